@@ -19,6 +19,7 @@ from .errors import EnvcheckError
 from .facts import SCHEMA_VERSION, Facts, GpuFacts
 from .reading import Reading
 from .serial import SchemaError, from_dict, to_data
+from .userfiles import read_bounded
 
 KIND = "envcheck.facts"
 # A snapshot of an 8-GPU machine is tens of kilobytes; nothing real comes near this.
@@ -57,18 +58,7 @@ def from_document(doc: Any, origin: str = "snapshot") -> Facts:
 
 def load(path: Union[str, Path]) -> Facts:
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            # Bounded: `--facts /dev/zero` or a wrong multi-GB file must not eat the memory.
-            data = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise EnvcheckError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise EnvcheckError(f"{p}: is a directory, expected a snapshot file") from None
-    except PermissionError:
-        raise EnvcheckError(f"{p}: permission denied") from None
-    except OSError as exc:
-        raise EnvcheckError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    data = read_bounded(p, MAX_BYTES)  # bounded: `--facts /dev/zero` must not eat the memory
     if len(data) > MAX_BYTES:
         raise EnvcheckError(f"{p}: larger than any envcheck snapshot ({MAX_BYTES // 2**20} MiB); not a snapshot")
     try:

@@ -16,10 +16,10 @@ import html
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Optional, Tuple
 
 from envcheck.errors import EnvcheckError
+from envcheck.userfiles import read_bounded
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
@@ -103,16 +103,5 @@ def read(path: str, stdin: Optional[BinaryIO] = None) -> Pasted:
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         return from_bytes(stream.read(MAX_BYTES + 1), "standard input")
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise EnvcheckError(f"{path}: is a directory, not a file")
-        with p.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise EnvcheckError(f"{path}: no such file") from None
-    except PermissionError:
-        raise EnvcheckError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise EnvcheckError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    data = read_bounded(path, MAX_BYTES)
     return from_bytes(data, path)
