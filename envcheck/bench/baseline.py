@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader, Sampler, TensorDataset
 
 from sample_models import ModelSpec
 
-from .recipe import loss_fn, lr_schedule, make_optimizer, normalise_host
+from .hyperparams import loss_fn, lr_schedule, make_optimizer, normalise_host
 
 
 class BaselineTrainer:

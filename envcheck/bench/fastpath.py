@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from sample_models import ModelSpec
 
 from .device import Precision
-from .recipe import PIXEL_MEAN, PIXEL_STD, loss_fn, lr_schedule, make_optimizer
+from .hyperparams import PIXEL_MEAN, PIXEL_STD, loss_fn, lr_schedule, make_optimizer
 
 _SCALE = 1.0 / (255.0 * PIXEL_STD)
 _SHIFT = PIXEL_MEAN / PIXEL_STD

@@ -104,9 +104,9 @@ def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, 
         raise EnvcheckError(f"--model: {exc}") from None
 
     from envcheck.bench.device import resolve_device, resolve_precision
-    from envcheck.bench.render import render_text
     from envcheck.bench.results import to_document
     from envcheck.bench.run import BenchConfig, Hooks, run_bench
+    from envcheck.bench.text import render_text
     from envcheck.dataset import load, synthetic_dataset
 
     # A wrong --device or --precision is said before the data set is looked for (and

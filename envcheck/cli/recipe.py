@@ -79,14 +79,14 @@ def list_recipes(fmt, no_color, facts_file) -> None:
 @format_options
 @_facts_option
 def show(recipe_id, fmt, no_color, facts_file) -> None:
-    """One recipe, rendered for this machine: values filled in, steps, verify, undo, sources."""
-    from envcheck.recipes import load_all, output, render, values_for
+    """One recipe, filled in for this machine: values filled in, steps, verify, undo, sources."""
+    from envcheck.recipes import fill_recipe, load_all, output, values_for
 
     recipes = load_all()
     target = recipes.get(recipe_id)  # an unknown id fails here, before any probing
     facts, failures = _machine(facts_file)
-    rendered = render(recipes, target, facts, values_for(facts))
-    _emit({"json": output.show_json, "markdown": output.show_markdown}.get(fmt or "", output.show_text)(rendered))
+    filled = fill_recipe(recipes, target, facts, values_for(facts))
+    _emit({"json": output.show_json, "markdown": output.show_markdown}.get(fmt or "", output.show_text)(filled))
     _finish(failures)
 
 

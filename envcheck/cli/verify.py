@@ -35,7 +35,7 @@ def verify(device: str, dtype: str, as_json: bool, quick: bool, seed: int) -> No
     3 the device (or torch) is not available or nothing could be checked.
     """
     from envcheck.verify import run
-    from envcheck.verify.render import render_text, to_document
+    from envcheck.verify.text import render_text, to_document
     from envcheck.verify.tolerances import CLI_DTYPES
 
     dtypes = CLI_DTYPES if dtype == "all" else (dtype,)

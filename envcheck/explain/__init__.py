@@ -1,7 +1,7 @@
 """``envcheck explain``: pasted text → the same Facts the live probes produce → the same rules.
 
-One parser module per kind of input, each a pure function ``parse(Pasted) -> Found``
-(see ``partial.py``); ``assemble.py`` merges what they found. Nothing here reads the
+One parser module per kind of input in ``parsers/``, each a pure function
+``parse(Pasted) -> Found`` (see ``partial.py``); ``assemble.py`` merges what they found. Nothing here reads the
 machine: the facts describe the machine the text came from (``Facts.source == "explain"``).
 
 Decisions on bad input (see ``source.py``): empty, binary or oversized input is a usage
@@ -14,40 +14,15 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from typing import Optional, Tuple
 
 from envcheck import __version__
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 
-from . import (
-    collect_env,
-    driver_text,
-    environment,
-    errors,
-    framework_env,
-    freetext,
-    install_commands,
-    interactive,
-    nvidia_smi,
-    nvidia_smi_csv,
-    nvidia_smi_q,
-    packages,
-    pci,
-    system,
-    toolkit,
-)
 from .assemble import assemble
-from .partial import Found
+from .parsers import PARSERS
 from .source import Pasted, normalise
-
-# Every parser, one per kind of input. Order does not decide anything (ranks and line
-# numbers do); it only orders the "recognised" list.
-PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
-    collect_env.parse, nvidia_smi.parse, nvidia_smi_q.parse, nvidia_smi_csv.parse, packages.parse,
-    toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, errors.parse,
-    framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
-)
 
 NOTHING_RECOGNISED = ("nothing recognised in the text: paste the output of `python -m torch.utils.collect_env`, "
                       "`nvidia-smi`, `pip list`, `nvcc --version`, or the error message itself")

@@ -32,7 +32,7 @@ from envcheck.facts import (
 from envcheck.reading import Reading, Status
 
 from .gpu_names import is_truncated, same_gpu
-from .install_commands import variant_cuda
+from .parsers.install_commands import variant_cuda
 from .partial import REPORT, STATED, Claim, Found, GpuClaim, ItemClaim
 
 GROUPS = {"host": HostFacts, "pci": PciFacts, "driver": DriverFacts, "nvml": NvmlFacts, "toolkit": ToolkitFacts,

@@ -32,7 +32,7 @@ A recipe file has these keys (``*`` = required)::
     [[sources]]  title* = "..."  url* = "https://..."
 
 Commands are exact shell lines (bash), one per entry, with ``{placeholder}`` names
-filled at render time (see ``values.PLACEHOLDERS``); ``${VAR}`` is left to the shell.
+filled in when the recipe is filled for a machine (see ``values.PLACEHOLDERS``); ``${VAR}`` is left to the shell.
 Validation problems raise :class:`~envcheck.errors.EnvcheckError` naming file and key.
 """
 

@@ -12,9 +12,9 @@ from typing import Any, Dict, Iterable, List, Sequence, Tuple
 from envcheck import __version__
 
 from .conditions import Tri, word
+from .fill import FilledRecipe, FilledStep
 from .model import Recipe
 from .plan import Plan, PlanStep
-from .render import RenderedRecipe, RenderedStep
 from .values import Value
 
 SCHEMA_VERSION = 1
@@ -62,7 +62,7 @@ def list_json(rows: Sequence[Tuple[Recipe, Tri]]) -> str:
 
 
 # ----------------------------------------------------------------------------- recipe show
-def _step_text(i: int, s: RenderedStep, indent: str = "  ") -> List[str]:
+def _step_text(i: int, s: FilledStep, indent: str = "  ") -> List[str]:
     out = [f"{indent}{i:>2}. {s.title}{' [root]' if s.needs_root else ''}"]
     sub = indent + "    "
     if s.where in _WHERE:
@@ -77,7 +77,7 @@ def _step_text(i: int, s: RenderedStep, indent: str = "  ") -> List[str]:
     return out
 
 
-def show_text(rr: RenderedRecipe) -> str:
+def show_text(rr: FilledRecipe) -> str:
     r = rr.recipe
     out = [f"{r.id}: {r.title}", ""]
     out += _wrap(r.summary, "")
@@ -109,7 +109,7 @@ def show_text(rr: RenderedRecipe) -> str:
     return "\n".join(out) + "\n"
 
 
-def _md_step(i: int, s: RenderedStep) -> List[str]:
+def _md_step(i: int, s: FilledStep) -> List[str]:
     tags = (" *(root)*" if s.needs_root else "") + (f" *({_WHERE[s.where]})*" if s.where in _WHERE else "")
     out = [f"{i}. **{s.title}**{tags}", "", f"   {s.explain}"]
     if s.only_if:
@@ -121,7 +121,7 @@ def _md_step(i: int, s: RenderedStep) -> List[str]:
     return out + [""]
 
 
-def show_markdown(rr: RenderedRecipe) -> str:
+def show_markdown(rr: FilledRecipe) -> str:
     r = rr.recipe
     out = [f"### {r.title} (`{r.id}`)", "", r.summary, "", f"**Applies to this machine:** {word(rr.applies)}", ""]
     out += [f"- {word(c.answer)}: {c.text}" for c in rr.checks] + [""]
@@ -145,7 +145,7 @@ def show_markdown(rr: RenderedRecipe) -> str:
     return "\n".join(out)
 
 
-def _step_doc(s: RenderedStep) -> Dict[str, Any]:
+def _step_doc(s: FilledStep) -> Dict[str, Any]:
     return {"recipe": s.recipe, "title": s.title, "explain": s.explain, "commands": list(s.commands),
             "needs_root": s.needs_root, "reboot_after": s.reboot_after, "at_reboot": s.at_reboot or None,
             "instead_of_reboot": s.instead_of_reboot, "where": s.where, "only_if": s.only_if or None}
@@ -155,7 +155,7 @@ def _values_doc(values: Sequence[Tuple[str, Value]]) -> Dict[str, Any]:
     return {n: {"value": v.text, "source": v.source, "detail": v.detail or None} for n, v in values}
 
 
-def show_json(rr: RenderedRecipe) -> str:
+def show_json(rr: FilledRecipe) -> str:
     r = rr.recipe
     doc = _doc("recipe show", recipe={
         "id": r.id, "title": r.title, "summary": r.summary, "stage": r.stage, "checked": r.checked,

@@ -27,9 +27,9 @@ from envcheck.facts import Facts
 from envcheck.rules.finding import Finding
 
 from .conditions import Tri, holds
+from .fill import FilledStep, applies, fill, fill_steps
 from .loader import Recipes, uses_placeholder
 from .model import BOOT_STAGES, Recipe
-from .render import RenderedStep, applies, fill, render_steps
 from .values import Value, Values
 
 # Findings that usually follow from a problem lower in the stack, and the stages whose
@@ -224,7 +224,7 @@ def _emit_reboot(out: List[PlanStep], pending: _Pending, alternatives: Dict[Inst
         at_reboot=tuple(pending.at_reboot), alternatives=tuple(alt)))
 
 
-def _add_step(out: List[PlanStep], seen: Dict[object, int], s: RenderedStep) -> None:
+def _add_step(out: List[PlanStep], seen: Dict[object, int], s: FilledStep) -> None:
     """Append ``s`` unless the plan has it already (same key, or the same commands)."""
     key = ("key", s.key) if s.key else ("commands", s.commands) if s.commands else ("text", s.title)
     if key in seen:
@@ -246,7 +246,7 @@ def _steps(recipes: Recipes, ordered: List[Instance], facts: Facts, values: Valu
     for inst in ordered:
         rid, gpu = inst
         vals = values if gpu is None else values.with_values(gpu_index=Value(str(gpu), "facts", "from the finding"))
-        for s in render_steps(recipes, recipes.get(rid), facts, vals, used):
+        for s in fill_steps(recipes, recipes.get(rid), facts, vals, used):
             if s.instead_of_reboot:
                 alternatives.setdefault(inst, []).append((s.title, s.commands))
                 continue

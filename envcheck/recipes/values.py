@@ -2,7 +2,7 @@
 
 Each value says where it came from: ``facts`` (this machine or its snapshot),
 ``advice`` (the PyTorch/driver advisor, ``envcheck.advise``), ``default`` (a sensible
-choice envcheck makes, e.g. a venv path) or ``unknown`` (rendered as ``<name>`` and
+choice envcheck makes, e.g. a venv path) or ``unknown`` (written as ``<name>`` and
 listed, never guessed). :func:`advice_for` is the one place that talks to the advisor,
 so tests hand :func:`machine_values` a fake advice object instead.
 """

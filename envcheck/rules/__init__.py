@@ -1,10 +1,12 @@
-"""Rules: facts and knowledge tables in, findings out (see ``engine``)."""
+"""Rules: facts and knowledge tables in, findings out (see ``engine``; every rule is in
+``registry.RULES``)."""
 
 from .catalogue import CATALOGUE, SECTIONS, FindingSpec
-from .engine import Evaluation, RuleContext, all_rules, evaluate, evidence, make, rule, worst
+from .engine import Evaluation, RuleContext, evidence, make, run_rules, worst
 from .finding import Evidence, Finding, Severity
+from .registry import RULES, evaluate
 
 __all__ = [
-    "CATALOGUE", "SECTIONS", "FindingSpec", "Evaluation", "RuleContext", "all_rules", "evaluate",
-    "evidence", "make", "rule", "worst", "Evidence", "Finding", "Severity",
+    "CATALOGUE", "SECTIONS", "FindingSpec", "Evaluation", "RuleContext", "RULES", "evaluate", "run_rules",
+    "evidence", "make", "worst", "Evidence", "Finding", "Severity",
 ]

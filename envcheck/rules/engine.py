@@ -1,7 +1,7 @@
 """The rules engine: facts (+ knowledge) in, findings out.
 
-A rule is a function ``rule(ctx) -> Iterable[Finding]`` registered with ``@rule``.
-Rules only read facts and knowledge tables; they never touch the machine and never
+A rule is a function ``rule(ctx) -> Iterable[Finding]``, listed in its module's ``RULES``
+(``registry.RULES`` joins them). Rules only read facts and knowledge tables; they never touch the machine and never
 print. A rule that raises is an envcheck bug: the engine records it (the CLI then
 exits 3) and the other rules still run, so one bug never hides the whole report.
 """
@@ -20,17 +20,13 @@ from .finding import Evidence, Finding, Severity
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
 
-_REGISTRY: List[RuleFunc] = []
-
-
-def rule(func: RuleFunc) -> RuleFunc:
-    """Register a rule (module import time)."""
-    _REGISTRY.append(func)
-    return func
-
-
 @dataclass
 class RuleContext:
+    """What every rule reads: the facts, the knowledge tables, and what they imply together.
+
+    The derived views are computed once per evaluation (many rules ask for them) and
+    only when a rule asks (a snapshot without torch never resolves a torch build)."""
+
     facts: Facts
     _kb: object = field(default=None, repr=False)
 
@@ -42,6 +38,27 @@ class RuleContext:
 
             self._kb = load()
         return self._kb
+
+    @functools.cached_property
+    def torch_view(self):
+        """torch's build as the facts and torch's own messages give it (``derived.machine.torch_view``)."""
+        from ..derived.machine import torch_view
+
+        return torch_view(self.facts, self.kb)
+
+    @functools.cached_property
+    def gpus(self):
+        """Every GPU with its compute capability filled in from the tables (``derived.machine.gpus``)."""
+        from ..derived.machine import gpus
+
+        return gpus(self.facts, self.kb)
+
+    @functools.cached_property
+    def advice(self):
+        """What ``envcheck advise`` recommends for this machine, so findings and advise agree."""
+        from ..advise import advise, target_from_facts
+
+        return advise(target_from_facts(self.facts, self.kb), self.kb)
 
 
 def evidence(*pairs: Tuple[str, object]) -> List[Tuple[str, object]]:
@@ -96,17 +113,6 @@ def _show(v: object) -> str:
     return str(v)
 
 
-def all_rules() -> Tuple[RuleFunc, ...]:
-    _load_rule_modules()
-    return tuple(_REGISTRY)
-
-
-@functools.lru_cache(maxsize=None)
-def _load_rule_modules() -> None:
-    # Importing a module registers its rules.
-    from . import health, platform, torch_health, versions  # noqa: F401
-
-
 @dataclass(frozen=True)
 class Evaluation:
     findings: Tuple[Finding, ...]
@@ -119,11 +125,11 @@ def _sort_key(f: Finding):
             -1 if f.gpu is None else f.gpu)
 
 
-def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:
+def run_rules(facts: Facts, rules: Iterable[RuleFunc], kb: object = None) -> Evaluation:
     ctx = RuleContext(facts, kb)
     findings: List[Finding] = []
     failures: List[str] = []
-    for r in rules if rules is not None else all_rules():
+    for r in rules:
         try:
             for f in r(ctx) or ():
                 if f.id not in CATALOGUE:

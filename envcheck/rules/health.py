@@ -15,7 +15,7 @@ from typing import Dict, Iterator, List, Optional
 from envcheck.facts import GpuFacts
 from envcheck.knowledge import xid as xid_table
 from envcheck.reading import Status
-from envcheck.rules.engine import RuleContext, evidence, make, rule
+from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Finding, Severity
 
 GiB = 2**30
@@ -55,7 +55,6 @@ def _under_load(g: GpuFacts) -> bool:
 
 
 # --------------------------------------------------------------------------- NVML as a whole
-@rule
 def nvml_unavailable(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     err = f.nvml.init_error
@@ -76,7 +75,6 @@ def nvml_unavailable(ctx: RuleContext) -> Iterator[Finding]:
                evidence(("nvml.init_error", err), ("nvml.init", f.nvml.init)), fix)
 
 
-@rule
 def gpu_lost(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         if g.status.status is not Status.GPU_LOST:
@@ -92,7 +90,6 @@ def gpu_lost(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # --------------------------------------------------------------------------- link, clocks
-@rule
 def pcie_link_degraded(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         gen, gmax = _num(g.pcie_gen_current), _num(g.pcie_gen_max)
@@ -126,7 +123,6 @@ def pcie_link_degraded(ctx: RuleContext) -> Iterator[Finding]:
                        severity=Severity.INFO, gpu=g.index)
 
 
-@rule
 def gpu_throttling(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         if not g.clock_event_reasons.ok:
@@ -168,7 +164,6 @@ def gpu_throttling(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # --------------------------------------------------------------------------- memory errors
-@rule
 def ecc_errors(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         vu, au = _num(g.ecc_volatile_uncorrected, 0), _num(g.ecc_aggregate_uncorrected, 0)
@@ -208,7 +203,6 @@ def ecc_errors(ctx: RuleContext) -> Iterator[Finding]:
                        severity=Severity.WARNING, gpu=g.index)
 
 
-@rule
 def retired_pages_pending(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         if not (g.retired_pages_pending.ok and g.retired_pages_pending.value):
@@ -224,7 +218,6 @@ def retired_pages_pending(ctx: RuleContext) -> Iterator[Finding]:
                     f"nvidia-smi -q -d PAGE_RETIREMENT -i {g.index}   # 'Pending' should now say No"], gpu=g.index)
 
 
-@rule
 def row_remap_pending(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         if not (g.remapped_rows_pending.ok and g.remapped_rows_pending.value):
@@ -239,7 +232,6 @@ def row_remap_pending(ctx: RuleContext) -> Iterator[Finding]:
                     f"nvidia-smi -q -d ROW_REMAPPER -i {g.index}   # 'Pending' should now say No"], gpu=g.index)
 
 
-@rule
 def row_remap_failed(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         if not (g.remapped_rows_failed.ok and g.remapped_rows_failed.value):
@@ -265,7 +257,6 @@ def _bus_key(pci: Optional[str]) -> Optional[str]:
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
-@rule
 def xid_errors_logged(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     events = f.driver.xid_events.get(())
@@ -307,7 +298,6 @@ def _fmt_bytes(n: int) -> str:
     return f"{n / GiB:.1f} GiB" if n >= GiB else f"{n / 2**20:.0f} MiB"
 
 
-@rule
 def gpu_memory_in_use(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         total = _num(g.memory_total_bytes)
@@ -335,7 +325,6 @@ def gpu_memory_in_use(ctx: RuleContext) -> Iterator[Finding]:
                     "# stop those that are yours (kill <pid>); ask the owners of the others"], gpu=g.index)
 
 # --------------------------------------------------------------------------- host resources
-@rule
 def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     shm = f.host.shm_total_bytes
@@ -356,7 +345,6 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
                evidence(("host.shm_total_bytes", f"{shm.value} ({mib:.0f} MiB)"), ("host.container", c)), fix)
 
 
-@rule
 def low_disk_space(ctx: RuleContext) -> Iterator[Finding]:
     h = ctx.facts.host
     free = h.cache_disk_free_bytes
@@ -372,3 +360,20 @@ def low_disk_space(ctx: RuleContext) -> Iterator[Finding]:
                "PyTorch install alone downloads several GiB) will fail to write.",
                evidence(("host.cache_disk_free_bytes", free.value), ("host.cache_dir", h.cache_dir)),
                [f"df -h {where}", "du -xsh ~/.cache/* 2>/dev/null | sort -h | tail", "python -m pip cache purge"])
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (
+    nvml_unavailable,
+    gpu_lost,
+    pcie_link_degraded,
+    gpu_throttling,
+    ecc_errors,
+    retired_pages_pending,
+    row_remap_pending,
+    row_remap_failed,
+    xid_errors_logged,
+    gpu_memory_in_use,
+    shm_too_small,
+    low_disk_space,
+)

@@ -16,7 +16,7 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.facts import DeviceNode, Facts
 from envcheck.reading import Reading, Status
 from envcheck.rules import fixes
-from envcheck.rules.engine import RuleContext, evidence, make, rule
+from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Finding, Severity
 
 GiB = 2**30
@@ -35,7 +35,6 @@ def _kernel(f: Facts) -> str:
 
 
 # --------------------------------------------------------------------------- GPUs on the PCI bus
-@rule
 def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     if f.has_nvidia_gpu is not False:
@@ -50,7 +49,6 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
                ["lspci -nn | grep -i nvidia"])
 
 
-@rule
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     unbound = [d for d in f.pci.gpus if d.driver.ok and d.driver.value == "none"]
@@ -68,7 +66,6 @@ def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
                fixes.noted(fixes.distro(f), fixes.install_driver(fixes.distro(f))))
 
 
-@rule
 def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     bound = [d for d in f.pci.gpus if d.driver.ok and d.driver.value in ("nouveau", "nova_core")]
@@ -118,7 +115,6 @@ _SIGNATURE_REJECTED = re.compile(
     r"|not signed with a trusted key|lockdown:.*(module|restricted)", re.IGNORECASE)
 
 
-@rule
 def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     # "module verification failed ... tainting kernel" means the module loaded anyway: not this.
@@ -167,7 +163,6 @@ def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
                    severity=Severity.WARNING)
 
 
-@rule
 def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     ev = _not_loaded_evidence(f)
@@ -189,7 +184,6 @@ def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
                                                                             fixes.driver_branch(version))))
 
 
-@rule
 def nvml_driver_library_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     km, lib = f.driver.kernel_module_version, f.driver.userspace_library_version
@@ -218,7 +212,6 @@ def _cuda_failed(f: Facts) -> bool:
     return (t.cuda_build.ok and t.cuda_available.ok and t.cuda_available.value is False) or bool(t.errors.get(()))
 
 
-@rule
 def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     if _on_wsl(f) or f.has_nvidia_gpu is False:
@@ -250,7 +243,6 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
 _RELEVANT_NODE = re.compile(r"/dev/nvidia(ctl|\d+|-uvm)$")
 
 
-@rule
 def device_node_permissions(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     bad: List[DeviceNode] = [n for n in f.driver.device_nodes.get(())
@@ -275,7 +267,6 @@ def device_node_permissions(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # --------------------------------------------------------------------------- containers and WSL
-@rule
 def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     c = f.host.container
@@ -320,7 +311,6 @@ _NO_DRIVER_TEXT = re.compile(r"found no nvidia driver|no cuda-capable device|nvi
                              re.IGNORECASE)
 
 
-@rule
 def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     w = f.host.wsl
@@ -356,7 +346,6 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
 _HGX_NAME = re.compile(r"SXM|HGX|H100 80GB HBM3|H800|\bH200\b(?! NVL)|\bB200\b|\bB300\b")
 
 
-@rule
 def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     fm = f.driver.fabric_manager_running
@@ -396,3 +385,19 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
                "configures the NVSwitch fabric, CUDA fails with “system not yet initialized”. Fabric Manager must "
                "be the same version as the driver" + (f" ({version})." if version else "."),
                ev, fix, severity=severity)
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (
+    no_nvidia_gpu_found,
+    gpu_present_driver_missing,
+    nouveau_bound,
+    driver_not_loaded_secure_boot,
+    driver_kernel_module_not_loaded,
+    nvml_driver_library_mismatch,
+    nvidia_uvm_missing,
+    device_node_permissions,
+    container_missing_gpus_flag,
+    wsl1_no_gpu_support,
+    fabric_manager_not_running,
+)

@@ -13,7 +13,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from envcheck.facts import Facts
 from envcheck.reading import Status
-from envcheck.rules.engine import RuleContext, evidence, make, rule
+from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Finding, Severity
 
 # A float32 convolution on the GPU is compared with the same convolution on the CPU; the
@@ -38,7 +38,6 @@ def _torch_label(f: Facts) -> str:
     return f"PyTorch {f.torch.version.value}" if f.torch.version.ok else "PyTorch"
 
 
-@rule
 def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     py = f.python
@@ -57,7 +56,6 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
                ["envcheck advise"])
 
 
-@rule
 def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     err = f.torch.import_error
@@ -71,7 +69,6 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
                 "envcheck advise   # the build to reinstall, in a fresh virtual environment"])
 
 
-@rule
 def torch_cuda_unavailable(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     t = f.torch
@@ -89,7 +86,6 @@ def torch_cuda_unavailable(ctx: RuleContext) -> Iterator[Finding]:
                 "# prints CUDA's own error", "envcheck doctor   # after each fix"])
 
 
-@rule
 def torch_gpu_check_failed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     t = f.torch
@@ -127,7 +123,6 @@ def torch_gpu_check_failed(ctx: RuleContext) -> Iterator[Finding]:
                 "nvidia-smi -q -d ECC,ROW_REMAPPER   # memory errors", "sudo dmesg -T | grep -i 'NVRM: Xid'"])
 
 
-@rule
 def torch_probe_failed(ctx: RuleContext) -> Iterator[Finding]:
     t = ctx.facts.torch
     # The probe as a whole failed when it could not say whether torch imports or CUDA is up;
@@ -182,7 +177,6 @@ def _parse_visible(value: str, count: Optional[int], uuids: Optional[Sequence[st
     return visible, None, False
 
 
-@rule
 def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     env = f.env.variables.get({})
@@ -255,7 +249,6 @@ _NOISE = {
 }
 
 
-@rule
 def debug_env_vars_set(ctx: RuleContext) -> Iterator[Finding]:
     env = ctx.facts.env.variables.get({})
     costly = [(k, env[k], why) for k, (test, why) in _COSTLY.items() if k in env and test(env[k])]
@@ -274,3 +267,13 @@ def debug_env_vars_set(ctx: RuleContext) -> Iterator[Finding]:
                severity=None if costly else Severity.INFO)
 
 
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (
+    torch_not_installed,
+    torch_import_failed,
+    torch_cuda_unavailable,
+    torch_gpu_check_failed,
+    torch_probe_failed,
+    cuda_visible_devices_hides_gpus,
+    debug_env_vars_set,
+)

@@ -1,7 +1,7 @@
 """Version and compatibility rules: driver vs torch's CUDA, GPU architecture vs the
 build's kernels, cuDNN/NCCL/CUDA libraries in use vs the ones torch ships with.
 
-Every rule reads facts through ``envcheck.knowledge.machine`` (which fills gaps from the
+Every rule reads facts through ``envcheck.derived.machine`` (which fills gaps from the
 knowledge tables and torch's own messages) and stays silent when what it needs is
 unknown. Fixes come from ``envcheck.advise`` so a finding and ``envcheck advise`` never
 disagree about which build to install.
@@ -12,18 +12,18 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Optional
 
-from envcheck.advise import advise, driver_command, target_from_facts
+from envcheck.advise import driver_command
+from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_fix, lib_version, wheels
+from envcheck.derived.machine import driver_version, find_text, python_version
 from envcheck.knowledge.archs import arch_support, cudnn_text, decode_cudnn, major_minor, sm_name, ver, version_at_least
-from envcheck.knowledge.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_fix, lib_version, wheels
-from envcheck.knowledge.machine import driver_version, find_text, gpus, python_version, torch_view
 
-from .engine import RuleContext, make, rule
+from .engine import RuleContext, make
 from .finding import Finding, Severity
 
 
 def _install_fix(ctx: RuleContext, uninstall: bool = True) -> List[str]:
     """Commands that replace torch with the build ``envcheck advise`` picks here."""
-    a = advise(target_from_facts(ctx.facts, ctx.kb), ctx.kb)
+    a = ctx.advice
     out = []
     if a.driver_command:
         out.append(a.driver_command)
@@ -35,9 +35,8 @@ def _install_fix(ctx: RuleContext, uninstall: bool = True) -> List[str]:
 
 
 # ---------------------------------------------------------------------------- driver
-@rule
 def driver_too_old_for_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     text = find_text(ctx.facts, "driver version is insufficient for CUDA runtime version")
     if tv is None or tv.is_cpu or tv.cuda is None:
         return
@@ -48,14 +47,14 @@ def driver_too_old_for_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
             return
     elif text is None or need is None:
         return
-    ccs = [g.cc for g in gpus(ctx.facts, ctx.kb) if g.cc]
+    ccs = [g.cc for g in ctx.gpus if g.cc]
     branch = ctx.kb.recommend_branch(need, ccs)
     fix = []
     if branch is not None:
         in_container = ctx.facts.host.container.ok and ctx.facts.host.container.value not in (None, "none")
         os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
         fix.append(driver_command(branch.branch, os_id, bool(in_container)))
-    alt = advise(target_from_facts(ctx.facts, ctx.kb), ctx.kb)
+    alt = ctx.advice
     if alt.ok and alt.pip_command and alt.cuda != tv.cuda.value:
         fix.append(f"# or keep the driver and install a build it runs ({alt.variant}):")
         fix += ["pip uninstall -y torch torchvision torchaudio", alt.pip_command]
@@ -87,13 +86,12 @@ def _cuda_window(ctx: RuleContext, cc: str, cuda: str) -> Optional[str]:
     return None
 
 
-@rule
 def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     if tv is None or tv.is_cpu:
         return
     no_kernel = find_text(ctx.facts, "no kernel image is available", "is not compatible with the current PyTorch")
-    for g in gpus(ctx.facts, ctx.kb):
+    for g in ctx.gpus:
         if not g.cc:
             continue
         if tv.arch_list is not None:
@@ -125,9 +123,8 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         yield make(fid, why, evidence, _install_fix(ctx), gpu=g.index)
 
 
-@rule
 def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     text = find_text(ctx.facts, "Torch not compiled with CUDA enabled")
     if tv is None or not (tv.is_cpu or text):
         return
@@ -153,9 +150,8 @@ def _cudnn_compatible(compiled: int, loaded: int) -> bool:
     return c[0] == r[0] and (r[1] >= c[1] if c[0] >= 7 else r[1] == c[1])
 
 
-@rule
 def cudnn_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     if tv is None or tv.cudnn_compiled is None or tv.cudnn_loaded is None:
         return
     compiled, loaded = tv.cudnn_compiled.value, tv.cudnn_loaded.value
@@ -180,9 +176,8 @@ def cudnn_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
                fix, severity=Severity.WARNING if compatible else None)
 
 
-@rule
 def ld_library_path_conflict(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     entries = ld_entries(ctx.facts)
     if tv is None or tv.is_cpu or not entries:
         return
@@ -226,12 +221,11 @@ def ld_library_path_conflict(ctx: RuleContext) -> Iterator[Finding]:
                 "# and remove the same entries where they are set (~/.bashrc, /etc/profile.d, module or conda activate scripts)"])
 
 
-@rule
 def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
     installed = wheels(ctx.facts)
     if not installed:
         return
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     torch_major = int(tv.cuda.value.split(".")[0]) if tv and tv.cuda and not tv.is_cpu else None
     majors = sorted({m for per in installed.values() for m in per})
     keep = torch_major if torch_major is not None else majors[-1]
@@ -254,7 +248,6 @@ def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
                evidence, [f"pip uninstall -y {' '.join(wrong)}"] if wrong else [])
 
 
-@rule
 def conflicting_cuda_libraries_loaded(ctx: RuleContext) -> Iterator[Finding]:
     loaded = ctx.facts.torch.loaded_libraries
     if not loaded.ok or not loaded.value:
@@ -288,9 +281,8 @@ def conflicting_cuda_libraries_loaded(ctx: RuleContext) -> Iterator[Finding]:
                [("torch.loaded_libraries", [f"{lib.name} {lib.path}" for lib in loaded.value])], fix)
 
 
-@rule
 def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     if tv is None or tv.is_cpu:
         return
     expected = tv.build.variant.nccl if tv.build and tv.build.variant else None
@@ -318,9 +310,8 @@ def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ---------------------------------------------------------------------------- builds and Python
-@rule
 def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     if tv is None or tv.build is None:
         return
     os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
@@ -341,9 +332,8 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
                    [(tv.version.source, tv.version.value)] + seen, list(bad.fix), links=[bad.issue])
 
 
-@rule
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     py = python_version(ctx.facts)
     if tv is None or tv.build is None or tv.build.release is None or py is None:
         return
@@ -359,7 +349,6 @@ def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ---------------------------------------------------------------------------- containers and toolkit
-@rule
 def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
     c = ctx.facts.host.container
     if not (c.ok and c.value and c.value != "none"):
@@ -383,10 +372,9 @@ def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
                 "# keep CUDA user-space libraries (cuda-toolkit, cudnn) in the image; only the driver comes from the host"])
 
 
-@rule
 def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
     nvcc = ctx.facts.toolkit.nvcc_version
-    tv = torch_view(ctx.facts, ctx.kb)
+    tv = ctx.torch_view
     if not (nvcc.ok and nvcc.value) or tv is None or tv.is_cpu or tv.cuda is None:
         return
     if major_minor(nvcc.value) == major_minor(tv.cuda.value):
@@ -395,3 +383,20 @@ def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
                f"nvcc is CUDA {nvcc.value}, PyTorch uses its own CUDA {tv.cuda.value} runtime. That is fine for "
                "running PyTorch; only compiling CUDA extensions needs a toolkit matching PyTorch's major version.",
                [("toolkit.nvcc_version", nvcc.value), (tv.cuda.source, tv.cuda.value)], [])
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (
+    driver_too_old_for_torch_cuda,
+    gpu_arch_vs_torch_build,
+    torch_cpu_only_build,
+    cudnn_version_mismatch,
+    ld_library_path_conflict,
+    conflicting_cuda_wheel_packages,
+    conflicting_cuda_libraries_loaded,
+    nccl_version_mismatch,
+    known_bad_torch_build,
+    python_unsupported_by_torch,
+    driver_installed_inside_container,
+    toolkit_differs_from_torch_cuda,
+)

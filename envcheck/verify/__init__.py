@@ -13,7 +13,7 @@ Pass ``ops=`` a :class:`TorchOps` subclass to inject a wrong kernel (docs/verify
 """
 
 from .results import CaseResult, Skipped, VerifyResult, Worst
-from .runner import quick, run
+from .suite import quick, run
 from .torch_ops import TorchOps
 
 __all__ = ["run", "quick", "VerifyResult", "CaseResult", "Skipped", "Worst", "TorchOps"]

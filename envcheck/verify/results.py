@@ -1,6 +1,6 @@
 """What a verify run found: one record per check, the worst per operation, the verdict.
 
-Records only; :mod:`envcheck.verify.render` turns them into text and JSON.
+Records only; :mod:`envcheck.verify.text` turns them into text and JSON.
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ import sample_models  # noqa: E402
 from envcheck.bench import reference  # noqa: E402
 from envcheck.bench.device import resolve_device, resolve_precision  # noqa: E402
 from envcheck.bench.fastpath import DeviceData, FastTrainer, graph_supported, make_train_step  # noqa: E402
+from envcheck.bench.hyperparams import lr_schedule, make_optimizer  # noqa: E402
 from envcheck.bench.peak import device_peak_tflops  # noqa: E402
-from envcheck.bench.recipe import lr_schedule, make_optimizer  # noqa: E402
-from envcheck.bench.render import render_text  # noqa: E402
 from envcheck.bench.results import to_document  # noqa: E402
 from envcheck.bench.run import BenchConfig, Hooks, run_bench, start_telemetry  # noqa: E402
+from envcheck.bench.text import render_text  # noqa: E402
 from envcheck.dataset import synthetic_dataset  # noqa: E402
 from envcheck.errors import EnvcheckError, SetupError  # noqa: E402
 from envcheck.reading import Reading, Status  # noqa: E402

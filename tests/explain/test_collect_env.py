@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envcheck.explain import collect_env
+from envcheck.explain.parsers import collect_env
 from envcheck.facts import LibraryFile
 
 from .helpers import details, gpu_fields, items, load, text, values

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import driver_text, pci, system
+from envcheck.explain.parsers import driver_text, pci, system
 from envcheck.facts import XidEvent
 
 from .helpers import details, gpu_fields, items, load, text, values

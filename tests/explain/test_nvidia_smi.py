@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import nvidia_smi
+from envcheck.explain.parsers import nvidia_smi
 from envcheck.facts import GpuProcess
 from envcheck.reading import Reading, Status
 

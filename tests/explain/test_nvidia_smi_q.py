@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from envcheck.explain import nvidia_smi_csv, nvidia_smi_q
+from envcheck.explain.parsers import nvidia_smi_csv, nvidia_smi_q
 from envcheck.explain.smi_values import convert
 
 from .helpers import gpu_fields, load, text, values

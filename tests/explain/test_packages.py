@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import install_commands, packages
+from envcheck.explain.parsers import install_commands, packages
 from envcheck.facts import PythonPackage
 
 from .helpers import details, items, load, text, values

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import framework_env, freetext, gpu_names, interactive
+from envcheck.explain import gpu_names
+from envcheck.explain.parsers import framework_env, freetext, interactive
 
 from .helpers import gpu_fields, load, text, values
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import environment, toolkit
+from envcheck.explain.parsers import environment, toolkit
 from envcheck.facts import LibraryFile
 
 from .helpers import details, items, load, text, values

@@ -132,7 +132,7 @@ def test_datacenter_gpu_from_names_chips_and_display_class():
 
 def test_desktop_driver_recipes_do_not_apply_to_a_jetson(recipes):
     # JetPack brings the Jetson's driver; ubuntu-drivers or NVIDIA's desktop repository would break it.
-    from envcheck.recipes.render import applies
+    from envcheck.recipes.fill import applies
 
     orin = machine(host=healthy_host(), gpus=[gpu("Orin (nvgpu)", "8.7")])
     for rid in ("driver_ubuntu_drivers", "driver_nvidia_apt"):

@@ -10,11 +10,9 @@ from __future__ import annotations
 import pytest
 
 from envcheck.recipes import build_plan, machine_values
-from envcheck.rules import all_rules, evaluate
+from envcheck.rules import evaluate
 from tests.recipes.conftest import FakeAdvice, machine
 from tests.recipes.expected_plans import DOCKER_PLAN, FRESH_PLAN, MISMATCH_PLAN, outline
-
-pytestmark = pytest.mark.skipif(not all_rules(), reason="no rules registered yet (issues 2 and 3 not merged)")
 
 CASES = {
     # machine: (expected steps, findings that must be among the rules' findings, findings re-checked afterwards)

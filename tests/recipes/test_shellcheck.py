@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from envcheck.recipes import PLACEHOLDERS, machine_values, render
+from envcheck.recipes import PLACEHOLDERS, fill_recipe, machine_values
 from envcheck.recipes.model import PLACEHOLDER
 from tests.recipes.conftest import FakeAdvice, machine
 
@@ -76,7 +76,7 @@ def test_commands_rendered_for_the_recorded_machines_pass_shellcheck(recipes, na
     values = machine_values(facts, FakeAdvice())
     lines = []
     for r in recipes:
-        rr = render(recipes, r, facts, values)
+        rr = fill_recipe(recipes, r, facts, values)
         rendered = [c for s in rr.steps for c in s.commands] + list(rr.verify_commands) + list(rr.undo_commands)
         lines += [c for c in rendered if "<" not in c or "<(" in c]  # <name> marks a value the facts lack
     assert _shellcheck(lines) == []

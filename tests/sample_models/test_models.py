@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import sample_models  # noqa: E402
-from envcheck.bench.recipe import loss_fn, make_optimizer, normalise_host  # noqa: E402
+from envcheck.bench.hyperparams import loss_fn, make_optimizer, normalise_host  # noqa: E402
 from envcheck.dataset.synthetic import generate  # noqa: E402
 from sample_models import DEFAULT, REGISTRY, count_flops, get  # noqa: E402
 

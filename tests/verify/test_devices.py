@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from envcheck.errors import EnvcheckError, SetupError
-from envcheck.verify.runner import not_applicable, resolve_devices
+from envcheck.verify.suite import not_applicable, resolve_devices
 from envcheck.verify.torch_ops import fp32_math
 
 

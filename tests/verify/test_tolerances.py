@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from envcheck.verify.results import CaseResult, Skipped, VerifyResult
-from envcheck.verify.runner import round_to_tf32
+from envcheck.verify.suite import round_to_tf32
 from envcheck.verify.tolerances import DTYPES, K_MAX, ROUNDINGS, SAFETY, tolerance
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
-from .errors import cudnn_int
-from .partial import PROGRAM, REPORT, Found
-from .source import Pasted
+from ..partial import PROGRAM, REPORT, Found
+from ..source import Pasted
+from .error_messages import cudnn_int
 from .system import python_platform, set_kernel
 
 SOURCE = "library report"

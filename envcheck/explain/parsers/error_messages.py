@@ -25,8 +25,8 @@ from typing import Optional, Tuple
 
 from envcheck.reading import Status
 
-from .partial import TOOL, Found
-from .source import Pasted
+from ..partial import TOOL, Found
+from ..source import Pasted
 
 SOURCE = "error message"
 _I = re.IGNORECASE

@@ -14,9 +14,9 @@ from typing import Dict, List, Optional, Tuple
 
 from envcheck.reading import Reading, Status
 
-from .partial import TOOL, Found
-from .smi_values import convert
-from .source import Pasted
+from ..partial import TOOL, Found
+from ..smi_values import convert
+from ..source import Pasted
 
 SOURCE = "nvidia-smi -q"
 

@@ -27,9 +27,9 @@ from typing import Callable, Dict, List, Optional, Tuple
 from envcheck.facts import LibraryFile
 from envcheck.reading import Status
 
-from .gpu_names import mentions
-from .partial import REPORT, STATED, Found
-from .source import Pasted
+from ..gpu_names import mentions
+from ..partial import REPORT, STATED, Found
+from ..source import Pasted
 from .system import describe_os, python_platform, set_kernel, set_os
 
 SOURCE = "collect_env"

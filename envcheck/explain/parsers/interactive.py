@@ -16,8 +16,8 @@ from typing import Callable, Dict, Optional, Tuple
 
 from envcheck.reading import Status
 
-from .partial import PROGRAM, Found
-from .source import Pasted
+from ..partial import PROGRAM, Found
+from ..source import Pasted
 
 SOURCE = "Python session"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import errors
+from envcheck.explain.parsers import error_messages
 
 from .helpers import details, gpu_fields, items, load, text, values
 
@@ -15,7 +15,7 @@ def test_arch_warning_case_01():
                "installation.\nThe current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 sm_80 "
                "sm_86 sm_90.\nIf you want to use the NVIDIA GeForce RTX 5090 D GPU with PyTorch, please check the "
                "instructions at https://pytorch.org/get-started/locally/\n")
-    f = errors.parse(doc)
+    f = error_messages.parse(doc)
     assert values(f)["torch.arch_list"] == ("sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90")
     assert gpu_fields(f) == [{"index": None, "name": "NVIDIA GeForce RTX 5090 D", "compute_capability": "12.0"}]
     [w] = items(f, "torch.warnings")
@@ -24,7 +24,7 @@ def test_arch_warning_case_01():
 
 
 def test_arch_warning_with_compute_entry():
-    f = errors.parse(text("NVIDIA GeForce GTX 1080 Ti with CUDA capability sm_61 is not compatible with the current "
+    f = error_messages.parse(text("NVIDIA GeForce GTX 1080 Ti with CUDA capability sm_61 is not compatible with the current "
                           "PyTorch installation.\nThe current PyTorch install supports CUDA capabilities sm_75 sm_80 "
                           "sm_86 sm_90 sm_100 sm_120 compute_120.\n"))
     assert values(f)["torch.arch_list"][-1] == "compute_120"
@@ -32,7 +32,7 @@ def test_arch_warning_with_compute_entry():
 
 
 def test_old_gpu_warning():
-    f = errors.parse(text("    Found GPU0 Tesla K40m which is of cuda capability 3.5.\n"
+    f = error_messages.parse(text("    Found GPU0 Tesla K40m which is of cuda capability 3.5.\n"
                           "    PyTorch no longer supports this GPU because it is too old.\n"
                           "    The minimum cuda capability supported by this library is 3.7.\n"))
     assert gpu_fields(f) == [{"index": 0, "name": "Tesla K40m", "compute_capability": "3.5"}]
@@ -40,7 +40,7 @@ def test_old_gpu_warning():
 
 
 def test_gpu_needs_newer_cuda_warning():
-    f = errors.parse(text("Found GPU0 GeForce RTX 3090 which requires CUDA_VERSION >= 11000 to\n"
+    f = error_messages.parse(text("Found GPU0 GeForce RTX 3090 which requires CUDA_VERSION >= 11000 to\n"
                           "     work properly, but your PyTorch was compiled\n     with CUDA_VERSION 10020. Please\n"))
     assert values(f)["torch.cuda_build"] == "10.2"
     assert gpu_fields(f)[0]["name"] == "GeForce RTX 3090"
@@ -55,12 +55,12 @@ def test_gpu_needs_newer_cuda_warning():
      90100, 8907),
 ])
 def test_cudnn_incompatibility(line, compiled, loaded):
-    v = values(errors.parse(text(line)))
+    v = values(error_messages.parse(text(line)))
     assert v["torch.cudnn_compiled_version"] == compiled and v["torch.cudnn_version"] == loaded
 
 
 def test_many_errors_from_one_log():
-    f = errors.parse(load("torch_errors.txt"))
+    f = error_messages.parse(load("torch_errors.txt"))
     v = values(f)
     assert v["nvml.cuda_driver_version"] == "11.4"
     assert v["torch.cuda_build"] == "not_found"
@@ -87,36 +87,36 @@ def test_many_errors_from_one_log():
     ("UserWarning: Can't initialize NVML", "nvml_init_warning"),
 ])
 def test_recognised_signatures(line, name):
-    assert errors.recognise(line)[1] == name
+    assert error_messages.recognise(line)[1] == name
 
 
 def test_unrelated_lines_are_not_errors():
     for line in ("No module named 'torchvision'", "Epoch 3: loss=0.12", "cuda is great"):
-        assert errors.recognise(line) is None
+        assert error_messages.recognise(line) is None
 
 
 def test_import_errors_set_import_error_only_in_import_context():
-    f = errors.parse(text("undefined symbol ncclCommResume (on import torch)"))
+    f = error_messages.parse(text("undefined symbol ncclCommResume (on import torch)"))
     assert values(f)["torch.import_error"] == "undefined symbol ncclCommResume (on import torch)"
-    f = errors.parse(text("  File \"/venv/lib/python3.11/site-packages/torch/__init__.py\", line 237, in <module>\n"
+    f = error_messages.parse(text("  File \"/venv/lib/python3.11/site-packages/torch/__init__.py\", line 237, in <module>\n"
                           "    from torch._C import *\n"
                           "ImportError: libcudnn.so.9: cannot open shared object file: No such file or directory\n"))
     assert values(f)["torch.import_error"].startswith("ImportError: libcudnn.so.9")
-    f = errors.parse(text("./my_ext: symbol lookup error: undefined symbol: _ZN3fooEv\n"))
+    f = error_messages.parse(text("./my_ext: symbol lookup error: undefined symbol: _ZN3fooEv\n"))
     assert "torch.import_error" not in values(f)
 
 
 def test_torch_missing_sets_installed_false():
-    assert values(errors.parse(text("ModuleNotFoundError: No module named 'torch'")))["torch.installed"] is False
+    assert values(error_messages.parse(text("ModuleNotFoundError: No module named 'torch'")))["torch.installed"] is False
 
 
 def test_repeated_error_counts_once():
-    f = errors.parse(text("RuntimeError: Found no NVIDIA driver on your system.\n...\n"
+    f = error_messages.parse(text("RuntimeError: Found no NVIDIA driver on your system.\n...\n"
                           "Found no NVIDIA driver on your system.\n"))
     keys = {it.key for it in f.items}
     assert len(keys) == 1
 
 
 def test_cudnn_and_cuda_int_encodings():
-    assert errors.cudnn_int(8, 3, 2) == 8302 and errors.cudnn_int(9, 10, 2) == 91002
-    assert errors.cuda_from_int(11040) == "11.4" and errors.cuda_from_int(12080) == "12.8"
+    assert error_messages.cudnn_int(8, 3, 2) == 8302 and error_messages.cudnn_int(9, 10, 2) == 91002
+    assert error_messages.cuda_from_int(11040) == "11.4" and error_messages.cuda_from_int(12080) == "12.8"

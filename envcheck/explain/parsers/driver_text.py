@@ -20,8 +20,8 @@ from typing import Tuple
 
 from envcheck.facts import XidEvent
 
-from .partial import PROGRAM, TOOL, Found
-from .source import Pasted
+from ..partial import PROGRAM, TOOL, Found
+from ..source import Pasted
 
 SOURCE = "kernel log"
 _V = r"\d{3}\.\d{2,3}(?:\.\d{2})?"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from .gpu_names import mentions
-from .partial import PROGRAM, STATED, Found
-from .source import Pasted
+from ..gpu_names import mentions
+from ..partial import PROGRAM, STATED, Found
+from ..source import Pasted
 from .system import describe_os
 
 SOURCE = "free text"

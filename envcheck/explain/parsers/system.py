@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from .partial import PROGRAM, STATED, TOOL, Found
-from .source import Pasted
+from ..partial import PROGRAM, STATED, TOOL, Found
+from ..source import Pasted
 
 SOURCE = "system files"
 

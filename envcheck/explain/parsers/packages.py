@@ -17,8 +17,8 @@ from urllib.parse import unquote
 from envcheck.facts import PythonPackage
 from envcheck.reading import Status
 
-from .partial import LISTING, PROGRAM, REPORT, Found
-from .source import Pasted
+from ..partial import LISTING, PROGRAM, REPORT, Found
+from ..source import Pasted
 
 SOURCE = "package list"
 

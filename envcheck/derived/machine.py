@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from envcheck.facts import Facts
+from envcheck.knowledge.archs import cc_text, cc_tuple, encode_cudnn, major_minor, parse_arch_list
+from envcheck.knowledge.pci_ids import range_of_device
+from envcheck.knowledge.tables import KnowledgeBase, TorchBuild
 from envcheck.reading import Status
-
-from .archs import cc_text, cc_tuple, encode_cudnn, major_minor, parse_arch_list
-from .pci_ids import range_of_device
-from .tables import KnowledgeBase, TorchBuild
 
 # torch/cuda/__init__.py's warning for a GPU the build has no kernels for.
 _CAPABILITY_TEXT = re.compile(r"with CUDA capability (sm_\d+)")

@@ -1,4 +1,4 @@
-"""A recipe rendered for one machine: does it apply, and its steps with values filled in.
+"""A recipe filled in for one machine: does it apply, and its steps with values filled in.
 
 Nothing here prints or reads the machine: it takes facts and values, and returns records.
 """
@@ -26,7 +26,7 @@ class Check:
 
 
 @dataclass(frozen=True)
-class RenderedStep:
+class FilledStep:
     recipe: str  # the recipe this step belongs to (an included recipe keeps its own id)
     title: str
     explain: str
@@ -41,11 +41,11 @@ class RenderedStep:
 
 
 @dataclass(frozen=True)
-class RenderedRecipe:
+class FilledRecipe:
     recipe: Recipe
     applies: Tri
     checks: Tuple[Check, ...]
-    steps: Tuple[RenderedStep, ...]
+    steps: Tuple[FilledStep, ...]
     verify_commands: Tuple[str, ...]
     verify_expect: Tuple[str, ...]
     undo_explain: str
@@ -122,30 +122,30 @@ def fill(text: str, values: Values, defaults: Dict[str, str], used: Dict[str, Va
     return PLACEHOLDER.sub(one, text)
 
 
-def render_steps(recipes: Recipes, recipe: Recipe, facts: Facts, values: Values,
-                 used: Dict[str, Value]) -> List[RenderedStep]:
-    out: List[RenderedStep] = []
+def fill_steps(recipes: Recipes, recipe: Recipe, facts: Facts, values: Values,
+                 used: Dict[str, Value]) -> List[FilledStep]:
+    out: List[FilledStep] = []
     for owner, step in expand(recipes, recipe):
         answer = holds(step.when, facts)
         if answer is False:
             continue
-        out.append(_render_step(owner, step, values, used, answer))
+        out.append(_fill_step(owner, step, values, used, answer))
     return out
 
 
-def _render_step(owner: Recipe, step: Step, values: Values, used: Dict[str, Value], answer: Tri) -> RenderedStep:
+def _fill_step(owner: Recipe, step: Step, values: Values, used: Dict[str, Value], answer: Tri) -> FilledStep:
     def f(t: str) -> str:
         return fill(t, values, dict(owner.defaults), used)
 
     only_if = "" if answer else "; ".join(c.describe() for c in step.when)
-    return RenderedStep(
+    return FilledStep(
         recipe=owner.id, title=f(step.title), explain=f(step.explain), commands=tuple(f(c) for c in step.commands),
         needs_root=step.needs_root, reboot_after=step.reboot_after, at_reboot=f(step.at_reboot),
         instead_of_reboot=step.instead_of_reboot, where=step.where, key=step.key, only_if=only_if,
     )
 
 
-def _share_reboots(recipes: Recipes, steps: List[RenderedStep]) -> List[RenderedStep]:
+def _share_reboots(recipes: Recipes, steps: List[FilledStep]) -> List[FilledStep]:
     """In a recipe that includes others, a reboot followed (within the boot stages) by
     another one is dropped, its notes carried to the later one: one reboot, as in a plan."""
     out = list(steps)
@@ -163,16 +163,16 @@ def _share_reboots(recipes: Recipes, steps: List[RenderedStep]) -> List[Rendered
     return out
 
 
-def render(recipes: Recipes, recipe: Recipe, facts: Facts, values: Values) -> RenderedRecipe:
+def fill_recipe(recipes: Recipes, recipe: Recipe, facts: Facts, values: Values) -> FilledRecipe:
     used: Dict[str, Value] = {}
-    steps = _share_reboots(recipes, render_steps(recipes, recipe, facts, values, used))
+    steps = _share_reboots(recipes, fill_steps(recipes, recipe, facts, values, used))
     defaults = dict(recipe.defaults)
 
     def f(texts: Sequence[str]) -> Tuple[str, ...]:
         return tuple(fill(t, values, defaults, used) for t in texts)
 
     cs = checks(recipe, facts)
-    return RenderedRecipe(
+    return FilledRecipe(
         recipe=recipe, applies=all_of(c.answer for c in cs), checks=cs, steps=tuple(steps),
         verify_commands=f(recipe.verify.commands), verify_expect=f(recipe.verify.expect),
         undo_explain=fill(recipe.undo.explain, values, defaults, used), undo_commands=f(recipe.undo.commands),

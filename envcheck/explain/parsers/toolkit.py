@@ -15,8 +15,8 @@ from typing import Dict, Optional, Tuple
 from envcheck.facts import LibraryFile
 from envcheck.reading import Status
 
-from .partial import TOOL, Found
-from .source import Pasted
+from ..partial import TOOL, Found
+from ..source import Pasted
 
 SOURCE = "CUDA toolkit"
 _I = re.IGNORECASE

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
-from .partial import PROGRAM, TOOL, Found
-from .source import Pasted
+from ..partial import PROGRAM, TOOL, Found
+from ..source import Pasted
 
 SOURCE = "environment"
 

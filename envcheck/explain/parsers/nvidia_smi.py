@@ -21,9 +21,9 @@ from typing import Dict, List, Optional, Tuple
 from envcheck.facts import GpuProcess
 from envcheck.reading import Reading, Status
 
-from .gpu_names import TRUNCATED
-from .partial import TOOL, Found
-from .source import Pasted
+from ..gpu_names import TRUNCATED
+from ..partial import TOOL, Found
+from ..source import Pasted
 
 SOURCE = "nvidia-smi"
 _I = re.IGNORECASE

@@ -15,8 +15,8 @@ from typing import List, Optional, Tuple
 from envcheck.facts import PciDevice
 from envcheck.reading import Reading
 
-from .partial import LISTING, Found
-from .source import Pasted
+from ..partial import LISTING, Found
+from ..source import Pasted
 
 SOURCE = "lspci"
 

@@ -18,9 +18,9 @@ from typing import List, Optional
 
 from envcheck.reading import Status
 
+from ..partial import INTENT, Found
+from ..source import Pasted
 from .packages import normalise, wheel_version
-from .partial import INTENT, Found
-from .source import Pasted
 
 SOURCE = "install command"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
-from .partial import TOOL, Found
-from .smi_values import convert
-from .source import Pasted
+from ..partial import TOOL, Found
+from ..smi_values import convert
+from ..source import Pasted
 
 SOURCE = "nvidia-smi --query-gpu"
 

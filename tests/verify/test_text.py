@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from envcheck.verify.render import render_text, to_document
 from envcheck.verify.results import CaseResult, Skipped, VerifyResult
+from envcheck.verify.text import render_text, to_document
 
 TOL32 = 1.1444091796875e-05
 SEED = {"input": [1, 1, 3, 3], "kernel": 2, "origin": "seed: 3x3"}

@@ -1,0 +1,40 @@
+"""The parsers of ``envcheck explain``: one module per kind of pasted input.
+
+Each is a pure function ``parse(Pasted) -> Found`` (see ``..partial``); ``PARSERS`` is
+the one list of them. A new kind of input is a new module here and one line in
+``PARSERS``; the support modules (reading the text, claims, merging) live one level up.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Tuple
+
+from ..partial import Found
+from ..source import Pasted
+from . import (
+    collect_env,
+    driver_text,
+    environment,
+    error_messages,
+    framework_env,
+    freetext,
+    install_commands,
+    interactive,
+    nvidia_smi,
+    nvidia_smi_csv,
+    nvidia_smi_q,
+    packages,
+    pci,
+    system,
+    toolkit,
+)
+
+# Order does not decide anything (ranks and line numbers do); it only orders the
+# "recognised" list.
+PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
+    collect_env.parse, nvidia_smi.parse, nvidia_smi_q.parse, nvidia_smi_csv.parse, packages.parse,
+    toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
+    framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
+)
+
+__all__ = ["PARSERS"]

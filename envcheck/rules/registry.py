@@ -1,0 +1,21 @@
+"""Every rule envcheck runs, in one explicit tuple (like ``explain.parsers.PARSERS``).
+
+A new rule is a function in one of the rule modules and a line in that module's
+``RULES``; a new rule module is a line here. Nothing registers itself on import, so
+the engine imports no rule module and the rule modules only import the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional, Tuple
+
+from ..facts import Facts
+from . import health, platform, torch_health, versions
+from .engine import Evaluation, RuleFunc, run_rules
+
+RULES: Tuple[RuleFunc, ...] = platform.RULES + health.RULES + torch_health.RULES + versions.RULES
+
+
+def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:
+    """Run ``rules`` (every rule by default) over ``facts``; see :func:`engine.run_rules`."""
+    return run_rules(facts, RULES if rules is None else rules, kb)
