@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, Union
 
 from .atomicio import atomic_write_json
+from .envelope import wrap
 from .errors import EnvcheckError
 from .facts import SCHEMA_VERSION, Facts, GpuFacts
 from .reading import Reading
@@ -30,7 +31,12 @@ _UUID = re.compile(r"\b(GPU|MIG)-[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}\b")
 
 
 def to_document(facts: Facts) -> Dict[str, Any]:
-    return {"kind": KIND, **to_data(facts)}
+    """The envelope, then the facts; the envelope's schema_version is the facts' schema."""
+    data = to_data(facts)
+    version = data.pop("schema_version")
+    # A snapshot is made when its facts are collected, by the envcheck that collected them.
+    doc = wrap(KIND, {k: v for k, v in data.items() if k != "envcheck_version"}, created_at=facts.collected_at or None)
+    return {**doc, "schema_version": version, "envcheck_version": facts.envcheck_version}
 
 
 def save(facts: Facts, path: Union[str, Path]) -> Path:
@@ -48,7 +54,7 @@ def from_document(doc: Any, origin: str = "snapshot") -> Facts:
     if version > SCHEMA_VERSION:
         raise EnvcheckError(f"{origin}: snapshot schema {version} is newer than this envcheck "
                             f"understands ({SCHEMA_VERSION}); upgrade envcheck")
-    body = {k: v for k, v in doc.items() if k != "kind"}
+    body = {k: v for k, v in doc.items() if k not in ("tool", "kind", "created_at")}
     try:
         facts = from_dict(Facts, body)
     except SchemaError as exc:

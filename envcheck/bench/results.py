@@ -1,4 +1,4 @@
-"""The bench's records and its JSON document (schema_version 1).
+"""The bench's records and its JSON document (kind envcheck.bench).
 
 The top level holds the fast path's figures (``test_accuracy``, ``train_images_per_s``,
 ``epoch_seconds`` …); with ``--compare-baseline`` a ``baseline`` object holds the same
@@ -12,12 +12,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
+from envcheck.envelope import wrap
 from envcheck.reading import Reading
 from envcheck.serial import to_data
 
 from .gpu_telemetry import TelemetrySummary
-
-SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -156,8 +155,6 @@ def _loop_doc(loop: LoopResult) -> Dict[str, Any]:
 
 def to_document(r: BenchResult) -> Dict[str, Any]:
     doc: Dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "kind": "envcheck.bench",
         "started_at": r.started_at,
         "synthetic": r.dataset.synthetic,
         "dataset": to_data(r.dataset),
@@ -175,4 +172,4 @@ def to_document(r: BenchResult) -> Dict[str, Any]:
     if r.baseline is not None:
         doc["baseline"] = _loop_doc(r.baseline)
         doc["speedup_vs_baseline"] = round(r.speedup_vs_baseline or 0.0, 3)
-    return _strict(doc)
+    return wrap("envcheck.bench", _strict(doc))

@@ -25,9 +25,9 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..envelope import now
 from ..reading import Reading
 from .deps import Deps, resolve
 from .micro import attach_peaks
@@ -38,10 +38,6 @@ from .worker import WorkerConfig
 
 SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
 POLL_S = 0.1
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -71,7 +67,7 @@ class Run:
     sampler: Sampler
     telemetry_source: str  # "nvml" | "psutil" | a fake's name
     telemetry_status: Reading
-    started: str = field(default_factory=now_iso)
+    started: str = field(default_factory=now)
     ended: Optional[str] = None
     phase: str = "setup"  # setup | micro | burn | stopping | done
     go_s: Optional[float] = None
@@ -294,7 +290,7 @@ class Orchestrator:
             finally:
                 self.run.sampler.stop()
                 self.run.phase = "done"
-                self.run.ended = now_iso()
+                self.run.ended = now()
                 try:
                     self.queue.cancel_join_thread()
                     self.queue.close()

@@ -16,13 +16,13 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__
 from ..atomicio import atomic_write_json
+from ..envelope import wrap
 from ..reading import Reading
 from ..serial import from_data, to_data
 from ..telemetry import TelemetrySample
 from .records import Verdict
 from .verdict import JudgeOptions, judge
 
-SCHEMA_VERSION = 1
 KIND = "envcheck.burn"
 SERIES_FIELDS = tuple(f.name for f in dataclasses.fields(TelemetrySample) if f.name not in ("t_s", "device", "lost", "xids"))
 
@@ -133,9 +133,8 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
         status = "aborted"
     else:
         status = overall(verdicts)
-    return {
-        "schema_version": SCHEMA_VERSION, "kind": KIND, "tool": "envcheck", "command": "burn",
-        "status": status, "exit_code": exit_code(status, o.strict, run.interrupted_by) if final else None,
+    return wrap(KIND, {
+        "command": "burn", "status": status, "exit_code": exit_code(status, o.strict, run.interrupted_by) if final else None,
         "started": run.started, "ended": run.ended if final else None,
         "duration_s": o.duration_s, "elapsed_s": round(run.t(), 3),
         "load_window_s": list(window) if window else None,
@@ -144,14 +143,13 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
         "telemetry": {"source": run.telemetry_source, "status": to_data(run.telemetry_status),
                       "interval_s": o.telemetry_interval_s, "sampler_errors": dict(run.sampler.errors)},
         "devices": devices,
-    }
+    }, created_at=run.started)
 
 
 def skipped_document(options: Any, reason: str) -> Dict[str, Any]:
     """The report when nothing could run at all (``--device all`` on a machine without a GPU)."""
-    return {"schema_version": SCHEMA_VERSION, "kind": KIND, "tool": "envcheck", "command": "burn",
-            "status": "skipped", "exit_code": 4, "reason": reason, "options": options.public(),
-            "versions": {"envcheck": __version__, "python": platform.python_version()}, "devices": []}
+    return wrap(KIND, {"command": "burn", "status": "skipped", "exit_code": 4, "reason": reason, "options": options.public(),
+            "versions": {"envcheck": __version__, "python": platform.python_version()}, "devices": []})
 
 
 def write(path: str, doc: Dict[str, Any]) -> None:

@@ -71,8 +71,10 @@ def render_text(advice, target) -> str:
 
 
 def to_json(advice, target) -> str:
-    return json.dumps({"kind": "envcheck.advice", "target": dataclasses.asdict(target),
-                       "advice": dataclasses.asdict(advice)}, indent=2) + "\n"
+    from envcheck.envelope import wrap
+
+    return json.dumps(wrap("envcheck.advice", {"target": dataclasses.asdict(target),
+                                               "advice": dataclasses.asdict(advice)}), indent=2) + "\n"
 
 
 @click.command()

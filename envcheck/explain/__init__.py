@@ -11,12 +11,12 @@ error (exit 2), and so is text in which nothing at all is recognised — a repor
 
 from __future__ import annotations
 
-import datetime
 import json
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from envcheck import __version__
+from envcheck.envelope import now
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 
@@ -57,7 +57,7 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
     if not recognised:
         raise EnvcheckError(NOTHING_RECOGNISED)
     when = collected_at if collected_at is not None else (
-        datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat())
+        now())
     return Explanation(assemble(found, collected_at=when, envcheck_version=__version__), recognised)
 
 

@@ -8,7 +8,6 @@ a frozen facts record; it never raises for a machine problem (that is a status).
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional
 
 from .. import __version__
+from ..envelope import now
 from ..facts import DriverFacts, EnvFacts, Facts, HostFacts, NvmlFacts, PciFacts, PythonFacts, ToolkitFacts, TorchFacts
 from ..reading import Reading, Status
 from ..runner import Runner
@@ -95,7 +95,7 @@ def collect(
 
     out.facts = Facts(
         envcheck_version=__version__,
-        collected_at=_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        collected_at=now(),
         source="live",
         host=host_f, pci=pci_f, driver=driver_f, nvml=nvml_f, toolkit=toolkit_f,
         python=py_f, torch=torch_f, env=env_f,

@@ -9,7 +9,7 @@ import json
 import textwrap
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
-from envcheck import __version__
+from envcheck.envelope import wrap
 
 from .conditions import Tri, word
 from .fill import FilledRecipe, FilledStep
@@ -17,7 +17,6 @@ from .model import Recipe
 from .plan import Plan, PlanStep
 from .values import Value
 
-SCHEMA_VERSION = 1
 WIDTH = 88
 _MARK = {True: "[yes]", False: "[no] ", None: "[?]  "}
 _WHERE = {"host": "on the host, not in the container", "windows": "in Windows, not in Linux"}
@@ -56,7 +55,7 @@ def list_markdown(rows: Sequence[Tuple[Recipe, Tri]]) -> str:
 
 
 def list_json(rows: Sequence[Tuple[Recipe, Tri]]) -> str:
-    doc = _doc("recipe list", recipes=[{"id": r.id, "title": r.title, "stage": r.stage, "applies": word(a),
+    doc = _doc("envcheck.recipes", "recipe list", recipes=[{"id": r.id, "title": r.title, "stage": r.stage, "applies": word(a),
                                         "summary": r.summary} for r, a in rows])
     return json.dumps(doc, indent=2) + "\n"
 
@@ -157,7 +156,7 @@ def _values_doc(values: Sequence[Tuple[str, Value]]) -> Dict[str, Any]:
 
 def show_json(rr: FilledRecipe) -> str:
     r = rr.recipe
-    doc = _doc("recipe show", recipe={
+    doc = _doc("envcheck.recipe", "recipe show", recipe={
         "id": r.id, "title": r.title, "summary": r.summary, "stage": r.stage, "checked": r.checked,
         "applies": word(rr.applies), "checks": [{"answer": word(c.answer), "text": c.text} for c in rr.checks],
         "values": _values_doc(rr.values), "missing_values": list(rr.missing),
@@ -261,7 +260,7 @@ def plan_markdown(plan: Plan, source: str) -> str:
 
 
 def plan_json(plan: Plan, source: str) -> str:
-    doc = _doc("plan", source=source, findings=list(plan.findings), recipes=[
+    doc = _doc("envcheck.plan", "plan", source=source, findings=list(plan.findings), recipes=[
         {"id": p.id, "title": p.title, "gpu": p.gpu, "because": list(p.because), "applies": word(p.applies)}
         for p in plan.recipes], steps=[
         {"number": s.number, "kind": s.kind, "recipe": s.recipe or None, "title": s.title, "explain": s.explain,
@@ -276,6 +275,5 @@ def plan_json(plan: Plan, source: str) -> str:
     return json.dumps(doc, indent=2) + "\n"
 
 
-def _doc(command: str, **body: Any) -> Dict[str, Any]:
-    return {"schema_version": SCHEMA_VERSION, "tool": "envcheck", "envcheck_version": __version__,
-            "command": command, **body}
+def _doc(kind: str, command: str, **body: Any) -> Dict[str, Any]:
+    return wrap(kind, {"command": command, **body})

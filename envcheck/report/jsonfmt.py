@@ -1,20 +1,17 @@
-"""The machine-readable report (``--json``): schema_version, verdict, findings, facts."""
+"""The machine-readable report (``--json``): the envelope, then verdict, findings, facts."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, Dict
 
-from .. import __version__
+from ..envelope import wrap
 from ..serial import to_data
-from .model import REPORT_SCHEMA_VERSION, Report
+from .model import Report
 
 
 def document(report: Report) -> Dict[str, Any]:
-    return {
-        "schema_version": REPORT_SCHEMA_VERSION,
-        "tool": "envcheck",
-        "envcheck_version": __version__,
+    return wrap("envcheck.report", {
         "command": report.command,
         "verdict": report.verdict,
         "counts": report.counts(),
@@ -35,7 +32,7 @@ def document(report: Report) -> Dict[str, Any]:
         ],
         "envcheck_failures": list(report.failures),
         "facts": to_data(report.facts),
-    }
+    })
 
 
 def render(report: Report) -> str:

@@ -8,8 +8,6 @@ from typing import Dict, Tuple
 from ..facts import Facts
 from ..rules import Finding, Severity
 
-REPORT_SCHEMA_VERSION = 1
-
 # Exit codes shared by doctor and explain.
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 

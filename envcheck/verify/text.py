@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from envcheck.envelope import wrap
 from envcheck.serial import to_data
 
 from .results import CaseResult, VerifyResult
@@ -18,7 +19,7 @@ def _case(c: CaseResult) -> Dict[str, Any]:
 
 def to_document(r: VerifyResult) -> Dict[str, Any]:
     """The ``--json`` document: the verdict first, the worst per op, then every check."""
-    return {
+    return wrap("envcheck.verify", {
         "passed": r.passed,
         "torch_version": r.torch_version,
         "devices": list(r.devices),
@@ -33,7 +34,7 @@ def to_document(r: VerifyResult) -> Dict[str, Any]:
         "worst": [{"device": w.device, "dtype": w.dtype, "op": w.op, "checks": w.checks, "failed": w.failed,
                    "rel_err": w.worst.rel_err, "tol": w.worst.tol, "params": w.worst.params} for w in r.worst()],
         "cases": [_case(c) for c in r.cases],
-    }
+    })
 
 
 def _checks(n: int) -> str:

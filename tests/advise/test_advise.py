@@ -9,7 +9,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from envcheck import snapshot
+from envcheck import __version__, snapshot
 from envcheck.advise import Target, advise, target_from_facts
 from envcheck.cli import cli
 from envcheck.knowledge import DATA_DIR, load, load_dir
@@ -215,7 +215,10 @@ def test_cli_exact_json():
             ],
         },
     }
-    assert json.loads(r.stdout) == expected
+    doc = json.loads(r.stdout)
+    assert (doc.pop("schema_version"), doc.pop("tool"), doc.pop("envcheck_version")) == (1, "envcheck", __version__)
+    assert doc.pop("created_at")
+    assert doc == expected
 
 
 def test_cli_driver_needed_exits_1():

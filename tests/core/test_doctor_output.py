@@ -37,7 +37,9 @@ def build_snapshot():
 def test_doctor_output_is_exactly_as_recorded(fmt, suffix):
     if os.environ.get("ENVCHECK_REGEN"):
         snapshot.save(build_snapshot(), SNAPSHOT)
-    r = CliRunner().invoke(cli, ["doctor", "--facts", str(SNAPSHOT), "--no-color", *fmt])
+    # SOURCE_DATE_EPOCH fixes the envelope's created_at (2026-11-23T09:00:00Z).
+    r = CliRunner().invoke(cli, ["doctor", "--facts", str(SNAPSHOT), "--no-color", *fmt],
+                           env={"SOURCE_DATE_EPOCH": "1795424400"})
     expected = HERE / f"h100_three_problems.expected.{suffix}"
     if os.environ.get("ENVCHECK_REGEN"):
         expected.write_text(r.output)

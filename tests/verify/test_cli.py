@@ -12,7 +12,7 @@ from envcheck.cli import cli
 
 pytestmark = [pytest.mark.torch, pytest.mark.usefixtures("torch_one_thread")]
 
-TOP_KEYS = ["passed", "torch_version", "devices", "dtypes", "seed", "quick", "case_count", "check_count",
+TOP_KEYS = ["schema_version", "tool", "kind", "envcheck_version", "created_at", "passed", "torch_version", "devices", "dtypes", "seed", "quick", "case_count", "check_count",
             "failed_count", "seconds", "skipped", "worst", "cases"]
 CASE_KEYS = ["op", "params", "dtype", "device", "rel_err", "tol", "passed", "reason"]
 WORST_KEYS = ["device", "dtype", "op", "checks", "failed", "rel_err", "tol", "params"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from envcheck import __version__
 from envcheck.verify.results import CaseResult, Skipped, VerifyResult
 from envcheck.verify.text import render_text, to_document
 
@@ -52,9 +53,12 @@ def test_passing_text_ends_with_pass():
     assert render_text(ok).splitlines()[-1] == "PASS: 1 check within tolerance of the float64 reference"
 
 
-def test_json_exactly():
+def test_json_exactly(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795424400")
     doc = to_document(FAILING)
     assert json.loads(json.dumps(doc)) == {
+        "schema_version": 1, "tool": "envcheck", "kind": "envcheck.verify", "envcheck_version": __version__,
+        "created_at": "2026-11-23T09:00:00+00:00",
         "passed": False, "torch_version": "2.13.0+cpu", "devices": ["cpu"], "dtypes": ["fp32", "tf32", "fp16"],
         "seed": 0, "quick": False, "case_count": 2, "check_count": 3, "failed_count": 2, "seconds": 1.25,
         "skipped": [{"device": "cpu", "dtype": "tf32", "reason": "TF32 is a tensor-core mode"}],
