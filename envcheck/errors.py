@@ -1,15 +1,17 @@
-"""Exceptions the CLI turns into one clear line and an exit code."""
+"""Exceptions the CLI turns into one clear line and an exit code (``exitcodes``)."""
 
 from __future__ import annotations
 
+from . import exitcodes
+
 
 class EnvcheckError(Exception):
-    """A problem with the user's input or situation: one line, exit 2 (usage)."""
+    """A problem with the user's input: one line, exit 2 (usage)."""
 
-    exit_code = 2
+    exit_code = exitcodes.USAGE
 
 
 class SetupError(EnvcheckError):
-    """The machine cannot run what was asked (no torch, no data, no GPU): exit 3."""
+    """The machine cannot run what was asked (no torch, no data, no GPU): exit 4."""
 
-    exit_code = 3
+    exit_code = exitcodes.CANNOT_RUN

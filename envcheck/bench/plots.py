@@ -15,7 +15,7 @@ from typing import List
 import numpy as np
 
 from envcheck.atomicio import atomic_write_bytes
-from envcheck.errors import SetupError
+from envcheck.errors import EnvcheckError, SetupError
 
 from .results import BenchResult
 
@@ -97,7 +97,7 @@ def prepare_directory(directory: Path) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SetupError(f"--plot {directory}: cannot create the directory: {exc.strerror or exc}") from None
+        raise EnvcheckError(f"--plot {directory}: cannot create the directory: {exc.strerror or exc}") from None
     return directory
 
 

@@ -14,7 +14,7 @@ import signal
 import typing
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from .. import __version__
+from .. import __version__, exitcodes
 from ..atomicio import atomic_write_json
 from ..envelope import wrap
 from ..reading import Reading
@@ -26,7 +26,8 @@ from .verdict import JudgeOptions, judge
 KIND = "envcheck.burn"
 SERIES_FIELDS = tuple(f.name for f in dataclasses.fields(TelemetrySample) if f.name not in ("t_s", "device", "lost", "xids"))
 
-EXIT = {"pass": 0, "fail": 1, "error": 3, "skipped": 4}
+EXIT = {"pass": exitcodes.OK, "warn": exitcodes.OK, "fail": exitcodes.PROBLEMS, "error": exitcodes.FAILED,
+        "skipped": exitcodes.CANNOT_RUN}
 
 
 def overall(verdicts: Sequence[Optional[Verdict]]) -> str:
@@ -39,13 +40,14 @@ def overall(verdicts: Sequence[Optional[Verdict]]) -> str:
 
 
 def exit_code(status: str, strict: bool, interrupted_by: Optional[int] = None) -> int:
-    """0 pass, 1 hardware failure, 2 warnings with --strict, 3 could not judge / set-up,
-    4 skipped, 130/143 interrupted by SIGINT/SIGTERM (whatever the devices showed so far)."""
+    """The code from the one table (``envcheck.exitcodes``): 0 pass (and warn), 1 hardware
+    failure or warnings with --strict, 3 no verdict, 4 skipped, 130/143 interrupted by
+    SIGINT/SIGTERM (whatever the devices showed so far)."""
     if interrupted_by is not None:
         return 128 + int(interrupted_by)
-    if status == "warn":
-        return 2 if strict else 0
-    return EXIT.get(status, 3)
+    if status == "warn" and strict:
+        return exitcodes.PROBLEMS
+    return EXIT.get(status, exitcodes.FAILED)
 
 
 def series(samples: Sequence[TelemetrySample]) -> Dict[str, Any]:
@@ -148,7 +150,7 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
 
 def skipped_document(options: Any, reason: str) -> Dict[str, Any]:
     """The report when nothing could run at all (``--device all`` on a machine without a GPU)."""
-    return wrap(KIND, {"command": "burn", "status": "skipped", "exit_code": 4, "reason": reason, "options": options.public(),
+    return wrap(KIND, {"command": "burn", "status": "skipped", "exit_code": exitcodes.CANNOT_RUN, "reason": reason, "options": options.public(),
             "versions": {"envcheck": __version__, "python": platform.python_version()}, "devices": []})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from .. import exitcodes
 from ..errors import EnvcheckError, SetupError
 from ..reading import Reading, Status
 from . import report
@@ -24,7 +25,7 @@ from .sampler import Sampler
 class Skipped(EnvcheckError):
     """Nothing to burn (no GPU for ``--device all``): exit 4 with the reason."""
 
-    exit_code = 4
+    exit_code = exitcodes.CANNOT_RUN
 
 
 NO_GPU_HINT = "no GPU visible to torch; to burn the CPU instead, use --device cpu"

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import click
 
-from .. import __version__
+from .. import __version__, exitcodes
 from ..errors import EnvcheckError
 
 # name -> "module:attribute" of a click command; imported on first use.
@@ -69,35 +69,36 @@ class EnvcheckGroup(click.Group):
                               standalone_mode=False, **extra)
         except click.exceptions.Abort:
             click.echo("envcheck: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(exitcodes.INTERRUPTED)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
-            sys.exit(2)
+            sys.exit(exitcodes.USAGE)
         except click.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else "envcheck"
             click.echo(f"{cmd}: error: {exc.format_message()} (see '{cmd} --help')", err=True)
-            sys.exit(2)
-        except click.ClickException as exc:
+            sys.exit(exitcodes.USAGE)
+        except click.ClickException as exc:  # a file option click could not open: bad input
             click.echo(f"envcheck: error: {exc.format_message()}", err=True)
-            sys.exit(exc.exit_code)
+            sys.exit(exitcodes.USAGE)
         except EnvcheckError as exc:
             click.echo(f"envcheck: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("envcheck: interrupted", err=True)
-            sys.exit(130)
+            sys.exit(exitcodes.INTERRUPTED)
         except BrokenPipeError:
-            sys.exit(0)
-        except Exception as exc:  # envcheck's own failure: one line, exit 3
+            sys.exit(exitcodes.OK)
+        except Exception as exc:  # envcheck's own failure: one line, exitcodes.FAILED
             if os.environ.get("ENVCHECK_DEBUG"):
                 raise
             click.echo(f"envcheck: internal error: {type(exc).__name__}: {exc} "
                        f"(set ENVCHECK_DEBUG=1 for the traceback)", err=True)
-            sys.exit(3)
-        sys.exit(rv if isinstance(rv, int) else 0)
+            sys.exit(exitcodes.FAILED)
+        sys.exit(rv if isinstance(rv, int) else exitcodes.OK)
 
 
-@click.group(name="envcheck", cls=EnvcheckGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(name="envcheck", cls=EnvcheckGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=exitcodes.epilog())
 @click.version_option(__version__, prog_name="envcheck")
 def cli() -> None:
     """Take an NVIDIA GPU machine from "just installed" to "verified".

@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 
 import click
 
+from envcheck import exitcodes
 from envcheck.errors import EnvcheckError
 
 from .common import progress
@@ -77,7 +78,7 @@ def to_json(advice, target) -> str:
                                                "advice": dataclasses.asdict(advice)}), indent=2) + "\n"
 
 
-@click.command()
+@click.command(epilog=exitcodes.epilog())
 @click.option("--gpu", "gpu", multiple=True, metavar="NAME",
               help='A GPU of the machine to advise for (repeat per GPU), e.g. --gpu "RTX 5090".')
 @click.option("--cc", "cc", multiple=True, metavar="X.Y", help="A GPU given by compute capability instead of name.")
@@ -118,4 +119,4 @@ def advise(gpu, cc, driver, python, os_id, facts_file, as_json) -> None:
             target = dataclasses.replace(target, os_id=os_id)
     result = choose(target, kb)
     click.echo(to_json(result, target) if as_json else render_text(result, target), nl=False)
-    sys.exit(0 if result.ok else 1)
+    sys.exit(exitcodes.OK if result.ok else exitcodes.PROBLEMS)

@@ -14,6 +14,7 @@ from typing import Optional
 
 import click
 
+from envcheck import exitcodes
 from envcheck.errors import EnvcheckError, SetupError
 
 PRECISION_CHOICES = ("auto", "fp32", "tf32", "bf16", "fp16")
@@ -63,7 +64,7 @@ class _Progress:
                             info=f"test acc {100 * r.test_accuracy:.1f}%, epoch {r.seconds:.2f} s")
 
 
-@click.command()
+@click.command(epilog=exitcodes.epilog())
 @click.option("--model", "model_name", default=None, metavar="NAME",
               help="softmax, mlp, lenet, leaky-cnn or refcnn (default: refcnn).")
 @click.option("--epochs", type=click.IntRange(1, 1000), default=None, help="Epochs (default: the model's recipe).")
@@ -129,4 +130,4 @@ def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, 
         click.echo(json.dumps(to_document(result), indent=2))
     else:
         click.echo(render_text(result), nl=False)
-    sys.exit(0 if result.passed else 1)
+    sys.exit(exitcodes.OK if result.passed else exitcodes.PROBLEMS)

@@ -11,12 +11,8 @@ from typing import Optional
 
 import click
 
-from ..errors import EnvcheckError, SetupError
-
-EPILOG = """\b
-Exit codes: 0 pass, 1 hardware failure, 2 warnings (with --strict), 3 set-up error or
-not enough work to judge, 4 skipped (no GPU for --device all), 130/143 interrupted.
-"""
+from .. import exitcodes
+from ..errors import EnvcheckError
 
 
 def _check_writable(path: str, what: str) -> None:
@@ -29,7 +25,7 @@ def _check_writable(path: str, what: str) -> None:
         raise EnvcheckError(f"{what} {path}: cannot write in {existing}")
 
 
-@click.command(epilog=EPILOG)
+@click.command(epilog=exitcodes.epilog())
 @click.option("--duration", default=None, metavar="TIME",
               help="quick (60s, the default), standard (3m), long (15m), or any time such as 10s, 5m, 1h.")
 @click.option("--device", "device", default="all", show_default=True,
@@ -74,7 +70,7 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
         try:  # now, not after a burn of many minutes
             Path(plot_dir).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise SetupError(f"--plot {plot_dir}: cannot create the directory: {exc.strerror or exc}") from None
+            raise EnvcheckError(f"--plot {plot_dir}: cannot create the directory: {exc.strerror or exc}") from None
     options = BurnOptions(duration_s=duration_s, max_temp_c=max_temp, strict=strict, micro=micro,
                           report_path=report_path, plot_dir=plot_dir, seed=seed, inject=inject)
     deps = burn_deps.default_deps()
@@ -87,7 +83,7 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
         click.echo(f"envcheck burn: skipped — {exc}", err=True)
         if as_json:
             click.echo(json.dumps(doc, indent=2))
-        sys.exit(4)
+        sys.exit(exitcodes.CANNOT_RUN)
     options = replace(options, devices=tuple(i.device for i in infos))
     try:
         with LiveStatus() as live:

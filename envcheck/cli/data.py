@@ -9,10 +9,11 @@ from typing import Optional
 
 import click
 
+from envcheck import exitcodes
 from envcheck.errors import SetupError
 
 
-@click.group()
+@click.group(epilog=exitcodes.epilog())
 def data() -> None:
     """Fetch, verify and locate the Fashion-MNIST data set."""
 
@@ -31,7 +32,7 @@ def _progress_printer():
     return show
 
 
-@data.command()
+@data.command(epilog=exitcodes.epilog())
 @click.option("--to", "to_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Download into DIR (default: $ENVCHECK_DATA, else envcheck's cache directory).")
 def fetch(to_dir: Optional[Path]) -> None:
@@ -50,7 +51,7 @@ def fetch(to_dir: Optional[Path]) -> None:
         click.echo(f"use it with: envcheck bench --data-dir {result.directory}  (or ENVCHECK_DATA={result.directory})")
 
 
-@data.command()
+@data.command(epilog=exitcodes.epilog())
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable result on stdout.")
 def verify(data_dir: Optional[Path], as_json: bool) -> None:
@@ -86,20 +87,20 @@ def verify(data_dir: Optional[Path], as_json: bool) -> None:
         for c in checks:
             n = f"{c.examples:,} examples, " if c.examples is not None else ""
             click.echo(f"  {'ok  ' if c.ok else 'BAD '} {c.name}: {n}{c.detail}")
-    sys.exit(0 if ok else 1)
+    sys.exit(exitcodes.OK if ok else exitcodes.PROBLEMS)
 
 
-@data.command()
+@data.command(epilog=exitcodes.epilog())
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def path(data_dir: Optional[Path]) -> None:
-    """Print the directory the bench would read (exit 1 when there is none yet)."""
+    """Print the directory the bench would read (exit 4 when there is none yet)."""
     from envcheck.dataset import locate
 
     lookup = locate(data_dir)
     if lookup.found is not None:
         click.echo(str(lookup.found.directory))
         click.echo(f"found via {lookup.found.source}", err=True)
-        sys.exit(0)
+        sys.exit(exitcodes.OK)
     click.echo(f"no Fashion-MNIST files found (looked in {', '.join(lookup.tried)}); "
                f"`envcheck data fetch` would download them to {lookup.download_to}", err=True)
-    sys.exit(1)
+    sys.exit(exitcodes.CANNOT_RUN)

@@ -8,6 +8,7 @@ from typing import Optional
 
 import click
 
+from .. import exitcodes
 from ..errors import EnvcheckError
 from ..facts import Facts
 from ..report import Report
@@ -36,7 +37,7 @@ def _collect(python: Optional[str], no_torch: bool, torch_timeout: float):
     return collect(ProbeOptions(python=python, torch=not no_torch, torch_timeout_s=torch_timeout))
 
 
-@click.command()
+@click.command(epilog=exitcodes.epilog())
 @format_options
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--facts", "facts_file", type=click.Path(dir_okay=False), default=None,
@@ -69,7 +70,7 @@ def doctor(fmt, no_color, strict, facts_file, redact, python, no_torch, torch_ti
     sys.exit(report.exit_code(strict))
 
 
-@click.command()
+@click.command(epilog=exitcodes.epilog())
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default=None,
               help="Write the snapshot to this file (atomically) instead of stdout (`-`: stdout).")
 @click.option("--redact", is_flag=True, help="Replace GPU UUIDs, serials and user names.")
@@ -95,4 +96,4 @@ def snapshot(output, redact, python, no_torch, torch_timeout) -> None:
         click.echo(f"envcheck: snapshot written to {output}", err=True)
     else:
         click.echo(json.dumps(snap.to_document(facts), indent=2))
-    sys.exit(3 if collection.failures else 0)
+    sys.exit(exitcodes.FAILED if collection.failures else exitcodes.OK)

@@ -6,10 +6,11 @@ import sys
 
 import click
 
+from .. import exitcodes
 from .common import emit_report, format_options, progress
 
 
-@click.command()
+@click.command(epilog=exitcodes.epilog())
 @format_options
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.argument("file", type=str, metavar="FILE|-")

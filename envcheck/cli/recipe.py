@@ -10,6 +10,7 @@ from typing import Optional, Tuple
 
 import click
 
+from envcheck import exitcodes
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 
@@ -48,10 +49,10 @@ def _finish(failures: Tuple[str, ...]) -> None:
     """Report envcheck's own failures (a probe or rule that raised) and exit 3 for them."""
     for f in failures:
         click.echo(f"envcheck bug (please report): {f}", err=True)
-    sys.exit(3 if failures else 0)
+    sys.exit(exitcodes.FAILED if failures else exitcodes.OK)
 
 
-@click.group()
+@click.group(epilog=exitcodes.epilog())
 def recipe() -> None:
     """List and show install/repair recipes, tailored to this machine.
 
@@ -60,7 +61,7 @@ def recipe() -> None:
     """
 
 
-@recipe.command("list")
+@recipe.command("list", epilog=exitcodes.epilog())
 @format_options
 @_facts_option
 def list_recipes(fmt, no_color, facts_file) -> None:
@@ -74,7 +75,7 @@ def list_recipes(fmt, no_color, facts_file) -> None:
     _finish(failures)
 
 
-@recipe.command("show")
+@recipe.command("show", epilog=exitcodes.epilog())
 @click.argument("recipe_id")
 @format_options
 @_facts_option
@@ -96,7 +97,7 @@ def _plan_probe_options(fn):
     return _probe_options(fn)
 
 
-@click.command()
+@click.command(epilog=exitcodes.epilog())
 @format_options
 @_facts_option
 @_plan_probe_options

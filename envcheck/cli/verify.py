@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from envcheck import exitcodes
 from envcheck.errors import SetupError
 
 from .common import progress
@@ -14,7 +15,7 @@ from .common import progress
 DTYPE_CHOICES = ("fp32", "tf32", "bf16", "fp16", "all")
 
 
-@click.command()
+@click.command(epilog=exitcodes.epilog())
 @click.option("--device", default="all", show_default=True,
               help="cpu, cuda:N (cuda = cuda:0), or all: the CPU and every CUDA device torch sees.")
 @click.option("--dtype", type=click.Choice(DTYPE_CHOICES), default="fp32", show_default=True,
@@ -49,4 +50,4 @@ def verify(device: str, dtype: str, as_json: bool, quick: bool, seed: int) -> No
         click.echo(json.dumps(to_document(result), indent=2))
     else:
         click.echo(render_text(result), nl=False)
-    sys.exit(0 if result.passed else 1)
+    sys.exit(exitcodes.OK if result.passed else exitcodes.PROBLEMS)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from . import jsonfmt, markdown, text
-from .model import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Report
+from .model import Report
 
-__all__ = ["Report", "render", "EXIT_OK", "EXIT_FINDINGS", "EXIT_USAGE", "EXIT_FAILED"]
+__all__ = ["Report", "render"]
 
 
 def render(report: Report, fmt: str = "text", colour: bool = False, unicode: bool = True) -> str:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
+from .. import exitcodes
 from ..facts import Facts
 from ..rules import Finding, Severity
-
-# Exit codes shared by doctor and explain.
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ class Report:
 
     def exit_code(self, strict: bool = False) -> int:
         if self.failures:
-            return EXIT_FAILED
+            return exitcodes.FAILED
         if self.verdict == "error" or (strict and self.verdict == "warning"):
-            return EXIT_FINDINGS
-        return EXIT_OK
+            return exitcodes.PROBLEMS
+        return exitcodes.OK

@@ -71,7 +71,7 @@ def test_bench_plot_directory_that_cannot_be_made_is_refused_before_training(mon
     monkeypatch.setattr(ds, "synthetic_dataset", lambda seed=0: pytest.fail("trained before checking --plot"))
     (tmp_path / "file").write_text("")
     r = CliRunner().invoke(cli, ["bench", "--synthetic", "--device", "cpu", "--plot", str(tmp_path / "file" / "p")])
-    assert r.exit_code == 3 and "cannot create the directory" in r.output
+    assert r.exit_code == 2 and "cannot create the directory" in r.output
 
 
 def test_bench_offline_without_data(tmp_path, monkeypatch):
@@ -79,7 +79,7 @@ def test_bench_offline_without_data(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     r = CliRunner().invoke(cli, ["bench", "--offline", "--device", "cpu"])
-    assert r.exit_code == 3
+    assert r.exit_code == 4
     assert "envcheck data fetch --to DIR" in r.output and "--synthetic" in r.output
     assert r.output.count("\n") == 1
 
@@ -90,7 +90,7 @@ def test_bench_missing_matplotlib_is_one_line(monkeypatch, tmp_path):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name, *a))
     r = CliRunner().invoke(cli, ["bench", "--synthetic", "--plot", str(tmp_path)])
-    assert r.exit_code == 3 and "pip install 'envcheck[plot]'" in r.output
+    assert r.exit_code == 4 and "pip install 'envcheck[plot]'" in r.output
 
 
 def test_data_fetch_verify_path(tmp_path, monkeypatch):
@@ -120,4 +120,4 @@ def test_data_path_when_nothing_is_there(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
     r = CliRunner().invoke(cli, ["data", "path"])
-    assert r.exit_code == 1 and "would download them to" in r.output
+    assert r.exit_code == 4 and "would download them to" in r.output

@@ -70,7 +70,7 @@ def test_all_on_a_machine_without_gpus_is_skipped(monkeypatch, tmp_path):
 @pytest.mark.parametrize("args, code, message", [
     (("--duration", "soon"), 2, "--duration 'soon': expected a preset"),
     (("--device", "graphics"), 2, "--device graphics: 'graphics' is not a device"),
-    (("--device", "cuda:3"), 3, "--device cuda:3: only 1 CUDA device(s) visible"),
+    (("--device", "cuda:3"), 4, "--device cuda:3: only 1 CUDA device(s) visible"),
     (("--max-temp", "500"), 2, "500.0 is not in the range"),
 ])
 def test_bad_input_is_one_line(monkeypatch, args, code, message):
@@ -92,4 +92,4 @@ def test_plot_directory_that_cannot_be_made_is_refused_before_the_burn(monkeypat
     monkeypatch.setattr(burn_deps, "default_deps", no_burn)
     (tmp_path / "file").write_text("")
     r = invoke("--device", "cpu", "--plot", str(tmp_path / "file" / "plots"))
-    assert r.exit_code == 3 and "--plot" in r.stderr and "cannot create the directory" in r.stderr
+    assert r.exit_code == 2 and "--plot" in r.stderr and "cannot create the directory" in r.stderr

@@ -20,7 +20,7 @@ from .fakes import FakePsutil
 
 
 @pytest.mark.parametrize("status, strict, signum, code", [
-    ("pass", False, None, 0), ("warn", False, None, 0), ("warn", True, None, 2), ("fail", True, None, 1),
+    ("pass", False, None, 0), ("warn", False, None, 0), ("warn", True, None, 1), ("fail", True, None, 1),
     ("error", False, None, 3), ("skipped", False, None, 4), ("aborted", False, signal.SIGINT, 130),
     ("aborted", False, signal.SIGTERM, 143),
 ])

@@ -90,7 +90,7 @@ def test_all_without_a_gpu_is_skipped_with_a_hint():
 def test_setup_errors(request_, cudas, missing, text):
     with pytest.raises(SetupError) as exc:
         resolve_devices(request_, _deps(cudas, missing=missing))
-    assert exc.value.exit_code == 3 and str(exc.value).startswith(text)
+    assert exc.value.exit_code == 4 and str(exc.value).startswith(text)
 
 
 def test_gpus_are_resolved_with_their_nvml_facts():

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -111,3 +112,14 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("TERM", "dumb")
     assert not use_colour(False, Stream(True))
+
+
+def test_the_exit_code_table_is_in_the_readme_and_every_help():
+    from envcheck import exitcodes
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert exitcodes.markdown() in readme
+    assert len({code for code, _ in exitcodes.TABLE}) == len(exitcodes.TABLE)  # one meaning per code
+    for name in COMMANDS:
+        r = CliRunner().invoke(cli, [name, "--help"])
+        assert r.exit_code == 0 and "Exit codes:" in r.output and "cannot run here" in r.output, name

@@ -64,12 +64,12 @@ def test_device_all_here_is_the_cpu():
     assert r.exit_code == 0 and json.loads(r.stdout)["devices"] == ["cpu"]
 
 
-def test_missing_cuda_device_is_exit_3_with_one_line():
+def test_missing_cuda_device_is_exit_4_with_one_line():
     torch = pytest.importorskip("torch")
     if torch.cuda.is_available():
         pytest.skip("this machine has a CUDA device")
     r = invoke("--device", "cuda:0")
-    assert r.exit_code == 3
+    assert r.exit_code == 4
     assert r.stdout == ""
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("envcheck: error: --device cuda:0: no CUDA device available")
@@ -86,9 +86,9 @@ def test_bad_dtype_is_a_usage_error():
     assert r.exit_code == 2 and "int8" in r.stderr
 
 
-def test_nothing_applicable_is_exit_3():
+def test_nothing_applicable_is_exit_4():
     r = invoke("--device", "cpu", "--dtype", "tf32")
-    assert r.exit_code == 3
+    assert r.exit_code == 4
     assert r.stderr.startswith("envcheck: error: nothing to check (tf32 on cpu: TF32 is a tensor-core mode")
 
 
@@ -110,9 +110,9 @@ def test_a_failing_check_is_exit_1(monkeypatch):
     assert text.exit_code == 1 and "FAIL: 3 of" in text.stdout and "Failed checks (3):" in text.stdout
 
 
-def test_no_torch_is_exit_3(monkeypatch):
+def test_no_torch_is_exit_4(monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
     r = invoke("--device", "cpu")
-    assert r.exit_code == 3 and r.stderr.startswith("envcheck: error: envcheck verify needs torch")
+    assert r.exit_code == 4 and r.stderr.startswith("envcheck: error: envcheck verify needs torch")
