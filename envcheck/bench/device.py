@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import platform
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
 import torch
 
+from envcheck import devices
 from envcheck.errors import EnvcheckError, SetupError
 
 PRECISIONS = ("auto", "fp32", "tf32", "bf16", "fp16")
@@ -37,24 +37,14 @@ class Precision:
         return self.name
 
 
+def gpu_count() -> int:
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
 def resolve_device(requested: str = "auto") -> torch.device:
-    text = (requested or "auto").strip().lower()
-    if text == "auto":
-        return torch.device("cuda:0") if torch.cuda.is_available() else torch.device("cpu")
-    if text == "cpu":
-        return torch.device("cpu")
-    m = re.fullmatch(r"cuda(?::(\d+))?", text)
-    if not m:
-        raise EnvcheckError(f"--device {requested}: expected cpu, cuda, cuda:N or auto")
-    if not torch.cuda.is_available():
-        build = torch.version.cuda or "a CPU-only build"
-        raise SetupError(f"--device {requested}: torch {torch.__version__} ({build}) sees no CUDA device — "
-                         f"run `envcheck doctor` to find out why, or use --device cpu")
-    index = int(m.group(1) or 0)
-    count = torch.cuda.device_count()
-    if index >= count:
-        raise SetupError(f"--device {requested}: only {count} CUDA device(s) visible (cuda:0..cuda:{count - 1})")
-    return torch.device("cuda", index)
+    """The one device ``--device`` names (``envcheck.devices`` vocabulary)."""
+    return torch.device(devices.one(devices.parse(requested or "auto"), gpu_count(),
+                                    devices.no_gpu_reason(torch.__version__, torch.version.cuda)))
 
 
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:

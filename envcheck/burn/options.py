@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from .. import devices
+from ..devices import DeviceRequest
 from ..errors import EnvcheckError
 
 PRESETS = {"quick": 60.0, "standard": 180.0, "long": 900.0}
@@ -51,36 +53,13 @@ def format_duration(seconds: float) -> str:
     return f"{h}h{m:02d}m"
 
 
-@dataclass(frozen=True)
-class DeviceRequest:
-    """``all`` (every GPU), ``cpu``, or explicit CUDA indices."""
-
-    all: bool = False
-    cpu: bool = False
-    cuda: Tuple[int, ...] = ()
-
-
 def parse_devices(text: str) -> DeviceRequest:
-    """``all`` | ``cpu`` | ``0,1`` | ``cuda:1`` | ``cuda`` (= cuda:0); syntax only."""
-    raw = (text or "all").strip().lower()
-    if raw in ("all", ""):
-        return DeviceRequest(all=True)
-    indices = []
-    cpu = False
-    for item in (p.strip() for p in raw.split(",")):
-        if item == "cpu":
-            cpu = True
-            continue
-        m = re.fullmatch(r"(?:cuda(?::(\d+))?|(\d+))", item)
-        if not m:
-            raise EnvcheckError(f"--device {text}: {item!r} is not a device (use all, cpu, 0,1 or cuda:N)")
-        index = int(m.group(1) or m.group(2) or 0)
-        if index not in indices:
-            indices.append(index)
-    if cpu and indices:
-        # The CPU worker would compete with the GPU workers' host threads and skew both.
-        raise EnvcheckError(f"--device {text}: burn the CPU on its own, not together with GPUs")
-    return DeviceRequest(cpu=cpu, cuda=tuple(indices))
+    """``--device`` in the ``envcheck.devices`` vocabulary (syntax only); burn runs the CPU
+    on its own: a CPU worker would compete with the GPU workers' host threads and skew both."""
+    request = devices.parse(text or "all")
+    if request.cpu and (request.all or request.auto or request.cuda):
+        raise EnvcheckError(f"--device {request.label}: burn the CPU on its own, not together with GPUs")
+    return request
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .. import exitcodes
+from .. import devices, exitcodes
 from ..errors import EnvcheckError, SetupError
 from ..reading import Reading, Status
 from . import report
@@ -36,20 +36,15 @@ def resolve_devices(request: DeviceRequest, deps: Deps) -> List[DeviceInfo]:
     missing = deps.torch_missing()
     if missing:
         raise SetupError(missing)
-    if request.cpu:
+    if request.cpu:  # alone (parse_devices): no need to initialise CUDA
         return [deps.cpu_info()]
     cudas = deps.cuda_devices()
-    if not cudas:
-        if request.all:
-            raise Skipped(NO_GPU_HINT)
-        raise SetupError(f"--device {','.join(f'cuda:{i}' for i in request.cuda)}: torch sees no CUDA device "
-                         f"(run `envcheck doctor` to find out why, or use --device cpu)")
-    chosen = cudas if request.all else []
-    for index in request.cuda:
-        if index >= len(cudas):
-            raise SetupError(f"--device cuda:{index}: only {len(cudas)} CUDA device(s) visible "
-                             f"(cuda:0..cuda:{len(cudas) - 1})")
-        chosen.append(cudas[index])
+    if request.all and not cudas:
+        raise Skipped(NO_GPU_HINT)  # the default on a machine without a GPU: skipped, not an error
+    labels = devices.resolve(request, len(cudas))
+    if labels == ("cpu",):  # auto on a machine without a GPU
+        return [deps.cpu_info()]
+    chosen = [cudas[int(label.partition(":")[2])] for label in labels]
     try:
         _, gpus = deps.nvml_gpus()
     except Exception:  # NVML absent or broken: the burn still runs, the report says telemetry is missing

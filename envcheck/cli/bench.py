@@ -14,7 +14,7 @@ from typing import Optional
 
 import click
 
-from envcheck import exitcodes
+from envcheck import devices, exitcodes
 from envcheck.errors import EnvcheckError, SetupError
 
 PRECISION_CHOICES = ("auto", "fp32", "tf32", "bf16", "fp16")
@@ -68,7 +68,7 @@ class _Progress:
 @click.option("--model", "model_name", default=None, metavar="NAME",
               help="softmax, mlp, lenet, leaky-cnn or refcnn (default: refcnn).")
 @click.option("--epochs", type=click.IntRange(1, 1000), default=None, help="Epochs (default: the model's recipe).")
-@click.option("--device", default="auto", show_default=True, help="cpu, cuda, cuda:N or auto.")
+@click.option("--device", default="auto", show_default=True, help=devices.HELP + ". One device.")
 @click.option("--precision", type=click.Choice(PRECISION_CHOICES), default="auto", show_default=True,
               help="auto: bf16 where the GPU supports it, else fp16 with a scaler; fp32 on CPUs.")
 @click.option("--seed", type=int, default=0, show_default=True)

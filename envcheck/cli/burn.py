@@ -11,7 +11,7 @@ from typing import Optional
 
 import click
 
-from .. import exitcodes
+from .. import devices, exitcodes
 from ..errors import EnvcheckError
 
 
@@ -29,7 +29,7 @@ def _check_writable(path: str, what: str) -> None:
 @click.option("--duration", default=None, metavar="TIME",
               help="quick (60s, the default), standard (3m), long (15m), or any time such as 10s, 5m, 1h.")
 @click.option("--device", "device", default="all", show_default=True,
-              help="all GPUs, a list (0,1 or cuda:1), or cpu.")
+              help=devices.HELP + ". The CPU burns on its own.")
 @click.option("--json", "as_json", is_flag=True, help="The report as JSON on stdout.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
               help="Keep the JSON report in FILE (rewritten atomically every few seconds).")

@@ -6,39 +6,21 @@ These commands print steps; they never run one.
 from __future__ import annotations
 
 import sys
-from typing import Optional, Tuple
+from typing import Tuple
 
 import click
 
 from envcheck import exitcodes
-from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 
-from .common import format_options, progress
-
-
-def _facts_option(fn):
-    return click.option("--facts", "facts_file", type=click.Path(dir_okay=False), default=None,
-                        help="Use a snapshot (from `envcheck snapshot`) instead of probing this machine.")(fn)
+from .common import format_options
+from .machine import facts_option, probe_options, read_machine
 
 
 def _source(facts: Facts) -> str:
     if facts.source == "snapshot":
         return f"snapshot taken {facts.collected_at}" if facts.collected_at else "snapshot"
     return "this machine" if facts.source == "live" else facts.source
-
-
-def _machine(facts_file: Optional[str]) -> Tuple[Facts, Tuple[str, ...]]:
-    """Facts for the recipe commands: a snapshot, or a quick live probe without torch."""
-    from envcheck import snapshot
-
-    if facts_file:
-        return snapshot.load(facts_file), ()
-    from envcheck.probes import ProbeOptions, collect
-
-    progress("envcheck: reading this machine…")
-    collection = collect(ProbeOptions(torch=False))
-    return collection.facts, tuple(collection.failures)
 
 
 def _emit(text: str) -> None:
@@ -63,70 +45,54 @@ def recipe() -> None:
 
 @recipe.command("list", epilog=exitcodes.epilog())
 @format_options
-@_facts_option
+@facts_option("Judge the recipes for")
 def list_recipes(fmt, no_color, facts_file) -> None:
     """Every recipe, and whether it applies to this machine (yes / no / unknown)."""
     from envcheck.recipes import applies, load_all, output
 
     recipes = load_all()
-    facts, failures = _machine(facts_file)
-    rows = [(r, applies(r, facts)) for r in recipes]
+    machine = read_machine(facts_file)
+    rows = [(r, applies(r, machine.facts)) for r in recipes]
     _emit({"json": output.list_json, "markdown": output.list_markdown}.get(fmt or "", output.list_text)(rows))
-    _finish(failures)
+    _finish(machine.failures)
 
 
 @recipe.command("show", epilog=exitcodes.epilog())
 @click.argument("recipe_id")
 @format_options
-@_facts_option
+@facts_option("Fill the recipe in for")
 def show(recipe_id, fmt, no_color, facts_file) -> None:
     """One recipe, filled in for this machine: values filled in, steps, verify, undo, sources."""
     from envcheck.recipes import fill_recipe, load_all, output, values_for
 
     recipes = load_all()
     target = recipes.get(recipe_id)  # an unknown id fails here, before any probing
-    facts, failures = _machine(facts_file)
-    filled = fill_recipe(recipes, target, facts, values_for(facts))
+    machine = read_machine(facts_file)
+    filled = fill_recipe(recipes, target, machine.facts, values_for(machine.facts))
     _emit({"json": output.show_json, "markdown": output.show_markdown}.get(fmt or "", output.show_text)(filled))
-    _finish(failures)
-
-
-def _plan_probe_options(fn):
-    from .doctor import _probe_options
-
-    return _probe_options(fn)
+    _finish(machine.failures)
 
 
 @click.command(epilog=exitcodes.epilog())
 @format_options
-@_facts_option
-@_plan_probe_options
+@facts_option("Plan for")
+@probe_options
 def plan(fmt, no_color, facts_file, python, no_torch, torch_timeout) -> None:
     """The doctor's findings as one ordered list of steps (it never runs them).
 
     Steps come from the recipes the findings name, in dependency order (nouveau off,
     driver, one reboot, container toolkit, PyTorch), without duplicates, each marked
     when it needs root, followed by what to re-run to verify.
-    Exit codes: 0 plan printed, 2 usage error, 3 envcheck itself failed.
     """
-    from envcheck import snapshot
     from envcheck.recipes import build_plan, load_all, output, values_for
     from envcheck.rules import evaluate
 
-    from .doctor import _collect
-
     recipes = load_all()
-    failures: Tuple[str, ...] = ()
-    if facts_file:
-        if python or no_torch:
-            raise EnvcheckError("--facts plans for a snapshot; --python/--no-torch only apply to a live probe")
-        facts = snapshot.load(facts_file)
-    else:
-        collection = _collect(python, no_torch, torch_timeout)
-        facts, failures = collection.facts, tuple(collection.failures)
+    machine = read_machine(facts_file, torch=True, python=python, no_torch=no_torch, torch_timeout=torch_timeout)
+    facts = machine.facts
     ev = evaluate(facts)
     the_plan = build_plan(recipes, facts, ev.findings, values_for(facts))
-    failures += ev.failures
+    failures = machine.failures + ev.failures
     source = _source(facts)
     _emit({"json": output.plan_json, "markdown": output.plan_markdown}.get(fmt or "", output.plan_text)(
         the_plan, source))

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from envcheck import exitcodes
+from envcheck import devices, exitcodes
 from envcheck.errors import SetupError
 
 from .common import progress
@@ -16,8 +16,8 @@ DTYPE_CHOICES = ("fp32", "tf32", "bf16", "fp16", "all")
 
 
 @click.command(epilog=exitcodes.epilog())
-@click.option("--device", default="all", show_default=True,
-              help="cpu, cuda:N (cuda = cuda:0), or all: the CPU and every CUDA device torch sees.")
+@click.option("--device", default="cpu,all", show_default=True,
+              help=devices.HELP + ". The default checks the CPU and every GPU.")
 @click.option("--dtype", type=click.Choice(DTYPE_CHOICES), default="fp32", show_default=True,
               help="Precision to check; all = fp32, tf32, bf16 and fp16 (tf32 only on Ampere or newer GPUs).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout: the verdict and every check.")
@@ -32,8 +32,6 @@ def verify(device: str, dtype: str, as_json: bool, quick: bool, seed: int) -> No
     sweep of kernel size, stride, padding, dilation, groups, channels and batch, and
     compares each with an independent NumPy implementation of the definitions.
 
-    Exit codes: 0 all checks pass, 1 a check failed, 2 usage error,
-    3 the device (or torch) is not available or nothing could be checked.
     """
     from envcheck.verify import run
     from envcheck.verify.text import render_text, to_document

@@ -24,6 +24,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from envcheck import devices
 from envcheck.errors import EnvcheckError, SetupError
 
 from . import reference as ref
@@ -43,28 +44,10 @@ def import_torch() -> Any:
 
 
 def resolve_devices(torch: Any, spec: str) -> Tuple[str, ...]:
-    """``cpu``, ``cuda``, ``cuda:N`` or ``all`` -> device names; SetupError (exit 3) when
-    the device is not there, EnvcheckError (exit 2) when the spelling is wrong."""
-    spec = spec.strip().lower()
+    """``--device`` (the ``envcheck.devices`` vocabulary) -> device names; SetupError (exit 4)
+    when a device is not there, EnvcheckError (exit 2) when the spelling is wrong."""
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if spec == "all":
-        return ("cpu",) + tuple(f"cuda:{i}" for i in range(count))
-    if spec == "cpu":
-        return ("cpu",)
-    if spec == "cuda" or spec.startswith("cuda:"):
-        index_text = spec.partition(":")[2] or "0"
-        if not index_text.isdigit():
-            raise EnvcheckError(f"--device {spec}: expected cpu, cuda:N or all")
-        index = int(index_text)
-        if count == 0:
-            build = torch.version.cuda
-            why = f"torch {torch.__version__} is a CPU-only build" if not build else \
-                f"torch {torch.__version__} (CUDA {build}) sees no CUDA device"
-            raise SetupError(f"--device {spec}: no CUDA device available ({why})")
-        if index >= count:
-            raise SetupError(f"--device {spec}: torch sees {count} CUDA device(s) (cuda:0..cuda:{count - 1})")
-        return (f"cuda:{index}",)
-    raise EnvcheckError(f"--device {spec}: expected cpu, cuda:N or all")
+    return devices.resolve(devices.parse(spec), count, devices.no_gpu_reason(torch.__version__, torch.version.cuda))
 
 
 def not_applicable(torch: Any, device: str, dtype: str) -> Optional[str]:
@@ -274,7 +257,7 @@ def run_case(torch: Any, case: Case, dtype: str, device: str, seed: int, index: 
 # ----------------------------------------------------------------------------- entry points
 def run(device: str = "cpu", dtypes: Sequence[str] = ("fp32",), *, seed: int = 0, quick: bool = False,
         ops: Optional[TorchOps] = None, cases: Optional[Sequence[Case]] = None) -> VerifyResult:
-    """Check torch on ``device`` (``cpu``, ``cuda:N``, ``all``) in each dtype against the reference.
+    """Check torch on ``device`` (``--device`` vocabulary, e.g. ``cpu,all``) in each dtype against the reference.
 
     ``quick`` runs :data:`~envcheck.verify.cases.QUICK_CASES` instead of the full sweep;
     ``cases`` overrides both; ``ops`` swaps the kernels under test (fault injection)."""
@@ -282,12 +265,12 @@ def run(device: str = "cpu", dtypes: Sequence[str] = ("fp32",), *, seed: int = 0
     unknown = [d for d in dtypes if d not in DTYPES]
     if unknown:
         raise EnvcheckError(f"unknown dtype {unknown[0]!r}: expected one of {', '.join(DTYPES)}")
-    devices = resolve_devices(torch, device)
+    labels = resolve_devices(torch, device)
     chosen = tuple(cases) if cases is not None else (QUICK_CASES if quick else sweep())
     t0 = time.perf_counter()
     results: List[CaseResult] = []
     skipped: List[Skipped] = []
-    for dev in devices:
+    for dev in labels:
         for dtype in dtypes:
             why = not_applicable(torch, dev, dtype)
             if why:
@@ -296,7 +279,7 @@ def run(device: str = "cpu", dtypes: Sequence[str] = ("fp32",), *, seed: int = 0
             with _precision(torch, dev, dtype):
                 for index, case in enumerate(chosen):
                     results.extend(run_case(torch, case, dtype, dev, seed, index, ops))
-    return VerifyResult(tuple(results), tuple(skipped), devices, tuple(dtypes), len(chosen), seed, quick,
+    return VerifyResult(tuple(results), tuple(skipped), labels, tuple(dtypes), len(chosen), seed, quick,
                         str(torch.__version__), round(time.perf_counter() - t0, 3))
 
 

@@ -72,7 +72,7 @@ def test_kepler_k80_is_capped_at_cu118_with_a_cudnn_8_that_still_has_kepler_kern
     # 2.4-2.7 cu118 still compile sm_37, but bundle cuDNN 9.1, which starts at sm_50.
     a = advise(target(["Tesla K80"], "470.256.02", "3.10"))
     assert (a.torch_version, a.variant) == ("2.3.1", "cu118") and a.ok
-    from envcheck.advise import _arch_gap
+    from envcheck.advise.choose import _arch_gap
 
     assert _arch_gap(KB, KB.variant("2.7", "cu118"), ["3.7"]) == "cu118's cuDNN 9.1 has no kernels for sm_37"
     assert _arch_gap(KB, KB.variant("2.3", "cu118"), ["3.7"]) is None

@@ -125,21 +125,21 @@ def test_plan_json_and_markdown(fake_advisor, fake_rules):
 def test_without_facts_the_commands_probe_this_machine(fake_advisor, monkeypatch):
     """Without --facts: plan probes like the doctor (torch probe on unless --no-torch), recipe
     commands probe without torch. The probes are replaced by a recorded machine here."""
-    import envcheck.cli.doctor as doctor
     import envcheck.probes
     from envcheck.probes import Collection
     from tests.recipes.conftest import machine
 
     calls = []
-    monkeypatch.setattr(doctor, "_collect", lambda python, no_torch, timeout: calls.append(no_torch) or
-                        Collection(machine("docker_no_gpus")))
+    failures = [[], [], ["probe pci: KeyError: 'x'"]]
     monkeypatch.setattr(envcheck.probes, "collect", lambda options: calls.append(options.torch) or
-                        Collection(machine("docker_no_gpus"), failures=["probe pci: KeyError: 'x'"]))
+                        Collection(machine("docker_no_gpus"), failures=failures.pop(0)))
     r = run("plan", "--no-torch")
     assert r.exit_code == 0 and r.output.startswith("envcheck plan: snapshot taken")
+    assert run("plan").exit_code == 0
     r = run("recipe", "list")
     assert r.exit_code == 3  # a probe bug is reported by the exit code, the list still prints
-    assert "container_toolkit" in r.output and calls == [True, False]
+    # plan --no-torch: no torch probe; plan: the torch probe; recipe list: never the torch probe
+    assert "container_toolkit" in r.output and calls == [False, True, False]
 
 
 def test_plan_json_is_exact(fake_advisor, fake_rules):

@@ -21,9 +21,11 @@ def fake_torch(count: int = 0, capability=(9, 0), cuda_build="12.8"):
     )
 
 
-def test_all_is_the_cpu_and_every_cuda_device():
-    assert resolve_devices(fake_torch(2), "all") == ("cpu", "cuda:0", "cuda:1")
-    assert resolve_devices(fake_torch(0), "all") == ("cpu",)
+def test_the_default_is_the_cpu_and_every_cuda_device():
+    # One --device vocabulary (envcheck.devices): all = every GPU; verify's default adds the CPU.
+    assert resolve_devices(fake_torch(2), "cpu,all") == ("cpu", "cuda:0", "cuda:1")
+    assert resolve_devices(fake_torch(0), "cpu,all") == ("cpu",)
+    assert resolve_devices(fake_torch(2), "all") == ("cuda:0", "cuda:1")
 
 
 @pytest.mark.parametrize("spec, expected", [("cpu", ("cpu",)), ("cuda", ("cuda:0",)), ("cuda:1", ("cuda:1",)),
@@ -33,18 +35,18 @@ def test_named_devices(spec, expected):
 
 
 def test_cuda_on_a_cpu_only_build_says_so():
-    with pytest.raises(SetupError, match=r"--device cuda:0: no CUDA device available \(torch 2.8.0\+cpu is a "
+    with pytest.raises(SetupError, match=r"--device cuda:0: torch 2.8.0\+cpu \(a "
                                          r"CPU-only build\)"):
         resolve_devices(fake_torch(0, cuda_build=None), "cuda:0")
 
 
 def test_cuda_build_without_a_visible_device():
-    with pytest.raises(SetupError, match=r"\(torch 2.8.0\+cu128 \(CUDA 12.8\) sees no CUDA device\)"):
+    with pytest.raises(SetupError, match=r"torch 2.8.0\+cu128 \(CUDA 12.8\) sees no CUDA device"):
         resolve_devices(fake_torch(0), "cuda")
 
 
 def test_device_index_out_of_range():
-    with pytest.raises(SetupError, match=r"torch sees 2 CUDA device\(s\) \(cuda:0..cuda:1\)"):
+    with pytest.raises(SetupError, match=r"only 2 CUDA device\(s\) visible \(cuda:0..cuda:1\)"):
         resolve_devices(fake_torch(2), "cuda:2")
 
 

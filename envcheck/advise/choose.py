@@ -16,11 +16,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-from .derived.machine import driver_version, gpus, python_version
-from .facts import Facts
-from .knowledge import KnowledgeBase, load
-from .knowledge.archs import arch_support, cc_tuple, major_minor, sm_name, ver, version_at_least
-from .knowledge.records import WHEEL_INDEX, TorchRelease, TorchVariant
+from ..derived.machine import driver_version, gpus, python_version
+from ..facts import Facts
+from ..knowledge import KnowledgeBase, load
+from ..knowledge.archs import arch_support, cc_tuple, major_minor, sm_name, ver, version_at_least
+from ..knowledge.records import WHEEL_INDEX, TorchRelease, TorchVariant
 
 CONDA_GONE = ("conda: not offered - PyTorch stopped publishing to its conda channel after 2.5 "
               "(https://github.com/pytorch/pytorch/issues/138506); use pip or uv inside the conda environment")
