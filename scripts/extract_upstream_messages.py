@@ -78,6 +78,25 @@ _BINARY_SKIP = re.compile(
     r"dbias|s_q|sparse|^info:|can't get nvrtc|miopen|\bhip\b|rocm|\{|;$")
 
 
+# The runtime libraries' own texts (cudaGetErrorString, ncclGetErrorString, NVRTC) that say
+# something about the machine's setup, for checking the catalogue's wording against them.
+_LIBRARY_SETUP = re.compile(
+    r"(?i)^(?:CUDA driver version is insufficient|no CUDA-capable device|invalid device ordinal|"
+    r"no kernel image|the provided PTX was compiled|uncorrectable (?:ECC|NVLink)|CUDA-capable device\(s\)|"
+    r"exclusive-thread device|CUDA driver is a stub|API call is not supported in the installed|"
+    r"forward compatibility was attempted|system has unsupported display driver|system not yet initialized|"
+    r"GPU fabric is not ready|initialization error$|unspecified launch failure$|an illegal memory access|"
+    r"device-side assert|PTX JIT compiler library not found|MPS client failed to connect|"
+    r"unhandled (?:system|cuda) error|invalid usage \(|internal error - please|remote process exited|"
+    r"NCCL library is too old|The application was compiled with too old version of NCCL|"
+    r"Mismatched NCCL version|(?:Error: )?failed to extend|nvrtc: error: (?:invalid value for --gpu-arch|failed to open))")
+
+
+def is_library_setup_string(text: str) -> bool:
+    """A runtime library's setup-related text (libcudart, libnccl, libnvrtc)."""
+    return bool(_LIBRARY_SETUP.search(text))
+
+
 def is_setup_related(text: str) -> bool:
     """True for a message about the NVIDIA driver, GPU, CUDA stack or torch's build."""
     if not _SETUP.search(text) or _NOT_SETUP.search(text):
@@ -295,6 +314,18 @@ def wheel_strings(wheel: Path, libraries: Iterable[str] = WHEEL_LIBRARIES) -> Di
     return out
 
 
+def library_wheel_strings(wheel: Path) -> Dict[str, List[str]]:
+    """The setup-related texts of every shared library in an NVIDIA runtime wheel."""
+    out: Dict[str, List[str]] = {}
+    with zipfile.ZipFile(wheel) as z:
+        for name in sorted(z.namelist()):
+            if re.search(r"\.so(?:\.\d+)*$", name):
+                found = sorted({s.strip("\n") for s in binary_strings(z.read(name)) if is_library_setup_string(s)})
+                if found:
+                    out[name] = found
+    return out
+
+
 def wheel_version(wheel: Path) -> str:
     with zipfile.ZipFile(wheel) as z:
         m = re.search(r"__version__\s*=\s*'([^']+)'", z.read("torch/version.py").decode())
@@ -359,9 +390,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--torch-dir", type=Path, help="an installed torch package (default: this interpreter's)")
     ap.add_argument("--wheel", type=Path, help="a torch CUDA wheel: its Python files and compiled libraries")
+    ap.add_argument("--library-wheel", type=Path, action="append", default=[],
+                    help="an NVIDIA runtime wheel (nvidia-cuda-runtime, nvidia-nccl, nvidia-cuda-nvrtc); repeatable")
     ap.add_argument("--out", type=Path, help="write fixture files into this directory instead of printing")
     args = ap.parse_args(argv)
 
+    if args.library_wheel:
+        strings = {f"{w.name}: {lib}": rows for w in args.library_wheel for lib, rows in library_wheel_strings(w).items()}
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            path = args.out / "nvidia_libraries_strings.txt"
+            head = ["# Setup-related texts of NVIDIA's runtime libraries, from the wheels "
+                    + ", ".join(w.name for w in args.library_wheel) + ".",
+                    "# Written by scripts/extract_upstream_messages.py --library-wheel; one string a line, by library."]
+            body = [line for lib, rows in strings.items() for line in [f"## {lib}"] + [_escape(r) for r in rows]]
+            path.write_text("\n".join(head + body) + "\n", encoding="utf-8")
+            print(f"{sum(len(r) for r in strings.values())} library strings -> {path}", file=sys.stderr)
+        else:
+            for lib, rows in strings.items():
+                for row in rows:
+                    print(f"{lib}\t{_escape(row)}")
+        return 0
     if args.wheel:
         version = wheel_version(args.wheel)
         messages = python_messages_from_wheel(args.wheel)

@@ -146,6 +146,7 @@ class Message:
     overlaps: Tuple[str, ...] = ()
     note: str = ""
     needles: Optional[FrozenSet[str]] = None  # lowercased; a match contains one of them (None: unknown)
+    reach: int = 0  # the longest a match can be (capped at REACH)
 
     def findings(self, strength: Optional[str] = None) -> Tuple[str, ...]:
         return tuple(s.finding for s in self.supports if strength is None or s.strength == strength)
@@ -241,6 +242,17 @@ def needles_of(pattern: str) -> Optional[FrozenSet[str]]:
     return _needles(sre_parse.parse(pattern))
 
 
+# The longest stretch of text a match is looked for in around a needle, for patterns whose
+# length has no bound (a \s+ where upstream wraps lines). Upstream's messages are a few
+# lines; the longest catalogued one (torch 2.13's capability warning) is under 3,000 characters.
+REACH = 4096
+
+
+def reach_of(pattern: str) -> int:
+    """The longest a match of ``pattern`` can be, at most REACH."""
+    return min(sre_parse.parse(pattern).getwidth()[1], REACH)
+
+
 # ------------------------------------------------------------------ loading
 def _fail(where: str, what: str) -> SetupError:
     return SetupError(f"message table {where}: {what} (broken installation)")
@@ -293,7 +305,7 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), needles_of(row["pattern"]))
+                   row.get("note", ""), needles_of(row["pattern"]), reach_of(row["pattern"]))
 
 
 def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:
@@ -362,25 +374,18 @@ def _facts(message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:
     return tuple(out)
 
 
-# How far a match may reach before and after the literal it contains. Upstream's messages
-# are a few lines; the longest catalogued one (torch's 2.13+ capability warning with its
-# list of architectures) is under 3,000 characters after its literal.
-REACH_BEFORE = 2048
-REACH_AFTER = 4096
-
-
-def _windows(low: str, needles: FrozenSet[str]) -> List[Tuple[int, int]]:
-    """Disjoint stretches of the text around every occurrence of a needle."""
-    hits: List[int] = []
+def _windows(low: str, needles: FrozenSet[str], reach: int) -> List[Tuple[int, int]]:
+    """Disjoint stretches of the text in which a match can lie: a match contains a needle
+    and is at most ``reach`` long, so it lies within ``reach`` of the needle's ends."""
+    hits: List[Tuple[int, int]] = []
     for needle in needles:
         i = low.find(needle)
         while i != -1:
-            hits.append(i)
+            hits.append((max(0, i - reach), min(len(low), i + len(needle) + reach)))
             i = low.find(needle, i + 1)
     hits.sort()
     out: List[Tuple[int, int]] = []
-    for p in hits:
-        a, b = max(0, p - REACH_BEFORE), min(len(low), p + REACH_AFTER)
+    for a, b in hits:
         if out and a <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
@@ -391,9 +396,9 @@ def _windows(low: str, needles: FrozenSet[str]) -> List[Tuple[int, int]]:
 def scan(messages: Sequence[Message], text: str) -> List[Match]:
     """Every match of every message in ``text``, in order of position.
 
-    A pattern runs only around the places where a literal it needs occurs (a few KiB each),
-    so the cost follows the number of near-misses, not the size of the text times the
-    number of messages.
+    A pattern runs only around the places where a literal it needs occurs (no further than
+    the longest match it can make), so the cost follows the number of near-misses, not the
+    size of the text times the number of messages.
     """
     text = strip_colour(text)
     low = text.lower()
@@ -402,7 +407,7 @@ def scan(messages: Sequence[Message], text: str) -> List[Match]:
     out: List[Match] = []
     for message in messages:
         if message.needles is not None and aligned:
-            windows = _windows(low, message.needles)
+            windows = _windows(low, message.needles, message.reach)
         elif message.needles is not None and not any(n in low for n in message.needles):
             windows = []
         else:

@@ -284,13 +284,31 @@ def test_cuda_wheel_python_messages_are_all_catalogued_or_ignored():
     _check_python(X.read_python_fixture(fixture))
 
 
-def test_cuda_wheel_library_strings_are_all_catalogued_or_ignored():
-    (fixture,) = UPSTREAM.glob("torch_*_cuda_strings.txt")
-    rows = X.read_binary_fixture(fixture)
-    results = [(s, _covered((s,) + tuple(s + f for f in X.FILLERS), s.strip())) for _, s in rows]
-    _report("torch library strings", results)
+def _check_strings(name: str, rows) -> list:
+    """Strings of compiled code: as they are, with a value after them (a C++ message is cut
+    around its values), and with their printf holes filled."""
+    results = []
+    for _, s in rows:
+        holes = X._percent_to_holes(s)
+        texts = (s,) + tuple(s + f for f in X.FILLERS) + tuple(holes.replace(X.HOLE, f) for f in X.FILLERS)
+        results.append((s, _covered(texts, _longest_piece(holes).strip())))
+    _report(name, results)
     missing = [repr(s[:100]) for s, how in results if how is None]
     assert rows and not missing, "not in the catalogue nor its ignore list:\n" + "\n".join(missing)
+    return results
+
+
+def test_cuda_wheel_library_strings_are_all_catalogued_or_ignored():
+    (fixture,) = UPSTREAM.glob("torch_*_cuda_strings.txt")
+    _check_strings("torch library strings", X.read_binary_fixture(fixture))
+
+
+def test_nvidia_runtime_library_texts_are_matched():
+    """libcudart's, libnccl's and libnvrtc's own wording, as the catalogue expects it."""
+    rows = X.read_binary_fixture(UPSTREAM / "nvidia_libraries_strings.txt")
+    assert {lib.split(":")[0].split("-")[0] for lib, _ in rows} == {"nvidia_cuda_runtime", "nvidia_nccl_cu13",
+                                                                     "nvidia_cuda_nvrtc"}
+    _check_strings("NVIDIA runtime library texts", rows)
 
 
 def test_fixture_headers_name_the_torch_version_and_the_wheel():
@@ -384,3 +402,10 @@ def test_four_mib_ordinary_log_completes():
     hits = CAT.match(text + "\nRuntimeError: No CUDA GPUs are available\n")
     print(f"\n4 MiB ordinary log: {time.perf_counter() - started:.3f} s")
     assert [h.id for h in hits] == ["torch_no_cuda_gpus"]
+
+
+def test_scanning_around_needles_finds_what_a_full_scan_finds():
+    text = M.strip_colour(_adversarial(size=1 << 19, seed=7))
+    windowed = {(h.id, h.start, h.end) for h in CAT.match(text)}
+    full = {(m.id, x.start(), x.end()) for m in CAT.messages for x in m.pattern.finditer(text) if x.end() > x.start()}
+    assert windowed == full
