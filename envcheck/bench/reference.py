@@ -9,23 +9,18 @@ cores a job got).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+from envcheck.datafile import read_toml
 
 from .results import Comparison
 
 TABLE = Path(__file__).with_name("reference_results.toml")
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 
 def load_table(path: Path = TABLE) -> Dict[str, Any]:
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+    return read_toml(path)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
 
 from .archs import cc_text, cc_tuple, encode_cudnn, major_minor, sm_name
@@ -31,13 +32,9 @@ from .archs import cc_text, cc_tuple, encode_cudnn, major_minor, sm_name
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
     from re import _parser as sre_parse
-
-    import tomllib
 else:  # pragma: no cover - Python 3.10
     import sre_constants
     import sre_parse
-
-    import tomli as tomllib
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "messages.toml"
 
@@ -336,14 +333,7 @@ def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogu
 
 def load(path: Path = DATA_FILE) -> Catalogue:
     """Read and validate a message table file."""
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise _fail(str(path), "missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise _fail(str(path), f"not valid TOML: {exc}") from None
-    return parse(data, Path(path).name)
+    return parse(read_toml(path), Path(path).name)
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,15 +8,11 @@ family; an id outside every range is unknown, never guessed.
 from __future__ import annotations
 
 import functools
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from envcheck.datafile import read_toml
 
 _FILE = Path(__file__).resolve().parent / "data" / "gpu_ids.toml"
 
@@ -38,7 +34,7 @@ class IdRange:
 
 @functools.lru_cache(maxsize=None)
 def _data() -> Dict:
-    return tomllib.loads(_FILE.read_text(encoding="utf-8"))
+    return read_toml(_FILE)
 
 
 @functools.lru_cache(maxsize=None)

@@ -8,13 +8,13 @@ a fake release); ``envcheck.knowledge.load()`` caches the packaged one.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Tuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
 
 from .archs import cc_tuple, major_minor, ver, version_at_least
@@ -33,11 +33,6 @@ from .records import (
     TorchRelease,
     TorchVariant,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TABLES = ("cuda_driver", "compute_capability", "gpu_models", "torch_releases", "torch_variants", "cudnn",
@@ -225,14 +220,7 @@ def _t(row: dict, key: str) -> tuple:
 
 
 def _read(directory: Path, name: str) -> dict:
-    path = directory / f"{name}.toml"
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except FileNotFoundError:
-        raise SetupError(f"knowledge table {path} is missing (broken installation)") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SetupError(f"knowledge table {path} is not valid TOML: {exc}") from None
+    return read_toml(directory / f"{name}.toml")
 
 
 def load_dir(directory: Path = DATA_DIR) -> KnowledgeBase:

@@ -3,6 +3,9 @@
 The NVIDIA kernel driver logs ``NVRM: Xid (PCI:0000:01:00): 79, ...`` for events seen by
 the GPU or the driver. The number alone tells an application bug (13, 31, 43, 45, 68)
 from a dying GPU (48, 79, 95), so the table carries NVIDIA's name, a plain meaning, the
+from envcheck.datafile import read_toml
+from envcheck.errors import SetupError
+
 class of cause, how envcheck rates it and the advice. Numbers missing from the table are
 reported as unknown with a pointer to NVIDIA's catalog, never guessed.
 
@@ -13,15 +16,12 @@ use it even where the other knowledge tables fail to load.
 from __future__ import annotations
 
 import functools
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from envcheck.datafile import read_toml
+from envcheck.errors import SetupError
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "xid.toml"
 
@@ -30,7 +30,7 @@ SEVERITIES = ("error", "warning", "info")
 CATALOG_URL = "https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html"
 
 
-class XidTableError(ValueError):
+class XidTableError(SetupError):
     """The Xid table file is malformed (an envcheck packaging bug, not a machine problem)."""
 
 
@@ -110,14 +110,7 @@ def parse(data: Mapping[str, object], origin: str = "xid.toml") -> XidTable:
 
 def load(path: Path = DATA_FILE) -> XidTable:
     """Read and validate a table file."""
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise XidTableError(f"{path}: not found (envcheck is installed without its data files)") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise XidTableError(f"{path}: not valid TOML: {exc}") from exc
-    return parse(data, path.name)
+    return parse(read_toml(path, error=XidTableError), path.name)
 
 
 @functools.lru_cache(maxsize=1)

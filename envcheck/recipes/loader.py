@@ -11,21 +11,16 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from envcheck.datafile import read_toml
 from envcheck.errors import EnvcheckError, SetupError
 
 from .model import Recipe, Step, parse_recipe
 from .values import PLACEHOLDERS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 
 def recipe_dirs() -> List[Path]:
@@ -78,10 +73,8 @@ class Recipes:
 
 def _read(path: Path) -> Recipe:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise EnvcheckError(f"{path}: not valid TOML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        data = read_toml(path, error=EnvcheckError)
+    except UnicodeDecodeError as exc:
         raise EnvcheckError(f"{path}: cannot read: {exc}") from None
     recipe = parse_recipe(data, path.name)
     if recipe.id != path.stem:

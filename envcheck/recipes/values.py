@@ -13,21 +13,16 @@ import dataclasses
 import functools
 import importlib
 import importlib.util
-import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from envcheck.datafile import read_toml
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 
 from .conditions import installed_driver_version
 from .hardware import datacenter_gpu, gpu_architectures, supports_open_modules
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 PLACEHOLDERS: Dict[str, str] = {
     "distro": "distribution id, e.g. ubuntu",
@@ -119,7 +114,7 @@ def _attr(advice: Any, name: str) -> Optional[str]:
 # ----------------------------------------------------------------------------- data tables
 @functools.lru_cache(maxsize=None)
 def runfiles() -> Mapping[str, str]:
-    data = tomllib.loads(Path(__file__).with_name("cuda_runfiles.toml").read_text(encoding="utf-8"))
+    data = read_toml(Path(__file__).with_name("cuda_runfiles.toml"))
     return dict(data["runfile"])
 
 
