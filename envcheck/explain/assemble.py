@@ -29,10 +29,10 @@ from envcheck.facts import (
     ToolkitFacts,
     TorchFacts,
 )
+from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Reading, Status
 
 from .gpu_names import is_truncated, same_gpu
-from .parsers.install_commands import variant_cuda
 from .partial import REPORT, STATED, Claim, Found, GpuClaim, ItemClaim
 
 GROUPS = {"host": HostFacts, "pci": PciFacts, "driver": DriverFacts, "nvml": NvmlFacts, "toolkit": ToolkitFacts,

@@ -109,11 +109,16 @@ def arch_support(arch_list: Iterable[str], cc: str) -> str:
     return "too_new"
 
 
+def cudnn_int(major: int, minor: int, patch: int) -> int:
+    """cuDNN (8, 3, 2) -> 8302 and (9, 1, 0) -> 90100: the CUDNN_VERSION encoding that
+    torch.backends.cudnn.version() returns (M*1000+m*100+p up to 8.x, M*10000+m*100+p from 9)."""
+    return major * 10000 + minor * 100 + patch if major >= 9 else major * 1000 + minor * 100 + patch
+
+
 def encode_cudnn(version: str) -> int:
     """"9.10.2.21" -> 91002; "8.9.2.26" -> 8902 (the CUDNN_VERSION encoding)."""
     parts = [int(p) for p in re.findall(r"\d+", version)[:3]] + [0, 0, 0]
-    major, minor, patch = parts[:3]
-    return major * 10000 + minor * 100 + patch if major >= 9 else major * 1000 + minor * 100 + patch
+    return cudnn_int(*parts[:3])
 
 
 def decode_cudnn(value: int) -> Tuple[int, int, int]:
@@ -127,10 +132,10 @@ def cudnn_text(value: int) -> str:
     return ".".join(str(p) for p in decode_cudnn(value))
 
 
-def cuda_variant(cuda: str) -> str:
-    """"12.8" -> "cu128" (the wheel-index name)."""
-    mm = major_minor(cuda) or cuda
-    return "cu" + mm.replace(".", "")
+def cuda_int_text(value: int) -> str:
+    """CUDA's integer versions (CUDA_VERSION, cudaDriverGetVersion, nvmlSystemGetCudaDriverVersion):
+    11040 -> "11.4", 13000 -> "13.0", 9020 -> "9.2"."""
+    return f"{int(value) // 1000}.{int(value) % 1000 // 10}"
 
 
 def variant_cuda(variant: str) -> Optional[str]:

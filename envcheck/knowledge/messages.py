@@ -27,7 +27,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional,
 from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
 
-from .archs import cc_text, cc_tuple, encode_cudnn, major_minor, sm_name
+from .archs import cc_text, cc_tuple, cuda_int_text, encode_cudnn, major_minor, sm_name
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
@@ -50,11 +50,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]")
 
 
 # ------------------------------------------------------------------ fact conversions
-def cuda_int_text(value: int) -> str:
-    """CUDA's integer versions (CUDA_VERSION, cudaDriverGetVersion): 11040 -> "11.4", 9000 -> "9.0"."""
-    return f"{value // 1000}.{value % 1000 // 10}"
-
-
 def _cuda(text: str) -> str:
     """A CUDA version as written upstream: "11040" (integer encoding) or "12.4" -> "M.m"."""
     text = text.strip()

@@ -28,6 +28,8 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 import psutil
 
+from envcheck.knowledge.archs import cuda_int_text
+
 from ..facts import GpuFacts, GpuProcess, NvmlFacts
 from ..reading import Reading, Status
 
@@ -82,11 +84,6 @@ def _flag(v: Any) -> bool:
 
 def _watts(mw: Any) -> float:
     return int(mw) / 1000.0
-
-
-def _cuda_text(v: Any) -> str:
-    """nvmlSystemGetCudaDriverVersion: 13000 → "13.0", 12040 → "12.4"."""
-    return f"{int(v) // 1000}.{int(v) % 1000 // 10}"
 
 
 def _pstate(v: Any) -> int:
@@ -385,7 +382,7 @@ def probe(nvml_module: Any = None) -> NvmlFacts:
         driver = s.reading("nvmlSystemGetDriverVersion", convert=_text)  # driver_version
         s.driver_version = driver.get(None)
         nvml_version = s.reading("nvmlSystemGetNVMLVersion", convert=_text)
-        cuda = s.reading(("nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion"), convert=_cuda_text)
+        cuda = s.reading(("nvmlSystemGetCudaDriverVersion_v2", "nvmlSystemGetCudaDriverVersion"), convert=cuda_int_text)
         count = s.reading("nvmlDeviceGetCount", convert=int)
         gpus = pick(count, lambda n: tuple(_gpu(s, i) for i in range(n)))
         return NvmlFacts(init=init, driver_version=driver, nvml_version=nvml_version, cuda_driver_version=cuda,

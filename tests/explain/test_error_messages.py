@@ -118,5 +118,7 @@ def test_repeated_error_counts_once():
 
 
 def test_cudnn_and_cuda_int_encodings():
-    assert error_messages.cudnn_int(8, 3, 2) == 8302 and error_messages.cudnn_int(9, 10, 2) == 91002
-    assert error_messages.cuda_from_int(11040) == "11.4" and error_messages.cuda_from_int(12080) == "12.8"
+    from envcheck.knowledge.archs import cuda_int_text, cudnn_int
+
+    assert cudnn_int(8, 3, 2) == 8302 and cudnn_int(9, 10, 2) == 91002
+    assert cuda_int_text(11040) == "11.4" and cuda_int_text(12080) == "12.8"

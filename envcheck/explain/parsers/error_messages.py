@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from envcheck.knowledge.archs import cuda_int_text, cudnn_int
 from envcheck.reading import Status
 
 from ..partial import TOOL, Found
@@ -87,16 +88,6 @@ _DRIVER_FOUND = re.compile(r"driver on your system is too old \(found version (\
 _IMPORT_CONTEXT = re.compile(r"\bimport torch\b|torch/__init__\.py|ImportError|OSError|on import|from torch\b")
 
 
-def cudnn_int(major: int, minor: int, patch: int) -> int:
-    """cuDNN (8, 3, 2) → 8302 and (9, 1, 0) → 90100, as torch.backends.cudnn.version() encodes them."""
-    return major * 10000 + minor * 100 + patch if major >= 9 else major * 1000 + minor * 100 + patch
-
-
-def cuda_from_int(v: int) -> str:
-    """CUDA's integer versions: 11040 → "11.4", 10020 → "10.2"."""
-    return f"{v // 1000}.{v % 1000 // 10}"
-
-
 def _message(lines: Tuple[str, ...], i: int, span: int) -> str:
     """A warning spread over ``span`` lines, joined into one."""
     parts = [lines[j].strip() for j in range(i, min(i + span, len(lines))) if lines[j].strip()]
@@ -134,7 +125,7 @@ def _warning(f: Found, name: str, lines: Tuple[str, ...], i: int) -> str:
         m = _NEEDS_CUDA.search(text)
         if m:
             f.gpu(int(m.group("idx")), i, name=m.group("name").strip())
-            f.set("torch.cuda_build", cuda_from_int(int(m.group("v"))), i,
+            f.set("torch.cuda_build", cuda_int_text(int(m.group("v"))), i,
                   detail=f"torch warning: compiled with CUDA_VERSION {m.group('v')}")
         return text
     return re.sub(r"^.*?UserWarning:\s*", "", lines[i].strip())
@@ -154,7 +145,7 @@ def _error_facts(f: Found, name: str, lines: Tuple[str, ...], i: int) -> None:
     elif name == "driver_too_old":
         m = _DRIVER_FOUND.search(line)
         if m:
-            f.set("nvml.cuda_driver_version", cuda_from_int(int(m.group(1))), i,
+            f.set("nvml.cuda_driver_version", cuda_int_text(int(m.group(1))), i,
                   detail=f"torch: driver too old (found version {m.group(1)}), line {i + 1}")
     elif name == "torch_missing":
         f.set("torch.installed", False, i, detail=line.strip())

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
+from envcheck.knowledge.archs import cudnn_int
+
 from ..partial import PROGRAM, REPORT, Found
 from ..source import Pasted
-from .error_messages import cudnn_int
 from .system import python_platform, set_kernel
 
 SOURCE = "library report"

@@ -16,6 +16,7 @@ import re
 import shlex
 from typing import List, Optional
 
+from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
 
 from ..partial import INTENT, Found
@@ -30,12 +31,6 @@ _VARIANT = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?(?P<varian
 _REQ = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(?:(?P<op>===?)(?P<version>\d[\w.+!-]*))?$")
 _WHEEL = re.compile(r"\b(torch-\d[\w.%+-]*?-cp\d+-[\w.-]+?\.whl)\b")
 _COLLECTING = re.compile(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
-
-
-def variant_cuda(variant: str) -> Optional[str]:
-    """"cu121" → "12.1", "cu118" → "11.8", "cu92" → "9.2"; None for cpu/rocm."""
-    m = re.match(r"^cu(\d+)(\d)$", variant)
-    return f"{m.group(1)}.{m.group(2)}" if m else None
 
 
 def _tokens(args: str) -> List[str]:
