@@ -6,8 +6,14 @@
   maintainer sees that the paste mixes two machines or two moments.
 * GPUs: claims with an NVML index merge by index; a GPU named without an index (a
   sentence, a torch warning, ``nvidia-smi -q``, lspci) joins the GPU with the same bus id
-  or the same model, and otherwise becomes the next GPU — unless a tool already listed
-  the GPUs, in which case a person's differing mention is only noted.
+  or, when neither has a bus id that tells them apart, the same model, and otherwise
+  becomes the next GPU — unless a tool already listed the GPUs, in which case a person's
+  differing mention is only noted. Every ``-q`` block carries its bus id, so eight blocks
+  of one model are eight GPUs. A claim with no identity at all (a ``-q`` section pasted
+  without its GPU header) belongs to the paste's one GPU, and is only noted when there
+  are several.
+* "No devices were found" from nvidia-smi beside GPUs that only ``lspci`` shows: the driver
+  initialised none of them, so each is marked lost (``gpu_lost``).
 * What the text does not say stays ``unknown``; the key gaps are listed in ``notes``.
 """
 
@@ -23,6 +29,7 @@ from envcheck.facts import (
     Facts,
     GpuFacts,
     HostFacts,
+    InterconnectFacts,
     NvmlFacts,
     PciFacts,
     PythonFacts,
@@ -33,10 +40,11 @@ from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Reading, Status
 
 from .gpu_names import is_truncated, same_gpu
-from .partial import REPORT, STATED, Claim, Found, GpuClaim, ItemClaim
+from .partial import REPORT, STATED, TOOL, Claim, Found, GpuClaim, ItemClaim
+from .smi_values import same_bus
 
 GROUPS = {"host": HostFacts, "pci": PciFacts, "driver": DriverFacts, "nvml": NvmlFacts, "toolkit": ToolkitFacts,
-          "python": PythonFacts, "torch": TorchFacts, "env": EnvFacts}
+          "python": PythonFacts, "torch": TorchFacts, "env": EnvFacts, "interconnect": InterconnectFacts}
 _GPU_FIELDS = {f.name for f in dataclasses.fields(GpuFacts)} - {"index"}
 # Facts whose spellings differ harmlessly between sources; never a conflict.
 _NO_CONFLICT = {"host.os_pretty", "nvml.init_error"}
@@ -105,8 +113,10 @@ class _Gpu:
     def __init__(self, index: int) -> None:
         self.index = index
         self.claims: Dict[str, List[Any]] = {}
+        self.rank = 0  # the highest rank of a claim about this GPU
 
     def add(self, claim: GpuClaim) -> None:
+        self.rank = max(self.rank, claim.rank)
         for name, reading in claim.fields:
             if name not in _GPU_FIELDS:
                 raise ValueError(f"explain: a parser claimed an unknown GPU field {name!r}")
@@ -128,16 +138,15 @@ class _Gpu:
         return GpuFacts(index=self.index, **fields)
 
 
-def _bus(bus_id: str) -> str:
-    return bus_id.lower()[-7:]  # "00000000:01:00.0" and "0000:01:00.0" → "01:00.0"
-
-
 def _match(gpus: Dict[int, _Gpu], claim: GpuClaim) -> Optional[_Gpu]:
     bus, name = claim.get("pci_bus_id"), claim.get("name")
+    bus = bus.value if bus is not None and bus.ok else None
     for g in gpus.values():
-        if bus is not None and bus.ok and any(_bus(b) == _bus(bus.value) for b in g.values("pci_bus_id")):
+        if bus is not None and any(same_bus(b, bus) for b in g.values("pci_bus_id")):
             return g
     for g in gpus.values():
+        if bus is not None and g.values("pci_bus_id"):
+            continue  # another PCI function: two GPUs of one model are still two GPUs
         if name is not None and name.ok and any(
                 same_gpu(c.reading.value, name.value, is_truncated(c.reading.detail) or is_truncated(name.detail))
                 for c in g.claims.get("name", ()) if c.reading.ok):
@@ -145,13 +154,20 @@ def _match(gpus: Dict[int, _Gpu], claim: GpuClaim) -> Optional[_Gpu]:
     return None
 
 
-def _gpus(claims: List[GpuClaim], notes: List[str]) -> Tuple[GpuFacts, ...]:
+def _anonymous(c: GpuClaim) -> bool:
+    """A claim that names no GPU: no index, bus id, UUID or name (a ``-q`` section cut from its block)."""
+    return c.index is None and not any(c.get(k) is not None for k in ("pci_bus_id", "uuid", "name"))
+
+
+def _gpus(claims: List[GpuClaim], notes: List[str]) -> Dict[int, _Gpu]:
     gpus: Dict[int, _Gpu] = {}
     for c in claims:
         if c.index is not None:
             gpus.setdefault(c.index, _Gpu(c.index)).add(c)
-    listed = any(c.index is not None and c.rank >= REPORT for c in claims)
-    for c in sorted((c for c in claims if c.index is None), key=lambda c: (-c.rank, c.line)):
+    # A tool or report listed GPUs (with or without their NVML index: -q gives bus ids only).
+    listed = any(c.rank >= REPORT and not _anonymous(c) for c in claims)
+    named = sorted((c for c in claims if c.index is None and not _anonymous(c)), key=lambda c: (-c.rank, c.line))
+    for c in named:
         g = _match(gpus, c)
         if g is None and listed and c.rank <= STATED:
             name = c.get("name")
@@ -162,7 +178,26 @@ def _gpus(claims: List[GpuClaim], notes: List[str]) -> Tuple[GpuFacts, ...]:
             index = max(gpus, default=-1) + 1
             g = gpus.setdefault(index, _Gpu(index))
         g.add(c)
-    return tuple(gpus[i].build(notes) for i in sorted(gpus))
+    for c in sorted((c for c in claims if _anonymous(c)), key=lambda c: c.line):
+        if len(gpus) > 1:
+            notes.append(f"the text shows values of a GPU without saying which ({_where(c)}); "
+                         f"with {len(gpus)} GPUs in the text they were not used")
+            continue
+        gpus.setdefault(0, _Gpu(0)).add(c)
+    return gpus
+
+
+def _lost_beside_no_devices(gpus: Dict[int, _Gpu], scalars: Dict[str, Claim]) -> None:
+    """nvidia-smi said "No devices were found" while lspci lists GPUs: the driver runs but
+    initialised none of them (``NVRM: RmInitAdapter failed`` in the kernel log says why)."""
+    none = scalars.get("nvml.gpus")
+    if none is None or none.rank < TOOL or not none.reading.ok or none.reading.value != ():
+        return
+    for g in gpus.values():
+        if g.rank < TOOL:
+            g.add(GpuClaim(None, (("status", Reading.fail(
+                Status.GPU_LOST, f"on the PCI bus, but {none.reading.detail or 'nvidia-smi found no devices'}: "
+                                 "the driver did not initialise it")),), TOOL, none.source, none.line))
 
 
 def _items(items: Iterable[ItemClaim], notes: List[str]) -> Dict[str, List[Any]]:
@@ -245,7 +280,9 @@ def assemble(found: Iterable[Found], collected_at: str = "", envcheck_version: s
         if init is not None and not init.reading.ok:
             init_error = str(error_claim.reading.value)
         del values["nvml.init_error"]
-    gpus = _gpus([g for f in found for g in f.gpus], notes)
+    by_index = _gpus([g for f in found for g in f.gpus], notes)
+    _lost_beside_no_devices(by_index, scalars)
+    gpus = tuple(by_index[i].build(notes) for i in sorted(by_index))
     if gpus:
         values["nvml.gpus"] = Reading.of(gpus, "GPUs named in the text")
     items = _items((it for f in found for it in f.items), notes)

@@ -100,9 +100,14 @@ def _key(name: str) -> str:
     return re.sub(r"[\s_-]+", "", k)
 
 
+def _words(name: str) -> List[str]:
+    return [w for w in re.split(r"[\s_-]+", name.lower()) if w and w not in ("nvidia", "geforce", "tesla", "corporation")]
+
+
 def same_gpu(a: str, b: str, truncated: bool = False) -> bool:
     """True when two names are the same model: equal, or one is the other with more detail
-    ("NVIDIA A100" / "NVIDIA A100-SXM4-80GB", "RTX 3060" / "RTX 3060 Ti"). ``truncated``:
+    ("NVIDIA A100" / "NVIDIA A100-SXM4-80GB", "RTX 3060" / "RTX 3060 Ti", "NVIDIA H100" /
+    "NVIDIA H100 80GB HBM3": the short name's words begin the long one's). ``truncated``:
     the shorter name was cut by nvidia-smi ("GeForce GTX 108..."), so any continuation matches."""
     ka, kb = _key(a), _key(b)
     if not ka or not kb:
@@ -110,7 +115,10 @@ def same_gpu(a: str, b: str, truncated: bool = False) -> bool:
     if ka == kb:
         return True
     short, long_ = sorted((ka, kb), key=len)
-    return long_.startswith(short) and (truncated or not long_[len(short)].isdigit())
+    if long_.startswith(short) and (truncated or not long_[len(short)].isdigit()):
+        return True
+    wa, wb = sorted((_words(a), _words(b)), key=len)
+    return bool(wa) and wb[:len(wa)] == wa
 
 
 TRUNCATED = "name truncated by nvidia-smi"

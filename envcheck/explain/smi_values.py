@@ -1,19 +1,40 @@
-"""nvidia-smi's value spellings → typed readings, shared by the ``-q`` and ``--query-gpu`` parsers.
+"""nvidia-smi's text conventions, shared by the readers of its formats (table, ``-q``, ``-q -x``,
+``--query-gpu``, ``-L``, ``topo -m``, ``nvlink -s``) and of ``deviceQuery``.
 
-nvidia-smi prints "N/A" for a value the GPU or driver does not offer (NVML's
-NotSupported), "[Insufficient Permissions]" when the user may not read it,
-"[GPU requires reset]" / "Unknown Error" when the query failed, and units after
+Values: nvidia-smi prints "N/A" for a value the GPU or driver does not offer (NVML's
+NotSupported), "[Not Supported]" in ``--query-*`` CSV for the same, "[Insufficient
+Permissions]" when the user may not read it, "[GPU requires reset]" / "Unknown Error" /
+"ERR!" when the query failed, "GPU is lost" when the GPU stopped answering, and units after
 numbers ("81920 MiB", "34 C", "60.52 W", "16x", "P0") unless ``nounits`` is asked.
+
+Margins: pastes put things before every line of a tool's output: MATLAB's ``!nvidia-smi``
+echoes each line after "% ", a forum post indents the block, a shell transcript keeps
+``$``-prompts. :func:`unmargined` takes the per-line margins off so each reader sees
+nvidia-smi's own layout.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from envcheck.reading import Reading, Status
 
 _MIB = 1 << 20
+
+# A PCI address as nvidia-smi prints it: "00000000:07:00.0" (R384+), "0000:07:00.0" (older
+# drivers, lspci) and Hyper-V's "00008ED0:00:00.0".
+BUS_ID = r"[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-7]"
+# "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-…)": ``nvidia-smi -L``, and the line above each GPU's
+# part of ``nvlink -s``. The UUID may be empty ("GPU-") or elided by the poster ("...").
+GPU_LINE = re.compile(r"^GPU (?P<idx>\d+): (?P<name>.+?) \(UUID: ?(?P<uuid>[^)]*)\)")
+
+# A power draw above this multiple of the power limit is not a measurement: boards hold
+# their average draw at the limit (brief excursions over it are milliseconds long, well
+# below nvidia-smi's sampling), so 3x the limit (312 W on a 35 W laptop part) is a sensor
+# or firmware misreading, and no rule should reason from it.
+IMPLAUSIBLE_POWER_RATIO = 3.0
+IMPLAUSIBLE = "implausible reading"
 
 # GpuFacts field → how its value is written.
 KIND: Dict[str, str] = {
@@ -41,8 +62,8 @@ _FALSE = {"disabled", "no", "off", "not active", "false", "0"}
 
 def _failed(raw: str, detail: str) -> Optional[Reading]:
     t = raw.strip().strip("[]").lower()
-    if t in ("n/a", "not supported", "notsupported"):
-        return Reading.fail(Status.NOT_SUPPORTED, f"{detail}: N/A")
+    if t in ("n/a", "not supported", "notsupported", "requested functionality has been deprecated"):
+        return Reading.fail(Status.NOT_SUPPORTED, f"{detail}: {raw.strip()}")
     if "insufficient permissions" in t or "no permission" in t:
         return Reading.fail(Status.NO_PERMISSION, f"{detail}: {raw.strip()}")
     if "gpu is lost" in t:
@@ -85,3 +106,28 @@ def convert(field: str, raw: str, detail: str) -> Reading:
     if kind == "float":
         return Reading.of(number, detail)
     return Reading.of(int(number), detail)
+
+
+def plausible_power(draw: Reading, limit: Reading) -> Reading:
+    """The draw reading, or an error saying why it cannot be right (see IMPLAUSIBLE_POWER_RATIO)."""
+    if draw.ok and limit.ok and limit.value and draw.value > IMPLAUSIBLE_POWER_RATIO * limit.value:
+        return Reading.fail(Status.ERROR, f"{IMPLAUSIBLE}: {draw.value:g} W drawn against a {limit.value:g} W "
+                                          f"limit ({draw.detail or 'nvidia-smi'})")
+    return draw
+
+
+_MARGIN = re.compile(r"^% ?")
+
+
+def unmargined(lines: Tuple[str, ...]) -> Tuple[str, ...]:
+    """The lines without MATLAB's "% " echo margin (``!nvidia-smi -q`` in a MATLAB session writes
+    every line of the output after "% "); indentation is left to each reader, which reads it
+    relative to its own block."""
+    if not any(line.startswith("%") for line in lines):
+        return lines
+    return tuple(_MARGIN.sub("", line) if line.startswith("%") else line for line in lines)
+
+
+def same_bus(a: Optional[str], b: Optional[str]) -> bool:
+    """"00000000:07:00.0", "0000:07:00.0" and "07:00.0" name the same PCI function."""
+    return bool(a and b) and a.lower()[-7:] == b.lower()[-7:]

@@ -122,5 +122,5 @@ def test_smi_path_and_err_cells():
     f = nvidia_smi.parse(text("|   0  ERR!                Off  | 00000000:01:00.0 Off |                 ERR! |\n"
                               "|ERR!  ERR!  ERR!    ERR! / 250W |    0MiB / 11178MiB |    ERR!      Default |\n"))
     g = gpu_fields(f)
-    assert g[0]["status"] == "error" and "name" not in g[0]
+    assert g[0]["status"] == "gpu_lost" and "name" not in g[0]  # not even the name answered
     assert g[1]["temp_c"] == "error" and g[1]["power_draw_w"] == "error"

@@ -13,6 +13,7 @@ from ..partial import Found
 from ..source import Pasted
 from . import (
     collect_env,
+    device_query,
     driver_text,
     environment,
     error_messages,
@@ -22,7 +23,10 @@ from . import (
     interactive,
     nvidia_smi,
     nvidia_smi_csv,
+    nvidia_smi_nvlink,
     nvidia_smi_q,
+    nvidia_smi_topo,
+    nvidia_smi_version,
     packages,
     pci,
     system,
@@ -35,6 +39,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     collect_env.parse, nvidia_smi.parse, nvidia_smi_q.parse, nvidia_smi_csv.parse, packages.parse,
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
+    nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -4,7 +4,14 @@ Header formats (see ../shared/facts/cuda_driver.md):
 
 * ``| NVIDIA-SMI 580.142   Driver Version: 580.142   CUDA Version: 13.0 |``
 * drivers ≥ R610: ``| NVIDIA-SMI 610.43.02   KMD Version: 610.43.02   CUDA UMD Version: 13.3 |``
-* before ~R410 the header had no CUDA version at all.
+* before ~R410 the header had no CUDA version at all; R325-era tables print memory in
+  "MB" (MiB all the same: ``9MB /  4095MB``) and ``N/A`` for Disp.A; under WSL a mismatched
+  ``nvidia-smi`` prints ``CUDA Version: ERR!``.
+
+The table cuts names longer than its column ("NVIDIA GeForce RTX 4080 ..."): the cut name
+is kept as a stub and the cut is said in the facts' notes, so the report shows it.
+``-L`` lists ``GPU <index>: <name> (UUID: GPU-…)``, and under a GPU in MIG mode one
+``MIG 1g.10gb Device 0: (UUID: MIG-…)`` line per MIG device (R470+), which is not a GPU.
 
 The failure messages map onto NVML's session errors as ``envcheck/probes/nvml.py``
 classifies them: "couldn't communicate with the NVIDIA driver" is
@@ -23,6 +30,7 @@ from envcheck.reading import Reading, Status
 
 from ..gpu_names import TRUNCATED
 from ..partial import TOOL, Found
+from ..smi_values import BUS_ID, GPU_LINE, plausible_power, unmargined
 from ..source import Pasted
 
 SOURCE = "nvidia-smi"
@@ -30,18 +38,23 @@ _I = re.IGNORECASE
 _MIB = 1 << 20
 
 _HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?P<kind>Driver|KMD) Version:\s*(?P<drv>[\d.]+)"
-                     r"(?:\s+CUDA(?: UMD)? Version:\s*(?P<cuda>[\d.]+|N/A))?")
-_ROW1 = re.compile(r"^\|\s*(?P<idx>\d+)\s+(?P<name>.+?)\s+(?P<pm>On|Off|WDDM|TCC)\s*\|\s*"
-                   r"(?P<bus>[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-7])\s+(?P<disp>On|Off)\s*\|\s*(?P<ecc>[^|]*?)\s*\|")
+                     r"(?:\s+CUDA(?: UMD)? Version:\s*(?P<cuda>[\d.]+|N/A|ERR!))?")
+_ROW1 = re.compile(r"^\|\s*(?P<idx>\d+)\s+(?P<name>.+?)\s+(?P<pm>On|Off|WDDM|TCC|N/A)\s*\|\s*"
+                   rf"(?P<bus>{BUS_ID})\s+(?P<disp>On|Off|N/A)\s*\|\s*(?P<ecc>[^|]*?)\s*\|")
 _ROW2 = re.compile(r"^\|\s*(?P<fan>\d+%|N/A|ERR!)\s+(?P<temp>\d+C|N/A|ERR!)\s+(?P<perf>P\d+|N/A|ERR!)\s+(?P<power>[^|]*?)\s*\|"
-                   r"\s*(?P<used>\d+)MiB\s*/\s*(?P<total>\d+)MiB\s*\|\s*(?P<util>\d+%|N/A|ERR!)\s+(?P<mode>[^|]*?)\s*\|")
-_PROC = re.compile(r"^\|\s*(?P<gpu>\d+)\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?P<type>C\+G|M\+C|C|G|M)\s+"
-                   r"(?P<name>.+?)\s+(?P<mem>\d+MiB|N/A)\s*\|$")
-_LIST = re.compile(r"^GPU (?P<idx>\d+): (?P<name>.+?) \(UUID: (?P<uuid>GPU-[0-9a-fA-F-]+)\)")
+                   r"\s*(?P<used>\d+)Mi?B\s*/\s*(?P<total>\d+)Mi?B\s*\|\s*(?P<util>\d+%|N/A|ERR!)\s+(?P<mode>[^|]*?)\s*\|")
+# Processes rows: "GPU GI CI PID Type Process name Usage" (R450+ with MIG ids), "GPU PID Type
+# Process name Usage" (R361+), "GPU PID Process name Usage" (R3xx "Compute processes:").
+_PROC = re.compile(r"^\|\s*(?P<gpu>\d+)\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?:(?P<type>C\+G|M\+C|C|G|M)\s+)?"
+                   r"(?P<name>.+?)\s+(?P<mem>\d+Mi?B|N/A)\s*\|$")
+_MIG_LIST = re.compile(r"^MIG\s+\S+\s+Device\s+\d+:")
+_UUID = re.compile(r"^GPU-[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _SMI_PATH = re.compile(r"^(/\S*/nvidia-smi)$")
 _NO_DEVICES = re.compile(r"^No devices were found\s*$")
-_HANDLE = re.compile(r"Unable to determine the device handle for (?:GPU|gpu) ?(?P<bus>[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:"
-                     r"[0-9A-Fa-f]{2}\.[0-7]): (?P<why>.+)$")
+# "for GPU0000:07:00.0: Unknown Error", "for GPU 0000:09:00.0: …", and with the index first,
+# "for GPU1: 0000:34:00.0: Unknown Error".
+_HANDLE = re.compile(rf"Unable to determine the device handle for (?:GPU|gpu) ?(?:(?P<idx>\d+): )?(?P<bus>{BUS_ID}): "
+                     r"(?P<why>.+)$")
 _LIB_VERSION = re.compile(r"NVML library version:\s*([\d.]+)")
 
 # (pattern, NVML session error class, status of nvml.init)
@@ -81,16 +94,22 @@ def _header(f: Found, line: str, i: int) -> bool:
         return False
     f.set("nvml.init", True, i, detail="nvidia-smi ran (pasted output)")
     f.set("nvml.driver_version", m.group("drv"), i)
-    if m.group("cuda") and m.group("cuda") != "N/A":
-        f.set("nvml.cuda_driver_version", m.group("cuda"), i)
-    elif m.group("cuda") == "N/A":
+    cuda = m.group("cuda")
+    if cuda == "N/A":
         f.fail("nvml.cuda_driver_version", Status.NOT_FOUND, i, detail="nvidia-smi: CUDA Version: N/A")
+    elif cuda == "ERR!":
+        # nvidia-smi could not ask libcuda for its version: under WSL, a Linux-side nvidia-smi that
+        # does not match the Windows driver; elsewhere a broken libcuda.
+        f.fail("nvml.cuda_driver_version", Status.ERROR, i,
+               detail=f"nvidia-smi printed CUDA Version: ERR! ({f.detail(i)})")
+    elif cuda:
+        f.set("nvml.cuda_driver_version", cuda, i)
     return True
 
 
 def _rows(f: Found, lines: Tuple[str, ...], i: int, last: Optional[int]) -> Optional[int]:
     """Row 1 (index, name, bus id) or row 2 (fan, temp, power, memory) of a GPU; returns its index."""
-    line = lines[i]
+    line = lines[i].strip()
     m = _ROW1.match(line)
     if m:
         idx = int(m.group("idx"))
@@ -98,14 +117,19 @@ def _rows(f: Found, lines: Tuple[str, ...], i: int, last: Optional[int]) -> Opti
         d = f.detail(i)
         fields: Dict[str, object] = {"pci_bus_id": m.group("bus")}
         if name == "ERR!":
-            fields["status"] = Reading.fail(Status.ERROR, f"{d}: nvidia-smi printed ERR! for this GPU")
+            # The name is the first thing nvidia-smi asks of a GPU: when even that fails, the GPU
+            # does not answer (nvmlDeviceGetName → NVML_ERROR_GPU_IS_LOST / UNKNOWN).
+            fields["status"] = Reading.fail(Status.GPU_LOST, f"{d}: nvidia-smi printed ERR! for this GPU's name")
         elif name.endswith("..."):
             fields["name"] = Reading.of(name[:-3].rstrip(), f"{d} ({TRUNCATED})")
+            f.note(f"GPU {idx}'s name is cut by nvidia-smi's table (\"{name}\", line {i + 1}); "
+                   "`nvidia-smi -L` prints it in full")
         else:
             fields["name"] = name
         if m.group("pm") in ("On", "Off"):
             fields["persistence_mode"] = m.group("pm") == "On"
-        fields["display_active"] = m.group("disp") == "On"
+        if m.group("disp") != "N/A":
+            fields["display_active"] = m.group("disp") == "On"
         f.gpu(idx, i, **fields)
         return idx
     m = _ROW2.match(line)
@@ -113,11 +137,13 @@ def _rows(f: Found, lines: Tuple[str, ...], i: int, last: Optional[int]) -> Opti
         d = f.detail(i)
         # "24W /  450W", "N/A  /   75W", "N/A / N/A": the separator is a slash between spaces.
         draw, limit = (re.split(r"\s+/\s+", m.group("power").strip(), maxsplit=1) + [""])[:2]
+        limit_w = _cell(limit, float, d) if limit else None
+        draw_w = plausible_power(_cell(draw, float, d), limit_w) if limit_w is not None else None
         f.gpu(last, i,
               temp_c=_cell(m.group("temp"), int, d),
               pstate=_cell(m.group("perf").lstrip("P") if m.group("perf").startswith("P") else m.group("perf"), int, d),
-              power_draw_w=_cell(draw, float, d) if limit else None,
-              power_limit_w=_cell(limit, float, d) if limit else None,
+              power_draw_w=draw_w,
+              power_limit_w=limit_w,
               memory_used_bytes=int(m.group("used")) * _MIB,
               memory_total_bytes=int(m.group("total")) * _MIB,
               utilization_gpu_pct=_cell(m.group("util"), int, d))
@@ -130,7 +156,7 @@ def _processes(f: Found, lines: Tuple[str, ...], start: int, gpu_indices: List[i
     end = start
     for j in range(start + 1, min(start + 400, len(lines))):
         end = j
-        line = lines[j]
+        line = lines[j].strip()
         if "No running processes found" in line:
             for idx in gpu_indices:
                 f.gpu(idx, j, processes=())
@@ -139,7 +165,8 @@ def _processes(f: Found, lines: Tuple[str, ...], start: int, gpu_indices: List[i
         if m:
             kind = "graphics" if m.group("type") == "G" else "compute"
             mem = m.group("mem")
-            used = Reading.of(int(mem[:-3]) * _MIB) if mem.endswith("MiB") else Reading.fail(Status.NOT_SUPPORTED, "N/A")
+            used = (Reading.of(int(mem.rstrip("MiB")) * _MIB) if mem.endswith("B")
+                    else Reading.fail(Status.NOT_SUPPORTED, "N/A"))
             by_gpu.setdefault(int(m.group("gpu")), []).append(
                 GpuProcess(int(m.group("pid")), Reading.of(m.group("name")), used, kind))
         elif line.startswith("+") and j > start + 3:
@@ -170,33 +197,57 @@ def _failures(f: Found, line: str, i: int, lines: Tuple[str, ...]) -> None:
         return
     m = _HANDLE.search(line)
     if m:
+        # nvidia-smi could not even open the GPU (nvmlDeviceGetHandleByIndex failed): "GPU is lost",
+        # or "Unknown Error" from a GPU that stopped answering — either way the GPU is gone until a
+        # reset (the kernel log usually holds Xid 79, "GPU has fallen off the bus").
         why = m.group("why").strip()
-        status = Status.GPU_LOST if "lost" in why.lower() else Status.ERROR
-        f.gpu(None, i, pci_bus_id=m.group("bus"), status=Reading.fail(status, why))
+        index = int(m.group("idx")) if m.group("idx") else None
+        f.gpu(index, i, pci_bus_id=m.group("bus"),
+              status=Reading.fail(Status.GPU_LOST, f"nvidia-smi: unable to determine the device handle: {why}"))
         f.error(line, i)
+
+
+def _listed(f: Found, m: re.Match, i: int) -> int:
+    """One ``nvidia-smi -L`` line (``nvlink -s`` prints the same line above each GPU's links)."""
+    idx = int(m.group("idx"))
+    uuid = m.group("uuid").strip()
+    d = f.detail(i)
+    fields: Dict[str, object] = {"name": m.group("name").strip()}
+    if _UUID.match(uuid):
+        fields["uuid"] = uuid
+    elif uuid in ("GPU-", "GPU", ""):
+        # nvmlDeviceGetUUID answered with nothing: the driver could not read the GPU's identity.
+        fields["uuid"] = Reading.fail(Status.ERROR, f"{d}: nvidia-smi printed an empty UUID ({m.group(0).strip()})")
+    f.set("nvml.init", True, i, detail="nvidia-smi -L ran (pasted output)")
+    f.gpu(idx, i, **fields)
+    return idx
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = doc.lines
+    lines = unmargined(doc.lines)
     last: Optional[int] = None
+    listed: Optional[int] = None
     table_gpus: List[int] = []
     for i, line in enumerate(lines):
         if _header(f, line, i):
             last, table_gpus = None, []
             continue
-        if line.startswith("|"):
+        stripped = line.strip()
+        if stripped.startswith("|"):
             before = last
             last = _rows(f, lines, i, last)
             if last is not None and last != before:
                 table_gpus.append(last)
-            if re.match(r"^\|\s*Processes:", line):
+            if re.match(r"^\|\s*(?:Compute )?[Pp]rocesses:", stripped):
                 _processes(f, lines, i, table_gpus)
             continue
-        m = _LIST.match(line.strip())
+        m = GPU_LINE.match(stripped)
         if m:
-            f.set("nvml.init", True, i, detail="nvidia-smi -L ran (pasted output)")
-            f.gpu(int(m.group("idx")), i, name=m.group("name").strip(), uuid=m.group("uuid"))
+            listed = _listed(f, m, i)
+            continue
+        if listed is not None and _MIG_LIST.match(stripped):
+            f.gpu(listed, i, mig_mode_current=True)
             continue
         if _NO_DEVICES.match(line.strip()):
             f.set("nvml.init", True, i, detail="nvidia-smi: No devices were found")

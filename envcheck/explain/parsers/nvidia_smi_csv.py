@@ -1,8 +1,16 @@
-"""``nvidia-smi --query-gpu=… --format=csv`` output (with or without the header row).
+"""``nvidia-smi --query-gpu=… --format=csv`` output, and ``--query-compute-apps`` /
+``--query-retired-pages`` beside it.
 
-The header names the query fields ("name, driver_version, memory.total [MiB]");
-``noheader`` output can only be read when the command line that produced it was pasted
-too. Field names follow ``nvidia-smi --help-query-gpu``.
+The header names the query fields (``nvidia-smi --help-query-gpu`` lists them), with the
+unit in brackets: ``name, memory.total [MiB]``. Values carry the unit too ("143771 MiB")
+unless ``nounits`` was asked; ``noheader`` output can only be read when the command line
+that produced it was pasted too. nvidia-smi writes "[N/A]" / "[Not Supported]" for values the
+GPU does not offer, "[Requested functionality has been deprecated]" for retired fields,
+and does not quote cells (no field value holds a comma).
+
+Every driver adds fields (R610: ``kmd_version``, ``vgpu_driver_capability.*``,
+``power_smoothing.*``), so a header is recognised by its shape — comma-separated field
+names, at least one of them known — and the columns envcheck does not read are skipped.
 """
 
 from __future__ import annotations
@@ -10,13 +18,16 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from envcheck.facts import GpuProcess
+from envcheck.reading import Reading
+
 from ..partial import TOOL, Found
-from ..smi_values import convert
+from ..smi_values import convert, plausible_power
 from ..source import Pasted
 
 SOURCE = "nvidia-smi --query-gpu"
 
-# query field → GpuFacts field ("index" and "driver_version" are handled apart)
+# query field → GpuFacts field ("index", "driver_version", "kmd_version" are handled apart)
 _QUERY: Dict[str, str] = {
     "name": "name", "gpu_name": "name", "pci.bus_id": "pci_bus_id", "gpu_bus_id": "pci_bus_id",
     "uuid": "uuid", "gpu_uuid": "uuid", "serial": "serial", "compute_cap": "compute_capability",
@@ -40,41 +51,98 @@ _QUERY: Dict[str, str] = {
     "remapped_rows.failure": "remapped_rows_failed", "persistence_mode": "persistence_mode",
     "mig.mode.current": "mig_mode_current", "display_active": "display_active",
 }
-_KNOWN = set(_QUERY) | {"index", "driver_version", "count", "timestamp"}
-_COMMAND = re.compile(r"--query-gpu[= ]([\w.,]+)")
+# --query-compute-apps fields (``nvidia-smi --help-query-compute-apps``).
+_APPS = {"pid", "process_name", "used_gpu_memory", "used_memory"}
+_OTHER = {"index", "driver_version", "kmd_version", "count", "timestamp", "gpu_serial",
+          "retired_pages.address", "retired_pages.cause", "retired_pages.timestamp"}
+_KNOWN = set(_QUERY) | _APPS | _OTHER
+# clocks_throttle_reasons.* (before R530) and clocks_event_reasons.* (R530+) name the NVML reasons
+# with the names envcheck uses.
+_REASON = re.compile(r"^clocks_(?:throttle|event)_reasons\.(gpu_idle|applications_clocks_setting|sw_power_cap|"
+                     r"hw_slowdown|hw_thermal_slowdown|hw_power_brake_slowdown|sw_thermal_slowdown|sync_boost|"
+                     r"display_clock_setting)$")
+_FIELD = re.compile(r"^[A-Za-z_][\w.]*$")
+_COMMAND = re.compile(r"--query-(?:gpu|compute-apps)[= ]\"?'?([\w.,]+)")
+_VERSION = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
 
 
 def _columns(line: str) -> Optional[List[str]]:
     """A header row → field names, or None if the line is not one."""
-    if "," not in line or len(line) > 2000:
+    if "," not in line or len(line) > 20000:
         return None
     cells = [c.split("[", 1)[0].strip().lower() for c in line.split(",")]  # "memory.total [MiB]"
-    if len(cells) < 2 or not all(c in _KNOWN for c in cells):
+    if len(cells) < 2 or not all(_FIELD.match(c) for c in cells) or not any(c in _KNOWN for c in cells):
         return None
     return cells
 
 
+def _row(f: Found, columns: List[str], cells: List[str], j: int) -> Tuple[Dict[str, Reading], Optional[int]]:
+    """One row → (GPU fields, the index column's value)."""
+    d = f.detail(j)
+    fields: Dict[str, Reading] = {}
+    reasons: Optional[List[str]] = None
+    index: Optional[int] = None
+    process: Dict[str, str] = {}
+    for col, raw in zip(columns, cells):
+        reason = _REASON.match(col)
+        if col == "index" and raw.isdigit():
+            index = int(raw)
+        elif col in ("driver_version", "kmd_version") and _VERSION.match(raw):
+            f.set("nvml.driver_version", raw, j)  # kmd_version (R610+) comes later in the row: it wins
+        elif col in _APPS:
+            process[col] = raw
+        elif reason:
+            reasons = reasons if reasons is not None else []
+            if raw.lower() == "active":
+                reasons.append(reason.group(1))
+        elif col in _QUERY:
+            reading = convert(_QUERY[col], raw, d)
+            if reading.known:
+                fields[_QUERY[col]] = reading
+    if reasons is not None:
+        fields["clock_event_reasons"] = Reading.of(tuple(reasons), d)
+    if "power_draw_w" in fields and "power_limit_w" in fields:
+        fields["power_draw_w"] = plausible_power(fields["power_draw_w"], fields["power_limit_w"])
+    if process.get("pid", "").isdigit():
+        used = convert("memory_used_bytes", process.get("used_gpu_memory", process.get("used_memory", "")), d)
+        fields["processes"] = Reading.of(
+            (GpuProcess(int(process["pid"]), Reading.of(process.get("process_name", "?"), d), used, "compute"),), d)
+    return fields, index
+
+
 def _rows(f: Found, columns: List[str], lines: Tuple[str, ...], start: int, by_order: bool) -> None:
     position = 0
-    for j in range(start, min(start + 256, len(lines))):
-        cells = [c.strip() for c in lines[j].split(",")]
-        if len(cells) != len(columns) or not lines[j].strip():
+    # --query-compute-apps and --query-retired-pages: one row per process or page, naming its
+    # GPU by "gpu_bus_id" / "gpu_uuid" (--query-gpu's own columns are "pci.bus_id" / "uuid").
+    per_item = "gpu_bus_id" in columns or "gpu_uuid" in columns
+    apps: Dict[str, Tuple[int, Dict[str, Reading], List[GpuProcess]]] = {}
+    for j in range(start, min(start + 1024, len(lines))):
+        line = lines[j].strip()
+        if line.startswith("#") and position == 0:
+            continue  # a comment the poster put between the command and its output
+        cells = [c.strip() for c in line.split(",")]
+        if len(cells) != len(columns) or not line:
             break
-        d = f.detail(j)
-        fields = {}
-        index: Optional[int] = position if by_order else None
-        for col, raw in zip(columns, cells):
-            if col == "index" and raw.isdigit():
-                index = int(raw)
-            elif col == "driver_version" and re.match(r"^\d+\.\d+", raw):
-                f.set("nvml.driver_version", raw, j)
-            elif col in _QUERY:
-                reading = convert(_QUERY[col], raw, d)
-                if reading.known:
-                    fields[_QUERY[col]] = reading
-        f.set("nvml.init", True, j, detail="nvidia-smi --query-gpu ran (pasted output)")
-        f.gpu(index, j, **fields)
+        f.set("nvml.init", True, j, detail="nvidia-smi --query-* ran (pasted output)")
+        fields, index = _row(f, columns, cells, j)
         position += 1
+        if per_item:
+            key = fields.get("pci_bus_id") or fields.get("uuid")
+            if key is not None and key.ok:
+                first = apps.setdefault(key.value, (j, {}, []))
+                first[1].update((k, v) for k, v in fields.items() if k != "processes")
+                first[2].extend(fields["processes"].value if "processes" in fields else ())
+            continue
+        if index is None and by_order:
+            index = position - 1  # nvidia-smi writes one row per GPU in index order
+        if fields:
+            f.gpu(index, j, **fields)
+    for j, fields, procs in apps.values():
+        if procs:
+            fields["processes"] = Reading.of(tuple(procs), f.detail(j))
+        f.gpu(None, j, **fields)
+    if position == 0:
+        f.set("nvml.init", True, max(start - 1, 0), detail="nvidia-smi --query-* ran (pasted output, no rows)")
 
 
 def parse(doc: Pasted) -> Found:
@@ -82,21 +150,18 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     i = 0
     while i < len(lines):
-        line = lines[i]
+        line = lines[i].strip()
         cmd = _COMMAND.search(line)
-        if cmd:
+        if cmd and "noheader" in line:
             columns = [c.lower() for c in cmd.group(1).split(",") if c]
-            selected = re.search(r"\s(-i|--id)[= ]", line) is not None
-            nxt = lines[i + 1] if i + 1 < len(lines) else ""
-            if "noheader" in line and all(c in _KNOWN for c in columns):
+            if any(c in _KNOWN for c in columns):
+                selected = re.search(r"\s(-i|--id)[= ]", line) is not None
                 _rows(f, columns, lines, i + 1, by_order=not selected)
-            elif _columns(nxt):
-                _rows(f, _columns(nxt), lines, i + 2, by_order=not selected)
-                i += 1
             i += 1
             continue
         columns = _columns(line)
         if columns:
-            _rows(f, columns, lines, i + 1, by_order=True)
+            selected = i > 0 and re.search(r"\s(-i|--id)[= ]", lines[i - 1]) is not None
+            _rows(f, columns, lines, i + 1, by_order=not selected)
         i += 1
     return f

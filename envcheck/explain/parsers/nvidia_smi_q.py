@@ -1,10 +1,22 @@
-"""``nvidia-smi -q`` output, whole or in excerpts.
+"""``nvidia-smi -q`` (and ``-q -d SECTION,…``) output, whole, in excerpts or flattened.
 
-``-q`` prints an indented tree of ``Key : value`` lines under section headers
-("FB Memory Usage", "Remapped Rows", …), one ``GPU 00000000:07:00.0`` block per GPU.
-A paste keeps the indentation when it sits in a code block; when it does not
-("flat"), a key belongs to the last header seen, which is right for every key read here.
-GPUs are matched by their bus id (``-q`` does not print the NVML index).
+``-q`` prints the top-level keys ("Driver Version", since R610 also "KMD Version" and
+"CUDA UMD Version", the old pair then marked "[Deprecated; …]"), then one block per GPU:
+a ``GPU 00000000:07:00.0`` header and an indented tree of ``Key : value`` lines under
+section headers ("FB Memory Usage", "Remapped Rows", "Processes", …). The layout is
+documented in the nvidia-smi manual page (``man nvidia-smi``, "-q, --query").
+
+* **Every block is a GPU**, keyed by its bus id (``-q`` does not print the NVML index; the
+  assembler orders GPUs by the order of their blocks and joins them with other readers'
+  GPUs by bus id).
+* A paste may keep the indentation (read relative to the block's ``GPU`` line, so a block
+  indented as a whole still reads) or lose it ("flat"; a key then belongs to the last
+  header seen, which is right for every key read here).
+* ``-q -d ECC,PAGE_RETIREMENT,ROW_REMAPPER`` prints only those sections under each GPU
+  header; a section cut out *without* its GPU header (a fragment) is read as a GPU with no
+  identity, which the assembler gives to the one GPU of the paste.
+* MIG devices ("MIG Device" sub-blocks, R470+) have their own memory and ECC counters: they
+  are not the GPU's and are skipped.
 """
 
 from __future__ import annotations
@@ -12,17 +24,19 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from envcheck.facts import GpuProcess
 from envcheck.reading import Reading, Status
 
 from ..partial import TOOL, Found
-from ..smi_values import convert
+from ..smi_values import BUS_ID, convert, plausible_power, unmargined
 from ..source import Pasted
 
 SOURCE = "nvidia-smi -q"
 
-_GPU = re.compile(r"^GPU\s+([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-7])\s*$")
+_GPU = re.compile(rf"^(\s*)GPU\s+({BUS_ID})\s*$")
 _KV = re.compile(r"^(\s*)([A-Za-z][\w ./()-]*?)\s+:\s?(.*)$")
 _HEADER = re.compile(r"^(\s*)([A-Za-z][\w ./()-]{1,50})$")
+_VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)\b")
 
 # (innermost section or None for the GPU block itself, key) → GpuFacts field
 _FIELDS: Dict[Tuple[Optional[str], str], str] = {
@@ -30,13 +44,15 @@ _FIELDS: Dict[Tuple[Optional[str], str], str] = {
     (None, "VBIOS Version"): "vbios_version", (None, "Persistence Mode"): "persistence_mode",
     (None, "Display Active"): "display_active", (None, "Performance State"): "pstate",
     ("PCI", "Bus Id"): "pci_bus_id", ("PCI", "Replays Since Reset"): "pcie_replay_count",
+    ("PCI", "Replays since reset"): "pcie_replay_count",
     ("PCIe Generation", "Current"): "pcie_gen_current", ("PCIe Generation", "Device Current"): "pcie_gen_current",
     ("PCIe Generation", "Max"): "pcie_gen_max",
     ("Link Width", "Current"): "pcie_width_current", ("Link Width", "Device Current"): "pcie_width_current",
     ("Link Width", "Max"): "pcie_width_max",
     ("FB Memory Usage", "Total"): "memory_total_bytes", ("FB Memory Usage", "Used"): "memory_used_bytes",
     ("Utilization", "Gpu"): "utilization_gpu_pct",
-    ("Ecc Mode", "Current"): "ecc_mode_current", ("MIG Mode", "Current"): "mig_mode_current",
+    ("Ecc Mode", "Current"): "ecc_mode_current", ("ECC Mode", "Current"): "ecc_mode_current",
+    ("MIG Mode", "Current"): "mig_mode_current",
     ("Retired Pages", "Single Bit ECC"): "retired_pages_sbe", ("Retired Pages", "Double Bit ECC"): "retired_pages_dbe",
     ("Retired Pages", "Pending Page Blacklist"): "retired_pages_pending",
     ("Retired Pages", "Pending Page Retirement"): "retired_pages_pending",
@@ -65,16 +81,22 @@ _REASONS = {
     "SW Thermal Slowdown": "sw_thermal_slowdown", "Display Clock Setting": "display_clock_setting",
 }
 _REASON_SECTIONS = {"Clocks Event Reasons", "Clocks Throttle Reasons"}
+# Sections that open a fragment pasted without its GPU header (``-q -d …`` cut by hand).
+_SECTIONS = ({s for s, _ in _FIELDS if s} | _REASON_SECTIONS
+             | {"ECC Errors", "Processes", "BAR1 Memory Usage", "Conf Compute Protected Memory Usage"})
+_MIG = ("MIG Device", "MIG Devices")
+_TOP_KEYS = ("Driver Version", "KMD Version", "CUDA Version", "CUDA UMD Version", "Attached GPUs")
 
 
 class _Gpu:
-    """What one ``GPU <bus id>`` block said, until the block ends."""
+    """What one ``GPU <bus id>`` block (or a headerless fragment) said, until it ends."""
 
-    def __init__(self, bus: str, line: int) -> None:
-        self.bus, self.line = bus, line
+    def __init__(self, bus: Optional[str], line: int, base: int) -> None:
+        self.bus, self.line, self.base = bus, line, base
         self.fields: Dict[str, Reading] = {}
         self.ecc: Dict[Tuple[str, str], List[Reading]] = {}
         self.reasons: Optional[List[str]] = None
+        self.processes: Optional[List[Dict[str, Reading]]] = None
 
     def ecc_add(self, path: List[str], key: str, reading: Reading) -> None:
         scope = "volatile" if "Volatile" in path else "aggregate" if "Aggregate" in path else None
@@ -84,13 +106,28 @@ class _Gpu:
             kind = "uncorrected"
         elif "Single Bit" in path and key == "Total":
             kind = "corrected"
-        elif key.endswith("Uncorrectable") or "Uncorrectable" in key:
+        elif "Uncorrectable" in key:
             kind = "uncorrected"
         elif key.endswith("Correctable"):
             kind = "corrected"
         else:
             return
         self.ecc.setdefault((scope, kind), []).append(reading)
+
+    def process(self, key: str, value: str, detail: str) -> None:
+        """A ``Processes`` entry: "Process ID" opens one, "Type" / "Name" / "Used GPU Memory" fill it."""
+        if self.processes is None:
+            self.processes = []
+        if key == "Process ID" and value.strip().isdigit():
+            self.processes.append({"pid": Reading.of(int(value.strip()), detail)})
+        elif self.processes and key in ("Type", "Name", "Used GPU Memory"):
+            if key == "Used GPU Memory":
+                used = convert("memory_used_bytes", value, detail)
+                # Windows (WDDM) prints "Not available in WDDM driver model": the driver does not say.
+                self.processes[-1][key] = used if used.known else Reading.fail(Status.NOT_SUPPORTED,
+                                                                              f"{detail}: {value.strip()}")
+            else:
+                self.processes[-1][key] = Reading.of(value.strip(), detail)
 
     def emit(self, f: Found) -> None:
         d = f.detail(self.line)
@@ -103,85 +140,120 @@ class _Gpu:
                 fields[f"ecc_{scope}_{kind}"] = Reading.fail(Status.NOT_SUPPORTED, f"{d}: N/A")
         if self.reasons is not None:
             fields["clock_event_reasons"] = Reading.of(tuple(self.reasons), d)
-        fields.setdefault("pci_bus_id", Reading.of(self.bus, d))
-        f.gpu(None, self.line, **fields)
-
-
-_TOP_KEYS = ("Driver Version", "KMD Version", "CUDA Version", "CUDA UMD Version", "Attached GPUs")
+        if self.processes is not None:
+            fields["processes"] = Reading.of(tuple(
+                GpuProcess(p["pid"].value, p.get("Name", Reading.unknown()), p.get("Used GPU Memory", Reading.unknown()),
+                           "graphics" if p.get("Type", Reading.unknown()).value == "G" else "compute")
+                for p in self.processes), d)
+        if "power_draw_w" in fields and "power_limit_w" in fields:
+            fields["power_draw_w"] = plausible_power(fields["power_draw_w"], fields["power_limit_w"])
+        lost = [r for r in fields.values() if r.status is Status.GPU_LOST]
+        if lost:
+            fields["status"] = Reading.fail(Status.GPU_LOST, lost[0].detail)
+        if self.bus is not None:
+            fields.setdefault("pci_bus_id", Reading.of(self.bus, d))
+        f.set("nvml.init", True, self.line, detail="nvidia-smi -q ran (pasted output)")
+        if fields:
+            f.gpu(None, self.line, **fields)
 
 
 def _top(f: Found, key: str, value: str, i: int) -> None:
     v = value.strip()
-    if key in ("Driver Version", "KMD Version") and re.match(r"^\d+\.\d+", v):
+    m = _VERSION.match(v)
+    if key in ("Driver Version", "KMD Version") and m:
         f.set("nvml.init", True, i, detail="nvidia-smi -q ran (pasted output)")
-        f.set("nvml.driver_version", v, i)
-    elif key in ("CUDA Version", "CUDA UMD Version") and re.match(r"^\d+\.\d+$", v):
-        f.set("nvml.cuda_driver_version", v, i)
+        f.set("nvml.driver_version", m.group(1), i)
+    elif key in ("CUDA Version", "CUDA UMD Version"):
+        if m:
+            f.set("nvml.cuda_driver_version", m.group(1), i)
+        elif "ERR!" in v:
+            f.fail("nvml.cuda_driver_version", Status.ERROR, i, detail=f"nvidia-smi -q printed {key}: ERR!")
+
+
+def _fragment(lines: Tuple[str, ...], i: int) -> Optional[int]:
+    """The indent of a known section header at line ``i`` followed by its keys, else None."""
+    h = _HEADER.match(lines[i])
+    if not h or h.group(2).strip() not in _SECTIONS or i + 1 >= len(lines):
+        return None
+    kv = _KV.match(lines[i + 1])
+    if kv and len(kv.group(1)) > len(h.group(1)):
+        return len(h.group(1))
+    return None
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
+    lines = unmargined(doc.lines)
     gpu: Optional[_Gpu] = None
     stack: List[Tuple[int, str]] = []  # (indent, header) inside the current GPU block
     flat = True
-    in_log = False
-    for i, line in enumerate(doc.lines):
+    for i, line in enumerate(lines):
         if "NVSMI LOG" in line:
-            in_log = True
             continue
         m = _GPU.match(line)
         if m:
             if gpu:
                 gpu.emit(f)
-            gpu, stack, in_log, flat = _Gpu(m.group(1), i), [], True, True
+            gpu, stack, flat = _Gpu(m.group(2), i, len(m.group(1))), [], True
             continue
-        if not in_log:
-            # An excerpt may start at the top-level keys, without the "NVSMI LOG" banner.
+        if gpu is None:
             top = _KV.match(line)
-            if not (top and top.group(2).strip() in _TOP_KEYS and re.search(r"\S\s{2,}:", line)):
+            if top and top.group(2).strip() in _TOP_KEYS and re.search(r"\S\s{2,}:", line):
+                # An excerpt may start at the top-level keys, without the "NVSMI LOG" banner.
+                _top(f, top.group(2).strip(), top.group(3), i)
                 continue
-            in_log = True
+            base = _fragment(lines, i)
+            if base is None:
+                continue
+            gpu, stack, flat = _Gpu(None, i, base - 1), [], False
         if not line.strip():
             continue
-        indent = len(line) - len(line.lstrip(" "))
-        if gpu is not None:
-            flat = flat and indent == 0
+        indent = len(line) - len(line.lstrip())
+        rel = indent - gpu.base
+        flat = flat and rel <= 0
         kv = _KV.match(line)
-        if kv:
+        if kv and (rel > 0 or flat):
             key, value = kv.group(2).strip(), kv.group(3)
-            if gpu is None:
-                _top(f, key, value, i)
-                continue
             if not flat:
                 while stack and stack[-1][0] >= indent:
                     stack.pop()
-            section = stack[-1][1] if stack else None
             path = [name for _, name in stack]
-            field = _FIELDS.get((section, key)) or _FIELDS.get((None, key))
+            section = path[-1] if path else None
+            d = f.detail(i)
+            if any(p in _MIG for p in path):
+                continue  # a MIG device's own memory and counters, not the GPU's
             if section in _REASON_SECTIONS and key in _REASONS:
                 gpu.reasons = gpu.reasons if gpu.reasons is not None else []
                 if value.strip().lower() == "active":
                     gpu.reasons.append(_REASONS[key])
             elif "ECC Errors" in path:
-                gpu.ecc_add(path, key, convert("ecc_volatile_corrected", value, f.detail(i)))
-            elif field:
-                reading = convert(field, value, f.detail(i))
-                if reading.known:
-                    gpu.fields[field] = reading
+                gpu.ecc_add(path, key, convert("ecc_volatile_corrected", value, d))
+            elif section == "Processes":
+                gpu.process(key, value, d)
+            elif key == "Processes" and value.strip() == "None":
+                gpu.processes = []
+            else:
+                field = _FIELDS.get((section, key)) or _FIELDS.get((None, key))
+                if field:
+                    reading = convert(field, value, d)
+                    if reading.known:
+                        gpu.fields[field] = reading
             continue
         h = _HEADER.match(line)
-        if h and gpu is not None and (indent > 0 or flat):
+        if h and (rel > 0 or flat):
+            name = h.group(2).strip()
             if flat:
-                stack = [(0, h.group(2).strip())]
+                stack = [(0, name)]
             else:
                 while stack and stack[-1][0] >= indent:
                     stack.pop()
-                stack.append((indent, h.group(2).strip()))
+                stack.append((indent, name))
+            if name in _MIG:
+                gpu.fields["mig_mode_current"] = Reading.of(True, f.detail(i))
             continue
-        if indent == 0:  # the -q output ended: something else was pasted after it
-            if gpu:
-                gpu.emit(f)
-            gpu, stack, in_log, flat = None, [], False, True
+        # Anything else at the block's own level: the -q output ended, something else was pasted.
+        gpu.emit(f)
+        gpu, stack, flat = None, [], True
     if gpu:
         gpu.emit(f)
     return f

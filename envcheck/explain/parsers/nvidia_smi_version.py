@@ -1,0 +1,55 @@
+"""``nvidia-smi --version`` (R535 and newer).
+
+Before R610 it prints four lines::
+
+    NVIDIA-SMI version  : 580.173.02
+    NVML version        : 580.173
+    DRIVER version      : 580.173.02
+    CUDA Version        : 13.0
+
+From R610 on the driver version is the kernel-mode driver's (KMD) and the CUDA version the
+CUDA user-mode driver's (UMD); the old lines stay, marked deprecated (R610's ``-q`` says
+"Deprecated; will be removed in CUDA 14.0. Use KMD Version instead"), and two lines are added::
+
+    DRIVER version      : Deprecated, see "KMD version" instead
+    CUDA version        : Deprecated, see "CUDA UMD version" instead
+    KMD version         : 610.43.02
+    CUDA UMD version    : 13.3
+
+The keys' capitalisation differs between branches ("CUDA Version" before R610, "CUDA version"
+after), so keys are matched without case.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..partial import TOOL, Found
+from ..smi_values import unmargined
+from ..source import Pasted
+
+SOURCE = "nvidia-smi --version"
+
+_LINE = re.compile(r"^(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA|CUDA UMD) version\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+_VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)$")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, TOOL)
+    lines = unmargined(doc.lines)
+    for i, line in enumerate(lines):
+        m = _LINE.match(line.strip())
+        if not m:
+            continue
+        key, value = m.group("key").upper(), m.group("value").strip()
+        v = _VERSION.match(value)
+        if not v:
+            continue  # "Deprecated, see …": the KMD / CUDA UMD line says it
+        if key in ("DRIVER", "KMD"):
+            f.set("nvml.init", True, i, detail="nvidia-smi --version ran (pasted output)")
+            f.set("nvml.driver_version", v.group(1), i)
+        elif key in ("CUDA", "CUDA UMD"):
+            f.set("nvml.cuda_driver_version", v.group(1), i)
+        elif key == "NVML":
+            f.set("nvml.nvml_version", v.group(1), i)
+    return f
