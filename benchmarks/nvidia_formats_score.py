@@ -40,7 +40,7 @@ FIELDS = ("driver", "cuda", "gpu_count", "names", "memory", "abnormal")
 # fact check where the finding belongs to a rule outside this work (the interconnect rules).
 ABNORMAL_FINDINGS: Dict[str, Tuple[str, ...]] = {
     "gpu_lost": ("gpu_lost",),
-    "no_devices": ("driver_sees_no_gpu", "gpu_lost"),
+    "no_devices": ("driver_found_no_gpu", "gpu_lost"),
     "row_remap_pending": ("row_remap_pending",),
     "ecc_errors": ("ecc_errors",),
     "nvlink_inactive": ("nvlink_link_down",),
@@ -48,13 +48,12 @@ ABNORMAL_FINDINGS: Dict[str, Tuple[str, ...]] = {
     "power_err": ("nvml_query_errors",),
     "cuda_version_err": ("nvml_query_errors",),
     "uuid_missing": ("gpu_uuid_missing",),
-    "cuda_driver_insufficient": ("driver_too_old_for_cuda_runtime", "driver_too_old_for_torch_cuda"),
-    "cuda_unknown_error": ("cuda_init_unknown_error",),
+    "cuda_driver_insufficient": ("cuda_toolkit_newer_than_driver", "driver_too_old_for_torch_cuda"),
+    "cuda_unknown_error": ("cuda_init_failed",),
 }
 # Findings that say a GPU or its readings are abnormal: one that no abnormal state asks for is a false alarm.
 HEALTH_FINDINGS = {f for ids in ABNORMAL_FINDINGS.values() for f in ids} | {
-    "retired_pages_pending", "row_remap_failed", "xid_errors_logged", "gpu_throttling", "nvml_unavailable",
-    "nvml_unresponsive"}
+    "retired_pages_pending", "row_remap_failed", "xid_errors_logged", "nvml_unavailable", "nvml_unresponsive"}
 
 
 @dataclass

@@ -283,6 +283,11 @@ def assemble(found: Iterable[Found], collected_at: str = "", envcheck_version: s
     by_index = _gpus([g for f in found for g in f.gpus], notes)
     _lost_beside_no_devices(by_index, scalars)
     gpus = tuple(by_index[i].build(notes) for i in sorted(by_index))
+    for g in gpus:
+        if g.name.ok and is_truncated(g.name.detail):
+            # The text report shows notes: without this, "NVIDIA GeForce RTX 4080" would read as the full name.
+            notes.append(f"GPU {g.index}'s name is cut short in nvidia-smi's table (\"{g.name.value} ...\", "
+                         f"{g.name.detail.split(' (')[0]}); `nvidia-smi -L` prints it in full")
     if gpus:
         values["nvml.gpus"] = Reading.of(gpus, "GPUs named in the text")
     items = _items((it for f in found for it in f.items), notes)

@@ -193,3 +193,27 @@ CATALOGUE: Dict[str, FindingSpec] = {s.id: s for s in _SPECS}
 
 def spec(finding_id: str) -> FindingSpec:
     return CATALOGUE[finding_id]
+
+
+# ---- tool outputs: what nvidia-smi and deviceQuery print beyond the health counters (rules/tool_output.py)
+_TOOL_OUTPUT = [
+    FindingSpec("driver_found_no_gpu", E, "driver", "The driver initialised no GPU",
+                "The NVIDIA driver is loaded but nvidia-smi finds no device: the GPU failed to start, or none was "
+                "passed into this container.", "gpu_init_triage"),
+    FindingSpec("cuda_init_failed", E, "driver", "CUDA does not start",
+                "A CUDA program could not initialise CUDA at all, so no CUDA program (PyTorch included) can use "
+                "the GPU.", "gpu_init_triage"),
+    FindingSpec("cuda_toolkit_newer_than_driver", E, "toolkit", "CUDA toolkit newer than the driver",
+                "nvcc (or the CUDA a program was built with) is newer than the CUDA the driver supports, so what it "
+                "builds does not load, or loads without PTX.", "cuda_toolkit_for_driver"),
+    FindingSpec("nvml_query_errors", W, "nvml", "nvidia-smi printed ERR!",
+                "NVML asked the GPU or the CUDA driver for a value and got an error; repeated errors come before "
+                "a GPU falls off the bus."),
+    FindingSpec("gpu_reading_implausible", W, "nvml", "A GPU reading is impossible",
+                "A sensor reports a value no GPU can produce (a power draw many times its limit), so it cannot be "
+                "trusted."),
+    FindingSpec("gpu_uuid_missing", W, "nvml", "A GPU has no UUID",
+                "The driver could not read the GPU's identity; it did not initialise fully and CUDA may not see it."),
+]
+_SPECS += _TOOL_OUTPUT
+CATALOGUE.update({s.id: s for s in _TOOL_OUTPUT})

@@ -27,6 +27,7 @@ from . import (
     nvidia_smi_q,
     nvidia_smi_topo,
     nvidia_smi_version,
+    nvidia_smi_xml,
     packages,
     pci,
     system,
@@ -40,6 +41,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
+    nvidia_smi_xml.parse,
 )
 
 __all__ = ["PARSERS"]

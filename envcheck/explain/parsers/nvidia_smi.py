@@ -122,8 +122,6 @@ def _rows(f: Found, lines: Tuple[str, ...], i: int, last: Optional[int]) -> Opti
             fields["status"] = Reading.fail(Status.GPU_LOST, f"{d}: nvidia-smi printed ERR! for this GPU's name")
         elif name.endswith("..."):
             fields["name"] = Reading.of(name[:-3].rstrip(), f"{d} ({TRUNCATED})")
-            f.note(f"GPU {idx}'s name is cut by nvidia-smi's table (\"{name}\", line {i + 1}); "
-                   "`nvidia-smi -L` prints it in full")
         else:
             fields["name"] = name
         if m.group("pm") in ("On", "Off"):

@@ -1,0 +1,204 @@
+"""What NVIDIA's own tools say is wrong, beyond the health counters: nvidia-smi's ``ERR!`` cells
+and impossible readings, a GPU without a UUID, a driver that initialised no GPU, CUDA that
+would not start in ``deviceQuery``, and a CUDA toolkit newer than the driver.
+
+The facts come from the live probes or from pasted tool output (``envcheck explain``); every
+rule stays silent when what it needs was not read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, List, Optional, Tuple
+
+from envcheck.derived.machine import find_text
+from envcheck.facts import GpuFacts
+from envcheck.knowledge.archs import major_minor, ver
+from envcheck.reading import Reading, Status
+from envcheck.rules.engine import RuleContext, evidence, make
+from envcheck.rules.finding import Finding, Severity
+
+# The reading readers write for a value no GPU can produce (explain/smi_values.plausible_power):
+# the detail starts with this phrase.
+IMPLAUSIBLE = "implausible reading"
+# cudaError_t values deviceQuery prints as "cudaGetDeviceCount returned N" (CUDA Runtime API,
+# "Data types used by CUDA Runtime": cudaError enum), with what each means for a working setup.
+CUDA_ERRORS = {
+    3: ("cudaErrorInitializationError", "the CUDA driver could not be initialised"),
+    38: ("cudaErrorNoDevice (CUDA < 10.1)", "no CUDA-capable device is visible to this process"),
+    100: ("cudaErrorNoDevice", "no CUDA-capable device is visible to this process"),
+    803: ("cudaErrorSystemDriverMismatch", "the CUDA user-space driver (libcuda) and the kernel module differ"),
+    804: ("cudaErrorCompatNotSupportedOnDevice", "the CUDA forward-compatibility package is in use on a GPU "
+                                                 "that does not support it"),
+    999: ("cudaErrorUnknown", "CUDA failed to start for a reason the driver did not name"),
+}
+_RETURNED = re.compile(r"cudaGetDeviceCount returned (\d+)")
+_INSUFFICIENT = "driver version is insufficient for CUDA runtime version"
+
+
+def _label(g: GpuFacts) -> str:
+    return f"GPU {g.index} ({g.name.value})" if g.name.ok else f"GPU {g.index}"
+
+
+def _failed(g: GpuFacts, needle: str) -> List[Tuple[str, Reading]]:
+    """The GPU's readings that failed with ``needle`` in their detail, as (field, reading)."""
+    out = []
+    for name in g.__dataclass_fields__:
+        r = getattr(g, name)
+        if isinstance(r, Reading) and r.status is Status.ERROR and needle in (r.detail or ""):
+            out.append((name, r))
+    return out
+
+
+def nvml_query_errors(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    cuda = f.nvml.cuda_driver_version
+    if cuda.status is Status.ERROR and "ERR!" in (cuda.detail or ""):
+        yield make("nvml_query_errors",
+                   "nvidia-smi printed “CUDA Version: ERR!”: it could not ask the CUDA driver (libcuda) for its "
+                   "version. Under WSL 2 this happens when the nvidia-smi and libcuda inside Linux do not match the "
+                   "Windows driver (a Linux driver installed inside WSL, or a Windows driver update without "
+                   "restarting WSL); elsewhere libcuda.so is missing or from another driver version. CUDA programs "
+                   "will fail the same way.",
+                   evidence(("nvml.cuda_driver_version", cuda), ("nvml.driver_version", f.nvml.driver_version)),
+                   ["ls -l /usr/lib/wsl/lib/libcuda.so*   # WSL: the Windows driver's copy; nothing else should "
+                    "provide libcuda", "ldconfig -p | grep libcuda", "# WSL: update the Windows driver, then in "
+                    "Windows: wsl --shutdown; never install a Linux NVIDIA driver inside WSL"])
+    for g in f.gpus:
+        bad = _failed(g, "ERR!")
+        if not bad:
+            continue
+        names = ", ".join(name for name, _ in bad)
+        yield make("nvml_query_errors",
+                   f"nvidia-smi printed ERR! for {_label(g)}'s {names}: NVML asked the GPU and got an error back. "
+                   "A single ERR! that is gone on the next run is a transient; one that stays, or ERR! in many "
+                   "fields, comes before a GPU falls off the bus — check the kernel log for Xid errors.",
+                   evidence(*((f"nvml.gpus[{g.index}].{name}", r) for name, r in bad)),
+                   [f"nvidia-smi -q -i {g.index}   # which queries fail, and does it repeat",
+                    "sudo dmesg -T | grep -i -E 'NVRM|Xid' | tail -n 20"], gpu=g.index)
+
+
+def gpu_reading_implausible(ctx: RuleContext) -> Iterator[Finding]:
+    for g in ctx.facts.gpus:
+        bad = _failed(g, IMPLAUSIBLE)
+        if not bad:
+            continue
+        yield make("gpu_reading_implausible",
+                   f"{_label(g)} reports a value no GPU can produce ({bad[0][1].detail}). The sensor or its firmware "
+                   "misreads, so envcheck does not reason from it; readings that depend on it (power capping, "
+                   "power-based throttling) may be wrong too.",
+                   evidence(*((f"nvml.gpus[{g.index}].{name}", r) for name, r in bad)),
+                   [f"nvidia-smi -q -d POWER -i {g.index}   # does the reading stay impossible?",
+                    "# update the driver (and the laptop's BIOS / EC firmware); if it persists, report it to the "
+                    "vendor with that output"], gpu=g.index)
+
+
+def gpu_uuid_missing(ctx: RuleContext) -> Iterator[Finding]:
+    for g in ctx.facts.gpus:
+        if g.uuid.status is not Status.ERROR:
+            continue
+        yield make("gpu_uuid_missing",
+                   f"{_label(g)} has no UUID ({g.uuid.detail}). The driver could not read the GPU's identity from "
+                   "its InfoROM: the GPU did not initialise fully (a driver branch that no longer supports it, a "
+                   "modified driver, damaged firmware). CUDA and containers address GPUs by UUID and may not see it.",
+                   evidence((f"nvml.gpus[{g.index}].uuid", g.uuid), (f"nvml.gpus[{g.index}].name", g.name)),
+                   [f"nvidia-smi -q -i {g.index} | grep -i -E 'UUID|Inforom|VBIOS'",
+                    "sudo dmesg -T | grep -i NVRM | tail -n 20",
+                    "# check that this driver branch still supports the GPU (Kepler's last branch is R470)"],
+                   gpu=g.index)
+
+
+def driver_found_no_gpu(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    if not (f.nvml.init.ok and f.nvml.init.value and f.nvml.gpus.ok and not f.nvml.gpus.value):
+        return
+    if f.pci.devices.ok and not f.pci.gpus:
+        return  # no NVIDIA GPU on the bus: no_nvidia_gpu_found says so
+    in_container = f.host.container.ok and f.host.container.value not in (None, "none")
+    yield make("driver_found_no_gpu",
+               "The NVIDIA driver is loaded but initialised no GPU (nvidia-smi: “No devices were found”). On a "
+               "machine with an NVIDIA GPU, the kernel log says why: “RmInitAdapter failed” (the GPU did not "
+               "start: power, seating, a BIOS setting such as Above 4G Decoding / Resizable BAR for large-memory "
+               "GPUs, or a Blackwell GPU under the proprietary instead of the open kernel modules)"
+               + ("; in a container, no GPU was passed in." if in_container else "."),
+               evidence(("nvml.gpus", f.nvml.gpus.detail or "none"), ("pci.devices", f.pci.devices)),
+               ["sudo dmesg -T | grep -i -E 'NVRM|nvidia' | tail -n 30", "lspci -nn -d 10de:",
+                "# in a container: docker run --gpus all ..."])
+
+
+def _cuda_failure(ctx: RuleContext) -> Optional[Tuple[int, str]]:
+    text = find_text(ctx.facts, "cudaGetDeviceCount returned")
+    m = _RETURNED.search(text or "")
+    return (int(m.group(1)), text) if m else None
+
+
+def cuda_init_failed(ctx: RuleContext) -> Iterator[Finding]:
+    failure = _cuda_failure(ctx)
+    if failure is None or failure[0] == 35:
+        return  # 35 (insufficient driver) is cuda_toolkit_newer_than_driver
+    code, text = failure
+    name, meaning = CUDA_ERRORS.get(code, (f"CUDA error {code}", "CUDA failed to start"))
+    fix = ["nvidia-smi   # does the driver see the GPU?", "lsmod | grep -E '^nvidia_uvm'   # CUDA needs nvidia-uvm",
+           "sudo dmesg -T | grep -i -E 'NVRM|Xid' | tail -n 20"]
+    if code in (3, 999):
+        fix += ["# after a suspend/resume or a driver update without a reboot: sudo rmmod nvidia_uvm && "
+                "sudo modprobe nvidia_uvm, or reboot"]
+    elif code in (38, 100):
+        fix += ["echo \"CUDA_VISIBLE_DEVICES=$CUDA_VISIBLE_DEVICES\"   # must not hide every GPU",
+                "# in a container: docker run --gpus all ..."]
+    yield make("cuda_init_failed",
+               f"A CUDA program (deviceQuery) could not start CUDA: cudaGetDeviceCount returned {code} ({name}): "
+               f"{meaning}. Every CUDA program, PyTorch included, fails the same way on this machine.",
+               [("torch.errors", text)], fix)
+
+
+def _newer(a: str, b: str) -> Optional[bool]:
+    va, vb = ver(major_minor(a)), ver(major_minor(b))
+    return None if va is None or vb is None else va > vb
+
+
+def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    nvcc, cuda = f.toolkit.nvcc_version, f.nvml.cuda_driver_version
+    if nvcc.ok and cuda.ok and _newer(str(nvcc.value), str(cuda.value)):
+        same_major = str(nvcc.value).split(".")[0] == str(cuda.value).split(".")[0]
+        # Within one CUDA major, binaries built by a newer toolkit still run on an older driver
+        # (minor version compatibility), but their PTX does not JIT-compile ("the provided PTX was
+        # compiled with an unsupported toolchain") and newer APIs fail; across majors nothing runs.
+        # https://docs.nvidia.com/deploy/cuda-compatibility/minor-version-compatibility.html
+        yield make("cuda_toolkit_newer_than_driver",
+                   f"nvcc is CUDA {nvcc.value} but the driver supports CUDA {cuda.value}. "
+                   + ("Code built by this nvcc runs only through minor version compatibility: its PTX will not "
+                      "JIT-compile on this driver (“the provided PTX was compiled with an unsupported toolchain”) "
+                      "and APIs newer than the driver fail." if same_major else
+                      "Nothing this nvcc builds will run on this driver (“CUDA driver version is insufficient for "
+                      "CUDA runtime version”)."),
+                   [("toolkit.nvcc_version", nvcc.value), ("nvml.cuda_driver_version", cuda.value)],
+                   ["nvidia-smi   # the CUDA version the driver supports (top right)", "nvcc --version",
+                    "# either update the driver, or put a toolkit no newer than the driver's CUDA first on PATH"],
+                   severity=Severity.WARNING if same_major else None)
+        return
+    failure = _cuda_failure(ctx)
+    text = failure[1] if failure and failure[0] == 35 else None
+    tv = ctx.torch_view
+    if text is None or (tv is not None and tv.cuda is not None):
+        return  # with torch's CUDA known, driver_too_old_for_torch_cuda says it
+    yield make("cuda_toolkit_newer_than_driver",
+               "A CUDA program (deviceQuery) stopped with “CUDA driver version is insufficient for CUDA runtime "
+               "version”: it was built with a newer CUDA than this driver supports"
+               + (f" (the driver supports CUDA {cuda.value})" if cuda.ok else "") + ".",
+               [("torch.errors", text)] + evidence(("nvml.cuda_driver_version", cuda),
+                                                   ("toolkit.nvcc_version", nvcc)),
+               ["nvidia-smi   # the CUDA version the driver supports", "nvcc --version   # the toolkit that built it",
+                "# update the driver, or rebuild the program with a toolkit no newer than the driver's CUDA"])
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (
+    driver_found_no_gpu,
+    cuda_init_failed,
+    cuda_toolkit_newer_than_driver,
+    nvml_query_errors,
+    gpu_reading_implausible,
+    gpu_uuid_missing,
+)
