@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Tuple
 from envcheck.facts import GpuProcess
 from envcheck.reading import Reading, Status
 
-from ..partial import TOOL, Found
+from ..partial import LISTING, TOOL, Found
 from ..smi_values import BUS_ID, convert, plausible_power, unmargined
 from ..source import Pasted
 
@@ -85,14 +85,15 @@ _REASON_SECTIONS = {"Clocks Event Reasons", "Clocks Throttle Reasons"}
 _SECTIONS = ({s for s, _ in _FIELDS if s} | _REASON_SECTIONS
              | {"ECC Errors", "Processes", "BAR1 Memory Usage", "Conf Compute Protected Memory Usage"})
 _MIG = ("MIG Device", "MIG Devices")
+_REMAP = ("remapped_rows_correctable", "remapped_rows_uncorrectable", "remapped_rows_pending", "remapped_rows_failed")
 _TOP_KEYS = ("Driver Version", "KMD Version", "CUDA Version", "CUDA UMD Version", "Attached GPUs")
 
 
 class _Gpu:
     """What one ``GPU <bus id>`` block (or a headerless fragment) said, until it ends."""
 
-    def __init__(self, bus: Optional[str], line: int, base: int) -> None:
-        self.bus, self.line, self.base = bus, line, base
+    def __init__(self, bus: Optional[str], line: int, base: int, first: str = "") -> None:
+        self.bus, self.line, self.base, self.first = bus, line, base, first
         self.fields: Dict[str, Reading] = {}
         self.ecc: Dict[Tuple[str, str], List[Reading]] = {}
         self.reasons: Optional[List[str]] = None
@@ -129,7 +130,7 @@ class _Gpu:
             else:
                 self.processes[-1][key] = Reading.of(value.strip(), detail)
 
-    def emit(self, f: Found) -> None:
+    def emit(self, f: Found, index: Optional[int] = None) -> None:
         d = f.detail(self.line)
         fields = dict(self.fields)
         for (scope, kind), readings in self.ecc.items():
@@ -154,7 +155,7 @@ class _Gpu:
             fields.setdefault("pci_bus_id", Reading.of(self.bus, d))
         f.set("nvml.init", True, self.line, detail="nvidia-smi -q ran (pasted output)")
         if fields:
-            f.gpu(None, self.line, **fields)
+            f.gpu(index, self.line, **fields)
 
 
 def _top(f: Found, key: str, value: str, i: int) -> None:
@@ -170,14 +171,21 @@ def _top(f: Found, key: str, value: str, i: int) -> None:
             f.fail("nvml.cuda_driver_version", Status.ERROR, i, detail=f"nvidia-smi -q printed {key}: ERR!")
 
 
-def _fragment(lines: Tuple[str, ...], i: int) -> Optional[int]:
-    """The indent of a known section header at line ``i`` followed by its keys, else None."""
+def _fragment(lines: Tuple[str, ...], i: int) -> Optional[Tuple[int, bool]]:
+    """(indent, flat) of a known section header at line ``i`` followed by its keys, else None.
+    Flat: the keys are not indented (a paste that lost the indentation)."""
     h = _HEADER.match(lines[i])
-    if not h or h.group(2).strip() not in _SECTIONS or i + 1 >= len(lines):
+    name = h.group(2).strip() if h else None
+    if name not in _SECTIONS or i + 1 >= len(lines):
         return None
     kv = _KV.match(lines[i + 1])
-    if kv and len(kv.group(1)) > len(h.group(1)):
-        return len(h.group(1))
+    if not kv:
+        return None
+    if len(kv.group(1)) > len(h.group(1)):
+        return len(h.group(1)), False
+    key = kv.group(2).strip()
+    if len(kv.group(1)) == len(h.group(1)) and ((name, key) in _FIELDS or (name in _REASON_SECTIONS and key in _REASONS)):
+        return len(h.group(1)), True
     return None
 
 
@@ -187,12 +195,13 @@ def parse(doc: Pasted) -> Found:
     gpu: Optional[_Gpu] = None
     stack: List[Tuple[int, str]] = []  # (indent, header) inside the current GPU block
     flat = True
+    fragments: List[_Gpu] = []  # sections pasted without their GPU header
     for i, line in enumerate(lines):
         if "NVSMI LOG" in line:
             continue
         m = _GPU.match(line)
         if m:
-            if gpu:
+            if gpu and gpu.bus:
                 gpu.emit(f)
             gpu, stack, flat = _Gpu(m.group(2), i, len(m.group(1))), [], True
             continue
@@ -202,10 +211,15 @@ def parse(doc: Pasted) -> Found:
                 # An excerpt may start at the top-level keys, without the "NVSMI LOG" banner.
                 _top(f, top.group(2).strip(), top.group(3), i)
                 continue
-            base = _fragment(lines, i)
-            if base is None:
+            if _HEADER.match(line) and line.strip() in _SECTIONS and len(line.strip().split()) > 1:
+                # A section name alone (``-q | grep 'Clocks Event Reasons'``): nvidia-smi -q ran, no more.
+                f.set("nvml.init", True, i, rank=LISTING, detail="nvidia-smi -q ran (a section name in the text)")
+            start = _fragment(lines, i)
+            if start is None:
                 continue
-            gpu, stack, flat = _Gpu(None, i, base - 1), [], False
+            indent, flat = start
+            gpu, stack = _Gpu(None, i, indent if flat else indent - 1, line.strip()), []
+            fragments.append(gpu)
         if not line.strip():
             continue
         indent = len(line) - len(line.lstrip())
@@ -232,6 +246,9 @@ def parse(doc: Pasted) -> Found:
                 gpu.process(key, value, d)
             elif key == "Processes" and value.strip() == "None":
                 gpu.processes = []
+            elif key == "Remapped Rows" and value.strip() == "N/A":
+                for field in _REMAP:  # GPUs before Ampere have no row remapper
+                    gpu.fields[field] = Reading.fail(Status.NOT_SUPPORTED, f"{d}: Remapped Rows: N/A")
             else:
                 field = _FIELDS.get((section, key)) or _FIELDS.get((None, key))
                 if field:
@@ -252,8 +269,25 @@ def parse(doc: Pasted) -> Found:
                 gpu.fields["mig_mode_current"] = Reading.of(True, f.detail(i))
             continue
         # Anything else at the block's own level: the -q output ended, something else was pasted.
-        gpu.emit(f)
+        if gpu.bus:
+            gpu.emit(f)
         gpu, stack, flat = None, [], True
-    if gpu:
+    if gpu and gpu.bus:
         gpu.emit(f)
+    _emit_fragments(f, fragments, headed=any(g.index is None for g in f.gpus))
     return f
+
+
+def _emit_fragments(f: Found, fragments: List[_Gpu], headed: bool) -> None:
+    """Sections without a GPU header. A section comes once per GPU, so when one repeats
+    (``-q | grep -A 9 'Clocks Event Reasons'`` on a 4-GPU machine) the fragments are the
+    GPUs in -q's order, which is the NVML index order; otherwise they are one GPU, unnamed.
+    Beside blocks with their headers (``headed``) a fragment is always unnamed."""
+    ordinal, seen, indices = 0, set(), []
+    for frag in fragments:
+        if frag.first in seen:
+            ordinal, seen = ordinal + 1, set()
+        seen.add(frag.first)
+        indices.append(ordinal)
+    for frag, index in zip(fragments, indices):
+        frag.emit(f, index if ordinal > 0 and not headed else None)

@@ -31,15 +31,18 @@ from ..source import Pasted
 SOURCE = "nvidia-smi --version"
 
 _LINE = re.compile(r"^(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA|CUDA UMD) version\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+# Lines only --version prints ("-q" says "Driver Version", "KMD Version": capital V).
+_OWN = re.compile(r"^(?:NVIDIA-SMI|NVML|DRIVER|KMD) version\s*:")
 _VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)$")
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = unmargined(doc.lines)
+    own = [i for i, line in enumerate(lines) if _OWN.match(line.strip())]
     for i, line in enumerate(lines):
         m = _LINE.match(line.strip())
-        if not m:
+        if not m or not any(abs(i - j) <= 5 for j in own):
             continue
         key, value = m.group("key").upper(), m.group("value").strip()
         v = _VERSION.match(value)

@@ -139,6 +139,10 @@ def _gpu(f: Found, gpu: ET.Element, line: int) -> None:
         fields["power_draw_w"] = plausible_power(fields["power_draw_w"], fields["power_limit_w"])
     for scope in ("volatile", "aggregate"):
         fields.update(_ecc(gpu, scope, d))
+    if _text(gpu.find("remapped_rows")) == "N/A":  # GPUs before Ampere have no row remapper
+        for field in ("remapped_rows_correctable", "remapped_rows_uncorrectable", "remapped_rows_pending",
+                      "remapped_rows_failed"):
+            fields[field] = Reading.fail(Status.NOT_SUPPORTED, f"{d}: <remapped_rows>N/A</remapped_rows>")
     for section in ("clocks_throttle_reasons", "clocks_event_reasons"):
         node = gpu.find(section)
         if node is None:
