@@ -71,9 +71,13 @@ def _columns(line: str) -> Optional[List[str]]:
     if "," not in line or len(line) > 20000:
         return None
     cells = [c.split("[", 1)[0].strip().lower() for c in line.split(",")]  # "memory.total [MiB]"
-    if len(cells) < 2 or not all(_FIELD.match(c) for c in cells) or not any(c in _KNOWN for c in cells):
+    if len(cells) < 2 or not all(_FIELD.match(c) for c in cells):
         return None
-    return cells
+    # Every column known, or one that only nvidia-smi names ("memory.total", "driver_version"): a
+    # "name,version" CSV of something else is not a GPU list.
+    if all(c in _KNOWN for c in cells) or any(c in _KNOWN and ("." in c or "_" in c) for c in cells):
+        return cells
+    return None
 
 
 def _row(f: Found, columns: List[str], cells: List[str], j: int) -> Tuple[Dict[str, Reading], Optional[int]]:

@@ -171,22 +171,28 @@ def _top(f: Found, key: str, value: str, i: int) -> None:
             f.fail("nvml.cuda_driver_version", Status.ERROR, i, detail=f"nvidia-smi -q printed {key}: ERR!")
 
 
+def _belongs(section: str, key: str) -> bool:
+    """Is ``key`` one nvidia-smi prints under ``section`` (so a headerless fragment is -q's)?"""
+    return ((section, key) in _FIELDS or (section in _REASON_SECTIONS and key in _REASONS)
+            or (section == "Processes" and key in ("GPU instance ID", "Compute instance ID", "Process ID"))
+            or (section == "ECC Errors" and key in ("Volatile", "Aggregate"))
+            or (section.endswith("Memory Usage") and key in ("Total", "Used", "Free", "Reserved")))
+
+
 def _fragment(lines: Tuple[str, ...], i: int) -> Optional[Tuple[int, bool]]:
-    """(indent, flat) of a known section header at line ``i`` followed by its keys, else None.
-    Flat: the keys are not indented (a paste that lost the indentation)."""
+    """(indent, flat) of a known section header at line ``i`` followed by one of its keys, else
+    None. Flat: the keys are not indented (a paste that lost the indentation)."""
     h = _HEADER.match(lines[i])
     name = h.group(2).strip() if h else None
     if name not in _SECTIONS or i + 1 >= len(lines):
         return None
-    kv = _KV.match(lines[i + 1])
-    if not kv:
+    nxt = lines[i + 1]
+    kv = _KV.match(nxt) or _HEADER.match(nxt)
+    if not kv or not _belongs(name, kv.group(2).strip()):
         return None
     if len(kv.group(1)) > len(h.group(1)):
         return len(h.group(1)), False
-    key = kv.group(2).strip()
-    if len(kv.group(1)) == len(h.group(1)) and ((name, key) in _FIELDS or (name in _REASON_SECTIONS and key in _REASONS)):
-        return len(h.group(1)), True
-    return None
+    return (len(h.group(1)), True) if len(kv.group(1)) == len(h.group(1)) and _KV.match(nxt) else None
 
 
 def parse(doc: Pasted) -> Found:
