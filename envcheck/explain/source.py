@@ -12,6 +12,7 @@ input over :data:`MAX_BYTES` are usage errors (exit 2) with one line saying why.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import sys
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Optional, Tuple
 
 from envcheck.errors import EnvcheckError
+from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
@@ -30,7 +32,16 @@ MAX_LINE = 16384
 # environment stays well under this. Anything larger is not a paste.
 MAX_BYTES = 4 * 1024 * 1024
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+# Terminal escape sequences (ECMA-48), removed in one linear pass: every alternative starts
+# on ESC and every repeat is bounded, so no position is scanned twice.
+# * CSI: ESC [ parameters intermediates final byte (colours, cursor moves);
+# * OSC, DCS, SOS, PM, APC: ESC ] P X ^ _ then a string ended by BEL or ST (ESC \\), as
+#   terminals end window titles and hyperlinks; a string left open stops at the line's end
+#   (or the next ESC), so a title that lost its terminator cannot eat the rest of the paste;
+# * any other escape: ESC, up to four intermediates, one final byte (ESC ( B, ESC 7, ESC =).
+_ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
+                   r"|\x1b[\]PX^_][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?"
+                   r"|\x1b[ -/]{0,4}[0-~]?")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = re.compile(r"^(?:\s*>(?!>>))+ ?")
@@ -47,9 +58,16 @@ class Pasted:
 
     lines: Tuple[str, ...]
 
-    @property
+    # Cached (a frozen dataclass still has a __dict__): several parsers read the whole text
+    # and the upstream messages in it, and a paste may be 4 MiB.
+    @functools.cached_property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    @functools.cached_property
+    def messages(self) -> Tuple[messages.Match, ...]:
+        """The catalogued upstream messages in the text (``Match.line`` is 1-based)."""
+        return tuple(messages.match(self.text))
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -77,7 +95,9 @@ def normalise(text: str) -> Pasted:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text and re.search(r"&(gt|lt|amp|quot|#39);", text):
         text = html.unescape(text)
-    text = _ANSI.sub("", text).translate(_TRANSLATE)
+    if "\x1b" in text:
+        text = _ANSI.sub("", text)
+    text = text.translate(_TRANSLATE)
     lines = []
     for line in text.split("\n"):
         line = _QUOTE.sub("", line)
