@@ -45,6 +45,7 @@ _ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = re.compile(r"^(?:\s*>(?!>>))+ ?")
+_BACKTICK = re.compile(r"`(?![^`'\n]{1,200}'(?!\w))")
 _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00a0": " ", "\u2007": " ", "\u202f": " ",
@@ -103,8 +104,12 @@ def normalise(text: str) -> Pasted:
         line = _QUOTE.sub("", line)
         if _FENCE.match(line):
             line = ""  # a fence is a boundary between blocks, like an empty line
-        # Markdown inline code: `nvidia-smi` reads the same without the backticks.
-        lines.append(line.replace("`", "").rstrip()[:MAX_LINE])
+        # Markdown inline code: `nvidia-smi` reads the same without the backticks. A backtick
+        # closed by an apostrophe is GNU quoting, part of upstream's message (glibc's
+        # "version `GLIBCXX_3.4.30' not found"), and stays.
+        if "`" in line:
+            line = _BACKTICK.sub("", line)
+        lines.append(line.rstrip()[:MAX_LINE])
     return Pasted(tuple(lines))
 
 

@@ -97,3 +97,9 @@ def test_a_flood_of_escape_introducers_is_stripped_in_one_pass():
     # end of the text); the time is measured by benchmarks/explain_speed.py, not here.
     assert source.normalise("\x1b]" * 100_000 + "\nDriver Version: 550.90.07").lines == (
         "", "Driver Version: 550.90.07")
+
+
+def test_gnu_quotes_stay_markdown_backticks_go():
+    doc = source.normalise("`nvidia-smi` doesn't work\n"
+                           "libstdc++.so.6: version `GLIBCXX_3.4.30' not found\n")
+    assert doc.lines[:2] == ("nvidia-smi doesn't work", "libstdc++.so.6: version `GLIBCXX_3.4.30' not found")

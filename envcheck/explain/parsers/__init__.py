@@ -20,6 +20,7 @@ from . import (
     freetext,
     install_commands,
     interactive,
+    loader,
     nvidia_smi,
     nvidia_smi_csv,
     nvidia_smi_q,
@@ -35,6 +36,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     collect_env.parse, nvidia_smi.parse, nvidia_smi_q.parse, nvidia_smi_csv.parse, packages.parse,
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
+    loader.parse,
 )
 
 __all__ = ["PARSERS"]
