@@ -44,6 +44,9 @@ class HostFacts:
     cache_disk_free_bytes: Reading[int] = _u()
     shm_total_bytes: Reading[int] = _u()  # size of /dev/shm
     container: Reading[str] = _u()  # "none" | "docker" | "podman" | "kubernetes" | "containerd" | "lxc" | "other"
+    # How the container was given GPUs, as its start command says: "none" (docker/podman run
+    # without --gpus, --runtime=nvidia or a CDI device), else the flag: "--gpus all", "--runtime=nvidia"
+    container_gpus: Reading[str] = _u()
     wsl: Reading[str] = _u()  # "none" | "wsl1" | "wsl2"
     secure_boot: Reading[bool] = _u()  # True when enforcing
     in_vm: Reading[str] = _u()  # hypervisor name or "none"

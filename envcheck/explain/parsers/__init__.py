@@ -13,6 +13,7 @@ from ..partial import Found
 from ..source import Pasted
 from . import (
     collect_env,
+    commands,
     driver_text,
     environment,
     error_messages,
@@ -37,6 +38,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     loader.parse,
+    commands.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -72,7 +72,9 @@ def _torch_version(f: Found, value: str, i: int) -> None:
         f.note("collect_env could not import torch (\"PyTorch version: N/A\"): it is not installed, "
                "or `import torch` fails in that environment")
     elif _present(value):
-        f.set("torch.version", value.strip(), i)
+        # "2.7.0.dev20250310+cu124 (Nightly)", "2.2.2 (GPU)": the version is the first word.
+        m = re.match(r"^\s*v?(\d+\.\d+[\w.+-]*)", value)
+        f.set("torch.version", m.group(1) if m else value.strip(), i)
         f.set("torch.installed", True, i)
 
 
@@ -93,6 +95,9 @@ def _os(f: Found, value: str, i: int) -> None:
     info = describe_os(value) if _present(value) else None
     if info:
         set_os(f, info, i)
+    elif re.match(r"^\s*(?:Microsoft\s+)?(?:Windows|win32|win-64|win_amd64)\b", value, re.IGNORECASE):
+        # An issue template's "OS: Windows", ComfyUI's "OS: win32" (sys.platform): no version.
+        f.set("host.os_id", "windows", i)
 
 
 def _python_version(f: Found, value: str, i: int) -> None:

@@ -1,5 +1,12 @@
 """What people write in their own words: the GPU they have, their OS, WSL, a container,
-a Python version, a bare driver version given in reply to "which driver?".
+a Python version, a bare driver version given in reply to "which driver?", the torch they
+use ("torch 1.4 with CUDA 10.1", "pytorch 2.6 cu124"), that it is the CPU build ("the cpu
+version got installed", "torch 默认的是 cpu 版本"), how many GPUs ("a single GPU").
+
+Reports are written in many languages; Chinese ones are common (显卡 graphics card,
+驱动 driver, 版本 version, 容器 container, 单卡 one card), and CJK text runs into Latin
+words and numbers without spaces ("我的显卡是3060"), so the GPU-name reader gets the line
+with spaces around CJK characters.
 
 Everything here is a claim (rank ``STATED``, detail "stated in the text"): any tool
 output in the same paste outranks it. Notably, "WSL2" written by a person is recorded
@@ -11,8 +18,11 @@ from __future__ import annotations
 
 import re
 
+from envcheck.knowledge.archs import variant_cuda
+from envcheck.reading import Status
+
 from ..gpu_names import mentions
-from ..partial import PROGRAM, STATED, Found
+from ..partial import PROGRAM, STATED, STATED_DETAIL, Found
 from ..source import Pasted
 from .system import describe_os
 
@@ -38,12 +48,71 @@ _BARE_DRIVER = re.compile(r"^\W*(\d{3}\.\d{2,3}(?:\.\d{2})?)\W*$")
 _SAID_DRIVER = re.compile(r"\bdriver(?:\s+version)?\s*(?:is|:|=|of|v)?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b", _I)
 # Lines that are some tool's output, read by other parsers: a sentence parser must not
 # second-guess them (an nvidia-smi row names the GPU better than a mention would).
-_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==|NVRM|Driver Version\s+:)")
+_CJK = re.compile(r"([\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+)")
+_CN_CONTAINER = re.compile(r"(?:docker\s*)?容器(?:中|内|里|内部)|在\s*docker\s*(?:中|里|内)")
+_CN_NEGATED = re.compile(r"(?:不|没|非)[^，。,.]{0,3}$")
+_CN_DRIVER = re.compile(r"驱动(?:程序)?(?:版本)?号?\s*[:：为是]?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b")
+_CN_PYTHON = re.compile(r"\bpython\s*(?:版本|version|ver\.?)\s*(?:号)?\s*[:：=为是]?\s*v?(3\.\d{1,2}(?:\.\d+)?)\b", _I)
+# "torch 1.4", "pytorch1.0", "PyTorch version 2.1.0", "torch==1.5.1", "torch-2.12.0", then
+# optionally the CUDA it is for: "with CUDA 10.1", "+cu118", "(cu124)", ", cuda 10.2".
+_TORCH = re.compile(
+    r"(?<![\w./\\-])(?:py)?torch(?![A-Za-z_])(?:\s*version)?\s*(?:==?|:|：|-|\s(?:is|was)|v)?\s*v?"
+    r"(?P<v>\d{1,2}\.\d{1,2}(?:\.\d{1,3})?(?:\.?(?:dev|a|b|rc|post)\d+)?)(?P<suffix>\+(?:cu\d{2,3}|cpu|rocm[\d.]+))?"
+    r"(?![\w.]*-cp\d)(?![\d.])"
+    r"(?:\s*(?:\(|\+|,|/)?\s*(?:with|w/|using|built with|for|on|and)?\s*(?:cuda|cu)[\s_-]?(?P<cuda>\d{1,2}\.\d|\d{2,3})\b)?",
+    _I)
+# "the cpu version got installed", "installs the CPU-only build", "torch 默认的是 cpu 版本" (is the cpu version).
+_CPU_BUILD = re.compile(r"(?<![A-Za-z])cpu[\s-]*(?:only\s*)?(?:version|build|wheel|variant|package|版本?)|\bcpuonly\b",
+                        _I)
+_CPU_CONTEXT = re.compile(r"torch|install|安装|装的|装了|默认|default", _I)
+_CPU_NEGATED = re.compile(r"(?:\bnot|n't|\binstead of|\brather than|\bno longer|不是|没有|而不是|不要)\b[^.;!?。]{0,30}$", _I)
+# "a single GPU", "1 GPU", "two GPUs", 单卡 / 一张显卡 (one card).
+_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,2}|one|two|three|four|eight|single)\s*(?:x\s*)?(?:nvidia\s+)?gpus?\b|单卡|一张(?:显)?卡",
+                    _I)
+_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "eight": 8}
+_WINDOWS = re.compile(r"\b(?:on|under|using|in)\s+(?:a\s+)?(?:clean\s+|fresh\s+)?windows\b(?!\s*(?:subsystem|\d))|"
+                      r"\bwindows\s*(?:平台|系统|platform|machine|pc)\b", _I)
+_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:)")
 
 
 def _gpus(f: Found, line: str, i: int) -> None:
-    for name, _ in mentions(line):
+    named = mentions(_CJK.sub(r" \1 ", line) if _CJK.search(line) else line)
+    for name, _ in named:
         f.gpu(None, i, name=name)
+    m = _COUNT.search(line) if not named else None
+    if m:
+        n = m.group("n")
+        count = 1 if n is None else (int(n) if n.isdigit() else _NUMBERS[n.lower()])
+        # Indices 0..n-1, so "a single GPU" said twice stays one GPU.
+        for k in range(min(count, 16)):
+            f.gpu(k, i, status=True)
+
+
+def _torch(f: Found, line: str, i: int) -> None:
+    m = _TORCH.search(line)
+    if not m:
+        return
+    f.set("torch.version", m.group("v") + (m.group("suffix") or ""), i)
+    cuda = m.group("cuda")
+    if cuda:
+        version = cuda if "." in cuda else variant_cuda(f"cu{cuda}")
+        if version:
+            f.set("torch.cuda_build", version, i)
+
+
+def _cpu_build(f: Found, line: str, i: int) -> None:
+    m = _CPU_BUILD.search(line)
+    if m and _CPU_CONTEXT.search(line) and not _CPU_NEGATED.search(line[:m.start()]):
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
+
+
+def _chinese(f: Found, line: str, i: int) -> None:
+    m = _CN_CONTAINER.search(line)
+    if m and not _CN_NEGATED.search(line[:m.start()]):
+        f.set("host.container", "docker", i)
+    m = _CN_DRIVER.search(line)
+    if m:
+        f.set("nvml.driver_version", m.group(1), i)
 
 
 def _wsl(f: Found, line: str, i: int) -> None:
@@ -74,12 +143,14 @@ def _os(f: Found, line: str, i: int) -> None:
         f.set("host.os_id", info.os_id, i)
         f.set("host.os_version", info.version, i)
         f.set("host.os_pretty", info.pretty, i)
+    elif _WINDOWS.search(line) and not _WSL.search(line):
+        f.set("host.os_id", "windows", i)
 
 
 def _python(f: Found, line: str, i: int) -> None:
     if re.search(r"Python version:|Python-\d|Python \d+\.\d+\.\d+ \(", line):
         return  # collect_env, a banner or the REPL header: read elsewhere at a higher rank
-    m = _PYTHON.search(line)
+    m = _PYTHON.search(line) or _CN_PYTHON.search(line)
     if m:
         f.set("python.version", m.group(1) or f"{m.group(2)}.{m.group(3)}", i)
 
@@ -105,4 +176,8 @@ def parse(doc: Pasted) -> Found:
         _os(f, line, i)
         _python(f, line, i)
         _driver(f, line, i)
+        _torch(f, line, i)
+        _cpu_build(f, line, i)
+        if _CJK.search(line):
+            _chinese(f, line, i)
     return f
