@@ -45,6 +45,9 @@ _ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = re.compile(r"^(?:\s*>(?!>>))+ ?")
+# Markdown bold around a word ("- **PyTorch Version:** 2.1.0", "**Is CUDA available: Yes**"),
+# not Python's power or keyword-arguments operators ("2**20", "f(**kw)").
+_BOLD = re.compile(r"(?:(?<=^)|(?<=[\s\-]))\*\*(?=\w)|(?<=[\w:.)\]])\*\*(?=\s|$)")
 _BACKTICK = re.compile(r"`(?![^`'\n]{1,200}'(?!\w))")
 _TRANSLATE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -109,6 +112,8 @@ def normalise(text: str) -> Pasted:
         # "version `GLIBCXX_3.4.30' not found"), and stays.
         if "`" in line:
             line = _BACKTICK.sub("", line)
+        if "**" in line:
+            line = _BOLD.sub("", line)
         lines.append(line.rstrip()[:MAX_LINE])
     return Pasted(tuple(lines))
 

@@ -61,6 +61,7 @@ _TORCH = re.compile(
     r"(?![\w.]*-cp\d)(?![\d.])"
     r"(?:\s*(?:\(|\+|,|/)?\s*(?:with|w/|using|built with|for|on|and)?\s*(?:cuda|cu)[\s_-]?(?P<cuda>\d{1,2}\.\d|\d{2,3})\b)?",
     _I)
+_REMOVED = re.compile(r"(?:uninstall\w*|removing|remove[sd]?|Found existing installation:)\s+(?:the\s+)?[`'\"]?$", _I)
 # "the cpu version got installed", "installs the CPU-only build", "torch 默认的是 cpu 版本" (is the cpu version).
 _CPU_BUILD = re.compile(r"(?<![A-Za-z])cpu[\s-]*(?:only\s*)?(?:version|build|wheel|variant|package|版本?)|\bcpuonly\b",
                         _I)
@@ -89,9 +90,12 @@ def _gpus(f: Found, line: str, i: int) -> None:
 
 
 def _torch(f: Found, line: str, i: int) -> None:
-    m = _TORCH.search(line)
-    if not m:
+    # The last version a sentence names is the one in use ("replace torch-2.11.0+cu128 with
+    # torch-2.12.0"); one being removed is not ("Uninstalling torch-2.1.0").
+    kept = [m for m in _TORCH.finditer(line) if not _REMOVED.search(line[:m.start()])]
+    if not kept:
         return
+    m = kept[-1]
     f.set("torch.version", m.group("v") + (m.group("suffix") or ""), i)
     cuda = m.group("cuda")
     if cuda:

@@ -120,7 +120,7 @@ _PRINT_CMD = re.compile(rf"python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*({_EX
 _SAID_EXPR = "|".join(re.escape(e.replace("torch.", "", 1)) for e in sorted(EXPRESSIONS, key=len, reverse=True))
 _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|printing|gives?|gave|giving|outputs?|"
            r"shows?|showed|is|was|still|always)\b|=+|返回|输出|显示|打印|为|是)\s*[:：]?\s*[`'\"]?"
-           r"(True|False|None|true|false|\d+\.\d+[\w.+]*)")
+           r"(True|False|None|true|false|\d+\.\d+[\w.+]*|\d+)\b")
 _SAID = re.compile(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
 _SAID_AFTER = re.compile(rf"^[;)'\"`\s]*{_RESULT}")
 _BANNER = re.compile(r"^Python (\d+\.\d+\.\d+)\s*(?:\||\()")

@@ -26,8 +26,9 @@ _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 _VERSION = r"\d[\w.!+-]*"
 _FREEZE = re.compile(rf"^\s*(?:\[(?P<tag>pip3?|conda)\]\s+)?(?P<name>{_NAME})\s*===?\s*(?P<version>{_VERSION})\s*$")
 _FREEZE_URL = re.compile(rf"^\s*(?:\[pip3?\]\s+)?(?P<name>{_NAME}) @ \S*/(?P<file>[^/\s]+\.whl)\s*$")
+# conda list rows may carry a feature in brackets between build and channel: "py3.7_cpu_0  [cpuonly]  pytorch".
 _COLUMNS = re.compile(rf"^\s*(?:\[(?P<tag>conda|pip3?)\]\s+)?(?P<name>{_NAME})\s+(?P<version>{_VERSION})"
-                      rf"(?:\s+(?P<build>\S+))?(?:\s+(?P<channel>\S+))?\s*$")
+                      rf"(?:\s+(?P<build>[^\s\[]\S*))?(?:\s+\[[\w-]+\])?(?:\s+(?P<channel>\S+))?\s*$")
 _PIP_HEADER = re.compile(r"^\s*Package\s+Version(\s+.*)?$")
 _CONDA_HEADER = re.compile(r"^#\s*Name\s+Version\s+Build(\s+Channel)?\s*$")
 _INSTALLED = re.compile(r"Successfully installed (.+)$")
@@ -59,7 +60,8 @@ def conda_cuda(build: str) -> Optional[str]:
     m = re.search(r"(?:^|_)cuda(\d+)\.(\d+)(?:[._]|$)", build)
     if m:
         return f"{m.group(1)}.{m.group(2)}"
-    m = re.match(r"^cuda(\d{2,3})_", build)  # conda-forge: cuda118_py310…, cuda126_py312…
+    # conda-forge: cuda118_py310…, cuda126_py312…; the pytorch channel before 1.4: cuda90py36h8b0c50b_0
+    m = re.match(r"^cuda(\d{2,3})(?:_|py\d)", build)
     if m:
         digits = m.group(1)
         return f"{digits[:-1]}.{digits[-1]}"
