@@ -42,6 +42,10 @@ MAX_BYTES = 4 * 1024 * 1024
 _ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
                    r"|\x1b[\]PX^_][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?"
                    r"|\x1b[ -/]{0,4}[0-~]?")
+# What log collectors put in front of every line of a tool's output: GitHub Actions'
+# timestamps ("2022-11-02T18:32:26.3725444Z lspci …"), ComfyUI's ("2025-01-05T01:35:23.210402 - …"),
+# `docker compose logs`' service column ("kokoro-tts-1     | …").
+_LOG_PREFIX = re.compile(r"^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?\s(?:-\s)?|[a-z0-9][\w.-]*[-_]\d+\s+\|\s)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = re.compile(r"^(?:\s*>(?!>>))+ ?")
@@ -105,6 +109,8 @@ def normalise(text: str) -> Pasted:
     lines = []
     for line in text.split("\n"):
         line = _QUOTE.sub("", line)
+        if line[:1].isalnum():
+            line = _LOG_PREFIX.sub("", line, count=1)
         if _FENCE.match(line):
             line = ""  # a fence is a boundary between blocks, like an empty line
         # Markdown inline code: `nvidia-smi` reads the same without the backticks. A backtick

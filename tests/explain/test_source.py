@@ -103,3 +103,17 @@ def test_gnu_quotes_stay_markdown_backticks_go():
     doc = source.normalise("`nvidia-smi` doesn't work\n"
                            "libstdc++.so.6: version `GLIBCXX_3.4.30' not found\n")
     assert doc.lines[:2] == ("nvidia-smi doesn't work", "libstdc++.so.6: version `GLIBCXX_3.4.30' not found")
+
+
+def test_log_collectors_prefixes_go():
+    doc = source.normalise("2022-11-02T18:32:26.8593953Z 01:00.0 3D controller: NVIDIA Corporation Device 2237\n"
+                           "2025-01-05T01:35:23.210402 - Total VRAM 24564 MB\n"
+                           "kokoro-tts-1     | CUDA available: False\n"
+                           "|   0  Tesla V100  Off |\n")
+    assert doc.lines[:4] == ("01:00.0 3D controller: NVIDIA Corporation Device 2237", "Total VRAM 24564 MB",
+                             "CUDA available: False", "|   0  Tesla V100  Off |")
+
+
+def test_markdown_bold_goes_python_operators_stay():
+    assert source.normalise("- **PyTorch Version:** 2.1.0\nx = 2**20; f(**kw)\n").lines[:2] == (
+        "- PyTorch Version: 2.1.0", "x = 2**20; f(**kw)")

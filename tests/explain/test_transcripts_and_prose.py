@@ -148,3 +148,8 @@ def test_pip_index_line_names_the_variant():
     v = values(install_commands.parse(text(
         "Looking in indexes: https://pypi.org/simple, https://download.pytorch.org/whl/cu117")))
     assert v["torch.cuda_build"] == "11.7"
+
+
+def test_a_logged_labelled_print():
+    f = interactive.parse(text("11:30:33 AM | INFO     | CUDA available: False\n"))
+    assert values(f)["torch.cuda_available"] is False

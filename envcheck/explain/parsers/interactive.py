@@ -124,9 +124,11 @@ _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|pr
 _SAID = re.compile(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
 _SAID_AFTER = re.compile(rf"^[;)'\"`\s]*{_RESULT}")
 _BANNER = re.compile(r"^Python (\d+\.\d+\.\d+)\s*(?:\||\()")
+# A logger's columns before a labelled print: "11:30:33 AM | INFO     | CUDA available: False".
+_LOGGED = r"^(?:[^\n]{0,60}?\b(?:INFO|DEBUG|WARNING|WARN)\b\s*[|:\]-]?\s*)?"
 _LABELLED: Tuple[Tuple[re.Pattern, Setter], ...] = (
     (re.compile(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version),
-    (re.compile(r"^\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
+    (re.compile(_LOGGED + r"\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
      _set_bool("torch.cuda_available")),
     (re.compile(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count")),
     (re.compile(r"^\s*cuda version \((?:torch|pytorch)\)\s*[:=]\s*(\S+)\s*$", re.I), _cuda_build),
