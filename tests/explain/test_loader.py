@@ -94,3 +94,10 @@ def test_a_file_listing_shows_which_copies_are_on_disk():
                           "/home/u/notes/libfoo.so\n"))
     assert [(lib.origin, lib.version) for lib in items(f, "toolkit.libraries")] == [("python", "8"),
                                                                                    ("cuda_home", "8.9.2")]
+
+
+def test_errors_in_any_text_for_the_torch_probe():
+    [err] = loader.errors_in("ImportError: /opt/venv/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so: "
+                             "undefined symbol: ncclCommRegister")
+    assert err.provider == "libnccl"
+    assert loader.errors_in("import torch worked") == ()

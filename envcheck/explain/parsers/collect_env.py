@@ -38,6 +38,10 @@ MISSING = {"could not collect", "no cuda", "n/a", "", "none found"}
 _KEY = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z][^:]{0,60}?):\s?(.*)$")
 # GitHub issue templates ask "PyTorch Version (e.g., 1.0):"; the example is not part of the key.
 _EXAMPLE = re.compile(r"\s*\((?:e\.g\.|eg\.|ex\.)[^)]*\)")
+# The keys read below, at a line's start (one scan of the text finds the lines).
+_KEYS = ("pytorch version", "cuda used", "rocm used", "python version", "python platform", "is cuda available",
+         "cuda runtime version", "nvidia driver version", "gpu models", "cudnn version")
+_OS_KEY = re.compile(r"^[ \t]*(?:[-*][ \t]+)?os[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:", re.MULTILINE)  # lower-case text
 _GPU_LINE = re.compile(r"^\s*GPU (\d+): (.+?)(?:\s+\(UUID: [^)]*\))?\s*$")
 _CUDNN_NAME = re.compile(r"(?:lib)?cudnn\w*?(?:\.so(?P<so>(?:\.\d+)*)|64_(?P<dll>\d+)\.dll|\.dylib)(?![\w.])")
 
@@ -189,7 +193,8 @@ _BLOCK = {"gpu models and configuration": _gpus, "cudnn version": _cudnn}
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, REPORT)
-    for i, line in enumerate(doc.lines):
+    for i in sorted(set(doc.lines_containing(*_KEYS)) | set(doc.lines_with(_OS_KEY, lower=True))):
+        line = doc.lines[i]
         m = _KEY.match(line)
         if not m:
             continue

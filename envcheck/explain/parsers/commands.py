@@ -82,7 +82,8 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
     lines = doc.lines
-    for i, line in enumerate(lines):
+    for i in doc.lines_containing(" run", "runtime:", "driver:"):
+        line = lines[i]
         if "run" in line:
             m = _RUN.search(line)
             if m:

@@ -192,12 +192,19 @@ def _reports(f: Found, line: str, i: int) -> None:
         f.set("torch.cuda_available", True, i, detail=f"ComfyUI opened cuda:{m.group(1)} (line {i + 1})")
 
 
+# Every one-line form above names one of these (the multi-line reports start on a header).
+_MAY_REPORT = ("ultralytics", "pytorch", "platform:", "gpu", "cuda available", "driver version", "python", "name:")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
-    for i, line in enumerate(doc.lines):
+    for i in doc.lines_containing(*_MAY_REPORT):
+        line = doc.lines[i]
         _line(f, line, i)
         if line.lstrip().startswith("-"):
             _reports(f, line, i)
-    _config(f, doc.lines)
-    _lightning(f, doc.lines)
+    if "PyTorch built with:" in doc.text:
+        _config(f, doc.lines)
+    if "* CUDA:" in doc.text or "* System:" in doc.text:
+        _lightning(f, doc.lines)
     return f

@@ -16,7 +16,9 @@ their distribution still runs under WSL 1; only the kernel string proves the ver
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import Dict
 
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
@@ -76,11 +78,18 @@ _WINDOWS = re.compile(r"\b(?:on|under|using|in)\s+(?:a\s+)?(?:clean\s+|fresh\s+)
 _TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:)")
 
 
-def _gpus(f: Found, line: str, i: int) -> None:
-    named = mentions(_CJK.sub(r" \1 ", line) if _CJK.search(line) else line)
+def _gpus(f: Found, line: str, i: int, readers: int) -> None:
+    """GPU names (gpu_names.mentions), or how many GPUs a sentence speaks of."""
+    cjk = bool(readers & _CJK_LINE)
+    named = []
+    # A brand, series or model ("RTX", "A100", "3060ti", "960M"), CJK prose, or a bare model
+    # number in a sentence about a GPU ("I have a 3090"): the cases mentions() can name.
+    low = line.lower()
+    if readers & (_GPU_MODEL | _CJK_LINE) or (_GPU_CONTEXT.search(low) and _MODEL_NUMBER.search(line)):
+        named = mentions(_CJK.sub(r" \1 ", line) if cjk else line)
     for name, _ in named:
         f.gpu(None, i, name=name)
-    m = _COUNT.search(line) if not named else None
+    m = _COUNT.search(line) if not named and ("gpu" in low or cjk) else None
     if m:
         n = m.group("n")
         count = 1 if n is None else (int(n) if n.isdigit() else _NUMBERS[n.lower()])
@@ -130,7 +139,7 @@ def _wsl(f: Found, line: str, i: int) -> None:
 def _container(f: Found, line: str, i: int) -> None:
     if _ROOT_PROMPT.match(line):
         f.set("host.container", "docker", i, rank=PROGRAM,
-              detail=f"the shell prompt's host name is a container id (line {i + 1})")
+              detail="the shell prompt's host name is a container id")
         return
     for pattern, kind in _CONTAINERS:
         m = pattern.search(line)
@@ -167,21 +176,89 @@ def _driver(f: Found, line: str, i: int) -> None:
             f.set("nvml.driver_version", m.group(1), i)
 
 
+# Words a line must hold for each reader to look at it: a substring test is much cheaper
+# than the readers' patterns, and a 4 MiB paste has tens of thousands of lines.
+_CONTAINER_WORDS = ("container", "docker", "podman", "kube", "k8s", "singularity", "apptainer", "nvcr.io",
+                    "nvidia/cuda", "pytorch", "root@", "from ")
+_OS_WORDS = ("ubuntu", "debian", "centos", "fedora", "red hat", "rhel", "rocky", "alma", "mint", "pop!_os",
+             "opensuse", "amazon linux", "arch linux", "manjaro", "cachyos", "windows", "macos", "mac os", "os x")
+_GPU_MODEL_WORDS = ("rtx", "gtx", "mx1", "mx2", "mx3", "mx4", "mx5", "titan", "tesla", "quadro", "geforce", "nvidia")
+# Patterns below run on the lower-case text (re.IGNORECASE would make each scan slower).
+# Data-centre and workstation models (gpu_names.py): a letter, then digits (A100, T4, GH200, L40S).
+_DC_MODEL = re.compile(r"(?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9])")
+_SUFFIXED = re.compile(r"\d{3}(?:\s?(?:ti|super)\b|m\b)")
+# gpu_names.py's words that make a bare model number a GPU ("I have a 3090").
+_GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
+_GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
+_MODEL_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_BARE_VERSION = re.compile(r"^\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)
+# Which readers a line needs, found by substring searches over the whole text (a 4 MiB log
+# has tens of thousands of lines; most hold none of these words and are not looked at).
+_CONTAINER, _GPU_MODEL, _GPU_WORDS, _WSL_LINE, _OS_LINE, _PY, _DRIVER_LINE, _TORCH_LINE, _CPU, _CJK_LINE = (
+    1 << n for n in range(10))
+_READERS = ((_CONTAINER, _CONTAINER_WORDS), (_GPU_MODEL, _GPU_MODEL_WORDS),
+            (_WSL_LINE, ("wsl", "subsystem")), (_OS_LINE, _OS_WORDS), (_PY, ("python",)), (_DRIVER_LINE, ("driver",)),
+            (_TORCH_LINE, ("torch",)), (_CPU, ("cpu",)))
+
+
+def _readers(doc: Pasted) -> Dict[int, int]:
+    """Line number → the readers it needs (bits above)."""
+    out: Dict[int, int] = {}
+
+    def mark(bit: int, lines) -> None:
+        for i in lines:
+            out[i] = out.get(i, 0) | bit
+    for bit, words in _READERS:
+        mark(bit, doc.lines_containing(*words))
+    mark(_GPU_MODEL, doc.lines_with(_SUFFIXED, lower=True))
+    mark(_GPU_MODEL, doc.lines_with(_DC_MODEL, lower=True))
+    mark(_GPU_WORDS, doc.lines_with(_GPU_CONTEXT_GATE, lower=True))
+    mark(_DRIVER_LINE, doc.lines_with(_BARE_VERSION))
+    if not doc.text.isascii():
+        mark(_CJK_LINE | _GPU_MODEL | _DRIVER_LINE | _PY, doc.lines_with(_NON_ASCII))
+    return out
+
+
+def _line(f: Found, line: str, i: int, readers: int) -> None:
+    if readers & _CONTAINER:
+        _container(f, line, i)
+    if _TOOL_LINE.match(line):
+        return
+    if readers & (_GPU_MODEL | _GPU_WORDS | _CJK_LINE):
+        _gpus(f, line, i, readers)
+    if readers & _WSL_LINE:
+        _wsl(f, line, i)
+    if readers & _OS_LINE:
+        _os(f, line, i)
+    if readers & _PY:
+        _python(f, line, i)
+    if readers & _DRIVER_LINE:
+        _driver(f, line, i)
+    if readers & _TORCH_LINE:
+        _torch(f, line, i)
+    if readers & _CPU:
+        _cpu_build(f, line, i)
+    if readers & _CJK_LINE:
+        _chinese(f, line, i)
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i, line in enumerate(doc.lines):
+    # A sentence says the same wherever it stands (no reader here looks at other lines or
+    # writes the line number into a detail), so a repeated line — logs repeat a lot — is
+    # read once and its claims are made again at each place.
+    seen: Dict[str, Found] = {}
+    for i, readers in sorted(_readers(doc).items()):
+        line = doc.lines[i]
         if not line.strip():
             continue
-        _container(f, line, i)
-        if _TOOL_LINE.match(line):
-            continue
-        _gpus(f, line, i)
-        _wsl(f, line, i)
-        _os(f, line, i)
-        _python(f, line, i)
-        _driver(f, line, i)
-        _torch(f, line, i)
-        _cpu_build(f, line, i)
-        if _CJK.search(line):
-            _chinese(f, line, i)
+        said = seen.get(line)
+        if said is None:
+            said = seen[line] = Found(SOURCE, STATED)
+            _line(said, line, 0, readers)
+        for c in said.claims:
+            f.claims.append(dataclasses.replace(c, line=i))
+        for g in said.gpus:
+            f.gpu(g.index, i, rank=g.rank, **dict(g.fields))
     return f

@@ -38,6 +38,7 @@ _PLATFORMS = ((re.compile(r"^win"), "windows"), (re.compile(r"^macosx"), "macos"
 _ARCHES = ((re.compile(r"(?:x86_64|amd64)$"), "x86_64"), (re.compile(r"(?:aarch64|arm64)$"), "aarch64"))
 # pip's first line when more than PyPI is configured: "Looking in indexes: https://pypi.org/simple, https://…/whl/cu117"
 _INDEXES = re.compile(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
+_MAY_INSTALL = ("install", ".whl", "collecting", "looking in")
 _COLLECTING = re.compile(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
 
 
@@ -132,7 +133,8 @@ def _wheel(f: Found, m: re.Match, i: int) -> None:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, INTENT)
-    for i, line in enumerate(doc.lines):
+    for i in doc.lines_containing(*_MAY_INSTALL):
+        line = doc.lines[i]
         m = _PIP.search(line)
         if m:
             _pip(f, m.group("args") or m.group("args2") or "", i)

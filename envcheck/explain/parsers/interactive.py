@@ -161,37 +161,49 @@ def _said(f: Found, line: str, i: int, expr: Optional[str] = None) -> bool:
     return True
 
 
-def parse(doc: Pasted) -> Found:
-    f = Found(SOURCE, PROGRAM)
-    lines = doc.lines
-    for i, line in enumerate(lines):
+# Every form above needs one of these words on its line.
+_MAY_SAY = ("torch", "cuda", "gpu", "device", "version", "python ")
+
+
+def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
+    line = lines[i]
+    if "torch." in line:  # every expression is torch.<…>
         m = _REPL.match(line)
         if m:
             value = _next_value(lines, i)
             if value:
                 EXPRESSIONS[m.group(1)](f, value[0], value[1])
-            continue
+            return
         m = _PRINT_CMD.search(line)
         if m and line.count("print(") == 1:
             if _said(f, line[m.end():], i, m.group(1)):
-                continue  # the command, then "prints False" on the same line
+                return  # the command, then "prints False" on the same line
             value = _next_value(lines, i)
             if value:
                 EXPRESSIONS[m.group(1)](f, value[0], value[1])
-            continue
+            return
         m = _INLINE.search(line)
         if m:
             EXPRESSIONS[m.group(1)](f, m.group(2), i)
-            continue
+            return
+    if line.startswith("Python "):
         m = _BANNER.match(line.strip())
         if m:
             f.set("python.version", m.group(1), i)
-            continue
-        if "(" in line and _said(f, line, i):
-            continue
+            return
+    low = line.lower()
+    if "(" in line and ("cuda." in low or "version" in low) and _said(f, line, i):
+        return
+    if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")):
         for pattern, setter in _LABELLED:
             lm = pattern.match(line)
             if lm:
                 setter(f, lm.group(1), i)
                 break
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, PROGRAM)
+    for i in doc.lines_containing(*_MAY_SAY):
+        _line(f, doc.lines, i)
     return f

@@ -30,7 +30,7 @@ from typing import Optional, Tuple
 from envcheck.facts import LibraryFile, LoadedLibrary, LoaderError
 
 from ..partial import LISTING, TOOL, Found
-from ..source import Pasted
+from ..source import Pasted, normalise
 
 SOURCE = "loader"
 
@@ -167,6 +167,13 @@ _LOADER_IDS = ("loader_undefined_symbol", "loader_nccl_symbol", "loader_version_
                "loader_driver_library_missing")
 
 
+def errors_in(text: str) -> Tuple[LoaderError, ...]:
+    """The loader errors in any text — for the torch probe's import error, so a live machine
+    and a paste give the same records."""
+    found = parse(normalise(text))
+    return tuple(it.value for it in found.items if it.path == "torch.loader_errors")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
@@ -185,7 +192,8 @@ def parse(doc: Pasted) -> Found:
             if key not in seen:
                 seen.add(key)
                 f.item("torch.loader_errors", "|".join(key), err, m.line - 1)
-    for i, line in enumerate(lines):
+    for i in doc.lines_containing("=>", ".so"):
+        line = lines[i]
         if "=>" in line:
             lm = _LDD.match(line)
             if lm:

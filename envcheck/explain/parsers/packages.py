@@ -43,6 +43,12 @@ _INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|
                           r"|bitsandbytes|cudatoolkit|cudnn|nccl)$")
 
 
+# Every form above shows one of these (a table's rows are read from its header on).
+_MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully installed", "requirement already satisfied",
+             "torch", "triton", "numpy", "jax", "tensorflow", "nvidia", "cupy", "xformers", "flash", "onnxruntime", "vllm",
+             "bitsandbytes", "cudatoolkit", "cudnn", "nccl")
+
+
 def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -109,7 +115,8 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
     lines = doc.lines
     skip_to = -1
-    for i, line in enumerate(lines):
+    for i in doc.lines_containing(*_MAY_LIST):
+        line = lines[i]
         if i <= skip_to:
             continue
         if _PIP_HEADER.match(line) or _CONDA_HEADER.match(line):
