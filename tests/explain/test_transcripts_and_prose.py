@@ -141,13 +141,27 @@ def test_wheel_names_tell_python_os_and_cpu():
     assert "torch.version" not in v and (v["python.version"], v["host.arch"]) == ("3.11", "aarch64")
 
 
-def test_pip_index_line_names_the_variant():
+def test_pip_index_line_names_the_variant_when_pip_got_torch():
     v = values(install_commands.parse(text(
-        "Looking in indexes: https://pypi.org/simple, https://download.pytorch.org/whl/cpu")))
+        "Looking in indexes: https://pypi.org/simple, https://download.pytorch.org/whl/cpu\nCollecting torch\n")))
     assert v["torch.cuda_build"] == "not_found"
     v = values(install_commands.parse(text(
-        "Looking in indexes: https://pypi.org/simple, https://download.pytorch.org/whl/cu117")))
+        "Looking in indexes: https://pypi.org/simple, https://download.pytorch.org/whl/cu117\n"
+        "  Downloading torch-2.0.1-cp310-cp310-manylinux1_x86_64.whl\n")))
     assert v["torch.cuda_build"] == "11.7"
+    # pip found nothing: the index says nothing about an installed torch
+    v = values(install_commands.parse(text(
+        "Looking in indexes: https://pypi.org/simple, https://download.pytorch.org/whl/cu117\n"
+        "ERROR: Could not find a version that satisfies the requirement torch (from versions: none)\n")))
+    assert "torch.cuda_build" not in v
+
+
+def test_a_command_offered_as_a_way_out_is_not_what_was_run():
+    v = values(install_commands.parse(text(
+        "It can be bypassed with\npip3 install torch --index-url https://download.pytorch.org/whl/cu128\n")))
+    assert "torch.cuda_build" not in v
+    v = values(install_commands.parse(text("$ pip3 install torch --index-url https://download.pytorch.org/whl/cu128\n")))
+    assert v["torch.cuda_build"] == "12.8"
 
 
 def test_a_logged_labelled_print():

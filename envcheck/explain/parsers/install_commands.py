@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import List, Optional
+from typing import List, Optional, Tuple
 from urllib.parse import unquote
 
 from envcheck.knowledge.archs import variant_cuda
@@ -39,6 +39,9 @@ _ARCHES = ((re.compile(r"(?:x86_64|amd64)$"), "x86_64"), (re.compile(r"(?:aarch6
 # pip's first line when more than PyPI is configured: "Looking in indexes: https://pypi.org/simple, https://…/whl/cu117"
 _INDEXES = re.compile(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
 _MAY_INSTALL = ("install", ".whl", "collecting", "looking in")
+_FETCHED = re.compile(r"Collecting torch(?![\w-])|\btorch-\d[\w.%+]*-cp\d|Successfully installed[^\n]*\btorch-\d")
+_ADVICE = re.compile(r"\b(?:bypass\w*|work\s?around|instead|should|try|recommend\w*|suggest\w*|solution|alternatively)\b",
+                     re.IGNORECASE)
 _COLLECTING = re.compile(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
 
 
@@ -131,17 +134,34 @@ def _wheel(f: Found, m: re.Match, i: int) -> None:
             f.set("host.arch", arch, i, detail=f"{detail}: platform {plat}")
 
 
+def _offered(lines: Tuple[str, ...], i: int) -> bool:
+    """Is the command on line ``i`` offered as a way out ("It can be bypassed with", "you
+    should run", "instead, use") rather than shown as what was run? Then it says nothing
+    about the machine the report is about."""
+    if _ADVICE.search(lines[i]):
+        return True
+    for j in range(i - 1, max(-1, i - 3), -1):
+        if lines[j].strip():
+            return bool(_ADVICE.search(lines[j]))
+    return False
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, INTENT)
+    lines = doc.lines
+    # pip looked in an index: that names torch's variant only if pip then got torch.
+    torch_fetched = bool(_FETCHED.search(doc.text))
     for i in doc.lines_containing(*_MAY_INSTALL):
-        line = doc.lines[i]
+        line = lines[i]
         m = _PIP.search(line)
         if m:
-            _pip(f, m.group("args") or m.group("args2") or "", i)
+            if not _offered(lines, i):
+                _pip(f, m.group("args") or m.group("args2") or "", i)
             continue
         m = _CONDA.search(line)
         if m:
-            _conda(f, m.group("args"), i)
+            if not _offered(lines, i):
+                _conda(f, m.group("args"), i)
             continue
         m = _WHEEL.search(line) if ".whl" in line else None
         if m:
@@ -150,7 +170,7 @@ def parse(doc: Pasted) -> Found:
         m = _INDEXES.match(line)
         if m:
             variant = _VARIANT.search(m.group("urls"))
-            if variant:
+            if variant and torch_fetched:
                 _set_variant(f, variant.group("variant"), i)
             continue
         m = _COLLECTING.match(line)
