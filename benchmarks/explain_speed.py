@@ -150,6 +150,35 @@ def best(data: bytes, runs: int) -> Tuple[float, float, str]:
     return min(r[0] for r in results), min(r[1] for r in results), results[-1][2]
 
 
+def stages(data: bytes) -> List[Tuple[str, float]]:
+    """CPU seconds of each step of explain on one input (what to optimise, and whose it is)."""
+    from envcheck import snapshot
+    from envcheck.explain import PARSERS
+    from envcheck.explain.assemble import assemble
+    from envcheck.rules import evaluate
+
+    out = []
+    clock = time.process_time
+    t = clock()
+    doc = source.from_bytes(data, "input")
+    out.append(("source.normalise", clock() - t))
+    t = clock()
+    doc.messages
+    out.append(("knowledge.messages.match", clock() - t))
+    found = []
+    for parse in PARSERS:
+        t = clock()
+        found.append(parse(doc))
+        out.append((f"parsers.{parse.__module__.rsplit('.', 1)[-1]}", clock() - t))
+    t = clock()
+    facts = snapshot.drop_secrets(assemble(found))
+    out.append(("assemble + drop_secrets", clock() - t))
+    t = clock()
+    evaluate(facts)
+    out.append(("rules", clock() - t))
+    return out
+
+
 def corpus() -> List[Tuple[str, bytes]]:
     out = []
     for path in sorted(glob.glob(str(ROOT / "tests/corpus/diagnosis/cases/*.json"))):
@@ -165,6 +194,7 @@ def corpus() -> List[Tuple[str, bytes]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--stages", action="store_true", help="also print each step's CPU time per input")
     args = parser.parse_args()
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"load average: {', '.join(f'{x:.2f}' for x in load) if load else 'unknown'}; "
@@ -179,6 +209,9 @@ def main() -> None:
         wall, cpu, what = best(data, args.runs)
         flag = "" if wall < 2 else "  (wall over 2 s)"
         print(f"{name:<12} {len(data) / 2**20:5.2f} {wall:7.2f} {cpu:6.2f}  {what}{flag}")
+        if args.stages:
+            steps = stages(data)
+            print("             " + ", ".join(f"{step} {seconds:.2f}" for step, seconds in steps if seconds >= 0.05))
 
     cases = corpus()
     if cases:
