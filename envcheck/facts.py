@@ -44,6 +44,9 @@ class HostFacts:
     cache_disk_free_bytes: Reading[int] = _u()
     shm_total_bytes: Reading[int] = _u()  # size of /dev/shm
     container: Reading[str] = _u()  # "none" | "docker" | "podman" | "kubernetes" | "containerd" | "lxc" | "other"
+    # How the container was given GPUs, as its start command says: "none" (docker/podman run
+    # without --gpus, --runtime=nvidia or a CDI device), else the flag: "--gpus all", "--runtime=nvidia"
+    container_gpus: Reading[str] = _u()
     wsl: Reading[str] = _u()  # "none" | "wsl1" | "wsl2"
     secure_boot: Reading[bool] = _u()  # True when enforcing
     in_vm: Reading[str] = _u()  # hypervisor name or "none"
@@ -272,6 +275,20 @@ class LoadedLibrary:
 
 
 @dataclass(frozen=True)
+class LoaderError:
+    """A dynamic-loader failure (glibc ``elf/dl-lookup.c``, ``dl-version.c``, ``dl-load.c``):
+    ``OBJECT: undefined symbol: S[, version V]``, ``OBJECT: version `V' not found``,
+    ``NAME: cannot open shared object file``. ``provider`` says which library should have
+    had what was missing, from the symbol's prefix or version tail (``ncclCommRegister`` →
+    libnccl, ``_ZN5cudnn…`` → libcudnn, ``_ZN3c10…`` → libtorch, ``GLIBCXX_3.4.30`` → libstdc++)."""
+
+    kind: str  # "undefined_symbol" | "version_not_found" | "cannot_open"
+    object: str  # the file the message names, as printed: "/usr/local/cuda/lib64/libcudnn_cnn_train.so.8", "libcudnn.so.9"
+    symbol: str = ""  # the missing symbol, or the missing symbol version ("GLIBCXX_3.4.30")
+    provider: str = ""  # "libnccl", "libcudnn", "libcublas", "libnvJitLink", "libtorch", "libstdc++", "mkl", ...; "" unknown
+
+
+@dataclass(frozen=True)
 class TorchFacts:
     """From a subprocess that imports torch (``envcheck/probes/torch_worker.py``)."""
 
@@ -293,6 +310,7 @@ class TorchFacts:
     conv_check_max_rel_err: Reading[float] = _u()  # small conv on the GPU vs the CPU
     conv_check_passed: Reading[bool] = _u()  # envcheck verify's quick subset on cuda:0 (detail: what failed)
     loaded_libraries: Reading[Tuple[LoadedLibrary, ...]] = _u()
+    loader_errors: Reading[Tuple[LoaderError, ...]] = _u()  # what the dynamic loader refused (import, dlopen)
     probe_seconds: Reading[float] = _u()
 
 

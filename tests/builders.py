@@ -71,7 +71,9 @@ def healthy_host(**fields) -> HostFacts:
     base = dict(os_id=ok("ubuntu"), os_version=ok("24.04"), os_pretty=ok("Ubuntu 24.04.1 LTS"), kernel=ok("6.8.0-45-generic"),
                 arch=ok("x86_64"), cpu_count=ok(16), ram_total_bytes=ok(64 * 2**30), ram_available_bytes=ok(60 * 2**30),
                 cache_dir=ok("/home/USER/.cache/envcheck"), cache_disk_free_bytes=ok(200 * 2**30),
-                shm_total_bytes=ok(32 * 2**30), container=ok("none"), wsl=ok("none"), secure_boot=ok(False), in_vm=ok("none"))
+                shm_total_bytes=ok(32 * 2**30), container=ok("none"),
+                container_gpus=Reading.fail(Status.NOT_SUPPORTED, "a container's start command is not visible from inside it"),
+                wsl=ok("none"), secure_boot=ok(False), in_vm=ok("none"))
     base.update({k: v if isinstance(v, Reading) else ok(v) for k, v in fields.items()})
     return HostFacts(**base)
 

@@ -7,15 +7,22 @@ machine: the facts describe the machine the text came from (``Facts.source == "e
 Decisions on bad input (see ``source.py``): empty, binary or oversized input is a usage
 error (exit 2), and so is text in which nothing at all is recognised — a report saying
 "no problems found" about text envcheck could not read would mislead.
+
+What the doctor hides, explain hides (``envcheck.snapshot``'s rules): secrets in the paste
+(secret-named variables, token-shaped values) never reach the facts; with ``redact`` (the
+CLI's ``--redact``, and always for Markdown) UUIDs, serials, home directories and the user
+names the paste shows (prompts, home paths) become placeholders before the rules run, so
+no finding quotes them either.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from envcheck import __version__
+from envcheck import __version__, snapshot
 from envcheck.envelope import now
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
@@ -56,25 +63,36 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
     recognised = tuple(f.source for f in found if f)
     if not recognised:
         raise EnvcheckError(NOTHING_RECOGNISED)
-    when = collected_at if collected_at is not None else (
-        now())
-    return Explanation(assemble(found, collected_at=when, envcheck_version=__version__), recognised)
+    when = collected_at if collected_at is not None else now()
+    facts = snapshot.drop_secrets(assemble(found, collected_at=when, envcheck_version=__version__))
+    return Explanation(facts, recognised)
 
 
 def explain_text(text: str, collected_at: Optional[str] = None) -> Explanation:
     return explain(normalise(text), collected_at)
 
 
-def diagnose(doc: Pasted, collected_at: Optional[str] = None):
+def redacted(explanation: Explanation, doc: Pasted) -> Explanation:
+    """The explanation with identities removed: the doctor's redaction, given the user names
+    the paste itself shows (the machine it came from is not this one)."""
+    facts = snapshot.redact(explanation.facts, users=snapshot.user_names(doc.text))
+    return dataclasses.replace(explanation, facts=facts)
+
+
+def diagnose(doc: Pasted, collected_at: Optional[str] = None, redact: bool = False):
     """Text → facts → the doctor's rules → (Explanation, :class:`~envcheck.report.Report`).
 
-    This is the whole of ``envcheck explain`` but reading the file and rendering."""
+    This is the whole of ``envcheck explain`` but reading the file and rendering.
+    ``redact``: remove UUIDs, serials, user names and home paths first (``--redact``;
+    the CLI passes it for ``--markdown`` always, as the doctor does)."""
     from envcheck.report import Report
     from envcheck.rules import evaluate
 
     explanation = explain(doc, collected_at)
+    if redact:
+        explanation = redacted(explanation, doc)
     ev = evaluate(explanation.facts)
     return explanation, Report("explain", explanation.facts, ev.findings, ev.failures)
 
 
-__all__ = ["Explanation", "PARSERS", "diagnose", "explain", "explain_text", "NOTHING_RECOGNISED"]
+__all__ = ["Explanation", "PARSERS", "diagnose", "explain", "explain_text", "redacted", "NOTHING_RECOGNISED"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from envcheck.reading import Reading, Status
 
@@ -96,6 +96,7 @@ class Found:
     gpus: List[GpuClaim] = field(default_factory=list)
     items: List[ItemClaim] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
+    _gpu_at: Dict[Any, int] = field(default_factory=dict, repr=False, compare=False)
 
     def detail(self, line: int, rank: Optional[int] = None) -> str:
         if (rank or self.rank) == STATED:
@@ -115,12 +116,23 @@ class Found:
 
     def gpu(self, index: Optional[int], line: int, rank: Optional[int] = None, detail: Optional[str] = None,
             **fields: Any) -> None:
-        """Claim fields of a GPU (plain values become ok readings)."""
+        """Claim fields of a GPU (plain values become ok readings). The same claim made again
+        (a warning repeated in a long log) is kept once, at its last line: the assembler
+        compares every claim with the others, and a repeat adds nothing but its line."""
         r = rank or self.rank
         d = detail or self.detail(line, r)
         pairs = tuple((k, _reading(v, d)) for k, v in fields.items() if v is not None)
-        if pairs:
-            self.gpus.append(GpuClaim(index, pairs, r, self.source, line))
+        if not pairs:
+            return
+        # The detail often names the line; repeats are the same claim whatever their line.
+        key = (index, r, tuple((k, v.value, v.status) for k, v in pairs))
+        claim = GpuClaim(index, pairs, r, self.source, line)
+        at = self._gpu_at.get(key)
+        if at is None:
+            self._gpu_at[key] = len(self.gpus)
+            self.gpus.append(claim)
+        else:
+            self.gpus[at] = claim
 
     def item(self, path: str, key: str, value: Any, line: int, rank: Optional[int] = None) -> None:
         self.items.append(ItemClaim(path, key, value, rank or self.rank, self.source, line))

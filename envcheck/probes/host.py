@@ -77,6 +77,7 @@ def probe(root: Path, run: Runner, environ: Mapping[str, str], cache_dir: Option
         cache_disk_free_bytes=cache_free,
         shm_total_bytes=_shm(root),
         container=_container(root, environ),
+        container_gpus=Reading.fail(Status.NOT_SUPPORTED, "a container's start command is not visible from inside it"),
         wsl=_wsl(root),
         secure_boot=_secure_boot(root, run),
         in_vm=_in_vm(root, cpuinfo),

@@ -66,10 +66,27 @@ def _all(failure: Reading, **known: Reading) -> TorchFacts:
     return TorchFacts(**fields)
 
 
+def _with_loader_errors(facts: TorchFacts) -> TorchFacts:
+    """What the dynamic loader refused, read from torch's import error by explain's loader
+    reader, so a live machine and a pasted traceback give the same records."""
+    if facts.loader_errors.known:
+        return facts
+    err = facts.import_error
+    if err.ok and err.value:
+        from ..explain.parsers.loader import errors_in
+
+        found = Reading.of(errors_in(str(err.value)), "read from torch's import error")
+    elif err.status is Status.NOT_FOUND:  # the import succeeded
+        found = Reading.of((), err.detail)
+    else:
+        found = err
+    return dataclasses.replace(facts, loader_errors=found)
+
+
 def probe(python: str, run: Runner, timeout: float) -> TorchFacts:
     facts, result, failure = run_worker(python, "torch", TorchFacts, run, timeout)
     if facts is not None:
-        return facts
+        return _with_loader_errors(facts)
     if failure.status is Status.TIMEOUT:
         # The worker flushes a marker once torch is found and once it is imported.
         out = result.stdout or ""

@@ -74,3 +74,46 @@ def test_read_stdin_stops_past_the_limit():
 def test_quote_markers_do_not_eat_python_prompts():
     assert source.normalise(">>> torch.cuda.is_available()\n> >>> import torch\n>> quoted twice\n").lines[:3] == (
         ">>> torch.cuda.is_available()", ">>> import torch", "quoted twice")
+
+
+def test_a_title_ended_by_st_is_removed_and_does_not_eat_the_paste():
+    # OSC (window title, hyperlink) ends with BEL or with ST = ESC \; the old pattern knew
+    # only BEL, so an ST-ended title ran on to the next BEL, lines later.
+    raw = ("\x1b]0;user@host: ~\x1b\\$ nvidia-smi\n"
+           "Driver Version: 550.90.07\n"
+           "\x1b]8;;https://example.org\x1b\\link\x1b]8;;\x1b\\ done\x07\n")
+    assert source.normalise(raw).lines == ("$ nvidia-smi", "Driver Version: 550.90.07", "link done\x07", "")
+
+
+def test_every_kind_of_escape_goes_and_an_open_string_stops_at_the_line_end():
+    raw = ("\x1b[1;31mred\x1b[0m \x1b(Bplain \x1b7saved\x1b8 \x1bPdcs\x1b\\x \x1b]0;bel\x07y\n"
+           "\x1b]2;a title that never ends\n"
+           "Driver Version: 550.90.07\n")
+    assert source.normalise(raw).lines == ("red plain saved x y", "", "Driver Version: 550.90.07", "")
+
+
+def test_a_flood_of_escape_introducers_is_stripped_in_one_pass():
+    # 200 KB of "ESC ]" took 13 s with the old pattern (each unterminated OSC scanned to the
+    # end of the text); the time is measured by benchmarks/explain_speed.py, not here.
+    assert source.normalise("\x1b]" * 100_000 + "\nDriver Version: 550.90.07").lines == (
+        "", "Driver Version: 550.90.07")
+
+
+def test_gnu_quotes_stay_markdown_backticks_go():
+    doc = source.normalise("`nvidia-smi` doesn't work\n"
+                           "libstdc++.so.6: version `GLIBCXX_3.4.30' not found\n")
+    assert doc.lines[:2] == ("nvidia-smi doesn't work", "libstdc++.so.6: version `GLIBCXX_3.4.30' not found")
+
+
+def test_log_collectors_prefixes_go():
+    doc = source.normalise("2022-11-02T18:32:26.8593953Z 01:00.0 3D controller: NVIDIA Corporation Device 2237\n"
+                           "2025-01-05T01:35:23.210402 - Total VRAM 24564 MB\n"
+                           "kokoro-tts-1     | CUDA available: False\n"
+                           "|   0  Tesla V100  Off |\n")
+    assert doc.lines[:4] == ("01:00.0 3D controller: NVIDIA Corporation Device 2237", "Total VRAM 24564 MB",
+                             "CUDA available: False", "|   0  Tesla V100  Off |")
+
+
+def test_markdown_bold_goes_python_operators_stay():
+    assert source.normalise("- **PyTorch Version:** 2.1.0\nx = 2**20; f(**kw)\n").lines[:2] == (
+        "- PyTorch Version: 2.1.0", "x = 2**20; f(**kw)")

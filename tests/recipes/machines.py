@@ -81,7 +81,8 @@ def fresh_2404_rtx4090_nouveau() -> Facts:
         os_id=ok("ubuntu"), os_version=ok("24.04"), os_pretty=ok("Ubuntu 24.04.1 LTS"), kernel=ok("6.8.0-45-generic"),
         arch=ok("x86_64"), cpu_model=ok("AMD Ryzen 9 7950X 16-Core Processor"), cpu_count=ok(32),
         ram_total_bytes=ok(64 * GiB), ram_available_bytes=ok(61 * GiB), cache_dir=ok("/home/USER/.cache/envcheck"),
-        cache_disk_free_bytes=ok(1750 * GiB), shm_total_bytes=ok(32 * GiB), container=ok("none"), wsl=ok("none"),
+        cache_disk_free_bytes=ok(1750 * GiB), shm_total_bytes=ok(32 * GiB), container=ok("none"), container_gpus=fail("not_supported", "a container's start command is not visible from inside it"),
+        wsl=ok("none"),
         secure_boot=ok(False), in_vm=ok("none"))
     gpu = pci_gpu("0000:01:00.0", driver="nouveau", device_id=0x2684, current_link_speed="2.5 GT/s PCIe",
                   max_link_speed="16.0 GT/s PCIe", current_link_width=16, max_link_width=16)
@@ -111,7 +112,8 @@ def ubuntu2204_driver_mismatch() -> Facts:
         os_id=ok("ubuntu"), os_version=ok("22.04"), os_pretty=ok("Ubuntu 22.04.5 LTS"), kernel=ok("5.15.0-126-generic"),
         arch=ok("x86_64"), cpu_model=ok("Intel(R) Core(TM) i9-10900K CPU @ 3.70GHz"), cpu_count=ok(20),
         ram_total_bytes=ok(128 * GiB), ram_available_bytes=ok(117 * GiB), cache_dir=ok("/home/USER/.cache/envcheck"),
-        cache_disk_free_bytes=ok(640 * GiB), shm_total_bytes=ok(64 * GiB), container=ok("none"), wsl=ok("none"),
+        cache_disk_free_bytes=ok(640 * GiB), shm_total_bytes=ok(64 * GiB), container=ok("none"), container_gpus=fail("not_supported", "a container's start command is not visible from inside it"),
+        wsl=ok("none"),
         secure_boot=ok(False), in_vm=ok("none"))
     gpu = pci_gpu("0000:01:00.0", driver="nvidia", device_id=0x2204, current_link_speed="2.5 GT/s PCIe",
                   max_link_speed="16.0 GT/s PCIe", current_link_width=16, max_link_width=16)
@@ -140,7 +142,7 @@ def ubuntu2204_driver_mismatch() -> Facts:
     python = PythonFacts(executable=ok("/home/USER/venvs/torch/bin/python"), version=ok("3.10.12"),
                          env_kind=ok("venv"), env_path=ok("/home/USER/venvs/torch"), packages=ok(pkgs))
     torch = TorchFacts(
-        installed=ok(True), version=ok("2.5.1+cu124"), import_error=fail("not_found"), cuda_build=ok("12.4"),
+        installed=ok(True), version=ok("2.5.1+cu124"), import_error=fail("not_found"), loader_errors=ok(()), cuda_build=ok("12.4"),
         hip_build=fail("not_found"), cudnn_version=ok(90100), cudnn_compiled_version=ok(90100),
         arch_list=ok(("sm_50", "sm_60", "sm_70", "sm_75", "sm_80", "sm_86", "sm_90")), cuda_available=ok(False),
         device_count=ok(0), devices=ok(()),
@@ -163,7 +165,8 @@ def docker_no_gpus() -> Facts:
         kernel=ok("6.8.0-49-generic"), arch=ok("x86_64"), cpu_model=ok("AMD EPYC 7763 64-Core Processor"),
         cpu_count=ok(128), ram_total_bytes=ok(1007 * GiB), ram_available_bytes=ok(950 * GiB),
         cache_dir=ok("/root/.cache/envcheck"), cache_disk_free_bytes=ok(380 * GiB), shm_total_bytes=ok(64 * MiB),
-        container=ok("docker"), wsl=ok("none"), secure_boot=fail("not_found", "no EFI variables in the container"),
+        container=ok("docker"), container_gpus=fail("not_supported", "a container's start command is not visible from inside it"),
+        wsl=ok("none"), secure_boot=fail("not_found", "no EFI variables in the container"),
         in_vm=ok("none"))
     gpu = pci_gpu("0000:17:00.0", driver="nvidia", device_id=0x20B2, current_link_speed="16.0 GT/s PCIe",
                   max_link_speed="16.0 GT/s PCIe", current_link_width=16, max_link_width=16)
@@ -186,7 +189,7 @@ def docker_no_gpus() -> Facts:
     python = PythonFacts(executable=ok("/usr/local/bin/python3"), version=ok("3.12.7"), env_kind=ok("system"),
                          env_path=ok("/usr/local"), packages=ok(pkgs))
     torch = TorchFacts(
-        installed=ok(True), version=ok("2.8.0"), import_error=fail("not_found"), cuda_build=ok("12.8"),
+        installed=ok(True), version=ok("2.8.0"), import_error=fail("not_found"), loader_errors=ok(()), cuda_build=ok("12.8"),
         hip_build=fail("not_found"), cudnn_version=ok(91002), cudnn_compiled_version=ok(91002),
         arch_list=ok(("sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120")), cuda_available=ok(False),
         device_count=ok(0), devices=ok(()),

@@ -13,6 +13,7 @@ from ..partial import Found
 from ..source import Pasted
 from . import (
     collect_env,
+    commands,
     device_query,
     driver_text,
     environment,
@@ -21,6 +22,7 @@ from . import (
     freetext,
     install_commands,
     interactive,
+    loader,
     nvidia_smi,
     nvidia_smi_csv,
     nvidia_smi_nvlink,
@@ -41,7 +43,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
-    nvidia_smi_xml.parse,
+    nvidia_smi_xml.parse, loader.parse, commands.parse,
 )
 
 __all__ = ["PARSERS"]

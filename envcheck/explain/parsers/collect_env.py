@@ -38,6 +38,10 @@ MISSING = {"could not collect", "no cuda", "n/a", "", "none found"}
 _KEY = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z][^:]{0,60}?):\s?(.*)$")
 # GitHub issue templates ask "PyTorch Version (e.g., 1.0):"; the example is not part of the key.
 _EXAMPLE = re.compile(r"\s*\((?:e\.g\.|eg\.|ex\.)[^)]*\)")
+# The keys read below, at a line's start (one scan of the text finds the lines).
+_KEYS = ("pytorch version", "cuda used", "rocm used", "python version", "python platform", "is cuda available",
+         "cuda runtime version", "nvidia driver version", "gpu models", "cudnn version")
+_OS_KEY = re.compile(r"^[ \t]*(?:[-*][ \t]+)?os[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:", re.MULTILINE)  # lower-case text
 _GPU_LINE = re.compile(r"^\s*GPU (\d+): (.+?)(?:\s+\(UUID: [^)]*\))?\s*$")
 _CUDNN_NAME = re.compile(r"(?:lib)?cudnn\w*?(?:\.so(?P<so>(?:\.\d+)*)|64_(?P<dll>\d+)\.dll|\.dylib)(?![\w.])")
 
@@ -72,7 +76,9 @@ def _torch_version(f: Found, value: str, i: int) -> None:
         f.note("collect_env could not import torch (\"PyTorch version: N/A\"): it is not installed, "
                "or `import torch` fails in that environment")
     elif _present(value):
-        f.set("torch.version", value.strip(), i)
+        # "2.7.0.dev20250310+cu124 (Nightly)", "2.2.2 (GPU)": the version is the first word.
+        m = re.match(r"^\s*v?(\d+\.\d+[\w.+-]*)", value)
+        f.set("torch.version", m.group(1) if m else value.strip(), i)
         f.set("torch.installed", True, i)
 
 
@@ -93,6 +99,9 @@ def _os(f: Found, value: str, i: int) -> None:
     info = describe_os(value) if _present(value) else None
     if info:
         set_os(f, info, i)
+    elif re.match(r"^\s*(?:Microsoft\s+)?(?:Windows|win32|win-64|win_amd64)\b", value, re.IGNORECASE):
+        # An issue template's "OS: Windows", ComfyUI's "OS: win32" (sys.platform): no version.
+        f.set("host.os_id", "windows", i)
 
 
 def _python_version(f: Found, value: str, i: int) -> None:
@@ -184,7 +193,8 @@ _BLOCK = {"gpu models and configuration": _gpus, "cudnn version": _cudnn}
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, REPORT)
-    for i, line in enumerate(doc.lines):
+    for i in sorted(set(doc.lines_containing(*_KEYS)) | set(doc.lines_with(_OS_KEY, lower=True))):
+        line = doc.lines[i]
         m = _KEY.match(line)
         if not m:
             continue

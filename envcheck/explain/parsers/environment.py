@@ -28,6 +28,13 @@ _ASSIGN = re.compile(rf"(?:^|[\s;&(`])(?:export\s+|set\s+|-e\s+|--env[=\s]+|\$en
 _ENVIRON = re.compile(rf"os\.environ(?:\.get\()?\[?\s*['\"](?P<var>{_VARS})['\"]\s*\]?\)?\s*(?P<op>[:=]|->)\s*{_VALUE}")
 _ECHO = re.compile(rf"\becho\s+\"?\$\{{?(?P<var>{_VARS})\}}?\"?\s*$")
 _LISTED = re.compile(rf"^\s*(?P<var>{_VARS}):\s+(?P<value>\S.*)$")
+# Every variable name above holds one of these (a cheap test before the patterns).
+_NAME_PARTS = ("cuda_", "nvidia_", "nccl_", "torch_", "cublas", "cudnn_", "ld_library_path", "ld_preload", "hip_visible",
+               "rocr_visible")
+# Text that recommends a setting rather than making it: torch's own error footer says "For
+# debugging consider passing CUDA_LAUNCH_BLOCKING=1" (c10/cuda/CUDAException.cpp).
+_ADVICE = re.compile(r"\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
+                     r"\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _PROMPT = re.compile(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
 
 
@@ -70,7 +77,8 @@ def _echo_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
     lines = doc.lines
-    for i, line in enumerate(lines):
+    for i in doc.lines_containing(*_NAME_PARTS):
+        line = lines[i]
         m = _ECHO.search(line)
         if m:
             out = _echo_value(lines, i)
@@ -87,5 +95,7 @@ def parse(doc: Pasted) -> Found:
             _set(f, m.group("var"), _unquote(m.group("value")), i, TOOL, "as printed")
             continue
         for m in _ASSIGN.finditer(line):
+            if _ADVICE.search(line[:m.start()]):
+                continue  # "For debugging consider passing CUDA_LAUNCH_BLOCKING=1": advice, not a setting
             _set(f, m.group("var"), _unquote(m.group("value")), i, PROGRAM, "as set in the text")
     return f

@@ -1,184 +1,182 @@
-"""Error messages and warnings printed by torch, the CUDA runtime and friends.
+"""Error messages and warnings printed by torch, CUDA, NVML, cuDNN, NCCL, the loader, Docker …
 
-Every recognised error line goes verbatim into ``torch.errors`` (warnings into
-``torch.warnings``) for the rules to read. A few messages also state facts, which are
-recorded as such:
+The patterns are the upstream message catalogue's (``envcheck/knowledge/data/messages.toml``,
+docs/messages.md): this module only turns each match into claims.
 
-* ``<GPU> with CUDA capability sm_120 is not compatible with the current PyTorch
-  installation. The current PyTorch install supports CUDA capabilities sm_50 …`` — the
-  GPU's compute capability and torch's compiled arch list (torch/cuda/__init__.py);
-* ``Found GPU0 <GPU> which is of cuda capability 3.5`` — the same, for too-old GPUs;
-* ``cuDNN version incompatibility: PyTorch was compiled against (8, 3, 2) but linked
-  against (8, 0, 3)`` — compiled and loaded cuDNN, encoded as torch.backends.cudnn.version()
-  does (M*1000+m*100+p up to 8.x, M*10000+m*100+p from 9.0);
-* ``The NVIDIA driver on your system is too old (found version 11040)`` — the driver's
-  CUDA version (11040 → 11.4);
-* ``Torch not compiled with CUDA enabled`` — a CPU-only build (``torch.version.cuda`` None);
-* ``No module named 'torch'`` — torch is not installed;
-* ``undefined symbol`` / ``cannot open shared object file`` during ``import torch`` — the import error.
+* Every catalogued message goes verbatim into ``torch.errors`` (``kind = "error"``) or
+  ``torch.warnings`` — the whole lines it spans, joined, without the
+  ``file.py:123: UserWarning:`` prefix Python's ``warnings.formatwarning`` puts in front —
+  so the rules can match the catalogue against the same texts the doctor's torch probe
+  records. Messages that share lines (a wrapper such as ``CUDA initialization: …`` and
+  the message it wraps) make one text, an error if any of them is one.
+* The facts a message carries (its named groups, already converted by the catalogue:
+  ``found version 11040`` → the driver's CUDA "11.4", ``(8, 3, 2)`` → cuDNN 8302,
+  ``sm_120`` → "12.0") become claims on the matching facts (:data:`FACT_PATHS`).
+* A few messages imply a fact without carrying a value (:data:`IMPLIED`): ``Torch not
+  compiled with CUDA enabled`` is a CPU-only build, ``No module named 'torch'`` means torch
+  is not installed, a loader error under ``import torch`` is torch's import error.
+
+Dynamic-loader messages are also read by ``loader.py`` (which library, loaded from where).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
-from envcheck.knowledge.archs import cuda_int_text, cudnn_int
-from envcheck.reading import Status
+from envcheck.knowledge import messages
+from envcheck.reading import Reading, Status
 
 from ..partial import TOOL, Found
 from ..source import Pasted
 
 SOURCE = "error message"
-_I = re.IGNORECASE
 
-# Messages that are errors for the rules to read; the name is for tests and documentation.
-ERRORS: Tuple[Tuple[str, re.Pattern], ...] = tuple((n, re.compile(p, _I)) for n, p in (
-    ("no_kernel_image", r"no kernel image is available for execution on the device"),
-    ("driver_insufficient", r"CUDA driver version is insufficient for CUDA runtime version|cudaErrorInsufficientDriver"),
-    ("driver_too_old", r"The NVIDIA driver on your system is too old"),
-    ("ptx_toolchain", r"the provided PTX was compiled with an unsupported toolchain"),
-    ("not_compiled_with_cuda", r"Torch not compiled with CUDA enabled"),
-    ("no_driver", r"Found no NVIDIA driver on your system"),
-    ("no_device", r"no CUDA-capable device is detected"),
-    ("no_gpus_available", r"No CUDA GPUs are available"),
-    ("cudnn_incompatible", r"cuDNN version incompatibility"),
-    ("undefined_symbol", r"undefined symbol"),
-    ("cannot_open_library", r"lib[\w.+-]*\.so[\d.]*: cannot open shared object file"),
-    ("could_not_load_library", r"Could not load library lib\w+"),
-    ("out_of_memory", r"CUDA out of memory|CUDA error: out of memory|OutOfMemoryError"),
-    ("cuda_unknown_error", r"CUDA unknown error"),
-    # cudaGetDeviceCount's message embeds the CUDA error; the specific ones come first
-    ("forward_compat", r"forward compatibility was attempted on non supported HW"),
-    ("unsupported_display_driver", r"system has unsupported display driver / cuda driver combination"),
-    ("system_not_initialized", r"system not yet initialized"),
-    ("device_count_failed", r"Unexpected error from cudaGetDeviceCount"),
-    ("invalid_ordinal", r"invalid device ordinal"),
-    ("init_failed", r"CUDA driver initialization failed"),
-    ("thcudacheck", r"THCudaCheck FAIL"),
-    ("device_side_assert", r"device-side assert triggered"),
-    ("illegal_memory_access", r"an illegal memory access was encountered"),
-    ("ecc_uncorrectable", r"uncorrectable ECC error encountered"),
-    ("launch_failure", r"unspecified launch failure"),
-    ("library_status", r"\b(?:CUBLAS|CUDNN|CUSOLVER|CUFFT)_STATUS_[A-Z_]+"),
-    ("nccl_error", r"\bNCCL error\b"),
-    ("nvrtc_arch", r"nvrtc: error: invalid value for --gpu-architecture"),
-    ("fallen_off_bus", r"fallen off the bus"),
-    ("invalid_cuda_device", r"Invalid CUDA 'device=[^']*' requested"),
-    ("docker_no_gpu_driver", r"could not select device driver \"\" with capabilities: \[\[gpu\]\]"),
-    ("torch_missing", r"No module named '?torch'?(?![\w.])"),
-))
-WARNINGS: Tuple[Tuple[str, re.Pattern], ...] = tuple((n, re.compile(p, _I)) for n, p in (
-    ("arch_not_compatible", r"with CUDA capability sm_\d+a? is not compatible with the current PyTorch installation"),
-    ("gpu_too_old", r"Found GPU\d+ .+ which is of (?:cuda|compute) capability"),
-    ("gpu_needs_newer_cuda", r"Found GPU\d+ .+ which requires CUDA_VERSION"),
-    ("cuda_init_warning", r"CUDA initialization:"),
-    ("nvml_init_warning", r"Can't initialize NVML"),
-))
+# Catalogue fact → the Facts path it is. Facts without a field (a CUDA error number, a
+# compiler version, NCCL's timeouts …) stay in the message text.
+FACT_PATHS: Dict[str, str] = {
+    "nvml.cuda_driver_version": "nvml.cuda_driver_version",
+    "torch.cuda_build": "torch.cuda_build",
+    "torch.arch_list": "torch.arch_list",
+    "torch.version": "torch.version",
+    "torch.cudnn_compiled_version": "torch.cudnn_compiled_version",
+    "torch.cudnn_version": "torch.cudnn_version",
+    "torch.nccl_version": "torch.nccl_version",
+    "toolkit.nvcc_version": "toolkit.nvcc_version",  # cpp_extension: "The detected CUDA version (11.8)" is nvcc's
+    "toolkit.cuda_home": "toolkit.cuda_home",
+    "driver.userspace_library_version": "driver.userspace_library_version",
+    "driver.kernel_module_version": "driver.kernel_module_version",
+    "python.version": "python.version",
+}
+_GPU_FACTS = {"gpu.name": "name", "gpu.compute_capability": "compute_capability", "gpu.pci_bus_id": "pci_bus_id"}
 
-_ARCH_WARN = re.compile(r"(?:UserWarning:\s*)?(?P<name>[^:]+?) with CUDA capability sm_(?P<cc>\d+)a? is not compatible")
-_ARCH_LIST = re.compile(r"supports CUDA capabilities ((?:(?:sm|compute)_\d+a?[\s.]*)+)")
-_OLD_GPU = re.compile(r"Found GPU(?P<idx>\d+) (?P<name>.+?) which is of (?:cuda|compute) capability (?:\(CC\) )?"
-                      r"(?P<maj>\d+)\.(?P<min>\d+)")
-_NEEDS_CUDA = re.compile(r"Found GPU(?P<idx>\d+) (?P<name>.+?) which requires CUDA_VERSION >= \d+.*?compiled\s+with "
-                         r"CUDA_VERSION (?P<v>\d+)", re.S)
-_CUDNN = re.compile(r"compiled\s+against \((\d+), ?(\d+), ?(\d+)\) but (?:linked against|found runtime version) "
-                    r"\((\d+), ?(\d+), ?(\d+)\)")
-_DRIVER_FOUND = re.compile(r"driver on your system is too old \(found version (\d+)\)")
-_IMPORT_CONTEXT = re.compile(r"\bimport torch\b|torch/__init__\.py|ImportError|OSError|on import|from torch\b")
+_CPU_ONLY = ("torch.cuda_build", Reading.fail(Status.NOT_FOUND, "CPU-only build"))
+# Message id → facts it implies (path, reading); the detail gets the message's line.
+IMPLIED: Dict[str, Tuple[Tuple[str, Reading], ...]] = {
+    "torch_not_compiled_with_cuda": (_CPU_ONLY, ("torch.installed", Reading.of(True))),
+    "torch_compiled_without_cuda": (_CPU_ONLY, ("torch.installed", Reading.of(True))),
+    "python_no_module_torch": (("torch.installed", Reading.of(False)),),
+}
+# Loader failures and torch's own load errors: torch's import error when they happen
+# while importing torch (the traceback or the line says so).
+IMPORT_FAILURES = frozenset({
+    "loader_undefined_symbol", "loader_nccl_symbol", "loader_cannot_open", "loader_driver_library_missing",
+    "loader_version_not_found", "torch_windows_dll", "torch_c_extensions", "windows_dll_load_failed",
+})
+_IMPORT_CONTEXT = re.compile(r"\bimport torch\b|torch[/\\]__init__\.py|from torch\._C import|on import\b")
+# Python's warnings.formatwarning: "path/to/file.py:123: UserWarning: message".
+_WARNING_PREFIX = re.compile(r"^\s*(?:\S+:\d+:\s+)?\w*Warning:\s*")
+# A recorded text longer than this keeps only the matched part and some context (a message
+# inside a one-line JSON log must not put the whole log into the facts).
+_LONGEST = 2000
+_CONTEXT = 120
 
 
-def _message(lines: Tuple[str, ...], i: int, span: int) -> str:
-    """A warning spread over ``span`` lines, joined into one."""
-    parts = [lines[j].strip() for j in range(i, min(i + span, len(lines))) if lines[j].strip()]
-    return " ".join(parts)
+def _groups(found: Sequence[messages.Match], lines: Tuple[str, ...]) -> List[List[messages.Match]]:
+    """Matches whose lines overlap, together (a wrapper and the message it wraps)."""
+    out: List[List[messages.Match]] = []
+    last = -1
+    for m in sorted(found, key=lambda m: (m.line, m.start)):
+        first_line = m.line - 1
+        end_line = first_line + m.text.count("\n")
+        if out and first_line <= last:
+            out[-1].append(m)
+            last = max(last, end_line)
+        else:
+            out.append([m])
+            last = end_line
+    return out
 
 
-def _arch_warning(f: Found, lines: Tuple[str, ...], i: int) -> str:
-    m = _ARCH_WARN.search(lines[i])
-    text = lines[i].strip()
-    if not m:
-        return text
-    cc = m.group("cc")
-    f.gpu(None, i, name=m.group("name").strip(), compute_capability=f"{cc[:-1]}.{cc[-1]}")
-    for j in range(i, min(i + 3, len(lines))):
-        lm = _ARCH_LIST.search(lines[j])
-        if lm:
-            archs = tuple(a.strip(" .") for a in lm.group(1).split() if a.strip(" ."))
-            f.set("torch.arch_list", archs, j)
-            text = _message(lines, i, j - i + 1)
-            break
-    return re.sub(r"^.*?UserWarning:\s*", "", text)
+def _text(group: List[messages.Match], lines: Tuple[str, ...], offsets: List[int]) -> str:
+    """The lines the messages span, joined into one, without a warning's location prefix."""
+    a = group[0].line - 1
+    b = max(m.line - 1 + m.text.count("\n") for m in group)
+    text = " ".join(s.strip() for s in lines[a:b + 1] if s.strip())
+    if len(text) > _LONGEST:
+        start = min(m.start for m in group) - offsets[a]
+        end = max(m.end for m in group) - offsets[a]
+        joined = "\n".join(lines[a:b + 1])
+        text = " ".join(joined[max(0, start - _CONTEXT):end + _CONTEXT].split())
+    return _WARNING_PREFIX.sub("", text, count=1) or text
 
 
-def _warning(f: Found, name: str, lines: Tuple[str, ...], i: int) -> str:
-    if name == "arch_not_compatible":
-        return _arch_warning(f, lines, i)
-    if name == "gpu_too_old":
-        m = _OLD_GPU.search(lines[i])
-        if m:
-            f.gpu(int(m.group("idx")), i, name=m.group("name").strip(),
-                  compute_capability=f"{m.group('maj')}.{m.group('min')}")
-        return _message(lines, i, 3)
-    if name == "gpu_needs_newer_cuda":
-        text = _message(lines, i, 4)
-        m = _NEEDS_CUDA.search(text)
-        if m:
-            f.gpu(int(m.group("idx")), i, name=m.group("name").strip())
-            f.set("torch.cuda_build", cuda_int_text(int(m.group("v"))), i,
-                  detail=f"torch warning: compiled with CUDA_VERSION {m.group('v')}")
-        return text
-    return re.sub(r"^.*?UserWarning:\s*", "", lines[i].strip())
+def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> Optional[str]:
+    """The GPU a capability message is about when its name precedes the message on the line:
+    torch prints ``f"{device_name} with CUDA capability sm_{cc} is not compatible …"``."""
+    i = m.line - 1
+    before = lines[i][:m.start - offsets[i]]
+    before = _WARNING_PREFIX.sub("", before).strip(" :")
+    if 2 <= len(before) <= 120 and not before.endswith((".", ")")):
+        return before
+    return None
 
 
-def _error_facts(f: Found, name: str, lines: Tuple[str, ...], i: int) -> None:
-    line = lines[i]
-    if name == "not_compiled_with_cuda":
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build: {line.strip()}")
+def _facts(f: Found, m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> None:
+    i = m.line - 1
+    detail = f"{m.id} message, line {m.line}"
+    gpu: Dict[str, object] = {}
+    index = None
+    for fact in m.facts:
+        if fact.name in FACT_PATHS:
+            f.set(FACT_PATHS[fact.name], fact.value, i, detail=detail)
+        elif fact.name in _GPU_FACTS:
+            gpu[_GPU_FACTS[fact.name]] = fact.value
+        elif fact.name == "gpu.index":
+            index = fact.value
+        elif fact.name == "env.cuda_visible_devices":
+            f.item("env.variables", "CUDA_VISIBLE_DEVICES", fact.value, i)
+    if "compute_capability" in gpu and "name" not in gpu:
+        name = _subject(m, lines, offsets)
+        if name:
+            gpu["name"] = name
+    if m.id == "nvml_gpu_lost" and "pci_bus_id" in gpu:
+        gpu["status"] = Reading.fail(Status.GPU_LOST, f"{m.text} (line {m.line})")
+    if gpu:
+        f.gpu(index if isinstance(index, int) else None, i, detail=detail, **gpu)
+    for path, reading in IMPLIED.get(m.id, ()):
+        f.set(path, Reading(reading.value, reading.status, f"{reading.detail or m.id}: {m.text} (line {m.line})"), i)
+
+
+def _import_error(f: Found, m: messages.Match, lines: Tuple[str, ...]) -> None:
+    i = m.line - 1
+    context = " ".join(lines[max(0, i - 15):i + 1])
+    if _IMPORT_CONTEXT.search(context):
+        f.set("torch.import_error", lines[i].strip(), i)
         f.set("torch.installed", True, i)
-    elif name == "cudnn_incompatible":
-        m = _CUDNN.search(_message(lines, i, 2))
-        if m:
-            n = [int(x) for x in m.groups()]
-            f.set("torch.cudnn_compiled_version", cudnn_int(*n[:3]), i)
-            f.set("torch.cudnn_version", cudnn_int(*n[3:]), i)
-    elif name == "driver_too_old":
-        m = _DRIVER_FOUND.search(line)
-        if m:
-            f.set("nvml.cuda_driver_version", cuda_int_text(int(m.group(1))), i,
-                  detail=f"torch: driver too old (found version {m.group(1)}), line {i + 1}")
-    elif name == "torch_missing":
-        f.set("torch.installed", False, i, detail=line.strip())
-    elif name in ("undefined_symbol", "cannot_open_library"):
-        context = " ".join(lines[max(0, i - 15):i + 1])
-        if _IMPORT_CONTEXT.search(context):
-            f.set("torch.import_error", line.strip(), i)
-            f.set("torch.installed", True, i)
+
+
+def _offsets(lines: Tuple[str, ...]) -> List[int]:
+    out, pos = [], 0
+    for line in lines:
+        out.append(pos)
+        pos += len(line) + 1
+    return out
 
 
 def recognise(line: str) -> Optional[Tuple[str, str]]:
-    """("error" | "warning", signature name) for a line, or None."""
-    for name, pattern in ERRORS:
-        if pattern.search(line):
-            return "error", name
-    for name, pattern in WARNINGS:
-        if pattern.search(line):
-            return "warning", name
-    return None
+    """("error" | "warning", catalogue id) of the most specific message in a line, or None:
+    an error before a warning, and of a wrapper (``CUDA error: …``) and the message it
+    wraps, the wrapped one (it starts later)."""
+    found = messages.match(line)
+    if not found:
+        return None
+    errors = [m for m in found if m.kind == "error"]
+    best = max(errors or found, key=lambda m: m.start)
+    return best.kind, best.id
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
+    if not doc.messages:
+        return f
     lines = doc.lines
-    for i, line in enumerate(lines):
-        hit = recognise(line)
-        if hit is None:
-            continue
-        kind, name = hit
-        if kind == "warning":
-            text = _warning(f, name, lines, i)
-            f.error(text, i, "torch.warnings")
-        else:
-            _error_facts(f, name, lines, i)
-            f.error(line, i)
+    offsets = _offsets(lines)
+    for group in _groups(doc.messages, lines):
+        kind = "error" if any(m.kind == "error" for m in group) else "warning"
+        f.error(_text(group, lines, offsets), group[0].line - 1, "torch.errors" if kind == "error" else "torch.warnings")
+        for m in group:
+            _facts(f, m, lines, offsets)
+            if m.id in IMPORT_FAILURES:
+                _import_error(f, m, lines)
     return f

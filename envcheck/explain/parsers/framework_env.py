@@ -8,6 +8,13 @@
   ``CUDA available: True``, ``Python: 3.8.10 (default, …)``;
 * detectron2's table: ``PyTorch  1.10.0+cu113 @/…``, ``GPU 0  NVIDIA … (arch=8.6)``,
   ``Driver version  470.82.01``, ``GPU available  Yes``;
+* Lightning's ``collect_env_details.py``: ``* CUDA:`` then ``- GPU:`` with one indented
+  ``- <name>`` per GPU, ``- available: True``, ``- version: 11.3`` (torch's CUDA), and
+  ``- torch: 1.12.1`` / ``- python: 3.9.13`` further down;
+* ``llamafactory-cli env``: ``- PyTorch version: 2.2.2 (GPU)`` (the suffix is added when
+  ``torch.cuda.is_available()``), ``- GPU type: <torch.cuda.get_device_name()>``;
+* ComfyUI's system information: ``- Name: cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync``
+  (a device torch opened);
 * ``torch.__config__.show()`` ("PyTorch built with:"): ``- CUDA Runtime 11.3``,
   ``- CuDNN 8.5`` (loaded) and ``- Built with CuDNN 8.3.2``, and
   ``- NVCC architecture flags: -gencode;arch=compute_37,code=sm_37;…`` (the arch list).
@@ -40,6 +47,12 @@ _D2_GPU_AVAILABLE = re.compile(r"^GPU available\s{2,}(Yes|No|True|False)\b")
 _D2_GPUS = re.compile(r"^GPU (\d{1,3}(?:,\d{1,3})*)\s{2,}(.+?)\s*\(arch=(\d+\.\d+)\)\s*$")
 _D2_DRIVER = re.compile(r"^Driver version\s{2,}(\d+\.\d+(?:\.\d+)?)\s*$")
 _D2_PYTHON = re.compile(r"^Python\s{2,}(\d+\.\d+\.\d+)")
+_LF_SECTION = re.compile(r"^\*\s+(CUDA|Lightning|Packages|System):\s*$")
+_LF_ITEM = re.compile(r"^(?P<indent>\s+)-\s+(?P<key>[\w .-]+?):\s*(?P<value>\S.*)?$")
+_LF_LIST = re.compile(r"^\s+-\s+(?P<value>[^:]+?)\s*$")
+_LLAMAFACTORY_TORCH = re.compile(r"^\s*-\s*PyTorch version:\s*\S+\s+\((?:GPU|NPU|MPS)\)\s*$")
+_LLAMAFACTORY_GPU = re.compile(r"^\s*-\s*GPU type:\s*(\S.*?)\s*$")
+_COMFY_DEVICE = re.compile(r"^\s*-\s*Name:\s*cuda:(\d+)\s+(.+?)\s*:\s*[\w.-]+\s*$")
 _CFG_CUDA = re.compile(r"^\s*-\s*CUDA Runtime (\d+\.\d+)")
 _CFG_CUDNN = re.compile(r"^\s*-\s*CuDNN (\d+)\.(\d+)(?:\.(\d+))?")
 _CFG_CUDNN_BUILT = re.compile(r"^\s*-\s*Built with CuDNN (\d+)\.(\d+)(?:\.(\d+))?")
@@ -131,9 +144,67 @@ def _config(f: Found, lines: Tuple[str, ...]) -> None:
                 f.set("torch.arch_list", archs, i, rank=REPORT)
 
 
+def _lightning(f: Found, lines: Tuple[str, ...]) -> None:
+    """Lightning's environment report: sections "* CUDA:", "* Packages:", "* System:"."""
+    section = None
+    in_gpus = False
+    index = 0
+    for i, line in enumerate(lines):
+        m = _LF_SECTION.match(line)
+        if m:
+            section, in_gpus = m.group(1), False
+            continue
+        if section is None:
+            continue
+        item = _LF_ITEM.match(line)
+        if item:
+            key, value = item.group("key").strip().lower(), (item.group("value") or "").strip()
+            in_gpus = section == "CUDA" and key == "gpu" and not value
+            if section == "CUDA" and key == "available" and value in ("True", "False"):
+                f.set("torch.cuda_available", value == "True", i, rank=REPORT)
+            elif section == "CUDA" and key == "version" and re.match(r"^\d+\.\d+$", value):
+                f.set("torch.cuda_build", value, i, rank=REPORT)
+            elif section in ("Packages", "Lightning") and key == "torch" and re.match(r"^\d+\.\d+", value):
+                _torch(f, value, i, REPORT)
+            elif section == "System" and key == "python" and re.match(r"^\d+\.\d+", value):
+                f.set("python.version", value, i, rank=REPORT)
+            continue
+        listed = _LF_LIST.match(line) if in_gpus else None
+        if listed:
+            f.gpu(index, i, rank=REPORT, name=listed.group("value"))
+            index += 1
+        elif line.strip():
+            section = None if not line.startswith((" ", "\t")) else section
+
+
+def _reports(f: Found, line: str, i: int) -> None:
+    """One-line forms of llamafactory's and ComfyUI's reports."""
+    if _LLAMAFACTORY_TORCH.match(line):
+        f.set("torch.cuda_available", True, i, detail=f"'(GPU)' follows the version: CUDA was available (line {i + 1})")
+        return
+    m = _LLAMAFACTORY_GPU.match(line)
+    if m:
+        f.gpu(0, i, name=m.group(1))
+        return
+    m = _COMFY_DEVICE.match(line)
+    if m:
+        f.gpu(int(m.group(1)), i, name=m.group(2))
+        f.set("torch.cuda_available", True, i, detail=f"ComfyUI opened cuda:{m.group(1)} (line {i + 1})")
+
+
+# Every one-line form above names one of these (the multi-line reports start on a header).
+_MAY_REPORT = ("ultralytics", "pytorch", "platform:", "gpu", "cuda available", "driver version", "python", "name:")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
-    for i, line in enumerate(doc.lines):
+    for i in doc.lines_containing(*_MAY_REPORT):
+        line = doc.lines[i]
         _line(f, line, i)
-    _config(f, doc.lines)
+        if line.lstrip().startswith("-"):
+            _reports(f, line, i)
+    if "PyTorch built with:" in doc.text:
+        _config(f, doc.lines)
+    if "* CUDA:" in doc.text or "* System:" in doc.text:
+        _lightning(f, doc.lines)
     return f

@@ -1,5 +1,12 @@
 """What people write in their own words: the GPU they have, their OS, WSL, a container,
-a Python version, a bare driver version given in reply to "which driver?".
+a Python version, a bare driver version given in reply to "which driver?", the torch they
+use ("torch 1.4 with CUDA 10.1", "pytorch 2.6 cu124"), that it is the CPU build ("the cpu
+version got installed", "torch 默认的是 cpu 版本"), how many GPUs ("a single GPU").
+
+Reports are written in many languages; Chinese ones are common (显卡 graphics card,
+驱动 driver, 版本 version, 容器 container, 单卡 one card), and CJK text runs into Latin
+words and numbers without spaces ("我的显卡是3060"), so the GPU-name reader gets the line
+with spaces around CJK characters.
 
 Everything here is a claim (rank ``STATED``, detail "stated in the text"): any tool
 output in the same paste outranks it. Notably, "WSL2" written by a person is recorded
@@ -9,10 +16,15 @@ their distribution still runs under WSL 1; only the kernel string proves the ver
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from typing import Dict
+
+from envcheck.knowledge.archs import variant_cuda
+from envcheck.reading import Status
 
 from ..gpu_names import mentions
-from ..partial import PROGRAM, STATED, Found
+from ..partial import PROGRAM, STATED, STATED_DETAIL, Found
 from ..source import Pasted
 from .system import describe_os
 
@@ -38,12 +50,82 @@ _BARE_DRIVER = re.compile(r"^\W*(\d{3}\.\d{2,3}(?:\.\d{2})?)\W*$")
 _SAID_DRIVER = re.compile(r"\bdriver(?:\s+version)?\s*(?:is|:|=|of|v)?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b", _I)
 # Lines that are some tool's output, read by other parsers: a sentence parser must not
 # second-guess them (an nvidia-smi row names the GPU better than a mention would).
-_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==|NVRM|Driver Version\s+:)")
+_CJK = re.compile(r"([\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+)")
+_CN_CONTAINER = re.compile(r"(?:docker\s*)?容器(?:中|内|里|内部)|在\s*docker\s*(?:中|里|内)")
+_CN_NEGATED = re.compile(r"(?:不|没|非)[^，。,.]{0,3}$")
+_CN_DRIVER = re.compile(r"驱动(?:程序)?(?:版本)?号?\s*[:：为是]?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b")
+_CN_PYTHON = re.compile(r"\bpython\s*(?:版本|version|ver\.?)\s*(?:号)?\s*[:：=为是]?\s*v?(3\.\d{1,2}(?:\.\d+)?)\b", _I)
+# "torch 1.4", "pytorch1.0", "PyTorch version 2.1.0", "torch==1.5.1", "torch-2.12.0", then
+# optionally the CUDA it is for: "with CUDA 10.1", "+cu118", "(cu124)", ", cuda 10.2".
+_TORCH = re.compile(
+    r"(?<![\w./\\-])(?:py)?torch(?![A-Za-z_])(?:\s*version)?\s*(?:==?|:|：|-|\s(?:is|was)|v)?\s*v?"
+    r"(?P<v>\d{1,2}\.\d{1,2}(?:\.\d{1,3})?(?:\.?(?:dev|a|b|rc|post)\d+)?)(?P<suffix>\+(?:cu\d{2,3}|cpu|rocm[\d.]+))?"
+    r"(?![\w.]*-cp\d)(?![\d.])"
+    r"(?:\s*(?:\(|\+|,|/)?\s*(?:with|w/|using|built with|for|on|and)?\s*(?:cuda|cu)[\s_-]?(?P<cuda>\d{1,2}\.\d|\d{2,3})\b)?",
+    _I)
+_REMOVED = re.compile(r"(?:uninstall\w*|removing|remove[sd]?|Found existing installation:)\s+(?:the\s+)?[`'\"]?$", _I)
+# "the cpu version got installed", "installs the CPU-only build", "torch 默认的是 cpu 版本" (is the cpu version).
+_CPU_BUILD = re.compile(r"(?<![A-Za-z])cpu[\s-]*(?:only\s*)?(?:version|build|wheel|variant|package|版本?)|\bcpuonly\b",
+                        _I)
+_CPU_CONTEXT = re.compile(r"torch|install|安装|装的|装了|默认|default", _I)
+_CPU_NEGATED = re.compile(r"(?:\bnot|n't|\binstead of|\brather than|\bno longer|不是|没有|而不是|不要)\b[^.;!?。]{0,30}$", _I)
+# "a single GPU", "1 GPU", "two GPUs", 单卡 / 一张显卡 (one card).
+_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,2}|one|two|three|four|eight|single)\s*(?:x\s*)?(?:nvidia\s+)?gpus?\b|单卡|一张(?:显)?卡",
+                    _I)
+_NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "eight": 8}
+_WINDOWS = re.compile(r"\b(?:on|under|using|in)\s+(?:a\s+)?(?:clean\s+|fresh\s+)?windows\b(?!\s*(?:subsystem|\d))|"
+                      r"\bwindows\s*(?:平台|系统|platform|machine|pc)\b", _I)
+_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:)")
 
 
-def _gpus(f: Found, line: str, i: int) -> None:
-    for name, _ in mentions(line):
+def _gpus(f: Found, line: str, i: int, readers: int) -> None:
+    """GPU names (gpu_names.mentions), or how many GPUs a sentence speaks of."""
+    cjk = bool(readers & _CJK_LINE)
+    named = []
+    # A brand, series or model ("RTX", "A100", "3060ti", "960M"), CJK prose, or a bare model
+    # number in a sentence about a GPU ("I have a 3090"): the cases mentions() can name.
+    low = line.lower()
+    if readers & (_GPU_MODEL | _CJK_LINE) or (_GPU_CONTEXT.search(low) and _MODEL_NUMBER.search(line)):
+        named = mentions(_CJK.sub(r" \1 ", line) if cjk else line)
+    for name, _ in named:
         f.gpu(None, i, name=name)
+    m = _COUNT.search(line) if not named and ("gpu" in low or cjk) else None
+    if m:
+        n = m.group("n")
+        count = 1 if n is None else (int(n) if n.isdigit() else _NUMBERS[n.lower()])
+        # Indices 0..n-1, so "a single GPU" said twice stays one GPU.
+        for k in range(min(count, 16)):
+            f.gpu(k, i, status=True)
+
+
+def _torch(f: Found, line: str, i: int) -> None:
+    # The last version a sentence names is the one in use ("replace torch-2.11.0+cu128 with
+    # torch-2.12.0"); one being removed is not ("Uninstalling torch-2.1.0").
+    kept = [m for m in _TORCH.finditer(line) if not _REMOVED.search(line[:m.start()])]
+    if not kept:
+        return
+    m = kept[-1]
+    f.set("torch.version", m.group("v") + (m.group("suffix") or ""), i)
+    cuda = m.group("cuda")
+    if cuda:
+        version = cuda if "." in cuda else variant_cuda(f"cu{cuda}")
+        if version:
+            f.set("torch.cuda_build", version, i)
+
+
+def _cpu_build(f: Found, line: str, i: int) -> None:
+    m = _CPU_BUILD.search(line)
+    if m and _CPU_CONTEXT.search(line) and not _CPU_NEGATED.search(line[:m.start()]):
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
+
+
+def _chinese(f: Found, line: str, i: int) -> None:
+    m = _CN_CONTAINER.search(line)
+    if m and not _CN_NEGATED.search(line[:m.start()]):
+        f.set("host.container", "docker", i)
+    m = _CN_DRIVER.search(line)
+    if m:
+        f.set("nvml.driver_version", m.group(1), i)
 
 
 def _wsl(f: Found, line: str, i: int) -> None:
@@ -57,7 +139,7 @@ def _wsl(f: Found, line: str, i: int) -> None:
 def _container(f: Found, line: str, i: int) -> None:
     if _ROOT_PROMPT.match(line):
         f.set("host.container", "docker", i, rank=PROGRAM,
-              detail=f"the shell prompt's host name is a container id (line {i + 1})")
+              detail="the shell prompt's host name is a container id")
         return
     for pattern, kind in _CONTAINERS:
         m = pattern.search(line)
@@ -74,12 +156,14 @@ def _os(f: Found, line: str, i: int) -> None:
         f.set("host.os_id", info.os_id, i)
         f.set("host.os_version", info.version, i)
         f.set("host.os_pretty", info.pretty, i)
+    elif _WINDOWS.search(line) and not _WSL.search(line):
+        f.set("host.os_id", "windows", i)
 
 
 def _python(f: Found, line: str, i: int) -> None:
     if re.search(r"Python version:|Python-\d|Python \d+\.\d+\.\d+ \(", line):
         return  # collect_env, a banner or the REPL header: read elsewhere at a higher rank
-    m = _PYTHON.search(line)
+    m = _PYTHON.search(line) or _CN_PYTHON.search(line)
     if m:
         f.set("python.version", m.group(1) or f"{m.group(2)}.{m.group(3)}", i)
 
@@ -92,17 +176,89 @@ def _driver(f: Found, line: str, i: int) -> None:
             f.set("nvml.driver_version", m.group(1), i)
 
 
+# Words a line must hold for each reader to look at it: a substring test is much cheaper
+# than the readers' patterns, and a 4 MiB paste has tens of thousands of lines.
+_CONTAINER_WORDS = ("container", "docker", "podman", "kube", "k8s", "singularity", "apptainer", "nvcr.io",
+                    "nvidia/cuda", "pytorch", "root@", "from ")
+_OS_WORDS = ("ubuntu", "debian", "centos", "fedora", "red hat", "rhel", "rocky", "alma", "mint", "pop!_os",
+             "opensuse", "amazon linux", "arch linux", "manjaro", "cachyos", "windows", "macos", "mac os", "os x")
+_GPU_MODEL_WORDS = ("rtx", "gtx", "mx1", "mx2", "mx3", "mx4", "mx5", "titan", "tesla", "quadro", "geforce", "nvidia")
+# Patterns below run on the lower-case text (re.IGNORECASE would make each scan slower).
+# Data-centre and workstation models (gpu_names.py): a letter, then digits (A100, T4, GH200, L40S).
+_DC_MODEL = re.compile(r"(?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9])")
+_SUFFIXED = re.compile(r"\d{3}(?:\s?(?:ti|super)\b|m\b)")
+# gpu_names.py's words that make a bare model number a GPU ("I have a 3090").
+_GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
+_GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
+_MODEL_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_BARE_VERSION = re.compile(r"^\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)
+# Which readers a line needs, found by substring searches over the whole text (a 4 MiB log
+# has tens of thousands of lines; most hold none of these words and are not looked at).
+_CONTAINER, _GPU_MODEL, _GPU_WORDS, _WSL_LINE, _OS_LINE, _PY, _DRIVER_LINE, _TORCH_LINE, _CPU, _CJK_LINE = (
+    1 << n for n in range(10))
+_READERS = ((_CONTAINER, _CONTAINER_WORDS), (_GPU_MODEL, _GPU_MODEL_WORDS),
+            (_WSL_LINE, ("wsl", "subsystem")), (_OS_LINE, _OS_WORDS), (_PY, ("python",)), (_DRIVER_LINE, ("driver",)),
+            (_TORCH_LINE, ("torch",)), (_CPU, ("cpu",)))
+
+
+def _readers(doc: Pasted) -> Dict[int, int]:
+    """Line number → the readers it needs (bits above)."""
+    out: Dict[int, int] = {}
+
+    def mark(bit: int, lines) -> None:
+        for i in lines:
+            out[i] = out.get(i, 0) | bit
+    for bit, words in _READERS:
+        mark(bit, doc.lines_containing(*words))
+    mark(_GPU_MODEL, doc.lines_with(_SUFFIXED, lower=True))
+    mark(_GPU_MODEL, doc.lines_with(_DC_MODEL, lower=True))
+    mark(_GPU_WORDS, doc.lines_with(_GPU_CONTEXT_GATE, lower=True))
+    mark(_DRIVER_LINE, doc.lines_with(_BARE_VERSION))
+    if not doc.text.isascii():
+        mark(_CJK_LINE | _GPU_MODEL | _DRIVER_LINE | _PY, doc.lines_with(_NON_ASCII))
+    return out
+
+
+def _line(f: Found, line: str, i: int, readers: int) -> None:
+    if readers & _CONTAINER:
+        _container(f, line, i)
+    if _TOOL_LINE.match(line):
+        return
+    if readers & (_GPU_MODEL | _GPU_WORDS | _CJK_LINE):
+        _gpus(f, line, i, readers)
+    if readers & _WSL_LINE:
+        _wsl(f, line, i)
+    if readers & _OS_LINE:
+        _os(f, line, i)
+    if readers & _PY:
+        _python(f, line, i)
+    if readers & _DRIVER_LINE:
+        _driver(f, line, i)
+    if readers & _TORCH_LINE:
+        _torch(f, line, i)
+    if readers & _CPU:
+        _cpu_build(f, line, i)
+    if readers & _CJK_LINE:
+        _chinese(f, line, i)
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i, line in enumerate(doc.lines):
+    # A sentence says the same wherever it stands (no reader here looks at other lines or
+    # writes the line number into a detail), so a repeated line — logs repeat a lot — is
+    # read once and its claims are made again at each place.
+    seen: Dict[str, Found] = {}
+    for i, readers in sorted(_readers(doc).items()):
+        line = doc.lines[i]
         if not line.strip():
             continue
-        _container(f, line, i)
-        if _TOOL_LINE.match(line):
-            continue
-        _gpus(f, line, i)
-        _wsl(f, line, i)
-        _os(f, line, i)
-        _python(f, line, i)
-        _driver(f, line, i)
+        said = seen.get(line)
+        if said is None:
+            said = seen[line] = Found(SOURCE, STATED)
+            _line(said, line, 0, readers)
+        for c in said.claims:
+            f.claims.append(dataclasses.replace(c, line=i))
+        for g in said.gpus:
+            f.gpu(g.index, i, rank=g.rank, **dict(g.fields))
     return f

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import List, Optional
+from typing import List, Optional, Tuple
+from urllib.parse import unquote
 
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
@@ -29,7 +30,18 @@ _PIP = re.compile(r"\b(?:uv\s+)?pip3?(?:\.exe)?\s+install\b(?P<args>.*)$|\bpytho
 _CONDA = re.compile(r"\b(?:conda|mamba|micromamba)\s+install\b(?P<args>.*)$")
 _VARIANT = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?(?P<variant>cu\d{2,3}|cpu|rocm[\d.]+|xpu)\b")
 _REQ = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(?:(?P<op>===?)(?P<version>\d[\w.+!-]*))?$")
-_WHEEL = re.compile(r"\b(torch-\d[\w.%+-]*?-cp\d+-[\w.-]+?\.whl)\b")
+# A wheel file name (PEP 427): name-version(-build)?-python-abi-platform.whl. The python tag
+# says which CPython installs it, the platform tag which OS and CPU (PEP 425, PEP 600).
+_WHEEL = re.compile(r"(?<![\w.%+-])(?P<file>(?P<name>[A-Za-z0-9_.]+)-(?P<version>\d[\w.%+!]*)(?:-\d\w*)?"
+                    r"-(?P<py>cp\d{2,3})-(?P<abi>[\w]+)-(?P<plat>[\w.]+)\.whl)\b")
+_PLATFORMS = ((re.compile(r"^win"), "windows"), (re.compile(r"^macosx"), "macos"))
+_ARCHES = ((re.compile(r"(?:x86_64|amd64)$"), "x86_64"), (re.compile(r"(?:aarch64|arm64)$"), "aarch64"))
+# pip's first line when more than PyPI is configured: "Looking in indexes: https://pypi.org/simple, https://…/whl/cu117"
+_INDEXES = re.compile(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
+_MAY_INSTALL = ("install", ".whl", "collecting", "looking in")
+_FETCHED = re.compile(r"Collecting torch(?![\w-])|\btorch-\d[\w.%+]*-cp\d|Successfully installed[^\n]*\btorch-\d")
+_ADVICE = re.compile(r"\b(?:bypass\w*|work\s?around|instead|should|try|recommend\w*|suggest\w*|solution|alternatively)\b",
+                     re.IGNORECASE)
 _COLLECTING = re.compile(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
 
 
@@ -101,26 +113,65 @@ def _conda(f: Found, args: str, i: int) -> None:
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build: conda install cpuonly (line {i + 1})")
 
 
+def _wheel(f: Found, m: re.Match, i: int) -> None:
+    """Any wheel pip names tells the machine's CPython, OS and CPU; torch's, its version."""
+    file = unquote(m.group("file"))
+    detail = f"wheel {file} (line {i + 1})"
+    if normalise(m.group("name")) == "torch":
+        wv = wheel_version(file)
+        if wv:
+            f.set("torch.version", wv[1], i, detail=detail)
+    py = re.match(r"^cp(\d)(\d+)$", m.group("py"))
+    if py:
+        f.set("python.version", f"{py.group(1)}.{py.group(2)}", i,
+              detail=f"{detail}: for CPython {py.group(1)}.{py.group(2)}")
+    plat = m.group("plat")
+    for pattern, os_id in _PLATFORMS:
+        if pattern.search(plat):
+            f.set("host.os_id", os_id, i, detail=f"{detail}: platform {plat}")
+    for pattern, arch in _ARCHES:
+        if pattern.search(plat):
+            f.set("host.arch", arch, i, detail=f"{detail}: platform {plat}")
+
+
+def _offered(lines: Tuple[str, ...], i: int) -> bool:
+    """Is the command on line ``i`` offered as a way out ("It can be bypassed with", "you
+    should run", "instead, use") rather than shown as what was run? Then it says nothing
+    about the machine the report is about."""
+    if _ADVICE.search(lines[i]):
+        return True
+    for j in range(i - 1, max(-1, i - 3), -1):
+        if lines[j].strip():
+            return bool(_ADVICE.search(lines[j]))
+    return False
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, INTENT)
-    for i, line in enumerate(doc.lines):
+    lines = doc.lines
+    # pip looked in an index: that names torch's variant only if pip then got torch.
+    torch_fetched = bool(_FETCHED.search(doc.text))
+    for i in doc.lines_containing(*_MAY_INSTALL):
+        line = lines[i]
         m = _PIP.search(line)
         if m:
-            _pip(f, m.group("args") or m.group("args2") or "", i)
+            if not _offered(lines, i):
+                _pip(f, m.group("args") or m.group("args2") or "", i)
             continue
         m = _CONDA.search(line)
         if m:
-            _conda(f, m.group("args"), i)
+            if not _offered(lines, i):
+                _conda(f, m.group("args"), i)
             continue
-        m = _WHEEL.search(line)
+        m = _WHEEL.search(line) if ".whl" in line else None
         if m:
-            wv = wheel_version(m.group(1))
-            if wv:
-                f.set("torch.version", wv[1], i, detail=f"wheel {m.group(1)} (line {i + 1})")
-                py = re.search(r"-cp(\d)(\d+)-", m.group(1))
-                if py:
-                    f.set("python.version", f"{py.group(1)}.{py.group(2)}", i,
-                          detail=f"wheel {m.group(1)} is for CPython {py.group(1)}.{py.group(2)} (line {i + 1})")
+            _wheel(f, m, i)
+            continue
+        m = _INDEXES.match(line)
+        if m:
+            variant = _VARIANT.search(m.group("urls"))
+            if variant and torch_fetched:
+                _set_variant(f, variant.group("variant"), i)
             continue
         m = _COLLECTING.match(line)
         if m and m.group("version"):

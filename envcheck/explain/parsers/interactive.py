@@ -16,7 +16,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 from envcheck.reading import Status
 
-from ..partial import PROGRAM, Found
+from ..partial import PROGRAM, STATED, Found
 from ..source import Pasted
 
 SOURCE = "Python session"
@@ -109,13 +109,26 @@ EXPRESSIONS: Dict[str, Setter] = {
     "torch.cuda.nccl.version()": _nccl,
 }
 _EXPR = "|".join(re.escape(e) for e in sorted(EXPRESSIONS, key=len, reverse=True))
-_REPL = re.compile(rf"^\s*>>>\s*(?:print\()?({_EXPR})\)?\s*$")
+# The Python prompt, or IPython/Jupyter's "In [2]:" (its result follows as "Out[2]: False").
+_REPL = re.compile(rf"^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?({_EXPR})\)?;?\s*$")
+_OUT = re.compile(r"^Out\[\d+\]:\s*")
 _INLINE = re.compile(rf"`?({_EXPR})`?\s*(?::|=|->|→|==>)\s*`?([^`]+?)`?\s*$")
-_PRINT_CMD = re.compile(rf"python3?(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
+_PRINT_CMD = re.compile(rf"python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
+# A sentence about what the call gave: "torch.cuda.is_available() returning False",
+# "cuda.is_available()只会返回false" (returns), "... prints `False`". The module prefix is
+# often left out in prose, so "cuda.is_available()" counts too.
+_SAID_EXPR = "|".join(re.escape(e.replace("torch.", "", 1)) for e in sorted(EXPRESSIONS, key=len, reverse=True))
+_RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|printing|gives?|gave|giving|outputs?|"
+           r"shows?|showed|is|was|still|always)\b|=+|返回|输出|显示|打印|为|是)\s*[:：]?\s*[`'\"]?"
+           r"(True|False|None|true|false|\d+\.\d+[\w.+]*|\d+)\b")
+_SAID = re.compile(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
+_SAID_AFTER = re.compile(rf"^[;)'\"`\s]*{_RESULT}")
 _BANNER = re.compile(r"^Python (\d+\.\d+\.\d+)\s*(?:\||\()")
+# A logger's columns before a labelled print: "11:30:33 AM | INFO     | CUDA available: False".
+_LOGGED = r"^(?:[^\n]{0,60}?\b(?:INFO|DEBUG|WARNING|WARN)\b\s*[|:\]-]?\s*)?"
 _LABELLED: Tuple[Tuple[re.Pattern, Setter], ...] = (
     (re.compile(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version),
-    (re.compile(r"^\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
+    (re.compile(_LOGGED + r"\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
      _set_bool("torch.cuda_available")),
     (re.compile(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count")),
     (re.compile(r"^\s*cuda version \((?:torch|pytorch)\)\s*[:=]\s*(\S+)\s*$", re.I), _cuda_build),
@@ -127,39 +140,70 @@ def _next_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
         s = lines[j].strip()
         if not s:
             continue
-        if s.startswith((">>>", "$", "Traceback")):
+        if s.startswith((">>>", "$", "Traceback", "In [")):
             return None
-        return s, j
+        return _OUT.sub("", s), j
     return None
 
 
-def parse(doc: Pasted) -> Found:
-    f = Found(SOURCE, PROGRAM)
-    lines = doc.lines
-    for i, line in enumerate(lines):
+def _said(f: Found, line: str, i: int, expr: Optional[str] = None) -> bool:
+    """A person's sentence about a call's result: a claim (rank STATED), not the program's
+    output. ``expr``: the call is known (a ``python -c`` command) and ``line`` is what follows it."""
+    m = _SAID_AFTER.match(line) if expr else _SAID.search(line)
+    if not m:
+        return False
+    expr = expr or "torch." + m.group(1)
+    if expr in EXPRESSIONS:
+        found = Found(f.source, STATED)
+        EXPRESSIONS[expr](found, m.group(m.lastindex), i)
+        f.claims.extend(found.claims)
+        f.gpus.extend(found.gpus)
+    return True
+
+
+# Every form above needs one of these words on its line.
+_MAY_SAY = ("torch", "cuda", "gpu", "device", "version", "python ")
+
+
+def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
+    line = lines[i]
+    if "torch." in line:  # every expression is torch.<…>
         m = _REPL.match(line)
         if m:
             value = _next_value(lines, i)
             if value:
                 EXPRESSIONS[m.group(1)](f, value[0], value[1])
-            continue
+            return
         m = _PRINT_CMD.search(line)
         if m and line.count("print(") == 1:
+            if _said(f, line[m.end():], i, m.group(1)):
+                return  # the command, then "prints False" on the same line
             value = _next_value(lines, i)
             if value:
                 EXPRESSIONS[m.group(1)](f, value[0], value[1])
-            continue
+            return
         m = _INLINE.search(line)
         if m:
             EXPRESSIONS[m.group(1)](f, m.group(2), i)
-            continue
+            return
+    if line.startswith("Python "):
         m = _BANNER.match(line.strip())
         if m:
             f.set("python.version", m.group(1), i)
-            continue
+            return
+    low = line.lower()
+    if "(" in line and ("cuda." in low or "version" in low) and _said(f, line, i):
+        return
+    if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")):
         for pattern, setter in _LABELLED:
             lm = pattern.match(line)
             if lm:
                 setter(f, lm.group(1), i)
                 break
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, PROGRAM)
+    for i in doc.lines_containing(*_MAY_SAY):
+        _line(f, doc.lines, i)
     return f

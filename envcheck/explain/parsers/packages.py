@@ -26,8 +26,9 @@ _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 _VERSION = r"\d[\w.!+-]*"
 _FREEZE = re.compile(rf"^\s*(?:\[(?P<tag>pip3?|conda)\]\s+)?(?P<name>{_NAME})\s*===?\s*(?P<version>{_VERSION})\s*$")
 _FREEZE_URL = re.compile(rf"^\s*(?:\[pip3?\]\s+)?(?P<name>{_NAME}) @ \S*/(?P<file>[^/\s]+\.whl)\s*$")
+# conda list rows may carry a feature in brackets between build and channel: "py3.7_cpu_0  [cpuonly]  pytorch".
 _COLUMNS = re.compile(rf"^\s*(?:\[(?P<tag>conda|pip3?)\]\s+)?(?P<name>{_NAME})\s+(?P<version>{_VERSION})"
-                      rf"(?:\s+(?P<build>\S+))?(?:\s+(?P<channel>\S+))?\s*$")
+                      rf"(?:\s+(?P<build>[^\s\[]\S*))?(?:\s+\[[\w-]+\])?(?:\s+(?P<channel>\S+))?\s*$")
 _PIP_HEADER = re.compile(r"^\s*Package\s+Version(\s+.*)?$")
 _CONDA_HEADER = re.compile(r"^#\s*Name\s+Version\s+Build(\s+Channel)?\s*$")
 _INSTALLED = re.compile(r"Successfully installed (.+)$")
@@ -40,6 +41,12 @@ _SHOW_VERSION = re.compile(rf"^Version: ({_VERSION})\s*$")
 _INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|triton|pytorch-triton|numpy|jax|jaxlib"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
                           r"|bitsandbytes|cudatoolkit|cudnn|nccl)$")
+
+
+# Every form above shows one of these (a table's rows are read from its header on).
+_MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully installed", "requirement already satisfied",
+             "torch", "triton", "numpy", "jax", "tensorflow", "nvidia", "cupy", "xformers", "flash", "onnxruntime", "vllm",
+             "bitsandbytes", "cudatoolkit", "cudnn", "nccl")
 
 
 def normalise(name: str) -> str:
@@ -59,7 +66,8 @@ def conda_cuda(build: str) -> Optional[str]:
     m = re.search(r"(?:^|_)cuda(\d+)\.(\d+)(?:[._]|$)", build)
     if m:
         return f"{m.group(1)}.{m.group(2)}"
-    m = re.match(r"^cuda(\d{2,3})_", build)  # conda-forge: cuda118_py310…, cuda126_py312…
+    # conda-forge: cuda118_py310…, cuda126_py312…; the pytorch channel before 1.4: cuda90py36h8b0c50b_0
+    m = re.match(r"^cuda(\d{2,3})(?:_|py\d)", build)
     if m:
         digits = m.group(1)
         return f"{digits[:-1]}.{digits[-1]}"
@@ -107,7 +115,8 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
     lines = doc.lines
     skip_to = -1
-    for i, line in enumerate(lines):
+    for i in doc.lines_containing(*_MAY_LIST):
+        line = lines[i]
         if i <= skip_to:
             continue
         if _PIP_HEADER.match(line) or _CONDA_HEADER.match(line):

@@ -135,13 +135,17 @@ _WSL_HEADER = re.compile(r"^\s*NAME\s+STATE\s+VERSION\s*$")
 _WSL_ROW = re.compile(r"^\s*(\*)?\s*(\S+)\s+(Running|Stopped|Installing|Converting|Uninstalling)\s+([12])\s*$")
 _SB = re.compile(r"^\s*(?:SecureBoot|Secure Boot:)\s*(enabled|disabled)\b", _I)
 _SB_STATED = re.compile(r"\bsecure ?boot\b[^.!?\n]{0,20}?\b(?:is|was|now|:)?\s*(enabled|disabled|on|off)\b", _I)
+# What each reader's lines must hold, found with one scan of the text (Pasted.lines_with).
+# A kernel line: uname -a, /proc/version, hostnamectl's "Kernel:", or a bare `uname -r`.
+_BARE_KERNEL = re.compile(r"^[ \t]*\d+\.\d+\S*[ \t]*$", re.MULTILINE)
+_CGROUP_LINE = re.compile(r"^[ \t]*\d+:[\w,=]*:/", re.MULTILINE)
 _CGROUP = re.compile(r"^\d+:[\w,=]*:/(docker|kubepods|lxc|libpod|containerd)\b")
 
 
 def _os_release(doc: Pasted, found: Found) -> None:
     seen = {}
-    for i, line in enumerate(doc.lines):
-        m = _OS_RELEASE.match(line.strip())
+    for i in doc.lines_containing("pretty_name=", "id="):
+        m = _OS_RELEASE.match(doc.lines[i].strip())
         if m:
             seen[m.group(1)] = (m.group(2), i)
     if "ID" in seen and "VERSION_ID" in seen:
@@ -156,8 +160,8 @@ def _os_release(doc: Pasted, found: Found) -> None:
 
 
 def _lsb(doc: Pasted, found: Found) -> None:
-    for i, line in enumerate(doc.lines):
-        m = _LSB.match(line.strip())
+    for i in doc.lines_containing("description:"):
+        m = _LSB.match(doc.lines[i].strip())
         if m and m.group(1) == "Description":
             info = describe_os(m.group(2))
             if info:
@@ -165,7 +169,8 @@ def _lsb(doc: Pasted, found: Found) -> None:
 
 
 def _kernel(doc: Pasted, found: Found) -> None:
-    for i, line in enumerate(doc.lines):
+    for i in sorted(set(doc.lines_containing("linux", "kernel")) | set(doc.lines_with(_BARE_KERNEL))):
+        line = doc.lines[i]
         s = line.strip()
         m = _UNAME_A.match(s)
         if m:
@@ -194,7 +199,8 @@ def _kernel(doc: Pasted, found: Found) -> None:
 
 def _wsl_list(doc: Pasted, found: Found) -> None:
     rows = []
-    for i, line in enumerate(doc.lines):
+    for i in doc.lines_containing("state"):
+        line = doc.lines[i]
         if _WSL_HEADER.match(line):
             rows = []
             for j in range(i + 1, min(i + 20, len(doc.lines))):
@@ -215,7 +221,8 @@ def _wsl_list(doc: Pasted, found: Found) -> None:
 
 
 def _secure_boot(doc: Pasted, found: Found) -> None:
-    for i, line in enumerate(doc.lines):
+    for i in doc.lines_containing("secure", "efi variables"):
+        line = doc.lines[i]
         m = _SB.match(line)
         if m:
             found.set("host.secure_boot", m.group(1).lower() == "enabled", i)
@@ -230,7 +237,8 @@ def _secure_boot(doc: Pasted, found: Found) -> None:
 
 def _container(doc: Pasted, found: Found) -> None:
     kinds = {"docker": "docker", "kubepods": "kubernetes", "lxc": "lxc", "libpod": "podman", "containerd": "containerd"}
-    for i, line in enumerate(doc.lines):
+    for i in sorted(set(doc.lines_with(_CGROUP_LINE)) | set(doc.lines_containing("dockerenv"))):
+        line = doc.lines[i]
         m = _CGROUP.match(line.strip())
         if m:
             found.set("host.container", kinds[m.group(1)], i, detail=f"cgroup {line.strip()}")

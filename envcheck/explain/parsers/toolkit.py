@@ -28,6 +28,7 @@ _LDCONFIG = re.compile(r"^\s*(?P<name>lib(?:cuda|cudart|cudnn\w*|nccl|cublas\w*|
                        r"|nvidia-ml|nvJitLink)\.so[\d.]*)\s+\((?P<abi>[^)]*)\)\s+=>\s+(?P<path>\S+)$")
 _DEFINE = re.compile(r"^\s*(?:(?P<file>\S*cudnn(?:_version)?\.h)[:-])?\s*#define\s+CUDNN_(?P<part>MAJOR|MINOR|PATCHLEVEL)"
                      r"\s+(?P<n>\d+)")
+_MAY_TOOLKIT = ("nvcc", "cuda compilation", "=>")
 _HEADER_PATH = re.compile(r"(?:^|\s)(/\S*/cudnn(?:_version)?\.h)\b")
 
 
@@ -60,12 +61,14 @@ def _ldconfig(f: Found, line: str, i: int) -> bool:
     return True
 
 
-def _cudnn_header(f: Found, lines: Tuple[str, ...]) -> None:
+def _cudnn_header(f: Found, doc: Pasted) -> None:
+    lines = doc.lines
     parts: Dict[str, Tuple[int, int]] = {}
     file: Optional[str] = None
     first = None
-    for i, line in enumerate(lines):
-        m = _DEFINE.match(line) if "#define" in line else None
+    for i in doc.lines_containing("#define"):
+        line = lines[i]
+        m = _DEFINE.match(line)
         if not m:
             continue
         if m.group("part") == "MAJOR":
@@ -89,9 +92,10 @@ def _cudnn_header(f: Found, lines: Tuple[str, ...]) -> None:
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
-    for i, line in enumerate(lines):
-        if _nvcc(f, line, i, lines):
+    for i in doc.lines_containing(*_MAY_TOOLKIT):
+        line = lines[i]
+        if "=>" not in line and _nvcc(f, line, i, lines):
             continue
         _ldconfig(f, line, i)
-    _cudnn_header(f, lines)
+    _cudnn_header(f, doc)
     return f

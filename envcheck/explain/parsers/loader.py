@@ -1,0 +1,207 @@
+"""Dynamic-loader errors and library paths: which library failed, and where one was loaded from.
+
+The glibc loader's messages (catalogued in ``messages.toml``: loader_undefined_symbol,
+loader_nccl_symbol, loader_version_not_found, loader_cannot_open, cuDNN 8's ``Could not
+load library``) become :class:`~envcheck.facts.LoaderError` records in
+``torch.loader_errors``, each with the library that should have provided what was missing:
+
+* by the symbol's name. C libraries prefix their API (``nccl.h``: ``nccl*``, ``cudnn.h``:
+  ``cudnn*``, ``cublas_api.h``: ``cublas*``, ``cusparse.h``: ``cusparse*``,
+  ``nvJitLink.h``: ``nvJitLink*`` (versioned ``__nvJitLink*_12_4``), ``cufft.h``, ``curand.h``,
+  ``cusolver*.h``, ``nvrtc.h``, ``nvml.h``; the runtime ``cuda*``, the driver API ``cu*``);
+  C++ symbols name their first namespace after ``_ZN``/``_ZNK``/``_ZTIN``… (Itanium C++
+  ABI mangling: a length, then the name): ``c10``, ``at``, ``torch``, ``caffe2``, ``thpp``
+  are libtorch's, so an extension outside ``torch/lib`` missing one was built for another
+  torch; ``cudnn`` is cuDNN's own;
+* by the ``, version libX.so.N`` tail glibc appends for a versioned symbol, and the
+  ``GLIBC_``/``GLIBCXX_``/``CXXABI_`` version names of ``version `V' not found``.
+
+The file an ``undefined symbol`` names was loaded: its path (``/usr/local/cuda/lib64``,
+``/usr/lib/x86_64-linux-gnu``, a conda ``lib/``, ``site-packages/nvidia/*/lib``) goes into
+``torch.loaded_libraries``, and so do ``ldd`` rows (``libcudnn.so.8 => /path (0x…)``) and
+``/proc/<pid>/maps`` lines for the NVIDIA libraries.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from envcheck.facts import LibraryFile, LoadedLibrary, LoaderError
+
+from ..partial import LISTING, TOOL, Found
+from ..source import Pasted, normalise
+
+SOURCE = "loader"
+
+# C symbol prefix → library (the headers named above). Longest prefix first.
+_C_PREFIXES: Tuple[Tuple[str, str], ...] = (
+    ("__nvJitLink", "libnvJitLink"), ("nvJitLink", "libnvJitLink"), ("cublasLt", "libcublasLt"),
+    ("cublas", "libcublas"), ("cusparse", "libcusparse"), ("cusolver", "libcusolver"), ("cufft", "libcufft"),
+    ("curand", "libcurand"), ("cudnn", "libcudnn"), ("nccl", "libnccl"), ("nvrtc", "libnvrtc"),
+    ("nvml", "libnvidia-ml"), ("nvtx", "libnvToolsExt"), ("cupti", "libcupti"),
+    # Intel's JIT profiling API (jitprofiling.h), which MKL exported until 2024.0; conda's
+    # torch builds import it from MKL (https://github.com/pytorch/pytorch/issues/123097).
+    ("iJIT_", "mkl"),
+)
+_CUDA_RUNTIME = re.compile(r"^cuda[A-Z]")  # cudaMalloc, cudaGetDeviceCount … (cuda_runtime_api.h)
+_CUDA_DRIVER = re.compile(r"^cu[A-Z]")  # cuInit, cuMemAlloc_v2 … (cuda.h)
+# C++ namespaces → library.
+_NAMESPACES = {"c10": "libtorch", "at": "libtorch", "torch": "libtorch", "caffe2": "libtorch", "thpp": "libtorch",
+               "cudnn": "libcudnn", "nvinfer1": "libnvinfer"}
+# Itanium mangling: _Z, then N (nested) with optional CV qualifiers, or a special name
+# (TI typeinfo, TV vtable, TS typeinfo name), then <length><identifier>.
+_MANGLED = re.compile(r"^_Z(?:T[IVS])?N?[rVK]{0,3}(\d{1,3})")
+_VERSION_PROVIDERS = (("GLIBCXX_", "libstdc++"), ("CXXABI_", "libstdc++"), ("GLIBC_", "libc"))
+# Families of NVIDIA's libraries: a loaded file of these is worth recording.
+_NVIDIA_LIB = re.compile(r"^lib(?:cuda|cudart|cudnn\w*|nccl|cublas\w*|cufft\w*|curand|cusparse\w*|cusolver\w*|nvrtc"
+                         r"[\w-]*|nvJitLink|nvidia-ml|nvToolsExt|cupti)\.so(?:\.[\d.]+)?$")
+# ldd: "\tlibcudnn.so.8 => /usr/local/cuda/lib64/libcudnn.so.8 (0x00007f…)"
+_LDD = re.compile(r"^\s*(?P<name>lib[\w.+-]+\.so[\w.]*)\s+=>\s+(?P<path>/\S+)\s+\(0x[0-9a-f]+\)\s*$")
+# A file listing (find, ls -l, ls -1 with the directory): a path alone at the end of a line.
+_LISTED = re.compile(r"(?:^|\s)(?P<path>(?:\.|~)?/\S*/(?P<name>lib[\w.+-]+\.so[\w.]*))\s*$")
+# /proc/<pid>/maps: "7f12…-7f13… r-xp 00000000 08:01 1234 /usr/lib/x86_64-linux-gnu/libcuda.so.550.90.07"
+_MAPS = re.compile(r"^[0-9a-f]+-[0-9a-f]+\s+[r-][w-][x-][ps]\s+[0-9a-f]+\s+\S+\s+\d+\s+(?P<path>/\S+)\s*$")
+
+
+def provider(symbol: str, version: str = "") -> str:
+    """The library a missing symbol should have come from ("" when its name does not say)."""
+    tail = re.match(r"^(lib[\w+-]+?)(?:\.so[\w.]*)?$", version or "")
+    if tail:
+        return library_family(tail.group(1)) or tail.group(1)
+    for prefix, lib in _VERSION_PROVIDERS:
+        if symbol.startswith(prefix):
+            return lib
+    m = _MANGLED.match(symbol)
+    if m:
+        n = int(m.group(1))
+        name = symbol[m.end():m.end() + n]
+        return _NAMESPACES.get(name, "") if len(name) == n else ""
+    for prefix, lib in _C_PREFIXES:
+        if symbol.startswith(prefix):
+            return lib
+    if _CUDA_RUNTIME.match(symbol):
+        return "libcudart"
+    if _CUDA_DRIVER.match(symbol):
+        return "libcuda"
+    return ""
+
+
+def library_family(name: str) -> str:
+    """"libcudnn_cnn_infer.so.8" → "libcudnn", "libcublasLt.so.12" → "libcublasLt" ("" if not NVIDIA's)."""
+    base = re.sub(r"\.so.*$", "", name)
+    for prefix, lib in _C_PREFIXES:
+        if lib.startswith("lib") and base.startswith(lib):
+            return lib
+    if base in ("libcudart", "libcuda"):
+        return base
+    return ""
+
+
+def _path_before(line: str, col: int, name: str) -> str:
+    """The path printed in front of a file name the catalogue matched at ``col``
+    (the catalogue's group stops at a slash: it names the file, the loader prints its path)."""
+    head = line[:col]
+    m = re.search(r"((?:[A-Za-z]:)?[^\s:'\"()]*[/\\])$", head)
+    return (m.group(1) + name) if m else name
+
+
+def _loaded(f: Found, path: str, i: int) -> None:
+    name = re.split(r"[/\\]", path)[-1]
+    if "/" in path and _NVIDIA_LIB.match(name):
+        f.item("torch.loaded_libraries", path, LoadedLibrary(name, path), i)
+
+
+def _on_disk(f: Found, path: str, name: str, i: int) -> None:
+    """A listed file of an NVIDIA library: where a wheel or a toolkit put it (not proof that
+    it is loaded): in site-packages it came with a pip wheel (nvidia-cudnn-cu12 …), under
+    /usr/local/cuda* with a toolkit."""
+    if not _NVIDIA_LIB.match(name):
+        return
+    if "-packages/" in path:
+        origin = "python"
+    elif re.search(r"/cuda[\w.-]*/(?:targets/[\w-]+/)?lib(?:64)?/", path):
+        origin = "cuda_home"
+    else:
+        return
+    version = re.search(r"\.so\.([\d.]+)$", name)
+    # A listing ranks below collect_env's own cuDNN lines (the same files, found by ldconfig).
+    f.item("toolkit.libraries", path, LibraryFile(name, path, version.group(1) if version else None, origin), i,
+           rank=LISTING)
+
+
+def _offsets(lines: Tuple[str, ...]) -> Tuple[int, ...]:
+    out, pos = [], 0
+    for line in lines:
+        out.append(pos)
+        pos += len(line) + 1
+    return tuple(out)
+
+
+def _record(f: Found, m, lines: Tuple[str, ...], offsets: Tuple[int, ...]) -> Optional[LoaderError]:
+    i = m.line - 1
+    col = m.start - offsets[i]
+    line = lines[i]
+    if m.id in ("loader_undefined_symbol", "loader_nccl_symbol"):
+        symbol = str(m.fact("loader.symbol") or "")
+        obj = m.fact("loader.library")
+        path = ""
+        if obj:
+            path = _path_before(line, col, str(obj))
+            _loaded(f, path, i)
+        return LoaderError("undefined_symbol", path, symbol, provider(symbol, str(m.fact("loader.symbol_version") or "")))
+    if m.id == "loader_version_not_found":
+        version = str(m.fact("loader.required_version") or "")
+        lacking = re.search(r"((?:[^\s:'\"()]*/)?[\w.+-]+\.so[\w.]*):\s*$", line[:col])
+        path = lacking.group(1) if lacking else ""
+        if path:
+            _loaded(f, path, i)
+        return LoaderError("version_not_found", path, version, provider(version))
+    if m.id in ("loader_cannot_open", "loader_driver_library_missing"):
+        name = str(m.fact("loader.library") or "")
+        return LoaderError("cannot_open", name, "", library_family(name))
+    return None
+
+
+_LOADER_IDS = ("loader_undefined_symbol", "loader_nccl_symbol", "loader_version_not_found", "loader_cannot_open",
+               "loader_driver_library_missing")
+
+
+def errors_in(text: str) -> Tuple[LoaderError, ...]:
+    """The loader errors in any text — for the torch probe's import error, so a live machine
+    and a paste give the same records."""
+    found = parse(normalise(text))
+    return tuple(it.value for it in found.items if it.path == "torch.loader_errors")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, TOOL)
+    lines = doc.lines
+    found = [m for m in doc.messages if m.id in _LOADER_IDS]
+    if found:
+        offsets = _offsets(lines)
+        # One error per place: loader_nccl_symbol restates loader_undefined_symbol's match.
+        seen = set()
+        for m in found:
+            err = _record(f, m, lines, offsets)
+            if err is None:
+                continue
+            key = (err.kind, err.object, err.symbol)
+            if m.id == "loader_nccl_symbol" and any(k[0] == "undefined_symbol" and k[2] == err.symbol for k in seen):
+                continue
+            if key not in seen:
+                seen.add(key)
+                f.item("torch.loader_errors", "|".join(key), err, m.line - 1)
+    for i in doc.lines_containing("=>", ".so"):
+        line = lines[i]
+        if "=>" in line:
+            lm = _LDD.match(line)
+            if lm:
+                _loaded(f, lm.group("path"), i)
+        elif line[:1] in "0123456789abcdef" and "/" in line and _MAPS.match(line):
+            _loaded(f, _MAPS.match(line).group("path"), i)
+        elif ".so" in line:
+            lm = _LISTED.search(line)
+            if lm and "cannot open" not in line and "undefined symbol" not in line:
+                _on_disk(f, lm.group("path"), lm.group("name"), i)
+    return f
