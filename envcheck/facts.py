@@ -336,7 +336,6 @@ class NvLink:
     version: Reading[int] = _u()
     speed_gbps: Reading[float] = _u()  # per direction, as nvidia-smi nvlink -s prints it
     remote_bus_id: Reading[str] = _u()
-    remote_device_type: Reading[str] = _u()  # "gpu" | "switch" | "ibmnpu" | "unknown" (nvmlDeviceGetNvLinkRemoteDeviceType)
     crc_flit_errors: Reading[int] = _u()
     crc_data_errors: Reading[int] = _u()
     replay_errors: Reading[int] = _u()
@@ -368,7 +367,6 @@ class InterconnectFacts:
     acs_redirect_bridges: Reading[Tuple[str, ...]] = _u()  # bridges above GPUs with ACS P2P redirect on
     peermem_loaded: Reading[bool] = _u()
     rdma_devices: Reading[Tuple[str, ...]] = _u()  # /sys/class/infiniband entries
-    numa_nodes: Reading[int] = _u()  # NUMA nodes with CPUs (/sys/devices/system/node/has_cpu)
     process_cpus: Reading[str] = _u()  # CPUs this process may run on (sched_getaffinity), "0-15"
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..facts import GpuAffinity, GpuPair, InterconnectFacts, NvLink
 from ..reading import Reading, Status
@@ -80,7 +80,7 @@ def read(session: Any, root: Path = Path("/"), process_cpus: Optional[Iterable[i
         affinity=_affinity(sysfs, root, devices),
         iommu=_iommu(sysfs.values(), root), iommu_groups=_iommu_groups(root),
         acs_redirect_bridges=_acs(sysfs.values(), root),
-        peermem_loaded=_peermem(root), rdma_devices=_rdma(root), numa_nodes=_numa_nodes(root),
+        peermem_loaded=_peermem(root), rdma_devices=_rdma(root),
         process_cpus=_process_cpus(process_cpus), **nvml_part)
 
 
@@ -108,20 +108,24 @@ def _bus_ids(devices: Sequence[Any], root: Path) -> Dict[int, Optional[str]]:
 
 
 def _nvml_part(devices: Sequence[Any], bus_ids: Dict[int, Optional[str]]) -> Dict[str, Reading]:
-    links = [link for d in devices for link in _links(d)]
+    read = [(link, kind) for d in devices for link, kind in _links(d)]
+    links = [link for link, _ in read]
     by_bus = {b: i for i, b in bus_ids.items() if b}
-    nvlinks_read = {d.index: d.failure is None for d in devices}
+    peers = {}
+    for link, kind in read:
+        peers.setdefault(link.gpu, []).append(_peer_of(link, kind, by_bus))
     pairs = []
     for x, a in enumerate(devices):
         for b in devices[x + 1:]:
-            pairs.append(_pair(a, b, links, by_bus, nvlinks_read))
+            pairs.append(_pair(a, b, peers))
     failed = [d.index for d in devices if d.failure is not None]
     detail = f"GPU(s) {', '.join(map(str, failed))} stopped answering" if failed else None
     return {"pairs": Reading.of(tuple(pairs), detail), "nvlinks": Reading.of(tuple(links), detail)}
 
 
-def _links(d: Any) -> List[NvLink]:
-    out: List[NvLink] = []
+def _links(d: Any) -> List[Tuple[NvLink, Reading]]:
+    """Each NVLink of one GPU, with what is at its far end (nvmlDeviceGetNvLinkRemoteDeviceType)."""
+    out: List[Tuple[NvLink, Reading]] = []
     speed = nvml_probe.pick(d.read("nvmlDeviceGetFieldValues", ((FI_NVLINK_SPEED_MBPS_COMMON,),), d.field_value),
                             lambda mbps: round(float(mbps) / 1000.0, 3))  # MB/s -> GB/s, per direction
     for link in range(MAX_LINKS):
@@ -130,50 +134,48 @@ def _links(d: Any) -> List[NvLink]:
             break
         active = bool(int(state.value))
         fields: Dict[str, Reading] = {"active": Reading.of(active)}
+        kind: Reading = Reading()
         if active:
             fields["version"] = d.read("nvmlDeviceGetNvLinkVersion", (link,), int)
             fields["speed_gbps"] = speed
             fields["remote_bus_id"] = nvml_probe.pick(d.read("nvmlDeviceGetNvLinkRemotePciInfo", (link,)),
                                                       lambda p: _sysfs_bdf(_text(p.busId)))
-            fields["remote_device_type"] = d.read("nvmlDeviceGetNvLinkRemoteDeviceType", (link,),
-                                                  lambda t: REMOTE_TYPES.get(int(t), "unknown"))
+            kind = d.read("nvmlDeviceGetNvLinkRemoteDeviceType", (link,), lambda t: REMOTE_TYPES.get(int(t), "unknown"))
         for name, counter in NVLINK_COUNTERS:  # counted on inactive links too: why it went down
             fields[name] = d.read("nvmlDeviceGetNvLinkErrorCounter", (link, counter), int)
-        out.append(NvLink(gpu=d.index, link=link, **fields))
+        out.append((NvLink(gpu=d.index, link=link, **fields), kind))
     return out
 
 
-def _peer_of(link: NvLink, by_bus: Dict[str, int]) -> Optional[str]:
+def _peer_of(link: NvLink, kind: Reading, by_bus: Dict[str, int]) -> Optional[str]:
     """"gpu:<index>", "switch", or None (inactive, or a device envcheck cannot place)."""
     if not link.active.get(False):
         return None
-    kind = link.remote_device_type.get("unknown")
     remote = link.remote_bus_id.get(None)
-    if remote in by_bus and kind in ("gpu", "unknown"):
+    if remote in by_bus and kind.get("unknown") in ("gpu", "unknown"):
         return f"gpu:{by_bus[remote]}"
-    return "switch" if kind == "switch" else None
+    return "switch" if kind.get("") == "switch" else None
 
 
-def _nvlink_count(a: int, b: int, links: Sequence[NvLink], by_bus: Dict[str, int]) -> int:
-    peers = {g: [_peer_of(link, by_bus) for link in links if link.gpu == g] for g in (a, b)}
-    direct = peers[a].count(f"gpu:{b}")
+def _nvlink_count(a: int, b: int, peers: Dict[int, List[Optional[str]]]) -> int:
+    pa, pb = peers.get(a, []), peers.get(b, [])
+    direct = pa.count(f"gpu:{b}")
     if direct:
         return direct
     # Through NVSwitches every GPU reaches every other over all of its switch links
     # (nvidia-smi topo -m prints NV18 between any two H100 SXM on an HGX board).
-    return min(peers[a].count("switch"), peers[b].count("switch"))
+    return min(pa.count("switch"), pb.count("switch"))
 
 
-def _pair(a: Any, b: Any, links: Sequence[NvLink], by_bus: Dict[str, int], read_ok: Dict[int, bool]) -> GpuPair:
+def _pair(a: Any, b: Any, peers: Dict[int, List[Optional[str]]]) -> GpuPair:
     if a.failure is not None or b.failure is not None:
         return GpuPair(a=a.index, b=b.index)  # unknown: one of them stopped answering
     ancestor = a.read("nvmlDeviceGetTopologyCommonAncestor", (b.handle,), lambda v: ANCESTOR_WORDS.get(int(v), str(v)))
     p2p = {name: a.read("nvmlDeviceGetP2PStatus", (b.handle, idx), lambda s: P2P_STATUS.get(int(s), "unknown"))
            for name, idx in P2P_CAPS}
-    n = _nvlink_count(a.index, b.index, links, by_bus)
-    nvlinks = Reading.of(n) if read_ok.get(a.index) and read_ok.get(b.index) else Reading()
+    n = _nvlink_count(a.index, b.index, peers)
     path = Reading.of(f"NV{n}") if n else ancestor
-    return GpuPair(a=a.index, b=b.index, path=path, nvlinks=nvlinks, **p2p)
+    return GpuPair(a=a.index, b=b.index, path=path, nvlinks=Reading.of(n), **p2p)
 
 
 # --------------------------------------------------------------------------- NUMA and CPUs
@@ -215,21 +217,6 @@ def _int(r: Reading) -> Reading:
         return Reading.of(int(r.value.strip()))
     except ValueError:
         return Reading.fail(Status.ERROR, f"not a number: {r.value.strip()[:40]!r}")
-
-
-def _numa_nodes(root: Path) -> Reading:
-    r = read_text(root, "/sys/devices/system/node/has_cpu")
-    if not r.ok:
-        return Reading.fail(r.status, r.detail)
-    return Reading.of(len(_expand(r.value)))
-
-
-def _expand(cpulist: str) -> List[int]:
-    out: List[int] = []
-    for part in (p.strip() for p in cpulist.strip().split(",") if p.strip()):
-        lo, _, hi = part.partition("-")
-        out += list(range(int(lo), int(hi or lo) + 1))
-    return out
 
 
 def _process_cpus(cpus: Optional[Iterable[int]]) -> Reading:
