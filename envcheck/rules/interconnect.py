@@ -190,28 +190,34 @@ def _cpus(text: str) -> Set[int]:
     return out
 
 
+def numa_mismatch(facts: Facts, gpu: int, cpus: str, who: str = "this process") -> Optional[Finding]:
+    """``gpu_numa_mismatch`` when ``cpus`` (where ``who`` may run) share none of the GPU's local CPUs."""
+    a = next((a for a in facts.interconnect.affinity.get(()) if a.gpu == gpu), None)
+    if a is None or not a.cpu_list.ok or not a.cpu_list.value or not cpus:
+        return None
+    local, mine = _cpus(a.cpu_list.value), _cpus(cpus)
+    if not local or not mine or local & mine:
+        return None
+    node = a.numa_node.get(-1)
+    bind = f"numactl --cpunodebind={node} --membind={node} " if node >= 0 else f"taskset -c {a.cpu_list.value} "
+    return make("gpu_numa_mismatch",
+                f"{_gpu_label(facts, gpu)} hangs off NUMA node {node} (CPUs {a.cpu_list.value}), but {who} may "
+                f"only run on CPUs {cpus}, all on another node. Every host-to-device copy and every NCCL transfer "
+                "through host memory crosses the socket link.",
+                evidence((f"interconnect.affinity[{gpu}].cpu_list", a.cpu_list),
+                         (f"interconnect.affinity[{gpu}].numa_node", a.numa_node), ("cpus", cpus)),
+                [f"nvidia-smi topo -m   # the CPU and NUMA affinity of {_gpu_label(facts, gpu)}",
+                 f"{bind}python train.py   # run the process that drives GPU {gpu} on its node"], gpu=gpu)
+
+
 def gpu_numa_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     ic = ctx.facts.interconnect
     if not ic.process_cpus.ok or not ic.process_cpus.value:
         return
-    mine = _cpus(ic.process_cpus.value)
     for a in ic.affinity.get(()):
-        if not a.cpu_list.ok or not a.cpu_list.value or not mine:
-            continue
-        local = _cpus(a.cpu_list.value)
-        if local and not local & mine:
-            node = a.numa_node.get(-1)
-            bind = f"numactl --cpunodebind={node} --membind={node} " if node >= 0 else f"taskset -c {a.cpu_list.value} "
-            yield make("gpu_numa_mismatch",
-                       f"{_gpu_label(ctx.facts, a.gpu)} hangs off NUMA node {node} (CPUs {a.cpu_list.value}), but "
-                       f"this process may only run on CPUs {ic.process_cpus.value}, all on another node. Every "
-                       "host-to-device copy and every NCCL transfer through host memory crosses the socket link.",
-                       evidence((f"interconnect.affinity[{a.gpu}].cpu_list", a.cpu_list),
-                                (f"interconnect.affinity[{a.gpu}].numa_node", a.numa_node),
-                                ("interconnect.process_cpus", ic.process_cpus)),
-                       [f"nvidia-smi topo -m   # the CPU and NUMA affinity of {_gpu_label(ctx.facts, a.gpu)}",
-                        f"{bind}python train.py   # run the process that drives GPU {a.gpu} on its node"],
-                       gpu=a.gpu)
+        f = numa_mismatch(ctx.facts, a.gpu, ic.process_cpus.value)
+        if f is not None:
+            yield f
 
 
 # --------------------------------------------------------------------------- NCCL's variables
