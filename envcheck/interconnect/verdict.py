@@ -94,12 +94,17 @@ def _timeout(outcome: Outcome, facts_findings: Sequence[Finding]) -> Finding:
     related = sorted({f.id for f in facts_findings if f.id in ("p2p_blocked_by_iommu_acs", "nccl_env_overrides",
                                                                   "nvlink_link_down")})
     hint = f" This machine also shows: {', '.join(related)}." if related else ""
+    if outcome.backend == "nccl":
+        fix = ["NCCL_DEBUG=INFO envcheck interconnect 2>&1 | grep -E 'NCCL WARN|via'", "nvidia-smi topo -p2p r",
+               "NCCL_P2P_DISABLE=1 envcheck interconnect   # a diagnosis only: passes when P2P is the cause"]
+    else:
+        pids = ",".join(str(i.pid) for i in outcome.ranks if i.rank in h.missing_ranks) or "PID"
+        fix = [f"ps -o pid,stat,wchan:32,cmd -p {pids}   # while it hangs: what the late ranks wait on",
+               "TORCH_DISTRIBUTED_DEBUG=DETAIL envcheck interconnect --device cpu 2>&1 | tail -n 40"]
     return make("collective_timeout",
                 f"{h.label} did not finish within its {h.deadline_s:g} s deadline on {outcome.backend}; {why}{hint}",
                 [("step", f"{h.step}: {h.label}"), ("deadline_s", h.deadline_s), ("never_joined", missing),
-                 ("waited", waiting), ("seen_by", h.seen_by)],
-                ["NCCL_DEBUG=INFO envcheck interconnect 2>&1 | grep -E 'NCCL WARN|via'", "nvidia-smi topo -p2p r",
-                 "NCCL_P2P_DISABLE=1 envcheck interconnect   # a diagnosis only: passes when P2P is the cause"])
+                 ("waited", waiting), ("seen_by", h.seen_by)], fix)
 
 
 def _wrong(outcome: Outcome) -> Finding:
