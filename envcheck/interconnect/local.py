@@ -34,9 +34,13 @@ def _child(plan: Plan, launch: Launch) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if plan.backend == "gloo":
         os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # one node: loopback, whatever the hostname resolves to
-    from .rank import run
+    from ..errors import EnvcheckError
+    from .rank import RANK_FAILED, run
 
-    sys.exit(run(plan, launch))
+    try:
+        sys.exit(run(plan, launch))
+    except EnvcheckError:  # could not reach the store: the parent reports the exit code
+        sys.exit(RANK_FAILED)
 
 
 class Supervisor:

@@ -18,6 +18,7 @@ import socket
 import time
 from typing import Any, Callable, List, Optional, Sequence
 
+from ..errors import SetupError
 from ..probes.topology import format_cpulist
 from . import copies as copies_mod
 from . import nodefacts
@@ -86,8 +87,13 @@ class _Rank:
     def _connect(self) -> Any:
         la, dist = self.launch, self.dist
         serve = la.rank == 0 and not la.agent_store  # srun: rank 0 serves the store
-        return dist.TCPStore(la.master_addr, la.master_port, la.world_size if serve else None, is_master=serve,
-                             timeout=datetime.timedelta(seconds=self.plan.setup_deadline_s), wait_for_workers=False)
+        try:
+            return dist.TCPStore(la.master_addr, la.master_port, la.world_size if serve else None, is_master=serve,
+                                 timeout=datetime.timedelta(seconds=self.plan.setup_deadline_s),
+                                 wait_for_workers=False)
+        except Exception as exc:  # nobody to report to yet: one line through the CLI
+            raise SetupError(f"rank {la.rank}: cannot {'serve' if serve else 'reach'} the rendezvous store at "
+                             f"{la.master_addr}:{la.master_port}: {str(exc).splitlines()[0][:200]}") from None
 
     def _enter(self, step: Step) -> None:
         self.wd.enter(step)
