@@ -26,7 +26,7 @@ from ..rules.engine import make
 from ..rules.finding import Finding, Severity
 from .plan import human_bytes
 from .protocol import describe_ranks
-from .records import CopyRow, Outcome
+from .records import CopyRow, Outcome, RankInfo
 
 # A P2P matrix cell below this fraction of the best cell over the same kind of path is
 # marked (issue 13's target: "P2P within 90 % of the link's measured peak").
@@ -50,18 +50,18 @@ def _norm_uuid(u: str) -> str:
     return u.strip().lower().removeprefix("gpu-")
 
 
+def nvml_index(rank: RankInfo, facts: Facts) -> Optional[int]:
+    """The NVML index of a rank's GPU, matched by UUID (torch and NVML number GPUs differently)."""
+    if not rank.uuid:
+        return None
+    return next((g.index for g in facts.gpus if g.uuid.ok and _norm_uuid(g.uuid.value) == _norm_uuid(rank.uuid)),
+                None)
+
+
 def nvml_indices(outcome: Outcome, facts: Facts) -> Optional[List[int]]:
-    """The NVML index of each GPU rank of node 0 (by UUID), or None where one cannot be placed."""
-    by_uuid = {_norm_uuid(g.uuid.value): g.index for g in facts.gpus if g.uuid.ok}
-    out = []
-    for r in outcome.ranks:
-        if r.node != 0:
-            continue
-        index = by_uuid.get(_norm_uuid(r.uuid)) if r.uuid else None
-        if index is None:
-            return None
-        out.append(index)
-    return out or None
+    """The NVML index of each GPU rank of node 0, or None where one cannot be placed."""
+    out = [nvml_index(r, facts) for r in outcome.ranks if r.node == 0]
+    return None if not out or None in out else out  # type: ignore[return-value]
 
 
 def with_peaks(outcome: Outcome, facts: Sequence[Facts], table: table_mod.InterconnectTable) -> Outcome:
@@ -70,9 +70,8 @@ def with_peaks(outcome: Outcome, facts: Sequence[Facts], table: table_mod.Interc
     for c in outcome.copies:
         rank = next((r for r in outcome.ranks if r.rank == c.rank), None)
         f = facts[rank.node] if rank is not None and rank.node < len(facts) else None
-        gpu = None
-        if f is not None and rank is not None and rank.uuid:
-            gpu = next((g for g in f.gpus if g.uuid.ok and _norm_uuid(g.uuid.value) == _norm_uuid(rank.uuid)), None)
+        index = nvml_index(rank, f) if f is not None and rank is not None else None
+        gpu = next((g for g in f.gpus if g.index == index), None) if index is not None else None
         peak = (table_mod.pcie_practical_gb_s(table, gpu.pcie_gen_max.get(None), gpu.pcie_width_max.get(None))
                 if gpu is not None else None)
         rows.append(replace(c, practical_peak_gb_s=peak))
@@ -134,10 +133,9 @@ def judge(outcome: Outcome, strict: bool = False, table: Optional[table_mod.Inte
             findings.append(replace(f, explanation=f"Node {node}: {f.explanation}") if outcome.nnodes > 1 else f)
     facts0 = outcome.facts[0] if outcome.facts else Facts()
     for r in outcome.ranks:
-        f = facts0 if r.node == 0 else None
-        gpus = nvml_indices(replace(outcome, ranks=(r,)), facts0) if f is not None and r.uuid else None
-        if gpus:
-            found = ic_rules.numa_mismatch(facts0, gpus[0], r.cpus, f"rank {r.rank} (pid {r.pid})")
+        index = nvml_index(r, facts0) if r.node == 0 else None
+        if index is not None:
+            found = ic_rules.numa_mismatch(facts0, index, r.cpus, f"rank {r.rank} (pid {r.pid})")
             if found is not None and all((x.id, x.gpu) != (found.id, found.gpu) for x in findings):
                 findings.append(found)
     if outcome.hang is not None:
