@@ -56,7 +56,8 @@ def _plan(backend: str, collectives: str, min_bytes: str, max_bytes: Optional[st
     top = p.parse_bytes(max_bytes, "--max-bytes") if max_bytes else (
         p.GPU_MAX_BYTES if backend == "nccl" else p.CPU_MAX_BYTES)
     return p.Plan(backend, p.parse_collectives(collectives), p.sizes(p.parse_bytes(min_bytes, "--min-bytes"), top, factor),
-                  warmup, iters, budget if budget is not None else p.STEP_BUDGET_S, deadline,
+                  warmup, iters, budget if budget is not None else (
+                      p.STEP_BUDGET_S if backend == "nccl" else p.CPU_STEP_BUDGET_S), deadline,
                   copies=not no_copies, inject=p.parse_inject(inject))
 
 
@@ -99,7 +100,7 @@ def _progress(step, done: int) -> None:
 @click.option("--warmup", type=click.IntRange(1, 1000), default=5, show_default=True,
               help="Most warm-up iterations per size (nccl-tests' -w).")
 @click.option("--budget", type=click.FloatRange(0.01, 3600), default=None,
-              help="Seconds of timed iterations per size (default 1).")
+              help="Seconds of timed iterations per size (default 1 on GPUs, 0.5 on CPUs).")
 @click.option("--deadline", type=click.FloatRange(1, 86400), default=60.0, show_default=True,
               help="Seconds one size may take before it counts as hung (FAIL).")
 @click.option("--no-copies", is_flag=True, help="Skip host<->device and the GPU<->GPU matrix.")

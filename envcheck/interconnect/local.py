@@ -32,6 +32,9 @@ EARLY_EXIT_GRACE_S = 3.0  # after one rank fails, how long the others get to say
 def _child(plan: Plan, launch: Launch) -> None:
     # Ctrl-C reaches the whole process group; the parent decides what stops, and when.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One intra-op thread per rank, as torchrun sets by default: N ranks of N threads each
+    # would oversubscribe the CPUs and time the contention, not the transport.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     if plan.backend == "gloo":
         os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")  # one node: loopback, whatever the hostname resolves to
     from ..errors import EnvcheckError
