@@ -28,6 +28,13 @@ def _need_torch() -> None:
                          "(`envcheck advise` says which torch build fits this machine)")
 
 
+def _check_backend(torch, backend: str) -> None:
+    dist = torch.distributed
+    ok = dist.is_available() and (dist.is_nccl_available() if backend == "nccl" else dist.is_gloo_available())
+    if not ok:
+        raise SetupError(f"this torch {torch.__version__} has no {backend} backend for torch.distributed")
+
+
 def _gpus(device: str, nproc: Optional[int]):
     """(backend, processes, CUDA_VISIBLE_DEVICES to give the ranks or None) for one node."""
     import torch
@@ -132,6 +139,9 @@ def interconnect(device: str, nproc: Optional[int], collectives: str, min_bytes:
         sys.exit(_launched(launch, device, collectives, min_bytes, max_bytes, factor, iters, warmup, budget, deadline,
                            no_copies, as_json, plot_dir, strict, inject))
     backend, world, visible = _gpus(device, nproc)
+    import torch
+
+    _check_backend(torch, backend)
     plan = _plan(backend, collectives, min_bytes, max_bytes, factor, iters, warmup, budget, deadline, no_copies, inject)
     from ..interconnect.local import run_local
     from ..interconnect.nodefacts import node_facts
@@ -153,6 +163,7 @@ def _launched(launch, device, collectives, min_bytes, max_bytes, factor, iters, 
     from ..interconnect.verdict import judge
 
     gpu = device != "cpu" and torch.cuda.is_available()
+    _check_backend(torch, "nccl" if gpu else "gloo")
     plan = _plan("nccl" if gpu else "gloo", collectives, min_bytes, max_bytes, factor, iters, warmup, budget, deadline,
                  no_copies, inject)
     return run(plan, launch, finish=lambda outcome: _emit(judge(outcome, strict), as_json, plot_dir))
