@@ -34,6 +34,7 @@ SCHEMA_VERSIONS: Dict[str, int] = {
     "envcheck.bench": 1,       # bench --json
     "envcheck.burn": 1,        # burn --json / --report
     "envcheck.verify": 1,      # verify --json
+    "envcheck.interconnect": 1,  # interconnect --json
 }
 
 

@@ -385,6 +385,7 @@ class InterconnectFacts:
     acs_redirect_bridges: Reading[Tuple[str, ...]] = _u()  # bridges above GPUs with ACS P2P redirect on
     peermem_loaded: Reading[bool] = _u()
     rdma_devices: Reading[Tuple[str, ...]] = _u()  # /sys/class/infiniband entries
+    process_cpus: Reading[str] = _u()  # CPUs this process may run on (sched_getaffinity), "0-15"
 
 
 # --------------------------------------------------------------------------- the whole machine

@@ -31,6 +31,7 @@ COMMANDS: Dict[str, str] = {
     "bench": "envcheck.cli.bench:bench",
     "burn": "envcheck.cli.burn:burn",
     "verify": "envcheck.cli.verify:verify",
+    "interconnect": "envcheck.cli.interconnect:interconnect",
 }
 
 HELP = {
@@ -44,6 +45,7 @@ HELP = {
     "bench": "Train reference CNNs on Fashion-MNIST: speed and correctness.",
     "burn": "Burn-in every GPU under a real workload with telemetry and a verdict.",
     "verify": "Check convolution arithmetic on this device against a float64 reference.",
+    "interconnect": "Measure GPU<->GPU and host links and NCCL collectives (one node or many), with a verdict.",
 }
 
 

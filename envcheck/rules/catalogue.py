@@ -171,21 +171,28 @@ _SPECS += [
                 "complex or refused: NCCL hangs or crawls.", "p2p_iommu_acs"),
     FindingSpec("nvlink_link_down", E, "interconnect", "An NVLink is down",
                 "A GPU's NVLink that should be up is inactive, so its traffic falls back to PCIe or fails.",
-                "gpu_hardware_fault"),
+                "nvlink_check"),
     FindingSpec("nvlink_errors", W, "interconnect", "NVLink errors counted",
-                "NVLink CRC, replay or recovery errors are counting up: a marginal link, cable or bridge."),
+                "NVLink CRC, replay or recovery errors are counting up: a marginal link, cable or bridge.",
+                "nvlink_check"),
     FindingSpec("p2p_unsupported_consumer_gpus", I, "interconnect", "No peer-to-peer between these GPUs",
                 "These GPUs cannot reach each other directly (common on consumer cards); NCCL copies through "
-                "host memory instead, which is slower but correct."),
+                "host memory instead, which is slower but correct.", "nccl_triage"),
     FindingSpec("gpu_numa_mismatch", W, "interconnect", "Process on the far NUMA node from its GPU",
                 "A GPU sits on another NUMA node than the CPUs feeding it; host-to-device copies cross the "
-                "socket link and slow down."),
+                "socket link and slow down.", "numa_binding"),
     FindingSpec("nccl_env_overrides", W, "interconnect", "NCCL variables override its defaults",
                 "NCCL_P2P_DISABLE, NCCL_IB_DISABLE, NCCL_SHM_DISABLE or similar are set, often left from an old "
-                "workaround; they force slower paths."),
+                "workaround; they force slower paths.", "nccl_env_cleanup"),
     FindingSpec("collective_bandwidth_low", W, "interconnect", "Collective bandwidth below the expected figure",
                 "Measured NCCL bus bandwidth is well below what this topology delivers in published nccl-tests "
-                "figures."),
+                "figures.", "nccl_triage"),
+    FindingSpec("collective_timeout", E, "interconnect", "A collective did not finish within its deadline",
+                "An all-reduce, all-gather, reduce-scatter or broadcast between the GPUs (or processes) hung: "
+                "a training job would stop at its first collective.", "nccl_triage"),
+    FindingSpec("collective_result_wrong", E, "interconnect", "A collective returned wrong data",
+                "Data that went between the GPUs came back different from what was sent: a faulty link, "
+                "peer-to-peer through a translating IOMMU, or a GPU computing wrongly.", "nccl_triage"),
 ]
 
 CATALOGUE: Dict[str, FindingSpec] = {s.id: s for s in _SPECS}

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Iterable, Optional, Tuple
 
 from ..facts import Facts
-from . import health, platform, tool_output, torch_health, versions
+from . import health, interconnect, platform, tool_output, torch_health, versions
 from .engine import Evaluation, RuleFunc, run_rules
 
-RULES: Tuple[RuleFunc, ...] = platform.RULES + health.RULES + torch_health.RULES + versions.RULES + tool_output.RULES
+RULES: Tuple[RuleFunc, ...] = (platform.RULES + health.RULES + torch_health.RULES + versions.RULES + tool_output.RULES
+                               + interconnect.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:
