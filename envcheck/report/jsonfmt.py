@@ -7,6 +7,7 @@ from typing import Any, Dict
 
 from ..envelope import wrap
 from ..serial import to_data
+from . import steps
 from .model import Report
 
 
@@ -23,8 +24,9 @@ def document(report: Report) -> Dict[str, Any]:
                 "title": f.title,
                 "explanation": f.explanation,
                 "evidence": [{"fact": e.fact, "value": e.value} for e in f.evidence],
-                "fix": list(f.fix),
                 "recipe": f.recipe,
+                "values": dict(f.values),
+                "fix": steps.document(report.remedy(f)),
                 "gpu": f.gpu,
                 "links": list(f.links),
             }

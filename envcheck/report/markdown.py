@@ -7,6 +7,7 @@ from typing import List
 
 from ..rules import SECTIONS
 from ..serial import to_data
+from . import steps
 from .model import Report
 from .summary import section_lines
 
@@ -36,10 +37,7 @@ def render(report: Report) -> str:
             if f.evidence:
                 out.append("")
                 out += [f"- `{e.fact}` = `{e.value}`" for e in f.evidence]
-            if f.fix:
-                out += ["", "Fix:", "", "```sh", *f.fix, "```"]
-            if f.recipe:
-                out += ["", f"Step by step: `envcheck recipe show {f.recipe}`"]
+            out += steps.markdown_lines(f, report.remedy(f), report.recipes_problem)
             out.append("")
     else:
         out += ["No problems found.", ""]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from .. import exitcodes
+from ..errors import SetupError
 from ..facts import Facts
+from ..recipes import Plan, load_all, remedies, values_for
 from ..rules import Finding, Severity
 
 
@@ -28,6 +31,26 @@ class Report:
         """"error", "warning" or "ok" (info findings do not change the verdict)."""
         c = self.counts()
         return "error" if c["error"] else "warning" if c["warning"] else "ok"
+
+    @functools.cached_property
+    def _remedies(self) -> Tuple[Dict[Tuple[str, Optional[int]], Plan], str]:
+        named = [f for f in self.findings if f.recipe]
+        if not named:
+            return {}, ""
+        try:
+            recipes = load_all()
+        except SetupError as exc:  # an installation without its recipes: the findings still name them
+            return {}, str(exc)
+        return remedies(recipes, self.facts, named, values_for(self.facts)), ""
+
+    def remedy(self, finding: Finding) -> Optional[Plan]:
+        """The filled steps of the recipe ``finding`` names (None: it names none, or it is not installed)."""
+        return self._remedies[0].get((finding.id, finding.gpu))
+
+    @property
+    def recipes_problem(self) -> str:
+        """Why no recipe could be read (empty when they were)."""
+        return self._remedies[1]
 
     def exit_code(self, strict: bool = False) -> int:
         if self.failures:

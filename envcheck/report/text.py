@@ -9,6 +9,7 @@ import textwrap
 from typing import Dict, List
 
 from ..rules import SECTIONS, Finding, Severity
+from . import steps
 from .model import Report
 from .summary import section_lines
 
@@ -36,7 +37,7 @@ def _wrap(text: str, indent: str, width: int) -> List[str]:
     return out
 
 
-def _finding(f: Finding, st: _Style, width: int) -> List[str]:
+def _finding(f: Finding, report: Report, st: _Style, width: int) -> List[str]:
     mark = st.marks[f.severity.value]
     gpu = f" (GPU {f.gpu})" if f.gpu is not None else ""
     head = st(f"  {mark} {f.title}{gpu}", _SEV_COLOUR[f.severity], "bold")
@@ -44,12 +45,7 @@ def _finding(f: Finding, st: _Style, width: int) -> List[str]:
     lines += _wrap(f.explanation, "      ", width)
     for e in f.evidence:
         lines.append(st(f"      evidence: {e.fact} = {e.value}", "dim"))
-    if f.fix:
-        lines.append("      fix:")
-        for cmd in f.fix:
-            lines.append(f"        {cmd}" if cmd.startswith("#") else f"        $ {cmd}")
-    if f.recipe:
-        lines.append(st(f"      step by step: envcheck recipe show {f.recipe}", "dim"))
+    lines += steps.text_lines(f, report.remedy(f), report.recipes_problem, "      ")
     return lines
 
 
@@ -86,7 +82,7 @@ def render(report: Report, colour: bool = False, unicode: bool = True, width: in
         for k, v in lines:
             out.append(f"    {k.ljust(pad)}  {v}")
         for f in findings:
-            out.extend(_finding(f, st, width))
+            out.extend(_finding(f, report, st, width))
         out.append("")
     if report.facts.notes:
         out.append(st("Could not tell", "bold"))

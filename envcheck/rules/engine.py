@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from ..facts import Facts
 from ..reading import Reading
@@ -83,7 +83,7 @@ def make(
     finding_id: str,
     explanation: str,
     evidence: Sequence[Tuple[str, object]] = (),
-    fix: Sequence[str] = (),
+    values: Optional[Mapping[str, object]] = None,
     *,
     severity: Optional[Severity] = None,
     gpu: Optional[int] = None,
@@ -91,8 +91,13 @@ def make(
     links: Sequence[str] = (),
     recipe: Optional[str] = "",
 ) -> Finding:
-    """Build a finding from its catalogue entry; the id must be catalogued."""
+    """Build a finding from its catalogue entry; the id must be catalogued.
+
+    ``values`` fill the recipe's ``{placeholders}`` for this finding (``recipes/values.py``
+    lists the names); ``recipe=None`` says no recipe fits this case, "" takes the catalogue's."""
     spec = CATALOGUE[finding_id]
+    if values is not None and not isinstance(values, Mapping):
+        raise TypeError(f"{finding_id}: values must be a mapping of placeholder names, not {type(values).__name__}")
     return Finding(
         id=finding_id,
         severity=severity or spec.severity,
@@ -100,8 +105,8 @@ def make(
         title=title or spec.title,
         explanation=explanation,
         evidence=tuple(Evidence(k, _show(v)) for k, v in _evidence_pairs(evidence)),
-        fix=tuple(fix),
         recipe=spec.recipe if recipe == "" else recipe,
+        values=tuple((k, str(v)) for k, v in (values or {}).items() if v is not None),
         gpu=gpu,
         links=tuple(links),
     )
