@@ -63,6 +63,7 @@ PLACEHOLDERS: Dict[str, str] = {
     "visible_devices": "GPU indices that exist, for CUDA_VISIBLE_DEVICES",
     "container_image": "the container image to start (yours)",
     "container_name": "the container to change (yours)",
+    "pyg_wheel_page": "PyG's wheel page for the installed torch and CUDA variant",
 }
 
 _CUDA_PATH_WORDS = ("cuda", "cudnn", "nvidia", "tensorrt", "nccl")
@@ -245,6 +246,20 @@ def _gpu_index(facts: Facts) -> Value:
 _NOUVEAU = ("nouveau", "nova_core")
 
 
+def _installed_torch(facts: Facts) -> Optional[str]:
+    """"2.5.0+cu124" for the installed torch as PyG names its wheel pages (X.Y.0+variant)."""
+    from envcheck.knowledge import load
+
+    version = facts.torch.version.value if facts.torch.version.ok else None
+    if version is None and facts.python.package("torch") is not None:
+        version = facts.python.package("torch").version
+    build = load().resolve_torch(str(version)) if version else None
+    if build is None or build.release is None or build.variant is None:
+        return None
+    major_minor = ".".join(build.release.version.split(".")[:2])
+    return f"{major_minor}.0+{build.variant.variant}"
+
+
 def _device_values(facts: Facts) -> Dict[str, Value]:
     """Values about this machine's devices and environment that fix recipes name."""
     out: Dict[str, Value] = {}
@@ -269,6 +284,9 @@ def _device_values(facts: Facts) -> Dict[str, Value]:
     count = len(facts.gpus) or len(facts.pci.gpus)
     if count:
         out["visible_devices"] = Value(",".join(str(i) for i in range(count)), "facts", f"the {count} GPU(s) here")
+    torch_build = _installed_torch(facts)
+    if torch_build is not None:
+        out["pyg_wheel_page"] = Value(f"https://data.pyg.org/whl/torch-{torch_build}.html", "facts")
     out["container_image"] = Value("<image>", "default", "your image")
     out["container_name"] = Value("<container>", "default", "your container")
     ld = facts.toolkit.ld_library_path

@@ -11,6 +11,7 @@ from ..errors import SetupError
 from ..facts import Facts
 from ..recipes import Plan, load_all, remedies, values_for
 from ..rules import Finding, Severity
+from ..rules.verdict import Judgement, judge
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,15 @@ class Report:
             out[f.severity.value] += 1
         return out
 
+    @functools.cached_property
+    def judgement(self) -> Judgement:
+        """The verdict with what it rests on: unexplained messages, missing facts (``rules.verdict``)."""
+        return judge(self.facts, self.findings)
+
     @property
     def verdict(self) -> str:
-        """"error", "warning" or "ok" (info findings do not change the verdict)."""
-        c = self.counts()
-        return "error" if c["error"] else "warning" if c["warning"] else "ok"
+        """"error", "unexplained", "insufficient", "warning" or "ok" (info findings do not count)."""
+        return self.judgement.verdict
 
     @functools.cached_property
     def _remedies(self) -> Tuple[Dict[Tuple[str, Optional[int]], Plan], str]:
@@ -55,6 +60,8 @@ class Report:
     def exit_code(self, strict: bool = False) -> int:
         if self.failures:
             return exitcodes.FAILED
-        if self.verdict == "error" or (strict and self.verdict == "warning"):
+        if self.verdict in ("error", "unexplained") or (strict and self.verdict == "warning"):
             return exitcodes.PROBLEMS
+        if self.verdict == "insufficient":
+            return exitcodes.INSUFFICIENT
         return exitcodes.OK

@@ -165,6 +165,29 @@ _SPECS = [
     FindingSpec("toolkit_differs_from_torch_cuda", I, "toolkit", "System CUDA toolkit differs from PyTorch's CUDA",
                 "nvcc reports a different CUDA than PyTorch was built with. This is normal: PyTorch wheels bring "
                 "their own CUDA runtime; nvcc only matters for compiling extensions."),
+    # ---- causes the diagnosis corpus shows (tests/corpus/diagnosis/README.md, proposed ids)
+    FindingSpec("extension_built_for_other_torch", E, "torch", "Extension built for another PyTorch",
+                "A compiled PyTorch extension (torch-scatter, a model's _C, ...) was built against a different "
+                "torch than the one installed: importing it fails with 'undefined symbol: _ZN3c10…'.",
+                "rebuild_torch_extension"),
+    FindingSpec("extension_built_without_gpu_arch", E, "torch", "Extension built without this GPU's kernels",
+                "PyTorch runs on this GPU, but a compiled extension was built without its architecture "
+                "(TORCH_CUDA_ARCH_LIST), so only the extension's kernels fail with 'no kernel image'.",
+                "rebuild_torch_extension"),
+    FindingSpec("mixed_torch_installations", E, "torch", "Two PyTorch installations mixed",
+                "Parts of two PyTorch builds are installed in one environment (pip and conda, or a stale copy), "
+                "so torch's own libraries do not fit together.", "single_torch_install"),
+    FindingSpec("mkl_incompatible_with_torch", E, "torch", "MKL too new for this PyTorch",
+                "MKL 2024.1 and later dropped iJIT_NotifyEvent, which conda's PyTorch builds link against: "
+                "import torch fails until MKL is pinned below 2024.1.", "pin_mkl"),
+    FindingSpec("nvidia_uvm_stale_after_suspend", E, "driver", "nvidia-uvm broken after suspend",
+                "After suspend and resume the nvidia_uvm module is loaded but no longer works: CUDA fails with "
+                "'unknown error' (999) while nvidia-smi still answers, until nvidia_uvm is reloaded.",
+                "reload_nvidia_uvm"),
+    FindingSpec("container_gpu_lost_after_daemon_reload", E, "host", "Container lost its GPUs after a systemd reload",
+                "With systemd managing container cgroups, `systemctl daemon-reload` on the host takes running "
+                "containers' access to /dev/nvidia* away: NVML fails with 'Unknown Error' inside, the host is fine.",
+                "container_gpu_reattach"),
 ]
 
 # ---- between GPUs: topology, P2P, NVLink, NCCL (the interconnect rules and command)

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 
+class Confidence(str, enum.Enum):
+    """How sure a finding is. ``confirmed``: an upstream message states it (torch's own
+    driver comparison) or facts a tool read prove it; ``likely``: inferred (a heuristic, a
+    fact missing), or built on facts a person only stated in a paste."""
+
+    CONFIRMED = "confirmed"
+    LIKELY = "likely"
+
+
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -40,3 +49,4 @@ class Finding:
     values: Tuple[Tuple[str, str], ...] = ()
     gpu: Optional[int] = None  # NVML index when the finding is about one GPU
     links: Tuple[str, ...] = ()
+    confidence: Confidence = Confidence.CONFIRMED

@@ -14,6 +14,7 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.driver import driver_installed, installed_driver_version
+from envcheck.derived.messages import decisive_for
 from envcheck.facts import DeviceNode, Facts
 from envcheck.reading import Reading, Status
 from envcheck.rules.engine import RuleContext, evidence, make
@@ -55,8 +56,7 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
                f"The PCI bus of this machine shows {seen}, and neither NVML nor PyTorch reported a GPU, "
                "so the GPU checks are skipped. On a cloud VM, pick an instance type that has an NVIDIA GPU; "
                "in a container, the host must pass one in.",
-               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)),
-               recipe="container_toolkit" if _in_container(f) else "")
+               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)))
 
 
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
@@ -116,21 +116,16 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
     return ev
 
 
-_SIGNATURE_REJECTED = re.compile(
-    r"key was rejected|required key not available|unsigned module|module with unavailable key"
-    r"|not signed with a trusted key|lockdown:.*(module|restricted)", re.IGNORECASE)
-
-
 def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
-    # "module verification failed ... tainting kernel" means the module loaded anyway: not this.
-    rejected = [x for x in f.driver.module_load_errors.get(())
-                if _SIGNATURE_REJECTED.search(x) and "tainting kernel" not in x.lower()]
+    # The kernel's and modprobe's refusals, from the message catalogue. ("module verification
+    # failed ... tainting kernel" is not one: the module loaded anyway.)
+    refusals = decisive_for(ctx.stated, "driver_not_loaded_secure_boot")
     not_loaded = _not_loaded_evidence(f)
-    # Lockdown lines do not name the module; lines that name one must name nvidia. Without
+    # Lockdown and signature lines do not name the module; modprobe's name nvidia. Without
     # other evidence that nvidia is missing, an unnamed refusal may be another module's.
-    named = [x for x in rejected if "nvidia" in x.lower()]
-    rejected = named or (rejected if not_loaded else [])
+    named = [s.text for s in refusals if s.fact("driver.module")]
+    rejected = named or ([s.text for s in refusals] if not_loaded else [])
     sb = f.host.secure_boot
     if f.nvml.init.ok or (not rejected and not not_loaded) or (not rejected and sb.ok and sb.value is False):
         return
@@ -278,8 +273,9 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
                ev)
 
 
-_NO_DRIVER_TEXT = re.compile(r"found no nvidia driver|no cuda-capable device|nvidia-smi: command not found",
-                             re.IGNORECASE)
+# Upstream's words for "no driver reachable here" (message catalogue ids).
+_NO_DRIVER = ("torch_no_nvidia_driver", "cuda_no_device", "nvidia_smi_no_driver", "nvml_driver_not_loaded",
+              "loader_driver_library_missing")
 
 
 def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
@@ -292,9 +288,12 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
                    "This Linux runs under WSL 1, which has no GPU access at all; CUDA works only under WSL 2.",
                    [("host.wsl", "wsl1")])
         return
-    texts = [e for e in f.torch.errors.get(()) if _NO_DRIVER_TEXT.search(e)]
+    texts = [s.match.text for s in ctx.stated if s.id in _NO_DRIVER]
     smi = f.driver.nvidia_smi_path
-    no_driver = f.nvml.init_error == "library_not_found" or bool(texts) or (smi.known and not smi.ok)
+    # Under WSL 2 the driver is Windows' and nvidia-smi answers from /usr/lib/wsl; a Linux that
+    # cannot reach any driver is WSL 1 (or a Windows driver too old for WSL 2).
+    no_driver = f.nvml.init_error in ("library_not_found", "driver_not_loaded") or bool(texts) or (
+        smi.known and not smi.ok)
     # A GPU the driver reports (NVML up) disproves "no GPU support"; a GPU merely named in a
     # paste's prose ("Have a RTX3090") says nothing about whether the driver reaches it.
     if (f.nvml.init.ok and f.gpus) or not no_driver:
@@ -324,7 +323,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
         # not show; the NVSwitches are visible in sysfs all the same. Not seeing it is no evidence.
         fm = Reading.fail(Status.NOT_SUPPORTED, "the host's processes are not visible from a container")
     switches = [d for d in f.pci.devices.get(()) if d.is_nvswitch]
-    not_ready = [e for e in f.torch.errors.get(()) if "system not yet initialized" in e.lower()]
+    not_ready = [s.match.text for s in ctx.stated if s.id in ("cuda_system_not_ready", "cuda_fabric_not_ready")]
     hgx = [g for g in f.gpus if g.name.ok and _HGX_NAME.search(g.name.value)]
     if switches and (fm.ok or not_ready):
         severity = None

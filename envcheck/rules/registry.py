@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Iterable, Optional, Tuple
 
 from ..facts import Facts
-from . import health, platform, torch_health, versions
+from . import compat, failures, health, linking, platform, torch_health, upstream, versions
 from .engine import Evaluation, RuleFunc, run_rules
 
-RULES: Tuple[RuleFunc, ...] = platform.RULES + health.RULES + torch_health.RULES + versions.RULES
+# upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
+RULES: Tuple[RuleFunc, ...] = (platform.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
+                               + linking.RULES + failures.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

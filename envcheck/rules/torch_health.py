@@ -182,6 +182,11 @@ def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
         ev.append(("nvml.gpus" if f.gpus else "pci.devices", f"{count} GPU(s), index 0..{count - 1}"))
     values = {"visible_devices": ",".join(str(i) for i in range(count)) if count else "0"}
     torch_sees_none = f.torch.cuda_build.ok and f.torch.device_count.ok and f.torch.device_count.value == 0
+    # PyTorch saw a GPU in the same report: the value did not hide them from that run (it was
+    # set at another moment, or only inside the program).
+    torch_saw = f.torch.cuda_available.ok and f.torch.cuda_available.value is True
+    if parsed is not None and not parsed[0] and torch_saw:
+        return
     if parsed is not None and not parsed[0]:
         why = ("it is empty" if not value.strip() else
                f"{parsed[1]!r} is listed twice, and CUDA then shows no device at all" if parsed[2] else

@@ -1,5 +1,6 @@
-"""Version and compatibility rules: driver vs torch's CUDA, GPU architecture vs the
-build's kernels, cuDNN/NCCL/CUDA libraries in use vs the ones torch ships with.
+"""Version rules about what the build loads and where it runs: cuDNN/NCCL/CUDA libraries
+in use vs the ones torch ships with, known-bad builds, Python, containers, the toolkit
+(whether the build runs on this driver and GPU at all: ``compat``).
 
 Every rule reads facts through ``envcheck.derived.machine`` (which fills gaps from the
 knowledge tables and torch's own messages) and stays silent when what it needs is
@@ -10,127 +11,15 @@ unknown. The fix recipes are filled with ``envcheck advise``'s choice, so a find
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List
 
 from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
-from envcheck.derived.machine import driver_version, find_text, python_version
-from envcheck.knowledge.archs import arch_support, cudnn_text, decode_cudnn, major_minor, sm_name, ver, version_at_least
+from envcheck.derived.machine import find_text, python_version
+from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 
+from .compat import advised
 from .engine import RuleContext, make
 from .finding import Finding, Severity
-
-
-def _advised(ctx: RuleContext) -> str:
-    """What ``envcheck advise`` picks here, for an explanation (the recipe installs it)."""
-    a = ctx.advice
-    if not a.torch_version:
-        return ""
-    first = f" after driver R{a.driver_branch}" if a.driver_branch else ""
-    return f" envcheck advise picks torch {a.torch_version} + {a.variant}{first} for this machine."
-
-
-# ---------------------------------------------------------------------------- driver
-def driver_too_old_for_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    text = find_text(ctx.facts, "driver version is insufficient for CUDA runtime version")
-    if tv is None or tv.is_cpu or tv.cuda is None:
-        return
-    need = ctx.kb.min_driver_for_cuda(tv.cuda.value)
-    drv = driver_version(ctx.facts)
-    if drv is not None and need is not None:
-        if version_at_least(drv.value, need):
-            return
-    elif text is None or need is None:
-        return
-    ccs = [g.cc for g in ctx.gpus if g.cc]
-    branch = ctx.kb.recommend_branch(need, ccs)
-    alt = ctx.advice
-    keep = (f" Or keep the driver and install torch {alt.torch_version} + {alt.variant}, which it runs "
-            "(envcheck recipe show torch_pip_venv)." if alt.ok and alt.pip_command and alt.cuda != tv.cuda.value
-            else "")
-    have = f"driver {drv.value}" if drv else "the installed driver"
-    evidence = [(tv.cuda.source, tv.cuda.value), ("needed driver", f">= {need}")]
-    if drv:
-        evidence.insert(0, (drv.source, drv.value))
-    if text:
-        evidence.append(("torch.errors", text))
-    if branch is not None:
-        what = f"Install driver R{branch.branch} or newer, or a PyTorch build for an older CUDA."
-    else:  # e.g. a Kepler GPU (last branch R470) under a CUDA 12 build
-        what = "No driver branch supports both this GPU and that CUDA: install a PyTorch build for an older CUDA."
-    yield make("driver_too_old_for_torch_cuda",
-               f"PyTorch was built with CUDA {tv.cuda.value}, which needs driver >= {need}; {have} is older. {what}"
-               + keep, evidence, {"driver_branch": branch.branch} if branch else None,
-               recipe="" if branch is not None else "torch_pip_venv")
-
-
-# ---------------------------------------------------------------------------- architecture
-def _cuda_window(ctx: RuleContext, cc: str, cuda: str) -> Optional[str]:
-    """Without an arch list: is the build's CUDA outside what can target this GPU?"""
-    row = ctx.kb.compute_capability(cc)
-    if row is None:
-        return None
-    if row.last_cuda and ver(cuda) > ver(row.last_cuda):
-        return "too_old"
-    if row.first_cuda and ver(cuda) < ver(row.first_cuda):
-        return "too_new"
-    return None
-
-
-def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    if tv is None or tv.is_cpu:
-        return
-    no_kernel = find_text(ctx.facts, "no kernel image is available", "is not compatible with the current PyTorch")
-    for g in ctx.gpus:
-        if not g.cc:
-            continue
-        if tv.arch_list is not None:
-            verdict = arch_support(tv.arch_list.value, g.cc)
-            basis = (tv.arch_list.source, tv.arch_list.value)
-        elif tv.cuda is not None:
-            verdict = _cuda_window(ctx, g.cc, tv.cuda.value) or "cubin"
-            basis = (tv.cuda.source, f"CUDA {tv.cuda.value}")
-        else:
-            continue
-        if verdict in ("cubin", "ptx"):
-            continue
-        fid = "gpu_arch_too_old_for_torch_build" if verdict == "too_old" else "gpu_arch_unsupported_by_torch_build"
-        row = ctx.kb.compute_capability(g.cc)
-        label = g.name or "this GPU"
-        arch = f" ({row.arch})" if row else ""
-        version = tv.version.value if tv.version else "this PyTorch"
-        if verdict == "too_old":
-            why = (f"{label} has compute capability {g.cc}{arch}; PyTorch {version} has no kernels that old "
-                   f"({sm_name(g.cc)} is not in its build).")
-        else:
-            why = (f"{label} has compute capability {g.cc}{arch}; PyTorch {version} has neither {sm_name(g.cc)} "
-                   f"kernels nor PTX it could compile for it, so CUDA calls fail with 'no kernel image is available'.")
-        evidence = [(g.cc_source, g.cc), basis]
-        if tv.version:
-            evidence.append((tv.version.source, tv.version.value))
-        if no_kernel:
-            evidence.append(("torch messages", no_kernel.strip().splitlines()[0]))
-        yield make(fid, why + _advised(ctx), evidence, gpu=g.index)
-
-
-def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    text = find_text(ctx.facts, "Torch not compiled with CUDA enabled")
-    if tv is None or not (tv.is_cpu or text):
-        return
-    has_gpu = ctx.facts.has_nvidia_gpu
-    if not (has_gpu or (text and has_gpu is None)):
-        return
-    evidence = [(tv.version.source, tv.version.value)] if tv.version else []
-    cuda = ctx.facts.torch.cuda_build
-    if not cuda.ok:
-        evidence.append(("torch.cuda_build", cuda.status.value))
-    if text:
-        evidence.append(("torch.errors", text))
-    yield make("torch_cpu_only_build",
-               "This PyTorch is a CPU-only build (no CUDA), so it cannot use the NVIDIA GPU in this machine."
-               + _advised(ctx), evidence)
 
 
 # ---------------------------------------------------------------------------- libraries
@@ -320,7 +209,7 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         if (bad.when_text or bad.when_library or bad.when_os) and not seen:
             continue
         yield make("known_bad_torch_build", bad.summary + (f" ({bad.fix_note})" if bad.fix_note else "")
-                   + _advised(ctx), [(tv.version.source, tv.version.value)] + seen, links=[bad.issue])
+                   + advised(ctx), [(tv.version.source, tv.version.value)] + seen, links=[bad.issue])
 
 
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
@@ -334,7 +223,7 @@ def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
     yield make("python_unsupported_by_torch",
                f"PyTorch {rel.version} has wheels for Python {', '.join(rel.python)}, not {py}: install a release "
                f"that has them, or use a Python PyTorch {rel.version} supports (e.g. uv venv --python "
-               f"{rel.python[-1]})." + _advised(ctx),
+               f"{rel.python[-1]})." + advised(ctx),
                [("python.version", ctx.facts.python.version.value), (tv.version.source, tv.version.value)])
 
 
@@ -374,9 +263,6 @@ def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
-    driver_too_old_for_torch_cuda,
-    gpu_arch_vs_torch_build,
-    torch_cpu_only_build,
     cudnn_version_mismatch,
     ld_library_path_conflict,
     conflicting_cuda_wheel_packages,

@@ -39,7 +39,7 @@ REALISTIC = {
     "blacklist_lines": "blacklist nouveau\\noptions nouveau modeset=0", "device_group": "video",
     "device_nodes": "/dev/nvidia0 /dev/nvidiactl", "wsl_distro": "Ubuntu-24.04", "cache_dir": "/home/user/.cache",
     "debug_vars": "CUDA_LAUNCH_BLOCKING", "visible_devices": "0,1", "container_image": "python:3.12",
-    "container_name": "trainer",
+    "container_name": "trainer", "pyg_wheel_page": "https://data.pyg.org/whl/torch-2.5.0+cu124.html",
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("shellcheck") is None,
