@@ -9,7 +9,10 @@ does (read, facts, rules, verdict) and the script prints:
 * false errors on healthy: healthy cases given any error finding;
 * the verdicts, and the time per case.
 
-Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [--json]
+With --big it also times explain on three generated inputs just under the 4 MiB limit (a
+paste-like mix of reports and tracebacks, a colour-code heavy log, one huge line).
+
+Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [--json] [--big]
 (DIR defaults to tests/corpus/diagnosis/cases; --list prints every miss.)
 """
 
@@ -65,12 +68,39 @@ def score(results: List[Dict[str, object]]) -> Dict[str, object]:
     }
 
 
+LIMIT = 4 * 2**20 - 4096  # just under explain's 4 MiB input limit
+
+
+def big_inputs(cases: List[Path]) -> Dict[str, str]:
+    """Three large inputs built from the corpus texts (nothing from outside the repository)."""
+    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in cases]
+    mix = "\n\n".join(texts)
+    paste = (mix * (LIMIT // max(len(mix), 1) + 1))[:LIMIT]
+    colour = "".join(f"\x1b[3{i % 8}m{line}\x1b[0m\n" for i, line in enumerate(paste.splitlines()))[:LIMIT]
+    one_line = paste.replace("\n", " ")[:LIMIT]
+    return {"paste-like": paste, "colour codes": colour, "one line": one_line}
+
+
+def time_big(cases: List[Path]) -> None:
+    for name, text in big_inputs(cases).items():
+        t0 = time.perf_counter()
+        try:
+            _, report = diagnose(source.normalise(text), collected_at="")
+            verdict = report.verdict
+        except EnvcheckError as exc:
+            verdict = f"refused: {exc}"
+        print(f"{name:14s} {len(text.encode('utf-8')) / 2**20:.2f} MiB  {time.perf_counter() - t0:.2f} s  ({verdict})")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dir", nargs="?", default=str(ROOT / "tests" / "corpus" / "diagnosis" / "cases"))
     ap.add_argument("--list", action="store_true", help="print every missed case and every false error")
     ap.add_argument("--json", action="store_true", help="the figures as JSON")
+    ap.add_argument("--big", action="store_true", help="also time explain on generated 4 MiB inputs")
     args = ap.parse_args()
+    if args.big:
+        time_big(sorted(Path(args.dir).glob("*.json")))
     results = [run_case(p) for p in sorted(Path(args.dir).glob("*.json"))]
     s = score(results)
     if args.json:

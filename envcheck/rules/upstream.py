@@ -33,19 +33,20 @@ def _facts_said(s: Stated):
     return [(f.name, f.value) for f in s.match.facts if f.name != "detail"][:4]
 
 
-def _finding_for(s: Stated, fid: str) -> str:
-    """The finding a message means, where a fact it carries says more than its entry:
-    modprobe's "Module nvidia-uvm not found" is about nvidia-uvm, not the driver module."""
+def _findings_for(s: Stated, fid: str):
+    """The findings a message means, where a fact it carries says more than its entry:
+    modprobe's "Module nvidia-uvm not found" says nvidia-uvm is not loaded as well as that
+    the modules are not built for this kernel."""
     module = str(s.fact("driver.module") or "")
     if fid == "driver_kernel_module_not_loaded" and "uvm" in module:
-        return "nvidia_uvm_missing"
-    return fid
+        return (fid, "nvidia_uvm_missing")
+    return (fid,)
 
 
 def stated_by_upstream(ctx: RuleContext) -> Iterator[Finding]:
     done = set()
     for s in ctx.stated:
-        for fid in (_finding_for(s, f) for f in s.message.findings("decisive")):
+        for fid in (x for f in s.message.findings("decisive") for x in _findings_for(s, f)):
             if fid in _WEIGHED or fid in done:
                 continue
             done.add(fid)

@@ -175,6 +175,12 @@ NEEDS: Dict[str, Tuple[Need, ...]] = {
     "python_unsupported_by_torch": (Need("the Python version", _known("python.version"), "python --version"), BUILD),
     "toolkit_differs_from_torch_cuda": (Need("nvcc's version", _known("toolkit.nvcc_version"), "nvcc --version"),
                                         BUILD),
+    "extension_built_without_gpu_arch": (GPU, Need("the build's GPU architectures", _arch, ARCH_LIST)),
+    "extension_built_for_other_torch": (BUILD, WHEELS),
+    "mixed_torch_installations": (WHEELS, Need("conda's packages", lambda v: False, "conda list | grep -i torch")),
+    "mkl_incompatible_with_torch": (Need("conda's MKL", lambda v: False, "conda list mkl"),),
+    "nvidia_uvm_stale_after_suspend": (MODULES, DRIVER),
+    "container_gpu_lost_after_daemon_reload": (CONTAINER,),
 }
 _DEFAULT_NEEDS = (Need("a full report from that machine", lambda v: False, FULL_REPORT),)
 

@@ -17,7 +17,7 @@ from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_
 from envcheck.derived.machine import find_text, python_version
 from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 
-from .compat import advised
+from .compat import advised, quote
 from .engine import RuleContext, make
 from .finding import Finding, Severity
 
@@ -212,19 +212,38 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
                    + advised(ctx), [(tv.version.source, tv.version.value)] + seen, links=[bad.issue])
 
 
+def _requested_torch(ctx: RuleContext):
+    """The torch build pip was asked for and could not find ("No matching distribution
+    found for torch==1.9.1+cu111"): (build, requirement, the message)."""
+    for s in ctx.stated:
+        req = str(s.fact("pip.requirement") or "")
+        m = re.match(r"torch==([\w.+]+)$", req)
+        if m:
+            build = ctx.kb.resolve_torch(m.group(1))
+            if build is not None and build.release is not None:
+                return build, req, s
+    return None
+
+
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     py = python_version(ctx.facts)
-    if tv is None or tv.build is None or tv.build.release is None or py is None:
+    if py is None:
         return
-    rel = tv.build.release
+    if tv is not None and tv.build is not None and tv.build.release is not None:
+        rel, basis = tv.build.release, [(tv.version.source, tv.version)]
+    else:  # pip could not find the pinned torch: it has no wheel for this Python
+        requested = _requested_torch(ctx)
+        if requested is None:
+            return
+        rel, basis = requested[0].release, [quote(requested[2])]
     if py in rel.python:
         return
     yield make("python_unsupported_by_torch",
                f"PyTorch {rel.version} has wheels for Python {', '.join(rel.python)}, not {py}: install a release "
                f"that has them, or use a Python PyTorch {rel.version} supports (e.g. uv venv --python "
                f"{rel.python[-1]})." + advised(ctx),
-               [("python.version", ctx.facts.python.version.value), (tv.version.source, tv.version.value)])
+               [("python.version", ctx.facts.python.version)] + basis)
 
 
 # ---------------------------------------------------------------------------- containers and toolkit

@@ -8,7 +8,7 @@ import dataclasses
 from envcheck.derived.linking import library_owner, symbol_owner
 from envcheck.derived.machine import driver_cuda, driver_runs, gpus, torch_view
 from envcheck.derived.messages import stated
-from envcheck.facts import DriverFacts, Facts, GpuFacts, HostFacts, NvmlFacts, PciFacts, TorchFacts
+from envcheck.facts import DriverFacts, Facts, GpuFacts, HostFacts, NvmlFacts, PciFacts, PythonFacts, TorchFacts
 from envcheck.knowledge import load
 from envcheck.reading import Reading
 from envcheck.rules import evaluate
@@ -67,8 +67,17 @@ def test_a_message_and_a_rule_saying_the_same_make_one_finding():
 
 
 def test_a_module_name_says_which_module_is_missing():
+    # nvidia-uvm is not loaded, and no NVIDIA module is built for this kernel: both are so.
     f = found(errors("modprobe: FATAL: Module nvidia-uvm not found."))
-    assert "nvidia_uvm_missing" in f and "driver_kernel_module_not_loaded" not in f
+    assert {"nvidia_uvm_missing", "driver_kernel_module_not_loaded"} <= set(f)
+    assert "nvidia_uvm_missing" not in found(errors("modprobe: FATAL: Module nvidia not found."))
+
+
+def test_pip_finding_no_pinned_torch_for_this_python():
+    facts = dataclasses.replace(errors("ERROR: No matching distribution found for torch==1.9.1+cu111"),
+                                python=PythonFacts(version=Reading.of("3.10", STATED)))
+    f = found(facts)["python_unsupported_by_torch"]
+    assert "PyTorch 1.9 has wheels for Python" in f.explanation and f.confidence is Confidence.LIKELY
 
 
 # ---------------------------------------------------------------------------- partial evidence
