@@ -3,8 +3,9 @@
 Every case file — the real user reports in ../shared/realcases and envcheck's own
 cases in tests/fixtures/explain/cases — is fed as ``collect_env + "\\n" + error_text``
 through the same code path as ``envcheck explain`` (read → facts → rules). The
-findings must include every ``expected_diagnosis`` id, and each such finding's fix
-must hold the key element of the case's fix. The checks are per finding id and about
+findings must include every ``expected_diagnosis`` id, and each such finding's fix (the
+filled steps of the recipe it names, as the report prints them) must hold the key
+element of the case's fix. The checks are per finding id and about
 the class of problem (an index URL new enough for the GPU, the variable to clear, the
 flag to add), not about one report's wording.
 """
@@ -18,6 +19,7 @@ import pytest
 
 from envcheck.explain import diagnose
 from envcheck.facts import Facts
+from envcheck.recipes import commands
 from envcheck.rules import Finding
 from tests.explain.cases import OWN_CASES, case_text, load_case
 
@@ -114,7 +116,8 @@ def _check(path) -> None:
                          f"notes: {list(explanation.facts.notes)}")
     for finding_id in case["expected_diagnosis"]:
         finding = found[finding_id]
-        fix = "\n".join(finding.fix)
+        plan = report.remedy(finding)
+        fix = "\n".join(commands(plan)) if plan is not None else ""
         assert fix, f"{path.name}: {finding_id} has no fix"
         check = FIX_CHECKS.get(finding_id)
         if check is not None:

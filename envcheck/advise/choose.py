@@ -47,8 +47,7 @@ class Advice:
     pip_command: Optional[str]
     uv_command: Optional[str]
     conda_command: Optional[str]
-    driver_branch: Optional[str]  # branch to install first when needed, e.g. "580"
-    driver_command: Optional[str]
+    driver_branch: Optional[str]  # branch to install first when needed, e.g. "580" (the driver recipe installs it)
     reasons: Tuple[str, ...]  # one line per constraint
 
 
@@ -107,22 +106,6 @@ def conda_command(rel: TorchRelease, cuda: Optional[str]) -> Optional[str]:
     if rel.conda == "pytorch-cuda":
         return f"conda install pytorch=={rel.latest} torchvision pytorch-cuda={cuda} -c pytorch -c nvidia"
     return f"conda install pytorch=={rel.latest} torchvision cudatoolkit={cuda} -c pytorch"
-
-
-def driver_command(branch: int, os_id: Optional[str], in_container: bool) -> str:
-    if os_id in (None, "ubuntu", "pop", "linuxmint"):
-        cmd = f"sudo ubuntu-drivers install nvidia:{branch}"
-    elif os_id == "debian":
-        # Debian's own archive has one driver version per release and no nvidia-driver-<branch>
-        # packages; NVIDIA's CUDA repository pins a branch with nvidia-driver-pinning-<branch>
-        # (https://docs.nvidia.com/datacenter/tesla/driver-installation-guide/version-locking.html).
-        cmd = (f"# NVIDIA's CUDA repository for Debian (cuda-keyring), then: sudo apt install "
-               f"nvidia-driver-pinning-{branch} nvidia-open (cuda-drivers for Maxwell, Pascal, Volta)")
-    else:
-        cmd = f"# install the NVIDIA driver R{branch} or newer from your distribution or https://www.nvidia.com/drivers"
-    if in_container:
-        return f"# on the host, not in this container (it uses the host's driver): {cmd.lstrip('# ')}"
-    return cmd
 
 
 # ---------------------------------------------------------------------------- choosing
@@ -276,7 +259,7 @@ def _choose(kb: KnowledgeBase, target: Target, fits, newest: TorchRelease, ccs: 
                                + install_command(alt[0], alt[1].variant, alt[1].index_url))
         # No driver read (a fresh machine, nouveau, a mismatch): name the branch to install too.
         first = None if drv else kb.recommend_branch(kb.min_driver_for_cuda(var.cuda), driver_ccs)
-        return _build(rel, var, reasons, ok=True, branch=first.branch if first else None, target=target)
+        return _build(rel, var, reasons, ok=True, branch=first.branch if first else None)
 
     for rel, var in fits:  # nothing runs on this driver: which driver first, then which torch
         need = kb.min_driver_for_cuda(var.cuda)
@@ -285,7 +268,7 @@ def _choose(kb: KnowledgeBase, target: Target, fits, newest: TorchRelease, ccs: 
             reasons.append(_why_not(kb, newest, ccs, drv, gpu_floor))
             reasons.append(f"install driver R{branch.branch} first (CUDA up to {branch.max_cuda}), then torch "
                            f"{rel.latest} + {var.variant}")
-            return _build(rel, var, reasons, ok=False, branch=branch.branch, target=target)
+            return _build(rel, var, reasons, ok=False, branch=branch.branch)
     reasons.append("no driver branch runs both these GPUs and a build that has their kernels")
     return _nothing(reasons)
 
@@ -298,8 +281,7 @@ def _why_not(kb: KnowledgeBase, rel: TorchRelease, ccs, drv, gpu_floor) -> str:
     return f"not {rel.version}: " + "; ".join(gaps)
 
 
-def _build(rel: TorchRelease, var: TorchVariant, reasons: List[str], ok: bool, branch: Optional[int] = None,
-           target: Optional[Target] = None) -> Advice:
+def _build(rel: TorchRelease, var: TorchVariant, reasons: List[str], ok: bool, branch: Optional[int] = None) -> Advice:
     conda = conda_command(rel, var.cuda)
     if conda is None:
         reasons.append(CONDA_GONE)
@@ -308,9 +290,7 @@ def _build(rel: TorchRelease, var: TorchVariant, reasons: List[str], ok: bool, b
     return Advice(ok=ok, torch_version=rel.latest, variant=var.variant, cuda=var.cuda, index_url=var.index_url,
                   pip_command=install_command(rel, var.variant, var.index_url),
                   uv_command=install_command(rel, var.variant, var.index_url, tool="uv pip"),
-                  conda_command=conda, driver_branch=str(branch) if branch else None,
-                  driver_command=driver_command(branch, target.os_id, target.in_container) if branch and target else None,
-                  reasons=tuple(reasons))
+                  conda_command=conda, driver_branch=str(branch) if branch else None, reasons=tuple(reasons))
 
 
 def _cpu(rel: TorchRelease, reasons: List[str], ok: bool) -> Advice:
@@ -324,8 +304,8 @@ def _cpu(rel: TorchRelease, reasons: List[str], ok: bool) -> Advice:
     return Advice(ok=ok, torch_version=rel.latest, variant="cpu", cuda=None, index_url=index,
                   pip_command=f"pip install {pins} --index-url {index}",
                   uv_command=f"uv pip install {pins} --index-url {index}", conda_command=conda,
-                  driver_branch=None, driver_command=None, reasons=tuple(reasons))
+                  driver_branch=None, reasons=tuple(reasons))
 
 
 def _nothing(reasons: List[str]) -> Advice:
-    return Advice(False, None, None, None, None, None, None, None, None, None, tuple(reasons))
+    return Advice(False, None, None, None, None, None, None, None, None, tuple(reasons))

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from ..errors import EnvcheckError
+from ..facts import Facts, GpuFacts, HostFacts, NvmlFacts
 from ..knowledge.archs import cc_text, cc_tuple, ver
+from ..reading import Reading
 from .choose import Target
 
 NAME_HELP = '"RTX 5090", "GeForce GTX 1080 Ti", "A100", "H100 80GB HBM3", "Tesla T4", "RTX A6000", "L40S"'
@@ -38,3 +40,18 @@ def describe_target(gpu: Sequence[str], cc: Sequence[str], driver: Optional[str]
     if python is not None and (ver(python) is None or len(ver(python).release) < 2):
         raise EnvcheckError(f"--python {python!r}: expected a Python version such as 3.12")
     return Target(tuple(names), tuple(ccs), driver, python, os_id, False)
+
+
+def facts_of(target: Target) -> Facts:
+    """A described machine as the facts a recipe is filled from (distribution, container,
+    GPU names and capabilities, driver): what the driver recipe needs to pick its flavour."""
+    known = Reading.of
+    gpus = tuple(GpuFacts(index=i, name=known(n), compute_capability=known(cc) if cc else Reading.unknown())
+                 for i, (n, cc) in enumerate(zip(target.gpu_names, target.compute_capabilities)))
+    return Facts(
+        source="synthetic",
+        host=HostFacts(os_id=known(target.os_id) if target.os_id else Reading.unknown(),
+                       container=known("docker" if target.in_container else "none")),
+        nvml=NvmlFacts(gpus=known(gpus), driver_version=known(target.driver_version) if target.driver_version
+                       else Reading.unknown()),
+    )

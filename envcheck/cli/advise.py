@@ -9,6 +9,7 @@ import click
 
 from envcheck import exitcodes
 from envcheck.errors import EnvcheckError
+from envcheck.reading import Reading
 
 from .machine import facts_option, read_machine
 
@@ -29,8 +30,9 @@ def advise(gpu, cc, driver, python, os_id, facts_file, as_json) -> None:
     as things are, 1 when a driver must be installed first or no GPU build fits.
     """
     from envcheck.advise import advise as choose
-    from envcheck.advise import describe_target, render_text, target_from_facts, to_json
+    from envcheck.advise import describe_target, facts_of, render_text, target_from_facts, to_json
     from envcheck.knowledge import load
+    from envcheck.recipes import install_driver, load_all, machine_values
 
     kb = load()
     described = bool(gpu or cc or driver or python)
@@ -38,10 +40,16 @@ def advise(gpu, cc, driver, python, os_id, facts_file, as_json) -> None:
         raise EnvcheckError("--facts advises for a snapshot; --gpu/--cc/--driver/--python describe a machine instead")
     if described:
         target = describe_target(gpu, cc, driver, python, os_id, kb)
+        facts = facts_of(target)
     else:
-        target = target_from_facts(read_machine(facts_file).facts, kb)
+        facts = read_machine(facts_file).facts
+        target = target_from_facts(facts, kb)
         if os_id:
             target = dataclasses.replace(target, os_id=os_id)
+            facts = dataclasses.replace(facts, host=dataclasses.replace(facts.host, os_id=Reading.of(os_id)))
     result = choose(target, kb)
-    click.echo(to_json(result, target) if as_json else render_text(result, target), nl=False)
+    # The driver to install first comes from the driver recipe, as in the doctor's fix.
+    steps = (install_driver(load_all(), facts, machine_values(facts, result), result.driver_branch)
+             if result.driver_branch else None)
+    click.echo(to_json(result, target, steps) if as_json else render_text(result, target, steps), nl=False)
     sys.exit(exitcodes.OK if result.ok else exitcodes.PROBLEMS)

@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import Callable, Optional
 
 import click
 
+from ..errors import EnvcheckError
 from ..report import Report, render
+from ..report.text import next_hint
 
 FORMATS = ("text", "json", "markdown")
 
 
+def _formats(fn: Callable) -> Callable:
+    """--json / --markdown, given to ``fn`` as ``fmt`` ("json", "markdown" or None); both at
+    once is a usage error, not a silent choice."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, as_json: bool = False, as_markdown: bool = False, **kwargs):
+        if as_json and as_markdown:
+            raise EnvcheckError("--json and --markdown exclude each other: give one")
+        return fn(*args, fmt="json" if as_json else "markdown" if as_markdown else None, **kwargs)
+
+    wrapper = click.option("--markdown", "as_markdown", is_flag=True,
+                           help="Markdown, ready to paste into a GitHub issue.")(wrapper)
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")(wrapper)
+
+
 def format_options(fn: Callable) -> Callable:
-    """--json / --markdown / --no-color on a command (stored as `fmt` and `no_color`)."""
+    """--json / --markdown / --no-color on a command whose text output has colour
+    (stored as ``fmt`` and ``no_color``)."""
     fn = click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is honoured too).")(fn)
-    fn = click.option("--markdown", "fmt", flag_value="markdown", help="Markdown, ready to paste into a GitHub issue.")(fn)
-    fn = click.option("--json", "fmt", flag_value="json", help="Machine-readable JSON on stdout.")(fn)
-    return fn
+    return _formats(fn)
+
+
+def plain_format_options(fn: Callable) -> Callable:
+    """--json / --markdown for a command whose text has no colour (no --no-color to offer)."""
+    return _formats(fn)
 
 
 def use_colour(no_color: bool, stream=None) -> bool:
@@ -36,9 +58,13 @@ def unicode_ok(stream=None) -> bool:
 
 
 def emit_report(report: Report, fmt: Optional[str], no_color: bool) -> None:
+    """The report on stdout; for a person reading text, the next step as a hint on stderr."""
     fmt = fmt or "text"
     text = render(report, fmt, colour=use_colour(no_color), unicode=unicode_ok())
     click.echo(text, nl=False)
+    hint = next_hint(report) if fmt == "text" else None
+    if hint:
+        click.echo(hint, err=True)
 
 
 def progress(message: str) -> None:

@@ -8,6 +8,8 @@ import click
 
 from .. import exitcodes
 from ..errors import EnvcheckError
+from ..facts import Facts
+from ..reading import Status
 from ..report import Report
 from .common import emit_report, format_options
 from .machine import facts_option, probe_options, read_machine
@@ -19,8 +21,10 @@ from .machine import facts_option, probe_options, read_machine
 @facts_option("Diagnose")
 @click.option("--redact", is_flag=True,
               help="Replace GPU UUIDs, serials and user names in the output (always on with --markdown).")
+@click.option("--require-gpu", is_flag=True,
+              help="Exit 1 when no usable NVIDIA GPU is found (for scripts; without it that is exit 0).")
 @probe_options
-def doctor(fmt, no_color, strict, facts_file, redact, python, no_torch, torch_timeout) -> None:
+def doctor(fmt, no_color, strict, facts_file, redact, require_gpu, python, no_torch, torch_timeout) -> None:
     """Diagnose the GPU / driver / CUDA / PyTorch stack and say how to fix it."""
     from .. import snapshot
     from ..rules import evaluate
@@ -32,7 +36,18 @@ def doctor(fmt, no_color, strict, facts_file, redact, python, no_torch, torch_ti
     ev = evaluate(facts)
     report = Report("doctor", facts, ev.findings, failures + ev.failures)
     emit_report(report, fmt, no_color)
-    sys.exit(report.exit_code(strict))
+    code = report.exit_code(strict)
+    if require_gpu and code == exitcodes.OK and not usable_gpu(facts):
+        click.echo("envcheck: --require-gpu: no usable NVIDIA GPU here (none that NVML or PyTorch can use)", err=True)
+        code = exitcodes.PROBLEMS
+    sys.exit(code)
+
+
+def usable_gpu(facts: Facts) -> bool:
+    """A GPU NVML answers for, or one PyTorch can use."""
+    if any(g.status.status is Status.OK and g.status.value for g in facts.gpus):
+        return True
+    return facts.torch.cuda_available.ok and facts.torch.cuda_available.value is True
 
 
 @click.command(epilog=exitcodes.epilog())

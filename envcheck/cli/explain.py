@@ -22,9 +22,13 @@ def explain(fmt, no_color, strict, file) -> None:
     reads from a live machine, and the same rules run on them; what the text does not
     show stays unknown and is listed under "Could not tell".
 
-    Exit codes: 0 no errors, 1 errors found (or warnings with --strict), 2 usage error
-    (also: empty, binary or over-4-MiB input, or nothing recognised in the text),
-    3 envcheck itself failed.
+    Every finding says how sure it is (confirmed / likely). An error or warning in the
+    text that no finding accounts for makes the verdict "unexplained": it is quoted with
+    its likeliest causes and what to paste next.
+
+    Exit codes: 0 no errors, 1 errors found or an unexplained error message (or warnings
+    with --strict), 2 usage error (also: empty, binary or over-4-MiB input, or nothing
+    recognised in the text), 3 envcheck itself failed, 5 too little in the text to judge.
     """
     from envcheck.explain import diagnose, source
 

@@ -13,7 +13,7 @@ import click
 from envcheck import exitcodes
 from envcheck.facts import Facts
 
-from .common import format_options
+from .common import plain_format_options
 from .machine import facts_option, probe_options, read_machine
 
 
@@ -44,9 +44,9 @@ def recipe() -> None:
 
 
 @recipe.command("list", epilog=exitcodes.epilog())
-@format_options
+@plain_format_options
 @facts_option("Judge the recipes for")
-def list_recipes(fmt, no_color, facts_file) -> None:
+def list_recipes(fmt, facts_file) -> None:
     """Every recipe, and whether it applies to this machine (yes / no / unknown)."""
     from envcheck.recipes import applies, load_all, output
 
@@ -59,9 +59,9 @@ def list_recipes(fmt, no_color, facts_file) -> None:
 
 @recipe.command("show", epilog=exitcodes.epilog())
 @click.argument("recipe_id")
-@format_options
+@plain_format_options
 @facts_option("Fill the recipe in for")
-def show(recipe_id, fmt, no_color, facts_file) -> None:
+def show(recipe_id, fmt, facts_file) -> None:
     """One recipe, filled in for this machine: values filled in, steps, verify, undo, sources."""
     from envcheck.recipes import fill_recipe, load_all, output, values_for
 
@@ -74,10 +74,10 @@ def show(recipe_id, fmt, no_color, facts_file) -> None:
 
 
 @click.command(epilog=exitcodes.epilog())
-@format_options
+@plain_format_options
 @facts_option("Plan for")
 @probe_options
-def plan(fmt, no_color, facts_file, python, no_torch, torch_timeout) -> None:
+def plan(fmt, facts_file, python, no_torch, torch_timeout) -> None:
     """The doctor's findings as one ordered list of steps (it never runs them).
 
     Steps come from the recipes the findings name, in dependency order (nouveau off,

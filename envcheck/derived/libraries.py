@@ -51,9 +51,9 @@ def ld_dirs_with(facts: Facts, prefixes: Tuple[str, ...]) -> List[str]:
     return found
 
 
-def ld_fix(facts: Facts, drop: List[str]) -> str:
-    keep = [e for e in ld_entries(facts) if e not in drop]
-    return f"export LD_LIBRARY_PATH={':'.join(keep)}" if keep else "unset LD_LIBRARY_PATH"
+def ld_keep(facts: Facts, drop: List[str]) -> str:
+    """LD_LIBRARY_PATH without the ``drop`` entries ("" when nothing is left)."""
+    return ":".join(e for e in ld_entries(facts) if e not in drop)
 
 
 def wheels(facts: Facts) -> Dict[str, Dict[int, str]]:

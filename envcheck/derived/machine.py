@@ -1,38 +1,41 @@
 """What the version rules and the advisor need from Facts, read once and resolved
 against the tables.
 
-Facts are often partial (a snapshot, a pasted ``collect_env``): a GPU may have a name
-but no compute capability, torch a version but no arch list. Each view below fills the
-gaps from the knowledge tables and from the texts torch printed, and records where a
-value came from so a finding can cite it. Anything still unknown stays ``None``.
+Facts are often partial (a snapshot, a pasted ``collect_env``, a bare traceback): a GPU
+may have a name but no compute capability, torch a version but no arch list, the driver
+only its CUDA version. Each view below fills the gaps from whichever evidence is there —
+the facts, the knowledge tables, and upstream's own messages (``derived.messages``: torch's
+warnings carry a GPU's capability and the build's arch list, "found version N" the
+driver's CUDA) — and records where a value came from, so a finding can cite it and say
+how sure it is. Anything still unknown stays ``None``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from envcheck.facts import Facts
-from envcheck.knowledge.archs import cc_text, cc_tuple, encode_cudnn, major_minor, parse_arch_list
+from envcheck.knowledge.archs import major_minor, parse_arch_list, ver
 from envcheck.knowledge.pci_ids import range_of_device
 from envcheck.knowledge.tables import KnowledgeBase, TorchBuild
-from envcheck.reading import Status
+from envcheck.reading import Reading, Status
 
-# torch/cuda/__init__.py's warning for a GPU the build has no kernels for.
-_CAPABILITY_TEXT = re.compile(r"with CUDA capability (sm_\d+)")
-_SUPPORTS_TEXT = re.compile(r"supports CUDA capabilities((?:\s+(?:sm|compute)_\d+[af]?)+)")
-# torch/backends/cudnn/__init__.py: "PyTorch was compiled against (8, 3, 2) but linked against (8, 0, 3)"
-_CUDNN_TEXT = re.compile(r"compiled against \((\d+), (\d+), (\d+)\) but linked against \((\d+), (\d+), (\d+)\)")
-_BUILT_TEXT = re.compile(r"CUDA used to build PyTorch:\s*(\d+\.\d+)")
+from .messages import Stated, is_stated, stated, texts
 
 
 @dataclass(frozen=True)
 class Value:
-    """A value and the fact (or table) it came from, for a finding's evidence."""
+    """A value and the fact (or table, or message) it came from, for a finding's evidence.
+    ``stated``: it rests on a person's words in a paste, not a tool's output."""
 
     value: object
     source: str
+    stated: bool = False
+
+
+def _of(reading: Reading, source: str) -> Value:
+    return Value(reading.value, source, is_stated(reading))
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class GpuView:
     name: Optional[str]
     cc: Optional[str]  # "12.0"
     cc_source: str  # "nvml.gpus[0].compute_capability", "gpu_models table (name)", ...
+    stated: bool = False  # the GPU is known only from a person's words
 
 
 @dataclass(frozen=True)
@@ -52,49 +56,104 @@ class TorchView:
     arch_list: Optional[Value]  # tuple of "sm_XY"/"compute_XY"
     cudnn_compiled: Optional[Value]  # int encoding
     cudnn_loaded: Optional[Value]  # int encoding
-
-
-def texts(facts: Facts) -> Tuple[str, ...]:
-    """Everything torch printed (or the user pasted) that a rule may cite."""
-    t = facts.torch
-    out = list(t.warnings.get(())) + list(t.errors.get(()))
-    if t.import_error.ok and t.import_error.value:
-        out.append(t.import_error.value)
-    return tuple(out)
+    cpu_source: Optional[Value] = None  # what says it is a CPU-only build
 
 
 def find_text(facts: Facts, *needles: str) -> Optional[str]:
-    """The first text containing any needle (case-insensitive)."""
-    for text in texts(facts):
+    """The first text containing any needle (case-insensitive): for the knowledge tables'
+    own substrings (known-bad builds); torch's messages are read through ``stated``."""
+    for _, text in texts(facts):
         low = text.lower()
         if any(n.lower() in low for n in needles):
             return text
     return None
 
 
+def _said(found: Tuple[Stated, ...], fact: str) -> Optional[Tuple[object, Stated]]:
+    """The first value of ``fact`` an upstream message carries, with the message."""
+    for s in found:
+        v = s.fact(fact)
+        if v is not None:
+            return v, s
+    return None
+
+
+# ---------------------------------------------------------------------------- the driver
 def driver_version(facts: Facts) -> Optional[Value]:
+    """The running driver's version (NVML, the loaded module), else the library on disk."""
     for path, reading in (("nvml.driver_version", facts.nvml.driver_version),
                           ("driver.kernel_module_version", facts.driver.kernel_module_version),
                           ("driver.userspace_library_version", facts.driver.userspace_library_version)):
         if reading.ok and reading.value:
-            return Value(str(reading.value), path)
+            return Value(str(reading.value), path, is_stated(reading))
     return None
 
 
-def gpus(facts: Facts, kb: KnowledgeBase) -> Tuple[GpuView, ...]:
+def driver_cuda(facts: Facts, kb: KnowledgeBase, found: Tuple[Stated, ...] = ()) -> Optional[Value]:
+    """The newest CUDA the driver runs: the nvidia-smi header / NVML, torch's "found version
+    N" (cudaDriverGetVersion behind cudaErrorInsufficientDriver), else the driver table."""
+    r = facts.nvml.cuda_driver_version
+    if r.ok and r.value:
+        return Value(major_minor(str(r.value)) or str(r.value), "nvml.cuda_driver_version", is_stated(r))
+    said = _said(found, "nvml.cuda_driver_version")
+    if said:
+        return Value(said[0], f"{said[1].source}: {said[1].id}")
+    drv = driver_version(facts)
+    cuda = kb.max_cuda_for_driver(drv.value) if drv else None
+    return Value(cuda, f"cuda_driver table ({drv.source} {drv.value})", drv.stated) if cuda else None
+
+
+def driver_runs(driver_cuda_version: str, cuda: str) -> bool:
+    """Does a driver whose newest CUDA is ``driver_cuda_version`` run a build for ``cuda``?
+    From CUDA 11 on, minor-version compatibility runs any build of the same major on the
+    major's first driver; before 11 the driver's CUDA had to be at least the build's
+    (https://docs.nvidia.com/deploy/cuda-compatibility/minor-version-compatibility.html)."""
+    have, need = ver(driver_cuda_version), ver(cuda)
+    if have is None or need is None:
+        return True
+    if have >= need:
+        return True
+    return need.release[0] >= 11 and have.release[0] == need.release[0]
+
+
+# ---------------------------------------------------------------------------- GPUs
+def _from_messages(found: Tuple[Stated, ...]) -> Tuple[GpuView, ...]:
+    """GPUs that only torch's warnings name ("Found GPU0 X which is of cuda capability 3.0")."""
+    out, seen = [], set()
+    for s in found:
+        cc = s.fact("gpu.compute_capability")
+        if cc is None or cc in seen:
+            continue
+        seen.add(cc)
+        name = s.fact("gpu.name")
+        out.append(GpuView(None, str(name) if name else None, str(cc), f"{s.source}: {s.id}"))
+    return tuple(out)
+
+
+def gpus(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ...]] = None) -> Tuple[GpuView, ...]:
+    """Every GPU with its compute capability: NVML's, the names table's, torch's devices,
+    the PCI family's, or the capability torch's own warnings give."""
+    found = stated(facts) if found is None else found
+    said = _from_messages(found)
     out = []
     for g in facts.gpus:
         name = g.name.value if g.name.ok else None
+        words = is_stated(g.name) or is_stated(g.compute_capability)
         if g.compute_capability.ok and g.compute_capability.value:
             out.append(GpuView(g.index, name, str(g.compute_capability.value),
-                               f"nvml.gpus[{g.index}].compute_capability"))
+                               f"nvml.gpus[{g.index}].compute_capability", words))
             continue
         model = kb.gpu_model(name) if name else None
+        if model is None and len(facts.gpus) == 1 and len(said) == 1:
+            # One GPU, named without a capability the table knows; torch's warning gives it.
+            out.append(GpuView(g.index, name, said[0].cc, said[0].cc_source, words))
+            continue
         out.append(GpuView(g.index, name, model.cc if model else None,
-                           f"gpu_models table ({name})" if model else "unknown"))
+                           f"gpu_models table ({name})" if model else "unknown", words))
     if not out:
         for d in facts.torch.devices.get(()):
-            out.append(GpuView(None, d.name, d.capability, f"torch.devices[{d.index}].capability"))
+            out.append(GpuView(None, d.name, d.capability, f"torch.devices[{d.index}].capability",
+                               is_stated(facts.torch.devices)))
     if not out:
         # Only the PCI bus saw the GPU (no driver yet, nouveau): its device id names the family.
         for p in facts.pci.gpus:
@@ -104,75 +163,86 @@ def gpus(facts: Facts, kb: KnowledgeBase) -> Tuple[GpuView, ...]:
                                f"pci.devices[{p.address}] (10de:{p.device_id:04x}, {r.arch})" if r
                                else f"pci.devices[{p.address}] (10de:{p.device_id:04x}, unknown family)"))
     if not out:
-        for text in texts(facts):
-            m = _CAPABILITY_TEXT.search(text)
-            if m:
-                out.append(GpuView(None, None, cc_text(cc_tuple(m.group(1))), "torch warning text"))
-                break
+        out.extend(said)
     return tuple(out)
 
 
-def torch_view(facts: Facts, kb: KnowledgeBase) -> Optional[TorchView]:
-    """None when nothing says torch is there (not installed, or nobody looked)."""
-    t = facts.torch
-    if t.installed.ok and t.installed.value is False:
-        return None
-    version = None
-    if t.version.ok and t.version.value:
-        version = Value(t.version.value, "torch.version")
-    else:
-        pkg = facts.python.package("torch")
-        if pkg is not None:
-            version = Value(pkg.version, "python.packages[torch]")
-    build = kb.resolve_torch(version.value) if version else None
-    is_rocm = t.hip_build.ok and bool(t.hip_build.value)
+# ---------------------------------------------------------------------------- torch
+_CPU_MESSAGES = ("torch_not_compiled_with_cuda", "torch_compiled_without_cuda")
 
-    cuda = None
+
+def _cuda(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]) -> Optional[Value]:
     if t.cuda_build.ok and t.cuda_build.value:
-        cuda = Value(major_minor(t.cuda_build.value) or t.cuda_build.value, "torch.cuda_build")
-    elif build and build.variant and not build.is_cpu:
-        cuda = Value(build.variant.cuda, f"torch_variants table ({build.variant.torch} {build.variant.variant})")
-    else:
-        for text in texts(facts):
-            m = _BUILT_TEXT.search(text)
-            if m:
-                cuda = Value(m.group(1), "pasted text")
-                break
-    is_cpu = bool(build and build.is_cpu) or (
-        t.cuda_build.status is Status.NOT_FOUND and not is_rocm and (t.installed.ok or version is not None))
+        return Value(major_minor(t.cuda_build.value) or t.cuda_build.value, "torch.cuda_build", is_stated(t.cuda_build))
+    if build and build.variant and not build.is_cpu:
+        return Value(build.variant.cuda, f"torch_variants table ({build.variant.torch} {build.variant.variant})")
+    said = _said(found, "torch.cuda_build")
+    return Value(said[0], f"{said[1].source}: {said[1].id}") if said else None
 
-    arch = None
+
+def _cpu(t, build: Optional[TorchBuild], version: Optional[Value], found: Tuple[Stated, ...]) -> Optional[Value]:
+    """What says this is a CPU-only build: the version's +cpu, torch.version.cuda None, or
+    torch's own "Torch not compiled with CUDA enabled"."""
+    is_rocm = t.hip_build.ok and bool(t.hip_build.value)
+    if build and build.is_cpu and version:
+        return Value(version.value, version.source, version.stated)
+    if t.cuda_build.status is Status.NOT_FOUND and not is_rocm and (t.installed.ok or version is not None):
+        return Value("None", "torch.cuda_build", is_stated(t.cuda_build))
+    said = next((s for s in found if s.id in _CPU_MESSAGES), None)
+    if said and not (t.cuda_build.ok and t.cuda_build.value):
+        return Value(said.match.text, f"{said.source}: {said.id}")
+    return None
+
+
+def _arch(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]) -> Optional[Value]:
     if t.arch_list.ok and t.arch_list.value:
-        arch = Value(tuple(t.arch_list.value), "torch.arch_list")
-    else:
-        for text in texts(facts):
-            m = _SUPPORTS_TEXT.search(text)
-            if m:
-                arch = Value(tuple(m.group(1).split()), "torch warning text")
-                break
-        if arch is None and build and build.variant and build.variant.arch_list_spec:
-            arch = Value(parse_arch_list(build.variant.arch_list_spec),
-                         f"torch_variants table ({build.variant.torch} {build.variant.variant})")
+        return Value(tuple(t.arch_list.value), "torch.arch_list", is_stated(t.arch_list))
+    said = _said(found, "torch.arch_list")
+    if said and said[0]:
+        return Value(tuple(said[0]), f"{said[1].source}: {said[1].id}")
+    if build and build.variant and build.variant.arch_list_spec:
+        return Value(parse_arch_list(build.variant.arch_list_spec),
+                     f"torch_variants table ({build.variant.torch} {build.variant.variant})")
+    return None
 
+
+def _cudnn(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]):
     compiled = loaded = None
     if t.cudnn_compiled_version.ok and t.cudnn_compiled_version.value:
         compiled = Value(int(t.cudnn_compiled_version.value), "torch.cudnn_compiled_version")
     if t.cudnn_version.ok and t.cudnn_version.value:
         loaded = Value(int(t.cudnn_version.value), "torch.cudnn_version")
-    for text in texts(facts):
-        m = _CUDNN_TEXT.search(text)
-        if m:
-            g = m.groups()
-            compiled = compiled or Value(encode_cudnn(".".join(g[:3])), "torch error text")
-            loaded = loaded or Value(encode_cudnn(".".join(g[3:])), "torch error text")
-            break
+    said_c, said_l = _said(found, "torch.cudnn_compiled_version"), _said(found, "torch.cudnn_version")
+    if compiled is None and said_c:
+        compiled = Value(int(said_c[0]), f"{said_c[1].source}: {said_c[1].id}")
+    if loaded is None and said_l:
+        loaded = Value(int(said_l[0]), f"{said_l[1].source}: {said_l[1].id}")
     if compiled is None and build and build.variant and build.variant.cudnn_int:
-        compiled = Value(build.variant.cudnn_int,
-                         f"torch_variants table ({build.variant.torch} {build.variant.variant})")
+        compiled = Value(build.variant.cudnn_int, f"torch_variants table ({build.variant.torch} {build.variant.variant})")
+    return compiled, loaded
 
-    if version is None and cuda is None and arch is None and compiled is None and loaded is None and not is_cpu:
+
+def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ...]] = None) -> Optional[TorchView]:
+    """None when nothing says torch is there (not installed, or nobody looked)."""
+    found = stated(facts) if found is None else found
+    t = facts.torch
+    if t.installed.ok and t.installed.value is False:
         return None
-    return TorchView(version, build, cuda, is_cpu, arch, compiled, loaded)
+    version = None
+    if t.version.ok and t.version.value:
+        version = _of(t.version, "torch.version")
+    else:
+        pkg = facts.python.package("torch")
+        if pkg is not None:
+            version = Value(pkg.version, "python.packages[torch]", is_stated(facts.python.packages))
+    build = kb.resolve_torch(str(version.value)) if version else None
+    cuda = _cuda(t, build, found)
+    cpu = _cpu(t, build, version, found)
+    arch = _arch(t, build, found)
+    compiled, loaded = _cudnn(t, build, found)
+    if version is None and cuda is None and arch is None and compiled is None and loaded is None and cpu is None:
+        return None
+    return TorchView(version, build, None if cpu else cuda, cpu is not None, arch, compiled, loaded, cpu)
 
 
 def python_version(facts: Facts) -> Optional[str]:

@@ -179,7 +179,6 @@ class KnownBadBuild:
     variants: Tuple[str, ...]  # ("pypi", "cu124")
     summary: str
     issue: str
-    fix: Tuple[str, ...]
     status: str
     when_text: Tuple[str, ...] = ()
     when_library: Tuple[str, ...] = ()

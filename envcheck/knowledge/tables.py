@@ -267,7 +267,7 @@ def _build(docs: Dict[str, dict], meta: Dict[str, TableMeta]) -> KnowledgeBase:
                           pcie_gen=r.get("pcie_gen"), pcie_width=r.get("pcie_width"),
                           **{k: float(r[k]) for k in figures if k in r})
                   for r in docs["gpu_specs"].get("gpu", ()))
-    bad = tuple(KnownBadBuild(r["id"], r["torch"], _t(r, "variants"), r["summary"], r["issue"], _t(r, "fix"),
+    bad = tuple(KnownBadBuild(r["id"], r["torch"], _t(r, "variants"), r["summary"], r["issue"],
                               r["status"], _t(r, "when_text"), _t(r, "when_library"), _t(r, "when_os"),
                               r.get("fix_note", "")) for r in docs["known_bad_builds"].get("bad", ()))
     return KnowledgeBase(meta, toolkits, floors, branches, ccs, rules, releases, variants, lines, specs, bad)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 
 from packaging.version import InvalidVersion, Version
 
+from envcheck.derived.driver import driver_installed, installed_driver_version
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 from envcheck.reading import Reading, Status
@@ -69,24 +70,51 @@ def _nvswitch(f: Facts) -> Reading:
     return Reading.of(any(d.is_nvswitch for d in f.pci.devices.value or ()))
 
 
-def nvidia_driver_installed(f: Facts) -> Reading:
-    """Any trace of an installed NVIDIA driver: a loaded module, the user-space library,
-    an installed module tree, nvidia-smi. False only when every one was looked for and
-    is absent."""
-    d = f.driver
-    traces = (d.kernel_module_version, d.userspace_library_version, d.nvidia_smi_path)
-    if any(r.ok for r in traces) or d.installed_module_versions.get(()):
+# Distribution families: which package tools and file locations a step may assume.
+FAMILIES: Dict[str, Tuple[str, ...]] = {
+    "ubuntu": ("ubuntu", "linuxmint", "pop", "elementary", "zorin", "neon", "tuxedo"),
+    "debian": ("debian", "raspbian", "kali", "devuan", "mx"),
+    "fedora": ("fedora", "nobara", "ultramarine"),
+    "rhel": ("rhel", "centos", "rocky", "almalinux", "ol", "amzn", "scientific", "circle"),
+}
+ASSUMED_UBUNTU = "assumed: /etc/os-release was not read, so Ubuntu's commands are given"
+
+
+def distro_family(f: Facts) -> Reading:
+    """ubuntu / debian / fedora / rhel / other from /etc/os-release's ID. When the
+    distribution was not read (a paste rarely shows it), Ubuntu, envcheck's main target,
+    is assumed and the reading says so: a step for Ubuntu is then shown with that caveat
+    instead of every family's variant at once."""
+    os_id = f.host.os_id
+    if not (os_id.ok and os_id.value):
+        return Reading.of("ubuntu", ASSUMED_UBUNTU)
+    low = str(os_id.value).lower()
+    return Reading.of(next((fam for fam, ids in FAMILIES.items() if low in ids), "other"))
+
+
+def device_group(f: Facts) -> Reading:
+    """The group owning the /dev/nvidia* nodes this user may not open ("root" when only
+    root may); unknown when every node is accessible or none was read."""
+    blocked = [n for n in f.driver.device_nodes.get(()) if n.exists and n.accessible is False]
+    groups = sorted({n.group for n in blocked if n.group})
+    if not blocked or not groups:
+        return Reading.unknown()
+    other = [g for g in groups if g != "root"]
+    return Reading.of(other[0] if other else "root")
+
+
+# Xid 79: "GPU has fallen off the bus" (NVIDIA Xid catalog).
+_FELL_OFF_XID = 79
+
+
+def gpu_fell_off(f: Facts) -> Reading:
+    """True when NVML reports a GPU lost or the kernel log has Xid 79; False when both were
+    read and say neither; unknown otherwise."""
+    lost = any(g.status.status is Status.GPU_LOST for g in f.gpus)
+    xid = any(e.xid == _FELL_OFF_XID for e in f.driver.xid_events.get(()))
+    if lost or xid:
         return Reading.of(True)
-    looked = all(r.status is Status.NOT_FOUND for r in traces) and d.installed_module_versions.ok
-    return Reading.of(False) if looked else Reading.unknown()
-
-
-def installed_driver_version(f: Facts) -> Reading:
-    """The driver version on disk (user-space library), else the loaded kernel module's."""
-    for r in (f.driver.userspace_library_version, f.nvml.driver_version, f.driver.kernel_module_version):
-        if r.ok:
-            return r
-    return Reading.unknown()
+    return Reading.of(False) if f.nvml.gpus.ok and f.driver.xid_events.ok else Reading.unknown()
 
 
 def _nvml_error(f: Facts) -> Reading:
@@ -110,6 +138,7 @@ def _datacenter(f: Facts) -> Reading:
 FACTS: Dict[str, Tuple[str, Callable[[Facts], Reading]]] = {
     "os_id": ("distribution id from /etc/os-release, e.g. ubuntu", lambda f: _r(f.host.os_id)),
     "os_version": ("distribution version, e.g. 24.04", lambda f: _r(f.host.os_version)),
+    "distro_family": ("ubuntu, debian, fedora, rhel or other (Ubuntu assumed when not read)", distro_family),
     "kernel": ("running kernel (uname -r)", lambda f: _r(f.host.kernel)),
     "container": ("none, docker, podman, kubernetes, containerd, lxc or other", lambda f: _r(f.host.container)),
     "in_container": ("true inside any container", _in_container),
@@ -120,9 +149,11 @@ FACTS: Dict[str, Tuple[str, Callable[[Facts], Reading]]] = {
     "gpu_drivers": ("kernel drivers bound to the NVIDIA GPUs on the PCI bus", _gpu_drivers),
     "nvswitch_present": ("true when an NVSwitch is on the PCI bus", _nvswitch),
     "loaded_modules": ("NVIDIA-related kernel modules loaded", lambda f: _list(f.driver.loaded_modules)),
-    "nvidia_driver_installed": ("true when any part of an NVIDIA driver is installed", nvidia_driver_installed),
+    "device_group": ("group of the /dev/nvidia* nodes this user may not open (root: only root)", device_group),
+    "nvidia_driver_installed": ("true when any part of an NVIDIA driver is installed", driver_installed),
     "driver_version": ("installed NVIDIA driver version, e.g. 580.95.05", installed_driver_version),
     "nvml_init_error": ("none, or why nvmlInit failed (library_not_found, ...)", _nvml_error),
+    "gpu_fell_off": ("true when a GPU is lost (NVML) or fell off the bus (Xid 79)", gpu_fell_off),
     "datacenter_gpu": ("true for data-center GPUs (the -server driver fits)", _datacenter),
     "python_env": ("venv, conda, system or user", lambda f: _r(f.python.env_kind)),
     "python_version": ("Python version of the probed interpreter", lambda f: _r(f.python.version)),

@@ -129,15 +129,16 @@ def fill_steps(recipes: Recipes, recipe: Recipe, facts: Facts, values: Values,
         answer = holds(step.when, facts)
         if answer is False:
             continue
-        out.append(_fill_step(owner, step, values, used, answer))
+        # Only the conditions the facts cannot settle are worth saying ("only if: nouveau is loaded").
+        unsure = "" if answer else "; ".join(c.describe() for c in step.when if c.evaluate(facts) is None)
+        out.append(_fill_step(owner, step, values, used, unsure))
     return out
 
 
-def _fill_step(owner: Recipe, step: Step, values: Values, used: Dict[str, Value], answer: Tri) -> FilledStep:
+def _fill_step(owner: Recipe, step: Step, values: Values, used: Dict[str, Value], only_if: str) -> FilledStep:
     def f(t: str) -> str:
         return fill(t, values, dict(owner.defaults), used)
 
-    only_if = "" if answer else "; ".join(c.describe() for c in step.when)
     return FilledStep(
         recipe=owner.id, title=f(step.title), explain=f(step.explain), commands=tuple(f(c) for c in step.commands),
         needs_root=step.needs_root, reboot_after=step.reboot_after, at_reboot=f(step.at_reboot),

@@ -193,7 +193,7 @@ def plan_text(plan: Plan, source: str) -> str:
     out = [f"envcheck plan: {source}", ""]
     if not plan.recipes:
         out.append("Nothing to fix: no finding names a recipe." if not plan.uncovered
-                   else "No recipe covers the findings; their own fixes are listed below.")
+                   else "No recipe covers the findings; they are listed below.")
     else:
         out.append("Recipes, in order:")
         for p in plan.recipes:
@@ -214,8 +214,7 @@ def plan_text(plan: Plan, source: str) -> str:
     if plan.uncovered:
         out += ["", "Findings without a recipe:"]
         for u in plan.uncovered:
-            out.append(f"  - {u.finding} ({u.severity}): {u.title}")
-            out += [f"      {c}" if c.startswith("#") else f"      $ {c}" for c in u.fix]
+            out.append(f"  - {u.finding} ({u.severity}): {u.title}" + _missing(u))
     missing = [n for n, v in plan.values if not v.known]
     if missing:
         out += ["", *_wrap(f"Not known here, shown as <name>: {', '.join(missing)}.", "")]
@@ -250,10 +249,7 @@ def plan_markdown(plan: Plan, source: str) -> str:
         out.append("")
     if plan.uncovered:
         out += ["**Findings without a recipe**", ""]
-        for u in plan.uncovered:
-            out.append(f"- `{u.finding}` ({u.severity}): {u.title}")
-            if u.fix:
-                out += ["", "  ```sh", *[f"  {c}" for c in u.fix], "  ```"]
+        out += [f"- `{u.finding}` ({u.severity}): {u.title}{_missing(u)}" for u in plan.uncovered]
         out.append("")
     out += [*[f"> {n}" for n in plan.notes], "", NEVER_RUNS, ""]
     return "\n".join(out)
@@ -269,10 +265,14 @@ def plan_json(plan: Plan, source: str) -> str:
          "alternatives": [{"title": t, "commands": list(c)} for t, c in s.alternatives]} for s in plan.steps],
         verify={"commands": list(plan.verify_commands), "expect": list(plan.verify_expect)},
         deferred=[{"finding": d.finding, "recipe": d.recipe, "reason": d.reason} for d in plan.deferred],
-        uncovered=[{"finding": u.finding, "severity": u.severity, "title": u.title, "fix": list(u.fix)}
+        uncovered=[{"finding": u.finding, "severity": u.severity, "title": u.title, "missing_recipe": u.missing}
                    for u in plan.uncovered],
         values=_values_doc(plan.values), notes=list(plan.notes))
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _missing(u) -> str:
+    return f" (its recipe {u.missing} is not installed here)" if u.missing else ""
 
 
 def _doc(kind: str, command: str, **body: Any) -> Dict[str, Any]:

@@ -26,9 +26,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from envcheck.facts import Facts
 from envcheck.rules.finding import Finding
 
-from .conditions import Tri, holds
+from .conditions import ASSUMED_UBUNTU, Tri, distro_family, holds
 from .fill import FilledStep, applies, fill, fill_steps
-from .loader import Recipes, uses_placeholder
+from .loader import Recipes, expand, uses_placeholder
 from .model import BOOT_STAGES, Recipe
 from .values import Value, Values
 
@@ -76,10 +76,13 @@ class Deferred:
 
 @dataclass(frozen=True)
 class Uncovered:
+    """A finding the plan has no steps for: it names no recipe (nothing to do but read
+    it), or one this installation lacks (``missing``)."""
+
     finding: str
     severity: str
     title: str
-    fix: Tuple[str, ...]
+    missing: Optional[str] = None  # the recipe it names, when that file is not installed
 
 
 @dataclass(frozen=True)
@@ -108,13 +111,16 @@ def _select(recipes: Recipes, facts: Facts, findings: Sequence[Finding]):
     order: List[Instance] = []
     deferred: List[Deferred] = []
     uncovered: List[Uncovered] = []
+    given: Dict[Instance, Dict[str, str]] = {}  # the values the findings gave each instance
 
-    def add(inst: Instance, reason: str) -> None:
+    def add(inst: Instance, reason: str, values: Sequence[Tuple[str, str]] = ()) -> None:
         if inst not in because:
             because[inst] = []
             order.append(inst)
         if reason not in because[inst]:
             because[inst].append(reason)
+        for k, v in values:
+            given.setdefault(inst, {}).setdefault(k, v)
 
     def instance(rid: str, gpu: Optional[int]) -> Instance:
         per_gpu = uses_placeholder(recipes, recipes.get(rid), "gpu_index")
@@ -123,26 +129,26 @@ def _select(recipes: Recipes, facts: Facts, findings: Sequence[Finding]):
     symptoms = []
     for f in findings:
         if not f.recipe or f.recipe not in recipes:
-            # A recipe missing from the folder (an out-of-date install) must not sink the plan:
-            # the finding keeps its own fix lines. tests/recipes checks the shipped set is complete.
-            uncovered.append(Uncovered(f.id, f.severity.value, f.title, tuple(f.fix)))
+            # A recipe missing from the folder (an out-of-date install) must not sink the plan.
+            # tests/recipes checks that the shipped set is complete.
+            uncovered.append(Uncovered(f.id, f.severity.value, f.title, f.recipe or None))
         elif f.id in SYMPTOMS:
             symptoms.append(f)
         else:
-            add(instance(f.recipe, f.gpu), f.id)
-    _links(recipes, facts, because, order, add)
+            add(instance(f.recipe, f.gpu), f.id, f.values)
+    _links(recipes, facts, because, order, add, given)
     lower = any(recipes.get(rid).stage in _LOWER_STAGES for rid, _ in order)
     for f in symptoms:
         if lower:
             deferred.append(Deferred(f.id, f.recipe, SYMPTOMS[f.id]))
         else:
-            add(instance(f.recipe, f.gpu), f.id)
-    _links(recipes, facts, because, order, add)
-    return because, order, deferred, uncovered
+            add(instance(f.recipe, f.gpu), f.id, f.values)
+    _links(recipes, facts, because, order, add, given)
+    return because, order, deferred, uncovered, given
 
 
 def _links(recipes: Recipes, facts: Facts, because: Dict[Instance, List[str]], order: List[Instance],
-           add: Callable[[Instance, str], None]) -> None:
+           add: Callable[..., None], given: Dict[Instance, Dict[str, str]]) -> None:
     """Apply ``instead`` and ``also`` until nothing changes (each link fires once)."""
     fired = set()
     changed = True
@@ -157,9 +163,10 @@ def _links(recipes: Recipes, facts: Facts, because: Dict[Instance, List[str]], o
                 if (inst, "instead", link.recipe) not in fired and holds(link.when, facts) is True:
                     fired.add((inst, "instead", link.recipe))
                     reasons = because.pop(inst)
+                    moved = tuple(given.pop(inst, {}).items())
                     order.remove(inst)
                     for reason in reasons:
-                        add((link.recipe, gpu), reason)
+                        add((link.recipe, gpu), reason, moved)
                     add((link.recipe, gpu), f"instead of {rid}" + (f": {link.why}" if link.why else ""))
                     changed = True
                     break
@@ -237,15 +244,23 @@ def _add_step(out: List[PlanStep], seen: Dict[object, int], s: FilledStep) -> No
                         commands=s.commands, needs_root=s.needs_root, where=s.where, only_if=s.only_if))
 
 
+def _values(values: Values, inst: Instance, given: Dict[Instance, Dict[str, str]]) -> Values:
+    """The machine's values, plus the GPU and the values the findings gave this instance."""
+    extra = {k: Value(v, "finding", "from the finding") for k, v in given.get(inst, {}).items()}
+    if inst[1] is not None:
+        extra["gpu_index"] = Value(str(inst[1]), "facts", "from the finding")
+    return values.with_values(**extra) if extra else values
+
+
 def _steps(recipes: Recipes, ordered: List[Instance], facts: Facts, values: Values,
-           used: Dict[str, Value]) -> List[PlanStep]:
+           used: Dict[str, Value], given: Dict[Instance, Dict[str, str]]) -> List[PlanStep]:
     out: List[PlanStep] = []
     seen: Dict[object, int] = {}  # dedupe key -> index in out
     pending: Optional[_Pending] = None
     alternatives: Dict[Instance, List[Alternative]] = {}
     for inst in ordered:
         rid, gpu = inst
-        vals = values if gpu is None else values.with_values(gpu_index=Value(str(gpu), "facts", "from the finding"))
+        vals = _values(values, inst, given)
         for s in fill_steps(recipes, recipes.get(rid), facts, vals, used):
             if s.instead_of_reboot:
                 alternatives.setdefault(inst, []).append((s.title, s.commands))
@@ -275,15 +290,15 @@ def _replace(step: PlanStep, **changes) -> PlanStep:
 
 # ----------------------------------------------------------------------------- the plan
 def build_plan(recipes: Recipes, facts: Facts, findings: Sequence[Finding], values: Values) -> Plan:
-    because, order, deferred, uncovered = _select(recipes, facts, findings)
+    because, order, deferred, uncovered, given = _select(recipes, facts, findings)
     ordered = _ordered(recipes, order)
     used: Dict[str, Value] = {}
-    steps = _steps(recipes, ordered, facts, values, used)
+    steps = _steps(recipes, ordered, facts, values, used, given)
     planned, v_cmds, v_expect = [], [], []
     for rid, gpu in ordered:
         r: Recipe = recipes.get(rid)
         planned.append(PlannedRecipe(rid, r.title, gpu, tuple(because[(rid, gpu)]), applies(r, facts)))
-        vals = values if gpu is None else values.with_values(gpu_index=Value(str(gpu), "facts", "from the finding"))
+        vals = _values(values, (rid, gpu), given)
         for bucket, texts in ((v_cmds, r.verify.commands), (v_expect, r.verify.expect)):
             for text in texts:
                 text = fill(text, vals, dict(r.defaults), used)
@@ -291,6 +306,11 @@ def build_plan(recipes: Recipes, facts: Facts, findings: Sequence[Finding], valu
                     bucket.append(text)
     # The advisor's notes explain missing values; without a missing value they are noise.
     notes = (list(values.notes) if any(not v.known for v in used.values()) else []) + list(values.warnings_for(used))
+    if distro_family(facts).detail == ASSUMED_UBUNTU and any(
+            c.fact == "distro_family" for rid, _ in ordered for _, step in expand(recipes, recipes.get(rid))
+            for c in step.when):
+        notes.append("these are Ubuntu's commands: the distribution was not read (/etc/os-release); on Debian, "
+                     "Fedora or RHEL they differ")
     for p in planned:
         if p.applies is False:
             notes.append(f"{p.id} does not fit this machine as written (see `envcheck recipe show {p.id}`)")

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Dict, Mapping, Optional, Tuple
 
+from envcheck.advise import advise, target_from_facts
 from envcheck.datafile import read_toml
+from envcheck.derived.driver import driver_branch, installed_driver_version
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 
-from .conditions import installed_driver_version
+from .conditions import device_group
 from .hardware import datacenter_gpu, gpu_architectures, supports_open_modules
 
 PLACEHOLDERS: Dict[str, str] = {
@@ -53,6 +53,17 @@ PLACEHOLDERS: Dict[str, str] = {
     "gpu_index": "NVML index of the GPU concerned",
     "nvidia_wheels": "installed nvidia-* CUDA library wheels",
     "ld_library_path_cuda": "LD_LIBRARY_PATH entries that hold CUDA or cuDNN libraries",
+    "ld_library_path_keep": "LD_LIBRARY_PATH without the entries that shadow PyTorch's libraries",
+    "blacklist_lines": "modprobe lines that keep nouveau (and nova_core) off the GPU, printf-escaped",
+    "device_group": "group that owns the /dev/nvidia* nodes this user cannot open",
+    "device_nodes": "the /dev/nvidia* nodes this user cannot open",
+    "wsl_distro": "the WSL distribution's name (WSL_DISTRO_NAME, or as wsl -l -v prints it)",
+    "cache_dir": "the directory whose disk is nearly full (envcheck's cache)",
+    "debug_vars": "debugging variables to unset",
+    "visible_devices": "GPU indices that exist, for CUDA_VISIBLE_DEVICES",
+    "container_image": "the container image to start (yours)",
+    "container_name": "the container to change (yours)",
+    "pyg_wheel_page": "PyG's wheel page for the installed torch and CUDA variant",
 }
 
 _CUDA_PATH_WORDS = ("cuda", "cudnn", "nvidia", "tensorrt", "nccl")
@@ -86,7 +97,11 @@ class Values:
         return self.items.get(name, UNKNOWN_VALUE)
 
     def with_values(self, **values: Value) -> "Values":
-        return dataclasses.replace(self, items={**self.items, **values})
+        """These values replace the machine's; values built from them (the driver package
+        from the branch) follow, unless given too."""
+        items = {**self.items, **values}
+        derived = {k: v for k, v in _driver_names(items).items() if k not in values}
+        return dataclasses.replace(self, items={**items, **derived})
 
 
 # ----------------------------------------------------------------------------- the advisor
@@ -94,14 +109,10 @@ def advice_for(facts: Facts) -> Tuple[Optional[Any], str]:
     """``envcheck.advise.advise(target_from_facts(facts))``, or ``(None, why not)``.
 
     The advice object is read by attribute only (ok, torch_version, variant, cuda,
-    index_url, pip_command, uv_command, conda_command, driver_branch, driver_command,
-    reasons), so a fake with those attributes stands in for it in tests.
+    index_url, pip_command, uv_command, conda_command, driver_branch, reasons), so a fake with those attributes stands in for it in tests.
     """
-    if importlib.util.find_spec("envcheck.advise") is None:
-        return None, "the PyTorch advisor (envcheck.advise) is not part of this envcheck"
-    advise = importlib.import_module("envcheck.advise")
     try:
-        return advise.advise(advise.target_from_facts(facts)), ""
+        return advise(target_from_facts(facts)), ""
     except EnvcheckError as exc:
         return None, f"the advisor could not decide: {exc}"
 
@@ -126,6 +137,9 @@ def _fact(reading, detail: str = "") -> Value:
 def _host_values(facts: Facts) -> Dict[str, Value]:
     h = facts.host
     out = {"distro": _fact(h.os_id), "os_version": _fact(h.os_version), "kernel": _fact(h.kernel)}
+    if not out["kernel"].known:
+        # The shell finds the running kernel itself; right wherever the step is run.
+        out["kernel"] = Value("$(uname -r)", "default", "the running kernel, as the shell reads it")
     if h.os_id.ok and h.os_id.value == "ubuntu" and h.os_version.ok:
         out["ubuntu_version"] = Value(str(h.os_version.value).replace(".", ""), "facts")
     if h.arch.ok:
@@ -165,12 +179,13 @@ def _driver_values(facts: Facts, advice: Any) -> Dict[str, Value]:
     installed = installed_driver_version(facts)
     if installed.ok:
         out["installed_driver_version"] = Value(str(installed.value), "facts")
-        out["installed_driver_branch"] = Value(str(installed.value).split(".")[0], "facts")
+        out["installed_driver_branch"] = Value(driver_branch(str(installed.value)) or str(installed.value), "facts")
     branch = _attr(advice, "driver_branch")
     if branch:
         out["driver_branch"] = Value(branch, "advice")
     elif installed.ok:
-        out["driver_branch"] = Value(str(installed.value).split(".")[0], "facts", "the installed driver's branch")
+        out["driver_branch"] = Value(driver_branch(str(installed.value)) or str(installed.value), "facts",
+                                     "the installed driver's branch")
     archs, dc = gpu_architectures(facts), datacenter_gpu(facts)
     if archs.ok:
         open_ok = supports_open_modules(archs.value)
@@ -183,12 +198,18 @@ def _driver_values(facts: Facts, advice: Any) -> Dict[str, Value]:
     out["driver_flavour"] = flavour
     out["nvidia_apt_driver"] = Value("nvidia-open" if flavour.text.endswith("-open") else "cuda-drivers",
                                      flavour.source, flavour.detail)
-    if "driver_branch" in out:
-        b = out["driver_branch"]
-        out["driver_package"] = Value(f"nvidia-driver-{b.text}{flavour.text}", b.source)
-        gpgpu = "--gpgpu " if "-server" in flavour.text else ""
-        out["ubuntu_drivers_args"] = Value(f"{gpgpu}nvidia:{b.text}{flavour.text}", b.source)
+    out.update(_driver_names(out))
     return out
+
+
+def _driver_names(items: Mapping[str, Value]) -> Dict[str, Value]:
+    """Ubuntu's driver package and ubuntu-drivers argument, from the branch and flavour."""
+    b, flavour = items.get("driver_branch"), items.get("driver_flavour")
+    if b is None or flavour is None or not b.known:
+        return {}
+    gpgpu = "--gpgpu " if "-server" in flavour.text else ""
+    return {"driver_package": Value(f"nvidia-driver-{b.text}{flavour.text}", b.source),
+            "ubuntu_drivers_args": Value(f"{gpgpu}nvidia:{b.text}{flavour.text}", b.source)}
 
 
 def _torch_values(advice: Any) -> Dict[str, Value]:
@@ -222,6 +243,59 @@ def _gpu_index(facts: Facts) -> Value:
     return UNKNOWN_VALUE
 
 
+_NOUVEAU = ("nouveau", "nova_core")
+
+
+def _installed_torch(facts: Facts) -> Optional[str]:
+    """"2.5.0+cu124" for the installed torch as PyG names its wheel pages (X.Y.0+variant)."""
+    from envcheck.knowledge import load
+
+    version = facts.torch.version.value if facts.torch.version.ok else None
+    if version is None and facts.python.package("torch") is not None:
+        version = facts.python.package("torch").version
+    build = load().resolve_torch(str(version)) if version else None
+    if build is None or build.release is None or build.variant is None:
+        return None
+    major_minor = ".".join(build.release.version.split(".")[:2])
+    return f"{major_minor}.0+{build.variant.variant}"
+
+
+def _device_values(facts: Facts) -> Dict[str, Value]:
+    """Values about this machine's devices and environment that fix recipes name."""
+    out: Dict[str, Value] = {}
+    bound = {d.driver.value for d in facts.pci.gpus if d.driver.ok and d.driver.value in _NOUVEAU}
+    loaded = set(facts.driver.loaded_modules.value or ()) if facts.driver.loaded_modules.ok else set()
+    mods = [m for m in _NOUVEAU if m in bound | loaded] or ["nouveau"]
+    lines = [f"blacklist {m}" for m in mods] + ["options nouveau modeset=0"]
+    out["blacklist_lines"] = Value("\\n".join(lines), "facts" if bound | loaded else "default")
+    group = device_group(facts)
+    if group.ok:
+        out["device_group"] = Value(str(group.value), "facts")
+        blocked = [n.path for n in facts.driver.device_nodes.get(()) if n.exists and n.accessible is False]
+        out["device_nodes"] = Value(" ".join(blocked), "facts")
+    env = facts.env.variables.get({})
+    if env.get("WSL_DISTRO_NAME"):
+        out["wsl_distro"] = Value(env["WSL_DISTRO_NAME"], "facts")
+    elif facts.host.os_id.ok and facts.host.os_id.value == "ubuntu" and facts.host.os_version.ok:
+        out["wsl_distro"] = Value(f"Ubuntu-{facts.host.os_version.value}", "default",
+                                  "the Microsoft Store's name for this Ubuntu release")
+    if facts.host.cache_dir.ok:
+        out["cache_dir"] = Value(str(facts.host.cache_dir.value), "facts")
+    count = len(facts.gpus) or len(facts.pci.gpus)
+    if count:
+        out["visible_devices"] = Value(",".join(str(i) for i in range(count)), "facts", f"the {count} GPU(s) here")
+    torch_build = _installed_torch(facts)
+    if torch_build is not None:
+        out["pyg_wheel_page"] = Value(f"https://data.pyg.org/whl/torch-{torch_build}.html", "facts")
+    out["container_image"] = Value("<image>", "default", "your image")
+    out["container_name"] = Value("<container>", "default", "your container")
+    ld = facts.toolkit.ld_library_path
+    if ld.ok:
+        keep = [e for e in ld.value or () if not any(w in e.lower() for w in _CUDA_PATH_WORDS)]
+        out["ld_library_path_keep"] = Value(":".join(keep), "facts", "LD_LIBRARY_PATH without CUDA/cuDNN/NCCL entries")
+    return out
+
+
 def machine_values(facts: Facts, advice: Any = None, advice_note: str = "") -> Values:
     """All placeholder values for ``facts`` (plus the advisor's answer, when there is one)."""
     items: Dict[str, Value] = {}
@@ -229,6 +303,7 @@ def machine_values(facts: Facts, advice: Any = None, advice_note: str = "") -> V
     items.update(_python_values(facts))
     items.update(_driver_values(facts, advice))
     items.update(_torch_values(advice))
+    items.update(_device_values(facts))
     items["gpu_index"] = _gpu_index(facts)
     notes = (advice_note,) if advice_note else ()
     warnings: Dict[str, str] = {}

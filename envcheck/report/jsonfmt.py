@@ -1,4 +1,8 @@
-"""The machine-readable report (``--json``): the envelope, then verdict, findings, facts."""
+"""The machine-readable report (``--json``): the envelope, then verdict, findings, facts.
+
+``verdict`` is error / unexplained / insufficient / warning / ok (``rules.verdict``);
+``unexplained`` quotes the messages no finding accounts for with their ranked causes,
+``missing`` the facts a pasted text lacks, ``paste_next`` what to run to tell."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any, Dict
 
 from ..envelope import wrap
 from ..serial import to_data
+from . import steps
 from .model import Report
 
 
@@ -15,16 +20,25 @@ def document(report: Report) -> Dict[str, Any]:
         "command": report.command,
         "verdict": report.verdict,
         "counts": report.counts(),
+        "unexplained": [
+            {"text": u.text, "source": u.source, "message": u.message, "note": u.note,
+             "causes": [{"finding": c.finding, "title": c.title, "for": list(c.support), "against": list(c.against),
+                         "not_in_the_text": list(c.unchecked), "paste": list(c.paste)} for c in u.causes]}
+            for u in report.judgement.unexplained],
+        "missing": [{"what": what, "command": cmd} for what, cmd in report.judgement.missing],
+        "paste_next": list(report.judgement.paste_next),
         "findings": [
             {
                 "id": f.id,
                 "severity": f.severity.value,
+                "confidence": f.confidence.value,
                 "section": f.section,
                 "title": f.title,
                 "explanation": f.explanation,
                 "evidence": [{"fact": e.fact, "value": e.value} for e in f.evidence],
-                "fix": list(f.fix),
                 "recipe": f.recipe,
+                "values": dict(f.values),
+                "fix": steps.document(report.remedy(f)),
                 "gpu": f.gpu,
                 "links": list(f.links),
             }

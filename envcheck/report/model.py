@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from .. import exitcodes
+from ..errors import SetupError
 from ..facts import Facts
+from ..recipes import Plan, load_all, remedies, values_for
 from ..rules import Finding, Severity
+from ..rules.verdict import Judgement, judge
 
 
 @dataclass(frozen=True)
@@ -23,15 +27,41 @@ class Report:
             out[f.severity.value] += 1
         return out
 
+    @functools.cached_property
+    def judgement(self) -> Judgement:
+        """The verdict with what it rests on: unexplained messages, missing facts (``rules.verdict``)."""
+        return judge(self.facts, self.findings)
+
     @property
     def verdict(self) -> str:
-        """"error", "warning" or "ok" (info findings do not change the verdict)."""
-        c = self.counts()
-        return "error" if c["error"] else "warning" if c["warning"] else "ok"
+        """"error", "unexplained", "insufficient", "warning" or "ok" (info findings do not count)."""
+        return self.judgement.verdict
+
+    @functools.cached_property
+    def _remedies(self) -> Tuple[Dict[Tuple[str, Optional[int]], Plan], str]:
+        named = [f for f in self.findings if f.recipe]
+        if not named:
+            return {}, ""
+        try:
+            recipes = load_all()
+        except SetupError as exc:  # an installation without its recipes: the findings still name them
+            return {}, str(exc)
+        return remedies(recipes, self.facts, named, values_for(self.facts)), ""
+
+    def remedy(self, finding: Finding) -> Optional[Plan]:
+        """The filled steps of the recipe ``finding`` names (None: it names none, or it is not installed)."""
+        return self._remedies[0].get((finding.id, finding.gpu))
+
+    @property
+    def recipes_problem(self) -> str:
+        """Why no recipe could be read (empty when they were)."""
+        return self._remedies[1]
 
     def exit_code(self, strict: bool = False) -> int:
         if self.failures:
             return exitcodes.FAILED
-        if self.verdict == "error" or (strict and self.verdict == "warning"):
+        if self.verdict in ("error", "unexplained") or (strict and self.verdict == "warning"):
             return exitcodes.PROBLEMS
+        if self.verdict == "insufficient":
+            return exitcodes.INSUFFICIENT
         return exitcodes.OK

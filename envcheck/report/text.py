@@ -6,12 +6,15 @@ The caller decides colour (a TTY and no ``NO_COLOR``); this module only formats.
 from __future__ import annotations
 
 import textwrap
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from ..rules import SECTIONS, Finding, Severity
+from . import steps
 from .model import Report
 from .summary import section_lines
 
+# Sections about the GPU, the driver and NVML: on a machine without an NVIDIA GPU they found nothing.
+_GPU_SECTIONS = ("pci", "driver", "nvml", "interconnect")
 _ANSI = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "bold": "1", "dim": "2"}
 _SEV_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -19,8 +22,8 @@ _SEV_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO:
 class _Style:
     def __init__(self, colour: bool, unicode: bool) -> None:
         self.colour = colour
-        self.marks = ({"ok": "✓", "error": "✗", "warning": "!", "info": "i"} if unicode
-                      else {"ok": "ok", "error": "XX", "warning": "!!", "info": "ii"})
+        self.marks = ({"ok": "✓", "error": "✗", "warning": "!", "info": "i", "none": "–"} if unicode
+                      else {"ok": "ok", "error": "XX", "warning": "!!", "info": "ii", "none": "--"})
 
     def __call__(self, text: str, *names: str) -> str:
         if not self.colour or not names:
@@ -36,20 +39,15 @@ def _wrap(text: str, indent: str, width: int) -> List[str]:
     return out
 
 
-def _finding(f: Finding, st: _Style, width: int) -> List[str]:
+def _finding(f: Finding, report: Report, st: _Style, width: int) -> List[str]:
     mark = st.marks[f.severity.value]
     gpu = f" (GPU {f.gpu})" if f.gpu is not None else ""
     head = st(f"  {mark} {f.title}{gpu}", _SEV_COLOUR[f.severity], "bold")
-    lines = [f"{head}  {st('[' + f.id + ']', 'dim')}"]
+    lines = [f"{head}  {st('[' + f.id + ', ' + f.confidence.value + ']', 'dim')}"]
     lines += _wrap(f.explanation, "      ", width)
     for e in f.evidence:
         lines.append(st(f"      evidence: {e.fact} = {e.value}", "dim"))
-    if f.fix:
-        lines.append("      fix:")
-        for cmd in f.fix:
-            lines.append(f"        {cmd}" if cmd.startswith("#") else f"        $ {cmd}")
-    if f.recipe:
-        lines.append(st(f"      step by step: envcheck recipe show {f.recipe}", "dim"))
+    lines += steps.text_lines(f, report.remedy(f), report.recipes_problem, "      ")
     return lines
 
 
@@ -63,6 +61,43 @@ _NEXT = {
 }
 
 
+def next_hint(report: Report) -> Optional[str]:
+    """What to run next, for a person (the CLI prints it on stderr, not in the report)."""
+    c = report.counts()
+    if c["error"] or c["warning"]:
+        return _NEXT.get(report.facts.source, _NEXT["live"])
+    return None
+
+
+VERDICT_TEXT = {
+    "error": ("red", "problems found"),
+    "unexplained": ("red", "unexplained — the text holds an error no finding accounts for"),
+    "warning": ("yellow", "warnings only"),
+    "insufficient": ("yellow", "too little to judge"),
+    "ok": ("green", "no problems found"),
+}
+
+
+def _unexplained(report: Report, st: _Style, width: int) -> List[str]:
+    """Each message no finding accounts for: quoted, with its likeliest causes."""
+    if not report.judgement.unexplained:
+        return []
+    out = [st("Not explained", "bold")]
+    for u in report.judgement.unexplained:
+        out += _wrap(f"“{u.text}” ({u.source}" + (f", {u.message}" if u.message else "") + ")", "    ", width)
+        out += _wrap(u.note, "      ", width)
+        if not u.causes:
+            out += _wrap("No setup problem envcheck knows prints this: it usually comes from the program itself "
+                         "(its code, its input, its memory use).", "      ", width)
+        for i, c in enumerate(u.causes, 1):
+            out.append(f"      {i}. {c.title}  [{c.finding}]")
+            out += _wrap("for: " + "; ".join(c.support), "           ", width) if c.support else []
+            out += _wrap("against: " + "; ".join(c.against), "           ", width) if c.against else []
+            out += _wrap("not in the text: " + ", ".join(c.unchecked), "           ", width) if c.unchecked else []
+    out.append("")
+    return out
+
+
 def render(report: Report, colour: bool = False, unicode: bool = True, width: int = 88) -> str:
     st = _Style(colour, unicode)
     by_section: Dict[str, List[Finding]] = {s: [] for s in SECTIONS}
@@ -73,6 +108,9 @@ def render(report: Report, colour: bool = False, unicode: bool = True, width: in
     source = {"live": "this machine", "snapshot": f"snapshot taken {report.facts.collected_at}",
               "explain": "pasted text"}.get(report.facts.source, report.facts.source)
     out = [st(f"{title} — {source}", "bold"), ""]
+    no_gpu = report.facts.has_nvidia_gpu is False
+    if no_gpu:
+        out += [st("No NVIDIA GPU found: the driver, NVML and GPU checks had nothing to look at.", "bold"), ""]
     for name, label in SECTIONS.items():
         findings = by_section.get(name, [])
         lines = summaries.get(name, [])
@@ -80,25 +118,35 @@ def render(report: Report, colour: bool = False, unicode: bool = True, width: in
             continue
         sevs = {f.severity for f in findings}
         key = ("error" if Severity.ERROR in sevs else "warning" if Severity.WARNING in sevs else "ok")
-        colour = {"error": "red", "warning": "yellow", "ok": "green"}[key]
+        if key == "ok" and no_gpu and name in _GPU_SECTIONS:
+            key = "none"  # nothing was found there: no ✓ for it
+        colour = {"error": "red", "warning": "yellow", "ok": "green", "none": "dim"}[key]
         out.append(st(f"{st.marks[key]} {label}", colour, "bold"))
         pad = max((len(k) for k, _ in lines), default=0)
         for k, v in lines:
             out.append(f"    {k.ljust(pad)}  {v}")
         for f in findings:
-            out.extend(_finding(f, st, width))
+            out.extend(_finding(f, report, st, width))
         out.append("")
+    out += _unexplained(report, st, width)
     if report.facts.notes:
         out.append(st("Could not tell", "bold"))
         out += [f"    - {n}" for n in report.facts.notes]
         out.append("")
+    j = report.judgement
+    if j.missing:
+        out.append(st("Too little to judge" if report.verdict == "insufficient" else "Not in the text", "bold"))
+        out += [f"    - {what}: {cmd}" for what, cmd in j.missing]
+        out.append("")
+    if j.paste_next:
+        out.append(st("Paste next", "bold"))
+        out += [f"    $ {cmd}" for cmd in j.paste_next]
+        out.append("")
     c = report.counts()
-    verdict = {"error": ("red", "problems found"), "warning": ("yellow", "warnings only"),
-               "ok": ("green", "no problems found")}[report.verdict]
+    verdict = VERDICT_TEXT[report.verdict]
     out.append(st(f"Verdict: {verdict[1]} — {c['error']} error(s), {c['warning']} warning(s), "
-                  f"{c['info']} note(s).", verdict[0], "bold"))
-    if c["error"] or c["warning"]:
-        out.append(_NEXT.get(report.facts.source, _NEXT["live"]))
+                  f"{c['info']} note(s)" + (f", {len(j.unexplained)} unexplained message(s)" if j.unexplained else "")
+                  + ".", verdict[0], "bold"))
     for failure in report.failures:
         out.append(st(f"envcheck bug (please report): {failure}", "red"))
     return "\n".join(out) + "\n"

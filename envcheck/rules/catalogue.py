@@ -42,7 +42,8 @@ class FindingSpec:
 _SPECS = [
     # ---- machine health and OS (issue 2)
     FindingSpec("no_nvidia_gpu_found", I, "pci", "No NVIDIA GPU found",
-                "No NVIDIA device is on the PCI bus and no driver answers; GPU checks are skipped."),
+                "No NVIDIA device is on the PCI bus and no driver answers; GPU checks are skipped.",
+                "find_nvidia_gpu"),
     FindingSpec("gpu_present_driver_missing", E, "pci", "NVIDIA GPU present but no driver bound",
                 "The GPU is on the PCI bus but no kernel driver has claimed it, so nothing can use it.",
                 "driver_ubuntu_drivers"),
@@ -96,15 +97,16 @@ _SPECS = [
                 "The NVIDIA driver logged Xid events: errors seen by the GPU or driver, from application faults "
                 "to hardware failures.", "gpu_hardware_fault"),
     FindingSpec("gpu_memory_in_use", W, "nvml", "GPU memory already in use",
-                "Other processes hold GPU memory; benchmarks will be slower and large jobs may run out of memory."),
+                "Other processes hold GPU memory; benchmarks will be slower and large jobs may run out of memory.",
+                "gpu_memory_free"),
     FindingSpec("shm_too_small", W, "host", "/dev/shm is small",
                 "PyTorch DataLoader workers pass batches through shared memory; a small /dev/shm (64 MB in "
                 "Docker by default) makes them crash with bus errors.", "shm_size"),
     FindingSpec("low_disk_space", W, "host", "Little free disk space",
-                "The disk that holds envcheck's cache (and likely your data sets) is nearly full."),
+                "The disk that holds envcheck's cache (and likely your data sets) is nearly full.", "free_disk_space"),
     FindingSpec("debug_env_vars_set", W, "env", "Debug or profiling variables are set",
                 "Variables such as CUDA_LAUNCH_BLOCKING=1 make every GPU call synchronous or add tracing; "
-                "fine for debugging, slow for real work."),
+                "fine for debugging, slow for real work.", "unset_debug_vars"),
     FindingSpec("torch_not_installed", I, "torch", "PyTorch is not installed",
                 "PyTorch is not installed in this Python environment; `envcheck advise` says which build to install.",
                 "torch_pip_venv"),
@@ -117,12 +119,13 @@ _SPECS = [
                 "A tiny kernel or a small convolution on the GPU failed or disagreed with the CPU.",
                 "gpu_hardware_fault"),
     FindingSpec("torch_probe_failed", W, "torch", "The PyTorch probe did not finish",
-                "Importing torch or initialising CUDA hung or crashed in the probe subprocess."),
+                "Importing torch or initialising CUDA hung or crashed in the probe subprocess.", "torch_probe_check"),
     FindingSpec("gpu_lost", E, "nvml", "GPU has fallen off the bus",
                 "NVML reports the GPU as lost: it stopped answering and needs a reset or a reboot.",
                 "gpu_hardware_fault"),
     FindingSpec("nvml_unavailable", W, "driver", "NVML could not be used",
-                "NVML could not be used (binding missing, no permission, or an unknown error); GPU health is unknown."),
+                "NVML could not be used (binding missing, no permission, or an unknown error); GPU health is unknown.",
+                "nvml_access"),
     FindingSpec("nvml_unresponsive", E, "driver", "NVML does not answer",
                 "NVML did not answer within its deadline: a wedged driver or a GPU that fell off the bus hangs "
                 "every tool that asks it (nvidia-smi too).", "gpu_hardware_fault"),
@@ -158,10 +161,33 @@ _SPECS = [
                 "No official PyTorch wheel of this release exists for this Python version.", "torch_pip_venv"),
     FindingSpec("driver_installed_inside_container", E, "host", "NVIDIA driver installed inside the container",
                 "Containers must use the host's driver (injected by the NVIDIA container toolkit); a driver "
-                "installed in the image clashes with it.", "container_toolkit"),
+                "installed in the image clashes with it.", "container_remove_driver"),
     FindingSpec("toolkit_differs_from_torch_cuda", I, "toolkit", "System CUDA toolkit differs from PyTorch's CUDA",
                 "nvcc reports a different CUDA than PyTorch was built with. This is normal: PyTorch wheels bring "
                 "their own CUDA runtime; nvcc only matters for compiling extensions."),
+    # ---- causes the diagnosis corpus shows (tests/corpus/diagnosis/README.md, proposed ids)
+    FindingSpec("extension_built_for_other_torch", E, "torch", "Extension built for another PyTorch",
+                "A compiled PyTorch extension (torch-scatter, a model's _C, ...) was built against a different "
+                "torch than the one installed: importing it fails with 'undefined symbol: _ZN3c10…'.",
+                "rebuild_torch_extension"),
+    FindingSpec("extension_built_without_gpu_arch", E, "torch", "Extension built without this GPU's kernels",
+                "PyTorch runs on this GPU, but a compiled extension was built without its architecture "
+                "(TORCH_CUDA_ARCH_LIST), so only the extension's kernels fail with 'no kernel image'.",
+                "rebuild_torch_extension"),
+    FindingSpec("mixed_torch_installations", E, "torch", "Two PyTorch installations mixed",
+                "Parts of two PyTorch builds are installed in one environment (pip and conda, or a stale copy), "
+                "so torch's own libraries do not fit together.", "single_torch_install"),
+    FindingSpec("mkl_incompatible_with_torch", E, "torch", "MKL too new for this PyTorch",
+                "MKL 2024.1 and later dropped iJIT_NotifyEvent, which conda's PyTorch builds link against: "
+                "import torch fails until MKL is pinned below 2024.1.", "pin_mkl"),
+    FindingSpec("nvidia_uvm_stale_after_suspend", E, "driver", "nvidia-uvm broken after suspend",
+                "After suspend and resume the nvidia_uvm module is loaded but no longer works: CUDA fails with "
+                "'unknown error' (999) while nvidia-smi still answers, until nvidia_uvm is reloaded.",
+                "reload_nvidia_uvm"),
+    FindingSpec("container_gpu_lost_after_daemon_reload", E, "host", "Container lost its GPUs after a systemd reload",
+                "With systemd managing container cgroups, `systemctl daemon-reload` on the host takes running "
+                "containers' access to /dev/nvidia* away: NVML fails with 'Unknown Error' inside, the host is fine.",
+                "container_gpu_reattach"),
 ]
 
 # ---- between GPUs: topology, P2P, NVLink, NCCL (the interconnect rules and command)

@@ -8,15 +8,17 @@ exits 3) and the other rules still run, so one bug never hides the whole report.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from ..derived.messages import Stated, is_stated
 from ..facts import Facts
 from ..reading import Reading
 from .catalogue import CATALOGUE, SECTIONS
-from .finding import Evidence, Finding, Severity
+from .finding import Confidence, Evidence, Finding, Severity
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
 
@@ -44,14 +46,21 @@ class RuleContext:
         """torch's build as the facts and torch's own messages give it (``derived.machine.torch_view``)."""
         from ..derived.machine import torch_view
 
-        return torch_view(self.facts, self.kb)
+        return torch_view(self.facts, self.kb, self.stated)
 
     @functools.cached_property
     def gpus(self):
         """Every GPU with its compute capability filled in from the tables (``derived.machine.gpus``)."""
         from ..derived.machine import gpus
 
-        return gpus(self.facts, self.kb)
+        return gpus(self.facts, self.kb, self.stated)
+
+    @functools.cached_property
+    def stated(self) -> Tuple[Stated, ...]:
+        """The catalogued upstream messages in the facts' texts (``derived.messages.stated``)."""
+        from ..derived.messages import stated
+
+        return stated(self.facts)
 
     @functools.cached_property
     def advice(self):
@@ -75,24 +84,44 @@ def _evidence_pairs(pairs: Sequence[Tuple[str, object]]) -> List[Tuple[str, obje
             if not v.known:
                 continue
             v = v.value if v.ok else v.describe()
+        elif hasattr(v, "source") and hasattr(v, "value") and hasattr(v, "stated"):  # a derived value
+            v = v.value
         out.append((path, v))
     return out
+
+
+def _rests_on_words(pairs: Sequence[Tuple[str, object]]) -> bool:
+    """Does any piece of evidence only repeat what a person wrote in a paste?"""
+    for _, v in pairs:
+        if isinstance(v, Reading) and v.ok and is_stated(v):
+            return True
+        if getattr(v, "stated", False) is True:
+            return True
+    return False
 
 
 def make(
     finding_id: str,
     explanation: str,
     evidence: Sequence[Tuple[str, object]] = (),
-    fix: Sequence[str] = (),
+    values: Optional[Mapping[str, object]] = None,
     *,
     severity: Optional[Severity] = None,
     gpu: Optional[int] = None,
     title: Optional[str] = None,
     links: Sequence[str] = (),
     recipe: Optional[str] = "",
+    confidence: Optional[Confidence] = None,
 ) -> Finding:
-    """Build a finding from its catalogue entry; the id must be catalogued."""
+    """Build a finding from its catalogue entry; the id must be catalogued.
+
+    ``values`` fill the recipe's ``{placeholders}`` for this finding (``recipes/values.py``
+    lists the names); ``recipe=None`` says no recipe fits this case, "" takes the catalogue's.
+    ``confidence`` defaults to confirmed, or likely when a piece of evidence is a value a
+    person only stated in a paste; a rule that infers passes ``Confidence.LIKELY``."""
     spec = CATALOGUE[finding_id]
+    if values is not None and not isinstance(values, Mapping):
+        raise TypeError(f"{finding_id}: values must be a mapping of placeholder names, not {type(values).__name__}")
     return Finding(
         id=finding_id,
         severity=severity or spec.severity,
@@ -100,8 +129,9 @@ def make(
         title=title or spec.title,
         explanation=explanation,
         evidence=tuple(Evidence(k, _show(v)) for k, v in _evidence_pairs(evidence)),
-        fix=tuple(fix),
         recipe=spec.recipe if recipe == "" else recipe,
+        values=tuple((k, str(v)) for k, v in (values or {}).items() if v is not None),
+        confidence=confidence or (Confidence.LIKELY if _rests_on_words(evidence) else Confidence.CONFIRMED),
         gpu=gpu,
         links=tuple(links),
     )
@@ -138,15 +168,35 @@ def run_rules(facts: Facts, rules: Iterable[RuleFunc], kb: object = None) -> Eva
         except Exception as exc:  # an envcheck bug: report it, keep going
             last = traceback.extract_tb(exc.__traceback__)[-1]
             failures.append(f"{r.__name__}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})")
-    # One finding per (id, gpu): rules may overlap (a paste and a live probe saying the same).
-    seen = set()
-    unique = []
-    for f in sorted(findings, key=_sort_key):
+    return Evaluation(tuple(sorted(merge(findings), key=_sort_key)), tuple(failures))
+
+
+def _join(kept: Finding, other: Finding) -> Finding:
+    """``kept`` (the earlier rule's: its explanation and fix) with ``other``'s evidence, its
+    certainty (an upstream message confirms an inference) and its severity if worse."""
+    evidence = kept.evidence + tuple(e for e in other.evidence if e not in kept.evidence)
+    confident = Confidence.CONFIRMED in (kept.confidence, other.confidence)
+    return dataclasses.replace(
+        kept, evidence=evidence, values=kept.values or other.values,
+        confidence=Confidence.CONFIRMED if confident else Confidence.LIKELY,
+        severity=min(kept.severity, other.severity, key=lambda s: s.rank))
+
+
+def merge(findings: Sequence[Finding]) -> List[Finding]:
+    """One finding per (id, gpu): rules may say the same thing (a version rule and torch's own
+    message; a paste and a live probe). The first rule's finding is kept and the others join
+    it; a finding about no GPU in particular joins the same id's findings about one GPU."""
+    by_key: dict = {}
+    for f in findings:
         key = (f.id, f.gpu)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return Evaluation(tuple(unique), tuple(failures))
+        by_key[key] = _join(by_key[key], f) if key in by_key else f
+    for (fid, gpu), f in list(by_key.items()):
+        specific = [k for k in by_key if k[0] == fid and k[1] is not None]
+        if gpu is None and specific:
+            del by_key[(fid, gpu)]
+            for k in specific:
+                by_key[k] = _join(by_key[k], f)
+    return list(by_key.values())
 
 
 def worst(findings: Iterable[Finding]) -> Optional[Severity]:

@@ -1,10 +1,19 @@
-"""What a rule says: a :class:`Finding` (stable id, severity, evidence, fix)."""
+"""What a rule says: a :class:`Finding` (stable id, severity, evidence, and the recipe that fixes it)."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from typing import Optional, Tuple
+
+
+class Confidence(str, enum.Enum):
+    """How sure a finding is. ``confirmed``: an upstream message states it (torch's own
+    driver comparison) or facts a tool read prove it; ``likely``: inferred (a heuristic, a
+    fact missing), or built on facts a person only stated in a paste."""
+
+    CONFIRMED = "confirmed"
+    LIKELY = "likely"
 
 
 class Severity(str, enum.Enum):
@@ -33,9 +42,11 @@ class Finding:
     title: str
     explanation: str
     evidence: Tuple[Evidence, ...] = ()
-    # Exact commands, in order. Lines starting with "# " are instructions to a person
-    # (reboot into the firmware set-up, ...) rather than commands.
-    fix: Tuple[str, ...] = ()
+    # The recipe (recipes/<id>.toml) whose steps fix it, and the values this finding fills
+    # into the recipe's {placeholders} (the variables to unset, the GPU concerned, ...):
+    # commands come from recipes only, filled in by envcheck.recipes.remedy.
     recipe: Optional[str] = None
+    values: Tuple[Tuple[str, str], ...] = ()
     gpu: Optional[int] = None  # NVML index when the finding is about one GPU
     links: Tuple[str, ...] = ()
+    confidence: Confidence = Confidence.CONFIRMED

@@ -50,6 +50,10 @@ def _num(r, default=None):
     return r.value if r.ok and r.value is not None else default
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def _under_load(g: GpuFacts) -> bool:
     return _num(g.utilization_gpu_pct, 0) >= UNDER_LOAD_PCT
 
@@ -61,18 +65,11 @@ def nvml_unavailable(ctx: RuleContext) -> Iterator[Finding]:
     if err not in ("unknown", "no_permission", "module_missing") or f.has_nvidia_gpu is False:
         return
     detail = f.nvml.init.detail or err
-    fix = {
-        "module_missing": ["python -m pip install nvidia-ml-py   # provides `import pynvml`"],
-        "no_permission": ["ls -l /dev/nvidia*   # this user must be able to open them", "nvidia-smi"],
-        "unknown": ["nvidia-smi", "sudo dmesg -T | grep -i -E 'NVRM|nvidia' | tail -n 20",
-                    "# inside a container: restart the container; containers lose the GPU when systemd reloads "
-                    "on the host (https://github.com/NVIDIA/nvidia-container-toolkit/issues/48)"],
-    }[err]
     yield make("nvml_unavailable",
                f"NVML, the library behind nvidia-smi, could not start ({detail}), so GPU health (temperatures, "
                "ECC, clocks, processes) is unknown."
                + (" envcheck's NVML binding (nvidia-ml-py) is not installed." if err == "module_missing" else ""),
-               evidence(("nvml.init_error", err), ("nvml.init", f.nvml.init)), fix)
+               evidence(("nvml.init_error", err), ("nvml.init", f.nvml.init)))
 
 
 def gpu_lost(ctx: RuleContext) -> Iterator[Finding]:
@@ -82,11 +79,7 @@ def gpu_lost(ctx: RuleContext) -> Iterator[Finding]:
         yield make("gpu_lost",
                    f"{_label(g)} stopped answering: NVML reports it lost (“GPU is lost”, usually with Xid 79 in "
                    "the kernel log). Every program on it has failed; it needs a reset, usually a reboot.",
-                   evidence((_p(g, "status"), g.status), (_p(g, "pci_bus_id"), g.pci_bus_id)),
-                   ["sudo dmesg -T | grep -i -E 'Xid|fallen off' | tail", f"sudo nvidia-smi -r -i {g.index}   "
-                    "# rarely works for a lost GPU", "sudo reboot",
-                    "# if it happens again: check power cables, seating/riser and temperatures"],
-                   gpu=g.index)
+                   evidence((_p(g, "status"), g.status), (_p(g, "pci_bus_id"), g.pci_bus_id)), gpu=g.index)
 
 
 # --------------------------------------------------------------------------- link, clocks
@@ -107,9 +100,7 @@ def pcie_link_degraded(ctx: RuleContext) -> Iterator[Finding]:
                        f"{_label(g)} is busy ({g.utilization_gpu_pct.value} %) yet its PCIe link runs at {link} "
                        f"instead of {best}, cutting host-to-GPU bandwidth. Common causes: a slot wired narrower "
                        "than it looks, a riser or cable, a BIOS PCIe setting, or a card not fully seated.",
-                       ev, [f"nvidia-smi -q -d PCIE -i {g.index}",
-                            "# power off, reseat the card, try another x16 slot or without the riser; "
-                            "check the PCIe generation setting in the BIOS"], gpu=g.index)
+                       ev, gpu=g.index)
         elif narrow:
             # An idle GPU drops its link *generation* to save power (ASPM / dynamic link speed):
             # normal, and silent here. A narrower link than the slot's is not a power state on
@@ -119,8 +110,7 @@ def pcie_link_degraded(ctx: RuleContext) -> Iterator[Finding]:
                        + (f" ({g.utilization_gpu_pct.value} %)" if g.utilization_gpu_pct.ok else "")
                        + ": the link width rarely changes to save power, so check whether it stays "
                        "narrow under load. `envcheck burn` loads the GPU and reads the link again.",
-                       ev, ["envcheck burn", f"nvidia-smi -q -d PCIE -i {g.index}   # while the GPU is busy"],
-                       severity=Severity.INFO, gpu=g.index)
+                       ev, severity=Severity.INFO, gpu=g.index, recipe="gpu_load_check")
 
 
 def gpu_throttling(ctx: RuleContext) -> Iterator[Finding]:
@@ -144,23 +134,22 @@ def gpu_throttling(ctx: RuleContext) -> Iterator[Finding]:
         ev = [(_p(g, "clock_event_reasons"), sorted(reasons))] + evidence(
             *((_p(g, n), getattr(g, n)) for n in ("temp_c", "power_draw_w", "power_limit_w", "clock_sm_mhz")))
         if harmful:
-            fix = [f"nvidia-smi -q -d PERFORMANCE,TEMPERATURE,POWER -i {g.index}"]
+            cause = []
             if any("thermal" in r for r in harmful) or "hw_slowdown" in harmful:
-                fix.append("# check fans, airflow and dust; in a server, check that the chassis fans and "
-                           "airflow shrouds are right for this GPU")
+                cause.append("check fans, airflow and dust (in a server: the chassis fans and airflow shrouds "
+                             "this GPU needs)")
             if "hw_power_brake_slowdown" in harmful or "hw_slowdown" in harmful:
-                fix.append("# check the power supply and the GPU's power cables")
-            fix.append("envcheck burn   # reproduce under load and watch clocks and temperature")
+                cause.append("check the power supply and the GPU's power cables")
             yield make("gpu_throttling",
                        f"{_label(g)} is being slowed down: " + "; ".join(HARMFUL_REASONS[r] for r in harmful) + "."
-                       + now, ev, fix, gpu=g.index)
+                       + now + (" " + _sentence("; ".join(cause)) if cause else ""), ev, gpu=g.index)
         else:
+            # Normal for a GPU working flat out: nothing to fix unless someone lowered the limit.
             yield make("gpu_throttling",
                        f"{_label(g)} is busy and held at its power limit (sw_power_cap). That is normal for a GPU "
-                       "working flat out, unless the limit was lowered below the board's default." + now,
-                       ev, [f"nvidia-smi -q -d POWER -i {g.index}   # compare 'Current Power Limit' with "
-                            "'Default Power Limit'", f"# if it was lowered: sudo nvidia-smi -i {g.index} -pl "
-                            "<default watts>"], severity=Severity.INFO, gpu=g.index)
+                       "working flat out, unless the limit was lowered below the board's default: compare "
+                       "'Current Power Limit' with 'Default Power Limit' in `nvidia-smi -q -d POWER`." + now,
+                       ev, severity=Severity.INFO, gpu=g.index, recipe=None)
 
 
 # --------------------------------------------------------------------------- memory errors
@@ -174,7 +163,6 @@ def ecc_errors(ctx: RuleContext) -> Iterator[Finding]:
                   f"corrected: {vc} since the driver loaded, {ac} over its life")
         ev = evidence(*((_p(g, n), getattr(g, n)) for n in ("ecc_volatile_uncorrected", "ecc_aggregate_uncorrected",
                                                              "ecc_volatile_corrected", "ecc_aggregate_corrected")))
-        check = [f"nvidia-smi -q -d ECC,ROW_REMAPPER,PAGE_RETIREMENT -i {g.index}"]
         if au and not vu and g.ecc_volatile_uncorrected.ok:
             # Aggregate counts survive driver reloads and resets for the GPU's whole life; with
             # none since the driver loaded, the error is history: the page was retired or the
@@ -184,23 +172,21 @@ def ecc_errors(ctx: RuleContext) -> Iterator[Finding]:
                        f"{_label(g)} reported uncorrectable memory errors in the past ({counts}). None since the "
                        "driver loaded: the faulty memory was retired or remapped, unless a pending or failed "
                        "repair is reported here too. A lifetime count that keeps growing means the GPU needs "
-                       "service.",
-                       ev, check + ["# note the aggregate counts and compare them after a few weeks of work"],
-                       severity=Severity.WARNING, gpu=g.index)
+                       "service: note the aggregate counts and compare them after a few weeks of work.",
+                       ev, severity=Severity.WARNING, gpu=g.index, recipe=None)
         elif vu or au:
             yield make("ecc_errors",
                        f"{_label(g)} has reported uncorrectable memory errors ({counts}). Uncorrectable errors "
-                       "mean data was corrupted: programs that used it were stopped or computed wrong results.",
-                       ev, check + ["# stop the programs on this GPU, then reset it (or reboot) so faulty memory "
-                                    "is retired/remapped:", f"sudo nvidia-smi -r -i {g.index}",
-                                    "# if uncorrectable errors come back after the reset, the GPU needs service (RMA)"],
-                       gpu=g.index)
+                       "mean data was corrupted: programs that used it were stopped or computed wrong results. "
+                       "A reset retires or remaps the faulty memory; errors that come back after it mean the GPU "
+                       "needs service (RMA).",
+                       ev, gpu=g.index)
         else:
             yield make("ecc_errors",
                        f"{_label(g)} has corrected memory errors ({counts}). ECC fixed them, so results are right, "
-                       "but a count that keeps growing can come before uncorrectable errors.",
-                       ev, check + ["# run it again later: a fast-growing corrected count is worth a service call"],
-                       severity=Severity.WARNING, gpu=g.index)
+                       "but a count that keeps growing can come before uncorrectable errors: check again later, a "
+                       "fast-growing count is worth a service call.",
+                       ev, severity=Severity.WARNING, gpu=g.index, recipe=None)
 
 
 def retired_pages_pending(ctx: RuleContext) -> Iterator[Finding]:
@@ -213,9 +199,7 @@ def retired_pages_pending(ctx: RuleContext) -> Iterator[Finding]:
                    + (f" (retired so far: {_num(g.retired_pages_sbe, 0)} single-bit, "
                       f"{_num(g.retired_pages_dbe, 0)} double-bit)" if g.retired_pages_sbe.ok else "") + ".",
                    evidence((_p(g, "retired_pages_pending"), True), (_p(g, "retired_pages_sbe"), g.retired_pages_sbe),
-                            (_p(g, "retired_pages_dbe"), g.retired_pages_dbe)),
-                   ["# stop the programs on this GPU, then:", f"sudo nvidia-smi -r -i {g.index}   # or: sudo reboot",
-                    f"nvidia-smi -q -d PAGE_RETIREMENT -i {g.index}   # 'Pending' should now say No"], gpu=g.index)
+                            (_p(g, "retired_pages_dbe"), g.retired_pages_dbe)), gpu=g.index)
 
 
 def row_remap_pending(ctx: RuleContext) -> Iterator[Finding]:
@@ -227,9 +211,7 @@ def row_remap_pending(ctx: RuleContext) -> Iterator[Finding]:
                    "the next GPU reset. Running programs are unaffected, but the repair is not active yet.",
                    evidence((_p(g, "remapped_rows_pending"), True),
                             (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable),
-                            (_p(g, "remapped_rows_correctable"), g.remapped_rows_correctable)),
-                   ["# stop the programs on this GPU, then:", f"sudo nvidia-smi -r -i {g.index}   # or: sudo reboot",
-                    f"nvidia-smi -q -d ROW_REMAPPER -i {g.index}   # 'Pending' should now say No"], gpu=g.index)
+                            (_p(g, "remapped_rows_correctable"), g.remapped_rows_correctable)), gpu=g.index)
 
 
 def row_remap_failed(ctx: RuleContext) -> Iterator[Finding]:
@@ -240,9 +222,7 @@ def row_remap_failed(ctx: RuleContext) -> Iterator[Finding]:
                    f"{_label(g)} failed to remap a faulty memory row (no spare row left in that bank). It can no "
                    "longer repair its memory, and NVIDIA treats this as a reason for replacement.",
                    evidence((_p(g, "remapped_rows_failed"), True),
-                            (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable)),
-                   [f"nvidia-smi -q -d ROW_REMAPPER,ECC -i {g.index}",
-                    "# stop using this GPU for work that must be right; contact the vendor for an RMA"], gpu=g.index)
+                            (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable)), gpu=g.index)
 
 
 # --------------------------------------------------------------------------- kernel log
@@ -277,7 +257,7 @@ def xid_errors_logged(ctx: RuleContext) -> Iterator[Finding]:
         worst = min(worst, sev, key=_RANK.__getitem__)
         if info:
             parts.append(f"Xid {code} × {len(evs)}{on}, “{info.name}”: {info.meaning}")
-            advice.append(f"# Xid {code} ({info.kind}): {info.advice}")
+            advice.append(f"Xid {code} ({info.kind}): {info.advice}")
             if info.nvidia_action in ("RESET_GPU", "WORKFLOW_XID_48") and info.severity == "error":
                 reset_gpus += gpus
         else:
@@ -286,11 +266,13 @@ def xid_errors_logged(ctx: RuleContext) -> Iterator[Finding]:
     lead = ("The NVIDIA driver logged Xid events in the kernel log" + (" that point at the GPU hardware or driver"
             if worst == "error" else "" if worst == "warning" else ", all of them consequences of a program's "
             "own faults (the GPU itself is fine)") + ". ")
-    fix = ["sudo dmesg -T | grep -i 'NVRM: Xid'   # when and in what order; the first one is usually the cause"]
-    fix += advice
-    fix += [f"sudo nvidia-smi -r -i {i}   # after stopping the programs on GPU {i}" for i in sorted(set(reset_gpus))]
-    yield make("xid_errors_logged", lead + " ".join(p.rstrip(".") + "." for p in parts), ev, fix,
-               severity=Severity(worst), links=(xid_table.CATALOG_URL,))
+    what = " What to do: " + " ".join(a.rstrip(".") + "." for a in advice) if advice else ""
+    reset = sorted(set(reset_gpus))
+    # Application faults (info) need no repair of the GPU; the others take the hardware triage,
+    # on the GPU whose Xid NVIDIA's table says wants a reset.
+    yield make("xid_errors_logged", lead + " ".join(p.rstrip(".") + "." for p in parts) + what, ev,
+               {"gpu_index": reset[0]} if reset else None, severity=Severity(worst), links=(xid_table.CATALOG_URL,),
+               gpu=None, recipe="" if worst != "info" else None)
 
 
 # --------------------------------------------------------------------------- processes
@@ -321,8 +303,7 @@ def gpu_memory_in_use(ctx: RuleContext) -> Iterator[Finding]:
                    "held by other processes" + (f": {listing}" if listing else "") + ". Benchmarks will read low "
                    "and large jobs may run out of memory.",
                    evidence((_p(g, "processes"), listing or g.processes), (_p(g, "memory_used_bytes"), g.memory_used_bytes)),
-                   [f"nvidia-smi --query-compute-apps=pid,process_name,used_memory --format=csv -i {g.index}",
-                    "# stop those that are yours (kill <pid>); ask the owners of the others"], gpu=g.index)
+                   gpu=g.index)
 
 # --------------------------------------------------------------------------- host resources
 def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
@@ -333,16 +314,12 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
     c = f.host.container
     in_container = c.ok and c.value not in (None, "none")
     mib = shm.value / 2**20
-    fix = (["docker run --shm-size=8g ...   # or --ipc=host",
-            "# Kubernetes: mount an emptyDir with medium: Memory at /dev/shm"] if in_container else
-           ["sudo mount -o remount,size=8G /dev/shm",
-            "echo 'tmpfs /dev/shm tmpfs defaults,size=8G 0 0' | sudo tee -a /etc/fstab   # keep it after reboot"])
     yield make("shm_too_small",
                f"/dev/shm holds only {mib:.0f} MiB. PyTorch DataLoader workers hand batches over through shared "
                "memory and die with “bus error” or “unable to write to file </torch_…>” when it runs out"
                + (", which is the usual state of a container started with Docker's 64 MiB default." if in_container
                   else "."),
-               evidence(("host.shm_total_bytes", f"{shm.value} ({mib:.0f} MiB)"), ("host.container", c)), fix)
+               evidence(("host.shm_total_bytes", f"{shm.value} ({mib:.0f} MiB)"), ("host.container", c)))
 
 
 def low_disk_space(ctx: RuleContext) -> Iterator[Finding]:
@@ -358,8 +335,7 @@ def low_disk_space(ctx: RuleContext) -> Iterator[Finding]:
     yield make("low_disk_space",
                f"Only {free.value / GiB:.1f} GiB is free on the disk holding {where}. Data sets, checkpoints and pip's wheel cache (a CUDA "
                "PyTorch install alone downloads several GiB) will fail to write.",
-               evidence(("host.cache_disk_free_bytes", free.value), ("host.cache_dir", h.cache_dir)),
-               [f"df -h {where}", "du -xsh ~/.cache/* 2>/dev/null | sort -h | tail", "python -m pip cache purge"])
+               evidence(("host.cache_disk_free_bytes", free.value), ("host.cache_dir", h.cache_dir)))
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
+from envcheck.derived.driver import driver_installed, installed_driver_version
+from envcheck.derived.messages import decisive_for
 from envcheck.facts import DeviceNode, Facts
 from envcheck.reading import Reading, Status
-from envcheck.rules import fixes
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Finding, Severity
 
@@ -34,6 +35,16 @@ def _kernel(f: Facts) -> str:
     return f.host.kernel.value if f.host.kernel.ok else "the running kernel"
 
 
+def _installed(f: Facts) -> Optional[bool]:
+    r = driver_installed(f)
+    return r.value if r.ok else None
+
+
+def _in_container(f: Facts) -> bool:
+    c = f.host.container
+    return bool(c.ok and c.value not in (None, "none"))
+
+
 # --------------------------------------------------------------------------- GPUs on the PCI bus
 def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
@@ -45,14 +56,13 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
                f"The PCI bus of this machine shows {seen}, and neither NVML nor PyTorch reported a GPU, "
                "so the GPU checks are skipped. On a cloud VM, pick an instance type that has an NVIDIA GPU; "
                "in a container, the host must pass one in.",
-               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)),
-               ["lspci -nn | grep -i nvidia"])
+               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)))
 
 
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     unbound = [d for d in f.pci.gpus if d.driver.ok and d.driver.value == "none"]
-    installed = fixes.driver_installed(f)
+    installed = _installed(f)
     if not unbound or installed is True:  # installed but not loaded: driver_kernel_module_not_loaded
         return
     where = ", ".join(d.address for d in unbound)
@@ -62,8 +72,7 @@ def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
                f"The NVIDIA GPU at {where} is on the PCI bus but {why}, so nothing can use it. "
                "Install the NVIDIA driver and reboot.",
                [(f"pci.devices[{d.address}].driver", "none") for d in unbound]
-               + evidence(("driver.userspace_library_version", f.driver.userspace_library_version)),
-               fixes.noted(fixes.distro(f), fixes.install_driver(fixes.distro(f))))
+               + evidence(("driver.userspace_library_version", f.driver.userspace_library_version)))
 
 
 def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:
@@ -78,18 +87,15 @@ def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:
     ev = [(f"pci.devices[{d.address}].driver", d.driver.value) for d in bound]
     if loaded:
         ev.append(("driver.loaded_modules", ", ".join(loaded)))
-    d = fixes.distro(f)
-    fix = fixes.blacklist_nouveau(d, tuple(names))
-    if fixes.driver_installed(f) is not True:
-        fix += [c for c in fixes.install_driver(d) if c != "sudo reboot"]
-    fix.append("sudo reboot")
     what = " and ".join(names)
+    lines = [f"blacklist {m}" for m in names] + ["options nouveau modeset=0"]
     yield make("nouveau_bound",
                f"The open-source {what} driver has the GPU"
                + (f" at {', '.join(x.address for x in bound)}" if bound else "")
                + ". CUDA only works with NVIDIA's driver, which cannot claim the GPU while "
-               f"{what} holds it: block {what} from loading, rebuild the initramfs and reboot.",
-               ev, fixes.noted(d, fix))
+               f"{what} holds it: block {what} from loading, rebuild the initramfs and reboot"
+               + (" (and install the NVIDIA driver, which this machine lacks)." if _installed(f) is False else "."),
+               ev, {"blacklist_lines": "\\n".join(lines)})
 
 
 # --------------------------------------------------------------------------- the kernel module
@@ -102,48 +108,34 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
     if f.nvml.init_error == "driver_not_loaded":
         ev.append(("nvml.init_error", "driver_not_loaded (NVIDIA-SMI/NVML could not talk to the driver)"))
     mods = _modules(f)
-    if mods is not None and "nvidia" not in mods and fixes.driver_installed(f) is True:
+    if mods is not None and "nvidia" not in mods and _installed(f) is True:
         ev.append(("driver.loaded_modules", "no 'nvidia' in /proc/modules"))
-    if fixes.driver_installed(f) is True:
+    if _installed(f) is True:
         ev += [(f"pci.devices[{d.address}].driver", "none") for d in f.pci.gpus
                if d.driver.ok and d.driver.value == "none"]
     return ev
 
 
-_SIGNATURE_REJECTED = re.compile(
-    r"key was rejected|required key not available|unsigned module|module with unavailable key"
-    r"|not signed with a trusted key|lockdown:.*(module|restricted)", re.IGNORECASE)
-
-
 def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
-    # "module verification failed ... tainting kernel" means the module loaded anyway: not this.
-    rejected = [x for x in f.driver.module_load_errors.get(())
-                if _SIGNATURE_REJECTED.search(x) and "tainting kernel" not in x.lower()]
+    # The kernel's and modprobe's refusals, from the message catalogue. ("module verification
+    # failed ... tainting kernel" is not one: the module loaded anyway.)
+    refusals = decisive_for(ctx.stated, "driver_not_loaded_secure_boot")
     not_loaded = _not_loaded_evidence(f)
-    # Lockdown lines do not name the module; lines that name one must name nvidia. Without
+    # Lockdown and signature lines do not name the module; modprobe's name nvidia. Without
     # other evidence that nvidia is missing, an unnamed refusal may be another module's.
-    named = [x for x in rejected if "nvidia" in x.lower()]
-    rejected = named or (rejected if not_loaded else [])
+    named = [s.text for s in refusals if s.fact("driver.module")]
+    rejected = named or ([s.text for s in refusals] if not_loaded else [])
     sb = f.host.secure_boot
     if f.nvml.init.ok or (not rejected and not not_loaded) or (not rejected and sb.ok and sb.value is False):
         return
-    d = fixes.distro(f)
-    branch = fixes.driver_branch(fixes.installed_driver_version(f))
-    fix: List[str] = []
-    if d.family == "ubuntu" and branch:
-        fix += ["# Ubuntu's prebuilt module is signed by Canonical and loads with Secure Boot on:",
-                fixes.install(d, f"linux-modules-nvidia-{branch}-{fixes.KERNEL}"), "sudo modprobe nvidia",
-                "# or sign your own build: enroll the DKMS/akmods key"]
-    fix += fixes.enroll_module_key(d)
-    fix = fixes.noted(d, fix + ["# or turn Secure Boot off in the firmware (UEFI) setup screen, then reboot"])
     ev = list(not_loaded) + evidence(("host.secure_boot", sb))
     if rejected:
         ev.append(("driver.module_load_errors", rejected[:3]))
         yield make("driver_not_loaded_secure_boot",
                    f"The kernel refused to load the NVIDIA module because it is not signed with a key "
                    f"Secure Boot trusts (kernel log: “{rejected[0].strip()}”). Load a signed module or "
-                   "enroll the key it was signed with.", ev, fix)
+                   "enroll the key it was signed with.", ev)
     elif sb.ok:  # Secure Boot is on and the module is not loaded
         clean_log = f.driver.module_load_errors.ok
         yield make("driver_not_loaded_secure_boot",
@@ -152,15 +144,14 @@ def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
                    "until its key is enrolled."
                    + (" The kernel log shows no refusal, so the module may also simply be missing for this kernel."
                       if clean_log else ""),
-                   ev, fix, severity=Severity.WARNING if clean_log else None)
+                   ev, severity=Severity.WARNING if clean_log else None)
     else:  # Secure Boot state unknown: say how to check instead of staying silent
         yield make("driver_not_loaded_secure_boot",
                    "The NVIDIA kernel module is not loaded and it is not known whether Secure Boot is on. "
                    "Secure Boot silently blocks unsigned NVIDIA modules, one of the most common causes; check it "
                    "first. If `mokutil --sb-state` prints “SecureBoot enabled”, use a signed module or enroll "
                    "the key as below; if it prints “disabled”, this finding does not apply.",
-                   ev, ["mokutil --sb-state", "# if it says 'SecureBoot enabled':"] + fix,
-                   severity=Severity.WARNING)
+                   ev, severity=Severity.WARNING)
 
 
 def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
@@ -168,7 +159,8 @@ def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
     ev = _not_loaded_evidence(f)
     if not ev:
         return
-    version = fixes.installed_driver_version(f)
+    installed = installed_driver_version(f)
+    version = installed.value if installed.ok else None
     inst = f.driver.installed_module_versions.get(())
     have = f" Driver {version} is installed" + (f" (module sources for {', '.join(inst)})" if inst else "") \
         + f" but no module for {_kernel(f)} is loaded." if version else ""
@@ -179,9 +171,7 @@ def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
                "installed for the new kernel."
                + (" The GPU is held by nouveau, see nouveau_bound." if nouveau else ""),
                ev + evidence(("host.kernel", f.host.kernel),
-                             ("driver.installed_module_versions", f.driver.installed_module_versions)),
-               fixes.noted(fixes.distro(f), fixes.build_module_for_running_kernel(fixes.distro(f),
-                                                                            fixes.driver_branch(version))))
+                             ("driver.installed_module_versions", f.driver.installed_module_versions)))
 
 
 def nvml_driver_library_mismatch(ctx: RuleContext) -> Iterator[Finding]:
@@ -201,10 +191,7 @@ def nvml_driver_library_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     yield make("nvml_driver_library_mismatch",
                "The NVIDIA kernel module in memory and the user-space driver libraries on disk have different "
                f"versions, so NVML and CUDA refuse to start.{versions} This happens when the driver packages are "
-               "updated (often by unattended upgrades) and the machine is not rebooted.",
-               ev, ["sudo reboot", "# or, without a reboot, once nothing uses the GPU:"]
-               + fixes.reload_driver_modules() + ["# then stop unattended updates from doing it again:"]
-               + fixes.noted(fixes.distro(f), fixes.hold_driver_packages(fixes.distro(f))))
+               "updated (often by unattended upgrades) and the machine is not rebooted.", ev)
 
 
 def _cuda_failed(f: Facts) -> bool:
@@ -235,9 +222,7 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
                "not, so it can look healthy while CUDA fails to initialise."
                + (" CUDA did fail here." if failed else " CUDA normally loads it on first use through the setuid "
                   "nvidia-modprobe helper, so this may just mean no CUDA program ran since boot."),
-               ev, ["sudo modprobe nvidia-uvm", "sudo nvidia-modprobe -u -c=0   # creates /dev/nvidia-uvm*",
-                    "echo nvidia-uvm | sudo tee /etc/modules-load.d/nvidia-uvm.conf   # load it at every boot"],
-               severity=None if failed else Severity.INFO)
+               ev, severity=None if failed else Severity.INFO)
 
 
 _RELEVANT_NODE = re.compile(r"/dev/nvidia(ctl|\d+|-uvm)$")
@@ -251,19 +236,12 @@ def device_node_permissions(ctx: RuleContext) -> Iterator[Finding]:
         return
     groups = sorted({n.group for n in bad if n.group and n.group != "root"})
     paths = " ".join(n.path for n in bad)
-    if groups:
-        fix = [f"sudo usermod -aG {','.join(groups)} $USER",
-               f"# log out and back in (or run: newgrp {groups[0]}) so the new group applies"]
-    else:
-        fix = [f"sudo chmod 0666 {paths}   # until the next reboot",
-               "echo 'options nvidia NVreg_DeviceFileMode=0666' | sudo tee /etc/modprobe.d/nvidia-device-mode.conf",
-               fixes.rebuild_initramfs(fixes.distro(f)), "sudo reboot"]
     yield make("device_node_permissions",
                f"This user may not open {paths}"
                + (f" (they belong to group {', '.join(groups)}, which this user is not in)" if groups else "")
                + ", so CUDA finds no device even though the driver works.",
                [(f"driver.device_nodes[{n.path}]", f"mode {oct(n.mode) if n.mode is not None else '?'} "
-                 f"group {n.group or '?'}, not accessible") for n in bad], fix)
+                 f"group {n.group or '?'}, not accessible") for n in bad])
 
 
 # --------------------------------------------------------------------------- containers and WSL
@@ -288,27 +266,16 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
         ev.append(("driver.nvidia_smi_path", "not found"))
     if len(ev) == 1:
         return
-    run = {"docker": ["docker run --gpus all <image> ..."],
-           "podman": ["sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml   # on the host, once",
-                      "podman run --device nvidia.com/gpu=all <image> ..."],
-           "kubernetes": ["# request GPUs in the pod spec: resources: {limits: {nvidia.com/gpu: 1}}",
-                          "# (the cluster needs the NVIDIA device plugin or GPU Operator)"],
-           "containerd": ["nerdctl run --gpus all <image> ...   # or: ctr run --gpus 0 ..."],
-           "lxc": ["lxc config device add <container> gpu gpu", "lxc config set <container> nvidia.runtime true"],
-           }.get(c.value, ["# start the container with the NVIDIA devices and driver libraries passed in"])
     yield make("container_missing_gpus_flag",
                f"This is a {c.value} container and no NVIDIA GPU was passed into it (no GPU device nodes or no "
                "driver library inside). The host's driver is shared with containers only when the container is "
                "started with GPU access through the NVIDIA Container Toolkit; do not install a driver in the image.",
-               ev, ["# on the host, once: install the NVIDIA Container Toolkit "
-                    "(https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html)",
-                    "sudo nvidia-ctk runtime configure --runtime=docker && sudo systemctl restart docker"
-                    if c.value == "docker" else "# configure your runtime for it (nvidia-ctk runtime configure)"]
-               + run)
+               ev)
 
 
-_NO_DRIVER_TEXT = re.compile(r"found no nvidia driver|no cuda-capable device|nvidia-smi: command not found",
-                             re.IGNORECASE)
+# Upstream's words for "no driver reachable here" (message catalogue ids).
+_NO_DRIVER = ("torch_no_nvidia_driver", "cuda_no_device", "nvidia_smi_no_driver", "nvml_driver_not_loaded",
+              "loader_driver_library_missing")
 
 
 def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
@@ -316,19 +283,17 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
     w = f.host.wsl
     if not w.ok or w.value not in ("wsl1", "wsl"):
         return
-    env = f.env.variables.get({})
-    distro = env.get("WSL_DISTRO_NAME") or "<distro>"
-    fix = ["# in Windows PowerShell:", "wsl -l -v", f"wsl --set-version {distro} 2",
-           "# then install the NVIDIA driver for Windows; it provides CUDA inside WSL 2 "
-           "(do not install a Linux NVIDIA driver inside WSL)"]
     if w.value == "wsl1":
         yield make("wsl1_no_gpu_support",
                    "This Linux runs under WSL 1, which has no GPU access at all; CUDA works only under WSL 2.",
-                   [("host.wsl", "wsl1")], fix)
+                   [("host.wsl", "wsl1")])
         return
-    texts = [e for e in f.torch.errors.get(()) if _NO_DRIVER_TEXT.search(e)]
+    texts = [s.match.text for s in ctx.stated if s.id in _NO_DRIVER]
     smi = f.driver.nvidia_smi_path
-    no_driver = f.nvml.init_error == "library_not_found" or bool(texts) or (smi.known and not smi.ok)
+    # Under WSL 2 the driver is Windows' and nvidia-smi answers from /usr/lib/wsl; a Linux that
+    # cannot reach any driver is WSL 1 (or a Windows driver too old for WSL 2).
+    no_driver = f.nvml.init_error in ("library_not_found", "driver_not_loaded") or bool(texts) or (
+        smi.known and not smi.ok)
     # A GPU the driver reports (NVML up) disproves "no GPU support"; a GPU merely named in a
     # paste's prose ("Have a RTX3090") says nothing about whether the driver reaches it.
     if (f.nvml.init.ok and f.gpus) or not no_driver:
@@ -339,7 +304,7 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
     yield make("wsl1_no_gpu_support",
                "This Linux runs under WSL and no NVIDIA driver is visible. Under WSL 1 there is no GPU support at "
                "all, and WSL 1 is a common reason for “Found no NVIDIA driver”: check the version with "
-               "`wsl -l -v` in Windows (the VERSION column must say 2).", ev, fix, severity=Severity.WARNING)
+               "`wsl -l -v` in Windows (the VERSION column must say 2).", ev, severity=Severity.WARNING)
 
 
 # --------------------------------------------------------------------------- NVSwitch systems
@@ -358,7 +323,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
         # not show; the NVSwitches are visible in sysfs all the same. Not seeing it is no evidence.
         fm = Reading.fail(Status.NOT_SUPPORTED, "the host's processes are not visible from a container")
     switches = [d for d in f.pci.devices.get(()) if d.is_nvswitch]
-    not_ready = [e for e in f.torch.errors.get(()) if "system not yet initialized" in e.lower()]
+    not_ready = [s.match.text for s in ctx.stated if s.id in ("cuda_system_not_ready", "cuda_fabric_not_ready")]
     hgx = [g for g in f.gpus if g.name.ok and _HGX_NAME.search(g.name.value)]
     if switches and (fm.ok or not_ready):
         severity = None
@@ -375,16 +340,17 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
         ev.append(("torch.errors", not_ready[0]))
     if hgx and not switches:
         ev.append(("nvml.gpus", f"{len(f.gpus)} × {hgx[0].name.value}"))
-    version = fixes.installed_driver_version(f)
-    fix = fixes.noted(fixes.distro(f), fixes.fabric_manager(fixes.distro(f), fixes.driver_branch(version), version))
+    installed = installed_driver_version(f)
+    version = installed.value if installed.ok else None
     if in_container:
         ev.append(("host.container", c.value))
-        fix = ["# on the host, not in this container (the host's distribution may differ):"] + fix
     yield make("fabric_manager_not_running",
                "This is an NVSwitch system (HGX/DGX class) and NVIDIA Fabric Manager is not running. Until it "
                "configures the NVSwitch fabric, CUDA fails with “system not yet initialized”. Fabric Manager must "
-               "be the same version as the driver" + (f" ({version})." if version else "."),
-               ev, fix, severity=severity)
+               "be the same version as the driver" + (f" ({version})." if version else ".")
+               + (" It runs on the host, not in this container: do the steps there (the host's distribution may "
+                  "differ)." if in_container else ""),
+               ev, severity=severity)
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

@@ -52,8 +52,7 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
                + (f" (a {py.env_kind.value} environment at {py.env_path.value})" if py.env_kind.ok and py.env_path.ok
                   else "") + ". `envcheck advise` picks the build that fits this driver and GPU and prints the "
                "install command.",
-               evidence(("python.packages", "no torch"), ("python.executable", py.executable)),
-               ["envcheck advise"])
+               evidence(("python.packages", "no torch"), ("python.executable", py.executable)))
 
 
 def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
@@ -64,9 +63,7 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",
                f"{_torch_label(f)} is installed but `import torch` fails: {last}",
-               evidence(("torch.import_error", err.value.strip()[-500:]), ("torch.version", f.torch.version)),
-               ["python -c 'import torch'   # shows the full error",
-                "envcheck advise   # the build to reinstall, in a fresh virtual environment"])
+               evidence(("torch.import_error", err.value.strip()[-500:]), ("torch.version", f.torch.version)))
 
 
 def torch_cuda_unavailable(ctx: RuleContext) -> Iterator[Finding]:
@@ -81,9 +78,7 @@ def torch_cuda_unavailable(ctx: RuleContext) -> Iterator[Finding]:
                + (f". PyTorch said: {said[0]}" if said else "") + " The other findings in this report say why "
                "(driver, module, permissions or CUDA_VISIBLE_DEVICES).",
                [("torch.cuda_build", t.cuda_build.value), ("torch.cuda_available", False)]
-               + [("torch.errors", s[:300]) for s in said[:3]],
-               ["python -c 'import torch; print(torch.cuda.is_available()); torch.zeros(1).cuda()'   "
-                "# prints CUDA's own error", "envcheck doctor   # after each fix"])
+               + [("torch.errors", s[:300]) for s in said[:3]])
 
 
 def torch_gpu_check_failed(ctx: RuleContext) -> Iterator[Finding]:
@@ -118,9 +113,7 @@ def torch_gpu_check_failed(ctx: RuleContext) -> Iterator[Finding]:
                "trusted until this is understood.",
                evidence(("torch.kernel_check", t.kernel_check), ("torch.conv_check_max_rel_err", t.conv_check_max_rel_err),
                         ("torch.conv_check_passed", t.conv_check_passed))
-               + [("torch.errors", s[:300]) for s in _texts(t.errors)[:2]],
-               ["envcheck verify --device cuda:0 --dtype all   # every conv kernel against a float64 reference",
-                "nvidia-smi -q -d ECC,ROW_REMAPPER   # memory errors", "sudo dmesg -T | grep -i 'NVRM: Xid'"])
+               + [("torch.errors", s[:300]) for s in _texts(t.errors)[:2]], {"gpu_index": 0})
 
 
 def torch_probe_failed(ctx: RuleContext) -> Iterator[Finding]:
@@ -139,9 +132,7 @@ def torch_probe_failed(ctx: RuleContext) -> Iterator[Finding]:
                f"The PyTorch probe (a subprocess that imports torch and initialises CUDA) {how}"
                + (f": {r.detail}" if r.detail else "") + ". A CUDA initialisation that hangs usually means a "
                "driver or GPU problem; the other findings may name it.",
-               evidence(*((f"torch.{n}", x) for n, x in bad)),
-               ["python -c 'import torch; print(torch.cuda.is_available())'   # run it by hand and watch",
-                "envcheck doctor --torch-timeout 300   # give a slow first CUDA start more time"])
+               evidence(*((f"torch.{n}", x) for n, x in bad)))
 
 
 # --------------------------------------------------------------------------- variables that change what CUDA sees
@@ -189,11 +180,13 @@ def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
     ev: List[Tuple[str, object]] = [("env.CUDA_VISIBLE_DEVICES", repr(value))]
     if count is not None:
         ev.append(("nvml.gpus" if f.gpus else "pci.devices", f"{count} GPU(s), index 0..{count - 1}"))
-    valid = ",".join(str(i) for i in range(count)) if count else "0"
-    fix = ["nvidia-smi -L   # the GPUs and their indices", "unset CUDA_VISIBLE_DEVICES",
-           f"# or name GPUs that exist: export CUDA_VISIBLE_DEVICES={valid}",
-           "# and fix it where it is set (shell profile, job script, container ENV)"]
+    values = {"visible_devices": ",".join(str(i) for i in range(count)) if count else "0"}
     torch_sees_none = f.torch.cuda_build.ok and f.torch.device_count.ok and f.torch.device_count.value == 0
+    # PyTorch saw a GPU in the same report: the value did not hide them from that run (it was
+    # set at another moment, or only inside the program).
+    torch_saw = f.torch.cuda_available.ok and f.torch.cuda_available.value is True
+    if parsed is not None and not parsed[0] and torch_saw:
+        return
     if parsed is not None and not parsed[0]:
         why = ("it is empty" if not value.strip() else
                f"{parsed[1]!r} is listed twice, and CUDA then shows no device at all" if parsed[2] else
@@ -201,17 +194,17 @@ def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
         yield make("cuda_visible_devices_hides_gpus",
                    f"CUDA_VISIBLE_DEVICES={value!r} leaves CUDA no GPU at all: {why}. CUDA programs then report "
                    "“no CUDA-capable device is detected” and torch.cuda.is_available() is False.",
-                   ev, fix)
+                   ev, values)
     elif parsed is not None and parsed[1] is not None:
         yield make("cuda_visible_devices_hides_gpus",
                    f"CUDA_VISIBLE_DEVICES={value!r}: the entry {parsed[1]!r} names no GPU, and CUDA ignores it and "
                    f"everything after it, so only GPU(s) {', '.join(map(str, parsed[0]))} are visible.",
-                   ev, fix, severity=Severity.WARNING)
+                   ev, values, severity=Severity.WARNING)
     elif parsed is None and torch_sees_none and f.gpus:
         yield make("cuda_visible_devices_hides_gpus",
                    f"PyTorch sees no GPU while NVML sees {len(f.gpus)}, and CUDA_VISIBLE_DEVICES={value!r} is set; "
                    "it may name GPUs that do not exist here. Try again without it.",
-                   ev + [("torch.device_count", 0)], fix, severity=Severity.WARNING)
+                   ev + [("torch.device_count", 0)], values, severity=Severity.WARNING)
 
 
 # Variables that slow real work down (severity warning) or only add noise (info). Each value
@@ -261,9 +254,7 @@ def debug_env_vars_set(ctx: RuleContext) -> Iterator[Finding]:
                ("Debugging variables that slow GPU work down are set: " if costly else
                 "Debugging variables are set (harmless for speed, noisy): ")
                + "; ".join(f"{k}={v} ({why})" for k, v, why in found) + ".",
-               [(f"env.{k}", v) for k, v, _ in found],
-               [f"unset {' '.join(k for k, _, _ in found)}",
-                "# and remove them where they are set (~/.bashrc, job script, container ENV)"],
+               [(f"env.{k}", v) for k, v, _ in found], {"debug_vars": " ".join(k for k, _, _ in found)},
                severity=None if costly else Severity.INFO)
 
 

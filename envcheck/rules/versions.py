@@ -1,145 +1,25 @@
-"""Version and compatibility rules: driver vs torch's CUDA, GPU architecture vs the
-build's kernels, cuDNN/NCCL/CUDA libraries in use vs the ones torch ships with.
+"""Version rules about what the build loads and where it runs: cuDNN/NCCL/CUDA libraries
+in use vs the ones torch ships with, known-bad builds, Python, containers, the toolkit
+(whether the build runs on this driver and GPU at all: ``compat``).
 
 Every rule reads facts through ``envcheck.derived.machine`` (which fills gaps from the
 knowledge tables and torch's own messages) and stays silent when what it needs is
-unknown. Fixes come from ``envcheck.advise`` so a finding and ``envcheck advise`` never
-disagree about which build to install.
+unknown. The fix recipes are filled with ``envcheck advise``'s choice, so a finding and
+``envcheck advise`` never disagree about which build to install.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List
 
-from envcheck.advise import driver_command
-from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_fix, lib_version, wheels
-from envcheck.derived.machine import driver_version, find_text, python_version
-from envcheck.knowledge.archs import arch_support, cudnn_text, decode_cudnn, major_minor, sm_name, ver, version_at_least
+from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
+from envcheck.derived.machine import find_text, python_version
+from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 
+from .compat import advised, quote
 from .engine import RuleContext, make
 from .finding import Finding, Severity
-
-
-def _install_fix(ctx: RuleContext, uninstall: bool = True) -> List[str]:
-    """Commands that replace torch with the build ``envcheck advise`` picks here."""
-    a = ctx.advice
-    out = []
-    if a.driver_command:
-        out.append(a.driver_command)
-    if a.pip_command:
-        if uninstall:
-            out.append("pip uninstall -y torch torchvision torchaudio")
-        out.append(a.pip_command)
-    return out
-
-
-# ---------------------------------------------------------------------------- driver
-def driver_too_old_for_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    text = find_text(ctx.facts, "driver version is insufficient for CUDA runtime version")
-    if tv is None or tv.is_cpu or tv.cuda is None:
-        return
-    need = ctx.kb.min_driver_for_cuda(tv.cuda.value)
-    drv = driver_version(ctx.facts)
-    if drv is not None and need is not None:
-        if version_at_least(drv.value, need):
-            return
-    elif text is None or need is None:
-        return
-    ccs = [g.cc for g in ctx.gpus if g.cc]
-    branch = ctx.kb.recommend_branch(need, ccs)
-    fix = []
-    if branch is not None:
-        in_container = ctx.facts.host.container.ok and ctx.facts.host.container.value not in (None, "none")
-        os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
-        fix.append(driver_command(branch.branch, os_id, bool(in_container)))
-    alt = ctx.advice
-    if alt.ok and alt.pip_command and alt.cuda != tv.cuda.value:
-        fix.append(f"# or keep the driver and install a build it runs ({alt.variant}):")
-        fix += ["pip uninstall -y torch torchvision torchaudio", alt.pip_command]
-    have = f"driver {drv.value}" if drv else "the installed driver"
-    evidence = [(tv.cuda.source, tv.cuda.value), ("needed driver", f">= {need}")]
-    if drv:
-        evidence.insert(0, (drv.source, drv.value))
-    if text:
-        evidence.append(("torch.errors", text))
-    if branch is not None:
-        what = f"Install driver R{branch.branch} or newer, or a PyTorch build for an older CUDA."
-    else:  # e.g. a Kepler GPU (last branch R470) under a CUDA 12 build
-        what = "No driver branch supports both this GPU and that CUDA: install a PyTorch build for an older CUDA."
-    yield make("driver_too_old_for_torch_cuda",
-               f"PyTorch was built with CUDA {tv.cuda.value}, which needs driver >= {need}; {have} is older. {what}",
-               evidence, fix)
-
-
-# ---------------------------------------------------------------------------- architecture
-def _cuda_window(ctx: RuleContext, cc: str, cuda: str) -> Optional[str]:
-    """Without an arch list: is the build's CUDA outside what can target this GPU?"""
-    row = ctx.kb.compute_capability(cc)
-    if row is None:
-        return None
-    if row.last_cuda and ver(cuda) > ver(row.last_cuda):
-        return "too_old"
-    if row.first_cuda and ver(cuda) < ver(row.first_cuda):
-        return "too_new"
-    return None
-
-
-def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    if tv is None or tv.is_cpu:
-        return
-    no_kernel = find_text(ctx.facts, "no kernel image is available", "is not compatible with the current PyTorch")
-    for g in ctx.gpus:
-        if not g.cc:
-            continue
-        if tv.arch_list is not None:
-            verdict = arch_support(tv.arch_list.value, g.cc)
-            basis = (tv.arch_list.source, tv.arch_list.value)
-        elif tv.cuda is not None:
-            verdict = _cuda_window(ctx, g.cc, tv.cuda.value) or "cubin"
-            basis = (tv.cuda.source, f"CUDA {tv.cuda.value}")
-        else:
-            continue
-        if verdict in ("cubin", "ptx"):
-            continue
-        fid = "gpu_arch_too_old_for_torch_build" if verdict == "too_old" else "gpu_arch_unsupported_by_torch_build"
-        row = ctx.kb.compute_capability(g.cc)
-        label = g.name or "this GPU"
-        arch = f" ({row.arch})" if row else ""
-        version = tv.version.value if tv.version else "this PyTorch"
-        if verdict == "too_old":
-            why = (f"{label} has compute capability {g.cc}{arch}; PyTorch {version} has no kernels that old "
-                   f"({sm_name(g.cc)} is not in its build).")
-        else:
-            why = (f"{label} has compute capability {g.cc}{arch}; PyTorch {version} has neither {sm_name(g.cc)} "
-                   f"kernels nor PTX it could compile for it, so CUDA calls fail with 'no kernel image is available'.")
-        evidence = [(g.cc_source, g.cc), basis]
-        if tv.version:
-            evidence.append((tv.version.source, tv.version.value))
-        if no_kernel:
-            evidence.append(("torch messages", no_kernel.strip().splitlines()[0]))
-        yield make(fid, why, evidence, _install_fix(ctx), gpu=g.index)
-
-
-def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    text = find_text(ctx.facts, "Torch not compiled with CUDA enabled")
-    if tv is None or not (tv.is_cpu or text):
-        return
-    has_gpu = ctx.facts.has_nvidia_gpu
-    if not (has_gpu or (text and has_gpu is None)):
-        return
-    evidence = [(tv.version.source, tv.version.value)] if tv.version else []
-    cuda = ctx.facts.torch.cuda_build
-    if not cuda.ok:
-        evidence.append(("torch.cuda_build", cuda.status.value))
-    if text:
-        evidence.append(("torch.errors", text))
-    yield make("torch_cpu_only_build",
-               "This PyTorch is a CPU-only build (no CUDA), so it cannot use the NVIDIA GPU in this machine.",
-               evidence, _install_fix(ctx))
 
 
 # ---------------------------------------------------------------------------- libraries
@@ -159,21 +39,21 @@ def cudnn_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         return
     compatible = _cudnn_compatible(compiled, loaded)
     dirs = ld_dirs_with(ctx.facts, ("libcudnn",))
-    fix = [ld_fix(ctx.facts, dirs)] if dirs else []
     pkg = cudnn_package(ctx.facts)
     variant = tv.build.variant if tv.build else None
-    if pkg and variant and variant.cudnn and pkg.version != variant.cudnn:
-        fix.append(f"pip install {pkg.name}=={variant.cudnn}")
-    if not fix:
-        fix = ["# find which libcudnn the process loads: python -c \"import torch; torch.backends.cudnn.version()\" "
-               "and grep cudnn /proc/<pid>/maps; remove the other copy from LD_LIBRARY_PATH"]
+    # The loaded copy comes from LD_LIBRARY_PATH (clean it) or from a cuDNN wheel of the wrong
+    # version (reinstall torch with its own wheels).
+    wheel = bool(not dirs and pkg and variant and variant.cudnn and pkg.version != variant.cudnn)
     yield make("cudnn_version_mismatch",
                f"PyTorch was built against cuDNN {cudnn_text(compiled)} but loaded cuDNN {cudnn_text(loaded)}"
                + ("" if compatible else ", which it refuses (older minor or another major)")
-               + (f"; LD_LIBRARY_PATH puts {', '.join(dirs)} first." if dirs else "."),
+               + (f"; LD_LIBRARY_PATH puts {', '.join(dirs)} first." if dirs else
+                  f"; {pkg.name} {pkg.version} is installed where torch expects {variant.cudnn}." if wheel else
+                  ": another copy of cuDNN is found first (LD_LIBRARY_PATH, /etc/ld.so.conf.d or a conda lib/)."),
                [(tv.cudnn_compiled.source, compiled), (tv.cudnn_loaded.source, loaded)]
                + ([("toolkit.ld_library_path", dirs)] if dirs else []),
-               fix, severity=Severity.WARNING if compatible else None)
+               {"ld_library_path_keep": ld_keep(ctx.facts, dirs)} if dirs else None,
+               severity=Severity.WARNING if compatible else None, recipe="clean_cuda_wheels" if wheel else "")
 
 
 def ld_library_path_conflict(ctx: RuleContext) -> Iterator[Finding]:
@@ -217,8 +97,7 @@ def ld_library_path_conflict(ctx: RuleContext) -> Iterator[Finding]:
                "LD_LIBRARY_PATH is searched before the libraries PyTorch ships with, so these entries can make it load "
                "the wrong CUDA/cuDNN/NCCL: " + "; ".join(f"{e} ({why})" for e, why in conflicts.items()) + ".",
                [("toolkit.ld_library_path", entries)] + [(f"in {e}", why) for e, why in conflicts.items()],
-               [ld_fix(ctx.facts, drop),
-                "# and remove the same entries where they are set (~/.bashrc, /etc/profile.d, module or conda activate scripts)"])
+               {"ld_library_path_keep": ld_keep(ctx.facts, drop), "ld_library_path_cuda": ", ".join(drop)})
 
 
 def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
@@ -244,8 +123,8 @@ def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
     if symbol:
         evidence.append(("torch.errors", symbol))
     yield make("conflicting_cuda_wheel_packages",
-               why + ". The dynamic loader can pick a library from the wrong set (e.g. 'undefined symbol: ncclCommResume').",
-               evidence, [f"pip uninstall -y {' '.join(wrong)}"] if wrong else [])
+               why + ". The dynamic loader can pick a library from the wrong set (e.g. 'undefined symbol: ncclCommResume')"
+               + (f"; the ones that do not belong: {', '.join(wrong)}." if wrong else "."), evidence)
 
 
 def conflicting_cuda_libraries_loaded(ctx: RuleContext) -> Iterator[Finding]:
@@ -274,11 +153,12 @@ def conflicting_cuda_libraries_loaded(ctx: RuleContext) -> Iterator[Finding]:
         return
     drop = sorted({d for _, _, system in problems for d in system})
     ld = [e for e in ld_entries(ctx.facts) if any(e.rstrip("/") == d.rstrip("/") for d in drop)]
-    fix = [ld_fix(ctx.facts, ld)] if ld else [
-        "# find who puts " + ", ".join(drop) + " first (LD_LIBRARY_PATH, LD_PRELOAD, /etc/ld.so.conf.d) and remove it"]
     yield make("conflicting_cuda_libraries_loaded",
-               "The PyTorch process mapped CUDA libraries that clash: " + "; ".join(f"{b} {w}" for b, w, _ in problems) + ".",
-               [("torch.loaded_libraries", [f"{lib.name} {lib.path}" for lib in loaded.value])], fix)
+               "The PyTorch process mapped CUDA libraries that clash: " + "; ".join(f"{b} {w}" for b, w, _ in problems)
+               + ("." if ld else f". Find what puts {', '.join(drop)} first (LD_LIBRARY_PATH, LD_PRELOAD, "
+                  "/etc/ld.so.conf.d) and remove it."),
+               [("torch.loaded_libraries", [f"{lib.name} {lib.path}" for lib in loaded.value])],
+               {"ld_library_path_keep": ld_keep(ctx.facts, ld), "ld_library_path_cuda": ", ".join(ld)} if ld else None)
 
 
 def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
@@ -299,14 +179,14 @@ def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     if not pairs:
         return
     a, av, b, bv = pairs[0]
-    fix = [f"pip install {pkg.name}=={expected}"] if pkg and expected else []
     ld = ld_dirs_with(ctx.facts, ("libnccl",))
-    if ld:
-        fix.append(ld_fix(ctx.facts, ld))
     yield make("nccl_version_mismatch",
                f"NCCL {av} ({a}) differs from {bv} ({b}); a different NCCL than the one PyTorch was built and tested "
-               "with can fail at import ('undefined symbol: nccl...') or hang in collectives.",
-               [(x, y) for p in pairs for x, y in ((p[0], p[1]), (p[2], p[3]))], fix)
+               "with can fail at import ('undefined symbol: nccl...') or hang in collectives."
+               + (f" torch pins {pkg.name}=={expected}." if pkg and expected else ""),
+               [(x, y) for p in pairs for x, y in ((p[0], p[1]), (p[2], p[3]))],
+               {"ld_library_path_keep": ld_keep(ctx.facts, ld), "ld_library_path_cuda": ", ".join(ld)} if ld else None,
+               recipe="clean_library_path" if ld else "")
 
 
 # ---------------------------------------------------------------------------- builds and Python
@@ -328,24 +208,42 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
             seen.append(("host.os_id", os_id))
         if (bad.when_text or bad.when_library or bad.when_os) and not seen:
             continue
-        yield make("known_bad_torch_build", bad.summary + (f" ({bad.fix_note})" if bad.fix_note else ""),
-                   [(tv.version.source, tv.version.value)] + seen, list(bad.fix), links=[bad.issue])
+        yield make("known_bad_torch_build", bad.summary + (f" ({bad.fix_note})" if bad.fix_note else "")
+                   + advised(ctx), [(tv.version.source, tv.version.value)] + seen, links=[bad.issue])
+
+
+def _requested_torch(ctx: RuleContext):
+    """The torch build pip was asked for and could not find ("No matching distribution
+    found for torch==1.9.1+cu111"): (build, requirement, the message)."""
+    for s in ctx.stated:
+        req = str(s.fact("pip.requirement") or "")
+        m = re.match(r"torch==([\w.+]+)$", req)
+        if m:
+            build = ctx.kb.resolve_torch(m.group(1))
+            if build is not None and build.release is not None:
+                return build, req, s
+    return None
 
 
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     py = python_version(ctx.facts)
-    if tv is None or tv.build is None or tv.build.release is None or py is None:
+    if py is None:
         return
-    rel = tv.build.release
+    if tv is not None and tv.build is not None and tv.build.release is not None:
+        rel, basis = tv.build.release, [(tv.version.source, tv.version)]
+    else:  # pip could not find the pinned torch: it has no wheel for this Python
+        requested = _requested_torch(ctx)
+        if requested is None:
+            return
+        rel, basis = requested[0].release, [quote(requested[2])]
     if py in rel.python:
         return
-    fix = _install_fix(ctx)
-    fix.append(f"# or use a Python PyTorch {rel.version} supports ({', '.join(rel.python)}), "
-               f"e.g. uv venv --python {rel.python[-1]}")
     yield make("python_unsupported_by_torch",
-               f"PyTorch {rel.version} has wheels for Python {', '.join(rel.python)}, not {py}.",
-               [("python.version", ctx.facts.python.version.value), (tv.version.source, tv.version.value)], fix)
+               f"PyTorch {rel.version} has wheels for Python {', '.join(rel.python)}, not {py}: install a release "
+               f"that has them, or use a Python PyTorch {rel.version} supports (e.g. uv venv --python "
+               f"{rel.python[-1]})." + advised(ctx),
+               [("python.version", ctx.facts.python.version)] + basis)
 
 
 # ---------------------------------------------------------------------------- containers and toolkit
@@ -366,10 +264,7 @@ def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
     yield make("driver_installed_inside_container",
                f"This {c.value} container has its own NVIDIA driver files; the NVIDIA container toolkit injects the "
                "host's driver libraries, and a second copy in the image clashes with the host's kernel module.",
-               [("host.container", c.value)] + evidence,
-               ["apt-get purge -y 'nvidia-driver-*' 'nvidia-dkms-*' 'nvidia-kernel-*' 'libnvidia-*'",
-                "# remove the driver install from the image (Dockerfile) and start it with: docker run --gpus all ...",
-                "# keep CUDA user-space libraries (cuda-toolkit, cudnn) in the image; only the driver comes from the host"])
+               [("host.container", c.value)] + evidence)
 
 
 def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
@@ -382,14 +277,11 @@ def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
     yield make("toolkit_differs_from_torch_cuda",
                f"nvcc is CUDA {nvcc.value}, PyTorch uses its own CUDA {tv.cuda.value} runtime. That is fine for "
                "running PyTorch; only compiling CUDA extensions needs a toolkit matching PyTorch's major version.",
-               [("toolkit.nvcc_version", nvcc.value), (tv.cuda.source, tv.cuda.value)], [])
+               [("toolkit.nvcc_version", nvcc.value), (tv.cuda.source, tv.cuda.value)])
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
-    driver_too_old_for_torch_cuda,
-    gpu_arch_vs_torch_build,
-    torch_cpu_only_build,
     cudnn_version_mismatch,
     ld_library_path_conflict,
     conflicting_cuda_wheel_packages,

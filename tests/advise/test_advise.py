@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from envcheck import __version__, snapshot
-from envcheck.advise import Target, advise, target_from_facts
+from envcheck.advise import Target, advise, facts_of, target_from_facts
 from envcheck.cli import cli
 from envcheck.knowledge import DATA_DIR, load, load_dir
+from envcheck.recipes import install_driver, load_all, machine_values
 from tests.builders import healthy_machine, python_env
 
 KB = load()
@@ -23,11 +24,17 @@ def target(names=(), driver=None, python="3.12", os_id=None, container=False):
     return Target(tuple(names), ccs, driver, python, os_id, container)
 
 
+def driver_install(t, a):
+    """The driver recipe's install step for the described machine (what advise prints)."""
+    facts = facts_of(t)
+    return install_driver(load_all(), facts, machine_values(facts, a), a.driver_branch)
+
+
 def test_rtx5090_on_driver_570_gets_cu128_not_cuda13():
     a = advise(target(["RTX 5090"], "570.124.04", "3.12"))
     assert a.ok and a.torch_version == "2.11.0" and a.variant == "cu128" and a.cuda == "12.8"
     assert a.pip_command == "pip install torch==2.11.0 torchvision==0.26.* --index-url https://download.pytorch.org/whl/cu128"
-    assert a.uv_command.startswith("uv pip install torch==2.11.0") and a.driver_command is None
+    assert a.uv_command.startswith("uv pip install torch==2.11.0") and a.driver_branch is None
     assert any("needs driver >= 580" in r for r in a.reasons)
 
 
@@ -53,14 +60,19 @@ def test_python_3_10_stops_at_2_14_which_is_the_last_release_with_its_wheels():
 
 
 def test_old_driver_for_blackwell_means_driver_first():
-    a = advise(target(["RTX 5090"], "470.256.02", "3.12", os_id="ubuntu"))
-    assert not a.ok and a.driver_branch == "580" and a.driver_command == "sudo ubuntu-drivers install nvidia:580"
+    t = target(["RTX 5090"], "470.256.02", "3.12", os_id="ubuntu")
+    a = advise(t)
+    assert not a.ok and a.driver_branch == "580"
+    assert driver_install(t, a).commands == ("sudo ubuntu-drivers install nvidia:580-open",)  # Blackwell: -open
     assert a.variant == "cu132"
 
 
-def test_driver_advice_in_a_container_points_at_the_host():
-    a = advise(target(["RTX 5090"], "470.256.02", "3.12", container=True))
-    assert a.driver_command.startswith("# on the host")
+def test_driver_advice_in_a_container_points_at_the_host(tmp_path):
+    t = target(["RTX 5090"], "470.256.02", "3.12", container=True)
+    assert driver_install(t, advise(t)).applies is False  # the driver recipe is for the host
+    snapshot.save(facts_of(t), tmp_path / "container.json")
+    r = invoke("advise", "--facts", str(tmp_path / "container.json"))
+    assert "First install driver R580 on the host (a container uses the host's driver):" in r.output
 
 
 def test_maxwell_laptop_gets_cu126_on_a_new_driver():
@@ -118,14 +130,16 @@ def test_two_gpu_generations_with_a_common_build_get_it():
 
 def test_jetson_gets_no_desktop_driver_or_pypi_wheel():
     a = advise(target(["Jetson AGX Orin"], None, "3.10"))
-    assert not a.ok and a.pip_command is None and a.driver_command is None
+    assert not a.ok and a.pip_command is None and a.driver_branch is None
     assert "JetPack" in a.reasons[-1] and "install-pytorch-jetson-platform" in a.reasons[-1]
 
 
 def test_debian_driver_advice_names_the_nvidia_repository_pinning_package():
-    a = advise(target(["RTX 5090"], "470.256.02", "3.12", os_id="debian"))
-    assert a.driver_command.startswith("# NVIDIA's CUDA repository for Debian")
-    assert "nvidia-driver-pinning-580" in a.driver_command
+    t = target(["RTX 5090"], "470.256.02", "3.12", os_id="debian")
+    install = driver_install(t, advise(t))
+    assert install.recipe == "driver_other_distros" and install.commands == ("sudo apt install -y linux-headers-amd64 nvidia-driver",)
+    assert "nvidia-driver-pinning-580" in load_all().get("driver_other_distros").steps[1].explain.replace(
+        "{driver_branch}", "580")
 
 
 def test_conda_only_up_to_25():
@@ -202,7 +216,7 @@ def test_cli_exact_json():
             "index_url": "https://download.pytorch.org/whl/cu128",
             "pip_command": "pip install torch==2.11.0 torchvision==0.26.* --index-url https://download.pytorch.org/whl/cu128",
             "uv_command": "uv pip install torch==2.11.0 torchvision==0.26.* --index-url https://download.pytorch.org/whl/cu128",
-            "conda_command": None, "driver_branch": None, "driver_command": None,
+            "conda_command": None, "driver_branch": None,
             "reasons": [
                 "Python 3.12: wheels in PyTorch 2.2 to 2.15",
                 "GPU RTX 5090: compute capability 12.0 (Blackwell) needs sm_120 kernels or older PTX",
@@ -218,12 +232,12 @@ def test_cli_exact_json():
     doc = json.loads(r.stdout)
     assert (doc.pop("schema_version"), doc.pop("tool"), doc.pop("envcheck_version")) == (1, "envcheck", __version__)
     assert doc.pop("created_at")
-    assert doc == expected
+    assert doc == {**expected, "driver_install": None}
 
 
 def test_cli_driver_needed_exits_1():
     r = invoke("advise", "--gpu", "RTX 5090", "--driver", "470.256.02", "--python", "3.12")
-    assert r.exit_code == 1 and "sudo ubuntu-drivers install nvidia:580" in r.output
+    assert r.exit_code == 1 and "  sudo ubuntu-drivers install nvidia:580-open\n" in r.output
 
 
 @pytest.mark.parametrize("args, message", [

@@ -6,6 +6,7 @@ intended change with: ENVCHECK_REGEN=1 python -m pytest tests/core/test_doctor_o
 """
 
 import dataclasses
+import json
 import os
 from pathlib import Path
 
@@ -77,3 +78,55 @@ def test_markdown_is_redacted_for_pasting_into_public_issues():
     r = CliRunner().invoke(cli, ["doctor", "--facts", str(SNAPSHOT), "--markdown"])
     assert "GPU-00000000-0000" not in r.output and "GPU-REDACTED-0" in r.output
     assert '"redacted": true' in r.output
+
+
+# ---------------------------------------------------------------------------- a machine without an NVIDIA GPU
+def _no_gpu_snapshot(tmp_path, container="none"):
+    from envcheck.facts import DriverFacts, PciFacts
+    from tests.builders import fail, healthy_host, machine, nvml_failed, torch_build
+
+    facts = machine(host=healthy_host(container=container), pci=PciFacts(ok(())), nvml=nvml_failed("library_not_found"),
+                    driver=DriverFacts(kernel_module_version=fail("not_found"), userspace_library_version=fail("not_found"),
+                                       nvidia_smi_path=fail("not_found"), installed_module_versions=ok(()),
+                                       device_nodes=ok(())),
+                    torch=torch_build("2.13.0+cpu", None, None, available=False))
+    path = tmp_path / "no_gpu.json"
+    snapshot.save(facts, path)
+    return str(path)
+
+
+def test_without_a_gpu_the_report_says_so_first_and_marks_nothing_found(tmp_path):
+    r = CliRunner().invoke(cli, ["doctor", "--facts", _no_gpu_snapshot(tmp_path), "--no-color"])
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[2].startswith("No NVIDIA GPU found")
+    assert "– GPUs on the PCI bus" in lines and "– NVIDIA driver" in lines and "✓ NVIDIA driver" not in lines
+    assert "grep -l 0x10de /sys/bus/pci/devices/*/vendor" in r.stdout and "lspci -nn" not in r.stdout
+
+
+def test_in_a_container_it_points_at_the_container_toolkit_recipe(tmp_path):
+    r = CliRunner().invoke(cli, ["doctor", "--facts", _no_gpu_snapshot(tmp_path, "docker"), "--no-color"])
+    assert "envcheck recipe show container_toolkit" in r.stdout and r.exit_code == 0
+
+
+def test_require_gpu_fails_without_a_usable_gpu(tmp_path):
+    r = CliRunner().invoke(cli, ["doctor", "--facts", _no_gpu_snapshot(tmp_path), "--json", "--require-gpu"])
+    assert r.exit_code == 1 and "--require-gpu: no usable NVIDIA GPU" in r.stderr
+    json.loads(r.stdout)  # the report itself is unchanged
+    ok_run = CliRunner().invoke(cli, ["doctor", "--facts", str(SNAPSHOT), "--json", "--require-gpu"])
+    assert ok_run.exit_code == 0
+
+
+def test_json_and_markdown_together_is_one_line_usage_error():
+    r = CliRunner().invoke(cli, ["doctor", "--facts", str(SNAPSHOT), "--json", "--markdown"])
+    assert r.exit_code == 2 and r.output.count("\n") == 1 and "--json and --markdown" in r.output
+
+
+def test_the_next_step_hint_goes_to_stderr():
+    r = CliRunner().invoke(cli, ["doctor", "--facts", str(SNAPSHOT), "--no-color"])
+    assert "Next: `envcheck plan --facts SNAPSHOT`" in r.stderr and "Next:" not in r.stdout
+
+
+def test_recipe_and_plan_offer_no_colour_switch():
+    for args in (["recipe", "list"], ["recipe", "show"], ["plan"]):
+        assert "--no-color" not in CliRunner().invoke(cli, [*args, "--help"]).output

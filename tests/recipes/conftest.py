@@ -26,7 +26,6 @@ class FakeAdvice:
     uv_command: Optional[str] = "uv pip install torch==2.13.0 torchvision --torch-backend=cu130"
     conda_command: Optional[str] = None
     driver_branch: Optional[str] = "580"
-    driver_command: Optional[str] = "sudo ubuntu-drivers install nvidia:580-open"
     reasons: Tuple[str, ...] = field(default=())
 
 

@@ -69,18 +69,23 @@ def test_no_findings_no_steps(recipes):
     assert (p.steps, p.recipes, p.verify_commands, p.deferred, p.uncovered) == ((), (), (), (), ())
 
 
-def test_findings_without_a_recipe_keep_their_own_fix(recipes):
-    f = make("gpu_memory_in_use", "2 processes hold 30 GiB", fix=["nvidia-smi --query-compute-apps=pid --format=csv"])
+def test_findings_without_a_recipe_are_listed_without_steps(recipes):
+    f = make("toolkit_differs_from_torch_cuda", "nvcc 12.4, torch 13.0")
     p = plan_for(recipes, healthy_machine(), f)
-    assert p.steps == () and [(u.finding, u.fix) for u in p.uncovered] == [
-        ("gpu_memory_in_use", ("nvidia-smi --query-compute-apps=pid --format=csv",))]
+    assert p.steps == () and [(u.finding, u.missing) for u in p.uncovered] == [("toolkit_differs_from_torch_cuda", None)]
 
 
-def test_a_finding_naming_a_missing_recipe_keeps_its_own_fix(recipes):
-    f = make("nouveau_bound", "x", fix=["sudo update-initramfs -u"], recipe="not_shipped")
+def test_a_finding_naming_a_missing_recipe_says_which(recipes):
+    f = make("nouveau_bound", "x", recipe="not_shipped")
     p = plan_for(recipes, healthy_machine(), f)
-    assert p.steps == () and [(u.finding, u.fix) for u in p.uncovered] == [("nouveau_bound",
-                                                                            ("sudo update-initramfs -u",))]
+    assert p.steps == () and [(u.finding, u.missing) for u in p.uncovered] == [("nouveau_bound", "not_shipped")]
+
+
+def test_a_finding_fills_the_recipe_with_its_own_values(recipes):
+    f = make("debug_env_vars_set", "x", [], {"debug_vars": "CUDA_LAUNCH_BLOCKING NCCL_DEBUG"})
+    p = plan_for(recipes, healthy_machine(), f)
+    assert p.steps[0].commands == ("unset CUDA_LAUNCH_BLOCKING NCCL_DEBUG",)
+    assert ("debug_vars", "finding") in [(n, v.source) for n, v in p.values]
 
 
 def test_a_symptom_alone_is_fixed_directly(recipes):
@@ -102,7 +107,7 @@ def test_dependency_order_beats_finding_order(recipes):
     assert [r.id for r in p.recipes] == ["nouveau_blacklist", "dkms_rebuild", "secure_boot_mok"]
     reboots = [s for s in p.steps if s.kind == "reboot"]
     assert len(reboots) == 1 and p.steps[-1] is reboots[0]
-    assert reboots[0].for_recipes == ("nouveau_blacklist", "dkms_rebuild", "secure_boot_mok")
+    assert reboots[0].for_recipes == ("nouveau_blacklist", "secure_boot_mok")  # dkms_rebuild loads the module
     assert any("Perform MOK management" in n for n in reboots[0].at_reboot)
 
 

@@ -35,7 +35,11 @@ REALISTIC = {
     "cuda_runfile_url": "https://developer.download.nvidia.com/compute/cuda/12.8.1/local_installers/"
                         "cuda_12.8.1_570.124.06_linux.run",
     "cudnn_version": "9.24.0.43", "gpu_index": "0", "nvidia_wheels": "nvidia-cublas-cu12 nvidia-cudnn-cu12",
-    "ld_library_path_cuda": "/usr/local/cuda-11.8/lib64",
+    "ld_library_path_cuda": "/usr/local/cuda-11.8/lib64", "ld_library_path_keep": "/usr/local/lib",
+    "blacklist_lines": "blacklist nouveau\\noptions nouveau modeset=0", "device_group": "video",
+    "device_nodes": "/dev/nvidia0 /dev/nvidiactl", "wsl_distro": "Ubuntu-24.04", "cache_dir": "/home/user/.cache",
+    "debug_vars": "CUDA_LAUNCH_BLOCKING", "visible_devices": "0,1", "container_image": "python:3.12",
+    "container_name": "trainer", "pyg_wheel_page": "https://data.pyg.org/whl/torch-2.5.0+cu124.html",
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("shellcheck") is None,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
-import types
 
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts, PciFacts
@@ -36,6 +34,10 @@ def test_values_for_the_fresh_machine_with_advice():
         "cuda_runfile_url": ("https://developer.download.nvidia.com/compute/cuda/13.0.2/local_installers/"
                              "cuda_13.0.2_580.95.05_linux.run", "advice"),
         "gpu_index": (None, "unknown"), "nvidia_wheels": (None, "unknown"),
+        "blacklist_lines": ("blacklist nouveau\\noptions nouveau modeset=0", "facts"),
+        "cache_dir": ("/home/USER/.cache/envcheck", "facts"), "container_image": ("<image>", "default"),
+        "container_name": ("<container>", "default"), "visible_devices": ("0", "facts"),
+        "ld_library_path_keep": ("", "facts"), "wsl_distro": ("Ubuntu-24.04", "default"),
     }
     assert set(got) <= set(PLACEHOLDERS)
 
@@ -100,13 +102,10 @@ def test_an_advisor_that_found_nothing_says_why():
                        "current PyTorch build needs",)
 
 
-def test_advice_for_uses_envcheck_advise_when_present(monkeypatch):
-    fake = types.ModuleType("envcheck.advise")
+def test_advice_for_asks_envcheck_advise(monkeypatch):
     seen = []
-    fake.target_from_facts = lambda facts: seen.append(facts) or "target"
-    fake.advise = lambda target: FakeAdvice(variant="cu128") if target == "target" else None
-    monkeypatch.setitem(sys.modules, "envcheck.advise", fake)
-    monkeypatch.setattr(values_mod.importlib.util, "find_spec", lambda name: object())
+    monkeypatch.setattr(values_mod, "target_from_facts", lambda facts: seen.append(facts) or "target")
+    monkeypatch.setattr(values_mod, "advise", lambda target: FakeAdvice(variant="cu128") if target == "target" else None)
     facts = Facts()
     advice, note = advice_for(facts)
     assert advice.variant == "cu128" and note == "" and seen == [facts]
@@ -114,13 +113,8 @@ def test_advice_for_uses_envcheck_advise_when_present(monkeypatch):
     def refuse(target):
         raise EnvcheckError("no GPU described")
 
-    fake.advise = refuse
+    monkeypatch.setattr(values_mod, "advise", refuse)
     assert advice_for(facts) == (None, "the advisor could not decide: no GPU described")
-
-
-def test_advice_for_without_the_advisor(monkeypatch):
-    monkeypatch.setattr(values_mod.importlib.util, "find_spec", lambda name: None)
-    assert advice_for(Facts()) == (None, "the PyTorch advisor (envcheck.advise) is not part of this envcheck")
 
 
 def test_a_cpu_wheel_for_a_gpu_machine_is_called_out():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Tuple
 
 from envcheck.facts import Facts
+from envcheck.recipes import load_all, remedy, values_for
+from envcheck.recipes.remedy import commands, text
 from envcheck.rules import CATALOGUE, Finding, RuleContext
 
 
@@ -23,5 +25,11 @@ def one(rule, facts: Facts) -> Finding:
     return out[0]
 
 
-def fix_text(f: Finding) -> str:
-    return "\n".join(f.fix)
+def fix(f: Finding, facts: Facts) -> Tuple[str, ...]:
+    """The commands of the recipe the finding names, filled in for ``facts`` (what the doctor prints)."""
+    return commands(remedy(load_all(), facts, f, values_for(facts))) if f.recipe else ()
+
+
+def fix_text(f: Finding, facts: Facts) -> str:
+    """That fix's step titles, explanations and commands as one text."""
+    return text(remedy(load_all(), facts, f, values_for(facts))) if f.recipe else ""

@@ -10,7 +10,7 @@ from envcheck.facts import DriverFacts, Facts, GpuFacts, GpuProcess, HostFacts, 
 from envcheck.rules import Severity
 from envcheck.rules import health as h
 from tests.builders import fail, gpu, healthy_host, healthy_machine, machine, nvml_failed, ok, with_gpu
-from tests.rules import fix_text, one, run
+from tests.rules import fix, fix_text, one, run
 
 HEALTH_RULES = [h.nvml_unavailable, h.gpu_lost, h.pcie_link_degraded, h.gpu_throttling, h.ecc_errors,
                 h.retired_pages_pending, h.row_remap_pending, h.row_remap_failed, h.xid_errors_logged,
@@ -33,14 +33,16 @@ def test_silent_when_every_gpu_field_is_unknown(rule):
 # --------------------------------------------------------------------------- NVML session and devices
 def test_nvml_unknown_error_with_a_gpu_fires():
     # "Failed to initialize NVML: Unknown Error": nothing else known, so a GPU is not ruled out.
-    f = one(h.nvml_unavailable, machine(nvml=nvml_failed("unknown", "Unknown Error")))
+    facts = machine(nvml=nvml_failed("unknown", "Unknown Error"), host=HostFacts(container=ok("docker")))
+    f = one(h.nvml_unavailable, facts)
     assert f.severity is Severity.WARNING and "Unknown Error" in f.explanation
-    assert "nvidia-container-toolkit/issues/48" in fix_text(f)
+    assert "systemctl daemon-reload" in fix_text(f, facts) and "create-dev-char-symlinks" in fix_text(f, facts)
 
 
 def test_nvml_module_missing_suggests_the_binding():
-    f = one(h.nvml_unavailable, healthy_machine(nvml=nvml_failed("module_missing", "No module named 'pynvml'")))
-    assert f.fix[0].startswith("python -m pip install nvidia-ml-py")
+    facts = healthy_machine(nvml=nvml_failed("module_missing", "No module named 'pynvml'"))
+    f = one(h.nvml_unavailable, facts)
+    assert fix(f, facts)[0].startswith("python -m pip install nvidia-ml-py")
 
 
 def test_nvml_errors_with_their_own_findings_or_without_a_gpu_are_silent():
@@ -52,7 +54,8 @@ def test_nvml_errors_with_their_own_findings_or_without_a_gpu_are_silent():
 def test_lost_gpu_is_reported_for_that_gpu_only():
     facts = machine(gpus=[gpu(index=0), gpu(index=1, status=fail("gpu_lost", "GPU is lost"))])
     f = one(h.gpu_lost, facts)
-    assert f.gpu == 1 and f.severity is Severity.ERROR and "sudo reboot" in f.fix
+    assert f.gpu == 1 and f.severity is Severity.ERROR and "sudo reboot" in fix(f, facts)
+    assert "sudo nvidia-smi -r -i 1" in fix(f, facts)
 
 
 # --------------------------------------------------------------------------- PCIe
@@ -61,9 +64,9 @@ def test_lower_generation_at_idle_is_power_saving_and_silent():
 
 
 def test_narrow_link_at_idle_is_info_and_points_at_burn():
-    f = one(h.pcie_link_degraded, with_gpu(healthy_machine(), pcie_gen_current=1, pcie_width_current=8,
-                                           utilization_gpu_pct=0))
-    assert f.severity is Severity.INFO and f.fix[0] == "envcheck burn" and "idle" in f.explanation
+    facts = with_gpu(healthy_machine(), pcie_gen_current=1, pcie_width_current=8, utilization_gpu_pct=0)
+    f = one(h.pcie_link_degraded, facts)
+    assert f.severity is Severity.INFO and fix(f, facts)[0] == "envcheck burn" and "idle" in f.explanation
     assert "Gen1 x8" in f.explanation and "Gen5 x16" in f.explanation
 
 
@@ -101,16 +104,19 @@ def test_idle_and_application_clocks_are_silent():
 
 # --------------------------------------------------------------------------- memory errors
 def test_uncorrectable_ecc_is_an_error_with_reset_command():
-    f = one(h.ecc_errors, with_gpu(healthy_machine(), ecc_volatile_uncorrected=2, ecc_aggregate_uncorrected=2))
-    assert f.severity is Severity.ERROR and "sudo nvidia-smi -r -i 0" in f.fix and "2 since the driver" in f.explanation
+    facts = with_gpu(healthy_machine(), ecc_volatile_uncorrected=2, ecc_aggregate_uncorrected=2)
+    f = one(h.ecc_errors, facts)
+    assert f.severity is Severity.ERROR and "sudo nvidia-smi -r -i 0" in fix(f, facts)
+    assert "2 since the driver" in f.explanation
 
 
 def test_uncorrectable_errors_only_in_the_lifetime_count_are_history():
     # The aggregate count never goes back to 0 (a reset cannot clear it): with none since the
     # driver loaded, the memory was repaired and "reset the GPU" would be wrong advice.
-    f = one(h.ecc_errors, with_gpu(healthy_machine(), ecc_volatile_uncorrected=0, ecc_aggregate_uncorrected=2))
+    facts = with_gpu(healthy_machine(), ecc_volatile_uncorrected=0, ecc_aggregate_uncorrected=2)
+    f = one(h.ecc_errors, facts)
     assert f.severity is Severity.WARNING and "in the past" in f.explanation
-    assert not any("nvidia-smi -r" in c for c in f.fix)
+    assert not any("nvidia-smi -r" in c for c in fix(f, facts))
     # When the volatile count was not read, when it happened is unknown: still an error.
     unknown = one(h.ecc_errors, with_gpu(healthy_machine(), ecc_volatile_uncorrected=fail("not_supported"),
                                          ecc_aggregate_uncorrected=2))
@@ -131,9 +137,11 @@ def test_ecc_not_supported_is_silent():
 def test_pending_retirement_and_remap_flags():
     assert one(h.retired_pages_pending, with_gpu(healthy_machine(), retired_pages_pending=True,
                                                  retired_pages_dbe=3)).severity is Severity.ERROR
-    assert "ROW_REMAPPER" in fix_text(one(h.row_remap_pending, with_gpu(healthy_machine(), remapped_rows_pending=True)))
-    failed = one(h.row_remap_failed, with_gpu(healthy_machine(), remapped_rows_failed=True))
-    assert failed.severity is Severity.ERROR and "RMA" in fix_text(failed)
+    pending = with_gpu(healthy_machine(), remapped_rows_pending=True)
+    assert "ROW_REMAPPER" in fix_text(one(h.row_remap_pending, pending), pending)
+    facts = with_gpu(healthy_machine(), remapped_rows_failed=True)
+    failed = one(h.row_remap_failed, facts)
+    assert failed.severity is Severity.ERROR and "RMA" in fix_text(failed, facts)
 
 
 # --------------------------------------------------------------------------- Xid events
@@ -148,7 +156,7 @@ def test_hardware_xid_is_an_error_with_meaning_and_gpu():
     f = one(h.xid_errors_logged, facts)
     assert f.severity is Severity.ERROR
     assert "Xid 79 × 2 on GPU 0, “GPU has fallen off the bus”: The GPU stopped answering" in f.explanation
-    assert any(c.startswith("# Xid 79 (hardware): Reboot") for c in f.fix)
+    assert "Xid 79 (hardware): Reboot" in f.explanation
     assert f.links == ("https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html",)
 
 
@@ -162,8 +170,9 @@ def test_application_xids_are_grouped_and_rated_low():
 
 
 def test_reset_bucket_xid_adds_the_reset_command():
-    f = one(h.xid_errors_logged, with_xids(XidEvent(95, "PCI:0000:01:00", "Uncontained ECC error")))
-    assert "sudo nvidia-smi -r -i 0   # after stopping the programs on GPU 0" in f.fix
+    facts = with_xids(XidEvent(95, "PCI:0000:01:00", "Uncontained ECC error"))
+    f = one(h.xid_errors_logged, facts)
+    assert "sudo nvidia-smi -r -i 0" in fix(f, facts)
 
 
 def test_unknown_xid_is_a_warning_that_says_so():
@@ -201,16 +210,19 @@ def test_unreadable_process_list_falls_back_to_used_memory():
 
 # --------------------------------------------------------------------------- host resources
 def test_small_shm_in_a_container_suggests_shm_size():
-    f = one(h.shm_too_small, machine(host=HostFacts(shm_total_bytes=ok(64 * 2**20), container=ok("docker"))))
-    assert "64 MiB" in f.explanation and f.fix[0].startswith("docker run --shm-size=8g")
+    facts = machine(host=HostFacts(shm_total_bytes=ok(64 * 2**20), container=ok("docker")))
+    f = one(h.shm_too_small, facts)
+    assert "64 MiB" in f.explanation and any(c.startswith("docker run") and "--shm-size=8g" in c for c in fix(f, facts))
 
 
 def test_small_shm_on_a_host_suggests_remount():
-    f = one(h.shm_too_small, machine(host=healthy_host(shm_total_bytes=512 * 2**20)))
-    assert f.fix[0] == "sudo mount -o remount,size=8G /dev/shm"
+    facts = machine(host=healthy_host(shm_total_bytes=512 * 2**20))
+    f = one(h.shm_too_small, facts)
+    assert "sudo mount -o remount,size=8G /dev/shm" in fix(f, facts)
 
 
 def test_low_disk_space():
-    f = one(h.low_disk_space, machine(host=healthy_host(cache_disk_free_bytes=3 * GiB)))
-    assert "3.0 GiB" in f.explanation and "df -h /home/USER/.cache/envcheck" in f.fix
+    facts = machine(host=healthy_host(cache_disk_free_bytes=3 * GiB))
+    f = one(h.low_disk_space, facts)
+    assert "3.0 GiB" in f.explanation and "df -h /home/USER/.cache/envcheck" in fix(f, facts)
     assert run(h.low_disk_space, machine(host=healthy_host(cache_disk_free_bytes=11 * GiB))) == []

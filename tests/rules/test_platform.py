@@ -25,7 +25,7 @@ from tests.builders import (
     python_env,
     torch_build,
 )
-from tests.rules import fix_text, one, run
+from tests.rules import fix, fix_text, one, run
 
 PLATFORM_RULES = [p.no_nvidia_gpu_found, p.gpu_present_driver_missing, p.nouveau_bound, p.driver_not_loaded_secure_boot,
                   p.driver_kernel_module_not_loaded, p.nvml_driver_library_mismatch, p.nvidia_uvm_missing,
@@ -43,13 +43,15 @@ def test_silent_on_unknown_and_on_a_healthy_machine(rule):
 
 def no_driver_installed() -> DriverFacts:
     return DriverFacts(userspace_library_version=fail("not_found"), installed_module_versions=ok(()),
-                       nvidia_smi_path=fail("not_found"), loaded_modules=ok(("snd_hda_intel",)))
+                       nvidia_smi_path=fail("not_found"), kernel_module_version=fail("not_found"),
+                       loaded_modules=ok(("snd_hda_intel",)))
 
 
 # --------------------------------------------------------------------------- no_nvidia_gpu_found
 def test_no_gpu_on_the_bus_is_info():
-    f = one(p.no_nvidia_gpu_found, machine(pci=PciFacts(ok(()))))
-    assert f.severity is Severity.INFO and "lspci" in fix_text(f)
+    facts = machine(pci=PciFacts(ok(())))
+    f = one(p.no_nvidia_gpu_found, facts)
+    assert f.severity is Severity.INFO and "grep -l 0x10de /sys/bus/pci/devices/*/vendor" in fix(f, facts)
 
 
 def test_nvidia_audio_function_alone_is_not_a_gpu():
@@ -67,9 +69,10 @@ def test_unbound_gpu_without_driver_fires_with_install_commands():
     facts = machine(pci=PciFacts(ok((pci_gpu(driver="none"),))), driver=no_driver_installed(), host=healthy_host())
     f = one(p.gpu_present_driver_missing, facts)
     assert f.severity is Severity.ERROR and "0000:01:00.0" in f.explanation
-    assert "sudo ubuntu-drivers install" in f.fix
+    assert any(c.startswith("sudo ubuntu-drivers install") for c in fix(f, facts))
     fedora = dataclasses.replace(facts, host=healthy_host(**FEDORA))
-    assert "sudo dnf install -y akmod-nvidia xorg-x11-drv-nvidia-cuda" in one(p.gpu_present_driver_missing, fedora).fix
+    assert "sudo dnf install -y akmod-nvidia xorg-x11-drv-nvidia-cuda" in fix(one(p.gpu_present_driver_missing, fedora),
+                                                                             fedora)
 
 
 def test_unbound_gpu_with_install_state_unknown_still_fires():
@@ -87,16 +90,17 @@ def test_unbound_gpu_with_driver_installed_is_the_module_rule_instead():
 def test_nouveau_bound_blacklists_and_rebuilds_initramfs_per_distro():
     facts = machine(pci=PciFacts(ok((pci_gpu(driver="nouveau"),))), host=healthy_host(), driver=no_driver_installed())
     f = one(p.nouveau_bound, facts)
-    text = fix_text(f)
+    text = fix_text(f, facts)
     assert "blacklist nouveau" in text and "sudo update-initramfs -u" in text and "sudo ubuntu-drivers install" in text
-    assert f.fix[-1] == "sudo reboot" and f.fix.count("sudo reboot") == 1
-    fedora = fix_text(one(p.nouveau_bound, dataclasses.replace(facts, host=healthy_host(**FEDORA))))
+    assert fix(f, facts)[-1] == "sudo reboot" and fix(f, facts).count("sudo reboot") == 1
+    fedora_facts = dataclasses.replace(facts, host=healthy_host(**FEDORA))
+    fedora = fix_text(one(p.nouveau_bound, fedora_facts), fedora_facts)
     assert "sudo dracut --force" in fedora and "grubby" in fedora and "update-initramfs" not in fedora
 
 
 def test_nova_core_is_blocked_too():
-    f = one(p.nouveau_bound, machine(pci=PciFacts(ok((pci_gpu(driver="nova_core"),)))))
-    assert "blacklist nova_core" in fix_text(f)
+    facts = machine(pci=PciFacts(ok((pci_gpu(driver="nova_core"),))))
+    assert "blacklist nova_core" in fix_text(one(p.nouveau_bound, facts), facts)
 
 
 def test_nouveau_module_loaded_counts_only_without_a_pci_reading():
@@ -112,12 +116,12 @@ def test_pasted_nvidia_smi_failure_fires_module_and_secure_boot_warning():
     facts = machine(nvml=nvml_failed("driver_not_loaded"))
     mod = one(p.driver_kernel_module_not_loaded, facts)
     assert mod.severity is Severity.ERROR
-    assert "sudo dkms autoinstall -k $(uname -r)" in mod.fix
-    assert mod.fix[-3:-1] == ("sudo modprobe nvidia", "nvidia-smi")
-    assert "distribution was not read" in mod.fix[-1]  # os-release unknown: Ubuntu assumed, and said so
+    assert "sudo dkms autoinstall -k $(uname -r)" in fix(mod, facts)
+    assert fix(mod, facts)[-2:] == ("sudo modprobe nvidia", "nvidia-smi")
+    assert "distribution was not read" in fix_text(mod, facts)  # os-release unknown: Ubuntu assumed, and said so
     sb = one(p.driver_not_loaded_secure_boot, facts)
-    assert sb.severity is Severity.WARNING and sb.fix[0] == "mokutil --sb-state"
-    assert "update-secureboot-policy --enroll-key" in fix_text(sb)
+    assert sb.severity is Severity.WARNING and fix(sb, facts)[0] == "mokutil --sb-state"
+    assert "sudo mokutil --import /var/lib/shim-signed/mok/MOK.der" in fix_text(sb, facts)
 
 
 def test_secure_boot_known_off_is_silent():
@@ -141,7 +145,7 @@ def test_secure_boot_on_with_refusal_in_the_log_is_an_error():
         base.driver, module_load_errors=ok(("modprobe: ERROR: could not insert 'nvidia': Key was rejected by service",))))
     f = one(p.driver_not_loaded_secure_boot, facts)
     assert f.severity is Severity.ERROR and "Key was rejected" in f.explanation
-    assert "sudo apt install -y linux-modules-nvidia-580-$(uname -r)" in f.fix
+    assert "sudo apt-get install -y linux-modules-nvidia-580-server-open-6.8.0-45-generic" in fix(f, facts)
 
 
 def test_secure_boot_on_with_clean_log_is_a_warning_and_unknown_log_an_error():
@@ -164,19 +168,22 @@ def test_stale_refusal_is_ignored_once_nvml_works():
 
 
 def test_secure_boot_fix_on_fedora_enrolls_the_akmods_key():
-    f = one(p.driver_not_loaded_secure_boot, live_unloaded(secure_boot=True, **FEDORA))
-    text = fix_text(f)
+    facts = live_unloaded(secure_boot=True, **FEDORA)
+    text = fix_text(one(p.driver_not_loaded_secure_boot, facts), facts)
     assert "sudo kmodgenca -a" in text and "sudo mokutil --import /etc/pki/akmods/certs/public_key.der" in text
     assert "apt" not in text
 
 
 def test_live_module_not_loaded_gives_kernel_matching_package_and_dkms():
-    f = one(p.driver_kernel_module_not_loaded, live_unloaded())
-    assert "sudo apt install -y linux-modules-nvidia-580-$(uname -r)" in f.fix
-    assert "sudo apt install -y linux-headers-$(uname -r)" in f.fix
+    facts = live_unloaded()
+    f = one(p.driver_kernel_module_not_loaded, facts)
+    assert "sudo apt-get install -y linux-modules-nvidia-580-server-open-6.8.0-45-generic" in fix(f, facts)
+    assert "sudo apt-get install -y linux-headers-6.8.0-45-generic" in fix(f, facts)
     assert "580.95.05" in f.explanation and "6.8.0-45-generic" in f.explanation
-    fedora = one(p.driver_kernel_module_not_loaded, live_unloaded(**FEDORA))
-    assert "sudo akmods --force --kernels $(uname -r)" in fedora.fix and "apt" not in fix_text(fedora)
+    fedora_facts = live_unloaded(**FEDORA)
+    fedora = one(p.driver_kernel_module_not_loaded, fedora_facts)
+    assert "sudo akmods --force --kernels 6.8.0-45-generic" in fix(fedora, fedora_facts)
+    assert "apt" not in fix_text(fedora, fedora_facts)
 
 
 def test_module_absent_without_a_gpu_or_under_wsl_is_silent():
@@ -194,9 +201,10 @@ def test_module_absent_without_a_gpu_or_under_wsl_is_silent():
 # --------------------------------------------------------------------------- version mismatch
 def test_pasted_version_mismatch_fires():
     # "Failed to initialize NVML: Driver/library version mismatch" (shared/realcases case_22)
-    f = one(p.nvml_driver_library_mismatch, machine(nvml=nvml_failed("lib_rm_version_mismatch")))
-    assert f.fix[0] == "sudo reboot" and "sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia" in f.fix
-    assert any(c.startswith("sudo apt-mark hold") for c in f.fix)
+    facts = machine(nvml=nvml_failed("lib_rm_version_mismatch"))
+    f = one(p.nvml_driver_library_mismatch, facts)
+    assert "sudo reboot" in fix(f, facts) and "sudo rmmod nvidia_uvm nvidia_drm nvidia_modeset nvidia" in fix(f, facts)
+    assert any("apt-mark hold" in c for c in fix(f, facts))
 
 
 def test_module_and_library_versions_that_differ_fire_with_both_versions():
@@ -206,7 +214,7 @@ def test_module_and_library_versions_that_differ_fire_with_both_versions():
     # NVML working proves the loaded module and the library it loaded agree.
     assert run(p.nvml_driver_library_mismatch, dataclasses.replace(facts, nvml=healthy_machine().nvml)) == []
     assert "550.90.07" in f.explanation and "550.107.02" in f.explanation
-    assert any("dnf versionlock add" in c for c in f.fix) and "apt-mark" not in fix_text(f)
+    assert any("dnf versionlock add" in c for c in fix(f, facts)) and "apt-mark" not in fix_text(f, facts)
 
 
 # --------------------------------------------------------------------------- nvidia-uvm
@@ -214,7 +222,7 @@ def test_uvm_missing_after_cuda_failed_is_an_error():
     facts = healthy_machine(driver=healthy_driver(loaded_modules=ok(("nvidia", "nvidia_drm"))),
                             torch=torch_build(available=False))
     f = one(p.nvidia_uvm_missing, facts)
-    assert f.severity is Severity.ERROR and f.fix[0] == "sudo modprobe nvidia-uvm"
+    assert f.severity is Severity.ERROR and fix(f, facts)[0] == "sudo modprobe nvidia-uvm"
 
 
 def test_uvm_not_loaded_yet_without_a_cuda_failure_is_info():
@@ -230,15 +238,18 @@ def test_uvm_node_missing_fires():
 # --------------------------------------------------------------------------- device nodes
 def test_node_owned_by_a_group_suggests_joining_it():
     bad = ok((DeviceNode("/dev/nvidiactl", True, 0o660, "video", False), DeviceNode("/dev/nvidia0", True, 0o660, "video", False)))
-    f = one(p.device_node_permissions, healthy_machine(driver=healthy_driver(device_nodes=bad)))
-    assert f.fix[0] == "sudo usermod -aG video $USER" and "/dev/nvidia0" in f.explanation
+    facts = healthy_machine(driver=healthy_driver(device_nodes=bad))
+    f = one(p.device_node_permissions, facts)
+    assert 'sudo usermod -aG video "$USER"' in fix(f, facts) and "/dev/nvidia0" in f.explanation
+    assert "NVreg_DeviceFileMode" not in fix_text(f, facts)
 
 
 def test_root_only_node_suggests_device_file_mode():
     bad = ok((DeviceNode("/dev/nvidia0", True, 0o600, "root", False),))
-    f = one(p.device_node_permissions, healthy_machine(host=healthy_host(**FEDORA),
-                                                      driver=healthy_driver(device_nodes=bad)))
-    assert "NVreg_DeviceFileMode=0666" in fix_text(f) and "sudo dracut --force" in f.fix
+    facts = healthy_machine(host=healthy_host(**FEDORA), driver=healthy_driver(device_nodes=bad))
+    f = one(p.device_node_permissions, facts)
+    assert "NVreg_DeviceFileMode=0666" in fix_text(f, facts) and "sudo dracut --force" in fix(f, facts)
+    assert "sudo chmod 0666 /dev/nvidia0" in fix(f, facts) and "usermod" not in fix_text(f, facts)
 
 
 def test_unrelated_node_is_ignored():
@@ -252,12 +263,14 @@ def test_docker_container_without_gpus_fires():
     facts = machine(host=HostFacts(container=ok("docker")), nvml=nvml_failed("library_not_found"),
                     driver=DriverFacts(nvidia_smi_path=fail("not_found")))
     f = one(p.container_missing_gpus_flag, facts)
-    assert f.severity is Severity.ERROR and "docker run --gpus all <image> ..." in f.fix
+    assert f.severity is Severity.ERROR and "docker run --rm --gpus all ubuntu nvidia-smi" in fix(f, facts)
 
 
 def test_container_without_device_nodes_fires_with_runtime_specific_fix():
     facts = machine(host=HostFacts(container=ok("podman")), driver=DriverFacts(device_nodes=ok(())))
-    assert "podman run --device nvidia.com/gpu=all <image> ..." in one(p.container_missing_gpus_flag, facts).fix
+    podman = fix(one(p.container_missing_gpus_flag, facts), facts)
+    assert "podman run --rm --device nvidia.com/gpu=all <image> nvidia-smi" in podman
+    assert not any("--runtime=docker" in c for c in podman)
 
 
 def test_container_on_a_host_with_a_gpu_names_the_pci_device():
@@ -283,8 +296,9 @@ def test_container_with_gpus_or_no_container_is_silent():
 
 # --------------------------------------------------------------------------- WSL
 def test_wsl1_is_an_error():
-    f = one(p.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl1"))))
-    assert f.severity is Severity.ERROR and "wsl --set-version <distro> 2" in f.fix
+    facts = machine(host=HostFacts(wsl=ok("wsl1")))
+    f = one(p.wsl1_no_gpu_support, facts)
+    assert f.severity is Severity.ERROR and "wsl --set-version <wsl_distro> 2" in fix(f, facts)
 
 
 def test_wsl_of_unknown_version_without_a_driver_is_a_warning():
@@ -293,7 +307,8 @@ def test_wsl_of_unknown_version_without_a_driver_is_a_warning():
                     torch=torch_build(available=False, errors=("RuntimeError: Found no NVIDIA driver on your system.",)),
                     env=env(WSL_DISTRO_NAME="Ubuntu-22.04"))
     f = one(p.wsl1_no_gpu_support, facts)
-    assert f.severity is Severity.WARNING and "wsl -l -v" in f.fix and "wsl --set-version Ubuntu-22.04 2" in f.fix
+    assert f.severity is Severity.WARNING and "wsl -l -v" in fix(f, facts)
+    assert "wsl --set-version Ubuntu-22.04 2" in fix(f, facts)
     assert one(p.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl")), nvml=nvml_failed("library_not_found")))
 
 
@@ -311,10 +326,12 @@ def nvswitch(i: int) -> PciDevice:
 def test_nvswitch_without_fabric_manager_fires_with_matching_package():
     facts = healthy_machine(pci=PciFacts(ok((pci_gpu(), nvswitch(0), nvswitch(1)))))
     f = one(p.fabric_manager_not_running, facts)
-    assert f.severity is Severity.ERROR and "sudo apt install -y nvidia-fabricmanager-580" in f.fix
-    assert "sudo systemctl enable --now nvidia-fabricmanager" in f.fix and "580.95.05" in f.explanation
-    fedora = one(p.fabric_manager_not_running, dataclasses.replace(facts, host=healthy_host(**FEDORA)))
-    assert "sudo dnf install -y nvidia-fabricmanager-580" in fedora.fix
+    assert f.severity is Severity.ERROR
+    assert "sudo apt-get install -y nvidia-fabricmanager-580 libnvidia-nscq-580" in fix(f, facts)
+    assert "sudo systemctl enable --now nvidia-fabricmanager" in fix(f, facts) and "580.95.05" in f.explanation
+    fedora_facts = dataclasses.replace(facts, host=healthy_host(**FEDORA))
+    fedora = one(p.fabric_manager_not_running, fedora_facts)
+    assert "sudo dnf install -y nvidia-fabricmanager-580" in fix(fedora, fedora_facts)
 
 
 def test_nvswitch_with_fabric_manager_state_unknown_needs_the_cuda_error():
@@ -341,7 +358,7 @@ def test_inside_a_container_the_hosts_fabric_manager_is_invisible():
     with_error = dataclasses.replace(facts, torch=torch_build(
         available=False, errors=("RuntimeError: CUDA error: system not yet initialized",)))
     f = one(p.fabric_manager_not_running, with_error)
-    assert f.fix[0].startswith("# on the host") and ("host.container", "docker") in [(e.fact, e.value) for e in f.evidence]
+    assert "on the host" in f.explanation and ("host.container", "docker") in [(e.fact, e.value) for e in f.evidence]
 
 
 def test_fabric_manager_running_is_silent():
@@ -353,7 +370,7 @@ def test_fabric_manager_running_is_silent():
 def test_unknown_distribution_gets_instructions_not_wrong_commands():
     facts = healthy_machine(host=healthy_host(os_id="arch"), pci=PciFacts(ok((pci_gpu(), nvswitch(0)))))
     f = one(p.fabric_manager_not_running, facts)
-    assert not any(c.startswith(("sudo apt", "sudo dnf")) for c in f.fix)
+    assert not any(c.startswith(("sudo apt", "sudo dnf")) for c in fix(f, facts))
 
 
 # --------------------------------------------------------------------------- through the engine

@@ -12,7 +12,7 @@ from envcheck.reading import Reading
 from envcheck.rules import Severity
 from envcheck.rules import torch_health as t
 from tests.builders import env, fail, gpu, healthy_machine, machine, ok, pci_gpu, python_env, torch_build
-from tests.rules import fix_text, one, run
+from tests.rules import fix, fix_text, one, run
 
 TORCH_RULES = [t.torch_not_installed, t.torch_import_failed, t.torch_cuda_unavailable, t.torch_gpu_check_failed,
                t.torch_probe_failed, t.cuda_visible_devices_hides_gpus, t.debug_env_vars_set]
@@ -26,8 +26,10 @@ def test_silent_on_unknown_and_on_a_healthy_machine(rule):
 
 # --------------------------------------------------------------------------- torch_not_installed
 def test_no_torch_in_the_environment_points_at_advise():
-    f = one(t.torch_not_installed, machine(python=python_env(packages={"numpy": "2.3.0"})))
-    assert f.severity is Severity.INFO and f.fix == ("envcheck advise",) and "/home/USER/venv" in f.explanation
+    facts = machine(python=python_env(packages={"numpy": "2.3.0"}))
+    f = one(t.torch_not_installed, facts)
+    assert f.severity is Severity.INFO and "envcheck advise" in f.explanation and "/home/USER/venv" in f.explanation
+    assert any(c.startswith("pip install torch") for c in fix(f, facts))  # the build advise picks
     assert one(t.torch_not_installed, machine(torch=TorchFacts(installed=ok(False))))
 
 
@@ -75,7 +77,7 @@ def test_failed_quick_verify_is_an_error_even_with_a_small_error():
                                               conv_check_passed=Reading.of(False, detail)))
     f = one(t.torch_gpu_check_failed, facts)
     assert "float64 reference failed" in f.explanation and "output shape" in f.explanation
-    assert f.fix[0].startswith("envcheck verify --device cuda:0 --dtype all")
+    assert "envcheck verify --device cuda:0 --dtype all" in fix(f, facts)
     passed = healthy_machine(torch=torch_build(kernel_check=True, conv_check_max_rel_err=1e-7, conv_check_passed=True))
     assert run(t.torch_gpu_check_failed, passed) == []
 
@@ -117,9 +119,10 @@ def cvd(value: str, n_gpus: int = 1, **groups) -> Facts:
 
 def test_index_past_the_last_gpu_hides_everything():
     # CUDA_VISIBLE_DEVICES=2 on a one-GPU machine (shared/realcases case_26)
-    f = one(t.cuda_visible_devices_hides_gpus, cvd("2"))
+    facts = cvd("2")
+    f = one(t.cuda_visible_devices_hides_gpus, facts)
     assert f.severity is Severity.ERROR and "'2' names no GPU" in f.explanation
-    assert "unset CUDA_VISIBLE_DEVICES" in f.fix and "export CUDA_VISIBLE_DEVICES=0" in fix_text(f)
+    assert "unset CUDA_VISIBLE_DEVICES" in fix(f, facts) and "export CUDA_VISIBLE_DEVICES=0" in fix_text(f, facts)
 
 
 @pytest.mark.parametrize("value", ["", "-1", "NoDevFiles", "0,0", "all", "GPU-ffffffff"])
@@ -171,9 +174,10 @@ def test_unset_variable_or_no_gpu_known_is_silent():
 
 # --------------------------------------------------------------------------- debug variables
 def test_launch_blocking_is_a_warning():
-    f = one(t.debug_env_vars_set, machine(env=env(CUDA_LAUNCH_BLOCKING="1", TORCH_SHOW_CPP_STACKTRACES="1")))
+    facts = machine(env=env(CUDA_LAUNCH_BLOCKING="1", TORCH_SHOW_CPP_STACKTRACES="1"))
+    f = one(t.debug_env_vars_set, facts)
     assert f.severity is Severity.WARNING
-    assert f.fix[0] == "unset CUDA_LAUNCH_BLOCKING TORCH_SHOW_CPP_STACKTRACES"
+    assert fix(f, facts)[0] == "unset CUDA_LAUNCH_BLOCKING TORCH_SHOW_CPP_STACKTRACES"
 
 
 def test_no_cuda_memory_caching_counts_even_as_zero():

@@ -16,19 +16,17 @@ from envcheck.facts import (
 )
 from envcheck.reading import Reading
 from envcheck.rules import evaluate
+from envcheck.rules.compat import driver_too_old_for_torch_cuda, gpu_arch_vs_torch_build, torch_cpu_only_build
 from envcheck.rules.versions import (
     conflicting_cuda_libraries_loaded,
     conflicting_cuda_wheel_packages,
     cudnn_version_mismatch,
     driver_installed_inside_container,
-    driver_too_old_for_torch_cuda,
-    gpu_arch_vs_torch_build,
     known_bad_torch_build,
     ld_library_path_conflict,
     nccl_version_mismatch,
     python_unsupported_by_torch,
     toolkit_differs_from_torch_cuda,
-    torch_cpu_only_build,
 )
 from tests.builders import (
     env,
@@ -42,6 +40,7 @@ from tests.builders import (
     python_env,
     torch_build,
 )
+from tests.rules import fix
 
 RULES = (driver_too_old_for_torch_cuda, gpu_arch_vs_torch_build, torch_cpu_only_build, cudnn_version_mismatch,
          ld_library_path_conflict, conflicting_cuda_wheel_packages, conflicting_cuda_libraries_loaded,
@@ -83,7 +82,7 @@ def test_rtx5090_with_torch_26_cu126_is_unsupported_and_fix_is_cu128_or_newer():
                                                                      "sm_86", "sm_90")))
     f = run(facts)["gpu_arch_unsupported_by_torch_build"]
     assert f.gpu == 0 and "sm_120" in f.explanation
-    assert any("--index-url https://download.pytorch.org/whl/cu128" in c for c in f.fix)
+    assert any("--index-url https://download.pytorch.org/whl/cu128" in c for c in fix(f, facts))
     assert "gpu_arch_too_old_for_torch_build" not in run(facts)
 
 
@@ -111,7 +110,7 @@ def test_gtx960m_with_torch_29_cu128_is_too_old_and_fix_is_cu126():
     facts = box("NVIDIA GeForce GTX 960M", "5.0", "570.124.04", torch_build("2.9.1+cu128", "12.8", 91002, arch_list=(
         "sm_70", "sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120")))
     f = run(facts)["gpu_arch_too_old_for_torch_build"]
-    assert any("whl/cu126" in c for c in f.fix)
+    assert any("whl/cu126" in c for c in fix(f, facts))
 
 
 def test_geforce_210_with_torch_12_is_too_old_from_the_cuda_window():
@@ -119,7 +118,7 @@ def test_geforce_210_with_torch_12_is_too_old_from_the_cuda_window():
                   torch=TorchFacts(version=ok("1.2.0"), cuda_build=ok("10.0")))
     found = run(facts)
     assert "gpu_arch_too_old_for_torch_build" in found
-    assert any("cpu" in c for c in found["gpu_arch_too_old_for_torch_build"].fix)
+    assert any("cpu" in c for c in fix(found["gpu_arch_too_old_for_torch_build"], facts))
 
 
 def test_arch_rules_silent_for_covered_gpu_and_unknown_gpu():
@@ -134,15 +133,15 @@ def test_driver_470_with_cu121_wheel():
     facts = box("NVIDIA GeForce RTX 3090", "8.6", "470.256.02", torch_build("2.3.1+cu121", "12.1", 8902), py="3.11")
     f = run(facts)["driver_too_old_for_torch_cuda"]
     assert "525.60.13" in f.explanation
-    assert f.fix[0] == "sudo ubuntu-drivers install nvidia:580"
-    assert any("whl/cu118" in c for c in f.fix)  # or keep the driver: a CUDA 11.8 build
+    assert "sudo ubuntu-drivers install nvidia:580-open" in fix(f, facts)
+    assert "+ cu118, which it runs" in f.explanation  # or keep the driver: a CUDA 11.8 build
 
 
 def test_kepler_under_a_cuda_12_build_is_told_no_driver_fits_both():
     facts = box("Tesla K80", "3.7", "470.82.01", torch_build("2.1.2+cu121", "12.1", 8902), py="3.10")
     f = run(facts)["driver_too_old_for_torch_cuda"]
     assert "No driver branch supports both this GPU and that CUDA" in f.explanation and "R?" not in f.explanation
-    assert f.fix[-1] == "pip install torch==2.3.1 torchvision==0.18.* --index-url https://download.pytorch.org/whl/cu118"
+    assert "pip install torch==2.3.1 torchvision==0.18.* --index-url https://download.pytorch.org/whl/cu118" in fix(f, facts)
 
 
 def test_driver_580_runs_the_cu130_default():
@@ -171,7 +170,9 @@ def test_driver_unknown_stays_silent():
 def test_cpu_wheel_on_gpu_machine():
     facts = box("NVIDIA GeForce RTX 3060 Ti", "8.6", "580.95.05", torch_build("2.1.0+cpu", None, None), py="3.10")
     f = run(facts)["torch_cpu_only_build"]
-    assert f.fix[0] == "pip uninstall -y torch torchvision torchaudio" and f.fix[1].startswith("pip install torch==")
+    cmds = fix(f, facts)
+    assert "python -m pip uninstall -y torch torchvision" in cmds
+    assert cmds[cmds.index("python -m pip uninstall -y torch torchvision") + 1].startswith("pip install torch==")
 
 
 def test_cpu_wheel_without_gpu_is_fine():
@@ -190,8 +191,8 @@ def test_system_cudnn_86_on_ld_library_path_under_torch_built_with_87():
                                                                "8.6.0", "ld_library_path"),))))
     found = run(facts)
     assert "cuDNN 8.7.0 but loaded cuDNN 8.6.0" in found["cudnn_version_mismatch"].explanation
-    assert found["cudnn_version_mismatch"].fix[0] == "export LD_LIBRARY_PATH=/usr/local/lib"
-    assert found["ld_library_path_conflict"].fix[0] == "export LD_LIBRARY_PATH=/usr/local/lib"
+    assert "export LD_LIBRARY_PATH=/usr/local/lib" in fix(found["cudnn_version_mismatch"], facts)
+    assert "export LD_LIBRARY_PATH=/usr/local/lib" in fix(found["ld_library_path_conflict"], facts)
 
 
 def test_cudnn_mismatch_from_error_text_and_cudnn_dir():
@@ -201,8 +202,8 @@ def test_cudnn_mismatch_from_error_text_and_cudnn_dir():
     facts = Facts(torch=TorchFacts(errors=ok((err,))), env=env(LD_LIBRARY_PATH=ld))
     found = run(facts)
     assert {"cudnn_version_mismatch", "ld_library_path_conflict"} <= set(found)
-    assert found["ld_library_path_conflict"].fix[0] == \
-        "export LD_LIBRARY_PATH=/public/apps/cuda/11.0/lib64:/usr/local/cuda/lib64"
+    assert "export LD_LIBRARY_PATH=/public/apps/cuda/11.0/lib64:/usr/local/cuda/lib64" in \
+        fix(found["ld_library_path_conflict"], facts)
 
 
 def test_cudnn_same_version_and_clean_path_are_silent():
@@ -216,13 +217,14 @@ def test_nccl_cu12_and_cu13_side_by_side():
     facts = Facts(python=python_env(packages={"nvidia-nccl-cu12": "2.29.3", "nvidia-nccl-cu13": "2.29.7"}),
                   torch=TorchFacts(errors=ok(("undefined symbol ncclCommResume",))))
     f = run(facts)["conflicting_cuda_wheel_packages"]
-    assert f.fix == ("pip uninstall -y nvidia-nccl-cu12",)
+    assert "the ones that do not belong: nvidia-nccl-cu12." in f.explanation
+    assert "python -m pip uninstall -y nvidia-nccl-cu12 nvidia-nccl-cu13" in fix(f, facts)
 
 
 def test_cu12_wheels_under_a_cuda13_torch():
     facts = box("NVIDIA H100 80GB HBM3", "9.0", "580.95.05", torch_build("2.13.0", "13.0"),
                 packages={"torch": "2.13.0", "nvidia-nccl-cu13": "2.29.7", "nvidia-cublas-cu12": "12.8.4.1"})
-    assert run(facts)["conflicting_cuda_wheel_packages"].fix == ("pip uninstall -y nvidia-cublas-cu12",)
+    assert "do not belong: nvidia-cublas-cu12." in run(facts)["conflicting_cuda_wheel_packages"].explanation
 
 
 def test_matching_wheels_are_silent():
@@ -251,7 +253,7 @@ def test_nccl_runtime_differs_from_the_pin():
     facts = box("NVIDIA H100 80GB HBM3", "9.0", "580.95.05", torch_build("2.13.0", "13.0", nccl_version="2.21.5"),
                 packages={"nvidia-nccl-cu13": "2.21.5"})
     f = run(facts)["nccl_version_mismatch"]
-    assert f.fix[0] == "pip install nvidia-nccl-cu13==2.29.7"
+    assert "nvidia-nccl-cu13==2.29.7" in f.explanation and any("--force-reinstall" in c for c in fix(f, facts))
     same = with_torch(facts, nccl_version="2.29.7")
     same = dataclasses.replace(same, python=python_env(packages={"nvidia-nccl-cu13": "2.29.7"}))
     assert "nccl_version_mismatch" not in run(same)
@@ -281,7 +283,7 @@ def test_driver_inside_container():
                                 driver=healthy_driver("580.95.05", userspace_library_version="570.124.04",
                                                       installed_module_versions=("570.124.04",)))
     f = run(facts)["driver_installed_inside_container"]
-    assert f.fix[0].startswith("apt-get purge -y")
+    assert any(c.startswith("apt-get purge -y") for c in fix(f, facts))
     clean = dataclasses.replace(facts, driver=healthy_driver("580.95.05", installed_module_versions=()))
     assert "driver_installed_inside_container" not in run(clean)
     host = dataclasses.replace(facts, host=healthy_host())
@@ -291,7 +293,7 @@ def test_driver_inside_container():
 def test_nvcc_differs_from_torch_cuda_is_info():
     facts = dataclasses.replace(healthy_machine(), toolkit=ToolkitFacts(nvcc_version=ok("12.4")))
     f = run(facts)["toolkit_differs_from_torch_cuda"]
-    assert f.severity.value == "info" and not f.fix
+    assert f.severity.value == "info" and f.recipe is None
     same = dataclasses.replace(healthy_machine(), toolkit=ToolkitFacts(nvcc_version=ok("13.0")))
     assert "toolkit_differs_from_torch_cuda" not in run(same)
 

@@ -1,0 +1,129 @@
+"""Score `envcheck explain` on a corpus of real reports (tests/corpus/diagnosis/).
+
+Each case file holds a report's verbatim text, its kind (broken / healthy) and the finding
+ids a correct diagnosis must report. The text goes through exactly what `envcheck explain`
+does (read, facts, rules, verdict) and the script prints:
+
+* recall: broken cases whose expected ids are all among the findings (and per id);
+* silent on broken: broken cases given verdict "ok" (exit 0, "no problems found");
+* false errors on healthy: healthy cases given any error finding;
+* the verdicts, and the time per case.
+
+With --big it also times explain on three generated inputs just under the 4 MiB limit (a
+paste-like mix of reports and tracebacks, a colour-code heavy log, one huge line).
+
+Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [--json] [--big]
+(DIR defaults to tests/corpus/diagnosis/cases; --list prints every miss.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from envcheck.errors import EnvcheckError  # noqa: E402
+from envcheck.explain import diagnose, source  # noqa: E402
+
+
+def run_case(path: Path) -> Dict[str, object]:
+    case = json.loads(path.read_text(encoding="utf-8"))
+    t0 = time.perf_counter()
+    try:
+        _, report = diagnose(source.normalise(case["text"]), collected_at="")
+        ids = sorted({f.id for f in report.findings})
+        errors = sorted({f.id for f in report.findings if f.severity.value == "error"})
+        verdict = report.verdict
+    except EnvcheckError:  # nothing recognised: exit 2, not a verdict of "no problems"
+        ids, errors, verdict = [], [], "unreadable"
+    return {"file": path.name, "kind": case["kind"], "expected": case["expected_ids"], "found": ids,
+            "errors": errors, "verdict": verdict, "seconds": time.perf_counter() - t0}
+
+
+def score(results: List[Dict[str, object]]) -> Dict[str, object]:
+    broken = [r for r in results if r["kind"] == "broken"]
+    healthy = [r for r in results if r["kind"] == "healthy"]
+    hit = [r for r in broken if set(r["expected"]) <= set(r["found"])]
+    per_id: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+    for r in broken:
+        for fid in r["expected"]:
+            per_id[fid][1] += 1
+            per_id[fid][0] += fid in r["found"]
+    return {
+        "cases": len(results), "broken": len(broken), "healthy": len(healthy),
+        "recall": len(hit) / len(broken) if broken else None, "recalled": len(hit),
+        "silent_on_broken": sum(r["verdict"] == "ok" for r in broken),
+        "false_errors_on_healthy": sum(bool(r["errors"]) for r in healthy),
+        "per_id": {k: {"found": v[0], "cases": v[1]} for k, v in sorted(per_id.items())},
+        "verdicts_broken": dict(Counter(r["verdict"] for r in broken)),
+        "verdicts_healthy": dict(Counter(r["verdict"] for r in healthy)),
+        "max_seconds": max((r["seconds"] for r in results), default=0.0),
+    }
+
+
+LIMIT = 4 * 2**20 - 4096  # just under explain's 4 MiB input limit
+
+
+def big_inputs(cases: List[Path]) -> Dict[str, str]:
+    """Three large inputs built from the corpus texts (nothing from outside the repository)."""
+    texts = [json.loads(p.read_text(encoding="utf-8"))["text"] for p in cases]
+    mix = "\n\n".join(texts)
+    paste = (mix * (LIMIT // max(len(mix), 1) + 1))[:LIMIT]
+    colour = "".join(f"\x1b[3{i % 8}m{line}\x1b[0m\n" for i, line in enumerate(paste.splitlines()))[:LIMIT]
+    one_line = paste.replace("\n", " ")[:LIMIT]
+    return {"paste-like": paste, "colour codes": colour, "one line": one_line}
+
+
+def time_big(cases: List[Path]) -> None:
+    for name, text in big_inputs(cases).items():
+        t0 = time.perf_counter()
+        try:
+            _, report = diagnose(source.normalise(text), collected_at="")
+            verdict = report.verdict
+        except EnvcheckError as exc:
+            verdict = f"refused: {exc}"
+        print(f"{name:14s} {len(text.encode('utf-8')) / 2**20:.2f} MiB  {time.perf_counter() - t0:.2f} s  ({verdict})")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dir", nargs="?", default=str(ROOT / "tests" / "corpus" / "diagnosis" / "cases"))
+    ap.add_argument("--list", action="store_true", help="print every missed case and every false error")
+    ap.add_argument("--json", action="store_true", help="the figures as JSON")
+    ap.add_argument("--big", action="store_true", help="also time explain on generated 4 MiB inputs")
+    args = ap.parse_args()
+    if args.big:
+        time_big(sorted(Path(args.dir).glob("*.json")))
+    results = [run_case(p) for p in sorted(Path(args.dir).glob("*.json"))]
+    s = score(results)
+    if args.json:
+        print(json.dumps(s, indent=2))
+        return 0
+    print(f"{args.dir}: {s['cases']} cases ({s['broken']} broken, {s['healthy']} healthy)")
+    if s["recall"] is not None:
+        print(f"recall: {s['recalled']}/{s['broken']} = {s['recall']:.0%} (all expected ids among the findings)")
+    print(f"silent on broken (verdict ok): {s['silent_on_broken']}/{s['broken']}")
+    print(f"false errors on healthy (any error finding): {s['false_errors_on_healthy']}/{s['healthy']}")
+    print(f"verdicts, broken: {s['verdicts_broken']}; healthy: {s['verdicts_healthy']}")
+    print(f"slowest case: {s['max_seconds']:.2f} s")
+    print("per id (found/cases):")
+    for fid, v in s["per_id"].items():
+        print(f"  {fid:42s} {v['found']}/{v['cases']}")
+    if args.list:
+        for r in results:
+            if r["kind"] == "broken" and not set(r["expected"]) <= set(r["found"]):
+                print(f"MISS {r['file']}: expected {r['expected']}, found {r['found']} ({r['verdict']})")
+            if r["kind"] == "healthy" and r["errors"]:
+                print(f"FALSE ERROR {r['file']}: {r['errors']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Upstream's own messages in the facts: what torch, CUDA, NVML, the loader… printed.
+
+The texts a machine's facts carry (the torch probe's errors and warnings, a failed
+import, refused kernel modules, NVML's failure, what a paste held) are read against the
+one message catalogue (``knowledge/messages.py``); every match is evidence with its
+source, and its facts (the driver's CUDA in "found version N", a GPU's capability) come
+converted. Rules read :func:`stated`; nothing else here matches torch's wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, List, Optional, Tuple
+
+from envcheck.facts import Facts
+from envcheck.knowledge.messages import Match, Message, catalogue
+from envcheck.reading import Reading
+
+# What explain's parsers write as a reading's detail when a person, not a tool, said it
+# (envcheck/explain/partial.py STATED_DETAIL): findings built on it are "likely".
+STATED_DETAIL = "stated in the text"
+
+
+def is_stated(reading: Reading) -> bool:
+    return bool(reading.detail) and str(reading.detail).startswith(STATED_DETAIL)
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A catalogued message found in one of the facts' texts."""
+
+    match: Match
+    message: Message
+    source: str  # the fact the text is in: "torch.errors", "driver.module_load_errors", ...
+    text: str  # the whole text it was found in (a line, a joined warning)
+
+    @property
+    def id(self) -> str:
+        return self.match.id
+
+    def fact(self, name: str) -> object:
+        return self.match.fact(name)
+
+    def supports(self, finding_id: str, strength: Optional[str] = None) -> bool:
+        return finding_id in self.message.findings(strength)
+
+
+def texts(facts: Facts) -> Iterator[Tuple[str, str]]:
+    """(fact path, text) for every text the facts carry that upstream may have printed."""
+    t = facts.torch
+    for path, reading in (("torch.errors", t.errors), ("torch.warnings", t.warnings),
+                          ("driver.module_load_errors", facts.driver.module_load_errors)):
+        for text in reading.get(()) or ():
+            if text and text.strip():
+                yield path, text
+    if t.import_error.ok and t.import_error.value:
+        yield "torch.import_error", t.import_error.value
+    for path, reading in (("nvml.init", facts.nvml.init), ("torch.cuda_available", t.cuda_available),
+                          ("torch.installed", t.installed)):
+        if not reading.ok and reading.detail:
+            yield path, str(reading.detail)
+    for e in facts.driver.xid_events.get(()) or ():
+        if e.message:
+            yield "driver.xid_events", f"NVRM: Xid ({e.pci or 'PCI:?'}): {e.xid}, {e.message}"
+
+
+def stated(facts: Facts) -> Tuple[Stated, ...]:
+    """Every catalogued message in the facts' texts, each text's matches in order; the same
+    message seen twice (a traceback and the line quoted again) counts once."""
+    cat = catalogue()
+    out: List[Stated] = []
+    seen = set()
+    for path, text in texts(facts):
+        for m in cat.match(text):
+            key = (m.id, " ".join(m.text.split()).lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Stated(m, cat.get(m.id), path, text))
+    return tuple(out)
+
+
+def first(found: Tuple[Stated, ...], *ids: str) -> Optional[Stated]:
+    """The first of ``found`` that is one of the message ``ids``."""
+    return next((s for s in found if s.id in ids), None)
+
+
+def decisive_for(found: Tuple[Stated, ...], finding_id: str) -> Tuple[Stated, ...]:
+    return tuple(s for s in found if s.supports(finding_id, "decisive"))

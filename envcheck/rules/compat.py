@@ -1,0 +1,239 @@
+"""Does this PyTorch build run here: the driver against the build's CUDA, the GPU against
+the build's kernels, and a CPU-only build on a GPU machine.
+
+Each rule fires on whichever evidence is present (``derived.machine`` gathers it: the
+facts, the tables, and upstream's messages), and torch's own verdict is evidence enough:
+"The NVIDIA driver on your system is too old (found version N)" is torch comparing the
+driver with its own CUDA, so the finding stands without an nvidia-smi; the facts only
+sharpen the fix. A verdict drawn from a pattern of evidence rather than read is "likely".
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List, Optional, Tuple
+
+from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
+from envcheck.derived.messages import Stated, decisive_for
+from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
+
+from .engine import RuleContext, make
+from .finding import Confidence, Finding
+
+
+def advised(ctx: RuleContext) -> str:
+    """What ``envcheck advise`` picks here, for an explanation (the recipe installs it)."""
+    a = ctx.advice
+    if not a.torch_version:
+        return ""
+    first = f" after driver R{a.driver_branch}" if a.driver_branch else ""
+    return f" envcheck advise picks torch {a.torch_version} + {a.variant}{first} for this machine."
+
+
+def quote(s: Stated) -> Tuple[str, str]:
+    """A message as evidence: who printed it, and its words."""
+    return (f"{s.message.origin.project} messages", " ".join(s.match.text.split())[:300])
+
+
+# ---------------------------------------------------------------------------- driver
+def _driver_verdict(ctx: RuleContext, cuda: Value):
+    """(too old?, evidence, the driver floor) from the driver's version, else its CUDA."""
+    need = ctx.kb.min_driver_for_cuda(str(cuda.value))
+    drv = driver_version(ctx.facts)
+    if drv is not None and need is not None:
+        return not version_at_least(drv.value, need), [drv, ("needed driver", f">= {need}")], need
+    dcuda = driver_cuda(ctx.facts, ctx.kb, ctx.stated)
+    if dcuda is not None:
+        return not driver_runs(str(dcuda.value), str(cuda.value)), [dcuda], need
+    return None, [], need
+
+
+def driver_too_old_for_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
+    tv = ctx.torch_view
+    said = decisive_for(ctx.stated, "driver_too_old_for_torch_cuda")
+    cuda = tv.cuda if tv is not None and not tv.is_cpu else None
+    too_old, facts_ev, need = _driver_verdict(ctx, cuda) if cuda is not None else (None, [], None)
+    if not said and not too_old:
+        return
+    evidence: List = ([(cuda.source, cuda)] if cuda else []) + [
+        (v.source, v) if isinstance(v, Value) else v for v in facts_ev] + [quote(s) for s in said[:2]]
+    found = next((s.fact("nvml.cuda_driver_version") for s in said if s.fact("nvml.cuda_driver_version")), None)
+    branch = ctx.kb.recommend_branch(need, [g.cc for g in ctx.gpus if g.cc]) if need else None
+    alt = ctx.advice
+    keep = (f" Or keep the driver and install torch {alt.torch_version} + {alt.variant}, which it runs "
+            "(envcheck recipe show torch_pip_venv)." if cuda and alt.ok and alt.pip_command and alt.cuda != cuda.value
+            else "")
+    drv = driver_version(ctx.facts)
+    if cuda and need:
+        what = (f"PyTorch was built with CUDA {cuda.value}, which needs driver >= {need}; "
+                f"{'driver ' + drv.value if drv else 'the installed driver'} is older.")
+    else:
+        what = ("PyTorch itself says the NVIDIA driver is too old for the CUDA it was built with"
+                + (f" (the driver runs CUDA {found} at most)" if found else "") + ".")
+    if said and too_old is False:
+        what += (" The versions in the text say otherwise, so they come from another machine or moment than "
+                 "the error (a container's own CUDA libraries, an old driver still loaded): torch's check is the one "
+                 "that ran.")
+    if branch is not None:
+        what += f" Install driver R{branch.branch} or newer, or a PyTorch build for an older CUDA."
+    elif cuda and need:  # e.g. a Kepler GPU (last branch R470) under a CUDA 12 build
+        what += " No driver branch supports both this GPU and that CUDA: install a PyTorch build for an older CUDA."
+    else:
+        what += " Install a newer driver, or a PyTorch build for the CUDA this driver runs."
+    yield make("driver_too_old_for_torch_cuda", what + keep, evidence,
+               {"driver_branch": branch.branch} if branch else None,
+               recipe="torch_pip_venv" if cuda and need and branch is None else "",
+               confidence=Confidence.CONFIRMED if said else None)
+
+
+# ---------------------------------------------------------------------------- architecture
+_TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old")
+_NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch")
+
+
+def _cuda_window(ctx: RuleContext, cc: str, cuda: str) -> Optional[str]:
+    """Without an arch list: is the build's CUDA outside what can target this GPU?"""
+    row = ctx.kb.compute_capability(cc)
+    if row is None:
+        return None
+    if row.last_cuda and ver(cuda) > ver(row.last_cuda):
+        return "too_old"
+    if row.first_cuda and ver(cuda) < ver(row.first_cuda):
+        return "too_new"
+    return None
+
+
+def _era(ctx: RuleContext, cc: str) -> Optional[str]:
+    """With "no kernel image" but no build known: among every PyTorch wheel in the tables,
+    the ones without kernels for this GPU are either all older than it (it is too new for
+    them: an RTX 3090 under a CUDA 10 build) or all newer (it is too old: a Kepler under a
+    recent build). When both kinds exist (Pascal, Volta: dropped by the newest wheels,
+    unknown to none), the build has to be in the text to tell."""
+    kinds = set()
+    for rel in ctx.kb.releases:
+        for v in ctx.kb.variants_of(rel):
+            if v.arch_list_spec:
+                verdict = arch_support(parse_arch_list(v.arch_list_spec), cc)
+                if verdict in ("too_old", "too_new"):
+                    kinds.add(verdict)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _between(ctx: RuleContext, archs, cc: str) -> str:
+    """arch_support, with a GPU that sits between the build's architectures (Pascal in a
+    nightly with sm_50 and sm_70) called too old when every wheel that lacks it is newer
+    than it: its architecture was dropped, not yet to come."""
+    verdict = arch_support(archs, cc)
+    if verdict == "too_new":
+        listed = [cc_tuple(a.split("_")[1].rstrip("af")) for a in archs if "_" in str(a)]
+        if any(a > cc_tuple(cc) for a in listed) and _era(ctx, cc) == "too_old":
+            return "too_old"
+    return verdict
+
+
+def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
+    """(verdict, basis evidence, confidence) for one GPU, or None when nothing tells."""
+    tv = ctx.torch_view
+    for s in said:  # torch's own warning about this GPU decides
+        cc = s.fact("gpu.compute_capability")
+        if cc is not None and cc != g.cc:
+            continue
+        if s.id in _TOO_OLD_MESSAGES:
+            return "too_old", quote(s), Confidence.CONFIRMED
+        archs = s.fact("torch.arch_list") or (tv.arch_list.value if tv and tv.arch_list else None)
+        verdict = _between(ctx, archs, g.cc) if archs else "too_new"
+        if verdict in ("cubin", "ptx"):  # the message and the list disagree: the message is the runtime's
+            verdict = "too_old" if cc_tuple(g.cc) < (5, 0) else "too_new"
+        return verdict, quote(s), Confidence.CONFIRMED
+    if tv is not None and tv.arch_list is not None:
+        return _between(ctx, tv.arch_list.value, g.cc), (tv.arch_list.source, tv.arch_list), None
+    if tv is not None and tv.cuda is not None:
+        window = _cuda_window(ctx, g.cc, str(tv.cuda.value))
+        return (window or "cubin"), (tv.cuda.source, f"CUDA {tv.cuda.value}"), None
+    no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
+    era = _era(ctx, g.cc) if no_kernel else None
+    if era:
+        return era, quote(no_kernel), Confidence.LIKELY
+    return None
+
+
+def _gpu_targets(ctx: RuleContext, said: Tuple[Stated, ...]) -> List[GpuView]:
+    """The GPUs to judge: those with a capability, or the one torch's warning names."""
+    views = [g for g in ctx.gpus if g.cc]
+    if not views:
+        views = [GpuView(None, str(s.fact("gpu.name") or "") or None, str(s.fact("gpu.compute_capability")),
+                         f"{s.source}: {s.id}") for s in said if s.fact("gpu.compute_capability")][:1]
+    return views
+
+
+def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
+    tv = ctx.torch_view
+    if tv is not None and tv.is_cpu:
+        return
+    said = tuple(s for s in ctx.stated if s.message.findings("decisive")
+                 and set(s.message.findings("decisive")) & {"gpu_arch_too_old_for_torch_build",
+                                                            "gpu_arch_unsupported_by_torch_build"})
+    no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
+    for g in _gpu_targets(ctx, said):
+        judged = _verdict(ctx, g, said)
+        if judged is not None and judged[0] in ("cubin", "ptx") and no_kernel and judged[2] is None:
+            yield from _extension_without_arch(ctx, g, judged[1], no_kernel)
+        if judged is None or judged[0] in ("cubin", "ptx"):
+            continue
+        verdict, basis, confidence = judged
+        fid = "gpu_arch_too_old_for_torch_build" if verdict == "too_old" else "gpu_arch_unsupported_by_torch_build"
+        row = ctx.kb.compute_capability(g.cc)
+        label = g.name or "this GPU"
+        arch = f" ({row.arch})" if row else ""
+        version = f"PyTorch {tv.version.value}" if tv and tv.version else "this PyTorch"
+        if verdict == "too_old":
+            why = (f"{label} has compute capability {g.cc}{arch}; {version} has no kernels that old "
+                   f"({sm_name(g.cc)} is not in its build).")
+        else:
+            why = (f"{label} has compute capability {g.cc}{arch}; {version} has neither {sm_name(g.cc)} "
+                   f"kernels nor PTX it could compile for it, so CUDA calls fail with 'no kernel image is available'.")
+        if confidence is Confidence.LIKELY:
+            why += " (The build is not in the text: judged from the GPU's age against current PyTorch wheels.)"
+        evidence = [(g.cc_source, Value(g.cc, g.cc_source, g.stated)), basis]
+        if tv and tv.version:
+            evidence.append((tv.version.source, tv.version))
+        if no_kernel and quote(no_kernel) != basis:
+            evidence.append(quote(no_kernel))
+        yield make(fid, why + advised(ctx), evidence, gpu=g.index, confidence=confidence)
+
+
+def _extension_without_arch(ctx: RuleContext, g: GpuView, basis, no_kernel: Stated) -> Iterator[Finding]:
+    """torch has kernels for this GPU, yet a kernel had no image for it: one that is not
+    torch's, from an extension built without the GPU's architecture."""
+    yield make("extension_built_without_gpu_arch",
+               f"PyTorch has kernels for {g.name or 'this GPU'} ({sm_name(g.cc)}), yet a kernel had no image for it: "
+               "it belongs to a compiled extension built without this GPU's architecture. Rebuild the extension "
+               f"with TORCH_CUDA_ARCH_LIST including {g.cc}.",
+               [(g.cc_source, Value(g.cc, g.cc_source, g.stated)), basis, quote(no_kernel)], gpu=g.index,
+               confidence=Confidence.LIKELY)
+
+
+def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
+    tv = ctx.torch_view
+    if tv is None or not tv.is_cpu:
+        return
+    # torch's own "not compiled with CUDA" means CUDA was asked for: a GPU was meant to be used.
+    said = decisive_for(ctx.stated, "torch_cpu_only_build")
+    has_gpu = ctx.facts.has_nvidia_gpu
+    driver = driver_version(ctx.facts) is not None or ctx.facts.nvml.cuda_driver_version.ok
+    if not (has_gpu or (has_gpu is None and (said or driver))):
+        return
+    evidence = [(tv.version.source, tv.version)] if tv.version else []
+    if tv.cpu_source is not None and (not tv.version or tv.cpu_source.source != tv.version.source):
+        evidence.append((tv.cpu_source.source, tv.cpu_source))
+    evidence += [quote(s) for s in said[:1]]
+    yield make("torch_cpu_only_build",
+               "This PyTorch is a CPU-only build (no CUDA), so it cannot use the NVIDIA GPU in this machine."
+               + advised(ctx), evidence, confidence=Confidence.CONFIRMED if said else None)
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (
+    driver_too_old_for_torch_cuda,
+    gpu_arch_vs_torch_build,
+    torch_cpu_only_build,
+)

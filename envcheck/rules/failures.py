@@ -1,0 +1,112 @@
+"""Findings read from how CUDA or NVML failed, where the facts alone say nothing.
+
+A failure message narrows the cause; the facts around it pick it. Each rule names the
+pattern it relies on and is "likely" unless the evidence is a tool's own reading:
+
+* in a container, "no driver" / "no device" / libcuda missing: the container got no GPU;
+* in a container, "Failed to initialize NVML: Unknown Error" (NVML itself reached the
+  driver files): the known systemd daemon-reload loss of the devices
+  (https://github.com/NVIDIA/nvidia-container-toolkit/issues/48);
+* "CUDA unknown error" at CUDA's start with nvidia-uvm loaded or not known missing, and
+  no CUDA_VISIBLE_DEVICES in play: nvidia-uvm left broken by a suspend (the message's own
+  note in the catalogue; https://github.com/pop-os/default-settings/pull/64);
+* nvidia-smi unable to open one GPU ("Unknown Error") while it reached the driver: that GPU
+  is gone (fallen off the bus, Xid 79).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from envcheck.reading import Status
+
+from .compat import quote
+from .engine import RuleContext, evidence, make
+from .finding import Confidence, Finding
+
+_NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
+                  "nvml_library_not_found", "nvidia_smi_library_not_found")
+_UNKNOWN_AT_START = ("torch_cuda_unknown_error", "cuda_unknown_error")
+
+
+def _container(ctx: RuleContext):
+    c = ctx.facts.host.container
+    return c.value if c.ok and c.value not in (None, "none") else None
+
+
+def container_without_gpu_access(ctx: RuleContext) -> Iterator[Finding]:
+    kind = _container(ctx)
+    said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE]
+    # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
+    if kind is None or not said or ctx.facts.has_nvidia_gpu is False:
+        return
+    yield make("container_missing_gpus_flag",
+               f"Inside this {kind} container CUDA finds no NVIDIA driver or device: the container was started "
+               "without the GPUs (no --gpus / NVIDIA runtime / CDI device, or without the 'compute' driver "
+               "capability, so libcuda is not injected). The host's driver reaches a container only through the "
+               "NVIDIA Container Toolkit.",
+               [("host.container", kind), quote(said[0])], confidence=Confidence.LIKELY)
+
+
+def container_lost_gpus(ctx: RuleContext) -> Iterator[Finding]:
+    kind = _container(ctx)
+    said = next((s for s in ctx.stated if s.id == "nvml_unknown_error"), None)
+    if kind is None or said is None:
+        return
+    yield make("container_gpu_lost_after_daemon_reload",
+               f"NVML fails with “Unknown Error” inside this {kind} container: it finds the driver's library but "
+               "may not open /dev/nvidia*. With Docker's systemd cgroup driver that is what `systemctl "
+               "daemon-reload` on the host (also run by package updates) does to running containers; the host's "
+               "nvidia-smi keeps working. Restart the container, and make the fix permanent on the host.",
+               [("host.container", kind), quote(said)], confidence=Confidence.LIKELY,
+               links=("https://github.com/NVIDIA/nvidia-container-toolkit/issues/48",))
+
+
+def uvm_stale_after_suspend(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    said = next((s for s in ctx.stated if s.id in _UNKNOWN_AT_START), None)
+    if said is None or "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
+        return
+    mods = f.driver.loaded_modules
+    if mods.ok and "nvidia_uvm" not in (mods.value or ()):
+        return  # not loaded at all: nvidia_uvm_missing says so
+    if f.nvml.init.known and not f.nvml.init.ok:
+        return  # the driver itself is unreachable: another finding's cause
+    yield make("nvidia_uvm_stale_after_suspend",
+               "CUDA fails at start with “unknown error” (cudaErrorUnknown, 999) although the driver answers. "
+               "The usual cause is nvidia_uvm left broken by a suspend and resume: CUDA needs it, nvidia-smi does "
+               "not. Reloading nvidia_uvm brings CUDA back without a reboot.",
+               [quote(said)] + evidence(("driver.loaded_modules", mods), ("nvml.init", f.nvml.init)),
+               confidence=Confidence.LIKELY)
+
+
+def gpu_unreachable(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    said = next((s for s in ctx.stated if s.id == "nvidia_smi_device_handle_unknown"), None)
+    errored = [g for g in f.gpus if g.status.status is Status.ERROR]
+    if said is None or not errored or len(errored) == len(f.gpus) and len(f.gpus) > 1:
+        return
+    for g in errored:
+        yield make("gpu_lost",
+                   f"GPU {g.index} does not answer: nvidia-smi reaches the driver but cannot open this GPU "
+                   "(“Unknown Error”), the way a GPU that fell off the bus (Xid 79 in the kernel log) or hung "
+                   "looks. It needs a reset, usually a reboot; if it happens again, check seating, power and cooling.",
+                   [quote(said), (f"nvml.gpus[{g.index}].status", g.status.describe())], gpu=g.index,
+                   confidence=Confidence.LIKELY)
+
+
+def nvml_refused(ctx: RuleContext) -> Iterator[Finding]:
+    """NVML itself reports "Insufficient Permissions": it found the driver and may not open
+    /dev/nvidia* (the device nodes belong to a group this user is not in)."""
+    f = ctx.facts
+    said = next((s for s in ctx.stated if s.id == "nvml_no_permission"), None)
+    if said is None and f.nvml.init_error != "no_permission":
+        return
+    yield make("device_node_permissions",
+               "NVML answers “Insufficient Permissions”: the driver is there, but this user may not open the "
+               "/dev/nvidia* device nodes (often: a container or account that is not in the group owning them, "
+               "such as video).", ([quote(said)] if said else []) + evidence(("nvml.init", f.nvml.init)),
+               confidence=Confidence.LIKELY)
+
+
+RULES = (container_without_gpu_access, container_lost_gpus, uvm_stale_after_suspend, gpu_unreachable, nvml_refused)

@@ -1,0 +1,73 @@
+"""Findings from the dynamic loader's "undefined symbol" (``derived.linking`` says whose
+symbol is missing from whose library).
+
+* a torch symbol missing in an extension: the extension was built for another torch;
+* a torch symbol missing in torch's own libraries: two torch builds are mixed;
+* ``iJIT_NotifyEvent`` missing in libtorch: MKL too new for conda's torch;
+* a CUDA library's symbol missing between two CUDA libraries: two versions of it are
+  mixed, and with pip's wheels the usual way a second copy gets in first is a directory on
+  LD_LIBRARY_PATH (https://github.com/pytorch/pytorch/issues/80637); when the path is known
+  clean, two copies were loaded some other way.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from envcheck.derived.libraries import ld_entries
+from envcheck.derived.linking import loader_failures
+
+from .compat import quote
+from .engine import RuleContext, make
+from .finding import Confidence, Finding, Severity
+
+
+def _ld_known_clean(ctx: RuleContext) -> bool:
+    ld = ctx.facts.toolkit.ld_library_path
+    env = ctx.facts.env.variables.get({})
+    if not (ld.ok or "LD_LIBRARY_PATH" in env):
+        return False
+    words = ("cuda", "cudnn", "nvidia", "nccl", "tensorrt")
+    return not any(w in e.lower() for e in ld_entries(ctx.facts) for w in words)
+
+
+def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
+    for lf in loader_failures(ctx.stated):
+        where = lf.library or "a library"
+        evidence = [quote(lf.stated), ("loader.symbol", lf.symbol)]
+        if lf.symbol_owner == "mkl":
+            yield make("mkl_incompatible_with_torch",
+                       f"{where} needs {lf.symbol}, which MKL 2024.1 and later no longer export; conda's PyTorch "
+                       "builds link against it, so import torch fails until MKL is pinned below 2024.1.",
+                       evidence, links=("https://github.com/pytorch/pytorch/issues/123097",))
+        elif lf.symbol_owner == "torch" and lf.library_owner == "torch":
+            yield make("mixed_torch_installations",
+                       f"torch's own library {where} lacks the torch symbol {lf.symbol}: its libraries come from "
+                       "two different builds (pip and conda, a nightly over a release, a stale copy).",
+                       evidence, confidence=Confidence.LIKELY)
+        elif lf.symbol_owner == "torch":
+            yield make("extension_built_for_other_torch",
+                       f"{where} needs {lf.symbol} from libtorch, which the installed torch does not have: the "
+                       "extension was compiled against another PyTorch version. Reinstall or rebuild it for the "
+                       "installed torch.", evidence)
+        elif lf.symbol_owner == "nccl" or lf.library_owner == "nccl":
+            yield make("nccl_version_mismatch",
+                       f"{where} and NCCL do not fit together ({lf.symbol} is missing): the NCCL that was loaded is "
+                       "not the one PyTorch was built with.", evidence, severity=Severity.ERROR,
+                       confidence=Confidence.LIKELY)
+        elif lf.symbol_owner not in ("other", "torch", "mkl") or lf.library_owner not in ("other", "torch"):
+            family = lf.symbol_owner if lf.symbol_owner != "other" else lf.library_owner
+            if _ld_known_clean(ctx):
+                yield make("conflicting_cuda_libraries_loaded",
+                           f"{where} lacks {lf.symbol}: two versions of {family} were loaded into one process, and "
+                           "LD_LIBRARY_PATH holds none of them; another copy comes first (a conda lib/, "
+                           "/etc/ld.so.conf.d, LD_PRELOAD).", evidence, confidence=Confidence.LIKELY)
+            else:
+                yield make("ld_library_path_conflict",
+                           f"{where} lacks {lf.symbol}: two versions of {family} are mixed in one process. With "
+                           "PyTorch's wheels the usual way a second copy gets loaded first is a CUDA or cuDNN "
+                           "directory on LD_LIBRARY_PATH, searched before the wheels' own libraries.",
+                           evidence, severity=Severity.ERROR, confidence=Confidence.LIKELY)
+
+
+RULES = (undefined_symbols,)

@@ -1,0 +1,63 @@
+"""Findings that upstream's own messages state (``knowledge/data/messages.toml``, decisive).
+
+"Failed to initialize NVML: Driver/library version mismatch", "Key was rejected by
+service", "uncorrectable ECC error encountered": the program that printed it has checked
+the thing itself, so the finding stands on the message alone, confirmed, whatever else
+the facts hold. The rules that read the facts for the same finding come first in the
+registry; the engine merges their finding with this one (their explanation and fix, this
+one's certainty), so a message only adds a finding where the facts alone say nothing.
+``compat`` reads its own messages (driver, architecture, CPU-only build) because which of
+its findings a message means depends on the facts.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from envcheck.derived.messages import Stated
+
+from .catalogue import CATALOGUE
+from .compat import quote
+from .engine import RuleContext, make
+from .finding import Confidence, Finding, Severity
+
+# Findings whose rule weighs the message against the facts itself.
+_WEIGHED = frozenset({"driver_too_old_for_torch_cuda", "gpu_arch_too_old_for_torch_build",
+                      "gpu_arch_unsupported_by_torch_build", "torch_cpu_only_build", "cudnn_version_mismatch",
+                      # a refusal that names no module counts only when nvidia is missing (platform)
+                      "driver_not_loaded_secure_boot"})
+
+
+def _facts_said(s: Stated):
+    """The values the message carried, as evidence ("nccl.shm_request_bytes = 9637888")."""
+    return [(f.name, f.value) for f in s.match.facts if f.name != "detail"][:4]
+
+
+def _findings_for(s: Stated, fid: str):
+    """The findings a message means, where a fact it carries says more than its entry:
+    modprobe's "Module nvidia-uvm not found" says nvidia-uvm is not loaded as well as that
+    the modules are not built for this kernel."""
+    module = str(s.fact("driver.module") or "")
+    if fid == "driver_kernel_module_not_loaded" and "uvm" in module:
+        return (fid, "nvidia_uvm_missing")
+    return (fid,)
+
+
+def stated_by_upstream(ctx: RuleContext) -> Iterator[Finding]:
+    done = set()
+    for s in ctx.stated:
+        for fid in (x for f in s.message.findings("decisive") for x in _findings_for(s, f)):
+            if fid in _WEIGHED or fid in done:
+                continue
+            done.add(fid)
+            spec = CATALOGUE[fid]
+            # An error upstream raised is a failure the user hit, even where the finding is
+            # only a note on a machine probed live (no torch installed, another nvcc).
+            severity = Severity.ERROR if s.message.kind == "error" and spec.severity is Severity.INFO else None
+            yield make(fid,
+                       f"{spec.summary} {s.message.origin.project} says so itself: “{quote(s)[1]}” "
+                       f"({s.message.summary}).",
+                       [quote(s)] + _facts_said(s), severity=severity, confidence=Confidence.CONFIRMED)
+
+
+RULES = (stated_by_upstream,)

@@ -1,0 +1,43 @@
+"""The development half of the diagnosis corpus (tests/corpus/diagnosis/cases): the recall
+reached so far is kept, no broken report is called healthy, no healthy paste gets an error
+finding. The held-out half is never read here (benchmarks/diagnosis_score.py scores it).
+
+Raise the floors when recall improves; they are floors, not targets.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.diagnosis_score import run_case, score
+
+DEV = Path(__file__).resolve().parent / "corpus" / "diagnosis" / "cases"
+RECALLED_FLOOR = 46  # of 103 dev reports (45 %), with the explain parsers of 2026-12-06
+SILENT_CEILING = 1  # broken reports given verdict "ok"
+
+
+@pytest.fixture(scope="module")
+def results():
+    return [run_case(p) for p in sorted(DEV.glob("*.json"))]
+
+
+def test_recall_on_the_development_half_does_not_drop(results):
+    s = score(results)
+    assert s["recalled"] >= RECALLED_FLOOR, json.dumps(s["per_id"], indent=1)
+
+
+def test_broken_reports_are_not_called_healthy(results):
+    assert score(results)["silent_on_broken"] <= SILENT_CEILING
+
+
+def test_healthy_pastes_get_no_error_finding(results):
+    assert [r["file"] for r in results if r["kind"] == "healthy" and r["errors"]] == []
+
+
+def test_the_held_out_half_is_separate():
+    heldout = set((DEV.parent / "HELDOUT_URLS.txt").read_text(encoding="utf-8").split())
+    dev = {json.loads(p.read_text(encoding="utf-8"))["url"] for p in DEV.glob("*.json")}
+    assert heldout and not heldout & dev
