@@ -34,6 +34,8 @@ SCHEMA_VERSIONS: Dict[str, int] = {
     "envcheck.bench": 1,       # bench --json
     "envcheck.burn": 1,        # burn --json / --report
     "envcheck.verify": 1,      # verify --json
+    "envcheck.validate": 1,    # validate --report / --json
+    "envcheck.fleet": 1,       # fleet --json
 }
 
 

@@ -31,6 +31,8 @@ COMMANDS: Dict[str, str] = {
     "bench": "envcheck.cli.bench:bench",
     "burn": "envcheck.cli.burn:burn",
     "verify": "envcheck.cli.verify:verify",
+    "validate": "envcheck.cli.validate:validate",
+    "fleet": "envcheck.cli.fleet:fleet",
 }
 
 HELP = {
@@ -44,6 +46,8 @@ HELP = {
     "bench": "Train reference CNNs on Fashion-MNIST: speed and correctness.",
     "burn": "Burn-in every GPU under a real workload with telemetry and a verdict.",
     "verify": "Check convolution arithmetic on this device against a float64 reference.",
+    "validate": "Validate this machine: doctor, verify, bench, burn; one verdict and one report.",
+    "fleet": "Compare many machines' validate reports: drift, outliers, health, missing reports.",
 }
 
 
