@@ -18,11 +18,13 @@ def _expected(text: Optional[str]) -> Tuple[str, ...]:
     """--expect: a file with one host per line, or a comma-separated list."""
     if not text:
         return ()
-    path = Path(text)
-    if path.is_file():
-        raw = path.read_text(encoding="utf-8").split()
-    else:
+    if "," in text or "/" not in text and not Path(text).exists():
         raw = text.split(",")
+    else:
+        try:
+            raw = Path(text).read_text(encoding="utf-8").split()
+        except OSError as exc:
+            raise EnvcheckError(f"--expect {text}: cannot read: {exc.strerror or exc}") from None
     return tuple(h.strip() for h in raw if h.strip() and not h.strip().startswith("#"))
 
 

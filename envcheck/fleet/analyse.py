@@ -50,6 +50,11 @@ def figure_label(key: str) -> Tuple[str, str]:
     return (key, "")
 
 
+def number(v: float) -> str:
+    """Figures as people write them: 16,964 images/s, 2,900 GB/s, 52.0 TFLOP/s, 0.168."""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+
+
 def _parse_time(text: Optional[str]) -> Optional[datetime.datetime]:
     if not text:
         return None
@@ -144,7 +149,7 @@ def outliers(machines: Sequence[Dict[str, Any]], threshold: float = 0.10) -> Tup
                     "host": host, "device": device, "model": model, "figure": key, "value": v, "median": med,
                     "spread": spread, "peers": len(values) - 1, "below_pct": round(100 * below, 1),
                     "text": f"{who} is {100 * below:.0f} % below its {len(values) - 1} peers in {label} "
-                            f"({v:,.4g} vs median {med:,.4g} {unit})",
+                            f"({number(v)} vs median {number(med)} {unit})",
                 })
     found.sort(key=lambda o: -o["below_pct"])
     return found, stats

@@ -92,8 +92,8 @@ def _fleet_page(doc: Dict[str, Any]) -> str:
     from .fleet import fleet_body
 
     return page("envcheck fleet", doc.get("verdict"), doc.get("subtitle", ""), fleet_body(doc),
-                [("machines", "Machines"), ("drift", "Drift"), ("outliers", "Outliers"), ("health", "Health"),
-                 ("missing", "Missing")], _footer(doc))
+                [("health", "Health"), ("outliers", "Outliers"), ("drift", "Drift"), ("missing", "Missing"),
+                 ("machines", "Machines")], _footer(doc))
 
 
 def render(doc: Any) -> str:

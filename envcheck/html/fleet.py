@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any, Dict, List
 
+from ..fleet.analyse import number
 from .page import badge, table
 from .svg import bar_chart
 
@@ -42,7 +43,10 @@ def fleet_body(doc: Dict[str, Any]) -> str:
                + table(["group", "machines"], [(g["name"], g["machines"]) for g in doc["groups"]], numeric=(1,))
                + "</div>")
     rows = []
-    for m in doc["machines"]:
+    # The machines that need a look first, then the rest in host order.
+    order = sorted(doc["machines"], key=lambda m: (m.get("verdict") == "PASS" and not m["health_flags"]
+                                                   and not m["outliers"], m["host"]))
+    for m in order:
         st = m.get("stages") or {}
         rows.append([escape(m["host"]), badge(m.get("verdict")) if m.get("verdict") else escape(str(m.get("kind")))]
                     + [badge(st[s]) if st.get(s) else "—" for s in STAGES]
@@ -61,7 +65,7 @@ def fleet_body(doc: Dict[str, Any]) -> str:
     outliers = '<h2 id="outliers">Performance outliers</h2><div class="card">' + (
         table(["GPU", "below median"], out_rows, numeric=(1,)) + f'<div class="grid2">{charts}</div>' if out_rows
         else '<p class="muted">No GPU is more than the threshold below its peers.</p>') + "</div>"
-    stats_rows = [(s["model"], s["label"], s["n"], f'{s["median"]:,.4g} {s["unit"]}', f'{s["spread"]:,.3g}')
+    stats_rows = [(s["model"], s["label"], s["n"], f'{number(s["median"])} {s["unit"]}', number(s["spread"]))
                   for s in doc.get("statistics") or ()]
     if stats_rows:
         outliers += ('<div class="card"><h3>Figures by GPU model</h3>'
@@ -77,4 +81,4 @@ def fleet_body(doc: Dict[str, Any]) -> str:
             + [("unreadable", u["path"], u["error"]) for u in doc["unreadable"]])
     missing = '<h2 id="missing">Missing, stale and unreadable reports</h2><div class="card">' + (
         table(["state", "host / file", "detail"], gone) if gone else '<p class="muted">None.</p>') + "</div>"
-    return summary + machines + drift + outliers + health + missing
+    return summary + health + outliers + drift + missing + machines

@@ -59,7 +59,9 @@ def finding_card(f: Dict[str, Any]) -> str:
 def doctor(doc: Dict[str, Any], with_facts: bool = True) -> str:
     findings = doc.get("findings") or []
     counts = doc.get("counts") or {}
-    head = (f'<p>{badge(str(doc.get("verdict")))} {counts.get("error", 0)} error(s), '
+    verdict = str(doc.get("verdict"))
+    head = (f'<p>{badge(verdict, css={"ok": "PASS", "warning": "WARN", "error": "FAIL"}.get(verdict, "WARN"))} '
+            f'{counts.get("error", 0)} error(s), '
             f'{counts.get("warning", 0)} warning(s), {counts.get("info", 0)} note(s)</p>')
     failures = doc.get("envcheck_failures") or []
     if failures:

@@ -49,9 +49,9 @@ def fmt(v: float) -> str:
         return "0"
     a = abs(v)
     if a >= 1e6:
-        return f"{v / 1e6:g}M"
+        return f"{v / 1e6:.3g}M"
     if a >= 1e4:
-        return f"{v / 1e3:g}k"
+        return f"{v / 1e3:.3g}k"
     if a >= 100 or float(v).is_integer():
         return f"{v:.0f}"
     return f"{v:.3g}"

@@ -53,7 +53,7 @@ STALE_CREATED = "2026-11-01T06:00:00+00:00"
 PLANTED = {
     17: "GPU 3 is 18 % slow in the burn's CNN training",
     42: "driver 550.90.07 (the others 570.124.06)",
-    99: "GPU 5 has 2 uncorrectable ECC errors",
+    99: "GPU 5 (the last, on smaller machines) has 2 uncorrectable ECC errors",
     123: "report is stale (a month old)",
 }
 
@@ -160,7 +160,7 @@ def make_fleet(directory: Path, machines: int, gpus: int = 8, burn_s: float = 90
     rng = random.Random(seed)
     burns = [burn_doc(gpus, burn_s, seed + t) for t in range(templates)]
     verify = verify_doc(gpus)
-    doctors = {"ok": doctor_doc(gpus), "drift": doctor_doc(gpus, driver="550.90.07"), "ecc": doctor_doc(gpus, ecc_gpu=5)}
+    doctors = {"ok": doctor_doc(gpus), "drift": doctor_doc(gpus, driver="550.90.07"), "ecc": doctor_doc(gpus, ecc_gpu=min(5, gpus - 1))}
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(machines):
