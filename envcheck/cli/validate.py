@@ -49,17 +49,18 @@ def _terminated(signum, frame):  # SIGTERM (scancel, kubectl delete) stops like 
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Fashion-MNIST for the bench (default: wherever `envcheck data path` finds it, else synthetic).")
 @click.option("--synthetic", is_flag=True, help="Bench on synthetic data even where Fashion-MNIST is present.")
-@click.option("--bench-model", default=None, metavar="NAME", help="The bench's model (default: the level's).")
+@click.option("--bench-model", default=None, metavar="NAME",
+              help="The bench's model (default: the level's; softmax is the quickest smoke test).")
 @click.option("--bench-epochs", type=click.IntRange(1, 1000), default=None,
               help="Bench epochs (fewer than the recipe's are timed, not judged: the stage WARNs).")
-@click.option("--bench-size", type=click.IntRange(1000, 60_000), default=60_000, show_default=True,
-              help="Training images of the synthetic data (a small smoke run: 6000).")
+@click.option("--threads", type=click.IntRange(1, 1024), default=None,
+              help="The bench's CPU threads (on a CPU shared with other jobs, 1 is often much faster).")
 @click.option("--python", default=None, type=click.Path(dir_okay=False),
               help="Probe the packages and torch of another interpreter in the doctor stage.")
 @click.option("--torch-timeout", type=click.FloatRange(1, 3600), default=90.0, show_default=True,
               help="Seconds the doctor's torch probe may take.")
 def validate(level, burn_duration, device, keep_going, strict, report_path, html_path, fmt, redact, data_dir,
-             synthetic, bench_model, bench_epochs, bench_size, python, torch_timeout) -> None:
+             synthetic, bench_model, bench_epochs, threads, python, torch_timeout) -> None:
     """Validate this machine: doctor, verify, bench, burn (and interconnect), one verdict.
 
     Each stage gets PASS / WARN / FAIL / ERROR (or SKIP with the reason), and so does
@@ -95,8 +96,8 @@ def validate(level, burn_duration, device, keep_going, strict, report_path, html
         if path:
             _writable(path, what)
     options = ValidateOptions(level=level, device=device, burn_s=burn_s, keep_going=keep_going, strict=strict,
-                              bench_model=bench_model, bench_epochs=bench_epochs, data_dir=data_dir,
-                              synthetic=synthetic, synthetic_train=bench_size, python=python,
+                              bench_model=bench_model, bench_epochs=bench_epochs, threads=threads, data_dir=data_dir,
+                              synthetic=synthetic, python=python,
                               torch_timeout_s=torch_timeout, redact=redact)
     printer = ProgressPrinter(sys.stderr, live=sys.stderr.isatty())
 

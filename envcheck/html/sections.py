@@ -150,14 +150,18 @@ def telemetry_charts(devices: List[Dict[str, Any]], window: Optional[List[float]
 
 def bandwidth_chart(devices: List[Dict[str, Any]]) -> str:
     items: List[Tuple[str, float, Optional[float]]] = []
+    kinds: List[str] = []  # one colour per measurement, the same on every device
     for d in devices:
         tp = (d.get("work") or {}).get("throughput") or {}
         if tp.get("bandwidth_gb_s"):
             items.append((f"{d['device']} under load", tp["bandwidth_gb_s"], None))
+            kinds.append("load")
         for m in (d.get("micro") or {}).get("items") or ():
             if m.get("unit") == "GB/s":
                 items.append((f"{d['device']} {m['name']} {m.get('dtype', '')}".strip(), m["value"], m.get("peak")))
-    return bar_chart(items, title="Bandwidth", unit="GB/s")
+                kinds.append(f"{m['name']} {m.get('dtype', '')}")
+    order = list(dict.fromkeys(kinds))
+    return bar_chart(items, title="Bandwidth", unit="GB/s", colours=[order.index(k) for k in kinds])
 
 
 def burn(doc: Dict[str, Any]) -> str:

@@ -126,9 +126,13 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: s
            f'<div class="legend">{legend}</div></figure>'
 
 
-def bar_chart(items: Sequence[Tuple[str, float, Optional[float]]], *, title: str, unit: str) -> str:
-    """Horizontal bars ``(label, value, reference)``; a reference (the spec peak) is a tick."""
-    items = [(lab, v, ref) for lab, v, ref in items if v is not None and math.isfinite(v)]
+def bar_chart(items: Sequence[Tuple[str, float, Optional[float]]], *, title: str, unit: str,
+              colours: Optional[Sequence[int]] = None) -> str:
+    """Horizontal bars ``(label, value, reference)``; a reference (the spec peak) is a tick.
+    ``colours`` gives each bar's colour index (the same measurement, the same colour)."""
+    keep = [i for i, (_, v, _) in enumerate(items) if v is not None and math.isfinite(v)]
+    colours = [colours[i] for i in keep] if colours is not None else list(range(len(keep)))
+    items = [items[i] for i in keep]
     if not items:
         return f'<p class="nochart">{escape(title)}: nothing measured.</p>'
     row, left, right = 26, 190, 90
@@ -140,9 +144,11 @@ def bar_chart(items: Sequence[Tuple[str, float, Optional[float]]], *, title: str
     for i, (label, value, ref) in enumerate(items):
         y = PAD_T + i * row
         wbar = value / top * span
+        text_x = left + max(wbar, ref / top * span if ref else 0.0) + 6  # beyond the peak's tick too
         out.append(f'<text class="tick" x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
-                   f'<rect class="bar s{i % 6}" x="{left}" y="{y + 3}" width="{max(wbar, 1):.1f}" height="{row - 8}"/>'
-                   f'<text class="tick" x="{left + wbar + 6:.1f}" y="{y + 15}">{fmt(value)} {escape(unit)}</text>')
+                   f'<rect class="bar s{colours[i] % 6}" x="{left}" y="{y + 3}" width="{max(wbar, 1):.1f}" '
+                   f'height="{row - 8}"/>'
+                   f'<text class="tick" x="{text_x:.1f}" y="{y + 15}">{fmt(value)} {escape(unit)}</text>')
         if ref:
             xr = left + ref / top * span
             out.append(f'<line class="ref" x1="{xr:.1f}" x2="{xr:.1f}" y1="{y}" y2="{y + row - 2}"/>')

@@ -49,9 +49,9 @@ class ValidateOptions:
     strict: bool = False
     bench_model: Optional[str] = None  # None: the level's for the device
     bench_epochs: Optional[int] = None
+    threads: Optional[int] = None  # the bench's CPU threads (None: torch's default)
     data_dir: Optional[Path] = None
     synthetic: bool = False
-    synthetic_train: int = 60_000
     seed: int = 0
     python: Optional[str] = None
     torch_timeout_s: float = 90.0
@@ -60,8 +60,9 @@ class ValidateOptions:
     def public(self) -> Dict[str, Any]:
         return {"level": self.level, "device": self.device, "burn_s": self.burn_s, "keep_going": self.keep_going,
                 "strict": self.strict, "bench_model": self.bench_model, "bench_epochs": self.bench_epochs,
+                "threads": self.threads,
                 "data_dir": str(self.data_dir) if self.data_dir else None, "synthetic": self.synthetic,
-                "synthetic_train": self.synthetic_train, "seed": self.seed, "redact": self.redact}
+                "seed": self.seed, "redact": self.redact}
 
 
 @dataclass
@@ -123,7 +124,7 @@ def estimate_s(name: str, ctx: StageContext) -> float:
     if name == "bench":
         if ctx.devices[:1] != ("cpu",):
             return 45.0
-        scale = ctx.synthetic_train / 60_000 * ((ctx.bench_epochs or 10) / 10)
+        scale = (ctx.bench_epochs or 10) / 10
         return 5.0 + BENCH_CPU_S.get(ctx.bench_model, 120.0) * scale
     if name == "burn":
         return ctx.burn_s + 25.0
@@ -169,8 +170,9 @@ def run(options: ValidateOptions, events: Optional[Events] = None, runners: Opti
     vrun = ValidateRun(options, identity(env, options.redact), now())
     ctx = StageContext(level=level, devices=("cpu",) if request.cpu else ("cuda:0",), burn_s=burn_s,
                        bench_model=options.bench_model or bench_model(level, "cpu" if request.cpu else "cuda"),
-                       bench_epochs=options.bench_epochs, data_dir=options.data_dir, synthetic=options.synthetic,
-                       synthetic_train=options.synthetic_train, seed=options.seed, strict=options.strict,
+                       bench_epochs=options.bench_epochs, threads=options.threads, data_dir=options.data_dir,
+                       synthetic=options.synthetic,
+                       seed=options.seed, strict=options.strict,
                        python=options.python, torch_timeout_s=options.torch_timeout_s, redact=options.redact)
     total = len(ORDER)
     skip_reason: Optional[str] = None
@@ -193,11 +195,18 @@ def run(options: ValidateOptions, events: Optional[Events] = None, runners: Opti
         events.start(index, total, name, est + remaining_after(index))
         t_stage = time.perf_counter()
 
+        first: List[Tuple[float, float]] = []  # (elapsed, fraction) at the first progress report
+
         def tick(fraction: Optional[float], detail: str, _name: str = name, _est: float = est,
-                 _index: int = index, _t: float = t_stage) -> None:
+                 _index: int = index, _t: float = t_stage, _first: List[Tuple[float, float]] = first) -> None:
             elapsed = time.perf_counter() - _t
-            if fraction is not None and fraction >= 0.05:
-                left = elapsed * (1 - fraction) / fraction
+            if fraction and not _first:
+                _first.append((elapsed, fraction))
+            if fraction and _first and fraction > _first[0][1]:
+                # The rate since the first report: set-up (data, workers) is front-loaded
+                # and would make a plain elapsed/fraction estimate several times too long.
+                t1, f1 = _first[0]
+                left = (elapsed - t1) / (fraction - f1) * (1 - fraction)
             else:
                 left = max(_est - elapsed, 1.0)
             events.tick(_name, fraction, detail, elapsed, left + remaining_after(_index))
