@@ -62,9 +62,9 @@ def fleet(paths, as_json, html_path, csv_path, prom_path, expect, max_age, thres
     when = datetime.datetime.fromisoformat(now())
     doc = build(summaries, now=when, max_age_s=max_age_s, expected=_expected(expect), threshold=threshold / 100)
     if html_path:
-        from ..html import render
+        from .. import html
 
-        atomic_write_text(html_path, render(doc))
+        html.write(html_path, doc)
         click.echo(f"envcheck fleet: HTML written to {html_path}", err=True)
     if prom_path:
         atomic_write_text(prom_path, render_prometheus(doc))

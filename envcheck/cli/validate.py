@@ -112,11 +112,9 @@ def validate(level, burn_duration, device, keep_going, strict, report_path, html
     finally:
         signal.signal(signal.SIGTERM, old)
     doc = document(vrun)
-    if html_file:
-        from ..atomicio import atomic_write_text
-        from ..html import render as render_html
+    from .. import html
 
-        atomic_write_text(html_file, render_html(doc))
+    html.write(html_file, doc)
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2))
     elif fmt == "markdown":

@@ -11,14 +11,14 @@ identity is whatever the document holds: redact it when making the document
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..envelope import kind_of
 from ..errors import EnvcheckError
 from . import sections
 from .page import badge, kv, page, table
 
-__all__ = ["render", "KINDS"]
+__all__ = ["render", "write", "html_option", "KINDS"]
 
 
 def _footer(doc: Dict[str, Any]) -> str:
@@ -116,3 +116,23 @@ def render(doc: Any) -> str:
 
 
 KINDS = ("envcheck.validate", "envcheck.report", "envcheck.bench", "envcheck.burn", "envcheck.verify", "envcheck.fleet")
+
+
+def write(path: Optional[str], doc: Any) -> None:
+    """Write ``doc``'s page to ``path`` atomically; nothing when ``path`` is None (so a
+    command's ``--html`` is one decorator and one call)."""
+    if path:
+        from ..atomicio import atomic_write_text
+
+        try:
+            atomic_write_text(path, render(doc))
+        except OSError as exc:
+            raise EnvcheckError(f"--html {path}: cannot write: {exc.strerror or exc}") from None
+
+
+def html_option(fn: Callable) -> Callable:
+    """``--html FILE`` on a command, stored as ``html_path``."""
+    import click
+
+    return click.option("--html", "html_path", default=None, metavar="FILE",
+                        help="Also write a self-contained HTML report to FILE (charts inline, nothing fetched).")(fn)

@@ -160,3 +160,23 @@ def test_renders_in_headless_chromium(pages, name):
         if result.pdf:
             (Path(keep) / f"{name}.pdf").write_bytes(result.pdf)
             (Path(keep) / f"{name}-print.png").write_bytes(result.print_png)
+
+
+def test_html_option_and_write_make_html_a_two_line_change(tmp_path):
+    import click
+    from click.testing import CliRunner
+
+    from envcheck.html import html_option, write
+
+    doc = validate_doc()
+
+    @click.command()
+    @html_option
+    def cmd(html_path):
+        write(html_path, doc)
+
+    assert CliRunner().invoke(cmd, []).exit_code == 0  # no --html: nothing written
+    r = CliRunner().invoke(cmd, ["--html", str(tmp_path / "out.html")])
+    assert r.exit_code == 0 and (tmp_path / "out.html").read_text().startswith("<!DOCTYPE html>")
+    with pytest.raises(EnvcheckError, match="cannot write"):
+        write(str(tmp_path / "out.html" / "x.html"), doc)

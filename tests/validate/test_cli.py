@@ -72,3 +72,34 @@ def test_ctrl_c_during_the_burn_leaves_a_valid_partial_report(tmp_path):
     assert verdicts["doctor"] == verdicts["verify"] == verdicts["bench"] == "PASS"
     assert verdicts["burn"] == "SKIP" and verdicts["interconnect"] == "SKIP"
     assert "Interrupted" in out
+
+
+def test_markdown_is_redacted(monkeypatch):
+    """--markdown is for public issues: the host becomes its pseudonym, the doctor's facts
+    go through the snapshot redaction (the real doctor stage; later stages faked)."""
+    from envcheck.validate import pipeline
+    from envcheck.validate.identity import pseudonym
+    from envcheck.validate.stages import StageResult
+    from envcheck.validate.verdicts import Verdict
+
+    seen = {}
+
+    def fake(name):
+        def run(ctx, tick):
+            return StageResult(name, Verdict.PASS, "faked")
+        return run
+
+    real = pipeline.default_runners()
+
+    def doctor(ctx, tick):
+        result, facts = real["doctor"](ctx, tick)
+        seen["redacted"] = result.document["facts"]["redacted"]
+        return result, facts
+
+    monkeypatch.setattr(pipeline, "default_runners",
+                        lambda: dict({n: fake(n) for n in pipeline.ORDER}, doctor=doctor))
+    r = CliRunner().invoke(cli, ["validate", "--device", "cpu", "--markdown", "--torch-timeout", "60"],
+                           env={"ENVCHECK_HOST": "secret-node-3"})
+    assert r.exit_code == 0, r.output
+    assert "secret-node-3" not in r.stdout and pseudonym("secret-node-3") in r.stdout
+    assert seen["redacted"] is True
