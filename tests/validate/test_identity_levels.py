@@ -84,6 +84,8 @@ def test_live_mode_rewrites_one_line():
     s = _Stream()
     p = ProgressPrinter(s, live=True)
     p.start(0, 5, "verify", 30)
-    p.tick("verify", 0.5, "fp32", 3.0, 20)
+    p.tick("verify", 0.5, "fp32", 3.0, 20)  # too soon after the start: not redrawn
+    p.last_print -= 1.0
+    p.tick("verify", 0.6, "fp32", 4.0, 19)
     p.end(0, 5, StageResult("verify", Verdict.PASS, "ok"))
-    assert s.text.count("\n") == 1 and s.text.count("\r") == 3
+    assert s.text.count("\n") == 1 and s.text.count("\r") == 3 and "60%" in s.text and "50%" not in s.text
