@@ -155,7 +155,7 @@ def summarise_document(doc: Any, path: str = "") -> Dict[str, Any]:
     )
 
 
-SERIES_KEY = b'"series":{'
+SERIES_KEY = b'"series":'
 
 
 def _matching_brace(data: bytes, at: int) -> int:
@@ -185,16 +185,22 @@ def without_series(data: bytes) -> bytes:
     finds the object's end. If a cut ever went wrong the result would not parse, and
     :func:`parse` falls back to the whole text."""
     out = []
-    pos = 0
+    pos = search = 0  # pos: the end of what is copied; search: where to look next
     while True:
-        start = data.find(SERIES_KEY, pos)
+        start = data.find(SERIES_KEY, search)
         if start < 0:
             break
-        end = _matching_brace(data, start + len(SERIES_KEY) - 1)
+        brace = start + len(SERIES_KEY)
+        while data[brace:brace + 1] in (b" ", b"\n", b"\r", b"\t"):  # `--json` output is indented
+            brace += 1
+        search = brace
+        if data[brace:brace + 1] != b"{":  # already null, or not the burn's series
+            continue
+        end = _matching_brace(data, brace)
         if end < 0:
             return data
         out += [data[pos:start], b'"series":null']
-        pos = end
+        pos = search = end
     if not out:
         return data
     out.append(data[pos:])

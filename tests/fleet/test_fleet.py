@@ -141,3 +141,13 @@ def test_a_clean_fleet_passes(tmp_path):
     doc = build(load(find_reports([str(d)])), now=NOW, max_age_s=WEEK)
     assert doc["verdict"] == "PASS", render_text(doc)
     assert "No drift, no outliers" in render_text(doc)
+
+
+def test_the_cut_handles_indented_json_and_series_that_are_not_objects(fleet_dir):
+    data = (fleet_dir / "node0003.json").read_bytes()
+    indented = json.dumps(json.loads(data), indent=2).encode()
+    cut = without_series(indented)
+    assert cut.count(b'"series":null') == 4 and json.loads(cut)["stages"][3]["document"]["devices"][0]["series"] is None
+    odd = b'{"a": {"series": null}, "b": {"series": [1, 2]}, "c": {"series":\n  {"x": {"y": 1}}}, "d": 4}'
+    assert json.loads(without_series(odd)) == {"a": {"series": None}, "b": {"series": [1, 2]},
+                                               "c": {"series": None}, "d": 4}
