@@ -59,7 +59,7 @@ def test_sbatch_validate_then_fleet(tmp_path):
         started = time.monotonic() - t0
         reports = tmp_path / "shared" / "reports"
         job = cluster.submit(SCRIPT, "--device", "cpu", "--level", "quick", "--burn", "10s", "--synthetic",
-                             "--bench-model", "softmax",
+                             "--bench-model", "softmax", "--threads", "1",
                              sbatch_options=["--gpus-per-node=1", f"--chdir={tmp_path}",
                                              f"--output={tmp_path}/job-%j.out"],
                              env={"ENVCHECK": str(envcheck), "ENVCHECK_REPORTS": str(reports)})
