@@ -35,6 +35,8 @@ SCHEMA_VERSIONS: Dict[str, int] = {
     "envcheck.burn": 1,        # burn --json / --report
     "envcheck.verify": 1,      # verify --json
     "envcheck.interconnect": 1,  # interconnect --json
+    "envcheck.validate": 1,    # validate --report / --json
+    "envcheck.fleet": 1,       # fleet --json
 }
 
 

@@ -32,6 +32,8 @@ COMMANDS: Dict[str, str] = {
     "burn": "envcheck.cli.burn:burn",
     "verify": "envcheck.cli.verify:verify",
     "interconnect": "envcheck.cli.interconnect:interconnect",
+    "validate": "envcheck.cli.validate:validate",
+    "fleet": "envcheck.cli.fleet:fleet",
 }
 
 HELP = {
@@ -46,6 +48,8 @@ HELP = {
     "burn": "Burn-in every GPU under a real workload with telemetry and a verdict.",
     "verify": "Check convolution arithmetic on this device against a float64 reference.",
     "interconnect": "Measure GPU<->GPU and host links and NCCL collectives (one node or many), with a verdict.",
+    "validate": "Validate this machine: doctor, verify, bench, burn; one verdict and one report.",
+    "fleet": "Compare many machines' validate reports: drift, outliers, health, missing reports.",
 }
 
 
