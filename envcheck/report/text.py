@@ -8,10 +8,12 @@ from __future__ import annotations
 import textwrap
 from typing import Dict, List, Optional
 
+from ..explain.gpu_names import is_truncated
+from ..facts import Facts
 from ..rules import SECTIONS, Finding, Severity
 from . import steps
 from .model import Report
-from .summary import section_lines
+from .summary import Line, section_lines
 
 # Sections about the GPU, the driver and NVML: on a machine without an NVIDIA GPU they found nothing.
 _GPU_SECTIONS = ("pci", "driver", "nvml", "interconnect")
@@ -30,6 +32,12 @@ class _Style:
             return text
         codes = ";".join(_ANSI[n] for n in names)
         return f"\033[{codes}m{text}\033[0m"
+
+
+def _mark_cut_names(lines: List[Line], facts: Facts) -> List[Line]:
+    """GPU lines whose name nvidia-smi's table cut short ("NVIDIA RTX A1000 6GB Lap") end the name with "…"."""
+    cut = {f"GPU {g.index}": str(g.name.value) for g in facts.gpus if g.name.ok and is_truncated(g.name.detail)}
+    return [(k, f"{cut[k]}…{v[len(cut[k]):]}") if k in cut and v.startswith(cut[k]) else (k, v) for k, v in lines]
 
 
 def _wrap(text: str, indent: str, width: int) -> List[str]:
@@ -104,6 +112,7 @@ def render(report: Report, colour: bool = False, unicode: bool = True, width: in
     for f in report.findings:
         by_section.setdefault(f.section, []).append(f)
     summaries = section_lines(report.facts)
+    summaries["nvml"] = _mark_cut_names(summaries.get("nvml", []), report.facts)
     title = {"doctor": "envcheck doctor", "explain": "envcheck explain"}.get(report.command, report.command)
     source = {"live": "this machine", "snapshot": f"snapshot taken {report.facts.collected_at}",
               "explain": "pasted text"}.get(report.facts.source, report.facts.source)
