@@ -13,8 +13,10 @@ from .common import emit_report, format_options, progress
 @click.command(epilog=exitcodes.epilog())
 @format_options
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--redact", is_flag=True,
+              help="Replace GPU UUIDs, serials, user names and home paths (always for --markdown).")
 @click.argument("file", type=str, metavar="FILE|-")
-def explain(fmt, no_color, strict, file) -> None:
+def explain(fmt, no_color, strict, redact, file) -> None:
     """Diagnose what someone pasted: collect_env, nvidia-smi, pip list, nvcc, error messages.
 
     FILE is a text file holding the pasted output (any mix, in any order); `-` reads
@@ -32,7 +34,8 @@ def explain(fmt, no_color, strict, file) -> None:
     """
     from envcheck.explain import diagnose, source
 
-    explanation, report = diagnose(source.read(file))
+    # Markdown is for pasting into public issues, so it never carries identities.
+    explanation, report = diagnose(source.read(file), redact=redact or fmt == "markdown")
     progress("envcheck: recognised " + ", ".join(explanation.recognised))
     emit_report(report, fmt, no_color)
     sys.exit(report.exit_code(strict))

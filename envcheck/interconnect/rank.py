@@ -33,6 +33,10 @@ from .watchdog import Watchdog
 RANK_OK, RANK_FAILED, RANK_HUNG = 0, 1, 3
 # On one node envcheck's parent reports a hang; the ranks' own watchdogs give it this head start.
 LOCAL_GRACE_S = 5.0
+# Under torchrun/srun rank 0 reports a hang itself, and the first rank to leave makes the launcher
+# stop the rest: the other ranks' watchdogs wait this much longer, so rank 0's report (the verdict
+# with each finding's filled recipe) is written before they go.
+REPORTER_HEAD_START_S = 5.0
 Finish = Callable[[Outcome], int]
 
 
@@ -62,7 +66,8 @@ class _Rank:
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> int:
         self.io = StoreIO(self._connect())
-        grace = LOCAL_GRACE_S if self.launch.source == "local" else 0.0
+        grace = (LOCAL_GRACE_S if self.launch.source == "local"
+                 else 0.0 if self.finish is not None else REPORTER_HEAD_START_S)
         with Watchdog(self._expired, grace) as self.wd:
             try:
                 self._enter(self.steps[0])

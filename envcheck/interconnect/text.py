@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Sequence
 
 from ..envelope import wrap
 from ..facts import Facts
+from ..report import steps
 from ..serial import to_data
 from .nccltests import COLLECTIVES
 from .plan import human_bytes
@@ -29,7 +30,8 @@ def document(verdict: Verdict) -> Dict[str, Any]:
         "collectives": to_data(o.rows), "hang": to_data(o.hang), "failures": list(o.failures),
         "peak_busbw_gb_s": verdict.peaks, "route": verdict.route,
         "expected_busbw": {c: to_data(e) for c, e in verdict.expected.items()},
-        "findings": to_data(verdict.findings),
+        # Each finding as the doctor's JSON has it: its recipe and values, and "fix", the filled steps.
+        "findings": [{**to_data(f), "fix": steps.document(verdict.remedy(i))} for i, f in enumerate(verdict.findings)],
         "topology": [to_data(f.interconnect) for f in o.facts],
     }
     return wrap(KIND, payload)
@@ -110,13 +112,11 @@ def _finding_lines(verdict: Verdict, width: int = 100) -> List[str]:
     if not verdict.findings:
         return ["Findings: none"]
     out = ["Findings:"]
-    for f in verdict.findings:
+    for i, f in enumerate(verdict.findings):
         gpu = f" (GPU {f.gpu})" if f.gpu is not None else ""
-        out.append(f"  [{f.severity.value}] {f.id}{gpu}: {f.title}")
+        out.append(f"  [{f.severity.value}] {f.id}{gpu}: {f.title} [{f.confidence.value}]")
         out += textwrap.wrap(f.explanation, width, initial_indent="      ", subsequent_indent="      ")
-        out += [f"      $ {c}" for c in f.fix]
-        if f.recipe:
-            out.append(f"      recipe: envcheck recipe show {f.recipe}")
+        out += steps.text_lines(f, verdict.remedy(i), verdict.recipes_problem, "      ")
     return out
 
 

@@ -14,12 +14,15 @@ ERROR (a rank failed without a hang and the run ended without a verdict: 3).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .. import exitcodes
+from ..errors import SetupError
 from ..facts import Facts
 from ..knowledge import interconnect as table_mod
+from ..recipes import Plan, Values, load_all, remedy, values_for
 from ..rules import evaluate
 from ..rules import interconnect as ic_rules
 from ..rules.engine import make
@@ -44,6 +47,41 @@ class Verdict:
     expected: Dict[str, table_mod.Expectation]
     route: str = ""  # how the GPUs are joined, in words
     outcome: Optional[Outcome] = None  # with practical peaks attached to the copies
+    nodes: Tuple[int, ...] = ()  # for each finding, the node whose facts it rests on (fills its recipe)
+
+    @functools.cached_property
+    def _remedies(self) -> Tuple[Tuple[Optional[Plan], ...], str]:
+        """Each finding's filled recipe steps, as the doctor's report gives them
+        (``recipes.remedy`` with that node's facts), and why none could be read."""
+        none: Tuple[Optional[Plan], ...] = (None,) * len(self.findings)
+        if not any(f.recipe for f in self.findings):
+            return none, ""
+        try:
+            recipes = load_all()
+        except SetupError as exc:  # an installation without its recipes: the findings still name them
+            return none, str(exc)
+        node_facts = tuple(self.outcome.facts) if self.outcome is not None else ()
+        values: Dict[int, Values] = {}
+        plans: List[Optional[Plan]] = []
+        for i, f in enumerate(self.findings):
+            node = self.nodes[i] if i < len(self.nodes) else 0
+            facts = node_facts[node] if node < len(node_facts) else Facts()
+            if not f.recipe:
+                plans.append(None)
+                continue
+            if node not in values:
+                values[node] = values_for(facts)
+            plans.append(remedy(recipes, facts, f, values[node]))
+        return tuple(plans), ""
+
+    def remedy(self, index: int) -> Optional[Plan]:
+        """The filled steps of the recipe ``findings[index]`` names (None: it names none, or it is not installed)."""
+        return self._remedies[0][index]
+
+    @property
+    def recipes_problem(self) -> str:
+        """Why no recipe could be read (empty when they were)."""
+        return self._remedies[1]
 
 
 def _norm_uuid(u: str) -> str:
@@ -93,17 +131,12 @@ def _timeout(outcome: Outcome, facts_findings: Sequence[Finding]) -> Finding:
     related = sorted({f.id for f in facts_findings if f.id in ("p2p_blocked_by_iommu_acs", "nccl_env_overrides",
                                                                   "nvlink_link_down")})
     hint = f" This machine also shows: {', '.join(related)}." if related else ""
-    if outcome.backend == "nccl":
-        fix = ["NCCL_DEBUG=INFO envcheck interconnect 2>&1 | grep -E 'NCCL WARN|via'", "nvidia-smi topo -p2p r",
-               "NCCL_P2P_DISABLE=1 envcheck interconnect   # a diagnosis only: passes when P2P is the cause"]
-    else:
-        pids = ",".join(str(i.pid) for i in outcome.ranks if i.rank in h.missing_ranks) or "PID"
-        fix = [f"ps -o pid,stat,wchan:32,cmd -p {pids}   # while it hangs: what the late ranks wait on",
-               "TORCH_DISTRIBUTED_DEBUG=DETAIL envcheck interconnect --device cpu 2>&1 | tail -n 40"]
     return make("collective_timeout",
                 f"{h.label} did not finish within its {h.deadline_s:g} s deadline on {outcome.backend}; {why}{hint}",
                 [("step", f"{h.step}: {h.label}"), ("deadline_s", h.deadline_s), ("never_joined", missing),
-                 ("waited", waiting), ("seen_by", h.seen_by)], fix)
+                 ("waited", waiting), ("seen_by", h.seen_by)],
+                # CPU ranks (gloo) hang for other reasons than GPUs do: their own triage.
+                recipe="" if outcome.backend == "nccl" else "distributed_hang_triage")
 
 
 def _wrong(outcome: Outcome) -> Finding:
@@ -113,9 +146,7 @@ def _wrong(outcome: Outcome) -> Finding:
                 f"Collectives returned data that differ from what the ranks sent ({said}). Every check sums small "
                 "whole numbers, exact in float32, so any difference is corruption: a faulty NVLink or PCIe path, "
                 "peer-to-peer through a translating IOMMU, or a GPU that computes or copies wrongly.",
-                [(f"rows.{r.collective}.{r.size_bytes}.wrong", r.wrong) for r in rows[:6]],
-                ["NCCL_P2P_DISABLE=1 envcheck interconnect   # wrong only with P2P: the path; always: a GPU",
-                 "envcheck burn --device all --duration 5m"])
+                [(f"rows.{r.collective}.{r.size_bytes}.wrong", r.wrong) for r in rows[:6]])
 
 
 def _peaks(outcome: Outcome) -> Dict[str, float]:
@@ -128,9 +159,11 @@ def _peaks(outcome: Outcome) -> Dict[str, float]:
 def judge(outcome: Outcome, strict: bool = False, table: Optional[table_mod.InterconnectTable] = None) -> Verdict:
     table = table or table_mod.load()
     findings: List[Finding] = []
+    nodes: List[int] = []  # the node each finding's facts came from
     for node, facts in enumerate(outcome.facts):
         for f in evaluate(facts, ic_rules.RULES).findings:
             findings.append(replace(f, explanation=f"Node {node}: {f.explanation}") if outcome.nnodes > 1 else f)
+            nodes.append(node)
     facts0 = outcome.facts[0] if outcome.facts else Facts()
     for r in outcome.ranks:
         index = nvml_index(r, facts0) if r.node == 0 else None
@@ -138,10 +171,13 @@ def judge(outcome: Outcome, strict: bool = False, table: Optional[table_mod.Inte
             found = ic_rules.numa_mismatch(facts0, index, r.cpus, f"rank {r.rank} (pid {r.pid})")
             if found is not None and all((x.id, x.gpu) != (found.id, found.gpu) for x in findings):
                 findings.append(found)
+                nodes.append(0)
     if outcome.hang is not None:
         findings.append(_timeout(outcome, findings))
+        nodes.append(0)
     if outcome.wrong_rows:
         findings.append(_wrong(outcome))
+        nodes.append(0)
     peaks = _peaks(outcome)
     expected: Dict[str, table_mod.Expectation] = {}
     route = None
@@ -150,8 +186,12 @@ def judge(outcome: Outcome, strict: bool = False, table: Optional[table_mod.Inte
         if route is not None:
             expected = {c: e for c in peaks if (e := table_mod.expected_busbw(table, route, c)) is not None}
             if outcome.rows and outcome.hang is None:
-                findings.extend(ic_rules.bandwidth_low(peaks, route, table))
-    findings.sort(key=lambda f: (f.severity.rank, f.id, -1 if f.gpu is None else f.gpu))
+                low = list(ic_rules.bandwidth_low(peaks, route, table))
+                findings.extend(low)
+                nodes.extend([0] * len(low))
+    order = sorted(range(len(findings)), key=lambda i: (findings[i].severity.rank, findings[i].id,
+                                                        -1 if findings[i].gpu is None else findings[i].gpu, i))
+    findings, nodes = [findings[i] for i in order], [nodes[i] for i in order]
     errors = any(f.severity is Severity.ERROR for f in findings)
     warnings = any(f.severity is Severity.WARNING for f in findings)
     if errors:
@@ -163,4 +203,4 @@ def judge(outcome: Outcome, strict: bool = False, table: Optional[table_mod.Inte
     else:
         status, code = "PASS", exitcodes.OK
     return Verdict(status, code, tuple(findings), peaks, expected, route.describe() if route else "",
-                   with_peaks(outcome, outcome.facts, table))
+                   with_peaks(outcome, outcome.facts, table), tuple(nodes))

@@ -64,6 +64,10 @@ PLACEHOLDERS: Dict[str, str] = {
     "container_image": "the container image to start (yours)",
     "container_name": "the container to change (yours)",
     "pyg_wheel_page": "PyG's wheel page for the installed torch and CUDA variant",
+    # Given only by a finding (gpu_numa_mismatch, nccl_env_overrides), never read from the facts here.
+    "numa_node": "NUMA node the GPU concerned is local to, e.g. 1",
+    "gpu_cpus": "CPUs local to the GPU concerned, as taskset -c takes them, e.g. 16-31,48-63",
+    "nccl_vars": "NCCL variables that override NCCL's own choices, to unset",
 }
 
 _CUDA_PATH_WORDS = ("cuda", "cudnn", "nvidia", "tensorrt", "nccl")

@@ -8,15 +8,20 @@ from __future__ import annotations
 import textwrap
 from typing import Dict, List, Optional
 
+from ..facts import Facts
 from ..rules import SECTIONS, Finding, Severity
 from . import steps
 from .model import Report
-from .summary import section_lines
+from .summary import Line, section_lines
 
 # Sections about the GPU, the driver and NVML: on a machine without an NVIDIA GPU they found nothing.
 _GPU_SECTIONS = ("pci", "driver", "nvml", "interconnect")
 _ANSI = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "bold": "1", "dim": "2"}
 _SEV_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+# The phrase explain.gpu_names.TRUNCATED puts in a name's detail when nvidia-smi's table cut it.
+# The report may not import explain (explain imports the report): until the phrase moves below
+# both (envcheck/reading.py, beside IMPLAUSIBLE), tests/explain/test_cli.py keeps the two equal.
+NAME_CUT = "name truncated by nvidia-smi"
 
 
 class _Style:
@@ -30,6 +35,12 @@ class _Style:
             return text
         codes = ";".join(_ANSI[n] for n in names)
         return f"\033[{codes}m{text}\033[0m"
+
+
+def _mark_cut_names(lines: List[Line], facts: Facts) -> List[Line]:
+    """GPU lines whose name nvidia-smi's table cut short ("NVIDIA RTX A1000 6GB Lap") end the name with "…"."""
+    cut = {f"GPU {g.index}": str(g.name.value) for g in facts.gpus if g.name.ok and NAME_CUT in (g.name.detail or "")}
+    return [(k, f"{cut[k]}…{v[len(cut[k]):]}") if k in cut and v.startswith(cut[k]) else (k, v) for k, v in lines]
 
 
 def _wrap(text: str, indent: str, width: int) -> List[str]:
@@ -104,6 +115,7 @@ def render(report: Report, colour: bool = False, unicode: bool = True, width: in
     for f in report.findings:
         by_section.setdefault(f.section, []).append(f)
     summaries = section_lines(report.facts)
+    summaries["nvml"] = _mark_cut_names(summaries.get("nvml", []), report.facts)
     title = {"doctor": "envcheck doctor", "explain": "envcheck explain"}.get(report.command, report.command)
     source = {"live": "this machine", "snapshot": f"snapshot taken {report.facts.collected_at}",
               "explain": "pasted text"}.get(report.facts.source, report.facts.source)

@@ -185,13 +185,14 @@ def _join(kept: Finding, other: Finding) -> Finding:
 def merge(findings: Sequence[Finding]) -> List[Finding]:
     """One finding per (id, gpu): rules may say the same thing (a version rule and torch's own
     message; a paste and a live probe). The first rule's finding is kept and the others join
-    it; a finding about no GPU in particular joins the same id's findings about one GPU."""
+    it; a finding about no GPU in particular joins the same id's findings about one GPU that
+    name the same recipe (another recipe is another problem: "CUDA Version: ERR!" beside a GPU's ERR!)."""
     by_key: dict = {}
     for f in findings:
         key = (f.id, f.gpu)
         by_key[key] = _join(by_key[key], f) if key in by_key else f
     for (fid, gpu), f in list(by_key.items()):
-        specific = [k for k in by_key if k[0] == fid and k[1] is not None]
+        specific = [k for k in by_key if k[0] == fid and k[1] is not None and by_key[k].recipe == f.recipe]
         if gpu is None and specific:
             del by_key[(fid, gpu)]
             for k in specific:

@@ -26,6 +26,8 @@ UNDER_LOAD_PCT = 50
 # Other processes holding more than min(1 GiB, 10 % of the GPU) count as "in use".
 IN_USE_BYTES = GiB
 IN_USE_FRACTION = 0.10
+# Processes named in gpu_memory_in_use; the rest are counted ("and 3 more processes").
+LISTED_PROCESSES = 6
 # Clock-event reasons (nvmlClocksEventReason*) that mean the GPU is being slowed down by
 # heat or by a power problem; gpu_idle, applications_clocks_setting, sync_boost and
 # display_clock_setting are normal operation.
@@ -76,9 +78,13 @@ def gpu_lost(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
         if g.status.status is not Status.GPU_LOST:
             continue
+        # The reading's own words: NVML says "GPU is lost", a pasted nvidia-smi may say "Unknown Error"
+        # or "No devices were found" beside an lspci listing.
+        said = (g.status.detail or "NVML: GPU is lost").rstrip(".")
         yield make("gpu_lost",
-                   f"{_label(g)} stopped answering: NVML reports it lost (“GPU is lost”, usually with Xid 79 in "
-                   "the kernel log). Every program on it has failed; it needs a reset, usually a reboot.",
+                   f"{_label(g)} stopped answering ({said}). A GPU in this state usually logged Xid 79 (fallen "
+                   "off the bus) in the kernel log. Every program on it has failed; it needs a reset, usually a "
+                   "reboot.",
                    evidence((_p(g, "status"), g.status), (_p(g, "pci_bus_id"), g.pci_bus_id)), gpu=g.index)
 
 
@@ -294,10 +300,12 @@ def gpu_memory_in_use(ctx: RuleContext) -> Iterator[Finding]:
             held = _num(g.memory_used_bytes)
         if held is None or held <= limit:
             continue
+        shown = (procs or ())[:LISTED_PROCESSES]
+        more = len(procs or ()) - len(shown)
         listing = ", ".join(
             f"pid {p.pid} {p.name.value if p.name.ok else '?'}"
             + (f" ({_fmt_bytes(p.used_memory_bytes.value)})" if p.used_memory_bytes.ok else "")
-            for p in (procs or ())[:6])
+            for p in shown) + (f" and {more} more process{'es' if more > 1 else ''}" if more else "")
         yield make("gpu_memory_in_use",
                    f"{_fmt_bytes(held)}" + (f" of {_fmt_bytes(total)}" if total else "") + f" on {_label(g)} is "
                    "held by other processes" + (f": {listing}" if listing else "") + ". Benchmarks will read low "

@@ -16,7 +16,7 @@ from envcheck.facts import GpuFacts
 from envcheck.knowledge.archs import major_minor, ver
 from envcheck.reading import Reading, Status
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 # The reading readers write for a value no GPU can produce (explain/smi_values.plausible_power):
 # the detail starts with this phrase.
@@ -61,9 +61,7 @@ def nvml_query_errors(ctx: RuleContext) -> Iterator[Finding]:
                    "restarting WSL); elsewhere libcuda.so is missing or from another driver version. CUDA programs "
                    "will fail the same way.",
                    evidence(("nvml.cuda_driver_version", cuda), ("nvml.driver_version", f.nvml.driver_version)),
-                   ["ls -l /usr/lib/wsl/lib/libcuda.so*   # WSL: the Windows driver's copy; nothing else should "
-                    "provide libcuda", "ldconfig -p | grep libcuda", "# WSL: update the Windows driver, then in "
-                    "Windows: wsl --shutdown; never install a Linux NVIDIA driver inside WSL"])
+                   recipe="libcuda_check")
     for g in f.gpus:
         bad = _failed(g, "ERR!")
         if not bad:
@@ -74,8 +72,7 @@ def nvml_query_errors(ctx: RuleContext) -> Iterator[Finding]:
                    "A single ERR! that is gone on the next run is a transient; one that stays, or ERR! in many "
                    "fields, comes before a GPU falls off the bus — check the kernel log for Xid errors.",
                    evidence(*((f"nvml.gpus[{g.index}].{name}", r) for name, r in bad)),
-                   [f"nvidia-smi -q -i {g.index}   # which queries fail, and does it repeat",
-                    "sudo dmesg -T | grep -i -E 'NVRM|Xid' | tail -n 20"], gpu=g.index)
+                   {"gpu_index": g.index}, gpu=g.index, recipe="nvml_errors_check")
 
 
 def gpu_reading_implausible(ctx: RuleContext) -> Iterator[Finding]:
@@ -88,9 +85,8 @@ def gpu_reading_implausible(ctx: RuleContext) -> Iterator[Finding]:
                    "misreads, so envcheck does not reason from it; readings that depend on it (power capping, "
                    "power-based throttling) may be wrong too.",
                    evidence(*((f"nvml.gpus[{g.index}].{name}", r) for name, r in bad)),
-                   [f"nvidia-smi -q -d POWER -i {g.index}   # does the reading stay impossible?",
-                    "# update the driver (and the laptop's BIOS / EC firmware); if it persists, report it to the "
-                    "vendor with that output"], gpu=g.index)
+                   # "Impossible" is envcheck's judgement (a draw several times the limit), not the tool's.
+                   {"gpu_index": g.index}, gpu=g.index, recipe="gpu_sensor_check", confidence=Confidence.LIKELY)
 
 
 def gpu_uuid_missing(ctx: RuleContext) -> Iterator[Finding]:
@@ -102,10 +98,7 @@ def gpu_uuid_missing(ctx: RuleContext) -> Iterator[Finding]:
                    "its InfoROM: the GPU did not initialise fully (a driver branch that no longer supports it, a "
                    "modified driver, damaged firmware). CUDA and containers address GPUs by UUID and may not see it.",
                    evidence((f"nvml.gpus[{g.index}].uuid", g.uuid), (f"nvml.gpus[{g.index}].name", g.name)),
-                   [f"nvidia-smi -q -i {g.index} | grep -i -E 'UUID|Inforom|VBIOS'",
-                    "sudo dmesg -T | grep -i NVRM | tail -n 20",
-                    "# check that this driver branch still supports the GPU (Kepler's last branch is R470)"],
-                   gpu=g.index)
+                   {"gpu_index": g.index}, gpu=g.index, recipe="gpu_identity_check")
 
 
 def driver_found_no_gpu(ctx: RuleContext) -> Iterator[Finding]:
@@ -122,8 +115,8 @@ def driver_found_no_gpu(ctx: RuleContext) -> Iterator[Finding]:
                "GPUs, or a Blackwell GPU under the proprietary instead of the open kernel modules)"
                + ("; in a container, no GPU was passed in." if in_container else "."),
                evidence(("nvml.gpus", f.nvml.gpus.detail or "none"), ("pci.devices", f.pci.devices)),
-               ["sudo dmesg -T | grep -i -E 'NVRM|nvidia' | tail -n 30", "lspci -nn -d 10de:",
-                "# in a container: docker run --gpus all ..."])
+               # Without the PCI bus read, "a GPU that did not start" is inferred: there may be none.
+               confidence=None if f.pci.gpus else Confidence.LIKELY)
 
 
 def _cuda_failure(ctx: RuleContext) -> Optional[Tuple[int, str]]:
@@ -138,18 +131,10 @@ def cuda_init_failed(ctx: RuleContext) -> Iterator[Finding]:
         return  # 35 (insufficient driver) is cuda_toolkit_newer_than_driver
     code, text = failure
     name, meaning = CUDA_ERRORS.get(code, (f"CUDA error {code}", "CUDA failed to start"))
-    fix = ["nvidia-smi   # does the driver see the GPU?", "lsmod | grep -E '^nvidia_uvm'   # CUDA needs nvidia-uvm",
-           "sudo dmesg -T | grep -i -E 'NVRM|Xid' | tail -n 20"]
-    if code in (3, 999):
-        fix += ["# after a suspend/resume or a driver update without a reboot: sudo rmmod nvidia_uvm && "
-                "sudo modprobe nvidia_uvm, or reboot"]
-    elif code in (38, 100):
-        fix += ["echo \"CUDA_VISIBLE_DEVICES=$CUDA_VISIBLE_DEVICES\"   # must not hide every GPU",
-                "# in a container: docker run --gpus all ..."]
     yield make("cuda_init_failed",
                f"A CUDA program (deviceQuery) could not start CUDA: cudaGetDeviceCount returned {code} ({name}): "
                f"{meaning}. Every CUDA program, PyTorch included, fails the same way on this machine.",
-               [("torch.errors", text)], fix)
+               [("torch.errors", text)])
 
 
 def _newer(a: str, b: str) -> Optional[bool]:
@@ -173,9 +158,7 @@ def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
                       "and APIs newer than the driver fail." if same_major else
                       "Nothing this nvcc builds will run on this driver (“CUDA driver version is insufficient for "
                       "CUDA runtime version”)."),
-                   [("toolkit.nvcc_version", nvcc.value), ("nvml.cuda_driver_version", cuda.value)],
-                   ["nvidia-smi   # the CUDA version the driver supports (top right)", "nvcc --version",
-                    "# either update the driver, or put a toolkit no newer than the driver's CUDA first on PATH"],
+                   evidence(("toolkit.nvcc_version", nvcc), ("nvml.cuda_driver_version", cuda)),
                    severity=Severity.WARNING if same_major else None)
         return
     failure = _cuda_failure(ctx)
@@ -188,9 +171,7 @@ def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
                "version”: it was built with a newer CUDA than this driver supports"
                + (f" (the driver supports CUDA {cuda.value})" if cuda.ok else "") + ".",
                [("torch.errors", text)] + evidence(("nvml.cuda_driver_version", cuda),
-                                                   ("toolkit.nvcc_version", nvcc)),
-               ["nvidia-smi   # the CUDA version the driver supports", "nvcc --version   # the toolkit that built it",
-                "# update the driver, or rebuild the program with a toolkit no newer than the driver's CUDA"])
+                                                   ("toolkit.nvcc_version", nvcc)))
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

@@ -115,3 +115,31 @@ def test_envcheck_json_is_sent_to_doctor_facts(tmp_path):
     report = tmp_path / "report.json"
     report.write_text(CliRunner().invoke(cli, ["doctor", "--facts", str(p), "--json"]).stdout)
     assert run([str(report)]).exit_code == 2
+
+
+REDACTABLE = ("alice@box:~$ nvidia-smi -L\n"
+              "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-5f1c2a3b-9d8e-4c7b-a6f5-0e1d2c3b4a59)\n")
+
+
+def test_redact_replaces_the_uuid_and_markdown_always_redacts():
+    def uuid(args):
+        doc = json.loads(run(["-", "--json", *args], stdin=REDACTABLE).stdout)
+        return doc["facts"]["nvml"]["gpus"]["value"][0]["uuid"]["value"]
+
+    assert uuid([]) == "GPU-5f1c2a3b-9d8e-4c7b-a6f5-0e1d2c3b4a59"
+    assert uuid(["--redact"]) == "GPU-REDACTED-0"
+    md = run(["-", "--markdown"], stdin=REDACTABLE).stdout
+    assert "GPU-REDACTED-0" in md and "5f1c2a3b" not in md
+    text = run(["-", "--redact", "--no-color"], stdin=REDACTABLE)
+    assert text.exit_code in (0, 1, 5) and "5f1c2a3b" not in text.stdout
+
+
+def test_a_name_cut_by_the_table_is_printed_cut():
+    from envcheck.explain import gpu_names
+    from envcheck.report import text
+
+    assert text.NAME_CUT == gpu_names.TRUNCATED  # one phrase on both sides of the layer boundary
+    paste = ("|   0  NVIDIA RTX A1000 6GB Lap...    On  |   00000000:01:00.0 Off |                  N/A |\n"
+             "| N/A   46C    P0             12W /   35W |      14MiB /   6144MiB |      6%      Default |\n")
+    out = run(["-", "--no-color"], stdin=paste).stdout
+    assert "GPU 0  NVIDIA RTX A1000 6GB Lap…, 6.0 GiB" in out

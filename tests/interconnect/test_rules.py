@@ -12,7 +12,7 @@ from envcheck.knowledge import interconnect as table_mod
 from envcheck.rules import Severity, evaluate
 from envcheck.rules import interconnect as ic
 from tests.builders import env, fail, gpu, healthy_host, healthy_machine, machine, ok
-from tests.rules import fix_text, one, run
+from tests.rules import fix, fix_text, one, run
 
 RULES = list(ic.RULES)
 
@@ -61,7 +61,7 @@ def test_acs_redirect_between_pcie_gpus_is_an_error():
                 iommu=ok("off"))
     f = one(ic.p2p_blocked_by_iommu_acs, facts)
     assert f.severity is Severity.ERROR and f.recipe == "p2p_iommu_acs"
-    assert "0000:02:08.0" in f.explanation and "ACSCtl" in fix_text(f)
+    assert "0000:02:08.0" in f.explanation and "ACSCtl" in fix_text(f, facts)
 
 
 def test_translating_iommu_is_an_error_too():
@@ -102,6 +102,14 @@ def test_link_down_beside_working_links():
     assert f.severity is Severity.ERROR and f.recipe == "nvlink_check"
 
 
+def test_link_findings_fill_the_nvlink_recipe_for_their_gpu():
+    links = [link(0, 0), link(0, 1, replay_errors=12), link(1, 0, active=False), link(1, 1)]
+    facts = box(2, links=links)
+    down, errors = one(ic.nvlink_link_down, facts), one(ic.nvlink_errors, facts)
+    assert {"nvidia-smi nvlink -s -i 1", "nvidia-smi nvlink -e -i 1"} <= set(fix(down, facts))
+    assert "nvidia-smi nvlink -e -i 0" in fix(errors, facts) and "nvidia-smi nvlink -s -i 1" not in fix(errors, facts)
+
+
 def test_all_links_down_on_one_gpu_while_others_are_up():
     links = [link(0, i) for i in range(4)] + [link(1, i, active=False) for i in range(4)]
     f = one(ic.nvlink_link_down, box(2, links=links))
@@ -123,8 +131,9 @@ def test_nvlink_error_counters_per_gpu():
 # --------------------------------------------------------------------------- NUMA
 def test_gpu_far_from_the_process_cpus():
     aff = (GpuAffinity(0, ok(0), ok("0-15,32-47")), GpuAffinity(1, ok(1), ok("16-31,48-63")))
-    f = one(ic.gpu_numa_mismatch, box(2, affinity=ok(aff), process_cpus=ok("0-7")))
-    assert f.gpu == 1 and "numactl --cpunodebind=1 --membind=1" in fix_text(f) and f.recipe == "numa_binding"
+    facts = box(2, affinity=ok(aff), process_cpus=ok("0-7"))
+    f = one(ic.gpu_numa_mismatch, facts)
+    assert f.gpu == 1 and "numactl --cpunodebind=1 --membind=1" in fix_text(f, facts) and f.recipe == "numa_binding"
 
 
 def test_unpinned_process_and_unknown_numa_are_silent():
@@ -140,7 +149,7 @@ def test_nccl_overrides_named_with_what_they_cost():
     f = one(ic.nccl_env_overrides, facts)
     assert "NCCL_P2P_DISABLE=1" in f.explanation and "NCCL_ALGO=Ring" in f.explanation
     assert "NCCL_IB_DISABLE" not in f.explanation and "NCCL_DEBUG" not in f.explanation
-    assert f.fix[0] == "unset NCCL_P2P_DISABLE NCCL_ALGO" and f.recipe == "nccl_env_cleanup"
+    assert "unset NCCL_P2P_DISABLE NCCL_ALGO" in fix(f, facts) and f.recipe == "nccl_env_cleanup"
 
 
 def test_findings_flow_through_the_engine():

@@ -107,3 +107,34 @@ def test_json_document_has_the_envelope_and_the_rows(monkeypatch):
     assert doc["expected_busbw"]["all_reduce"]["basis"] == "published"
     assert doc["findings"][0]["id"] == "collective_bandwidth_low"
     json.dumps(doc, allow_nan=False)
+
+
+def test_each_finding_prints_its_recipe_filled_for_its_node():
+    from envcheck.facts import HostFacts
+
+    facts = dataclasses.replace(hgx_facts(), env=env(NCCL_P2P_DISABLE="1", NCCL_ALGO="Ring"))
+    fedora = dataclasses.replace(facts, host=HostFacts(os_id=ok("fedora"), os_version=ok("41")),
+                                 interconnect=dataclasses.replace(facts.interconnect,
+                                                                  acs_redirect_bridges=ok(("0000:02:08.0",)),
+                                                                  pairs=ok(tuple(dataclasses.replace(
+                                                                      p, path=ok("SYS"), nvlinks=ok(0))
+                                                                      for p in facts.interconnect.pairs.value))))
+    two = dataclasses.replace(hgx_outcome(facts=facts), nnodes=2, facts=(facts, fedora))
+    v = judge(two)
+    by = {(f.id, f.explanation[:6]): i for i, f in enumerate(v.findings)}
+    acs = v.remedy(by[("p2p_blocked_by_iommu_acs", "Node 1")])
+    assert any("grubby --update-kernel=ALL --args=iommu=pt" in c for s in acs.steps for c in s.commands)
+    assert not any("update-grub" in c for s in acs.steps for c in s.commands)  # Ubuntu's, not node 1's
+    out = text.render(v)
+    assert "$ unset NCCL_P2P_DISABLE NCCL_ALGO" in out and "fix (nccl_env_cleanup):" in out
+    assert "[likely]" in out  # ACS on, yet no pair refused: inferred
+
+
+def test_json_findings_carry_recipe_values_and_filled_steps():
+    facts = dataclasses.replace(hgx_facts(), env=env(NCCL_P2P_DISABLE="1"))
+    doc = text.document(judge(hgx_outcome(facts=facts)))
+    [f] = doc["findings"]
+    assert f["recipe"] == "nccl_env_cleanup" and f["values"] == [["nccl_vars", "NCCL_P2P_DISABLE"]]
+    assert f["fix"]["recipes"] == ["nccl_env_cleanup"]
+    assert "unset NCCL_P2P_DISABLE" in [c for s in f["fix"]["steps"] for c in s["commands"]]
+    assert f["confidence"] == "confirmed"

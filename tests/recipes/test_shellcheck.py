@@ -40,6 +40,7 @@ REALISTIC = {
     "device_nodes": "/dev/nvidia0 /dev/nvidiactl", "wsl_distro": "Ubuntu-24.04", "cache_dir": "/home/user/.cache",
     "debug_vars": "CUDA_LAUNCH_BLOCKING", "visible_devices": "0,1", "container_image": "python:3.12",
     "container_name": "trainer", "pyg_wheel_page": "https://data.pyg.org/whl/torch-2.5.0+cu124.html",
+    "numa_node": "1", "gpu_cpus": "16-31,48-63", "nccl_vars": "NCCL_P2P_DISABLE NCCL_ALGO",
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("shellcheck") is None,

@@ -58,6 +58,14 @@ def test_lost_gpu_is_reported_for_that_gpu_only():
     assert "sudo nvidia-smi -r -i 1" in fix(f, facts)
 
 
+@pytest.mark.parametrize("detail", ["nvidia-smi, line 4: Unknown Error",
+                                    "on the PCI bus, but No devices were found: the driver did not initialise it"])
+def test_lost_gpu_quotes_what_the_reading_said(detail):
+    f = one(h.gpu_lost, machine(gpus=[gpu(status=fail("gpu_lost", detail))]))
+    assert f"({detail})" in f.explanation and "NVML" not in f.explanation
+    assert "(NVML: GPU is lost)" in one(h.gpu_lost, machine(gpus=[gpu(status=fail("gpu_lost"))])).explanation
+
+
 # --------------------------------------------------------------------------- PCIe
 def test_lower_generation_at_idle_is_power_saving_and_silent():
     assert run(h.pcie_link_degraded, with_gpu(healthy_machine(), pcie_gen_current=1, utilization_gpu_pct=0)) == []
@@ -189,6 +197,14 @@ def test_other_processes_holding_memory_are_listed():
     procs = (GpuProcess(4242, ok("python"), ok(5 * GiB)), GpuProcess(77, ok("ollama"), ok(2 * GiB)))
     f = one(h.gpu_memory_in_use, with_gpu(healthy_machine(), processes=procs, memory_used_bytes=7 * GiB))
     assert f.severity is Severity.WARNING and "pid 4242 python (5.0 GiB)" in f.explanation and f.gpu == 0
+
+
+def test_a_long_process_list_says_how_many_more():
+    procs = tuple(GpuProcess(100 + i, ok("python"), ok(GiB)) for i in range(9))
+    f = one(h.gpu_memory_in_use, with_gpu(healthy_machine(), processes=procs))
+    assert "pid 105 python (1.0 GiB) and 3 more processes." in f.explanation and "pid 106" not in f.explanation
+    seven = one(h.gpu_memory_in_use, with_gpu(healthy_machine(), processes=procs[:7]))
+    assert "and 1 more process." in seven.explanation
 
 
 def test_small_gpu_uses_the_ten_percent_limit():
