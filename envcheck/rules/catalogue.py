@@ -241,12 +241,13 @@ _TOOL_OUTPUT = [
                 "builds does not load, or loads without PTX.", "cuda_toolkit_for_driver"),
     FindingSpec("nvml_query_errors", W, "nvml", "nvidia-smi printed ERR!",
                 "NVML asked the GPU or the CUDA driver for a value and got an error; repeated errors come before "
-                "a GPU falls off the bus."),
+                "a GPU falls off the bus.", "nvml_errors_check"),
     FindingSpec("gpu_reading_implausible", W, "nvml", "A GPU reading is impossible",
                 "A sensor reports a value no GPU can produce (a power draw many times its limit), so it cannot be "
-                "trusted."),
+                "trusted.", "gpu_sensor_check"),
     FindingSpec("gpu_uuid_missing", W, "nvml", "A GPU has no UUID",
-                "The driver could not read the GPU's identity; it did not initialise fully and CUDA may not see it."),
+                "The driver could not read the GPU's identity; it did not initialise fully and CUDA may not see it.",
+                "gpu_identity_check"),
 ]
 _SPECS += _TOOL_OUTPUT
 CATALOGUE.update({s.id: s for s in _TOOL_OUTPUT})

@@ -72,7 +72,7 @@ def nvml_query_errors(ctx: RuleContext) -> Iterator[Finding]:
                    "A single ERR! that is gone on the next run is a transient; one that stays, or ERR! in many "
                    "fields, comes before a GPU falls off the bus — check the kernel log for Xid errors.",
                    evidence(*((f"nvml.gpus[{g.index}].{name}", r) for name, r in bad)),
-                   {"gpu_index": g.index}, gpu=g.index, recipe="nvml_errors_check")
+                   {"gpu_index": g.index}, gpu=g.index)
 
 
 def gpu_reading_implausible(ctx: RuleContext) -> Iterator[Finding]:
@@ -86,7 +86,7 @@ def gpu_reading_implausible(ctx: RuleContext) -> Iterator[Finding]:
                    "power-based throttling) may be wrong too.",
                    evidence(*((f"nvml.gpus[{g.index}].{name}", r) for name, r in bad)),
                    # "Impossible" is envcheck's judgement (a draw several times the limit), not the tool's.
-                   {"gpu_index": g.index}, gpu=g.index, recipe="gpu_sensor_check", confidence=Confidence.LIKELY)
+                   {"gpu_index": g.index}, gpu=g.index, confidence=Confidence.LIKELY)
 
 
 def gpu_uuid_missing(ctx: RuleContext) -> Iterator[Finding]:
@@ -98,7 +98,7 @@ def gpu_uuid_missing(ctx: RuleContext) -> Iterator[Finding]:
                    "its InfoROM: the GPU did not initialise fully (a driver branch that no longer supports it, a "
                    "modified driver, damaged firmware). CUDA and containers address GPUs by UUID and may not see it.",
                    evidence((f"nvml.gpus[{g.index}].uuid", g.uuid), (f"nvml.gpus[{g.index}].name", g.name)),
-                   {"gpu_index": g.index}, gpu=g.index, recipe="gpu_identity_check")
+                   {"gpu_index": g.index}, gpu=g.index)
 
 
 def driver_found_no_gpu(ctx: RuleContext) -> Iterator[Finding]:
