@@ -50,9 +50,12 @@ _GPU_FIELDS = {f.name for f in dataclasses.fields(GpuFacts)} - {"index"}
 _NO_CONFLICT = {"host.os_pretty", "nvml.init_error"}
 
 
+_FIELDS = {group: frozenset(f.name for f in dataclasses.fields(cls)) for group, cls in GROUPS.items()}
+
+
 def _check_path(path: str) -> Tuple[str, str]:
     group, _, name = path.partition(".")
-    if group not in GROUPS or name not in {f.name for f in dataclasses.fields(GROUPS[group])}:
+    if name not in _FIELDS.get(group, ()):
         raise ValueError(f"explain: a parser claimed an unknown fact {path!r}")
     return group, name
 
@@ -101,8 +104,9 @@ def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) 
 def _scalars(claims: Iterable[Claim], notes: List[str]) -> Dict[str, Claim]:
     by_path: Dict[str, List[Claim]] = {}
     for c in claims:
-        _check_path(c.path)
         by_path.setdefault(c.path, []).append(c)
+    for path in by_path:
+        _check_path(path)  # once per fact, not once per claim: a 4 MiB paste makes 50,000 claims
     out = {}
     for path, cs in by_path.items():
         out[path] = _pick(cs, path, [] if path in _NO_CONFLICT else notes)
@@ -114,6 +118,10 @@ class _Gpu:
         self.index = index
         self.claims: Dict[str, List[Any]] = {}
         self.rank = 0  # the highest rank of a claim about this GPU
+        # What _match compares a new claim with, each once: a long log names one GPU thousands
+        # of times, and comparing with every claim made matching quadratic.
+        self.buses: Dict[str, None] = {}
+        self.names: Dict[Tuple[str, bool], None] = {}  # (name, cut by nvidia-smi)
 
     def add(self, claim: GpuClaim) -> None:
         self.rank = max(self.rank, claim.rank)
@@ -121,9 +129,10 @@ class _Gpu:
             if name not in _GPU_FIELDS:
                 raise ValueError(f"explain: a parser claimed an unknown GPU field {name!r}")
             self.claims.setdefault(name, []).append(Claim(name, reading, claim.rank, claim.source, claim.line))
-
-    def values(self, field: str) -> List[Any]:
-        return [c.reading.value for c in self.claims.get(field, ()) if c.reading.ok]
+            if reading.ok and name == "pci_bus_id":
+                self.buses[reading.value] = None
+            elif reading.ok and name == "name":
+                self.names[(reading.value, is_truncated(reading.detail))] = None
 
     def build(self, notes: List[str]) -> GpuFacts:
         fields = {}
@@ -142,14 +151,13 @@ def _match(gpus: Dict[int, _Gpu], claim: GpuClaim) -> Optional[_Gpu]:
     bus, name = claim.get("pci_bus_id"), claim.get("name")
     bus = bus.value if bus is not None and bus.ok else None
     for g in gpus.values():
-        if bus is not None and any(same_bus(b, bus) for b in g.values("pci_bus_id")):
+        if bus is not None and any(same_bus(b, bus) for b in g.buses):
             return g
     for g in gpus.values():
-        if bus is not None and g.values("pci_bus_id"):
+        if bus is not None and g.buses:
             continue  # another PCI function: two GPUs of one model are still two GPUs
         if name is not None and name.ok and any(
-                same_gpu(c.reading.value, name.value, is_truncated(c.reading.detail) or is_truncated(name.detail))
-                for c in g.claims.get("name", ()) if c.reading.ok):
+                same_gpu(value, name.value, cut or is_truncated(name.detail)) for value, cut in g.names):
             return g
     return None
 
@@ -203,8 +211,9 @@ def _lost_beside_no_devices(gpus: Dict[int, _Gpu], scalars: Dict[str, Claim]) ->
 def _items(items: Iterable[ItemClaim], notes: List[str]) -> Dict[str, List[Any]]:
     by_path: Dict[str, Dict[str, List[ItemClaim]]] = {}
     for it in items:
-        _check_path(it.path)
         by_path.setdefault(it.path, {}).setdefault(it.key, []).append(it)
+    for path in by_path:
+        _check_path(path)
     out: Dict[str, List[Any]] = {}
     for path, keyed in by_path.items():
         chosen = []

@@ -18,7 +18,7 @@ import html
 import re
 import sys
 from dataclasses import dataclass
-from typing import BinaryIO, List, Optional, Tuple
+from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from envcheck.errors import EnvcheckError
 from envcheck.knowledge import messages
@@ -64,6 +64,15 @@ _PLAIN = (
 )
 
 
+# Letters re.IGNORECASE takes for ASCII ones that str.lower() does not make ASCII: İ and ı
+# match "i", ſ matches "s" (the Kelvin sign, which matches "k", lowers to "k").
+_FOLDS = ("\u0130", "\u0131", "\u017f")
+
+
+# Looking for a needle on one line costs about as much as searching this many characters of the text.
+_FILTER = 1024
+
+
 @dataclass(frozen=True)
 class Pasted:
     """The normalised text; parsers work on ``lines`` and report 0-based line numbers."""
@@ -89,22 +98,74 @@ class Pasted:
     def lower(self) -> str:
         return self.text.lower()
 
-    def lines_containing(self, *needles: str) -> List[int]:
-        """The numbers of the lines holding any of ``needles`` (lower case: the text is
-        compared lowercased), in order — a parser's cheap first look at up to 4 MiB: a
-        substring search per needle, where a pattern of alternatives would try every one at
-        every position."""
+    @functools.cached_property
+    def words(self) -> str:
+        """The distinct words of :attr:`lower` (``messages.distinct_words``)."""
+        return messages.distinct_words(self.lower)
+
+    @functools.cached_property
+    def _folds(self) -> bool:
+        return not self.text.isascii() and any(ch in self.text for ch in _FOLDS)
+
+    @functools.cached_property
+    def _needle_lines(self) -> Dict[str, Tuple[int, ...]]:
+        return {}
+
+    def _lines_of(self, needle: str) -> Tuple[int, ...]:
+        """The lines holding ``needle`` (which has no newline), once per paste: parsers look for
+        the same words. A needle holding one already looked for is looked for on that one's
+        lines only ("nvidia-smi" where "nvidia" is): a search of 4 MiB costs milliseconds even
+        when it finds nothing, and parsers ask for some two hundred needles."""
+        hits = self._needle_lines.get(needle)
+        if hits is not None:
+            return hits
         low, offsets = self.lower, self.offsets
-        if len(low) != len(self.text):  # lower() lengthened a letter: offsets no longer match
-            return [i for i, line in enumerate(self.lines) if any(n in line.lower() for n in needles)]
-        hits = set()
-        last = len(offsets) - 1
-        for needle in needles:
+        aligned = len(low) == len(self.text)
+        base = min((h for k, h in self._needle_lines.items() if k in needle), key=len, default=None)
+        if base is not None and len(base) * _FILTER > len(low):
+            base = None  # on so many lines that one search of the text is quicker
+        if aligned and messages.absent(self.words, needle):
+            hits = ()
+        elif base is not None:
+            lines = self.lines
+            if aligned:
+                hits = tuple(i for i in base if needle in low[offsets[i]:offsets[i] + len(lines[i])])
+            else:
+                hits = tuple(i for i in base if needle in lines[i].lower())
+        elif not aligned:  # lower() lengthened a letter: offsets no longer match
+            hits = tuple(i for i, line in enumerate(self.lines) if needle in line.lower())
+        else:
+            out = []
+            last = len(offsets) - 1
             pos = low.find(needle)
             while pos != -1:
                 i = bisect.bisect_right(offsets, pos) - 1
-                hits.add(i)
+                out.append(i)
                 pos = low.find(needle, offsets[i + 1]) if i < last else -1
+            hits = tuple(out)
+        self._needle_lines[needle] = hits
+        return hits
+
+    def line_of(self, pos: int) -> int:
+        """The number of the line holding offset ``pos`` of :attr:`text`."""
+        return bisect.bisect_right(self.offsets, pos) - 1
+
+    def lines_containing(self, *needles: str, ignorecase: bool = False) -> List[int]:
+        """The numbers of the lines holding any of ``needles`` (lower case: the text is
+        compared lowercased), in order — a parser's cheap first look at up to 4 MiB: a
+        substring search per needle, where a pattern of alternatives would try every one at
+        every position.
+
+        ``ignorecase``: the caller runs ``re.IGNORECASE`` patterns that contain one of the
+        needles; those also take İ, ı and ſ for ASCII letters, so a text holding one of them
+        gives every line (the patterns then decide, exactly as without this first look)."""
+        if ignorecase and self._folds:
+            return list(range(len(self.lines)))
+        if len(needles) == 1:
+            return list(self._lines_of(needles[0]))
+        hits = set()
+        for needle in sorted(needles, key=len):  # the short first: the longer may be looked for on their lines
+            hits.update(self._lines_of(needle))
         return sorted(hits)
 
     def lines_with(self, pattern: "re.Pattern[str]", lower: bool = False) -> List[int]:
@@ -126,10 +187,35 @@ class Pasted:
                 return out
             pos = offsets[i + 1]
 
+    def lines_starting(self, pattern: "re.Pattern[str]", lower: bool = False) -> List[int]:
+        """:meth:`lines_with` for a pattern anchored at a line's start, written without its
+        ``^``: the lines at whose start ``pattern`` matches. The scan looks for "a newline, then
+        the pattern", which the regex engine finds by that one character, where an anchor is
+        tried at every position of the text (several times slower on 4 MiB)."""
+        text, offsets = (self.lower if lower and len(self.lower) == len(self.text) else self.text), self.offsets
+        out: List[int] = [0] if pattern.match(text) else []
+        after = _after_newline(pattern)
+        last = len(offsets) - 1
+        pos = offsets[1] - 1 if last else -1
+        while pos >= 0:
+            m = after.search(text, pos)
+            if m is None:
+                break
+            i = bisect.bisect_right(offsets, m.start() + 1) - 1
+            out.append(i)
+            pos = offsets[i + 1] - 1 if i < last else -1
+        return out
+
     @functools.cached_property
     def messages(self) -> Tuple[messages.Match, ...]:
         """The catalogued upstream messages in the text (``Match.line`` is 1-based)."""
-        return tuple(messages.match(self.text))
+        return tuple(messages.match(self.text, self.lower, self.words))
+
+
+@functools.lru_cache(maxsize=None)
+def _after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
+    """``pattern`` right after a newline (for :meth:`Pasted.lines_starting`)."""
+    return re.compile(r"\n(?:" + pattern.pattern + ")", pattern.flags)
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 import sys
 from dataclasses import dataclass
@@ -186,8 +187,8 @@ class Catalogue:
     def get(self, message_id: str) -> Message:
         return self.by_id[message_id]
 
-    def match(self, text: str) -> List[Match]:
-        return scan(self.messages, text)
+    def match(self, text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
+        return scan(self.messages, text, lower, words)
 
     def ignored_reason(self, text: str) -> Optional[str]:
         """The reason a text is on the ignore list, or None."""
@@ -359,58 +360,133 @@ def _facts(message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:
     return tuple(out)
 
 
-def _windows(low: str, needles: FrozenSet[str], reach: int) -> List[Tuple[int, int]]:
+def distinct_words(low: str) -> str:
+    """The text's distinct whitespace-separated words, one per line: a needle is in the text
+    only if each of its words is in this, which is searched in a fraction of the time."""
+    return "\n".join(set(low.split()))
+
+
+def absent(words: str, needle: str) -> bool:
+    """True when ``needle`` cannot be in the text ``words`` (:func:`distinct_words`) came from."""
+    return any(w not in words for w in needle.split())
+
+
+class _Text:
+    """One text being scanned, with what the messages' scans share: where each needle occurs
+    (several messages look for the same words), the line starts, and the facts of a matched
+    text already converted (a long log repeats the same message)."""
+
+    def __init__(self, text: str, low: str, words: Optional[str] = None) -> None:
+        self.text, self.low = text, low
+        self._words = words
+        self.aligned = len(low) == len(text)  # lower() can lengthen a few non-ASCII letters
+        self._hits: Dict[str, List[int]] = {}
+        self._newlines: Optional[List[int]] = None
+        self._facts: Dict[Tuple[str, Tuple[Optional[str], ...]], Tuple[Fact, ...]] = {}
+
+    def hits(self, needle: str) -> List[int]:
+        """Where ``needle`` starts in the lowercased text. A needle that holds one already
+        looked for is checked at that one's places only ("cuda error: out of memory" where
+        "cuda error" is), instead of by another search of the whole text."""
+        out = self._hits.get(needle)
+        if out is not None:
+            return out
+        low = self.low
+        if self._words is None:
+            self._words = distinct_words(low)
+        base = min(((k, h) for k, h in self._hits.items() if k in needle), key=lambda kh: len(kh[1]), default=None)
+        if base is not None and len(base[1]) * _FILTER > len(low):
+            base = None  # so many places that one search of the text is quicker
+        if absent(self._words, needle):
+            out = []
+        elif base is not None:
+            shift = needle.find(base[0])
+            out = [p - shift for p in base[1] if p >= shift and low.startswith(needle, p - shift)]
+        else:
+            out = []
+            i = low.find(needle)
+            while i != -1:
+                out.append(i)
+                i = low.find(needle, i + 1)
+        self._hits[needle] = out
+        return out
+
+    def line(self, pos: int) -> int:
+        """1-based line of ``pos`` (a match starting on a newline counts on the next line)."""
+        if self._newlines is None:
+            self._newlines = [n.start() for n in re.finditer("\n", self.text)]
+        return bisect.bisect_right(self._newlines, pos) + 1
+
+    def facts(self, message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:
+        if not message.facts:
+            return ()
+        key = (message.id, tuple(m.group(group) for group, _ in message.facts))
+        out = self._facts.get(key)
+        if out is None:
+            out = self._facts[key] = _facts(message, m)
+        return out
+
+
+def _windows(text: _Text, needles: FrozenSet[str], reach: int) -> List[Tuple[int, int]]:
     """Disjoint stretches of the text in which a match can lie: a match contains a needle
     and is at most ``reach`` long, so it lies within ``reach`` of the needle's ends."""
+    size = len(text.low)
     hits: List[Tuple[int, int]] = []
     for needle in needles:
-        i = low.find(needle)
-        while i != -1:
-            hits.append((max(0, i - reach), min(len(low), i + len(needle) + reach)))
-            i = low.find(needle, i + 1)
-    hits.sort()
+        n = len(needle) + reach
+        hits.extend((i - reach if i > reach else 0, i + n if i + n < size else size) for i in text.hits(needle))
+    if len(needles) > 1:
+        hits.sort()
     out: List[Tuple[int, int]] = []
     for a, b in hits:
         if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
     return out
 
 
-def scan(messages: Sequence[Message], text: str) -> List[Match]:
+_ORDER = operator.attrgetter("start", "id")
+# A search of the text costs about as much as checking this many places one by one.
+_FILTER = 256
+
+
+def scan(messages: Sequence[Message], text: str, lower: Optional[str] = None,
+         words: Optional[str] = None) -> List[Match]:
     """Every match of every message in ``text``, in order of position.
 
     A pattern runs only around the places where a literal it needs occurs (no further than
     the longest match it can make), so the cost follows the number of near-misses, not the
-    size of the text times the number of messages.
+    size of the text times the number of messages. ``lower`` and ``words``: ``text.lower()``
+    and :func:`distinct_words` of it, when the caller has them already.
     """
-    text = strip_colour(text)
-    low = text.lower()
-    aligned = len(low) == len(text)  # lower() can lengthen a few non-ASCII letters
-    newlines: Optional[List[int]] = None
+    stripped = strip_colour(text)
+    if stripped is not text or lower is None:
+        lower, words = stripped.lower(), None
+    t = _Text(stripped, lower, words)
     out: List[Match] = []
+    if t.aligned:  # the short needles first, so that the longer holding them are looked for at their places
+        for needle in sorted({n for m in messages if m.needles is not None for n in m.needles}, key=len):
+            t.hits(needle)
     for message in messages:
-        if message.needles is not None and aligned:
-            windows = _windows(low, message.needles, message.reach)
-        elif message.needles is not None and not any(n in low for n in message.needles):
+        if message.needles is not None and t.aligned:
+            windows = _windows(t, message.needles, message.reach)
+        elif message.needles is not None and not any(n in lower for n in message.needles):
             windows = []
         else:
-            windows = [(0, len(text))]
+            windows = [(0, len(stripped))]
         for a, b in windows:
-            for m in message.pattern.finditer(text, a, b):
+            for m in message.pattern.finditer(stripped, a, b):
                 if m.end() == m.start():
                     continue
-                if newlines is None:
-                    newlines = [n.start() for n in re.finditer("\n", text)]
-                line = bisect.bisect_right(newlines, m.start()) + 1
-                out.append(Match(message.id, message.kind, m.start(), m.end(), line, m.group(0),
-                                 _facts(message, m)))
-    out.sort(key=lambda x: (x.start, x.id))
+                out.append(Match(message.id, message.kind, m.start(), m.end(), t.line(m.start()), m.group(0),
+                                 t.facts(message, m)))
+    out.sort(key=_ORDER)
     return out
 
 
-def match(text: str) -> List[Match]:
-    """The catalogued upstream messages in ``text`` (a paste, a log, a traceback)."""
-    return catalogue().match(text)
-
+def match(text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
+    """The catalogued upstream messages in ``text`` (a paste, a log, a traceback); ``lower``
+    and ``words``: ``text.lower()`` and :func:`distinct_words` of it, when the caller has them."""
+    return catalogue().match(text, lower, words)

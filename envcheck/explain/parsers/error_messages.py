@@ -88,7 +88,7 @@ def _groups(found: Sequence[messages.Match], lines: Tuple[str, ...]) -> List[Lis
     return out
 
 
-def _text(group: List[messages.Match], lines: Tuple[str, ...], offsets: List[int]) -> str:
+def _text(group: List[messages.Match], lines: Tuple[str, ...], offsets: Sequence[int]) -> str:
     """The lines the messages span, joined into one, without a warning's location prefix."""
     a = group[0].line - 1
     b = max(m.line - 1 + m.text.count("\n") for m in group)
@@ -101,7 +101,7 @@ def _text(group: List[messages.Match], lines: Tuple[str, ...], offsets: List[int
     return _WARNING_PREFIX.sub("", text, count=1) or text
 
 
-def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> Optional[str]:
+def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> Optional[str]:
     """The GPU a capability message is about when its name precedes the message on the line:
     torch prints ``f"{device_name} with CUDA capability sm_{cc} is not compatible …"``."""
     i = m.line - 1
@@ -112,7 +112,7 @@ def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> O
     return None
 
 
-def _facts(f: Found, m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> None:
+def _facts(f: Found, m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> None:
     i = m.line - 1
     detail = f"{m.id} message, line {m.line}"
     gpu: Dict[str, object] = {}
@@ -146,14 +146,6 @@ def _import_error(f: Found, m: messages.Match, lines: Tuple[str, ...]) -> None:
         f.set("torch.installed", True, i)
 
 
-def _offsets(lines: Tuple[str, ...]) -> List[int]:
-    out, pos = [], 0
-    for line in lines:
-        out.append(pos)
-        pos += len(line) + 1
-    return out
-
-
 def recognise(line: str) -> Optional[Tuple[str, str]]:
     """("error" | "warning", catalogue id) of the most specific message in a line, or None:
     an error before a warning, and of a wrapper (``CUDA error: …``) and the message it
@@ -171,7 +163,7 @@ def parse(doc: Pasted) -> Found:
     if not doc.messages:
         return f
     lines = doc.lines
-    offsets = _offsets(lines)
+    offsets = doc.offsets
     for group in _groups(doc.messages, lines):
         kind = "error" if any(m.kind == "error" for m in group) else "warning"
         f.error(_text(group, lines, offsets), group[0].line - 1, "torch.errors" if kind == "error" else "torch.warnings")

@@ -221,13 +221,21 @@ def _listed(f: Found, m: re.Match, i: int) -> int:
     return idx
 
 
+# A line holding none of these (lower case) matches none of the patterns above and leaves
+# the parser's state as it was, so only the lines holding one are read.
+_MAY_FAIL = ("nvidia-smi", "failed to initialize nvml", "unable to determine the device handle for")
+_MAY_SMI = _MAY_FAIL + ("|", "(uuid:", "mig", "no devices were found")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = unmargined(doc.lines)
     last: Optional[int] = None
     listed: Optional[int] = None
     table_gpus: List[int] = []
-    for i, line in enumerate(lines):
+    may_fail = set(doc.lines_containing(*_MAY_FAIL, ignorecase=True))
+    for i in doc.lines_containing(*_MAY_SMI, ignorecase=True):
+        line = lines[i]
         if _header(f, line, i):
             last, table_gpus = None, []
             continue
@@ -255,5 +263,6 @@ def parse(doc: Pasted) -> Found:
         if m:
             f.set("driver.nvidia_smi_path", m.group(1), i)
             continue
-        _failures(f, line, i, lines)
+        if i in may_fail:
+            _failures(f, line, i, lines)
     return f
