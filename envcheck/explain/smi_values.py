@@ -20,6 +20,8 @@ from typing import Dict, Optional, Tuple
 
 from envcheck.reading import Reading, Status
 
+from .source import Pasted
+
 _MIB = 1 << 20
 
 # A PCI address as nvidia-smi prints it: "00000000:07:00.0" (R384+), "0000:07:00.0" (older
@@ -119,13 +121,13 @@ def plausible_power(draw: Reading, limit: Reading) -> Reading:
 _MARGIN = re.compile(r"^% ?")
 
 
-def unmargined(lines: Tuple[str, ...]) -> Tuple[str, ...]:
+def unmargined(doc: Pasted) -> Tuple[str, ...]:
     """The lines without MATLAB's "% " echo margin (``!nvidia-smi -q`` in a MATLAB session writes
     every line of the output after "% "); indentation is left to each reader, which reads it
     relative to its own block."""
-    if not any(line.startswith("%") for line in lines):
-        return lines
-    return tuple(_MARGIN.sub("", line) if line.startswith("%") else line for line in lines)
+    if not (doc.text.startswith("%") or "\n%" in doc.text):  # no line starts with "%"
+        return doc.lines
+    return tuple(_MARGIN.sub("", line) if line.startswith("%") else line for line in doc.lines)
 
 
 def same_bus(a: Optional[str], b: Optional[str]) -> bool:

@@ -46,11 +46,31 @@ _ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
 # What log collectors put in front of every line of a tool's output: GitHub Actions'
 # timestamps ("2022-11-02T18:32:26.3725444Z lspci …"), ComfyUI's ("2025-01-05T01:35:23.210402 - …"),
 # `docker compose logs`' service column ("kokoro-tts-1     | …").
-_LOG_PREFIX = re.compile(r"^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t](?:-[ \t])?"
-                         r"|[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t])", re.MULTILINE)
+_LOG_PREFIX = (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t](?:-[ \t])?"
+               r"|[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t]")
+
+
+class _AtLineStarts:
+    """Removes what ``pattern`` (no newlines in its matches) matches at the start of a line:
+    ``re.sub("^(?:pattern)", "", text, flags=re.MULTILINE)``, searched as "a newline, then
+    the pattern", which the regex engine finds by that one character instead of trying the
+    anchor at every position of the text."""
+
+    def __init__(self, pattern: str) -> None:
+        self.first = re.compile(f"(?:{pattern})")
+        self.after = re.compile(f"\\n(?:{pattern})")
+
+    def sub(self, text: str) -> str:
+        text = self.after.sub("\n", text)
+        m = self.first.match(text)
+        return text[m.end():] if m else text
+
+
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*", re.MULTILINE)
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
-_QUOTE = re.compile(r"^(?:[ \t]*>(?!>>))+ ?", re.MULTILINE)
+_QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
+_QUOTES = _AtLineStarts(_QUOTE)
+_LOG_PREFIXES = _AtLineStarts(_LOG_PREFIX)
 # Markdown bold around a word ("- **PyTorch Version:** 2.1.0", "**Is CUDA available: Yes**"),
 # not Python's power or keyword-arguments operators ("2**20", "f(**kw)").
 _BOLD = re.compile(r"(?:(?<=^)|(?<=[\s\-]))\*\*(?=\w)|(?<=[\w:.)\]])\*\*(?=\s|$)")
@@ -253,8 +273,8 @@ def normalise(text: str) -> Pasted:
             if fancy in text:
                 text = text.replace(fancy, plain)
     if ">" in text:
-        text = _QUOTE.sub("", text)
-    text = _LOG_PREFIX.sub("", text)
+        text = _QUOTES.sub(text)
+    text = _LOG_PREFIXES.sub(text)
     if "```" in text or "~~~" in text:
         text = _FENCE.sub("", text)  # a fence is a boundary between blocks, like an empty line
     # Markdown inline code: `nvidia-smi` reads the same without the backticks. A backtick

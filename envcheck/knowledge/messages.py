@@ -140,6 +140,7 @@ class Message:
     note: str = ""
     needles: Optional[FrozenSet[str]] = None  # lowercased; a match contains one of them (None: unknown)
     reach: int = 0  # the longest a match can be (capped at REACH)
+    lead: Optional[int] = None  # how far into a match (at most) a needle starts (None: unknown)
 
     def findings(self, strength: Optional[str] = None) -> Tuple[str, ...]:
         return tuple(s.finding for s in self.supports if strength is None or s.strength == strength)
@@ -246,6 +247,47 @@ def reach_of(pattern: str) -> int:
     return min(sre_parse.parse(pattern).getwidth()[1], REACH)
 
 
+def _lead(items: "sre_parse.SubPattern", needles: FrozenSet[str]) -> Optional[int]:
+    """How far into a match of ``items`` (at most) some needle starts, from the literal runs
+    every match holds (at the top level, or in every branch of a group there); None: unknown."""
+    best: Optional[int] = None
+    width = 0  # the longest the items before the current one can be
+    run: List[str] = []
+    run_at = 0
+    for op, av in list(items) + [(None, None)]:
+        if op is sre_constants.LITERAL:
+            run_at = run_at if run else width
+            run.append(chr(av).lower())
+            width += 1
+            continue
+        found: List[int] = [] if best is None else [best]
+        if run:
+            text = "".join(run)
+            found += [run_at + text.find(n) for n in needles if n in text]
+            run = []
+        if op is sre_constants.SUBPATTERN:
+            sub = _lead(av[-1], needles)
+            found += [] if sub is None else [width + sub]
+        elif op is sre_constants.BRANCH:
+            alts = [_lead(b, needles) for b in av[1]]
+            found += [] if any(a is None for a in alts) else [width + max(alts)]  # type: ignore[type-var]
+        best = min(found, default=None)
+        if op is None:
+            return best
+        width = min(width + sre_parse.SubPattern(items.state, [(op, av)]).getwidth()[1], REACH)
+    return best
+
+
+def lead_of(pattern: str, needles: Optional[FrozenSet[str]]) -> Optional[int]:
+    """How far into a match of ``pattern`` (at most) one of its ``needles`` starts, or None
+    (unknown, or a pattern matching without regard to case, where a match may hold a
+    letter that re.IGNORECASE takes for the needle's)."""
+    parsed = sre_parse.parse(pattern)
+    if needles is None or parsed.state.flags & re.IGNORECASE or not all(n.isascii() for n in needles):
+        return None
+    return _lead(parsed, needles)
+
+
 # ------------------------------------------------------------------ loading
 def _fail(where: str, what: str) -> SetupError:
     return SetupError(f"message table {where}: {what} (broken installation)")
@@ -298,7 +340,8 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), needles_of(row["pattern"]), reach_of(row["pattern"]))
+                   row.get("note", ""), needles_of(row["pattern"]), reach_of(row["pattern"]),
+                   lead_of(row["pattern"], needles_of(row["pattern"])))
 
 
 def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:
@@ -427,23 +470,24 @@ class _Text:
         return out
 
 
-def _windows(text: _Text, needles: FrozenSet[str], reach: int) -> List[Tuple[int, int]]:
+def _windows(text: _Text, needles: FrozenSet[str], reach: int) -> List[Tuple[int, int, int, int]]:
     """Disjoint stretches of the text in which a match can lie: a match contains a needle
-    and is at most ``reach`` long, so it lies within ``reach`` of the needle's ends."""
+    and is at most ``reach`` long, so it lies within ``reach`` of the needle's ends. Each
+    is (start, end, first needle's place, last needle's place)."""
     size = len(text.low)
-    hits: List[Tuple[int, int]] = []
+    hits: List[Tuple[int, int, int]] = []
     for needle in needles:
         n = len(needle) + reach
-        hits.extend((i - reach if i > reach else 0, i + n if i + n < size else size) for i in text.hits(needle))
+        hits.extend((i - reach if i > reach else 0, i + n if i + n < size else size, i) for i in text.hits(needle))
     if len(needles) > 1:
         hits.sort()
-    out: List[Tuple[int, int]] = []
-    for a, b in hits:
+    out: List[Tuple[int, int, int, int]] = []
+    for a, b, i in hits:
         if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
+            w = out[-1]
+            out[-1] = (w[0], b if b > w[1] else w[1], w[2], i if i > w[3] else w[3])
         else:
-            out.append((a, b))
+            out.append((a, b, i, i))
     return out
 
 
@@ -469,19 +513,26 @@ def scan(messages: Sequence[Message], text: str, lower: Optional[str] = None,
     if t.aligned:  # the short needles first, so that the longer holding them are looked for at their places
         for needle in sorted({n for m in messages if m.needles is not None for n in m.needles}, key=len):
             t.hits(needle)
+    everywhere = (0, len(stripped), -1, len(stripped))
     for message in messages:
         if message.needles is not None and t.aligned:
             windows = _windows(t, message.needles, message.reach)
         elif message.needles is not None and not any(n in lower for n in message.needles):
             windows = []
         else:
-            windows = [(0, len(stripped))]
-        for a, b in windows:
-            for m in message.pattern.finditer(stripped, a, b):
-                if m.end() == m.start():
-                    continue
-                out.append(Match(message.id, message.kind, m.start(), m.end(), t.line(m.start()), m.group(0),
-                                 t.facts(message, m)))
+            windows = [everywhere]
+        lead = message.lead
+        for a, b, first, last in windows:
+            # Every match holds one of the window's needles at most ``lead`` into it, so none
+            # starts before the first needle less the lead, or after the last one: the regex
+            # need not try those places (the window's ends stay, for look-arounds and \b).
+            start = first - lead if lead is not None and first - lead > a else a
+            for m in message.pattern.finditer(stripped, start, b):
+                if m.end() > m.start():
+                    out.append(Match(message.id, message.kind, m.start(), m.end(), t.line(m.start()), m.group(0),
+                                     t.facts(message, m)))
+                if lead is not None and m.end() > last:
+                    break
     out.sort(key=_ORDER)
     return out
 

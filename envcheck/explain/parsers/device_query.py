@@ -73,7 +73,7 @@ def _blocks(lines: Tuple[str, ...], candidates: List[int]) -> List[Tuple[int, in
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
     detected: Optional[Tuple[int, int]] = None
     for i in doc.lines_containing(*_MAY_SAY):
         s = lines[i].strip()

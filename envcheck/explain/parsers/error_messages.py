@@ -64,6 +64,8 @@ IMPORT_FAILURES = frozenset({
     "loader_version_not_found", "torch_windows_dll", "torch_c_extensions", "windows_dll_load_failed",
 })
 _IMPORT_CONTEXT = re.compile(r"\bimport torch\b|torch[/\\]__init__\.py|from torch\._C import|on import\b")
+# A text without any of these cannot match _IMPORT_CONTEXT (a substring test is far cheaper).
+_IMPORT_WORDS = ("import torch", "torch/__init__.py", "torch\\__init__.py", "from torch._C import", "on import")
 # Python's warnings.formatwarning: "path/to/file.py:123: UserWarning: message".
 _WARNING_PREFIX = re.compile(r"^\s*(?:\S+:\d+:\s+)?\w*Warning:\s*")
 # A recorded text longer than this keeps only the matched part and some context (a message
@@ -141,7 +143,7 @@ def _facts(f: Found, m: messages.Match, lines: Tuple[str, ...], offsets: Sequenc
 def _import_error(f: Found, m: messages.Match, lines: Tuple[str, ...]) -> None:
     i = m.line - 1
     context = " ".join(lines[max(0, i - 15):i + 1])
-    if _IMPORT_CONTEXT.search(context):
+    if any(w in context for w in _IMPORT_WORDS) and _IMPORT_CONTEXT.search(context):
         f.set("torch.import_error", lines[i].strip(), i)
         f.set("torch.installed", True, i)
 

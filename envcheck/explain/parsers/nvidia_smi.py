@@ -47,6 +47,7 @@ _ROW2 = re.compile(r"^\|\s*(?P<fan>\d+%|N/A|ERR!)\s+(?P<temp>\d+C|N/A|ERR!)\s+(?
 # Process name Usage" (R361+), "GPU PID Process name Usage" (R3xx "Compute processes:").
 _PROC = re.compile(r"^\|\s*(?P<gpu>\d+)\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?:(?P<type>C\+G|M\+C|C|G|M)\s+)?"
                    r"(?P<name>.+?)\s+(?P<mem>\d+Mi?B|N/A)\s*\|$")
+_PROCESSES = re.compile(r"^\|\s*(?:Compute )?[Pp]rocesses:")
 _MIG_LIST = re.compile(r"^MIG\s+\S+\s+Device\s+\d+:")
 _UUID = re.compile(r"^GPU-[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _SMI_PATH = re.compile(r"^(/\S*/nvidia-smi)$")
@@ -73,8 +74,11 @@ _NOT_FOUND = re.compile(r"nvidia-smi'?\W{0,3}(?:command )?not found|command '?nv
                         r"|nvidia-smi.{0,40}command not found", _I)
 
 
+_NUMBER = re.compile(r"^\s*([\d.]+)")
+
+
 def _num(text: str) -> Optional[float]:
-    m = re.match(r"^\s*([\d.]+)", text)
+    m = _NUMBER.match(text)
     return float(m.group(1)) if m else None
 
 
@@ -229,7 +233,7 @@ _MAY_SMI = _MAY_FAIL + ("|", "(uuid:", "mig", "no devices were found")
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
     last: Optional[int] = None
     listed: Optional[int] = None
     table_gpus: List[int] = []
@@ -245,7 +249,7 @@ def parse(doc: Pasted) -> Found:
             last = _rows(f, lines, i, last)
             if last is not None and last != before:
                 table_gpus.append(last)
-            if re.match(r"^\|\s*(?:Compute )?[Pp]rocesses:", stripped):
+            if _PROCESSES.match(stripped):
                 _processes(f, lines, i, table_gpus)
             continue
         m = GPU_LINE.match(stripped)

@@ -38,7 +38,7 @@ def parse(doc: Pasted) -> Found:
     gpu: Optional[int] = None
     first: Optional[int] = None
     said = False  # a GPU line was followed by nvlink output (links or "no NVLink")
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
     # A line holding none of these (lower case) matches no pattern here and changes nothing.
     for i in doc.lines_containing("(uuid:", "link ", "nvlink", ignorecase=True):
         s = lines[i].strip()

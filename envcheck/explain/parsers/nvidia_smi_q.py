@@ -202,7 +202,7 @@ _MAY_OPEN = ("gpu",) + tuple(k.lower() for k in _TOP_KEYS) + tuple(sorted(s.lowe
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
     may_open = set(doc.lines_containing(*_MAY_OPEN))
     gpu: Optional[_Gpu] = None
     stack: List[Tuple[int, str]] = []  # (indent, header) inside the current GPU block

@@ -61,7 +61,7 @@ def _link(cell: str) -> Optional[Tuple[str, int]]:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    raw = unmargined(doc.lines)
+    raw = unmargined(doc)
     pairs: List[GpuPair] = []
     affinity: List[GpuAffinity] = []
     first: Optional[int] = None

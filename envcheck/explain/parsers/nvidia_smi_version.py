@@ -39,7 +39,7 @@ _VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)$")
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
     candidates = doc.lines_containing("version", ignorecase=True)  # every pattern above holds it
     own = [i for i in candidates if _OWN.match(lines[i].strip())]
     for i in candidates:
