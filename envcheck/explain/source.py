@@ -24,6 +24,13 @@ from envcheck.errors import EnvcheckError
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
 
+if sys.version_info >= (3, 11):
+    from re import _constants as sre_constants
+    from re import _parser as sre_parse
+else:  # pragma: no cover - Python 3.10
+    import sre_constants
+    import sre_parse
+
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
 # minified JSON) and are cut so that no pattern ever scans megabytes of one line.
@@ -230,6 +237,22 @@ class Pasted:
     def messages(self) -> Tuple[messages.Match, ...]:
         """The catalogued upstream messages in the text (``Match.line`` is 1-based)."""
         return tuple(messages.match(self.text, self.lower, self.words))
+
+
+def literal_prefix(pattern: "re.Pattern[str]") -> str:
+    """The characters every match of ``pattern`` starts with (its literal start, after a ``^``),
+    so that ``s.startswith(prefix)`` can be tested before ``pattern.match(s)``; "" when the
+    pattern ignores case or starts otherwise."""
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    out: List[str] = []
+    for n, (op, av) in enumerate(sre_parse.parse(pattern.pattern, pattern.flags)):
+        if n == 0 and op is sre_constants.AT and av is sre_constants.AT_BEGINNING:
+            continue
+        if op is not sre_constants.LITERAL:
+            break
+        out.append(chr(av))
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=None)

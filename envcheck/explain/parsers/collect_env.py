@@ -199,7 +199,8 @@ def parse(doc: Pasted) -> Found:
         m = _KEY.match(line)
         if not m:
             continue
-        key, value = _EXAMPLE.sub("", m.group(1)).strip().lower(), m.group(2)
+        key = m.group(1)
+        key, value = (_EXAMPLE.sub("", key) if "(" in key else key).strip().lower(), m.group(2)
         if key in _SIMPLE:
             _SIMPLE[key](f, value, i)
         elif key in _BLOCK:

@@ -28,7 +28,7 @@ from typing import Tuple
 from envcheck.knowledge.archs import cudnn_int
 
 from ..partial import PROGRAM, REPORT, Found
-from ..source import Pasted
+from ..source import Pasted, literal_prefix
 from .system import python_platform, set_kernel
 
 SOURCE = "library report"
@@ -96,7 +96,7 @@ def _line(f: Found, line: str, i: int) -> None:
         return
     s = line.strip()
     for pattern, action in _SIMPLE:
-        m = pattern.match(s)
+        m = pattern.match(s) if s.startswith(_STARTS[pattern]) else None
         if m:
             action(f, m, i)
             return
@@ -113,6 +113,8 @@ _SIMPLE: Tuple = (
     (_MM_GPUS, lambda f, m, i: _gpus(f, m.group(1), m.group(2), i)),
     (_D2_DRIVER, lambda f, m, i: f.set("nvml.driver_version", m.group(1), i, rank=REPORT)),
 )
+# What a line starts with for each of those patterns to match it (a startswith is much cheaper).
+_STARTS = {pattern: literal_prefix(pattern) for pattern, _ in _SIMPLE}
 
 
 def _config(f: Found, lines: Tuple[str, ...]) -> None:

@@ -17,7 +17,7 @@ their distribution still runs under WSL 1; only the kernel string proves the ver
 from __future__ import annotations
 
 import re
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
@@ -263,17 +263,23 @@ def parse(doc: Pasted) -> Found:
     # A sentence says the same wherever it stands (no reader here looks at other lines or
     # writes the line number into a detail), so a repeated line — logs repeat a lot — is
     # read once and its claims are made again at each place.
-    seen: Dict[str, Found] = {}
+    seen: Dict[str, Optional[Found]] = {}  # line → what it says (None: nothing)
+    lines, claims = doc.lines, f.claims
     for i, readers in sorted(_readers(doc).items()):
-        line = doc.lines[i]
-        if not line.strip():
-            continue
-        said = seen.get(line)
+        line = lines[i]
+        said = seen.get(line, _UNREAD)
+        if said is _UNREAD:
+            said = Found(SOURCE, STATED)
+            if line.strip():
+                _line(said, line, 0, readers)
+            said = seen[line] = said if said else None
         if said is None:
-            said = seen[line] = Found(SOURCE, STATED)
-            _line(said, line, 0, readers)
+            continue
         for c in said.claims:
-            f.claims.append(Claim(c.path, c.reading, c.rank, c.source, i))
+            claims.append(Claim(c.path, c.reading, c.rank, c.source, i))
         for g in said.gpus:
             f.gpu(g.index, i, rank=g.rank, **dict(g.fields))
     return f
+
+
+_UNREAD = Found(SOURCE, STATED)
