@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional, Tuple
 
-from envcheck.reading import Reading, Status
+from envcheck.reading import IMPLAUSIBLE, Reading, Status
 
 from .source import Pasted
 
@@ -36,7 +36,6 @@ GPU_LINE = re.compile(r"^GPU (?P<idx>\d+): (?P<name>.+?) \(UUID: ?(?P<uuid>[^)]*
 # below nvidia-smi's sampling), so 3x the limit (312 W on a 35 W laptop part) is a sensor
 # or firmware misreading, and no rule should reason from it.
 IMPLAUSIBLE_POWER_RATIO = 3.0
-IMPLAUSIBLE = "implausible reading"
 
 # GpuFacts field → how its value is written.
 KIND: Dict[str, str] = {
