@@ -5,8 +5,8 @@ version got installed", "torch 默认的是 cpu 版本"), how many GPUs ("a sing
 
 Reports are written in many languages; Chinese ones are common (显卡 graphics card,
 驱动 driver, 版本 version, 容器 container, 单卡 one card), and CJK text runs into Latin
-words and numbers without spaces ("我的显卡是3060"), so the GPU-name reader gets the line
-with spaces around CJK characters.
+words and numbers without spaces ("我的显卡是3060"), which the GPU-name reader
+(``gpu_names.mentions``) allows for.
 
 Everything here is a claim (rank ``STATED``, detail "stated in the text"): any tool
 output in the same paste outranks it. Notably, "WSL2" written by a person is recorded
@@ -47,9 +47,6 @@ _ROOT_PROMPT = re.compile(r"^root@[0-9a-f]{12}:")
 _PYTHON = re.compile(r"\bpython\s?-?(3\.\d{1,2}(?:\.\d+)?)\b|\bpython(3)(\d{1,2})\b", _I)
 _BARE_DRIVER = re.compile(r"^\W*(\d{3}\.\d{2,3}(?:\.\d{2})?)\W*$")
 _SAID_DRIVER = re.compile(r"\bdriver(?:\s+version)?\s*(?:is|:|=|of|v)?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b", _I)
-# Lines that are some tool's output, read by other parsers: a sentence parser must not
-# second-guess them (an nvidia-smi row names the GPU better than a mention would).
-_CJK = re.compile(r"([\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+)")
 _CN_CONTAINER = re.compile(r"(?:docker\s*)?容器(?:中|内|里|内部)|在\s*docker\s*(?:中|里|内)")
 _CN_NEGATED = re.compile(r"(?:不|没|非)[^，。,.]{0,3}$")
 _CN_DRIVER = re.compile(r"驱动(?:程序)?(?:版本)?号?\s*[:：为是]?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b")
@@ -74,18 +71,22 @@ _COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,2}|one|two|three|four|eight|single)\s
 _NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "eight": 8}
 _WINDOWS = re.compile(r"\b(?:on|under|using|in)\s+(?:a\s+)?(?:clean\s+|fresh\s+)?windows\b(?!\s*(?:subsystem|\d))|"
                       r"\bwindows\s*(?:平台|系统|platform|machine|pc)\b", _I)
-_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:)")
+# Lines that are some tool's output, read by other parsers: a sentence parser must not
+# second-guess them (an nvidia-smi row names the GPU better than a mention would).
+_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:"
+                        r"|(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\s|Device \d+: \"|deviceQuery, |Peer access from )")  # lspci, deviceQuery
 
 
 def _gpus(f: Found, line: str, i: int, readers: int) -> None:
     """GPU names (gpu_names.mentions), or how many GPUs a sentence speaks of."""
     cjk = bool(readers & _CJK_LINE)
     named = []
-    # A brand, series or model ("RTX", "A100", "3060ti", "960M"), CJK prose, or a bare model
-    # number in a sentence about a GPU ("I have a 3090"): the cases mentions() can name.
+    # A brand, series or model ("RTX", "A100", "3060ti", "960M"), CJK prose ("显卡是3060"), or a
+    # bare model number beside a word for a GPU ("GPU: 3060", "a 3090 card"): the cases
+    # mentions() can name.
     low = line.lower()
     if readers & (_GPU_MODEL | _CJK_LINE) or (_GPU_CONTEXT.search(low) and _MODEL_NUMBER.search(line)):
-        named = mentions(_CJK.sub(r" \1 ", line) if cjk else line)
+        named = mentions(line)
     for name, _ in named:
         f.gpu(None, i, name=name)
     m = _COUNT.search(line) if not named and ("gpu" in low or cjk) else None
@@ -191,9 +192,10 @@ _DC_MODEL = re.compile(r"[abhlvpkmtg](?<![a-z0-9].)(?:(?<=g)[abhlvpkmt]|(?<!g))\
 # found from its suffix: digits are everywhere in a log, these words are not (see _suffixed).
 _SUFFIX = re.compile(r"ti(?:(?<=\d{3}ti)|(?<=\d{3}\sti))\b|super(?:(?<=\d{3}super)|(?<=\d{3}\ssuper))\b"
                      r"|m(?<=\d{3}m)\b")
-# gpu_names.py's words that make a bare model number a GPU ("I have a 3090").
-_GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
-_GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
+# gpu_names.py's words that make a bare model number a GPU ("GPU: 3060", "a 3090 card", "3060
+# laptop"; the brands and series are _GPU_MODEL_WORDS).
+_GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|laptop)\b")
+_GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|laptop)\b")
 _MODEL_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _BARE_VERSION = re.compile(r"\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)  # at a line's start
