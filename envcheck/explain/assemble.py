@@ -20,8 +20,9 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from envcheck.facts import (
     DriverFacts,
@@ -80,20 +81,41 @@ def _show(r: Reading) -> str:
     return r.status.value.replace("_", " ")
 
 
+def _memo(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """``test`` answered once per distinct value: a long paste repeats one value thousands of times."""
+    seen: Dict[Any, bool] = {}
+
+    def memo(value: Any) -> bool:
+        try:
+            return seen[value]
+        except KeyError:
+            out = seen[value] = test(value)
+            return out
+        except TypeError:  # an unhashable value
+            return test(value)
+    return memo
+
+
+_BY_RANK = operator.attrgetter("rank", "line")
+
+
 def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) -> Any:
     """The winning claim; notes a disagreement between claims (of any rank)."""
-    ordered = sorted(claims, key=lambda c: (c.rank, c.line))
+    ordered = sorted(claims, key=_BY_RANK)
     winner = ordered[-1]
     if compare is _compatible and winner.reading.ok and isinstance(winner.reading.value, str):
         # "3.10" (collect_env) and "3.10.12" (the REPL banner) agree: keep the more precise spelling.
-        agreeing = [c for c in ordered if c.reading.ok and isinstance(c.reading.value, str)
-                    and compare(c.reading.value, winner.reading.value)]
+        fixed = winner.reading.value
+        agrees = _memo(lambda v: compare(v, fixed))
+        agreeing = [c for c in ordered if c.reading.ok and isinstance(c.reading.value, str) and agrees(c.reading.value)]
         winner = max(agreeing, key=lambda c: (len(c.reading.value), c.rank, c.line))
+    a = winner.reading
+    same_value = _memo(lambda v: compare(a.value, v))
     for other in reversed(ordered):
         if other is winner:
             continue
-        a, b = winner.reading, other.reading
-        same = (a.ok and b.ok and compare(a.value, b.value)) or (not a.ok and not b.ok and a.status == b.status)
+        b = other.reading
+        same = (a.ok and b.ok and same_value(b.value)) or (not a.ok and not b.ok and a.status == b.status)
         if not same:
             notes.append(f"the text disagrees about {label}: {_show(a)} ({_where(winner)}) and {_show(b)} "
                          f"({_where(other)}); used {_show(a)}")

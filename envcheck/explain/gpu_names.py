@@ -99,8 +99,8 @@ def _consumer_name(m: re.Match, line: str) -> Optional[str]:
     suffix = (m.group("suffix") or "").lower()
     laptop_m = m.group("m") is not None
     named = bool(series or m.group("geforce") or m.group("brand") or suffix or laptop_m or m.group("laptop"))
-    if not named and not _bare_is_gpu(line, m):
-        return None  # a bare number that no word says is a GPU
+    if not named and (num not in _RTX and num not in _GTX or not _bare_is_gpu(line, m)):
+        return None  # not a model number, or a bare one that no word says is a GPU
     if laptop_m:
         return _laptop_name(num, series, len(m.group("m")) == 2)
     if series == "MX" or (not series and num in _MX and m.group("geforce")):
@@ -129,15 +129,21 @@ def _titan_name(m: re.Match) -> Optional[str]:
     return _TITANS[model]
 
 
+# What a line holds if the patterns above can find a name in it (cheap tests first: a long
+# log is read line by line).
+_THREE_DIGITS = re.compile(r"\d{3}")
+_LETTER_DIGIT = re.compile(r"[abghklmptv]\d", re.IGNORECASE)
+
+
 def mentions(line: str) -> List[Tuple[str, str]]:
     """Canonical GPU names a line of prose mentions, with the words that named them."""
     out: List[Tuple[str, str]] = []
-    for m in _CONSUMER.finditer(line):
+    for m in _CONSUMER.finditer(line) if _THREE_DIGITS.search(line) else ():
         name = _consumer_name(m, line)
         if name:
             out.append((name, m.group(0).strip()))
     context: Optional[bool] = None
-    for m in _DC_RE.finditer(line):
+    for m in _DC_RE.finditer(line) if _LETTER_DIGIT.search(line) else ():
         model = m.group("model").upper()
         if model in _AMBIGUOUS and not m.group("prefix"):
             if context is None:
@@ -147,7 +153,7 @@ def mentions(line: str) -> List[Tuple[str, str]]:
         if m.group("model") != model and model in _AMBIGUOUS:
             continue  # "a10" / "l4" in lower case is too often something else
         out.append((_DC[model], m.group(0).strip()))
-    for m in _TITAN.finditer(line):
+    for m in _TITAN.finditer(line) if "titan" in line.lower() else ():
         name = _titan_name(m)
         if name:
             out.append((name, m.group(0).strip()))

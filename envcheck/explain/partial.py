@@ -124,9 +124,16 @@ class Found:
         pairs = tuple((k, _reading(v, d)) for k, v in fields.items() if v is not None)
         if not pairs:
             return
+        self._add_gpu(GpuClaim(index, pairs, r, self.source, line))
+
+    def gpu_again(self, claim: GpuClaim, line: int) -> None:
+        """``claim`` (another Found's, of this source) made again at ``line``: what :meth:`gpu`
+        does with the same fields, without converting them again."""
+        self._add_gpu(GpuClaim(claim.index, claim.fields, claim.rank, self.source, line))
+
+    def _add_gpu(self, claim: GpuClaim) -> None:
         # The detail often names the line; repeats are the same claim whatever their line.
-        key = (index, r, tuple((k, v.value, v.status) for k, v in pairs))
-        claim = GpuClaim(index, pairs, r, self.source, line)
+        key = (claim.index, claim.rank, tuple((k, v.value, v.status) for k, v in claim.fields))
         at = self._gpu_at.get(key)
         if at is None:
             self._gpu_at[key] = len(self.gpus)

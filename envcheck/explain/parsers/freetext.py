@@ -267,20 +267,21 @@ def parse(doc: Pasted) -> Found:
     # read once and its claims are made again at each place.
     seen: Dict[str, Optional[Found]] = {}  # line → what it says (None: nothing)
     lines, claims = doc.lines, f.claims
-    for i, readers in sorted(_readers(doc).items()):
+    readers = _readers(doc)
+    for i in sorted(readers):
         line = lines[i]
         said = seen.get(line, _UNREAD)
         if said is _UNREAD:
             said = Found(SOURCE, STATED)
             if line.strip():
-                _line(said, line, 0, readers)
+                _line(said, line, 0, readers[i])
             said = seen[line] = said if said else None
         if said is None:
             continue
         for c in said.claims:
             claims.append(Claim(c.path, c.reading, c.rank, c.source, i))
         for g in said.gpus:
-            f.gpu(g.index, i, rank=g.rank, **dict(g.fields))
+            f.gpu_again(g, i)
     return f
 
 

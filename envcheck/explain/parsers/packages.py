@@ -10,6 +10,7 @@ pytorch channel, ``cuda120_py311h…`` on conda-forge, ``*cpu*`` for CPU-only bu
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional, Tuple
 from urllib.parse import unquote
@@ -49,8 +50,12 @@ _MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully ins
              "bitsandbytes", "cudatoolkit", "cudnn", "nccl")
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+@functools.lru_cache(maxsize=4096)  # a listing repeated in a long paste names the same packages
 def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def wheel_version(filename: str) -> Optional[Tuple[str, str]]:
