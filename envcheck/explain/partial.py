@@ -13,6 +13,7 @@ output at ``TOOL`` and a person's sentence at ``STATED``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -78,6 +79,12 @@ class ItemClaim:
     rank: int
     source: str
     line: int
+
+
+@functools.lru_cache(maxsize=4096)  # a long log repeats its errors
+def _message_key(text: str) -> str:
+    """What makes two error lines the same message: the text without exception class names."""
+    return _EXCEPTION_PREFIX.sub("", text).strip().rstrip(".").lower()
 
 
 def _reading(value: Union[Reading, Any], detail: Optional[str]) -> Reading:
@@ -148,8 +155,7 @@ class Found:
         """A recognised error (or warning) line. Repeats merge on the message itself, so
         "RuntimeError: X" in a traceback and "X" quoted in prose count once."""
         text = text.strip()
-        key = _EXCEPTION_PREFIX.sub("", text).strip().rstrip(".").lower()
-        self.item(path, key, text, line)
+        self.item(path, _message_key(text), text, line)
 
     def note(self, text: str) -> None:
         if text not in self.notes:

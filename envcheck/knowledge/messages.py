@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import operator
 import re
 import sys
@@ -457,7 +458,8 @@ class _Text:
     def line(self, pos: int) -> int:
         """1-based line of ``pos`` (a match starting on a newline counts on the next line)."""
         if self._newlines is None:
-            self._newlines = [n.start() for n in re.finditer("\n", self.text)]
+            ends = itertools.accumulate(map(len, self.text.split("\n")[:-1]))  # each line's end, less the newlines before
+            self._newlines = [end + n for n, end in enumerate(ends)]
         return bisect.bisect_right(self._newlines, pos) + 1
 
     def facts(self, message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:

@@ -21,6 +21,7 @@ Dynamic-loader messages are also read by ``loader.py`` (which library, loaded fr
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -94,12 +95,23 @@ def _text(group: List[messages.Match], lines: Tuple[str, ...], offsets: Sequence
     """The lines the messages span, joined into one, without a warning's location prefix."""
     a = group[0].line - 1
     b = max(m.line - 1 + m.text.count("\n") for m in group)
-    text = " ".join(s.strip() for s in lines[a:b + 1] if s.strip())
+    text = _joined(lines[a:b + 1])
     if len(text) > _LONGEST:
         start = min(m.start for m in group) - offsets[a]
         end = max(m.end for m in group) - offsets[a]
         joined = "\n".join(lines[a:b + 1])
         text = " ".join(joined[max(0, start - _CONTEXT):end + _CONTEXT].split())
+    return _unprefixed(text)
+
+
+# Cached: a long log repeats the same messages on the same lines.
+@functools.lru_cache(maxsize=4096)
+def _joined(span: Tuple[str, ...]) -> str:
+    return " ".join(s.strip() for s in span if s.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _unprefixed(text: str) -> str:
     return _WARNING_PREFIX.sub("", text, count=1) or text
 
 

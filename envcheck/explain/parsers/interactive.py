@@ -172,8 +172,11 @@ def _said(f: Found, line: str, i: int, expr: Optional[str] = None) -> bool:
     return True
 
 
-# Every form above needs one of these words on its line.
-_MAY_SAY = ("torch", "cuda", "gpu", "device", "version", "python ")
+# Every form above needs one of these on its line (lower case): "torch" for the expressions and
+# the labelled torch version, "python " for the banner, an expression for a sentence about
+# it, a labelled print's gate word.
+_MAY_SAY = ("torch", "python ") + tuple(sorted({w.lower() for w in _SAID_WORDS} | {
+    w for _, _, words in _LABELLED for w in words}))
 
 
 def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
@@ -207,10 +210,13 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
         return
     if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")):
         for pattern, setter, words in _LABELLED:
-            lm = pattern.match(line) if any(w in low for w in words) else None
-            if lm:
-                setter(f, lm.group(1), i)
-                break
+            for w in words:
+                if w in low:
+                    lm = pattern.match(line)
+                    if lm:
+                        setter(f, lm.group(1), i)
+                        return
+                    break
 
 
 def parse(doc: Pasted) -> Found:
