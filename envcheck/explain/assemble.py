@@ -107,8 +107,13 @@ def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) 
         # "3.10" (collect_env) and "3.10.12" (the REPL banner) agree: keep the more precise spelling.
         fixed = winner.reading.value
         agrees = _memo(lambda v: compare(v, fixed))
-        agreeing = [c for c in ordered if c.reading.ok and isinstance(c.reading.value, str) and agrees(c.reading.value)]
-        winner = max(agreeing, key=lambda c: (len(c.reading.value), c.rank, c.line))
+        best = None  # the longest agreeing value, then the highest rank and line (the first of equals)
+        for c in ordered:
+            r = c.reading
+            if r.ok and isinstance(r.value, str) and agrees(r.value):
+                key = (len(r.value), c.rank, c.line)
+                if best is None or key > best:
+                    winner, best = c, key
     a = winner.reading
     same_value = _memo(lambda v: compare(a.value, v))
     for other in reversed(ordered):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import itertools
 import re
 import sys
 from dataclasses import dataclass
@@ -114,12 +115,9 @@ class Pasted:
 
     @functools.cached_property
     def offsets(self) -> Tuple[int, ...]:
-        """Where each line starts in :attr:`text`."""
-        out, pos = [], 0
-        for line in self.lines:
-            out.append(pos)
-            pos += len(line) + 1
-        return tuple(out)
+        """Where each line starts in :attr:`text`: the lengths of the lines before it, plus their newlines."""
+        before = itertools.accumulate(map(len, self.lines), initial=0)
+        return tuple(length + n for n, length in enumerate(before))[:len(self.lines)]
 
     @functools.cached_property
     def lower(self) -> str:
@@ -148,10 +146,11 @@ class Pasted:
             return hits
         low, offsets = self.lower, self.offsets
         aligned = len(low) == len(self.text)
-        base = min((h for k, h in self._needle_lines.items() if k in needle), key=len, default=None)
+        large = len(low) > messages.LARGE  # below that, one search is quicker than looking for a shortcut
+        base = min((h for k, h in self._needle_lines.items() if k in needle), key=len, default=None) if large else None
         if base is not None and len(base) * _FILTER > len(low):
             base = None  # on so many lines that one search of the text is quicker
-        if aligned and messages.absent(self.words, needle):
+        if large and aligned and messages.absent(self.words, needle):
             hits = ()
         elif base is not None:
             lines = self.lines

@@ -436,12 +436,14 @@ class _Text:
         if out is not None:
             return out
         low = self.low
-        if self._words is None:
+        large = len(low) > LARGE  # below that, one search is quicker than looking for a shortcut
+        if large and self._words is None:
             self._words = distinct_words(low)
-        base = min(((k, h) for k, h in self._hits.items() if k in needle), key=lambda kh: len(kh[1]), default=None)
+        base = min(((k, h) for k, h in self._hits.items() if k in needle), key=lambda kh: len(kh[1]),
+                   default=None) if large else None
         if base is not None and len(base[1]) * _FILTER > len(low):
             base = None  # so many places that one search of the text is quicker
-        if absent(self._words, needle):
+        if large and absent(self._words, needle):  # type: ignore[arg-type]
             out = []
         elif base is not None:
             shift = needle.find(base[0])
@@ -494,6 +496,8 @@ def _windows(text: _Text, needles: FrozenSet[str], reach: int) -> List[Tuple[int
 
 
 _ORDER = operator.attrgetter("start", "id")
+# A text this long (characters) is worth the shortcuts of _Text.hits; a shorter one is searched plainly.
+LARGE = 1 << 18
 # A search of the text costs about as much as checking this many places one by one.
 _FILTER = 256
 
@@ -512,7 +516,7 @@ def scan(messages: Sequence[Message], text: str, lower: Optional[str] = None,
         lower, words = stripped.lower(), None
     t = _Text(stripped, lower, words)
     out: List[Match] = []
-    if t.aligned:  # the short needles first, so that the longer holding them are looked for at their places
+    if t.aligned and len(lower) > LARGE:  # short needles first: the longer holding them are looked for at their places
         for needle in sorted({n for m in messages if m.needles is not None for n in m.needles}, key=len):
             t.hits(needle)
     everywhere = (0, len(stripped), -1, len(stripped))

@@ -15,12 +15,22 @@ from typing import List
 
 import pytest
 
+from envcheck.explain import source
 from envcheck.explain.parsers import freetext
 from envcheck.explain.source import Pasted
 from envcheck.knowledge import messages
 
 _PIECES = ["\n", "\n\n", " ", "\t", "\u00a0", "a", "ab", "AB", "abc", "b", "x", "İ", "ı", "ſ", "\u212a", "1", "23",
            "456", ".", ":", "ti", "super", "m", "g", "h", "t4", "os", "-", "Σ"]
+
+
+@pytest.fixture(autouse=True)
+def shortcuts_for_any_size(monkeypatch):
+    """The shortcuts are taken on large texts only, and a needle is looked for on another's lines
+    or places only when they are few; these small texts must take every shortcut."""
+    monkeypatch.setattr(messages, "LARGE", 0)
+    monkeypatch.setattr(messages, "_FILTER", 0)
+    monkeypatch.setattr(source, "_FILTER", 0)
 
 
 def _texts(seed: int, count: int = 3000, longest: int = 24) -> List[str]:
@@ -105,13 +115,14 @@ def test_catalogue_scan_finds_what_a_plain_scan_finds():
     cat = messages.catalogue()
     rnd = random.Random(5)
     examples = [e for m in cat.messages for e in m.examples]
-    for _ in range(40):
+    for n in range(120):
         parts = []
+        chosen = rnd.sample(examples, 3) if n % 2 else examples  # half: a few messages, repeated close together
         for _ in range(rnd.randint(1, 12)):
-            e = rnd.choice(examples)
+            e = rnd.choice(chosen)
             cut = rnd.randint(0, len(e))
-            parts.append(rnd.choice([e, e[:cut], e[cut:], e.upper(), "noise line 123"]))
-        text = rnd.choice(["\n", " ", "\n\n"]).join(parts)
+            parts.append(rnd.choice([e, e, e[:cut], e[cut:], e.upper(), "noise line 123"]))
+        text = rnd.choice(["\n", " ", "\n\n", ""]).join(parts)
         got = messages.scan(cat.messages, text, text.lower())
         want, newlines = _plain_scan(cat.messages, text)
         assert [(m.start, m.id, m.end, m.text, m.facts) for m in got] == want
