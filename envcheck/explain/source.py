@@ -124,6 +124,17 @@ class Pasted:
         return self.text.lower()
 
     @functools.cached_property
+    def distinct(self) -> Tuple["Pasted", Optional[Tuple[Tuple[int, ...], ...]]]:
+        """The distinct lines, in order of first appearance, as a text of their own, and for each
+        the numbers of the lines it stands on; (this text, None) when few lines repeat."""
+        if len(set(self.lines)) * 2 > len(self.lines):
+            return self, None
+        where: Dict[str, List[int]] = {}
+        for i, line in enumerate(self.lines):
+            where.setdefault(line, []).append(i)
+        return Pasted(tuple(where)), tuple(tuple(v) for v in where.values())
+
+    @functools.cached_property
     def words(self) -> str:
         """The distinct words of :attr:`lower` (``messages.distinct_words``)."""
         return messages.distinct_words(self.lower)

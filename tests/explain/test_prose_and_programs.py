@@ -202,3 +202,7 @@ def test_tool_lines_are_not_read_as_prose():
              'Device 0: "TITAN X (Pascal)"\n'
              "Peer access from Quadro K600 (GPU2) -> TITAN X (Pascal) (GPU1) : No\n")
     assert freetext.parse(text(lines)).gpus == []
+
+
+def test_a_laptop_part_alone_on_its_line_is_read():
+    assert gpu_fields(freetext.parse(text("930MX\n"))) == [{"index": None, "name": "NVIDIA GeForce 930MX"}]

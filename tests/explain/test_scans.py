@@ -21,7 +21,7 @@ from envcheck.explain.source import Pasted
 from envcheck.knowledge import messages
 
 _PIECES = ["\n", "\n\n", " ", "\t", "\u00a0", "a", "ab", "AB", "abc", "b", "x", "İ", "ı", "ſ", "\u212a", "1", "23",
-           "456", ".", ":", "ti", "super", "m", "g", "h", "t4", "os", "-", "Σ"]
+           "456", ".", ":", "ti", "super", "m", "mx", "g", "h", "t4", "os", "-", "Σ"]
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +79,7 @@ def test_lines_starting_is_lines_with_a_line_anchor(anchored):
 
 def test_freetext_model_scans_find_the_lines_the_plain_patterns_find():
     dc = re.compile(r"(?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9])")
-    suffixed = re.compile(r"\d{3}(?:\s?(?:ti|super)\b|m\b)")
+    suffixed = re.compile(r"\d{3}(?:\s?(?:ti|super)\b|mx?\b)")
     for text in _texts(3):
         doc = Pasted(tuple(text.split("\n")))
         assert doc.lines_with(freetext._DC_MODEL, lower=True) == doc.lines_with(dc, lower=True), text
@@ -127,3 +127,17 @@ def test_catalogue_scan_finds_what_a_plain_scan_finds():
         want, newlines = _plain_scan(cat.messages, text)
         assert [(m.start, m.id, m.end, m.text, m.facts) for m in got] == want
         assert [m.line for m in got] == [sum(1 for n in newlines if n <= s) + 1 for s, *_ in want]
+
+
+def test_freetext_reads_repeated_lines_once_and_finds_the_same():
+    pool = ["I have a 3060 ti", "GPU: 3090", "", "3060", "ti", "nvidia driver 550.54.15", "550.54.15", "--",
+            "我的显卡是3060", "running on ubuntu 22.04 in a docker container", "step 1080 loss 3060 gpu",
+            "torch 2.1 with cuda 12.1", "İ python 3.10", "a T4 gpu", "GeForce 940MX"]
+    rnd = random.Random(6)
+    for _ in range(300):
+        lines = tuple(rnd.choice(pool) for _ in range(rnd.randint(2, 40)))
+        doc, plain = Pasted(lines), Pasted(lines)
+        plain.__dict__["distinct"] = (plain, None)  # every line read where it stands
+        assert doc.distinct[1] is not None or len(set(lines)) * 2 > len(lines)
+        assert freetext._readers(doc) == freetext._readers(plain), lines
+        assert freetext.parse(doc) == freetext.parse(plain), lines

@@ -17,7 +17,7 @@ their distribution still runs under WSL 1; only the kernel string proves the ver
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
@@ -188,10 +188,10 @@ _GPU_MODEL_WORDS = ("rtx", "gtx", "mx1", "mx2", "mx3", "mx4", "mx5", "titan", "t
 # Written as (?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9]) would find the same, but
 # starting on a letter of the class lets the regex engine skip to candidates (twice as fast).
 _DC_MODEL = re.compile(r"[abhlvpkmtg](?<![a-z0-9].)(?:(?<=g)[abhlvpkmt]|(?<!g))\d{1,4}[a-z]{0,2}(?![a-z0-9])")
-# A model number with a suffix, \d{3}(?:\s?(?:ti|super)\b|m\b) ("3060ti", "2070 super", "960m"),
-# found from its suffix: digits are everywhere in a log, these words are not (see _suffixed).
+# A model number with a suffix, \d{3}(?:\s?(?:ti|super)\b|mx?\b) ("3060ti", "2070 super", "960m",
+# "940mx"), found from its suffix: digits are everywhere in a log, these words are not (see _suffixed).
 _SUFFIX = re.compile(r"ti(?:(?<=\d{3}ti)|(?<=\d{3}\sti))\b|super(?:(?<=\d{3}super)|(?<=\d{3}\ssuper))\b"
-                     r"|m(?<=\d{3}m)\b")
+                     r"|m(?<=\d{3}m)x?\b")
 # gpu_names.py's words that make a bare model number a GPU ("GPU: 3060", "a 3090 card", "3060
 # laptop"; the brands and series are _GPU_MODEL_WORDS).
 _GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|laptop)\b")
@@ -209,14 +209,24 @@ _READERS = ((_CONTAINER, _CONTAINER_WORDS), (_GPU_MODEL, _GPU_MODEL_WORDS),
 
 
 def _suffixed(doc: Pasted) -> List[int]:
-    """The lines a model number with a suffix starts on (the lines \\d{3}(?:\\s?(?:ti|super)\\b|m\\b)
+    """The lines a model number with a suffix starts on (the lines \\d{3}(?:\\s?(?:ti|super)\\b|mx?\\b)
     finds something on, in the lower-case text)."""
     text = doc.lower if len(doc.lower) == len(doc.text) else doc.text
     out = set()
     for m in _SUFFIX.finditer(text):
         t = m.start()
-        out.add(doc.line_of(t - 4 if m.group(0) != "m" and text[t - 1].isspace() else t - 3))
+        out.add(doc.line_of(t - 4 if m.group(0) in ("ti", "super") and text[t - 1].isspace() else t - 3))
     return sorted(out)
+
+
+def _within_lines(doc: Pasted) -> Iterator[Tuple[int, List[int]]]:
+    """(readers, lines) from the scans whose every match lies within one line."""
+    for bit, words in _READERS:
+        yield bit, doc.lines_containing(*words)
+    yield _GPU_MODEL, doc.lines_with(_DC_MODEL, lower=True)
+    yield _GPU_WORDS, doc.lines_with(_GPU_CONTEXT_GATE, lower=True)
+    if not doc.text.isascii():
+        yield _CJK_LINE | _GPU_MODEL | _DRIVER_LINE | _PY, doc.lines_with(_NON_ASCII)
 
 
 def _readers(doc: Pasted) -> Dict[int, int]:
@@ -226,14 +236,14 @@ def _readers(doc: Pasted) -> Dict[int, int]:
     def mark(bit: int, lines) -> None:
         for i in lines:
             out[i] = out.get(i, 0) | bit
-    for bit, words in _READERS:
-        mark(bit, doc.lines_containing(*words))
+    # A scan within lines finds the same on every copy of a line: it reads each distinct line
+    # once (a log repeats its lines), and its finds are given to every copy.
+    distinct, copies = doc.distinct
+    for bit, lines in _within_lines(distinct):
+        mark(bit, lines if copies is None else (i for k in lines for i in copies[k]))
+    # These two look across a line's end ("3060\nti", a version after blank lines).
     mark(_GPU_MODEL, _suffixed(doc))
-    mark(_GPU_MODEL, doc.lines_with(_DC_MODEL, lower=True))
-    mark(_GPU_WORDS, doc.lines_with(_GPU_CONTEXT_GATE, lower=True))
     mark(_DRIVER_LINE, doc.lines_starting(_BARE_VERSION))
-    if not doc.text.isascii():
-        mark(_CJK_LINE | _GPU_MODEL | _DRIVER_LINE | _PY, doc.lines_with(_NON_ASCII))
     return out
 
 
