@@ -195,7 +195,7 @@ def _reports(f: Found, line: str, i: int) -> None:
 
 
 # Every one-line form above names one of these (the multi-line reports start on a header).
-_MAY_REPORT = ("ultralytics", "pytorch", "platform:", "gpu", "cuda available", "driver version", "python", "name:")
+_MAY_REPORT = ("ultralytics", "pytorch", "platform:", "gpu ", "cuda available", "driver version", "python", "name:")
 
 
 def parse(doc: Pasted) -> Found:

@@ -228,7 +228,9 @@ def _listed(f: Found, m: re.Match, i: int) -> int:
 # A line holding none of these (lower case) matches none of the patterns above and leaves
 # the parser's state as it was, so only the lines holding one are read.
 _MAY_FAIL = ("nvidia-smi", "failed to initialize nvml", "unable to determine the device handle for")
-_MAY_SMI = _MAY_FAIL + ("|", "(uuid:", "mig", "no devices were found")
+_MAY_SMI = _MAY_FAIL + ("(uuid:", "mig", "no devices were found")
+# A table row: "|" first on the line, after blanks or MATLAB's "% " margin (see unmargined).
+_MAY_ROW = re.compile(r"(?:% ?)?[^\S\n]*\|")
 
 
 def parse(doc: Pasted) -> Found:
@@ -238,7 +240,7 @@ def parse(doc: Pasted) -> Found:
     listed: Optional[int] = None
     table_gpus: List[int] = []
     may_fail = set(doc.lines_containing(*_MAY_FAIL, ignorecase=True))
-    for i in doc.lines_containing(*_MAY_SMI, ignorecase=True):
+    for i in sorted(set(doc.lines_containing(*_MAY_SMI, ignorecase=True)) | set(doc.lines_starting(_MAY_ROW))):
         line = lines[i]
         if _header(f, line, i):
             last, table_gpus = None, []

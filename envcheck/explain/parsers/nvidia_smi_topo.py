@@ -34,6 +34,7 @@ SOURCE = "nvidia-smi topo -m"
 
 _COLOUR = re.compile(r"\[\d+(?:;\d+)*m")
 _ROW = re.compile(r"^GPU(\d+)\b")
+_MAY_BE_ROW = re.compile(r"GPU\d")
 _PATHS = {"X", "PIX", "PXB", "PHB", "NODE", "SYS", "SOC"}
 _NV = re.compile(r"^NV(\d+)$")
 
@@ -66,9 +67,9 @@ def parse(doc: Pasted) -> Found:
     affinity: List[GpuAffinity] = []
     first: Optional[int] = None
     columns: Optional[List[str]] = None
-    # Header and rows start with "GPU"; a line without it can only become one by losing a
-    # colour-code remnant ("[0m"), which has a bracket.
-    for i in doc.lines_containing("gpu", "["):
+    # Header and rows start with "GPU" and a number; a line without it can only become one by
+    # losing a colour-code remnant ("[0m"), which has a bracket.
+    for i in sorted(set(doc.lines_with(_MAY_BE_ROW)) | set(doc.lines_containing("["))):
         line = _COLOUR.sub("", raw[i])
         cells = _cells(line.strip())
         if cells and cells[0] == "GPU0" and (len(cells) == 1 or _link(cells[1]) is None):
