@@ -136,8 +136,10 @@ class Pasted:
 
     @functools.cached_property
     def words(self) -> str:
-        """The distinct words of :attr:`lower` (``messages.distinct_words``)."""
-        return messages.distinct_words(self.lower)
+        """The distinct words of :attr:`lower` (``messages.distinct_words``; those of the
+        distinct lines are the same words)."""
+        distinct = self.distinct[0]
+        return messages.distinct_words(distinct.lower if distinct is not self else self.lower)
 
     @functools.cached_property
     def _folds(self) -> bool:
