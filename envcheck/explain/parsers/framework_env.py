@@ -71,7 +71,8 @@ def _torch(f: Found, version: str, i: int, rank: int = PROGRAM) -> None:
 
 
 def _line(f: Found, line: str, i: int) -> None:
-    m = _ULTRALYTICS.search(line)
+    # Each "x in line" is a word the pattern after it needs (cheaper than trying the pattern).
+    m = _ULTRALYTICS.search(line) if "Ultralytics" in line else None
     if m:
         f.set("python.version", m.group("py"), i)
         _torch(f, m.group("torch"), i)
@@ -79,7 +80,7 @@ def _line(f: Found, line: str, i: int) -> None:
             f.set("torch.cuda_available", True, i)
             f.gpu(int(m.group("idx")), i, name=m.group("name").strip(), memory_total_bytes=int(m.group("mib")) * _MIB)
         return
-    m = _HF_TORCH.search(line)
+    m = _HF_TORCH.search(line) if "PyTorch version (" in line else None
     if m:
         _torch(f, m.group("v"), i)
         gpu = m.group("gpu").strip().lower()
@@ -88,7 +89,7 @@ def _line(f: Found, line: str, i: int) -> None:
         elif gpu in ("false", "na", "n/a", "cpu"):
             f.set("torch.cuda_available", False, i)
         return
-    m = _PLATFORM.match(line)
+    m = _PLATFORM.match(line) if "Platform:" in line else None
     if m and python_platform(m.group(1)):
         kernel, arch = python_platform(m.group(1))
         set_kernel(f, kernel, i)
