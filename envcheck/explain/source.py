@@ -97,10 +97,6 @@ _PLAIN = (
 _FOLDS = ("\u0130", "\u0131", "\u017f")
 
 
-# Looking for a needle on one line costs about as much as searching this many characters of the text.
-_FILTER = 1024
-
-
 @dataclass(frozen=True)
 class Pasted:
     """The normalised text; parsers work on ``lines`` and report 0-based line numbers."""
@@ -151,28 +147,17 @@ class Pasted:
 
     def _lines_of(self, needle: str) -> Tuple[int, ...]:
         """The lines holding ``needle`` (which has no newline), once per paste: parsers look for
-        the same words. A needle holding one already looked for is looked for on that one's
-        lines only ("nvidia-smi" where "nvidia" is): a search of 4 MiB costs milliseconds even
-        when it finds nothing, and parsers ask for some two hundred needles."""
+        the same words. A search of 4 MiB costs milliseconds even when it finds nothing, and
+        parsers ask for some two hundred needles: on a large text, one with a word the text
+        lacks (checked against its distinct words) is not searched for."""
         hits = self._needle_lines.get(needle)
         if hits is not None:
             return hits
         low, offsets = self.lower, self.offsets
-        aligned = len(low) == len(self.text)
-        large = len(low) > messages.LARGE  # below that, one search is quicker than looking for a shortcut
-        base = min((h for k, h in self._needle_lines.items() if k in needle), key=len, default=None) if large else None
-        if base is not None and len(base) * _FILTER > len(low):
-            base = None  # on so many lines that one search of the text is quicker
-        if large and aligned and messages.absent(self.words, needle):
-            hits = ()
-        elif base is not None:
-            lines = self.lines
-            if aligned:
-                hits = tuple(i for i in base if needle in low[offsets[i]:offsets[i] + len(lines[i])])
-            else:
-                hits = tuple(i for i in base if needle in lines[i].lower())
-        elif not aligned:  # lower() lengthened a letter: offsets no longer match
+        if len(low) != len(self.text):  # lower() lengthened a letter: offsets no longer match
             hits = tuple(i for i, line in enumerate(self.lines) if needle in line.lower())
+        elif len(low) > messages.LARGE and messages.absent(self.words, needle):
+            hits = ()
         else:
             out = []
             last = len(offsets) - 1
@@ -203,7 +188,7 @@ class Pasted:
         if len(needles) == 1:
             return list(self._lines_of(needles[0]))
         hits = set()
-        for needle in sorted(needles, key=len):  # the short first: the longer may be looked for on their lines
+        for needle in needles:
             hits.update(self._lines_of(needle))
         return sorted(hits)
 

@@ -429,27 +429,16 @@ class _Text:
         self._facts: Dict[Tuple[str, Tuple[Optional[str], ...]], Tuple[Fact, ...]] = {}
 
     def hits(self, needle: str) -> List[int]:
-        """Where ``needle`` starts in the lowercased text. A needle that holds one already
-        looked for is checked at that one's places only ("cuda error: out of memory" where
-        "cuda error" is), instead of by another search of the whole text."""
+        """Where ``needle`` starts in the lowercased text; on a large text, nowhere without a
+        search when one of its words is not among the text's distinct words."""
         out = self._hits.get(needle)
         if out is not None:
             return out
         low = self.low
-        large = len(low) > LARGE  # below that, one search is quicker than looking for a shortcut
-        if large and self._words is None:
+        out = []
+        if len(low) > LARGE and self._words is None:
             self._words = distinct_words(low)
-        base = min(((k, h) for k, h in self._hits.items() if k in needle), key=lambda kh: len(kh[1]),
-                   default=None) if large else None
-        if base is not None and len(base[1]) * _FILTER > len(low):
-            base = None  # so many places that one search of the text is quicker
-        if large and absent(self._words, needle):  # type: ignore[arg-type]
-            out = []
-        elif base is not None:
-            shift = needle.find(base[0])
-            out = [p - shift for p in base[1] if p >= shift and low.startswith(needle, p - shift)]
-        else:
-            out = []
+        if len(low) <= LARGE or not absent(self._words, needle):  # type: ignore[arg-type]
             i = low.find(needle)
             while i != -1:
                 out.append(i)
@@ -496,10 +485,9 @@ def _windows(text: _Text, needles: FrozenSet[str], reach: int) -> List[Tuple[int
 
 
 _ORDER = operator.attrgetter("start", "id")
-# A text this long (characters) is worth the shortcuts of _Text.hits; a shorter one is searched plainly.
+# A text this long (characters) is worth checking a needle's words first (_Text.hits,
+# Pasted._lines_of); a shorter one is searched plainly.
 LARGE = 1 << 18
-# A search of the text costs about as much as checking this many places one by one.
-_FILTER = 256
 
 
 def scan(messages: Sequence[Message], text: str, lower: Optional[str] = None,
@@ -516,9 +504,6 @@ def scan(messages: Sequence[Message], text: str, lower: Optional[str] = None,
         lower, words = stripped.lower(), None
     t = _Text(stripped, lower, words)
     out: List[Match] = []
-    if t.aligned and len(lower) > LARGE:  # short needles first: the longer holding them are looked for at their places
-        for needle in sorted({n for m in messages if m.needles is not None for n in m.needles}, key=len):
-            t.hits(needle)
     everywhere = (0, len(stripped), -1, len(stripped))
     for message in messages:
         if message.needles is not None and t.aligned:
