@@ -79,3 +79,9 @@ class Reading(Generic[T]):
 
 
 UNKNOWN: Reading = Reading()
+
+# The detail of a reading that holds a value no hardware can produce (a power draw many times
+# the board's limit): the reader that saw it (explain/smi_values.plausible_power) records an
+# error reading whose detail starts with this, and the rule gpu_reading_implausible
+# (rules/tool_output.py) looks for it. One phrase, so the two cannot drift apart.
+IMPLAUSIBLE = "implausible reading"

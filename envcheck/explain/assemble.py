@@ -20,8 +20,9 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
 import re
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from envcheck.facts import (
     DriverFacts,
@@ -50,9 +51,12 @@ _GPU_FIELDS = {f.name for f in dataclasses.fields(GpuFacts)} - {"index"}
 _NO_CONFLICT = {"host.os_pretty", "nvml.init_error"}
 
 
+_FIELDS = {group: frozenset(f.name for f in dataclasses.fields(cls)) for group, cls in GROUPS.items()}
+
+
 def _check_path(path: str) -> Tuple[str, str]:
     group, _, name = path.partition(".")
-    if group not in GROUPS or name not in {f.name for f in dataclasses.fields(GROUPS[group])}:
+    if name not in _FIELDS.get(group, ()):
         raise ValueError(f"explain: a parser claimed an unknown fact {path!r}")
     return group, name
 
@@ -77,20 +81,46 @@ def _show(r: Reading) -> str:
     return r.status.value.replace("_", " ")
 
 
+def _memo(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """``test`` answered once per distinct value: a long paste repeats one value thousands of times."""
+    seen: Dict[Any, bool] = {}
+
+    def memo(value: Any) -> bool:
+        try:
+            return seen[value]
+        except KeyError:
+            out = seen[value] = test(value)
+            return out
+        except TypeError:  # an unhashable value
+            return test(value)
+    return memo
+
+
+_BY_RANK = operator.attrgetter("rank", "line")
+
+
 def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) -> Any:
     """The winning claim; notes a disagreement between claims (of any rank)."""
-    ordered = sorted(claims, key=lambda c: (c.rank, c.line))
+    ordered = sorted(claims, key=_BY_RANK)
     winner = ordered[-1]
     if compare is _compatible and winner.reading.ok and isinstance(winner.reading.value, str):
         # "3.10" (collect_env) and "3.10.12" (the REPL banner) agree: keep the more precise spelling.
-        agreeing = [c for c in ordered if c.reading.ok and isinstance(c.reading.value, str)
-                    and compare(c.reading.value, winner.reading.value)]
-        winner = max(agreeing, key=lambda c: (len(c.reading.value), c.rank, c.line))
+        fixed = winner.reading.value
+        agrees = _memo(lambda v: compare(v, fixed))
+        best = None  # the longest agreeing value, then the highest rank and line (the first of equals)
+        for c in ordered:
+            r = c.reading
+            if r.ok and isinstance(r.value, str) and agrees(r.value):
+                key = (len(r.value), c.rank, c.line)
+                if best is None or key > best:
+                    winner, best = c, key
+    a = winner.reading
+    same_value = _memo(lambda v: compare(a.value, v))
     for other in reversed(ordered):
         if other is winner:
             continue
-        a, b = winner.reading, other.reading
-        same = (a.ok and b.ok and compare(a.value, b.value)) or (not a.ok and not b.ok and a.status == b.status)
+        b = other.reading
+        same = (a.ok and b.ok and same_value(b.value)) or (not a.ok and not b.ok and a.status == b.status)
         if not same:
             notes.append(f"the text disagrees about {label}: {_show(a)} ({_where(winner)}) and {_show(b)} "
                          f"({_where(other)}); used {_show(a)}")
@@ -101,8 +131,9 @@ def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) 
 def _scalars(claims: Iterable[Claim], notes: List[str]) -> Dict[str, Claim]:
     by_path: Dict[str, List[Claim]] = {}
     for c in claims:
-        _check_path(c.path)
         by_path.setdefault(c.path, []).append(c)
+    for path in by_path:
+        _check_path(path)  # once per fact, not once per claim: a 4 MiB paste makes 50,000 claims
     out = {}
     for path, cs in by_path.items():
         out[path] = _pick(cs, path, [] if path in _NO_CONFLICT else notes)
@@ -114,6 +145,10 @@ class _Gpu:
         self.index = index
         self.claims: Dict[str, List[Any]] = {}
         self.rank = 0  # the highest rank of a claim about this GPU
+        # What _match compares a new claim with, each once: a long log names one GPU thousands
+        # of times, and comparing with every claim made matching quadratic.
+        self.buses: Dict[str, None] = {}
+        self.names: Dict[Tuple[str, bool], None] = {}  # (name, cut by nvidia-smi)
 
     def add(self, claim: GpuClaim) -> None:
         self.rank = max(self.rank, claim.rank)
@@ -121,9 +156,10 @@ class _Gpu:
             if name not in _GPU_FIELDS:
                 raise ValueError(f"explain: a parser claimed an unknown GPU field {name!r}")
             self.claims.setdefault(name, []).append(Claim(name, reading, claim.rank, claim.source, claim.line))
-
-    def values(self, field: str) -> List[Any]:
-        return [c.reading.value for c in self.claims.get(field, ()) if c.reading.ok]
+            if reading.ok and name == "pci_bus_id":
+                self.buses[reading.value] = None
+            elif reading.ok and name == "name":
+                self.names[(reading.value, is_truncated(reading.detail))] = None
 
     def build(self, notes: List[str]) -> GpuFacts:
         fields = {}
@@ -142,14 +178,13 @@ def _match(gpus: Dict[int, _Gpu], claim: GpuClaim) -> Optional[_Gpu]:
     bus, name = claim.get("pci_bus_id"), claim.get("name")
     bus = bus.value if bus is not None and bus.ok else None
     for g in gpus.values():
-        if bus is not None and any(same_bus(b, bus) for b in g.values("pci_bus_id")):
+        if bus is not None and any(same_bus(b, bus) for b in g.buses):
             return g
     for g in gpus.values():
-        if bus is not None and g.values("pci_bus_id"):
+        if bus is not None and g.buses:
             continue  # another PCI function: two GPUs of one model are still two GPUs
         if name is not None and name.ok and any(
-                same_gpu(c.reading.value, name.value, is_truncated(c.reading.detail) or is_truncated(name.detail))
-                for c in g.claims.get("name", ()) if c.reading.ok):
+                same_gpu(value, name.value, cut or is_truncated(name.detail)) for value, cut in g.names):
             return g
     return None
 
@@ -203,8 +238,9 @@ def _lost_beside_no_devices(gpus: Dict[int, _Gpu], scalars: Dict[str, Claim]) ->
 def _items(items: Iterable[ItemClaim], notes: List[str]) -> Dict[str, List[Any]]:
     by_path: Dict[str, Dict[str, List[ItemClaim]]] = {}
     for it in items:
-        _check_path(it.path)
         by_path.setdefault(it.path, {}).setdefault(it.key, []).append(it)
+    for path in by_path:
+        _check_path(path)
     out: Dict[str, List[Any]] = {}
     for path, keyed in by_path.items():
         chosen = []

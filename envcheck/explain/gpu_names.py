@@ -18,11 +18,19 @@ _RTX = {"2050", "2060", "2070", "2080", "3050", "3060", "3070", "3080", "3090", 
 _GTX = {"1630", "1650", "1660", "1050", "1060", "1070", "1080", "950", "960", "970", "980", "750", "760", "770",
         "780", "660", "670", "680"}
 _MX = {"110", "130", "150", "230", "250", "330", "350", "450", "550", "570"}
-_LAPTOP_M = {f"{a}{b}0" for a in "98" for b in "2345678"}  # 920M … 980M, 820M … 880M
+# Laptop parts ("…M") by the series NVIDIA named them in (https://www.nvidia.com/en-us/geforce/gaming-laptops/
+# and the GeForce 700M/800M/900M product pages): "GeForce GT 750M", "GeForce GTX 965M", "GeForce 940M".
+_LAPTOP_GT = {"720", "730", "735", "740", "745", "750", "755"}
+_LAPTOP_GTX = {"760", "765", "770", "775", "780", "850", "860", "870", "880", "950", "960", "965", "970", "980"}
+_LAPTOP_PLAIN = {"820", "825", "830", "840", "845", "910", "920", "930", "940", "945"}
+_LAPTOP_MX = {"920", "930", "940"}  # "GeForce 940MX"
 
+# Characters that may not touch a name: ASCII letters, digits and "_" ("rtx3090x", "v2070"),
+# not CJK text, which runs into names without spaces ("我的显卡是3060", "A100显卡").
 _CONSUMER = re.compile(
-    r"(?<![\w.$/])(?P<brand>nvidia[\s-]*)?(?P<geforce>geforce[\s-]*)?(?P<series>rtx|gtx|mx)?[\s-]?"
-    r"(?P<num>\d{3,4})(?P<m>m)?(?:\s?(?P<suffix>ti|super|d)(?![a-z]))?(?P<laptop>\s+laptop)?(?![\w%]|\.\d)",
+    r"(?<![A-Za-z0-9_.$/])(?P<brand>nvidia[\s-]*)?(?P<geforce>geforce[\s-]*)?(?P<series>rtx|gtx|mx)?[\s-]?"
+    r"(?P<num>\d{3,4})(?P<m>mx?)?(?:\s?(?P<suffix>ti|super|d)(?![a-z]))?(?P<laptop>\s+laptop)?"
+    r"(?![A-Za-z0-9_%]|\.\d)",
     re.IGNORECASE)
 
 # Data-centre and workstation parts. "ambiguous" ones ("T4", "A10", "L4") only count
@@ -39,25 +47,62 @@ _DC = {
     "L4": "NVIDIA L4", "H20": "NVIDIA H20",
 }
 _AMBIGUOUS = {"T4", "P4", "A10", "A16", "A2", "L4", "H20", "A30", "A40", "K40", "M40", "M60", "P40", "L40", "A800"}
-_DC_RE = re.compile(r"(?<![\w.$/-])(?P<prefix>(?:nvidia|tesla|rtx)[\s-]+)?(?P<model>" +
-                    "|".join(sorted(_DC, key=len, reverse=True)) + r")(?![\w.])", re.IGNORECASE)
-_TITAN = re.compile(r"\btitan[\s-]?(?P<model>rtx|xp|v)\b", re.IGNORECASE)
+_DC_RE = re.compile(r"(?<![A-Za-z0-9_.$/-])(?P<prefix>(?:nvidia|tesla|rtx)[\s-]+)?(?P<model>" +
+                    "|".join(sorted(_DC, key=len, reverse=True)) + r")(?![A-Za-z0-9_.])", re.IGNORECASE)
+# TITANs, as nvidia-smi names them: "NVIDIA TITAN RTX", "TITAN Xp", "TITAN V", "TITAN X (Pascal)" (2016),
+# "GeForce GTX TITAN X" (Maxwell, 2015), "GeForce GTX TITAN", "… TITAN Black", "… TITAN Z" (Kepler).
+# A bare "TITAN X" is either X: it stays as written, unless the text says which ("Maxwell Titan X").
+_TITAN = re.compile(r"(?<![A-Za-z0-9_])(?:(?P<arch0>maxwell|pascal)[\s-]+)?(?P<gtx>(?:geforce[\s-]*)?gtx[\s-]*)?titan"
+                    r"(?:[\s-]?(?P<model>rtx|xp|x|v|black|z))?(?:\s*\(?(?P<arch>maxwell|pascal)\)?)?(?![A-Za-z0-9_])",
+                    re.IGNORECASE)
+_TITANS = {"rtx": "NVIDIA TITAN RTX", "xp": "NVIDIA TITAN Xp", "v": "NVIDIA TITAN V", "x": "NVIDIA TITAN X",
+           "black": "NVIDIA GeForce GTX TITAN Black", "z": "NVIDIA GeForce GTX TITAN Z"}
+# Words that make a sentence about a GPU, for the ambiguous data-centre names ("we have a T4").
 _GPU_WORDS = re.compile(r"\b(gpus?|graphics|cards?|geforce|nvidia|video|vram|laptop|running|have|using|got)\b|显卡",
                         re.IGNORECASE)
+# A bare model number ("3060") is a GPU only next to a word for one: after it ("GPU: 3060",
+# "显卡是3060", "NVIDIA 3090", "graphics card 1080") or heading a phrase that ends in one ("a
+# 3090 GPU", "2x 3090 GPUs", "我的3060显卡"). In a log line ("step 1080 loss 3060 gpu") a number
+# is some other count's value.
+_WORD = r"(?:\b(?:gpus?|graphics(?:\s+cards?)?|video\s+cards?|cards?|geforce|nvidia|quadro|tesla|rtx|gtx)\b|显卡|独显|[nN]卡)"
+_NAMED_BY = re.compile(_WORD + r"\s*(?:\bmodel\b|型号)?\s*(?:[:：=]|\bis\b|是|为)?\s*(?:\b(?:an?|the)\s+)?$", re.IGNORECASE)
+_NAMES = re.compile(r"\s*(?:\b(?:gpus?|graphics\s+cards?|video\s+cards?|cards?)\b|显卡|独显)", re.IGNORECASE)
+# What may stand before a number that heads such a phrase: nothing, punctuation, CJK text, an
+# article or a count ("my", "a", "2x"), not another word ("loss 3060 gpu").
+_HEADS = re.compile(r"(?:^|[(（,，:：;；。、]|[\u3000-\u9fff]|\b(?:an?|my|our|the|one|two|three|four|eight|single|dual"
+                    r"|\d{1,2}\s*x|x\s*\d{1,2}))\s*$", re.IGNORECASE)
+_BEFORE = 48  # characters before a number that may hold the word naming it
 
 
-def _consumer_name(m: re.Match, context: bool) -> Optional[str]:
+def _bare_is_gpu(line: str, m: re.Match) -> bool:
+    start, end = m.start("num"), m.end()
+    if _NAMED_BY.search(line, max(0, start - _BEFORE), start):
+        return True
+    return bool(_NAMES.match(line, end)) and bool(_HEADS.search(line, max(0, start - _BEFORE), start))
+
+
+def _laptop_name(num: str, series: str, mx: bool) -> Optional[str]:
+    if mx:
+        return f"NVIDIA GeForce {num}MX" if num in _LAPTOP_MX and not series else None
+    if not series:
+        series = ("GT" if num in _LAPTOP_GT else "GTX" if num in _LAPTOP_GTX or num in _GTX
+                  else "" if num in _LAPTOP_PLAIN else None)
+        if series is None:
+            return None
+    elif num not in _LAPTOP_GT | _LAPTOP_GTX | _LAPTOP_PLAIN | _GTX:
+        return None
+    return f"NVIDIA GeForce {series + ' ' if series else ''}{num}M"
+
+
+def _consumer_name(m: re.Match, line: str) -> Optional[str]:
     num, series = m.group("num"), (m.group("series") or "").upper()
     suffix = (m.group("suffix") or "").lower()
-    laptop_m = bool(m.group("m"))
-    explicit = bool(series or m.group("geforce"))
-    if not (explicit or suffix or laptop_m or context):
-        return None  # a bare number in a sentence that is not about a GPU
+    laptop_m = m.group("m") is not None
+    named = bool(series or m.group("geforce") or m.group("brand") or suffix or laptop_m or m.group("laptop"))
+    if not named and (num not in _RTX and num not in _GTX or not _bare_is_gpu(line, m)):
+        return None  # not a model number, or a bare one that no word says is a GPU
     if laptop_m:
-        if num not in _LAPTOP_M and num not in _GTX:
-            return None
-        series = series or "GTX"
-        return f"NVIDIA GeForce {series} {num}M"
+        return _laptop_name(num, series, len(m.group("m")) == 2)
     if series == "MX" or (not series and num in _MX and m.group("geforce")):
         return f"NVIDIA GeForce MX{num}" if num in _MX else None
     if num in _RTX and series in ("", "RTX"):
@@ -72,24 +117,46 @@ def _consumer_name(m: re.Match, context: bool) -> Optional[str]:
     return base + extra
 
 
+def _titan_name(m: re.Match) -> Optional[str]:
+    model = (m.group("model") or "").lower()
+    arch = (m.group("arch0") or m.group("arch") or "").lower()
+    if model == "x" and arch == "pascal":
+        return "NVIDIA TITAN X (Pascal)"
+    if model == "x" and (arch == "maxwell" or m.group("gtx")):
+        return "NVIDIA GeForce GTX TITAN X"
+    if not model:
+        return "NVIDIA GeForce GTX TITAN" if m.group("gtx") else None  # "titan" alone names nothing
+    return _TITANS[model]
+
+
+# What a line holds if the patterns above can find a name in it (cheap tests first: a long
+# log is read line by line).
+_THREE_DIGITS = re.compile(r"\d{3}")
+_LETTER_DIGIT = re.compile(r"[abghklmptv]\d", re.IGNORECASE)
+
+
 def mentions(line: str) -> List[Tuple[str, str]]:
     """Canonical GPU names a line of prose mentions, with the words that named them."""
-    context = bool(_GPU_WORDS.search(line))
     out: List[Tuple[str, str]] = []
-    for m in _CONSUMER.finditer(line):
-        name = _consumer_name(m, context)
+    for m in _CONSUMER.finditer(line) if _THREE_DIGITS.search(line) else ():
+        name = _consumer_name(m, line)
         if name:
             out.append((name, m.group(0).strip()))
-    for m in _DC_RE.finditer(line):
+    context: Optional[bool] = None
+    for m in _DC_RE.finditer(line) if _LETTER_DIGIT.search(line) else ():
         model = m.group("model").upper()
-        if model in _AMBIGUOUS and not (m.group("prefix") or context):
-            continue
+        if model in _AMBIGUOUS and not m.group("prefix"):
+            if context is None:
+                context = bool(_GPU_WORDS.search(line))
+            if not context:
+                continue
         if m.group("model") != model and model in _AMBIGUOUS:
             continue  # "a10" / "l4" in lower case is too often something else
         out.append((_DC[model], m.group(0).strip()))
-    for m in _TITAN.finditer(line):
-        model = {"rtx": "RTX", "xp": "Xp", "v": "V"}[m.group("model").lower()]
-        out.append((f"NVIDIA TITAN {model}", m.group(0)))
+    for m in _TITAN.finditer(line) if "titan" in line.lower() else ():
+        name = _titan_name(m)
+        if name:
+            out.append((name, m.group(0).strip()))
     return out
 
 

@@ -13,6 +13,7 @@ output at ``TOOL`` and a person's sentence at ``STATED``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -80,6 +81,12 @@ class ItemClaim:
     line: int
 
 
+@functools.lru_cache(maxsize=4096)  # a long log repeats its errors
+def _message_key(text: str) -> str:
+    """What makes two error lines the same message: the text without exception class names."""
+    return _EXCEPTION_PREFIX.sub("", text).strip().rstrip(".").lower()
+
+
 def _reading(value: Union[Reading, Any], detail: Optional[str]) -> Reading:
     if isinstance(value, Reading):
         return value
@@ -124,9 +131,16 @@ class Found:
         pairs = tuple((k, _reading(v, d)) for k, v in fields.items() if v is not None)
         if not pairs:
             return
+        self._add_gpu(GpuClaim(index, pairs, r, self.source, line))
+
+    def gpu_again(self, claim: GpuClaim, line: int) -> None:
+        """``claim`` (another Found's, of this source) made again at ``line``: what :meth:`gpu`
+        does with the same fields, without converting them again."""
+        self._add_gpu(GpuClaim(claim.index, claim.fields, claim.rank, self.source, line))
+
+    def _add_gpu(self, claim: GpuClaim) -> None:
         # The detail often names the line; repeats are the same claim whatever their line.
-        key = (index, r, tuple((k, v.value, v.status) for k, v in pairs))
-        claim = GpuClaim(index, pairs, r, self.source, line)
+        key = (claim.index, claim.rank, tuple((k, v.value, v.status) for k, v in claim.fields))
         at = self._gpu_at.get(key)
         if at is None:
             self._gpu_at[key] = len(self.gpus)
@@ -141,8 +155,7 @@ class Found:
         """A recognised error (or warning) line. Repeats merge on the message itself, so
         "RuntimeError: X" in a traceback and "X" quoted in prose count once."""
         text = text.strip()
-        key = _EXCEPTION_PREFIX.sub("", text).strip().rstrip(".").lower()
-        self.item(path, key, text, line)
+        self.item(path, _message_key(text), text, line)
 
     def note(self, text: str) -> None:
         if text not in self.notes:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional, Tuple
 
-from envcheck.reading import Reading, Status
+from envcheck.reading import IMPLAUSIBLE, Reading, Status
+
+from .source import Pasted
 
 _MIB = 1 << 20
 
@@ -34,7 +36,6 @@ GPU_LINE = re.compile(r"^GPU (?P<idx>\d+): (?P<name>.+?) \(UUID: ?(?P<uuid>[^)]*
 # below nvidia-smi's sampling), so 3x the limit (312 W on a 35 W laptop part) is a sensor
 # or firmware misreading, and no rule should reason from it.
 IMPLAUSIBLE_POWER_RATIO = 3.0
-IMPLAUSIBLE = "implausible reading"
 
 # GpuFacts field → how its value is written.
 KIND: Dict[str, str] = {
@@ -119,13 +120,13 @@ def plausible_power(draw: Reading, limit: Reading) -> Reading:
 _MARGIN = re.compile(r"^% ?")
 
 
-def unmargined(lines: Tuple[str, ...]) -> Tuple[str, ...]:
+def unmargined(doc: Pasted) -> Tuple[str, ...]:
     """The lines without MATLAB's "% " echo margin (``!nvidia-smi -q`` in a MATLAB session writes
     every line of the output after "% "); indentation is left to each reader, which reads it
     relative to its own block."""
-    if not any(line.startswith("%") for line in lines):
-        return lines
-    return tuple(_MARGIN.sub("", line) if line.startswith("%") else line for line in lines)
+    if not (doc.text.startswith("%") or "\n%" in doc.text):  # no line starts with "%"
+        return doc.lines
+    return tuple(_MARGIN.sub("", line) if line.startswith("%") else line for line in doc.lines)
 
 
 def same_bus(a: Optional[str], b: Optional[str]) -> bool:

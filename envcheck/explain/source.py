@@ -15,14 +15,22 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import itertools
 import re
 import sys
 from dataclasses import dataclass
-from typing import BinaryIO, List, Optional, Tuple
+from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from envcheck.errors import EnvcheckError
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
+
+if sys.version_info >= (3, 11):
+    from re import _constants as sre_constants
+    from re import _parser as sre_parse
+else:  # pragma: no cover - Python 3.10
+    import sre_constants
+    import sre_parse
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
@@ -46,11 +54,31 @@ _ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
 # What log collectors put in front of every line of a tool's output: GitHub Actions'
 # timestamps ("2022-11-02T18:32:26.3725444Z lspci …"), ComfyUI's ("2025-01-05T01:35:23.210402 - …"),
 # `docker compose logs`' service column ("kokoro-tts-1     | …").
-_LOG_PREFIX = re.compile(r"^(?:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t](?:-[ \t])?"
-                         r"|[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t])", re.MULTILINE)
+_LOG_PREFIX = (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t](?:-[ \t])?"
+               r"|[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t]")
+
+
+class _AtLineStarts:
+    """Removes what ``pattern`` (no newlines in its matches) matches at the start of a line:
+    ``re.sub("^(?:pattern)", "", text, flags=re.MULTILINE)``, searched as "a newline, then
+    the pattern", which the regex engine finds by that one character instead of trying the
+    anchor at every position of the text."""
+
+    def __init__(self, pattern: str) -> None:
+        self.first = re.compile(f"(?:{pattern})")
+        self.after = re.compile(f"\\n(?:{pattern})")
+
+    def sub(self, text: str) -> str:
+        text = self.after.sub("\n", text)
+        m = self.first.match(text)
+        return text[m.end():] if m else text
+
+
 _FENCE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*", re.MULTILINE)
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
-_QUOTE = re.compile(r"^(?:[ \t]*>(?!>>))+ ?", re.MULTILINE)
+_QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
+_QUOTES = _AtLineStarts(_QUOTE)
+_LOG_PREFIXES = _AtLineStarts(_LOG_PREFIX)
 # Markdown bold around a word ("- **PyTorch Version:** 2.1.0", "**Is CUDA available: Yes**"),
 # not Python's power or keyword-arguments operators ("2**20", "f(**kw)").
 _BOLD = re.compile(r"(?:(?<=^)|(?<=[\s\-]))\*\*(?=\w)|(?<=[\w:.)\]])\*\*(?=\s|$)")
@@ -62,6 +90,11 @@ _PLAIN = (
     ("\u201c", '"'), ("\u201d", '"'), ("\u201e", '"'), ("\u00a0", " "), ("\u2007", " "), ("\u202f", " "),
     ("\u2013", "-"), ("\u2014", "-"), ("\ufeff", ""),
 )
+
+
+# Letters re.IGNORECASE takes for ASCII ones that str.lower() does not make ASCII: İ and ı
+# match "i", ſ matches "s" (the Kelvin sign, which matches "k", lowers to "k").
+_FOLDS = ("\u0130", "\u0131", "\u017f")
 
 
 @dataclass(frozen=True)
@@ -78,33 +111,85 @@ class Pasted:
 
     @functools.cached_property
     def offsets(self) -> Tuple[int, ...]:
-        """Where each line starts in :attr:`text`."""
-        out, pos = [], 0
-        for line in self.lines:
-            out.append(pos)
-            pos += len(line) + 1
-        return tuple(out)
+        """Where each line starts in :attr:`text`: the lengths of the lines before it, plus their newlines."""
+        before = itertools.accumulate(map(len, self.lines), initial=0)
+        return tuple(length + n for n, length in enumerate(before))[:len(self.lines)]
 
     @functools.cached_property
     def lower(self) -> str:
         return self.text.lower()
 
-    def lines_containing(self, *needles: str) -> List[int]:
-        """The numbers of the lines holding any of ``needles`` (lower case: the text is
-        compared lowercased), in order — a parser's cheap first look at up to 4 MiB: a
-        substring search per needle, where a pattern of alternatives would try every one at
-        every position."""
+    @functools.cached_property
+    def distinct(self) -> Tuple["Pasted", Optional[Tuple[Tuple[int, ...], ...]]]:
+        """The distinct lines, in order of first appearance, as a text of their own, and for each
+        the numbers of the lines it stands on; (this text, None) when few lines repeat."""
+        if len(set(self.lines)) * 2 > len(self.lines):
+            return self, None
+        where: Dict[str, List[int]] = {}
+        for i, line in enumerate(self.lines):
+            where.setdefault(line, []).append(i)
+        return Pasted(tuple(where)), tuple(tuple(v) for v in where.values())
+
+    @functools.cached_property
+    def words(self) -> str:
+        """The distinct words of :attr:`lower` (``messages.distinct_words``; those of the
+        distinct lines are the same words)."""
+        distinct = self.distinct[0]
+        return messages.distinct_words(distinct.lower if distinct is not self else self.lower)
+
+    @functools.cached_property
+    def _folds(self) -> bool:
+        return not self.text.isascii() and any(ch in self.text for ch in _FOLDS)
+
+    @functools.cached_property
+    def _needle_lines(self) -> Dict[str, Tuple[int, ...]]:
+        return {}
+
+    def _lines_of(self, needle: str) -> Tuple[int, ...]:
+        """The lines holding ``needle`` (which has no newline), once per paste: parsers look for
+        the same words. A search of 4 MiB costs milliseconds even when it finds nothing, and
+        parsers ask for some two hundred needles: on a large text, one with a word the text
+        lacks (checked against its distinct words) is not searched for."""
+        hits = self._needle_lines.get(needle)
+        if hits is not None:
+            return hits
         low, offsets = self.lower, self.offsets
         if len(low) != len(self.text):  # lower() lengthened a letter: offsets no longer match
-            return [i for i, line in enumerate(self.lines) if any(n in line.lower() for n in needles)]
-        hits = set()
-        last = len(offsets) - 1
-        for needle in needles:
+            hits = tuple(i for i, line in enumerate(self.lines) if needle in line.lower())
+        elif len(low) > messages.LARGE and messages.absent(self.words, needle):
+            hits = ()
+        else:
+            out = []
+            last = len(offsets) - 1
             pos = low.find(needle)
             while pos != -1:
                 i = bisect.bisect_right(offsets, pos) - 1
-                hits.add(i)
+                out.append(i)
                 pos = low.find(needle, offsets[i + 1]) if i < last else -1
+            hits = tuple(out)
+        self._needle_lines[needle] = hits
+        return hits
+
+    def line_of(self, pos: int) -> int:
+        """The number of the line holding offset ``pos`` of :attr:`text`."""
+        return bisect.bisect_right(self.offsets, pos) - 1
+
+    def lines_containing(self, *needles: str, ignorecase: bool = False) -> List[int]:
+        """The numbers of the lines holding any of ``needles`` (lower case: the text is
+        compared lowercased), in order — a parser's cheap first look at up to 4 MiB: a
+        substring search per needle, where a pattern of alternatives would try every one at
+        every position.
+
+        ``ignorecase``: the caller runs ``re.IGNORECASE`` patterns that contain one of the
+        needles; those also take İ, ı and ſ for ASCII letters, so a text holding one of them
+        gives every line (the patterns then decide, exactly as without this first look)."""
+        if ignorecase and self._folds:
+            return list(range(len(self.lines)))
+        if len(needles) == 1:
+            return list(self._lines_of(needles[0]))
+        hits = set()
+        for needle in needles:
+            hits.update(self._lines_of(needle))
         return sorted(hits)
 
     def lines_with(self, pattern: "re.Pattern[str]", lower: bool = False) -> List[int]:
@@ -126,10 +211,51 @@ class Pasted:
                 return out
             pos = offsets[i + 1]
 
+    def lines_starting(self, pattern: "re.Pattern[str]", lower: bool = False) -> List[int]:
+        """:meth:`lines_with` for a pattern anchored at a line's start, written without its
+        ``^``: the lines at whose start ``pattern`` matches. The scan looks for "a newline, then
+        the pattern", which the regex engine finds by that one character, where an anchor is
+        tried at every position of the text (several times slower on 4 MiB)."""
+        text, offsets = (self.lower if lower and len(self.lower) == len(self.text) else self.text), self.offsets
+        out: List[int] = [0] if pattern.match(text) else []
+        after = _after_newline(pattern)
+        last = len(offsets) - 1
+        pos = offsets[1] - 1 if last else -1
+        while pos >= 0:
+            m = after.search(text, pos)
+            if m is None:
+                break
+            i = bisect.bisect_right(offsets, m.start() + 1) - 1
+            out.append(i)
+            pos = offsets[i + 1] - 1 if i < last else -1
+        return out
+
     @functools.cached_property
     def messages(self) -> Tuple[messages.Match, ...]:
         """The catalogued upstream messages in the text (``Match.line`` is 1-based)."""
-        return tuple(messages.match(self.text))
+        return tuple(messages.match(self.text, self.lower, self.words))
+
+
+def literal_prefix(pattern: "re.Pattern[str]") -> str:
+    """The characters every match of ``pattern`` starts with (its literal start, after a ``^``),
+    so that ``s.startswith(prefix)`` can be tested before ``pattern.match(s)``; "" when the
+    pattern ignores case or starts otherwise."""
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    out: List[str] = []
+    for n, (op, av) in enumerate(sre_parse.parse(pattern.pattern, pattern.flags)):
+        if n == 0 and op is sre_constants.AT and av is sre_constants.AT_BEGINNING:
+            continue
+        if op is not sre_constants.LITERAL:
+            break
+        out.append(chr(av))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=None)
+def _after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
+    """``pattern`` right after a newline (for :meth:`Pasted.lines_starting`)."""
+    return re.compile(r"\n(?:" + pattern.pattern + ")", pattern.flags)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -167,8 +293,8 @@ def normalise(text: str) -> Pasted:
             if fancy in text:
                 text = text.replace(fancy, plain)
     if ">" in text:
-        text = _QUOTE.sub("", text)
-    text = _LOG_PREFIX.sub("", text)
+        text = _QUOTES.sub(text)
+    text = _LOG_PREFIXES.sub(text)
     if "```" in text or "~~~" in text:
         text = _FENCE.sub("", text)  # a fence is a boundary between blocks, like an empty line
     # Markdown inline code: `nvidia-smi` reads the same without the backticks. A backtick

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 import sys
 from dataclasses import dataclass
@@ -139,6 +141,7 @@ class Message:
     note: str = ""
     needles: Optional[FrozenSet[str]] = None  # lowercased; a match contains one of them (None: unknown)
     reach: int = 0  # the longest a match can be (capped at REACH)
+    lead: Optional[int] = None  # how far into a match (at most) a needle starts (None: unknown)
 
     def findings(self, strength: Optional[str] = None) -> Tuple[str, ...]:
         return tuple(s.finding for s in self.supports if strength is None or s.strength == strength)
@@ -186,8 +189,8 @@ class Catalogue:
     def get(self, message_id: str) -> Message:
         return self.by_id[message_id]
 
-    def match(self, text: str) -> List[Match]:
-        return scan(self.messages, text)
+    def match(self, text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
+        return scan(self.messages, text, lower, words)
 
     def ignored_reason(self, text: str) -> Optional[str]:
         """The reason a text is on the ignore list, or None."""
@@ -245,6 +248,47 @@ def reach_of(pattern: str) -> int:
     return min(sre_parse.parse(pattern).getwidth()[1], REACH)
 
 
+def _lead(items: "sre_parse.SubPattern", needles: FrozenSet[str]) -> Optional[int]:
+    """How far into a match of ``items`` (at most) some needle starts, from the literal runs
+    every match holds (at the top level, or in every branch of a group there); None: unknown."""
+    best: Optional[int] = None
+    width = 0  # the longest the items before the current one can be
+    run: List[str] = []
+    run_at = 0
+    for op, av in list(items) + [(None, None)]:
+        if op is sre_constants.LITERAL:
+            run_at = run_at if run else width
+            run.append(chr(av).lower())
+            width += 1
+            continue
+        found: List[int] = [] if best is None else [best]
+        if run:
+            text = "".join(run)
+            found += [run_at + text.find(n) for n in needles if n in text]
+            run = []
+        if op is sre_constants.SUBPATTERN:
+            sub = _lead(av[-1], needles)
+            found += [] if sub is None else [width + sub]
+        elif op is sre_constants.BRANCH:
+            alts = [_lead(b, needles) for b in av[1]]
+            found += [] if any(a is None for a in alts) else [width + max(alts)]  # type: ignore[type-var]
+        best = min(found, default=None)
+        if op is None:
+            return best
+        width = min(width + sre_parse.SubPattern(items.state, [(op, av)]).getwidth()[1], REACH)
+    return best
+
+
+def lead_of(pattern: str, needles: Optional[FrozenSet[str]]) -> Optional[int]:
+    """How far into a match of ``pattern`` (at most) one of its ``needles`` starts, or None
+    (unknown, or a pattern matching without regard to case, where a match may hold a
+    letter that re.IGNORECASE takes for the needle's)."""
+    parsed = sre_parse.parse(pattern)
+    if needles is None or parsed.state.flags & re.IGNORECASE or not all(n.isascii() for n in needles):
+        return None
+    return _lead(parsed, needles)
+
+
 # ------------------------------------------------------------------ loading
 def _fail(where: str, what: str) -> SetupError:
     return SetupError(f"message table {where}: {what} (broken installation)")
@@ -297,7 +341,8 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), needles_of(row["pattern"]), reach_of(row["pattern"]))
+                   row.get("note", ""), needles_of(row["pattern"]), reach_of(row["pattern"]),
+                   lead_of(row["pattern"], needles_of(row["pattern"])))
 
 
 def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:
@@ -359,58 +404,131 @@ def _facts(message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:
     return tuple(out)
 
 
-def _windows(low: str, needles: FrozenSet[str], reach: int) -> List[Tuple[int, int]]:
+def distinct_words(low: str) -> str:
+    """The text's distinct whitespace-separated words, one per line: a needle is in the text
+    only if each of its words is in this, which is searched in a fraction of the time."""
+    return "\n".join(set(low.split()))
+
+
+def absent(words: str, needle: str) -> bool:
+    """True when ``needle`` cannot be in the text ``words`` (:func:`distinct_words`) came from."""
+    return any(w not in words for w in needle.split())
+
+
+class _Text:
+    """One text being scanned, with what the messages' scans share: where each needle occurs
+    (several messages look for the same words), the line starts, and the facts of a matched
+    text already converted (a long log repeats the same message)."""
+
+    def __init__(self, text: str, low: str, words: Optional[str] = None) -> None:
+        self.text, self.low = text, low
+        self._words = words
+        self.aligned = len(low) == len(text)  # lower() can lengthen a few non-ASCII letters
+        self._hits: Dict[str, List[int]] = {}
+        self._newlines: Optional[List[int]] = None
+        self._facts: Dict[Tuple[str, Tuple[Optional[str], ...]], Tuple[Fact, ...]] = {}
+
+    def hits(self, needle: str) -> List[int]:
+        """Where ``needle`` starts in the lowercased text; on a large text, nowhere without a
+        search when one of its words is not among the text's distinct words."""
+        out = self._hits.get(needle)
+        if out is not None:
+            return out
+        low = self.low
+        out = []
+        if len(low) > LARGE and self._words is None:
+            self._words = distinct_words(low)
+        if len(low) <= LARGE or not absent(self._words, needle):  # type: ignore[arg-type]
+            i = low.find(needle)
+            while i != -1:
+                out.append(i)
+                i = low.find(needle, i + 1)
+        self._hits[needle] = out
+        return out
+
+    def line(self, pos: int) -> int:
+        """1-based line of ``pos`` (a match starting on a newline counts on the next line)."""
+        if self._newlines is None:
+            ends = itertools.accumulate(map(len, self.text.split("\n")[:-1]))  # each line's end, less the newlines before
+            self._newlines = [end + n for n, end in enumerate(ends)]
+        return bisect.bisect_right(self._newlines, pos) + 1
+
+    def facts(self, message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:
+        if not message.facts:
+            return ()
+        key = (message.id, tuple(m.group(group) for group, _ in message.facts))
+        out = self._facts.get(key)
+        if out is None:
+            out = self._facts[key] = _facts(message, m)
+        return out
+
+
+def _windows(text: _Text, needles: FrozenSet[str], reach: int) -> List[Tuple[int, int, int, int]]:
     """Disjoint stretches of the text in which a match can lie: a match contains a needle
-    and is at most ``reach`` long, so it lies within ``reach`` of the needle's ends."""
-    hits: List[Tuple[int, int]] = []
+    and is at most ``reach`` long, so it lies within ``reach`` of the needle's ends. Each
+    is (start, end, first needle's place, last needle's place)."""
+    size = len(text.low)
+    hits: List[Tuple[int, int, int]] = []
     for needle in needles:
-        i = low.find(needle)
-        while i != -1:
-            hits.append((max(0, i - reach), min(len(low), i + len(needle) + reach)))
-            i = low.find(needle, i + 1)
-    hits.sort()
-    out: List[Tuple[int, int]] = []
-    for a, b in hits:
+        n = len(needle) + reach
+        hits.extend((i - reach if i > reach else 0, i + n if i + n < size else size, i) for i in text.hits(needle))
+    if len(needles) > 1:
+        hits.sort()
+    out: List[Tuple[int, int, int, int]] = []
+    for a, b, i in hits:
         if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
+            w = out[-1]
+            out[-1] = (w[0], b if b > w[1] else w[1], w[2], i if i > w[3] else w[3])
         else:
-            out.append((a, b))
+            out.append((a, b, i, i))
     return out
 
 
-def scan(messages: Sequence[Message], text: str) -> List[Match]:
+_ORDER = operator.attrgetter("start", "id")
+# A text this long (characters) is worth checking a needle's words first (_Text.hits,
+# Pasted._lines_of); a shorter one is searched plainly.
+LARGE = 1 << 18
+
+
+def scan(messages: Sequence[Message], text: str, lower: Optional[str] = None,
+         words: Optional[str] = None) -> List[Match]:
     """Every match of every message in ``text``, in order of position.
 
     A pattern runs only around the places where a literal it needs occurs (no further than
     the longest match it can make), so the cost follows the number of near-misses, not the
-    size of the text times the number of messages.
+    size of the text times the number of messages. ``lower`` and ``words``: ``text.lower()``
+    and :func:`distinct_words` of it, when the caller has them already.
     """
-    text = strip_colour(text)
-    low = text.lower()
-    aligned = len(low) == len(text)  # lower() can lengthen a few non-ASCII letters
-    newlines: Optional[List[int]] = None
+    stripped = strip_colour(text)
+    if stripped is not text or lower is None:
+        lower, words = stripped.lower(), None
+    t = _Text(stripped, lower, words)
     out: List[Match] = []
+    everywhere = (0, len(stripped), -1, len(stripped))
     for message in messages:
-        if message.needles is not None and aligned:
-            windows = _windows(low, message.needles, message.reach)
-        elif message.needles is not None and not any(n in low for n in message.needles):
+        if message.needles is not None and t.aligned:
+            windows = _windows(t, message.needles, message.reach)
+        elif message.needles is not None and not any(n in lower for n in message.needles):
             windows = []
         else:
-            windows = [(0, len(text))]
-        for a, b in windows:
-            for m in message.pattern.finditer(text, a, b):
-                if m.end() == m.start():
-                    continue
-                if newlines is None:
-                    newlines = [n.start() for n in re.finditer("\n", text)]
-                line = bisect.bisect_right(newlines, m.start()) + 1
-                out.append(Match(message.id, message.kind, m.start(), m.end(), line, m.group(0),
-                                 _facts(message, m)))
-    out.sort(key=lambda x: (x.start, x.id))
+            windows = [everywhere]
+        lead = message.lead
+        for a, b, first, last in windows:
+            # Every match holds one of the window's needles at most ``lead`` into it, so none
+            # starts before the first needle less the lead, or after the last one: the regex
+            # need not try those places (the window's ends stay, for look-arounds and \b).
+            start = first - lead if lead is not None and first - lead > a else a
+            for m in message.pattern.finditer(stripped, start, b):
+                if m.end() > m.start():
+                    out.append(Match(message.id, message.kind, m.start(), m.end(), t.line(m.start()), m.group(0),
+                                     t.facts(message, m)))
+                if lead is not None and m.end() > last:
+                    break
+    out.sort(key=_ORDER)
     return out
 
 
-def match(text: str) -> List[Match]:
-    """The catalogued upstream messages in ``text`` (a paste, a log, a traceback)."""
-    return catalogue().match(text)
-
+def match(text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
+    """The catalogued upstream messages in ``text`` (a paste, a log, a traceback); ``lower``
+    and ``words``: ``text.lower()`` and :func:`distinct_words` of it, when the caller has them."""
+    return catalogue().match(text, lower, words)

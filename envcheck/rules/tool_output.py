@@ -14,13 +14,10 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.derived.machine import find_text
 from envcheck.facts import GpuFacts
 from envcheck.knowledge.archs import major_minor, ver
-from envcheck.reading import Reading, Status
+from envcheck.reading import IMPLAUSIBLE, Reading, Status
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
-# The reading readers write for a value no GPU can produce (explain/smi_values.plausible_power):
-# the detail starts with this phrase.
-IMPLAUSIBLE = "implausible reading"
 # cudaError_t values deviceQuery prints as "cudaGetDeviceCount returned N" (CUDA Runtime API,
 # "Data types used by CUDA Runtime": cudaError enum), with what each means for a working setup.
 CUDA_ERRORS = {

@@ -23,6 +23,30 @@ from .helpers import gpu_fields, load, text, values
     ("GeForce MX150", ["NVIDIA GeForce MX150"]),
     ("titan rtx", ["NVIDIA TITAN RTX"]),
     ("RTX 5090 D", ["NVIDIA GeForce RTX 5090 D"]),
+    # CJK text runs into the name on either side
+    ("我的显卡是3060", ["NVIDIA GeForce RTX 3060"]),
+    ("我的3060显卡", ["NVIDIA GeForce RTX 3060"]),
+    ("服务器是A100显卡", ["NVIDIA A100"]),
+    # a bare number beside a word for a GPU: before it, or heading a phrase that ends in one
+    ("GPU: 3060", ["NVIDIA GeForce RTX 3060"]),
+    ("Graphics card: 1080", ["NVIDIA GeForce GTX 1080"]),
+    ("NVIDIA 3090", ["NVIDIA GeForce RTX 3090"]),
+    ("I bought a 3090 GPU", ["NVIDIA GeForce RTX 3090"]),
+    ("2x 3090 GPUs", ["NVIDIA GeForce RTX 3090"]),
+    # TITANs as nvidia-smi names them
+    ("TITAN X", ["NVIDIA TITAN X"]),
+    ("2 Maxwell Titan X", ["NVIDIA GeForce GTX TITAN X"]),
+    ("GTX TITAN X", ["NVIDIA GeForce GTX TITAN X"]),
+    ("Titan X (Pascal)", ["NVIDIA TITAN X (Pascal)"]),
+    ("TITAN Black", ["NVIDIA GeForce GTX TITAN Black"]),
+    ("GeForce GTX TITAN", ["NVIDIA GeForce GTX TITAN"]),
+    ("titan xp", ["NVIDIA TITAN Xp"]),
+    # laptop parts in the series NVIDIA named them in
+    ("GT 750M", ["NVIDIA GeForce GT 750M"]),
+    ("a GTX 765M", ["NVIDIA GeForce GTX 765M"]),
+    ("GeForce 940M", ["NVIDIA GeForce 940M"]),
+    ("930MX", ["NVIDIA GeForce 930MX"]),
+    ("GeForce 940MX", ["NVIDIA GeForce 940MX"]),
 ])
 def test_gpu_mentions(line, names):
     assert [n for n, _ in gpu_names.mentions(line)] == names
@@ -31,6 +55,9 @@ def test_gpu_mentions(line, names):
 @pytest.mark.parametrize("line", [
     "Ubuntu 2004 and driver 410.48", "in 2070 we will", "1080p video", "on a t4", "loss 3060 at step 5",
     "Python 3.10.12 (main, Nov 20 2023)", "nvidia-cublas-cu12==12.1.3.1", "24564MiB",
+    # numbers in a log line are other counts' values, even with "gpu" in the line
+    "epoch 3 step 1080 loss 3060 gpu", "I have a 3090", "step 1080/3060, gpu_mem=2070MiB",
+    "the titan of industry", "990M",
 ])
 def test_not_gpu_mentions(line):
     assert gpu_names.mentions(line) == []
@@ -163,3 +190,19 @@ def test_transformers_env():
     v = values(framework_env.parse(load("transformers_env.txt")))
     assert v["torch.version"] == "2.4.0+cu121" and v["torch.cuda_available"] is True
     assert v["host.kernel"] == "5.15.0-1064-azure" and v["host.wsl"] == "none"
+
+
+def test_a_training_log_names_no_gpu():
+    log = "".join(f"epoch {e} step {s} loss {s * 3 % 9000} gpu {e % 2} lr 3e-4\n" for e in range(3) for s in (1080, 3060, 2070))
+    assert freetext.parse(text(log)).gpus == []
+
+
+def test_tool_lines_are_not_read_as_prose():
+    lines = ("02:00.0 VGA compatible controller: NVIDIA Corporation GP102 [TITAN X] (rev a1)\n"
+             'Device 0: "TITAN X (Pascal)"\n'
+             "Peer access from Quadro K600 (GPU2) -> TITAN X (Pascal) (GPU1) : No\n")
+    assert freetext.parse(text(lines)).gpus == []
+
+
+def test_a_laptop_part_alone_on_its_line_is_read():
+    assert gpu_fields(freetext.parse(text("930MX\n"))) == [{"index": None, "name": "NVIDIA GeForce 930MX"}]

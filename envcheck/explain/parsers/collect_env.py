@@ -41,7 +41,8 @@ _EXAMPLE = re.compile(r"\s*\((?:e\.g\.|eg\.|ex\.)[^)]*\)")
 # The keys read below, at a line's start (one scan of the text finds the lines).
 _KEYS = ("pytorch version", "cuda used", "rocm used", "python version", "python platform", "is cuda available",
          "cuda runtime version", "nvidia driver version", "gpu models", "cudnn version")
-_OS_KEY = re.compile(r"^[ \t]*(?:[-*][ \t]+)?os[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:", re.MULTILINE)  # lower-case text
+# At a line's start (Pasted.lines_starting), in the lower-case text.
+_OS_KEY = re.compile(r"[ \t]*(?:[-*][ \t]+)?os[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")
 _GPU_LINE = re.compile(r"^\s*GPU (\d+): (.+?)(?:\s+\(UUID: [^)]*\))?\s*$")
 _CUDNN_NAME = re.compile(r"(?:lib)?cudnn\w*?(?:\.so(?P<so>(?:\.\d+)*)|64_(?P<dll>\d+)\.dll|\.dylib)(?![\w.])")
 
@@ -193,12 +194,13 @@ _BLOCK = {"gpu models and configuration": _gpus, "cudnn version": _cudnn}
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, REPORT)
-    for i in sorted(set(doc.lines_containing(*_KEYS)) | set(doc.lines_with(_OS_KEY, lower=True))):
+    for i in sorted(set(doc.lines_containing(*_KEYS)) | set(doc.lines_starting(_OS_KEY, lower=True))):
         line = doc.lines[i]
         m = _KEY.match(line)
         if not m:
             continue
-        key, value = _EXAMPLE.sub("", m.group(1)).strip().lower(), m.group(2)
+        key = m.group(1)
+        key, value = (_EXAMPLE.sub("", key) if "(" in key else key).strip().lower(), m.group(2)
         if key in _SIMPLE:
             _SIMPLE[key](f, value, i)
         elif key in _BLOCK:

@@ -16,9 +16,10 @@ command line (``docker run img python train.py --gpus 2``).
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 
 from ..partial import PROGRAM, Found
 from ..source import Pasted
@@ -47,11 +48,13 @@ def _command(lines: Tuple[str, ...], i: int, first: str) -> str:
     return " ".join(parts)
 
 
-def _tokens(args: str) -> List[str]:
+@functools.lru_cache(maxsize=1024)
+def _tokens(args: str) -> Tuple[str, ...]:
+    # Cached: shlex is slow, and a long log repeats the same command.
     try:
-        return shlex.split(args, comments=True)
+        return tuple(shlex.split(args, comments=True))
     except ValueError:
-        return args.split()
+        return tuple(args.split())
 
 
 def gpu_request(tool: str, args: str) -> Optional[str]:

@@ -46,11 +46,17 @@ _FAILED = re.compile(r"^cudaGetDeviceCount returned (\d+)")
 _NONE = re.compile(r"^There (?:are no available device\(s\)|is no device) (?:that support|supporting) CUDA")
 
 
-def _blocks(lines: Tuple[str, ...]) -> List[Tuple[int, int, str, Dict[str, object]]]:
+# What a line must hold (lower case) for the patterns above: the summary lines, and a device block's.
+_MAY_SAY = ("detected ", "devicequery, cuda driver", "cudagetdevicecount returned", "there ")
+_MAY_BLOCK = ("device ", "cuda driver version / runtime version", "cuda capability major/minor version number:",
+              "total amount of global memory:", "device pci domain id / bus id / location id:")
+
+
+def _blocks(lines: Tuple[str, ...], candidates: List[int]) -> List[Tuple[int, int, str, Dict[str, object]]]:
     """(device number, line, name, fields) for each ``Device N: "name"`` block."""
     out: List[Tuple[int, int, str, Dict[str, object]]] = []
-    for i, line in enumerate(lines):
-        s = line.strip()
+    for i in candidates:
+        s = lines[i].strip()
         m = _DEVICE.match(s)
         if m:
             out.append((int(m.group(1)), i, m.group(2).strip(), {}))
@@ -67,10 +73,10 @@ def _blocks(lines: Tuple[str, ...]) -> List[Tuple[int, int, str, Dict[str, objec
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
     detected: Optional[Tuple[int, int]] = None
-    for i, line in enumerate(lines):
-        s = line.strip()
+    for i in doc.lines_containing(*_MAY_SAY):
+        s = lines[i].strip()
         m = _DETECTED.match(s)
         if m:
             detected = (int(m.group(1)), i)
@@ -85,7 +91,7 @@ def parse(doc: Pasted) -> Found:
             f.error(f"deviceQuery: cudaGetDeviceCount returned {m.group(1)}" + (f" -> {why}" if why else ""), i)
         if _NONE.match(s):
             f.error(f"deviceQuery: {s}", i)
-    blocks = _blocks(lines)
+    blocks = _blocks(lines, doc.lines_containing(*_MAY_BLOCK))
     for number, i, name, fields in blocks:
         d = f.detail(i)
         claim: Dict[str, object] = {"name": Reading.of(name, d)}

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import re
-from typing import Tuple
+from typing import List, Tuple
 
 from envcheck.facts import XidEvent
 
@@ -49,10 +49,19 @@ _PACKAGE = re.compile(rf"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|nvidi
                       rf"(?::\w+)?\s+({_V})-|\bxorg-x11-drv-nvidia-({_V})\b")
 
 
-def _modules(f: Found, lines: Tuple[str, ...]) -> None:
+# What a line must hold for each pattern above to find something in it (lower case; the
+# patterns then run on those lines only: most lines of a long log hold none of them).
+_MAY_LOG = ("nvrm", "client has the version", "modprobe: ", "key was rejected by service", "lockdown: ",
+            "module verification failed", "nvlink core is being initialized", "nvidia-driver-",
+            "libnvidia-compute-", "nvidia-utils-", "nvidia-kernel-common-", "xorg-x11-drv-nvidia-")
+_MAY_MODULE = ("nvidia", "nouveau", "nova_core", "version:")
+
+
+def _modules(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
     loaded = []
     first = None
-    for i, line in enumerate(lines):
+    for i in candidates:
+        line = lines[i]
         m = _LSMOD.match(line.strip())
         if m and m.group(1) not in loaded:
             loaded.append(m.group(1))
@@ -61,11 +70,11 @@ def _modules(f: Found, lines: Tuple[str, ...]) -> None:
         f.set("driver.loaded_modules", tuple(loaded), first, detail="lsmod rows in the text (other modules may be loaded)")
 
 
-def _installed(f: Found, lines: Tuple[str, ...]) -> None:
+def _installed(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
     versions = []
     first = None
-    for i, line in enumerate(lines):
-        s = line.strip()
+    for i in candidates:
+        s = lines[i].strip()
         m = _DKMS.match(s) or _USR_SRC.match(s)
         if m and m.group(1) not in versions:
             versions.append(m.group(1))
@@ -83,7 +92,8 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
     xids = []
-    for i, line in enumerate(lines):
+    for i in doc.lines_containing(*_MAY_LOG, ignorecase=True):
+        line = lines[i]
         m = _NVRM_VERSION.search(line)
         if m:
             f.set("driver.kernel_module_version", m.group(1), i)
@@ -111,6 +121,7 @@ def parse(doc: Pasted) -> Found:
     if xids:
         f.set("driver.xid_events", tuple(x for x, _ in xids), xids[0][1],
               detail="Xid lines in the text (the log may hold more)")
-    _modules(f, lines)
-    _installed(f, lines)
+    candidates = doc.lines_containing(*_MAY_MODULE)
+    _modules(f, lines, candidates)
+    _installed(f, lines, candidates)
     return f

@@ -21,6 +21,7 @@ Dynamic-loader messages are also read by ``loader.py`` (which library, loaded fr
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -64,6 +65,8 @@ IMPORT_FAILURES = frozenset({
     "loader_version_not_found", "torch_windows_dll", "torch_c_extensions", "windows_dll_load_failed",
 })
 _IMPORT_CONTEXT = re.compile(r"\bimport torch\b|torch[/\\]__init__\.py|from torch\._C import|on import\b")
+# A text without any of these cannot match _IMPORT_CONTEXT (a substring test is far cheaper).
+_IMPORT_WORDS = ("import torch", "torch/__init__.py", "torch\\__init__.py", "from torch._C import", "on import")
 # Python's warnings.formatwarning: "path/to/file.py:123: UserWarning: message".
 _WARNING_PREFIX = re.compile(r"^\s*(?:\S+:\d+:\s+)?\w*Warning:\s*")
 # A recorded text longer than this keeps only the matched part and some context (a message
@@ -88,20 +91,31 @@ def _groups(found: Sequence[messages.Match], lines: Tuple[str, ...]) -> List[Lis
     return out
 
 
-def _text(group: List[messages.Match], lines: Tuple[str, ...], offsets: List[int]) -> str:
+def _text(group: List[messages.Match], lines: Tuple[str, ...], offsets: Sequence[int]) -> str:
     """The lines the messages span, joined into one, without a warning's location prefix."""
     a = group[0].line - 1
     b = max(m.line - 1 + m.text.count("\n") for m in group)
-    text = " ".join(s.strip() for s in lines[a:b + 1] if s.strip())
+    text = _joined(lines[a:b + 1])
     if len(text) > _LONGEST:
         start = min(m.start for m in group) - offsets[a]
         end = max(m.end for m in group) - offsets[a]
         joined = "\n".join(lines[a:b + 1])
         text = " ".join(joined[max(0, start - _CONTEXT):end + _CONTEXT].split())
+    return _unprefixed(text)
+
+
+# Cached: a long log repeats the same messages on the same lines.
+@functools.lru_cache(maxsize=4096)
+def _joined(span: Tuple[str, ...]) -> str:
+    return " ".join(s.strip() for s in span if s.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _unprefixed(text: str) -> str:
     return _WARNING_PREFIX.sub("", text, count=1) or text
 
 
-def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> Optional[str]:
+def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> Optional[str]:
     """The GPU a capability message is about when its name precedes the message on the line:
     torch prints ``f"{device_name} with CUDA capability sm_{cc} is not compatible …"``."""
     i = m.line - 1
@@ -112,7 +126,7 @@ def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> O
     return None
 
 
-def _facts(f: Found, m: messages.Match, lines: Tuple[str, ...], offsets: List[int]) -> None:
+def _facts(f: Found, m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> None:
     i = m.line - 1
     detail = f"{m.id} message, line {m.line}"
     gpu: Dict[str, object] = {}
@@ -141,17 +155,9 @@ def _facts(f: Found, m: messages.Match, lines: Tuple[str, ...], offsets: List[in
 def _import_error(f: Found, m: messages.Match, lines: Tuple[str, ...]) -> None:
     i = m.line - 1
     context = " ".join(lines[max(0, i - 15):i + 1])
-    if _IMPORT_CONTEXT.search(context):
+    if any(w in context for w in _IMPORT_WORDS) and _IMPORT_CONTEXT.search(context):
         f.set("torch.import_error", lines[i].strip(), i)
         f.set("torch.installed", True, i)
-
-
-def _offsets(lines: Tuple[str, ...]) -> List[int]:
-    out, pos = [], 0
-    for line in lines:
-        out.append(pos)
-        pos += len(line) + 1
-    return out
 
 
 def recognise(line: str) -> Optional[Tuple[str, str]]:
@@ -171,7 +177,7 @@ def parse(doc: Pasted) -> Found:
     if not doc.messages:
         return f
     lines = doc.lines
-    offsets = _offsets(lines)
+    offsets = doc.offsets
     for group in _groups(doc.messages, lines):
         kind = "error" if any(m.kind == "error" for m in group) else "warning"
         f.error(_text(group, lines, offsets), group[0].line - 1, "torch.errors" if kind == "error" else "torch.warnings")

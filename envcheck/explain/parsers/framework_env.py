@@ -28,7 +28,7 @@ from typing import Tuple
 from envcheck.knowledge.archs import cudnn_int
 
 from ..partial import PROGRAM, REPORT, Found
-from ..source import Pasted
+from ..source import Pasted, literal_prefix
 from .system import python_platform, set_kernel
 
 SOURCE = "library report"
@@ -71,7 +71,8 @@ def _torch(f: Found, version: str, i: int, rank: int = PROGRAM) -> None:
 
 
 def _line(f: Found, line: str, i: int) -> None:
-    m = _ULTRALYTICS.search(line)
+    # Each "x in line" is a word the pattern after it needs (cheaper than trying the pattern).
+    m = _ULTRALYTICS.search(line) if "Ultralytics" in line else None
     if m:
         f.set("python.version", m.group("py"), i)
         _torch(f, m.group("torch"), i)
@@ -79,7 +80,7 @@ def _line(f: Found, line: str, i: int) -> None:
             f.set("torch.cuda_available", True, i)
             f.gpu(int(m.group("idx")), i, name=m.group("name").strip(), memory_total_bytes=int(m.group("mib")) * _MIB)
         return
-    m = _HF_TORCH.search(line)
+    m = _HF_TORCH.search(line) if "PyTorch version (" in line else None
     if m:
         _torch(f, m.group("v"), i)
         gpu = m.group("gpu").strip().lower()
@@ -88,7 +89,7 @@ def _line(f: Found, line: str, i: int) -> None:
         elif gpu in ("false", "na", "n/a", "cpu"):
             f.set("torch.cuda_available", False, i)
         return
-    m = _PLATFORM.match(line)
+    m = _PLATFORM.match(line) if "Platform:" in line else None
     if m and python_platform(m.group(1)):
         kernel, arch = python_platform(m.group(1))
         set_kernel(f, kernel, i)
@@ -96,7 +97,7 @@ def _line(f: Found, line: str, i: int) -> None:
         return
     s = line.strip()
     for pattern, action in _SIMPLE:
-        m = pattern.match(s)
+        m = pattern.match(s) if s.startswith(_STARTS[pattern]) else None
         if m:
             action(f, m, i)
             return
@@ -113,6 +114,8 @@ _SIMPLE: Tuple = (
     (_MM_GPUS, lambda f, m, i: _gpus(f, m.group(1), m.group(2), i)),
     (_D2_DRIVER, lambda f, m, i: f.set("nvml.driver_version", m.group(1), i, rank=REPORT)),
 )
+# What a line starts with for each of those patterns to match it (a startswith is much cheaper).
+_STARTS = {pattern: literal_prefix(pattern) for pattern, _ in _SIMPLE}
 
 
 def _config(f: Found, lines: Tuple[str, ...]) -> None:
@@ -193,7 +196,7 @@ def _reports(f: Found, line: str, i: int) -> None:
 
 
 # Every one-line form above names one of these (the multi-line reports start on a header).
-_MAY_REPORT = ("ultralytics", "pytorch", "platform:", "gpu", "cuda available", "driver version", "python", "name:")
+_MAY_REPORT = ("ultralytics", "pytorch", "platform:", "gpu ", "cuda available", "driver version", "python", "name:")
 
 
 def parse(doc: Pasted) -> Found:

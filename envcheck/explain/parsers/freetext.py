@@ -5,8 +5,8 @@ version got installed", "torch 默认的是 cpu 版本"), how many GPUs ("a sing
 
 Reports are written in many languages; Chinese ones are common (显卡 graphics card,
 驱动 driver, 版本 version, 容器 container, 单卡 one card), and CJK text runs into Latin
-words and numbers without spaces ("我的显卡是3060"), so the GPU-name reader gets the line
-with spaces around CJK characters.
+words and numbers without spaces ("我的显卡是3060"), which the GPU-name reader
+(``gpu_names.mentions``) allows for.
 
 Everything here is a claim (rank ``STATED``, detail "stated in the text"): any tool
 output in the same paste outranks it. Notably, "WSL2" written by a person is recorded
@@ -16,15 +16,14 @@ their distribution still runs under WSL 1; only the kernel string proves the ver
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from typing import Dict
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
 
 from ..gpu_names import mentions
-from ..partial import PROGRAM, STATED, STATED_DETAIL, Found
+from ..partial import PROGRAM, STATED, STATED_DETAIL, Claim, Found
 from ..source import Pasted
 from .system import describe_os
 
@@ -48,9 +47,6 @@ _ROOT_PROMPT = re.compile(r"^root@[0-9a-f]{12}:")
 _PYTHON = re.compile(r"\bpython\s?-?(3\.\d{1,2}(?:\.\d+)?)\b|\bpython(3)(\d{1,2})\b", _I)
 _BARE_DRIVER = re.compile(r"^\W*(\d{3}\.\d{2,3}(?:\.\d{2})?)\W*$")
 _SAID_DRIVER = re.compile(r"\bdriver(?:\s+version)?\s*(?:is|:|=|of|v)?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b", _I)
-# Lines that are some tool's output, read by other parsers: a sentence parser must not
-# second-guess them (an nvidia-smi row names the GPU better than a mention would).
-_CJK = re.compile(r"([\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+)")
 _CN_CONTAINER = re.compile(r"(?:docker\s*)?容器(?:中|内|里|内部)|在\s*docker\s*(?:中|里|内)")
 _CN_NEGATED = re.compile(r"(?:不|没|非)[^，。,.]{0,3}$")
 _CN_DRIVER = re.compile(r"驱动(?:程序)?(?:版本)?号?\s*[:：为是]?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b")
@@ -75,18 +71,22 @@ _COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,2}|one|two|three|four|eight|single)\s
 _NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "eight": 8}
 _WINDOWS = re.compile(r"\b(?:on|under|using|in)\s+(?:a\s+)?(?:clean\s+|fresh\s+)?windows\b(?!\s*(?:subsystem|\d))|"
                       r"\bwindows\s*(?:平台|系统|platform|machine|pc)\b", _I)
-_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:)")
+# Lines that are some tool's output, read by other parsers: a sentence parser must not
+# second-guess them (an nvidia-smi row names the GPU better than a mention would).
+_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:"
+                        r"|(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\s|Device \d+: \"|deviceQuery, |Peer access from )")  # lspci, deviceQuery
 
 
 def _gpus(f: Found, line: str, i: int, readers: int) -> None:
     """GPU names (gpu_names.mentions), or how many GPUs a sentence speaks of."""
     cjk = bool(readers & _CJK_LINE)
     named = []
-    # A brand, series or model ("RTX", "A100", "3060ti", "960M"), CJK prose, or a bare model
-    # number in a sentence about a GPU ("I have a 3090"): the cases mentions() can name.
+    # A brand, series or model ("RTX", "A100", "3060ti", "960M"), CJK prose ("显卡是3060"), or a
+    # bare model number beside a word for a GPU ("GPU: 3060", "a 3090 card"): the cases
+    # mentions() can name.
     low = line.lower()
     if readers & (_GPU_MODEL | _CJK_LINE) or (_GPU_CONTEXT.search(low) and _MODEL_NUMBER.search(line)):
-        named = mentions(_CJK.sub(r" \1 ", line) if cjk else line)
+        named = mentions(line)
     for name, _ in named:
         f.gpu(None, i, name=name)
     m = _COUNT.search(line) if not named and ("gpu" in low or cjk) else None
@@ -185,14 +185,20 @@ _OS_WORDS = ("ubuntu", "debian", "centos", "fedora", "red hat", "rhel", "rocky",
 _GPU_MODEL_WORDS = ("rtx", "gtx", "mx1", "mx2", "mx3", "mx4", "mx5", "titan", "tesla", "quadro", "geforce", "nvidia")
 # Patterns below run on the lower-case text (re.IGNORECASE would make each scan slower).
 # Data-centre and workstation models (gpu_names.py): a letter, then digits (A100, T4, GH200, L40S).
-_DC_MODEL = re.compile(r"(?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9])")
-_SUFFIXED = re.compile(r"\d{3}(?:\s?(?:ti|super)\b|m\b)")
-# gpu_names.py's words that make a bare model number a GPU ("I have a 3090").
-_GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
-_GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|vram|laptop|running|have|using|got)\b")
+# Written as (?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9]) would find the same, but
+# starting on a letter of the class lets the regex engine skip to candidates (twice as fast).
+_DC_MODEL = re.compile(r"[abhlvpkmtg](?<![a-z0-9].)(?:(?<=g)[abhlvpkmt]|(?<!g))\d{1,4}[a-z]{0,2}(?![a-z0-9])")
+# A model number with a suffix, \d{3}(?:\s?(?:ti|super)\b|mx?\b) ("3060ti", "2070 super", "960m",
+# "940mx"), found from its suffix: digits are everywhere in a log, these words are not (see _suffixed).
+_SUFFIX = re.compile(r"ti(?:(?<=\d{3}ti)|(?<=\d{3}\sti))\b|super(?:(?<=\d{3}super)|(?<=\d{3}\ssuper))\b"
+                     r"|m(?<=\d{3}m)x?\b")
+# gpu_names.py's words that make a bare model number a GPU ("GPU: 3060", "a 3090 card", "3060
+# laptop"; the brands and series are _GPU_MODEL_WORDS).
+_GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|laptop)\b")
+_GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|laptop)\b")
 _MODEL_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_BARE_VERSION = re.compile(r"^\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)
+_BARE_VERSION = re.compile(r"\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)  # at a line's start
 # Which readers a line needs, found by substring searches over the whole text (a 4 MiB log
 # has tens of thousands of lines; most hold none of these words and are not looked at).
 _CONTAINER, _GPU_MODEL, _GPU_WORDS, _WSL_LINE, _OS_LINE, _PY, _DRIVER_LINE, _TORCH_LINE, _CPU, _CJK_LINE = (
@@ -202,6 +208,27 @@ _READERS = ((_CONTAINER, _CONTAINER_WORDS), (_GPU_MODEL, _GPU_MODEL_WORDS),
             (_TORCH_LINE, ("torch",)), (_CPU, ("cpu",)))
 
 
+def _suffixed(doc: Pasted) -> List[int]:
+    """The lines a model number with a suffix starts on (the lines \\d{3}(?:\\s?(?:ti|super)\\b|mx?\\b)
+    finds something on, in the lower-case text)."""
+    text = doc.lower if len(doc.lower) == len(doc.text) else doc.text
+    out = set()
+    for m in _SUFFIX.finditer(text):
+        t = m.start()
+        out.add(doc.line_of(t - 4 if m.group(0) in ("ti", "super") and text[t - 1].isspace() else t - 3))
+    return sorted(out)
+
+
+def _within_lines(doc: Pasted) -> Iterator[Tuple[int, List[int]]]:
+    """(readers, lines) from the scans whose every match lies within one line."""
+    for bit, words in _READERS:
+        yield bit, doc.lines_containing(*words)
+    yield _GPU_MODEL, doc.lines_with(_DC_MODEL, lower=True)
+    yield _GPU_WORDS, doc.lines_with(_GPU_CONTEXT_GATE, lower=True)
+    if not doc.text.isascii():
+        yield _CJK_LINE | _GPU_MODEL | _DRIVER_LINE | _PY, doc.lines_with(_NON_ASCII)
+
+
 def _readers(doc: Pasted) -> Dict[int, int]:
     """Line number → the readers it needs (bits above)."""
     out: Dict[int, int] = {}
@@ -209,14 +236,14 @@ def _readers(doc: Pasted) -> Dict[int, int]:
     def mark(bit: int, lines) -> None:
         for i in lines:
             out[i] = out.get(i, 0) | bit
-    for bit, words in _READERS:
-        mark(bit, doc.lines_containing(*words))
-    mark(_GPU_MODEL, doc.lines_with(_SUFFIXED, lower=True))
-    mark(_GPU_MODEL, doc.lines_with(_DC_MODEL, lower=True))
-    mark(_GPU_WORDS, doc.lines_with(_GPU_CONTEXT_GATE, lower=True))
-    mark(_DRIVER_LINE, doc.lines_with(_BARE_VERSION))
-    if not doc.text.isascii():
-        mark(_CJK_LINE | _GPU_MODEL | _DRIVER_LINE | _PY, doc.lines_with(_NON_ASCII))
+    # A scan within lines finds the same on every copy of a line: it reads each distinct line
+    # once (a log repeats its lines), and its finds are given to every copy.
+    distinct, copies = doc.distinct
+    for bit, lines in _within_lines(distinct):
+        mark(bit, lines if copies is None else (i for k in lines for i in copies[k]))
+    # These two look across a line's end ("3060\nti", a version after blank lines).
+    mark(_GPU_MODEL, _suffixed(doc))
+    mark(_DRIVER_LINE, doc.lines_starting(_BARE_VERSION))
     return out
 
 
@@ -248,17 +275,24 @@ def parse(doc: Pasted) -> Found:
     # A sentence says the same wherever it stands (no reader here looks at other lines or
     # writes the line number into a detail), so a repeated line — logs repeat a lot — is
     # read once and its claims are made again at each place.
-    seen: Dict[str, Found] = {}
-    for i, readers in sorted(_readers(doc).items()):
-        line = doc.lines[i]
-        if not line.strip():
-            continue
-        said = seen.get(line)
+    seen: Dict[str, Optional[Found]] = {}  # line → what it says (None: nothing)
+    lines, claims = doc.lines, f.claims
+    readers = _readers(doc)
+    for i in sorted(readers):
+        line = lines[i]
+        said = seen.get(line, _UNREAD)
+        if said is _UNREAD:
+            said = Found(SOURCE, STATED)
+            if line.strip():
+                _line(said, line, 0, readers[i])
+            said = seen[line] = said if said else None
         if said is None:
-            said = seen[line] = Found(SOURCE, STATED)
-            _line(said, line, 0, readers)
+            continue
         for c in said.claims:
-            f.claims.append(dataclasses.replace(c, line=i))
+            claims.append(Claim(c.path, c.reading, c.rank, c.source, i))
         for g in said.gpus:
-            f.gpu(g.index, i, rank=g.rank, **dict(g.fields))
+            f.gpu_again(g, i)
     return f
+
+
+_UNREAD = Found(SOURCE, STATED)

@@ -12,6 +12,7 @@ the variant is only in the version (``torch==1.7.1+cu110``).
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from typing import List, Optional, Tuple
@@ -35,6 +36,7 @@ _REQ = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(?:(?P<o
 _WHEEL = re.compile(r"(?<![\w.%+-])(?P<file>(?P<name>[A-Za-z0-9_.]+)-(?P<version>\d[\w.%+!]*)(?:-\d\w*)?"
                     r"-(?P<py>cp\d{2,3})-(?P<abi>[\w]+)-(?P<plat>[\w.]+)\.whl)\b")
 _PLATFORMS = ((re.compile(r"^win"), "windows"), (re.compile(r"^macosx"), "macos"))
+_CPYTHON = re.compile(r"^cp(\d)(\d+)$")
 _ARCHES = ((re.compile(r"(?:x86_64|amd64)$"), "x86_64"), (re.compile(r"(?:aarch64|arm64)$"), "aarch64"))
 # pip's first line when more than PyPI is configured: "Looking in indexes: https://pypi.org/simple, https://…/whl/cu117"
 _INDEXES = re.compile(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
@@ -117,21 +119,27 @@ def _wheel(f: Found, m: re.Match, i: int) -> None:
     """Any wheel pip names tells the machine's CPython, OS and CPU; torch's, its version."""
     file = unquote(m.group("file"))
     detail = f"wheel {file} (line {i + 1})"
-    if normalise(m.group("name")) == "torch":
-        wv = wheel_version(file)
-        if wv:
-            f.set("torch.version", wv[1], i, detail=detail)
-    py = re.match(r"^cp(\d)(\d+)$", m.group("py"))
-    if py:
-        f.set("python.version", f"{py.group(1)}.{py.group(2)}", i,
-              detail=f"{detail}: for CPython {py.group(1)}.{py.group(2)}")
+    version, python, os_ids, arches = _wheel_says(m.group("name"), file, m.group("py"), m.group("plat"))
+    if version:
+        f.set("torch.version", version, i, detail=detail)
+    if python:
+        f.set("python.version", python, i, detail=f"{detail}: for CPython {python}")
     plat = m.group("plat")
-    for pattern, os_id in _PLATFORMS:
-        if pattern.search(plat):
-            f.set("host.os_id", os_id, i, detail=f"{detail}: platform {plat}")
-    for pattern, arch in _ARCHES:
-        if pattern.search(plat):
-            f.set("host.arch", arch, i, detail=f"{detail}: platform {plat}")
+    for os_id in os_ids:
+        f.set("host.os_id", os_id, i, detail=f"{detail}: platform {plat}")
+    for arch in arches:
+        f.set("host.arch", arch, i, detail=f"{detail}: platform {plat}")
+
+
+@functools.lru_cache(maxsize=1024)  # a long pip log names the same wheels again and again
+def _wheel_says(name: str, file: str, py: str, plat: str) -> Tuple[Optional[str], Optional[str], Tuple[str, ...],
+                                                                    Tuple[str, ...]]:
+    """(torch's version, CPython "3.10", OS ids, CPUs) a wheel's file name tells."""
+    wv = wheel_version(file) if normalise(name) == "torch" else None
+    m = _CPYTHON.match(py)
+    return (wv[1] if wv else None, f"{m.group(1)}.{m.group(2)}" if m else None,
+            tuple(os_id for pattern, os_id in _PLATFORMS if pattern.search(plat)),
+            tuple(arch for pattern, arch in _ARCHES if pattern.search(plat)))
 
 
 def _offered(lines: Tuple[str, ...], i: int) -> bool:

@@ -24,9 +24,15 @@ SOURCE = "Python session"
 Setter = Callable[[Found, str, int], None]
 
 
+_CONSTANTS = {"True": True, "False": False, "None": None}
+
+
 def _literal(text: str):
+    t = text.strip()
+    if t in _CONSTANTS:  # what most calls print; ast.literal_eval compiles it first
+        return _CONSTANTS[t]
     try:
-        return ast.literal_eval(text.strip())
+        return ast.literal_eval(t)
     except (ValueError, SyntaxError):
         return text.strip().strip("'\"")
 
@@ -122,16 +128,21 @@ _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|pr
            r"shows?|showed|is|was|still|always)\b|=+|返回|输出|显示|打印|为|是)\s*[:：]?\s*[`'\"]?"
            r"(True|False|None|true|false|\d+\.\d+[\w.+]*|\d+)\b")
 _SAID = re.compile(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
+_SAID_WORDS = tuple(e.replace("torch.", "", 1) for e in EXPRESSIONS)  # _SAID needs one of them
 _SAID_AFTER = re.compile(rf"^[;)'\"`\s]*{_RESULT}")
 _BANNER = re.compile(r"^Python (\d+\.\d+\.\d+)\s*(?:\||\()")
 # A logger's columns before a labelled print: "11:30:33 AM | INFO     | CUDA available: False".
 _LOGGED = r"^(?:[^\n]{0,60}?\b(?:INFO|DEBUG|WARNING|WARN)\b\s*[|:\]-]?\s*)?"
-_LABELLED: Tuple[Tuple[re.Pattern, Setter], ...] = (
-    (re.compile(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version),
+# (pattern, what it sets, words of which a line must hold one for the pattern to match it — in
+# lower case and without i, s or k, which re.IGNORECASE also takes as ı, ſ and K: a substring
+# test is much cheaper than trying the pattern).
+_LABELLED: Tuple[Tuple[re.Pattern, Setter, Tuple[str, ...]], ...] = (
+    (re.compile(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version, ("torch",)),
     (re.compile(_LOGGED + r"\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
-     _set_bool("torch.cuda_available")),
-    (re.compile(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count")),
-    (re.compile(r"^\s*cuda version \((?:torch|pytorch)\)\s*[:=]\s*(\S+)\s*$", re.I), _cuda_build),
+     _set_bool("torch.cuda_available"), ("lable",)),
+    (re.compile(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count"),
+     ("count", "num")),
+    (re.compile(r"^\s*cuda version \((?:torch|pytorch)\)\s*[:=]\s*(\S+)\s*$", re.I), _cuda_build, ("torch)",)),
 )
 
 
@@ -161,8 +172,11 @@ def _said(f: Found, line: str, i: int, expr: Optional[str] = None) -> bool:
     return True
 
 
-# Every form above needs one of these words on its line.
-_MAY_SAY = ("torch", "cuda", "gpu", "device", "version", "python ")
+# Every form above needs one of these on its line (lower case): "torch" for the expressions and
+# the labelled torch version, "python " for the banner, an expression for a sentence about
+# it, a labelled print's gate word.
+_MAY_SAY = ("torch", "python ") + tuple(sorted({w.lower() for w in _SAID_WORDS} | {
+    w for _, _, words in _LABELLED for w in words}))
 
 
 def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
@@ -192,14 +206,17 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
             f.set("python.version", m.group(1), i)
             return
     low = line.lower()
-    if "(" in line and ("cuda." in low or "version" in low) and _said(f, line, i):
+    if "(" in line and ("cuda." in low or "version" in low) and any(e in line for e in _SAID_WORDS) and _said(f, line, i):
         return
     if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")):
-        for pattern, setter in _LABELLED:
-            lm = pattern.match(line)
-            if lm:
-                setter(f, lm.group(1), i)
-                break
+        for pattern, setter, words in _LABELLED:
+            for w in words:
+                if w in low:
+                    lm = pattern.match(line)
+                    if lm:
+                        setter(f, lm.group(1), i)
+                        return
+                    break
 
 
 def parse(doc: Pasted) -> Found:

@@ -24,6 +24,7 @@ The file an ``undefined symbol`` names was loaded: its path (``/usr/local/cuda/l
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional, Tuple
 
@@ -64,6 +65,7 @@ _LISTED = re.compile(r"(?:^|\s)(?P<path>(?:\.|~)?/\S*/(?P<name>lib[\w.+-]+\.so[\
 _MAPS = re.compile(r"^[0-9a-f]+-[0-9a-f]+\s+[r-][w-][x-][ps]\s+[0-9a-f]+\s+\S+\s+\d+\s+(?P<path>/\S+)\s*$")
 
 
+@functools.lru_cache(maxsize=4096)  # a long log repeats its loader errors
 def provider(symbol: str, version: str = "") -> str:
     """The library a missing symbol should have come from ("" when its name does not say)."""
     tail = re.match(r"^(lib[\w+-]+?)(?:\.so[\w.]*)?$", version or "")
@@ -130,14 +132,6 @@ def _on_disk(f: Found, path: str, name: str, i: int) -> None:
            rank=LISTING)
 
 
-def _offsets(lines: Tuple[str, ...]) -> Tuple[int, ...]:
-    out, pos = [], 0
-    for line in lines:
-        out.append(pos)
-        pos += len(line) + 1
-    return tuple(out)
-
-
 def _record(f: Found, m, lines: Tuple[str, ...], offsets: Tuple[int, ...]) -> Optional[LoaderError]:
     i = m.line - 1
     col = m.start - offsets[i]
@@ -179,7 +173,7 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     found = [m for m in doc.messages if m.id in _LOADER_IDS]
     if found:
-        offsets = _offsets(lines)
+        offsets = doc.offsets
         # One error per place: loader_nccl_symbol restates loader_undefined_symbol's match.
         seen = set()
         for m in found:

@@ -47,6 +47,7 @@ _ROW2 = re.compile(r"^\|\s*(?P<fan>\d+%|N/A|ERR!)\s+(?P<temp>\d+C|N/A|ERR!)\s+(?
 # Process name Usage" (R361+), "GPU PID Process name Usage" (R3xx "Compute processes:").
 _PROC = re.compile(r"^\|\s*(?P<gpu>\d+)\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?:(?P<type>C\+G|M\+C|C|G|M)\s+)?"
                    r"(?P<name>.+?)\s+(?P<mem>\d+Mi?B|N/A)\s*\|$")
+_PROCESSES = re.compile(r"^\|\s*(?:Compute )?[Pp]rocesses:")
 _MIG_LIST = re.compile(r"^MIG\s+\S+\s+Device\s+\d+:")
 _UUID = re.compile(r"^GPU-[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
 _SMI_PATH = re.compile(r"^(/\S*/nvidia-smi)$")
@@ -73,8 +74,11 @@ _NOT_FOUND = re.compile(r"nvidia-smi'?\W{0,3}(?:command )?not found|command '?nv
                         r"|nvidia-smi.{0,40}command not found", _I)
 
 
+_NUMBER = re.compile(r"^\s*([\d.]+)")
+
+
 def _num(text: str) -> Optional[float]:
-    m = re.match(r"^\s*([\d.]+)", text)
+    m = _NUMBER.match(text)
     return float(m.group(1)) if m else None
 
 
@@ -221,13 +225,23 @@ def _listed(f: Found, m: re.Match, i: int) -> int:
     return idx
 
 
+# A line holding none of these (lower case) matches none of the patterns above and leaves
+# the parser's state as it was, so only the lines holding one are read.
+_MAY_FAIL = ("nvidia-smi", "failed to initialize nvml", "unable to determine the device handle for")
+_MAY_SMI = _MAY_FAIL + ("(uuid:", "mig", "no devices were found")
+# A table row: "|" first on the line, after blanks or MATLAB's "% " margin (see unmargined).
+_MAY_ROW = re.compile(r"(?:% ?)?[^\S\n]*\|")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
     last: Optional[int] = None
     listed: Optional[int] = None
     table_gpus: List[int] = []
-    for i, line in enumerate(lines):
+    may_fail = set(doc.lines_containing(*_MAY_FAIL, ignorecase=True))
+    for i in sorted(set(doc.lines_containing(*_MAY_SMI, ignorecase=True)) | set(doc.lines_starting(_MAY_ROW))):
+        line = lines[i]
         if _header(f, line, i):
             last, table_gpus = None, []
             continue
@@ -237,7 +251,7 @@ def parse(doc: Pasted) -> Found:
             last = _rows(f, lines, i, last)
             if last is not None and last != before:
                 table_gpus.append(last)
-            if re.match(r"^\|\s*(?:Compute )?[Pp]rocesses:", stripped):
+            if _PROCESSES.match(stripped):
                 _processes(f, lines, i, table_gpus)
             continue
         m = GPU_LINE.match(stripped)
@@ -255,5 +269,6 @@ def parse(doc: Pasted) -> Found:
         if m:
             f.set("driver.nvidia_smi_path", m.group(1), i)
             continue
-        _failures(f, line, i, lines)
+        if i in may_fail:
+            _failures(f, line, i, lines)
     return f

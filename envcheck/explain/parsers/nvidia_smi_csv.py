@@ -152,8 +152,8 @@ def _rows(f: Found, columns: List[str], lines: Tuple[str, ...], start: int, by_o
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
-    i = 0
-    while i < len(lines):
+    # A command line holds "--query-", a header row commas; no other line starts anything.
+    for i in doc.lines_containing("--query-", ","):
         line = lines[i].strip()
         cmd = _COMMAND.search(line)
         if cmd and "noheader" in line:
@@ -161,11 +161,9 @@ def parse(doc: Pasted) -> Found:
             if any(c in _KNOWN for c in columns):
                 selected = re.search(r"\s(-i|--id)[= ]", line) is not None
                 _rows(f, columns, lines, i + 1, by_order=not selected)
-            i += 1
             continue
         columns = _columns(line)
         if columns:
             selected = i > 0 and re.search(r"\s(-i|--id)[= ]", lines[i - 1]) is not None
             _rows(f, columns, lines, i + 1, by_order=not selected)
-        i += 1
     return f

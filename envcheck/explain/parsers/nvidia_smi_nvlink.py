@@ -38,8 +38,10 @@ def parse(doc: Pasted) -> Found:
     gpu: Optional[int] = None
     first: Optional[int] = None
     said = False  # a GPU line was followed by nvlink output (links or "no NVLink")
-    for i, line in enumerate(unmargined(doc.lines)):
-        s = line.strip()
+    lines = unmargined(doc)
+    # A line holding none of these (lower case) matches no pattern here and changes nothing.
+    for i in doc.lines_containing("(uuid:", "link ", "nvlink", ignorecase=True):
+        s = lines[i].strip()
         m = GPU_LINE.match(s)
         if m:
             gpu = int(m.group("idx"))

@@ -195,14 +195,23 @@ def _fragment(lines: Tuple[str, ...], i: int) -> Optional[Tuple[int, bool]]:
     return (len(h.group(1)), True) if len(kv.group(1)) == len(h.group(1)) and _KV.match(nxt) else None
 
 
+# Outside a GPU block only a line holding one of these (lower case) can start one or say
+# something: a GPU header, a top-level key, a section name. Inside a block every line counts.
+_MAY_OPEN = tuple(k.lower() for k in _TOP_KEYS) + tuple(sorted(s.lower() for s in _SECTIONS))
+_MAY_BE_GPU = re.compile(r"GPU\s+[0-9A-Fa-f]{4,8}:")  # what _GPU needs, found with one scan of the text
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
+    lines = unmargined(doc)
+    may_open = set(doc.lines_containing(*_MAY_OPEN)) | set(doc.lines_with(_MAY_BE_GPU))
     gpu: Optional[_Gpu] = None
     stack: List[Tuple[int, str]] = []  # (indent, header) inside the current GPU block
     flat = True
     fragments: List[_Gpu] = []  # sections pasted without their GPU header
     for i, line in enumerate(lines):
+        if gpu is None and i not in may_open:
+            continue
         if "NVSMI LOG" in line:
             continue
         m = _GPU.match(line)

@@ -34,6 +34,7 @@ SOURCE = "nvidia-smi topo -m"
 
 _COLOUR = re.compile(r"\[\d+(?:;\d+)*m")
 _ROW = re.compile(r"^GPU(\d+)\b")
+_MAY_BE_ROW = re.compile(r"GPU\d")
 _PATHS = {"X", "PIX", "PXB", "PHB", "NODE", "SYS", "SOC"}
 _NV = re.compile(r"^NV(\d+)$")
 
@@ -61,12 +62,15 @@ def _link(cell: str) -> Optional[Tuple[str, int]]:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = tuple(_COLOUR.sub("", line) for line in unmargined(doc.lines))
+    raw = unmargined(doc)
     pairs: List[GpuPair] = []
     affinity: List[GpuAffinity] = []
     first: Optional[int] = None
     columns: Optional[List[str]] = None
-    for i, line in enumerate(lines):
+    # Header and rows start with "GPU" and a number; a line without it can only become one by
+    # losing a colour-code remnant ("[0m"), which has a bracket.
+    for i in sorted(set(doc.lines_with(_MAY_BE_ROW)) | set(doc.lines_containing("["))):
+        line = _COLOUR.sub("", raw[i])
         cells = _cells(line.strip())
         if cells and cells[0] == "GPU0" and (len(cells) == 1 or _link(cells[1]) is None):
             columns = _columns(line)  # the header row names the columns; a GPU row starts with a link

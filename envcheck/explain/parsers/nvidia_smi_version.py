@@ -22,6 +22,7 @@ after), so keys are matched without case.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..partial import TOOL, Found
@@ -38,12 +39,17 @@ _VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)$")
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    lines = unmargined(doc.lines)
-    own = [i for i, line in enumerate(lines) if _OWN.match(line.strip())]
-    for i, line in enumerate(lines):
+    lines = unmargined(doc)
+    candidates = doc.lines_containing("version", ignorecase=True)  # every pattern above holds it
+    own = [i for i in candidates if _OWN.match(lines[i].strip())]
+    for i in candidates:
+        line = lines[i]
         m = _LINE.match(line.strip())
-        if not m or not any(abs(i - j) <= 5 for j in own):
+        if not m:
             continue
+        k = bisect.bisect_left(own, i - 5)
+        if k == len(own) or own[k] > i + 5:
+            continue  # no line only --version prints within 5 lines
         key, value = m.group("key").upper(), m.group("value").strip()
         v = _VERSION.match(value)
         if not v:

@@ -10,6 +10,7 @@ pytorch channel, ``cuda120_py311h…`` on conda-forge, ``*cpu*`` for CPU-only bu
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional, Tuple
 from urllib.parse import unquote
@@ -49,8 +50,12 @@ _MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully ins
              "bitsandbytes", "cudatoolkit", "cudnn", "nccl")
 
 
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+@functools.lru_cache(maxsize=4096)  # a listing repeated in a long paste names the same packages
 def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def wheel_version(filename: str) -> Optional[Tuple[str, str]]:
@@ -119,14 +124,16 @@ def parse(doc: Pasted) -> Found:
         line = lines[i]
         if i <= skip_to:
             continue
-        if _PIP_HEADER.match(line) or _CONDA_HEADER.match(line):
+        # Each "x in line" below is a word the pattern after it cannot match without (far
+        # cheaper than trying the pattern on every line of a long listing).
+        if ("Package" in line and _PIP_HEADER.match(line)) or ("#" in line and _CONDA_HEADER.match(line)):
             skip_to = _table(f, lines, i + 1, conda=bool(_CONDA_HEADER.match(line)))
             continue
-        m = _FREEZE.match(line)
+        m = _FREEZE.match(line) if "==" in line else None
         if m:
             _add(f, m.group("name"), m.group("version"), i, REPORT if m.group("tag") else LISTING)
             continue
-        m = _FREEZE_URL.match(line)
+        m = _FREEZE_URL.match(line) if " @ " in line else None
         if m:
             wv = wheel_version(m.group("file"))
             if wv:
@@ -142,18 +149,18 @@ def parse(doc: Pasted) -> Found:
             if build is None or _CONDA_BUILD.search(build):
                 _add(f, m.group("name"), m.group("version"), i, LISTING, build)
             continue
-        m = _INSTALLED.search(line)
+        m = _INSTALLED.search(line) if "Successfully installed " in line else None
         if m:
             for token in m.group(1).split():
                 nm = re.match(rf"^({_NAME}?)-({_VERSION})$", token)
                 if nm:
                     _add(f, nm.group(1), nm.group(2), i, PROGRAM)
             continue
-        m = _SATISFIED.search(line)
+        m = _SATISFIED.search(line) if "Requirement already satisfied: " in line else None
         if m:
             _add(f, m.group("name"), m.group("version"), i, PROGRAM)
             continue
-        m = _SHOW_NAME.match(line)
+        m = _SHOW_NAME.match(line) if line.startswith("Name: ") else None
         if m and i + 1 < len(lines):
             vm = _SHOW_VERSION.match(lines[i + 1])
             if vm:

@@ -137,8 +137,8 @@ _SB = re.compile(r"^\s*(?:SecureBoot|Secure Boot:)\s*(enabled|disabled)\b", _I)
 _SB_STATED = re.compile(r"\bsecure ?boot\b[^.!?\n]{0,20}?\b(?:is|was|now|:)?\s*(enabled|disabled|on|off)\b", _I)
 # What each reader's lines must hold, found with one scan of the text (Pasted.lines_with).
 # A kernel line: uname -a, /proc/version, hostnamectl's "Kernel:", or a bare `uname -r`.
-_BARE_KERNEL = re.compile(r"^[ \t]*\d+\.\d+\S*[ \t]*$", re.MULTILINE)
-_CGROUP_LINE = re.compile(r"^[ \t]*\d+:[\w,=]*:/", re.MULTILINE)
+_BARE_KERNEL = re.compile(r"[ \t]*\d+\.\d+\S*[ \t]*$", re.MULTILINE)  # at a line's start (Pasted.lines_starting)
+_CGROUP_LINE = re.compile(r"[ \t]*\d+:[\w,=]*:/")  # at a line's start
 _CGROUP = re.compile(r"^\d+:[\w,=]*:/(docker|kubepods|lxc|libpod|containerd)\b")
 
 
@@ -169,7 +169,7 @@ def _lsb(doc: Pasted, found: Found) -> None:
 
 
 def _kernel(doc: Pasted, found: Found) -> None:
-    for i in sorted(set(doc.lines_containing("linux", "kernel")) | set(doc.lines_with(_BARE_KERNEL))):
+    for i in sorted(set(doc.lines_containing("linux", "kernel")) | set(doc.lines_starting(_BARE_KERNEL))):
         line = doc.lines[i]
         s = line.strip()
         m = _UNAME_A.match(s)
@@ -237,7 +237,7 @@ def _secure_boot(doc: Pasted, found: Found) -> None:
 
 def _container(doc: Pasted, found: Found) -> None:
     kinds = {"docker": "docker", "kubepods": "kubernetes", "lxc": "lxc", "libpod": "podman", "containerd": "containerd"}
-    for i in sorted(set(doc.lines_with(_CGROUP_LINE)) | set(doc.lines_containing("dockerenv"))):
+    for i in sorted(set(doc.lines_starting(_CGROUP_LINE)) | set(doc.lines_containing("dockerenv"))):
         line = doc.lines[i]
         m = _CGROUP.match(line.strip())
         if m:
