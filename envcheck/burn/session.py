@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .. import devices, exitcodes
+from ..atomicio import replaceable
 from ..errors import EnvcheckError, SetupError
 from ..reading import Reading, Status
 from . import report
@@ -96,7 +97,9 @@ def burn(options: BurnOptions, infos: List[DeviceInfo], deps: Optional[Deps] = N
               Sampler(source, options.telemetry_interval_s, deps.clock), name, status)
 
     def write_running() -> None:
-        if options.report_path:
+        # A FIFO or a device (`--report /dev/stdout`) gets the final document only: each
+        # rewrite there would append another whole document, not replace the last one.
+        if options.report_path and replaceable(options.report_path):
             report.write(options.report_path, report.document(run, deps.xid_text, final=False))
 
     Orchestrator(run, deps, on_tick).execute(write_running)

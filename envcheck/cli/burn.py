@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,17 +11,14 @@ from typing import Optional
 import click
 
 from .. import devices, exitcodes
+from ..atomicio import target_problem
 from ..errors import EnvcheckError
 
 
 def _check_writable(path: str, what: str) -> None:
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
-    if target.is_dir():
-        raise EnvcheckError(f"{what} {path}: is a directory")
-    if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise EnvcheckError(f"{what} {path}: cannot write in {existing}")
+    problem = target_problem(path)
+    if problem:
+        raise EnvcheckError(f"{what} {path}: {problem}")
 
 
 @click.command(epilog=exitcodes.epilog())
