@@ -5,43 +5,32 @@ step and reference CNN (``envcheck.bench``, ``sample_models``), the convolution 
 check (``envcheck.verify``), the Xid table and the GPU spec table
 (``envcheck.knowledge``), torch's device list and psutil — is reached from here, and
 only here. :class:`Deps` bundles the parent's side so tests pass fakes; the worker's
-side is named by ``"module:function"`` strings (they cross the spawn boundary), which
-tests point at fakes in ``tests/burn``.
+side (module-level functions: they cross the spawn boundary by name) too.
 
-A part that is not installed degrades to a note in the report, never to a crash.
+envcheck's own modules are imported plainly: a broken import is a bug to see, not a
+feature to skip (a swallowed ImportError once hid that GPU telemetry never started). Only
+a missing optional third-party package (numpy for the convolution check) degrades to a
+note in the report.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import math
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..probes.nvml import pick
 from ..reading import Reading, Status
 from ..telemetry import TelemetrySample, TelemetrySource
 from .records import CheckResult, DeviceInfo, SpecPeaks
 
-# The bench's public "training step of the reference CNN" (envcheck/bench/fastpath.py).
-# If the bench renames it, this is the one line to change.
-TRAIN_STEP = "envcheck.bench.fastpath:reference_train_step"
-
-# Worker-side hooks, resolved inside the worker process (see worker.py).
-CNN_FACTORY = "envcheck.burn.deps:reference_cnn_step"
-CONV_CHECK = "envcheck.burn.deps:conv_quick_check"
-
 
 class Unavailable(Exception):
-    """An optional part of the workload cannot run here; the message says why (a note, not a failure)."""
-
-
-def resolve(target: str) -> Any:
-    """``"package.module:attribute"`` → the attribute (imported on demand)."""
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    """An optional third-party part of the workload is not installed here; the message says
+    which (a note in the report, not a failure)."""
 
 
 # ------------------------------------------------------------------ worker side (torch)
@@ -66,12 +55,11 @@ def reference_cnn_step(torch: Any, device: str) -> CnnStep:
     Built by the bench's own ``reference_train_step`` — the fused optimiser with its
     learning rate on the device, ``capturable`` where Adam needs it, channels-last, and on
     CUDA the whole step captured as a CUDA graph — so the burn runs exactly the fast path."""
-    try:
-        import sample_models
-        reference_train_step = resolve(TRAIN_STEP)
-        from envcheck.bench.device import resolve_precision
-    except (ImportError, AttributeError) as exc:
-        raise Unavailable(f"the reference CNN is not installed ({exc})") from None
+    import sample_models
+
+    from ..bench.device import resolve_precision
+    from ..bench.fastpath import reference_train_step
+
     spec = sample_models.get(None)
     dev = torch.device(device)
     batch = spec.batch_size * (CUDA_BATCH_FACTOR if dev.type == "cuda" else 1)
@@ -87,10 +75,10 @@ def reference_cnn_step(torch: Any, device: str) -> CnnStep:
 
 def conv_quick_check(device: str) -> CheckResult:
     """``envcheck.verify.quick`` on the device: convolutions against float64, before the burn."""
-    try:
-        from envcheck import verify
-    except ImportError as exc:
-        raise Unavailable(f"the convolution check is not installed ({exc})") from None
+    if importlib.util.find_spec("numpy") is None:  # the float64 reference is NumPy (an optional extra)
+        raise Unavailable("numpy is not installed: pip install 'envcheck[bench]'")
+    from .. import verify
+
     result = verify.quick(device, dtypes=("fp32",))
     failures = result.failures
     detail = None
@@ -149,11 +137,13 @@ def parse_bus_id(text: Optional[str]) -> Optional[Tuple[int, int, int]]:
 
 
 def nvml_gpus() -> Tuple[Reading, List[Any]]:
-    """(device count reading, GpuFacts per NVML index) from ``envcheck.probes.nvml``."""
-    from ..probes import nvml
+    """(device count reading, GpuFacts per NVML index), from the NVML worker: a wedged
+    driver costs its deadline, not the burn."""
+    from ..probes import nvml, nvml_worker
 
-    count = nvml.device_count()
-    return count, [nvml.static_info(i) for i in range(count.get(0))]
+    [facts] = nvml_worker.run_jobs([nvml_worker.Job(nvml.probe, nvml.failed)])
+    gpus = facts.gpus.get(())
+    return (pick(facts.gpus, len) if facts.init.ok else facts.init), list(gpus)
 
 
 def match_nvml(cuda: CudaDevice, gpus: Sequence[Any]) -> Optional[Any]:
@@ -185,11 +175,9 @@ def gpu_info(cuda: CudaDevice, facts: Optional[Any], spec: Optional[SpecPeaks]) 
 
 def spec_peaks(name: str) -> Optional[SpecPeaks]:
     """Peak figures for an NVML name from ``envcheck.knowledge``; None when unknown or not installed."""
-    try:
-        from envcheck import knowledge
-        spec = knowledge.load().gpu_spec(name)
-    except Exception:  # the table missing or broken must not stop a burn; the report says "unknown"
-        return None
+    from .. import knowledge
+
+    spec = knowledge.load().gpu_spec(name)
     if spec is None:
         return None
     tflops = {k: float(v) for k in ("fp32", "tf32", "bf16", "fp16")
@@ -200,11 +188,9 @@ def spec_peaks(name: str) -> Optional[SpecPeaks]:
 
 def xid_text(code: int) -> str:
     """"Xid 79 (GPU has fallen off the bus)" from the Xid table, or just the number."""
-    try:
-        from envcheck.knowledge import xid
-        info = xid.lookup(code)
-    except Exception:  # the table is an explanation, not a condition of the verdict
-        info = None
+    from ..knowledge import xid
+
+    info = xid.lookup(code)
     return f"Xid {code} ({info.name})" if info else f"Xid {code}"
 
 
@@ -241,7 +227,7 @@ class RelabelledTelemetry:
 
 
 def nvml_telemetry(infos: Sequence[DeviceInfo]) -> RelabelledTelemetry:
-    from ..probes.nvml import NvmlTelemetry
+    from ..probes.nvml_telemetry import NvmlTelemetry
 
     mapped = {f"cuda:{i.nvml_index}": i.device for i in infos if i.nvml_index is not None}
     source = NvmlTelemetry(indices=[int(k.split(":")[1]) for k in mapped])
@@ -252,6 +238,12 @@ def cpu_telemetry(infos: Sequence[DeviceInfo]) -> TelemetrySource:
     from .sampler import PsutilTelemetry
 
     return PsutilTelemetry()
+
+
+def _worker_main() -> Callable[..., None]:
+    from .worker import main  # the worker module imports this one
+
+    return main
 
 
 @dataclass
@@ -266,9 +258,9 @@ class Deps:
     cpu_info: Callable[[], DeviceInfo] = cpu_info
     gpu_telemetry: Callable[[Sequence[DeviceInfo]], Any] = nvml_telemetry
     cpu_telemetry: Callable[[Sequence[DeviceInfo]], Any] = cpu_telemetry
-    worker_target: str = "envcheck.burn.worker:main"
-    cnn_factory: str = CNN_FACTORY
-    conv_check: str = CONV_CHECK
+    worker_target: Callable[..., None] = field(default_factory=_worker_main)
+    cnn_factory: Optional[Callable[[Any, str], CnnStep]] = reference_cnn_step
+    conv_check: Optional[Callable[[str], CheckResult]] = conv_quick_check
     clock: Callable[[], float] = time.monotonic
 
 

@@ -86,6 +86,7 @@ def figure(device: Dict[str, Any], window: Optional[Sequence[float]]) -> Any:
 def write_plots(doc: Dict[str, Any], directory: str) -> List[Path]:
     """One PNG per device in ``directory`` (created), each written atomically."""
     out = []
+    Path(directory).mkdir(parents=True, exist_ok=True)  # a directory option: made, unlike a report's parent
     for d in doc["devices"]:
         fig = figure(d, doc.get("load_window_s"))
         buf = io.BytesIO()

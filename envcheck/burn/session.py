@@ -46,10 +46,7 @@ def resolve_devices(request: DeviceRequest, deps: Deps) -> List[DeviceInfo]:
     if labels == ("cpu",):  # auto on a machine without a GPU
         return [deps.cpu_info()]
     chosen = [cudas[int(label.partition(":")[2])] for label in labels]
-    try:
-        _, gpus = deps.nvml_gpus()
-    except Exception:  # NVML absent or broken: the burn still runs, the report says telemetry is missing
-        gpus = []
+    _, gpus = deps.nvml_gpus()  # NVML absent, broken or hung: no GPUs listed, the report says so
     return [gpu_info(c, match_nvml(c, gpus), deps.spec_peaks(c.name)) for c in chosen]
 
 
@@ -64,18 +61,15 @@ class _NoTelemetry:
 def telemetry_for(infos: List[DeviceInfo], deps: Deps) -> Tuple[Any, str, Reading]:
     """(source, its name, its status) — a source that cannot start yields no samples and says why."""
     cuda = [i for i in infos if i.kind == "cuda"]
-    try:
-        if cuda:
-            if not any(i.nvml_index is not None for i in cuda):
-                return _NoTelemetry(), "nvml", Reading.fail(Status.NOT_FOUND, "NVML lists none of these GPUs")
-            source = deps.gpu_telemetry(cuda)
-            return source, "nvml", getattr(source, "status", Reading.of(True))
-        source = deps.cpu_telemetry(infos)
-        return source, "psutil", getattr(source, "status", Reading.of(True))
-    except ImportError as exc:
-        return _NoTelemetry(), "nvml" if cuda else "psutil", Reading.fail(Status.NOT_FOUND, f"not installed: {exc}")
-    except Exception as exc:  # telemetry is watched, not required to compute
-        return _NoTelemetry(), "nvml" if cuda else "psutil", Reading.fail(Status.ERROR, f"{type(exc).__name__}: {exc}")
+    if cuda:
+        if not any(i.nvml_index is not None for i in cuda):
+            return _NoTelemetry(), "nvml", Reading.fail(Status.NOT_FOUND, "NVML lists none of these GPUs")
+        # NVML problems come back as the source's status (it never raises for them); anything
+        # raised here is an envcheck bug and must be seen, not turned into "no telemetry".
+        source = deps.gpu_telemetry(cuda)
+        return source, "nvml", getattr(source, "status", Reading.of(True))
+    source = deps.cpu_telemetry(infos)
+    return source, "psutil", getattr(source, "status", Reading.of(True))
 
 
 @dataclass

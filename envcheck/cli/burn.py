@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from dataclasses import replace
@@ -12,7 +13,7 @@ import click
 
 from .. import devices, exitcodes
 from ..atomicio import target_problem
-from ..errors import EnvcheckError
+from ..errors import EnvcheckError, SetupError
 
 
 def _check_writable(path: str, what: str) -> None:
@@ -61,6 +62,8 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
     if report_path:
         _check_writable(report_path, "--report")
     if plot_dir:
+        if importlib.util.find_spec("matplotlib") is None:  # said now, not after a burn of many minutes
+            raise SetupError("--plot needs matplotlib, which is not installed: pip install 'envcheck[plot]'")
         if Path(plot_dir).exists() and not Path(plot_dir).is_dir():
             raise EnvcheckError(f"--plot {plot_dir}: not a directory")
         try:  # now, not after a burn of many minutes
@@ -88,13 +91,11 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
         raise EnvcheckError(f"cannot write the report: {exc.strerror or exc}") from None
     doc = outcome.document
     if plot_dir:
-        try:
-            from ..burn.plot import write_plots
+        from ..burn.plot import write_plots
 
+        try:
             for path in write_plots(doc, plot_dir):
                 click.echo(f"envcheck burn: plot written to {path}", err=True)
-        except ImportError:
-            click.echo("envcheck burn: --plot needs matplotlib (pip install matplotlib); no plots written", err=True)
         except OSError as exc:  # a full disk must not throw the report and its verdict away
             click.echo(f"envcheck burn: plots not written: {exc.strerror or exc}", err=True)
     if as_json:

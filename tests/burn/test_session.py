@@ -23,6 +23,7 @@ from envcheck.errors import SetupError
 from envcheck.facts import GpuFacts
 from envcheck.reading import Reading, Status
 
+from . import fakes
 from .fakes import FakePsutil, ScriptedSource
 
 ok = Reading.of
@@ -110,18 +111,39 @@ def test_telemetry_that_cannot_start_says_why():
     assert (name, status.status, source.sample()) == ("nvml", Status.NOT_FOUND, [])
 
     def broken(infos):
-        raise ImportError("No module named 'envcheck.probes.nvml'")
+        raise ImportError("cannot import name 'NvmlTelemetry' from 'envcheck.probes.nvml'")
     from dataclasses import replace
 
-    _, _, status = telemetry_for([replace(info, nvml_index=0)], Deps(gpu_telemetry=broken))
-    assert status.status is Status.NOT_FOUND and "probes.nvml" in status.detail
+    # An envcheck bug is seen, never turned into "no telemetry" (issue 11 item 4: it hid
+    # that telemetry never started on a GPU).
+    with pytest.raises(ImportError):
+        telemetry_for([replace(info, nvml_index=0)], Deps(gpu_telemetry=broken))
+
+
+def test_gpu_telemetry_runs_the_real_code_over_a_fake_pynvml(monkeypatch):
+    # The fake sits at the import boundary (sys.modules["pynvml"]); everything above it —
+    # the burn's default gpu_telemetry, the NVML sampler, the relabelling — is the real code.
+    # Before the fix the default raised ImportError, and the burn swallowed it.
+    from tests.fakes.fake_pynvml import h100
+
+    monkeypatch.setitem(__import__("sys").modules, "pynvml", h100(2))
+    facts = _facts(1, H100.uuid, "00000000:3B:00.0")
+    info = gpu_info(H100, facts, None)  # cuda:0 is NVML's GPU 1
+    source, name, status = telemetry_for([info], Deps())
+    try:
+        samples = source.sample()
+    finally:
+        source.close()
+    assert (name, status) == ("nvml", ok(True))
+    assert [s.device for s in samples] == ["cuda:0"]
+    assert samples[0].temp_c.ok and samples[0].power_draw_w.ok and samples[0].utilization_pct.ok
 
 
 @pytest.mark.torch
 def test_cpu_worker_with_a_cnn_and_an_injected_mismatch_fails(tmp_path):
     """One real spawned CPU worker: GEMMs, the copy kernel, a CNN (a stand-in for the
     bench's), the seeded checks — and the hook that corrupts the first recomputation."""
-    deps = Deps(cnn_factory="tests.burn.fakes:tiny_cnn_step", conv_check="", cpu_telemetry=lambda i: ScriptedSource(["cpu"]))
+    deps = Deps(cnn_factory=fakes.tiny_cnn_step, conv_check=None, cpu_telemetry=lambda i: ScriptedSource(["cpu"]))
     out = tmp_path / "r.json"
     options = BurnOptions(duration_s=5.0, devices=("cpu",), inject="mismatch", report_path=str(out),
                           telemetry_interval_s=0.5)
