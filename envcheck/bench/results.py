@@ -15,8 +15,7 @@ from typing import Any, Dict, Optional, Tuple
 from envcheck.envelope import wrap
 from envcheck.reading import Reading
 from envcheck.serial import to_data
-
-from .gpu_telemetry import TelemetrySummary
+from envcheck.telemetry import TelemetrySummary
 
 
 @dataclass(frozen=True)

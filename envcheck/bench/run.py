@@ -23,14 +23,15 @@ from envcheck import __version__
 from envcheck.dataset import DataSet
 from envcheck.errors import EnvcheckError
 from envcheck.reading import Reading, Status
+from envcheck.telemetry import Sampler, TelemetrySource, match_nvml, summarise
+from envcheck.telemetry import gpu as gpu_telemetry
 from sample_models import ModelSpec
 from sample_models.nets import first_conv
 
 from . import reference
 from .baseline import BaselineTrainer, evaluate_baseline
-from .device import Precision, backend_settings, device_name, resolve_device, resolve_precision
+from .device import Precision, backend_settings, cuda_devices, device_name, resolve_device, resolve_precision
 from .fastpath import DeviceData, FastTrainer, evaluate, graph_supported
-from .gpu_telemetry import TelemetryRecorder, nvml_index_of, open_telemetry, summarise
 from .peak import device_peak_tflops
 from .results import BenchResult, DatasetInfo, DeviceInfo, EpochRecord, Gate, LoopResult
 
@@ -59,12 +60,30 @@ class Event:
     message: str = ""
 
 
+def gpu_telemetry_for(dev: torch.device) -> Tuple[Optional[TelemetrySource], Reading]:
+    """(NVML telemetry for the CUDA device, "sampled") or (None, why not): its NVML twin is
+    found by UUID or PCI address (CUDA and NVML number GPUs differently), then opened."""
+    cuda = next((c for c in cuda_devices() if c.index == (dev.index or 0)), None)
+    if cuda is None:
+        return None, Reading.fail(Status.NOT_FOUND, f"torch lists no {dev}")
+    nvml = gpu_telemetry.nvml_gpus()
+    if not nvml.init.ok:
+        return None, Reading.fail(nvml.init.status, f"NVML: {nvml.init.detail}")
+    gpu, why = match_nvml(cuda, nvml.gpus.get(()))
+    if gpu is None:
+        return None, Reading.fail(Status.NOT_FOUND, why)
+    source = gpu_telemetry.open_nvml({gpu.index: cuda.label})
+    if not source.status.ok:
+        source.close()
+        return None, source.status
+    return source, Reading.of("sampled")
+
+
 @dataclass
 class Hooks:
     progress: Callable[[Event], None] = lambda event: None
     peak_fn: Callable[[str, str, str], Reading] = device_peak_tflops
-    telemetry_fn: Callable = open_telemetry
-    nvml_index_fn: Callable[[int], Tuple[Optional[int], str]] = nvml_index_of
+    telemetry_fn: Callable[[torch.device], Tuple[Optional[TelemetrySource], Reading]] = gpu_telemetry_for
     compare_fn: Callable = reference.compare
     compile_backend: str = "inductor"
     telemetry_interval_s: float = 1.0
@@ -200,17 +219,14 @@ def _train_baseline(spec, config, data, dev, epochs, gate, peak, hooks):
                         gate, peak, options)
 
 
-def start_telemetry(dev: torch.device, hooks: Hooks) -> Tuple[Optional[TelemetryRecorder], Reading]:
-    """A running recorder for a CUDA device (or None), and the telemetry status to report."""
+def start_telemetry(dev: torch.device, hooks: Hooks) -> Tuple[Optional[Sampler], Reading]:
+    """A running sampler for a CUDA device (or None), and the telemetry status to report."""
     if dev.type != "cuda":
         return None, Reading.fail(Status.NOT_SUPPORTED, "GPU telemetry only on CUDA devices")
-    index, why = hooks.nvml_index_fn(dev.index or 0)
-    if index is None:
-        return None, Reading.fail(Status.NOT_FOUND, why)
-    source, why = hooks.telemetry_fn([index])
+    source, status = hooks.telemetry_fn(dev)
     if source is None:
-        return None, Reading.fail(Status.NOT_FOUND, why)
-    return TelemetryRecorder(source, hooks.telemetry_interval_s).start(), Reading.of("sampled")
+        return None, status
+    return Sampler(source, hooks.telemetry_interval_s).start(), status
 
 
 def run_bench(config: BenchConfig, data: DataSet, hooks: Optional[Hooks] = None) -> Tuple[BenchResult, Artifacts]:
@@ -234,15 +250,15 @@ def run_bench(config: BenchConfig, data: DataSet, hooks: Optional[Hooks] = None)
                 why_not_judged="" if epochs >= spec.epochs else f"{epochs} of the recipe's {spec.epochs} epochs")
     artifacts = Artifacts()
 
-    recorder, telemetry_status = start_telemetry(dev, hooks)
+    sampler, telemetry_status = start_telemetry(dev, hooks)
     try:
         with backend_settings(dev, precision):
             fast = _train_fast(spec, config, data, dev, precision, epochs, gate, peak, hooks, artifacts)
     finally:
-        samples = recorder.stop() if recorder else []
-    telemetry = summarise(samples, recorder.seconds) if recorder else None
-    if recorder and recorder.errors:
-        telemetry_status = Reading.of("sampled", "; ".join(recorder.errors))
+        samples = sampler.stop() if sampler else []
+    telemetry = summarise(samples) if sampler else None
+    if sampler and sampler.errors:
+        telemetry_status = Reading.of("sampled", "; ".join(sampler.errors))
 
     baseline = None
     if config.compare_baseline:

@@ -11,6 +11,10 @@ def _pct(x: float) -> str:
     return f"{100.0 * x:.1f}%"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _secs(x: Optional[float]) -> str:
     if x is None:
         return "n/a"
@@ -86,10 +90,10 @@ def render_text(r: BenchResult) -> str:
         lines.append(f"  speed-up    fast path / naive loop: {ratio:.2f}x train images/s{ttt}")
     if r.telemetry is not None:
         t = r.telemetry
-        throttle = ", ".join(t.throttle_reasons) or "none"
-        lines.append(f"  telemetry   {t.samples} samples: max {t.max_temp_c.describe()} °C, mean power "
-                     f"{t.mean_power_w.describe()} W (limit {t.power_limit_w.describe()} W), SM clock min "
-                     f"{t.clock_sm_min_mhz.describe()} / median {t.clock_sm_median_mhz.describe()} MHz; "
+        throttle = ", ".join(t.throttle_s) or "none"
+        lines.append(f"  telemetry   {_count(t.samples, 'sample')}: max {t.temp_peak_c.describe()} °C, mean power "
+                     f"{t.power_mean_w.describe()} W (limit {t.power_limit_w.describe()} W), SM clock 5th percentile "
+                     f"{t.clock_sm_p5_mhz.describe()} / median {t.clock_sm_median_mhz.describe()} MHz; "
                      f"clock-event reasons: {throttle}")
     elif dev.type == "cuda":
         lines.append(f"  telemetry   none: {r.telemetry_status.describe()}")

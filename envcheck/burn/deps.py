@@ -17,20 +17,19 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import re
 import time
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from ..probes.nvml import pick
 from ..reading import Reading, Status
-from ..telemetry import TelemetrySample, TelemetrySource
+from ..telemetry import TelemetrySource
+from ..telemetry import gpu as gpu_telemetry
+from ..telemetry.cpu import PsutilTelemetry
+from ..telemetry.match import CudaDevice
 from .records import CheckResult, DeviceInfo, SpecPeaks
-
-
-class Unavailable(Exception):
-    """An optional third-party part of the workload is not installed here; the message says
-    which (a note in the report, not a failure)."""
+from .worker import Unavailable
+from .worker import main as worker_main
 
 
 # ------------------------------------------------------------------ worker side (torch)
@@ -97,15 +96,6 @@ def conv_quick_check(device: str) -> CheckResult:
 
 
 # ------------------------------------------------------------------ parent side
-@dataclass(frozen=True)
-class CudaDevice:
-    index: int  # torch / CUDA index (after CUDA_VISIBLE_DEVICES)
-    name: str
-    uuid: Optional[str] = None  # "GPU-…" as NVML spells it
-    pci: Optional[Tuple[int, int, int]] = None  # (domain, bus, device)
-    total_memory_bytes: Optional[int] = None
-
-
 def torch_missing() -> Optional[str]:
     """None when torch can be imported here; else the one-line reason."""
     if importlib.util.find_spec("torch") is None:
@@ -115,47 +105,16 @@ def torch_missing() -> Optional[str]:
 
 def cuda_devices() -> List[CudaDevice]:
     """Every CUDA device torch sees, without creating a context on any of them."""
-    import torch
+    from ..bench.device import cuda_devices as from_torch
 
-    if not torch.cuda.is_available():
-        return []
-    out = []
-    for i in range(torch.cuda.device_count()):
-        p = torch.cuda.get_device_properties(i)
-        uuid = getattr(p, "uuid", None)
-        pci = None
-        if hasattr(p, "pci_bus_id"):
-            pci = (int(getattr(p, "pci_domain_id", 0)), int(p.pci_bus_id), int(getattr(p, "pci_device_id", 0)))
-        out.append(CudaDevice(i, p.name, f"GPU-{uuid}" if uuid else None, pci, int(p.total_memory)))
-    return out
-
-
-def parse_bus_id(text: Optional[str]) -> Optional[Tuple[int, int, int]]:
-    """NVML's ``00000000:3B:00.0`` (or the 4-digit-domain legacy form) → (domain, bus, device)."""
-    m = re.fullmatch(r"([0-9a-fA-F]+):([0-9a-fA-F]+):([0-9a-fA-F]+)\.\d", (text or "").strip())
-    return (int(m.group(1), 16), int(m.group(2), 16), int(m.group(3), 16)) if m else None
+    return from_torch()
 
 
 def nvml_gpus() -> Tuple[Reading, List[Any]]:
     """(device count reading, GpuFacts per NVML index), from the NVML worker: a wedged
     driver costs its deadline, not the burn."""
-    from ..probes import nvml, nvml_worker
-
-    [facts] = nvml_worker.run_jobs([nvml_worker.Job(nvml.probe, nvml.failed)])
-    gpus = facts.gpus.get(())
-    return (pick(facts.gpus, len) if facts.init.ok else facts.init), list(gpus)
-
-
-def match_nvml(cuda: CudaDevice, gpus: Sequence[Any]) -> Optional[Any]:
-    """The NVML record of the same GPU: by UUID, then PCI address (CUDA and NVML number
-    GPUs differently unless CUDA_DEVICE_ORDER=PCI_BUS_ID, and CUDA_VISIBLE_DEVICES renumbers)."""
-    for g in gpus:
-        if cuda.uuid and g.uuid.ok and g.uuid.value.lower() == cuda.uuid.lower():
-            return g
-    for g in gpus:
-        if cuda.pci and g.pci_bus_id.ok and parse_bus_id(g.pci_bus_id.value) == cuda.pci:
-            return g
-    return None
+    facts = gpu_telemetry.nvml_gpus()
+    return (pick(facts.gpus, len) if facts.init.ok else facts.init), list(facts.gpus.get(()))
 
 
 def gpu_info(cuda: CudaDevice, facts: Optional[Any], spec: Optional[SpecPeaks]) -> DeviceInfo:
@@ -213,37 +172,13 @@ def cpu_info(psutil_module: Any = None) -> DeviceInfo:
                       "CPU sensor critical temperature (psutil)" if limit.ok else "")
 
 
-class RelabelledTelemetry:
-    """NvmlTelemetry labels samples ``cuda:<NVML index>``; the burn speaks CUDA indices."""
-
-    def __init__(self, source: TelemetrySource, labels: Dict[str, str], status: Reading) -> None:
-        self.source, self.labels, self.status = source, labels, status
-
-    def sample(self) -> List[TelemetrySample]:
-        return [replace(s, device=self.labels[s.device]) for s in self.source.sample() if s.device in self.labels]
-
-    def close(self) -> None:
-        self.source.close()
-
-
-def nvml_telemetry(infos: Sequence[DeviceInfo]) -> RelabelledTelemetry:
-    from ..probes.nvml_telemetry import NvmlTelemetry
-
-    mapped = {f"cuda:{i.nvml_index}": i.device for i in infos if i.nvml_index is not None}
-    source = NvmlTelemetry(indices=[int(k.split(":")[1]) for k in mapped])
-    return RelabelledTelemetry(source, mapped, source.init)
+def nvml_telemetry(infos: Sequence[DeviceInfo]) -> TelemetrySource:
+    """NVML telemetry for the GPUs in ``infos``, labelled with their CUDA index."""
+    return gpu_telemetry.open_nvml({i.nvml_index: i.device for i in infos if i.nvml_index is not None})
 
 
 def cpu_telemetry(infos: Sequence[DeviceInfo]) -> TelemetrySource:
-    from .sampler import PsutilTelemetry
-
     return PsutilTelemetry()
-
-
-def _worker_main() -> Callable[..., None]:
-    from .worker import main  # the worker module imports this one
-
-    return main
 
 
 @dataclass
@@ -258,7 +193,7 @@ class Deps:
     cpu_info: Callable[[], DeviceInfo] = cpu_info
     gpu_telemetry: Callable[[Sequence[DeviceInfo]], Any] = nvml_telemetry
     cpu_telemetry: Callable[[Sequence[DeviceInfo]], Any] = cpu_telemetry
-    worker_target: Callable[..., None] = field(default_factory=_worker_main)
+    worker_target: Callable[..., None] = worker_main
     cnn_factory: Optional[Callable[[Any, str], CnnStep]] = reference_cnn_step
     conv_check: Optional[Callable[[str], CheckResult]] = conv_quick_check
     clock: Callable[[], float] = time.monotonic

@@ -29,11 +29,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..envelope import now
 from ..reading import Reading
+from ..telemetry import Sampler
 from .deps import Deps
 from .micro import attach_peaks
 from .options import BurnOptions
 from .records import CheckResult, DeviceInfo, MicroResult, WorkCounters, WorkerStatus
-from .sampler import Sampler
 from .worker import WorkerConfig
 
 SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..atomicio import atomic_write_bytes
-from .summary import SLOWDOWN_REASONS
+from ..telemetry import SLOWDOWN_REASONS
 
 
 def spans(t: Sequence[float], flags: Sequence[bool]) -> List[Tuple[float, float]]:

@@ -8,23 +8,19 @@ seconds and written atomically, so a run killed at any moment leaves a valid fil
 
 from __future__ import annotations
 
-import dataclasses
 import platform
 import signal
-import typing
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__, exitcodes
 from ..atomicio import atomic_write_json
 from ..envelope import wrap
-from ..reading import Reading
-from ..serial import from_data, to_data
-from ..telemetry import TelemetrySample
+from ..serial import to_data
+from ..telemetry.series import columns, downsample
 from .records import Verdict
 from .verdict import JudgeOptions, judge
 
 KIND = "envcheck.burn"
-SERIES_FIELDS = tuple(f.name for f in dataclasses.fields(TelemetrySample) if f.name not in ("t_s", "device", "lost", "xids"))
 
 EXIT = {"pass": exitcodes.OK, "warn": exitcodes.OK, "fail": exitcodes.PROBLEMS, "error": exitcodes.FAILED,
         "skipped": exitcodes.CANNOT_RUN}
@@ -48,33 +44,6 @@ def exit_code(status: str, strict: bool, interrupted_by: Optional[int] = None) -
     if status == "warn" and strict:
         return exitcodes.PROBLEMS
     return EXIT.get(status, exitcodes.FAILED)
-
-
-def series(samples: Sequence[TelemetrySample]) -> Dict[str, Any]:
-    """Columns: ``t_s``, ``lost``, ``xids`` and per field ``values`` (null when not read),
-    plus ``status`` per sample only where some sample was not ``ok``."""
-    out: Dict[str, Any] = {"t_s": [s.t_s for s in samples], "lost": [s.lost for s in samples],
-                           "xids": [list(s.xids) for s in samples], "fields": {}}
-    for name in SERIES_FIELDS:
-        readings: List[Reading] = [getattr(s, name) for s in samples]
-        col: Dict[str, Any] = {"values": [to_data(r.value) if r.ok else None for r in readings]}
-        if any(not r.ok for r in readings):
-            col["status"] = [r.status.value for r in readings]
-        out["fields"][name] = col
-    return out
-
-
-def samples_from_series(data: Dict[str, Any], device: str) -> List[TelemetrySample]:
-    """The inverse of :func:`series` (value details aside): re-judge or re-plot a saved report."""
-    hints = typing.get_type_hints(TelemetrySample)
-    out = []
-    for i, t in enumerate(data["t_s"]):
-        fields: Dict[str, Any] = {}
-        for name, col in data["fields"].items():
-            status = col["status"][i] if "status" in col else "ok"
-            fields[name] = from_data(hints[name], {"value": col["values"][i], "status": status})
-        out.append(TelemetrySample(t_s=t, device=device, lost=data["lost"][i], xids=tuple(data["xids"][i]), **fields))
-    return out
 
 
 def _work(work: Any) -> Dict[str, Any]:
@@ -126,7 +95,7 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
             "info": to_data(d.info), "worker": to_data(d.status()), "work": _work(d.work),
             "correctness": [to_data(c) for c in d.checks],
             "telemetry_summary": to_data(summary),
-            "series": series(mine),
+            "series": columns(downsample(mine)),  # bounded: the verdict above read every sample
             "micro": to_data(d.micro) if d.micro is not None else None,
         })
     if not final:

@@ -15,12 +15,12 @@ from .. import devices, exitcodes
 from ..atomicio import replaceable
 from ..errors import EnvcheckError, SetupError
 from ..reading import Reading, Status
+from ..telemetry import Sampler, match_nvml
 from . import report
-from .deps import Deps, gpu_info, match_nvml
+from .deps import Deps, gpu_info
 from .options import BurnOptions, DeviceRequest
 from .orchestrate import DeviceState, Orchestrator, Run
 from .records import DeviceInfo
-from .sampler import Sampler
 
 
 class Skipped(EnvcheckError):
@@ -47,7 +47,7 @@ def resolve_devices(request: DeviceRequest, deps: Deps) -> List[DeviceInfo]:
         return [deps.cpu_info()]
     chosen = [cudas[int(label.partition(":")[2])] for label in labels]
     _, gpus = deps.nvml_gpus()  # NVML absent, broken or hung: no GPUs listed, the report says so
-    return [gpu_info(c, match_nvml(c, gpus), deps.spec_peaks(c.name)) for c in chosen]
+    return [gpu_info(c, match_nvml(c, gpus)[0], deps.spec_peaks(c.name)) for c in chosen]
 
 
 class _NoTelemetry:

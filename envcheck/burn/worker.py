@@ -42,6 +42,11 @@ class WorkerConfig:
     correctness_n: Optional[int] = None  # None: 1024 on a GPU, 256 on the CPU
 
 
+class Unavailable(Exception):
+    """An optional third-party part of the workload is not installed here (raised by a
+    ``cnn_factory`` or ``conv_check``); the message says which: a note, not a failure."""
+
+
 PARENT_CHECK_S = 1.0
 OVERRUN_S = 30.0  # the parent stops workers at the deadline; this is only the backstop
 
@@ -104,7 +109,6 @@ class Worker:
     def __init__(self, torch: Any, cfg: WorkerConfig, send: Callable[[str, Any], None], stop: Any,
                  alive: Callable[[], bool] = parent_alive) -> None:
         from .correctness import Correctness
-        from .deps import Unavailable
         from .workloads import calibrate_cpu_n, gemm_dtypes
 
         self.torch, self.cfg, self.send = torch, cfg, send

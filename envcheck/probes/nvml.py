@@ -395,21 +395,3 @@ def failed(reason: Reading) -> NvmlFacts:
     wedged driver, a GPU off the bus), ``unknown`` when the worker itself failed."""
     error = "unresponsive" if reason.status is Status.TIMEOUT else "unknown"
     return NvmlFacts(init=reason, init_error=error, gpus=reason)
-
-
-def device_count(nvml_module: Any = None) -> Reading:
-    """nvmlDeviceGetCount, or why NVML could not say."""
-    with opened(nvml_module) as (s, init, error):
-        if s is None:
-            return Reading.fail(init.status, f"{error}: {init.detail}")
-        return s.reading("nvmlDeviceGetCount", convert=int)
-
-
-def static_info(index: int, nvml_module: Any = None) -> GpuFacts:
-    """One GPU's facts (name, limits, PCIe maxima…) for the burn-in's set-up."""
-    with opened(nvml_module) as (s, init, error):
-        if s is None:
-            return GpuFacts(index=index, status=Reading.fail(init.status, f"{error}: {init.detail}"))
-        s.driver_version = s.reading("nvmlSystemGetDriverVersion", convert=_text).get(None)
-        return _gpu(s, index)
-

@@ -206,18 +206,14 @@ def test_start_telemetry_paths():
             pass
 
     asked = []
-    # cuda:1 is the GPU NVML numbers 0 (CUDA orders fastest first): telemetry must follow the card.
-    hooks = Hooks(telemetry_fn=lambda idx: (asked.append(idx) or Source(), ""), telemetry_interval_s=0.01,
-                  nvml_index_fn=lambda i: ({1: 0, 0: 1}[i], ""))
-    recorder, status = start_telemetry(torch.device("cuda", 1), hooks)
-    assert status.ok and asked == [[0]]
-    recorder.stop()
-    rec, status = start_telemetry(torch.device("cuda", 0), Hooks(telemetry_fn=lambda idx: (None, "no NVML here"),
-                                                                 nvml_index_fn=lambda i: (i, "")))
-    assert rec is None and status.status is Status.NOT_FOUND and status.detail == "no NVML here"
-    unmatched = Hooks(telemetry_fn=hooks.telemetry_fn, nvml_index_fn=lambda i: (None, "NVML lists no GPU with UUID x"))
-    rec, status = start_telemetry(torch.device("cuda", 0), unmatched)
-    assert rec is None and status.status is Status.NOT_FOUND and "UUID" in status.detail
+    hooks = Hooks(telemetry_fn=lambda dev: (asked.append(dev) or Source(), Reading.of("sampled")),
+                  telemetry_interval_s=0.01)
+    sampler, status = start_telemetry(torch.device("cuda", 1), hooks)
+    assert status.ok and asked == [torch.device("cuda", 1)]
+    sampler.stop()
+    why = Reading.fail(Status.NOT_FOUND, "no NVML here")
+    rec, status = start_telemetry(torch.device("cuda", 0), Hooks(telemetry_fn=lambda dev: (None, why)))
+    assert rec is None and status == why
     rec, status = start_telemetry(CPU, hooks)
     assert rec is None and status.status is Status.NOT_SUPPORTED
 
@@ -245,8 +241,7 @@ def test_reference_train_step_for_the_burn_in():
 
 
 def test_gpu_shaped_result_renders_peak_and_telemetry(small):
-    from envcheck.bench.gpu_telemetry import summarise
-    from envcheck.telemetry import TelemetrySample
+    from envcheck.telemetry import TelemetrySample, summarise
 
     result, _ = run_bench(BenchConfig(model="softmax", epochs=1, device="cpu"), small, Hooks(compare_fn=_no_reference))
     samples = [TelemetrySample(t_s=0, device="cuda:0", temp_c=Reading.of(71), power_draw_w=Reading.of(512.0),
@@ -256,12 +251,12 @@ def test_gpu_shaped_result_renders_peak_and_telemetry(small):
         result,
         device=dataclasses.replace(result.device, type="cuda", index=0, name="NVIDIA H100 80GB HBM3",
                                    precision="bf16", peak_tflops=Reading.of(989.4), threads=None),
-        telemetry=summarise(samples, 1.0), telemetry_status=Reading.of("sampled"))
+        telemetry=summarise(samples), telemetry_status=Reading.of("sampled"))
     text = render_text(gpu)
     assert "peak        989.4 TFLOP/s dense bf16 (spec table)" in text
-    assert "telemetry   1 samples: max 71 °C, mean power 512.0 W (limit 700.0 W)" in text
+    assert "telemetry   1 sample: max 71 °C, mean power 512.0 W (limit 700.0 W)" in text
     assert "clock-event reasons: sw_power_cap" in text
     doc = to_document(gpu)
-    assert doc["telemetry"]["max_temp_c"] == {"value": 71, "status": "ok"}
+    assert doc["telemetry"]["temp_peak_c"] == {"value": 71, "status": "ok"}
     no_tel = dataclasses.replace(gpu, telemetry=None, telemetry_status=Reading.fail(Status.NOT_FOUND, "no NVML"))
     assert "telemetry   none: not found (no NVML)" in render_text(no_tel)

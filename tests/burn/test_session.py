@@ -7,21 +7,13 @@ import json
 import pytest
 
 from envcheck.burn import report
-from envcheck.burn.deps import (
-    CudaDevice,
-    Deps,
-    RelabelledTelemetry,
-    cpu_info,
-    gpu_info,
-    match_nvml,
-    parse_bus_id,
-    xid_text,
-)
+from envcheck.burn.deps import Deps, cpu_info, gpu_info, xid_text
 from envcheck.burn.options import BurnOptions, DeviceRequest
 from envcheck.burn.session import Skipped, burn, resolve_devices, telemetry_for
 from envcheck.errors import SetupError
 from envcheck.facts import GpuFacts
 from envcheck.reading import Reading, Status
+from envcheck.telemetry.match import CudaDevice, match_nvml, parse_bus_id
 
 from . import fakes
 from .fakes import FakePsutil, ScriptedSource
@@ -43,9 +35,22 @@ def test_nvml_record_is_matched_by_uuid_then_pci_address():
     other = _facts(0, "GPU-other", "00000000:1A:00.0")
     same_uuid = _facts(1, H100.uuid.upper(), "00000000:99:00.0")
     same_bus = _facts(2, "GPU-x", "00000000:3B:00.0")
-    assert match_nvml(H100, [other, same_uuid, same_bus]).index == 1
-    assert match_nvml(CudaDevice(0, "x", None, (0, 0x3B, 0)), [other, same_bus]).index == 2
-    assert match_nvml(CudaDevice(0, "x"), [other]) is None
+    assert match_nvml(H100, [other, same_uuid, same_bus])[0].index == 1
+    assert match_nvml(CudaDevice(0, "x", None, (0, 0x3B, 0)), [other, same_bus])[0].index == 2
+    assert match_nvml(CudaDevice(0, "x", "GPU-gone"), [other]) == (
+        None, "NVML lists no GPU with cuda:0's UUID or PCI address")
+
+
+def test_without_uuid_or_address_the_visible_devices_list_decides():
+    # torch too old to give either: CUDA_VISIBLE_DEVICES=2,0 makes cuda:0 NVML's GPU 2.
+    gpus = [_facts(i, f"GPU-{i}", f"00000000:{i:02X}:00.0") for i in range(3)]
+    env = {"CUDA_VISIBLE_DEVICES": "2,0"}
+    assert match_nvml(CudaDevice(0, "x"), gpus, env)[0].index == 2
+    assert match_nvml(CudaDevice(1, "x"), gpus, env)[0].index == 0
+    assert match_nvml(CudaDevice(0, "x"), gpus, {"CUDA_VISIBLE_DEVICES": "GPU-1"}) == (
+        None, "CUDA_VISIBLE_DEVICES names devices by UUID; no NVML index")
+    assert match_nvml(CudaDevice(0, "x"), gpus, {})[0].index == 0
+    assert match_nvml(CudaDevice(5, "x"), gpus, {}) == (None, "NVML lists no GPU 5")
 
 
 def test_gpu_info_takes_the_max_operating_temperature_or_the_slowdown_one():
@@ -98,11 +103,6 @@ def test_gpus_are_resolved_with_their_nvml_facts():
     infos = resolve_devices(DeviceRequest(all=True), _deps([H100], [_facts(0, H100.uuid, "00000000:3B:00.0")]))
     assert [(i.device, i.nvml_index, i.name) for i in infos] == [("cuda:0", 0, ok("NVIDIA H100 80GB HBM3"))]
     assert resolve_devices(DeviceRequest(cpu=True), _deps([]))[0].device == "cpu"
-
-
-def test_nvml_samples_are_relabelled_to_cuda_indices():
-    t = RelabelledTelemetry(ScriptedSource(["cuda:2", "cuda:5"]), {"cuda:2": "cuda:0"}, ok(True))
-    assert [s.device for s in t.sample()] == ["cuda:0"]
 
 
 def test_telemetry_that_cannot_start_says_why():
