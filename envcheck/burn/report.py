@@ -119,8 +119,31 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
 
 def skipped_document(options: Any, reason: str) -> Dict[str, Any]:
     """The report when nothing could run at all (``--device all`` on a machine without a GPU)."""
-    return wrap(KIND, {"command": "burn", "status": "skipped", "exit_code": exitcodes.CANNOT_RUN, "reason": reason, "options": options.public(),
-            "versions": {"envcheck": __version__, "python": platform.python_version()}, "devices": []})
+    return _early(options, "skipped", exitcodes.CANNOT_RUN, reason)
+
+
+def setup_document(options: Any) -> Dict[str, Any]:
+    """The report while the devices are being set up (before the first device is loaded):
+    written at once, so a run stopped in its first seconds still leaves a report."""
+    return _early(options, "running", None, "setting up the devices")
+
+
+def failed_setup_document(options: Any, reason: str, code: int) -> Dict[str, Any]:
+    """The report of a run that could not start (a device not there, torch missing)."""
+    return _early(options, "skipped" if code == exitcodes.CANNOT_RUN else "error", code, reason)
+
+
+def aborted_document(options: Any, signum: int) -> Dict[str, Any]:
+    """The report of a run interrupted during set-up (importing torch, listing the GPUs)."""
+    return {**_early(options, "aborted", exit_code("aborted", False, signum),
+                     "interrupted during set-up, before any device was loaded"),
+            "interrupted_by": _signal_name(signum)}
+
+
+def _early(options: Any, status: str, code: Optional[int], reason: str) -> Dict[str, Any]:
+    return wrap(KIND, {"command": "burn", "status": status, "exit_code": code, "reason": reason, "phase": "setup",
+                       "duration_s": options.duration_s, "options": options.public(),
+                       "versions": {"envcheck": __version__, "python": platform.python_version()}, "devices": []})
 
 
 def write(path: str, doc: Dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,8 +13,8 @@ from typing import Optional
 import click
 
 from .. import devices, exitcodes
-from ..atomicio import target_problem
-from ..errors import EnvcheckError, SetupError
+from ..atomicio import replaceable, target_problem
+from ..errors import EnvcheckError, SetupError, Terminated
 
 
 def _check_writable(path: str, what: str) -> None:
@@ -72,23 +73,42 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
             raise EnvcheckError(f"--plot {plot_dir}: cannot create the directory: {exc.strerror or exc}") from None
     options = BurnOptions(duration_s=duration_s, max_temp_c=max_temp, strict=strict, micro=micro,
                           report_path=report_path, plot_dir=plot_dir, seed=seed, inject=inject)
-    deps = burn_deps.default_deps()
+    if report_path and replaceable(report_path):  # from the first second: Ctrl-C during set-up keeps a report
+        burn_report.write(report_path, burn_report.setup_document(options))
     try:
-        infos = resolve_devices(request, deps)
-    except Skipped as exc:
-        doc = burn_report.skipped_document(options, str(exc))
+        deps = burn_deps.default_deps()
+        try:
+            infos = resolve_devices(request, deps)
+        except Skipped as exc:
+            doc = burn_report.skipped_document(options, str(exc))
+            if report_path:
+                burn_report.write(report_path, doc)
+            click.echo(f"envcheck burn: skipped — {exc}", err=True)
+            if as_json:
+                click.echo(json.dumps(doc, indent=2))
+            sys.exit(exitcodes.CANNOT_RUN)
+        options = replace(options, devices=tuple(i.device for i in infos))
+        try:
+            with LiveStatus() as live:
+                outcome = run_burn(options, infos, deps, on_tick=live.update)
+        except OSError as exc:
+            raise EnvcheckError(f"cannot write the report: {exc.strerror or exc}") from None
+    except EnvcheckError as exc:  # no such device, no torch…: the set-up report must not stay "running"
+        if report_path:
+            burn_report.write(report_path, burn_report.failed_setup_document(options, str(exc), exc.exit_code))
+        raise
+    except (KeyboardInterrupt, Terminated) as exc:
+        # Before the burn's own handlers are in place (torch importing, NVML answering):
+        # the same promise as later — a valid report, exit 130/143.
+        signum = signal.SIGINT if isinstance(exc, KeyboardInterrupt) else signal.SIGTERM
+        doc = burn_report.aborted_document(options, signum)
         if report_path:
             burn_report.write(report_path, doc)
-        click.echo(f"envcheck burn: skipped — {exc}", err=True)
         if as_json:
             click.echo(json.dumps(doc, indent=2))
-        sys.exit(exitcodes.CANNOT_RUN)
-    options = replace(options, devices=tuple(i.device for i in infos))
-    try:
-        with LiveStatus() as live:
-            outcome = run_burn(options, infos, deps, on_tick=live.update)
-    except OSError as exc:
-        raise EnvcheckError(f"cannot write the report: {exc.strerror or exc}") from None
+        else:
+            click.echo(text.render(doc), nl=False)
+        sys.exit(doc["exit_code"])
     doc = outcome.document
     if plot_dir:
         from ..burn.plot import write_plots

