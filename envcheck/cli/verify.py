@@ -27,12 +27,13 @@ def _need_extra() -> None:
 
 def _run(device: str, dtype: str, quick: bool, seed: int):
     _need_extra()
+    from envcheck.probes.host import cpu_flags
     from envcheck.verify import run
     from envcheck.verify.tolerances import CLI_DTYPES
 
     dtypes = CLI_DTYPES if dtype == "all" else (dtype,)
     progress(f"envcheck verify: {'quick subset' if quick else 'full sweep'} on {device}, {', '.join(dtypes)}…")
-    result = run(device, dtypes, seed=seed, quick=quick)
+    result = run(device, dtypes, seed=seed, quick=quick, cpu_flags=cpu_flags().get(()))
     if not result.checked and not result.failures:
         why = "; ".join(f"{s.dtype} on {s.device}: {s.reason}" for s in result.skipped) or \
             "torch has no kernel for any requested check"

@@ -57,11 +57,6 @@ class DefectTable:
     checked: str
     sources: Tuple[str, ...]
 
-    def matching(self, torch_version: str, device: str, cpu_flags: Iterable[str], op: str,
-                 dtype: str) -> Tuple[KernelDefect, ...]:
-        flags = tuple(cpu_flags)
-        return tuple(d for d in self.defects if d.applies(torch_version, device, flags, op, dtype))
-
 
 def parse(data: dict, origin: str) -> DefectTable:
     meta = data.get("meta") or {}

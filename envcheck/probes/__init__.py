@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional
 
@@ -124,4 +124,4 @@ def collect(
     return out
 
 
-__all__ = ["ProbeOptions", "Collection", "collect", "replace"]
+__all__ = ["ProbeOptions", "Collection", "collect"]

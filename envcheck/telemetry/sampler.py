@@ -75,11 +75,6 @@ class Sampler:
                 self.errors[f"close: {type(exc).__name__}: {exc}"[:200]] += 1
         return self.samples()
 
-    @property
-    def seconds(self) -> float:
-        """Seconds since the sampler's start (its clock)."""
-        return round(self.clock() - self.t0, 3)
-
     def samples(self) -> List[TelemetrySample]:
         with self._lock:
             return list(self._samples)

@@ -30,7 +30,6 @@ from envcheck import devices
 from envcheck.errors import EnvcheckError, SetupError
 from envcheck.knowledge import kernel_defects
 from envcheck.knowledge.kernel_defects import KernelDefect
-from envcheck.probes.host import cpu_flags
 
 from . import known_defects
 from . import reference as ref
@@ -282,11 +281,14 @@ def defects_for(torch_version: str, device: str, dtype: str, flags: Sequence[str
 
 
 def run(device: str = "cpu", dtypes: Sequence[str] = ("fp32",), *, seed: int = 0, quick: bool = False,
-        ops: Optional[TorchOps] = None, cases: Optional[Sequence[Case]] = None) -> VerifyResult:
+        ops: Optional[TorchOps] = None, cases: Optional[Sequence[Case]] = None,
+        cpu_flags: Sequence[str] = ()) -> VerifyResult:
     """Check torch on ``device`` (``--device`` vocabulary, e.g. ``cpu,all``) in each dtype against the reference.
 
     ``quick`` runs :data:`~envcheck.verify.cases.QUICK_CASES` instead of the full sweep;
-    ``cases`` overrides both; ``ops`` swaps the kernels under test (fault injection)."""
+    ``cases`` overrides both; ``ops`` swaps the kernels under test (fault injection).
+    ``cpu_flags`` (``/proc/cpuinfo``'s, read by the caller: ``probes.host.cpu_flags``) select
+    the known kernel defects of CPU kernels that torch picks by instruction set."""
     torch = import_torch()
     unknown = [d for d in dtypes if d not in DTYPES]
     if unknown:
@@ -296,14 +298,13 @@ def run(device: str = "cpu", dtypes: Sequence[str] = ("fp32",), *, seed: int = 0
     t0 = time.perf_counter()
     results: List[CaseResult] = []
     skipped: List[Skipped] = []
-    flags = cpu_flags().get(())
     for dev in labels:
         for dtype in dtypes:
             why = not_applicable(torch, dev, dtype)
             if why:
                 skipped.append(Skipped(dev, dtype, why))
                 continue
-            defects = defects_for(str(torch.__version__), dev, dtype, flags if dev == "cpu" else ())
+            defects = defects_for(str(torch.__version__), dev, dtype, tuple(cpu_flags) if dev == "cpu" else ())
             with _precision(torch, dev, dtype):
                 for index, case in enumerate(chosen):
                     results.extend(run_case(torch, case, dtype, dev, seed, index, ops, defects))

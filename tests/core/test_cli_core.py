@@ -148,3 +148,10 @@ def test_read_json_refuses_more_than_its_limit(tmp_path):
     p.write_text("[" + "0," * 100 + "0]")
     with pytest.raises(EnvcheckError, match="larger than any"):
         read_json(p, 100, "an envcheck snapshot")
+
+
+def test_the_group_lists_every_command_in_order():
+    import click
+
+    with click.Context(cli) as ctx:
+        assert cli.list_commands(ctx) == list(COMMANDS)

@@ -282,3 +282,18 @@ def test_a_data_file_linked_to_a_verified_copy_is_kept(tmp_path):
         (dest / s.name).symlink_to(elsewhere / s.name)
     result = fetch(dest, mirrors=["http://127.0.0.1:9/never-used/"], files=specs, sleep=_no_sleep())
     assert [f.action for f in result.files] == ["present"] * 4
+
+
+def test_fetch_progress_on_a_terminal_is_one_line_per_percent(monkeypatch, capsys):
+    import sys
+
+    from envcheck.cli.data import _progress_printer
+
+    assert _progress_printer() is None or sys.stderr.isatty()  # off a terminal: no progress
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    show = _progress_printer()
+    for done in (0, 1, 50, 100):
+        show("t10k-labels-idx1-ubyte.gz", done, 100)
+    show("t10k-labels-idx1-ubyte.gz", 100, 100)  # the same percentage again: nothing new
+    err = capsys.readouterr().err
+    assert err.count("t10k-labels-idx1-ubyte.gz: 100%") == 1 and err.endswith("100%\n")

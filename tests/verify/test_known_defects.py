@@ -16,9 +16,7 @@ import pytest
 
 from envcheck.knowledge import kernel_defects
 from envcheck.knowledge.kernel_defects import DefectTable, parse
-from envcheck.reading import Reading
 from envcheck.verify import TorchOps
-from envcheck.verify import suite as verify_suite
 from envcheck.verify.cases import ConvCase
 from envcheck.verify.known_defects import padding_only_taps
 
@@ -85,17 +83,16 @@ class PaddingTapGarbage(TorchOps):
 
 @pytest.fixture
 def avx512_cpu(monkeypatch):
-    monkeypatch.setattr(verify_suite, "cpu_flags", lambda: Reading.of(AVX512))
     table = kernel_defects.load()
     # Whatever torch runs the tests: the entry as written, for every release.
     any_torch = [d.__class__(**{**d.__dict__, "torch": kernel_defects.SpecifierSet(">=0")}) for d in table.defects]
     monkeypatch.setattr(kernel_defects, "load", lambda: DefectTable(tuple(any_torch), table.checked, table.sources))
 
 
-def _run(ops, dtypes=("bf16",), cases=(REPRO,)):
+def _run(ops, dtypes=("bf16",), cases=(REPRO,), flags=AVX512):
     from envcheck.verify import run
 
-    return run("cpu", dtypes, seed=0, ops=ops, cases=cases)
+    return run("cpu", dtypes, seed=0, ops=ops, cases=cases, cpu_flags=flags)
 
 
 def test_the_defect_is_skipped_by_name_and_the_run_passes(avx512_cpu):
@@ -116,9 +113,8 @@ def test_another_dtype_still_fails(avx512_cpu):
     assert [c.op for c in r.failures] == ["conv2d_grad_weight"]
 
 
-def test_a_cpu_without_avx512_still_fails(avx512_cpu, monkeypatch):
-    monkeypatch.setattr(verify_suite, "cpu_flags", lambda: Reading.of(("fpu", "avx2")))
-    assert [c.op for c in _run(PaddingTapGarbage()).failures] == ["conv2d_grad_weight"]
+def test_a_cpu_without_avx512_still_fails(avx512_cpu):
+    assert [c.op for c in _run(PaddingTapGarbage(), flags=("fpu", "avx2")).failures] == ["conv2d_grad_weight"]
 
 
 def test_a_case_without_padding_taps_still_fails(avx512_cpu):
@@ -134,7 +130,9 @@ def test_a_case_without_padding_taps_still_fails(avx512_cpu):
 def test_the_real_kernel_never_fails_the_reproduction():
     # On an AVX-512 CPU with this torch, oneDNN returns garbage in most runs (skipped by
     # name); elsewhere it is right (passed). Never a failure.
-    r = _run(None)
+    from envcheck.probes.host import cpu_flags
+
+    r = _run(None, flags=cpu_flags().get(()))
     assert r.passed, [c.reason for c in r.failures]
     for c in r.cases:
         assert c.passed is True or ID in (c.reason or "")
