@@ -110,3 +110,14 @@ def test_report_in_a_missing_directory_is_refused_before_the_burn(monkeypatch, t
     r = invoke("--device", "cpu", "--report", str(tmp_path / "typo" / "r.json"))
     assert r.exit_code == 2 and "does not exist" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_run_that_cannot_start_leaves_a_finished_report(monkeypatch, tmp_path):
+    # The set-up report is written first; a device that is not there must not leave it "running".
+    monkeypatch.setattr(burn_deps, "default_deps", lambda: _deps([H100]))
+    out = tmp_path / "r.json"
+    r = invoke("--device", "cuda:3", "--report", str(out))
+    assert r.exit_code == 4 and "only 1 CUDA device(s) visible" in r.stderr
+    doc = json.loads(out.read_text())
+    assert report.validate(doc) == [] and (doc["status"], doc["exit_code"]) == ("skipped", 4)
+    assert "only 1 CUDA device(s) visible" in doc["reason"]

@@ -145,7 +145,8 @@ def test_cpu_worker_with_a_cnn_and_an_injected_mismatch_fails(tmp_path):
     bench's), the seeded checks — and the hook that corrupts the first recomputation."""
     deps = Deps(cnn_factory=fakes.tiny_cnn_step, conv_check=None, cpu_telemetry=lambda i: ScriptedSource(["cpu"]))
     out = tmp_path / "r.json"
-    options = BurnOptions(duration_s=5.0, devices=("cpu",), inject="mismatch", report_path=str(out),
+    # 8 s: every phase (two GEMM dtypes, bandwidth, the CNN) gets a turn even on a loaded 2-core machine
+    options = BurnOptions(duration_s=8.0, devices=("cpu",), inject="mismatch", report_path=str(out),
                           telemetry_interval_s=0.5)
     outcome = burn(options, [cpu_info(FakePsutil())], deps)
     doc = json.loads(out.read_text())
