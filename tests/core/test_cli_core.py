@@ -155,3 +155,12 @@ def test_the_group_lists_every_command_in_order():
 
     with click.Context(cli) as ctx:
         assert cli.list_commands(ctx) == list(COMMANDS)
+
+
+def test_snapshot_through_a_link_to_a_device_keeps_the_link(tmp_path):
+    # Issue 11 item 1: `snapshot -o /dev/stdout` replaced the link with a file.
+    link = tmp_path / "out"
+    link.symlink_to("/dev/null")
+    r = CliRunner().invoke(cli, ["snapshot", "--no-torch", "-o", str(link)])
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and [p.name for p in tmp_path.iterdir()] == ["out"]
