@@ -60,4 +60,5 @@ def test_interrupted_before_the_first_epoch_is_still_a_document():
     assert returncode == 143, stderr
     doc = json.loads(stdout)
     assert doc["kind"] == "envcheck.bench" and doc["interrupted_by"] == "SIGTERM" and doc["passed"] is None
-    assert doc["detail"].startswith("interrupted before the fast-path loop finished its first epoch")
+    assert doc["detail"] in ("interrupted before the fast-path loop finished its first epoch",
+                             "interrupted before training started")  # the signal may land just before the loop
