@@ -46,7 +46,8 @@ def _bench_until(marker: str, sig: int, *args: str):
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_after_an_epoch_keeps_the_finished_epochs(sig, code):
-    returncode, stdout, stderr = _bench_until("fast path epoch 1/", sig, "--model", "lenet", "--epochs", "10")
+    returncode, stdout, stderr = _bench_until("fast path epoch 1/", sig, "--model", "mlp", "--epochs", "10",
+                                              "--threads", "1")
     assert returncode == code, stderr
     doc = json.loads(stdout)
     assert doc["interrupted_by"] == signal.Signals(sig).name and doc["passed"] is None
@@ -55,8 +56,8 @@ def test_interrupted_after_an_epoch_keeps_the_finished_epochs(sig, code):
 
 
 def test_interrupted_before_the_first_epoch_is_still_a_document():
-    returncode, stdout, stderr = _bench_until("envcheck bench: lenet on SYNTHETIC", signal.SIGTERM,
-                                              "--model", "lenet")
+    returncode, stdout, stderr = _bench_until("envcheck bench: mlp on SYNTHETIC", signal.SIGTERM,
+                                              "--model", "mlp", "--threads", "1")
     assert returncode == 143, stderr
     doc = json.loads(stdout)
     assert doc["kind"] == "envcheck.bench" and doc["interrupted_by"] == "SIGTERM" and doc["passed"] is None
