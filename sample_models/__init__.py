@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Mapping, Optional
+from typing import Callable, Dict, Mapping, Optional, Tuple
 
 from torch import nn
 
@@ -67,6 +67,9 @@ class ModelSpec:
     augment: str = "none"  # "none" | "hflip" (random horizontal flip, on the device)
     channels_last_ok: bool = False  # has convolutions that gain from NHWC
     extra: Mapping[str, float] = field(default_factory=dict)
+    # (training, test) images of `--synthetic`: as few as keep the recipe above its
+    # synthetic gate, so the no-data smoke test is quick (refcnn: ~30 s on 2 CPU cores).
+    synthetic_images: Tuple[int, int] = (60_000, 10_000)
 
     def __post_init__(self) -> None:
         missing = set(DATASET_KINDS) - set(self.target_accuracy)
@@ -130,7 +133,7 @@ _SPECS = (
         name="leaky-cnn", description="Conv2d + LeakyReLU + MaxPool2d (two stages) and a 128-unit head",
         build=nets.leaky_cnn, batch_size=64, optimizer="adam", lr=1e-3, epochs=5,
         target_accuracy={"full": 0.88, "subset": 0.80, "synthetic": SYN["leaky-cnn"]},
-        source="the course lecture's network", channels_last_ok=True,
+        source="the course lecture's network", channels_last_ok=True, synthetic_images=(12_000, 2_000),
     ),
     ModelSpec(
         name="refcnn", description="reference CNN: 3x (conv3x3-BN-ReLU-maxpool) 32/64/128, linear head",
@@ -138,6 +141,7 @@ _SPECS = (
         weight_decay=5e-4, epochs=6, schedule="onecycle", label_smoothing=0.1, augment="hflip",
         target_accuracy={"full": 0.90, "subset": 0.84, "synthetic": SYN["refcnn"]},
         source="envcheck (tuned on the subset; see docs/bench.md)", channels_last_ok=True,
+        synthetic_images=(6_000, 1_000),
     ),
 )
 

@@ -19,15 +19,38 @@ py=${PYTHON:-python3}
 data=${DATA:-.data}
 step() { echo "== $*" >&2; "$@"; echo "== exit $?" >&2; }  # markers on stderr: stdout may be a JSON file
 
+# NVML through the worker (envcheck/probes/nvml_worker.py): it must answer, and how long it takes.
+nvml_check='import time
+from envcheck.probes import nvml, nvml_worker
+t = time.perf_counter()
+[f] = nvml_worker.run_jobs([nvml_worker.Job(nvml.probe, nvml.failed)])
+print("NVML worker:", f.init, len(f.gpus.get(())), "GPUs in", round(time.perf_counter() - t, 2), "s")'
+# The burn and bench reports must carry GPU telemetry (issue 11 item 4: it never started).
+telemetry_check='import json, sys
+burn = json.load(open(sys.argv[1]))
+print("burn telemetry:", burn["telemetry"]["source"], burn["telemetry"]["status"], burn["telemetry"]["sampler_errors"])
+for d in burn["devices"]:
+    s = d["telemetry_summary"]
+    print(" ", d["device"], s["samples"], "samples, peak", s["temp_peak_c"], "power p90", s["power_p90_w"],
+          "series points", len(d["series"]["t_s"]))
+bench = json.load(open(sys.argv[2]))
+print("bench telemetry:", bench["telemetry_status"], (bench["telemetry"] or {}).get("samples"))'
+
 {
   nvidia-smi
+  lscpu
+  step "$py" -c "$nvml_check"
   step "$py" -m envcheck doctor --redact
   step "$py" -m envcheck snapshot --redact -o "$out/snapshot.redacted.json"
   step "$py" benchmarks/doctor_walltime.py --runs 3
   step "$py" -m envcheck verify --device cuda:0 --dtype all --json > "$out/verify.json"
   step "$py" -m envcheck verify --device cuda:0 --dtype all
+  # This host's CPU against the known oneDNN bf16 defect (knowledge/data/known_kernel_defects.toml).
+  step "$py" -m envcheck verify --device cpu --dtype bf16 --json > "$out/verify-cpu-bf16.json"
+  step "$py" -m envcheck bench --synthetic --json > "$out/bench-synthetic-default.json"
   step "$py" -m envcheck bench --model lenet --compare-baseline --data-dir "$data" --json > "$out/bench-lenet.json"
   step "$py" -m envcheck bench --model lenet --compare-baseline --synthetic --epochs 3 --json > "$out/bench-lenet-60k.json"
   step "$py" -m envcheck bench --compare-baseline --data-dir "$data" --plot "$out" --json > "$out/bench-refcnn.json"
   step "$py" -m envcheck burn --duration quick --micro --report "$out/burn.json" --plot "$out"
+  step "$py" -c "$telemetry_check" "$out/burn.json" "$out/bench-refcnn.json"
 } 2>&1 | tee "$out/session.log"

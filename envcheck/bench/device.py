@@ -14,12 +14,13 @@ import contextlib
 import platform
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional
 
 import torch
 
 from envcheck import devices
 from envcheck.errors import EnvcheckError, SetupError
+from envcheck.telemetry.match import CudaDevice
 
 PRECISIONS = ("auto", "fp32", "tf32", "bf16", "fp16")
 
@@ -118,3 +119,21 @@ def backend_settings(dev: torch.device, precision: Precision) -> Iterator[None]:
         finally:
             torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
             torch.backends.cudnn.benchmark = saved_bench
+
+
+def cuda_devices() -> List[CudaDevice]:
+    """Every CUDA device torch sees, without creating a context on any of them (the burn
+    and the bench match them to NVML's GPUs with ``envcheck.telemetry.match``)."""
+    if not torch.cuda.is_available():
+        return []
+    out = []
+    for i in range(torch.cuda.device_count()):
+        p = torch.cuda.get_device_properties(i)
+        uuid = getattr(p, "uuid", None)
+        pci = None
+        if hasattr(p, "pci_bus_id"):
+            pci = (int(getattr(p, "pci_domain_id", 0)), int(p.pci_bus_id), int(getattr(p, "pci_device_id", 0)))
+        text = str(uuid) if uuid is not None else ""
+        out.append(CudaDevice(i, p.name, (text if text.startswith("GPU-") else f"GPU-{text}") if text else None, pci,
+                              int(p.total_memory)))
+    return out

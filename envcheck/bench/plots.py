@@ -78,12 +78,17 @@ def filters(weights: np.ndarray, kind: str, model_name: str, synthetic: bool, pa
     n = min(len(w), 64)
     cols = min(8, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.3 * rows + 0.4), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols + 1.0, 1.3 * rows + 0.4), squeeze=False)
+    # One colour scale for every panel, symmetric around 0 (white): the panels compare, and
+    # the bar says what a colour means.
+    lim = float(np.abs(w[:n]).max()) or 1.0
+    image = None
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
-            lim = float(np.abs(w[i]).max()) or 1.0
-            ax.imshow(w[i], cmap="bwr", vmin=-lim, vmax=lim, interpolation="nearest")
+            image = ax.imshow(w[i], cmap="bwr", vmin=-lim, vmax=lim, interpolation="nearest")
+    if image is not None:
+        fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="weight (blue −, red +)")
     what = "first-layer convolution filters" if kind == "conv" else "first-layer weights per unit (28x28)"
     fig.suptitle(f"{model_name}: {what}" + (" — SYNTHETIC data" if synthetic else ""), fontsize=10)
     out = _save(fig, path)

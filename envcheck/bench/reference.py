@@ -51,3 +51,18 @@ def compare(*, device_type: str, device_name: str, threads: Optional[int], model
             return Comparison(False, f"no reference result for {device_name} yet: {p.get('note', '')}".rstrip(": "))
     return Comparison(False, f"no reference result for {device_name} / {model} / {dataset} / {precision}"
                              + (f" / {threads} threads" if device_type == "cpu" else ""))
+
+
+def expected_images_per_s(*, device_type: str, device_name: str, threads: Optional[int], model: str, precision: str,
+                          loop: str, table: Optional[Dict[str, Any]] = None) -> Optional[float]:
+    """Training throughput of the newest reference row for this device, model, precision
+    and loop (any data set kind: the images cost the same), to say up front how long a
+    run will take; None when nobody measured it."""
+    table = load_table() if table is None else table
+    rows = [r for r in table.get("result", [])
+            if _same(r.get("device_type"), device_type) and _same(r.get("device"), device_name)
+            and _same(r.get("model"), model) and _same(r.get("precision"), precision) and _same(r.get("loop"), loop)
+            and (device_type != "cpu" or r.get("threads") == threads)]
+    if not rows:
+        return None
+    return float(max(rows, key=lambda r: str(r.get("date", "")))["train_images_per_s"])

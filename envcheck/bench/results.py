@@ -15,8 +15,12 @@ from typing import Any, Dict, Optional, Tuple
 from envcheck.envelope import wrap
 from envcheck.reading import Reading
 from envcheck.serial import to_data
+from envcheck.telemetry import TelemetrySummary
 
-from .gpu_telemetry import TelemetrySummary
+# Warm epochs of an undisturbed run differ by a few percent; under a neighbour's load the
+# figures came out 5x off, with warm epochs 2-3x apart. 1.5x is envcheck's line.
+DISTURBED_SPREAD = 1.5
+CHANCE_MARGIN = 0.05  # within this of 1/classes, a test accuracy is chance: nothing learnt
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,13 @@ class LoopResult:
     options: Dict[str, Any] = field(default_factory=dict)  # precision, channels_last, graph, compile, why not
     curve: Tuple[EpochRecord, ...] = ()
     gate: Optional[Gate] = None
+    # Slowest / fastest warm epoch (epochs 2..N; None with fewer than two). Above
+    # DISTURBED_SPREAD something else used the device: the speed figures are not its own.
+    warm_spread: Optional[float] = None
+
+    @property
+    def disturbed(self) -> bool:
+        return self.warm_spread is not None and self.warm_spread > DISTURBED_SPREAD
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,7 @@ class BenchResult:
     reference: Optional[Comparison] = None
     wall_seconds: float = 0.0  # the whole run: data, setup, training, evaluation
     started_at: str = ""
+    interrupted_by: Optional[str] = None  # "SIGINT" / "SIGTERM": the epochs finished before it, not judged
 
     @property
     def speedup_vs_baseline(self) -> Optional[float]:
@@ -131,6 +143,13 @@ class BenchResult:
     @property
     def judged(self) -> bool:
         return any(g.judged for g in (self.fast.gate, self.baseline.gate if self.baseline else None) if g)
+
+
+def interrupted_document(model: str, device: str, signal_name: str, stage: str) -> Dict[str, Any]:
+    """The partial result of a run stopped before any loop finished an epoch."""
+    return wrap("envcheck.bench", {"model": {"name": model}, "device": {"requested": device}, "passed": None,
+                                   "interrupted_by": signal_name, "detail": f"interrupted {stage}",
+                                   "epoch_seconds": []})
 
 
 def _strict(value: Any) -> Any:
@@ -164,7 +183,8 @@ def to_document(r: BenchResult) -> Dict[str, Any]:
         "versions": r.versions,
     }
     doc.update(_loop_doc(r.fast))
-    doc["passed"] = r.passed if r.judged else None  # null: fewer epochs than the recipe, not judged
+    doc["passed"] = r.passed if r.judged else None  # null: fewer epochs than the recipe (or interrupted), not judged
+    doc["interrupted_by"] = r.interrupted_by
     doc["wall_seconds"] = round(r.wall_seconds, 3)
     doc["telemetry"] = to_data(r.telemetry) if r.telemetry else None
     doc["telemetry_status"] = to_data(r.telemetry_status)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import platform
+import signal
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -21,18 +22,20 @@ import torch
 import sample_models
 from envcheck import __version__
 from envcheck.dataset import DataSet
-from envcheck.errors import EnvcheckError
+from envcheck.errors import EnvcheckError, Terminated
 from envcheck.reading import Reading, Status
+from envcheck.telemetry import Sampler, TelemetrySource, match_nvml, summarise
+from envcheck.telemetry import gpu as gpu_telemetry
 from sample_models import ModelSpec
 from sample_models.nets import first_conv
 
 from . import reference
 from .baseline import BaselineTrainer, evaluate_baseline
-from .device import Precision, backend_settings, device_name, resolve_device, resolve_precision
+from .device import Precision, backend_settings, cuda_devices, device_name, resolve_device, resolve_precision
 from .fastpath import DeviceData, FastTrainer, evaluate, graph_supported
-from .gpu_telemetry import TelemetryRecorder, nvml_index_of, open_telemetry, summarise
 from .peak import device_peak_tflops
 from .results import BenchResult, DatasetInfo, DeviceInfo, EpochRecord, Gate, LoopResult
+from .text import plan_text
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,30 @@ class Event:
     message: str = ""
 
 
+def gpu_telemetry_for(dev: torch.device) -> Tuple[Optional[TelemetrySource], Reading]:
+    """(NVML telemetry for the CUDA device, "sampled") or (None, why not): its NVML twin is
+    found by UUID or PCI address (CUDA and NVML number GPUs differently), then opened."""
+    cuda = next((c for c in cuda_devices() if c.index == (dev.index or 0)), None)
+    if cuda is None:
+        return None, Reading.fail(Status.NOT_FOUND, f"torch lists no {dev}")
+    nvml = gpu_telemetry.nvml_gpus()
+    if not nvml.init.ok:
+        return None, Reading.fail(nvml.init.status, f"NVML: {nvml.init.detail}")
+    gpu, why = match_nvml(cuda, nvml.gpus.get(()))
+    if gpu is None:
+        return None, Reading.fail(Status.NOT_FOUND, why)
+    source = gpu_telemetry.open_nvml({gpu.index: cuda.label})
+    if not source.status.ok:
+        source.close()
+        return None, source.status
+    return source, Reading.of("sampled")
+
+
 @dataclass
 class Hooks:
     progress: Callable[[Event], None] = lambda event: None
     peak_fn: Callable[[str, str, str], Reading] = device_peak_tflops
-    telemetry_fn: Callable = open_telemetry
-    nvml_index_fn: Callable[[int], Tuple[Optional[int], str]] = nvml_index_of
+    telemetry_fn: Callable[[torch.device], Tuple[Optional[TelemetrySource], Reading]] = gpu_telemetry_for
     compare_fn: Callable = reference.compare
     compile_backend: str = "inductor"
     telemetry_interval_s: float = 1.0
@@ -134,6 +155,7 @@ def _loop_result(loop: str, spec: ModelSpec, records: List[EpochRecord], images_
         time_to_target_s=round(ttt, 4) if ttt is not None else None, epochs_to_target=hit.epoch if hit else None,
         achieved_tflops=round(tflops, 6), fraction_of_peak=fraction, options=options, curve=tuple(records),
         gate=dataclasses.replace(target, test_accuracy=round(last.test_accuracy, 5)),
+        warm_spread=round(max(secs[1:]) / min(secs[1:]), 3) if len(secs) > 2 and min(secs[1:]) > 0 else None,
     )
 
 
@@ -147,21 +169,46 @@ def _first_layer(model: torch.nn.Module) -> Tuple[Optional[np.ndarray], str]:
     return None, ""
 
 
-def _epochs(loop: str, trainer, dev, epochs: int, hooks, evaluate_fn) -> List[EpochRecord]:
-    """Train ``epochs`` epochs (timed on the device), evaluating after each (timed apart)."""
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM before a loop finished its first epoch: no figures, only that."""
+
+    def __init__(self, signum: int, stage: str) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name} {stage}")
+        self.signum, self.stage = signum, stage
+
+
+def signal_of(exc: BaseException) -> int:
+    return signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT
+
+
+def _epochs(loop: str, trainer, dev, epochs: int, hooks, evaluate_fn) -> Tuple[List[EpochRecord], Optional[int]]:
+    """Train ``epochs`` epochs (timed on the device), evaluating after each (timed apart).
+    Ctrl-C / SIGTERM end the loop: the finished epochs and the signal (the epoch it cut is dropped)."""
     timer = _Timer(dev)
     records: List[EpochRecord] = []
     for e in range(epochs):
-        timer.start()
-        trainer.train_epoch(e)
-        secs = timer.stop()
-        tr_loss, tr_acc = trainer.epoch_stats()
-        t1 = time.perf_counter()
-        te_loss, te_acc = evaluate_fn()
-        rec = EpochRecord(e + 1, secs, tr_loss, tr_acc, te_loss, te_acc, time.perf_counter() - t1)
-        records.append(rec)
-        hooks.progress(Event(loop, "epoch", e + 1, epochs, rec))
-    return records
+        try:
+            timer.start()
+            trainer.train_epoch(e)
+            secs = timer.stop()
+            tr_loss, tr_acc = trainer.epoch_stats()
+            t1 = time.perf_counter()
+            te_loss, te_acc = evaluate_fn()
+            records.append(EpochRecord(e + 1, secs, tr_loss, tr_acc, te_loss, te_acc, time.perf_counter() - t1))
+            hooks.progress(Event(loop, "epoch", e + 1, epochs, records[-1]))
+        except (KeyboardInterrupt, Terminated) as exc:
+            return records, signal_of(exc)
+    return records, None
+
+
+def _cut_short(records: List[EpochRecord], signum: Optional[int], epochs: int, gate: Gate, loop: str) -> Gate:
+    """The gate of a loop that was interrupted is not judged (raises Interrupted without an epoch)."""
+    if signum is None:
+        return gate
+    if not records:
+        raise Interrupted(signum, f"before the {loop} loop finished its first epoch")
+    return dataclasses.replace(gate, judged=False, why_not_judged=(
+        f"interrupted by {signal.Signals(signum).name} after {len(records)} of {epochs} epochs"))
 
 
 def _train_fast(spec, config, data, dev, precision, epochs, gate, peak, hooks, artifacts):
@@ -176,8 +223,9 @@ def _train_fast(spec, config, data, dev, precision, epochs, gate, peak, hooks, a
     trainer = FastTrainer(spec, model, train, dev, precision, seed=config.seed, epochs=epochs,
                           graph=why_not is None, compile=config.compile, compile_backend=hooks.compile_backend,
                           channels_last=config.channels_last)
-    records = _epochs("fast", trainer, dev, epochs, hooks,
-                      lambda: evaluate(trainer.model, test, precision, channels_last=trainer.channels_last))
+    records, signum = _epochs("fast", trainer, dev, epochs, hooks,
+                              lambda: evaluate(trainer.model, test, precision, channels_last=trainer.channels_last))
+    gate = _cut_short(records, signum, epochs, gate, "fast-path")
     artifacts.first_layer, artifacts.first_layer_kind = _first_layer(trainer.model)
     options = {"precision": precision.name, "tf32": precision.tf32, "channels_last": trainer.channels_last,
                "cuda_graph": trainer.graphed, "cuda_graph_note": why_not, "compile": config.compile,
@@ -185,32 +233,47 @@ def _train_fast(spec, config, data, dev, precision, epochs, gate, peak, hooks, a
                "batch_size": trainer.batch_size, "dropped_per_epoch": len(train) - trainer.steps_per_epoch * trainer.batch_size,
                "device_transfer_seconds": round(transfer_s, 4)}
     return _loop_result("fast", spec, records, trainer.steps_per_epoch * trainer.batch_size, len(test),
-                        trainer.setup_seconds, gate, peak, options)
+                        trainer.setup_seconds, gate, peak, options), signum
 
 
 def _train_baseline(spec, config, data, dev, epochs, gate, peak, hooks):
     torch.manual_seed(config.seed)
     model = spec.build()
     trainer = BaselineTrainer(spec, model, data.train_images, data.train_labels, dev, seed=config.seed, epochs=epochs)
-    records = _epochs("baseline", trainer, dev, epochs, hooks,
-                      lambda: evaluate_baseline(trainer.model, data.test_images, data.test_labels, dev))
+    records, signum = _epochs("baseline", trainer, dev, epochs, hooks,
+                              lambda: evaluate_baseline(trainer.model, data.test_images, data.test_labels, dev))
+    if signum is not None and not records:
+        return None, signum
+    gate = _cut_short(records, signum, epochs, gate, "baseline")
     options = {"precision": "fp32", "channels_last": False, "cuda_graph": False, "compile": False,
                "dataloader_workers": 0, "batch_size": trainer.batch_size, "torch_backend_defaults": True}
     return _loop_result("baseline", spec, records, trainer.images_per_epoch, len(data.test_labels), 0.0,
-                        gate, peak, options)
+                        gate, peak, options), signum
 
 
-def start_telemetry(dev: torch.device, hooks: Hooks) -> Tuple[Optional[TelemetryRecorder], Reading]:
-    """A running recorder for a CUDA device (or None), and the telemetry status to report."""
+def _estimate(model: str, dev: torch.device, name: str, precision: str, epochs: int, images: int,
+              baseline: bool) -> Optional[float]:
+    """Seconds the training will take from the reference table's throughput on this device
+    (evaluation adds about a tenth); None when nobody measured this device and model."""
+    threads = torch.get_num_threads() if dev.type == "cpu" else None
+    total = 0.0
+    for loop, prec in (("fast", precision),) + ((("baseline", "fp32"),) if baseline else ()):
+        ips = reference.expected_images_per_s(device_type=dev.type, device_name=name, threads=threads, model=model,
+                                              precision=prec, loop=loop)
+        if not ips:
+            return None
+        total += 1.1 * epochs * images / ips
+    return total
+
+
+def start_telemetry(dev: torch.device, hooks: Hooks) -> Tuple[Optional[Sampler], Reading]:
+    """A running sampler for a CUDA device (or None), and the telemetry status to report."""
     if dev.type != "cuda":
         return None, Reading.fail(Status.NOT_SUPPORTED, "GPU telemetry only on CUDA devices")
-    index, why = hooks.nvml_index_fn(dev.index or 0)
-    if index is None:
-        return None, Reading.fail(Status.NOT_FOUND, why)
-    source, why = hooks.telemetry_fn([index])
+    source, status = hooks.telemetry_fn(dev)
     if source is None:
-        return None, Reading.fail(Status.NOT_FOUND, why)
-    return TelemetryRecorder(source, hooks.telemetry_interval_s).start(), Reading.of("sampled")
+        return None, status
+    return Sampler(source, hooks.telemetry_interval_s).start(), status
 
 
 def run_bench(config: BenchConfig, data: DataSet, hooks: Optional[Hooks] = None) -> Tuple[BenchResult, Artifacts]:
@@ -233,21 +296,30 @@ def run_bench(config: BenchConfig, data: DataSet, hooks: Optional[Hooks] = None)
     gate = Gate(data.kind, spec.target_accuracy[data.kind], 0.0, judged=epochs >= spec.epochs,
                 why_not_judged="" if epochs >= spec.epochs else f"{epochs} of the recipe's {spec.epochs} epochs")
     artifacts = Artifacts()
+    hooks.progress(Event("fast", "plan", 0, epochs, message=plan_text(
+        spec.name, data, f"{dev.type}" + (f":{dev.index}" if dev.index is not None else ""), name,
+        torch.get_num_threads() if dev.type == "cpu" else None, precision.name, epochs, config.compare_baseline,
+        _estimate(spec.name, dev, name, precision.name, epochs, len(data.train_labels), config.compare_baseline))))
 
-    recorder, telemetry_status = start_telemetry(dev, hooks)
+    sampler, telemetry_status = start_telemetry(dev, hooks)
     try:
         with backend_settings(dev, precision):
-            fast = _train_fast(spec, config, data, dev, precision, epochs, gate, peak, hooks, artifacts)
+            fast, signum = _train_fast(spec, config, data, dev, precision, epochs, gate, peak, hooks, artifacts)
+    except (KeyboardInterrupt, Terminated) as exc:  # in set-up (moving the data, capturing the step)
+        raise Interrupted(signal_of(exc), "before the fast-path loop finished its first epoch") from None
     finally:
-        samples = recorder.stop() if recorder else []
-    telemetry = summarise(samples, recorder.seconds) if recorder else None
-    if recorder and recorder.errors:
-        telemetry_status = Reading.of("sampled", "; ".join(recorder.errors))
+        samples = sampler.stop() if sampler else []
+    telemetry = summarise(samples) if sampler else None
+    if sampler and sampler.errors:
+        telemetry_status = Reading.of("sampled", "; ".join(sampler.errors))
 
     baseline = None
-    if config.compare_baseline:
+    if config.compare_baseline and signum is None:
         fp32_peak = peak if precision.name == "fp32" else hooks.peak_fn(dev.type, name, "fp32")
-        baseline = _train_baseline(spec, config, data, dev, epochs, gate, fp32_peak, hooks)
+        try:
+            baseline, signum = _train_baseline(spec, config, data, dev, epochs, gate, fp32_peak, hooks)
+        except (KeyboardInterrupt, Terminated) as exc:  # building the naive loop
+            signum = signal_of(exc)
 
     threads = torch.get_num_threads() if dev.type == "cpu" else None
     comparison = hooks.compare_fn(device_type=dev.type, device_name=name, threads=threads, model=spec.name,
@@ -265,5 +337,6 @@ def run_bench(config: BenchConfig, data: DataSet, hooks: Optional[Hooks] = None)
         telemetry=telemetry, telemetry_status=telemetry_status, reference=comparison,
         wall_seconds=time.perf_counter() - started,
         started_at=started_at.replace(microsecond=0).isoformat(),
+        interrupted_by=signal.Signals(signum).name if signum is not None else None,
     )
     return result, artifacts

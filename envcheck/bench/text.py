@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from .results import BenchResult, LoopResult
+from envcheck.dataset.files import NUM_CLASSES
+
+from .results import CHANCE_MARGIN, BenchResult, LoopResult
 
 
 def _pct(x: float) -> str:
     return f"{100.0 * x:.1f}%"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _secs(x: Optional[float]) -> str:
     if x is None:
         return "n/a"
     return f"{x * 1000:.1f} ms" if x < 1.0 else f"{x:.2f} s"
+
+
+def plan_text(model: str, data, where: str, device_name: str, threads: Optional[int], precision: str, epochs: int,
+              baseline: bool, estimate_s: Optional[float]) -> str:
+    """What runs where, and how long it should take — said before the first epoch."""
+    kind = "SYNTHETIC data" if data.synthetic else data.label
+    threads_text = f", {threads} threads" if threads else ""
+    loops = f"fast path {_count(epochs, 'epoch')}" + (f", then the naive loop {_count(epochs, 'epoch')}"
+                                                       if baseline else "")
+    approx = (f"{estimate_s:.0f} s" if estimate_s >= 10 else _secs(estimate_s)) if estimate_s is not None else ""
+    when = (f"about {approx} of training (reference throughput of this device)" if estimate_s is not None
+            else "time per epoch shown as each finishes (no reference result for this device)")
+    return (f"envcheck bench: {model} on {kind} ({len(data.train_labels):,} training / {len(data.test_labels):,} test "
+            f"images), {where} {device_name}{threads_text}, {precision}; {loops}; {when}")
 
 
 def _loop_lines(label: str, loop: LoopResult) -> List[str]:
@@ -26,11 +46,22 @@ def _loop_lines(label: str, loop: LoopResult) -> List[str]:
              + (f"  (gate ≥ {_pct(gate.target_accuracy)} on {gate.dataset_kind}: {verdict})" if gate else "")]
     lines.append(f"{pad}train {loop.train_images_per_s:,.0f} images/s, eval {loop.eval_images_per_s:,.0f} images/s")
     rest = loop.epoch_seconds[1:]
-    if rest:
+    if len(rest) > 1:
         lines.append(f"{pad}epochs: first {_secs(loop.first_epoch_seconds)} (warm-up), then median "
-                     f"{_secs(loop.steady_epoch_seconds)} over {len(rest)}")
+                     f"{_secs(loop.steady_epoch_seconds)} of {len(rest)}")
+    elif rest:
+        lines.append(f"{pad}epochs: first {_secs(loop.first_epoch_seconds)} (warm-up), second {_secs(rest[0])}")
     else:
         lines.append(f"{pad}one epoch: {_secs(loop.first_epoch_seconds)} (includes warm-up)")
+    if loop.disturbed:
+        lines.append(f"{pad}DISTURBED: warm epochs took {_secs(min(rest))} to {_secs(max(rest))} "
+                     f"({loop.warm_spread:.1f}x apart): something else used the device, so these speed "
+                     "figures are not its own; run again on a quiet machine")
+    if gate is not None and gate.dataset_kind and loop.test_accuracy <= 1 / NUM_CLASSES + CHANCE_MARGIN:
+        lines.append(f"{pad}CHANCE LEVEL: test accuracy {_pct(loop.test_accuracy)} is what guessing gives "
+                     f"({NUM_CLASSES} classes): the model has not learnt yet"
+                     + (f" after {_count(len(loop.epoch_seconds), 'epoch')}; run the recipe's epochs to judge it"
+                        if not gate.judged else ""))
     target = f"{_pct(gate.target_accuracy)}" if gate else "target"
     ttt = (f"{_secs(loop.time_to_target_s)} (epoch {loop.epochs_to_target})" if loop.time_to_target_s is not None
            else "not reached")
@@ -70,7 +101,7 @@ def render_text(r: BenchResult) -> str:
     lines.append(f"  data        {d.source}{' ' + d.directory if d.directory else ''}: {d.verification}; "
                  f"loaded in {_secs(d.load_seconds)}")
     sched = f" ({hp['schedule']})" if hp.get("schedule") != "constant" else ""
-    lines.append(f"  recipe      {hp['optimizer']} lr {hp['lr']}{sched}, batch {hp['batch_size']}, {hp['epochs']} epochs, "
+    lines.append(f"  recipe      {hp['optimizer']} lr {hp['lr']}{sched}, batch {hp['batch_size']}, {_count(hp['epochs'], 'epoch')}, "
                  f"seed {r.seed}; {m['flops_per_image'] / 1e6:.2f} MFLOP forward per image")
     peak = dev.peak_tflops
     lines.append(f"  peak        {peak.value:g} TFLOP/s dense {dev.precision} (spec table)" if peak.ok
@@ -86,10 +117,10 @@ def render_text(r: BenchResult) -> str:
         lines.append(f"  speed-up    fast path / naive loop: {ratio:.2f}x train images/s{ttt}")
     if r.telemetry is not None:
         t = r.telemetry
-        throttle = ", ".join(t.throttle_reasons) or "none"
-        lines.append(f"  telemetry   {t.samples} samples: max {t.max_temp_c.describe()} °C, mean power "
-                     f"{t.mean_power_w.describe()} W (limit {t.power_limit_w.describe()} W), SM clock min "
-                     f"{t.clock_sm_min_mhz.describe()} / median {t.clock_sm_median_mhz.describe()} MHz; "
+        throttle = ", ".join(t.throttle_s) or "none"
+        lines.append(f"  telemetry   {_count(t.samples, 'sample')}: max {t.temp_peak_c.describe()} °C, mean power "
+                     f"{t.power_mean_w.describe()} W (limit {t.power_limit_w.describe()} W), SM clock 5th percentile "
+                     f"{t.clock_sm_p5_mhz.describe()} / median {t.clock_sm_median_mhz.describe()} MHz; "
                      f"clock-event reasons: {throttle}")
     elif dev.type == "cuda":
         lines.append(f"  telemetry   none: {r.telemetry_status.describe()}")
@@ -98,6 +129,9 @@ def render_text(r: BenchResult) -> str:
     lines.append(f"  wall time   {_secs(r.wall_seconds)} (data loading, setup, training and evaluation)")
     verdict = ("PASS" if r.passed else "FAIL: test accuracy below the gate — this machine trains to the wrong answer") \
         if r.judged else "NOT JUDGED: fewer epochs than the model's recipe (timing only; run without --epochs to judge)"
+    if r.interrupted_by:
+        verdict = f"INTERRUPTED by {r.interrupted_by}: figures of the finished epochs only" + (
+            f"; fast path {verdict}" if r.judged else ", not judged")
     if d.synthetic:
         verdict += " (synthetic data)"
     lines.append(f"  verdict     {verdict}")

@@ -5,43 +5,31 @@ step and reference CNN (``envcheck.bench``, ``sample_models``), the convolution 
 check (``envcheck.verify``), the Xid table and the GPU spec table
 (``envcheck.knowledge``), torch's device list and psutil — is reached from here, and
 only here. :class:`Deps` bundles the parent's side so tests pass fakes; the worker's
-side is named by ``"module:function"`` strings (they cross the spawn boundary), which
-tests point at fakes in ``tests/burn``.
+side (module-level functions: they cross the spawn boundary by name) too.
 
-A part that is not installed degrades to a note in the report, never to a crash.
+envcheck's own modules are imported plainly: a broken import is a bug to see, not a
+feature to skip (a swallowed ImportError once hid that GPU telemetry never started). Only
+a missing optional third-party package (numpy for the convolution check) degrades to a
+note in the report.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import math
-import re
 import time
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
+from ..probes.nvml import pick
 from ..reading import Reading, Status
-from ..telemetry import TelemetrySample, TelemetrySource
+from ..telemetry import TelemetrySource
+from ..telemetry import gpu as gpu_telemetry
+from ..telemetry.cpu import PsutilTelemetry
+from ..telemetry.match import CudaDevice
 from .records import CheckResult, DeviceInfo, SpecPeaks
-
-# The bench's public "training step of the reference CNN" (envcheck/bench/fastpath.py).
-# If the bench renames it, this is the one line to change.
-TRAIN_STEP = "envcheck.bench.fastpath:reference_train_step"
-
-# Worker-side hooks, resolved inside the worker process (see worker.py).
-CNN_FACTORY = "envcheck.burn.deps:reference_cnn_step"
-CONV_CHECK = "envcheck.burn.deps:conv_quick_check"
-
-
-class Unavailable(Exception):
-    """An optional part of the workload cannot run here; the message says why (a note, not a failure)."""
-
-
-def resolve(target: str) -> Any:
-    """``"package.module:attribute"`` → the attribute (imported on demand)."""
-    module, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module), attr)
+from .worker import Unavailable
+from .worker import main as worker_main
 
 
 # ------------------------------------------------------------------ worker side (torch)
@@ -66,12 +54,11 @@ def reference_cnn_step(torch: Any, device: str) -> CnnStep:
     Built by the bench's own ``reference_train_step`` — the fused optimiser with its
     learning rate on the device, ``capturable`` where Adam needs it, channels-last, and on
     CUDA the whole step captured as a CUDA graph — so the burn runs exactly the fast path."""
-    try:
-        import sample_models
-        reference_train_step = resolve(TRAIN_STEP)
-        from envcheck.bench.device import resolve_precision
-    except (ImportError, AttributeError) as exc:
-        raise Unavailable(f"the reference CNN is not installed ({exc})") from None
+    import sample_models
+
+    from ..bench.device import resolve_precision
+    from ..bench.fastpath import reference_train_step
+
     spec = sample_models.get(None)
     dev = torch.device(device)
     batch = spec.batch_size * (CUDA_BATCH_FACTOR if dev.type == "cuda" else 1)
@@ -87,10 +74,10 @@ def reference_cnn_step(torch: Any, device: str) -> CnnStep:
 
 def conv_quick_check(device: str) -> CheckResult:
     """``envcheck.verify.quick`` on the device: convolutions against float64, before the burn."""
-    try:
-        from envcheck import verify
-    except ImportError as exc:
-        raise Unavailable(f"the convolution check is not installed ({exc})") from None
+    if importlib.util.find_spec("numpy") is None:  # the float64 reference is NumPy (an optional extra)
+        raise Unavailable("numpy is not installed: pip install 'envcheck[bench]'")
+    from .. import verify
+
     result = verify.quick(device, dtypes=("fp32",))
     failures = result.failures
     detail = None
@@ -109,15 +96,6 @@ def conv_quick_check(device: str) -> CheckResult:
 
 
 # ------------------------------------------------------------------ parent side
-@dataclass(frozen=True)
-class CudaDevice:
-    index: int  # torch / CUDA index (after CUDA_VISIBLE_DEVICES)
-    name: str
-    uuid: Optional[str] = None  # "GPU-…" as NVML spells it
-    pci: Optional[Tuple[int, int, int]] = None  # (domain, bus, device)
-    total_memory_bytes: Optional[int] = None
-
-
 def torch_missing() -> Optional[str]:
     """None when torch can be imported here; else the one-line reason."""
     if importlib.util.find_spec("torch") is None:
@@ -127,45 +105,16 @@ def torch_missing() -> Optional[str]:
 
 def cuda_devices() -> List[CudaDevice]:
     """Every CUDA device torch sees, without creating a context on any of them."""
-    import torch
+    from ..bench.device import cuda_devices as from_torch
 
-    if not torch.cuda.is_available():
-        return []
-    out = []
-    for i in range(torch.cuda.device_count()):
-        p = torch.cuda.get_device_properties(i)
-        uuid = getattr(p, "uuid", None)
-        pci = None
-        if hasattr(p, "pci_bus_id"):
-            pci = (int(getattr(p, "pci_domain_id", 0)), int(p.pci_bus_id), int(getattr(p, "pci_device_id", 0)))
-        out.append(CudaDevice(i, p.name, f"GPU-{uuid}" if uuid else None, pci, int(p.total_memory)))
-    return out
-
-
-def parse_bus_id(text: Optional[str]) -> Optional[Tuple[int, int, int]]:
-    """NVML's ``00000000:3B:00.0`` (or the 4-digit-domain legacy form) → (domain, bus, device)."""
-    m = re.fullmatch(r"([0-9a-fA-F]+):([0-9a-fA-F]+):([0-9a-fA-F]+)\.\d", (text or "").strip())
-    return (int(m.group(1), 16), int(m.group(2), 16), int(m.group(3), 16)) if m else None
+    return from_torch()
 
 
 def nvml_gpus() -> Tuple[Reading, List[Any]]:
-    """(device count reading, GpuFacts per NVML index) from ``envcheck.probes.nvml``."""
-    from ..probes import nvml
-
-    count = nvml.device_count()
-    return count, [nvml.static_info(i) for i in range(count.get(0))]
-
-
-def match_nvml(cuda: CudaDevice, gpus: Sequence[Any]) -> Optional[Any]:
-    """The NVML record of the same GPU: by UUID, then PCI address (CUDA and NVML number
-    GPUs differently unless CUDA_DEVICE_ORDER=PCI_BUS_ID, and CUDA_VISIBLE_DEVICES renumbers)."""
-    for g in gpus:
-        if cuda.uuid and g.uuid.ok and g.uuid.value.lower() == cuda.uuid.lower():
-            return g
-    for g in gpus:
-        if cuda.pci and g.pci_bus_id.ok and parse_bus_id(g.pci_bus_id.value) == cuda.pci:
-            return g
-    return None
+    """(device count reading, GpuFacts per NVML index), from the NVML worker: a wedged
+    driver costs its deadline, not the burn."""
+    facts = gpu_telemetry.nvml_gpus()
+    return (pick(facts.gpus, len) if facts.init.ok else facts.init), list(facts.gpus.get(()))
 
 
 def gpu_info(cuda: CudaDevice, facts: Optional[Any], spec: Optional[SpecPeaks]) -> DeviceInfo:
@@ -185,11 +134,9 @@ def gpu_info(cuda: CudaDevice, facts: Optional[Any], spec: Optional[SpecPeaks]) 
 
 def spec_peaks(name: str) -> Optional[SpecPeaks]:
     """Peak figures for an NVML name from ``envcheck.knowledge``; None when unknown or not installed."""
-    try:
-        from envcheck import knowledge
-        spec = knowledge.load().gpu_spec(name)
-    except Exception:  # the table missing or broken must not stop a burn; the report says "unknown"
-        return None
+    from .. import knowledge
+
+    spec = knowledge.load().gpu_spec(name)
     if spec is None:
         return None
     tflops = {k: float(v) for k in ("fp32", "tf32", "bf16", "fp16")
@@ -200,11 +147,9 @@ def spec_peaks(name: str) -> Optional[SpecPeaks]:
 
 def xid_text(code: int) -> str:
     """"Xid 79 (GPU has fallen off the bus)" from the Xid table, or just the number."""
-    try:
-        from envcheck.knowledge import xid
-        info = xid.lookup(code)
-    except Exception:  # the table is an explanation, not a condition of the verdict
-        info = None
+    from ..knowledge import xid
+
+    info = xid.lookup(code)
     return f"Xid {code} ({info.name})" if info else f"Xid {code}"
 
 
@@ -227,30 +172,12 @@ def cpu_info(psutil_module: Any = None) -> DeviceInfo:
                       "CPU sensor critical temperature (psutil)" if limit.ok else "")
 
 
-class RelabelledTelemetry:
-    """NvmlTelemetry labels samples ``cuda:<NVML index>``; the burn speaks CUDA indices."""
-
-    def __init__(self, source: TelemetrySource, labels: Dict[str, str], status: Reading) -> None:
-        self.source, self.labels, self.status = source, labels, status
-
-    def sample(self) -> List[TelemetrySample]:
-        return [replace(s, device=self.labels[s.device]) for s in self.source.sample() if s.device in self.labels]
-
-    def close(self) -> None:
-        self.source.close()
-
-
-def nvml_telemetry(infos: Sequence[DeviceInfo]) -> RelabelledTelemetry:
-    from ..probes.nvml import NvmlTelemetry
-
-    mapped = {f"cuda:{i.nvml_index}": i.device for i in infos if i.nvml_index is not None}
-    source = NvmlTelemetry(indices=[int(k.split(":")[1]) for k in mapped])
-    return RelabelledTelemetry(source, mapped, source.init)
+def nvml_telemetry(infos: Sequence[DeviceInfo]) -> TelemetrySource:
+    """NVML telemetry for the GPUs in ``infos``, labelled with their CUDA index."""
+    return gpu_telemetry.open_nvml({i.nvml_index: i.device for i in infos if i.nvml_index is not None})
 
 
 def cpu_telemetry(infos: Sequence[DeviceInfo]) -> TelemetrySource:
-    from .sampler import PsutilTelemetry
-
     return PsutilTelemetry()
 
 
@@ -266,9 +193,9 @@ class Deps:
     cpu_info: Callable[[], DeviceInfo] = cpu_info
     gpu_telemetry: Callable[[Sequence[DeviceInfo]], Any] = nvml_telemetry
     cpu_telemetry: Callable[[Sequence[DeviceInfo]], Any] = cpu_telemetry
-    worker_target: str = "envcheck.burn.worker:main"
-    cnn_factory: str = CNN_FACTORY
-    conv_check: str = CONV_CHECK
+    worker_target: Callable[..., None] = worker_main
+    cnn_factory: Optional[Callable[[Any, str], CnnStep]] = reference_cnn_step
+    conv_check: Optional[Callable[[str], CheckResult]] = conv_quick_check
     clock: Callable[[], float] = time.monotonic
 
 

@@ -29,11 +29,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..envelope import now
 from ..reading import Reading
-from .deps import Deps, resolve
+from ..telemetry import Sampler
+from .deps import Deps
 from .micro import attach_peaks
 from .options import BurnOptions
 from .records import CheckResult, DeviceInfo, MicroResult, WorkCounters, WorkerStatus
-from .sampler import Sampler
 from .worker import WorkerConfig
 
 SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -184,7 +184,7 @@ class Orchestrator:
         cfg = WorkerConfig(d.info.device, o.duration_s, mode, o.seed, o.inject, self.deps.cnn_factory,
                            self.deps.conv_check)
         d.ended = False
-        d.process = self.ctx.Process(target=resolve(self.deps.worker_target),
+        d.process = self.ctx.Process(target=self.deps.worker_target,
                                      args=(cfg, self.queue, self.go_event, self.stop_event),
                                      name=f"envcheck-burn-{d.info.device}", daemon=True)
         d.process.start()

@@ -141,38 +141,6 @@ class WorkerStatus:
 
 
 @dataclass(frozen=True)
-class TelemetrySummary:
-    samples: int = 0
-    load_samples: int = 0  # samples inside the load window
-    load_sampled_s: float = 0.0  # time the load samples span (time-weighted)
-    temp_peak_c: Reading[int] = UNKNOWN
-    memory_temp_peak_c: Reading[int] = UNKNOWN
-    power_mean_w: Reading[float] = UNKNOWN
-    power_max_w: Reading[float] = UNKNOWN
-    power_p90_w: Reading[float] = UNKNOWN  # 90th percentile under load, judged against the limit
-    power_limit_w: Reading[float] = UNKNOWN
-    throttle_s: Dict[str, float] = field(default_factory=dict)  # reason -> seconds under load
-    slowdown_share: float = 0.0  # share of load time with a hardware or thermal slowdown active
-    clock_sm_median_mhz: Reading[float] = UNKNOWN
-    clock_sm_p5_mhz: Reading[float] = UNKNOWN
-    clock_sm_cv: Reading[float] = UNKNOWN  # coefficient of variation (stdev / mean) under load
-    clock_mem_median_mhz: Reading[float] = UNKNOWN
-    utilization_mean_pct: Reading[float] = UNKNOWN
-    pcie_gen_max_seen: Reading[int] = UNKNOWN  # highest link generation seen under load
-    pcie_width_max_seen: Reading[int] = UNKNOWN
-    pcie_replay_delta: Reading[int] = UNKNOWN
-    ecc_corrected_delta: Reading[int] = UNKNOWN
-    ecc_uncorrected_delta: Reading[int] = UNKNOWN
-    remapped_rows_uncorrectable_delta: Reading[int] = UNKNOWN
-    remap_pending_new: bool = False
-    remap_failed_new: bool = False
-    retired_pending_new: bool = False
-    xids: Tuple[int, ...] = ()
-    lost: bool = False
-    lost_at_s: Optional[float] = None
-
-
-@dataclass(frozen=True)
 class MicroItem:
     name: str  # "matmul", "device_copy", "device_triad", "h2d", "d2h"
     dtype: str  # matmul dtype; "pinned"/"pageable" for host transfers; "" otherwise

@@ -8,23 +8,19 @@ seconds and written atomically, so a run killed at any moment leaves a valid fil
 
 from __future__ import annotations
 
-import dataclasses
 import platform
 import signal
-import typing
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__, exitcodes
 from ..atomicio import atomic_write_json
 from ..envelope import wrap
-from ..reading import Reading
-from ..serial import from_data, to_data
-from ..telemetry import TelemetrySample
+from ..serial import to_data
+from ..telemetry.series import columns, downsample
 from .records import Verdict
 from .verdict import JudgeOptions, judge
 
 KIND = "envcheck.burn"
-SERIES_FIELDS = tuple(f.name for f in dataclasses.fields(TelemetrySample) if f.name not in ("t_s", "device", "lost", "xids"))
 
 EXIT = {"pass": exitcodes.OK, "warn": exitcodes.OK, "fail": exitcodes.PROBLEMS, "error": exitcodes.FAILED,
         "skipped": exitcodes.CANNOT_RUN}
@@ -48,33 +44,6 @@ def exit_code(status: str, strict: bool, interrupted_by: Optional[int] = None) -
     if status == "warn" and strict:
         return exitcodes.PROBLEMS
     return EXIT.get(status, exitcodes.FAILED)
-
-
-def series(samples: Sequence[TelemetrySample]) -> Dict[str, Any]:
-    """Columns: ``t_s``, ``lost``, ``xids`` and per field ``values`` (null when not read),
-    plus ``status`` per sample only where some sample was not ``ok``."""
-    out: Dict[str, Any] = {"t_s": [s.t_s for s in samples], "lost": [s.lost for s in samples],
-                           "xids": [list(s.xids) for s in samples], "fields": {}}
-    for name in SERIES_FIELDS:
-        readings: List[Reading] = [getattr(s, name) for s in samples]
-        col: Dict[str, Any] = {"values": [to_data(r.value) if r.ok else None for r in readings]}
-        if any(not r.ok for r in readings):
-            col["status"] = [r.status.value for r in readings]
-        out["fields"][name] = col
-    return out
-
-
-def samples_from_series(data: Dict[str, Any], device: str) -> List[TelemetrySample]:
-    """The inverse of :func:`series` (value details aside): re-judge or re-plot a saved report."""
-    hints = typing.get_type_hints(TelemetrySample)
-    out = []
-    for i, t in enumerate(data["t_s"]):
-        fields: Dict[str, Any] = {}
-        for name, col in data["fields"].items():
-            status = col["status"][i] if "status" in col else "ok"
-            fields[name] = from_data(hints[name], {"value": col["values"][i], "status": status})
-        out.append(TelemetrySample(t_s=t, device=device, lost=data["lost"][i], xids=tuple(data["xids"][i]), **fields))
-    return out
 
 
 def _work(work: Any) -> Dict[str, Any]:
@@ -126,7 +95,7 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
             "info": to_data(d.info), "worker": to_data(d.status()), "work": _work(d.work),
             "correctness": [to_data(c) for c in d.checks],
             "telemetry_summary": to_data(summary),
-            "series": series(mine),
+            "series": columns(downsample(mine)),  # bounded: the verdict above read every sample
             "micro": to_data(d.micro) if d.micro is not None else None,
         })
     if not final:
@@ -150,8 +119,31 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
 
 def skipped_document(options: Any, reason: str) -> Dict[str, Any]:
     """The report when nothing could run at all (``--device all`` on a machine without a GPU)."""
-    return wrap(KIND, {"command": "burn", "status": "skipped", "exit_code": exitcodes.CANNOT_RUN, "reason": reason, "options": options.public(),
-            "versions": {"envcheck": __version__, "python": platform.python_version()}, "devices": []})
+    return _early(options, "skipped", exitcodes.CANNOT_RUN, reason)
+
+
+def setup_document(options: Any) -> Dict[str, Any]:
+    """The report while the devices are being set up (before the first device is loaded):
+    written at once, so a run stopped in its first seconds still leaves a report."""
+    return _early(options, "running", None, "setting up the devices")
+
+
+def failed_setup_document(options: Any, reason: str, code: int) -> Dict[str, Any]:
+    """The report of a run that could not start (a device not there, torch missing)."""
+    return _early(options, "skipped" if code == exitcodes.CANNOT_RUN else "error", code, reason)
+
+
+def aborted_document(options: Any, signum: int) -> Dict[str, Any]:
+    """The report of a run interrupted during set-up (importing torch, listing the GPUs)."""
+    return {**_early(options, "aborted", exit_code("aborted", False, signum),
+                     "interrupted during set-up, before any device was loaded"),
+            "interrupted_by": _signal_name(signum)}
+
+
+def _early(options: Any, status: str, code: Optional[int], reason: str) -> Dict[str, Any]:
+    return wrap(KIND, {"command": "burn", "status": status, "exit_code": code, "reason": reason, "phase": "setup",
+                       "duration_s": options.duration_s, "options": options.public(),
+                       "versions": {"envcheck": __version__, "python": platform.python_version()}, "devices": []})
 
 
 def write(path: str, doc: Dict[str, Any]) -> None:

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .. import devices, exitcodes
+from ..atomicio import replaceable
 from ..errors import EnvcheckError, SetupError
 from ..reading import Reading, Status
+from ..telemetry import Sampler, match_nvml
 from . import report
-from .deps import Deps, gpu_info, match_nvml
+from .deps import Deps, gpu_info
 from .options import BurnOptions, DeviceRequest
 from .orchestrate import DeviceState, Orchestrator, Run
 from .records import DeviceInfo
-from .sampler import Sampler
 
 
 class Skipped(EnvcheckError):
@@ -45,11 +46,8 @@ def resolve_devices(request: DeviceRequest, deps: Deps) -> List[DeviceInfo]:
     if labels == ("cpu",):  # auto on a machine without a GPU
         return [deps.cpu_info()]
     chosen = [cudas[int(label.partition(":")[2])] for label in labels]
-    try:
-        _, gpus = deps.nvml_gpus()
-    except Exception:  # NVML absent or broken: the burn still runs, the report says telemetry is missing
-        gpus = []
-    return [gpu_info(c, match_nvml(c, gpus), deps.spec_peaks(c.name)) for c in chosen]
+    _, gpus = deps.nvml_gpus()  # NVML absent, broken or hung: no GPUs listed, the report says so
+    return [gpu_info(c, match_nvml(c, gpus)[0], deps.spec_peaks(c.name)) for c in chosen]
 
 
 class _NoTelemetry:
@@ -63,18 +61,15 @@ class _NoTelemetry:
 def telemetry_for(infos: List[DeviceInfo], deps: Deps) -> Tuple[Any, str, Reading]:
     """(source, its name, its status) — a source that cannot start yields no samples and says why."""
     cuda = [i for i in infos if i.kind == "cuda"]
-    try:
-        if cuda:
-            if not any(i.nvml_index is not None for i in cuda):
-                return _NoTelemetry(), "nvml", Reading.fail(Status.NOT_FOUND, "NVML lists none of these GPUs")
-            source = deps.gpu_telemetry(cuda)
-            return source, "nvml", getattr(source, "status", Reading.of(True))
-        source = deps.cpu_telemetry(infos)
-        return source, "psutil", getattr(source, "status", Reading.of(True))
-    except ImportError as exc:
-        return _NoTelemetry(), "nvml" if cuda else "psutil", Reading.fail(Status.NOT_FOUND, f"not installed: {exc}")
-    except Exception as exc:  # telemetry is watched, not required to compute
-        return _NoTelemetry(), "nvml" if cuda else "psutil", Reading.fail(Status.ERROR, f"{type(exc).__name__}: {exc}")
+    if cuda:
+        if not any(i.nvml_index is not None for i in cuda):
+            return _NoTelemetry(), "nvml", Reading.fail(Status.NOT_FOUND, "NVML lists none of these GPUs")
+        # NVML problems come back as the source's status (it never raises for them); anything
+        # raised here is an envcheck bug and must be seen, not turned into "no telemetry".
+        source = deps.gpu_telemetry(cuda)
+        return source, "nvml", getattr(source, "status", Reading.of(True))
+    source = deps.cpu_telemetry(infos)
+    return source, "psutil", getattr(source, "status", Reading.of(True))
 
 
 @dataclass
@@ -96,7 +91,9 @@ def burn(options: BurnOptions, infos: List[DeviceInfo], deps: Optional[Deps] = N
               Sampler(source, options.telemetry_interval_s, deps.clock), name, status)
 
     def write_running() -> None:
-        if options.report_path:
+        # A FIFO or a device (`--report /dev/stdout`) gets the final document only: each
+        # rewrite there would append another whole document, not replace the last one.
+        if options.report_path and replaceable(options.report_path):
             report.write(options.report_path, report.document(run, deps.xid_text, final=False))
 
     Orchestrator(run, deps, on_tick).execute(write_running)

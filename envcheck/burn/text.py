@@ -93,6 +93,9 @@ def _micro(m: Dict[str, Any]) -> List[str]:
 def render(doc: Dict[str, Any]) -> str:
     if doc["status"] == "skipped":
         return f"envcheck burn: SKIPPED — {doc.get('reason', '')}\n"
+    if not doc["devices"] and doc.get("reason"):  # stopped (or still) in set-up
+        by = f" by {doc['interrupted_by']}" if doc.get("interrupted_by") else ""
+        return f"envcheck burn: {doc['status'].upper()} — {doc['reason']}{by}\n"
     devices = ", ".join(d["device"] for d in doc["devices"])
     head = f"envcheck burn: {doc['status'].upper()}  ({format_duration(doc['duration_s'])} requested on {devices}"
     if doc.get("interrupted_by"):

@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from ..telemetry import TelemetrySample
-from .records import LEVELS, CheckResult, DeviceInfo, Reason, TelemetrySummary, Verdict, WorkCounters, WorkerStatus
-from .summary import SLOWDOWN_REASONS, Window, summarise
+from ..telemetry import SLOWDOWN_REASONS, TelemetrySample, TelemetrySummary, summarise
+from ..telemetry.summary import Window
+from .records import LEVELS, CheckResult, DeviceInfo, Reason, Verdict, WorkCounters, WorkerStatus
 
 # Xids a program causes on a healthy GPU (illegal address, MMU fault from a bad pointer,
 # a killed context, a preempted/ended channel, a video decoder exception): the set NVIDIA's

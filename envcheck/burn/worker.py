@@ -37,9 +37,14 @@ class WorkerConfig:
     mode: str = "burn"  # "burn" | "micro"
     seed: int = 0
     inject: Optional[str] = None
-    cnn_factory: str = ""  # "module:function" (torch, device) -> CnnStep; "" = none
-    conv_check: str = ""  # "module:function" (device) -> CheckResult; "" = none
+    cnn_factory: Optional[Callable[[Any, str], Any]] = None  # (torch, device) -> CnnStep; module-level
+    conv_check: Optional[Callable[[str], Any]] = None  # (device) -> CheckResult; module-level
     correctness_n: Optional[int] = None  # None: 1024 on a GPU, 256 on the CPU
+
+
+class Unavailable(Exception):
+    """An optional third-party part of the workload is not installed here (raised by a
+    ``cnn_factory`` or ``conv_check``); the message says which: a note, not a failure."""
 
 
 PARENT_CHECK_S = 1.0
@@ -104,7 +109,6 @@ class Worker:
     def __init__(self, torch: Any, cfg: WorkerConfig, send: Callable[[str, Any], None], stop: Any,
                  alive: Callable[[], bool] = parent_alive) -> None:
         from .correctness import Correctness
-        from .deps import Unavailable, resolve
         from .workloads import calibrate_cpu_n, gemm_dtypes
 
         self.torch, self.cfg, self.send = torch, cfg, send
@@ -126,7 +130,7 @@ class Worker:
             self.gemm[dt] = GemmCounter(dt, n=n)
         if cfg.conv_check:
             try:
-                send("check", replace(resolve(cfg.conv_check)(cfg.device), t_s=self._setup_t()))
+                send("check", replace(cfg.conv_check(cfg.device), t_s=self._setup_t()))
             except Unavailable as exc:
                 send("note", f"convolution check skipped: {exc}")
         n = cfg.correctness_n or (1024 if self.cuda else 256)
@@ -136,7 +140,7 @@ class Worker:
         self.cnn = None
         if cfg.cnn_factory:
             try:
-                self.cnn = resolve(cfg.cnn_factory)(torch, cfg.device)
+                self.cnn = cfg.cnn_factory(torch, cfg.device)
             except Unavailable as exc:
                 send("note", f"CNN training step skipped: {exc}")
         self.batchers: Dict[str, Any] = {}

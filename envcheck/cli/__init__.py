@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 from typing import Dict, List, Optional
 
 import click
 
 from .. import __version__, exitcodes
-from ..errors import EnvcheckError
+from ..errors import EnvcheckError, Terminated
 
 # name -> "module:attribute" of a click command; imported on first use.
 COMMANDS: Dict[str, str] = {
@@ -92,6 +93,9 @@ class EnvcheckGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("envcheck: interrupted", err=True)
             sys.exit(exitcodes.INTERRUPTED)
+        except Terminated:
+            click.echo("envcheck: terminated", err=True)
+            sys.exit(exitcodes.TERMINATED)
         except BrokenPipeError:
             sys.exit(exitcodes.OK)
         except Exception as exc:  # envcheck's own failure: one line, exitcodes.FAILED
@@ -113,5 +117,14 @@ def cli() -> None:
     """
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main() -> None:
+    # SIGTERM unwinds like Ctrl-C (programs envcheck started are killed on the way out, a
+    # report being written is finished or left whole); commands with their own handling
+    # (burn, bench) replace it while they run.
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminated)
     cli.main()

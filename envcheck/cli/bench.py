@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
@@ -15,7 +16,7 @@ from typing import Optional
 import click
 
 from envcheck import devices, exitcodes
-from envcheck.errors import EnvcheckError, SetupError
+from envcheck.errors import EnvcheckError, SetupError, Terminated
 
 PRECISION_CHOICES = ("auto", "fp32", "tf32", "bf16", "fp16")
 
@@ -27,16 +28,18 @@ def _need_torch() -> None:
 
 
 class _Progress:
-    """A rich progress bar on stderr while a person watches; silent in pipes and tests."""
+    """Progress on stderr: the plan first (what runs where, for how long), then a rich bar
+    while a person watches a terminal, or one plain line per epoch anywhere else (a CI log,
+    a pipe) — never silence for minutes."""
 
-    def __init__(self, enabled: bool, synthetic: bool = False) -> None:
-        self.enabled = enabled
+    def __init__(self, terminal: bool, synthetic: bool = False) -> None:
+        self.terminal = terminal
         self.suffix = " [SYNTHETIC data]" if synthetic else ""
         self.bar = None
         self.tasks: dict = {}
 
     def __enter__(self) -> "_Progress":
-        if self.enabled:
+        if self.terminal:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -51,17 +54,26 @@ class _Progress:
             self.bar.__exit__(*exc)
 
     def __call__(self, event) -> None:
-        if self.bar is None:
+        if event.phase == "plan":
+            (self.bar.console.print if self.bar is not None else _err)(event.message)
             return
         name = "fast path" if event.loop == "fast" else "naive loop"
+        r = event.record
+        if self.bar is None:
+            if r is not None:
+                _err(f"envcheck bench: {name} epoch {event.epoch}/{event.epochs}: {r.seconds:.2f} s, "
+                     f"test accuracy {100 * r.test_accuracy:.1f}%{self.suffix}")
+            return
         if event.loop not in self.tasks:
             self.tasks[event.loop] = self.bar.add_task(f"{name:<10}{self.suffix}", total=event.epochs,
                                                        info=event.message)
-        task = self.tasks[event.loop]
-        if event.record is not None:
-            r = event.record
-            self.bar.update(task, completed=event.epoch,
+        if r is not None:
+            self.bar.update(self.tasks[event.loop], completed=event.epoch,
                             info=f"test acc {100 * r.test_accuracy:.1f}%, epoch {r.seconds:.2f} s")
+
+
+def _err(line: str) -> None:
+    click.echo(line, err=True)
 
 
 @click.command(epilog=exitcodes.epilog())
@@ -105,19 +117,31 @@ def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, 
         raise EnvcheckError(f"--model: {exc}") from None
 
     from envcheck.bench.device import resolve_device, resolve_precision
-    from envcheck.bench.results import to_document
-    from envcheck.bench.run import BenchConfig, Hooks, run_bench
+    from envcheck.bench.results import interrupted_document, to_document
+    from envcheck.bench.run import BenchConfig, Hooks, Interrupted, run_bench, signal_of
     from envcheck.bench.text import render_text
     from envcheck.dataset import load, synthetic_dataset
 
     # A wrong --device or --precision is said before the data set is looked for (and
     # perhaps downloaded: 30 MB for nothing); run_bench resolves them again, the same way.
     resolve_precision(precision, resolve_device(device))
-    data = synthetic_dataset(seed=seed) if synthetic else load(data_dir, download=not offline)
     config = BenchConfig(model=spec.name, epochs=epochs, device=device, precision=precision, seed=seed,
                          compile=use_compile, graph=not no_graph, compare_baseline=compare_baseline, threads=threads)
-    with _Progress(sys.stderr.isatty(), data.synthetic) as progress:
-        result, artifacts = run_bench(config, data, Hooks(progress=progress))
+    try:
+        data = (synthetic_dataset(seed=seed, n_train=spec.synthetic_images[0], n_test=spec.synthetic_images[1])
+                if synthetic else load(data_dir, download=not offline))
+        with _Progress(sys.stderr.isatty(), data.synthetic) as progress:
+            result, artifacts = run_bench(config, data, Hooks(progress=progress))
+    except (KeyboardInterrupt, Terminated, Interrupted) as exc:
+        # Ctrl-C / SIGTERM before any epoch finished: still a valid (partial) document.
+        signum = exc.signum if isinstance(exc, Interrupted) else signal_of(exc)
+        stage = exc.stage if isinstance(exc, Interrupted) else "before training started"
+        name = signal.Signals(signum).name
+        if as_json:
+            click.echo(json.dumps(interrupted_document(spec.name, device, name, stage), indent=2))
+        else:
+            click.echo(f"envcheck bench — {spec.name}: INTERRUPTED by {name} {stage}; no figures")
+        sys.exit(128 + signum)
     if plot_dir is not None:
         from envcheck.bench.plots import write_plots
 
@@ -130,4 +154,6 @@ def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, 
         click.echo(json.dumps(to_document(result), indent=2))
     else:
         click.echo(render_text(result), nl=False)
+    if result.interrupted_by:
+        sys.exit(128 + signal.Signals[result.interrupted_by])
     sys.exit(exitcodes.OK if result.passed else exitcodes.PROBLEMS)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import os
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,17 +13,14 @@ from typing import Optional
 import click
 
 from .. import devices, exitcodes
-from ..errors import EnvcheckError
+from ..atomicio import replaceable, target_problem
+from ..errors import EnvcheckError, SetupError, Terminated
 
 
 def _check_writable(path: str, what: str) -> None:
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("."))
-    if target.is_dir():
-        raise EnvcheckError(f"{what} {path}: is a directory")
-    if not existing.is_dir() or not os.access(existing, os.W_OK):
-        raise EnvcheckError(f"{what} {path}: cannot write in {existing}")
+    problem = target_problem(path)
+    if problem:
+        raise EnvcheckError(f"{what} {path}: {problem}")
 
 
 @click.command(epilog=exitcodes.epilog())
@@ -65,6 +63,8 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
     if report_path:
         _check_writable(report_path, "--report")
     if plot_dir:
+        if importlib.util.find_spec("matplotlib") is None:  # said now, not after a burn of many minutes
+            raise SetupError("--plot needs matplotlib, which is not installed: pip install 'envcheck[plot]'")
         if Path(plot_dir).exists() and not Path(plot_dir).is_dir():
             raise EnvcheckError(f"--plot {plot_dir}: not a directory")
         try:  # now, not after a burn of many minutes
@@ -73,32 +73,49 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
             raise EnvcheckError(f"--plot {plot_dir}: cannot create the directory: {exc.strerror or exc}") from None
     options = BurnOptions(duration_s=duration_s, max_temp_c=max_temp, strict=strict, micro=micro,
                           report_path=report_path, plot_dir=plot_dir, seed=seed, inject=inject)
-    deps = burn_deps.default_deps()
+    if report_path and replaceable(report_path):  # from the first second: Ctrl-C during set-up keeps a report
+        burn_report.write(report_path, burn_report.setup_document(options))
     try:
-        infos = resolve_devices(request, deps)
-    except Skipped as exc:
-        doc = burn_report.skipped_document(options, str(exc))
+        deps = burn_deps.default_deps()
+        try:
+            infos = resolve_devices(request, deps)
+        except Skipped as exc:
+            doc = burn_report.skipped_document(options, str(exc))
+            if report_path:
+                burn_report.write(report_path, doc)
+            click.echo(f"envcheck burn: skipped — {exc}", err=True)
+            if as_json:
+                click.echo(json.dumps(doc, indent=2))
+            sys.exit(exitcodes.CANNOT_RUN)
+        options = replace(options, devices=tuple(i.device for i in infos))
+        try:
+            with LiveStatus() as live:
+                outcome = run_burn(options, infos, deps, on_tick=live.update)
+        except OSError as exc:
+            raise EnvcheckError(f"cannot write the report: {exc.strerror or exc}") from None
+    except EnvcheckError as exc:  # no such device, no torch…: the set-up report must not stay "running"
+        if report_path:
+            burn_report.write(report_path, burn_report.failed_setup_document(options, str(exc), exc.exit_code))
+        raise
+    except (KeyboardInterrupt, Terminated) as exc:
+        # Before the burn's own handlers are in place (torch importing, NVML answering):
+        # the same promise as later — a valid report, exit 130/143.
+        signum = signal.SIGINT if isinstance(exc, KeyboardInterrupt) else signal.SIGTERM
+        doc = burn_report.aborted_document(options, signum)
         if report_path:
             burn_report.write(report_path, doc)
-        click.echo(f"envcheck burn: skipped — {exc}", err=True)
         if as_json:
             click.echo(json.dumps(doc, indent=2))
-        sys.exit(exitcodes.CANNOT_RUN)
-    options = replace(options, devices=tuple(i.device for i in infos))
-    try:
-        with LiveStatus() as live:
-            outcome = run_burn(options, infos, deps, on_tick=live.update)
-    except OSError as exc:
-        raise EnvcheckError(f"cannot write the report: {exc.strerror or exc}") from None
+        else:
+            click.echo(text.render(doc), nl=False)
+        sys.exit(doc["exit_code"])
     doc = outcome.document
     if plot_dir:
-        try:
-            from ..burn.plot import write_plots
+        from ..burn.plot import write_plots
 
+        try:
             for path in write_plots(doc, plot_dir):
                 click.echo(f"envcheck burn: plot written to {path}", err=True)
-        except ImportError:
-            click.echo("envcheck burn: --plot needs matplotlib (pip install matplotlib); no plots written", err=True)
         except OSError as exc:  # a full disk must not throw the report and its verdict away
             click.echo(f"envcheck burn: plots not written: {exc.strerror or exc}", err=True)
     if as_json:

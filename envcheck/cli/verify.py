@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 
 import click
 
 from envcheck import devices, exitcodes
-from envcheck.errors import SetupError
+from envcheck.envelope import wrap
+from envcheck.errors import EnvcheckError, SetupError
 
 from .common import progress
 
 DTYPE_CHOICES = ("fp32", "tf32", "bf16", "fp16", "all")
+
+
+def _need_extra() -> None:
+    """numpy (the float64 reference) and torch come with the bench extra, as for bench and burn."""
+    missing = [m for m in ("torch", "numpy") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SetupError(f"envcheck verify needs {' and '.join(missing)}: pip install 'envcheck[bench]' "
+                         "(`envcheck advise` says which torch build fits this machine)")
+
+
+def _run(device: str, dtype: str, quick: bool, seed: int):
+    _need_extra()
+    from envcheck.probes.host import cpu_flags
+    from envcheck.verify import run
+    from envcheck.verify.tolerances import CLI_DTYPES
+
+    dtypes = CLI_DTYPES if dtype == "all" else (dtype,)
+    progress(f"envcheck verify: {'quick subset' if quick else 'full sweep'} on {device}, {', '.join(dtypes)}…")
+    result = run(device, dtypes, seed=seed, quick=quick, cpu_flags=cpu_flags().get(()))
+    if not result.checked and not result.failures:
+        why = "; ".join(f"{s.dtype} on {s.device}: {s.reason}" for s in result.skipped) or \
+            "torch has no kernel for any requested check"
+        raise SetupError(f"nothing to check ({why})")
+    return result
 
 
 @click.command(epilog=exitcodes.epilog())
@@ -33,17 +59,15 @@ def verify(device: str, dtype: str, as_json: bool, quick: bool, seed: int) -> No
     compares each with an independent NumPy implementation of the definitions.
 
     """
-    from envcheck.verify import run
+    try:
+        result = _run(device, dtype, quick, seed)
+    except EnvcheckError as exc:
+        if as_json:  # a script reading stdout gets a document, not silence
+            click.echo(json.dumps(wrap("envcheck.verify", {"passed": None, "exit_code": exc.exit_code,
+                                                            "error": str(exc)}), indent=2))
+        raise
     from envcheck.verify.text import render_text, to_document
-    from envcheck.verify.tolerances import CLI_DTYPES
 
-    dtypes = CLI_DTYPES if dtype == "all" else (dtype,)
-    progress(f"envcheck verify: {'quick subset' if quick else 'full sweep'} on {device}, {', '.join(dtypes)}…")
-    result = run(device, dtypes, seed=seed, quick=quick)
-    if not result.checked and not result.failures:
-        why = "; ".join(f"{s.dtype} on {s.device}: {s.reason}" for s in result.skipped) or \
-            "torch has no kernel for any requested check"
-        raise SetupError(f"nothing to check ({why})")
     if as_json:
         click.echo(json.dumps(to_document(result), indent=2))
     else:

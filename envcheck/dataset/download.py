@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import stat
 import tempfile
 import time
 import urllib.error
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from envcheck.atomicio import new_file_mode
 from envcheck.errors import SetupError
 
 from .files import FILES, MIRRORS, FileSpec
@@ -119,6 +121,7 @@ def _download_once(url: str, dest: Path, s: FileSpec, opener: Opener, timeout_s:
                     progress(s.name, size, s.gz_bytes)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, new_file_mode())  # mkstemp makes it 0600; the data set is not a secret
         if size != s.gz_bytes:
             raise ValueError(f"got {size:,} bytes, expected {s.gz_bytes:,} (connection cut short?)")
         if sha.hexdigest() != s.sha256 or md5.hexdigest() != s.md5:
@@ -166,10 +169,28 @@ def fetch_file(s: FileSpec, dest_dir: Path, mirrors: Sequence[str], *, opener: O
             except (OSError, ValueError, EOFError, http.client.HTTPException) as exc:
                 failures.append(f"{url}: {_why(exc)}")
                 continue
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+                raise
             return url, made
     last = "; ".join(dict.fromkeys(failures))  # each distinct reason once
     raise FetchError(f"could not download {s.name} ({last}) — {offline_hint(dest_dir)}")
+
+
+def _planted(path: Path, what: str, follow: bool = False) -> None:
+    """Refuse, in one line, anything at ``path`` that is not a regular file (a directory, a
+    FIFO; a symlink unless ``follow``): the lock is envcheck's, and following a link planted
+    there would write somewhere else. A data file may be a link to a file (it is verified)."""
+    try:
+        st = os.stat(path) if follow else os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a symbolic link" if stat.S_ISLNK(st.st_mode)
+                else "not a regular file")
+        raise SetupError(f"{path}: {kind}, not envcheck's {what}; remove it and run again")
 
 
 def fetch(
@@ -195,12 +216,16 @@ def fetch(
         raise SetupError(f"{dest}: cannot create the data directory: {exc.strerror or exc}") from None
     if not os.access(dest, os.W_OK):
         raise SetupError(f"{dest}: not writable; pick another directory with --to (or ENVCHECK_DATA)")
+    _planted(dest / LOCK_NAME, "lock file")
+    for s in files:
+        _planted(dest / s.name, "data file", follow=True)
     lock = filelock.FileLock(str(dest / LOCK_NAME), timeout=lock_timeout_s)
     try:
         with lock:
             out: List[FileFetch] = []
             for s in files:
                 path = dest / s.name
+                _planted(path, "data file", follow=True)  # again, now that no other envcheck is writing here
                 problem = checksum_problem(path, s) if path.exists() else "missing"
                 if problem is None:
                     out.append(FileFetch(s.name, str(path), "present"))
@@ -214,3 +239,5 @@ def fetch(
     except filelock.Timeout:
         raise SetupError(f"{dest}: another envcheck has been downloading for {lock_timeout_s:.0f} s "
                          f"(lock {dest / LOCK_NAME}); try again later") from None
+    except OSError as exc:  # the lock planted between the check and the lock, a full disk…
+        raise SetupError(f"{dest}: cannot write the data set: {exc.strerror or exc}") from None

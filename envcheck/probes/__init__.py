@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional
 
@@ -20,7 +20,7 @@ from .. import __version__
 from ..envelope import now
 from ..facts import DriverFacts, EnvFacts, Facts, HostFacts, NvmlFacts, PciFacts, PythonFacts, ToolkitFacts, TorchFacts
 from ..reading import Reading, Status
-from ..runner import Runner
+from ..runner import Runner, kill_all
 from ..runner import run as default_run
 
 
@@ -29,6 +29,7 @@ class ProbeOptions:
     python: Optional[str] = None  # interpreter whose packages/torch to probe; default: this one
     torch: bool = True  # run the torch probe (imports torch in a subprocess)
     torch_timeout_s: float = 90.0
+    nvml_timeout_s: float = 10.0  # NVML runs in a worker killed at this deadline (a wedged driver)
     root: Path = Path("/")  # file-system root; tests point it at a fake tree
     cache_dir: Optional[Path] = None
 
@@ -58,32 +59,45 @@ def collect(
     environ: Optional[Mapping[str, str]] = None,
     nvml_module: Any = None,
 ) -> Collection:
-    from . import driver, envvars, host, nvml, pci, python_env, toolkit, torch_probe
+    """Every probe at once, each in its own thread: a machine where several tools hang costs
+    the slowest deadline, not their sum. Ctrl-C (or SIGTERM) kills every program still
+    running (:func:`envcheck.runner.kill_all`) and does not wait for them."""
+    from . import driver, envvars, host, nvml, nvml_worker, pci, python_env, toolkit, torch_probe
 
     env = dict(os.environ if environ is None else environ)
     root = Path(options.root)
     python = options.python or sys.executable
     out = Collection(Facts())
 
-    def torch_facts() -> TorchFacts:
-        return _guard("torch", TorchFacts(), lambda: torch_probe.probe(python, run=run, timeout=options.torch_timeout_s),
-                      out)
+    def nvml_facts() -> NvmlFacts:
+        job = nvml_worker.Job(nvml.probe, nvml.failed)
+        return nvml_worker.run_jobs([job], timeout=options.nvml_timeout_s, nvml_module=nvml_module, run=run)[0]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        # The Python and torch subprocesses are the slow part: they run while the rest of
-        # the machine is read. (The torch worker finds out by itself when torch is missing;
-        # the packages list then confirms it.) NVML is read before the torch worker starts:
-        # the worker's own CUDA context and test kernels would otherwise show up in the
-        # GPUs' process lists, memory and utilisation (gpu_memory_in_use, "under load").
-        py_fut = pool.submit(lambda: _guard("python", PythonFacts(), lambda: python_env.probe(python, run=run), out))
-        nvml_f = _guard("nvml", NvmlFacts(), lambda: nvml.probe(nvml_module=nvml_module), out)
+    pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="envcheck-probe")
+
+    def start(name: str, default: Any, fn: Callable[[], Any]) -> Future:
+        return pool.submit(_guard, name, default, fn, out)
+
+    try:
+        py_fut = start("python", PythonFacts(), lambda: python_env.probe(python, run=run))
+        nvml_fut = start("nvml", NvmlFacts(), nvml_facts)
+
+        def torch_facts() -> TorchFacts:
+            # NVML is read before the torch worker starts: the worker's own CUDA context and
+            # test kernels would otherwise show up in the GPUs' process lists, memory and
+            # utilisation (gpu_memory_in_use, "under load"). (The torch worker finds out by
+            # itself when torch is missing; the packages list then confirms it.)
+            nvml_fut.result()
+            return _guard("torch", TorchFacts(), lambda: torch_probe.probe(python, run=run,
+                                                                           timeout=options.torch_timeout_s), out)
+
         torch_fut = pool.submit(torch_facts) if options.torch else None
-        host_f = _guard("host", HostFacts(), lambda: host.probe(root=root, run=run, environ=env,
-                                                                cache_dir=options.cache_dir), out)
-        pci_f = _guard("pci", PciFacts(), lambda: pci.probe(root=root), out)
-        driver_f = _guard("driver", DriverFacts(), lambda: driver.probe(root=root, run=run, environ=env), out)
-        toolkit_f = _guard("toolkit", ToolkitFacts(), lambda: toolkit.probe(root=root, run=run, environ=env), out)
-        env_f = _guard("env", EnvFacts(), lambda: envvars.probe(environ=env), out)
+        host_fut = start("host", HostFacts(), lambda: host.probe(root=root, run=run, environ=env,
+                                                                  cache_dir=options.cache_dir))
+        pci_fut = start("pci", PciFacts(), lambda: pci.probe(root=root))
+        driver_fut = start("driver", DriverFacts(), lambda: driver.probe(root=root, run=run, environ=env))
+        toolkit_fut = start("toolkit", ToolkitFacts(), lambda: toolkit.probe(root=root, run=run, environ=env))
+        env_fut = start("env", EnvFacts(), lambda: envvars.probe(environ=env))
         py_f = py_fut.result()
         if torch_fut is None:
             torch_f = TorchFacts(installed=Reading.fail(Status.UNKNOWN, "torch probe skipped (--no-torch)"))
@@ -92,16 +106,22 @@ def collect(
             torch_f = TorchFacts(installed=Reading.of(False))
         else:
             torch_f = torch_fut.result()
+        facts = dict(host=host_fut.result(), pci=pci_fut.result(), driver=driver_fut.result(),
+                     nvml=nvml_fut.result(), toolkit=toolkit_fut.result(), env=env_fut.result())
+    except BaseException:  # Ctrl-C, SIGTERM: no program of ours outlives envcheck, none is waited for
+        kill_all()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
     out.facts = Facts(
         envcheck_version=__version__,
         collected_at=now(),
         source="live",
-        host=host_f, pci=pci_f, driver=driver_f, nvml=nvml_f, toolkit=toolkit_f,
-        python=py_f, torch=torch_f, env=env_f,
+        python=py_f, torch=torch_f, **facts,
         notes=tuple(f"envcheck bug: {f}" for f in out.failures),
     )
     return out
 
 
-__all__ = ["ProbeOptions", "Collection", "collect", "replace"]
+__all__ = ["ProbeOptions", "Collection", "collect"]

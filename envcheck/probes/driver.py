@@ -14,6 +14,7 @@ from __future__ import annotations
 import grp
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Tuple
 
@@ -68,13 +69,16 @@ _REFUSED_NVIDIA = re.compile(
 def probe(root: Path, run: Runner, environ: Mapping[str, str], *, access: Access = os.access) -> DriverFacts:
     """``access`` decides "may this user open the node"; tests replace it because root may open anything."""
     root = Path(root)
-    log = _kernel_log(root, run, environ)
+    # modinfo runs while journalctl/dmesg do: when they hang, the probe costs the slower one.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="envcheck-modinfo") as pool:
+        installed = pool.submit(_installed_versions, root, run)
+        log = _kernel_log(root, run, environ)
     persistenced, fabric = _daemons(root)
     return DriverFacts(
         loaded_modules=_loaded_modules(root),
         kernel_module_version=_kernel_module_version(root),
         userspace_library_version=_library_version(root),
-        installed_module_versions=_installed_versions(root, run),
+        installed_module_versions=installed.result(),
         device_nodes=_device_nodes(root, access),
         xid_events=_xid_events(log),
         module_load_errors=_load_errors(log),

@@ -165,6 +165,19 @@ def _cpu_model(cpuinfo: Reading[str]) -> Reading[str]:
     return Reading.fail(Status.NOT_FOUND, "/proc/cpuinfo names no CPU model")
 
 
+def cpu_flags(root: Path = Path("/")) -> Reading[Tuple[str, ...]]:
+    """The instruction-set flags of the first CPU in /proc/cpuinfo (x86 ``flags``, Arm
+    ``Features``), the way lscpu lists them: library kernels are picked by them."""
+    text = read_text(root, "/proc/cpuinfo")
+    if not text.ok:
+        return Reading.fail(text.status, text.detail)
+    for line in text.value.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in ("flags", "features"):
+            return Reading.of(tuple(value.split()))
+    return Reading.fail(Status.NOT_FOUND, "/proc/cpuinfo lists no CPU flags")
+
+
 def _cpu_count(cpuinfo: Reading[str], live: bool) -> Reading[int]:
     if live and os.cpu_count():
         count = os.cpu_count()

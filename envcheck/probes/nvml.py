@@ -345,7 +345,8 @@ def _gpu(s: _Session, index: int) -> GpuFacts:
     return GpuFacts(index=index, status=d.failure or Reading.of(True), **f)
 
 
-def _import() -> Any:
+def import_pynvml() -> Any:
+    """The installed pynvml, or None (the worker calls it; nothing else imports pynvml)."""
     try:
         import pynvml  # noqa: TID251 - this is the module allowed to import it
     except ImportError:
@@ -356,7 +357,7 @@ def _import() -> Any:
 @contextmanager
 def opened(nvml_module: Any) -> Iterator[Tuple[Optional[_Session], Reading, Optional[str]]]:
     """nvmlInit … nvmlShutdown; yields (session or None, init reading, init_error)."""
-    nv = nvml_module if nvml_module is not None else _import()
+    nv = nvml_module if nvml_module is not None else import_pynvml()
     if nv is None:
         yield None, Reading.fail(Status.NOT_FOUND, "pynvml (nvidia-ml-py) is not installed"), "module_missing"
         return
@@ -389,19 +390,8 @@ def probe(nvml_module: Any = None) -> NvmlFacts:
                          gpus=gpus)
 
 
-def device_count(nvml_module: Any = None) -> Reading:
-    """nvmlDeviceGetCount, or why NVML could not say."""
-    with opened(nvml_module) as (s, init, error):
-        if s is None:
-            return Reading.fail(init.status, f"{error}: {init.detail}")
-        return s.reading("nvmlDeviceGetCount", convert=int)
-
-
-def static_info(index: int, nvml_module: Any = None) -> GpuFacts:
-    """One GPU's facts (name, limits, PCIe maxima…) for the burn-in's set-up."""
-    with opened(nvml_module) as (s, init, error):
-        if s is None:
-            return GpuFacts(index=index, status=Reading.fail(init.status, f"{error}: {init.detail}"))
-        s.driver_version = s.reading("nvmlSystemGetDriverVersion", convert=_text).get(None)
-        return _gpu(s, index)
-
+def failed(reason: Reading) -> NvmlFacts:
+    """The facts when the NVML worker delivered none: ``unresponsive`` past its deadline (a
+    wedged driver, a GPU off the bus), ``unknown`` when the worker itself failed."""
+    error = "unresponsive" if reason.status is Status.TIMEOUT else "unknown"
+    return NvmlFacts(init=reason, init_error=error, gpus=reason)

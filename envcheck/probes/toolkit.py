@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
@@ -192,6 +193,8 @@ def _ldconfig(tree: _Tree, run: Runner) -> Tuple[List[LibraryFile], Optional[str
         if result.succeeded:
             break
         why = result.detail or f"{exe} -p: exit {result.returncode}"
+        if result.status is Status.TIMEOUT:  # the loader cache (or its file system) is stuck: the others would be too
+            return [], why
     else:
         return [], why
     out = []
@@ -231,29 +234,33 @@ def probe(root: Path, run: Runner, environ: Mapping[str, str]) -> ToolkitFacts:
     nvcc, where = _find_nvcc(tree, path_entries, homes)
     toolkit_dirs = [tree.resolve(i.path) or i.path for i in installs]
 
-    libraries, ldconfig_failed = _ldconfig(tree, run)
-    for d in _split(ld_path):
-        if d:  # an empty entry means the current directory, which says nothing about this machine
-            libraries += _scan(tree, d, "ld_library_path")
-    for d in dict.fromkeys(toolkit_dirs):
-        libraries += _scan(tree, d + "/lib64", "cuda_home")
+    # nvcc --version (up to 20 s when it hangs) runs while ldconfig does: a machine where both
+    # hang costs the slower of the two, not their sum.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="envcheck-nvcc") as pool:
+        nvcc_version = pool.submit(_nvcc_version, tree, run, nvcc, where)
+        libraries, ldconfig_failed = _ldconfig(tree, run)
+        for d in _split(ld_path):
+            if d:  # an empty entry means the current directory, which says nothing about this machine
+                libraries += _scan(tree, d, "ld_library_path")
+        for d in dict.fromkeys(toolkit_dirs):
+            libraries += _scan(tree, d + "/lib64", "cuda_home")
 
-    if cuda_home is None:
-        home = Reading.fail(Status.NOT_FOUND, "CUDA_HOME and CUDA_PATH are not set")
-    else:
-        exists = tree.is_dir(cuda_home)
-        home = Reading.of(cuda_home, home_var + ("" if exists else "; the directory does not exist"))
-    return ToolkitFacts(
-        nvcc_path=Reading.of(nvcc, where) if nvcc else Reading.fail(Status.NOT_FOUND, where),
-        nvcc_version=_nvcc_version(tree, run, nvcc, where),
-        cuda_home=home,
-        cuda_installs=Reading.of(installs),
-        path_cuda_entries=Reading.of(tuple(e for e in path_entries if e and (
-            "cuda" in e.lower() or tree.executable(e + "/nvcc")))) if path_entries else Reading.fail(
-            Status.NOT_FOUND, "PATH is not set"),
-        ld_library_path=Reading.of(_split(ld_path)) if ld_path is not None else Reading.fail(
-            Status.NOT_FOUND, "LD_LIBRARY_PATH is not set"),
-        cudnn_headers=Reading.of(_cudnn_headers(tree, list(_HEADER_DIRS) + [d + "/include" for d in toolkit_dirs])),
-        libraries=Reading.of(tuple(libraries), f"ldconfig -p unavailable ({ldconfig_failed}); directories only"
-                             if ldconfig_failed is not None else None),
-    )
+        if cuda_home is None:
+            home = Reading.fail(Status.NOT_FOUND, "CUDA_HOME and CUDA_PATH are not set")
+        else:
+            exists = tree.is_dir(cuda_home)
+            home = Reading.of(cuda_home, home_var + ("" if exists else "; the directory does not exist"))
+        return ToolkitFacts(
+            nvcc_path=Reading.of(nvcc, where) if nvcc else Reading.fail(Status.NOT_FOUND, where),
+            nvcc_version=nvcc_version.result(),
+            cuda_home=home,
+            cuda_installs=Reading.of(installs),
+            path_cuda_entries=Reading.of(tuple(e for e in path_entries if e and (
+                "cuda" in e.lower() or tree.executable(e + "/nvcc")))) if path_entries else Reading.fail(
+                Status.NOT_FOUND, "PATH is not set"),
+            ld_library_path=Reading.of(_split(ld_path)) if ld_path is not None else Reading.fail(
+                Status.NOT_FOUND, "LD_LIBRARY_PATH is not set"),
+            cudnn_headers=Reading.of(_cudnn_headers(tree, list(_HEADER_DIRS) + [d + "/include" for d in toolkit_dirs])),
+            libraries=Reading.of(tuple(libraries), f"ldconfig -p unavailable ({ldconfig_failed}); directories only"
+                                 if ldconfig_failed is not None else None),
+        )

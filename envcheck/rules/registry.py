@@ -10,13 +10,25 @@ from __future__ import annotations
 from typing import Iterable, Optional, Tuple
 
 from ..facts import Facts
-from . import compat, failures, health, interconnect, linking, platform, tool_output, torch_health, upstream, versions
+from . import (
+    compat,
+    failures,
+    health,
+    interconnect,
+    linking,
+    platform,
+    tool_output,
+    torch_health,
+    unresponsive,
+    upstream,
+    versions,
+)
 from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
                                + linking.RULES + failures.RULES + tool_output.RULES + interconnect.RULES
-                               + upstream.RULES)
+                               + unresponsive.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

@@ -12,7 +12,9 @@ rounded values, hand torch NaN-filled output buffers, and judge the result:
 
 torch saying it has no kernel for the dtype on the device ("not implemented for
 'Half'") makes the check *skipped* with torch's message; any other exception is a
-failure of that check.
+failure of that check. A failure that a known torch kernel defect accounts for, value by
+value (``knowledge/data/known_kernel_defects.toml``, applied by ``known_defects.py``), is
+*skipped* naming the defect: the machine is not at fault, and any other mismatch still fails.
 """
 
 from __future__ import annotations
@@ -26,7 +28,10 @@ import numpy as np
 
 from envcheck import devices
 from envcheck.errors import EnvcheckError, SetupError
+from envcheck.knowledge import kernel_defects
+from envcheck.knowledge.kernel_defects import KernelDefect
 
+from . import known_defects
 from . import reference as ref
 from .cases import QUICK_CASES, Case, ConvCase, PoolCase, TransposedCase, sweep
 from .results import CaseResult, Skipped, VerifyResult
@@ -101,9 +106,18 @@ def _storage(t: Any) -> int:
 class _Judge:
     """Builds CaseResults for one case on one device in one dtype."""
 
-    def __init__(self, torch: Any, case: Case, dtype: str, device: str) -> None:
+    def __init__(self, torch: Any, case: Case, dtype: str, device: str, defects: Tuple[KernelDefect, ...] = ()) -> None:
         self.torch, self.case, self.dtype, self.device = torch, case, dtype, device
+        self.defects = defects  # known kernel defects of this torch for this device and dtype
         self.params = case.params()
+
+    def excused(self, op: str, values: np.ndarray, expected: np.ndarray, scale: float,
+                rel: Optional[float]) -> Optional[CaseResult]:
+        """The check as skipped when a known kernel defect accounts for every wrong value."""
+        defect = known_defects.first_explaining(
+            self.defects, op, self.case, values, expected,
+            lambda v: float(np.linalg.norm(v - expected)) / (scale if scale > 0 else 1.0), tolerance(op, self.dtype))
+        return None if defect is None else self.result(op, rel, None, known_defects.reason(defect))
 
     def result(self, op: str, rel: Optional[float], passed: Optional[bool], reason: Optional[str]) -> CaseResult:
         return CaseResult(op, self.params, self.dtype, self.device, rel, tolerance(op, self.dtype), passed, reason)
@@ -136,18 +150,24 @@ class _Judge:
                                f"output shape {list(got.shape)} != formula {list(expected.shape)}")
         if got is not poison and _storage(got) in {_storage(t) for t in inputs}:
             return self.result(op, None, False, "output shares memory with an input")
+        scale = max(float(np.linalg.norm(expected)), rss)
         finite = np.isfinite(values)
         if not finite.all():
+            excused = self.excused(op, values, expected, scale, None)
+            if excused is not None:
+                return excused
             bad = int(values.size - finite.sum())
             where = "left unwritten in the NaN-poisoned output or computed" if got is poison else "in the output"
             return self.result(op, None, False, f"{bad} of {values.size} values NaN/Inf ({where})")
-        scale = max(float(np.linalg.norm(expected)), rss)
         rel = float(np.linalg.norm(values - expected)) / (scale if scale > 0 else 1.0)
+        tol = tolerance(op, self.dtype)
+        if math.isfinite(rel) and rel <= tol:
+            return self.result(op, rel, True, None)
+        excused = self.excused(op, values, expected, scale, rel if math.isfinite(rel) else None)
+        if excused is not None:
+            return excused
         if not math.isfinite(rel):  # finite values so large that the error norm overflows
             return self.result(op, None, False, "error norm overflowed (output values far too large)")
-        tol = tolerance(op, self.dtype)
-        if rel <= tol:
-            return self.result(op, rel, True, None)
         return self.result(op, rel, False, f"relative error {rel:.3g} > tolerance {tol:.3g}")
 
 
@@ -239,11 +259,11 @@ def _run_pool(torch: Any, ops: TorchOps, j: _Judge, c: PoolCase, rng: np.random.
 
 
 def run_case(torch: Any, case: Case, dtype: str, device: str, seed: int, index: int,
-             ops: Optional[TorchOps] = None) -> List[CaseResult]:
+             ops: Optional[TorchOps] = None, defects: Tuple[KernelDefect, ...] = ()) -> List[CaseResult]:
     """All checks of one case; the inputs depend only on ``(seed, index)`` and the dtype's rounding."""
     ops = ops or TorchOps()
     rng = np.random.default_rng([seed, index])
-    judge = _Judge(torch, case, dtype, device)
+    judge = _Judge(torch, case, dtype, device, defects)
     try:
         if isinstance(case, ConvCase):
             return _run_conv(torch, ops, judge, case, rng)
@@ -255,12 +275,20 @@ def run_case(torch: Any, case: Case, dtype: str, device: str, seed: int, index: 
 
 
 # ----------------------------------------------------------------------------- entry points
+def defects_for(torch_version: str, device: str, dtype: str, flags: Sequence[str]) -> Tuple[KernelDefect, ...]:
+    """The known kernel defects of this torch for ``device`` in ``dtype`` (every op)."""
+    return tuple(d for d in kernel_defects.load().defects if d.applies(torch_version, device, flags, d.op, dtype))
+
+
 def run(device: str = "cpu", dtypes: Sequence[str] = ("fp32",), *, seed: int = 0, quick: bool = False,
-        ops: Optional[TorchOps] = None, cases: Optional[Sequence[Case]] = None) -> VerifyResult:
+        ops: Optional[TorchOps] = None, cases: Optional[Sequence[Case]] = None,
+        cpu_flags: Sequence[str] = ()) -> VerifyResult:
     """Check torch on ``device`` (``--device`` vocabulary, e.g. ``cpu,all``) in each dtype against the reference.
 
     ``quick`` runs :data:`~envcheck.verify.cases.QUICK_CASES` instead of the full sweep;
-    ``cases`` overrides both; ``ops`` swaps the kernels under test (fault injection)."""
+    ``cases`` overrides both; ``ops`` swaps the kernels under test (fault injection).
+    ``cpu_flags`` (``/proc/cpuinfo``'s, read by the caller: ``probes.host.cpu_flags``) select
+    the known kernel defects of CPU kernels that torch picks by instruction set."""
     torch = import_torch()
     unknown = [d for d in dtypes if d not in DTYPES]
     if unknown:
@@ -276,9 +304,10 @@ def run(device: str = "cpu", dtypes: Sequence[str] = ("fp32",), *, seed: int = 0
             if why:
                 skipped.append(Skipped(dev, dtype, why))
                 continue
+            defects = defects_for(str(torch.__version__), dev, dtype, tuple(cpu_flags) if dev == "cpu" else ())
             with _precision(torch, dev, dtype):
                 for index, case in enumerate(chosen):
-                    results.extend(run_case(torch, case, dtype, dev, seed, index, ops))
+                    results.extend(run_case(torch, case, dtype, dev, seed, index, ops, defects))
     return VerifyResult(tuple(results), tuple(skipped), labels, tuple(dtypes), len(chosen), seed, quick,
                         str(torch.__version__), round(time.perf_counter() - t0, 3))
 

@@ -20,7 +20,7 @@ def small_synthetic(monkeypatch):
     import envcheck.dataset as ds
 
     real = ds.synthetic_dataset
-    monkeypatch.setattr(ds, "synthetic_dataset", lambda seed=0: real(seed=seed, n_train=384, n_test=100))
+    monkeypatch.setattr(ds, "synthetic_dataset", lambda seed=0, **sizes: real(seed=seed, n_train=384, n_test=100))
 
 
 def _run(args):
@@ -30,7 +30,7 @@ def _run(args):
 def test_bench_json_document(small_synthetic):
     r = _run(["bench", "--synthetic", "--model", "softmax", "--epochs", "2", "--device", "cpu",
               "--compare-baseline", "--json"])
-    doc = json.loads(r.output)
+    doc = json.loads(r.stdout)
     assert doc["synthetic"] is True and doc["model"]["name"] == "softmax"
     assert "speedup_vs_baseline" in doc and doc["baseline"]["loop"] == "baseline"
     assert doc["passed"] is None and r.exit_code == 0  # 2 of softmax's 10 recipe epochs: timed, not judged
@@ -105,7 +105,7 @@ def test_data_fetch_verify_path(tmp_path, monkeypatch):
     r = _run(["data", "path", "--data-dir", str(dest)])
     assert r.exit_code == 0 and r.output.splitlines()[0] == str(dest)
     r = _run(["data", "verify", "--data-dir", str(dest), "--json"])
-    doc = json.loads(r.output)
+    doc = json.loads(r.stdout)
     # tiny files: valid IDX, but not the official counts — reported, not failed
     assert r.exit_code == 0 and doc["ok"] and len(doc["files"]) == 4
 
@@ -121,3 +121,51 @@ def test_data_path_when_nothing_is_there(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     r = CliRunner().invoke(cli, ["data", "path"])
     assert r.exit_code == 4 and "would download them to" in r.output
+
+
+def test_off_a_terminal_the_plan_then_one_line_per_epoch_on_stderr(small_synthetic):
+    # Issue 11 item 9: in a CI log, 140 s of silence; now the plan first, then each epoch.
+    r = CliRunner().invoke(cli, ["bench", "--synthetic", "--model", "softmax", "--epochs", "2", "--device", "cpu",
+                                 "--compare-baseline", "--json"])
+    assert r.exit_code == 0, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines[0].startswith("envcheck bench: softmax on SYNTHETIC data (384 training / 100 test images), cpu ")
+    assert "fast path 2 epochs, then the naive loop 2 epochs" in lines[0]
+    epochs = [ln.split(":")[1].strip() for ln in lines[1:]]
+    assert epochs == ["fast path epoch 1/2", "fast path epoch 2/2", "naive loop epoch 1/2", "naive loop epoch 2/2"]
+    assert all("test accuracy" in ln and "[SYNTHETIC data]" in ln for ln in lines[1:])
+    json.loads(r.stdout)  # stdout keeps the document alone
+
+
+def test_synthetic_uses_the_models_quick_set(monkeypatch):
+    import envcheck.dataset as ds
+
+    asked = []
+    real = ds.synthetic_dataset
+
+    def spy(seed=0, **sizes):
+        asked.append(sizes)
+        return real(seed=seed, n_train=384, n_test=100)
+
+    monkeypatch.setattr(ds, "synthetic_dataset", spy)
+    r = CliRunner().invoke(cli, ["bench", "--synthetic", "--epochs", "1", "--device", "cpu", "--json"])
+    assert r.exit_code == 0, r.stderr
+    assert asked == [{"n_train": 6_000, "n_test": 1_000}]  # refcnn, the default: ~30 s on two CPU cores
+
+
+def test_filter_images_carry_one_colour_scale(monkeypatch, tmp_path):
+    # Issue 11 item 15: filter images had no colour scale (and one scale per panel).
+    import numpy as np
+
+    from envcheck.bench import plots
+
+    figures = []
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or path)
+    w = np.random.default_rng(0).standard_normal((6, 1, 5, 5))
+    w[2] *= 10
+    plots.filters(w, "conv", "lenet", False, tmp_path / "f.png")
+    [fig] = figures
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and bars[0].get_ylabel() == "weight (blue −, red +)"
+    limits = {im.get_clim() for ax in fig.axes for im in ax.get_images()}
+    assert limits == {(-float(np.abs(w).max()), float(np.abs(w).max()))}

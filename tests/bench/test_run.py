@@ -206,18 +206,14 @@ def test_start_telemetry_paths():
             pass
 
     asked = []
-    # cuda:1 is the GPU NVML numbers 0 (CUDA orders fastest first): telemetry must follow the card.
-    hooks = Hooks(telemetry_fn=lambda idx: (asked.append(idx) or Source(), ""), telemetry_interval_s=0.01,
-                  nvml_index_fn=lambda i: ({1: 0, 0: 1}[i], ""))
-    recorder, status = start_telemetry(torch.device("cuda", 1), hooks)
-    assert status.ok and asked == [[0]]
-    recorder.stop()
-    rec, status = start_telemetry(torch.device("cuda", 0), Hooks(telemetry_fn=lambda idx: (None, "no NVML here"),
-                                                                 nvml_index_fn=lambda i: (i, "")))
-    assert rec is None and status.status is Status.NOT_FOUND and status.detail == "no NVML here"
-    unmatched = Hooks(telemetry_fn=hooks.telemetry_fn, nvml_index_fn=lambda i: (None, "NVML lists no GPU with UUID x"))
-    rec, status = start_telemetry(torch.device("cuda", 0), unmatched)
-    assert rec is None and status.status is Status.NOT_FOUND and "UUID" in status.detail
+    hooks = Hooks(telemetry_fn=lambda dev: (asked.append(dev) or Source(), Reading.of("sampled")),
+                  telemetry_interval_s=0.01)
+    sampler, status = start_telemetry(torch.device("cuda", 1), hooks)
+    assert status.ok and asked == [torch.device("cuda", 1)]
+    sampler.stop()
+    why = Reading.fail(Status.NOT_FOUND, "no NVML here")
+    rec, status = start_telemetry(torch.device("cuda", 0), Hooks(telemetry_fn=lambda dev: (None, why)))
+    assert rec is None and status == why
     rec, status = start_telemetry(CPU, hooks)
     assert rec is None and status.status is Status.NOT_SUPPORTED
 
@@ -245,8 +241,7 @@ def test_reference_train_step_for_the_burn_in():
 
 
 def test_gpu_shaped_result_renders_peak_and_telemetry(small):
-    from envcheck.bench.gpu_telemetry import summarise
-    from envcheck.telemetry import TelemetrySample
+    from envcheck.telemetry import TelemetrySample, summarise
 
     result, _ = run_bench(BenchConfig(model="softmax", epochs=1, device="cpu"), small, Hooks(compare_fn=_no_reference))
     samples = [TelemetrySample(t_s=0, device="cuda:0", temp_c=Reading.of(71), power_draw_w=Reading.of(512.0),
@@ -256,12 +251,80 @@ def test_gpu_shaped_result_renders_peak_and_telemetry(small):
         result,
         device=dataclasses.replace(result.device, type="cuda", index=0, name="NVIDIA H100 80GB HBM3",
                                    precision="bf16", peak_tflops=Reading.of(989.4), threads=None),
-        telemetry=summarise(samples, 1.0), telemetry_status=Reading.of("sampled"))
+        telemetry=summarise(samples), telemetry_status=Reading.of("sampled"))
     text = render_text(gpu)
     assert "peak        989.4 TFLOP/s dense bf16 (spec table)" in text
-    assert "telemetry   1 samples: max 71 °C, mean power 512.0 W (limit 700.0 W)" in text
+    assert "telemetry   1 sample: max 71 °C, mean power 512.0 W (limit 700.0 W)" in text
     assert "clock-event reasons: sw_power_cap" in text
     doc = to_document(gpu)
-    assert doc["telemetry"]["max_temp_c"] == {"value": 71, "status": "ok"}
+    assert doc["telemetry"]["temp_peak_c"] == {"value": 71, "status": "ok"}
     no_tel = dataclasses.replace(gpu, telemetry=None, telemetry_status=Reading.fail(Status.NOT_FOUND, "no NVML"))
     assert "telemetry   none: not found (no NVML)" in render_text(no_tel)
+
+
+# --------------------------------------------------------------- first-run wording (issue 11 item 14)
+def _with_epochs(result, seconds, accuracy=None):
+    fast = dataclasses.replace(result.fast, epoch_seconds=tuple(seconds), first_epoch_seconds=seconds[0],
+                               steady_epoch_seconds=sorted(seconds[1:])[len(seconds[1:]) // 2] if seconds[1:] else None,
+                               warm_spread=max(seconds[1:]) / min(seconds[1:]) if len(seconds) > 2 else None)
+    if accuracy is not None:
+        fast = dataclasses.replace(fast, test_accuracy=accuracy)
+    return dataclasses.replace(result, fast=fast)
+
+
+def test_the_epoch_line_never_says_median_over_one(small):
+    result, _ = run_bench(BenchConfig(model="softmax", epochs=1, device="cpu"), small, Hooks(compare_fn=_no_reference))
+    two = render_text(_with_epochs(result, [0.5, 0.25]))
+    assert "epochs: first 500.0 ms (warm-up), second 250.0 ms" in two and "over 1" not in two
+    assert "then median 250.0 ms of 3" in render_text(_with_epochs(result, [0.5, 0.25, 0.26, 0.24]))
+    assert ", 1 epoch," in render_text(result) and "1 epochs" not in render_text(result)  # the recipe line
+    ten = dataclasses.replace(result, model={**result.model, "hyperparameters": {
+        **result.model["hyperparameters"], "epochs": 10}})
+    assert ", 10 epochs," in render_text(ten)
+
+
+def test_warm_epochs_far_apart_mean_disturbed_figures(small):
+    result, _ = run_bench(BenchConfig(model="softmax", epochs=1, device="cpu"), small, Hooks(compare_fn=_no_reference))
+    calm = _with_epochs(result, [0.5, 0.25, 0.26, 0.27])
+    busy = _with_epochs(result, [0.5, 0.25, 0.9, 0.26])
+    assert not calm.fast.disturbed and "DISTURBED" not in render_text(calm)
+    assert busy.fast.disturbed and "DISTURBED: warm epochs took 250.0 ms to 900.0 ms (3.6x apart)" in render_text(busy)
+    assert to_document(busy)["warm_spread"] == pytest.approx(3.6)
+
+
+def test_a_short_run_at_chance_says_it_has_not_learnt_yet(small):
+    # The README's 2-epoch LeNet on synthetic data sits at chance: it must say so.
+    result, _ = run_bench(BenchConfig(model="softmax", epochs=1, device="cpu"), small, Hooks(compare_fn=_no_reference))
+    text = render_text(_with_epochs(result, [0.5], accuracy=0.101))
+    assert "CHANCE LEVEL: test accuracy 10.1% is what guessing gives (10 classes): the model has not learnt yet " \
+           "after 1 epoch; run the recipe's epochs to judge it" in text
+    assert "CHANCE LEVEL" not in render_text(_with_epochs(result, [0.5], accuracy=0.6))
+
+
+def test_the_plan_comes_first_with_an_estimate_where_the_device_was_measured(small, monkeypatch):
+    events = []
+    run_bench(BenchConfig(model="softmax", epochs=2, device="cpu"), small,
+              Hooks(progress=events.append, compare_fn=_no_reference))
+    plan = events[0]
+    assert plan.phase == "plan" and plan.message.startswith(
+        "envcheck bench: softmax on SYNTHETIC data (512 training / 200 test images), cpu ")
+    assert "fp32; fast path 2 epochs; time per epoch shown as each finishes" in plan.message
+    from envcheck.bench import run as bench_run
+
+    monkeypatch.setattr(reference, "expected_images_per_s", lambda **kw: 1024.0)
+    assert bench_run._estimate("softmax", CPU, "x", "fp32", 2, 512, True) == pytest.approx(2 * 2.2 * 0.5)
+    events.clear()
+    run_bench(BenchConfig(model="softmax", epochs=2, device="cpu"), small,
+              Hooks(progress=events.append, compare_fn=_no_reference))
+    assert "about 1.10 s of training" in events[0].message
+
+
+def test_expected_throughput_is_the_newest_reference_row_for_any_data_set():
+    table = {"result": [
+        {"device_type": "cpu", "device": "AMD EPYC", "threads": 2, "model": "refcnn", "dataset": "subset",
+         "precision": "fp32", "loop": "fast", "train_images_per_s": 2000.0, "date": "2026-01-01"},
+        {"device_type": "cpu", "device": "AMD EPYC", "threads": 2, "model": "refcnn", "dataset": "full",
+         "precision": "fp32", "loop": "fast", "train_images_per_s": 2500.0, "date": "2026-02-01"}]}
+    kw = dict(device_type="cpu", device_name="AMD EPYC", model="refcnn", precision="fp32", loop="fast", table=table)
+    assert reference.expected_images_per_s(threads=2, **kw) == 2500.0
+    assert reference.expected_images_per_s(threads=1, **kw) is None

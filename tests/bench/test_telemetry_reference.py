@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+import types
 
 import pytest
+import torch
 
 from envcheck.bench import reference
-from envcheck.bench.gpu_telemetry import TelemetryRecorder, nvml_index, nvml_index_of, open_telemetry, summarise
 from envcheck.reading import Reading, Status
-from envcheck.telemetry import TelemetrySample
+from envcheck.telemetry import Sampler, TelemetrySample, summarise
 
 
 def _s(t, temp, power, clock, reasons=(), lost=False):
@@ -21,20 +23,20 @@ def _s(t, temp, power, clock, reasons=(), lost=False):
 def test_summary_of_a_throttling_stream():
     samples = [_s(0, 50, 300.0, 1980), _s(1, 71, 650.0, 1755, ("sw_power_cap",)),
                _s(2, 83, 700.0, 1410, ("sw_power_cap", "hw_thermal_slowdown")), _s(3, 80, 690.0, 1600)]
-    s = summarise(samples, 3.5)
-    assert s.samples == 4 and s.max_temp_c.value == 83
-    assert s.mean_power_w.value == pytest.approx(585.0) and s.max_power_w.value == 700.0
-    assert s.clock_sm_min_mhz.value == 1410 and s.clock_sm_median_mhz.value == 1677
-    assert s.throttle_reasons == ("sw_power_cap", "hw_thermal_slowdown") and not s.lost
+    s = summarise(samples)
+    assert s.samples == 4 and s.temp_peak_c.value == 83
+    assert s.power_mean_w.value == pytest.approx(585.0) and s.power_max_w.value == 700.0
+    assert s.clock_sm_median_mhz.value == 1677.5 and s.clock_sm_p5_mhz.value == pytest.approx(1438.5)
+    assert list(s.throttle_s) == ["hw_thermal_slowdown", "sw_power_cap"] and not s.lost
 
 
 def test_summary_keeps_why_a_value_is_missing():
     sample = TelemetrySample(t_s=0, device="cuda:0", temp_c=Reading.of(60),
                              power_draw_w=Reading.fail(Status.NOT_SUPPORTED, "nvmlDeviceGetPowerUsage"))
-    s = summarise([sample], 1.0)
-    assert s.mean_power_w.status is Status.NOT_SUPPORTED and s.mean_power_w.detail == "nvmlDeviceGetPowerUsage"
-    assert s.clock_sm_min_mhz.status is Status.UNKNOWN
-    assert summarise([], 0.0).max_temp_c.status is Status.UNKNOWN
+    s = summarise([sample])
+    assert s.power_mean_w.status is Status.NOT_SUPPORTED and s.power_mean_w.detail == "nvmlDeviceGetPowerUsage"
+    assert s.clock_sm_p5_mhz.status is Status.UNKNOWN
+    assert summarise([]).temp_peak_c.status is Status.NOT_FOUND
 
 
 class FakeSource:
@@ -53,77 +55,88 @@ class FakeSource:
         self.closed = True
 
 
-def test_recorder_samples_in_a_thread_and_closes_after_stopping():
+def test_the_sampler_samples_in_a_thread_and_closes_after_stopping():
     src = FakeSource(fail_every=3)
-    rec = TelemetryRecorder(src, interval_s=0.01).start()
+    rec = Sampler(src, interval_s=0.01).start()
     assert src.sampling.wait(5)
     while src.calls < 6:
         threading.Event().wait(0.01)
     samples = rec.stop()
-    assert src.closed and len(samples) >= 4 and rec.errors[0] == "RuntimeError: NVML hiccup"
+    assert src.closed and len(samples) >= 4 and "RuntimeError: NVML hiccup" in rec.errors
     calls = src.calls
     threading.Event().wait(0.05)
     assert src.calls == calls  # the thread is gone
 
 
-def test_nvml_index_follows_cuda_visible_devices():
-    assert nvml_index(0, {}) == 0
-    assert nvml_index(1, {"CUDA_VISIBLE_DEVICES": "2,3"}) == 3
-    assert nvml_index(0, {"CUDA_VISIBLE_DEVICES": "GPU-1234"}) is None
-    assert nvml_index(2, {"CUDA_VISIBLE_DEVICES": "0"}) is None
+def test_a_source_that_stops_answering_is_abandoned_not_waited_for(monkeypatch):
+    # NVML wedged mid-run: the sample never comes back; stop() must not hang on it, nor
+    # close the source (that would wait on the same driver).
+    from envcheck.telemetry import sampler as sampler_module
+
+    monkeypatch.setattr(sampler_module, "STOP_TIMEOUT_S", 0.2)
+    release = threading.Event()
+
+    class Stuck(FakeSource):
+        def sample(self):
+            self.sampling.set()
+            release.wait(30)
+            return []
+
+    src = Stuck()
+    rec = Sampler(src, interval_s=0.01).start()
+    assert src.sampling.wait(5)
+    assert rec.stop() == [] and not src.closed
+    assert any("stopped answering" in e for e in rec.errors)
+    release.set()
 
 
-def test_nvml_index_matches_the_gpu_by_uuid_not_by_number():
-    # CUDA enumerates fastest first: cuda:0 may be the GPU NVML calls 1.
-    nvml = ["GPU-aaaa-1111", "GPU-bbbb-2222"]
-    assert nvml_index_of(0, cuda_uuid=lambda i: "bbbb-2222", nvml_uuids=lambda: nvml) == (1, "")
-    assert nvml_index_of(0, cuda_uuid=lambda i: "GPU-AAAA-1111", nvml_uuids=lambda: nvml) == (0, "")
-    index, why = nvml_index_of(0, cuda_uuid=lambda i: "cccc", nvml_uuids=lambda: nvml)
-    assert index is None and "cccc" in why
+def _torch_sees(monkeypatch, cudas):
+    """Fake CUDA device facts at torch's boundary; the bench's own code reads them."""
+    props = {c.index: types.SimpleNamespace(name=c.name, uuid=c.uuid[4:], pci_bus_id=c.pci[1], pci_domain_id=c.pci[0],
+                                            pci_device_id=c.pci[2], total_memory=c.total_memory_bytes)
+             for c in cudas}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: len(cudas))
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda i: props[i])
 
 
-def test_nvml_index_without_uuids_falls_back_or_says_why():
-    def no_uuid(i):
-        raise AttributeError("old torch")
+def test_bench_telemetry_follows_the_card_not_the_number(monkeypatch, tmp_path):
+    # CUDA orders fastest first: cuda:0 is the GPU NVML numbers 1. The fakes sit at the
+    # boundaries (torch's device properties, pynvml in the NVML worker and in-process);
+    # device matching, the worker, the NVML sampler and the Sampler are the real code.
+    from envcheck.bench.run import gpu_telemetry_for
+    from envcheck.telemetry.match import CudaDevice
+    from tests.fakes.fake_pynvml import h100, h100_reference
+    from tests.probes_gpu.hung_nvml import worker_env
 
-    def broken_nvml():
-        raise RuntimeError("NVML Shared Library Not Found")
-
-    assert nvml_index_of(1, cuda_uuid=no_uuid, environ={"CUDA_VISIBLE_DEVICES": "2,3"}) == (3, "")
-    index, why = nvml_index_of(0, cuda_uuid=lambda i: None, environ={"CUDA_VISIBLE_DEVICES": "GPU-1"})
-    assert index is None and "UUID" in why
-    index, why = nvml_index_of(0, cuda_uuid=lambda i: "aaaa", nvml_uuids=broken_nvml)
-    assert index is None and "Not Found" in why
-
-
-class _FakeNvmlTelemetry:
-    init = Reading.of(True)
-    made: list = []
-
-    def __init__(self, indices):
-        self.indices, self.closed = indices, False
-        _FakeNvmlTelemetry.made.append(self)
-
-    def sample(self):
-        return []
-
-    def close(self):
-        self.closed = True
+    uuid = h100_reference()["uuid"][:-1]
+    _torch_sees(monkeypatch, [CudaDevice(0, "NVIDIA H100 80GB HBM3", uuid + "1", (0, 0x19, 0), 80 << 30)])
+    worker_env(monkeypatch, tmp_path, "healthy")
+    monkeypatch.setitem(sys.modules, "pynvml", h100(2))
+    source, status = gpu_telemetry_for(torch.device("cuda", 0))
+    try:
+        rec = Sampler(source, interval_s=0.01).start()
+        threading.Event().wait(0.1)
+        samples = rec.stop()
+    finally:
+        source.close()
+    assert status == Reading.of("sampled") and samples and {s.device for s in samples} == {"cuda:0"}
+    assert samples[0].temp_c.ok and samples[0].power_draw_w.ok
 
 
-def test_open_telemetry_uses_the_nvml_sampler_and_reports_a_failed_init(monkeypatch):
-    import envcheck.probes.nvml_telemetry as nvml_telemetry
+def test_bench_telemetry_says_why_not(monkeypatch, tmp_path):
+    from envcheck.bench.run import gpu_telemetry_for
+    from envcheck.telemetry.match import CudaDevice
+    from tests.probes_gpu.hung_nvml import worker_env
 
-    monkeypatch.setattr(nvml_telemetry, "NvmlTelemetry", _FakeNvmlTelemetry)
-    source, why = open_telemetry([2])
-    assert isinstance(source, _FakeNvmlTelemetry) and source.indices == [2] and why == ""
-
-    class Failing(_FakeNvmlTelemetry):
-        init = Reading.fail(Status.NOT_FOUND, "libnvidia-ml.so.1 not found")
-
-    monkeypatch.setattr(nvml_telemetry, "NvmlTelemetry", Failing)
-    source, why = open_telemetry([0])
-    assert source is None and "libnvidia-ml.so.1 not found" in why and _FakeNvmlTelemetry.made[-1].closed
+    _torch_sees(monkeypatch, [CudaDevice(0, "NVIDIA H100 80GB HBM3", "GPU-elsewhere", (0, 0x77, 0), 80 << 30)])
+    worker_env(monkeypatch, tmp_path, "healthy")
+    assert gpu_telemetry_for(torch.device("cuda", 0)) == (
+        None, Reading.fail(Status.NOT_FOUND, "NVML lists no GPU with cuda:0's UUID or PCI address"))
+    assert gpu_telemetry_for(torch.device("cuda", 3))[1].detail == "torch lists no cuda:3"
+    worker_env(monkeypatch, tmp_path, "driver_not_loaded")
+    source, status = gpu_telemetry_for(torch.device("cuda", 0))
+    assert source is None and status.status is Status.ERROR and status.detail.startswith("NVML: nvmlInit")
 
 
 TABLE = {

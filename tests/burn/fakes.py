@@ -1,7 +1,7 @@
 """Fakes for the burn's outside world: telemetry sources, psutil, workers, the CNN step.
 
-Worker-side fakes are named by "tests.burn.fakes:..." strings, so spawned worker
-processes import them exactly as they import the real ones.
+Worker-side fakes are module-level functions: a spawned worker process imports them by
+name, exactly as it imports the real ones.
 """
 
 from __future__ import annotations

@@ -93,3 +93,31 @@ def test_plot_directory_that_cannot_be_made_is_refused_before_the_burn(monkeypat
     (tmp_path / "file").write_text("")
     r = invoke("--device", "cpu", "--plot", str(tmp_path / "file" / "plots"))
     assert r.exit_code == 2 and "--plot" in r.stderr and "cannot create the directory" in r.stderr
+
+
+def test_report_through_a_link_to_a_device_keeps_the_link(monkeypatch, tmp_path):
+    # `--report /dev/full` as root once turned the device into a JSON file (issue 11 item 1).
+    monkeypatch.setattr(burn_deps, "default_deps", lambda: _deps([]))
+    link = tmp_path / "out"
+    link.symlink_to("/dev/null")
+    r = invoke("--report", str(link))
+    assert r.exit_code == 4, r.stderr
+    assert link.is_symlink() and [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_report_in_a_missing_directory_is_refused_before_the_burn(monkeypatch, tmp_path):
+    monkeypatch.setattr(burn_deps, "default_deps", lambda: (_ for _ in ()).throw(AssertionError("burn started")))
+    r = invoke("--device", "cpu", "--report", str(tmp_path / "typo" / "r.json"))
+    assert r.exit_code == 2 and "does not exist" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_run_that_cannot_start_leaves_a_finished_report(monkeypatch, tmp_path):
+    # The set-up report is written first; a device that is not there must not leave it "running".
+    monkeypatch.setattr(burn_deps, "default_deps", lambda: _deps([H100]))
+    out = tmp_path / "r.json"
+    r = invoke("--device", "cuda:3", "--report", str(out))
+    assert r.exit_code == 4 and "only 1 CUDA device(s) visible" in r.stderr
+    doc = json.loads(out.read_text())
+    assert report.validate(doc) == [] and (doc["status"], doc["exit_code"]) == ("skipped", 4)
+    assert "only 1 CUDA device(s) visible" in doc["reason"]

@@ -9,6 +9,7 @@ from envcheck.burn import report, text
 from envcheck.burn.records import CheckResult, DeviceInfo, WorkCounters, WorkerStatus
 from envcheck.burn.verdict import JudgeOptions, judge
 from envcheck.serial import from_dict, to_data
+from envcheck.telemetry.series import columns, from_columns
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "burn" / "cpu-quick-report.json"
 
@@ -25,8 +26,8 @@ def test_saved_cpu_report_is_valid_and_renders():
 def test_saved_report_rejudges_to_the_same_verdict():
     doc = json.loads(FIXTURE.read_text())
     d = doc["devices"][0]
-    samples = report.samples_from_series(d["series"], d["device"])
-    assert report.series(samples) == d["series"]
+    samples = from_columns(d["series"], d["device"])
+    assert columns(samples) == d["series"]
     verdict, reasons, summary = judge(
         from_dict(DeviceInfo, d["info"]), from_dict(WorkCounters, d["work"]),
         [from_dict(CheckResult, c) for c in d["correctness"]], from_dict(WorkerStatus, d["worker"]), samples,

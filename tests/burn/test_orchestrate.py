@@ -14,6 +14,7 @@ from envcheck.burn.records import DeviceInfo
 from envcheck.burn.session import burn
 from envcheck.reading import Reading
 
+from . import fakes
 from .fakes import ScriptedSource
 
 
@@ -24,7 +25,7 @@ def _infos():
 
 
 def _deps(source):
-    return Deps(worker_target="tests.burn.fakes:fake_worker", gpu_telemetry=lambda infos: source,
+    return Deps(worker_target=fakes.fake_worker, gpu_telemetry=lambda infos: source,
                 xid_text=lambda x: f"Xid {x}")
 
 
@@ -86,7 +87,7 @@ def test_a_signal_during_set_up_stops_workers_before_they_burn(tmp_path):
             threading.Timer(0.0, os.kill, (os.getpid(), signal.SIGINT)).start()
 
     deps = _deps(ScriptedSource(["cuda:0", "cuda:1"]))
-    deps.worker_target = "tests.burn.fakes:slow_setup_worker"
+    deps.worker_target = fakes.slow_setup_worker
     outcome = burn(options, _infos(), deps, on_tick=on_tick)
     doc = json.loads(out.read_text())
     assert sent and doc["status"] == "aborted" and doc["interrupted_by"] == "SIGINT" and outcome.exit_code == 130

@@ -12,9 +12,9 @@ from envcheck.burn import report, text
 from envcheck.burn.options import BurnOptions
 from envcheck.burn.orchestrate import DeviceState, Run
 from envcheck.burn.records import CheckResult, DeviceInfo, GemmCounter, Verdict, WorkCounters
-from envcheck.burn.sampler import Sampler
 from envcheck.reading import Reading, Status
-from envcheck.telemetry import TelemetrySample
+from envcheck.telemetry import Sampler, TelemetrySample
+from envcheck.telemetry.series import columns
 
 from .fakes import FakePsutil
 
@@ -39,7 +39,7 @@ def test_series_is_columnar_and_keeps_statuses_only_where_needed():
     samples = [TelemetrySample(t_s=0.0, device="cpu", temp_c=Reading.of(50), clock_sm_mhz=Reading.of(2400)),
                TelemetrySample(t_s=1.0, device="cpu", temp_c=Reading.fail(Status.ERROR, "read failed"),
                                clock_sm_mhz=Reading.of(2300), xids=(13,))]
-    s = report.series(samples)
+    s = columns(samples)
     assert s["t_s"] == [0.0, 1.0] and s["xids"] == [[], [13]] and s["lost"] == [False, False]
     assert s["fields"]["temp_c"] == {"values": [50, None], "status": ["ok", "error"]}
     assert s["fields"]["clock_sm_mhz"] == {"values": [2400, 2300]}
@@ -48,7 +48,7 @@ def test_series_is_columnar_and_keeps_statuses_only_where_needed():
 
 def _finished_run():
     ticks = itertools.count(0.0, 1.0)
-    from envcheck.burn.sampler import PsutilTelemetry
+    from envcheck.telemetry.cpu import PsutilTelemetry
 
     sampler = Sampler(PsutilTelemetry(FakePsutil(percents=(0.0, 99.0, 100.0, 100.0, 100.0, 100.0))),
                       clock=lambda: next(ticks))
@@ -110,3 +110,35 @@ def test_validate_names_what_is_wrong():
     problems = report.validate(bad)
     assert "unknown status 'great'" in problems and "devices[0] verdict 'ok'" in problems
     assert "devices[0] series temp_c has 0 values, not 1" in problems
+
+
+def test_a_long_run_keeps_a_bounded_series_with_every_extreme():
+    # A day at 1 Hz would be 86,400 points per device; the report keeps MAX_POINTS, and no
+    # spike, dip, flag or Xid disappears (issue 12 item 2; the lab-validation work needs it).
+    from envcheck.telemetry.series import MAX_POINTS, downsample
+
+    n = 20_000
+    samples = [TelemetrySample(t_s=float(i), device="cuda:0", temp_c=Reading.of(60 + i % 7),
+                               power_draw_w=Reading.of(300.0), clock_event_reasons=Reading.of(()),
+                               remapped_rows_pending=Reading.of(False)) for i in range(n)]
+    samples[12_345] = TelemetrySample(t_s=12_345.0, device="cuda:0", temp_c=Reading.of(97), xids=(79,),
+                                      power_draw_w=Reading.of(5.0), clock_event_reasons=Reading.of(("hw_slowdown",)),
+                                      remapped_rows_pending=Reading.of(True), lost=True)
+    small = downsample(samples)
+    assert len(small) <= MAX_POINTS and small[0].t_s == 0.0 and small[-1].t_s == n - 1
+    assert max(s.temp_c.value for s in small) == 97 and min(s.power_draw_w.value for s in small) == 5.0
+    assert [x for s in small for x in s.xids] == [79] and sum(s.lost for s in small) == 2
+    assert any(s.remapped_rows_pending.value for s in small)
+    assert any("hw_slowdown" in s.clock_event_reasons.value for s in small)
+    assert [s.t_s for s in small] == sorted(s.t_s for s in small)
+    assert downsample(samples[:10]) == samples[:10]
+
+
+def test_the_report_of_a_long_run_does_not_grow_with_its_length():
+    run = _finished_run()
+    for _ in range(3000):
+        run.sampler.sample_once()
+    doc = report.document(run)
+    assert report.validate(doc) == []
+    assert len(doc["devices"][0]["series"]["t_s"]) <= 600
+    assert doc["devices"][0]["telemetry_summary"]["samples"] == 3005  # the verdict read every sample

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from envcheck.burn.sampler import PsutilTelemetry, Sampler
 from envcheck.reading import Reading, Status
+from envcheck.telemetry import Sampler
+from envcheck.telemetry.cpu import PsutilTelemetry
 
 from .fakes import FakePsutil, ScriptedSource
 

@@ -7,22 +7,15 @@ import json
 import pytest
 
 from envcheck.burn import report
-from envcheck.burn.deps import (
-    CudaDevice,
-    Deps,
-    RelabelledTelemetry,
-    cpu_info,
-    gpu_info,
-    match_nvml,
-    parse_bus_id,
-    xid_text,
-)
+from envcheck.burn.deps import Deps, cpu_info, gpu_info, xid_text
 from envcheck.burn.options import BurnOptions, DeviceRequest
 from envcheck.burn.session import Skipped, burn, resolve_devices, telemetry_for
 from envcheck.errors import SetupError
 from envcheck.facts import GpuFacts
 from envcheck.reading import Reading, Status
+from envcheck.telemetry.match import CudaDevice, match_nvml, parse_bus_id
 
+from . import fakes
 from .fakes import FakePsutil, ScriptedSource
 
 ok = Reading.of
@@ -42,9 +35,22 @@ def test_nvml_record_is_matched_by_uuid_then_pci_address():
     other = _facts(0, "GPU-other", "00000000:1A:00.0")
     same_uuid = _facts(1, H100.uuid.upper(), "00000000:99:00.0")
     same_bus = _facts(2, "GPU-x", "00000000:3B:00.0")
-    assert match_nvml(H100, [other, same_uuid, same_bus]).index == 1
-    assert match_nvml(CudaDevice(0, "x", None, (0, 0x3B, 0)), [other, same_bus]).index == 2
-    assert match_nvml(CudaDevice(0, "x"), [other]) is None
+    assert match_nvml(H100, [other, same_uuid, same_bus])[0].index == 1
+    assert match_nvml(CudaDevice(0, "x", None, (0, 0x3B, 0)), [other, same_bus])[0].index == 2
+    assert match_nvml(CudaDevice(0, "x", "GPU-gone"), [other]) == (
+        None, "NVML lists no GPU with cuda:0's UUID or PCI address")
+
+
+def test_without_uuid_or_address_the_visible_devices_list_decides():
+    # torch too old to give either: CUDA_VISIBLE_DEVICES=2,0 makes cuda:0 NVML's GPU 2.
+    gpus = [_facts(i, f"GPU-{i}", f"00000000:{i:02X}:00.0") for i in range(3)]
+    env = {"CUDA_VISIBLE_DEVICES": "2,0"}
+    assert match_nvml(CudaDevice(0, "x"), gpus, env)[0].index == 2
+    assert match_nvml(CudaDevice(1, "x"), gpus, env)[0].index == 0
+    assert match_nvml(CudaDevice(0, "x"), gpus, {"CUDA_VISIBLE_DEVICES": "GPU-1"}) == (
+        None, "CUDA_VISIBLE_DEVICES names devices by UUID; no NVML index")
+    assert match_nvml(CudaDevice(0, "x"), gpus, {})[0].index == 0
+    assert match_nvml(CudaDevice(5, "x"), gpus, {}) == (None, "NVML lists no GPU 5")
 
 
 def test_gpu_info_takes_the_max_operating_temperature_or_the_slowdown_one():
@@ -99,31 +105,48 @@ def test_gpus_are_resolved_with_their_nvml_facts():
     assert resolve_devices(DeviceRequest(cpu=True), _deps([]))[0].device == "cpu"
 
 
-def test_nvml_samples_are_relabelled_to_cuda_indices():
-    t = RelabelledTelemetry(ScriptedSource(["cuda:2", "cuda:5"]), {"cuda:2": "cuda:0"}, ok(True))
-    assert [s.device for s in t.sample()] == ["cuda:0"]
-
-
 def test_telemetry_that_cannot_start_says_why():
     info = gpu_info(H100, None, None)
     source, name, status = telemetry_for([info], Deps())
     assert (name, status.status, source.sample()) == ("nvml", Status.NOT_FOUND, [])
 
     def broken(infos):
-        raise ImportError("No module named 'envcheck.probes.nvml'")
+        raise ImportError("cannot import name 'NvmlTelemetry' from 'envcheck.probes.nvml'")
     from dataclasses import replace
 
-    _, _, status = telemetry_for([replace(info, nvml_index=0)], Deps(gpu_telemetry=broken))
-    assert status.status is Status.NOT_FOUND and "probes.nvml" in status.detail
+    # An envcheck bug is seen, never turned into "no telemetry" (issue 11 item 4: it hid
+    # that telemetry never started on a GPU).
+    with pytest.raises(ImportError):
+        telemetry_for([replace(info, nvml_index=0)], Deps(gpu_telemetry=broken))
+
+
+def test_gpu_telemetry_runs_the_real_code_over_a_fake_pynvml(monkeypatch):
+    # The fake sits at the import boundary (sys.modules["pynvml"]); everything above it —
+    # the burn's default gpu_telemetry, the NVML sampler, the relabelling — is the real code.
+    # Before the fix the default raised ImportError, and the burn swallowed it.
+    from tests.fakes.fake_pynvml import h100
+
+    monkeypatch.setitem(__import__("sys").modules, "pynvml", h100(2))
+    facts = _facts(1, H100.uuid, "00000000:3B:00.0")
+    info = gpu_info(H100, facts, None)  # cuda:0 is NVML's GPU 1
+    source, name, status = telemetry_for([info], Deps())
+    try:
+        samples = source.sample()
+    finally:
+        source.close()
+    assert (name, status) == ("nvml", ok(True))
+    assert [s.device for s in samples] == ["cuda:0"]
+    assert samples[0].temp_c.ok and samples[0].power_draw_w.ok and samples[0].utilization_pct.ok
 
 
 @pytest.mark.torch
 def test_cpu_worker_with_a_cnn_and_an_injected_mismatch_fails(tmp_path):
     """One real spawned CPU worker: GEMMs, the copy kernel, a CNN (a stand-in for the
     bench's), the seeded checks — and the hook that corrupts the first recomputation."""
-    deps = Deps(cnn_factory="tests.burn.fakes:tiny_cnn_step", conv_check="", cpu_telemetry=lambda i: ScriptedSource(["cpu"]))
+    deps = Deps(cnn_factory=fakes.tiny_cnn_step, conv_check=None, cpu_telemetry=lambda i: ScriptedSource(["cpu"]))
     out = tmp_path / "r.json"
-    options = BurnOptions(duration_s=5.0, devices=("cpu",), inject="mismatch", report_path=str(out),
+    # 8 s: every phase (two GEMM dtypes, bandwidth, the CNN) gets a turn even on a loaded 2-core machine
+    options = BurnOptions(duration_s=8.0, devices=("cpu",), inject="mismatch", report_path=str(out),
                           telemetry_interval_s=0.5)
     outcome = burn(options, [cpu_info(FakePsutil())], deps)
     doc = json.loads(out.read_text())

@@ -108,3 +108,30 @@ def test_a_worker_whose_parent_is_killed_stops_burning(tmp_path):
             parent.kill()
         if "worker_pid" in locals() and _running(worker_pid):
             os.kill(worker_pid, signal.SIGKILL)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_set_up_still_leaves_a_report(tmp_path, sig, code):
+    # Issue 11 item 7: interrupted in its first seconds (importing torch), burn left nothing.
+    out = tmp_path / "burn.json"
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "30s",
+                             "--report", str(out)], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists():  # the set-up report, written before torch is imported
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "no report at the start"
+            time.sleep(0.02)
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == code, stderr
+    doc = json.loads(out.read_text())
+    assert report.validate(doc) == [] and (doc["status"], doc["exit_code"]) == ("aborted", code)
+    assert doc["interrupted_by"] == signal.Signals(sig).name and doc["phase"] == "setup"
+    assert stdout.startswith("envcheck burn: ABORTED")

@@ -54,3 +54,21 @@ def test_plots_are_png_files_per_device(tmp_path):
     paths = write_plots(report.document(_finished_run()), str(tmp_path / "plots"))
     assert [p.name for p in paths] == ["burn-cpu.png"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_cpu_plot_has_no_empty_panels_and_shows_utilisation():
+    # Issue 11 item 15: the CPU plot drew "temperature: not found" and an empty power panel,
+    # and left out utilisation, which is known.
+    from envcheck.burn.plot import figure, panels
+
+    doc = report.document(_finished_run())
+    dev = doc["devices"][0]
+    for name in ("temp_c", "memory_temp_c"):  # a VM without a temperature sensor
+        dev["series"]["fields"][name] = {"values": [None] * len(dev["series"]["t_s"]),
+                                         "status": ["not_found"] * len(dev["series"]["t_s"])}
+    shown = panels(dev)
+    assert [unit for _, unit in shown] == ["MHz", "%"]
+    assert [label for lines, _ in shown for _, label in lines] == ["CPU clock", "utilisation"]
+    fig = figure(dev, doc["load_window_s"])
+    assert len(fig.axes) == 2
+    assert "not measured: temperature (not found), power (unknown)" in fig._suptitle.get_text()

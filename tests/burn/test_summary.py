@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from envcheck.burn.summary import percentile, summarise, weights
 from envcheck.reading import Reading, Status
 from envcheck.telemetry import TelemetrySample
+from envcheck.telemetry.summary import percentile, summarise, weights
 
 ok = Reading.of
 

@@ -1,10 +1,13 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from envcheck import snapshot
 from envcheck.cli import COMMANDS, cli
+from envcheck.errors import EnvcheckError
+from envcheck.userfiles import read_json
 from tests.builders import healthy_machine
 
 
@@ -123,3 +126,41 @@ def test_the_exit_code_table_is_in_the_readme_and_every_help():
     for name in COMMANDS:
         r = CliRunner().invoke(cli, [name, "--help"])
         assert r.exit_code == 0 and "Exit codes:" in r.output and "cannot run here" in r.output, name
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"schema_version": 1, "x": ' + b"9" * 5000 + b"}", "integer string conversion"),
+    (b"\xff\xfe", "not a text file"),
+    (b"{", "not valid JSON"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+])
+def test_read_json_turns_every_bad_document_into_one_line(tmp_path, content, message):
+    # A 5000-digit integer once escaped json.loads as a plain ValueError: exit 3 (issue 11 item 8).
+    p = tmp_path / "bad.json"
+    p.write_bytes(content)
+    with pytest.raises(EnvcheckError, match=message) as info:
+        read_json(p, 2**20, "an envcheck snapshot")
+    assert "\n" not in str(info.value) and info.value.exit_code == 2
+
+
+def test_read_json_refuses_more_than_its_limit(tmp_path):
+    p = tmp_path / "big.json"
+    p.write_text("[" + "0," * 100 + "0]")
+    with pytest.raises(EnvcheckError, match="larger than any"):
+        read_json(p, 100, "an envcheck snapshot")
+
+
+def test_the_group_lists_every_command_in_order():
+    import click
+
+    with click.Context(cli) as ctx:
+        assert cli.list_commands(ctx) == list(COMMANDS)
+
+
+def test_snapshot_through_a_link_to_a_device_keeps_the_link(tmp_path):
+    # Issue 11 item 1: `snapshot -o /dev/stdout` replaced the link with a file.
+    link = tmp_path / "out"
+    link.symlink_to("/dev/null")
+    r = CliRunner().invoke(cli, ["snapshot", "--no-torch", "-o", str(link)])
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and [p.name for p in tmp_path.iterdir()] == ["out"]

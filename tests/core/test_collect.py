@@ -82,11 +82,46 @@ def _cuda() -> bool:
 def test_nvml_is_read_before_the_torch_worker_starts(monkeypatch):
     # The worker's CUDA context would otherwise be listed among the GPU's processes and
     # counted as memory in use by "other processes".
+    # (The NVML worker is a slow start: the torch probe must still wait for it.)
+    import time
+
     from envcheck.facts import NvmlFacts, TorchFacts
-    from envcheck.probes import nvml, torch_probe
+    from envcheck.probes import nvml_worker, torch_probe
 
     events = []
-    monkeypatch.setattr(nvml, "probe", lambda nvml_module=None: events.append("nvml") or NvmlFacts())
+
+    def slow_nvml(jobs, **kw):
+        time.sleep(0.5)
+        events.append("nvml")
+        return [NvmlFacts()]
+
+    monkeypatch.setattr(nvml_worker, "run_jobs", slow_nvml)
     monkeypatch.setattr(torch_probe, "probe", lambda python, run, timeout: events.append("torch") or TorchFacts())
     c = collect(ProbeOptions())
     assert c.failures == [] and events == ["nvml", "torch"]
+
+
+def test_the_probes_run_at_the_same_time(monkeypatch):
+    # The driver probe's modinfo and the toolkit probe's ldconfig each wait for the other:
+    # one after the other, the barrier breaks. (benchmarks/hung_tools.py measures the wall
+    # time with hung tools: the slowest deadline, not their sum — issue 11 item 2.)
+    import threading
+
+    from envcheck.runner import RunResult
+    from envcheck.runner import run as real_run
+
+    barrier = threading.Barrier(2, timeout=20)
+    met = []
+
+    def run(argv, timeout=10.0, env=None, input=None):
+        if argv[0] in ("modinfo", "ldconfig"):
+            try:
+                barrier.wait()
+                met.append(argv[0])
+            except threading.BrokenBarrierError:
+                return RunResult(tuple(argv), Status.TIMEOUT, detail="alone")
+            return RunResult(tuple(argv), Status.OK, 1, "", "")
+        return real_run(argv, timeout=timeout, env=env, input=input)
+
+    c = collect(ProbeOptions(torch=False), run=run)
+    assert c.failures == [] and sorted(met) == ["ldconfig", "modinfo"]

@@ -9,7 +9,9 @@ import functools
 import http.client
 import http.server
 import multiprocessing
+import os
 import socket
+import stat
 import threading
 import time
 import urllib.request
@@ -21,6 +23,7 @@ import pytest
 from envcheck.dataset import FetchError, fetch
 from envcheck.dataset.download import LOCK_NAME, checksum_problem
 from envcheck.dataset.files import FILES
+from envcheck.errors import SetupError
 
 from .idxfiles import tiny_with_specs, write
 
@@ -239,3 +242,58 @@ def test_concurrent_processes_share_one_download(tmp_path, server):
     for s in specs:
         assert checksum_problem(dest / s.name, s) is None
     assert not list(dest.glob("*.part"))
+
+
+# ---------------------------------------------------------- planted files (issue 11 item 8)
+@pytest.mark.parametrize("plant", ["lock_directory", "lock_symlink", "data_directory"])
+def test_something_planted_in_the_cache_is_one_line_and_leaves_no_part(tmp_path, plant):
+    files, specs = tiny_with_specs()
+    mirror = write(tmp_path / "mirror", files)
+    dest = tmp_path / "cache"
+    dest.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_text("not yours")
+    {"lock_directory": lambda: (dest / LOCK_NAME).mkdir(),
+     "lock_symlink": lambda: (dest / LOCK_NAME).symlink_to(victim),
+     "data_directory": lambda: (dest / specs[0].name).mkdir()}[plant]()
+    with pytest.raises(SetupError) as info:
+        fetch(dest, mirrors=[mirror.as_uri()], files=specs, sleep=_no_sleep())
+    assert "remove it and run again" in str(info.value) and "\n" not in str(info.value)
+    assert not list(dest.glob(".*.part")) and victim.read_text() == "not yours"
+
+
+def test_downloaded_files_honour_the_umask(tmp_path):
+    files, specs = tiny_with_specs()
+    mirror = write(tmp_path / "mirror", files)
+    old = os.umask(0o022)
+    try:
+        fetch(tmp_path / "cache", mirrors=[mirror.as_uri()], files=specs, sleep=_no_sleep())
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE((tmp_path / "cache" / s.name).stat().st_mode) for s in specs} == {0o644}
+
+
+def test_a_data_file_linked_to_a_verified_copy_is_kept(tmp_path):
+    files, specs = tiny_with_specs()
+    elsewhere = write(tmp_path / "elsewhere", files)
+    dest = tmp_path / "cache"
+    dest.mkdir()
+    for s in specs:
+        (dest / s.name).symlink_to(elsewhere / s.name)
+    result = fetch(dest, mirrors=["http://127.0.0.1:9/never-used/"], files=specs, sleep=_no_sleep())
+    assert [f.action for f in result.files] == ["present"] * 4
+
+
+def test_fetch_progress_on_a_terminal_is_one_line_per_percent(monkeypatch, capsys):
+    import sys
+
+    from envcheck.cli.data import _progress_printer
+
+    assert _progress_printer() is None or sys.stderr.isatty()  # off a terminal: no progress
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    show = _progress_printer()
+    for done in (0, 1, 50, 100):
+        show("t10k-labels-idx1-ubyte.gz", done, 100)
+    show("t10k-labels-idx1-ubyte.gz", 100, 100)  # the same percentage again: nothing new
+    err = capsys.readouterr().err
+    assert err.count("t10k-labels-idx1-ubyte.gz: 100%") == 1 and err.endswith("100%\n")

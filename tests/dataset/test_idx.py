@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import shutil
 import struct
+import zlib
 
 import numpy as np
 import pytest
 
 from envcheck.dataset import DataFileError, load, read_images, read_labels, verify_directory
-from envcheck.dataset.idx import parse_idx, read_pair
+from envcheck.dataset.idx import MAX_PAYLOAD_BYTES, gunzip, parse_idx, read_pair
 from envcheck.dataset.loading import kind_of
 from envcheck.errors import SetupError
 
@@ -145,3 +146,31 @@ def test_unknown_counts_are_refused_not_gated(tmp_path):
 def test_missing_file_is_a_setup_error(tmp_path):
     with pytest.raises(SetupError, match="no such file"):
         read_labels(tmp_path / "nope.gz")
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it(tmp_path):
+    # 200 MB of zeros compress to ~200 KB; inflating it whole once took 6.3 GB for 3 MB.
+    bomb = zlib.compressobj(9, zlib.DEFLATED, 31)
+    raw = bomb.compress(b"\0" * (200 * 2**20)) + bomb.flush()
+    p = tmp_path / "train-images-idx3-ubyte.gz"
+    p.write_bytes(raw)
+    with pytest.raises(DataFileError, match="inflates to more than"):
+        read_images(p)
+
+
+def test_gunzip_reads_every_member_and_checks_the_end():
+    two = gzip.compress(b"ab", mtime=0) + gzip.compress(b"cd", mtime=0) + b"\0\0"
+    assert gunzip(two) == b"abcd" == gzip.decompress(two)
+    with pytest.raises(EOFError):
+        gunzip(gzip.compress(b"x" * 1000, mtime=0)[:-12])
+    with pytest.raises(ValueError):
+        gunzip(gzip.compress(b"x" * 101, mtime=0), limit=100)
+    assert gunzip(gzip.compress(b"x" * 100, mtime=0), limit=100) == b"x" * 100
+
+
+def test_an_oversized_extracted_file_is_refused_unread(tmp_path):
+    p = tmp_path / "train-images-idx3-ubyte"
+    with p.open("wb") as fh:
+        fh.truncate(MAX_PAYLOAD_BYTES + 10)  # sparse: costs no disk
+    with pytest.raises(DataFileError, match="larger than any Fashion-MNIST file"):
+        read_images(p)

@@ -28,12 +28,11 @@ from envcheck.burn import report as burn_report
 from envcheck.burn.options import BurnOptions
 from envcheck.burn.orchestrate import DeviceState, Run
 from envcheck.burn.records import CheckResult, DeviceInfo, GemmCounter, MicroItem, MicroResult, WorkCounters
-from envcheck.burn.sampler import Sampler
 from envcheck.reading import Reading
 from envcheck.report import Report
 from envcheck.report.jsonfmt import document as doctor_document
 from envcheck.rules import evaluate
-from envcheck.telemetry import TelemetrySample
+from envcheck.telemetry import Sampler, TelemetrySample
 from envcheck.validate.document import document as validate_document
 from envcheck.validate.document import write
 from envcheck.validate.pipeline import ValidateOptions, ValidateRun

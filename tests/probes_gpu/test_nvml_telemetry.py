@@ -8,9 +8,9 @@ import threading
 import pynvml as real  # noqa: TID251 - the tests raise the real error classes
 import pytest
 
-from envcheck.probes.nvml_telemetry import NvmlTelemetry
 from envcheck.reading import Reading, Status
 from envcheck.telemetry import TelemetrySource, by_device
+from envcheck.telemetry.gpu import NvmlTelemetry, open_nvml
 from tests.fakes.fake_pynvml import ByArgs, FakeNvml, Seq, h100
 
 ok = Reading.of
@@ -103,19 +103,20 @@ def test_xid_events_unsupported_are_reported_not_polled():
     assert fake.calls_to("nvmlEventSetWait_v2") == 0 and fake.calls_to("nvmlDeviceRegisterEvents") == 0
 
 
-def test_selected_indices_and_a_gpu_lost_before_the_start():
+def test_selected_gpus_carry_the_callers_labels_and_one_is_lost_before_the_start():
+    # NVML's GPUs 2 and 0 are CUDA's 0 and 1 (CUDA orders fastest first).
     fake = h100(3, device={"nvmlDeviceGetHandleByIndex": {2: real.NVMLError_GpuIsLost()}})
-    with NvmlTelemetry(indices=[2, 0], nvml_module=fake) as t:
+    with open_nvml({2: "cuda:0", 0: "cuda:1"}, nvml_module=fake) as t:
         lost, good = t.sample()
-    assert (lost.device, lost.lost, good.device, good.lost) == ("cuda:2", True, "cuda:0", False)
-    assert t.xid_events["cuda:2"].status is Status.UNKNOWN
+    assert (lost.device, lost.lost, good.device, good.lost) == ("cuda:0", True, "cuda:1", False)
+    assert t.xid_events["cuda:0"].status is Status.UNKNOWN and t.status == Reading.of(True)
 
 
 @pytest.mark.parametrize("exc, error", [(real.NVMLError_DriverNotLoaded(), "driver_not_loaded"),
                                         (real.NVMLError_LibraryNotFound(), "library_not_found")])
 def test_no_nvml_session_means_no_samples(exc, error):
     t = NvmlTelemetry(nvml_module=FakeNvml(init_error=exc))
-    assert not t.init.ok and t.init_error == error
+    assert not t.init.ok and t.init_error == error and t.status == t.init
     assert t.sample() == []
     t.close()
     t.close()

@@ -116,3 +116,25 @@ def test_no_torch_is_exit_4(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
     r = invoke("--device", "cpu")
     assert r.exit_code == 4 and r.stderr.startswith("envcheck: error: envcheck verify needs torch")
+
+
+def test_no_numpy_is_the_install_hint_not_an_internal_error(monkeypatch):
+    # Issue 11 item 11: "internal error: No module named 'numpy'" without the bench extra.
+    import sys
+
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    r = invoke("--device", "cpu", "--quick")
+    assert r.exit_code == 4, r.stderr
+    assert r.stderr.strip() == ("envcheck: error: envcheck verify needs numpy: pip install 'envcheck[bench]' "
+                                "(`envcheck advise` says which torch build fits this machine)")
+
+
+def test_json_on_error_prints_the_error_document(monkeypatch):
+    # Issue 11 item 15: `verify --json` printed nothing on error.
+    r = invoke("--device", "cpu", "--dtype", "tf32", "--json")
+    assert r.exit_code == 4
+    doc = json.loads(r.stdout)
+    assert (doc["kind"], doc["passed"], doc["exit_code"]) == ("envcheck.verify", None, 4)
+    assert doc["error"].startswith("nothing to check") and r.stderr.startswith("envcheck: error: nothing to check")
+    r = invoke("--device", "cuda:7", "--json")
+    assert r.exit_code == 4 and json.loads(r.stdout)["exit_code"] == 4

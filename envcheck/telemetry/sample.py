@@ -1,8 +1,9 @@
 """Telemetry samples: what a GPU (or the CPU) looked like at one instant under load.
 
-The record is shared by the NVML sampler (``envcheck/probes/nvml.py``), the psutil
-sampler for CPU burns, and the burn-in's verdict code, which only ever sees these
-records — so a fake stream of samples can drive every verdict in tests.
+The record is shared by the NVML source (:mod:`envcheck.telemetry.gpu`), the psutil
+source for CPU burns (:mod:`envcheck.telemetry.cpu`), the sampling thread, the summary
+and the burn's verdict code, which only ever sees these records — so a fake stream of
+samples can drive every verdict in tests.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, List, Protocol, Tuple
 
-from .reading import UNKNOWN, Reading
+from ..reading import UNKNOWN, Reading
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""One device's telemetry stream → the figures a verdict reads (pure functions).
+"""One device's telemetry stream → :class:`TelemetrySummary`, the figures the burn's verdict
+and the bench's report read (pure functions).
 
 "Under load" means inside the load window (the common start to the stop). Shares of
 time are time-weighted: a sample stands for the interval until the next one (the last
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from dataclasses import dataclass, field
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..reading import Reading, Status
-from ..telemetry import TelemetrySample
-from .records import TelemetrySummary
+from ..reading import UNKNOWN, Reading, Status
+from .sample import TelemetrySample
 
 # Clock-event reasons that mean the GPU slowed itself because something is wrong or hot:
 # the HW slowdown line (thermal or power brake), the driver's thermal slowdown. sw_power_cap
@@ -26,6 +27,38 @@ SLOWDOWN_REASONS = ("hw_slowdown", "hw_thermal_slowdown", "sw_thermal_slowdown",
 LOADED_UTILIZATION_PCT = 80  # samples at or above this are "full load" for the power judgement
 
 Window = Optional[Tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class TelemetrySummary:
+    samples: int = 0
+    load_samples: int = 0  # samples inside the load window
+    load_sampled_s: float = 0.0  # time the load samples span (time-weighted)
+    temp_peak_c: Reading[int] = UNKNOWN
+    memory_temp_peak_c: Reading[int] = UNKNOWN
+    power_mean_w: Reading[float] = UNKNOWN
+    power_max_w: Reading[float] = UNKNOWN
+    power_p90_w: Reading[float] = UNKNOWN  # 90th percentile under load, judged against the limit
+    power_limit_w: Reading[float] = UNKNOWN
+    throttle_s: Dict[str, float] = field(default_factory=dict)  # reason -> seconds under load
+    slowdown_share: float = 0.0  # share of load time with a hardware or thermal slowdown active
+    clock_sm_median_mhz: Reading[float] = UNKNOWN
+    clock_sm_p5_mhz: Reading[float] = UNKNOWN
+    clock_sm_cv: Reading[float] = UNKNOWN  # coefficient of variation (stdev / mean) under load
+    clock_mem_median_mhz: Reading[float] = UNKNOWN
+    utilization_mean_pct: Reading[float] = UNKNOWN
+    pcie_gen_max_seen: Reading[int] = UNKNOWN  # highest link generation seen under load
+    pcie_width_max_seen: Reading[int] = UNKNOWN
+    pcie_replay_delta: Reading[int] = UNKNOWN
+    ecc_corrected_delta: Reading[int] = UNKNOWN
+    ecc_uncorrected_delta: Reading[int] = UNKNOWN
+    remapped_rows_uncorrectable_delta: Reading[int] = UNKNOWN
+    remap_pending_new: bool = False
+    remap_failed_new: bool = False
+    retired_pending_new: bool = False
+    xids: Tuple[int, ...] = ()
+    lost: bool = False
+    lost_at_s: Optional[float] = None
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -1,32 +1,64 @@
-"""NVML telemetry for the burn-in: samples every second or so, Xid events as they come.
+"""GPU telemetry from NVML: the one way the burn and the bench open it.
 
-Built on the session and device primitives of :mod:`envcheck.probes.nvml` (which alone
-imports pynvml), so errors are classified exactly as in the doctor's probe.
+:func:`nvml_gpus` lists the GPUs through the NVML worker (``envcheck/probes/nvml_worker.py``),
+so a wedged driver costs its deadline and no more; only once NVML has answered there does
+:func:`open_nvml` start an in-process :class:`NvmlTelemetry` for the sampling thread. Built
+on the session and device primitives of :mod:`envcheck.probes.nvml` (which alone imports
+pynvml): every NVML call goes through its one call-and-classify primitive, so errors are
+classified exactly as in the doctor's probe.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from ..facts import NvmlFacts
+from ..probes import nvml, nvml_worker
+from ..probes.nvml import (
+    EVENT_XID,
+    Device,
+    clock_reasons,
+    handle_key,
+    memory_temp,
+    opened,
+    pick,
+    read_fields,
+    remap_fields,
+)
 from ..reading import Reading, Status
-from ..telemetry import TelemetrySample
-from .nvml import EVENT_XID, Device, clock_reasons, handle_key, memory_temp, opened, pick, read_fields, remap_fields
+from .sample import TelemetrySample
+
+
+def nvml_gpus(nvml_module: Any = None, timeout: float = nvml_worker.DEADLINE_S) -> NvmlFacts:
+    """Every GPU NVML lists (``GpuFacts`` per NVML index), read in the NVML worker: past the
+    deadline the facts say ``timeout`` (``init_error`` "unresponsive")."""
+    [facts] = nvml_worker.run_jobs([nvml_worker.Job(nvml.probe, nvml.failed)], timeout=timeout,
+                                   nvml_module=nvml_module)
+    return facts
+
+
+def open_nvml(labels: Mapping[int, str], nvml_module: Any = None) -> "NvmlTelemetry":
+    """The telemetry source for the GPUs ``labels`` names (NVML index → the caller's label,
+    such as the CUDA index "cuda:0"). It never raises for NVML: ``status`` says whether it
+    samples, or why not. Call it after :func:`nvml_gpus` answered (that is the deadline)."""
+    return NvmlTelemetry(labels, nvml_module=nvml_module)
 
 
 class NvmlTelemetry:
-    """A :class:`~envcheck.telemetry.TelemetrySource` over NVML for the burn-in.
+    """A :class:`~envcheck.telemetry.TelemetrySource` over NVML.
 
-    Samples are labelled ``cuda:<NVML index>``; NVML orders GPUs by PCI bus id, as CUDA
-    does only with ``CUDA_DEVICE_ORDER=PCI_BUS_ID``. Handles are kept, each sample asks
+    Samples carry the label the caller gave each NVML index (by default ``cuda:<NVML
+    index>``; NVML orders GPUs by PCI bus id, CUDA only with CUDA_DEVICE_ORDER=PCI_BUS_ID,
+    so callers match the two with :func:`~envcheck.telemetry.match.match_nvml`). Handles are kept, each sample asks
     only for the :class:`TelemetrySample` fields, and a value once ``not_supported`` is
     not asked again. Xid errors arrive through an NVML event set polled with timeout 0.
     ``sample`` and ``close`` share a lock, so a sampling thread is safe and ``close``
     (idempotent) waits for a sample in flight before ``nvmlShutdown``.
     """
 
-    def __init__(self, indices: Optional[Sequence[int]] = None, nvml_module: Any = None) -> None:
+    def __init__(self, labels: Optional[Mapping[int, str]] = None, nvml_module: Any = None) -> None:
         self._lock = threading.Lock()
         self._closed = False
         self._t0 = time.monotonic()
@@ -36,14 +68,16 @@ class NvmlTelemetry:
         self._events: Any = None
         self._by_handle: Dict[Any, int] = {}
         self.xid_events: Dict[str, Reading] = {}  # per device: are Xid events watched, or why not
+        self.status: Reading = self.init if self._s is None else Reading.of(True)
         if self._s is None:
             return
-        if indices is None:
-            indices = range(self._s.reading("nvmlDeviceGetCount", convert=int).get(0))
-        self._devices = [Device(self._s, i) for i in indices]
+        if labels is None:
+            labels = {i: f"cuda:{i}" for i in range(self._s.reading("nvmlDeviceGetCount", convert=int).get(0))}
+        self._labels = dict(labels)
+        self._devices = [Device(self._s, i) for i in self._labels]
         self._events, outcome = self._s.call("nvmlEventSetCreate")
         for d in self._devices:
-            label = f"cuda:{d.index}"
+            label = self._labels[d.index]
             if outcome is not None:
                 self.xid_events[label] = Reading.fail(outcome[1], outcome[2])
                 continue
@@ -79,7 +113,7 @@ class NvmlTelemetry:
                        "pcie_gen_current", "pcie_width_current", "pcie_replay_count"))
         remap = remap_fields(d)
         f.update({k: remap[k] for k in ("remapped_rows_pending", "remapped_rows_failed", "remapped_rows_uncorrectable")})
-        return TelemetrySample(t_s=t_s, device=f"cuda:{d.index}", lost=d.failure is not None, xids=tuple(xids), **f)
+        return TelemetrySample(t_s=t_s, device=self._labels[d.index], lost=d.failure is not None, xids=tuple(xids), **f)
 
     def sample(self) -> List[TelemetrySample]:
         with self._lock:
