@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import json
 import os
 import re
 from pathlib import Path
@@ -27,7 +26,7 @@ from .errors import EnvcheckError
 from .facts import SCHEMA_VERSION, Facts, GpuFacts
 from .reading import Reading
 from .serial import SchemaError, from_dict, to_data
-from .userfiles import read_bounded
+from .userfiles import read_json
 
 KIND = "envcheck.facts"
 # A snapshot of an 8-GPU machine is tens of kilobytes; nothing real comes near this.
@@ -98,18 +97,8 @@ def from_document(doc: Any, origin: str = "snapshot") -> Facts:
 
 def load(path: Union[str, Path]) -> Facts:
     p = Path(path)
-    data = read_bounded(p, MAX_BYTES)  # bounded: `--facts /dev/zero` must not eat the memory
-    if len(data) > MAX_BYTES:
-        raise EnvcheckError(f"{p}: larger than any envcheck snapshot ({MAX_BYTES // 2**20} MiB); not a snapshot")
-    try:
-        doc = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise EnvcheckError(f"{p}: not a text file") from None
-    except json.JSONDecodeError as exc:
-        raise EnvcheckError(f"{p}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except RecursionError:
-        raise EnvcheckError(f"{p}: not an envcheck snapshot (JSON nested too deeply)") from None
-    return from_document(doc, str(p))
+    # Bounded (`--facts /dev/zero` must not eat the memory); a 5000-digit integer is bad input too.
+    return from_document(read_json(p, MAX_BYTES, "envcheck snapshot"), str(p))
 
 
 # ---------------------------------------------------------------------------- secrets

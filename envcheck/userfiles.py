@@ -32,10 +32,10 @@ def read_json(path: Union[str, Path], limit: int, what: str) -> Any:
     """The JSON document in ``path`` (at most ``limit`` bytes); every way it can be wrong —
     too large, not text, not JSON, nested too deeply, an integer of thousands of digits
     (Python refuses to convert those: a ``ValueError`` that is not a ``JSONDecodeError``)
-    — is one :class:`EnvcheckError` line naming ``what`` was expected."""
+    — is one :class:`EnvcheckError` line naming ``what`` was expected (a noun: "envcheck snapshot")."""
     data = read_bounded(path, limit)
     if len(data) > limit:
-        raise EnvcheckError(f"{path}: larger than any {what} ({limit // 2**20} MiB); not {what}")
+        raise EnvcheckError(f"{path}: larger than any {what} ({_size(limit)}); not a {what}")
     try:
         return json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -43,6 +43,10 @@ def read_json(path: Union[str, Path], limit: int, what: str) -> Any:
     except json.JSONDecodeError as exc:
         raise EnvcheckError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
     except RecursionError:
-        raise EnvcheckError(f"{path}: not {what} (JSON nested too deeply)") from None
+        raise EnvcheckError(f"{path}: not a {what} (JSON nested too deeply)") from None
     except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string conversion"
-        raise EnvcheckError(f"{path}: not {what} ({str(exc).split(';')[0]})") from None
+        raise EnvcheckError(f"{path}: not a {what} ({str(exc).split(';')[0]})") from None
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n >= 2**20 else f"{n:,} bytes"

@@ -139,7 +139,7 @@ def test_read_json_turns_every_bad_document_into_one_line(tmp_path, content, mes
     p = tmp_path / "bad.json"
     p.write_bytes(content)
     with pytest.raises(EnvcheckError, match=message) as info:
-        read_json(p, 2**20, "an envcheck snapshot")
+        read_json(p, 2**20, "envcheck snapshot")
     assert "\n" not in str(info.value) and info.value.exit_code == 2
 
 
@@ -147,7 +147,7 @@ def test_read_json_refuses_more_than_its_limit(tmp_path):
     p = tmp_path / "big.json"
     p.write_text("[" + "0," * 100 + "0]")
     with pytest.raises(EnvcheckError, match="larger than any"):
-        read_json(p, 100, "an envcheck snapshot")
+        read_json(p, 100, "envcheck snapshot")
 
 
 def test_the_group_lists_every_command_in_order():
@@ -164,3 +164,11 @@ def test_snapshot_through_a_link_to_a_device_keeps_the_link(tmp_path):
     r = CliRunner().invoke(cli, ["snapshot", "--no-torch", "-o", str(link)])
     assert r.exit_code == 0, r.output
     assert link.is_symlink() and [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_snapshot_with_a_5000_digit_integer_is_a_usage_error(tmp_path):
+    # Was exit 3 ("internal error"): json.loads raised a plain ValueError (issue 11 item 8).
+    p = tmp_path / "huge.json"
+    p.write_bytes(b'{"schema_version": 1, "tool": "envcheck", "kind": "envcheck.facts", "x": ' + b"9" * 5000 + b"}")
+    r = CliRunner().invoke(cli, ["doctor", "--facts", str(p)])
+    assert r.exit_code == 2 and "integer string conversion" in r.output and r.output.count("\n") == 1
