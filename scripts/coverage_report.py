@@ -4,8 +4,7 @@ After a measured test run (subprocess workers included, see [tool.coverage.run] 
 pyproject.toml):
 
     python -m coverage run -m pytest
-    python -m coverage combine
-    python scripts/coverage_report.py            # list them
+    python scripts/coverage_report.py            # combine the workers' data, list them
     python scripts/coverage_report.py --check    # exit 1 if one is not a listed exception
 
 A function counts as executed when any line of its body ran (its ``def`` line runs at
@@ -92,9 +91,14 @@ def main() -> int:
     ap.add_argument("--data-file", type=Path, default=REPO / ".coverage", help="the combined coverage data")
     ap.add_argument("--check", action="store_true", help="exit 1 when one is not a listed exception")
     args = ap.parse_args()
+    parts = sorted(args.data_file.parent.glob(args.data_file.name + ".*"))
+    if parts:  # the parallel files of a measured run (workers included): combine them first
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "coverage", "combine", "-q", f"--data-file={args.data_file}",
+                        *map(str, parts)], cwd=REPO, check=True)
     if not args.data_file.exists():
-        print(f"{args.data_file}: no coverage data; run `python -m coverage run -m pytest` and "
-              "`python -m coverage combine` first", file=sys.stderr)
+        print(f"{args.data_file}: no coverage data; run `python -m coverage run -m pytest` first", file=sys.stderr)
         return 2
     missing = unexecuted(args.data_file)
     allowed = accepted()

