@@ -38,9 +38,9 @@ from envcheck.facts import (
     TorchFacts,
 )
 from envcheck.knowledge.archs import variant_cuda
-from envcheck.reading import Reading, Status
+from envcheck.reading import Reading, Status, is_truncated
 
-from .gpu_names import is_truncated, same_gpu
+from .gpu_names import same_gpu
 from .partial import REPORT, STATED, TOOL, Claim, Found, GpuClaim, ItemClaim
 from .smi_values import same_bus
 

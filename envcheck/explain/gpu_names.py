@@ -187,9 +187,3 @@ def same_gpu(a: str, b: str, truncated: bool = False) -> bool:
     wa, wb = sorted((_words(a), _words(b)), key=len)
     return bool(wa) and wb[:len(wa)] == wa
 
-
-TRUNCATED = "name truncated by nvidia-smi"
-
-
-def is_truncated(detail: str) -> bool:
-    return TRUNCATED in (detail or "")

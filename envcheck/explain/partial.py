@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from envcheck.derived.messages import STATED_DETAIL
 from envcheck.reading import Reading, Status
 
 # A person's words: "Video card: 3060ti", a bare "410.48" given as the driver.
@@ -35,8 +36,8 @@ TOOL = 60
 
 _EXCEPTION_PREFIX = re.compile(r"^(?:[\w.]*(?:Error|Exception|Warning|Check FAIL)\b:?\s*)+")
 
-# The detail a rule can look for when a value is only someone's word.
-STATED_DETAIL = "stated in the text"
+# STATED_DETAIL (defined in derived.messages, where the rules read it) is the detail of a
+# value that is only someone's word; parsers import it from here.
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,10 @@ class _AtLineStarts:
         return text[m.end():] if m else text
 
 
-_FENCE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*", re.MULTILINE)
+# A fence line: the fence and its info string ("```bash", "~~~ python") go. Text after a fence
+# that is not a one-word info string is the first line of the block, written on the fence's
+# line ("```NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible …"): it stays.
+_FENCE = re.compile(r"^[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
 _QUOTES = _AtLineStarts(_QUOTE)
