@@ -125,6 +125,8 @@ KLOG = Need("the driver's kernel log", _known("driver.xid_events"), "sudo dmesg 
 WHEELS = Need("the installed packages", _known("python.packages"), "pip list | grep -i -E 'torch|nvidia'")
 LDPATH = Need("LD_LIBRARY_PATH", lambda v: v.facts.toolkit.ld_library_path.known or _env("LD_LIBRARY_PATH")(v),
               "echo \"LD_LIBRARY_PATH=$LD_LIBRARY_PATH\"")
+ERROR = ("the error message, whole (the traceback or the command's output, not a summary)",
+         "run the failing command again and copy everything it prints")
 CONTAINER = Need("whether it runs in a container", _known("host.container"), "ls /.dockerenv; cat /proc/1/cgroup")
 
 # What each finding needs to be judged. A finding whose needs are all in the text and that
@@ -260,7 +262,17 @@ def _missing(view: _View) -> List[Tuple[str, str]]:
     torch_named = f.torch.installed.ok or f.torch.version.known or f.python.package("torch") is not None
     if torch_named and f.torch.installed.value is not False and not _build(view):
         out.append((BUILD.what, BUILD.command))
+    if len(out) == 2 and not _printed(f) and not torch_named:
+        # Nothing about the machine and no message at all (a question in prose, or text
+        # nothing recognised in): the whole basic report, and the error itself.
+        out += [(BUILD.what, BUILD.command), ERROR]
     return out
+
+
+def _printed(f: Facts) -> bool:
+    """Did the text hold any message a program printed (an error, a warning, a failed import)?"""
+    t = f.torch
+    return bool(t.errors.get(()) or t.warnings.get(()) or t.import_error.known or f.nvml.init.known)
 
 
 def judge(facts: Facts, findings: Sequence[Finding], found: Optional[Tuple[Stated, ...]] = None) -> Judgement:
@@ -278,7 +290,7 @@ def judge(facts: Facts, findings: Sequence[Finding], found: Optional[Tuple[State
     else:
         verdict = "insufficient" if missing else "ok"
     paste = [c for u in unexplained for cause in u.causes[:2] for c in cause.paste]
-    paste += [cmd for _, cmd in missing] if verdict == "insufficient" else []
+    paste += [cmd for what, cmd in missing if (what, cmd) != ERROR] if verdict == "insufficient" else []
     if unexplained or verdict == "insufficient":
         paste.append(FULL_REPORT + "   (run on that machine: everything above in one report)")
     return Judgement(verdict, tuple(unexplained), tuple(missing), tuple(dict.fromkeys(paste)))
