@@ -43,11 +43,13 @@ from .message_scan import (  # noqa: F401 (the scan's names, for callers of this
 DATA_FILE = Path(__file__).resolve().parent / "data" / "messages.toml"
 
 KINDS = ("error", "warning")
-STRENGTHS = ("decisive", "supporting")
+# decisive: the message states the verdict; probable: the commonest cause by far, a likely
+# finding where the facts cannot check it; supporting: one of several causes.
+STRENGTHS = ("decisive", "probable", "supporting")
 PROJECTS = (
     "torch", "cuda_runtime", "cuda_libraries", "nvml", "nvidia_smi", "nvidia_kernel_module", "linux_kernel",
     "kmod", "cudnn", "nccl", "nvrtc", "nvcc", "glibc_loader", "windows_loader", "docker",
-    "nvidia_container_toolkit", "pip", "conda", "python", "ultralytics",
+    "nvidia_container_toolkit", "pip", "conda", "python", "ultralytics", "dkms", "fabric_manager", "glibc",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -103,9 +105,9 @@ FACTS: Mapping[str, str] = {
     "driver.module": "text", "cuda.error_code": "int", "library.status": "text",
     "env.cuda_visible_devices": "text", "env.torch_cuda_arch_list": "text",
     "compiler.name": "text", "compiler.version": "text", "compiler.max_version": "text",
-    "pip.requirement": "text", "pip.wheel": "basename", "pip.ignored_versions": "text",
+    "pip.requirement": "text", "pip.available_versions": "text", "pip.wheel": "basename", "pip.ignored_versions": "text",
     "python.version": "text", "python.requires": "text", "conda.required_cuda": "text", "conda.package": "text",
-    "windows.error_code": "int", "detail": "text",
+    "windows.error_code": "int", "fabric_manager.version": "text", "detail": "text",
 }
 
 

@@ -173,9 +173,16 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
                  and set(s.message.findings("decisive")) & {"gpu_arch_too_old_for_torch_build",
                                                             "gpu_arch_unsupported_by_torch_build"})
     no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
-    for g in _gpu_targets(ctx, said):
-        judged = _verdict(ctx, g, said)
-        if judged is not None and judged[0] in ("cubin", "ptx") and no_kernel and judged[2] is None:
+    targets = _gpu_targets(ctx, said)
+    if not targets and no_kernel:
+        yield from _no_kernel_without_gpu(ctx, no_kernel)
+        return
+    judgements = [(g, _verdict(ctx, g, said)) for g in targets]
+    # torch covers every GPU named, yet a kernel had no image: an extension's. One GPU torch
+    # does not cover (an RTX 5090 beside a 4070 Ti) is the GPU the message was about.
+    covered = all(j is not None and j[0] in ("cubin", "ptx") and j[2] is None for _, j in judgements)
+    for g, judged in judgements:
+        if judged is not None and judged[0] in ("cubin", "ptx") and no_kernel and judged[2] is None and covered:
             yield from _extension_without_arch(ctx, g, judged[1], no_kernel)
         if judged is None or judged[0] in ("cubin", "ptx"):
             continue
@@ -201,6 +208,32 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         yield make(fid, why + advised(ctx), evidence, gpu=g.index, confidence=confidence)
 
 
+def _no_kernel_without_gpu(ctx: RuleContext, no_kernel: Stated) -> Iterator[Finding]:
+    """"no kernel image is available" with no GPU named: the build lacks kernels for the GPU.
+    Which way is judged from the build's architectures where the text has them (a list that
+    covers every current GPU leaves only "too old"); without them, the commoner way: a GPU
+    newer than the build (most such reports are new GPUs under older wheels)."""
+    tv = ctx.torch_view
+    archs = tv.arch_list.value if tv is not None and tv.arch_list is not None else None
+    current = [c.cc for c in ctx.kb.ccs if c.last_driver is None and not c.jetson]
+    newer_possible = archs is None or any(_between(ctx, archs, cc) == "too_new" for cc in current)
+    version = f"PyTorch {tv.version.value}" if tv and tv.version else "this PyTorch build"
+    covers = f" It has kernels for {', '.join(str(a) for a in archs)}." if archs else ""
+    evidence = [quote(no_kernel)] + ([(tv.arch_list.source, tv.arch_list)] if archs else [])
+    if not newer_possible:
+        yield make("gpu_arch_too_old_for_torch_build",
+                   f"CUDA found no kernel for the GPU in {version}.{covers} That covers every current NVIDIA GPU, "
+                   "so the GPU must be older than the build supports. The GPU is not in the text: "
+                   "`nvidia-smi -L` names it." + advised(ctx), evidence, confidence=Confidence.LIKELY)
+        return
+    yield make("gpu_arch_unsupported_by_torch_build",
+               f"CUDA found no kernel for the GPU in {version}: the build has no code for this GPU's architecture."
+               f"{covers} Usually the GPU is newer than the build (an RTX 50xx, sm_120, needs a CUDA 12.8+ build); "
+               "an old GPU (Kepler, Maxwell, Pascal) under a recent build fails the same way. The GPU is not in "
+               "the text: `nvidia-smi -L` and `python -c \"import torch; print(torch.cuda.get_arch_list())\"` "
+               "tell which." + advised(ctx), evidence, confidence=Confidence.LIKELY)
+
+
 def _extension_without_arch(ctx: RuleContext, g: GpuView, basis, no_kernel: Stated) -> Iterator[Finding]:
     """torch has kernels for this GPU, yet a kernel had no image for it: one that is not
     torch's, from an extension built without the GPU's architecture."""
@@ -220,7 +253,11 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     said = decisive_for(ctx.stated, "torch_cpu_only_build")
     has_gpu = ctx.facts.has_nvidia_gpu
     driver = driver_version(ctx.facts) is not None or ctx.facts.nvml.cuda_driver_version.ok
-    if not (has_gpu or (has_gpu is None and (said or driver))):
+    # CUDA was wanted: torch was asked for it and said no, or a person points out the CPU build
+    # or that CUDA is unavailable. Nobody does that on a machine meant to run on the CPU.
+    avail = ctx.facts.torch.cuda_available
+    wanted = bool(said) or (avail.ok and avail.value is False) or (tv.cpu_source is not None and tv.cpu_source.stated)
+    if not (has_gpu or (has_gpu is None and (wanted or driver))):
         return
     evidence = [(tv.version.source, tv.version)] if tv.version else []
     if tv.cpu_source is not None and (not tv.version or tv.cpu_source.source != tv.version.source):

@@ -14,11 +14,12 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.driver import driver_installed, installed_driver_version
-from envcheck.derived.messages import decisive_for
+from envcheck.derived.messages import decisive_for, is_stated
 from envcheck.facts import DeviceNode, Facts
 from envcheck.reading import Reading, Status
+from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 GiB = 2**30
 
@@ -52,11 +53,23 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
         return
     others = f.pci.devices.value or ()
     seen = f"{len(others)} other NVIDIA PCI function(s), none of them a GPU" if others else "no NVIDIA device"
+    # CUDA asked for where there is no NVIDIA GPU ("Torch not compiled with CUDA enabled"): the
+    # user's failure, not a note that GPU checks were skipped.
+    asked = [s for s in ctx.stated if s.supports("no_nvidia_gpu_found") and s.message.kind == "error"]
+    severity = Severity.ERROR if asked else None
+    if is_stated(f.pci.devices):  # a person named another vendor's GPU and no NVIDIA one
+        yield make("no_nvidia_gpu_found",
+                   f"The text names a GPU that is not NVIDIA's ({str(f.pci.devices.detail).split('(', 1)[-1].rstrip(')')}) "
+                   "and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
+                   "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs).",
+                   [("pci.devices", f.pci.devices)] + [quote(s) for s in asked[:1]], severity=severity)
+        return
     yield make("no_nvidia_gpu_found",
                f"The PCI bus of this machine shows {seen}, and neither NVML nor PyTorch reported a GPU, "
                "so the GPU checks are skipped. On a cloud VM, pick an instance type that has an NVIDIA GPU; "
                "in a container, the host must pass one in.",
-               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)))
+               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)) + [quote(s) for s in asked[:1]],
+               severity=severity)
 
 
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
@@ -85,8 +98,9 @@ def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:
         return
     names = sorted({d.driver.value for d in bound} | set(loaded))
     ev = [(f"pci.devices[{d.address}].driver", d.driver.value) for d in bound]
-    if loaded:
-        ev.append(("driver.loaded_modules", ", ".join(loaded)))
+    if loaded:  # a person's "nouveau is loaded" stays their word: the finding is then likely
+        ev.append(("driver.loaded_modules", f.driver.loaded_modules if is_stated(f.driver.loaded_modules)
+                   else ", ".join(loaded)))
     what = " and ".join(names)
     lines = [f"blacklist {m}" for m in names] + ["options nouveau modeset=0"]
     yield make("nouveau_bound",
@@ -108,8 +122,10 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
     if f.nvml.init_error == "driver_not_loaded":
         ev.append(("nvml.init_error", "driver_not_loaded (NVIDIA-SMI/NVML could not talk to the driver)"))
     mods = _modules(f)
-    if mods is not None and "nvidia" not in mods and _installed(f) is True:
+    if mods is not None and "nvidia" not in mods and _installed(f) is True and not is_stated(f.driver.loaded_modules):
         ev.append(("driver.loaded_modules", "no 'nvidia' in /proc/modules"))
+    if "nvidia" in (f.driver.modules_not_loaded.get(()) or ()):
+        ev.append(("driver.modules_not_loaded", f.driver.modules_not_loaded))
     if _installed(f) is True:
         ev += [(f"pci.devices[{d.address}].driver", "none") for d in f.pci.gpus
                if d.driver.ok and d.driver.value == "none"]
@@ -205,18 +221,23 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
         return
     mods = _modules(f)
     nodes = {n.path: n for n in f.driver.device_nodes.get(())}
+    said_off = f.driver.modules_not_loaded.get(()) or ()
+    # A person saying nvidia_uvm is not loaded (nvidia itself not said to be missing).
+    said = "nvidia_uvm" in said_off and "nvidia" not in said_off
     no_module = mods is not None and "nvidia" in mods and "nvidia_uvm" not in mods
     ctl = nodes.get("/dev/nvidiactl")
     uvm = nodes.get("/dev/nvidia-uvm")
     no_node = ctl is not None and ctl.exists and (uvm is None or not uvm.exists) and f.driver.device_nodes.ok
-    if not (no_module or no_node):
+    if not (no_module or no_node or said):
         return
-    ev = []
+    ev: List[Tuple[str, object]] = []
     if no_module:
         ev.append(("driver.loaded_modules", "nvidia loaded, nvidia_uvm not"))
+    elif said:
+        ev.append(("driver.modules_not_loaded", f.driver.modules_not_loaded))
     if no_node:
         ev.append(("driver.device_nodes", "/dev/nvidia-uvm missing"))
-    failed = _cuda_failed(f)
+    failed = _cuda_failed(f) or said  # a person says so because CUDA failed
     yield make("nvidia_uvm_missing",
                "The nvidia-uvm module or its /dev/nvidia-uvm node is missing. CUDA needs both; nvidia-smi does "
                "not, so it can look healthy while CUDA fails to initialise."
@@ -325,14 +346,21 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
     switches = [d for d in f.pci.devices.get(()) if d.is_nvswitch]
     not_ready = [s.match.text for s in ctx.stated if s.id in ("cuda_system_not_ready", "cuda_fabric_not_ready")]
     hgx = [g for g in f.gpus if g.name.ok and _HGX_NAME.search(g.name.value)]
+    said_stopped = fm.ok and is_stated(fm)  # "nvidia-fabricmanager is not installed"
     if switches and (fm.ok or not_ready):
         severity = None
     elif not_ready and not f.pci.devices.ok:  # CUDA error 802 is what a missing Fabric Manager looks like
+        severity = None
+    elif said_stopped and hgx and not f.pci.devices.ok:
         severity = None
     elif hgx and len(f.gpus) >= 8 and fm.ok and not f.pci.devices.ok:
         severity = Severity.WARNING  # 8-GPU HGX boards have NVSwitches; PCI was not read to confirm
     else:
         return
+    # NVSwitches seen, or a GPU only sold on NVSwitch boards named by a tool: the system needs
+    # Fabric Manager. Otherwise "system not yet initialized" alone points there, but other
+    # daemons' systems print it too: likely.
+    nvswitch_class = bool(switches) or any(not is_stated(g.name) for g in hgx)
     ev = evidence(("driver.fabric_manager_running", fm))
     if switches:
         ev.append(("pci.devices", f"{len(switches)} NVSwitch(es): {', '.join(d.address for d in switches[:4])}"))
@@ -350,7 +378,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
                "be the same version as the driver" + (f" ({version})." if version else ".")
                + (" It runs on the host, not in this container: do the steps there (the host's distribution may "
                   "differ)." if in_container else ""),
-               ev, severity=severity)
+               ev, severity=severity, confidence=None if nvswitch_class and not said_stopped else Confidence.LIKELY)
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

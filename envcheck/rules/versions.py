@@ -19,7 +19,7 @@ from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 
 from .compat import advised, quote
 from .engine import RuleContext, make
-from .finding import Finding, Severity
+from .finding import Confidence, Finding, Severity
 
 
 # ---------------------------------------------------------------------------- libraries
@@ -225,18 +225,48 @@ def _requested_torch(ctx: RuleContext):
     return None
 
 
+def _no_torch_at_all(ctx: RuleContext):
+    """pip found no torch file at all for this Python and platform ("Could not find a version
+    that satisfies the requirement torch (from versions: none)", or its closing line alone)."""
+    for s in ctx.stated:
+        req = str(s.fact("pip.requirement") or "")
+        if not re.match(r"torch(?:vision|audio)?(?:$|[=<>!~\[;])", req):
+            continue
+        if s.id == "pip_no_matching_version" and str(s.fact("pip.available_versions") or "none").strip() != "none":
+            continue  # some versions exist: a pin or an index problem, read by _requested_torch
+        if s.id in ("pip_no_matching_version", "pip_no_matching_distribution"):
+            return s
+    return None
+
+
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     py = python_version(ctx.facts)
     if py is None:
+        said = _no_torch_at_all(ctx) if _requested_torch(ctx) is None else None
+        if said is not None:
+            newest = ctx.kb.releases[0] if ctx.kb.releases else None  # newest first
+            span = f" (the newest release in envcheck's tables, {newest.version}, has wheels for Python " \
+                   f"{newest.python[0]} to {newest.python[-1]})" if newest and newest.python else ""
+            yield make("python_unsupported_by_torch",
+                       "pip found no PyTorch file at all for this Python and platform. The usual cause is a Python "
+                       f"that PyTorch has no wheels for{span}: a newer one than its releases support, an old one, "
+                       "or a 32-bit Python; the Python version is not in the text (`python --version`).",
+                       [quote(said)], confidence=Confidence.LIKELY)
         return
     if tv is not None and tv.build is not None and tv.build.release is not None:
         rel, basis = tv.build.release, [(tv.version.source, tv.version)]
     else:  # pip could not find the pinned torch: it has no wheel for this Python
         requested = _requested_torch(ctx)
-        if requested is None:
+        said = _no_torch_at_all(ctx) if requested is None else None
+        newest = ctx.kb.releases[0] if said is not None and ctx.kb.releases else None
+        if newest is not None and newest.python and ver(py) > ver(newest.python[-1]):
+            # No torch file at all, and this Python is newer than every release supports.
+            rel, basis = newest, [quote(said)]
+        elif requested is None:
             return
-        rel, basis = requested[0].release, [quote(requested[2])]
+        else:
+            rel, basis = requested[0].release, [quote(requested[2])]
     if py in rel.python:
         return
     yield make("python_unsupported_by_torch",

@@ -117,6 +117,7 @@ def _cpu_build(f: Found, line: str, i: int) -> None:
     m = _CPU_BUILD.search(line)
     if m and _CPU_CONTEXT.search(line) and not _CPU_NEGATED.search(line[:m.start()]):
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
+        f.set("torch.installed", True, i)  # a build was installed, the CPU one
 
 
 def _chinese(f: Found, line: str, i: int) -> None:

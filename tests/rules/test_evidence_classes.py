@@ -1,0 +1,173 @@
+"""Classes of evidence that give a finding on their own (issue 10, docs/diagnosis.md), each with
+a working machine's paste that holds the same words in another context and must not get it.
+
+The texts are written for the test, in upstream's wording (the catalogue cites where each
+message is printed); none is taken from the diagnosis corpus.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import pytest
+
+from envcheck.explain import diagnose, source
+from envcheck.rules.finding import Confidence, Finding
+
+# A working machine: nvidia-smi's table, collect_env with CUDA available.
+HEALTHY = """\
++-----------------------------------------------------------------------------------------+
+| NVIDIA-SMI 570.133.20             Driver Version: 570.133.20     CUDA Version: 12.8     |
+|-----------------------------------------+------------------------+----------------------+
+| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |
+|   0  NVIDIA GeForce RTX 4090        Off |   00000000:01:00.0 Off |                  Off |
+|  0%   35C    P8             20W /  450W |       1MiB /  24564MiB |      0%      Default |
++-----------------------------------------+------------------------+----------------------+
+PyTorch version: 2.7.1+cu128
+Is debug build: False
+CUDA used to build PyTorch: 12.8
+OS: Ubuntu 24.04.2 LTS (x86_64)
+Python version: 3.12.3
+Is CUDA available: True
+GPU models and configuration: GPU 0: NVIDIA GeForce RTX 4090
+Nvidia driver version: 570.133.20
+"""
+
+
+def findings(text: str) -> Dict[str, Finding]:
+    _, report = diagnose(source.normalise(text), collected_at="")
+    assert not report.failures, report.failures
+    return {f.id: f for f in report.findings}
+
+
+def verdict(text: str) -> str:
+    return diagnose(source.normalise(text), collected_at="")[1].verdict
+
+
+# ---------------------------------------------------------------------------- a message alone
+@pytest.mark.parametrize("text, fid, confidence", [
+    # glibc's strerror(ENOSPC), as Python, pip and gzip print it
+    ("IOError: [Errno 28] No space left on device", "low_disk_space", Confidence.CONFIRMED),
+    ("gzip: stdout: No space left on device", "low_disk_space", Confidence.CONFIRMED),
+    # torch's shared-memory file: /dev/shm, not the disk
+    ("RuntimeError: unable to write to file </torch_18692_1954506624>: No space left on device (28)",
+     "shm_too_small", Confidence.CONFIRMED),
+    ("OSError: [Errno 28] No space left on device: '/dev/shm/torch_1_2'", "shm_too_small", Confidence.CONFIRMED),
+    ("ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+     "shm_too_small", Confidence.LIKELY),
+    ("RuntimeError: NCCL Error 2: unhandled system error", "shm_too_small", Confidence.LIKELY),
+    ("[  12.5] NVRM: The NVIDIA probe routine was not called for 1 device(s).", "nouveau_bound", Confidence.LIKELY),
+    ("Error! Could not locate dkms.conf file.\nFile: /var/lib/dkms/nvidia/535.54.03/source/dkms.conf does not exist.",
+     "driver_kernel_module_not_loaded", Confidence.LIKELY),
+    ("nv-fabricmanager[91]: fabric manager NVIDIA GPU driver interface version 550.127.05 don't match with driver "
+     "version 550.120. Please update with matching NVIDIA driver package.", "fabric_manager_not_running",
+     Confidence.CONFIRMED),
+    ("Failed to initialize NVML: Driver / library version mismatch", "nvml_driver_library_mismatch",
+     Confidence.CONFIRMED),
+    # cudaErrorUnknown by number (30 before CUDA 10.1) behind torch's and Caffe's prefixes
+    ("RuntimeError: cuda runtime error (30) : unknown error at /pytorch/aten/src/THC/THCGeneral.cpp:50",
+     "nvidia_uvm_missing", Confidence.LIKELY),
+    ("F0528 22:26:23.117558 13844 syncedmem.hpp:18] Check failed: error == cudaSuccess (30 vs. 0)  unknown error",
+     "nvidia_uvm_missing", Confidence.LIKELY),
+    ("RuntimeError: CUDA error: system not yet initialized", "fabric_manager_not_running", Confidence.LIKELY),
+    # torch's refusal without a GPU named: the build lacks kernels for it, most often a newer GPU
+    ("RuntimeError: CUDA error: no kernel image is available for execution on the device",
+     "gpu_arch_unsupported_by_torch_build", Confidence.LIKELY),
+    ("ERROR: Could not find a version that satisfies the requirement torch (from versions: none)\n"
+     "ERROR: No matching distribution found for torch", "python_unsupported_by_torch", Confidence.LIKELY),
+])
+def test_a_message_alone_gives_its_finding(text, fid, confidence):
+    f = findings(text)
+    assert fid in f, sorted(f)
+    assert f[fid].confidence is confidence
+
+
+def test_ENOSPC_in_shared_memory_is_not_a_full_disk():
+    f = findings("RuntimeError: unable to write to file </torch_1_2>: No space left on device (28)")
+    assert "low_disk_space" not in f
+
+
+def test_no_kernel_image_with_a_build_that_covers_every_current_gpu_means_an_old_gpu():
+    f = findings("torch 2.7.1+cu128\nRuntimeError: CUDA error: no kernel image is available for execution on the device")
+    assert "gpu_arch_too_old_for_torch_build" in f and "gpu_arch_unsupported_by_torch_build" not in f
+
+
+def test_system_not_ready_on_an_nvswitch_board_is_confirmed():
+    text = ("GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1)\nGPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-2)\n"
+            "RuntimeError: CUDA error: system not yet initialized")
+    assert findings(text)["fabric_manager_not_running"].confidence is Confidence.CONFIRMED
+
+
+def test_pip_finding_some_torch_versions_is_not_an_unsupported_python():
+    f = findings("ERROR: Could not find a version that satisfies the requirement torch==9.9 (from versions: 2.6.0, 2.7.0)")
+    assert "python_unsupported_by_torch" not in f
+
+
+def test_another_package_that_pip_cannot_find_is_not_about_torch():
+    f = findings("ERROR: Could not find a version that satisfies the requirement flash-attn (from versions: none)")
+    assert "python_unsupported_by_torch" not in f
+
+
+# ---------------------------------------------------------------------------- the same words, healthy
+@pytest.mark.parametrize("extra, fid", [
+    # an old probe refusal in the kernel log, the driver up now (nvidia-smi lists the GPU)
+    ("[  8.5] NVRM: The NVIDIA probe routine was not called for 1 device(s).", "nouveau_bound"),
+    # a bus error hint, /dev/shm large
+    ("ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).\n"
+     "$ df -h /dev/shm\nFilesystem      Size  Used Avail Use% Mounted on\nshm              32G     0   32G   0% /dev/shm",
+     None),
+    # DKMS complaining about another vendor's module tree
+    ("Error! Could not locate dkms.conf file.\nFile: /var/lib/dkms/amdgpu/6.8.5/source/dkms.conf does not exist.",
+     "driver_kernel_module_not_loaded"),
+    # a stale nvidia DKMS tree, the module loaded (nvidia-smi answers)
+    ("Error! Could not locate dkms.conf file.\nFile: /var/lib/dkms/nvidia/390.48/source/dkms.conf does not exist.",
+     "driver_kernel_module_not_loaded"),
+    # sentences that name the same things without stating the problem
+    ("Is nouveau loaded? I am not sure the nvidia_uvm module is loaded either?", "nouveau_bound"),
+    ("I run it inside docker with `docker run --rm -it img python train.py`.", "container_missing_gpus_flag"),
+    ("My workstation has an AMD Ryzen 9 CPU.", "no_nvidia_gpu_found"),
+    ("I usually suspend the laptop overnight.", "nvidia_uvm_stale_after_suspend"),
+    ("I had installed the CPU version before, now the CUDA one.", "torch_cpu_only_build"),
+])
+def test_a_working_machine_with_the_same_words_gets_no_error(extra, fid):
+    f = findings(HEALTHY + extra + "\n")
+    assert [x.id for x in f.values() if x.severity.value == "error"] == []
+    if fid:
+        assert fid not in f
+
+
+def test_a_sentence_about_module_state_is_a_likely_finding():
+    f = findings("CUDA programs fail because the nvidia_uvm module is not loaded; `modprobe nvidia_uvm` fixes it.")
+    assert f["nvidia_uvm_missing"].confidence is Confidence.LIKELY
+    f = findings("After the upgrade nvidia cannot be loaded because nouveau is always loaded.")
+    assert f["nouveau_bound"].confidence is Confidence.LIKELY
+
+
+def test_secure_boot_turned_on_later_with_the_driver_not_loaded():
+    f = findings("I installed the driver with Secure Boot disabled, and later I enabled the Secure Boot. "
+                 "Since then the driver is no longer loaded during boot.")
+    assert f["driver_not_loaded_secure_boot"].confidence is Confidence.LIKELY
+
+
+def test_another_vendors_gpu_named_alone_is_no_nvidia_gpu():
+    f = findings('I have an AMD GPU and get "Torch not compiled with CUDA enabled"')
+    assert "no_nvidia_gpu_found" in f and "torch_cpu_only_build" not in f
+    assert verdict('I have an AMD GPU and get "Torch not compiled with CUDA enabled"') != "unexplained"
+
+
+def test_a_container_run_without_gpus_where_cuda_then_fails():
+    text = ("$ docker run -it --rm pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime python\n"
+            ">>> import torch\n>>> torch.cuda.is_available()\nFalse\n")
+    assert findings(text)["container_missing_gpus_flag"].confidence is Confidence.LIKELY
+    with_gpus = text.replace("docker run -it", "docker run --gpus all -it")
+    assert "container_missing_gpus_flag" not in findings(with_gpus)
+
+
+def test_a_cpu_build_a_person_points_out_is_the_finding():
+    f = findings("pip install torch on Windows installs the CPU version by default, so torch.cuda.is_available() "
+                 "returns False")
+    assert f["torch_cpu_only_build"].confidence is Confidence.LIKELY
+
+
+def test_nothing_recognised_is_too_little_to_judge():
+    assert verdict("thanks for the great library!") == "insufficient"
