@@ -19,6 +19,8 @@ from typing import Dict, Optional, Tuple
 from .reading import UNKNOWN, Reading
 
 SCHEMA_VERSION = 1
+# Facts only a pasted text gives (a person saying so); the live probes leave them unknown.
+PASTE_ONLY = ("host.resumed_from_suspend", "driver.modules_not_loaded")
 
 
 def _u() -> Reading:
@@ -414,6 +416,10 @@ class Facts:
     interconnect: InterconnectFacts = field(default_factory=InterconnectFacts)
     # What a source could not tell (explain's "could not determine" list, probe skips).
     notes: Tuple[str, ...] = ()
+    # Fact paths a pasted text gives two different values for (two machines or two
+    # environments in one paste): the verdict will not call such a text healthy. Empty for
+    # a live probe, and in snapshots older than this field.
+    disagreements: Tuple[str, ...] = ()
 
     @property
     def gpus(self) -> Tuple[GpuFacts, ...]:

@@ -25,6 +25,9 @@ from envcheck.reading import Reading, Status
 STATED = 10
 # An install command: what was asked for, not necessarily what got installed.
 INTENT = 20
+# A person saying what a command did ("it installed the CPU version"): outranks what the
+# command asked for, never a program's own output. Its detail is still STATED_DETAIL.
+OUTCOME = 25
 # A library banner or a REPL line printed by the program itself.
 PROGRAM = 30
 # A package listing (pip list / pip freeze / conda list).

@@ -120,7 +120,9 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
         return []
     ev: List[Tuple[str, object]] = []
     if f.nvml.init_error == "driver_not_loaded":
-        ev.append(("nvml.init_error", "driver_not_loaded (NVIDIA-SMI/NVML could not talk to the driver)"))
+        # A person retelling nvidia-smi's failure stays their word (the reading, stated).
+        ev.append(("nvml.init", f.nvml.init) if is_stated(f.nvml.init) else
+                  ("nvml.init_error", "driver_not_loaded (NVIDIA-SMI/NVML could not talk to the driver)"))
     mods = _modules(f)
     if mods is not None and "nvidia" not in mods and _installed(f) is True and not is_stated(f.driver.loaded_modules):
         ev.append(("driver.loaded_modules", "no 'nvidia' in /proc/modules"))

@@ -133,11 +133,21 @@ def _missing(view: View) -> List[Tuple[str, str]]:
     torch_named = f.torch.installed.ok or f.torch.version.known or f.python.package("torch") is not None
     if torch_named and f.torch.installed.value is not False and not has_build(view):
         out.append((BUILD.what, BUILD.command))
+    split = [p for p in f.disagreements if p in _DECISIVE_FACTS]
+    if split:
+        # Two environments in one paste (a working one and the broken one): "no problems"
+        # would describe whichever the readers ranked first.
+        out.append((f"one environment at a time: the text shows two different values of {', '.join(split)}",
+                    FULL_REPORT + "   (in the environment that fails)"))
     if len(out) == 2 and not _printed(f) and not torch_named:
         # Nothing about the machine and no message at all (a question in prose, or text
         # nothing recognised in): the whole basic report, and the error itself.
         out += [(BUILD.what, BUILD.command), ERROR]
     return out
+
+
+# Facts whose two values in one text mean two different setups, not a typo.
+_DECISIVE_FACTS = ("torch.cuda_available", "torch.cuda_build", "nvml.driver_version", "nvml.cuda_driver_version")
 
 
 def _printed(f: Facts) -> bool:

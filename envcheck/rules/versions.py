@@ -289,12 +289,20 @@ def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
             ver(d.kernel_module_version.value) != ver(d.userspace_library_version.value):
         evidence.append(("driver.kernel_module_version (host)", d.kernel_module_version.value))
         evidence.append(("driver.userspace_library_version (container)", d.userspace_library_version.value))
+    # NVML's own refusal inside the container: the toolkit injects libraries of the host's
+    # driver, which match its module; a mismatch means the image brought others.
+    said = next((s for s in ctx.stated if s.id == "nvml_driver_library_mismatch"), None)
+    inferred = not evidence and said is not None
+    if said is not None and not evidence:
+        evidence.append(quote(said))
     if not evidence:
         return
     yield make("driver_installed_inside_container",
                f"This {c.value} container has its own NVIDIA driver files; the NVIDIA container toolkit injects the "
-               "host's driver libraries, and a second copy in the image clashes with the host's kernel module.",
-               [("host.container", c.value)] + evidence)
+               "host's driver libraries, and a second copy in the image clashes with the host's kernel module."
+               + (" NVML's version mismatch inside the container says so; a container still holding the libraries "
+                  "of a driver the host has since replaced fails the same way (restart it)." if inferred else ""),
+               [("host.container", c)] + evidence, confidence=Confidence.LIKELY if inferred else None)
 
 
 def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:

@@ -1,8 +1,9 @@
 """What a person says about the machine's state, in their own words: a kernel module that is
 (not) loaded ("the nvidia_uvm module is not loaded", "nouveau is always loaded", "nvidia
 cannot be loaded"), a suspend before the failure ("after the system wakes from standby"),
-Fabric Manager missing ("nvidia-fabricmanager is not installed"), a GPU that is not
-NVIDIA's ("I have an AMD GPU").
+Fabric Manager missing ("nvidia-fabricmanager is not installed"), nvidia-smi's failure
+retold ("nvidia-smi gave errors like can't find nvidia driver"), a GPU that is not NVIDIA's
+("I have an AMD GPU").
 
 ``freetext`` reads what a person says the machine *is* (its GPU, OS, torch); this module
 reads what they say it *does*. Everything here is a claim (rank ``STATED``, detail "stated
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import re
 from typing import List, Tuple
+
+from envcheck.reading import Status
 
 from ..partial import STATED, STATED_DETAIL, Found
 from ..source import Pasted
@@ -43,6 +46,12 @@ _SUSPEND = re.compile(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|
 _FM = re.compile(r"\b(?:nvidia[-_ ]?)?fabric[-_ ]?manager\b[^.;!?\n]{0,30}?\b(?P<state>not\s+installed|not\s+running|"
                  r"missing|isn't\s+installed|isn't\s+running|not\s+started|fails?\s+to\s+start|failed\s+to\s+start|"
                  r"errors?\s+and\s+exits|exited|crash\w*|dead|inactive)\b", _I)
+# nvidia-smi's failure in a person's words ("nvidia-smi gave errors like: can't find nvidia
+# driver", "nvidia-smi says it couldn't communicate with the driver"): nvidia-smi's own text
+# is read by the nvidia-smi parser, at a tool's rank.
+_SMI_NO_DRIVER = re.compile(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|couldn't|could not|unable to|fails? to|"
+                            r"failed to)\s+(?:find|communicate with|talk to|reach|load)\s+(?:the\s+)?(?:nvidia\s+)?driver",
+                            _I)
 # Another vendor's GPU named as the machine's GPU: "I have AMD GPU", "an AMD Radeon RX 6800",
 # "Intel Arc A770", "my graphics card is a Radeon". A CPU ("AMD Ryzen") is not a GPU.
 _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
@@ -114,6 +123,11 @@ def parse(doc: Pasted) -> Found:
         m = _SUSPEND.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.resumed_from_suspend", True, i)
+    for i in doc.lines_containing("nvidia-smi"):
+        m = _SMI_NO_DRIVER.search(lines[i])
+        if m and not _question(lines[i], m.end()):
+            f.fail("nvml.init", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
+            f.set("nvml.init_error", "driver_not_loaded", i)
     for i in doc.lines_containing("fabric"):
         m = _FM.search(lines[i])
         if m:
