@@ -10,6 +10,7 @@ sharpen the fix. A verdict drawn from a pattern of evidence rather than read is 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
@@ -156,6 +157,23 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
     return None
 
 
+def _judge(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
+    """(the GPU, its verdict) — for a name that may mean several capabilities (a bare "TITAN
+    X"), the verdict all of them share, as likely; None where they differ. A torch message
+    naming the capability picks the candidate."""
+    if not g.other_ccs:
+        return g, _verdict(ctx, g, said)
+    exact = next((str(s.fact("gpu.compute_capability")) for s in said
+                  if str(s.fact("gpu.compute_capability")) in (g.cc,) + g.other_ccs), None)
+    if exact is not None:
+        one = dataclasses.replace(g, cc=exact, other_ccs=())
+        return one, _verdict(ctx, one, said)
+    each = [_verdict(ctx, dataclasses.replace(g, cc=cc, other_ccs=()), said) for cc in (g.cc,) + g.other_ccs]
+    if any(j is None for j in each) or len({j[0] for j in each}) > 1:
+        return g, None  # the name does not tell, and the candidates disagree: say nothing
+    return g, (each[0][0], each[0][1], Confidence.LIKELY)
+
+
 def _gpu_targets(ctx: RuleContext, said: Tuple[Stated, ...]) -> List[GpuView]:
     """The GPUs to judge: those with a capability, or the one torch's warning names."""
     views = [g for g in ctx.gpus if g.cc]
@@ -177,7 +195,7 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     if not targets and no_kernel:
         yield from _no_kernel_without_gpu(ctx, no_kernel)
         return
-    judgements = [(g, _verdict(ctx, g, said)) for g in targets]
+    judgements = [_judge(ctx, g, said) for g in targets]
     # torch covers every GPU named, yet a kernel had no image: an extension's. One GPU torch
     # does not cover (an RTX 5090 beside a 4070 Ti) is the GPU the message was about.
     covered = all(j is not None and j[0] in ("cubin", "ptx") and j[2] is None for _, j in judgements)
@@ -191,14 +209,17 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         row = ctx.kb.compute_capability(g.cc)
         label = g.name or "this GPU"
         arch = f" ({row.arch})" if row else ""
+        if g.other_ccs:  # the name is sold with several chips: all of them fare the same here
+            arch = f" or {' or '.join(g.other_ccs)} (the name is sold with more than one chip; every one fares the same)"
         version = f"PyTorch {tv.version.value}" if tv and tv.version else "this PyTorch"
         if verdict == "too_old":
             why = (f"{label} has compute capability {g.cc}{arch}; {version} has no kernels that old "
-                   f"({sm_name(g.cc)} is not in its build).")
+                   f"({' / '.join(sm_name(c) for c in (g.cc,) + g.other_ccs)} not in its build).")
         else:
-            why = (f"{label} has compute capability {g.cc}{arch}; {version} has neither {sm_name(g.cc)} "
+            why = (f"{label} has compute capability {g.cc}{arch}; {version} has neither "
+                   f"{' / '.join(sm_name(c) for c in (g.cc,) + g.other_ccs)} "
                    f"kernels nor PTX it could compile for it, so CUDA calls fail with 'no kernel image is available'.")
-        if confidence is Confidence.LIKELY:
+        if confidence is Confidence.LIKELY and not g.other_ccs:
             why += " (The build is not in the text: judged from the GPU's age against current PyTorch wheels.)"
         evidence = [(g.cc_source, Value(g.cc, g.cc_source, g.stated)), basis]
         if tv and tv.version:

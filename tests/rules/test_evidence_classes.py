@@ -171,3 +171,30 @@ def test_a_cpu_build_a_person_points_out_is_the_finding():
 
 def test_nothing_recognised_is_too_little_to_judge():
     assert verdict("thanks for the great library!") == "insufficient"
+
+
+# ---------------------------------------------------------------------------- one name, two chips
+def test_a_bare_titan_x_is_judged_only_where_both_chips_agree():
+    # Maxwell 5.2 and Pascal 6.1 are both gone from the cu128 builds of 2.8: too old, likely.
+    f = findings("I have a TITAN X and torch 2.8.0+cu128.\n"
+                 "RuntimeError: CUDA error: no kernel image is available for execution on the device")
+    g = f["gpu_arch_too_old_for_torch_build"]
+    assert g.confidence is Confidence.LIKELY and "5.2 or 6.1" in g.explanation
+    # torch's own warning names the capability: that chip, confirmed.
+    f = findings("I have a TITAN X.\nNVIDIA TITAN X with CUDA capability sm_61 is not compatible with the current "
+                 "PyTorch installation.\nThe current PyTorch install supports CUDA capabilities sm_70 sm_75 sm_80.")
+    assert f["gpu_arch_too_old_for_torch_build"].confidence is Confidence.CONFIRMED
+
+
+@pytest.mark.parametrize("name, cc", [
+    ("GeForce GT 720M", "2.1"), ("GeForce GT 755M", "3.0"), ("GeForce GTX 765M", "3.0"), ("GeForce GTX 775M", "3.0"),
+    ("GeForce GTX 870M", "3.0"), ("GeForce GTX 880M", "3.0"), ("GeForce 820M", "2.1"), ("GeForce 825M", "3.5"),
+    ("GeForce 845M", "5.0"), ("GeForce 910M", "3.5"), ("GeForce 920MX", "5.0"), ("GTX 1060M", "6.1"),
+    ("RTX 2060M", "7.5"), ("TITAN X", "5.2"), ("GeForce GTX TITAN X", "5.2"), ("TITAN X (Pascal)", "6.1"),
+])
+def test_laptop_and_shared_names_have_a_capability(name, cc):
+    from envcheck.knowledge import load
+
+    model = load().gpu_model(name)
+    assert model is not None and model.cc == cc
+    assert (model.other_ccs != ()) == (name in ("GeForce GT 720M", "TITAN X"))
