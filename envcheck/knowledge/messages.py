@@ -84,8 +84,14 @@ def _cudnn(text: str) -> int:
     return encode_cudnn(".".join(numbers))
 
 
+def _bytes(text: str) -> int:
+    """torch's format_size: "20.11 GiB" -> bytes."""
+    number, unit = text.split()
+    return int(float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}[unit])
+
+
 _CONVERTERS: Dict[str, Callable[[str], object]] = {
-    "cuda": _cuda, "cc": _cc, "arch_list": _arch_list, "cudnn": _cudnn, "int": int,
+    "cuda": _cuda, "cc": _cc, "arch_list": _arch_list, "cudnn": _cudnn, "int": int, "bytes": _bytes,
     "basename": lambda t: re.split(r"[\\/]", t.strip())[-1], "text": lambda t: " ".join(t.split()),
 }
 
@@ -94,7 +100,7 @@ _CONVERTERS: Dict[str, Callable[[str], object]] = {
 FACTS: Mapping[str, str] = {
     "nvml.cuda_driver_version": "cuda", "torch.cuda_build": "cuda", "toolkit.nvcc_version": "cuda",
     "toolkit.cuda_home": "text", "container.required_cuda": "cuda", "gpu.required_cuda": "cuda",
-    "gpu.index": "int", "gpu.name": "text", "gpu.compute_capability": "cc", "gpu.pci_bus_id": "text",
+    "gpu.index": "int", "gpu.name": "text", "gpu.memory_held": "bytes", "gpu.compute_capability": "cc", "gpu.pci_bus_id": "text",
     "torch.arch_list": "arch_list", "torch.min_compute_capability": "cc", "torch.version": "text",
     "torch.cudnn_compiled_version": "cudnn", "torch.cudnn_version": "cudnn", "torch.nccl_version": "text",
     "nccl.compiled_version": "text", "nccl.runtime_version": "text", "nccl.timeout_ms": "int",

@@ -268,8 +268,9 @@ def _extension_without_arch(ctx: RuleContext, g: GpuView, basis, no_kernel: Stat
 
 def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
-    if tv is None or not tv.is_cpu:
-        return
+    os_id = ctx.facts.host.os_id
+    if tv is None or not tv.is_cpu or (os_id.ok and os_id.value == "macos"):
+        return  # on macOS the CPU (and MPS) build is the only one: platform's no_nvidia_gpu_found
     # torch's own "not compiled with CUDA" means CUDA was asked for: a GPU was meant to be used.
     said = decisive_for(ctx.stated, "torch_cpu_only_build")
     has_gpu = ctx.facts.has_nvidia_gpu

@@ -44,10 +44,14 @@ def _facts_said(s: Stated):
 def _findings_for(s: Stated, fid: str):
     """The findings a message means, where a fact it carries says more than its entry:
     modprobe's "Module nvidia-uvm not found" says nvidia-uvm is not loaded as well as that
-    the modules are not built for this kernel."""
+    the modules are not built for this kernel; another process holding under 1 GiB is not
+    why torch ran out of memory."""
     module = str(s.fact("driver.module") or "")
     if fid == "driver_kernel_module_not_loaded" and "uvm" in module:
         return (fid, "nvidia_uvm_missing")
+    held = s.fact("gpu.memory_held")
+    if fid == "gpu_memory_in_use" and isinstance(held, int) and held < 2**30:
+        return ()  # another process's few hundred MiB do not explain an out-of-memory error
     return (fid,)
 
 

@@ -1,6 +1,6 @@
 """Version rules about what the build loads and where it runs: cuDNN/NCCL/CUDA libraries
-in use vs the ones torch ships with, known-bad builds, Python, containers, the toolkit
-(whether the build runs on this driver and GPU at all: ``compat``).
+in use vs the ones torch ships with, known-bad builds, containers, the toolkit (whether
+the build runs on this driver and GPU at all: ``compat``; the Python: ``python_env``).
 
 Every rule reads facts through ``envcheck.derived.machine`` (which fills gaps from the
 knowledge tables and torch's own messages) and stays silent when what it needs is
@@ -14,7 +14,7 @@ import re
 from typing import Dict, Iterator, List
 
 from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
-from envcheck.derived.machine import find_text, python_version
+from envcheck.derived.machine import find_text
 from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 
 from .compat import advised, quote
@@ -189,7 +189,7 @@ def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
                recipe="clean_library_path" if ld else "")
 
 
-# ---------------------------------------------------------------------------- builds and Python
+# ---------------------------------------------------------------------------- builds
 def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     if tv is None or tv.build is None:
@@ -210,70 +210,6 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
             continue
         yield make("known_bad_torch_build", bad.summary + (f" ({bad.fix_note})" if bad.fix_note else "")
                    + advised(ctx), [(tv.version.source, tv.version.value)] + seen, links=[bad.issue])
-
-
-def _requested_torch(ctx: RuleContext):
-    """The torch build pip was asked for and could not find ("No matching distribution
-    found for torch==1.9.1+cu111"): (build, requirement, the message)."""
-    for s in ctx.stated:
-        req = str(s.fact("pip.requirement") or "")
-        m = re.match(r"torch==([\w.+]+)$", req)
-        if m:
-            build = ctx.kb.resolve_torch(m.group(1))
-            if build is not None and build.release is not None:
-                return build, req, s
-    return None
-
-
-def _no_torch_at_all(ctx: RuleContext):
-    """pip found no torch file at all for this Python and platform ("Could not find a version
-    that satisfies the requirement torch (from versions: none)", or its closing line alone)."""
-    for s in ctx.stated:
-        req = str(s.fact("pip.requirement") or "")
-        if not re.match(r"torch(?:vision|audio)?(?:$|[=<>!~\[;])", req):
-            continue
-        if s.id == "pip_no_matching_version" and str(s.fact("pip.available_versions") or "none").strip() != "none":
-            continue  # some versions exist: a pin or an index problem, read by _requested_torch
-        if s.id in ("pip_no_matching_version", "pip_no_matching_distribution"):
-            return s
-    return None
-
-
-def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    py = python_version(ctx.facts)
-    if py is None:
-        said = _no_torch_at_all(ctx) if _requested_torch(ctx) is None else None
-        if said is not None:
-            newest = ctx.kb.releases[0] if ctx.kb.releases else None  # newest first
-            span = f" (the newest release in envcheck's tables, {newest.version}, has wheels for Python " \
-                   f"{newest.python[0]} to {newest.python[-1]})" if newest and newest.python else ""
-            yield make("python_unsupported_by_torch",
-                       "pip found no PyTorch file at all for this Python and platform. The usual cause is a Python "
-                       f"that PyTorch has no wheels for{span}: a newer one than its releases support, an old one, "
-                       "or a 32-bit Python; the Python version is not in the text (`python --version`).",
-                       [quote(said)], confidence=Confidence.LIKELY)
-        return
-    if tv is not None and tv.build is not None and tv.build.release is not None:
-        rel, basis = tv.build.release, [(tv.version.source, tv.version)]
-    else:  # pip could not find the pinned torch: it has no wheel for this Python
-        requested = _requested_torch(ctx)
-        said = _no_torch_at_all(ctx) if requested is None else None
-        newest = ctx.kb.releases[0] if said is not None and ctx.kb.releases else None
-        if newest is not None and newest.python and ver(py) > ver(newest.python[-1]):
-            # No torch file at all, and this Python is newer than every release supports.
-            rel, basis = newest, [quote(said)]
-        elif requested is None:
-            return
-        else:
-            rel, basis = requested[0].release, [quote(requested[2])]
-    if py in rel.python:
-        return
-    yield make("python_unsupported_by_torch",
-               f"PyTorch {rel.version} has wheels for Python {', '.join(rel.python)}, not {py}: install a release "
-               f"that has them, or use a Python PyTorch {rel.version} supports (e.g. uv venv --python "
-               f"{rel.python[-1]})." + advised(ctx),
-               [("python.version", ctx.facts.python.version)] + basis)
 
 
 # ---------------------------------------------------------------------------- containers and toolkit
@@ -326,7 +262,6 @@ RULES = (
     conflicting_cuda_libraries_loaded,
     nccl_version_mismatch,
     known_bad_torch_build,
-    python_unsupported_by_torch,
     driver_installed_inside_container,
     toolkit_differs_from_torch_cuda,
 )

@@ -75,6 +75,21 @@ def verdict(text: str) -> str:
      "gpu_arch_unsupported_by_torch_build", Confidence.LIKELY),
     ("ERROR: Could not find a version that satisfies the requirement torch (from versions: none)\n"
      "ERROR: No matching distribution found for torch", "python_unsupported_by_torch", Confidence.LIKELY),
+    ("ERROR: Ignored the following versions that require a different python version: 2.0.0 Requires-Python >=3.8; "
+     "2.0.1 Requires-Python >=3.8\nERROR: Could not find a version that satisfies the requirement torch==2.0.1 "
+     "(from versions: 1.13.0, 1.13.1)", "python_unsupported_by_torch", Confidence.CONFIRMED),
+    ("ERROR: torch-2.1.0+cu121-cp311-cp311-linux_x86_64.whl is not a supported wheel on this platform.",
+     "python_unsupported_by_torch", Confidence.LIKELY),
+    # CUDA_VISIBLE_DEVICES set, the GPU count unknown, CUDA finds nothing (or not cuda:1)
+    ("export CUDA_VISIBLE_DEVICES=2\nRuntimeError: No CUDA GPUs are available", "cuda_visible_devices_hides_gpus",
+     Confidence.LIKELY),
+    ("CUDA_VISIBLE_DEVICES=1 python train.py\nRuntimeError: CUDA error: invalid device ordinal",
+     "cuda_visible_devices_hides_gpus", Confidence.LIKELY),
+    # a Mac, or only another vendor's graphics, asked for CUDA
+    ("I'm on macOS with an M1 Pro.\nAssertionError: Torch not compiled with CUDA enabled", "no_nvidia_gpu_found",
+     Confidence.LIKELY),
+    ("My laptop only has Intel(R) UHD Graphics 620.\nRuntimeError: Found no NVIDIA driver on your system. Please "
+     "check that you have an NVIDIA GPU and installed a driver", "no_nvidia_gpu_found", Confidence.LIKELY),
 ])
 def test_a_message_alone_gives_its_finding(text, fid, confidence):
     f = findings(text)
@@ -128,6 +143,9 @@ def test_another_package_that_pip_cannot_find_is_not_about_torch():
     ("My workstation has an AMD Ryzen 9 CPU.", "no_nvidia_gpu_found"),
     ("I usually suspend the laptop overnight.", "nvidia_uvm_stale_after_suspend"),
     ("I had installed the CPU version before, now the CUDA one.", "torch_cpu_only_build"),
+    # CUDA_VISIBLE_DEVICES=0 on a machine whose GPU works
+    ("export CUDA_VISIBLE_DEVICES=0", "cuda_visible_devices_hides_gpus"),
+    ("I also tried it on my MacBook Pro at home.", "no_nvidia_gpu_found"),
 ])
 def test_a_working_machine_with_the_same_words_gets_no_error(extra, fid):
     f = findings(HEALTHY + extra + "\n")
@@ -169,6 +187,19 @@ def test_a_cpu_build_a_person_points_out_is_the_finding():
     assert f["torch_cpu_only_build"].confidence is Confidence.LIKELY
 
 
+def test_a_healthy_mac_reporting_something_else_is_not_an_error():
+    text = ("PyTorch version: 2.5.1\nIs debug build: False\nCUDA used to build PyTorch: None\n"
+            "OS: macOS 14.2 (arm64)\nPython version: 3.12.1\nIs CUDA available: False\n")
+    assert [f.id for f in findings(text).values() if f.severity.value == "error"] == []
+    assert "no_nvidia_gpu_found" not in findings(text)
+
+
+def test_pip_refusing_a_wheel_for_this_very_python_is_the_platform_not_python():
+    f = findings("Python 3.11.4\nERROR: torch-2.1.0+cu121-cp311-cp311-linux_x86_64.whl is not a supported wheel on "
+                 "this platform.")
+    assert "python_unsupported_by_torch" not in f
+
+
 def test_nothing_recognised_is_too_little_to_judge():
     assert verdict("thanks for the great library!") == "insufficient"
 
@@ -198,3 +229,17 @@ def test_laptop_and_shared_names_have_a_capability(name, cc):
     model = load().gpu_model(name)
     assert model is not None and model.cc == cc
     assert (model.other_ccs != ()) == (name in ("GeForce GT 720M", "TITAN X"))
+
+
+def test_out_of_memory_beside_another_process_is_memory_in_use_only_when_torch_knows_itself():
+    other = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of "
+             "23.65 GiB of which 17.06 MiB is free. Process 12345 has 20.11 GiB memory in use. Including non-PyTorch "
+             "memory, this process has 3.50 GiB memory in use.")
+    assert "gpu_memory_in_use" in findings(other)
+    # In a container torch lists itself as "Process <pid>": no other process is shown.
+    alone = ("OutOfMemoryError: CUDA out of memory. Tried to allocate 1.95 GiB. GPU 0 has a total capacity of 14.75 "
+             "GiB of which 1.66 GiB is free. Process 414660 has 13.09 GiB memory in use. Of the allocated memory "
+             "10.09 GiB is allocated by PyTorch")
+    assert "gpu_memory_in_use" not in findings(alone)
+    small = other.replace("20.11 GiB", "310.00 MiB")
+    assert "gpu_memory_in_use" not in findings(small)

@@ -173,7 +173,10 @@ def parse(doc: Pasted) -> Found:
             continue
         m = _WHEEL.search(line) if ".whl" in line else None
         if m:
-            _wheel(f, m, i)
+            # A wheel pip refused ("is not a supported wheel on this platform") is for another
+            # Python or platform than this one: it says what the machine is not.
+            if "is not a supported wheel" not in line:
+                _wheel(f, m, i)
             continue
         m = _INDEXES.match(line)
         if m:

@@ -54,9 +54,14 @@ _SMI_NO_DRIVER = re.compile(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|cou
                             _I)
 # Another vendor's GPU named as the machine's GPU: "I have AMD GPU", "an AMD Radeon RX 6800",
 # "Intel Arc A770", "my graphics card is a Radeon". A CPU ("AMD Ryzen") is not a GPU.
-_OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
+_OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
                         r"(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|\bradeon\s+(?:rx|pro|vii|r[579])\b"
-                        r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b", _I)
+                        r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b|\bintel(?:\(r\))?\s+(?:uhd|iris|hd)\s+graphics\b"
+                        r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b", _I)
+# An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
+# "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
+_APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
+                    r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra))\b", _I)
 
 
 def _negated(text: str) -> bool:
@@ -132,7 +137,11 @@ def parse(doc: Pasted) -> Found:
         m = _FM.search(lines[i])
         if m:
             f.set("driver.fabric_manager_running", False, i)
-    for i in doc.lines_containing("amd", "radeon", "intel"):
+    for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5"):
+        m = _APPLE.search(lines[i])
+        if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
+            f.set("host.os_id", "macos", i)
+    for i in doc.lines_containing("amd", "radeon", "intel", "graphics"):
         line = lines[i]
         m = _OTHER_GPU.search(line)
         if m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end()):
