@@ -243,3 +243,13 @@ def test_out_of_memory_beside_another_process_is_memory_in_use_only_when_torch_k
     assert "gpu_memory_in_use" not in findings(alone)
     small = other.replace("20.11 GiB", "310.00 MiB")
     assert "gpu_memory_in_use" not in findings(small)
+
+
+def test_pypi_torch_wheel_for_windows_is_the_cpu_build():
+    log = ("pip install torch\nCollecting torch\n  Downloading torch-2.1.0-cp311-cp311-win_amd64.whl (192.3 MB)\n"
+           "Successfully installed torch-2.1.0\n>>> torch.cuda.is_available()\nFalse\n")
+    assert "torch_cpu_only_build" in findings(log)
+    cuda = log.replace("torch-2.1.0-cp311", "torch-2.1.0+cu121-cp311").replace("False", "True")
+    assert "torch_cpu_only_build" not in findings(cuda)
+    linux = log.replace("win_amd64", "manylinux1_x86_64")  # PyPI's Linux torch is a CUDA build
+    assert "torch_cpu_only_build" not in findings(linux)
