@@ -211,11 +211,22 @@ def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
     have = f" Driver {version} is installed" + (f" (module sources for {', '.join(inst)})" if inst else "") \
         + f" but no module for {_kernel(f)} is loaded." if version else ""
     nouveau = [d.address for d in f.pci.gpus if d.driver.ok and d.driver.value in ("nouveau", "nova_core")]
+    # Which of the usual causes the text can still not tell apart, likeliest first, each
+    # with the command that settles it.
+    open_causes = []
+    if not f.driver.module_load_errors.known and not f.host.secure_boot.known:
+        open_causes.append("Secure Boot refusing an unsigned module (`mokutil --sb-state`; "
+                           "`sudo dmesg | grep -i -E 'key was rejected|lockdown'`)")
+    if not nouveau and not f.driver.loaded_modules.known and not f.pci.devices.known:
+        open_causes.append("nouveau holding the GPU (`lsmod | grep nouveau`; `lspci -nnk -d 10de:`)")
+    if version is None:
+        open_causes.append("no driver installed at all (`dpkg -l | grep -i nvidia-driver` or `rpm -qa | grep -i nvidia`)")
     yield make("driver_kernel_module_not_loaded",
                "The NVIDIA kernel module is not loaded, so nvidia-smi, NVML and CUDA cannot reach the GPU."
                + have + " The usual cause is a kernel update: the module was not built (DKMS/akmods) or not "
-               "installed for the new kernel."
-               + (" The GPU is held by nouveau, see nouveau_bound." if nouveau else ""),
+               "installed for the new kernel (`dkms status`, `uname -r`)."
+               + (" The GPU is held by nouveau, see nouveau_bound." if nouveau else "")
+               + (" Then, in this order: " + "; ".join(open_causes) + "." if open_causes else ""),
                ev + evidence(("host.kernel", f.host.kernel),
                              ("driver.installed_module_versions", f.driver.installed_module_versions)))
 
