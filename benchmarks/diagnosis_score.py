@@ -12,8 +12,10 @@ does (read, facts, rules, verdict) and the script prints:
 With --big it also times explain on three generated inputs just under the 4 MiB limit (a
 paste-like mix of reports and tracebacks, a colour-code heavy log, one huge line).
 
-Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [--json] [--big]
-(DIR defaults to tests/corpus/diagnosis/cases; --list prints every miss.)
+Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [-v] [--json] [--big]
+(DIR defaults to tests/corpus/diagnosis/cases; --list prints every miss and false error, -v
+every case: verdict, findings with their confidence, what was recognised, the catalogued
+messages, the unexplained ones and the facts a verdict missed.)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Dict, List
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from envcheck.derived.messages import stated  # noqa: E402
 from envcheck.errors import EnvcheckError  # noqa: E402
 from envcheck.explain import diagnose, source  # noqa: E402
 
@@ -36,15 +39,25 @@ from envcheck.explain import diagnose, source  # noqa: E402
 def run_case(path: Path) -> Dict[str, object]:
     case = json.loads(path.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
+    detail: Dict[str, object] = {}
     try:
-        _, report = diagnose(source.normalise(case["text"]), collected_at="")
+        explanation, report = diagnose(source.normalise(case["text"]), collected_at="")
         ids = sorted({f.id for f in report.findings})
         errors = sorted({f.id for f in report.findings if f.severity.value == "error"})
         verdict = report.verdict
-    except EnvcheckError:  # nothing recognised: exit 2, not a verdict of "no problems"
-        ids, errors, verdict = [], [], "unreadable"
+        j = report.judgement
+        detail = {
+            "findings": [f"{f.id} ({f.severity.value}, {f.confidence.value})" for f in report.findings],
+            "recognised": list(explanation.recognised),
+            "messages": sorted({s.id for s in stated(explanation.facts)}),
+            "unexplained": [f"{u.message or '?'}: {u.text[:100]}" for u in j.unexplained],
+            "missing": [what for what, _ in j.missing],
+        }
+    except EnvcheckError as exc:  # envcheck's own JSON: a usage error, not a verdict
+        ids, errors, verdict = [], [], "refused"
+        detail = {"refused": str(exc)}
     return {"file": path.name, "kind": case["kind"], "expected": case["expected_ids"], "found": ids,
-            "errors": errors, "verdict": verdict, "seconds": time.perf_counter() - t0}
+            "errors": errors, "verdict": verdict, "seconds": time.perf_counter() - t0, "detail": detail}
 
 
 def score(results: List[Dict[str, object]]) -> Dict[str, object]:
@@ -96,6 +109,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dir", nargs="?", default=str(ROOT / "tests" / "corpus" / "diagnosis" / "cases"))
     ap.add_argument("--list", action="store_true", help="print every missed case and every false error")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every case with what explain made of it")
     ap.add_argument("--json", action="store_true", help="the figures as JSON")
     ap.add_argument("--big", action="store_true", help="also time explain on generated 4 MiB inputs")
     args = ap.parse_args()
@@ -116,6 +130,13 @@ def main() -> int:
     print("per id (found/cases):")
     for fid, v in s["per_id"].items():
         print(f"  {fid:42s} {v['found']}/{v['cases']}")
+    if args.verbose:
+        for r in results:
+            hit = set(r["expected"]) <= set(r["found"]) if r["kind"] == "broken" else not r["errors"]
+            print(f"{'ok  ' if hit else 'MISS'} {r['file']} [{r['kind']}] expected {r['expected']} -> {r['verdict']}")
+            for key, value in r["detail"].items():
+                if value:
+                    print(f"       {key}: {value}")
     if args.list:
         for r in results:
             if r["kind"] == "broken" and not set(r["expected"]) <= set(r["found"]):

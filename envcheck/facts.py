@@ -19,6 +19,8 @@ from typing import Dict, Optional, Tuple
 from .reading import UNKNOWN, Reading
 
 SCHEMA_VERSION = 1
+# Facts only a pasted text gives (a person saying so); the live probes leave them unknown.
+PASTE_ONLY = ("host.resumed_from_suspend", "driver.modules_not_loaded")
 
 
 def _u() -> Reading:
@@ -49,6 +51,9 @@ class HostFacts:
     container_gpus: Reading[str] = _u()
     wsl: Reading[str] = _u()  # "none" | "wsl1" | "wsl2"
     secure_boot: Reading[bool] = _u()  # True when enforcing
+    # The machine was suspended and resumed since boot (explain: a person saying so; nvidia_uvm
+    # may come back broken). Older snapshots lack it: unknown.
+    resumed_from_suspend: Reading[bool] = _u()
     in_vm: Reading[str] = _u()  # hypervisor name or "none"
 
 
@@ -112,6 +117,10 @@ class DriverFacts:
     file on disk, ``/dev/nvidia*``, the kernel log, ``/proc/*/comm`` and ``/usr/src``."""
 
     loaded_modules: Reading[Tuple[str, ...]] = _u()  # nvidia, nvidia_uvm, nvidia_drm, nouveau, nova_core ...
+    # Modules known *not* to be loaded, where the loaded ones were not read in full: a pasted
+    # sentence ("the nvidia_uvm module is not loaded"). The live probe reads /proc/modules
+    # whole (loaded_modules) and leaves this unknown.
+    modules_not_loaded: Reading[Tuple[str, ...]] = _u()
     kernel_module_version: Reading[str] = _u()  # NVRM version from /proc/driver/nvidia/version
     userspace_library_version: Reading[str] = _u()  # version of libnvidia-ml.so.X on disk
     installed_module_versions: Reading[Tuple[str, ...]] = _u()  # /usr/src/nvidia-*, dkms trees
@@ -407,6 +416,10 @@ class Facts:
     interconnect: InterconnectFacts = field(default_factory=InterconnectFacts)
     # What a source could not tell (explain's "could not determine" list, probe skips).
     notes: Tuple[str, ...] = ()
+    # Fact paths a pasted text gives two different values for (two machines or two
+    # environments in one paste): the verdict will not call such a text healthy. Empty for
+    # a live probe, and in snapshots older than this field.
+    disagreements: Tuple[str, ...] = ()
 
     @property
     def gpus(self) -> Tuple[GpuFacts, ...]:

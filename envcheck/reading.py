@@ -85,3 +85,12 @@ UNKNOWN: Reading = Reading()
 # error reading whose detail starts with this, and the rule gpu_reading_implausible
 # (rules/tool_output.py) looks for it. One phrase, so the two cannot drift apart.
 IMPLAUSIBLE = "implausible reading"
+
+# The detail of a GPU name nvidia-smi's table cut to its column ("NVIDIA GeForce RTX 3...").
+# explain's nvidia-smi reader records it, the assembler matches a cut name against full ones,
+# and the text report says the name is cut. One phrase below all of them.
+TRUNCATED = "name truncated by nvidia-smi"
+
+
+def is_truncated(detail: Optional[str]) -> bool:
+    return TRUNCATED in (detail or "")

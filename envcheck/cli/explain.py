@@ -29,13 +29,14 @@ def explain(fmt, no_color, strict, redact, file) -> None:
     its likeliest causes and what to paste next.
 
     Exit codes: 0 no errors, 1 errors found or an unexplained error message (or warnings
-    with --strict), 2 usage error (also: empty, binary or over-4-MiB input, or nothing
-    recognised in the text), 3 envcheck itself failed, 5 too little in the text to judge.
+    with --strict), 2 usage error (also: empty, binary or over-4-MiB input), 3 envcheck
+    itself failed, 5 too little in the text to judge (also: nothing in it recognised).
     """
-    from envcheck.explain import diagnose, source
+    from envcheck.explain import NOTHING_RECOGNISED, diagnose, source
 
     # Markdown is for pasting into public issues, so it never carries identities.
     explanation, report = diagnose(source.read(file), redact=redact or fmt == "markdown")
-    progress("envcheck: recognised " + ", ".join(explanation.recognised))
+    progress("envcheck: recognised " + ", ".join(explanation.recognised) if explanation.recognised
+             else "envcheck: " + NOTHING_RECOGNISED)
     emit_report(report, fmt, no_color)
     sys.exit(report.exit_code(strict))

@@ -45,6 +45,9 @@ class GpuView:
     cc: Optional[str]  # "12.0"
     cc_source: str  # "nvml.gpus[0].compute_capability", "gpu_models table (name)", ...
     stated: bool = False  # the GPU is known only from a person's words
+    # Other capabilities its name may mean (gpu_models' other_cc: a bare "TITAN X" is 5.2 or
+    # 6.1): ``cc`` is then one candidate, not a fact.
+    other_ccs: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,8 @@ def gpus(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ...]] = 
             out.append(GpuView(g.index, name, said[0].cc, said[0].cc_source, words))
             continue
         out.append(GpuView(g.index, name, model.cc if model else None,
-                           f"gpu_models table ({name})" if model else "unknown", words))
+                           f"gpu_models table ({name})" if model else "unknown", words,
+                           model.other_ccs if model else ()))
     if not out:
         for d in facts.torch.devices.get(()):
             out.append(GpuView(None, d.name, d.capability, f"torch.devices[{d.index}].capability",

@@ -17,7 +17,7 @@ from envcheck.knowledge.messages import Match, Message, catalogue
 from envcheck.reading import Reading
 
 # What explain's parsers write as a reading's detail when a person, not a tool, said it
-# (envcheck/explain/partial.py STATED_DETAIL): findings built on it are "likely".
+# (envcheck/explain/partial.py uses this one): findings built on it are "likely".
 STATED_DETAIL = "stated in the text"
 
 

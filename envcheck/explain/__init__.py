@@ -5,8 +5,11 @@ One parser module per kind of input in ``parsers/``, each a pure function
 machine: the facts describe the machine the text came from (``Facts.source == "explain"``).
 
 Decisions on bad input (see ``source.py``): empty, binary or oversized input is a usage
-error (exit 2), and so is text in which nothing at all is recognised — a report saying
-"no problems found" about text envcheck could not read would mislead.
+error (exit 2). Readable text in which nothing at all is recognised ("my GPU does not work,
+help") is not: it is a report too thin to judge, and gets the verdict ``insufficient``
+(exit 5) with what to paste — the same answer as a paste with one fact too few, so whether a
+GPU name happened to be recognised does not turn a verdict into a usage error. It is never
+"no problems found".
 
 What the doctor hides, explain hides (``envcheck.snapshot``'s rules): secrets in the paste
 (secret-named variables, token-shaped values) never reach the facts; with ``redact`` (the
@@ -34,7 +37,7 @@ from .parsers import PARSERS
 from .source import Pasted, normalise
 
 NOTHING_RECOGNISED = ("nothing recognised in the text: paste the output of `python -m torch.utils.collect_env`, "
-                      "`nvidia-smi`, `pip list`, `nvcc --version`, or the error message itself")
+                      "`nvidia-smi`, `pip list`, `nvcc --version`, or the error message itself")  # a progress note
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ def _envcheck_json(doc: Pasted) -> bool:
 
 
 def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
-    """Facts from pasted text; raises :class:`EnvcheckError` when nothing is recognised."""
+    """Facts from pasted text (``recognised`` is empty when nothing in it was); raises
+    :class:`EnvcheckError` for envcheck's own JSON, which ``doctor --facts`` reads."""
     if _envcheck_json(doc):
         # Read as prose it gives nonsense (a "wsl" key reads as a mention of WSL); as facts it is exact.
         raise EnvcheckError("this is envcheck's own JSON (a snapshot or a report), not pasted output: "
@@ -64,10 +68,10 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
     with _no_cycle_collection():
         found = [parse(doc) for parse in PARSERS]
         recognised = tuple(f.source for f in found if f)
-        if not recognised:
-            raise EnvcheckError(NOTHING_RECOGNISED)
         when = collected_at if collected_at is not None else now()
         facts = snapshot.drop_secrets(assemble(found, collected_at=when, envcheck_version=__version__))
+    if not recognised:  # said in the report itself (every format), not only as a progress line
+        facts = dataclasses.replace(facts, notes=(NOTHING_RECOGNISED,) + tuple(facts.notes))
     return Explanation(facts, recognised)
 
 

@@ -38,9 +38,9 @@ from envcheck.facts import (
     TorchFacts,
 )
 from envcheck.knowledge.archs import variant_cuda
-from envcheck.reading import Reading, Status
+from envcheck.reading import Reading, Status, is_truncated
 
-from .gpu_names import is_truncated, same_gpu
+from .gpu_names import same_gpu
 from .partial import REPORT, STATED, TOOL, Claim, Found, GpuClaim, ItemClaim
 from .smi_values import same_bus
 
@@ -97,6 +97,7 @@ def _memo(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
 
 
 _BY_RANK = operator.attrgetter("rank", "line")
+_DISAGREES = "the text disagrees about "
 
 
 def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) -> Any:
@@ -122,7 +123,7 @@ def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) 
         b = other.reading
         same = (a.ok and b.ok and same_value(b.value)) or (not a.ok and not b.ok and a.status == b.status)
         if not same:
-            notes.append(f"the text disagrees about {label}: {_show(a)} ({_where(winner)}) and {_show(b)} "
+            notes.append(f"{_DISAGREES}{label}: {_show(a)} ({_where(winner)}) and {_show(b)} "
                          f"({_where(other)}); used {_show(a)}")
             break
     return winner
@@ -341,5 +342,6 @@ def assemble(found: Iterable[Found], collected_at: str = "", envcheck_version: s
     for f in found:
         notes.extend(n for n in f.notes if n not in notes)
     notes = list(dict.fromkeys(notes + _gaps(values, gpus, init_error)))
+    disagreements = tuple(dict.fromkeys(n[len(_DISAGREES):].split(":", 1)[0] for n in notes if n.startswith(_DISAGREES)))
     return Facts(envcheck_version=envcheck_version, collected_at=collected_at, source="explain",
-                 notes=tuple(notes), **{g: GROUPS[g](**kw) for g, kw in groups.items()})
+                 notes=tuple(notes), disagreements=disagreements, **{g: GROUPS[g](**kw) for g, kw in groups.items()})

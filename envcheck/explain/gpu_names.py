@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+# The cut-name phrase lives in envcheck/reading.py now; benchmarks/nvidia_formats_score.py
+# (another owner's) still imports it from here.
+from envcheck.reading import TRUNCATED, is_truncated  # noqa: F401
+
 # GeForce model numbers by series (desktop and laptop parts share numbers).
 _RTX = {"2050", "2060", "2070", "2080", "3050", "3060", "3070", "3080", "3090", "4050", "4060", "4070", "4080",
         "4090", "5050", "5060", "5070", "5080", "5090"}
@@ -187,9 +191,3 @@ def same_gpu(a: str, b: str, truncated: bool = False) -> bool:
     wa, wb = sorted((_words(a), _words(b)), key=len)
     return bool(wa) and wb[:len(wa)] == wa
 
-
-TRUNCATED = "name truncated by nvidia-smi"
-
-
-def is_truncated(detail: str) -> bool:
-    return TRUNCATED in (detail or "")

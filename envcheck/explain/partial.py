@@ -18,12 +18,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from envcheck.derived.messages import STATED_DETAIL
 from envcheck.reading import Reading, Status
 
 # A person's words: "Video card: 3060ti", a bare "410.48" given as the driver.
 STATED = 10
 # An install command: what was asked for, not necessarily what got installed.
 INTENT = 20
+# A person saying what a command did ("it installed the CPU version"): outranks what the
+# command asked for, never a program's own output. Its detail is still STATED_DETAIL.
+OUTCOME = 25
 # A library banner or a REPL line printed by the program itself.
 PROGRAM = 30
 # A package listing (pip list / pip freeze / conda list).
@@ -35,8 +39,8 @@ TOOL = 60
 
 _EXCEPTION_PREFIX = re.compile(r"^(?:[\w.]*(?:Error|Exception|Warning|Check FAIL)\b:?\s*)+")
 
-# The detail a rule can look for when a value is only someone's word.
-STATED_DETAIL = "stated in the text"
+# STATED_DETAIL (defined in derived.messages, where the rules read it) is the detail of a
+# value that is only someone's word; parsers import it from here.
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ input over :data:`MAX_BYTES` are usage errors (exit 2) with one line saying why.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import html
 import itertools
 import re
 import sys
-from dataclasses import dataclass
 from typing import BinaryIO, Dict, List, Optional, Tuple
 
 from envcheck.errors import EnvcheckError
@@ -74,7 +74,10 @@ class _AtLineStarts:
         return text[m.end():] if m else text
 
 
-_FENCE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*", re.MULTILINE)
+# A fence line: the fence and its info string ("```bash", "~~~ python") go. Text after a fence
+# that is not a one-word info string is the first line of the block, written on the fence's
+# line ("```NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible …"): it stays.
+_FENCE = re.compile(r"^[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
 _QUOTES = _AtLineStarts(_QUOTE)
@@ -97,7 +100,14 @@ _PLAIN = (
 _FOLDS = ("\u0130", "\u0131", "\u017f")
 
 
-@dataclass(frozen=True)
+# A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
+# the line that continues it (a lower-case word or a closing quote/bracket first).
+_WRAP_BREAK = re.compile(r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])")
+_WRAP_WINDOW = 300  # characters each side of a break: a wrapped message's two parts
+_MAX_BREAKS = 2000
+
+
+@dataclasses.dataclass(frozen=True)
 class Pasted:
     """The normalised text; parsers work on ``lines`` and report 0-based line numbers."""
 
@@ -232,8 +242,35 @@ class Pasted:
 
     @functools.cached_property
     def messages(self) -> Tuple[messages.Match, ...]:
-        """The catalogued upstream messages in the text (``Match.line`` is 1-based)."""
-        return tuple(messages.match(self.text, self.lower, self.words))
+        """The catalogued upstream messages in the text (``Match.line`` is 1-based), also those
+        a person's editor wrapped over two lines of prose (:meth:`_wrapped`)."""
+        found = messages.match(self.text, self.lower, self.words)
+        wrapped = self._wrapped()
+        return tuple(sorted(found + wrapped, key=lambda m: (m.start, m.id)) if wrapped else found)
+
+    def _wrapped(self) -> List[messages.Match]:
+        """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
+        802 ("system not yet" / "initialized")"): each break between a prose line cut
+        mid-sentence and its continuation is joined by a space, within a window around it,
+        and only matches that span the break are kept (the others the plain scan found). At
+        most _MAX_BREAKS breaks: wrapped prose is a report's description, not a log."""
+        text = self.text
+        out: List[messages.Match] = []
+        for n, m in enumerate(_WRAP_BREAK.finditer(text)):
+            if n >= _MAX_BREAKS:
+                break
+            at = m.start() + m.group(0).index("\n")
+            line = self.lines[self.line_of(at)]
+            if len(line) < 30 or line[:1].isspace() or "|" in line:
+                continue  # short lines, indented code, tables: not wrapped prose
+            a, b = max(0, at - _WRAP_WINDOW), min(len(text), at + _WRAP_WINDOW)
+            window = text[a:b].replace("\n", " ")
+            for w in messages.match(window):
+                start, end = a + w.start, a + w.end
+                if start < at < end and "\n" not in text[start:at] and "\n" not in text[at + 1:end]:
+                    out.append(dataclasses.replace(w, start=start, end=end, line=self.line_of(start) + 1,
+                                                   text=text[start:end]))
+        return out
 
 
 def literal_prefix(pattern: "re.Pattern[str]") -> str:

@@ -82,6 +82,14 @@ class GpuModel:
     cc: str
     arch: str
     name: str  # the series, "GeForce RTX 50 series"
+    # Other capabilities sold under the same name (a bare "TITAN X" is Maxwell 5.2 or Pascal
+    # 6.1; a GT 730M is a GK107, 3.0, or a GK208, 3.5): a rule that needs the capability
+    # judges each and says only what holds for all of them.
+    other_ccs: Tuple[str, ...] = ()
+
+    @property
+    def ccs(self) -> Tuple[str, ...]:
+        return (self.cc,) + self.other_ccs
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,7 @@ class ModelRule:
     cc: str
     name: str
     status: str = "verified"
+    other_ccs: Tuple[str, ...] = ()  # other chips sold under names this rule matches
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,8 @@ class KnowledgeBase:
         for rule in self.model_rules:
             if self._regex(rule.pattern).search(norm):
                 row = self.compute_capability(rule.cc)
-                return GpuModel(cc=rule.cc, arch=row.arch if row else "unknown", name=rule.name)
+                return GpuModel(cc=rule.cc, arch=row.arch if row else "unknown", name=rule.name,
+                                other_ccs=rule.other_ccs)
         return None
 
     def gpu_spec(self, name: str) -> Optional[GpuSpec]:
@@ -248,7 +249,7 @@ def _build(docs: Dict[str, dict], meta: Dict[str, TableMeta]) -> KnowledgeBase:
                                   r.get("last_cuda"), r.get("last_driver"), r.get("min_driver"), r["status"],
                                   r.get("note", ""), bool(r.get("jetson", False)))
                 for r in docs["compute_capability"].get("cc", ()))
-    rules = tuple(ModelRule(r["pattern"], r["cc"], r["name"], r.get("status", "verified"))
+    rules = tuple(ModelRule(r["pattern"], r["cc"], r["name"], r.get("status", "verified"), _t(r, "other_cc"))
                   for r in docs["gpu_models"].get("model", ()))
     releases = tuple(sorted(
         (TorchRelease(r["version"], r["released"], r["latest"], _t(r, "python"), _t(r, "variants"), r["pypi_default"],

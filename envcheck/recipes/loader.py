@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import os
 import sysconfig
 from dataclasses import dataclass
@@ -125,11 +126,28 @@ def _check_acyclic(recipes: Dict[str, Recipe], edges, kind: str) -> None:
 
 
 def load_all(directory: Optional[Path] = None) -> Recipes:
+    """Every recipe of ``directory`` (the packaged ones by default), read and checked. Kept
+    while the files are unchanged: a report renders a recipe per finding, and reading fifty
+    TOML files each time cost more than the whole diagnosis."""
     d = Path(directory) if directory is not None else default_dir()
     if not d.is_dir():
         raise SetupError(f"{d}: recipe folder not found")
+    paths = sorted(d.glob("*.toml"))
+    try:
+        signature = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    except OSError:  # a file vanished while we looked: read what is there now
+        return _load(d, tuple(sorted(d.glob("*.toml"))))
+    return _cached(d, tuple(paths), signature)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(d: Path, paths: Tuple[Path, ...], signature: tuple) -> Recipes:
+    return _load(d, paths)
+
+
+def _load(d: Path, paths: Tuple[Path, ...]) -> Recipes:
     recipes: Dict[str, Recipe] = {}
-    for path in sorted(d.glob("*.toml")):
+    for path in paths:
         r = _read(path)
         recipes[r.id] = r
     if not recipes:

@@ -9,6 +9,7 @@ import textwrap
 from typing import Dict, List, Optional
 
 from ..facts import Facts
+from ..reading import is_truncated
 from ..rules import SECTIONS, Finding, Severity
 from . import steps
 from .model import Report
@@ -18,10 +19,6 @@ from .summary import Line, section_lines
 _GPU_SECTIONS = ("pci", "driver", "nvml", "interconnect")
 _ANSI = {"red": "31", "yellow": "33", "green": "32", "cyan": "36", "bold": "1", "dim": "2"}
 _SEV_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-# The phrase explain.gpu_names.TRUNCATED puts in a name's detail when nvidia-smi's table cut it.
-# The report may not import explain (explain imports the report): until the phrase moves below
-# both (envcheck/reading.py, beside IMPLAUSIBLE), tests/explain/test_cli.py keeps the two equal.
-NAME_CUT = "name truncated by nvidia-smi"
 
 
 class _Style:
@@ -39,7 +36,7 @@ class _Style:
 
 def _mark_cut_names(lines: List[Line], facts: Facts) -> List[Line]:
     """GPU lines whose name nvidia-smi's table cut short ("NVIDIA RTX A1000 6GB Lap") end the name with "…"."""
-    cut = {f"GPU {g.index}": str(g.name.value) for g in facts.gpus if g.name.ok and NAME_CUT in (g.name.detail or "")}
+    cut = {f"GPU {g.index}": str(g.name.value) for g in facts.gpus if g.name.ok and is_truncated(g.name.detail)}
     return [(k, f"{cut[k]}…{v[len(cut[k]):]}") if k in cut and v.startswith(cut[k]) else (k, v) for k, v in lines]
 
 

@@ -10,6 +10,7 @@ sharpen the fix. A verdict drawn from a pattern of evidence rather than read is 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
@@ -156,6 +157,23 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
     return None
 
 
+def _judge(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
+    """(the GPU, its verdict) — for a name that may mean several capabilities (a bare "TITAN
+    X"), the verdict all of them share, as likely; None where they differ. A torch message
+    naming the capability picks the candidate."""
+    if not g.other_ccs:
+        return g, _verdict(ctx, g, said)
+    exact = next((str(s.fact("gpu.compute_capability")) for s in said
+                  if str(s.fact("gpu.compute_capability")) in (g.cc,) + g.other_ccs), None)
+    if exact is not None:
+        one = dataclasses.replace(g, cc=exact, other_ccs=())
+        return one, _verdict(ctx, one, said)
+    each = [_verdict(ctx, dataclasses.replace(g, cc=cc, other_ccs=()), said) for cc in (g.cc,) + g.other_ccs]
+    if any(j is None for j in each) or len({j[0] for j in each}) > 1:
+        return g, None  # the name does not tell, and the candidates disagree: say nothing
+    return g, (each[0][0], each[0][1], Confidence.LIKELY)
+
+
 def _gpu_targets(ctx: RuleContext, said: Tuple[Stated, ...]) -> List[GpuView]:
     """The GPUs to judge: those with a capability, or the one torch's warning names."""
     views = [g for g in ctx.gpus if g.cc]
@@ -173,9 +191,16 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
                  and set(s.message.findings("decisive")) & {"gpu_arch_too_old_for_torch_build",
                                                             "gpu_arch_unsupported_by_torch_build"})
     no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
-    for g in _gpu_targets(ctx, said):
-        judged = _verdict(ctx, g, said)
-        if judged is not None and judged[0] in ("cubin", "ptx") and no_kernel and judged[2] is None:
+    targets = _gpu_targets(ctx, said)
+    if not targets and no_kernel:
+        yield from _no_kernel_without_gpu(ctx, no_kernel)
+        return
+    judgements = [_judge(ctx, g, said) for g in targets]
+    # torch covers every GPU named, yet a kernel had no image: an extension's. One GPU torch
+    # does not cover (an RTX 5090 beside a 4070 Ti) is the GPU the message was about.
+    covered = all(j is not None and j[0] in ("cubin", "ptx") and j[2] is None for _, j in judgements)
+    for g, judged in judgements:
+        if judged is not None and judged[0] in ("cubin", "ptx") and no_kernel and judged[2] is None and covered:
             yield from _extension_without_arch(ctx, g, judged[1], no_kernel)
         if judged is None or judged[0] in ("cubin", "ptx"):
             continue
@@ -184,14 +209,17 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         row = ctx.kb.compute_capability(g.cc)
         label = g.name or "this GPU"
         arch = f" ({row.arch})" if row else ""
+        if g.other_ccs:  # the name is sold with several chips: all of them fare the same here
+            arch = f" or {' or '.join(g.other_ccs)} (the name is sold with more than one chip; every one fares the same)"
         version = f"PyTorch {tv.version.value}" if tv and tv.version else "this PyTorch"
         if verdict == "too_old":
             why = (f"{label} has compute capability {g.cc}{arch}; {version} has no kernels that old "
-                   f"({sm_name(g.cc)} is not in its build).")
+                   f"({' / '.join(sm_name(c) for c in (g.cc,) + g.other_ccs)} not in its build).")
         else:
-            why = (f"{label} has compute capability {g.cc}{arch}; {version} has neither {sm_name(g.cc)} "
+            why = (f"{label} has compute capability {g.cc}{arch}; {version} has neither "
+                   f"{' / '.join(sm_name(c) for c in (g.cc,) + g.other_ccs)} "
                    f"kernels nor PTX it could compile for it, so CUDA calls fail with 'no kernel image is available'.")
-        if confidence is Confidence.LIKELY:
+        if confidence is Confidence.LIKELY and not g.other_ccs:
             why += " (The build is not in the text: judged from the GPU's age against current PyTorch wheels.)"
         evidence = [(g.cc_source, Value(g.cc, g.cc_source, g.stated)), basis]
         if tv and tv.version:
@@ -199,6 +227,32 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         if no_kernel and quote(no_kernel) != basis:
             evidence.append(quote(no_kernel))
         yield make(fid, why + advised(ctx), evidence, gpu=g.index, confidence=confidence)
+
+
+def _no_kernel_without_gpu(ctx: RuleContext, no_kernel: Stated) -> Iterator[Finding]:
+    """"no kernel image is available" with no GPU named: the build lacks kernels for the GPU.
+    Which way is judged from the build's architectures where the text has them (a list that
+    covers every current GPU leaves only "too old"); without them, the commoner way: a GPU
+    newer than the build (most such reports are new GPUs under older wheels)."""
+    tv = ctx.torch_view
+    archs = tv.arch_list.value if tv is not None and tv.arch_list is not None else None
+    current = [c.cc for c in ctx.kb.ccs if c.last_driver is None and not c.jetson]
+    newer_possible = archs is None or any(_between(ctx, archs, cc) == "too_new" for cc in current)
+    version = f"PyTorch {tv.version.value}" if tv and tv.version else "this PyTorch build"
+    covers = f" It has kernels for {', '.join(str(a) for a in archs)}." if archs else ""
+    evidence = [quote(no_kernel)] + ([(tv.arch_list.source, tv.arch_list)] if archs else [])
+    if not newer_possible:
+        yield make("gpu_arch_too_old_for_torch_build",
+                   f"CUDA found no kernel for the GPU in {version}.{covers} That covers every current NVIDIA GPU, "
+                   "so the GPU must be older than the build supports. The GPU is not in the text: "
+                   "`nvidia-smi -L` names it." + advised(ctx), evidence, confidence=Confidence.LIKELY)
+        return
+    yield make("gpu_arch_unsupported_by_torch_build",
+               f"CUDA found no kernel for the GPU in {version}: the build has no code for this GPU's architecture."
+               f"{covers} Usually the GPU is newer than the build (an RTX 50xx, sm_120, needs a CUDA 12.8+ build); "
+               "an old GPU (Kepler, Maxwell, Pascal) under a recent build fails the same way. The GPU is not in "
+               "the text: `nvidia-smi -L` and `python -c \"import torch; print(torch.cuda.get_arch_list())\"` "
+               "tell which." + advised(ctx), evidence, confidence=Confidence.LIKELY)
 
 
 def _extension_without_arch(ctx: RuleContext, g: GpuView, basis, no_kernel: Stated) -> Iterator[Finding]:
@@ -214,13 +268,18 @@ def _extension_without_arch(ctx: RuleContext, g: GpuView, basis, no_kernel: Stat
 
 def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
-    if tv is None or not tv.is_cpu:
-        return
+    os_id = ctx.facts.host.os_id
+    if tv is None or not tv.is_cpu or (os_id.ok and os_id.value == "macos"):
+        return  # on macOS the CPU (and MPS) build is the only one: platform's no_nvidia_gpu_found
     # torch's own "not compiled with CUDA" means CUDA was asked for: a GPU was meant to be used.
     said = decisive_for(ctx.stated, "torch_cpu_only_build")
     has_gpu = ctx.facts.has_nvidia_gpu
     driver = driver_version(ctx.facts) is not None or ctx.facts.nvml.cuda_driver_version.ok
-    if not (has_gpu or (has_gpu is None and (said or driver))):
+    # CUDA was wanted: torch was asked for it and said no, or a person points out the CPU build
+    # or that CUDA is unavailable. Nobody does that on a machine meant to run on the CPU.
+    avail = ctx.facts.torch.cuda_available
+    wanted = bool(said) or (avail.ok and avail.value is False) or (tv.cpu_source is not None and tv.cpu_source.stated)
+    if not (has_gpu or (has_gpu is None and (wanted or driver))):
         return
     evidence = [(tv.version.source, tv.version)] if tv.version else []
     if tv.cpu_source is not None and (not tv.version or tv.cpu_source.source != tv.version.source):

@@ -93,7 +93,7 @@ def _evidence_pairs(pairs: Sequence[Tuple[str, object]]) -> List[Tuple[str, obje
 def _rests_on_words(pairs: Sequence[Tuple[str, object]]) -> bool:
     """Does any piece of evidence only repeat what a person wrote in a paste?"""
     for _, v in pairs:
-        if isinstance(v, Reading) and v.ok and is_stated(v):
+        if isinstance(v, Reading) and v.known and is_stated(v):  # "it failed", said by a person, too
             return True
         if getattr(v, "stated", False) is True:
             return True

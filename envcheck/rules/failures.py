@@ -7,17 +7,22 @@ pattern it relies on and is "likely" unless the evidence is a tool's own reading
 * in a container, "Failed to initialize NVML: Unknown Error" (NVML itself reached the
   driver files): the known systemd daemon-reload loss of the devices
   (https://github.com/NVIDIA/nvidia-container-toolkit/issues/48);
-* "CUDA unknown error" at CUDA's start with nvidia-uvm loaded or not known missing, and
-  no CUDA_VISIBLE_DEVICES in play: nvidia-uvm left broken by a suspend (the message's own
-  note in the catalogue; https://github.com/pop-os/default-settings/pull/64);
+* "CUDA unknown error" at CUDA's start, no CUDA_VISIBLE_DEVICES in play, the driver not
+  known unreachable: with nvidia-uvm loaded, or a suspend said to come before it, nvidia-uvm
+  left broken by the suspend (https://github.com/pop-os/default-settings/pull/64); with
+  nothing known about the modules, nvidia-uvm not loaded (no /dev/nvidia-uvm), the classic
+  cause (CUDA needs it, nvidia-smi does not);
+* a container started without GPU options (``docker run`` with no --gpus, NVIDIA runtime or
+  device) and GPUs failing in it: the container got no GPU;
 * nvidia-smi unable to open one GPU ("Unknown Error") while it reached the driver: that GPU
   is gone (fallen off the bus, Xid 79).
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, List, Tuple
 
+from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 
 from .compat import quote
@@ -48,6 +53,38 @@ def container_without_gpu_access(ctx: RuleContext) -> Iterator[Finding]:
                [("host.container", kind), quote(said[0])], confidence=Confidence.LIKELY)
 
 
+def _gpu_failed(ctx: RuleContext) -> List[Tuple[str, object]]:
+    """What says GPUs fail where the program ran: CUDA unavailable, no driver or device found,
+    nvidia-smi missing, NVML's library missing."""
+    f = ctx.facts
+    ev: List[Tuple[str, object]] = []
+    if f.torch.cuda_available.ok and f.torch.cuda_available.value is False:
+        ev.append(("torch.cuda_available", f.torch.cuda_available))
+    said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE]
+    if said:
+        ev.append(quote(said[0]))
+    if f.driver.nvidia_smi_path.status is Status.NOT_FOUND:
+        ev.append(("driver.nvidia_smi_path", f.driver.nvidia_smi_path))
+    if f.nvml.init_error == "library_not_found":
+        ev.append(("nvml.init_error", "library_not_found"))
+    return ev
+
+
+def container_started_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    gpus = f.host.container_gpus
+    failed = _gpu_failed(ctx) if gpus.ok and gpus.value == "none" else []
+    # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
+    if not failed or ctx.facts.pci.devices.ok and not ctx.facts.pci.gpus:
+        return
+    yield make("container_missing_gpus_flag",
+               "The container was started without GPU access (its run command passes no --gpus, "
+               "--runtime=nvidia or NVIDIA device), and the GPU fails inside it. The host's driver and GPUs "
+               "reach a container only through the NVIDIA Container Toolkit: start it with --gpus all (Docker "
+               "19.03+), or the nvidia runtime.",
+               [("host.container_gpus", gpus)] + failed, confidence=Confidence.LIKELY)
+
+
 def container_lost_gpus(ctx: RuleContext) -> Iterator[Finding]:
     kind = _container(ctx)
     said = next((s for s in ctx.stated if s.id == "nvml_unknown_error"), None)
@@ -68,15 +105,28 @@ def uvm_stale_after_suspend(ctx: RuleContext) -> Iterator[Finding]:
     if said is None or "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
         return
     mods = f.driver.loaded_modules
-    if mods.ok and "nvidia_uvm" not in (mods.value or ()):
+    off = f.driver.modules_not_loaded.get(()) or ()
+    if (mods.ok and "nvidia_uvm" not in (mods.value or ()) and not is_stated(mods)) or "nvidia_uvm" in off:
         return  # not loaded at all: nvidia_uvm_missing says so
     if f.nvml.init.known and not f.nvml.init.ok:
         return  # the driver itself is unreachable: another finding's cause
+    suspended = f.host.resumed_from_suspend
+    uvm_loaded = mods.ok and "nvidia_uvm" in (mods.value or ())
+    if not uvm_loaded and not (suspended.ok and suspended.value):
+        yield make("nvidia_uvm_missing",
+                   "CUDA fails at start with “unknown error” (cudaErrorUnknown: 999, 30 before CUDA 10.1). "
+                   "The classic cause is the nvidia_uvm module not loaded, so /dev/nvidia-uvm does not exist: "
+                   "CUDA needs it, nvidia-smi does not. If nvidia_uvm is loaded (`lsmod | grep nvidia_uvm`), a "
+                   "suspend and resume can leave it broken instead: reloading it helps in both cases.",
+                   [quote(said)] + evidence(("driver.loaded_modules", mods), ("nvml.init", f.nvml.init)),
+                   confidence=Confidence.LIKELY)
+        return
     yield make("nvidia_uvm_stale_after_suspend",
                "CUDA fails at start with “unknown error” (cudaErrorUnknown, 999) although the driver answers. "
                "The usual cause is nvidia_uvm left broken by a suspend and resume: CUDA needs it, nvidia-smi does "
                "not. Reloading nvidia_uvm brings CUDA back without a reboot.",
-               [quote(said)] + evidence(("driver.loaded_modules", mods), ("nvml.init", f.nvml.init)),
+               [quote(said)] + evidence(("driver.loaded_modules", mods), ("nvml.init", f.nvml.init),
+                                        ("host.resumed_from_suspend", suspended)),
                confidence=Confidence.LIKELY)
 
 
@@ -109,4 +159,5 @@ def nvml_refused(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY)
 
 
-RULES = (container_without_gpu_access, container_lost_gpus, uvm_stale_after_suspend, gpu_unreachable, nvml_refused)
+RULES = (container_without_gpu_access, container_started_without_gpus, container_lost_gpus, uvm_stale_after_suspend,
+         gpu_unreachable, nvml_refused)

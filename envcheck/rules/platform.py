@@ -14,9 +14,9 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.driver import driver_installed, installed_driver_version
-from envcheck.derived.messages import decisive_for
+from envcheck.derived.messages import decisive_for, is_stated
 from envcheck.facts import DeviceNode, Facts
-from envcheck.reading import Reading, Status
+from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Finding, Severity
 
@@ -46,17 +46,58 @@ def _in_container(f: Facts) -> bool:
 
 
 # --------------------------------------------------------------------------- GPUs on the PCI bus
+def _on_mac(f: Facts) -> bool:
+    return f.host.os_id.ok and f.host.os_id.value == "macos"
+
+
 def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
+    if f.has_nvidia_gpu is None and _on_mac(f):
+        yield from _mac(ctx)
+        return
     if f.has_nvidia_gpu is not False:
         return
     others = f.pci.devices.value or ()
     seen = f"{len(others)} other NVIDIA PCI function(s), none of them a GPU" if others else "no NVIDIA device"
+    # CUDA asked for where there is no NVIDIA GPU ("Torch not compiled with CUDA enabled"): the
+    # user's failure, not a note that GPU checks were skipped.
+    asked = [s for s in ctx.stated if s.supports("no_nvidia_gpu_found") and s.message.kind == "error"]
+    severity = Severity.ERROR if asked else None
+    if is_stated(f.pci.devices):  # a person named another vendor's GPU and no NVIDIA one
+        yield make("no_nvidia_gpu_found",
+                   f"The text names a GPU that is not NVIDIA's ({str(f.pci.devices.detail).split('(', 1)[-1].rstrip(')')}) "
+                   "and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
+                   "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs).",
+                   [("pci.devices", f.pci.devices)] + [quote(s) for s in asked[:1]], severity=severity)
+        return
     yield make("no_nvidia_gpu_found",
                f"The PCI bus of this machine shows {seen}, and neither NVML nor PyTorch reported a GPU, "
                "so the GPU checks are skipped. On a cloud VM, pick an instance type that has an NVIDIA GPU; "
                "in a container, the host must pass one in.",
-               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)))
+               evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)) + [quote(s) for s in asked[:1]],
+               severity=severity)
+
+
+def _mac(ctx: RuleContext) -> Iterator[Finding]:
+    """macOS: Apple has shipped no NVIDIA GPU since 2016 and no NVIDIA driver since macOS
+    10.13; CUDA 10.2 was its last release for macOS, and PyTorch builds for macOS have no
+    CUDA. A CUDA failure there means "no NVIDIA GPU", not a wrong build."""
+    f = ctx.facts
+    asked = [s for s in ctx.stated if s.message.kind == "error" and (
+        s.supports("no_nvidia_gpu_found") or s.supports("torch_cpu_only_build") or s.supports("gpu_present_driver_missing"))]
+    avail = f.torch.cuda_available
+    # A person checking torch.cuda.is_available() wanted CUDA; collect_env's "Is CUDA
+    # available: False" on a Mac reporting something else is how a healthy Mac looks.
+    checked = avail.ok and avail.value is False and (is_stated(avail) or str(avail.detail).startswith("Python session"))
+    if not asked and not checked:
+        return
+    yield make("no_nvidia_gpu_found",
+               "This is macOS: Macs have no NVIDIA GPU and no CUDA (its last macOS release was CUDA 10.2, and "
+               "PyTorch's macOS builds have none). Use the Apple GPU through PyTorch's MPS backend "
+               "(device \"mps\", torch.backends.mps.is_available()), or run CUDA work on a Linux or Windows "
+               "machine with an NVIDIA GPU.",
+               [("host.os_id", f.host.os_id)] + ([quote(asked[0])] if asked else [("torch.cuda_available", avail)]),
+               severity=Severity.ERROR if asked else Severity.WARNING)
 
 
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
@@ -85,8 +126,9 @@ def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:
         return
     names = sorted({d.driver.value for d in bound} | set(loaded))
     ev = [(f"pci.devices[{d.address}].driver", d.driver.value) for d in bound]
-    if loaded:
-        ev.append(("driver.loaded_modules", ", ".join(loaded)))
+    if loaded:  # a person's "nouveau is loaded" stays their word: the finding is then likely
+        ev.append(("driver.loaded_modules", f.driver.loaded_modules if is_stated(f.driver.loaded_modules)
+                   else ", ".join(loaded)))
     what = " and ".join(names)
     lines = [f"blacklist {m}" for m in names] + ["options nouveau modeset=0"]
     yield make("nouveau_bound",
@@ -106,10 +148,14 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
         return []
     ev: List[Tuple[str, object]] = []
     if f.nvml.init_error == "driver_not_loaded":
-        ev.append(("nvml.init_error", "driver_not_loaded (NVIDIA-SMI/NVML could not talk to the driver)"))
+        # A person retelling nvidia-smi's failure stays their word (the reading, stated).
+        ev.append(("nvml.init", f.nvml.init) if is_stated(f.nvml.init) else
+                  ("nvml.init_error", "driver_not_loaded (NVIDIA-SMI/NVML could not talk to the driver)"))
     mods = _modules(f)
-    if mods is not None and "nvidia" not in mods and _installed(f) is True:
+    if mods is not None and "nvidia" not in mods and _installed(f) is True and not is_stated(f.driver.loaded_modules):
         ev.append(("driver.loaded_modules", "no 'nvidia' in /proc/modules"))
+    if "nvidia" in (f.driver.modules_not_loaded.get(()) or ()):
+        ev.append(("driver.modules_not_loaded", f.driver.modules_not_loaded))
     if _installed(f) is True:
         ev += [(f"pci.devices[{d.address}].driver", "none") for d in f.pci.gpus
                if d.driver.ok and d.driver.value == "none"]
@@ -165,11 +211,22 @@ def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
     have = f" Driver {version} is installed" + (f" (module sources for {', '.join(inst)})" if inst else "") \
         + f" but no module for {_kernel(f)} is loaded." if version else ""
     nouveau = [d.address for d in f.pci.gpus if d.driver.ok and d.driver.value in ("nouveau", "nova_core")]
+    # Which of the usual causes the text can still not tell apart, likeliest first, each
+    # with the command that settles it.
+    open_causes = []
+    if not f.driver.module_load_errors.known and not f.host.secure_boot.known:
+        open_causes.append("Secure Boot refusing an unsigned module (`mokutil --sb-state`; "
+                           "`sudo dmesg | grep -i -E 'key was rejected|lockdown'`)")
+    if not nouveau and not f.driver.loaded_modules.known and not f.pci.devices.known:
+        open_causes.append("nouveau holding the GPU (`lsmod | grep nouveau`; `lspci -nnk -d 10de:`)")
+    if version is None:
+        open_causes.append("no driver installed at all (`dpkg -l | grep -i nvidia-driver` or `rpm -qa | grep -i nvidia`)")
     yield make("driver_kernel_module_not_loaded",
                "The NVIDIA kernel module is not loaded, so nvidia-smi, NVML and CUDA cannot reach the GPU."
                + have + " The usual cause is a kernel update: the module was not built (DKMS/akmods) or not "
-               "installed for the new kernel."
-               + (" The GPU is held by nouveau, see nouveau_bound." if nouveau else ""),
+               "installed for the new kernel (`dkms status`, `uname -r`)."
+               + (" The GPU is held by nouveau, see nouveau_bound." if nouveau else "")
+               + (" Then, in this order: " + "; ".join(open_causes) + "." if open_causes else ""),
                ev + evidence(("host.kernel", f.host.kernel),
                              ("driver.installed_module_versions", f.driver.installed_module_versions)))
 
@@ -205,18 +262,23 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
         return
     mods = _modules(f)
     nodes = {n.path: n for n in f.driver.device_nodes.get(())}
+    said_off = f.driver.modules_not_loaded.get(()) or ()
+    # A person saying nvidia_uvm is not loaded (nvidia itself not said to be missing).
+    said = "nvidia_uvm" in said_off and "nvidia" not in said_off
     no_module = mods is not None and "nvidia" in mods and "nvidia_uvm" not in mods
     ctl = nodes.get("/dev/nvidiactl")
     uvm = nodes.get("/dev/nvidia-uvm")
     no_node = ctl is not None and ctl.exists and (uvm is None or not uvm.exists) and f.driver.device_nodes.ok
-    if not (no_module or no_node):
+    if not (no_module or no_node or said):
         return
-    ev = []
+    ev: List[Tuple[str, object]] = []
     if no_module:
         ev.append(("driver.loaded_modules", "nvidia loaded, nvidia_uvm not"))
+    elif said:
+        ev.append(("driver.modules_not_loaded", f.driver.modules_not_loaded))
     if no_node:
         ev.append(("driver.device_nodes", "/dev/nvidia-uvm missing"))
-    failed = _cuda_failed(f)
+    failed = _cuda_failed(f) or said  # a person says so because CUDA failed
     yield make("nvidia_uvm_missing",
                "The nvidia-uvm module or its /dev/nvidia-uvm node is missing. CUDA needs both; nvidia-smi does "
                "not, so it can look healthy while CUDA fails to initialise."
@@ -244,116 +306,6 @@ def device_node_permissions(ctx: RuleContext) -> Iterator[Finding]:
                  f"group {n.group or '?'}, not accessible") for n in bad])
 
 
-# --------------------------------------------------------------------------- containers and WSL
-def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
-    f = ctx.facts
-    c = f.host.container
-    if not (c.ok and c.value and c.value != "none") or f.gpus:
-        return
-    # A container sees the host's PCI bus in sysfs: when it was read and holds no NVIDIA GPU,
-    # the host has none to pass in, and "start it with --gpus" would be wrong advice.
-    if f.pci.devices.ok and not f.pci.gpus:
-        return
-    ev: List[Tuple[str, object]] = [("host.container", c.value)]
-    if f.pci.gpus:
-        ev.append(("pci.devices", ", ".join(f"{d.address} [10de:{d.device_id:04x}]" for d in f.pci.gpus)))
-    nodes = f.driver.device_nodes
-    if nodes.ok and not any(n.exists and re.fullmatch(r"/dev/nvidia\d+", n.path) for n in nodes.value):
-        ev.append(("driver.device_nodes", "no /dev/nvidia<N> in the container"))
-    if f.nvml.init_error == "library_not_found":
-        ev.append(("nvml.init_error", "library_not_found (libnvidia-ml.so is not in the container)"))
-    if f.driver.nvidia_smi_path.status is Status.NOT_FOUND:
-        ev.append(("driver.nvidia_smi_path", "not found"))
-    if len(ev) == 1:
-        return
-    yield make("container_missing_gpus_flag",
-               f"This is a {c.value} container and no NVIDIA GPU was passed into it (no GPU device nodes or no "
-               "driver library inside). The host's driver is shared with containers only when the container is "
-               "started with GPU access through the NVIDIA Container Toolkit; do not install a driver in the image.",
-               ev)
-
-
-# Upstream's words for "no driver reachable here" (message catalogue ids).
-_NO_DRIVER = ("torch_no_nvidia_driver", "cuda_no_device", "nvidia_smi_no_driver", "nvml_driver_not_loaded",
-              "loader_driver_library_missing")
-
-
-def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
-    f = ctx.facts
-    w = f.host.wsl
-    if not w.ok or w.value not in ("wsl1", "wsl"):
-        return
-    if w.value == "wsl1":
-        yield make("wsl1_no_gpu_support",
-                   "This Linux runs under WSL 1, which has no GPU access at all; CUDA works only under WSL 2.",
-                   [("host.wsl", "wsl1")])
-        return
-    texts = [s.match.text for s in ctx.stated if s.id in _NO_DRIVER]
-    smi = f.driver.nvidia_smi_path
-    # Under WSL 2 the driver is Windows' and nvidia-smi answers from /usr/lib/wsl; a Linux that
-    # cannot reach any driver is WSL 1 (or a Windows driver too old for WSL 2).
-    no_driver = f.nvml.init_error in ("library_not_found", "driver_not_loaded") or bool(texts) or (
-        smi.known and not smi.ok)
-    # A GPU the driver reports (NVML up) disproves "no GPU support"; a GPU merely named in a
-    # paste's prose ("Have a RTX3090") says nothing about whether the driver reaches it.
-    if (f.nvml.init.ok and f.gpus) or not no_driver:
-        return
-    ev = [("host.wsl", "WSL, version not confirmed")] + [("torch.errors", t) for t in texts[:1]]
-    if f.nvml.init_error == "library_not_found":
-        ev.append(("nvml.init_error", "library_not_found"))
-    yield make("wsl1_no_gpu_support",
-               "This Linux runs under WSL and no NVIDIA driver is visible. Under WSL 1 there is no GPU support at "
-               "all, and WSL 1 is a common reason for “Found no NVIDIA driver”: check the version with "
-               "`wsl -l -v` in Windows (the VERSION column must say 2).", ev, severity=Severity.WARNING)
-
-
-# --------------------------------------------------------------------------- NVSwitch systems
-_HGX_NAME = re.compile(r"SXM|HGX|H100 80GB HBM3|H800|\bH200\b(?! NVL)|\bB200\b|\bB300\b")
-
-
-def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
-    f = ctx.facts
-    fm = f.driver.fabric_manager_running
-    if fm.ok and fm.value:
-        return
-    c = f.host.container
-    in_container = c.ok and c.value not in (None, "none")
-    if in_container and fm.ok:
-        # Fabric Manager runs on the host, whose processes a container's PID namespace does
-        # not show; the NVSwitches are visible in sysfs all the same. Not seeing it is no evidence.
-        fm = Reading.fail(Status.NOT_SUPPORTED, "the host's processes are not visible from a container")
-    switches = [d for d in f.pci.devices.get(()) if d.is_nvswitch]
-    not_ready = [s.match.text for s in ctx.stated if s.id in ("cuda_system_not_ready", "cuda_fabric_not_ready")]
-    hgx = [g for g in f.gpus if g.name.ok and _HGX_NAME.search(g.name.value)]
-    if switches and (fm.ok or not_ready):
-        severity = None
-    elif not_ready and not f.pci.devices.ok:  # CUDA error 802 is what a missing Fabric Manager looks like
-        severity = None
-    elif hgx and len(f.gpus) >= 8 and fm.ok and not f.pci.devices.ok:
-        severity = Severity.WARNING  # 8-GPU HGX boards have NVSwitches; PCI was not read to confirm
-    else:
-        return
-    ev = evidence(("driver.fabric_manager_running", fm))
-    if switches:
-        ev.append(("pci.devices", f"{len(switches)} NVSwitch(es): {', '.join(d.address for d in switches[:4])}"))
-    if not_ready:
-        ev.append(("torch.errors", not_ready[0]))
-    if hgx and not switches:
-        ev.append(("nvml.gpus", f"{len(f.gpus)} × {hgx[0].name.value}"))
-    installed = installed_driver_version(f)
-    version = installed.value if installed.ok else None
-    if in_container:
-        ev.append(("host.container", c.value))
-    yield make("fabric_manager_not_running",
-               "This is an NVSwitch system (HGX/DGX class) and NVIDIA Fabric Manager is not running. Until it "
-               "configures the NVSwitch fabric, CUDA fails with “system not yet initialized”. Fabric Manager must "
-               "be the same version as the driver" + (f" ({version})." if version else ".")
-               + (" It runs on the host, not in this container: do the steps there (the host's distribution may "
-                  "differ)." if in_container else ""),
-               ev, severity=severity)
-
-
-# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
     no_nvidia_gpu_found,
     gpu_present_driver_missing,
@@ -363,7 +315,4 @@ RULES = (
     nvml_driver_library_mismatch,
     nvidia_uvm_missing,
     device_node_permissions,
-    container_missing_gpus_flag,
-    wsl1_no_gpu_support,
-    fabric_manager_not_running,
 )

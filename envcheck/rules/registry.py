@@ -14,9 +14,11 @@ from . import (
     compat,
     failures,
     health,
+    hosting,
     interconnect,
     linking,
     platform,
+    python_env,
     tool_output,
     torch_health,
     unresponsive,
@@ -26,7 +28,8 @@ from . import (
 from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
-RULES: Tuple[RuleFunc, ...] = (platform.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
+RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
+                               + python_env.RULES
                                + linking.RULES + failures.RULES + tool_output.RULES + interconnect.RULES
                                + unresponsive.RULES + upstream.RULES)
 

@@ -14,7 +14,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 from envcheck.facts import Facts
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 # A float32 convolution on the GPU is compared with the same convolution on the CPU; the
 # probe reports max|gpu - cpu| / max|cpu| (norm-wise relative error). cuDNN may run float32
@@ -168,10 +168,49 @@ def _parse_visible(value: str, count: Optional[int], uuids: Optional[Sequence[st
     return visible, None, False
 
 
+# CUDA found no device, or not the one asked for: what a hiding CUDA_VISIBLE_DEVICES looks like.
+_NO_DEVICE = ("torch_no_cuda_gpus", "cuda_no_device", "cuda_invalid_device", "torch_device_not_visible")
+
+
+def _hides_without_count(value: str) -> Optional[str]:
+    """Why ``value`` may hide the GPUs when the machine's GPU count is not known: empty or not
+    a GPU at all (it hides every GPU), or an index past the first (a machine with fewer GPUs
+    has no such one; with one GPU set, the program's cuda:1 no longer exists)."""
+    first = value.split(",")[0].strip()
+    if not first or not re.match(r"\d+|GPU-|MIG-", first, re.IGNORECASE):
+        return f"{first or 'an empty value'!r} names no GPU, so CUDA sees none"
+    if re.fullmatch(r"\d+", first) and int(first) >= 1:
+        return (f"it keeps only GPU {first} (renumbered 0 inside the program): a machine with fewer GPUs has none "
+                "left, and a program asking for a device index above 0 asks for one that is no longer there")
+    return None
+
+
+def _hidden_by_value(ctx: RuleContext, value: str) -> Iterator[Finding]:
+    """The GPU count is not in the text, CUDA failed to find a device and the variable's value
+    is one that hides GPUs: likely the cause."""
+    f = ctx.facts
+    failure = next((s for s in ctx.stated if s.id in _NO_DEVICE), None)
+    count_zero = f.torch.device_count.ok and f.torch.device_count.value == 0
+    why = _hides_without_count(value)
+    if why is None or (failure is None and not count_zero):
+        return
+    from .compat import quote
+
+    ev: List[Tuple[str, object]] = [("env.CUDA_VISIBLE_DEVICES", repr(value))]
+    ev += [quote(failure)] if failure else [("torch.device_count", 0)]
+    yield make("cuda_visible_devices_hides_gpus",
+               f"CUDA_VISIBLE_DEVICES={value!r} is set and CUDA found no device (or not the one asked for): {why}. "
+               "Run again without it, or with indices that exist (`nvidia-smi -L` lists them).",
+               ev, {"visible_devices": "0"}, confidence=Confidence.LIKELY)
+
+
 def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     env = f.env.variables.get({})
-    if "CUDA_VISIBLE_DEVICES" not in env or not f.has_nvidia_gpu:
+    if "CUDA_VISIBLE_DEVICES" not in env or f.has_nvidia_gpu is False:
+        return
+    if not f.has_nvidia_gpu:  # nobody could tell whether there is a GPU: judge the value alone
+        yield from _hidden_by_value(ctx, env["CUDA_VISIBLE_DEVICES"])
         return
     value = env["CUDA_VISIBLE_DEVICES"]
     count = len(f.gpus) if f.gpus else (len(f.pci.gpus) if f.pci.devices.ok and f.pci.gpus else None)

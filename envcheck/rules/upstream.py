@@ -1,13 +1,20 @@
-"""Findings that upstream's own messages state (``knowledge/data/messages.toml``, decisive).
+"""Findings that upstream's own messages state (``knowledge/data/messages.toml``).
 
-"Failed to initialize NVML: Driver/library version mismatch", "Key was rejected by
-service", "uncorrectable ECC error encountered": the program that printed it has checked
-the thing itself, so the finding stands on the message alone, confirmed, whatever else
-the facts hold. The rules that read the facts for the same finding come first in the
-registry; the engine merges their finding with this one (their explanation and fix, this
-one's certainty), so a message only adds a finding where the facts alone say nothing.
-``compat`` reads its own messages (driver, architecture, CPU-only build) because which of
-its findings a message means depends on the facts.
+* **decisive**: "Failed to initialize NVML: Driver/library version mismatch", "Key was
+  rejected by service", "uncorrectable ECC error encountered": the program that printed it
+  has checked the thing itself, so the finding stands on the message alone, confirmed,
+  whatever else the facts hold.
+* **probable**: "NVRM: The NVIDIA probe routine was not called" (nouveau, far more often
+  than rivafb or vfio-pci), a DataLoader worker's bus error (/dev/shm): the finding is the
+  commonest cause by far, so the message alone gives it as *likely* — but only while the
+  facts its check needs (``needs.py``) are not all in the text: when they are, that rule
+  has decided, and a message does not overrule it.
+
+The rules that read the facts for the same finding come first in the registry; the engine
+merges their finding with this one (their explanation and fix, this one's certainty), so a
+message only adds a finding where the facts alone say nothing. ``compat`` reads its own
+messages (driver, architecture, CPU-only build) because which of its findings a message
+means depends on the facts; ``failures`` and ``versions`` weigh theirs too.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from .catalogue import CATALOGUE
 from .compat import quote
 from .engine import RuleContext, make
 from .finding import Confidence, Finding, Severity
+from .needs import View, checkable
 
 # Findings whose rule weighs the message against the facts itself.
 _WEIGHED = frozenset({"driver_too_old_for_torch_cuda", "gpu_arch_too_old_for_torch_build",
@@ -36,10 +44,14 @@ def _facts_said(s: Stated):
 def _findings_for(s: Stated, fid: str):
     """The findings a message means, where a fact it carries says more than its entry:
     modprobe's "Module nvidia-uvm not found" says nvidia-uvm is not loaded as well as that
-    the modules are not built for this kernel."""
+    the modules are not built for this kernel; another process holding under 1 GiB is not
+    why torch ran out of memory."""
     module = str(s.fact("driver.module") or "")
     if fid == "driver_kernel_module_not_loaded" and "uvm" in module:
         return (fid, "nvidia_uvm_missing")
+    held = s.fact("gpu.memory_held")
+    if fid == "gpu_memory_in_use" and isinstance(held, int) and held < 2**30:
+        return ()  # another process's few hundred MiB do not explain an out-of-memory error
     return (fid,)
 
 
@@ -60,4 +72,24 @@ def stated_by_upstream(ctx: RuleContext) -> Iterator[Finding]:
                        [quote(s)] + _facts_said(s), severity=severity, confidence=Confidence.CONFIRMED)
 
 
-RULES = (stated_by_upstream,)
+def probable_from_upstream(ctx: RuleContext) -> Iterator[Finding]:
+    view = None
+    done = set()
+    for s in ctx.stated:
+        for fid in s.message.findings("probable"):
+            if fid in _WEIGHED or fid in done:
+                continue
+            view = view or View(ctx.facts, ctx.stated)
+            if checkable(fid, view):
+                continue  # the facts its rule reads are all here: that rule decided
+            done.add(fid)
+            spec = CATALOGUE[fid]
+            severity = Severity.ERROR if s.message.kind == "error" and spec.severity is Severity.INFO else None
+            note = f" ({s.message.note})" if s.message.note else ""
+            yield make(fid,
+                       f"{spec.summary} Likely: {s.message.origin.project} printed “{quote(s)[1]}”, and this is the "
+                       f"usual cause{note}. The text does not show the facts that would confirm it.",
+                       [quote(s)] + _facts_said(s), severity=severity, confidence=Confidence.LIKELY)
+
+
+RULES = (stated_by_upstream, probable_from_upstream)

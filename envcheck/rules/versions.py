@@ -1,6 +1,6 @@
 """Version rules about what the build loads and where it runs: cuDNN/NCCL/CUDA libraries
-in use vs the ones torch ships with, known-bad builds, Python, containers, the toolkit
-(whether the build runs on this driver and GPU at all: ``compat``).
+in use vs the ones torch ships with, known-bad builds, containers, the toolkit (whether
+the build runs on this driver and GPU at all: ``compat``; the Python: ``python_env``).
 
 Every rule reads facts through ``envcheck.derived.machine`` (which fills gaps from the
 knowledge tables and torch's own messages) and stays silent when what it needs is
@@ -14,12 +14,12 @@ import re
 from typing import Dict, Iterator, List
 
 from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
-from envcheck.derived.machine import find_text, python_version
+from envcheck.derived.machine import find_text
 from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 
 from .compat import advised, quote
 from .engine import RuleContext, make
-from .finding import Finding, Severity
+from .finding import Confidence, Finding, Severity
 
 
 # ---------------------------------------------------------------------------- libraries
@@ -189,7 +189,7 @@ def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
                recipe="clean_library_path" if ld else "")
 
 
-# ---------------------------------------------------------------------------- builds and Python
+# ---------------------------------------------------------------------------- builds
 def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     if tv is None or tv.build is None:
@@ -212,40 +212,6 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
                    + advised(ctx), [(tv.version.source, tv.version.value)] + seen, links=[bad.issue])
 
 
-def _requested_torch(ctx: RuleContext):
-    """The torch build pip was asked for and could not find ("No matching distribution
-    found for torch==1.9.1+cu111"): (build, requirement, the message)."""
-    for s in ctx.stated:
-        req = str(s.fact("pip.requirement") or "")
-        m = re.match(r"torch==([\w.+]+)$", req)
-        if m:
-            build = ctx.kb.resolve_torch(m.group(1))
-            if build is not None and build.release is not None:
-                return build, req, s
-    return None
-
-
-def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
-    tv = ctx.torch_view
-    py = python_version(ctx.facts)
-    if py is None:
-        return
-    if tv is not None and tv.build is not None and tv.build.release is not None:
-        rel, basis = tv.build.release, [(tv.version.source, tv.version)]
-    else:  # pip could not find the pinned torch: it has no wheel for this Python
-        requested = _requested_torch(ctx)
-        if requested is None:
-            return
-        rel, basis = requested[0].release, [quote(requested[2])]
-    if py in rel.python:
-        return
-    yield make("python_unsupported_by_torch",
-               f"PyTorch {rel.version} has wheels for Python {', '.join(rel.python)}, not {py}: install a release "
-               f"that has them, or use a Python PyTorch {rel.version} supports (e.g. uv venv --python "
-               f"{rel.python[-1]})." + advised(ctx),
-               [("python.version", ctx.facts.python.version)] + basis)
-
-
 # ---------------------------------------------------------------------------- containers and toolkit
 def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
     c = ctx.facts.host.container
@@ -259,12 +225,20 @@ def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
             ver(d.kernel_module_version.value) != ver(d.userspace_library_version.value):
         evidence.append(("driver.kernel_module_version (host)", d.kernel_module_version.value))
         evidence.append(("driver.userspace_library_version (container)", d.userspace_library_version.value))
+    # NVML's own refusal inside the container: the toolkit injects libraries of the host's
+    # driver, which match its module; a mismatch means the image brought others.
+    said = next((s for s in ctx.stated if s.id == "nvml_driver_library_mismatch"), None)
+    inferred = not evidence and said is not None
+    if said is not None and not evidence:
+        evidence.append(quote(said))
     if not evidence:
         return
     yield make("driver_installed_inside_container",
                f"This {c.value} container has its own NVIDIA driver files; the NVIDIA container toolkit injects the "
-               "host's driver libraries, and a second copy in the image clashes with the host's kernel module.",
-               [("host.container", c.value)] + evidence)
+               "host's driver libraries, and a second copy in the image clashes with the host's kernel module."
+               + (" NVML's version mismatch inside the container says so; a container still holding the libraries "
+                  "of a driver the host has since replaced fails the same way (restart it)." if inferred else ""),
+               [("host.container", c)] + evidence, confidence=Confidence.LIKELY if inferred else None)
 
 
 def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
@@ -288,7 +262,6 @@ RULES = (
     conflicting_cuda_libraries_loaded,
     nccl_version_mismatch,
     known_bad_torch_build,
-    python_unsupported_by_torch,
     driver_installed_inside_container,
     toolkit_differs_from_torch_cuda,
 )

@@ -117,3 +117,14 @@ def test_log_collectors_prefixes_go():
 def test_markdown_bold_goes_python_operators_stay():
     assert source.normalise("- **PyTorch Version:** 2.1.0\nx = 2**20; f(**kw)\n").lines[:2] == (
         "- PyTorch Version: 2.1.0", "x = 2**20; f(**kw)")
+
+
+@pytest.mark.parametrize("raw, lines", [
+    ("```python\nimport torch\n```", ("", "import torch", "")),
+    ("~~~ console\n$ nvidia-smi\n~~~", ("", "$ nvidia-smi", "")),
+    # Text written on the fence's own line is the block's first line, not an info string.
+    ("```NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible\nx\n```",
+     ("NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible", "x", "")),
+])
+def test_a_fence_goes_but_text_on_its_line_stays(raw, lines):
+    assert source.normalise(raw).lines == lines

@@ -180,10 +180,17 @@ def test_nvml_unknown_error_inside_a_container():
     assert "container_gpu_lost_after_daemon_reload" not in found(errors("Failed to initialize NVML: Unknown Error"))
 
 
-def test_cuda_unknown_error_at_start_points_at_nvidia_uvm_after_suspend():
+def test_cuda_unknown_error_at_start_points_at_nvidia_uvm():
     msg = ("UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up "
            "environment, e.g. changing env variable CUDA_VISIBLE_DEVICES after program start.")
-    assert "nvidia_uvm_stale_after_suspend" in found(errors(msg))
+    # Nothing known about the modules: nvidia_uvm not loaded, the classic cause.
+    alone = found(errors(msg))
+    assert alone["nvidia_uvm_missing"].confidence is Confidence.LIKELY and "nvidia_uvm_stale_after_suspend" not in alone
+    # A suspend said to come first, or nvidia_uvm seen loaded: left broken by the suspend.
+    slept = dataclasses.replace(errors(msg), host=HostFacts(resumed_from_suspend=Reading.of(True, STATED)))
+    assert "nvidia_uvm_stale_after_suspend" in found(slept)
+    loaded = dataclasses.replace(errors(msg), driver=DriverFacts(loaded_modules=ok(("nvidia", "nvidia_uvm"))))
+    assert "nvidia_uvm_stale_after_suspend" in found(loaded)
     unloaded = dataclasses.replace(errors(msg), driver=DriverFacts(loaded_modules=ok(("nvidia",))))
     assert "nvidia_uvm_stale_after_suspend" not in found(unloaded)
 

@@ -9,6 +9,7 @@ import pytest
 
 from envcheck.facts import DeviceNode, DriverFacts, Facts, HostFacts, PciDevice, PciFacts, TorchFacts
 from envcheck.rules import Severity, evaluate
+from envcheck.rules import hosting as h
 from envcheck.rules import platform as p
 from tests.builders import (
     env,
@@ -29,8 +30,8 @@ from tests.rules import fix, fix_text, one, run
 
 PLATFORM_RULES = [p.no_nvidia_gpu_found, p.gpu_present_driver_missing, p.nouveau_bound, p.driver_not_loaded_secure_boot,
                   p.driver_kernel_module_not_loaded, p.nvml_driver_library_mismatch, p.nvidia_uvm_missing,
-                  p.device_node_permissions, p.container_missing_gpus_flag, p.wsl1_no_gpu_support,
-                  p.fabric_manager_not_running]
+                  p.device_node_permissions, h.container_missing_gpus_flag, h.wsl1_no_gpu_support,
+                  h.fabric_manager_not_running]
 
 FEDORA = dict(os_id="fedora", os_version="41", os_pretty="Fedora Linux 41")
 
@@ -262,13 +263,13 @@ def test_docker_container_without_gpus_fires():
     # nvidia-smi: command not found inside a container started without --gpus (shared/realcases case_18)
     facts = machine(host=HostFacts(container=ok("docker")), nvml=nvml_failed("library_not_found"),
                     driver=DriverFacts(nvidia_smi_path=fail("not_found")))
-    f = one(p.container_missing_gpus_flag, facts)
+    f = one(h.container_missing_gpus_flag, facts)
     assert f.severity is Severity.ERROR and "docker run --rm --gpus all ubuntu nvidia-smi" in fix(f, facts)
 
 
 def test_container_without_device_nodes_fires_with_runtime_specific_fix():
     facts = machine(host=HostFacts(container=ok("podman")), driver=DriverFacts(device_nodes=ok(())))
-    podman = fix(one(p.container_missing_gpus_flag, facts), facts)
+    podman = fix(one(h.container_missing_gpus_flag, facts), facts)
     assert "podman run --rm --device nvidia.com/gpu=all <image> nvidia-smi" in podman
     assert not any("--runtime=docker" in c for c in podman)
 
@@ -276,7 +277,7 @@ def test_container_without_device_nodes_fires_with_runtime_specific_fix():
 def test_container_on_a_host_with_a_gpu_names_the_pci_device():
     facts = machine(host=HostFacts(container=ok("docker")), pci=PciFacts(ok((pci_gpu(driver="nvidia"),))),
                     driver=DriverFacts(device_nodes=ok(())), nvml=nvml_failed("library_not_found"))
-    f = one(p.container_missing_gpus_flag, facts)
+    f = one(h.container_missing_gpus_flag, facts)
     assert ("pci.devices", "0000:01:00.0 [10de:2330]") in [(e.fact, e.value) for e in f.evidence]
 
 
@@ -284,20 +285,20 @@ def test_container_on_a_host_without_any_nvidia_gpu_is_silent():
     # This very CI machine: a docker container whose PCI bus (the host's) has no NVIDIA device.
     facts = machine(host=HostFacts(container=ok("docker")), pci=PciFacts(ok(())), driver=DriverFacts(device_nodes=ok(())),
                     nvml=nvml_failed("library_not_found"))
-    assert run(p.container_missing_gpus_flag, facts) == []
+    assert run(h.container_missing_gpus_flag, facts) == []
 
 
 def test_container_with_gpus_or_no_container_is_silent():
-    assert run(p.container_missing_gpus_flag, healthy_machine(host=healthy_host(container="docker"))) == []
-    assert run(p.container_missing_gpus_flag, machine(host=HostFacts(container=ok("none")),
+    assert run(h.container_missing_gpus_flag, healthy_machine(host=healthy_host(container="docker"))) == []
+    assert run(h.container_missing_gpus_flag, machine(host=HostFacts(container=ok("none")),
                                                       nvml=nvml_failed("library_not_found"))) == []
-    assert run(p.container_missing_gpus_flag, machine(host=HostFacts(container=ok("docker")))) == []
+    assert run(h.container_missing_gpus_flag, machine(host=HostFacts(container=ok("docker")))) == []
 
 
 # --------------------------------------------------------------------------- WSL
 def test_wsl1_is_an_error():
     facts = machine(host=HostFacts(wsl=ok("wsl1")))
-    f = one(p.wsl1_no_gpu_support, facts)
+    f = one(h.wsl1_no_gpu_support, facts)
     assert f.severity is Severity.ERROR and "wsl --set-version <wsl_distro> 2" in fix(f, facts)
 
 
@@ -306,16 +307,16 @@ def test_wsl_of_unknown_version_without_a_driver_is_a_warning():
     facts = machine(host=HostFacts(wsl=ok("wsl")),
                     torch=torch_build(available=False, errors=("RuntimeError: Found no NVIDIA driver on your system.",)),
                     env=env(WSL_DISTRO_NAME="Ubuntu-22.04"))
-    f = one(p.wsl1_no_gpu_support, facts)
+    f = one(h.wsl1_no_gpu_support, facts)
     assert f.severity is Severity.WARNING and "wsl -l -v" in fix(f, facts)
     assert "wsl --set-version Ubuntu-22.04 2" in fix(f, facts)
-    assert one(p.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl")), nvml=nvml_failed("library_not_found")))
+    assert one(h.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl")), nvml=nvml_failed("library_not_found")))
 
 
 def test_wsl2_or_working_wsl_is_silent():
-    assert run(p.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl2")), nvml=nvml_failed("library_not_found"))) == []
-    assert run(p.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl")), gpus=[gpu()])) == []
-    assert run(p.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl")))) == []
+    assert run(h.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl2")), nvml=nvml_failed("library_not_found"))) == []
+    assert run(h.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl")), gpus=[gpu()])) == []
+    assert run(h.wsl1_no_gpu_support, machine(host=HostFacts(wsl=ok("wsl")))) == []
 
 
 # --------------------------------------------------------------------------- Fabric Manager
@@ -325,51 +326,51 @@ def nvswitch(i: int) -> PciDevice:
 
 def test_nvswitch_without_fabric_manager_fires_with_matching_package():
     facts = healthy_machine(pci=PciFacts(ok((pci_gpu(), nvswitch(0), nvswitch(1)))))
-    f = one(p.fabric_manager_not_running, facts)
+    f = one(h.fabric_manager_not_running, facts)
     assert f.severity is Severity.ERROR
     assert "sudo apt-get install -y nvidia-fabricmanager-580 libnvidia-nscq-580" in fix(f, facts)
     assert "sudo systemctl enable --now nvidia-fabricmanager" in fix(f, facts) and "580.95.05" in f.explanation
     fedora_facts = dataclasses.replace(facts, host=healthy_host(**FEDORA))
-    fedora = one(p.fabric_manager_not_running, fedora_facts)
+    fedora = one(h.fabric_manager_not_running, fedora_facts)
     assert "sudo dnf install -y nvidia-fabricmanager-580" in fix(fedora, fedora_facts)
 
 
 def test_nvswitch_with_fabric_manager_state_unknown_needs_the_cuda_error():
     facts = machine(pci=PciFacts(ok((pci_gpu(), nvswitch(0)))))
-    assert run(p.fabric_manager_not_running, facts) == []
+    assert run(h.fabric_manager_not_running, facts) == []
     with_error = dataclasses.replace(facts, torch=torch_build(
         available=False, errors=("RuntimeError: CUDA error: system not yet initialized",)))
-    assert one(p.fabric_manager_not_running, with_error).severity is Severity.ERROR
+    assert one(h.fabric_manager_not_running, with_error).severity is Severity.ERROR
 
 
 def test_eight_hgx_gpus_without_a_pci_reading_is_a_warning():
     gpus = [gpu("NVIDIA H100 80GB HBM3", index=i) for i in range(8)]
     facts = machine(gpus=gpus, driver=DriverFacts(fabric_manager_running=ok(False)))
-    assert one(p.fabric_manager_not_running, facts).severity is Severity.WARNING
+    assert one(h.fabric_manager_not_running, facts).severity is Severity.WARNING
     pcie = machine(gpus=[gpu("NVIDIA H100 PCIe", index=i) for i in range(8)],
                    driver=DriverFacts(fabric_manager_running=ok(False)))
-    assert run(p.fabric_manager_not_running, pcie) == []
+    assert run(h.fabric_manager_not_running, pcie) == []
 
 
 def test_inside_a_container_the_hosts_fabric_manager_is_invisible():
     # The container sees the host's NVSwitches in sysfs but not the host's processes.
     facts = healthy_machine(host=healthy_host(container="docker"), pci=PciFacts(ok((pci_gpu(), nvswitch(0)))))
-    assert run(p.fabric_manager_not_running, facts) == []
+    assert run(h.fabric_manager_not_running, facts) == []
     with_error = dataclasses.replace(facts, torch=torch_build(
         available=False, errors=("RuntimeError: CUDA error: system not yet initialized",)))
-    f = one(p.fabric_manager_not_running, with_error)
+    f = one(h.fabric_manager_not_running, with_error)
     assert "on the host" in f.explanation and ("host.container", "docker") in [(e.fact, e.value) for e in f.evidence]
 
 
 def test_fabric_manager_running_is_silent():
     facts = healthy_machine(pci=PciFacts(ok((pci_gpu(), nvswitch(0)))),
                             driver=healthy_driver(fabric_manager_running=ok(True)))
-    assert run(p.fabric_manager_not_running, facts) == []
+    assert run(h.fabric_manager_not_running, facts) == []
 
 
 def test_unknown_distribution_gets_instructions_not_wrong_commands():
     facts = healthy_machine(host=healthy_host(os_id="arch"), pci=PciFacts(ok((pci_gpu(), nvswitch(0)))))
-    f = one(p.fabric_manager_not_running, facts)
+    f = one(h.fabric_manager_not_running, facts)
     assert not any(c.startswith(("sudo apt", "sudo dnf")) for c in fix(f, facts))
 
 

@@ -28,15 +28,15 @@ def pasted(**groups) -> Facts:
 
 
 def test_a_message_no_finding_accounts_for_is_unexplained_with_ranked_causes():
-    facts = pasted(torch=TorchFacts(errors=ok(("RuntimeError: CUDA error: no kernel image is available for execution "
-                                               "on the device",))))
+    facts = pasted(torch=TorchFacts(errors=ok(("ncclUnhandledCudaError: Call to CUDA function failed.",))))
     r = report(facts)
     assert r.verdict == "unexplained" and r.exit_code() == exitcodes.PROBLEMS
     (u,) = r.judgement.unexplained
-    assert u.message == "cuda_no_kernel_image" and "no kernel image" in u.text
+    assert u.message == "nccl_unhandled_cuda_error" and "ncclUnhandledCudaError" in u.text
     causes = [c.finding for c in u.causes]
-    assert causes[:2] == ["gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"]
-    assert "the GPU model" in u.causes[0].unchecked and "nvidia-smi -L" in r.judgement.paste_next
+    assert set(causes[:2]) == {"nccl_version_mismatch", "driver_too_old_for_torch_cuda"}
+    driver = next(c for c in u.causes if c.finding == "driver_too_old_for_torch_cuda")
+    assert "the driver version" in driver.unchecked and "nvidia-smi" in r.judgement.paste_next
     text = render(r)
     assert "Not explained" in text and "Paste next" in text and "Verdict: unexplained" in text
     doc = json.loads(render(r, "json"))

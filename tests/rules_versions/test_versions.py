@@ -17,6 +17,7 @@ from envcheck.facts import (
 from envcheck.reading import Reading
 from envcheck.rules import evaluate
 from envcheck.rules.compat import driver_too_old_for_torch_cuda, gpu_arch_vs_torch_build, torch_cpu_only_build
+from envcheck.rules.python_env import python_unsupported_by_torch
 from envcheck.rules.versions import (
     conflicting_cuda_libraries_loaded,
     conflicting_cuda_wheel_packages,
@@ -25,7 +26,6 @@ from envcheck.rules.versions import (
     known_bad_torch_build,
     ld_library_path_conflict,
     nccl_version_mismatch,
-    python_unsupported_by_torch,
     toolkit_differs_from_torch_cuda,
 )
 from tests.builders import (

@@ -32,6 +32,7 @@ from . import (
     nvidia_smi_xml,
     packages,
     pci,
+    prose_state,
     system,
     toolkit,
 )
@@ -43,7 +44,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
-    nvidia_smi_xml.parse, loader.parse, commands.parse,
+    nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -23,7 +23,7 @@ from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
 
 from ..gpu_names import mentions
-from ..partial import PROGRAM, STATED, STATED_DETAIL, Claim, Found
+from ..partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
 from ..source import Pasted
 from .system import describe_os
 
@@ -44,6 +44,8 @@ _CONTAINERS = (
 )
 _NEGATED = re.compile(r"\b(?:not|n't|no|without|outside)\s+(?:\w+\s+){0,2}$", _I)
 _ROOT_PROMPT = re.compile(r"^root@[0-9a-f]{12}:")
+# A prompt a person labelled to tell the container's commands from the host's: "(container) $".
+_LABELLED_PROMPT = re.compile(r"^\s*\(\s*(?:in\s+(?:the\s+)?)?(?:docker\s+|podman\s+)?container\s*\)\s*[$#>]", _I)
 _PYTHON = re.compile(r"\bpython\s?-?(3\.\d{1,2}(?:\.\d+)?)\b|\bpython(3)(\d{1,2})\b", _I)
 _BARE_DRIVER = re.compile(r"^\W*(\d{3}\.\d{2,3}(?:\.\d{2})?)\W*$")
 _SAID_DRIVER = re.compile(r"\bdriver(?:\s+version)?\s*(?:is|:|=|of|v)?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b", _I)
@@ -116,7 +118,9 @@ def _torch(f: Found, line: str, i: int) -> None:
 def _cpu_build(f: Found, line: str, i: int) -> None:
     m = _CPU_BUILD.search(line)
     if m and _CPU_CONTEXT.search(line) and not _CPU_NEGATED.search(line[:m.start()]):
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})",
+               rank=OUTCOME)  # the result, over the install command's request ("cudatoolkit=11.6")
+        f.set("torch.installed", True, i)  # a build was installed, the CPU one
 
 
 def _chinese(f: Found, line: str, i: int) -> None:
@@ -140,6 +144,9 @@ def _container(f: Found, line: str, i: int) -> None:
     if _ROOT_PROMPT.match(line):
         f.set("host.container", "docker", i, rank=PROGRAM,
               detail="the shell prompt's host name is a container id")
+        return
+    if _LABELLED_PROMPT.match(line):
+        f.set("host.container", "docker", i)  # the person's label: stated
         return
     for pattern, kind in _CONTAINERS:
         m = pattern.search(line)

@@ -122,6 +122,12 @@ def _wheel(f: Found, m: re.Match, i: int) -> None:
     version, python, os_ids, arches = _wheel_says(m.group("name"), file, m.group("py"), m.group("plat"))
     if version:
         f.set("torch.version", version, i, detail=detail)
+        if "+" not in version and os_ids:
+            # No local version on Windows or macOS: PyPI's torch, whose wheels for those
+            # platforms carry no CUDA (pytorch.org names its builds "+cu121", "+cpu"). On
+            # Linux PyPI's torch is a CUDA build, which the version tables resolve.
+            f.fail("torch.cuda_build", Status.NOT_FOUND, i,
+                   detail=f"CPU-only build: {detail}, PyPI's torch for {os_ids[0]} has no CUDA")
     if python:
         f.set("python.version", python, i, detail=f"{detail}: for CPython {python}")
     plat = m.group("plat")
@@ -173,7 +179,10 @@ def parse(doc: Pasted) -> Found:
             continue
         m = _WHEEL.search(line) if ".whl" in line else None
         if m:
-            _wheel(f, m, i)
+            # A wheel pip refused ("is not a supported wheel on this platform") is for another
+            # Python or platform than this one: it says what the machine is not.
+            if "is not a supported wheel" not in line:
+                _wheel(f, m, i)
             continue
         m = _INDEXES.match(line)
         if m:

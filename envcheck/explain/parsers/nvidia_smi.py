@@ -26,9 +26,8 @@ import re
 from typing import Dict, List, Optional, Tuple
 
 from envcheck.facts import GpuProcess
-from envcheck.reading import Reading, Status
+from envcheck.reading import TRUNCATED, Reading, Status
 
-from ..gpu_names import TRUNCATED
 from ..partial import TOOL, Found
 from ..smi_values import BUS_ID, GPU_LINE, plausible_power, unmargined
 from ..source import Pasted

@@ -135,6 +135,9 @@ _WSL_HEADER = re.compile(r"^\s*NAME\s+STATE\s+VERSION\s*$")
 _WSL_ROW = re.compile(r"^\s*(\*)?\s*(\S+)\s+(Running|Stopped|Installing|Converting|Uninstalling)\s+([12])\s*$")
 _SB = re.compile(r"^\s*(?:SecureBoot|Secure Boot:)\s*(enabled|disabled)\b", _I)
 _SB_STATED = re.compile(r"\bsecure ?boot\b[^.!?\n]{0,20}?\b(?:is|was|now|:)?\s*(enabled|disabled|on|off)\b", _I)
+# The verb first: "later I enabled the Secure Boot", "turned off secure boot".
+_SB_TURNED = re.compile(r"\b(enabled|disabled|turned\s+on|turned\s+off|switched\s+on|switched\s+off)\s+(?:the\s+)?"
+                        r"secure\s?boot\b", _I)
 # What each reader's lines must hold, found with one scan of the text (Pasted.lines_with).
 # A kernel line: uname -a, /proc/version, hostnamectl's "Kernel:", or a bare `uname -r`.
 _BARE_KERNEL = re.compile(r"[ \t]*\d+\.\d+\S*[ \t]*$", re.MULTILINE)  # at a line's start (Pasted.lines_starting)
@@ -230,9 +233,11 @@ def _secure_boot(doc: Pasted, found: Found) -> None:
         if "EFI variables are not supported on this system" in line:
             found.set("host.secure_boot", False, i, detail="mokutil: no EFI variables (legacy BIOS boot)")
             continue
-        m = _SB_STATED.search(line)
-        if m:
-            found.set("host.secure_boot", m.group(1).lower() in ("enabled", "on"), i, rank=STATED)
+        # What a person says; the last statement on the line is the state now ("installed with
+        # Secure Boot disabled, and later I enabled the Secure Boot").
+        said = [(m.start(), m.group(1).lower().split()[-1]) for p in (_SB_STATED, _SB_TURNED) for m in p.finditer(line)]
+        if said:
+            found.set("host.secure_boot", max(said)[1] in ("enabled", "on"), i, rank=STATED)
 
 
 def _container(doc: Pasted, found: Found) -> None:

@@ -1,0 +1,151 @@
+"""What a person says about the machine's state, in their own words: a kernel module that is
+(not) loaded ("the nvidia_uvm module is not loaded", "nouveau is always loaded", "nvidia
+cannot be loaded"), a suspend before the failure ("after the system wakes from standby"),
+Fabric Manager missing ("nvidia-fabricmanager is not installed"), nvidia-smi's failure
+retold ("nvidia-smi gave errors like can't find nvidia driver"), a GPU that is not NVIDIA's
+("I have an AMD GPU").
+
+``freetext`` reads what a person says the machine *is* (its GPU, OS, torch); this module
+reads what they say it *does*. Everything here is a claim (rank ``STATED``, detail "stated
+in the text"): a tool's output in the same paste outranks it, and a finding resting on it is
+"likely". A sentence that denies or asks ("is nouveau loaded?", "nouveau is not the
+problem") says nothing: questions are skipped, and a negation decides the value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Tuple
+
+from envcheck.reading import Status
+
+from ..partial import STATED, STATED_DETAIL, Found
+from ..source import Pasted
+
+SOURCE = "statements"
+_I = re.IGNORECASE
+
+# The kernel modules a person names ("the nvidia_uvm module", "nvidia-uvm", "nouveau"); "the
+# driver" / "the nvidia driver" is the nvidia module. Longest first, so nvidia_uvm wins.
+_MODULE = (r"(?P<mod>nvidia[_-]uvm|nvidia[_-]drm|nvidia[_-]modeset|nouveau|nvidia(?:\s+kernel)?(?:\s+module|\s+driver)?"
+           r"|(?:the\s+)?(?:kernel\s+)?(?:driver|kernel module))")
+# "<module> [module|driver] is/was/isn't … loaded", "<module> cannot be loaded", "<module> is
+# always present and loaded". At most 40 characters of the same clause between the two.
+_LOADED = re.compile(rf"\b{_MODULE}(?:\s+(?:kernel\s+)?(?:module|driver)s?)?\b(?P<between>[^.;!?,\n]{{0,40}}?)"
+                     r"\b(?:(?P<un>un)?loaded|loads|loading)\b", _I)
+_NOT = re.compile(r"\b(?:not|no longer|never|cannot|can't|couldn't|could not|fails? to|failed to|won't|doesn't|"
+                  r"didn't|isn't|wasn't|aren't|unable to)\b|n't\b", _I)
+# 没有加载 / 未加载 (not loaded), 已加载 / 加载了 (loaded).
+_CN_LOADED = re.compile(r"(?P<mod>nvidia[_-]uvm|nouveau|nvidia)\s*(?:模块|驱动)?\s*(?P<neg>没有|未|无法|不能)?\s*(?:被)?"
+                        r"(?:已经?)?(?:加载|载入)", _I)
+# A suspend or sleep before the failure: "after suspend", "wakes up from standby", "resume
+# from hibernation", 休眠 / 待机 / 睡眠 (sleep) 唤醒 (wake).
+_SUSPEND = re.compile(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|ed|ing)\s+from\s+sleep"
+                      r"|wak(?:e|es|ing)\s+(?:up\s+)?from\s+(?:sleep|suspend|standby))\b|休眠|待机后|睡眠后|唤醒后", _I)
+# Fabric Manager said to be missing or stopped.
+_FM = re.compile(r"\b(?:nvidia[-_ ]?)?fabric[-_ ]?manager\b[^.;!?\n]{0,30}?\b(?P<state>not\s+installed|not\s+running|"
+                 r"missing|isn't\s+installed|isn't\s+running|not\s+started|fails?\s+to\s+start|failed\s+to\s+start|"
+                 r"errors?\s+and\s+exits|exited|crash\w*|dead|inactive)\b", _I)
+# nvidia-smi's failure in a person's words ("nvidia-smi gave errors like: can't find nvidia
+# driver", "nvidia-smi says it couldn't communicate with the driver"): nvidia-smi's own text
+# is read by the nvidia-smi parser, at a tool's rank.
+_SMI_NO_DRIVER = re.compile(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|couldn't|could not|unable to|fails? to|"
+                            r"failed to)\s+(?:find|communicate with|talk to|reach|load)\s+(?:the\s+)?(?:nvidia\s+)?driver",
+                            _I)
+# Another vendor's GPU named as the machine's GPU: "I have AMD GPU", "an AMD Radeon RX 6800",
+# "Intel Arc A770", "my graphics card is a Radeon". A CPU ("AMD Ryzen") is not a GPU.
+_OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
+                        r"(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|\bradeon\s+(?:rx|pro|vii|r[579])\b"
+                        r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b|\bintel(?:\(r\))?\s+(?:uhd|iris|hd)\s+graphics\b"
+                        r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b", _I)
+# An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
+# "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
+_APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
+                    r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra))\b", _I)
+
+
+def _negated(text: str) -> bool:
+    return bool(_NOT.search(text))
+
+
+def _question(line: str, end: int) -> bool:
+    """Is the clause holding position ``end`` a question ("is nouveau loaded?")?"""
+    rest = line[end:]
+    stop = re.search(r"[.!;\n]", rest)
+    return "?" in (rest[:stop.start()] if stop else rest)
+
+
+def _module_name(raw: str) -> str:
+    low = re.sub(r"\s+", " ", raw.lower()).replace("-", "_")
+    for name in ("nvidia_uvm", "nvidia_drm", "nvidia_modeset", "nouveau"):
+        if low.startswith(name):
+            return name
+    return "nvidia"  # "nvidia", "the nvidia driver", "the driver", "the kernel module"
+
+
+def _modules(line: str) -> Tuple[List[str], List[str]]:
+    """(loaded, not loaded) modules a sentence speaks of."""
+    loaded: List[str] = []
+    missing: List[str] = []
+    for m in _LOADED.finditer(line):
+        if _question(line, m.end()):
+            continue
+        name = _module_name(m.group("mod"))
+        off = bool(m.group("un")) or _negated(m.group("between"))
+        (missing if off else loaded).append(name)
+    for m in _CN_LOADED.finditer(line):
+        (missing if m.group("neg") else loaded).append(_module_name(m.group("mod")))
+    return loaded, missing
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    lines = doc.lines
+    loaded: List[str] = []
+    missing: List[str] = []
+    first = None
+    for i in doc.lines_containing("load", "加载", "载入"):
+        line = lines[i]
+        if line.lstrip().startswith(("[", "NVRM", "modprobe", "insmod")) or "|" in line:
+            continue  # a log line or a table row: the kernel log's readers read those
+        on, off = _modules(line)
+        for name in on:
+            if name not in loaded and name not in missing:
+                loaded.append(name)
+                first = i if first is None else first
+        for name in off:
+            if name not in missing:
+                missing.append(name)
+                if name in loaded:
+                    loaded.remove(name)
+                first = i if first is None else first
+    if loaded:
+        f.set("driver.loaded_modules", tuple(loaded), first, detail=f"{STATED_DETAIL}: loaded, in a person's words")
+    if missing:
+        f.set("driver.modules_not_loaded", tuple(missing), first,
+              detail=f"{STATED_DETAIL}: not loaded, in a person's words")
+    for i in doc.lines_containing("suspend", "standby", "hibernat", "sleep", "休眠", "待机", "睡眠", "唤醒"):
+        m = _SUSPEND.search(lines[i])
+        if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not _question(lines[i], m.end()):
+            f.set("host.resumed_from_suspend", True, i)
+    for i in doc.lines_containing("nvidia-smi"):
+        m = _SMI_NO_DRIVER.search(lines[i])
+        if m and not _question(lines[i], m.end()):
+            f.fail("nvml.init", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
+            f.set("nvml.init_error", "driver_not_loaded", i)
+    for i in doc.lines_containing("fabric"):
+        m = _FM.search(lines[i])
+        if m:
+            f.set("driver.fabric_manager_running", False, i)
+    for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5"):
+        m = _APPLE.search(lines[i])
+        if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
+            f.set("host.os_id", "macos", i)
+    for i in doc.lines_containing("amd", "radeon", "intel", "graphics"):
+        line = lines[i]
+        m = _OTHER_GPU.search(line)
+        if m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end()):
+            # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU
+            # named anywhere in the text still makes has_nvidia_gpu true (facts.py).
+            f.set("pci.devices", (), i, detail=f"{STATED_DETAIL}: the GPU named is not NVIDIA's ({m.group(0).strip()})")
+    return f

@@ -1,0 +1,291 @@
+"""Finding the catalogued messages in a text, in time linear in its length.
+
+A :class:`ScannedMessage` (``messages.Message``) has a pattern that starts on a literal (or a
+look-behind), has no unbounded repeat inside another repeat, and bounded gaps (the
+catalogue's tests refuse others). From the parsed pattern this module reads the literals a
+match cannot do without (:func:`needles_of`), the longest a match can be (:func:`reach_of`)
+and how far into a match a needle starts (:func:`lead_of`); :func:`scan` then runs each
+pattern only around the places its needles occur, so a message whose words are absent costs
+one substring search. Figures: docs/messages.md. The catalogue itself (records, loading,
+fact conversions) is ``messages.py``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import operator
+import re
+import sys
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Tuple
+
+if sys.version_info >= (3, 11):
+    from re import _constants as sre_constants
+    from re import _parser as sre_parse
+else:  # pragma: no cover - Python 3.10
+    import sre_constants
+    import sre_parse
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]")
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str  # a key of FACTS
+    value: object
+    group: str  # the pattern group it came from
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str  # Message.id
+    kind: str
+    start: int  # offsets in the text after colour codes are removed (line numbers are unchanged)
+    end: int
+    line: int  # 1-based line of ``start``
+    text: str
+    facts: Tuple[Fact, ...]
+
+    def fact(self, name: str) -> object:
+        """The value of a fact (None when the message did not carry it)."""
+        return next((f.value for f in self.facts if f.name == name), None)
+
+
+
+class ScannedMessage(Protocol):
+    """What :func:`scan` reads of a message (``messages.Message``)."""
+
+    id: str
+    kind: str
+    pattern: "re.Pattern[str]"
+    facts: Tuple[Tuple[str, str], ...]
+    needles: Optional[FrozenSet[str]]
+    reach: int
+    lead: Optional[int]
+
+    def read_facts(self, m: "re.Match[str]") -> Tuple[Fact, ...]: ...
+
+
+# ------------------------------------------------------------------ required literals
+def _better(a: Optional[FrozenSet[str]], b: Optional[FrozenSet[str]]) -> Optional[FrozenSet[str]]:
+    """The more selective of two needle sets (longer shortest needle, then fewer needles)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    key = lambda s: (min(len(n) for n in s), -len(s))  # noqa: E731
+    return a if key(a) >= key(b) else b
+
+
+def _needles(items: Iterable) -> Optional[FrozenSet[str]]:
+    """Lowercased strings of which every match of the parsed ``items`` contains one, or None."""
+    best: Optional[FrozenSet[str]] = None
+    run: List[str] = []
+    for op, av in list(items) + [(None, None)]:
+        if op is sre_constants.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            best = _better(best, frozenset(["".join(run)]))
+            run = []
+        sub: Optional[FrozenSet[str]] = None
+        if op is sre_constants.SUBPATTERN:
+            sub = _needles(av[-1])
+        elif op is sre_constants.BRANCH:
+            alts = [_needles(b) for b in av[1]]
+            sub = None if any(a is None for a in alts) else frozenset().union(*alts)
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            sub = _needles(av[2])
+        best = _better(best, sub)
+    if best is not None and min(len(n) for n in best) < 3:
+        return None  # too short to be worth a search
+    return best
+
+
+def needles_of(pattern: str) -> Optional[FrozenSet[str]]:
+    return _needles(sre_parse.parse(pattern))
+
+
+# The longest stretch of text a match is looked for in around a needle, for patterns whose
+# length has no bound (a \s+ where upstream wraps lines). Upstream's messages are a few
+# lines; the longest catalogued one (torch 2.13's capability warning) is under 3,000 characters.
+REACH = 4096
+
+
+def reach_of(pattern: str) -> int:
+    """The longest a match of ``pattern`` can be, at most REACH."""
+    return min(sre_parse.parse(pattern).getwidth()[1], REACH)
+
+
+def _lead(items: "sre_parse.SubPattern", needles: FrozenSet[str]) -> Optional[int]:
+    """How far into a match of ``items`` (at most) some needle starts, from the literal runs
+    every match holds (at the top level, or in every branch of a group there); None: unknown."""
+    best: Optional[int] = None
+    width = 0  # the longest the items before the current one can be
+    run: List[str] = []
+    run_at = 0
+    for op, av in list(items) + [(None, None)]:
+        if op is sre_constants.LITERAL:
+            run_at = run_at if run else width
+            run.append(chr(av).lower())
+            width += 1
+            continue
+        found: List[int] = [] if best is None else [best]
+        if run:
+            text = "".join(run)
+            found += [run_at + text.find(n) for n in needles if n in text]
+            run = []
+        if op is sre_constants.SUBPATTERN:
+            sub = _lead(av[-1], needles)
+            found += [] if sub is None else [width + sub]
+        elif op is sre_constants.BRANCH:
+            alts = [_lead(b, needles) for b in av[1]]
+            found += [] if any(a is None for a in alts) else [width + max(alts)]  # type: ignore[type-var]
+        best = min(found, default=None)
+        if op is None:
+            return best
+        width = min(width + sre_parse.SubPattern(items.state, [(op, av)]).getwidth()[1], REACH)
+    return best
+
+
+def lead_of(pattern: str, needles: Optional[FrozenSet[str]]) -> Optional[int]:
+    """How far into a match of ``pattern`` (at most) one of its ``needles`` starts, or None
+    (unknown, or a pattern matching without regard to case, where a match may hold a
+    letter that re.IGNORECASE takes for the needle's)."""
+    parsed = sre_parse.parse(pattern)
+    if needles is None or parsed.state.flags & re.IGNORECASE or not all(n.isascii() for n in needles):
+        return None
+    return _lead(parsed, needles)
+
+
+# ------------------------------------------------------------------ matching
+def strip_colour(text: str) -> str:
+    """``text`` without ANSI colour and cursor codes (terminals paste them)."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
+def distinct_words(low: str) -> str:
+    """The text's distinct whitespace-separated words, one per line: a needle is in the text
+    only if each of its words is in this, which is searched in a fraction of the time."""
+    return "\n".join(set(low.split()))
+
+
+def absent(words: str, needle: str) -> bool:
+    """True when ``needle`` cannot be in the text ``words`` (:func:`distinct_words`) came from."""
+    return any(w not in words for w in needle.split())
+
+
+class _Text:
+    """One text being scanned, with what the messages' scans share: where each needle occurs
+    (several messages look for the same words), the line starts, and the facts of a matched
+    text already converted (a long log repeats the same message)."""
+
+    def __init__(self, text: str, low: str, words: Optional[str] = None) -> None:
+        self.text, self.low = text, low
+        self._words = words
+        self.aligned = len(low) == len(text)  # lower() can lengthen a few non-ASCII letters
+        self._hits: Dict[str, List[int]] = {}
+        self._newlines: Optional[List[int]] = None
+        self._facts: Dict[Tuple[str, Tuple[Optional[str], ...]], Tuple[Fact, ...]] = {}
+
+    def hits(self, needle: str) -> List[int]:
+        """Where ``needle`` starts in the lowercased text; on a large text, nowhere without a
+        search when one of its words is not among the text's distinct words."""
+        out = self._hits.get(needle)
+        if out is not None:
+            return out
+        low = self.low
+        out = []
+        if len(low) > LARGE and self._words is None:
+            self._words = distinct_words(low)
+        if len(low) <= LARGE or not absent(self._words, needle):  # type: ignore[arg-type]
+            i = low.find(needle)
+            while i != -1:
+                out.append(i)
+                i = low.find(needle, i + 1)
+        self._hits[needle] = out
+        return out
+
+    def line(self, pos: int) -> int:
+        """1-based line of ``pos`` (a match starting on a newline counts on the next line)."""
+        if self._newlines is None:
+            ends = itertools.accumulate(map(len, self.text.split("\n")[:-1]))  # each line's end, less the newlines before
+            self._newlines = [end + n for n, end in enumerate(ends)]
+        return bisect.bisect_right(self._newlines, pos) + 1
+
+    def facts(self, message: ScannedMessage, m: "re.Match[str]") -> Tuple[Fact, ...]:
+        if not message.facts:
+            return ()
+        key = (message.id, tuple(m.group(group) for group, _ in message.facts))
+        out = self._facts.get(key)
+        if out is None:
+            out = self._facts[key] = message.read_facts(m)
+        return out
+
+
+def _windows(text: "_Text", needles: FrozenSet[str], reach: int) -> List[Tuple[int, int, int, int]]:
+    """Disjoint stretches of the text in which a match can lie: a match contains a needle
+    and is at most ``reach`` long, so it lies within ``reach`` of the needle's ends. Each
+    is (start, end, first needle's place, last needle's place)."""
+    size = len(text.low)
+    hits: List[Tuple[int, int, int]] = []
+    for needle in needles:
+        n = len(needle) + reach
+        hits.extend((i - reach if i > reach else 0, i + n if i + n < size else size, i) for i in text.hits(needle))
+    if len(needles) > 1:
+        hits.sort()
+    out: List[Tuple[int, int, int, int]] = []
+    for a, b, i in hits:
+        if out and a <= out[-1][1]:
+            w = out[-1]
+            out[-1] = (w[0], b if b > w[1] else w[1], w[2], i if i > w[3] else w[3])
+        else:
+            out.append((a, b, i, i))
+    return out
+
+
+_ORDER = operator.attrgetter("start", "id")
+# A text this long (characters) is worth checking a needle's words first (_Text.hits,
+# Pasted._lines_of); a shorter one is searched plainly.
+LARGE = 1 << 18
+
+
+def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = None,
+         words: Optional[str] = None) -> List[Match]:
+    """Every match of every message in ``text``, in order of position.
+
+    A pattern runs only around the places where a literal it needs occurs (no further than
+    the longest match it can make), so the cost follows the number of near-misses, not the
+    size of the text times the number of messages. ``lower`` and ``words``: ``text.lower()``
+    and :func:`distinct_words` of it, when the caller has them already.
+    """
+    stripped = strip_colour(text)
+    if stripped is not text or lower is None:
+        lower, words = stripped.lower(), None
+    t = _Text(stripped, lower, words)
+    out: List[Match] = []
+    everywhere = (0, len(stripped), -1, len(stripped))
+    for message in messages:
+        if message.needles is not None and t.aligned:
+            windows = _windows(t, message.needles, message.reach)
+        elif message.needles is not None and not any(n in lower for n in message.needles):
+            windows = []
+        else:
+            windows = [everywhere]
+        lead = message.lead
+        for a, b, first, last in windows:
+            # Every match holds one of the window's needles at most ``lead`` into it, so none
+            # starts before the first needle less the lead, or after the last one: the regex
+            # need not try those places (the window's ends stay, for look-arounds and \b).
+            start = first - lead if lead is not None and first - lead > a else a
+            for m in message.pattern.finditer(stripped, start, b):
+                if m.end() > m.start():
+                    out.append(Match(message.id, message.kind, m.start(), m.end(), t.line(m.start()), m.group(0),
+                                     t.facts(message, m)))
+                if lead is not None and m.end() > last:
+                    break
+    out.sort(key=_ORDER)
+    return out
+
+

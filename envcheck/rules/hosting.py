@@ -1,0 +1,144 @@
+"""Where the machine runs: in a container, under WSL, on an NVSwitch board (issue 2).
+
+Each rule reads facts only and stays silent when the facts it needs are ``unknown``. The
+machine's own GPUs, driver and kernel module are ``platform``'s; how CUDA or NVML failed
+inside a container is ``failures``'.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, List, Tuple
+
+from envcheck.derived.driver import installed_driver_version
+from envcheck.derived.messages import is_stated
+from envcheck.reading import Reading, Status
+from envcheck.rules.engine import RuleContext, evidence, make
+from envcheck.rules.finding import Confidence, Finding, Severity
+
+
+# --------------------------------------------------------------------------- containers and WSL
+def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    c = f.host.container
+    if not (c.ok and c.value and c.value != "none") or f.gpus:
+        return
+    # A container sees the host's PCI bus in sysfs: when it was read and holds no NVIDIA GPU,
+    # the host has none to pass in, and "start it with --gpus" would be wrong advice.
+    if f.pci.devices.ok and not f.pci.gpus:
+        return
+    ev: List[Tuple[str, object]] = [("host.container", c.value)]
+    if f.pci.gpus:
+        ev.append(("pci.devices", ", ".join(f"{d.address} [10de:{d.device_id:04x}]" for d in f.pci.gpus)))
+    nodes = f.driver.device_nodes
+    if nodes.ok and not any(n.exists and re.fullmatch(r"/dev/nvidia\d+", n.path) for n in nodes.value):
+        ev.append(("driver.device_nodes", "no /dev/nvidia<N> in the container"))
+    if f.nvml.init_error == "library_not_found":
+        ev.append(("nvml.init_error", "library_not_found (libnvidia-ml.so is not in the container)"))
+    if f.driver.nvidia_smi_path.status is Status.NOT_FOUND:
+        ev.append(("driver.nvidia_smi_path", "not found"))
+    if len(ev) == 1:
+        return
+    yield make("container_missing_gpus_flag",
+               f"This is a {c.value} container and no NVIDIA GPU was passed into it (no GPU device nodes or no "
+               "driver library inside). The host's driver is shared with containers only when the container is "
+               "started with GPU access through the NVIDIA Container Toolkit; do not install a driver in the image.",
+               ev)
+
+
+# Upstream's words for "no driver reachable here" (message catalogue ids).
+_NO_DRIVER = ("torch_no_nvidia_driver", "cuda_no_device", "nvidia_smi_no_driver", "nvml_driver_not_loaded",
+              "loader_driver_library_missing")
+
+
+def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    w = f.host.wsl
+    if not w.ok or w.value not in ("wsl1", "wsl"):
+        return
+    if w.value == "wsl1":
+        yield make("wsl1_no_gpu_support",
+                   "This Linux runs under WSL 1, which has no GPU access at all; CUDA works only under WSL 2.",
+                   [("host.wsl", "wsl1")])
+        return
+    texts = [s.match.text for s in ctx.stated if s.id in _NO_DRIVER]
+    smi = f.driver.nvidia_smi_path
+    # Under WSL 2 the driver is Windows' and nvidia-smi answers from /usr/lib/wsl; a Linux that
+    # cannot reach any driver is WSL 1 (or a Windows driver too old for WSL 2).
+    no_driver = f.nvml.init_error in ("library_not_found", "driver_not_loaded") or bool(texts) or (
+        smi.known and not smi.ok)
+    # A GPU the driver reports (NVML up) disproves "no GPU support"; a GPU merely named in a
+    # paste's prose ("Have a RTX3090") says nothing about whether the driver reaches it.
+    if (f.nvml.init.ok and f.gpus) or not no_driver:
+        return
+    ev = [("host.wsl", "WSL, version not confirmed")] + [("torch.errors", t) for t in texts[:1]]
+    if f.nvml.init_error == "library_not_found":
+        ev.append(("nvml.init_error", "library_not_found"))
+    yield make("wsl1_no_gpu_support",
+               "This Linux runs under WSL and no NVIDIA driver is visible. Under WSL 1 there is no GPU support at "
+               "all, and WSL 1 is a common reason for “Found no NVIDIA driver”: check the version with "
+               "`wsl -l -v` in Windows (the VERSION column must say 2).", ev, severity=Severity.WARNING)
+
+
+# --------------------------------------------------------------------------- NVSwitch systems
+_HGX_NAME = re.compile(r"SXM|HGX|H100 80GB HBM3|H800|\bH200\b(?! NVL)|\bB200\b|\bB300\b")
+
+
+def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    fm = f.driver.fabric_manager_running
+    if fm.ok and fm.value:
+        return
+    c = f.host.container
+    in_container = c.ok and c.value not in (None, "none")
+    if in_container and fm.ok:
+        # Fabric Manager runs on the host, whose processes a container's PID namespace does
+        # not show; the NVSwitches are visible in sysfs all the same. Not seeing it is no evidence.
+        fm = Reading.fail(Status.NOT_SUPPORTED, "the host's processes are not visible from a container")
+    switches = [d for d in f.pci.devices.get(()) if d.is_nvswitch]
+    not_ready = [s.match.text for s in ctx.stated if s.id in ("cuda_system_not_ready", "cuda_fabric_not_ready")]
+    hgx = [g for g in f.gpus if g.name.ok and _HGX_NAME.search(g.name.value)]
+    said_stopped = fm.ok and is_stated(fm)  # "nvidia-fabricmanager is not installed"
+    if switches and (fm.ok or not_ready):
+        severity = None
+    elif not_ready and not f.pci.devices.ok:  # CUDA error 802 is what a missing Fabric Manager looks like
+        severity = None
+    elif said_stopped and hgx and not f.pci.devices.ok:
+        severity = None
+    elif hgx and len(f.gpus) >= 8 and fm.ok and not f.pci.devices.ok:
+        severity = Severity.WARNING  # 8-GPU HGX boards have NVSwitches; PCI was not read to confirm
+    else:
+        return
+    # NVSwitches seen, or a GPU only sold on NVSwitch boards named by a tool: the system needs
+    # Fabric Manager. Otherwise "system not yet initialized" alone points there, but other
+    # daemons' systems print it too: likely.
+    nvswitch_class = bool(switches) or any(not is_stated(g.name) for g in hgx)
+    ev = evidence(("driver.fabric_manager_running", fm))
+    if switches:
+        ev.append(("pci.devices", f"{len(switches)} NVSwitch(es): {', '.join(d.address for d in switches[:4])}"))
+    if not_ready:
+        ev.append(("torch.errors", not_ready[0]))
+    if hgx and not switches:
+        ev.append(("nvml.gpus", f"{len(f.gpus)} × {hgx[0].name.value}"))
+    installed = installed_driver_version(f)
+    version = installed.value if installed.ok else None
+    if in_container:
+        ev.append(("host.container", c.value))
+    yield make("fabric_manager_not_running",
+               "This is an NVSwitch system (HGX/DGX class) and NVIDIA Fabric Manager is not running. Until it "
+               "configures the NVSwitch fabric, CUDA fails with “system not yet initialized”. Fabric Manager must "
+               "be the same version as the driver" + (f" ({version})." if version else ".")
+               + (" It runs on the host, not in this container: do the steps there (the host's distribution may "
+                  "differ)." if in_container else ""),
+               ev, severity=severity, confidence=None if nvswitch_class and not said_stopped else Confidence.LIKELY)
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (
+    container_missing_gpus_flag,
+    wsl1_no_gpu_support,
+    fabric_manager_not_running,
+)

@@ -1,0 +1,144 @@
+"""Does PyTorch exist for this Python: the installed build's wheels, and what pip says when
+it finds no torch to install.
+
+pip's own words decide where they name torch ("Package 'torch' requires a different
+Python: 3.13.0 not in '>=3.8,<3.13'"; the pinned version among "Ignored the following
+versions that require a different python version"; a torch wheel for another CPython
+"is not a supported wheel on this platform"); "(from versions: none)" alone points there
+as likely (a 32-bit Python or an unsupported platform print it too).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from envcheck.derived.machine import python_version
+from envcheck.derived.messages import Stated
+from envcheck.knowledge.archs import ver
+
+from .compat import advised, quote
+from .engine import RuleContext, make
+from .finding import Confidence, Finding
+
+_TORCH_REQ = re.compile(r"torch(?:vision|audio)?(?:$|[=<>!~\[;])")
+_WHEEL_PY = re.compile(r"^(?P<pkg>torch(?:vision|audio)?)-[^-]+-cp(?P<major>\d)(?P<minor>\d{1,2})-")
+
+
+def _requested_torch(ctx: RuleContext):
+    """The torch build pip was asked for and could not find ("No matching distribution
+    found for torch==1.9.1+cu111"): (build, requirement, the message)."""
+    for s in ctx.stated:
+        req = str(s.fact("pip.requirement") or "")
+        m = re.match(r"torch==([\w.+]+)$", req)
+        if m:
+            build = ctx.kb.resolve_torch(m.group(1))
+            if build is not None and build.release is not None:
+                return build, req, s
+    return None
+
+
+def _no_torch_at_all(ctx: RuleContext):
+    """pip found no torch file at all for this Python and platform ("Could not find a version
+    that satisfies the requirement torch (from versions: none)", or its closing line alone)."""
+    for s in ctx.stated:
+        req = str(s.fact("pip.requirement") or "")
+        if not _TORCH_REQ.match(req):
+            continue
+        if s.id == "pip_no_matching_version" and str(s.fact("pip.available_versions") or "none").strip() != "none":
+            continue  # some versions exist: a pin or an index problem, read by _requested_torch
+        if s.id in ("pip_no_matching_version", "pip_no_matching_distribution"):
+            return s
+    return None
+
+
+def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
+    tv = ctx.torch_view
+    py = python_version(ctx.facts)
+    if py is None:
+        said = _no_torch_at_all(ctx) if _requested_torch(ctx) is None else None
+        if said is not None:
+            newest = ctx.kb.releases[0] if ctx.kb.releases else None  # newest first
+            span = f" (the newest release in envcheck's tables, {newest.version}, has wheels for Python " \
+                   f"{newest.python[0]} to {newest.python[-1]})" if newest and newest.python else ""
+            yield make("python_unsupported_by_torch",
+                       "pip found no PyTorch file at all for this Python and platform. The usual cause is a Python "
+                       f"that PyTorch has no wheels for{span}: a newer one than its releases support, an old one, "
+                       "or a 32-bit Python; the Python version is not in the text (`python --version`).",
+                       [quote(said)], confidence=Confidence.LIKELY)
+        return
+    if tv is not None and tv.build is not None and tv.build.release is not None:
+        rel, basis = tv.build.release, [(tv.version.source, tv.version)]
+    else:  # pip could not find the pinned torch: it has no wheel for this Python
+        requested = _requested_torch(ctx)
+        said = _no_torch_at_all(ctx) if requested is None else None
+        newest = ctx.kb.releases[0] if said is not None and ctx.kb.releases else None
+        if newest is not None and newest.python and ver(py) > ver(newest.python[-1]):
+            # No torch file at all, and this Python is newer than every release supports.
+            rel, basis = newest, [quote(said)]
+        elif requested is None:
+            return
+        else:
+            rel, basis = requested[0].release, [quote(requested[2])]
+    if py in rel.python:
+        return
+    yield make("python_unsupported_by_torch",
+               f"PyTorch {rel.version} has wheels for Python {', '.join(rel.python)}, not {py}: install a release "
+               f"that has them, or use a Python PyTorch {rel.version} supports (e.g. uv venv --python "
+               f"{rel.python[-1]})." + advised(ctx),
+               [("python.version", ctx.facts.python.version)] + basis)
+
+
+def _pinned(ctx: RuleContext) -> Optional[str]:
+    """The torch version pip was asked for and did not find ("torch==2.0.1")."""
+    for s in ctx.stated:
+        m = re.match(r"torch==([\w.+]+)$", str(s.fact("pip.requirement") or ""))
+        if m:
+            return m.group(1)
+    return None
+
+
+def _pip_names_python(ctx: RuleContext) -> Optional[Stated]:
+    """A pip message saying the torch asked for needs another Python."""
+    pinned = _pinned(ctx)
+    for s in ctx.stated:
+        if s.id != "pip_requires_python":
+            continue
+        if "'torch'" in s.match.text:  # the legacy resolver names the package
+            return s
+        ignored = str(s.fact("pip.ignored_versions") or "")
+        if pinned and re.search(rf"(?:^|;\s*){re.escape(pinned.split('+')[0])} Requires-Python", ignored):
+            return s
+    return None
+
+
+def pip_says_another_python(ctx: RuleContext) -> Iterator[Finding]:
+    said = _pip_names_python(ctx)
+    if said is not None:
+        yield make("python_unsupported_by_torch",
+                   "pip says the PyTorch asked for requires another Python than this one: it skipped that release "
+                   "for its Requires-Python. Use a Python it supports (e.g. uv venv --python 3.12), or a PyTorch "
+                   "release that has wheels for this Python." + advised(ctx),
+                   [quote(said)] + ([("python.version", ctx.facts.python.version)]
+                                    if ctx.facts.python.version.known else []))
+        return
+    wheel = next((s for s in ctx.stated if s.id == "pip_unsupported_wheel"
+                  and _WHEEL_PY.match(str(s.fact("pip.wheel") or ""))), None)
+    if wheel is None:
+        return
+    m = _WHEEL_PY.match(str(wheel.fact("pip.wheel")))
+    built_for = f"{m.group('major')}.{m.group('minor')}"
+    py = python_version(ctx.facts)
+    if py is not None and py == built_for:
+        return  # the Python fits: the platform (OS, CPU) is what differs
+    yield make("python_unsupported_by_torch",
+               f"pip refused {wheel.fact('pip.wheel')}: it is built for CPython {built_for}"
+               + (f", and this is Python {py}." if py else
+                  ", and this Python is most likely another version (or the wheel is for another OS or CPU; "
+                  "`python --version` tells).")
+               + f" Download the wheel whose cp tag matches the Python (cp{''.join(py.split('.')) if py else 'XY'}).",
+               [quote(wheel)] + ([("python.version", ctx.facts.python.version)] if py else []),
+               confidence=None if py else Confidence.LIKELY)
+
+
+RULES = (python_unsupported_by_torch, pip_says_another_python)
