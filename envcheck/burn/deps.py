@@ -2,9 +2,9 @@
 
 Every outside part the burn uses — NVML (``envcheck.probes.nvml``), the bench's training
 step and reference CNN (``envcheck.bench``, ``sample_models``), the convolution quick
-check (``envcheck.verify``), the Xid table and the GPU spec table
-(``envcheck.knowledge``), torch's device list and psutil — is reached from here, and
-only here. :class:`Deps` bundles the parent's side so tests pass fakes; the worker's
+check (``envcheck.verify``), the Xid table, the GPU spec table and the PCIe rates
+(``envcheck.knowledge``), the cross-GPU all-reduce (``envcheck.interconnect``), torch's
+device list and psutil — is reached from here, and only here. :class:`Deps` bundles the parent's side so tests pass fakes; the worker's
 side (module-level functions: they cross the spawn boundary by name) too.
 
 envcheck's own modules are imported plainly: a broken import is a bug to see, not a
@@ -145,6 +145,22 @@ def spec_peaks(name: str) -> Optional[SpecPeaks]:
                      spec.status_of("bf16_tflops"))
 
 
+def pcie_gb_s(gen: Optional[int], width: Optional[int]) -> Optional[float]:
+    """One direction of a PCIe link before packet overheads, from the interconnect table's
+    per-lane rates (``knowledge/data/interconnect_bandwidth.toml``: one table for the
+    burn-in, the interconnect command and its rules)."""
+    from ..knowledge import interconnect
+
+    return interconnect.pcie_raw_gb_s(interconnect.load(), gen, width)
+
+
+def allreduce_phase(devices: Sequence[str], duration_s: float) -> Any:
+    """The cross-GPU all-reduce phase for the burn-in's devices (None: fewer than two GPUs)."""
+    from ..interconnect.burn_phase import AllReducePhase
+
+    return AllReducePhase.for_devices(devices, duration_s)
+
+
 def xid_text(code: int) -> str:
     """"Xid 79 (GPU has fallen off the bus)" from the Xid table, or just the number."""
     from ..knowledge import xid
@@ -197,6 +213,9 @@ class Deps:
     cnn_factory: Optional[Callable[[Any, str], CnnStep]] = reference_cnn_step
     conv_check: Optional[Callable[[str], CheckResult]] = conv_quick_check
     clock: Callable[[], float] = time.monotonic
+    pcie_gb_s: Callable[[Optional[int], Optional[int]], Optional[float]] = pcie_gb_s
+    # (devices, seconds) -> a phase with start / ready / poll / stop, or None (one GPU, the CPU)
+    allreduce_phase: Callable[[Sequence[str], float], Any] = allreduce_phase
 
 
 def default_deps() -> Deps:

@@ -30,20 +30,6 @@ GPU_BUFFER_BYTES = 1 << 30
 GPU_TRANSFER_BYTES = 256 << 20
 CPU_BUFFER_BYTES = 64 << 20
 
-# PCIe payload rate per lane and direction, GB/s: the transfer rate times the line
-# encoding (8b/10b for gen 1-2, 128b/130b for gen 3-5, FLIT mode 242/256 for gen 6) / 8.
-# PCI-SIG: https://pcisig.com/specifications (PCIe Base Specification revisions 1.0-6.0).
-PCIE_LANE_GB_S = {1: 2.5 * 0.8 / 8, 2: 5.0 * 0.8 / 8, 3: 8.0 * 128 / 130 / 8, 4: 16.0 * 128 / 130 / 8,
-                  5: 32.0 * 128 / 130 / 8, 6: 64.0 * 242 / 256 / 8}
-
-
-def pcie_gb_s(gen: Optional[int], width: Optional[int]) -> Optional[float]:
-    """Theoretical one-direction bandwidth of a PCIe link (before packet overheads)."""
-    if not gen or not width or gen not in PCIE_LANE_GB_S:
-        return None
-    return PCIE_LANE_GB_S[gen] * width
-
-
 def _median_spread(values: List[float]) -> Tuple[float, float]:
     med = statistics.median(values)
     return med, ((max(values) - min(values)) / med if med else 0.0)
@@ -169,9 +155,9 @@ def run_micro(torch: Any, device: str) -> MicroResult:
 
 
 def attach_peaks(result: MicroResult, spec: Optional[SpecPeaks], link: Tuple[Optional[int], Optional[int]],
-                 link_source: str) -> MicroResult:
-    """Add each figure's reference: the spec peak (matmul, device memory) or the PCIe link."""
-    pcie = pcie_gb_s(*link)
+                 link_source: str, pcie: Optional[float]) -> MicroResult:
+    """Add each figure's reference: the spec peak (matmul, device memory) or ``pcie``, the
+    link's theoretical one-direction rate (``deps.pcie_gb_s``: the interconnect table)."""
     items = []
     for it in result.items:
         peak, source = None, "unknown"

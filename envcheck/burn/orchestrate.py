@@ -5,14 +5,19 @@ Order of events:
 1. the telemetry thread starts (NVML or psutil), and SIGINT/SIGTERM handlers go in;
 2. with ``--micro``, each device runs the microbenchmarks alone, one after another
    (in its own process, so figures are not shared with another device's traffic);
-3. every device's worker starts (spawn context), sets up — the convolution check, the
-   seeded correctness problem, the CNN — and waits; when all are ready (or failed), one
-   shared ``go`` event starts them together, so every GPU heats the box at once;
-4. the parent drains the queue, notices dead workers, rewrites the report file every
+3. with two GPUs or more, the cross-GPU all-reduce phase starts first (a process per
+   GPU, ``envcheck.interconnect.burn_phase``): its buffers are allocated before the
+   workers size their GEMMs to the memory that is left;
+4. every device's worker starts (spawn context), sets up — the convolution check, the
+   seeded correctness problem, the CNN — and waits; when all are ready (or failed), and
+   the all-reduce phase is, one shared ``go`` event starts them together, so every GPU
+   heats the box at once while the all-reduce loads the links between them;
+5. the parent drains the queue, notices dead workers, rewrites the report file every
    few seconds and feeds the live status line; at the deadline, on a signal, or when
    every worker has ended, it sets ``stop``, gives workers ``stop_grace_s`` to finish
-   their batch and kills the rest;
-5. the telemetry thread stops (before NVML shuts down) and the handlers are restored.
+   their batch and kills the rest; then the all-reduce phase stops (its result goes to
+   the report, and its failures into the verdict);
+6. the telemetry thread stops (before NVML shuts down) and the handlers are restored.
 
 A worker that dies fails only its own device; the others run to the end.
 """
@@ -74,6 +79,9 @@ class Run:
     end_s: Optional[float] = None
     interrupted_by: Optional[int] = None  # the signal number
     micro_windows: Dict[str, Tuple[float, float]] = field(default_factory=dict)
+    allreduce: Any = None  # the cross-GPU all-reduce phase (deps.allreduce_phase), None with fewer than 2 GPUs
+    allreduce_status: Any = None  # its live counts (PhaseStatus) while it runs
+    allreduce_result: Any = None  # its result (PhaseResult) once stopped
 
     def t(self) -> float:
         return self.sampler.clock() - self.sampler.t0
@@ -176,7 +184,25 @@ class Orchestrator:
         now = time.monotonic()
         if force or now - self.last_tick >= 0.25:
             self.last_tick = now
+            if self.run.allreduce is not None and self.run.allreduce_result is None:
+                self.run.allreduce_status = self.run.allreduce.poll()
             self.on_tick(self.run)
+
+    # -- the cross-GPU all-reduce ---------------------------------------------------------
+    def _start_allreduce(self) -> None:
+        o = self.run.options
+        # It runs until stopped: its own clock only bounds a phase whose parent vanished.
+        phase = self.deps.allreduce_phase(o.devices, o.setup_timeout_s + o.duration_s)
+        if phase is not None:
+            self.run.allreduce = phase
+            phase.start()
+
+    def _allreduce_ready(self) -> bool:
+        return self.run.allreduce is None or self.run.allreduce.ready()
+
+    def _stop_allreduce(self) -> None:
+        if self.run.allreduce is not None and self.run.allreduce_result is None:
+            self.run.allreduce_result = self.run.allreduce.stop()
 
     # -- process control ------------------------------------------------------------------
     def _start(self, d: DeviceState, mode: str) -> None:
@@ -233,7 +259,8 @@ class Orchestrator:
             if d.micro is None:
                 d.micro = MicroResult(d.info.device, error=d.detail or "the microbenchmarks did not finish")
             elif d.micro.error is None:
-                d.micro = attach_peaks(d.micro, d.info.spec, *self._link(d))
+                link, source = self._link(d)
+                d.micro = attach_peaks(d.micro, d.info.spec, link, source, self.deps.pcie_gb_s(*link))
                 d.state = "done"
 
     def _link(self, d: DeviceState) -> Tuple[Tuple[Optional[int], Optional[int]], str]:
@@ -246,12 +273,20 @@ class Orchestrator:
         return (d.info.pcie_gen_max.get(None), d.info.pcie_width_max.get(None)), "the link's maximum"
 
     def burn(self, write: Callable[[], None]) -> None:
+        self._start_allreduce()
+        try:
+            self._burn(write)
+        finally:  # after the workers: the links were loaded for as long as the GEMMs ran
+            self._stop_allreduce()
+            self.tick(force=True)
+
+    def _burn(self, write: Callable[[], None]) -> None:
         devices = list(self.run.devices.values())
         o = self.run.options
         for d in devices:
             d.state, d.detail = "not_started", None
             self._start(d, "burn")
-        self._wait(devices, lambda: all(d.ended or d.state == "ready" for d in devices),
+        self._wait(devices, lambda: all(d.ended or d.state == "ready" for d in devices) and self._allreduce_ready(),
                    self.run.t() + o.setup_timeout_s)
         for d in devices:
             if not d.ended and d.state != "ready" and not self.stopping:

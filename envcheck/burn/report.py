@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import platform
 import signal
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .. import __version__, exitcodes
 from ..atomicio import atomic_write_json
@@ -18,7 +18,7 @@ from ..envelope import wrap
 from ..serial import to_data
 from ..telemetry.series import columns, downsample
 from .records import Verdict
-from .verdict import JudgeOptions, judge
+from .verdict import JudgeOptions, judge, judge_allreduce
 
 KIND = "envcheck.burn"
 
@@ -74,6 +74,25 @@ def _signal_name(signum: Optional[int]) -> Optional[str]:
         return str(signum)
 
 
+def _allreduce(run: Any) -> Tuple[Optional[Dict[str, Any]], Optional[Verdict]]:
+    """The cross-GPU all-reduce phase as the report holds it, and its verdict once it ended
+    (None, None: no phase — one GPU, the CPU, or a run that never reached the burn)."""
+    phase = run.allreduce
+    if phase is None:
+        return None, None
+    head = {"devices": list(phase.cfg.devices), "backend": phase.cfg.backend, "size_bytes": phase.cfg.size_bytes}
+    result = run.allreduce_result
+    if result is None:  # still running: the live counts
+        live = run.allreduce_status
+        return {**head, "iterations": live.iterations if live else 0, "wrong": live.wrong if live else 0,
+                "busbw_gb_s": live.busbw_gb_s if live else 0.0, "seconds": None, "hung": False, "errors": [],
+                "verdict": None, "reasons": []}, None
+    verdict, reasons = judge_allreduce(result)
+    data = to_data(result)
+    return {**head, **{k: data[k] for k in ("iterations", "wrong", "busbw_gb_s", "seconds", "hung", "errors")},
+            "verdict": verdict.value, "reasons": [to_data(r) for r in reasons]}, verdict
+
+
 def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
              final: bool = True) -> Dict[str, Any]:
     """The report of a (finished or running) :class:`Run`."""
@@ -98,6 +117,9 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
             "series": columns(downsample(mine)),  # bounded: the verdict above read every sample
             "micro": to_data(d.micro) if d.micro is not None else None,
         })
+    allreduce, allreduce_verdict = _allreduce(run)
+    if allreduce_verdict is not None:
+        verdicts.append(allreduce_verdict)  # a fault between the GPUs fails the run as a device's would
     if not final:
         status = "running"
     elif run.interrupted_by is not None:
@@ -114,6 +136,7 @@ def document(run: Any, xid_text: Callable[[int], str] = lambda x: f"Xid {x}",
         "telemetry": {"source": run.telemetry_source, "status": to_data(run.telemetry_status),
                       "interval_s": o.telemetry_interval_s, "sampler_errors": dict(run.sampler.errors)},
         "devices": devices,
+        "allreduce": allreduce,
     }, created_at=run.started)
 
 
@@ -151,6 +174,7 @@ def write(path: str, doc: Dict[str, Any]) -> None:
 
 
 REQUIRED = ("schema_version", "kind", "status", "options", "versions", "devices")
+ALLREDUCE_REQUIRED = ("devices", "size_bytes", "iterations", "wrong", "busbw_gb_s", "verdict", "reasons")
 DEVICE_REQUIRED = ("device", "verdict", "reasons", "work", "correctness", "telemetry_summary", "series")
 
 
@@ -171,5 +195,10 @@ def validate(doc: Any) -> List[str]:
         for name, col in d.get("series", {}).get("fields", {}).items():
             if len(col.get("values", [])) != n:
                 problems.append(f"devices[{i}] series {name} has {len(col.get('values', []))} values, not {n}")
+    ar = doc.get("allreduce")
+    if ar is not None:
+        problems += [f"allreduce missing {k}" for k in ALLREDUCE_REQUIRED if k not in ar]
+        if ar.get("verdict") not in [None] + [v.value for v in Verdict]:
+            problems.append(f"allreduce verdict {ar.get('verdict')!r}")
     return problems
 

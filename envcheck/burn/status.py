@@ -58,7 +58,23 @@ def status_lines(run: Any) -> List[str]:
     else:
         head = f"{run.phase} {format_duration(t)}"
     latest = run.sampler.latest()
-    return [head] + [device_line(d, latest.get(label)) for label, d in run.devices.items()]
+    lines = [head] + [device_line(d, latest.get(label)) for label, d in run.devices.items()]
+    if run.allreduce is not None:
+        lines.append(allreduce_line(run.allreduce_status, run.allreduce_result))
+    return lines
+
+
+def allreduce_line(status: Any, result: Any = None) -> str:
+    """The cross-GPU all-reduce phase: checked runs so far, bus bandwidth, wrong elements."""
+    now = result if result is not None else status
+    if now is None:
+        return "all-reduce  setting up"
+    text = f"all-reduce  {now.iterations} runs  busbw {now.busbw_gb_s:.1f} GB/s"
+    if now.wrong:
+        text += f"  {now.wrong} WRONG"
+    if result is not None:
+        text += "  FAILED" if result.reasons() else "  stopped"
+    return text
 
 
 class LiveStatus:

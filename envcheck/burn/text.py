@@ -90,6 +90,19 @@ def _micro(m: Dict[str, Any]) -> List[str]:
     return out + [f"  micro: {n}" for n in m.get("notes", ())]
 
 
+def _allreduce(ar: Dict[str, Any]) -> List[str]:
+    """The cross-GPU all-reduce phase: its verdict, checked runs and bus bandwidth."""
+    verdict = str(ar.get("verdict") or "running").upper()
+    size = ar["size_bytes"]
+    size_text = f"{size >> 20} MiB" if size % (1 << 20) == 0 else f"{size} B"
+    lines = ["", f"all-reduce across {', '.join(ar['devices'])}  {verdict}",
+             f"  {ar['iterations']} checked runs of {size_text} ({ar.get('backend', '')}), {ar['wrong']} wrong element(s); "
+             f"bus bandwidth {ar['busbw_gb_s']:.2f} GB/s (nccl-tests' all_reduce definition)"]
+    for r in ar.get("reasons") or ():
+        lines.append(f"  {r['level'].upper():<5} {r['text']}")
+    return lines
+
+
 def render(doc: Dict[str, Any]) -> str:
     if doc["status"] == "skipped":
         return f"envcheck burn: SKIPPED — {doc.get('reason', '')}\n"
@@ -112,4 +125,6 @@ def render(doc: Dict[str, Any]) -> str:
             lines.append(f"  {r['level'].upper():<5} {r['text']}")
         if d.get("micro"):
             lines += _micro(d["micro"])
+    if doc.get("allreduce"):
+        lines += _allreduce(doc["allreduce"])
     return "\n".join(lines) + "\n"

@@ -21,7 +21,7 @@ results not bit-for-bit repeatable, GPU telemetry unavailable.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ..telemetry import SLOWDOWN_REASONS, TelemetrySample, TelemetrySummary, summarise
 from ..telemetry.summary import Window
@@ -177,6 +177,17 @@ def _enough(info: DeviceInfo, work: WorkCounters, checks: Sequence[CheckResult],
     if not missing:
         return []
     return [Reason("error", "too_little_work", "too little work to judge: " + "; ".join(missing))]
+
+
+def judge_allreduce(result: Any) -> Tuple[Verdict, Tuple[Reason, ...]]:
+    """The verdict of the cross-GPU all-reduce phase (``interconnect.burn_phase.PhaseResult``):
+    FAIL for a wrong element, a hang or a rank that broke (``allreduce_wrong``,
+    ``allreduce_hang``, ``allreduce_error``) — each is a fault between the GPUs, or in one
+    of them, that the GEMMs alone do not show; ERROR when not one checked run completed."""
+    reasons = [Reason("fail", code, text) for code, text in result.reasons()]
+    if not reasons and result.iterations < 1:
+        reasons.append(Reason("error", "too_little_work", "the cross-GPU all-reduce completed no checked run"))
+    return _worst(reasons), tuple(reasons)
 
 
 def judge(info: DeviceInfo, work: WorkCounters, checks: Sequence[CheckResult], worker: WorkerStatus,

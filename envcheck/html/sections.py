@@ -181,4 +181,18 @@ def burn(doc: Dict[str, Any]) -> str:
             f"{doc.get('elapsed_s', 0):.0f} s elapsed; telemetry: {escape(str((doc.get('telemetry') or {}).get('source')))}</p>")
     return (head + table(["device", "name", "verdict", "CNN img/s", "GEMM TFLOP/s", "GB/s", "peak °C", "reasons"],
                          rows, numeric=(3, 5, 6), raw=(2,))
+            + allreduce(doc.get("allreduce"))
             + telemetry_charts(devices, doc.get("load_window_s")) + bandwidth_chart(devices))
+
+
+def allreduce(ar: Optional[Dict[str, Any]]) -> str:
+    """The burn-in's cross-GPU all-reduce phase (absent with one GPU or the CPU)."""
+    if not ar:
+        return ""
+    reasons = "".join(f"<li>{escape(r.get('text', ''))}</li>" for r in ar.get("reasons") or ())
+    return (f"<h3>All-reduce across {escape(', '.join(ar.get('devices') or ()))} "
+            f"{badge(str(ar.get('verdict') or 'running').upper())}</h3>"
+            f"<p>{ar.get('iterations', 0):,} checked runs of {ar.get('size_bytes', 0) / 2**20:g} MiB "
+            f"({escape(str(ar.get('backend', '')))}), {ar.get('wrong', 0)} wrong element(s); bus bandwidth "
+            f"{_num(ar.get('busbw_gb_s'), 2)} GB/s (nccl-tests' all_reduce definition)</p>"
+            + (f"<ul>{reasons}</ul>" if reasons else ""))

@@ -11,6 +11,7 @@ Entry point for the burn-in (``envcheck/burn/orchestrate.py`` wires it)::
 
     phase = AllReducePhase.for_devices(options.devices, duration_s)   # None: fewer than 2 GPUs
     phase.start()          # before the workers size their GEMMs (it holds 2 x size_bytes per GPU)
+    phase.ready()          # True once every rank has its buffers (or failed): then the GEMMs start
     ...                    # phase.poll() -> PhaseStatus for the live line
     result = phase.stop()  # after the workers stop: PhaseResult; result.failures() -> FAIL reasons
 
@@ -68,15 +69,20 @@ class PhaseResult:
     hung: bool = False
     errors: Tuple[str, ...] = field(default=())
 
-    def failures(self) -> List[str]:
-        """The burn-in's FAIL reasons from this phase (empty: it passed)."""
+    def reasons(self) -> List[Tuple[str, str]]:
+        """(code, text) of each of the burn-in's FAIL reasons from this phase (empty: it passed)."""
         out = []
         if self.wrong:
-            out.append(f"cross-GPU all-reduce returned {self.wrong} wrong element(s) in {self.iterations} checked runs")
+            out.append(("allreduce_wrong", f"cross-GPU all-reduce returned {self.wrong} wrong element(s) in "
+                                           f"{self.iterations} checked runs"))
         if self.hung:
-            out.append("cross-GPU all-reduce hung (an iteration passed its deadline)")
-        out += [f"cross-GPU all-reduce: {e}" for e in self.errors]
+            out.append(("allreduce_hang", "cross-GPU all-reduce hung (an iteration passed its deadline)"))
+        out += [("allreduce_error", f"cross-GPU all-reduce: {e}") for e in self.errors]
         return out
+
+    def failures(self) -> List[str]:
+        """The burn-in's FAIL reasons from this phase, as text (empty: it passed)."""
+        return [text for _, text in self.reasons()]
 
 
 def _rank_main(cfg: PhaseConfig, rank: int, port: int, stop: Any, out: Any) -> None:
@@ -137,6 +143,8 @@ class AllReducePhase:
         self.state: Dict[int, Tuple[str, Any, float]] = {}  # rank -> (kind, payload, when)
         self.store: Any = None
         self.t0 = 0.0
+        self.stopping = False  # the ranks are being ended here: their exits are not errors
+        self.start_error: Optional[str] = None
 
     @classmethod
     def for_devices(cls, devices: Sequence[str], duration_s: float, **kwargs: Any) -> Optional["AllReducePhase"]:
@@ -145,15 +153,21 @@ class AllReducePhase:
         return cls(PhaseConfig(gpus, duration_s, **kwargs)) if len(gpus) >= 2 else None
 
     def start(self) -> None:
-        import torch.distributed as dist
-
+        """Serve the store and spawn the ranks. Never raises: a phase that cannot start (no
+        torch.distributed, no port, no process) is this phase's error, and the burn-in's
+        GEMMs go on without it."""
         self.t0 = time.monotonic()
-        self.store = dist.TCPStore("127.0.0.1", 0, None, is_master=True, wait_for_workers=False)
-        for rank in range(len(self.cfg.devices)):
-            p = self.ctx.Process(target=_rank_main, args=(self.cfg, rank, self.store.port, self.stop_event, self.out),
-                                 name=f"envcheck-allreduce-{rank}", daemon=True)
-            p.start()
-            self.procs.append(p)
+        try:
+            import torch.distributed as dist
+
+            self.store = dist.TCPStore("127.0.0.1", 0, None, is_master=True, wait_for_workers=False)
+            for rank in range(len(self.cfg.devices)):
+                p = self.ctx.Process(target=_rank_main, args=(self.cfg, rank, self.store.port, self.stop_event, self.out),
+                                     name=f"envcheck-allreduce-{rank}", daemon=True)
+                p.start()
+                self.procs.append(p)
+        except Exception as exc:
+            self.start_error = f"could not start: {type(exc).__name__}: {exc}".splitlines()[0][:300]
 
     def _drain(self) -> None:
         try:
@@ -162,7 +176,20 @@ class AllReducePhase:
                 if self.state.get(rank, ("",))[0] not in ("done", "error"):
                     self.state[rank] = (kind, payload, time.monotonic())
         except (queue_mod.Empty, EOFError, OSError):
-            return
+            pass
+        for rank, p in enumerate(self.procs if not self.stopping else ()):
+            # A rank that died (the OOM killer, a crash in the driver) says nothing: its
+            # exit is the error, not a hang to wait out.
+            if p.exitcode is not None and self.state.get(rank, ("",))[0] not in ("done", "error"):
+                why = f"killed by signal {-p.exitcode}" if p.exitcode < 0 else f"exit code {p.exitcode}"
+                self.state[rank] = ("error", f"rank {rank} ({self.cfg.devices[rank]}) exited without a word ({why})",
+                                    time.monotonic())
+
+    def ready(self) -> bool:
+        """Every rank has set up (or failed): its buffers are allocated. The burn-in starts
+        its GEMMs after this, so their memory sizing sees what the phase holds."""
+        self._drain()
+        return self.start_error is not None or len(self.state) == len(self.procs) or self._hung()
 
     def poll(self) -> PhaseStatus:
         self._drain()
@@ -190,13 +217,17 @@ class AllReducePhase:
             time.sleep(0.05)
         self._drain()
         hung = len([k for k, _, _ in self.state.values() if k in ("done", "error")]) < len(self.procs)
+        self.stopping = True
         for p in self.procs:
             p.join(0.5 if not hung else 0.0)
             if p.is_alive():
                 p.kill()
                 p.join(1.0)
+        self.store = None  # the port goes back
         status = self.poll()
         errors = tuple(sorted({str(p) for k, p, _ in self.state.values() if k == "error"}))
+        if self.start_error is not None:
+            errors = (self.start_error,) + errors
         done = [p for k, p, _ in self.state.values() if k == "done"]
         seconds = max((d[2] for d in done), default=time.monotonic() - self.t0)
         # A peer that waited past the process group's timeout says so itself (gloo: "Timed

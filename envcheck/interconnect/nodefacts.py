@@ -11,12 +11,12 @@ from typing import Any, Mapping, Optional
 from .. import __version__
 from ..envelope import now
 from ..facts import Facts
-from ..probes import envvars, nvml, topology
+from ..probes import envvars, read_gpus
 
 
 def node_facts(environ: Optional[Mapping[str, str]] = None, root: Path = Path("/"), nvml_module: Any = None) -> Facts:
-    # NVML is read twice (GPU facts, then the topology): the deadline-bounded NVML worker
-    # of the hardening work will serve both from one session.
-    return Facts(envcheck_version=__version__, collected_at=now(), source="live",
-                 nvml=nvml.probe(nvml_module), interconnect=topology.probe(nvml_module, root),
+    # The GPUs and their topology from one deadline-bounded NVML worker (as the doctor
+    # reads them): a wedged driver costs its deadline, never a hung interconnect run.
+    gpus, links = read_gpus(root, nvml_module=nvml_module)
+    return Facts(envcheck_version=__version__, collected_at=now(), source="live", nvml=gpus, interconnect=links,
                  env=envvars.probe(dict(os.environ if environ is None else environ)))

@@ -8,17 +8,29 @@ a frozen facts record; it never raises for a machine problem (that is a status).
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, List, Mapping, Optional
+from typing import Any, Callable, List, Mapping, Optional, Tuple
 
 from .. import __version__
 from ..envelope import now
-from ..facts import DriverFacts, EnvFacts, Facts, HostFacts, NvmlFacts, PciFacts, PythonFacts, ToolkitFacts, TorchFacts
+from ..facts import (
+    DriverFacts,
+    EnvFacts,
+    Facts,
+    HostFacts,
+    InterconnectFacts,
+    NvmlFacts,
+    PciFacts,
+    PythonFacts,
+    ToolkitFacts,
+    TorchFacts,
+)
 from ..reading import Reading, Status
 from ..runner import Runner, kill_all
 from ..runner import run as default_run
@@ -62,16 +74,15 @@ def collect(
     """Every probe at once, each in its own thread: a machine where several tools hang costs
     the slowest deadline, not their sum. Ctrl-C (or SIGTERM) kills every program still
     running (:func:`envcheck.runner.kill_all`) and does not wait for them."""
-    from . import driver, envvars, host, nvml, nvml_worker, pci, python_env, toolkit, torch_probe
+    from . import driver, envvars, host, pci, python_env, toolkit, torch_probe
 
     env = dict(os.environ if environ is None else environ)
     root = Path(options.root)
     python = options.python or sys.executable
     out = Collection(Facts())
 
-    def nvml_facts() -> NvmlFacts:
-        job = nvml_worker.Job(nvml.probe, nvml.failed)
-        return nvml_worker.run_jobs([job], timeout=options.nvml_timeout_s, nvml_module=nvml_module, run=run)[0]
+    def nvml_facts() -> Tuple[NvmlFacts, InterconnectFacts]:
+        return read_gpus(root, timeout=options.nvml_timeout_s, nvml_module=nvml_module, run=run)
 
     pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="envcheck-probe")
 
@@ -80,7 +91,7 @@ def collect(
 
     try:
         py_fut = start("python", PythonFacts(), lambda: python_env.probe(python, run=run))
-        nvml_fut = start("nvml", NvmlFacts(), nvml_facts)
+        nvml_fut = start("nvml", (NvmlFacts(), InterconnectFacts()), nvml_facts)
 
         def torch_facts() -> TorchFacts:
             # NVML is read before the torch worker starts: the worker's own CUDA context and
@@ -106,8 +117,9 @@ def collect(
             torch_f = TorchFacts(installed=Reading.of(False))
         else:
             torch_f = torch_fut.result()
+        nvml_f, interconnect_f = nvml_fut.result()
         facts = dict(host=host_fut.result(), pci=pci_fut.result(), driver=driver_fut.result(),
-                     nvml=nvml_fut.result(), toolkit=toolkit_fut.result(), env=env_fut.result())
+                     nvml=nvml_f, interconnect=interconnect_f, toolkit=toolkit_fut.result(), env=env_fut.result())
     except BaseException:  # Ctrl-C, SIGTERM: no program of ours outlives envcheck, none is waited for
         kill_all()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -124,4 +136,29 @@ def collect(
     return out
 
 
-__all__ = ["ProbeOptions", "Collection", "collect"]
+def read_gpus(root: Path = Path("/"), *, timeout: float = 10.0, nvml_module: Any = None,
+              run: Runner = default_run) -> Tuple[NvmlFacts, InterconnectFacts]:
+    """NVML's GPUs and how they reach each other (topology, P2P, NVLink, NUMA, IOMMU),
+    in one NVML worker under one deadline: two jobs, the GPUs first. A topology read that
+    hangs keeps the GPU facts before it, and its own record then says ``timeout`` for the
+    NVML part while the sysfs part is read here (``topology.failed``)."""
+    from . import nvml, nvml_worker, topology
+
+    cpus = _process_cpus()
+    jobs = [nvml_worker.Job(nvml.probe, nvml.failed),
+            nvml_worker.Job(topology.probe, functools.partial(topology.failed, root=root, process_cpus=cpus),
+                            (str(root), cpus))]
+    gpus, links = nvml_worker.run_jobs(jobs, timeout=timeout, nvml_module=nvml_module, run=run)
+    return gpus, links
+
+
+def _process_cpus() -> Optional[List[int]]:
+    """The CPUs this process may run on (the topology probe's NUMA check compares them with
+    each GPU's), read here: the NVML worker is another process."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux: the probe says not_supported
+        return None
+
+
+__all__ = ["ProbeOptions", "Collection", "collect", "read_gpus"]

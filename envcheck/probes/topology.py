@@ -14,9 +14,10 @@ each GPU's ``numa_node`` and ``local_cpulist``, ``/sys/kernel/iommu_groups`` and
 GPU's group ``type``, ``/proc/cmdline``, the ACS control register of every bridge above a
 GPU, ``nvidia_peermem`` in ``/proc/modules``, ``/sys/class/infiniband``.
 
-:func:`probe` opens its own NVML session; :func:`read` takes one already open, so the
-deadline-bounded NVML worker can run it inside its session. Both are functions of their
-parameters only. Reference: https://docs.nvidia.com/deploy/nvml-api/group__nvmlDeviceQueries.html
+:func:`probe` opens its own NVML session (the doctor runs it as a job of the
+deadline-bounded NVML worker, :mod:`envcheck.probes.nvml_worker`, after ``nvml.probe``);
+:func:`read` takes one already open; :func:`failed` is the record when the worker gave
+none. All are functions of their parameters only. Reference: https://docs.nvidia.com/deploy/nvml-api/group__nvmlDeviceQueries.html
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def probe(nvml_module: Any = None, root: Path = Path("/"), process_cpus: Optiona
             why = Reading.fail(init.status, f"NVML unavailable ({error}): {init.detail}")
             return read(None, root, process_cpus, nvml_failure=why)
         return read(session, root, process_cpus)
+
+
+def failed(reason: Reading, root: Path = Path("/"), process_cpus: Optional[Iterable[int]] = None) -> InterconnectFacts:
+    """The facts when the NVML worker delivered none (NVML hung past its deadline: ``timeout``;
+    the worker died: ``error``): the NVML part (pairs, NVLinks) carries that reason, and the
+    sysfs part is read here, in the caller's process — sysfs and procfs answer from the
+    kernel's PCI core, not from the NVIDIA driver, so a wedged driver does not hold them,
+    and the IOMMU, ACS and NUMA facts are what a hang between GPUs is diagnosed with."""
+    return read(None, root, process_cpus, nvml_failure=reason)
 
 
 def read(session: Any, root: Path = Path("/"), process_cpus: Optional[Iterable[int]] = None,

@@ -85,7 +85,7 @@ def test_nvml_is_read_before_the_torch_worker_starts(monkeypatch):
     # (The NVML worker is a slow start: the torch probe must still wait for it.)
     import time
 
-    from envcheck.facts import NvmlFacts, TorchFacts
+    from envcheck.facts import InterconnectFacts, NvmlFacts, TorchFacts
     from envcheck.probes import nvml_worker, torch_probe
 
     events = []
@@ -93,7 +93,7 @@ def test_nvml_is_read_before_the_torch_worker_starts(monkeypatch):
     def slow_nvml(jobs, **kw):
         time.sleep(0.5)
         events.append("nvml")
-        return [NvmlFacts()]
+        return [NvmlFacts(), InterconnectFacts()]  # the worker's two jobs: nvml.probe, topology.probe
 
     monkeypatch.setattr(nvml_worker, "run_jobs", slow_nvml)
     monkeypatch.setattr(torch_probe, "probe", lambda python, run, timeout: events.append("torch") or TorchFacts())

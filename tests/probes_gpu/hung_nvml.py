@@ -53,6 +53,19 @@ SCENARIOS: Dict[str, str] = {
         fake._call = _hanging
     '''),
     "init_crashes": "fake = h100(1)\nfake._nvmlInit = lambda: os.abort()",
+    # Two H100s on NVSwitches, answering the topology, P2P and NVLink calls too.
+    "hgx": "from tests.interconnect.fakes import hgx\nfake = hgx(2)",
+    # The GPU facts come back; the topology job hangs in its first P2P query.
+    "p2p_hangs": textwrap.dedent('''
+        from tests.interconnect.fakes import hgx
+        fake = hgx(2)
+        _call = fake._call
+        def _hanging(name, args):
+            if name == "nvmlDeviceGetP2PStatus":
+                hang()
+            return _call(name, args)
+        fake._call = _hanging
+    '''),
     "driver_not_loaded": "fake = h100(1, init_error=_real.NVMLError_DriverNotLoaded())",
 }
 

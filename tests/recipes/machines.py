@@ -23,7 +23,9 @@ from typing import Callable, Dict
 from envcheck.facts import (
     DriverFacts,
     Facts,
+    GpuAffinity,
     HostFacts,
+    InterconnectFacts,
     LibraryFile,
     LoadedLibrary,
     NvmlFacts,
@@ -34,7 +36,7 @@ from envcheck.facts import (
     ToolkitFacts,
     TorchFacts,
 )
-from envcheck.reading import Reading
+from envcheck.reading import Reading, Status
 from tests.builders import env, fail, nodes, nvml_failed, ok, pci_gpu
 
 GiB = 2**30
@@ -72,6 +74,22 @@ def _no_toolkit(**fields) -> ToolkitFacts:
     return ToolkitFacts(**{**base, **fields})
 
 
+def _interconnect(nvml: NvmlFacts, *, numa: int, cpus: str, iommu: Reading, groups: int, bridges: int) -> InterconnectFacts:
+    """What the topology probe reads on a one-GPU machine whose NVML does not start: the
+    NVML part (pairs, NVLinks) carries nvmlInit's failure, the rest comes from sysfs and
+    procfs as an ordinary user sees them — the GPU's NUMA node and CPUs, the IOMMU, no
+    ACS (the extended configuration space of the ``bridges`` above the GPU needs root),
+    no ``nvidia_peermem``, no ``/sys/class/infiniband``; the process may run on every CPU."""
+    why = Reading.fail(nvml.init.status, f"NVML unavailable ({nvml.init_error}): {nvml.init.detail}")
+    affinity = Reading.of((GpuAffinity(gpu=0, numa_node=ok(numa), cpu_list=ok(cpus)),),
+                          "GPU numbers follow the PCI bus order (NVML unavailable)")
+    acs = Reading.fail(Status.NO_PERMISSION, f"{bridges} bridge(s) above the GPUs: the PCIe extended configuration "
+                                             "space (where ACS is) needs root: sudo lspci -vvv")
+    return InterconnectFacts(pairs=why, nvlinks=why, affinity=affinity, iommu=iommu, iommu_groups=ok(groups),
+                             acs_redirect_bridges=acs, peermem_loaded=ok(False),
+                             rdma_devices=Reading.of((), "no /sys/class/infiniband"), process_cpus=ok(cpus))
+
+
 def _packages(**versions: str) -> tuple:
     return tuple(PythonPackage(name.replace("_", "-"), v) for name, v in versions.items())
 
@@ -99,12 +117,17 @@ def fresh_2404_rtx4090_nouveau() -> Facts:
     toolkit = _no_toolkit()
     python = PythonFacts(executable=ok("/usr/bin/python3"), version=ok("3.12.3"), env_kind=ok("system"),
                          env_path=ok("/usr"), packages=ok(()))
+    nvml = _nvml_down("library_not_found", "NVML Shared Library Not Found")
+    # A desktop Ryzen: one NUMA node the firmware does not name (-1); the IOMMU on (the
+    # board's default), translating DMA as the kernel does unless told iommu=pt.
+    inter = _interconnect(nvml, numa=-1, cpus="0-31", groups=27, bridges=1,
+                          iommu=Reading.of("translated", "GPU 0000:01:00.0: IOMMU group type DMA-FQ"))
     return Facts(
         envcheck_version="0.1.0", collected_at=COLLECTED_AT, source="snapshot", redacted=True, host=host,
         pci=PciFacts(ok((gpu, _audio("0000:01:00.1", 0x22BA, gpu)))), driver=driver,
-        nvml=_nvml_down("library_not_found", "NVML Shared Library Not Found"), toolkit=toolkit, python=python,
+        nvml=nvml, toolkit=toolkit, python=python,
         # The probe stops at "not installed" and records nothing else about torch.
-        torch=TorchFacts(installed=ok(False)), env=env())
+        torch=TorchFacts(installed=ok(False)), env=env(), interconnect=inter)
 
 
 def ubuntu2204_driver_mismatch() -> Facts:
@@ -152,11 +175,14 @@ def ubuntu2204_driver_mismatch() -> Facts:
         errors=ok(()), nccl_version=ok("2.21.5"), probe_seconds=ok(2.4),
         loaded_libraries=ok((LoadedLibrary("libcudart.so.12", "/home/USER/venvs/torch/lib/python3.10/site-packages/"
                                                                "nvidia/cuda_runtime/lib/libcudart.so.12"),)))
+    nvml = _nvml_down("lib_rm_version_mismatch", "Driver/library version mismatch")
+    # Intel VT-d is off unless the kernel command line turns it on: no IOMMU groups.
+    inter = _interconnect(nvml, numa=-1, cpus="0-19", groups=0, bridges=1,
+                          iommu=Reading.of("off", "the kernel has no IOMMU groups"))
     return Facts(
         envcheck_version="0.1.0", collected_at=COLLECTED_AT, source="snapshot", redacted=True, host=host,
         pci=PciFacts(ok((gpu, _audio("0000:01:00.1", 0x1AEF, gpu)))), driver=driver,
-        nvml=_nvml_down("lib_rm_version_mismatch", "Driver/library version mismatch"), toolkit=toolkit,
-        python=python, torch=_no_cuda_checks(torch), env=env())
+        nvml=nvml, toolkit=toolkit, python=python, torch=_no_cuda_checks(torch), env=env(), interconnect=inter)
 
 
 def docker_no_gpus() -> Facts:
@@ -198,11 +224,16 @@ def docker_no_gpus() -> Facts:
         errors=ok(()), nccl_version=ok("2.27.3"), probe_seconds=ok(1.9),
         loaded_libraries=ok((LoadedLibrary("libcudart.so.12", "/usr/local/lib/python3.12/site-packages/"
                                                                "nvidia/cuda_runtime/lib/libcudart.so.12"),)))
+    nvml = _nvml_down("library_not_found", "NVML Shared Library Not Found")
+    # The host's sysfs, read-only in the container: the SXM A100 behind a root port and a
+    # PCIe switch (three bridges, their extended space closed to a root without
+    # CAP_SYS_ADMIN), the host booted with iommu=pt.
+    inter = _interconnect(nvml, numa=0, cpus="0-127", groups=85, bridges=3,
+                          iommu=Reading.of("passthrough", "GPU 0000:17:00.0: IOMMU group type identity"))
     return Facts(
         envcheck_version="0.1.0", collected_at=COLLECTED_AT, source="snapshot", redacted=True, host=host,
-        pci=PciFacts(ok((gpu,))), driver=driver,
-        nvml=_nvml_down("library_not_found", "NVML Shared Library Not Found"), toolkit=toolkit, python=python,
-        torch=_no_cuda_checks(torch), env=env())
+        pci=PciFacts(ok((gpu,))), driver=driver, nvml=nvml, toolkit=toolkit, python=python,
+        torch=_no_cuda_checks(torch), env=env(), interconnect=inter)
 
 
 MACHINES: Dict[str, Callable[[], Facts]] = {
