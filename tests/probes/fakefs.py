@@ -221,3 +221,12 @@ def call_unprivileged(fn: Callable[[], T]) -> T:
     if kind == "error":
         raise AssertionError(f"probe raised in the unprivileged child: {value}")
     return value
+
+
+def unread(group: str, facts) -> list:
+    """The fields of one facts group (``"driver"``, ``"host"``) that the probe left unknown,
+    leaving out those only a pasted text gives (envcheck.facts.PASTE_ONLY)."""
+    from envcheck.facts import PASTE_ONLY
+
+    said_only = {p.partition(".")[2] for p in PASTE_ONLY if p.startswith(group + ".")}
+    return [name for name, value in vars(facts).items() if not value.known and name not in said_only]
