@@ -109,8 +109,8 @@ def main() -> int:
         print(f"{'  (listed)' if name in allowed else 'NOT RUN '} {name}  {where}")
     print(f"{total - len(missing)} of {total} functions in envcheck/ executed by the tests; "
           f"{len(missing)} not ({len(missing) - len(new)} listed in docs/coverage.md, {len(new)} not)")
-    for name in stale:
-        print(f"listed in docs/coverage.md but executed now (remove it): {name}")
+    for name in stale:  # a note, not a failure: what runs can depend on the machine (a container, a GPU)
+        print(f"listed in docs/coverage.md but executed here (remove it if it runs everywhere): {name}")
     return 1 if args.check and new else 0
 
 
