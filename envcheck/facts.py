@@ -199,7 +199,7 @@ class NvmlFacts:
     ``nvmlInit`` fails, ``init`` carries the status and ``init_error`` the class."""
 
     init: Reading[bool] = _u()
-    init_error: Optional[str] = None  # "library_not_found" | "driver_not_loaded" | "lib_rm_version_mismatch" | "no_permission" | "unknown" | "module_missing"
+    init_error: Optional[str] = None  # "library_not_found" | "driver_not_loaded" | "lib_rm_version_mismatch" | "no_permission" | "unknown" | "module_missing" | "unresponsive" (the worker hit its deadline)
     driver_version: Reading[str] = _u()  # nvmlSystemGetDriverVersion (driver_version)
     nvml_version: Reading[str] = _u()  # nvmlSystemGetNVMLVersion
     cuda_driver_version: Reading[str] = _u()  # nvmlSystemGetCudaDriverVersion_v2, "13.0"
