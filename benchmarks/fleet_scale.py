@@ -8,7 +8,7 @@ The reports are made by the real writers (tests/fleet/synth.py says how), then
 while its process tree's resident memory (the parser workers included) is sampled every
 20 ms. Prints the per-report size, the wall time, the peak memory, and whether the
 planted anomalies (a slow GPU, a drifted driver, ECC errors, a stale report, a missing
-host) were found. Targets (issue 14): under 5 s and under 500 MB on the 2-core machine.
+host) were found. Targets (docs/validate.md): under 5 s and under 500 MB on the 2-core machine.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Wall time of `envcheck doctor --no-torch` when every tool it runs hangs (issue 11 item 2).
+"""Wall time of `envcheck doctor --no-torch` when every tool it runs hangs (probes run side by side, each under its deadline).
 
 Fake `nvcc`, `ldconfig`, `modinfo`, `journalctl`, `dmesg`, `mokutil` and `nvidia-smi` that
 never answer go first on PATH; with `--hung-nvml`, a fake `pynvml` whose nvmlInit never

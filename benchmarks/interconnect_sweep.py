@@ -1,4 +1,4 @@
-"""Benchmark: `envcheck interconnect` against its targets (issue 13), printed, never asserted.
+"""Benchmark: `envcheck interconnect` against its targets (docs/interconnect.md), printed, never asserted.
 
 CPU (any machine): a 4-process gloo sweep of all_reduce, all_gather, reduce_scatter and
 broadcast from 8 B to 64 MiB per rank, every result checked — target: under 60 s of wall

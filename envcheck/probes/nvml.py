@@ -1,7 +1,7 @@
 """NVML through ``pynvml`` (nvidia-ml-py) — the one module in envcheck that imports it.
 
 Every NVML call goes through one primitive, :meth:`_Session.call`, which classifies an
-NVML error once, at one of three levels (STYLE.md rule 4):
+NVML error once, at one of three levels (a failure belongs to the smallest thing it stops):
 
 * **field** — one value is missing for a reason (NotSupported, NoPermission, a function
   the driver or pynvml lacks, NotFound, InvalidArgument…): that Reading carries it.
