@@ -27,12 +27,16 @@ from click.testing import CliRunner
 from envcheck import schemas, snapshot
 from envcheck.bench.results import interrupted_document
 from envcheck.burn import report as burn_report
+from envcheck.burn.deps import Deps
 from envcheck.burn.options import BurnOptions
 from envcheck.burn.orchestrate import DeviceState, Run
 from envcheck.burn.records import CheckResult, DeviceInfo, GemmCounter, WorkCounters
+from envcheck.burn.session import burn as burn_session
 from envcheck.cli import cli
 from envcheck.envelope import ENVELOPE_KEYS, SCHEMA_VERSIONS
+from envcheck.facts import TorchDevice
 from envcheck.fleet import build, find_reports, load
+from envcheck.interconnect.burn_phase import PhaseConfig, PhaseResult, PhaseStatus
 from envcheck.interconnect.records import Hang
 from envcheck.interconnect.text import document as interconnect_document
 from envcheck.interconnect.verdict import judge as judge_interconnect
@@ -45,6 +49,7 @@ from envcheck.validate import run as validate_run
 from envcheck.validate.stages import StageResult
 from envcheck.validate.verdicts import Verdict
 from tests import builders as b
+from tests.burn import fakes as burn_fakes
 from tests.burn.fakes import FakePsutil
 from tests.fleet import synth
 from tests.interconnect.scenarios import hgx_facts, hgx_outcome
@@ -56,7 +61,17 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 MACHINES = sorted((FIXTURES / "machines").glob("*.json")) + [FIXTURES / "doctor" / "h100_three_problems.snapshot.json"]
 PASTES = ("torch_errors", "collect_env_2x_multi_gpu", "nvidia_smi_r550_two_gpus", "dmesg_mismatch_xid",
-          "collect_env_no_torch")
+          "collect_env_no_torch",
+          "conda_list",  # verdict insufficient
+          "collect_env_1x_old")  # two torch versions in one paste: facts.disagreements
+# Texts a person writes: explain's verdict unexplained, a finding of confidence likely, and
+# the facts only prose gives (host.resumed_from_suspend, driver.modules_not_loaded).
+SAID = {
+    "said-unexplained": "ncclUnhandledCudaError: Call to CUDA function failed.\n",
+    "said-suspend": ("After my laptop resumed from suspend, the nvidia_uvm module is not loaded anymore.\n"
+                     "UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set "
+                     "up environment, e.g. changing env variable CUDA_VISIBLE_DEVICES after program start.\n"),
+}
 MISMATCH = FIXTURES / "machines" / "ubuntu2204_driver_mismatch.json"
 H100 = FIXTURES / "doctor" / "h100_three_problems.snapshot.json"
 
@@ -84,6 +99,54 @@ def cpu_burn_run() -> Run:
         sampler.sample_once()
     run.go_s, run.end_s, run.ended, run.phase = 1.0, 5.0, "2026-11-23T10:00:06+00:00", "done"
     return run
+
+
+GPUS = ("cuda:0", "cuda:1")
+
+
+class ScriptedAllReduce:
+    """The cross-GPU all-reduce phase as the burn drives it (start / ready / poll / stop),
+    without its processes: live counts while the run goes, then a result that found two
+    wrong elements, a hang and a broken rank (every reason the report can hold)."""
+
+    def __init__(self, devices, duration_s: float) -> None:
+        self.cfg = PhaseConfig(tuple(devices), duration_s)
+        self.polls = 0
+
+    def start(self) -> None:
+        pass
+
+    def ready(self) -> bool:
+        return True
+
+    def poll(self) -> PhaseStatus:
+        self.polls += 1
+        return PhaseStatus(self.polls, 0, 180.5)
+
+    def stop(self) -> PhaseResult:
+        return PhaseResult(self.cfg.devices, self.cfg.size_bytes, iterations=self.polls, wrong=2, busbw_gb_s=175.25,
+                           seconds=2.5, hung=True, errors=("rank 1: NCCL error: unhandled system error",))
+
+
+def gpu_burn_with_allreduce() -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """``burn --device all`` on two GPUs: the burn's own orchestration over torch-free
+    workers and a scripted telemetry source (tests/burn/fakes.py), with the all-reduce
+    phase; the final report and one written while the run went."""
+    running: List[Dict[str, Any]] = []
+
+    def on_tick(run) -> None:
+        if run.allreduce_status is not None and not running:
+            running.append(burn_report.document(run, final=False))
+
+    infos = [DeviceInfo(d, "cuda", Reading.of("Fake GPU"), nvml_index=i, temp_max_c=Reading.of(90),
+                        power_limit_w=Reading.of(350.0), pcie_gen_max=Reading.of(4), pcie_width_max=Reading.of(16))
+             for i, d in enumerate(GPUS)]
+    deps = Deps(worker_target=burn_fakes.fake_worker, gpu_telemetry=lambda i: burn_fakes.ScriptedSource(list(GPUS)),
+                xid_text=lambda x: f"Xid {x}", allreduce_phase=ScriptedAllReduce)
+    options = BurnOptions(duration_s=2.0, devices=GPUS, telemetry_interval_s=0.25, report_interval_s=0.5)
+    outcome = burn_session(options, infos, deps, on_tick=on_tick)
+    assert running, "no report was written while the all-reduce phase ran"
+    return json.loads(json.dumps(outcome.document)), running[0]
 
 
 def hgx_interconnect() -> Dict[str, Any]:
@@ -121,6 +184,28 @@ def interrupted_validate() -> Dict[str, Any]:
     return seen[-1]
 
 
+def validate_two_gpus(burn_doc: Dict[str, Any]) -> Dict[str, Any]:
+    """A finished ``validate --device all`` on two GPUs through validate's own writer, each
+    stage holding its document: the burn with its all-reduce phase, and an interconnect
+    stage with the interconnect command's document (what the stage's hook will hold once it
+    runs that command; today's stage skips without a document)."""
+    facts = b.healthy_machine(torch=b.torch_build(devices=[TorchDevice(i, "NVIDIA H100 80GB HBM3", "9.0",
+                                                                         80 * 2**30, 132) for i in (0, 1)]))
+
+    def doctor(ctx, tick):
+        return StageResult("doctor", Verdict.PASS, "ok", document=synth.doctor_doc(2)), facts
+
+    def stage(name, doc, verdict=Verdict.PASS):
+        return lambda ctx, tick: StageResult(name, verdict, "scripted", devices=ctx.devices, document=doc)
+
+    runners = {"doctor": doctor, "verify": stage("verify", synth.verify_doc(2)),
+               "bench": stage("bench", synth.bench_doc(20700.0)), "burn": stage("burn", burn_doc, Verdict.FAIL),
+               "interconnect": stage("interconnect", hgx_interconnect(), Verdict.FAIL)}
+    vrun = validate_run(ValidateOptions(device="all"), runners=runners, environ={"ENVCHECK_HOST": "n2"})
+    assert vrun.status == "complete" and [r.devices for r in vrun.results][1:] == [GPUS] * 4
+    return validate_document(vrun)
+
+
 def fleet_doc(tmp: Path) -> Dict[str, Any]:
     """Six machines of the synthetic fleet, one of them slow, one drifted, one with ECC errors,
     one stale, plus a doctor-only report, an unreadable file and a host that never reported."""
@@ -152,6 +237,11 @@ def validate_cli() -> Dict[str, Any]:
                     "--threads", "1", "--json", env={"ENVCHECK_HOST": "box-7", "SLURM_JOB_ID": "77"})
 
 
+@pytest.fixture(scope="module")
+def gpu_burn() -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    return gpu_burn_with_allreduce()
+
+
 def _stage(doc: Dict[str, Any], name: str) -> Dict[str, Any]:
     (stage,) = [s for s in doc["stages"] if s["name"] == name]
     assert stage["document"] is not None, stage
@@ -176,6 +266,8 @@ def _cases() -> Iterator[Tuple[str, str, Callable[[Any], Dict[str, Any]], bool]]
     for p in PASTES:
         yield (f"explain-{p}", "envcheck.report",
                lambda r, p=p: cli_json("explain", str(FIXTURES / "explain" / f"{p}.txt"), "--json"), False)
+    for name, text in SAID.items():
+        yield f"explain-{name}", "envcheck.report", lambda r, text=text: _explain_text(r, text), False
     yield ("advise-described", "envcheck.advice", lambda r: cli_json(
         "advise", "--gpu", "RTX 5090", "--driver", "550.54.14", "--python", "3.12", "--os", "ubuntu", "--json"), False)
     yield "advise-snapshot", "envcheck.advice", lambda r: cli_json("advise", "--facts", str(H100), "--json"), False
@@ -198,6 +290,8 @@ def _cases() -> Iterator[Tuple[str, str, Callable[[Any], Dict[str, Any]], bool]]
     yield "burn-cpu-finished", "envcheck.burn", lambda r: burn_report.document(cpu_burn_run()), False
     yield "burn-cpu-running", "envcheck.burn", lambda r: burn_report.document(cpu_burn_run(), final=False), False
     yield "burn-gpus-synth", "envcheck.burn", lambda r: synth.burn_doc(2, 10.0, 0), False
+    yield "burn-gpus-allreduce", "envcheck.burn", lambda r: r.getfixturevalue("gpu_burn")[0], False
+    yield "burn-gpus-allreduce-running", "envcheck.burn", lambda r: r.getfixturevalue("gpu_burn")[1], False
     yield "burn-skipped", "envcheck.burn", lambda r: burn_report.skipped_document(BurnOptions(), "no GPU"), False
     yield "burn-setup", "envcheck.burn", lambda r: burn_report.setup_document(BurnOptions(devices=("cuda:0",))), False
     yield ("burn-failed-setup", "envcheck.burn",
@@ -213,10 +307,18 @@ def _cases() -> Iterator[Tuple[str, str, Callable[[Any], Dict[str, Any]], bool]]
         yield (f"validate-cpu-real-{name}", kind,
                lambda r, name=name: _stage(r.getfixturevalue("validate_cli"), name), True)
     yield "validate-interrupted", "envcheck.validate", lambda r: interrupted_validate(), False
+    yield ("validate-2gpu-interconnect", "envcheck.validate",
+           lambda r: validate_two_gpus(r.getfixturevalue("gpu_burn")[0]), False)
     yield ("validate-synth-8gpu", "envcheck.validate",
            lambda r: _read_one(synth.make_fleet(r.getfixturevalue("tmp") / "v8", 1, gpus=8, burn_s=20.0,
                                                    templates=1)), False)
     yield "fleet", "envcheck.fleet", lambda r: fleet_doc(r.getfixturevalue("tmp")), False
+
+
+def _explain_text(request, text: str) -> Dict[str, Any]:
+    path = request.getfixturevalue("tmp") / f"said-{abs(hash(text))}.txt"
+    path.write_text(text)
+    return cli_json("explain", str(path), "--json")
 
 
 def _read_one(paths: List[Path]) -> Dict[str, Any]:
@@ -300,8 +402,11 @@ def _undocumented(doc: Dict[str, Any]) -> List[str]:
 def test_each_document_envcheck_writes_matches_its_schema(request, produced, case_id):
     doc = document(request, produced, case_id)
     assert list(doc)[:5] == list(ENVELOPE_KEYS)
-    assert schemas.validate(doc) == []
-    assert _undocumented(doc) == [], "keys the schema does not name (describe them: docs/schemas.md)"
+    problems = schemas.validate(doc)
+    assert not problems, f"{case_id}: invalid against {schemas.file_name(doc['kind'])}:\n  " + "\n  ".join(problems)
+    missing = _undocumented(doc)
+    assert not missing, (f"{case_id}: keys {schemas.file_name(doc['kind'])} does not name (add them to the "
+                         "schema, docs/schemas.md):\n  " + "\n  ".join(missing))
 
 
 def test_an_added_key_is_valid_but_reported_as_undocumented(request, produced):
@@ -333,6 +438,28 @@ def test_every_kind_has_a_schema_and_every_schema_a_kind():
 
 def test_every_kind_is_produced_here():
     assert {kind for kind, _, _ in CASES.values()} == set(SCHEMA_VERSIONS)
+
+
+def test_the_documents_checked_here_reach_the_rarer_shapes(request, produced):
+    """The cases above are chosen to reach what a schema may get wrong: every report verdict
+    and both confidences, the facts only a paste gives, the burn's all-reduce phase live and
+    finished, and a validate run whose interconnect stage holds its document."""
+    reports = [document(request, produced, c) for c, (kind, _, _) in CASES.items()
+               if kind == "envcheck.report" and not c.endswith("-live")]
+    assert {d["verdict"] for d in reports} >= {"error", "unexplained", "insufficient", "ok"}
+    assert {f["confidence"] for d in reports for f in d["findings"]} == {"confirmed", "likely"}
+    assert any(d["facts"]["disagreements"] for d in reports)
+    said = document(request, produced, "explain-said-suspend")["facts"]
+    assert said["host"]["resumed_from_suspend"]["value"] is True
+    assert said["driver"]["modules_not_loaded"]["value"] == ["nvidia_uvm"]
+    final = document(request, produced, "burn-gpus-allreduce")["allreduce"]
+    assert final["verdict"] == "fail" and final["hung"] and final["errors"] and final["seconds"] is not None
+    assert {r["code"] for r in final["reasons"]} == {"allreduce_wrong", "allreduce_hang", "allreduce_error"}
+    live = document(request, produced, "burn-gpus-allreduce-running")
+    assert live["status"] == "running" and live["allreduce"]["verdict"] is None
+    stages = {s["name"]: s for s in document(request, produced, "validate-2gpu-interconnect")["stages"]}
+    assert stages["interconnect"]["document"]["kind"] == "envcheck.interconnect"
+    assert stages["burn"]["document"]["allreduce"]["verdict"] == "fail"
 
 
 def _set(doc: Dict[str, Any], path: Tuple, value: Any) -> None:
