@@ -3,8 +3,9 @@
 ``<kind>.schema.json`` describes one kind's document (draft 2020-12); each refers to
 ``envelope.schema.json`` for the five keys every document starts with and to
 ``defs.schema.json`` for the shapes several kinds share (a reading, a finding's fix, a
-telemetry summary). References are relative file names, so the directory also works
-with any validator that resolves them against the schema file's own location.
+telemetry summary). References are relative file names and the files carry no ``$id``,
+so any validator resolves them against the schema file's own location (a relative
+``$id`` would be resolved against the working directory by some: check-jsonschema).
 
 Reading the schemas needs nothing beyond the standard library. :func:`validate` needs
 ``jsonschema`` (a test dependency, not a runtime one: envcheck writes documents, it
@@ -47,7 +48,7 @@ def schema_for(kind: str) -> Dict[str, Any]:
 
 
 def registry():
-    """Every schema file as a ``referencing.Registry`` keyed by its ``$id`` (its file name)."""
+    """Every schema file as a ``referencing.Registry`` keyed by its file name (what the ``$ref`` name)."""
     try:
         from referencing import Registry, Resource
     except ImportError:
@@ -66,11 +67,17 @@ def validator(kind: str):
 
 def validate(doc: Any) -> List[str]:
     """What is wrong with ``doc`` against the schema its ``kind`` names: one line per
-    problem (``$.findings[0].severity: 'fatal' is not one of ...``), empty when valid."""
+    problem (``$.findings[0].severity: 'fatal' is not one of ...``), empty when valid.
+    A stage document inside a validate document is checked against its own kind's schema."""
     kind = kind_of(doc)
     if kind is None:
         return ["not an envcheck document (no tool \"envcheck\" and kind)"]
     if kind not in SCHEMA_VERSIONS:
         return [f"unknown document kind {kind!r}"]
-    errors = sorted(validator(kind).iter_errors(doc), key=lambda e: (list(e.absolute_path), e.message))
+    check = validator(kind)  # SetupError without jsonschema, before the import below
+    from jsonschema.exceptions import best_match
+
+    # An error under anyOf ("not valid under any of the given schemas", with the whole
+    # object printed) is replaced by the branch's deepest cause: the key that is wrong.
+    errors = sorted((best_match([e]) for e in check.iter_errors(doc)), key=lambda e: (list(e.absolute_path), e.message))
     return [f"{e.json_path}: {e.message}" for e in errors]
