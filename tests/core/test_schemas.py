@@ -1,13 +1,16 @@
 """Every kind of JSON document envcheck writes, checked against its schema (envcheck/schemas/).
 
 The documents come from envcheck's own writers: the CLI on the recorded machines and
-pastes (doctor, explain, snapshot, advise, recipe, plan), verify and a small bench on the
-CPU, interconnect over gloo, one short real ``validate`` run on the CPU (its doctor,
-verify, bench and burn stages are those commands' own documents, the burn a real 4-second
-CPU burn), and the writers fed by the fakes the burn, interconnect and fleet tests use
-(GPU-shaped burns, an 8-GPU interconnect run with a hang, a fleet with drift and
-outliers). Each is checked twice: valid against its schema, and every key it holds named
-by the schema (a key a writer adds must be documented: docs/schemas.md).
+pastes (doctor, explain, snapshot, advise, recipe, plan; explain also on a person's words:
+verdict unexplained, a likely finding, the facts only prose gives), verify and a small
+bench on the CPU, interconnect over gloo, one short real ``validate`` run on the CPU (its
+doctor, verify, bench and burn stages are those commands' own documents, the burn a real
+4-second CPU burn), and the writers fed by the fakes the burn, interconnect and fleet
+tests use (GPU-shaped burns, a two-GPU burn with its all-reduce phase through the burn's
+own orchestration, an 8-GPU interconnect run with a hang, a validate run whose stages
+hold those, a fleet with drift and outliers). Each is checked twice: valid against its
+schema, and every key it holds named by the schema (a key a writer adds must be
+documented: docs/schemas.md); a failure lists each such key by its path.
 """
 
 from __future__ import annotations
@@ -562,3 +565,5 @@ def test_without_jsonschema_validate_is_one_line(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_jsonschema)
     with pytest.raises(schemas.SetupError, match=r"^validating a document needs jsonschema \(pip install"):
         schemas.validate({"tool": "envcheck", "kind": "envcheck.burn"})
+    with pytest.raises(schemas.SetupError, match=r"^validating a document needs jsonschema"):
+        schemas.registry()
