@@ -59,3 +59,12 @@ def test_the_loader_looks_where_a_wheel_puts_recipes():
     dirs = recipe_dirs()
     assert Path(sysconfig.get_path("data")) / "share" / "envcheck" / "recipes" in dirs
     assert REPO / "recipes" in dirs
+
+
+def test_the_document_schemas_ship_in_the_wheel(wheel_names):
+    """envcheck.schemas reads its JSON Schemas as package data: one per document kind, plus the shared two."""
+    from envcheck.envelope import SCHEMA_VERSIONS
+
+    shipped = {n.rpartition("/")[2] for n in wheel_names if n.startswith("envcheck/schemas/") and n.endswith(".json")}
+    assert shipped == {f"{kind}.schema.json" for kind in SCHEMA_VERSIONS} | {"envelope.schema.json", "defs.schema.json"}
+    assert "envcheck/schemas/__init__.py" in wheel_names
