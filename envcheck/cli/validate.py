@@ -16,12 +16,19 @@ from ..errors import EnvcheckError
 
 
 def _writable(path: str, what: str) -> None:
+    """Said before the run: a directory given as the file, or a path under a file. The
+    directories are made now (``reports/{host}.json`` on a fresh node is the usual case),
+    so the first checkpoint does not fail minutes in."""
     target = Path(path)
     if target.is_dir():
         raise EnvcheckError(f"{what} {path}: is a directory")
     existing = next((p for p in (target.parent, *target.parent.parents) if p.exists()), Path("."))
     if not existing.is_dir():
         raise EnvcheckError(f"{what} {path}: {existing} is not a directory")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvcheckError(f"{what} {path}: cannot make {target.parent}: {exc.strerror or exc}") from None
 
 
 def _terminated(signum, frame):  # SIGTERM (scancel, kubectl delete) stops like Ctrl-C
