@@ -2,9 +2,10 @@
 
 ``render(doc)`` takes any document envcheck writes — doctor (``envcheck.report``),
 ``envcheck.bench``, ``envcheck.burn``, ``envcheck.verify``, ``envcheck.validate``,
-``envcheck.fleet`` — and returns the page. Renderers read the JSON documents only
-(never the machine), so a report saved on one machine renders anywhere. The machine's
-identity is whatever the document holds: redact it when making the document
+``envcheck.fleet``, ``envcheck.interconnect`` — and returns the page. Renderers read
+the JSON documents only (never the machine), so a report saved on one machine renders
+anywhere. The machine's identity is whatever the document holds (a doctor page is given
+it by the command that read the facts): redact it when making the document
 (``--redact``), and the page shows the pseudonyms.
 """
 
