@@ -17,15 +17,16 @@ from .svg import Series, bar_chart, line_chart
 P2P_MARK = 0.9  # a pair below 90 % of the best pair is marked, as the text report marks it
 
 
-def _peaks(doc: Dict[str, Any]) -> str:
+def _peaks(doc: Dict[str, Any]) -> Tuple[str, str]:
+    """The chart, and the note under the charts saying what its ticks are."""
     peaks = doc.get("peak_busbw_gb_s") or {}
     expected = doc.get("expected_busbw") or {}
     items: List[Tuple[str, float, Optional[float]]] = [
         (c, v, (expected.get(c) or {}).get("busbw_gb_s")) for c, v in peaks.items()]
     route = doc.get("route") or ""
-    note = ('<p class="muted small">The tick is the expected bus bandwidth for the route'
+    note = ('<p class="muted small">Peak bus bandwidth: the tick is the expected figure for the route'
             + (f" ({escape(route)})" if route else "") + ".</p>") if any(ref for _, _, ref in items) else ""
-    return bar_chart(items, title="Peak bus bandwidth", unit="GB/s") + note
+    return bar_chart(items, title="Peak bus bandwidth", unit="GB/s"), note
 
 
 def _curves(doc: Dict[str, Any]) -> str:
@@ -107,5 +108,6 @@ def section(doc: Dict[str, Any]) -> str:
                f"{wrong} wrong element(s).</p>")
     findings = "".join(finding_card(f) for f in doc.get("findings") or ()) or '<p class="muted">No findings.</p>'
     matrices = "".join(_matrix(m) for m in doc.get("matrices") or ())
-    return (head + f'<div class="card">{facts}</div>' + trouble + '<div class="grid2">' + _peaks(doc) + _curves(doc)
-            + "</div>" + checked + _copies(doc) + matrices + "<h3>Findings</h3>" + findings)
+    chart, note = _peaks(doc)
+    return (head + f'<div class="card">{facts}</div>' + trouble + '<div class="grid2">' + chart + _curves(doc)
+            + "</div>" + note + checked + _copies(doc) + matrices + "<h3>Findings</h3>" + findings)
