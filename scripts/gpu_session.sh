@@ -11,13 +11,21 @@
 #   python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl && export PYTHONPATH=/tmp/site; bash scripts/gpu_session.sh
 # Results land in $OUT (or ./gpu-results); copy the redacted snapshot to
 # tests/fixtures/gpu/ and the figures into docs/*.md and the bench reference table.
+# Each step gets STEP_TIMEOUT seconds (300): one hung step must not eat the session.
+# DRY_RUN=1 prints every step instead of running it (tests/deploy/test_gpu_scripts.py
+# checks each envcheck command and flag against today's CLI that way).
 set -u
 out=${OUT:-gpu-results}
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1 PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD"
 py=${PYTHON:-python3}
 data=${DATA:-.data}
-step() { echo "== $*" >&2; "$@"; echo "== exit $?" >&2; }  # markers on stderr: stdout may be a JSON file
+step() {  # markers on stderr: stdout may be a JSON file
+  echo "== $*" >&2
+  if [ -n "${DRY_RUN:-}" ]; then echo "DRY: $*" >&2; return 0; fi
+  timeout "${STEP_TIMEOUT:-300}" "$@"
+  echo "== exit $?" >&2
+}
 
 # NVML through the worker (envcheck/probes/nvml_worker.py): it must answer, and how long it takes.
 nvml_check='import time
@@ -37,10 +45,10 @@ bench = json.load(open(sys.argv[2]))
 print("bench telemetry:", bench["telemetry_status"], (bench["telemetry"] or {}).get("samples"))'
 
 {
-  nvidia-smi
-  lscpu
+  step nvidia-smi
+  step lscpu
   step "$py" -c "$nvml_check"
-  step "$py" -m envcheck doctor --redact
+  step "$py" -m envcheck doctor --redact --html "$out/doctor.html"
   step "$py" -m envcheck snapshot --redact -o "$out/snapshot.redacted.json"
   step "$py" benchmarks/doctor_walltime.py --runs 3
   step "$py" -m envcheck verify --device cuda:0 --dtype all --json > "$out/verify.json"
@@ -50,7 +58,14 @@ print("bench telemetry:", bench["telemetry_status"], (bench["telemetry"] or {}).
   step "$py" -m envcheck bench --synthetic --json > "$out/bench-synthetic-default.json"
   step "$py" -m envcheck bench --model lenet --compare-baseline --data-dir "$data" --json > "$out/bench-lenet.json"
   step "$py" -m envcheck bench --model lenet --compare-baseline --synthetic --epochs 3 --json > "$out/bench-lenet-60k.json"
-  step "$py" -m envcheck bench --compare-baseline --data-dir "$data" --plot "$out" --json > "$out/bench-refcnn.json"
-  step "$py" -m envcheck burn --duration quick --micro --report "$out/burn.json" --plot "$out"
+  step "$py" -m envcheck bench --compare-baseline --data-dir "$data" --plot "$out" --html "$out/bench-refcnn.html" \
+    --json > "$out/bench-refcnn.json"
+  step "$py" -m envcheck burn --duration quick --micro --report "$out/burn.json" --plot "$out" --html "$out/burn.html"
   step "$py" -c "$telemetry_check" "$out/burn.json" "$out/bench-refcnn.json"
+  # The whole sign-off on this machine (a short burn: the one above is the long one), then
+  # fleet over its report; with several GPUs the interconnect stage runs NCCL.
+  step "$py" -m envcheck validate --level quick --burn 20s --synthetic --report "$out/validate.json" \
+    --html "$out/validate.html"
+  step "$py" -m envcheck fleet "$out/validate.json" --html "$out/fleet.html" --csv "$out/fleet.csv" \
+    --json > "$out/fleet.json"
 } 2>&1 | tee "$out/session.log"

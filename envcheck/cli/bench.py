@@ -17,6 +17,7 @@ import click
 
 from envcheck import devices, exitcodes
 from envcheck.errors import EnvcheckError, SetupError, Terminated
+from envcheck.html import html_option
 
 PRECISION_CHOICES = ("auto", "fp32", "tf32", "bf16", "fp16")
 
@@ -72,6 +73,20 @@ class _Progress:
                             info=f"test acc {100 * r.test_accuracy:.1f}%, epoch {r.seconds:.2f} s")
 
 
+def _write_html(html_path: Optional[str], doc: dict) -> None:
+    """The page (learning curve, throughput); one that cannot be written is said on stderr,
+    and the result and its exit code still stand (the path was checked before training)."""
+    if html_path:
+        from envcheck import html
+
+        try:
+            html.write(html_path, doc)
+        except EnvcheckError as exc:
+            _err(f"envcheck bench: {exc}")
+            return
+        _err(f"envcheck bench: HTML report written to {html_path}")
+
+
 def _err(line: str) -> None:
     click.echo(line, err=True)
 
@@ -95,8 +110,9 @@ def _err(line: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable result on stdout.")
 @click.option("--plot", "plot_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the learning curve and first-layer filters as PNG files into DIR.")
+@html_option
 def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, synthetic, offline, compare_baseline,
-          use_compile, no_graph, threads, as_json, plot_dir) -> None:
+          use_compile, no_graph, threads, as_json, plot_dir, html_path) -> None:
     """Train a reference CNN on Fashion-MNIST: speed and correctness.
 
     Exit codes: 0 accuracy gate passed, 1 gate missed, 2 usage error, 3 cannot run.
@@ -137,8 +153,10 @@ def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, 
         signum = exc.signum if isinstance(exc, Interrupted) else signal_of(exc)
         stage = exc.stage if isinstance(exc, Interrupted) else "before training started"
         name = signal.Signals(signum).name
+        partial = interrupted_document(spec.name, device, name, stage)
+        _write_html(html_path, partial)
         if as_json:
-            click.echo(json.dumps(interrupted_document(spec.name, device, name, stage), indent=2))
+            click.echo(json.dumps(partial, indent=2))
         else:
             click.echo(f"envcheck bench — {spec.name}: INTERRUPTED by {name} {stage}; no figures")
         sys.exit(128 + signum)
@@ -150,8 +168,10 @@ def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, 
                 click.echo(f"envcheck: wrote {path}", err=True)
         except (OSError, SetupError) as exc:  # a full disk must not throw the measured result away
             click.echo(f"envcheck: plots not written: {getattr(exc, 'strerror', None) or exc}", err=True)
+    doc = to_document(result)
+    _write_html(html_path, doc)
     if as_json:
-        click.echo(json.dumps(to_document(result), indent=2))
+        click.echo(json.dumps(doc, indent=2))
     else:
         click.echo(render_text(result), nl=False)
     if result.interrupted_by:

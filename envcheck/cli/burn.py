@@ -15,12 +15,27 @@ import click
 from .. import devices, exitcodes
 from ..atomicio import replaceable, target_problem
 from ..errors import EnvcheckError, SetupError, Terminated
+from ..html import html_option
 
 
 def _check_writable(path: str, what: str) -> None:
     problem = target_problem(path)
     if problem:
         raise EnvcheckError(f"{what} {path}: {problem}")
+
+
+def _write_html(html_path: Optional[str], doc: dict) -> None:
+    """The page (telemetry over time, checks, verdicts); a page that cannot be written is
+    said on stderr, and the report and its exit code still stand."""
+    if html_path:
+        from .. import html
+
+        try:
+            html.write(html_path, doc)
+        except EnvcheckError as exc:
+            click.echo(f"envcheck burn: {exc}", err=True)
+            return
+        click.echo(f"envcheck burn: HTML report written to {html_path}", err=True)
 
 
 @click.command(epilog=exitcodes.epilog())
@@ -41,8 +56,10 @@ def _check_writable(path: str, what: str) -> None:
 @click.option("--seed", type=int, default=0, hidden=True)
 @click.option("--inject", type=click.Choice(["mismatch", "nan", "die"]), default=None, hidden=True,
               help="Test hook: a wrong result, a NaN, or a dying worker.")
+@html_option
 def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optional[str], max_temp: Optional[float],
-         strict: bool, plot_dir: Optional[str], micro: bool, seed: int, inject: Optional[str]) -> None:
+         strict: bool, plot_dir: Optional[str], micro: bool, seed: int, inject: Optional[str],
+         html_path: Optional[str]) -> None:
     """Burn-in every GPU under a real workload, with telemetry and a verdict.
 
     Each GPU runs the reference CNN's training step, GEMMs in every tensor-core dtype
@@ -84,6 +101,7 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
             if report_path:
                 burn_report.write(report_path, doc)
             click.echo(f"envcheck burn: skipped — {exc}", err=True)
+            _write_html(html_path, doc)
             if as_json:
                 click.echo(json.dumps(doc, indent=2))
             sys.exit(exitcodes.CANNOT_RUN)
@@ -104,6 +122,7 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
         doc = burn_report.aborted_document(options, signum)
         if report_path:
             burn_report.write(report_path, doc)
+        _write_html(html_path, doc)
         if as_json:
             click.echo(json.dumps(doc, indent=2))
         else:
@@ -118,6 +137,7 @@ def burn(duration: Optional[str], device: str, as_json: bool, report_path: Optio
                 click.echo(f"envcheck burn: plot written to {path}", err=True)
         except OSError as exc:  # a full disk must not throw the report and its verdict away
             click.echo(f"envcheck burn: plots not written: {exc.strerror or exc}", err=True)
+    _write_html(html_path, doc)
     if as_json:
         click.echo(json.dumps(doc, indent=2))
     else:

@@ -9,6 +9,7 @@ import click
 from .. import exitcodes
 from ..errors import EnvcheckError
 from ..facts import Facts
+from ..html import html_option
 from ..reading import Status
 from ..report import Report
 from .common import emit_report, format_options
@@ -23,8 +24,9 @@ from .machine import facts_option, probe_options, read_machine
               help="Replace GPU UUIDs, serials and user names in the output (always on with --markdown).")
 @click.option("--require-gpu", is_flag=True,
               help="Exit 1 when no usable NVIDIA GPU is found (for scripts; without it that is exit 0).")
+@html_option
 @probe_options
-def doctor(fmt, no_color, strict, facts_file, redact, require_gpu, python, no_torch, torch_timeout) -> None:
+def doctor(fmt, no_color, strict, facts_file, redact, require_gpu, html_path, python, no_torch, torch_timeout) -> None:
     """Diagnose the GPU / driver / CUDA / PyTorch stack and say how to fix it."""
     from .. import snapshot
     from ..rules import evaluate
@@ -35,12 +37,28 @@ def doctor(fmt, no_color, strict, facts_file, redact, require_gpu, python, no_to
         facts = snapshot.redact(facts)
     ev = evaluate(facts)
     report = Report("doctor", facts, ev.findings, failures + ev.failures)
+    _write_html(html_path, report, facts_file, redact or fmt == "markdown")
     emit_report(report, fmt, no_color)
     code = report.exit_code(strict)
     if require_gpu and code == exitcodes.OK and not usable_gpu(facts):
         click.echo("envcheck: --require-gpu: no usable NVIDIA GPU here (none that NVML or PyTorch can use)", err=True)
         code = exitcodes.PROBLEMS
     sys.exit(code)
+
+
+def _write_html(html_path, report: Report, facts_file, redact: bool) -> None:
+    """The page with the findings, their fix steps and the machine; the host name only when
+    the facts are this machine's (a --facts file is another machine, whose name it lacks)."""
+    if not html_path:
+        return
+    import os
+
+    from .. import html
+    from ..report.jsonfmt import document
+    from ..validate.identity import identity
+
+    html.write(html_path, document(report), machine=None if facts_file else identity(os.environ, redact))
+    click.echo(f"envcheck doctor: HTML report written to {html_path}", err=True)
 
 
 def usable_gpu(facts: Facts) -> bool:

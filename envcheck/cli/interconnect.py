@@ -7,7 +7,6 @@ rank 0 writes the report; nothing is launched by envcheck then.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -17,22 +16,9 @@ from typing import Optional
 import click
 
 from .. import devices, exitcodes
-from ..errors import EnvcheckError, SetupError
+from ..errors import EnvcheckError
 
 CPU_PROCS = 4
-
-
-def _need_torch() -> None:
-    if importlib.util.find_spec("torch") is None:
-        raise SetupError("envcheck interconnect needs torch: pip install 'envcheck[bench]' "
-                         "(`envcheck advise` says which torch build fits this machine)")
-
-
-def _check_backend(torch, backend: str) -> None:
-    dist = torch.distributed
-    ok = dist.is_available() and (dist.is_nccl_available() if backend == "nccl" else dist.is_gloo_available())
-    if not ok:
-        raise SetupError(f"this torch {torch.__version__} has no {backend} backend for torch.distributed")
 
 
 def _gpus(device: str, nproc: Optional[int]):
@@ -51,9 +37,9 @@ def _gpus(device: str, nproc: Optional[int]):
     chosen = [int(label.split(":")[1]) for label in labels if label.startswith("cuda:")]
     if request.auto:
         chosen = list(range(count))  # auto on a GPU machine: every GPU, as `all`
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    names = [p.strip() for p in visible.split(",")] if visible else [str(i) for i in range(count)]
-    return "nccl", len(chosen), ",".join(names[i] for i in chosen)
+    from ..interconnect.node import visible_devices
+
+    return "nccl", len(chosen), visible_devices(chosen, count, os.environ)
 
 
 def _plan(backend: str, collectives: str, min_bytes: str, max_bytes: Optional[str], factor: int, iters: int,
@@ -127,8 +113,10 @@ def interconnect(device: str, nproc: Optional[int], collectives: str, min_bytes:
     the finding that explains it. Many nodes: start it with torchrun or srun, one process
     per GPU (see docs/interconnect.md).
     """
-    _need_torch()
     from ..interconnect.launch import detect
+    from ..interconnect.node import measure, need_torch
+
+    need_torch()
 
     launch = detect(os.environ, launcher)
     if plot_dir is not None and (launch is None or launch.rank == 0):
@@ -139,19 +127,9 @@ def interconnect(device: str, nproc: Optional[int], collectives: str, min_bytes:
         sys.exit(_launched(launch, device, collectives, min_bytes, max_bytes, factor, iters, warmup, budget, deadline,
                            no_copies, as_json, plot_dir, strict, inject))
     backend, world, visible = _gpus(device, nproc)
-    import torch
-
-    _check_backend(torch, backend)
     plan = _plan(backend, collectives, min_bytes, max_bytes, factor, iters, warmup, budget, deadline, no_copies, inject)
-    from ..interconnect.local import run_local
-    from ..interconnect.nodefacts import node_facts
-    from ..interconnect.verdict import judge
-
-    facts = node_facts()
-    if visible is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = visible  # the spawned ranks see exactly the GPUs asked for
-    outcome = run_local(plan, world, facts, on_step=_progress)
-    sys.exit(_emit(judge(outcome, strict), as_json, plot_dir))
+    # The spawned ranks see exactly the GPUs asked for (visible), checked before the plan runs.
+    sys.exit(_emit(measure(plan, world, visible, strict, on_step=_progress), as_json, plot_dir))
 
 
 def _launched(launch, device, collectives, min_bytes, max_bytes, factor, iters, warmup, budget, deadline, no_copies,
@@ -159,11 +137,12 @@ def _launched(launch, device, collectives, min_bytes, max_bytes, factor, iters, 
     """Under torchrun/srun: this process is one rank; rank 0 reports."""
     import torch
 
+    from ..interconnect.node import check_backend
     from ..interconnect.rank import run
     from ..interconnect.verdict import judge
 
     gpu = device != "cpu" and torch.cuda.is_available()
-    _check_backend(torch, "nccl" if gpu else "gloo")
+    check_backend(torch, "nccl" if gpu else "gloo")
     plan = _plan("nccl" if gpu else "gloo", collectives, min_bytes, max_bytes, factor, iters, warmup, budget, deadline,
                  no_copies, inject)
     return run(plan, launch, finish=lambda outcome: _emit(judge(outcome, strict), as_json, plot_dir))

@@ -16,12 +16,19 @@ from ..errors import EnvcheckError
 
 
 def _writable(path: str, what: str) -> None:
+    """Said before the run: a directory given as the file, or a path under a file. The
+    directories are made now (``reports/{host}.json`` on a fresh node is the usual case),
+    so the first checkpoint does not fail minutes in."""
     target = Path(path)
     if target.is_dir():
         raise EnvcheckError(f"{what} {path}: is a directory")
     existing = next((p for p in (target.parent, *target.parent.parents) if p.exists()), Path("."))
     if not existing.is_dir():
         raise EnvcheckError(f"{what} {path}: {existing} is not a directory")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvcheckError(f"{what} {path}: cannot make {target.parent}: {exc.strerror or exc}") from None
 
 
 def _terminated(signum, frame):  # SIGTERM (scancel, kubectl delete) stops like Ctrl-C
@@ -36,6 +43,9 @@ def _terminated(signum, frame):  # SIGTERM (scancel, kubectl delete) stops like 
 @click.option("--burn", "burn_duration", default=None, metavar="TIME",
               help="Burn for this long instead of the level's preset (10s, 5m, 1h).")
 @click.option("--device", default="all", show_default=True, help=devices.HELP + ". cpu validates this CPU alone.")
+@click.option("--interconnect", type=click.Choice(["auto", "on", "off"]), default="auto", show_default=True,
+              help="The interconnect stage: auto measures two GPUs or more (NCCL) and skips otherwise; on also "
+                   "runs gloo over 4 CPU processes with --device cpu (and is an error with one GPU); off skips it.")
 @click.option("--keep-going", is_flag=True, help="Run every stage even after the doctor found errors.")
 @click.option("--strict", is_flag=True, help="Exit 1 on WARN too.")
 @click.option("--report", "report_path", default=None, metavar="FILE",
@@ -59,9 +69,9 @@ def _terminated(signum, frame):  # SIGTERM (scancel, kubectl delete) stops like 
               help="Probe the packages and torch of another interpreter in the doctor stage.")
 @click.option("--torch-timeout", type=click.FloatRange(1, 3600), default=90.0, show_default=True,
               help="Seconds the doctor's torch probe may take.")
-def validate(level, burn_duration, device, keep_going, strict, report_path, html_path, fmt, redact, data_dir,
+def validate(level, burn_duration, device, interconnect, keep_going, strict, report_path, html_path, fmt, redact, data_dir,
              synthetic, bench_model, bench_epochs, threads, python, torch_timeout) -> None:
-    """Validate this machine: doctor, verify, bench, burn (and interconnect), one verdict.
+    """Validate this machine: doctor, verify, bench, burn, interconnect; one verdict.
 
     Each stage gets PASS / WARN / FAIL / ERROR (or SKIP with the reason), and so does
     the machine. After a doctor error the later stages are skipped (--keep-going runs
@@ -98,7 +108,7 @@ def validate(level, burn_duration, device, keep_going, strict, report_path, html
     options = ValidateOptions(level=level, device=device, burn_s=burn_s, keep_going=keep_going, strict=strict,
                               bench_model=bench_model, bench_epochs=bench_epochs, threads=threads, data_dir=data_dir,
                               synthetic=synthetic, python=python,
-                              torch_timeout_s=torch_timeout, redact=redact)
+                              torch_timeout_s=torch_timeout, redact=redact, interconnect=interconnect)
     printer = ProgressPrinter(sys.stderr, live=sys.stderr.isatty())
 
     def checkpoint(vrun) -> None:

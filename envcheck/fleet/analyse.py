@@ -2,10 +2,12 @@
 
 * **Groups** are machines with the same GPUs (``8× NVIDIA H100 80GB HBM3``): machines
   bought as one kind should run one stack, so drift is judged inside a group.
-* **Drift**: per key (driver, CUDA, torch, cuDNN, VBIOS, kernel) the majority value
+* **Drift**: per key (driver, CUDA, torch, cuDNN, VBIOS, kernel, NCCL, the interconnect
+  route) the majority value
   and the machines that differ.
 * **Outliers**: among GPUs of the same model, per figure (burn CNN images/s, GEMM
-  TFLOP/s per dtype, memory bandwidth, micro bandwidths; the bench per machine): the
+  TFLOP/s per dtype, memory bandwidth, micro bandwidths, pinned host<->device copies and
+  the slowest P2P link; the bench and each collective's bus bandwidth per machine): the
   median and a robust spread (1.4826 × the median absolute deviation, which one bad GPU
   cannot inflate the way it inflates a standard deviation). A GPU is an outlier when it
   is at least ``threshold`` (10 %) below the median *and* more than 3.5 spreads away —
@@ -23,7 +25,7 @@ import statistics
 from collections import Counter, defaultdict
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-DRIFT_KEYS = ("driver", "cuda", "torch", "cudnn", "vbios", "kernel")
+DRIFT_KEYS = ("driver", "cuda", "torch", "cudnn", "vbios", "kernel", "nccl", "route")
 MAD_SCALE = 1.4826  # MAD → standard deviation for normally distributed figures
 OUTLIER_SPREADS = 3.5
 MIN_PEERS = 3  # a median of fewer GPUs says nothing
@@ -32,12 +34,22 @@ FIGURE_LABELS = {
     "burn_cnn_images_per_s": ("burn CNN training", "images/s"),
     "burn_bandwidth_gb_s": ("memory bandwidth under load", "GB/s"),
     "bench_images_per_s": ("bench training", "images/s"),
+    "ic_h2d_pinned_gb_s": ("host-to-device copies (pinned)", "GB/s"),
+    "ic_d2h_pinned_gb_s": ("device-to-host copies (pinned)", "GB/s"),
+    "ic_p2p_min_gb_s": ("its slowest direct GPU-to-GPU link", "GB/s"),
 }
+
+
+def machine_figure(key: str) -> bool:
+    """A figure of the whole machine (the bench, a collective's bus bandwidth), not of one GPU."""
+    return key == "bench_images_per_s" or (key.startswith("ic_") and key.endswith("_busbw_gb_s"))
 
 
 def figure_label(key: str) -> Tuple[str, str]:
     if key in FIGURE_LABELS:
         return FIGURE_LABELS[key]
+    if machine_figure(key):
+        return (f"{key[len('ic_'):-len('_busbw_gb_s')]} bus bandwidth", "GB/s")
     if key.startswith("burn_gemm_"):
         return (f"{key[len('burn_gemm_'):-len('_tflops')]} GEMM", "TFLOP/s")
     if key.startswith("micro_"):
@@ -119,6 +131,14 @@ def _units(machines: Sequence[Dict[str, Any]]) -> Dict[Tuple[str, str], List[Tup
             model = d.get("name") or names.get(device) or "unknown"
             for key, value in (d.get("figures") or {}).items():
                 units[(model, key)].append((s["host"], device, float(value)))
+        ic = s.get("interconnect") or {}
+        for device, d in (ic.get("devices") or {}).items():
+            model = (s.get("burn") or {}).get(device, {}).get("name") or d.get("name") or names.get(device) or "unknown"
+            for key, value in (d.get("figures") or {}).items():
+                units[(model, key)].append((s["host"], device, float(value)))
+        for key, value in (ic.get("figures") or {}).items():  # compared between machines of one kind and size
+            model = f"{group_name(s)}, {ic.get('backend')} over {ic.get('world_size')} ranks"
+            units[(model, key)].append((s["host"], "", float(value)))
         b = s.get("bench")
         if b:
             model = f"{b.get('name') or 'unknown'}, {b.get('model')}{' (synthetic)' if b.get('synthetic') else ''}"
@@ -144,7 +164,8 @@ def outliers(machines: Sequence[Dict[str, Any]], threshold: float = 0.10) -> Tup
         for host, device, v in items:
             below = (med - v) / med
             if below >= threshold and (med - v) > OUTLIER_SPREADS * spread:
-                who = f"{gpu_label(device)} of {host}" if key != "bench_images_per_s" else f"{host} ({device})"
+                who = (f"{gpu_label(device)} of {host}" if not machine_figure(key)
+                       else f"{host} ({device})" if device else host)
                 found.append({
                     "host": host, "device": device, "model": model, "figure": key, "value": v, "median": med,
                     "spread": spread, "peers": len(values) - 1, "below_pct": round(100 * below, 1),
@@ -193,6 +214,12 @@ def health(machines: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
             if d.get("verdict") == "fail":
                 flag(host, device, "fail", "burn_failed",
                      f"{who}: burn FAIL ({', '.join(d.get('reasons') or ()) or 'see its report'})")
+        ic = s.get("interconnect") or {}
+        if ic.get("hang"):
+            flag(host, None, "fail", "interconnect_hang", f"{host}: the interconnect run hung at {ic['hang']}")
+        if ic.get("wrong"):
+            flag(host, None, "fail", "interconnect_wrong_results",
+                 f"{host}: {ic['wrong']} wrong element(s) in the checked collectives ({ic.get('backend')})")
     return flags
 
 

@@ -43,9 +43,9 @@ def build(summaries: Sequence[Dict[str, Any]], *, now: datetime.datetime, max_ag
             "versions": m.get("versions") or {}, "findings": m.get("findings") or [],
             "health_flags": len(flags), "outliers": sum(1 for o in outliers if o["host"] == m["host"]),
             "path": m.get("path"),
-            "devices": {dev: {"name": d.get("name"), "verdict": d.get("verdict"), "figures": d.get("figures") or {}}
-                        for dev, d in (m.get("burn") or {}).items()},
+            "devices": _devices(m),
             "bench": m.get("bench"),
+            "interconnect": {k: v for k, v in (m.get("interconnect") or {}).items() if k != "devices"} or None,
         })
     groups = sorted({r["group"] for r in rows})
     return wrap("envcheck.fleet", {
@@ -62,6 +62,17 @@ def build(summaries: Sequence[Dict[str, Any]], *, now: datetime.datetime, max_ag
         "missing": fresh["missing"], "stale": fresh["stale"], "incomplete": fresh["incomplete"],
         "unreadable": unreadable, "superseded": [{"host": s["host"], "path": s["path"]} for s in superseded],
     })
+
+
+def _devices(m: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """Per GPU: the burn's verdict and figures, with the interconnect's figures beside them."""
+    out = {dev: {"name": d.get("name"), "verdict": d.get("verdict"), "figures": dict(d.get("figures") or {})}
+           for dev, d in (m.get("burn") or {}).items()}
+    for dev, d in ((m.get("interconnect") or {}).get("devices") or {}).items():
+        entry = out.setdefault(dev, {"name": d.get("name"), "verdict": None, "figures": {}})
+        entry["name"] = entry["name"] or d.get("name")
+        entry["figures"].update(d.get("figures") or {})
+    return out
 
 
 def _age(seconds: Optional[float]) -> str:
@@ -112,17 +123,20 @@ def render_csv(doc: Dict[str, Any]) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["host", "verdict", *STAGES, "level", "created_at", "age_s", "group", "gpus",
                 *analyse.DRIFT_KEYS, "health_flags", "outliers", "min_burn_cnn_images_per_s",
-                "min_burn_bandwidth_gb_s", "bench_images_per_s", "path"])
+                "min_burn_bandwidth_gb_s", "bench_images_per_s", "all_reduce_busbw_gb_s", "min_p2p_gb_s", "path"])
     for r in doc["machines"]:
         figs = [d["figures"] for d in (r.get("devices") or {}).values()]
         cnn = [f["burn_cnn_images_per_s"] for f in figs if "burn_cnn_images_per_s" in f]
         bw = [f["burn_bandwidth_gb_s"] for f in figs if "burn_bandwidth_gb_s" in f]
+        p2p = [f["ic_p2p_min_gb_s"] for f in figs if "ic_p2p_min_gb_s" in f]
+        busbw = ((r.get("interconnect") or {}).get("figures") or {}).get("ic_all_reduce_busbw_gb_s", "")
         st = r.get("stages") or {}
         w.writerow([r["host"], r.get("verdict") or "", *[st.get(s) or "" for s in STAGES], r.get("level") or "",
                     r.get("created_at") or "", "" if r.get("age_s") is None else round(r["age_s"]), r["group"],
                     r["gpus"], *[(r.get("versions") or {}).get(k) or "" for k in analyse.DRIFT_KEYS],
                     r["health_flags"], r["outliers"], min(cnn) if cnn else "", min(bw) if bw else "",
-                    (r.get("bench") or {}).get("images_per_s", ""), r.get("path") or ""])
+                    (r.get("bench") or {}).get("images_per_s", ""), busbw, min(p2p) if p2p else "",
+                    r.get("path") or ""])
     return out.getvalue()
 
 
@@ -141,7 +155,8 @@ def render_prometheus(doc: Dict[str, Any]) -> str:
         "envcheck_validate_verdict": "Overall validate verdict per host: 0 PASS, 1 WARN, 2 FAIL, 3 ERROR.",
         "envcheck_validate_stage_verdict": "Stage verdict per host: 0 PASS, 1 WARN, 2 FAIL, 3 ERROR, -1 SKIP.",
         "envcheck_validate_report_timestamp_seconds": "When the host's validate report was made (Unix time).",
-        "envcheck_gpu_figure": "A measured figure per GPU from the burn (unit in the metric label).",
+        "envcheck_gpu_figure": "A measured figure per GPU from the burn or the interconnect (unit in the label).",
+        "envcheck_interconnect_busbw_gb_s": "Peak bus bandwidth of a collective (nccl-tests' definition) per host.",
         "envcheck_gpu_relative_to_peers": "A GPU's figure divided by the median of the same GPU model in the fleet.",
         "envcheck_bench_images_per_second": "The bench's training throughput per host.",
         "envcheck_health_flag": "1 per health flag (ECC, retired/remapped memory, Xid, throttling).",
@@ -171,6 +186,11 @@ def render_prometheus(doc: Dict[str, Any]) -> str:
                 med = medians.get((d.get("name") or "unknown", key))
                 if med:
                     add("envcheck_gpu_relative_to_peers", lab, value / med)
+        ic = r.get("interconnect") or {}
+        for key, value in (ic.get("figures") or {}).items():
+            add("envcheck_interconnect_busbw_gb_s",
+                _labels(host=host, collective=key[len("ic_"):-len("_busbw_gb_s")], backend=ic.get("backend"),
+                        ranks=ic.get("world_size")), value)
         if r.get("bench"):
             b = r["bench"]
             add("envcheck_bench_images_per_second",

@@ -5,6 +5,11 @@ boiled down to a :func:`summarise` record of a few kilobytes — versions, per-G
 and performance figures, stage verdicts — and the parsed document is dropped. The
 analysis only ever sees summaries, so a thousand 8-GPU reports fit in little memory.
 
+Performance figures come from the burn (per GPU), the bench (per machine) and the
+interconnect stage's ``envcheck.interconnect`` document: pinned host<->device copies and
+the slowest direct GPU->GPU link out of each GPU (per GPU), the peak bus bandwidth of each
+collective (per machine); its route joins the versions as a drift key.
+
 Accepted: ``envcheck validate --report`` files (``envcheck.validate``), the doctor's
 ``--json`` (``envcheck.report``) and snapshots (``envcheck.facts``) — the last two give
 versions and health but no performance. Anything else is listed as unreadable, with
@@ -87,6 +92,7 @@ def _versions(facts: Dict[str, Any]) -> Dict[str, Optional[str]]:
         "cudnn": str(cudnn) if cudnn is not None else None,
         "vbios": ",".join(vbios) or None,
         "kernel": _v(host.get("kernel")),
+        "nccl": _v(torch.get("nccl_version")),
     }
 
 
@@ -119,6 +125,54 @@ def _burn_figures(doc: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
     return out
 
 
+def _interconnect(stage: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """Figures from validate's interconnect stage (the ``envcheck interconnect --json`` document).
+
+    The ranks name GPUs as they saw them (``cuda:0`` … in the ``CUDA_VISIBLE_DEVICES`` the
+    stage gave them, in the order of the stage's ``devices``); they are renamed to the
+    stage's labels, so a GPU has one name across burn and interconnect."""
+    doc = stage.get("document") or {}
+    if kind_of(doc) != "envcheck.interconnect":
+        return None
+    labels = [str(x) for x in stage.get("devices") or ()]
+
+    def label(device: str) -> str:
+        index = device.partition(":")[2]
+        if device.startswith("cuda:") and index.isdigit() and int(index) < len(labels):
+            return labels[int(index)]
+        return device
+
+    devices: Dict[str, Dict[str, Any]] = {}
+    for r in doc.get("ranks") or ():
+        if r.get("node", 0) == 0:
+            devices[label(str(r.get("device")))] = {"name": r.get("name") or None, "figures": {}}
+
+    def put(device: str, key: str, value: Any) -> None:
+        if isinstance(value, (int, float)) and value > 0:
+            devices.setdefault(label(device), {"name": None, "figures": {}})["figures"][key] = value
+
+    for c in doc.get("copies") or ():
+        if c.get("memory") == "pinned":
+            put(str(c.get("device")), f"ic_{c.get('direction')}_pinned_gb_s", c.get("gb_s"))
+    for m in doc.get("matrices") or ():
+        if m.get("node", 0) != 0 or m.get("error"):
+            continue
+        slowest: Dict[int, float] = {}
+        for cell in m.get("cells") or ():
+            if cell.get("via") == "p2p" and cell.get("bandwidth_gb_s") is not None:
+                slowest[cell["src"]] = min(slowest.get(cell["src"], float("inf")), cell["bandwidth_gb_s"])
+        for src, v in slowest.items():
+            put(f"cuda:{src}", "ic_p2p_min_gb_s", v)
+    run = doc.get("run") or {}
+    return {
+        "backend": run.get("backend"), "world_size": run.get("world_size"), "route": doc.get("route") or None,
+        "verdict": doc.get("verdict"), "hang": (doc.get("hang") or {}).get("label"),
+        "wrong": sum(r.get("wrong") or 0 for r in doc.get("collectives") or ()),
+        "figures": {f"ic_{c}_busbw_gb_s": v for c, v in (doc.get("peak_busbw_gb_s") or {}).items() if v},
+        "devices": devices,
+    }
+
+
 def summarise_document(doc: Any, path: str = "") -> Dict[str, Any]:
     """The fleet's record of one report (plain data: it crosses process boundaries)."""
     kind = kind_of(doc)
@@ -145,11 +199,14 @@ def summarise_document(doc: Any, path: str = "") -> Dict[str, Any]:
         bench = {"device": dev.get("type", "") + (f":{dev['index']}" if dev.get("index") is not None else ""),
                  "name": dev.get("name"), "model": (bench_doc.get("model") or {}).get("name"),
                  "synthetic": bool(bench_doc.get("synthetic")), "images_per_s": bench_doc["train_images_per_s"]}
+    interconnect = _interconnect(stages.get("interconnect") or {})
+    versions = _versions(facts)
+    versions["route"] = (interconnect or {}).get("route")
     return dict(
         base, host=host, created_at=doc.get("created_at"), status=doc.get("status", "complete"),
         verdict=doc.get("verdict") if kind == "envcheck.validate" else None, level=doc.get("level"),
         stages={n: s.get("verdict") for n, s in stages.items()},
-        versions=_versions(facts), gpus=gpus, xid_count=len(xids), xids=sorted({x.get("xid") for x in xids if x}),
+        versions=versions, gpus=gpus, interconnect=interconnect, xid_count=len(xids), xids=sorted({x.get("xid") for x in xids if x}),
         findings=[f.get("id") for f in (doctor or {}).get("findings") or () if f.get("severity") in ("error", "warning")],
         burn=_burn_figures(burn_doc), bench=bench,
     )

@@ -2,9 +2,10 @@
 
 ``render(doc)`` takes any document envcheck writes — doctor (``envcheck.report``),
 ``envcheck.bench``, ``envcheck.burn``, ``envcheck.verify``, ``envcheck.validate``,
-``envcheck.fleet`` — and returns the page. Renderers read the JSON documents only
-(never the machine), so a report saved on one machine renders anywhere. The machine's
-identity is whatever the document holds: redact it when making the document
+``envcheck.fleet``, ``envcheck.interconnect`` — and returns the page. Renderers read
+the JSON documents only (never the machine), so a report saved on one machine renders
+anywhere. The machine's identity is whatever the document holds (a doctor page is given
+it by the command that read the facts): redact it when making the document
 (``--redact``), and the page shows the pseudonyms.
 """
 
@@ -26,10 +27,17 @@ def _footer(doc: Dict[str, Any]) -> str:
             f"created {doc.get('created_at', '?')} · this page is self-contained: it loads nothing")
 
 
-def _doctor_page(doc: Dict[str, Any]) -> str:
+def _doctor_page(doc: Dict[str, Any], machine: Optional[Dict[str, Any]] = None) -> str:
+    """The doctor's findings with their fix steps, then the machine: who it is (when the
+    page is made where the facts were read) and what the doctor read."""
     verdict = {"ok": "PASS", "warning": "WARN", "error": "FAIL"}.get(str(doc.get("verdict")), "WARN")
-    return page("envcheck doctor", verdict, f"{doc.get('command', 'doctor')} report", sections.doctor(doc),
-                footer=_footer(doc))
+    who = _who(machine) if machine else []
+    rows = who + sections.facts_lines(doc.get("facts") or {})
+    body = sections.doctor(doc, with_facts=False) + (
+        f'<h2 id="machine">Machine</h2><div class="card">{kv(rows)}</div>' if rows else "")
+    host = f" · {who[0][1]}" if who else ""
+    return page("envcheck doctor", verdict, f"{doc.get('command', 'doctor')} report{host}", body,
+                [("machine", "Machine")] if rows else (), footer=_footer(doc))
 
 
 def _simple(title: str, verdict: str, body: str, doc: Dict[str, Any], subtitle: str = "") -> str:
@@ -43,22 +51,34 @@ def _stage_doc(doc: Dict[str, Any], name: str) -> Any:
     return None
 
 
-def _identity(doc: Dict[str, Any]) -> List[Tuple[str, Any]]:
-    m = doc.get("machine") or {}
-    rows: List[Tuple[str, Any]] = [("host", m.get("hostname") + (" (redacted)" if m.get("redacted") else ""))]
+def _who(m: Dict[str, Any]) -> List[Tuple[str, Any]]:
+    """The host, and the scheduler that ran the command (validate's ``machine`` block)."""
+    rows: List[Tuple[str, Any]] = [("host", str(m.get("hostname")) + (" (redacted)" if m.get("redacted") else ""))]
     slurm = m.get("slurm") or {}
     if slurm:
         rows.append(("SLURM", ", ".join(f"{k} {v}" for k, v in slurm.items())))
     kube = m.get("kubernetes") or {}
     if kube:
         rows.append(("Kubernetes", ", ".join(f"{k} {v}" for k, v in kube.items())))
+    return rows
+
+
+def _identity(doc: Dict[str, Any]) -> List[Tuple[str, Any]]:
+    rows = _who(doc.get("machine") or {})
     stage = _stage_doc(doc, "doctor")
     if stage and stage.get("document"):
         rows += sections.facts_lines(stage["document"].get("facts") or {})
     return rows
 
 
-STAGE_RENDER = {"doctor": lambda d: sections.doctor(d, with_facts=False), "verify": sections.verify, "bench": sections.bench, "burn": sections.burn}
+def _interconnect(doc: Dict[str, Any]) -> str:
+    from .interconnect import section
+
+    return section(doc)
+
+
+STAGE_RENDER = {"doctor": lambda d: sections.doctor(d, with_facts=False), "verify": sections.verify,
+                "bench": sections.bench, "burn": sections.burn, "interconnect": _interconnect}
 
 
 def _validate_page(doc: Dict[str, Any]) -> str:
@@ -96,13 +116,16 @@ def _fleet_page(doc: Dict[str, Any]) -> str:
                  ("machines", "Machines")], _footer(doc))
 
 
-def render(doc: Any) -> str:
-    """The HTML page for an envcheck document (EnvcheckError for anything else)."""
+def render(doc: Any, machine: Optional[Dict[str, Any]] = None) -> str:
+    """The HTML page for an envcheck document (EnvcheckError for anything else).
+
+    ``machine`` (``validate.identity``'s block) names the machine on a doctor page: the
+    doctor's JSON has no host name, and only the command that read the facts knows it."""
     kind = kind_of(doc)
     if kind == "envcheck.validate":
         return _validate_page(doc)
     if kind == "envcheck.report":
-        return _doctor_page(doc)
+        return _doctor_page(doc, machine)
     if kind == "envcheck.bench":
         verdict = "PASS" if doc.get("passed") else ("WARN" if doc.get("passed") is None else "FAIL")
         return _simple("envcheck bench", verdict, sections.bench(doc), doc)
@@ -112,27 +135,43 @@ def render(doc: Any) -> str:
         return _simple("envcheck verify", "PASS" if doc.get("passed") else "FAIL", sections.verify(doc), doc)
     if kind == "envcheck.fleet":
         return _fleet_page(doc)
+    if kind == "envcheck.interconnect":
+        return _simple("envcheck interconnect", str(doc.get("verdict", "")), _interconnect(doc), doc)
     raise EnvcheckError(f"no HTML report for {kind or 'a document that is not envcheck’s'}")
 
 
-KINDS = ("envcheck.validate", "envcheck.report", "envcheck.bench", "envcheck.burn", "envcheck.verify", "envcheck.fleet")
+KINDS = ("envcheck.validate", "envcheck.report", "envcheck.bench", "envcheck.burn", "envcheck.verify", "envcheck.fleet",
+         "envcheck.interconnect")
 
 
-def write(path: Optional[str], doc: Any) -> None:
+def write(path: Optional[str], doc: Any, machine: Optional[Dict[str, Any]] = None) -> None:
     """Write ``doc``'s page to ``path`` atomically; nothing when ``path`` is None (so a
     command's ``--html`` is one decorator and one call)."""
     if path:
         from ..atomicio import atomic_write_text
 
         try:
-            atomic_write_text(path, render(doc))
+            atomic_write_text(path, render(doc, machine))
         except OSError as exc:
             raise EnvcheckError(f"--html {path}: cannot write: {exc.strerror or exc}") from None
 
 
+def _check_target(ctx: Any, param: Any, value: Optional[str]) -> Optional[str]:
+    """A path the page cannot be written to is said before the command runs (a burn of
+    15 minutes must not end in "cannot write"): one line, exit 2."""
+    if value:
+        from ..atomicio import target_problem
+
+        problem = target_problem(value)
+        if problem:
+            raise EnvcheckError(f"--html {value}: {problem}")
+    return value
+
+
 def html_option(fn: Callable) -> Callable:
-    """``--html FILE`` on a command, stored as ``html_path``."""
+    """``--html FILE`` on a command, stored as ``html_path`` (checked before the command runs)."""
     import click
 
-    return click.option("--html", "html_path", default=None, metavar="FILE",
+    return click.option("--html", "html_path", default=None, metavar="FILE", callback=_check_target,
+                        expose_value=True,
                         help="Also write a self-contained HTML report to FILE (charts inline, nothing fetched).")(fn)

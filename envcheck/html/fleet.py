@@ -23,6 +23,10 @@ def _outlier_chart(doc: Dict[str, Any], o: Dict[str, Any]) -> str:
     """The outlier's figure beside its peers' median and the slowest/fastest peers."""
     peers: List[float] = []
     for m in doc["machines"]:
+        machine_value = ((m.get("interconnect") or {}).get("figures") or {}).get(o["figure"])
+        same_kind = str(o["model"]).startswith(f"{m.get('group')},")
+        if machine_value is not None and same_kind and m["host"] != o["host"]:  # a collective's bus bandwidth
+            peers.append(machine_value)
         for dev, d in (m.get("devices") or {}).items():
             v = (d.get("figures") or {}).get(o["figure"])
             if v is not None and d.get("name") == o["model"] and not (m["host"] == o["host"] and dev == o["device"]):

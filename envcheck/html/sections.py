@@ -181,7 +181,7 @@ def burn(doc: Dict[str, Any]) -> str:
             f"{doc.get('elapsed_s', 0):.0f} s elapsed; telemetry: {escape(str((doc.get('telemetry') or {}).get('source')))}</p>")
     return (head + table(["device", "name", "verdict", "CNN img/s", "GEMM TFLOP/s", "GB/s", "peak °C", "reasons"],
                          rows, numeric=(3, 5, 6), raw=(2,))
-            + allreduce(doc.get("allreduce"))
+            + allreduce(doc.get("allreduce")) + checks(devices)
             + telemetry_charts(devices, doc.get("load_window_s")) + bandwidth_chart(devices))
 
 
@@ -196,3 +196,24 @@ def allreduce(ar: Optional[Dict[str, Any]]) -> str:
             f"({escape(str(ar.get('backend', '')))}), {ar.get('wrong', 0)} wrong element(s); bus bandwidth "
             f"{_num(ar.get('busbw_gb_s'), 2)} GB/s (nccl-tests' all_reduce definition)</p>"
             + (f"<ul>{reasons}</ul>" if reasons else ""))
+
+
+def checks(devices: List[Dict[str, Any]]) -> str:
+    """The burn's correctness checks per device: how many of each kind and dtype, how many
+    failed, the worst relative error against its tolerance."""
+    rows = []
+    for d in devices:
+        groups: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}
+        for c in d.get("correctness") or ():
+            groups.setdefault((str(c.get("kind")), str(c.get("dtype"))), []).append(c)
+        for (kind, dtype), items in sorted(groups.items()):
+            failed = sum(1 for c in items if not c.get("passed"))
+            errs = [c["rel_err"] for c in items if c.get("rel_err") is not None and c["rel_err"] >= 0]
+            tol = next((c["tol"] for c in items if c.get("tol") is not None), None)
+            rows.append((d.get("device"), kind, dtype, len(items), badge("FAIL" if failed else "PASS"),
+                         f"{max(errs):.1e}" if errs else "—", f"{tol:.0e}" if tol is not None else "—"))
+    if not rows:
+        return '<p class="nochart">No correctness checks were recorded.</p>'
+    return "<h3>Checks (results against float64 and against themselves)</h3>" + \
+        table(["device", "check", "dtype", "runs", "result", "worst rel. error", "tolerance"], rows,
+              numeric=(3, 5, 6), raw=(4,))

@@ -56,13 +56,14 @@ class ValidateOptions:
     python: Optional[str] = None
     torch_timeout_s: float = 90.0
     redact: bool = False
+    interconnect: str = "auto"  # auto: two GPUs or more; on: also gloo with --device cpu; off
 
     def public(self) -> Dict[str, Any]:
         return {"level": self.level, "device": self.device, "burn_s": self.burn_s, "keep_going": self.keep_going,
                 "strict": self.strict, "bench_model": self.bench_model, "bench_epochs": self.bench_epochs,
                 "threads": self.threads,
                 "data_dir": str(self.data_dir) if self.data_dir else None, "synthetic": self.synthetic,
-                "seed": self.seed, "redact": self.redact}
+                "seed": self.seed, "redact": self.redact, "interconnect": self.interconnect}
 
 
 @dataclass
@@ -128,7 +129,7 @@ def estimate_s(name: str, ctx: StageContext) -> float:
         return 5.0 + BENCH_CPU_S.get(ctx.bench_model, 120.0) * scale
     if name == "burn":
         return ctx.burn_s + 25.0
-    return 0.0
+    return stage_mod.interconnect_estimate_s(ctx)
 
 
 def _no_devices_reason(facts: Any) -> str:
@@ -166,6 +167,9 @@ def run(options: ValidateOptions, events: Optional[Events] = None, runners: Opti
     env = os.environ if environ is None else environ
     level = LEVELS[options.level]
     request = check_request(options.device)
+    if options.interconnect not in stage_mod.INTERCONNECT_MODES:
+        raise EnvcheckError(f"--interconnect {options.interconnect}: choose from "
+                            + ", ".join(stage_mod.INTERCONNECT_MODES))
     burn_s = options.burn_s if options.burn_s is not None else level.burn_s
     vrun = ValidateRun(options, identity(env, options.redact), now())
     ctx = StageContext(level=level, devices=("cpu",) if request.cpu else ("cuda:0",), burn_s=burn_s,
@@ -173,7 +177,8 @@ def run(options: ValidateOptions, events: Optional[Events] = None, runners: Opti
                        bench_epochs=options.bench_epochs, threads=options.threads, data_dir=options.data_dir,
                        synthetic=options.synthetic,
                        seed=options.seed, strict=options.strict,
-                       python=options.python, torch_timeout_s=options.torch_timeout_s, redact=options.redact)
+                       python=options.python, torch_timeout_s=options.torch_timeout_s, redact=options.redact,
+                       interconnect=options.interconnect)
     total = len(ORDER)
     skip_reason: Optional[str] = None
     device_error: Optional[EnvcheckError] = None
@@ -182,7 +187,7 @@ def run(options: ValidateOptions, events: Optional[Events] = None, runners: Opti
         return sum(estimate_s(n, ctx) for n in ORDER[index + 1:])
 
     for index, name in enumerate(ORDER):
-        if skip_reason is not None or (device_error is not None and name != "interconnect"):
+        if skip_reason is not None or device_error is not None:
             if skip_reason is not None:
                 result = StageResult(name, Verdict.SKIP, skip_reason, reason=skip_reason)
             else:

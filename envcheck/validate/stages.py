@@ -4,7 +4,7 @@ doctor  ``envcheck.probes.collect`` + ``envcheck.rules.evaluate`` + ``envcheck.r
 verify  ``envcheck.verify.run`` on every device
 bench   ``envcheck.bench.run.run_bench`` on the first device (Fashion-MNIST if present)
 burn    ``envcheck.burn.burn`` on every device, for the level's preset
-interconnect  a hook: skipped until ``envcheck interconnect`` exists (see :func:`interconnect`)
+interconnect  ``envcheck.interconnect.node.measure`` across the GPUs (see :func:`interconnect`)
 
 Each returns a :class:`StageResult` holding the stage's own JSON document, unchanged, so
 a reader of the validate report reads exactly what ``envcheck <stage> --json`` writes.
@@ -14,6 +14,7 @@ here imports torch; the commands it calls do, when they run.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,7 @@ class StageContext:
     python: Optional[str] = None
     torch_timeout_s: float = 90.0
     redact: bool = False
+    interconnect: str = "auto"  # auto | on | off (see interconnect())
 
 
 def _setup_failure(name: str, exc: EnvcheckError, t0: float, devices: Tuple[str, ...] = ()) -> StageResult:
@@ -254,17 +256,102 @@ def _burn_summary(doc: Dict[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------------ interconnect
-INTERCONNECT_PENDING = "needs envcheck interconnect (not in this envcheck yet)"
+INTERCONNECT_MODES = ("auto", "on", "off")
+CPU_RANKS = 4  # gloo processes for --interconnect on with --device cpu (the command's own default)
+# The sweep per level: nccl-tests' factor 2 at standard and long; a quick run steps by 8
+# (10 sizes, 8 B to 1 GiB: the peak near 1 GiB, which the verdict judges, is still measured).
+# On CPUs (asked for with --interconnect on) gloo stops at 4 MiB: it measures this host's
+# memory, not a link, and is there to prove torch.distributed works.
+SWEEP = {"quick": 8, "standard": 2, "long": 2}
+CPU_MAX_BYTES = 4 << 20
+
+
+def interconnect_plan(ctx: StageContext) -> Any:
+    """The interconnect command's plan for this level and these devices."""
+    from ..interconnect import plan as p
+
+    factor = SWEEP.get(ctx.level.name, 2)
+    if ctx.devices == ("cpu",):
+        return p.Plan("gloo", p.COLLECTIVES, p.sizes(8, CPU_MAX_BYTES, factor), step_budget_s=p.CPU_STEP_BUDGET_S)
+    return p.Plan("nccl", p.COLLECTIVES, p.sizes(8, p.GPU_MAX_BYTES, factor))
+
+
+def interconnect_estimate_s(ctx: StageContext) -> float:
+    """Wall time for the ETA: start-up, then each step's budget and checks."""
+    if interconnect_skip(ctx) is not None:
+        return 0.0
+    from ..interconnect.plan import steps
+
+    plan = interconnect_plan(ctx)
+    world = CPU_RANKS if plan.backend == "gloo" else len(ctx.devices)
+    per_step = plan.step_budget_s * 1.5
+    return 10.0 + sum(per_step if s.kind == "collective" else 3.0 for s in steps(plan, world))
+
+
+def interconnect_skip(ctx: StageContext) -> Optional[str]:
+    """Why the stage does not run here (None: it runs). ``auto`` measures two GPUs or more;
+    ``on`` also runs gloo over CPU processes with ``--device cpu``; ``off`` never runs."""
+    if ctx.interconnect == "off":
+        return "not asked for (--interconnect off)"
+    if ctx.devices == ("cpu",):
+        if ctx.interconnect == "on":
+            return None
+        return ("the CPU has no interconnect to measure (--interconnect on runs gloo over "
+                f"{CPU_RANKS} CPU processes: it proves torch.distributed works, and measures this host's memory)")
+    if len(ctx.devices) < 2:
+        return "one GPU: nothing to interconnect"
+    return None
+
+
+def _interconnect_summary(doc: Dict[str, Any]) -> str:
+    run = doc.get("run") or {}
+    expected = doc.get("expected_busbw") or {}
+    peaks = []
+    for c, v in (doc.get("peak_busbw_gb_s") or {}).items():
+        e = (expected.get(c) or {}).get("busbw_gb_s")
+        peaks.append(f"{c} {v:,.3g} GB/s" + (f" ({100 * v / e:.0f} % of {e:g})" if e else ""))
+    wrong = sum(r.get("wrong") or 0 for r in doc.get("collectives") or ())
+    text = f"{run.get('world_size')} ranks over {run.get('backend')}: " + (", ".join(peaks) or "no collective measured")
+    text += f"; {wrong} wrong element(s)" if wrong else "; every result right"
+    if doc.get("hang"):
+        text += f"; HANG at {doc['hang'].get('label')}"
+    ids = [f.get("id") for f in doc.get("findings") or () if f.get("severity") in ("error", "warning")]
+    return text + (": " + ", ".join(ids[:4]) if ids else "")
 
 
 def interconnect(ctx: StageContext, tick: Tick) -> StageResult:
-    """The hook for ``envcheck interconnect`` (GPU-to-GPU bandwidth, P2P, NCCL). Until that
-    command exists this stage is skipped with :data:`INTERCONNECT_PENDING`; when it does,
-    call its public run function here with ``ctx.devices`` and map its status the way
-    :func:`burn` maps burn's (its bandwidth figures then reach the fleet's outlier check,
-    which already reads ``interconnect`` documents' ``pairs[].bandwidth_gb_s``)."""
-    if len(ctx.devices) < 2 or ctx.devices == ("cpu",):
-        return StageResult("interconnect", Verdict.SKIP, "one device: nothing to interconnect",
-                           reason="one device", devices=ctx.devices)
-    return StageResult("interconnect", Verdict.SKIP, INTERCONNECT_PENDING, reason=INTERCONNECT_PENDING,
-                       devices=ctx.devices)
+    """``envcheck interconnect`` on this node: NCCL across ``ctx.devices`` (or gloo over CPU
+    processes when asked), its document unchanged in the report. With one GPU, on the CPU
+    (unless ``--interconnect on``) or with ``--interconnect off`` the stage is a SKIP with
+    the reason; ``on`` with one GPU cannot run (ERROR, exit 4)."""
+    from ..interconnect import text
+    from ..interconnect.node import measure, visible_devices
+    from ..interconnect.plan import steps
+
+    why = interconnect_skip(ctx)
+    if why is not None:
+        if ctx.interconnect == "on" and ctx.devices != ("cpu",):
+            return StageResult("interconnect", Verdict.ERROR, f"cannot run: {why} (--interconnect on)",
+                               reason=why, devices=ctx.devices, cannot_run=True)
+        return StageResult("interconnect", Verdict.SKIP, why, reason=why, devices=ctx.devices)
+    t0 = time.perf_counter()
+    plan = interconnect_plan(ctx)
+    if plan.backend == "gloo":
+        world, visible = CPU_RANKS, None
+    else:
+        indices = [int(d.split(":")[1]) for d in ctx.devices]
+        world, visible = len(indices), visible_devices(indices, max(indices) + 1, os.environ)
+    total = len(steps(plan, world))
+
+    def on_step(step: Any, done: int) -> None:
+        tick(step.index / max(1, total), step.label)
+
+    tick(0.0, f"{world} ranks over {plan.backend}, {len(plan.sizes)} sizes to "
+              f"{plan.sizes[-1] / 2**20:g} MiB, every result checked")
+    try:
+        verdict = measure(plan, world, visible, ctx.strict, on_step=on_step)
+    except EnvcheckError as exc:
+        return _setup_failure("interconnect", exc, t0, ctx.devices)
+    doc = text.document(verdict)
+    return StageResult("interconnect", Verdict(verdict.status), _interconnect_summary(doc),
+                       seconds=time.perf_counter() - t0, devices=ctx.devices, document=doc)

@@ -27,10 +27,14 @@ def _run(args):
     return CliRunner().invoke(cli, args, catch_exceptions=False)
 
 
-def test_bench_json_document(small_synthetic):
+def test_bench_json_document(small_synthetic, tmp_path):
+    page = tmp_path / "bench.html"
     r = _run(["bench", "--synthetic", "--model", "softmax", "--epochs", "2", "--device", "cpu",
-              "--compare-baseline", "--json"])
+              "--compare-baseline", "--json", "--html", str(page)])
     doc = json.loads(r.stdout)
+    html = page.read_text()  # the page: learning curve and throughput, SYNTHETIC labelled
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html
+    assert 'aria-label="Learning curve: accuracy' in html and "images/s" in html and 'class="synthetic"' in html
     assert doc["synthetic"] is True and doc["model"]["name"] == "softmax"
     assert "speedup_vs_baseline" in doc and doc["baseline"]["loop"] == "baseline"
     assert doc["passed"] is None and r.exit_code == 0  # 2 of softmax's 10 recipe epochs: timed, not judged
@@ -59,6 +63,8 @@ def test_bench_bad_device_or_precision_is_refused_before_any_data_is_looked_for(
         raise AssertionError("the data set was loaded (or downloaded) before the device was checked")
 
     monkeypatch.setattr(ds, "load", no_data)
+    r = CliRunner().invoke(cli, ["bench", "--synthetic", "--html", "/nonexistent-dir/b.html"])
+    assert r.exit_code == 2 and "--html /nonexistent-dir/b.html: the directory" in r.stderr  # before any training
     r = CliRunner().invoke(cli, ["bench", "--device", "tpu"])
     assert r.exit_code == 2 and "--device tpu: 'tpu' is not a device" in r.output
     r = CliRunner().invoke(cli, ["bench", "--device", "cpu", "--precision", "fp16"])

@@ -20,9 +20,10 @@ def invoke(*args):
 
 @pytest.mark.torch
 def test_short_cpu_burn_end_to_end(tmp_path):
-    out, plots = tmp_path / "burn.json", tmp_path / "plots"
+    out, plots, page = tmp_path / "burn.json", tmp_path / "plots", tmp_path / "burn.html"
     # 6 s: long enough for every phase (CNN, GEMM, bandwidth) to run even on a busy 2-core machine
-    r = invoke("--device", "cpu", "--duration", "6s", "--json", "--report", str(out), "--plot", str(plots))
+    r = invoke("--device", "cpu", "--duration", "6s", "--json", "--report", str(out), "--plot", str(plots),
+               "--html", str(page))
     doc = json.loads(r.stdout)
     assert r.exit_code == 0, (r.stdout, r.stderr)
     assert doc == json.loads(out.read_text()) and report.validate(doc) == []
@@ -34,6 +35,9 @@ def test_short_cpu_burn_end_to_end(tmp_path):
     assert len(dev["series"]["t_s"]) >= 3 and dev["telemetry_summary"]["utilization_mean_pct"]["status"] == "ok"
     assert (plots / "burn-cpu.png").read_bytes()[:4] == b"\x89PNG"
     assert f"report written to {out}" in r.stderr
+    html = page.read_text()  # the page: the verdict, telemetry over time, the checks
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html and f"HTML report written to {page}" in r.stderr
+    assert 'aria-label="Utilisation over time' in html and "<h3>Checks" in html and ">repeat<" in html
 
 
 @pytest.mark.torch

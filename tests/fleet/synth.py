@@ -54,6 +54,8 @@ PLANTED = {
     42: "driver 550.90.07 (the others 570.124.06)",
     99: "GPU 5 (the last, on smaller machines) has 2 uncorrectable ECC errors",
     123: "report is stale (a month old)",
+    64: "all_reduce bus bandwidth 20 % below the other machines' (interconnect stage)",
+    88: "GPU 2's slowest direct link to another GPU 40 % slow (interconnect stage)",
 }
 
 
@@ -153,12 +155,38 @@ def bench_doc(images_per_s: float) -> Dict[str, Any]:
         {"torch": TORCH}, loop, wall_seconds=30.0, started_at=CREATED))
 
 
+def interconnect_doc(gpus: int) -> Dict[str, Any]:
+    """The interconnect stage's document, by the real writer (``envcheck.interconnect.text``)
+    over the synthetic HGX outcome of tests/interconnect/scenarios.py."""
+    from envcheck.interconnect import text
+    from envcheck.interconnect.verdict import judge
+    from tests.interconnect.scenarios import hgx_outcome
+
+    return text.document(judge(hgx_outcome(470.0, n=gpus)))
+
+
+def _interconnect_figures(doc: Dict[str, Any], i: int, rng: random.Random) -> Dict[str, Any]:
+    """A copy of ``doc`` with this machine's own figures (what fleet compares)."""
+    import copy
+
+    out = copy.deepcopy(doc)
+    slow = 0.8 if i == 64 else 1.0
+    out["peak_busbw_gb_s"] = {c: round(v * slow * rng.gauss(1.0, 0.01), 3) for c, v in doc["peak_busbw_gb_s"].items()}
+    for m in out["matrices"]:
+        for cell in m["cells"]:
+            if cell["via"] == "p2p":
+                planted = 0.6 if (i == 88 and cell["src"] == 2) else 1.0
+                cell["bandwidth_gb_s"] = round(390.0 * planted * rng.gauss(1.0, 0.01), 2)
+    return out
+
+
 def make_fleet(directory: Path, machines: int, gpus: int = 8, burn_s: float = 900.0, templates: int = 8,
                seed: int = 0) -> List[Path]:
     """Write ``machines`` validate reports into ``directory``; returns their paths."""
     rng = random.Random(seed)
     burns = [burn_doc(gpus, burn_s, seed + t) for t in range(templates)]
     verify = verify_doc(gpus)
+    interconnect = interconnect_doc(gpus)
     doctors = {"ok": doctor_doc(gpus), "drift": doctor_doc(gpus, driver="550.90.07"), "ecc": doctor_doc(gpus, ecc_gpu=min(5, gpus - 1))}
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -185,7 +213,8 @@ def make_fleet(directory: Path, machines: int, gpus: int = 8, burn_s: float = 90
             StageResult("bench", Verdict.PASS, "", seconds=30.0, devices=("cuda:0",),
                         document=bench_doc(round(rng.gauss(20700.0, 200.0), 1))),
             StageResult("burn", Verdict.PASS, "", seconds=burn_s + 30, document=burn),
-            StageResult("interconnect", Verdict.SKIP, "needs envcheck interconnect"),
+            StageResult("interconnect", Verdict.PASS, "", seconds=60.0, devices=tuple(f"cuda:{k}" for k in range(gpus)),
+                        document=_interconnect_figures(interconnect, i, rng)),
         ]
         doc = validate_document(vrun)
         doc["elapsed_s"] = burn_s + 90.0

@@ -38,8 +38,13 @@ def doc(fleet_dir):
 
 def test_the_planted_anomalies_and_nothing_else(doc):
     assert doc["kind"] == "envcheck.fleet" and doc["verdict"] == "FAIL"
-    assert [o["text"].split(" is ")[0] for o in doc["outliers"]] == ["GPU 3 of node0017"]
-    o = doc["outliers"][0]
+    assert [(o["text"].split(" is ")[0], o["figure"]) for o in doc["outliers"]] == [
+        ("GPU 2 of node0088", "ic_p2p_min_gb_s"), ("node0064", "ic_all_gather_busbw_gb_s"),
+        ("node0064", "ic_all_reduce_busbw_gb_s"), ("GPU 3 of node0017", "burn_cnn_images_per_s")]
+    assert re.fullmatch(r"node0064 is (19|20|21) % below its 129 peers in all_reduce bus bandwidth \(3\d\d vs median "
+                        r"4[67]\d GB/s\)", doc["outliers"][2]["text"]), doc["outliers"][2]["text"]
+    assert re.search(r"in its slowest direct GPU-to-GPU link \(2\d\d vs median 3[89]\d GB/s\)$", doc["outliers"][0]["text"])
+    o = doc["outliers"][3]
     assert re.fullmatch(r"GPU 3 of node0017 is 1[6-9] % below its 519 peers in burn CNN training \(.*images/s\)",
                         o["text"]), o["text"]
     assert [(d["key"], d["majority"], d["odd"]) for d in doc["drift"]] == [
@@ -151,3 +156,67 @@ def test_the_cut_handles_indented_json_and_series_that_are_not_objects(fleet_dir
     odd = b'{"a": {"series": null}, "b": {"series": [1, 2]}, "c": {"series":\n  {"x": {"y": 1}}}, "d": 4}'
     assert json.loads(without_series(odd)) == {"a": {"series": None}, "b": {"series": [1, 2]},
                                                "c": {"series": None}, "d": 4}
+
+
+def _validate_with_interconnect(ic_doc, devices, host="hgx01"):
+    from envcheck.validate.document import document
+    from envcheck.validate.pipeline import ValidateOptions, ValidateRun
+    from envcheck.validate.stages import StageResult
+    from envcheck.validate.verdicts import Verdict
+
+    vrun = ValidateRun(ValidateOptions(level="quick"), {"hostname": host, "redacted": False}, synth.CREATED,
+                       status="complete", ended=synth.CREATED)
+    vrun.results = [StageResult("doctor", Verdict.PASS, "", document=synth.doctor_doc(len(devices))),
+                    StageResult("interconnect", Verdict(ic_doc["verdict"]), "", devices=devices, document=ic_doc)]
+    return document(vrun)
+
+
+def test_the_interconnect_document_as_its_writer_writes_it():
+    """What fleet reads from the real ``envcheck interconnect --json`` document: pinned
+    copies and the slowest P2P link per GPU (renamed to validate's labels), the peak bus
+    bandwidth per collective per machine, the route; a hang and wrong results are health."""
+    from envcheck.interconnect import text
+    from envcheck.interconnect.records import Hang
+    from envcheck.interconnect.verdict import judge
+    from tests.interconnect.scenarios import hgx_outcome
+
+    verdict = judge(hgx_outcome(470.0, n=3))
+    s = summarise_document(_validate_with_interconnect(text.document(verdict), ("cuda:4", "cuda:5", "cuda:7")))
+    ic = s["interconnect"]
+    assert ic["figures"] == {f"ic_{c}_busbw_gb_s": v for c, v in verdict.peaks.items()} and len(ic["figures"]) == 2
+    assert ic["backend"] == "nccl" and ic["world_size"] == 3 and ic["wrong"] == 0 and ic["hang"] is None
+    assert s["versions"]["route"] == verdict.route != ""
+    assert sorted(ic["devices"]) == ["cuda:4", "cuda:5", "cuda:7"]  # the ranks' cuda:0..2 as validate named them
+    assert ic["devices"]["cuda:4"] == {"name": synth.MODEL, "figures": {
+        "ic_h2d_pinned_gb_s": 53.1, "ic_d2h_pinned_gb_s": 51.7, "ic_p2p_min_gb_s": 390.0}}
+    assert ic["devices"]["cuda:5"]["figures"]["ic_p2p_min_gb_s"] == 195.0  # its link to cuda:4 runs at half speed
+    assert ic["devices"]["cuda:7"]["figures"] == {"ic_p2p_min_gb_s": 390.0}  # copies: ranks 0 and 1 only
+    fleet = build([dict(s, path="a.json")], now=NOW, max_age_s=WEEK)
+    row = fleet["machines"][0]
+    assert row["devices"]["cuda:5"]["figures"]["ic_p2p_min_gb_s"] == 195.0 and row["interconnect"]["route"]
+    prom = render_prometheus(fleet)
+    assert re.search(r'envcheck_interconnect_busbw_gb_s\{host="hgx01",collective="all_reduce",backend="nccl",'
+                     r'ranks="3"\} 47\d', prom)
+    assert 'envcheck_gpu_figure{host="hgx01",gpu="cuda:5",' in prom
+    rows = list(csv.DictReader(io.StringIO(render_csv(fleet))))
+    assert float(rows[0]["all_reduce_busbw_gb_s"]) == verdict.peaks["all_reduce"] and rows[0]["min_p2p_gb_s"] == "195.0"
+    assert rows[0]["route"] == verdict.route
+
+    bad = [summarise_document(_validate_with_interconnect(text.document(judge(o)), ("cuda:0", "cuda:1")), f"{h}.json")
+           for h, o in (("w", hgx_outcome(n=2, wrong=4)),
+                        ("h", hgx_outcome(n=2, hang=Hang(3, "all_reduce 8 B", 60.0, (1,), (0,), "envcheck"))))]
+    bad[0]["host"], bad[1]["host"] = "w", "h"
+    flags = {(f["host"], f["code"], f["level"]) for f in build(bad, now=NOW, max_age_s=WEEK)["health"]}
+    assert flags == {("w", "interconnect_wrong_results", "fail"), ("h", "interconnect_hang", "fail")}
+
+
+def test_interconnect_bus_bandwidth_is_judged_between_machines_of_one_kind():
+    def machine(host, v, gpus=8):
+        return {"host": host, "gpus": [{"index": i, "name": "X"} for i in range(gpus)],
+                "interconnect": {"backend": "nccl", "world_size": gpus, "figures": {"ic_all_reduce_busbw_gb_s": v}}}
+
+    fleet = [machine(f"n{i}", 470 + i) for i in range(6)] + [machine("slow", 300)] + \
+        [machine(f"small{i}", 150 + i, gpus=2) for i in range(3)]  # 2-GPU machines: their own group
+    found, stats = analyse.outliers(fleet)
+    assert [o["text"] for o in found] == ["slow is 36 % below its 6 peers in all_reduce bus bandwidth (300 vs median 472 GB/s)"]
+    assert sorted(s["model"] for s in stats) == ["2× X, nccl over 2 ranks", "8× X, nccl over 8 ranks"]

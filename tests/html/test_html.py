@@ -47,6 +47,15 @@ def doctor_with_findings():
     return document(Report("doctor", facts, ev.findings, ev.failures))
 
 
+def interconnect_doc():
+    """The real writer's document over the synthetic HGX outcome (a hang-free WARN: low busbw)."""
+    from envcheck.interconnect import text
+    from envcheck.interconnect.verdict import judge
+    from tests.interconnect.scenarios import hgx_outcome
+
+    return text.document(judge(hgx_outcome(150.0)))
+
+
 def validate_doc(redact: bool = False):
     doctor = doctor_with_findings()
     machine = {"hostname": "host-1a2b3c4d" if redact else "gpu-node-07", "redacted": redact,
@@ -59,7 +68,8 @@ def validate_doc(redact: bool = False):
         StageResult("bench", Verdict.PASS, "refcnn 93 %", document=synth.bench_doc(20500.0),
                     notes=["Fashion-MNIST (full) from cache"]),
         StageResult("burn", Verdict.PASS, "2 GPUs PASS", document=synth.burn_doc(2, 60.0, 1)),
-        StageResult("interconnect", Verdict.SKIP, "needs envcheck interconnect (not in this envcheck yet)"),
+        StageResult("interconnect", Verdict.WARN, "2 ranks over nccl", devices=("cuda:0", "cuda:1"),
+                    document=interconnect_doc()),
     ]
     return validate_document(vrun)
 
@@ -75,7 +85,8 @@ def pages(tmp_path_factory):
                   max_age_s=7 * 86400, expected=[synth.host_name(i) for i in range(131)])
     v = validate_doc()
     docs = {"validate": v, "doctor": v["stages"][0]["document"], "verify": v["stages"][1]["document"],
-            "bench": v["stages"][2]["document"], "burn": v["stages"][3]["document"], "fleet": fleet}
+            "bench": v["stages"][2]["document"], "burn": v["stages"][3]["document"], "fleet": fleet,
+            "interconnect": v["stages"][4]["document"]}
     files = {}
     for name, doc in docs.items():
         files[name] = out / f"{name}.html"
@@ -88,7 +99,7 @@ EXTERNAL = [r"<script", r"<link[^>]+stylesheet", r"\ssrc=", r"url\(", r"@import"
             r"<embed", r"@font-face"]
 
 
-@pytest.mark.parametrize("name", ["validate", "doctor", "verify", "bench", "burn", "fleet"])
+@pytest.mark.parametrize("name", ["validate", "doctor", "verify", "bench", "burn", "fleet", "interconnect"])
 def test_page_loads_nothing_by_construction(pages, name):
     html = pages[1][name].read_text()
     assert html.startswith("<!DOCTYPE html>")
@@ -118,6 +129,26 @@ def test_charts_are_inline_svg(pages):
     assert html.count("<svg") >= 6
 
 
+def test_interconnect_section(pages):
+    docs, files = pages
+    html = files["interconnect"].read_text()
+    for title in ("Peak bus bandwidth", "Bus bandwidth over message size"):
+        assert f'aria-label="{title}' in html, title
+    assert "NVLink 4 x 18 through NVSwitch" in html and "collective_bandwidth_low" in html
+    assert "195.0 GB/s" in html and " *" in html  # the half-speed pair, marked
+    assert "Host ↔ device" in html and "53.1" in html
+    for step in docs["interconnect"]["findings"][0]["fix"]:
+        from html import escape
+
+        assert escape(step) in html
+    assert 'id="stage-interconnect"' in files["validate"].read_text()
+
+
+def test_burn_checks_section(pages):
+    html = pages[1]["burn"].read_text()
+    assert "<h3>Checks" in html and ">reference<" in html and ">bf16<" in html
+
+
 def test_identity_and_redaction():
     assert "gpu-node-07" in render(validate_doc())
     html = render(validate_doc(redact=True))
@@ -140,7 +171,7 @@ def test_chart_helpers():
 
 
 # -------------------------------------------------------------------- real Chromium
-@pytest.mark.parametrize("name", ["validate", "fleet", "doctor", "bench", "burn", "verify"])
+@pytest.mark.parametrize("name", ["validate", "fleet", "doctor", "bench", "burn", "verify", "interconnect"])
 def test_renders_in_headless_chromium(pages, name):
     binary = cdp.find_chromium()
     need(binary is not None, "Chromium is not installed (Debian: apt-get install chromium)")

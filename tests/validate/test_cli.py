@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from envcheck.cli import cli
+from envcheck.errors import EnvcheckError
 from envcheck.validate.document import check
 
 # One bench thread: two threads on two shared cores can be many times slower (docs/bench.md).
@@ -38,6 +39,17 @@ def test_cpu_validation_end_to_end(tmp_path):
     assert stages["interconnect"]["verdict"] == "SKIP"
     html = (tmp_path / "r.html").read_text()
     assert "envcheck validate" in html and "box-7" in html and "<svg" in html
+
+
+def test_report_directories_are_made_before_the_run(tmp_path):
+    from envcheck.cli.validate import _writable
+
+    _writable(str(tmp_path / "reports" / "job7" / "box.json"), "--report")
+    assert (tmp_path / "reports" / "job7").is_dir()
+    (tmp_path / "ro").mkdir(mode=0o500)
+    if os.geteuid() != 0:  # root may write anywhere
+        with pytest.raises(EnvcheckError, match="cannot make"):
+            _writable(str(tmp_path / "ro" / "sub" / "box.json"), "--report")
 
 
 def test_usage_errors_exit_2_before_anything_runs(tmp_path):
