@@ -94,6 +94,10 @@ class Supervisor:
             if now - since > step.deadline_s:
                 return diagnose(self.steps, positions, "envcheck", stuck_at=current), []
             exited = [r for r, p in enumerate(self.procs) if not p.is_alive() and r not in done]
+            said_hung = io.hung(self.world)
+            if exited and said_hung:  # a rank's own watchdog timed its step: it knows where it hung
+                rank, at = min(said_hung.items())
+                return diagnose(self.steps, positions, f"rank {rank}", stuck_at=at), []
             if exited:
                 early_end = early_end or now + EARLY_EXIT_GRACE_S
                 said = io.failures(self.world)

@@ -39,6 +39,13 @@ def test_records_round_trip_through_the_store():
     assert io.positions(3) == {0: None, 1: (2, "op"), 2: None}
 
 
+def test_a_rank_reports_the_step_its_own_watchdog_timed():
+    io = StoreIO(DictStore())
+    assert io.hung(4) == {}
+    io.put_text("hung/2", '{"step": 3}')
+    assert io.hung(4) == {2: 3}
+
+
 def test_a_rank_that_never_joined_is_named():
     pos = {0: (1, "op"), 1: (1, "op"), 2: (1, "in"), 3: (1, "op")}
     h = diagnose(STEPS, pos, "envcheck")
@@ -120,3 +127,18 @@ def test_copy_timing_is_the_median_per_call():
 
     t = seconds_per_call(copy, lambda: None, inner=4, repeats=3, clock=clock)
     assert abs(t - 0.003) < 1e-12 and len(calls) == 1 + 12
+
+
+def test_the_supervisor_names_the_step_a_dead_rank_said_it_hung_in():
+    from types import SimpleNamespace
+
+    from envcheck.interconnect.local import Supervisor
+
+    io = StoreIO(DictStore())
+    for r in range(4):
+        io.mark(r, 2, "op" if r != 3 else "in")
+    io.put_text("hung/3", '{"step": 2}')  # rank 3's watchdog fired, then it left (exit RANK_HUNG)
+    sup = Supervisor(PLAN, 4, Facts())
+    sup.procs = [SimpleNamespace(is_alive=lambda: r != 3, exitcode=None if r != 3 else 3) for r in range(4)]
+    hang, failures = sup._watch(io)
+    assert failures == [] and (hang.step, hang.seen_by, hang.missing_ranks) == (2, "rank 3", (3,))
