@@ -32,7 +32,7 @@ from .protocol import describe_ranks
 from .records import CopyRow, Outcome, RankInfo
 
 # A P2P matrix cell below this fraction of the best cell over the same kind of path is
-# marked (issue 13's target: "P2P within 90 % of the link's measured peak").
+# marked: a pair that reaches under 90 % of what the same link reaches elsewhere has a fault (docs/interconnect.md).
 P2P_TARGET_FRACTION = 0.9
 # Host<->device copies: the target is 90 % of the PCIe generation's practical peak.
 H2D_TARGET_FRACTION = 0.9
