@@ -2,8 +2,9 @@
 
 Sub-commands load lazily, so ``envcheck doctor`` never imports torch (or rich, or
 matplotlib) and works where only the base package is installed. Every error becomes
-one line on stderr and an exit code: 2 for bad usage or input, 3 when the machine
-cannot do what was asked or envcheck itself failed, 130/143 when interrupted.
+one line on stderr and an exit code from ``envcheck/exitcodes.py``: 2 for bad usage or
+input, 3 when envcheck itself failed, 4 when the machine cannot do what was asked,
+130/143 when interrupted.
 Set ``ENVCHECK_DEBUG=1`` to see the traceback of an internal error.
 """
 

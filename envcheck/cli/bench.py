@@ -1,7 +1,7 @@
 """``envcheck bench``: train a reference CNN on Fashion-MNIST, measure it, gate its accuracy.
 
 Exit codes: 0 the accuracy gate passed, 1 it did not (the machine trains to the wrong
-answer), 2 bad usage, 3 the machine cannot run it (no torch, no data, no such device).
+answer), 2 bad usage, 4 the machine cannot run it (no torch, no data, no such device).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def bench(model_name: Optional[str], epochs, device, precision, seed, data_dir, 
           use_compile, no_graph, threads, as_json, plot_dir, html_path) -> None:
     """Train a reference CNN on Fashion-MNIST: speed and correctness.
 
-    Exit codes: 0 accuracy gate passed, 1 gate missed, 2 usage error, 3 cannot run.
+    Exit codes: 0 accuracy gate passed, 1 gate missed, 2 usage error, 4 cannot run here.
     """
     _need_torch()
     if synthetic and data_dir is not None:

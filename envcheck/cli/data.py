@@ -57,7 +57,7 @@ def fetch(to_dir: Optional[Path]) -> None:
 def verify(data_dir: Optional[Path], as_json: bool) -> None:
     """Check every file: gzip integrity, IDX header, length, labels, published checksums.
 
-    Exit 0 when all four are good, 1 when any is not, 3 when no data set was found.
+    Exit 0 when all four are good, 1 when any is not, 4 when no data set was found.
     """
     import importlib.util
 
