@@ -21,7 +21,7 @@ from envcheck.knowledge.pci_ids import range_of_device
 from envcheck.knowledge.tables import KnowledgeBase, TorchBuild
 from envcheck.reading import Reading, Status
 
-from .messages import Stated, is_stated, stated, texts
+from .messages import Stated, is_package_claim, is_stated, stated, texts
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,10 @@ def gpus(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ...]] = 
 
 # ---------------------------------------------------------------------------- torch
 _CPU_MESSAGES = ("torch_not_compiled_with_cuda", "torch_compiled_without_cuda")
+# Messages only a CUDA build prints: the CUDA runtime or cuDNN looked for a kernel for the
+# GPU (a CPU-only build never gets that far). Beside one of them, a CPU-only build read from
+# a package name or a wheel file is another moment's or another environment's torch.
+_KERNEL_LOOKUP = ("cuda_no_kernel_image", "cudnn_status_arch_mismatch", "torch_gpu_not_built_for")
 
 
 def _cuda(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]) -> Optional[Value]:
@@ -196,6 +200,14 @@ def _cpu(t, build: Optional[TorchBuild], version: Optional[Value], found: Tuple[
     if said and not (t.cuda_build.ok and t.cuda_build.value):
         return Value(said.match.text, f"{said.source}: {said.id}")
     return None
+
+
+def _cuda_ran(t, found: Tuple[Stated, ...]) -> bool:
+    """A CUDA build ran here: a kernel lookup failed, and neither torch nor a CPU-only
+    report says otherwise (torch.version.cuda None printed by torch outranks a message)."""
+    if any(s.id in _CPU_MESSAGES for s in found):
+        return False
+    return any(s.id in _KERNEL_LOOKUP for s in found)
 
 
 def _arch(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]) -> Optional[Value]:
@@ -242,6 +254,8 @@ def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ..
     build = kb.resolve_torch(str(version.value)) if version else None
     cuda = _cuda(t, build, found)
     cpu = _cpu(t, build, version, found)
+    if cpu is not None and (cpu.stated or is_package_claim(t.cuda_build)) and _cuda_ran(t, found):
+        cpu = None
     arch = _arch(t, build, found)
     compiled, loaded = _cudnn(t, build, found)
     if version is None and cuda is None and arch is None and compiled is None and loaded is None and cpu is None:

@@ -76,11 +76,17 @@ _NAMES = re.compile(r"\s*(?:\b(?:gpus?|graphics\s+cards?|video\s+cards?|cards?)\
 _HEADS = re.compile(r"(?:^|[(（,，:：;；。、]|[\u3000-\u9fff]|\b(?:an?|my|our|the|one|two|three|four|eight|single|dual"
                     r"|\d{1,2}\s*x|x\s*\d{1,2}))\s*$", re.IGNORECASE)
 _BEFORE = 48  # characters before a number that may hold the word naming it
+# A machine named by its card: "works on my 4070", "get it to work on the 5090", "runs with
+# a 3090." The number must end its phrase: "on the 1080 images" counts images.
+_RUNS_ON = re.compile(r"\b(?:on|with)\s+(?:my|the|a|an|our|his|her|their)\s*$", re.IGNORECASE)
+_PHRASE_ENDS = re.compile(r"\s*(?:$|[.,;:!?)）。，]|\b(?:with|and|or|but|too|as\s+well|now|gpus?|cards?)\b)", re.IGNORECASE)
 
 
 def _bare_is_gpu(line: str, m: re.Match) -> bool:
     start, end = m.start("num"), m.end()
     if _NAMED_BY.search(line, max(0, start - _BEFORE), start):
+        return True
+    if _RUNS_ON.search(line, max(0, start - 16), start) and _PHRASE_ENDS.match(line, end):
         return True
     return bool(_NAMES.match(line, end)) and bool(_HEADS.search(line, max(0, start - _BEFORE), start))
 

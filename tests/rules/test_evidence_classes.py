@@ -253,3 +253,17 @@ def test_pypi_torch_wheel_for_windows_is_the_cpu_build():
     assert "torch_cpu_only_build" not in findings(cuda)
     linux = log.replace("win_amd64", "manylinux1_x86_64")  # PyPI's Linux torch is a CUDA build
     assert "torch_cpu_only_build" not in findings(linux)
+
+
+def test_a_kernel_lookup_overrules_a_cpu_build_read_from_a_package():
+    """No kernel image is printed by a CUDA build: a CPU-only wheel downloaded in the same
+    paste is another moment's torch, not the one that failed."""
+    log = ("Downloading torch-2.6.0-cp310-cp310-win_amd64.whl (204.2 MB)\n"
+           "I want it to work on the 5090.\n"
+           "RuntimeError: CUDA error: no kernel image is available for execution on the device\n")
+    got = findings(log)
+    assert "torch_cpu_only_build" not in got
+    assert got["gpu_arch_unsupported_by_torch_build"].confidence is Confidence.LIKELY
+    # torch's own word that it is a CPU build stands
+    own = log + "AssertionError: Torch not compiled with CUDA enabled\n"
+    assert "torch_cpu_only_build" in findings(own)

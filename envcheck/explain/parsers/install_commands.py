@@ -18,6 +18,7 @@ import shlex
 from typing import List, Optional, Tuple
 from urllib.parse import unquote
 
+from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
 
@@ -85,7 +86,7 @@ def _pip(f: Found, args: str, i: int) -> None:
 def _set_variant(f: Found, variant: str, i: int) -> None:
     detail = f"install command asks for the {variant} wheel (line {i + 1})"
     if variant == "cpu":
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build: {detail}")
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{PACKAGE_CPU_DETAIL}: {detail}")
     elif variant_cuda(variant):
         f.set("torch.cuda_build", variant_cuda(variant), i, detail=detail)
 
@@ -112,7 +113,7 @@ def _conda(f: Found, args: str, i: int) -> None:
             if vm:
                 f.set("torch.cuda_build", vm.group(1), i, detail=f"conda install {names[key]} (line {i + 1})")
     if "cpuonly" in names:
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build: conda install cpuonly (line {i + 1})")
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{PACKAGE_CPU_DETAIL}: conda install cpuonly (line {i + 1})")
 
 
 def _wheel(f: Found, m: re.Match, i: int) -> None:
@@ -127,7 +128,7 @@ def _wheel(f: Found, m: re.Match, i: int) -> None:
             # platforms carry no CUDA (pytorch.org names its builds "+cu121", "+cpu"). On
             # Linux PyPI's torch is a CUDA build, which the version tables resolve.
             f.fail("torch.cuda_build", Status.NOT_FOUND, i,
-                   detail=f"CPU-only build: {detail}, PyPI's torch for {os_ids[0]} has no CUDA")
+                   detail=f"{PACKAGE_CPU_DETAIL}: {detail}, PyPI's torch for {os_ids[0]} has no CUDA")
     if python:
         f.set("python.version", python, i, detail=f"{detail}: for CPython {python}")
     plat = m.group("plat")
