@@ -267,3 +267,22 @@ def test_a_kernel_lookup_overrules_a_cpu_build_read_from_a_package():
     # torch's own word that it is a CPU build stands
     own = log + "AssertionError: Torch not compiled with CUDA enabled\n"
     assert "torch_cpu_only_build" in findings(own)
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("The GPU is not usable due to Uncorrectable ECC Error.", True),
+    ("we saw a double-bit ECC error on GPU 3 yesterday", True),
+    ("There are no uncorrectable ECC errors.", False),
+    ("Could it be an uncorrectable ECC error?", False),
+])
+def test_an_uncorrectable_ecc_error_retold_is_a_likely_finding(said, expected):
+    got = findings(said + "\n")
+    assert ("ecc_errors" in got) is expected
+    if expected:
+        assert got["ecc_errors"].confidence is Confidence.LIKELY
+        assert "The text says" in got["ecc_errors"].explanation
+    # nvidia-smi's lifetime counter of none outranks a person's word
+    q = ("==============NVSMI LOG==============\nAttached GPUs : 1\nGPU 00000000:01:00.0\n"
+         "    Product Name : Tesla V100-SXM2-16GB\n    ECC Errors\n        Aggregate\n"
+         "            DRAM Correctable : 0\n            DRAM Uncorrectable : 0\n")
+    assert "ecc_errors" not in findings(q + said + "\n")

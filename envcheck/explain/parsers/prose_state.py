@@ -1,7 +1,8 @@
 """What a person says about the machine's state, in their own words: a kernel module that is
 (not) loaded ("the nvidia_uvm module is not loaded", "nouveau is always loaded", "nvidia
 cannot be loaded"), a suspend before the failure ("after the system wakes from standby"),
-Fabric Manager missing ("nvidia-fabricmanager is not installed"), nvidia-smi's failure
+Fabric Manager missing ("nvidia-fabricmanager is not installed"), an uncorrectable ECC error
+retold ("the GPU is not usable due to Uncorrectable ECC Error"), nvidia-smi's failure
 retold ("nvidia-smi gave errors like can't find nvidia driver"), a GPU that is not NVIDIA's
 ("I have an AMD GPU").
 
@@ -62,6 +63,15 @@ _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|ir
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
                     r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra))\b", _I)
+
+
+# Uncorrectable memory errors retold: "due to Uncorrectable ECC Error", "a double-bit ECC
+# error", "ECC errors (uncorrectable)", 不可纠正的 ECC 错误. CUDA's own "uncorrectable ECC
+# error encountered" is a catalogued message, read by the error parser at a program's rank.
+_ECC = re.compile(r"\b(?:uncorrect(?:able|ed)|double[- ]bit|dbe)\s+(?:memory\s+)?ECC\s+errors?\b"
+                  r"|\bECC\s+errors?\s*\(?\s*(?:uncorrect(?:able|ed)|double[- ]bit)\b|不可(?:纠正|修复|校正)的?\s*ECC", _I)
+# "no uncorrectable ECC errors", "without any …", "0 …": the words just before deny it.
+_ECC_DENIED = re.compile(r"\b(?:no|not|never|without|zero|0)\s+(?:any\s+|more\s+)?$|没有\s*$", _I)
 
 
 def _negated(text: str) -> bool:
@@ -133,6 +143,13 @@ def parse(doc: Pasted) -> Found:
         if m and not _question(lines[i], m.end()):
             f.fail("nvml.init", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             f.set("nvml.init_error", "driver_not_loaded", i)
+    for i in doc.lines_containing("ecc"):
+        m = _ECC.search(lines[i])
+        if (m and "encountered" not in lines[i][m.end():m.end() + 12].lower() and not _question(lines[i], m.end())
+                and not _ECC_DENIED.search(lines[i], max(0, m.start() - 20), m.start())):
+            # A count over the GPU's life: the person saw at least one; nvidia-smi's counter
+            # since the driver loaded is another fact, read from its own table.
+            f.gpu(None, i, detail=f"{STATED_DETAIL}: {m.group(0)} (no count given)", ecc_aggregate_uncorrected=1)
     for i in doc.lines_containing("fabric"):
         m = _FM.search(lines[i])
         if m:
