@@ -286,3 +286,12 @@ def test_an_uncorrectable_ecc_error_retold_is_a_likely_finding(said, expected):
          "    Product Name : Tesla V100-SXM2-16GB\n    ECC Errors\n        Aggregate\n"
          "            DRAM Correctable : 0\n            DRAM Uncorrectable : 0\n")
     assert "ecc_errors" not in findings(q + said + "\n")
+
+
+def test_cuda_unavailable_with_a_value_that_hides_gpus():
+    hides = 'CUDA_VISIBLE_DEVICES=-1 python -c "import torch; print(torch.cuda.is_available())"\nFalse\n'
+    assert findings(hides)["cuda_visible_devices_hides_gpus"].confidence is Confidence.LIKELY
+    first = hides.replace("=-1", "=0")  # the first GPU exists on any machine with one
+    assert "cuda_visible_devices_hides_gpus" not in findings(first)
+    cpu = hides + ">>> torch.__version__\n'2.3.0+cpu'\n"  # the CPU build is why
+    assert "cuda_visible_devices_hides_gpus" not in findings(cpu)
