@@ -23,6 +23,8 @@ STATED_DETAIL = "stated in the text"
 # a wheel's name, a conda build string) rather than from torch itself: which package was
 # installed, not necessarily the torch that ran.
 PACKAGE_CPU_DETAIL = "CPU-only build by its package"
+# A person saying the machine has no NVIDIA GPU at all (pci.devices empty, by their word).
+NO_NVIDIA_DETAIL = f"{STATED_DETAIL}: no NVIDIA GPU"
 
 
 def is_stated(reading: Reading) -> bool:

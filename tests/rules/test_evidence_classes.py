@@ -295,3 +295,14 @@ def test_cuda_unavailable_with_a_value_that_hides_gpus():
     assert "cuda_visible_devices_hides_gpus" not in findings(first)
     cpu = hides + ">>> torch.__version__\n'2.3.0+cpu'\n"  # the CPU build is why
     assert "cuda_visible_devices_hides_gpus" not in findings(cpu)
+
+
+@pytest.mark.parametrize("said", [
+    "My machine has no NVIDIA GPU.", "I don't have a CUDA capable GPU", "我的电脑没有N卡",
+])
+def test_a_person_saying_there_is_no_nvidia_gpu(said):
+    checked = said + "\n>>> torch.cuda.is_available()\nFalse\n"
+    got = findings(checked)["no_nvidia_gpu_found"]
+    assert got.confidence is Confidence.LIKELY and got.severity.value == "warning"
+    assert "says the machine has no NVIDIA GPU" in got.explanation
+    assert "no_nvidia_gpu_found" not in findings("Do you have no NVIDIA GPU?\n")  # a question

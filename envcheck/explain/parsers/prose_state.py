@@ -4,7 +4,7 @@ cannot be loaded"), a suspend before the failure ("after the system wakes from s
 Fabric Manager missing ("nvidia-fabricmanager is not installed"), an uncorrectable ECC error
 retold ("the GPU is not usable due to Uncorrectable ECC Error"), nvidia-smi's failure
 retold ("nvidia-smi gave errors like can't find nvidia driver"), a GPU that is not NVIDIA's
-("I have an AMD GPU").
+("I have an AMD GPU"), or none at all ("my machine has no NVIDIA GPU").
 
 ``freetext`` reads what a person says the machine *is* (its GPU, OS, torch); this module
 reads what they say it *does*. Everything here is a claim (rank ``STATED``, detail "stated
@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
+from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.reading import Status
 
 from ..partial import STATED, STATED_DETAIL, Found
@@ -59,6 +60,12 @@ _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|ir
                         r"(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|\bradeon\s+(?:rx|pro|vii|r[579])\b"
                         r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b|\bintel(?:\(r\))?\s+(?:uhd|iris|hd)\s+graphics\b"
                         r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b", _I)
+# No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
+# a CUDA-capable GPU", "without an nvidia card", 没有 N卡 / 没有英伟达显卡 (have no NVIDIA card).
+_NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
+                        r"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?)\s+(?:nvidia|cuda[- ]capable|cuda)"
+                        r"\s+(?:gpus?|graphics(?:\s+cards?)?|cards?|video\s+cards?)\b"
+                        r"|没有\s*(?:独立)?(?:nvidia|英伟达|n卡|N卡)(?:的)?\s*(?:显卡|gpu)?", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
@@ -158,6 +165,10 @@ def parse(doc: Pasted) -> Found:
         m = _APPLE.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
+    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡"):
+        m = _NO_NVIDIA.search(lines[i])
+        if m and not _question(lines[i], m.end()):
+            f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics"):
         line = lines[i]
         m = _OTHER_GPU.search(line)
