@@ -306,3 +306,17 @@ def test_a_person_saying_there_is_no_nvidia_gpu(said):
     assert got.confidence is Confidence.LIKELY and got.severity.value == "warning"
     assert "says the machine has no NVIDIA GPU" in got.explanation
     assert "no_nvidia_gpu_found" not in findings("Do you have no NVIDIA GPU?\n")  # a question
+
+
+@pytest.mark.parametrize("text, cpu", [
+    ("I installed with pip install torch torchvision on Windows 11.\n", True),
+    ("PS C:\\Users\\me> pip install torch\n", True),
+    ("PS C:\\Users\\me> pip install torch --index-url https://download.pytorch.org/whl/cu121\n", False),
+    ("on WSL2 under windows: pip install torch\n", False),  # WSL runs Linux wheels
+    ("pip install torch\n", False),  # PyPI's Linux torch is a CUDA build
+])
+def test_plain_pip_install_torch_on_windows_is_likely_the_cpu_build(text, cpu):
+    got = findings(text + ">>> torch.cuda.is_available()\nFalse\nGPU: NVIDIA GeForce GTX 1660\n")
+    assert ("torch_cpu_only_build" in got) is cpu
+    if cpu:
+        assert got["torch_cpu_only_build"].confidence is Confidence.LIKELY

@@ -22,7 +22,7 @@ from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
 
-from ..partial import INTENT, Found
+from ..partial import INTENT, STATED_DETAIL, Found
 from ..source import Pasted
 from .packages import normalise, wheel_version
 
@@ -56,7 +56,20 @@ def _tokens(args: str) -> List[str]:
         return args.split()
 
 
-def _pip(f: Found, args: str, i: int) -> None:
+# Signs that the paste comes from Windows: a wheel for it, a drive path, PowerShell's prompt,
+# "on Windows 11". WSL runs Linux, so a paste that names it is not Windows here.
+_WINDOWS = re.compile(r"\bwin_amd64\b|(?<![\w])[A-Z]:\\\w|^PS [A-Z]:\\|\b(?:on|under|using|in)\s+windows\b(?!\s*subsystem)"
+                      r"|\bwindows\s*1[01]\b", re.IGNORECASE)
+_INDEX_FLAGS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
+
+
+def _on_windows(doc: Pasted) -> bool:
+    if doc.lines_containing("wsl", "windows subsystem"):
+        return False
+    return any(_WINDOWS.search(doc.lines[i]) for i in doc.lines_containing("win", ":\\", "ps "))
+
+
+def _pip(f: Found, args: str, i: int, windows: bool = False) -> None:
     tokens = _tokens(args)
     torch_version: Optional[str] = None
     wants_torch = False
@@ -81,6 +94,13 @@ def _pip(f: Found, args: str, i: int) -> None:
         variant_name = variant.group("variant") if variant else None
     if variant_name:
         _set_variant(f, variant_name, i)
+    elif windows and not any(t.split("=", 1)[0] in _INDEX_FLAGS for t in tokens) and "+" not in (torch_version or ""):
+        # PyPI's torch for Windows has no CUDA: a plain `pip install torch` there gets the
+        # CPU build (pytorch.org's own wheels need its index). What pip then fetched, if
+        # shown, outranks this intent.
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i,
+               detail=f"{STATED_DETAIL}: {PACKAGE_CPU_DETAIL.lower()}: `pip install torch` from PyPI on Windows "
+                      f"(line {i + 1}), whose torch for Windows has no CUDA")
 
 
 def _set_variant(f: Found, variant: str, i: int) -> None:
@@ -166,12 +186,15 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     # pip looked in an index: that names torch's variant only if pip then got torch.
     torch_fetched = bool(_FETCHED.search(doc.text))
+    windows = None
     for i in doc.lines_containing(*_MAY_INSTALL):
         line = lines[i]
         m = _PIP.search(line)
         if m:
             if not _offered(lines, i):
-                _pip(f, m.group("args") or m.group("args2") or "", i)
+                if windows is None:
+                    windows = _on_windows(doc)
+                _pip(f, m.group("args") or m.group("args2") or "", i, windows)
             continue
         m = _CONDA.search(line)
         if m:
