@@ -143,6 +143,9 @@ def _wheel(f: Found, m: re.Match, i: int) -> None:
     version, python, os_ids, arches = _wheel_says(m.group("name"), file, m.group("py"), m.group("plat"))
     if version:
         f.set("torch.version", version, i, detail=detail)
+        local = re.search(r"\+(cu\d{2,3})$", version)
+        if local and variant_cuda(local.group(1)):  # what pip fetched outranks the command's intent
+            f.set("torch.cuda_build", variant_cuda(local.group(1)), i, detail=detail)
         if "+" not in version and os_ids:
             # No local version on Windows or macOS: PyPI's torch, whose wheels for those
             # platforms carry no CUDA (pytorch.org names its builds "+cu121", "+cpu"). On
