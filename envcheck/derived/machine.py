@@ -15,13 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from envcheck.derived.messages import Stated, is_package_claim, is_stated, stated, texts
 from envcheck.facts import Facts
 from envcheck.knowledge.archs import major_minor, parse_arch_list, ver
 from envcheck.knowledge.pci_ids import range_of_device
 from envcheck.knowledge.tables import KnowledgeBase, TorchBuild
 from envcheck.reading import Reading, Status
-
-from .messages import Stated, is_package_claim, is_stated, stated, texts
 
 
 @dataclass(frozen=True)

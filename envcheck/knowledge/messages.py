@@ -24,9 +24,8 @@ from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
-
-from .archs import cc_text, cc_tuple, cuda_int_text, encode_cudnn, major_minor, sm_name
-from .message_scan import (  # noqa: F401 (the scan's names, for callers of this module)
+from envcheck.knowledge.archs import cc_text, cc_tuple, cuda_int_text, encode_cudnn, major_minor, sm_name
+from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, for callers of this module)
     LARGE,
     REACH,
     Fact,

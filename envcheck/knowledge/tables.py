@@ -16,10 +16,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
-
-from .archs import cc_tuple, major_minor, ver, version_at_least
-from .names import normalise_gpu_name
-from .records import (
+from envcheck.knowledge.archs import cc_tuple, major_minor, ver, version_at_least
+from envcheck.knowledge.names import normalise_gpu_name
+from envcheck.knowledge.records import (
     CompatFloor,
     ComputeCapability,
     CudnnLine,

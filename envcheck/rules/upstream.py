@@ -22,12 +22,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from envcheck.derived.messages import Stated
-
-from .catalogue import CATALOGUE
-from .compat import quote
-from .engine import RuleContext, make
-from .finding import Confidence, Finding, Severity
-from .needs import View, checkable
+from envcheck.rules.catalogue import CATALOGUE
+from envcheck.rules.compat import quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.needs import View, checkable
 
 # Findings whose rule weighs the message against the facts itself.
 _WEIGHED = frozenset({"driver_too_old_for_torch_cuda", "gpu_arch_too_old_for_torch_build",

@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
+from envcheck.explain.partial import PROGRAM, TOOL, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import XidEvent
-
-from ..partial import PROGRAM, TOOL, Found
-from ..source import Pasted
 
 SOURCE = "kernel log"
 _V = r"\d{3}\.\d{2,3}(?:\.\d{2})?"

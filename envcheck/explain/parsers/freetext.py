@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from envcheck.explain.gpu_names import mentions
+from envcheck.explain.parsers.system import describe_os
+from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
+from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
-
-from ..gpu_names import mentions
-from ..partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
-from ..source import Pasted
-from .system import describe_os
 
 SOURCE = "free text"
 _I = re.IGNORECASE

@@ -19,12 +19,11 @@ from typing import List, Optional, Tuple
 from urllib.parse import unquote
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
+from envcheck.explain.parsers.packages import normalise, wheel_version
+from envcheck.explain.partial import INTENT, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
-
-from ..partial import INTENT, STATED_DETAIL, Found
-from ..source import Pasted
-from .packages import normalise, wheel_version
 
 SOURCE = "install command"
 

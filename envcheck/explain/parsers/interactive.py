@@ -14,10 +14,9 @@ import ast
 import re
 from typing import Callable, Dict, Optional, Tuple
 
+from envcheck.explain.partial import PROGRAM, STATED, Found
+from envcheck.explain.source import Pasted
 from envcheck.reading import Status
-
-from ..partial import PROGRAM, STATED, Found
-from ..source import Pasted
 
 SOURCE = "Python session"
 

@@ -16,11 +16,10 @@ from typing import Optional, Tuple
 from urllib.parse import unquote
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
+from envcheck.explain.partial import LISTING, PROGRAM, REPORT, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
 from envcheck.reading import Status
-
-from ..partial import LISTING, PROGRAM, REPORT, Found
-from ..source import Pasted
 
 SOURCE = "package list"
 

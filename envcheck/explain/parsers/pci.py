@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+from envcheck.explain.partial import LISTING, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import PciDevice
 from envcheck.reading import Reading
-
-from ..partial import LISTING, Found
-from ..source import Pasted
 
 SOURCE = "lspci"
 

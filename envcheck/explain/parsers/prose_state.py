@@ -19,10 +19,9 @@ import re
 from typing import List, Tuple
 
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
+from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
 from envcheck.reading import Status
-
-from ..partial import STATED, STATED_DETAIL, Found
-from ..source import Pasted
 
 SOURCE = "statements"
 _I = re.IGNORECASE
