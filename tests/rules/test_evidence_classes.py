@@ -56,6 +56,11 @@ def verdict(text: str) -> str:
     ("ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
      "shm_too_small", Confidence.LIKELY),
     ("RuntimeError: NCCL Error 2: unhandled system error", "shm_too_small", Confidence.LIKELY),
+    ("RuntimeError: DataLoader worker (pid 123) is killed by signal: Bus error. It is possible that dataloader's "
+     "workers are out of shared memory. Please try to raise your shared memory limit.", "shm_too_small", Confidence.LIKELY),
+    # plain lspci -k (no ids): the open driver in use on an NVIDIA GPU
+    ("01:00.0 VGA compatible controller: NVIDIA Corporation GA102 [GeForce RTX 3090] (rev a1)\n"
+     "\tKernel driver in use: nouveau\n\tKernel modules: nouveau", "nouveau_bound", Confidence.CONFIRMED),
     ("[  12.5] NVRM: The NVIDIA probe routine was not called for 1 device(s).", "nouveau_bound", Confidence.LIKELY),
     ("Error! Could not locate dkms.conf file.\nFile: /var/lib/dkms/nvidia/535.54.03/source/dkms.conf does not exist.",
      "driver_kernel_module_not_loaded", Confidence.LIKELY),
