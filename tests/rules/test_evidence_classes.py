@@ -325,3 +325,9 @@ def test_plain_pip_install_torch_on_windows_is_likely_the_cpu_build(text, cpu):
     assert ("torch_cpu_only_build" in got) is cpu
     if cpu:
         assert got["torch_cpu_only_build"].confidence is Confidence.LIKELY
+
+
+def test_a_refused_pip_install_on_windows_installed_no_cpu_build():
+    text = ("PS C:\\proj> pip install torch\nERROR: Could not find a version that satisfies the requirement torch "
+            "(from versions: none)\nERROR: No matching distribution found for torch\n")
+    assert "torch_cpu_only_build" not in findings(text)

@@ -62,8 +62,16 @@ _WINDOWS = re.compile(r"\bwin_amd64\b|(?<![\w])[A-Z]:\\\w|^PS [A-Z]:\\|\b(?:on|u
 _INDEX_FLAGS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
 
 
+# pip's refusal (pip/_internal/resolution): the command installed no torch at all.
+_NO_TORCH = re.compile(r"(?:No matching distribution found for|Could not find a version that satisfies the requirement)"
+                       r"\s+torch\b(?![\w-])", re.IGNORECASE)
+
+
 def _on_windows(doc: Pasted) -> bool:
+    """Windows, and pip did not refuse torch (then nothing was installed to judge)."""
     if doc.lines_containing("wsl", "windows subsystem"):
+        return False
+    if any(_NO_TORCH.search(doc.lines[i]) for i in doc.lines_containing("torch")):
         return False
     return any(_WINDOWS.search(doc.lines[i]) for i in doc.lines_containing("win", ":\\", "ps "))
 
