@@ -331,3 +331,14 @@ def test_a_refused_pip_install_on_windows_installed_no_cpu_build():
     text = ("PS C:\\proj> pip install torch\nERROR: Could not find a version that satisfies the requirement torch "
             "(from versions: none)\nERROR: No matching distribution found for torch\n")
     assert "torch_cpu_only_build" not in findings(text)
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("torch.__version__ 是 2.1.0+cpu，显卡是 RTX 4060\n", "torch_cpu_only_build"),
+    ("torch 버전은 2.0.1+cpu 이고 그래픽카드는 RTX 3070 입니다. torch.cuda.is_available() 이 False 입니다\n",
+     "torch_cpu_only_build"),
+    ("我的电脑是 AMD 显卡，报错 AssertionError: Torch not compiled with CUDA enabled\n", "no_nvidia_gpu_found"),
+])
+def test_facts_written_in_other_languages(text, fid):
+    got = findings(text)
+    assert fid in got and got[fid].confidence is Confidence.LIKELY

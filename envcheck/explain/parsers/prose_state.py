@@ -54,9 +54,10 @@ _SMI_NO_DRIVER = re.compile(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|cou
                             r"failed to)\s+(?:find|communicate with|talk to|reach|load)\s+(?:the\s+)?(?:nvidia\s+)?driver",
                             _I)
 # Another vendor's GPU named as the machine's GPU: "I have AMD GPU", "an AMD Radeon RX 6800",
-# "Intel Arc A770", "my graphics card is a Radeon". A CPU ("AMD Ryzen") is not a GPU.
+# "Intel Arc A770", "my graphics card is a Radeon", "AMD 显卡" (graphics card). A CPU ("AMD
+# Ryzen") is not a GPU.
 _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
-                        r"(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|\bradeon\s+(?:rx|pro|vii|r[579])\b"
+                        r"(?:(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|(?:独立)?显卡)|\bradeon\s+(?:rx|pro|vii|r[579])\b"
                         r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b|\bintel(?:\(r\))?\s+(?:uhd|iris|hd)\s+graphics\b"
                         r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b", _I)
 # No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
