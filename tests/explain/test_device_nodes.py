@@ -42,3 +42,14 @@ def test_a_node_the_user_may_not_open_is_the_finding():
     text = LISTING.format(prompt="me@box:~$", group="root") + "RuntimeError: CUDA error: no CUDA-capable device is detected\n"
     _, report = diagnose(source.normalise(text), collected_at="")
     assert {"device_node_permissions", "nvidia_uvm_missing"} <= {f.id for f in report.findings}
+
+
+@pytest.mark.parametrize("groups, accessible", [
+    ("$ groups\nme adm sudo\n", False),
+    ("$ groups\nme adm sudo video\n", True),
+    ("$ id\nuid=1000(me) gid=1000(me) groups=1000(me),4(adm),44(video)\n", True),
+    ("$ id\nuid=1000(me) gid=1000(me) groups=1000(me),4(adm)\n", False),
+])
+def test_the_users_groups_decide_a_group_node(groups, accessible):
+    got = nodes(groups + LISTING.format(prompt="$", group="video"))
+    assert got["/dev/nvidia0"].accessible is accessible

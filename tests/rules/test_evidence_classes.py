@@ -342,3 +342,26 @@ def test_a_refused_pip_install_on_windows_installed_no_cpu_build():
 def test_facts_written_in_other_languages(text, fid):
     got = findings(text)
     assert fid in got and got[fid].confidence is Confidence.LIKELY
+
+
+def test_old_out_of_memory_totals_show_memory_held_outside_torch():
+    other = ("RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 23.69 GiB total capacity; "
+             "1.50 GiB already allocated; 8.06 MiB free; 1.52 GiB reserved in total by PyTorch)\n")
+    assert findings(other)["gpu_memory_in_use"].confidence is Confidence.LIKELY
+    own = ("RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total capacity; "
+           "20.50 GiB already allocated; 100.06 MiB free; 22.52 GiB reserved in total by PyTorch)\n")
+    assert "gpu_memory_in_use" not in findings(own)  # torch itself holds it: the job is too big
+
+
+@pytest.mark.parametrize("systemctl, expected", [
+    ("$ systemctl status nvidia-fabricmanager\nUnit nvidia-fabricmanager.service could not be found.\n", True),
+    ("● nvidia-fabricmanager.service - NVIDIA fabric manager service\n"
+     "     Loaded: loaded (/lib/systemd/system/nvidia-fabricmanager.service; enabled)\n"
+     "     Active: failed (Result: exit-code) since Mon 2024-01-01\n", True),
+    ("● nvidia-fabricmanager.service - NVIDIA fabric manager service\n"
+     "     Active: active (running) since Mon 2024-01-01\n", False),
+])
+def test_systemctl_on_fabric_manager_beside_cuda_failing_to_start(systemctl, expected):
+    text = ("GPU 0: NVIDIA H100 80GB HBM3\nUserWarning: CUDA initialization: CUDA driver initialization failed, "
+            "you might not have a CUDA gpu.\n" + systemctl)
+    assert ("fabric_manager_not_running" in findings(text)) is expected

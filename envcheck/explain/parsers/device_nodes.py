@@ -7,7 +7,8 @@
 Who may open a node is the mode and the user: read and write for everyone opens it for any
 user; a node only root (``crw-------``, or group root without write for others) may open is
 closed to a user whose prompt is not root's (``user@host:~$``). A group other than root
-(``video``) is left undecided: whether the user is in it is not in an ``ls`` listing.
+(``video``) is decided by the user's groups where the paste shows them (``id``'s
+``groups=1000(me),27(sudo)``, or the line after ``$ groups``), else left undecided.
 
 Only a listing of them all (the paste shows the glob ``/dev/nvidia*``) is read: the rules take
 a node the listing lacks as missing, and ``ls -l /dev/nvidia0`` says nothing of nvidia-uvm.
@@ -16,7 +17,7 @@ a node the listing lacks as missing, and ``ls -l /dev/nvidia0`` says nothing of 
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional
+from typing import Dict, FrozenSet, Optional, Tuple
 
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
@@ -28,6 +29,7 @@ _NODE = re.compile(r"^\s*(?P<type>c)(?P<perm>[r-][w-][xsS-][r-][w-][xsS-][r-][w-
                    r"(?P<group>\S+)\s+\d+,\s*\d+\s+.*?(?P<path>/dev/nvidia[\w-]*)\s*$")
 _MISSING = re.compile(r"ls: cannot access '?(?P<path>/dev/nvidia[\w-]*)'?: No such file or directory")
 # A shell prompt: root's ends in "#" or starts "root@"; anyone else's in "$".
+_ID_GROUPS = re.compile(r"\buid=\d+\((?P<user>[^)]+)\).*?\bgroups=(?P<groups>\S+)")
 _USER_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?P<user>[\w.-]+)@[\w.-]+:[^\n$#]*(?P<end>[$#])\s")
 
 
@@ -39,16 +41,29 @@ def _mode(perm: str) -> int:
     return bits
 
 
-def _accessible(mode: int, owner: str, group: str, user: Optional[str]) -> Optional[bool]:
+def _accessible(mode: int, owner: str, group: str, user: Optional[str],
+                groups: Optional[FrozenSet[str]]) -> Optional[bool]:
     if mode & 0o006 == 0o006:
         return True  # read and write for everyone
-    if user is None:
-        return None
-    if user == "root" or user == owner:
+    if user == "root" or (user is not None and user == owner):
         return bool(mode & 0o600 == 0o600)
-    if group == "root":
+    if groups is not None:
+        return group in groups and mode & 0o060 == 0o060
+    if user is not None and group == "root":
         return False  # only root's group, which a normal user is not in
     return None
+
+
+def _groups(doc: Pasted) -> Tuple[Optional[str], Optional[FrozenSet[str]]]:
+    """(user, groups) from ``id`` output, or the groups printed after ``$ groups``."""
+    lines = doc.lines
+    for i in doc.lines_containing("groups"):
+        m = _ID_GROUPS.search(lines[i])
+        if m:
+            return m.group("user"), frozenset(re.findall(r"\(([^)]+)\)", m.group("groups")))
+        if re.search(r"[$#]\s*groups\s*$", lines[i]) and i + 1 < len(lines) and lines[i + 1].strip():
+            return None, frozenset(lines[i + 1].split())
+    return None, None
 
 
 def parse(doc: Pasted) -> Found:
@@ -56,8 +71,8 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     nodes: Dict[str, DeviceNode] = {}
     first = None
-    user = None
-    for i in doc.lines_containing("@"):
+    user, groups = _groups(doc)
+    for i in doc.lines_containing("@") if user is None else ():
         m = _USER_PROMPT.match(lines[i])
         if m:
             user = "root" if m.group("end") == "#" else m.group("user")
@@ -70,7 +85,8 @@ def parse(doc: Pasted) -> Found:
         if m:
             mode = _mode(m.group("perm"))
             nodes[m.group("path")] = DeviceNode(m.group("path"), True, mode, m.group("group"),
-                                                _accessible(mode, m.group("owner"), m.group("group"), user))
+                                                _accessible(mode, m.group("owner"), m.group("group"), user,
+                                                            groups))
         else:
             m = _MISSING.search(line)
             if not m:
