@@ -12,6 +12,7 @@ how sure it is. Anything still unknown stays ``None``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -201,11 +202,17 @@ def _cpu(t, build: Optional[TorchBuild], version: Optional[Value], found: Tuple[
     return None
 
 
-def _cuda_ran(t, found: Tuple[Stated, ...]) -> bool:
-    """A CUDA build ran here: a kernel lookup failed, and neither torch nor a CPU-only
-    report says otherwise (torch.version.cuda None printed by torch outranks a message)."""
+def _cuda_shown(t, version: Optional[Value], found: Tuple[Stated, ...]) -> bool:
+    """The torch that ran or is installed is a CUDA build, whatever a package name, an install
+    command or a sentence said: torch.cuda.is_available() True, a version whose local part
+    names a CUDA variant ("2.1.0+cu121"), or a kernel lookup that failed — unless torch itself
+    says it is a CPU build ("Torch not compiled with CUDA enabled")."""
     if any(s.id in _CPU_MESSAGES for s in found):
         return False
+    if t.cuda_available.ok and t.cuda_available.value is True:
+        return True
+    if version is not None and re.search(r"\+cu\d{2,3}$", str(version.value)):
+        return True  # written out; a plain "2.1.0" is only PyPI's default, which depends on the OS
     return any(s.id in _KERNEL_LOOKUP for s in found)
 
 
@@ -253,7 +260,7 @@ def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ..
     build = kb.resolve_torch(str(version.value)) if version else None
     cuda = _cuda(t, build, found)
     cpu = _cpu(t, build, version, found)
-    if cpu is not None and (cpu.stated or is_package_claim(t.cuda_build)) and _cuda_ran(t, found):
+    if cpu is not None and (cpu.stated or is_package_claim(t.cuda_build)) and _cuda_shown(t, version, found):
         cpu = None
     arch = _arch(t, build, found)
     compiled, loaded = _cudnn(t, build, found)

@@ -327,6 +327,15 @@ def test_plain_pip_install_torch_on_windows_is_likely_the_cpu_build(text, cpu):
         assert got["torch_cpu_only_build"].confidence is Confidence.LIKELY
 
 
+@pytest.mark.parametrize("shown", [
+    "torch                     2.1.0+cu121\n",  # the version installed names its CUDA
+    "Is CUDA available: True\n",  # a CPU build never says so
+])
+def test_a_cuda_build_shown_overrules_a_plain_install_on_windows(shown):
+    text = "PS C:\\Users\\me> pip install torch transformers\n" + shown + "GPU: RTX 4090\n"
+    assert "torch_cpu_only_build" not in findings(text)
+
+
 def test_a_refused_pip_install_on_windows_installed_no_cpu_build():
     text = ("PS C:\\proj> pip install torch\nERROR: Could not find a version that satisfies the requirement torch "
             "(from versions: none)\nERROR: No matching distribution found for torch\n")
