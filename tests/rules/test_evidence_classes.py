@@ -279,6 +279,7 @@ def test_a_kernel_lookup_overrules_a_cpu_build_read_from_a_package():
     ("we saw a double-bit ECC error on GPU 3 yesterday", True),
     ("There are no uncorrectable ECC errors.", False),
     ("Could it be an uncorrectable ECC error?", False),
+    ("Uncorrectable ECC errors: 0", False),  # a count of none
 ])
 def test_an_uncorrectable_ecc_error_retold_is_a_likely_finding(said, expected):
     got = findings(said + "\n")

@@ -152,7 +152,8 @@ def parse(doc: Pasted) -> Found:
             f.set("nvml.init_error", "driver_not_loaded", i)
     for i in doc.lines_containing("ecc"):
         m = _ECC.search(lines[i])
-        if (m and "encountered" not in lines[i][m.end():m.end() + 12].lower() and not _question(lines[i], m.end())
+        after = lines[i][m.end():m.end() + 14].lower() if m else ""
+        if (m and "encountered" not in after and not re.match(r"\s*[:=]\s*0\b", after) and not _question(lines[i], m.end())
                 and not _ECC_DENIED.search(lines[i], max(0, m.start() - 20), m.start())):
             # A count over the GPU's life: the person saw at least one; nvidia-smi's counter
             # since the driver loaded is another fact, read from its own table.
