@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from .. import exitcodes
-from .common import emit_report, format_options, progress
+from envcheck import exitcodes
+from envcheck.cli.common import emit_report, format_options, progress
 
 
 @click.command(epilog=exitcodes.epilog())

@@ -12,16 +12,16 @@ how sure it is. Anything still unknown stays ``None``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from envcheck.derived.messages import Stated, is_package_claim, is_stated, stated, texts
 from envcheck.facts import Facts
 from envcheck.knowledge.archs import major_minor, parse_arch_list, ver
 from envcheck.knowledge.pci_ids import range_of_device
 from envcheck.knowledge.tables import KnowledgeBase, TorchBuild
 from envcheck.reading import Reading, Status
-
-from .messages import Stated, is_stated, stated, texts
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,10 @@ def gpus(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ...]] = 
 
 # ---------------------------------------------------------------------------- torch
 _CPU_MESSAGES = ("torch_not_compiled_with_cuda", "torch_compiled_without_cuda")
+# Messages only a CUDA build prints: the CUDA runtime or cuDNN looked for a kernel for the
+# GPU (a CPU-only build never gets that far). Beside one of them, a CPU-only build read from
+# a package name or a wheel file is another moment's or another environment's torch.
+_KERNEL_LOOKUP = ("cuda_no_kernel_image", "cudnn_status_arch_mismatch", "torch_gpu_not_built_for")
 
 
 def _cuda(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]) -> Optional[Value]:
@@ -196,6 +200,20 @@ def _cpu(t, build: Optional[TorchBuild], version: Optional[Value], found: Tuple[
     if said and not (t.cuda_build.ok and t.cuda_build.value):
         return Value(said.match.text, f"{said.source}: {said.id}")
     return None
+
+
+def _cuda_shown(t, version: Optional[Value], found: Tuple[Stated, ...]) -> bool:
+    """The torch that ran or is installed is a CUDA build, whatever a package name, an install
+    command or a sentence said: torch.cuda.is_available() True, a version whose local part
+    names a CUDA variant ("2.1.0+cu121"), or a kernel lookup that failed — unless torch itself
+    says it is a CPU build ("Torch not compiled with CUDA enabled")."""
+    if any(s.id in _CPU_MESSAGES for s in found):
+        return False
+    if t.cuda_available.ok and t.cuda_available.value is True:
+        return True
+    if version is not None and re.search(r"\+cu\d{2,3}$", str(version.value)):
+        return True  # written out; a plain "2.1.0" is only PyPI's default, which depends on the OS
+    return any(s.id in _KERNEL_LOOKUP for s in found)
 
 
 def _arch(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]) -> Optional[Value]:
@@ -242,6 +260,8 @@ def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ..
     build = kb.resolve_torch(str(version.value)) if version else None
     cuda = _cuda(t, build, found)
     cpu = _cpu(t, build, version, found)
+    if cpu is not None and (cpu.stated or is_package_claim(t.cuda_build)) and _cuda_shown(t, version, found):
+        cpu = None
     arch = _arch(t, build, found)
     compiled, loaded = _cudnn(t, build, found)
     if version is None and cuda is None and arch is None and compiled is None and loaded is None and cpu is None:

@@ -19,10 +19,21 @@ from envcheck.reading import Reading
 # What explain's parsers write as a reading's detail when a person, not a tool, said it
 # (envcheck/explain/partial.py uses this one): findings built on it are "likely".
 STATED_DETAIL = "stated in the text"
+# The detail explain's parsers give a CPU-only build read from a package (an install line,
+# a wheel's name, a conda build string) rather than from torch itself: which package was
+# installed, not necessarily the torch that ran.
+PACKAGE_CPU_DETAIL = "CPU-only build by its package"
+# A person saying the machine has no NVIDIA GPU at all (pci.devices empty, by their word).
+NO_NVIDIA_DETAIL = f"{STATED_DETAIL}: no NVIDIA GPU"
 
 
 def is_stated(reading: Reading) -> bool:
     return bool(reading.detail) and str(reading.detail).startswith(STATED_DETAIL)
+
+
+def is_package_claim(reading: Reading) -> bool:
+    """A person's words or a package's name, not what torch printed about itself."""
+    return is_stated(reading) or str(reading.detail or "").startswith(PACKAGE_CPU_DETAIL)
 
 
 @dataclass(frozen=True)

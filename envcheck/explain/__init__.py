@@ -30,11 +30,10 @@ from typing import Iterator, Optional, Tuple
 from envcheck import __version__, snapshot
 from envcheck.envelope import now
 from envcheck.errors import EnvcheckError
+from envcheck.explain.assemble import assemble
+from envcheck.explain.parsers import PARSERS
+from envcheck.explain.source import Pasted, normalise
 from envcheck.facts import Facts
-
-from .assemble import assemble
-from .parsers import PARSERS
-from .source import Pasted, normalise
 
 NOTHING_RECOGNISED = ("nothing recognised in the text: paste the output of `python -m torch.utils.collect_env`, "
                       "`nvidia-smi`, `pip list`, `nvcc --version`, or the error message itself")  # a progress note

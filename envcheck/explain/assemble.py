@@ -24,6 +24,9 @@ import operator
 import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+from envcheck.explain.gpu_names import same_gpu
+from envcheck.explain.partial import REPORT, STATED, TOOL, Claim, Found, GpuClaim, ItemClaim
+from envcheck.explain.smi_values import same_bus
 from envcheck.facts import (
     DriverFacts,
     EnvFacts,
@@ -39,10 +42,6 @@ from envcheck.facts import (
 )
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Reading, Status, is_truncated
-
-from .gpu_names import same_gpu
-from .partial import REPORT, STATED, TOOL, Claim, Found, GpuClaim, ItemClaim
-from .smi_values import same_bus
 
 GROUPS = {"host": HostFacts, "pci": PciFacts, "driver": DriverFacts, "nvml": NvmlFacts, "toolkit": ToolkitFacts,
           "python": PythonFacts, "torch": TorchFacts, "env": EnvFacts, "interconnect": InterconnectFacts}

@@ -53,6 +53,29 @@ _DC = {
 _AMBIGUOUS = {"T4", "P4", "A10", "A16", "A2", "L4", "H20", "A30", "A40", "K40", "M40", "M60", "P40", "L40", "A800"}
 _DC_RE = re.compile(r"(?<![A-Za-z0-9_.$/-])(?P<prefix>(?:nvidia|tesla|rtx)[\s-]+)?(?P<model>" +
                     "|".join(sorted(_DC, key=len, reverse=True)) + r")(?![A-Za-z0-9_.])", re.IGNORECASE)
+# Workstation parts, as NVML names them: "Quadro K2200", "Quadro P4000", "Quadro RTX 5000",
+# "Quadro GV100", "NVIDIA RTX A2000", "NVIDIA RTX 6000 Ada Generation", "NVIDIA RTX PRO 6000
+# Blackwell …", "NVIDIA T1000". The word "Quadro" or "RTX A/PRO/… Ada" makes them names.
+_WORKSTATION = re.compile(
+    r"(?<![A-Za-z0-9_])(?:nvidia\s+)?(?:(?P<quadro>quadro\s+(?:rtx\s+\d{4}|[kmpt]\d{3,4}m?|gv100|gp100|\d{4}))"
+    r"|(?P<rtxa>rtx\s*a\d{3,4}(?:\s+laptop)?)|(?P<ada>rtx\s+\d{4}\s+ada)|(?P<pro>rtx\s+pro\s+\d{4})"
+    r"|(?P<t>\bt(?:400|550|600|1000|1200|2000)\b))(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def _workstation_name(m: re.Match) -> Optional[str]:
+    words = re.sub(r"\s+", " ", m.group(0).strip())
+    words = re.sub(r"^nvidia\s+", "", words, flags=re.IGNORECASE)
+    if m.group("quadro"):
+        return "Quadro " + words.split(" ", 1)[1].upper()
+    if m.group("rtxa"):
+        return "NVIDIA RTX " + re.sub(r"(?i)^rtx\s*", "", words).upper().replace("LAPTOP", "Laptop GPU")
+    if m.group("ada"):
+        return f"NVIDIA RTX {words.split()[1]} Ada Generation"
+    if m.group("pro"):
+        return f"NVIDIA RTX PRO {words.split()[2]}"
+    return f"NVIDIA {words.upper()}"  # T1000 and kin: a bare "t1000" counts only beside "nvidia"
+
+
 # TITANs, as nvidia-smi names them: "NVIDIA TITAN RTX", "TITAN Xp", "TITAN V", "TITAN X (Pascal)" (2016),
 # "GeForce GTX TITAN X" (Maxwell, 2015), "GeForce GTX TITAN", "… TITAN Black", "… TITAN Z" (Kepler).
 # A bare "TITAN X" is either X: it stays as written, unless the text says which ("Maxwell Titan X").
@@ -76,11 +99,17 @@ _NAMES = re.compile(r"\s*(?:\b(?:gpus?|graphics\s+cards?|video\s+cards?|cards?)\
 _HEADS = re.compile(r"(?:^|[(（,，:：;；。、]|[\u3000-\u9fff]|\b(?:an?|my|our|the|one|two|three|four|eight|single|dual"
                     r"|\d{1,2}\s*x|x\s*\d{1,2}))\s*$", re.IGNORECASE)
 _BEFORE = 48  # characters before a number that may hold the word naming it
+# A machine named by its card: "works on my 4070", "get it to work on the 5090", "runs with
+# a 3090." The number must end its phrase: "on the 1080 images" counts images.
+_RUNS_ON = re.compile(r"\b(?:on|with)\s+(?:my|the|a|an|our|his|her|their)\s*$", re.IGNORECASE)
+_PHRASE_ENDS = re.compile(r"\s*(?:$|[.,;:!?)）。，]|\b(?:with|and|or|but|too|as\s+well|now|gpus?|cards?)\b)", re.IGNORECASE)
 
 
 def _bare_is_gpu(line: str, m: re.Match) -> bool:
     start, end = m.start("num"), m.end()
     if _NAMED_BY.search(line, max(0, start - _BEFORE), start):
+        return True
+    if _RUNS_ON.search(line, max(0, start - 16), start) and _PHRASE_ENDS.match(line, end):
         return True
     return bool(_NAMES.match(line, end)) and bool(_HEADS.search(line, max(0, start - _BEFORE), start))
 
@@ -157,7 +186,14 @@ def mentions(line: str) -> List[Tuple[str, str]]:
         if m.group("model") != model and model in _AMBIGUOUS:
             continue  # "a10" / "l4" in lower case is too often something else
         out.append((_DC[model], m.group(0).strip()))
-    for m in _TITAN.finditer(line) if "titan" in line.lower() else ():
+    low = line.lower()
+    for m in _WORKSTATION.finditer(line) if ("quadro" in low or "rtx" in low or "nvidia t" in low) else ():
+        if m.group("t") and not m.group(0).lower().startswith("nvidia"):
+            continue  # "t1000" alone is too often something else
+        name = _workstation_name(m)
+        if name and all(name != n for n, _ in out):  # "RTX A6000" is in the data-centre list too
+            out.append((name, m.group(0).strip()))
+    for m in _TITAN.finditer(line) if "titan" in low else ():
         name = _titan_name(m)
         if name:
             out.append((name, m.group(0).strip()))

@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional, Tuple
 
+from envcheck.explain.source import Pasted
 from envcheck.reading import IMPLAUSIBLE, Reading, Status
-
-from .source import Pasted
 
 _MIB = 1 << 20
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, Optional, Tuple
 
@@ -39,6 +40,9 @@ def major_minor(text: Optional[str]) -> Optional[str]:
     return f"{v.release[0]}.{v.release[1]}"
 
 
+# Pure functions of a few dozen distinct strings, called per GPU × candidate build by the
+# rules and the advisor: cached, a long paste asks the same question thousands of times.
+@functools.lru_cache(maxsize=1024)
 def cc_tuple(cc: str) -> Tuple[int, int]:
     """"8.6" -> (8, 6); "sm_120" / "compute_120" / "120" -> (12, 0)."""
     text = str(cc).strip().lower()
@@ -60,6 +64,7 @@ def sm_name(cc: str) -> str:
     return f"sm_{major}{minor}"
 
 
+@functools.lru_cache(maxsize=256)
 def parse_arch_list(spec: str) -> Tuple[str, ...]:
     """TORCH_CUDA_ARCH_LIST ("7.5;8.0;12.0+PTX") -> get_arch_list() form
     ("sm_75", "sm_80", "sm_120", "compute_120")."""
@@ -84,6 +89,11 @@ def arch_support(arch_list: Iterable[str], cc: str) -> str:
     cubin and no PTX old enough: the GPU is newer than the build, or sits between its
     majors). Entries that do not parse are ignored.
     """
+    return _arch_support(tuple(arch_list), cc)
+
+
+@functools.lru_cache(maxsize=4096)
+def _arch_support(arch_list: Tuple[str, ...], cc: str) -> str:
     gpu = cc_tuple(cc)
     cubins, ptx = [], []
     for entry in arch_list:

@@ -24,9 +24,8 @@ from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
-
-from .archs import cc_text, cc_tuple, cuda_int_text, encode_cudnn, major_minor, sm_name
-from .message_scan import (  # noqa: F401 (the scan's names, for callers of this module)
+from envcheck.knowledge.archs import cc_text, cc_tuple, cuda_int_text, encode_cudnn, major_minor, sm_name
+from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, for callers of this module)
     LARGE,
     REACH,
     Fact,
@@ -100,7 +99,8 @@ _CONVERTERS: Dict[str, Callable[[str], object]] = {
 FACTS: Mapping[str, str] = {
     "nvml.cuda_driver_version": "cuda", "torch.cuda_build": "cuda", "toolkit.nvcc_version": "cuda",
     "toolkit.cuda_home": "text", "container.required_cuda": "cuda", "gpu.required_cuda": "cuda",
-    "gpu.index": "int", "gpu.name": "text", "gpu.memory_held": "bytes", "gpu.compute_capability": "cc", "gpu.pci_bus_id": "text",
+    "gpu.index": "int", "gpu.name": "text", "gpu.memory_held": "bytes",
+    "gpu.memory_total": "bytes", "gpu.memory_free": "bytes", "gpu.memory_reserved": "bytes", "gpu.compute_capability": "cc", "gpu.pci_bus_id": "text",
     "torch.arch_list": "arch_list", "torch.min_compute_capability": "cc", "torch.version": "text",
     "torch.cudnn_compiled_version": "cudnn", "torch.cudnn_version": "cudnn", "torch.nccl_version": "text",
     "nccl.compiled_version": "text", "nccl.runtime_version": "text", "nccl.timeout_ms": "int",

@@ -16,10 +16,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
-
-from .archs import cc_tuple, major_minor, ver, version_at_least
-from .names import normalise_gpu_name
-from .records import (
+from envcheck.knowledge.archs import cc_tuple, major_minor, ver, version_at_least
+from envcheck.knowledge.names import normalise_gpu_name
+from envcheck.knowledge.records import (
     CompatFloor,
     ComputeCapability,
     CudnnLine,
@@ -71,6 +70,9 @@ class KnowledgeBase:
     specs: Tuple[GpuSpec, ...]
     known_bad: Tuple[KnownBadBuild, ...]
     _compiled: Dict[str, "re.Pattern[str]"] = field(default_factory=dict, repr=False)
+    # (major, minor) -> row, built on first use: rules look capabilities up per GPU and
+    # per candidate build, thousands of times for a long paste.
+    _cc_index: Dict[Tuple[int, int], ComputeCapability] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------ CUDA <-> driver
     def toolkit_driver(self, cuda: str) -> Optional[str]:
@@ -138,7 +140,10 @@ class KnowledgeBase:
             want = cc_tuple(cc)
         except (ValueError, IndexError):
             return None
-        return next((c for c in self.ccs if cc_tuple(c.cc) == want), None)
+        if not self._cc_index:
+            for c in reversed(self.ccs):  # the first row of a capability wins, as a scan would
+                self._cc_index[cc_tuple(c.cc)] = c
+        return self._cc_index.get(want)
 
     def gpu_model(self, name: str) -> Optional[GpuModel]:
         """A GPU name as users or NVML write it -> compute capability and series."""

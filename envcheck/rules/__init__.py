@@ -2,11 +2,11 @@
 ``registry.RULES``)."""
 
 from .catalogue import CATALOGUE, SECTIONS, FindingSpec
-from .engine import Evaluation, RuleContext, evidence, make, run_rules, worst
+from .engine import Evaluation, RuleContext, evidence, make, run_rules
 from .finding import Evidence, Finding, Severity
 from .registry import RULES, evaluate
 
 __all__ = [
     "CATALOGUE", "SECTIONS", "FindingSpec", "Evaluation", "RuleContext", "RULES", "evaluate", "run_rules",
-    "evidence", "make", "worst", "Evidence", "Finding", "Severity",
+    "evidence", "make", "Evidence", "Finding", "Severity",
 ]

@@ -224,10 +224,6 @@ _SPECS += [
 CATALOGUE: Dict[str, FindingSpec] = {s.id: s for s in _SPECS}
 
 
-def spec(finding_id: str) -> FindingSpec:
-    return CATALOGUE[finding_id]
-
-
 # ---- tool outputs: what nvidia-smi and deviceQuery print beyond the health counters (rules/tool_output.py)
 _TOOL_OUTPUT = [
     FindingSpec("driver_found_no_gpu", E, "driver", "The driver initialised no GPU",

@@ -16,9 +16,8 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
 from envcheck.derived.messages import Stated, decisive_for
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
-
-from .engine import RuleContext, make
-from .finding import Confidence, Finding
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding
 
 
 def advised(ctx: RuleContext) -> str:

@@ -198,8 +198,3 @@ def merge(findings: Sequence[Finding]) -> List[Finding]:
             for k in specific:
                 by_key[k] = _join(by_key[k], f)
     return list(by_key.values())
-
-
-def worst(findings: Iterable[Finding]) -> Optional[Severity]:
-    ranks = sorted((f.severity for f in findings), key=lambda s: s.rank)
-    return ranks[0] if ranks else None

@@ -24,10 +24,9 @@ from typing import Iterator, List, Tuple
 
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
-
-from .compat import quote
-from .engine import RuleContext, evidence, make
-from .finding import Confidence, Finding
+from envcheck.rules.compat import quote
+from envcheck.rules.engine import RuleContext, evidence, make
+from envcheck.rules.finding import Confidence, Finding
 
 _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
                   "nvml_library_not_found", "nvidia_smi_library_not_found")

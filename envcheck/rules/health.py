@@ -12,11 +12,12 @@ import re
 from collections import OrderedDict
 from typing import Dict, Iterator, List, Optional
 
+from envcheck.derived.messages import is_stated
 from envcheck.facts import GpuFacts
 from envcheck.knowledge import xid as xid_table
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 GiB = 2**30
 # Above this utilisation the GPU counts as "under load". NVIDIA GPUs lower the PCIe link
@@ -169,7 +170,18 @@ def ecc_errors(ctx: RuleContext) -> Iterator[Finding]:
                   f"corrected: {vc} since the driver loaded, {ac} over its life")
         ev = evidence(*((_p(g, n), getattr(g, n)) for n in ("ecc_volatile_uncorrected", "ecc_aggregate_uncorrected",
                                                              "ecc_volatile_corrected", "ecc_aggregate_corrected")))
-        if au and not vu and g.ecc_volatile_uncorrected.ok:
+        if au and not vu and is_stated(g.ecc_aggregate_uncorrected):
+            # Only a person's word: no count, no time. The counters settle it.
+            now = (" nvidia-smi's counter since the driver loaded shows none, so the error came before the "
+                   "last driver load or reset." if g.ecc_volatile_uncorrected.ok else "")
+            yield make("ecc_errors",
+                       f"The text says {_label(g)} had an uncorrectable ECC memory error ({g.ecc_aggregate_uncorrected.detail}"
+                       f").{now} Uncorrectable errors corrupt data and make CUDA calls fail; a reset retires or "
+                       "remaps the faulty memory, and errors that come back mean the GPU needs service. "
+                       "`nvidia-smi -q -d ECC,PAGE_RETIREMENT,ROW_REMAPPER` shows the counts.",
+                       ev, severity=Severity.WARNING if g.ecc_volatile_uncorrected.ok else None, gpu=g.index,
+                       recipe=None if g.ecc_volatile_uncorrected.ok else "", confidence=Confidence.LIKELY)
+        elif au and not vu and g.ecc_volatile_uncorrected.ok:
             # Aggregate counts survive driver reloads and resets for the GPU's whole life; with
             # none since the driver loaded, the error is history: the page was retired or the
             # row remapped (pending or failed repairs are findings of their own), and no reset

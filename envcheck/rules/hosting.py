@@ -84,6 +84,11 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
 _HGX_NAME = re.compile(r"SXM|HGX|H100 80GB HBM3|H800|\bH200\b(?! NVL)|\bB200\b|\bB300\b")
 
 
+# CUDA failing to start at all (torch's wrappers and CUDA's own init errors).
+_INIT_FAILED = frozenset({"torch_driver_init_failed", "cuda_initialization_error", "torch_cuda_init_warning",
+                          "torch_device_count_failed"})
+
+
 def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     fm = f.driver.fabric_manager_running
@@ -98,7 +103,10 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
     switches = [d for d in f.pci.devices.get(()) if d.is_nvswitch]
     not_ready = [s.match.text for s in ctx.stated if s.id in ("cuda_system_not_ready", "cuda_fabric_not_ready")]
     hgx = [g for g in f.gpus if g.name.ok and _HGX_NAME.search(g.name.value)]
-    said_stopped = fm.ok and is_stated(fm)  # "nvidia-fabricmanager is not installed"
+    # "nvidia-fabricmanager is not installed", or systemctl's "could not be found" / "failed"
+    # beside CUDA failing to start: someone looked at Fabric Manager because CUDA failed there.
+    init_failed = any(s.id in _INIT_FAILED for s in ctx.stated)
+    said_stopped = fm.ok and fm.value is False and (is_stated(fm) or init_failed)
     if switches and (fm.ok or not_ready):
         severity = None
     elif not_ready and not f.pci.devices.ok:  # CUDA error 802 is what a missing Fabric Manager looks like

@@ -16,10 +16,9 @@ from typing import Iterator
 
 from envcheck.derived.libraries import ld_entries
 from envcheck.derived.linking import loader_failures
-
-from .compat import quote
-from .engine import RuleContext, make
-from .finding import Confidence, Finding, Severity
+from envcheck.rules.compat import quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 
 def _ld_known_clean(ctx: RuleContext) -> bool:

@@ -14,7 +14,7 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.driver import driver_installed, installed_driver_version
-from envcheck.derived.messages import decisive_for, is_stated
+from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
 from envcheck.facts import DeviceNode, Facts
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
@@ -63,10 +63,14 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     # user's failure, not a note that GPU checks were skipped.
     asked = [s for s in ctx.stated if s.supports("no_nvidia_gpu_found") and s.message.kind == "error"]
     severity = Severity.ERROR if asked else None
-    if is_stated(f.pci.devices):  # a person named another vendor's GPU and no NVIDIA one
+    if is_stated(f.pci.devices):  # a person named another vendor's GPU, or said there is no NVIDIA one
+        said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")
+        what = ("says the machine has no NVIDIA GPU" if str(f.pci.devices.detail).startswith(NO_NVIDIA_DETAIL)
+                else "names a GPU that is not NVIDIA's")
+        if severity is None and _checked_cuda(f):
+            severity = Severity.WARNING  # a person asked torch for CUDA: why it said no is the point
         yield make("no_nvidia_gpu_found",
-                   f"The text names a GPU that is not NVIDIA's ({str(f.pci.devices.detail).split('(', 1)[-1].rstrip(')')}) "
-                   "and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
+                   f"The text {what} ({said}) and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
                    "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs).",
                    [("pci.devices", f.pci.devices)] + [quote(s) for s in asked[:1]], severity=severity)
         return
@@ -78,6 +82,13 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
                severity=severity)
 
 
+def _checked_cuda(f) -> bool:
+    """A person checked torch.cuda.is_available() and got False: they wanted CUDA. collect_env's
+    "Is CUDA available: False" on a machine reporting something else is how a healthy one looks."""
+    avail = f.torch.cuda_available
+    return avail.ok and avail.value is False and (is_stated(avail) or str(avail.detail).startswith("Python session"))
+
+
 def _mac(ctx: RuleContext) -> Iterator[Finding]:
     """macOS: Apple has shipped no NVIDIA GPU since 2016 and no NVIDIA driver since macOS
     10.13; CUDA 10.2 was its last release for macOS, and PyTorch builds for macOS have no
@@ -86,9 +97,7 @@ def _mac(ctx: RuleContext) -> Iterator[Finding]:
     asked = [s for s in ctx.stated if s.message.kind == "error" and (
         s.supports("no_nvidia_gpu_found") or s.supports("torch_cpu_only_build") or s.supports("gpu_present_driver_missing"))]
     avail = f.torch.cuda_available
-    # A person checking torch.cuda.is_available() wanted CUDA; collect_env's "Is CUDA
-    # available: False" on a Mac reporting something else is how a healthy Mac looks.
-    checked = avail.ok and avail.value is False and (is_stated(avail) or str(avail.detail).startswith("Python session"))
+    checked = _checked_cuda(f)
     if not asked and not checked:
         return
     yield make("no_nvidia_gpu_found",

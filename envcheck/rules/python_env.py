@@ -16,10 +16,9 @@ from typing import Iterator, Optional
 from envcheck.derived.machine import python_version
 from envcheck.derived.messages import Stated
 from envcheck.knowledge.archs import ver
-
-from .compat import advised, quote
-from .engine import RuleContext, make
-from .finding import Confidence, Finding
+from envcheck.rules.compat import advised, quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding
 
 _TORCH_REQ = re.compile(r"torch(?:vision|audio)?(?:$|[=<>!~\[;])")
 _WHEEL_PY = re.compile(r"^(?P<pkg>torch(?:vision|audio)?)-[^-]+-cp(?P<major>\d)(?P<minor>\d{1,2})-")

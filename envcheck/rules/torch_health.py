@@ -13,6 +13,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from envcheck.facts import Facts
 from envcheck.reading import Status
+from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
@@ -187,17 +188,20 @@ def _hides_without_count(value: str) -> Optional[str]:
 
 def _hidden_by_value(ctx: RuleContext, value: str) -> Iterator[Finding]:
     """The GPU count is not in the text, CUDA failed to find a device and the variable's value
-    is one that hides GPUs: likely the cause."""
+    is one that hides GPUs: likely the cause. torch.cuda.is_available() False counts as CUDA
+    finding none unless the build is known to be CPU-only (then that is why)."""
     f = ctx.facts
     failure = next((s for s in ctx.stated if s.id in _NO_DEVICE), None)
     count_zero = f.torch.device_count.ok and f.torch.device_count.value == 0
+    tv = ctx.torch_view
+    unavailable = (f.torch.cuda_available.ok and f.torch.cuda_available.value is False
+                   and not (tv is not None and tv.is_cpu))
     why = _hides_without_count(value)
-    if why is None or (failure is None and not count_zero):
+    if why is None or (failure is None and not count_zero and not unavailable):
         return
-    from .compat import quote
-
     ev: List[Tuple[str, object]] = [("env.CUDA_VISIBLE_DEVICES", repr(value))]
-    ev += [quote(failure)] if failure else [("torch.device_count", 0)]
+    ev += ([quote(failure)] if failure else [("torch.device_count", 0)] if count_zero
+           else [("torch.cuda_available", f.torch.cuda_available)])
     yield make("cuda_visible_devices_hides_gpus",
                f"CUDA_VISIBLE_DEVICES={value!r} is set and CUDA found no device (or not the one asked for): {why}. "
                "Run again without it, or with indices that exist (`nvidia-smi -L` lists them).",

@@ -22,12 +22,11 @@ from __future__ import annotations
 from typing import Iterator
 
 from envcheck.derived.messages import Stated
-
-from .catalogue import CATALOGUE
-from .compat import quote
-from .engine import RuleContext, make
-from .finding import Confidence, Finding, Severity
-from .needs import View, checkable
+from envcheck.rules.catalogue import CATALOGUE
+from envcheck.rules.compat import quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.needs import View, checkable
 
 # Findings whose rule weighs the message against the facts itself.
 _WEIGHED = frozenset({"driver_too_old_for_torch_cuda", "gpu_arch_too_old_for_torch_build",
@@ -52,6 +51,11 @@ def _findings_for(s: Stated, fid: str):
     held = s.fact("gpu.memory_held")
     if fid == "gpu_memory_in_use" and isinstance(held, int) and held < 2**30:
         return ()  # another process's few hundred MiB do not explain an out-of-memory error
+    total, free, reserved = (s.fact(f"gpu.memory_{k}") for k in ("total", "free", "reserved"))
+    if fid == "gpu_memory_in_use" and all(isinstance(v, int) for v in (total, free, reserved)):
+        outside = total - free - reserved
+        if outside < max(2 * 2**30, total // 10):
+            return ()  # this process's CUDA context and libraries account for that much
     return (fid,)
 
 
@@ -76,7 +80,7 @@ def probable_from_upstream(ctx: RuleContext) -> Iterator[Finding]:
     view = None
     done = set()
     for s in ctx.stated:
-        for fid in s.message.findings("probable"):
+        for fid in (x for f in s.message.findings("probable") for x in _findings_for(s, f)):
             if fid in _WEIGHED or fid in done:
                 continue
             view = view or View(ctx.facts, ctx.stated)

@@ -22,10 +22,21 @@ from typing import List, Optional, Sequence, Tuple
 
 from envcheck.derived.messages import Stated, stated
 from envcheck.facts import Facts
-
-from .catalogue import CATALOGUE
-from .finding import Finding, Severity
-from .needs import BUILD, DRIVER, ERROR, FULL_REPORT, GPU, View, checkable, has_build, has_driver, has_gpu, needs_of
+from envcheck.rules.catalogue import CATALOGUE
+from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.needs import (
+    BUILD,
+    DRIVER,
+    ERROR,
+    FULL_REPORT,
+    GPU,
+    View,
+    checkable,
+    has_build,
+    has_driver,
+    has_gpu,
+    needs_of,
+)
 
 VERDICTS = ("error", "unexplained", "insufficient", "warning", "ok")
 

@@ -16,10 +16,9 @@ from typing import Dict, Iterator, List
 from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
 from envcheck.derived.machine import find_text
 from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
-
-from .compat import advised, quote
-from .engine import RuleContext, make
-from .finding import Confidence, Finding, Severity
+from envcheck.rules.compat import advised, quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 
 # ---------------------------------------------------------------------------- libraries

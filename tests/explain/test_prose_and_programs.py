@@ -33,6 +33,17 @@ from .helpers import gpu_fields, load, text, values
     ("NVIDIA 3090", ["NVIDIA GeForce RTX 3090"]),
     ("I bought a 3090 GPU", ["NVIDIA GeForce RTX 3090"]),
     ("2x 3090 GPUs", ["NVIDIA GeForce RTX 3090"]),
+    # workstation parts: "Quadro", "RTX A…", "RTX … Ada", "RTX PRO …", "NVIDIA T1000"
+    ("GPU: Quadro K2200", ["Quadro K2200"]),
+    ("Quadro RTX 5000 and Quadro P4000", ["Quadro RTX 5000", "Quadro P4000"]),
+    ("I use an RTX A6000", ["NVIDIA RTX A6000"]),
+    ("RTX A2000 Laptop GPU", ["NVIDIA RTX A2000 Laptop GPU"]),
+    ("NVIDIA RTX 6000 Ada Generation", ["NVIDIA RTX 6000 Ada Generation"]),
+    ("NVIDIA RTX PRO 6000 Blackwell Workstation Edition", ["NVIDIA RTX PRO 6000"]),
+    ("NVIDIA T1000 8GB", ["NVIDIA T1000"]),
+    # a machine named by its card: the number ends the phrase
+    ("how could I get it to work on the 5090 with ComfyUI?", ["NVIDIA GeForce RTX 5090"]),
+    ("it works on my 3090.", ["NVIDIA GeForce RTX 3090"]),
     # TITANs as nvidia-smi names them
     ("TITAN X", ["NVIDIA TITAN X"]),
     ("2 Maxwell Titan X", ["NVIDIA GeForce GTX TITAN X"]),
@@ -57,7 +68,7 @@ def test_gpu_mentions(line, names):
     "Python 3.10.12 (main, Nov 20 2023)", "nvidia-cublas-cu12==12.1.3.1", "24564MiB",
     # numbers in a log line are other counts' values, even with "gpu" in the line
     "epoch 3 step 1080 loss 3060 gpu", "I have a 3090", "step 1080/3060, gpu_mem=2070MiB",
-    "the titan of industry", "990M",
+    "the titan of industry", "990M", "trained on the 1080 images", "on the 2060 release", "the t1000 run",
 ])
 def test_not_gpu_mentions(line):
     assert gpu_names.mentions(line) == []

@@ -56,6 +56,11 @@ def verdict(text: str) -> str:
     ("ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
      "shm_too_small", Confidence.LIKELY),
     ("RuntimeError: NCCL Error 2: unhandled system error", "shm_too_small", Confidence.LIKELY),
+    ("RuntimeError: DataLoader worker (pid 123) is killed by signal: Bus error. It is possible that dataloader's "
+     "workers are out of shared memory. Please try to raise your shared memory limit.", "shm_too_small", Confidence.LIKELY),
+    # plain lspci -k (no ids): the open driver in use on an NVIDIA GPU
+    ("01:00.0 VGA compatible controller: NVIDIA Corporation GA102 [GeForce RTX 3090] (rev a1)\n"
+     "\tKernel driver in use: nouveau\n\tKernel modules: nouveau", "nouveau_bound", Confidence.CONFIRMED),
     ("[  12.5] NVRM: The NVIDIA probe routine was not called for 1 device(s).", "nouveau_bound", Confidence.LIKELY),
     ("Error! Could not locate dkms.conf file.\nFile: /var/lib/dkms/nvidia/535.54.03/source/dkms.conf does not exist.",
      "driver_kernel_module_not_loaded", Confidence.LIKELY),
@@ -253,3 +258,120 @@ def test_pypi_torch_wheel_for_windows_is_the_cpu_build():
     assert "torch_cpu_only_build" not in findings(cuda)
     linux = log.replace("win_amd64", "manylinux1_x86_64")  # PyPI's Linux torch is a CUDA build
     assert "torch_cpu_only_build" not in findings(linux)
+
+
+def test_a_kernel_lookup_overrules_a_cpu_build_read_from_a_package():
+    """No kernel image is printed by a CUDA build: a CPU-only wheel downloaded in the same
+    paste is another moment's torch, not the one that failed."""
+    log = ("Downloading torch-2.6.0-cp310-cp310-win_amd64.whl (204.2 MB)\n"
+           "I want it to work on the 5090.\n"
+           "RuntimeError: CUDA error: no kernel image is available for execution on the device\n")
+    got = findings(log)
+    assert "torch_cpu_only_build" not in got
+    assert got["gpu_arch_unsupported_by_torch_build"].confidence is Confidence.LIKELY
+    # torch's own word that it is a CPU build stands
+    own = log + "AssertionError: Torch not compiled with CUDA enabled\n"
+    assert "torch_cpu_only_build" in findings(own)
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("The GPU is not usable due to Uncorrectable ECC Error.", True),
+    ("we saw a double-bit ECC error on GPU 3 yesterday", True),
+    ("There are no uncorrectable ECC errors.", False),
+    ("Could it be an uncorrectable ECC error?", False),
+    ("Uncorrectable ECC errors: 0", False),  # a count of none
+])
+def test_an_uncorrectable_ecc_error_retold_is_a_likely_finding(said, expected):
+    got = findings(said + "\n")
+    assert ("ecc_errors" in got) is expected
+    if expected:
+        assert got["ecc_errors"].confidence is Confidence.LIKELY
+        assert "The text says" in got["ecc_errors"].explanation
+    # nvidia-smi's lifetime counter of none outranks a person's word
+    q = ("==============NVSMI LOG==============\nAttached GPUs : 1\nGPU 00000000:01:00.0\n"
+         "    Product Name : Tesla V100-SXM2-16GB\n    ECC Errors\n        Aggregate\n"
+         "            DRAM Correctable : 0\n            DRAM Uncorrectable : 0\n")
+    assert "ecc_errors" not in findings(q + said + "\n")
+
+
+def test_cuda_unavailable_with_a_value_that_hides_gpus():
+    hides = 'CUDA_VISIBLE_DEVICES=-1 python -c "import torch; print(torch.cuda.is_available())"\nFalse\n'
+    assert findings(hides)["cuda_visible_devices_hides_gpus"].confidence is Confidence.LIKELY
+    first = hides.replace("=-1", "=0")  # the first GPU exists on any machine with one
+    assert "cuda_visible_devices_hides_gpus" not in findings(first)
+    cpu = hides + ">>> torch.__version__\n'2.3.0+cpu'\n"  # the CPU build is why
+    assert "cuda_visible_devices_hides_gpus" not in findings(cpu)
+
+
+@pytest.mark.parametrize("said", [
+    "My machine has no NVIDIA GPU.", "I don't have a CUDA capable GPU", "我的电脑没有N卡",
+])
+def test_a_person_saying_there_is_no_nvidia_gpu(said):
+    checked = said + "\n>>> torch.cuda.is_available()\nFalse\n"
+    got = findings(checked)["no_nvidia_gpu_found"]
+    assert got.confidence is Confidence.LIKELY and got.severity.value == "warning"
+    assert "says the machine has no NVIDIA GPU" in got.explanation
+    assert "no_nvidia_gpu_found" not in findings("Do you have no NVIDIA GPU?\n")  # a question
+
+
+@pytest.mark.parametrize("text, cpu", [
+    ("I installed with pip install torch torchvision on Windows 11.\n", True),
+    ("PS C:\\Users\\me> pip install torch\n", True),
+    ("PS C:\\Users\\me> pip install torch --index-url https://download.pytorch.org/whl/cu121\n", False),
+    ("on WSL2 under windows: pip install torch\n", False),  # WSL runs Linux wheels
+    ("pip install torch\n", False),  # PyPI's Linux torch is a CUDA build
+])
+def test_plain_pip_install_torch_on_windows_is_likely_the_cpu_build(text, cpu):
+    got = findings(text + ">>> torch.cuda.is_available()\nFalse\nGPU: NVIDIA GeForce GTX 1660\n")
+    assert ("torch_cpu_only_build" in got) is cpu
+    if cpu:
+        assert got["torch_cpu_only_build"].confidence is Confidence.LIKELY
+
+
+@pytest.mark.parametrize("shown", [
+    "torch                     2.1.0+cu121\n",  # the version installed names its CUDA
+    "Is CUDA available: True\n",  # a CPU build never says so
+])
+def test_a_cuda_build_shown_overrules_a_plain_install_on_windows(shown):
+    text = "PS C:\\Users\\me> pip install torch transformers\n" + shown + "GPU: RTX 4090\n"
+    assert "torch_cpu_only_build" not in findings(text)
+
+
+def test_a_refused_pip_install_on_windows_installed_no_cpu_build():
+    text = ("PS C:\\proj> pip install torch\nERROR: Could not find a version that satisfies the requirement torch "
+            "(from versions: none)\nERROR: No matching distribution found for torch\n")
+    assert "torch_cpu_only_build" not in findings(text)
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("torch.__version__ 是 2.1.0+cpu，显卡是 RTX 4060\n", "torch_cpu_only_build"),
+    ("torch 버전은 2.0.1+cpu 이고 그래픽카드는 RTX 3070 입니다. torch.cuda.is_available() 이 False 입니다\n",
+     "torch_cpu_only_build"),
+    ("我的电脑是 AMD 显卡，报错 AssertionError: Torch not compiled with CUDA enabled\n", "no_nvidia_gpu_found"),
+])
+def test_facts_written_in_other_languages(text, fid):
+    got = findings(text)
+    assert fid in got and got[fid].confidence is Confidence.LIKELY
+
+
+def test_old_out_of_memory_totals_show_memory_held_outside_torch():
+    other = ("RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 23.69 GiB total capacity; "
+             "1.50 GiB already allocated; 8.06 MiB free; 1.52 GiB reserved in total by PyTorch)\n")
+    assert findings(other)["gpu_memory_in_use"].confidence is Confidence.LIKELY
+    own = ("RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total capacity; "
+           "20.50 GiB already allocated; 100.06 MiB free; 22.52 GiB reserved in total by PyTorch)\n")
+    assert "gpu_memory_in_use" not in findings(own)  # torch itself holds it: the job is too big
+
+
+@pytest.mark.parametrize("systemctl, expected", [
+    ("$ systemctl status nvidia-fabricmanager\nUnit nvidia-fabricmanager.service could not be found.\n", True),
+    ("● nvidia-fabricmanager.service - NVIDIA fabric manager service\n"
+     "     Loaded: loaded (/lib/systemd/system/nvidia-fabricmanager.service; enabled)\n"
+     "     Active: failed (Result: exit-code) since Mon 2024-01-01\n", True),
+    ("● nvidia-fabricmanager.service - NVIDIA fabric manager service\n"
+     "     Active: active (running) since Mon 2024-01-01\n", False),
+])
+def test_systemctl_on_fabric_manager_beside_cuda_failing_to_start(systemctl, expected):
+    text = ("GPU 0: NVIDIA H100 80GB HBM3\nUserWarning: CUDA initialization: CUDA driver initialization failed, "
+            "you might not have a CUDA gpu.\n" + systemctl)
+    assert ("fabric_manager_not_running" in findings(text)) is expected

@@ -14,6 +14,7 @@ from ..source import Pasted
 from . import (
     collect_env,
     commands,
+    device_nodes,
     device_query,
     driver_text,
     environment,
@@ -44,7 +45,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
-    nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse,
+    nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, device_nodes.parse,
 )
 
 __all__ = ["PARSERS"]

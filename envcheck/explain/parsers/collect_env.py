@@ -24,13 +24,12 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, List, Optional, Tuple
 
+from envcheck.explain.gpu_names import mentions
+from envcheck.explain.parsers.system import describe_os, python_platform, set_kernel, set_os
+from envcheck.explain.partial import REPORT, STATED, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import LibraryFile
 from envcheck.reading import Status
-
-from ..gpu_names import mentions
-from ..partial import REPORT, STATED, Found
-from ..source import Pasted
-from .system import describe_os, python_platform, set_kernel, set_os
 
 SOURCE = "collect_env"
 

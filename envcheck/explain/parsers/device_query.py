@@ -27,11 +27,10 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.smi_values import unmargined
+from envcheck.explain.source import Pasted
 from envcheck.reading import Reading
-
-from ..partial import TOOL, Found
-from ..smi_values import unmargined
-from ..source import Pasted
 
 SOURCE = "deviceQuery"
 

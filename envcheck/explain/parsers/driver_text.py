@@ -10,7 +10,9 @@
   loading is restricted``, nouveau holding the device;
 * ``lsmod`` rows, ``dkms status``, ``ls /usr/src | grep nvidia``, ``modinfo nvidia``;
 * installed driver packages (``nvidia-driver-550:amd64 550.107.02-0ubuntu0.24.04.1``,
-  ``dpkg -l`` rows, Fedora's ``xorg-x11-drv-nvidia-550.90.07``) → the user-space version.
+  ``dpkg -l`` rows, Fedora's ``xorg-x11-drv-nvidia-550.90.07``) → the user-space version;
+* ``systemctl status nvidia-fabricmanager``: ``Unit nvidia-fabricmanager.service could not be
+  found.`` (not installed) or its ``Active:`` line → whether Fabric Manager runs.
 """
 
 from __future__ import annotations
@@ -18,10 +20,9 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
+from envcheck.explain.partial import PROGRAM, TOOL, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import XidEvent
-
-from ..partial import PROGRAM, TOOL, Found
-from ..source import Pasted
 
 SOURCE = "kernel log"
 _V = r"\d{3}\.\d{2,3}(?:\.\d{2})?"
@@ -88,9 +89,31 @@ def _installed(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
         f.set("driver.installed_module_versions", tuple(versions), first)
 
 
+# systemd's words (systemctl status): the unit is unknown, or its state.
+_FM_UNIT = re.compile(r"Unit nvidia-fabricmanager(?:\.service)? could not be found|nvidia-fabricmanager\.service\b")
+_ACTIVE = re.compile(r"^\s*Active:\s+(?P<state>active \(running\)|inactive|failed|activating)")
+
+
+def _fabric_manager(f: Found, lines: Tuple[str, ...], doc: Pasted) -> None:
+    for i in doc.lines_containing("nvidia-fabricmanager"):
+        m = _FM_UNIT.search(lines[i])
+        if not m:
+            continue
+        if m.group(0).startswith("Unit "):
+            f.set("driver.fabric_manager_running", False, i, detail=f"systemctl: {m.group(0)} (line {i + 1})")
+            continue
+        for j in range(i + 1, min(i + 5, len(lines))):
+            a = _ACTIVE.match(lines[j])
+            if a:
+                f.set("driver.fabric_manager_running", a.group("state") == "active (running)", j,
+                      detail=f"systemctl: {lines[j].strip()[:80]} (line {j + 1})")
+                break
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
+    _fabric_manager(f, lines, doc)
     xids = []
     for i in doc.lines_containing(*_MAY_LOG, ignorecase=True):
         line = lines[i]

@@ -25,11 +25,10 @@ import functools
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.source import Pasted
 from envcheck.knowledge import messages
 from envcheck.reading import Reading, Status
-
-from ..partial import TOOL, Found
-from ..source import Pasted
 
 SOURCE = "error message"
 

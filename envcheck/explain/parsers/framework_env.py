@@ -25,11 +25,10 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
+from envcheck.explain.parsers.system import python_platform, set_kernel
+from envcheck.explain.partial import PROGRAM, REPORT, Found
+from envcheck.explain.source import Pasted, literal_prefix
 from envcheck.knowledge.archs import cudnn_int
-
-from ..partial import PROGRAM, REPORT, Found
-from ..source import Pasted, literal_prefix
-from .system import python_platform, set_kernel
 
 SOURCE = "library report"
 _MIB = 1 << 20

@@ -19,13 +19,12 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from envcheck.explain.gpu_names import mentions
+from envcheck.explain.parsers.system import describe_os
+from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
+from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
-
-from ..gpu_names import mentions
-from ..partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
-from ..source import Pasted
-from .system import describe_os
 
 SOURCE = "free text"
 _I = re.IGNORECASE
@@ -53,10 +52,12 @@ _CN_CONTAINER = re.compile(r"(?:docker\s*)?容器(?:中|内|里|内部)|在\s*do
 _CN_NEGATED = re.compile(r"(?:不|没|非)[^，。,.]{0,3}$")
 _CN_DRIVER = re.compile(r"驱动(?:程序)?(?:版本)?号?\s*[:：为是]?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b")
 _CN_PYTHON = re.compile(r"\bpython\s*(?:版本|version|ver\.?)\s*(?:号)?\s*[:：=为是]?\s*v?(3\.\d{1,2}(?:\.\d+)?)\b", _I)
-# "torch 1.4", "pytorch1.0", "PyTorch version 2.1.0", "torch==1.5.1", "torch-2.12.0", then
+# "torch 1.4", "pytorch1.0", "PyTorch version 2.1.0", "torch==1.5.1", "torch-2.12.0", "torch
+# 版本是 2.1.0", "torch 버전은 2.0.1" (version, in Chinese, Korean, Japanese), then
 # optionally the CUDA it is for: "with CUDA 10.1", "+cu118", "(cu124)", ", cuda 10.2".
 _TORCH = re.compile(
-    r"(?<![\w./\\-])(?:py)?torch(?![A-Za-z_])(?:\s*version)?\s*(?:==?|:|：|-|\s(?:is|was)|v)?\s*v?"
+    r"(?<![\w./\\-])(?:py)?torch(?![A-Za-z_])(?:\s*(?:version|版本|버전(?:은|는|이)?|バージョン(?:は)?))?"
+    r"\s*(?:==?|:|：|-|\s(?:is|was)|是|为|v)?\s*v?"
     r"(?P<v>\d{1,2}\.\d{1,2}(?:\.\d{1,3})?(?:\.?(?:dev|a|b|rc|post)\d+)?)(?P<suffix>\+(?:cu\d{2,3}|cpu|rocm[\d.]+))?"
     r"(?![\w.]*-cp\d)(?![\d.])"
     r"(?:\s*(?:\(|\+|,|/)?\s*(?:with|w/|using|built with|for|on|and)?\s*(?:cuda|cu)[\s_-]?(?P<cuda>\d{1,2}\.\d|\d{2,3})\b)?",

@@ -18,12 +18,12 @@ import shlex
 from typing import List, Optional, Tuple
 from urllib.parse import unquote
 
+from envcheck.derived.messages import PACKAGE_CPU_DETAIL
+from envcheck.explain.parsers.packages import normalise, wheel_version
+from envcheck.explain.partial import INTENT, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
-
-from ..partial import INTENT, Found
-from ..source import Pasted
-from .packages import normalise, wheel_version
 
 SOURCE = "install command"
 
@@ -55,7 +55,28 @@ def _tokens(args: str) -> List[str]:
         return args.split()
 
 
-def _pip(f: Found, args: str, i: int) -> None:
+# Signs that the paste comes from Windows: a wheel for it, a drive path, PowerShell's prompt,
+# "on Windows 11". WSL runs Linux, so a paste that names it is not Windows here.
+_WINDOWS = re.compile(r"\bwin_amd64\b|(?<![\w])[A-Z]:\\\w|^PS [A-Z]:\\|\b(?:on|under|using|in)\s+windows\b(?!\s*subsystem)"
+                      r"|\bwindows\s*1[01]\b", re.IGNORECASE)
+_INDEX_FLAGS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
+
+
+# pip's refusal (pip/_internal/resolution): the command installed no torch at all.
+_NO_TORCH = re.compile(r"(?:No matching distribution found for|Could not find a version that satisfies the requirement)"
+                       r"\s+torch\b(?![\w-])", re.IGNORECASE)
+
+
+def _on_windows(doc: Pasted) -> bool:
+    """Windows, and pip did not refuse torch (then nothing was installed to judge)."""
+    if doc.lines_containing("wsl", "windows subsystem"):
+        return False
+    if any(_NO_TORCH.search(doc.lines[i]) for i in doc.lines_containing("torch")):
+        return False
+    return any(_WINDOWS.search(doc.lines[i]) for i in doc.lines_containing("win", ":\\", "ps "))
+
+
+def _pip(f: Found, args: str, i: int, windows: bool = False) -> None:
     tokens = _tokens(args)
     torch_version: Optional[str] = None
     wants_torch = False
@@ -80,12 +101,19 @@ def _pip(f: Found, args: str, i: int) -> None:
         variant_name = variant.group("variant") if variant else None
     if variant_name:
         _set_variant(f, variant_name, i)
+    elif windows and not any(t.split("=", 1)[0] in _INDEX_FLAGS for t in tokens) and "+" not in (torch_version or ""):
+        # PyPI's torch for Windows has no CUDA: a plain `pip install torch` there gets the
+        # CPU build (pytorch.org's own wheels need its index). What pip then fetched, if
+        # shown, outranks this intent.
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i,
+               detail=f"{STATED_DETAIL}: {PACKAGE_CPU_DETAIL.lower()}: `pip install torch` from PyPI on Windows "
+                      f"(line {i + 1}), whose torch for Windows has no CUDA")
 
 
 def _set_variant(f: Found, variant: str, i: int) -> None:
     detail = f"install command asks for the {variant} wheel (line {i + 1})"
     if variant == "cpu":
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build: {detail}")
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{PACKAGE_CPU_DETAIL}: {detail}")
     elif variant_cuda(variant):
         f.set("torch.cuda_build", variant_cuda(variant), i, detail=detail)
 
@@ -112,7 +140,7 @@ def _conda(f: Found, args: str, i: int) -> None:
             if vm:
                 f.set("torch.cuda_build", vm.group(1), i, detail=f"conda install {names[key]} (line {i + 1})")
     if "cpuonly" in names:
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build: conda install cpuonly (line {i + 1})")
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{PACKAGE_CPU_DETAIL}: conda install cpuonly (line {i + 1})")
 
 
 def _wheel(f: Found, m: re.Match, i: int) -> None:
@@ -122,12 +150,15 @@ def _wheel(f: Found, m: re.Match, i: int) -> None:
     version, python, os_ids, arches = _wheel_says(m.group("name"), file, m.group("py"), m.group("plat"))
     if version:
         f.set("torch.version", version, i, detail=detail)
+        local = re.search(r"\+(cu\d{2,3})$", version)
+        if local and variant_cuda(local.group(1)):  # what pip fetched outranks the command's intent
+            f.set("torch.cuda_build", variant_cuda(local.group(1)), i, detail=detail)
         if "+" not in version and os_ids:
             # No local version on Windows or macOS: PyPI's torch, whose wheels for those
             # platforms carry no CUDA (pytorch.org names its builds "+cu121", "+cpu"). On
             # Linux PyPI's torch is a CUDA build, which the version tables resolve.
             f.fail("torch.cuda_build", Status.NOT_FOUND, i,
-                   detail=f"CPU-only build: {detail}, PyPI's torch for {os_ids[0]} has no CUDA")
+                   detail=f"{PACKAGE_CPU_DETAIL}: {detail}, PyPI's torch for {os_ids[0]} has no CUDA")
     if python:
         f.set("python.version", python, i, detail=f"{detail}: for CPython {python}")
     plat = m.group("plat")
@@ -165,12 +196,15 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     # pip looked in an index: that names torch's variant only if pip then got torch.
     torch_fetched = bool(_FETCHED.search(doc.text))
+    windows = None
     for i in doc.lines_containing(*_MAY_INSTALL):
         line = lines[i]
         m = _PIP.search(line)
         if m:
             if not _offered(lines, i):
-                _pip(f, m.group("args") or m.group("args2") or "", i)
+                if windows is None:
+                    windows = _on_windows(doc)
+                _pip(f, m.group("args") or m.group("args2") or "", i, windows)
             continue
         m = _CONDA.search(line)
         if m:

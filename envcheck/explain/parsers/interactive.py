@@ -14,10 +14,9 @@ import ast
 import re
 from typing import Callable, Dict, Optional, Tuple
 
+from envcheck.explain.partial import PROGRAM, STATED, Found
+from envcheck.explain.source import Pasted
 from envcheck.reading import Status
-
-from ..partial import PROGRAM, STATED, Found
-from ..source import Pasted
 
 SOURCE = "Python session"
 
@@ -206,7 +205,8 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
             f.set("python.version", m.group(1), i)
             return
     low = line.lower()
-    if "(" in line and ("cuda." in low or "version" in low) and any(e in line for e in _SAID_WORDS) and _said(f, line, i):
+    if (("(" in line and ("cuda." in low or "version" in low)) or "__version__" in line) \
+            and any(e in line for e in _SAID_WORDS) and _said(f, line, i):
         return
     if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")):
         for pattern, setter, words in _LABELLED:

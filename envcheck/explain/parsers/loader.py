@@ -28,10 +28,9 @@ import functools
 import re
 from typing import Optional, Tuple
 
+from envcheck.explain.partial import LISTING, TOOL, Found
+from envcheck.explain.source import Pasted, normalise
 from envcheck.facts import LibraryFile, LoadedLibrary, LoaderError
-
-from ..partial import LISTING, TOOL, Found
-from ..source import Pasted, normalise
 
 SOURCE = "loader"
 

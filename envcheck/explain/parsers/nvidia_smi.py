@@ -25,12 +25,11 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.smi_values import BUS_ID, GPU_LINE, plausible_power, unmargined
+from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
 from envcheck.reading import TRUNCATED, Reading, Status
-
-from ..partial import TOOL, Found
-from ..smi_values import BUS_ID, GPU_LINE, plausible_power, unmargined
-from ..source import Pasted
 
 SOURCE = "nvidia-smi"
 _I = re.IGNORECASE

@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.smi_values import convert, plausible_power
+from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
 from envcheck.reading import Reading
-
-from ..partial import TOOL, Found
-from ..smi_values import convert, plausible_power
-from ..source import Pasted
 
 SOURCE = "nvidia-smi --query-gpu"
 

@@ -17,12 +17,11 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.smi_values import GPU_LINE, unmargined
+from envcheck.explain.source import Pasted
 from envcheck.facts import NvLink
 from envcheck.reading import Reading, Status
-
-from ..partial import TOOL, Found
-from ..smi_values import GPU_LINE, unmargined
-from ..source import Pasted
 
 SOURCE = "nvidia-smi nvlink -s"
 

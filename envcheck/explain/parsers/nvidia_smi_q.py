@@ -24,12 +24,11 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional, Tuple
 
+from envcheck.explain.partial import LISTING, TOOL, Found
+from envcheck.explain.smi_values import BUS_ID, convert, plausible_power, unmargined
+from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
 from envcheck.reading import Reading, Status
-
-from ..partial import LISTING, TOOL, Found
-from ..smi_values import BUS_ID, convert, plausible_power, unmargined
-from ..source import Pasted
 
 SOURCE = "nvidia-smi -q"
 

@@ -23,12 +23,11 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+from envcheck.explain.partial import LISTING, TOOL, Found
+from envcheck.explain.smi_values import unmargined
+from envcheck.explain.source import Pasted
 from envcheck.facts import GpuAffinity, GpuPair
 from envcheck.reading import Reading, Status
-
-from ..partial import LISTING, TOOL, Found
-from ..smi_values import unmargined
-from ..source import Pasted
 
 SOURCE = "nvidia-smi topo -m"
 

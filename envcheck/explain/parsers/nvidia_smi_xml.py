@@ -21,12 +21,11 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Dict, List, Optional
 
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.smi_values import convert, plausible_power
+from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
 from envcheck.reading import Reading, Status
-
-from ..partial import TOOL, Found
-from ..smi_values import convert, plausible_power
-from ..source import Pasted
 
 SOURCE = "nvidia-smi -q -x"
 

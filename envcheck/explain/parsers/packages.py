@@ -15,11 +15,11 @@ import re
 from typing import Optional, Tuple
 from urllib.parse import unquote
 
+from envcheck.derived.messages import PACKAGE_CPU_DETAIL
+from envcheck.explain.partial import LISTING, PROGRAM, REPORT, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
 from envcheck.reading import Status
-
-from ..partial import LISTING, PROGRAM, REPORT, Found
-from ..source import Pasted
 
 SOURCE = "package list"
 
@@ -88,7 +88,7 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
         cuda = conda_cuda(build or "")
         if cuda == "cpu":
             f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=rank,
-                   detail=f"CPU-only conda build ({build}), line {i + 1}")
+                   detail=f"{PACKAGE_CPU_DETAIL}: conda build {build}, line {i + 1}")
         elif cuda:
             f.set("torch.cuda_build", cuda, i, rank=rank, detail=f"conda build string {build}, line {i + 1}")
     f.item("python.packages", norm, PythonPackage(norm, version), i, rank=rank)

@@ -3,7 +3,8 @@
 ``01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [GeForce RTX 3060 Ti] [10de:2489] (rev a1)``
 followed, with ``-k``, by ``Kernel driver in use: nouveau`` / ``Kernel modules: …``.
 A :class:`~envcheck.facts.PciDevice` needs the device id, so devices are recorded only
-from ``-nn`` output; the marketing name in brackets (from pci.ids) becomes a GPU name.
+from ``-nn`` output; the marketing name in brackets (from pci.ids) becomes a GPU name, and
+an open driver (nouveau) in use on an NVIDIA GPU a loaded module.
 ``-k`` prints no "Kernel driver in use" line when no driver is bound: that is "none".
 """
 
@@ -12,11 +13,10 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+from envcheck.explain.partial import LISTING, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import PciDevice
 from envcheck.reading import Reading
-
-from ..partial import LISTING, Found
-from ..source import Pasted
 
 SOURCE = "lspci"
 
@@ -26,6 +26,7 @@ _CLASSES = {"vga compatible controller": 0x030000, "3d controller": 0x030200, "d
             "audio device": 0x040300, "bridge": 0x068000, "usb controller": 0x0C0330, "serial bus controller": 0x0C8000}
 _IDS = re.compile(r"\[10de:([0-9a-fA-F]{4})\]", re.IGNORECASE)
 _BRACKET = re.compile(r"\[([^\]]+)\]")
+_OPEN_DRIVERS = ("nouveau", "nova_core")
 
 
 def _marketing_name(rest: str) -> Optional[str]:
@@ -70,6 +71,10 @@ def parse(doc: Pasted) -> Found:
         if is_gpu and name:
             f.gpu(None, i, name=name)
         ids = _IDS.search(rest)
+        if not ids and is_gpu and driver in _OPEN_DRIVERS:
+            # Plain `lspci -k` (no ids, so no PciDevice): the open driver holding an NVIDIA
+            # GPU is still a loaded module, which nouveau_bound reads without a PCI reading.
+            f.set("driver.loaded_modules", (driver,), i, detail=f"lspci -k, line {i + 1}: Kernel driver in use: {driver}")
         if ids and class_code is not None:
             addr = m.group("addr").lower()
             addr = addr if addr.count(":") == 2 else f"0000:{addr}"

@@ -1,9 +1,10 @@
 """What a person says about the machine's state, in their own words: a kernel module that is
 (not) loaded ("the nvidia_uvm module is not loaded", "nouveau is always loaded", "nvidia
 cannot be loaded"), a suspend before the failure ("after the system wakes from standby"),
-Fabric Manager missing ("nvidia-fabricmanager is not installed"), nvidia-smi's failure
+Fabric Manager missing ("nvidia-fabricmanager is not installed"), an uncorrectable ECC error
+retold ("the GPU is not usable due to Uncorrectable ECC Error"), nvidia-smi's failure
 retold ("nvidia-smi gave errors like can't find nvidia driver"), a GPU that is not NVIDIA's
-("I have an AMD GPU").
+("I have an AMD GPU"), or none at all ("my machine has no NVIDIA GPU").
 
 ``freetext`` reads what a person says the machine *is* (its GPU, OS, torch); this module
 reads what they say it *does*. Everything here is a claim (rank ``STATED``, detail "stated
@@ -17,10 +18,10 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
+from envcheck.derived.messages import NO_NVIDIA_DETAIL
+from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
 from envcheck.reading import Status
-
-from ..partial import STATED, STATED_DETAIL, Found
-from ..source import Pasted
 
 SOURCE = "statements"
 _I = re.IGNORECASE
@@ -53,15 +54,31 @@ _SMI_NO_DRIVER = re.compile(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|cou
                             r"failed to)\s+(?:find|communicate with|talk to|reach|load)\s+(?:the\s+)?(?:nvidia\s+)?driver",
                             _I)
 # Another vendor's GPU named as the machine's GPU: "I have AMD GPU", "an AMD Radeon RX 6800",
-# "Intel Arc A770", "my graphics card is a Radeon". A CPU ("AMD Ryzen") is not a GPU.
+# "Intel Arc A770", "my graphics card is a Radeon", "AMD 显卡" (graphics card). A CPU ("AMD
+# Ryzen") is not a GPU.
 _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
-                        r"(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|\bradeon\s+(?:rx|pro|vii|r[579])\b"
+                        r"(?:(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|(?:独立)?显卡)|\bradeon\s+(?:rx|pro|vii|r[579])\b"
                         r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b|\bintel(?:\(r\))?\s+(?:uhd|iris|hd)\s+graphics\b"
                         r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b", _I)
+# No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
+# a CUDA-capable GPU", "without an nvidia card", 没有 N卡 / 没有英伟达显卡 (have no NVIDIA card).
+_NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
+                        r"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?)\s+(?:nvidia|cuda[- ]capable|cuda)"
+                        r"\s+(?:gpus?|graphics(?:\s+cards?)?|cards?|video\s+cards?)\b"
+                        r"|没有\s*(?:独立)?(?:nvidia|英伟达|n卡|N卡)(?:的)?\s*(?:显卡|gpu)?", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
                     r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra))\b", _I)
+
+
+# Uncorrectable memory errors retold: "due to Uncorrectable ECC Error", "a double-bit ECC
+# error", "ECC errors (uncorrectable)", 不可纠正的 ECC 错误. CUDA's own "uncorrectable ECC
+# error encountered" is a catalogued message, read by the error parser at a program's rank.
+_ECC = re.compile(r"\b(?:uncorrect(?:able|ed)|double[- ]bit|dbe)\s+(?:memory\s+)?ECC\s+errors?\b"
+                  r"|\bECC\s+errors?\s*\(?\s*(?:uncorrect(?:able|ed)|double[- ]bit)\b|不可(?:纠正|修复|校正)的?\s*ECC", _I)
+# "no uncorrectable ECC errors", "without any …", "0 …": the words just before deny it.
+_ECC_DENIED = re.compile(r"\b(?:no|not|never|without|zero|0)\s+(?:any\s+|more\s+)?$|没有\s*$", _I)
 
 
 def _negated(text: str) -> bool:
@@ -133,6 +150,14 @@ def parse(doc: Pasted) -> Found:
         if m and not _question(lines[i], m.end()):
             f.fail("nvml.init", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             f.set("nvml.init_error", "driver_not_loaded", i)
+    for i in doc.lines_containing("ecc"):
+        m = _ECC.search(lines[i])
+        after = lines[i][m.end():m.end() + 14].lower() if m else ""
+        if (m and "encountered" not in after and not re.match(r"\s*[:=]\s*0\b", after) and not _question(lines[i], m.end())
+                and not _ECC_DENIED.search(lines[i], max(0, m.start() - 20), m.start())):
+            # A count over the GPU's life: the person saw at least one; nvidia-smi's counter
+            # since the driver loaded is another fact, read from its own table.
+            f.gpu(None, i, detail=f"{STATED_DETAIL}: {m.group(0)} (no count given)", ecc_aggregate_uncorrected=1)
     for i in doc.lines_containing("fabric"):
         m = _FM.search(lines[i])
         if m:
@@ -141,6 +166,10 @@ def parse(doc: Pasted) -> Found:
         m = _APPLE.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
+    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡"):
+        m = _NO_NVIDIA.search(lines[i])
+        if m and not _question(lines[i], m.end()):
+            f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics"):
         line = lines[i]
         m = _OTHER_GPU.search(line)

@@ -12,11 +12,10 @@ import os
 import re
 from typing import Dict, Optional, Tuple
 
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.source import Pasted
 from envcheck.facts import LibraryFile
 from envcheck.reading import Status
-
-from ..partial import TOOL, Found
-from ..source import Pasted
 
 SOURCE = "CUDA toolkit"
 _I = re.IGNORECASE
