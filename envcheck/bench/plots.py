@@ -15,9 +15,8 @@ from typing import List
 import numpy as np
 
 from envcheck.atomicio import atomic_write_bytes
+from envcheck.bench.results import BenchResult
 from envcheck.errors import EnvcheckError, SetupError
-
-from .results import BenchResult
 
 
 def check_available() -> None:

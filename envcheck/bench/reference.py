@@ -12,9 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from envcheck.bench.results import Comparison
 from envcheck.datafile import read_toml
-
-from .results import Comparison
 
 TABLE = Path(__file__).with_name("reference_results.toml")
 

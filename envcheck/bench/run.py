@@ -21,6 +21,20 @@ import torch
 
 import sample_models
 from envcheck import __version__
+from envcheck.bench import reference
+from envcheck.bench.baseline import BaselineTrainer, evaluate_baseline
+from envcheck.bench.device import (
+    Precision,
+    backend_settings,
+    cuda_devices,
+    device_name,
+    resolve_device,
+    resolve_precision,
+)
+from envcheck.bench.fastpath import DeviceData, FastTrainer, evaluate, graph_supported
+from envcheck.bench.peak import device_peak_tflops
+from envcheck.bench.results import BenchResult, DatasetInfo, DeviceInfo, EpochRecord, Gate, LoopResult
+from envcheck.bench.text import plan_text
 from envcheck.dataset import DataSet
 from envcheck.errors import EnvcheckError, Terminated
 from envcheck.reading import Reading, Status
@@ -28,14 +42,6 @@ from envcheck.telemetry import Sampler, TelemetrySource, match_nvml, summarise
 from envcheck.telemetry import gpu as gpu_telemetry
 from sample_models import ModelSpec
 from sample_models.nets import first_conv
-
-from . import reference
-from .baseline import BaselineTrainer, evaluate_baseline
-from .device import Precision, backend_settings, cuda_devices, device_name, resolve_device, resolve_precision
-from .fastpath import DeviceData, FastTrainer, evaluate, graph_supported
-from .peak import device_peak_tflops
-from .results import BenchResult, DatasetInfo, DeviceInfo, EpochRecord, Gate, LoopResult
-from .text import plan_text
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from envcheck.bench.results import CHANCE_MARGIN, BenchResult, LoopResult
 from envcheck.dataset.files import NUM_CLASSES
-
-from .results import CHANCE_MARGIN, BenchResult, LoopResult
 
 
 def _pct(x: float) -> str:

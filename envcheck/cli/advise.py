@@ -8,10 +8,9 @@ import sys
 import click
 
 from envcheck import exitcodes
+from envcheck.cli.machine import facts_option, read_machine
 from envcheck.errors import EnvcheckError
 from envcheck.reading import Reading
-
-from .machine import facts_option, read_machine
 
 
 @click.command(epilog=exitcodes.epilog())

@@ -11,10 +11,9 @@ from typing import Tuple
 import click
 
 from envcheck import exitcodes
+from envcheck.cli.common import plain_format_options
+from envcheck.cli.machine import facts_option, probe_options, read_machine
 from envcheck.facts import Facts
-
-from .common import plain_format_options
-from .machine import facts_option, probe_options, read_machine
 
 
 def _source(facts: Facts) -> str:

@@ -9,10 +9,9 @@ import sys
 import click
 
 from envcheck import devices, exitcodes
+from envcheck.cli.common import progress
 from envcheck.envelope import wrap
 from envcheck.errors import EnvcheckError, SetupError
-
-from .common import progress
 
 DTYPE_CHOICES = ("fp32", "tf32", "bf16", "fp16", "all")
 

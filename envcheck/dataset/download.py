@@ -27,9 +27,8 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from envcheck.atomicio import new_file_mode
+from envcheck.dataset.files import FILES, MIRRORS, FileSpec
 from envcheck.errors import SetupError
-
-from .files import FILES, MIRRORS, FileSpec
 
 CHUNK_BYTES = 1 << 20
 LOCK_NAME = ".envcheck-fetch.lock"

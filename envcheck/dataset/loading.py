@@ -16,14 +16,13 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from envcheck.dataset import download as fetch_mod
+from envcheck.dataset import synthetic as synth
+from envcheck.dataset.errors import DataFileError
+from envcheck.dataset.files import FILES, KIND_BY_COUNTS, FileSpec, spec
+from envcheck.dataset.idx import read_pair
+from envcheck.dataset.locate import Location, Lookup, locate
 from envcheck.errors import SetupError
-
-from . import download as fetch_mod
-from . import synthetic as synth
-from .errors import DataFileError
-from .files import FILES, KIND_BY_COUNTS, FileSpec, spec
-from .idx import read_pair
-from .locate import Location, Lookup, locate
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ def load(
     if not download:
         raise SetupError(f"Fashion-MNIST {reason} — {fetch_mod.offline_hint(lookup.download_to)}")
     fetcher(lookup.download_to)
-    from .locate import files_in
+    from envcheck.dataset.locate import files_in
 
     found, missing = files_in(lookup.download_to)
     if missing:  # a fetcher that returned without the files is a bug, but say so plainly
@@ -150,8 +149,8 @@ def load(
 
 def verify_directory(directory: Path) -> List[FileCheck]:
     """Check each of the four files on its own (for reporting); never raises for bad data."""
-    from .idx import read_images, read_labels
-    from .locate import files_in
+    from envcheck.dataset.idx import read_images, read_labels
+    from envcheck.dataset.locate import files_in
 
     found, _missing = files_in(directory)
     out: List[FileCheck] = []

@@ -28,10 +28,9 @@ from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 import psutil
 
+from envcheck.facts import GpuFacts, GpuProcess, NvmlFacts
 from envcheck.knowledge.archs import cuda_int_text
-
-from ..facts import GpuFacts, GpuProcess, NvmlFacts
-from ..reading import Reading, Status
+from envcheck.reading import Reading, Status
 
 # nvml.h enum values. They are NVML's ABI and never change, so they are spelt out here
 # rather than looked up in whichever nvidia-ml-py is installed (old ones lack new names).

@@ -53,7 +53,7 @@ def _has_gpu(f: Facts) -> Reading:
 
 
 def _gpu_archs(f: Facts) -> Reading:
-    from .hardware import gpu_architectures
+    from envcheck.recipes.hardware import gpu_architectures
 
     return gpu_architectures(f)
 
@@ -129,7 +129,7 @@ def _torch_installed(f: Facts) -> Reading:
 
 
 def _datacenter(f: Facts) -> Reading:
-    from .hardware import datacenter_gpu
+    from envcheck.recipes.hardware import datacenter_gpu
 
     return datacenter_gpu(f)
 

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from envcheck.facts import Facts
-
-from .conditions import FACTS, Tri, all_of, holds
-from .loader import Recipes, expand
-from .model import BOOT_STAGES, PLACEHOLDER, Recipe, Step
-from .values import Value, Values
+from envcheck.recipes.conditions import FACTS, Tri, all_of, holds
+from envcheck.recipes.loader import Recipes, expand
+from envcheck.recipes.model import BOOT_STAGES, PLACEHOLDER, Recipe, Step
+from envcheck.recipes.values import Value, Values
 
 
 @dataclass(frozen=True)

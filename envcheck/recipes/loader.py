@@ -19,9 +19,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 from envcheck.datafile import read_toml
 from envcheck.errors import EnvcheckError, SetupError
-
-from .model import Recipe, Step, parse_recipe
-from .values import PLACEHOLDERS
+from envcheck.recipes.model import Recipe, Step, parse_recipe
+from envcheck.recipes.values import PLACEHOLDERS
 
 
 def recipe_dirs() -> List[Path]:

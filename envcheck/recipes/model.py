@@ -44,8 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, List, Mapping, Optional, Tuple
 
 from envcheck.errors import EnvcheckError
-
-from .conditions import Condition, parse_conditions
+from envcheck.recipes.conditions import Condition, parse_conditions
 
 # Plan order. A reboot asked for by a step of a "boot" stage waits until the plan
 # leaves the boot stages, so several driver-level recipes share one reboot.
@@ -258,7 +257,7 @@ def _link(data: Mapping[str, Any], where: str) -> Link:
 def _applies(data: Optional[Mapping[str, Any]], where: str) -> AppliesWhen:
     if data is None:
         return AppliesWhen()
-    from .hardware import ARCHITECTURES
+    from envcheck.recipes.hardware import ARCHITECTURES
 
     r = _Reader(data, where)
     aw = AppliesWhen(ubuntu=r.strings("ubuntu"), gpu_arch=r.strings("gpu_arch"),

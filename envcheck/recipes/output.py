@@ -10,12 +10,11 @@ import textwrap
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 from envcheck.envelope import wrap
-
-from .conditions import Tri, word
-from .fill import FilledRecipe, FilledStep
-from .model import Recipe
-from .plan import Plan, PlanStep
-from .values import Value
+from envcheck.recipes.conditions import Tri, word
+from envcheck.recipes.fill import FilledRecipe, FilledStep
+from envcheck.recipes.model import Recipe
+from envcheck.recipes.plan import Plan, PlanStep
+from envcheck.recipes.values import Value
 
 WIDTH = 88
 _MARK = {True: "[yes]", False: "[no] ", None: "[?]  "}

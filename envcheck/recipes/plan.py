@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from envcheck.facts import Facts
+from envcheck.recipes.conditions import ASSUMED_UBUNTU, Tri, distro_family, holds
+from envcheck.recipes.fill import FilledStep, applies, fill, fill_steps
+from envcheck.recipes.loader import Recipes, expand, uses_placeholder
+from envcheck.recipes.model import BOOT_STAGES, Recipe
+from envcheck.recipes.values import Value, Values
 from envcheck.rules.finding import Finding
-
-from .conditions import ASSUMED_UBUNTU, Tri, distro_family, holds
-from .fill import FilledStep, applies, fill, fill_steps
-from .loader import Recipes, expand, uses_placeholder
-from .model import BOOT_STAGES, Recipe
-from .values import Value, Values
 
 # Findings that usually follow from a problem lower in the stack, and the stages whose
 # repair may clear them. Fixing PyTorch while the driver is broken wastes the user's time.

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, Optional, Tuple
 
 from envcheck.facts import Facts
+from envcheck.recipes.conditions import Tri, holds
+from envcheck.recipes.fill import fill_recipe
+from envcheck.recipes.loader import Recipes
+from envcheck.recipes.plan import Plan, build_plan
+from envcheck.recipes.values import Value, Values
 from envcheck.rules.catalogue import CATALOGUE
 from envcheck.rules.finding import Finding
-
-from .conditions import Tri, holds
-from .fill import fill_recipe
-from .loader import Recipes
-from .plan import Plan, build_plan
-from .values import Value, Values
 
 Key = Tuple[str, Optional[int]]  # (finding id, gpu)
 

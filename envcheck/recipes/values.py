@@ -20,9 +20,8 @@ from envcheck.datafile import read_toml
 from envcheck.derived.driver import driver_branch, installed_driver_version
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
-
-from .conditions import device_group
-from .hardware import datacenter_gpu, gpu_architectures, supports_open_modules
+from envcheck.recipes.conditions import device_group
+from envcheck.recipes.hardware import datacenter_gpu, gpu_architectures, supports_open_modules
 
 PLACEHOLDERS: Dict[str, str] = {
     "distro": "distribution id, e.g. ubuntu",

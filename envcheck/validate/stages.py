@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..errors import EnvcheckError, SetupError
-from .verdicts import BURN, Verdict, from_doctor
+from envcheck.errors import EnvcheckError, SetupError
+from envcheck.validate.verdicts import BURN, Verdict, from_doctor
 
 Tick = Callable[[Optional[float], str], None]  # (fraction done or None, what is happening)
 
@@ -81,11 +81,11 @@ def _setup_failure(name: str, exc: EnvcheckError, t0: float, devices: Tuple[str,
 # ------------------------------------------------------------------------------ doctor
 def doctor(ctx: StageContext, tick: Tick) -> Tuple[StageResult, Any]:
     """The doctor's report document and the facts (validate resolves devices from them)."""
-    from .. import snapshot
-    from ..probes import ProbeOptions, collect
-    from ..report import Report
-    from ..report.jsonfmt import document
-    from ..rules import evaluate
+    from envcheck import snapshot
+    from envcheck.probes import ProbeOptions, collect
+    from envcheck.report import Report
+    from envcheck.report.jsonfmt import document
+    from envcheck.rules import evaluate
 
     t0 = time.perf_counter()
     tick(None, "reading this machine (the torch probe takes a few seconds)")
@@ -109,9 +109,9 @@ def doctor(ctx: StageContext, tick: Tick) -> Tuple[StageResult, Any]:
 
 # ------------------------------------------------------------------------------ verify
 def verify(ctx: StageContext, tick: Tick) -> StageResult:
-    from ..verify import run
-    from ..verify.text import to_document
-    from .levels import verify_dtypes
+    from envcheck.validate.levels import verify_dtypes
+    from envcheck.verify import run
+    from envcheck.verify.text import to_document
 
     t0 = time.perf_counter()
     dtypes = verify_dtypes(ctx.level, ctx.devices[0])
@@ -136,7 +136,7 @@ def verify(ctx: StageContext, tick: Tick) -> StageResult:
 def _bench_data(ctx: StageContext) -> Tuple[Any, str]:
     """Real Fashion-MNIST when it is on this machine (never downloaded by validate), else
     the synthetic stand-in, labelled; the note says which and why."""
-    from ..dataset import load, locate, synthetic_dataset
+    from envcheck.dataset import load, locate, synthetic_dataset
 
     # Always the full synthetic size: the accuracy gates were measured on it.
     if ctx.synthetic:
@@ -195,11 +195,11 @@ def bench(ctx: StageContext, tick: Tick) -> StageResult:
 
 # -------------------------------------------------------------------------------- burn
 def burn(ctx: StageContext, tick: Tick) -> StageResult:
-    from ..burn import BurnOptions, parse_devices, resolve_devices
-    from ..burn import burn as run_burn
-    from ..burn.deps import default_deps
-    from ..burn.options import format_duration
-    from ..burn.session import Skipped
+    from envcheck.burn import BurnOptions, parse_devices, resolve_devices
+    from envcheck.burn import burn as run_burn
+    from envcheck.burn.deps import default_deps
+    from envcheck.burn.options import format_duration
+    from envcheck.burn.session import Skipped
 
     t0 = time.perf_counter()
     options = BurnOptions(duration_s=ctx.burn_s, strict=ctx.strict, seed=ctx.seed)
@@ -268,7 +268,7 @@ CPU_MAX_BYTES = 4 << 20
 
 def interconnect_plan(ctx: StageContext) -> Any:
     """The interconnect command's plan for this level and these devices."""
-    from ..interconnect import plan as p
+    from envcheck.interconnect import plan as p
 
     factor = SWEEP.get(ctx.level.name, 2)
     if ctx.devices == ("cpu",):
@@ -280,7 +280,7 @@ def interconnect_estimate_s(ctx: StageContext) -> float:
     """Wall time for the ETA: start-up, then each step's budget and checks."""
     if interconnect_skip(ctx) is not None:
         return 0.0
-    from ..interconnect.plan import steps
+    from envcheck.interconnect.plan import steps
 
     plan = interconnect_plan(ctx)
     world = CPU_RANKS if plan.backend == "gloo" else len(ctx.devices)
@@ -324,9 +324,9 @@ def interconnect(ctx: StageContext, tick: Tick) -> StageResult:
     processes when asked), its document unchanged in the report. With one GPU, on the CPU
     (unless ``--interconnect on``) or with ``--interconnect off`` the stage is a SKIP with
     the reason; ``on`` with one GPU cannot run (ERROR, exit 4)."""
-    from ..interconnect import text
-    from ..interconnect.node import measure, visible_devices
-    from ..interconnect.plan import steps
+    from envcheck.interconnect import text
+    from envcheck.interconnect.node import measure, visible_devices
+    from envcheck.interconnect.plan import steps
 
     why = interconnect_skip(ctx)
     if why is not None:

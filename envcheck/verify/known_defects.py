@@ -13,9 +13,8 @@ from typing import Callable, Dict, Optional, Tuple
 import numpy as np
 
 from envcheck.knowledge.kernel_defects import KernelDefect
-
-from . import reference as ref
-from .cases import Case, ConvCase
+from envcheck.verify import reference as ref
+from envcheck.verify.cases import Case, ConvCase
 
 
 def _padding_only(size: int, kernel: int, stride: int, pad_before: int, dilation: int, out: int) -> np.ndarray:

@@ -30,13 +30,12 @@ from envcheck import devices
 from envcheck.errors import EnvcheckError, SetupError
 from envcheck.knowledge import kernel_defects
 from envcheck.knowledge.kernel_defects import KernelDefect
-
-from . import known_defects
-from . import reference as ref
-from .cases import QUICK_CASES, Case, ConvCase, PoolCase, TransposedCase, sweep
-from .results import CaseResult, Skipped, VerifyResult
-from .tolerances import DTYPES, tolerance
-from .torch_ops import TorchOps, fp32_math
+from envcheck.verify import known_defects
+from envcheck.verify import reference as ref
+from envcheck.verify.cases import QUICK_CASES, Case, ConvCase, PoolCase, TransposedCase, sweep
+from envcheck.verify.results import CaseResult, Skipped, VerifyResult
+from envcheck.verify.tolerances import DTYPES, tolerance
+from envcheck.verify.torch_ops import TorchOps, fp32_math
 
 
 def import_torch() -> Any:

@@ -6,8 +6,7 @@ from typing import Any, Dict, List
 
 from envcheck.envelope import wrap
 from envcheck.serial import to_data
-
-from .results import CaseResult, VerifyResult
+from envcheck.verify.results import CaseResult, VerifyResult
 
 CASE_KEYS = ("op", "params", "dtype", "device", "rel_err", "tol", "passed", "reason")
 

@@ -108,3 +108,18 @@ def test_no_import_cycle_among_envcheck_modules():
 
 def test_a_cycle_would_be_found():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+def test_each_module_imports_envcheck_one_way():
+    """Relative or absolute imports of envcheck's own modules, not both in one file: a reader
+    should not have to resolve ``..x`` and ``envcheck.x`` to see they are the same module."""
+    mixed = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        relative = any(isinstance(n, ast.ImportFrom) and n.level > 0 for n in ast.walk(tree))
+        absolute = any((isinstance(n, ast.ImportFrom) and n.level == 0 and (n.module or "").split(".")[0] == "envcheck")
+                       or (isinstance(n, ast.Import) and any(a.name.split(".")[0] == "envcheck" for a in n.names))
+                       for n in ast.walk(tree))
+        if relative and absolute:
+            mixed.append(str(path.relative_to(PACKAGE.parent)))
+    assert mixed == []
