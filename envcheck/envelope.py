@@ -62,6 +62,15 @@ def wrap(kind: str, payload: Mapping[str, Any], created_at: Optional[str] = None
             "created_at": created_at or now(), **payload}
 
 
+def newer_than_known(what: str, version: int, known: int) -> Optional[str]:
+    """The one line a reader gives a document of a newer schema than it reads (None when it
+    reads it): "snapshot schema 2 is newer than this envcheck understands (1); upgrade
+    envcheck". The snapshot loader and fleet say it alike."""
+    if version <= known:
+        return None
+    return f"{what} schema {version} is newer than this envcheck understands ({known}); upgrade envcheck"
+
+
 def kind_of(doc: Any) -> Optional[str]:
     """The ``kind`` of an envcheck document, or None when ``doc`` is not one."""
     if isinstance(doc, dict) and doc.get("tool") == TOOL and isinstance(doc.get("kind"), str):

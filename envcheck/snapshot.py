@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Optional, Tuple, Union
 
 from .atomicio import atomic_write_json
-from .envelope import wrap
+from .envelope import newer_than_known, wrap
 from .errors import EnvcheckError
 from .facts import SCHEMA_VERSION, Facts, GpuFacts
 from .reading import Reading
@@ -84,9 +84,9 @@ def from_document(doc: Any, origin: str = "snapshot") -> Facts:
     version = doc.get("schema_version")
     if not isinstance(version, int):
         raise EnvcheckError(f"{origin}: not an envcheck snapshot (no schema_version)")
-    if version > SCHEMA_VERSION:
-        raise EnvcheckError(f"{origin}: snapshot schema {version} is newer than this envcheck "
-                            f"understands ({SCHEMA_VERSION}); upgrade envcheck")
+    newer = newer_than_known("snapshot", version, SCHEMA_VERSION)
+    if newer:
+        raise EnvcheckError(f"{origin}: {newer}")
     body = {k: v for k, v in doc.items() if k not in ("tool", "kind", "created_at")}
     try:
         facts = from_dict(Facts, body)

@@ -13,7 +13,9 @@ collective (per machine); its route joins the versions as a drift key.
 Accepted: ``envcheck validate --report`` files (``envcheck.validate``), the doctor's
 ``--json`` (``envcheck.report``) and snapshots (``envcheck.facts``) — the last two give
 versions and health but no performance. Anything else is listed as unreadable, with
-the reason, never silently dropped.
+the reason, never silently dropped: so is a report whose ``schema_version`` (or that of a
+stage document inside it) is newer than this envcheck reads, since a newer schema may
+have renamed or retyped the keys the summary takes.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-from ..envelope import kind_of
+from ..envelope import SCHEMA_VERSIONS, kind_of, newer_than_known
 from ..errors import EnvcheckError
 
 KINDS = ("envcheck.validate", "envcheck.report", "envcheck.facts")
@@ -173,12 +175,38 @@ def _interconnect(stage: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     }
 
 
+def unreadable_version(doc: Dict[str, Any]) -> Optional[str]:
+    """Why fleet cannot read this envcheck document's version (None: it can): a
+    ``schema_version`` that is not an integer, or newer than :data:`SCHEMA_VERSIONS` knows."""
+    kind = doc["kind"]
+    version = doc.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        return f"{kind} schema_version {version!r} is not an integer"
+    return newer_than_known(kind, version, SCHEMA_VERSIONS[kind])
+
+
+def _version_problem(doc: Dict[str, Any]) -> Optional[str]:
+    """The report's own version, then each stage document's inside a validate report."""
+    problem = unreadable_version(doc)
+    if problem or doc["kind"] != "envcheck.validate":
+        return problem
+    for stage in doc.get("stages") or ():
+        inner = stage.get("document") if isinstance(stage, dict) else None
+        problem = unreadable_version(inner) if kind_of(inner) in SCHEMA_VERSIONS else None
+        if problem:
+            return f"its {stage.get('name')} stage: {problem}"
+    return None
+
+
 def summarise_document(doc: Any, path: str = "") -> Dict[str, Any]:
     """The fleet's record of one report (plain data: it crosses process boundaries)."""
     kind = kind_of(doc)
     base: Dict[str, Any] = {"path": path, "kind": kind, "error": None}
     if kind not in KINDS:
         return dict(base, error=f"not an envcheck validate/doctor report (kind {kind or 'none'})")
+    problem = _version_problem(doc)
+    if problem:
+        return dict(base, error=problem)
     if kind == "envcheck.facts":
         facts, stages, machine, doctor = doc, {}, {}, None
     elif kind == "envcheck.report":

@@ -39,6 +39,7 @@ from envcheck.cli import cli
 from envcheck.envelope import ENVELOPE_KEYS, SCHEMA_VERSIONS
 from envcheck.facts import TorchDevice
 from envcheck.fleet import build, find_reports, load
+from envcheck.interconnect import node as interconnect_node
 from envcheck.interconnect.burn_phase import PhaseConfig, PhaseResult, PhaseStatus
 from envcheck.interconnect.records import Hang
 from envcheck.interconnect.text import document as interconnect_document
@@ -49,6 +50,7 @@ from envcheck.telemetry.cpu import PsutilTelemetry
 from envcheck.validate import Events, ValidateOptions
 from envcheck.validate import document as validate_document
 from envcheck.validate import run as validate_run
+from envcheck.validate import stages as validate_stages
 from envcheck.validate.stages import StageResult
 from envcheck.validate.verdicts import Verdict
 from tests import builders as b
@@ -187,11 +189,19 @@ def interrupted_validate() -> Dict[str, Any]:
     return seen[-1]
 
 
+def two_gpu_interconnect_outcome():
+    """Two H100s over NCCL that hang in the sweep, P2P blocked by ACS (what ``measure`` returns)."""
+    ok = b.ok
+    pairs = tuple(dataclasses.replace(p, path=ok("SYS"), nvlinks=ok(0)) for p in hgx_facts(2).interconnect.pairs.value)
+    facts = hgx_facts(2, acs_redirect_bridges=ok(("0000:02:08.0",)), pairs=ok(pairs))
+    return hgx_outcome(n=2, hang=Hang(5, "all_reduce 1 GiB", 60.0, (), (0, 1), "envcheck"), facts=facts)
+
+
 def validate_two_gpus(burn_doc: Dict[str, Any]) -> Dict[str, Any]:
     """A finished ``validate --device all`` on two GPUs through validate's own writer, each
-    stage holding its document: the burn with its all-reduce phase, and an interconnect
-    stage with the interconnect command's document (what the stage's hook will hold once it
-    runs that command; today's stage skips without a document)."""
+    stage holding its document: the burn with its all-reduce phase, and validate's real
+    interconnect stage (envcheck/validate/stages.py) whose measurement, the one call that
+    starts NCCL processes, returns the two-GPU outcome above."""
     facts = b.healthy_machine(torch=b.torch_build(devices=[TorchDevice(i, "NVIDIA H100 80GB HBM3", "9.0",
                                                                          80 * 2**30, 132) for i in (0, 1)]))
 
@@ -201,17 +211,27 @@ def validate_two_gpus(burn_doc: Dict[str, Any]) -> Dict[str, Any]:
     def stage(name, doc, verdict=Verdict.PASS):
         return lambda ctx, tick: StageResult(name, verdict, "scripted", devices=ctx.devices, document=doc)
 
+    def measure(plan, world, visible=None, strict=False, on_step=lambda s, d: None):
+        assert (plan.backend, world) == ("nccl", 2)
+        return judge_interconnect(two_gpu_interconnect_outcome(), strict)
+
     runners = {"doctor": doctor, "verify": stage("verify", synth.verify_doc(2)),
                "bench": stage("bench", synth.bench_doc(20700.0)), "burn": stage("burn", burn_doc, Verdict.FAIL),
-               "interconnect": stage("interconnect", hgx_interconnect(), Verdict.FAIL)}
-    vrun = validate_run(ValidateOptions(device="all"), runners=runners, environ={"ENVCHECK_HOST": "n2"})
+               "interconnect": validate_stages.interconnect}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(interconnect_node, "measure", measure)
+        vrun = validate_run(ValidateOptions(device="all"), runners=runners, environ={"ENVCHECK_HOST": "n2"})
     assert vrun.status == "complete" and [r.devices for r in vrun.results][1:] == [GPUS] * 4
+    assert vrun.results[-1].verdict == Verdict.FAIL and vrun.results[-1].document["hang"]
     return validate_document(vrun)
 
 
 def fleet_doc(tmp: Path) -> Dict[str, Any]:
-    """Six machines of the synthetic fleet, one of them slow, one drifted, one with ECC errors,
-    one stale, plus a doctor-only report, an unreadable file and a host that never reported."""
+    """Six machines of the synthetic fleet, each with its interconnect stage's document: one of
+    them slow, one drifted (driver, NCCL, route), one with ECC errors and a slow all-reduce
+    (a machine-level outlier), one stale, one whose interconnect run hung with wrong results
+    and saw a GPU the burn did not; plus a doctor-only report, an unreadable file and a host
+    that never reported."""
     d = tmp / "fleet"
     synth.make_fleet(d, 6, gpus=4, burn_s=10.0, templates=1)
     doctor = json.loads((d / "node0000.json").read_text())["stages"][0]["document"]
@@ -223,6 +243,13 @@ def fleet_doc(tmp: Path) -> Dict[str, Any]:
     by_host["node0002"]["burn"]["cuda:3"]["figures"]["burn_cnn_images_per_s"] *= 0.7
     by_host["node0003"]["gpus"][1]["ecc_uncorrected"] = 2
     by_host["node0004"]["created_at"] = synth.STALE_CREATED
+    for s in summaries:
+        if s.get("versions"):
+            s["versions"]["nccl"] = "2.27.3"
+    by_host["node0001"]["versions"].update(nccl="2.21.5", route="PCIe through the CPU")
+    by_host["node0003"]["interconnect"]["figures"]["ic_all_reduce_busbw_gb_s"] *= 0.7
+    by_host["node0005"]["interconnect"].update(hang="all_reduce 1 GiB", wrong=3)
+    del by_host["node0005"]["burn"]["cuda:1"]
     now = datetime.datetime(2026, 12, 6, 7, 0, tzinfo=datetime.timezone.utc)
     return build(summaries, now=now, max_age_s=7 * 86400.0, expected=["node0000", "node0099"])
 
@@ -237,7 +264,7 @@ def tmp(tmp_path_factory) -> Path:
 def validate_cli() -> Dict[str, Any]:
     pytest.importorskip("torch")
     return cli_json("validate", "--device", "cpu", "--burn", "4s", "--synthetic", "--bench-model", "softmax",
-                    "--threads", "1", "--json", env={"ENVCHECK_HOST": "box-7", "SLURM_JOB_ID": "77"})
+                    "--threads", "1", "--interconnect", "on", "--json", env={"ENVCHECK_HOST": "box-7", "SLURM_JOB_ID": "77"})
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +333,8 @@ def _cases() -> Iterator[Tuple[str, str, Callable[[Any], Dict[str, Any]], bool]]
         "--collectives", "all_reduce", "--inject", "wrong:0", "--json"), True)
     yield "interconnect-hgx-hang", "envcheck.interconnect", lambda r: hgx_interconnect(), False
     yield "validate-cpu-real", "envcheck.validate", lambda r: r.getfixturevalue("validate_cli"), True
-    for name, kind in (("doctor", "envcheck.report"), ("verify", "envcheck.verify"), ("bench", "envcheck.bench")):
+    for name, kind in (("doctor", "envcheck.report"), ("verify", "envcheck.verify"), ("bench", "envcheck.bench"),
+                       ("interconnect", "envcheck.interconnect")):
         yield (f"validate-cpu-real-{name}", kind,
                lambda r, name=name: _stage(r.getfixturevalue("validate_cli"), name), True)
     yield "validate-interrupted", "envcheck.validate", lambda r: interrupted_validate(), False
@@ -449,7 +477,8 @@ def test_every_kind_is_produced_here():
 def test_the_documents_checked_here_reach_the_rarer_shapes(request, produced):
     """The cases above are chosen to reach what a schema may get wrong: every report verdict
     and both confidences, the facts only a paste gives, the burn's all-reduce phase live and
-    finished, and a validate run whose interconnect stage holds its document."""
+    finished, validate runs whose real interconnect stage holds its document (gloo on the
+    CPU, NCCL on two GPUs that hang), and a fleet that reads interconnect documents."""
     reports = [document(request, produced, c) for c, (kind, _, _) in CASES.items()
                if kind == "envcheck.report" and not c.endswith("-live")]
     assert {d["verdict"] for d in reports} >= {"error", "unexplained", "insufficient", "ok"}
@@ -465,7 +494,23 @@ def test_the_documents_checked_here_reach_the_rarer_shapes(request, produced):
     assert live["status"] == "running" and live["allreduce"]["verdict"] is None
     stages = {s["name"]: s for s in document(request, produced, "validate-2gpu-interconnect")["stages"]}
     assert stages["interconnect"]["document"]["kind"] == "envcheck.interconnect"
+    assert stages["interconnect"]["verdict"] == "FAIL" and "HANG" in stages["interconnect"]["summary"]
     assert stages["burn"]["document"]["allreduce"]["verdict"] == "fail"
+    fleet = document(request, produced, "fleet")
+    assert all(m["interconnect"] for m in fleet["machines"] if m["kind"] == "envcheck.validate")
+    assert {d["key"] for d in fleet["drift"]} >= {"driver", "nccl", "route"}
+    assert any(o["device"] == "" and o["figure"] == "ic_all_reduce_busbw_gb_s" for o in fleet["outliers"])
+    assert {h["code"] for h in fleet["health"]} >= {"interconnect_hang", "interconnect_wrong_results"}
+    only_ic = [d for m in fleet["machines"] for d in m["devices"].values() if d["verdict"] is None]
+    assert only_ic and all("ic_h2d_pinned_gb_s" in d["figures"] for d in only_ic)
+
+
+@pytest.mark.torch
+def test_the_real_cpu_validate_ran_its_interconnect_stage_over_gloo(request, produced):
+    doc = document(request, produced, "validate-cpu-real")
+    (stage,) = [s for s in doc["stages"] if s["name"] == "interconnect"]
+    assert doc["options"]["interconnect"] == "on" and stage["verdict"] in ("PASS", "WARN"), stage["summary"]
+    assert stage["document"]["run"]["backend"] == "gloo"
 
 
 def _set(doc: Dict[str, Any], path: Tuple, value: Any) -> None:
