@@ -39,6 +39,8 @@ pre{background:#0f172a;color:#e2e8f0;padding:10px 12px;border-radius:6px;overflo
 .finding{border-left:5px solid var(--skip)}.finding.sev-error{border-left-color:var(--fail)}
 .finding.sev-warning{border-left-color:var(--warn)}
 .muted{color:var(--muted)}.small{font-size:12.5px}.synthetic{background:#fff4d6;border:1px solid #e5b000;border-radius:6px;padding:2px 8px}
+ol.steps{padding-left:22px}ol.steps li{margin:8px 0}ol.steps pre{margin:6px 0 0}
+.tag{display:inline-block;margin-left:6px;padding:0 7px;border-radius:4px;background:#eef2ff;color:#3730a3;font-size:12px}
 nav.toc{font-size:14px;margin:0 0 8px}nav.toc a{margin-right:14px}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
 figure.figure{margin:8px 0;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 12px}figcaption{font-weight:600;font-size:14px;margin-bottom:2px}

@@ -38,13 +38,48 @@ def facts_lines(facts: Dict[str, Any]) -> List[Tuple[str, str]]:
     return out
 
 
+_WHERE = {"host": "on the host, not in the container", "windows": "in Windows, not in Linux"}
+
+
+def _step_tags(step: Dict[str, Any]) -> str:
+    tags = ["needs root"] if step.get("needs_root") else []
+    if step.get("where") in _WHERE:
+        tags.append(_WHERE[step["where"]])
+    if step.get("only_if"):
+        tags.append(f"only if: {step['only_if']}")
+    return "".join(f' <span class="tag">{escape(t)}</span>' for t in tags)
+
+
+def _commands(commands: Any) -> str:
+    return f"<pre>{escape(chr(10).join(str(c) for c in commands))}</pre>" if commands else ""
+
+
+def fix_steps(fix: Any) -> str:
+    """A finding's fix as the JSON report holds it (envcheck/report/steps.py ``document``):
+    the recipe's filled steps, numbered, each with its commands, the ones that need root or
+    belong on another machine tagged, alternatives, notes and what could not be filled in."""
+    if not fix:
+        return '<p class="muted">No commands to run: the explanation says what to do.</p>'
+    if isinstance(fix, list):  # a report from before the recipes were the fix's only source
+        return "<h3>Fix</h3>" + _commands(fix)
+    items = []
+    for st in fix.get("steps") or ():
+        alts = "".join(f'<p class="muted">or, without rebooting: {escape(str(a.get("title", "")))}</p>'
+                       + _commands(a.get("commands")) for a in st.get("alternatives") or ())
+        items.append(f"<li><strong>{escape(str(st.get('title', '')))}</strong>{_step_tags(st)}"
+                     f"{_commands(st.get('commands'))}{alts}</li>")
+    notes = "".join(f'<p class="muted">Note: {escape(str(n))}</p>' for n in fix.get("notes") or ())
+    missing = fix.get("missing_values") or ()
+    unfilled = (f'<p class="muted">Not known here, fill in yourself: {escape(", ".join(map(str, missing)))}</p>'
+                if missing else "")
+    return f'<h3>Fix</h3><ol class="steps">{"".join(items)}</ol>{notes}{unfilled}'
+
+
 def finding_card(f: Dict[str, Any]) -> str:
     sev = f.get("severity", "info")
     evidence = "".join(f"<li><code>{escape(e.get('fact', ''))}</code> = {escape(str(e.get('value', '')))}</li>"
                        for e in f.get("evidence") or ())
-    fix = f.get("fix") or ()
-    steps = ("<h3>Fix</h3><pre>" + escape("\n".join(fix)) + "</pre>") if fix else \
-        '<p class="muted">No commands to run: the explanation says what to do.</p>'
+    steps = fix_steps(f.get("fix"))
     recipe = (f'<p class="muted">Step by step: <code>envcheck recipe show {escape(f["recipe"])}</code></p>'
               if f.get("recipe") else "")
     links = "".join(f'<li><a href="{escape(u)}">{escape(u)}</a></li>' for u in f.get("links") or ())

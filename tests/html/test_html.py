@@ -118,8 +118,43 @@ def test_every_finding_with_its_fix_steps(pages):
 
     for f in findings:
         assert escape(f["title"]) in html and f["id"] in html
-        for step in f["fix"]:
-            assert escape(step) in html
+        assert_fix_shown(f["fix"], html)
+    assert "missing_values" not in html  # the fix's keys are not its content
+
+
+def assert_fix_shown(fix, html):
+    """Every filled step of the finding's recipe: its title and each command, in order."""
+    from html import escape
+
+    assert fix["steps"], fix
+    at = 0
+    for step in fix["steps"]:
+        for text in (step["title"], *step["commands"]):
+            at = html.index(escape(text), at)
+    assert "needs root" in html or not any(s["needs_root"] for s in fix["steps"])
+
+
+def test_a_fix_from_an_older_report_is_its_lines():
+    from envcheck.html.sections import fix_steps
+
+    assert fix_steps(["sudo ubuntu-drivers install", "sudo reboot"]) == \
+        "<h3>Fix</h3><pre>sudo ubuntu-drivers install\nsudo reboot</pre>"
+    assert "No commands to run" in fix_steps(None)
+
+
+def test_a_fix_says_where_each_step_runs_and_what_it_could_not_fill_in():
+    from envcheck.html.sections import fix_steps
+
+    fix = {"recipes": ["container_toolkit"], "notes": ["Docker 19.03 or newer."], "missing_values": ["gpu_index"],
+           "steps": [{"number": 1, "kind": "step", "recipe": "container_toolkit", "title": "Install the toolkit",
+                      "commands": ["sudo apt-get install -y nvidia-container-toolkit"], "needs_root": True,
+                      "where": "host", "only_if": "docker is the runtime",
+                      "alternatives": [{"title": "restart the daemon", "commands": ["sudo systemctl restart docker"]}]}]}
+    html = fix_steps(fix)
+    for text in ("Install the toolkit", "needs root", "on the host, not in the container",
+                 "only if: docker is the runtime", "or, without rebooting: restart the daemon",
+                 "sudo systemctl restart docker", "Note: Docker 19.03 or newer.", "fill in yourself: gpu_index"):
+        assert text in html, text
 
 
 def test_charts_are_inline_svg(pages):
@@ -137,10 +172,7 @@ def test_interconnect_section(pages):
     assert "NVLink 4 x 18 through NVSwitch" in html and "collective_bandwidth_low" in html
     assert "195.0 GB/s" in html and " *" in html  # the half-speed pair, marked
     assert "Host ↔ device" in html and "53.1" in html
-    for step in docs["interconnect"]["findings"][0]["fix"]:
-        from html import escape
-
-        assert escape(step) in html
+    assert_fix_shown(docs["interconnect"]["findings"][0]["fix"], html)
     assert 'id="stage-interconnect"' in files["validate"].read_text()
 
 
