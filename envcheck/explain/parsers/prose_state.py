@@ -79,6 +79,7 @@ _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
                         # no GPU at all: "my laptop has no GPU", "I don't have a GPU", 没有GPU / 没有显卡
                         r"|\b(?:i|we|my\s+\w+|this\s+\w+|it)\s+(?:(?:has|have)\s+no|(?:don't|doesn't|do\s+not|does\s+not)"
                         r"\s+have\s+(?:an?|any))\s+(?:dedicated\s+|discrete\s+)?(?:gpus?|graphics\s+cards?)\b"
+                        r"(?!\s*(?:memory|mem|ram|usage|util\w*|time|left|available|support|access|acceleration))"
                         r"|(?:机器|电脑|服务器|笔记本)?没有\s*(?:独立)?(?:gpu|GPU|显卡)"
                         # a machine without any GPU: "a Colab CPU runtime", "a CPU-only server", "a CPU instance"
                         r"|\b(?:on|using|use|in|with|have|has|is)\s+(?:an?\s+|the\s+|my\s+)?(?:\w+\s+){0,2}(?:cpu[- ]only|cpu)\s+"
