@@ -101,3 +101,18 @@ ValueError: The model's max seq len (4096) is larger than the KV cache (3200).
 """
     assert errors(smi) == {}
     assert "cuda_visible_devices_hides_gpus" in errors(smi + "RuntimeError: No CUDA GPUs are available\n")
+
+
+@pytest.mark.parametrize("said", [
+    "It only works with sudo. As my normal user torch.cuda.is_available() returns False.",
+    "As root, everything works fine. Non-root users get False from torch.cuda.is_available().",
+])
+def test_working_as_root_only_is_a_likely_permissions_finding(said):
+    f = findings(said)
+    assert f["device_node_permissions"].confidence.value == "likely"
+    # a node the words imply is no listing of /dev: nvidia-uvm is not thereby missing
+    assert "nvidia_uvm_missing" not in f
+
+
+def test_root_named_in_other_senses_is_not_a_permissions_finding():
+    assert "device_node_permissions" not in findings(WORKING + "I run it as root in the container and it works fine.\n")

@@ -21,6 +21,7 @@ from typing import List, Tuple
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
+from envcheck.facts import DeviceNode
 from envcheck.reading import Status
 
 SOURCE = "statements"
@@ -88,6 +89,16 @@ _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
                     r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra))\b", _I)
+
+
+# CUDA working as root and not as the user: the user may not open the device nodes. "it only
+# works with sudo", "as root everything works fine, non-root users can't", "works under sudo but
+# not as my normal user".
+_ROOT_ONLY = re.compile(r"\bonly\s+(?:works?|runs?|detects?\s+\w+)\s+(?:with|under|using|as|when\s+run\s+as)\s+(?:sudo|root)\b"
+                        r"|\b(?:with|under|using|as)\s+(?:sudo|root)\b[^.;!?\n]{0,30}\b(?:works?|fine|ok|runs?)\b"
+                        r"|\b(?:works?|fine|runs?)\b[^.;!?\n]{0,30}\b(?:with|under|using|as)\s+(?:sudo|root)\b", _I)
+_AS_USER = re.compile(r"\bonly\s+(?:works?|runs?)|\bnon-?root\b|\b(?:normal|regular|ordinary|my|other|non-admin)\s+users?\b"
+                      r"|\bwithout\s+sudo\b|\bas\s+(?:a\s+)?user\b", _I)
 
 
 # Uncorrectable memory errors retold: "due to Uncorrectable ECC Error", "a double-bit ECC
@@ -190,6 +201,13 @@ def parse(doc: Pasted) -> Found:
         # map_location" is advice, not the machine.
         if m and not _question(lines[i], m.end()) and "map_location" not in lines[i]:
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
+    for i in doc.lines_containing("sudo", "root"):
+        m = _ROOT_ONLY.search(lines[i])
+        near = " ".join(lines[i:i + 2])
+        if m and _AS_USER.search(near) and not _question(lines[i], m.end()):
+            # What the claim implies for the nodes: this user may not open them.
+            f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
+                  detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
         m = None if _CPU_LINE.search(line) else _OTHER_GPU.search(line)
