@@ -258,6 +258,9 @@ class PythonFacts:
     env_kind: Reading[str] = _u()  # "venv" | "conda" | "system" | "user"
     env_path: Reading[str] = _u()
     packages: Reading[Tuple[PythonPackage, ...]] = _u()  # torch*, nvidia-*, triton, numpy, jax*, tensorflow*
+    # Two or more torch versions one package listing shows for the same environment (pip's and
+    # conda's rows of one collect_env, one `conda list`): files of two installs mixed. Explain only.
+    torch_versions_listed: Reading[Tuple[str, ...]] = _u()
 
     def package(self, name: str) -> Optional[PythonPackage]:
         for p in self.packages.get(()):

@@ -116,3 +116,31 @@ def test_working_as_root_only_is_a_likely_permissions_finding(said):
 
 def test_root_named_in_other_senses_is_not_a_permissions_finding():
     assert "device_node_permissions" not in findings(WORKING + "I run it as root in the container and it works fine.\n")
+
+
+@pytest.mark.parametrize("listing", [
+    # collect_env's tagged rows: pip's torch beside conda's pytorch at another version
+    "[pip3] torch==2.0.1\n[pip3] torchvision==0.15.2\n[conda] pytorch                   1.12.1          "
+    "py3.9_cuda11.3_cudnn8.3.2_0    pytorch\n[conda] torch                     2.0.1                    pypi_0    pypi\n",
+    # a conda list with both installs
+    "# Name                    Version                   Build  Channel\npytorch                   1.13.1          "
+    "py3.9_cuda11.7_cudnn8.5.0_0    pytorch\ntorch                     2.1.0                    pypi_0    pypi\n",
+    # grep'd pip list naming torch twice (two dist-info directories)
+    "$ pip list | grep torch\ntorch                     2.1.0\ntorch                     1.13.1\n",
+])
+def test_torch_listed_twice_in_one_environment_is_two_installs(listing):
+    f = findings(listing)["mixed_torch_installations"]
+    assert f.confidence.value == "likely" and f.severity.value == "warning"
+    # beside a failure in the same text it is the likeliest cause: an error
+    failed = findings(listing + "ImportError: libtorch_cpu.so: cannot open shared object file: No such file or directory\n")
+    assert failed["mixed_torch_installations"].severity.value == "error"
+
+
+@pytest.mark.parametrize("listing", [
+    "[pip3] torch==2.1.0+cu121\n[conda] pytorch                   2.1.0           py3.10_cuda12.1_cudnn8.9.2_0    pytorch\n",
+    "[pip3] torch==2.0.1\n[conda] torch                     2.0.1                    pypi_0    pypi\n",
+    # two environments' listings far apart: not one listing
+    "env A:\n[pip3] torch==2.0.1\n\n\n\nenv B, another machine:\n[pip3] torch==2.1.0\n",
+])
+def test_one_build_named_twice_is_not_two_installs(listing):
+    assert "mixed_torch_installations" not in findings(WORKING + listing)
