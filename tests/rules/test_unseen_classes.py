@@ -144,3 +144,15 @@ def test_torch_listed_twice_in_one_environment_is_two_installs(listing):
 ])
 def test_one_build_named_twice_is_not_two_installs(listing):
     assert "mixed_torch_installations" not in findings(WORKING + listing)
+
+
+@pytest.mark.parametrize("failure", [
+    "RuntimeError: Torch is not able to use GPU; add --skip-torch-cuda-test to COMMANDLINE_ARGS variable to disable "
+    "this check",
+    DESERIALIZE,
+])
+def test_a_programs_own_cuda_check_with_a_cpu_build_is_the_cpu_build(failure):
+    assert "torch_cpu_only_build" in findings("torch.__version__ = 2.0.1+cpu\n" + failure)
+    # on a machine said to have no GPU at all, that is the finding instead
+    f = findings("torch.__version__ = 2.0.1+cpu\nmy laptop has no GPU\n" + failure)
+    assert "no_nvidia_gpu_found" in f and "torch_cpu_only_build" not in f
