@@ -145,7 +145,7 @@ def torch_listed_twice(ctx: RuleContext) -> Iterator[Finding]:
     pip's torch, pip list naming torch twice): the files of two installs share one
     site-packages, and which one Python imports is a matter of order. An error beside a
     failure in the same text (the mix is the likeliest cause), a warning on its own."""
-    listed = ctx.facts.python.torch_versions_listed
+    listed = ctx.facts.torch.versions_listed
     if not listed.ok or len(listed.value or ()) < 2:
         return
     failed = any(s.message.kind == "error" for s in ctx.stated)
@@ -153,7 +153,7 @@ def torch_listed_twice(ctx: RuleContext) -> Iterator[Finding]:
                f"One package listing shows torch at {len(listed.value)} versions ({', '.join(listed.value)}) in the "
                "same environment: two installs (pip and conda, or two pip installs) have mixed their files. "
                "Uninstall torch with both tools until none is left, then install one build.",
-               [("python.torch_versions_listed", listed)], severity=None if failed else Severity.WARNING,
+               [("torch.versions_listed", listed)], severity=None if failed else Severity.WARNING,
                confidence=Confidence.LIKELY)
 
 

@@ -113,7 +113,7 @@ def _two_installs(f: Found, rows: Dict[int, List[Tuple[int, str]]]) -> None:
     for block in sorted(rows):
         versions = tuple(dict.fromkeys(v for _, v in rows[block]))
         if len(versions) > 1:
-            f.set("python.torch_versions_listed", versions, rows[block][0][0],
+            f.set("torch.versions_listed", versions, rows[block][0][0],
                   detail=f"one package listing, lines {rows[block][0][0] + 1}-{rows[block][-1][0] + 1}")
             return
 
