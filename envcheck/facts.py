@@ -20,7 +20,7 @@ from .reading import UNKNOWN, Reading
 
 SCHEMA_VERSION = 1
 # Facts only a pasted text gives (a person saying so); the live probes leave them unknown.
-PASTE_ONLY = ("host.resumed_from_suspend", "driver.modules_not_loaded")
+PASTE_ONLY = ("host.resumed_from_suspend", "driver.modules_not_loaded", "torch.versions_listed")
 
 
 def _u() -> Reading:
@@ -317,6 +317,9 @@ class TorchFacts:
     errors: Reading[Tuple[str, ...]] = _u()  # error texts seen (init, kernel launch, pasted)
     kernel_check: Reading[bool] = _u()  # a tiny kernel ran and gave the right answer
     conv_check_max_rel_err: Reading[float] = _u()  # small conv on the GPU vs the CPU
+    # Two or more torch versions one package listing shows for the same environment (pip's and
+    # conda's rows of one collect_env, one `conda list`): files of two installs mixed. Explain only.
+    versions_listed: Reading[Tuple[str, ...]] = _u()
     conv_check_passed: Reading[bool] = _u()  # envcheck verify's quick subset on cuda:0 (detail: what failed)
     loaded_libraries: Reading[Tuple[LoadedLibrary, ...]] = _u()
     loader_errors: Reading[Tuple[LoaderError, ...]] = _u()  # what the dynamic loader refused (import, dlopen)

@@ -36,6 +36,7 @@ _CUDA_FAMILIES: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("cudart", ("cudart", "libcudart")),
 )
 _TORCH_LIBS = ("libtorch", "libc10", "libcaffe2", "libshm")
+_TORCH_LIB = re.compile(r"(?:%s)(?:[._]|$)" % "|".join(_TORCH_LIBS))
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def symbol_owner(symbol: str) -> str:
 
 
 def library_owner(library: Optional[str], text: str) -> str:
-    if library and library.lower().startswith(_TORCH_LIBS):
+    # libtorch.so, libtorch_cuda.so, libc10_cuda.so — not libtorchaudio.so or libtorchvision.so,
+    # extensions of torch that a name prefix alone would take for torch's own libraries.
+    if library and _TORCH_LIB.match(library.lower()):
         return "torch"
     if re.search(r"[\\/]torch[\\/](?:lib[\\/]|_C[.\w-]*\.(?:so|pyd))", text):
         return "torch"

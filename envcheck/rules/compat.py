@@ -277,7 +277,11 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     # CUDA was wanted: torch was asked for it and said no, or a person points out the CPU build
     # or that CUDA is unavailable. Nobody does that on a machine meant to run on the CPU.
     avail = ctx.facts.torch.cuda_available
-    wanted = bool(said) or (avail.ok and avail.value is False) or (tv.cpu_source is not None and tv.cpu_source.stated)
+    # A program's own "CUDA is not available" (torch.load's deserialisation, a launcher's GPU
+    # check) says the same: CUDA was asked for.
+    asked = any(s.message.kind == "error" and s.supports("torch_cpu_only_build") for s in ctx.stated)
+    wanted = (bool(said) or asked or (avail.ok and avail.value is False)
+              or (tv.cpu_source is not None and tv.cpu_source.stated))
     if not (has_gpu or (has_gpu is None and (wanted or driver))):
         return
     evidence = [(tv.version.source, tv.version)] if tv.version else []

@@ -31,7 +31,7 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     if f.pci.gpus:
         ev.append(("pci.devices", ", ".join(f"{d.address} [10de:{d.device_id:04x}]" for d in f.pci.gpus)))
     nodes = f.driver.device_nodes
-    if nodes.ok and not any(n.exists and re.fullmatch(r"/dev/nvidia\d+", n.path) for n in nodes.value):
+    if nodes.ok and not is_stated(nodes) and not any(n.exists and re.fullmatch(r"/dev/nvidia\d+", n.path) for n in nodes.value):
         ev.append(("driver.device_nodes", "no /dev/nvidia<N> in the container"))
     if f.nvml.init_error == "library_not_found":
         ev.append(("nvml.init_error", "library_not_found (libnvidia-ml.so is not in the container)"))

@@ -18,7 +18,7 @@ from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
 from envcheck.facts import DeviceNode, Facts
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 GiB = 2**30
 
@@ -277,7 +277,9 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     no_module = mods is not None and "nvidia" in mods and "nvidia_uvm" not in mods
     ctl = nodes.get("/dev/nvidiactl")
     uvm = nodes.get("/dev/nvidia-uvm")
-    no_node = ctl is not None and ctl.exists and (uvm is None or not uvm.exists) and f.driver.device_nodes.ok
+    # A node a person's words imply is no listing: the others are not known missing.
+    no_node = (ctl is not None and ctl.exists and (uvm is None or not uvm.exists) and f.driver.device_nodes.ok
+               and not is_stated(f.driver.device_nodes))
     if not (no_module or no_node or said):
         return
     ev: List[Tuple[str, object]] = []
@@ -304,6 +306,12 @@ def device_node_permissions(ctx: RuleContext) -> Iterator[Finding]:
     bad: List[DeviceNode] = [n for n in f.driver.device_nodes.get(())
                              if n.exists and n.accessible is False and _RELEVANT_NODE.search(n.path)]
     if not bad:
+        return
+    if is_stated(f.driver.device_nodes):  # a person said CUDA works as root and not as the user
+        yield make("device_node_permissions",
+                   "The text says CUDA works as root (or with sudo) and not as the user: the user may not open "
+                   "/dev/nvidia*. `ls -l /dev/nvidia*` and `id` show which group they belong to.",
+                   [("driver.device_nodes", f.driver.device_nodes)], confidence=Confidence.LIKELY)
         return
     groups = sorted({n.group for n in bad if n.group and n.group != "root"})
     paths = " ".join(n.path for n in bad)

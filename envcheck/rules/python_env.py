@@ -18,7 +18,7 @@ from envcheck.derived.messages import Stated
 from envcheck.knowledge.archs import ver
 from envcheck.rules.compat import advised, quote
 from envcheck.rules.engine import RuleContext, make
-from envcheck.rules.finding import Confidence, Finding
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 _TORCH_REQ = re.compile(r"torch(?:vision|audio)?(?:$|[=<>!~\[;])")
 _WHEEL_PY = re.compile(r"^(?P<pkg>torch(?:vision|audio)?)-[^-]+-cp(?P<major>\d)(?P<minor>\d{1,2})-")
@@ -140,4 +140,21 @@ def pip_says_another_python(ctx: RuleContext) -> Iterator[Finding]:
                confidence=None if py else Confidence.LIKELY)
 
 
-RULES = (python_unsupported_by_torch, pip_says_another_python)
+def torch_listed_twice(ctx: RuleContext) -> Iterator[Finding]:
+    """One listing of one environment shows torch at two versions (conda's pytorch beside
+    pip's torch, pip list naming torch twice): the files of two installs share one
+    site-packages, and which one Python imports is a matter of order. An error beside a
+    failure in the same text (the mix is the likeliest cause), a warning on its own."""
+    listed = ctx.facts.torch.versions_listed
+    if not listed.ok or len(listed.value or ()) < 2:
+        return
+    failed = any(s.message.kind == "error" for s in ctx.stated)
+    yield make("mixed_torch_installations",
+               f"One package listing shows torch at {len(listed.value)} versions ({', '.join(listed.value)}) in the "
+               "same environment: two installs (pip and conda, or two pip installs) have mixed their files. "
+               "Uninstall torch with both tools until none is left, then install one build.",
+               [("torch.versions_listed", listed)], severity=None if failed else Severity.WARNING,
+               confidence=Confidence.LIKELY)
+
+
+RULES = (python_unsupported_by_torch, pip_says_another_python, torch_listed_twice)

@@ -173,39 +173,63 @@ def _parse_visible(value: str, count: Optional[int], uuids: Optional[Sequence[st
 _NO_DEVICE = ("torch_no_cuda_gpus", "cuda_no_device", "cuda_invalid_device", "torch_device_not_visible")
 
 
-def _hides_without_count(value: str) -> Optional[str]:
-    """Why ``value`` may hide the GPUs when the machine's GPU count is not known: empty or not
-    a GPU at all (it hides every GPU), or an index past the first (a machine with fewer GPUs
-    has no such one; with one GPU set, the program's cuda:1 no longer exists)."""
+def _hides_by_itself(value: str) -> Optional[str]:
+    """Why ``value`` hides every GPU whatever the machine has: empty, or a first entry that
+    names no GPU at all (``-1``, ``NoDevFiles``, ``none``); CUDA's parser stops at the first
+    invalid entry, so nothing after it counts either."""
     first = value.split(",")[0].strip()
-    if not first or not re.match(r"\d+|GPU-|MIG-", first, re.IGNORECASE):
-        return f"{first or 'an empty value'!r} names no GPU, so CUDA sees none"
+    if not first:
+        return "it is empty, so CUDA sees no GPU"
+    if first.startswith("-") or not re.match(r"\d+|GPU-|MIG-", first, re.IGNORECASE):
+        return f"{first!r} names no GPU, so CUDA sees none"
+    return None
+
+
+def _index_past_first(value: str) -> Optional[str]:
+    """An ordinary index above 0 is only suspicious: a machine with fewer GPUs has no such
+    one, and with one GPU set the program's cuda:1 no longer exists; most machines that set
+    it have that GPU."""
+    first = value.split(",")[0].strip()
     if re.fullmatch(r"\d+", first) and int(first) >= 1:
         return (f"it keeps only GPU {first} (renumbered 0 inside the program): a machine with fewer GPUs has none "
                 "left, and a program asking for a device index above 0 asks for one that is no longer there")
     return None
 
 
-def _hidden_by_value(ctx: RuleContext, value: str) -> Iterator[Finding]:
-    """The GPU count is not in the text, CUDA failed to find a device and the variable's value
-    is one that hides GPUs: likely the cause. torch.cuda.is_available() False counts as CUDA
-    finding none unless the build is known to be CPU-only (then that is why)."""
+def _no_device_seen(ctx: RuleContext) -> Optional[Tuple[str, object]]:
+    """The evidence that CUDA found no device (or not the one asked for) in this report: a
+    no-device message, torch's device count 0, or is_available() False on a build that is not
+    known to be CPU-only (a CPU build is why, then). None when the report shows no such failure."""
     f = ctx.facts
     failure = next((s for s in ctx.stated if s.id in _NO_DEVICE), None)
-    count_zero = f.torch.device_count.ok and f.torch.device_count.value == 0
+    if failure is not None:
+        return quote(failure)
+    if f.torch.device_count.ok and f.torch.device_count.value == 0:
+        return ("torch.device_count", 0)
     tv = ctx.torch_view
-    unavailable = (f.torch.cuda_available.ok and f.torch.cuda_available.value is False
-                   and not (tv is not None and tv.is_cpu))
-    why = _hides_without_count(value)
-    if why is None or (failure is None and not count_zero and not unavailable):
+    if f.torch.cuda_available.ok and f.torch.cuda_available.value is False and not (tv is not None and tv.is_cpu):
+        return ("torch.cuda_available", f.torch.cuda_available)
+    return None
+
+
+def _hidden_by_value(ctx: RuleContext, value: str) -> Iterator[Finding]:
+    """The GPU count is not in the text: the value is evidence only beside CUDA failing to find
+    a device. A value that hides every GPU by itself is then likely the cause (error); an
+    ordinary index above 0 only may be (warning): in an env dump of a working run it is
+    what most multi-GPU machines set."""
+    failure = _no_device_seen(ctx)
+    if failure is None:
         return
-    ev: List[Tuple[str, object]] = [("env.CUDA_VISIBLE_DEVICES", repr(value))]
-    ev += ([quote(failure)] if failure else [("torch.device_count", 0)] if count_zero
-           else [("torch.cuda_available", f.torch.cuda_available)])
+    why, severity = _hides_by_itself(value), None
+    if why is None:
+        why, severity = _index_past_first(value), Severity.WARNING
+    if why is None:
+        return
     yield make("cuda_visible_devices_hides_gpus",
                f"CUDA_VISIBLE_DEVICES={value!r} is set and CUDA found no device (or not the one asked for): {why}. "
                "Run again without it, or with indices that exist (`nvidia-smi -L` lists them).",
-               ev, {"visible_devices": "0"}, confidence=Confidence.LIKELY)
+               [("env.CUDA_VISIBLE_DEVICES", repr(value)), failure], {"visible_devices": "0"},
+               severity=severity, confidence=Confidence.LIKELY)
 
 
 def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
@@ -213,10 +237,14 @@ def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
     env = f.env.variables.get({})
     if "CUDA_VISIBLE_DEVICES" not in env or f.has_nvidia_gpu is False:
         return
-    if not f.has_nvidia_gpu:  # nobody could tell whether there is a GPU: judge the value alone
-        yield from _hidden_by_value(ctx, env["CUDA_VISIBLE_DEVICES"])
-        return
     value = env["CUDA_VISIBLE_DEVICES"]
+    # PyTorch saw a GPU in the same report: the value did not hide them from that run (it was
+    # set at another moment, or only inside the program).
+    if f.torch.cuda_available.ok and f.torch.cuda_available.value is True:
+        return
+    if not f.has_nvidia_gpu:  # nobody could tell whether there is a GPU: judge the value alone
+        yield from _hidden_by_value(ctx, value)
+        return
     count = len(f.gpus) if f.gpus else (len(f.pci.gpus) if f.pci.devices.ok and f.pci.gpus else None)
     uuids = None if f.redacted or not f.gpus or not all(g.uuid.ok for g in f.gpus) else [g.uuid.value for g in f.gpus]
     parsed = _parse_visible(value, count, uuids)
@@ -225,19 +253,25 @@ def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
         ev.append(("nvml.gpus" if f.gpus else "pci.devices", f"{count} GPU(s), index 0..{count - 1}"))
     values = {"visible_devices": ",".join(str(i) for i in range(count)) if count else "0"}
     torch_sees_none = f.torch.cuda_build.ok and f.torch.device_count.ok and f.torch.device_count.value == 0
-    # PyTorch saw a GPU in the same report: the value did not hide them from that run (it was
-    # set at another moment, or only inside the program).
-    torch_saw = f.torch.cuda_available.ok and f.torch.cuda_available.value is True
-    if parsed is not None and not parsed[0] and torch_saw:
-        return
+    failure = _no_device_seen(ctx)
+    itself = _hides_by_itself(value)
     if parsed is not None and not parsed[0]:
         why = ("it is empty" if not value.strip() else
                f"{parsed[1]!r} is listed twice, and CUDA then shows no device at all" if parsed[2] else
                f"the entry {parsed[1]!r} names no GPU on this machine")
+        # NVML read live lists every GPU of the machine; a paste's list proves nothing by itself:
+        # nvidia-smi inside a container, or a cut paste, lists fewer GPUs than the run had. There
+        # an index past that list is the cause only beside CUDA finding no device.
+        if f.source == "explain" and itself is None and failure is None and not parsed[2]:
+            yield make("cuda_visible_devices_hides_gpus",
+                       f"CUDA_VISIBLE_DEVICES={value!r}: {why} as far as this report lists them; if the program "
+                       "finds no GPU, this is why.", ev, values, severity=Severity.WARNING,
+                       confidence=Confidence.LIKELY)
+            return
         yield make("cuda_visible_devices_hides_gpus",
                    f"CUDA_VISIBLE_DEVICES={value!r} leaves CUDA no GPU at all: {why}. CUDA programs then report "
                    "“no CUDA-capable device is detected” and torch.cuda.is_available() is False.",
-                   ev, values)
+                   ev + ([failure] if failure else []), values)
     elif parsed is not None and parsed[1] is not None:
         yield make("cuda_visible_devices_hides_gpus",
                    f"CUDA_VISIBLE_DEVICES={value!r}: the entry {parsed[1]!r} names no GPU, and CUDA ignores it and "

@@ -172,6 +172,36 @@ def test_unset_variable_or_no_gpu_known_is_silent():
     assert run(t.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="2"))) == []
 
 
+def test_a_pasted_gpu_list_does_not_prove_an_index_missing_without_a_failure():
+    # nvidia-smi inside a container, or a cut paste, lists fewer GPUs than the run had: an
+    # index past that list in a working run's env dump is a warning, beside a no-device failure an error.
+    pasted = dataclasses.replace(cvd("2,3"), source="explain")
+    f = one(t.cuda_visible_devices_hides_gpus, pasted)
+    assert f.severity is Severity.WARNING and f.confidence.value == "likely"
+    failed = dataclasses.replace(cvd("2,3", torch=torch_build(available=False)), source="explain")
+    assert one(t.cuda_visible_devices_hides_gpus, failed).severity is Severity.ERROR
+    # a value that hides every GPU whatever the count stays an error in a paste
+    assert one(t.cuda_visible_devices_hides_gpus,
+               dataclasses.replace(cvd("-1"), source="explain")).severity is Severity.ERROR
+
+
+def test_torch_seeing_a_gpu_clears_any_value():
+    assert run(t.cuda_visible_devices_hides_gpus, cvd("-1", torch=torch_build(available=True))) == []
+    assert run(t.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="3"),
+                                                          torch=torch_build(available=True))) == []
+
+
+@pytest.mark.parametrize("value, severity", [("1", Severity.WARNING), ("-1", Severity.ERROR), ("", Severity.ERROR),
+                                             ("NoDevFiles", Severity.ERROR)])
+def test_without_a_gpu_count_an_ordinary_index_is_only_a_warning(value, severity):
+    # No GPU count in the text: -1, empty or NoDevFiles hide every GPU; an index above 0 only may.
+    facts = machine(env=env(CUDA_VISIBLE_DEVICES=value), torch=torch_build(available=False))
+    f = one(t.cuda_visible_devices_hides_gpus, facts)
+    assert f.severity is severity and f.confidence.value == "likely"
+    assert run(t.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="0"),
+                                                          torch=torch_build(available=False))) == []
+
+
 # --------------------------------------------------------------------------- debug variables
 def test_launch_blocking_is_a_warning():
     facts = machine(env=env(CUDA_LAUNCH_BLOCKING="1", TORCH_SHOW_CPP_STACKTRACES="1"))

@@ -62,6 +62,7 @@ IMPLIED: Dict[str, Tuple[Tuple[str, Reading], ...]] = {
 IMPORT_FAILURES = frozenset({
     "loader_undefined_symbol", "loader_nccl_symbol", "loader_cannot_open", "loader_driver_library_missing",
     "loader_version_not_found", "torch_windows_dll", "torch_c_extensions", "windows_dll_load_failed",
+    "python_dll_load_failed",
 })
 _IMPORT_CONTEXT = re.compile(r"\bimport torch\b|torch[/\\]__init__\.py|from torch\._C import|on import\b")
 # A text without any of these cannot match _IMPORT_CONTEXT (a substring test is far cheaper).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
@@ -100,7 +100,26 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
               detail=f"conda pytorch-cuda={version}, line {i + 1}")
 
 
-def _table(f: Found, lines: Tuple[str, ...], start: int, conda: bool) -> int:
+def _torch_row(name: str, version: str, line: int, block: int, rows: Dict[int, List[Tuple[int, str]]]) -> None:
+    """Remember a torch row of one listing (``block``: the listing's first line)."""
+    if normalise(name) in ("torch", "pytorch"):
+        rows.setdefault(block, []).append((line, version.split("+", 1)[0]))
+
+
+def _two_installs(f: Found, rows: Dict[int, List[Tuple[int, str]]]) -> None:
+    """One listing of one environment with torch at two versions (conda's pytorch beside
+    pip's torch, or pip list showing torch twice): two installs' files in one site-packages.
+    Only the base versions count: "2.1.0+cu121" and "2.1.0" are one build named twice."""
+    for block in sorted(rows):
+        versions = tuple(dict.fromkeys(v for _, v in rows[block]))
+        if len(versions) > 1:
+            f.set("torch.versions_listed", versions, rows[block][0][0],
+                  detail=f"one package listing, lines {rows[block][0][0] + 1}-{rows[block][-1][0] + 1}")
+            return
+
+
+def _table(f: Found, lines: Tuple[str, ...], start: int, conda: bool,
+           rows: Optional[Dict[int, List[Tuple[int, str]]]] = None) -> int:
     """Rows under a ``pip list`` / ``conda list`` header; returns the last row read."""
     j = start
     for j in range(start, len(lines)):
@@ -113,6 +132,8 @@ def _table(f: Found, lines: Tuple[str, ...], start: int, conda: bool) -> int:
         if not m:
             return j
         _add(f, m.group("name"), m.group("version"), j, LISTING, m.group("build") if conda else None)
+        if rows is not None:
+            _torch_row(m.group("name"), m.group("version"), j, start, rows)
     return j
 
 
@@ -120,6 +141,11 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
     lines = doc.lines
     skip_to = -1
+    # torch rows per listing: a pip/conda table by its header, collect_env's tagged rows
+    # ("[pip3] torch==…", "[conda] pytorch …") by their run of nearby lines.
+    rows: Dict[int, List[Tuple[int, str]]] = {}
+    tagged_block, last_tagged = -1, -10
+    bare_block, last_bare = -1, -10
     for i in doc.lines_containing(*_MAY_LIST):
         line = lines[i]
         if i <= skip_to:
@@ -127,11 +153,14 @@ def parse(doc: Pasted) -> Found:
         # Each "x in line" below is a word the pattern after it cannot match without (far
         # cheaper than trying the pattern on every line of a long listing).
         if ("Package" in line and _PIP_HEADER.match(line)) or ("#" in line and _CONDA_HEADER.match(line)):
-            skip_to = _table(f, lines, i + 1, conda=bool(_CONDA_HEADER.match(line)))
+            skip_to = _table(f, lines, i + 1, conda=bool(_CONDA_HEADER.match(line)), rows=rows)
             continue
         m = _FREEZE.match(line) if "==" in line else None
         if m:
             _add(f, m.group("name"), m.group("version"), i, REPORT if m.group("tag") else LISTING)
+            if m.group("tag"):
+                tagged_block, last_tagged = (tagged_block if i - last_tagged <= 3 else i), i
+                _torch_row(m.group("name"), m.group("version"), i, tagged_block, rows)
             continue
         m = _FREEZE_URL.match(line) if " @ " in line else None
         if m:
@@ -142,12 +171,17 @@ def parse(doc: Pasted) -> Found:
         m = _COLUMNS.match(line)
         if m and m.group("tag") == "conda":
             _add(f, m.group("name"), m.group("version"), i, REPORT, m.group("build"))
+            tagged_block, last_tagged = (tagged_block if i - last_tagged <= 3 else i), i
+            _torch_row(m.group("name"), m.group("version"), i, tagged_block, rows)
             continue
         if m and not m.group("tag") and _INTERESTING.match(normalise(m.group("name"))):
             # A bare "name version" row, or a conda row ("name version build channel").
             build = m.group("build")
             if build is None or _CONDA_BUILD.search(build):
                 _add(f, m.group("name"), m.group("version"), i, LISTING, build)
+                # rows of a grep'd listing, without its header: one listing while they run on
+                bare_block, last_bare = (bare_block if i - last_bare <= 1 else i), i
+                _torch_row(m.group("name"), m.group("version"), i, bare_block, rows)
             continue
         m = _INSTALLED.search(line) if "Successfully installed " in line else None
         if m:
@@ -165,4 +199,5 @@ def parse(doc: Pasted) -> Found:
             vm = _SHOW_VERSION.match(lines[i + 1])
             if vm:
                 _add(f, m.group(1), vm.group(1), i, LISTING)
+    _two_installs(f, rows)
     return f

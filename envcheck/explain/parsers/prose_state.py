@@ -21,6 +21,7 @@ from typing import List, Tuple
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
+from envcheck.facts import DeviceNode
 from envcheck.reading import Status
 
 SOURCE = "statements"
@@ -41,8 +42,12 @@ _CN_LOADED = re.compile(r"(?P<mod>nvidia[_-]uvm|nouveau|nvidia)\s*(?:模块|驱�
                         r"(?:已经?)?(?:加载|载入)", _I)
 # A suspend or sleep before the failure: "after suspend", "wakes up from standby", "resume
 # from hibernation", 休眠 / 待机 / 睡眠 (sleep) 唤醒 (wake).
+# "goes to sleep and wakes up", "after sleep mode", "woke it up" are the same event told plainly.
 _SUSPEND = re.compile(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|ed|ing)\s+from\s+sleep"
-                      r"|wak(?:e|es|ing)\s+(?:up\s+)?from\s+(?:sleep|suspend|standby))\b|休眠|待机后|睡眠后|唤醒后", _I)
+                      r"|wak(?:e|es|ing)\s+(?:up\s+)?from\s+(?:sleep|suspend|standby)"
+                      r"|(?:go|goes|going|went|gone|put\s+\w+)\s+(?:in)?to\s+sleep|sleep\s+mode"
+                      r"|after\s+(?:a\s+|the\s+)?sleep|(?:wakes?|woke|waking)\s+(?:it\s+|\w+\s+)?up)\b"
+                      r"|休眠|待机后|睡眠后|唤醒后", _I)
 # Fabric Manager said to be missing or stopped.
 _FM = re.compile(r"\b(?:nvidia[-_ ]?)?fabric[-_ ]?manager\b[^.;!?\n]{0,30}?\b(?P<state>not\s+installed|not\s+running|"
                  r"missing|isn't\s+installed|isn't\s+running|not\s+started|fails?\s+to\s+start|failed\s+to\s+start|"
@@ -59,17 +64,41 @@ _SMI_NO_DRIVER = re.compile(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|cou
 _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
                         r"(?:(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|(?:独立)?显卡)|\bradeon\s+(?:rx|pro|vii|r[579])\b"
                         r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b|\bintel(?:\(r\))?\s+(?:uhd|iris|hd)\s+graphics\b"
-                        r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b", _I)
+                        r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b"
+                        # "an RX 6700 XT", "a RX570 GPU": AMD's Radeon RX numbers (NVIDIA's are RTX/GTX)
+                        r"|\brx\s?[4-9]\d{2,3}(?:\s?xtx?)?\b"
+                        r"|\b(?:amd|radeon|intel)(?:\s+radeon)?\s+(?:integrated|onboard|built-in)\s+(?:gpu|graphics)\b", _I)
+# A line naming a CPU ("AMD Ryzen 7 5800H with Radeon Graphics", lscpu's "Model name:"):
+# its integrated graphics say nothing about an NVIDIA GPU beside it.
+_CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|threadripper)\b|model\s+name\s*:", _I)
 # No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
 # a CUDA-capable GPU", "without an nvidia card", 没有 N卡 / 没有英伟达显卡 (have no NVIDIA card).
 _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
                         r"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?)\s+(?:nvidia|cuda[- ]capable|cuda)"
                         r"\s+(?:gpus?|graphics(?:\s+cards?)?|cards?|video\s+cards?)\b"
-                        r"|没有\s*(?:独立)?(?:nvidia|英伟达|n卡|N卡)(?:的)?\s*(?:显卡|gpu)?", _I)
+                        r"|没有\s*(?:独立)?(?:nvidia|英伟达|n卡|N卡)(?:的)?\s*(?:显卡|gpu)?"
+                        # no GPU at all: "my laptop has no GPU", "I don't have a GPU", 没有GPU / 没有显卡
+                        r"|\b(?:i|we|my\s+\w+|this\s+\w+|it)\s+(?:(?:has|have)\s+no|(?:don't|doesn't|do\s+not|does\s+not)"
+                        r"\s+have\s+(?:an?|any))\s+(?:dedicated\s+|discrete\s+)?(?:gpus?|graphics\s+cards?)\b"
+                        r"(?!\s*(?:memory|mem|ram|usage|util\w*|time|left|available|support|access|acceleration))"
+                        r"|(?:机器|电脑|服务器|笔记本)?没有\s*(?:独立)?(?:gpu|GPU|显卡)"
+                        # a machine without any GPU: "a Colab CPU runtime", "a CPU-only server", "a CPU instance"
+                        r"|\b(?:on|using|use|in|with|have|has|is)\s+(?:an?\s+|the\s+|my\s+)?(?:\w+\s+){0,2}(?:cpu[- ]only|cpu)\s+"
+                        r"(?:runtime|machine|instance|server|vm|node|box|laptop|computer|pc)\b", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
                     r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra))\b", _I)
+
+
+# CUDA working as root and not as the user: the user may not open the device nodes. "it only
+# works with sudo", "as root everything works fine, non-root users can't", "works under sudo but
+# not as my normal user".
+_ROOT_ONLY = re.compile(r"\bonly\s+(?:works?|runs?|detects?\s+\w+)\s+(?:with|under|using|as|when\s+run\s+as)\s+(?:sudo|root)\b"
+                        r"|\b(?:with|under|using|as)\s+(?:sudo|root)\b[^.;!?\n]{0,30}\b(?:works?|fine|ok|runs?)\b"
+                        r"|\b(?:works?|fine|runs?)\b[^.;!?\n]{0,30}\b(?:with|under|using|as)\s+(?:sudo|root)\b", _I)
+_AS_USER = re.compile(r"\bonly\s+(?:works?|runs?)|\bnon-?root\b|\b(?:normal|regular|ordinary|my|other|non-admin)\s+users?\b"
+                      r"|\bwithout\s+sudo\b|\bas\s+(?:a\s+)?user\b", _I)
 
 
 # Uncorrectable memory errors retold: "due to Uncorrectable ECC Error", "a double-bit ECC
@@ -166,13 +195,22 @@ def parse(doc: Pasted) -> Found:
         m = _APPLE.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
-    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡"):
+    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu"):
         m = _NO_NVIDIA.search(lines[i])
-        if m and not _question(lines[i], m.end()):
+        # torch's own "If you are running on a CPU-only machine, please use torch.load with
+        # map_location" is advice, not the machine.
+        if m and not _question(lines[i], m.end()) and "map_location" not in lines[i]:
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
-    for i in doc.lines_containing("amd", "radeon", "intel", "graphics"):
+    for i in doc.lines_containing("sudo", "root"):
+        m = _ROOT_ONLY.search(lines[i])
+        near = " ".join(lines[i:i + 2])
+        if m and _AS_USER.search(near) and not _question(lines[i], m.end()):
+            # What the claim implies for the nodes: this user may not open them.
+            f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
+                  detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")
+    for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
-        m = _OTHER_GPU.search(line)
+        m = None if _CPU_LINE.search(line) else _OTHER_GPU.search(line)
         if m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end()):
             # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU
             # named anywhere in the text still makes has_nvidia_gpu true (facts.py).
