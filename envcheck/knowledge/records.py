@@ -69,11 +69,6 @@ class ComputeCapability:
     note: str = ""
     jetson: bool = False  # integrated GPU of a Jetson module (JetPack driver, JetPack PyTorch builds)
 
-    @property
-    def sm(self) -> str:
-        major, minor = self.cc.split(".")
-        return f"sm_{major}{minor}"
-
 
 @dataclass(frozen=True)
 class GpuModel:
@@ -139,10 +134,6 @@ class TorchVariant:
         from .archs import encode_cudnn
 
         return encode_cudnn(self.cudnn) if self.cudnn else None
-
-    @property
-    def cuda_major(self) -> int:
-        return int(self.cuda.split(".")[0])
 
 
 @dataclass(frozen=True)

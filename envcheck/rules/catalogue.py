@@ -40,7 +40,7 @@ class FindingSpec:
 
 
 _SPECS = [
-    # ---- machine health and OS (issue 2)
+    # ---- machine health and OS
     FindingSpec("no_nvidia_gpu_found", I, "pci", "No NVIDIA GPU found",
                 "No NVIDIA device is on the PCI bus and no driver answers; GPU checks are skipped.",
                 "find_nvidia_gpu"),
@@ -129,7 +129,7 @@ _SPECS = [
     FindingSpec("nvml_unresponsive", E, "driver", "NVML does not answer",
                 "NVML did not answer within its deadline: a wedged driver or a GPU that fell off the bus hangs "
                 "every tool that asks it (nvidia-smi too).", "gpu_hardware_fault"),
-    # ---- versions and compatibility (issue 3)
+    # ---- versions and compatibility
     FindingSpec("driver_too_old_for_torch_cuda", E, "torch", "Driver too old for this PyTorch build",
                 "The installed driver supports an older CUDA than the one PyTorch was built with.",
                 "driver_ubuntu_drivers"),

@@ -1,4 +1,4 @@
-"""Where the machine runs: in a container, under WSL, on an NVSwitch board (issue 2).
+"""Where the machine runs: in a container, under WSL, on an NVSwitch board.
 
 Each rule reads facts only and stays silent when the facts it needs are ``unknown``. The
 machine's own GPUs, driver and kernel module are ``platform``'s; how CUDA or NVML failed

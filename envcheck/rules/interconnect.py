@@ -1,5 +1,5 @@
 """Between GPUs: P2P blocked by ACS or the IOMMU, NVLinks down or erroring, GPUs without
-P2P, GPUs far from their process's CPUs, NCCL variables forcing slower paths (issue 13).
+P2P, GPUs far from their process's CPUs, NCCL variables forcing slower paths.
 
 Every rule reads ``facts.interconnect`` (the topology probe) and ``facts.env``, and stays
 silent when what it needs is unknown. :func:`route` and :func:`bandwidth_low` serve

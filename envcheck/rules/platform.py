@@ -1,4 +1,4 @@
-"""OS, PCI, kernel-driver, container, WSL and NVSwitch rules (issue 2).
+"""OS, PCI, kernel-driver, container, WSL and NVSwitch rules.
 
 Each rule reads facts only and stays silent when the facts it needs are ``unknown``; the
 exceptions are spelled out where they are made (a pasted "NVIDIA-SMI has failed" says
