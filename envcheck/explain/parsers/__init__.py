@@ -19,6 +19,7 @@ from . import (
     driver_text,
     environment,
     error_messages,
+    failures,
     framework_env,
     freetext,
     install_commands,
@@ -45,7 +46,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
-    nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, device_nodes.parse,
+    nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
 )
 
 __all__ = ["PARSERS"]

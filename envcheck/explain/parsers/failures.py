@@ -1,0 +1,48 @@
+"""Failures the message catalogue does not know, so a paste holding one is never "no problems".
+
+The catalogue (``messages.toml``) names the messages whose cause envcheck can weigh; this
+reader only notices that something failed, in the shapes the programs themselves print:
+
+* the last line of a Python traceback, ``ExceptionName: message``
+  (CPython ``Lib/traceback.py``, ``TracebackException.format_exception_only``), for
+  exception classes named ``…Error`` or ``…Exception`` (optionally module-qualified:
+  ``torch.OutOfMemoryError``, ``subprocess.CalledProcessError``);
+* a process killed by a signal, as the shell reports it: ``Segmentation fault``,
+  ``Aborted``, ``Illegal instruction``, ``Bus error``, ``Floating point exception``, each
+  optionally followed by ``(core dumped)`` (bash ``jobs.c``, the ``sys_siglist`` names);
+* a C++ exception leaving ``main``: ``terminate called after throwing an instance of …``
+  (libstdc++ ``vterminate.cc``).
+
+Each such line goes into ``torch.errors`` like a catalogued message. The verdict
+(``envcheck/rules/verdict.py``) then either finds a finding that accounts for it or calls
+the paste ``unexplained`` and quotes it: a stranger's error is never answered with
+"no problems found".
+"""
+
+from __future__ import annotations
+
+import re
+
+from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.source import Pasted
+
+SOURCE = "failure line"
+
+_EXCEPTION = re.compile(r"^\s*(?:E\s+)?(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): \S")
+_SIGNAL = r"(?:Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)(?: \(core dumped\))?"
+# bare, or after bash's "script: line N: PID " (then the command that died follows)
+_SIGNALLED = re.compile(rf"^\s*(?:{_SIGNAL}\s*$|\S+: line \d+: +\d+ +{_SIGNAL})")
+_TERMINATE = re.compile(r"^\s*terminate called after throwing an instance of ")
+# Cheap gates before the regular expressions: most lines of a paste hold none of these.
+_GATES = ("Error: ", "Exception: ", "fault", "Aborted", "Illegal instruction", "Bus error", "point exception",
+          "terminate called")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, TOOL)
+    for i, line in enumerate(doc.lines):
+        if len(line) > 2000 or not any(g in line for g in _GATES):
+            continue
+        if _EXCEPTION.match(line) or _SIGNALLED.match(line) or _TERMINATE.match(line):
+            f.error(line, i)
+    return f
