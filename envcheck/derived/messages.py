@@ -91,10 +91,5 @@ def stated(facts: Facts) -> Tuple[Stated, ...]:
     return tuple(out)
 
 
-def first(found: Tuple[Stated, ...], *ids: str) -> Optional[Stated]:
-    """The first of ``found`` that is one of the message ``ids``."""
-    return next((s for s in found if s.id in ids), None)
-
-
 def decisive_for(found: Tuple[Stated, ...], finding_id: str) -> Tuple[Stated, ...]:
     return tuple(s for s in found if s.supports(finding_id, "decisive"))

@@ -82,10 +82,6 @@ class GpuModel:
     # judges each and says only what holds for all of them.
     other_ccs: Tuple[str, ...] = ()
 
-    @property
-    def ccs(self) -> Tuple[str, ...]:
-        return (self.cc,) + self.other_ccs
-
 
 @dataclass(frozen=True)
 class ModelRule:

@@ -40,11 +40,6 @@ def _installed(f: Facts) -> Optional[bool]:
     return r.value if r.ok else None
 
 
-def _in_container(f: Facts) -> bool:
-    c = f.host.container
-    return bool(c.ok and c.value not in (None, "none"))
-
-
 # --------------------------------------------------------------------------- GPUs on the PCI bus
 def _on_mac(f: Facts) -> bool:
     return f.host.os_id.ok and f.host.os_id.value == "macos"
