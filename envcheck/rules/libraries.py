@@ -131,4 +131,18 @@ def cuda_library_missing(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY if s.id == "bitsandbytes_cudart_not_detected" else None)
 
 
-RULES = (cuda_library_missing,)
+def nccl_cuda_too_new(ctx: RuleContext) -> Iterator[Finding]:
+    """NCCL's own CUDACHECK saying the driver is too old: libnccl brings its CUDA runtime
+    (the "+cudaX.Y" of its banner), built for a newer CUDA than this driver supports."""
+    said = next((s for s in ctx.stated if s.id == "nccl_cuda_failure"
+                 and "insufficient" in str(s.fact("detail") or "")), None)
+    if said is None:
+        return
+    yield make("nccl_version_mismatch",
+               "NCCL's own CUDA call failed because the driver is older than the CUDA that NCCL library was built "
+               "for: install an NCCL built for the driver's CUDA (its 'NCCL version 2.x+cudaX.Y' banner names "
+               "the CUDA), or a newer driver.", [quote(said)], severity=Severity.ERROR,
+               confidence=Confidence.LIKELY)
+
+
+RULES = (cuda_library_missing, nccl_cuda_too_new)

@@ -1,0 +1,75 @@
+"""Classes widened for issue 10's unseen reports (docs/diagnosis.md): a missing CUDA
+library in each loader's words, NCCL's own CUDA failure, conda's python conflict; each
+beside a working machine's paste with the same words in another context. Texts written
+for the test, none taken from the diagnosis corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.rules.libraries import family, major
+from tests.rules.test_unseen_classes import WORKING, errors, findings
+
+
+@pytest.mark.parametrize("text", [
+    "OSError: libcudart.so.12: cannot open shared object file: No such file or directory",
+    "ImportError: libcudnn_ops_infer.so.8: cannot open shared object file: No such file or directory",
+    "[ONNXRuntimeError] : 1 : FAIL : Failed to load library libonnxruntime_providers_cuda.so with error: "
+    "libcublasLt.so.11: cannot open shared object file: No such file or directory",
+    "RuntimeError: Library cublas64_12.dll is not found or cannot be loaded",
+    "Could not locate cudnn_ops_infer64_8.dll. Please make sure it is in your library path!",
+    "FileNotFoundError: Could not find module 'C:\\cuda\\bin\\cudnn_cnn_infer64_8.dll' (or one of its dependencies). "
+    "Try using the full path with constructor syntax.",
+    'Error loading "C:\\x\\onnxruntime_providers_cuda.dll" which depends on "cudnn64_9.dll" which is missing.',
+    "CUDA SETUP: Problem: The main issue seems to be that the main CUDA runtime library was not detected.",
+])
+def test_a_missing_cuda_library_in_each_loaders_words(text):
+    f = findings(text)
+    assert "cuda_library_missing" in f
+    assert f["cuda_library_missing"].severity.value == "error"
+
+
+def test_tensorflow_goes_on_without_the_gpu_so_its_line_is_a_warning():
+    text = ("W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load dynamic library "
+            "'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file: No such file or directory")
+    assert findings(text)["cuda_library_missing"].severity.value == "warning"
+
+
+@pytest.mark.parametrize("text", [
+    "ImportError: libcuda.so.1: cannot open shared object file: No such file or directory",  # the driver's
+    "OSError: libnvinfer.so.7: cannot open shared object file: No such file or directory",  # TensorRT, optional
+    "OSError: /venv/lib/python3.10/site-packages/torch/lib/libcudnn.so.8: cannot open shared object file",
+    "OSError: libGL.so.1: cannot open shared object file: No such file or directory",
+])
+def test_other_libraries_are_not_a_missing_cuda_library(text):
+    assert "cuda_library_missing" not in findings(text)
+
+
+def test_family_and_major_from_file_names():
+    assert (family("libcublasLt.so.11"), major("libcublasLt.so.11")) == ("cublaslt", "11")
+    assert (family("cudart64_110.dll"), major("cudart64_110.dll")) == ("cudart", "11")
+    assert (family("cudnn_ops_infer64_8.dll"), major("cudnn_ops_infer64_8.dll")) == ("cudnn", "8")
+    assert family("libcuda.so.1") is None
+
+
+def test_nccls_own_cuda_failure_is_nccl_built_for_a_newer_cuda():
+    text = ("node1:12:30 [0] NCCL INFO NCCL version 2.21.5+cuda12.4\n"
+            "node1:12:30 [0] include/alloc.h:48 NCCL WARN Cuda failure 'CUDA driver version is insufficient for "
+            "CUDA runtime version'")
+    assert "nccl_version_mismatch" in errors(text)
+
+
+def test_condas_python_conflict_naming_pytorch():
+    text = ("UnsatisfiableError: The following specifications were found to be incompatible with the existing "
+            "python installation in your environment:\n\nSpecifications:\n\n  - pytorch==1.7.1 -> "
+            "python[version='>=3.6,<3.7.0a0|>=3.8,<3.9.0a0']\n\nYour python: python=3.10\n")
+    assert "python_unsupported_by_torch" in findings(text)
+
+
+@pytest.mark.parametrize("extra", [
+    "ldconfig -p | grep libcudart\n\tlibcudart.so.12 (libc6,x86-64) => /usr/local/cuda/lib64/libcudart.so.12",
+    "pip install nvidia-cublas-cu12 nvidia-cudnn-cu12",
+    "NCCL version 2.21.5+cuda12.4",
+])
+def test_a_working_machine_with_the_same_words_gets_no_error(extra):
+    assert errors(WORKING + extra + "\n") == {}
