@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from envcheck.knowledge.tables import load_dir
 from envcheck.rules.libraries import family, major
 from tests.rules.test_unseen_classes import WORKING, errors, findings
 
@@ -73,3 +74,36 @@ def test_condas_python_conflict_naming_pytorch():
 ])
 def test_a_working_machine_with_the_same_words_gets_no_error(extra):
     assert errors(WORKING + extra + "\n") == {}
+
+
+@pytest.mark.parametrize("text", [
+    "  ╰─▶ Because the current Python version (3.13.0) does not satisfy Python>=3.8,<3.13 and torch==2.4.0 depends "
+    "on Python>=3.8,<3.13, we can conclude that torch==2.4.0 cannot be used.",
+    "conda create -n sd python=3.13\nconda activate sd\npip install torch==2.2.0\n"
+    "ERROR: No matching distribution found for torch==2.2.0",
+])
+def test_python_without_torch_wheels_in_uv_and_conda_words(text):
+    assert "python_unsupported_by_torch" in findings(text)
+
+
+def test_no_torch_at_all_for_the_newest_python_torch_knows_is_likely_its_wheels_not_yet_out():
+    newest = load_dir().releases[0].python[-1]
+    text = (f"$ python --version\nPython {newest}.0\n$ pip install torch\nERROR: Could not find a version that "
+            "satisfies the requirement torch (from versions: none)\nERROR: No matching distribution found for torch")
+    f = findings(text)
+    assert f["python_unsupported_by_torch"].confidence.value == "likely"
+
+
+def test_a_python_torch_has_wheels_for_is_not_blamed_when_pip_finds_none():
+    text = ("$ python --version\nPython 3.12.1\nERROR: Could not find a version that satisfies the requirement "
+            "torch (from versions: none)\nERROR: No matching distribution found for torch")
+    assert "python_unsupported_by_torch" not in errors(text)
+
+
+@pytest.mark.parametrize("extra", [
+    "conda create -n work python=3.11 -y",
+    "  ╰─▶ Because the current Python version (3.11.4) does not satisfy Python>=3.13 and foo==0.1.0 depends on "
+    "Python>=3.13, we can conclude that foo==0.1.0 cannot be used.",
+])
+def test_a_working_machine_with_python_words_gets_no_torch_finding(extra):
+    assert "python_unsupported_by_torch" not in findings(WORKING + extra + "\n")
