@@ -107,3 +107,27 @@ def test_a_python_torch_has_wheels_for_is_not_blamed_when_pip_finds_none():
 ])
 def test_a_working_machine_with_python_words_gets_no_torch_finding(extra):
     assert "python_unsupported_by_torch" not in findings(WORKING + extra + "\n")
+
+
+NGC = ("WARNING: The NVIDIA Driver was not detected.  GPU functionality will not be available.\n"
+       "   Use the NVIDIA Container Toolkit to start this container with GPU support; see\n")
+
+
+@pytest.mark.parametrize("text, fid", [
+    (NGC, "container_missing_gpus_flag"),
+    ("nvidia-container-cli: mount error: file creation failed: /var/lib/docker/overlay2/ab12/merged/usr/lib/"
+     "x86_64-linux-gnu/libnvidia-ml.so.1: file exists: unknown.", "driver_installed_inside_container"),
+    ("$ ls /dev/nvidia*\n/dev/nvidia0  /dev/nvidiactl  /dev/nvidia-modeset\ncudaGetDeviceCount returned 999",
+     "nvidia_uvm_missing"),
+])
+def test_containers_and_device_nodes_in_more_words(text, fid):
+    assert fid in findings(text)
+
+
+def test_a_plain_listing_with_nvidia_uvm_is_no_missing_node():
+    text = "$ ls /dev/nvidia*\n/dev/nvidia0  /dev/nvidia-uvm  /dev/nvidia-uvm-tools  /dev/nvidiactl\n"
+    assert "nvidia_uvm_missing" not in findings(WORKING + text)
+
+
+def test_paths_listed_without_the_ls_command_are_not_a_listing():
+    assert "nvidia_uvm_missing" not in findings(WORKING + "mounted:\n/dev/nvidia0 /dev/nvidiactl\n")
