@@ -49,7 +49,8 @@ PROJECTS = (
     "torch", "cuda_runtime", "cuda_libraries", "nvml", "nvidia_smi", "nvidia_kernel_module", "linux_kernel",
     "kmod", "cudnn", "nccl", "nvrtc", "nvcc", "glibc_loader", "windows_loader", "docker",
     "nvidia_container_toolkit", "pip", "conda", "python", "ultralytics", "dkms", "fabric_manager", "glibc",
-    "nvidia_installer", "torchvision", "stable_diffusion_webui",
+    "nvidia_installer", "torchvision", "stable_diffusion_webui", "tensorflow", "onnxruntime", "ctranslate2",
+    "bitsandbytes", "uv", "ngc_containers",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -53,6 +53,8 @@ PLACEHOLDERS: Dict[str, str] = {
     "nvidia_wheels": "installed nvidia-* CUDA library wheels",
     "ld_library_path_cuda": "LD_LIBRARY_PATH entries that hold CUDA or cuDNN libraries",
     "ld_library_path_keep": "LD_LIBRARY_PATH without the entries that shadow PyTorch's libraries",
+    "cuda_library": "the CUDA library file a program could not load (libcublasLt.so.11, cudnn64_8.dll)",
+    "cuda_library_pip": "the pip wheel that provides that CUDA library (nvidia-cublas-cu11)",
     "blacklist_lines": "modprobe lines that keep nouveau (and nova_core) off the GPU, printf-escaped",
     "device_group": "group that owns the /dev/nvidia* nodes this user cannot open",
     "device_nodes": "the /dev/nvidia* nodes this user cannot open",

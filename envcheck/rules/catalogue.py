@@ -152,6 +152,10 @@ _SPECS = [
     FindingSpec("conflicting_cuda_libraries_loaded", E, "torch", "Two copies of a CUDA library loaded",
                 "The torch process mapped the same CUDA library from two places, or a system copy instead of "
                 "the bundled one.", "clean_library_path"),
+    FindingSpec("cuda_library_missing", E, "toolkit", "A CUDA library the program needs is not installed",
+                "A program needs one of NVIDIA's CUDA libraries (libcudart, cuBLAS, cuDNN, NCCL, ...) of a given "
+                "major version, and the loader finds none: not installed, or not on the library path.",
+                "cuda_library_missing"),
     FindingSpec("nccl_version_mismatch", W, "torch", "NCCL differs from the one PyTorch expects",
                 "The NCCL wheel or library in use is not the version this PyTorch was built against.",
                 "clean_cuda_wheels"),

@@ -46,6 +46,22 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
                ev)
 
 
+def driver_files_in_the_image(ctx: RuleContext) -> Iterator[Finding]:
+    """The container toolkit mounts the host driver's files into the container; "file creation
+    failed: …/libnvidia-ml.so.1: file exists" says the image already holds a driver library
+    of that name (a driver installed in the image, or its libraries copied in)."""
+    for s in ctx.stated:
+        detail = str(s.fact("detail") or "") if s.id == "nvidia_container_cli_mount_error" else ""
+        m = re.search(r"file creation failed: \S*?/(?P<lib>lib(?:nvidia-[\w-]+|cuda)\.so[\w.]*): file exists", detail)
+        if m:
+            yield make("driver_installed_inside_container",
+                       f"The NVIDIA container toolkit could not mount the host driver's {m.group('lib')} into the "
+                       "container because the image already has a file of that name: the image carries NVIDIA "
+                       "driver libraries of its own. Remove the driver from the image (the host's is injected).",
+                       [("container.mount_error", s.match.text)])
+            return
+
+
 # Upstream's words for "no driver reachable here" (message catalogue ids).
 _NO_DRIVER = ("torch_no_nvidia_driver", "cuda_no_device", "nvidia_smi_no_driver", "nvml_driver_not_loaded",
               "loader_driver_library_missing")
@@ -146,6 +162,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
+    driver_files_in_the_image,
     container_missing_gpus_flag,
     wsl1_no_gpu_support,
     fabric_manager_not_running,

@@ -75,6 +75,19 @@ def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
         if newest is not None and newest.python and ver(py) > ver(newest.python[-1]):
             # No torch file at all, and this Python is newer than every release supports.
             rel, basis = newest, [quote(said)]
+        elif newest is not None and newest.python and py == newest.python[-1]:
+            # The newest Python torch supports got its wheels months after that Python came
+            # out (3.8 … 3.13 each did): pip finding no torch at all for exactly that Python
+            # most likely predates its wheels (any older one has some release to install).
+            yield make("python_unsupported_by_torch",
+                       f"pip found no PyTorch file at all for Python {py}. PyTorch's wheels for the newest Python "
+                       f"come months after that Python's release (the newest release, "
+                       f"{newest.version}, has wheels for Python {newest.python[0]} to {newest.python[-1]}): "
+                       f"at the time of this report there was most likely no torch for Python {py}. Use a Python "
+                       f"with wheels (e.g. uv venv --python {newest.python[-2] if len(newest.python) > 1 else py}), "
+                       "or upgrade pip and retry with the newest PyTorch.",
+                       [("python.version", ctx.facts.python.version), quote(said)], confidence=Confidence.LIKELY)
+            return
         elif requested is None:
             return
         else:
@@ -101,6 +114,8 @@ def _pip_names_python(ctx: RuleContext) -> Optional[Stated]:
     """A pip message saying the torch asked for needs another Python."""
     pinned = _pinned(ctx)
     for s in ctx.stated:
+        if s.id == "uv_python_unsatisfied" and re.search(r"\btorch\b", str(s.fact("detail") or "")):
+            return s  # uv names the package whose releases need another Python
         if s.id != "pip_requires_python":
             continue
         if "'torch'" in s.match.text:  # the legacy resolver names the package

@@ -16,6 +16,7 @@ from . import (
     health,
     hosting,
     interconnect,
+    libraries,
     linking,
     platform,
     python_env,
@@ -30,7 +31,7 @@ from .engine import Evaluation, RuleFunc, run_rules
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
                                + python_env.RULES
-                               + linking.RULES + failures.RULES + tool_output.RULES + interconnect.RULES
+                               + linking.RULES + libraries.RULES + failures.RULES + tool_output.RULES + interconnect.RULES
                                + unresponsive.RULES + upstream.RULES)
 
 

@@ -41,6 +41,7 @@ REALISTIC = {
     "debug_vars": "CUDA_LAUNCH_BLOCKING", "visible_devices": "0,1", "container_image": "python:3.12",
     "container_name": "trainer", "pyg_wheel_page": "https://data.pyg.org/whl/torch-2.5.0+cu124.html",
     "numa_node": "1", "gpu_cpus": "16-31,48-63", "nccl_vars": "NCCL_P2P_DISABLE NCCL_ALGO",
+    "cuda_library": "libcublasLt.so.11", "cuda_library_pip": "nvidia-cublas-cu11",
 }
 
 # Found beside the interpreter too: CI runs `.venv/bin/python -m pytest` without the venv's bin/ on PATH.

@@ -28,6 +28,19 @@ SOURCE = "device nodes"
 _NODE = re.compile(r"^\s*(?P<type>c)(?P<perm>[r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-])[.+@]?\s+\d+\s+(?P<owner>\S+)\s+"
                    r"(?P<group>\S+)\s+\d+,\s*\d+\s+.*?(?P<path>/dev/nvidia[\w-]*)\s*$")
 _MISSING = re.compile(r"ls: cannot access '?(?P<path>/dev/nvidia[\w-]*)'?: No such file or directory")
+# Plain ``ls /dev/nvidia*`` (no -l): only node paths on the line, right after the command.
+_PLAIN = re.compile(r"^\s*/dev/nvidia[\w-]*(?:\s+/dev/nvidia[\w-]*)*\s*$")
+_LS_GLOB = re.compile(r"\bls(?:\s+-[a-zA-Z1]*)?\s+/dev/nvidia\*\s*$")
+
+
+def _after_ls(lines: Tuple[str, ...], i: int) -> bool:
+    """The lines of a plain listing follow the ``ls /dev/nvidia*`` command directly."""
+    j = i - 1
+    while j >= 0 and _PLAIN.match(lines[j]):
+        j -= 1
+    return j >= 0 and bool(_LS_GLOB.search(lines[j]))
+
+
 # A shell prompt: root's ends in "#" or starts "root@"; anyone else's in "$".
 _ID_GROUPS = re.compile(r"\buid=\d+\((?P<user>[^)]+)\).*?\bgroups=(?P<groups>\S+)")
 _USER_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?P<user>[\w.-]+)@[\w.-]+:[^\n$#]*(?P<end>[$#])\s")
@@ -87,6 +100,10 @@ def parse(doc: Pasted) -> Found:
             nodes[m.group("path")] = DeviceNode(m.group("path"), True, mode, m.group("group"),
                                                 _accessible(mode, m.group("owner"), m.group("group"), user,
                                                             groups))
+        elif _PLAIN.match(line) and _after_ls(lines, i):
+            # plain `ls /dev/nvidia*`: the nodes that exist, without their modes
+            for path in line.split():
+                nodes.setdefault(path, DeviceNode(path, True))
         else:
             m = _MISSING.search(line)
             if not m:

@@ -40,7 +40,9 @@ _CPYTHON = re.compile(r"^cp(\d)(\d+)$")
 _ARCHES = ((re.compile(r"(?:x86_64|amd64)$"), "x86_64"), (re.compile(r"(?:aarch64|arm64)$"), "aarch64"))
 # pip's first line when more than PyPI is configured: "Looking in indexes: https://pypi.org/simple, https://…/whl/cu117"
 _INDEXES = re.compile(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
-_MAY_INSTALL = ("install", ".whl", "collecting", "looking in")
+_MAY_INSTALL = ("install", ".whl", "collecting", "looking in", "create")
+# The Python a conda environment is made with: "conda create -n env python=3.13".
+_CONDA_PYTHON = re.compile(r"\b(?:conda|mamba|micromamba)\s+(?:create|install)\b[^\n]{0,300}?\spython\s*==?\s*(3\.\d{1,2})(?![\d.]*\*)\b")
 _FETCHED = re.compile(r"Collecting torch(?![\w-])|\btorch-\d[\w.%+]*-cp\d|Successfully installed[^\n]*\btorch-\d")
 _ADVICE = re.compile(r"\b(?:bypass\w*|work\s?around|instead|should|try|recommend\w*|suggest\w*|solution|alternatively)\b",
                      re.IGNORECASE)
@@ -206,6 +208,9 @@ def parse(doc: Pasted) -> Found:
                     windows = _on_windows(doc)
                 _pip(f, m.group("args") or m.group("args2") or "", i, windows)
             continue
+        py = _CONDA_PYTHON.search(line) if "python" in line else None
+        if py and not _offered(lines, i):
+            f.set("python.version", py.group(1), i, detail=f"the conda environment's Python (line {i + 1})")
         m = _CONDA.search(line)
         if m:
             if not _offered(lines, i):

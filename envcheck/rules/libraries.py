@@ -1,0 +1,148 @@
+"""A CUDA library a program needs is not there (``cuda_library_missing``).
+
+What the loaders print when a library is missing, each naming the file (catalogued in
+``messages.toml`` with where upstream prints it):
+
+* glibc's ``libcublasLt.so.11: cannot open shared object file`` (``loader_cannot_open``),
+  also inside TensorFlow's ``Could not load dynamic library '…'; dlerror: …``, ONNX
+  Runtime's ``Failed to load library … with error: …`` and CTranslate2's ``dlerror()``;
+* on Windows: TensorFlow's ``dlerror: cudart64_110.dll not found``, ctypes' ``Could not
+  find module '…cudnn_ops_infer64_8.dll'``, CTranslate2's ``Library cublas64_12.dll is not
+  found or cannot be loaded``, cuDNN 8's ``Could not locate cudnn_…dll``, ONNX Runtime's
+  ``which depends on "cublasLt64_12.dll" which is missing``;
+* bitsandbytes' ``the main CUDA runtime library was not detected`` (libcudart, no version).
+
+Only NVIDIA's CUDA libraries count: libcuda / nvcuda.dll / libnvidia-ml are the driver's
+(``loader_driver_library_missing`` and the driver findings), a missing torch library is a
+broken torch install, TensorRT's libnvinfer is optional. A library missing from torch's
+own ``lib/`` is the torch install's. TensorFlow says it and carries on on the CPU, so its
+line alone is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, List, Optional, Tuple
+
+from envcheck.derived.messages import Stated
+from envcheck.rules.compat import quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding, Severity
+
+# Library families (Linux soname stem; Windows DLLs are "<stem>64_<major>.dll" or
+# "<stem>_<ver>.dll"), longest first so cublasLt is not read as cublas.
+_FAMILIES: Tuple[Tuple[str, str], ...] = (
+    ("cublaslt", "cuBLASLt"), ("cublas", "cuBLAS"), ("cudart", "the CUDA runtime"), ("cudnn", "cuDNN"),
+    ("cufft", "cuFFT"), ("curand", "cuRAND"), ("cusolver", "cuSOLVER"), ("cusparse", "cuSPARSE"),
+    ("nvrtc", "NVRTC"), ("nvjitlink", "nvJitLink"), ("nccl", "NCCL"), ("nvtoolsext", "NVTX"),
+)
+# Where the package comes from, per family: (pip wheel stem, conda package, apt package stem).
+_PACKAGES = {
+    "cublaslt": ("nvidia-cublas", "libcublas", "libcublas"), "cublas": ("nvidia-cublas", "libcublas", "libcublas"),
+    "cudart": ("nvidia-cuda-runtime", "cuda-cudart", "cuda-cudart"), "cudnn": ("nvidia-cudnn", "cudnn", "cudnn9-cuda"),
+    "cufft": ("nvidia-cufft", "libcufft", "libcufft"), "curand": ("nvidia-curand", "libcurand", "libcurand"),
+    "cusolver": ("nvidia-cusolver", "libcusolver", "libcusolver"),
+    "cusparse": ("nvidia-cusparse", "libcusparse", "libcusparse"),
+    "nvrtc": ("nvidia-cuda-nvrtc", "cuda-nvrtc", "cuda-nvrtc"), "nvjitlink": ("nvidia-nvjitlink", "libnvjitlink",
+                                                                              "libnvjitlink"),
+    "nccl": ("nvidia-nccl", "nccl", "libnccl2"), "nvtoolsext": ("nvidia-nvtx", "cuda-nvtx", "cuda-nvtx"),
+}
+_IDS = ("loader_cannot_open", "tensorflow_dso_not_loaded", "onnxruntime_provider_load_failed",
+        "ctranslate2_library_not_found", "cudnn_could_not_locate", "python_ctypes_module_not_found")
+# glibc appends the soname's version: libcudart.so.11.0, libcudnn.so.8; Windows DLLs carry it
+# after "64_" (cublas64_12.dll, cudart64_110.dll) or "_" (nvrtc64_120_0.dll).
+_SO_MAJOR = re.compile(r"\.so\.(\d+)")
+_DLL_MAJOR = re.compile(r"64_(\d+)")
+_TORCH_DIR = re.compile(r"[/\\]torch[/\\]lib[/\\]")
+_TF_NOT_FOUND = re.compile(r"dlerror: (?P<library>[\w.+-]{1,80}\.dll) not found")
+
+
+def family(name: str) -> Optional[str]:
+    """"libcublasLt.so.11" → "cublaslt", "cudnn_ops_infer64_8.dll" → "cudnn" (None: not a CUDA library)."""
+    base = re.split(r"[/\\]", name)[-1].lower()
+    base = base[3:] if base.startswith("lib") else base
+    return next((fam for fam, _ in _FAMILIES if base.startswith(fam)), None)
+
+
+def major(name: str) -> Optional[str]:
+    """The CUDA (or cuDNN/NCCL) major a library's file name asks for, where it says one."""
+    m = _SO_MAJOR.search(name) or _DLL_MAJOR.search(name)
+    if not m:
+        return None
+    digits = m.group(1)
+    # cudart64_110.dll, nvrtc64_120_0.dll: CUDA 11.0 / 12.0 written without the dot.
+    return digits[:-1] if len(digits) == 3 else digits
+
+
+def _missing(s: Stated) -> List[Tuple[str, bool]]:
+    """(library, only TensorFlow said it) for each CUDA library this message says is missing."""
+    out = []
+    if s.id == "bitsandbytes_cudart_not_detected":
+        return [("libcudart.so", False)]
+    if s.id not in _IDS:
+        return out
+    names = [str(s.fact("loader.library") or "")]
+    tf = _TF_NOT_FOUND.search(s.text)
+    if s.id == "tensorflow_dso_not_loaded" and tf:
+        names.append(tf.group("library"))
+    tensorflow = "Could not load dynamic library" in s.text
+    for name in names:
+        if not name or family(name) is None:
+            continue
+        head = s.text.split(name, 1)[0][-200:]
+        if _TORCH_DIR.search(head) or _TORCH_DIR.search(name):
+            continue  # torch's own lib/: the torch install is broken, not the CUDA setup
+        out.append((re.split(r"[/\\]", name)[-1], tensorflow))
+    return out
+
+
+def cuda_library_missing(ctx: RuleContext) -> Iterator[Finding]:
+    seen = {}
+    for s in ctx.stated:
+        for name, tf_only in _missing(s):
+            key = name.lower()
+            if key not in seen or (seen[key][1] and not tf_only):
+                seen[key] = (s, tf_only)
+    if not seen:
+        return
+    names = list(seen)
+    s, _ = seen[names[0]]
+    name = next(n for n, _ in _missing(s))
+    fam = family(name) or "cudart"
+    label = dict(_FAMILIES)[fam]
+    want = major(name)
+    pip_stem, conda_pkg, apt_stem = _PACKAGES[fam]
+    tf_only = all(t for _, t in seen.values())
+    windows = name.lower().endswith(".dll")
+    more = f" (and {', '.join(n for n in names[1:4])})" if len(names) > 1 else ""
+    where = ("the PATH (Windows looks for DLLs there and in the program's folder)" if windows
+             else "the loader path (ldconfig's cache, LD_LIBRARY_PATH)")
+    text = (f"{name}{more} could not be loaded: {label}{f' for CUDA {want}' if want and fam not in ('cudnn', 'nccl') else ''}"
+            f"{f' {want}' if want and fam in ('cudnn', 'nccl') else ''} is not installed, or not on {where}. "
+            f"The program was built for that major version; install it (pip: {pip_stem}-cu{want or 'XX'}, "
+            f"conda: {conda_pkg}, apt: {apt_stem}…) or install the program's build for the CUDA you have.")
+    if tf_only:
+        text += " TensorFlow goes on without the GPU after this line; on a machine with no GPU it is harmless."
+    evidence = [quote(seen[n][0]) for n in names[:3]]
+    yield make("cuda_library_missing", text, evidence,
+               {"cuda_library": name, "cuda_library_pip": f"{pip_stem}-cu{want}" if want and fam not in
+                ("cudnn", "nccl") else pip_stem + "-cu12"},
+               severity=Severity.WARNING if tf_only else None,
+               confidence=Confidence.LIKELY if s.id == "bitsandbytes_cudart_not_detected" else None)
+
+
+def nccl_cuda_too_new(ctx: RuleContext) -> Iterator[Finding]:
+    """NCCL's own CUDACHECK saying the driver is too old: libnccl brings its CUDA runtime
+    (the "+cudaX.Y" of its banner), built for a newer CUDA than this driver supports."""
+    said = next((s for s in ctx.stated if s.id == "nccl_cuda_failure"
+                 and "insufficient" in str(s.fact("detail") or "")), None)
+    if said is None:
+        return
+    yield make("nccl_version_mismatch",
+               "NCCL's own CUDA call failed because the driver is older than the CUDA that NCCL library was built "
+               "for: install an NCCL built for the driver's CUDA (its 'NCCL version 2.x+cudaX.Y' banner names "
+               "the CUDA), or a newer driver.", [quote(said)], severity=Severity.ERROR,
+               confidence=Confidence.LIKELY)
+
+
+RULES = (cuda_library_missing, nccl_cuda_too_new)
