@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The multi-GPU measurements of issue 13 in one go, for a machine with several GPUs.
+# The multi-GPU measurements (docs/interconnect.md) in one go, for a machine with several GPUs.
 #
 # Writes everything under $OUT (or ./interconnect-results): the topology as nvidia-smi and
 # as envcheck read it, the NCCL sweep to 1 GiB against its targets (bus bandwidth >= 90 % of

@@ -33,7 +33,7 @@ from envcheck.probes import nvml, nvml_worker
 t = time.perf_counter()
 [f] = nvml_worker.run_jobs([nvml_worker.Job(nvml.probe, nvml.failed)])
 print("NVML worker:", f.init, len(f.gpus.get(())), "GPUs in", round(time.perf_counter() - t, 2), "s")'
-# The burn and bench reports must carry GPU telemetry (issue 11 item 4: it never started).
+# The burn and bench reports must carry GPU telemetry (once it never started).
 telemetry_check='import json, sys
 burn = json.load(open(sys.argv[1]))
 print("burn telemetry:", burn["telemetry"]["source"], burn["telemetry"]["status"], burn["telemetry"]["sampler_errors"])

@@ -1,5 +1,5 @@
 """Machine health: what NVML and the kernel log say about each GPU, plus the host resources
-GPU work depends on (``/dev/shm``, free disk). Issue 2.
+GPU work depends on (``/dev/shm``, free disk).
 
 Every rule is per GPU where the fact is per GPU (``gpu=`` on the finding), reads only facts
 and the Xid table, and stays silent when the value it needs was not read. Thresholds that

@@ -1,5 +1,5 @@
 """What CUDA programs in this Python environment will see: the torch probe's results and the
-environment variables that change what CUDA shows or how fast it runs. Issue 2.
+environment variables that change what CUDA shows or how fast it runs.
 
 The torch probe (``envcheck/probes/torch_worker.py``) imports torch in a subprocess, asks for
 the devices, launches a tiny kernel and compares a small convolution with the CPU. These

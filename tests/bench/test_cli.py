@@ -130,7 +130,7 @@ def test_data_path_when_nothing_is_there(tmp_path, monkeypatch):
 
 
 def test_off_a_terminal_the_plan_then_one_line_per_epoch_on_stderr(small_synthetic):
-    # Issue 11 item 9: in a CI log, 140 s of silence; now the plan first, then each epoch.
+    # In a CI log, 140 s of silence; now the plan first, then each epoch.
     r = CliRunner().invoke(cli, ["bench", "--synthetic", "--model", "softmax", "--epochs", "2", "--device", "cpu",
                                  "--compare-baseline", "--json"])
     assert r.exit_code == 0, r.stderr
@@ -160,7 +160,7 @@ def test_synthetic_uses_the_models_quick_set(monkeypatch):
 
 
 def test_filter_images_carry_one_colour_scale(monkeypatch, tmp_path):
-    # Issue 11 item 15: filter images had no colour scale (and one scale per panel).
+    # Filter images had no colour scale (and one scale per panel).
     import numpy as np
 
     from envcheck.bench import plots

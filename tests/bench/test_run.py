@@ -262,7 +262,7 @@ def test_gpu_shaped_result_renders_peak_and_telemetry(small):
     assert "telemetry   none: not found (no NVML)" in render_text(no_tel)
 
 
-# --------------------------------------------------------------- first-run wording (issue 11 item 14)
+# --------------------------------------------------------------- first-run wording
 def _with_epochs(result, seconds, accuracy=None):
     fast = dataclasses.replace(result.fast, epoch_seconds=tuple(seconds), first_epoch_seconds=seconds[0],
                                steady_epoch_seconds=sorted(seconds[1:])[len(seconds[1:]) // 2] if seconds[1:] else None,

@@ -1,4 +1,4 @@
-"""Ctrl-C and SIGTERM to ``envcheck bench`` (issue 11 item 7): a valid partial result and
+"""Ctrl-C and SIGTERM to ``envcheck bench``: a valid partial result and
 exit 130/143 — the finished epochs' figures, or a document saying it stopped before any."""
 
 from __future__ import annotations

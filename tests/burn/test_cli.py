@@ -100,7 +100,7 @@ def test_plot_directory_that_cannot_be_made_is_refused_before_the_burn(monkeypat
 
 
 def test_report_through_a_link_to_a_device_keeps_the_link(monkeypatch, tmp_path):
-    # `--report /dev/full` as root once turned the device into a JSON file (issue 11 item 1).
+    # `--report /dev/full` as root once turned the device into a JSON file.
     monkeypatch.setattr(burn_deps, "default_deps", lambda: _deps([]))
     link = tmp_path / "out"
     link.symlink_to("/dev/null")

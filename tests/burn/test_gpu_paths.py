@@ -1,5 +1,4 @@
-"""The burn's GPU-only paths on a machine without a GPU (issue 11, "GPU code paths without a
-GPU"): the fakes sit at the import boundary — torch's CUDA device facts, a pynvml module in
+"""The burn's GPU-only paths on a machine without a GPU: the fakes sit at the import boundary — torch's CUDA device facts, a pynvml module in
 the NVML worker — and everything above them is envcheck's real code."""
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ def test_validate_names_what_is_wrong():
 
 def test_a_long_run_keeps_a_bounded_series_with_every_extreme():
     # A day at 1 Hz would be 86,400 points per device; the report keeps MAX_POINTS, and no
-    # spike, dip, flag or Xid disappears (issue 12 item 2; the lab-validation work needs it).
+    # spike, dip, flag or Xid disappears (the lab-validation work needs it).
     from envcheck.telemetry.series import MAX_POINTS, downsample
 
     n = 20_000

@@ -114,7 +114,7 @@ def test_telemetry_that_cannot_start_says_why():
         raise ImportError("cannot import name 'NvmlTelemetry' from 'envcheck.probes.nvml'")
     from dataclasses import replace
 
-    # An envcheck bug is seen, never turned into "no telemetry" (issue 11 item 4: it hid
+    # An envcheck bug is seen, never turned into "no telemetry" (it hid
     # that telemetry never started on a GPU).
     with pytest.raises(ImportError):
         telemetry_for([replace(info, nvml_index=0)], Deps(gpu_telemetry=broken))

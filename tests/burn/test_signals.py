@@ -1,7 +1,8 @@
 """Ctrl-C and SIGTERM to a running ``envcheck burn``: a valid partial report, exit 130/143.
 
 The time from the signal to the exit is printed (a figure, not an assertion: this
-machine is shared); the 30 s wait only bounds a hang.
+machine is shared); the 60 s wait only bounds a hang, and the 120 s burn cannot end by
+itself first on a loaded machine.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _burning(path: Path) -> bool:
 def test_signal_leaves_a_valid_partial_report(tmp_path, sig, code):
     out = tmp_path / "burn.json"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "30s",
+    proc = subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "120s",
                              "--report", str(out)], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
@@ -45,7 +46,7 @@ def test_signal_leaves_a_valid_partial_report(tmp_path, sig, code):
             time.sleep(0.2)
         sent = time.monotonic()
         proc.send_signal(sig)
-        stdout, stderr = proc.communicate(timeout=30)
+        stdout, stderr = proc.communicate(timeout=60)
         took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
@@ -55,7 +56,7 @@ def test_signal_leaves_a_valid_partial_report(tmp_path, sig, code):
     doc = json.loads(out.read_text())
     assert report.validate(doc) == []
     assert (doc["status"], doc["exit_code"], doc["interrupted_by"]) == ("aborted", code, signal.Signals(sig).name)
-    assert doc["load_window_s"][1] - doc["load_window_s"][0] < 25
+    assert doc["load_window_s"][1] - doc["load_window_s"][0] < 60  # stopped by the signal, not the 120 s
     assert doc["devices"][0]["worker"]["state"] == "done"
     assert stdout.startswith("envcheck burn: ABORTED")
 
@@ -113,10 +114,10 @@ def test_a_worker_whose_parent_is_killed_stops_burning(tmp_path):
 @pytest.mark.torch
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_during_set_up_still_leaves_a_report(tmp_path, sig, code):
-    # Issue 11 item 7: interrupted in its first seconds (importing torch), burn left nothing.
+    # Interrupted in its first seconds (importing torch), burn left nothing.
     out = tmp_path / "burn.json"
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "30s",
+    proc = subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "120s",
                              "--report", str(out)], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:

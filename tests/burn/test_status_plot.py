@@ -57,7 +57,7 @@ def test_plots_are_png_files_per_device(tmp_path):
 
 
 def test_a_cpu_plot_has_no_empty_panels_and_shows_utilisation():
-    # Issue 11 item 15: the CPU plot drew "temperature: not found" and an empty power panel,
+    # The CPU plot drew "temperature: not found" and an empty power panel,
     # and left out utilisation, which is known.
     from envcheck.burn.plot import figure, panels
 

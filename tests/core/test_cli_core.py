@@ -135,7 +135,7 @@ def test_the_exit_code_table_is_in_the_readme_and_every_help():
     (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
 ])
 def test_read_json_turns_every_bad_document_into_one_line(tmp_path, content, message):
-    # A 5000-digit integer once escaped json.loads as a plain ValueError: exit 3 (issue 11 item 8).
+    # A 5000-digit integer once escaped json.loads as a plain ValueError: exit 3.
     p = tmp_path / "bad.json"
     p.write_bytes(content)
     with pytest.raises(EnvcheckError, match=message) as info:
@@ -158,7 +158,7 @@ def test_the_group_lists_every_command_in_order():
 
 
 def test_snapshot_through_a_link_to_a_device_keeps_the_link(tmp_path):
-    # Issue 11 item 1: `snapshot -o /dev/stdout` replaced the link with a file.
+    # `snapshot -o /dev/stdout` replaced the link with a file.
     link = tmp_path / "out"
     link.symlink_to("/dev/null")
     r = CliRunner().invoke(cli, ["snapshot", "--no-torch", "-o", str(link)])
@@ -167,7 +167,7 @@ def test_snapshot_through_a_link_to_a_device_keeps_the_link(tmp_path):
 
 
 def test_a_snapshot_with_a_5000_digit_integer_is_a_usage_error(tmp_path):
-    # Was exit 3 ("internal error"): json.loads raised a plain ValueError (issue 11 item 8).
+    # Was exit 3 ("internal error"): json.loads raised a plain ValueError.
     p = tmp_path / "huge.json"
     p.write_bytes(b'{"schema_version": 1, "tool": "envcheck", "kind": "envcheck.facts", "x": ' + b"9" * 5000 + b"}")
     r = CliRunner().invoke(cli, ["doctor", "--facts", str(p)])

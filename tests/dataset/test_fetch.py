@@ -244,7 +244,7 @@ def test_concurrent_processes_share_one_download(tmp_path, server):
     assert not list(dest.glob("*.part"))
 
 
-# ---------------------------------------------------------- planted files (issue 11 item 8)
+# ---------------------------------------------------------- planted files
 @pytest.mark.parametrize("plant", ["lock_directory", "lock_symlink", "data_directory"])
 def test_something_planted_in_the_cache_is_one_line_and_leaves_no_part(tmp_path, plant):
     files, specs = tiny_with_specs()

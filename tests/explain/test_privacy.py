@@ -1,4 +1,4 @@
-"""explain shows nothing the doctor would hide (issue 11, item 6).
+"""explain shows nothing the doctor would hide.
 
 Secrets are dropped from every output; UUIDs, serials, user names and home paths go with
 redaction (``diagnose(..., redact=True)``: the CLI's ``--redact``, and always ``--markdown``)."""

@@ -1,4 +1,4 @@
-"""NVML in a worker process with a deadline (issue 11 item 2): a wedged driver whose
+"""NVML in a worker process with a deadline: a wedged driver whose
 ``nvmlInit`` never returns gives ``timeout`` facts instead of hanging envcheck, and
 Ctrl-C stops it. The fakes sit at the import boundary: a ``pynvml`` module first on the
 worker's path, or a ``libnvidia-ml.so.1`` that the real pynvml loads."""

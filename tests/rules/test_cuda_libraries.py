@@ -1,4 +1,4 @@
-"""Classes widened for issue 10's unseen reports (docs/diagnosis.md): a missing CUDA
+"""Classes widened for unseen reports (docs/diagnosis.md): a missing CUDA
 library in each loader's words, NCCL's own CUDA failure, conda's python conflict; each
 beside a working machine's paste with the same words in another context. Texts written
 for the test, none taken from the diagnosis corpus."""

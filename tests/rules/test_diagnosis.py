@@ -1,5 +1,5 @@
 """Diagnosis on partial evidence: upstream's messages decide on their own, every rule fires on
-whichever evidence is there, and each finding says how sure it is (issue 10)."""
+whichever evidence is there, and each finding says how sure it is."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Classes of evidence that give a finding on their own (issue 10, docs/diagnosis.md), each with
+"""Classes of evidence that give a finding on their own (docs/diagnosis.md), each with
 a working machine's paste that holds the same words in another context and must not get it.
 
 The texts are written for the test, in upstream's wording (the catalogue cites where each

@@ -1,4 +1,4 @@
-"""Classes of real reports widened for issue 10's unseen reports (docs/diagnosis.md): each
+"""Classes of real reports widened for unseen reports (docs/diagnosis.md): each
 class in the words and pastes real reports use, beside a working machine's paste with the
 same words in another context that must get no error. Texts written for the test, none
 taken from the diagnosis corpus."""

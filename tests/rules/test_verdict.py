@@ -1,5 +1,5 @@
 """Honest verdicts: unexplained messages, too little to judge, and "no problems" only when
-neither (issue 10); the same for a pasted text and the live doctor."""
+neither; the same for a pasted text and the live doctor."""
 
 from __future__ import annotations
 

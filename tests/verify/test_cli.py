@@ -119,7 +119,7 @@ def test_no_torch_is_exit_4(monkeypatch):
 
 
 def test_no_numpy_is_the_install_hint_not_an_internal_error(monkeypatch):
-    # Issue 11 item 11: "internal error: No module named 'numpy'" without the bench extra.
+    # "internal error: No module named 'numpy'" without the bench extra.
     import sys
 
     monkeypatch.setitem(sys.modules, "numpy", None)
@@ -130,7 +130,7 @@ def test_no_numpy_is_the_install_hint_not_an_internal_error(monkeypatch):
 
 
 def test_json_on_error_prints_the_error_document(monkeypatch):
-    # Issue 11 item 15: `verify --json` printed nothing on error.
+    # `verify --json` printed nothing on error.
     r = invoke("--device", "cpu", "--dtype", "tf32", "--json")
     assert r.exit_code == 4
     doc = json.loads(r.stdout)

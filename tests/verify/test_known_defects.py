@@ -1,4 +1,4 @@
-"""Known torch kernel defects (issue 11 item 3): the bf16 weight gradient oneDNN gets wrong
+"""Known torch kernel defects: the bf16 weight gradient oneDNN gets wrong
 on AVX-512 CPUs is reported as skipped, naming the defect; any other mismatch still fails.
 
 The defect is simulated deterministically through the ``ops=`` hook (garbage written
