@@ -30,14 +30,20 @@ def _burning(path: Path) -> bool:
     return doc.get("phase") == "burn" and all(d["work"]["load_s"] > 0 for d in doc["devices"])
 
 
+def _start_burn(report_path: Path) -> subprocess.Popen:
+    """A 120 s CPU burn writing its report to ``report_path``: long enough that a loaded
+    machine cannot finish it before the test's signal arrives."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "120s",
+                             "--report", str(report_path)], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_leaves_a_valid_partial_report(tmp_path, sig, code):
     out = tmp_path / "burn.json"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "120s",
-                             "--report", str(out)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = _start_burn(out)
     try:
         deadline = time.monotonic() + 120
         while not _burning(out):
@@ -116,10 +122,7 @@ def test_a_worker_whose_parent_is_killed_stops_burning(tmp_path):
 def test_a_signal_during_set_up_still_leaves_a_report(tmp_path, sig, code):
     # Interrupted in its first seconds (importing torch), burn left nothing.
     out = tmp_path / "burn.json"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "envcheck", "burn", "--device", "cpu", "--duration", "120s",
-                             "--report", str(out)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = _start_burn(out)
     try:
         deadline = time.monotonic() + 60
         while not out.exists():  # the set-up report, written before torch is imported
