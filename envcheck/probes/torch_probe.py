@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import signal
 from pathlib import Path
 from typing import Any, Optional, Tuple, Type, TypeVar
 
 from ..facts import TorchFacts
 from ..reading import Reading, Status
-from ..runner import Runner, RunResult
+from ..runner import Runner, RunResult, exit_text
 from ..serial import SchemaError, from_data
 from .torch_worker import BEGIN, END, FOUND, IMPORTED  # the script's markers; importing it runs nothing
 
@@ -27,15 +26,6 @@ T = TypeVar("T")
 def _tail(result: RunResult) -> str:
     lines = [ln for ln in (result.stderr or result.stdout or "").splitlines() if ln.strip()]
     return lines[-1].strip() if lines else "no output"
-
-
-def _exit_text(code: Optional[int]) -> str:
-    if code is not None and code < 0:
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit {code}"
 
 
 def run_worker(python: str, mode: str, record: Type[T], run: Runner,
@@ -56,7 +46,7 @@ def run_worker(python: str, mode: str, record: Type[T], run: Runner,
             return from_data(record, data), result, Reading()
         except (SchemaError, TypeError, ValueError) as exc:
             return None, result, Reading.fail(Status.ERROR, f"unreadable worker result: {exc}")
-    why = f"{Path(python).name} {WORKER.name} {mode}: {_exit_text(result.returncode)}: {_tail(result)}"
+    why = f"{Path(python).name} {WORKER.name} {mode}: {exit_text(result.returncode)}: {_tail(result)}"
     return None, result, Reading.fail(Status.ERROR, why)
 
 
