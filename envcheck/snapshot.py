@@ -147,8 +147,16 @@ def drop_secrets(facts: Facts) -> Facts:
     """Facts without secrets: secret-named or secret-valued variables dropped, credential-shaped
     values in every text replaced. Applied to everything envcheck shows, redacted or not."""
     facts = _without_secret_variables(facts)
-    data = _map_strings(to_data(facts), scrub_secrets)
-    return from_dict(Facts, data)
+    changed = []
+
+    def scrub(text: str) -> str:
+        out = scrub_secrets(text)
+        if out != text:
+            changed.append(True)
+        return out
+    data = _map_strings(to_data(facts), scrub)
+    # Rebuilt only when a text held a secret: a large paste's facts take a while to rebuild.
+    return from_dict(Facts, data) if changed else facts
 
 
 # ---------------------------------------------------------------------------- redaction

@@ -9,6 +9,7 @@ converted. Rules read :func:`stated`; nothing else here matches torch's wording.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Tuple
 
@@ -75,6 +76,13 @@ def texts(facts: Facts) -> Iterator[Tuple[str, str]]:
             yield "driver.xid_events", f"NVRM: Xid ({e.pci or 'PCI:?'}): {e.xid}, {e.message}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _matches(text: str) -> Tuple[Match, ...]:
+    """One text's catalogued messages. The rules, the verdict and the report each ask for the
+    same facts' texts (a pasted log's errors are hundreds of them): each is scanned once."""
+    return tuple(catalogue().match(text))
+
+
 def stated(facts: Facts) -> Tuple[Stated, ...]:
     """Every catalogued message in the facts' texts, each text's matches in order; the same
     message seen twice (a traceback and the line quoted again) counts once."""
@@ -82,7 +90,7 @@ def stated(facts: Facts) -> Tuple[Stated, ...]:
     out: List[Stated] = []
     seen = set()
     for path, text in texts(facts):
-        for m in cat.match(text):
+        for m in _matches(text):
             key = (m.id, " ".join(m.text.split()).lower())
             if key in seen:
                 continue

@@ -3,8 +3,8 @@
 A :class:`ScannedMessage` (``messages.Message``) has a pattern that starts on a literal (or a
 look-behind), has no unbounded repeat inside another repeat, and bounded gaps (the
 catalogue's tests refuse others). From the parsed pattern this module reads the literals a
-match cannot do without (:func:`needles_of`), the longest a match can be (:func:`reach_of`)
-and how far into a match a needle starts (:func:`lead_of`); :func:`scan` then runs each
+match cannot do without, the longest a match can be and how far into a match a needle
+starts (:func:`shape_of`); :func:`scan` then runs each
 pattern only around the places its needles occur, so a message whose words are absent costs
 one substring search. Figures: docs/messages.md. The catalogue itself (records, loading,
 fact conversions) is ``messages.py``.
@@ -103,8 +103,6 @@ def _needles(items: Iterable) -> Optional[FrozenSet[str]]:
     return best
 
 
-def needles_of(pattern: str) -> Optional[FrozenSet[str]]:
-    return _needles(sre_parse.parse(pattern))
 
 
 # The longest stretch of text a match is looked for in around a needle, for patterns whose
@@ -113,9 +111,6 @@ def needles_of(pattern: str) -> Optional[FrozenSet[str]]:
 REACH = 4096
 
 
-def reach_of(pattern: str) -> int:
-    """The longest a match of ``pattern`` can be, at most REACH."""
-    return min(sre_parse.parse(pattern).getwidth()[1], REACH)
 
 
 def _lead(items: "sre_parse.SubPattern", needles: FrozenSet[str]) -> Optional[int]:
@@ -149,14 +144,18 @@ def _lead(items: "sre_parse.SubPattern", needles: FrozenSet[str]) -> Optional[in
     return best
 
 
-def lead_of(pattern: str, needles: Optional[FrozenSet[str]]) -> Optional[int]:
-    """How far into a match of ``pattern`` (at most) one of its ``needles`` starts, or None
-    (unknown, or a pattern matching without regard to case, where a match may hold a
-    letter that re.IGNORECASE takes for the needle's)."""
+def shape_of(pattern: str) -> Tuple[Optional[FrozenSet[str]], int, Optional[int]]:
+    """What :func:`scan` needs of ``pattern``, from one parse of it: the lowercased literals
+    every match holds one of (None: none worth a search), the longest a match can be (at most
+    REACH), and how far into a match (at most) one of those needles starts (None: unknown, or
+    a pattern matching without regard to case, where a match may hold a letter that
+    re.IGNORECASE takes for the needle's)."""
     parsed = sre_parse.parse(pattern)
+    needles = _needles(parsed)
+    reach = min(parsed.getwidth()[1], REACH)
     if needles is None or parsed.state.flags & re.IGNORECASE or not all(n.isascii() for n in needles):
-        return None
-    return _lead(parsed, needles)
+        return needles, reach, None
+    return needles, reach, _lead(parsed, needles)
 
 
 # ------------------------------------------------------------------ matching

@@ -32,10 +32,8 @@ from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, f
     Match,
     absent,
     distinct_words,
-    lead_of,
-    needles_of,
-    reach_of,
     scan,
+    shape_of,
     strip_colour,
 )
 
@@ -242,8 +240,7 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), needles_of(row["pattern"]), reach_of(row["pattern"]),
-                   lead_of(row["pattern"], needles_of(row["pattern"])))
+                   row.get("note", ""), *shape_of(row["pattern"]))
 
 
 def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:
