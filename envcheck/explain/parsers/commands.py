@@ -33,6 +33,15 @@ _FLAGS = {"-d", "--detach", "-i", "--interactive", "-t", "--tty", "--rm", "--pri
 _SHORT_BOOL = re.compile(r"^-[ditP]+$")
 _COMPOSE_RUNTIME = re.compile(r"^\s*runtime:\s*['\"]?nvidia['\"]?\s*$")
 _COMPOSE_DRIVER = re.compile(r"^\s*-?\s*driver:\s*['\"]?nvidia['\"]?\s*$")
+# Whole specs: a compose file's services, a Kubernetes pod template's containers.
+_COMPOSE_SERVICES = re.compile(r"^services:\s*$")
+_POD_CONTAINERS = re.compile(r"^\s*(?:-\s+)?containers:\s*$")
+_SPEC_IMAGE = re.compile(r"^\s*(?:-\s+)?image:\s*\S")
+# What gives a compose service or a pod GPUs: the NVIDIA runtime or device driver, a gpu
+# capability or a `gpus:` key (compose), the nvidia.com/gpu resource or runtime class (k8s).
+_SPEC_GPU = re.compile(r"nvidia|capabilities:.*\bgpu\b|^\s*gpus:|^\s*-\s*gpu\s*$", re.IGNORECASE)
+NO_SPEC_GPU = ("the {what} requests no GPU (no NVIDIA runtime, device reservation or nvidia.com/gpu resource "
+               "in the text)")
 NO_FLAG = ("the command passes no --gpus, --runtime=nvidia or NVIDIA device (a Docker daemon whose "
            "default runtime is nvidia would still pass the GPUs in)")
 
@@ -82,9 +91,26 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
     return None
 
 
+def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
+    """A compose file or pod spec pasted whole (its services/containers and an image) with
+    nothing anywhere in the text that asks for a GPU: the container gets none."""
+    for i, line in enumerate(lines):
+        if _COMPOSE_SERVICES.match(line):
+            what = "compose file"
+        elif _POD_CONTAINERS.match(line):
+            what = "pod spec"
+        else:
+            continue
+        if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in lines):
+            f.set("host.container_gpus", "none", i, detail=f"{what} on line {i + 1}: " + NO_SPEC_GPU.format(what=what))
+        return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
     lines = doc.lines
+    if doc.lines_containing("services:", "containers:"):
+        _spec_without_gpus(f, lines)
     for i in doc.lines_containing(" run", "runtime:", "driver:"):
         line = lines[i]
         if "run" in line:
