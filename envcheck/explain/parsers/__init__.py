@@ -24,6 +24,7 @@ from . import (
     freetext,
     install_commands,
     interactive,
+    library_prose,
     loader,
     nvidia_smi,
     nvidia_smi_csv,
@@ -47,6 +48,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
+    library_prose.parse,
 )
 
 __all__ = ["PARSERS"]
