@@ -5,9 +5,8 @@ the claim is "this was the cause", not only "this is set". Findings on them are 
 
 from __future__ import annotations
 
-from envcheck.reading import Reading
-
 from envcheck.derived.messages import STATED_DETAIL
+from envcheck.reading import Reading
 
 # "/usr/local/cuda-11.2/lib64 was causing the conflict; removing it from LD_LIBRARY_PATH fixed it"
 LD_BLAMED_DETAIL = f"{STATED_DETAIL}: LD_LIBRARY_PATH named as the cause"
