@@ -12,10 +12,11 @@ symbol is missing from whose library).
 
 from __future__ import annotations
 
-from typing import Iterator
+import re
+from typing import Iterator, Tuple
 
 from envcheck.derived.libraries import ld_entries
-from envcheck.derived.linking import loader_failures
+from envcheck.derived.linking import LoaderFailure, library_owner, loader_failures, symbol_owner
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -30,8 +31,21 @@ def _ld_known_clean(ctx: RuleContext) -> bool:
     return not any(w in e.lower() for e in ld_entries(ctx.facts) for w in words)
 
 
+def _versioned(ctx: RuleContext) -> Tuple[LoaderFailure, ...]:
+    """glibc's "symbol S version V not defined in file F with link time reference": S is
+    missing from the copy of F that was loaded, as with an undefined symbol."""
+    out = []
+    for s in ctx.stated:
+        if s.id == "loader_symbol_version_not_defined":
+            symbol = str(s.fact("loader.symbol") or "")
+            library = s.fact("loader.library")
+            out.append(LoaderFailure(s, str(library) if library else None, symbol, symbol_owner(symbol),
+                                     library_owner(str(library) if library else None, s.text)))
+    return tuple(out)
+
+
 def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
-    for lf in loader_failures(ctx.stated):
+    for lf in loader_failures(ctx.stated) + _versioned(ctx):
         where = lf.library or "a library"
         evidence = [quote(lf.stated), ("loader.symbol", lf.symbol)]
         if lf.symbol_owner == "mkl":
@@ -69,4 +83,27 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                            evidence, severity=Severity.ERROR, confidence=Confidence.LIKELY)
 
 
-RULES = (undefined_symbols,)
+# xFormers' banner: "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cu118)".
+_XFORMERS = re.compile(r"PyTorch (?P<built>[\w.+-]{1,40}) with CUDA (?:\d{3,5}|None) \(you have (?P<have>[\w.+-]{1,40})\)")
+
+
+def xformers_built_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
+    """xFormers compares its build with the running torch itself. A running torch that is a
+    CPU-only build is that finding's (the banner's torch version says so); the same version
+    on both sides means something else kept the extensions from loading."""
+    for s in ctx.stated:
+        m = _XFORMERS.search(s.text) if s.id == "xformers_built_for_other_torch" else None
+        if not m:
+            continue
+        built, have = m.group("built"), m.group("have")
+        if have.endswith("+cpu") or built == have:
+            continue
+        yield make("extension_built_for_other_torch",
+                   f"xFormers' compiled extensions were built for PyTorch {built} but PyTorch {have} is running, so "
+                   "they do not load (its memory-efficient attention and other kernels are unavailable). Install the "
+                   "xFormers build made for the installed torch (the same index and CUDA), or the torch it was built "
+                   "for.", [quote(s), ("xformers.built_for", built), ("torch.version", have)])
+        return
+
+
+RULES = (undefined_symbols, xformers_built_for_other_torch)

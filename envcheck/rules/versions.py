@@ -15,6 +15,7 @@ from typing import Dict, Iterator, List
 
 from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
 from envcheck.derived.machine import find_text
+from envcheck.derived.stated_causes import LD_BLAMED_DETAIL, NCCL_BLAMED_DETAIL, blamed
 from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 from envcheck.rules.compat import advised, quote
 from envcheck.rules.engine import RuleContext, make
@@ -53,6 +54,27 @@ def cudnn_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
                + ([("toolkit.ld_library_path", dirs)] if dirs else []),
                {"ld_library_path_keep": ld_keep(ctx.facts, dirs)} if dirs else None,
                severity=Severity.WARNING if compatible else None, recipe="clean_cuda_wheels" if wheel else "")
+
+
+# Other frameworks' own cuDNN comparison (TensorFlow/XLA's cuda_dnn.cc, Caffe2's
+# common_cudnn.h): the program checked the loaded cuDNN against its build and refused it.
+_OTHER_CUDNN_CHECKS = ("tensorflow_cudnn_version_mismatch", "caffe2_cudnn_version_mismatch")
+
+
+def cudnn_mismatch_other_framework(ctx: RuleContext) -> Iterator[Finding]:
+    said = next((s for s in ctx.stated if s.id in _OTHER_CUDNN_CHECKS), None)
+    if said is None:
+        return
+    dirs = ld_dirs_with(ctx.facts, ("libcudnn",))
+    yield make("cudnn_version_mismatch",
+               f"{said.message.origin.project} compared the cuDNN it loaded with the one it was built against and "
+               "refused it: “" + quote(said)[1] + "”. The copy found first is not the one the program was built for"
+               + (f"; LD_LIBRARY_PATH puts {', '.join(dirs)} first." if dirs else
+                  " (another cuDNN on LD_LIBRARY_PATH or, on Windows, an old cudnn DLL earlier on the PATH; a "
+                  "conda environment's own cudnn package). Install the cuDNN the program was built with, or "
+                  "remove the other copy from the search path."),
+               [quote(said)] + ([("toolkit.ld_library_path", dirs)] if dirs else []),
+               {"ld_library_path_keep": ld_keep(ctx.facts, dirs)} if dirs else None, severity=Severity.ERROR)
 
 
 def ld_library_path_conflict(ctx: RuleContext) -> Iterator[Finding]:
@@ -97,6 +119,36 @@ def ld_library_path_conflict(ctx: RuleContext) -> Iterator[Finding]:
                "the wrong CUDA/cuDNN/NCCL: " + "; ".join(f"{e} ({why})" for e, why in conflicts.items()) + ".",
                [("toolkit.ld_library_path", entries)] + [(f"in {e}", why) for e, why in conflicts.items()],
                {"ld_library_path_keep": ld_keep(ctx.facts, drop), "ld_library_path_cuda": ", ".join(drop)})
+
+
+def ld_library_path_blamed(ctx: RuleContext) -> Iterator[Finding]:
+    """The person says an LD_LIBRARY_PATH entry caused it (or that clearing it fixed it)."""
+    ld = ctx.facts.toolkit.ld_library_path
+    if not (ld.ok and blamed(ld, LD_BLAMED_DETAIL)):
+        return
+    dirs = list(ld.value or ())
+    yield make("ld_library_path_conflict",
+               "By the text's own account an LD_LIBRARY_PATH entry" + (f" ({', '.join(dirs)})" if dirs else "")
+               + " made the program load another CUDA/cuDNN than its own: directories there are searched before "
+               "the libraries a package ships with. Drop them from LD_LIBRARY_PATH for this environment.",
+               [("toolkit.ld_library_path", ld)],
+               {"ld_library_path_keep": ld_keep(ctx.facts, dirs), "ld_library_path_cuda": ", ".join(dirs)}
+               if dirs else None, severity=Severity.ERROR, confidence=Confidence.LIKELY)
+
+
+def nccl_blamed(ctx: RuleContext) -> Iterator[Finding]:
+    """The person says the NCCL version did not fit (another NCCL loaded than the one built for)."""
+    r = ctx.facts.torch.nccl_version
+    if r.ok or not blamed(r, NCCL_BLAMED_DETAIL):
+        return
+    ld = ld_dirs_with(ctx.facts, ("libnccl",))
+    yield make("nccl_version_mismatch",
+               "By the text's own account the NCCL that was loaded is not the version the program was built and "
+               "tested with (a system libnccl, another CUDA's NCCL package, an nvidia-nccl wheel of another "
+               "version). Keep one NCCL, the one the program pins, first on the loader path.",
+               [("torch.nccl_version", r)],
+               {"ld_library_path_keep": ld_keep(ctx.facts, ld), "ld_library_path_cuda": ", ".join(ld)} if ld else None,
+               severity=Severity.ERROR, confidence=Confidence.LIKELY, recipe="clean_library_path" if ld else "")
 
 
 def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
@@ -256,10 +308,13 @@ def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
     cudnn_version_mismatch,
+    cudnn_mismatch_other_framework,
     ld_library_path_conflict,
+    ld_library_path_blamed,
     conflicting_cuda_wheel_packages,
     conflicting_cuda_libraries_loaded,
     nccl_version_mismatch,
+    nccl_blamed,
     known_bad_torch_build,
     driver_installed_inside_container,
     toolkit_differs_from_torch_cuda,

@@ -25,6 +25,7 @@ from . import (
     gpu_processes,
     install_commands,
     interactive,
+    library_prose,
     loader,
     nvidia_smi,
     nvidia_smi_csv,
@@ -49,6 +50,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse,
+    library_prose.parse,
 )
 
 __all__ = ["PARSERS"]

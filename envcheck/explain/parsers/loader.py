@@ -135,7 +135,7 @@ def _record(f: Found, m, lines: Tuple[str, ...], offsets: Tuple[int, ...]) -> Op
     i = m.line - 1
     col = m.start - offsets[i]
     line = lines[i]
-    if m.id in ("loader_undefined_symbol", "loader_nccl_symbol"):
+    if m.id in ("loader_undefined_symbol", "loader_nccl_symbol", "loader_symbol_version_not_defined"):
         symbol = str(m.fact("loader.symbol") or "")
         obj = m.fact("loader.library")
         path = ""
@@ -156,8 +156,10 @@ def _record(f: Found, m, lines: Tuple[str, ...], offsets: Tuple[int, ...]) -> Op
     return None
 
 
+# "symbol S version V not defined in file F with link time reference" is the versioned form of
+# an undefined symbol (glibc elf/dl-lookup.c): recorded the same way.
 _LOADER_IDS = ("loader_undefined_symbol", "loader_nccl_symbol", "loader_version_not_found", "loader_cannot_open",
-               "loader_driver_library_missing")
+               "loader_driver_library_missing", "loader_symbol_version_not_defined")
 
 
 def errors_in(text: str) -> Tuple[LoaderError, ...]:
