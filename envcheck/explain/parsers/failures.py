@@ -33,15 +33,17 @@ _SIGNAL = r"(?:Segmentation fault|Aborted|Illegal instruction|Bus error|Floating
 # bare, or after bash's "script: line N: PID " (then the command that died follows)
 _SIGNALLED = re.compile(rf"^\s*(?:{_SIGNAL}\s*$|\S+: line \d+: +\d+ +{_SIGNAL})")
 _TERMINATE = re.compile(r"^\s*terminate called after throwing an instance of ")
-# Cheap gates before the regular expressions: most lines of a paste hold none of these.
-_GATES = ("Error: ", "Exception: ", "fault", "Aborted", "Illegal instruction", "Bus error", "point exception",
+# Cheap gates before the regular expressions (lower case, as Pasted.lines_containing
+# compares): most lines of a paste hold none of these.
+_GATES = ("error: ", "exception: ", "fault", "aborted", "illegal instruction", "bus error", "point exception",
           "terminate called")
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    for i, line in enumerate(doc.lines):
-        if len(line) > 2000 or not any(g in line for g in _GATES):
+    for i in doc.lines_containing(*_GATES):
+        line = doc.lines[i]
+        if len(line) > 2000:
             continue
         if _EXCEPTION.match(line) or _SIGNALLED.match(line) or _TERMINATE.match(line):
             f.error(line, i)
