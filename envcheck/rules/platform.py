@@ -260,6 +260,12 @@ def _cuda_failed(f: Facts) -> bool:
     return (t.cuda_build.ok and t.cuda_available.ok and t.cuda_available.value is False) or bool(t.errors.get(()))
 
 
+def _listing(nodes) -> bool:
+    """Nodes read from a listing of /dev (a mode, or a plain name, or a node said missing), not only
+    nodes a program was refused (no mode, closed): those say nothing of the nodes not named."""
+    return any(n.mode is not None or n.accessible is None or not n.exists for n in nodes)
+
+
 def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     if _on_wsl(f) or f.has_nvidia_gpu is False:
@@ -274,7 +280,7 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     uvm = nodes.get("/dev/nvidia-uvm")
     # A node a person's words imply is no listing: the others are not known missing.
     no_node = (ctl is not None and ctl.exists and (uvm is None or not uvm.exists) and f.driver.device_nodes.ok
-               and not is_stated(f.driver.device_nodes))
+               and not is_stated(f.driver.device_nodes) and _listing(nodes.values()))
     if not (no_module or no_node or said):
         return
     ev: List[Tuple[str, object]] = []
