@@ -62,8 +62,11 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
         said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")
         what = ("says the machine has no NVIDIA GPU" if str(f.pci.devices.detail).startswith(NO_NVIDIA_DETAIL)
                 else "names a GPU that is not NVIDIA's")
-        if severity is None and _checked_cuda(f):
-            severity = Severity.WARNING  # a person asked torch for CUDA: why it said no is the point
+        if severity is None:
+            # A person telling, in a report about their GPU stack, that the machine has no NVIDIA GPU
+            # (or checking torch for CUDA and getting no) is saying why CUDA fails: the point of
+            # the report, never a note that GPU checks were skipped. Not an error on their word alone.
+            severity = Severity.WARNING
         yield make("no_nvidia_gpu_found",
                    f"The text {what} ({said}) and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
                    "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs).",

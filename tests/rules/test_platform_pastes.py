@@ -1,0 +1,101 @@
+"""The driver/platform classes (no GPU, Secure Boot, WSL 1, nouveau/nova, nvidia-uvm after
+sleep, device-node permissions) in the other ways strangers paste them: each broken paste beside
+a working machine's paste holding the same words, which must get no error finding. Texts written
+for the test, none taken from the diagnosis corpus."""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import pytest
+
+from envcheck.explain import diagnose, source
+from envcheck.rules.finding import Finding
+
+NO_DRIVER = ("RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "
+             "installed a driver from http://www.nvidia.com/Download/index.aspx")
+UNKNOWN = "RuntimeError: CUDA error: unknown error"
+SMI_FAILED = ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the "
+              "latest NVIDIA driver is installed and running.")
+WORKING = """\
+PyTorch version: 2.3.0+cu121
+Is CUDA available: True
+CUDA runtime version: 12.1.105
+GPU models and configuration: GPU 0: NVIDIA GeForce RTX 4090
+Nvidia driver version: 550.54.14
+"""
+
+
+def findings(text: str) -> Dict[str, Finding]:
+    _, report = diagnose(source.normalise(text), collected_at="")
+    return {f.id: f for f in report.findings}
+
+
+def errors(text: str) -> Dict[str, Finding]:
+    return {k: f for k, f in findings(text).items() if f.severity.value == "error"}
+
+
+@pytest.mark.parametrize("text, fid", [
+    # no NVIDIA GPU, in other words
+    (NO_DRIVER + "\nI don't have any NVIDIA adapter on my laptop, how can I fix this?", "no_nvidia_gpu_found"),
+    (NO_DRIVER + "\nI am not using an NVIDIA GPU, my laptop has Intel graphics.", "no_nvidia_gpu_found"),
+    (NO_DRIVER + "\nI'm running on the CPU, is there a way around this?", "no_nvidia_gpu_found"),
+    (NO_DRIVER + "\n运行这一步时我使用的是cpu，请问怎么办", "no_nvidia_gpu_found"),
+    # nvidia-uvm left broken: the machine left idle or its lid shut before CUDA's "unknown error"
+    (UNKNOWN + "\nIf I leave the machine for some time and come back, PyTorch stops recognizing the GPU.",
+     "nvidia_uvm_stale_after_suspend"),
+    ("After closing the laptop lid and opening it again:\n" + UNKNOWN, "nvidia_uvm_stale_after_suspend"),
+    # Secure Boot: the fix retold, Chinese, the kernel's own lines
+    ("optirun glxgears\n[ERROR]Cannot access secondary GPU - error: Could not load GPU driver\n"
+     "I disabled the SecureBoot and it worked.", "driver_not_loaded_secure_boot"),
+    (SMI_FAILED + "\n关闭安全启动后就好了", "driver_not_loaded_secure_boot"),
+    (SMI_FAILED + "\n我的电脑安全启动是开启的", "driver_not_loaded_secure_boot"),
+    # WSL 1: a WSL 1 kernel named by DKMS, a localised `wsl -l -v`, the WSL issue form
+    ("sudo dkms install -m nvidia -v 440.100\nError! Your kernel headers for kernel 4.4.0-19041-Microsoft cannot be "
+     "found.\n" + SMI_FAILED, "wsl1_no_gpu_support"),
+    ("C:\\> wsl -l -v\n  名称            状态           版本\n* Ubuntu          正在运行         1\n" + NO_DRIVER,
+     "wsl1_no_gpu_support"),
+    ("### Are you using WSL 1 or WSL 2?\n\n- [ ] WSL 2\n- [x] WSL 1\n\n" + NO_DRIVER, "wsl1_no_gpu_support"),
+    # another driver holds the GPU (nvidia.ko's own line)
+    ("ERROR: Unable to load the kernel module 'nvidia.ko'.\n[  201.9] NVRM: GPU 0000:01:00.0 is already bound to "
+     "NovaCore.\n[  201.9] NVRM: No NVIDIA devices probed.", "nouveau_bound"),
+    # device nodes: `ls -la /dev | grep nvidia` with groups, a program refused a node
+    ("me@box:~$ ls -la /dev | grep nvidia\ncrw-rw----  1 root video 195,   0 Mar  1 10:00 nvidia0\n"
+     "crw-rw----  1 root video 195, 255 Mar  1 10:00 nvidiactl\ncrw-rw----  1 root video 511,   0 Mar  1 10:00 "
+     "nvidia-uvm\nme@box:~$ groups\nme adm sudo\n", "device_node_permissions"),
+    ("$ strace -f python train.py 2>&1 | grep nvidia\n"
+     "openat(AT_FDCWD, \"/dev/nvidiactl\", O_RDWR) = -1 EACCES (Permission denied)", "device_node_permissions"),
+])
+def test_broken_paste_gives_its_finding(text: str, fid: str) -> None:
+    assert fid in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    # the same words on working machines
+    WORKING + "I am using CPU for the tokenizer and the GPU for training; the loss is NaN after epoch 3.",
+    WORKING + "I'm running on the CPU version of the preprocessing script, it works; the model output is wrong.",
+    WORKING + "My MAC address filter blocks the server after an upgrade.",
+    WORKING + "I disabled Secure Boot in the BIOS before installing the driver and it works fine. The loss is NaN.",
+    WORKING + "Secure Boot is enabled and the signed driver loads fine; the display flickers on Wayland.",
+    WORKING + "I leave the machine idle overnight between runs; training speed is the question.",
+    WORKING + "### Are you using WSL 1 or WSL 2?\n\n- [x] WSL 2\n- [ ] WSL 1\n\nKernel 5.15.90.1-microsoft-standard-WSL2",
+    WORKING + "me@box:~$ ls -la /dev | grep nvidia\ncrw-rw-rw-  1 root root 195,   0 Mar  1 10:00 nvidia0\n"
+              "crw-rw-rw-  1 root root 195, 255 Mar  1 10:00 nvidiactl\ncrw-rw-rw-  1 root root 511,   0 Mar  1 10:00 "
+              "nvidia-uvm\n",
+    WORKING + "sudo dkms status\nnvidia, 550.54.14, 6.8.0-45-generic, x86_64: installed",
+])
+def test_working_paste_with_the_same_words_gets_no_error(text: str) -> None:
+    assert errors(text) == {}
+
+
+def test_a_refused_node_is_not_a_listing() -> None:
+    """strace names the node it was refused, nothing else: nvidia-uvm is not missing for that."""
+    text = ("openat(AT_FDCWD, \"/dev/nvidiactl\", O_RDWR) = -1 EACCES (Permission denied)\n"
+            "torch.cuda.is_available() returns False")
+    f = findings(text)
+    assert "device_node_permissions" in f and "nvidia_uvm_missing" not in f
+
+
+def test_secure_boot_retold_as_the_fix_is_a_person_s_word() -> None:
+    f = findings(SMI_FAILED + "\nAfter disabling secure boot nvidia-smi works.")
+    assert f["driver_not_loaded_secure_boot"].confidence.value == "likely"
