@@ -65,6 +65,16 @@ def errors(text: str) -> Dict[str, Finding]:
      "nvidia-uvm\nme@box:~$ groups\nme adm sudo\n", "device_node_permissions"),
     ("$ strace -f python train.py 2>&1 | grep nvidia\n"
      "openat(AT_FDCWD, \"/dev/nvidiactl\", O_RDWR) = -1 EACCES (Permission denied)", "device_node_permissions"),
+    # the module not in the kernel: its /proc entry missing, `lsmod | grep nvidia` printing nothing
+    ("$ cat /proc/driver/nvidia/version\ncat: /proc/driver/nvidia/version: No such file or directory\n"
+     "torch.cuda.is_available() returns False", "driver_kernel_module_not_loaded"),
+    ("me@box:~$ lsmod | grep nvidia\nme@box:~$ python -c 'import torch; print(torch.cuda.is_available())'\nFalse",
+     "driver_kernel_module_not_loaded"),
+    # nouveau drives the GPU: lshw's configuration line, the kernel log's device prefix
+    ("$ sudo lshw -C display\n  *-display\n       product: TU106 [GeForce RTX 2060]\n       vendor: NVIDIA "
+     "Corporation\n       configuration: driver=nouveau latency=0\ntorch.cuda.is_available() returns False",
+     "nouveau_bound"),
+    ("[    3.120000] nouveau 0000:01:00.0: NVIDIA TU106 (166000a1)\n" + SMI_FAILED, "nouveau_bound"),
 ])
 def test_broken_paste_gives_its_finding(text: str, fid: str) -> None:
     assert fid in findings(text)
@@ -83,6 +93,13 @@ def test_broken_paste_gives_its_finding(text: str, fid: str) -> None:
               "crw-rw-rw-  1 root root 195, 255 Mar  1 10:00 nvidiactl\ncrw-rw-rw-  1 root root 511,   0 Mar  1 10:00 "
               "nvidia-uvm\n",
     WORKING + "sudo dkms status\nnvidia, 550.54.14, 6.8.0-45-generic, x86_64: installed",
+    WORKING + "$ lsmod | grep nvidia\nnvidia_uvm           1519616  0\nnvidia              56532992  87 nvidia_uvm\n"
+              "$ cat /proc/driver/nvidia/version\nNVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14  Thu Feb 22 "
+              "01:44:30 UTC 2024",
+    WORKING + "$ sudo lshw -C display\n  *-display\n       product: AD102 [GeForce RTX 4090]\n       vendor: NVIDIA "
+              "Corporation\n       configuration: driver=nvidia latency=0",
+    WORKING + "Graphics:  Device-1: NVIDIA AD102 [GeForce RTX 4090] driver: nvidia v: 550.54.14\n"
+              "           Display: x11 server: X.Org driver: loaded: nvidia unloaded: fbdev,modesetting,nouveau,vesa",
 ])
 def test_working_paste_with_the_same_words_gets_no_error(text: str) -> None:
     assert errors(text) == {}

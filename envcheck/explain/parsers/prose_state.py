@@ -152,7 +152,8 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
     loaded: List[str] = []
     missing: List[str] = []
     for m in _LOADED.finditer(line):
-        if _question(line, m.end()):
+        # "loaded: nvidia unloaded: fbdev,nouveau" is inxi's labelled list, not a sentence.
+        if _question(line, m.end()) or line[m.end():m.end() + 1] == ":":
             continue
         name = _module_name(m.group("mod"))
         off = bool(m.group("un")) or _negated(m.group("between"))
