@@ -65,6 +65,14 @@ def errors(text: str) -> Dict[str, Finding]:
      "nvidia-uvm\nme@box:~$ groups\nme adm sudo\n", "device_node_permissions"),
     ("$ strace -f python train.py 2>&1 | grep nvidia\n"
      "openat(AT_FDCWD, \"/dev/nvidiactl\", O_RDWR) = -1 EACCES (Permission denied)", "device_node_permissions"),
+    # other languages: no NVIDIA GPU, the sleep before "unknown error", Secure Boot on
+    (NO_DRIVER + "\n私のノートPCにはNVIDIAのGPUがありません。", "no_nvidia_gpu_found"),
+    (NO_DRIVER + "\n제 노트북에는 NVIDIA 그래픽카드가 없습니다.", "no_nvidia_gpu_found"),
+    (NO_DRIVER + "\nNo tengo una GPU NVIDIA, solo la gráfica integrada.", "no_nvidia_gpu_found"),
+    (NO_DRIVER + "\nIch habe keine NVIDIA-Grafikkarte.", "no_nvidia_gpu_found"),
+    (UNKNOWN + "\nスリープから復帰した後にこのエラーが出ます。", "nvidia_uvm_stale_after_suspend"),
+    (UNKNOWN + "\n절전 모드 후에 이 오류가 발생합니다.", "nvidia_uvm_stale_after_suspend"),
+    (SMI_FAILED + "\nセキュアブートが有効になっています。", "driver_not_loaded_secure_boot"),
     # the module not in the kernel: its /proc entry missing, `lsmod | grep nvidia` printing nothing
     ("$ cat /proc/driver/nvidia/version\ncat: /proc/driver/nvidia/version: No such file or directory\n"
      "torch.cuda.is_available() returns False", "driver_kernel_module_not_loaded"),
@@ -88,6 +96,8 @@ def test_broken_paste_gives_its_finding(text: str, fid: str) -> None:
     WORKING + "I disabled Secure Boot in the BIOS before installing the driver and it works fine. The loss is NaN.",
     WORKING + "Secure Boot is enabled and the signed driver loads fine; the display flickers on Wayland.",
     WORKING + "I leave the machine idle overnight between runs; training speed is the question.",
+    WORKING + "GPU がない環境では学習が遅い、という質問です。スリープ後も問題なく動きます。",
+    WORKING + "セキュアブートが有効ですが、署名済みドライバーは正常に動作します。",
     WORKING + "### Are you using WSL 1 or WSL 2?\n\n- [x] WSL 2\n- [ ] WSL 1\n\nKernel 5.15.90.1-microsoft-standard-WSL2",
     WORKING + "me@box:~$ ls -la /dev | grep nvidia\ncrw-rw-rw-  1 root root 195,   0 Mar  1 10:00 nvidia0\n"
               "crw-rw-rw-  1 root root 195, 255 Mar  1 10:00 nvidiactl\ncrw-rw-rw-  1 root root 511,   0 Mar  1 10:00 "

@@ -54,7 +54,11 @@ _SUSPEND = re.compile(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|
                       r"|(?:idle|idling|inactive)\s+for\s+(?:a\s+while|some\s+time|(?:a\s+few\s+|\d+\s+)?(?:minutes|hours))"
                       r"|after\s+(?:being\s+)?idle|(?:clos(?:e|ed|ing)|shut(?:ting)?|open(?:ed|ing)?)\s+(?:the|my)\s+"
                       r"(?:laptop(?:'s)?\s+)?lid)\b"
-                      r"|休眠|待机后|睡眠后|唤醒后|闲置一段时间|合上(?:笔记本)?(?:盖子|屏幕)", _I)
+                      r"|休眠|待机后|睡眠后|唤醒后|闲置一段时间|合上(?:笔记本)?(?:盖子|屏幕)"
+                      # Japanese, Korean, Spanish/Portuguese, German, French: sleep / suspend / resume
+                      r"|スリープ|サスペンド|休止状態|復帰後|절전\s?모드|대기\s?모드|슬립\s?모드|최대\s?절전"
+                      r"|\bsuspensi[oó]n\b|\bsuspender\b|\bsuspens[aã]o\b|\bhibernaci[oó]n\b|\bRuhezustand\b|\bEnergiesparmodus\b"
+                      r"|\bmise\s+en\s+veille\b|\bsortie\s+de\s+veille\b", _I)
 # Fabric Manager said to be missing or stopped.
 _FM = re.compile(r"\b(?:nvidia[-_ ]?)?fabric[-_ ]?manager\b[^.;!?\n]{0,30}?\b(?P<state>not\s+installed|not\s+running|"
                  r"missing|isn't\s+installed|isn't\s+running|not\s+started|fails?\s+to\s+start|failed\s+to\s+start|"
@@ -99,7 +103,14 @@ _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
                         r"\s+(?:the\s+|a\s+|my\s+|only\s+)?cpu\b(?![- ]*(?:version|build|wheel|only\s+build|torch|pytorch|package"
                         r"|variant|install|offload\w*|threads?|cores?|memory|ram|for|to|and|with|instead|as\s+well|too)\b)"
                         r"|我(?:们)?(?:这里|这边)?(?:只|仅)?(?:使用|用)的?(?:是|只有)?\s*cpu(?!\s*(?:版|的torch|的pytorch))"
-                        r"|(?:我|电脑|机器|笔记本)只有\s*cpu", _I)
+                        r"|(?:我|电脑|机器|笔记本)只有\s*cpu"
+                        # Japanese, Korean, Spanish, Portuguese, German, French: "(NVIDIA) GPU がありません",
+                        # "NVIDIA 그래픽카드가 없습니다", "no tengo GPU NVIDIA", "keine NVIDIA-Grafikkarte", "pas de GPU NVIDIA"
+                        r"|(?:nvidia|エヌビディア)?\s*(?:の)?\s*(?:gpu|グラフィックボード|グラボ|ビデオカード)\s*(?:が|は)\s*(?:ありません|ない|無い|搭載されていない)"
+                        r"|(?:nvidia|엔비디아)?\s*(?:gpu|그래픽\s?카드|그래픽카드)\s*(?:가|이|는)?\s*(?:없습니다|없어요|없음|없는)"
+                        r"|\b(?:no\s+tengo|no\s+tiene|sin|não\s+tenho|não\s+tem|sem)\s+(?:una?\s+|um\s+|uma\s+)?(?:gpu|tarjeta\s+gr[aá]fica|placa\s+de\s+v[ií]deo)"
+                        r"(?:\s+(?:de\s+)?nvidia)?\b"
+                        r"|\bkeine?\s+(?:nvidia[- ]?)?(?:gpu|grafikkarte)\b|\b(?:pas\s+de|aucune?)\s+(?:carte\s+graphique|gpu)(?:\s+nvidia)?\b", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
@@ -189,8 +200,9 @@ def parse(doc: Pasted) -> Found:
     if missing:
         f.set("driver.modules_not_loaded", tuple(missing), first,
               detail=f"{STATED_DETAIL}: not loaded, in a person's words")
-    for i in doc.lines_containing("suspend", "standby", "hibernat", "sleep", "wake", "woke", "waking", "leav", "left", "idl",
-                                  "inactive", " lid", "休眠", "待机", "睡眠", "唤醒", "闲置", "合上"):
+    for i in doc.lines_containing("suspen", "standby", "hibernat", "sleep", "wake", "woke", "waking", "leav", "left", "idl",
+                                  "inactive", " lid", "休眠", "待机", "睡眠", "唤醒", "闲置", "合上", "スリープ", "サスペンド",
+                                  "休止", "復帰", "절전", "대기", "슬립", "ruhezustand", "energiespar", "veille"):
         m = _SUSPEND.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.resumed_from_suspend", True, i)
@@ -215,7 +227,8 @@ def parse(doc: Pasted) -> Found:
         m = _APPLE.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
-    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu"):
+    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu", "グラ", "ビデオカード",
+                                  "그래픽", "tarjeta", "placa", "grafikkarte", "carte graphique"):
         m = _NO_NVIDIA.search(lines[i])
         # torch's own "If you are running on a CPU-only machine, please use torch.load with
         # map_location" is advice, not the machine.

@@ -148,7 +148,8 @@ _SB_FIXED = re.compile(r"\b(?:disabl(?:ed|ing)|turn(?:ed|ing)\s+off|switch(?:ed|
                        r"|(?:关闭|禁用|关掉)(?:了)?(?:bios\s*(?:里|中)?的?)?安全启动[^。；!\n]{0,12}?(?:就|后|之后)?(?:好了|正常|可以了|解决)", _I)
 _SB_ROUTINE = re.compile(r"\bbefore\s+(?:installing|the\s+install|install)|安装前|安装之前", _I)
 # 安全启动 (Secure Boot) 已开启 / 是开启的 / 关闭了 in a person's words.
-_SB_ZH = re.compile(r"安全启动\s*(?:是|已经?|已)?\s*(?:(?P<on>开启|打开|启用|enabled|on)|(?P<off>关闭|禁用|disabled|off))", _I)
+_SB_ZH = re.compile(r"(?:安全启动|セキュアブート|보안\s?부팅)\s*(?:是|已经?|已|が|は|이|가|을|를)?\s*"
+                    r"(?:(?P<on>开启|打开|启用|有効|オン|켜져|활성화|enabled|on)|(?P<off>关闭|禁用|無効|オフ|꺼져|비활성화|disabled|off))", _I)
 # A ticked form box outranks WSL mentioned in passing elsewhere in the same text (STATED).
 _ANSWERED = STATED + 1
 # What each reader's lines must hold, found with one scan of the text (Pasted.lines_with).
@@ -275,7 +276,7 @@ def _wsl_list(doc: Pasted, found: Found) -> None:
 
 
 def _secure_boot(doc: Pasted, found: Found) -> None:
-    for i in doc.lines_containing("secure", "efi variables", "安全启动"):
+    for i in doc.lines_containing("secure", "efi variables", "安全启动", "セキュアブート", "보안"):
         line = doc.lines[i]
         m = _SB.match(line)
         if m:
