@@ -245,7 +245,7 @@ def _wsl_ticked(doc: Pasted, found: Found) -> None:
         m = _WSL_TICKED.match(doc.lines[i])
         if m:
             found.set("host.wsl", f"wsl{m.group(1)}", i, rank=_ANSWERED,
-                      detail=f"the issue form's box “WSL {m.group(1)}” is ticked")
+                      detail=f"{STATED_DETAIL}: the issue form's box “WSL {m.group(1)}” is ticked")
 
 
 def _wsl_list(doc: Pasted, found: Found) -> None:
