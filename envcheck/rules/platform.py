@@ -62,8 +62,11 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
         said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")
         what = ("says the machine has no NVIDIA GPU" if str(f.pci.devices.detail).startswith(NO_NVIDIA_DETAIL)
                 else "names a GPU that is not NVIDIA's")
-        if severity is None and _checked_cuda(f):
-            severity = Severity.WARNING  # a person asked torch for CUDA: why it said no is the point
+        if severity is None:
+            # A person telling, in a report about their GPU stack, that the machine has no NVIDIA GPU
+            # (or checking torch for CUDA and getting no) is saying why CUDA fails: the point of
+            # the report, never a note that GPU checks were skipped. Not an error on their word alone.
+            severity = Severity.WARNING
         yield make("no_nvidia_gpu_found",
                    f"The text {what} ({said}) and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
                    "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs).",
@@ -260,6 +263,12 @@ def _cuda_failed(f: Facts) -> bool:
     return (t.cuda_build.ok and t.cuda_available.ok and t.cuda_available.value is False) or bool(t.errors.get(()))
 
 
+def _listing(nodes) -> bool:
+    """Nodes read from a listing of /dev (a mode, or a plain name, or a node said missing), not only
+    nodes a program was refused (no mode, closed): those say nothing of the nodes not named."""
+    return any(n.mode is not None or n.accessible is None or not n.exists for n in nodes)
+
+
 def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     if _on_wsl(f) or f.has_nvidia_gpu is False:
@@ -274,7 +283,7 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     uvm = nodes.get("/dev/nvidia-uvm")
     # A node a person's words imply is no listing: the others are not known missing.
     no_node = (ctl is not None and ctl.exists and (uvm is None or not uvm.exists) and f.driver.device_nodes.ok
-               and not is_stated(f.driver.device_nodes))
+               and not is_stated(f.driver.device_nodes) and _listing(nodes.values()))
     if not (no_module or no_node or said):
         return
     ev: List[Tuple[str, object]] = []

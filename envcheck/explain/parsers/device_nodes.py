@@ -26,11 +26,19 @@ from envcheck.facts import DeviceNode
 SOURCE = "device nodes"
 
 _NODE = re.compile(r"^\s*(?P<type>c)(?P<perm>[r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-])[.+@]?\s+\d+\s+(?P<owner>\S+)\s+"
-                   r"(?P<group>\S+)\s+\d+,\s*\d+\s+.*?(?P<path>/dev/nvidia[\w-]*)\s*$")
+                   r"(?P<group>\S+)\s+\d+,\s*\d+\s+.*?(?P<path>(?:/dev/|\s)nvidia[\w-]*)\s*$")
 _MISSING = re.compile(r"ls: cannot access '?(?P<path>/dev/nvidia[\w-]*)'?: No such file or directory")
 # Plain ``ls /dev/nvidia*`` (no -l): only node paths on the line, right after the command.
 _PLAIN = re.compile(r"^\s*/dev/nvidia[\w-]*(?:\s+/dev/nvidia[\w-]*)*\s*$")
 _LS_GLOB = re.compile(r"\bls(?:\s+-[a-zA-Z1]*)?\s+/dev/nvidia\*\s*$")
+# ``ls -la /dev | grep nvidia`` lists every node as the glob does.
+_LS_GREP = re.compile(r"\bls\s+-[a-zA-Z]*l[a-zA-Z]*\s+/dev/?\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia")
+# A program refused a node: strace's ``openat(AT_FDCWD, "/dev/nvidiactl", O_RDWR) = -1 EACCES
+# (Permission denied)``, a library's ``failed to open /dev/nvidia0: Permission denied``. The node
+# exists and this process may not open it; the line lists no other node.
+_REFUSED = re.compile(r"(?P<path>/dev/nvidia(?:ctl|\d+|-uvm))['\"]?[^\n]{0,60}?(?:\bEACCES\b|\bEPERM\b|permission denied)",
+                      re.IGNORECASE)
+REFUSED_DETAIL = "a program was refused the node (not a listing of /dev)"
 
 
 def _after_ls(lines: Tuple[str, ...], i: int) -> bool:
@@ -90,14 +98,24 @@ def parse(doc: Pasted) -> Found:
         if m:
             user = "root" if m.group("end") == "#" else m.group("user")
             break
-    if not doc.lines_containing("/dev/nvidia*"):
+    if not doc.lines_containing("/dev/nvidia*") and not any(_LS_GREP.search(lines[i])
+                                                            for i in doc.lines_containing("grep")):
+        _refused(doc, f)
         return f
-    for i in doc.lines_containing("/dev/nvidia"):
+    grep_rows = set()
+    for k in doc.lines_containing("grep"):
+        if _LS_GREP.search(lines[k]):
+            j = k + 1
+            while j < len(lines) and _NODE.match(lines[j]):
+                grep_rows.add(j)
+                j += 1
+    for i in sorted(set(doc.lines_containing("/dev/nvidia")) | grep_rows):
         line = lines[i]
         m = _NODE.match(line)
         if m:
             mode = _mode(m.group("perm"))
-            nodes[m.group("path")] = DeviceNode(m.group("path"), True, mode, m.group("group"),
+            path = "/dev/" + m.group("path").strip().rsplit("/", 1)[-1]
+            nodes[path] = DeviceNode(path, True, mode, m.group("group"),
                                                 _accessible(mode, m.group("owner"), m.group("group"), user,
                                                             groups))
         elif _PLAIN.match(line) and _after_ls(lines, i):
@@ -113,3 +131,15 @@ def parse(doc: Pasted) -> Found:
     if nodes and first is not None:
         f.set("driver.device_nodes", tuple(nodes.values()), first)
     return f
+
+
+def _refused(doc: Pasted, f: Found) -> None:
+    refused: Dict[str, DeviceNode] = {}
+    first = None
+    for i in doc.lines_containing("/dev/nvidia"):
+        m = _REFUSED.search(doc.lines[i])
+        if m:
+            refused.setdefault(m.group("path"), DeviceNode(m.group("path"), True, accessible=False))
+            first = i if first is None else first
+    if first is not None:
+        f.set("driver.device_nodes", tuple(refused.values()), first, detail=REFUSED_DETAIL)

@@ -71,6 +71,41 @@ def _modules(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
         f.set("driver.loaded_modules", tuple(loaded), first, detail="lsmod rows in the text (other modules may be loaded)")
 
 
+# The open driver shown holding the GPU: lshw's "configuration: driver=nouveau", the kernel
+# log's "nouveau 0000:01:00.0: NVIDIA TU106 (…)" (the driver prefixes the device it drives).
+_OPEN_DRIVER = re.compile(r"\bconfiguration:.*\bdriver=(nouveau|nova_core)\b"
+                          r"|^(?:\[[\s\d.]+\]\s*|\w{3}\s+\d+\s+[\d:]+\s+\S+\s+kernel:\s*(?:\[[\s\d.]+\]\s*)?)?"
+                          r"(nouveau|nova_core)\s+[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]:")
+# The NVIDIA module not in the kernel: its /proc entry is missing (it exists exactly while
+# nvidia.ko is loaded), or `lsmod | grep nvidia` printed nothing before the next prompt.
+_NO_PROC = re.compile(r"/proc/driver/nvidia/(?:version|gpus)\S*:\s*No such file or directory")
+_LSMOD_GREP = re.compile(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia['\"]?\s*$")
+_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#]\s")
+
+
+def _open_driver(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
+    for i in candidates:
+        m = _OPEN_DRIVER.search(lines[i])
+        if m:
+            name = m.group(1) or m.group(2)
+            f.set("driver.loaded_modules", (name,), i,
+                  detail=f"{name} drives an NVIDIA device (line {i + 1}; other modules may be loaded)")
+            return
+
+
+def _not_loaded(f: Found, doc: Pasted) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("/proc/driver/nvidia"):
+        if _NO_PROC.search(lines[i]):
+            f.set("driver.modules_not_loaded", ("nvidia",), i, detail=f"/proc/driver/nvidia is missing (line {i + 1})")
+            return
+    for i in doc.lines_containing("lsmod"):
+        if _LSMOD_GREP.search(lines[i]) and (i + 1 == len(lines) or _PROMPT.match(lines[i + 1])):
+            f.set("driver.modules_not_loaded", ("nvidia",), i,
+                  detail=f"`lsmod | grep nvidia` printed nothing (line {i + 1})")
+            return
+
+
 def _installed(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
     versions = []
     first = None
@@ -146,5 +181,8 @@ def parse(doc: Pasted) -> Found:
               detail="Xid lines in the text (the log may hold more)")
     candidates = doc.lines_containing(*_MAY_MODULE)
     _modules(f, lines, candidates)
+    if not f.claims or all(c.path != "driver.loaded_modules" for c in f.claims):
+        _open_driver(f, lines, candidates)
+    _not_loaded(f, doc)
     _installed(f, lines, candidates)
     return f

@@ -46,8 +46,19 @@ _CN_LOADED = re.compile(r"(?P<mod>nvidia[_-]uvm|nouveau|nvidia)\s*(?:模块|驱�
 _SUSPEND = re.compile(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|ed|ing)\s+from\s+sleep"
                       r"|wak(?:e|es|ing)\s+(?:up\s+)?from\s+(?:sleep|suspend|standby)"
                       r"|(?:go|goes|going|went|gone|put\s+\w+)\s+(?:in)?to\s+sleep|sleep\s+mode"
-                      r"|after\s+(?:a\s+|the\s+)?sleep|(?:wakes?|woke|waking)\s+(?:it\s+|\w+\s+)?up)\b"
-                      r"|休眠|待机后|睡眠后|唤醒后", _I)
+                      r"|after\s+(?:a\s+|the\s+)?sleep|(?:wakes?|woke|waking)\s+(?:it\s+|\w+\s+)?up"
+                      # Left alone until it sleeps, or the lid shut: "if I leave the machine for some
+                      # time and come back", "idle for a while", "after closing the lid".
+                      r"|(?:leave|leaves|leaving|left)\s+(?:it|the\s+\w+|my\s+\w+|this\s+\w+)\s+(?:idle|alone|overnight"
+                      r"|unattended|for\s+(?:some\s+time|a\s+while|a\s+few\s+hours|hours|the\s+night|a\s+bit))"
+                      r"|(?:idle|idling|inactive)\s+for\s+(?:a\s+while|some\s+time|(?:a\s+few\s+|\d+\s+)?(?:minutes|hours))"
+                      r"|after\s+(?:being\s+)?idle|(?:clos(?:e|ed|ing)|shut(?:ting)?|open(?:ed|ing)?)\s+(?:the|my)\s+"
+                      r"(?:laptop(?:'s)?\s+)?lid)\b"
+                      r"|休眠|待机后|睡眠后|唤醒后|闲置一段时间|合上(?:笔记本)?(?:盖子|屏幕)"
+                      # Japanese, Korean, Spanish/Portuguese, German, French: sleep / suspend / resume
+                      r"|スリープ|サスペンド|休止状態|復帰後|절전\s?모드|대기\s?모드|슬립\s?모드|최대\s?절전"
+                      r"|\bsuspensi[oó]n\b|\bsuspender\b|\bsuspens[aã]o\b|\bhibernaci[oó]n\b|\bRuhezustand\b|\bEnergiesparmodus\b"
+                      r"|\bmise\s+en\s+veille\b|\bsortie\s+de\s+veille\b", _I)
 # Fabric Manager said to be missing or stopped.
 _FM = re.compile(r"\b(?:nvidia[-_ ]?)?fabric[-_ ]?manager\b[^.;!?\n]{0,30}?\b(?P<state>not\s+installed|not\s+running|"
                  r"missing|isn't\s+installed|isn't\s+running|not\s+started|fails?\s+to\s+start|failed\s+to\s+start|"
@@ -74,8 +85,9 @@ _CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|t
 # No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
 # a CUDA-capable GPU", "without an nvidia card", 没有 N卡 / 没有英伟达显卡 (have no NVIDIA card).
 _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
-                        r"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?)\s+(?:nvidia|cuda[- ]capable|cuda)"
-                        r"\s+(?:gpus?|graphics(?:\s+cards?)?|cards?|video\s+cards?)\b"
+                        r"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?|(?:i'm|i\s+am|we're|we\s+are)\s+not\s+using"
+                        r"(?:\s+an?|\s+any)?)\s+(?:nvidia|cuda[- ]capable|cuda)"
+                        r"\s+(?:gpus?|graphics(?:\s+cards?)?|cards?|video\s+cards?|adapters?|devices?|chips?|hardware)\b"
                         r"|没有\s*(?:独立)?(?:nvidia|英伟达|n卡|N卡)(?:的)?\s*(?:显卡|gpu)?"
                         # no GPU at all: "my laptop has no GPU", "I don't have a GPU", 没有GPU / 没有显卡
                         r"|\b(?:i|we|my\s+\w+|this\s+\w+|it)\s+(?:(?:has|have)\s+no|(?:don't|doesn't|do\s+not|does\s+not)"
@@ -84,11 +96,27 @@ _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
                         r"|(?:机器|电脑|服务器|笔记本)?没有\s*(?:独立)?(?:gpu|GPU|显卡)"
                         # a machine without any GPU: "a Colab CPU runtime", "a CPU-only server", "a CPU instance"
                         r"|\b(?:on|using|use|in|with|have|has|is)\s+(?:an?\s+|the\s+|my\s+)?(?:\w+\s+){0,2}(?:cpu[- ]only|cpu)\s+"
-                        r"(?:runtime|machine|instance|server|vm|node|box|laptop|computer|pc)\b", _I)
+                        r"(?:runtime|machine|instance|server|vm|node|box|laptop|computer|pc)\b"
+                        # the person runs on the CPU: "I am using CPU", "I'm running on the CPU", 我使用的是cpu
+                        # (a CPU *build* — "using the CPU version" — is torch_cpu_only_build's, not this)
+                        r"|\b(?:i'm|i\s+am|we're|we\s+are|i|we)\s+(?:only\s+)?(?:using|running\s+(?:it\s+)?on|run\s+(?:it\s+)?on)"
+                        r"\s+(?:the\s+|a\s+|my\s+|only\s+)?cpu\b(?![- ]*(?:version|build|wheel|only\s+build|torch|pytorch|package"
+                        r"|variant|install|offload\w*|threads?|cores?|memory|ram|for|to|and|with|instead|as\s+well|too)\b)"
+                        r"|我(?:们)?(?:这里|这边)?(?:只|仅)?(?:使用|用)的?(?:是|只有)?\s*cpu(?!\s*(?:版|的torch|的pytorch))"
+                        r"|(?:我|电脑|机器|笔记本)只有\s*cpu"
+                        # Japanese, Korean, Spanish, Portuguese, German, French: "(NVIDIA) GPU がありません",
+                        # "NVIDIA 그래픽카드가 없습니다", "no tengo GPU NVIDIA", "keine NVIDIA-Grafikkarte", "pas de GPU NVIDIA"
+                        r"|(?:nvidia|エヌビディア)?\s*(?:の)?\s*(?:gpu|グラフィックボード|グラボ|ビデオカード)\s*(?:が|は)\s*(?:ありません|ない|無い|搭載されていない)"
+                        r"|(?:nvidia|엔비디아)?\s*(?:gpu|그래픽\s?카드|그래픽카드)\s*(?:가|이|는)?\s*(?:없습니다|없어요|없음|없는)"
+                        r"|\b(?:no\s+tengo|no\s+tiene|sin|não\s+tenho|não\s+tem|sem)\s+(?:una?\s+|um\s+|uma\s+)?(?:gpu|tarjeta\s+gr[aá]fica|placa\s+de\s+v[ií]deo)"
+                        r"(?:\s+(?:de\s+)?nvidia)?\b"
+                        r"|\bkeine?\s+(?:nvidia[- ]?)?(?:gpu|grafikkarte)\b|\b(?:pas\s+de|aucune?)\s+(?:carte\s+graphique|gpu)(?:\s+nvidia)?\b", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
-                    r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra))\b", _I)
+                    r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra)"
+                    # "on my Mac", "a Mac M1", "M2 Mac" (a MAC address is no machine: a determiner or chip is required)
+                    r"|(?:on|my|a|the|this|our)\s+mac(?:\s+m[1-5])?(?!\s*(?:address|addr|filter|os\b))|m[1-5]\s+mac|mac\s+m[1-5])\b", _I)
 
 
 # CUDA working as root and not as the user: the user may not open the device nodes. "it only
@@ -117,7 +145,8 @@ def _negated(text: str) -> bool:
 def _question(line: str, end: int) -> bool:
     """Is the clause holding position ``end`` a question ("is nouveau loaded?")?"""
     rest = line[end:]
-    stop = re.search(r"[.!;\n]", rest)
+    # A comma ends the clause too: "I have no NVIDIA GPU, how can I fix this?" states, then asks.
+    stop = re.search(r"[.!;,，。\n]", rest)
     return "?" in (rest[:stop.start()] if stop else rest)
 
 
@@ -134,7 +163,8 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
     loaded: List[str] = []
     missing: List[str] = []
     for m in _LOADED.finditer(line):
-        if _question(line, m.end()):
+        # "loaded: nvidia unloaded: fbdev,nouveau" is inxi's labelled list, not a sentence.
+        if _question(line, m.end()) or line[m.end():m.end() + 1] == ":":
             continue
         name = _module_name(m.group("mod"))
         off = bool(m.group("un")) or _negated(m.group("between"))
@@ -170,7 +200,9 @@ def parse(doc: Pasted) -> Found:
     if missing:
         f.set("driver.modules_not_loaded", tuple(missing), first,
               detail=f"{STATED_DETAIL}: not loaded, in a person's words")
-    for i in doc.lines_containing("suspend", "standby", "hibernat", "sleep", "休眠", "待机", "睡眠", "唤醒"):
+    for i in doc.lines_containing("suspen", "standby", "hibernat", "sleep", "wake", "woke", "waking", "leav", "left", "idl",
+                                  "inactive", " lid", "休眠", "待机", "睡眠", "唤醒", "闲置", "合上", "スリープ", "サスペンド",
+                                  "休止", "復帰", "절전", "대기", "슬립", "ruhezustand", "energiespar", "veille"):
         m = _SUSPEND.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.resumed_from_suspend", True, i)
@@ -195,7 +227,8 @@ def parse(doc: Pasted) -> Found:
         m = _APPLE.search(lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
-    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu"):
+    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu", "グラ", "ビデオカード",
+                                  "그래픽", "tarjeta", "placa", "grafikkarte", "carte graphique"):
         m = _NO_NVIDIA.search(lines[i])
         # torch's own "If you are running on a CPU-only machine, please use torch.load with
         # map_location" is advice, not the machine.

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from ...derived.messages import STATED_DETAIL
 from ..partial import PROGRAM, STATED, TOOL, Found
 from ..source import Pasted
 
@@ -138,6 +139,19 @@ _SB_STATED = re.compile(r"\bsecure ?boot\b[^.!?\n]{0,20}?\b(?:is|was|now|:)?\s*(
 # The verb first: "later I enabled the Secure Boot", "turned off secure boot".
 _SB_TURNED = re.compile(r"\b(enabled|disabled|turned\s+on|turned\s+off|switched\s+on|switched\s+off)\s+(?:the\s+)?"
                         r"secure\s?boot\b", _I)
+# The fix retold: "disabled the SecureBoot and it worked", "after turning off secure boot
+# nvidia-smi works", "disabling Secure Boot fixed it", 关闭安全启动后就好了 (after turning off
+# Secure Boot it was fine). Not routine set-up: "disabled Secure Boot before installing".
+_SB_FIXED = re.compile(r"\b(?:disabl(?:ed|ing)|turn(?:ed|ing)\s+off|switch(?:ed|ing)\s+off|deactivat(?:ed|ing))\s+"
+                       r"(?:the\s+)?secure\s?boot\b[^.;!?\n]{0,60}?\b(?:works?|worked|working|fixed|solved|resolved|"
+                       r"loads?|loaded|boom|it\s+runs|all\s+good|is\s+fine)\b"
+                       r"|(?:关闭|禁用|关掉)(?:了)?(?:bios\s*(?:里|中)?的?)?安全启动[^。；!\n]{0,12}?(?:就|后|之后)?(?:好了|正常|可以了|解决)", _I)
+_SB_ROUTINE = re.compile(r"\bbefore\s+(?:installing|the\s+install|install)|安装前|安装之前", _I)
+# 安全启动 (Secure Boot) 已开启 / 是开启的 / 关闭了 in a person's words.
+_SB_ZH = re.compile(r"(?:安全启动|セキュアブート|보안\s?부팅)\s*(?:是|已经?|已|が|は|이|가|을|를)?\s*"
+                    r"(?:(?P<on>开启|打开|启用|有効|オン|켜져|활성화|enabled|on)|(?P<off>关闭|禁用|無効|オフ|꺼져|비활성화|disabled|off))", _I)
+# A ticked form box outranks WSL mentioned in passing elsewhere in the same text (STATED).
+_ANSWERED = STATED + 1
 # What each reader's lines must hold, found with one scan of the text (Pasted.lines_with).
 # A kernel line: uname -a, /proc/version, hostnamectl's "Kernel:", or a bare `uname -r`.
 _BARE_KERNEL = re.compile(r"[ \t]*\d+\.\d+\S*[ \t]*$", re.MULTILINE)  # at a line's start (Pasted.lines_starting)
@@ -200,17 +214,55 @@ def _kernel(doc: Pasted, found: Found) -> None:
             set_kernel(found, candidate, i, rank=TOOL if candidate == s else STATED)
 
 
+# A kernel release a tool names while building or loading modules: DKMS ("Your kernel headers
+# for kernel 4.4.0-19041-Microsoft cannot be found", "Bad return status for module build on
+# kernel: 5.15.0-91-generic"), apt's linux-headers package, modprobe's /lib/modules path. Such a
+# release is the machine's (DKMS builds for the running kernel unless told otherwise); only a WSL
+# one is taken, since it names the platform, which no other kernel on the machine can change.
+_KERNEL_NAMED = re.compile(r"(?:\bfor kernel:?|\bon kernel:?|\blinux-headers-|/lib/modules/)\s*([0-9][\w.+~-]*)", _I)
+
+
+def _kernel_named(doc: Pasted, found: Found) -> None:
+    for i in doc.lines_containing("kernel", "linux-headers-", "/lib/modules/"):
+        for m in _KERNEL_NAMED.finditer(doc.lines[i]):
+            kernel = m.group(1).rstrip(".")
+            if is_kernel_release(kernel) and kernel_wsl(kernel) != "none":
+                set_kernel(found, kernel, i, rank=PROGRAM)
+                return
+
+
+# The WSL issue form's "Are you using WSL 1 or WSL 2?" with one box ticked: the person's answer.
+_WSL_TICKED = re.compile(r"^\s*[-*]\s*\[[xX]\]\s*WSL\s?([12])\s*$")
+# `wsl -l -v` as localised Windows prints it: the header's last column is VERSION (版本,
+# バージョン, 버전, …); a row is an optional "*", the distribution, its state in any
+# language, and 1 or 2.
+_WSL_HEADER_ANY = re.compile(r"^\s*\S+\s+\S+\s+(?:VERSION|Version|版本|バージョン|버전|Versión|Versão)\s*$")
+_WSL_ROW_ANY = re.compile(r"^\s*(\*)?\s*(\S+)\s+(?:\S+(?:\s\S+)?)\s+([12])\s*$")
+
+
+def _wsl_ticked(doc: Pasted, found: Found) -> None:
+    for i in doc.lines_containing("wsl"):
+        m = _WSL_TICKED.match(doc.lines[i])
+        if m:
+            found.set("host.wsl", f"wsl{m.group(1)}", i, rank=_ANSWERED,
+                      detail=f"{STATED_DETAIL}: the issue form's box “WSL {m.group(1)}” is ticked")
+
+
 def _wsl_list(doc: Pasted, found: Found) -> None:
     rows = []
-    for i in doc.lines_containing("state"):
+    for i in doc.lines_containing("state", "版本", "バージョン", "버전", "version"):
         line = doc.lines[i]
-        if _WSL_HEADER.match(line):
+        if _WSL_HEADER.match(line) or _WSL_HEADER_ANY.match(line):
             rows = []
             for j in range(i + 1, min(i + 20, len(doc.lines))):
                 m = _WSL_ROW.match(doc.lines[j])
+                if m:
+                    rows.append((bool(m.group(1)), m.group(2), m.group(4), j))
+                    continue
+                m = _WSL_ROW_ANY.match(doc.lines[j])
                 if not m:
                     break
-                rows.append((bool(m.group(1)), m.group(2), m.group(4), j))
+                rows.append((bool(m.group(1)), m.group(2), m.group(3), j))
             if not rows:
                 continue
             chosen = [r for r in rows if r[0]] or (rows if len(rows) == 1 else [])
@@ -224,7 +276,7 @@ def _wsl_list(doc: Pasted, found: Found) -> None:
 
 
 def _secure_boot(doc: Pasted, found: Found) -> None:
-    for i in doc.lines_containing("secure", "efi variables"):
+    for i in doc.lines_containing("secure", "efi variables", "安全启动", "セキュアブート", "보안"):
         line = doc.lines[i]
         m = _SB.match(line)
         if m:
@@ -235,7 +287,16 @@ def _secure_boot(doc: Pasted, found: Found) -> None:
             continue
         # What a person says; the last statement on the line is the state now ("installed with
         # Secure Boot disabled, and later I enabled the Secure Boot").
+        m = _SB_FIXED.search(line)
+        if m and not _SB_ROUTINE.search(line):
+            # Turning Secure Boot off made the driver work: it was on while the module was refused.
+            found.set("host.secure_boot", True, i, rank=STATED,
+                      detail=f"{STATED_DETAIL}: turning Secure Boot off made it work ({m.group(0).strip()[:80]})")
+            found.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
+                      detail=f"{STATED_DETAIL}: the driver worked only once Secure Boot was off")
+            continue
         said = [(m.start(), m.group(1).lower().split()[-1]) for p in (_SB_STATED, _SB_TURNED) for m in p.finditer(line)]
+        said += [(m.start(), "on" if m.group("on") else "off") for m in _SB_ZH.finditer(line)]
         if said:
             found.set("host.secure_boot", max(said)[1] in ("enabled", "on"), i, rank=STATED)
 
@@ -256,7 +317,9 @@ def parse(doc: Pasted) -> Found:
     _os_release(doc, found)
     _lsb(doc, found)
     _kernel(doc, found)
+    _kernel_named(doc, found)
     _wsl_list(doc, found)
+    _wsl_ticked(doc, found)
     _secure_boot(doc, found)
     _container(doc, found)
     return found
