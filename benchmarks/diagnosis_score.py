@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from envcheck.derived.messages import stated  # noqa: E402
 from envcheck.errors import EnvcheckError  # noqa: E402
 from envcheck.explain import diagnose, source  # noqa: E402
+from envcheck.rules.catalogue import CATALOGUE  # noqa: E402
 
 
 def run_case(path: Path) -> Dict[str, object]:
@@ -67,6 +68,9 @@ def score(results: List[Dict[str, object]]) -> Dict[str, object]:
     broken = [r for r in results if r["kind"] == "broken"]
     healthy = [r for r in results if r["kind"] == "healthy"]
     hit = [r for r in broken if set(r["expected"]) <= set(r["found"])]
+    # The measure: reports whose root cause the catalogue has an id for. A report whose
+    # confirmed cause has none yet (its expected ids name a proposed one) cannot be recalled.
+    known = [r for r in broken if set(r["expected"]) <= set(CATALOGUE)]
     per_id: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
     for r in broken:
         for fid in r["expected"]:
@@ -75,6 +79,7 @@ def score(results: List[Dict[str, object]]) -> Dict[str, object]:
     return {
         "cases": len(results), "broken": len(broken), "healthy": len(healthy),
         "recall": len(hit) / len(broken) if broken else None, "recalled": len(hit),
+        "catalogued": len(known), "recalled_catalogued": sum(r in hit for r in known),
         "silent_on_broken": sum(r["verdict"] == "ok" for r in broken),
         "false_errors_on_healthy": sum(bool(r["errors"]) for r in healthy),
         "per_id": {k: {"found": v[0], "cases": v[1]} for k, v in sorted(per_id.items())},
@@ -135,6 +140,10 @@ def main() -> int:
     print(f"{args.dir}: {s['cases']} cases ({s['broken']} broken, {s['healthy']} healthy)")
     if s["recall"] is not None:
         print(f"recall: {s['recalled']}/{s['broken']} = {s['recall']:.0%} (all expected ids among the findings)")
+        if s["catalogued"] < s["broken"]:
+            c = s["catalogued"]
+            print(f"recall on the {c} whose cause has a catalogue id: {s['recalled_catalogued']}/{c} = "
+                  f"{s['recalled_catalogued'] / c if c else 0:.0%} ({s['broken'] - c} name a proposed id)")
     print(f"silent on broken (verdict ok): {s['silent_on_broken']}/{s['broken']}")
     print(f"false errors on healthy (any error finding): {s['false_errors_on_healthy']}/{s['healthy']}")
     print(f"verdicts, broken: {s['verdicts_broken']}; healthy: {s['verdicts_healthy']}")
