@@ -16,7 +16,7 @@ problem") says nothing: questions are skipped, and a negation decides the value.
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
@@ -174,9 +174,24 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
     return loaded, missing
 
 
+def _searches() -> Callable[["re.Pattern[str]", str], Optional["re.Match[str]"]]:
+    """``pattern.search(line)``, remembered for one paste: a log repeats its lines, and a
+    sentence's answer does not depend on where it stands."""
+    memo: Dict[int, Dict[str, Optional["re.Match[str]"]]] = {}  # by pattern (hashing one is slow), by line
+
+    def search(pattern: "re.Pattern[str]", line: str) -> Optional["re.Match[str]"]:
+        seen = memo.setdefault(id(pattern), {})
+        if line not in seen:
+            seen[line] = pattern.search(line)
+        return seen[line]
+    return search
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
+    search = _searches()
+    said: Dict[str, Tuple[List[str], List[str]]] = {}
     loaded: List[str] = []
     missing: List[str] = []
     first = None
@@ -184,7 +199,7 @@ def parse(doc: Pasted) -> Found:
         line = lines[i]
         if line.lstrip().startswith(("[", "NVRM", "modprobe", "insmod")) or "|" in line:
             continue  # a log line or a table row: the kernel log's readers read those
-        on, off = _modules(line)
+        on, off = said[line] if line in said else said.setdefault(line, _modules(line))
         for name in on:
             if name not in loaded and name not in missing:
                 loaded.append(name)
@@ -203,16 +218,16 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("suspen", "standby", "hibernat", "sleep", "wake", "woke", "waking", "leav", "left", "idl",
                                   "inactive", " lid", "休眠", "待机", "睡眠", "唤醒", "闲置", "合上", "スリープ", "サスペンド",
                                   "休止", "復帰", "절전", "대기", "슬립", "ruhezustand", "energiespar", "veille"):
-        m = _SUSPEND.search(lines[i])
+        m = search(_SUSPEND, lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.resumed_from_suspend", True, i)
     for i in doc.lines_containing("nvidia-smi"):
-        m = _SMI_NO_DRIVER.search(lines[i])
+        m = search(_SMI_NO_DRIVER, lines[i])
         if m and not _question(lines[i], m.end()):
             f.fail("nvml.init", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             f.set("nvml.init_error", "driver_not_loaded", i)
     for i in doc.lines_containing("ecc"):
-        m = _ECC.search(lines[i])
+        m = search(_ECC, lines[i])
         after = lines[i][m.end():m.end() + 14].lower() if m else ""
         if (m and "encountered" not in after and not re.match(r"\s*[:=]\s*0\b", after) and not _question(lines[i], m.end())
                 and not _ECC_DENIED.search(lines[i], max(0, m.start() - 20), m.start())):
@@ -220,30 +235,30 @@ def parse(doc: Pasted) -> Found:
             # since the driver loaded is another fact, read from its own table.
             f.gpu(None, i, detail=f"{STATED_DETAIL}: {m.group(0)} (no count given)", ecc_aggregate_uncorrected=1)
     for i in doc.lines_containing("fabric"):
-        m = _FM.search(lines[i])
+        m = search(_FM, lines[i])
         if m:
             f.set("driver.fabric_manager_running", False, i)
     for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5"):
-        m = _APPLE.search(lines[i])
+        m = search(_APPLE, lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
     for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu", "グラ", "ビデオカード",
                                   "그래픽", "tarjeta", "placa", "grafikkarte", "carte graphique"):
-        m = _NO_NVIDIA.search(lines[i])
+        m = search(_NO_NVIDIA, lines[i])
         # torch's own "If you are running on a CPU-only machine, please use torch.load with
         # map_location" is advice, not the machine.
         if m and not _question(lines[i], m.end()) and "map_location" not in lines[i]:
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i in doc.lines_containing("sudo", "root"):
-        m = _ROOT_ONLY.search(lines[i])
+        m = search(_ROOT_ONLY, lines[i])
         near = " ".join(lines[i:i + 2])
-        if m and _AS_USER.search(near) and not _question(lines[i], m.end()):
+        if m and search(_AS_USER, near) and not _question(lines[i], m.end()):
             # What the claim implies for the nodes: this user may not open them.
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
-        m = None if _CPU_LINE.search(line) else _OTHER_GPU.search(line)
+        m = None if search(_CPU_LINE, line) else search(_OTHER_GPU, line)
         if m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end()):
             # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU
             # named anywhere in the text still makes has_nvidia_gpu true (facts.py).
