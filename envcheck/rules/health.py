@@ -82,6 +82,16 @@ def gpu_lost(ctx: RuleContext) -> Iterator[Finding]:
         # The reading's own words: NVML says "GPU is lost", a pasted nvidia-smi may say "Unknown Error"
         # or "No devices were found" beside an lspci listing.
         said = (g.status.detail or "NVML: GPU is lost").rstrip(".")
+        if is_stated(g.status):
+            # A person's words ("it falls off the bus", "an Xid 79"): the kernel log or
+            # nvidia-smi would show it; the finding is likely until they do.
+            yield make("gpu_lost",
+                       f"The text says {_label(g)} fell off the bus ({said.split(': ', 1)[-1]}). A GPU in this "
+                       "state stops answering until a reset, usually a reboot; if it comes back, power (PSU, "
+                       "cables, riser), heat or the PCIe slot is the usual cause. `dmesg | grep -i xid` shows "
+                       "the Xid 79 that confirms it.",
+                       evidence((_p(g, "status"), g.status)), gpu=g.index, confidence=Confidence.LIKELY)
+            continue
         yield make("gpu_lost",
                    f"{_label(g)} stopped answering ({said}). A GPU in this state usually logged Xid 79 (fallen "
                    "off the bus) in the kernel log. Every program on it has failed; it needs a reset, usually a "
@@ -329,10 +339,19 @@ def gpu_memory_in_use(ctx: RuleContext) -> Iterator[Finding]:
 def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     shm = f.host.shm_total_bytes
-    if not shm.ok or shm.value >= GiB:
-        return
     c = f.host.container
     in_container = c.ok and c.value not in (None, "none")
+    if shm.status is Status.ERROR and is_stated(shm):
+        # A person's words, no size: "shared memory is not enough", 共享内存不足.
+        yield make("shm_too_small",
+                   f"The text says shared memory ran short ({shm.detail.split(': ', 1)[-1]}). PyTorch DataLoader "
+                   "workers hand batches over through /dev/shm and die with “bus error” when it is full"
+                   + (", the usual state of a container started with Docker's 64 MiB default." if in_container
+                      else "; `df -h /dev/shm` shows its size."),
+                   evidence(("host.shm_total_bytes", shm), ("host.container", c)), confidence=Confidence.LIKELY)
+        return
+    if not shm.ok or shm.value >= GiB:
+        return
     mib = shm.value / 2**20
     yield make("shm_too_small",
                f"/dev/shm holds only {mib:.0f} MiB. PyTorch DataLoader workers hand batches over through shared "

@@ -23,6 +23,7 @@ from . import (
     framework_env,
     freetext,
     gpu_processes,
+    host_health,
     install_commands,
     interactive,
     library_prose,
@@ -49,8 +50,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
-    gpu_processes.parse,
-    library_prose.parse,
+    gpu_processes.parse, library_prose.parse, host_health.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,81 @@
+"""A GPU that fell off the bus, told in a person's words, and the size of ``/dev/shm`` from a
+pasted ``df``.
+
+* "the GPU randomly falls off the bus", "GPU 1 falls out of the bus", "the kernel log shows an
+  Xid 79 error": the kernel's own line ("NVRM: … has fallen off the bus") is a catalogue
+  message; these are the same event retold, so the GPU's status is a claim (``STATED``) and
+  the finding built on it is likely. A denial ("it never fell off the bus") or a question
+  says nothing.
+* ``df -h`` (or ``df`` with its ``1K-blocks`` header) listing ``/dev/shm``: the tmpfs PyTorch's
+  DataLoader workers hand batches over in; Docker's default is 64 MiB.
+* Shared memory said to be too small ("the shared memory is not enough", "insufficient
+  shm", "shared memory不够", 共享内存不足): a claim, kept as a failed reading of the size
+  (``Status.ERROR`` with the sentence as its detail) because the text gives no number; a df
+  row outranks it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
+from envcheck.explain.source import Pasted
+from envcheck.reading import Reading, Status
+
+SOURCE = "host health"
+_I = re.IGNORECASE
+
+_OFF_BUS = re.compile(r"\b(?:falls?|fell|fallen|falling|drops?|dropped|dropping)\s+(?:out\s+of|off(?:\s+of)?)\s+"
+                      r"the\s+(?:pci(?:e|-e)?\s+)?bus\b|\bxid\s*(?:error\s*)?[:#]?\s*79\b|从总线(?:上)?掉(?:了|线)", _I)
+_DENIED = re.compile(r"\b(?:not|never|no|without|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't)\b[^.;!?\n]{0,25}$"
+                     r"|n't\s+\w*\s*$", _I)
+# One df row: filesystem, size, used, avail, use%, mount point.
+_DF_ROW = re.compile(r"^\s*\S+\s+(?P<size>\d+(?:[.,]\d+)?)(?P<unit>[KMGT]i?)?\s+\S+\s+\S+\s+\d{1,3}%\s+/dev/shm\s*$", _I)
+_SHM = r"(?:shared[\s-]*memory|/dev/shm|\bshm\b)"
+_SHM_SHORT = re.compile(
+    r"\b(?:insufficient|not\s+enough|too\s+(?:small|little)|ran\s+out\s+of|run(?:s|ning)?\s+out\s+of|out\s+of|"
+    rf"lack\s+of|exhausted)\s+(?:the\s+)?(?:\w+\s+)?{_SHM}"
+    rf"|{_SHM}(?:\s*\([^)\n]{{0,10}}\))?[^.;!?\n]{{0,25}}?\b(?:is|was|are|were|gets?|got|being)\s+(?:too\s+(?:small|little)|"
+    r"not\s+enough|insufficient|full|exhausted|(?:limited|only)\s+(?:to\s+)?\d+\s*[KMG]i?B?)\b"
+    rf"|{_SHM}\s*(?:\([^)\n]{{0,10}}\))?\s*(?:不够|不足|太小|满了|被?限制)|共享内存(?:空间)?(?:不够|不足|太小)|限制了\s*(?:shm|共享内存)",
+    _I)
+_UNIT = {"": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
+
+
+def _question(line: str, end: int) -> bool:
+    return "?" in line[end:end + 40]
+
+
+def _shm_bytes(m: re.Match, blocks: bool):
+    unit = (m.group("unit") or "").upper().rstrip("I")
+    if not unit and not blocks:
+        return None  # a bare number without df's 1K-blocks header: unit unknown
+    return int(float(m.group("size").replace(",", ".")) * _UNIT[unit])
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    lines = doc.lines
+    for i in doc.lines_containing("bus", "xid", "总线", ignorecase=True):
+        line = lines[i]
+        if "NVRM" in line:
+            continue  # the kernel's own line: a catalogue message, read at a tool's rank
+        m = _OFF_BUS.search(line)
+        if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
+            detail = f"{STATED_DETAIL}: {m.group(0)}"
+            f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
+    for i in doc.lines_containing("shm", "shared memory", "shared-memory", "共享内存", ignorecase=True):
+        line = lines[i]
+        m = _SHM_SHORT.search(line)
+        if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
+            f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
+            break
+    shm_rows = doc.lines_containing("/dev/shm")
+    if shm_rows:
+        blocks = bool(doc.lines_containing("1k-blocks"))
+        for i in shm_rows:
+            m = _DF_ROW.match(lines[i])
+            size = _shm_bytes(m, blocks) if m else None
+            if size:
+                f.set("host.shm_total_bytes", size, i, detail=f"df, line {i + 1} of the text", rank=TOOL)
+    return f
