@@ -50,7 +50,7 @@ PROJECTS = (
     "kmod", "cudnn", "nccl", "nvrtc", "nvcc", "glibc_loader", "windows_loader", "docker",
     "nvidia_container_toolkit", "pip", "conda", "python", "ultralytics", "dkms", "fabric_manager", "glibc",
     "nvidia_installer", "torchvision", "stable_diffusion_webui", "tensorflow", "onnxruntime", "ctranslate2",
-    "bitsandbytes", "uv", "ngc_containers",
+    "bitsandbytes", "uv", "ngc_containers", "poetry",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

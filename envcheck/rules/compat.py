@@ -11,11 +11,13 @@ sharpen the fix. A verdict drawn from a pattern of evidence rather than read is 
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
 from envcheck.derived.messages import Stated, decisive_for
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
+from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 
@@ -86,7 +88,7 @@ def driver_too_old_for_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ---------------------------------------------------------------------------- architecture
-_TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old")
+_TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch")
 
 
@@ -265,11 +267,40 @@ def _extension_without_arch(ctx: RuleContext, g: GpuView, basis, no_kernel: Stat
                confidence=Confidence.LIKELY)
 
 
+# Messages only a CUDA build of torch prints (it compared its CUDA with the driver's, or looked
+# up a kernel for the GPU): beside one, an unsuffixed version is not the CPU wheel.
+_CUDA_BUILD_SAYS = ("driver_too_old_for_torch_cuda", "gpu_arch_too_old_for_torch_build",
+                    "gpu_arch_unsupported_by_torch_build", "cudnn_version_mismatch")
+
+
+def _windows_pypi_wheel(ctx: RuleContext, tv) -> Optional[Value]:
+    """torch 2.x without a local version (+cu121 / +cpu) on Windows, read by a tool (a pip
+    listing, collect_env): PyPI's torch, whose Windows wheels have no CUDA — pytorch.org's
+    CUDA wheels for Windows all carry +cuXXX since 2.0 (1.x's torch_stable.html had an
+    unsuffixed default CUDA build, so 1.x is not judged). Nothing else in the text may say
+    which build it is."""
+    os_id, t = ctx.facts.host.os_id, ctx.facts.torch
+    if not (os_id.ok and os_id.value == "windows") or tv is None or tv.version is None or tv.version.stated:
+        return None
+    version = str(tv.version.value)
+    if "+" in version or not re.match(r"^[2-9]\.\d", version):
+        return None
+    if t.cuda_build.status is not Status.UNKNOWN or (t.cuda_available.ok and t.cuda_available.value):
+        return None
+    if any(set(s.message.findings("decisive")) & set(_CUDA_BUILD_SAYS) or s.id in _NO_KERNEL for s in ctx.stated):
+        return None
+    return Value(version, f"{tv.version.source} on Windows: PyPI's torch {version} for Windows has no CUDA "
+                 "(pytorch.org's CUDA wheels are named +cuXXX)")
+
+
 def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     os_id = ctx.facts.host.os_id
-    if tv is None or not tv.is_cpu or (os_id.ok and os_id.value == "macos"):
+    if os_id.ok and os_id.value == "macos":
         return  # on macOS the CPU (and MPS) build is the only one: platform's no_nvidia_gpu_found
+    pypi_windows = None if tv is None or tv.is_cpu else _windows_pypi_wheel(ctx, tv)
+    if tv is None or not (tv.is_cpu or pypi_windows):
+        return
     # torch's own "not compiled with CUDA" means CUDA was asked for: a GPU was meant to be used.
     said = decisive_for(ctx.stated, "torch_cpu_only_build")
     has_gpu = ctx.facts.has_nvidia_gpu
@@ -285,6 +316,13 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     if not (has_gpu or (has_gpu is None and (wanted or driver))):
         return
     evidence = [(tv.version.source, tv.version)] if tv.version else []
+    if pypi_windows is not None:
+        yield make("torch_cpu_only_build",
+                   f"This is PyPI's torch {pypi_windows.value} on Windows, which is built without CUDA (the CUDA "
+                   "wheels come from download.pytorch.org and are named +cuXXX), so it cannot use the NVIDIA GPU."
+                   + advised(ctx), [(pypi_windows.source, pypi_windows.value), ("host.os_id", "windows")],
+                   confidence=Confidence.LIKELY)
+        return
     if tv.cpu_source is not None and (not tv.version or tv.cpu_source.source != tv.version.source):
         evidence.append((tv.cpu_source.source, tv.cpu_source))
     evidence += [quote(s) for s in said[:1]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
+from envcheck.derived.machine import find_text
 from envcheck.facts import Facts
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
@@ -65,6 +66,34 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     yield make("torch_import_failed",
                f"{_torch_label(f)} is installed but `import torch` fails: {last}",
                evidence(("torch.import_error", err.value.strip()[-500:]), ("torch.version", f.torch.version)))
+
+
+def known_bad_build_by_signature(ctx: RuleContext) -> Iterator[Finding]:
+    """A known-bad build recognised by its failure when the paste does not say which torch it
+    is. Only entries pinned to one release (``torch = "==X"``) whose failure text no other
+    release prints are read this way, and every condition the entry names must hold (its text
+    and its OS): torch 2.4.0's Windows wheels fail on fbgemm.dll, the first DLL in torch/lib
+    that needs libomp140 — c10.dll, loaded before it, needs only the Visual C++ runtime, so a
+    missing runtime fails there instead (pytorch/pytorch#131662). With the version in the text
+    ``versions.known_bad_torch_build`` decides, from the table."""
+    tv = ctx.torch_view
+    if tv is not None and tv.version is not None and not tv.version.stated:
+        return  # a tool showed the version; a sentence's ("torch 2.3 and earlier don't need it") is weaker
+    os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
+    for bad in ctx.kb.known_bad:
+        if not (bad.when_text and bad.torch.startswith("==")) or (bad.when_os and os_id not in bad.when_os):
+            continue
+        text = find_text(ctx.facts, *bad.when_text)
+        if text is None:
+            continue
+        release = bad.torch[2:]
+        yield make("known_bad_torch_build",
+                   f"This failure is the signature of torch {release}'s known-bad build: " + bad.summary
+                   + (f" ({bad.fix_note})" if bad.fix_note else "") + " No tool output in the text shows the torch version: "
+                   "`pip show torch` confirms it.",
+                   [("torch.errors", " ".join(text.split())[:300]), ("known_bad_builds table", bad.id)],
+                   links=[bad.issue], confidence=Confidence.LIKELY)
+        return
 
 
 def torch_cuda_unavailable(ctx: RuleContext) -> Iterator[Finding]:
@@ -339,6 +368,7 @@ def debug_env_vars_set(ctx: RuleContext) -> Iterator[Finding]:
 RULES = (
     torch_not_installed,
     torch_import_failed,
+    known_bad_build_by_signature,
     torch_cuda_unavailable,
     torch_gpu_check_failed,
     torch_probe_failed,
