@@ -26,7 +26,7 @@ _TORCH = r"(?:py)?torch"
 # without CUDA (support)", "CUDA-less torch", "a torch that has no CUDA".
 _NO_CUDA_BUILD = re.compile(
     rf"\b(?:non[- ]?cuda|cuda[- ]?less|cpu[- ]only)\s+(?:(?:version|build|variant|wheel|copy)\s+of\s+)?{_TORCH}\b"
-    rf"|\b{_TORCH}\s+(?:\w+\s+)?(?:without|with\s+no|lacking)\s+(?:any\s+)?cuda\b"
+    rf"|\b{_TORCH}\s+(?:\w+\s+){{0,3}}?(?:without|with\s+no|lacking)\s+(?:any\s+)?cuda\b"
     rf"|\b{_TORCH}\s+(?:\(|\[)?(?:cpu[- ]only|non[- ]?cuda)\b"
     # Korean "CPU 버전" (version) / Japanese "CPU版" after the words were split by a space
     r"|\bcpu\s*(?:전용\s*)?버전|\bcpu\s*専用", _I)
