@@ -36,6 +36,11 @@ def _texts(r) -> List[str]:
     return [t.strip() for t in r.get(()) if t and t.strip()]
 
 
+def _required_name(s) -> str:
+    """The torch file a loader message names, by its base name."""
+    return re.split(r"[\\/]", str(s.fact("loader.required_by")).strip())[-1]
+
+
 def _torch_label(f: Facts) -> str:
     return f"PyTorch {f.torch.version.value}" if f.torch.version.ok else "PyTorch"
 
@@ -57,10 +62,22 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
                evidence(("python.packages", "no torch"), ("python.executable", py.executable)))
 
 
+_TORCH_LIB = re.compile(r"[\\/]torch[\\/]lib[\\/]|[\\/]torch[\\/]_C[.\w-]*\.(?:so|pyd)\b")
+
+
 def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     err = f.torch.import_error
     if not (err.ok and err.value):
+        # The loader refused a library torch's own files need ("version `GLIBC_2.28' not found
+        # (required by …/torch/lib/libtorch_cpu.so)"): torch cannot be imported, whatever the
+        # traceback around it was cut to.
+        refused = next((s for s in ctx.stated if _TORCH_LIB.search(str(s.fact("loader.required_by") or ""))), None)
+        if refused is not None:
+            yield make("torch_import_failed",
+                       f"{_torch_label(f)} cannot be imported: the dynamic loader refused what "
+                       f"{_required_name(refused)} needs ({' '.join(refused.match.text.split())[:200]}).",
+                       [quote(refused)])
         return
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",

@@ -204,3 +204,45 @@ def test_nothing_echoed_for_the_build_cuda_is_none(text):
 ])
 def test_an_echoed_or_cut_value_is_no_cpu_build(text):
     assert "torch_cpu_only_build" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- torch absent or not importable
+def test_pip_show_finding_no_torch():
+    assert "torch_not_installed" in findings("$ pip show torch\nWARNING: Package(s) not found: torch")
+
+
+def test_pip_show_missing_another_package_says_nothing_of_torch():
+    assert "torch_not_installed" not in findings("$ pip show torchaudio\nWARNING: Package(s) not found: torchaudio")
+
+
+def test_no_module_torch_c_is_an_import_failure():
+    f = findings("  File \"/home/u/src/pytorch/torch/__init__.py\", line 229, in <module>\n"
+                 "    from torch._C import *\nModuleNotFoundError: No module named 'torch._C'")
+    assert "torch_import_failed" in f and "torch_not_installed" not in f
+
+
+def test_loader_refusing_what_torch_lib_needs():
+    text = ("ImportError: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by "
+            "/opt/venv/lib/python3.10/site-packages/torch/lib/libtorch_cpu.so)")
+    assert "torch_import_failed" in errors(text)
+
+
+def test_loader_refusing_another_package_is_not_torch():
+    text = ("ImportError: /lib64/libstdc++.so.6: version `GLIBCXX_3.4.29' not found (required by "
+            "/opt/venv/lib/python3.10/site-packages/scipy/linalg/_flapack.so)")
+    assert "torch_import_failed" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- the driver behind newer PTX
+def test_ptx_from_a_newer_toolchain_than_the_driver():
+    text = ("RuntimeError: CUDA error: the provided PTX was compiled with an unsupported toolchain.\n"
+            "| NVIDIA-SMI 535.54.03    Driver Version: 535.54.03    CUDA Version: 12.2     |")
+    f = findings(text)
+    assert f["driver_too_old_for_torch_cuda"].confidence.value == "likely"
+
+
+def test_xla_driver_older_than_ptxas_is_a_pointer_not_a_verdict():
+    text = ("W external/xla/xla/service/gpu/nvptx_compiler.cc:744] The NVIDIA driver's CUDA version is 12.2 which "
+            "is older than the ptxas CUDA version (12.3.107). Because the driver is older than the ptxas version, XLA "
+            "is disabling parallel compilation, which may slow down compilation.")
+    assert "driver_too_old_for_torch_cuda" not in errors(text)
