@@ -246,3 +246,28 @@ def test_xla_driver_older_than_ptxas_is_a_pointer_not_a_verdict():
             "is older than the ptxas CUDA version (12.3.107). Because the driver is older than the ptxas version, XLA "
             "is disabling parallel compilation, which may slow down compilation.")
     assert "driver_too_old_for_torch_cuda" not in errors(text)
+
+
+# ---------------------------------------------------------------------------- conda's mutex, Poetry's installer
+MUTEX = "# Name                    Version                   Build  Channel\npytorch-mutex             1.0  {build}  pytorch\n"
+
+
+def test_the_cpu_mutex_holds_the_environment_to_the_cpu_build():
+    text = MUTEX.format(build="cpu") + "torch.cuda.is_available() returns False on my RTX 3060"
+    assert "torch_cpu_only_build" in findings(text)
+
+
+def test_the_cuda_mutex_is_no_cpu_build():
+    text = MUTEX.format(build="cuda") + "pytorch-cuda              12.1  ha16c6d3_5  pytorch\n" \
+        "torch.cuda.is_available() returns True on my RTX 3060"
+    assert "torch_cpu_only_build" not in findings(text)
+
+
+@pytest.mark.parametrize("line, cpu", [
+    ("  • Installing torch (2.3.1+cpu)", True),
+    ("  - Updating torch (2.1.0 -> 2.3.1+cpu)", True),
+    ("  • Installing torch (2.3.1+cu121)", False),
+])
+def test_poetry_installing_a_build(line, cpu):
+    f = findings(line + "\nMy RTX 4090 is not used for training.")
+    assert ("torch_cpu_only_build" in f) is cpu
