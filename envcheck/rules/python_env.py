@@ -29,7 +29,8 @@ def _requested_torch(ctx: RuleContext):
     found for torch==1.9.1+cu111"): (build, requirement, the message)."""
     for s in ctx.stated:
         req = str(s.fact("pip.requirement") or "")
-        m = re.match(r"torch==([\w.+]+)$", req)
+        # pip's "torch==1.9.1+cu111"; Poetry's "torch (1.13.1)" (the locked release)
+        m = re.match(r"torch(?:==|\s*\()([\w.+]+)\)?$", req)
         if m:
             build = ctx.kb.resolve_torch(m.group(1))
             if build is not None and build.release is not None:
@@ -51,9 +52,26 @@ def _no_torch_at_all(ctx: RuleContext):
     return None
 
 
+def _windows_32bit(ctx: RuleContext) -> Iterator[Finding]:
+    """pip found no torch at all, and the text shows a 32-bit CPython on Windows (its banner's
+    "32 bit (Intel)", the installer's "Python38-32" folder): PyTorch has no wheels for it."""
+    bits = next((s for s in ctx.stated if s.id == "python_windows_32bit"), None)
+    said = _no_torch_at_all(ctx) if bits is not None else None
+    if said is None:
+        return
+    yield make("python_unsupported_by_torch",
+               "pip found no PyTorch file for this Python, and it is a 32-bit CPython on Windows: PyTorch publishes "
+               "64-bit wheels only. Install the 64-bit Python (python.org's \"Windows installer (64-bit)\") and "
+               "install torch there.", [quote(bits), quote(said)], confidence=Confidence.LIKELY)
+
+
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     py = python_version(ctx.facts)
+    found = list(_windows_32bit(ctx))
+    if found:
+        yield from found
+        return
     if py is None:
         said = _no_torch_at_all(ctx) if _requested_torch(ctx) is None else None
         if said is not None:

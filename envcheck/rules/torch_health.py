@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
+from envcheck.derived.machine import find_text
 from envcheck.facts import Facts
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
@@ -35,6 +36,11 @@ def _texts(r) -> List[str]:
     return [t.strip() for t in r.get(()) if t and t.strip()]
 
 
+def _required_name(s) -> str:
+    """The torch file a loader message names, by its base name."""
+    return re.split(r"[\\/]", str(s.fact("loader.required_by")).strip())[-1]
+
+
 def _torch_label(f: Facts) -> str:
     return f"PyTorch {f.torch.version.value}" if f.torch.version.ok else "PyTorch"
 
@@ -56,15 +62,55 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
                evidence(("python.packages", "no torch"), ("python.executable", py.executable)))
 
 
+_TORCH_LIB = re.compile(r"[\\/]torch[\\/]lib[\\/]|[\\/]torch[\\/]_C[.\w-]*\.(?:so|pyd)\b")
+
+
 def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     err = f.torch.import_error
     if not (err.ok and err.value):
+        # The loader refused a library torch's own files need ("version `GLIBC_2.28' not found
+        # (required by …/torch/lib/libtorch_cpu.so)"): torch cannot be imported, whatever the
+        # traceback around it was cut to.
+        refused = next((s for s in ctx.stated if _TORCH_LIB.search(str(s.fact("loader.required_by") or ""))), None)
+        if refused is not None:
+            yield make("torch_import_failed",
+                       f"{_torch_label(f)} cannot be imported: the dynamic loader refused what "
+                       f"{_required_name(refused)} needs ({' '.join(refused.match.text.split())[:200]}).",
+                       [quote(refused)])
         return
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",
                f"{_torch_label(f)} is installed but `import torch` fails: {last}",
                evidence(("torch.import_error", err.value.strip()[-500:]), ("torch.version", f.torch.version)))
+
+
+def known_bad_build_by_signature(ctx: RuleContext) -> Iterator[Finding]:
+    """A known-bad build recognised by its failure when the paste does not say which torch it
+    is. Only entries pinned to one release (``torch = "==X"``) whose failure text no other
+    release prints are read this way, and every condition the entry names must hold (its text
+    and its OS): torch 2.4.0's Windows wheels fail on fbgemm.dll, the first DLL in torch/lib
+    that needs libomp140 — c10.dll, loaded before it, needs only the Visual C++ runtime, so a
+    missing runtime fails there instead (pytorch/pytorch#131662). With the version in the text
+    ``versions.known_bad_torch_build`` decides, from the table."""
+    tv = ctx.torch_view
+    if tv is not None and tv.version is not None and not tv.version.stated:
+        return  # a tool showed the version; a sentence's ("torch 2.3 and earlier don't need it") is weaker
+    os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
+    for bad in ctx.kb.known_bad:
+        if not (bad.when_text and bad.torch.startswith("==")) or (bad.when_os and os_id not in bad.when_os):
+            continue
+        text = find_text(ctx.facts, *bad.when_text)
+        if text is None:
+            continue
+        release = bad.torch[2:]
+        yield make("known_bad_torch_build",
+                   f"This failure is the signature of torch {release}'s known-bad build: " + bad.summary
+                   + (f" ({bad.fix_note})" if bad.fix_note else "") + " No tool output in the text shows the torch version: "
+                   "`pip show torch` confirms it.",
+                   [("torch.errors", " ".join(text.split())[:300]), ("known_bad_builds table", bad.id)],
+                   links=[bad.issue], confidence=Confidence.LIKELY)
+        return
 
 
 def torch_cuda_unavailable(ctx: RuleContext) -> Iterator[Finding]:
@@ -339,6 +385,7 @@ def debug_env_vars_set(ctx: RuleContext) -> Iterator[Finding]:
 RULES = (
     torch_not_installed,
     torch_import_failed,
+    known_bad_build_by_signature,
     torch_cuda_unavailable,
     torch_gpu_check_failed,
     torch_probe_failed,

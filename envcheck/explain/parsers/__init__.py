@@ -40,6 +40,7 @@ from . import (
     prose_state,
     system,
     toolkit,
+    torch_build_prose,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -50,7 +51,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
-    gpu_processes.parse, library_prose.parse, host_health.parse,
+    gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse,
 )
 
 __all__ = ["PARSERS"]

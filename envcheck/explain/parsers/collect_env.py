@@ -8,6 +8,7 @@ What changed over the years, and what the values mean:
   torch sees no CUDA and nvidia-smi/nvcc found nothing; ``N/A`` means torch could
   not be imported (or the field does not apply, e.g. ROCm on a CUDA build);
 * ``CUDA used to build PyTorch: None`` is a CPU-only build (``torch.version.cuda`` is None);
+  so is ``Could not collect`` there, printed instead of ``None`` when nvidia-smi or nvcc answered;
 * ``CUDA runtime version`` is the *system* ``nvcc --version``, not torch's runtime;
 * ``GPU models and configuration`` is ``nvidia-smi -L`` without UUIDs, on the same line
   for one GPU or on the following lines for several;
@@ -84,8 +85,12 @@ def _torch_version(f: Found, value: str, i: int) -> None:
 
 def _cuda_build(f: Found, value: str, i: int) -> None:
     v = value.strip()
-    if v == "None":
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail="CPU-only build (collect_env: CUDA used to build PyTorch: None)")
+    if v in ("None", "Could not collect"):
+        # torch.version.cuda is None. The script prints "None" only when nvidia-smi and nvcc found
+        # nothing either; otherwise replace_nones() turns the None into "Could not collect"
+        # (collect_env.py, pretty_str). A CUDA build always has the string, and a torch that could
+        # not be imported prints "N/A": "Could not collect" is the CPU-only (or ROCm) build.
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build (collect_env: CUDA used to build PyTorch: {v})")
     elif re.match(r"^\d+\.\d+", v):
         f.set("torch.cuda_build", re.match(r"^\d+\.\d+", v).group(0), i)
 

@@ -1,6 +1,7 @@
 """What a user's own Python printed: REPL sessions and one-line checks.
 
-* ``>>> torch.cuda.is_available()`` followed by ``False`` (the REPL);
+* ``>>> torch.cuda.is_available()`` followed by ``False`` (the REPL); ``>>> torch.version.cuda``
+  followed straight by the next prompt is None (the REPL echoes nothing for None);
 * ``python -c "import torch; print(torch.__version__)"`` followed by its output;
 * inline forms ``torch.cuda.is_available(): False`` (Ultralytics prints this),
   ``torch.version.cuda = 12.1``, ``torch.cuda.is_available() -> True``;
@@ -156,6 +157,18 @@ def _next_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
     return None
 
 
+_MAY_BE_NONE = ("torch.version.cuda",)  # the expressions whose value may be None
+
+
+def _prompt_follows(lines: Tuple[str, ...], i: int) -> bool:
+    """The next non-blank line (within two) is a new prompt: the expression printed nothing."""
+    for j in range(i + 1, min(i + 3, len(lines))):
+        s = lines[j].strip()
+        if s:
+            return s.startswith((">>>", "In [")) and not s.startswith("In []")
+    return False
+
+
 def _said(f: Found, line: str, i: int, expr: Optional[str] = None) -> bool:
     """A person's sentence about a call's result: a claim (rank STATED), not the program's
     output. ``expr``: the call is known (a ``python -c`` command) and ``line`` is what follows it."""
@@ -186,6 +199,10 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
             value = _next_value(lines, i)
             if value:
                 EXPRESSIONS[m.group(1)](f, value[0], value[1])
+            elif m.group(1) in _MAY_BE_NONE and "print(" not in line and _prompt_follows(lines, i):
+                # The REPL echoes nothing for None (sys.displayhook; IPython shows no Out[n]):
+                # ">>> torch.version.cuda" followed straight by the next prompt is None.
+                EXPRESSIONS[m.group(1)](f, "None", i)
             return
         m = _PRINT_CMD.search(line)
         if m and line.count("print(") == 1:

@@ -35,17 +35,22 @@ _CONDA_HEADER = re.compile(r"^#\s*Name\s+Version\s+Build(\s+Channel)?\s*$")
 _INSTALLED = re.compile(r"Successfully installed (.+)$")
 _SATISFIED = re.compile(rf"Requirement already satisfied: (?P<name>{_NAME}) in \S+ \((?P<version>{_VERSION})\)")
 _CONDA_BUILD = re.compile(r"_\d+$")
+# Poetry's installer: "  • Installing torch (2.3.1+cpu)", "  - Updating torch (2.1.0 -> 2.3.1+cu121)"
+# (poetry/installation/executor.py); what it put into the environment.
+_POETRY_OP = re.compile(rf"^\s*[•*-]?\s*(?:Installing|Updating|Downgrading)\s+(?P<name>{_NAME})\s+"
+                        rf"\((?:{_VERSION}\s+->\s+)?(?P<version>{_VERSION})\)")
 _SHOW_NAME = re.compile(rf"^Name: ({_NAME})\s*$")
 _SHOW_VERSION = re.compile(rf"^Version: ({_VERSION})\s*$")
 
 # Packages worth reading from a bare "name version" line with no header around it.
-_INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|triton|pytorch-triton|numpy|jax|jaxlib"
+_INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
                           r"|bitsandbytes|cudatoolkit|cudnn|nccl)$")
 
 
 # Every form above shows one of these (a table's rows are read from its header on).
 _MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully installed", "requirement already satisfied",
+             "installing ", "updating ", "downgrading ",
              "torch", "triton", "numpy", "jax", "tensorflow", "nvidia", "cupy", "xformers", "flash", "onnxruntime", "vllm",
              "bitsandbytes", "cudatoolkit", "cudnn", "nccl")
 
@@ -95,6 +100,11 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
     if norm == "torch":
         f.set("torch.version", version, i, rank=rank)
         f.set("torch.installed", True, i, rank=rank)
+    if norm == "pytorch-mutex" and build == "cpu":
+        # The pytorch channel's variant selector: build "cpu" holds the environment to the CPU-only
+        # pytorch (pytorch/builder conda/pytorch-mutex; "cuda" with pytorch-cuda=X for the CUDA one).
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=rank,
+               detail=f"{PACKAGE_CPU_DETAIL}: conda pytorch-mutex build cpu, line {i + 1}")
     if norm == "pytorch-cuda":
         f.set("torch.cuda_build", ".".join(version.split(".")[:2]), i, rank=rank,
               detail=f"conda pytorch-cuda={version}, line {i + 1}")
@@ -177,7 +187,9 @@ def parse(doc: Pasted) -> Found:
         if m and not m.group("tag") and _INTERESTING.match(normalise(m.group("name"))):
             # A bare "name version" row, or a conda row ("name version build channel").
             build = m.group("build")
-            if build is None or _CONDA_BUILD.search(build):
+            # pytorch-mutex's build is the variant itself ("cpu", "cuda"), without a number
+            if build is None or _CONDA_BUILD.search(build) or (normalise(m.group("name")) == "pytorch-mutex"
+                                                               and build in ("cpu", "cuda")):
                 _add(f, m.group("name"), m.group("version"), i, LISTING, build)
                 # rows of a grep'd listing, without its header: one listing while they run on
                 bare_block, last_bare = (bare_block if i - last_bare <= 1 else i), i
@@ -189,6 +201,10 @@ def parse(doc: Pasted) -> Found:
                 nm = re.match(rf"^({_NAME}?)-({_VERSION})$", token)
                 if nm:
                     _add(f, nm.group(1), nm.group(2), i, PROGRAM)
+            continue
+        m = _POETRY_OP.match(line) if "(" in line and "ing " in line else None
+        if m and _INTERESTING.match(normalise(m.group("name"))):
+            _add(f, m.group("name"), m.group("version"), i, PROGRAM)
             continue
         m = _SATISFIED.search(line) if "Requirement already satisfied: " in line else None
         if m:
