@@ -89,6 +89,30 @@ def score(results: List[Dict[str, object]]) -> Dict[str, object]:
     }
 
 
+# A blind audit (tests/corpus/diagnosis/EVIDENCE.json, by a reader who saw neither the code nor
+# any result): could an expert name each broken report's expected ids from its text alone?
+# "text": yes; "partial": as one of two or three likely causes; "outside": no (the cause was
+# found in later replies, a screenshot, facts never pasted).
+EVIDENCE = ROOT / "tests" / "corpus" / "diagnosis" / "EVIDENCE.json"
+EVIDENCE_WORDS = {"text": "an expert names it from the text", "partial": "one of a few likely causes",
+                  "outside": "the cause is not in the text"}
+
+
+def by_evidence(results: List[Dict[str, object]], directory: Path) -> Dict[str, List[int]]:
+    """Recall per audit verdict, for the broken reports the audit covers: {kind: [recalled, cases]}."""
+    if not EVIDENCE.exists():
+        return {}
+    audit = json.loads(EVIDENCE.read_text(encoding="utf-8"))
+    out: Dict[str, List[int]] = {}
+    for r in results:
+        kind = audit.get(f"{directory.name}/{r['file']}")
+        if r["kind"] == "broken" and kind in EVIDENCE_WORDS:
+            row = out.setdefault(kind, [0, 0])
+            row[0] += set(r["expected"]) <= set(r["found"])
+            row[1] += 1
+    return {k: out[k] for k in EVIDENCE_WORDS if k in out}
+
+
 LIMIT = 4 * 2**20 - 4096  # bytes: just under explain's 4 MiB input limit
 
 
@@ -134,6 +158,7 @@ def main() -> int:
         time_big(sorted(Path(args.dir).glob("*.json")))
     results = [run_case(p) for p in sorted(Path(args.dir).glob("*.json"))]
     s = score(results)
+    s["by_evidence"] = by_evidence(results, Path(args.dir))
     if args.json:
         print(json.dumps(s, indent=2))
         return 0
@@ -144,6 +169,10 @@ def main() -> int:
             c = s["catalogued"]
             print(f"recall on the {c} whose cause has a catalogue id: {s['recalled_catalogued']}/{c} = "
                   f"{s['recalled_catalogued'] / c if c else 0:.0%} ({s['broken'] - c} name a proposed id)")
+    if s["by_evidence"]:
+        print("recall by the blind audit of what each text holds (tests/corpus/diagnosis/EVIDENCE.json):")
+    for kind, (hit, n) in s["by_evidence"].items():
+        print(f"  {kind:8s} {EVIDENCE_WORDS[kind]:38s} {hit}/{n} = {hit / n:.0%}")
     print(f"silent on broken (verdict ok): {s['silent_on_broken']}/{s['broken']}")
     print(f"false errors on healthy (any error finding): {s['false_errors_on_healthy']}/{s['healthy']}")
     print(f"verdicts, broken: {s['verdicts_broken']}; healthy: {s['verdicts_healthy']}")
