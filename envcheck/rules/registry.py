@@ -25,12 +25,13 @@ from . import (
     unresponsive,
     upstream,
     versions,
+    wheel_gap,
 )
 from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
-                               + python_env.RULES
+                               + python_env.RULES + wheel_gap.RULES
                                + linking.RULES + libraries.RULES + failures.RULES + tool_output.RULES + interconnect.RULES
                                + unresponsive.RULES + upstream.RULES)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
+from envcheck.derived.cuda_program import driver_older_elsewhere, other_program
 from envcheck.derived.machine import find_text
 from envcheck.facts import GpuFacts
 from envcheck.knowledge.archs import major_minor, ver
 from envcheck.reading import IMPLAUSIBLE, Reading, Status
+from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
@@ -31,6 +33,10 @@ CUDA_ERRORS = {
 }
 _RETURNED = re.compile(r"cudaGetDeviceCount returned (\d+)")
 _INSUFFICIENT = "driver version is insufficient for CUDA runtime version"
+# Programs saying in their own words that the driver is older than the CUDA they bring
+# (messages.toml, the r2d block); "or missing" makes Ollama's only likely.
+_DRIVER_OLDER_OWN_WORDS = ("ollama_driver_too_old",)
+_PROBABLE_ONLY = ("ollama_driver_too_old",)
 
 
 def _label(g: GpuFacts) -> str:
@@ -158,6 +164,10 @@ def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
                    evidence(("toolkit.nvcc_version", nvcc), ("nvml.cuda_driver_version", cuda)),
                    severity=Severity.WARNING if same_major else None)
         return
+    said = _said_by_another_program(ctx)
+    if said:
+        yield said
+        return
     failure = _cuda_failure(ctx)
     text = failure[1] if failure and failure[0] == 35 else None
     tv = ctx.torch_view
@@ -169,6 +179,37 @@ def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
                + (f" (the driver supports CUDA {cuda.value})" if cuda.ok else "") + ".",
                [("torch.errors", text)] + evidence(("nvml.cuda_driver_version", cuda),
                                                    ("toolkit.nvcc_version", nvcc)))
+
+
+def _said_by_another_program(ctx: RuleContext) -> Optional[Finding]:
+    """The CUDA runtime of a program other than PyTorch (ggml, Ollama's cudart, CuPy, a Rust
+    cudarc binary, a program built with nvcc) said the driver is older than its CUDA
+    (cudaErrorInsufficientDriver, cudaErrorUnsupportedPtxVersion); or Ollama said so in its
+    own words; or XLA found its ptxas newer than the driver (a warning: it still runs)."""
+    f = ctx.facts
+    cuda, nvcc = f.nvml.cuda_driver_version, f.toolkit.nvcc_version
+    found = [(s, other_program(s)) for s in driver_older_elsewhere(ctx.stated)]
+    found += [(s, s.message.origin.project) for s in ctx.stated if s.id in _DRIVER_OLDER_OWN_WORDS]
+    if found:
+        s, program = found[0]
+        ptx = s.id == "cuda_unsupported_ptx"
+        return make("cuda_toolkit_newer_than_driver",
+                    f"{program} was built with a newer CUDA than this driver supports"
+                    + (f" (the driver runs CUDA {cuda.value} at most)" if cuda.ok else "") + ": "
+                    + ("the driver cannot compile its PTX (“the provided PTX was compiled with an unsupported "
+                       "toolchain”)." if ptx else "its CUDA runtime refuses to start on this driver.")
+                    + " Install a newer driver (or build it with the CUDA toolkit the driver supports). PyTorch's "
+                    "wheels bring their own CUDA and are judged apart.",
+                    [quote(s)] + evidence(("nvml.cuda_driver_version", cuda), ("toolkit.nvcc_version", nvcc)),
+                    confidence=Confidence.LIKELY if s.id in _PROBABLE_ONLY else None)
+    xla = next((s for s in ctx.stated if s.id == "xla_driver_older_than_ptxas"), None)
+    if xla is None:
+        return None
+    return make("cuda_toolkit_newer_than_driver",
+                "XLA (JAX / TensorFlow) found its ptxas newer than the CUDA the driver supports: it compiles without "
+                "parallelism, and the kernels a newer ptxas builds can fail to load on this driver. Update the "
+                "driver, or install the JAX/TensorFlow CUDA packages of the CUDA the driver runs.",
+                [quote(xla)] + evidence(("nvml.cuda_driver_version", cuda)), severity=Severity.WARNING)
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
