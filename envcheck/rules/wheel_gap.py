@@ -91,4 +91,45 @@ def python_from_pip_listing(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-RULES = (python_from_pip_listing,)
+def _none_for_torch(ctx: RuleContext):
+    """pip's "Could not find a version that satisfies the requirement torch… (from versions:
+    none)": not one torch file for this interpreter and platform on the indexes it asked."""
+    for s in ctx.stated:
+        req = str(s.fact("pip.requirement") or "")
+        if s.id == "pip_no_matching_version" and re.match(r"torch(?:$|[=<>!~\[;])", req) \
+                and str(s.fact("pip.available_versions") or "").strip() == "none":
+            return s, req
+    return None
+
+
+def python_without_any_torch(ctx: RuleContext) -> Iterator[Finding]:
+    """No torch file at all, and the Python is in the text. PyPI and download.pytorch.org carry
+    torch for every 64-bit CPython of its span on Linux and Windows x86-64, so "none" means
+    this interpreter had none: a Python newer than the releases of the day (3.8 … 3.14 each
+    waited months for theirs), a 32-bit or ARM Windows build, a free-threaded one. Not read
+    where pip could not reach the index (its retry warning), nor for a pinned CUDA variant
+    that was never built (the index URL, not the Python)."""
+    py = python_version(ctx.facts)
+    found = _none_for_torch(ctx) if py is not None else None
+    if found is None or any(s.id in ("pip_connection_retry", "python_windows_32bit") for s in ctx.stated):
+        return
+    said, req = found
+    pin = _PINNED.match(req)
+    if pin and pin.group("local"):
+        build = ctx.kb.resolve_torch(req.split("==", 1)[1])
+        if build is None or (build.variant is None and not build.is_cpu):
+            return
+    span = _span(ctx, ".".join(py.split(".")[:2]))
+    when = (f" In envcheck's tables Python {'.'.join(py.split('.')[:2])} has wheels from PyTorch {span[0]} to "
+            f"{span[1]}: a report from before {span[0]} had none." if span else
+            f" No PyTorch release in envcheck's tables has wheels for Python {py}.")
+    yield make("python_unsupported_by_torch",
+               f"pip found no PyTorch file at all (“from versions: none”) for this Python {py}: PyTorch had no wheel "
+               "for this interpreter — a Python newer than the releases of the time (each new Python gets torch "
+               "wheels months after its release), or a build PyTorch publishes none for (ARM Windows, "
+               "free-threaded)." + when
+               + " Use a 64-bit CPython that PyTorch has wheels for (e.g. uv venv --python 3.12).",
+               [("python.version", ctx.facts.python.version), quote(said)], confidence=Confidence.LIKELY)
+
+
+RULES = (python_from_pip_listing, python_without_any_torch)

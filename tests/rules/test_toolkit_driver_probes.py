@@ -177,3 +177,46 @@ def test_a_listing_no_python_explains_says_nothing_of_the_python(text):
     f = findings(text)
     if "python_unsupported_by_torch" in f:
         assert "releases it did list" not in f["python_unsupported_by_torch"].explanation
+
+
+NONE = ("ERROR: Could not find a version that satisfies the requirement torch (from versions: none)\n"
+        "ERROR: No matching distribution found for torch")
+
+
+@pytest.mark.parametrize("text", [
+    "(venv) C:\\Users\\me\\proj> py -V\nPython 3.13.0\n(venv) C:\\Users\\me\\proj> pip install torch\n" + NONE,
+    '  File "/home/u/.venv/lib/python3.13/site-packages/pip/_internal/cli/base_command.py", line 105\n' + NONE,
+    "Python 3.12.1 (tags/v3.12.1:2305ca5, Dec  7 2023, 22:03:25) [MSC v.1937 64 bit (AMD64)] on win32\n" + NONE,
+    "conda create -n sd python=3.12 -y\nconda activate sd\npip install torch torchvision\n" + NONE,
+    "FROM python:3.13-slim\nRUN pip install torch\n" + NONE,
+    "C:\\Users\\me\\AppData\\Local\\Microsoft\\WindowsApps\\PythonSoftwareFoundation.Python.3.13_qbz5n2kfra8p0"
+    "\\python.exe -m pip install torch\n" + NONE,
+    "I'm using Python 3.11 on Windows 11\n" + NONE,
+    "python 3.12 에서 torch 설치가 안됩니다\n" + NONE,
+    "我的python版本是3.12，pip install torch 报错：\n" + NONE,
+    "Python 3.11.1 (tags/v3.11.1:a7a450f, Dec  6 2022, 19:58:39) [MSC v.1934 64 bit (AMD64)]\n"
+    "Command: \"venv\\Scripts\\python.exe\" -m pip install torch==1.12.1+cu113 torchvision==0.13.1+cu113 "
+    "--extra-index-url https://download.pytorch.org/whl/cu113\n"
+    "stderr: ERROR: Could not find a version that satisfies the requirement torch==1.12.1+cu113 (from versions: none)",
+    "Python 3.8.2 (tags/v3.8.2:7b3ab59, Feb 25 2020, 22:45:29) [MSC v.1916 32 bit (Intel)] on win32\n" + NONE,
+])
+def test_no_torch_at_all_for_the_python_shown(text):
+    assert "python_unsupported_by_torch" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    # the index was out of reach: pip saw nothing because it reached nothing
+    "Python 3.11.4\nWARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after "
+    "connection broken by 'NewConnectionError(...)': /simple/torch/\n" + NONE,
+    # a CUDA variant that was never built: the index URL is wrong, not the Python
+    "Python 3.13.1\nLooking in indexes: https://download.pytorch.org/whl/cu131\nERROR: Could not find a version that "
+    "satisfies the requirement torch==2.10.0+cu131 (from versions: none)",
+    # working installs and questions with the same words
+    "Python 3.13.0\nSuccessfully installed torch-2.6.0 torchvision-0.21.0",
+    "Does torch support Python 3.13 yet? pip install torch worked for me on 3.12.",
+    "Python 3.12.3\nRequirement already satisfied: torch in ./venv/lib/python3.12/site-packages (2.5.1)",
+    "Python version: 3.11.9 (main, Apr 19 2024) [GCC 11.2.0] (64-bit runtime)\nPyTorch version: 2.3.1+cu121\n"
+    "Is CUDA available: True",
+])
+def test_no_python_finding_without_pips_none_or_with_another_cause(text):
+    assert "python_unsupported_by_torch" not in findings(text)
