@@ -220,3 +220,70 @@ def test_no_torch_at_all_for_the_python_shown(text):
 ])
 def test_no_python_finding_without_pips_none_or_with_another_cause(text):
     assert "python_unsupported_by_torch" not in findings(text)
+
+
+# ------------------------------------------------------------------ the driver said to be too old, in words
+REPL_FALSE = ">>> import torch\n>>> torch.__version__\n'2.4.0+cu124'\n>>> torch.cuda.is_available()\nFalse\n"
+
+
+@pytest.mark.parametrize("sentence", [
+    "when i run my program, the msg is that my Nvidia version is too old.",
+    "It says my NVIDIA driver is too old.",
+    "The error says the driver is outdated.",
+    "Apparently my GPU driver version is too old for this build",
+    "报错说驱动太老了",
+    "提示NVIDIA驱动版本过低",
+    "드라이버가 너무 오래되었다고 나옵니다",
+    "ドライバーが古いと言われます",
+    "Dice que el controlador de NVIDIA es demasiado antiguo",
+    "Es heißt, der Treiber ist zu alt",
+])
+def test_a_driver_said_to_be_too_old_beside_a_failure(sentence):
+    f = findings(REPL_FALSE + sentence)
+    assert TORCH_DRIVER in f
+    assert f[TORCH_DRIVER].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    REPL_FALSE + "Is my driver too old?",
+    REPL_FALSE + "The driver is not too old, it is 550.",
+    REPL_FALSE + "I don't think the driver is the problem, it's the latest.",
+    REPL_FALSE + "如果驱动太老会怎样？",
+    # a driver once too old on a machine that works now
+    ">>> torch.cuda.is_available()\nTrue\nMy driver was too old, I updated it and now everything works.",
+    # the versions in the text fit
+    "| NVIDIA-SMI 550.54.14    Driver Version: 550.54.14    CUDA Version: 12.4     |\n" + REPL_FALSE
+    + "Someone said my driver is outdated.",
+    # another program's CUDA: its own class
+    f"ggml_cuda_init: failed to initialize CUDA: {INSUFFICIENT}\nit says my driver is too old",
+    # a CPU-only torch: no driver is too old for it
+    ">>> torch.__version__\n'2.4.0+cpu'\n>>> torch.cuda.is_available()\nFalse\nmaybe my driver is too old",
+])
+def test_driver_words_that_claim_nothing_or_are_overruled(text):
+    assert TORCH_DRIVER not in findings(text)
+
+
+# ------------------------------------------------------------------ known-bad builds by their signature
+@pytest.mark.parametrize("text", [
+    "ImportError: /home/u/env/lib/python3.11/site-packages/torch/lib/../../nvidia/cusparse/lib/libcusparse.so.12: "
+    "undefined symbol: __nvJitLinkComplete_12_4, version libnvJitLink.so.12",
+    "OSError: /venv/lib/python3.10/site-packages/nvidia/cusparse/lib/libcusparse.so.12: undefined symbol: "
+    "__nvJitLinkAddData_12_1, version libnvJitLink.so.12",
+    "ImportError: /opt/conda/lib/python3.10/site-packages/torch/lib/../../nvidia/cublas/lib/libcublas.so.11: "
+    "symbol cublasLtHSHMatmulAlgoInit version libcublasLt.so.11 not defined in file libcublasLt.so.11 with link "
+    "time reference",
+])
+def test_a_range_known_bad_build_by_its_signature(text):
+    f = findings(text)
+    assert "known_bad_torch_build" in f
+
+
+@pytest.mark.parametrize("text", [
+    # the version is in the text and outside the range: the table decides, and says no
+    "torch 2.7.1+cu126\nImportError: /env/lib/python3.11/site-packages/nvidia/cusparse/lib/libcusparse.so.12: "
+    "undefined symbol: __nvJitLinkComplete_12_4, version libnvJitLink.so.12",
+    "$ ldd libcusparse.so.12\n\tlibnvJitLink.so.12 => /env/lib/python3.11/site-packages/nvidia/nvjitlink/lib/libnvJitLink.so.12",
+    WORKING,
+])
+def test_no_range_signature_without_its_failure_or_against_the_version(text):
+    assert "known_bad_torch_build" not in findings(text)
