@@ -12,7 +12,7 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.cuda_program import driver_older_elsewhere, other_program
-from envcheck.derived.machine import find_text
+from envcheck.derived.machine import driver_cuda, find_text
 from envcheck.facts import GpuFacts
 from envcheck.knowledge.archs import major_minor, ver
 from envcheck.reading import IMPLAUSIBLE, Reading, Status
@@ -148,7 +148,13 @@ def _newer(a: str, b: str) -> Optional[bool]:
 def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     nvcc, cuda = f.toolkit.nvcc_version, f.nvml.cuda_driver_version
-    if nvcc.ok and cuda.ok and _newer(str(nvcc.value), str(cuda.value)):
+    # The driver's CUDA from nvidia-smi's header, else torch's "found version N", else the
+    # driver table from the driver's version (a paste with "Driver Version: 470.82.01" only).
+    dc = driver_cuda(f, ctx.kb, ctx.stated) if nvcc.ok else None
+    # Read from the table, only across majors (nothing runs); within one, a shown header decides.
+    dc = dc if dc is not None and (cuda.ok or str(nvcc.value).split(".")[0] != str(dc.value).split(".")[0]) else None
+    if nvcc.ok and dc is not None and _newer(str(nvcc.value), str(dc.value)):
+        cuda = cuda if cuda.ok else Reading(dc.value, Status.OK, dc.source)
         same_major = str(nvcc.value).split(".")[0] == str(cuda.value).split(".")[0]
         # Within one CUDA major, binaries built by a newer toolkit still run on an older driver
         # (minor version compatibility), but their PTX does not JIT-compile ("the provided PTX was
@@ -162,7 +168,8 @@ def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
                       "Nothing this nvcc builds will run on this driver (“CUDA driver version is insufficient for "
                       "CUDA runtime version”)."),
                    evidence(("toolkit.nvcc_version", nvcc), ("nvml.cuda_driver_version", cuda)),
-                   severity=Severity.WARNING if same_major else None)
+                   severity=Severity.WARNING if same_major else None,
+                   confidence=Confidence.LIKELY if dc.stated else None)
         return
     said = _said_by_another_program(ctx)
     if said:

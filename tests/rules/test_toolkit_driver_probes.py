@@ -64,6 +64,8 @@ PTX = "the provided PTX was compiled with an unsupported toolchain."
     "$ nvidia-smi\n| NVIDIA-SMI 470.182.03   Driver Version: 470.182.03   CUDA Version: 11.4     |",
     "Cuda compilation tools, release 12.1, V12.1.105\n"
     "| NVIDIA-SMI 515.65.01    Driver Version: 515.65.01    CUDA Version: 11.7     |",
+    # nvcc against the driver's version alone (the driver table gives its CUDA)
+    "nvcc: NVIDIA (R) Cuda compiler driver\nCuda compilation tools, release 12.1, V12.1.105\nDriver Version: 470.82.01",
     # in a container log, with Windows paths, in Chinese around the same line
     f"docker logs ollama\nggml_cuda_init: failed to initialize CUDA: {INSUFFICIENT}\n",
     f"运行 llama-server 报错：\nggml_cuda_init: failed to initialize CUDA: {INSUFFICIENT}\n驱动是 470",
@@ -114,6 +116,7 @@ def test_torchs_own_runtime_stays_torchs(text):
     'driver=12.4 name="NVIDIA GeForce RTX 3060" total="11.8 GiB"',
     "Cuda compilation tools, release 12.1, V12.1.105\n"
     "| NVIDIA-SMI 550.54.14    Driver Version: 550.54.14    CUDA Version: 12.4     |",
+    "Cuda compilation tools, release 12.1, V12.1.105\nDriver Version: 535.104.05",
     "nvbandwidth Version: v0.8\nCUDA Runtime Version: 13000\nCUDA Driver Version: 13000\nDriver Version: 580.126.09",
     "  CUDA Driver Version / Runtime Version          12.4 / 12.1\n  CUDA Capability Major/Minor version number:    8.6",
     "ggml_cuda_init: failed to initialize CUDA: no CUDA-capable device is detected",
