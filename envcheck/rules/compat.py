@@ -14,6 +14,7 @@ import dataclasses
 import re
 from typing import Iterator, List, Optional, Tuple
 
+from envcheck.derived.cuda_program import torchs_own
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
 from envcheck.derived.messages import Stated, decisive_for
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
@@ -51,7 +52,8 @@ def _driver_verdict(ctx: RuleContext, cuda: Value):
 
 def driver_too_old_for_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
-    said = decisive_for(ctx.stated, "driver_too_old_for_torch_cuda")
+    # Another program's CUDA error (ggml, a binary built with nvcc) is cuda_toolkit_newer_than_driver.
+    said = tuple(s for s in decisive_for(ctx.stated, "driver_too_old_for_torch_cuda") if torchs_own(s, ctx.stated))
     cuda = tv.cuda if tv is not None and not tv.is_cpu else None
     too_old, facts_ev, need = _driver_verdict(ctx, cuda) if cuda is not None else (None, [], None)
     if not said and not too_old:
@@ -95,7 +97,7 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
     Whatever generated the PTX (torch's build, triton's bundled ptxas, an extension), the
     driver is older than its CUDA. Only where the text does not show both torch's CUDA and the
     driver's: where it does and they fit, the message stays unexplained with its causes ranked."""
-    ptx = next((s for s in ctx.stated if s.id == "cuda_unsupported_ptx"), None)
+    ptx = next((s for s in ctx.stated if s.id == "cuda_unsupported_ptx" and torchs_own(s, ctx.stated)), None)
     if ptx is None:
         return
     drv = driver_version(ctx.facts)

@@ -12,6 +12,7 @@ from typing import Iterable, Optional, Tuple
 from ..facts import Facts
 from . import (
     compat,
+    driver_claims,
     failures,
     health,
     hosting,
@@ -25,12 +26,13 @@ from . import (
     unresponsive,
     upstream,
     versions,
+    wheel_gap,
 )
 from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
-                               + python_env.RULES
+                               + python_env.RULES + wheel_gap.RULES + driver_claims.RULES
                                + linking.RULES + libraries.RULES + failures.RULES + tool_output.RULES + interconnect.RULES
                                + unresponsive.RULES + upstream.RULES)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
-from envcheck.derived.machine import find_text
+from envcheck.derived.cuda_program import driver_older_elsewhere, other_program
+from envcheck.derived.machine import driver_cuda, find_text
 from envcheck.facts import GpuFacts
 from envcheck.knowledge.archs import major_minor, ver
 from envcheck.reading import IMPLAUSIBLE, Reading, Status
+from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
@@ -31,6 +33,10 @@ CUDA_ERRORS = {
 }
 _RETURNED = re.compile(r"cudaGetDeviceCount returned (\d+)")
 _INSUFFICIENT = "driver version is insufficient for CUDA runtime version"
+# Programs saying in their own words that the driver is older than the CUDA they bring
+# (messages.toml, the r2d block); "or missing" makes Ollama's only likely.
+_DRIVER_OLDER_OWN_WORDS = ("ollama_driver_too_old",)
+_PROBABLE_ONLY = ("ollama_driver_too_old",)
 
 
 def _label(g: GpuFacts) -> str:
@@ -142,7 +148,13 @@ def _newer(a: str, b: str) -> Optional[bool]:
 def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     nvcc, cuda = f.toolkit.nvcc_version, f.nvml.cuda_driver_version
-    if nvcc.ok and cuda.ok and _newer(str(nvcc.value), str(cuda.value)):
+    # The driver's CUDA from nvidia-smi's header, else torch's "found version N", else the
+    # driver table from the driver's version (a paste with "Driver Version: 470.82.01" only).
+    dc = driver_cuda(f, ctx.kb, ctx.stated) if nvcc.ok else None
+    # Read from the table, only across majors (nothing runs); within one, a shown header decides.
+    dc = dc if dc is not None and (cuda.ok or str(nvcc.value).split(".")[0] != str(dc.value).split(".")[0]) else None
+    if nvcc.ok and dc is not None and _newer(str(nvcc.value), str(dc.value)):
+        cuda = cuda if cuda.ok else Reading(dc.value, Status.OK, dc.source)
         same_major = str(nvcc.value).split(".")[0] == str(cuda.value).split(".")[0]
         # Within one CUDA major, binaries built by a newer toolkit still run on an older driver
         # (minor version compatibility), but their PTX does not JIT-compile ("the provided PTX was
@@ -156,7 +168,12 @@ def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
                       "Nothing this nvcc builds will run on this driver (“CUDA driver version is insufficient for "
                       "CUDA runtime version”)."),
                    evidence(("toolkit.nvcc_version", nvcc), ("nvml.cuda_driver_version", cuda)),
-                   severity=Severity.WARNING if same_major else None)
+                   severity=Severity.WARNING if same_major else None,
+                   confidence=Confidence.LIKELY if dc.stated else None)
+        return
+    said = _said_by_another_program(ctx)
+    if said:
+        yield said
         return
     failure = _cuda_failure(ctx)
     text = failure[1] if failure and failure[0] == 35 else None
@@ -169,6 +186,37 @@ def cuda_toolkit_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
                + (f" (the driver supports CUDA {cuda.value})" if cuda.ok else "") + ".",
                [("torch.errors", text)] + evidence(("nvml.cuda_driver_version", cuda),
                                                    ("toolkit.nvcc_version", nvcc)))
+
+
+def _said_by_another_program(ctx: RuleContext) -> Optional[Finding]:
+    """The CUDA runtime of a program other than PyTorch (ggml, Ollama's cudart, CuPy, a Rust
+    cudarc binary, a program built with nvcc) said the driver is older than its CUDA
+    (cudaErrorInsufficientDriver, cudaErrorUnsupportedPtxVersion); or Ollama said so in its
+    own words; or XLA found its ptxas newer than the driver (a warning: it still runs)."""
+    f = ctx.facts
+    cuda, nvcc = f.nvml.cuda_driver_version, f.toolkit.nvcc_version
+    found = [(s, other_program(s)) for s in driver_older_elsewhere(ctx.stated)]
+    found += [(s, s.message.origin.project) for s in ctx.stated if s.id in _DRIVER_OLDER_OWN_WORDS]
+    if found:
+        s, program = found[0]
+        ptx = s.id == "cuda_unsupported_ptx"
+        return make("cuda_toolkit_newer_than_driver",
+                    f"{program} was built with a newer CUDA than this driver supports"
+                    + (f" (the driver runs CUDA {cuda.value} at most)" if cuda.ok else "") + ": "
+                    + ("the driver cannot compile its PTX (“the provided PTX was compiled with an unsupported "
+                       "toolchain”)." if ptx else "its CUDA runtime refuses to start on this driver.")
+                    + " Install a newer driver (or build it with the CUDA toolkit the driver supports). PyTorch's "
+                    "wheels bring their own CUDA and are judged apart.",
+                    [quote(s)] + evidence(("nvml.cuda_driver_version", cuda), ("toolkit.nvcc_version", nvcc)),
+                    confidence=Confidence.LIKELY if s.id in _PROBABLE_ONLY else None)
+    xla = next((s for s in ctx.stated if s.id == "xla_driver_older_than_ptxas"), None)
+    if xla is None:
+        return None
+    return make("cuda_toolkit_newer_than_driver",
+                "XLA (JAX / TensorFlow) found its ptxas newer than the CUDA the driver supports: it compiles without "
+                "parallelism, and the kernels a newer ptxas builds can fail to load on this driver. Update the "
+                "driver, or install the JAX/TensorFlow CUDA packages of the CUDA the driver runs.",
+                [quote(xla)] + evidence(("nvml.cuda_driver_version", cuda)), severity=Severity.WARNING)
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

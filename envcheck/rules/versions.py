@@ -263,6 +263,34 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
                    + advised(ctx), [(tv.version.source, tv.version.value)] + seen, links=[bad.issue])
 
 
+def known_bad_build_by_range_signature(ctx: RuleContext) -> Iterator[Finding]:
+    """A known-bad build spanning releases, recognised by the failure only those releases
+    print, when no torch version is in the text: cuSPARSE's "undefined symbol:
+    __nvJitLinkComplete_12_4, version libnvJitLink.so.12" comes from the nvidia-cusparse wheel of
+    torch 2.1-2.5 meeting an older CUDA 12 toolkit's libnvJitLink (2.6 preloads the wheel's own,
+    pytorch/pytorch#141063); "cublasLtHSHMatmulAlgoInit" from the PyPI 1.13 wheel picking a system
+    libcublasLt (pytorch/pytorch#91067). Entries pinned to one release are read by
+    ``torch_health.known_bad_build_by_signature``; with a torch version in the text
+    ``known_bad_torch_build`` decides from the table."""
+    tv = ctx.torch_view
+    if tv is not None and tv.build is not None:
+        return
+    os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
+    for bad in ctx.kb.known_bad:
+        if not bad.when_text or bad.torch.startswith("==") or (bad.when_os and os_id not in bad.when_os):
+            continue
+        text = find_text(ctx.facts, *bad.when_text)
+        if text is None:
+            continue
+        yield make("known_bad_torch_build",
+                   f"This failure is the signature of a known-bad PyTorch build (torch {bad.torch}, "
+                   f"{', '.join(bad.variants)}): " + bad.summary + (f" ({bad.fix_note})" if bad.fix_note else "")
+                   + " The text does not show the torch version: `pip show torch` confirms it.",
+                   [("torch.errors", " ".join(text.split())[:300]), ("known_bad_builds table", bad.id)],
+                   links=[bad.issue], confidence=Confidence.LIKELY)
+        return
+
+
 # ---------------------------------------------------------------------------- containers and toolkit
 def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
     c = ctx.facts.host.container
@@ -316,6 +344,7 @@ RULES = (
     nccl_version_mismatch,
     nccl_blamed,
     known_bad_torch_build,
+    known_bad_build_by_range_signature,
     driver_installed_inside_container,
     toolkit_differs_from_torch_cuda,
 )

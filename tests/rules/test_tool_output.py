@@ -9,7 +9,7 @@ import pytest
 
 from envcheck.explain import smi_values
 from envcheck.facts import NvmlFacts, PciFacts, ToolkitFacts, TorchFacts
-from envcheck.rules import evaluate, tool_output
+from envcheck.rules import compat, evaluate, tool_output
 from envcheck.rules.finding import Confidence, Severity
 from tests.builders import fail, gpu, healthy_host, healthy_machine, machine, ok, pci_gpu, torch_build, with_gpu
 from tests.rules import fix, fix_text
@@ -72,7 +72,10 @@ def test_device_query_error_35_and_others():
         ("cuda_toolkit_newer_than_driver", Severity.ERROR, None)]
     assert findings(f, tool_output.cuda_init_failed) == []
     with_torch = machine(torch=dataclasses.replace(torch_build("2.13.0+cu130"), errors=ok((text,))))
-    assert findings(with_torch, tool_output.cuda_toolkit_newer_than_driver) == []  # driver_too_old_for_torch_cuda's
+    # deviceQuery brought its own runtime: its failure says nothing of torch's (no driver version here)
+    assert findings(with_torch, tool_output.cuda_toolkit_newer_than_driver) == [
+        ("cuda_toolkit_newer_than_driver", Severity.ERROR, None)]
+    assert findings(with_torch, compat.driver_too_old_for_torch_cuda) == []
     f = machine(torch=TorchFacts(errors=ok(("deviceQuery: cudaGetDeviceCount returned 100 -> no CUDA-capable device",))))
     [finding] = evaluate(f, rules=[tool_output.cuda_init_failed]).findings
     assert "cudaErrorNoDevice" in finding.explanation and any("CUDA_VISIBLE_DEVICES" in c for c in fix(finding, f))

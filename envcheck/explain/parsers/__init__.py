@@ -16,6 +16,7 @@ from . import (
     commands,
     device_nodes,
     device_query,
+    driver_prose,
     driver_text,
     environment,
     error_messages,
@@ -51,7 +52,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
-    gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse,
+    gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
 )
 
 __all__ = ["PARSERS"]

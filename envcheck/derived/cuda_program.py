@@ -1,0 +1,103 @@
+"""Which program brought the CUDA runtime behind a CUDA error: PyTorch, or another one.
+
+"CUDA driver version is insufficient for CUDA runtime version" (cudaErrorInsufficientDriver)
+and "the provided PTX was compiled with an unsupported toolchain" (cudaErrorUnsupportedPtxVersion)
+both say the driver is older than the CUDA that built the code. Which finding that is depends
+on who built it: PyTorch's wheels bundle their CUDA runtime, so from torch it is
+``driver_too_old_for_torch_cuda``; from a program built with a CUDA toolkit (nvcc, llama.cpp's
+ggml, Ollama's bundled cudart, CuPy, Numba, TensorFlow/XLA, a Rust cudarc binary, ONNX Runtime,
+a CUDA sample) it is ``cuda_toolkit_newer_than_driver``. The line the error is on usually names
+the program: its own wording (``ggml_cuda_init``, ``DriverError(``, ``CUDA failure 35:``) or
+the source file that checked the call (``at diffvg/scene.cpp:35``,
+``file …/cuda_memtest.cu``); torch's own lines name torch's tree (``c10/cuda/…``,
+``aten/src/THC/…``) or torch itself.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from envcheck.derived.messages import Stated
+
+# The CUDA runtime's messages that say "the driver is older than the CUDA of the code".
+DRIVER_OLDER_MESSAGES = ("cuda_insufficient_driver", "cuda_unsupported_ptx")
+
+# torch's own tree or name (a path under site-packages/torch, c10, aten, THC: torch 0.4-1.x
+# printed "cuda runtime error (35) … at /pytorch/aten/src/THC/THCGeneral.cpp:51"). A torch
+# extension's package (torch_scatter, …) is not torch: it is built with the system's nvcc.
+_TORCH = re.compile(r"(?<![\w-])(?:torch|pytorch|libtorch\w*|c10|aten|THC\w*|caffe2)(?![\w-])", re.I)
+
+# Programs whose wording names them (each checked in its own sources or logs, see
+# docs/messages.md): ggml's "ggml_cuda_init: failed to initialize CUDA" / "CUDA error 35 at
+# …/ggml-cuda.cu"; cudarc's "DriverError(CUDA_ERROR_…)" (Rust); ONNX Runtime's "CUDA failure
+# 35: … onnxruntime::CudaCall"; CuPy's "cupy_backends.cuda.api.runtime.CUDARuntimeError";
+# Numba's "numba.cuda.cudadrv"; TensorFlow/XLA's stream_executor and gpu_device.cc lines;
+# PaddlePaddle's "(at /paddle/…/cuda_info.cc:…)" falls to the source-file rule below;
+# CUDA samples' "cudaGetDeviceCount returned 35" and helper_cuda.h's "code=35(cudaError…)".
+_PROGRAMS = (
+    (re.compile(r"ggml|llama[._-]?cpp|whisper[._-]cpp", re.I), "llama.cpp (ggml)"),
+    (re.compile(r"ollama", re.I), "Ollama"),
+    (re.compile(r"onnxruntime|\bCudaCall\b|\bCUDA failure \d+:", re.I), "ONNX Runtime"),
+    (re.compile(r"\bcupy", re.I), "CuPy"),
+    (re.compile(r"\bnumba\b", re.I), "Numba"),
+    (re.compile(r"\bDriverError\(|\bcudarc\b|\bcandle\b"), "a Rust program (cudarc)"),
+    # TensorFlow's gpu_device.cc: "CUDA runtime implicit initialization on GPU:0 failed. Status: …"
+    (re.compile(r"tensorflow|stream_executor|gpu_device\.cc|\bxla\b|\bjaxlib\b|\bjax\b|"
+                r"CUDA runtime implicit initialization on GPU", re.I), "TensorFlow/JAX (XLA)"),
+    # CTranslate2 (faster-whisper) src/cuda/utils.h: "CUDA failed with error " + cudaGetErrorString
+    (re.compile(r"ctranslate2|faster[_-]whisper|\bCUDA failed with error\b", re.I), "CTranslate2"),
+    (re.compile(r"\bmxnet\b", re.I), "MXNet"),
+    (re.compile(r"\bcuda\w+ returned \d+\b|\bcode=\d+\(cuda\w+\)"), "a CUDA sample"),
+    # A program naming the runtime call it checked ("ERROR: cudaGetDeviceCount CUDA driver
+    # version is insufficient…"); torch names one only in "Unexpected error from cudaGetDeviceCount()".
+    (re.compile(r"(?<!from )\bcuda(?:GetDeviceCount|SetDevice|GetDeviceProperties|Malloc\w*|Memcpy\w*|Free|"
+                r"DeviceSynchronize|GetLastError|StreamCreate\w*|EventCreate\w*)\b(?!\(\)\. Did you run)"),
+     "a program built with the CUDA toolkit"),
+)
+
+# A C, C++, CUDA or Rust source file in the line: the code that checked the CUDA call.
+_SOURCE = re.compile(r"[\w.\\/:-]{0,200}?[\w-]+\.(?:cu|cuh|cpp|cc|cxx|c|hpp|rs)\b(?![\w-])")
+
+
+def other_program(s: Stated) -> Optional[str]:
+    """The program (not PyTorch) whose CUDA error ``s`` is, by what its line names; None when
+    the line is torch's or names no program (then torch's reading stands)."""
+    line = _around(s.text, s.match.text)
+    for pattern, name in _PROGRAMS:
+        if pattern.search(line):
+            return name
+    for m in _SOURCE.finditer(line):
+        path = m.group(0)
+        if not _TORCH.search(path):
+            return re.split(r"[\\/]", path)[-1]
+    return None
+
+
+def _around(text: str, matched: str, reach: int = 300) -> str:
+    """The line of ``text`` that holds the match, at most ``reach`` characters either side of
+    it (a joined traceback holds many programs' lines; a pasted log can be one huge line)."""
+    at = text.find(matched)
+    if at < 0:
+        return matched
+    start = max(text.rfind("\n", 0, at) + 1, at - reach)
+    end = text.find("\n", at + len(matched))
+    end = min(len(text) if end < 0 else end, at + len(matched) + reach)
+    return text[start:end]
+
+
+def torchs_own(s: Stated, found) -> bool:
+    """Is ``s`` torch's? Not where its line names another program, nor where the runtime's
+    message is unattributed and another program in the same paste printed one (CUDA samples
+    print "cudaGetDeviceCount returned 35" and "-> CUDA driver version is insufficient…" on
+    two lines; a log repeats the bare message)."""
+    if s.id not in DRIVER_OLDER_MESSAGES:
+        return True
+    if other_program(s):
+        return False
+    return not driver_older_elsewhere(found) or bool(_TORCH.search(_around(s.text, s.match.text)))
+
+
+def driver_older_elsewhere(found) -> list:
+    """The CUDA errors in ``found`` saying the driver is older than another program's CUDA."""
+    return [s for s in found if s.id in DRIVER_OLDER_MESSAGES and other_program(s)]

@@ -1,0 +1,15 @@
+"""A person saying the NVIDIA driver is too old (``explain/parsers/driver_prose.py``): the
+detail the reader writes on the claim, so a rule knows the failed driver-CUDA reading is that
+sentence and not a tool's. Findings on it are "likely"."""
+
+from __future__ import annotations
+
+from envcheck.derived.messages import STATED_DETAIL
+from envcheck.reading import Reading
+
+# "the msg is that my Nvidia version is too old", "驱动太老"
+DRIVER_OLD_DETAIL = f"{STATED_DETAIL}: the NVIDIA driver said to be too old"
+
+
+def said_too_old(reading: Reading) -> bool:
+    return not reading.ok and str(reading.detail or "").startswith(DRIVER_OLD_DETAIL)
