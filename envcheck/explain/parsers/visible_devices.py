@@ -127,10 +127,25 @@ def _single_gpu(doc: Pasted) -> Optional[Tuple[int, str]]:
     return None
 
 
+# A Kubernetes pod spec's env list: "- name: CUDA_VISIBLE_DEVICES" then "value: \"\"".
+_K8S_NAME = re.compile(r"^\s*-?\s*name:\s*['\"]?CUDA_VISIBLE_DEVICES['\"]?\s*$")
+_K8S_VALUE = re.compile(r"^\s*value:\s*(?P<value>\"[^\"]*\"|'[^']*'|\S*)\s*$")
+
+
+def _k8s(doc: Pasted, f: Found) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("cuda_visible_devices"):
+        if _K8S_NAME.match(lines[i]) and i + 1 < len(lines):
+            m = _K8S_VALUE.match(lines[i + 1])
+            if m:
+                f.item("env.variables", "CUDA_VISIBLE_DEVICES", _unquote(m.group("value")), i + 1, rank=PROGRAM)
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("cuda_visible_devices"):
         return f
+    _k8s(doc, f)
     originals, fix_told, fixed = _values(doc)
     run = next((v for v in originals if fixed is None or v[0] != fixed[0]), None)
     if run is not None and fix_told:

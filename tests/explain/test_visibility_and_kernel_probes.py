@@ -1,0 +1,330 @@
+"""Short pastes a stranger might send for six classes: CUDA_VISIBLE_DEVICES hiding the GPUs,
+device nodes the user may not open, nvidia-uvm missing, nvidia-uvm broken after a suspend,
+the NVIDIA module refused by Secure Boot, and the module not loaded at all. Each class has
+broken probes (different tools' words, REPL sessions, containers, prose in several languages)
+and near-misses: healthy machines, questions, denials and past states in the same words.
+
+The tool lines are what the tools print (kmod, DKMS, mkinitcpio, nvidia-smi, torch, CUDA's
+deviceQuery, TensorFlow/XLA, Docker, mokutil, the kernel); the readers are tested on the class,
+not on these exact sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain import diagnose, source
+
+
+def _findings(paste: str):
+    _, report = diagnose(source.normalise(paste))
+    return {f.id: f for f in report.findings}
+
+
+SMI_ONE = """+-----------------------------------------------------------------------------------------+
+| NVIDIA-SMI 550.90.07              Driver Version: 550.90.07      CUDA Version: 12.4     |
+|-----------------------------------------+------------------------+----------------------+
+| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |
+| Fan  Temp   Perf          Pwr:Usage/Cap |           Memory-Usage | GPU-Util  Compute M. |
+|=========================================+========================+======================|
+|   0  NVIDIA GeForce RTX 3090        Off |   00000000:01:00.0 Off |                  N/A |
+|  0%   35C    P8             20W /  350W |       5MiB /  24576MiB |      0%      Default |
++-----------------------------------------+------------------------+----------------------+
+"""
+
+# --------------------------------------------------------------------------- CUDA_VISIBLE_DEVICES
+VISIBLE_BROKEN = [
+    'os.environ["CUDA_VISIBLE_DEVICES"] = "1"\nRuntimeError: No CUDA GPUs are available',
+    "$ CUDA_VISIBLE_DEVICES=2 python main.py\nTHCudaCheck FAIL file=torch/csrc/cuda/Module.cpp line=109 error=38 : "
+    "no CUDA-capable device is detected",
+    "export CUDA_VISIBLE_DEVICES=3\npython train.py\nRuntimeError: CUDA error: invalid device ordinal",
+    ">>> import os\n>>> os.environ['CUDA_VISIBLE_DEVICES'] = '7'\n>>> import torch\n>>> torch.cuda.is_available()\nFalse",
+    "CUDA_VISIBLE_DEVICES=-1 python demo.py\nE external/xla/xla/stream_executor/cuda/cuda_driver.cc:282] failed call "
+    "to cuInit: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected",
+    'CUDA_VISIBLE_DEVICES="" python infer.py\n>>> torch.cuda.device_count()\n0',
+    "If not comment out the line `os.environ[\"CUDA_VISIBLE_DEVICES\"]='1'` in train.py, training will encounter an "
+    "error: `RuntimeError: No CUDA GPUs are available`.",
+    "It is strongly recommended to remove the setting of cuda device ID in the code：\n`import os\n"
+    "os.environ['CUDA_VISIBLE_DEVICES'] = '7'\n`\nas the error message No CUDA GPUs are available keeps running",
+    'os.environ["CUDA_VISIBLE_DEVICES"] = "1"\nthis should be changed to\nos.environ["CUDA_VISIBLE_DEVICES"] = "0"',
+    "I only have one GPU, and the scripts do `export CUDA_VISIBLE_DEVICES=1`, so torch.cuda.is_available() is False",
+    "My machine has a single GPU. train.sh sets CUDA_VISIBLE_DEVICES=2 and the model runs on the CPU.",
+    "os.environ['CUDA_VISIBLE_DEVICES'] = '3'  作者在第四行设置了第三个gpu，我只有一张卡，改为0就可以了",
+    "我的服务器只有一块显卡，脚本里 CUDA_VISIBLE_DEVICES=1，报错 RuntimeError: No CUDA GPUs are available",
+    "GPU가 하나뿐인데 CUDA_VISIBLE_DEVICES=1 로 되어 있어서 RuntimeError: No CUDA GPUs are available 에러가 납니다",
+    "GPUが1枚しかないのに CUDA_VISIBLE_DEVICES=1 になっていて torch.cuda.is_available() が False になります",
+    "Solo tengo una GPU y el script pone CUDA_VISIBLE_DEVICES=1: RuntimeError: No CUDA GPUs are available",
+    "Ich habe nur eine GPU, das Skript setzt CUDA_VISIBLE_DEVICES=1 und bricht mit RuntimeError: No CUDA GPUs are "
+    "available ab",
+    "docker run --gpus all -e CUDA_VISIBLE_DEVICES=4 my-image python serve.py\nRuntimeError: No CUDA GPUs are available",
+    "env:\n  - name: CUDA_VISIBLE_DEVICES\n    value: \"\"\nRuntimeError: No CUDA GPUs are available",
+    "CUDA_VISIBLE_DEVICES: NoDevFiles\nRuntimeError: No CUDA GPUs are available",
+    "CUDA_VISIBLE_DEVICES=1 ./deviceQuery\ncudaGetDeviceCount returned 100\n-> no CUDA-capable device is detected",
+    "set CUDA_VISIBLE_DEVICES=1\npython app.py\nRuntimeError: No CUDA GPUs are available",
+    "$env:CUDA_VISIBLE_DEVICES=\"1\"\npython app.py\nRuntimeError: No CUDA GPUs are available",
+    "Setting CUDA_VISIBLE_DEVICES=0 instead of 1 fixed it. Before: CUDA_VISIBLE_DEVICES=1 python run.py -> No CUDA "
+    "GPUs are available",
+    SMI_ONE + "$ CUDA_VISIBLE_DEVICES=1 python -c 'import torch; print(torch.cuda.is_available())'\nFalse",
+    SMI_ONE + "export CUDA_VISIBLE_DEVICES=1\nRuntimeError: CUDA error: invalid device ordinal",
+    "CUDA_VISIBLE_DEVICES=1 python test.py\n2024-01-01 E external/xla/xla/stream_executor/cuda/cuda_driver.cc:282] "
+    "failed call to cuInit: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected",
+    "I commented out os.environ['CUDA_VISIBLE_DEVICES'] = '2' and now it works. With it: No CUDA GPUs are available",
+    "CUDA_VISIBLE_DEVICES=5 torchrun --nproc_per_node=1 train.py\nRuntimeError: No CUDA GPUs are available",
+    "srun --gres=gpu:1 env | grep CUDA\nCUDA_VISIBLE_DEVICES=\nRuntimeError: No CUDA GPUs are available",
+]
+
+VISIBLE_HEALTHY = [
+    "CUDA_VISIBLE_DEVICES=0,1,2,3 python -u train.py --network r100\nloss is nan after 3 epochs",
+    "CUDA_VISIBLE_DEVICES=6 bash train_3d.sh ./datasets/lerf_mask\nLoss is NaN",
+    "I have an Nvidia 1080Ti and CUDA_VISIBLE_DEVICES=0. The tests fail with invalid device ordinal; perhaps the code "
+    "looks for multiple GPUs?",
+    "If you only have one GPU, set CUDA_VISIBLE_DEVICES=0 in the script.",
+    "Do I need CUDA_VISIBLE_DEVICES=1 if I have only one GPU?",
+    SMI_ONE + "CUDA_VISIBLE_DEVICES=0 python train.py\nEpoch 1/10 loss 0.42",
+    "We train on 8 GPUs with CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7 torchrun --nproc_per_node=8 train.py",
+    "CUDA_VISIBLE_DEVICES=1 python eval.py\n>>> torch.cuda.is_available()\nTrue\n>>> torch.cuda.device_count()\n1",
+    "I have more than one GPU; CUDA_VISIBLE_DEVICES=2 picks the third and it trains fine.",
+    "os.environ['CUDA_VISIBLE_DEVICES'] = '0'\nThe output images are blurry compared to the paper.",
+    "For those who have a single GPU, the line should be os.environ['CUDA_VISIBLE_DEVICES'] = '0'.",
+    "CUDA_VISIBLE_DEVICES=0 python -m vllm.entrypoints.api_server\nINFO: Started server process",
+    "The README says CUDA_VISIBLE_DEVICES=1 but my run with CUDA_VISIBLE_DEVICES=1 works fine on my 2-GPU server.",
+    "单卡训练 CUDA_VISIBLE_DEVICES=0 python train.py 显存不够",
+    "export CUDA_VISIBLE_DEVICES=0\nValueError: too many values to unpack (expected 2)",
+]
+
+
+@pytest.mark.parametrize("paste", VISIBLE_BROKEN)
+def test_visible_devices_hiding_the_gpus_is_read(paste):
+    assert "cuda_visible_devices_hides_gpus" in _findings(paste)
+
+
+@pytest.mark.parametrize("paste", VISIBLE_HEALTHY)
+def test_visible_devices_near_misses_are_not_an_error(paste):
+    f = _findings(paste).get("cuda_visible_devices_hides_gpus")
+    assert f is None or f.severity.value != "error"
+
+
+# --------------------------------------------------------------------------- device-node permissions
+PERMS_BROKEN = [
+    "So, I am able to get nvidia graphics working inside a container as long as I `chmod 666 /dev/nvidia*` on the host.",
+    "Workaround: add the regular user to the video group. Then it works.",
+    "sudo usermod -aG video $USER fixed it, nvidia-smi works for my user now",
+    "$ nvidia-smi\nFailed to initialize NVML: Insufficient Permissions",
+    "openat(AT_FDCWD, \"/dev/nvidiactl\", O_RDWR) = -1 EACCES (Permission denied)",
+    "failed to open /dev/nvidia0: Permission denied",
+    "RuntimeError: Error opening /dev/nvidiactl: Permission denied",
+    "type=AVC msg=audit(1612345678.123:456): avc:  denied  { read write } for  pid=2345 comm=\"python3\" "
+    "name=\"nvidiactl\" dev=\"devtmpfs\" ino=1234 scontext=system_u:system_r:container_t:s0 "
+    "tcontext=system_u:object_r:xserver_misc_device_t:s0 tclass=chr_file permissive=0",
+    "$ ls -l /dev/nvidia*\ncrw-rw---- 1 root video 195,   0 Feb 15 19:37 /dev/nvidia0\n"
+    "crw-rw---- 1 root video 195, 255 Feb 15 19:37 /dev/nvidiactl\n"
+    "crw-rw---- 1 root video 238,   0 Feb 15 19:37 /dev/nvidia-uvm\n$ id\nuid=1000(me) gid=1000(me) groups=1000(me),27(sudo)",
+    "me@box:~$ ls -l /dev/nvidia*\ncrw------- 1 root root 195,   0 Jan  1 10:00 /dev/nvidia0\n"
+    "crw------- 1 root root 195, 255 Jan  1 10:00 /dev/nvidiactl\ncrw------- 1 root root 511,   0 Jan  1 10:00 /dev/nvidia-uvm",
+    "CUDA works with sudo but not as my normal user: torch.cuda.is_available() is False without sudo",
+    "As a regular user I cannot access the nvidia devices; root can.",
+    "nvidia-container-cli: initialization error: open failed: /dev/nvidiactl: permission denied",
+    "用 sudo 可以用 GPU，普通用户无法访问 /dev/nvidia0，权限不够",
+    "chmod 666 /dev/nvidia* 之后才能用，普通用户",
+    "일반 사용자로는 /dev/nvidiactl 에서 Permission denied 가 납니다",
+    "一般ユーザーだと /dev/nvidia0: Permission denied になります",
+    "Error: failed to open /dev/nvidia-uvm: Operation not permitted",
+    "podman run --rm --device nvidia.com/gpu=all -u 1000 ubuntu nvidia-smi -L\nFailed to initialize NVML: "
+    "Insufficient Permissions",
+    "I added my user to the render group and now CUDA sees the GPU.",
+]
+
+PERMS_HEALTHY = [
+    "RUN chmod 666 /dev/null && apt-get install -y python3",
+    "sudo usermod -aG docker $USER fixed the docker socket permission denied; nvidia-smi works",
+    "PermissionError: [Errno 13] Permission denied: '/root/.cache/huggingface'",
+    "$ ls -l /dev/nvidia*\ncrw-rw-rw- 1 root root 195,   0 Aug  9 15:54 /dev/nvidia0\n"
+    "crw-rw-rw- 1 root root 195, 255 Aug  9 15:54 /dev/nvidiactl\ncrw-rw-rw- 1 root root 242,   0 Aug  9 15:54 /dev/nvidia-uvm",
+    "Do I need to add my user to the video group to use CUDA?",
+    "I am in the video group and everything works; the model output is wrong though.",
+    "I did not chmod /dev/nvidia* and it still works fine.",
+    "$ groups\nme adm video render\nTraining is slow on the A100.",
+    "chmod +x run.sh && ./run.sh\nEpoch 1 loss 0.3",
+    "Permission denied (publickey) when cloning the repo",
+    "open /dev/shm/torch_1234: permission denied",
+    "sudo is not needed: nvidia-smi works as my user.",
+    "mkdir: cannot create directory '/data': Permission denied",
+    "The video group owns /dev/dri/card0 on this box; CUDA is fine.",
+    "chmod 777 /workspace/output fixed the write error in the container",
+]
+
+
+@pytest.mark.parametrize("paste", PERMS_BROKEN)
+def test_device_nodes_the_user_may_not_open_are_read(paste):
+    assert "device_node_permissions" in _findings(paste)
+
+
+@pytest.mark.parametrize("paste", PERMS_HEALTHY)
+def test_device_node_near_misses_say_nothing(paste):
+    assert "device_node_permissions" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- nvidia-uvm missing
+UVM_BROKEN = [
+    "After a system reboot none of the containers would restart:\n```\nlstat /dev/nvidia-uvm: no such file or directory\n```",
+    "nvidia-docker | 2017/07/09 00:49:15 Error: Could not load UVM kernel module. Is nvidia-modprobe installed?",
+    "$ sudo modprobe nvidia_uvm\nmodprobe: FATAL: Module nvidia_uvm not found in directory /lib/modules/4.4.0-83-generic",
+    "$ lsmod | grep nvidia\nnvidia_drm             69632  2\nnvidia_modeset       1142784  3 nvidia_drm\n"
+    "nvidia              35319808  62 nvidia_modeset\n$ python -c 'import torch; torch.cuda.init()'\n"
+    "RuntimeError: CUDA unknown error - this may be due to an incorrectly set up environment",
+    "$ ls -l /dev/nvidia*\ncrw-rw-rw- 1 root root 195,   0 Jan  1 10:00 /dev/nvidia0\n"
+    "crw-rw-rw- 1 root root 195, 255 Jan  1 10:00 /dev/nvidiactl\nRuntimeError: CUDA unknown error",
+    "ls: cannot access '/dev/nvidia-uvm': No such file or directory\nfailed call to cuInit: CUDA_ERROR_UNKNOWN",
+    "nvidia_uvm is not loaded, and cuInit returns 999 on this headless server",
+    "Error response from daemon: error gathering device information while adding custom device "
+    "\"/dev/nvidia-uvm\": lstat /dev/nvidia-uvm: no such file or directory",
+    "pycuda._driver.Error: cuInit failed: unknown\nmodprobe: FATAL: Module nvidia-uvm not found.",
+    "cudaGetDeviceCount returned 30\n-> unknown error\nmodprobe: ERROR: could not insert 'nvidia_uvm': No such device",
+    "sudo nvidia-modprobe -u -c=0 fixed it; /dev/nvidia-uvm was missing",
+    "nvidia-uvm 模块没有加载，CUDA 报 unknown error",
+]
+
+UVM_HEALTHY = [
+    "$ ls -l /dev/nvidia*\ncrw-rw-rw- 1 root root 195,   0 Jan  1 10:00 /dev/nvidia0\n"
+    "crw-rw-rw- 1 root root 195, 255 Jan  1 10:00 /dev/nvidiactl\ncrw-rw-rw- 1 root root 511,   0 Jan  1 10:00 /dev/nvidia-uvm",
+    "nvidia_uvm is loaded and CUDA works; only the training diverges.",
+    "Is nvidia-uvm needed for inference?",
+    "$ lsmod | grep nvidia_uvm\nnvidia_uvm           1990656  0\nnvidia              35319808  1 nvidia_uvm",
+    "Could not load the dataset: no such file or directory: data/train.csv",
+    "lstat /home/me/model.pt: no such file or directory",
+    "The docs mention `sudo modprobe nvidia-uvm`; I never needed it, CUDA is fine.",
+    "stat /dev/nvidia-uvm-tools: no such file or directory (ignored, nvidia-smi and CUDA work)",
+]
+
+
+@pytest.mark.parametrize("paste", UVM_BROKEN)
+def test_nvidia_uvm_missing_is_read(paste):
+    assert "nvidia_uvm_missing" in _findings(paste)
+
+
+@pytest.mark.parametrize("paste", UVM_HEALTHY)
+def test_nvidia_uvm_near_misses_say_nothing(paste):
+    f = _findings(paste).get("nvidia_uvm_missing")
+    assert f is None or f.severity.value != "error"
+
+
+# --------------------------------------------------------------------------- nvidia-uvm after suspend
+SUSPEND_BROKEN = [
+    "Occasionally, especially after waking the laptop up from sleep, torch.cuda.is_available() gives\n"
+    "UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up environment, "
+    "e.g. changing env variable CUDA_VISIBLE_DEVICES after program start. Setting the available devices to be zero.",
+    "After resuming from suspend: failed call to cuInit: CUDA_ERROR_UNKNOWN: unknown error",
+    "panic: CUDA_ERROR_UNKNOWN\nonce I suspend Ubuntu and then wake it from suspend, mumax3 doesn't work",
+    "RuntimeError: cuda runtime error (999) : unknown error\nnvidia-smi works fine; it only happens after the machine "
+    "was suspended. sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm fixes it.",
+    "休眠唤醒后 CUDA 报错: RuntimeError: CUDA error: unknown error，重启就好了",
+    "절전 모드에서 깨어난 후 RuntimeError: CUDA unknown error 가 발생합니다",
+    "スリープ復帰後に RuntimeError: CUDA error: unknown error が出ます。再起動すると直ります",
+    "Nach dem Ruhezustand: RuntimeError: CUDA unknown error - this may be due to an incorrectly set up environment",
+    "ggml_cuda_init: failed to initialize CUDA: unknown error\nThis happens every time after the laptop wakes from "
+    "sleep (lid closed).",
+    "CUDA error 999: unknown error after suspend/resume; works after reboot",
+]
+
+SUSPEND_HEALTHY = [
+    "I suspend my laptop every night and CUDA keeps working; the model just trains slowly.",
+    "Does CUDA survive a suspend?",
+    "The training was suspended by the scheduler and resumed from the checkpoint; loss is fine.",
+    "Never suspended the machine. nvidia-smi and torch work.",
+    "After waking up this morning I ran the script again and it worked.",
+]
+
+
+@pytest.mark.parametrize("paste", SUSPEND_BROKEN)
+def test_uvm_broken_by_suspend_is_read(paste):
+    assert "nvidia_uvm_stale_after_suspend" in _findings(paste)
+
+
+@pytest.mark.parametrize("paste", SUSPEND_HEALTHY)
+def test_suspend_near_misses_say_nothing(paste):
+    assert "nvidia_uvm_stale_after_suspend" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- Secure Boot
+SECURE_BROKEN = [
+    "modprobe: ERROR: could not insert 'nvidia': Key was rejected by service",
+    "modprobe: ERROR: could not insert 'nvidia': Required key not available",
+    "[    3.171437] Loading of unsigned module is rejected\nNVIDIA-SMI has failed because it couldn't communicate with "
+    "the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+    "[ 1748.999277] Loading of module with unavailable key is rejected\n$ nvidia-smi\nNVIDIA-SMI has failed because it "
+    "couldn't communicate with the NVIDIA driver.",
+    "Lockdown: modprobe: unsigned module loading is restricted; see man kernel_lockdown.7\n$ nvidia-smi\n"
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "$ mokutil --sb-state\nSecureBoot enabled\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with "
+    "the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+    "$ sudo nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n"
+    "I checked BIOS and Secure Boot was enabled, so I disabled it and now it works.",
+    "nvidia-smi 报错 NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver，关闭安全启动后就好了",
+    "insmod: ERROR: could not insert module nvidia.ko: Key was rejected by service",
+    "dkms.systemd[1627]: modprobe: ERROR: could not insert 'nvidia': Key was rejected by service",
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. The driver is not loaded; "
+    "Secure Boot is on and I never enrolled the MOK key.",
+]
+
+SECURE_HEALTHY = [
+    "$ mokutil --sb-state\nSecureBoot disabled\n" + SMI_ONE,
+    "Secure Boot is enabled and the signed driver loads fine:\n" + SMI_ONE,
+    "modprobe: ERROR: could not insert 'r8125': Key was rejected by service\n" + SMI_ONE,
+    "Should I disable Secure Boot before installing the driver?",
+    "nvidia: module verification failed: signature and/or required key missing - tainting kernel\n" + SMI_ONE,
+]
+
+
+@pytest.mark.parametrize("paste", SECURE_BROKEN)
+def test_secure_boot_refusing_the_module_is_read(paste):
+    assert "driver_not_loaded_secure_boot" in _findings(paste)
+
+
+@pytest.mark.parametrize("paste", SECURE_HEALTHY)
+def test_secure_boot_near_misses_are_not_an_error(paste):
+    f = _findings(paste).get("driver_not_loaded_secure_boot")
+    assert f is None or f.severity.value != "error"
+
+
+# --------------------------------------------------------------------------- module not loaded
+MODULE_BROKEN = [
+    "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA "
+    "driver is installed and running.",
+    "Startup `modprobe: FATAL: Module nvidia not found in directory /lib/modules/6.8.0-1015-aws`",
+    "Error! Bad return status for module build on kernel: 6.14.4-arch1-2 (x86_64)\n"
+    "Consult /var/lib/dkms/nvidia/470.256.02/build/make.log for more information.",
+    "==> ERROR: module not found: 'nvidia'\n==> ERROR: module not found: 'nvidia_modeset'",
+    "$ modinfo nvidia\nmodinfo: ERROR: Module nvidia not found.",
+    "ERROR: Unable to load the kernel module 'nvidia.ko'.  This happens most frequently when this kernel module was "
+    "built against the wrong or improperly configured kernel sources",
+    "I tensorflow/stream_executor/cuda/cuda_diagnostics.cc:140] kernel driver does not appear to be running on this "
+    "host (gzhao-b1208): /proc/driver/nvidia/version does not exist",
+    "$ cat /proc/driver/nvidia/version\ncat: /proc/driver/nvidia/version: No such file or directory",
+    "$ lsmod | grep nvidia\n$ uname -r\n6.8.0-45-generic",
+    "$ nvidia-smi\nmodprobe: FATAL: Module nvidia not found.\nNVIDIA-SMI has failed because it couldn't communicate "
+    "with the NVIDIA driver.",
+    "nvidia-smi 报错：NVIDIA-SMI has failed because it couldn‘t communicate with the NVIDIA driver.",
+    "커널 업데이트 후 nvidia-smi 실행 시 NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+    "Error! Bad return status for module build on kernel: 6.8.0-60-generic (x86_64)\n"
+    "Consult /var/lib/dkms/nvidia/535.183.06/build/make.log for more information.\n"
+    "dpkg: error processing package linux-image-6.8.0-60-generic (--configure):",
+]
+
+MODULE_HEALTHY = [
+    SMI_ONE,
+    "$ lsmod | grep nvidia\nnvidia_uvm           1990656  0\nnvidia              35319808  1 nvidia_uvm\n" + SMI_ONE,
+    "Error! Bad return status for module build on kernel: 5.15.0-1 (x86_64)\n"
+    "Consult /var/lib/dkms/r8125/9.011/build/make.log for more information.\n" + SMI_ONE,
+    "==> ERROR: module not found: 'wl'\n" + SMI_ONE,
+    "How do I know if the nvidia module is loaded?",
+    "$ dkms status\nnvidia/550.90.07, 6.8.0-45-generic, x86_64: installed\n" + SMI_ONE,
+]
+
+
+@pytest.mark.parametrize("paste", MODULE_BROKEN)
+def test_module_not_loaded_is_read(paste):
+    assert "driver_kernel_module_not_loaded" in _findings(paste)
+
+
+@pytest.mark.parametrize("paste", MODULE_HEALTHY)
+def test_module_near_misses_say_nothing(paste):
+    assert "driver_kernel_module_not_loaded" not in _findings(paste)
