@@ -131,6 +131,16 @@ PERMS_BROKEN = [
     "podman run --rm --device nvidia.com/gpu=all -u 1000 ubuntu nvidia-smi -L\nFailed to initialize NVML: "
     "Insufficient Permissions",
     "I added my user to the render group and now CUDA sees the GPU.",
+    'nvidia-smi works only with sudo; as my user: Failed to initialize NVML: Insufficient Permissions',
+    "$ ls -la /dev | grep nvidia\ncrw-------  1 root root  195,   0 Mar  3 09:12 nvidia0\ncrw-------  1 root root  195, 255 Mar  3 09:12 nvidiactl\nme@host:~$ python -c 'import torch; print(torch.cuda.is_available())'\nFalse",
+    'Running rootless podman, the container sees /dev/nvidia0 but cannot open it: permission denied',
+    'open("/dev/nvidia0", O_RDWR|O_CLOEXEC) = -1 EACCES (Permission denied)',
+    'cuInit failed: /dev/nvidiactl: Permission denied',
+    'After sudo chmod a+rw /dev/nvidia* everything works again for the jupyter user',
+    "The snap can't open /dev/nvidiactl: Permission denied (snap confinement)",
+    'Solved by adding the jenkins user to the video group: sudo usermod -a -G video jenkins',
+    '普通用户运行 nvidia-smi 提示 Failed to initialize NVML: Insufficient Permissions，root 正常',
+    'Failed to open /dev/nvidia-uvm: Permission denied\nRuntimeError: CUDA error: unknown error',
 ]
 
 PERMS_HEALTHY = [
@@ -181,6 +191,24 @@ UVM_BROKEN = [
     "cudaGetDeviceCount returned 30\n-> unknown error\nmodprobe: ERROR: could not insert 'nvidia_uvm': No such device",
     "sudo nvidia-modprobe -u -c=0 fixed it; /dev/nvidia-uvm was missing",
     "nvidia-uvm 模块没有加载，CUDA 报 unknown error",
+    '$ ls /dev/nvidia*\n/dev/nvidia0  /dev/nvidiactl  /dev/nvidia-modeset\nRuntimeError: CUDA unknown error - this may be due to an incorrectly set up environment',
+    "$ ls -l /dev/nvidia*\ncrw-rw-rw- 1 root root 195,   0 Jan  1 10:00 /dev/nvidia0\ncrw-rw-rw- 1 root root 195, 255 Jan  1 10:00 /dev/nvidiactl\nls: cannot access '/dev/nvidia-uvm': No such file or directory",
+    'docker: Error response from daemon: error gathering device information while adding custom device "/dev/nvidia-uvm": no such file or directory.',
+    'There is no /dev/nvidia-uvm on the host, so the container fails with CUDA_ERROR_UNKNOWN',
+    '/dev/nvidia-uvm does not exist after boot; running sudo modprobe nvidia-uvm fixes it until the next reboot',
+    'Fixed with `sudo nvidia-modprobe -c 0 -u`, CUDA works again',
+    'modprobe: FATAL: Module nvidia-uvm not found.\nfailed call to cuInit: CUDA_ERROR_UNKNOWN',
+    "$ sudo modprobe nvidia-uvm\nmodprobe: ERROR: could not insert 'nvidia_uvm': Unknown symbol in module, or unknown parameter (see dmesg)",
+    '/dev/nvidia-uvm 不存在，modprobe nvidia-uvm 之后就好了',
+    'The root cause for me was that `/dev/nvidia-uvm`, `/dev/nvidia-uvm-tools` files were missing that CUDA needs.',
+    'ggml_cuda_init: failed to initialize CUDA: unknown error\n$ lsmod | grep nvidia\nnvidia_drm             69632  2\nnvidia_modeset       1142784  3 nvidia_drm\nnvidia              35319808  62 nvidia_modeset',
+    "$ ls -l /dev/nvidia-uvm\nls: cannot access '/dev/nvidia-uvm': No such file or directory",
+    'Error: lstat /dev/nvidia-uvm: no such file or directory\nnvidia-smi works on the host',
+    "nvidia_uvm isn't loaded on this headless server, CUDA fails",
+    'Loading nvidia_uvm with modprobe fixed the CUDA_ERROR_UNKNOWN',
+    'E tensorflow/stream_executor/cuda/cuda_driver.cc:491] failed call to cuInit: CUDA_ERROR_UNKNOWN\nmodprobe: FATAL: Module nvidia_uvm not found in directory /lib/modules/5.4.0-42-generic',
+    'cuda runtime error (30) : unknown error\n/dev/nvidia-uvm was not created',
+    'No /dev/nvidia-uvm device node in the LXC container, so CUDA init fails with unknown error',
 ]
 
 UVM_HEALTHY = [
@@ -193,6 +221,13 @@ UVM_HEALTHY = [
     "lstat /home/me/model.pt: no such file or directory",
     "The docs mention `sudo modprobe nvidia-uvm`; I never needed it, CUDA is fine.",
     "stat /dev/nvidia-uvm-tools: no such file or directory (ignored, nvidia-smi and CUDA work)",
+    '$ ls /dev/nvidia*\n/dev/nvidia0  /dev/nvidiactl  /dev/nvidia-modeset  /dev/nvidia-uvm  /dev/nvidia-uvm-tools\ntorch.cuda.is_available() -> True',
+    'I ran sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm after suspend and CUDA works; question about speed',
+    'Docs: nvidia-modprobe -u creates /dev/nvidia-uvm when needed',
+    'The container mounts /dev/nvidia-uvm fine; the model loads on the GPU.',
+    '/dev/nvidia-uvm exists and is crw-rw-rw-; CUDA OK',
+    'Is /dev/nvidia-uvm missing on your machine?',
+    'open data/nvidia-uvm.txt: no such file or directory',
 ]
 
 
@@ -223,6 +258,26 @@ SUSPEND_BROKEN = [
     "ggml_cuda_init: failed to initialize CUDA: unknown error\nThis happens every time after the laptop wakes from "
     "sleep (lid closed).",
     "CUDA error 999: unknown error after suspend/resume; works after reboot",
+    'After resuming from suspend, CUDA fails: RuntimeError: CUDA error: unknown error',
+    'Every time my laptop wakes up from sleep I get `failed call to cuInit: CUDA_ERROR_UNKNOWN: unknown error`; a reboot fixes it.',
+    'Once the computer woke from hibernation, torch says: UserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up environment',
+    '[ 9123.1] PM: suspend exit\n>>> torch.cuda.is_available()\nUserWarning: CUDA initialization: CUDA unknown error - this may be due to an incorrectly set up environment, e.g. changing env variable CUDA_VISIBLE_DEVICES after program start.\nFalse',
+    'systemd-sleep[4211]: System returned from sleep state.\nE external/xla/xla/stream_executor/cuda/cuda_driver.cc:268] failed call to cuInit: CUDA_ERROR_UNKNOWN: unknown error',
+    'ACPI: PM: Waking up from system sleep state S3\nRuntimeError: CUDA error: unknown error',
+    'If I leave the machine for some time and come back, PyTorch stops recognizing the GPU:\nRuntimeError: cuda runtime error (999) : unknown error at /opt/conda/conda-bld/pytorch/aten/src/THC/THCGeneral.cpp:47',
+    'closing the laptop lid and opening it again breaks CUDA: RuntimeError: CUDA unknown error',
+    '노트북을 절전 모드에서 복귀시키면 failed call to cuInit: CUDA_ERROR_UNKNOWN 오류가 납니다',
+    '笔记本合上盖子再打开以后，torch 报 RuntimeError: CUDA error: unknown error',
+    'サスペンドから復帰すると CUDA_ERROR_UNKNOWN になる',
+    'Después de la suspensión: RuntimeError: CUDA error: unknown error',
+    'stable diffusion webui kept open through a suspend; afterwards: RuntimeError: CUDA unknown error',
+    'the server went to sleep overnight; this morning jax says failed call to cuInit: CUDA_ERROR_UNKNOWN: unknown error',
+    'after suspend/resume `ggml_cuda_init: failed to initialize CUDA: unknown error`, nvidia-smi still works',
+    'cudaGetDeviceCount returned 999\n-> unknown error\n(after waking my desktop from standby)',
+    'Since sleeping the PC, CUDA error: unknown error. Reloading nvidia_uvm with rmmod/modprobe fixed it.',
+    'After hibernate, CUDA error: unknown error; `sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm` brings it back',
+    'Happens after resume from suspend: Check failed: error == cudaSuccess (999 vs. 0)  unknown error',
+    'Nach dem Aufwachen aus dem Energiesparmodus: failed call to cuInit: CUDA_ERROR_UNKNOWN',
 ]
 
 SUSPEND_HEALTHY = [
@@ -231,6 +286,16 @@ SUSPEND_HEALTHY = [
     "The training was suspended by the scheduler and resumed from the checkpoint; loss is fine.",
     "Never suspended the machine. nvidia-smi and torch work.",
     "After waking up this morning I ran the script again and it worked.",
+    'The job was resumed from checkpoint after preemption; CUDA works.',
+    'I disabled suspend on the server; CUDA error: out of memory when batch size is 64',
+    'Sleep(5) in the loop makes the GPU idle; performance question',
+    'time.sleep(10) between batches, GPU utilisation drops',
+    'We never put the workstation to sleep. RuntimeError: CUDA error: device-side assert triggered',
+    'After waking up the container (docker start) everything works',
+    'Suspend/resume works fine with NVreg_PreserveVideoMemoryAllocations=1; my question is about fan speed.',
+    'How do I make CUDA survive suspend?',
+    'Suspended processes are shown as T in top; unrelated to CUDA',
+    'pause/resume of the training loop is implemented in trainer.py',
 ]
 
 
@@ -263,6 +328,25 @@ SECURE_BROKEN = [
     "dkms.systemd[1627]: modprobe: ERROR: could not insert 'nvidia': Key was rejected by service",
     "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. The driver is not loaded; "
     "Secure Boot is on and I never enrolled the MOK key.",
+    "[    2.345678] Loading of module with unavailable key is rejected\n==> nvidia-smi: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "$ sudo modprobe nvidia\nmodprobe: ERROR: could not insert 'nvidia': Key was rejected by service",
+    '$ mokutil --sb-state\nSecureBoot enabled\n$ lsmod | grep nvidia\n$ uname -r\n6.5.0-14-generic',
+    'insmod: ERROR: could not insert module /lib/modules/6.8.0/updates/dkms/nvidia.ko.zst: Required key not available',
+    'After updating the BIOS, Secure Boot got enabled again and the nvidia driver stopped loading; disabling it fixed it.',
+    'Secure Boot 켜져 있어서 nvidia 모듈이 로드되지 않았습니다. 끄니까 nvidia-smi 가 됩니다',
+    "セキュアブートを無効にしたら nvidia-smi が動きました。以前は NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver",
+    "Jan 01 10:00:00 host kernel: Lockdown: systemd-udevd: unsigned module loading is restricted; see man kernel_lockdown.7\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "modprobe: ERROR: could not insert 'nvidia_drm': Key was rejected by service",
+    "[ 5.1] PKCS#7 signature not signed with a trusted key\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    'The problem was that I have installed with Secure Boot disabled, and later I enabled the Secure Boot. In such a case, the driver is no longer loaded during boot.',
+    "SecureBoot enabled\nnvidia-smi: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "Azure VM with Trusted Launch (Secure Boot on): NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. The MOK enrollment screen never showed up.",
+    "apt install nvidia-driver-550 asked for a MOK password; I skipped the enrollment at reboot and now nvidia-smi says NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "dkms: modprobe: ERROR: could not insert 'nvidia': Required key not available",
+    "Kernel is locked down from EFI Secure Boot mode; see man kernel_lockdown.7\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    '关闭 Secure Boot 之后 nvidia 驱动就能加载了，之前 nvidia-smi 报错',
+    'Secure boot was on. Turning it off in the UEFI settings made nvidia-smi work.',
+    "[   12.0] Loading of unsigned module is rejected\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
 ]
 
 SECURE_HEALTHY = [
@@ -271,6 +355,16 @@ SECURE_HEALTHY = [
     "modprobe: ERROR: could not insert 'r8125': Key was rejected by service\n" + SMI_ONE,
     "Should I disable Secure Boot before installing the driver?",
     "nvidia: module verification failed: signature and/or required key missing - tainting kernel\n" + SMI_ONE,
+    '$ mokutil --sb-state\nSecureBoot enabled\n$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 4090 (UUID: GPU-1234)',
+    'I enrolled the MOK key, the module loads, and nvidia-smi works; training is slow though.',
+    'Secure Boot disabled. Question: which driver for the H100?',
+    'Lockdown: modprobe: unsigned module loading is restricted; see man kernel_lockdown.7 (for the virtualbox module)\n$ nvidia-smi -L\nGPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-abcd)',
+    'Do I have to sign the nvidia module with Secure Boot on?',
+    "The guide says to disable Secure Boot; I didn't need to, everything works.",
+    'insmod: ERROR: could not insert module acpi_call.ko: Key was rejected by service\n$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3060 (UUID: GPU-77)',
+    'SecureBoot disabled\nPlatform is in Setup Mode',
+    'sbctl status: Secure Boot: ✓ Enabled\n$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3080 (UUID: GPU-88)',
+    'Secure Boot is off on this box; CUDA error: out of memory',
 ]
 
 
@@ -307,6 +401,23 @@ MODULE_BROKEN = [
     "Error! Bad return status for module build on kernel: 6.8.0-60-generic (x86_64)\n"
     "Consult /var/lib/dkms/nvidia/535.183.06/build/make.log for more information.\n"
     "dpkg: error processing package linux-image-6.8.0-60-generic (--configure):",
+    '(EE) NVIDIA: Failed to load the NVIDIA kernel module. Please check your\n(EE) NVIDIA:     system\'s kernel log for additional error messages.\n(EE) Failed to load module "nvidia" (module-specific error, 0)',
+    'FATAL: Module nvidia not found.\n(EE) No drivers available.',
+    '$ sudo modprobe nvidia\nmodprobe: FATAL: Module nvidia not found in directory /lib/modules/5.15.0-91-generic',
+    "$ ls /proc/driver/nvidia\nls: cannot access '/proc/driver/nvidia': No such file or directory",
+    "After the kernel upgrade to 6.8.0-45 the nvidia driver stopped working: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "torch.cuda.is_available() False and\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+    'I tensorflow/compiler/xla/stream_executor/cuda/cuda_diagnostics.cc:137] kernel driver does not appear to be running on this host (ubuntu): /proc/driver/nvidia/version does not exist',
+    'NVIDIA GPU 驱动失效, NVIDIA-SMI has failed because it couldn‘t communicate with the NVIDIA driver.',
+    "Nach dem Kernel-Update: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "Después de actualizar el kernel: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    'sudo dkms install -m nvidia -v 470.86\nError! Bad return status for module build on kernel: 5.13.18-21 (x86_64)\nConsult /var/lib/dkms/nvidia/470.86/build/make.log for more information.',
+    "==> ERROR: module not found: 'nvidia'\n==> ERROR: module not found: 'nvidia_uvm'",
+    '$ sudo modinfo nvidia\nmodinfo: ERROR: Module nvidia not found.\n$ uname -r\n6.1.0-18-amd64',
+    "$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n\n$ dkms status\nnvidia/535.104.05: added",
+    "ERROR: Unable to load the kernel module 'nvidia.ko'.",
+    "nvidia-smi fails after reboot: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    "GCP VM: after the automatic kernel update, NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. sudo apt-get install linux-headers-$(uname -r) fixed it",
 ]
 
 MODULE_HEALTHY = [
@@ -317,6 +428,15 @@ MODULE_HEALTHY = [
     "==> ERROR: module not found: 'wl'\n" + SMI_ONE,
     "How do I know if the nvidia module is loaded?",
     "$ dkms status\nnvidia/550.90.07, 6.8.0-45-generic, x86_64: installed\n" + SMI_ONE,
+    '$ cat /proc/driver/nvidia/version\nNVRM version: NVIDIA UNIX x86_64 Kernel Module  550.90.07  Fri May 31 09:35:42 UTC 2024\n' + SMI_ONE,
+    'modprobe: FATAL: Module vboxdrv not found in directory /lib/modules/6.8.0-45-generic\n' + SMI_ONE,
+    'I updated the kernel and nvidia-smi still works; torch is slow.',
+    'Before the fix nvidia-smi printed an error; now it works and the question is about NCCL.\n' + SMI_ONE,
+    '$ lsmod | grep nvidia\nnvidia_drm             69632  2\nnvidia              35319808  62 nvidia_modeset\n' + SMI_ONE,
+    'Should I use dkms or the precompiled module?',
+    '(EE) Failed to load module "mouse" (module does not exist, 0)\n' + SMI_ONE,
+    'Error! Bad return status for module build on kernel: 6.9.1 (x86_64)\nConsult /var/lib/dkms/v4l2loopback/0.12.7/build/make.log for more information.\n' + SMI_ONE,
+    'modinfo: ERROR: Module ath9k not found.\n' + SMI_ONE,
 ]
 
 

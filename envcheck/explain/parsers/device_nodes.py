@@ -50,8 +50,8 @@ REFUSED_DETAIL = "a program was refused the node (not a listing of /dev)"
 _I = re.IGNORECASE
 # The fixes that open the nodes to this user, and the words saying they fixed it.
 _OPENED = re.compile(r"chmod\s+(?:-R\s+)?(?:0?666|0?777|[ugoa]*\+rw\w*)\s+['\"]?/dev/nvidia"
-                     r"|(?:usermod\s+-a?G\s*|gpasswd\s+-a\s+\S+\s+|adduser\s+\S+\s+)(?:video|render)\b"
-                     r"|\badd(?:ed|ing)?\s+(?:the\s+|my\s+|a\s+|your\s+|our\s+)?(?:regular\s+|normal\s+|non-root\s+)?"
+                     r"|(?:usermod\s+(?:-a\s+)?-a?G\s*|gpasswd\s+-a\s+\S+\s+|adduser\s+\S+\s+)(?:video|render)\b"
+                     r"|\badd(?:ed|ing)?\s+(?:the\s+|my\s+|a\s+|your\s+|our\s+)?(?:regular\s+|normal\s+|non-root\s+|[\w.-]+\s+)?"
                      r"(?:users?|accounts?|myself|me|\$USER)\s+(?:\w+\s+)?to\s+(?:the\s+)?[`'\"]?(?:video|render)[`'\"]?\s+group"
                      r"|(?:加入|添加到|加到)\s*(?:video|render)\s*(?:组|用户组)|(?:video|render)\s*(?:그룹|グループ)に?", _I)
 _WORKED = re.compile(r"\b(?:works?|worked|working|fix(?:es|ed)?|solv\w*|resolv\w*|as\s+long\s+as|work-?around|"
@@ -195,11 +195,12 @@ def _told_closed(doc: Pasted, f: Found) -> None:
 
 # /dev/nvidia-uvm told missing: a person's "was missing" / "does not exist", or loading
 # nvidia-uvm said to fix it (a reload, rmmod then modprobe, is the suspend case instead).
-_UVM_GONE = re.compile(r"/dev/nvidia-uvm\b(?!-)['\"`]?\s*(?:(?:is|was|were|are|got)\s+)?(?:missing|absent|gone|not\s+(?:there|present|created)|"
+_UVM_GONE = re.compile(r"/dev/nvidia-uvm\b(?!-)['\"`]?(?:[^.;!?\n]{0,40}?\b(?:is|was|were|are|got)\s+|\s*)(?:missing|absent|gone|not\s+(?:there|present|created)|"
                        r"does(?:n'?t|\s+not)\s+exist|did(?:n'?t|\s+not)\s+exist|不存在|没有了?|가?\s*없)"
                        r"|\b(?:no|missing|without(?:\s+a)?)\s+[`'\"]?/dev/nvidia-uvm\b(?!-)"
                        r"|(?:没有|缺少)\s*/dev/nvidia-uvm\b(?!-)", _I)
-_UVM_LOADED_FIX = re.compile(r"(?:nvidia-modprobe\s+(?:-\S+\s+)*-u\b|modprobe\s+(?:-\S+\s+)*nvidia[-_]uvm\b)", _I)
+_UVM_LOADED_FIX = re.compile(r"nvidia-modprobe\b[^\n]{0,20}?\s-u\b|modprobe\s+(?:-\S+\s+)*nvidia[-_]uvm\b"
+                             r"|\bload(?:ed|ing)?\s+(?:the\s+)?nvidia[-_]uvm\b", _I)
 _RELOAD = re.compile(r"rmmod\s+nvidia[-_]uvm|modprobe\s+-r\s+nvidia[-_]uvm|modprobe\s+--remove", _I)
 
 
