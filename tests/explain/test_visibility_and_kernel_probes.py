@@ -70,6 +70,10 @@ VISIBLE_BROKEN = [
     "I commented out os.environ['CUDA_VISIBLE_DEVICES'] = '2' and now it works. With it: No CUDA GPUs are available",
     "CUDA_VISIBLE_DEVICES=5 torchrun --nproc_per_node=1 train.py\nRuntimeError: No CUDA GPUs are available",
     "srun --gres=gpu:1 env | grep CUDA\nCUDA_VISIBLE_DEVICES=\nRuntimeError: No CUDA GPUs are available",
+    'CUDA_VISIBLE_DEVICES=1 accelerate launch train.py\n  File "accelerate/state.py", line 790, in set_device\n    torch.cuda.set_device(self.device)\nRuntimeError: CUDA error: invalid device ordinal',
+    'My PC has only one GPU (RTX 4070). run.sh exports CUDA_VISIBLE_DEVICES=3 and nothing uses the GPU.',
+    'os.environ["CUDA_VISIBLE_DEVICES"] = "2,3"\ntorch.cuda.device_count() returns 0',
+    "把 os.environ['CUDA_VISIBLE_DEVICES'] = '1' 改成 '0' 就好了，原来报 No CUDA GPUs are available",
 ]
 
 VISIBLE_HEALTHY = [
@@ -89,6 +93,8 @@ VISIBLE_HEALTHY = [
     "The README says CUDA_VISIBLE_DEVICES=1 but my run with CUDA_VISIBLE_DEVICES=1 works fine on my 2-GPU server.",
     "单卡训练 CUDA_VISIBLE_DEVICES=0 python train.py 显存不够",
     "export CUDA_VISIBLE_DEVICES=0\nValueError: too many values to unpack (expected 2)",
+    'CUDA_VISIBLE_DEVICES=1 python train.py  # uses my second 3090\nRuntimeError: CUDA out of memory.',
+    'I have one GPU and CUDA_VISIBLE_DEVICES=0; the output is wrong.',
 ]
 
 
@@ -141,6 +147,10 @@ PERMS_BROKEN = [
     'Solved by adding the jenkins user to the video group: sudo usermod -a -G video jenkins',
     '普通用户运行 nvidia-smi 提示 Failed to initialize NVML: Insufficient Permissions，root 正常',
     'Failed to open /dev/nvidia-uvm: Permission denied\nRuntimeError: CUDA error: unknown error',
+    "Only root can use CUDA on this box; my account gets torch.cuda.is_available() == False. ls -l shows crw-rw---- root video for /dev/nvidia0 and I'm not in video.",
+    'E0101 nvc.c:42] nvidia-container-cli: open failed: /dev/nvidia0: permission denied',
+    'avc:  denied  { read write } for  pid=812 comm="nvidia-smi" name="nvidia0" dev="devtmpfs" ino=999 scontext=system_u:system_r:container_t:s0 tcontext=system_u:object_r:device_t:s0 tclass=chr_file permissive=0',
+    '권한 문제였습니다. sudo usermod -aG video $USER 후 재로그인하니 해결됐어요',
 ]
 
 PERMS_HEALTHY = [
@@ -160,6 +170,8 @@ PERMS_HEALTHY = [
     "mkdir: cannot create directory '/data': Permission denied",
     "The video group owns /dev/dri/card0 on this box; CUDA is fine.",
     "chmod 777 /workspace/output fixed the write error in the container",
+    'sudo chmod 666 /dev/nvidia* is in our setup script; question about mixed precision',
+    'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
 ]
 
 
@@ -209,6 +221,10 @@ UVM_BROKEN = [
     'E tensorflow/stream_executor/cuda/cuda_driver.cc:491] failed call to cuInit: CUDA_ERROR_UNKNOWN\nmodprobe: FATAL: Module nvidia_uvm not found in directory /lib/modules/5.4.0-42-generic',
     'cuda runtime error (30) : unknown error\n/dev/nvidia-uvm was not created',
     'No /dev/nvidia-uvm device node in the LXC container, so CUDA init fails with unknown error',
+    'stat /dev/nvidia-uvm: no such file or directory\nError: failed to start container',
+    "There's no nvidia-uvm device; `sudo modprobe nvidia_uvm` fixed cuInit error 999.",
+    'modprobe: FATAL: Module nvidia-uvm not found in directory /lib/modules/6.1.0-13-amd64',
+    'cuInit returned 999 on the headless box; lsmod shows nvidia and nvidia_modeset but no nvidia_uvm',
 ]
 
 UVM_HEALTHY = [
@@ -228,6 +244,8 @@ UVM_HEALTHY = [
     '/dev/nvidia-uvm exists and is crw-rw-rw-; CUDA OK',
     'Is /dev/nvidia-uvm missing on your machine?',
     'open data/nvidia-uvm.txt: no such file or directory',
+    '$ lsmod | grep nvidia_uvm\nnvidia_uvm 1437696 2\nTraining speed question',
+    'no such file or directory: /dev/nvidia-uvm-tools  (harmless, CUDA works)',
 ]
 
 
@@ -278,6 +296,10 @@ SUSPEND_BROKEN = [
     'After hibernate, CUDA error: unknown error; `sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm` brings it back',
     'Happens after resume from suspend: Check failed: error == cudaSuccess (999 vs. 0)  unknown error',
     'Nach dem Aufwachen aus dem Energiesparmodus: failed call to cuInit: CUDA_ERROR_UNKNOWN',
+    'Each time I resume my Thinkpad from suspend, ollama says: ggml_cuda_init: failed to initialize CUDA: unknown error',
+    'After the PC wakes up, jax: failed call to cuInit: CUDA_ERROR_UNKNOWN: unknown error',
+    'RuntimeError: CUDA error: unknown error\nThis began after I put the computer to sleep; rebooting fixes it',
+    '睡眠模式唤醒之后 torch.cuda.is_available() 返回 False，提示 CUDA unknown error',
 ]
 
 SUSPEND_HEALTHY = [
@@ -296,6 +318,8 @@ SUSPEND_HEALTHY = [
     'How do I make CUDA survive suspend?',
     'Suspended processes are shown as T in top; unrelated to CUDA',
     'pause/resume of the training loop is implemented in trainer.py',
+    'the laptop wakes from sleep fine and CUDA still works afterwards; the issue is the fan',
+    'Suspend is disabled on this server. RuntimeError: CUDA error: an illegal memory access was encountered',
 ]
 
 
@@ -347,6 +371,10 @@ SECURE_BROKEN = [
     '关闭 Secure Boot 之后 nvidia 驱动就能加载了，之前 nvidia-smi 报错',
     'Secure boot was on. Turning it off in the UEFI settings made nvidia-smi work.',
     "[   12.0] Loading of unsigned module is rejected\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.",
+    "$ sudo modprobe nvidia\nmodprobe: ERROR: could not insert 'nvidia': Operation not permitted\n$ mokutil --sb-state\nSecureBoot enabled",
+    "dmesg: Loading of unsigned module is rejected\nnvidia-smi: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    'I had to disable secure boot in the BIOS, after that the nvidia driver loaded and nvidia-smi worked',
+    '보안 부팅을 비활성화하니 nvidia 드라이버가 로드됩니다',
 ]
 
 SECURE_HEALTHY = [
@@ -365,6 +393,8 @@ SECURE_HEALTHY = [
     'SecureBoot disabled\nPlatform is in Setup Mode',
     'sbctl status: Secure Boot: ✓ Enabled\n$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3080 (UUID: GPU-88)',
     'Secure Boot is off on this box; CUDA error: out of memory',
+    'mokutil --sb-state\nSecureBoot disabled\nnvidia-smi works',
+    'I was told to disable secure boot but I did not; the driver works',
 ]
 
 
@@ -418,6 +448,10 @@ MODULE_BROKEN = [
     "ERROR: Unable to load the kernel module 'nvidia.ko'.",
     "nvidia-smi fails after reboot: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
     "GCP VM: after the automatic kernel update, NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. sudo apt-get install linux-headers-$(uname -r) fixed it",
+    "$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n$ uname -r\n6.8.0-49-generic\n$ ls /lib/modules/6.8.0-49-generic/updates/dkms/\nls: cannot access '/lib/modules/6.8.0-49-generic/updates/dkms/': No such file or directory",
+    'Building module:\ncleaning build area...\nmake -j16 KERNELRELEASE=6.11.0-9-generic... (bad exit status: 2)\nError! Bad return status for module build on kernel: 6.11.0-9-generic (x86_64)\nConsult /var/lib/dkms/nvidia/550.120/build/make.log for more information.',
+    'cuInit: CUDA_ERROR_NO_DEVICE\nI tensorflow/compiler/xla/stream_executor/cuda/cuda_diagnostics.cc:137] kernel driver does not appear to be running on this host (node1): /proc/driver/nvidia/version does not exist',
+    "ERROR: Unable to load the kernel module 'nvidia.ko'.  This happens most frequently when this kernel module was built against the wrong or improperly configured kernel sources, with a version of gcc that differs from the one used to build the target kernel",
 ]
 
 MODULE_HEALTHY = [
@@ -437,6 +471,7 @@ MODULE_HEALTHY = [
     '(EE) Failed to load module "mouse" (module does not exist, 0)\n' + SMI_ONE,
     'Error! Bad return status for module build on kernel: 6.9.1 (x86_64)\nConsult /var/lib/dkms/v4l2loopback/0.12.7/build/make.log for more information.\n' + SMI_ONE,
     'modinfo: ERROR: Module ath9k not found.\n' + SMI_ONE,
+    'Error! Bad return status for module build on kernel: 6.11.0 (x86_64)\nConsult /var/lib/dkms/zfs/2.2.6/build/make.log for more information.',
 ]
 
 

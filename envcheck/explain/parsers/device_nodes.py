@@ -59,7 +59,10 @@ _WORKED = re.compile(r"\b(?:works?|worked|working|fix(?:es|ed)?|solv\w*|resolv\w
                      r"|解决|才(?:能|可以|行)|就好|就可以|해결|됩니다|解決|動きました|funciona", _I)
 _CANNOT = re.compile(r"(?:cannot|can'?t|could\s*n[o']?t|unable\s+to|not\s+(?:be\s+)?(?:able|allowed)\s+to)\s+"
                      r"(?:access|open|read|use)\s+(?:the\s+)?(?:nvidia\s+)?(?:device\s+(?:nodes?|files?)|devices|/dev/nvidia\S*)"
-                     r"|(?:无法|不能)(?:访问|打开)\s*/dev/nvidia", _I)
+                     r"|(?:无法|不能)(?:访问|打开)\s*/dev/nvidia"
+                     r"|\b(?:i'?m|i\s+am|user\s+is|account\s+is|we\s+are)\s+not\s+in\s+(?:the\s+)?[`'\"]?(?:video|render)\b"
+                     r"|\bonly\s+root\s+(?:can|could|may)\s+(?:use|access|open|see)\s+(?:the\s+)?(?:cuda|gpus?|nvidia|/dev/nvidia)",
+                     _I)
 _WHO = re.compile(r"\b(?:users?|permissions?|root|sudo|groups?|non-root|rootless)\b|权限|用户|권한|権限", _I)
 _DENIED_BEFORE = re.compile(r"\b(?:not|never|no|without|didn'?t|doesn'?t)\b[^.;!?\n]{0,20}$", _I)
 

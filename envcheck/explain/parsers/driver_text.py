@@ -160,14 +160,22 @@ _SB_LOG = re.compile(r"Kernel is locked down from EFI Secure Boot|\bsecureboot: 
 _SB_WORDS = ("secure boot", "secureboot", "secure-boot", "安全启动", "安全引导", "보안 부팅", "セキュアブート", "セキュア ブート")
 # Turning it off made the driver work: the off verb, then within the sentence the result.
 _SB_OFF_WORKED = re.compile(
-    r"(?:\bdisabl(?:ed|ing)\b|\bturn(?:ed|ing)\s+(?:it\s+|\w+\s+)?off\b|\bswitch(?:ed|ing)\s+(?:it\s+)?off\b|\bdeaktiviert\b|"
+    r"(?:\bdisabl(?:ed|ing)\b|\b(?:had\s+to|needed\s+to|i|we|then|once)\s+disable\b|\bturn(?:ed|ing)\s+(?:it\s+|\w+\s+)?off\b|\bswitch(?:ed|ing)\s+(?:it\s+)?off\b|\bdeaktiviert\b|"
     r"\bausgeschaltet\b|\bdesactiv\w*|\bdeshabilit\w*)[^\n]{0,80}?(?:\bwork\w*|\bfix\w*|\bsolv\w*|\bload\w*|\bfunktion\w*|"
     r"\bfunciona\w*|\bgeht\b)"
     r"|(?:关闭|关掉|禁用)[^\n]{0,40}?(?:就|后|之后|以后)[^\n]{0,30}?(?:好|能|可以|正常|成功|加载)"
     r"|(?:끄니까|끄고|끄면|껐더니|비활성화\w*)[^\n]{0,40}?(?:됩니다|돼요|됐|해결|작동|로드)"
     r"|無効に(?:したら|すると|して)[^\n]{0,40}?(?:動|直|解決|ロード)", re.IGNORECASE)
 _SB_ROUTINE = re.compile(r"\b(?:should|must|need\w*|do\s+i|have\s+to|whether|if\s+you)\b|\?", re.IGNORECASE)
-_UVM_REFUSED = re.compile(r"could not insert '(?P<m>nvidia[-_]uvm)'|FATAL: Module (?P<m2>nvidia[-_]uvm) not found")
+# Turned off as a routine step before installing ("disabled Secure Boot before installing the
+# driver and it works"): no refusal was seen.
+_SB_BEFORE = re.compile(r"\bbefore\b|\bprior\s+to\b|\bduring\s+(?:the\s+)?install|安装前|安装之前|설치\s*전|インストール前",
+                        re.IGNORECASE)
+_UVM_REFUSED = re.compile(r"could not insert '(?P<m>nvidia[-_]uvm)'|FATAL: Module (?P<m2>nvidia[-_]uvm) not found"
+                          r"|\b(?:no|without|missing|but\s+not)\s+(?:the\s+)?nvidia[-_]uvm\b(?!\s*(?:error|issue|problem|warning))",
+                          re.IGNORECASE)
+# modprobe returns 0 for a module already loaded: its refusal of nvidia means nvidia is not loaded.
+_NVIDIA_REFUSED = re.compile(r"modprobe: (?:ERROR|FATAL): could not insert '(?:nvidia|nvidia_current|nvidia-current)'")
 _UVM_RELOADED = re.compile(r"rmmod\s+nvidia[-_]uvm|modprobe\s+(?:-r|--remove)\s+nvidia[-_]uvm|reload\w*\s+(?:the\s+)?"
                            r"nvidia[-_]uvm", re.IGNORECASE)
 _FIXED = re.compile(r"\b(?:work\w*|fix\w*|solv\w*|resolv\w*|brings?\s+it\s+back|help\w*)\b|解决|就好|恢复|해결|解決",
@@ -186,8 +194,11 @@ def _secure_boot_told(f: Found, doc: Pasted) -> None:
         line = lines[i]
         m = _SB_OFF_WORKED.search(line)
         if (m and not _SB_ROUTINE.search(line[:m.start()]) and "?" not in line[m.end():m.end() + 20]
+                and not _SB_BEFORE.search(m.group(0))
                 and not re.search(r"n't|\bnot\b|\bnever\b|没|不|안|ない", m.group(0))):
-            f.set("host.secure_boot", True, i, rank=STATED,
+            # Above a bare "Secure Boot is disabled" in the same words (STATED): that is the state
+            # after the fix; while the driver failed it was on.
+            f.set("host.secure_boot", True, i, rank=STATED + 1,
                   detail=f"{STATED_DETAIL}: turning Secure Boot off made it work ({m.group(0).strip()[:60]})")
             f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
                   detail=f"{STATED_DETAIL}: the driver worked only once Secure Boot was off")
@@ -196,6 +207,10 @@ def _secure_boot_told(f: Found, doc: Pasted) -> None:
 
 def _uvm_told(f: Found, doc: Pasted) -> None:
     lines = doc.lines
+    for i in doc.lines_containing("could not insert 'nvidia"):
+        if _NVIDIA_REFUSED.search(lines[i]):
+            f.set("driver.modules_not_loaded", ("nvidia",), i, detail=f"modprobe could not insert nvidia (line {i + 1})")
+            return
     for i in doc.lines_containing("nvidia_uvm", "nvidia-uvm"):
         line = lines[i]
         m = _UVM_REFUSED.search(line)

@@ -71,7 +71,8 @@ _RESUMED_SAID = re.compile(
     r"\b(?:wak(?:e|es|ing)|woke|wakened)\s+(?:\w+\s+){0,3}(?:up\s+)?(?:from|out\s+of)\s+(?:sleep|suspend\w*|hibernat\w*|standby)"
     rf"|\b(?:after|when|once|whenever|every\s+time)\s+(?:the\s+|my\s+|this\s+)?{_MACHINE}\s+(?:wakes|woke|resumes|resumed|"
     r"comes\s+back|came\s+back)\b|\bsuspend\s*/\s*resume\b|\bsleep\s*/\s*(?:wake|resume)\b|\bresum(?:e|ed|ing)\s+from\s+"
-    r"(?:suspend|hibernat\w*|standby)|절전\s?모드에서\s*(?:깨어|복귀)|休眠(?:后|之后)|唤醒(?:后|之后)|スリープ(?:から|後)", _I)
+    r"(?:suspend|hibernat\w*|standby)|\bput\s+(?:\w+\s+){1,3}(?:in)?to\s+(?:sleep|suspend|standby|hibernation)\b"
+    r"|\b(?:went|goes|go|going|gone)\s+(?:in)?to\s+(?:sleep|suspend|standby|hibernation)\b|절전\s?모드에서\s*(?:깨어|복귀)|休眠(?:后|之后)|唤醒(?:后|之后)|スリープ(?:から|後)", _I)
 
 
 def _resumed(doc: Pasted, f: Found) -> None:
@@ -80,7 +81,8 @@ def _resumed(doc: Pasted, f: Found) -> None:
         if _RESUMED_LOG.search(lines[i]):
             f.set("host.resumed_from_suspend", True, i, rank=TOOL, detail=f"the system log shows a resume (line {i + 1})")
             return
-    for i in doc.lines_containing("wak", "woke", "resum", "suspend", "sleep", "절전", "休眠", "唤醒", "スリープ"):
+    for i in doc.lines_containing("wak", "woke", "resum", "suspend", "sleep", "standby", "hibernat", "절전", "休眠", "唤醒",
+                                  "スリープ"):
         line = lines[i]
         m = _RESUMED_SAID.search(line)
         if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
