@@ -15,7 +15,10 @@ pattern it relies on and is "likely" unless the evidence is a tool's own reading
 * a container started without GPU options (``docker run`` with no --gpus, NVIDIA runtime or
   device) and GPUs failing in it: the container got no GPU;
 * nvidia-smi unable to open one GPU ("Unknown Error") while it reached the driver: that GPU
-  is gone (fallen off the bus, Xid 79).
+  is gone (fallen off the bus, Xid 79);
+* /dev/nvidia-uvm said missing by a program or a person ("lstat /dev/nvidia-uvm: no such file",
+  "nvidia-modprobe -u fixed it") where no listing shows the other nodes: nvidia-uvm is not
+  loaded, unless the NVIDIA module itself is known missing (another finding's cause).
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from envcheck.rules.finding import Confidence, Finding
 
 _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
                   "nvml_library_not_found", "nvidia_smi_library_not_found")
-_UNKNOWN_AT_START = ("torch_cuda_unknown_error", "cuda_unknown_error")
+_UNKNOWN_AT_START = ("torch_cuda_unknown_error", "cuda_unknown_error", "torch_cuda_unknown_error_bare",
+                     "ggml_cuda_unknown_error")
 
 
 def _container(ctx: RuleContext):
@@ -158,5 +162,21 @@ def nvml_refused(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY)
 
 
+def uvm_node_said_missing(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    nodes = {n.path: n for n in f.driver.device_nodes.get(())}
+    uvm, ctl = nodes.get("/dev/nvidia-uvm"), nodes.get("/dev/nvidiactl")
+    # A listing with nvidiactl is platform's rule; nvidiactl missing too is the module itself.
+    if uvm is None or uvm.exists or ctl is not None or f.has_nvidia_gpu is False:
+        return
+    if "nvidia" in (f.driver.modules_not_loaded.get(()) or ()) or f.nvml.init_error == "driver_not_loaded":
+        return
+    yield make("nvidia_uvm_missing",
+               "/dev/nvidia-uvm does not exist here, and CUDA cannot start without it: the nvidia_uvm module is "
+               "not loaded (nvidia-smi does not need it, so it can look healthy). `sudo nvidia-modprobe -u -c=0` "
+               "or `sudo modprobe nvidia-uvm` loads it and creates the node; load it at boot to keep it.",
+               [("driver.device_nodes", f.driver.device_nodes)], confidence=Confidence.LIKELY)
+
+
 RULES = (container_without_gpu_access, container_started_without_gpus, container_lost_gpus, uvm_stale_after_suspend,
-         gpu_unreachable, nvml_refused)
+         gpu_unreachable, nvml_refused, uvm_node_said_missing)

@@ -42,6 +42,7 @@ from . import (
     system,
     toolkit,
     torch_build_prose,
+    visible_devices,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -53,6 +54,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
+    visible_devices.parse,
 )
 
 __all__ = ["PARSERS"]

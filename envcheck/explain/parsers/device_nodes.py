@@ -12,6 +12,13 @@ closed to a user whose prompt is not root's (``user@host:~$``). A group other th
 
 Only a listing of them all (the paste shows the glob ``/dev/nvidia*``) is read: the rules take
 a node the listing lacks as missing, and ``ls -l /dev/nvidia0`` says nothing of nvidia-uvm.
+
+Without a listing, a person's account of the fix says the same: ``chmod 666 /dev/nvidia*`` or
+adding the user to group video/render said to make it work ("as long as I chmod 666
+/dev/nvidia*", "workaround: add the regular user to the video group"), or the user said to be
+unable to open the device nodes. That is a claim (``STATED``): the nodes exist and this user
+may not open them. The command alone (a Dockerfile's routine ``chmod``, ``usermod -aG docker``)
+says nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional, Tuple
 
-from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
 
@@ -36,9 +43,28 @@ _LS_GREP = re.compile(r"\bls\s+-[a-zA-Z]*l[a-zA-Z]*\s+/dev/?\s*\|\s*grep\s+(?:-\
 # A program refused a node: strace's ``openat(AT_FDCWD, "/dev/nvidiactl", O_RDWR) = -1 EACCES
 # (Permission denied)``, a library's ``failed to open /dev/nvidia0: Permission denied``. The node
 # exists and this process may not open it; the line lists no other node.
-_REFUSED = re.compile(r"(?P<path>/dev/nvidia(?:ctl|\d+|-uvm))['\"]?[^\n]{0,60}?(?:\bEACCES\b|\bEPERM\b|permission denied)",
+_REFUSED = re.compile(r"(?P<path>/dev/nvidia(?:ctl|\d+|-uvm))['\"]?[^\n]{0,60}?(?:\bEACCES\b|\bEPERM\b|permission denied|operation not permitted)",
                       re.IGNORECASE)
 REFUSED_DETAIL = "a program was refused the node (not a listing of /dev)"
+
+_I = re.IGNORECASE
+# The fixes that open the nodes to this user, and the words saying they fixed it.
+_OPENED = re.compile(r"chmod\s+(?:-R\s+)?(?:0?666|0?777|[ugoa]*\+rw\w*)\s+['\"]?/dev/nvidia"
+                     r"|(?:usermod\s+(?:-a\s+)?-a?G\s*|gpasswd\s+-a\s+\S+\s+|adduser\s+\S+\s+)(?:video|render)\b"
+                     r"|\badd(?:ed|ing)?\s+(?:the\s+|my\s+|a\s+|your\s+|our\s+)?(?:regular\s+|normal\s+|non-root\s+|[\w.-]+\s+)?"
+                     r"(?:users?|accounts?|myself|me|\$USER)\s+(?:\w+\s+)?to\s+(?:the\s+)?[`'\"]?(?:video|render)[`'\"]?\s+group"
+                     r"|(?:加入|添加到|加到)\s*(?:video|render)\s*(?:组|用户组)|(?:video|render)\s*(?:그룹|グループ)に?", _I)
+_WORKED = re.compile(r"\b(?:works?|worked|working|fix(?:es|ed)?|solv\w*|resolv\w*|as\s+long\s+as|work-?around|"
+                     r"only\s+(?:if|after|when|once)|otherwise|helps?|helped|now\s+(?:it|nvidia-smi|cuda)\b)"
+                     r"|解决|才(?:能|可以|行)|就好|就可以|해결|됩니다|解決|動きました|funciona", _I)
+_CANNOT = re.compile(r"(?:cannot|can'?t|could\s*n[o']?t|unable\s+to|not\s+(?:be\s+)?(?:able|allowed)\s+to)\s+"
+                     r"(?:access|open|read|use)\s+(?:the\s+)?(?:nvidia\s+)?(?:device\s+(?:nodes?|files?)|devices|/dev/nvidia\S*)"
+                     r"|(?:无法|不能)(?:访问|打开)\s*/dev/nvidia"
+                     r"|\b(?:i'?m|i\s+am|user\s+is|account\s+is|we\s+are)\s+not\s+in\s+(?:the\s+)?[`'\"]?(?:video|render)\b"
+                     r"|\bonly\s+root\s+(?:can|could|may)\s+(?:use|access|open|see)\s+(?:the\s+)?(?:cuda|gpus?|nvidia|/dev/nvidia)",
+                     _I)
+_WHO = re.compile(r"\b(?:users?|permissions?|root|sudo|groups?|non-root|rootless)\b|权限|用户|권한|権限", _I)
+_DENIED_BEFORE = re.compile(r"\b(?:not|never|no|without|didn'?t|doesn'?t)\b[^.;!?\n]{0,20}$", _I)
 
 
 def _after_ls(lines: Tuple[str, ...], i: int) -> bool:
@@ -101,6 +127,10 @@ def parse(doc: Pasted) -> Found:
     if not doc.lines_containing("/dev/nvidia*") and not any(_LS_GREP.search(lines[i])
                                                             for i in doc.lines_containing("grep")):
         _refused(doc, f)
+        if not f.claims:
+            _told_closed(doc, f)
+        if not f.claims:
+            _told_uvm_missing(doc, f)
         return f
     grep_rows = set()
     for k in doc.lines_containing("grep"):
@@ -130,6 +160,8 @@ def parse(doc: Pasted) -> Found:
         first = i if first is None else first
     if nodes and first is not None:
         f.set("driver.device_nodes", tuple(nodes.values()), first)
+    else:
+        _told_closed(doc, f)
     return f
 
 
@@ -143,3 +175,50 @@ def _refused(doc: Pasted, f: Found) -> None:
             first = i if first is None else first
     if first is not None:
         f.set("driver.device_nodes", tuple(refused.values()), first, detail=REFUSED_DETAIL)
+
+
+def _told_closed(doc: Pasted, f: Found) -> None:
+    """A person saying opening the nodes to the user fixed it, or that the user cannot open them."""
+    lines = doc.lines
+    for i in doc.lines_containing("/dev/nvidia", "video", "render", "nvidia device", "device node", "device file"):
+        line = lines[i]
+        m = _OPENED.search(line)
+        if m:
+            near = " ".join(lines[max(0, i - 1):i + 2])
+            if not _WORKED.search(near) or _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()):
+                continue
+        else:
+            m = _CANNOT.search(line)
+            if not m or not _WHO.search(line) or "?" in line[m.end():m.end() + 30]:
+                continue
+        f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i, rank=STATED,
+              detail=f"{STATED_DETAIL}: this user may not open the nodes ({m.group(0).strip()[:60]})")
+        return
+
+
+# /dev/nvidia-uvm told missing: a person's "was missing" / "does not exist", or loading
+# nvidia-uvm said to fix it (a reload, rmmod then modprobe, is the suspend case instead).
+_UVM_GONE = re.compile(r"/dev/nvidia-uvm\b(?!-)['\"`]?(?:[^.;!?\n]{0,40}?\b(?:is|was|were|are|got)\s+|\s*)(?:missing|absent|gone|not\s+(?:there|present|created)|"
+                       r"does(?:n'?t|\s+not)\s+exist|did(?:n'?t|\s+not)\s+exist|不存在|没有了?|가?\s*없)"
+                       r"|\b(?:no|missing|without(?:\s+a)?)\s+[`'\"]?/dev/nvidia-uvm\b(?!-)"
+                       r"|(?:没有|缺少)\s*/dev/nvidia-uvm\b(?!-)", _I)
+_UVM_LOADED_FIX = re.compile(r"nvidia-modprobe\b[^\n]{0,20}?\s-u\b|modprobe\s+(?:-\S+\s+)*nvidia[-_]uvm\b"
+                             r"|\bload(?:ed|ing)?\s+(?:the\s+)?nvidia[-_]uvm\b", _I)
+_RELOAD = re.compile(r"rmmod\s+nvidia[-_]uvm|modprobe\s+-r\s+nvidia[-_]uvm|modprobe\s+--remove", _I)
+
+
+def _told_uvm_missing(doc: Pasted, f: Found) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("nvidia-uvm", "nvidia_uvm", "nvidia-modprobe"):
+        line = lines[i]
+        near = " ".join(lines[max(0, i - 1):i + 2])
+        m = _UVM_GONE.search(line)
+        if m is None:
+            m = _UVM_LOADED_FIX.search(line)
+            if m is None or not _WORKED.search(near) or _RELOAD.search(near):
+                continue
+        if _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()) or "?" in line[m.end():m.end() + 30]:
+            continue
+        f.set("driver.device_nodes", (DeviceNode("/dev/nvidia-uvm", False),), i, rank=STATED,
+              detail=f"{STATED_DETAIL}: no /dev/nvidia-uvm ({m.group(0).strip()[:60]})")
+        return

@@ -12,7 +12,13 @@
 * installed driver packages (``nvidia-driver-550:amd64 550.107.02-0ubuntu0.24.04.1``,
   ``dpkg -l`` rows, Fedora's ``xorg-x11-drv-nvidia-550.90.07``) → the user-space version;
 * ``systemctl status nvidia-fabricmanager``: ``Unit nvidia-fabricmanager.service could not be
-  found.`` (not installed) or its ``Active:`` line → whether Fabric Manager runs.
+  found.`` (not installed) or its ``Active:`` line → whether Fabric Manager runs;
+* Secure Boot's state in the kernel's and boot tools' words ("Kernel is locked down from EFI
+  Secure Boot mode", "secureboot: Secure boot enabled", bootctl's and sbctl's "Secure Boot:
+  enabled"), and a person saying turning it off made the driver work (in English, Chinese,
+  Korean, Japanese, German, Spanish): it was on, and the module was refused;
+* modprobe refusing nvidia_uvm (the module is then not loaded), and a person saying that
+  reloading nvidia_uvm (rmmod, then modprobe) fixed CUDA: it was loaded, and broken.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
-from envcheck.explain.partial import PROGRAM, TOOL, Found
+from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import XidEvent
 
@@ -78,7 +84,8 @@ _OPEN_DRIVER = re.compile(r"\bconfiguration:.*\bdriver=(nouveau|nova_core)\b"
                           r"(nouveau|nova_core)\s+[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]:")
 # The NVIDIA module not in the kernel: its /proc entry is missing (it exists exactly while
 # nvidia.ko is loaded), or `lsmod | grep nvidia` printed nothing before the next prompt.
-_NO_PROC = re.compile(r"/proc/driver/nvidia/(?:version|gpus)\S*:\s*No such file or directory")
+_NO_PROC = re.compile(r"/proc/driver/nvidia(?:/(?:version|gpus)\S*)?['\"]?:\s*No such file or directory"
+                      r"|/proc/driver/nvidia/version does not exist")
 _LSMOD_GREP = re.compile(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia['\"]?\s*$")
 _PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#]\s")
 
@@ -145,6 +152,78 @@ def _fabric_manager(f: Found, lines: Tuple[str, ...], doc: Pasted) -> None:
                 break
 
 
+# The kernel (Ubuntu/Fedora lockdown patch: "Kernel is locked down from EFI Secure Boot mode;
+# see man kernel_lockdown.7"; arch/x86 "secureboot: Secure boot enabled"), systemd's bootctl and
+# sbctl ("Secure Boot: enabled" / "✓ Enabled").
+_SB_LOG = re.compile(r"Kernel is locked down from EFI Secure Boot|\bsecureboot: Secure boot (?P<kern>enabled|disabled)\b"
+                     r"|^\s*Secure Boot:\s*(?:[✓✗]\s*)?(?P<tool>enabled|disabled)\b", re.IGNORECASE)
+_SB_WORDS = ("secure boot", "secureboot", "secure-boot", "安全启动", "安全引导", "보안 부팅", "セキュアブート", "セキュア ブート")
+# Turning it off made the driver work: the off verb, then within the sentence the result.
+_SB_OFF_WORKED = re.compile(
+    r"(?:\bdisabl(?:ed|ing)\b|\b(?:had\s+to|needed\s+to|i|we|then|once)\s+disable\b|\bturn(?:ed|ing)\s+(?:it\s+|\w+\s+)?off\b|\bswitch(?:ed|ing)\s+(?:it\s+)?off\b|\bdeaktiviert\b|"
+    r"\bausgeschaltet\b|\bdesactiv\w*|\bdeshabilit\w*)[^\n]{0,80}?(?:\bwork\w*|\bfix\w*|\bsolv\w*|\bload\w*|\bfunktion\w*|"
+    r"\bfunciona\w*|\bgeht\b)"
+    r"|(?:关闭|关掉|禁用)[^\n]{0,40}?(?:就|后|之后|以后)[^\n]{0,30}?(?:好|能|可以|正常|成功|加载)"
+    r"|(?:끄니까|끄고|끄면|껐더니|비활성화\w*)[^\n]{0,40}?(?:됩니다|돼요|됐|해결|작동|로드)"
+    r"|無効に(?:したら|すると|して)[^\n]{0,40}?(?:動|直|解決|ロード)", re.IGNORECASE)
+_SB_ROUTINE = re.compile(r"\b(?:should|must|need\w*|do\s+i|have\s+to|whether|if\s+you)\b|\?", re.IGNORECASE)
+# Turned off as a routine step before installing ("disabled Secure Boot before installing the
+# driver and it works"): no refusal was seen.
+_SB_BEFORE = re.compile(r"\bbefore\b|\bprior\s+to\b|\bduring\s+(?:the\s+)?install|安装前|安装之前|설치\s*전|インストール前",
+                        re.IGNORECASE)
+_UVM_REFUSED = re.compile(r"could not insert '(?P<m>nvidia[-_]uvm)'|FATAL: Module (?P<m2>nvidia[-_]uvm) not found"
+                          r"|\b(?:no|without|missing|but\s+not)\s+(?:the\s+)?nvidia[-_]uvm\b(?!\s*(?:error|issue|problem|warning))",
+                          re.IGNORECASE)
+# modprobe returns 0 for a module already loaded: its refusal of nvidia means nvidia is not loaded.
+_NVIDIA_REFUSED = re.compile(r"modprobe: (?:ERROR|FATAL): could not insert '(?:nvidia|nvidia_current|nvidia-current)'")
+_UVM_RELOADED = re.compile(r"rmmod\s+nvidia[-_]uvm|modprobe\s+(?:-r|--remove)\s+nvidia[-_]uvm|reload\w*\s+(?:the\s+)?"
+                           r"nvidia[-_]uvm", re.IGNORECASE)
+_FIXED = re.compile(r"\b(?:work\w*|fix\w*|solv\w*|resolv\w*|brings?\s+it\s+back|help\w*)\b|解决|就好|恢复|해결|解決",
+                    re.IGNORECASE)
+
+
+def _secure_boot_told(f: Found, doc: Pasted) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("locked down", "secureboot:", "secure boot:"):
+        m = _SB_LOG.search(lines[i])
+        if m:
+            state = (m.group("kern") or m.group("tool") or "enabled").lower()
+            f.set("host.secure_boot", state == "enabled", i, detail=f"{m.group(0).strip()} (line {i + 1})")
+            return
+    for i in doc.lines_containing(*_SB_WORDS, ignorecase=True):
+        line = lines[i]
+        m = _SB_OFF_WORKED.search(line)
+        if (m and not _SB_ROUTINE.search(line[:m.start()]) and "?" not in line[m.end():m.end() + 20]
+                and not _SB_BEFORE.search(m.group(0))
+                and not re.search(r"n't|\bnot\b|\bnever\b|没|不|안|ない", m.group(0))):
+            # Above a bare "Secure Boot is disabled" in the same words (STATED): that is the state
+            # after the fix; while the driver failed it was on.
+            f.set("host.secure_boot", True, i, rank=STATED + 1,
+                  detail=f"{STATED_DETAIL}: turning Secure Boot off made it work ({m.group(0).strip()[:60]})")
+            f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
+                  detail=f"{STATED_DETAIL}: the driver worked only once Secure Boot was off")
+            return
+
+
+def _uvm_told(f: Found, doc: Pasted) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("could not insert 'nvidia"):
+        if _NVIDIA_REFUSED.search(lines[i]):
+            f.set("driver.modules_not_loaded", ("nvidia",), i, detail=f"modprobe could not insert nvidia (line {i + 1})")
+            return
+    for i in doc.lines_containing("nvidia_uvm", "nvidia-uvm"):
+        line = lines[i]
+        m = _UVM_REFUSED.search(line)
+        if m:
+            f.set("driver.modules_not_loaded", ("nvidia_uvm",), i, detail=f"{m.group(0)} (line {i + 1})")
+            return
+        m = _UVM_RELOADED.search(line)
+        if m and _FIXED.search(" ".join(lines[i:i + 2])):
+            f.set("driver.loaded_modules", ("nvidia", "nvidia_uvm"), i, rank=STATED,
+                  detail=f"{STATED_DETAIL}: reloading nvidia_uvm fixed it, so it was loaded ({m.group(0)})")
+            return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
@@ -185,4 +264,6 @@ def parse(doc: Pasted) -> Found:
         _open_driver(f, lines, candidates)
     _not_loaded(f, doc)
     _installed(f, lines, candidates)
+    _secure_boot_told(f, doc)
+    _uvm_told(f, doc)
     return f

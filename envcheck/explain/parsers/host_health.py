@@ -12,6 +12,12 @@ pasted ``df``.
   shm", "shared memory不够", 共享内存不足): a claim, kept as a failed reading of the size
   (``Status.ERROR`` with the sentence as its detail) because the text gives no number; a df
   row outranks it.
+* A suspend and resume before the failure: the kernel's and systemd's own lines ("PM: suspend
+  exit", "ACPI: PM: Waking up from system sleep state S3", "systemd-sleep[…]: System returned
+  from sleep state.", the driver's nvidia-resume.service) are a tool's reading; a person's
+  "after waking the laptop up from sleep", "after suspend/resume", "once the computer wakes
+  up" a claim. The commoner phrasings are prose_state's; these are the ones with words
+  between the verb and "from sleep" or a machine as the subject.
 """
 
 from __future__ import annotations
@@ -53,9 +59,41 @@ def _shm_bytes(m: re.Match, blocks: bool):
     return int(float(m.group("size").replace(",", ".")) * _UNIT[unit])
 
 
+# Linux's PM core (kernel/power/suspend.c pm_pr_dbg "PM: suspend exit", hibernate.c "PM:
+# hibernation: exit"), ACPI (drivers/acpi/sleep.c "ACPI: PM: Waking up from system sleep state
+# S%d"), systemd-sleep (src/sleep/sleep.c "System returned from sleep operation" / "sleep
+# state"), NVIDIA's resume unit (nvidia-resume.service, nvidia-sleep.sh resume).
+_RESUMED_LOG = re.compile(r"\bPM: (?:suspend|hibernation:?) exit\b|ACPI: (?:PM: )?Waking up from system sleep state"
+                          r"|System returned from sleep (?:state|operation)|\bnvidia-resume\.service\b.*\b(?:Started|Finished|"
+                          r"Succeeded|Deactivated)|nvidia-sleep\.sh.*\bresume\b", _I)
+_MACHINE = r"(?:laptop|notebook|computer|machine|pc|system|workstation|desktop|box|it)"
+_RESUMED_SAID = re.compile(
+    r"\b(?:wak(?:e|es|ing)|woke|wakened)\s+(?:\w+\s+){0,3}(?:up\s+)?(?:from|out\s+of)\s+(?:sleep|suspend\w*|hibernat\w*|standby)"
+    rf"|\b(?:after|when|once|whenever|every\s+time)\s+(?:the\s+|my\s+|this\s+)?{_MACHINE}\s+(?:wakes|woke|resumes|resumed|"
+    r"comes\s+back|came\s+back)\b|\bsuspend\s*/\s*resume\b|\bsleep\s*/\s*(?:wake|resume)\b|\bresum(?:e|ed|ing)\s+from\s+"
+    r"(?:suspend|hibernat\w*|standby)|\bput\s+(?:\w+\s+){1,3}(?:in)?to\s+(?:sleep|suspend|standby|hibernation)\b"
+    r"|\b(?:went|goes|go|going|gone)\s+(?:in)?to\s+(?:sleep|suspend|standby|hibernation)\b|절전\s?모드에서\s*(?:깨어|복귀)|休眠(?:后|之后)|唤醒(?:后|之后)|スリープ(?:から|後)", _I)
+
+
+def _resumed(doc: Pasted, f: Found) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("pm: ", "waking up", "returned from sleep", "nvidia-resume", "nvidia-sleep"):
+        if _RESUMED_LOG.search(lines[i]):
+            f.set("host.resumed_from_suspend", True, i, rank=TOOL, detail=f"the system log shows a resume (line {i + 1})")
+            return
+    for i in doc.lines_containing("wak", "woke", "resum", "suspend", "sleep", "standby", "hibernat", "절전", "休眠", "唤醒",
+                                  "スリープ"):
+        line = lines[i]
+        m = _RESUMED_SAID.search(line)
+        if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
+            f.set("host.resumed_from_suspend", True, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
+            return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
+    _resumed(doc, f)
     for i in doc.lines_containing("bus", "xid", "总线", ignorecase=True):
         line = lines[i]
         if "NVRM" in line:

@@ -1,0 +1,161 @@
+"""CUDA_VISIBLE_DEVICES as a report tells it: which value the failing run had, and a machine
+said to have one GPU.
+
+* A report often shows two values: the one the run failed with and the one that fixed it
+  ("os.environ["CUDA_VISIBLE_DEVICES"] = "1" … should be changed to … = "0"", "setting
+  CUDA_VISIBLE_DEVICES=0 worked", "comment out the line … = '7'"). The environment reader
+  takes the last value it sees; here the value the run had is the one *before* the fix, so it
+  is claimed above the program's rank, and the person's word that changing it fixed the run
+  is what it says about CUDA: it found no GPU (or not the one asked for) with that value
+  (``torch.cuda_available`` false, stated). A value with no fix said is left to the
+  environment reader.
+* "I only have one GPU", "my server has a single GPU", "我只有一张卡", "GPU가 하나뿐",
+  "GPUが1枚しかない": a person's count, read only where the text sets CUDA_VISIBLE_DEVICES
+  (what the count is evidence for), as one GPU of unknown name (stated). A listing of more
+  GPUs outranks it (the assembler drops an anonymous GPU beside several).
+
+Advice ("if you only have one GPU, set …") and questions say nothing about the machine.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
+
+SOURCE = "CUDA_VISIBLE_DEVICES told"
+_I = re.IGNORECASE
+
+_VALUE = r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|`[^`\n]*`|[\w,-]*)"
+_CVD = re.compile(rf"CUDA_VISIBLE_DEVICES['\"`]?\s*\]?\s*(?:=|:|\s+to\s+|\s*为\s*|\s*を\s*|\s*를\s*)\s*{_VALUE}")
+# A value named as the change that fixed the run (before it on its line, or on the line before).
+_FIX_BEFORE = re.compile(
+    r"(?:\bchang\w*|\breplac\w*|\bswitch\w*|\bshould\s+be|\bmust\s+be|\bneeds?\s+to\s+be|\bhas\s+to\s+be|"
+    r"\bset(?:ting)?\s+(?:it\s+)?(?:back\s+)?to\b|\binstead\b|\bfix(?:ed)?\s+(?:it\s+)?(?:by|with)\b|"
+    r"\bsolv\w*\s+(?:it\s+)?(?:by|with)\b|\bresolved?\s+(?:it\s+)?(?:by|with)\b|\bwork-?around\b|\bwalkaround\b|"
+    r"\badd(?:ing|ed)?\b|改为|改成|换成|设置为|设为|修改为|바꾸|변경|に変更|に変え|cambi\w*|\bänder\w*)[^\n]{0,80}$", _I)
+_FIX_AFTER = re.compile(r"^[^\n]{0,60}?(?:\bworks?\b|\bworked\b|\bworking\b|\bfix(?:es|ed)\b|\bsolv\w*|\bresolv\w*|"
+                        r"\bruns?\s+(?:fine|ok)\b|解决|可以了|正常|就好|成功|됩니다|해결|動きました|解決|funciona)", _I)
+_FAIL_AFTER = re.compile(r"^[^\n]{0,60}?(?:\bfails?\b|\bfailed\b|\berror\b|\bdoesn'?t\s+work|\bnot\s+work|\bcrash|"
+                         r"\bno\s+(?:cuda\s+)?(?:gpus?|devices?)\b|报错|不行|失败|出错|에러|エラー)", _I)
+_REMOVE_BEFORE = re.compile(r"(?:\bcomment(?:ed|ing)?\s+out|\bremov\w*|\bdelet\w*|\bget\s+rid\s+of|注释|删除|删掉|去掉|"
+                            r"주석|삭제|コメントアウト|削除)[^\n]{0,80}$", _I)
+# A line that only joins two alternatives ("or") keeps a fix cue alive for the next value.
+_JOIN = re.compile(r"^\s*(?:or|或|或者|또는|o|oder|ou)\s*[:,]?\s*$", _I)
+
+_ONE = r"(?:one|1|a\s+single|a)"
+_GPU = r"(?:nvidia\s+)?(?:gpu|graphics\s+card|video\s+card|card)(?!s)"
+_BOX = r"(?:machine|computer|pc|server|laptop|box|system|workstation|node|host)"
+_SINGLE = re.compile(
+    rf"\b(?:i|we)\s+(?:only\s+|just\s+)?(?:have|has|got|own)\s+(?:got\s+)?(?:only\s+|just\s+)?{_ONE}\s+(?:single\s+)?{_GPU}\b"
+    rf"|\bmy\s+{_BOX}\s+(?:only\s+)?(?:has|have)\s+(?:only\s+|just\s+)?(?:one|1|a\s+single)\s+{_GPU}"
+    rf"|\b(?:on|with|using|have)\s+(?:a|an|my)\s+(?:single|one|1)[-\s]gpu\s+{_BOX}"
+    rf"|\bthere\s+is\s+only\s+(?:one|1)\s+{_GPU}|\bonly\s+(?:one|1)\s+gpu\s+(?:on|in)\s+(?:my|this|the)\s+{_BOX}"
+    r"|(?:我|我的|本机|机器|电脑|服务器)[^，。,.\n]{0,8}(?:只有|仅有|就)\s*(?:一|1)\s*(?:张|块|个)\s*(?:显卡|卡|gpu)"
+    r"|(?:只有|仅有)\s*(?:一|1)\s*(?:张|块|个)\s*(?:显卡|卡|gpu)|(?:我|我的机器|本机)(?:是|只有)单卡"
+    r"|gpu\s*(?:가|는|이)?\s*(?:하나|1개|한\s*개|한\s*장)\s*(?:뿐|밖에)"
+    r"|gpu\s*(?:が|は)?\s*(?:1|一)\s*(?:枚|台|つ)\s*(?:しか|だけ)"
+    r"|\b(?:solo|sólo)\s+tengo\s+una\s+(?:sola\s+)?gpu|\btengo\s+una\s+sola\s+gpu"
+    r"|\b(?:ich\s+habe\s+)?nur\s+eine\s+(?:einzige\s+)?(?:gpu|grafikkarte)", _I)
+# "if you only have one GPU", "for those who have a single GPU": advice, not this machine.
+_ADVICE = re.compile(r"(?:\bif\b|\bwhen\b|\bfor\s+(?:those|users|people|anyone)|\banyone\b|\busers?\s+with|如果|若是|若)"
+                     r"[^.;!?\n]{0,30}$", _I)
+_NEGATED = re.compile(r"\b(?:not|never|more\s+than|no\s+longer)\b[^.;!?\n]{0,12}$", _I)
+
+
+def _unquote(v: str) -> str:
+    v = v.strip()
+    return v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"`" else v
+
+
+def _cue_above(lines, i: int) -> bool:
+    """A fix cue on one of the few lines above a value ("should be changed to", "or")."""
+    seen = 0
+    for j in range(i - 1, max(-1, i - 6), -1):
+        line = lines[j]
+        if not line.strip() or _JOIN.match(line) or _CVD.search(line):
+            continue  # blank, "or", or the alternative just above
+        seen += 1
+        if _FIX_BEFORE.search(line) or _REMOVE_BEFORE.search(line):
+            return True
+        if seen == 2:
+            return False
+    return False
+
+
+def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[str, int]]]:
+    """(values the run had, whether a fix is told, the first fixed value) from the lines
+    setting CUDA_VISIBLE_DEVICES."""
+    lines = doc.lines
+    originals: List[Tuple[str, int]] = []
+    fixed: Optional[Tuple[str, int]] = None
+    fix_told = False
+    for i in doc.lines_containing("cuda_visible_devices"):
+        line = lines[i]
+        m = _CVD.search(line)
+        if m is None:
+            continue
+        value = _unquote(m.group("value"))
+        before, after = line[:m.start()], line[m.end():]
+        commented = line.lstrip().startswith("#") and not line.lstrip().startswith("# ")
+        if _REMOVE_BEFORE.search(before):
+            originals.append((value, i))
+            fix_told = True
+        elif _FAIL_AFTER.search(after):
+            originals.append((value, i))
+        elif _FIX_AFTER.search(after) or _FIX_BEFORE.search(before) or (originals and _cue_above(lines, i)):
+            fix_told = True
+            if not commented and fixed is None:
+                fixed = (value, i)
+        elif not commented:
+            originals.append((value, i))
+    return originals, fix_told, fixed
+
+
+def _single_gpu(doc: Pasted) -> Optional[Tuple[int, str]]:
+    lines = doc.lines
+    for i in doc.lines_containing("gpu", "card", "卡", "grafikkarte"):
+        line = lines[i]
+        m = _SINGLE.search(line)
+        if not m or _ADVICE.search(line, 0, m.start()) or _NEGATED.search(line, max(0, m.start() - 20), m.start()):
+            continue
+        if "?" in line[m.end():m.end() + 40]:
+            continue
+        return i, m.group(0).strip()
+    return None
+
+
+# A Kubernetes pod spec's env list: "- name: CUDA_VISIBLE_DEVICES" then "value: \"\"".
+_K8S_NAME = re.compile(r"^\s*-?\s*name:\s*['\"]?CUDA_VISIBLE_DEVICES['\"]?\s*$")
+_K8S_VALUE = re.compile(r"^\s*value:\s*(?P<value>\"[^\"]*\"|'[^']*'|\S*)\s*$")
+
+
+def _k8s(doc: Pasted, f: Found) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("cuda_visible_devices"):
+        if _K8S_NAME.match(lines[i]) and i + 1 < len(lines):
+            m = _K8S_VALUE.match(lines[i + 1])
+            if m:
+                f.item("env.variables", "CUDA_VISIBLE_DEVICES", _unquote(m.group("value")), i + 1, rank=PROGRAM)
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    if not doc.lines_containing("cuda_visible_devices"):
+        return f
+    _k8s(doc, f)
+    originals, fix_told, fixed = _values(doc)
+    run = next((v for v in originals if fixed is None or v[0] != fixed[0]), None)
+    if run is not None and fix_told:
+        value, i = run
+        f.item("env.variables", "CUDA_VISIBLE_DEVICES", value, i, rank=PROGRAM + 5)
+        how = f"changing it to {fixed[0]!r}" if fixed else "removing it"
+        f.set("torch.cuda_available", False, i,
+              detail=f"{STATED_DETAIL}: with CUDA_VISIBLE_DEVICES={value!r} the run found no GPU; {how} fixed it")
+    single = _single_gpu(doc)
+    if single is not None:
+        i, said = single
+        f.gpu(None, i, detail=f"{STATED_DETAIL}: one GPU ({said})", status=True)
+    return f
