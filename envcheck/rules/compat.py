@@ -108,7 +108,8 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ---------------------------------------------------------------------------- architecture
-_TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name")
+_TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
+                     "tensorflow_gpu_below_min_capability")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch")
 
 
