@@ -183,3 +183,35 @@ def test_working_machines_with_the_same_words_get_no_arch_error(text):
     got = errors(text)
     assert not {"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build",
                 "extension_built_without_gpu_arch", "extension_built_for_other_torch"} & set(got), got
+
+
+# ---------------------------------------------------------------------------- TORCH_CUDA_ARCH_LIST in the text
+LIST_LACKS_GPU = [
+    "ENV TORCH_CUDA_ARCH_LIST=\"6.0 6.1\"\nGPU: Tesla T4\n" + NK,
+    "export TORCH_CUDA_ARCH_LIST=\"7.5\"\npip install -e .\nnvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-1)\n"
+    + NK,
+    "TORCH_CUDA_ARCH_LIST=7.5 python setup.py build_ext --inplace\nGPU: RTX 4090\n"
+    "RuntimeError: CUDA error: invalid device function\n",
+    "set TORCH_CUDA_ARCH_LIST=8.6\r\npython setup.py install\r\nGPU: NVIDIA GeForce RTX 5080\r\ntorch 2.7.0+cu128\r\n"
+    + NK,
+    "os.environ['TORCH_CUDA_ARCH_LIST'] = '6.1;7.0'\nDevice 0: NVIDIA A100-SXM4-80GB\ntorch 2.1.0+cu121\n" + NK,
+]
+
+
+@pytest.mark.parametrize("text", LIST_LACKS_GPU)
+def test_an_arch_list_without_the_gpu_beside_a_missing_kernel_is_the_extension(text):
+    f = findings(text)["extension_built_without_gpu_arch"]
+    assert f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    # 7.0+PTX JIT-compiles for a 7.5; sm_75 code runs on an 8.x only from PTX, but 7.5 runs 7.5
+    "ENV TORCH_CUDA_ARCH_LIST=\"6.0 6.1 7.0+PTX\"\nGPU: Tesla T4\nall tests pass",
+    "export TORCH_CUDA_ARCH_LIST=\"7.5\"\nGPU 0: NVIDIA GeForce RTX 3090\nbuild ok, question about speed",
+    "TORCH_CUDA_ARCH_LIST=\"7.5\" python setup.py install\nGPU: RTX 4090\n"
+    "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB",
+    # an sm_80 cubin runs on an 8.6 (same major, not newer): the list covers the 3090
+    "export TORCH_CUDA_ARCH_LIST=\"8.0\"\nGPU 0: NVIDIA GeForce RTX 3090\ntorch 2.1.0+cu121\nthe ops build and run",
+])
+def test_an_arch_list_that_covers_the_gpu_or_no_failure_is_no_extension_finding(text):
+    assert "extension_built_without_gpu_arch" not in findings(text)
