@@ -215,3 +215,27 @@ def test_an_arch_list_without_the_gpu_beside_a_missing_kernel_is_the_extension(t
 ])
 def test_an_arch_list_that_covers_the_gpu_or_no_failure_is_no_extension_finding(text):
     assert "extension_built_without_gpu_arch" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- a listing's wheels for another torch
+@pytest.mark.parametrize("text", [
+    "Package         Version\n--------------- -----------\ntorch           2.1.0+cu121\ntorch-scatter   2.1.1+pt20cu118\n",
+    "Package         Version\n--------------- -----------\ntorch           2.3.1\ntorch_sparse    0.6.18+pt21cu121\n",
+    "Package     Version\n----------- ------------\ntorch       2.0.1+cu118\ntorchvision 0.17.0+cu118\n",
+    "Successfully installed torch-2.2.0 torchvision-0.15.2\n",
+    "[pip3] torch==1.13.1\n[pip3] torchvision==0.15.1\n[pip3] numpy==1.24.0\n",
+])
+def test_a_listed_wheel_built_for_another_torch(text):
+    f = findings(text)["extension_built_for_other_torch"]
+    assert f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    "Package         Version\n--------------- -----------\ntorch           2.1.0+cu121\ntorch-scatter   2.1.2+pt21cu121\n",
+    "Package     Version\n----------- ------------\ntorch       2.0.1+cu118\ntorchvision 0.15.2+cu118\n",
+    "[pip3] torch==2.5.1\n[pip3] torchvision==0.20.1\n",
+    "I have torch 2.1 and torchvision 0.15 -- is that ok?",  # a person's words, a question
+    "pip install torch==2.1.0 torchvision==0.16.0\n",
+])
+def test_wheels_that_pair_with_the_torch_are_no_finding(text):
+    assert "extension_built_for_other_torch" not in findings(text)
