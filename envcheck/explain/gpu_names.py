@@ -168,6 +168,35 @@ _THREE_DIGITS = re.compile(r"\d{3}")
 _LETTER_DIGIT = re.compile(r"[abghklmptv]\d", re.IGNORECASE)
 
 
+# A GeForce generation named as a family ("RTX 50 series", "an RTX 50xx card", "50系显卡",
+# "RTX 40-Serie", "RTX 50 シリーズ", "RTX 50 시리즈"): every card of it has one compute
+# capability (gpu_models.toml's series rules), so the canonical name carries the range, which
+# the series rule reads. "RTX 5000 series" is the laymen's spelling of the same family; a
+# "Quadro RTX 5000" or an "RTX 5000 Ada" is one workstation card and is left to _WORKSTATION.
+_FAMILY = re.compile(
+    r"(?<![\w.])(?:(?:nvidia\s+)?(?:geforce\s+)?rtx|geforce)[\s-]?(?P<gen>[345])0(?:00)?[\s-]?"
+    r"(?:series|serie|serien|séries?|xx|x0|系列?|シリーズ|시리즈)(?![\w])"
+    r"|(?<![0-9A-Za-z_.])(?P<cjk>[345])0\s?系列?\s?(?:的)?\s?(?:显卡|顯卡|n卡|gpu|卡)", re.IGNORECASE)
+# Embedded and desktop-module GPUs by their product names (gpu_models.toml: Jetson, GB10).
+_EMBEDDED = re.compile(r"(?<![\w.])(?:nvidia\s+)?jetson(?:\s+agx)?\s+(?P<jetson>orin|xavier|thor|nano|tx2)\b"
+                       r"|(?<![\w.])(?:nvidia\s+)?(?P<spark>dgx\s+spark|gb10)\b", re.IGNORECASE)
+
+
+def _families(line: str) -> List[Tuple[str, str]]:
+    out: List[Tuple[str, str]] = []
+    for m in _FAMILY.finditer(line):
+        if re.search(r"quadro\s*$", line[:m.start()], re.IGNORECASE):
+            continue
+        gen = m.group("gen") or m.group("cjk")
+        out.append((f"NVIDIA GeForce RTX {gen}0 series (RTX {gen}050 to {gen}090)", m.group(0).strip()))
+    for m in _EMBEDDED.finditer(line):
+        if m.group("jetson"):
+            out.append((f"NVIDIA Jetson {m.group('jetson').capitalize()}", m.group(0).strip()))
+        else:
+            out.append(("NVIDIA GB10 (DGX Spark)", m.group(0).strip()))
+    return out
+
+
 def mentions(line: str) -> List[Tuple[str, str]]:
     """Canonical GPU names a line of prose mentions, with the words that named them."""
     out: List[Tuple[str, str]] = []
@@ -197,7 +226,7 @@ def mentions(line: str) -> List[Tuple[str, str]]:
         name = _titan_name(m)
         if name:
             out.append((name, m.group(0).strip()))
-    return out
+    return out + [n for n in _families(line) if all(n[0] != o for o, _ in out)]
 
 
 def _key(name: str) -> str:

@@ -239,3 +239,33 @@ def test_a_listed_wheel_built_for_another_torch(text):
 ])
 def test_wheels_that_pair_with_the_torch_are_no_finding(text):
     assert "extension_built_for_other_torch" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- a GPU named by its family or module
+@pytest.mark.parametrize("text", [
+    "I'm using an RTX 50 series GPU with torch 2.5.1+cu124.\n" + NK,
+    "我的50系显卡，torch 2.4.0+cu121，报错 " + NK,
+    "RTX 50 シリーズで torch 2.3.1+cu121 を使っています。\n" + NK,
+    "RTX 50 시리즈 그래픽카드, torch 2.2.2+cu121\n" + NK,
+    "I'm running TensorFlow with an RTX 5000 series GPU (compute capability 12.0).\ntorch 2.4.1+cu121\n" + NK,
+    "DGX Spark, torch 2.5.1+cu124\n" + NK,
+    # a Tegra GPU runs no cubin of another minor (torch's own check: sm_80/sm_86 "except {8.7}")
+    "Jetson AGX Orin with torch 2.3.0+cu121\n" + NK,
+])
+def test_a_family_or_module_name_is_judged_like_the_card(text):
+    assert "gpu_arch_unsupported_by_torch_build" in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    "RTX 50 series card, torch 2.7.0+cu128, training works fine; question about batch size.",
+    "Quadro RTX 5000 series workstation, torch 2.1.0+cu118, all good.",
+    "I have 50 series cards of RAM sticks",
+    "我的50系显卡，torch 2.8.0+cu128，运行正常",
+])
+def test_family_names_of_working_machines_get_no_arch_error(text):
+    assert not {"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"} & set(errors(text))
+
+
+def test_a_family_under_a_build_that_covers_it_points_at_the_extension():
+    f = findings("RTX 50 series card, torch 2.7.0+cu128:\n" + NK)
+    assert "extension_built_without_gpu_arch" in f and "gpu_arch_too_old_for_torch_build" not in f
