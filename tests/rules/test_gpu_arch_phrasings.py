@@ -269,3 +269,28 @@ def test_family_names_of_working_machines_get_no_arch_error(text):
 def test_a_family_under_a_build_that_covers_it_points_at_the_extension():
     f = findings("RTX 50 series card, torch 2.7.0+cu128:\n" + NK)
     assert "extension_built_without_gpu_arch" in f and "gpu_arch_too_old_for_torch_build" not in f
+
+
+# ---------------------------------------------------------------------------- torch's warning retold
+@pytest.mark.parametrize("text, fid", [
+    ("CUDA error：RTX 50xx‘s sm_120 is not compatible with the current PyTorch installation",
+     "gpu_arch_unsupported_by_torch_build"),
+    ("在5070 ti显卡上运行时提示“sm_120 is not compatible with the current PyTorch installation.”",
+     "gpu_arch_unsupported_by_torch_build"),
+    ("UserWarning: CUDA capability sm_120 is not compatible with the current PyTorch installation.",
+     "gpu_arch_unsupported_by_torch_build"),
+    # without the build's list, which way is judged from the wheels: Pascal and Kepler were dropped
+    ("GTX 1080: sm_61 is not compatible with the current PyTorch installation", "gpu_arch_too_old_for_torch_build"),
+    ("sm_37 is not compatible with the current PyTorch installation (Tesla K80)", "gpu_arch_too_old_for_torch_build"),
+])
+def test_torchs_warning_retold_without_the_gpu_or_list(text, fid):
+    got = errors(text)
+    assert fid in got and len({"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"} & set(got)) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "PyTorch 2.7 with cu128 fixed the 'sm_120 is not compatible' warning? asking before I upgrade",
+    "sm_120 is compatible with the current PyTorch installation now (2.7.0+cu128).",
+])
+def test_the_warnings_words_in_a_question_or_denial_are_not_the_warning(text):
+    assert "gpu_arch_unsupported_by_torch_build" not in errors(text)
