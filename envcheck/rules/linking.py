@@ -118,10 +118,16 @@ _PYG_BUILT_FOR = re.compile(r"\+pt(?P<major>\d)(?P<minor>\d{1,2})(?:cu\d{2,3}|cp
 _PYG_WHEELS = ("torch-scatter", "torch-sparse", "torch-cluster", "torch-spline-conv", "pyg-lib")
 
 
+# A pre-release or source build ("1.8.0a0+4a6c178", NGC's "2.4.0a0+07cecf4168", a nightly
+# "2.6.0.dev20241112"): its companions are built against it from source, whatever their number.
+_SOURCE_BUILD = re.compile(r"(?:a|b|rc|\.dev)\d|\+git|\+[0-9a-f]{7,}$")
+
+
 def _listed_torch(ctx: RuleContext) -> Optional[str]:
-    """torch's major.minor as a listing or torch itself shows it (not a person's words)."""
+    """torch's major.minor as a listing or torch itself shows it (not a person's words), for a
+    released build."""
     tv = ctx.torch_view
-    if tv is None or tv.version is None or tv.version.stated:
+    if tv is None or tv.version is None or tv.version.stated or _SOURCE_BUILD.search(str(tv.version.value)):
         return None
     return major_minor(str(tv.version.value))
 
@@ -135,7 +141,7 @@ def listed_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
     for p in packages:
         m = _PYG_BUILT_FOR.search(p.version) if p.name in _PYG_WHEELS else None
         built = f"{m.group('major')}.{m.group('minor')}" if m else None
-        if p.name == "torchvision" and release is not None and release.torchvision:
+        if p.name == "torchvision" and release is not None and release.torchvision and not _SOURCE_BUILD.search(p.version):
             series = major_minor(p.version.split("+")[0])
             if series and series != release.torchvision:
                 match = next((r for r in ctx.kb.releases if r.torchvision == series), None)

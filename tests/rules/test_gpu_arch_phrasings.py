@@ -236,6 +236,9 @@ def test_a_listed_wheel_built_for_another_torch(text):
     "[pip3] torch==2.5.1\n[pip3] torchvision==0.20.1\n",
     "I have torch 2.1 and torchvision 0.15 -- is that ok?",  # a person's words, a question
     "pip install torch==2.1.0 torchvision==0.16.0\n",
+    # a source or NGC build's companions are built against it, whatever their number
+    "[pip3] torch==1.8.0a0+4a6c178\n[pip3] torchvision==0.8.2\n",
+    "Package     Version\n----------- ---------------------\ntorch       2.4.0a0+07cecf4168\ntorchvision 0.19.0a0\n",
 ])
 def test_wheels_that_pair_with_the_torch_are_no_finding(text):
     assert "extension_built_for_other_torch" not in findings(text)
