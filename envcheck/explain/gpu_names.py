@@ -182,8 +182,15 @@ _EMBEDDED = re.compile(r"(?<![\w.])(?:nvidia\s+)?jetson(?:\s+agx)?\s+(?P<jetson>
                        r"|(?<![\w.])(?:nvidia\s+)?(?P<spark>dgx\s+spark|gb10)\b", re.IGNORECASE)
 
 
+# Any "Tesla" model as NVML names it, suffix and all ("Tesla K40m", "Tesla K20Xm", "Tesla
+# M2090", "Tesla C2075"): the brand makes it a GPU, and gpu_models.toml's Tesla rules read it.
+_TESLA = re.compile(r"(?<![A-Za-z0-9_])tesla\s+(?P<model>[kmpvcta]\d{1,4}(?:x?[a-z])?)(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
 def _families(line: str) -> List[Tuple[str, str]]:
     out: List[Tuple[str, str]] = []
+    for m in _TESLA.finditer(line) if "tesla" in line.lower() else ():
+        out.append((f"Tesla {m.group('model')}", m.group(0).strip()))
     for m in _FAMILY.finditer(line):
         if re.search(r"quadro\s*$", line[:m.start()], re.IGNORECASE):
             continue
@@ -226,7 +233,7 @@ def mentions(line: str) -> List[Tuple[str, str]]:
         name = _titan_name(m)
         if name:
             out.append((name, m.group(0).strip()))
-    return out + [n for n in _families(line) if all(n[0] != o for o, _ in out)]
+    return out + [n for n in _families(line) if all(not same_gpu(n[0], o) for o, _ in out)]
 
 
 def _key(name: str) -> str:

@@ -297,3 +297,46 @@ def test_torchs_warning_retold_without_the_gpu_or_list(text, fid):
 ])
 def test_the_warnings_words_in_a_question_or_denial_are_not_the_warning(text):
     assert "gpu_arch_unsupported_by_torch_build" not in errors(text)
+
+
+# ---------------------------------------------------------------------------- older GPUs, more ways
+OLDER_MORE = [
+    'GPU: GeForce GTX 1080 Ti\ntorch 2.8.0+cu129\n' + NK,
+    '我的显卡是 GTX 1060，torch 2.9.0+cu130，报错：\n' + NK,
+    'GTX 1070 を使っています。torch 2.8.0+cu128 で\n' + NK,
+    '그래픽카드: GTX 1660 SUPER? no - GTX 1050 Ti, torch 2.9.1+cu130\n' + NK,
+    'Tengo una GTX 1080 y PyTorch 2.8.0+cu128.\n' + NK,
+    'Meine Grafikkarte ist eine GTX 970, PyTorch 2.9.0+cu130.\n' + NK,
+    ">>> torch.cuda.get_device_name(0)\n'NVIDIA GeForce GTX 1080'\n>>> torch.cuda.get_arch_list()\n['sm_75', 'sm_80', 'sm_86', 'sm_90', 'sm_100', 'sm_120', 'compute_120']\n>>> torch.zeros(1).cuda()\n" + NK,
+    ">>> torch.cuda.get_device_capability()\n(6, 1)\n>>> torch.__version__\n'2.9.0+cu130'\n" + NK,
+    '$ nvidia-smi -L\nGPU 0: Tesla P100-PCIE-16GB (UUID: GPU-aaaa)\n$ pip list | grep torch\ntorch 2.9.0+cu130\n' + NK,
+    '|   0  Tesla P40                      Off |   00000000:03:00.0 Off |                  Off |\ntorch==2.9.1+cu130\n' + NK,
+    'Device 0: "Quadro P4000"\n  CUDA Capability Major/Minor version number:    6.1\ntorch 2.8.0+cu128\n' + NK,
+    'FROM pytorch/pytorch:2.9.0-cuda13.0-cudnn9-runtime\nHost GPU: GTX 1080 Ti\n' + NK,
+    '/usr/lib/python3/dist-packages/torch/cuda/__init__.py:287: UserWarning:\nNVIDIA GeForce GTX 1080 Ti with CUDA capability sm_61 is not compatible with the current PyTorch installation.\nThe current PyTorch install supports CUDA capabilities sm_75 sm_80 sm_86 sm_90 sm_100 sm_120 compute_120.\n',
+    'Found GPU0 NVIDIA GeForce GTX 1080 Ti which is of compute capability (CC) 6.1.\nThe following list shows the CCs this version of PyTorch was built for and the hardware CCs it supports:\n- 7.5 which supports hardware CC >=7.5,<8.0\n- 8.0 which supports hardware CC >=8.0,<9.0 except {8.7}\nYour installed torch==2.13.0+cu130 does not include kernels for this GPU.',
+    "ptxas fatal   : Value 'sm_35' is not defined for option 'gpu-name'",
+    'GPU: Tesla K40m, torch 1.13.1+cu117\n' + NK,
+    'GeForce GTX 780 Ti (Kepler), PyTorch 2.0.1+cu118:\n' + NK,
+    'I tensorflow/core/common_runtime/gpu/gpu_device.cc:1283] Ignoring visible gpu device (device: 0, name: GeForce GT 750M, pci bus id: 0000:01:00.0, compute capability: 3.0) with Cuda compute capability 3.0. The minimum required Cuda capability is 3.5.',
+    'UserWarning:\n    Found GPU0 GeForce GT 730 which is of cuda capability 3.5.\n    PyTorch no longer supports this GPU because it is too old.\n    The minimum cuda capability supported by this library is 3.7.\n',
+    'Laptop: GeForce 940MX, torch 2.5.1+cu124? no, torch 2.9.0+cu130\n' + NK,
+    'RuntimeError: CUDA error: no kernel image is available for execution on the device\nGPU: NVIDIA Quadro M4000, torch 2.9.0+cu128',
+    'Titan Xp, torch 2.9.1+cu128\n' + NK,
+]
+
+
+@pytest.mark.parametrize("text", OLDER_MORE)
+def test_an_older_gpu_in_more_ways(text):
+    assert "gpu_arch_too_old_for_torch_build" in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    'GPU: GeForce GTX 1080 Ti\ntorch 2.7.1+cu126\ntraining works; question about AMP speed',
+    '我的显卡是 GTX 1060，torch 2.5.1+cu121，运行正常',
+    'Tesla K80 on torch 1.12.1+cu113; works fine.',
+    'GTX 970 still works with torch 2.6.0+cu124 for me.',
+    '|   0  Tesla P40                      Off |   00000000:03:00.0 Off |                  Off |\ntorch==2.6.0+cu126\nthe model loads and runs',
+])
+def test_older_gpus_under_builds_that_still_have_them_get_no_arch_error(text):
+    assert not {"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"} & set(errors(text))
