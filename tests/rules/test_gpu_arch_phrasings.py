@@ -340,3 +340,50 @@ def test_an_older_gpu_in_more_ways(text):
 ])
 def test_older_gpus_under_builds_that_still_have_them_get_no_arch_error(text):
     assert not {"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"} & set(errors(text))
+
+
+# ---------------------------------------------------------------------------- extensions by name, more ways
+ENV = 'GPU: NVIDIA GeForce RTX 4090\ntorch 2.1.2+cu121\n'
+EXTENSION_MORE = [
+    ENV + '  File "/usr/local/lib/python3.10/dist-packages/flash_attn/flash_attn_interface.py", line 51, in _flash_attn_forward\n' + NK,
+    ENV + '  File "/opt/conda/lib/python3.10/site-packages/xformers/ops/fmha/cutlass.py", line 202, in apply\n' + NK,
+    ENV + '  File "/root/detectron2/detectron2/layers/roi_align.py", line 20, in forward\n' + NK,
+    ENV + '  File "/root/spconv/spconv/pytorch/conv.py", line 155, in forward\n' + NK,
+    ENV + '  File "/workspace/DCNv2/dcn_v2.py", line 31, in forward\n' + NK,
+    ENV + '  File "/opt/conda/lib/python3.10/site-packages/apex/normalization/fused_layer_norm.py", line 33, in forward\n' + NK,
+    '显卡 RTX 3090，torch 1.10.0+cu113，编译 mmcv-full 后运行报错：\n' + NK,
+    'RTX 3090 / torch 1.12.1+cu113 で自作の CUDA 拡張を使うと\n' + NK,
+    'GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-1)\ntorch==2.0.1+cu118\nbitsandbytes: Error no kernel image is available for execution on the device at line 1216 in file /src/csrc/ops.cu\n',
+    'NVIDIA GeForce RTX 4080, torch 2.3.0+cu121\nCUDA Error: no kernel image is available for execution on the device (209) /usr/local/lib/python3.10/dist-packages/flashinfer/data/include/flashinfer/norm.cuh: line 113\n',
+]
+
+
+@pytest.mark.parametrize("text", EXTENSION_MORE)
+def test_an_extensions_missing_kernel_under_a_torch_that_covers_the_gpu(text):
+    assert "extension_built_without_gpu_arch" in findings(text)
+
+
+OTHER_TORCH_MORE = [
+    'ImportError: /usr/local/lib/python3.10/dist-packages/xformers/_C.so: undefined symbol: _ZN3c104impl3cow11cow_deleterEPv',
+    'OSError: /opt/conda/lib/python3.8/site-packages/torch_sparse/_convert_cuda.so: undefined symbol: _ZNK3c107SymBool10guard_boolEPKcl',
+    'ImportError: /home/u/apex/amp_C.cpython-39-x86_64-linux-gnu.so: undefined symbol: _ZN2at4_ops6narrow4callERKNS_6TensorElN3c106SymIntES6_',
+    'ImportError: /root/miniconda3/lib/python3.10/site-packages/vllm/_C.abi3.so: undefined symbol: _ZN5torch3jit11parseSchemaERKSs',
+    'from mmcv.ops import nms\nImportError: /usr/local/lib/python3.7/dist-packages/mmcv/_ext.cpython-37m-x86_64-linux-gnu.so: undefined symbol: _ZN2at5emptyEN3c108ArrayRefIlEERKNS0_13TensorOptionsENS0_8optionalINS0_12MemoryFormatEEE',
+    'RuntimeError: Detected that PyTorch and torch_sparse were compiled with different CUDA versions. PyTorch has CUDA version 11.8 and torch_sparse has CUDA version 12.1. Please reinstall the torch_sparse that matches your PyTorch install.',
+    'RuntimeError: operator torchvision::nms does not exist',
+    "xFormers can't load C++/CUDA extensions. xFormers was built for:\n    PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.2.0+cu121)\n    Python  3.10.13 (you have 3.10.13)",
+]
+
+
+@pytest.mark.parametrize("text", OTHER_TORCH_MORE)
+def test_an_extension_for_another_torch_in_more_ways(text):
+    assert "extension_built_for_other_torch" in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    ENV + '  File "/usr/local/lib/python3.10/dist-packages/flash_attn/flash_attn_interface.py", line 51, in _flash_attn_forward\nRuntimeError: CUDA out of memory.',
+    'undefined symbol errors went away after I rebuilt mmcv for torch 1.10; question about training speed?',
+    "ImportError: cannot import name 'nms' from 'torchvision.ops' (typo in my code)",
+])
+def test_extension_words_without_the_failure_are_no_extension_error(text):
+    assert not {"extension_built_without_gpu_arch", "extension_built_for_other_torch"} & set(errors(text))
