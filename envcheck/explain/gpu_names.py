@@ -174,9 +174,14 @@ _LETTER_DIGIT = re.compile(r"[abghklmptv]\d", re.IGNORECASE)
 # the series rule reads. "RTX 5000 series" is the laymen's spelling of the same family; a
 # "Quadro RTX 5000" or an "RTX 5000 Ada" is one workstation card and is left to _WORKSTATION.
 _FAMILY = re.compile(
-    r"(?<![\w.])(?:(?:nvidia\s+)?(?:geforce\s+)?rtx|geforce)[\s-]?(?P<gen>[345])0(?:00)?[\s-]?"
+    r"(?<![\w.])(?:(?:nvidia\s+)?(?:geforce\s+)?(?P<brand>rtx|gtx)|geforce)[\s-]?(?P<gen>10|16|20|30|40|50)(?:00)?[\s-]?"
     r"(?:series|serie|serien|séries?|xx|x0|系列?|シリーズ|시리즈)(?![\w])"
-    r"|(?<![0-9A-Za-z_.])(?P<cjk>[345])0\s?系列?\s?(?:的)?\s?(?:显卡|顯卡|n卡|gpu|卡)", re.IGNORECASE)
+    r"|(?<![0-9A-Za-z_.])(?P<cjk>10|20|30|40|50)\s?系列?\s?(?:的)?\s?(?:显卡|顯卡|n卡|gpu|卡)", re.IGNORECASE)
+# Each generation by its first and last desktop model: the range in the canonical name is what
+# gpu_models.toml's series rule reads.
+_GENERATIONS = {"10": "GTX 10 series (GTX 1050 to 1080)", "16": "GTX 16 series (GTX 1650 to 1660)",
+                "20": "RTX 20 series (RTX 2060 to 2080)", "30": "RTX 30 series (RTX 3050 to 3090)",
+                "40": "RTX 40 series (RTX 4050 to 4090)", "50": "RTX 50 series (RTX 5050 to 5090)"}
 # Embedded and desktop-module GPUs by their product names (gpu_models.toml: Jetson, GB10).
 _EMBEDDED = re.compile(r"(?<![\w.])(?:nvidia\s+)?jetson(?:\s+agx)?\s+(?P<jetson>orin|xavier|thor|nano|tx2)\b"
                        r"|(?<![\w.])(?:nvidia\s+)?(?P<spark>dgx\s+spark|gb10)\b", re.IGNORECASE)
@@ -195,7 +200,7 @@ def _families(line: str) -> List[Tuple[str, str]]:
         if re.search(r"quadro\s*$", line[:m.start()], re.IGNORECASE):
             continue
         gen = m.group("gen") or m.group("cjk")
-        out.append((f"NVIDIA GeForce RTX {gen}0 series (RTX {gen}050 to {gen}090)", m.group(0).strip()))
+        out.append((f"NVIDIA GeForce {_GENERATIONS[gen]}", m.group(0).strip()))
     for m in _EMBEDDED.finditer(line):
         if m.group("jetson"):
             out.append((f"NVIDIA Jetson {m.group('jetson').capitalize()}", m.group(0).strip()))

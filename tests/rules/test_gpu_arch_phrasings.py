@@ -387,3 +387,21 @@ def test_an_extension_for_another_torch_in_more_ways(text):
 ])
 def test_extension_words_without_the_failure_are_no_extension_error(text):
     assert not {"extension_built_without_gpu_arch", "extension_built_for_other_torch"} & set(errors(text))
+
+
+@pytest.mark.parametrize("text", [
+    "GTX 10 series card, torch 2.9.0+cu130\n" + NK,
+    "我的10系显卡，torch 2.8.0+cu128，报错 " + NK,
+    "GTX 1000 series laptop, torch 2.9.1+cu130\n" + NK,
+])
+def test_an_older_family_by_name_under_a_build_that_dropped_it(text):
+    assert "gpu_arch_too_old_for_torch_build" in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    "GTX 10 series card, torch 2.6.0+cu124, runs fine",
+    "RTX 20 series laptop with torch 2.9.0+cu130, everything works",
+    "the 10 series of tests all passed on torch 2.9.0+cu130",
+])
+def test_older_families_under_builds_that_have_them_get_no_arch_error(text):
+    assert not {"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"} & set(errors(text))
