@@ -168,6 +168,47 @@ _THREE_DIGITS = re.compile(r"\d{3}")
 _LETTER_DIGIT = re.compile(r"[abghklmptv]\d", re.IGNORECASE)
 
 
+# A GeForce generation named as a family ("RTX 50 series", "an RTX 50xx card", "50系显卡",
+# "RTX 40-Serie", "RTX 50 シリーズ", "RTX 50 시리즈"): every card of it has one compute
+# capability (gpu_models.toml's series rules), so the canonical name carries the range, which
+# the series rule reads. "RTX 5000 series" is the laymen's spelling of the same family; a
+# "Quadro RTX 5000" or an "RTX 5000 Ada" is one workstation card and is left to _WORKSTATION.
+_FAMILY = re.compile(
+    r"(?<![\w.])(?:(?:nvidia\s+)?(?:geforce\s+)?(?P<brand>rtx|gtx)|geforce)[\s-]?(?P<gen>10|16|20|30|40|50)(?:00)?[\s-]?"
+    r"(?:series|serie|serien|séries?|xx|x0|系列?|シリーズ|시리즈)(?![\w])"
+    r"|(?<![0-9A-Za-z_.])(?P<cjk>10|20|30|40|50)\s?系列?\s?(?:的)?\s?(?:显卡|顯卡|n卡|gpu|卡)", re.IGNORECASE)
+# Each generation by its first and last desktop model: the range in the canonical name is what
+# gpu_models.toml's series rule reads.
+_GENERATIONS = {"10": "GTX 10 series (GTX 1050 to 1080)", "16": "GTX 16 series (GTX 1650 to 1660)",
+                "20": "RTX 20 series (RTX 2060 to 2080)", "30": "RTX 30 series (RTX 3050 to 3090)",
+                "40": "RTX 40 series (RTX 4050 to 4090)", "50": "RTX 50 series (RTX 5050 to 5090)"}
+# Embedded and desktop-module GPUs by their product names (gpu_models.toml: Jetson, GB10).
+_EMBEDDED = re.compile(r"(?<![\w.])(?:nvidia\s+)?jetson(?:\s+agx)?\s+(?P<jetson>orin|xavier|thor|nano|tx2)\b"
+                       r"|(?<![\w.])(?:nvidia\s+)?(?P<spark>dgx\s+spark|gb10)\b", re.IGNORECASE)
+
+
+# Any "Tesla" model as NVML names it, suffix and all ("Tesla K40m", "Tesla K20Xm", "Tesla
+# M2090", "Tesla C2075"): the brand makes it a GPU, and gpu_models.toml's Tesla rules read it.
+_TESLA = re.compile(r"(?<![A-Za-z0-9_])tesla\s+(?P<model>[kmpvcta]\d{1,4}(?:x?[a-z])?)(?![A-Za-z0-9_])", re.IGNORECASE)
+
+
+def _families(line: str) -> List[Tuple[str, str]]:
+    out: List[Tuple[str, str]] = []
+    for m in _TESLA.finditer(line) if "tesla" in line.lower() else ():
+        out.append((f"Tesla {m.group('model')}", m.group(0).strip()))
+    for m in _FAMILY.finditer(line):
+        if re.search(r"quadro\s*$", line[:m.start()], re.IGNORECASE):
+            continue
+        gen = m.group("gen") or m.group("cjk")
+        out.append((f"NVIDIA GeForce {_GENERATIONS[gen]}", m.group(0).strip()))
+    for m in _EMBEDDED.finditer(line):
+        if m.group("jetson"):
+            out.append((f"NVIDIA Jetson {m.group('jetson').capitalize()}", m.group(0).strip()))
+        else:
+            out.append(("NVIDIA GB10 (DGX Spark)", m.group(0).strip()))
+    return out
+
+
 def mentions(line: str) -> List[Tuple[str, str]]:
     """Canonical GPU names a line of prose mentions, with the words that named them."""
     out: List[Tuple[str, str]] = []
@@ -197,7 +238,7 @@ def mentions(line: str) -> List[Tuple[str, str]]:
         name = _titan_name(m)
         if name:
             out.append((name, m.group(0).strip()))
-    return out
+    return out + [n for n in _families(line) if all(not same_gpu(n[0], o) for o, _ in out)]
 
 
 def _key(name: str) -> str:

@@ -7,7 +7,11 @@
   a cubin for ``sm_XY`` runs on a GPU of the same major with minor >= Y (sm_86 code runs
   on an sm_89 RTX 4090, sm_120 on sm_121), never across majors; arch-specific ``sm_90a``
   / ``sm_100f`` cubins run only on exactly that GPU; PTX (``compute_XY``) is JIT-compiled
-  by the driver for any GPU with capability >= X.Y.
+  by the driver for any GPU with capability >= X.Y. The integrated (Tegra) GPUs are the
+  exception: torch's own check (2.13, torch/cuda/__init__.py ``_warn_unsupported_code``) lists
+  sm_50 / sm_60 / sm_70 / sm_80 / sm_86 / sm_100 code as running on their majors "except
+  {5.3}", "{6.2}", "{7.2}", "{8.7}", "{10.1}" (Jetson TX1, TX2, Xavier, Orin; Thor as 10.1
+  before CUDA 13): those run only cubins built for exactly them.
 * cuDNN's integer version encoding changed at 9.0 (``cudnn_version.h``).
 """
 
@@ -20,6 +24,8 @@ from typing import Iterable, Optional, Tuple
 from packaging.version import InvalidVersion, Version
 
 _ARCH = re.compile(r"^(sm|compute)_(\d+)([af]?)$")
+# Integrated GPUs no cubin of another minor runs on (see the module's docstring).
+_TEGRA = frozenset({(5, 3), (6, 2), (7, 2), (8, 7), (10, 1)})
 
 
 def ver(text: Optional[str]) -> Optional[Version]:
@@ -104,7 +110,7 @@ def _arch_support(arch_list: Tuple[str, ...], cc: str) -> str:
         arch = cc_tuple(digits)
         if kind == "compute":
             ptx.append(arch)
-        elif suffix:  # sm_90a / sm_100f: arch-specific, exact match only
+        elif suffix or gpu in _TEGRA:  # sm_90a / sm_100f, or a Tegra GPU: exact match only
             if arch == gpu:
                 cubins.append(arch)
         else:

@@ -49,7 +49,7 @@ PROJECTS = (
     "nvidia_container_toolkit", "pip", "conda", "python", "ultralytics", "dkms", "fabric_manager", "glibc",
     "nvidia_installer", "torchvision", "stable_diffusion_webui", "tensorflow", "onnxruntime", "ctranslate2",
     "bitsandbytes", "uv", "ngc_containers", "podman", "container_device_interface", "xformers", "apex",
-    "deepspeed", "poetry", "ollama", "mkinitcpio", "llama_cpp", "xorg",
+    "deepspeed", "poetry", "ollama", "mkinitcpio", "llama_cpp", "xorg", "pyg",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -110,7 +110,8 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # ---------------------------------------------------------------------------- architecture
-_TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name")
+_TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
+                     "tensorflow_gpu_below_min_capability")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch")
 
 
@@ -164,7 +165,7 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
         if s.id in _TOO_OLD_MESSAGES:
             return "too_old", quote(s), Confidence.CONFIRMED
         archs = s.fact("torch.arch_list") or (tv.arch_list.value if tv and tv.arch_list else None)
-        verdict = _between(ctx, archs, g.cc) if archs else "too_new"
+        verdict = _between(ctx, archs, g.cc) if archs else (_era(ctx, g.cc) or "too_new")
         if verdict in ("cubin", "ptx"):  # the message and the list disagree: the message is the runtime's
             verdict = "too_old" if cc_tuple(g.cc) < (5, 0) else "too_new"
         return verdict, quote(s), Confidence.CONFIRMED

@@ -8,15 +8,22 @@ symbol is missing from whose library).
   mixed, and with pip's wheels the usual way a second copy gets in first is a directory on
   LD_LIBRARY_PATH (https://github.com/pytorch/pytorch/issues/80637); when the path is known
   clean, two copies were loaded some other way.
+
+A listing can show the same before anything is imported (``listed_for_other_torch``): PyG's
+compiled wheels carry the torch they were built for in their version ("torch-scatter
+2.1.2+pt21cu121": torch 2.1, from https://data.pyg.org/whl/torch-2.1.0+cu121.html), and each
+torchvision minor series is built for one torch release (``torch_releases.toml``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Iterator, Tuple
+from typing import Iterator, Optional, Tuple
 
 from envcheck.derived.libraries import ld_entries
 from envcheck.derived.linking import LoaderFailure, library_owner, loader_failures, symbol_owner
+from envcheck.derived.messages import is_stated
+from envcheck.knowledge.archs import major_minor
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -106,4 +113,49 @@ def xformers_built_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-RULES = (undefined_symbols, xformers_built_for_other_torch)
+# PyG's wheel local version: "+pt21cu121" / "+pt113cpu" — built for torch 2.1 / 1.13.
+_PYG_BUILT_FOR = re.compile(r"\+pt(?P<major>\d)(?P<minor>\d{1,2})(?:cu\d{2,3}|cpu)$")
+_PYG_WHEELS = ("torch-scatter", "torch-sparse", "torch-cluster", "torch-spline-conv", "pyg-lib")
+
+
+# A pre-release or source build ("1.8.0a0+4a6c178", NGC's "2.4.0a0+07cecf4168", a nightly
+# "2.6.0.dev20241112"): its companions are built against it from source, whatever their number.
+_SOURCE_BUILD = re.compile(r"(?:a|b|rc|\.dev)\d|\+git|\+[0-9a-f]{7,}$")
+
+
+def _listed_torch(ctx: RuleContext) -> Optional[str]:
+    """torch's major.minor as a listing or torch itself shows it (not a person's words), for a
+    released build."""
+    tv = ctx.torch_view
+    if tv is None or tv.version is None or tv.version.stated or _SOURCE_BUILD.search(str(tv.version.value)):
+        return None
+    return major_minor(str(tv.version.value))
+
+
+def listed_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
+    have = _listed_torch(ctx)
+    packages = ctx.facts.python.packages.get(()) or ()
+    if have is None or not packages or is_stated(ctx.facts.python.packages):
+        return
+    release = ctx.kb.release(have)
+    for p in packages:
+        m = _PYG_BUILT_FOR.search(p.version) if p.name in _PYG_WHEELS else None
+        built = f"{m.group('major')}.{m.group('minor')}" if m else None
+        if p.name == "torchvision" and release is not None and release.torchvision and not _SOURCE_BUILD.search(p.version):
+            series = major_minor(p.version.split("+")[0])
+            if series and series != release.torchvision:
+                match = next((r for r in ctx.kb.releases if r.torchvision == series), None)
+                built = match.version if match else None
+        if built is None or built == have:
+            continue
+        yield make("extension_built_for_other_torch",
+                   f"{p.name} {p.version} is built for PyTorch {built}, but PyTorch {have} is installed: its compiled "
+                   "code links against the other torch's libraries, so importing it fails ('undefined symbol', "
+                   "'operator ... does not exist') or it refuses to load. Install the build made for the installed "
+                   "torch (the same torch and CUDA index), or the torch it was built for.",
+                   [(f"python.packages[{p.name}]", p.version), ("torch.version", ctx.torch_view.version)],
+                   confidence=Confidence.LIKELY)
+        return
+
+
+RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch)

@@ -13,6 +13,7 @@ from ..facts import Facts
 from . import (
     compat,
     driver_claims,
+    extension_arch,
     failures,
     health,
     hosting,
@@ -33,8 +34,8 @@ from .engine import Evaluation, RuleFunc, run_rules
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
                                + python_env.RULES + wheel_gap.RULES + driver_claims.RULES
-                               + linking.RULES + libraries.RULES + failures.RULES + tool_output.RULES + interconnect.RULES
-                               + unresponsive.RULES + upstream.RULES)
+                               + linking.RULES + extension_arch.RULES + libraries.RULES + failures.RULES + tool_output.RULES
+                               + interconnect.RULES + unresponsive.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

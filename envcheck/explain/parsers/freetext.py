@@ -190,7 +190,8 @@ _CONTAINER_WORDS = ("container", "docker", "podman", "kube", "k8s", "singularity
                     "nvidia/cuda", "pytorch", "root@", "from ")
 _OS_WORDS = ("ubuntu", "debian", "centos", "fedora", "red hat", "rhel", "rocky", "alma", "mint", "pop!_os",
              "opensuse", "amazon linux", "arch linux", "manjaro", "cachyos", "windows", "macos", "mac os", "os x")
-_GPU_MODEL_WORDS = ("rtx", "gtx", "mx1", "mx2", "mx3", "mx4", "mx5", "titan", "tesla", "quadro", "geforce", "nvidia")
+_GPU_MODEL_WORDS = ("rtx", "gtx", "mx1", "mx2", "mx3", "mx4", "mx5", "titan", "tesla", "quadro", "geforce", "nvidia",
+                    "jetson", "dgx spark")
 # Patterns below run on the lower-case text (re.IGNORECASE would make each scan slower).
 # Data-centre and workstation models (gpu_names.py): a letter, then digits (A100, T4, GH200, L40S).
 # Written as (?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9]) would find the same, but
