@@ -14,6 +14,7 @@ from ..source import Pasted
 from . import (
     collect_env,
     commands,
+    container_prose,
     device_nodes,
     device_query,
     driver_text,
@@ -51,7 +52,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
-    gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse,
+    gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, container_prose.parse,
 )
 
 __all__ = ["PARSERS"]
