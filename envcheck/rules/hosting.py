@@ -63,8 +63,9 @@ def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
     gpus = f.host.container_gpus
     if not (gpus.ok and gpus.value == "none" and is_stated(gpus)):
         return
-    if f.has_nvidia_gpu is False:
-        return  # no NVIDIA GPU on the host: nothing to pass in
+    if f.has_nvidia_gpu is False and not is_stated(f.pci.devices):
+        return  # a tool read the bus and found no NVIDIA GPU: nothing to pass in (a person's "no GPU"
+        # said of the container is the symptom itself)
     if any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated):
         return
     tv = ctx.torch_view

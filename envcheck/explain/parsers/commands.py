@@ -84,7 +84,7 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok in ("-", "–", "—") or tok.startswith("`") or not re.match(r"[\w$/{.-]", tok):
+        if not re.match(r"^(?:-|[A-Za-z0-9$][\w.$/{}:@-]*$)", tok) or tok == "-":
             return None  # "`docker run` - my GPU …": the command named in a sentence, not run
         if not tok.startswith("-"):
             return "none"  # the image: the options are over

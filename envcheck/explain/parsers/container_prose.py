@@ -75,6 +75,7 @@ _CAUSE = re.compile(
     rf"\b(?:fix(?:ed|es)?|solv(?:ed|es)|resolv(?:ed|es)|(?:now\s+)?works?\b|worked|helped|did\s+the\s+trick)"
     rf"|\b(?:fixed|solved|resolved)\b[^.!?\n]{{0,30}}\bby\s+(?:adding|passing|using|specifying)\s+(?:the\s+)?{_FLAG}"
     rf"|{_FLAG}[^.!?\n]{{0,60}}\b(?:not\s+used|doesn't\s+work|does\s+not\s+work|no\s+gpu|cpu\s+only)\s+without\s+it\b"
+    rf"|\b(?:not\s+used|doesn't\s+work|does\s+not\s+work)\s+without\s+it\b[^\n]{{0,100}}?{_FLAG}"
     rf"|\brequires?\s+(?:passing|adding|using)\s+(?:an?\s+option\s+like\s+)?{_FLAG}[^.!?\n]{{0,60}}\bwithout\s+it\b"
     # A compose service or pod with no GPU request, said so.
     r"|\b(?:no|missing|without|lacks?|lacking)\s+(?:the\s+|an?\s+|any\s+)?`?(?:nvidia\s+|gpu\s+)?(?:device\s+reservations?"
@@ -107,7 +108,7 @@ _SYMPTOM = re.compile(
     rf"|\b(?:containers?|docker|pods?|podman)\s+(?:can't|cannot|can\s+not|couldn't|could\s+not|doesn't|does\s+not|don't|"
     rf"do\s+not|fails?\s+to|failed\s+to|is\s+unable\s+to|won't)\s+(?:see|detect|find|access|use|recogni[sz]e|reach)\s+"
     rf"(?:the\s+|my\s+|any\s+|an?\s+)?{_GPU}"
-    rf"|\bnvidia-smi`?\s+(?:is\s+)?(?:not\s+found|unavailable|not\s+available|missing|command\s+not\s+found|"
+    rf"|\bnvidia-smi`?:?\s+(?:is\s+)?(?:not\s+found|unavailable|not\s+available|missing|command\s+not\s+found|"
     rf"doesn't\s+exist|does\s+not\s+exist)\s+{_IN_CONTAINER}"
     rf"|\b{_IN_CONTAINER}[^.!?\n]{{0,30}}\bnvidia-smi`?\s*(?::\s*)?(?:is\s+)?(?:not\s+found|unavailable|command\s+not\s+found"
     rf"|not\s+available|missing)"
@@ -136,12 +137,14 @@ _DRIVER_PKG = re.compile(
     r"(?:-server|-open)?|libnvidia-compute-(?P<v3>\d{3})(?:-server)?|nvidia-utils-(?P<v4>\d{3})(?:-server)?"
     r"|cuda-drivers(?:-(?P<v5>\d{3}))?|libcuda1(?:-(?P<v6>\d{3}))?|libnvidia-ml1|nvidia-driver-(?:libs|cuda)(?:-libs)?"
     r"|xorg-x11-drv-nvidia(?:-cuda)?(?:-libs)?|NVIDIA-Linux-[\w]+-(?P<v7>\d{3}\.\d+(?:\.\d+)?)\.run"
+    # the CUDA runfile installs its driver unless told --toolkit (checked by the caller)
+    r"|cuda_\d+\.\d+\.\d+_(?P<v8>\d{3}\.\d+(?:\.\d+)?)_linux(?:_\w+)?\.run"
     r"|cuda(?:-\d{1,2}-\d)?(?=\s*(?:$|&&|\\|;|\s-)))(?![\w.-])")
 # A line that installs packages, in a Dockerfile (RUN …, or the continuation of one) or in a
 # build's log ("#8 12.3 Setting up libcuda1:amd64 (545.23.08-1)", "46.44 Setting up …").
 _INSTALLS = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper|microdnf|apk)\s+(?:-\S+\s+)*install\b|\binstall\s+-y\b"
                        r"|^\s*(?:#\d+\s+)?\d+(?:\.\d+)?\s+(?:Setting up|Unpacking|Selecting previously unselected package)\s"
-                       r"|^\s*(?:RUN\s+)?(?:sh|bash|\./)\s*\S*NVIDIA-Linux-", _I)
+                       r"|^\s*(?:RUN\s+)?(?:[^#\n]*&&\s*)?(?:sh|bash|\./)\s*\S*(?:NVIDIA-Linux-|cuda_\d)", _I)
 _SETTING_UP_VERSION = re.compile(r"Setting up (?:libcuda1|libnvidia-compute-\d{3}|nvidia-driver-\d{3}|libnvidia-ml1)"
                                  r"[\w:-]*\s+\((?P<v>\d{3}\.\d+(?:\.\d+)?)")
 # The text is (or holds) a Dockerfile or a docker build's output.
@@ -153,11 +156,13 @@ _SAID_INSTALLED = re.compile(
     r"|dockerfile)\b"
     r"|\b(?:the\s+|my\s+|this\s+)?(?:docker\s+)?(?:image|container)\s+(?:has|ships|bundles|includes|contains|comes\s+with)\s+"
     r"(?:its\s+own\s+|an?\s+|the\s+)?(?:nvidia\s+)?drivers?\b"
-    r"|\bdrivers?\s+(?:baked|bundled|pre-?installed)\s+(?:in|into)\s+(?:the\s+)?(?:docker\s+)?images?\b"
+    r"|\bdrivers?\s+(?:are\s+|is\s+|were\s+|was\s+|got\s+)?(?:baked|bundled|pre-?installed)\s+(?:in|into)\s+(?:the\s+)?(?:docker\s+)?images?\b"
     r"|(?:容器|镜像|docker)\s*(?:里|内|中|里面)?\s*(?:也)?(?:安装|装|自带|包含)了?\s*(?:nvidia\s*)?(?:显卡)?驱动"
     r"|(?:컨테이너|도커\s*이미지)\s*(?:안에|내부에|에)\s*(?:nvidia\s*)?드라이버(?:를)?\s*설치"
-    r"|(?:コンテナ|イメージ)\s*(?:内|の中)?に\s*(?:NVIDIA\s*)?ドライバ(?:ー)?を?\s*(?:インストール|入れ)", _I)
-_SAID_NEEDLES = ("driver", "驱动", "드라이버", "ドライバ")
+    r"|(?:コンテナ|イメージ)\s*(?:内|の中)?に\s*(?:NVIDIA\s*)?ドライバ(?:ー)?を?\s*(?:インストール|入れ)"
+    r"|\binstal[eé]\s+(?:el\s+)?(?:driver|controlador)(?:\s+de\s+nvidia)?\s+(?:dentro\s+del|en\s+el)\s+contenedor"
+    r"|\bTreiber\s+(?:im|in\s+den|in\s+das)\s+(?:Container|Image)\s+installiert", _I)
+_SAID_NEEDLES = ("driver", "驱动", "드라이버", "ドライバ", "controlador", "treiber")
 # "in the docker container, the PPA brings in libnvidia-compute-550": a sentence about the
 # container or image whose verb puts a driver package there (the package may follow on the
 # next line, a Markdown code span broken across lines).
@@ -174,7 +179,9 @@ def _blocked(line: str, start: int, end: int) -> bool:
     rest = line[end:]
     stop = re.search(r"[.!;,，。\n]", rest)
     asked = "?" in (rest[:stop.start()] if stop else rest) or "？" in rest[:30]
-    return asked or bool(_ADVICE.search(before)) or bool(re.search(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,1}$", before, _I))
+    meant = re.search(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|is\s+fine|cpu\s+image)\b", line, _I)
+    return asked or bool(meant) or bool(_ADVICE.search(before)) \
+        or bool(re.search(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,1}$", before, _I))
 
 
 def _container_kind(line: str) -> Optional[str]:
@@ -186,7 +193,7 @@ def _container_kind(line: str) -> Optional[str]:
 
 
 def _version(m: "re.Match[str]") -> str:
-    for k in ("v1", "v2", "v3", "v4", "v5", "v6", "v7"):
+    for k in ("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"):
         if m.group(k):
             return m.group(k)
     return m.group(0)
@@ -207,6 +214,8 @@ def _image_drivers(f: Found, doc: Pasted) -> None:
             continue
         v = _SETTING_UP_VERSION.search(line)
         for m in _DRIVER_PKG.finditer(line):
+            if m.group("v8") and re.search(r"--toolkit\b", line):
+                continue  # the toolkit alone
             version = v.group("v") if v else _version(m)
             if version not in found:
                 found.append(version)
