@@ -99,6 +99,11 @@ MISSING_FLAG = [
     "J'ai lancé le conteneur sans --gpus all.",
     "My GPU is not used without it: Docker-native GPU support requires passing `--gpus all` to docker run.",
     "The container does not see my GPUs even though nvidia-smi works on the host.",
+    "torch.cuda.is_available() returns False inside the docker container, on the host it is True.",
+    "进入docker内部，发现torch 的cuda.is_available() 为false。",
+    # a compose file without a GPU request, beside the host's nvidia-smi
+    "My docker-compose.yml:\nservices:\n  app:\n    image: myorg/trainer:latest\n    ports:\n      - 8000:8000\n\n"
+    "On the host:\n" + SMI_OK + "In the container:\napp-1  | RuntimeError: No CUDA GPUs are available",
 ]
 
 
@@ -130,6 +135,7 @@ MISSING_FLAG_NEAR = [
     "Without --gpus the container runs on the CPU, which is expected for the CPU image.",
     "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN pip install torch\n" + SMI_OK,
     "Is the GPU not detected inside the container? Please post nvidia-smi.",
+    "torch.cuda.is_available() returns True inside the docker container.",
 ]
 
 
@@ -137,6 +143,12 @@ MISSING_FLAG_NEAR = [
 def test_container_with_the_gpu_or_no_claim(text):
     assert "container_missing_gpus_flag" not in _ids(text)
     assert _errors(text) == []
+
+
+def test_a_compose_file_with_a_gpu_beside_a_failure_is_no_missing_flag():
+    text = ("services:\n  app:\n    image: x/y:1\n    runtime: nvidia\n\n" + SMI_OK
+            + "app-1  | RuntimeError: No CUDA GPUs are available")
+    assert "container_missing_gpus_flag" not in _ids(text)
 
 
 def test_a_compose_change_tried_is_the_configuration_that_ran():
@@ -177,6 +189,7 @@ DRIVER_IN_IMAGE = [
     "The docker image ships its own nvidia driver, the host has 535.\n" + MISMATCH,
     "The drivers are baked into the image.\n" + MISMATCH,
     "Inside the docker container:\n$ nvidia-smi\n" + MISMATCH,
+    "After successfully building the base:0.2.0 image, running nvidia-smi returns an error:\n" + MISMATCH,
     "However, in docker container, the ppa:graphics-drivers will bring in\n`libnvidia-compute-550\n`\n"
     "and it complains about the NVML mismatch.",
     "In the docker image, apt pulls in libnvidia-compute-550 as a dependency.",

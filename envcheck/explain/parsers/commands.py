@@ -112,9 +112,30 @@ def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
             what = "pod spec"
         else:
             continue
-        if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in lines):
+        block = lines[_yaml_start(lines, i):_yaml_end(lines, i)]
+        # Only the spec itself counts: a host's nvidia-smi table or "NVIDIA" in a sentence
+        # elsewhere in the paste does not give the service a GPU.
+        if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in block):
             f.set("host.container_gpus", "none", i, detail=f"{what} on line {i + 1}: " + NO_SPEC_GPU.format(what=what))
         return
+
+
+# A line of YAML: blank, indented, a list item, a comment, a fence, or a top-level "key:".
+_YAML_LINE = re.compile(r"^(?:\s*$|\s+\S|-\s|#|```|[\w.-]+:(?:\s|$))")
+
+
+def _yaml_start(lines: Tuple[str, ...], i: int) -> int:
+    j = i
+    while j > 0 and i - j < 200 and _YAML_LINE.match(lines[j - 1]):
+        j -= 1
+    return j
+
+
+def _yaml_end(lines: Tuple[str, ...], i: int) -> int:
+    j = i + 1
+    while j < len(lines) and j - i < 400 and _YAML_LINE.match(lines[j]):
+        j += 1
+    return j
 
 
 def parse(doc: Pasted) -> Found:

@@ -42,7 +42,10 @@ _I = re.IGNORECASE
 _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
     (re.compile(r"\b(?:in|inside|within|from|under|using|via|with)\s+(?:a\s+|the\s+|my\s+|our\s+|this\s+)?docker\b"
                 r"|\bdocker\s+(?:containers?|images?|environment|env|desktop|instance|setup)\b|\bdocker-compose\b"
-                r"|\bcompose\s+up\b|\bdocker\s+exec\b|\bcontainer\s+image\b|\bdevcontainer\b", _I), "docker"),
+                r"|\bcompose\s+up\b|\bdocker\s+exec\b|\bcontainer\s+image\b|\bdevcontainer\b"
+                # "after building the base:0.2.0 image": an image tag being built
+                r"|\bbuil(?:d|t|ding)\s+(?:the\s+|my\s+|our\s+)?(?:docker\s+)?(?:image\s+)?[a-z][\w./-]*:[\w.-]*\d[\w.-]*\b",
+                _I), "docker"),
     # The start banner of NVIDIA's (NGC and CUDA) images.
     (re.compile(r"^\s*==\s*(?:CUDA|PyTorch|TensorFlow|Triton Inference Server|NVIDIA \w+)\s*==\s*$"
                 r"|^Container image Copyright \(c\)|^NVIDIA Release \d{2}\.\d{2}\b"), "docker"),
@@ -56,7 +59,7 @@ _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
     (re.compile(r"容器|docker\s*(?:镜像|环境|里|中|内)|(?:在|用)\s*docker|컨테이너|도커|コンテナ|Docker\s*(?:内|上|で)"
                 r"|\bcontenedor(?:es)?\b|\b(?:im|in\s+einem|im\s+Docker-?)\s*Container\b", _I), "docker"),
 )
-_CONTAINER_NEEDLES = ("docker", "compose", "container", "==", "nvidia release", "podman", "lxc", "lxd", "incus",
+_CONTAINER_NEEDLES = ("docker", "compose", "container", "buil", "==", "nvidia release", "podman", "lxc", "lxd", "incus",
                       "proxmox", "apptainer", "singularity", ".sif", "kubectl", "k8s", "kubernetes", "pod", "容器",
                       "컨테이너", "도커", "コンテナ", "contenedor")
 # "not in docker", "no container", "without docker", "outside of docker": the host.
@@ -113,6 +116,10 @@ _SYMPTOM = re.compile(
     rf"|\b{_IN_CONTAINER}[^.!?\n]{{0,30}}\bnvidia-smi`?\s*(?::\s*)?(?:is\s+)?(?:not\s+found|unavailable|command\s+not\s+found"
     rf"|not\s+available|missing)"
     rf"|\b{_GPU}\s+(?:is\s+|was\s+)?not\s+passed\s+(?:through\s+)?(?:to|into)\s+(?:the\s+)?(?:docker\s+)?containers?"
+    # torch's answer given for the container: "torch.cuda.is_available() returns False in docker"
+    rf"|\bcuda\.is_available\(\)`?\s*(?:returns?|is|gives|=|->|says)?\s*`?False`?\s+{_IN_CONTAINER}"
+    rf"|\b{_IN_CONTAINER}\b[^.!?\n]{{0,40}}\bcuda\.is_available\(\)`?\s*(?:returns?|is|gives|=|->|says)?\s*`?False\b"
+    r"|(?:容器|docker)\s*(?:里|内|中|内部|里面)[^。\n]{0,20}cuda\.is_available\(\)\s*(?:为|是|返回|输出)?\s*false"
     # zh / ko / ja / es / de
     r"|(?:容器|docker)\s*(?:里|内|中|内部|里面)?[^。，,！\n]{0,12}?(?:识别不到|检测不到|找不到|看不到|用不了|调用不了|无法(?:使用|识别|调用|检测|找到)"
     r"|不能(?:使用|识别|调用)|没有|没法用)(?:到)?\s*(?:nvidia\s*)?(?:GPU|显卡|驱动|cuda设备)"
@@ -122,7 +129,7 @@ _SYMPTOM = re.compile(
     r"|\bgpus?\s+no\s+(?:es\s+|est[aá]\s+)?(?:detectada|visible|disponible|reconocida)\s+(?:en|dentro\s+del?)\s+(?:el\s+)?contenedor"
     r"|\b(?:im|in\s+dem)\s+Container\s+(?:wird\s+)?(?:die\s+)?(?:GPU|Grafikkarte)\s+nicht\s+(?:erkannt|gefunden|sichtbar)"
     r"|\b(?:GPU|Grafikkarte)\s+(?:wird\s+)?im\s+Container\s+nicht\s+(?:erkannt|gefunden|sichtbar)", _I)
-_SYMPTOM_NEEDLES = ("gpu", "graphics", "video card", "cuda device", "driver", "container", "docker", "pod", "podman",
+_SYMPTOM_NEEDLES = ("is_available", "gpu", "graphics", "video card", "cuda device", "driver", "container", "docker", "pod", "podman",
                     "nvidia-smi", "容器", "컨테이너", "도커", "コンテナ", "contenedor", "grafikkarte")
 # "I did not say the GPU is not detected" is rare; what is common is a question or advice.
 _ADVICE = re.compile(r"\b(?:make\s+sure|be\s+sure|remember|don't\s+forget|do\s+not\s+forget|you\s+(?:must|should|need)"
