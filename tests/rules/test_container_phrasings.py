@@ -100,6 +100,12 @@ MISSING_FLAG = [
     "My GPU is not used without it: Docker-native GPU support requires passing `--gpus all` to docker run.",
     "The container does not see my GPUs even though nvidia-smi works on the host.",
     "torch.cuda.is_available() returns False inside the docker container, on the host it is True.",
+    "$ podman run --rm ubuntu nvidia-smi\nError: crun: executable file `nvidia-smi` not found in $PATH: No such file or "
+    "directory: OCI runtime attempted to invoke a command that was not found",
+    "I added --runtime=nvidia to the Extra Parameters of the Unraid template and now it works.",
+    '$ docker inspect app\n[\n    {\n        "HostConfig": {\n            "Runtime": "runc",\n'
+    '            "DeviceRequests": null,\n        }\n    }\n]\n$ docker exec app python -c "import torch; '
+    'torch.zeros(1).cuda()"\n' + NO_DRIVER,
     "进入docker内部，发现torch 的cuda.is_available() 为false。",
     # a compose file without a GPU request, beside the host's nvidia-smi
     "My docker-compose.yml:\nservices:\n  app:\n    image: myorg/trainer:latest\n    ports:\n      - 8000:8000\n\n"
@@ -136,6 +142,10 @@ MISSING_FLAG_NEAR = [
     "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04\nRUN pip install torch\n" + SMI_OK,
     "Is the GPU not detected inside the container? Please post nvidia-smi.",
     "torch.cuda.is_available() returns True inside the docker container.",
+    "I added --gpus all but it still doesn't work: CUDA error: out of memory",
+    '$ docker inspect app\n"HostConfig": {\n    "Runtime": "runc",\n    "DeviceRequests": [\n        {\n'
+    '            "Driver": "",\n            "Count": -1,\n            "Capabilities": [\n                [\n'
+    '                    "gpu"\n                ]\n            ]\n        }\n    ],\n}\n' + SMI_OK,
 ]
 
 

@@ -15,6 +15,8 @@ Apptainer / Singularity: ``exec|run|shell`` with an image (``*.sif``, ``docker:/
 lines that the text proposes as the fix ("Adding something like: … driver: nvidia") say the
 service that ran had none: a claim of ``"none"``, not the flag.
 
+``docker inspect``: "DeviceRequests": null under the runc runtime.
+
 Only the options before the image count: what follows the image is the container's own
 command line (``docker run img python train.py --gpus 2``).
 """
@@ -26,7 +28,7 @@ import re
 import shlex
 from typing import Optional, Tuple
 
-from ..partial import PROGRAM, STATED, STATED_DETAIL, Found
+from ..partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from ..source import Pasted
 
 SOURCE = "container command"
@@ -120,6 +122,25 @@ def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
         return
 
 
+def _inspected(f: Found, doc: Pasted) -> None:
+    """``docker inspect``: HostConfig's "DeviceRequests" (what --gpus asked for) and "Runtime".
+    null requests under the runc runtime: the container was created without GPUs."""
+    lines = doc.lines
+    at = doc.lines_containing('"devicerequests"')
+    if not at:
+        return
+    i = at[0]
+    runtime = next((m.group(1) for j in doc.lines_containing('"runtime"')
+                    for m in [re.search(r'"Runtime":\s*"([^"]*)"', lines[j])] if m), None)
+    if re.search(r'"DeviceRequests":\s*null', lines[i]) and runtime is not None and not runtime.startswith("nvidia"):
+        f.set("host.container_gpus", "none", i, rank=TOOL,
+              detail=f"docker inspect, line {i + 1}: DeviceRequests null, Runtime {runtime!r} (created without --gpus)")
+    elif re.search(r'"DeviceRequests":\s*\[', lines[i]) and any('"gpu"' in x for x in lines[i:i + 12]):
+        f.set("host.container_gpus", "--gpus (docker inspect)", i, rank=TOOL, detail=f"docker inspect, line {i + 1}")
+    elif runtime and runtime.startswith("nvidia"):
+        f.set("host.container_gpus", f"--runtime={runtime}", i, rank=TOOL, detail=f"docker inspect, line {i + 1}")
+
+
 # A line of YAML: blank, indented, a list item, a comment, a fence, or a top-level "key:".
 _YAML_LINE = re.compile(r"^(?:\s*$|\s+\S|-\s|#|```|[\w.-]+:(?:\s|$))")
 
@@ -172,6 +193,7 @@ def parse(doc: Pasted) -> Found:
             f.set("host.container_gpus", "--nv" if nv else "none", i,
                   detail=f"{m.group('tool')} {m.group('verb')} on line {i + 1}"
                          + ("" if nv else ": without --nv (or --nvccli) the host's driver and GPUs are not bound in"))
+    _inspected(f, doc)
     if doc.lines_containing('"runargs"') and not doc.lines_containing("--gpus", "--runtime=nvidia", "nvidia.com/gpu",
                                                                       '"gpu"'):
         i = doc.lines_containing('"runargs"')[0]

@@ -74,7 +74,9 @@ _CAUSE = re.compile(
     rf"\b(?:without|forg[oe]t(?:ten)?\s+(?:to\s+)?(?:add|pass|use|specify|include|set|put)?|forgetting(?:\s+to\s+\w+)?"
     rf"|missing|omitt?(?:ed|ing)?|lack(?:s|ed|ing)?|didn't\s+(?:add|pass|use|specify)|did\s+not\s+(?:add|pass|use|specify)"
     rf"|not\s+(?:passing|adding|using|specifying)|no)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:option\s+|flag\s+)?{_FLAG}"
-    rf"|\b(?:add(?:ing)?|after\s+adding|by\s+adding|once\s+I\s+added|passing)\s+(?:the\s+)?{_FLAG}[^.!?\n]{{0,40}}?"
+    rf"|\b(?:add(?:ing|ed)?|after\s+adding|by\s+adding|once\s+I\s+added|passing)\s+(?:the\s+)?{_FLAG}"
+    # up to the verb, no "but", "still" or negation on the way ("added it but it still doesn't work")
+    rf"(?:(?!\b(?:but|still|not|however)\b|n't)[^.!?\n]){{0,80}}?"
     rf"\b(?:fix(?:ed|es)?|solv(?:ed|es)|resolv(?:ed|es)|(?:now\s+)?works?\b|worked|helped|did\s+the\s+trick)"
     rf"|\b(?:fixed|solved|resolved)\b[^.!?\n]{{0,30}}\bby\s+(?:adding|passing|using|specifying)\s+(?:the\s+)?{_FLAG}"
     rf"|{_FLAG}[^.!?\n]{{0,60}}\b(?:not\s+used|doesn't\s+work|does\s+not\s+work|no\s+gpu|cpu\s+only)\s+without\s+it\b"
