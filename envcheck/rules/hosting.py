@@ -28,7 +28,9 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     # the host has none to pass in, and "start it with --gpus" would be wrong advice.
     if f.pci.devices.ok and not f.pci.gpus:
         return
-    ev: List[Tuple[str, object]] = [("host.container", c.value)]
+    # The readings themselves, not their values: a container or a missing nvidia-smi a person
+    # only told of makes the finding likely (engine.make), not confirmed.
+    ev: List[Tuple[str, object]] = [("host.container", c)]
     if f.pci.gpus:
         ev.append(("pci.devices", ", ".join(f"{d.address} [10de:{d.device_id:04x}]" for d in f.pci.gpus)))
     nodes = f.driver.device_nodes
@@ -37,7 +39,7 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     if f.nvml.init_error == "library_not_found":
         ev.append(("nvml.init_error", "library_not_found (libnvidia-ml.so is not in the container)"))
     if f.driver.nvidia_smi_path.status is Status.NOT_FOUND:
-        ev.append(("driver.nvidia_smi_path", "not found"))
+        ev.append(("driver.nvidia_smi_path", f.driver.nvidia_smi_path))
     if len(ev) == 1:
         return
     yield make("container_missing_gpus_flag",

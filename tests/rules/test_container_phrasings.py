@@ -103,6 +103,18 @@ MISSING_FLAG = [
     "$ podman run --rm ubuntu nvidia-smi\nError: crun: executable file `nvidia-smi` not found in $PATH: No such file or "
     "directory: OCI runtime attempted to invoke a command that was not found",
     "I added --runtime=nvidia to the Extra Parameters of the Unraid template and now it works.",
+    "$ docker run -p 8888:8888 quay.io/jupyter/pytorch-notebook:cuda12-latest\nIn [1]: import torch\n"
+    "In [2]: torch.cuda.is_available()\nOut[2]: False",
+    "$ docker run -it --rm -v $(pwd):/work pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime python -c "
+    "'import torch;print(torch.cuda.is_available())'\nFalse",
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: trainer\nspec:\n  containers:\n    - name: trainer\n"
+    "      image: myorg/trainer:1.0\n      resources:\n        limits:\n          cpu: \"4\"\n\n$ kubectl logs trainer\n"
+    "RuntimeError: No CUDA GPUs are available",
+    "I use the Plex container on Unraid. nvidia-smi inside the container: command not found. I set "
+    "NVIDIA_VISIBLE_DEVICES but forgot the --runtime=nvidia in Extra Parameters.",
+    "Running ComfyUI in docker compose:\ncomfyui-1  | " + NO_DRIVER,
+    'devcontainer.json:\n{\n  "name": "ml",\n  "image": "mcr.microsoft.com/devcontainers/python:3.11",\n'
+    '  "runArgs": ["--shm-size=8g"]\n}\nInside the devcontainer: torch.cuda.is_available() is False',
     '$ docker inspect app\n[\n    {\n        "HostConfig": {\n            "Runtime": "runc",\n'
     '            "DeviceRequests": null,\n        }\n    }\n]\n$ docker exec app python -c "import torch; '
     'torch.zeros(1).cuda()"\n' + NO_DRIVER,
@@ -153,6 +165,16 @@ MISSING_FLAG_NEAR = [
 def test_container_with_the_gpu_or_no_claim(text):
     assert "container_missing_gpus_flag" not in _ids(text)
     assert _errors(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "I forgot to add --gpus all to docker run, now it works.",
+    "I use the Plex container on Unraid. nvidia-smi inside the container: command not found.",
+    "容器里识别不到显卡，宿主机上 nvidia-smi 正常。",
+])
+def test_a_container_told_of_in_words_is_likely(text):
+    found = [f for f in _findings(text) if f.id == "container_missing_gpus_flag"]
+    assert found and all(f.confidence.value == "likely" for f in found)
 
 
 def test_a_compose_file_with_a_gpu_beside_a_failure_is_no_missing_flag():
