@@ -256,6 +256,8 @@ DRIVER_IN_IMAGE_NEAR = [
     "FROM ubuntu:22.04\nRUN apt-get install -y python3-pip cuda-nvcc-12-4\n",
     "$ pip install nvidia-cuda-runtime-cu12\nSuccessfully installed nvidia-cuda-runtime-cu12-12.4.127",
     "FROM ubuntu:22.04\nRUN sh cuda_12.4.0_550.54.14_linux.run --silent --toolkit\n",
+    "FROM continuumio/miniconda3\nRUN conda install -y cuda -c nvidia\n",
+    "FROM python:3.11\nRUN pip install -U torch nvidia-cudnn-cu12\n",
 ]
 
 

@@ -221,6 +221,8 @@ def _image_drivers(f: Found, doc: Pasted) -> None:
         continued = prev.endswith("\\") and any(_INSTALLS.search(lines[j]) for j in range(max(0, i - 8), i))
         if not (_INSTALLS.search(line) or continued) or re.search(r"\b(?:remove|purge|autoremove)\b", line):
             continue
+        if re.search(r"\b(?:conda|mamba|micromamba|pip3?|uv)\s+(?:-\S+\s+)*install\b", line, _I):
+            continue  # conda's "cuda" (nvidia channel) and pip's nvidia-* wheels carry no driver
         v = _SETTING_UP_VERSION.search(line)
         for m in _DRIVER_PKG.finditer(line):
             if m.group("v8") and re.search(r"--toolkit\b", line):
