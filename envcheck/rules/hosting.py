@@ -13,6 +13,7 @@ from typing import Iterator, List, Tuple
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Reading, Status
+from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
@@ -27,7 +28,9 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     # the host has none to pass in, and "start it with --gpus" would be wrong advice.
     if f.pci.devices.ok and not f.pci.gpus:
         return
-    ev: List[Tuple[str, object]] = [("host.container", c.value)]
+    # The readings themselves, not their values: a container or a missing nvidia-smi a person
+    # only told of makes the finding likely (engine.make), not confirmed.
+    ev: List[Tuple[str, object]] = [("host.container", c)]
     if f.pci.gpus:
         ev.append(("pci.devices", ", ".join(f"{d.address} [10de:{d.device_id:04x}]" for d in f.pci.gpus)))
     nodes = f.driver.device_nodes
@@ -36,7 +39,7 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     if f.nvml.init_error == "library_not_found":
         ev.append(("nvml.init_error", "library_not_found (libnvidia-ml.so is not in the container)"))
     if f.driver.nvidia_smi_path.status is Status.NOT_FOUND:
-        ev.append(("driver.nvidia_smi_path", "not found"))
+        ev.append(("driver.nvidia_smi_path", f.driver.nvidia_smi_path))
     if len(ev) == 1:
         return
     yield make("container_missing_gpus_flag",
@@ -46,13 +49,66 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
                ev)
 
 
+# Other causes of "no GPU in the container" that a message in the text names: the devices
+# lost after a daemon reload, a driver in the image, the toolkit failing at start (its own
+# error), an image needing a newer driver.
+_OTHER_CONTAINER_CAUSES = frozenset({"nvml_unknown_error", "nvml_driver_library_mismatch", "nvidia_container_cli_init_error",
+                                     "nvidia_container_cli_load_library", "nvidia_container_cli_requirement",
+                                     "nvidia_container_cli_mount_error"})
+
+
+def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
+    """A person says the container was started without the GPU ("I forgot --gpus all", "the
+    service has no NVIDIA device reservation") or that it does not get one ("the container
+    can't see the GPU"): likely, unless the text names another cause or shows no GPU."""
+    f = ctx.facts
+    gpus = f.host.container_gpus
+    if not (gpus.ok and gpus.value == "none" and is_stated(gpus)):
+        return
+    if f.has_nvidia_gpu is False and not is_stated(f.pci.devices):
+        return  # a tool read the bus and found no NVIDIA GPU: nothing to pass in (a person's "no GPU"
+        # said of the container is the symptom itself)
+    if any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated):
+        return
+    tv = ctx.torch_view
+    if tv is not None and tv.is_cpu:
+        return  # a CPU-only torch in the image is its own finding, and enough to explain it
+    yield make("container_missing_gpus_flag",
+               "The text says the container does not get the GPU: it was started without GPU access (no --gpus / "
+               "NVIDIA runtime / CDI device, no device reservation in the compose file, no nvidia.com/gpu in the pod "
+               "spec), or the host's NVIDIA Container Toolkit is missing or not configured for this runtime. Start it "
+               "with `--gpus all` (compose: deploy.resources.reservations.devices with driver: nvidia) on a host "
+               "with the toolkit; do not install a driver in the image.",
+               [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
+
+
+def container_nvml_unknown(ctx: RuleContext) -> Iterator[Finding]:
+    """NVML's "unknown error" as its Go bindings (the Kubernetes device plugin) or pynvml
+    name it, in a container: the same loss of the devices as nvidia-smi's "Unknown Error"
+    (``failures.container_lost_gpus``)."""
+    c = ctx.facts.host.container
+    said = next((s for s in ctx.stated if s.id in ("go_nvml_error_unknown", "pynvml_unknown_error")), None)
+    if said is None or not (c.ok and c.value not in (None, "none")):
+        return
+    yield make("container_gpu_lost_after_daemon_reload",
+               f"NVML fails with its “unknown error” inside this {c.value} container: the container may no longer "
+               "open /dev/nvidia*. With the systemd cgroup driver that is what `systemctl daemon-reload` on the host "
+               "(also run by package updates) does to running containers. Restart the container (pod), and make the "
+               "fix permanent on the host.",
+               [("host.container", c.value), quote(said)], confidence=Confidence.LIKELY,
+               links=("https://github.com/NVIDIA/nvidia-container-toolkit/issues/48",))
+
+
 def driver_files_in_the_image(ctx: RuleContext) -> Iterator[Finding]:
     """The container toolkit mounts the host driver's files into the container; "file creation
     failed: …/libnvidia-ml.so.1: file exists" says the image already holds a driver library
     of that name (a driver installed in the image, or its libraries copied in)."""
     for s in ctx.stated:
         detail = str(s.fact("detail") or "") if s.id == "nvidia_container_cli_mount_error" else ""
-        m = re.search(r"file creation failed: \S*?/(?P<lib>lib(?:nvidia-[\w-]+|cuda)\.so[\w.]*): file exists", detail)
+        # Any of the driver's files the toolkit mounts: its libraries, nvidia-smi and the other
+        # binaries (nvidia-debugdump, nvidia-persistenced, nvidia-cuda-mps-*), firmware.
+        m = re.search(r"file creation failed: \S*?/(?P<lib>lib(?:nvidia-[\w-]+|cuda)\.so[\w.]*|nvidia-(?:smi|debugdump|"
+                      r"persistenced|cuda-mps-\w+)|gsp_\w+\.bin): file exists", detail)
         if m:
             yield make("driver_installed_inside_container",
                        f"The NVIDIA container toolkit could not mount the host driver's {m.group('lib')} into the "
@@ -164,6 +220,8 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
 RULES = (
     driver_files_in_the_image,
     container_missing_gpus_flag,
+    container_said_without_gpus,
+    container_nvml_unknown,
     wsl1_no_gpu_support,
     fabric_manager_not_running,
 )

@@ -14,6 +14,7 @@ from ..source import Pasted
 from . import (
     collect_env,
     commands,
+    container_prose,
     device_nodes,
     device_query,
     driver_prose,
@@ -54,7 +55,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
-    visible_devices.parse,
+    visible_devices.parse, container_prose.parse,
 )
 
 __all__ = ["PARSERS"]

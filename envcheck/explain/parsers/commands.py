@@ -10,6 +10,13 @@ the command shows none of them — a daemon whose default runtime is ``nvidia`` 
 pass GPUs in, which the detail says. Compose files: ``runtime: nvidia`` and a device
 reservation with ``driver: nvidia``.
 
+Apptainer / Singularity: ``exec|run|shell`` with an image (``*.sif``, ``docker://…``) and no
+``--nv`` / ``--nvccli``. A devcontainer.json whose ``runArgs`` pass no ``--gpus``. Compose
+lines that the text proposes as the fix ("Adding something like: … driver: nvidia") say the
+service that ran had none: a claim of ``"none"``, not the flag.
+
+``docker inspect``: "DeviceRequests": null under the runc runtime.
+
 Only the options before the image count: what follows the image is the container's own
 command line (``docker run img python train.py --gpus 2``).
 """
@@ -21,13 +28,17 @@ import re
 import shlex
 from typing import Optional, Tuple
 
-from ..partial import PROGRAM, Found
+from ..partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from ..source import Pasted
 
 SOURCE = "container command"
 
 _RUN = re.compile(r"(?:^|[\s;&|$#>(])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s+(?P<args>.*)$")
 # docker run's options that take no value (the rest take one, as the next token or after "=").
+# Apptainer / Singularity bind the host's driver and GPUs only with --nv (or --nvccli).
+_SINGULARITY = re.compile(r"(?:^|[\s;&|$#>(])(?P<tool>singularity|apptainer)\s+(?P<verb>exec|run|shell|instance\s+start)\s+"
+                          r"(?P<args>.*)$")
+_SIF = re.compile(r"\S\.(?:sif|simg|img)\b|\b(?:docker|library|oras|shub|docker-archive)://")
 _FLAGS = {"-d", "--detach", "-i", "--interactive", "-t", "--tty", "--rm", "--privileged", "--init", "-P",
           "--publish-all", "--read-only", "--no-healthcheck", "--oom-kill-disable", "-q", "--quiet"}
 _SHORT_BOOL = re.compile(r"^-[ditP]+$")
@@ -75,7 +86,9 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if not tok.startswith("-") or tok == "-":
+        if not re.match(r"^(?:-|[A-Za-z0-9$][\w.$/{}:@-]*$)", tok) or tok == "-":
+            return None  # "`docker run` - my GPU …": the command named in a sentence, not run
+        if not tok.startswith("-"):
             return "none"  # the image: the options are over
         name, eq, value = tok.partition("=")
         takes_value = not (tok in _FLAGS or _SHORT_BOOL.match(tok) or eq)
@@ -101,9 +114,49 @@ def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
             what = "pod spec"
         else:
             continue
-        if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in lines):
+        block = lines[_yaml_start(lines, i):_yaml_end(lines, i)]
+        # Only the spec itself counts: a host's nvidia-smi table or "NVIDIA" in a sentence
+        # elsewhere in the paste does not give the service a GPU.
+        if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in block):
             f.set("host.container_gpus", "none", i, detail=f"{what} on line {i + 1}: " + NO_SPEC_GPU.format(what=what))
         return
+
+
+def _inspected(f: Found, doc: Pasted) -> None:
+    """``docker inspect``: HostConfig's "DeviceRequests" (what --gpus asked for) and "Runtime".
+    null requests under the runc runtime: the container was created without GPUs."""
+    lines = doc.lines
+    at = doc.lines_containing('"devicerequests"')
+    if not at:
+        return
+    i = at[0]
+    runtime = next((m.group(1) for j in doc.lines_containing('"runtime"')
+                    for m in [re.search(r'"Runtime":\s*"([^"]*)"', lines[j])] if m), None)
+    if re.search(r'"DeviceRequests":\s*null', lines[i]) and runtime is not None and not runtime.startswith("nvidia"):
+        f.set("host.container_gpus", "none", i, rank=TOOL,
+              detail=f"docker inspect, line {i + 1}: DeviceRequests null, Runtime {runtime!r} (created without --gpus)")
+    elif re.search(r'"DeviceRequests":\s*\[', lines[i]) and any('"gpu"' in x for x in lines[i:i + 12]):
+        f.set("host.container_gpus", "--gpus (docker inspect)", i, rank=TOOL, detail=f"docker inspect, line {i + 1}")
+    elif runtime and runtime.startswith("nvidia"):
+        f.set("host.container_gpus", f"--runtime={runtime}", i, rank=TOOL, detail=f"docker inspect, line {i + 1}")
+
+
+# A line of YAML: blank, indented, a list item, a comment, a fence, or a top-level "key:".
+_YAML_LINE = re.compile(r"^(?:\s*$|\s+\S|-\s|#|```|[\w.-]+:(?:\s|$))")
+
+
+def _yaml_start(lines: Tuple[str, ...], i: int) -> int:
+    j = i
+    while j > 0 and i - j < 200 and _YAML_LINE.match(lines[j - 1]):
+        j -= 1
+    return j
+
+
+def _yaml_end(lines: Tuple[str, ...], i: int) -> int:
+    j = i + 1
+    while j < len(lines) and j - i < 400 and _YAML_LINE.match(lines[j]):
+        j += 1
+    return j
 
 
 def parse(doc: Pasted) -> Found:
@@ -124,5 +177,48 @@ def parse(doc: Pasted) -> Found:
                     f.set("host.container_gpus", flag, i, detail=f"{m.group('tool')} run on line {i + 1}")
                 continue
         if "nvidia" in line and (_COMPOSE_RUNTIME.match(line) or _COMPOSE_DRIVER.match(line)):
+            cue = _proposed(lines, i)
+            if cue is not None:
+                # "Adding something like: deploy: … driver: nvidia": the fix proposed, so the
+                # service the person ran had none. Their words: a claim.
+                f.set("host.container_gpus", "none", i, rank=STATED,
+                      detail=f"{STATED_DETAIL}: the text proposes adding '{line.strip(' -')}' to the compose file "
+                             f"({cue}), so the service had no GPU")
+                continue
             f.set("host.container_gpus", line.strip(" -"), i, detail=f"compose file, line {i + 1}")
+    for i in doc.lines_containing("singularity", "apptainer"):
+        m = _SINGULARITY.search(lines[i])
+        if m and _SIF.search(m.group("args")):
+            nv = any(t in ("--nv", "--nvccli") for t in _tokens(_command(lines, i, m.group("args"))))
+            f.set("host.container_gpus", "--nv" if nv else "none", i,
+                  detail=f"{m.group('tool')} {m.group('verb')} on line {i + 1}"
+                         + ("" if nv else ": without --nv (or --nvccli) the host's driver and GPUs are not bound in"))
+    _inspected(f, doc)
+    if doc.lines_containing('"runargs"') and not doc.lines_containing("--gpus", "--runtime=nvidia", "nvidia.com/gpu",
+                                                                      '"gpu"'):
+        i = doc.lines_containing('"runargs"')[0]
+        f.set("host.container_gpus", "none", i,
+              detail=f"devcontainer.json on line {i + 1}: its runArgs pass no --gpus (and no hostRequirements gpu)")
     return f
+
+
+# What starts a proposed fix rather than the configuration that ran: "## Fix", "Adding
+# something like", "you need to add", 解决 / 加上 (zh), 추가 (ko), 追加 (ja). "I added … but
+# it still fails" or "I already have …" is the configuration that ran.
+_PROPOSAL = re.compile(r"^\W*(?:fix|solution|workaround|the\s+fix|suggested\s+fix|proposed\s+fix)\b"
+                       r"|\b(?:add|adding|try\s+adding|need(?:s)?\s+to\s+add|should\s+add|must\s+add|just\s+add"
+                       r"|simply\s+add|by\s+adding|after\s+adding|is\s+missing|are\s+missing|was\s+missing)\b"
+                       r"|解决|加上|添加|추가|追加", re.IGNORECASE)
+_RAN = re.compile(r"\b(?:tried|already|still|but|my\s+(?:docker-)?compose|here\s+is|this\s+is)\b", re.IGNORECASE)
+
+
+def _proposed(lines: Tuple[str, ...], i: int) -> Optional[str]:
+    """The words proposing the compose lines around ``i`` as a fix, if a line above says so."""
+    for j in range(i - 1, max(-1, i - 14), -1):
+        line = lines[j]
+        if _COMPOSE_SERVICES.match(line):
+            return None  # the file itself starts here: what follows is what ran
+        m = _PROPOSAL.search(line)
+        if m and not _RAN.search(line):
+            return line.strip()[:80]
+    return None

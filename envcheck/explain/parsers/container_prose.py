@@ -1,0 +1,276 @@
+"""Containers in a person's words and in the image's own files: that the text speaks from a
+container, that the container was not given the GPU, that the image carries a driver.
+
+* **From a container**: "in docker", "the docker image", "Docker Desktop", "docker-compose",
+  an NGC image's start banner ("== CUDA ==", "Container image Copyright"), LXC/LXD, Proxmox
+  CTs, podman, Apptainer/Singularity, 容器 / 镜像 (zh), 컨테이너 / 도커 (ko), コンテナ (ja),
+  "contenedor" (es), "im Container" (de). ``freetext`` already reads "inside a container",
+  ``docker run`` and image names; this adds the other ways people say it.
+* **No GPU given to it** (``host.container_gpus = "none"``, stated): the cause told ("without
+  --gpus", "I forgot to add --gpus all", "adding --gpus all fixed it", "the service has no
+  NVIDIA device reservation", 忘了加 --gpus, --gpus 옵션을 빼먹었, --gpus を付け忘れ, "sin
+  --gpus", "ohne --gpus"), or the symptom told of the container ("the container can't see
+  the GPU", "GPU not detected inside the container", 容器里识别不到显卡, 컨테이너에서 GPU 인식이
+  안 됩니다, コンテナ内で GPU が認識されない). Both are claims: a run command in the text that
+  shows the flag outranks them, and a finding built on them is "likely".
+* **A driver in the image** (``driver.installed_module_versions`` in a container): a
+  Dockerfile or ``docker build`` log that installs driver packages (``cuda-drivers``,
+  ``nvidia-driver-535``, ``libnvidia-compute-550``, ``libcuda1``, the ``cuda`` /
+  ``cuda-12-4`` meta packages, which pull the driver, a ``NVIDIA-Linux-*.run``), or a person
+  saying they installed the driver in the container / image. The toolkit injects the host's
+  driver; the image's own copy is what NVIDIA's container docs say never to ship
+  (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html;
+  the meta packages: CUDA Installation Guide for Linux, "Meta Packages").
+
+A question ("do I need --gpus?"), a denial ("the GPU is detected in the container", "I did
+not install a driver in the image") or advice ("make sure to add --gpus all") says nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
+
+SOURCE = "container statements"
+_I = re.IGNORECASE
+
+# --------------------------------------------------------------------------- from a container
+# (pattern, kind). The first that matches a line names the kind.
+_CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
+    (re.compile(r"\b(?:in|inside|within|from|under|using|via|with)\s+(?:a\s+|the\s+|my\s+|our\s+|this\s+)?docker\b"
+                r"|\bdocker\s+(?:containers?|images?|environment|env|desktop|instance|setup)\b|\bdocker-compose\b"
+                r"|\bcompose\s+up\b|\bdocker\s+exec\b|\bcontainer\s+image\b|\bdevcontainer\b"
+                # "after building the base:0.2.0 image": an image tag being built
+                r"|\bbuil(?:d|t|ding)\s+(?:the\s+|my\s+|our\s+)?(?:docker\s+)?(?:image\s+)?[a-z][\w./-]*:[\w.-]*\d[\w.-]*\b",
+                _I), "docker"),
+    # The start banner of NVIDIA's (NGC and CUDA) images.
+    (re.compile(r"^\s*==\s*(?:CUDA|PyTorch|TensorFlow|Triton Inference Server|NVIDIA \w+)\s*==\s*$"
+                r"|^Container image Copyright \(c\)|^NVIDIA Release \d{2}\.\d{2}\b"), "docker"),
+    (re.compile(r"\bpodman\b", _I), "podman"),
+    (re.compile(r"\b(?:lxc|lxd|incus)\s+(?:containers?|guest|instance)\b|\b(?:in|inside)\s+(?:an?\s+|the\s+|my\s+)?"
+                r"(?:lxc|lxd|incus)\b|\bproxmox\b[^.\n]{0,40}\b(?:lxc|CT)\b|\bunprivileged\s+(?:lxc|container)\b",
+                _I), "lxc"),
+    (re.compile(r"\b(?:apptainer|singularity)\b|\.sif\b", _I), "other"),
+    (re.compile(r"\b(?:kubectl\s+exec|in\s+(?:a|the|my)\s+(?:k8s|kubernetes)\s+pod|pod\s+spec)\b", _I), "kubernetes"),
+    # zh 容器 (container), 镜像 (image); ko 컨테이너, 도커; ja コンテナ; es contenedor; de "im Container"
+    (re.compile(r"容器|docker\s*(?:镜像|环境|里|中|内)|(?:在|用)\s*docker|컨테이너|도커|コンテナ|Docker\s*(?:内|上|で)"
+                r"|\bcontenedor(?:es)?\b|\b(?:im|in\s+einem|im\s+Docker-?)\s*Container\b", _I), "docker"),
+)
+_CONTAINER_NEEDLES = ("docker", "compose", "container", "buil", "==", "nvidia release", "podman", "lxc", "lxd", "incus",
+                      "proxmox", "apptainer", "singularity", ".sif", "kubectl", "k8s", "kubernetes", "pod", "容器",
+                      "컨테이너", "도커", "コンテナ", "contenedor")
+# "not in docker", "no container", "without docker", "outside of docker": the host.
+_NOT_HERE = re.compile(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead\s+of|rather\s+than)\s+(?:\w+\s+){0,2}$"
+                       r"|(?:不是|没有|没用|不用|不在)\s*$", _I)
+
+# --------------------------------------------------------------------------- no GPU given to it
+_FLAG = (r"`?(?:--gpus(?:[= ]\S+)?|--runtime[= ]?nvidia|--nv(?:ccli)?\b|--device[= ]nvidia\.com/gpu\S*|nvidia-docker"
+         r"|(?:the\s+)?nvidia\s+(?:container\s+)?runtime|(?:the\s+)?gpus?\s+(?:flag|option|parameter|argument))`?")
+# The cause told: the flag was left out, or adding it fixed it.
+_CAUSE = re.compile(
+    rf"\b(?:without|forg[oe]t(?:ten)?\s+(?:to\s+)?(?:add|pass|use|specify|include|set|put)?|forgetting(?:\s+to\s+\w+)?"
+    rf"|missing|omitt?(?:ed|ing)?|lack(?:s|ed|ing)?|didn't\s+(?:add|pass|use|specify)|did\s+not\s+(?:add|pass|use|specify)"
+    rf"|not\s+(?:passing|adding|using|specifying)|no)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:option\s+|flag\s+)?{_FLAG}"
+    rf"|\b(?:add(?:ing|ed)?|after\s+adding|by\s+adding|once\s+I\s+added|passing)\s+(?:the\s+)?{_FLAG}"
+    # up to the verb, no "but", "still" or negation on the way ("added it but it still doesn't work")
+    rf"(?:(?!\b(?:but|still|not|however)\b|n't)[^.!?\n]){{0,80}}?"
+    rf"\b(?:fix(?:ed|es)?|solv(?:ed|es)|resolv(?:ed|es)|(?:now\s+)?works?\b|worked|helped|did\s+the\s+trick)"
+    rf"|\b(?:fixed|solved|resolved)\b[^.!?\n]{{0,30}}\bby\s+(?:adding|passing|using|specifying)\s+(?:the\s+)?{_FLAG}"
+    rf"|{_FLAG}[^.!?\n]{{0,60}}\b(?:not\s+used|doesn't\s+work|does\s+not\s+work|no\s+gpu|cpu\s+only)\s+without\s+it\b"
+    rf"|\b(?:not\s+used|doesn't\s+work|does\s+not\s+work)\s+without\s+it\b[^\n]{{0,100}}?{_FLAG}"
+    rf"|\brequires?\s+(?:passing|adding|using)\s+(?:an?\s+option\s+like\s+)?{_FLAG}[^.!?\n]{{0,60}}\bwithout\s+it\b"
+    # A compose service or pod with no GPU request, said so.
+    r"|\b(?:no|missing|without|lacks?|lacking)\s+(?:the\s+|an?\s+|any\s+)?`?(?:nvidia\s+|gpu\s+)?(?:device\s+reservations?"
+    r"|gpu\s+reservations?|deploy\.resources(?:\.reservations(?:\.devices)?)?`?(?:\s+(?:block|section|key|entry))?"
+    r"|nvidia\.com/gpu`?\s+(?:resource|limit)s?|runtime:\s*nvidia)"
+    # zh: 没(有)加 / 忘了加 / 未指定 --gpus; 加上 --gpus 就好了 / 解决
+    rf"|(?:没有?|忘了?|忘记|未|没|不)\s*(?:加|添加|带|指定|使用|传|写)(?:上)?\s*{_FLAG}"
+    rf"|(?:加上|添加了?|加了|带上)\s*{_FLAG}[^。！\n]{{0,20}}(?:就好了|就可以了|解决|好了|可以了|正常)"
+    # ko: --gpus 옵션을 빼먹 / 안 넣 / 추가하니 해결
+    rf"|{_FLAG}\s*(?:옵션|플래그|인자)?\s*(?:을|를)?\s*(?:빼먹|안\s*넣|넣지\s*않|추가하지\s*않|빠뜨|누락|없이)"
+    rf"|{_FLAG}\s*(?:옵션|플래그)?\s*(?:을|를)?\s*(?:추가하니|추가하면|추가해서|넣으니|넣어서)[^.\n]{{0,20}}(?:해결|됩니다|되네요|작동|인식)"
+    # ja: --gpus を付け忘れ / 付けずに / 付けたら動いた
+    rf"|{_FLAG}\s*(?:オプション)?\s*(?:を)?\s*(?:付け忘れ|つけ忘れ|指定し忘れ|指定していな|付けていな|つけていな|付けずに|つけずに|なしで)"
+    rf"|{_FLAG}\s*(?:オプション)?\s*(?:を)?\s*(?:付けたら|つけたら|追加したら|指定したら)[^。\n]{{0,20}}(?:動いた|動きました|解決|認識)"
+    # es / de / fr
+    rf"|\bsin\s+(?:el\s+|la\s+)?(?:flag\s+|opci[oó]n\s+|par[aá]metro\s+)?{_FLAG}|\bolvid[eéó]\s+(?:poner|agregar|a[nñ]adir|pasar)\s+{_FLAG}"
+    rf"|\bohne\s+(?:die\s+|das\s+|den\s+)?(?:Option\s+|Flag\s+|Parameter\s+)?{_FLAG}|{_FLAG}[^.\n]{{0,30}}\bvergessen\b"
+    rf"|\bsans\s+(?:l'option\s+|le\s+flag\s+)?{_FLAG}|\boubli[ée]\s+(?:d'ajouter\s+|de\s+mettre\s+)?{_FLAG}", _I)
+_CAUSE_NEEDLES = ("--gpus", "--runtime", "--nv", "nvidia.com/gpu", "nvidia-docker", "runtime", "flag", "option",
+                  "reservation", "deploy.resources", "parameter", "argument")
+
+_GPU = r"(?:nvidia\s+)?(?:gpus?|graphics\s+cards?|video\s+cards?|cuda\s+devices?|nvidia\s+drivers?|(?:the\s+)?drivers?)"
+_IN_CONTAINER = (r"(?:in|inside|within|to|into|from|by)\s+(?:the\s+|my\s+|a\s+|this\s+|our\s+)?(?:docker\s+|podman\s+|lxc\s+)?"
+                 r"(?:containers?|docker|pods?|lxc)")
+# The symptom told of the container: it does not get the GPU.
+_SYMPTOM = re.compile(
+    rf"\b{_GPU}\s+(?:is\s+|are\s+|was\s+|were\s+)?(?:not|never|n't)\s+(?:being\s+)?(?:detected|visible|available|found|"
+    rf"recogni[sz]ed|accessible|passed(?:\s+through)?|exposed|mounted|seen)\s+{_IN_CONTAINER}"
+    rf"|\b(?:no|not\s+any)\s+{_GPU}\s+{_IN_CONTAINER}"
+    rf"|\b(?:containers?|docker|pods?|podman)\s+(?:can't|cannot|can\s+not|couldn't|could\s+not|doesn't|does\s+not|don't|"
+    rf"do\s+not|fails?\s+to|failed\s+to|is\s+unable\s+to|won't)\s+(?:see|detect|find|access|use|recogni[sz]e|reach)\s+"
+    rf"(?:the\s+|my\s+|any\s+|an?\s+)?{_GPU}"
+    rf"|\bnvidia-smi`?:?\s+(?:is\s+)?(?:not\s+found|unavailable|not\s+available|missing|command\s+not\s+found|"
+    rf"doesn't\s+exist|does\s+not\s+exist)\s+{_IN_CONTAINER}"
+    rf"|\b{_IN_CONTAINER}[^.!?\n]{{0,30}}\bnvidia-smi`?\s*(?::\s*)?(?:is\s+)?(?:not\s+found|unavailable|command\s+not\s+found"
+    rf"|not\s+available|missing)"
+    rf"|\b{_GPU}\s+(?:is\s+|was\s+)?not\s+passed\s+(?:through\s+)?(?:to|into)\s+(?:the\s+)?(?:docker\s+)?containers?"
+    # torch's answer given for the container: "torch.cuda.is_available() returns False in docker"
+    rf"|\bcuda\.is_available\(\)`?\s*(?:returns?|is|gives|=|->|says)?\s*`?False`?\s+{_IN_CONTAINER}"
+    rf"|\b{_IN_CONTAINER}\b[^.!?\n]{{0,40}}\bcuda\.is_available\(\)`?\s*(?:returns?|is|gives|=|->|says)?\s*`?False\b"
+    r"|(?:容器|docker)\s*(?:里|内|中|内部|里面)[^。\n]{0,20}cuda\.is_available\(\)\s*(?:为|是|返回|输出)?\s*false"
+    # zh / ko / ja / es / de
+    r"|(?:容器|docker)\s*(?:里|内|中|内部|里面)?[^。，,！\n]{0,12}?(?:识别不到|检测不到|找不到|看不到|用不了|调用不了|无法(?:使用|识别|调用|检测|找到)"
+    r"|不能(?:使用|识别|调用)|没有|没法用)(?:到)?\s*(?:nvidia\s*)?(?:GPU|显卡|驱动|cuda设备)"
+    r"|(?:컨테이너|도커)[^.\n]{0,20}(?:GPU|그래픽\s?카드|드라이버)[^.\n]{0,10}(?:인식|사용|감지)[^.\n]{0,6}(?:안|못|되지\s?않)"
+    r"|(?:コンテナ|Docker)[^。\n]{0,20}(?:GPU|ドライバ)[^。\n]{0,10}(?:認識|使え|見え|検出)[^。\n]{0,6}(?:ない|ません|されない)"
+    r"|\bcontenedor\s+no\s+(?:detecta|ve|reconoce|encuentra|usa)\s+(?:la\s+|las\s+|ninguna\s+)?gpus?"
+    r"|\bgpus?\s+no\s+(?:es\s+|est[aá]\s+)?(?:detectada|visible|disponible|reconocida)\s+(?:en|dentro\s+del?)\s+(?:el\s+)?contenedor"
+    r"|\b(?:im|in\s+dem)\s+Container\s+(?:wird\s+)?(?:die\s+)?(?:GPU|Grafikkarte)\s+nicht\s+(?:erkannt|gefunden|sichtbar)"
+    r"|\b(?:GPU|Grafikkarte)\s+(?:wird\s+)?im\s+Container\s+nicht\s+(?:erkannt|gefunden|sichtbar)", _I)
+_SYMPTOM_NEEDLES = ("is_available", "gpu", "graphics", "video card", "cuda device", "driver", "container", "docker", "pod", "podman",
+                    "nvidia-smi", "容器", "컨테이너", "도커", "コンテナ", "contenedor", "grafikkarte")
+# "I did not say the GPU is not detected" is rare; what is common is a question or advice.
+_ADVICE = re.compile(r"\b(?:make\s+sure|be\s+sure|remember|don't\s+forget|do\s+not\s+forget|you\s+(?:must|should|need)"
+                     r"|please|if\s+you|in\s+case|otherwise)\b[^.!?\n]{0,40}$", _I)
+
+# --------------------------------------------------------------------------- a driver in the image
+# Packages that put driver files (libcuda, libnvidia-ml, nvidia-smi) into the system they are
+# installed in; the ``cuda`` / ``cuda-X-Y`` meta packages pull cuda-drivers ("Installs all CUDA
+# Toolkit and Driver packages"), ``cuda-toolkit-X-Y`` does not.
+_DRIVER_PKG = re.compile(
+    r"(?<![\w.-])(?:nvidia-driver-(?P<v1>\d{3})(?:-server|-open|-server-open)?|nvidia-headless-(?:no-dkms-)?(?P<v2>\d{3})"
+    r"(?:-server|-open)?|libnvidia-compute-(?P<v3>\d{3})(?:-server)?|nvidia-utils-(?P<v4>\d{3})(?:-server)?"
+    r"|cuda-drivers(?:-(?P<v5>\d{3}))?|libcuda1(?:-(?P<v6>\d{3}))?|libnvidia-ml1|nvidia-driver-(?:libs|cuda)(?:-libs)?"
+    r"|xorg-x11-drv-nvidia(?:-cuda)?(?:-libs)?|NVIDIA-Linux-[\w]+-(?P<v7>\d{3}\.\d+(?:\.\d+)?)\.run"
+    # the CUDA runfile installs its driver unless told --toolkit (checked by the caller)
+    r"|cuda_\d+\.\d+\.\d+_(?P<v8>\d{3}\.\d+(?:\.\d+)?)_linux(?:_\w+)?\.run"
+    r"|cuda(?:-\d{1,2}-\d)?(?=\s*(?:$|&&|\\|;|\s-)))(?![\w.-])")
+# A line that installs packages, in a Dockerfile (RUN …, or the continuation of one) or in a
+# build's log ("#8 12.3 Setting up libcuda1:amd64 (545.23.08-1)", "46.44 Setting up …").
+_INSTALLS = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper|microdnf|apk)\s+(?:-\S+\s+)*install\b|\binstall\s+-y\b"
+                       r"|^\s*(?:#\d+\s+)?\d+(?:\.\d+)?\s+(?:Setting up|Unpacking|Selecting previously unselected package)\s"
+                       r"|^\s*(?:RUN\s+)?(?:[^#\n]*&&\s*)?(?:sh|bash|\./)\s*\S*(?:NVIDIA-Linux-|cuda_\d)", _I)
+_SETTING_UP_VERSION = re.compile(r"Setting up (?:libcuda1|libnvidia-compute-\d{3}|nvidia-driver-\d{3}|libnvidia-ml1)"
+                                 r"[\w:-]*\s+\((?P<v>\d{3}\.\d+(?:\.\d+)?)")
+# The text is (or holds) a Dockerfile or a docker build's output.
+_IMAGE_BUILD = re.compile(r"^\s*(?:FROM\s+\S+|RUN\s+\S|Step\s+\d+/\d+\s*:|#\d+\s+\[[^\]]*\d+/\d+\]|=>\s+\[)", _I)
+# A person saying the image / container holds a driver they installed.
+_SAID_INSTALLED = re.compile(
+    r"\binstall(?:ed|ing)?\s+(?:the\s+|an?\s+|my\s+)?(?:nvidia\s+)?(?:gpu\s+|graphics\s+)?drivers?\s+"
+    r"(?:\d{3}(?:\.\d+)*\s+)?(?:in|inside|into|within)\s+(?:the\s+|my\s+|a\s+|this\s+)?(?:docker\s+)?(?:containers?|images?"
+    r"|dockerfile)\b"
+    r"|\b(?:the\s+|my\s+|this\s+)?(?:docker\s+)?(?:image|container)\s+(?:has|ships|bundles|includes|contains|comes\s+with)\s+"
+    r"(?:its\s+own\s+|an?\s+|the\s+)?(?:nvidia\s+)?drivers?\b"
+    r"|\bdrivers?\s+(?:are\s+|is\s+|were\s+|was\s+|got\s+)?(?:baked|bundled|pre-?installed)\s+(?:in|into)\s+(?:the\s+)?(?:docker\s+)?images?\b"
+    r"|(?:容器|镜像|docker)\s*(?:里|内|中|里面)?\s*(?:也)?(?:安装|装|自带|包含)了?\s*(?:nvidia\s*)?(?:显卡)?驱动"
+    r"|(?:컨테이너|도커\s*이미지)\s*(?:안에|내부에|에)\s*(?:nvidia\s*)?드라이버(?:를)?\s*설치"
+    r"|(?:コンテナ|イメージ)\s*(?:内|の中)?に\s*(?:NVIDIA\s*)?ドライバ(?:ー)?を?\s*(?:インストール|入れ)"
+    r"|\binstal[eé]\s+(?:el\s+)?(?:driver|controlador)(?:\s+de\s+nvidia)?\s+(?:dentro\s+del|en\s+el)\s+contenedor"
+    r"|\bTreiber\s+(?:im|in\s+den|in\s+das)\s+(?:Container|Image)\s+installiert", _I)
+_SAID_NEEDLES = ("driver", "驱动", "드라이버", "ドライバ", "controlador", "treiber")
+# "in the docker container, the PPA brings in libnvidia-compute-550": a sentence about the
+# container or image whose verb puts a driver package there (the package may follow on the
+# next line, a Markdown code span broken across lines).
+_IMAGE_GETS = re.compile(r"(?:\b(?:in|inside|into)\s+(?:the\s+|my\s+|a\s+|this\s+)?(?:docker\s+)?(?:containers?|images?)"
+                         r"|\bdockerfile|容器|镜像)[^.!?\n]{0,60}?\b(?:install(?:s|ed)?|brings?\s+in|pulls?(?:\s+in)?|pulled"
+                         r"|ships|bundles|contains|comes\s+with|has)\b|(?:容器|镜像)[^。\n]{0,20}(?:安装|装|带)了?", _I)
+_VERSIONED_PKG = re.compile(r"(?<![\w.-])(?:nvidia-driver-\d{3}|libnvidia-compute-\d{3}|nvidia-utils-\d{3}|cuda-drivers"
+                            r"|libcuda1|nvidia-headless-\d{3})(?![\w.])")
+
+
+def _blocked(line: str, start: int, end: int) -> bool:
+    """A denial, a question or advice around the match at ``start``…``end``."""
+    before = line[max(0, start - 40):start]
+    rest = line[end:]
+    stop = re.search(r"[.!;,，。\n]", rest)
+    asked = "?" in (rest[:stop.start()] if stop else rest) or "？" in rest[:30]
+    meant = re.search(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|is\s+fine|cpu\s+image)\b", line, _I)
+    return asked or bool(meant) or bool(_ADVICE.search(before)) \
+        or bool(re.search(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,1}$", before, _I))
+
+
+def _container_kind(line: str) -> Optional[str]:
+    for pattern, kind in _CONTAINER_WORDS:
+        m = pattern.search(line)
+        if m and not _NOT_HERE.search(line[max(0, m.start() - 30):m.start()]):
+            return kind
+    return None
+
+
+def _version(m: "re.Match[str]") -> str:
+    for k in ("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"):
+        if m.group(k):
+            return m.group(k)
+    return m.group(0)
+
+
+def _image_drivers(f: Found, doc: Pasted) -> None:
+    lines = doc.lines
+    if not any(_IMAGE_BUILD.match(line) for line in lines[:4000]):
+        return
+    found = []
+    first = None
+    for i in doc.lines_containing("nvidia", "cuda", "libcuda"):
+        line = lines[i]
+        prev = lines[i - 1].rstrip() if i else ""
+        # The install command, or a continuation line of a RUN whose install started above.
+        continued = prev.endswith("\\") and any(_INSTALLS.search(lines[j]) for j in range(max(0, i - 8), i))
+        if not (_INSTALLS.search(line) or continued) or re.search(r"\b(?:remove|purge|autoremove)\b", line):
+            continue
+        if re.search(r"\b(?:conda|mamba|micromamba|pip3?|uv)\s+(?:-\S+\s+)*install\b", line, _I):
+            continue  # conda's "cuda" (nvidia channel) and pip's nvidia-* wheels carry no driver
+        v = _SETTING_UP_VERSION.search(line)
+        for m in _DRIVER_PKG.finditer(line):
+            if m.group("v8") and re.search(r"--toolkit\b", line):
+                continue  # the toolkit alone
+            version = v.group("v") if v else _version(m)
+            if version not in found:
+                found.append(version)
+                first = i if first is None else first
+    if found:
+        f.set("driver.installed_module_versions", tuple(found), first, rank=PROGRAM,
+              detail=f"the image installs NVIDIA driver packages ({', '.join(found)}), line {first + 1} of the text")
+        f.set("host.container", "docker", first, rank=PROGRAM, detail="a Dockerfile or docker build output")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    lines = doc.lines
+    for i in doc.lines_containing(*_CONTAINER_NEEDLES):
+        kind = _container_kind(lines[i])
+        if kind:
+            f.set("host.container", kind, i)
+    for i in doc.lines_containing(*_CAUSE_NEEDLES, "--", "忘", "没", "加上", "빼먹", "付け", "つけ", "sin ", "ohne", "sans "):
+        m = _CAUSE.search(lines[i])
+        if m and not _blocked(lines[i], m.start(), m.end()):
+            f.set("host.container_gpus", "none", i,
+                  detail=f"{STATED_DETAIL}: started without GPU access ({m.group(0).strip()[:120]})")
+            f.set("host.container", _container_kind(lines[i]) or "docker", i)
+    for i in doc.lines_containing(*_SYMPTOM_NEEDLES):
+        m = _SYMPTOM.search(lines[i])
+        if m and not _blocked(lines[i], m.start(), m.end()):
+            f.set("host.container_gpus", "none", i,
+                  detail=f"{STATED_DETAIL}: the container does not get the GPU ({m.group(0).strip()[:120]})")
+            f.set("host.container", _container_kind(lines[i]) or "docker", i)
+    for i in doc.lines_containing(*_SAID_NEEDLES):
+        m = _SAID_INSTALLED.search(lines[i])
+        if m and not _blocked(lines[i], m.start(), m.end()):
+            f.set("driver.installed_module_versions", ("driver installed in the image",), i,
+                  detail=f"{STATED_DETAIL}: {m.group(0).strip()[:120]}")
+            f.set("host.container", _container_kind(lines[i]) or "docker", i)
+    for i in doc.lines_containing("container", "image", "dockerfile", "容器", "镜像"):
+        m = _IMAGE_GETS.search(lines[i])
+        if not m or _blocked(lines[i], m.start(), m.end()):
+            continue
+        near = lines[i][m.end():] + " " + " ".join(lines[i + 1:i + 3])
+        p = _VERSIONED_PKG.search(near)
+        if p:
+            f.set("driver.installed_module_versions", (p.group(0),), i,
+                  detail=f"{STATED_DETAIL}: the image gets {p.group(0)} ({m.group(0).strip()[:80]})")
+            f.set("host.container", _container_kind(lines[i]) or "docker", i)
+    _image_drivers(f, doc)
+    return f
