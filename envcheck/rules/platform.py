@@ -16,6 +16,7 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.derived.driver import driver_installed, installed_driver_version
 from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
 from envcheck.facts import DeviceNode, Facts
+from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -47,7 +48,7 @@ def _on_mac(f: Facts) -> bool:
 
 def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
-    if f.has_nvidia_gpu is None and _on_mac(f):
+    if f.has_nvidia_gpu is not True and _on_mac(f):  # "Chipset Model: Apple M2" is no news on a Mac
         yield from _mac(ctx)
         return
     if f.has_nvidia_gpu is not False:
@@ -57,11 +58,16 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     # CUDA asked for where there is no NVIDIA GPU ("Torch not compiled with CUDA enabled"): the
     # user's failure, not a note that GPU checks were skipped.
     asked = [s for s in ctx.stated if s.supports("no_nvidia_gpu_found") and s.message.kind == "error"]
-    severity = Severity.ERROR if asked else None
+    # The person looked for the GPU stack and did not find it (torch.cuda.is_available() gave False,
+    # nvidia-smi was not there): a failure they report, not a note that GPU checks were skipped.
+    looked = _checked_cuda(f) or f.driver.nvidia_smi_path.status is Status.NOT_FOUND
+    severity = Severity.ERROR if asked else Severity.WARNING if looked else None
     if is_stated(f.pci.devices):  # a person named another vendor's GPU, or said there is no NVIDIA one
         said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")
         what = ("says the machine has no NVIDIA GPU" if str(f.pci.devices.detail).startswith(NO_NVIDIA_DETAIL)
                 else "names a GPU that is not NVIDIA's")
+        if f.torch.cuda_available.ok and f.torch.cuda_available.value is True:
+            return  # torch's ROCm build on an AMD GPU answers is_available() True: that machine works
         if severity is None:
             # A person telling, in a report about their GPU stack, that the machine has no NVIDIA GPU
             # (or checking torch for CUDA and getting no) is saying why CUDA fails: the point of

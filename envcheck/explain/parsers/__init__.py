@@ -16,6 +16,7 @@ from . import (
     commands,
     device_nodes,
     device_query,
+    display_adapters,
     driver_text,
     environment,
     error_messages,
@@ -52,6 +53,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse,
+    display_adapters.parse,
 )
 
 __all__ = ["PARSERS"]

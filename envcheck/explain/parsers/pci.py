@@ -20,7 +20,8 @@ from envcheck.reading import Reading
 
 SOURCE = "lspci"
 
-_LINE = re.compile(r"^(?P<addr>(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(?P<cls>[^:\[]+?)"
+# A CI log puts a timestamp before each line ("2022-11-02T18:32:26.8594325Z 00:1e.0 3D controller: …").
+_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\dT[\d:.]+Z?\s+)?(?P<addr>(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(?P<cls>[^:\[]+?)"
                    r"(?:\s*\[(?P<clsid>[0-9a-fA-F]{4})\])?:\s+NVIDIA Corporation\s+(?P<rest>.+)$")
 _CLASSES = {"vga compatible controller": 0x030000, "3d controller": 0x030200, "display controller": 0x038000,
             "audio device": 0x040300, "bridge": 0x068000, "usb controller": 0x0C0330, "serial bus controller": 0x0C8000}
@@ -75,6 +76,14 @@ def parse(doc: Pasted) -> Found:
             # Plain `lspci -k` (no ids, so no PciDevice): the open driver holding an NVIDIA
             # GPU is still a loaded module, which nouveau_bound reads without a PCI reading.
             f.set("driver.loaded_modules", (driver,), i, detail=f"lspci -k, line {i + 1}: Kernel driver in use: {driver}")
+        if not ids and is_gpu and shown and driver is None:
+            # Plain `lspci -k`: an NVIDIA GPU no driver claimed (only "Kernel modules:" shown). Its
+            # id is not printed (0); the GPU and its missing driver are what gpu_present_driver_missing reads.
+            addr = m.group("addr").lower()
+            d = f.detail(i)
+            devices.append(PciDevice(address=addr if addr.count(":") == 2 else f"0000:{addr}", vendor_id=0x10DE,
+                                     device_id=0, class_code=class_code, driver=Reading.of("none", d)))
+            first = i if first is None else first
         if ids and class_code is not None:
             addr = m.group("addr").lower()
             addr = addr if addr.count(":") == 2 else f"0000:{addr}"

@@ -19,6 +19,7 @@ import re
 from typing import Callable, Dict, List, Optional, Tuple
 
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
+from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
@@ -259,7 +260,8 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
         m = None if search(_CPU_LINE, line) else search(_OTHER_GPU, line)
-        if m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end()):
+        if (m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end())
+                and not ASIDE.search(line[max(0, m.start() - 40):m.start()])):
             # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU
             # named anywhere in the text still makes has_nvidia_gpu true (facts.py).
             f.set("pci.devices", (), i, detail=f"{STATED_DETAIL}: the GPU named is not NVIDIA's ({m.group(0).strip()})")
