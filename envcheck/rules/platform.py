@@ -113,10 +113,48 @@ def _mac(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if asked else Severity.WARNING)
 
 
+def _no_driver_at_all(ctx: RuleContext) -> List[Tuple[str, object]]:
+    """Evidence that no NVIDIA driver is installed on a machine whose NVIDIA GPU the text names
+    (empty: none, or a trace of the driver). nvidia-smi "command not found"; a program saying it
+    found no NVIDIA driver at all (the messages that support both "no NVIDIA GPU" and "no driver",
+    and not a CPU build: torch's "Found no NVIDIA driver on your system", nvcuda.dll missing)."""
+    f = ctx.facts
+    d = f.driver
+    in_container = f.host.container.ok and f.host.container.value not in (None, "none")
+    traces = (d.kernel_module_version.ok, d.userspace_library_version.ok, d.nvidia_smi_path.ok, f.nvml.init.ok,
+              bool(d.installed_module_versions.get(())), f.nvml.init_error not in (None, "library_not_found"),
+              "nvidia" in (_modules(f) or ()), any(g.driver.ok and g.driver.value != "none" for g in f.pci.gpus),
+              f.nvml.driver_version.ok, f.torch.cuda_available.ok and f.torch.cuda_available.value is True,
+              bool(f.torch.devices.get(())))
+    if f.has_nvidia_gpu is not True or _on_wsl(f) or in_container or any(traces):
+        return []
+    ev: List[Tuple[str, object]] = []
+    if d.nvidia_smi_path.status is Status.NOT_FOUND:
+        ev.append(("driver.nvidia_smi_path", d.nvidia_smi_path))
+    said = [s for s in ctx.stated if s.message.kind in ("error", "warning") and s.supports("gpu_present_driver_missing")
+            and s.supports("no_nvidia_gpu_found") and not s.supports("torch_cpu_only_build")]
+    return ev + [quote(s) for s in said[:1]]
+
+
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     unbound = [d for d in f.pci.gpus if d.driver.ok and d.driver.value == "none"]
     installed = _installed(f)
+    if not unbound and not _nouveau_holds(f):
+        absent = _no_driver_at_all(ctx)
+        if absent:
+            # nvidia-smi alone may just be off PATH (older Windows drivers put it in NVSMI): a warning;
+            # a program saying it found no driver makes it the error.
+            told = any(not k.startswith("driver.") for k, _ in absent)
+            named = sorted({g.name.value for g in f.gpus if g.name.ok and g.name.value})
+            yield make("gpu_present_driver_missing",
+                       f"The text names an NVIDIA GPU{' (' + ', '.join(named[:2]) + ')' if named else ''} and shows no "
+                       "NVIDIA driver on the machine (no nvidia-smi, no driver library, no kernel module), so nothing "
+                       "can use the GPU. Install the NVIDIA driver and reboot (on Windows: from nvidia.com or Windows "
+                       "Update; `nvidia-smi` then prints the GPU).",
+                       [("gpus", ", ".join(named) or "an NVIDIA GPU")] + absent, confidence=Confidence.LIKELY,
+                       severity=None if told else Severity.WARNING)
+        return
     if not unbound or installed is True:  # installed but not loaded: driver_kernel_module_not_loaded
         return
     where = ", ".join(d.address for d in unbound)
@@ -127,6 +165,12 @@ def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
                "Install the NVIDIA driver and reboot.",
                [(f"pci.devices[{d.address}].driver", "none") for d in unbound]
                + evidence(("driver.userspace_library_version", f.driver.userspace_library_version)))
+
+
+def _nouveau_holds(f: Facts) -> bool:
+    mods = _modules(f) or ()
+    return any(m in mods for m in ("nouveau", "nova_core")) or any(
+        d.driver.ok and d.driver.value in ("nouveau", "nova_core") for d in f.pci.gpus)
 
 
 def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:

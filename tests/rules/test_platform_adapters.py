@@ -203,3 +203,84 @@ MORE_HEALTHY = [
 @pytest.mark.parametrize("text", MORE_HEALTHY)
 def test_other_vendors_named_in_passing_are_no_finding(text):
     assert "no_nvidia_gpu_found" not in findings(text)
+
+
+# An NVIDIA GPU named, and no NVIDIA driver at all on the machine: nvidia-smi missing, a
+# program saying it found no driver (likely: nvidia-smi may be off PATH, so a warning alone).
+NO_DRIVER_AT_ALL = [
+    "$ lspci | grep -i nvidia\n01:00.0 VGA compatible controller: NVIDIA Corporation GA106 [GeForce RTX 3060] (rev a1)\n"
+    "$ nvidia-smi\nnvidia-smi: command not found",
+    "C:\\Users\\me> nvidia-smi\n'nvidia-smi' is not recognized as an internal or external command,\n"
+    "operable program or batch file.\nMy GPU is an RTX 3060.",
+    "I have a GTX 1660 Ti but Device Manager shows only Microsoft Basic Display Adapter.\n" + NO_DRIVER,
+    "I have an RTX 4090 on a fresh Ubuntu install.\n" + NO_DRIVER,
+    "显卡是 RTX 3060，驱动还没装。\nnvidia-smi: command not found",
+    "GPU: NVIDIA GeForce RTX 3060\n$ nvidia-smi\nbash: nvidia-smi: command not found\n" + NO_DRIVER,
+    "$ ubuntu-drivers devices\n== /sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0 ==\nvendor   : NVIDIA Corporation\n"
+    "model    : GA106 [GeForce RTX 3060 Lite Hash Rate]\ndriver   : nvidia-driver-535 - distro non-free recommended\n"
+    "driver   : xserver-xorg-video-nouveau - distro free builtin\n$ nvidia-smi\n"
+    "Command 'nvidia-smi' not found, but can be installed with:\nsudo apt install nvidia-utils-535",
+    "グラボは RTX 4070 です。\n2024-01-01 W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load "
+    "dynamic library 'nvcuda.dll'; dlerror: nvcuda.dll not found",
+]
+
+
+@pytest.mark.parametrize("text", NO_DRIVER_AT_ALL)
+def test_named_gpu_without_any_driver(text):
+    got = findings(text)
+    assert "gpu_present_driver_missing" in got, sorted(got)
+    assert got["gpu_present_driver_missing"].confidence.value == "likely"
+    assert "no_nvidia_gpu_found" not in got
+
+
+DRIVER_THERE = [
+    # a container without the GPU passed in: the host's driver is not in it
+    "$ docker run --rm -it pytorch/pytorch bash\nroot@4f2a:/workspace# nvidia-smi\nbash: nvidia-smi: command not found\n"
+    "My host has an RTX 3090 and nvidia-smi works there.",
+    "Dockerfile:\nFROM nvidia/cuda:12.1.0-runtime-ubuntu22.04\nRUN nvidia-smi\n/bin/sh: 1: nvidia-smi: not found\n"
+    "The build host has an A100.",
+    # the past, then nvidia-smi's table
+    "Before installing the driver I got nvidia-smi: command not found; now it works:\n" + SMI_TABLE,
+    # WSL 2 keeps nvidia-smi in /usr/lib/wsl/lib
+    "$ uname -r\n5.15.133.1-microsoft-standard-WSL2\n$ nvidia-smi\nnvidia-smi: command not found\nGPU is RTX 3070",
+    # CUDA works: the driver is there whatever PATH says
+    "PyTorch version: 2.3.0+cu121\nIs CUDA available: True\nGPU models and configuration: GPU 0: NVIDIA GeForce RTX 4090\n"
+    "Nvidia driver version: 550.54.14\n$ nvidia-smi\nnvidia-smi: command not found",
+]
+
+
+@pytest.mark.parametrize("text", DRIVER_THERE)
+def test_driver_present_or_elsewhere_is_not_missing(text):
+    assert "gpu_present_driver_missing" not in findings(text)
+
+
+NOUVEAU_SAID = [
+    "The system is using the nouveau driver.\n" + SMI_FAILED,
+    "It is still running on nouveau after the install.\n" + SMI_FAILED,
+    "nouveau is still active even though I installed nvidia-driver-535.\n" + SMI_FAILED,
+    "系统用的是 nouveau 驱动\n" + SMI_FAILED,
+    "nouveau 没有禁用，装完驱动还是不行\n" + SMI_FAILED,
+    "nouveau が使われているようです。\n" + SMI_FAILED,
+    "현재 nouveau 드라이버를 사용 중입니다.\n" + SMI_FAILED,
+]
+
+
+@pytest.mark.parametrize("text", NOUVEAU_SAID)
+def test_nouveau_in_use_said(text):
+    got = findings(text)
+    assert "nouveau_bound" in got, sorted(got)
+    assert got["nouveau_bound"].confidence.value == "likely"
+
+
+NOUVEAU_NOT_USED = [
+    "I am not using nouveau, the proprietary driver is installed.\n" + SMI_TABLE,
+    "I switched from nouveau to the NVIDIA driver last year; training is slow though.\n" + SMI_TABLE,
+    "Is the system using nouveau? How do I check?",
+    "I blacklisted nouveau and disabled it in grub.\n" + SMI_TABLE,
+    "Instead of nouveau I now run the 550 driver.\n" + SMI_TABLE,
+]
+
+
+@pytest.mark.parametrize("text", NOUVEAU_NOT_USED)
+def test_nouveau_named_but_not_in_use(text):
+    assert "nouveau_bound" not in findings(text)

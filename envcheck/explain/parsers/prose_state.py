@@ -41,6 +41,18 @@ _NOT = re.compile(r"\b(?:not|no longer|never|cannot|can't|couldn't|could not|fai
 # 没有加载 / 未加载 (not loaded), 已加载 / 加载了 (loaded).
 _CN_LOADED = re.compile(r"(?P<mod>nvidia[_-]uvm|nouveau|nvidia)\s*(?:模块|驱动)?\s*(?P<neg>没有|未|无法|不能)?\s*(?:被)?"
                         r"(?:已经?)?(?:加载|载入)", _I)
+# nouveau said to drive the GPU: "the system is using the nouveau driver", "still running on
+# nouveau", "nouveau is still active", "nouveau wasn't disabled", 用的是 nouveau 驱动 (uses the
+# nouveau driver), nouveau 没有禁用 (not disabled), nouveau が使われている, nouveau 드라이버를 사용.
+# Not the fix ("blacklisted nouveau", "disabled nouveau"), a denial, or a question.
+_NOUVEAU_USED = re.compile(r"\b(?:using|uses|running\s+(?:on|with)|stuck\s+(?:on|with)|falls?\s+back\s+to|fell\s+back\s+to)\s+"
+                           r"(?:the\s+)?(?:open[- ]source\s+)?nouveau\b"
+                           r"|\bnouveau\b(?:\s+(?:kernel\s+)?(?:driver|module))?\s+(?:is|was)\s+(?:still\s+)?"
+                           r"(?:active|in\s+use|being\s+used|running|bound|used|enabled|not\s+(?:disabled|blacklisted))\b"
+                           r"|\bnouveau\b(?:\s+(?:driver|module))?\s+(?:wasn't|isn't|was\s+never|hasn't\s+been)\s+(?:disabled|blacklisted)"
+                           r"|(?:用的是|使用的?是|使用了?|在用)\s*nouveau|nouveau\s*(?:驱动)?\s*(?:没有|未|并未)\s*(?:被)?(?:禁用|屏蔽|关闭)"
+                           r"|nouveau\s*(?:が|を)\s*(?:使われ|使用|有効)|nouveau\s*드라이버(?:를|가)?\s*(?:사용|쓰고)", _I)
+_NOUVEAU_DENIED = re.compile(r"\b(?:not|no\s+longer|never|instead\s+of|rather\s+than|from|stop(?:ped)?|avoid)\s+(?:\w+\s+){0,2}$", _I)
 # A suspend or sleep before the failure: "after suspend", "wakes up from standby", "resume
 # from hibernation", 休眠 / 待机 / 睡眠 (sleep) 唤醒 (wake).
 # "goes to sleep and wakes up", "after sleep mode", "woke it up" are the same event told plainly.
@@ -211,6 +223,13 @@ def parse(doc: Pasted) -> Found:
                 if name in loaded:
                     loaded.remove(name)
                 first = i if first is None else first
+    for i in doc.lines_containing("nouveau"):
+        line = lines[i]
+        m = search(_NOUVEAU_USED, line)
+        if (m and "nouveau" not in loaded and "nouveau" not in missing and not _question(line, m.end())
+                and not _NOUVEAU_DENIED.search(line[max(0, m.start() - 30):m.start()])):
+            loaded.append("nouveau")
+            first = i if first is None else min(first, i)
     if loaded:
         f.set("driver.loaded_modules", tuple(loaded), first, detail=f"{STATED_DETAIL}: loaded, in a person's words")
     if missing:
