@@ -65,6 +65,7 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     if is_stated(f.pci.devices):  # a person named another vendor's GPU, or said there is no NVIDIA one
         said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")
         what = ("says the machine has no NVIDIA GPU" if str(f.pci.devices.detail).startswith(NO_NVIDIA_DETAIL)
+                else "shows a hosted runtime without a GPU" if ": ran on " in str(f.pci.devices.detail)
                 else "names a GPU that is not NVIDIA's")
         if f.torch.cuda_available.ok and f.torch.cuda_available.value is True:
             return  # torch's ROCm build on an AMD GPU answers is_available() True: that machine works
@@ -73,9 +74,14 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
             # (or checking torch for CUDA and getting no) is saying why CUDA fails: the point of
             # the report, never a note that GPU checks were skipped. Not an error on their word alone.
             severity = Severity.WARNING
+        hosted = ": ran on " in str(f.pci.devices.detail)
         yield make("no_nvidia_gpu_found",
-                   f"The text {what} ({said}) and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
-                   "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs).",
+                   f"The text {what} ({said}) and no NVIDIA GPU. "
+                   + ("Colab and Kaggle GPU runtimes come with NVIDIA's driver, so finding none means a CPU runtime: "
+                      "pick a GPU one (Colab: Runtime > Change runtime type; Kaggle: Settings > Accelerator; a Space: "
+                      "GPU hardware; GitHub Actions: a GPU runner)." if hosted else
+                      "CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
+                      "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs)."),
                    [("pci.devices", f.pci.devices)] + [quote(s) for s in asked[:1]], severity=severity)
         return
     yield make("no_nvidia_gpu_found",

@@ -284,3 +284,45 @@ NOUVEAU_NOT_USED = [
 @pytest.mark.parametrize("text", NOUVEAU_NOT_USED)
 def test_nouveau_named_but_not_in_use(text):
     assert "nouveau_bound" not in findings(text)
+
+
+COLAB_TRACE = ('Traceback (most recent call last):\n  File "/content/Fooocus/entry_with_update.py", line 46, in <module>\n'
+               '    from launch import *\n')
+HOSTED_CPU = [
+    COLAB_TRACE + NO_DRIVER,
+    "I run the notebook on Colab and get\n" + NO_GPUS,
+    "!nvidia-smi\n/bin/bash: line 1: nvidia-smi: command not found\n>>> from google.colab import drive\n" + REPL_FALSE
+    + "\nCUDA is not available",
+    '  File "/kaggle/working/train.py", line 12, in <module>\n' + NO_DRIVER,
+    "在 colab 上运行报错：" + NO_DRIVER,
+    "Space hardware: cpu-basic\n" + NO_DRIVER,
+    "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n" + NO_DRIVER,
+]
+
+
+@pytest.mark.parametrize("text", HOSTED_CPU)
+def test_hosted_runtime_without_gpu(text):
+    got = findings(text)
+    assert "no_nvidia_gpu_found" in got, sorted(got)
+    assert got["no_nvidia_gpu_found"].confidence.value == "likely"
+
+
+HOSTED_GPU = [
+    # a GPU runtime: nvidia-smi's table names the T4
+    COLAB_TRACE + "RuntimeError: CUDA out of memory.\n" + SMI_TABLE.replace("GeForce RTX 3060 ...", "Tesla T4            "),
+    # Colab with a CPU wheel installed by the user: torch_cpu_only_build's, not this
+    COLAB_TRACE + NOT_COMPILED,
+    # Colab named, nothing failed
+    "I trained it on Colab and the accuracy is 12% lower than the paper reports.",
+    # the person says the runtime is a GPU one
+    "On a Colab GPU runtime I get\n" + NO_GPUS,
+    "runs-on: [self-hosted, gpu]\n" + SMI_FAILED,
+    # the runtime's driver is shown (too old for the torch installed): a GPU runtime
+    "in colab:\nRuntimeError: The NVIDIA driver on your system is too old (found version 10010).\n" + REPL_FALSE,
+    "Runtime type is obviously GPU, yet on Colab\n" + NO_GPUS,
+]
+
+
+@pytest.mark.parametrize("text", HOSTED_GPU)
+def test_hosted_runtime_with_gpu_or_other_cause(text):
+    assert "no_nvidia_gpu_found" not in findings(text)

@@ -25,6 +25,7 @@ from . import (
     freetext,
     gpu_processes,
     host_health,
+    hosted_runtime,
     install_commands,
     interactive,
     library_prose,
@@ -53,7 +54,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse,
-    display_adapters.parse,
+    display_adapters.parse, hosted_runtime.parse,
 )
 
 __all__ = ["PARSERS"]

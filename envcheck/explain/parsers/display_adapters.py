@@ -59,7 +59,7 @@ _OTHER_GPU = re.compile(
 _SERVER_GPU = re.compile(r"\bASPEED\b|\bMatrox\b|\bVMware\s+SVGA|\bQXL\b|\bCirrus\s+Logic\b|\bHyper-V\s+Video\b"
                          r"|\bAmazon\.com,\s+Inc\.|\bBochs\b|\bDevice\s+1234:1111\b|\bVirtio\s+GPU\b", _I)
 # NVIDIA hardware named anywhere: then nothing here is evidence of its absence.
-_NVIDIA_HW = re.compile(r"\bNVIDIA\s+Corporation\b|\bGeForce\b|\bQuadro\b|\bTesla\s+[A-Z]?\d|\bTITAN\b|\b[GR]TX\s?\d{3,4}\b"
+NVIDIA_HW = re.compile(r"\bNVIDIA\s+Corporation\b|\bGeForce\b|\bQuadro\b|\bTesla\s+[A-Z]?\d|\bTITAN\b|\b[GR]TX\s?\d{3,4}\b"
                         r"|\bNVIDIA\s+(?:[A-Z]\d{1,4}|RTX|GTX|DGX|Jetson|Tegra)\b|\b(?:A|H|B|L)(?:100|200|10|40|30)\b(?:\s*-?\s*"
                         r"(?:PCIe|SXM|80GB|40GB))|\|\s*NVIDIA-SMI\s+\d|\bGPU\s+\d+:\s+NVIDIA\b|\b10de:[0-9a-f]{4}\b|\bvendor:\s*NVIDIA\b", _I)
 _CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|core\s+ultra|xeon|epyc|threadripper|celeron|pentium)\b"
@@ -191,7 +191,7 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     _lshw(f, lines, doc.lines_containing("*-display"))
     _inxi(f, lines, doc.lines_containing("device-"))
-    if _NVIDIA_HW.search(doc.text):
+    if NVIDIA_HW.search(doc.text):
         return f
     if not _no_nvidia_on_bus(f, lines, doc.lines_containing(" controller", " bridge", " device")):
         _other_gpu_named(f, lines, doc.lines_containing("intel", "radeon", "apple", "uhd", "iris"))

@@ -1,0 +1,73 @@
+"""A hosted runtime without a GPU: Google Colab's or Kaggle's CPU runtime, a Hugging Face
+Space on CPU hardware, a GitHub-hosted Actions runner.
+
+Colab and Kaggle GPU runtimes come with NVIDIA's driver installed, so torch finding no driver
+there ("Found no NVIDIA driver on your system", "No CUDA GPUs are available", `!nvidia-smi`
+"command not found") means the notebook runs on a CPU runtime: the fix is Runtime → Change
+runtime type (Colab) or Settings → Accelerator (Kaggle), as Colab's maintainers answer such
+reports. GitHub's standard hosted runners (``runs-on: ubuntu-latest``) and a Space's
+``cpu-basic``/``cpu-upgrade`` hardware have no GPU at all.
+
+Recorded at a person's rank (what the text implies, not a tool's reading): the finding built on
+it is likely. Nothing is claimed when the text names NVIDIA hardware (a T4 in nvidia-smi's
+table) or when torch is a CPU build (its own finding), or without a CUDA failure in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from ...derived.messages import STATED_DETAIL
+from ..partial import STATED, Found
+from ..source import Pasted
+from .display_adapters import NVIDIA_HW
+
+SOURCE = "hosted runtime"
+
+_I = re.IGNORECASE
+# Where the text ran: Colab's /content working directory in a traceback or a shell, its
+# google.colab package, Kaggle's /kaggle paths, a Space's CPU hardware, a hosted runner label.
+_PLACES: Tuple[Tuple[re.Pattern, str], ...] = (
+    (re.compile(r"File \"/content/|\bgoogle\.colab\b|/content/drive/|\bcolab\.research\.google\.com\b|\bColab\b"
+                r"|(?:在|用)\s*colab|colab\s*(?:上|で|에서)", _I), "Google Colab"),
+    (re.compile(r"File \"/kaggle/|/kaggle/(?:working|input)/|\bkaggle\s+notebook\b", _I), "Kaggle"),
+    (re.compile(r"\bhardware\s*[:=]\s*cpu-(?:basic|upgrade)\b|\bcpu-basic\b|\bCPU\s+basic\b", _I), "a Hugging Face Space on CPU"),
+    (re.compile(r"\bruns-on:\s*\[?\s*['\"]?(?:ubuntu|windows|macos)-(?:latest|\d[\d.]*)\b", _I), "a GitHub-hosted runner"),
+)
+# CUDA failing for want of a GPU or driver (not a CPU build's "not compiled with CUDA").
+_NO_GPU_HERE = re.compile(r"Found no NVIDIA driver on your system|No CUDA GPUs are available|nvidia-smi: (?:command )?not found"
+                          r"|no CUDA-capable device is detected|CUDA is not available|cuda\.is_available\(\)\s*(?:returns?|is|->|=+)?\s*False"
+                          r"|Torch is not able to use GPU", _I)
+_CPU_BUILD = re.compile(r"Torch not compiled with CUDA enabled|\+cpu\b|CUDA used to build PyTorch: None", _I)
+# A person saying the runtime is a GPU one: "GPU runtime", "T4 GPU", "Accelerator: GPU".
+_GPU_RUNTIME_SAID = re.compile(r"\bGPU\s+runtime\b|\bT4\s+GPU\b|\baccelerator\s*[:=]\s*GPU|\bruntime\s+type\s+(?:is\s+)?(?:\w+\s+)?GPU\b"
+                               r"|GPU\s*(?:运行时|ランタイム)", _I)
+# A driver shown: then the runtime has a GPU, whatever else failed ("The NVIDIA driver on your
+# system is too old (found version 10010)", nvidia-smi's "Driver Version:").
+_DRIVER_SHOWN = re.compile(r"NVIDIA driver on your system is too old|Driver Version:?\s*\d|Nvidia driver version:\s*\d", _I)
+
+
+def _place(text: str) -> Optional[Tuple[str, int]]:
+    for pattern, name in _PLACES:
+        m = pattern.search(text)
+        if m:
+            return name, m.start()
+    return None
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    text = doc.text
+    place = _place(text)
+    if (not place or NVIDIA_HW.search(text) or _CPU_BUILD.search(text) or _GPU_RUNTIME_SAID.search(text)
+            or _DRIVER_SHOWN.search(text)):
+        return f
+    failed = _NO_GPU_HERE.search(text)
+    if not failed:
+        return f
+    name, at = place
+    line = text.count("\n", 0, at)
+    f.set("pci.devices", (), line, rank=STATED,
+          detail=f"{STATED_DETAIL}: ran on {name}, a hosted runtime with no GPU here ({failed.group(0)})")
+    return f
