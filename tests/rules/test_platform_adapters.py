@@ -297,6 +297,10 @@ HOSTED_CPU = [
     "在 colab 上运行报错：" + NO_DRIVER,
     "Space hardware: cpu-basic\n" + NO_DRIVER,
     "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: pytest\n" + NO_DRIVER,
+    "I deployed it on an EC2 t3.large instance.\n" + NO_DRIVER,
+    "SageMaker notebook instance ml.m5.xlarge:\n" + NO_GPUS,
+    "VM: Standard_D4s_v3 (Ubuntu 22.04)\nnvidia-smi: command not found\n" + REPL_FALSE + "\nCUDA is not available",
+    "GCE e2-standard-8 instance\n" + NO_DRIVER,
 ]
 
 
@@ -320,6 +324,9 @@ HOSTED_GPU = [
     # the runtime's driver is shown (too old for the torch installed): a GPU runtime
     "in colab:\nRuntimeError: The NVIDIA driver on your system is too old (found version 10010).\n" + REPL_FALSE,
     "Runtime type is obviously GPU, yet on Colab\n" + NO_GPUS,
+    # a GPU instance type, and a CPU one named while the GPU box fails
+    "On a g4dn.xlarge instance:\n" + SMI_FAILED,
+    "The preprocessing runs on a c5.large, training on our GPU server:\n" + SMI_TABLE + NO_GPUS,
 ]
 
 

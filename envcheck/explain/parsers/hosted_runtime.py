@@ -33,6 +33,12 @@ _PLACES: Tuple[Tuple[re.Pattern, str], ...] = (
                 r"|(?:在|用)\s*colab|colab\s*(?:上|で|에서)", _I), "Google Colab"),
     (re.compile(r"File \"/kaggle/|/kaggle/(?:working|input)/|\bkaggle\s+notebook\b", _I), "Kaggle"),
     (re.compile(r"\bhardware\s*[:=]\s*cpu-(?:basic|upgrade)\b|\bcpu-basic\b|\bCPU\s+basic\b", _I), "a Hugging Face Space on CPU"),
+    # Cloud instance types without a GPU: AWS's t/m/c/r families (SageMaker's "ml." ones too; GPUs
+    # are g/p), GCP's E2/N2/C2/T2D (which cannot take a GPU), Azure's B/D/E/F sizes (GPUs are N).
+    (re.compile(r"\b(?:ml\.)?(?:t[234]g?|m[4-7][adgin]{0,2}|c[4-7][adgin]{0,2}n?|r[4-7][adgin]{0,2})\."
+                r"(?:nano|micro|small|medium|large|\d{0,2}xlarge|metal)\b"
+                r"|\b(?:e2|n2d?|c2d?|c3|t2[ad])-(?:standard|highmem|highcpu|medium|small|micro)(?:-\d+)?\b"
+                r"|\bStandard_[BDEF]\d+[a-z]*(?:_v\d)?\b"), "a cloud instance type without a GPU"),
     (re.compile(r"\bruns-on:\s*\[?\s*['\"]?(?:ubuntu|windows|macos)-(?:latest|\d[\d.]*)\b", _I), "a GitHub-hosted runner"),
 )
 # CUDA failing for want of a GPU or driver (not a CPU build's "not compiled with CUDA").
