@@ -94,6 +94,29 @@ NO_GPU = [
     "Meine Grafikkarte ist eine AMD Radeon RX 6700 XT.\n" + NOT_COMPILED,
     "Tengo una Intel(R) Iris(R) Xe Graphics y sale: " + NO_DRIVER,
     "Running on a MacBook Pro with Apple M1 Max.\n" + NOT_COMPILED,
+    # lspci's and neofetch's names for Intel's and AMD's GPUs by code name
+    "00:02.0 VGA compatible controller: Intel Corporation CometLake-H GT2 [UHD Graphics] (rev 05)\n"
+    "\tKernel driver in use: i915\n" + NO_DRIVER,
+    "$ lspci | grep -i vga\n04:00.0 VGA compatible controller: Advanced Micro Devices, Inc. [AMD/ATI] Renoir (rev c6)\n"
+    + NO_DRIVER,
+    "GPU: Intel CometLake-H GT2 [UHD Graphics]\n" + NO_GPUS,
+    # other tools: DirectML, vulkaninfo, rocm-smi, About This Mac, uname on a Mac, a single-board computer
+    ">>> import torch_directml\n>>> torch_directml.device_name(0)\n'AMD Radeon RX 6600 XT'\n" + REPL_FALSE,
+    "GPU0:\n\tdeviceType = PHYSICAL_DEVICE_TYPE_DISCRETE_GPU\n\tdeviceName = AMD Radeon RX 6700 XT (RADV NAVI22)\n" + NO_GPUS,
+    "$ rocm-smi --showproductname\nGPU[0]\t\t: Card series: \t\tNavi 31 [Radeon RX 7900 XT/7900 XTX]\n" + NO_DRIVER,
+    "Graphics  Intel Iris Plus Graphics 1536 MB\n" + NOT_COMPILED,
+    "$ uname -a\nDarwin MacBook-Pro.local 23.1.0 Darwin Kernel Version 23.1.0: Mon Oct  9 21:27:24 PDT 2023; "
+    "root:xnu-10002.41.9~6/RELEASE_ARM64_T6000 arm64\n" + NOT_COMPILED,
+    "Running on a Raspberry Pi 4 Model B.\n" + NO_DRIVER,
+    # only an integrated GPU, in several languages
+    "My laptop only has integrated graphics.\n" + NO_DRIVER,
+    "我的笔记本只有核显，运行报错\n" + NO_DRIVER,
+    "电脑没有独显\n" + NOT_COMPILED,
+    "Mi portátil solo tiene gráficos integrados.\n" + NO_DRIVER,
+    "Mein Laptop hat nur eine integrierte Grafik.\n" + NO_DRIVER,
+    "内蔵GPUしかないノートPCです。\n" + NO_DRIVER,
+    "내장 그래픽만 있는 노트북입니다.\n" + NO_DRIVER,
+    "我用的是苹果电脑 M2 芯片\n" + NOT_COMPILED,
 ]
 
 
@@ -197,6 +220,11 @@ MORE_HEALTHY = [
     "This is not an Intel UHD Graphics 620 issue, the app crashes on every machine.",
     "Support for Intel Arc A770 would be nice; feature request, nothing is broken.",
     "GPU 0: NVIDIA L4\nTraining loss diverges after 10 epochs.\nThe other box has Intel UHD Graphics 630.",
+    "My laptop has integrated graphics and an RTX 3060; the model converges slowly.",
+    "It is not only integrated graphics, there is a GTX 1650 too.",
+    "Will it run on a Raspberry Pi 4? On my workstation everything works.",
+    "I plan to deploy it on a Raspberry Pi later; this is my server:\n" + SMI_TABLE,
+    "0a:00.1 Audio device: Advanced Micro Devices, Inc. [AMD/ATI] Navi 21 HDMI Audio\n" + SMI_TABLE,
 ]
 
 

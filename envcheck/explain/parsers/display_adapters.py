@@ -54,7 +54,12 @@ _OTHER_GPU = re.compile(
     rf"|\b(?:UHD|Iris{_MARK}\s+Xe|Iris\s+Plus|HD)\s+Graphics\s+\d{{3,4}}\b"
     rf"|\b(?:AMD\s+|ATI\s+)?Radeon{_MARK}\s+(?:RX\s?\d{{3,4}}\w*|HD\s?\d{{4}}\w*|R[579]\s?\d{{3}}X?\b|Pro\s+\w+|Vega\s?\d*"
     rf"|VII|\d{{3,4}}M\b|Graphics|Instinct)"
-    rf"|\bAMD\s+Instinct\s+MI\d+|\bApple\s+M[1-5](?:\s+(?:Pro|Max|Ultra))?\b", _I)
+    rf"|\bAMD\s+Instinct\s+MI\d+|\bApple\s+M[1-5](?:\s+(?:Pro|Max|Ultra))?\b"
+    # pci.ids' bracketed names after Intel's code names (lspci, neofetch: "CometLake-H GT2 [UHD
+    # Graphics]", "Alder Lake-P GT2 [Iris Xe Graphics]"); lspci's vendor tag of AMD's GPUs
+    # ("Advanced Micro Devices, Inc. [AMD/ATI] Renoir"); single-board computers' GPUs.
+    rf"|\bIntel\b[^\n\[]{{0,40}}\[(?:U?HD|Iris(?:\s+(?:Xe|Plus|Pro))?|Arc)[^\]]{{0,20}}Graphics[^\]]*\]"
+    rf"|\[AMD/ATI\]\s+\w+|\bRaspberry\s+Pi(?:\s+\d)?\b|\bOrange\s+Pi\b|\bVideoCore\b|\bMali[- ]?[GT]\d+\b|\bAdreno\b", _I)
 # Server and VM adapters: beside NVIDIA GPUs on every GPU server and cloud VM.
 _SERVER_GPU = re.compile(r"\bASPEED\b|\bMatrox\b|\bVMware\s+SVGA|\bQXL\b|\bCirrus\s+Logic\b|\bHyper-V\s+Video\b"
                          r"|\bAmazon\.com,\s+Inc\.|\bBochs\b|\bDevice\s+1234:1111\b|\bVirtio\s+GPU\b", _I)
@@ -130,7 +135,7 @@ def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) ->
 # Words before the name that make it another machine, a plan or a denial: "not an Intel UHD",
 # "instead of my old Radeon RX 580", "support for Intel Arc", "compared with", 不是 (is not).
 ASIDE = re.compile(r"\b(?:not|no|without|instead\s+of|rather\s+than|support(?:s|ed|ing)?(?:\s+for)?|compared?\s+(?:to|with)"
-                    r"|vs\.?|versus|previous(?:ly)?|old|former|used\s+to|switch(?:ed)?\s+from|replaced)\s+(?:\w+\s+){0,3}$"
+                    r"|vs\.?|versus|previous(?:ly)?|old|former|used\s+to|switch(?:ed)?\s+from|replaced|deploy\w*\s+(?:it\s+)?(?:on|to))\s+(?:\w+\s+){0,3}$"
                     r"|不是\S{0,6}$|以前\S{0,6}$", _I)
 
 
@@ -194,5 +199,6 @@ def parse(doc: Pasted) -> Found:
     if NVIDIA_HW.search(doc.text):
         return f
     if not _no_nvidia_on_bus(f, lines, doc.lines_containing(" controller", " bridge", " device")):
-        _other_gpu_named(f, lines, doc.lines_containing("intel", "radeon", "apple", "uhd", "iris"))
+        _other_gpu_named(f, lines, doc.lines_containing("intel", "radeon", "apple", "uhd", "iris", "amd/ati", "pi", "mali",
+                                                        "adreno", "videocore"))
     return f

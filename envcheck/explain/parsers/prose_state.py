@@ -124,12 +124,21 @@ _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
                         r"|\b(?:no\s+tengo|no\s+tiene|sin|não\s+tenho|não\s+tem|sem)\s+(?:una?\s+|um\s+|uma\s+)?(?:gpu|tarjeta\s+gr[aá]fica|placa\s+de\s+v[ií]deo)"
                         r"(?:\s+(?:de\s+)?nvidia)?\b"
                         r"|\bkeine?\s+(?:nvidia[- ]?)?(?:gpu|grafikkarte)\b|\b(?:pas\s+de|aucune?)\s+(?:carte\s+graphique|gpu)(?:\s+nvidia)?\b", _I)
+# Only an integrated GPU, in a person's words: "my laptop only has integrated graphics", "no
+# discrete GPU", 只有核显 / 没有独显 (only integrated / no discrete graphics), 内蔵GPUしかない,
+# 내장 그래픽만, "solo tiene gráficos integrados", "nur eine integrierte Grafik".
+_IGPU_ONLY = re.compile(r"\bonly\s+(?:has\s+|have\s+|got\s+)?(?:an?\s+)?(?:integrated|onboard|built-in)\s+(?:graphics|gpu|video)"
+                        r"|\b(?:integrated|onboard)\s+(?:graphics|gpu)\s+only\b|\bno\s+(?:discrete|dedicated)\s+(?:gpu|graphics)"
+                        r"|只有\s*(?:核显|集显|集成显卡|核芯显卡|内置显卡)|没有\s*(?:独显|独立显卡)|无独显"
+                        r"|内蔵\s*(?:GPU|グラフィックス?)\s*しか|내장\s*(?:그래픽|GPU)\s*만"
+                        r"|\bsolo\s+(?:tiene|tengo)\s+(?:una?\s+)?gr[aá]ficos?\s+integrad|\bnur\s+(?:eine\s+)?(?:integrierte|onboard)\s*-?\s*Grafik", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
                     r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra)"
                     # "on my Mac", "a Mac M1", "M2 Mac" (a MAC address is no machine: a determiner or chip is required)
-                    r"|(?:on|my|a|the|this|our)\s+mac(?:\s+m[1-5])?(?!\s*(?:address|addr|filter|os\b))|m[1-5]\s+mac|mac\s+m[1-5])\b", _I)
+                    r"|(?:on|my|a|the|this|our)\s+mac(?:\s+m[1-5])?(?!\s*(?:address|addr|filter|os\b))|m[1-5]\s+mac|mac\s+m[1-5])\b"
+                    r"|苹果(?:电脑|笔记本|芯片)|\bM[1-5]\s*(?:芯片|チップ|칩)|맥북|맥\s?미니", _I)
 
 
 # CUDA working as root and not as the user: the user may not open the device nodes. "it only
@@ -258,7 +267,8 @@ def parse(doc: Pasted) -> Found:
         m = search(_FM, lines[i])
         if m:
             f.set("driver.fabric_manager_running", False, i)
-    for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5"):
+    for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5", "苹果", "芯片", "チップ",
+                                  "칩", "맥"):
         m = search(_APPLE, lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
@@ -268,6 +278,11 @@ def parse(doc: Pasted) -> Found:
         # torch's own "If you are running on a CPU-only machine, please use torch.load with
         # map_location" is advice, not the machine.
         if m and not _question(lines[i], m.end()) and "map_location" not in lines[i]:
+            f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
+    for i in doc.lines_containing("integrated", "onboard", "built-in", "discrete", "dedicated", "核显", "集显", "集成显卡",
+                                  "核芯显卡", "内置显卡", "独显", "独立显卡", "内蔵", "내장", "integrad", "integrierte"):
+        m = search(_IGPU_ONLY, lines[i])
+        if m and not _question(lines[i], m.end()) and not ASIDE.search(lines[i][max(0, m.start() - 40):m.start()]):
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i in doc.lines_containing("sudo", "root"):
         m = search(_ROOT_ONLY, lines[i])
