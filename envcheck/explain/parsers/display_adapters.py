@@ -121,8 +121,12 @@ def _no_nvidia_on_bus(f: Found, lines: Tuple[str, ...], candidates: List[int]) -
 
 
 def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
+    tried = set()  # a log repeats its lines: each distinct line is searched once
     for i in candidates:
         line = lines[i]
+        if line in tried:
+            continue
+        tried.add(line)
         m = _OTHER_GPU.search(line)
         if (not m or _CPU_LINE.search(line[:m.start()]) or re.search(r"\bwith\s+$", line[:m.start()], _I)
                 or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or question(line, m.end())):
@@ -191,14 +195,24 @@ def _inxi(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
         return
 
 
+# Words one of NVIDIA_HW's alternatives needs on its line.
+_NVIDIA_WORDS = ("nvidia", "geforce", "quadro", "tesla", "titan", "rtx", "gtx", "10de:", "pcie", "sxm", "80gb", "40gb")
+
+
+def names_nvidia_hardware(doc: Pasted) -> bool:
+    """Does any line name NVIDIA hardware? (Each distinct line searched once: a log repeats its lines.)"""
+    lines = doc.lines
+    return any(NVIDIA_HW.search(line) for line in {lines[i] for i in doc.lines_containing(*_NVIDIA_WORDS)})
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
     lines = doc.lines
     _lshw(f, lines, doc.lines_containing("*-display"))
     _inxi(f, lines, doc.lines_containing("device-"))
-    if NVIDIA_HW.search(doc.text):
+    if names_nvidia_hardware(doc):
         return f
     if not _no_nvidia_on_bus(f, lines, doc.lines_containing(" controller", " bridge", " device")):
-        _other_gpu_named(f, lines, doc.lines_containing("intel", "radeon", "apple", "uhd", "iris", "amd/ati", "pi", "mali",
-                                                        "adreno", "videocore"))
+        _other_gpu_named(f, lines, doc.lines_containing("intel", "radeon", "apple", "uhd", "iris", "amd/ati", "raspberry",
+                                                        "orange pi", "mali", "adreno", "videocore"))
     return f

@@ -21,7 +21,7 @@ from typing import Optional, Tuple
 from ...derived.messages import STATED_DETAIL
 from ..partial import STATED, Found
 from ..source import Pasted
-from .display_adapters import NVIDIA_HW
+from .display_adapters import names_nvidia_hardware
 
 SOURCE = "hosted runtime"
 
@@ -54,26 +54,45 @@ _GPU_RUNTIME_SAID = re.compile(r"\bGPU\s+runtime\b|\bT4\s+GPU\b|\baccelerator\s*
 _DRIVER_SHOWN = re.compile(r"NVIDIA driver on your system is too old|Driver Version:?\s*\d|Nvidia driver version:\s*\d", _I)
 
 
-def _place(text: str) -> Optional[Tuple[str, int]]:
+# Words one of _PLACES needs on its line (found with one scan of the text, Pasted.lines_containing).
+_PLACE_WORDS = ("/content/", "colab", "/kaggle", "kaggle notebook", "cpu-basic", "cpu-upgrade", "cpu basic", "runs-on",
+                "large", "micro", "nano", "small", "medium", "metal", "standard", "highmem", "highcpu")
+
+
+def _place(doc: Pasted) -> Optional[Tuple[str, int]]:
+    first = {}  # each distinct line once: a log repeats its lines
+    for i in doc.lines_containing(*_PLACE_WORDS):
+        first.setdefault(doc.lines[i], i)
     for pattern, name in _PLACES:
-        m = pattern.search(text)
-        if m:
-            return name, m.start()
+        for line, i in first.items():
+            if pattern.search(line):
+                return name, i
+    return None
+
+
+def _first(doc: Pasted, pattern: "re.Pattern[str]", *words: str) -> Optional["re.Match[str]"]:
+    """The first match of ``pattern`` on a line holding one of ``words`` (each distinct line once)."""
+    seen = set()
+    for i in doc.lines_containing(*words):
+        line = doc.lines[i]
+        if line not in seen:
+            seen.add(line)
+            m = pattern.search(line)
+            if m:
+                return m
     return None
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     text = doc.text
-    place = _place(text)
-    if (not place or NVIDIA_HW.search(text) or _CPU_BUILD.search(text) or _GPU_RUNTIME_SAID.search(text)
-            or _DRIVER_SHOWN.search(text)):
+    failed = _first(doc, _NO_GPU_HERE, "no nvidia driver", "no cuda gpus", "nvidia-smi", "cuda-capable", "not available",
+                    "is_available", "not able to use gpu")
+    place = _place(doc) if failed else None
+    if (not place or names_nvidia_hardware(doc) or _CPU_BUILD.search(text) or _DRIVER_SHOWN.search(text)
+            or _GPU_RUNTIME_SAID.search(text)):
         return f
-    failed = _NO_GPU_HERE.search(text)
-    if not failed:
-        return f
-    name, at = place
-    line = text.count("\n", 0, at)
+    name, line = place
     f.set("pci.devices", (), line, rank=STATED,
           detail=f"{STATED_DETAIL}: ran on {name}, a hosted runtime with no GPU here ({failed.group(0)})")
     return f
