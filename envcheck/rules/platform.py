@@ -142,6 +142,9 @@ def _no_driver_at_all(ctx: RuleContext) -> List[Tuple[str, object]]:
     return ev + [quote(s) for s in said[:1]]
 
 
+_NO_ADDRESS = "0000:00:00.0"
+
+
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     unbound = [d for d in f.pci.gpus if d.driver.ok and d.driver.value == "none"]
@@ -163,13 +166,15 @@ def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
         return
     if not unbound or installed is True:  # installed but not loaded: driver_kernel_module_not_loaded
         return
-    where = ", ".join(d.address for d in unbound)
+    # A tool that printed no bus address (inxi, Windows' basic adapter) leaves the placeholder.
+    where = ", ".join(d.address for d in unbound if d.address != _NO_ADDRESS)
     why = ("no NVIDIA driver is installed (no libnvidia-ml, no nvidia-smi, no module sources)" if installed is False
            else "no kernel driver has claimed it")
     yield make("gpu_present_driver_missing",
-               f"The NVIDIA GPU at {where} is on the PCI bus but {why}, so nothing can use it. "
+               f"The NVIDIA GPU{' at ' + where if where else ''} is on the PCI bus but {why}, so nothing can use it. "
                "Install the NVIDIA driver and reboot.",
-               [(f"pci.devices[{d.address}].driver", "none") for d in unbound]
+               # Windows' basic adapter beside a GPU named is the text's implication: kept as read (likely).
+               [(f"pci.devices[{d.address}].driver", d.driver if is_stated(d.driver) else "none") for d in unbound]
                + evidence(("driver.userspace_library_version", f.driver.userspace_library_version)))
 
 

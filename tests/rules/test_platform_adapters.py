@@ -248,6 +248,9 @@ NO_DRIVER_AT_ALL = [
     "model    : GA106 [GeForce RTX 3060 Lite Hash Rate]\ndriver   : nvidia-driver-535 - distro non-free recommended\n"
     "driver   : xserver-xorg-video-nouveau - distro free builtin\n$ nvidia-smi\n"
     "Command 'nvidia-smi' not found, but can be installed with:\nsudo apt install nvidia-utils-535",
+    "Device Manager > Display adapters:\n    Microsoft Basic Display Adapter\nI bought an RTX 3070 laptop and CUDA is "
+    "not available.",
+    "设备管理器 显示适配器: Microsoft 基本显示适配器\n我的显卡是 RTX 4060\n" + REPL_FALSE,
     "グラボは RTX 4070 です。\n2024-01-01 W tensorflow/stream_executor/platform/default/dso_loader.cc:64] Could not load "
     "dynamic library 'nvcuda.dll'; dlerror: nvcuda.dll not found",
 ]
@@ -271,6 +274,9 @@ DRIVER_THERE = [
     "Before installing the driver I got nvidia-smi: command not found; now it works:\n" + SMI_TABLE,
     # WSL 2 keeps nvidia-smi in /usr/lib/wsl/lib
     "$ uname -r\n5.15.133.1-microsoft-standard-WSL2\n$ nvidia-smi\nnvidia-smi: command not found\nGPU is RTX 3070",
+    # the basic adapter is the other GPU: NVIDIA's driver works
+    "GPU 0\nMicrosoft Basic Display Adapter\nGPU 1\nNVIDIA GeForce RTX 3060\n" + SMI_TABLE,
+    "Is Microsoft Basic Display Adapter a problem for my RTX 3060?",
     # CUDA works: the driver is there whatever PATH says
     "PyTorch version: 2.3.0+cu121\nIs CUDA available: True\nGPU models and configuration: GPU 0: NVIDIA GeForce RTX 4090\n"
     "Nvidia driver version: 550.54.14\n$ nvidia-smi\nnvidia-smi: command not found",

@@ -165,6 +165,31 @@ def _unbound(f: Found, lines: Tuple[str, ...], i: int, address: Optional[str], h
           detail=f"{how} (the device id is not shown)")
 
 
+# Windows' stand-in when a display adapter has no vendor driver, as Device Manager, Task Manager,
+# dxdiag and wmic name it, in Windows' languages.
+_BASIC_ADAPTER = re.compile(r"Microsoft\s+Basic\s+Display\s+Adapter|Microsoft\s*基本显示适配器|Microsoft\s*基本ディスプレイ\s*アダプター"
+                            r"|Microsoft\s*기본\s*디스플레이\s*어댑터|Microsoft[- ]Basisanzeigeadapter"
+                            r"|Adaptador\s+de\s+pantalla\s+b[aá]sico\s+de\s+Microsoft|Carte\s+d'affichage\s+de\s+base\s+Microsoft", _I)
+# The NVIDIA driver shown working somewhere in the text: then the basic adapter is another GPU.
+_DRIVER_WORKS = re.compile(r"Driver Version:?\s*\d|NVIDIA-SMI\s+\d|Nvidia driver version:\s*\d|Is CUDA available:\s*True", _I)
+
+
+def _basic_adapter(f: Found, doc: Pasted) -> None:
+    """An NVIDIA GPU named and Windows showing the basic adapter: the GPU has no driver (a person's
+    rank: which adapter it stands for is not printed)."""
+    for i in doc.lines_containing("basic display", "基本显示", "基本ディスプレイ", "기본 디스플레이", "basisanzeige",
+                                  "pantalla b", "affichage de base"):
+        m = _BASIC_ADAPTER.search(doc.lines[i])
+        if not m or question(doc.lines[i], m.end()) or ASIDE.search(doc.lines[i][max(0, m.start() - 40):m.start()]):
+            continue
+        if _DRIVER_WORKS.search(doc.text):
+            return
+        how = f"{STATED_DETAIL}: Windows shows {m.group(0)} (no vendor driver) beside an NVIDIA GPU named in the text"
+        f.set("pci.devices", (PciDevice(address="0000:00:00.0", vendor_id=0x10DE, device_id=0, class_code=0x030000,
+                                        driver=Reading.of("none", how)),), i, rank=STATED, detail=how)
+        return
+
+
 def _lshw(f: Found, lines: Tuple[str, ...], heads: List[int]) -> None:
     for i in heads:
         m = _LSHW_HEAD.match(lines[i])
@@ -211,6 +236,7 @@ def parse(doc: Pasted) -> Found:
     _lshw(f, lines, doc.lines_containing("*-display"))
     _inxi(f, lines, doc.lines_containing("device-"))
     if names_nvidia_hardware(doc):
+        _basic_adapter(f, doc)
         return f
     if not _no_nvidia_on_bus(f, lines, doc.lines_containing(" controller", " bridge", " device")):
         _other_gpu_named(f, lines, doc.lines_containing("intel", "radeon", "apple", "uhd", "iris", "amd/ati", "raspberry",
