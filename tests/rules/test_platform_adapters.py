@@ -117,6 +117,9 @@ NO_GPU = [
     "内蔵GPUしかないノートPCです。\n" + NO_DRIVER,
     "내장 그래픽만 있는 노트북입니다.\n" + NO_DRIVER,
     "我用的是苹果电脑 M2 芯片\n" + NOT_COMPILED,
+    "torch.cuda.is_available() returns False. My laptop has an Intel Iris Xe.",
+    "CUDA no está disponible, mi tarjeta es una AMD Radeon RX 580",
+    "torch.cuda.is_available() が False になります。ノートPCのGPUは Intel UHD Graphics です。",
 ]
 
 

@@ -50,7 +50,7 @@ _MARK = r"(?:\(R\)|\(TM\)|®|™)?"
 _OTHER_GPU = re.compile(
     rf"\bIntel{_MARK}\s+(?:(?:UHD|HD|Iris{_MARK}(?:\s+(?:Xe|Plus|Pro)){_MARK})\s+Graphics(?:\s+P?\d{{3,4}})?"
     rf"|Arc{_MARK}\s+(?:[AB]\d{{3}}M?|Graphics)|(?:Xe|Iris\s+Xe)\s+Graphics|Graphics\s+(?:\d{{3,4}}|Media\s+Accelerator))"
-    rf"|\b(?:Mesa\s+)?Intel{_MARK}\s+(?:HD|UHD)\s+\d{{3,4}}\b"
+    rf"|\b(?:Mesa\s+)?Intel{_MARK}\s+(?:HD|UHD)\s+\d{{3,4}}\b|\bIntel{_MARK}\s+Iris{_MARK}\s+(?:Xe|Plus|Pro)\b"
     rf"|\b(?:UHD|Iris{_MARK}\s+Xe|Iris\s+Plus|HD)\s+Graphics\s+\d{{3,4}}\b"
     rf"|\b(?:AMD\s+|ATI\s+)?Radeon{_MARK}\s+(?:RX\s?\d{{3,4}}\w*|HD\s?\d{{4}}\w*|R[579]\s?\d{{3}}X?\b|Pro\s+\w+|Vega\s?\d*"
     rf"|VII|\d{{3,4}}M\b|Graphics|Instinct)"
