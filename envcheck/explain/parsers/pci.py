@@ -20,8 +20,7 @@ from envcheck.reading import Reading
 
 SOURCE = "lspci"
 
-# A CI log puts a timestamp before each line ("2022-11-02T18:32:26.8594325Z 00:1e.0 3D controller: …").
-_LINE = re.compile(r"^(?:\d{4}-\d\d-\d\dT[\d:.]+Z?\s+)?(?P<addr>(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(?P<cls>[^:\[]+?)"
+_LINE = re.compile(r"^(?P<addr>(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(?P<cls>[^:\[]+?)"
                    r"(?:\s*\[(?P<clsid>[0-9a-fA-F]{4})\])?:\s+NVIDIA Corporation\s+(?P<rest>.+)$")
 _CLASSES = {"vga compatible controller": 0x030000, "3d controller": 0x030200, "display controller": 0x038000,
             "audio device": 0x040300, "bridge": 0x068000, "usb controller": 0x0C0330, "serial bus controller": 0x0C8000}
