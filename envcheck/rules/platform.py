@@ -16,6 +16,7 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.derived.driver import driver_installed, installed_driver_version
 from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
 from envcheck.facts import DeviceNode, Facts
+from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -47,7 +48,7 @@ def _on_mac(f: Facts) -> bool:
 
 def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
-    if f.has_nvidia_gpu is None and _on_mac(f):
+    if f.has_nvidia_gpu is not True and _on_mac(f):  # "Chipset Model: Apple M2" is no news on a Mac
         yield from _mac(ctx)
         return
     if f.has_nvidia_gpu is not False:
@@ -57,19 +58,30 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     # CUDA asked for where there is no NVIDIA GPU ("Torch not compiled with CUDA enabled"): the
     # user's failure, not a note that GPU checks were skipped.
     asked = [s for s in ctx.stated if s.supports("no_nvidia_gpu_found") and s.message.kind == "error"]
-    severity = Severity.ERROR if asked else None
+    # The person looked for the GPU stack and did not find it (torch.cuda.is_available() gave False,
+    # nvidia-smi was not there): a failure they report, not a note that GPU checks were skipped.
+    looked = _checked_cuda(f) or f.driver.nvidia_smi_path.status is Status.NOT_FOUND
+    severity = Severity.ERROR if asked else Severity.WARNING if looked else None
     if is_stated(f.pci.devices):  # a person named another vendor's GPU, or said there is no NVIDIA one
         said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")
         what = ("says the machine has no NVIDIA GPU" if str(f.pci.devices.detail).startswith(NO_NVIDIA_DETAIL)
+                else "shows a hosted runtime without a GPU" if ": ran on " in str(f.pci.devices.detail)
                 else "names a GPU that is not NVIDIA's")
+        if f.torch.cuda_available.ok and f.torch.cuda_available.value is True:
+            return  # torch's ROCm build on an AMD GPU answers is_available() True: that machine works
         if severity is None:
             # A person telling, in a report about their GPU stack, that the machine has no NVIDIA GPU
             # (or checking torch for CUDA and getting no) is saying why CUDA fails: the point of
             # the report, never a note that GPU checks were skipped. Not an error on their word alone.
             severity = Severity.WARNING
+        hosted = ": ran on " in str(f.pci.devices.detail)
         yield make("no_nvidia_gpu_found",
-                   f"The text {what} ({said}) and no NVIDIA GPU. CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
-                   "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs).",
+                   f"The text {what} ({said}) and no NVIDIA GPU. "
+                   + ("Colab and Kaggle GPU runtimes come with NVIDIA's driver, so finding none means a CPU runtime: "
+                      "pick a GPU one (Colab: Runtime > Change runtime type; Kaggle: Settings > Accelerator; a Space: "
+                      "GPU hardware; GitHub Actions: a GPU runner)." if hosted else
+                      "CUDA builds of PyTorch need an NVIDIA GPU: on AMD GPUs install the ROCm "
+                      "build of PyTorch, on others use the CPU build (or Intel's XPU build on Intel GPUs)."),
                    [("pci.devices", f.pci.devices)] + [quote(s) for s in asked[:1]], severity=severity)
         return
     yield make("no_nvidia_gpu_found",
@@ -107,20 +119,69 @@ def _mac(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if asked else Severity.WARNING)
 
 
+def _no_driver_at_all(ctx: RuleContext) -> List[Tuple[str, object]]:
+    """Evidence that no NVIDIA driver is installed on a machine whose NVIDIA GPU the text names
+    (empty: none, or a trace of the driver). nvidia-smi "command not found"; a program saying it
+    found no NVIDIA driver at all (the messages that support both "no NVIDIA GPU" and "no driver",
+    and not a CPU build: torch's "Found no NVIDIA driver on your system", nvcuda.dll missing)."""
+    f = ctx.facts
+    d = f.driver
+    in_container = f.host.container.ok and f.host.container.value not in (None, "none")
+    traces = (d.kernel_module_version.ok, d.userspace_library_version.ok, d.nvidia_smi_path.ok, f.nvml.init.ok,
+              bool(d.installed_module_versions.get(())), f.nvml.init_error not in (None, "library_not_found"),
+              "nvidia" in (_modules(f) or ()), any(g.driver.ok and g.driver.value != "none" for g in f.pci.gpus),
+              f.nvml.driver_version.ok, f.torch.cuda_available.ok and f.torch.cuda_available.value is True,
+              bool(f.torch.devices.get(())))
+    if f.has_nvidia_gpu is not True or _on_wsl(f) or in_container or any(traces):
+        return []
+    ev: List[Tuple[str, object]] = []
+    if d.nvidia_smi_path.status is Status.NOT_FOUND:
+        ev.append(("driver.nvidia_smi_path", d.nvidia_smi_path))
+    said = [s for s in ctx.stated if s.message.kind in ("error", "warning") and s.supports("gpu_present_driver_missing")
+            and s.supports("no_nvidia_gpu_found") and not s.supports("torch_cpu_only_build")]
+    return ev + [quote(s) for s in said[:1]]
+
+
+_NO_ADDRESS = "0000:00:00.0"
+
+
 def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     unbound = [d for d in f.pci.gpus if d.driver.ok and d.driver.value == "none"]
     installed = _installed(f)
+    if not unbound and not _nouveau_holds(f):
+        absent = _no_driver_at_all(ctx)
+        if absent:
+            # nvidia-smi alone may just be off PATH (older Windows drivers put it in NVSMI): a warning;
+            # a program saying it found no driver makes it the error.
+            told = any(not k.startswith("driver.") for k, _ in absent)
+            named = sorted({g.name.value for g in f.gpus if g.name.ok and g.name.value})
+            yield make("gpu_present_driver_missing",
+                       f"The text names an NVIDIA GPU{' (' + ', '.join(named[:2]) + ')' if named else ''} and shows no "
+                       "NVIDIA driver on the machine (no nvidia-smi, no driver library, no kernel module), so nothing "
+                       "can use the GPU. Install the NVIDIA driver and reboot (on Windows: from nvidia.com or Windows "
+                       "Update; `nvidia-smi` then prints the GPU).",
+                       [("gpus", ", ".join(named) or "an NVIDIA GPU")] + absent, confidence=Confidence.LIKELY,
+                       severity=None if told else Severity.WARNING)
+        return
     if not unbound or installed is True:  # installed but not loaded: driver_kernel_module_not_loaded
         return
-    where = ", ".join(d.address for d in unbound)
+    # A tool that printed no bus address (inxi, Windows' basic adapter) leaves the placeholder.
+    where = ", ".join(d.address for d in unbound if d.address != _NO_ADDRESS)
     why = ("no NVIDIA driver is installed (no libnvidia-ml, no nvidia-smi, no module sources)" if installed is False
            else "no kernel driver has claimed it")
     yield make("gpu_present_driver_missing",
-               f"The NVIDIA GPU at {where} is on the PCI bus but {why}, so nothing can use it. "
+               f"The NVIDIA GPU{' at ' + where if where else ''} is on the PCI bus but {why}, so nothing can use it. "
                "Install the NVIDIA driver and reboot.",
-               [(f"pci.devices[{d.address}].driver", "none") for d in unbound]
+               # Windows' basic adapter beside a GPU named is the text's implication: kept as read (likely).
+               [(f"pci.devices[{d.address}].driver", d.driver if is_stated(d.driver) else "none") for d in unbound]
                + evidence(("driver.userspace_library_version", f.driver.userspace_library_version)))
+
+
+def _nouveau_holds(f: Facts) -> bool:
+    mods = _modules(f) or ()
+    return any(m in mods for m in ("nouveau", "nova_core")) or any(
+        d.driver.ok and d.driver.value in ("nouveau", "nova_core") for d in f.pci.gpus)
 
 
 def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:

@@ -17,6 +17,7 @@ from . import (
     container_prose,
     device_nodes,
     device_query,
+    display_adapters,
     driver_prose,
     driver_text,
     environment,
@@ -26,6 +27,7 @@ from . import (
     freetext,
     gpu_processes,
     host_health,
+    hosted_runtime,
     install_commands,
     interactive,
     library_prose,
@@ -55,7 +57,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
-    visible_devices.parse, container_prose.parse,
+    visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse,
 )
 
 __all__ = ["PARSERS"]

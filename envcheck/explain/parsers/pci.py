@@ -75,6 +75,14 @@ def parse(doc: Pasted) -> Found:
             # Plain `lspci -k` (no ids, so no PciDevice): the open driver holding an NVIDIA
             # GPU is still a loaded module, which nouveau_bound reads without a PCI reading.
             f.set("driver.loaded_modules", (driver,), i, detail=f"lspci -k, line {i + 1}: Kernel driver in use: {driver}")
+        if not ids and is_gpu and shown and driver is None:
+            # Plain `lspci -k`: an NVIDIA GPU no driver claimed (only "Kernel modules:" shown). Its
+            # id is not printed (0); the GPU and its missing driver are what gpu_present_driver_missing reads.
+            addr = m.group("addr").lower()
+            d = f.detail(i)
+            devices.append(PciDevice(address=addr if addr.count(":") == 2 else f"0000:{addr}", vendor_id=0x10DE,
+                                     device_id=0, class_code=class_code, driver=Reading.of("none", d)))
+            first = i if first is None else first
         if ids and class_code is not None:
             addr = m.group("addr").lower()
             addr = addr if addr.count(":") == 2 else f"0000:{addr}"

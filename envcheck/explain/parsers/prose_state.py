@@ -19,6 +19,7 @@ import re
 from typing import Callable, Dict, List, Optional, Tuple
 
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
+from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
@@ -40,6 +41,18 @@ _NOT = re.compile(r"\b(?:not|no longer|never|cannot|can't|couldn't|could not|fai
 # 没有加载 / 未加载 (not loaded), 已加载 / 加载了 (loaded).
 _CN_LOADED = re.compile(r"(?P<mod>nvidia[_-]uvm|nouveau|nvidia)\s*(?:模块|驱动)?\s*(?P<neg>没有|未|无法|不能)?\s*(?:被)?"
                         r"(?:已经?)?(?:加载|载入)", _I)
+# nouveau said to drive the GPU: "the system is using the nouveau driver", "still running on
+# nouveau", "nouveau is still active", "nouveau wasn't disabled", 用的是 nouveau 驱动 (uses the
+# nouveau driver), nouveau 没有禁用 (not disabled), nouveau が使われている, nouveau 드라이버를 사용.
+# Not the fix ("blacklisted nouveau", "disabled nouveau"), a denial, or a question.
+_NOUVEAU_USED = re.compile(r"\b(?:using|uses|running\s+(?:on|with)|stuck\s+(?:on|with)|falls?\s+back\s+to|fell\s+back\s+to)\s+"
+                           r"(?:the\s+)?(?:open[- ]source\s+)?nouveau\b"
+                           r"|\bnouveau\b(?:\s+(?:kernel\s+)?(?:driver|module))?\s+(?:is|was)\s+(?:still\s+)?"
+                           r"(?:active|in\s+use|being\s+used|running|bound|used|enabled|not\s+(?:disabled|blacklisted))\b"
+                           r"|\bnouveau\b(?:\s+(?:driver|module))?\s+(?:wasn't|isn't|was\s+never|hasn't\s+been)\s+(?:disabled|blacklisted)"
+                           r"|(?:用的是|使用的?是|使用了?|在用)\s*nouveau|nouveau\s*(?:驱动)?\s*(?:没有|未|并未)\s*(?:被)?(?:禁用|屏蔽|关闭)"
+                           r"|nouveau\s*(?:が|を)\s*(?:使われ|使用|有効)|nouveau\s*드라이버(?:를|가)?\s*(?:사용|쓰고)", _I)
+_NOUVEAU_DENIED = re.compile(r"\b(?:not|no\s+longer|never|instead\s+of|rather\s+than|from|stop(?:ped)?|avoid)\s+(?:\w+\s+){0,2}$", _I)
 # A suspend or sleep before the failure: "after suspend", "wakes up from standby", "resume
 # from hibernation", 休眠 / 待机 / 睡眠 (sleep) 唤醒 (wake).
 # "goes to sleep and wakes up", "after sleep mode", "woke it up" are the same event told plainly.
@@ -111,12 +124,21 @@ _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
                         r"|\b(?:no\s+tengo|no\s+tiene|sin|não\s+tenho|não\s+tem|sem)\s+(?:una?\s+|um\s+|uma\s+)?(?:gpu|tarjeta\s+gr[aá]fica|placa\s+de\s+v[ií]deo)"
                         r"(?:\s+(?:de\s+)?nvidia)?\b"
                         r"|\bkeine?\s+(?:nvidia[- ]?)?(?:gpu|grafikkarte)\b|\b(?:pas\s+de|aucune?)\s+(?:carte\s+graphique|gpu)(?:\s+nvidia)?\b", _I)
+# Only an integrated GPU, in a person's words: "my laptop only has integrated graphics", "no
+# discrete GPU", 只有核显 / 没有独显 (only integrated / no discrete graphics), 内蔵GPUしかない,
+# 내장 그래픽만, "solo tiene gráficos integrados", "nur eine integrierte Grafik".
+_IGPU_ONLY = re.compile(r"\bonly\s+(?:has\s+|have\s+|got\s+)?(?:an?\s+)?(?:integrated|onboard|built-in)\s+(?:graphics|gpu|video)"
+                        r"|\b(?:integrated|onboard)\s+(?:graphics|gpu)\s+only\b|\bno\s+(?:discrete|dedicated)\s+(?:gpu|graphics)"
+                        r"|只有\s*(?:核显|集显|集成显卡|核芯显卡|内置显卡)|没有\s*(?:独显|独立显卡)|无独显"
+                        r"|内蔵\s*(?:GPU|グラフィックス?)\s*しか|내장\s*(?:그래픽|GPU)\s*만"
+                        r"|\bsolo\s+(?:tiene|tengo)\s+(?:una?\s+)?gr[aá]ficos?\s+integrad|\bnur\s+(?:eine\s+)?(?:integrierte|onboard)\s*-?\s*Grafik", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
 _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
                     r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra)"
                     # "on my Mac", "a Mac M1", "M2 Mac" (a MAC address is no machine: a determiner or chip is required)
-                    r"|(?:on|my|a|the|this|our)\s+mac(?:\s+m[1-5])?(?!\s*(?:address|addr|filter|os\b))|m[1-5]\s+mac|mac\s+m[1-5])\b", _I)
+                    r"|(?:on|my|a|the|this|our)\s+mac(?:\s+m[1-5])?(?!\s*(?:address|addr|filter|os\b))|m[1-5]\s+mac|mac\s+m[1-5])\b"
+                    r"|苹果(?:电脑|笔记本|芯片)|\bM[1-5]\s*(?:芯片|チップ|칩)|맥북|맥\s?미니", _I)
 
 
 # CUDA working as root and not as the user: the user may not open the device nodes. "it only
@@ -210,6 +232,13 @@ def parse(doc: Pasted) -> Found:
                 if name in loaded:
                     loaded.remove(name)
                 first = i if first is None else first
+    for i in doc.lines_containing("nouveau"):
+        line = lines[i]
+        m = search(_NOUVEAU_USED, line)
+        if (m and "nouveau" not in loaded and "nouveau" not in missing and not _question(line, m.end())
+                and not _NOUVEAU_DENIED.search(line[max(0, m.start() - 30):m.start()])):
+            loaded.append("nouveau")
+            first = i if first is None else min(first, i)
     if loaded:
         f.set("driver.loaded_modules", tuple(loaded), first, detail=f"{STATED_DETAIL}: loaded, in a person's words")
     if missing:
@@ -238,7 +267,8 @@ def parse(doc: Pasted) -> Found:
         m = search(_FM, lines[i])
         if m:
             f.set("driver.fabric_manager_running", False, i)
-    for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5"):
+    for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5", "苹果", "芯片", "チップ",
+                                  "칩", "맥"):
         m = search(_APPLE, lines[i])
         if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
@@ -248,6 +278,11 @@ def parse(doc: Pasted) -> Found:
         # torch's own "If you are running on a CPU-only machine, please use torch.load with
         # map_location" is advice, not the machine.
         if m and not _question(lines[i], m.end()) and "map_location" not in lines[i]:
+            f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
+    for i in doc.lines_containing("integrated", "onboard", "built-in", "discrete", "dedicated", "核显", "集显", "集成显卡",
+                                  "核芯显卡", "内置显卡", "独显", "独立显卡", "内蔵", "내장", "integrad", "integrierte"):
+        m = search(_IGPU_ONLY, lines[i])
+        if m and not _question(lines[i], m.end()) and not ASIDE.search(lines[i][max(0, m.start() - 40):m.start()]):
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i in doc.lines_containing("sudo", "root"):
         m = search(_ROOT_ONLY, lines[i])
@@ -259,7 +294,8 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
         m = None if search(_CPU_LINE, line) else search(_OTHER_GPU, line)
-        if m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end()):
+        if (m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end())
+                and not ASIDE.search(line[max(0, m.start() - 40):m.start()])):
             # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU
             # named anywhere in the text still makes has_nvidia_gpu true (facts.py).
             f.set("pci.devices", (), i, detail=f"{STATED_DETAIL}: the GPU named is not NVIDIA's ({m.group(0).strip()})")
