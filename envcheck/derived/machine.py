@@ -62,6 +62,12 @@ class TorchView:
     cpu_source: Optional[Value] = None  # what says it is a CPU-only build
 
 
+def in_container(facts: Facts) -> bool:
+    """The facts come from inside a container (a container runtime read or stated)."""
+    c = facts.host.container
+    return c.ok and c.value not in (None, "none")
+
+
 def find_text(facts: Facts, *needles: str) -> Optional[str]:
     """The first text containing any needle (case-insensitive): for the knowledge tables'
     own substrings (known-bad builds); torch's messages are read through ``stated``."""

@@ -12,6 +12,7 @@ import re
 from collections import OrderedDict
 from typing import Dict, Iterator, List, Optional
 
+from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
 from envcheck.facts import GpuFacts
 from envcheck.knowledge import xid as xid_table
@@ -340,13 +341,13 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     shm = f.host.shm_total_bytes
     c = f.host.container
-    in_container = c.ok and c.value not in (None, "none")
+    contained = in_container(f)
     if shm.status is Status.ERROR and is_stated(shm):
         # A person's words, no size: "shared memory is not enough", 共享内存不足.
         yield make("shm_too_small",
                    f"The text says shared memory ran short ({shm.detail.split(': ', 1)[-1]}). PyTorch DataLoader "
                    "workers hand batches over through /dev/shm and die with “bus error” when it is full"
-                   + (", the usual state of a container started with Docker's 64 MiB default." if in_container
+                   + (", the usual state of a container started with Docker's 64 MiB default." if contained
                       else "; `df -h /dev/shm` shows its size."),
                    evidence(("host.shm_total_bytes", shm), ("host.container", c)), confidence=Confidence.LIKELY)
         return
@@ -356,7 +357,7 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
     yield make("shm_too_small",
                f"/dev/shm holds only {mib:.0f} MiB. PyTorch DataLoader workers hand batches over through shared "
                "memory and die with “bus error” or “unable to write to file </torch_…>” when it runs out"
-               + (", which is the usual state of a container started with Docker's 64 MiB default." if in_container
+               + (", which is the usual state of a container started with Docker's 64 MiB default." if contained
                   else "."),
                evidence(("host.shm_total_bytes", f"{shm.value} ({mib:.0f} MiB)"), ("host.container", c)))
 

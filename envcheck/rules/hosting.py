@@ -11,6 +11,7 @@ import re
 from typing import Iterator, List, Tuple
 
 from envcheck.derived.driver import installed_driver_version
+from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Reading, Status
 from envcheck.rules.compat import quote
@@ -88,7 +89,7 @@ def container_nvml_unknown(ctx: RuleContext) -> Iterator[Finding]:
     (``failures.container_lost_gpus``)."""
     c = ctx.facts.host.container
     said = next((s for s in ctx.stated if s.id in ("go_nvml_error_unknown", "pynvml_unknown_error")), None)
-    if said is None or not (c.ok and c.value not in (None, "none")):
+    if said is None or not in_container(ctx.facts):
         return
     yield make("container_gpu_lost_after_daemon_reload",
                f"NVML fails with its “unknown error” inside this {c.value} container: the container may no longer "
@@ -167,8 +168,8 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
     if fm.ok and fm.value:
         return
     c = f.host.container
-    in_container = c.ok and c.value not in (None, "none")
-    if in_container and fm.ok:
+    contained = in_container(f)
+    if contained and fm.ok:
         # Fabric Manager runs on the host, whose processes a container's PID namespace does
         # not show; the NVSwitches are visible in sysfs all the same. Not seeing it is no evidence.
         fm = Reading.fail(Status.NOT_SUPPORTED, "the host's processes are not visible from a container")
@@ -202,14 +203,14 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
         ev.append(("nvml.gpus", f"{len(f.gpus)} × {hgx[0].name.value}"))
     installed = installed_driver_version(f)
     version = installed.value if installed.ok else None
-    if in_container:
+    if contained:
         ev.append(("host.container", c.value))
     yield make("fabric_manager_not_running",
                "This is an NVSwitch system (HGX/DGX class) and NVIDIA Fabric Manager is not running. Until it "
                "configures the NVSwitch fabric, CUDA fails with “system not yet initialized”. Fabric Manager must "
                "be the same version as the driver" + (f" ({version})." if version else ".")
                + (" It runs on the host, not in this container: do the steps there (the host's distribution may "
-                  "differ)." if in_container else ""),
+                  "differ)." if contained else ""),
                ev, severity=severity, confidence=None if nvswitch_class and not said_stopped else Confidence.LIKELY)
 
 

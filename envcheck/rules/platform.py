@@ -14,6 +14,7 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.driver import driver_installed, installed_driver_version
+from envcheck.derived.machine import in_container
 from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
 from envcheck.facts import DeviceNode, Facts
 from envcheck.reading import Status
@@ -59,8 +60,9 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     # user's failure, not a note that GPU checks were skipped.
     asked = [s for s in ctx.stated if s.supports("no_nvidia_gpu_found") and s.message.kind == "error"]
     # The person looked for the GPU stack and did not find it (torch.cuda.is_available() gave False,
-    # nvidia-smi was not there): a failure they report, not a note that GPU checks were skipped.
-    looked = _checked_cuda(f) or f.driver.nvidia_smi_path.status is Status.NOT_FOUND
+    # their shell said nvidia-smi was not there): a failure they report, not a note that GPU checks
+    # were skipped. The doctor not finding nvidia-smi on a machine without a GPU is no failure.
+    looked = _checked_cuda(f) or (f.source == "explain" and f.driver.nvidia_smi_path.status is Status.NOT_FOUND)
     severity = Severity.ERROR if asked else Severity.WARNING if looked else None
     if is_stated(f.pci.devices):  # a person named another vendor's GPU, or said there is no NVIDIA one
         said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")
@@ -126,13 +128,13 @@ def _no_driver_at_all(ctx: RuleContext) -> List[Tuple[str, object]]:
     and not a CPU build: torch's "Found no NVIDIA driver on your system", nvcuda.dll missing)."""
     f = ctx.facts
     d = f.driver
-    in_container = f.host.container.ok and f.host.container.value not in (None, "none")
+    contained = in_container(f)
     traces = (d.kernel_module_version.ok, d.userspace_library_version.ok, d.nvidia_smi_path.ok, f.nvml.init.ok,
               bool(d.installed_module_versions.get(())), f.nvml.init_error not in (None, "library_not_found"),
               "nvidia" in (_modules(f) or ()), any(g.driver.ok and g.driver.value != "none" for g in f.pci.gpus),
               f.nvml.driver_version.ok, f.torch.cuda_available.ok and f.torch.cuda_available.value is True,
               bool(f.torch.devices.get(())))
-    if f.has_nvidia_gpu is not True or _on_wsl(f) or in_container or any(traces):
+    if f.has_nvidia_gpu is not True or _on_wsl(f) or contained or any(traces):
         return []
     ev: List[Tuple[str, object]] = []
     if d.nvidia_smi_path.status is Status.NOT_FOUND:
@@ -215,7 +217,10 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
     if f.nvml.init.ok or _on_wsl(f) or f.has_nvidia_gpu is False:
         return []
     ev: List[Tuple[str, object]] = []
-    if f.nvml.init_error == "driver_not_loaded":
+    # Inside a container nvidia-smi failing to reach the driver says the container was given no
+    # GPU (hosting.py's findings), not that the host's module is missing.
+    contained = in_container(f)
+    if f.nvml.init_error == "driver_not_loaded" and not contained:
         # A person retelling nvidia-smi's failure stays their word (the reading, stated).
         ev.append(("nvml.init", f.nvml.init) if is_stated(f.nvml.init) else
                   ("nvml.init_error", "driver_not_loaded (NVIDIA-SMI/NVML could not talk to the driver)"))
