@@ -41,6 +41,7 @@ from . import (
     system,
     toolkit,
     torch_build_prose,
+    torch_installs,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -52,6 +53,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse,
+    torch_installs.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -39,11 +39,21 @@ _CONDA_BUILD = re.compile(r"_\d+$")
 # (poetry/installation/executor.py); what it put into the environment.
 _POETRY_OP = re.compile(rf"^\s*[•*-]?\s*(?:Installing|Updating|Downgrading)\s+(?P<name>{_NAME})\s+"
                         rf"\((?:{_VERSION}\s+->\s+)?(?P<version>{_VERSION})\)")
+# conda names a package file or spec as name-version-build: a lock file's or pixi's URL
+# ("…/linux-64/pytorch-2.4.1-cpu_mkl_py312h…_101.conda"), the solver's plan ("pytorch/linux-64::
+# pytorch-2.0.1-py3.10_cpu_0"), conda 4.x's plan ("pytorch:  1.4.0-py3.7_cpu_0") and its download
+# table ("pytorch-1.4.0  |  py3.7_cpu_0  27.2 MB"): what conda installs, its build string included.
+_CONDA_SPEC = re.compile(r"(?:^|[\s/:=\"'])(?P<name>pytorch)-(?P<version>\d[\w.]*)-(?P<build>[\w.]+?)"
+                         r"(?:\.conda|\.tar\.bz2)?(?![\w.])"
+                         r"|^\s*(?P<name2>pytorch):\s+(?P<version2>\d[\w.]*)-(?P<build2>[\w.]+)\s"
+                         r"|^\s*(?P<name3>pytorch)-(?P<version3>\d[\w.]*)\s*\|\s*(?P<build3>[\w.]+)\s")
+# Conda's and pip's nightly packages of old installed the torch module under another name.
+_TORCH_NAMES = ("torch", "pytorch", "pytorch-nightly", "torch-nightly")
 _SHOW_NAME = re.compile(rf"^Name: ({_NAME})\s*$")
 _SHOW_VERSION = re.compile(rf"^Version: ({_VERSION})\s*$")
 
 # Packages worth reading from a bare "name version" line with no header around it.
-_INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
+_INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
                           r"|bitsandbytes|cudatoolkit|cudnn|nccl)$")
 
@@ -88,7 +98,7 @@ def conda_cuda(build: str) -> Optional[str]:
 
 def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[str] = None) -> None:
     norm = normalise(name)
-    if norm == "pytorch":
+    if norm in _TORCH_NAMES:
         norm = "torch"  # conda's pytorch package installs the torch distribution
         cuda = conda_cuda(build or "")
         if cuda == "cpu":
@@ -112,7 +122,7 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
 
 def _torch_row(name: str, version: str, line: int, block: int, rows: Dict[int, List[Tuple[int, str]]]) -> None:
     """Remember a torch row of one listing (``block``: the listing's first line)."""
-    if normalise(name) in ("torch", "pytorch"):
+    if normalise(name) in _TORCH_NAMES:
         rows.setdefault(block, []).append((line, version.split("+", 1)[0]))
 
 
@@ -177,6 +187,12 @@ def parse(doc: Pasted) -> Found:
             wv = wheel_version(m.group("file"))
             if wv:
                 _add(f, wv[0], wv[1], i, LISTING)
+            continue
+        m = _CONDA_SPEC.search(line) if "pytorch" in line else None
+        if m and conda_cuda(m.group("build") or m.group("build2") or m.group("build3")):
+            n = 1 if m.group("name") else 2 if m.group("name2") else 3
+            g = ("", "2", "3")[n - 1]
+            _add(f, m.group("name" + g), m.group("version" + g), i, PROGRAM, m.group("build" + g))
             continue
         m = _COLUMNS.match(line)
         if m and m.group("tag") == "conda":
