@@ -62,6 +62,19 @@ CPU = [
     SMI_LINUX + "print(torch.__version__, torch.version.cuda, torch.cuda.is_available())\n2.3.0+cpu None False\n",
     SMI_LINUX + "torch.__version__ = 2.1.2+cpu\n",
     "GPU: NVIDIA GeForce RTX 3060\nI found out pip had pulled in a CPU-only torch build.\n",
+    SMI + "Ultralytics YOLOv8.0.196 Python-3.10.11 torch-2.0.1+cpu CPU (Intel Core(TM) i7-12700H)\n",
+    SMI + "- `transformers` version: 4.35.2\n- Platform: Windows-10-10.0.22631-SP0\n- PyTorch version (GPU?): 2.1.0+cpu "
+    "(False)\n",
+    SMI + "- PyTorch version (GPU?): 2.1.0 (False)\n- Platform: Windows-10-10.0.19045-SP0\n",
+    SMI_LINUX + "Installed 3 packages in 1.2s\n + torch==2.5.1+cpu\n + torchvision==0.20.1+cpu\n",
+    SMI_LINUX + '[[package]]\nname = "torch"\nversion = "2.1.0+cpu"\nsource = { registry = "https://download.pytorch.org/'
+    'whl/cpu" }\n',
+    SMI_LINUX + "name: sd\ndependencies:\n  - python=3.10\n  - pytorch=2.0.1=py3.10_cpu_0\n  - pytorch-mutex=1.0=cpu\n",
+    SMI + "RuntimeError: Torch is not able to use GPU; add --skip-torch-cuda-test to COMMANDLINE_ARGS variable to disable "
+    "this check\nPS C:\\sd> pip list\nPackage  Version\n-------- -------\ntorch    2.1.2\n",
+    SMI + "  File \"C:\\Users\\me\\venv\\Lib\\site-packages\\torch\\nn\\modules\\module.py\", line 1501\n"
+    ">>> torch.__version__\n'2.2.1'\n>>> torch.cuda.is_available()\nFalse\n",
+    SMI_LINUX + "  pytorch            pytorch/linux-64::pytorch-2.0.1-py3.10_cpu_0\n",
 ]
 
 CPU_NOT = [
@@ -88,6 +101,13 @@ CPU_NOT = [
     SMI + "Successfully installed torch-2.3.1+cu121 torchvision-0.18.1+cu121\n",
     "No NVIDIA GPU on this laptop, so I installed the CPU wheel on purpose: torch 2.3.1+cpu. The bug is in "
     "torch.nn.functional.interpolate.\n",
+    SMI + "- Platform: Windows-10-10.0.22631-SP0\n- PyTorch version (GPU?): 2.1.0+cu121 (True)\n",
+    SMI_LINUX + '[[package]]\nname = "torch"\nversion = "2.5.1+cu124"\n',
+    SMI_LINUX + "dependencies:\n  - pytorch=2.1.0=py3.10_cuda11.8_cudnn8.7.0_0\n  - pytorch-mutex=1.0=cuda\n",
+    SMI + "PS C:\\work> docker run --gpus all -it myimage pip list\nPackage  Version\n-------- -------\ntorch    2.1.2\n",
+    SMI_LINUX + "$ pip list\nPackage  Version\n-------- -------\ntorch    2.1.2\nThe dataset was copied from C:\\data on "
+    "my other PC.\n",
+    SMI + "Ultralytics YOLOv8.0.196 Python-3.10.11 torch-2.1.0+cu121 CUDA:0 (NVIDIA GeForce RTX 4070, 12282MiB)\n",
 ]
 
 # ------------------------------------------------------------------ two installs mixed
@@ -206,6 +226,24 @@ IMPORT_NOT = [
     "ImportError: cannot import name 'packaging' from 'pkg_resources' (/opt/venv/lib/python3.10/site-packages/"
     "pkg_resources/__init__.py)\n",
     "ModuleNotFoundError: No module named 'torchvision'\n",
+    # ctypes' own wording (not torch's "Error loading … or one of its dependencies."): another library's DLL
+    "FileNotFoundError: Could not find module 'C:\\venv\\lib\\site-packages\\bitsandbytes\\libbitsandbytes_cuda118"
+    ".dll' (or one of its dependencies). Try using the full path with constructor syntax.\n",
+    "ImportError: /home/u/venv/lib/python3.10/site-packages/mmcv/_ext.cpython-310-x86_64-linux-gnu.so: undefined "
+    "symbol: _ZN2at4_ops5zeros4callEN3c108ArrayRefINS2_6SymIntEEE\n",
+    "ModuleNotFoundError: No module named 'torch_scatter'\n",
+    "ImportError: libcudart.so.11.0: cannot open shared object file: No such file or directory\n"
+    "  File \"/usr/lib/python3/dist-packages/tensorflow/python/platform/self_check.py\", line 27\n",
+    "I had an OSError about c10.dll last week; after installing the VC++ redistributable import torch works.\n"
+    ">>> import torch\n>>> torch.__version__\n'2.3.1+cu121'\n",
+    "  File \"/opt/venv/lib/python3.10/site-packages/torch/utils/data/dataloader.py\", line 1133, in _try_get_data\n"
+    "RuntimeError: DataLoader worker (pid(s) 1234) exited unexpectedly\n",
+    "ImportError: cannot import name 'LRScheduler' from 'torch.optim.lr_scheduler' "
+    "(/opt/venv/lib/python3.10/site-packages/torch/optim/lr_scheduler.py)\n",
+    ">>> import torch\n>>> torch.backends.cudnn.version()\n8902\n",
+    "  File \"/opt/venv/lib/python3.10/site-packages/torch/lib/../../nvidia/cudnn/lib/x.py\", line 1\n"
+    "ValueError: bad value\n",
+    "Error loading the model: torch/lib was not touched; the checkpoint file is corrupt.\n",
 ]
 
 # ------------------------------------------------------------------ torch missing

@@ -47,6 +47,12 @@ _CONDA_SPEC = re.compile(r"(?:^|[\s/:=\"'])(?P<name>pytorch)-(?P<version>\d[\w.]
                          r"(?:\.conda|\.tar\.bz2)?(?![\w.])"
                          r"|^\s*(?P<name2>pytorch):\s+(?P<version2>\d[\w.]*)-(?P<build2>[\w.]+)\s"
                          r"|^\s*(?P<name3>pytorch)-(?P<version3>\d[\w.]*)\s*\|\s*(?P<build3>[\w.]+)\s")
+# conda env export / conda list --export: "- pytorch=2.0.1=py3.10_cpu_0", "pytorch-mutex=1.0=cpu".
+_CONDA_EXPORT = re.compile(r"^\s*(?:-\s*)?(?:[\w.-]+::)?(?P<name>pytorch|pytorch-mutex|pytorch-cuda|pytorch-nightly)="
+                           r"(?P<version>\d[\w.]*)=(?P<build>[\w.]+)\s*$")
+# A lock file's package table (poetry.lock, uv.lock, pdm.lock): 'name = "torch"', then its version.
+_LOCK_NAME = re.compile(r'^\s*name\s*=\s*"(?:torch|pytorch)"\s*$')
+_LOCK_VERSION = re.compile(rf'^\s*version\s*=\s*"({_VERSION})"\s*$')
 # Conda's and pip's nightly packages of old installed the torch module under another name.
 _TORCH_NAMES = ("torch", "pytorch", "pytorch-nightly", "torch-nightly")
 _SHOW_NAME = re.compile(rf"^Name: ({_NAME})\s*$")
@@ -187,6 +193,17 @@ def parse(doc: Pasted) -> Found:
             wv = wheel_version(m.group("file"))
             if wv:
                 _add(f, wv[0], wv[1], i, LISTING)
+            continue
+        m = _CONDA_EXPORT.match(line) if "=" in line and "pytorch" in line else None
+        if m:
+            _add(f, m.group("name"), m.group("version"), i, LISTING, m.group("build"))
+            continue
+        m = _LOCK_NAME.match(line) if "name" in line else None
+        if m:
+            vm = next((_LOCK_VERSION.match(lines[j]) for j in range(i + 1, min(i + 3, len(lines)))
+                       if _LOCK_VERSION.match(lines[j])), None)
+            if vm:
+                _add(f, "torch", vm.group(1), i, LISTING)
             continue
         m = _CONDA_SPEC.search(line) if "pytorch" in line else None
         if m and conda_cuda(m.group("build") or m.group("build2") or m.group("build3")):
