@@ -184,7 +184,7 @@ def torch_listed_twice(ctx: RuleContext) -> Iterator[Finding]:
         return
     failed = any(s.message.kind == "error" for s in ctx.stated)
     detail = listed.detail or ""
-    if detail.startswith(STATED_DETAIL) or "user site" in detail or "import prints" in detail:
+    if detail.startswith(STATED_DETAIL) or any(w in detail for w in ("user site", "import prints", "traceback")):
         what = f"Two torch installs serve one Python ({detail})."
     else:
         what = (f"One package listing shows torch at {len(listed.value)} versions ({', '.join(listed.value)}) in the "

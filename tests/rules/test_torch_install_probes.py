@@ -75,6 +75,10 @@ CPU = [
     SMI + "  File \"C:\\Users\\me\\venv\\Lib\\site-packages\\torch\\nn\\modules\\module.py\", line 1501\n"
     ">>> torch.__version__\n'2.2.1'\n>>> torch.cuda.is_available()\nFalse\n",
     SMI_LINUX + "  pytorch            pytorch/linux-64::pytorch-2.0.1-py3.10_cpu_0\n",
+    SMI + "WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+    "    PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cpu)\n    Python  3.10.11 (you have 3.10.11)\n",
+    SMI + '$ pip list --format=json\n[{"name": "numpy", "version": "1.26.4"}, {"name": "torch", "version": "2.1.0+cpu"}]\n',
+    SMI + "Collecting torch==2.1.0+cpu (from -r requirements.txt (line 3))\n",
 ]
 
 CPU_NOT = [
@@ -108,6 +112,10 @@ CPU_NOT = [
     SMI_LINUX + "$ pip list\nPackage  Version\n-------- -------\ntorch    2.1.2\nThe dataset was copied from C:\\data on "
     "my other PC.\n",
     SMI + "Ultralytics YOLOv8.0.196 Python-3.10.11 torch-2.1.0+cu121 CUDA:0 (NVIDIA GeForce RTX 4070, 12282MiB)\n",
+    SMI + "WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+    "    PyTorch 2.1.0+cu118 with CUDA 1108 (you have 2.1.0+cu121)\n",
+    SMI + '[{"name": "torch", "version": "2.1.0+cu121"}, {"name": "torchaudio", "version": "2.1.0+cpu"}]\n'
+    ">>> torch.cuda.is_available()\nTrue\n",
 ]
 
 # ------------------------------------------------------------------ two installs mixed
@@ -143,6 +151,9 @@ MIXED = [
     "PyTorch war doppelt installiert (pip und conda).\n",
     "原来环境里有两个版本的torch。\n",
     "$ python -c \"import torch; print(torch.__version__)\"\n2.0.1\n$ pip freeze | grep torch\ntorch==2.2.0\n",
+    "Traceback (most recent call last):\n  File \"/usr/local/lib/python3.10/dist-packages/torch/__init__.py\", line 1, "
+    "in <module>\n    from torch.functional import *\n  File \"/usr/lib/python3/dist-packages/torch/functional.py\", "
+    "line 5, in <module>\nAttributeError: module 'torch' has no attribute 'x'\n",
     "In [1]: import torch\nIn [2]: torch.__version__\nOut[2]: '1.12.0'\n$ pip list | grep torch\ntorch    2.0.0\n",
 ]
 
@@ -169,6 +180,12 @@ MIXED_NOT = [
     "$ pip list\nPackage      Version\n------------ -------\ntorch        2.1.0\ntorchvision  0.16.0\n"
     ">>> import torch\n>>> torch.__version__\n'2.1.0'\n",
     "I removed the duplicate torch and now only one is left.\n",
+    "Traceback (most recent call last):\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/modules/module.py\", "
+    "line 1501, in _call_impl\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/functional.py\", line 2, in "
+    "relu\nRuntimeError: boom\n",
+    "On the server:\n  File \"/opt/venv/lib/python3.10/site-packages/torch/serialization.py\", line 1\nOSError: x\n\n"
+    "On my laptop:\n  File \"/home/u/miniconda3/envs/a/lib/python3.10/site-packages/torch/serialization.py\", line 1\n"
+    "OSError: y\n",
 ]
 
 # ------------------------------------------------------------------ import failures
@@ -267,6 +284,10 @@ MISSING = [
     "这个环境里没有安装torch。\n",
     "이 환경에는 torch가 설치되어 있지 않습니다.\n",
     "この環境にはtorchがインストールされていません。\n",
+    "pkg_resources.DistributionNotFound: The 'torch>=1.8' distribution was not found and is required by basicsr\n",
+    "importlib.metadata.PackageNotFoundError: No package metadata was found for torch\n",
+    "$ conda list torch\n# packages in environment at /home/u/miniconda3/envs/x:\n#\n"
+    "# Name                    Version                   Build  Channel\n$ python train.py\n",
 ]
 
 MISSING_NOT = [
@@ -282,6 +303,11 @@ MISSING_NOT = [
     "Is torch not installed in the base env?\n",
     "ModuleNotFoundError: No module named 'torch.utils._pytree'\n",
     "torch已经安装好了，import torch 没有问题。\n",
+    "pkg_resources.DistributionNotFound: The 'torchvision>=0.8' distribution was not found and is required by x\n",
+    "importlib.metadata.PackageNotFoundError: No package metadata was found for torch-geometric\n",
+    "$ conda list torch\n# packages in environment at /home/u/miniconda3/envs/x:\n#\n"
+    "# Name                    Version                   Build  Channel\ntorch                     2.1.0                    "
+    "pypi_0    pypi\n",
 ]
 
 

@@ -53,6 +53,11 @@ _CONDA_EXPORT = re.compile(r"^\s*(?:-\s*)?(?:[\w.-]+::)?(?P<name>pytorch|pytorch
 # A lock file's package table (poetry.lock, uv.lock, pdm.lock): 'name = "torch"', then its version.
 _LOCK_NAME = re.compile(r'^\s*name\s*=\s*"(?:torch|pytorch)"\s*$')
 _LOCK_VERSION = re.compile(rf'^\s*version\s*=\s*"({_VERSION})"\s*$')
+# pip list --format=json: [{"name": "torch", "version": "2.1.0+cpu"}, …] (often one long line).
+_JSON_ROW = re.compile(rf'"name":\s*"(?P<name>{_NAME})",\s*"version":\s*"(?P<version>{_VERSION})"')
+# "conda list torch" (or pytorch) answering with its header and no row: no package of that
+# name in the environment, pip's included (conda lists them with channel pypi).
+_CONDA_LIST_TORCH = re.compile(r"\bconda\s+list\s+(?:-n\s+\S+\s+)?(?:py)?torch\s*$")
 # Conda's and pip's nightly packages of old installed the torch module under another name.
 _TORCH_NAMES = ("torch", "pytorch", "pytorch-nightly", "torch-nightly")
 _SHOW_NAME = re.compile(rf"^Name: ({_NAME})\s*$")
@@ -144,6 +149,19 @@ def _two_installs(f: Found, rows: Dict[int, List[Tuple[int, str]]]) -> None:
             return
 
 
+def _no_rows(lines: Tuple[str, ...], i: int) -> bool:
+    """conda list's output after line ``i`` is its header only: "# packages in environment at …",
+    "#", "# Name  Version  Build  Channel", then a blank line, a prompt or the end."""
+    header = False
+    for j in range(i + 1, min(i + 8, len(lines))):
+        s = lines[j].strip()
+        if s.startswith("#"):
+            header = header or bool(_CONDA_HEADER.match(s))
+            continue
+        return header and (not s or s.startswith(("$", ">", "(")) or bool(re.match(r"^[\w@.-]*[$#>]\s", s)))
+    return header and i + 8 > len(lines) - 1
+
+
 def _table(f: Found, lines: Tuple[str, ...], start: int, conda: bool,
            rows: Optional[Dict[int, List[Tuple[int, str]]]] = None) -> int:
     """Rows under a ``pip list`` / ``conda list`` header; returns the last row read."""
@@ -193,6 +211,13 @@ def parse(doc: Pasted) -> Found:
             wv = wheel_version(m.group("file"))
             if wv:
                 _add(f, wv[0], wv[1], i, LISTING)
+            continue
+        if '"name"' in line and '"version"' in line:
+            for m in _JSON_ROW.finditer(line):
+                _add(f, m.group("name"), m.group("version"), i, LISTING)
+            continue
+        if "conda" in line and _CONDA_LIST_TORCH.search(line) and _no_rows(lines, i):
+            f.set("torch.installed", False, i, rank=PROGRAM, detail=f"conda list shows no torch package (line {i + 1})")
             continue
         m = _CONDA_EXPORT.match(line) if "=" in line and "pytorch" in line else None
         if m:

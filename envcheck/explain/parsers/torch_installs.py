@@ -49,6 +49,9 @@ _LOCATION = re.compile(r"^\s*Location:\s*" + _SITE + r"[\\/]?\s*$")
 _ENV = re.compile(r"(?P<env>(?:[A-Za-z]:)?[\\/][^\s'\"]*?[\\/](?:envs[\\/][\w.-]+|\.?venv|virtualenvs[\\/][\w.-]+))"
                   r"(?=[\\/](?:bin|lib|Lib|Scripts|python)|['\"\s]|$)")
 
+# A traceback frame in torch's files: its site-packages (or dist-packages) root.
+_FRAME = re.compile(r"^\s*File\s+\"?(?P<root>[^\"\n]*?[\\/](?:site|dist)-packages)[\\/]torch[\\/]")
+
 _TORCH = r"(?:py)?torch"
 # Sentences that say two installs were there (English, Spanish, German, Chinese, Korean, Japanese).
 _SAID = re.compile(
@@ -161,6 +164,31 @@ def _user_site(f: Found, doc: Pasted) -> bool:
     return False
 
 
+def _two_roots(f: Found, doc: Pasted) -> bool:
+    """One traceback (one process) passing through torch's files under two package roots
+    ("/usr/local/lib/python3.10/dist-packages/torch/…" and "/usr/lib/python3/dist-packages/
+    torch/…"): parts of two installs were imported together."""
+    lines, block, roots = doc.lines, -1, {}  # roots: root → first line, within one traceback
+    for i in doc.lines_containing("torch"):
+        m = _FRAME.match(lines[i])
+        if not m:
+            continue
+        # a traceback runs on while its lines are indented or frames; a gap ends it
+        if block < 0 or i - block > 60 or any(not lines[j].startswith((" ", "\t", "File "))
+                                              for j in range(block + 1, i)):
+            roots = {}
+        block = i
+        root = m.group("root").replace("\\", "/").lower()
+        roots.setdefault(root, i)
+        if len(roots) > 1:
+            (a, ia), (b, ib) = list(roots.items())[:2]
+            f.set("torch.versions_listed", (a, b), i, rank=PROGRAM,
+                  detail=f"one traceback passes through torch under {a} (line {ia + 1}) and under {b} "
+                         f"(line {ib + 1}): the files of two installs")
+            return True
+    return False
+
+
 def _said(f: Found, doc: Pasted) -> None:
     for i in doc.lines_containing("torch", ignorecase=True):
         line = doc.lines[i]
@@ -179,7 +207,7 @@ def _said(f: Found, doc: Pasted) -> None:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
-    if not (_versions(f, doc) or _user_site(f, doc)):
+    if not (_versions(f, doc) or _two_roots(f, doc) or _user_site(f, doc)):
         _said(f, doc)
     _absent(f, doc)
     return f
