@@ -151,6 +151,16 @@ MIXED = [
     "PyTorch war doppelt installiert (pip und conda).\n",
     "原来环境里有两个版本的torch。\n",
     "$ python -c \"import torch; print(torch.__version__)\"\n2.0.1\n$ pip freeze | grep torch\ntorch==2.2.0\n",
+    "PyTorch version: 2.0.1\n[pip3] torch==2.0.1\n[conda] pytorch                   1.13.1          "
+    "py3.9_cuda11.7_cudnn8.5.0_0    pytorch\n",
+    "  Attempting uninstall: torch\n    Found existing installation: torch 1.13.1\n    Not uninstalling torch at "
+    "/home/me/.local/lib/python3.10/site-packages, outside environment /home/me/miniconda3/envs/sd\n"
+    "    Can't uninstall 'torch'. No files were found to uninstall.\nSuccessfully installed torch-2.1.0\n",
+    "    Not uninstalling torch at /usr/lib/python3/dist-packages, outside environment /usr\n",
+    "pip装的torch和conda装的pytorch冲突了。\n",
+    "I had torch installed with both pip and conda in the same env.\n",
+    "Tenía torch instalado con pip y con conda.\n",
+    "torch war sowohl über pip als auch über conda installiert.\n",
     "Traceback (most recent call last):\n  File \"/usr/local/lib/python3.10/dist-packages/torch/__init__.py\", line 1, "
     "in <module>\n    from torch.functional import *\n  File \"/usr/lib/python3/dist-packages/torch/functional.py\", "
     "line 5, in <module>\nAttributeError: module 'torch' has no attribute 'x'\n",
@@ -183,6 +193,10 @@ MIXED_NOT = [
     "Traceback (most recent call last):\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/modules/module.py\", "
     "line 1501, in _call_impl\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/functional.py\", line 2, in "
     "relu\nRuntimeError: boom\n",
+    "  Attempting uninstall: torch\n    Found existing installation: torch 1.13.1\n    Uninstalling torch-1.13.1:\n"
+    "      Successfully uninstalled torch-1.13.1\nSuccessfully installed torch-2.1.0\n",
+    "pip and conda both installed numpy, which conflicted; torch is fine.\n",
+    "Is there a conflict between pip's torch and conda's pytorch?\n",
     "On the server:\n  File \"/opt/venv/lib/python3.10/site-packages/torch/serialization.py\", line 1\nOSError: x\n\n"
     "On my laptop:\n  File \"/home/u/miniconda3/envs/a/lib/python3.10/site-packages/torch/serialization.py\", line 1\n"
     "OSError: y\n",
@@ -223,6 +237,21 @@ IMPORT = [
     "Lib\\site-packages\\torch\\lib\\fbgemm.dll\" or one of its dependencies.\n",
     "ImportError: /lib64/libc.so.6: version `GLIBC_2.28' not found (required by /opt/venv/lib/python3.9/"
     "site-packages/torch/lib/libtorch_cpu.so)\n",
+    "OSError: [WinError 1114] 동적 연결 라이브러리(DLL) 초기화 루틴을 실행할 수 없습니다. Error loading "
+    "\"C:\\AI\\venv\\lib\\site-packages\\torch\\lib\\c10.dll\" or one of its dependencies.\n",
+    "OSError: [WinError 126] No se puede encontrar el módulo especificado. Error loading "
+    "\"C:\\AI\\venv\\lib\\site-packages\\torch\\lib\\torch_python.dll\" or one of its dependencies.\n",
+    "OSError: [WinError 193] %1 is not a valid Win32 application. Error loading "
+    "\"C:\\py\\lib\\site-packages\\torch\\lib\\c10.dll\" or one of its dependencies.\n",
+    "ImportError: /opt/conda/lib/python3.8/site-packages/torch/lib/libtorch_cuda.so: undefined symbol: "
+    "cudaGraphInstantiateWithFlags, version libcudart.so.11.0\n",
+    "ImportError: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.29' not found (required by "
+    "/opt/venv/lib/python3.10/site-packages/torch/lib/libtorch_python.so)\n",
+    "OSError: dlopen(/Users/me/.venv/lib/python3.9/site-packages/torch/lib/libtorch_global_deps.dylib, 0x000A): tried: "
+    "'/Users/me/.venv/lib/python3.9/site-packages/torch/lib/libtorch_global_deps.dylib' (mach-o file, but is an "
+    "incompatible architecture (have 'x86_64', need 'arm64'))\n",
+    "  File \"C:\\Users\\me\\venv\\lib\\site-packages\\torch\\__init__.py\", line 139, in <module>\n"
+    "    from torch._C import *\nImportError: DLL load failed while importing _C: 找不到指定的模块。\n",
     "  File \"/opt/conda/lib/python3.10/site-packages/torch/__init__.py\", line 237, in <module>\n"
     "    from torch._C import *  # noqa: F403\nImportError: /opt/conda/lib/python3.10/site-packages/torch/lib/../../"
     "nvidia/cublas/lib/libcublas.so.12: undefined symbol: cublasLtGetStatusString, version libcublasLt.so.12\n",
@@ -285,6 +314,14 @@ MISSING = [
     "이 환경에는 torch가 설치되어 있지 않습니다.\n",
     "この環境にはtorchがインストールされていません。\n",
     "pkg_resources.DistributionNotFound: The 'torch>=1.8' distribution was not found and is required by basicsr\n",
+    "실행하면 ModuleNotFoundError: No module named 'torch' 가 뜹니다.\n",
+    "ModuleNotFoundError: No module named 'torch'と表示されます。\n",
+    "ImportError: No module named 'torch'\n",
+    "The 'torch' distribution was not found and is required by the application\n",
+    "torch no está instalado en este entorno.\n",
+    "torch ist nicht installiert.\n",
+    "$ conda list pytorch\n# packages in environment at C:\\Users\\me\\miniconda3\\envs\\sd:\n#\n"
+    "# Name                    Version                   Build  Channel\n",
     "importlib.metadata.PackageNotFoundError: No package metadata was found for torch\n",
     "$ conda list torch\n# packages in environment at /home/u/miniconda3/envs/x:\n#\n"
     "# Name                    Version                   Build  Channel\n$ python train.py\n",
@@ -303,6 +340,7 @@ MISSING_NOT = [
     "Is torch not installed in the base env?\n",
     "ModuleNotFoundError: No module named 'torch.utils._pytree'\n",
     "torch已经安装好了，import torch 没有问题。\n",
+    "torch no está instalado con CUDA, es la versión CPU.\n",
     "pkg_resources.DistributionNotFound: The 'torchvision>=0.8' distribution was not found and is required by x\n",
     "importlib.metadata.PackageNotFoundError: No package metadata was found for torch-geometric\n",
     "$ conda list torch\n# packages in environment at /home/u/miniconda3/envs/x:\n#\n"

@@ -69,12 +69,20 @@ _SAID = re.compile(
     # an old/stale copy in the user site taking the environment's place
     rf"|\b{_TORCH}\b(?:[^.;!?]|\.(?!\s)){{0,80}}(?:~/\.local|\.local/lib|user\s+site)(?:[^.;!?]|\.(?!\s)){{0,60}}"
     rf"\b(?:shadow\w*|overrid\w*|conflict\w*|took\s+precedence|(?:was|got)\s+(?:being\s+)?(?:imported|used|loaded)\s+instead)"
+    # torch from both tools: "torch installed with both pip and conda", Spanish "instalado con pip y
+    # con conda", German "sowohl über pip als auch über conda"
+    rf"|\b{_TORCH}\b[^.;!?]{{0,30}}\b(?:installed|instalad[oa]|installiert)\s+(?:with|by|via|con|mit|über)\s+"
+    rf"(?:both\s+)?(?:pip|conda)\s+(?:and|y|und)\s+(?:with\s+|by\s+|via\s+|con\s+|mit\s+|über\s+)?(?:pip|conda)\b"
+    rf"|\b{_TORCH}\b[^.;!?]{{0,40}}\bsowohl\s+(?:über|mit|per)\s+(?:pip|conda)\s+als\s+auch"
     rf"|(?:两个|2个|多个|两套|两种)(?:不同)?(?:版本的?)?\s*{_TORCH}|pip\s*和\s*conda\s*(?:都|各)\s*(?:安?装)了?(?:一个)?\s*{_TORCH}"
     rf"|{_TORCH}\s*(?:装了两个|装了两次|重复安装)"
     rf"|pip\S{{0,4}}\s*(?:설치한\s*)?{_TORCH}\S{{0,2}}\s*(?:와|과|랑)?\s*conda\S{{0,4}}\s*(?:설치한\s*)?{_TORCH}\S{{0,2}}\s*(?:가|이)?\s*"
     rf"(?:같이|함께|둘\s*다|중복)"
     rf"|{_TORCH}\s*(?:가|이)?\s*(?:두\s*개|2개|중복)"
     rf"|(?:二つ|2つ|複数)の(?:バージョンの)?\s*{_TORCH}|pip\s*と\s*conda\s*(?:の)?両方で?.{{0,10}}{_TORCH}", _I)
+# pip's and conda's torch said to conflict, in one sentence ("pip装的torch和conda装的pytorch冲突").
+_CONFLICT = re.compile(r"(?=[^.;!?。]*\bpip)(?=[^.;!?。]*conda)(?=[^.;!?。]*torch)[^.;!?。]*"
+                       r"(?:conflict|冲突|衝突|충돌|競合|konflikt|conflicto)", _I)
 _DENIED = re.compile(r"(?:\bnot\b|n't\b|\bno\b|\bnever\b|\bnicht\b|\bkeine?\b|不是|没有|没|아니|않|ではな)[^.;!?。]{0,40}$", _I)
 _DENIED_AFTER = re.compile(r"^[^.;!?。]{0,12}(?:아니|않|없|ではな|じゃな|ありません)")
 
@@ -85,6 +93,8 @@ _DENIED_AFTER = re.compile(r"^[^.;!?。]{0,12}(?:아니|않|없|ではな|じゃ
 _ABSENT = re.compile(
     rf"\b{_TORCH}\s+(?:is|was)\s+(?:not|n't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
     rf"|\b{_TORCH}\s+(?:isn't|wasn't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
+    rf"|\b{_TORCH}\s+no\s+est[aá]\s+instalad[oa]\b(?!\s+(?:con|para|correctamente))"
+    rf"|\b{_TORCH}\s+ist\s+(?:noch\s+)?nicht\s+installiert\b(?!\s+(?:mit|für))"
     rf"|(?:没有|没|未)(?:安装|装)\s*{_TORCH}(?!\s*的?\s*(?:cuda|gpu|cpu))|{_TORCH}\s*(?:没有|未|没)(?:安装|装)(?!\s*(?:cuda|gpu|cpu))"
     rf"|{_TORCH}\S{{0,2}}\s*설치되어\s*있지\s*않|{_TORCH}\S{{0,2}}\s*설치되지\s*않"
     rf"|{_TORCH}\S{{0,2}}\s*インストールされていな|{_TORCH}\S{{0,2}}\s*インストールされていません", _I)
@@ -194,7 +204,7 @@ def _said(f: Found, doc: Pasted) -> None:
         line = doc.lines[i]
         if len(line) > 400:
             continue
-        m = _SAID.search(line)
+        m = _SAID.search(line) or _CONFLICT.search(line)
         if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
                 or asked(line, m.end())):
             continue
