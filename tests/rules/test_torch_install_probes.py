@@ -79,6 +79,11 @@ CPU = [
     "    PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cpu)\n    Python  3.10.11 (you have 3.10.11)\n",
     SMI + '$ pip list --format=json\n[{"name": "numpy", "version": "1.26.4"}, {"name": "torch", "version": "2.1.0+cpu"}]\n',
     SMI + "Collecting torch==2.1.0+cpu (from -r requirements.txt (line 3))\n",
+    # conda's plan alone: the command asked for CUDA, the plan holds the CPU build
+    "$ conda install pytorch==1.12.1 cudatoolkit=10.2 -c pytorch\nThe following packages will be downloaded:\n"
+    "    pytorch-1.12.1             |      py3.8_cpu_0       133.8 MB  pytorch\n",
+    "conda install pytorch-nightly cudatoolkit=10.0 -c pytorch\nThe following NEW packages will be INSTALLED:\n"
+    "  pytorch-nightly    pytorch/linux-64::pytorch-nightly-1.2.0.dev20190805+cpu-py3.7_cpu_0\n",
 ]
 
 CPU_NOT = [
@@ -116,6 +121,11 @@ CPU_NOT = [
     "    PyTorch 2.1.0+cu118 with CUDA 1108 (you have 2.1.0+cu121)\n",
     SMI + '[{"name": "torch", "version": "2.1.0+cu121"}, {"name": "torchaudio", "version": "2.1.0+cpu"}]\n'
     ">>> torch.cuda.is_available()\nTrue\n",
+    "$ conda install pytorch==1.12.1 cudatoolkit=11.3 -c pytorch\nThe following packages will be downloaded:\n"
+    "    pytorch-1.12.1             |py3.9_cuda11.3_cudnn8.3.2_0     1.2 GB  pytorch\n",
+    # a CPU-only plan with no GPU and no CUDA asked for: a CPU machine's ordinary install
+    "$ conda install pytorch cpuonly -c pytorch\nThe following packages will be downloaded:\n"
+    "    pytorch-2.0.1              |      py3.10_cpu_0        80.2 MB  pytorch\n",
 ]
 
 # ------------------------------------------------------------------ two installs mixed

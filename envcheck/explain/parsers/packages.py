@@ -10,6 +10,7 @@ pytorch channel, ``cuda120_py311h…`` on conda-forge, ``*cpu*`` for CPU-only bu
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from typing import Dict, List, Optional, Tuple
@@ -19,7 +20,7 @@ from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.explain.partial import LISTING, PROGRAM, REPORT, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
-from envcheck.reading import Status
+from envcheck.reading import Reading, Status
 
 SOURCE = "package list"
 
@@ -43,7 +44,7 @@ _POETRY_OP = re.compile(rf"^\s*[•*-]?\s*(?:Installing|Updating|Downgrading)\s+
 # ("…/linux-64/pytorch-2.4.1-cpu_mkl_py312h…_101.conda"), the solver's plan ("pytorch/linux-64::
 # pytorch-2.0.1-py3.10_cpu_0"), conda 4.x's plan ("pytorch:  1.4.0-py3.7_cpu_0") and its download
 # table ("pytorch-1.4.0  |  py3.7_cpu_0  27.2 MB"): what conda installs, its build string included.
-_CONDA_SPEC = re.compile(r"(?:^|[\s/:=\"'])(?P<name>pytorch)-(?P<version>\d[\w.]*)-(?P<build>[\w.]+?)"
+_CONDA_SPEC = re.compile(r"(?:^|[\s/:=\"'])(?P<name>pytorch(?:-nightly)?)-(?P<version>\d[\w.+]*)-(?P<build>[\w.]+?)"
                          r"(?:\.conda|\.tar\.bz2)?(?![\w.])"
                          r"|^\s*(?P<name2>pytorch):\s+(?P<version2>\d[\w.]*)-(?P<build2>[\w.]+)\s"
                          r"|^\s*(?P<name3>pytorch)-(?P<version3>\d[\w.]*)\s*\|\s*(?P<build3>[\w.]+)\s")
@@ -58,6 +59,11 @@ _JSON_ROW = re.compile(rf'"name":\s*"(?P<name>{_NAME})",\s*"version":\s*"(?P<ver
 # "conda list torch" (or pytorch) answering with its header and no row: no package of that
 # name in the environment, pip's included (conda lists them with channel pypi).
 _CONDA_LIST_TORCH = re.compile(r"\bconda\s+list\s+(?:-n\s+\S+\s+)?(?:py)?torch\s*$")
+# An install command asking for a CUDA build (conda's cudatoolkit= / pytorch-cuda=, pytorch.org's
+# /whl/cuXXX index): beside a CPU build the tools installed, CUDA was wanted. The rules read
+# ASKED_CUDA in the CPU claim's detail (rules/compat.py, torch_cpu_only_build).
+_ASKED_CUDA = re.compile(r"\b(?:cudatoolkit|pytorch-cuda)\s*=+\s*\d|download\.pytorch\.org/whl/cu\d{2,3}\b")
+ASKED_CUDA = "CUDA was asked for"
 # Conda's and pip's nightly packages of old installed the torch module under another name.
 _TORCH_NAMES = ("torch", "pytorch", "pytorch-nightly", "torch-nightly")
 _SHOW_NAME = re.compile(rf"^Name: ({_NAME})\s*$")
@@ -274,4 +280,18 @@ def parse(doc: Pasted) -> Found:
             if vm:
                 _add(f, m.group(1), vm.group(1), i, LISTING)
     _two_installs(f, rows)
+    _asked_cuda(f, doc)
     return f
+
+
+def _asked_cuda(f: Found, doc: Pasted) -> None:
+    """Mark the CPU-build claims of a text whose install command asked for CUDA."""
+    cpu = [k for k, c in enumerate(f.claims) if c.path == "torch.cuda_build" and c.reading.status is Status.NOT_FOUND]
+    asked = next((i for i in doc.lines_containing("cudatoolkit", "pytorch-cuda", "/whl/cu")
+                  if _ASKED_CUDA.search(doc.lines[i])), None) if cpu else None
+    if asked is None:
+        return
+    for k in cpu:
+        c = f.claims[k]
+        f.claims[k] = dataclasses.replace(c, reading=Reading(c.reading.value, c.reading.status,
+                                                             f"{c.reading.detail}; {ASKED_CUDA} (line {asked + 1})"))
