@@ -63,7 +63,9 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
                "install command.",
                evidence(("python.packages", "no torch"), ("python.executable", py.executable))
                + ([("torch.installed", f.torch.installed)] if told else []),
-               confidence=Confidence.LIKELY if told else None)
+               confidence=Confidence.LIKELY if told else None,
+               # the person hit Python's error (retold in a sentence): a failure, not a note
+               severity=Severity.ERROR if told and "No module named" in (f.torch.installed.detail or "") else None)
 
 
 _TORCH_LIB = re.compile(r"[\\/]torch[\\/]lib[\\/]|[\\/]torch[\\/]_C[.\w-]*\.(?:so|pyd)\b")

@@ -330,6 +330,7 @@ MISSING = [
     "The 'torch' distribution was not found and is required by the application\n",
     "torch no está instalado en este entorno.\n",
     "torch ist nicht installiert.\n",
+    "When I run `sudo python3 setup.py develop` it returns no module named torch error.\n",
     "$ conda list pytorch\n# packages in environment at C:\\Users\\me\\miniconda3\\envs\\sd:\n#\n"
     "# Name                    Version                   Build  Channel\n",
     "importlib.metadata.PackageNotFoundError: No package metadata was found for torch\n",
@@ -351,6 +352,7 @@ MISSING_NOT = [
     "ModuleNotFoundError: No module named 'torch.utils._pytree'\n",
     "torch已经安装好了，import torch 没有问题。\n",
     "torch no está instalado con CUDA, es la versión CPU.\n",
+    "I used to get no module named torch before I activated the env, now it imports.\n",
     "pkg_resources.DistributionNotFound: The 'torchvision>=0.8' distribution was not found and is required by x\n",
     "importlib.metadata.PackageNotFoundError: No package metadata was found for torch-geometric\n",
     "$ conda list torch\n# packages in environment at /home/u/miniconda3/envs/x:\n#\n"

@@ -93,6 +93,8 @@ _DENIED_AFTER = re.compile(r"^[^.;!?。]{0,12}(?:아니|않|없|ではな|じゃ
 _ABSENT = re.compile(
     rf"\b{_TORCH}\s+(?:is|was)\s+(?:not|n't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
     rf"|\b{_TORCH}\s+(?:isn't|wasn't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
+    # Python's error retold in a sentence ("it returns no module named torch error")
+    rf"|\bno\s+module\s+named\s+[`'\"]?torch[`'\"]?(?![\w.])"
     rf"|\b{_TORCH}\s+no\s+est[aá]\s+instalad[oa]\b(?!\s+(?:con|para|correctamente))"
     rf"|\b{_TORCH}\s+ist\s+(?:noch\s+)?nicht\s+installiert\b(?!\s+(?:mit|für))"
     rf"|(?:没有|没|未)(?:安装|装)\s*{_TORCH}(?!\s*的?\s*(?:cuda|gpu|cpu))|{_TORCH}\s*(?:没有|未|没)(?:安装|装)(?!\s*(?:cuda|gpu|cpu))"
@@ -100,14 +102,20 @@ _ABSENT = re.compile(
     rf"|{_TORCH}\S{{0,2}}\s*インストールされていな|{_TORCH}\S{{0,2}}\s*インストールされていません", _I)
 
 
+# A state the sentence says is over ("I used to get …", "before I activated the env", "fixed").
+_PAST = re.compile(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|got|is)\s+(?:fixed|solved|resolved)"
+                   r"|now\s+it\s+(?:works|imports))\b|已解决|解决了|해결", _I)
+
+
 def _absent(f: Found, doc: Pasted) -> None:
     for i in doc.lines_containing("torch", ignorecase=True):
         line = doc.lines[i]
         m = _ABSENT.search(line) if len(line) <= 400 else None
-        if m and not asked(line, m.end()) and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$",
-                                                               line[:m.start()], _I):
-            f.set("torch.installed", False, i, rank=STATED,
-                  detail=f"{STATED_DETAIL}: torch not installed ({line.strip()[:200]})")
+        if m and not asked(line, m.end()) and not _PAST.search(line) \
+                and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
+            what = "Python's No module named 'torch' retold" if m.group(0).lower().startswith("no") \
+                else "torch not installed"
+            f.set("torch.installed", False, i, rank=STATED, detail=f"{STATED_DETAIL}: {what} ({line.strip()[:200]})")
             return
 
 
