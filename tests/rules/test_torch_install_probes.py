@@ -168,6 +168,8 @@ MIXED = [
     "    Can't uninstall 'torch'. No files were found to uninstall.\nSuccessfully installed torch-2.1.0\n",
     "    Not uninstalling torch at /usr/lib/python3/dist-packages, outside environment /usr\n",
     "pip装的torch和conda装的pytorch冲突了。\n",
+    "[conda] torch                     2.0.1                    pypi_0    pypi\n"
+    "[conda] pytorch                   1.13.1          py3.10_cuda11.7_cudnn8.5.0_0    pytorch\n",
     "I had torch installed with both pip and conda in the same env.\n",
     "Tenía torch instalado con pip y con conda.\n",
     "torch war sowohl über pip als auch über conda installiert.\n",
@@ -262,6 +264,16 @@ IMPORT = [
     "incompatible architecture (have 'x86_64', need 'arm64'))\n",
     "  File \"C:\\Users\\me\\venv\\lib\\site-packages\\torch\\__init__.py\", line 139, in <module>\n"
     "    from torch._C import *\nImportError: DLL load failed while importing _C: 找不到指定的模块。\n",
+    "OSError: [WinError 127] The specified procedure could not be found. Error loading \"C:\\venv\\lib\\"
+    "site-packages\\torch\\lib\\cudnn_adv_infer64_8.dll\" or one of its dependencies.\n",
+    "ImportError: /usr/local/lib/python3.8/dist-packages/torch/lib/libtorch_cuda_cpp.so: undefined symbol: "
+    "cudaGraphDebugDotPrint, version libcudart.so.11.0\n",
+    "OSError: /home/u/venv/lib/python3.10/site-packages/torch/lib/libgomp-a34b3233.so.1: cannot allocate memory in "
+    "static TLS block\n",
+    "ImportError: dlopen(/opt/homebrew/lib/python3.11/site-packages/torch/_C.cpython-311-darwin.so, 2): Symbol not "
+    "found: __ZN2at4_ops5zeros4callEN3c108ArrayRefIxEE\n",
+    "  File \"C:\\Users\\me\\venv\\lib\\site-packages\\torch\\__init__.py\", line 128, in <module>\n"
+    "    from torch._C import *\nImportError: DLL load failed while importing _C: 지정된 모듈을 찾을 수 없습니다.\n",
     "  File \"/opt/conda/lib/python3.10/site-packages/torch/__init__.py\", line 237, in <module>\n"
     "    from torch._C import *  # noqa: F403\nImportError: /opt/conda/lib/python3.10/site-packages/torch/lib/../../"
     "nvidia/cublas/lib/libcublas.so.12: undefined symbol: cublasLtGetStatusString, version libcublasLt.so.12\n",
@@ -331,6 +343,14 @@ MISSING = [
     "torch no está instalado en este entorno.\n",
     "torch ist nicht installiert.\n",
     "When I run `sudo python3 setup.py develop` it returns no module named torch error.\n",
+    "运行 python app.py 报错找不到torch模块。\n",
+    "Run python -m pytest tests/\nModuleNotFoundError: No module named 'torch'\nError: Process completed with exit code 1.\n",
+    "실행하면 torch 모듈을 찾을 수 없다고 나옵니다.\n",
+    "実行するとtorchモジュールが見つかりませんと出ます。\n",
+    "$ kubectl logs trainer-0\nTraceback (most recent call last):\n  File \"/app/train.py\", line 3, in <module>\n"
+    "    import torch\nModuleNotFoundError: No module named 'torch'\n",
+    "C:\\ComfyUI_windows_portable>.\\python_embeded\\python.exe -s ComfyUI\\main.py\n"
+    "ModuleNotFoundError: No module named 'torch'\n",
     "$ conda list pytorch\n# packages in environment at C:\\Users\\me\\miniconda3\\envs\\sd:\n#\n"
     "# Name                    Version                   Build  Channel\n",
     "importlib.metadata.PackageNotFoundError: No package metadata was found for torch\n",
@@ -353,6 +373,7 @@ MISSING_NOT = [
     "torch已经安装好了，import torch 没有问题。\n",
     "torch no está instalado con CUDA, es la versión CPU.\n",
     "I used to get no module named torch before I activated the env, now it imports.\n",
+    "找不到torchvision模块。\n",
     "pkg_resources.DistributionNotFound: The 'torchvision>=0.8' distribution was not found and is required by x\n",
     "importlib.metadata.PackageNotFoundError: No package metadata was found for torch-geometric\n",
     "$ conda list torch\n# packages in environment at /home/u/miniconda3/envs/x:\n#\n"

@@ -95,6 +95,7 @@ _ABSENT = re.compile(
     rf"|\b{_TORCH}\s+(?:isn't|wasn't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
     # Python's error retold in a sentence ("it returns no module named torch error")
     rf"|\bno\s+module\s+named\s+[`'\"]?torch[`'\"]?(?![\w.])"
+    rf"|(?:找不到|没有)\s*{_TORCH}\s*(?:这个)?模块|{_TORCH}\s*모듈을\s*찾을\s*수\s*없|{_TORCH}\s*モジュールが見つかりません"
     rf"|\b{_TORCH}\s+no\s+est[aá]\s+instalad[oa]\b(?!\s+(?:con|para|correctamente))"
     rf"|\b{_TORCH}\s+ist\s+(?:noch\s+)?nicht\s+installiert\b(?!\s+(?:mit|für))"
     rf"|(?:没有|没|未)(?:安装|装)\s*{_TORCH}(?!\s*的?\s*(?:cuda|gpu|cpu))|{_TORCH}\s*(?:没有|未|没)(?:安装|装)(?!\s*(?:cuda|gpu|cpu))"
@@ -102,6 +103,8 @@ _ABSENT = re.compile(
     rf"|{_TORCH}\S{{0,2}}\s*インストールされていな|{_TORCH}\S{{0,2}}\s*インストールされていません", _I)
 
 
+# Which of _ABSENT's forms retell Python's import error rather than describe the environment.
+_RETOLD = re.compile(r"no\s+module|找不到|模块|모듈|モジュール", _I)
 # A state the sentence says is over ("I used to get …", "before I activated the env", "fixed").
 _PAST = re.compile(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|got|is)\s+(?:fixed|solved|resolved)"
                    r"|now\s+it\s+(?:works|imports))\b|已解决|解决了|해결", _I)
@@ -113,8 +116,7 @@ def _absent(f: Found, doc: Pasted) -> None:
         m = _ABSENT.search(line) if len(line) <= 400 else None
         if m and not asked(line, m.end()) and not _PAST.search(line) \
                 and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
-            what = "Python's No module named 'torch' retold" if m.group(0).lower().startswith("no") \
-                else "torch not installed"
+            what = "Python's No module named 'torch' retold" if _RETOLD.search(m.group(0)) else "torch not installed"
             f.set("torch.installed", False, i, rank=STATED, detail=f"{STATED_DETAIL}: {what} ({line.strip()[:200]})")
             return
 
