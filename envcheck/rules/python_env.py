@@ -182,7 +182,9 @@ def torch_listed_twice(ctx: RuleContext) -> Iterator[Finding]:
     listed = ctx.facts.torch.versions_listed
     if not listed.ok or len(listed.value or ()) < 2:
         return
-    failed = any(s.message.kind == "error" for s in ctx.stated)
+    # a failure shown: an upstream error message, or an exception line (a traceback's last line)
+    errors = ctx.facts.torch.errors
+    failed = any(s.message.kind == "error" for s in ctx.stated) or bool(errors.ok and errors.value)
     detail = listed.detail or ""
     if detail.startswith(STATED_DETAIL) or any(w in detail for w in ("user site", "import prints", "traceback")):
         what = f"Two torch installs serve one Python ({detail})."
