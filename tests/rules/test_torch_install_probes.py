@@ -47,6 +47,7 @@ CPU = [
     "    raise AssertionError(\"Torch not compiled with CUDA enabled\")\n"
     "AssertionError: Torch not compiled with CUDA enabled\n",
     SMI + "I installed the CPU version of pytorch by mistake, that is why it is slow.\n",
+    SMI + "I used the recommended command from the docs and it installed the CPU version of torch.\n",
     SMI + "我的torch装的是CPU版本的，所以用不了显卡\n",
     SMI + "torch가 CPU 버전으로 설치되어 있었습니다.\n",
     SMI + "PyTorchがCPU版になっていました。\n",
@@ -111,6 +112,8 @@ CPU_NOT = [
     "No NVIDIA GPU on this laptop, so I installed the CPU wheel on purpose: torch 2.3.1+cpu. The bug is in "
     "torch.nn.functional.interpolate.\n",
     SMI + "- Platform: Windows-10-10.0.22631-SP0\n- PyTorch version (GPU?): 2.1.0+cu121 (True)\n",
+    SMI + "I tried the CPU version of torch and it works, but the CUDA one crashes with an illegal memory access.\n",
+    SMI + "The docs say to install the CPU version of PyTorch for CI runners.\n",
     SMI_LINUX + '[[package]]\nname = "torch"\nversion = "2.5.1+cu124"\n',
     SMI_LINUX + "dependencies:\n  - pytorch=2.1.0=py3.10_cuda11.8_cudnn8.7.0_0\n  - pytorch-mutex=1.0=cuda\n",
     SMI + "PS C:\\work> docker run --gpus all -it myimage pip list\nPackage  Version\n-------- -------\ntorch    2.1.2\n",
@@ -202,6 +205,8 @@ MIXED_NOT = [
     "$ pip list\nPackage      Version\n------------ -------\ntorch        2.1.0\ntorchvision  0.16.0\n"
     ">>> import torch\n>>> torch.__version__\n'2.1.0'\n",
     "I removed the duplicate torch and now only one is left.\n",
+    "I tried two versions of torch (2.0.1 and 2.1.0) and both fail the same way.\n",
+    "There are conflicting versions of torch and torchvision in the requirements.\n",
     "Traceback (most recent call last):\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/modules/module.py\", "
     "line 1501, in _call_impl\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/functional.py\", line 2, in "
     "relu\nRuntimeError: boom\n",

@@ -49,7 +49,11 @@ _DENIED = re.compile(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\
 _DENIED_AFTER = re.compile(r"^[^.;!?。]{0,8}(?:아니|않|ではな|じゃな)")
 # The CPU build chosen on purpose (a machine meant to run on the CPU), in the sentence.
 _CHOSEN = re.compile(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choice|a\s+prop[oó]sito|absichtlich"
-                     r"|bewusst|expr[eè]s)\b|故意|特意|わざと|意図的|일부러|의도적", _I)
+                     r"|bewusst|expr[eè]s)\b|故意|特意|わざと|意図的|일부러|의도적"
+                     # not this machine's state: one build tried in turn, or what a guide tells to do
+                     r"|\b(?:tried|trying|tested|testing)\s+(?:out\s+)?(?:the\s+|a\s+|an\s+)?(?:cpu|non[- ]?cuda)"
+                     r"|\b(?:says?|said|tells?|told|asks?|recommends?|suggests?)\s+(?:you\s+|us\s+|me\s+|people\s+)?to\s+"
+                     r"(?:install|use)\b|\bfor\s+(?:the\s+)?ci\b", _I)
 
 
 def asked(line: str, end: int) -> bool:
@@ -61,7 +65,8 @@ def asked(line: str, end: int) -> bool:
 
 def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
-    or a sentence saying it was chosen on purpose. Used by freetext's reader too."""
+    a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
+    install. Used by freetext's reader too."""
     sentence = re.split(r"(?<=[.!?。])\s", line)
     at = 0
     for part in sentence:

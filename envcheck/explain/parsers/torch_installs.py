@@ -13,7 +13,12 @@ naming torch twice (``packages`` reads that):
   shadowing the conda one"), not denied or asked — a claim (``STATED``), so a finding on it
   is "likely".
 
-All three set ``torch.versions_listed`` (the places or versions) with a detail saying which.
+* one traceback passing through torch under two package roots (one process, two installs);
+* pip's own "Not uninstalling torch at …, outside environment …" is a catalogue message.
+
+Each sets ``torch.versions_listed`` (the versions or places) with a detail saying which. The
+same module reads torch said to be missing ("torch is not installed in this env", Python's
+error retold in a sentence), which sets ``torch.installed`` False as a claim.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ _FRAME = re.compile(r"^\s*File\s+\"?(?P<root>[^\"\n]*?[\\/](?:site|dist)-package
 _TORCH = r"(?:py)?torch"
 # Sentences that say two installs were there (English, Spanish, German, Chinese, Korean, Japanese).
 _SAID = re.compile(
-    rf"\b(?:two|2|multiple|several|duplicate|conflicting|dos|zwei|mehrere)\s+(?:different\s+|distintas\s+|verschiedene\s+)?"
+    rf"\b(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\s+(?:different\s+|distintas\s+|verschiedene\s+)?"
     rf"(?:versions?|copies|installs?|installations?|versiones|instalaciones|copias|Versionen|Installationen)\s+"
     rf"(?:of\s+|de\s+|von\s+)?{_TORCH}\b"
     rf"|\b(?:two|2|multiple|several|dos|zwei|mehrere)\s+(?:different\s+)?{_TORCH}\s+(?:versions|copies|installs|installations)\b"
@@ -209,6 +214,13 @@ def _two_roots(f: Found, doc: Pasted) -> bool:
     return False
 
 
+# "Two versions of torch" counts where they were there at once, not where someone tried them in turn.
+_COUNTED = re.compile(r"^(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\b", _I)
+_PRESENT = re.compile(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|has|found|exist\w*|side\s+by\s+side"
+                      r"|same\s+(?:env\w*|machine|computer|python)|hab\w*|gibt|ten[ií]a|hay)\b", _I)
+_TRIED = re.compile(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
+
+
 def _said(f: Found, doc: Pasted) -> None:
     for i in doc.lines_containing("torch", ignorecase=True):
         line = doc.lines[i]
@@ -217,6 +229,8 @@ def _said(f: Found, doc: Pasted) -> None:
         m = _SAID.search(line) or _CONFLICT.search(line)
         if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
                 or asked(line, m.end())):
+            continue
+        if _COUNTED.match(m.group(0)) and (not _PRESENT.search(line) or _TRIED.search(line)):
             continue
         tools = tuple(t for t in ("pip", "conda", "~/.local") if t in line.lower()) or ("one install", "another")
         f.set("torch.versions_listed", tools if len(tools) > 1 else tools + ("another install",), i, rank=STATED,
