@@ -206,6 +206,7 @@ MIXED_NOT = [
     ">>> import torch\n>>> torch.__version__\n'2.1.0'\n",
     "I removed the duplicate torch and now only one is left.\n",
     "I tried two versions of torch (2.0.1 and 2.1.0) and both fail the same way.\n",
+    "torch 2.0\n>>> import torch\n>>> torch.__version__\n'2.0.1+cu118'\n",
     "There are conflicting versions of torch and torchvision in the requirements.\n",
     "Traceback (most recent call last):\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/modules/module.py\", "
     "line 1501, in _call_impl\n  File \"/opt/venv/lib/python3.10/site-packages/torch/nn/functional.py\", line 2, in "

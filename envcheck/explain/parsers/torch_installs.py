@@ -130,6 +130,12 @@ def _base(v: str) -> str:
     return v.split("+", 1)[0]
 
 
+def _same(a: str, b: str) -> bool:
+    pa, pb = a.split("."), b.split(".")
+    n = min(len(pa), len(pb))
+    return pa[:n] == pb[:n]
+
+
 def _listed(lines: Tuple[str, ...], idx: List[int]) -> List[Tuple[int, str]]:
     out = []
     for i in idx:
@@ -160,7 +166,8 @@ def _versions(f: Found, doc: Pasted) -> bool:
     idx = doc.lines_containing("torch", "pytorch", "version")
     listed, imported = _listed(doc.lines, idx), _imported(doc.lines, idx)
     tools = {_base(v) for _, v in listed}
-    other = next(((i, v) for i, v in imported if _base(v) not in tools), None)
+    # "2.0" written short and "2.0.1" printed are one release
+    other = next(((i, v) for i, v in imported if not any(_same(_base(v), t) for t in tools)), None)
     if not tools or other is None or len(tools) > 1:
         return False  # nothing to compare, they agree, or the listing already names two (packages)
     li, lv = listed[0]
