@@ -334,7 +334,10 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     # A program's own "CUDA is not available" (torch.load's deserialisation, a launcher's GPU
     # check) says the same: CUDA was asked for.
     asked = any(s.message.kind == "error" and s.supports("torch_cpu_only_build") for s in ctx.stated)
-    wanted = (bool(said) or asked or (avail.ok and avail.value is False)
+    # An install command beside the CPU package asked for CUDA ("… cudatoolkit=10.2" resolved to
+    # py3.8_cpu_0): the package reader marks the claim (explain/parsers/packages.py, ASKED_CUDA).
+    requested = "CUDA was asked for" in (ctx.facts.torch.cuda_build.detail or "")
+    wanted = (bool(said) or asked or requested or (avail.ok and avail.value is False)
               or (tv.cpu_source is not None and tv.cpu_source.stated))
     if not (has_gpu or (has_gpu is None and (wanted or driver))):
         return

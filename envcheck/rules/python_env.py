@@ -14,7 +14,7 @@ import re
 from typing import Iterator, Optional
 
 from envcheck.derived.machine import python_version
-from envcheck.derived.messages import Stated
+from envcheck.derived.messages import STATED_DETAIL, Stated
 from envcheck.knowledge.archs import ver
 from envcheck.rules.compat import advised, quote
 from envcheck.rules.engine import RuleContext, make
@@ -174,18 +174,26 @@ def pip_says_another_python(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def torch_listed_twice(ctx: RuleContext) -> Iterator[Finding]:
-    """One listing of one environment shows torch at two versions (conda's pytorch beside
-    pip's torch, pip list naming torch twice): the files of two installs share one
-    site-packages, and which one Python imports is a matter of order. An error beside a
-    failure in the same text (the mix is the likeliest cause), a warning on its own."""
+    """Two torch installs for one Python: one listing shows torch at two versions (conda's
+    pytorch beside pip's torch, pip list naming torch twice), a package tool's version differs
+    from the imported one, torch sits in the user site beside an environment in use, or a
+    person says so. An error beside a failure in the same text (the mix is the likeliest
+    cause), a warning on its own."""
     listed = ctx.facts.torch.versions_listed
     if not listed.ok or len(listed.value or ()) < 2:
         return
-    failed = any(s.message.kind == "error" for s in ctx.stated)
+    # a failure shown: an upstream error message, or an exception line (a traceback's last line)
+    errors = ctx.facts.torch.errors
+    failed = any(s.message.kind == "error" for s in ctx.stated) or bool(errors.ok and errors.value)
+    detail = listed.detail or ""
+    if detail.startswith(STATED_DETAIL) or any(w in detail for w in ("user site", "import prints", "traceback")):
+        what = f"Two torch installs serve one Python ({detail})."
+    else:
+        what = (f"One package listing shows torch at {len(listed.value)} versions ({', '.join(listed.value)}) in the "
+                "same environment: two installs (pip and conda, or two pip installs) have mixed their files.")
     yield make("mixed_torch_installations",
-               f"One package listing shows torch at {len(listed.value)} versions ({', '.join(listed.value)}) in the "
-               "same environment: two installs (pip and conda, or two pip installs) have mixed their files. "
-               "Uninstall torch with both tools until none is left, then install one build.",
+               what + " Uninstall torch with both tools (and from the user site, pip uninstall --user) until none "
+               "is left, then install one build.",
                [("torch.versions_listed", listed)], severity=None if failed else Severity.WARNING,
                confidence=Confidence.LIKELY)
 

@@ -12,6 +12,7 @@ import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from envcheck.derived.machine import find_text
+from envcheck.derived.messages import STATED_DETAIL
 from envcheck.facts import Facts
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
@@ -54,30 +55,43 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
     if f.torch.installed.ok and f.torch.installed.value:
         return
     where = py.executable.value if py.executable.ok else "this Python"
+    told = said_absent and (f.torch.installed.detail or "").startswith(STATED_DETAIL)
     yield make("torch_not_installed",
                f"PyTorch is not installed for {where}"
                + (f" (a {py.env_kind.value} environment at {py.env_path.value})" if py.env_kind.ok and py.env_path.ok
                   else "") + ". `envcheck advise` picks the build that fits this driver and GPU and prints the "
                "install command.",
-               evidence(("python.packages", "no torch"), ("python.executable", py.executable)))
+               evidence(("python.packages", "no torch"), ("python.executable", py.executable))
+               + ([("torch.installed", f.torch.installed)] if told else []),
+               confidence=Confidence.LIKELY if told else None,
+               # the person hit Python's error (retold in a sentence): a failure, not a note
+               severity=Severity.ERROR if told and "No module named" in (f.torch.installed.detail or "") else None)
 
 
 _TORCH_LIB = re.compile(r"[\\/]torch[\\/]lib[\\/]|[\\/]torch[\\/]_C[.\w-]*\.(?:so|pyd)\b")
+_IMPORT_LINE = re.compile(r"^\s*(?:ImportError|OSError|ModuleNotFoundError)\b")
 
 
 def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     err = f.torch.import_error
     if not (err.ok and err.value):
-        # The loader refused a library torch's own files need ("version `GLIBC_2.28' not found
-        # (required by …/torch/lib/libtorch_cpu.so)"): torch cannot be imported, whatever the
-        # traceback around it was cut to.
+        # Without the import in view, torch still cannot be imported when the loader refused a
+        # library torch's own files need ("version `GLIBC_2.28' not found (required by …/torch/lib/
+        # libtorch_cpu.so)"), or Python's import failed on one of them ("ImportError: …/torch/lib/
+        # libtorch_python.so: undefined symbol: …", macOS's "dlopen(…/torch/_C.cpython-311-darwin.so
+        # …): Library not loaded").
         refused = next((s for s in ctx.stated if _TORCH_LIB.search(str(s.fact("loader.required_by") or ""))), None)
+        own = next((e for e in (f.torch.errors.value or ()) if f.torch.errors.ok
+                    and _IMPORT_LINE.match(e) and _TORCH_LIB.search(e)), None)
         if refused is not None:
             yield make("torch_import_failed",
                        f"{_torch_label(f)} cannot be imported: the dynamic loader refused what "
                        f"{_required_name(refused)} needs ({' '.join(refused.match.text.split())[:200]}).",
                        [quote(refused)])
+        elif own is not None:
+            yield make("torch_import_failed", f"{_torch_label(f)} cannot be imported: Python failed to load torch's "
+                       f"own compiled files ({' '.join(own.split())[:240]}).", evidence(("torch.errors", own[:500])))
         return
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",

@@ -45,6 +45,7 @@ from . import (
     system,
     toolkit,
     torch_build_prose,
+    torch_installs,
     visible_devices,
 )
 
@@ -57,7 +58,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
-    visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse,
+    visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -39,7 +39,7 @@ _KEY = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z][^:]{0,60}?):\s?(.*)$")
 # GitHub issue templates ask "PyTorch Version (e.g., 1.0):"; the example is not part of the key.
 _EXAMPLE = re.compile(r"\s*\((?:e\.g\.|eg\.|ex\.)[^)]*\)")
 # The keys read below, at a line's start (one scan of the text finds the lines).
-_KEYS = ("pytorch version", "cuda used", "rocm used", "python version", "python platform", "is cuda available",
+_KEYS = ("pytorch version", "cuda used", "rocm used", "python version", "platform", "is cuda available",
          "cuda runtime version", "nvidia driver version", "gpu models", "cudnn version")
 # At a line's start (Pasted.lines_starting), in the lower-case text.
 _OS_KEY = re.compile(r"[ \t]*(?:[-*][ \t]+)?os[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")
@@ -117,7 +117,11 @@ def _python_version(f: Found, value: str, i: int) -> None:
 
 def _python_platform(f: Found, value: str, i: int) -> None:
     pp = python_platform(value)
-    if pp:
+    if re.match(r"^\s*Windows-\d", value):
+        # platform.platform() on Windows ("Windows-10-10.0.22631-SP0"): collect_env's "Python
+        # platform:", the "- Platform:" of transformers' / accelerate's / diffusers' env reports.
+        f.set("host.os_id", "windows", i)
+    elif pp:
         set_kernel(f, pp[0], i)
         f.set("host.arch", pp[1], i)
 
@@ -189,6 +193,7 @@ _SIMPLE: Dict[str, Handler] = {
     "os": _os,
     "python version": _python_version,
     "python platform": _python_platform,
+    "platform": _python_platform,
     "is cuda available": _cuda_available,
     "cuda runtime version": _cuda_runtime,
     "nvidia driver version": _driver,

@@ -56,6 +56,9 @@ IMPLIED: Dict[str, Tuple[Tuple[str, Reading], ...]] = {
     "torch_not_compiled_with_cuda": (_CPU_ONLY, ("torch.installed", Reading.of(True))),
     "torch_compiled_without_cuda": (_CPU_ONLY, ("torch.installed", Reading.of(True))),
     "python_no_module_torch": (("torch.installed", Reading.of(False)),),
+    "pkg_resources_torch_not_found": (("torch.installed", Reading.of(False)),),
+    "importlib_metadata_no_torch": (("torch.installed", Reading.of(False)),),
+    "sd_webui_torch_cannot_use_gpu": (("torch.cuda_available", Reading.of(False)), ("torch.installed", Reading.of(True))),
 }
 # Loader failures and torch's own load errors: torch's import error when they happen
 # while importing torch (the traceback or the line says so).

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.explain.parsers.packages import normalise, wheel_version
-from envcheck.explain.partial import INTENT, STATED_DETAIL, Found
+from envcheck.explain.partial import INTENT, PROGRAM, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
@@ -67,6 +67,24 @@ _INDEX_FLAGS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
 # pip's refusal (pip/_internal/resolution): the command installed no torch at all.
 _NO_TORCH = re.compile(r"(?:No matching distribution found for|Could not find a version that satisfies the requirement)"
                        r"\s+torch\b(?![\w-])", re.IGNORECASE)
+
+
+# A Windows Python seen at work: its packages on a drive path ("C:\\…\\site-packages\\torch\\…"
+# in a traceback, "…\\venv\\Scripts\\python.exe"), or PowerShell's / cmd's prompt before a
+# command. A Linux container or WSL run from that shell is not this Python: those texts are left.
+_WINDOWS_PYTHON = re.compile(r"(?<![\w])[A-Za-z]:\\[^\s\"'<>|]*?\\(?:site-packages|Scripts|python_embeded)\\"
+                             r"|^\s*PS [A-Z]:\\[^>]*>\s*\w|^\s*(?:\([\w.-]+\)\s*)?[A-Z]:\\[^>\n]*>\s*(?:pip|python|conda)\b",
+                             re.IGNORECASE)
+
+
+def _windows_python(f: Found, doc: Pasted) -> None:
+    if doc.lines_containing("wsl", "docker", "podman", "container"):
+        return
+    for i in doc.lines_containing(":\\"):
+        if _WINDOWS_PYTHON.search(doc.lines[i]):
+            f.set("host.os_id", "windows", i, rank=PROGRAM,
+                  detail=f"a Windows Python's path or prompt (line {i + 1})")
+            return
 
 
 def _on_windows(doc: Pasted) -> bool:
@@ -232,4 +250,5 @@ def parse(doc: Pasted) -> Found:
         m = _COLLECTING.match(line)
         if m and m.group("version"):
             f.set("torch.version", m.group("version"), i, detail=f"pip: Collecting torch=={m.group('version')}")
+    _windows_python(f, doc)
     return f

@@ -64,6 +64,13 @@ def _cuda_build(f: Found, text: str, i: int) -> None:
         f.set("torch.cuda_build", str(v), i)
 
 
+def _built(f: Found, text: str, i: int) -> None:
+    # torch.backends.cuda.is_built() is torch._C._has_cuda: False only for a build without CUDA.
+    if _bool(text) is False:
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i,
+               detail=f"CPU-only build: torch.backends.cuda.is_built() is False (line {i + 1})")
+
+
 def _int(path: str) -> Setter:
     def setter(f: Found, text: str, i: int) -> None:
         v = _literal(text)
@@ -105,6 +112,7 @@ EXPRESSIONS: Dict[str, Setter] = {
     "torch.__version__": _version,
     "torch.version.cuda": _cuda_build,
     "torch.cuda.is_available()": _set_bool("torch.cuda_available"),
+    "torch.backends.cuda.is_built()": _built,
     "torch.cuda.device_count()": _int("torch.device_count"),
     "torch.backends.cudnn.version()": _int("torch.cudnn_version"),
     "torch.cuda.get_arch_list()": _arch_list,
@@ -120,6 +128,10 @@ _REPL = re.compile(rf"^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?({_EXPR})\)?;?\s*$")
 _OUT = re.compile(r"^Out\[\d+\]:\s*")
 _INLINE = re.compile(rf"`?({_EXPR})`?\s*(?::|=|->|→|==>)\s*`?([^`]+?)`?\s*$")
 _PRINT_CMD = re.compile(rf"python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
+# One print of several expressions ("print(torch.__version__, torch.version.cuda,
+# torch.cuda.is_available())", at a prompt or in ``python -c``): Python prints the values on
+# one line separated by spaces, in the same order.
+_PRINT_MANY = re.compile(rf"print\(\s*((?:{_EXPR})(?:\s*,\s*(?:{_EXPR}))+)\s*\)")
 # A sentence about what the call gave: "torch.cuda.is_available() returning False",
 # "cuda.is_available()只会返回false" (returns), "... prints `False`". The module prefix is
 # often left out in prose, so "cuda.is_available()" counts too.
@@ -171,16 +183,34 @@ def _prompt_follows(lines: Tuple[str, ...], i: int) -> bool:
 
 def _said(f: Found, line: str, i: int, expr: Optional[str] = None) -> bool:
     """A person's sentence about a call's result: a claim (rank STATED), not the program's
-    output. ``expr``: the call is known (a ``python -c`` command) and ``line`` is what follows it."""
-    m = _SAID_AFTER.match(line) if expr else _SAID.search(line)
-    if not m:
+    output. ``expr``: the call is known (a ``python -c`` command) and ``line`` is what follows it.
+    A sentence may tell several ("is_available() returns False and torch.version.cuda is None")."""
+    if expr:
+        m = _SAID_AFTER.match(line)
+        said = [(expr, m)] if m else []
+    else:
+        said = [("torch." + m.group(1), m) for m in _SAID.finditer(line)]
+    if not said:
         return False
-    expr = expr or "torch." + m.group(1)
-    if expr in EXPRESSIONS:
-        found = Found(f.source, STATED)
-        EXPRESSIONS[expr](found, m.group(m.lastindex), i)
-        f.claims.extend(found.claims)
-        f.gpus.extend(found.gpus)
+    found = Found(f.source, STATED)
+    for e, m in said:
+        if e in EXPRESSIONS:
+            EXPRESSIONS[e](found, m.group(m.lastindex), i)
+    f.claims.extend(found.claims)
+    f.gpus.extend(found.gpus)
+    return True
+
+
+def _printed_many(f: Found, lines: Tuple[str, ...], i: int, m: re.Match) -> bool:
+    exprs = [e.strip() for e in m.group(1).split(",")]
+    value = _next_value(lines, i)
+    if not value:
+        return False
+    values = value[0].split()
+    if len(values) != len(exprs):
+        return False  # a value with a space in it (a GPU's name): which is which is not known
+    for e, v in zip(exprs, values):
+        EXPRESSIONS[e](f, v, value[1])
     return True
 
 
@@ -194,6 +224,9 @@ _MAY_SAY = ("torch", "python ") + tuple(sorted({w.lower() for w in _SAID_WORDS} 
 def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
     line = lines[i]
     if "torch." in line:  # every expression is torch.<…>
+        m = _PRINT_MANY.search(line) if line.count("torch.") > 1 else None
+        if m and _printed_many(f, lines, i, m):
+            return
         m = _REPL.match(line)
         if m:
             value = _next_value(lines, i)

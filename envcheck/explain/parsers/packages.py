@@ -10,6 +10,7 @@ pytorch channel, ``cuda120_py311h…`` on conda-forge, ``*cpu*`` for CPU-only bu
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from typing import Dict, List, Optional, Tuple
@@ -19,7 +20,7 @@ from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.explain.partial import LISTING, PROGRAM, REPORT, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
-from envcheck.reading import Status
+from envcheck.reading import Reading, Status
 
 SOURCE = "package list"
 
@@ -39,11 +40,37 @@ _CONDA_BUILD = re.compile(r"_\d+$")
 # (poetry/installation/executor.py); what it put into the environment.
 _POETRY_OP = re.compile(rf"^\s*[•*-]?\s*(?:Installing|Updating|Downgrading)\s+(?P<name>{_NAME})\s+"
                         rf"\((?:{_VERSION}\s+->\s+)?(?P<version>{_VERSION})\)")
+# conda names a package file or spec as name-version-build: a lock file's or pixi's URL
+# ("…/linux-64/pytorch-2.4.1-cpu_mkl_py312h…_101.conda"), the solver's plan ("pytorch/linux-64::
+# pytorch-2.0.1-py3.10_cpu_0"), conda 4.x's plan ("pytorch:  1.4.0-py3.7_cpu_0") and its download
+# table ("pytorch-1.4.0  |  py3.7_cpu_0  27.2 MB"): what conda installs, its build string included.
+_CONDA_SPEC = re.compile(r"(?:^|[\s/:=\"'])(?P<name>pytorch(?:-nightly)?)-(?P<version>\d[\w.+]*)-(?P<build>[\w.]+?)"
+                         r"(?:\.conda|\.tar\.bz2)?(?![\w.])"
+                         r"|^\s*(?P<name2>pytorch):\s+(?P<version2>\d[\w.]*)-(?P<build2>[\w.]+)\s"
+                         r"|^\s*(?P<name3>pytorch)-(?P<version3>\d[\w.]*)\s*\|\s*(?P<build3>[\w.]+)\s")
+# conda env export / conda list --export: "- pytorch=2.0.1=py3.10_cpu_0", "pytorch-mutex=1.0=cpu".
+_CONDA_EXPORT = re.compile(r"^\s*(?:-\s*)?(?:[\w.-]+::)?(?P<name>pytorch|pytorch-mutex|pytorch-cuda|pytorch-nightly)="
+                           r"(?P<version>\d[\w.]*)=(?P<build>[\w.]+)\s*$")
+# A lock file's package table (poetry.lock, uv.lock, pdm.lock): 'name = "torch"', then its version.
+_LOCK_NAME = re.compile(r'^\s*name\s*=\s*"(?:torch|pytorch)"\s*$')
+_LOCK_VERSION = re.compile(rf'^\s*version\s*=\s*"({_VERSION})"\s*$')
+# pip list --format=json: [{"name": "torch", "version": "2.1.0+cpu"}, …] (often one long line).
+_JSON_ROW = re.compile(rf'"name":\s*"(?P<name>{_NAME})",\s*"version":\s*"(?P<version>{_VERSION})"')
+# "conda list torch" (or pytorch) answering with its header and no row: no package of that
+# name in the environment, pip's included (conda lists them with channel pypi).
+_CONDA_LIST_TORCH = re.compile(r"\bconda\s+list\s+(?:-n\s+\S+\s+)?(?:py)?torch\s*$")
+# An install command asking for a CUDA build (conda's cudatoolkit= / pytorch-cuda=, pytorch.org's
+# /whl/cuXXX index): beside a CPU build the tools installed, CUDA was wanted. The rules read
+# ASKED_CUDA in the CPU claim's detail (rules/compat.py, torch_cpu_only_build).
+_ASKED_CUDA = re.compile(r"\b(?:cudatoolkit|pytorch-cuda)\s*=+\s*\d|download\.pytorch\.org/whl/cu\d{2,3}\b")
+ASKED_CUDA = "CUDA was asked for"
+# Conda's and pip's nightly packages of old installed the torch module under another name.
+_TORCH_NAMES = ("torch", "pytorch", "pytorch-nightly", "torch-nightly")
 _SHOW_NAME = re.compile(rf"^Name: ({_NAME})\s*$")
 _SHOW_VERSION = re.compile(rf"^Version: ({_VERSION})\s*$")
 
 # Packages worth reading from a bare "name version" line with no header around it.
-_INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
+_INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
                           r"|bitsandbytes|cudatoolkit|cudnn|nccl)$")
 
@@ -88,7 +115,7 @@ def conda_cuda(build: str) -> Optional[str]:
 
 def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[str] = None) -> None:
     norm = normalise(name)
-    if norm == "pytorch":
+    if norm in _TORCH_NAMES:
         norm = "torch"  # conda's pytorch package installs the torch distribution
         cuda = conda_cuda(build or "")
         if cuda == "cpu":
@@ -112,7 +139,7 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
 
 def _torch_row(name: str, version: str, line: int, block: int, rows: Dict[int, List[Tuple[int, str]]]) -> None:
     """Remember a torch row of one listing (``block``: the listing's first line)."""
-    if normalise(name) in ("torch", "pytorch"):
+    if normalise(name) in _TORCH_NAMES:
         rows.setdefault(block, []).append((line, version.split("+", 1)[0]))
 
 
@@ -126,6 +153,19 @@ def _two_installs(f: Found, rows: Dict[int, List[Tuple[int, str]]]) -> None:
             f.set("torch.versions_listed", versions, rows[block][0][0],
                   detail=f"one package listing, lines {rows[block][0][0] + 1}-{rows[block][-1][0] + 1}")
             return
+
+
+def _no_rows(lines: Tuple[str, ...], i: int) -> bool:
+    """conda list's output after line ``i`` is its header only: "# packages in environment at …",
+    "#", "# Name  Version  Build  Channel", then a blank line, a prompt or the end."""
+    header = False
+    for j in range(i + 1, min(i + 8, len(lines))):
+        s = lines[j].strip()
+        if s.startswith("#"):
+            header = header or bool(_CONDA_HEADER.match(s))
+            continue
+        return header and (not s or s.startswith(("$", ">", "(")) or bool(re.match(r"^[\w@.-]*[$#>]\s", s)))
+    return header and i + 8 > len(lines) - 1
 
 
 def _table(f: Found, lines: Tuple[str, ...], start: int, conda: bool,
@@ -178,6 +218,30 @@ def parse(doc: Pasted) -> Found:
             if wv:
                 _add(f, wv[0], wv[1], i, LISTING)
             continue
+        if '"name"' in line and '"version"' in line:
+            for m in _JSON_ROW.finditer(line):
+                _add(f, m.group("name"), m.group("version"), i, LISTING)
+            continue
+        if "conda" in line and _CONDA_LIST_TORCH.search(line) and _no_rows(lines, i):
+            f.set("torch.installed", False, i, rank=PROGRAM, detail=f"conda list shows no torch package (line {i + 1})")
+            continue
+        m = _CONDA_EXPORT.match(line) if "=" in line and "pytorch" in line else None
+        if m:
+            _add(f, m.group("name"), m.group("version"), i, LISTING, m.group("build"))
+            continue
+        m = _LOCK_NAME.match(line) if "name" in line else None
+        if m:
+            vm = next((_LOCK_VERSION.match(lines[j]) for j in range(i + 1, min(i + 3, len(lines)))
+                       if _LOCK_VERSION.match(lines[j])), None)
+            if vm:
+                _add(f, "torch", vm.group(1), i, LISTING)
+            continue
+        m = _CONDA_SPEC.search(line) if "pytorch" in line else None
+        if m and conda_cuda(m.group("build") or m.group("build2") or m.group("build3")):
+            n = 1 if m.group("name") else 2 if m.group("name2") else 3
+            g = ("", "2", "3")[n - 1]
+            _add(f, m.group("name" + g), m.group("version" + g), i, PROGRAM, m.group("build" + g))
+            continue
         m = _COLUMNS.match(line)
         if m and m.group("tag") == "conda":
             _add(f, m.group("name"), m.group("version"), i, REPORT, m.group("build"))
@@ -216,4 +280,18 @@ def parse(doc: Pasted) -> Found:
             if vm:
                 _add(f, m.group(1), vm.group(1), i, LISTING)
     _two_installs(f, rows)
+    _asked_cuda(f, doc)
     return f
+
+
+def _asked_cuda(f: Found, doc: Pasted) -> None:
+    """Mark the CPU-build claims of a text whose install command asked for CUDA."""
+    cpu = [k for k, c in enumerate(f.claims) if c.path == "torch.cuda_build" and c.reading.status is Status.NOT_FOUND]
+    asked = next((i for i in doc.lines_containing("cudatoolkit", "pytorch-cuda", "/whl/cu")
+                  if _ASKED_CUDA.search(doc.lines[i])), None) if cpu else None
+    if asked is None:
+        return
+    for k in cpu:
+        c = f.claims[k]
+        f.claims[k] = dataclasses.replace(c, reading=Reading(c.reading.value, c.reading.status,
+                                                             f"{c.reading.detail}; {ASKED_CUDA} (line {asked + 1})"))

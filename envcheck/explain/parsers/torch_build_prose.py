@@ -23,26 +23,57 @@ _I = re.IGNORECASE
 
 _TORCH = r"(?:py)?torch"
 # The build named without CUDA: "non-CUDA version of Torch", "CPU-only PyTorch", "torch
-# without CUDA (support)", "CUDA-less torch", "a torch that has no CUDA".
+# without CUDA (support)", "CUDA-less torch", "a torch that has no CUDA"; Spanish "la versión
+# CPU de PyTorch", "PyTorch sin CUDA"; German "die CPU-Version von PyTorch", "PyTorch ohne
+# CUDA"; French "la version CPU de PyTorch", "PyTorch sans CUDA".
 _NO_CUDA_BUILD = re.compile(
     rf"\b(?:non[- ]?cuda|cuda[- ]?less|cpu[- ]only)\s+(?:(?:version|build|variant|wheel|copy)\s+of\s+)?{_TORCH}\b"
-    rf"|\b{_TORCH}\s+(?:\w+\s+){{0,3}}?(?:without|with\s+no|lacking)\s+(?:any\s+)?cuda\b"
+    rf"|\b{_TORCH}\s+(?:\w+\s+){{0,3}}?(?:without|with\s+no|lacking|sin|ohne|sans)\s+(?:any\s+)?cuda\b"
     rf"|\b{_TORCH}\s+(?:\(|\[)?(?:cpu[- ]only|non[- ]?cuda)\b"
+    # what it was turned into: "downgraded torch to no cuda", "switched torch to a non-CUDA build"
+    rf"|\b{_TORCH}\s+(?:\w+\s+){{0,2}}?(?:to|into)\s+(?:an?\s+)?(?:no|non)[- ]?cuda\b"
+    rf"|\b(?:versi[oó]n|version|variante?|compilaci[oó]n)\s+(?:de\s+|para\s+)?(?:s[oó]lo\s+)?cpu\s+(?:de\s+|del\s+)?{_TORCH}\b"
+    rf"|\bcpu[- ](?:version|variante?|build)\s+(?:von\s+)?{_TORCH}\b"
     # Korean "CPU 버전" (version) / Japanese "CPU版" after the words were split by a space
     r"|\bcpu\s*(?:전용\s*)?버전|\bcpu\s*専用", _I)
-# The build got onto the machine.
-_HAPPENED = re.compile(r"\b(?:install\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
-                       r"switch\w*|got|ended\s+up|came\s+with|brought)\b|安装|装了|インストール|入って|설치", _I)
-_DENIED = re.compile(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bavoid\w*|\bprevent\w*)"
-                     r"[^.;!?。]{0,30}$", _I)
+# The build got onto the machine ("instaló", "installiert", "installé" too).
+_HAPPENED = re.compile(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
+                       r"switch\w*|got|ended\s+up|came\s+with|brought|descarg\w*|herunterge\w*|wurde|dumb\w*\s+down|chang\w*|"
+                       r"turn\w*|revert\w*)\b"
+                       r"|安装|装了|インストール|入って|설치", _I)
+_DENIED = re.compile(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bavoid\w*|\bprevent\w*"
+                     r"|\bnicht\b|\bkeine?\b|\ben\s+vez\s+de\b|\bstatt\b)[^.;!?。]{0,30}$"
+                     # Spanish/French "no se instaló …", "n'a pas installé …": only close before
+                     r"|\b(?:no|pas)\b[^.;!?。]{0,18}$", _I)
 # Korean and Japanese deny after the noun: "CPU 버전이 아니라" (not the CPU version), "CPU版ではない".
 _DENIED_AFTER = re.compile(r"^[^.;!?。]{0,8}(?:아니|않|ではな|じゃな)")
+# The CPU build chosen on purpose (a machine meant to run on the CPU), in the sentence.
+_CHOSEN = re.compile(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choice|a\s+prop[oó]sito|absichtlich"
+                     r"|bewusst|expr[eè]s)\b|故意|特意|わざと|意図的|일부러|의도적"
+                     # not this machine's state: one build tried in turn, or what a guide tells to do
+                     r"|\b(?:tried|trying|tested|testing)\s+(?:out\s+)?(?:the\s+|a\s+|an\s+)?(?:cpu|non[- ]?cuda)"
+                     r"|\b(?:says?|said|tells?|told|asks?|recommends?|suggests?)\s+(?:you\s+|us\s+|me\s+|people\s+)?to\s+"
+                     r"(?:install|use)\b|\bfor\s+(?:the\s+)?ci\b", _I)
 
 
-def _asked(line: str, end: int) -> bool:
+def asked(line: str, end: int) -> bool:
+    """The sentence from ``end`` on is a question ("should I install the CPU version?")."""
     rest = line[end:]
     stop = re.search(r"[.!;。\n]", rest)
     return "?" in (rest[:stop.start()] if stop else rest) or "？" in rest[:40]
+
+
+def not_a_fault(line: str, start: int, end: int) -> bool:
+    """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
+    a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
+    install. Used by freetext's reader too."""
+    sentence = re.split(r"(?<=[.!?。])\s", line)
+    at = 0
+    for part in sentence:
+        if at <= start < at + len(part) + 1:
+            return asked(line, end) or bool(_CHOSEN.search(part))
+        at += len(part) + 1
+    return asked(line, end)
 
 
 def parse(doc: Pasted) -> Found:
@@ -53,7 +84,7 @@ def parse(doc: Pasted) -> Found:
             continue  # a log or a command line: their own readers read those
         m = _NO_CUDA_BUILD.search(line)
         if (not m or not _HAPPENED.search(line) or _DENIED.search(line[:m.start()])
-                or _DENIED_AFTER.search(line[m.end():]) or _asked(line, m.end())):
+                or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
             continue
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME,
                detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")

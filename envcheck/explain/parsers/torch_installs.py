@@ -1,0 +1,254 @@
+"""Two torch installs seen for one Python, in the ways a paste shows it besides one listing
+naming torch twice (``packages`` reads that):
+
+* a package tool's version against the imported one: ``pip list`` / ``pip show`` / ``pip
+  freeze`` / ``conda list`` says X while ``torch.__version__`` prints Y in a session — the
+  import found another copy than the one the tool manages;
+* torch in the user site (``~/.local/lib/python3.X/site-packages/torch``, Windows'
+  ``AppData\\Roaming\\Python\\Python3X\\site-packages\\torch``) beside a conda env or venv
+  in use: the user site comes before the environment's site-packages on ``sys.path``, so
+  its stale torch is imported instead of (or mixed with) the environment's;
+* a person saying so, in English, Chinese, Korean, Japanese, Spanish or German ("two
+  versions of torch installed", "pip和conda都装了torch", "an old torch in ~/.local was
+  shadowing the conda one"), not denied or asked — a claim (``STATED``), so a finding on it
+  is "likely".
+
+* one traceback passing through torch under two package roots (one process, two installs);
+* pip's own "Not uninstalling torch at …, outside environment …" is a catalogue message.
+
+Each sets ``torch.versions_listed`` (the versions or places) with a detail saying which. The
+same module reads torch said to be missing ("torch is not installed in this env", Python's
+error retold in a sentence), which sets ``torch.installed`` False as a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from envcheck.explain.parsers.torch_build_prose import asked
+from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
+
+SOURCE = "torch installs"
+_I = re.IGNORECASE
+
+_V = r"(\d+\.\d+(?:\.\d+)?(?:[ab.]\w*)?(?:\+[\w.]+)?)"
+# What a package tool manages: pip list / conda list rows, freeze lines, pip show's Version.
+_LISTED = re.compile(rf"^\s*(?:\[(?:pip3?|conda)\]\s+)?(?:torch|pytorch)(?:\s*===?\s*|\s+){_V}(?:\s+\S+){{0,2}}\s*$")
+_SHOW_NAME = re.compile(r"^\s*Name:\s*torch\s*$")
+_SHOW_VERSION = re.compile(rf"^\s*Version:\s*{_V}\s*$")
+# What the import printed: a REPL or print() of torch.__version__. (collect_env's "PyTorch
+# version:" beside its own "[pip3] torch==" would tell the same, but a paste often joins
+# reports of several environments, so only a session's own print counts.)
+_ASKED_VERSION = re.compile(r"(?:^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?\s*torch\.__version__\s*\)?\s*$"
+                            r"|python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*torch\.__version__\s*\))")
+_VALUE = re.compile(rf"^\s*(?:Out\[\d+\]:\s*)?['\"]?{_V}['\"]?\s*(?:#.*)?$")
+
+# torch's files in the user site, and an environment's prefix.
+_SITE = (r"(?P<site>(?:~|/home/[^/\s'\"]+|/root|/Users/[^/\s'\"]+)/\.local/lib/python3\.\d+/site-packages"
+         r"|[A-Za-z]:\\Users\\[^\\\s'\"]+\\AppData\\Roaming\\Python\\Python3\d+\\site-packages)")
+_USER_SITE = re.compile(_SITE + r"[\\/]torch\b")
+# pip show torch's "Location:" (the torch folder is under it), a few lines after "Name: torch".
+_LOCATION = re.compile(r"^\s*Location:\s*" + _SITE + r"[\\/]?\s*$")
+_ENV = re.compile(r"(?P<env>(?:[A-Za-z]:)?[\\/][^\s'\"]*?[\\/](?:envs[\\/][\w.-]+|\.?venv|virtualenvs[\\/][\w.-]+))"
+                  r"(?=[\\/](?:bin|lib|Lib|Scripts|python)|['\"\s]|$)")
+
+# A traceback frame in torch's files: its site-packages (or dist-packages) root.
+_FRAME = re.compile(r"^\s*File\s+\"?(?P<root>[^\"\n]*?[\\/](?:site|dist)-packages)[\\/]torch[\\/]")
+
+_TORCH = r"(?:py)?torch"
+# Sentences that say two installs were there (English, Spanish, German, Chinese, Korean, Japanese).
+_SAID = re.compile(
+    rf"\b(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\s+(?:different\s+|distintas\s+|verschiedene\s+)?"
+    rf"(?:versions?|copies|installs?|installations?|versiones|instalaciones|copias|Versionen|Installationen)\s+"
+    rf"(?:of\s+|de\s+|von\s+)?{_TORCH}\b"
+    rf"|\b(?:two|2|multiple|several|dos|zwei|mehrere)\s+(?:different\s+)?{_TORCH}\s+(?:versions|copies|installs|installations)\b"
+    # an old copy put into the user site ("an old torch was installed as a user, to ~/.local/…")
+    rf"|\b(?:old|older|stale|leftover|previous)\s+(?:\w+\s+){{0,2}}?{_TORCH}\b(?:[^.;!?]|\.(?!\s)){{0,80}}"
+    rf"(?:~/\.local|\.local/lib|\bas\s+(?:a\s+)?user\b|\buser\s+site|--user\b)"
+    rf"|\b{_TORCH}\s+(?:was\s+|is\s+|got\s+|war\s+|ist\s+|wurde\s+|fue\s+|est[aá]\s+)?(?:installed\s+)?(?:twice|both\s+(?:by|with|via|from|through)\s+"
+    rf"(?:pip|conda)\s+and\s+(?:pip|conda)|doppelt|zweimal)\b"
+    rf"|\bboth\s+(?:pip|conda)\s+and\s+(?:pip|conda)\s+(?:had\s+|have\s+)?(?:installed\s+)?(?:versions?\s+of\s+)?{_TORCH}\b"
+    rf"|\b(?:pip|conda)\s+and\s+(?:pip|conda)\s+(?:had\s+)?both\s+installed\s+{_TORCH}\b"
+    # an old/stale copy in the user site taking the environment's place
+    rf"|\b{_TORCH}\b(?:[^.;!?]|\.(?!\s)){{0,80}}(?:~/\.local|\.local/lib|user\s+site)(?:[^.;!?]|\.(?!\s)){{0,60}}"
+    rf"\b(?:shadow\w*|overrid\w*|conflict\w*|took\s+precedence|(?:was|got)\s+(?:being\s+)?(?:imported|used|loaded)\s+instead)"
+    # torch from both tools: "torch installed with both pip and conda", Spanish "instalado con pip y
+    # con conda", German "sowohl über pip als auch über conda"
+    rf"|\b{_TORCH}\b[^.;!?]{{0,30}}\b(?:installed|instalad[oa]|installiert)\s+(?:with|by|via|con|mit|über)\s+"
+    rf"(?:both\s+)?(?:pip|conda)\s+(?:and|y|und)\s+(?:with\s+|by\s+|via\s+|con\s+|mit\s+|über\s+)?(?:pip|conda)\b"
+    rf"|\b{_TORCH}\b[^.;!?]{{0,40}}\bsowohl\s+(?:über|mit|per)\s+(?:pip|conda)\s+als\s+auch"
+    rf"|(?:两个|2个|多个|两套|两种)(?:不同)?(?:版本的?)?\s*{_TORCH}|pip\s*和\s*conda\s*(?:都|各)\s*(?:安?装)了?(?:一个)?\s*{_TORCH}"
+    rf"|{_TORCH}\s*(?:装了两个|装了两次|重复安装)"
+    rf"|pip\S{{0,4}}\s*(?:설치한\s*)?{_TORCH}\S{{0,2}}\s*(?:와|과|랑)?\s*conda\S{{0,4}}\s*(?:설치한\s*)?{_TORCH}\S{{0,2}}\s*(?:가|이)?\s*"
+    rf"(?:같이|함께|둘\s*다|중복)"
+    rf"|{_TORCH}\s*(?:가|이)?\s*(?:두\s*개|2개|중복)"
+    rf"|(?:二つ|2つ|複数)の(?:バージョンの)?\s*{_TORCH}|pip\s*と\s*conda\s*(?:の)?両方で?.{{0,10}}{_TORCH}", _I)
+# pip's and conda's torch said to conflict, in one sentence ("pip装的torch和conda装的pytorch冲突").
+_CONFLICT = re.compile(r"(?=[^.;!?。]*\bpip)(?=[^.;!?。]*conda)(?=[^.;!?。]*torch)[^.;!?。]*"
+                       r"(?:conflict|冲突|衝突|충돌|競合|konflikt|conflicto)", _I)
+_DENIED = re.compile(r"(?:\bnot\b|n't\b|\bno\b|\bnever\b|\bnicht\b|\bkeine?\b|不是|没有|没|아니|않|ではな)[^.;!?。]{0,40}$", _I)
+_DENIED_AFTER = re.compile(r"^[^.;!?。]{0,12}(?:아니|않|없|ではな|じゃな|ありません)")
+
+
+# A person saying torch is not installed in the environment used ("torch is not installed in
+# this env", "没有安装torch", "torch가 설치되어 있지 않습니다", "torchがインストールされていません");
+# not "not installed with CUDA" (a build), nor advice or a question.
+_ABSENT = re.compile(
+    rf"\b{_TORCH}\s+(?:is|was)\s+(?:not|n't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
+    rf"|\b{_TORCH}\s+(?:isn't|wasn't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
+    # Python's error retold in a sentence ("it returns no module named torch error")
+    rf"|\bno\s+module\s+named\s+[`'\"]?torch[`'\"]?(?![\w.])"
+    rf"|(?:找不到|没有)\s*{_TORCH}\s*(?:这个)?模块|{_TORCH}\s*모듈을\s*찾을\s*수\s*없|{_TORCH}\s*モジュールが見つかりません"
+    rf"|\b{_TORCH}\s+no\s+est[aá]\s+instalad[oa]\b(?!\s+(?:con|para|correctamente))"
+    rf"|\b{_TORCH}\s+ist\s+(?:noch\s+)?nicht\s+installiert\b(?!\s+(?:mit|für))"
+    rf"|(?:没有|没|未)(?:安装|装)\s*{_TORCH}(?!\s*的?\s*(?:cuda|gpu|cpu))|{_TORCH}\s*(?:没有|未|没)(?:安装|装)(?!\s*(?:cuda|gpu|cpu))"
+    rf"|{_TORCH}\S{{0,2}}\s*설치되어\s*있지\s*않|{_TORCH}\S{{0,2}}\s*설치되지\s*않"
+    rf"|{_TORCH}\S{{0,2}}\s*インストールされていな|{_TORCH}\S{{0,2}}\s*インストールされていません", _I)
+
+
+# Which of _ABSENT's forms retell Python's import error rather than describe the environment.
+_RETOLD = re.compile(r"no\s+module|找不到|模块|모듈|モジュール", _I)
+# A state the sentence says is over ("I used to get …", "before I activated the env", "fixed").
+_PAST = re.compile(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|got|is)\s+(?:fixed|solved|resolved)"
+                   r"|now\s+it\s+(?:works|imports))\b|已解决|解决了|해결", _I)
+
+
+def _absent(f: Found, doc: Pasted) -> None:
+    for i in doc.lines_containing("torch", ignorecase=True):
+        line = doc.lines[i]
+        m = _ABSENT.search(line) if len(line) <= 400 else None
+        if m and not asked(line, m.end()) and not _PAST.search(line) \
+                and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
+            what = "Python's No module named 'torch' retold" if _RETOLD.search(m.group(0)) else "torch not installed"
+            f.set("torch.installed", False, i, rank=STATED, detail=f"{STATED_DETAIL}: {what} ({line.strip()[:200]})")
+            return
+
+
+def _base(v: str) -> str:
+    return v.split("+", 1)[0]
+
+
+def _same(a: str, b: str) -> bool:
+    pa, pb = a.split("."), b.split(".")
+    n = min(len(pa), len(pb))
+    return pa[:n] == pb[:n]
+
+
+def _listed(lines: Tuple[str, ...], idx: List[int]) -> List[Tuple[int, str]]:
+    out = []
+    for i in idx:
+        m = _LISTED.match(lines[i])
+        if m:
+            out.append((i, m.group(1)))
+        elif _SHOW_NAME.match(lines[i]) and i + 1 < len(lines):
+            vm = _SHOW_VERSION.match(lines[i + 1])
+            if vm:
+                out.append((i + 1, vm.group(1)))
+    return out
+
+
+def _imported(lines: Tuple[str, ...], idx: List[int]) -> List[Tuple[int, str]]:
+    out = []
+    for i in idx:
+        if "__version__" in lines[i] and _ASKED_VERSION.search(lines[i]):
+            for j in range(i + 1, min(i + 3, len(lines))):
+                if lines[j].strip():
+                    vm = _VALUE.match(lines[j])
+                    if vm:
+                        out.append((j, vm.group(1)))
+                    break
+    return out
+
+
+def _versions(f: Found, doc: Pasted) -> bool:
+    idx = doc.lines_containing("torch", "pytorch", "version")
+    listed, imported = _listed(doc.lines, idx), _imported(doc.lines, idx)
+    tools = {_base(v) for _, v in listed}
+    # "2.0" written short and "2.0.1" printed are one release
+    other = next(((i, v) for i, v in imported if not any(_same(_base(v), t) for t in tools)), None)
+    if not tools or other is None or len(tools) > 1:
+        return False  # nothing to compare, they agree, or the listing already names two (packages)
+    li, lv = listed[0]
+    f.set("torch.versions_listed", (lv, other[1]), other[0], rank=PROGRAM,
+          detail=f"a package tool lists torch {lv} (line {li + 1}) but the import prints {other[1]} "
+                 f"(line {other[0] + 1}): another copy is imported")
+    return True
+
+
+def _user_site(f: Found, doc: Pasted) -> bool:
+    site: Optional[Tuple[int, str]] = None
+    for i in doc.lines_containing(".local", "appdata"):
+        m = _USER_SITE.search(doc.lines[i]) or _LOCATION.match(doc.lines[i])
+        if m and (m.re is _USER_SITE or any(_SHOW_NAME.match(doc.lines[j]) for j in range(max(0, i - 12), i))):
+            site = (i, m.group("site"))
+            break
+    if site is None:
+        return False
+    for i in doc.lines_containing("envs", "venv"):
+        for m in _ENV.finditer(doc.lines[i]):
+            if ".local" not in m.group("env"):
+                f.set("torch.versions_listed", (site[1], m.group("env")), site[0], rank=PROGRAM,
+                      detail=f"torch in the user site {site[1]} (line {site[0] + 1}) beside the environment "
+                             f"{m.group('env')} (line {i + 1}): the user site comes first on sys.path")
+                return True
+    return False
+
+
+def _two_roots(f: Found, doc: Pasted) -> bool:
+    """One traceback (one process) passing through torch's files under two package roots
+    ("/usr/local/lib/python3.10/dist-packages/torch/…" and "/usr/lib/python3/dist-packages/
+    torch/…"): parts of two installs were imported together."""
+    lines, block, roots = doc.lines, -1, {}  # roots: root → first line, within one traceback
+    for i in doc.lines_containing("torch"):
+        m = _FRAME.match(lines[i])
+        if not m:
+            continue
+        # a traceback runs on while its lines are indented or frames; a gap ends it
+        if block < 0 or i - block > 60 or any(not lines[j].startswith((" ", "\t", "File "))
+                                              for j in range(block + 1, i)):
+            roots = {}
+        block = i
+        root = m.group("root").replace("\\", "/").lower()
+        roots.setdefault(root, i)
+        if len(roots) > 1:
+            (a, ia), (b, ib) = list(roots.items())[:2]
+            f.set("torch.versions_listed", (a, b), i, rank=PROGRAM,
+                  detail=f"one traceback passes through torch under {a} (line {ia + 1}) and under {b} "
+                         f"(line {ib + 1}): the files of two installs")
+            return True
+    return False
+
+
+# "Two versions of torch" counts where they were there at once, not where someone tried them in turn.
+_COUNTED = re.compile(r"^(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\b", _I)
+_PRESENT = re.compile(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|has|found|exist\w*|side\s+by\s+side"
+                      r"|same\s+(?:env\w*|machine|computer|python)|hab\w*|gibt|ten[ií]a|hay)\b", _I)
+_TRIED = re.compile(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
+
+
+def _said(f: Found, doc: Pasted) -> None:
+    for i in doc.lines_containing("torch", ignorecase=True):
+        line = doc.lines[i]
+        if len(line) > 400:
+            continue
+        m = _SAID.search(line) or _CONFLICT.search(line)
+        if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
+                or asked(line, m.end())):
+            continue
+        if _COUNTED.match(m.group(0)) and (not _PRESENT.search(line) or _TRIED.search(line)):
+            continue
+        tools = tuple(t for t in ("pip", "conda", "~/.local") if t in line.lower()) or ("one install", "another")
+        f.set("torch.versions_listed", tools if len(tools) > 1 else tools + ("another install",), i, rank=STATED,
+              detail=f"{STATED_DETAIL}: two torch installs ({line.strip()[:200]})")
+        f.set("torch.installed", True, i, rank=STATED)
+        return
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, PROGRAM)
+    if not (_versions(f, doc) or _two_roots(f, doc) or _user_site(f, doc)):
+        _said(f, doc)
+    _absent(f, doc)
+    return f
