@@ -187,6 +187,19 @@ class Pasted:
         self._needle_lines[needle] = hits
         return hits
 
+    @functools.cached_property
+    def _searched(self) -> Dict[int, Dict[str, Optional["re.Match[str]"]]]:
+        return {}
+
+    def search(self, pattern: "re.Pattern[str]", line: str) -> Optional["re.Match[str]"]:
+        """``pattern.search(line)``, remembered for this paste: a log repeats its lines, and what a
+        line-local pattern finds on a line does not depend on where the line stands. Patterns
+        are told apart by identity (hashing one is slow); they are module constants."""
+        seen = self._searched.setdefault(id(pattern), {})
+        if line not in seen:
+            seen[line] = pattern.search(line)
+        return seen[line]
+
     def line_of(self, pos: int) -> int:
         """The number of the line holding offset ``pos`` of :attr:`text`."""
         return bisect.bisect_right(self.offsets, pos) - 1

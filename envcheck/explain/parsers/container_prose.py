@@ -28,6 +28,7 @@ not install a driver in the image") or advice ("make sure to add --gpus all") sa
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Optional, Tuple
 
@@ -193,6 +194,7 @@ def _blocked(line: str, start: int, end: int) -> bool:
         or bool(re.search(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,1}$", before, _I))
 
 
+@functools.lru_cache(maxsize=4096)  # a log repeats its lines
 def _container_kind(line: str) -> Optional[str]:
     for pattern, kind in _CONTAINER_WORDS:
         m = pattern.search(line)
@@ -218,8 +220,8 @@ def _image_drivers(f: Found, doc: Pasted) -> None:
         line = lines[i]
         prev = lines[i - 1].rstrip() if i else ""
         # The install command, or a continuation line of a RUN whose install started above.
-        continued = prev.endswith("\\") and any(_INSTALLS.search(lines[j]) for j in range(max(0, i - 8), i))
-        if not (_INSTALLS.search(line) or continued) or re.search(r"\b(?:remove|purge|autoremove)\b", line):
+        continued = prev.endswith("\\") and any(doc.search(_INSTALLS, lines[j]) for j in range(max(0, i - 8), i))
+        if not (doc.search(_INSTALLS, line) or continued) or re.search(r"\b(?:remove|purge|autoremove)\b", line):
             continue
         if re.search(r"\b(?:conda|mamba|micromamba|pip3?|uv)\s+(?:-\S+\s+)*install\b", line, _I):
             continue  # conda's "cuda" (nvidia channel) and pip's nvidia-* wheels carry no driver
@@ -245,25 +247,25 @@ def parse(doc: Pasted) -> Found:
         if kind:
             f.set("host.container", kind, i)
     for i in doc.lines_containing(*_CAUSE_NEEDLES, "--", "忘", "没", "加上", "빼먹", "付け", "つけ", "sin ", "ohne", "sans "):
-        m = _CAUSE.search(lines[i])
+        m = doc.search(_CAUSE, lines[i])
         if m and not _blocked(lines[i], m.start(), m.end()):
             f.set("host.container_gpus", "none", i,
                   detail=f"{STATED_DETAIL}: started without GPU access ({m.group(0).strip()[:120]})")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
     for i in doc.lines_containing(*_SYMPTOM_NEEDLES):
-        m = _SYMPTOM.search(lines[i])
+        m = doc.search(_SYMPTOM, lines[i])
         if m and not _blocked(lines[i], m.start(), m.end()):
             f.set("host.container_gpus", "none", i,
                   detail=f"{STATED_DETAIL}: the container does not get the GPU ({m.group(0).strip()[:120]})")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
     for i in doc.lines_containing(*_SAID_NEEDLES):
-        m = _SAID_INSTALLED.search(lines[i])
+        m = doc.search(_SAID_INSTALLED, lines[i])
         if m and not _blocked(lines[i], m.start(), m.end()):
             f.set("driver.installed_module_versions", ("driver installed in the image",), i,
                   detail=f"{STATED_DETAIL}: {m.group(0).strip()[:120]}")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
     for i in doc.lines_containing("container", "image", "dockerfile", "容器", "镜像"):
-        m = _IMAGE_GETS.search(lines[i])
+        m = doc.search(_IMAGE_GETS, lines[i])
         if not m or _blocked(lines[i], m.start(), m.end()):
             continue
         near = lines[i][m.end():] + " " + " ".join(lines[i + 1:i + 3])

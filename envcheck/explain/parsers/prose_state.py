@@ -16,7 +16,7 @@ problem") says nothing: questions are skipped, and a negation decides the value.
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.parsers.display_adapters import ASIDE
@@ -204,23 +204,10 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
     return loaded, missing
 
 
-def _searches() -> Callable[["re.Pattern[str]", str], Optional["re.Match[str]"]]:
-    """``pattern.search(line)``, remembered for one paste: a log repeats its lines, and a
-    sentence's answer does not depend on where it stands."""
-    memo: Dict[int, Dict[str, Optional["re.Match[str]"]]] = {}  # by pattern (hashing one is slow), by line
-
-    def search(pattern: "re.Pattern[str]", line: str) -> Optional["re.Match[str]"]:
-        seen = memo.setdefault(id(pattern), {})
-        if line not in seen:
-            seen[line] = pattern.search(line)
-        return seen[line]
-    return search
-
-
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
-    search = _searches()
+    search = doc.search
     said: Dict[str, Tuple[List[str], List[str]]] = {}
     loaded: List[str] = []
     missing: List[str] = []

@@ -118,7 +118,7 @@ def _single_gpu(doc: Pasted) -> Optional[Tuple[int, str]]:
     lines = doc.lines
     for i in doc.lines_containing("gpu", "card", "卡", "grafikkarte"):
         line = lines[i]
-        m = _SINGLE.search(line)
+        m = doc.search(_SINGLE, line)
         if not m or _ADVICE.search(line, 0, m.start()) or _NEGATED.search(line, max(0, m.start() - 20), m.start()):
             continue
         if "?" in line[m.end():m.end() + 40]:
