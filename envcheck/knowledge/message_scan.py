@@ -248,6 +248,7 @@ _ORDER = operator.attrgetter("start", "id")
 # A text this long (characters) is worth checking a needle's words first (_Text.hits,
 # Pasted._lines_of); a shorter one is searched plainly.
 LARGE = 1 << 18
+SHORT = 1 << 12
 
 
 def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = None,
@@ -265,7 +266,12 @@ def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = N
     t = _Text(stripped, lower, words)
     out: List[Match] = []
     everywhere = (0, len(stripped), -1, len(stripped))
+    # A short text (one error line, a traceback) holds few of the catalogue's words: a substring
+    # test per needle skips the rest before any window is built (the rules scan hundreds of them).
+    short = len(lower) < SHORT
     for message in messages:
+        if short and message.needles is not None and not any(n in lower for n in message.needles):
+            continue
         if message.needles is not None and t.aligned:
             windows = _windows(t, message.needles, message.reach)
         elif message.needles is not None and not any(n in lower for n in message.needles):
