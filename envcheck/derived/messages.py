@@ -96,7 +96,8 @@ def stated(facts: Facts) -> Tuple[Stated, ...]:
                 continue
             seen.add(key)
             out.append(Stated(m, cat.get(m.id), path, text))
-    return tuple(out)
+    present = {s.match.id for s in out}
+    return tuple(s for s in out if not present.intersection(s.message.voided_by))
 
 
 def decisive_for(found: Tuple[Stated, ...], finding_id: str) -> Tuple[Stated, ...]:

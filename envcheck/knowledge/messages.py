@@ -153,6 +153,9 @@ class Message:
     needles: Optional[FrozenSet[str]] = None  # lowercased; a match contains one of them (None: unknown)
     reach: int = 0  # the longest a match can be (capped at REACH)
     lead: Optional[int] = None  # how far into a match (at most) a needle starts (None: unknown)
+    # Messages whose presence in the same text means this one is not about the machine (pip's
+    # failed build subprocess: its "No module named 'torch'" is the build environment's).
+    voided_by: Tuple[str, ...] = ()
 
     def findings(self, strength: Optional[str] = None) -> Tuple[str, ...]:
         return tuple(s.finding for s in self.supports if strength is None or s.strength == strength)
@@ -242,7 +245,7 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), *shape_of(row["pattern"]))
+                   row.get("note", ""), *shape_of(row["pattern"]), voided_by=_strings(row, "voided_by", where))
 
 
 def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:
@@ -262,6 +265,9 @@ def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogu
         unknown = set(m.overlaps) - set(ids)
         if unknown:
             raise _fail(origin, f"{m.id} overlaps unknown ids {sorted(unknown)}")
+        unknown = set(m.voided_by) - set(ids)
+        if unknown:
+            raise _fail(origin, f"{m.id} is voided by unknown ids {sorted(unknown)}")
     ignored = []
     for i, r in enumerate(data.get("ignore", [])):
         if not isinstance(r, dict) or not r.get("pattern") or not r.get("reason"):

@@ -181,10 +181,14 @@ def parse(doc: Pasted) -> Found:
         return f
     lines = doc.lines
     offsets = doc.offsets
+    present = {m.id for m in doc.messages}
+    cat = messages.catalogue()
     for group in _groups(doc.messages, lines):
         kind = "error" if any(m.kind == "error" for m in group) else "warning"
         f.error(_text(group, lines, offsets), group[0].line - 1, "torch.errors" if kind == "error" else "torch.warnings")
         for m in group:
+            if present.intersection(cat.get(m.id).voided_by):
+                continue  # quoted above, but what it implies is not this machine's (messages.toml voided_by)
             _facts(f, m, lines, offsets)
             if m.id in IMPORT_FAILURES:
                 _import_error(f, m, lines)

@@ -115,9 +115,15 @@ _PAST = re.compile(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|
                    r"|now\s+it\s+(?:works|imports))\b|已解决|解决了|해결", _I)
 
 
+# Python's own exception line: the message catalogue reads it (with its context), not this prose reader.
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception):")
+
+
 def _absent(f: Found, doc: Pasted) -> None:
     for i in doc.lines_containing("torch", ignorecase=True):
         line = doc.lines[i]
+        if _EXCEPTION_LINE.match(line):
+            continue
         m = _ABSENT.search(line) if len(line) <= 400 else None
         if m and not asked(line, m.end()) and not _PAST.search(line) \
                 and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):

@@ -1,0 +1,46 @@
+"""pip's build subprocess: a "No module named 'torch'" inside a failed source build is the
+isolated build environment's, not the machine's (messages.toml ``voided_by``)."""
+
+from __future__ import annotations
+
+from envcheck.explain import diagnose, source
+
+BUILD = """\
+$ pip install flash-attn
+Collecting flash-attn
+  Using cached flash_attn-2.5.8.tar.gz (2.5 MB)
+  Preparing metadata (setup.py) ... error
+  error: subprocess-exited-with-error
+
+  × python setup.py egg_info did not run successfully.
+  │ exit code: 1
+  ╰─> [6 lines of output]
+      Traceback (most recent call last):
+        File "<string>", line 2, in <module>
+        File "<pip-setuptools-caller>", line 34, in <module>
+        File "/tmp/pip-install-x/flash-attn_1/setup.py", line 9, in <module>
+          from packaging.version import parse, Version
+      ModuleNotFoundError: No module named 'torch'
+"""
+
+PLAIN = """\
+$ python train.py
+Traceback (most recent call last):
+  File "train.py", line 1, in <module>
+    import torch
+ModuleNotFoundError: No module named 'torch'
+"""
+
+
+def _report(text):
+    return diagnose(source.normalise(text), collected_at="")[1]
+
+
+def test_torch_missing_inside_a_failed_pip_build_is_not_the_machines():
+    report = _report(BUILD)
+    assert "torch_not_installed" not in {f.id for f in report.findings}
+    assert report.verdict == "unexplained"  # the failure is quoted, never "no problems"
+
+
+def test_torch_missing_when_a_program_imports_it_still_is():
+    assert "torch_not_installed" in {f.id for f in _report(PLAIN).findings}
