@@ -62,7 +62,8 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     # The person looked for the GPU stack and did not find it (torch.cuda.is_available() gave False,
     # their shell said nvidia-smi was not there): a failure they report, not a note that GPU checks
     # were skipped. The doctor not finding nvidia-smi on a machine without a GPU is no failure.
-    looked = _checked_cuda(f) or (f.source == "explain" and f.driver.nvidia_smi_path.status is Status.NOT_FOUND)
+    looked = _checked_cuda(f) or (f.source == "explain" and (f.driver.nvidia_smi_path.status is Status.NOT_FOUND
+                                                            or f.nvml.init.status is Status.ERROR))
     severity = Severity.ERROR if asked else Severity.WARNING if looked else None
     if is_stated(f.pci.devices):  # a person named another vendor's GPU, or said there is no NVIDIA one
         said = str(f.pci.devices.detail).split("(", 1)[-1].rstrip(")")

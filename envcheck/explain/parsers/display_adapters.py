@@ -94,16 +94,35 @@ def _lspci_blocks(lines: Tuple[str, ...], candidates: List[int]) -> List[Tuple[i
     return blocks
 
 
+# The command that printed a listing, on the line just above it: `lspci [-flags]`, maybe piped
+# through a grep whose pattern names the display classes.
+_COMMAND = re.compile(r"^\s*(?:\S*[$#>]\s*)?(?:sudo\s+)?lspci\b(?P<flags>[^|]*)(?:\|\s*grep\b(?P<grep>.*))?$", _I)
+
+
+def _command_above(lines: Tuple[str, ...], first: int) -> Optional["re.Match[str]"]:
+    for j in range(first - 1, max(-1, first - 3), -1):
+        if lines[j].strip():
+            return _COMMAND.match(lines[j])
+    return None
+
+
 def _complete(lines: Tuple[str, ...], first: int, last: int) -> Optional[str]:
     """Why a listing shows the whole bus (None: it may not): lines of other classes around the
-    display line, and something after it, so it was not cut off."""
+    display line, and something after it, so it was not cut off; or the command above it, a
+    plain `lspci` (its whole listing, to the end of the text) or one grepped for every display
+    class (VGA, 3D and display controllers: NVIDIA's data-centre GPUs are 3D controllers)."""
     classes = [m.group("cls").strip().lower() for m in (_LSPCI.match(lines[i].strip()) for i in range(first, last + 1)) if m]
     others = [c for c in classes if c not in _DISPLAY]
+    command = _command_above(lines, first)
+    grep = (command.group("grep") or "").lower() if command else ""
+    if command and grep and "vga" in grep and "3d" in grep:
+        return f"`lspci | grep` for the display classes, {len(classes)} device(s) and no NVIDIA one"
     # The next line with content ends the listing: a prompt, a command's output. A line that still
     # starts with a bus address ("00:05.0 Ethernet controller", cut mid-line) means the listing was cut.
     nxt = next((lines[j] for j in range(last + 1, len(lines)) if lines[j].strip() and not _KERNEL_LINE.match(lines[j])), None)
     after = nxt is not None and not _ADDRESS_START.match(nxt.strip())
-    if len(others) >= 2 and after:
+    ends_text = nxt is None and command is not None and not grep
+    if len(others) >= 2 and (after or ends_text):
         return f"an lspci listing of {len(classes)} devices with no NVIDIA device"
     return None
 

@@ -1,5 +1,7 @@
-"""pip's build subprocess: a "No module named 'torch'" inside a failed source build is the
-isolated build environment's, not the machine's (messages.toml ``voided_by``)."""
+"""Messages voided by another in the same text (messages.toml ``voided_by``): a "No module named
+'torch'" inside pip's failed build subprocess is the isolated build environment's, and
+transformers' "requires the PyTorch library" beside its "Disabling PyTorch because … found X"
+is a torch too old for it — neither is torch missing from the machine."""
 
 from __future__ import annotations
 
@@ -44,3 +46,17 @@ def test_torch_missing_inside_a_failed_pip_build_is_not_the_machines():
 
 def test_torch_missing_when_a_program_imports_it_still_is():
     assert "torch_not_installed" in {f.id for f in _report(PLAIN).findings}
+
+
+def test_transformers_without_torch_is_torch_missing():
+    text = ("ImportError:\nAutoModelForCausalLM requires the PyTorch library but it was not found in your environment. "
+            "Checkout the instructions on the\n")
+    assert "torch_not_installed" in {f.id for f in _report(text).findings}
+
+
+def test_transformers_refusing_an_old_torch_is_not_torch_missing():
+    text = ("Disabling PyTorch because PyTorch >= 2.4 is required but found 2.3.0\n"
+            "ImportError: AutoModelForCausalLM requires the PyTorch library but it was not found in your environment.\n")
+    report = _report(text)
+    assert "torch_not_installed" not in {f.id for f in report.findings}
+    assert report.verdict == "unexplained"
