@@ -50,7 +50,7 @@ PROJECTS = (
     "nvidia_installer", "torchvision", "stable_diffusion_webui", "tensorflow", "onnxruntime", "ctranslate2",
     "bitsandbytes", "uv", "ngc_containers", "podman", "container_device_interface", "xformers", "apex",
     "deepspeed", "poetry", "ollama", "mkinitcpio", "llama_cpp", "xorg", "pyg",
-    "k8s_device_plugin", "transformers",
+    "k8s_device_plugin", "transformers", "vllm",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -93,6 +93,7 @@ def _bytes(text: str) -> int:
 
 _CONVERTERS: Dict[str, Callable[[str], object]] = {
     "cuda": _cuda, "cc": _cc, "arch_list": _arch_list, "cudnn": _cudnn, "int": int, "bytes": _bytes,
+    "gib": lambda t: int(float(t) * 2**30),  # a bare number of GiB (vLLM's "4.12/23.68 GiB")
     "basename": lambda t: re.split(r"[\\/]", t.strip())[-1], "text": lambda t: " ".join(t.split()),
 }
 
@@ -102,7 +103,8 @@ FACTS: Mapping[str, str] = {
     "nvml.cuda_driver_version": "cuda", "torch.cuda_build": "cuda", "toolkit.nvcc_version": "cuda",
     "toolkit.cuda_home": "text", "container.required_cuda": "cuda", "gpu.required_cuda": "cuda",
     "gpu.index": "int", "gpu.name": "text", "gpu.memory_held": "bytes",
-    "gpu.memory_total": "bytes", "gpu.memory_free": "bytes", "gpu.memory_reserved": "bytes", "gpu.compute_capability": "cc", "gpu.pci_bus_id": "text",
+    "gpu.memory_total": "bytes", "gpu.memory_free": "bytes", "gpu.memory_reserved": "bytes",
+    "gpu.memory_free_gib": "gib", "gpu.memory_total_gib": "gib", "gpu.compute_capability": "cc", "gpu.pci_bus_id": "text",
     "torch.arch_list": "arch_list", "torch.min_compute_capability": "cc", "torch.version": "text",
     "torch.cudnn_compiled_version": "cudnn", "torch.cudnn_version": "cudnn", "torch.nccl_version": "text",
     "nccl.compiled_version": "text", "nccl.runtime_version": "text", "nccl.timeout_ms": "int",

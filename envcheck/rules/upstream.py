@@ -52,6 +52,8 @@ def _findings_for(s: Stated, fid: str):
     if fid == "gpu_memory_in_use" and isinstance(held, int) and held < 2**30:
         return ()  # another process's few hundred MiB do not explain an out-of-memory error
     total, free, reserved = (s.fact(f"gpu.memory_{k}") for k in ("total", "free", "reserved"))
+    if s.fact("gpu.memory_total_gib") is not None:  # vLLM's startup check: free of total, nothing reserved yet
+        total, free, reserved = s.fact("gpu.memory_total_gib"), s.fact("gpu.memory_free_gib"), 0
     if fid == "gpu_memory_in_use" and all(isinstance(v, int) for v in (total, free, reserved)):
         outside = total - free - reserved
         if outside < max(2 * 2**30, total // 10):

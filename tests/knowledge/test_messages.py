@@ -186,7 +186,8 @@ def test_conversions():
     assert M.convert("torch.cuda_build", "12.4") == "12.4"
     assert M.convert("loader.library", r"C:\x\torch\lib\c10.dll") == "c10.dll"
     assert M.convert("gpu.memory_held", "20.11 GiB") == int(20.11 * 2**30)
-    assert set(M.FACTS.values()) <= {"cuda", "cc", "arch_list", "cudnn", "int", "basename", "text", "bytes"}
+    assert M.convert("gpu.memory_free_gib", "4.12") == int(4.12 * 2**30)
+    assert set(M.FACTS.values()) <= {"cuda", "cc", "arch_list", "cudnn", "int", "basename", "text", "bytes", "gib"}
 
 
 def test_match_reports_line_span_and_ignores_colour_codes():

@@ -1,7 +1,8 @@
-"""Messages voided by another in the same text (messages.toml ``voided_by``): a "No module named
+"""Messages read in their context. Voided by another in the same text (messages.toml ``voided_by``): a "No module named
 'torch'" inside pip's failed build subprocess is the isolated build environment's, and
 transformers' "requires the PyTorch library" beside its "Disabling PyTorch because … found X"
-is a torch too old for it — neither is torch missing from the machine."""
+is a torch too old for it — neither is torch missing from the machine. And vLLM's start-up
+memory check is memory held elsewhere only when its own numbers say so."""
 
 from __future__ import annotations
 
@@ -60,3 +61,12 @@ def test_transformers_refusing_an_old_torch_is_not_torch_missing():
     report = _report(text)
     assert "torch_not_installed" not in {f.id for f in report.findings}
     assert report.verdict == "unexplained"
+
+
+def test_vllm_short_of_memory_at_start_is_memory_held_elsewhere_only_when_much_is_held():
+    held = ("ValueError: Free memory on device (4.12/23.68 GiB) on startup is less than desired GPU memory "
+            "utilization (0.9, 21.31 GiB). Decrease GPU memory utilization or reduce GPU memory used by other processes.\n")
+    asked_too_much = ("ValueError: Free memory on device cuda:0 (112.71/119.7 GiB) on startup is less than desired GPU "
+                      "memory utilization (0.9435, 112.93 GiB).\n")
+    assert "gpu_memory_in_use" in {f.id for f in _report(held).findings}
+    assert "gpu_memory_in_use" not in {f.id for f in _report(asked_too_much).findings}
