@@ -32,6 +32,7 @@ from envcheck.envelope import now
 from envcheck.errors import EnvcheckError
 from envcheck.explain.assemble import assemble
 from envcheck.explain.parsers import PARSERS
+from envcheck.explain.resolved import said_over
 from envcheck.explain.source import Pasted, normalise
 from envcheck.facts import Facts
 
@@ -113,7 +114,22 @@ def diagnose(doc: Pasted, collected_at: Optional[str] = None, redact: bool = Fal
     if redact:
         explanation = redacted(explanation, doc)
     ev = evaluate(explanation.facts)
-    return explanation, Report("explain", explanation.facts, ev.findings, ev.failures)
+    findings = ev.findings
+    over = said_over(doc)
+    if over:
+        findings = tuple(_as_it_was(f, over) for f in findings)
+    return explanation, Report("explain", explanation.facts, findings, ev.failures)
+
+
+def _as_it_was(finding, over: str):
+    """An error in a text that says the problem is over: kept, as a warning that says so."""
+    from envcheck.rules.finding import Severity
+
+    if finding.severity is not Severity.ERROR:
+        return finding
+    return dataclasses.replace(finding, severity=Severity.WARNING,
+                               explanation=f"{finding.explanation} The text says the problem is over (“{over}”): "
+                                           "this is what it was.")
 
 
 __all__ = ["Explanation", "PARSERS", "diagnose", "explain", "explain_text", "redacted", "NOTHING_RECOGNISED"]
