@@ -19,7 +19,7 @@ import html
 import itertools
 import re
 import sys
-from typing import BinaryIO, Dict, List, Optional, Tuple
+from typing import BinaryIO, Dict, FrozenSet, List, Optional, Tuple
 
 from envcheck.errors import EnvcheckError
 from envcheck.knowledge import messages
@@ -107,6 +107,9 @@ _FOLDS = ("\u0130", "\u0131", "\u017f")
 _WRAP_BREAK = re.compile(r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])")
 _WRAP_WINDOW = 300  # characters each side of a break: a wrapped message's two parts
 _MAX_BREAKS = 2000
+# Where a subprocess's captured output ends (Pasted.enclosed): pip's "[end of output]", or a
+# shell prompt, the next command.
+_OUTPUT_END = re.compile(r"^\s*(?:\[end of output\]|[$#>]\s|PS [A-Z]:\\|>>>\s|\(\S+\)\s*\S*[$#]\s)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -268,6 +271,24 @@ class Pasted:
         plain = {(m.id, m.start) for m in found}
         wrapped = [m for m in self._wrapped() if (m.id, m.start) not in plain]  # not the same one longer
         return tuple(sorted(found + wrapped, key=lambda m: (m.start, m.id)) if wrapped else found)
+
+    @functools.cached_property
+    def enclosed(self) -> FrozenSet[int]:
+        """Lines (0-based) inside another process's captured output, after a catalogued message
+        that encloses it (``encloses_output`` in messages.toml): pip's failed build prints its
+        isolated build environment's traceback there, whose "No module named 'torch'" is not this
+        machine's. The output ends at pip's "[end of output]", or at a shell prompt (the next
+        command) where the paste was cut before it."""
+        cat = messages.catalogue()
+        out = set()
+        for m in self.messages:
+            if not cat.get(m.id).encloses_output:
+                continue
+            for i in range(m.line, min(len(self.lines), m.line + 400)):
+                if _OUTPUT_END.match(self.lines[i]):
+                    break
+                out.add(i)
+        return frozenset(out)
 
     def _wrapped(self) -> List[messages.Match]:
         """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error

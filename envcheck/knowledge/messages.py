@@ -158,6 +158,9 @@ class Message:
     # Messages whose presence in the same text means this one is not about the machine (pip's
     # failed build subprocess: its "No module named 'torch'" is the build environment's).
     voided_by: Tuple[str, ...] = ()
+    # The lines after it, to the subprocess's "[end of output]", are another process's output
+    # (pip's build environment): the messages in them say nothing about this machine.
+    encloses_output: bool = False
 
     def findings(self, strength: Optional[str] = None) -> Tuple[str, ...]:
         return tuple(s.finding for s in self.supports if strength is None or s.strength == strength)
@@ -247,7 +250,8 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), *shape_of(row["pattern"]), voided_by=_strings(row, "voided_by", where))
+                   row.get("note", ""), *shape_of(row["pattern"]), voided_by=_strings(row, "voided_by", where),
+                   encloses_output=row.get("encloses_output") is True)
 
 
 def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:

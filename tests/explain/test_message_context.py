@@ -1,7 +1,7 @@
-"""Messages read in their context. Voided by another in the same text (messages.toml ``voided_by``): a "No module named
-'torch'" inside pip's failed build subprocess is the isolated build environment's, and
-transformers' "requires the PyTorch library" beside its "Disabling PyTorch because … found X"
-is a torch too old for it — neither is torch missing from the machine. And vLLM's start-up
+"""Messages read in their context: a "No module named 'torch'" inside pip's failed build
+subprocess's output is the isolated build environment's (messages.toml ``encloses_output``),
+and transformers' "requires the PyTorch library" beside its "Disabling PyTorch because … found
+X" is a torch too old for it (``voided_by``) — neither is torch missing from the machine. And vLLM's start-up
 memory check is memory held elsewhere only when its own numbers say so."""
 
 from __future__ import annotations
@@ -70,3 +70,8 @@ def test_vllm_short_of_memory_at_start_is_memory_held_elsewhere_only_when_much_i
                       "memory utilization (0.9435, 112.93 GiB).\n")
     assert "gpu_memory_in_use" in {f.id for f in _report(held).findings}
     assert "gpu_memory_in_use" not in {f.id for f in _report(asked_too_much).findings}
+
+
+def test_torch_missing_after_a_failed_pip_build_still_is_when_the_users_python_says_so():
+    text = BUILD + "      [end of output]\n\n$ python -c \"import torch\"\nModuleNotFoundError: No module named 'torch'\n"
+    assert "torch_not_installed" in {f.id for f in _report(text).findings}

@@ -183,7 +183,8 @@ def parse(doc: Pasted) -> Found:
     offsets = doc.offsets
     present = {m.id for m in doc.messages}
     cat = messages.catalogue()
-    for group in _groups(doc.messages, lines):
+    enclosed = doc.enclosed
+    for group in _groups([m for m in doc.messages if m.line - 1 not in enclosed], lines):
         kind = "error" if any(m.kind == "error" for m in group) else "warning"
         f.error(_text(group, lines, offsets), group[0].line - 1, "torch.errors" if kind == "error" else "torch.warnings")
         for m in group:

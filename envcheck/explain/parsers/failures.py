@@ -43,8 +43,8 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     for i in doc.lines_containing(*_GATES):
         line = doc.lines[i]
-        if len(line) > 2000:
-            continue
+        if len(line) > 2000 or i in doc.enclosed:
+            continue  # too long to be one; another process's output (Pasted.enclosed)
         if _EXCEPTION.match(line) or _SIGNALLED.match(line) or _TERMINATE.match(line):
             f.error(line, i)
     return f
