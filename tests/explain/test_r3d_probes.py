@@ -268,3 +268,96 @@ def test_ld_library_path_shadowing_read(text: str) -> None:
 @pytest.mark.parametrize("text", LD_NEAR)
 def test_ld_library_path_near_misses_quiet(text: str) -> None:
     assert "ld_library_path_conflict" not in _run(text)
+
+
+# --------------------------------------------------------------------------- more shapes
+_NOKERNEL = "RuntimeError: CUDA error: no kernel image is available for execution on the device"
+EXT = [
+    "GPU: NVIDIA GeForce RTX 4090\n$ env | grep ARCH\nTORCH_CUDA_ARCH_LIST=7.0;7.5\n" + _NOKERNEL,
+    "Dockerfile:\nENV TORCH_CUDA_ARCH_LIST=\"6.0 6.1 7.0 7.5\"\nRUN pip install -e .\n\n"
+    "Running on an NVIDIA H100 80GB HBM3:\n" + _NOKERNEL,
+    "TORCH_CUDA_ARCH_LIST=7.5 python setup.py install\n...\nGPU 0: NVIDIA GeForce RTX 3090\n"
+    "error in ms_deformable_im2col_cuda: no kernel image is available for execution on the device",
+    "export TORCH_CUDA_ARCH_LIST=\"8.6\"\n$ nvidia-smi -L\nGPU 0: Tesla V100-SXM2-32GB (UUID: GPU-1)\n" + _NOKERNEL,
+    "TORCH_CUDA_ARCH_LIST: 7.5\nGPU: NVIDIA A100-SXM4-40GB\nCUDA error: invalid device function",
+]
+
+EXT_NEAR = [
+    "Dockerfile:\nENV TORCH_CUDA_ARCH_LIST=\"6.0 6.1 7.0+PTX\"\nRUN pip install -e .\nGPU: NVIDIA H100 80GB HBM3\n"
+    "build finished, tests pass.",
+    "export TORCH_CUDA_ARCH_LIST=\"8.0;8.6;8.9\"\nGPU 0: NVIDIA GeForce RTX 4090\nEverything runs.",
+    "export TORCH_CUDA_ARCH_LIST=\"8.6\"\nGPU 0: NVIDIA GeForce RTX 3090\n" + _NOKERNEL,
+    # sm_80 cubins run on every 8.x GPU: an 8.0-only build covers an RTX 4090.
+    "export TORCH_CUDA_ARCH_LIST=\"8.0\"\nGPU 0: NVIDIA GeForce RTX 4090\n" + _NOKERNEL,
+    "What should TORCH_CUDA_ARCH_LIST be for an RTX 4090?",
+]
+
+NCCL = [
+    ">>> import torch\n>>> torch.__version__\n'2.1.0+cu121'\n>>> torch.cuda.nccl.version()\n(2, 14, 3)\n",
+    "ImportError: /usr/local/lib/python3.10/dist-packages/torch/lib/libtorch_cuda.so: undefined symbol: "
+    "ncclCommRegister",
+    "我们用的 torch 2.3 cu121，报错以后才发现 NCCL 版本不一致，系统里装的 libnccl2 是 2.15。",
+]
+
+NCCL_NEAR = [
+    ">>> import torch\n>>> torch.__version__\n'2.3.1+cu121'\n>>> torch.cuda.nccl.version()\n(2, 20, 5)\n",
+    "Is NCCL 2.18 compatible with CUDA 12.1? Asking before upgrading.",
+    "node1:1234:1234 [0] NCCL INFO NCCL version 2.20.5+cuda12.4\nnode1:1234:1240 [0] NCCL INFO Init COMPLETE",
+]
+
+
+@pytest.mark.parametrize("text", EXT)
+def test_extension_arch_read(text: str) -> None:
+    assert "extension_built_without_gpu_arch" in _run(text)
+
+
+@pytest.mark.parametrize("text", EXT_NEAR)
+def test_extension_arch_near_misses_quiet(text: str) -> None:
+    assert "extension_built_without_gpu_arch" not in _run(text)
+
+
+@pytest.mark.parametrize("text", NCCL)
+def test_nccl_mismatch_read(text: str) -> None:
+    assert "nccl_version_mismatch" in _run(text)
+
+
+@pytest.mark.parametrize("text", NCCL_NEAR)
+def test_nccl_near_misses_quiet(text: str) -> None:
+    assert "nccl_version_mismatch" not in _run(text)
+
+
+CUDNN += [
+    "2026-01-04 10:22:31.118 E tensorflow/compiler/xla/stream_executor/cuda/cuda_dnn.cc:425] Loaded runtime CuDNN "
+    "library: 8.1.0 but source was compiled with: 8.6.0.  CuDNN library needs to have matching major version and "
+    "equal or higher minor version.",
+    "torch 2.3.1+cu121\n$ LD_DEBUG=libs python train.py 2>&1 | grep cudnn\n     31337:\tcalling init: "
+    "/usr/local/cudnn-7.6/lib64/libcudnn.so.7",
+    "torch 2.2.0+cu121\n$ sudo cat /proc/$(pgrep -n python)/maps | grep -m1 cudnn_ops\n"
+    + _MAPS.format(p="/usr/lib/x86_64-linux-gnu/libcudnn_ops_infer.so.8.4.1"),
+    ">>> torch.__version__\n'2.3.1+cu121'\n>>> torch.backends.cudnn.version()\n8500\n",
+]
+
+LD += [
+    "export LD_LIBRARY_PATH=/usr/local/cuda-11.8/lib64:$LD_LIBRARY_PATH\n>>> torch.__version__\n'2.3.1+cu121'\n",
+    "LD_LIBRARY_PATH=/usr/local/cudnn-8.2/lib64:/usr/local/cuda/lib64\ntorch 2.3.1+cu121",
+    "~/.bashrc has: export LD_LIBRARY_PATH=$HOME/miniconda3/envs/tf/lib\n"
+    ">>> torch.__version__\n'2.2.0+cu121'\n>>> torch.backends.cudnn.version()\n8100\n",
+]
+
+LD_NEAR += [
+    "export LD_LIBRARY_PATH=/usr/local/cuda-12.1/lib64:$LD_LIBRARY_PATH\n>>> torch.__version__\n'2.3.1+cu121'\n",
+    "I removed /usr/local/cuda-11.8/lib64 from LD_LIBRARY_PATH but it didn't help.",
+]
+
+NCCL += [
+    ">>> import torch\n>>> torch.__version__\n'2.3.1+cu121'\n>>> torch.cuda.nccl.version()\n(2, 18, 1)\n",
+    "torch 2.1.0+cu121\nTraceback (most recent call last):\nOSError: /opt/conda/lib/python3.10/site-packages/torch/lib/"
+    "libtorch_cuda.so: undefined symbol: ncclCommSplit",
+    "The cause was incompatible cuda and nccl versions: the image ships libnccl2 2.15 and torch 2.3 needs 2.20.",
+]
+
+CUDNN_NEAR += [
+    "torch 2.3.1+cu121\n     31337:\tcalling init: /home/u/.venv/lib/python3.10/site-packages/nvidia/cudnn/lib/libcudnn.so.8",
+    "torch 2.3.1+cu121\n     31337:\tcalling init: /usr/lib/x86_64-linux-gnu/libcudnn.so.8",
+    "Loaded cuDNN version 8902",
+]
