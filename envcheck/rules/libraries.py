@@ -145,4 +145,42 @@ def nccl_cuda_too_new(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY)
 
 
-RULES = (cuda_library_missing, nccl_cuda_too_new)
+# A loaded file outside pip's wheels: site-/dist-packages hold nvidia-cudnn-cu*'s copy, torch/lib
+# a bundled one; anything else (/usr/lib/x86_64-linux-gnu, /usr/local/cuda/lib64, a conda lib/)
+# came from the system.
+_WHEEL_DIR = re.compile(r"[/\\](?:site|dist)-packages[/\\]|[/\\]torch[/\\]lib[/\\]")
+_SO_VERSION = re.compile(r"\.so\.(\d+(?:\.\d+){0,2})$")
+
+
+def cudnn_loaded_from_system(ctx: RuleContext) -> Iterator[Finding]:
+    """The process mapped a system cuDNN (``/proc/<pid>/maps``, ``ldd``, ``LD_DEBUG``) whose file
+    version differs from the nvidia-cudnn wheel this torch build pins (torch_variants): the copy
+    torch runs with is not its own. Silent when torch's own compiled/loaded pair is in the text
+    and differs (``versions.cudnn_version_mismatch`` says it then) or the file names no version
+    beyond a major that agrees."""
+    tv = ctx.torch_view
+    pinned = tv.build.variant.cudnn if tv and tv.build and tv.build.variant else None
+    loaded = ctx.facts.torch.loaded_libraries
+    if not pinned or not loaded.ok or (tv.cudnn_compiled is not None and tv.cudnn_loaded is not None
+                                        and tv.cudnn_compiled.value != tv.cudnn_loaded.value):
+        return
+    for lib in loaded.value or ():
+        m = _SO_VERSION.search(lib.name)
+        if not lib.name.startswith("libcudnn") or not m or _WHEEL_DIR.search(lib.path):
+            continue
+        have = m.group(1).split(".")
+        want = pinned.split(".")[:len(have)]
+        if have == want:
+            continue
+        same_line = have[0] == want[0] and (len(have) < 2 or int(have[1]) >= int(want[1]))
+        yield make("cudnn_version_mismatch",
+                   f"The process loaded {lib.path} (cuDNN {'.'.join(have)}) from outside the Python environment, "
+                   f"while this PyTorch build ships with and expects cuDNN {pinned} (the nvidia-cudnn wheel it pins). "
+                   "Another cuDNN is found first (LD_LIBRARY_PATH, /etc/ld.so.conf.d, a conda lib/): remove it from "
+                   "the search path so torch loads its own.",
+                   [("torch.loaded_libraries", lib.path), ("torch_variants table (pinned cuDNN)", pinned)],
+                   severity=Severity.WARNING if same_line else Severity.ERROR, confidence=Confidence.LIKELY)
+        return
+
+
+RULES = (cuda_library_missing, nccl_cuda_too_new, cudnn_loaded_from_system)

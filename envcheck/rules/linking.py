@@ -23,7 +23,7 @@ from typing import Iterator, Optional, Tuple
 from envcheck.derived.libraries import ld_entries
 from envcheck.derived.linking import LoaderFailure, library_owner, loader_failures, symbol_owner
 from envcheck.derived.messages import is_stated
-from envcheck.knowledge.archs import major_minor
+from envcheck.knowledge.archs import decode_cudnn, major_minor
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -158,4 +158,37 @@ def listed_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch)
+_WHEEL_DIR = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
+
+
+def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
+    """torch reports a loaded cuDNN other than the one it was built with, torch is a pip CUDA
+    wheel (its cuDNN comes from the nvidia-cudnn wheel, found through the RUNPATH of libtorch,
+    which LD_LIBRARY_PATH overrides: ld.so(8)), and the text sets LD_LIBRARY_PATH to directories
+    outside the Python environment (a conda env's lib/, a toolkit): those directories are where
+    the other cuDNN comes from. Entries named for CUDA/cuDNN are ``versions.ld_library_path_conflict``'s."""
+    tv = ctx.torch_view
+    if tv is None or tv.is_cpu or tv.cudnn_compiled is None or tv.cudnn_loaded is None:
+        return
+    if tv.cudnn_compiled.value == tv.cudnn_loaded.value or not (tv.build and tv.build.local.startswith("cu")):
+        return
+    entries = ld_entries(ctx.facts)
+    if any("cudnn" in e.lower() or re.search(r"cuda[-/_]?\d+\.\d+", e.lower()) for e in entries):
+        return
+    outside = [e for e in entries if not _WHEEL_DIR.search(e) and not e.startswith("$LD_LIBRARY_PATH")]
+    if not outside:
+        return
+    compiled, loaded = decode_cudnn(tv.cudnn_compiled.value), decode_cudnn(tv.cudnn_loaded.value)
+    refused = compiled[0] != loaded[0] or loaded[1] < compiled[1]
+    yield make("ld_library_path_conflict",
+               f"PyTorch ({tv.build.local} wheel) was built with cuDNN {'.'.join(map(str, compiled))} and ships it in "
+               f"the nvidia-cudnn wheel, but loaded cuDNN {'.'.join(map(str, loaded))}; LD_LIBRARY_PATH is searched "
+               f"first and puts {', '.join(outside)} ahead of the wheel's copy. Remove "
+               + ("it" if len(outside) == 1 else "them") + " from LD_LIBRARY_PATH (or stop the activation script "
+               "that sets it) for this Python.",
+               [(tv.cudnn_compiled.source, tv.cudnn_compiled.value), (tv.cudnn_loaded.source, tv.cudnn_loaded.value),
+                ("toolkit.ld_library_path", entries)],
+               severity=Severity.ERROR if refused else Severity.WARNING, confidence=Confidence.LIKELY)
+
+
+RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch, ld_library_path_shadows_cudnn)

@@ -15,11 +15,13 @@ from . import (
     collect_env,
     commands,
     container_prose,
+    dcgm,
     device_nodes,
     device_query,
     display_adapters,
     driver_prose,
     driver_text,
+    ecc_prose,
     environment,
     error_messages,
     failures,
@@ -52,7 +54,7 @@ from . import (
 # Order does not decide anything (ranks and line numbers do); it only orders the
 # "recognised" list.
 PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
-    collect_env.parse, nvidia_smi.parse, nvidia_smi_q.parse, nvidia_smi_csv.parse, packages.parse,
+    collect_env.parse, dcgm.parse, ecc_prose.parse, nvidia_smi.parse, nvidia_smi_q.parse, nvidia_smi_csv.parse, packages.parse,
     toolkit.parse, environment.parse, driver_text.parse, pci.parse, system.parse, error_messages.parse,
     framework_env.parse, interactive.parse, install_commands.parse, freetext.parse,
     nvidia_smi_version.parse, nvidia_smi_topo.parse, device_query.parse, nvidia_smi_nvlink.parse,

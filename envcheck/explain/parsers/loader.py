@@ -61,7 +61,13 @@ _LDD = re.compile(r"^\s*(?P<name>lib[\w.+-]+\.so[\w.]*)\s+=>\s+(?P<path>/\S+)\s+
 # A file listing (find, ls -l, ls -1 with the directory): a path alone at the end of a line.
 _LISTED = re.compile(r"(?:^|\s)(?P<path>(?:\.|~)?/\S*/(?P<name>lib[\w.+-]+\.so[\w.]*))\s*$")
 # /proc/<pid>/maps: "7f12…-7f13… r-xp 00000000 08:01 1234 /usr/lib/x86_64-linux-gnu/libcuda.so.550.90.07"
-_MAPS = re.compile(r"^[0-9a-f]+-[0-9a-f]+\s+[r-][w-][x-][ps]\s+[0-9a-f]+\s+\S+\s+\d+\s+(?P<path>/\S+)\s*$")
+# The row may come quoted (a Python list of lines: "['7f3a…-7f3b… r-xp … /usr/lib/…/libcudnn.so.8']"),
+# after "grep -n"'s "12:" or a pid, so it is searched for, not anchored.
+_MAPS = re.compile(r"(?:^|[\s'\"\[,:])[0-9a-f]{6,16}-[0-9a-f]{6,16}\s+[r-][w-][x-][ps]\s+[0-9a-f]+\s+\S+\s+\d+\s+"
+                   r"(?P<path>/[^\s'\",\]\\]+)")
+# LD_DEBUG=libs: "     12345:\tcalling init: /usr/lib/x86_64-linux-gnu/libcudnn.so.8" (glibc elf/dl-init.c,
+# call_init) is printed for every object the loader initialised, i.e. the file that was loaded.
+_LD_DEBUG_INIT = re.compile(r"^\s*\d+:\s+calling init:\s+(?P<path>/\S+)\s*$")
 
 
 @functools.lru_cache(maxsize=4096)  # a long log repeats its loader errors
@@ -193,8 +199,10 @@ def parse(doc: Pasted) -> Found:
             lm = _LDD.match(line)
             if lm:
                 _loaded(f, lm.group("path"), i)
-        elif line[:1] in "0123456789abcdef" and "/" in line and _MAPS.match(line):
-            _loaded(f, _MAPS.match(line).group("path"), i)
+        elif "/" in line and "-" in line and _MAPS.search(line):
+            _loaded(f, _MAPS.search(line).group("path"), i)
+        elif "calling init:" in line and _LD_DEBUG_INIT.match(line):
+            _loaded(f, _LD_DEBUG_INIT.match(line).group("path"), i)
         elif ".so" in line:
             lm = _LISTED.search(line)
             if lm and "cannot open" not in line and "undefined symbol" not in line:

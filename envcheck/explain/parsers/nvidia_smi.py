@@ -130,6 +130,10 @@ def _rows(f: Found, lines: Tuple[str, ...], i: int, last: Optional[int]) -> Opti
             fields["persistence_mode"] = m.group("pm") == "On"
         if m.group("disp") != "N/A":
             fields["display_active"] = m.group("disp") == "On"
+        if m.group("ecc").isdigit():
+            # Row 1's third column is "Volatile Uncorr. ECC" in every layout: the uncorrectable
+            # count since the driver loaded ("N/A" on GPUs without ECC or with it off).
+            fields["ecc_volatile_uncorrected"] = int(m.group("ecc"))
         f.gpu(idx, i, **fields)
         return idx
     m = _ROW2.match(line)

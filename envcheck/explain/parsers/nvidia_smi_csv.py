@@ -62,15 +62,20 @@ _REASON = re.compile(r"^clocks_(?:throttle|event)_reasons\.(gpu_idle|application
                      r"display_clock_setting)$")
 _FIELD = re.compile(r"^[A-Za-z_][\w.]*$")
 _COMMAND = re.compile(r"--query-(?:gpu|compute-apps)[= ]\"?'?([\w.,]+)")
+_LONE_VALUE = re.compile(r"^(?:\d[\d.]*(?:\s*[A-Za-z%]+)?|\[[\w/ ]+\]|Enabled|Disabled|Yes|No)$", re.I)
 _VERSION = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
 
 
 def _columns(line: str) -> Optional[List[str]]:
     """A header row → field names, or None if the line is not one."""
-    if "," not in line or len(line) > 20000:
+    if len(line) > 20000:
         return None
     cells = [c.split("[", 1)[0].strip().lower() for c in line.split(",")]  # "memory.total [MiB]"
-    if len(cells) < 2 or not all(_FIELD.match(c) for c in cells):
+    if len(cells) == 1:
+        # A one-field query ("--query-gpu=ecc.errors.uncorrected.volatile.total") has a header
+        # without commas; only nvidia-smi's dotted field names are taken alone, not a bare word.
+        return cells if cells[0] in _QUERY and "." in cells[0] else None
+    if not all(_FIELD.match(c) for c in cells):
         return None
     # Every column known, or one that only nvidia-smi names ("memory.total", "driver_version"): a
     # "name,version" CSV of something else is not a GPU list.
@@ -124,8 +129,8 @@ def _rows(f: Found, columns: List[str], lines: Tuple[str, ...], start: int, by_o
         if line.startswith("#") and position == 0:
             continue  # a comment the poster put between the command and its output
         cells = [c.strip() for c in line.split(",")]
-        if len(cells) != len(columns) or not line:
-            break
+        if len(cells) != len(columns) or not line or (len(columns) == 1 and not _LONE_VALUE.match(line)):
+            break  # a one-field query's rows are bare values; a line of prose after it is not one
         f.set("nvml.init", True, j, detail="nvidia-smi --query-* ran (pasted output)")
         fields, index = _row(f, columns, cells, j)
         position += 1
@@ -152,7 +157,7 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
     # A command line holds "--query-", a header row commas; no other line starts anything.
-    for i in doc.lines_containing("--query-", ","):
+    for i in doc.lines_containing("--query-", ",", ".errors.", "retired_pages.", "remapped_rows."):
         line = lines[i].strip()
         cmd = _COMMAND.search(line)
         if cmd and "noheader" in line:
