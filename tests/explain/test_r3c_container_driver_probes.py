@@ -118,6 +118,45 @@ MORE["driver_installed_inside_container"] += MORE.pop("driver_installed_inside_c
 for _k, _v in MORE.items():
     BROKEN[_k] += _v
 
+MORE2 = {
+    "container_missing_gpus_flag": [
+        "$ podman run --rm -it docker.io/nvidia/cuda:12.4.1-base-ubuntu22.04 nvidia-smi\n"
+        "Error: crun: executable file `nvidia-smi` not found in $PATH: No such file or directory: OCI runtime "
+        "attempted to invoke a command that was not found\nI did not pass --device nvidia.com/gpu=all.\n",
+        "$ docker run --rm tensorflow/tensorflow:latest-gpu python -c \"import tensorflow as tf; "
+        "print(tf.config.list_physical_devices('GPU'))\"\n[]\n",
+        "Im Docker-Container findet PyTorch keine GPU, ich habe den Container ohne --gpus gestartet:\n"
+        "RuntimeError: Found no NVIDIA driver on your system.\n",
+        "docker run -it --rm nvcr.io/nvidia/pytorch:24.05-py3" + "\n\n=============\n== PyTorch ==\n=============\n\n"
+        "NVIDIA Release 24.05 (build 92107616)\n\nWARNING: The NVIDIA Driver was not detected.  GPU functionality "
+        "will not be available.\n   Use the NVIDIA Container Toolkit to start this container with GPU support; see\n"
+        "   https://docs.nvidia.com/datacenter/cloud-native/ .\n",
+        "容器中 torch.cuda.is_available() 返回 False, 启动命令: docker run -it -v /data:/data myimg bash, 忘了加 --gpus all\n",
+    ],
+    "cuda_toolkit_newer_than_driver": [
+        "Error: llama runner process has terminated: CUDA error: CUDA driver version is insufficient for CUDA "
+        "runtime version\n  current device: 0, in function ggml_cuda_init at ggml-cuda.cu:123\n",
+        "thread 'main' panicked at src/main.rs:12:5:\ncalled `Result::unwrap()` on an `Err` value: "
+        "DriverError(CUDA_ERROR_UNSUPPORTED_PTX_VERSION, \"the provided PTX was compiled with an unsupported "
+        "toolchain.\")\n",
+        "2024-06-01 10:00:00.000000: E external/local_xla/xla/stream_executor/cuda/cuda_driver.cc:282] failed "
+        "call to cuInit: CUDA_ERROR_UNSUPPORTED_PTX_VERSION\n",
+        "$ nvcc -V\nCuda compilation tools, release 12.8, V12.8.61\n$ cat /proc/driver/nvidia/version\n"
+        "NVRM version: NVIDIA UNIX x86_64 Kernel Module  470.256.02  Thu May  2 14:37:44 UTC 2024\n"
+        "$ ./my_kernel\nCUDA error: CUDA driver version is insufficient for CUDA runtime version at main.cu:27\n",
+    ],
+    "nvml_driver_library_mismatch": [
+        "$ nvtop\nnvtop: ... \n$ nvidia-smi\nFailed to initialize NVML: Driver/library version mismatch\n"
+        "NVML library version: 570.86\n$ uname -a\nLinux box 6.8.0-40-generic #40-Ubuntu SMP x86_64 GNU/Linux\n",
+        "time=\"2024-06-01T10:00:00Z\" level=error msg=\"Failed to initialize NVML: ERROR_LIB_RM_VERSION_MISMATCH\"\n"
+        "(dcgm-exporter on a node after unattended-upgrades)\n",
+        "Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n    import nvidia_smi\n"
+        "pynvml.nvml.NVMLError_LibRmVersionMismatch: RM has detected an NVML/RM version mismatch.\n",
+    ],
+}
+for _k, _v in MORE2.items():
+    BROKEN[_k] += _v
+
 NEAR_MISS = [
     # Healthy containers: the flag given, the GPU seen.
     "$ docker run --rm --gpus all nvidia/cuda:12.2.2-base-ubuntu22.04 nvidia-smi -L\n"
@@ -147,6 +186,20 @@ NEAR_MISS = [
     "Cuda compilation tools, release 12.1, V12.1.105\nhost nvidia-smi: Driver Version: 550.120  CUDA Version: 12.4\n",
     # A fixed past state.
     "Solved: I had forgotten --gpus all; with docker run --gpus all the container sees the GPU now.\n",
+    # nvcc of the CUDA the driver runs.
+    "$ nvcc --version\nCuda compilation tools, release 12.4, V12.4.131\n$ nvidia-smi | head -3\n"
+    "| NVIDIA-SMI 550.120                 Driver Version: 550.120        CUDA Version: 12.4     |\n",
+    # An NGC image started with the GPU: its banner without the warning.
+    "$ docker run --gpus all -it nvcr.io/nvidia/pytorch:24.05-py3\n\n=============\n== PyTorch ==\n=============\n\n"
+    "NVIDIA Release 24.05 (build 92107616)\n>>> import torch; torch.cuda.is_available()\nTrue\n",
+    # NCCL reading NVML fine.
+    "node01:1234:1234 [0] NCCL INFO cudaDriverVersion 12040\nnode01:1234:1234 [0] NCCL INFO NCCL version 2.21.5+cuda12.4\n",
+    # pynvml working inside a pod.
+    "kubectl exec -it trainer -- python -c 'import pynvml; pynvml.nvmlInit(); print(pynvml.nvmlSystemGetDriverVersion())'\n"
+    "550.90.07\n",
+    # Podman given the GPU through CDI.
+    "$ podman run --rm --device nvidia.com/gpu=all ubuntu nvidia-smi -L\n"
+    "GPU 0: NVIDIA RTX A6000 (UUID: GPU-0a1b2c3d-0000-1111-2222-333344445555)\n",
     # A question, and advice.
     "Do I need --gpus all when I docker run the pytorch image? Does the image need a driver inside the container?\n",
 ]
@@ -157,9 +210,12 @@ def _ids(text: str):
     return {f.id for f in r.findings}, {f.id for f in r.findings if f.severity.value == "error"}
 
 
-# A CUDA sample's own wording, run at a shell prompt, with no program name on its line: the
-# error is read as torch's (derived/cuda_program.py knows programs by their line only).
-_OPEN = ("Failed to allocate device vector A",)
+# Gaps left open (files other engineers own): a CUDA sample's own wording run at a shell prompt,
+# and Ollama's "llama runner process has terminated" with ggml named on the next line, are read as
+# torch's (derived/cuda_program.py knows programs by their line only); TensorFlow's empty device
+# list "[]" is not read as "no GPU".
+_OPEN = ("Failed to allocate device vector A", "llama runner process has terminated",
+         "list_physical_devices('GPU'))\"\n[]")
 
 
 def _param(k: str, t: str):
