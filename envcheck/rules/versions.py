@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterator, List
 
+from envcheck.derived.driver import driver_branch
 from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
 from envcheck.derived.machine import find_text
 from envcheck.derived.stated_causes import LD_BLAMED_DETAIL, NCCL_BLAMED_DETAIL, blamed
@@ -304,6 +305,15 @@ def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
             ver(d.kernel_module_version.value) != ver(d.userspace_library_version.value):
         evidence.append(("driver.kernel_module_version (host)", d.kernel_module_version.value))
         evidence.append(("driver.userspace_library_version (container)", d.userspace_library_version.value))
+    # The toolkit mounts the host's nvidia-smi and libraries, of the host's driver version: user-space
+    # files of another branch in a container are the image's own.
+    nv = ctx.facts.nvml.driver_version
+    told = False  # the other version only told in prose ("host driver is 550"): likely, not confirmed
+    if not evidence and d.userspace_library_version.ok and nv.ok and nv.value and \
+            driver_branch(str(nv.value)) != driver_branch(str(d.userspace_library_version.value)):
+        evidence.append(("driver.userspace_library_version (container)", d.userspace_library_version.value))
+        evidence.append(("nvml.driver_version", nv.value))
+        told = "stated" in (nv.detail or "")
     # NVML's own refusal inside the container: the toolkit injects libraries of the host's
     # driver, which match its module; a mismatch means the image brought others.
     said = next((s for s in ctx.stated if s.id == "nvml_driver_library_mismatch"), None)
@@ -317,7 +327,7 @@ def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
                "host's driver libraries, and a second copy in the image clashes with the host's kernel module."
                + (" NVML's version mismatch inside the container says so; a container still holding the libraries "
                   "of a driver the host has since replaced fails the same way (restart it)." if inferred else ""),
-               [("host.container", c)] + evidence, confidence=Confidence.LIKELY if inferred else None)
+               [("host.container", c)] + evidence, confidence=Confidence.LIKELY if inferred or told else None)
 
 
 def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:

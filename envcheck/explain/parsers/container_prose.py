@@ -21,6 +21,10 @@ container, that the container was not given the GPU, that the image carries a dr
   driver; the image's own copy is what NVIDIA's container docs say never to ship
   (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html;
   the meta packages: CUDA Installation Guide for Linux, "Meta Packages").
+* **Two drivers' libraries side by side** in a text that speaks from a container: a listing
+  (``ls``, ``find``, ``ldconfig -p``) naming the driver's versioned files
+  (``libcuda.so.525.147.05`` and ``libcuda.so.550.78``). A driver's libraries carry its full
+  version in their names; the toolkit mounts the host's, so a second version is the image's.
 
 A question ("do I need --gpus?"), a denial ("the GPU is detected in the container", "I did
 not install a driver in the image") or advice ("make sure to add --gpus all") says nothing.
@@ -239,6 +243,29 @@ def _image_drivers(f: Found, doc: Pasted) -> None:
         f.set("host.container", "docker", first, rank=PROGRAM, detail="a Dockerfile or docker build output")
 
 
+# A driver's user-space files carry its version: libcuda.so.550.78, libnvidia-ml.so.535.183.01.
+_DRIVER_LIB = re.compile(r"\blib(?:cuda|nvidia-[a-z]+(?:-[a-z]+)*|nvcuvid|nvidia-ml)\.so\.(?P<v>\d{3}\.\d{2,3}(?:\.\d{2})?)(?![\w.])")
+_RUNS_CONTAINER = re.compile(r"\b(?:docker|podman|nerdctl)\s+(?:run|exec)\b|--gpus\b|\bkubectl\b")
+
+
+def _library_versions(f: Found, doc: Pasted) -> None:
+    found = []
+    first = None
+    for i in doc.lines_containing(".so."):
+        for m in _DRIVER_LIB.finditer(doc.lines[i]):
+            if m.group("v") not in found:
+                found.append(m.group("v"))
+                first = i if first is None else first
+    if len(found) < 2 or first is None:
+        return
+    # Only where the text speaks from a container: on a host, two versions are an upgrade's leftovers.
+    if not any(c.path == "host.container" for c in f.claims) and not any(
+            _RUNS_CONTAINER.search(line) for line in doc.lines[:4000]):
+        return
+    f.set("driver.installed_module_versions", tuple(found), first, rank=PROGRAM,
+          detail=f"driver libraries of {len(found)} versions ({', '.join(found)}) side by side, line {first + 1}")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
@@ -275,4 +302,5 @@ def parse(doc: Pasted) -> Found:
                   detail=f"{STATED_DETAIL}: the image gets {p.group(0)} ({m.group(0).strip()[:80]})")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
     _image_drivers(f, doc)
+    _library_versions(f, doc)
     return f

@@ -59,6 +59,10 @@ def parse(doc: Pasted) -> Found:
             f.set("nvml.driver_version", v.group(1), i)
         elif key in ("CUDA", "CUDA UMD"):
             f.set("nvml.cuda_driver_version", v.group(1), i)
+        elif key == "NVIDIA-SMI":
+            # nvidia-smi ships with the driver's user-space libraries, of the same version; it
+            # prints this line even when it cannot reach the kernel module.
+            f.set("driver.userspace_library_version", v.group(1), i, detail="nvidia-smi --version: NVIDIA-SMI version")
         elif key == "NVML":
             f.set("nvml.nvml_version", v.group(1), i)
     return f
