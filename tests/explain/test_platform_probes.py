@@ -412,6 +412,149 @@ GPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-11111111-2222-3333-4444-555555555555)
 """,
 ]
 
+DRIVER_MISSING += [
+"""Device Manager > Display adapters:
+  Intel(R) UHD Graphics
+  Microsoft Basic Display Adapter
+Laptop is a Lenovo Legion with an RTX 3060 Laptop GPU. torch.cuda.is_available() returns False.
+""",
+"""$ lspci -nnk | grep -A3 -i nvidia
+01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [GeForce RTX 3070] [10de:2484] (rev a1)
+	Subsystem: Gigabyte Technology Co., Ltd Device [1458:404c]
+	Kernel modules: nouveau
+$ nvidia-smi
+bash: nvidia-smi: command not found
+""",
+"""[me@fedora ~]$ lspci | grep -i nvidia
+01:00.0 VGA compatible controller: NVIDIA Corporation TU116 [GeForce GTX 1660 SUPER] (rev a1)
+[me@fedora ~]$ dnf list installed | grep -i nvidia
+[me@fedora ~]$ nvidia-smi
+bash: nvidia-smi: command not found...
+""",
+"""$ lspci | grep -i nvidia
+01:00.0 VGA compatible controller: NVIDIA Corporation GA102 [GeForce RTX 3080] (rev a1)
+$ pacman -Q | grep nvidia
+$ python -c "import torch; torch.cuda.init()"
+RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a driver from http://www.nvidia.com/Download/index.aspx
+""",
+"""$ lspci -k -d 10de:
+0000:3b:00.0 3D controller: NVIDIA Corporation GA100 [A100 PCIe 40GB] (rev a1)
+	Subsystem: NVIDIA Corporation Device 145f
+$ python -c "import torch; print(torch.cuda.is_available())"
+False
+""",
+"""$ sudo lshw -C display
+  *-display UNCLAIMED
+       description: VGA compatible controller
+       product: AD107 [GeForce RTX 4060]
+       vendor: NVIDIA Corporation
+       bus info: pci@0000:01:00.0
+       configuration: latency=0
+  *-display
+       description: VGA compatible controller
+       product: Raptor Lake-S GT1 [UHD Graphics 770]
+       vendor: Intel Corporation
+       configuration: driver=i915 latency=0
+""",
+]
+NOT_LOADED += [
+"""$ nvidia-smi
+NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.
+$ ls /usr/src | grep nvidia
+nvidia-550.90.07
+$ lsmod | grep nvidia
+$
+""",
+"""$ cat /proc/driver/nvidia/version
+cat: /proc/driver/nvidia/version: No such file or directory
+$ dpkg -l | grep nvidia-driver
+ii  nvidia-driver-535  535.183.01-0ubuntu0.22.04.1  amd64  NVIDIA driver metapackage
+""",
+"""[me@fedora ~]$ sudo modprobe nvidia
+modprobe: FATAL: Module nvidia not found in directory /lib/modules/6.9.4-200.fc40.x86_64
+[me@fedora ~]$ rpm -qa | grep akmod-nvidia
+akmod-nvidia-550.78-1.fc40.x86_64
+""",
+"""[user@node ~]$ lsmod | grep nvidia
+[user@node ~]$ rpm -qa | grep nvidia-driver
+nvidia-driver-cuda-550.90.07-1.el9.x86_64
+nvidia-driver-550.90.07-1.el9.x86_64
+[user@node ~]$ python -c "import torch; print(torch.cuda.is_available())"
+False
+""",
+"""root@deb:~# nvidia-smi
+NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.
+root@deb:~# dkms status
+nvidia-current/535.183.01: added
+root@deb:~# uname -r
+6.1.0-25-amd64
+""",
+"""$ sudo modprobe nvidia
+modprobe: ERROR: could not insert 'nvidia': Exec format error
+$ modinfo nvidia | grep vermagic
+vermagic:       6.5.0-41-generic SMP preempt mod_unload modversions
+$ uname -r
+6.5.0-44-generic
+""",
+]
+NODES += [
+"""$ docker run --rm --gpus all -u 1000:1000 myimage bash -c 'ls -l /dev/nvidia0 /dev/nvidiactl; id'
+crw-rw---- 1 root 44 195,   0 May  2 08:00 /dev/nvidia0
+crw-rw---- 1 root 44 195, 255 May  2 08:00 /dev/nvidiactl
+uid=1000(app) gid=1000(app) groups=1000(app)
+""",
+"""$ grep DeviceFile /proc/driver/nvidia/params
+DeviceFileUID: 0
+DeviceFileGID: 0
+DeviceFileMode: 384
+alice@ws:~$ nvidia-smi
+Failed to initialize NVML: Insufficient Permissions
+""",
+"""$ cat /etc/modprobe.d/nvidia-perms.conf
+options nvidia NVreg_DeviceFileGID=985 NVreg_DeviceFileMode=0660
+$ getent group render
+render:x:985:
+$ whoami
+jenkins
+""",
+"""ollama.service runs as User=ollama:
+$ ls -l /dev/nvidia*
+crw-rw---- 1 root video 195,   0 Jun 21 09:58 /dev/nvidia0
+crw-rw---- 1 root video 195, 255 Jun 21 09:58 /dev/nvidiactl
+crw-rw-rw- 1 root root  508,   0 Jun 21 09:58 /dev/nvidia-uvm
+$ id ollama
+uid=997(ollama) gid=997(ollama) groups=997(ollama)
+""",
+"""Pod spec has securityContext runAsUser: 1000. Inside the pod:
+$ ls -l /dev/nvidia*
+crw-rw---- 1 root video 195,   0 Apr  4 07:00 /dev/nvidia0
+crw-rw---- 1 root video 195, 255 Apr  4 07:00 /dev/nvidiactl
+crw-rw---- 1 root video 511,   0 Apr  4 07:00 /dev/nvidia-uvm
+$ id
+uid=1000(jovyan) gid=100(users) groups=100(users)
+""",
+]
+NODES_NEAR += [
+"""$ docker run --rm --gpus all -u 1000:1000 --group-add 44 myimage bash -c 'ls -l /dev/nvidia0; id'
+crw-rw---- 1 root 44 195, 0 May  2 08:00 /dev/nvidia0
+uid=1000(app) gid=1000(app) groups=1000(app),44
+""",
+"""$ grep DeviceFile /proc/driver/nvidia/params
+DeviceFileUID: 0
+DeviceFileGID: 0
+DeviceFileMode: 384
+root@ws:~# nvidia-smi -L
+GPU 0: NVIDIA RTX A6000 (UUID: GPU-11111111-2222-3333-4444-555555555555)
+""",
+"""$ cat /etc/modprobe.d/nvidia-perms.conf
+options nvidia NVreg_DeviceFileGID=985 NVreg_DeviceFileMode=0660
+$ getent group render
+render:x:985:jenkins
+$ whoami
+jenkins
+""",
+]
+
 
 def _findings(text: str):
     _, report = diagnose(source.normalise(text), collected_at="")

@@ -123,7 +123,10 @@ def _groups(doc: Pasted) -> Tuple[Optional[str], Optional[FrozenSet[str]]]:
     for i in doc.lines_containing("groups"):
         m = _ID_GROUPS.search(lines[i])
         if m:
-            return m.group("user"), frozenset(re.findall(r"\(([^)]+)\)", m.group("groups")))
+            # Each group by number and name: in a container a group may have no name there
+            # (``groups=1000(app),44``) and the listing then shows the number.
+            found = re.findall(r"(\d+)(?:\(([^)]+)\))?", m.group("groups"))
+            return m.group("user"), frozenset(x for pair in found for x in pair if x)
         if re.search(r"[$#]\s*groups\s*$", lines[i]) and i + 1 < len(lines) and lines[i + 1].strip():
             return None, frozenset(lines[i + 1].split())
     return None, None
