@@ -16,6 +16,7 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.derived.driver import driver_installed, installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
+from envcheck.derived.platform_text import NAMED_DETAIL, NO_PACKAGE_DETAIL, PARAMS_DETAIL, hosted_with_driver
 from envcheck.facts import DeviceNode, Facts
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
@@ -52,7 +53,7 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     if f.has_nvidia_gpu is not True and _on_mac(f):  # "Chipset Model: Apple M2" is no news on a Mac
         yield from _mac(ctx)
         return
-    if f.has_nvidia_gpu is not False:
+    if f.has_nvidia_gpu is not False or hosted_with_driver(f):
         return
     others = f.pci.devices.value or ()
     seen = f"{len(others)} other NVIDIA PCI function(s), none of them a GPU" if others else "no NVIDIA device"
@@ -140,6 +141,8 @@ def _no_driver_at_all(ctx: RuleContext) -> List[Tuple[str, object]]:
     ev: List[Tuple[str, object]] = []
     if d.nvidia_smi_path.status is Status.NOT_FOUND:
         ev.append(("driver.nvidia_smi_path", d.nvidia_smi_path))
+    if str(d.userspace_library_version.detail).startswith(NO_PACKAGE_DETAIL):
+        ev.append(("driver.userspace_library_version", d.userspace_library_version))
     said = [s for s in ctx.stated if s.message.kind in ("error", "warning") and s.supports("gpu_present_driver_missing")
             and s.supports("no_nvidia_gpu_found") and not s.supports("torch_cpu_only_build")]
     return ev + [quote(s) for s in said[:1]]
@@ -157,7 +160,7 @@ def gpu_present_driver_missing(ctx: RuleContext) -> Iterator[Finding]:
         if absent:
             # nvidia-smi alone may just be off PATH (older Windows drivers put it in NVSMI): a warning;
             # a program saying it found no driver makes it the error.
-            told = any(not k.startswith("driver.") for k, _ in absent)
+            told = any(not k.startswith("driver.") or k == "driver.userspace_library_version" for k, _ in absent)
             named = sorted({g.name.value for g in f.gpus if g.name.ok and g.name.value})
             yield make("gpu_present_driver_missing",
                        f"The text names an NVIDIA GPU{' (' + ', '.join(named[:2]) + ')' if named else ''} and shows no "
@@ -215,7 +218,7 @@ def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:
 def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
     """Why we believe the NVIDIA kernel module is not loaded (empty: no such evidence)."""
     # NVML answering proves the module; WSL 2 has none at all; without a GPU it has nothing to do.
-    if f.nvml.init.ok or _on_wsl(f) or f.has_nvidia_gpu is False:
+    if f.nvml.init.ok or _on_wsl(f) or (f.has_nvidia_gpu is False and not hosted_with_driver(f)):
         return []
     ev: List[Tuple[str, object]] = []
     # Inside a container nvidia-smi failing to reach the driver says the container was given no
@@ -228,7 +231,9 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
     mods = _modules(f)
     if mods is not None and "nvidia" not in mods and _installed(f) is True and not is_stated(f.driver.loaded_modules):
         ev.append(("driver.loaded_modules", "no 'nvidia' in /proc/modules"))
-    if "nvidia" in (f.driver.modules_not_loaded.get(()) or ()):
+    # No driver package at all is gpu_present_driver_missing: there is no module to load.
+    no_package = str(f.driver.userspace_library_version.detail).startswith(NO_PACKAGE_DETAIL)
+    if "nvidia" in (f.driver.modules_not_loaded.get(()) or ()) and not no_package:
         ev.append(("driver.modules_not_loaded", f.driver.modules_not_loaded))
     if _installed(f) is True:
         ev += [(f"pci.devices[{d.address}].driver", "none") for d in f.pci.gpus
@@ -330,9 +335,12 @@ def _cuda_failed(f: Facts) -> bool:
     return (t.cuda_build.ok and t.cuda_available.ok and t.cuda_available.value is False) or bool(t.errors.get(()))
 
 
-def _listing(nodes) -> bool:
+def _listing(nodes, reading=None) -> bool:
     """Nodes read from a listing of /dev (a mode, or a plain name, or a node said missing), not only
-    nodes a program was refused (no mode, closed): those say nothing of the nodes not named."""
+    nodes a program was refused (no mode, closed), nor nodes listed by name or the driver's
+    device-file setting: those say nothing of the nodes not named."""
+    if reading is not None and str(reading.detail) in (NAMED_DETAIL, PARAMS_DETAIL):
+        return False
     return any(n.mode is not None or n.accessible is None or not n.exists for n in nodes)
 
 
@@ -350,7 +358,7 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     uvm = nodes.get("/dev/nvidia-uvm")
     # A node a person's words imply is no listing: the others are not known missing.
     no_node = (ctl is not None and ctl.exists and (uvm is None or not uvm.exists) and f.driver.device_nodes.ok
-               and not is_stated(f.driver.device_nodes) and _listing(nodes.values()))
+               and not is_stated(f.driver.device_nodes) and _listing(nodes.values(), f.driver.device_nodes))
     if not (no_module or no_node or said):
         return
     ev: List[Tuple[str, object]] = []
@@ -386,12 +394,19 @@ def device_node_permissions(ctx: RuleContext) -> Iterator[Finding]:
         return
     groups = sorted({n.group for n in bad if n.group and n.group != "root"})
     paths = " ".join(n.path for n in bad)
+    setting = str(f.driver.device_nodes.detail) == PARAMS_DETAIL
+    unmapped = any(n.group in ("nobody", "nogroup", "65534") for n in bad)
     yield make("device_node_permissions",
-               f"This user may not open {paths}"
-               + (f" (they belong to group {', '.join(groups)}, which this user is not in)" if groups else "")
+               ("The driver's NVreg_DeviceFileMode/NVreg_DeviceFileGID setting makes /dev/nvidia* closed to "
+                "users outside its group" if setting else f"This user may not open {paths}")
+               + (f" (they belong to group {', '.join(groups)}, which this user is not in)" if groups and not unmapped
+                  else " (owned by nobody: a rootless container cannot map the host's owner or group; "
+                  "run it with --group-add keep-groups and a host user in the nodes' group)" if unmapped else "")
                + ", so CUDA finds no device even though the driver works.",
                [(f"driver.device_nodes[{n.path}]", f"mode {oct(n.mode) if n.mode is not None else '?'} "
-                 f"group {n.group or '?'}, not accessible") for n in bad])
+                 f"group {n.group or '?'}, not accessible") for n in bad],
+               # A setting is what the driver was told at load; the nodes themselves were not shown.
+               confidence=Confidence.LIKELY if setting else None)
 
 
 RULES = (

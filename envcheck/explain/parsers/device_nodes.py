@@ -13,6 +13,21 @@ closed to a user whose prompt is not root's (``user@host:~$``). A group other th
 Only a listing of them all (the paste shows the glob ``/dev/nvidia*``) is read: the rules take
 a node the listing lacks as missing, and ``ls -l /dev/nvidia0`` says nothing of nvidia-uvm.
 
+A listing of nodes named one by one (``ls -l /dev/nvidia0 /dev/nvidiactl``) is read only for
+the nodes it shows closed, and only where the paste decides it: the user's groups shown (``id``,
+``groups``), or a node owned by ``nobody``/``nogroup`` and closed to others, which is how a
+rootless container (podman, a user namespace) shows a host node it cannot map; there only
+``--group-add keep-groups`` (podman with crun; ``run.oci.keep_original_groups``) opens it, as podman's
+troubleshooting guide (§20) and NVIDIA/nvidia-container-toolkit#210 answer "Insufficient Permissions".
+Such a reading says nothing of the nodes not named (``NAMED_DETAIL``).
+
+The driver's own setting says the same before any listing: ``NVreg_DeviceFileMode`` /
+``NVreg_DeviceFileGID`` in a modprobe ``options nvidia`` line (octal with a leading 0, as the
+kernel's base-0 parse takes it) or ``DeviceFileMode: 432`` / ``DeviceFileGID: 44`` in
+``/proc/driver/nvidia/params`` (decimal): nodes closed to others, and a user the paste shows
+outside that group (``whoami``, ``id``, a prompt; the group's members from ``getent group`` or an
+``/etc/group`` line).
+
 Without a listing, a person's account of the fix says the same: ``chmod 666 /dev/nvidia*`` or
 adding the user to group video/render said to make it work ("as long as I chmod 666
 /dev/nvidia*", "workaround: add the regular user to the video group"), or the user said to be
@@ -26,6 +41,7 @@ from __future__ import annotations
 import re
 from typing import Dict, FrozenSet, Optional, Tuple
 
+from envcheck.derived.platform_text import NAMED_DETAIL, PARAMS_DETAIL
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
@@ -107,7 +123,10 @@ def _groups(doc: Pasted) -> Tuple[Optional[str], Optional[FrozenSet[str]]]:
     for i in doc.lines_containing("groups"):
         m = _ID_GROUPS.search(lines[i])
         if m:
-            return m.group("user"), frozenset(re.findall(r"\(([^)]+)\)", m.group("groups")))
+            # Each group by number and name: in a container a group may have no name there
+            # (``groups=1000(app),44``) and the listing then shows the number.
+            found = re.findall(r"(\d+)(?:\(([^)]+)\))?", m.group("groups"))
+            return m.group("user"), frozenset(x for pair in found for x in pair if x)
         if re.search(r"[$#]\s*groups\s*$", lines[i]) and i + 1 < len(lines) and lines[i + 1].strip():
             return None, frozenset(lines[i + 1].split())
     return None, None
@@ -127,6 +146,10 @@ def parse(doc: Pasted) -> Found:
     if not doc.lines_containing("/dev/nvidia*") and not any(_LS_GREP.search(lines[i])
                                                             for i in doc.lines_containing("grep")):
         _refused(doc, f)
+        if not f.claims:
+            _named_listing(doc, f, user, groups)
+        if not f.claims:
+            _params(doc, f, user, groups)
         if not f.claims:
             _told_closed(doc, f)
         if not f.claims:
@@ -165,6 +188,91 @@ def parse(doc: Pasted) -> Found:
     return f
 
 
+# A user namespace shows a host id it cannot map as the overflow id: nobody / nogroup (65534).
+_UNMAPPED = frozenset({"nobody", "nogroup", "65534"})
+_KEEP_GROUPS = re.compile(r"keep-groups|keep_original_groups", _I)
+
+
+def _named_listing(doc: Pasted, f: Found, user: Optional[str], groups: Optional[FrozenSet[str]]) -> None:
+    closed: Dict[str, DeviceNode] = {}
+    first = None
+    keep = bool(_KEEP_GROUPS.search(doc.text))
+    for i in doc.lines_containing("nvidia"):
+        m = _NODE.match(doc.lines[i])
+        if not m:
+            continue
+        mode, owner, group = _mode(m.group("perm")), m.group("owner"), m.group("group")
+        if mode & 0o006 == 0o006:
+            continue
+        if owner in _UNMAPPED and group in _UNMAPPED and not keep and user != "root":
+            shut = True
+        elif groups is not None:
+            shut = _accessible(mode, owner, group, user, groups) is False
+        else:
+            continue
+        if shut:
+            path = "/dev/" + m.group("path").strip().rsplit("/", 1)[-1]
+            closed.setdefault(path, DeviceNode(path, True, mode, group, False))
+            first = i if first is None else first
+    if first is not None:
+        f.set("driver.device_nodes", tuple(closed.values()), first, detail=NAMED_DETAIL)
+
+
+_PARAM = re.compile(r"\b(?:NVreg_)?DeviceFile(?P<key>Mode|GID)\s*(?P<sep>[=:])\s*(?P<value>0x[0-9a-f]+|\d+)", _I)
+_WHOAMI = re.compile(r"[$#]\s*whoami\s*$")
+# ``getent group video`` / an /etc/group line: name:x:gid:member,member
+_GROUP_LINE = re.compile(r"^\s*(?P<name>[\w.-]+):[^:\n]*:(?P<gid>\d+):(?P<members>[\w.,-]*)\s*$")
+
+
+def _number(value: str, sep: str) -> int:
+    """modprobe's ``=0660`` is octal (the kernel parses base 0); /proc's ``: 432`` is decimal."""
+    if value.lower().startswith("0x"):
+        return int(value, 16)
+    if sep == "=" and len(value) > 1 and value.startswith("0"):
+        return int(value, 8)
+    return int(value)
+
+
+def _params(doc: Pasted, f: Found, user: Optional[str], groups: Optional[FrozenSet[str]]) -> None:
+    lines = doc.lines
+    found: Dict[str, int] = {}
+    first = None
+    for i in doc.lines_containing("devicefile", ignorecase=True):
+        for m in _PARAM.finditer(lines[i]):
+            found[m.group("key").lower()] = _number(m.group("value"), m.group("sep"))
+            first = i if first is None else first
+    mode = found.get("mode")
+    if first is None or mode is None or mode & 0o006 == 0o006:
+        return
+    gid = found.get("gid", 0)
+    for i in doc.lines_containing("whoami"):
+        if _WHOAMI.search(lines[i]) and i + 1 < len(lines) and re.fullmatch(r"\s*[\w.-]+\s*", lines[i + 1]):
+            user = lines[i + 1].strip()
+    if user is None or user == "root" or not mode & 0o060:
+        return
+    name = None
+    members: Optional[FrozenSet[str]] = None
+    for line in lines:
+        m = _GROUP_LINE.match(line)
+        if m and int(m.group("gid")) == gid:
+            name, members = m.group("name"), frozenset(x for x in m.group("members").split(",") if x)
+    ids = [lines[i] for i in doc.lines_containing("groups=") if _ID_GROUPS.search(lines[i])]
+    if ids:  # id prints every group's number: decisive
+        inside = re.search(rf"[=,]{gid}\(", ids[0]) is not None
+    elif groups is not None and name is not None:
+        inside = name in groups
+    elif members is not None:
+        inside = user in members
+    elif gid == 0:
+        inside = False  # root's group, and the user is not root
+    else:
+        return
+    if inside:
+        return
+    f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, mode, name or str(gid), False),), first,
+          detail=PARAMS_DETAIL)
+
+
 def _refused(doc: Pasted, f: Found) -> None:
     refused: Dict[str, DeviceNode] = {}
     first = None
@@ -185,7 +293,9 @@ def _told_closed(doc: Pasted, f: Found) -> None:
         m = _OPENED.search(line)
         if m:
             near = " ".join(lines[max(0, i - 1):i + 2])
-            if not _WORKED.search(near) or _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()):
+            # "Should I add the user to the video group, or …?" asks; it tells nothing.
+            asked = "?" in re.split(r"[.!;\n]", line[m.end():], maxsplit=1)[0]
+            if not _WORKED.search(near) or _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()) or asked:
                 continue
         else:
             m = _CANNOT.search(line)

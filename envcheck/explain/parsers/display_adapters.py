@@ -25,6 +25,9 @@ line, a GeForce/Quadro/Tesla/RTX/GTX model, nvidia-smi's table): the integrated 
 real NVIDIA one is no evidence. A CPU's line ("AMD Ryzen 7 5800H with Radeon Graphics",
 "Intel(R) Core(TM) i7 … " ) names no adapter.
 
+``lspci | grep -i nvidia`` (or ``10de``) that printed nothing (the next line is the next
+prompt) is the PCI bus itself too, except on WSL 2, whose bus shows no NVIDIA device.
+
 The NVIDIA device without a driver in these same tools is read here too: ``lshw`` marks a
 device no driver claimed "UNCLAIMED", and ``inxi`` prints "driver: N/A"; ``inxi`` showing
 "driver: nouveau" on an NVIDIA device is the open driver holding it.
@@ -96,7 +99,7 @@ def _lspci_blocks(lines: Tuple[str, ...], candidates: List[int]) -> List[Tuple[i
 
 # The command that printed a listing, on the line just above it: `lspci [-flags]`, maybe piped
 # through a grep whose pattern names the display classes.
-_COMMAND = re.compile(r"^\s*(?:\S*[$#>]\s*)?(?:sudo\s+)?lspci\b(?P<flags>[^|]*)(?:\|\s*grep\b(?P<grep>.*))?$", _I)
+_COMMAND = re.compile(r"^\s*(?:\S*[$#>]\s*)?(?:sudo\s+)?lspci\b(?P<flags>[^|]*)(?:\|\s*(?:[ef]?grep|rg)\b(?P<grep>.*))?$", _I)
 
 
 def _command_above(lines: Tuple[str, ...], first: int) -> Optional["re.Match[str]"]:
@@ -135,6 +138,26 @@ def _no_nvidia_on_bus(f: Found, lines: Tuple[str, ...], candidates: List[int]) -
         if shown and why:
             f.set("pci.devices", (), first, rank=TOOL,
                   detail=f"{why} (display: {shown[0].strip()[:60]}; lines {first + 1}-{last + 1})")
+            return True
+    return False
+
+
+# `lspci | grep -i nvidia` (or the vendor id, 10de) answered by nothing: the next line is the next
+# prompt (``me@box:~$``, ``[root@h ~]#``, a bare ``$``). WSL 2 shows no NVIDIA device on its bus
+# (its GPU is a paravirtual one), so a text that names WSL is not read.
+_GREP_NVIDIA = re.compile(r"^\s*(?:\[[^\]\n]+\]\s*[$#]\s*|\S*[$#]\s*)?(?:sudo\s+)?lspci\b[^|\n]*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*"
+                          r"['\"]?(?:nvidia|10de:?)['\"]?\s*$", _I)
+_NEXT_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
+_WSL = re.compile(r"\bWSL\b|microsoft-standard|Windows Subsystem for Linux", _I)
+
+
+def _empty_nvidia_grep(f: Found, doc: Pasted) -> bool:
+    lines = doc.lines
+    for i in doc.lines_containing("lspci"):
+        if (_GREP_NVIDIA.match(lines[i]) and i + 1 < len(lines) and _NEXT_PROMPT.match(lines[i + 1])
+                and not _WSL.search(doc.text)):
+            f.set("pci.devices", (), i, rank=TOOL,
+                  detail=f"`{lines[i].strip()[:50]}` printed nothing: no NVIDIA device on the PCI bus (line {i + 1})")
             return True
     return False
 
@@ -257,7 +280,8 @@ def parse(doc: Pasted) -> Found:
     if names_nvidia_hardware(doc):
         _basic_adapter(f, doc)
         return f
-    if not _no_nvidia_on_bus(f, lines, doc.lines_containing(" controller", " bridge", " device")):
+    if not _no_nvidia_on_bus(f, lines, doc.lines_containing(" controller", " bridge", " device")) \
+            and not _empty_nvidia_grep(f, doc):
         _other_gpu_named(f, lines, doc.lines_containing("intel", "radeon", "apple", "uhd", "iris", "amd/ati", "raspberry",
                                                         "orange pi", "mali", "adreno", "videocore"))
     return f

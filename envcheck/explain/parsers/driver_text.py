@@ -17,6 +17,10 @@
   Secure Boot mode", "secureboot: Secure boot enabled", bootctl's and sbctl's "Secure Boot:
   enabled"), and a person saying turning it off made the driver work (in English, Chinese,
   Korean, Japanese, German, Spanish): it was on, and the module was refused;
+* a query of the installed packages for the driver answered by nothing (``rpm -qa | grep -i
+  nvidia``, ``dpkg -l | grep nvidia``, ``apt list --installed | grep nvidia``, ``pacman -Q |
+  grep nvidia``, ``dnf list installed | grep nvidia``: the next line is the next prompt) → no
+  driver package installed (the user-space library not found);
 * modprobe refusing nvidia_uvm (the module is then not loaded), and a person saying that
   reloading nvidia_uvm (rmmod, then modprobe) fixed CUDA: it was loaded, and broken.
 """
@@ -26,9 +30,11 @@ from __future__ import annotations
 import re
 from typing import List, Tuple
 
+from envcheck.derived.platform_text import NO_PACKAGE_DETAIL
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import XidEvent
+from envcheck.reading import Status
 
 SOURCE = "kernel log"
 _V = r"\d{3}\.\d{2,3}(?:\.\d{2})?"
@@ -87,7 +93,8 @@ _OPEN_DRIVER = re.compile(r"\bconfiguration:.*\bdriver=(nouveau|nova_core)\b"
 _NO_PROC = re.compile(r"/proc/driver/nvidia(?:/(?:version|gpus)\S*)?['\"]?:\s*No such file or directory"
                       r"|/proc/driver/nvidia/version does not exist")
 _LSMOD_GREP = re.compile(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia['\"]?\s*$")
-_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#]\s")
+# The next prompt, where a command printed nothing: ``me@box:~$``, RHEL's ``[root@gpu01 ~]#``, a bare ``$``.
+_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
 
 
 def _open_driver(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
@@ -224,6 +231,23 @@ def _uvm_told(f: Found, doc: Pasted) -> None:
             return
 
 
+_PACKAGE_QUERY = re.compile(r"(?:^|[$#>]\s*)(?:sudo\s+)?(?:rpm\s+-qa|dpkg\s+(?:-l|--list)|apt\s+list\s+--installed|"
+                            r"dnf\s+list\s+installed|yum\s+list\s+installed|pacman\s+-Q)\s*(?:2>\S+\s*)?"
+                            r"\|\s*grep\s+(?:-\w+\s+)*['\"]?nvidia(?:-driver)?['\"]?\s*$", re.IGNORECASE)
+
+
+def _no_package(f: Found, doc: Pasted) -> None:
+    """A driver package query with no answer: the next line is the next prompt."""
+    lines = doc.lines
+    if any(c.path == "driver.userspace_library_version" for c in f.claims):
+        return
+    for i in doc.lines_containing("grep"):
+        if _PACKAGE_QUERY.search(lines[i]) and i + 1 < len(lines) and _PROMPT.match(lines[i + 1]):
+            f.fail("driver.userspace_library_version", Status.NOT_FOUND, i,
+                   detail=f"{NO_PACKAGE_DETAIL} (line {i + 1})")
+            return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
@@ -266,4 +290,5 @@ def parse(doc: Pasted) -> Found:
     _installed(f, lines, candidates)
     _secure_boot_told(f, doc)
     _uvm_told(f, doc)
+    _no_package(f, doc)
     return f

@@ -5,7 +5,9 @@ followed, with ``-k``, by ``Kernel driver in use: nouveau`` / ``Kernel modules: 
 A :class:`~envcheck.facts.PciDevice` needs the device id, so devices are recorded only
 from ``-nn`` output; the marketing name in brackets (from pci.ids) becomes a GPU name, and
 an open driver (nouveau) in use on an NVIDIA GPU a loaded module.
-``-k`` prints no "Kernel driver in use" line when no driver is bound: that is "none".
+``-k`` prints no "Kernel driver in use" line when no driver is bound: that is "none" (and with no
+driver installed no "Kernel modules:" line either: the device's "Subsystem:" line under an
+``lspci -k`` command is then the -k output).
 """
 
 from __future__ import annotations
@@ -54,6 +56,18 @@ def _kernel_lines(lines: Tuple[str, ...], i: int) -> Tuple[Optional[str], bool]:
     return driver, shown
 
 
+# The listing's command asked for the kernel drivers (``lspci -k``, ``-nnk``, ``-vk``): a device
+# with its indented lines (Subsystem:) and no "Kernel driver in use" then has none bound.
+_K_COMMAND = re.compile(r"\blspci\b[^|\n]*\s-\w*k", re.IGNORECASE)
+
+
+def _asked_for_drivers(lines: Tuple[str, ...], i: int) -> bool:
+    for j in range(i - 1, max(-1, i - 30), -1):
+        if "lspci" in lines[j]:
+            return bool(_K_COMMAND.search(lines[j]))
+    return False
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
     devices: List[PciDevice] = []
@@ -66,6 +80,8 @@ def parse(doc: Pasted) -> Found:
         class_code = int(m.group("clsid"), 16) << 8 if m.group("clsid") else _CLASSES.get(cls_text)
         rest = m.group("rest")
         driver, shown = _kernel_lines(doc.lines, i)
+        if not shown and i + 1 < len(doc.lines) and doc.lines[i + 1].strip().startswith("Subsystem:"):
+            shown = _asked_for_drivers(doc.lines, i)
         is_gpu = class_code is not None and class_code >> 16 == 0x03
         name = _marketing_name(rest)
         if is_gpu and name:
