@@ -56,6 +56,10 @@ _SHM_SETTING = re.compile(r"shm[-_]?size|\bsize=|tmpfs|\bmount\b|\bdefault\w*|�
                           r"standardmäßig|\bincreas\w*|\braise\w*|\bbump\w*|\benlarg\w*|\bfrom\s+\d|\bset\s+(?:it\s+)?to\b|"
                           r"aument\w*|erhöh\w*|增加|增大|调大|扩大|늘리|늘려|増や|\bneeds?\b|\brequir\w*|\bat\s+least\b|"
                           r"\bobject\s+store\b|\brecommend\w*|\bshould\b|\bif\b|\bwhen\b|如果", _I)
+# mount(8)'s line and /proc/mounts' row for the tmpfs: "shm on /dev/shm type tmpfs (rw,…,size=65536k)",
+# "shm /dev/shm tmpfs rw,…,size=65536k 0 0" (util-linux mount; fs/proc_namespace.c show_vfsmnt,
+# tmpfs printing its size= option in kibibytes, or with a unit when mounted with one).
+_MOUNT_ROW = re.compile(r"\s/dev/shm\s+(?:type\s+)?tmpfs\s+\(?[^\n]*?\bsize=(?P<size>\d+)(?P<unit>[kmgt])\b", _I)
 _UNIT = {"": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
@@ -134,6 +138,11 @@ def parse(doc: Pasted) -> Found:
             f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             break
     _shm_said(doc, f)
+    for i in doc.lines_containing("/dev/shm"):
+        m = _MOUNT_ROW.search(lines[i])
+        if m:
+            size = int(m.group("size")) * _UNIT[m.group("unit").upper()]
+            f.set("host.shm_total_bytes", size, i, detail=f"mount options, line {i + 1} of the text", rank=TOOL)
     shm_rows = doc.lines_containing("/dev/shm")
     if shm_rows:
         blocks = bool(doc.lines_containing("1k-blocks"))
