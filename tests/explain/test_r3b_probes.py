@@ -118,6 +118,12 @@ BROKEN = [
            "CUDA_ERROR_OUT_OF_MEMORY: out of memory; total memory reported: 11523260416"),
     (HELD, "|    0   N/A  N/A     17750      C   ...envs/sd/bin/python                     21576MiB |\n"
            "torch.cuda.OutOfMemoryError: CUDA out of memory."),
+    (HELD, "$ nvidia-smi --query-gpu=memory.used,memory.total --format=csv\nmemory.used [MiB], memory.total [MiB]\n"
+           "22100 MiB, 24564 MiB\nllama_model_load: error loading model\n"
+           "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 4096.00 MiB on device 0: cudaMalloc failed: out of memory"),
+    (HELD, "ValueError: Free memory on device cuda:0 (5.89/79.19 GiB) on startup is less than desired GPU memory "
+           "utilization (0.9, 71.27 GiB)"),
+    (HELD, "$ nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader\n2211, 20480 MiB\n3390, 2048 MiB"),
     # ---- /dev/shm too small
     (SHM, "Dentro del contenedor `df -h /dev/shm` da 64M.\nBus error (core dumped)"),
     (SHM, "Inside the container /dev/shm is only 64M and training dies with\nBus error (core dumped)"),
@@ -162,6 +168,8 @@ HEALTHY = [
     "(size 14156128), error: No such file or directory (2)",
     "$ docker compose up\nWARN[0000] The \"HF_TOKEN\" variable is not set. Defaulting to a blank string.\n"
     "    environment:\n      - CUDA_VISIBLE_DEVICES=${GPU_ID}\n      - HF_TOKEN=${HF_TOKEN}\nvllm-1  | INFO: Started",
+    "$ nvidia-smi --query-gpu=memory.used,memory.total --format=csv\nmemory.used [MiB], memory.total [MiB]\n"
+    "310 MiB, 24564 MiB",
     "$ pip show torch\nName: torch\nVersion: 2.3.1+cu121\nLocation: /opt/venv/lib/python3.10/site-packages",
     "$ pip install torch\n...\nSuccessfully installed torch-2.3.1 nvidia-cudnn-cu12-8.9.2.26\n>>> import torch\n"
     ">>> torch.cuda.is_available()\nTrue",
