@@ -359,7 +359,9 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
                "memory and die with “bus error” or “unable to write to file </torch_…>” when it runs out"
                + (", which is the usual state of a container started with Docker's 64 MiB default." if contained
                   else "."),
-               evidence(("host.shm_total_bytes", f"{shm.value} ({mib:.0f} MiB)"), ("host.container", c)))
+               evidence(("host.shm_total_bytes", f"{shm.value} ({mib:.0f} MiB)"), ("host.container", c)),
+               # a size told in words ("df -h /dev/shm gives 64M") is a person's reading, not df's
+               confidence=Confidence.LIKELY if is_stated(shm) else Confidence.CONFIRMED)
 
 
 def low_disk_space(ctx: RuleContext) -> Iterator[Finding]:

@@ -6,6 +6,10 @@ reads rows under a "Processes:" header; this one reads the same row format where
 such header is in the text, so ``gpu_memory_in_use`` can weigh what the rows hold. The
 row format is nvidia-smi's own (R361+ "GPU PID Type Process name Usage", R450+ with the
 MIG GI/CI ids), so a row is tool output (``TOOL``) even out of its table.
+
+gpustat's line for a GPU (gpustat/core.py GPUStat.print_to: ``[0] NVIDIA GeForce RTX 3090 |
+45'C,  0 % | 23000 / 24576 MB | alice(22950M) bob:python/1234(500M)``) gives the same: the
+memory used and total, and the processes with their memory (a pid only with ``-p``).
 """
 
 from __future__ import annotations
@@ -25,11 +29,30 @@ _MIB = 1 << 20
 # row from any other "| 0 123 name 45MiB |" line.
 _ROW = re.compile(r"^\|\s*(?P<gpu>\d{1,2})\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?P<type>C\+G|M\+C|C|G|M)\s+"
                   r"(?P<name>\S.*?)\s+(?P<mem>\d+)MiB\s*\|$")
+_GPUSTAT = re.compile(r"^\[(?P<gpu>\d{1,2})\]\s+(?P<name>[^|\n]+?)\s*\|[^|\n]*%\s*\|\s*(?P<used>\d+)\s*/\s*"
+                      r"(?P<total>\d+)\s*MB\s*\|(?P<procs>[^\n]*)$")
+_GPUSTAT_PROC = re.compile(r"(?:(?P<user>[\w.-]+):)?(?:(?P<cmd>[^\s/()]+)/)?(?P<pid>\d+)?\((?P<mem>\d+)M\)")
 _HEADER = re.compile(r"\|\s*(?:Compute )?[Pp]rocesses:")
+
+
+def _gpustat(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing(" mb |", " mb|"):
+        m = _GPUSTAT.match(doc.lines[i].strip())
+        if not m:
+            continue
+        procs = [p for p in _GPUSTAT_PROC.finditer(m.group("procs"))]
+        fields = dict(memory_used_bytes=int(m.group("used")) * _MIB, memory_total_bytes=int(m.group("total")) * _MIB)
+        if procs and all(p.group("pid") for p in procs):
+            fields["processes"] = tuple(
+                GpuProcess(int(p.group("pid")), Reading.of(p.group("cmd") or p.group("user") or "?"),
+                           Reading.of(int(p.group("mem")) * _MIB), "compute") for p in procs)
+        f.gpu(int(m.group("gpu")), i, detail=f"gpustat, line {i + 1} of the text", name=m.group("name").strip(),
+              **fields)
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
+    _gpustat(doc, f)
     rows = doc.lines_containing("mib |", "mib|")
     if not rows or doc.lines_containing("processes:"):
         return f  # none, or a whole table: nvidia_smi reads it

@@ -45,6 +45,21 @@ _SHM_SHORT = re.compile(
     r"not\s+enough|insufficient|full|exhausted|(?:limited|only)\s+(?:to\s+)?\d+\s*[KMG]i?B?)\b"
     rf"|{_SHM}\s*(?:\([^)\n]{{0,10}}\))?\s*(?:不够|不足|太小|满了|被?限制)|共享内存(?:空间)?(?:不够|不足|太小)|限制了\s*(?:shm|共享内存)",
     _I)
+# A size said beside /dev/shm in prose or a paraphrased command: "`df -h /dev/shm` da 64M",
+# "/dev/shm is only 64MB", "/dev/shm 只有 64M", "/dev/shm の容量は64MB", "shm is 64 MB inside the
+# container". A setting (--shm-size=, shm_size:), a default told as knowledge, a change from one
+# size to another, or a question says nothing about this machine.
+# Only the tmpfs's own names: "shared memory" with a size is as often CUDA's per-block memory.
+_SHM_SIZE = re.compile(r"(?:/dev/shm|\bshm\b)(?P<between>[^\n]{0,60}?)(?<![\w.=])"
+                       r"(?P<size>\d+(?:[.,]\d+)?)\s?(?P<unit>[KMGT])(?:i?B|i)?\b", _I)
+_SHM_SETTING = re.compile(r"shm[-_]?size|\bsize=|tmpfs|\bmount\b|\bdefault\w*|默认|デフォルト|기본|por\s+defecto|"
+                          r"standardmäßig|\bincreas\w*|\braise\w*|\bbump\w*|\benlarg\w*|\bfrom\s+\d|\bset\s+(?:it\s+)?to\b|"
+                          r"aument\w*|erhöh\w*|增加|增大|调大|扩大|늘리|늘려|増や|\bneeds?\b|\brequir\w*|\bat\s+least\b|"
+                          r"\bobject\s+store\b|\brecommend\w*|\bshould\b|\bif\b|\bwhen\b|如果", _I)
+# mount(8)'s line and /proc/mounts' row for the tmpfs: "shm on /dev/shm type tmpfs (rw,…,size=65536k)",
+# "shm /dev/shm tmpfs rw,…,size=65536k 0 0" (util-linux mount; fs/proc_namespace.c show_vfsmnt,
+# tmpfs printing its size= option in kibibytes, or with a unit when mounted with one).
+_MOUNT_ROW = re.compile(r"\s/dev/shm\s+(?:type\s+)?tmpfs\s+\(?[^\n]*?\bsize=(?P<size>\d+)(?P<unit>[kmgt])\b", _I)
 _UNIT = {"": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
@@ -90,6 +105,20 @@ def _resumed(doc: Pasted, f: Found) -> None:
             return
 
 
+def _shm_said(doc: Pasted, f: Found) -> None:
+    """A size of /dev/shm told in words (a df row, read after, outranks it)."""
+    lines = doc.lines
+    for i in doc.lines_containing("shm", ignorecase=True):
+        line = lines[i]
+        m = _SHM_SIZE.search(line)
+        if (m is None or _DF_ROW.match(line) or _SHM_SETTING.search(line) or _question(line, m.end())
+                or _DENIED.search(line, max(0, m.start() - 40), m.start()) or "%" in m.group("between")):
+            continue
+        size = int(float(m.group("size").replace(",", ".")) * _UNIT[m.group("unit").upper()])
+        f.set("host.shm_total_bytes", size, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
+        return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
@@ -108,6 +137,12 @@ def parse(doc: Pasted) -> Found:
         if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
             f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             break
+    _shm_said(doc, f)
+    for i in doc.lines_containing("/dev/shm"):
+        m = _MOUNT_ROW.search(lines[i])
+        if m:
+            size = int(m.group("size")) * _UNIT[m.group("unit").upper()]
+            f.set("host.shm_total_bytes", size, i, detail=f"mount options, line {i + 1} of the text", rank=TOOL)
     shm_rows = doc.lines_containing("/dev/shm")
     if shm_rows:
         blocks = bool(doc.lines_containing("1k-blocks"))

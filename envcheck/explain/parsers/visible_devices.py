@@ -14,6 +14,11 @@ said to have one GPU.
   (what the count is evidence for), as one GPU of unknown name (stated). A listing of more
   GPUs outranks it (the assembler drops an anonymous GPU beside several).
 
+* ``CUDA_VISIBLE_DEVICES=${GPU_ID}`` in a compose file beside Compose's own warning that the
+  variable is unset (v2 ``WARN[0000] The "GPU_ID" variable is not set. Defaulting to a blank
+  string.``, v1 ``WARNING: The GPU_ID variable is not set. …``): the container got an empty
+  value, a tool's reading (catalogue message ``compose_variable_unset``).
+
 Advice ("if you only have one GPU, set …") and questions say nothing about the machine.
 """
 
@@ -22,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
+from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 
 SOURCE = "CUDA_VISIBLE_DEVICES told"
@@ -141,11 +146,29 @@ def _k8s(doc: Pasted, f: Found) -> None:
                 f.item("env.variables", "CUDA_VISIBLE_DEVICES", _unquote(m.group("value")), i + 1, rank=PROGRAM)
 
 
+# docker/compose (compose-go template interpolation): the warning for a ${VAR} the shell and
+# .env leave unset; its value becomes "".
+_UNSET = re.compile(r"The \"?(?P<var>\w+)\"? variable is not set\. Defaulting to a blank string")
+_REF = re.compile(r"CUDA_VISIBLE_DEVICES['\"]?\s*[=:]\s*['\"]?\$\{?(?P<var>\w+)(?::?-)?\}?['\"]?\s*$")
+
+
+def _compose_unset(doc: Pasted, f: Found) -> None:
+    unset = {m.group("var") for i in doc.lines_containing("defaulting to a blank string")
+             for m in [_UNSET.search(doc.lines[i])] if m}
+    if not unset:
+        return
+    for i in doc.lines_containing("cuda_visible_devices"):
+        ref = _REF.search(doc.lines[i])
+        if ref and ref.group("var") in unset:
+            f.item("env.variables", "CUDA_VISIBLE_DEVICES", "", i, rank=TOOL)
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("cuda_visible_devices"):
         return f
     _k8s(doc, f)
+    _compose_unset(doc, f)
     originals, fix_told, fixed = _values(doc)
     run = next((v for v in originals if fixed is None or v[0] != fixed[0]), None)
     if run is not None and fix_told:
