@@ -86,9 +86,9 @@ def _cudnn(text: str) -> int:
 
 
 def _bytes(text: str) -> int:
-    """torch's format_size: "20.11 GiB" -> bytes."""
+    """torch's format_size: "20.11 GiB" (or "0 bytes", under a KiB) -> bytes."""
     number, unit = text.split()
-    return int(float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}[unit])
+    return int(float(number) * {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}[unit])
 
 
 _CONVERTERS: Dict[str, Callable[[str], object]] = {
