@@ -42,6 +42,7 @@ from ...derived.messages import STATED_DETAIL
 from ...facts import PciDevice
 from ...reading import Reading
 from ..partial import LISTING, STATED, TOOL, Found
+from ..sentences import asked
 from ..source import Pasted
 
 SOURCE = "display adapters"
@@ -171,7 +172,7 @@ def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) ->
         tried.add(line)
         m = _OTHER_GPU.search(line)
         if (not m or _CPU_LINE.search(line[:m.start()]) or re.search(r"\bwith\s+$", line[:m.start()], _I)
-                or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or question(line, m.end())):
+                or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or asked(line, m.end())):
             continue
         f.set("pci.devices", (), i, rank=STATED,
               detail=f"{STATED_DETAIL}: the GPU named is not NVIDIA's ({m.group(0).strip()}); other adapters may exist")
@@ -183,13 +184,6 @@ def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) ->
 ASIDE = re.compile(r"\b(?:not|no|without|instead\s+of|rather\s+than|support(?:s|ed|ing)?(?:\s+for)?|compared?\s+(?:to|with)"
                     r"|vs\.?|versus|previous(?:ly)?|old|former|used\s+to|switch(?:ed)?\s+from|replaced|deploy\w*\s+(?:it\s+)?(?:on|to))\s+(?:\w+\s+){0,3}$"
                     r"|不是\S{0,6}$|以前\S{0,6}$", _I)
-
-
-def question(line: str, end: int) -> bool:
-    """Is the clause holding position ``end`` a question ("does it run on a Radeon RX 6600?")?"""
-    rest = line[end:]
-    stop = re.search(r"[.!;,，。\n]", rest)
-    return "?" in (rest[:stop.start()] if stop else rest) or "？" in (rest[:stop.start()] if stop else rest)
 
 
 # lshw -C display: "*-display UNCLAIMED" is a device no driver claimed; inxi -G's "Device-1:
@@ -222,7 +216,7 @@ def _basic_adapter(f: Found, doc: Pasted) -> None:
     for i in doc.lines_containing("basic display", "基本显示", "基本ディスプレイ", "기본 디스플레이", "basisanzeige",
                                   "pantalla b", "affichage de base"):
         m = _BASIC_ADAPTER.search(doc.lines[i])
-        if not m or question(doc.lines[i], m.end()) or ASIDE.search(doc.lines[i][max(0, m.start() - 40):m.start()]):
+        if not m or asked(doc.lines[i], m.end()) or ASIDE.search(doc.lines[i][max(0, m.start() - 40):m.start()]):
             continue
         if _DRIVER_WORKS.search(doc.text):
             return

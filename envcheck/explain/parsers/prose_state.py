@@ -21,6 +21,7 @@ from typing import Dict, List, Tuple
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
 from envcheck.reading import Status
@@ -172,14 +173,6 @@ def _negated(text: str) -> bool:
     return bool(_NOT.search(text))
 
 
-def _question(line: str, end: int) -> bool:
-    """Is the clause holding position ``end`` a question ("is nouveau loaded?")?"""
-    rest = line[end:]
-    # A comma ends the clause too: "I have no NVIDIA GPU, how can I fix this?" states, then asks.
-    stop = re.search(r"[.!;,，。\n]", rest)
-    return "?" in (rest[:stop.start()] if stop else rest)
-
-
 def _module_name(raw: str) -> str:
     low = re.sub(r"\s+", " ", raw.lower()).replace("-", "_")
     for name in ("nvidia_uvm", "nvidia_drm", "nvidia_modeset", "nouveau"):
@@ -194,7 +187,7 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
     missing: List[str] = []
     for m in _LOADED.finditer(line):
         # "loaded: nvidia unloaded: fbdev,nouveau" is inxi's labelled list, not a sentence.
-        if _question(line, m.end()) or line[m.end():m.end() + 1] == ":":
+        if asked(line, m.end()) or line[m.end():m.end() + 1] == ":":
             continue
         name = _module_name(m.group("mod"))
         off = bool(m.group("un")) or _negated(m.group("between"))
@@ -230,7 +223,7 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("nouveau"):
         line = lines[i]
         m = search(_NOUVEAU_USED, line)
-        if (m and "nouveau" not in loaded and "nouveau" not in missing and not _question(line, m.end())
+        if (m and "nouveau" not in loaded and "nouveau" not in missing and not asked(line, m.end())
                 and not _NOUVEAU_DENIED.search(line[max(0, m.start() - 30):m.start()])):
             loaded.append("nouveau")
             first = i if first is None else min(first, i)
@@ -243,17 +236,17 @@ def parse(doc: Pasted) -> Found:
                                   "inactive", " lid", "休眠", "待机", "睡眠", "唤醒", "闲置", "合上", "スリープ", "サスペンド",
                                   "休止", "復帰", "절전", "대기", "슬립", "ruhezustand", "energiespar", "veille"):
         m = search(_SUSPEND, lines[i])
-        if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not _question(lines[i], m.end()):
+        if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not asked(lines[i], m.end()):
             f.set("host.resumed_from_suspend", True, i)
     for i in doc.lines_containing("nvidia-smi"):
         m = search(_SMI_NO_DRIVER, lines[i])
-        if m and not _question(lines[i], m.end()):
+        if m and not asked(lines[i], m.end()):
             f.fail("nvml.init", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             f.set("nvml.init_error", "driver_not_loaded", i)
     for i in doc.lines_containing("ecc"):
         m = search(_ECC, lines[i])
         after = lines[i][m.end():m.end() + 14].lower() if m else ""
-        if (m and "encountered" not in after and not re.match(r"\s*[:=]\s*0\b", after) and not _question(lines[i], m.end())
+        if (m and "encountered" not in after and not re.match(r"\s*[:=]\s*0\b", after) and not asked(lines[i], m.end())
                 and not _ECC_DENIED.search(lines[i], max(0, m.start() - 20), m.start())):
             # A count over the GPU's life: the person saw at least one; nvidia-smi's counter
             # since the driver loaded is another fact, read from its own table.
@@ -265,31 +258,31 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5", "苹果", "芯片", "チップ",
                                   "칩", "맥"):
         m = search(_APPLE, lines[i])
-        if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not _question(lines[i], m.end()):
+        if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not asked(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
     for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu", "グラ", "ビデオカード",
                                   "그래픽", "tarjeta", "placa", "grafikkarte", "carte graphique"):
         m = search(_NO_NVIDIA, lines[i])
         # torch's own "If you are running on a CPU-only machine, please use torch.load with
         # map_location" is advice, not the machine.
-        if m and not _question(lines[i], m.end()) and "map_location" not in lines[i]:
+        if m and not asked(lines[i], m.end()) and "map_location" not in lines[i]:
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i in doc.lines_containing("integrated", "onboard", "built-in", "discrete", "dedicated", "核显", "集显", "集成显卡",
                                   "核芯显卡", "内置显卡", "独显", "独立显卡", "内蔵", "내장", "integrad", "integrierte"):
         m = search(_IGPU_ONLY, lines[i])
-        if m and not _question(lines[i], m.end()) and not ASIDE.search(lines[i][max(0, m.start() - 40):m.start()]):
+        if m and not asked(lines[i], m.end()) and not ASIDE.search(lines[i][max(0, m.start() - 40):m.start()]):
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i in doc.lines_containing("sudo", "root"):
         m = search(_ROOT_ONLY, lines[i])
         near = " ".join(lines[i:i + 2])
-        if m and search(_AS_USER, near) and not _question(lines[i], m.end()):
+        if m and search(_AS_USER, near) and not asked(lines[i], m.end()):
             # What the claim implies for the nodes: this user may not open them.
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
         m = None if search(_CPU_LINE, line) else search(_OTHER_GPU, line)
-        if (m and not _negated(line[max(0, m.start() - 25):m.start()]) and not _question(line, m.end())
+        if (m and not _negated(line[max(0, m.start() - 25):m.start()]) and not asked(line, m.end())
                 and not ASIDE.search(line[max(0, m.start() - 40):m.start()])):
             # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU
             # named anywhere in the text still makes has_nvidia_gpu true (facts.py).

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from envcheck.explain.partial import OUTCOME, STATED, STATED_DETAIL, Found
+from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.reading import Status
 
@@ -56,13 +57,6 @@ _CHOSEN = re.compile(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choic
                      r"(?:install|use)\b|\bfor\s+(?:the\s+)?ci\b", _I)
 
 
-def asked(line: str, end: int) -> bool:
-    """The sentence from ``end`` on is a question ("should I install the CPU version?")."""
-    rest = line[end:]
-    stop = re.search(r"[.!;。\n]", rest)
-    return "?" in (rest[:stop.start()] if stop else rest) or "？" in rest[:40]
-
-
 def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
     a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
@@ -71,9 +65,9 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
     at = 0
     for part in sentence:
         if at <= start < at + len(part) + 1:
-            return asked(line, end) or bool(_CHOSEN.search(part))
+            return asked(line, end, clause=False) or bool(_CHOSEN.search(part))
         at += len(part) + 1
-    return asked(line, end)
+    return asked(line, end, clause=False)
 
 
 def parse(doc: Pasted) -> Found:

@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from envcheck.explain.parsers.torch_build_prose import asked
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
+from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 
 SOURCE = "torch installs"
@@ -125,7 +125,7 @@ def _absent(f: Found, doc: Pasted) -> None:
         if _EXCEPTION_LINE.match(line):
             continue
         m = _ABSENT.search(line) if len(line) <= 400 else None
-        if m and not asked(line, m.end()) and not _PAST.search(line) \
+        if m and not asked(line, m.end(), clause=False) and not _PAST.search(line) \
                 and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
             what = "Python's No module named 'torch' retold" if _RETOLD.search(m.group(0)) else "torch not installed"
             f.set("torch.installed", False, i, rank=STATED, detail=f"{STATED_DETAIL}: {what} ({line.strip()[:200]})")
@@ -241,7 +241,7 @@ def _said(f: Found, doc: Pasted) -> None:
             continue
         m = _SAID.search(line) or _CONFLICT.search(line)
         if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
-                or asked(line, m.end())):
+                or asked(line, m.end(), clause=False)):
             continue
         if _COUNTED.match(m.group(0)) and (not _PRESENT.search(line) or _TRIED.search(line)):
             continue
