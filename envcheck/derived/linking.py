@@ -81,6 +81,10 @@ def library_owner(library: Optional[str], text: str) -> str:
     # extensions of torch that a name prefix alone would take for torch's own libraries.
     if library and _TORCH_LIB.match(library.lower()):
         return "torch"
+    # A CUDA library's own name says whose it is, wherever it lies: "torch/lib/../../../../libcublas.so.11"
+    # is a conda environment's lib/ reached through torch's RPATH, not one of torch's files.
+    if library and _family(library):
+        return _family(library)
     if re.search(r"[\\/]torch[\\/](?:lib[\\/]|_C[.\w-]*\.(?:so|pyd))", text):
         return "torch"
     return (_family(library) if library else None) or "other"

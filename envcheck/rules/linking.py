@@ -38,6 +38,14 @@ def _ld_known_clean(ctx: RuleContext) -> bool:
     return not any(w in e.lower() for e in ld_entries(ctx.facts) for w in words)
 
 
+# A CUDA library file directly in a conda environment's lib/ ("…/envs/NAME/lib/libcublas.so.11",
+# "…/miniconda3/lib/…", or torch's RPATH reaching it: "site-packages/torch/lib/../../../../libX.so"):
+# a conda package's copy (cudatoolkit, cudnn), loaded through torch's RPATH whatever
+# LD_LIBRARY_PATH holds — the second copy is that package's, not a path entry's.
+_CONDA_LIB_COPY = re.compile(r"(?:/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforge\d?|mambaforge)/lib/"
+                             r"|site-packages/torch/lib/(?:\.\./){4})lib(?:cu|nv|nccl)[\w.+-]*\.so")
+
+
 def _versioned(ctx: RuleContext) -> Tuple[LoaderFailure, ...]:
     """glibc's "symbol S version V not defined in file F with link time reference": S is
     missing from the copy of F that was loaded, as with an undefined symbol."""
@@ -77,7 +85,13 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                        confidence=Confidence.LIKELY)
         elif lf.symbol_owner not in ("other", "torch", "mkl") or lf.library_owner not in ("other", "torch"):
             family = lf.symbol_owner if lf.symbol_owner != "other" else lf.library_owner
-            if _ld_known_clean(ctx):
+            if _CONDA_LIB_COPY.search(lf.stated.text):
+                yield make("conflicting_cuda_libraries_loaded",
+                           f"{where} lacks {lf.symbol}: the copy of {family} that was loaded is a conda package's, in "
+                           "the environment's lib/ (a cudatoolkit or cudnn package), and it does not fit the other "
+                           "CUDA libraries torch uses. Remove that package, or install the one matching torch's CUDA.",
+                           evidence, confidence=Confidence.LIKELY)
+            elif _ld_known_clean(ctx):
                 yield make("conflicting_cuda_libraries_loaded",
                            f"{where} lacks {lf.symbol}: two versions of {family} were loaded into one process, and "
                            "LD_LIBRARY_PATH holds none of them; another copy comes first (a conda lib/, "
