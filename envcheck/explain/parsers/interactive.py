@@ -3,6 +3,8 @@
 * ``>>> torch.cuda.is_available()`` followed by ``False`` (the REPL); ``>>> torch.version.cuda``
   followed straight by the next prompt is None (the REPL echoes nothing for None);
 * ``python -c "import torch; print(torch.__version__)"`` followed by its output;
+* a script's bare ``print(torch.cuda.is_available())`` followed by its output (``False``,
+  ``>>false``, ``output: False``);
 * inline forms ``torch.cuda.is_available(): False`` (Ultralytics prints this),
   ``torch.version.cuda = 12.1``, ``torch.cuda.is_available() -> True``;
 * labelled prints from check scripts: ``CUDA available: True``, ``torch version: 2.1.0``;
@@ -127,6 +129,10 @@ _EXPR = "|".join(re.escape(e) for e in sorted(EXPRESSIONS, key=len, reverse=True
 _REPL = re.compile(rf"^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?({_EXPR})\)?;?\s*$")
 _OUT = re.compile(r"^Out\[\d+\]:\s*")
 _INLINE = re.compile(rf"`?({_EXPR})`?\s*(?::|=|->|→|==>)\s*`?([^`]+?)`?\s*$")
+# A script's line pasted bare, its output on the next line: "print(torch.cuda.is_available())"
+# then "False", often marked as output (">>false", "-> False", "output: False", "return False").
+_SCRIPT = re.compile(rf"^\s*print\(\s*({_EXPR})\s*\)\s*;?\s*$")
+_OUTPUT_MARK = re.compile(r"^(?:>>(?!>)|->|=>|→|#|output\s*[:：]|returns?\s*[:：]?|返回\s*[:：]?)\s*", re.I)
 _PRINT_CMD = re.compile(rf"python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
 # One print of several expressions ("print(torch.__version__, torch.version.cuda,
 # torch.cuda.is_available())", at a prompt or in ``python -c``): Python prints the values on
@@ -236,6 +242,12 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
                 # The REPL echoes nothing for None (sys.displayhook; IPython shows no Out[n]):
                 # ">>> torch.version.cuda" followed straight by the next prompt is None.
                 EXPRESSIONS[m.group(1)](f, "None", i)
+            return
+        m = _SCRIPT.match(line)
+        if m:
+            value = _next_value(lines, i)
+            if value:
+                EXPRESSIONS[m.group(1)](f, _OUTPUT_MARK.sub("", value[0]), value[1])
             return
         m = _PRINT_CMD.search(line)
         if m and line.count("print(") == 1:

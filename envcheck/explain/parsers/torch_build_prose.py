@@ -5,7 +5,8 @@ PyTorch got installed", "CPU 버전이 설치되었습니다" (the CPU version w
 
 A description alone is not the machine: the sentence must say the build got onto it
 (installed, forced, replaced, downgraded, pulled in, 安装, インストール, 설치) and must not deny
-it or ask ("not the CPU-only build", "should I install the non-CUDA version?"). Everything
+it or ask ("not the CPU-only build", "should I install the non-CUDA version?"), unless it says
+the CUDA build is missing ("missing cuda torch", "my torch is missing CUDA"). Everything
 here is a claim (rank ``OUTCOME`` like freetext's "the cpu version got installed": what
 happened outranks the install command's request), and a finding on it is "likely".
 """
@@ -37,6 +38,13 @@ _NO_CUDA_BUILD = re.compile(
     rf"|\bcpu[- ](?:version|variante?|build)\s+(?:von\s+)?{_TORCH}\b"
     # Korean "CPU 버전" (version) / Japanese "CPU版" after the words were split by a space
     r"|\bcpu\s*(?:전용\s*)?버전|\bcpu\s*専用", _I)
+# The CUDA build said to be absent, which tells the machine's state without an event word:
+# "missing cuda torch", "my torch is missing CUDA (support)", "pytorch lacks CUDA". Only where
+# the sentence ends there (or says "support"): "missing CUDA torch instructions" and "torch is
+# missing cuda libraries" are about something else.
+_MISSING_CUDA = re.compile(
+    rf"\bmissing\s+(?:the\s+|a\s+)?cuda(?:[- ]enabled)?\s+(?:(?:version|build|wheel)\s+of\s+)?{_TORCH}\b(?!\s*[a-z(])"
+    rf"|\b{_TORCH}\s+(?:(?:is|was)\s+)?(?:missing|lacks|lacking)\s+(?:the\s+)?cuda(?:\s+support)?\b(?!\s*[a-z(])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
 _HAPPENED = re.compile(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
                        r"switch\w*|got|ended\s+up|came\s+with|brought|descarg\w*|herunterge\w*|wurde|dumb\w*\s+down|chang\w*|"
@@ -77,7 +85,9 @@ def parse(doc: Pasted) -> Found:
         if len(line) > 600 or "==" in line or "--" in line:
             continue  # a log or a command line: their own readers read those
         m = _NO_CUDA_BUILD.search(line)
-        if (not m or not _HAPPENED.search(line) or _DENIED.search(line[:m.start()])
+        state = None if m else _MISSING_CUDA.search(line)
+        m = m or state
+        if (not m or not (state or _HAPPENED.search(line)) or _DENIED.search(line[:m.start()])
                 or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
             continue
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME,
