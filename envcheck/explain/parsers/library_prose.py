@@ -34,6 +34,10 @@ _CAUSE = re.compile(r"\b(?:conflict\w*|caus(?:e|es|ed|ing)|culprit|the\s+(?:prob
 _NOT = re.compile(r"\b(?:didn't|did\s+not|doesn't|does\s+not|not\s+help\w*|no\s+luck|still|won't|tried|try|"
                   r"should|could|would|whether|if)\b|没用|没有用|还是|仍然|\?|？", _I)
 _LD = re.compile(r"\bLD_LIBRARY_PATH\b")
+# The fix was to put a directory on the path: the library was missing, nothing clashed.
+_ADDED = re.compile(r"\b(?:add(?:s|ed|ing)?|append(?:s|ed|ing)?|prepend(?:s|ed|ing)?)\b[^;!?\n]{0,160}?"
+                    r"\b(?:to|in|into)\s+(?:the\s+|my\s+|your\s+)?`?LD_LIBRARY_PATH"
+                    r"|(?:添加|加入|加到|加上)[^。；]{0,60}LD_LIBRARY_PATH", _I)
 _DIR = re.compile(r"(?<![\w$])(/[\w.+-]+(?:/[\w.+-]+)*)")
 _CUDAISH = re.compile(r"cuda|cudnn|nvidia|nccl|tensorrt", _I)
 _NCCL = re.compile(r"\b(?:incompatible|mismatch\w*|wrong|different|conflicting)\s+(?:cuda\s+and\s+)?nccl"
@@ -48,7 +52,8 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     for i in doc.lines_containing("ld_library_path"):
         for s in _SENTENCE.findall(lines[i]):
-            if not _LD.search(s) or not _CAUSE.search(s) or _NOT.search(s) or "export " in s or "=" in s:
+            if not _LD.search(s) or not _CAUSE.search(s) or _NOT.search(s) or _ADDED.search(s) or "export " in s \
+                    or "=" in s:
                 continue
             dirs = tuple(d for d in _DIR.findall(s) if _CUDAISH.search(d))
             f.set("toolkit.ld_library_path", dirs, i, detail=f"{LD_BLAMED_DETAIL} ({s.strip()[:160]})")
