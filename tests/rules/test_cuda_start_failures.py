@@ -81,3 +81,36 @@ def test_near_misses_give_no_torch_build_error(text):
     got = errors(text)
     assert "gpu_arch_unsupported_by_torch_build" not in got
     assert "gpu_arch_too_old_for_torch_build" not in got
+
+
+# A program that compiles its own kernels (CMake's "CUDA NVCC target flags", OpenCV's message)
+# for architectures that miss the GPU, then fails with "invalid device function".
+FLAGS_50 = "-- CUDA NVCC target flags: -gencode;arch=compute_50,code=sm_50;-gencode;arch=compute_52,code=sm_52\n"
+
+
+@pytest.mark.parametrize("text", [
+    "GPU: GeForce GTX 680\n" + FLAGS_50 + "./GPUTest\nError: invalid device function /home/u/ef/Core/src/Cuda/convenience.cuh:68\n",
+    "Tesla K80 on the cluster.\n" + FLAGS_50 + "KERNEL_ERROR: invalid device function in src/gpu_utils/kernel.cu at line 258\n",
+    "$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-11111111-2222-3333-4444-555555555555)\n"
+    "-- CUDA NVCC target flags: -gencode;arch=compute_61,code=sm_61;-D_FORCE_INLINES\n"
+    "cudaCheckError() failed : invalid device function\n",
+    "GPU: GeForce GTX 1080 Ti\n-- CUDA NVCC target flags: -gencode;arch=compute_75,code=sm_75\n"
+    "Failed: Cuda error ./src/kernels.cu:2371 'invalid device function'\n",
+])
+def test_program_built_without_the_gpus_architecture(text):
+    assert "extension_built_without_gpu_arch" in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    # the flags cover the GPU (a cubin of its major at or below it): the failure is elsewhere
+    "GPU: GeForce GTX 980\n" + FLAGS_50 + "Error: invalid device function\n",
+    # PTX old enough for a newer GPU
+    "GPU: NVIDIA GeForce RTX 3090\n-- CUDA NVCC target flags: -gencode;arch=compute_52,code=compute_52\n"
+    "Error: invalid device function\n",
+    # flags for a GPU the machine does not have, but nothing failed: a healthy build log
+    "GPU: GeForce GTX 680\n" + FLAGS_50 + "-- Configuring done\n-- Generating done\n[100%] Built target ICP\n",
+    # the words in a question, with no GPU and no flags
+    "What does 'Error: invalid device function' mean? My GTX 1070 runs the samples fine.\n",
+])
+def test_build_flags_near_misses(text):
+    assert "extension_built_without_gpu_arch" not in errors(text)
