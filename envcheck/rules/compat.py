@@ -112,7 +112,8 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------- architecture
 _TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
                      "tensorflow_gpu_below_min_capability")
-_NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch")
+_NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",
+              "torch_kernel_invalid_device_function")
 
 
 def _cuda_window(ctx: RuleContext, cc: str, cuda: str) -> Optional[str]:

@@ -11,6 +11,7 @@ from typing import Iterable, Optional, Tuple
 
 from ..facts import Facts
 from . import (
+    build_arch_flags,
     compat,
     driver_claims,
     extension_arch,
@@ -35,7 +36,8 @@ from .engine import Evaluation, RuleFunc, run_rules
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
                                + python_env.RULES + wheel_gap.RULES + driver_claims.RULES
-                               + linking.RULES + extension_arch.RULES + libraries.RULES + wsl_loader.RULES + failures.RULES + tool_output.RULES
+                               + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + wsl_loader.RULES
+                               + failures.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + upstream.RULES)
 
 
