@@ -182,7 +182,10 @@ def test_acs_config_file_closed_to_this_user():
         host_files(fake)
         gpu_tree(fake, 0, acs=0x1D)
         (fake / "/sys/devices/pci0000:00/0000:00:01.0/config").chmod(0o000)
-        acs = call_unprivileged(lambda: topology.probe(hgx(1), fake.path, process_cpus=[0]).acs_redirect_bridges)
+        # The fake NVML reads its fixture from the checkout, which the unprivileged child may not
+        # be able to reach (a clone under a 0700 mktemp directory): build it here.
+        nv = hgx(1)
+        acs = call_unprivileged(lambda: topology.probe(nv, fake.path, process_cpus=[0]).acs_redirect_bridges)
     assert acs.status is Status.NO_PERMISSION
 
 
