@@ -251,3 +251,13 @@ _TOOL_OUTPUT = [
 ]
 _SPECS += _TOOL_OUTPUT
 CATALOGUE.update({s.id: s for s in _TOOL_OUTPUT})
+
+
+# ---- the host's container engine has no NVIDIA runtime (rules/container_toolkit.py)
+_CONTAINER_TOOLKIT = [
+    FindingSpec("nvidia_container_toolkit_missing", E, "host", "The container engine has no NVIDIA runtime",
+                "The host's Docker, containerd or Podman cannot give containers the GPU: the NVIDIA Container Toolkit "
+                "is not installed, or the engine was not configured for it and restarted.", "container_toolkit_configure"),
+]
+_SPECS += _CONTAINER_TOOLKIT
+CATALOGUE.update({s.id: s for s in _CONTAINER_TOOLKIT})
