@@ -52,10 +52,12 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
 
 # Other causes of "no GPU in the container" that a message in the text names: the devices
 # lost after a daemon reload, a driver in the image, the toolkit failing at start (its own
-# error), an image needing a newer driver.
+# error), an image needing a newer driver, the host's engine without the NVIDIA runtime.
 _OTHER_CONTAINER_CAUSES = frozenset({"nvml_unknown_error", "nvml_driver_library_mismatch", "nvidia_container_cli_init_error",
                                      "nvidia_container_cli_load_library", "nvidia_container_cli_requirement",
-                                     "nvidia_container_cli_mount_error"})
+                                     "nvidia_container_cli_mount_error", "docker_no_gpu_driver", "docker_unknown_runtime",
+                                     "cdi_device_unresolvable", "container_runtime_binary_not_found",
+                                     "containerd_runtime_not_configured"})
 
 
 def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
@@ -117,6 +119,25 @@ def driver_files_in_the_image(ctx: RuleContext) -> Iterator[Finding]:
                        "driver libraries of its own. Remove the driver from the image (the host's is injected).",
                        [("container.mount_error", s.match.text)])
             return
+
+
+def driver_mismatch_said_in_container(ctx: RuleContext) -> Iterator[Finding]:
+    """CUDA's error 803 ("system has unsupported display driver / cuda driver combination": the
+    user-space libcuda and the kernel module differ) inside a container. The toolkit injects the
+    host driver's own libcuda, which matches its module; another one is the image's. As with
+    NVML's mismatch (``versions.driver_installed_inside_container``), a container still holding
+    the libraries of a driver the host has since replaced fails the same way: likely."""
+    c = ctx.facts.host.container
+    said = next((s for s in ctx.stated if s.id == "cuda_system_driver_mismatch"), None)
+    if said is None or not in_container(ctx.facts):
+        return
+    yield make("driver_installed_inside_container",
+               f"CUDA finds the user-space driver library and the kernel module of different versions inside this "
+               f"{c.value} container. The NVIDIA container toolkit injects the host's libcuda, of the host module's "
+               "version; a different one comes from the image (driver packages, a driver .run, copied libraries). "
+               "Remove them from the image; if the host's driver was upgraded since the container started, "
+               "restart the container (or reboot the host).",
+               [("host.container", c.value), quote(said)], confidence=Confidence.LIKELY)
 
 
 # Upstream's words for "no driver reachable here" (message catalogue ids).
@@ -220,6 +241,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
     driver_files_in_the_image,
+    driver_mismatch_said_in_container,
     container_missing_gpus_flag,
     container_said_without_gpus,
     container_nvml_unknown,

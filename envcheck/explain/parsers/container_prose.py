@@ -266,6 +266,44 @@ def _library_versions(f: Found, doc: Pasted) -> None:
           detail=f"driver libraries of {len(found)} versions ({', '.join(found)}) side by side, line {first + 1}")
 
 
+# A package listing run inside a container: at a prompt whose host name is a container id
+# (``root@3f2a9c1b7d4e:/#``), or through ``docker exec`` / ``docker run``. The toolkit mounts the
+# host driver's files at start but never registers packages, so a driver package in the
+# container's own package database was installed into the image.
+_LISTS_PACKAGES = re.compile(r"^\S*@[0-9a-f]{12}:[^\n]*?[#$]\s*(?:sudo\s+)?(?:dpkg\s+(?:-l|--list)|apt\s+list\s+--installed"
+                             r"|rpm\s+-qa)\b|\b(?:docker|podman|nerdctl)\s+(?:exec|run)\b[^\n]*\b(?:dpkg\s+(?:-l|--list)"
+                             r"|apt\s+list\s+--installed|rpm\s+-qa)\b")
+_DRIVER_NAME = (r"(?:(?:libnvidia-(?:compute|gl|decode|encode|extra|fbc1|cfg1|ifr1)|nvidia-(?:utils|driver|compute-utils"
+                r"|kernel-common|headless(?:-no-dkms)?))-\d{3}(?:-server)?(?:-open)?|libcuda1|libnvidia-ml1|cuda-drivers(?:-\d{3})?"
+                r"|nvidia-driver(?:-cuda)?(?:-libs)?|xorg-x11-drv-nvidia(?:-cuda)?(?:-libs)?)")
+# dpkg -l: "ii  libnvidia-compute-535:amd64  535.183.01-0ubuntu0.22.04.1  amd64  NVIDIA libcompute package";
+# apt list: "libnvidia-compute-535/jammy-updates,now 535.183.01-0ubuntu0.22.04.1 amd64 [installed]";
+# rpm -qa: "nvidia-driver-cuda-libs-550.54.15-1.el9.x86_64".
+_PACKAGE_ROW = re.compile(rf"^\s*(?:[ihrpu][iUFHWtcn]R?\s+{_DRIVER_NAME}(?::\w+)?\s+(?:\d+:)?"
+                          rf"|{_DRIVER_NAME}/\S+\s+(?:\d+:)?|{_DRIVER_NAME}-(?:\d+:)?)(?P<v>\d{{3}}\.\d+(?:\.\d+)?)")
+_PROMPT = re.compile(r"^\s*(?:\S+@\S+[:~][^\n]*[#$]|[$#]\s)")
+
+
+def _packages_in_container(f: Found, doc: Pasted) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("dpkg", "apt list", "rpm -qa"):
+        if not doc.search(_LISTS_PACKAGES, lines[i]):
+            continue
+        found = []
+        for j in range(i + 1, min(len(lines), i + 400)):
+            if _PROMPT.match(lines[j]):
+                break  # the next command: the listing ended
+            m = _PACKAGE_ROW.match(lines[j])
+            if m and m.group("v") not in found:
+                found.append(m.group("v"))
+        if found:
+            f.set("driver.installed_module_versions", tuple(found), i, rank=PROGRAM,
+                  detail=f"the container's package database lists NVIDIA driver packages ({', '.join(found)}), "
+                         f"line {i + 1} of the text")
+            f.set("host.container", "docker", i, rank=PROGRAM, detail="a package listing run inside a container")
+            return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
@@ -303,4 +341,5 @@ def parse(doc: Pasted) -> Found:
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
     _image_drivers(f, doc)
     _library_versions(f, doc)
+    _packages_in_container(f, doc)
     return f
