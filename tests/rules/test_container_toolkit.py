@@ -76,6 +76,11 @@ NO_TOOLKIT = [
     "$ sudo dnf install nvidia-container-toolkit\nNo match for argument: nvidia-container-toolkit\n"
     "Error: Unable to find a match: nvidia-container-toolkit",
     "$ sudo apt install nvidia-container-toolkit\nE: パッケージ nvidia-container-toolkit が見つかりません",
+    # the toolkit in CDI / csv mode refuses --gpus when Docker does not use its runtime
+    _SHIM + "runc create failed: unable to start container process: error during container init: error running "
+    "prestart hook #0: exit status 1, stdout: , stderr: Auto-detected mode as 'cdi'\ninvoking the NVIDIA Container "
+    "Runtime Hook directly (e.g. specifying the docker --gpus flag) is not supported. Please use the NVIDIA Container "
+    "Runtime (e.g. specify the --runtime=nvidia flag) instead.: unknown",
 ]
 
 
@@ -173,3 +178,16 @@ def test_cuda_803_in_a_container_points_at_the_image():
 
 def test_cuda_803_on_a_host_is_not_the_image():
     assert "driver_installed_inside_container" not in _ids("$ python train.py\n" + MISMATCH_803)
+
+
+def test_no_nvidia_node_at_all_in_a_container():
+    """``ls /dev/nvidia*`` whose glob matched nothing, at a container's prompt: no GPU was passed in."""
+    f = _ids("root@3f2a9c1b7d4e:/# ls -l /dev/nvidia*\nls: cannot access '/dev/nvidia*': No such file or directory\n")
+    assert "container_missing_gpus_flag" in f
+
+
+def test_no_nvidia_node_on_a_host_is_not_a_container_finding():
+    text = ("user@box:~$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+            "Make sure that the latest NVIDIA driver is installed and running.\n"
+            "user@box:~$ ls -l /dev/nvidia*\nls: cannot access '/dev/nvidia*': No such file or directory\n")
+    assert "container_missing_gpus_flag" not in _ids(text)

@@ -50,7 +50,7 @@ SOURCE = "device nodes"
 
 _NODE = re.compile(r"^\s*(?P<type>c)(?P<perm>[r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-])[.+@]?\s+\d+\s+(?P<owner>\S+)\s+"
                    r"(?P<group>\S+)\s+\d+,\s*\d+\s+.*?(?P<path>(?:/dev/|\s)nvidia[\w-]*)\s*$")
-_MISSING = re.compile(r"ls: cannot access '?(?P<path>/dev/nvidia[\w-]*)'?: No such file or directory")
+_MISSING = re.compile(r"ls: cannot access '?(?P<path>/dev/nvidia[\w-]*\*?)'?: No such file or directory")
 # Plain ``ls /dev/nvidia*`` (no -l): only node paths on the line, right after the command.
 _PLAIN = re.compile(r"^\s*/dev/nvidia[\w-]*(?:\s+/dev/nvidia[\w-]*)*\s*$")
 _LS_GLOB = re.compile(r"\bls(?:\s+-[a-zA-Z1]*)?\s+/dev/nvidia\*\s*$")
