@@ -140,6 +140,38 @@ def driver_mismatch_said_in_container(ctx: RuleContext) -> Iterator[Finding]:
                [("host.container", c.value), quote(said)], confidence=Confidence.LIKELY)
 
 
+# Programs that looked for a GPU and found none, in their own words (catalogue ids): Ollama's
+# discovery, vLLM's platform detection.
+_FOUND_NO_GPU = ("ollama_no_compatible_gpus", "vllm_failed_infer_device")
+
+
+def program_found_no_gpu_in_container(ctx: RuleContext) -> Iterator[Finding]:
+    """A program in a container found no GPU, and the container's start (its run command or
+    spec) asked for none, or the text shows an NVIDIA GPU on the host: the container was not
+    given it. Silent where the start asked for a GPU (another cause) or no NVIDIA GPU is shown
+    (a Mac's Docker, a CPU server), and where a message names another cause."""
+    f = ctx.facts
+    said = next((s for s in ctx.stated if s.id in _FOUND_NO_GPU), None)
+    if said is None or not in_container(f) or any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated):
+        return
+    if f.pci.devices.ok and not f.pci.gpus:
+        return
+    gpus = f.host.container_gpus
+    if gpus.ok and gpus.value != "none":
+        return  # the start asked for the GPU: not this cause
+    if not (gpus.ok or f.has_nvidia_gpu is True):
+        return
+    ev = [("host.container", f.host.container.value), quote(said)]
+    if gpus.ok:
+        ev.insert(1, ("host.container_gpus", gpus))
+    yield make("container_missing_gpus_flag",
+               f"{said.message.origin.project} found no GPU inside this container, and "
+               + ("its start asked for none" if gpus.ok else "the host has an NVIDIA GPU")
+               + ": the container was started without GPU access. Start it with `--gpus all` (compose: a device "
+               "reservation with driver: nvidia; Kubernetes: an nvidia.com/gpu limit) on a host with the NVIDIA "
+               "Container Toolkit.", ev, confidence=Confidence.LIKELY)
+
+
 # Upstream's words for "no driver reachable here" (message catalogue ids).
 _NO_DRIVER = ("torch_no_nvidia_driver", "cuda_no_device", "nvidia_smi_no_driver", "nvml_driver_not_loaded",
               "loader_driver_library_missing")
@@ -242,6 +274,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
 RULES = (
     driver_files_in_the_image,
     driver_mismatch_said_in_container,
+    program_found_no_gpu_in_container,
     container_missing_gpus_flag,
     container_said_without_gpus,
     container_nvml_unknown,

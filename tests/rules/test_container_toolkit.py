@@ -191,3 +191,29 @@ def test_no_nvidia_node_on_a_host_is_not_a_container_finding():
             "Make sure that the latest NVIDIA driver is installed and running.\n"
             "user@box:~$ ls -l /dev/nvidia*\nls: cannot access '/dev/nvidia*': No such file or directory\n")
     assert "container_missing_gpus_flag" not in _ids(text)
+
+
+_OLLAMA_NO_GPU = ('time=2024-09-17T15:04:08.212Z level=INFO source=gpu.go:200 msg="looking for compatible GPUs"\n'
+                  'time=2024-09-17T15:04:08.215Z level=INFO source=gpu.go:377 msg="no compatible GPUs were discovered"\n')
+
+
+@pytest.mark.parametrize("text", [
+    "$ docker run -d -v ollama:/root/.ollama -p 11434:11434 --name ollama ollama/ollama\n$ docker logs ollama\n"
+    + _OLLAMA_NO_GPU,
+    "On the host:\n" + _SMI_OK + "docker compose logs ollama:\n" + _OLLAMA_NO_GPU,
+    "$ docker run --rm -p 8000:8000 vllm/vllm-openai:latest --model Qwen/Qwen2-7B\nRuntimeError: Failed to infer device type",
+])
+def test_a_program_in_a_container_finds_no_gpu(text):
+    assert _ids(text)["container_missing_gpus_flag"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    # the run asked for the GPU: another cause
+    "$ docker run -d --gpus=all -v ollama:/root/.ollama -p 11434:11434 --name ollama ollama/ollama\n" + _OLLAMA_NO_GPU,
+    # Docker Desktop on a Mac: no NVIDIA GPU anywhere
+    "Docker Desktop on my MacBook Pro M2, docker logs ollama:\n" + _OLLAMA_NO_GPU,
+    # on the host, no container
+    "$ ollama serve\n" + _OLLAMA_NO_GPU,
+])
+def test_no_gpu_found_elsewhere_is_not_a_missing_flag(text):
+    assert "container_missing_gpus_flag" not in _ids(text)
