@@ -1,0 +1,167 @@
+"""No NVIDIA GPU said by vendor in a person's words (any language), the NVIDIA module finding
+no GPU (modprobe's ENODEV, "NVRM: No NVIDIA GPU found"), ollama's cuInit 999 (nvidia_uvm),
+and CUDA failing after a suspend while the driver answers (stale nvidia_uvm).
+
+Near-misses: a hybrid laptop naming its NVIDIA GPU beside the AMD/Intel one, a CPU named by
+vendor, questions, denials, past machines; modprobe's ENODEV for nvidia_uvm only, or with an
+NVIDIA GPU in the text; a suspend mentioned on a machine where CUDA works."""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain import diagnose, source
+from envcheck.explain.parsers import gpu_vendor_prose
+
+_TORCH = ('  File "site-packages/torch/cuda/__init__.py", line 239, in _lazy_init\n'
+          '    raise AssertionError("Torch not compiled with CUDA enabled")\nAssertionError: Torch not compiled with CUDA enabled\n')
+
+OTHER_VENDOR = [
+    "My GPU is an AMD Radeon RX 580 and torch.cuda.is_available() returns False\n",
+    "I have an Intel graphics card.\n" + _TORCH,
+    "my laptop only has Intel UHD Graphics 620\n" + _TORCH,
+    "I'm using an AMD 7900 XTX on Windows 11\n" + _TORCH,
+    "i'm using a laptop with Intel Iris Xe graphics, is there anything i can do\n" + _TORCH,
+    "我的显卡是AMD的，运行报错\n" + _TORCH,
+    "我是A卡\n" + _TORCH,
+    "我用的是英特尔核显，跑不了\n" + _TORCH,
+    "私のPCのグラボはRadeonです。\n" + _TORCH,
+    "제 그래픽카드는 AMD 입니다.\n" + _TORCH,
+    "mi tarjeta gráfica es una Intel HD 520\n" + _TORCH,
+    "meine Grafikkarte ist eine AMD Radeon\n" + _TORCH,
+    "GPU: Intel Iris Xe Graphics\nPython 3.11\n" + _TORCH,
+]
+
+OTHER_VENDOR_NEAR = [
+    "Is my AMD GPU supported?\n",
+    "I switched from AMD to an RTX 4090, now " + _TORCH,
+    "my CPU is an AMD Ryzen 9 and the GPU is fine\n",
+    "my laptop has an Intel i7 processor\n",
+    "I use Intel MKL with GPU acceleration\n",
+    "this is not an AMD card\n",
+    "I have an AMD Ryzen 7 5800H with Radeon Graphics and a GeForce RTX 3060\n",
+    "Does this project support AMD graphics cards?\n",
+    "The AMD GPU build is documented here\n",
+    "I have amd64 linux\n",
+    "I have a gaming laptop with 2 GPUs: an AMD with 512 MB VRAM, and a RTX 4080 with 12 GB VRAM.\n"
+    ">>> torch.cuda.is_available()\nTrue\n",
+]
+
+
+def _run(text: str):
+    _, r = diagnose(source.normalise(text), collected_at="")
+    return {f.id: f for f in r.findings}
+
+
+def _claims(text: str):
+    return [c for c in gpu_vendor_prose.parse(source.normalise(text)).claims if c.path == "pci.devices"]
+
+
+@pytest.mark.parametrize("text", OTHER_VENDOR)
+def test_other_vendor_gpu_said(text: str) -> None:
+    assert _claims(text)
+    f = _run(text)["no_nvidia_gpu_found"]
+    assert f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", OTHER_VENDOR_NEAR)
+def test_other_vendor_near_misses_claim_nothing(text: str) -> None:
+    assert not _claims(text)
+
+
+_DSSTNE_LIKE = ("GpuContext::Startup: Process 0 out of 1 initialized.\n"
+                "modprobe: ERROR: could not insert 'nvidia': No such device\n"
+                "cudaGetDeviceCount failed no CUDA-capable device is detected\n")
+
+NO_GPU_PROBED = [
+    _DSSTNE_LIKE,
+    "$ sudo modprobe nvidia\nmodprobe: ERROR: could not insert 'nvidia_375': No such device\n",
+    "$ dmesg | grep NVRM\n[    4.120031] NVRM: No NVIDIA GPU found.\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't "
+    "communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n",
+]
+
+NO_GPU_PROBED_NEAR = [
+    # the laptop's GPU powered off refuses only nvidia_uvm: not "no GPU"
+    "modprobe: ERROR: could not insert 'nvidia_331_updates_uvm': No such device\n",
+    # an NVIDIA GPU named: the driver would not take it (another finding's cause)
+    "01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP107 [GeForce GTX 1050 Ti] [10de:1c82] (rev a1)\n"
+    "modprobe: ERROR: could not insert 'nvidia': No such device\n",
+    # a legacy GPU on a new branch
+    "NVRM: The NVIDIA GeForce GTX 680 GPU installed in this system is not supported by the 470.82 NVIDIA driver release.\n"
+    "NVRM: No NVIDIA GPU found.\nmodprobe: ERROR: could not insert 'nvidia': No such device\n",
+    # Secure Boot is a different refusal
+    "modprobe: ERROR: could not insert 'nvidia': Key was rejected by service\n",
+]
+
+
+@pytest.mark.parametrize("text", NO_GPU_PROBED)
+def test_module_found_no_gpu(text: str) -> None:
+    f = _run(text)["no_nvidia_gpu_found"]
+    assert f.severity.value == "error" and f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", NO_GPU_PROBED_NEAR)
+def test_module_refusals_that_are_not_no_gpu(text: str) -> None:
+    found = _run(text)
+    assert "no_nvidia_gpu_found" not in found or found["no_nvidia_gpu_found"].severity.value != "error"
+
+
+_OLLAMA = ('time=2025-01-28T16:57:40.525+01:00 level=WARN source=gpu.go:605 msg="unknown error initializing cuda driver '
+           'library /usr/lib/x86_64-linux-gnu/libcuda.so.550.120: cuda driver library init failure: 999. see '
+           'https://github.com/ollama/ollama/blob/main/docs/troubleshooting.md for more information"\n'
+           'time=2025-01-28T16:57:40.600+01:00 level=INFO source=gpu.go:377 msg="no compatible GPUs were discovered"\n')
+
+
+def test_ollama_cuinit_999_is_uvm() -> None:
+    assert "nvidia_uvm_missing" in _run(_OLLAMA)
+
+
+def test_ollama_cuinit_999_after_suspend_is_stale_uvm() -> None:
+    found = _run("After my laptop wakes from suspend, ollama runs on the CPU:\n" + _OLLAMA)
+    assert "nvidia_uvm_stale_after_suspend" in found
+
+
+def test_old_ollama_wording() -> None:
+    text = ('time=2024-07-03T13:26:05.135+08:00 level=DEBUG source=gpu.go:517 msg="Unable to load nvcuda" '
+            'library=/usr/lib/x86_64-linux-gnu/libcuda.so.535.183.01 error="nvcuda init failure: 999"\n')
+    assert "nvidia_uvm_missing" in _run(text)
+
+
+def test_ollama_other_cuinit_codes_are_not_uvm() -> None:
+    text = 'msg="Unable to load cudart library /usr/lib/x86_64-linux-gnu/libcuda.so.575.57.08: cuda driver library init failure: 3"\n'
+    found = _run(text)
+    assert "nvidia_uvm_missing" not in found and "nvidia_uvm_stale_after_suspend" not in found
+
+
+_SMI = """+-----------------------------------------------------------------------------------------+
+| NVIDIA-SMI 550.54.14              Driver Version: 550.54.14      CUDA Version: 12.4     |
+|-----------------------------------------+------------------------+----------------------+
+| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |
+| Fan  Temp   Perf          Pwr:Usage/Cap |           Memory-Usage | GPU-Util  Compute M. |
+|=========================================+========================+======================|
+|   0  NVIDIA GeForce RTX 3060        Off |   00000000:01:00.0  On |                  N/A |
+|  0%   45C    P8             15W /  170W |     300MiB /  12288MiB |      0%      Default |
++-----------------------------------------+------------------------+----------------------+
+"""
+
+
+def test_cuda_unavailable_after_resume_with_driver_answering() -> None:
+    text = ("CUDA stopped working after I resumed from suspend. nvidia-smi still works:\n" + _SMI
+            + ">>> import torch\n>>> torch.cuda.is_available()\nFalse\n")
+    assert "nvidia_uvm_stale_after_suspend" in _run(text)
+
+
+RESUME_NEAR = [
+    # CUDA works after the resume
+    "After resuming from suspend everything is fine:\n" + _SMI + ">>> import torch\n>>> torch.cuda.is_available()\nTrue\n",
+    # a denial
+    "The machine never went to sleep.\n" + _SMI + ">>> torch.cuda.is_available()\nFalse\n",
+    # the driver itself gone after the resume: not the uvm module
+    "After resume from suspend:\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+    "Make sure that the latest NVIDIA driver is installed and running.\n>>> torch.cuda.is_available()\nFalse\n",
+]
+
+
+@pytest.mark.parametrize("text", RESUME_NEAR)
+def test_resume_near_misses(text: str) -> None:
+    assert "nvidia_uvm_stale_after_suspend" not in _run(text)
