@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from envcheck.explain import diagnose, source
-from envcheck.explain.parsers import gpu_vendor_prose
+from envcheck.explain.parsers import container_device_grants, gpu_vendor_prose
 
 _TORCH = ('  File "site-packages/torch/cuda/__init__.py", line 239, in _lazy_init\n'
           '    raise AssertionError("Torch not compiled with CUDA enabled")\nAssertionError: Torch not compiled with CUDA enabled\n')
@@ -165,3 +165,47 @@ RESUME_NEAR = [
 @pytest.mark.parametrize("text", RESUME_NEAR)
 def test_resume_near_misses(text: str) -> None:
     assert "nvidia_uvm_stale_after_suspend" not in _run(text)
+
+
+GRANTS_WITHOUT_UVM = [
+    # podman with the nodes passed by hand
+    "$ podman run --rm --device /dev/nvidia0 --device /dev/nvidiactl img python -c 'import torch'\n"
+    "RuntimeError: CUDA error: unknown error\n",
+    # docker, --device=... form with container paths and permissions
+    "docker run --device=/dev/nvidiactl:/dev/nvidiactl:rwm --device=/dev/nvidia0:/dev/nvidia0 img ./deviceQuery\n"
+    "cudaGetDeviceCount returned 999\n-> unknown error\n",
+    # Proxmox LXC config
+    "lxc.cgroup2.devices.allow: c 195:* rwm\nlxc.mount.entry: /dev/nvidia0 dev/nvidia0 none bind,optional,create=file\n"
+    "lxc.mount.entry: /dev/nvidiactl dev/nvidiactl none bind,optional,create=file\n"
+    "In the container nvidia-smi works but:\nRuntimeError: CUDA error: unknown error\n",
+    # a compose file's device list
+    "services:\n  trainer:\n    image: img\n    devices:\n      - /dev/nvidia0:/dev/nvidia0\n      - /dev/nvidiactl:/dev/nvidiactl\n"
+    "E tensorflow/stream_executor/cuda/cuda_driver.cc:351] failed call to cuInit: CUDA_ERROR_UNKNOWN\n",
+    # a CDI spec generated while nvidia_uvm was not loaded
+    "cdiVersion: 0.5.0\ncontainerEdits:\n  deviceNodes:\n  - path: /dev/nvidiactl\ndevices:\n- containerEdits:\n"
+    "    deviceNodes:\n    - path: /dev/nvidia0\n  name: \"0\"\nkind: nvidia.com/gpu\n"
+    "RuntimeError: CUDA error: unknown error\n",
+]
+
+GRANTS_NEAR = [
+    # uvm in the list
+    "docker run --device /dev/nvidia0 --device /dev/nvidiactl --device /dev/nvidia-uvm img python train.py\n"
+    "RuntimeError: CUDA error: out of memory\n",
+    # the toolkit gives the devices
+    "docker run --gpus all --device /dev/nvidia0 --device /dev/nvidiactl img python train.py\n"
+    "RuntimeError: CUDA error: unknown error\n",
+    "docker run --runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=0 --device /dev/nvidiactl img nvidia-smi\n",
+    # only a GPU node: nothing said of nvidiactl or uvm
+    "docker run --device /dev/nvidia0 img nvidia-smi\n",
+]
+
+
+@pytest.mark.parametrize("text", GRANTS_WITHOUT_UVM)
+def test_container_given_no_uvm_node(text: str) -> None:
+    f = _run(text)["nvidia_uvm_missing"]
+    assert f.severity.value == "error"
+
+
+@pytest.mark.parametrize("text", GRANTS_NEAR)
+def test_container_grants_near_misses(text: str) -> None:
+    assert not container_device_grants.parse(source.normalise(text)).claims

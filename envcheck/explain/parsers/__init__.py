@@ -14,6 +14,7 @@ from ..source import Pasted
 from . import (
     collect_env,
     commands,
+    container_device_grants,
     container_prose,
     dcgm,
     device_nodes,
@@ -62,7 +63,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
-    gpu_vendor_prose.parse,
+    gpu_vendor_prose.parse, container_device_grants.parse,
 )
 
 __all__ = ["PARSERS"]
