@@ -136,4 +136,17 @@ def cuda_failed_after_resume(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY, links=("https://github.com/pop-os/default-settings/pull/64",))
 
 
-RULES = (driver_probed_no_gpu, ollama_cuinit_unknown, cuda_failed_after_resume)
+def toolkit_could_not_load_uvm(ctx: RuleContext) -> Iterator[Finding]:
+    """libnvidia-container's debug log: nvidia_uvm could not be loaded while nvidia could (a
+    failure of both is a container or WSL where modprobe cannot run, or the driver itself)."""
+    said = next((s for s in ctx.stated if s.id == "nvc_uvm_load_failed"), None)
+    if said is None or any(s.id == "nvc_nvidia_load_failed" for s in ctx.stated) or _driver_unreachable(ctx):
+        return
+    yield make("nvidia_uvm_missing",
+               "The NVIDIA Container Toolkit could not load the nvidia_uvm module on the host (its log: “could not "
+               "load kernel module nvidia_uvm”), so containers get no /dev/nvidia-uvm and CUDA cannot start in them. "
+               "`sudo modprobe nvidia-uvm` on the host shows why (a module not built for this kernel, a blacklist).",
+               [quote(said)], confidence=Confidence.LIKELY)
+
+
+RULES = (driver_probed_no_gpu, ollama_cuinit_unknown, cuda_failed_after_resume, toolkit_could_not_load_uvm)

@@ -209,3 +209,56 @@ def test_container_given_no_uvm_node(text: str) -> None:
 @pytest.mark.parametrize("text", GRANTS_NEAR)
 def test_container_grants_near_misses(text: str) -> None:
     assert not container_device_grants.parse(source.normalise(text)).claims
+
+
+_NO_DRIVER = ("RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed "
+              "a driver from http://www.nvidia.com/Download/index.aspx\n")
+
+NO_GPU_MACHINE_TYPES = [
+    "I launched a t2.micro instance with the Deep Learning AMI and got\n" + _NO_DRIVER,
+    "Instance type: m5.2xlarge (Ubuntu 22.04)\n" + _TORCH,
+    "Using Azure Standard_D4s_v3 and I get\n" + _TORCH,
+    "Running on a GCP e2-standard-8 VM:\n" + _NO_DRIVER,
+    "EC2 g4ad.xlarge で実行すると\n" + _TORCH,
+    "在 AWS c5.4xlarge 上运行报错\n" + _NO_DRIVER,
+]
+
+MACHINE_TYPE_NEAR = [
+    "I moved from a t2.micro to a g4dn.xlarge and now it works.\n",
+    "Is a t3.large enough to run this?\n",
+    "The web frontend runs on Standard_B2s; training happens on the A100 box.\n",
+    "Our p3.2xlarge and the m5.large bastion\n",
+    "n1-standard-8 with a T4 attached\n",
+]
+
+
+def _cloud_claims(text: str):
+    from envcheck.explain.parsers import cloud_instance
+    return cloud_instance.parse(source.normalise(text)).claims
+
+
+@pytest.mark.parametrize("text", NO_GPU_MACHINE_TYPES)
+def test_machine_type_without_gpu(text: str) -> None:
+    assert _cloud_claims(text)
+    assert "no_nvidia_gpu_found" in _run(text)
+
+
+@pytest.mark.parametrize("text", MACHINE_TYPE_NEAR)
+def test_machine_type_near_misses(text: str) -> None:
+    assert not _cloud_claims(text)
+
+
+_NVC = ("I0522 15:58:24.939162 20853 nvc.c:191] loading kernel module nvidia\n"
+        "I0522 15:58:24.940512 20853 nvc.c:203] loading kernel module nvidia_uvm\n"
+        "E0522 15:58:24.941286 20853 nvc.c:205] could not load kernel module nvidia_uvm\n"
+        "I0522 15:58:24.941325 20853 nvc.c:211] loading kernel module nvidia_modeset\n")
+
+
+def test_toolkit_could_not_load_uvm() -> None:
+    assert "nvidia_uvm_missing" in _run(_NVC)
+
+
+def test_toolkit_could_load_nothing_is_not_uvm() -> None:
+    text = _NVC.replace("I0522 15:58:24.939162 20853 nvc.c:191] loading kernel module nvidia\n",
+                        "E0522 15:58:24.940468 20853 nvc.c:193] could not load kernel module nvidia\n")
+    assert "nvidia_uvm_missing" not in _run(text)

@@ -12,6 +12,7 @@ from typing import Callable, Tuple
 from ..partial import Found
 from ..source import Pasted
 from . import (
+    cloud_instance,
     collect_env,
     commands,
     container_device_grants,
@@ -63,7 +64,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
-    gpu_vendor_prose.parse, container_device_grants.parse,
+    gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
 )
 
 __all__ = ["PARSERS"]
