@@ -262,3 +262,32 @@ def test_toolkit_could_load_nothing_is_not_uvm() -> None:
     text = _NVC.replace("I0522 15:58:24.939162 20853 nvc.c:191] loading kernel module nvidia\n",
                         "E0522 15:58:24.940468 20853 nvc.c:193] could not load kernel module nvidia\n")
     assert "nvidia_uvm_missing" not in _run(text)
+
+
+UNKNOWN_AT_START = [
+    "onnxruntime.capi.onnxruntime_pybind11_state.Fail: [ONNXRuntimeError] : 1 : FAIL : CUDA failure 999: unknown error ; "
+    "GPU=0 ; hostname=box ; file=/onnxruntime_src/onnxruntime/core/providers/cuda/cuda_execution_provider.cc ; line=245 ; "
+    "expr=cudaSetDevice(info_.device_id);\n",
+    "RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling "
+    "NumCudaDevices() that might have already set an error? Error 999: unknown error\n",
+    "  File \"pycuda/autoinit.py\", line 5, in <module>\n    cuda.init()\npycuda._driver.Error: cuInit failed: unknown error\n",
+]
+
+UNKNOWN_NEAR = [
+    "[ONNXRuntimeError] : 1 : FAIL : CUDA failure 2: out of memory ; GPU=0 ; hostname=box ; expr=cudaMalloc(&p, size);\n",
+    "RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling "
+    "NumCudaDevices() that might have already set an error? Error 804: forward compatibility was attempted on non "
+    "supported HW\n",
+    "pycuda._driver.Error: cuInit failed: no CUDA-capable device is detected\n",
+]
+
+
+@pytest.mark.parametrize("text", UNKNOWN_AT_START)
+def test_unknown_error_at_start_in_other_programs(text: str) -> None:
+    assert "nvidia_uvm_missing" in _run(text)
+
+
+@pytest.mark.parametrize("text", UNKNOWN_NEAR)
+def test_other_errors_at_start_are_not_uvm(text: str) -> None:
+    found = _run(text)
+    assert "nvidia_uvm_missing" not in found and "nvidia_uvm_stale_after_suspend" not in found
