@@ -291,3 +291,34 @@ def test_unknown_error_at_start_in_other_programs(text: str) -> None:
 def test_other_errors_at_start_are_not_uvm(text: str) -> None:
     found = _run(text)
     assert "nvidia_uvm_missing" not in found and "nvidia_uvm_stale_after_suspend" not in found
+
+
+NOUVEAU_TOOLS = [
+    "$ glxinfo | grep OpenGL\nOpenGL vendor string: nouveau\nOpenGL renderer string: NV166\n>>> torch.cuda.is_available()\nFalse\n",
+    "$ vulkaninfo --summary\nGPU0:\n\tdeviceName         = NVIDIA GeForce RTX 3060 (NVK GA106)\n\tdriverID           = "
+    "DRIVER_ID_MESA_NVK\n\tdriverName         = NVK\n",
+    "  *-display\n       description: VGA compatible controller\n       product: GP107 [GeForce GTX 1050 Ti]\n"
+    "       vendor: NVIDIA Corporation\n       bus info: pci@0000:01:00.0\n       configuration: driver=nouveau latency=0\n",
+    "[    20.612] (II) LoadModule: \"nouveau\"\n[    20.613] (II) Loading /usr/lib/xorg/modules/drivers/nouveau_drv.so\n"
+    "[    20.640] (II) NOUVEAU driver Date:   Mon Jan 29 2024\n",
+    "  Driver Status: nouveau is active\n  Driver Activation Cmd: \"modprobe nouveau\"\n",
+]
+
+NOUVEAU_NEAR = [
+    "OpenGL vendor string: NVIDIA Corporation\nOpenGL renderer string: NVIDIA GeForce RTX 3060/PCIe/SSE2\n",
+    "OpenGL vendor string: Intel\nOpenGL renderer string: Mesa Intel(R) UHD Graphics 620 (KBL GT2)\n",
+    "  *-display\n       product: GA106 [GeForce RTX 3060]\n       vendor: NVIDIA Corporation\n"
+    "       configuration: driver=nvidia latency=0\n",
+    "Should I blacklist nouveau before installing the driver?\n",
+]
+
+
+@pytest.mark.parametrize("text", NOUVEAU_TOOLS)
+def test_nouveau_shown_by_graphics_tools(text: str) -> None:
+    assert "nouveau_bound" in _run(text)
+
+
+@pytest.mark.parametrize("text", NOUVEAU_NEAR)
+def test_nouveau_tool_near_misses(text: str) -> None:
+    from envcheck.explain.parsers import nouveau_signals
+    assert not nouveau_signals.parse(source.normalise(text)).claims

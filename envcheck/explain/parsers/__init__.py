@@ -37,6 +37,7 @@ from . import (
     interactive,
     library_prose,
     loader,
+    nouveau_signals,
     nvidia_smi,
     nvidia_smi_csv,
     nvidia_smi_nvlink,
@@ -65,6 +66,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
     gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
+    nouveau_signals.parse,
 )
 
 __all__ = ["PARSERS"]
