@@ -322,3 +322,17 @@ def test_nouveau_shown_by_graphics_tools(text: str) -> None:
 def test_nouveau_tool_near_misses(text: str) -> None:
     from envcheck.explain.parsers import nouveau_signals
     assert not nouveau_signals.parse(source.normalise(text)).claims
+
+
+def test_installer_says_secure_boot_refused_its_module() -> None:
+    text = ("ERROR: The kernel module failed to load. Secure boot is enabled on this system, so this is likely because it "
+            "was not signed by a key that is trusted by the kernel. Please try installing the driver again, and sign the "
+            "kernel module when prompted to do so.\n")
+    assert _run(text)["driver_not_loaded_secure_boot"].severity.value == "error"
+
+
+def test_installer_secure_boot_line_with_a_working_driver_is_history() -> None:
+    text = ("Last year the installer said: ERROR: The kernel module failed to load. Secure boot is enabled on this system, "
+            "so this is likely because it was not signed by a key that is trusted by the kernel.\n" + _SMI
+            + ">>> torch.cuda.is_available()\nTrue\n")
+    assert "driver_not_loaded_secure_boot" not in _run(text)
