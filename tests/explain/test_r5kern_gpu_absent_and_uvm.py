@@ -336,3 +336,32 @@ def test_installer_secure_boot_line_with_a_working_driver_is_history() -> None:
             "so this is likely because it was not signed by a key that is trusted by the kernel.\n" + _SMI
             + ">>> torch.cuda.is_available()\nTrue\n")
     assert "driver_not_loaded_secure_boot" not in _run(text)
+
+
+DRIVER_NOT_INSTALLED = [
+    "I have an RTX 3060 but I haven't installed the NVIDIA driver yet.\n" + _TORCH,
+    "我的显卡是 RTX 4060，还没装驱动，nvidia-smi 提示找不到命令\n",
+    "GPU: GeForce GTX 1660. ドライバーをまだインストールしていないです。\n",
+    "Tengo una GeForce RTX 3070 y no he instalado el controlador de NVIDIA.\n",
+    "Meine Grafikkarte ist eine GeForce RTX 4070, der Treiber ist noch nicht installiert.\n",
+]
+
+DRIVER_NOT_INSTALLED_NEAR = [
+    "Do I need to install the NVIDIA driver inside the container? The driver is not installed in the image.\n",
+    "If you haven't installed the driver, install it first.\n",
+    "I have installed the NVIDIA driver 550 and nvidia-smi works.\n",
+    "Have you installed the NVIDIA driver?\n",
+    "On WSL the driver is not installed inside Linux, only on Windows.\n",
+]
+
+
+@pytest.mark.parametrize("text", DRIVER_NOT_INSTALLED)
+def test_driver_said_not_installed(text: str) -> None:
+    assert "gpu_present_driver_missing" in _run(text)
+
+
+@pytest.mark.parametrize("text", DRIVER_NOT_INSTALLED_NEAR)
+def test_driver_not_installed_near_misses(text: str) -> None:
+    from envcheck.explain.parsers import driver_prose
+    claims = driver_prose.parse(source.normalise(text)).claims
+    assert not [c for c in claims if c.path == "driver.nvidia_smi_path"]
