@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Tuple
 
+from envcheck.derived.driver_claims import said_failed_after_resume
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
@@ -132,7 +133,8 @@ def cuda_failed_after_resume(ctx: RuleContext) -> Iterator[Finding]:
     failed = [quote(said)] if said else [("torch.cuda_available", avail)] if avail.ok and avail.value is False else []
     # The driver still answers: nvidia-smi (or NVML) lists the GPUs. Without it, a driver that
     # did not come back from the suspend is as likely.
-    answers = f.nvml.init.ok or any(g.status.status is Status.OK for g in f.gpus)
+    answers = f.nvml.init.ok or any(g.status.status is Status.OK for g in f.gpus) or (
+        said_failed_after_resume(avail) and not f.nvml.init.known)
     if not failed or not answers:
         return
     yield make("nvidia_uvm_stale_after_suspend",

@@ -365,3 +365,30 @@ def test_driver_not_installed_near_misses(text: str) -> None:
     from envcheck.explain.parsers import driver_prose
     claims = driver_prose.parse(source.normalise(text)).claims
     assert not [c for c in claims if c.path == "driver.nvidia_smi_path"]
+
+
+FAILED_AFTER_RESUME = [
+    "After resuming from suspend, ollama only uses the CPU. nvidia-smi still shows the GPU.\n",
+    "CUDA stops working every time my laptop wakes up from sleep; a reboot fixes it.\n",
+    "休眠唤醒后 pytorch 检测不到 GPU，重启就好了\n",
+    "スリープから復帰すると CUDA が使えない。\n",
+    "After the PC comes back from hibernation, Stable Diffusion falls back to the CPU.\n",
+]
+
+RESUME_PROSE_NEAR = [
+    "After resume from suspend the screen is black and flickers.\n",
+    "Does CUDA stop working after suspend?\n",
+    "I disabled suspend, so CUDA never fails after sleep.\n",
+    "After resuming from suspend, training continues without errors.\n",
+    "I put the machine to sleep overnight.\nRuntimeError: CUDA error: out of memory\n",
+]
+
+
+@pytest.mark.parametrize("text", FAILED_AFTER_RESUME)
+def test_cuda_failing_after_resume_said(text: str) -> None:
+    assert "nvidia_uvm_stale_after_suspend" in _run(text)
+
+
+@pytest.mark.parametrize("text", RESUME_PROSE_NEAR)
+def test_resume_prose_near_misses(text: str) -> None:
+    assert "nvidia_uvm_stale_after_suspend" not in _run(text)

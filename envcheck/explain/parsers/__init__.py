@@ -48,6 +48,7 @@ from . import (
     packages,
     pci,
     prose_state,
+    resume_failure_prose,
     system,
     toolkit,
     torch_build_prose,
@@ -66,7 +67,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
     gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
-    nouveau_signals.parse,
+    nouveau_signals.parse, resume_failure_prose.parse,
 )
 
 __all__ = ["PARSERS"]
