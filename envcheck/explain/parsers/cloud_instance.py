@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import re
 
-from envcheck.derived.messages import NO_NVIDIA_DETAIL
-
+from ...derived.messages import NO_NVIDIA_DETAIL
 from ..partial import STATED, Found
 from ..sentences import asked
 from ..source import Pasted

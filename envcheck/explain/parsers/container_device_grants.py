@@ -21,8 +21,7 @@ from __future__ import annotations
 import re
 from typing import Dict
 
-from envcheck.facts import DeviceNode
-
+from ...facts import DeviceNode
 from ..partial import LISTING, Found
 from ..source import Pasted
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 
-from envcheck.derived.driver_claims import RESUME_FAILURE_DETAIL
-
+from ...derived.driver_claims import RESUME_FAILURE_DETAIL
 from ..partial import STATED, Found
 from ..source import Pasted
 
