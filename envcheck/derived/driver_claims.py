@@ -13,3 +13,12 @@ DRIVER_OLD_DETAIL = f"{STATED_DETAIL}: the NVIDIA driver said to be too old"
 
 def said_too_old(reading: Reading) -> bool:
     return not reading.ok and str(reading.detail or "").startswith(DRIVER_OLD_DETAIL)
+
+
+# "after waking the laptop from suspend, ollama only uses the CPU" (explain/parsers/resume_failure_prose.py):
+# CUDA unusable, said of the time after a resume.
+RESUME_FAILURE_DETAIL = f"{STATED_DETAIL}: CUDA fails after a suspend and resume"
+
+
+def said_failed_after_resume(reading: Reading) -> bool:
+    return reading.ok and reading.value is False and str(reading.detail or "").startswith(RESUME_FAILURE_DETAIL)

@@ -52,6 +52,7 @@ PROJECTS = (
     "deepspeed", "poetry", "ollama", "mkinitcpio", "llama_cpp", "xorg", "pyg",
     "k8s_device_plugin", "transformers", "vllm", "ray", "cuda_python", "cudarc",
     "containerd", "shell", "apt",
+    "pycuda",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

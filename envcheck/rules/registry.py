@@ -19,6 +19,7 @@ from . import (
     health,
     hosting,
     interconnect,
+    kernel_signals,
     libraries,
     linking,
     platform,
@@ -37,7 +38,7 @@ from .engine import Evaluation, RuleFunc, run_rules
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
                                + python_env.RULES + wheel_gap.RULES + driver_claims.RULES
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + wsl_loader.RULES
-                               + failures.RULES + tool_output.RULES
+                               + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + upstream.RULES)
 
 

@@ -12,8 +12,10 @@ from typing import Callable, Tuple
 from ..partial import Found
 from ..source import Pasted
 from . import (
+    cloud_instance,
     collect_env,
     commands,
+    container_device_grants,
     container_prose,
     dcgm,
     device_nodes,
@@ -28,12 +30,14 @@ from . import (
     framework_env,
     freetext,
     gpu_processes,
+    gpu_vendor_prose,
     host_health,
     hosted_runtime,
     install_commands,
     interactive,
     library_prose,
     loader,
+    nouveau_signals,
     nvidia_smi,
     nvidia_smi_csv,
     nvidia_smi_nvlink,
@@ -44,6 +48,7 @@ from . import (
     packages,
     pci,
     prose_state,
+    resume_failure_prose,
     system,
     toolkit,
     torch_build_prose,
@@ -61,6 +66,8 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
+    gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
+    nouveau_signals.parse, resume_failure_prose.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -9,6 +9,13 @@ A claim (rank ``STATED``) that the driver's CUDA is too low, as a failed
 nvidia-smi's header in the same paste outranks it. A question ("is my driver too old?"), a
 denial ("the driver is not too old", "new enough"), a condition ("if the driver is too old")
 claims nothing; whether the paste shows a failure at all is the rule's to weigh.
+
+A person saying no NVIDIA driver is installed ("I haven't installed the NVIDIA driver yet",
+"no driver is installed", "还没装驱动", "ドライバーをインストールしていない", "드라이버를 설치하지
+않았", "no he instalado el controlador", "der Treiber ist nicht installiert") or that nvidia-smi
+is not there ("nvidia-smi 提示找不到命令"): the driver's nvidia-smi not found, in their words, which
+``gpu_present_driver_missing`` reads beside a GPU the text names. Inside a container or WSL the
+driver is rightly not installed: such sentences claim nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import re
 
 from envcheck.derived.driver_claims import DRIVER_OLD_DETAIL
+from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
 from envcheck.reading import Status
@@ -42,9 +50,28 @@ _NOT = re.compile(r"\?|？|\b(?:not\s+too|isn't|is\s+not|wasn't|was\s+not|aren't
                   r"不是|并不|如果|是否|吗|아니|않|ない|\bno\s+es\b|\bnicht\b", _I)
 _NEEDLES = ("driver", "nvidia version", "驱动", "드라이버", "ドライバ", "controlador", "treiber")
 
+# "I haven't installed the NVIDIA driver", "no driver is installed", in several languages.
+_UNINSTALLED = re.compile(
+    r"\b(?:haven't|have\s+not|didn't|did\s+not|never|not\s+yet)\s+(?:yet\s+)?install(?:ed)?\s+(?:the\s+|any\s+|an?\s+)?"
+    r"(?:nvidia\s+|gpu\s+|graphics\s+|display\s+|cuda\s+)*drivers?\b"
+    r"|\bno\s+(?:nvidia\s+|gpu\s+|graphics\s+)*drivers?\s+(?:is\s+|are\s+)?installed\b"
+    r"|\b(?:nvidia\s+|gpu\s+|graphics\s+)*drivers?\s+(?:is|are)\s+not\s+(?:yet\s+)?installed\b"
+    r"|(?:还|尚)?没(?:有)?(?:安)?装\s*(?:nvidia|NVIDIA|英伟达|N卡|显卡)?\s*(?:的)?驱动|驱动\s*(?:还|也)?没(?:有)?(?:安)?装"
+    r"|未安装\s*(?:nvidia|NVIDIA|英伟达|显卡)?\s*驱动"
+    r"|ドライバ(?:ー)?\s*(?:を|が|は)?\s*(?:まだ)?\s*(?:インストールしていない|インストールされていない|入っていない|入れていない)"
+    r"|드라이버(?:를|가|는)?\s*(?:아직\s*)?(?:설치하지\s*않|설치되지\s*않|설치\s*안)"
+    r"|\bno\s+(?:he|hemos)\s+instalado\s+(?:el|los|ning[uú]n)?\s*(?:driver|controlador)"
+    r"|\bTreiber\s+(?:ist\s+|sind\s+)?(?:noch\s+)?nicht\s+installiert|\bkeinen?\s+(?:NVIDIA-?\s*)?Treiber\s+installiert", _I)
+# nvidia-smi said missing in words: "nvidia-smi 提示找不到命令", "nvidia-smi is not found".
+_SMI_GONE = re.compile(r"nvidia-smi\W{0,3}(?:提示)?\s*(?:找不到(?:命令|该命令)?|未找到命令|命令不存在)"
+                       r"|nvidia-smi\s+(?:is\s+)?not\s+(?:found|recognized|installed)\b", _I)
+_NOT_HERE = re.compile(r"\b(?:if|whether|unless|container|docker|image|wsl|inside)\b|如果|容器|镜像|もし|만약|\bsi\b|\bwenn\b|\bob\b", _I)
+_UNINSTALLED_NEEDLES = ("install", "驱动", "ドライバ", "드라이버", "instalado", "treiber", "nvidia-smi")
+
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
+    _driver_absent(doc, f)
     lines = doc.lines
     for i in doc.lines_containing(*_NEEDLES):
         for s in _SENTENCE.findall(lines[i]):
@@ -52,3 +79,14 @@ def parse(doc: Pasted) -> Found:
                 f.fail("nvml.cuda_driver_version", Status.ERROR, i, detail=f"{DRIVER_OLD_DETAIL} ({s.strip()[:160]})")
                 return f
     return f
+
+
+def _driver_absent(doc: Pasted, f: Found) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing(*_UNINSTALLED_NEEDLES):
+        for s in _SENTENCE.findall(lines[i]):
+            m = _UNINSTALLED.search(s) or _SMI_GONE.search(s)
+            if m and "?" not in s and "？" not in s and not _NOT_HERE.search(s):
+                f.fail("driver.nvidia_smi_path", Status.NOT_FOUND, i,
+                       detail=f"{STATED_DETAIL}: no NVIDIA driver installed ({m.group(0).strip()[:80]})")
+                return

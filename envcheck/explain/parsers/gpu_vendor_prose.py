@@ -1,0 +1,86 @@
+"""A person naming their own GPU as another vendor's, in their words (any language):
+"my GPU is an AMD", "I have an Intel graphics card", "my laptop has Radeon graphics",
+"I'm using an AMD RX 6600 XT", "我的显卡是AMD", "我是A卡", "我用的是英特尔核显", "グラボはRadeon",
+"제 그래픽카드는 AMD", "mi tarjeta gráfica es Intel", "meine Grafikkarte ist eine AMD".
+
+``display_adapters`` reads adapters by their model names (as tools print them); people often
+name only the vendor, or a model number without the marketing word ("AMD 6600XT"). CUDA runs
+on NVIDIA GPUs only, so such a statement is why "Torch not compiled with CUDA enabled" / "no
+CUDA-capable device" happens on that machine: no NVIDIA GPU, at a person's rank (the finding
+built on it is likely, never confirmed).
+
+Nothing is claimed where the text names NVIDIA hardware anywhere (a hybrid laptop's NVIDIA
+GPU beside the AMD or Intel one), for a question ("is my AMD GPU supported?"), a denial or a
+past machine ("not an AMD card", "I switched from AMD"), or a CPU ("my CPU is an AMD Ryzen",
+"my laptop has an Intel i7"): only a graphics word or a GPU model next to the vendor counts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...derived.messages import STATED_DETAIL
+from ..partial import STATED, Found
+from ..sentences import asked
+from ..source import Pasted
+from .display_adapters import ASIDE, names_nvidia_hardware
+
+SOURCE = "gpu vendor statements"
+
+_I = re.IGNORECASE
+# Latin words must not touch other letters; CJK text runs straight into them ("我是AMD"), where
+# \b would not see a boundary.
+_L = r"(?<![A-Za-z0-9_])"
+_R = r"(?![A-Za-z0-9_])"
+_VENDOR = rf"{_L}(?:AMD|Intel|Radeon|ATI|Apple\s+M[1-5]|英特尔|苹果)"
+_GPU_NOUN = (r"(?:gpus?|graphics(?:\s+cards?)?|graphic\s+cards?|video\s+cards?|display\s+adapter|igpu|dgpu|card|chip"
+             r"|显卡|核显|集显|独显|集成显卡|グラボ|グラフィック\w*|GPU|그래픽\s*카드|그래픽|tarjeta\s+gr[aá]fica|gr[aá]fica"
+             r"|Grafikkarte|Grafik|carte\s+graphique)")
+# AMD's and Intel's GPU model words and numbers people type without the marketing prefix.
+_MODEL = (rf"(?:Radeon|Vega|Iris|UHD|Arc|{_L}RX\s?\d{{3,4}}|{_L}\d{{4}}\s?(?:XTX|XT|GRE){_R}|{_L}HD\s?\d{{3,4}}{_R})")
+# The vendor then, within a few words, a graphics word or a model: "AMD 6600XT", "Intel UHD",
+# "AMD graphics card", "Radeon" (a GPU name by itself), "A卡" (Chinese for an AMD card).
+_VENDOR_GPU = re.compile(
+    rf"{_VENDOR}[\s()®™RTM-]{{0,6}}(?:(?!(?:with|and|or|for|on|in|to|via|plus|but|cpu|processor)\b)[\w.-]+\s+){{0,2}}?"
+    rf"(?:{_GPU_NOUN}|{_MODEL})"
+    rf"|{_L}Radeon{_R}|{_L}A卡|{_L}(?:AMD|英特尔|Intel)的?(?:显卡|核显|集显)"
+    # the graphics word first: "我的显卡是AMD的", "제 그래픽카드는 AMD", "GPU: Intel Iris Xe"
+    rf"|{_GPU_NOUN}\s*(?:是|为|用的是|は|는|은|:|=|\bis\b|\bwas\b|\bes\b|\bist\b)\s*(?:an?\s+|una?\s+|eine?\s+)?{_VENDOR}{_R}", _I)
+# Whose GPU it is: the person's own machine, said in the sentence before the vendor.
+_MINE = re.compile(
+    r"\b(?:i|we)\s+(?:have|got|own|use|am\s+using|'m\s+using|'ve\s+got|am\s+on|'m\s+on|run\s+on|only\s+have)\b"
+    r"|\bi'm\s+(?:using|on)\b|\bi've\s+got\b"
+    r"|\bmy\s+(?:\w+\s+){0,2}?(?:pc|computer|laptop|notebook|machine|desktop|system|device|mac|gpu|graphics|card|rig|box)\b"
+    r"|\b(?:gpu|graphics(?:\s+card)?|video\s+card)\s*[:=]"
+    r"|我的|我是|我用|我这|本人|电脑是|显卡是|显卡为|私の|うちの|グラボは|제\s|내\s|저는|mi\s+(?:pc|port[aá]til|ordenador|computadora|tarjeta)"
+    r"|tengo\s+una?|meine?\s+(?:pc|rechner|laptop|grafikkarte)|ich\s+habe", _I)
+_CPU = re.compile(r"\b(?:cpu|processor|ryzen|athlon|epyc|threadripper|core\s*i[3579]|i[3579]-\d{4,5}\w*|xeon|celeron|pentium"
+                  r"|amd64|x86_64)\b|处理器|プロセッサ|프로세서", _I)
+_NEEDLES = ("amd", "intel", "radeon", "ati", "apple", "英特尔", "苹果", "a卡")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    if names_nvidia_hardware(doc):  # a hybrid machine's NVIDIA GPU: the other vendor's is no evidence
+        return f
+    lines = doc.lines
+    for i in doc.lines_containing(*_NEEDLES):
+        line = lines[i]
+        for m in _VENDOR_GPU.finditer(line):
+            said = m.group(0)
+            before = line[max(0, m.start() - 60):m.start()]
+            if (_CPU.search(said) or not _MINE.search(before + said) or asked(line, m.end())
+                    or (re.search(r"\bwith\s+$", before, _I) and _CPU.search(before[-50:]))
+                    or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or _denied(before)):
+                continue
+            f.set("pci.devices", (), i,
+                  detail=f"{STATED_DETAIL}: the GPU named is not NVIDIA's ({said.strip()}); other adapters may exist")
+            return f
+    return f
+
+
+_NOT = re.compile(r"(?:\bnot|\bno|n't|不是|并非|没有|아니|ではない|\bkein)\W*(?:\w+\W+){0,2}$", _I)
+
+
+def _denied(before: str) -> bool:
+    return bool(_NOT.search(before[-25:]))
