@@ -58,11 +58,19 @@ def _names_nvidia_gpu(ctx: RuleContext) -> bool:
             or nouveau or f.nvml.init.ok or any(s.id in _GPU_THERE for s in ctx.stated))
 
 
-def driver_probed_no_gpu(ctx: RuleContext) -> Iterator[Finding]:
+def probed_no_gpu(ctx: RuleContext):
+    """The module's own word that it found no GPU (NVRM's line, modprobe's ENODEV), where the
+    text names no NVIDIA GPU: the message saying so, else None. A module refused this way is
+    not "not loaded" in the sense of Secure Boot or a missing build: it has nothing to drive."""
     said = next((s for s in ctx.stated if s.id == _NO_DEVICE_PROBED
                  or (s.id == "modprobe_could_not_insert" and _ENODEV in s.text.lower()
                      and _MAIN_MODULE.match(str(s.fact("driver.module") or "")))), None)
-    if said is None or _names_nvidia_gpu(ctx):
+    return None if said is None or _names_nvidia_gpu(ctx) else said
+
+
+def driver_probed_no_gpu(ctx: RuleContext) -> Iterator[Finding]:
+    said = probed_no_gpu(ctx)
+    if said is None:
         return
     yield make("no_nvidia_gpu_found",
                "The NVIDIA kernel module loaded and found no NVIDIA GPU to drive (modprobe's “No such device”, "

@@ -22,6 +22,7 @@ from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.kernel_signals import probed_no_gpu
 
 GiB = 2**30
 
@@ -254,6 +255,8 @@ def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
     sb = f.host.secure_boot
     if f.nvml.init.ok or (not rejected and not not_loaded) or (not rejected and sb.ok and sb.value is False):
         return
+    if probed_no_gpu(ctx) is not None and not named:  # the module ran and found no GPU: no_nvidia_gpu_found
+        return
     ev = list(not_loaded) + evidence(("host.secure_boot", sb))
     if rejected:
         ev.append(("driver.module_load_errors", rejected[:3]))
@@ -282,7 +285,7 @@ def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
 def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     ev = _not_loaded_evidence(f)
-    if not ev:
+    if not ev or probed_no_gpu(ctx) is not None:  # it loaded, found no GPU and left: no_nvidia_gpu_found
         return
     installed = installed_driver_version(f)
     version = installed.value if installed.ok else None

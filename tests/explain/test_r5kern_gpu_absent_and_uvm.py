@@ -100,6 +100,13 @@ def test_module_found_no_gpu(text: str) -> None:
     assert f.severity.value == "error" and f.confidence.value == "likely"
 
 
+@pytest.mark.parametrize("text", NO_GPU_PROBED)
+def test_module_that_found_no_gpu_is_not_called_unloaded(text: str) -> None:
+    # It loaded, probed and left: neither Secure Boot nor a missing build explains that.
+    found = _run(text)
+    assert "driver_not_loaded_secure_boot" not in found and "driver_kernel_module_not_loaded" not in found
+
+
 @pytest.mark.parametrize("text", NO_GPU_PROBED_NEAR)
 def test_module_refusals_that_are_not_no_gpu(text: str) -> None:
     found = _run(text)
