@@ -1,0 +1,124 @@
+"""Round-5 readers for the library / extension / host-resource classes (branch r5lib):
+GPU memory a person says stays held after its process ended (held_memory_prose), and
+catalogue messages in their older or wrapped wordings (torchvision's CUDA check wrapped over
+lines, NCCL 2.4-2.11's /dev/shm failures, torch 1.1-1.11's integer cuDNN check, TensorFlow
+1.x finding a GPU with its memory taken). Each broken text beside near-misses with the same
+words: questions, advice, denials, a healthy machine. Texts written for the test, none taken
+from the diagnosis corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain import source
+from envcheck.explain.parsers import held_memory_prose
+from tests.rules.test_unseen_classes import WORKING, findings
+
+
+def _held(text: str) -> bool:
+    f = held_memory_prose.parse(source.normalise(text))
+    return bool(f.gpus)
+
+
+HELD = [
+    "After the training script finishes, the GPU memory is still occupied, but nvidia-smi shows no process.",
+    "I killed the python process with kill -9 and the VRAM was never released.",
+    "A zombie process keeps holding GPU memory on card 0.",
+    "Even after I stop the notebook kernel, 10GB of GPU memory stays allocated.",
+    "The GPU memory is not freed when the job is killed; fuser -v /dev/nvidia* shows the workers.",
+    "kill掉训练进程之后显存不会释放",
+    "程序中断以后显存一直被占用，nvidia-smi 看不到任何进程",
+    "进程已经结束了，但是显卡还占用着显存",
+    "프로세스를 종료해도 GPU 메모리가 해제되지 않습니다.",
+    "강제 종료한 뒤에도 VRAM이 계속 점유되어 있습니다.",
+    "プロセスを終了してもGPUメモリが解放されない。",
+    "Ctrl+C で止めたあと、VRAMが使用されたままです。",
+]
+
+NOT_HELD = [
+    "How do I free GPU memory after killing a process?",
+    "If the GPU memory is not released after the process ends, you should kill the zombie process.",
+    "You need to kill the process that still occupies the GPU memory.",
+    "The GPU memory is released as soon as the process exits.",
+    "GPU memory usage is 3 GB while training runs.",
+    "I have 24 GB of GPU memory and the training finishes fine.",
+    "显存够用，训练结束后显存正常释放。",
+    "如果进程结束后显存没有释放怎么办？",
+    "훈련이 끝나면 GPU 메모리가 정상적으로 해제됩니다.",
+    "終了するとGPUメモリは解放されます。",
+    "|  0   N/A  N/A     12345      C   python    10240MiB |",
+]
+
+
+@pytest.mark.parametrize("text", HELD)
+def test_memory_held_after_the_process_ended_is_read(text):
+    assert _held(text)
+    f = findings(text)
+    assert "gpu_memory_in_use" in f and f["gpu_memory_in_use"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", NOT_HELD)
+def test_questions_advice_and_released_memory_are_not_read(text):
+    assert not _held(text)
+
+
+def test_a_healthy_report_that_mentions_killing_a_process_has_no_finding():
+    text = WORKING + "I restarted the job after killing the old one; GPU memory usage is fine now.\n"
+    assert "gpu_memory_in_use" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "RuntimeError: Detected that PyTorch and torchvision were compiled with different\nCUDA versions. PyTorch has "
+    "CUDA Version=11.7 and torchvision has CUDA \nVersion=11.8. Please reinstall the torchvision that matches your "
+    "PyTorch \ninstall.",
+    "RuntimeError: Detected that PyTorch and torchvision were compiled\nwith different CUDA major versions. PyTorch "
+    "has CUDA Version=12.1 and torchvision has CUDA Version=11.8.",
+])
+def test_torchvisions_cuda_check_wrapped_over_lines(text):
+    assert "extension_built_for_other_torch" in findings(text)
+
+
+def test_torchvision_on_a_working_machine_says_nothing_of_other_torch():
+    text = WORKING + "torchvision 0.16.0+cu121\nPyTorch and torchvision were compiled with the same CUDA.\n"
+    assert "extension_built_for_other_torch" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "gpu2-ru7:2143:2561 [1] include/shm.h:28 NCCL WARN Call to posix_fallocate failed : No space left on device\n"
+    "gpu2-ru7:2143:2561 [1] NCCL INFO include/shm.h:41 -> 2",
+    "[3] include/shm.h:48 NCCL WARN Error while creating shared memory segment nccl-shm-recv-1462445a6f01cbfc-1-2-3 "
+    "(size 9637888)",
+])
+def test_nccl_24_to_211_shm_failures_are_a_small_dev_shm(text):
+    assert "shm_too_small" in findings(text)
+
+
+def test_nccl_using_shared_memory_on_a_working_machine_is_no_shm_problem():
+    text = WORKING + ("gpu2:2144:2556 [2] NCCL INFO Ring 00 : 2[3d000] -> 3[3e000] via direct shared memory\n"
+                      "gpu2:2142:2554 [0] NCCL INFO comm 0x7f rank 0 nranks 4 cudaDev 0 busId 1a000 - Init COMPLETE\n")
+    assert "shm_too_small" not in findings(text)
+
+
+def test_torch_11_cudnn_check_with_integer_versions():
+    f = findings("RuntimeError: cuDNN version incompatibility: PyTorch was compiled against 7401 but linked against "
+                 "7301")
+    assert "cudnn_version_mismatch" in f
+
+
+@pytest.mark.parametrize("text", [
+    "I tensorflow/core/common_runtime/gpu/gpu_device.cc:1405] Found device 0 with properties:\nname: GeForce GTX 1080 "
+    "Ti major: 6 minor: 1 memoryClockRate(GHz): 1.582\npciBusID: 0000:02:00.0\ntotalMemory: 10.92GiB freeMemory: "
+    "206.44MiB",
+    "totalMemory: 7.92GiB freeMemory: 98.81MiB\nE tensorflow/stream_executor/cuda/cuda_driver.cc:936] failed to "
+    "allocate 7.60G (8163524608 bytes) from device: CUDA_ERROR_OUT_OF_MEMORY",
+])
+def test_tensorflow_finding_the_gpu_nearly_full_at_start(text):
+    assert "gpu_memory_in_use" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "totalMemory: 10.92GiB freeMemory: 10.76GiB",
+    "totalMemory: 1.95GiB freeMemory: 512.31MiB",
+])
+def test_tensorflow_finding_the_gpu_free_or_a_small_card_is_no_finding(text):
+    assert "gpu_memory_in_use" not in findings(text)
