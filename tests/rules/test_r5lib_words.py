@@ -122,3 +122,22 @@ def test_tensorflow_finding_the_gpu_nearly_full_at_start(text):
 ])
 def test_tensorflow_finding_the_gpu_free_or_a_small_card_is_no_finding(text):
     assert "gpu_memory_in_use" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "torch                2.0.1+cu117\ntorchvision          0.15.2+cu118\n",
+    "PyTorch version: 2.1.0+cu121\nIs CUDA available: True\n[pip3] torch==2.1.0+cu121\n[pip3] torchvision==0.16.0+cu118\n",
+    "Package     Version\n----------- ------------\ntorch       2.5.1+cu124\ntorchvision 0.20.1+cu118\n",
+])
+def test_a_listing_with_torch_and_torchvision_for_different_cuda(text):
+    assert "extension_built_for_other_torch" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "torch                2.1.0+cu121\ntorchvision          0.16.0+cu121\n",
+    "torch 2.1.0+cu121\ntorchvision 0.16.0\n",  # an untagged PyPI wheel says nothing of its CUDA
+    "torch                2.4.0+cu124\ntorchvision          0.19.0+cu121\n",  # same major: 0.16+ accepts it
+    "I installed torch 2.0.1+cu117; should torchvision be 0.15.2+cu118 or +cu117?",  # a question, no listing
+])
+def test_matching_or_untold_cuda_builds_of_torch_and_torchvision(text):
+    assert "extension_built_for_other_torch" not in findings(text)
