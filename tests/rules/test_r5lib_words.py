@@ -141,3 +141,20 @@ def test_a_listing_with_torch_and_torchvision_for_different_cuda(text):
 ])
 def test_matching_or_untold_cuda_builds_of_torch_and_torchvision(text):
     assert "extension_built_for_other_torch" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "  File \"/usr/local/lib/python3.10/dist-packages/flash_attn/flash_attn_interface.py\", line 10, in <module>\n"
+    "    import flash_attn_2_cuda as flash_attn_cuda\n"
+    "ImportError: libtorch_cuda_cu.so: cannot open shared object file: No such file or directory",
+    "OSError: libtorch_cuda_cpp.so: cannot open shared object file: No such file or directory",
+])
+def test_a_binary_asking_for_torch_1x_split_cuda_libraries(text):
+    assert "extension_built_for_other_torch" in findings(text)
+
+
+def test_ldd_listing_the_split_libraries_on_a_working_torch_1x_is_nothing():
+    text = WORKING + ("\tlibtorch_cuda_cu.so => /opt/conda/lib/python3.8/site-packages/torch/lib/libtorch_cuda_cu.so "
+                      "(0x00007f)\n\tlibtorch_cuda_cpp.so => /opt/conda/lib/python3.8/site-packages/torch/lib/"
+                      "libtorch_cuda_cpp.so (0x00007f)\n")
+    assert "extension_built_for_other_torch" not in findings(text)
