@@ -158,3 +158,25 @@ def test_ldd_listing_the_split_libraries_on_a_working_torch_1x_is_nothing():
                       "(0x00007f)\n\tlibtorch_cuda_cpp.so => /opt/conda/lib/python3.8/site-packages/torch/lib/"
                       "libtorch_cuda_cpp.so (0x00007f)\n")
     assert "extension_built_for_other_torch" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ggml_cuda_compute_forward: ADD failed\nCUDA error: no kernel image is available for execution on the device\n"
+    "  current device: 0, in function ggml_cuda_compute_forward at /app/ggml/src/ggml-cuda/ggml-cuda.cu:2300\n  err",
+    "CUDA error 209 at /go/src/github.com/jmorganca/ollama/llm/llama.cpp/ggml-cuda.cu:7196: no kernel image is "
+    "available for execution on the device",
+    "CUDA error: invalid device function\n  current device: 0, in function ggml_cuda_compute_forward at "
+    "ggml/src/ggml-cuda/ggml-cuda.cu:2374",
+])
+def test_llama_cpps_own_kernels_without_the_gpus_arch(text):
+    assert "extension_built_without_gpu_arch" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ggml_cuda_init: found 1 CUDA devices:\n  Device 0: NVIDIA GeForce RTX 3090, compute capability 8.6, VMM: yes\n"
+    "llm_load_tensors: offloaded 33/33 layers to GPU",
+    "CUDA error: an illegal memory access was encountered\n  current device: 0, in function ggml_cuda_compute_forward "
+    "at ggml/src/ggml-cuda/ggml-cuda.cu:2374",
+])
+def test_a_working_or_otherwise_failing_llama_cpp_is_no_arch_problem(text):
+    assert "extension_built_without_gpu_arch" not in findings(text)
