@@ -180,3 +180,28 @@ def test_llama_cpps_own_kernels_without_the_gpus_arch(text):
 ])
 def test_a_working_or_otherwise_failing_llama_cpp_is_no_arch_problem(text):
     assert "extension_built_without_gpu_arch" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed. "
+    "This behaviour is the source of the following dependency conflicts.\ntorch 2.1.0 requires "
+    "nvidia-cudnn-cu12==8.9.2.26; platform_system == \"Linux\" and platform_machine == \"x86_64\", but you have "
+    "nvidia-cudnn-cu12 9.1.0.70 which is incompatible.",
+    "Package                  Version\n------------------------ ----------\ntorch                    2.1.0\n"
+    "nvidia-cudnn-cu12        9.1.0.70\n",
+])
+def test_torchs_cudnn_wheel_replaced_by_another_major(text):
+    f = findings(text)
+    assert "cudnn_version_mismatch" in f and f["cudnn_version_mismatch"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    # a newer minor of the same major: pip complains, torch loads it
+    "torch 2.4.0 requires nvidia-cudnn-cu12==9.1.0.70; platform_system == \"Linux\" and platform_machine == "
+    "\"x86_64\", but you have nvidia-cudnn-cu12 9.3.0.75 which is incompatible.",
+    "torch                    2.4.1\nnvidia-cudnn-cu12        9.1.0.70\n",  # the pinned one
+    "torch                    2.1.0+cu118\nnvidia-cudnn-cu11        9.1.0.70\n",  # an index wheel: may bundle its own
+    "I have torch 2.1.0; should nvidia-cudnn-cu12 be 9.1.0.70 or 8.9.2.26?",
+])
+def test_the_pinned_or_a_compatible_cudnn_wheel_is_no_mismatch(text):
+    assert "cudnn_version_mismatch" not in findings(text)
