@@ -51,6 +51,7 @@ PROJECTS = (
     "bitsandbytes", "uv", "ngc_containers", "podman", "container_device_interface", "xformers", "apex",
     "deepspeed", "poetry", "ollama", "mkinitcpio", "llama_cpp", "xorg", "pyg",
     "k8s_device_plugin", "transformers", "vllm", "ray", "cuda_python", "cudarc",
+    "paddlepaddle",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

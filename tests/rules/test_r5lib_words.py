@@ -205,3 +205,14 @@ def test_torchs_cudnn_wheel_replaced_by_another_major(text):
 ])
 def test_the_pinned_or_a_compatible_cudnn_wheel_is_no_mismatch(text):
     assert "cudnn_version_mismatch" not in findings(text)
+
+
+def test_paddles_dataloader_bus_error_points_at_dev_shm():
+    text = ("ERROR: Unexpected BUS error encountered in DataLoader worker. This might be caused by insufficient shared "
+            "memory (shm), please check whether use_shared_memory is set and storage space in /dev/shm is enough")
+    assert "shm_too_small" in findings(text)
+
+
+def test_paddle_on_a_working_machine_with_a_large_dev_shm_is_no_shm_problem():
+    text = WORKING + "shm              32G     0   32G   0% /dev/shm\nPaddlePaddle works well on 1 GPU.\n"
+    assert "shm_too_small" not in findings(text)
