@@ -33,6 +33,9 @@ HELD = [
     "강제 종료한 뒤에도 VRAM이 계속 점유되어 있습니다.",
     "プロセスを終了してもGPUメモリが解放されない。",
     "Ctrl+C で止めたあと、VRAMが使用されたままです。",
+    "La memoria de la GPU sigue ocupada después de matar el proceso.",
+    "Der GPU-Speicher wird nach dem Beenden des Prozesses nicht freigegeben.",
+    "La mémoire GPU n'est pas libérée après avoir tué le processus.",
 ]
 
 NOT_HELD = [
@@ -47,6 +50,9 @@ NOT_HELD = [
     "훈련이 끝나면 GPU 메모리가 정상적으로 해제됩니다.",
     "終了するとGPUメモリは解放されます。",
     "|  0   N/A  N/A     12345      C   python    10240MiB |",
+    "¿Cómo libero la memoria de la GPU si sigue ocupada después de matar el proceso?",
+    "Wie kann ich GPU-Speicher freigeben, wenn er nach dem Beenden noch belegt ist?",
+    "La mémoire GPU est libérée après avoir tué le processus.",
 ]
 
 

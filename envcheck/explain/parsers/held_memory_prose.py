@@ -34,7 +34,9 @@ _I = re.IGNORECASE
 
 _SENTENCE = re.compile(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
 _MEMORY = re.compile(r"\b(?:gpu|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
-                     r"(?:gpu|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ", _I)
+                     r"(?:gpu|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
+                     r"|\bmemoria\s+(?:de\s+(?:la\s+)?)?(?:gpu|vram|v[ií]deo)\b|\bGPU-Speicher|\bGrafikspeicher"
+                     r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b", _I)
 _HELD = re.compile(
     r"\b(?:is|was|are|were|remains?|remained|stays?|stayed|still)\s+(?:still\s+)?(?:being\s+)?"
     r"(?:occupied|held|taken|allocated|in\s+use|full)\b"
@@ -44,7 +46,10 @@ _HELD = re.compile(
     r"|\bkeeps?\s+(?:occupying|holding|using)\b|\bstill\s+(?:occupies|holds|uses|occupying|holding|using)\b"
     r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
     r"|해제되지\s*않|반환되지\s*않|해제가\s*안|(?:계속|여전히)\s*(?:점유|차지)"
-    r"|解放されな|解放されず|解放されません|(?:占有|使用)されたまま", _I)
+    r"|解放されな|解放されず|解放されません|(?:占有|使用)されたまま"
+    r"|\bsigue\s+(?:ocupada|en\s+uso|llena)|\bno\s+se\s+libera|\bqueda\s+ocupada|\bcontinua\s+ocupada"
+    r"|\bn[ãa]o\s+(?:é|foi)\s+liberada|\bnicht\s+freigegeben|\b(?:bleibt|weiterhin|noch)\s+belegt"
+    r"|\bn'est\s+pas\s+lib[ée]r[ée]e|\b(?:reste|toujours)\s+occup[ée]e", _I)
 # The process that held it ended, was killed, or is not shown.
 _GONE = re.compile(
     r"\b(?:after|once|when|even\s+after|even\s+though)\b[^.;]{0,60}?\b(?:finish\w*|end(?:s|ed)?|exit\w*|terminat\w*|"
@@ -53,7 +58,9 @@ _GONE = re.compile(
     r"|\bctrl\s*\+\s*c\b|\bno\s+(?:running\s+)?process(?:es)?\s+(?:is\s+|are\s+)?(?:shown|listed|visible|found)\b"
     r"|\bno\s+process(?:es)?\s+(?:in|on)\s+nvidia-smi\b|\bfuser\b"
     r"|kill|杀|结束|退出|关闭|中断|终止|僵尸|残留|看不(?:到|见)[^。，,]{0,8}进程|没有(?:任何)?进程|无进程"
-    r"|종료|좀비|죽였|죽여도|강제\s*종료|プロセスを(?:終了|kill|停止)|終了して|ゾンビ|落として|停止して", _I)
+    r"|종료|좀비|죽였|죽여도|강제\s*종료|プロセスを(?:終了|kill|停止)|終了して|ゾンビ|落として|停止して"
+    r"|\bmat(?:ar|é|ó)\b|\b(?:despu[ée]s|depois)\s+de\b|\bzombi\w*|\bencerr\w*|\bcerr[éeó]\b"
+    r"|\bbeend\w*|\babgebrochen\b|\bnach\s+dem\b|\bapr[èe]s\s+avoir\b|\btu[ée]\b", _I)
 # A question, a condition, advice or a plan: nothing said about this machine.
 _NOT = re.compile(r"\?|？|\b(?:if|whether|should|could|would|might|maybe|perhaps|how\s+(?:to|do|can)|"
                   r"you\s+(?:can|need|must|have\s+to)|try|please|make\s+sure)\b"
@@ -62,7 +69,7 @@ _NOT = re.compile(r"\?|？|\b(?:if|whether|should|could|would|might|maybe|perhap
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i in doc.lines_containing("memory", "vram", "显存", "显卡", "메모리", "メモリ"):
+    for i in doc.lines_containing("memory", "vram", "显存", "显卡", "메모리", "メモリ", "memoria", "speicher", "mémoire"):
         line = doc.lines[i]
         if line.lstrip().startswith("|"):
             continue  # nvidia-smi's own table: its reader reads the cells
