@@ -222,3 +222,17 @@ def test_paddles_dataloader_bus_error_points_at_dev_shm():
 def test_paddle_on_a_working_machine_with_a_large_dev_shm_is_no_shm_problem():
     text = WORKING + "shm              32G     0   32G   0% /dev/shm\nPaddlePaddle works well on 1 GPU.\n"
     assert "shm_too_small" not in findings(text)
+
+
+_OOM = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of "
+        "23.65 GiB of which 17.06 MiB is free. Including non-PyTorch memory, this process has {mine} memory in use. "
+        "Of the allocated memory 1.20 GiB is allocated by PyTorch, and 100.00 MiB is reserved by PyTorch but "
+        "unallocated.")
+
+
+def test_torch_oom_where_others_hold_the_card_though_torch_names_none():
+    assert "gpu_memory_in_use" in findings(_OOM.format(mine="1.50 GiB"))
+
+
+def test_torch_oom_of_the_jobs_own_making_is_not_others_memory():
+    assert "gpu_memory_in_use" not in findings(_OOM.format(mine="23.10 GiB"))
