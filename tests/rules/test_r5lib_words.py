@@ -236,3 +236,17 @@ def test_torch_oom_where_others_hold_the_card_though_torch_names_none():
 
 def test_torch_oom_of_the_jobs_own_making_is_not_others_memory():
     assert "gpu_memory_in_use" not in findings(_OOM.format(mine="23.10 GiB"))
+
+
+_OLLAMA = ("time=2025-01-02T10:00:00.000Z level=INFO source=types.go:131 msg=\"inference compute\" "
+           "id=GPU-93e08bff-19ea-9448-3848-d2ab3d687e30 library=cuda variant=v12 compute=8.9 driver=12.4 "
+           "name=\"NVIDIA GeForce RTX 4090\" total=\"23.6 GiB\" available=\"{free}\"")
+
+
+def test_ollama_finding_the_gpu_nearly_full_at_start():
+    assert "gpu_memory_in_use" in findings(_OLLAMA.format(free="402.5 MiB"))
+
+
+@pytest.mark.parametrize("free", ["23.3 GiB", "21.9 GiB"])
+def test_ollama_finding_the_gpu_free_is_no_finding(free):
+    assert "gpu_memory_in_use" not in findings(_OLLAMA.format(free=free))
