@@ -213,6 +213,36 @@ def listed_cuda_differs(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY)
 
 
+def _torchaudio_for(torch_mm: str) -> Optional[str]:
+    """The torchaudio series built for a torch release: 2.x for 2.x, 0.x for 1.x (from 1.6)."""
+    major, minor = (int(x) for x in torch_mm.split(".")[:2])
+    if major >= 2:
+        return f"{major}.{minor}"
+    return f"0.{minor}" if major == 1 and minor >= 6 else None
+
+
+def listed_torchaudio_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
+    """A listing whose torchaudio series was built for another torch ("torchaudio 2.0.2" beside
+    torch 2.1): importing torchaudio then fails on its compiled extension (undefined symbol in
+    libtorchaudio.so). A warning: a machine that never imports torchaudio (an LLM server that
+    carried an old one along) works."""
+    have = _listed_torch(ctx)
+    packages = ctx.facts.python.packages.get(()) or ()
+    audio = next((p for p in packages if p.name == "torchaudio"), None)
+    if have is None or audio is None or is_stated(ctx.facts.python.packages) or _SOURCE_BUILD.search(audio.version):
+        return
+    want = _torchaudio_for(have)
+    series = major_minor(audio.version.split("+")[0])
+    if want is None or series is None or series == want:
+        return
+    yield make("extension_built_for_other_torch",
+               f"torchaudio {audio.version} is the series built for another PyTorch (PyTorch {have} pairs with "
+               f"torchaudio {want}.x): importing torchaudio fails on its compiled extension (undefined symbol in "
+               "libtorchaudio.so). Install the torchaudio of the installed torch, from the same index.",
+               [("python.packages[torchaudio]", audio.version), ("torch.version", ctx.torch_view.version)],
+               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+
+
 _WHEEL_DIR = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
 
 
@@ -247,4 +277,4 @@ def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
 
 
 RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch, listed_cuda_differs,
-         ld_library_path_shadows_cudnn)
+         listed_torchaudio_for_other_torch, ld_library_path_shadows_cudnn)

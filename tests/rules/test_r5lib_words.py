@@ -250,3 +250,22 @@ def test_ollama_finding_the_gpu_nearly_full_at_start():
 @pytest.mark.parametrize("free", ["23.3 GiB", "21.9 GiB"])
 def test_ollama_finding_the_gpu_free_is_no_finding(free):
     assert "gpu_memory_in_use" not in findings(_OLLAMA.format(free=free))
+
+
+@pytest.mark.parametrize("text", [
+    "torch                2.1.0\ntorchaudio           2.0.2\n",
+    "torch                1.13.1\ntorchaudio           0.12.1\n",
+])
+def test_a_listing_with_torchaudio_built_for_another_torch_is_a_warning(text):
+    f = findings(text)
+    assert "extension_built_for_other_torch" in f and f["extension_built_for_other_torch"].severity.value == "warning"
+
+
+@pytest.mark.parametrize("text", [
+    "torch                2.1.0+cu121\ntorchaudio           2.1.0+cu121\n",
+    "torch                2.0.1\ntorchaudio           2.0.2\n",  # 2.0.1 pairs with 2.0.2
+    "torch                1.13.1+cu117\ntorchaudio           0.13.1+cu117\n",
+    "torch                2.6.0a0+ecf3bae40a\ntorchaudio           2.5.0\n",  # a source build: built against it
+])
+def test_torchaudio_paired_with_its_torch_is_nothing(text):
+    assert "extension_built_for_other_torch" not in findings(text)
