@@ -10,7 +10,9 @@ stays full, and the person finds the holder with ``fuser -v /dev/nvidia*``:
 * "after the program finishes, the gpu memory is still occupied by the process",
   "VRAM is not released after I kill the script", "a zombie process keeps holding GPU memory";
 * "kill主进程显卡不会释放显存", "显存一直被占用，nvidia-smi 看不到进程";
-* "프로세스를 종료해도 GPU 메모리가 해제되지 않습니다"; "プロセスを終了してもGPUメモリが解放されない".
+* "프로세스를 종료해도 GPU 메모리가 해제되지 않습니다"; "プロセスを終了してもGPUメモリが解放されない";
+  "la memoria de la GPU sigue ocupada después de matar el proceso", "der GPU-Speicher wird nach
+  dem Beenden nicht freigegeben", "la mémoire GPU n'est pas libérée après avoir tué le processus".
 
 A sentence must say both that memory is held (not released, still occupied) and that its
 process ended or cannot be seen (killed, finished, zombie, no process listed). Questions,
