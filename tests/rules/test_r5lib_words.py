@@ -269,3 +269,35 @@ def test_a_listing_with_torchaudio_built_for_another_torch_is_a_warning(text):
 ])
 def test_torchaudio_paired_with_its_torch_is_nothing(text):
     assert "extension_built_for_other_torch" not in findings(text)
+
+
+_NO_KERNEL = "RuntimeError: CUDA error: no kernel image is available for execution on the device"
+
+
+@pytest.mark.parametrize("frame", [
+    "  File \"/opt/conda/lib/python3.7/site-packages/mmcv/ops/roi_align.py\", line 87, in forward\n"
+    "    ext_module.roi_align_forward(\n",
+    "  File \"/home/u/detectron2/detectron2/layers/nms.py\", line 21, in batched_nms_rotated\n"
+    "    keep = _C.nms_rotated(boxes_for_nms, scores, iou_threshold)\n",
+    "  File \"/usr/local/lib/python3.10/dist-packages/torchvision/ops/boxes.py\", line 41, in nms\n"
+    "    return torch.ops.torchvision.nms(boxes, scores, iou_threshold)\n"
+    "           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n",
+])
+def test_no_kernel_image_raised_by_an_extensions_op(frame):
+    assert "extension_built_without_gpu_arch" in findings("Traceback (most recent call last):\n" + frame + _NO_KERNEL)
+
+
+@pytest.mark.parametrize("frame", [
+    "  File \"/usr/lib/python3/site-packages/torch/nn/modules/linear.py\", line 114, in forward\n"
+    "    return torch._C._nn.linear(input, self.weight, self.bias)\n",
+    "  File \"/usr/lib/python3/site-packages/torch/nn/functional.py\", line 1297, in relu\n"
+    "    result = torch.relu_(input)\n",
+])
+def test_no_kernel_image_in_torchs_own_op_is_not_the_extension(frame):
+    assert "extension_built_without_gpu_arch" not in findings("Traceback (most recent call last):\n" + frame + _NO_KERNEL)
+
+
+def test_an_extension_op_failing_otherwise_is_no_arch_problem():
+    text = ("  File \"demo.py\", line 3, in <module>\n    out = _C.knn_points_idx(p1, p2)\n"
+            "RuntimeError: CUDA error: an illegal memory access was encountered")
+    assert "extension_built_without_gpu_arch" not in findings(text)
