@@ -301,3 +301,21 @@ def test_an_extension_op_failing_otherwise_is_no_arch_problem():
     text = ("  File \"demo.py\", line 3, in <module>\n    out = _C.knn_points_idx(p1, p2)\n"
             "RuntimeError: CUDA error: an illegal memory access was encountered")
     assert "extension_built_without_gpu_arch" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "NotImplementedError: Could not run 'torchvision::nms' with arguments from the 'CUDA' backend. This could be "
+    "because the operator doesn't exist for this backend, or was omitted during the selective/custom build process "
+    "(if using custom build).",
+    "RuntimeError: Could not run 'torch_scatter::scatter_sum' with arguments from the 'CUDA' backend.",
+])
+def test_an_extensions_op_without_a_cuda_kernel(text):
+    assert "extension_built_for_other_torch" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "NotImplementedError: Could not run 'torchvision::nms' with arguments from the 'CPU' backend.",
+    "NotImplementedError: Could not run 'quantized::linear_dynamic' with arguments from the 'CUDA' backend.",
+])
+def test_other_backends_and_non_extension_ops_are_not_the_extension_build(text):
+    assert "extension_built_for_other_torch" not in findings(text)
