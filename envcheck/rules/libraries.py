@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
+from envcheck.derived.libraries import ld_dirs_with, ld_keep
 from envcheck.derived.messages import Stated, is_stated
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -227,4 +228,25 @@ def cudnn_wheel_other_major(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR, confidence=Confidence.LIKELY)
 
 
-RULES = (cuda_library_missing, nccl_cuda_too_new, cudnn_loaded_from_system, cudnn_wheel_other_major)
+def cudnn_sublibraries_mixed(ctx: RuleContext) -> Iterator[Finding]:
+    """cuDNN 8's own check found its sub-libraries at different versions
+    (``cudnn_status_version_mismatch``): two cuDNN installs mixed on the library path.
+    ``versions`` weighs torch's and other frameworks' compiled/loaded checks; this status is
+    cuDNN's word alone, so it is read here."""
+    said = next((s for s in ctx.stated if s.id == "cudnn_status_version_mismatch"), None)
+    if said is None:
+        return
+    dirs = ld_dirs_with(ctx.facts, ("libcudnn",))
+    yield make("cudnn_version_mismatch",
+               f"cuDNN reports its own sub-libraries at different versions (“{quote(said)[1]}”): libraries of two "
+               "cuDNN installs were loaded together"
+               + (f"; LD_LIBRARY_PATH puts {', '.join(dirs)} first." if dirs else
+                  " (a system or conda cuDNN beside the one the program ships, or a partial upgrade). Keep one "
+                  "cuDNN on the library path: the one the program was built with."),
+               [quote(said)] + ([("toolkit.ld_library_path", dirs)] if dirs else []),
+               {"ld_library_path_keep": ld_keep(ctx.facts, dirs)} if dirs else None,
+               severity=Severity.ERROR, confidence=Confidence.LIKELY)
+
+
+RULES = (cuda_library_missing, nccl_cuda_too_new, cudnn_loaded_from_system, cudnn_wheel_other_major,
+         cudnn_sublibraries_mixed)

@@ -319,3 +319,11 @@ def test_an_extensions_op_without_a_cuda_kernel(text):
 ])
 def test_other_backends_and_non_extension_ops_are_not_the_extension_build(text):
     assert "extension_built_for_other_torch" not in findings(text)
+
+
+def test_cudnn_8s_sub_libraries_at_different_versions():
+    assert "cudnn_version_mismatch" in findings("RuntimeError: cuDNN error: CUDNN_STATUS_VERSION_MISMATCH")
+
+
+def test_another_cudnn_status_is_not_a_version_mismatch():
+    assert "cudnn_version_mismatch" not in findings("RuntimeError: cuDNN error: CUDNN_STATUS_EXECUTION_FAILED")
