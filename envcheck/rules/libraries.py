@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
-from envcheck.derived.messages import Stated
+from envcheck.derived.libraries import ld_dirs_with, ld_keep
+from envcheck.derived.messages import Stated, is_stated
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -183,4 +184,69 @@ def cudnn_loaded_from_system(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-RULES = (cuda_library_missing, nccl_cuda_too_new, cudnn_loaded_from_system)
+# torch's own Linux wheels from PyPI (no local tag) load cuDNN from the nvidia-cudnn wheel their
+# metadata pins (torch_variants); a CUDA-tagged wheel from the PyTorch index may bundle its own.
+_PYPI_TORCH = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
+
+
+def cudnn_wheel_other_major(ctx: RuleContext) -> Iterator[Finding]:
+    """The nvidia-cudnn wheel beside torch is another cuDNN major than the one torch pins, as
+    pip's own conflict report says (``pip_torch_requires_other_cudnn_major``) or a listing
+    shows (torch from PyPI, "nvidia-cudnn-cu12 9.1.0.70" where torch 2.1 pins 8.9.2.26):
+    another package (TensorFlow, JAX, ONNX Runtime) replaced torch's cuDNN, and torch cannot
+    load the libcudnn.so.N it was linked against. Silent when torch's compiled/loaded pair is
+    in the text (``versions.cudnn_version_mismatch`` weighs it)."""
+    tv = ctx.torch_view
+    if tv is not None and tv.cudnn_compiled is not None and tv.cudnn_loaded is not None:
+        return
+    said = next((s for s in ctx.stated if s.id == "pip_torch_requires_other_cudnn_major"), None)
+    if said is not None:
+        yield make("cudnn_version_mismatch",
+                   f"pip reports that torch needs another cuDNN major than the nvidia-cudnn wheel installed: "
+                   f"“{quote(said)[1]}”. Another package replaced torch's cuDNN, so torch cannot load the cuDNN it "
+                   "was built with. Reinstall torch's pinned nvidia-cudnn wheel (pip install torch==<its version> "
+                   "--force-reinstall in its own environment), and keep the other framework in another one.",
+                   [quote(said)], severity=Severity.ERROR, confidence=Confidence.LIKELY)
+        return
+    packages = ctx.facts.python.packages
+    if tv is None or tv.version is None or tv.version.stated or not packages.ok or is_stated(packages):
+        return
+    variant = tv.build.variant if tv.build else None
+    if variant is None or not variant.cudnn or not _PYPI_TORCH.match(str(tv.version.value)):
+        return
+    want = f"nvidia-cudnn-cu{variant.cuda.split('.')[0]}"
+    pkg = next((p for p in packages.value or () if p.name == want), None)
+    if pkg is None or pkg.version.split(".")[0] == variant.cudnn.split(".")[0]:
+        return
+    yield make("cudnn_version_mismatch",
+               f"torch {tv.version.value} from PyPI loads cuDNN from the nvidia-cudnn wheel and pins {want} "
+               f"{variant.cudnn}, but {want} {pkg.version} is installed: another major, so torch cannot load the "
+               "cuDNN it was built with. Another package replaced it; reinstall torch's pinned wheel "
+               f"(pip install {want}=={variant.cudnn}) or give the other framework its own environment.",
+               [(f"python.packages[{want}]", pkg.version), ("torch.version", tv.version),
+                ("torch_variants table (pinned cuDNN)", variant.cudnn)],
+               severity=Severity.ERROR, confidence=Confidence.LIKELY)
+
+
+def cudnn_sublibraries_mixed(ctx: RuleContext) -> Iterator[Finding]:
+    """cuDNN 8's own check found its sub-libraries at different versions
+    (``cudnn_status_version_mismatch``): two cuDNN installs mixed on the library path.
+    ``versions`` weighs torch's and other frameworks' compiled/loaded checks; this status is
+    cuDNN's word alone, so it is read here."""
+    said = next((s for s in ctx.stated if s.id == "cudnn_status_version_mismatch"), None)
+    if said is None:
+        return
+    dirs = ld_dirs_with(ctx.facts, ("libcudnn",))
+    yield make("cudnn_version_mismatch",
+               f"cuDNN reports its own sub-libraries at different versions (“{quote(said)[1]}”): libraries of two "
+               "cuDNN installs were loaded together"
+               + (f"; LD_LIBRARY_PATH puts {', '.join(dirs)} first." if dirs else
+                  " (a system or conda cuDNN beside the one the program ships, or a partial upgrade). Keep one "
+                  "cuDNN on the library path: the one the program was built with."),
+               [quote(said)] + ([("toolkit.ld_library_path", dirs)] if dirs else []),
+               {"ld_library_path_keep": ld_keep(ctx.facts, dirs)} if dirs else None,
+               severity=Severity.ERROR, confidence=Confidence.LIKELY)
+
+
+RULES = (cuda_library_missing, nccl_cuda_too_new, cudnn_loaded_from_system, cudnn_wheel_other_major,
+         cudnn_sublibraries_mixed)

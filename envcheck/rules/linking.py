@@ -172,6 +172,77 @@ def listed_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
+# A wheel's CUDA as its local version says it: "+cu117" -> (11, 7), "+cu121" -> (12, 1).
+_CU_TAG = re.compile(r"\+cu(?P<major>\d{2})(?P<minor>\d)$")
+# torchvision checks torch's CUDA against its own at import (torchvision/extension.py
+# _check_cuda_version): major and minor until 0.15, the major alone from 0.16 ("different CUDA
+# major versions").
+_TORCHVISION_MAJOR_ONLY = (0, 16)
+
+
+def _cu(version: str) -> Optional[Tuple[int, int]]:
+    m = _CU_TAG.search(version)
+    return (int(m.group("major")), int(m.group("minor"))) if m else None
+
+
+def listed_cuda_differs(ctx: RuleContext) -> Iterator[Finding]:
+    """A listing (pip list, conda's pypi rows, collect_env's [pip3] lines) whose torch and
+    torchvision wheels name different CUDA builds ("torch 2.0.1+cu117", "torchvision
+    0.15.2+cu118"): importing torchvision then raises its "compiled with different CUDA
+    versions" error, before any message is pasted. Only the wheels' own local tags are read
+    (an untagged PyPI wheel says nothing of its CUDA), and only as a listing shows them."""
+    tv = ctx.torch_view
+    packages = ctx.facts.python.packages.get(()) or ()
+    if tv is None or tv.version is None or tv.version.stated or not packages or is_stated(ctx.facts.python.packages):
+        return
+    torch_cu = _cu(str(tv.version.value))
+    vision = next((p for p in packages if p.name == "torchvision"), None)
+    vision_cu = _cu(vision.version) if vision is not None else None
+    if torch_cu is None or vision_cu is None or torch_cu == vision_cu:
+        return
+    series = tuple(int(x) for x in re.findall(r"\d+", vision.version.split("+")[0])[:2])
+    if torch_cu[0] == vision_cu[0] and series >= _TORCHVISION_MAJOR_ONLY:
+        return  # same CUDA major: torchvision 0.16+ accepts it
+    fmt = ".".join
+    yield make("extension_built_for_other_torch",
+               f"torchvision {vision.version} is built for CUDA {fmt(map(str, vision_cu))} but torch "
+               f"{tv.version.value} for CUDA {fmt(map(str, torch_cu))}: importing torchvision checks the two and "
+               "raises “Detected that PyTorch and torchvision were compiled with different CUDA versions”. Install "
+               "torch and torchvision from the same index (https://download.pytorch.org/whl/cuXYZ) in one command.",
+               [("python.packages[torchvision]", vision.version), ("torch.version", tv.version)],
+               confidence=Confidence.LIKELY)
+
+
+def _torchaudio_for(torch_mm: str) -> Optional[str]:
+    """The torchaudio series built for a torch release: 2.x for 2.x, 0.x for 1.x (from 1.6)."""
+    major, minor = (int(x) for x in torch_mm.split(".")[:2])
+    if major >= 2:
+        return f"{major}.{minor}"
+    return f"0.{minor}" if major == 1 and minor >= 6 else None
+
+
+def listed_torchaudio_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
+    """A listing whose torchaudio series was built for another torch ("torchaudio 2.0.2" beside
+    torch 2.1): importing torchaudio then fails on its compiled extension (undefined symbol in
+    libtorchaudio.so). A warning: a machine that never imports torchaudio (an LLM server that
+    carried an old one along) works."""
+    have = _listed_torch(ctx)
+    packages = ctx.facts.python.packages.get(()) or ()
+    audio = next((p for p in packages if p.name == "torchaudio"), None)
+    if have is None or audio is None or is_stated(ctx.facts.python.packages) or _SOURCE_BUILD.search(audio.version):
+        return
+    want = _torchaudio_for(have)
+    series = major_minor(audio.version.split("+")[0])
+    if want is None or series is None or series == want:
+        return
+    yield make("extension_built_for_other_torch",
+               f"torchaudio {audio.version} is the series built for another PyTorch (PyTorch {have} pairs with "
+               f"torchaudio {want}.x): importing torchaudio fails on its compiled extension (undefined symbol in "
+               "libtorchaudio.so). Install the torchaudio of the installed torch, from the same index.",
+               [("python.packages[torchaudio]", audio.version), ("torch.version", ctx.torch_view.version)],
+               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+
+
 _WHEEL_DIR = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
 
 
@@ -205,4 +276,5 @@ def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if refused else Severity.WARNING, confidence=Confidence.LIKELY)
 
 
-RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch, ld_library_path_shadows_cudnn)
+RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch, listed_cuda_differs,
+         listed_torchaudio_for_other_torch, ld_library_path_shadows_cudnn)

@@ -17,6 +17,7 @@ from . import (
     extension_arch,
     failures,
     health,
+    held_memory,
     hosting,
     interconnect,
     kernel_signals,
@@ -39,7 +40,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + python_env.RULES + wheel_gap.RULES + driver_claims.RULES
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
-                               + interconnect.RULES + unresponsive.RULES + upstream.RULES)
+                               + interconnect.RULES + unresponsive.RULES + held_memory.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

@@ -31,6 +31,7 @@ from . import (
     freetext,
     gpu_processes,
     gpu_vendor_prose,
+    held_memory_prose,
     host_health,
     hosted_runtime,
     install_commands,
@@ -68,6 +69,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
     gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
     nouveau_signals.parse, resume_failure_prose.parse,
+    held_memory_prose.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,83 @@
+"""A person saying GPU memory stays held by a process that should be gone, in their words.
+
+What the tools print for this is read elsewhere (nvidia-smi's process rows, torch's
+"Process N has X memory in use", TensorFlow's ``freeMemory`` at start, vLLM's startup
+check). Reports of it are just as often prose, because the tools show it only indirectly:
+nvidia-smi lists no process (the holder is a stray DataLoader worker, another PID
+namespace, a process killed with ``kill -9`` whose children live on) while its memory column
+stays full, and the person finds the holder with ``fuser -v /dev/nvidia*``:
+
+* "after the program finishes, the gpu memory is still occupied by the process",
+  "VRAM is not released after I kill the script", "a zombie process keeps holding GPU memory";
+* "kill主进程显卡不会释放显存", "显存一直被占用，nvidia-smi 看不到进程";
+* "프로세스를 종료해도 GPU 메모리가 해제되지 않습니다"; "プロセスを終了してもGPUメモリが解放されない";
+  "la memoria de la GPU sigue ocupada después de matar el proceso", "der GPU-Speicher wird nach
+  dem Beenden nicht freigegeben", "la mémoire GPU n'est pas libérée après avoir tué le processus".
+
+A sentence must say both that memory is held (not released, still occupied) and that its
+process ended or cannot be seen (killed, finished, zombie, no process listed). Questions,
+conditions and advice ("how do I free GPU memory?", "you should kill the process that
+occupies the memory") say nothing about the machine. The claim is a person's (rank
+``STATED``) on the GPU's used memory, failed with a detail that says why, so a pasted table
+outranks it; ``rules/held_memory.py`` turns it into a "likely" finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from envcheck.derived.held_memory import HELD_DETAIL
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.source import Pasted
+from envcheck.reading import Reading, Status
+
+SOURCE = "statements"
+_I = re.IGNORECASE
+
+_SENTENCE = re.compile(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
+_MEMORY = re.compile(r"\b(?:gpu|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
+                     r"(?:gpu|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
+                     r"|\bmemoria\s+(?:de\s+(?:la\s+)?)?(?:gpu|vram|v[ií]deo)\b|\bGPU-Speicher|\bGrafikspeicher"
+                     r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b", _I)
+_HELD = re.compile(
+    r"\b(?:is|was|are|were|remains?|remained|stays?|stayed|still)\s+(?:still\s+)?(?:being\s+)?"
+    r"(?:occupied|held|taken|allocated|in\s+use|full)\b"
+    r"|\bnot\s+(?:being\s+)?(?:released|freed|deallocated|cleared)\b|\bisn'?t\s+(?:released|freed)\b"
+    r"|\b(?:does|did|do|won'?t|will\s+not|can'?t|cannot|could\s+not|couldn'?t)\s*(?:n'?t|not)?\s+"
+    r"(?:get\s+)?(?:released|freed|release|free)\b|\bnever\s+(?:gets?\s+)?(?:released|freed)\b"
+    r"|\bkeeps?\s+(?:occupying|holding|using)\b|\bstill\s+(?:occupies|holds|uses|occupying|holding|using)\b"
+    r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
+    r"|해제되지\s*않|반환되지\s*않|해제가\s*안|(?:계속|여전히)\s*(?:점유|차지)"
+    r"|解放されな|解放されず|解放されません|(?:占有|使用)されたまま"
+    r"|\bsigue\s+(?:ocupada|en\s+uso|llena)|\bno\s+se\s+libera|\bqueda\s+ocupada|\bcontinua\s+ocupada"
+    r"|\bn[ãa]o\s+(?:é|foi)\s+liberada|\bnicht\s+freigegeben|\b(?:bleibt|weiterhin|noch)\s+belegt"
+    r"|\bn'est\s+pas\s+lib[ée]r[ée]e|\b(?:reste|toujours)\s+occup[ée]e", _I)
+# The process that held it ended, was killed, or is not shown.
+_GONE = re.compile(
+    r"\b(?:after|once|when|even\s+after|even\s+though)\b[^.;]{0,60}?\b(?:finish\w*|end(?:s|ed)?|exit\w*|terminat\w*|"
+    r"kill\w*|stop\w*|crash\w*|clos\w*|quit\w*|interrupt\w*|abort\w*)\b"
+    r"|\bkill(?:ed|ing)?\b|\bzombie\b|\bdefunct\b|\borphan\w*\b|\bleft\s*over\b|\bleftover\b|\bstale\b"
+    r"|\bctrl\s*\+\s*c\b|\bno\s+(?:running\s+)?process(?:es)?\s+(?:is\s+|are\s+)?(?:shown|listed|visible|found)\b"
+    r"|\bno\s+process(?:es)?\s+(?:in|on)\s+nvidia-smi\b|\bfuser\b"
+    r"|kill|杀|结束|退出|关闭|中断|终止|僵尸|残留|看不(?:到|见)[^。，,]{0,8}进程|没有(?:任何)?进程|无进程"
+    r"|종료|좀비|죽였|죽여도|강제\s*종료|プロセスを(?:終了|kill|停止)|終了して|ゾンビ|落として|停止して"
+    r"|\bmat(?:ar|é|ó)\b|\b(?:despu[ée]s|depois)\s+de\b|\bzombi\w*|\bencerr\w*|\bcerr[éeó]\b"
+    r"|\bbeend\w*|\babgebrochen\b|\bnach\s+dem\b|\bapr[èe]s\s+avoir\b|\btu[ée]\b", _I)
+# A question, a condition, advice or a plan: nothing said about this machine.
+_NOT = re.compile(r"\?|？|\b(?:if|whether|should|could|would|might|maybe|perhaps|how\s+(?:to|do|can)|"
+                  r"you\s+(?:can|need|must|have\s+to)|try|please|make\s+sure)\b"
+                  r"|如果|是否|吗|怎么|如何|请|应该|可以用|나요|까요|인가요|하세요|ですか|ますか|ください|場合", _I)
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    for i in doc.lines_containing("memory", "vram", "显存", "显卡", "메모리", "メモリ", "memoria", "speicher", "mémoire"):
+        line = doc.lines[i]
+        if line.lstrip().startswith("|"):
+            continue  # nvidia-smi's own table: its reader reads the cells
+        for s in _SENTENCE.findall(line):
+            if _MEMORY.search(s) and _HELD.search(s) and _GONE.search(s) and not _NOT.search(s):
+                said = " ".join(s.split())[:160]
+                f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{HELD_DETAIL} ({said})"))
+                return f
+    return f

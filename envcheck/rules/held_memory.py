@@ -1,0 +1,34 @@
+"""GPU memory a person says stays held by a process that ended or that nvidia-smi does not
+list (``explain/parsers/held_memory_prose.py``): the commonest reason a fresh run then finds
+the card full. "Likely", since it is their reading; a pasted process table outranks it and
+``health.gpu_memory_in_use`` then weighs the rows themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from envcheck.derived.held_memory import HELD_DETAIL
+from envcheck.derived.stated_causes import blamed
+from envcheck.reading import Status
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding
+
+
+def gpu_memory_held_after_exit(ctx: RuleContext) -> Iterator[Finding]:
+    for g in ctx.facts.gpus:
+        used = g.memory_used_bytes
+        if used.status is not Status.ERROR or not blamed(used, HELD_DETAIL):
+            continue
+        said = str(used.detail)[len(HELD_DETAIL):].strip(" ()")
+        yield make("gpu_memory_in_use",
+                   f"The text says GPU memory stays held by a process that ended or is not listed (“{said}”). "
+                   "A process killed while its children (DataLoader or multiprocessing workers) live on, or one in "
+                   "another PID namespace, keeps its memory while nvidia-smi shows no process: "
+                   "`sudo fuser -v /dev/nvidia*` lists the holders; end them (or restart the container) and the "
+                   "memory comes back.",
+                   [(f"gpus[{g.index}].memory_used_bytes", said)], gpu=g.index, confidence=Confidence.LIKELY)
+        return
+
+
+RULES = (gpu_memory_held_after_exit,)
