@@ -39,7 +39,8 @@ from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, f
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "messages.toml"
 
-KINDS = ("error", "warning")
+# "info": a line read only for the facts it carries (a build's flags), never a failure to account for.
+KINDS = ("error", "warning", "info")
 # decisive: the message states the verdict; probable: the commonest cause by far, a likely
 # finding where the facts cannot check it; supporting: one of several causes.
 STRENGTHS = ("decisive", "probable", "supporting")
@@ -146,7 +147,7 @@ class Support:
 @dataclass(frozen=True)
 class Message:
     id: str
-    kind: str  # "error" | "warning"
+    kind: str  # "error" | "warning" | "info"
     summary: str
     pattern: "re.Pattern[str]"
     origin: Origin

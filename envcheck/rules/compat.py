@@ -112,6 +112,7 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------- architecture
 _TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
                      "tensorflow_gpu_below_min_capability")
+_OTHER_PROGRAMS_KERNEL = ("ggml_cuda_no_kernel_for_gpu", "extension_op_no_kernel_image", "program_invalid_device_function")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",
               "torch_kernel_invalid_device_function")
 
@@ -218,7 +219,10 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
     targets = _gpu_targets(ctx, said)
     if not targets and no_kernel:
-        yield from _no_kernel_without_gpu(ctx, no_kernel)
+        # The failing kernel was another program's (llama.cpp's ggml, an extension's own op, a
+        # program's own kernels): extension_built_without_gpu_arch says so; torch's build is not shown.
+        if not any(s.id in _OTHER_PROGRAMS_KERNEL for s in ctx.stated):
+            yield from _no_kernel_without_gpu(ctx, no_kernel)
         return
     judgements = [_judge(ctx, g, said) for g in targets]
     # torch covers every GPU named, yet a kernel had no image: an extension's. One GPU torch

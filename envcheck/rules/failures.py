@@ -33,8 +33,17 @@ from envcheck.rules.finding import Confidence, Finding
 
 _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
                   "nvml_library_not_found", "nvidia_smi_library_not_found")
+# CUDA's "unknown error" (cudaErrorUnknown / CUDA_ERROR_UNKNOWN, 999; 30 before CUDA 10.1) at its
+# start, in every program's words: torch's, the runtime's, llama.cpp's, ollama's GPU discovery,
+# ONNX Runtime's provider, PyCUDA's cuInit; torch's cudaGetDeviceCount carries the code.
 _UNKNOWN_AT_START = ("torch_cuda_unknown_error", "cuda_unknown_error", "torch_cuda_unknown_error_bare",
-                     "ggml_cuda_unknown_error")
+                     "ggml_cuda_unknown_error", "ollama_cuinit_unknown", "ort_cuda_failure_unknown",
+                     "pycuda_cuinit_unknown")
+
+
+def unknown_at_start(s) -> bool:
+    return s.id in _UNKNOWN_AT_START or (s.id == "torch_device_count_failed"
+                                         and str(s.fact("cuda.error_code")) in ("999", "30"))
 
 
 def _container(ctx: RuleContext):
@@ -104,14 +113,14 @@ def container_lost_gpus(ctx: RuleContext) -> Iterator[Finding]:
 
 def uvm_stale_after_suspend(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
-    said = next((s for s in ctx.stated if s.id in _UNKNOWN_AT_START), None)
+    said = next((s for s in ctx.stated if unknown_at_start(s)), None)
     if said is None or "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
         return
     mods = f.driver.loaded_modules
     off = f.driver.modules_not_loaded.get(()) or ()
     if (mods.ok and "nvidia_uvm" not in (mods.value or ()) and not is_stated(mods)) or "nvidia_uvm" in off:
         return  # not loaded at all: nvidia_uvm_missing says so
-    if f.nvml.init.known and not f.nvml.init.ok:
+    if (f.nvml.init.known and not f.nvml.init.ok) or "nvidia" in off:
         return  # the driver itself is unreachable: another finding's cause
     suspended = f.host.resumed_from_suspend
     uvm_loaded = mods.ok and "nvidia_uvm" in (mods.value or ())

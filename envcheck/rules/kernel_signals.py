@@ -7,11 +7,9 @@ the facts.
   from nvidia-smi or torch, no nouveau holding one, no "supported through the Legacy
   drivers" line), no NVIDIA GPU is visible: a cloud instance type or VM without one, a
   machine with another vendor's GPU. That is not a module to rebuild or a key to enroll.
-* CUDA's start refused with CUDA_ERROR_UNKNOWN (999) in ollama's GPU discovery ("cuda
-  driver library init failure: 999"), ONNX Runtime's ("CUDA failure 999: unknown error"),
-  PyCUDA's ("cuInit failed: unknown error") or torch's cudaGetDeviceCount ("Error 999:
-  unknown error"): the nvidia_uvm module not loaded, or left broken by a suspend (``failures.uvm_stale_after_suspend`` weighs the same for torch's and CUDA's
-  own wordings; https://github.com/pop-os/default-settings/pull/64).
+* CUDA's start refused with CUDA_ERROR_UNKNOWN (999) in any program's words is weighed by
+  ``failures.uvm_stale_after_suspend`` (ollama's, ONNX Runtime's, PyCUDA's wordings are in
+  its list): the nvidia_uvm module not loaded, or left broken by a suspend.
 * A suspend and resume said before CUDA failed while the driver still answers
   (nvidia-smi lists the GPUs): the stale nvidia_uvm, whatever program's wording the failure
   came in.
@@ -20,13 +18,14 @@ the facts.
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Tuple
+from typing import Iterator
 
 from envcheck.derived.driver_claims import said_failed_after_resume
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
+from envcheck.rules.failures import unknown_at_start
 from envcheck.rules.finding import Confidence, Finding, Severity
 
 _NO_DEVICE_PROBED = "nvrm_no_nvidia_gpu_found"
@@ -39,16 +38,9 @@ _MAIN_MODULE = re.compile(r"^nvidia(?:_\d{3}(?:_updates)?|_current|-current)?$")
 # Messages that say a GPU is there and the driver would not take it: another finding's cause.
 _GPU_THERE = ("nvrm_probe_not_called", "nvrm_probe_failed", "nvrm_gpu_unsupported_by_release", "nvrm_open_modules_unsupported",
               "nvrm_gpu_bound_to_open_driver", "nvrm_fallen_off_bus", "nvrm_xid")
-_OLLAMA_UNKNOWN = "ollama_cuinit_unknown"
-# cudaErrorUnknown / CUDA_ERROR_UNKNOWN at CUDA's start, in other programs' words: ollama's
-# discovery, ONNX Runtime's provider, PyCUDA's cuInit, torch's cudaGetDeviceCount "Error 999".
-_UNKNOWN_OTHERS = (_OLLAMA_UNKNOWN, "ort_cuda_failure_unknown", "pycuda_cuinit_unknown")
-# Torch's, CUDA's and llama.cpp's "unknown error" at CUDA's start: failures.py weighs those.
-_WEIGHED_ELSEWHERE = ("torch_cuda_unknown_error", "cuda_unknown_error", "torch_cuda_unknown_error_bare",
-                      "ggml_cuda_unknown_error")
 # CUDA (or a program on it) failing to start or to find a device.
 _CUDA_FAILED = ("cuda_no_device", "torch_no_cuda_gpus", "torch_driver_init_failed", "torch_cuda_init_unknown_error",
-                "darknet_cuda_unknown_error") + _UNKNOWN_OTHERS + _WEIGHED_ELSEWHERE
+                "darknet_cuda_unknown_error")
 
 
 def _names_nvidia_gpu(ctx: RuleContext) -> bool:
@@ -96,43 +88,13 @@ def _driver_unreachable(ctx: RuleContext) -> bool:
     return "nvidia" in off or (f.nvml.init.known and not f.nvml.init.ok)
 
 
-def _unknown_at_start(s) -> bool:
-    return s.id in _UNKNOWN_OTHERS or (s.id == "torch_device_count_failed" and str(s.fact("cuda.error_code")) in ("999", "30"))
-
-
-def unknown_error_at_cuda_start(ctx: RuleContext) -> Iterator[Finding]:
-    f = ctx.facts
-    said = next((s for s in ctx.stated if _unknown_at_start(s)), None)
-    if said is None or any(s.id in _WEIGHED_ELSEWHERE for s in ctx.stated) or _driver_unreachable(ctx) \
-            or "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
-        return
-    suspended = f.host.resumed_from_suspend
-    mods = f.driver.loaded_modules
-    uvm_loaded = mods.ok and "nvidia_uvm" in (mods.value or ())
-    ev: List[Tuple[str, object]] = [quote(said)] + evidence(("driver.loaded_modules", mods), ("nvml.init", f.nvml.init),
-                                                            ("host.resumed_from_suspend", suspended))
-    if _uvm_not_loaded(ctx) or not (uvm_loaded or (suspended.ok and suspended.value)):
-        yield make("nvidia_uvm_missing",
-                   "CUDA's start failed with its “unknown error” (999), so the program runs on the CPU or stops. The "
-                   "classic cause is the nvidia_uvm module not loaded (no /dev/nvidia-uvm): CUDA needs it, "
-                   "nvidia-smi does not. If `lsmod | grep nvidia_uvm` shows it loaded, a suspend and resume left it "
-                   "broken instead; reloading it (stop ollama, `sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm`) "
-                   "helps in both cases.", ev, confidence=Confidence.LIKELY)
-        return
-    yield make("nvidia_uvm_stale_after_suspend",
-               "CUDA's start failed with its “unknown error” (999) although nvidia_uvm is loaded or the machine was "
-               "suspended: nvidia_uvm left broken by a suspend and resume. Stop the programs using the GPU, reload "
-               "it (`sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm`), start them again.", ev,
-               confidence=Confidence.LIKELY, links=("https://github.com/pop-os/default-settings/pull/64",))
-
-
 def cuda_failed_after_resume(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     suspended = f.host.resumed_from_suspend
     if not (suspended.ok and suspended.value):
         return
-    # failures.py and ollama_cuinit_unknown weigh the "unknown error" wordings themselves.
-    if any(s.id in _WEIGHED_ELSEWHERE or _unknown_at_start(s) for s in ctx.stated):
+    # failures.uvm_stale_after_suspend weighs every "unknown error at start" wording itself.
+    if any(unknown_at_start(s) for s in ctx.stated):
         return
     if _uvm_not_loaded(ctx) or _driver_unreachable(ctx) or "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
         return
@@ -180,4 +142,4 @@ def installer_refused_by_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
                "or turn Secure Boot off.", [quote(said)])
 
 
-RULES = (installer_refused_by_secure_boot, driver_probed_no_gpu, unknown_error_at_cuda_start, cuda_failed_after_resume, toolkit_could_not_load_uvm)
+RULES = (installer_refused_by_secure_boot, driver_probed_no_gpu, cuda_failed_after_resume, toolkit_could_not_load_uvm)

@@ -114,3 +114,23 @@ def test_program_built_without_the_gpus_architecture(text):
 ])
 def test_build_flags_near_misses(text):
     assert "extension_built_without_gpu_arch" not in errors(text)
+
+
+def test_a_healthy_build_log_with_nvcc_flags_is_not_unexplained():
+    # The flags line is read for its facts ("info" in the catalogue): nothing failed, so no
+    # finding has anything to account for.
+    from envcheck.explain import diagnose, source
+    text = "GPU: NVIDIA GeForce RTX 3090\n" + FLAGS_50.replace("50", "86") + "-- Configuring done\nSuccessfully built icp\n"
+    _, report = diagnose(source.normalise(text), collected_at="")
+    assert report.verdict != "unexplained" and not report.judgement.unexplained
+
+
+@pytest.mark.parametrize("text", [
+    "CUDA error 209 at /home/u/llama.cpp/ggml-cuda.cu:7196: no kernel image is available for execution on the device\n",
+    '  File "/opt/conda/lib/python3.7/site-packages/mmcv/ops/roi_align.py", line 87, in forward\n'
+    "    ext_module.roi_align_forward(\nRuntimeError: CUDA error: no kernel image is available for execution on the device\n",
+])
+def test_another_programs_kernel_without_a_gpu_named_is_not_torchs_build(text):
+    # The kernel that had no image was llama.cpp's or an extension's: torch's build is not shown.
+    got = errors(text)
+    assert "extension_built_without_gpu_arch" in got and "gpu_arch_unsupported_by_torch_build" not in got
