@@ -327,3 +327,14 @@ def test_cudnn_8s_sub_libraries_at_different_versions():
 
 def test_another_cudnn_status_is_not_a_version_mismatch():
     assert "cudnn_version_mismatch" not in findings("RuntimeError: cuDNN error: CUDNN_STATUS_EXECUTION_FAILED")
+
+
+def test_nccls_fallocate_enospc_is_shm_not_a_full_disk():
+    # posix_fallocate's ENOSPC in NCCL's shm transport is /dev/shm: the generic "No space left"
+    # line is voided by it (catalogue voided_by), so no low_disk_space beside shm_too_small.
+    from envcheck.explain import diagnose, source
+    text = ("misc/shmutils.cc:60 NCCL WARN Call to posix_fallocate failed : No space left on device\n"
+            "NCCL WARN Error while creating shared memory segment /dev/shm/nccl-abc (size 9637888)\n")
+    _, report = diagnose(source.normalise(text), collected_at="")
+    ids = {f.id for f in report.findings}
+    assert "shm_too_small" in ids and "low_disk_space" not in ids
