@@ -251,3 +251,16 @@ _TOOL_OUTPUT = [
 ]
 _SPECS += _TOOL_OUTPUT
 CATALOGUE.update({s.id: s for s in _TOOL_OUTPUT})
+
+
+# ---- a framework's CPU and GPU pip packages side by side (rules/framework_packages.py)
+_FRAMEWORK_PACKAGES = [
+    FindingSpec("cpu_and_gpu_framework_packages_both_installed", E, "torch",
+                "A framework's CPU and GPU packages are both installed",
+                "Two packages of one framework (onnxruntime and onnxruntime-gpu, paddlepaddle and paddlepaddle-gpu, "
+                "faiss-cpu and faiss-gpu, tensorflow and tensorflow-gpu before 2.1) install the same module in one "
+                "folder; the CPU one overwrote the GPU one, so the framework runs on the CPU.",
+                "framework_gpu_package_only"),
+]
+_SPECS += _FRAMEWORK_PACKAGES
+CATALOGUE.update({s.id: s for s in _FRAMEWORK_PACKAGES})

@@ -26,6 +26,7 @@ from . import (
     error_messages,
     failures,
     framework_env,
+    framework_packages,
     freetext,
     gpu_processes,
     host_health,
@@ -61,6 +62,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
+    framework_packages.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -72,14 +72,17 @@ _SHOW_VERSION = re.compile(rf"^Version: ({_VERSION})\s*$")
 # Packages worth reading from a bare "name version" line with no header around it.
 _INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
-                          r"|bitsandbytes|cudatoolkit|cudnn|nccl)$")
+                          r"|bitsandbytes|cudatoolkit|cudnn|nccl"
+                          # a framework's CPU and GPU packages (rules/framework_packages.py reads the pairs)
+                          r"|onnxruntime(?:-directml|-openvino)?|tensorflow-cpu|paddlepaddle(?:-gpu)?"
+                          r"|faiss-(?:cpu|gpu)(?:-cu\d{2})?|mxnet(?:-cu\d{2,3})?)$")
 
 
 # Every form above shows one of these (a table's rows are read from its header on).
 _MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully installed", "requirement already satisfied",
              "installing ", "updating ", "downgrading ",
              "torch", "triton", "numpy", "jax", "tensorflow", "nvidia", "cupy", "xformers", "flash", "onnxruntime", "vllm",
-             "bitsandbytes", "cudatoolkit", "cudnn", "nccl")
+             "bitsandbytes", "cudatoolkit", "cudnn", "nccl", "paddle", "faiss", "mxnet")
 
 
 _SEPARATORS = re.compile(r"[-_.]+")
