@@ -167,3 +167,66 @@ def test_uv_interpreter_line_against_the_release():
 ])
 def test_uv_platform_without_a_wheel_is_not_the_python(text):
     assert "python_unsupported_by_torch" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- conda's libmamba solver
+LIBMAMBA = """\
+Could not solve for environment specs
+The following packages are incompatible
+├─ python {py}**  is requested and can be installed;
+└─ pytorch is not installable because there are no viable options
+   ├─ pytorch [2.5.0|2.5.1] would require
+   │  └─ python >=3.12,<3.13.0a0 , which conflicts with any installable versions previously reported;
+   └─ pytorch [2.5.0|2.5.1] would require
+      └─ python >=3.11,<3.12.0a0 , which conflicts with any installable versions previously reported.
+"""
+
+
+def test_libmamba_tree_python_outside_every_torch_range():
+    f = errors(LIBMAMBA.format(py="3.13"))
+    assert f["python_unsupported_by_torch"].confidence.value == "confirmed"
+
+
+def test_libsolv_problem_line_with_the_requested_python():
+    text = ("LibMambaUnsatisfiableError: Encountered problems while solving:\n"
+            "  - package pytorch-2.2.2-py3.10_cuda12.1_cudnn8.9.2_0 requires python >=3.10,<3.11.0a0, but none of the "
+            "providers can be installed\n\nThe following packages are incompatible\n"
+            "├─ python =3.12.4 * is requested and can be installed;\n")
+    assert "python_unsupported_by_torch" in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    LIBMAMBA.format(py="3.12"),  # the Python fits one range: something else conflicts
+    # another package's Python range, not torch's
+    "├─ python 3.13**  is requested and can be installed;\n└─ numba is not installable because there are no viable "
+    "options\n   ├─ numba 0.60.0 would require\n   │  └─ python >=3.12,<3.13.0a0 , which conflicts with any installable "
+    "versions previously reported;\n",
+])
+def test_libmamba_near_misses(text):
+    assert "python_unsupported_by_torch" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- torch.__config__.show()
+CONFIG = """\
+>>> print(torch.__config__.show())
+PyTorch built with:
+  - GCC 9.3
+  - C++ Version: 201703
+  - CPU capability usage: AVX2
+{cuda_lines}  - Build settings: BLAS_INFO=mkl, BUILD_TYPE=Release, {cuda_version}TORCH_VERSION=2.1.0, USE_CUDA={use_cuda}, USE_CUDNN={use_cuda}, USE_MKL=ON, USE_NCCL={use_cuda}, USE_ROCM={rocm},
+My GPU is an RTX 3080 and torch.cuda.is_available() is False.
+"""
+
+
+def test_config_use_cuda_off_is_a_cpu_build():
+    text = CONFIG.format(cuda_lines="", cuda_version="", use_cuda="OFF", rocm="OFF")
+    assert errors(text)["torch_cpu_only_build"].confidence.value == "confirmed"
+
+
+@pytest.mark.parametrize("text", [
+    CONFIG.format(cuda_lines="  - CUDA Runtime 12.1\n  - CuDNN 8.9.2\n", cuda_version="CUDA_VERSION=12.1, ",
+                  use_cuda="ON", rocm="OFF"),
+    CONFIG.format(cuda_lines="", cuda_version="", use_cuda="OFF", rocm="ON"),  # a ROCm build
+])
+def test_config_cuda_or_rocm_build_is_no_cpu_build(text):
+    assert "torch_cpu_only_build" not in findings(text)

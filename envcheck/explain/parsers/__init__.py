@@ -48,6 +48,7 @@ from . import (
     system,
     toolkit,
     torch_build_prose,
+    torch_config,
     torch_installs,
     visible_devices,
 )
@@ -62,7 +63,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nvidia_smi_xml.parse, loader.parse, commands.parse, prose_state.parse, failures.parse, device_nodes.parse,
     gpu_processes.parse, library_prose.parse, host_health.parse, torch_build_prose.parse, driver_prose.parse,
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
-    framework_packages.parse,
+    framework_packages.parse, torch_config.parse,
 )
 
 __all__ = ["PARSERS"]
