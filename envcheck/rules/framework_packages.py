@@ -73,6 +73,8 @@ def _gpu_name(pair: Pair, installed: Dict[str, str]) -> Optional[str]:
 
 def _cpu_only(pair: Pair, version: str) -> bool:
     """Is this version of the pair's CPU package a CPU-only build (a person's word: assume so)?"""
+    if re.search(r"\+(?:gpu|cu\d)", version):
+        return False  # conda's GPU build under the CPU package's name (explain/parsers/packages.py)
     if pair.cpu_only_below is None or not version:
         return True
     v = ver(version)

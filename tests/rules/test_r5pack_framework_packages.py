@@ -27,6 +27,9 @@ ORT_WARNING = ("/opt/app/.venv/lib/python3.11/site-packages/onnxruntime/capi/onn
     "tensorflow           1.14.0\ntensorflow-gpu       1.14.0\ntensorflow-estimator 1.14.0\n",
     "Successfully installed coloredlogs-15.0.1 onnxruntime-1.19.2 onnxruntime-gpu-1.19.2 sympy-1.13.2\n",
     "tensorflow-cpu==2.15.0\ntensorflow==2.15.0\n",
+    # pip's two packages in a conda env's listing
+    "# Name                    Version                   Build  Channel\ntensorflow                1.14.0"
+    "                   pypi_0    pypi\ntensorflow-gpu            1.14.0                   pypi_0    pypi\n",
 ])
 def test_both_packages_listed(text):
     f = errors(text)
@@ -41,6 +44,10 @@ def test_both_packages_listed(text):
     "tensorflow           2.10.0\ntensorflow-gpu       2.10.0\ntensorflow-estimator 2.10.0\n",
     "paddlepaddle-gpu==2.6.1\nPaddle With CUDA: True\n",
     "faiss-gpu==1.7.2\nnumpy==1.26.4\n",
+    # conda's tensorflow-gpu metapackage installs tensorflow's GPU build under the name tensorflow
+    "$ conda list | grep tensor\ntensorboard               1.13.1           py36hf484d3e_0\n"
+    "tensorflow                1.13.1          gpu_py36h3991807_0\ntensorflow-base           1.13.1          "
+    "gpu_py36h8d69cac_0\ntensorflow-gpu            1.13.1               h0d30ee6_0\n",
 ])
 def test_one_package_or_one_build_is_no_finding(text):
     assert FID not in findings(text)

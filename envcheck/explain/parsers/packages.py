@@ -86,6 +86,9 @@ _MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully ins
 
 
 _SEPARATORS = re.compile(r"[-_.]+")
+# Frameworks whose conda GPU build keeps the CPU build's package name; the build string tells.
+_GPU_BUILD_NAMES = ("tensorflow", "tensorflow-base", "onnxruntime", "faiss", "paddlepaddle", "mxnet")
+_GPU_BUILD = re.compile(r"(?:^|_)(?:gpu|cuda\d*)(?:_|$|py)")
 
 
 @functools.lru_cache(maxsize=4096)  # a listing repeated in a long paste names the same packages
@@ -126,6 +129,11 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
                    detail=f"{PACKAGE_CPU_DETAIL}: conda build {build}, line {i + 1}")
         elif cuda:
             f.set("torch.cuda_build", cuda, i, rank=rank, detail=f"conda build string {build}, line {i + 1}")
+    if build and norm in _GPU_BUILD_NAMES and "+" not in version and _GPU_BUILD.search(build):
+        # conda's GPU build of a framework ("tensorflow 1.13.1 gpu_py36h3991807_0", conda-forge's
+        # "onnxruntime 1.18.1 cuda_py311…"): the same package name as the CPU build, so the build
+        # is kept as a local version label, as pip's torch wheels carry theirs ("+cu121")
+        version += "+gpu"
     f.item("python.packages", norm, PythonPackage(norm, version), i, rank=rank)
     if norm == "torch":
         f.set("torch.version", version, i, rank=rank)
