@@ -237,3 +237,29 @@ def test_config_use_cuda_off_is_a_cpu_build():
 ])
 def test_config_cuda_or_rocm_build_is_no_cpu_build(text):
     assert "torch_cpu_only_build" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- two torch installs, pip's word
+@pytest.mark.parametrize("text", [
+    # pip manages torch 2.1.0 in the user site while the session imports 1.13.1
+    "(myenv) $ pip install torch==2.1.0\nRequirement already satisfied: torch==2.1.0 in "
+    "/home/alice/.local/lib/python3.10/site-packages (2.1.0)\n(myenv) $ python -c \"import torch; "
+    "print(torch.__version__)\"\n1.13.1\n",
+    # the user site's torch beside a conda env (pip lower-cases the Windows path)
+    "(torch) PS C:\\> pip install torch\nRequirement already satisfied: torch in "
+    "c:\\users\\bob\\appdata\\roaming\\python\\python311\\site-packages (2.0.1)\n(torch) PS C:\\> conda list torch\n"
+    "# packages in environment at C:\\Users\\bob\\miniconda3\\envs\\torch:\n"
+    "pytorch                   2.2.0           py3.11_cuda12.1_cudnn8_0    pytorch\n",
+])
+def test_pip_satisfied_elsewhere_shows_two_installs(text):
+    assert "mixed_torch_installations" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "(venv) $ pip install torch\nRequirement already satisfied: torch in ./venv/lib/python3.10/site-packages (2.1.0)\n"
+    "(venv) $ python -c \"import torch; print(torch.__version__)\"\n2.1.0+cu121\n",
+    "$ pip install --user torch\nRequirement already satisfied: torch in /home/alice/.local/lib/python3.10/site-packages "
+    "(2.1.0)\n$ python -c \"import torch; print(torch.__version__)\"\n2.1.0\n",
+])
+def test_pip_satisfied_where_it_is_imported_is_one_install(text):
+    assert "mixed_torch_installations" not in findings(text)
