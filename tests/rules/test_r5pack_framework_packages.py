@@ -263,3 +263,20 @@ def test_pip_satisfied_elsewhere_shows_two_installs(text):
 ])
 def test_pip_satisfied_where_it_is_imported_is_one_install(text):
     assert "mixed_torch_installations" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- torch._C without CUDA functions
+def test_torch_c_without_cuda_binding_is_a_cpu_build():
+    text = ("Traceback (most recent call last):\n  File \"train_ddp.py\", line 52, in <module>\n"
+            "    torch.cuda.set_device(args.local_rank)\n  File \"/opt/conda/lib/python3.9/site-packages/torch/cuda/"
+            "__init__.py\", line 326, in set_device\n    torch._C._cuda_setDevice(device)\n"
+            "AttributeError: module 'torch._C' has no attribute '_cuda_setDevice'\nServer with 8x A100.\n")
+    assert errors(text)["torch_cpu_only_build"].confidence.value == "confirmed"
+
+
+@pytest.mark.parametrize("text", [
+    "AttributeError: module 'torch._C' has no attribute '_get_tracing_state'\nRTX 3090, torch 2.1.0+cu121\n",
+    "AttributeError: module 'torch' has no attribute 'compile'\ntorch 1.13.1+cu117 on an RTX 3090\n",
+])
+def test_other_missing_attributes_are_no_cpu_build(text):
+    assert "torch_cpu_only_build" not in findings(text)

@@ -7,6 +7,12 @@ TORCH_VERSION=2.1.0, USE_CUDA=ON, USE_CUDNN=ON, …, USE_ROCM=OFF, …" (caffe2'
 torch 1.x to 2.x). ``USE_CUDA=OFF`` without ``USE_ROCM=ON`` is a CPU-only build, read as
 torch's own word (rank ``PROGRAM``); ``CUDA_VERSION`` the CUDA of a CUDA build and
 ``TORCH_VERSION`` the release.
+
+The same holds for torch's compiled module missing its CUDA bindings: "AttributeError: module
+'torch._C' has no attribute '_cuda_setDevice'" (torch/cuda/__init__.py ``set_device`` calls
+``torch._C._cuda_setDevice`` without the ``_lazy_init`` check that would say "Torch not
+compiled with CUDA enabled"; the ``_cuda_*`` functions come from torch/csrc/cuda/Module.cpp,
+built only with USE_CUDA): the torch imported is a CPU-only build.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from envcheck.reading import Status
 
 SOURCE = "torch.__config__"
 
+_NO_CUDA_BINDING = re.compile(r"module 'torch\._C' has no attribute '(?P<name>_cuda_\w{1,40})'")
 _SETTINGS = re.compile(r"Build settings:\s*(?P<settings>[A-Z_]+=[^\n]*)")
 _SETTING = re.compile(r"\b(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>[^,\s]*)")
 
@@ -41,4 +48,11 @@ def parse(doc: Pasted) -> Found:
             f.set("torch.cuda_build", ".".join(settings["CUDA_VERSION"].split(".")[:2]), i,
                   detail=f"torch.__config__: CUDA_VERSION={settings['CUDA_VERSION']} (line {i + 1})")
         break
+    for i in doc.lines_containing("torch._c"):
+        m = _NO_CUDA_BINDING.search(doc.lines[i])
+        if m:
+            f.fail("torch.cuda_build", Status.NOT_FOUND, i,
+                   detail=f"CPU-only build (torch._C has no {m.group('name')}, line {i + 1})")
+            f.set("torch.installed", True, i)
+            break
     return f
