@@ -280,3 +280,26 @@ def test_torch_c_without_cuda_binding_is_a_cpu_build():
 ])
 def test_other_missing_attributes_are_no_cpu_build(text):
     assert "torch_cpu_only_build" not in findings(text)
+
+
+# ---------------------------------------------------------------------------- DeepSpeed's ds_report
+DS_REPORT = """\
+DeepSpeed general environment info:
+torch install path ............... ['/home/u/.venv/lib/python3.10/site-packages/torch']
+torch version .................... {version}
+deepspeed info ................... 0.12.6, unknown, unknown
+torch cuda version ............... {cuda}
+torch hip version ................ None
+nvcc version ..................... 12.1
+deepspeed wheel compiled w. ...... torch 2.1, cuda {cuda_ds}
+The node has 4x RTX A6000.
+"""
+
+
+def test_ds_report_torch_cuda_none_is_a_cpu_build():
+    f = errors(DS_REPORT.format(version="2.1.0+cpu", cuda="None", cuda_ds="0.0"))
+    assert f["torch_cpu_only_build"].confidence.value == "confirmed"
+
+
+def test_ds_report_cuda_build_is_no_cpu_build():
+    assert "torch_cpu_only_build" not in findings(DS_REPORT.format(version="2.1.0+cu121", cuda="12.1", cuda_ds="12.1"))

@@ -13,6 +13,12 @@ The same holds for torch's compiled module missing its CUDA bindings: "Attribute
 ``torch._C._cuda_setDevice`` without the ``_lazy_init`` check that would say "Torch not
 compiled with CUDA enabled"; the ``_cuda_*`` functions come from torch/csrc/cuda/Module.cpp,
 built only with USE_CUDA): the torch imported is a CPU-only build.
+
+DeepSpeed's ``ds_report`` (deepspeed/env_report.py ``debug_report``) prints torch's own
+values as dotted rows: "torch version .................... 2.1.0+cpu", "torch cuda version
+............... None" (``torch.version.cuda``: None on a CPU-only build), "torch hip version
+...... None"; its "deepspeed wheel compiled w. ...... torch 2.1, cuda 0.0" is DeepSpeed's
+own build, not torch's.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from envcheck.reading import Status
 SOURCE = "torch.__config__"
 
 _NO_CUDA_BINDING = re.compile(r"module 'torch\._C' has no attribute '(?P<name>_cuda_\w{1,40})'")
+_DS_ROW = re.compile(r"^\s*torch (?P<key>version|cuda version|hip version) \.{3,}\s*(?P<value>\S+)\s*$")
 _SETTINGS = re.compile(r"Build settings:\s*(?P<settings>[A-Z_]+=[^\n]*)")
 _SETTING = re.compile(r"\b(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>[^,\s]*)")
 
@@ -48,6 +55,7 @@ def parse(doc: Pasted) -> Found:
             f.set("torch.cuda_build", ".".join(settings["CUDA_VERSION"].split(".")[:2]), i,
                   detail=f"torch.__config__: CUDA_VERSION={settings['CUDA_VERSION']} (line {i + 1})")
         break
+    _ds_report(f, doc)
     for i in doc.lines_containing("torch._c"):
         m = _NO_CUDA_BINDING.search(doc.lines[i])
         if m:
@@ -56,3 +64,22 @@ def parse(doc: Pasted) -> Found:
             f.set("torch.installed", True, i)
             break
     return f
+
+
+def _ds_report(f: Found, doc: Pasted) -> None:
+    rows = {}
+    for i in doc.lines_containing("torch version ...", "torch cuda version ...", "torch hip version ..."):
+        m = _DS_ROW.match(doc.lines[i])
+        if m:
+            rows[m.group("key")] = (i, m.group("value"))
+    if "version" in rows and re.match(r"^\d+\.\d+", rows["version"][1]):
+        i, v = rows["version"]
+        f.set("torch.version", v, i, detail=f"ds_report: torch version (line {i + 1})")
+    if "cuda version" not in rows:
+        return
+    i, v = rows["cuda version"]
+    if re.match(r"^\d+\.\d+", v):
+        f.set("torch.cuda_build", ".".join(v.split(".")[:2]), i, detail=f"ds_report: torch cuda version (line {i + 1})")
+    elif v == "None" and not re.match(r"^\d", rows.get("hip version", (0, "None"))[1]):
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"CPU-only build (ds_report: torch cuda version None, line {i + 1})")
+        f.set("torch.installed", True, i)
