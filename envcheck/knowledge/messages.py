@@ -50,7 +50,7 @@ PROJECTS = (
     "nvidia_installer", "torchvision", "stable_diffusion_webui", "tensorflow", "onnxruntime", "ctranslate2",
     "bitsandbytes", "uv", "ngc_containers", "podman", "container_device_interface", "xformers", "apex",
     "deepspeed", "poetry", "ollama", "mkinitcpio", "llama_cpp", "xorg", "pyg",
-    "k8s_device_plugin", "transformers", "vllm", "ray", "cuda_python", "cudarc", "paddlepaddle",
+    "k8s_device_plugin", "transformers", "vllm", "ray", "cuda_python", "cudarc", "paddlepaddle", "faiss",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

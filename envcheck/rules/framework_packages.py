@@ -43,13 +43,17 @@ class Pair:
     cpu_only_below: Optional[str] = None
     # message ids (messages.toml) saying the imported build of this framework has no GPU support
     no_gpu_messages: Tuple[str, ...] = ()
+    # does that message prove the CPU package is what was imported? ONNX Runtime's provider list
+    # and PaddlePaddle's is_compiled_with_cuda are fixed at build time; Faiss falls back to its
+    # CPU code when its GPU library fails to load, so its message alone does not tell which
+    message_names_the_package: bool = True
 
 
 _ORT_NO_GPU = ("onnxruntime_cuda_provider_not_available", "onnxruntime_providers_subset_error")
 PAIRS: Tuple[Pair, ...] = (
     Pair("ONNX Runtime", "onnxruntime", "onnxruntime-gpu", None, _ORT_NO_GPU),
     Pair("PaddlePaddle", "paddlepaddle", "paddlepaddle-gpu", None, ("paddle_not_compiled_with_cuda",)),
-    Pair("Faiss", "faiss-cpu", "faiss-gpu", None),
+    Pair("Faiss", "faiss-cpu", "faiss-gpu", None, ("faiss_no_gpu_support",), message_names_the_package=False),
     Pair("TensorFlow", "tensorflow", "tensorflow-gpu", "2.1"),
     Pair("TensorFlow", "tensorflow-cpu", "tensorflow-gpu", None),
     Pair("TensorFlow", "tensorflow-cpu", "tensorflow", None),
@@ -97,7 +101,7 @@ def cpu_and_gpu_packages_both_installed(ctx: RuleContext) -> Iterator[Finding]:
         cpu_listed = pair.cpu in installed
         if cpu_listed and not _cpu_only(pair, installed[pair.cpu]):
             continue  # tensorflow 2.1+ is the GPU build itself: two names for one build
-        if not cpu_listed and said is None:
+        if not cpu_listed and (said is None or not pair.message_names_the_package):
             continue
         stated = any(installed.get(n) == "" for n in (pair.cpu, gpu) if n in installed)
         rows = [f"{n}=={installed[n]}" if installed[n] else f"{n} (said installed)" for n in (pair.cpu, gpu)

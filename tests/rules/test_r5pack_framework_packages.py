@@ -303,3 +303,17 @@ def test_ds_report_torch_cuda_none_is_a_cpu_build():
 
 def test_ds_report_cuda_build_is_no_cpu_build():
     assert "torch_cpu_only_build" not in findings(DS_REPORT.format(version="2.1.0+cu121", cuda="12.1", cuda_ds="12.1"))
+
+
+# ---------------------------------------------------------------------------- Faiss
+def test_faiss_both_listed_with_its_no_gpu_error():
+    text = ("$ pip freeze | grep faiss\nfaiss-cpu==1.7.4\nfaiss-gpu==1.7.2\n>>> res = faiss.StandardGpuResources()\n"
+            "AttributeError: module 'faiss' has no attribute 'StandardGpuResources'\n")
+    assert errors(text)[FID].confidence.value == "confirmed"
+
+
+def test_faiss_gpu_alone_with_its_no_gpu_error_is_not_the_pair():
+    # faiss falls back to its CPU code when the GPU library does not load: not a second package
+    text = ("faiss-gpu==1.7.2\nAttributeError: module 'faiss' has no attribute 'StandardGpuResources'\n"
+            "CUDA 12.4, RTX 4090\n")
+    assert FID not in findings(text)
