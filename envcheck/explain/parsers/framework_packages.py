@@ -68,10 +68,14 @@ def _sentences(line: str):
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i in doc.lines_containing("gpu"):
+    # every GPU package of the pairs is named "<name>-gpu" (or with "_"): a long log's other
+    # "GPU" lines are not looked at
+    for i in doc.lines_containing("-gpu", "_gpu"):
         line = doc.lines[i]
         if len(line) > 600 or line.lstrip().startswith(("$", "#", ">>>", "pip ", "conda ", "uv ")):
             continue  # a log, a command or a listing: their own readers read those
+        if not _TOGETHER.search(line):
+            continue
         for start, sentence in _sentences(line):
             for cpu_re, gpu_re, cpu, gpu in _NAMES:
                 g = gpu_re.search(sentence)
