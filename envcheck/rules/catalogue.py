@@ -261,3 +261,14 @@ _CONTAINER_TOOLKIT = [
 ]
 _SPECS += _CONTAINER_TOOLKIT
 CATALOGUE.update({s.id: s for s in _CONTAINER_TOOLKIT})
+# ---- a framework's CPU and GPU pip packages side by side (rules/framework_packages.py)
+_FRAMEWORK_PACKAGES = [
+    FindingSpec("cpu_and_gpu_framework_packages_both_installed", E, "torch",
+                "A framework's CPU and GPU packages are both installed",
+                "Two packages of one framework (onnxruntime and onnxruntime-gpu, paddlepaddle and paddlepaddle-gpu, "
+                "faiss-cpu and faiss-gpu, tensorflow and tensorflow-gpu before 2.1) install the same module in one "
+                "folder; the CPU one overwrote the GPU one, so the framework runs on the CPU.",
+                "framework_gpu_package_only"),
+]
+_SPECS += _FRAMEWORK_PACKAGES
+CATALOGUE.update({s.id: s for s in _FRAMEWORK_PACKAGES})

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion
+
 from envcheck.derived.machine import python_version
 from envcheck.derived.messages import STATED_DETAIL, Stated
 from envcheck.knowledge.archs import ver
@@ -198,4 +201,33 @@ def torch_listed_twice(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY)
 
 
-RULES = (python_unsupported_by_torch, pip_says_another_python, torch_listed_twice)
+def _fits(python: str, specifier: str) -> Optional[bool]:
+    """Does ``python`` ("3.13") satisfy a conda range (">=3.12,<3.13.0a0")? None when unreadable."""
+    try:
+        spec = SpecifierSet(specifier.replace(" ", ""), prereleases=True)
+        return spec.contains(python + (".0" if python.count(".") == 1 else ""), prereleases=True)
+    except (InvalidSpecifier, InvalidVersion):
+        return None
+
+
+def conda_solver_says_another_python(ctx: RuleContext) -> Iterator[Finding]:
+    """conda's libmamba solver could not install PyTorch: every torch package it lists would
+    require a Python range the requested Python is outside of ("pytorch 2.5.1 would require
+    └─ python >=3.12,<3.13.0a0, which conflicts …" while "python 3.13** is requested")."""
+    said = [s for s in ctx.stated if s.id == "libmamba_torch_requires_python"]
+    py = python_version(ctx.facts)
+    if not said or py is None:
+        return
+    py = ".".join(py.split(".")[:2])
+    fits = [_fits(py, str(s.fact("python.requires") or "")) for s in said]
+    if any(f is None or f for f in fits):
+        return  # the Python fits one of them: something else conflicts
+    ranges = sorted({str(s.fact("python.requires")) for s in said})
+    yield make("python_unsupported_by_torch",
+               f"conda found no PyTorch package for Python {py}: each it could use requires Python "
+               f"{' or '.join(ranges[:4])}. Create the environment with a Python PyTorch has packages for "
+               "(e.g. conda create -n torch python=3.12), or install PyTorch with pip there." + advised(ctx),
+               [("python.version", ctx.facts.python.version), quote(said[0])])
+
+
+RULES = (python_unsupported_by_torch, pip_says_another_python, torch_listed_twice, conda_solver_says_another_python)

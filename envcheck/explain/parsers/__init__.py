@@ -28,6 +28,7 @@ from . import (
     error_messages,
     failures,
     framework_env,
+    framework_packages,
     freetext,
     gpu_processes,
     gpu_vendor_prose,
@@ -53,6 +54,7 @@ from . import (
     system,
     toolkit,
     torch_build_prose,
+    torch_config,
     torch_installs,
     visible_devices,
 )
@@ -70,6 +72,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
     nouveau_signals.parse, resume_failure_prose.parse,
     held_memory_prose.parse,
+    framework_packages.parse, torch_config.parse,
 )
 
 __all__ = ["PARSERS"]

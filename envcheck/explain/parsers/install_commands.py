@@ -40,7 +40,7 @@ _CPYTHON = re.compile(r"^cp(\d)(\d+)$")
 _ARCHES = ((re.compile(r"(?:x86_64|amd64)$"), "x86_64"), (re.compile(r"(?:aarch64|arm64)$"), "aarch64"))
 # pip's first line when more than PyPI is configured: "Looking in indexes: https://pypi.org/simple, https://…/whl/cu117"
 _INDEXES = re.compile(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
-_MAY_INSTALL = ("install", ".whl", "collecting", "looking in", "create")
+_MAY_INSTALL = ("install", ".whl", "collecting", "looking in", "create", "using cpython", "is requested")
 # The Python a conda environment is made with: "conda create -n env python=3.13".
 _CONDA_PYTHON = re.compile(r"\b(?:conda|mamba|micromamba)\s+(?:create|install)\b[^\n]{0,300}?\spython\s*==?\s*(3\.\d{1,2})(?![\d.]*\*)\b")
 _FETCHED = re.compile(r"Collecting torch(?![\w-])|\btorch-\d[\w.%+]*-cp\d|Successfully installed[^\n]*\btorch-\d")
@@ -211,6 +211,16 @@ def _offered(lines: Tuple[str, ...], i: int) -> bool:
     return False
 
 
+# uv names the interpreter a project or venv command runs with: "Using CPython 3.13.1",
+# "Using CPython 3.12.3 interpreter at: /usr/bin/python3.12" (uv crates/uv/src/commands
+# project/mod.rs and venv.rs, "Using {implementation} {version}"; uv 0.4 to 0.9).
+# conda's libmamba solver names the Python asked for in its problem tree: "├─ python 3.13**  is
+# requested and can be installed;", "python =3.10.16 * is requested" (conda-libmamba-solver /
+# mamba problems_graph; conda 23.10+, mamba 1.x-2.x).
+_SOLVER_PYTHON = re.compile(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s?\*{0,2}\s+is requested and can be installed")
+_UV_PYTHON = re.compile(r"^\s*Using CPython (\d+\.\d+\.\d+)(?:[a-z]+\d*)?(?:\s+interpreter at:\s+\S+)?\s*$")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, INTENT)
     lines = doc.lines
@@ -250,5 +260,13 @@ def parse(doc: Pasted) -> Found:
         m = _COLLECTING.match(line)
         if m and m.group("version"):
             f.set("torch.version", m.group("version"), i, detail=f"pip: Collecting torch=={m.group('version')}")
+            continue
+        m = _UV_PYTHON.match(line) if "Using " in line else None
+        if m:
+            f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"uv: Using CPython {m.group(1)} (line {i + 1})")
+            continue
+        m = _SOLVER_PYTHON.search(line) if "is requested" in line else None
+        if m:
+            f.set("python.version", m.group(1), i, detail=f"conda's solver: python {m.group(1)} is requested (line {i + 1})")
     _windows_python(f, doc)
     return f

@@ -72,17 +72,23 @@ _SHOW_VERSION = re.compile(rf"^Version: ({_VERSION})\s*$")
 # Packages worth reading from a bare "name version" line with no header around it.
 _INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
-                          r"|bitsandbytes|cudatoolkit|cudnn|nccl)$")
+                          r"|bitsandbytes|cudatoolkit|cudnn|nccl"
+                          # a framework's CPU and GPU packages (rules/framework_packages.py reads the pairs)
+                          r"|onnxruntime(?:-directml|-openvino)?|tensorflow-cpu|paddlepaddle(?:-gpu)?"
+                          r"|faiss-(?:cpu|gpu)(?:-cu\d{2})?|mxnet(?:-cu\d{2,3})?)$")
 
 
 # Every form above shows one of these (a table's rows are read from its header on).
 _MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully installed", "requirement already satisfied",
              "installing ", "updating ", "downgrading ",
              "torch", "triton", "numpy", "jax", "tensorflow", "nvidia", "cupy", "xformers", "flash", "onnxruntime", "vllm",
-             "bitsandbytes", "cudatoolkit", "cudnn", "nccl")
+             "bitsandbytes", "cudatoolkit", "cudnn", "nccl", "paddle", "faiss", "mxnet")
 
 
 _SEPARATORS = re.compile(r"[-_.]+")
+# Frameworks whose conda GPU build keeps the CPU build's package name; the build string tells.
+_GPU_BUILD_NAMES = ("tensorflow", "tensorflow-base", "onnxruntime", "faiss", "paddlepaddle", "mxnet")
+_GPU_BUILD = re.compile(r"(?:^|_)(?:gpu|cuda\d*)(?:_|$|py)")
 
 
 @functools.lru_cache(maxsize=4096)  # a listing repeated in a long paste names the same packages
@@ -123,6 +129,11 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
                    detail=f"{PACKAGE_CPU_DETAIL}: conda build {build}, line {i + 1}")
         elif cuda:
             f.set("torch.cuda_build", cuda, i, rank=rank, detail=f"conda build string {build}, line {i + 1}")
+    if build and norm in _GPU_BUILD_NAMES and "+" not in version and _GPU_BUILD.search(build):
+        # conda's GPU build of a framework ("tensorflow 1.13.1 gpu_py36h3991807_0", conda-forge's
+        # "onnxruntime 1.18.1 cuda_py311…"): the same package name as the CPU build, so the build
+        # is kept as a local version label, as pip's torch wheels carry theirs ("+cu121")
+        version += "+gpu"
     f.item("python.packages", norm, PythonPackage(norm, version), i, rank=rank)
     if norm == "torch":
         f.set("torch.version", version, i, rank=rank)

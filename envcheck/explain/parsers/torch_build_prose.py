@@ -65,29 +65,64 @@ _CHOSEN = re.compile(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choic
                      r"(?:install|use)\b|\bfor\s+(?:the\s+)?ci\b", _I)
 
 
+# Another framework's package or module: its CPU build ("the CPU version of onnxruntime",
+# "onnxruntime(cpu version)", "tensorflow-cpu") is not PyTorch's.
+_OTHER_FRAMEWORK = re.compile(r"(?<![\w.-])(?:onnx\s?runtime|tensorflow|tf-nightly|paddle\w*|faiss|mxnet|jax(?:lib)?|cupy"
+                              r"|ctranslate2|llama[-_.]?cpp|openvino|tensorrt)(?![\w])", re.IGNORECASE)
+
+
+def _other_frameworks(sentence: str, line: str, start: int, end: int) -> bool:
+    """The CPU build named at ``line[start:end]`` belongs to another framework: the words right
+    around it name one and not torch ("onnxruntime (cpu version)", "the CPU version of
+    `onnxruntime`"), or its sentence names one and never torch."""
+    # the package a build belongs to stands right before it ("onnxruntime (cpu version)") or
+    # after "of" ("the CPU version of `onnxruntime`")
+    before = line[max(0, start - 25):start]
+    after = re.match(r"\s*(?:of|for|de|del|von|du)\s+(?:the\s+)?[`'\"]?([\w.-]+)", line[end:end + 40], re.I)
+    named = after.group(1) if after else " ".join(before.split()[-2:])
+    if _OTHER_FRAMEWORK.search(named) and not _NAMES_TORCH.search(named):
+        return True
+    return bool(_OTHER_FRAMEWORK.search(sentence)) and not _NAMES_TORCH.search(sentence)
+
+
 def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
     a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
-    install. Used by freetext's reader too."""
+    install, or one about another framework's build (the sentence names onnxruntime,
+    TensorFlow … and not torch). Used by freetext's reader too."""
     sentence = re.split(r"(?<=[.!?。])\s", line)
     at = 0
     for part in sentence:
         if at <= start < at + len(part) + 1:
-            return asked(line, end, clause=False) or bool(_CHOSEN.search(part))
+            return asked(line, end, clause=False) or bool(_CHOSEN.search(part)) or _other_frameworks(part, line, start, end)
         at += len(part) + 1
     return asked(line, end, clause=False)
+
+
+# The variant's own tag quoted as a name ("the [cpu] version", "the `+cpu` build", "the 'cpu'
+# wheel") in a line that names torch: uv's and pip's resolvers pick the PyPI/CPU variant and
+# people quote its tag. "default(s) to" counts as it happening.
+_TAGGED_CPU = re.compile(r"[\[`'\"(]\+?cpu(?:[- ]only)?[\]`'\")]\s*(?:version|build|wheel|variant)\b", _I)
+_NAMES_TORCH = re.compile(r"(?<![\w-])(?:py)?torch\b", _I)
+_DEFAULTED = re.compile(r"\bdefault(?:s|ed)?\s+to\b|\bresolv\w*\s+(?:to\s+)?(?:the\s+)?[\[`'\"(]", _I)
+_QUOTED = re.compile(r"`[^`]*`")
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     for i in doc.lines_containing("cuda", "cpu"):
         line = doc.lines[i]
-        if len(line) > 600 or "==" in line or "--" in line:
+        bare = _QUOTED.sub("``", line)  # a command quoted inside a sentence does not make it a command line
+        if len(line) > 600 or "==" in bare or "--" in bare:
             continue  # a log or a command line: their own readers read those
         m = _NO_CUDA_BUILD.search(line)
+        if m is None and _NAMES_TORCH.search(line):
+            m = _TAGGED_CPU.search(line)
+            if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
+                m = None
         state = None if m else _MISSING_CUDA.search(line)
         m = m or state
-        if (not m or not (state or _HAPPENED.search(line)) or _DENIED.search(line[:m.start()])
+        if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
                 or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
             continue
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME,

@@ -38,6 +38,10 @@ _V = r"(\d+\.\d+(?:\.\d+)?(?:[ab.]\w*)?(?:\+[\w.]+)?)"
 _LISTED = re.compile(rf"^\s*(?:\[(?:pip3?|conda)\]\s+)?(?:torch|pytorch)(?:\s*===?\s*|\s+){_V}(?:\s+\S+){{0,2}}\s*$")
 _SHOW_NAME = re.compile(r"^\s*Name:\s*torch\s*$")
 _SHOW_VERSION = re.compile(rf"^\s*Version:\s*{_V}\s*$")
+# pip's "Requirement already satisfied: torch in /path/site-packages (2.1.0)" (pip/_internal/
+# resolution/resolvelib/… "Requirement already satisfied: %s in %s (%s)", pip 10 to 24): the
+# torch pip manages, and where.
+_SATISFIED = re.compile(rf"Requirement already satisfied:\s*torch(?:[=<>!~]=?[\w.+*]+)?\s+in\s+(?P<where>\S+)\s+\({_V}\)")
 # What the import printed: a REPL or print() of torch.__version__. (collect_env's "PyTorch
 # version:" beside its own "[pip3] torch==" would tell the same, but a paste often joins
 # reports of several environments, so only a session's own print counts.)
@@ -49,10 +53,11 @@ _VALUE = re.compile(rf"^\s*(?:Out\[\d+\]:\s*)?['\"]?{_V}['\"]?\s*(?:#.*)?$")
 _SITE = (r"(?P<site>(?:~|/home/[^/\s'\"]+|/root|/Users/[^/\s'\"]+)/\.local/lib/python3\.\d+/site-packages"
          r"|[A-Za-z]:\\Users\\[^\\\s'\"]+\\AppData\\Roaming\\Python\\Python3\d+\\site-packages)")
 _USER_SITE = re.compile(_SITE + r"[\\/]torch\b")
+_USER_SITE_DIR = re.compile(_SITE + r"[\\/]?$", re.IGNORECASE)
 # pip show torch's "Location:" (the torch folder is under it), a few lines after "Name: torch".
 _LOCATION = re.compile(r"^\s*Location:\s*" + _SITE + r"[\\/]?\s*$")
 _ENV = re.compile(r"(?P<env>(?:[A-Za-z]:)?[\\/][^\s'\"]*?[\\/](?:envs[\\/][\w.-]+|\.?venv|virtualenvs[\\/][\w.-]+))"
-                  r"(?=[\\/](?:bin|lib|Lib|Scripts|python)|['\"\s]|$)")
+                  r"(?=[\\/](?:bin|lib|Lib|Scripts|python)|['\"\s:]|$)")
 
 # A traceback frame in torch's files: its site-packages (or dist-packages) root.
 _FRAME = re.compile(r"^\s*File\s+\"?(?P<root>[^\"\n]*?[\\/](?:site|dist)-packages)[\\/]torch[\\/]")
@@ -145,9 +150,9 @@ def _same(a: str, b: str) -> bool:
 def _listed(lines: Tuple[str, ...], idx: List[int]) -> List[Tuple[int, str]]:
     out = []
     for i in idx:
-        m = _LISTED.match(lines[i])
+        m = _LISTED.match(lines[i]) or _SATISFIED.search(lines[i])
         if m:
-            out.append((i, m.group(1)))
+            out.append((i, m.group(m.re.groups)))
         elif _SHOW_NAME.match(lines[i]) and i + 1 < len(lines):
             vm = _SHOW_VERSION.match(lines[i + 1])
             if vm:
@@ -189,6 +194,11 @@ def _user_site(f: Found, doc: Pasted) -> bool:
         m = _USER_SITE.search(doc.lines[i]) or _LOCATION.match(doc.lines[i])
         if m and (m.re is _USER_SITE or any(_SHOW_NAME.match(doc.lines[j]) for j in range(max(0, i - 12), i))):
             site = (i, m.group("site"))
+            break
+        # pip says the torch it manages is in the user site (pip lower-cases Windows paths)
+        m = _SATISFIED.search(doc.lines[i])
+        if m and _USER_SITE_DIR.match(m.group("where")):
+            site = (i, m.group("where"))
             break
     if site is None:
         return False
