@@ -121,6 +121,7 @@ NEEDS: Dict[str, Tuple[Need, ...]] = {
     "ld_library_path_conflict": (LDPATH, BUILD),
     "cudnn_version_mismatch": (LDPATH, BUILD),
     "conflicting_cuda_wheel_packages": (WHEELS,),
+    "cpu_and_gpu_framework_packages_both_installed": (WHEELS,),
     "conflicting_cuda_libraries_loaded": (Need("the libraries torch loaded", _known("torch.loaded_libraries"),
                                                FULL_REPORT),),
     "nccl_version_mismatch": (WHEELS, BUILD),
