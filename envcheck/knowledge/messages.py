@@ -55,6 +55,7 @@ PROJECTS = (
     "containerd", "shell", "apt",
     "pycuda",
     "paddlepaddle",
+    "dcgm",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
