@@ -94,3 +94,29 @@ def test_dcgm_diag_all_pass_is_healthy():
              "| Memory                    | Pass - All                                     |\n")
     ids = _ids(paste)
     assert not {"retired_pages_pending", "row_remap_pending", "row_remap_failed", "pcie_link_degraded"} & set(ids)
+
+
+# --------------------------------------------------------------------------- lspci -vv link
+LSPCI_NARROW = """01:00.0 VGA compatible controller: NVIDIA Corporation GA102 [GeForce RTX 3090] (rev a1) (prog-if 00 [VGA controller])
+\tSubsystem: NVIDIA Corporation Device 147d
+\t\tLnkCap:\tPort #0, Speed 16GT/s, Width x16, ASPM L0s L1, Exit Latency L0s <1us, L1 <4us
+\t\tLnkSta:\tSpeed 2.5GT/s (downgraded), Width x4 (downgraded)
+"""
+
+
+def test_lspci_link_narrower_than_the_gpu_can_is_noted():
+    assert "pcie_link_degraded" in _ids(LSPCI_NARROW)
+
+
+@pytest.mark.parametrize("paste", [
+    # idle: the generation drops to save power, the width stays
+    "01:00.0 3D controller: NVIDIA Corporation GA100 [A100 PCIe 40GB] (rev a1)\n"
+    "\t\tLnkCap:\tPort #0, Speed 16GT/s, Width x16, ASPM not supported\n"
+    "\t\tLnkSta:\tSpeed 2.5GT/s (downgraded), Width x16 (ok)\n",
+    # a bridge's link, not the GPU's
+    "00:01.0 PCI bridge: Intel Corporation Device 460d (rev 02) (prog-if 00 [Normal decode])\n"
+    "\t\tLnkCap:\tPort #2, Speed 16GT/s, Width x16, ASPM L1\n\t\tLnkSta:\tSpeed 2.5GT/s, Width x4\n"
+    "01:00.0 VGA compatible controller: NVIDIA Corporation GA102 [GeForce RTX 3090] (rev a1)\n",
+])
+def test_lspci_link_at_full_width_or_of_another_device_says_nothing(paste):
+    assert "pcie_link_degraded" not in _ids(paste)
