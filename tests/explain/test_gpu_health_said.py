@@ -137,3 +137,35 @@ LOST_NOT_SAID = [
 @pytest.mark.parametrize("paste", LOST_NOT_SAID)
 def test_denied_asked_or_container_losses_say_nothing_here(paste):
     assert not gpu_fields(gpu_gone.parse(text(paste)))
+
+
+# --------------------------------------------------------------------------- thermal throttling said
+THROTTLE_SAID = [
+    "My RTX 3090 is thermal throttling after 10 minutes of training.\n",
+    "The GPU keeps throttling due to heat, clocks drop to 900 MHz.\n",
+    "nvidia-smi -q says HW Slowdown is active while training.\n",
+    "显卡过热降频，训练越来越慢\n",
+    "学習中にサーマルスロットリングが発生します\n",
+    "학습 중에 써멀 스로틀링이 걸립니다\n",
+]
+
+
+@pytest.mark.parametrize("paste", THROTTLE_SAID)
+def test_thermal_throttling_said_is_likely(paste):
+    f = _ids(paste)["gpu_throttling"]
+    assert f.confidence.value == "likely"
+
+
+THROTTLE_NOT_SAID = [
+    "The GPU is not throttling, temps are 60C.\n",
+    "The card was never throttled.\n",
+    "Is my GPU thermal throttling?\n",
+    "I set a power limit with nvidia-smi -pl 250 so the GPU is throttling a bit, that's fine.\n",
+    "How to prevent thermal throttling on a laptop\n",
+    "If the GPU is thermal throttling, clean the fans.\n",
+]
+
+
+@pytest.mark.parametrize("paste", THROTTLE_NOT_SAID)
+def test_throttling_denied_asked_or_on_purpose_says_nothing(paste):
+    assert "gpu_throttling" not in _ids(paste)
