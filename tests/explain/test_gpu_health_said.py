@@ -115,6 +115,8 @@ LOST_SAID = [
     "After the reboot one of the GPUs was lost and nvidia-smi shows 7 cards.\n",
     "服务器经常掉卡，nvidia-smi 少了一张\n",
     "训练到一半显卡掉了\n",
+    "I.e. shown in `lspci`, but not `nvidia-smi`.\n",
+    "This morning one GPU vanished from the node until we rebooted.\n",
 ]
 
 
@@ -131,6 +133,9 @@ LOST_NOT_SAID = [
     "没有掉卡，nvidia-smi 正常\n",
     "lspci shows rev a1 for all eight GPUs.\n",
     "How do I prevent losing a GPU to Xid errors?\n",
+    "After the driver update 2 GPUs disappeared from nvidia-smi.\n",
+    "Did any GPU disappear from nvidia-smi?\n",
+    "The GPU never disappeared, it is just slow.\n",
 ]
 
 
@@ -169,3 +174,9 @@ THROTTLE_NOT_SAID = [
 @pytest.mark.parametrize("paste", THROTTLE_NOT_SAID)
 def test_throttling_denied_asked_or_on_purpose_says_nothing(paste):
     assert "gpu_throttling" not in _ids(paste)
+
+
+def test_a_lost_gpu_claim_names_no_gpu():
+    # Which GPU dropped out is rarely said; the claim is anonymous (assemble decides where it goes).
+    claims = gpu_fields(gpu_gone.parse(text("2 GPUs disappeared in `nvidia-smi` this morning.\n")))
+    assert claims and claims[0]["index"] is None and claims[0]["status"] == "gpu_lost"

@@ -10,7 +10,9 @@
   one of those says nothing here.
 * A person retelling it: "`rev ff` means it is down", "lspci shows the card as rev ff".
 * A person saying a GPU dropped out: "we lost 1 GPU", "one GPU is lost after reboot",
-  "掉卡", "显卡掉了", "GPU가 떨어져".
+  "2 GPUs disappeared in nvidia-smi", "shown in lspci, but not nvidia-smi", "掉卡", "显卡掉了",
+  "nvidia-smi 少了一张", "GPU가 떨어져". Not when the same sentence names a software change
+  (an update, an install: then the driver is the suspect) or a container.
 
 lspci's own lines are a tool's reading (``TOOL``); a person's words are claims (``STATED``):
 the finding is likely until the kernel log (Xid 79) or nvidia-smi ("GPU is lost", read by the
@@ -43,7 +45,16 @@ _GPU_WORD = re.compile(r"\b(?:gpus?|cards?|nvidia|lspci|device)\b|显卡|卡", _
 _LOST = re.compile(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|my|its)\s+)?gpus?\b"
                    r"|\b(?:a|one|\d{1,2})\s+(?:of\s+(?:the|our|my)\s+)?gpus?\s+(?:\d{1,2}\s+)?(?:is|was|got|gets|were|are)\s+"
                    r"(?:lost|loss)\b(?!\s+(?:access|connection))|\blost\s+gpu\s+(?:occurs|happens|again)\b"
-                   r"|掉卡|显卡掉了|(?:GPU|显卡|卡)\s*(?:又)?掉(?:了|线)|GPU(?:가|이)\s*(?:빠지|떨어지|사라지)", _I)
+                   r"|掉卡|显卡掉了|(?:GPU|显卡|卡)\s*(?:又)?掉(?:了|线)|GPU(?:가|이)\s*(?:빠지|떨어지|사라지)"
+                   # "2 GPUs disappeared in nvidia-smi", "one GPU vanishes", "a GPU went missing"
+                   r"|\b(?:a|one|two|some|\d{1,2})\s+(?:of\s+(?:the|our|my)\s+)?gpus?\s+(?:\w+\s+)?(?:disappear(?:ed|s)?|"
+                   r"vanish(?:ed|es)?|went\s+missing|dropp(?:ed|s)\s+out)\b"
+                   r"|\bgpus?\s+(?:\d{1,2}\s+)?(?:disappear(?:ed|s)|vanish(?:ed|es))\s+(?:from|in)\s+`?nvidia-smi"
+                   # "shown in lspci, but not nvidia-smi": on the bus, gone from the driver
+                   r"|\b(?:shown|listed|visible|appears?|present|there)\s+in\s+`?lspci`?,?\s+but\s+not\s+(?:in\s+)?`?nvidia-smi"
+                   r"|nvidia-smi\s*(?:里|中)?\s*少了\s*[一两二三\d]\s*张|显卡消失", _I)
+# A GPU gone after a change to the software is the driver's problem, not the bus's.
+_SOFTWARE_CHANGE = re.compile(r"\b(?:updat\w*|upgrad\w*|install\w*|reinstall\w*|apt|dnf|driver\s+\d|kernel\s+\d)\b|更新|升级|安装", _I)
 _NOT = re.compile(r"\b(?:not|never|no|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't|without|if|whether|would|could|"
                   r"should|prevent\w*|avoid\w*)\b|没有|沒有|不会|不再|防止|如果|是否|않|없", _I)
 _CONTAINER = re.compile(r"\b(?:container|pod|docker|podman|kubelet|daemon-reload)\b", _I)
@@ -84,10 +95,11 @@ def parse(doc: Pasted) -> Found:
                 detail = f"{STATED_DETAIL}: {line.strip()[:120]}"
                 f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
                 return f
-    for i in doc.lines_containing("lost", "loss", "掉", "빠지", "떨어지", "사라지", ignorecase=True):
+    for i in doc.lines_containing("lost", "loss", "掉", "빠지", "떨어지", "사라지", "disappear", "vanish", "missing",
+                                  "dropped out", "drops out", "lspci", "少了", "消失", ignorecase=True):
         line = lines[i]
         m = _LOST.search(line)
-        if m and _said(line, m) and not _CONTAINER.search(line):
+        if m and _said(line, m) and not _CONTAINER.search(line) and not _SOFTWARE_CHANGE.search(line):
             detail = f"{STATED_DETAIL}: {m.group(0)}"
             f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
             return f
