@@ -54,7 +54,7 @@ PROJECTS = (
     "k8s_device_plugin", "transformers", "vllm", "ray", "cuda_python", "cudarc",
     "containerd", "shell", "apt",
     "pycuda",
-    "paddlepaddle", "faiss",
+    "paddlepaddle", "faiss", "dcgm",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -158,9 +158,14 @@ def gpu_throttling(ctx: RuleContext) -> Iterator[Finding]:
                              "this GPU needs)")
             if "hw_power_brake_slowdown" in harmful or "hw_slowdown" in harmful:
                 cause.append("check the power supply and the GPU's power cables")
+            # A person's "it is thermal throttling" is likely until -q's Clocks Event Reasons shows it.
+            said = is_stated(g.clock_event_reasons)
             yield make("gpu_throttling",
-                       f"{_label(g)} is being slowed down: " + "; ".join(HARMFUL_REASONS[r] for r in harmful) + "."
-                       + now + (" " + _sentence("; ".join(cause)) if cause else ""), ev, gpu=g.index)
+                       (f"The text says {_label(g)} is slowing down from heat ({g.clock_event_reasons.detail}): "
+                        if said else f"{_label(g)} is being slowed down: ")
+                       + "; ".join(HARMFUL_REASONS[r] for r in harmful) + "."
+                       + now + (" " + _sentence("; ".join(cause)) if cause else ""), ev, gpu=g.index,
+                       confidence=Confidence.LIKELY if said else Confidence.CONFIRMED)
         else:
             # Normal for a GPU working flat out: nothing to fix unless someone lowered the limit.
             yield make("gpu_throttling",

@@ -33,6 +33,7 @@ from . import (
     versions,
     wheel_gap,
     wsl_loader,
+    xid_memory,
 )
 from .engine import Evaluation, RuleFunc, run_rules
 
@@ -41,7 +42,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + python_env.RULES + wheel_gap.RULES + framework_packages.RULES + driver_claims.RULES
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
-                               + interconnect.RULES + unresponsive.RULES + held_memory.RULES + upstream.RULES)
+                               + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

@@ -11,6 +11,14 @@ a GPU ("GPU 3", "#3", "卡 3").
 
 The count is claimed as the lifetime (aggregate) count, which is never below the volatile
 one, at rank ``STATED``: the finding it leads to is "likely", and a pasted table outranks it.
+
+Without a count, a sentence that says the GPU has, shows or reports ECC errors ("PyCUDA tests
+report ECC errors", "GPU 2 has uncorrectable ECC errors", "ECC errors on the second card",
+"显卡报 ECC 错误", "ECC 에러가 발생", "ECCエラーが出ます") claims one uncorrectable error
+(a corrected one where it says "corrected"/"single-bit"). CUDA's own "uncorrectable ECC error
+encountered" is a catalogue message, read there. Nothing is read from a denial ("no ECC
+errors", "0 ECC errors"), a question, a condition, advice ("check for ECC errors"), or
+nvidia-smi -q's "ECC Errors" section heading.
 """
 
 from __future__ import annotations
@@ -35,6 +43,49 @@ _COUNT = re.compile(r"(?<![0-9A-Za-z_.:#/-])(?<!GPU )(?<!GPU)(?<!card )(?<!卡)(
                     r"(?![0-9A-Za-z_.:%/-]|\s*(?:GPUs?|cards?|号|張|张|块|台|번|개|枚))", _I)
 
 
+_ECC_ERR = re.compile(r"(?<![\w-])ECC\s*(?:memory\s+)?(?:errors?|faults?|failures?)\b(?!\s*(?:reporting|counters?|counts?|"
+                      r"checking|monitoring|correction|handling|status|mode|config\w*)\b)"
+                      r"|ECC\s*(?:错误|報錯|报错|故障|에러|오류|エラー)", _I)
+# A verb of having or showing before it, or the GPU it is on after it.
+_ASSERT_BEFORE = re.compile(r"\b(?:reports?|reported|reporting|shows?|showed|showing|shown|has|have|had|having|got|gets?|"
+                            r"getting|see|sees|seeing|saw|seen|throws?|threw|thrown|hit|hits|hitting|encounter\w*|detect(?:s|ed)|"
+                            r"logged|logs|due\s+to|because\s+of|caused\s+by|suffer\w*|produc\w*|gives?|gave|giving)\b"
+                            r"|报|出现|发生|有|显示|발생|나|出て|出る|発生", _I)
+_ASSERT_AFTER = re.compile(r"^\s*(?:on|in|from|at)\s+(?:the\s+|my\s+|our\s+|one\s+of\s+the\s+)?(?:gpu|card|node|device|"
+                           r"second|first|third|\d)|^\s*(?:がい|が(?:出|発生)|가\s*(?:발생|나)|이\s*(?:발생|나))", _I)
+_DENY = re.compile(r"\b(?:no|not|never|without|zero|none|free\s+of|n't|if|whether|when(?:ever)?|check\w*|monitor\w*|"
+                   r"detect(?:ing)?|avoid\w*|prevent\w*|clear\w*|reset\w*|how|what|any|can|could|would|should|might|may)\b"
+                   r"|(?<![\d.])0\s*$|没有|沒有|无|不是|如果|是否|检查|없|ない|なし", _I)
+_CORRECTED = re.compile(r"\b(?:corrected|correctable|single[- ]bit|SBE)\b", _I)
+_UNCORRECTED = re.compile(r"\b(?:uncorrect\w*|double[- ]bit|DBE)\b", _I)
+_CUDA_MESSAGE = re.compile(r"ECC error encountered|ECC_UNCORRECTABLE", _I)
+
+
+def _claim(doc: Pasted, f: Found) -> None:
+    """A sentence that says a GPU has ECC errors, without a count."""
+    lines = doc.lines
+    for i in doc.lines_containing("ecc"):
+        line = lines[i]
+        if line.lstrip().startswith("|") or _CUDA_MESSAGE.search(line):
+            continue  # nvidia-smi's table, or CUDA's message (the catalogue reads both)
+        for s in _SENTENCE.findall(line):
+            m = _ECC_ERR.search(s)
+            if not m or _NOT.search(s):
+                continue
+            before, after = s[:m.start()], s[m.end():]
+            if _DENY.search(before[-40:]) or re.match(r"\s*[:=]\s*0\b|\s*\(?0\)?\s*$", after):
+                continue
+            if not (_ASSERT_BEFORE.search(before[-40:]) or _ASSERT_AFTER.search(after)):
+                continue
+            detail = f"{STATED_DETAIL}: {s.strip()[:160]}"
+            window = s[max(0, m.start() - 30):m.end()]
+            if _CORRECTED.search(window) and not _UNCORRECTED.search(window):
+                f.gpu(None, i, detail=detail, ecc_aggregate_corrected=1)
+            else:
+                f.gpu(None, i, detail=detail, ecc_aggregate_uncorrected=1)
+            return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
@@ -51,4 +102,5 @@ def parse(doc: Pasted) -> Found:
             if worst:
                 f.gpu(None, i, detail=f"{STATED_DETAIL}: {s.strip()[:160]}", ecc_aggregate_uncorrected=worst)
                 return f
+    _claim(doc, f)
     return f

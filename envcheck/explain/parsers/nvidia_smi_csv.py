@@ -54,12 +54,28 @@ _QUERY: Dict[str, str] = {
 _APPS = {"pid", "process_name", "used_gpu_memory", "used_memory"}
 _OTHER = {"index", "driver_version", "kmd_version", "count", "timestamp", "gpu_serial",
           "retired_pages.address", "retired_pages.cause", "retired_pages.timestamp"}
-_KNOWN = set(_QUERY) | _APPS | _OTHER
+_KNOWN = set(_QUERY) | _APPS | _OTHER | {"clocks_throttle_reasons.active", "clocks_event_reasons.active"}
 # clocks_throttle_reasons.* (before R530) and clocks_event_reasons.* (R530+) name the NVML reasons
 # with the names envcheck uses.
 _REASON = re.compile(r"^clocks_(?:throttle|event)_reasons\.(gpu_idle|applications_clocks_setting|sw_power_cap|"
                      r"hw_slowdown|hw_thermal_slowdown|hw_power_brake_slowdown|sw_thermal_slowdown|sync_boost|"
                      r"display_clock_setting)$")
+# The whole set as one bitmask: clocks_throttle_reasons.active / clocks_event_reasons.active
+# ("0x0000000000000008"), dcgm-exporter's DCGM_FI_DEV_CLOCK_THROTTLE_REASONS /
+# DCGM_FI_DEV_CLOCKS_EVENT_REASONS (decimal). Bits: nvml.h nvmlClocksEventReason* (named
+# nvmlClocksThrottleReason* before R535), unchanged since R3xx.
+REASON_BITS = ((0x1, "gpu_idle"), (0x2, "applications_clocks_setting"), (0x4, "sw_power_cap"), (0x8, "hw_slowdown"),
+               (0x10, "sync_boost"), (0x20, "sw_thermal_slowdown"), (0x40, "hw_thermal_slowdown"),
+               (0x80, "hw_power_brake_slowdown"), (0x100, "display_clock_setting"))
+_MASK_COLUMNS = {"clocks_throttle_reasons.active", "clocks_event_reasons.active"}
+_MASK = re.compile(r"^(?:0x[0-9a-f]{1,16}|\d{1,10})$", re.I)
+
+
+def reasons_of(mask: int) -> Tuple[str, ...]:
+    """The NVML clock-event reason names set in ``mask``."""
+    return tuple(name for bit, name in REASON_BITS if mask & bit)
+
+
 _FIELD = re.compile(r"^[A-Za-z_][\w.]*$")
 _COMMAND = re.compile(r"--query-(?:gpu|compute-apps)[= ]\"?'?([\w.,]+)")
 _LONE_VALUE = re.compile(r"^(?:\d[\d.]*(?:\s*[A-Za-z%]+)?|\[[\w/ ]+\]|Enabled|Disabled|Yes|No)$", re.I)
@@ -99,6 +115,8 @@ def _row(f: Found, columns: List[str], cells: List[str], j: int) -> Tuple[Dict[s
             f.set("nvml.driver_version", raw, j)  # kmd_version (R610+) comes later in the row: it wins
         elif col in _APPS:
             process[col] = raw
+        elif col in _MASK_COLUMNS and _MASK.match(raw):
+            reasons = (reasons or []) + list(reasons_of(int(raw, 0)))
         elif reason:
             reasons = reasons if reasons is not None else []
             if raw.lower() == "active":

@@ -1,0 +1,65 @@
+"""GPU memory errors the kernel log shows as Xids, when no ECC counter was pasted.
+
+NVIDIA's Xid catalog (docs.nvidia.com/deploy/xid-errors; DCGM's health watch maps the same
+codes in dcgmlib HealthWatch ``m_fatalXids``) names the codes that mean the GPU's memory had an
+ECC error: 48 "DBE (Double Bit Error) ECC Error", 94 "Contained ECC error" and 95
+"Uncontained ECC error" (Ampere and later), 140 "ECC unrecovered error" (Blackwell) are
+uncorrectable; 92 "High single-bit ECC error rate" is a growing count of corrected ones. A
+paste with one of these lines and no ECC counters gets ``ecc_errors`` from the log itself;
+where counters were pasted, ``health.ecc_errors`` reads them and this rule stays silent.
+``xid_errors_logged`` still lists every Xid with its advice.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from envcheck.rules.engine import RuleContext, evidence, make
+from envcheck.rules.finding import Finding, Severity
+
+UNCORRECTABLE = {48: "DBE (Double Bit Error) ECC Error", 94: "Contained ECC error", 95: "Uncontained ECC error",
+                 140: "ECC unrecovered error"}
+CORRECTED = {92: "High single-bit ECC error rate"}
+
+
+def _counted(ctx: RuleContext) -> bool:
+    """Any GPU whose ECC counters were read: health.ecc_errors judges those."""
+    for g in ctx.facts.gpus:
+        for r in (g.ecc_volatile_uncorrected, g.ecc_aggregate_uncorrected, g.ecc_volatile_corrected,
+                  g.ecc_aggregate_corrected):
+            if r.ok and r.value:
+                return True
+    return False
+
+
+def ecc_errors_in_kernel_log(ctx: RuleContext) -> Iterator[Finding]:
+    events = ctx.facts.driver.xid_events.get(())
+    if not events or _counted(ctx):
+        return
+    bad = [e for e in events if e.xid in UNCORRECTABLE]
+    soft = [e for e in events if e.xid in CORRECTED]
+    if not (bad or soft):
+        return
+    shown = bad or soft
+    names = {**UNCORRECTABLE, **CORRECTED}
+    codes = sorted({e.xid for e in shown})
+    where = sorted({e.pci for e in shown if e.pci})
+    said = ", ".join(f"Xid {c} “{names[c]}”" for c in codes) + (f" at {', '.join(where)}" if where else "")
+    ev = evidence(*((f"driver.xid_events[xid={c}]", next(e.message.strip() or "(no text)" for e in shown if e.xid == c))
+                    for c in codes))
+    if bad:
+        yield make("ecc_errors",
+                   f"The kernel log shows {said}: the GPU's memory had an uncorrectable ECC error, so the work on "
+                   "it was stopped or computed wrong results. A GPU reset retires or remaps the faulty memory; if "
+                   "the errors come back after it, the GPU needs service (RMA). `nvidia-smi -q -d "
+                   "ECC,PAGE_RETIREMENT,ROW_REMAPPER` shows the counts.", ev)
+    else:
+        yield make("ecc_errors",
+                   f"The kernel log shows {said}: ECC is correcting many single-bit memory errors on this GPU. "
+                   "Results are still right, but a fast-growing count often comes before uncorrectable errors: "
+                   "watch `nvidia-smi -q -d ECC,PAGE_RETIREMENT,ROW_REMAPPER` and plan a service call.",
+                   ev, severity=Severity.WARNING, recipe=None)
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (ecc_errors_in_kernel_log,)
