@@ -214,6 +214,12 @@ def _gpus(claims: List[GpuClaim], notes: List[str]) -> Dict[int, _Gpu]:
             g = gpus.setdefault(index, _Gpu(index))
         g.add(c)
     for c in sorted((c for c in claims if _anonymous(c)), key=lambda c: c.line):
+        if len(gpus) > 1 and [k for k, _ in c.fields] == ["status"] and c.fields[0][1].status is Status.GPU_LOST:
+            # "one GPU is lost" beside the GPUs the tools still list: the lost one is usually
+            # missing from that list (nvidia-smi shows the survivors), so it is a GPU of its own.
+            index = max(gpus) + 1
+            gpus.setdefault(index, _Gpu(index)).add(c)
+            continue
         if len(gpus) > 1:
             notes.append(f"the text shows values of a GPU without saying which ({_where(c)}); "
                          f"with {len(gpus)} GPUs in the text they were not used")

@@ -180,3 +180,22 @@ def test_a_lost_gpu_claim_names_no_gpu():
     # Which GPU dropped out is rarely said; the claim is anonymous (assemble decides where it goes).
     claims = gpu_fields(gpu_gone.parse(text("2 GPUs disappeared in `nvidia-smi` this morning.\n")))
     assert claims and claims[0]["index"] is None and claims[0]["status"] == "gpu_lost"
+
+
+def test_nvmls_gpu_is_lost_only_in_its_error_framing():
+    # nvmlErrorString's "GPU is lost" always follows a colon (nvidia-smi's device handle, pynvml,
+    # device plugins); a person asking about a lost GPU is not NVML saying so.
+    from envcheck.explain import diagnose, source
+    for text, lost in (("Is it normal that one GPU is lost after reboot?\n", False),
+                       ("nvmlDeviceGetHandleByIndex() failed: GPU is lost\n", True)):
+        _, report = diagnose(source.normalise(text), collected_at="")
+        assert ("gpu_lost" in {f.id for f in report.findings if f.confidence.value == "confirmed"}) is lost
+
+
+def test_a_lost_gpu_beside_the_listed_survivors_is_a_gpu_of_its_own():
+    from envcheck.explain import diagnose, source
+    text = ("$ nvidia-smi -L\nGPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-11111111-2222-3333-4444-555555555555)\n"
+            "GPU 1: NVIDIA A100-SXM4-80GB (UUID: GPU-11111111-2222-3333-4444-555555555556)\n"
+            "One GPU disappeared from nvidia-smi after the job crashed; lspci still shows 3 of them.\n")
+    _, report = diagnose(source.normalise(text), collected_at="")
+    assert "gpu_lost" in {f.id for f in report.findings}
