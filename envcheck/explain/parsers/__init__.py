@@ -17,6 +17,7 @@ from . import (
     commands,
     container_device_grants,
     container_prose,
+    cuda_said,
     dcgm,
     device_nodes,
     device_query,
@@ -69,7 +70,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
     gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
     nouveau_signals.parse, resume_failure_prose.parse,
-    held_memory_prose.parse,
+    held_memory_prose.parse, cuda_said.parse,
 )
 
 __all__ = ["PARSERS"]
