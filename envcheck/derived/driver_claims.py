@@ -35,3 +35,12 @@ def said_cuda(reading: Reading):
     if reading.ok or not detail.startswith(CUDA_SAID_DETAIL):
         return None
     return detail[len(CUDA_SAID_DETAIL):].split()[0]
+
+
+# "the driver and library versions don't match", "驱动和库版本不一致" (explain/parsers/mismatch_prose.py):
+# a person retelling NVML's "Driver/library version mismatch", or an update that only a reboot fixed.
+MISMATCH_SAID_DETAIL = f"{STATED_DETAIL}: the kernel module and the driver libraries said to differ"
+
+
+def said_mismatch(reading: Reading) -> bool:
+    return not reading.ok and str(reading.detail or "").startswith(MISMATCH_SAID_DETAIL)

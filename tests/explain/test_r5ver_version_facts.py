@@ -191,3 +191,64 @@ def test_said_cuda_that_fits_or_is_not_the_machines(text):
 def test_two_cuda_versions_claim_nothing():
     doc = source.normalise("I tried CUDA 11.8 and CUDA 12.1, torch 2.1.0\n")
     assert not cuda_said.parse(doc).claims
+
+
+# ----------------------------------------------------------------- loaded module vs installed modules
+_PROC = "$ cat /proc/driver/nvidia/version\nNVRM version: NVIDIA UNIX x86_64 Kernel Module  {v}  Sat Aug 19 01:15:15 UTC 2023\n"
+
+NOT_REBOOTED = [
+    _PROC.format(v="535.104.05") + "$ dkms status\nnvidia/535.183.01, 6.5.0-41-generic, x86_64: installed\n",
+    _PROC.format(v="520.56.06") + "$ modinfo nvidia | grep ^version\nversion:        525.85.12\n",
+    _PROC.format(v="550.90.07") + "$ ls /usr/src | grep nvidia\nnvidia-550.107.02\n",
+]
+
+REBOOTED_NEAR = [
+    _PROC.format(v="535.183.01") + "$ dkms status\nnvidia/535.183.01, 6.5.0-41-generic, x86_64: installed\n"
+    "nvidia/535.104.05, 6.5.0-35-generic, x86_64: installed\n",
+    _PROC.format(v="525.85.12") + "$ modinfo nvidia | grep ^version\nversion:        525.85.12\n",
+    "$ dkms status\nnvidia/535.183.01, 6.5.0-41-generic, x86_64: installed\n",
+]
+
+
+@pytest.mark.parametrize("text", NOT_REBOOTED)
+def test_loaded_module_is_not_the_installed_one(text):
+    f = _ids(text).get("nvml_driver_library_mismatch")
+    assert f is not None and f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", REBOOTED_NEAR)
+def test_loaded_module_is_installed(text):
+    assert "nvml_driver_library_mismatch" not in _ids(text)
+
+
+# ----------------------------------------------------------------- the mismatch in a person's words
+MISMATCH_SAID = [
+    "nvidia-smi stopped working, the driver and library versions do not match.\n",
+    "Looks like the kernel module version doesn't match the driver libraries after the update.\n",
+    "After an apt upgrade last night, nvidia-smi failed; rebooting fixed it.\n",
+    "after the nvidia driver update, torch could not see the GPU, a restart fixed it\n",
+    "服务器上驱动和库版本不一致，nvidia-smi 用不了\n",
+    "更新驱动后重启就好了，之前nvidia-smi无法使用\n",
+    "드라이버와 라이브러리 버전이 맞지 않아서 nvidia-smi가 실행되지 않습니다\n",
+    "ドライバとライブラリのバージョンが一致しないため nvidia-smi が動きません\n",
+]
+
+MISMATCH_SAID_NEAR = [
+    "Are the driver and library versions mismatched? nvidia-smi works fine.\n",
+    "After the driver update I rebooted but it still does not work.\n",
+    "I checked: the driver and library versions do match.\n",
+    "If the driver and library versions do not match, nvidia-smi fails.\n",
+    "驱动和库版本不一致吗？\n",
+    "The driver and library versions don't match, so I rebooted.\n" + _HEADER_535 + "|   0  NVIDIA A100 |\n",
+]
+
+
+@pytest.mark.parametrize("text", MISMATCH_SAID)
+def test_mismatch_in_words(text):
+    f = _ids(text).get("nvml_driver_library_mismatch")
+    assert f is not None and f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", MISMATCH_SAID_NEAR)
+def test_no_mismatch_in_words(text):
+    assert "nvml_driver_library_mismatch" not in _errors(text)

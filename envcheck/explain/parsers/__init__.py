@@ -39,6 +39,7 @@ from . import (
     interactive,
     library_prose,
     loader,
+    mismatch_prose,
     nouveau_signals,
     nvidia_smi,
     nvidia_smi_csv,
@@ -70,7 +71,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
     gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
     nouveau_signals.parse, resume_failure_prose.parse,
-    held_memory_prose.parse, cuda_said.parse,
+    held_memory_prose.parse, cuda_said.parse, mismatch_prose.parse,
 )
 
 __all__ = ["PARSERS"]
