@@ -58,6 +58,12 @@ MISMATCH = [
     "$ rpm -qa | grep nvidia\n"
     "nvidia-driver-libs-550.107.02-1.el9.x86_64\nnvidia-driver-550.107.02-1.el9.x86_64\n",
     "$ cat /sys/module/nvidia/version\n545.29.06\n$ pacman -Q | grep nvidia\nnvidia-utils 550.78-1\n",
+    # the package logs: apt's history.log and dpkg.log (the upgrade's new version is on disk)
+    "NVRM version: NVIDIA UNIX x86_64 Kernel Module  460.56  Tue Feb 23 23:23:26 UTC 2021\n"
+    "Commandline: /usr/bin/unattended-upgrade\n"
+    "Upgrade: libnvidia-common-460:amd64 (460.56-0ubuntu0.20.04.1, 460.73.01-0ubuntu0.20.04.1)\n",
+    "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\n"
+    "2023-10-01 06:25:01 upgrade libnvidia-compute-535:amd64 535.104.05-0ubuntu0.22.04.1 535.113.01-0ubuntu0.22.04.1\n",
     "$ rpm -qa | grep -i nvidia\nnvidia-driver-cuda-libs-3:555.42.02-1.fc40.x86_64\n"
     "$ cat /proc/driver/nvidia/version\nNVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.15  Tue Mar  5 2024\n",
 ]
@@ -76,6 +82,9 @@ MISMATCH_NEAR = [
     "ii  nvidia-smi     550.107.02-1  amd64        NVIDIA System Management Interface\n" + _HEADER_535.replace(
         "535.161.07", "550.90.07 ").replace("12.2", "12.4") + "|   0  NVIDIA GeForce RTX 3090   Off |\n",
     "What does 'NVRM: API mismatch' mean? I have never seen it.\n",
+    # rebooted since the upgrade: the module loaded is the upgrade's
+    "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.113.01  Sat Aug 19 01:15:15 UTC 2023\n"
+    "2023-10-01 06:25:01 upgrade libnvidia-compute-535:amd64 535.104.05-0ubuntu0.22.04.1 535.113.01-0ubuntu0.22.04.1\n",
     "nvidia-container-toolkit 1.14.3-1 amd64\n",
 ]
 

@@ -74,6 +74,13 @@ _DEB_ROW = re.compile(rf"^ii\s+({'|'.join(re.escape(n) for n in _USERSPACE_DEB)}
 _RPM_NAME = re.compile(rf"(?<![\w-])(?:nvidia-driver(?:-libs|-cuda|-cuda-libs|-NVML)?|libnvidia-ml|nvidia-utils)"
                        rf"-(?:\d+:)?({_V})-\d[\w.]*\.(?:x86_64|aarch64|ppc64le|i686)\b")
 _PACMAN = re.compile(rf"^nvidia-utils\s+({_V})-\d+\s*$")
+# An upgrade of the user-space driver as the package logs record it: apt's history.log
+# ("Upgrade: libnvidia-compute-535:amd64 (535.104.05-0ubuntu1, 535.113.01-0ubuntu1), …") and
+# dpkg.log ("2023-10-01 06:25:01 upgrade libnvidia-compute-535:amd64 535.104.05-0ubuntu1
+# 535.113.01-0ubuntu1"): the second version is the one on disk now.
+_UPGRADED_NAME = r"(?:libnvidia-compute|libnvidia-common|libnvidia-gl|nvidia-utils|nvidia-compute-utils|nvidia-driver)-\d{3}(?:-server|-open)*:\w+"
+_UPGRADED = re.compile(rf"{_UPGRADED_NAME} \((?:\d+:)?{_V}-[^,)]*, (?:\d+:)?({_V})-[^)]*\)"
+                       rf"|\bupgrade {_UPGRADED_NAME} (?:\d+:)?{_V}-\S+ (?:\d+:)?({_V})-\S+")
 # `cat /sys/module/nvidia/version` prints the loaded module's version alone on the next line.
 _SYS_MODULE = re.compile(r"/sys/module/nvidia/version\s*$")
 _BARE_VERSION = re.compile(rf"^\s*({_V})\s*$")
@@ -83,7 +90,8 @@ _BARE_VERSION = re.compile(rf"^\s*({_V})\s*$")
 # patterns then run on those lines only: most lines of a long log hold none of them).
 _MAY_LOG = ("nvrm", "client has the version", "modprobe: ", "key was rejected by service", "lockdown: ",
             "module verification failed", "nvlink core is being initialized", "nvidia-driver-",
-            "libnvidia-compute-", "nvidia-utils-", "nvidia-kernel-common-", "xorg-x11-drv-nvidia-")
+            "libnvidia-compute-", "nvidia-utils-", "nvidia-kernel-common-", "xorg-x11-drv-nvidia-",
+            "libnvidia-common-", "libnvidia-gl-", "nvidia-compute-utils-")
 _MAY_PACKAGE = ("ii ", "nvidia-driver", "libnvidia-ml", "nvidia-utils")
 _MAY_MODULE = ("nvidia", "nouveau", "nova_core", "version:")
 
@@ -320,7 +328,11 @@ def parse(doc: Pasted) -> Found:
             pm = _MODULE_PATH.search(line)
             if pm:
                 f.set("host.kernel", pm.group(1), i)
-        m = _PACKAGE.search(line)
+        u = _UPGRADED.search(line)  # a package log's old and new versions: the new one is on disk
+        m = None if u else _PACKAGE.search(line)
+        if u:
+            f.set("driver.userspace_library_version", u.group(1) or u.group(2), i, rank=PROGRAM,
+                  detail=f"driver packages upgraded to it (package log, line {i + 1})")
         if m:
             f.set("driver.userspace_library_version", m.group(1) or m.group(2), i, rank=PROGRAM,
                   detail=f"installed driver package (line {i + 1})")
