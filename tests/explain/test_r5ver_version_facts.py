@@ -261,3 +261,28 @@ def test_mismatch_in_words(text):
 @pytest.mark.parametrize("text", MISMATCH_SAID_NEAR)
 def test_no_mismatch_in_words(text):
     assert "nvml_driver_library_mismatch" not in _errors(text)
+
+
+# ----------------------------------------------------------------- the tools' CUDA retold
+TOOLKIT_NEWER_SAID = [
+    "nvidia-smi shows CUDA Version 11.4 but nvcc -V says release 11.8.\n",
+    "nvidia-smi: CUDA 11.7, nvcc --version: 12.1. deviceQuery fails\n",
+    "nvidia-smi 显示 CUDA 版本 11.2，nvcc -V 显示 11.8\n",
+]
+
+TOOLKIT_SAID_NEAR = [
+    "nvidia-smi shows CUDA Version 12.4 and nvcc -V says release 12.1.\n",
+    "Does nvcc 12.4 work when nvidia-smi shows CUDA 12.2?\n",
+    "nvidia-smi shows driver 535.104.05; nvcc is not installed\n",
+]
+
+
+@pytest.mark.parametrize("text", TOOLKIT_NEWER_SAID)
+def test_toolkit_newer_than_the_driver_retold(text):
+    f = _ids(text).get("cuda_toolkit_newer_than_driver")
+    assert f is not None and f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", TOOLKIT_SAID_NEAR)
+def test_toolkit_fits_or_only_asked(text):
+    assert "cuda_toolkit_newer_than_driver" not in _ids(text)

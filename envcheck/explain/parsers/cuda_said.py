@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from envcheck.derived.driver_claims import CUDA_SAID_DETAIL
+from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
 from envcheck.reading import Status
@@ -40,6 +41,17 @@ _OTHERS = re.compile(r"(?:torch|built|compiled|for|with|wheel|pip|conda|install\
 _QUESTION = re.compile(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b|吗|么|是否|까요|ですか", _I)
 _NEEDLES = ("cuda",)
 
+# The number retold with the tool that printed it: "nvidia-smi shows CUDA Version 11.4" (the
+# header's CUDA: the driver's), "nvcc -V says release 11.8" / "nvcc is 12.4" (the toolkit's);
+# "显示", "표시", "表示" for "shows".
+_SHOWS = r"(?:\s*(?:--version|-V))?\s*(?:shows?|says?|reports?|gives?|displays?|prints?|is|:|显示(?:的是)?|显示为|에서|表示)?\s*"
+_TOOL_SAID = (
+    (re.compile(r"\bnvidia-smi" + _SHOWS + r"(?:(?:the\s+)?cuda\s*(?:version|版本|버전)?\s*(?:is|:|=|是|为)?\s*)v?"
+                r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "nvidia-smi's CUDA (the driver's)"),
+    (re.compile(r"\bnvcc" + _SHOWS + r"(?:(?:cuda\s*(?:compilation\s+tools,?\s*)?)?(?:release|version|版本|버전)?\s*(?:is|:|=)?\s*)v?"
+                r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "toolkit.nvcc_version", "nvcc's CUDA (the toolkit's)"),
+)
+
 
 _END = re.compile(r"[.!?;。！？](?=\s|$)")
 
@@ -52,8 +64,20 @@ def _sentence(line: str, start: int, end: int) -> str:
     return line[first:last]
 
 
+def _tools_said(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("nvidia-smi", "nvcc"):
+        line = doc.lines[i]
+        if "|" in line:
+            continue
+        for pattern, path, what in _TOOL_SAID:
+            m = pattern.search(line)
+            if m and not _QUESTION.search(_sentence(line, m.start(), m.end())):
+                f.set(path, m.group("v"), i, detail=f"{STATED_DETAIL}: {what} ({m.group(0).strip()[:60]})")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
+    _tools_said(doc, f)
     said = {}
     for i in doc.lines_containing(*_NEEDLES):
         line = doc.lines[i]
