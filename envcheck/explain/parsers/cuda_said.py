@@ -38,6 +38,10 @@ _SAID = re.compile(
 _OTHERS = re.compile(r"(?:torch|built|compiled|for|with|wheel|pip|conda|install\w*|cudatoolkit|tensorflow|jax|"
                      r"paddle|onnxruntime|cupy|\+cu\d+|requires?|needs?|supports?|upgrad\w*|downgrad\w*|switch\w*|"
                      r"instead|from|to)\W*(?:\w+\W+){0,2}$", _I)
+# nvidia-smi's header without its frame ("Driver Version: 535.54.03   CUDA Version: 12.2") and the
+# key rows of `nvidia-smi -q` / `--version` ("CUDA Version                              : 12.2"):
+# tools pad the key before the colon, people do not.
+_TOOL_ROW = re.compile(r"Driver Version|^\s*CUDA Version\s+:", _I)
 _QUESTION = re.compile(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b|吗|么|是否|까요|ですか", _I)
 _NEEDLES = ("cuda",)
 
@@ -81,15 +85,15 @@ def parse(doc: Pasted) -> Found:
     said = {}
     for i in doc.lines_containing(*_NEEDLES):
         line = doc.lines[i]
-        if "|" in line:  # a table row (nvidia-smi's header is the tool's reading, not a sentence)
+        if "|" in line or _TOOL_ROW.search(line):  # the tools' own rows are their parsers' to read
             continue
         for m in _SAID.finditer(line):
             before = line[max(0, m.start() - 40):m.start()]
             if _OTHERS.search(before) or _QUESTION.search(_sentence(line, m.start(), m.end())):
                 continue
             said.setdefault(m.group("v") or m.group("es"), (i, m.group(0).strip()))
-    if len(said) != 1:
-        return f  # none, or several: a change or a comparison, not the machine's one CUDA
+    if len(said) != 1 or any(c.path == "nvml.cuda_driver_version" for c in f.claims):
+        return f  # none, or several (a change, a comparison), or nvidia-smi's said above
     (version, (i, words)), = said.items()
     f.fail("nvml.cuda_driver_version", Status.UNKNOWN, i, rank=STATED - 1,
            detail=f"{CUDA_SAID_DETAIL} {version} ({words[:80]})")
