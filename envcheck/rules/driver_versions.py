@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from envcheck.derived.driver_claims import said_mismatch
+from envcheck.derived.machine import driver_runs
 from envcheck.knowledge.archs import ver
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
@@ -55,4 +56,22 @@ def mismatch_said(ctx: RuleContext) -> Iterator[Finding]:
                [("driver.userspace_library_version", sentence[:160])], confidence=Confidence.LIKELY)
 
 
-RULES = (loaded_module_not_installed, mismatch_said)
+def runtime_newer_than_driver_reported(ctx: RuleContext) -> Iterator[Finding]:
+    """A program's own report of both CUDA versions (PaddlePaddle's "Driver API Version: 10.2,
+    Runtime API Version: 11.2"): a runtime the driver cannot run (across majors, or before
+    CUDA 11's minor-version compatibility) fails with cudaErrorInsufficientDriver."""
+    for s in ctx.stated:
+        if s.id != "paddle_device_cuda_versions":
+            continue
+        drv, rt = str(s.fact("nvml.cuda_driver_version") or ""), str(s.fact("detail") or "")
+        if not drv or not rt or driver_runs(drv, rt):
+            continue
+        yield make("cuda_toolkit_newer_than_driver",
+                   f"{s.message.origin.project} reports the driver's CUDA {drv} and the CUDA runtime it loaded {rt}: this "
+                   "driver cannot run that runtime (“CUDA driver version is insufficient for CUDA runtime version”). "
+                   "Install a newer driver, or the build of the CUDA the driver runs.",
+                   [(f"{s.message.origin.project} messages", " ".join(s.match.text.split())[:300])])
+        return
+
+
+RULES = (loaded_module_not_installed, mismatch_said, runtime_newer_than_driver_reported)

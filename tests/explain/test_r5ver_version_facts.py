@@ -286,3 +286,18 @@ def test_toolkit_newer_than_the_driver_retold(text):
 @pytest.mark.parametrize("text", TOOLKIT_SAID_NEAR)
 def test_toolkit_fits_or_only_asked(text):
     assert "cuda_toolkit_newer_than_driver" not in _ids(text)
+
+
+# ----------------------------------------------------------------- a program reporting both CUDAs
+_PADDLE = ("W0602 00:54:52.900606 28393 device_context.cc:447] Please NOTE: device: 0, GPU Compute Capability: 7.0, "
+           "Driver API Version: {d}, Runtime API Version: {r}\n")
+
+
+@pytest.mark.parametrize("d,r", [("10.2", "11.2"), ("11.4", "12.0"), ("10.0", "10.2")])
+def test_runtime_the_driver_cannot_run(d, r):
+    assert "cuda_toolkit_newer_than_driver" in _ids(_PADDLE.format(d=d, r=r))
+
+
+@pytest.mark.parametrize("d,r", [("11.2", "10.1"), ("11.4", "11.8"), ("12.2", "12.2")])
+def test_runtime_the_driver_runs(d, r):
+    assert "cuda_toolkit_newer_than_driver" not in _ids(_PADDLE.format(d=d, r=r))
