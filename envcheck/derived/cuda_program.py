@@ -36,8 +36,18 @@ _TORCH = re.compile(r"(?<![\w-])(?:torch|pytorch|libtorch\w*|c10|aten|THC\w*|caf
 # PaddlePaddle's "(at /paddle/…/cuda_info.cc:…)" falls to the source-file rule below;
 # CUDA samples' "cudaGetDeviceCount returned 35" and helper_cuda.h's "code=35(cudaError…)".
 _PROGRAMS = (
+    # Lua Torch7's cutorch (lib/THC/THCGeneral.c: "THCudaCheck FAIL file=…/cutorch/lib/THC/… error=35";
+    # its REPL trepl and luarocks tree in the traceback): built with the machine's or image's nvcc,
+    # not a PyTorch wheel, though its paths say "torch" and "THC".
+    (re.compile(r"\bcutorch\b|\btrepl\b|\bluarocks\b|\bluajit\b|/torch/install/(?:bin|share|lib)/"), "Lua Torch7 (cutorch)"),
+    # glog's CHECK of a CUDA call in C++ (Caffe's CUDA_CHECK in include/caffe/util/device_alternate.hpp,
+    # DIGITS and OpenPose through Caffe, dmlc's CHECK in MXNet/XGBoost): "Check failed: error ==
+    # cudaSuccess (35 vs. 0)  CUDA driver version is insufficient…". PyTorch never prints it.
+    (re.compile(r"\bCheck failed: \w+ == cudaSuccess\b"), "a C++ program (glog CHECK, e.g. Caffe)"),
     (re.compile(r"ggml|llama[._-]?cpp|whisper[._-]cpp", re.I), "llama.cpp (ggml)"),
-    (re.compile(r"ollama", re.I), "Ollama"),
+    # Ollama's server (llm/server.go): "llama runner process has terminated: CUDA error: …", the
+    # runner's ggml line following on the next line.
+    (re.compile(r"ollama|\bllama runner\b", re.I), "Ollama"),
     (re.compile(r"onnxruntime|\bCudaCall\b|\bCUDA failure \d+:", re.I), "ONNX Runtime"),
     (re.compile(r"\bcupy", re.I), "CuPy"),
     (re.compile(r"\bnumba\b", re.I), "Numba"),
@@ -48,7 +58,8 @@ _PROGRAMS = (
     # CTranslate2 (faster-whisper) src/cuda/utils.h: "CUDA failed with error " + cudaGetErrorString
     (re.compile(r"ctranslate2|faster[_-]whisper|\bCUDA failed with error\b", re.I), "CTranslate2"),
     (re.compile(r"\bmxnet\b", re.I), "MXNet"),
-    (re.compile(r"\bcuda\w+ returned \d+\b|\bcode=\d+\(cuda\w+\)"), "a CUDA sample"),
+    # cuda-samples' vectorAdd.cu and kin: "Failed to allocate device vector A (error code %s)!".
+    (re.compile(r"\bcuda\w+ returned \d+\b|\bcode=\d+\(cuda\w+\)|\(error code [^)\n]{3,200}\)!"), "a CUDA sample"),
     # A program naming the runtime call it checked ("ERROR: cudaGetDeviceCount CUDA driver
     # version is insufficient…"); torch names one only in "Unexpected error from cudaGetDeviceCount()".
     (re.compile(r"(?<!from )\bcuda(?:GetDeviceCount|SetDevice|GetDeviceProperties|Malloc\w*|Memcpy\w*|Free|"

@@ -14,6 +14,7 @@ from . import (
     build_arch_flags,
     compat,
     driver_claims,
+    driver_versions,
     extension_arch,
     failures,
     framework_packages,
@@ -39,7 +40,7 @@ from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
-                               + python_env.RULES + wheel_gap.RULES + framework_packages.RULES + driver_claims.RULES
+                               + python_env.RULES + wheel_gap.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + upstream.RULES)

@@ -186,9 +186,9 @@ def test_nvmls_gpu_is_lost_only_in_its_error_framing():
     # nvmlErrorString's "GPU is lost" always follows a colon (nvidia-smi's device handle, pynvml,
     # device plugins); a person asking about a lost GPU is not NVML saying so.
     from envcheck.explain import diagnose, source
-    for text, lost in (("Is it normal that one GPU is lost after reboot?\n", False),
-                       ("nvmlDeviceGetHandleByIndex() failed: GPU is lost\n", True)):
-        _, report = diagnose(source.normalise(text), collected_at="")
+    for paste, lost in (("Is it normal that one GPU is lost after reboot?\n", False),
+                        ("nvmlDeviceGetHandleByIndex() failed: GPU is lost\n", True)):
+        _, report = diagnose(source.normalise(paste), collected_at="")
         assert ("gpu_lost" in {f.id for f in report.findings if f.confidence.value == "confirmed"}) is lost
 
 

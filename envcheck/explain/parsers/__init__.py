@@ -17,6 +17,7 @@ from . import (
     commands,
     container_device_grants,
     container_prose,
+    cuda_said,
     dcgm,
     device_nodes,
     device_query,
@@ -41,6 +42,7 @@ from . import (
     library_prose,
     loader,
     lspci_link,
+    mismatch_prose,
     nouveau_signals,
     nvidia_smi,
     nvidia_smi_csv,
@@ -76,6 +78,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nouveau_signals.parse, resume_failure_prose.parse,
     held_memory_prose.parse,
     framework_packages.parse, torch_config.parse,
+    cuda_said.parse, mismatch_prose.parse,
 )
 
 __all__ = ["PARSERS"]

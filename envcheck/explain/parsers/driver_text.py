@@ -40,7 +40,10 @@ SOURCE = "kernel log"
 _V = r"\d{3}\.\d{2,3}(?:\.\d{2})?"
 
 _NVRM_VERSION = re.compile(rf"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \w+)?\s+({_V})\b")
-_API_MISMATCH = re.compile(rf"client has the version ({_V}), but\s+(?:NVRM:\s+)?this kernel module has the version ({_V})")
+# rsyslog writes a message's inner newlines as "#012" (its control-character escape, octal
+# 012 = LF) in /var/log/syslog and /var/log/messages, so one logged line holds both halves.
+_API_MISMATCH = re.compile(rf"client has the version ({_V}), but(?:\s+|#012)(?:NVRM:\s+)?this kernel module has the "
+                           rf"version ({_V})")
 # As the live probe reads them: drivers before ~R340 wrote the bus id without "PCI:", and
 # some Xids carry no text after the number.
 _XID = re.compile(r"NVRM: Xid \((?:PCI:)?(?P<pci>[0-9A-Fa-f:.]+)\): (?P<xid>\d+)(?:,\s*(?P<msg>.*))?$")
@@ -60,13 +63,36 @@ _USR_SRC = re.compile(rf"^(?:/usr/src/)?nvidia-(?:open-)?({_V})/?$")
 _MODINFO_VERSION = re.compile(rf"^version:\s+({_V})\s*$")
 _PACKAGE = re.compile(rf"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|nvidia-kernel-common)-\d{{3}}(?:-open|-server)*"
                       rf"(?::\w+)?\s+({_V})-|\bxorg-x11-drv-nvidia-({_V})\b")
+# The user-space driver's packages where the name carries no branch, as package tools list
+# them: Debian's `dpkg -l` rows (only "ii", installed: "rc" is removed), e.g.
+# "ii  nvidia-smi  525.85.12-1  amd64", "ii  libnvidia-ml1:amd64  525.85.12-1"; RPM names
+# (Fedora/negativo17 and NVIDIA's RHEL repo: "nvidia-driver-libs-550.107.02-1.el9.x86_64",
+# dnf's epoch "nvidia-driver-3:550.54.15-1.el9"); Arch's `pacman -Q` "nvidia-utils 550.78-1".
+_USERSPACE_DEB = ("nvidia-smi", "nvidia-driver", "nvidia-driver-bin", "libnvidia-ml1", "libcuda1", "nvidia-utils",
+                  "libnvidia-compute", "nvidia-driver-libs", "libnvidia-cfg1")
+_DEB_ROW = re.compile(rf"^ii\s+({'|'.join(re.escape(n) for n in _USERSPACE_DEB)})(?::\w+)?\s+(?:\d+:)?({_V})-\S+\s")
+_RPM_NAME = re.compile(rf"(?<![\w-])(?:nvidia-driver(?:-libs|-cuda|-cuda-libs|-NVML)?|libnvidia-ml|nvidia-utils)"
+                       rf"-(?:\d+:)?({_V})-\d[\w.]*\.(?:x86_64|aarch64|ppc64le|i686)\b")
+_PACMAN = re.compile(rf"^nvidia-utils\s+({_V})-\d+\s*$")
+# An upgrade of the user-space driver as the package logs record it: apt's history.log
+# ("Upgrade: libnvidia-compute-535:amd64 (535.104.05-0ubuntu1, 535.113.01-0ubuntu1), …") and
+# dpkg.log ("2023-10-01 06:25:01 upgrade libnvidia-compute-535:amd64 535.104.05-0ubuntu1
+# 535.113.01-0ubuntu1"): the second version is the one on disk now.
+_UPGRADED_NAME = r"(?:libnvidia-compute|libnvidia-common|libnvidia-gl|nvidia-utils|nvidia-compute-utils|nvidia-driver)-\d{3}(?:-server|-open)*:\w+"
+_UPGRADED = re.compile(rf"{_UPGRADED_NAME} \((?:\d+:)?{_V}-[^,)]*, (?:\d+:)?({_V})-[^)]*\)"
+                       rf"|\bupgrade {_UPGRADED_NAME} (?:\d+:)?{_V}-\S+ (?:\d+:)?({_V})-\S+")
+# `cat /sys/module/nvidia/version` prints the loaded module's version alone on the next line.
+_SYS_MODULE = re.compile(r"/sys/module/nvidia/version\s*$")
+_BARE_VERSION = re.compile(rf"^\s*({_V})\s*$")
 
 
 # What a line must hold for each pattern above to find something in it (lower case; the
 # patterns then run on those lines only: most lines of a long log hold none of them).
 _MAY_LOG = ("nvrm", "client has the version", "modprobe: ", "key was rejected by service", "lockdown: ",
             "module verification failed", "nvlink core is being initialized", "nvidia-driver-",
-            "libnvidia-compute-", "nvidia-utils-", "nvidia-kernel-common-", "xorg-x11-drv-nvidia-")
+            "libnvidia-compute-", "nvidia-utils-", "nvidia-kernel-common-", "xorg-x11-drv-nvidia-",
+            "libnvidia-common-", "libnvidia-gl-", "nvidia-compute-utils-")
+_MAY_PACKAGE = ("ii ", "nvidia-driver", "libnvidia-ml", "nvidia-utils")
 _MAY_MODULE = ("nvidia", "nouveau", "nova_core", "version:")
 
 
@@ -248,6 +274,33 @@ def _no_package(f: Found, doc: Pasted) -> None:
             return
 
 
+def _package_rows(f: Found, doc: Pasted) -> None:
+    """The installed user-space driver from a package tool's rows (the first one found)."""
+    lines = doc.lines
+    for i in doc.lines_containing(*_MAY_PACKAGE):
+        line = lines[i].strip()
+        m = _DEB_ROW.match(line) or _PACMAN.match(line)
+        v = (m.group(m.lastindex) if m else None)
+        if v is None:
+            r = _RPM_NAME.search(line)
+            v = r.group(1) if r else None
+        if v:
+            f.set("driver.userspace_library_version", v, i, rank=PROGRAM,
+                  detail=f"installed driver package (line {i + 1})")
+            return
+
+
+def _sys_module(f: Found, doc: Pasted) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("/sys/module/nvidia/version"):
+        if _SYS_MODULE.search(lines[i]) and i + 1 < len(lines):
+            m = _BARE_VERSION.match(lines[i + 1])
+            if m:
+                f.set("driver.kernel_module_version", m.group(1), i + 1,
+                      detail=f"/sys/module/nvidia/version: the loaded module (line {i + 2})")
+                return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
@@ -275,13 +328,20 @@ def parse(doc: Pasted) -> Found:
             pm = _MODULE_PATH.search(line)
             if pm:
                 f.set("host.kernel", pm.group(1), i)
-        m = _PACKAGE.search(line)
+        u = _UPGRADED.search(line)  # a package log's old and new versions: the new one is on disk
+        m = None if u else _PACKAGE.search(line)
+        if u:
+            f.set("driver.userspace_library_version", u.group(1) or u.group(2), i, rank=PROGRAM,
+                  detail=f"driver packages upgraded to it (package log, line {i + 1})")
         if m:
             f.set("driver.userspace_library_version", m.group(1) or m.group(2), i, rank=PROGRAM,
                   detail=f"installed driver package (line {i + 1})")
     if xids:
         f.set("driver.xid_events", tuple(x for x, _ in xids), xids[0][1],
               detail="Xid lines in the text (the log may hold more)")
+    if not any(c.path == "driver.userspace_library_version" for c in f.claims):
+        _package_rows(f, doc)
+    _sys_module(f, doc)
     candidates = doc.lines_containing(*_MAY_MODULE)
     _modules(f, lines, candidates)
     if not f.claims or all(c.path != "driver.loaded_modules" for c in f.claims):

@@ -1,0 +1,100 @@
+"""A person naming the machine's CUDA version in their own words: "CUDA version: 10.0",
+"my cuda is 11.2", "cuda 10.1, torch 1.7.1", "CUDA版本是10.2", "CUDA 버전은 11.2",
+"CUDAのバージョンは11.4", "versión de CUDA 11.2", "CUDA-Version 11.4".
+
+Which CUDA that is (nvidia-smi's header, the driver's; nvcc's, the toolkit's) the sentence does
+not say, so it is never the driver's CUDA reading: it is a failed ``nvml.cuda_driver_version``
+(rank below ``STATED``) whose detail carries the number (``derived/driver_claims.py``); any
+tool's reading, and driver_prose's "the driver is too old", outrank it. Only
+``rules/driver_claims.py`` reads it, beside a failure and a PyTorch whose CUDA is known.
+
+Nothing is claimed where the number is another thing's CUDA: a PyTorch build's ("torch 2.1
+with CUDA 11.8", "built with CUDA", "pytorch-cuda=11.8", "+cu118"), an image's
+("nvidia/cuda:11.8.0-…"), a package's ("cuda-toolkit-12-4", "cudatoolkit=11.3"); nor where the
+text names two different CUDA versions this way (a change, a comparison), nor in a question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from envcheck.derived.driver_claims import CUDA_SAID_DETAIL
+from envcheck.derived.messages import STATED_DETAIL
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.source import Pasted
+from envcheck.reading import Status
+
+SOURCE = "statements"
+_I = re.IGNORECASE
+
+# "CUDA" (not part of a longer name: "pytorch-cuda", "nvidia/cuda:", "cuda_12.4", "CUDA_HOME"),
+# then optionally "version"/"版本"/"버전"/"バージョン" and a verb or colon, then X.Y.
+_SAID = re.compile(
+    r"(?<![A-Za-z0-9_/=:.+-])(?:(?:my|the|our|system|installed|local)\s+)?cuda(?![A-Za-z0-9_/=.+-])"
+    r"(?:\s*(?:の|的)?\s*(?:version|ver\.?|版本(?:号)?|버전|バージョン|-version)\s*(?:は|은|는|이|号)?)?"
+    r"\s*(?:is|=|:|：|是|为|為|of)?\s*v?(?P<v>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)(?!\s*(?:toolkit|sdk)\b)"
+    r"|versi[oó]n\s+de\s+cuda\s*(?:es\s+)?(?::\s*)?v?(?P<es>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)", _I)
+# The number is a PyTorch build's or a package's, by what comes just before it on the line.
+_OTHERS = re.compile(r"(?:torch|built|compiled|for|with|wheel|pip|conda|install\w*|cudatoolkit|tensorflow|jax|"
+                     r"paddle|onnxruntime|cupy|\+cu\d+|requires?|needs?|supports?|upgrad\w*|downgrad\w*|switch\w*|"
+                     r"instead|from|to)\W*(?:\w+\W+){0,2}$", _I)
+# nvidia-smi's header without its frame ("Driver Version: 535.54.03   CUDA Version: 12.2") and the
+# key rows of `nvidia-smi -q` / `--version` ("CUDA Version                              : 12.2"):
+# tools pad the key before the colon, people do not.
+_TOOL_ROW = re.compile(r"Driver Version|^\s*CUDA Version\s+:", _I)
+_QUESTION = re.compile(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b|吗|么|是否|까요|ですか", _I)
+_NEEDLES = ("cuda",)
+
+# The number retold with the tool that printed it: "nvidia-smi shows CUDA Version 11.4" (the
+# header's CUDA: the driver's), "nvcc -V says release 11.8" / "nvcc is 12.4" (the toolkit's);
+# "显示", "표시", "表示" for "shows".
+_SHOWS = r"(?:\s*(?:--version|-V))?\s*(?:shows?|says?|reports?|gives?|displays?|prints?|is|:|显示(?:的是)?|显示为|에서|表示)?\s*"
+_TOOL_SAID = (
+    (re.compile(r"\bnvidia-smi" + _SHOWS + r"(?:(?:the\s+)?cuda\s*(?:version|版本|버전)?\s*(?:is|:|=|是|为)?\s*)v?"
+                r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "nvidia-smi's CUDA (the driver's)"),
+    (re.compile(r"\bnvcc" + _SHOWS + r"(?:(?:cuda\s*(?:compilation\s+tools,?\s*)?)?(?:release|version|版本|버전)?\s*(?:is|:|=)?\s*)v?"
+                r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "toolkit.nvcc_version", "nvcc's CUDA (the toolkit's)"),
+)
+
+
+_END = re.compile(r"[.!?;。！？](?=\s|$)")
+
+
+def _sentence(line: str, start: int, end: int) -> str:
+    """The sentence of ``line`` that holds ``start``..``end`` ("torch.cuda" is no sentence end)."""
+    ends = [m.end() for m in _END.finditer(line)]
+    first = max((e for e in ends if e <= start), default=0)
+    last = min((e for e in ends if e >= end), default=len(line))
+    return line[first:last]
+
+
+def _tools_said(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("nvidia-smi", "nvcc"):
+        line = doc.lines[i]
+        if "|" in line:
+            continue
+        for pattern, path, what in _TOOL_SAID:
+            m = pattern.search(line)
+            if m and not _QUESTION.search(_sentence(line, m.start(), m.end())):
+                f.set(path, m.group("v"), i, detail=f"{STATED_DETAIL}: {what} ({m.group(0).strip()[:60]})")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    _tools_said(doc, f)
+    said = {}
+    for i in doc.lines_containing(*_NEEDLES):
+        line = doc.lines[i]
+        if "|" in line or _TOOL_ROW.search(line):  # the tools' own rows are their parsers' to read
+            continue
+        for m in _SAID.finditer(line):
+            before = line[max(0, m.start() - 40):m.start()]
+            if _OTHERS.search(before) or _QUESTION.search(_sentence(line, m.start(), m.end())):
+                continue
+            said.setdefault(m.group("v") or m.group("es"), (i, m.group(0).strip()))
+    if len(said) != 1 or any(c.path == "nvml.cuda_driver_version" for c in f.claims):
+        return f  # none, or several (a change, a comparison), or nvidia-smi's said above
+    (version, (i, words)), = said.items()
+    f.fail("nvml.cuda_driver_version", Status.UNKNOWN, i, rank=STATED - 1,
+           detail=f"{CUDA_SAID_DETAIL} {version} ({words[:80]})")
+    return f
