@@ -122,7 +122,11 @@ _MARGIN = re.compile(r"\n% ?")  # found by its newline: one pass over the text, 
 def unmargined(doc: Pasted) -> Tuple[str, ...]:
     """The lines without MATLAB's "% " echo margin (``!nvidia-smi -q`` in a MATLAB session writes
     every line of the output after "% "); indentation is left to each reader, which reads it
-    relative to its own block."""
+    relative to its own block. Once per paste: six readers ask."""
+    return doc.once("smi_values.unmargined", _unmargined)
+
+
+def _unmargined(doc: Pasted) -> Tuple[str, ...]:
     if not (doc.text.startswith("%") or "\n%" in doc.text):  # no line starts with "%"
         return doc.lines
     text = _MARGIN.sub("\n", "\n" + doc.text)[1:]

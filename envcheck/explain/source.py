@@ -19,7 +19,7 @@ import html
 import itertools
 import re
 import sys
-from typing import BinaryIO, Dict, FrozenSet, List, Optional, Tuple
+from typing import BinaryIO, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
 from envcheck.knowledge import messages
@@ -31,6 +31,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import sre_constants
     import sre_parse
+
+T = TypeVar("T")
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
@@ -104,7 +106,11 @@ _FOLDS = ("\u0130", "\u0131", "\u017f")
 
 # A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
 # the line that continues it (a lower-case word or a closing quote/bracket first).
-_WRAP_BREAK = re.compile(r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])")
+# Found as "a newline before a continuation" and the characters before it checked in Python:
+# the regex r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])", which starts on a class, is tried at every
+# position of the text (eight times slower on 4 MiB).
+_WRAP_NEWLINE = re.compile(r"\n(?=[a-z\"')])")
+_WRAP_CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
 _WRAP_WINDOW = 300  # characters each side of a break: a wrapped message's two parts
 _MAX_BREAKS = 2000
 # Where a subprocess's captured output ends (Pasted.enclosed): pip's "[end of output]", or a
@@ -190,6 +196,36 @@ class Pasted:
         self._needle_lines[needle] = hits
         return hits
 
+    def _positions(self, needle: str) -> Optional[List[int]]:
+        """Where ``needle`` (lower case, no newline) starts in :attr:`lower`, ascending, for a
+        paste that repeats its lines: found in the distinct lines and placed on each copy (the
+        catalogue's scan looks for some three hundred needles, each a pass over 4 MiB
+        otherwise); None for other pastes, or where lowercasing changed a line's length."""
+        distinct, copies = self.distinct
+        if copies is None or "\n" in needle or len(self.lower) != len(self.text):
+            return None
+        low, starts, offsets = distinct.lower, distinct.offsets, self.offsets
+        out: List[int] = []
+        pos = low.find(needle)
+        while pos != -1:
+            k = bisect.bisect_right(starts, pos) - 1
+            column = pos - starts[k]
+            out.extend(offsets[i] + column for i in copies[k])
+            pos = low.find(needle, pos + 1)
+        out.sort()
+        return out
+
+    @functools.cached_property
+    def _once(self) -> Dict[str, object]:
+        return {}
+
+    def once(self, key: str, compute: Callable[["Pasted"], T]) -> T:
+        """``compute(self)``, computed once per paste under ``key``: a helper that several parsers
+        call on the whole paste (a pass over 4 MiB each time) gives them all the one result."""
+        if key not in self._once:
+            self._once[key] = compute(self)
+        return self._once[key]  # type: ignore[return-value]
+
     @functools.cached_property
     def _searched(self) -> Dict[int, Dict[str, Optional["re.Match[str]"]]]:
         return {}
@@ -267,7 +303,7 @@ class Pasted:
     def messages(self) -> Tuple[messages.Match, ...]:
         """The catalogued upstream messages in the text (``Match.line`` is 1-based), also those
         a person's editor wrapped over two lines of prose (:meth:`_wrapped`)."""
-        found = messages.match(self.text, self.lower, self.words)
+        found = messages.match(self.text, self.lower, self.words, self._positions)
         plain = {(m.id, m.start) for m in found}
         wrapped = [m for m in self._wrapped() if (m.id, m.start) not in plain]  # not the same one longer
         return tuple(sorted(found + wrapped, key=lambda m: (m.start, m.id)) if wrapped else found)
@@ -302,10 +338,9 @@ class Pasted:
         breaks cost a thousand scans."""
         text = self.text
         breaks: List[int] = []
-        for n, m in enumerate(_WRAP_BREAK.finditer(text)):
+        for n, at in enumerate(_wrap_breaks(text)):
             if n >= _MAX_BREAKS:
                 break
-            at = m.start() + m.group(0).index("\n")
             line = self.lines[self.line_of(at)]
             if len(line) < 30 or line[:1].isspace() or "|" in line:
                 continue  # short lines, indented code, tables: not wrapped prose
@@ -321,6 +356,7 @@ class Pasted:
                 spans.append([a, b])
         pieces: List[str] = []
         placed: List[int] = []  # where each window starts in the joined text
+        joined = 0  # the joined text's length so far
         i = 0
         for a, b in spans:
             cut = [a]
@@ -329,7 +365,8 @@ class Pasted:
                 i += 1
             # each break, and only a break, becomes a space: lengths and offsets stay
             piece = " ".join(text[x + (n > 0):y] for n, (x, y) in enumerate(zip(cut, cut[1:] + [b])))
-            placed.append(sum(len(p) + 1 for p in pieces))
+            placed.append(joined)
+            joined += len(piece) + 1
             pieces.append(piece)
         out: List[messages.Match] = []
         for w in messages.match("\n".join(pieces)):
@@ -343,6 +380,17 @@ class Pasted:
                 out.append(dataclasses.replace(w, start=start, end=end, line=self.line_of(start) + 1,
                                                text=text[start:end]))
         return out
+
+
+def _wrap_breaks(text: str) -> Iterator[int]:
+    """Where a prose line cut mid-sentence ends (its newline), in order: a letter, comma or
+    opening bracket/quote, then at most one blank, before the newline; a lower-case word or a
+    closing quote/bracket after it."""
+    for m in _WRAP_NEWLINE.finditer(text):
+        at = m.start()
+        before = text[at - 1] if at else ""
+        if before in _WRAP_CUT or (before in (" ", "\t") and at >= 2 and text[at - 2] in _WRAP_CUT):
+            yield at
 
 
 def literal_prefix(pattern: "re.Pattern[str]") -> str:

@@ -30,6 +30,7 @@ from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, f
     REACH,
     Fact,
     Match,
+    Positions,
     absent,
     distinct_words,
     scan,
@@ -190,8 +191,9 @@ class Catalogue:
     def get(self, message_id: str) -> Message:
         return self.by_id[message_id]
 
-    def match(self, text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
-        return scan(self.messages, text, lower, words)
+    def match(self, text: str, lower: Optional[str] = None, words: Optional[str] = None,
+              positions: Optional[Positions] = None) -> List[Match]:
+        return scan(self.messages, text, lower, words, positions)
 
     def ignored_reason(self, text: str) -> Optional[str]:
         """The reason a text is on the ignore list, or None."""
@@ -311,7 +313,9 @@ def _facts(message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:
     return tuple(out)
 
 
-def match(text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
+def match(text: str, lower: Optional[str] = None, words: Optional[str] = None,
+          positions: Optional[Positions] = None) -> List[Match]:
     """The catalogued upstream messages in ``text`` (a paste, a log, a traceback); ``lower``
-    and ``words``: ``text.lower()`` and :func:`distinct_words` of it, when the caller has them."""
-    return catalogue().match(text, lower, words)
+    and ``words``: ``text.lower()`` and :func:`distinct_words` of it, when the caller has them;
+    ``positions``: where a needle occurs in ``lower`` (``message_scan.Positions``)."""
+    return catalogue().match(text, lower, words, positions)

@@ -1,0 +1,92 @@
+"""The shortcuts for pastes that repeat their lines (a log, a report pasted twice) find exactly
+what the plain scans find: the catalogue's needles looked for in the distinct lines only, the
+wrapped-prose breaks found from their newlines, a whole-paste helper computed once.
+
+Compared with the plain way on random pastes built from the catalogue's own examples and the
+characters where they could differ (case, İ which lower() lengthens, Σ whose lower case
+depends on its neighbours, ſ and K that re.IGNORECASE takes for ASCII letters)."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import List, Tuple
+
+import pytest
+
+from envcheck.explain import smi_values
+from envcheck.explain.source import Pasted, _wrap_breaks
+from envcheck.knowledge import messages
+
+_ODD = ["İ", "Σ", "ΑΣ", "ſ", "\u212a", "noise line 123", "", "  indented", "% margin", "%x"]
+
+
+@pytest.fixture(autouse=True)
+def shortcuts_for_any_size(monkeypatch):
+    """The words shortcut is taken on large texts only; these small texts must take it too."""
+    monkeypatch.setattr(messages, "LARGE", 0)
+
+
+def _repeated(rnd: random.Random, examples: List[str]) -> Tuple[str, ...]:
+    pool = [line for e in rnd.sample(examples, 4) for line in e.split("\n")] + rnd.sample(_ODD, 3)
+    pool = [rnd.choice([line, line.upper(), line[: len(line) // 2]]) if rnd.random() < 0.3 else line for line in pool]
+    return tuple(rnd.choice(pool) for _ in range(rnd.randint(4, 60)))
+
+
+def _key(found) -> list:
+    return [(m.id, m.start, m.end, m.line, m.text, m.facts) for m in found]
+
+
+def test_catalogue_scan_through_the_distinct_lines_finds_what_a_plain_scan_finds():
+    cat = messages.catalogue()
+    rnd = random.Random(10)
+    examples = [e for m in cat.messages for e in m.examples]
+    repeated = 0
+    for _ in range(150):
+        doc = Pasted(_repeated(rnd, examples))
+        repeated += doc.distinct[1] is not None
+        got = messages.match(doc.text, doc.lower, doc.words, doc._positions)
+        assert _key(got) == _key(messages.scan(cat.messages, doc.text, doc.text.lower())), doc.lines
+    assert repeated > 100  # the shortcut was taken, not only the plain way
+
+
+def test_positions_are_every_place_a_needle_starts():
+    rnd = random.Random(11)
+    for _ in range(300):
+        doc = Pasted(tuple(rnd.choice(["abab", "ba", "aB", "İab", "", "xab ab"]) for _ in range(rnd.randint(2, 20))))
+        for needle in ("ab", "aba", "b", "x", "\nab"):
+            got = doc._positions(needle)
+            if got is None:
+                assert doc.distinct[1] is None or "\n" in needle or len(doc.lower) != len(doc.text)
+                continue
+            low = doc.text.lower()
+            assert got == [p for p in range(len(low)) if low.startswith(needle, p)], (doc.lines, needle)
+
+
+_WRAP_BREAK = re.compile(r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])")  # what _wrap_breaks finds, as one regex
+
+
+def test_wrap_breaks_are_the_newlines_the_plain_pattern_finds():
+    rnd = random.Random(12)
+    pieces = ["a", "Z", ",", "(", '"', "'", ")", " ", "\t", "  ", "\n", "\n\n", "1", ".", "b", "-"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 16)))
+        want = [m.start() + m.group(0).index("\n") for m in _WRAP_BREAK.finditer(text)]
+        assert list(_wrap_breaks(text)) == want, repr(text)
+
+
+def test_messages_wrapped_over_lines_are_found_in_a_repeated_paste_as_in_one_copy():
+    prose = ("I tried everything and the training script still fails with the message, RuntimeError: CUDA error: no\n"
+             "kernel image is available for execution on the device, what can I do")
+    one, many = Pasted(tuple(prose.split("\n"))), Pasted(tuple((prose + "\n") .split("\n") * 5))
+    assert many.distinct[1] is not None
+    first = [(m.id, m.start, m.end) for m in one.messages]
+    assert first and [(m.id, m.start, m.end) for m in many.messages if m.line <= 2] == first
+
+
+def test_unmargined_is_computed_once_per_paste_and_takes_the_margin_off():
+    doc = Pasted(("% GPU 0: A100", "%Driver Version: 550.54.15", "plain % line", "%"))
+    assert smi_values.unmargined(doc) == ("GPU 0: A100", "Driver Version: 550.54.15", "plain % line", "")
+    assert smi_values.unmargined(doc) is smi_values.unmargined(doc)
+    plain = Pasted(("GPU 0: A100",))
+    assert smi_values.unmargined(plain) is plain.lines
