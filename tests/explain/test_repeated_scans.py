@@ -90,3 +90,61 @@ def test_unmargined_is_computed_once_per_paste_and_takes_the_margin_off():
     assert smi_values.unmargined(doc) is smi_values.unmargined(doc)
     plain = Pasted(("GPU 0: A100",))
     assert smi_values.unmargined(plain) is plain.lines
+
+
+_REPORT_LINES = [
+    "Ultralytics YOLOv8.1.3 🚀 Python-3.10.11 torch-2.1.0+cu121 CUDA:0 (NVIDIA GeForce RTX 3060, 12288MiB)",
+    "- PyTorch version (GPU?): 2.1.0+cu121 (True)", "- Platform: Linux-5.15.0-88-generic-x86_64-with-glibc2.35",
+    "PyTorch: 1.10.0+cu113", "GPU 0,1: NVIDIA A100-SXM4-40GB", "CUDA available: True", "Python: 3.8.10 (default)",
+    "GPU available  Yes", "Driver version  470.82.01", "* CUDA:", "\t- GPU:", "\t\t- NVIDIA A10G", "\t- available: True",
+    "\t- version: 11.3", "* Packages:", "\t- torch: 1.12.1", "* System:", "\t- python: 3.9.13", "*  CUDA:",
+    "- PyTorch version: 2.2.2 (GPU)", "- GPU type: NVIDIA GeForce RTX 4090", "- Name: cuda:0 NVIDIA L4 : cudaMallocAsync",
+    ">>> torch.cuda.is_available()", "False", ">>> torch.version.cuda", ">>> ", "print(torch.cuda.is_available())",
+    "True", "torch version: 2.1.0", "cuda.is_available() returns False", "Python 3.7.5 (default, Oct 25 2019)",
+    "torch.cuda.is_available(): False", "GPU count: 2", "python -c 'import torch; print(torch.__version__)'", "2.0.1",
+    "", "plain text about python and gpu ", "İ torch", "- something: else",
+    ">>> print(torch.__version__, torch.cuda.is_available())", "2.1.0 True", "2.1.0",
+]
+
+
+def _every_line(doc: Pasted) -> Pasted:
+    """``doc`` whose first look (lines_containing) gives every line: each is read where it stands."""
+    doc.__dict__["lines_containing"] = lambda *needles, **kw: list(range(len(doc.lines)))
+    return doc
+
+
+def test_library_reports_read_once_per_distinct_line_find_what_reading_every_line_finds():
+    from envcheck.explain.parsers import framework_env
+    from envcheck.explain.partial import PROGRAM, Found
+
+    rnd = random.Random(13)
+    for _ in range(500):
+        pool = rnd.sample(_REPORT_LINES, 8)
+        lines = tuple(rnd.choice(pool) for _ in range(rnd.randint(2, 40)))
+        plain = Found(framework_env.SOURCE, PROGRAM)
+        doc = _every_line(Pasted(lines))
+        for i, line in enumerate(lines):  # the loop before lines were remembered
+            framework_env._line(plain, line, i)
+            if line.lstrip().startswith("-"):
+                framework_env._reports(plain, line, i)
+        if "PyTorch built with:" in doc.text:
+            framework_env._config(plain, lines)
+        if "* CUDA:" in doc.text or "* System:" in doc.text:
+            framework_env._lightning(plain, doc)  # every line a header candidate: the plain loop
+        assert framework_env.parse(Pasted(lines)) == plain, lines
+
+
+def test_python_sessions_read_once_per_distinct_line_find_what_reading_every_line_finds():
+    from envcheck.explain.parsers import interactive
+    from envcheck.explain.partial import PROGRAM, Found
+
+    rnd = random.Random(14)
+    many = ">>> print(torch.__version__, torch.cuda.is_available())"
+    fixed = [(many, "2.1.0", many, "2.1.0 True")]  # the same call line, its value unreadable, then readable
+    for lines in fixed + [tuple(rnd.choice(pool) for _ in range(rnd.randint(2, 40)))
+                          for pool in (rnd.sample(_REPORT_LINES, 8) for _ in range(500))]:
+        plain = Found(interactive.SOURCE, PROGRAM)
+        doc = Pasted(lines)
+        for i in doc.lines_containing(*interactive._MAY_SAY):
+            interactive._line(plain, lines, i)
+        assert interactive.parse(Pasted(lines)) == plain, lines
