@@ -66,9 +66,9 @@ class _AtLineStarts:
     the pattern", which the regex engine finds by that one character instead of trying the
     anchor at every position of the text."""
 
-    def __init__(self, pattern: str) -> None:
-        self.first = re.compile(f"(?:{pattern})")
-        self.after = re.compile(f"\\n(?:{pattern})")
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.first = re.compile(f"(?:{pattern})", flags)
+        self.after = re.compile(f"\\n(?:{pattern})", flags)
 
     def sub(self, text: str) -> str:
         text = self.after.sub("\n", text)
@@ -79,7 +79,7 @@ class _AtLineStarts:
 # A fence line: the fence and its info string ("```bash", "~~~ python") go. Text after a fence
 # that is not a one-word info string is the first line of the block, written on the fence's
 # line ("```NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible …"): it stays.
-_FENCE = re.compile(r"^[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)
+_FENCE = _AtLineStarts(r"[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
 _QUOTES = _AtLineStarts(_QUOTE)
@@ -256,6 +256,12 @@ class Pasted:
             return list(range(len(self.lines)))
         if len(needles) == 1:
             return list(self._lines_of(needles[0]))
+        distinct, copies = self.distinct
+        if copies is not None:  # the distinct lines' hits joined first, then placed on their copies once
+            found = set()
+            for needle in needles:
+                found.update(distinct._lines_of(needle))
+            return sorted(itertools.chain.from_iterable(copies[k] for k in found))
         hits = set()
         for needle in needles:
             hits.update(self._lines_of(needle))
@@ -453,7 +459,7 @@ def normalise(text: str) -> Pasted:
         text = _QUOTES.sub(text)
     text = _LOG_PREFIXES.sub(text)
     if "```" in text or "~~~" in text:
-        text = _FENCE.sub("", text)  # a fence is a boundary between blocks, like an empty line
+        text = _FENCE.sub(text)  # a fence is a boundary between blocks, like an empty line
     # Markdown inline code: `nvidia-smi` reads the same without the backticks. A backtick
     # closed by an apostrophe is GNU quoting, part of upstream's message (glibc's
     # "version `GLIBCXX_3.4.30' not found"), and stays.

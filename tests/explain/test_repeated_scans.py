@@ -148,3 +148,26 @@ def test_python_sessions_read_once_per_distinct_line_find_what_reading_every_lin
         for i in doc.lines_containing(*interactive._MAY_SAY):
             interactive._line(plain, lines, i)
         assert interactive.parse(Pasted(lines)) == plain, lines
+
+
+def test_fences_searched_from_newlines_are_the_ones_a_line_anchor_finds():
+    from envcheck.explain import source
+
+    anchored = re.compile(r"^[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)  # as it was
+    rnd = random.Random(15)
+    pieces = ["```", "~~~", "``", "`", "\n", "\n\n", " ", "\t", "bash", "py thon", "{x}", "a", "-", "\u00e9", "~"]
+    for _ in range(4000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 14)))
+        assert source._FENCE.sub(text) == anchored.sub("", text), repr(text)
+
+
+def test_lines_containing_several_words_in_a_repeating_paste_is_the_plain_answer():
+    rnd = random.Random(16)
+    pool = ["GPU 0: A100", "gpu", "", "python 3.10", "İ gpu", "nothing", "Python", "cuda: 12.1", "ſ"]
+    for _ in range(400):
+        lines = tuple(rnd.choice(pool) for _ in range(rnd.randint(2, 30)))
+        doc, plain = Pasted(lines), Pasted(lines)
+        plain.__dict__["distinct"] = (plain, None)  # every line searched where it stands
+        words = rnd.sample(["gpu", "python", "cuda:", "i", "s", "0: a"], rnd.randint(2, 4))
+        assert doc.lines_containing(*words) == plain.lines_containing(*words), (lines, words)
+        assert doc.lines_containing(*words, ignorecase=True) == plain.lines_containing(*words, ignorecase=True)
