@@ -309,10 +309,15 @@ class Pasted:
     def messages(self) -> Tuple[messages.Match, ...]:
         """The catalogued upstream messages in the text (``Match.line`` is 1-based), also those
         a person's editor wrapped over two lines of prose (:meth:`_wrapped`)."""
-        found = messages.match(self.text, self.lower, self.words, self._positions)
+        found = self._scan()
         plain = {(m.id, m.start) for m in found}
         wrapped = [m for m in self._wrapped() if (m.id, m.start) not in plain]  # not the same one longer
         return tuple(sorted(found + wrapped, key=lambda m: (m.start, m.id)) if wrapped else found)
+
+    def _scan(self) -> List[messages.Match]:
+        """The catalogue's scan of this text, with what the paste knows already (its lowercased
+        text, words, where its lines start, and the distinct lines' needle places)."""
+        return messages.match(self.text, self.lower, self.words, self._positions, self.offsets)
 
     @functools.cached_property
     def enclosed(self) -> FrozenSet[int]:
@@ -375,7 +380,8 @@ class Pasted:
             joined += len(piece) + 1
             pieces.append(piece)
         out: List[messages.Match] = []
-        for w in messages.match("\n".join(pieces)):
+        # The windows of a log that repeats its prose repeat too: scanned as a paste of their own.
+        for w in Pasted(tuple("\n".join(pieces).split("\n")))._scan():
             k = bisect.bisect_right(placed, w.start) - 1
             if w.end > placed[k] + len(pieces[k]):
                 continue  # runs into the next window

@@ -186,10 +186,12 @@ class _Text:
     (several messages look for the same words), the line starts, and the facts of a matched
     text already converted (a long log repeats the same message)."""
 
-    def __init__(self, text: str, low: str, words: Optional[str] = None, positions: Optional[Positions] = None) -> None:
+    def __init__(self, text: str, low: str, words: Optional[str] = None, positions: Optional[Positions] = None,
+                 starts: Optional[Sequence[int]] = None) -> None:
         self.text, self.low = text, low
         self._words = words
         self._positions = positions
+        self._starts = starts
         self.aligned = len(low) == len(text)  # lower() can lengthen a few non-ASCII letters
         self._hits: Dict[str, List[int]] = {}
         self._newlines: Optional[List[int]] = None
@@ -219,6 +221,8 @@ class _Text:
 
     def line(self, pos: int) -> int:
         """1-based line of ``pos`` (a match starting on a newline counts on the next line)."""
+        if self._starts is not None:  # the newline before line k+1 is at starts[k+1] - 1
+            return bisect.bisect_right(self._starts, pos + 1)
         if self._newlines is None:
             ends = itertools.accumulate(map(len, self.text.split("\n")[:-1]))  # each line's end, less the newlines before
             self._newlines = [end + n for n, end in enumerate(ends)]
@@ -263,19 +267,21 @@ SHORT = 1 << 12
 
 
 def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = None,
-         words: Optional[str] = None, positions: Optional[Positions] = None) -> List[Match]:
+         words: Optional[str] = None, positions: Optional[Positions] = None,
+         starts: Optional[Sequence[int]] = None) -> List[Match]:
     """Every match of every message in ``text``, in order of position.
 
     A pattern runs only around the places where a literal it needs occurs (no further than
     the longest match it can make), so the cost follows the number of near-misses, not the
     size of the text times the number of messages. ``lower`` and ``words``: ``text.lower()``
     and :func:`distinct_words` of it, when the caller has them already; ``positions``: where
-    a needle occurs in ``lower`` (:data:`Positions`), used for a text without colour codes.
+    a needle occurs in ``lower`` (:data:`Positions`), and ``starts``: where each line of ``text``
+    starts, both used for a text without colour codes.
     """
     stripped = strip_colour(text)
     if stripped is not text or lower is None:
-        lower, words, positions = stripped.lower(), None, None
-    t = _Text(stripped, lower, words, positions)
+        lower, words, positions, starts = stripped.lower(), None, None, None
+    t = _Text(stripped, lower, words, positions, starts)
     out: List[Match] = []
     everywhere = (0, len(stripped), -1, len(stripped))
     # A short text (one error line, a traceback) holds few of the catalogue's words: a substring
