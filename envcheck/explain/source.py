@@ -148,7 +148,11 @@ class Pasted:
             return self, None
         where: Dict[str, List[int]] = {}
         for i, line in enumerate(self.lines):
-            where.setdefault(line, []).append(i)
+            copies = where.get(line)  # not setdefault: that makes a list for every line, kept or not
+            if copies is None:
+                where[line] = [i]
+            else:
+                copies.append(i)
         return Pasted(tuple(where)), tuple(tuple(v) for v in where.values())
 
     @functools.cached_property
@@ -234,10 +238,14 @@ class Pasted:
         """``pattern.search(line)``, remembered for this paste: a log repeats its lines, and what a
         line-local pattern finds on a line does not depend on where the line stands. Patterns
         are told apart by identity (hashing one is slow); they are module constants."""
-        seen = self._searched.setdefault(id(pattern), {})
-        if line not in seen:
-            seen[line] = pattern.search(line)
-        return seen[line]
+        seen = self._searched.get(id(pattern))
+        if seen is None:
+            seen = self._searched[id(pattern)] = {}
+        try:
+            return seen[line]
+        except KeyError:  # a line met the first time (the rarer case in a long paste)
+            found = seen[line] = pattern.search(line)
+            return found
 
     def line_of(self, pos: int) -> int:
         """The number of the line holding offset ``pos`` of :attr:`text`."""
