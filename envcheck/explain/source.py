@@ -19,9 +19,10 @@ import html
 import itertools
 import re
 import sys
-from typing import BinaryIO, Callable, Dict, FrozenSet, Iterator, List, Optional, Tuple, TypeVar
+from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
+from envcheck.explain.wrapped import across_breaks
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
 
@@ -104,15 +105,6 @@ _PLAIN = (
 _FOLDS = ("\u0130", "\u0131", "\u017f")
 
 
-# A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
-# the line that continues it (a lower-case word or a closing quote/bracket first).
-# Found as "a newline before a continuation" and the characters before it checked in Python:
-# the regex r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])", which starts on a class, is tried at every
-# position of the text (eight times slower on 4 MiB).
-_WRAP_NEWLINE = re.compile(r"\n(?=[a-z\"')])")
-_WRAP_CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
-_WRAP_WINDOW = 300  # characters each side of a break: a wrapped message's two parts
-_MAX_BREAKS = 2000
 # Where a subprocess's captured output ends (Pasted.enclosed): pip's "[end of output]", or a
 # shell prompt, the next command.
 _OUTPUT_END = re.compile(r"^\s*(?:\[end of output\]|[$#>]\s|PS [A-Z]:\\|>>>\s|\(\S+\)\s*\S*[$#]\s)")
@@ -346,71 +338,9 @@ class Pasted:
         return frozenset(out)
 
     def _wrapped(self) -> List[messages.Match]:
-        """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
-        802 ("system not yet" / "initialized")"): each break between a prose line cut
-        mid-sentence and its continuation is joined by a space, within a window around it,
-        and only matches that span exactly one break are kept (the others the plain scan
-        found). At most _MAX_BREAKS breaks: wrapped prose is a report's description, not a log.
-
-        The windows (overlapping ones merged) are scanned as one text, a newline between
-        them, rather than the whole catalogue once per break: a log holding a thousand such
-        breaks cost a thousand scans."""
-        text = self.text
-        breaks: List[int] = []
-        for n, at in enumerate(_wrap_breaks(text)):
-            if n >= _MAX_BREAKS:
-                break
-            line = self.lines[self.line_of(at)]
-            if len(line) < 30 or line[:1].isspace() or "|" in line:
-                continue  # short lines, indented code, tables: not wrapped prose
-            breaks.append(at)
-        if not breaks:
-            return []
-        spans: List[List[int]] = []  # the windows [a, b) around the breaks, merged
-        for at in breaks:
-            a, b = max(0, at - _WRAP_WINDOW), min(len(text), at + _WRAP_WINDOW)
-            if spans and a <= spans[-1][1]:
-                spans[-1][1] = b
-            else:
-                spans.append([a, b])
-        pieces: List[str] = []
-        placed: List[int] = []  # where each window starts in the joined text
-        joined = 0  # the joined text's length so far
-        i = 0
-        for a, b in spans:
-            cut = [a]
-            while i < len(breaks) and breaks[i] < b:
-                cut.append(breaks[i])
-                i += 1
-            # each break, and only a break, becomes a space: lengths and offsets stay
-            piece = " ".join(text[x + (n > 0):y] for n, (x, y) in enumerate(zip(cut, cut[1:] + [b])))
-            placed.append(joined)
-            joined += len(piece) + 1
-            pieces.append(piece)
-        out: List[messages.Match] = []
-        # The windows of a log that repeats its prose repeat too: scanned as a paste of their own.
-        for w in Pasted(tuple("\n".join(pieces).split("\n")))._scan():
-            k = bisect.bisect_right(placed, w.start) - 1
-            if w.end > placed[k] + len(pieces[k]):
-                continue  # runs into the next window
-            start, end = spans[k][0] + w.start - placed[k], spans[k][0] + w.end - placed[k]
-            j = bisect.bisect_right(breaks, start)
-            at = breaks[j] if j < len(breaks) else end
-            if at < end and at - start <= _WRAP_WINDOW and end - at <= _WRAP_WINDOW and text.count("\n", start, end) == 1:
-                out.append(dataclasses.replace(w, start=start, end=end, line=self.line_of(start) + 1,
-                                               text=text[start:end]))
-        return out
-
-
-def _wrap_breaks(text: str) -> Iterator[int]:
-    """Where a prose line cut mid-sentence ends (its newline), in order: a letter, comma or
-    opening bracket/quote, then at most one blank, before the newline; a lower-case word or a
-    closing quote/bracket after it."""
-    for m in _WRAP_NEWLINE.finditer(text):
-        at = m.start()
-        before = text[at - 1] if at else ""
-        if before in _WRAP_CUT or (before in (" ", "\t") and at >= 2 and text[at - 2] in _WRAP_CUT):
-            yield at
+        """Messages quoted in prose a person's editor wrapped over two lines (``wrapped.py``); the
+        windows around the breaks are scanned as a paste of their own (they repeat where the log does)."""
+        return across_breaks(self, lambda text: Pasted(tuple(text.split("\n")))._scan())
 
 
 def literal_prefix(pattern: "re.Pattern[str]") -> str:

@@ -15,7 +15,8 @@ from typing import List, Tuple
 import pytest
 
 from envcheck.explain import smi_values
-from envcheck.explain.source import Pasted, _wrap_breaks
+from envcheck.explain.source import Pasted
+from envcheck.explain.wrapped import breaks_in
 from envcheck.knowledge import messages
 
 _ODD = ["İ", "Σ", "ΑΣ", "ſ", "\u212a", "noise line 123", "", "  indented", "% margin", "%x"]
@@ -63,7 +64,7 @@ def test_positions_are_every_place_a_needle_starts():
             assert got == [p for p in range(len(low)) if low.startswith(needle, p)], (doc.lines, needle)
 
 
-_WRAP_BREAK = re.compile(r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])")  # what _wrap_breaks finds, as one regex
+_WRAP_BREAK = re.compile(r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])")  # what breaks_in finds, as one regex
 
 
 def test_wrap_breaks_are_the_newlines_the_plain_pattern_finds():
@@ -72,7 +73,7 @@ def test_wrap_breaks_are_the_newlines_the_plain_pattern_finds():
     for _ in range(3000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 16)))
         want = [m.start() + m.group(0).index("\n") for m in _WRAP_BREAK.finditer(text)]
-        assert list(_wrap_breaks(text)) == want, repr(text)
+        assert list(breaks_in(text)) == want, repr(text)
 
 
 def test_messages_wrapped_over_lines_are_found_in_a_repeated_paste_as_in_one_copy():
