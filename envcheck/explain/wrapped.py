@@ -9,12 +9,20 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from typing import TYPE_CHECKING, Callable, Iterator, List
+from typing import Callable, Iterator, List, Protocol, Tuple
 
 from envcheck.knowledge.messages import Match
 
-if TYPE_CHECKING:  # pragma: no cover - the paste's type only (source.py imports this module)
-    from envcheck.explain.source import Pasted
+
+class Paste(Protocol):
+    """What :func:`across_breaks` reads of a ``source.Pasted`` (which imports this module)."""
+
+    lines: Tuple[str, ...]
+
+    @property
+    def text(self) -> str: ...
+
+    def line_of(self, pos: int) -> int: ...
 
 # A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
 # the line that continues it (a lower-case word or a closing quote/bracket first).
@@ -38,7 +46,7 @@ def breaks_in(text: str) -> Iterator[int]:
             yield at
 
 
-def across_breaks(doc: "Pasted", scan: Callable[[str], List[Match]]) -> List[Match]:
+def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]:
     """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
     802 ("system not yet" / "initialized")"): each break between a prose line cut
     mid-sentence and its continuation is joined by a space, within a window around it,
