@@ -172,3 +172,14 @@ def test_lines_containing_several_words_in_a_repeating_paste_is_the_plain_answer
         words = rnd.sample(["gpu", "python", "cuda:", "i", "s", "0: a"], rnd.randint(2, 4))
         assert doc.lines_containing(*words) == plain.lines_containing(*words), (lines, words)
         assert doc.lines_containing(*words, ignorecase=True) == plain.lines_containing(*words, ignorecase=True)
+
+
+def test_unmargined_takes_off_what_the_margin_pattern_takes_off():
+    margin = re.compile(r"\n% ?")  # the margin as one pattern: "%" and at most one space at a line's start
+    rnd = random.Random(17)
+    pieces = ["%", "% ", "%%", "  ", " %", "a", "\n", "\n%", "x % y"]
+    for _ in range(3000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 10)))
+        doc = Pasted(tuple(text.split("\n")))
+        want = tuple(margin.sub("\n", "\n" + doc.text)[1:].split("\n"))
+        assert smi_values.unmargined(doc) == want, repr(text)
