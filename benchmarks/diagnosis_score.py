@@ -11,9 +11,10 @@ does (read, facts, rules, verdict) and the script prints:
 
 With --big it also times explain on three generated inputs just under the 4 MiB limit (a
 paste-like mix of reports and tracebacks, a colour-code heavy log, one huge line), each
-answered by `envcheck explain FILE` in a fresh process, timed from start to exit.
+answered by `envcheck explain FILE` in a fresh process, timed from start to exit (--runs N: the
+best and the median of N runs, with the machine's load average before and after).
 
-Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [-v] [--json] [--big]
+Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [-v] [--json] [--big [--runs N]]
 (DIR defaults to tests/corpus/diagnosis/cases; --list prints every miss and false error, -v
 every case: verdict, findings with their confidence, what was recognised, the catalogued
 messages, the unexplained ones and the facts a verdict missed.)
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -131,19 +134,42 @@ def big_inputs(cases: List[Path]) -> Dict[str, str]:
     return {"paste-like": paste, "colour codes": colour, "one line": one_line}
 
 
-def time_big(cases: List[Path]) -> None:
+def _load() -> str:
+    """The machine's load averages (1, 5, 15 minutes): a shared machine's timings mean little without them."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def time_big(cases: List[Path], runs: int = 1) -> None:
     """Each input as a user meets it: `envcheck explain FILE` in a fresh process, wall clock
-    from start to exit (start-up, reading, diagnosis, the text report)."""
+    from start to exit (start-up, reading, diagnosis, the text report); with ``runs`` > 1 the
+    best and the median of that many runs, and the CPU time (user + system) of the best."""
+    print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in big_inputs(cases).items():
             path = Path(tmp) / "input.txt"
             path.write_text(text, encoding="utf-8")
-            t0 = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "envcheck", "explain", str(path)], capture_output=True,
-                                  text=True, cwd=ROOT)
-            seconds = time.perf_counter() - t0
+            timings = []
+            for _ in range(runs):
+                cpu0 = os.times()
+                t0 = time.perf_counter()
+                done = subprocess.run([sys.executable, "-m", "envcheck", "explain", str(path)], capture_output=True,
+                                      text=True, cwd=ROOT)
+                seconds = time.perf_counter() - t0
+                cpu1 = os.times()
+                cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
+                timings.append((seconds, cpu))
             said = done.stderr.strip().splitlines()[-1] if done.returncode == 2 else f"exit {done.returncode}"
-            print(f"{name:14s} {path.stat().st_size / 2**20:.2f} MiB  {seconds:.2f} s  ({said})")
+            size = f"{name:14s} {path.stat().st_size / 2**20:.2f} MiB"
+            if runs == 1:
+                print(f"{size}  {timings[0][0]:.2f} s  ({said})")
+                continue
+            walls = sorted(t for t, _ in timings)
+            print(f"{size}  best {walls[0]:.2f} s, median {statistics.median(walls):.2f} s of {runs} "
+                  f"(CPU {min(timings)[1]:.2f} s)  ({said})")
+    print(f"load average after: {_load()}")
 
 
 def main() -> int:
@@ -153,9 +179,10 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="print every case with what explain made of it")
     ap.add_argument("--json", action="store_true", help="the figures as JSON")
     ap.add_argument("--big", action="store_true", help="also time explain on generated 4 MiB inputs")
+    ap.add_argument("--runs", type=int, default=1, help="with --big: runs per input (best and median printed)")
     args = ap.parse_args()
     if args.big:
-        time_big(sorted(Path(args.dir).glob("*.json")))
+        time_big(sorted(Path(args.dir).glob("*.json")), max(1, args.runs))
     results = [run_case(p) for p in sorted(Path(args.dir).glob("*.json"))]
     s = score(results)
     s["by_evidence"] = by_evidence(results, Path(args.dir))

@@ -19,9 +19,10 @@ import html
 import itertools
 import re
 import sys
-from typing import BinaryIO, Dict, FrozenSet, List, Optional, Tuple
+from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
+from envcheck.explain.wrapped import across_breaks
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
 
@@ -31,6 +32,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import sre_constants
     import sre_parse
+
+T = TypeVar("T")
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
@@ -64,9 +67,9 @@ class _AtLineStarts:
     the pattern", which the regex engine finds by that one character instead of trying the
     anchor at every position of the text."""
 
-    def __init__(self, pattern: str) -> None:
-        self.first = re.compile(f"(?:{pattern})")
-        self.after = re.compile(f"\\n(?:{pattern})")
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.first = re.compile(f"(?:{pattern})", flags)
+        self.after = re.compile(f"\\n(?:{pattern})", flags)
 
     def sub(self, text: str) -> str:
         text = self.after.sub("\n", text)
@@ -77,7 +80,7 @@ class _AtLineStarts:
 # A fence line: the fence and its info string ("```bash", "~~~ python") go. Text after a fence
 # that is not a one-word info string is the first line of the block, written on the fence's
 # line ("```NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible …"): it stays.
-_FENCE = re.compile(r"^[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)
+_FENCE = _AtLineStarts(r"[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
 _QUOTES = _AtLineStarts(_QUOTE)
@@ -102,11 +105,6 @@ _PLAIN = (
 _FOLDS = ("\u0130", "\u0131", "\u017f")
 
 
-# A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
-# the line that continues it (a lower-case word or a closing quote/bracket first).
-_WRAP_BREAK = re.compile(r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])")
-_WRAP_WINDOW = 300  # characters each side of a break: a wrapped message's two parts
-_MAX_BREAKS = 2000
 # Where a subprocess's captured output ends (Pasted.enclosed): pip's "[end of output]", or a
 # shell prompt, the next command.
 _OUTPUT_END = re.compile(r"^\s*(?:\[end of output\]|[$#>]\s|PS [A-Z]:\\|>>>\s|\(\S+\)\s*\S*[$#]\s)")
@@ -142,7 +140,11 @@ class Pasted:
             return self, None
         where: Dict[str, List[int]] = {}
         for i, line in enumerate(self.lines):
-            where.setdefault(line, []).append(i)
+            copies = where.get(line)  # not setdefault: that makes a list for every line, kept or not
+            if copies is None:
+                where[line] = [i]
+            else:
+                copies.append(i)
         return Pasted(tuple(where)), tuple(tuple(v) for v in where.values())
 
     @functools.cached_property
@@ -190,6 +192,36 @@ class Pasted:
         self._needle_lines[needle] = hits
         return hits
 
+    def _positions(self, needle: str) -> Optional[List[int]]:
+        """Where ``needle`` (lower case, no newline) starts in :attr:`lower`, ascending, for a
+        paste that repeats its lines: found in the distinct lines and placed on each copy (the
+        catalogue's scan looks for some three hundred needles, each a pass over 4 MiB
+        otherwise); None for other pastes, or where lowercasing changed a line's length."""
+        distinct, copies = self.distinct
+        if copies is None or "\n" in needle or len(self.lower) != len(self.text):
+            return None
+        low, starts, offsets = distinct.lower, distinct.offsets, self.offsets
+        out: List[int] = []
+        pos = low.find(needle)
+        while pos != -1:
+            k = bisect.bisect_right(starts, pos) - 1
+            column = pos - starts[k]
+            out.extend(offsets[i] + column for i in copies[k])
+            pos = low.find(needle, pos + 1)
+        out.sort()
+        return out
+
+    @functools.cached_property
+    def _once(self) -> Dict[str, object]:
+        return {}
+
+    def once(self, key: str, compute: Callable[["Pasted"], T]) -> T:
+        """``compute(self)``, computed once per paste under ``key``: a helper that several parsers
+        call on the whole paste (a pass over 4 MiB each time) gives them all the one result."""
+        if key not in self._once:
+            self._once[key] = compute(self)
+        return self._once[key]  # type: ignore[return-value]
+
     @functools.cached_property
     def _searched(self) -> Dict[int, Dict[str, Optional["re.Match[str]"]]]:
         return {}
@@ -198,10 +230,14 @@ class Pasted:
         """``pattern.search(line)``, remembered for this paste: a log repeats its lines, and what a
         line-local pattern finds on a line does not depend on where the line stands. Patterns
         are told apart by identity (hashing one is slow); they are module constants."""
-        seen = self._searched.setdefault(id(pattern), {})
-        if line not in seen:
-            seen[line] = pattern.search(line)
-        return seen[line]
+        seen = self._searched.get(id(pattern))
+        if seen is None:
+            seen = self._searched[id(pattern)] = {}
+        try:
+            return seen[line]
+        except KeyError:  # a line met the first time (the rarer case in a long paste)
+            found = seen[line] = pattern.search(line)
+            return found
 
     def line_of(self, pos: int) -> int:
         """The number of the line holding offset ``pos`` of :attr:`text`."""
@@ -220,6 +256,12 @@ class Pasted:
             return list(range(len(self.lines)))
         if len(needles) == 1:
             return list(self._lines_of(needles[0]))
+        distinct, copies = self.distinct
+        if copies is not None:  # the distinct lines' hits joined first, then placed on their copies once
+            found = set()
+            for needle in needles:
+                found.update(distinct._lines_of(needle))
+            return sorted(itertools.chain.from_iterable(copies[k] for k in found))
         hits = set()
         for needle in needles:
             hits.update(self._lines_of(needle))
@@ -267,10 +309,15 @@ class Pasted:
     def messages(self) -> Tuple[messages.Match, ...]:
         """The catalogued upstream messages in the text (``Match.line`` is 1-based), also those
         a person's editor wrapped over two lines of prose (:meth:`_wrapped`)."""
-        found = messages.match(self.text, self.lower, self.words)
+        found = self._scan()
         plain = {(m.id, m.start) for m in found}
         wrapped = [m for m in self._wrapped() if (m.id, m.start) not in plain]  # not the same one longer
         return tuple(sorted(found + wrapped, key=lambda m: (m.start, m.id)) if wrapped else found)
+
+    def _scan(self) -> List[messages.Match]:
+        """The catalogue's scan of this text, with what the paste knows already (its lowercased
+        text, words, where its lines start, and the distinct lines' needle places)."""
+        return messages.match(self.text, self.lower, self.words, self._positions, self.offsets)
 
     @functools.cached_property
     def enclosed(self) -> FrozenSet[int]:
@@ -291,58 +338,9 @@ class Pasted:
         return frozenset(out)
 
     def _wrapped(self) -> List[messages.Match]:
-        """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
-        802 ("system not yet" / "initialized")"): each break between a prose line cut
-        mid-sentence and its continuation is joined by a space, within a window around it,
-        and only matches that span exactly one break are kept (the others the plain scan
-        found). At most _MAX_BREAKS breaks: wrapped prose is a report's description, not a log.
-
-        The windows (overlapping ones merged) are scanned as one text, a newline between
-        them, rather than the whole catalogue once per break: a log holding a thousand such
-        breaks cost a thousand scans."""
-        text = self.text
-        breaks: List[int] = []
-        for n, m in enumerate(_WRAP_BREAK.finditer(text)):
-            if n >= _MAX_BREAKS:
-                break
-            at = m.start() + m.group(0).index("\n")
-            line = self.lines[self.line_of(at)]
-            if len(line) < 30 or line[:1].isspace() or "|" in line:
-                continue  # short lines, indented code, tables: not wrapped prose
-            breaks.append(at)
-        if not breaks:
-            return []
-        spans: List[List[int]] = []  # the windows [a, b) around the breaks, merged
-        for at in breaks:
-            a, b = max(0, at - _WRAP_WINDOW), min(len(text), at + _WRAP_WINDOW)
-            if spans and a <= spans[-1][1]:
-                spans[-1][1] = b
-            else:
-                spans.append([a, b])
-        pieces: List[str] = []
-        placed: List[int] = []  # where each window starts in the joined text
-        i = 0
-        for a, b in spans:
-            cut = [a]
-            while i < len(breaks) and breaks[i] < b:
-                cut.append(breaks[i])
-                i += 1
-            # each break, and only a break, becomes a space: lengths and offsets stay
-            piece = " ".join(text[x + (n > 0):y] for n, (x, y) in enumerate(zip(cut, cut[1:] + [b])))
-            placed.append(sum(len(p) + 1 for p in pieces))
-            pieces.append(piece)
-        out: List[messages.Match] = []
-        for w in messages.match("\n".join(pieces)):
-            k = bisect.bisect_right(placed, w.start) - 1
-            if w.end > placed[k] + len(pieces[k]):
-                continue  # runs into the next window
-            start, end = spans[k][0] + w.start - placed[k], spans[k][0] + w.end - placed[k]
-            j = bisect.bisect_right(breaks, start)
-            at = breaks[j] if j < len(breaks) else end
-            if at < end and at - start <= _WRAP_WINDOW and end - at <= _WRAP_WINDOW and text.count("\n", start, end) == 1:
-                out.append(dataclasses.replace(w, start=start, end=end, line=self.line_of(start) + 1,
-                                               text=text[start:end]))
-        return out
+        """Messages quoted in prose a person's editor wrapped over two lines (``wrapped.py``); the
+        windows around the breaks are scanned as a paste of their own (they repeat where the log does)."""
+        return across_breaks(self, lambda text: Pasted(tuple(text.split("\n")))._scan())
 
 
 def literal_prefix(pattern: "re.Pattern[str]") -> str:
@@ -392,7 +390,8 @@ def normalise(text: str) -> Pasted:
 
     Each step is one pass over the whole text (the patterns are line-local), not a loop of
     patterns per line: a paste may hold 4 MiB of short lines."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # two passes over 4 MiB saved where there is none (5 ms)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text and re.search(r"&(gt|lt|amp|quot|#39);", text):
         text = html.unescape(text)
     if "\x1b" in text:
@@ -405,7 +404,7 @@ def normalise(text: str) -> Pasted:
         text = _QUOTES.sub(text)
     text = _LOG_PREFIXES.sub(text)
     if "```" in text or "~~~" in text:
-        text = _FENCE.sub("", text)  # a fence is a boundary between blocks, like an empty line
+        text = _FENCE.sub(text)  # a fence is a boundary between blocks, like an empty line
     # Markdown inline code: `nvidia-smi` reads the same without the backticks. A backtick
     # closed by an apostrophe is GNU quoting, part of upstream's message (glibc's
     # "version `GLIBCXX_3.4.30' not found"), and stays.

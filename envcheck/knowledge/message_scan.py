@@ -18,7 +18,7 @@ import operator
 import re
 import sys
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Tuple
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
@@ -175,14 +175,23 @@ def absent(words: str, needle: str) -> bool:
     return any(w not in words for w in needle.split())
 
 
+# Where a needle (lowercased, no newline) starts in the lowercased text, ascending, found
+# by the caller's own means (a paste that repeats its lines searches only the distinct ones);
+# None: not known that way, searched plainly.
+Positions = Callable[[str], Optional[List[int]]]
+
+
 class _Text:
     """One text being scanned, with what the messages' scans share: where each needle occurs
     (several messages look for the same words), the line starts, and the facts of a matched
     text already converted (a long log repeats the same message)."""
 
-    def __init__(self, text: str, low: str, words: Optional[str] = None) -> None:
+    def __init__(self, text: str, low: str, words: Optional[str] = None, positions: Optional[Positions] = None,
+                 starts: Optional[Sequence[int]] = None) -> None:
         self.text, self.low = text, low
         self._words = words
+        self._positions = positions
+        self._starts = starts
         self.aligned = len(low) == len(text)  # lower() can lengthen a few non-ASCII letters
         self._hits: Dict[str, List[int]] = {}
         self._newlines: Optional[List[int]] = None
@@ -195,19 +204,25 @@ class _Text:
         if out is not None:
             return out
         low = self.low
-        out = []
         if len(low) > LARGE and self._words is None:
             self._words = distinct_words(low)
-        if len(low) <= LARGE or not absent(self._words, needle):  # type: ignore[arg-type]
-            i = low.find(needle)
-            while i != -1:
-                out.append(i)
-                i = low.find(needle, i + 1)
+        if len(low) > LARGE and absent(self._words, needle):  # type: ignore[arg-type]
+            out = []
+        else:
+            out = self._positions(needle) if self._positions is not None else None
+            if out is None:
+                out = []
+                i = low.find(needle)
+                while i != -1:
+                    out.append(i)
+                    i = low.find(needle, i + 1)
         self._hits[needle] = out
         return out
 
     def line(self, pos: int) -> int:
         """1-based line of ``pos`` (a match starting on a newline counts on the next line)."""
+        if self._starts is not None:  # the newline before line k+1 is at starts[k+1] - 1
+            return bisect.bisect_right(self._starts, pos + 1)
         if self._newlines is None:
             ends = itertools.accumulate(map(len, self.text.split("\n")[:-1]))  # each line's end, less the newlines before
             self._newlines = [end + n for n, end in enumerate(ends)]
@@ -252,18 +267,21 @@ SHORT = 1 << 12
 
 
 def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = None,
-         words: Optional[str] = None) -> List[Match]:
+         words: Optional[str] = None, positions: Optional[Positions] = None,
+         starts: Optional[Sequence[int]] = None) -> List[Match]:
     """Every match of every message in ``text``, in order of position.
 
     A pattern runs only around the places where a literal it needs occurs (no further than
     the longest match it can make), so the cost follows the number of near-misses, not the
     size of the text times the number of messages. ``lower`` and ``words``: ``text.lower()``
-    and :func:`distinct_words` of it, when the caller has them already.
+    and :func:`distinct_words` of it, when the caller has them already; ``positions``: where
+    a needle occurs in ``lower`` (:data:`Positions`), and ``starts``: where each line of ``text``
+    starts, both used for a text without colour codes.
     """
     stripped = strip_colour(text)
     if stripped is not text or lower is None:
-        lower, words = stripped.lower(), None
-    t = _Text(stripped, lower, words)
+        lower, words, positions, starts = stripped.lower(), None, None, None
+    t = _Text(stripped, lower, words, positions, starts)
     out: List[Match] = []
     everywhere = (0, len(stripped), -1, len(stripped))
     # A short text (one error line, a traceback) holds few of the catalogue's words: a substring

@@ -20,7 +20,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
@@ -30,6 +30,7 @@ from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, f
     REACH,
     Fact,
     Match,
+    Positions,
     absent,
     distinct_words,
     scan,
@@ -194,8 +195,9 @@ class Catalogue:
     def get(self, message_id: str) -> Message:
         return self.by_id[message_id]
 
-    def match(self, text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
-        return scan(self.messages, text, lower, words)
+    def match(self, text: str, lower: Optional[str] = None, words: Optional[str] = None,
+              positions: Optional[Positions] = None, starts: Optional[Sequence[int]] = None) -> List[Match]:
+        return scan(self.messages, text, lower, words, positions, starts)
 
     def ignored_reason(self, text: str) -> Optional[str]:
         """The reason a text is on the ignore list, or None."""
@@ -315,7 +317,10 @@ def _facts(message: Message, m: "re.Match[str]") -> Tuple[Fact, ...]:
     return tuple(out)
 
 
-def match(text: str, lower: Optional[str] = None, words: Optional[str] = None) -> List[Match]:
+def match(text: str, lower: Optional[str] = None, words: Optional[str] = None,
+          positions: Optional[Positions] = None, starts: Optional[Sequence[int]] = None) -> List[Match]:
     """The catalogued upstream messages in ``text`` (a paste, a log, a traceback); ``lower``
-    and ``words``: ``text.lower()`` and :func:`distinct_words` of it, when the caller has them."""
-    return catalogue().match(text, lower, words)
+    and ``words``: ``text.lower()`` and :func:`distinct_words` of it, when the caller has them;
+    ``positions``: where a needle occurs in ``lower`` (``message_scan.Positions``); ``starts``:
+    where each line of ``text`` starts."""
+    return catalogue().match(text, lower, words, positions, starts)

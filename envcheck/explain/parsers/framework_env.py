@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Tuple
 
@@ -69,7 +70,8 @@ def _torch(f: Found, version: str, i: int, rank: int = PROGRAM) -> None:
     f.set("torch.installed", True, i, rank=rank)
 
 
-def _line(f: Found, line: str, i: int) -> None:
+def _line(f: Found, line: str, i: int) -> bool:
+    """Read one line (nothing but the line); False when nothing on it was recognised."""
     # Each "x in line" is a word the pattern after it needs (cheaper than trying the pattern).
     m = _ULTRALYTICS.search(line) if "Ultralytics" in line else None
     if m:
@@ -78,7 +80,7 @@ def _line(f: Found, line: str, i: int) -> None:
         if m.group("cuda"):
             f.set("torch.cuda_available", True, i)
             f.gpu(int(m.group("idx")), i, name=m.group("name").strip(), memory_total_bytes=int(m.group("mib")) * _MIB)
-        return
+        return True
     m = _HF_TORCH.search(line) if "PyTorch version (" in line else None
     if m:
         _torch(f, m.group("v"), i)
@@ -87,19 +89,20 @@ def _line(f: Found, line: str, i: int) -> None:
             f.set("torch.cuda_available", True, i)
         elif gpu in ("false", "na", "n/a", "cpu"):
             f.set("torch.cuda_available", False, i)
-        return
+        return True
     m = _PLATFORM.match(line) if "Platform:" in line else None
     if m and python_platform(m.group(1)):
         kernel, arch = python_platform(m.group(1))
         set_kernel(f, kernel, i)
         f.set("host.arch", arch, i)
-        return
+        return True
     s = line.strip()
     for pattern, action in _SIMPLE:
         m = pattern.match(s) if s.startswith(_STARTS[pattern]) else None
         if m:
             action(f, m, i)
-            return
+            return True
+    return False
 
 
 _SIMPLE: Tuple = (
@@ -146,12 +149,26 @@ def _config(f: Found, lines: Tuple[str, ...]) -> None:
                 f.set("torch.arch_list", archs, i, rank=REPORT)
 
 
-def _lightning(f: Found, lines: Tuple[str, ...]) -> None:
+def _lightning(f: Found, doc: Pasted) -> None:
     """Lightning's environment report: sections "* CUDA:", "* Packages:", "* System:"."""
+    lines = doc.lines
+    # Outside a section only a header is read: the lines that may be one are looked up at once
+    # (a header starts on "*" and names its section), and the lines between them skipped.
+    heads = [i for i in doc.lines_containing("cuda:", "lightning:", "packages:", "system:") if lines[i][:1] == "*"]
     section = None
     in_gpus = False
     index = 0
-    for i, line in enumerate(lines):
+    i = -1
+    while True:
+        i += 1
+        if section is None:
+            k = bisect.bisect_left(heads, i)
+            if k == len(heads):
+                break
+            i = heads[k]
+        if i >= len(lines):
+            break
+        line = lines[i]
         m = _LF_SECTION.match(line)
         if m:
             section, in_gpus = m.group(1), False
@@ -179,19 +196,22 @@ def _lightning(f: Found, lines: Tuple[str, ...]) -> None:
             section = None if not line.startswith((" ", "\t")) else section
 
 
-def _reports(f: Found, line: str, i: int) -> None:
-    """One-line forms of llamafactory's and ComfyUI's reports."""
+def _reports(f: Found, line: str, i: int) -> bool:
+    """One-line forms of llamafactory's and ComfyUI's reports (nothing but the line read);
+    False when the line is neither."""
     if _LLAMAFACTORY_TORCH.match(line):
         f.set("torch.cuda_available", True, i, detail=f"'(GPU)' follows the version: CUDA was available (line {i + 1})")
-        return
+        return True
     m = _LLAMAFACTORY_GPU.match(line)
     if m:
         f.gpu(0, i, name=m.group(1))
-        return
+        return True
     m = _COMFY_DEVICE.match(line)
     if m:
         f.gpu(int(m.group(1)), i, name=m.group(2))
         f.set("torch.cuda_available", True, i, detail=f"ComfyUI opened cuda:{m.group(1)} (line {i + 1})")
+        return True
+    return False
 
 
 # Every one-line form above names one of these (the multi-line reports start on a header).
@@ -200,13 +220,17 @@ _MAY_REPORT = ("ultralytics", "pytorch", "platform:", "gpu ", "cuda available", 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
+    # Lines on which nothing was recognised, not read again where they repeat (a long log): both
+    # readers read the line alone, so a copy of such a line says nothing either.
+    idle, idle_report = set(), set()
     for i in doc.lines_containing(*_MAY_REPORT):
         line = doc.lines[i]
-        _line(f, line, i)
-        if line.lstrip().startswith("-"):
-            _reports(f, line, i)
+        if line not in idle and not _line(f, line, i):
+            idle.add(line)
+        if line.lstrip().startswith("-") and line not in idle_report and not _reports(f, line, i):
+            idle_report.add(line)
     if "PyTorch built with:" in doc.text:
         _config(f, doc.lines)
     if "* CUDA:" in doc.text or "* System:" in doc.text:
-        _lightning(f, doc.lines)
+        _lightning(f, doc)
     return f

@@ -227,12 +227,13 @@ _MAY_SAY = ("torch", "python ") + tuple(sorted({w.lower() for w in _SAID_WORDS} 
     w for _, _, words in _LABELLED for w in words}))
 
 
-def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
+def _line(f: Found, lines: Tuple[str, ...], i: int) -> bool:
+    """Read line ``i`` (and, for a call, the lines after it); False when nothing was recognised."""
     line = lines[i]
     if "torch." in line:  # every expression is torch.<…>
         m = _PRINT_MANY.search(line) if line.count("torch.") > 1 else None
         if m and _printed_many(f, lines, i, m):
-            return
+            return True
         m = _REPL.match(line)
         if m:
             value = _next_value(lines, i)
@@ -242,34 +243,34 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
                 # The REPL echoes nothing for None (sys.displayhook; IPython shows no Out[n]):
                 # ">>> torch.version.cuda" followed straight by the next prompt is None.
                 EXPRESSIONS[m.group(1)](f, "None", i)
-            return
+            return True
         m = _SCRIPT.match(line)
         if m:
             value = _next_value(lines, i)
             if value:
                 EXPRESSIONS[m.group(1)](f, _OUTPUT_MARK.sub("", value[0]), value[1])
-            return
+            return True
         m = _PRINT_CMD.search(line)
         if m and line.count("print(") == 1:
             if _said(f, line[m.end():], i, m.group(1)):
-                return  # the command, then "prints False" on the same line
+                return True  # the command, then "prints False" on the same line
             value = _next_value(lines, i)
             if value:
                 EXPRESSIONS[m.group(1)](f, value[0], value[1])
-            return
+            return True
         m = _INLINE.search(line)
         if m:
             EXPRESSIONS[m.group(1)](f, m.group(2), i)
-            return
+            return True
     if line.startswith("Python "):
         m = _BANNER.match(line.strip())
         if m:
             f.set("python.version", m.group(1), i)
-            return
+            return True
     low = line.lower()
     if (("(" in line and ("cuda." in low or "version" in low)) or "__version__" in line) \
             and any(e in line for e in _SAID_WORDS) and _said(f, line, i):
-        return
+        return True
     if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")):
         for pattern, setter, words in _LABELLED:
             for w in words:
@@ -277,12 +278,18 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> None:
                     lm = pattern.match(line)
                     if lm:
                         setter(f, lm.group(1), i)
-                        return
+                        return True
                     break
+    return False
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
+    # Lines without a call on which nothing was recognised, not read again where they repeat (a
+    # long log): only a call's line reads the lines after it, the others are read alone.
+    idle = set()
     for i in doc.lines_containing(*_MAY_SAY):
-        _line(f, doc.lines, i)
+        line = doc.lines[i]
+        if line not in idle and not _line(f, doc.lines, i) and "torch." not in line:
+            idle.add(line)
     return f

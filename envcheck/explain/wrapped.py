@@ -1,0 +1,105 @@
+"""Upstream messages a person quoted in prose their editor wrapped at a fixed width: "CUDA
+init fails with error 802 ("system not yet" / "initialized")" split over two lines, which the
+catalogue's patterns (a line's words in a row) miss. Kept apart from ``source.py``, which calls
+:func:`across_breaks` for ``Pasted.messages``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+from typing import Callable, Iterator, List, Protocol, Tuple
+
+from envcheck.knowledge.messages import Match
+
+
+class Paste(Protocol):
+    """What :func:`across_breaks` reads of a ``source.Pasted`` (which imports this module)."""
+
+    lines: Tuple[str, ...]
+
+    @property
+    def text(self) -> str: ...
+
+    def line_of(self, pos: int) -> int: ...
+
+# A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
+# the line that continues it (a lower-case word or a closing quote/bracket first).
+# Found as "a newline before a continuation" and the characters before it checked in Python:
+# the regex r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])", which starts on a class, is tried at every
+# position of the text (eight times slower on 4 MiB).
+_NEWLINE = re.compile(r"\n(?=[a-z\"')])")
+_CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
+WINDOW = 300  # characters each side of a break: a wrapped message's two parts
+MAX_BREAKS = 2000
+
+
+def breaks_in(text: str) -> Iterator[int]:
+    """Where a prose line cut mid-sentence ends (its newline), in order: a letter, comma or
+    opening bracket/quote, then at most one blank, before the newline; a lower-case word or a
+    closing quote/bracket after it."""
+    for m in _NEWLINE.finditer(text):
+        at = m.start()
+        before = text[at - 1] if at else ""
+        if before in _CUT or (before in (" ", "\t") and at >= 2 and text[at - 2] in _CUT):
+            yield at
+
+
+def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]:
+    """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
+    802 ("system not yet" / "initialized")"): each break between a prose line cut
+    mid-sentence and its continuation is joined by a space, within a window around it,
+    and only matches that span exactly one break are kept (the others the plain scan
+    found). At most MAX_BREAKS breaks: wrapped prose is a report's description, not a log.
+
+    The windows (overlapping ones merged) are scanned as one text, a newline between
+    them, rather than the whole catalogue once per break: a log holding a thousand such
+    breaks cost a thousand scans.
+
+    ``scan``: the catalogue's scan of a text (source.py's, which reuses a repeating text's
+    distinct lines)."""
+    text = doc.text
+    breaks: List[int] = []
+    for n, at in enumerate(breaks_in(text)):
+        if n >= MAX_BREAKS:
+            break
+        line = doc.lines[doc.line_of(at)]
+        if len(line) < 30 or line[:1].isspace() or "|" in line:
+            continue  # short lines, indented code, tables: not wrapped prose
+        breaks.append(at)
+    if not breaks:
+        return []
+    spans: List[List[int]] = []  # the windows [a, b) around the breaks, merged
+    for at in breaks:
+        a, b = max(0, at - WINDOW), min(len(text), at + WINDOW)
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = b
+        else:
+            spans.append([a, b])
+    pieces: List[str] = []
+    placed: List[int] = []  # where each window starts in the joined text
+    joined = 0  # the joined text's length so far
+    i = 0
+    for a, b in spans:
+        cut = [a]
+        while i < len(breaks) and breaks[i] < b:
+            cut.append(breaks[i])
+            i += 1
+        # each break, and only a break, becomes a space: lengths and offsets stay
+        piece = " ".join(text[x + (n > 0):y] for n, (x, y) in enumerate(zip(cut, cut[1:] + [b])))
+        placed.append(joined)
+        joined += len(piece) + 1
+        pieces.append(piece)
+    out: List[Match] = []
+    for w in scan("\n".join(pieces)):
+        k = bisect.bisect_right(placed, w.start) - 1
+        if w.end > placed[k] + len(pieces[k]):
+            continue  # runs into the next window
+        start, end = spans[k][0] + w.start - placed[k], spans[k][0] + w.end - placed[k]
+        j = bisect.bisect_right(breaks, start)
+        at = breaks[j] if j < len(breaks) else end
+        if at < end and at - start <= WINDOW and end - at <= WINDOW and text.count("\n", start, end) == 1:
+            out.append(dataclasses.replace(w, start=start, end=end, line=doc.line_of(start) + 1,
+                                           text=text[start:end]))
+    return out
