@@ -38,7 +38,7 @@ def said_cuda(reading: Reading):
 
 
 # "the driver and library versions don't match", "驱动和库版本不一致" (explain/parsers/mismatch_prose.py):
-# a person retelling NVML's "Driver/library version mismatch", or an update that only a reboot fixed.
+# a person retelling NVML's "Driver/library version mismatch" in their own words.
 MISMATCH_SAID_DETAIL = f"{STATED_DETAIL}: the kernel module and the driver libraries said to differ"
 
 

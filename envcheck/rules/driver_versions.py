@@ -40,9 +40,8 @@ def loaded_module_not_installed(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def mismatch_said(ctx: RuleContext) -> Iterator[Finding]:
-    """A person saying the module and the libraries differ, or that a reboot fixed the GPU after a
-    driver update (``explain/parsers/mismatch_prose.py``): likely, where no tool's reading of NVML
-    or of the two versions says otherwise."""
+    """A person saying the module and the libraries differ (``explain/parsers/mismatch_prose.py``):
+    likely, where no tool's reading of NVML or of the two versions says otherwise."""
     f = ctx.facts
     lib = f.driver.userspace_library_version
     if not said_mismatch(lib) or f.nvml.init.ok or f.nvml.init_error == "lib_rm_version_mismatch":
