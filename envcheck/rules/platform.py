@@ -335,7 +335,10 @@ def nvml_driver_library_mismatch(ctx: RuleContext) -> Iterator[Finding]:
 
 def _cuda_failed(f: Facts) -> bool:
     t = f.torch
-    return (t.cuda_build.ok and t.cuda_available.ok and t.cuda_available.value is False) or bool(t.errors.get(()))
+    # nvidia-smi missing from PATH is recorded as an error line too, but it is no CUDA failure.
+    smi_missing = str(f.driver.nvidia_smi_path.detail).strip() if f.driver.nvidia_smi_path.status is Status.NOT_FOUND else None
+    errors = [e for e in t.errors.get(()) if e.strip() != smi_missing]
+    return (t.cuda_build.ok and t.cuda_available.ok and t.cuda_available.value is False) or bool(errors)
 
 
 def _listing(nodes, reading=None) -> bool:

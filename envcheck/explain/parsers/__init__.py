@@ -43,6 +43,7 @@ from . import (
     loader,
     lspci_link,
     mismatch_prose,
+    module_load_prose,
     nouveau_signals,
     nvidia_smi,
     nvidia_smi_csv,
@@ -79,6 +80,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     held_memory_prose.parse,
     framework_packages.parse, torch_config.parse,
     cuda_said.parse, mismatch_prose.parse,
+    module_load_prose.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,117 @@
+"""A person saying, in their own words, what the kernel did with the GPU's modules:
+
+* the NVIDIA kernel module is gone or was never built: "the dkms module is completely gone",
+  "the update deleted my dkms module", "the nvidia module was not rebuilt for the new kernel",
+  "nvidia 内核模块没有编译" — DKMS/akmods printing nothing a reader could quote, the person
+  retelling what ``dkms status`` or ``modprobe`` showed. Claimed (rank ``STATED``) as
+  ``driver.modules_not_loaded = ("nvidia",)``, which ``driver_kernel_module_not_loaded`` reads;
+* nouveau loading although it was blacklisted: "the module gets loaded again, although I have
+  blacklisted it", "nouveau still loads despite the blacklist", "已经屏蔽 nouveau 但还是加载了" —
+  the blacklist not in the initramfs (or overridden), so nouveau holds the GPU. Claimed as
+  ``driver.loaded_modules = ("nouveau",)``, which ``nouveau_bound`` reads (likely: a person's word).
+
+A question, a denial ("is not missing", "no longer loads"), or the same words followed by a fix
+("…was gone, reinstalling fixed it") claim nothing. Only pastes that name NVIDIA (module) or
+nouveau (blacklist) are read; a VirtualBox or Wi-Fi DKMS module is not the GPU's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from envcheck.derived.messages import STATED_DETAIL
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import asked
+from envcheck.explain.source import Pasted
+
+SOURCE = "statements about kernel modules"
+_I = re.IGNORECASE
+
+_QUAL = r"(?:completely|complete|entirely|totally|simply|just|now|also|still)\s+"
+_GONE = re.compile(
+    r"\b(?:nvidia|dkms|akmods?|kernel|driver)(?:[\s_-]+(?:kernel|dkms|driver))?\s+modules?\b"
+    r"(?:\s+(?:for\s+(?:the\s+)?(?:new|current|running|latest)\s+kernel|\S*nvidia\S*))?"
+    r"\s+(?:is|was|were|are|got|gets|has\s+been|have\s+been|ends?\s+up|seems?\s+to\s+be|appears?\s+to\s+be)\s+"
+    rf"(?:{_QUAL})*(?P<what>gone|missing|deleted|removed|wiped|(?:not|never)\s+(?:being\s+)?(?:re)?built)\b"
+    r"|\b(?:deleted|removed|wiped)\s+(?:out\s+)?(?:my|the|all)\s+(?:nvidia\s+)?(?:dkms|akmods?|kernel|nvidia)\s+modules?\b"
+    r"|\b(?:dkms|akmods?)\s+(?:did\s+not|didn't|never|failed\s+to)\s+(?:re)?build\s+(?:the\s+)?(?:nvidia\s+)?(?:kernel\s+)?"
+    r"modules?\b"
+    r"|(?:nvidia|NVIDIA|内核|驱动|dkms|DKMS)\s*模块\s*(?:没有|没|未|并未)(?:被)?(?:编译|构建|生成|重新编译)"
+    r"|(?:nvidia|NVIDIA|内核|驱动|dkms|DKMS)\s*模块\s*(?:不见了|丢失了?|消失了?|被删除)", _I)
+# "not missing", "no longer gone", "never deleted": the words just before deny it.
+# "the vboxdrv dkms module", "my r8125 kernel module": another module, named just before.
+_WORD_BEFORE = re.compile(r"([A-Za-z0-9_'-]+)\s+$")
+_DETERMINERS = {"my", "the", "its", "our", "this", "that", "all", "any", "whole", "nvidia", "nvidia's", "gpu", "new",
+                "and", "so", "now", "but", "then", "because", "that's", "which", "seemingly", "apparently"}
+_GONE_DENIED = re.compile(r"\b(?:not|no\s+longer|never|isn't|wasn't|aren't)\s+$", _I)
+
+_LOADS = r"(?:get|gets|got|is|was|being|keeps?\s+(?:getting|being))?\s*(?:re)?load(?:s|ed|ing)?"
+_IGNORED = re.compile(
+    rf"\b{_LOADS}\s+(?:again|anyway|nevertheless|regardless|still)\b[^.;!?\n]{{0,60}}"
+    r"\b(?:although|though|even\s+though|despite|while|but|even\s+with|even\s+after)\b[^.;!?\n]{0,40}blacklist"
+    rf"|\bblacklist\w*\b[^.;!?\n]{{0,60}}\b(?:but|yet|still|however)\b[^.;!?\n]{{0,40}}\b(?:still\s+|again\s+)?{_LOADS}"
+    r"(?:\s+(?:again|anyway|still|on\s+boot|at\s+boot))?\b"
+    rf"|\b(?:still|again)\s+{_LOADS}\b[^.;!?\n]{{0,40}}\b(?:although|though|despite|even\s+(?:though|with|after))\b"
+    r"[^.;!?\n]{0,40}blacklist"
+    r"|(?:屏蔽|禁用|拉黑|blacklist)[^。！？\n]{0,30}(?:但|可是|却|然而)[^。！？\n]{0,15}(?:仍然|还是|依然|又|仍)[^。！？\n]{0,6}"
+    r"(?:加载|载入|在用|被加载)", _I)
+# "no longer loads", "is not loaded anymore", "does not load": the blacklist worked.
+_IGNORED_DENIED = re.compile(r"\b(?:no\s+longer|not|n't|never)\b[^.;!?\n]{0,12}load|不再|没有再", _I)
+_FIXED = re.compile(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again|fine)|working\s+(?:now|again))\b|解决|好了", _I)
+
+
+def _sentence(line: str, start: int, end: int) -> str:
+    """The sentence of ``line`` around [start, end)."""
+    left = max(line.rfind(c, 0, start) for c in ".!?;。！？")
+    rights = [p for p in (line.find(c, end) for c in ".!?;。！？") if p != -1]
+    return line[left + 1:min(rights) + 1 if rights else len(line)]
+
+
+def _gone(doc: Pasted, f: Found) -> None:
+    if not doc.lines_containing("nvidia"):
+        return
+    for i in doc.lines_containing("module", "模块"):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("[", "modprobe", "insmod", "==>")):
+            continue  # too long for a sentence; another program's output, which the log readers read
+        # NVIDIA named in the line or just above it: "the dkms module" is then the NVIDIA one.
+        if "nvidia" not in " ".join(doc.lines[max(0, i - 2):i + 1]).lower():
+            continue
+        for m in _GONE.finditer(line):
+            said = _sentence(line, m.start(), m.end())
+            unnamed = m.group(0)[:1].lower() in "dak"  # "dkms/akmods/kernel/driver module": whose?
+            before = unnamed and _WORD_BEFORE.search(line[max(0, m.start() - 30):m.start()])
+            if (asked(line, m.end()) or _GONE_DENIED.search(line[max(0, m.start() - 20):m.start()])
+                    or _FIXED.search(said) or (before and before.group(1).lower() not in _DETERMINERS)):
+                continue
+            f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
+                  detail=f"{STATED_DETAIL}: the NVIDIA kernel module is gone ({m.group(0).strip()[:60]}, line {i + 1})")
+            return
+
+
+def _blacklist_ignored(doc: Pasted, f: Found) -> None:
+    if not doc.lines_containing("nouveau"):
+        return
+    for i in doc.lines_containing("blacklist", "屏蔽", "禁用", "拉黑"):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("blacklist ", "#", "options ", "alias ")):
+            continue  # a modprobe.d line is configuration, not what happened
+        m = _IGNORED.search(line)
+        if not m:
+            continue
+        said = _sentence(line, m.start(), m.end())
+        # The sentence (or the two lines before it) names nouveau: "it" is then nouveau.
+        near = " ".join(doc.lines[max(0, i - 2):i + 1]).lower()
+        if ("nouveau" not in near or asked(line, m.end()) or _IGNORED_DENIED.search(m.group(0))
+                or _FIXED.search(said)):
+            continue
+        f.set("driver.loaded_modules", ("nouveau",), i, rank=STATED,
+              detail=f"{STATED_DETAIL}: nouveau loads although blacklisted ({m.group(0).strip()[:60]}, line {i + 1})")
+        return
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    _gone(doc, f)
+    _blacklist_ignored(doc, f)
+    return f
