@@ -100,3 +100,44 @@ def test_nvidia_smi_off_path_is_no_cuda_failure_for_uvm():
             "nvidia              34086912  1 nvidia_modeset\n")
     uvm = _findings(text).get("nvidia_uvm_missing")
     assert uvm is None or uvm.severity is not Severity.ERROR
+
+
+_SMI_OK = """+-----------------------------------------------------------------------------+
+| NVIDIA-SMI 535.104.05   Driver Version: 535.104.05   CUDA Version: 12.2     |
+|-------------------------------+----------------------+----------------------+
+| GPU  Name        Persistence-M| Bus-Id        Disp.A | Volatile Uncorr. ECC |
+| Fan  Temp  Perf  Pwr:Usage/Cap|         Memory-Usage | GPU-Util  Compute M. |
+|===============================+======================+======================|
+|   0  NVIDIA GeForce ...  Off  | 00000000:01:00.0  On |                  N/A |
+| 30%   40C    P8    10W / 170W |    300MiB / 12288MiB |      1%      Default |
++-------------------------------+----------------------+----------------------+
+"""
+
+INSTALLER = [
+    "ERROR: The kernel module failed to load because it was not signed by a key that is trusted by the kernel. "
+    "Please try installing the driver again, and set the --module-signing-secret-key and --module-signing-public-key "
+    "options on the command line, or run the installer in expert mode to enable the interactive module signing prompts.\n",
+    "The signed kernel module failed to load because the kernel does not trust any key which is capable of verifying "
+    "the module signature. Would you like to install the signed kernel module anyway?\n",
+    "4. Error: The kernel module failed to load. Secure boot is enabled on this system.\n",
+    "安装时提示 The signed kernel module failed to load. 然后 nvidia-smi 报错\n" + _SMI,
+]
+
+INSTALLER_NEAR = [
+    "ERROR: Unable to load the kernel module 'nvidia.ko'.\n",  # many causes: not this finding on its own
+    "The installer asked whether to sign the kernel module; I chose to sign it and it loaded.\n",
+    # the refusal is history: the driver answers now
+    "Earlier: The signed kernel module failed to load because the kernel does not trust any key. "
+    "I enrolled the key with mokutil.\n" + _SMI_OK,
+]
+
+
+@pytest.mark.parametrize("text", INSTALLER)
+def test_installer_signature_refusals_are_secure_boot(text):
+    assert "driver_not_loaded_secure_boot" in _findings(text)
+
+
+@pytest.mark.parametrize("text", INSTALLER_NEAR)
+def test_installer_near_misses_are_not_secure_boot_errors(text):
+    f = _findings(text).get("driver_not_loaded_secure_boot")
+    assert f is None or f.severity is not Severity.ERROR
