@@ -141,3 +141,30 @@ def test_installer_signature_refusals_are_secure_boot(text):
 def test_installer_near_misses_are_not_secure_boot_errors(text):
     f = _findings(text).get("driver_not_loaded_secure_boot")
     assert f is None or f.severity is not Severity.ERROR
+
+
+DKMS_OTHER_KERNEL = [
+    "$ dkms status\nnvidia/535.113.01, 6.2.0-33-generic, x86_64: installed\n$ uname -r\n6.5.0-14-generic\n" + _SMI,
+    "# dkms status\nnvidia, 396.45, 4.17.11-200.fc28.x86_64, x86_64: installed\n# uname -a\n"
+    "Linux box 4.17.14-202.fc28.x86_64 #1 SMP Wed Aug 15 12:29:25 UTC 2018 x86_64 GNU/Linux\n",
+    "uname -r\n6.14.4-arch1-2\ndkms status\nnvidia-open/570.144, 6.13.8-arch1-1, x86_64: installed\n",
+]
+
+DKMS_NEAR = [
+    "$ dkms status\nnvidia/535.113.01, 6.2.0-33-generic, x86_64: installed\n"
+    "nvidia/535.113.01, 6.5.0-14-generic, x86_64: installed\n$ uname -r\n6.5.0-14-generic\n",
+    "$ dkms status\nnvidia/535.113.01, 6.2.0-33-generic, x86_64: installed\n",  # running kernel not shown
+    "$ dkms status\nnvidia/535.113.01, 6.2.0-33-generic, x86_64: installed\n$ uname -r\n6.5.0-14-generic\n"
+    "$ lsmod | grep nvidia\nnvidia              56823808  2 nvidia_uvm,nvidia_modeset\n",  # loaded (precompiled)
+]
+
+
+@pytest.mark.parametrize("text", DKMS_OTHER_KERNEL)
+def test_dkms_built_for_other_kernels_only_is_module_not_loaded(text):
+    assert _claim(text, "driver.modules_not_loaded")
+    assert "driver_kernel_module_not_loaded" in _findings(text)
+
+
+@pytest.mark.parametrize("text", DKMS_NEAR)
+def test_dkms_near_misses_claim_nothing(text):
+    assert not _claim(text, "driver.modules_not_loaded")

@@ -10,6 +10,10 @@
   the blacklist not in the initramfs (or overridden), so nouveau holds the GPU. Claimed as
   ``driver.loaded_modules = ("nouveau",)``, which ``nouveau_bound`` reads (likely: a person's word).
 
+And one fact from two listings: ``dkms status`` rows that build nvidia for other kernels and not for the
+running one (``uname -r`` / ``uname -a`` in the same paste), with no lsmod row showing nvidia loaded:
+the module was not built for this kernel (the usual kernel-update failure), whatever the prose says.
+
 A question, a denial ("is not missing", "no longer loads"), or the same words followed by a fix
 ("…was gone, reinstalling fixed it") claim nothing. Only pastes that name NVIDIA (module) or
 nouveau (blacklist) are read; a VirtualBox or Wi-Fi DKMS module is not the GPU's.
@@ -110,8 +114,46 @@ def _blacklist_ignored(doc: Pasted, f: Found) -> None:
         return
 
 
+# dkms status rows, old ("nvidia, 396.45, 4.17.14-202.fc28.x86_64, x86_64: installed") and new
+# ("nvidia/535.113.01, 6.2.0-34-generic, x86_64: installed") layouts (dkms 2.x/3.x ``status``).
+_DKMS_ROW = re.compile(r"^\s*nvidia(?:-open)?(?:/|,\s*)[\d.]+,\s*(?P<kernel>[^,\s]+),\s*[\w-]+:\s*(?:installed|built)\b")
+_UNAME_A = re.compile(r"^\s*Linux\s+\S+\s+(?P<kernel>\d+\.\d+[^\s#]*)\s+#\d")
+_RELEASE = re.compile(r"^\s*(?P<kernel>\d+\.\d+\.\d+[\w.+~-]*)\s*$")
+_LSMOD_NVIDIA = re.compile(r"^\s*nvidia\s+\d+\s+\d+")
+
+
+def _running_kernel(doc: Pasted):
+    lines = doc.lines
+    for i in doc.lines_containing("linux"):
+        m = _UNAME_A.match(lines[i])
+        if m:
+            return m.group("kernel")
+    for i in doc.lines_containing("uname -r"):
+        for j in range(i + 1, min(i + 3, len(lines))):
+            m = _RELEASE.match(lines[j])
+            if m:
+                return m.group("kernel")
+    return None
+
+
+def _dkms_not_for_running(doc: Pasted, f: Found) -> None:
+    rows = [(i, m.group("kernel")) for i in doc.lines_containing("nvidia") for m in [_DKMS_ROW.match(doc.lines[i])] if m]
+    if not rows:
+        return
+    running = _running_kernel(doc)
+    if running is None or any(k == running for _, k in rows):
+        return
+    if any(_LSMOD_NVIDIA.match(doc.lines[i]) for i in doc.lines_containing("nvidia")):
+        return  # lsmod shows it loaded (a precompiled package's module, not DKMS's)
+    built = ", ".join(sorted({k for _, k in rows}))
+    f.set("driver.modules_not_loaded", ("nvidia",), rows[0][0],
+          detail=f"dkms status builds nvidia for {built}, not for the running kernel {running}")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     _gone(doc, f)
     _blacklist_ignored(doc, f)
+    if not f:
+        _dkms_not_for_running(doc, f)
     return f
