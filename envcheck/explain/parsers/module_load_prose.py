@@ -43,6 +43,8 @@ _GONE = re.compile(
     r"|(?:nvidia|NVIDIA|内核|驱动|dkms|DKMS)\s*模块\s*(?:没有|没|未|并未)(?:被)?(?:编译|构建|生成|重新编译)"
     r"|(?:nvidia|NVIDIA|内核|驱动|dkms|DKMS)\s*模块\s*(?:不见了|丢失了?|消失了?|被删除)", _I)
 # "not missing", "no longer gone", "never deleted": the words just before deny it.
+_LOST_WORDS = ("gone", "missing", "deleted", "removed", "wiped", "built", "build", "不见", "丢失", "消失", "删除",
+               "编译", "构建", "生成")
 # "the vboxdrv dkms module", "my r8125 kernel module": another module, named just before.
 _WORD_BEFORE = re.compile(r"([A-Za-z0-9_'-]+)\s+$")
 _DETERMINERS = {"my", "the", "its", "our", "this", "that", "all", "any", "whole", "nvidia", "nvidia's", "gpu", "new",
@@ -74,7 +76,9 @@ def _sentence(line: str, start: int, end: int) -> str:
 def _gone(doc: Pasted, f: Found) -> None:
     if not doc.lines_containing("nvidia"):
         return
-    for i in doc.lines_containing("module", "模块"):
+    # Lines with both a module and a word of loss (two substring searches) before any pattern.
+    lost = set(doc.lines_containing(*_LOST_WORDS))
+    for i in (i for i in doc.lines_containing("module", "模块") if i in lost):
         line = doc.lines[i]
         if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("[", "modprobe", "insmod", "==>")):
             continue  # too long for a sentence; another program's output, which the log readers read
