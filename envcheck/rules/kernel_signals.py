@@ -129,17 +129,4 @@ def toolkit_could_not_load_uvm(ctx: RuleContext) -> Iterator[Finding]:
                [quote(said)], confidence=Confidence.LIKELY)
 
 
-def installer_refused_by_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
-    """nvidia-installer's own verdict: its test load failed and Secure Boot is on. The message
-    names no module, so platform's rule counts it only beside other evidence of the missing module."""
-    said = next((s for s in ctx.stated if s.id == "nvidia_installer_secure_boot_refused"), None)
-    if said is None or ctx.facts.nvml.init.ok:
-        return
-    yield make("driver_not_loaded_secure_boot",
-               "The NVIDIA installer's test load of its kernel module failed with Secure Boot on: the module is not "
-               "signed by a key the kernel trusts. Run the installer again and let it sign the module (then enroll "
-               "its key with `sudo mokutil --import` and reboot), use the distribution's signed driver packages, "
-               "or turn Secure Boot off.", [quote(said)])
-
-
-RULES = (installer_refused_by_secure_boot, driver_probed_no_gpu, cuda_failed_after_resume, toolkit_could_not_load_uvm)
+RULES = (driver_probed_no_gpu, cuda_failed_after_resume, toolkit_could_not_load_uvm)
