@@ -7,7 +7,9 @@
 * Windows' own loader box: "The code execution cannot proceed because cublas64_11.dll was not
   found", "The program can't start because cudart64_110.dll is missing from your computer"
   (and the Chinese system strings);
-* cuDNN 8 on Windows: "Could not load library cudnn_cnn_infer64_8.dll. Error code 126".
+* cuDNN 8 on Windows: "Could not load library cudnn_cnn_infer64_8.dll. Error code 126";
+* PaddlePaddle's loader: "The third-party dynamic library (cudnn64_8.dll) that Paddle depends on
+  is not configured correctly. (error code is 126)".
 
 Each names the file, so the family (cuBLAS, the runtime, cuDNN …) and its major come from the
 name as in ``rules/libraries.py``; a DLL that is not one of NVIDIA's CUDA libraries (the C++
@@ -25,7 +27,7 @@ from envcheck.rules.finding import Finding, Severity
 from envcheck.rules.libraries import _FAMILIES, _PACKAGES, family, major
 
 _IDS = ("ld_cannot_find_cuda_library", "ld_needed_cuda_library_not_found", "ldd_cuda_library_not_found",
-        "windows_dll_not_found_dialog", "cudnn_could_not_load_dll")
+        "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured")
 
 
 def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:

@@ -24,6 +24,8 @@ LIBRARY_MISSING = [
     "无法启动此程序，因为计算机中丢失 cudnn64_8.dll。尝试重新安装该程序以解决此问题。",
     "Could not load library cudnn_cnn_infer64_8.dll. Error code 126\n"
     "Please make sure cudnn_cnn_infer64_8.dll is in your library path!",
+    "RuntimeError: (PreconditionNotMet) The third-party dynamic library (cudnn64_8.dll) that Paddle depends on is "
+    "not configured correctly. (error code is 126)",
 ]
 
 NOT_LIBRARY_MISSING = [
@@ -33,6 +35,8 @@ NOT_LIBRARY_MISSING = [
     "\tlibcuda.so.1 => not found",
     WORKING + "ldd shows every CUDA library resolved; no cublas64_11.dll errors any more.",
     "/usr/bin/ld: cannot find -lpthread",
+    "The third-party dynamic library (mklml.dll) that Paddle depends on is not configured correctly. (error code is 126)",
+    WORKING + "TensorRT dynamic library (libnvinfer.so) that Paddle depends on is not configured correctly.",
 ]
 
 
