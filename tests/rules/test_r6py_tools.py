@@ -98,3 +98,14 @@ def test_a_python_the_release_lacks_is_an_error_and_the_newest_one_likely():
     lacks = errors("Using CPython 3.13.1\n" + _UV.format(v="2.3.0"))["python_unsupported_by_torch"]
     newest = findings("Using CPython 3.13.1\n" + _UV.format(v="2.5.1"))["python_unsupported_by_torch"]
     assert lacks.confidence.value != "likely" and newest.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text, read", [
+    ("ERROR: Package 'torch' requires a different Python: 3.13.0 not in '>=3.8,<3.13'", True),
+    ("Processing ./torch-1.13.1-cp36-cp36m-linux_x86_64.whl\n"
+     "ERROR: Package 'torchvision' requires a different Python: 3.6.9 not in '>=3.7'", True),
+    ("ERROR: Package 'numpy' requires a different Python: 3.8.0 not in '>=3.9'", False),
+    ("ERROR: Package 'torch-geometric' requires a different Python: 3.7.1 not in '>=3.8'", False),
+])
+def test_pips_legacy_requires_python_line_naming_torch(text, read):
+    assert ("python_unsupported_by_torch" in findings(text)) is read
