@@ -8,6 +8,9 @@
   found", "The program can't start because cudart64_110.dll is missing from your computer"
   (and the Chinese system strings);
 * cuDNN 8 on Windows: "Could not load library cudnn_cnn_infer64_8.dll. Error code 126";
+* ONNX Runtime on Windows: "LoadLibrary failed with error 126 "" when trying to load
+  "…onnxruntime_providers_cuda.dll"": the provider DLL is there, a CUDA or cuDNN DLL it imports
+  is not (which one it does not say: likely, and the text says what ORT needs);
 * PaddlePaddle's loader: "The third-party dynamic library (cudnn64_8.dll) that Paddle depends on
   is not configured correctly. (error code is 126)".
 
@@ -23,17 +26,30 @@ from typing import Iterator
 
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
-from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.finding import Confidence, Finding, Severity
 from envcheck.rules.libraries import _FAMILIES, _PACKAGES, family, major
 
 _IDS = ("ld_cannot_find_cuda_library", "ld_needed_cuda_library_not_found", "ldd_cuda_library_not_found",
         "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured")
 
 
+def _ort_provider(ctx: RuleContext) -> Iterator[Finding]:
+    said = next((s for s in ctx.stated if s.id == "onnxruntime_cuda_provider_dll_not_loaded"), None)
+    if said is not None:
+        yield make("cuda_library_missing",
+                   "ONNX Runtime's CUDA provider (onnxruntime_providers_cuda.dll) is there but Windows could not load "
+                   "a DLL it needs (error 126): the CUDA runtime, cuBLAS or cuDNN of the CUDA major this "
+                   "onnxruntime-gpu was built for is not on the PATH. Install those (onnxruntime's CUDA "
+                   "ExecutionProvider requirements page lists them per release; pip's nvidia-cublas-cu12 and "
+                   "nvidia-cudnn-cu12 serve a CUDA 12 build) or the onnxruntime-gpu build for the CUDA you have.",
+                   [quote(said)], confidence=Confidence.LIKELY)
+
+
 def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
     said = [(s, str(s.fact("loader.library") or "")) for s in ctx.stated if s.id in _IDS]
     said = [(s, name) for s, name in said if name and family(name) is not None]
     if not said:
+        yield from _ort_provider(ctx)
         return
     s, name = said[0]
     fam = family(name)

@@ -26,6 +26,9 @@ LIBRARY_MISSING = [
     "Please make sure cudnn_cnn_infer64_8.dll is in your library path!",
     "RuntimeError: (PreconditionNotMet) The third-party dynamic library (cudnn64_8.dll) that Paddle depends on is "
     "not configured correctly. (error code is 126)",
+    '[E:onnxruntime:Default, provider_bridge_ort.cc:1480 onnxruntime::TryGetProviderInfo_CUDA] '
+    '[ONNXRuntimeError] : 1 : FAIL : LoadLibrary failed with error 126 "" when trying to load '
+    '"C:\\ComfyUI\\venv\\lib\\site-packages\\onnxruntime\\capi\\onnxruntime_providers_cuda.dll"',
 ]
 
 NOT_LIBRARY_MISSING = [
@@ -37,6 +40,8 @@ NOT_LIBRARY_MISSING = [
     "/usr/bin/ld: cannot find -lpthread",
     "The third-party dynamic library (mklml.dll) that Paddle depends on is not configured correctly. (error code is 126)",
     WORKING + "TensorRT dynamic library (libnvinfer.so) that Paddle depends on is not configured correctly.",
+    'LoadLibrary failed with error 126 "" when trying to load "C:\\x\\onnxruntime_providers_tensorrt.dll"',
+    'LoadLibrary failed with error 127 "" when trying to load "C:\\x\\onnxruntime_providers_cuda.dll"',
 ]
 
 
