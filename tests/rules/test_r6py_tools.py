@@ -22,6 +22,8 @@ LIBRARY_MISSING = [
     "Try reinstalling the program to fix this problem.",
     "由于找不到 cudart64_12.dll，无法继续执行代码。重新安装程序可能会解决此问题。",
     "无法启动此程序，因为计算机中丢失 cudnn64_8.dll。尝试重新安装该程序以解决此问题。",
+    "cudart64_12.dll が見つからないため、コードの実行を続行できません。",
+    "cublasLt64_12.dll이(가) 없어 코드 실행을 진행할 수 없습니다.",
     "Could not load library cudnn_cnn_infer64_8.dll. Error code 126\n"
     "Please make sure cudnn_cnn_infer64_8.dll is in your library path!",
     "RuntimeError: (PreconditionNotMet) The third-party dynamic library (cudnn64_8.dll) that Paddle depends on is "
@@ -34,6 +36,7 @@ LIBRARY_MISSING = [
 NOT_LIBRARY_MISSING = [
     WORKING + "\tlibcudart.so.11.0 => /usr/local/cuda/lib64/libcudart.so.11.0 (0x00007f)",
     "The code execution cannot proceed because VCRUNTIME140_1.dll was not found.",
+    "MSVCP140.dll が見つからないため、コードの実行を続行できません。",
     "/usr/bin/ld: cannot find -lcuda",  # the driver's stub, not a CUDA library
     "\tlibcuda.so.1 => not found",
     WORKING + "ldd shows every CUDA library resolved; no cublas64_11.dll errors any more.",
