@@ -56,6 +56,7 @@ PROJECTS = (
     "containerd", "shell", "apt",
     "pycuda",
     "paddlepaddle", "faiss", "dcgm",
+    "binutils",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -139,7 +139,9 @@ def _pip_names_python(ctx: RuleContext) -> Optional[Stated]:
             return s  # uv names the package whose releases need another Python
         if s.id != "pip_requires_python":
             continue
-        if "'torch'" in s.match.text:  # the legacy resolver names the package
+        # the legacy resolver names the package before the match ("Package 'torch' requires …")
+        if "'torch'" in s.match.text or re.search(r"Package 'torch(?:vision|audio)?' requires a different Python",
+                                                  s.text):
             return s
         ignored = str(s.fact("pip.ignored_versions") or "")
         if pinned and re.search(rf"(?:^|;\s*){re.escape(pinned.split('+')[0])} Requires-Python", ignored):

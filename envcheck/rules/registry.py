@@ -25,6 +25,7 @@ from . import (
     interconnect,
     kernel_signals,
     libraries,
+    library_dialogs,
     linking,
     platform,
     python_env,
@@ -32,6 +33,7 @@ from . import (
     torch_health,
     unresponsive,
     upstream,
+    uv_platform,
     versions,
     wheel_gap,
     wsl_loader,
@@ -41,8 +43,8 @@ from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + compat.RULES + versions.RULES
-                               + python_env.RULES + wheel_gap.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
-                               + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + wsl_loader.RULES
+                               + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
+                               + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES + upstream.RULES)
 

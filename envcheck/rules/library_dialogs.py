@@ -1,0 +1,72 @@
+"""A CUDA library missing, told by tools whose words ``rules/libraries.py`` does not read
+(``cuda_library_missing``):
+
+* GNU ld at build time: "cannot find -lcudart", "warning: libcudart.so.11.0, needed by …, not
+  found (try using -rpath or -rpath-link)";
+* ldd's listing: "libcublas.so.11 => not found";
+* Windows' own loader box: "The code execution cannot proceed because cublas64_11.dll was not
+  found", "The program can't start because cudart64_110.dll is missing from your computer"
+  (and the Chinese system strings);
+* cuDNN 8 on Windows: "Could not load library cudnn_cnn_infer64_8.dll. Error code 126";
+* ONNX Runtime on Windows: "LoadLibrary failed with error 126 "" when trying to load
+  "…onnxruntime_providers_cuda.dll"": the provider DLL is there, a CUDA or cuDNN DLL it imports
+  is not (which one it does not say: likely, and the text says what ORT needs);
+* PaddlePaddle's loader: "The third-party dynamic library (cudnn64_8.dll) that Paddle depends on
+  is not configured correctly. (error code is 126)".
+
+Each names the file, so the family (cuBLAS, the runtime, cuDNN …) and its major come from the
+name as in ``rules/libraries.py``; a DLL that is not one of NVIDIA's CUDA libraries (the C++
+runtime, the driver's nvcuda.dll) says nothing here. Runs after ``libraries.py``: where both
+speak, the engine keeps that rule's finding and joins this evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from envcheck.rules.compat import quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.libraries import _FAMILIES, _PACKAGES, family, major
+
+_IDS = ("ld_cannot_find_cuda_library", "ld_needed_cuda_library_not_found", "ldd_cuda_library_not_found",
+        "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured")
+
+
+def _ort_provider(ctx: RuleContext) -> Iterator[Finding]:
+    said = next((s for s in ctx.stated if s.id == "onnxruntime_cuda_provider_dll_not_loaded"), None)
+    if said is not None:
+        yield make("cuda_library_missing",
+                   "ONNX Runtime's CUDA provider (onnxruntime_providers_cuda.dll) is there but Windows could not load "
+                   "a DLL it needs (error 126): the CUDA runtime, cuBLAS or cuDNN of the CUDA major this "
+                   "onnxruntime-gpu was built for is not on the PATH. Install those (onnxruntime's CUDA "
+                   "ExecutionProvider requirements page lists them per release; pip's nvidia-cublas-cu12 and "
+                   "nvidia-cudnn-cu12 serve a CUDA 12 build) or the onnxruntime-gpu build for the CUDA you have.",
+                   [quote(said)], confidence=Confidence.LIKELY)
+
+
+def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
+    said = [(s, str(s.fact("loader.library") or "")) for s in ctx.stated if s.id in _IDS]
+    said = [(s, name) for s, name in said if name and family(name) is not None]
+    if not said:
+        yield from _ort_provider(ctx)
+        return
+    s, name = said[0]
+    fam = family(name)
+    label = dict(_FAMILIES)[fam]
+    want = major(name)
+    pip_stem, conda_pkg, apt_stem = _PACKAGES[fam]
+    linking = s.id.startswith("ld_")
+    where = ("the PATH (Windows looks for DLLs there and in the program's folder)" if name.lower().endswith(".dll")
+             else "the link path (-L, CUDA's lib64)" if linking else "the loader path (ldconfig's cache, LD_LIBRARY_PATH)")
+    version = f" {want}" if want and fam in ("cudnn", "nccl") else f" for CUDA {want}" if want else ""
+    text = (f"{name} could not be found: {label}{version} is not installed, or not on {where}. Install it "
+            f"(pip: {pip_stem}-cu{want or 'XX'}, conda: {conda_pkg}, apt: {apt_stem}…, or the CUDA toolkit / cuDNN "
+            "archive) and put its directory on that path, or use the program's build for the CUDA you have.")
+    # ld's 'needed by … not found' is a warning the link may survive; the others stop the program.
+    severity = Severity.WARNING if all(x.id == "ld_needed_cuda_library_not_found" for x, _ in said) else None
+    yield make("cuda_library_missing", text, [quote(x) for x, _ in said[:3]], {"cuda_library": name},
+               severity=severity)
+
+
+RULES = (cuda_library_missing_by_tool,)
