@@ -25,6 +25,7 @@ from . import (
     kernel_signals,
     libraries,
     linking,
+    nccl_runtime,
     platform,
     python_env,
     tool_output,
@@ -43,7 +44,8 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + python_env.RULES + wheel_gap.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
-                               + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + upstream.RULES)
+                               + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + upstream.RULES
+                               + nccl_runtime.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

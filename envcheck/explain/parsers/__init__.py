@@ -43,6 +43,7 @@ from . import (
     loader,
     lspci_link,
     mismatch_prose,
+    nccl_runtime,
     nouveau_signals,
     nvidia_smi,
     nvidia_smi_csv,
@@ -78,7 +79,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nouveau_signals.parse, resume_failure_prose.parse,
     held_memory_prose.parse,
     framework_packages.parse, torch_config.parse,
-    cuda_said.parse, mismatch_prose.parse,
+    cuda_said.parse, mismatch_prose.parse, nccl_runtime.parse,
 )
 
 __all__ = ["PARSERS"]
