@@ -107,3 +107,25 @@ def test_ollama_near_misses(t):
 def test_ollama_empty_entry_is_not_read():
     found = nccl_runtime.parse(text(_OLLAMA.replace("CUDA_VISIBLE_DEVICES:{v} ", "CUDA_VISIBLE_DEVICES: ")))
     assert items(found, "env.variables") == []
+
+
+_UV_HEAD = "$ uv pip install -r requirements.txt\nResolved 48 packages in 1.2s\nInstalled 4 packages in 3.1s\n"
+
+
+@pytest.mark.parametrize("rows", [
+    " + nvidia-cublas-cu11==11.11.3.6\n + nvidia-cublas-cu12==12.4.5.8\n + torch==2.5.1\n",
+    " + nvidia-cuda-runtime-cu11==11.8.89\n ~ nvidia-cuda-runtime-cu12==12.4.127\n",
+])
+def test_uv_summary_with_two_cuda_majors(rows):
+    assert "conflicting_cuda_wheel_packages" in _ids(_UV_HEAD + rows)
+
+
+@pytest.mark.parametrize("t", [
+    # the cu11 wheel was removed by this run, not installed
+    _UV_HEAD + " - nvidia-cublas-cu11==11.11.3.6\n + nvidia-cublas-cu12==12.4.5.8\n",
+    _UV_HEAD + " + nvidia-cublas-cu12==12.4.5.8\n + nvidia-cudnn-cu12==9.1.0.70\n",
+    # rows without uv's summary: a diff or a hand-written list, not read
+    " + nvidia-cublas-cu11==11.11.3.6\n + nvidia-cublas-cu12==12.4.5.8\n",
+])
+def test_uv_summary_near_misses(t):
+    assert "conflicting_cuda_wheel_packages" not in _ids(t)

@@ -62,6 +62,7 @@ from . import (
     torch_build_prose,
     torch_config,
     torch_installs,
+    uv_installed,
     visible_devices,
 )
 
@@ -79,7 +80,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nouveau_signals.parse, resume_failure_prose.parse,
     held_memory_prose.parse,
     framework_packages.parse, torch_config.parse,
-    cuda_said.parse, mismatch_prose.parse, nccl_runtime.parse,
+    cuda_said.parse, mismatch_prose.parse, nccl_runtime.parse, uv_installed.parse,
 )
 
 __all__ = ["PARSERS"]
