@@ -129,3 +129,33 @@ def test_uv_summary_with_two_cuda_majors(rows):
 ])
 def test_uv_summary_near_misses(t):
     assert "conflicting_cuda_wheel_packages" not in _ids(t)
+
+
+_FAIL = "RuntimeError: No CUDA GPUs are available\n"
+
+
+@pytest.mark.parametrize("setting", [
+    '"configurations": [{\n  "name": "train",\n  "env": {"CUDA_VISIBLE_DEVICES": "1"}\n}]\n',
+    '<configuration name="train" type="PythonConfigurationType">\n  <envs>\n'
+    '    <env name="CUDA_VISIBLE_DEVICES" value="2" />\n  </envs>\n</configuration>\n',
+    'os.environ.setdefault("CUDA_VISIBLE_DEVICES", "3")\n',
+    "os.putenv('CUDA_VISIBLE_DEVICES', '1')\n",
+    "os.environ.update({'CUDA_VISIBLE_DEVICES': '7'})\n",
+    '"containerEnv": { "CUDA_VISIBLE_DEVICES": "" }\n',
+])
+def test_run_configuration_value_hiding_the_gpu(setting):
+    assert "cuda_visible_devices_hides_gpus" in _ids(setting + _FAIL + _ONE_GPU)
+
+
+@pytest.mark.parametrize("t", [
+    # the value names the one GPU there is
+    '"env": {"CUDA_VISIBLE_DEVICES": "0"}\n' + _FAIL + _ONE_GPU,
+    '<env name="CUDA_VISIBLE_DEVICES" value="GPU-1c2d3e4f-aaaa-bbbb-cccc-111122223333" />\n' + _FAIL + _ONE_GPU,
+    # a multi-GPU box running fine with index 3
+    "environ({'CUDA_VISIBLE_DEVICES': '3', 'HOME': '/root'})\n4\n3\n"
+    ">>> torch.cuda.is_available()\nTrue\n",
+    # the name only, no value
+    'Is "CUDA_VISIBLE_DEVICES" respected by the launcher?\n' + _ONE_GPU,
+])
+def test_run_configuration_near_misses(t):
+    assert "cuda_visible_devices_hides_gpus" not in _ids(t)

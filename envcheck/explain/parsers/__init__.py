@@ -64,6 +64,7 @@ from . import (
     torch_installs,
     uv_installed,
     visible_devices,
+    visible_devices_configs,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -80,7 +81,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nouveau_signals.parse, resume_failure_prose.parse,
     held_memory_prose.parse,
     framework_packages.parse, torch_config.parse,
-    cuda_said.parse, mismatch_prose.parse, nccl_runtime.parse, uv_installed.parse,
+    cuda_said.parse, mismatch_prose.parse, nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
 )
 
 __all__ = ["PARSERS"]
