@@ -159,3 +159,13 @@ def test_run_configuration_value_hiding_the_gpu(setting):
 ])
 def test_run_configuration_near_misses(t):
     assert "cuda_visible_devices_hides_gpus" not in _ids(t)
+
+
+@pytest.mark.parametrize("pkg", [
+    "Setting up libnccl2 (2.18.5-1+cuda12.2) ...\n",
+    "libnccl2 is already the newest version (2.18.5-1+cuda12.2).\n",
+])
+def test_apt_and_dpkg_install_lines_name_the_system_nccl(pkg):
+    t = "$ sudo apt install libnccl2\n" + pkg + ">>> import torch\n>>> torch.cuda.nccl.version()\n(2, 14, 3)\n"
+    assert "nccl_version_mismatch" in _ids(t)
+    assert "nccl_version_mismatch" not in _ids(t.replace("(2, 14, 3)", "(2, 18, 5)"))

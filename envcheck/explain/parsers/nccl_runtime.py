@@ -15,7 +15,8 @@ Claimed below a REPL's ``torch.cuda.nccl.version()`` (PROGRAM), which outranks i
 
 * The system's NCCL package, as the package managers list it: ``dpkg -l`` (``ii  libnccl2
   2.18.5-1+cuda12.2  amd64  NVIDIA Collective Communication Library (NCCL) Runtime``), ``rpm -qa``
-  (``libnccl-2.18.5-1+cuda12.2.x86_64``). Recorded as the library file that package installs
+  (``libnccl-2.18.5-1+cuda12.2.x86_64``), dpkg's ``Setting up libnccl2 (2.18.5-1+cuda12.2) ...``
+  and apt's ``libnccl2 is already the newest version (2.18.5-1+cuda12.2).``. Recorded as the library file that package installs
   (``libnccl.so.<version>`` in ldconfig's directories); ``rules/nccl_runtime`` weighs it against
   the NCCL the torch run reported.
 
@@ -40,6 +41,8 @@ _OTHER_USERS = ("tensorflow", "jax", "horovod", "paddle", "mxnet", "cupy", "onef
 
 _DPKG = re.compile(r"^[a-z]i\s+libnccl2(?::\w+)?\s+(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\s")
 _RPM = re.compile(r"^libnccl-(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\.\w+\s*$")
+_APT = re.compile(r"^(?:Setting up libnccl2(?::\w+)? \(|libnccl2 is already the newest version \()"
+                  r"(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\)")
 _OLLAMA = re.compile(r"server config\"?\s+env=\"?map\[[^\n]*?\bCUDA_VISIBLE_DEVICES:(?P<value>[^\s\]\"]+)")
 
 
@@ -56,7 +59,7 @@ def _nccl(doc: Pasted, f: Found) -> None:
 def _system(doc: Pasted, f: Found) -> None:
     for i in doc.lines_containing("libnccl"):
         line = doc.lines[i].strip()
-        m = _DPKG.match(line) or _RPM.match(line)
+        m = _DPKG.match(line) or _RPM.match(line) or _APT.match(line)
         if m:
             name = f"libnccl.so.{m.group('v')}"
             f.item("toolkit.libraries", f"package:{name}", LibraryFile(name=name, path=f"package:{name}",
