@@ -27,6 +27,7 @@ from . import (
     libraries,
     library_dialogs,
     linking,
+    nccl_runtime,
     platform,
     python_env,
     tool_output,
@@ -46,7 +47,8 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
-                               + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES + upstream.RULES)
+                               + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
+                               + nccl_runtime.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

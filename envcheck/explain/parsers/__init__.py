@@ -44,6 +44,7 @@ from . import (
     lspci_link,
     mismatch_prose,
     module_load_prose,
+    nccl_runtime,
     nouveau_signals,
     nvidia_smi,
     nvidia_smi_csv,
@@ -62,7 +63,9 @@ from . import (
     torch_build_prose,
     torch_config,
     torch_installs,
+    uv_installed,
     visible_devices,
+    visible_devices_configs,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -81,6 +84,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_packages.parse, torch_config.parse,
     cuda_said.parse, mismatch_prose.parse,
     module_load_prose.parse,
+    nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,82 @@
+"""Which NCCL a PyTorch run actually had, from the lines NCCL and torch print themselves, and
+CUDA_VISIBLE_DEVICES as ollama's server log states it.
+
+* NCCL's own init banner, printed with ``NCCL_DEBUG=INFO`` (or VERSION): ``host:pid:tid [0]
+  NCCL INFO NCCL version 2.19.3+cuda12.3`` (nccl src/init.cc ``showVersion``: VERSION_STRING
+  "NCCL version %d.%d.%d%s+cuda%d.%d"). It names the libnccl the process loaded.
+(torch.distributed's errors end ", NCCL version 2.14.3" too, c10d ``ncclGetErrorWithVersion``;
+not read: the catalogue's torch_nccl_error entry owns that line.)
+
+The banner names the NCCL *this* run used; ``rules/versions.nccl_version_mismatch`` then weighs it
+against the nvidia-nccl wheel torch pins. They are torch's NCCL only where the run is a
+PyTorch one: a text that names another NCCL user (TensorFlow, JAX, Horovod, Paddle, MXNet,
+DeepSpeed's own comm, cupy) is left alone, because its banner may be that program's NCCL.
+Claimed below a REPL's ``torch.cuda.nccl.version()`` (PROGRAM), which outranks it.
+
+* The system's NCCL package, as the package managers list it: ``dpkg -l`` (``ii  libnccl2
+  2.18.5-1+cuda12.2  amd64  NVIDIA Collective Communication Library (NCCL) Runtime``), ``rpm -qa``
+  (``libnccl-2.18.5-1+cuda12.2.x86_64``), dpkg's ``Setting up libnccl2 (2.18.5-1+cuda12.2) ...``
+  and apt's ``libnccl2 is already the newest version (2.18.5-1+cuda12.2).``. Recorded as the library file that package installs
+  (``libnccl.so.<version>`` in ldconfig's directories); ``rules/nccl_runtime`` weighs it against
+  the NCCL the torch run reported.
+
+* ollama's startup line ``routes.go: INFO server config env="map[CUDA_VISIBLE_DEVICES:1 …]"``
+  (ollama envconfig.AsMap, all versions since 0.1.3x): a value there is what the server ran
+  with. Go's os.Getenv gives "" for an unset variable, so an empty entry there says nothing
+  (unset and empty look alike) and is not read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from envcheck.explain.partial import LISTING, PROGRAM, TOOL, Found
+from envcheck.explain.source import Pasted
+from envcheck.facts import LibraryFile
+
+SOURCE = "NCCL version printed"
+
+_BANNER = re.compile(r"\bNCCL INFO NCCL version (?P<v>\d+\.\d+\.\d+)(?:[-.\w]*)?\+cuda\d+\.\d+")
+_OTHER_USERS = ("tensorflow", "jax", "horovod", "paddle", "mxnet", "cupy", "oneflow", "mindspore")
+
+_DPKG = re.compile(r"^[a-z]i\s+libnccl2(?::\w+)?\s+(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\s")
+_RPM = re.compile(r"^libnccl-(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\.\w+\s*$")
+_APT = re.compile(r"^(?:Setting up libnccl2(?::\w+)? \(|libnccl2 is already the newest version \()"
+                  r"(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\)")
+_OLLAMA = re.compile(r"server config\"?\s+env=\"?map\[[^\n]*?\bCUDA_VISIBLE_DEVICES:(?P<value>[^\s\]\"]+)")
+
+
+def _nccl(doc: Pasted, f: Found) -> None:
+    if not doc.lines_containing("torch") or doc.lines_containing(*_OTHER_USERS):
+        return
+    for i in doc.lines_containing("nccl version"):
+        line = doc.lines[i]
+        m = _BANNER.search(line)
+        if m:
+            f.set("torch.nccl_version", m.group("v"), i, rank=PROGRAM - 5)
+
+
+def _system(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("libnccl"):
+        line = doc.lines[i].strip()
+        m = _DPKG.match(line) or _RPM.match(line) or _APT.match(line)
+        if m:
+            name = f"libnccl.so.{m.group('v')}"
+            f.item("toolkit.libraries", f"package:{name}", LibraryFile(name=name, path=f"package:{name}",
+                                                                       version=m.group("v"), origin="ldconfig"),
+                   i, rank=LISTING)
+
+
+def _ollama(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("server config"):
+        m = _OLLAMA.search(doc.lines[i])
+        if m:
+            f.item("env.variables", "CUDA_VISIBLE_DEVICES", m.group("value"), i, rank=TOOL)
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, TOOL)
+    _nccl(doc, f)
+    _system(doc, f)
+    _ollama(doc, f)
+    return f
