@@ -400,6 +400,19 @@ def normalise(text: str) -> Pasted:
         for fancy, plain in _PLAIN:
             if fancy in text:
                 text = text.replace(fancy, plain)
+    lines = text.split("\n")
+    distinct = dict.fromkeys(lines)
+    if len(distinct) * 2 > len(lines):
+        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in _markup_gone(text).split("\n")))
+    # A log repeating its lines: the steps below are line-local (no match holds or looks past a
+    # newline), so each distinct line is made plain once and its copies take the result.
+    for line in distinct:
+        distinct[line] = _markup_gone(line).rstrip()[:MAX_LINE]
+    return Pasted(tuple(map(distinct.__getitem__, lines)))
+
+
+def _markup_gone(text: str) -> str:
+    """``text`` (a paste, or one line of it) without Markdown's and log collectors' marks."""
     if ">" in text:
         text = _QUOTES.sub(text)
     text = _LOG_PREFIXES.sub(text)
@@ -412,7 +425,7 @@ def normalise(text: str) -> Pasted:
         text = _BACKTICK.sub("", text)
     if "**" in text:
         text = _BOLD.sub("", text)
-    return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in text.split("\n")))
+    return text
 
 
 def from_bytes(data: bytes, name: str = "input") -> Pasted:
