@@ -100,6 +100,13 @@ _PLAIN = (
 )
 
 
+# rsyslog writes a message's inner newlines as "#012" (its escape of a control character,
+# octal 012 = LF) in /var/log/syslog and /var/log/messages ("kernel: NVRM: API mismatch: … but#012NVRM:
+# this kernel module …"): made newlines again, as dmesg shows them, for every kernel-log reader.
+# Not the start of a CSS colour ("#012abc").
+_RSYSLOG_NEWLINE = re.compile(r"#012(?![0-9A-Fa-f]{3}(?![0-9A-Za-z]))")
+
+
 # Letters re.IGNORECASE takes for ASCII ones that str.lower() does not make ASCII: İ and ı
 # match "i", ſ matches "s" (the Kelvin sign, which matches "k", lowers to "k").
 _FOLDS = ("\u0130", "\u0131", "\u017f")
@@ -394,25 +401,28 @@ def normalise(text: str) -> Pasted:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text and re.search(r"&(gt|lt|amp|quot|#39);", text):
         text = html.unescape(text)
+    if "#012" in text:
+        text = _RSYSLOG_NEWLINE.sub("\n", text)
+    lines = text.split("\n")
+    distinct = dict.fromkeys(lines)
+    if len(distinct) * 2 > len(lines):
+        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in _plain(text).split("\n")))
+    # A log repeating its lines: the steps below are line-local (no match holds or looks past a
+    # newline), so each distinct line is made plain once and its copies take the result.
+    for line in distinct:
+        distinct[line] = _plain(line).rstrip()[:MAX_LINE]
+    return Pasted(tuple(map(distinct.__getitem__, lines)))
+
+
+def _plain(text: str) -> str:
+    """``text`` (a paste, or one line of it) without colour codes, typographic characters, and
+    Markdown's and log collectors' marks."""
     if "\x1b" in text:
         text = _ANSI.sub("", text)
     if not text.isascii():
         for fancy, plain in _PLAIN:
             if fancy in text:
                 text = text.replace(fancy, plain)
-    lines = text.split("\n")
-    distinct = dict.fromkeys(lines)
-    if len(distinct) * 2 > len(lines):
-        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in _markup_gone(text).split("\n")))
-    # A log repeating its lines: the steps below are line-local (no match holds or looks past a
-    # newline), so each distinct line is made plain once and its copies take the result.
-    for line in distinct:
-        distinct[line] = _markup_gone(line).rstrip()[:MAX_LINE]
-    return Pasted(tuple(map(distinct.__getitem__, lines)))
-
-
-def _markup_gone(text: str) -> str:
-    """``text`` (a paste, or one line of it) without Markdown's and log collectors' marks."""
     if ">" in text:
         text = _QUOTES.sub(text)
     text = _LOG_PREFIXES.sub(text)
