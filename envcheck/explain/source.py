@@ -132,8 +132,8 @@ class Pasted:
     @functools.cached_property
     def offsets(self) -> Tuple[int, ...]:
         """Where each line starts in :attr:`text`: the lengths of the lines before it, plus their newlines."""
-        before = itertools.accumulate(map(len, self.lines), initial=0)
-        return tuple(length + n for n, length in enumerate(before))[:len(self.lines)]
+        # Each line's length and its newline summed, all in C (a generator over 100k lines is 15 ms).
+        return tuple(itertools.accumulate(map((1).__add__, map(len, self.lines)), initial=0))[:len(self.lines)]
 
     @functools.cached_property
     def lower(self) -> str:
