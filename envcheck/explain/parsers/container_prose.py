@@ -106,8 +106,7 @@ _CAUSE = Gated(re.compile(
     rf"|\bohne\s+(?:die\s+|das\s+|den\s+)?(?:Option\s+|Flag\s+|Parameter\s+)?{_FLAG}|{_FLAG}[^.\n]{{0,30}}\bvergessen\b"
     rf"|\bsans\s+(?:l'option\s+|le\s+flag\s+)?{_FLAG}|\boubli[ée]\s+(?:d'ajouter\s+|de\s+mettre\s+)?{_FLAG}", _I),
                 # every match names the flag or the GPU request (checked when made): other lines are not searched
-                ("--gpus", "--nv", "nvidia-docker", "runtime", "flag", "option", "parameter", "argument", "reservation",
-                 "deploy.resources", "nvidia.com/gpu"))
+                ("--gpus", "--nv", "nvidia", "flag", "option", "parameter", "argument", "reservation", "deploy.resources"))
 _CAUSE_NEEDLES = ("--gpus", "--runtime", "--nv", "nvidia.com/gpu", "nvidia-docker", "runtime", "flag", "option",
                   "reservation", "deploy.resources", "parameter", "argument")
 
