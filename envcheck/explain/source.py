@@ -213,7 +213,7 @@ class Pasted:
         while pos != -1:
             k = bisect.bisect_right(starts, pos) - 1
             column = pos - starts[k]
-            out.extend(offsets[i] + column for i in copies[k])
+            out.extend(map(column.__add__, map(offsets.__getitem__, copies[k])))  # in C: a needle may be on 10k lines
             pos = low.find(needle, pos + 1)
         out.sort()
         return out
