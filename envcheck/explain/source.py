@@ -137,7 +137,14 @@ class Pasted:
 
     @functools.cached_property
     def lower(self) -> str:
-        return self.text.lower()
+        distinct, copies = self.distinct
+        if copies is None:
+            return self.text.lower()
+        # A log repeating its lines: its distinct lines lowered once and joined in its order. The
+        # same text: lower() reads no context across a newline (Σ's looks at cased letters and
+        # case-ignorable marks, which a newline is not).
+        lowered = dict(zip(distinct.lines, distinct.lower.split("\n")))
+        return "\n".join(map(lowered.__getitem__, self.lines))
 
     @functools.cached_property
     def distinct(self) -> Tuple["Pasted", Optional[Tuple[Tuple[int, ...], ...]]]:

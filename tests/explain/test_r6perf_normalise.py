@@ -51,3 +51,15 @@ def test_repeating_log_gets_the_same_lines_as_the_whole_text_way():
         text = "\n".join(lines * 3)  # most lines repeat: the line-by-line way
         n = len(lines) * 3
         assert normalise(text).lines == _whole_text_way(text).lines[:n]
+
+
+def test_a_repeating_logs_lower_case_is_the_whole_texts():
+    """Pasted.lower joins the distinct lines lowered once: the same as lowering the whole text,
+    also for Σ (whose lower case depends on its neighbours) and letters lower() lengthens."""
+    rnd = random.Random(5)
+    odd = ["Σ", "ΑΣ", "ΑΣ.", "Σ'", "ΑΣ\u0301", "İ", "ſ", "\u212a", "x", "", " ", ".", "'", "a.Σ", "GPU"]
+    for _ in range(500):
+        lines = ["".join(rnd.choice(odd) for _ in range(rnd.randint(0, 4))) for _ in range(rnd.randint(1, 6))]
+        doc = Pasted(tuple(lines * 3))
+        assert doc.distinct[1] is not None
+        assert doc.lower == doc.text.lower()
