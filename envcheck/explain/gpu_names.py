@@ -9,6 +9,7 @@ Model numbers come from NVIDIA's product lists (https://developer.nvidia.com/cud
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import List, Optional, Tuple
 
@@ -241,6 +242,9 @@ def mentions(line: str) -> List[Tuple[str, str]]:
     return out + [n for n in _families(line) if all(not same_gpu(n[0], o) for o, _ in out)]
 
 
+# The assembler compares every GPU claim's name with the others' (thousands of pairs on a long
+# log, a few distinct names): each name's key, words and each pair's answer computed once.
+@functools.lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     k = name.lower()
     for word in ("nvidia", "geforce", "tesla", "corporation"):
@@ -248,10 +252,12 @@ def _key(name: str) -> str:
     return re.sub(r"[\s_-]+", "", k)
 
 
-def _words(name: str) -> List[str]:
-    return [w for w in re.split(r"[\s_-]+", name.lower()) if w and w not in ("nvidia", "geforce", "tesla", "corporation")]
+@functools.lru_cache(maxsize=4096)
+def _words(name: str) -> Tuple[str, ...]:
+    return tuple(w for w in re.split(r"[\s_-]+", name.lower()) if w and w not in ("nvidia", "geforce", "tesla", "corporation"))
 
 
+@functools.lru_cache(maxsize=8192)
 def same_gpu(a: str, b: str, truncated: bool = False) -> bool:
     """True when two names are the same model: equal, or one is the other with more detail
     ("NVIDIA A100" / "NVIDIA A100-SXM4-80GB", "RTX 3060" / "RTX 3060 Ti", "NVIDIA H100" /

@@ -36,6 +36,7 @@ import functools
 import re
 from typing import Optional, Tuple
 
+from envcheck.explain.gated import Gated
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 
@@ -75,7 +76,7 @@ _NOT_HERE = re.compile(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead
 _FLAG = (r"`?(?:--gpus(?:[= ]\S+)?|--runtime[= ]?nvidia|--nv(?:ccli)?\b|--device[= ]nvidia\.com/gpu\S*|nvidia-docker"
          r"|(?:the\s+)?nvidia\s+(?:container\s+)?runtime|(?:the\s+)?gpus?\s+(?:flag|option|parameter|argument))`?")
 # The cause told: the flag was left out, or adding it fixed it.
-_CAUSE = re.compile(
+_CAUSE = Gated(re.compile(
     rf"\b(?:without|forg[oe]t(?:ten)?\s+(?:to\s+)?(?:add|pass|use|specify|include|set|put)?|forgetting(?:\s+to\s+\w+)?"
     rf"|missing|omitt?(?:ed|ing)?|lack(?:s|ed|ing)?|didn't\s+(?:add|pass|use|specify)|did\s+not\s+(?:add|pass|use|specify)"
     rf"|not\s+(?:passing|adding|using|specifying)|no)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:option\s+|flag\s+)?{_FLAG}"
@@ -103,7 +104,9 @@ _CAUSE = re.compile(
     # es / de / fr
     rf"|\bsin\s+(?:el\s+|la\s+)?(?:flag\s+|opci[oó]n\s+|par[aá]metro\s+)?{_FLAG}|\bolvid[eéó]\s+(?:poner|agregar|a[nñ]adir|pasar)\s+{_FLAG}"
     rf"|\bohne\s+(?:die\s+|das\s+|den\s+)?(?:Option\s+|Flag\s+|Parameter\s+)?{_FLAG}|{_FLAG}[^.\n]{{0,30}}\bvergessen\b"
-    rf"|\bsans\s+(?:l'option\s+|le\s+flag\s+)?{_FLAG}|\boubli[ée]\s+(?:d'ajouter\s+|de\s+mettre\s+)?{_FLAG}", _I)
+    rf"|\bsans\s+(?:l'option\s+|le\s+flag\s+)?{_FLAG}|\boubli[ée]\s+(?:d'ajouter\s+|de\s+mettre\s+)?{_FLAG}", _I),
+                # every match names the flag or the GPU request (checked when made): other lines are not searched
+                ("--gpus", "--nv", "nvidia", "flag", "option", "parameter", "argument", "reservation", "deploy.resources"))
 _CAUSE_NEEDLES = ("--gpus", "--runtime", "--nv", "nvidia.com/gpu", "nvidia-docker", "runtime", "flag", "option",
                   "reservation", "deploy.resources", "parameter", "argument")
 
@@ -111,7 +114,7 @@ _GPU = r"(?:nvidia\s+)?(?:gpus?|graphics\s+cards?|video\s+cards?|cuda\s+devices?
 _IN_CONTAINER = (r"(?:in|inside|within|to|into|from|by)\s+(?:the\s+|my\s+|a\s+|this\s+|our\s+)?(?:docker\s+|podman\s+|lxc\s+)?"
                  r"(?:containers?|docker|pods?|lxc)")
 # The symptom told of the container: it does not get the GPU.
-_SYMPTOM = re.compile(
+_SYMPTOM = Gated(re.compile(
     rf"\b{_GPU}\s+(?:is\s+|are\s+|was\s+|were\s+)?(?:not|never|n't)\s+(?:being\s+)?(?:detected|visible|available|found|"
     rf"recogni[sz]ed|accessible|passed(?:\s+through)?|exposed|mounted|seen)\s+{_IN_CONTAINER}"
     rf"|\b(?:no|not\s+any)\s+{_GPU}\s+{_IN_CONTAINER}"
@@ -135,7 +138,9 @@ _SYMPTOM = re.compile(
     r"|\bcontenedor\s+no\s+(?:detecta|ve|reconoce|encuentra|usa)\s+(?:la\s+|las\s+|ninguna\s+)?gpus?"
     r"|\bgpus?\s+no\s+(?:es\s+|est[aá]\s+)?(?:detectada|visible|disponible|reconocida)\s+(?:en|dentro\s+del?)\s+(?:el\s+)?contenedor"
     r"|\b(?:im|in\s+dem)\s+Container\s+(?:wird\s+)?(?:die\s+)?(?:GPU|Grafikkarte)\s+nicht\s+(?:erkannt|gefunden|sichtbar)"
-    r"|\b(?:GPU|Grafikkarte)\s+(?:wird\s+)?im\s+Container\s+nicht\s+(?:erkannt|gefunden|sichtbar)", _I)
+    r"|\b(?:GPU|Grafikkarte)\s+(?:wird\s+)?im\s+Container\s+nicht\s+(?:erkannt|gefunden|sichtbar)", _I),
+                # every match names the container (checked when made): other lines are not searched
+                ("container", "docker", "pod", "lxc", "容器", "컨테이너", "도커", "コンテナ", "contenedor"))
 _SYMPTOM_NEEDLES = ("is_available", "gpu", "graphics", "video card", "cuda device", "driver", "container", "docker", "pod", "podman",
                     "nvidia-smi", "容器", "컨테이너", "도커", "コンテナ", "contenedor", "grafikkarte")
 # "I did not say the GPU is not detected" is rare; what is common is a question or advice.

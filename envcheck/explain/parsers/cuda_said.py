@@ -17,6 +17,7 @@ text names two different CUDA versions this way (a change, a comparison), nor in
 from __future__ import annotations
 
 import re
+from typing import Dict, Tuple
 
 from envcheck.derived.driver_claims import CUDA_SAID_DETAIL
 from envcheck.derived.messages import STATED_DETAIL
@@ -79,19 +80,32 @@ def _tools_said(doc: Pasted, f: Found) -> None:
                 f.set(path, m.group("v"), i, detail=f"{STATED_DETAIL}: {what} ({m.group(0).strip()[:60]})")
 
 
+def _versions(line: str) -> Tuple[Tuple[str, str], ...]:
+    """The CUDA versions ``line`` says in a person's words, each with the words that say it."""
+    if "|" in line or _TOOL_ROW.search(line):  # the tools' own rows are their parsers' to read
+        return ()
+    out = []
+    for m in _SAID.finditer(line):
+        before = line[max(0, m.start() - 40):m.start()]
+        if _OTHERS.search(before) or _QUESTION.search(_sentence(line, m.start(), m.end())):
+            continue
+        out.append((m.group("v") or m.group("es"), m.group(0).strip()))
+    return tuple(out)
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     _tools_said(doc, f)
     said = {}
+    # "cuda" is on most lines of a long log, which repeats its lines: each distinct line is read once.
+    read: Dict[str, Tuple[Tuple[str, str], ...]] = {}
     for i in doc.lines_containing(*_NEEDLES):
         line = doc.lines[i]
-        if "|" in line or _TOOL_ROW.search(line):  # the tools' own rows are their parsers' to read
-            continue
-        for m in _SAID.finditer(line):
-            before = line[max(0, m.start() - 40):m.start()]
-            if _OTHERS.search(before) or _QUESTION.search(_sentence(line, m.start(), m.end())):
-                continue
-            said.setdefault(m.group("v") or m.group("es"), (i, m.group(0).strip()))
+        versions = read.get(line)
+        if versions is None:
+            versions = read[line] = _versions(line)
+        for version, words in versions:
+            said.setdefault(version, (i, words))
     if len(said) != 1 or any(c.path == "nvml.cuda_driver_version" for c in f.claims):
         return f  # none, or several (a change, a comparison), or nvidia-smi's said above
     (version, (i, words)), = said.items()

@@ -40,9 +40,9 @@ SOURCE = "kernel log"
 _V = r"\d{3}\.\d{2,3}(?:\.\d{2})?"
 
 _NVRM_VERSION = re.compile(rf"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \w+)?\s+({_V})\b")
-# rsyslog writes a message's inner newlines as "#012" (its control-character escape, octal
-# 012 = LF) in /var/log/syslog and /var/log/messages, so one logged line holds both halves.
-_API_MISMATCH = re.compile(rf"client has the version ({_V}), but(?:\s+|#012)(?:NVRM:\s+)?this kernel module has the "
+# The message's two halves on two lines (as dmesg shows it, and rsyslog's "#012" once
+# source.normalise has made it a newline again) or one.
+_API_MISMATCH = re.compile(rf"client has the version ({_V}), but\s+(?:NVRM:\s+)?this kernel module has the "
                            rf"version ({_V})")
 # As the live probe reads them: drivers before ~R340 wrote the bus id without "PCI:", and
 # some Xids carry no text after the number.

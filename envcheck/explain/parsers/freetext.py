@@ -17,7 +17,7 @@ their distribution still runs under WSL 1; only the kernel string proves the ver
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from envcheck.explain.gpu_names import mentions
 from envcheck.explain.parsers.system import describe_os
@@ -207,6 +207,10 @@ _SUFFIX = re.compile(r"ti(?:(?<=\d{3}ti)|(?<=\d{3}\sti))\b|super(?:(?<=\d{3}supe
 # laptop"; the brands and series are _GPU_MODEL_WORDS).
 _GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|laptop)\b")
 _GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|laptop)\b")
+# _SUFFIX's matches that start a line: the newline is the \s of "3060\nti" (checked for the
+# three digits before it).
+_ACROSS = re.compile(r"\n(?:ti|super)\b")
+_THREE_DIGITS = re.compile(r"\d{3}")
 _MODEL_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _BARE_VERSION = re.compile(r"\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)  # at a line's start
@@ -222,12 +226,29 @@ _READERS = ((_CONTAINER, _CONTAINER_WORDS), (_GPU_MODEL, _GPU_MODEL_WORDS),
 def _suffixed(doc: Pasted) -> List[int]:
     """The lines a model number with a suffix starts on (the lines \\d{3}(?:\\s?(?:ti|super)\\b|mx?\\b)
     finds something on, in the lower-case text)."""
+    distinct, copies = doc.distinct
+    if copies is None:
+        return sorted(_suffixed_in(doc, set()))
+    # A log repeating its lines: a match within a line is found in the distinct lines and given
+    # to every copy. Only "3060\nti" reaches across a line's end, from a line's start: those
+    # the distinct lines (whose neighbours differ) give are dropped, and found in the whole text.
+    out = {i for k in _suffixed_in(distinct, set(distinct.offsets)) for i in copies[k]}
+    text = doc.lower if len(doc.lower) == len(doc.text) else doc.text
+    for m in _ACROSS.finditer(text):
+        if m.start() >= 3 and _THREE_DIGITS.match(text, m.start() - 3, m.start()):
+            out.add(doc.line_of(m.start() - 3))
+    return sorted(out)
+
+
+def _suffixed_in(doc: Pasted, line_starts: Set[int]) -> Set[int]:
+    """:func:`_suffixed` by one scan of the text, without the matches at ``line_starts``."""
     text = doc.lower if len(doc.lower) == len(doc.text) else doc.text
     out = set()
     for m in _SUFFIX.finditer(text):
         t = m.start()
-        out.add(doc.line_of(t - 4 if m.group(0) in ("ti", "super") and text[t - 1].isspace() else t - 3))
-    return sorted(out)
+        if t not in line_starts:
+            out.add(doc.line_of(t - 4 if m.group(0) in ("ti", "super") and text[t - 1].isspace() else t - 3))
+    return out
 
 
 def _within_lines(doc: Pasted) -> Iterator[Tuple[int, List[int]]]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import shlex
-from typing import List, Optional, Tuple
+from typing import Optional, Tuple
 from urllib.parse import unquote
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
@@ -49,12 +49,13 @@ _ADVICE = re.compile(r"\b(?:bypass\w*|work\s?around|instead|should|try|recommend
 _COLLECTING = re.compile(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
 
 
-def _tokens(args: str) -> List[str]:
+@functools.lru_cache(maxsize=1024)  # a long log repeats its install commands; shlex is slow
+def _tokens(args: str) -> Tuple[str, ...]:
     args = args.split(" #", 1)[0].strip().strip("`")
     try:
-        return shlex.split(args)
+        return tuple(shlex.split(args))
     except ValueError:
-        return args.split()
+        return tuple(args.split())
 
 
 # Signs that the paste comes from Windows: a wheel for it, a drive path, PowerShell's prompt,
@@ -227,8 +228,13 @@ def parse(doc: Pasted) -> Found:
     # pip looked in an index: that names torch's variant only if pip then got torch.
     torch_fetched = bool(_FETCHED.search(doc.text))
     windows = None
+    # Lines none of the patterns below found anything on: a long log repeats them, and the
+    # patterns read the line alone.
+    idle = set()
     for i in doc.lines_containing(*_MAY_INSTALL):
         line = lines[i]
+        if line in idle:
+            continue
         m = _PIP.search(line)
         if m:
             if not _offered(lines, i):
@@ -268,5 +274,7 @@ def parse(doc: Pasted) -> Found:
         m = _SOLVER_PYTHON.search(line) if "is requested" in line else None
         if m:
             f.set("python.version", m.group(1), i, detail=f"conda's solver: python {m.group(1)} is requested (line {i + 1})")
+        elif py is None:
+            idle.add(line)
     _windows_python(f, doc)
     return f

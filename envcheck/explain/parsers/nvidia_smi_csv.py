@@ -175,8 +175,13 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = doc.lines
     # A command line holds "--query-", a header row commas; no other line starts anything.
+    # Lines that were neither a command nor a header (most of a long log holds a comma, and
+    # repeats its lines): what they are depends on the line alone, so they are not read again.
+    idle = set()
     for i in doc.lines_containing("--query-", ",", ".errors.", "retired_pages.", "remapped_rows."):
         line = lines[i].strip()
+        if line in idle:
+            continue
         cmd = _COMMAND.search(line)
         if cmd and "noheader" in line:
             columns = [c.lower() for c in cmd.group(1).split(",") if c]
@@ -188,4 +193,6 @@ def parse(doc: Pasted) -> Found:
         if columns:
             selected = i > 0 and re.search(r"\s(-i|--id)[= ]", lines[i - 1]) is not None
             _rows(f, columns, lines, i + 1, by_order=not selected)
+        else:
+            idle.add(line)
     return f

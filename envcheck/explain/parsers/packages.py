@@ -207,9 +207,12 @@ def parse(doc: Pasted) -> Found:
     rows: Dict[int, List[Tuple[int, str]]] = {}
     tagged_block, last_tagged = -1, -10
     bare_block, last_bare = -1, -10
+    # Lines that matched none of the readers below and looked at no other line: a long log
+    # repeats them, and they would match none again (the readers read the line alone).
+    idle = set()
     for i in doc.lines_containing(*_MAY_LIST):
         line = lines[i]
-        if i <= skip_to:
+        if i <= skip_to or line in idle:
             continue
         # Each "x in line" below is a word the pattern after it cannot match without (far
         # cheaper than trying the pattern on every line of a long listing).
@@ -233,7 +236,8 @@ def parse(doc: Pasted) -> Found:
             for m in _JSON_ROW.finditer(line):
                 _add(f, m.group("name"), m.group("version"), i, LISTING)
             continue
-        if "conda" in line and _CONDA_LIST_TORCH.search(line) and _no_rows(lines, i):
+        no_torch = "conda" in line and _CONDA_LIST_TORCH.search(line)
+        if no_torch and _no_rows(lines, i):
             f.set("torch.installed", False, i, rank=PROGRAM, detail=f"conda list shows no torch package (line {i + 1})")
             continue
         m = _CONDA_EXPORT.match(line) if "=" in line and "pytorch" in line else None
@@ -290,6 +294,8 @@ def parse(doc: Pasted) -> Found:
             vm = _SHOW_VERSION.match(lines[i + 1])
             if vm:
                 _add(f, m.group(1), vm.group(1), i, LISTING)
+        elif m is None and not no_torch:  # (conda's "no torch" depends on the lines after it)
+            idle.add(line)
     _two_installs(f, rows)
     _asked_cuda(f, doc)
     return f

@@ -19,6 +19,7 @@ import re
 from typing import Dict, List, Tuple
 
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
+from envcheck.explain.gated import Gated
 from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
@@ -98,7 +99,7 @@ _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|ir
 _CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|threadripper)\b|model\s+name\s*:", _I)
 # No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
 # a CUDA-capable GPU", "without an nvidia card", 没有 N卡 / 没有英伟达显卡 (have no NVIDIA card).
-_NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
+_NO_NVIDIA = Gated(re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
                         r"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?|(?:i'm|i\s+am|we're|we\s+are)\s+not\s+using"
                         r"(?:\s+an?|\s+any)?)\s+(?:nvidia|cuda[- ]capable|cuda)"
                         r"\s+(?:gpus?|graphics(?:\s+cards?)?|cards?|video\s+cards?|adapters?|devices?|chips?|hardware)\b"
@@ -132,7 +133,11 @@ _NO_NVIDIA = re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
                         r"|(?:nvidia|엔비디아)?\s*(?:gpu|그래픽\s?카드|그래픽카드)\s*(?:가|이|는)?\s*(?:없습니다|없어요|없음|없는)"
                         r"|\b(?:no\s+tengo|no\s+tiene|sin|não\s+tenho|não\s+tem|sem)\s+(?:una?\s+|um\s+|uma\s+)?(?:gpu|tarjeta\s+gr[aá]fica|placa\s+de\s+v[ií]deo)"
                         r"(?:\s+(?:de\s+)?nvidia)?\b"
-                        r"|\bkeine?\s+(?:nvidia[- ]?)?(?:gpu|grafikkarte)\b|\b(?:pas\s+de|aucune?)\s+(?:carte\s+graphique|gpu)(?:\s+nvidia)?\b", _I)
+                        r"|\bkeine?\s+(?:nvidia[- ]?)?(?:gpu|grafikkarte)\b|\b(?:pas\s+de|aucune?)\s+(?:carte\s+graphique|gpu)(?:\s+nvidia)?\b", _I),
+                   # every alternative holds one of these (checked when made): a line without
+                   # any is not searched (most lines that name a GPU or CUDA)
+                   ("no", "n't", "without", "没有", "cpu", "ない", "無い", "ありません", "없", "sin", "tem", "tenho", "sem",
+                    "kein", "pas", "aucun"))
 # Only an integrated GPU, in a person's words: "my laptop only has integrated graphics", "no
 # discrete GPU", 只有核显 / 没有独显 (only integrated / no discrete graphics), 内蔵GPUしかない,
 # 내장 그래픽만, "solo tiene gráficos integrados", "nur eine integrierte Grafik".

@@ -186,8 +186,11 @@ def _lsb(doc: Pasted, found: Found) -> None:
 
 
 def _kernel(doc: Pasted, found: Found) -> None:
+    idle = set()  # lines that named no kernel (each reader reads the line alone): a log repeats them
     for i in sorted(set(doc.lines_containing("linux", "kernel")) | set(doc.lines_starting(_BARE_KERNEL))):
         line = doc.lines[i]
+        if line in idle:
+            continue
         s = line.strip()
         m = _UNAME_A.match(s)
         if m:
@@ -212,6 +215,8 @@ def _kernel(doc: Pasted, found: Found) -> None:
         candidate = re.sub(r"^(kernel(?: version| release)?\s*[:=]?\s*)", "", s, flags=_I)
         if candidate and " " not in candidate and is_kernel_release(candidate):
             set_kernel(found, candidate, i, rank=TOOL if candidate == s else STATED)
+        else:
+            idle.add(line)
 
 
 # A kernel release a tool names while building or loading modules: DKMS ("Your kernel headers
