@@ -57,6 +57,12 @@ def container_without_gpu_access(ctx: RuleContext) -> Iterator[Finding]:
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
     if kind is None or not said or ctx.facts.has_nvidia_gpu is False:
         return
+    # Docker's --gpus (without capabilities=) injects compute and utility: its run command asked for
+    # the GPUs and libcuda, so the cause is elsewhere. --runtime=nvidia gives what the image's
+    # NVIDIA_DRIVER_CAPABILITIES asks (utility alone when unset: nvidia-smi works, CUDA does not).
+    gpus = str(ctx.facts.host.container_gpus.get("") or "")
+    if gpus.startswith("--gpus") and "capabilities" not in gpus:
+        return
     yield make("container_missing_gpus_flag",
                f"Inside this {kind} container CUDA finds no NVIDIA driver or device: the container was started "
                "without the GPUs (no --gpus / NVIDIA runtime / CDI device, or without the 'compute' driver "

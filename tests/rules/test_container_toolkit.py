@@ -217,3 +217,17 @@ def test_a_program_in_a_container_finds_no_gpu(text):
 ])
 def test_no_gpu_found_elsewhere_is_not_a_missing_flag(text):
     assert "container_missing_gpus_flag" not in _ids(text)
+
+
+@pytest.mark.parametrize("run, missing", [
+    # --gpus injects compute and utility: the container has the GPUs, the cause is elsewhere
+    ("docker run --rm --gpus all pytorch/pytorch python train.py", False),
+    # --runtime=nvidia gives what the image's NVIDIA_DRIVER_CAPABILITIES asks (utility alone when unset)
+    ("docker run --runtime=nvidia -e NVIDIA_VISIBLE_DEVICES=all -it --rm allennlp/allennlp", True),
+    ("docker run --rm pytorch/pytorch python train.py", True),
+])
+def test_no_cuda_gpu_in_a_container_started_with_or_without_gpus(run, missing):
+    from envcheck.explain import diagnose, source
+    text = f"$ {run}\nTraceback (most recent call last):\nRuntimeError: No CUDA GPUs are available\n"
+    _, report = diagnose(source.normalise(text), collected_at="")
+    assert ("container_missing_gpus_flag" in {f.id for f in report.findings}) is missing
