@@ -22,6 +22,7 @@ import sys
 from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
+from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain
 from envcheck.explain.wrapped import across_breaks
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
@@ -43,69 +44,6 @@ MAX_LINE = 16384
 # A pasted report is a few kilobytes; a whole dmesg or `pip list` of a big
 # environment stays well under this. Anything larger is not a paste.
 MAX_BYTES = 4 * 1024 * 1024
-
-# Terminal escape sequences (ECMA-48), removed in one linear pass: every alternative starts
-# on ESC and every repeat is bounded, so no position is scanned twice.
-# * CSI: ESC [ parameters intermediates final byte (colours, cursor moves);
-# * OSC, DCS, SOS, PM, APC: ESC ] P X ^ _ then a string ended by BEL or ST (ESC \\), as
-#   terminals end window titles and hyperlinks; a string left open stops at the line's end
-#   (or the next ESC), so a title that lost its terminator cannot eat the rest of the paste;
-# * any other escape: ESC, up to four intermediates, one final byte (ESC ( B, ESC 7, ESC =).
-_ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
-                   r"|\x1b[\]PX^_][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?"
-                   r"|\x1b[ -/]{0,4}[0-~]?")
-# What log collectors put in front of every line of a tool's output: GitHub Actions'
-# timestamps ("2022-11-02T18:32:26.3725444Z lspci …"), ComfyUI's ("2025-01-05T01:35:23.210402 - …"),
-# `docker compose logs`' service column ("kokoro-tts-1     | …").
-_LOG_PREFIX = (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t](?:-[ \t])?"
-               r"|[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t]")
-
-
-class _AtLineStarts:
-    """Removes what ``pattern`` (no newlines in its matches) matches at the start of a line:
-    ``re.sub("^(?:pattern)", "", text, flags=re.MULTILINE)``, searched as "a newline, then
-    the pattern", which the regex engine finds by that one character instead of trying the
-    anchor at every position of the text."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.first = re.compile(f"(?:{pattern})", flags)
-        self.after = re.compile(f"\\n(?:{pattern})", flags)
-
-    def sub(self, text: str) -> str:
-        text = self.after.sub("\n", text)
-        m = self.first.match(text)
-        return text[m.end():] if m else text
-
-
-# A fence line: the fence and its info string ("```bash", "~~~ python") go. Text after a fence
-# that is not a one-word info string is the first line of the block, written on the fence's
-# line ("```NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible …"): it stays.
-_FENCE = _AtLineStarts(r"[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)
-# "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
-_QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
-_QUOTES = _AtLineStarts(_QUOTE)
-_LOG_PREFIXES = _AtLineStarts(_LOG_PREFIX)
-# Markdown bold around a word ("- **PyTorch Version:** 2.1.0", "**Is CUDA available: Yes**"),
-# not Python's power or keyword-arguments operators ("2**20", "f(**kw)").
-# Written to start on the literal "**" (the context checked behind it): a pattern starting on a
-# look-behind is tried at every position of the text, ten times slower on 4 MiB.
-_BOLD = re.compile(r"\*\*(?:(?=\w)(?<![^\s\-]\*\*)|(?=\s|$)(?<=[\w:.)\]]\*\*))")
-_BACKTICK = re.compile(r"`(?![^`'\n]{1,200}'(?!\w))")
-# Typographic characters and their plain forms. Replaced one by one where present:
-# str.translate visits every character in Python-level lookups, 50x slower on 4 MiB.
-_PLAIN = (
-    ("\u2018", "'"), ("\u2019", "'"), ("\u201a", "'"), ("\u201b", "'"), ("\u2032", "'"),
-    ("\u201c", '"'), ("\u201d", '"'), ("\u201e", '"'), ("\u00a0", " "), ("\u2007", " "), ("\u202f", " "),
-    ("\u2013", "-"), ("\u2014", "-"), ("\ufeff", ""),
-)
-
-
-# rsyslog writes a message's inner newlines as "#012" (its escape of a control character,
-# octal 012 = LF) in /var/log/syslog and /var/log/messages ("kernel: NVRM: API mismatch: … but#012NVRM:
-# this kernel module …"): made newlines again, as dmesg shows them, for every kernel-log reader.
-# Not the start of a CSS colour ("#012abc").
-_RSYSLOG_NEWLINE = re.compile(r"#012(?![0-9A-Fa-f]{3}(?![0-9A-Za-z]))")
-
 
 # Letters re.IGNORECASE takes for ASCII ones that str.lower() does not make ASCII: İ and ı
 # match "i", ſ matches "s" (the Kelvin sign, which matches "k", lowers to "k").
@@ -379,26 +317,6 @@ def _after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
     return re.compile(r"\n(?:" + pattern.pattern + ")", pattern.flags)
 
 
-def _decode(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    head = data[:8192]
-    if b"\x00" in head:
-        # UTF-16 without a BOM: every other byte of ASCII text is NUL.
-        odd_nuls = head[1::2].count(0)
-        if odd_nuls > 0.9 * (len(head) // 2):
-            return data.decode("utf-16-le", errors="replace")
-        raise EnvcheckError(f"{name}: looks like a binary file, not pasted text")
-    text = data.decode("utf-8", errors="replace")
-    if text.count("\ufffd") > max(16, len(text) // 20):
-        # Not UTF-8: an 8-bit code page (Windows consoles). Latin-1 keeps ASCII intact.
-        text = data.decode("latin-1")
-    control = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f\v\x1b")
-    if control > max(8, len(text[:8192]) // 50):
-        raise EnvcheckError(f"{name}: looks like a binary file, not pasted text")
-    return text
-
-
 def normalise(text: str) -> Pasted:
     """Plain lines: no colour codes, fences, quote markers, entities or typographic quotes.
 
@@ -409,47 +327,23 @@ def normalise(text: str) -> Pasted:
     if "&" in text and re.search(r"&(gt|lt|amp|quot|#39);", text):
         text = html.unescape(text)
     if "#012" in text:
-        text = _RSYSLOG_NEWLINE.sub("\n", text)
+        text = RSYSLOG_NEWLINE.sub("\n", text)
     lines = text.split("\n")
     distinct = dict.fromkeys(lines)
     if len(distinct) * 2 > len(lines):
-        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in _plain(text).split("\n")))
+        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in plain(text).split("\n")))
     # A log repeating its lines: the steps below are line-local (no match holds or looks past a
     # newline), so each distinct line is made plain once and its copies take the result.
     for line in distinct:
-        distinct[line] = _plain(line).rstrip()[:MAX_LINE]
+        distinct[line] = plain(line).rstrip()[:MAX_LINE]
     return Pasted(tuple(map(distinct.__getitem__, lines)))
-
-
-def _plain(text: str) -> str:
-    """``text`` (a paste, or one line of it) without colour codes, typographic characters, and
-    Markdown's and log collectors' marks."""
-    if "\x1b" in text:
-        text = _ANSI.sub("", text)
-    if not text.isascii():
-        for fancy, plain in _PLAIN:
-            if fancy in text:
-                text = text.replace(fancy, plain)
-    if ">" in text:
-        text = _QUOTES.sub(text)
-    text = _LOG_PREFIXES.sub(text)
-    if "```" in text or "~~~" in text:
-        text = _FENCE.sub(text)  # a fence is a boundary between blocks, like an empty line
-    # Markdown inline code: `nvidia-smi` reads the same without the backticks. A backtick
-    # closed by an apostrophe is GNU quoting, part of upstream's message (glibc's
-    # "version `GLIBCXX_3.4.30' not found"), and stays.
-    if "`" in text:
-        text = _BACKTICK.sub("", text)
-    if "**" in text:
-        text = _BOLD.sub("", text)
-    return text
 
 
 def from_bytes(data: bytes, name: str = "input") -> Pasted:
     if len(data) > MAX_BYTES:
         raise EnvcheckError(f"{name}: larger than a pasted report can be ({MAX_BYTES // (1024 * 1024)} MiB); "
                             "paste only the relevant output")
-    text = _decode(data, name)
+    text = decode(data, name)
     if not text.strip():
         raise EnvcheckError(f"{name}: empty, nothing to explain")
     return normalise(text)

@@ -152,14 +152,14 @@ def test_python_sessions_read_once_per_distinct_line_find_what_reading_every_lin
 
 
 def test_fences_searched_from_newlines_are_the_ones_a_line_anchor_finds():
-    from envcheck.explain import source
+    from envcheck.explain import plain
 
     anchored = re.compile(r"^[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.MULTILINE)  # as it was
     rnd = random.Random(15)
     pieces = ["```", "~~~", "``", "`", "\n", "\n\n", " ", "\t", "bash", "py thon", "{x}", "a", "-", "\u00e9", "~"]
     for _ in range(4000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 14)))
-        assert source._FENCE.sub(text) == anchored.sub("", text), repr(text)
+        assert plain._FENCE.sub(text) == anchored.sub("", text), repr(text)
 
 
 def test_lines_containing_several_words_in_a_repeating_paste_is_the_plain_answer():
