@@ -87,3 +87,36 @@ def test_cpu_variant_chosen_by_the_package_manager(text):
 def test_same_words_without_a_cpu_torch_on_a_gpu(text):
     assert "torch_cpu_only_build" not in findings(text)
     assert not errors(text)
+
+
+REQS = """\
+$ cat requirements.txt
+{index}
+torch{pin}
+torchvision
+numpy
+"""
+
+
+@pytest.mark.parametrize("index,pin", [
+    ("--index-url https://download.pytorch.org/whl/cpu", ""),
+    ("--extra-index-url https://download.pytorch.org/whl/cpu", "==2.1.0"),
+    ("-i https://download.pytorch.org/whl/cpu/", ">=2.0"),
+])
+def test_requirements_on_the_cpu_index(index, pin):
+    assert "torch_cpu_only_build" in findings(REQS.format(index=index, pin=pin) + SMI)
+
+
+@pytest.mark.parametrize("text", [
+    REQS.format(index="--extra-index-url https://download.pytorch.org/whl/cu121", pin="==2.1.0") + SMI,
+    REQS.format(index="# --index-url https://download.pytorch.org/whl/cpu", pin="") + SMI,  # commented out
+    REQS.format(index="--index-url https://download.pytorch.org/whl/cpu", pin="")
+    + "CI runner without a GPU; the CPU wheel keeps the image small.\n",
+    REQS.format(index="--index-url https://download.pytorch.org/whl/cpu", pin="").replace("torch\n", "")
+    + SMI,  # no torch requirement in the file
+    REQS.format(index="--index-url https://download.pytorch.org/whl/cpu", pin="") + SMI
+    + "Successfully installed torch-2.3.1+cu121\n>>> torch.cuda.is_available()\nTrue\n",  # what pip got wins
+])
+def test_requirements_near_misses(text):
+    assert "torch_cpu_only_build" not in findings(text)
+    assert not errors(text)

@@ -10,6 +10,11 @@
   conda/cpuonly: it pins ``pytorch-mutex=*=cpu``) and conda-forge's ``pytorch-cpu`` metapackage,
   as a ``conda list`` row (``cpuonly  2.0  0  pytorch``) or an environment.yml dependency
   (``  - cpuonly``, ``  - pytorch::cpuonly=2.0``);
+* a requirements file whose index is pytorch.org's CPU one (pip's req_file.py takes
+  ``-i/--index-url/--extra-index-url`` on a line of their own) beside a ``torch`` requirement:
+  pip takes the highest match, and ``2.1.0+cpu`` sorts above ``2.1.0`` (PEP 440 local versions),
+  so the CPU wheel comes in even as an extra index. An intent (install_commands' rank), which
+  what pip then listed or fetched outranks;
 * a lock file's source for torch: poetry.lock's ``[package.source]`` with
   ``url = "https://download.pytorch.org/whl/cpu"`` (poetry-core's lock format, Poetry 1.2+) in the
   ``[[package]]`` block of ``name = "torch"``.
@@ -27,7 +32,7 @@ from typing import List
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.explain.parsers.packages import conda_cuda
-from envcheck.explain.partial import LISTING, Found
+from envcheck.explain.partial import INTENT, LISTING, Found
 from envcheck.explain.source import Pasted
 from envcheck.reading import Status
 
@@ -40,6 +45,8 @@ _MAMBA_ROW = re.compile(r"^\s*\+\s+(?P<name>pytorch|pytorch-cpu|pytorch-mutex|cp
 _LIST_ROW = re.compile(r"^\s*(?:\[conda\]\s+)?(?P<name>cpuonly|pytorch-cpu)\s+\d[\w.]*\s+[\w.]+(?:\s+[\w/.-]+)?\s*$")
 # environment.yml dependency (a YAML list item, channel-qualified or pinned).
 _YAML_DEP = re.compile(r"^\s*-\s+(?:[\w.-]+::)?(?P<name>cpuonly|pytorch-cpu)(?:\s*[=<>]=?\s*[\w.*]+)*\s*(?:#.*)?$")
+_REQ_INDEX = re.compile(r"^\s*(?:-i|--index-url|--extra-index-url)[\s=]+https?://download\.pytorch\.org/whl/cpu/?\s*$")
+_REQ_TORCH = re.compile(r"^\s*torch\s*(?:[=<>~!]=?\s*[\w.*+]+\s*(?:,\s*[=<>~!]=?\s*[\w.*+]+\s*)*)?(?:;.*)?(?:#.*)?$")
 _CPU_INDEX = re.compile(r'^\s*url\s*=\s*"https?://download\.pytorch\.org/whl/cpu/?"\s*$')
 _LOOKBACK = 80  # lines from [package.source] back to its package's name (files = [...] sits between)
 
@@ -52,9 +59,10 @@ def _selected(name: str, build: str) -> bool:
     return conda_cuda(build) == "cpu"
 
 
-def _claim(f: Found, i: int, what: str) -> None:
-    f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{PACKAGE_CPU_DETAIL}: {what}, line {i + 1}")
-    f.set("torch.installed", True, i)
+def _claim(f: Found, i: int, what: str, rank: int = LISTING) -> None:
+    f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{PACKAGE_CPU_DETAIL}: {what}, line {i + 1}", rank=rank)
+    if rank == LISTING:
+        f.set("torch.installed", True, i)
 
 
 def _torch_locked(i: int, names: List[int], blocks: List[int]) -> bool:
@@ -84,6 +92,9 @@ def parse(doc: Pasted) -> Found:
             _claim(f, i, f"conda package {m.group('name')}")
             break
     urls = doc.lines_containing("download.pytorch.org/whl/cpu")
+    index = next((i for i in urls if _REQ_INDEX.match(doc.lines[i])), None)
+    if index is not None and any(_REQ_TORCH.match(doc.lines[k]) for k in doc.lines_containing("torch")):
+        _claim(f, index, "requirements index download.pytorch.org/whl/cpu beside a torch requirement", rank=INTENT)
     names = doc.lines_containing('name = "torch"', 'name = "pytorch"') if urls else []
     blocks = doc.lines_containing("[[package]]") if names else []
     for i in urls:
