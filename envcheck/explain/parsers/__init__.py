@@ -62,6 +62,7 @@ from . import (
     toolkit,
     torch_build_prose,
     torch_config,
+    torch_cpu_variant,
     torch_installs,
     uv_installed,
     visible_devices,
@@ -85,6 +86,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     cuda_said.parse, mismatch_prose.parse,
     module_load_prose.parse,
     nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
+    torch_cpu_variant.parse,
 )
 
 __all__ = ["PARSERS"]
