@@ -57,6 +57,7 @@ PROJECTS = (
     "pycuda",
     "paddlepaddle", "faiss", "dcgm",
     "binutils",
+    "mxnet",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

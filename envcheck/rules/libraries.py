@@ -26,6 +26,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.libraries import ld_dirs_with, ld_keep
 from envcheck.derived.messages import Stated, is_stated
+from envcheck.knowledge.archs import decode_cudnn
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -248,5 +249,31 @@ def cudnn_sublibraries_mixed(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR, confidence=Confidence.LIKELY)
 
 
+# The two integers of MXNet's check (messages.toml mxnet_cudnn_version_mismatch): CUDNN_VERSION's
+# encoding, 8101 = 8.1.1, 90100 = 9.1.0.
+_MXNET_CUDNN = re.compile(r"linked-against version (\d{4,6}) != compiled-against version (\d{4,6})")
+
+
+def mxnet_cudnn_mismatch(ctx: RuleContext) -> Iterator[Finding]:
+    """MXNet warns on any difference; cuDNN itself keeps compatibility within a major for a
+    runtime minor not older than the build's (the rule TensorFlow's check states), so only
+    another major, or an older minor, is a mismatch that breaks."""
+    for s in ctx.stated:
+        m = _MXNET_CUDNN.search(s.text) if s.id == "mxnet_cudnn_version_mismatch" else None
+        if not m:
+            continue
+        runtime, compiled = decode_cudnn(int(m.group(1))), decode_cudnn(int(m.group(2)))
+        if runtime[0] == compiled[0] and runtime[1] >= compiled[1]:
+            continue
+        other_major = runtime[0] != compiled[0]
+        yield make("cudnn_version_mismatch",
+                   f"MXNet was compiled with cuDNN {'.'.join(map(str, compiled))} and loaded cuDNN "
+                   f"{'.'.join(map(str, runtime))}: " + ("another major, whose API and ABI differ" if other_major
+                                                        else "an older minor than it was built for")
+                   + ". Install the cuDNN it was built with, or remove the other one from the library path.",
+                   [quote(s)], confidence=Confidence.CONFIRMED if other_major else Confidence.LIKELY)
+        return
+
+
 RULES = (cuda_library_missing, nccl_cuda_too_new, cudnn_loaded_from_system, cudnn_wheel_other_major,
-         cudnn_sublibraries_mixed)
+         cudnn_sublibraries_mixed, mxnet_cudnn_mismatch)

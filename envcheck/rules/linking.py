@@ -46,6 +46,16 @@ _CONDA_LIB_COPY = re.compile(r"(?:/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforg
                              r"|site-packages/torch/lib/(?:\.\./){4})lib(?:cu|nv|nccl)[\w.+-]*\.so")
 
 
+# A CUDA library file of one of NVIDIA's pip wheels ("site-packages/nvidia/cublas/lib/libcublas.so.11",
+# or reached from torch: "torch/lib/../../nvidia/cusparse/lib/libcusparse.so.12"). The wheels one
+# torch release pins are built to fit each other, so when the wheel's file lacks a CUDA library's
+# symbol, the copy that provided it is another one (a system toolkit's, a conda lib/, a wheel of
+# another version): two copies mixed in one process (https://github.com/pytorch/pytorch/pull/174320,
+# the system libcublasLt found for the wheel's libcublas).
+_WHEEL_LIB_COPY = re.compile(r"-packages[/\\](?:torch[/\\]lib[/\\]\.\.[/\\]\.\.[/\\])?nvidia[/\\][\w-]+[/\\]lib[/\\]"
+                             r"lib(?:cu|nv)[\w.+-]*\.so")
+
+
 def _versioned(ctx: RuleContext) -> Tuple[LoaderFailure, ...]:
     """glibc's "symbol S version V not defined in file F with link time reference": S is
     missing from the copy of F that was loaded, as with an undefined symbol."""
@@ -91,6 +101,17 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                            "the environment's lib/ (a cudatoolkit or cudnn package), and it does not fit the other "
                            "CUDA libraries torch uses. Remove that package, or install the one matching torch's CUDA.",
                            evidence, confidence=Confidence.LIKELY)
+            elif _WHEEL_LIB_COPY.search(lf.stated.text):
+                yield make("conflicting_cuda_libraries_loaded",
+                           f"{where}, the copy from NVIDIA's pip wheel, lacks {lf.symbol}: the {family} library that "
+                           "provided it is another copy (a CUDA toolkit's, a conda lib/, a wheel of another version), "
+                           "so two sets of CUDA libraries are mixed in one process.",
+                           evidence, confidence=Confidence.LIKELY)
+                if not _ld_known_clean(ctx):
+                    yield make("ld_library_path_conflict",
+                               "The usual way that other copy comes first is a CUDA or cuDNN directory on "
+                               "LD_LIBRARY_PATH, searched before the wheels' own libraries.",
+                               evidence, confidence=Confidence.LIKELY)
             elif _ld_known_clean(ctx):
                 yield make("conflicting_cuda_libraries_loaded",
                            f"{where} lacks {lf.symbol}: two versions of {family} were loaded into one process, and "
