@@ -28,6 +28,7 @@ from . import (
     library_dialogs,
     linking,
     nccl_runtime,
+    own_kernel_site,
     platform,
     python_env,
     tool_output,
@@ -48,7 +49,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
-                               + nccl_runtime.RULES + upstream.RULES)
+                               + nccl_runtime.RULES + own_kernel_site.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:
