@@ -10,14 +10,9 @@ import pytest
 
 from envcheck.explain import diagnose, source
 from envcheck.explain.parsers import ecc_prose, gpu_gone
+from tests.rules.test_unseen_classes import findings as _ids
 
 from .helpers import gpu_fields, text
-
-
-def _ids(paste: str):
-    _, report = diagnose(source.normalise(paste))
-    return {f.id: f for f in report.findings}
-
 
 # --------------------------------------------------------------------------- ECC errors said
 ECC_SAID = [
@@ -185,7 +180,6 @@ def test_a_lost_gpu_claim_names_no_gpu():
 def test_nvmls_gpu_is_lost_only_in_its_error_framing():
     # nvmlErrorString's "GPU is lost" always follows a colon (nvidia-smi's device handle, pynvml,
     # device plugins); a person asking about a lost GPU is not NVML saying so.
-    from envcheck.explain import diagnose, source
     for paste, lost in (("Is it normal that one GPU is lost after reboot?\n", False),
                         ("nvmlDeviceGetHandleByIndex() failed: GPU is lost\n", True)):
         _, report = diagnose(source.normalise(paste), collected_at="")
@@ -193,7 +187,6 @@ def test_nvmls_gpu_is_lost_only_in_its_error_framing():
 
 
 def test_a_lost_gpu_beside_the_listed_survivors_is_a_gpu_of_its_own():
-    from envcheck.explain import diagnose, source
     text = ("$ nvidia-smi -L\nGPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-11111111-2222-3333-4444-555555555555)\n"
             "GPU 1: NVIDIA A100-SXM4-80GB (UUID: GPU-11111111-2222-3333-4444-555555555556)\n"
             "One GPU disappeared from nvidia-smi after the job crashed; lspci still shows 3 of them.\n")

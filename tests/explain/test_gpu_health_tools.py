@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
 from envcheck.explain.parsers.nvidia_smi_csv import reasons_of
-
-
-def _ids(paste: str):
-    _, report = diagnose(source.normalise(paste))
-    return {f.id: f for f in report.findings}
+from tests.rules.test_unseen_classes import findings as _ids
 
 
 def _m(field: str, value: int, gpu: int = 0) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
+from tests.rules.test_unseen_classes import findings as _run
 
 _TABLE = """+-----------------------------------------------------------------------------+
 | NVIDIA-SMI 525.125.06   Driver Version: 525.125.06   CUDA Version: 12.0     |
@@ -216,9 +216,6 @@ LD_NEAR = [
 ]
 
 
-def _run(text: str):
-    _, r = diagnose(source.normalise(text), collected_at="")
-    return {f.id: f for f in r.findings}
 
 
 @pytest.mark.parametrize("text", ECC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
+from tests.rules.test_unseen_classes import findings as _run
 
 _KERNEL = "$ uname -r\n5.15.153.1-microsoft-standard-WSL2\n"
 
@@ -56,9 +56,6 @@ ADDED = [
 ]
 
 
-def _run(text: str):
-    _, r = diagnose(source.normalise(text), collected_at="")
-    return {f.id: f for f in r.findings}
 
 
 @pytest.mark.parametrize("text", BROKEN)

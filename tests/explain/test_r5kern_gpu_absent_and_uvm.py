@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
+from envcheck.explain import source
 from envcheck.explain.parsers import container_device_grants, gpu_vendor_prose
+from tests.rules.test_unseen_classes import findings as _run
 
 _TORCH = ('  File "site-packages/torch/cuda/__init__.py", line 239, in _lazy_init\n'
           '    raise AssertionError("Torch not compiled with CUDA enabled")\nAssertionError: Torch not compiled with CUDA enabled\n')
@@ -48,9 +49,6 @@ OTHER_VENDOR_NEAR = [
 ]
 
 
-def _run(text: str):
-    _, r = diagnose(source.normalise(text), collected_at="")
-    return {f.id: f for f in r.findings}
 
 
 def _claims(text: str):

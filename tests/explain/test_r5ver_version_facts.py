@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
+from envcheck.explain import source
 from envcheck.explain.parsers import cuda_said, driver_text
+from tests.rules.test_unseen_classes import findings as _ids
 
 _HEADER_535 = ("+---------------------------------------------------------------------------------------+\n"
                "| NVIDIA-SMI 535.161.07             Driver Version: 535.161.07   CUDA Version: 12.2     |\n")
 
 
-def _ids(text: str):
-    _, r = diagnose(source.normalise(text), collected_at="")
-    return {f.id: f for f in r.findings}
 
 
 def _errors(text: str):

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
+from envcheck.explain import source
 from envcheck.explain.parsers import module_load_prose
 from envcheck.rules.finding import Severity
+from tests.rules.test_unseen_classes import findings as _findings
 
 _SMI = ("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
         "Make sure that the latest NVIDIA driver is installed and running.\n")
 
 
-def _findings(text: str):
-    _, r = diagnose(source.normalise(text), collected_at="")
-    return {f.id: f for f in r.findings}
 
 
 def _claim(text: str, path: str):

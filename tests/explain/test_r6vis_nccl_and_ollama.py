@@ -10,16 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
 from envcheck.explain.parsers import nccl_runtime
+from tests.rules.test_unseen_classes import findings as _ids
 
 from .helpers import items, text, values
-
-
-def _ids(t: str):
-    _, r = diagnose(source.normalise(t), collected_at="")
-    return {f.id: f for f in r.findings}
-
 
 _PIP = "$ pip list | grep nccl\nnvidia-nccl-cu12          2.19.3\n"
 _TORCH = ">>> import torch\n>>> torch.__version__\n'2.2.0+cu121'\n"

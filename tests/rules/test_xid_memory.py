@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose, source
-
-
-def _ids(paste: str):
-    _, report = diagnose(source.normalise(paste))
-    return {f.id: f for f in report.findings}
+from tests.rules.test_unseen_classes import findings as _ids
 
 
 @pytest.mark.parametrize("line", [
