@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from envcheck.explain.gated import Gated
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.reading import Reading, Status
@@ -39,10 +40,13 @@ _BAD_HEADER = re.compile(r"!!! Unknown header type 7f\b", _I)
 # The machine switches the GPU off on purpose: rev ff is its normal state then.
 _SWITCHED_OFF = re.compile(r"\bbbswitch\b|\bbumblebee\b|\boptirun\b|\bprimusrun\b|\bnvidia-xrun\b|\bsupergfx\w*|"
                            r"\benvycontrol\b|\bD3cold\b|\bprime-select\s+(?:intel|on-demand)\b|/power/control\b", _I)
+# The words _SWITCHED_OFF cannot match without (its lines are searched, not 4 MiB of text).
+_SWITCH_WORDS = ("bbswitch", "bumblebee", "optirun", "primusrun", "nvidia-xrun", "supergfx", "envycontrol", "d3cold",
+                 "prime-select", "/power/control")
 _REV_FF_SAID = re.compile(r"\brev(?:ision)?\s*(?:id\s*)?[:=]?\s*0?x?ff\b", _I)
 _GPU_WORD = re.compile(r"\b(?:gpus?|cards?|nvidia|lspci|device)\b|显卡|卡", _I)
 # "lost 1 GPU", "lost one of the GPUs", "one GPU is lost/loss", "GPU 3 got lost", "Lost GPU occurs".
-_LOST = re.compile(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|my|its)\s+)?gpus?\b"
+_LOST = Gated(re.compile(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|my|its)\s+)?gpus?\b"
                    r"|\b(?:a|one|\d{1,2})\s+(?:of\s+(?:the|our|my)\s+)?gpus?\s+(?:\d{1,2}\s+)?(?:is|was|got|gets|were|are)\s+"
                    r"(?:lost|loss)\b(?!\s+(?:access|connection))|\blost\s+gpu\s+(?:occurs|happens|again)\b"
                    r"|掉卡|显卡掉了|(?:GPU|显卡|卡)\s*(?:又)?掉(?:了|线)|GPU(?:가|이)\s*(?:빠지|떨어지|사라지)"
@@ -52,7 +56,13 @@ _LOST = re.compile(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|my|its)
                    r"|\bgpus?\s+(?:\d{1,2}\s+)?(?:disappear(?:ed|s)|vanish(?:ed|es))\s+(?:from|in)\s+`?nvidia-smi"
                    # "shown in lspci, but not nvidia-smi": on the bus, gone from the driver
                    r"|\b(?:shown|listed|visible|appears?|present|there)\s+in\s+`?lspci`?,?\s+but\s+not\s+(?:in\s+)?`?nvidia-smi"
-                   r"|nvidia-smi\s*(?:里|中)?\s*少了\s*[一两二三\d]\s*张|显卡消失", _I)
+                   r"|nvidia-smi\s*(?:里|中)?\s*少了\s*[一两二三\d]\s*张|显卡消失", _I),
+              # every wording names the GPU: a training log's "loss=" lines are not searched
+              ("gpu", "卡", "lspci", "少了"))
+# What every wording of _LOST holds besides the GPU, lower-cased ("loss" only as "is loss"; a
+# training log's "loss=" on every line is not it).
+_LOSS_WORD = re.compile(r"lost|(?:is|was|got|gets|were|are)\s+loss\b|掉|빠지|떨어지|사라지|disappear|vanish|missing|dropp"
+                        r"|lspci|少了|消失")
 # A GPU gone after a change to the software is the driver's problem, not the bus's.
 _SOFTWARE_CHANGE = re.compile(r"\b(?:updat\w*|upgrad\w*|install\w*|reinstall\w*|apt|dnf|driver\s+\d|kernel\s+\d)\b|更新|升级|安装", _I)
 _NOT = re.compile(r"\b(?:not|never|no|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't|without|if|whether|would|could|"
@@ -70,7 +80,7 @@ def _said(line: str, m: re.Match) -> bool:
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
-    switched_off = bool(_SWITCHED_OFF.search(doc.text))
+    switched_off = any(_SWITCHED_OFF.search(lines[i]) for i in doc.lines_containing(*_SWITCH_WORDS, ignorecase=True))
     if not switched_off:
         for i in doc.lines_containing("(rev ff)", ignorecase=True):
             m = _LSPCI_DEAD.match(lines[i])
@@ -98,6 +108,8 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("lost", "loss", "掉", "빠지", "떨어지", "사라지", "disappear", "vanish", "missing",
                                   "dropped out", "drops out", "lspci", "少了", "消失", ignorecase=True):
         line = lines[i]
+        if not _LOSS_WORD.search(line.lower()):
+            continue
         m = _LOST.search(line)
         if m and _said(line, m) and not _CONTAINER.search(line) and not _SOFTWARE_CHANGE.search(line):
             detail = f"{STATED_DETAIL}: {m.group(0)}"
