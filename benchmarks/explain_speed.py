@@ -121,7 +121,7 @@ def colour() -> str:
 
 def one_line() -> str:
     text = dense().replace("\n", " ")
-    return text[:LIMIT]
+    return text.encode()[:LIMIT].decode(errors="ignore")
 
 
 def near_miss() -> str:
@@ -131,7 +131,8 @@ def near_miss() -> str:
             words = example.split()
             heads.append(" ".join(words[: max(1, len(words) // 3)]))
     block = "\n".join(heads) + "\n"
-    return (block * (LIMIT // len(block.encode()) + 1))[:LIMIT]
+    # cut in bytes: the catalogue's examples hold Chinese, Korean and Japanese (characters are not bytes)
+    return (block * (LIMIT // len(block.encode()) + 1)).encode()[:LIMIT].decode(errors="ignore")
 
 
 def run_once(data: bytes) -> Tuple[float, float, str]:
