@@ -129,7 +129,7 @@ def _absent(f: Found, doc: Pasted) -> None:
         line = doc.lines[i]
         if _EXCEPTION_LINE.match(line):
             continue
-        m = _ABSENT.search(line) if len(line) <= 400 else None
+        m = doc.search(_ABSENT, line) if len(line) <= 400 else None
         if m and not asked(line, m.end(), clause=False) and not _PAST.search(line) \
                 and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
             what = "Python's No module named 'torch' retold" if _RETOLD.search(m.group(0)) else "torch not installed"
@@ -249,7 +249,7 @@ def _said(f: Found, doc: Pasted) -> None:
         line = doc.lines[i]
         if len(line) > 400:
             continue
-        m = _SAID.search(line) or _CONFLICT.search(line)
+        m = doc.search(_SAID, line) or doc.search(_CONFLICT, line)
         if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
                 or asked(line, m.end(), clause=False)):
             continue
