@@ -115,12 +115,12 @@ def parse(doc: Pasted) -> Found:
         bare = _QUOTED.sub("``", line)  # a command quoted inside a sentence does not make it a command line
         if len(line) > 600 or "==" in bare or "--" in bare:
             continue  # a log or a command line: their own readers read those
-        m = _NO_CUDA_BUILD.search(line)
-        if m is None and _NAMES_TORCH.search(line):
+        m = doc.search(_NO_CUDA_BUILD, line)
+        if m is None and doc.search(_NAMES_TORCH, line):
             m = _TAGGED_CPU.search(line)
             if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
                 m = None
-        state = None if m else _MISSING_CUDA.search(line)
+        state = None if m else doc.search(_MISSING_CUDA, line)
         m = m or state
         if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
                 or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
