@@ -99,3 +99,17 @@ def test_echo_of_an_unset_variable_is_not_a_value():
 
 def test_other_variables_are_ignored():
     assert not environment.parse(text("export PATH=/usr/bin:$PATH\nHOME=/root\n"))
+
+
+@pytest.mark.parametrize("line", [
+    "For debugging consider passing CUDA_LAUNCH_BLOCKING=1",  # c10/cuda/CUDAException.cpp's footer
+    "For debugging consider passing CUDA_LAUNCH_BLOCKING=1.",
+    "try setting CUDA_LAUNCH_BLOCKING=1 to see where it fails",
+])
+def test_advice_to_set_a_variable_is_not_a_setting(line):
+    assert items(environment.parse(text(line)), "env.variables") == []
+
+
+def test_a_variable_set_on_a_command_line_is_a_setting():
+    found = environment.parse(text("$ CUDA_LAUNCH_BLOCKING=1 python train.py"))
+    assert len(items(found, "env.variables")) == 1

@@ -34,7 +34,7 @@ _NAME_PARTS = ("cuda_", "nvidia_", "nccl_", "torch_", "cublas", "cudnn_", "ld_li
 # Text that recommends a setting rather than making it: torch's own error footer says "For
 # debugging consider passing CUDA_LAUNCH_BLOCKING=1" (c10/cuda/CUDAException.cpp).
 _ADVICE = re.compile(r"\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
-                     r"\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+                     r"(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
 _PROMPT = re.compile(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
 
 
