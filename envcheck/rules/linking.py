@@ -17,6 +17,7 @@ torchvision minor series is built for one torch release (``torch_releases.toml``
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Iterator, Optional, Tuple
 
@@ -39,11 +40,15 @@ def _ld_known_clean(ctx: RuleContext) -> bool:
 
 
 # A CUDA library file directly in a conda environment's lib/ ("…/envs/NAME/lib/libcublas.so.11",
-# "…/miniconda3/lib/…", or torch's RPATH reaching it: "site-packages/torch/lib/../../../../libX.so"):
-# a conda package's copy (cudatoolkit, cudnn), loaded through torch's RPATH whatever
-# LD_LIBRARY_PATH holds — the second copy is that package's, not a path entry's.
+# "…/miniconda3/lib/…", or torch's RPATH reaching it: "…/torch/lib/../../../../libX.so", four levels
+# up from torch/lib being <prefix>/lib in any lib/pythonX.Y/site-packages layout): a conda package's
+# copy (cudatoolkit, cudnn), loaded through torch's RPATH whatever LD_LIBRARY_PATH holds — the
+# second copy is that package's, not a path entry's. Paths are read once normalised too: another
+# package's RPATH reaches the same lib/ as ".../site-packages/cuml/internals/../../../.././libX.so".
 _CONDA_LIB_COPY = re.compile(r"(?:/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforge\d?|mambaforge)/lib/"
-                             r"|site-packages/torch/lib/(?:\.\./){4})lib(?:cu|nv|nccl)[\w.+-]*\.so")
+                             r"|(?<!dist-packages/)torch/lib/(?:\.\./){4})lib(?:cu|nv|nccl)[\w.+-]*\.so")
+# The object glibc names before its complaint ("/x/libcublas.so.11: symbol …", "…: undefined symbol: …").
+_OBJECT = re.compile(r"(?P<path>[^\s'\"(]+\.so[\w.]*):\s+(?:undefined symbol|symbol\s)")
 
 
 # A CUDA library file of one of NVIDIA's pip wheels ("site-packages/nvidia/cublas/lib/libcublas.so.11",
@@ -54,6 +59,33 @@ _CONDA_LIB_COPY = re.compile(r"(?:/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforg
 # the system libcublasLt found for the wheel's libcublas).
 _WHEEL_LIB_COPY = re.compile(r"-packages[/\\](?:torch[/\\]lib[/\\]\.\.[/\\]\.\.[/\\])?nvidia[/\\][\w-]+[/\\]lib[/\\]"
                              r"lib(?:cu|nv)[\w.+-]*\.so")
+
+
+def _object_path(text: str) -> str:
+    """The complaining object's path as glibc printed it, normalised ("" when the text names none)."""
+    m = _OBJECT.search(text)
+    if not m or "/" not in m.group("path"):
+        return ""
+    path = m.group("path")
+    return posixpath.normpath(path) if path.startswith("/") else path
+
+
+def conda_lib_copy(text: str) -> bool:
+    """The failing CUDA library is a copy in a conda environment's lib/ (as printed, or normalised)."""
+    if _CONDA_LIB_COPY.search(text):
+        return True
+    path = _object_path(text)
+    return bool(path) and bool(_CONDA_LIB_COPY.search(path))
+
+
+def outside_wheels(text: str) -> bool:
+    """The loader's complaint names the failing object's path and that path is neither torch's
+    own lib/ nor one of NVIDIA's pip wheels: the copy that failed is a system, conda or another
+    package's one."""
+    path = _object_path(text)
+    if not path:
+        return False
+    return not (_WHEEL_LIB_COPY.search(path) or re.search(r"[/\\]torch[/\\]lib[/\\][^/\\]+$", path))
 
 
 def _versioned(ctx: RuleContext) -> Tuple[LoaderFailure, ...]:
@@ -95,7 +127,7 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                        confidence=Confidence.LIKELY)
         elif lf.symbol_owner not in ("other", "torch", "mkl") or lf.library_owner not in ("other", "torch"):
             family = lf.symbol_owner if lf.symbol_owner != "other" else lf.library_owner
-            if _CONDA_LIB_COPY.search(lf.stated.text):
+            if conda_lib_copy(lf.stated.text):
                 yield make("conflicting_cuda_libraries_loaded",
                            f"{where} lacks {lf.symbol}: the copy of {family} that was loaded is a conda package's, in "
                            "the environment's lib/ (a cudatoolkit or cudnn package), and it does not fit the other "
