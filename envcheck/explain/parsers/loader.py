@@ -190,8 +190,8 @@ _CUDA_SAID = re.compile(r"(?i)(?<![a-z])cuda(?:toolkit)?[\s_=:：-]*(?:version|v
 
 def _cuda_seen(doc: Pasted) -> Tuple[str, ...]:
     seen = []
-    for i in doc.lines_containing("cuda", "release ", "cu1", "cu9", "cu8"):
-        line = doc.lines[i]
+    # A log repeats its lines: each distinct line is read once.
+    for line in dict.fromkeys(doc.lines[i] for i in doc.lines_containing("cuda", "release ", "cu1", "cu9", "cu8")):
         if "Driver Version" in line or "NVIDIA-SMI" in line or "cannot open shared object" in line:
             continue
         for m in _CUDA_SAID.finditer(line):

@@ -1,0 +1,197 @@
+"""Libraries that disagree (round 8): what a stranger's paste shows when two copies or two releases
+of one NVIDIA library meet.
+
+* glibc's loader complaint names the object that failed; once its path is normalised
+  (".../site-packages/cuml/internals/../../../.././libcublas.so.11" is the env's lib/) a conda
+  package's copy is told apart from NVIDIA's wheel, and the PyPI 1.13 wheel's known-bad signature
+  is kept for the wheel's own copy.
+* an extension (not torch) asking for a CUDA runtime soname of a release the text names nowhere
+  was built for another CUDA, so for another torch; without the extension, or without any CUDA in
+  the text, the library is just missing.
+* two versions of one nvidia-nccl wheel in listings, two hosts' NCCL banners with two releases,
+  or NCCL's own rank check: the job's ranks do not share one NCCL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain import diagnose
+from envcheck.explain.source import normalise
+from envcheck.rules.nccl_runtime import _decode
+
+
+def _ids(text: str):
+    return {f.id for f in diagnose(normalise(text))[1].findings}
+
+
+# ---------------------------------------------------------------------------- loader: two copies
+CONDA_COPIES = [
+    # another package's RPATH reaching the env's lib/ (normalised: /data/mc/envs/tt/lib/libcublas.so.11)
+    "ImportError: /data/mc/envs/tt/lib/python3.10/site-packages/cuml/internals/../../../.././libcublas.so.11: "
+    "symbol cublasLtHSHMatmulAlgoInit, version libcublasLt.so.11 not defined in file libcublasLt.so.11 with link "
+    "time reference",
+    # torch's RPATH reaching the env's lib/ from a site-packages given as a variable
+    "OSError $ENV_PATH/torch/lib/../../../../libcublas.so.11: undefined symbol: cublasLt_for_cublas_HSS, version "
+    "libcublasLt.so.11 when importing torch",
+    # a symbol lookup error from the shell, cuSPARSE's family, a miniforge base env
+    "python: symbol lookup error: /home/u/miniforge3/lib/python3.11/site-packages/foo/../../../libcusparse.so.12: "
+    "undefined symbol: __nvJitLinkComplete_12_4, version libnvJitLink.so.12",
+]
+
+
+@pytest.mark.parametrize("text", CONDA_COPIES)
+def test_a_conda_copy_reached_through_a_relative_path_is_a_second_copy(text):
+    ids = _ids(text)
+    assert "conflicting_cuda_libraries_loaded" in ids, ids
+    assert "known_bad_torch_build" not in ids and "ld_library_path_conflict" not in ids, ids
+
+
+def test_the_wheels_own_copy_keeps_the_known_bad_signature():
+    ids = _ids("OSError: /home/u/.local/lib/python3.8/site-packages/nvidia/cublas/lib/libcublas.so.11: undefined "
+               "symbol: cublasLtHSHMatmulAlgoInit, version libcublasLt.so.11")
+    assert "known_bad_torch_build" in ids, ids
+
+
+def test_the_signature_without_a_path_keeps_the_known_bad_signature():
+    assert "known_bad_torch_build" in _ids("undefined symbol: cublasLtHSHMatmulAlgoInit, version libcublasLt.so.11")
+
+
+def test_dist_packages_torch_reaching_usr_local_lib_is_not_called_a_conda_copy():
+    ids = _ids("OSError: /usr/local/lib/python3.8/dist-packages/torch/lib/../../../../libcublas.so.11: undefined "
+               "symbol: cublasLtHSHMatmulAlgoInit, version libcublasLt.so.11")
+    assert "conflicting_cuda_libraries_loaded" not in ids or "ld_library_path_conflict" in ids, ids
+
+
+LOADER_NEAR_MISSES = [
+    # the path listed on a working machine
+    "$ ls /data/mc/envs/tt/lib/python3.10/site-packages/cuml/internals/../../../.././libcublas.so.11\n"
+    "/data/mc/envs/tt/lib/python3.10/site-packages/cuml/internals/../../../.././libcublas.so.11\n"
+    ">>> torch.cuda.is_available()\nTrue",
+    # a question naming the message, no loader output
+    "Has anyone seen 'not defined in file libcublasLt.so.11 with link time reference'? Mine imports fine now.",
+    # an unrelated system library's relocation error (ls on CentOS), no CUDA library
+    "ls: relocation error: /lib64/libacl.so.1: symbol getxattr, version ATTR_1.0 not defined in file libattr.so.1 "
+    "with link time reference",
+]
+
+
+@pytest.mark.parametrize("text", LOADER_NEAR_MISSES)
+def test_conda_paths_and_questions_are_no_two_copies(text):
+    ids = _ids(text)
+    assert not ids & {"conflicting_cuda_libraries_loaded", "known_bad_torch_build", "ld_library_path_conflict"}, ids
+
+
+# ---------------------------------------------------------------------------- an extension for another CUDA
+MMCV_TRACE = """Traceback (most recent call last):
+  File "<stdin>", line 1, in <module>
+  File "/opt/conda/lib/python3.7/site-packages/mmcv/ops/__init__.py", line 1, in <module>
+    from .bbox import bbox_overlaps
+  File "/opt/conda/lib/python3.7/site-packages/mmcv/utils/ext_loader.py", line 12, in load_ext
+    ext = importlib.import_module('mmcv.' + name)
+  File "/opt/conda/lib/python3.7/importlib/__init__.py", line 127, in import_module
+    return _bootstrap._gcd_import(name[level:], package, level)
+ImportError: libcudart.so.10.2: cannot open shared object file: No such file or directory"""
+
+EXTENSION_OTHER_CUDA = [
+    # an index URL's CUDA tag
+    "pip install mmcv-full -f https://download.openmmlab.com/mmcv/dist/cu111/torch1.9.0/index.html\n" + MMCV_TRACE,
+    # the person's own words, no space between the name and the number
+    "ubuntu20.04 + nvidia530.30 + cuda12.1\n" + MMCV_TRACE.replace("10.2", "10.1"),
+    # IPython's frames, a CUDA 12 torch named by its wheel tag
+    "torch 2.1.2+cu121\n"
+    "File ~/miniconda3/envs/mv/lib/python3.10/site-packages/mamba_ssm/ops/selective_scan_interface.py:11\n"
+    "---> 11 import selective_scan_cuda\n"
+    "ImportError: libcudart.so.11.0: cannot open shared object file: No such file or directory",
+    # a bare import line before the error, Chinese prose naming the CUDA
+    "我的CUDA版本是11.8\n>>> from detectron2 import _C\n"
+    "ImportError: libcudart.so.10.1: cannot open shared object file: No such file or directory",
+    # nvcc's release line
+    "Cuda compilation tools, release 12.4, V12.4.131\n  File \"/home/u/proj/ops/build.py\", line 3, in <module>\n"
+    "    import deform_conv_cuda\nImportError: libcublas.so.11: cannot open shared object file: No such file or directory",
+]
+
+
+@pytest.mark.parametrize("text", EXTENSION_OTHER_CUDA)
+def test_an_extension_wanting_another_cudas_runtime_was_built_for_another_torch(text):
+    ids = _ids(text)
+    assert "extension_built_for_other_torch" in ids, ids
+    assert "cuda_library_missing" not in ids, ids
+
+
+EXTENSION_NEAR_MISSES = [
+    # no CUDA named anywhere: the library is missing, whoever asked
+    MMCV_TRACE,
+    # the CUDA named is the one the soname asks for (11.x shares libcudart.so.11.0)
+    "CUDA 11.8\n" + MMCV_TRACE.replace("10.2", "11.0"),
+    # torch itself asks: torch's own build, not an extension's
+    "cuda 12.1\n  File \"/x/site-packages/torch/__init__.py\", line 199, in <module>\n    _load_global_deps()\n"
+    "OSError: libcudart.so.11.0: cannot open shared object file: No such file or directory",
+    # no traceback, no import: only a person's words around it
+    "I have CUDA 12.1 but something asks for libcudart.so.10.1: cannot open shared object file",
+]
+
+
+@pytest.mark.parametrize("text", EXTENSION_NEAR_MISSES)
+def test_without_an_extension_or_another_cuda_the_library_is_missing(text):
+    ids = _ids(text)
+    assert "extension_built_for_other_torch" not in ids, ids
+
+
+def test_a_healthy_extension_import_is_no_finding():
+    ids = _ids("torch 2.1.2+cu121\n>>> from detectron2 import _C\n>>> import mmcv.ops\n>>> print('ok')\nok")
+    assert "extension_built_for_other_torch" not in ids and "cuda_library_missing" not in ids, ids
+
+
+# ---------------------------------------------------------------------------- NCCL: ranks that disagree
+NCCL_DIFFER = [
+    # two nodes' pip freeze
+    "node 1:\n```\nnvidia-nccl-cu12==2.20.5\n```\nnodes 2,3:\n```\nnvidia-nccl-cu12==2.19.3\n```",
+    # pip list rows of two environments
+    "$ pip list | grep nccl   # worker-0\nnvidia-nccl-cu12         2.21.5\n"
+    "$ pip list | grep nccl   # worker-1\nnvidia-nccl-cu12         2.18.1",
+    # collect_env of two machines
+    "[pip3] nvidia-nccl-cu11==2.14.3\n[pip3] torch==1.13.1\n---\n[pip3] nvidia-nccl-cu11==2.15.5\n[pip3] torch==1.13.1",
+    # two hosts' banners (NCCL_DEBUG=INFO), one job
+    "gpu01:2301:2301 [0] NCCL INFO NCCL version 2.18.1+cuda12.1\n"
+    "gpu02:4410:4410 [0] NCCL INFO NCCL version 2.19.3+cuda12.3\n"
+    "gpu02:4410:4470 [0] NCCL INFO Channel 00/02 :    0   1",
+    # pdsh-prefixed banners
+    "10.0.0.1: node-a:100:100 [0] NCCL INFO NCCL version 2.17.1+cuda12.0\n"
+    "10.0.0.2: node-b:200:200 [0] NCCL INFO NCCL version 2.20.5+cuda12.4",
+    # NCCL's own check
+    "node-b:200:260 [0] init.cc:1012 NCCL WARN Mismatched NCCL version detected : rank 8 version 22005 rank 0 "
+    "version 21903",
+]
+
+
+@pytest.mark.parametrize("text", NCCL_DIFFER)
+def test_two_nccl_releases_in_one_job_are_a_mismatch(text):
+    assert "nccl_version_mismatch" in _ids(text)
+
+
+NCCL_NEAR_MISSES = [
+    # a comparison of releases in prose (NCCL issues do this all the time)
+    "run with nccl version 2.21.5 the loop takes 40 s; run with nccl version 2.18.3 it takes 17 s",
+    "I could reproduce the problem with v2.12.7, v2.15.5, and v2.16.5 (NCCL built with CUDA 11.2 each time).",
+    # one version on every node
+    "gpu01:1:1 [0] NCCL INFO NCCL version 2.19.3+cuda12.3\ngpu02:2:2 [0] NCCL INFO NCCL version 2.19.3+cuda12.3",
+    "nvidia-nccl-cu12==2.20.5\nnvidia-nccl-cu12==2.20.5",
+    # one banner alone, rank 0 only
+    "NCCL version 2.21.5+cuda12.4\nhost:1:1 [0] NCCL INFO Channel 00/32 :    0",
+    # the wheels of two CUDA majors side by side (another finding's), one version each
+    "nvidia-nccl-cu11==2.14.3\nnvidia-nccl-cu12==2.19.3",
+    # an install command and a listing of the result
+    "pip install nvidia-nccl-cu12==2.20.5\nSuccessfully installed nvidia-nccl-cu12-2.20.5\nnvidia-nccl-cu12==2.20.5",
+]
+
+
+@pytest.mark.parametrize("text", NCCL_NEAR_MISSES)
+def test_one_nccl_per_job_or_prose_comparisons_are_no_mismatch(text):
+    assert "nccl_version_mismatch" not in _ids(text)
+
+
+@pytest.mark.parametrize("code, version", [("22005", "2.20.5"), ("21903", "2.19.3"), ("2803", "2.8.3"),
+                                           ("2708", "2.7.8"), ("22703", "2.27.3")])
+def test_nccl_version_codes_decode_as_nccl_h_encodes_them(code, version):
+    assert _decode(code) == version
