@@ -47,6 +47,9 @@ def _ld_known_clean(ctx: RuleContext) -> bool:
 # package's RPATH reaches the same lib/ as ".../site-packages/cuml/internals/../../../.././libX.so".
 _CONDA_LIB_COPY = re.compile(r"(?:/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforge\d?|mambaforge)/lib/"
                              r"|(?<!dist-packages/)torch/lib/(?:\.\./){4})lib(?:cu|nv|nccl)[\w.+-]*\.so")
+# torch installed in a conda environment: ".../envs/NAME/lib/python3.10/site-packages/torch/lib/…",
+# a base install's ".../miniconda3/lib/python3.9/…".
+_CONDA_ENV = re.compile(r"/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforge\d?|mambaforge|micromamba)/lib/python\d")
 # The object glibc names before its complaint ("/x/libcublas.so.11: symbol …", "…: undefined symbol: …").
 _OBJECT = re.compile(r"(?P<path>[^\s'\"(]+\.so[\w.]*):\s+(?:undefined symbol|symbol\s)")
 
@@ -150,6 +153,13 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                            "LD_LIBRARY_PATH holds none of them; another copy comes first (a conda lib/, "
                            "/etc/ld.so.conf.d, LD_PRELOAD).", evidence, confidence=Confidence.LIKELY)
             else:
+                if lf.library_owner == "torch" and _CONDA_ENV.search(lf.stated.text):
+                    yield make("conflicting_cuda_libraries_loaded",
+                               f"torch's own {where} lacks {lf.symbol}: the {family} library it found is another "
+                               "release than the one this torch was built with. In a conda environment that copy is "
+                               "usually a conda package the environment resolved to another CUDA release (cudatoolkit, "
+                               f"lib{family}…, through torch's RPATH into the environment's lib/); pin it to torch's "
+                               "CUDA.", evidence, confidence=Confidence.LIKELY)
                 yield make("ld_library_path_conflict",
                            f"{where} lacks {lf.symbol}: two versions of {family} are mixed in one process. With "
                            "PyTorch's wheels the usual way a second copy gets loaded first is a CUDA or cuDNN "

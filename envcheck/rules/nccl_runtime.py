@@ -67,6 +67,7 @@ def nccl_versions_differ(ctx: RuleContext) -> Iterator[Finding]:
     libs = ctx.facts.toolkit.libraries.get(())
     by_wheel: Dict[str, List[str]] = {}
     by_host: Dict[str, str] = {}
+    by_file: Dict[str, str] = {}
     for lib in libs:
         if lib.path.startswith("pip:nvidia-nccl-") and lib.version:
             versions = by_wheel.setdefault(lib.path[4:].split("==")[0], [])
@@ -74,6 +75,8 @@ def nccl_versions_differ(ctx: RuleContext) -> Iterator[Finding]:
                 versions.append(lib.version)
         elif lib.path.startswith("banner:") and lib.version:
             by_host.setdefault(lib.path.split(":")[1], lib.version)
+        elif lib.path.startswith("file:") and lib.version:
+            by_file.setdefault(lib.path[5:].rsplit("/", 1)[0] + "/", lib.version)
     wheel = next(((name, v) for name, v in sorted(by_wheel.items()) if len(v) > 1), None)
     if wheel is not None:
         name, versions = wheel
@@ -82,6 +85,15 @@ def nccl_versions_differ(ctx: RuleContext) -> Iterator[Finding]:
                    "have the same NCCL, and ranks with different NCCL releases fail at init or hang in the first "
                    f"collective. Install one {name} version everywhere.",
                    [("python.packages", [f"{name}=={v}" for v in versions])], confidence=Confidence.LIKELY)
+        return
+    if len(set(by_file.values())) > 1:
+        shown = [f"{d}libnccl.so.{v}" for d, v in sorted(by_file.items())]
+        yield make("nccl_version_mismatch",
+                   f"Two NCCL releases are installed in different places ({'; '.join(shown[:4])}): a program built "
+                   "against one loads whichever the loader finds first (LD_LIBRARY_PATH, ldconfig's cache, an "
+                   "RPATH), and with the other release it fails on a missing NCCL symbol or mismatched ranks. Keep "
+                   "one, or point the program at the one it was built with.",
+                   [("toolkit.libraries", shown[:4])], confidence=Confidence.LIKELY)
         return
     if len(set(by_host.values())) > 1:
         shown = [f"{host}: {v}" for host, v in sorted(by_host.items())]

@@ -195,3 +195,60 @@ def test_one_nccl_per_job_or_prose_comparisons_are_no_mismatch(text):
                                            ("2708", "2.7.8"), ("22703", "2.27.3")])
 def test_nccl_version_codes_decode_as_nccl_h_encodes_them(code, version):
     assert _decode(code) == version
+
+
+NCCL_FILES_DIFFER = [
+    # ls -l of a source build's lib and the system's symlink
+    "$ ls -lh $NCCL_HOME/lib/libnccl.so.2\nlrwxrwxrwx 1 root root 17 Jul 17 19:02 /workspace/nccl/build/lib/libnccl.so.2 "
+    "-> libnccl.so.2.27.0\n$ ls -lh /usr/lib/x86_64-linux-gnu/libnccl.so.2\nlrwxrwxrwx 1 root root 17 Sep 10 2024 "
+    "/usr/lib/x86_64-linux-gnu/libnccl.so.2 -> libnccl.so.2.23.4",
+    # find over the disk
+    "$ find / -name 'libnccl.so.2.*' 2>/dev/null\n/usr/local/nccl2/lib/libnccl.so.2.17.1\n"
+    "/opt/conda/lib/libnccl.so.2.19.3",
+]
+
+
+@pytest.mark.parametrize("text", NCCL_FILES_DIFFER)
+def test_two_nccl_releases_on_disk_are_a_likely_mismatch(text):
+    assert "nccl_version_mismatch" in _ids(text)
+
+
+NCCL_FILES_NEAR_MISSES = [
+    # one release, its symlink chain
+    "$ ls -l /usr/lib/x86_64-linux-gnu/libnccl*\n/usr/lib/x86_64-linux-gnu/libnccl.so -> libnccl.so.2\n"
+    "/usr/lib/x86_64-linux-gnu/libnccl.so.2 -> libnccl.so.2.18.5\n/usr/lib/x86_64-linux-gnu/libnccl.so.2.18.5",
+    # file names without a directory, in prose
+    "I thought I was calling libnccl.so.2.8.3 but it is libnccl.so.2.9.9 now, and it works.",
+    # the loader's complaint about one file is no listing
+    "libnccl.so.2.19.3: cannot open shared object file: No such file or directory",
+]
+
+
+@pytest.mark.parametrize("text", NCCL_FILES_NEAR_MISSES)
+def test_one_nccl_on_disk_or_prose_file_names_are_no_mismatch(text):
+    assert "nccl_version_mismatch" not in _ids(text)
+
+
+def test_torchs_nccl_answer_on_the_same_line_meets_the_system_package():
+    ids = _ids('python -c "import torch;print(torch.cuda.nccl.version())"  in Terminal, I can see (2, 10, 3).\n'
+               "ii  libnccl2  2.15.5-1+cuda11.8  amd64  NVIDIA Collective Communication Library (NCCL) Runtime")
+    assert "nccl_version_mismatch" in ids, ids
+
+
+def test_torchs_nccl_answer_matching_the_system_package_is_no_mismatch():
+    ids = _ids('python -c "import torch;print(torch.cuda.nccl.version())"  prints (2, 15, 5)\n'
+               "ii  libnccl2  2.15.5-1+cuda11.8  amd64  NVIDIA Collective Communication Library (NCCL) Runtime")
+    assert "nccl_version_mismatch" not in ids, ids
+
+
+# ---------------------------------------------------------------------------- torch's own library in a conda env
+def test_torchs_own_library_in_a_conda_env_lacking_a_cuda_symbol_names_both_ways_in():
+    ids = _ids("ImportError: /fs/conda/envs/t/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so: undefined "
+               "symbol: cusparseSpSV_bufferSize, version libcusparse.so.11")
+    assert {"conflicting_cuda_libraries_loaded", "ld_library_path_conflict"} <= ids, ids
+
+
+def test_torchs_own_library_outside_conda_keeps_the_library_path_reading():
+    ids = _ids("ImportError: /home/u/venv/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so: undefined "
+               "symbol: cusparseSpSV_bufferSize, version libcusparse.so.11")
+    assert "ld_library_path_conflict" in ids and "conflicting_cuda_libraries_loaded" not in ids, ids

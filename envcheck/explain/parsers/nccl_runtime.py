@@ -31,7 +31,12 @@ Claimed below a REPL's ``torch.cuda.nccl.version()`` (PROGRAM), which outranks i
   2.19.3 pypi_0 pypi``), each recorded as the wheel's library with its version (origin "python",
   path ``pip:<name>==<version>``: one entry per version, where the package listing keeps one per
   name); and NCCL's banner with the host that printed it (``host:pid:tid [0] NCCL INFO NCCL
-  version 2.18.1+cuda12.1``; path ``banner:<host>``).
+  version 2.18.1+cuda12.1``; path ``banner:<host>``); and the fully versioned file names of
+  libnccl a listing or a symlink shows (``/usr/lib/x86_64-linux-gnu/libnccl.so.2 -> libnccl.so.2.23.4``,
+  ``/usr/local/nccl2/lib/libnccl.so.2.17.1``; path ``file:<dir>``): the file name carries the
+  release (NCCL's Makefile: libnccl.so.$(NCCL_MAJOR).$(NCCL_MINOR).$(NCCL_PATCH)).
+* ``torch.cuda.nccl.version()``'s answer written on the same line as the call ("print(torch.cuda.
+  nccl.version())` ... I can see (2, 10, 3)"), which the REPL reader (next line) does not see.
 """
 
 from __future__ import annotations
@@ -102,6 +107,34 @@ def _nccl_seen(doc: Pasted, f: Found) -> None:
                    i, rank=LISTING)
 
 
+# A fully versioned libnccl file name, with the directory a listing prints before it (or, for a
+# symlink target "-> libnccl.so.2.23.4", the directory of the link).
+_FILE = re.compile(r"(?P<dir>(?:/[\w.+-]+)*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
+_LINK = re.compile(r"(?P<dir>(?:/[\w.+-]+)*/)libnccl\.so(?:\.\d+)?\s+->\s+(?:\S*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})")
+# The answer of torch.cuda.nccl.version() after the call on one line: "(2, 10, 3)", or the code 2708.
+_INLINE = re.compile(r"nccl\.version\(\)[^(\n]{0,120}?\(\s*(?P<a>2),\s*(?P<b>\d{1,2}),\s*(?P<c>\d{1,2})\s*\)")
+
+
+def _files(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("libnccl.so.2."):
+        line = doc.lines[i]
+        if "cannot open" in line or "undefined symbol" in line or "not found" in line:
+            continue
+        m = _LINK.search(line) or _FILE.search(line)
+        if m and m.group("dir"):
+            name = f"libnccl.so.{m.group('v')}"
+            path = f"file:{m.group('dir')}{name}"
+            f.item("toolkit.libraries", path, LibraryFile(name=name, path=path, version=m.group("v"), origin="python"),
+                   i, rank=LISTING)
+
+
+def _inline(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("nccl.version()"):
+        m = _INLINE.search(doc.lines[i])
+        if m:
+            f.set("torch.nccl_version", f"{m.group('a')}.{m.group('b')}.{m.group('c')}", i, rank=PROGRAM - 10)
+
+
 def _ollama(doc: Pasted, f: Found) -> None:
     for i in doc.lines_containing("server config"):
         m = _OLLAMA.search(doc.lines[i])
@@ -114,5 +147,7 @@ def parse(doc: Pasted) -> Found:
     _nccl(doc, f)
     _system(doc, f)
     _nccl_seen(doc, f)
+    _files(doc, f)
+    _inline(doc, f)
     _ollama(doc, f)
     return f
