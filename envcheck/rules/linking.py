@@ -167,6 +167,46 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                            evidence, severity=Severity.ERROR, confidence=Confidence.LIKELY)
 
 
+# glibc's "LIB: version `V' not found (required by REQ)" (elf/dl-version.c): the LIB that was loaded
+# has no version node V, which REQ was linked against. NVIDIA's libraries name their version nodes
+# after their soname ("libcudnn_ops_infer.so.8", "libcublasLt.so.12", "libnvJitLink.so.12"), so a
+# V of that form says the loaded LIB is another build of that library than REQ's: two copies, and
+# the one found first (LIB's path) is the other one.
+_LIB_BEFORE = re.compile(r"(?P<lib>[^\s'\"(]+\.so[\w.]*):\s+version\s")
+_SYSTEM_DIR = re.compile(r"^/(?:usr/local/cuda[\w.-]*|usr/lib(?:64)?|opt|usr/local/lib)/")
+
+
+def version_nodes_missing(ctx: RuleContext) -> Iterator[Finding]:
+    for s in ctx.stated:
+        if s.id != "loader_version_not_found":
+            continue
+        required = str(s.fact("loader.required_version") or "")
+        family = symbol_owner(required) if required.startswith("lib") else "other"
+        if family in ("other", "torch", "mkl"):
+            continue
+        m = _LIB_BEFORE.search(s.text)
+        lib = posixpath.normpath(m.group("lib")) if m and m.group("lib").startswith("/") else (m.group("lib") if m else "")
+        by = str(s.fact("loader.required_by") or "a library")
+        evidence = [quote(s)]
+        if family == "nccl":
+            yield make("nccl_version_mismatch",
+                       f"{by} needs {required}'s symbols, and the NCCL that was loaded{f' ({lib})' if lib else ''} is "
+                       "another release without them: the NCCL that was loaded is not the one it was built with.",
+                       evidence, severity=Severity.ERROR, confidence=Confidence.LIKELY)
+            return
+        yield make("conflicting_cuda_libraries_loaded",
+                   f"{by} was linked against {required}, but the {family} library the loader found"
+                   f"{f' ({lib})' if lib else ''} is another build without that version: two copies of {family} "
+                   "are mixed in one process. Keep the copy the program was built with first on the search path "
+                   "(remove the other directory from LD_LIBRARY_PATH, or the other package).",
+                   evidence, confidence=Confidence.LIKELY)
+        if lib and _SYSTEM_DIR.match(lib) and not _ld_known_clean(ctx) and not conda_lib_copy(lib):
+            yield make("ld_library_path_conflict",
+                       f"The copy found first, {lib}, is a system one: the usual way it comes before the program's "
+                       "own is its directory on LD_LIBRARY_PATH.", evidence, confidence=Confidence.LIKELY)
+        return
+
+
 # xFormers' banner: "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cu118)".
 _XFORMERS = re.compile(r"PyTorch (?P<built>[\w.+-]{1,40}) with CUDA (?:\d{3,5}|None) \(you have (?P<have>[\w.+-]{1,40})\)")
 
@@ -339,5 +379,5 @@ def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if refused else Severity.WARNING, confidence=Confidence.LIKELY)
 
 
-RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch, listed_cuda_differs,
+RULES = (undefined_symbols, version_nodes_missing, xformers_built_for_other_torch, listed_for_other_torch, listed_cuda_differs,
          listed_torchaudio_for_other_torch, ld_library_path_shadows_cudnn)

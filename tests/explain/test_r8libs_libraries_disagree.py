@@ -252,3 +252,52 @@ def test_torchs_own_library_outside_conda_keeps_the_library_path_reading():
     ids = _ids("ImportError: /home/u/venv/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so: undefined "
                "symbol: cusparseSpSV_bufferSize, version libcusparse.so.11")
     assert "ld_library_path_conflict" in ids and "conflicting_cuda_libraries_loaded" not in ids, ids
+
+
+@pytest.mark.parametrize("said", ["CUDA 버전은 12.1 입니다", "CUDAのバージョンは12.1です", "Mi versión de CUDA es 12.1",
+                                  "CUDA-Version 12.1 installiert", "nvcc: Cuda compilation tools, release 12.1, V12.1.105"])
+def test_the_cuda_a_person_names_in_several_languages_counts(said):
+    ids = _ids(said + "\n" + MMCV_TRACE)
+    assert "extension_built_for_other_torch" in ids, ids
+
+
+# ---------------------------------------------------------------------------- glibc: a version node missing
+VERSION_NODES = [
+    # a toolkit's cuDNN found for the wheel's sub-library
+    "ImportError: /usr/local/cuda-11.2/lib64/libcudnn_ops_infer.so.8: version `libcudnn_ops_infer.so.8' not found "
+    "(required by /home/u/.local/lib/python3.8/site-packages/nvidia/cudnn/lib/libcudnn_cnn_infer.so.8)",
+    # cuBLASLt of a system CUDA 12 for the wheel's cuBLAS
+    "OSError: /usr/local/cuda/lib64/libcublasLt.so.12: version `libcublasLt.so.12' not found (required by "
+    "/opt/venv/lib/python3.10/site-packages/nvidia/cublas/lib/libcublas.so.12)",
+    # a conda env's cuDNN for torch's own library
+    "python: /home/u/miniconda3/envs/a/lib/libcudnn.so.8: version `libcudnn.so.8' not found (required by "
+    "/home/u/miniconda3/envs/a/lib/python3.9/site-packages/torch/lib/libtorch_cuda.so)",
+]
+
+
+@pytest.mark.parametrize("text", VERSION_NODES)
+def test_a_missing_cuda_version_node_is_two_copies_mixed(text):
+    assert "conflicting_cuda_libraries_loaded" in _ids(text)
+
+
+def test_a_missing_nccl_version_node_is_an_nccl_mismatch():
+    ids = _ids("/usr/lib/x86_64-linux-gnu/libnccl.so.2: version `libnccl.so.2' not found (required by "
+               "/opt/venv/lib/python3.10/site-packages/torch/lib/libtorch_cuda.so)")
+    assert "nccl_version_mismatch" in ids, ids
+
+
+VERSION_NODE_NEAR_MISSES = [
+    # libstdc++'s version node: another finding's, not two CUDA copies
+    "ImportError: /lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
+    "/home/u/miniconda3/lib/python3.10/site-packages/torch/lib/libtorch_python.so)",
+    # a question quoting the words without the loader's full line
+    "What does \"version `libcudnn.so.8' not found\" mean? My torch imports fine after reinstalling.",
+    # glibc's own symbol versions
+    "./app: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by ./app)",
+]
+
+
+@pytest.mark.parametrize("text", VERSION_NODE_NEAR_MISSES)
+def test_other_version_nodes_and_questions_are_no_cuda_copies(text):
+    ids = _ids(text)
+    assert not ids & {"conflicting_cuda_libraries_loaded", "ld_library_path_conflict", "nccl_version_mismatch"}, ids

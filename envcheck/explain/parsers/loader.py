@@ -183,8 +183,10 @@ def _importer(lines: Tuple[str, ...], i: int) -> str:
 # A CUDA version the text names in any of the usual ways: "CUDA 11.1", "cuda12.1", "CUDA版本10.2",
 # "pytorch-cuda=11.7", "cudatoolkit=11.3", nvcc's "release 11.6", a wheel's or index's "cu111",
 # "+cu121". nvidia-smi's header (the driver's CUDA, not an installed one) is left out.
-_CUDA_SAID = re.compile(r"(?i)(?<![a-z])cuda(?:toolkit)?[\s_=:：-]*(?:version|ver\.?|版本)?[\s:：=是为]*v?"
-                        r"(?P<v>\d{1,2}\.\d)(?![\d])|release (?P<r>\d{1,2}\.\d),"
+_CUDA_SAID = re.compile(r"(?i)(?<![a-z])cuda(?:toolkit)?[\s_=:：-]*(?:の|的)?\s*(?:version|ver\.?|版本|버전|バージョン)?"
+                        r"\s*(?:は|은|는|이|号)?[\s:：=是为]*v?(?P<v>\d{1,2}\.\d)(?![\d])"
+                        r"|versi[oó]n\s+de\s+cuda\s*(?:es\s+)?:?\s*v?(?P<e>\d{1,2}\.\d)(?![\d])"
+                        r"|release (?P<r>\d{1,2}\.\d),"
                         r"|(?<![a-z])cu(?P<t>\d{2,3})(?![\d])")
 
 
@@ -199,7 +201,7 @@ def _cuda_seen(doc: Pasted) -> Tuple[str, ...]:
                 t = m.group("t")
                 v = f"{t[:-1]}.{t[-1]}"
             else:
-                v = m.group("v") or m.group("r")
+                v = m.group("v") or m.group("e") or m.group("r")
             if v not in seen:
                 seen.append(v)
     return tuple(seen)
