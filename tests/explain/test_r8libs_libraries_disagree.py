@@ -301,3 +301,22 @@ VERSION_NODE_NEAR_MISSES = [
 def test_other_version_nodes_and_questions_are_no_cuda_copies(text):
     ids = _ids(text)
     assert not ids & {"conflicting_cuda_libraries_loaded", "ld_library_path_conflict", "nccl_version_mismatch"}, ids
+
+
+@pytest.mark.parametrize("text", [
+    "[rank0]: torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:"
+    "1691, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.20.5\n"
+    "[rank1]: torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:"
+    "1691, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.19.3",
+    "[1,0]<stdout>:gpu01:100:100 [0] NCCL INFO NCCL version 2.18.1+cuda12.1\n"
+    "[1,8]<stdout>:gpu02:200:200 [0] NCCL INFO NCCL version 2.18.3+cuda12.2",
+])
+def test_ranks_or_tagged_hosts_naming_two_releases_are_a_mismatch(text):
+    assert "nccl_version_mismatch" in _ids(text)
+
+
+def test_every_rank_naming_one_release_is_no_mismatch():
+    line = ("[rank{}]: torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/"
+            "ProcessGroupNCCL.cpp:1691, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version "
+            "2.19.3")
+    assert "nccl_version_mismatch" not in _ids("\n".join(line.format(r) for r in range(4)))

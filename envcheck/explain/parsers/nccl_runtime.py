@@ -84,8 +84,10 @@ def _system(doc: Pasted, f: Found) -> None:
 # "[pip3] name==v" / "[conda] name v build channel", pip list / conda list ("name   v   [build channel]").
 _WHEEL_ROW = re.compile(r"^(?:\[(?:pip3?|conda)\]\s+)?(?P<name>nvidia-nccl-cu\d{2})(?:==|\s+)(?P<v>\d+\.\d+\.\d+)"
                         r"(?:\s+\S+\s+\S+)?\s*$")
-# The host NCCL's own log prefix names: "host:pid:tid [rank] NCCL INFO" (src/debug.cc).
-_HOST = re.compile(r"^(?:[\w.-]+:\s)?(?P<host>[\w.-]+):\d+:\d+ \[\d+\] NCCL INFO NCCL version ")
+# The host NCCL's own log prefix names: "host:pid:tid [rank] NCCL INFO" (src/debug.cc), after a
+# launcher's own prefix where there is one (pdsh's "10.0.0.1: ", srun's "3: ", mpirun --tag-output's
+# "[1,0]<stdout>:").
+_HOST = re.compile(r"^(?:\[\d+,\d+\]<std\w+>:|[\w.-]+:\s)?(?P<host>[\w.-]+):\d+:\d+ \[\d+\] NCCL INFO NCCL version ")
 
 
 def _nccl_seen(doc: Pasted, f: Found) -> None:
