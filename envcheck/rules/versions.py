@@ -252,7 +252,7 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     for bad in ctx.kb.known_bad_builds(tv.build):
         seen = []
         text = find_text(ctx.facts, *bad.when_text) if bad.when_text else None
-        if text:
+        if text and not outside_wheels(text):  # a conda or system copy failing is not the wheel's defect
             seen.append(("torch.errors", text))
         lib = next((n for n in libs if n.startswith(bad.when_library)), None) if bad.when_library else None
         if lib:

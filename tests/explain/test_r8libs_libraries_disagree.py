@@ -320,3 +320,18 @@ def test_every_rank_naming_one_release_is_no_mismatch():
             "ProcessGroupNCCL.cpp:1691, unhandled system error (run with NCCL_DEBUG=INFO for details), NCCL version "
             "2.19.3")
     assert "nccl_version_mismatch" not in _ids("\n".join(line.format(r) for r in range(4)))
+
+
+def test_a_listed_pypi_113_torch_with_a_conda_copy_failing_is_not_the_known_bad_wheel():
+    ids = _ids("torch                     1.13.1\n"
+               "ImportError: /data/mc/envs/tt/lib/python3.10/site-packages/cuml/internals/../../../.././libcublas.so.11:"
+               " symbol cublasLtHSHMatmulAlgoInit, version libcublasLt.so.11 not defined in file libcublasLt.so.11 "
+               "with link time reference")
+    assert "conflicting_cuda_libraries_loaded" in ids and "known_bad_torch_build" not in ids, ids
+
+
+def test_a_listed_pypi_113_torch_with_the_wheels_copy_failing_is_the_known_bad_wheel():
+    ids = _ids("torch                     1.13.1\n"
+               "OSError: /home/u/.local/lib/python3.8/site-packages/nvidia/cublas/lib/libcublas.so.11: undefined "
+               "symbol: cublasLtHSHMatmulAlgoInit, version libcublasLt.so.11")
+    assert "known_bad_torch_build" in ids, ids
