@@ -116,21 +116,26 @@ def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
     """A compiled extension (not torch) asked for a CUDA runtime library of a release that no CUDA
     the text names has (mmcv's _ext wanting libcudart.so.10.2 beside CUDA 11.1): it was built for
     another CUDA, so for another torch build, and installing that old CUDA is the wrong fix."""
+    tv = ctx.torch_view
+    known = [str(tv.cuda.value)] if tv is not None and tv.cuda is not None and tv.cuda.value else []
+    nvcc = ctx.facts.toolkit.nvcc_version
+    known += [str(nvcc.value)] if nvcc.ok and nvcc.value else []
     for err in ctx.facts.torch.loader_errors.get(()) or ():
         m = _CUDA_SONAME.match(err.object) if err.kind == "cannot_open" else None
-        if not m or not err.importer or err.importer == "torch" or not err.cuda_seen:
+        shown = list(dict.fromkeys(list(err.cuda_seen) + [k for k in known if re.match(r"^\d+\.\d+", k)]))
+        if not m or not err.importer or err.importer == "torch" or not shown:
             continue
         want = (int(m.group("major")), int(m.group("minor")) if m.group("minor") else None)
-        if any(_fits(want, v) for v in err.cuda_seen):
+        if any(_fits(want, v) for v in shown):
             continue
         asked = f"{want[0]}.{want[1]}" if want[1] is not None and want[0] < 11 else str(want[0])
         return make("extension_built_for_other_torch",
                     f"{err.importer} asks for {err.object} (CUDA {asked}), but the CUDA this setup has is "
-                    f"{', '.join(err.cuda_seen)}: its compiled code was built for another CUDA, and so for another "
+                    f"{', '.join(shown)}: its compiled code was built for another CUDA, and so for another "
                     "PyTorch build than the one installed. Install the build of it made for the installed torch and "
                     "CUDA (or rebuild it from source), not the old CUDA it names.",
                     [("torch.loader_errors", f"{err.importer}: {err.object}: cannot open shared object file"),
-                     ("CUDA named in the text", ", ".join(err.cuda_seen))],
+                     ("CUDA named in the text", ", ".join(shown))],
                     confidence=Confidence.LIKELY)
     return None
 

@@ -335,3 +335,13 @@ def test_a_listed_pypi_113_torch_with_the_wheels_copy_failing_is_the_known_bad_w
                "OSError: /home/u/.local/lib/python3.8/site-packages/nvidia/cublas/lib/libcublas.so.11: undefined "
                "symbol: cublasLtHSHMatmulAlgoInit, version libcublasLt.so.11")
     assert "known_bad_torch_build" in ids, ids
+
+
+def test_collect_envs_torch_cuda_counts_for_the_extension_reader():
+    ids = _ids("PyTorch version: 2.0.1+cu118\nIs debug build: False\nCUDA used to build PyTorch: 11.8\n" + MMCV_TRACE)
+    assert "extension_built_for_other_torch" in ids, ids
+
+
+def test_collect_envs_torch_cuda_fitting_the_soname_is_no_extension_finding():
+    ids = _ids("PyTorch version: 2.0.1+cu118\nCUDA used to build PyTorch: 11.8\n" + MMCV_TRACE.replace("10.2", "11.0"))
+    assert "extension_built_for_other_torch" not in ids, ids
