@@ -17,6 +17,13 @@ Only NVIDIA's CUDA libraries count: libcuda / nvcuda.dll / libnvidia-ml are the 
 broken torch install, TensorRT's libnvinfer is optional. A library missing from torch's
 own ``lib/`` is the torch install's. TensorFlow says it and carries on on the CPU, so its
 line alone is a warning.
+
+Not missing but mismatched: when a traceback shows a compiled extension (not torch) asking for a
+CUDA runtime soname of a release no CUDA in the text has (mmcv's ``_ext`` wanting
+``libcudart.so.10.2`` beside "cu111" or "CUDA 11.1"), the extension was built for another CUDA and
+so for another torch build (``extension_built_for_other_torch``): installing that old CUDA is the
+wrong fix. Without the extension in the traceback, or without any CUDA in the text, it stays
+``cuda_library_missing``.
 """
 
 from __future__ import annotations

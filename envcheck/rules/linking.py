@@ -4,6 +4,8 @@ symbol is missing from whose library).
 * a torch symbol missing in an extension: the extension was built for another torch;
 * a torch symbol missing in torch's own libraries: two torch builds are mixed;
 * ``iJIT_NotifyEvent`` missing in libtorch: MKL too new for conda's torch;
+* a CUDA library's version node missing (glibc's "version `libcudnn_ops_infer.so.8' not found
+  (required by …)"): the copy found first is another build of it, two copies mixed;
 * a CUDA library's symbol missing between two CUDA libraries: two versions of it are
   mixed, and with pip's wheels the usual way a second copy gets in first is a directory on
   LD_LIBRARY_PATH (https://github.com/pytorch/pytorch/issues/80637); when the path is known
