@@ -295,6 +295,8 @@ class LoaderError:
     object: str  # the file the message names, as printed: "/usr/local/cuda/lib64/libcudnn_cnn_train.so.8", "libcudnn.so.9"
     symbol: str = ""  # the missing symbol, or the missing symbol version ("GLIBCXX_3.4.30")
     provider: str = ""  # "libnccl", "libcudnn", "libcublas", "libnvJitLink", "libtorch", "libstdc++", "mkl", ...; "" unknown
+    importer: str = ""  # cannot_open: the Python module whose import asked for it ("mmcv", "torch"); "" unknown
+    cuda_seen: Tuple[str, ...] = ()  # cannot_open: the CUDA versions the same text names ("11.1", "12")
 
 
 @dataclass(frozen=True)

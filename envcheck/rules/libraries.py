@@ -17,6 +17,13 @@ Only NVIDIA's CUDA libraries count: libcuda / nvcuda.dll / libnvidia-ml are the 
 broken torch install, TensorRT's libnvinfer is optional. A library missing from torch's
 own ``lib/`` is the torch install's. TensorFlow says it and carries on on the CPU, so its
 line alone is a warning.
+
+Not missing but mismatched: when a traceback shows a compiled extension (not torch) asking for a
+CUDA runtime soname of a release no CUDA in the text has (mmcv's ``_ext`` wanting
+``libcudart.so.10.2`` beside "cu111" or "CUDA 11.1"), the extension was built for another CUDA and
+so for another torch build (``extension_built_for_other_torch``): installing that old CUDA is the
+wrong fix. Without the extension in the traceback, or without any CUDA in the text, it stays
+``cuda_library_missing``.
 """
 
 from __future__ import annotations
@@ -98,7 +105,53 @@ def _missing(s: Stated) -> List[Tuple[str, bool]]:
     return out
 
 
+# The CUDA release a runtime library's soname asks for: up to CUDA 10.2 each minor has its own
+# soname (libcudart.so.10.1, .so.10.2), from CUDA 11 one soname serves a major (libcudart.so.11.0,
+# libcublas.so.12). cuDNN's and NCCL's numbers are their own, not CUDA's.
+_CUDA_SONAME = re.compile(r"^lib(?:cudart|cublas(?:Lt)?|cufft\w*|curand|cusparse|cusolver\w*|nvrtc[\w-]*|nvJitLink)"
+                          r"\.so\.(?P<major>\d{1,2})(?:\.(?P<minor>\d))?")
+
+
+def _fits(want: Tuple[int, Optional[int]], seen: str) -> bool:
+    major, minor = (int(x) for x in seen.split(".")[:2])
+    if major != want[0]:
+        return False
+    return want[0] >= 11 or want[1] is None or minor == want[1]
+
+
+def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
+    """A compiled extension (not torch) asked for a CUDA runtime library of a release that no CUDA
+    the text names has (mmcv's _ext wanting libcudart.so.10.2 beside CUDA 11.1): it was built for
+    another CUDA, so for another torch build, and installing that old CUDA is the wrong fix."""
+    tv = ctx.torch_view
+    known = [str(tv.cuda.value)] if tv is not None and tv.cuda is not None and tv.cuda.value else []
+    nvcc = ctx.facts.toolkit.nvcc_version
+    known += [str(nvcc.value)] if nvcc.ok and nvcc.value else []
+    for err in ctx.facts.torch.loader_errors.get(()) or ():
+        m = _CUDA_SONAME.match(err.object) if err.kind == "cannot_open" else None
+        shown = list(dict.fromkeys(list(err.cuda_seen) + [k for k in known if re.match(r"^\d+\.\d+", k)]))
+        if not m or not err.importer or err.importer == "torch" or not shown:
+            continue
+        want = (int(m.group("major")), int(m.group("minor")) if m.group("minor") else None)
+        if any(_fits(want, v) for v in shown):
+            continue
+        asked = f"{want[0]}.{want[1]}" if want[1] is not None and want[0] < 11 else str(want[0])
+        return make("extension_built_for_other_torch",
+                    f"{err.importer} asks for {err.object} (CUDA {asked}), but the CUDA this setup has is "
+                    f"{', '.join(shown)}: its compiled code was built for another CUDA, and so for another "
+                    "PyTorch build than the one installed. Install the build of it made for the installed torch and "
+                    "CUDA (or rebuild it from source), not the old CUDA it names.",
+                    [("torch.loader_errors", f"{err.importer}: {err.object}: cannot open shared object file"),
+                     ("CUDA named in the text", ", ".join(shown))],
+                    confidence=Confidence.LIKELY)
+    return None
+
+
 def cuda_library_missing(ctx: RuleContext) -> Iterator[Finding]:
+    other = _extension_for_other_cuda(ctx)
+    if other is not None:
+        yield other
+        return
     seen = {}
     for s in ctx.stated:
         for name, tf_only in _missing(s):

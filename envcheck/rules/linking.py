@@ -4,6 +4,8 @@ symbol is missing from whose library).
 * a torch symbol missing in an extension: the extension was built for another torch;
 * a torch symbol missing in torch's own libraries: two torch builds are mixed;
 * ``iJIT_NotifyEvent`` missing in libtorch: MKL too new for conda's torch;
+* a CUDA library's version node missing (glibc's "version `libcudnn_ops_infer.so.8' not found
+  (required by …)"): the copy found first is another build of it, two copies mixed;
 * a CUDA library's symbol missing between two CUDA libraries: two versions of it are
   mixed, and with pip's wheels the usual way a second copy gets in first is a directory on
   LD_LIBRARY_PATH (https://github.com/pytorch/pytorch/issues/80637); when the path is known
@@ -17,6 +19,7 @@ torchvision minor series is built for one torch release (``torch_releases.toml``
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Iterator, Optional, Tuple
 
@@ -39,11 +42,18 @@ def _ld_known_clean(ctx: RuleContext) -> bool:
 
 
 # A CUDA library file directly in a conda environment's lib/ ("…/envs/NAME/lib/libcublas.so.11",
-# "…/miniconda3/lib/…", or torch's RPATH reaching it: "site-packages/torch/lib/../../../../libX.so"):
-# a conda package's copy (cudatoolkit, cudnn), loaded through torch's RPATH whatever
-# LD_LIBRARY_PATH holds — the second copy is that package's, not a path entry's.
+# "…/miniconda3/lib/…", or torch's RPATH reaching it: "…/torch/lib/../../../../libX.so", four levels
+# up from torch/lib being <prefix>/lib in any lib/pythonX.Y/site-packages layout): a conda package's
+# copy (cudatoolkit, cudnn), loaded through torch's RPATH whatever LD_LIBRARY_PATH holds — the
+# second copy is that package's, not a path entry's. Paths are read once normalised too: another
+# package's RPATH reaches the same lib/ as ".../site-packages/cuml/internals/../../../.././libX.so".
 _CONDA_LIB_COPY = re.compile(r"(?:/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforge\d?|mambaforge)/lib/"
-                             r"|site-packages/torch/lib/(?:\.\./){4})lib(?:cu|nv|nccl)[\w.+-]*\.so")
+                             r"|(?<!dist-packages/)torch/lib/(?:\.\./){4})lib(?:cu|nv|nccl)[\w.+-]*\.so")
+# torch installed in a conda environment: ".../envs/NAME/lib/python3.10/site-packages/torch/lib/…",
+# a base install's ".../miniconda3/lib/python3.9/…".
+_CONDA_ENV = re.compile(r"/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforge\d?|mambaforge|micromamba)/lib/python\d")
+# The object glibc names before its complaint ("/x/libcublas.so.11: symbol …", "…: undefined symbol: …").
+_OBJECT = re.compile(r"(?P<path>[^\s'\"(]+\.so[\w.]*):\s+(?:undefined symbol|symbol\s)")
 
 
 # A CUDA library file of one of NVIDIA's pip wheels ("site-packages/nvidia/cublas/lib/libcublas.so.11",
@@ -54,6 +64,33 @@ _CONDA_LIB_COPY = re.compile(r"(?:/(?:envs/[^/\s]+|(?:ana|mini)conda\d?|miniforg
 # the system libcublasLt found for the wheel's libcublas).
 _WHEEL_LIB_COPY = re.compile(r"-packages[/\\](?:torch[/\\]lib[/\\]\.\.[/\\]\.\.[/\\])?nvidia[/\\][\w-]+[/\\]lib[/\\]"
                              r"lib(?:cu|nv)[\w.+-]*\.so")
+
+
+def _object_path(text: str) -> str:
+    """The complaining object's path as glibc printed it, normalised ("" when the text names none)."""
+    m = _OBJECT.search(text)
+    if not m or "/" not in m.group("path"):
+        return ""
+    path = m.group("path")
+    return posixpath.normpath(path) if path.startswith("/") else path
+
+
+def conda_lib_copy(text: str) -> bool:
+    """The failing CUDA library is a copy in a conda environment's lib/ (as printed, or normalised)."""
+    if _CONDA_LIB_COPY.search(text):
+        return True
+    path = _object_path(text)
+    return bool(path) and bool(_CONDA_LIB_COPY.search(path))
+
+
+def outside_wheels(text: str) -> bool:
+    """The loader's complaint names the failing object's path and that path is neither torch's
+    own lib/ nor one of NVIDIA's pip wheels: the copy that failed is a system, conda or another
+    package's one."""
+    path = _object_path(text)
+    if not path:
+        return False
+    return not (_WHEEL_LIB_COPY.search(path) or re.search(r"[/\\]torch[/\\]lib[/\\][^/\\]+$", path))
 
 
 def _versioned(ctx: RuleContext) -> Tuple[LoaderFailure, ...]:
@@ -95,7 +132,7 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                        confidence=Confidence.LIKELY)
         elif lf.symbol_owner not in ("other", "torch", "mkl") or lf.library_owner not in ("other", "torch"):
             family = lf.symbol_owner if lf.symbol_owner != "other" else lf.library_owner
-            if _CONDA_LIB_COPY.search(lf.stated.text):
+            if conda_lib_copy(lf.stated.text):
                 yield make("conflicting_cuda_libraries_loaded",
                            f"{where} lacks {lf.symbol}: the copy of {family} that was loaded is a conda package's, in "
                            "the environment's lib/ (a cudatoolkit or cudnn package), and it does not fit the other "
@@ -118,11 +155,58 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                            "LD_LIBRARY_PATH holds none of them; another copy comes first (a conda lib/, "
                            "/etc/ld.so.conf.d, LD_PRELOAD).", evidence, confidence=Confidence.LIKELY)
             else:
+                if lf.library_owner == "torch" and _CONDA_ENV.search(lf.stated.text):
+                    yield make("conflicting_cuda_libraries_loaded",
+                               f"torch's own {where} lacks {lf.symbol}: the {family} library it found is another "
+                               "release than the one this torch was built with. In a conda environment that copy is "
+                               "usually a conda package the environment resolved to another CUDA release (cudatoolkit, "
+                               f"lib{family}…, through torch's RPATH into the environment's lib/); pin it to torch's "
+                               "CUDA.", evidence, confidence=Confidence.LIKELY)
                 yield make("ld_library_path_conflict",
                            f"{where} lacks {lf.symbol}: two versions of {family} are mixed in one process. With "
                            "PyTorch's wheels the usual way a second copy gets loaded first is a CUDA or cuDNN "
                            "directory on LD_LIBRARY_PATH, searched before the wheels' own libraries.",
                            evidence, severity=Severity.ERROR, confidence=Confidence.LIKELY)
+
+
+# glibc's "LIB: version `V' not found (required by REQ)" (elf/dl-version.c): the LIB that was loaded
+# has no version node V, which REQ was linked against. NVIDIA's libraries name their version nodes
+# after their soname ("libcudnn_ops_infer.so.8", "libcublasLt.so.12", "libnvJitLink.so.12"), so a
+# V of that form says the loaded LIB is another build of that library than REQ's: two copies, and
+# the one found first (LIB's path) is the other one.
+_LIB_BEFORE = re.compile(r"(?P<lib>[^\s'\"(]+\.so[\w.]*):\s+version\s")
+_SYSTEM_DIR = re.compile(r"^/(?:usr/local/cuda[\w.-]*|usr/lib(?:64)?|opt|usr/local/lib)/")
+
+
+def version_nodes_missing(ctx: RuleContext) -> Iterator[Finding]:
+    for s in ctx.stated:
+        if s.id != "loader_version_not_found":
+            continue
+        required = str(s.fact("loader.required_version") or "")
+        family = symbol_owner(required) if required.startswith("lib") else "other"
+        if family in ("other", "torch", "mkl"):
+            continue
+        m = _LIB_BEFORE.search(s.text)
+        lib = posixpath.normpath(m.group("lib")) if m and m.group("lib").startswith("/") else (m.group("lib") if m else "")
+        by = str(s.fact("loader.required_by") or "a library")
+        evidence = [quote(s)]
+        if family == "nccl":
+            yield make("nccl_version_mismatch",
+                       f"{by} needs {required}'s symbols, and the NCCL that was loaded{f' ({lib})' if lib else ''} is "
+                       "another release without them: the NCCL that was loaded is not the one it was built with.",
+                       evidence, severity=Severity.ERROR, confidence=Confidence.LIKELY)
+            return
+        yield make("conflicting_cuda_libraries_loaded",
+                   f"{by} was linked against {required}, but the {family} library the loader found"
+                   f"{f' ({lib})' if lib else ''} is another build without that version: two copies of {family} "
+                   "are mixed in one process. Keep the copy the program was built with first on the search path "
+                   "(remove the other directory from LD_LIBRARY_PATH, or the other package).",
+                   evidence, confidence=Confidence.LIKELY)
+        if lib and _SYSTEM_DIR.match(lib) and not _ld_known_clean(ctx) and not conda_lib_copy(lib):
+            yield make("ld_library_path_conflict",
+                       f"The copy found first, {lib}, is a system one: the usual way it comes before the program's "
+                       "own is its directory on LD_LIBRARY_PATH.", evidence, confidence=Confidence.LIKELY)
+        return
 
 
 # xFormers' banner: "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cu118)".
@@ -297,5 +381,5 @@ def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if refused else Severity.WARNING, confidence=Confidence.LIKELY)
 
 
-RULES = (undefined_symbols, xformers_built_for_other_torch, listed_for_other_torch, listed_cuda_differs,
+RULES = (undefined_symbols, version_nodes_missing, xformers_built_for_other_torch, listed_for_other_torch, listed_cuda_differs,
          listed_torchaudio_for_other_torch, ld_library_path_shadows_cudnn)

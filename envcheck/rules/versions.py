@@ -21,6 +21,7 @@ from envcheck.knowledge.archs import cudnn_text, decode_cudnn, major_minor, ver
 from envcheck.rules.compat import advised, quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.linking import outside_wheels
 
 
 # ---------------------------------------------------------------------------- libraries
@@ -251,7 +252,7 @@ def known_bad_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     for bad in ctx.kb.known_bad_builds(tv.build):
         seen = []
         text = find_text(ctx.facts, *bad.when_text) if bad.when_text else None
-        if text:
+        if text and not outside_wheels(text):  # a conda or system copy failing is not the wheel's defect
             seen.append(("torch.errors", text))
         lib = next((n for n in libs if n.startswith(bad.when_library)), None) if bad.when_library else None
         if lib:
@@ -281,7 +282,9 @@ def known_bad_build_by_range_signature(ctx: RuleContext) -> Iterator[Finding]:
         if not bad.when_text or bad.torch.startswith("==") or (bad.when_os and os_id not in bad.when_os):
             continue
         text = find_text(ctx.facts, *bad.when_text)
-        if text is None:
+        # The signature is the wheel's own copy failing; a conda or system copy that fails the same
+        # way (its path in the message) is two CUDA libraries mixed, whatever torch is installed.
+        if text is None or outside_wheels(text):
             continue
         yield make("known_bad_torch_build",
                    f"This failure is the signature of a known-bad PyTorch build (torch {bad.torch}, "

@@ -24,6 +24,7 @@ The file an ``undefined symbol`` names was loaded: its path (``/usr/local/cuda/l
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from typing import Optional, Tuple
@@ -137,6 +138,75 @@ def _on_disk(f: Found, path: str, name: str, i: int) -> None:
            rank=LISTING)
 
 
+# Who asked for a library the loader could not open, read back from the error up a Python
+# traceback: the nearest frame outside the standard library ('File ".../site-packages/mmcv/utils/
+# ext_loader.py", line 12', IPython's "File ~/…/mamba_ssm/ops/x.py:11") or import statement
+# ("from detectron2 import _C", "---> 11 import selective_scan_cuda", ">>> import torch").
+_FRAME = re.compile(r'File "(?P<q>[^"]{1,400})", line \d+|File (?P<i>[~/\w.:\\-][^\s:]{0,400}\.py):\d+'
+                    r"|(?P<o>/\S{1,400}\.py) in ")
+_IMPORT = re.compile(r"^\s*(?:-*>\s*\d+\s+|>>>\s*|\d+\s+)?(?:from\s+(?P<a>[\w.]+)\s+import\b|import\s+(?P<b>[\w.]+))")
+_PACKAGE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<pkg>[\w.-]+)")
+_STDLIB = re.compile(r"[/\\]lib[/\\]python\d[\d.]*[/\\](?!(?:site|dist)-packages)|<frozen")
+_LOOKBACK = 25
+
+
+def _module_of(path: str) -> str:
+    if _STDLIB.search(path):
+        return ""
+    m = _PACKAGE.search(path)
+    if m:
+        return re.sub(r"\.py$", "", m.group("pkg"))
+    parts = re.split(r"[/\\]", path)
+    return parts[-2] if len(parts) > 1 else ""
+
+
+def _importer(lines: Tuple[str, ...], i: int) -> str:
+    """The module whose import failed at line ``i`` ("" when no traceback or import is shown)."""
+    for j in range(i - 1 if "Error" in lines[i][:40] else i, max(-1, i - _LOOKBACK), -1):
+        line = lines[j]
+        if "File" in line or ".py in " in line:
+            fm = _FRAME.search(line)
+            if fm:
+                module = _module_of(fm.group("q") or fm.group("i") or fm.group("o"))
+                if module:
+                    return module
+                continue
+        if "import" in line:
+            im = _IMPORT.match(line)
+            if im:
+                top = (im.group("a") or im.group("b") or "").split(".")[0]
+                if top:
+                    return top
+    return ""
+
+
+# A CUDA version the text names in any of the usual ways: "CUDA 11.1", "cuda12.1", "CUDA版本10.2",
+# "pytorch-cuda=11.7", "cudatoolkit=11.3", nvcc's "release 11.6", a wheel's or index's "cu111",
+# "+cu121". nvidia-smi's header (the driver's CUDA, not an installed one) is left out.
+_CUDA_SAID = re.compile(r"(?i)(?<![a-z])cuda(?:toolkit)?[\s_=:：-]*(?:の|的)?\s*(?:version|ver\.?|版本|버전|バージョン)?"
+                        r"\s*(?:は|은|는|이|号)?[\s:：=是为]*v?(?P<v>\d{1,2}\.\d)(?![\d])"
+                        r"|versi[oó]n\s+de\s+cuda\s*(?:es\s+)?:?\s*v?(?P<e>\d{1,2}\.\d)(?![\d])"
+                        r"|release (?P<r>\d{1,2}\.\d),"
+                        r"|(?<![a-z])cu(?P<t>\d{2,3})(?![\d])")
+
+
+def _cuda_seen(doc: Pasted) -> Tuple[str, ...]:
+    seen = []
+    # A log repeats its lines: each distinct line is read once.
+    for line in dict.fromkeys(doc.lines[i] for i in doc.lines_containing("cuda", "release ", "cu1", "cu9", "cu8")):
+        if "Driver Version" in line or "NVIDIA-SMI" in line or "cannot open shared object" in line:
+            continue
+        for m in _CUDA_SAID.finditer(line):
+            if m.group("t"):
+                t = m.group("t")
+                v = f"{t[:-1]}.{t[-1]}"
+            else:
+                v = m.group("v") or m.group("e") or m.group("r")
+            if v not in seen:
+                seen.append(v)
+    return tuple(seen)
+
+
 def _record(f: Found, m, lines: Tuple[str, ...], offsets: Tuple[int, ...]) -> Optional[LoaderError]:
     i = m.line - 1
     col = m.start - offsets[i]
@@ -183,6 +253,7 @@ def parse(doc: Pasted) -> Found:
         offsets = doc.offsets
         # One error per place: loader_nccl_symbol restates loader_undefined_symbol's match.
         seen = set()
+        cuda = None
         for m in found:
             err = _record(f, m, lines, offsets)
             if err is None:
@@ -192,6 +263,10 @@ def parse(doc: Pasted) -> Found:
                 continue
             if key not in seen:
                 seen.add(key)
+                if err.kind == "cannot_open" and err.provider:
+                    if cuda is None:
+                        cuda = _cuda_seen(doc)
+                    err = dataclasses.replace(err, importer=_importer(lines, m.line - 1), cuda_seen=cuda)
                 f.item("torch.loader_errors", "|".join(key), err, m.line - 1)
     for i in doc.lines_containing("=>", ".so"):
         line = lines[i]

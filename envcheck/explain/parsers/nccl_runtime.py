@@ -24,6 +24,19 @@ Claimed below a REPL's ``torch.cuda.nccl.version()`` (PROGRAM), which outranks i
   (ollama envconfig.AsMap, all versions since 0.1.3x): a value there is what the server ran
   with. Go's os.Getenv gives "" for an unset variable, so an empty entry there says nothing
   (unset and empty look alike) and is not read.
+
+* Every NCCL a multi-node paste shows, kept apart (``rules/nccl_runtime.nccl_versions_differ``
+  weighs them): the nvidia-nccl wheel's rows of ``pip freeze`` (``nvidia-nccl-cu12==2.20.5``),
+  ``pip list``/``conda list``/collect_env (``[pip3] nvidia-nccl-cu12==2.19.3``, ``nvidia-nccl-cu12
+  2.19.3 pypi_0 pypi``), each recorded as the wheel's library with its version (origin "python",
+  path ``pip:<name>==<version>``: one entry per version, where the package listing keeps one per
+  name); and NCCL's banner with the host that printed it (``host:pid:tid [0] NCCL INFO NCCL
+  version 2.18.1+cuda12.1``; path ``banner:<host>``); and the fully versioned file names of
+  libnccl a listing or a symlink shows (``/usr/lib/x86_64-linux-gnu/libnccl.so.2 -> libnccl.so.2.23.4``,
+  ``/usr/local/nccl2/lib/libnccl.so.2.17.1``; path ``file:<dir>``): the file name carries the
+  release (NCCL's Makefile: libnccl.so.$(NCCL_MAJOR).$(NCCL_MINOR).$(NCCL_PATCH)).
+* ``torch.cuda.nccl.version()``'s answer written on the same line as the call ("print(torch.cuda.
+  nccl.version())` ... I can see (2, 10, 3)"), which the REPL reader (next line) does not see.
 """
 
 from __future__ import annotations
@@ -67,6 +80,63 @@ def _system(doc: Pasted, f: Found) -> None:
                    i, rank=LISTING)
 
 
+# A listing row of NVIDIA's NCCL wheel, alone on its line: freeze ("name==v"), collect_env's
+# "[pip3] name==v" / "[conda] name v build channel", pip list / conda list ("name   v   [build channel]").
+_WHEEL_ROW = re.compile(r"^(?:\[(?:pip3?|conda)\]\s+)?(?P<name>nvidia-nccl-cu\d{2})(?:==|\s+)(?P<v>\d+\.\d+\.\d+)"
+                        r"(?:\s+\S+\s+\S+)?\s*$")
+# The host NCCL's own log prefix names: "host:pid:tid [rank] NCCL INFO" (src/debug.cc), after a
+# launcher's own prefix where there is one (pdsh's "10.0.0.1: ", srun's "3: ", mpirun --tag-output's
+# "[1,0]<stdout>:").
+_HOST = re.compile(r"^(?:\[\d+,\d+\]<std\w+>:|[\w.-]+:\s)?(?P<host>[\w.-]+):\d+:\d+ \[\d+\] NCCL INFO NCCL version ")
+
+
+def _nccl_seen(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("nvidia-nccl-cu"):
+        m = _WHEEL_ROW.match(doc.lines[i].strip())
+        if m:
+            name = f"libnccl.so.{m.group('v')}"
+            path = f"pip:{m.group('name')}=={m.group('v')}"
+            f.item("toolkit.libraries", path, LibraryFile(name=name, path=path, version=m.group("v"), origin="python"),
+                   i, rank=LISTING)
+    for i in doc.lines_containing("nccl info nccl version"):
+        line = doc.lines[i]
+        h = _HOST.match(line)
+        m = _BANNER.search(line) if h else None
+        if m:
+            name = f"libnccl.so.{m.group('v')}"
+            path = f"banner:{h.group('host')}:{m.group('v')}"
+            f.item("toolkit.libraries", path, LibraryFile(name=name, path=path, version=m.group("v"), origin="python"),
+                   i, rank=LISTING)
+
+
+# A fully versioned libnccl file name, with the directory a listing prints before it (or, for a
+# symlink target "-> libnccl.so.2.23.4", the directory of the link).
+_FILE = re.compile(r"(?P<dir>(?:/[\w.+-]+)*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
+_LINK = re.compile(r"(?P<dir>(?:/[\w.+-]+)*/)libnccl\.so(?:\.\d+)?\s+->\s+(?:\S*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})")
+# The answer of torch.cuda.nccl.version() after the call on one line: "(2, 10, 3)", or the code 2708.
+_INLINE = re.compile(r"nccl\.version\(\)[^(\n]{0,120}?\(\s*(?P<a>2),\s*(?P<b>\d{1,2}),\s*(?P<c>\d{1,2})\s*\)")
+
+
+def _files(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("libnccl.so.2."):
+        line = doc.lines[i]
+        if "cannot open" in line or "undefined symbol" in line or "not found" in line:
+            continue
+        m = _LINK.search(line) or _FILE.search(line)
+        if m and m.group("dir"):
+            name = f"libnccl.so.{m.group('v')}"
+            path = f"file:{m.group('dir')}{name}"
+            f.item("toolkit.libraries", path, LibraryFile(name=name, path=path, version=m.group("v"), origin="python"),
+                   i, rank=LISTING)
+
+
+def _inline(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("nccl.version()"):
+        m = _INLINE.search(doc.lines[i])
+        if m:
+            f.set("torch.nccl_version", f"{m.group('a')}.{m.group('b')}.{m.group('c')}", i, rank=PROGRAM - 10)
+
+
 def _ollama(doc: Pasted, f: Found) -> None:
     for i in doc.lines_containing("server config"):
         m = _OLLAMA.search(doc.lines[i])
@@ -78,5 +148,8 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     _nccl(doc, f)
     _system(doc, f)
+    _nccl_seen(doc, f)
+    _files(doc, f)
+    _inline(doc, f)
     _ollama(doc, f)
     return f
