@@ -94,6 +94,27 @@ _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|ir
                         # "an RX 6700 XT", "a RX570 GPU": AMD's Radeon RX numbers (NVIDIA's are RTX/GTX)
                         r"|\brx\s?[4-9]\d{2,3}(?:\s?xtx?)?\b"
                         r"|\b(?:amd|radeon|intel)(?:\s+radeon)?\s+(?:integrated|onboard|built-in)\s+(?:gpu|graphics)\b", _I)
+# The same line naming an NVIDIA GPU beside it ("a monitor on the integrated Intel graphics and
+# the nvidia gpu left unconnected", "Intel UHD + NVIDIA GeForce", "AMD iGPU and an RTX 3060"): a
+# hybrid machine, whose other GPU is no evidence against the NVIDIA one.
+# The word "nvidia" alone is not a GPU ("nvidia-smi fails on my AMD GPU"); a denied one is none
+# ("Intel graphics and no NVIDIA card").
+_NVIDIA_BESIDE = re.compile(r"\bnvidia\s+(?:(?:discrete|dedicated)\s+)?(?:gpu|card|graphics\s+card|adapter|dgpu|geforce|quadro)s?\b"
+                            r"|\b(?:geforce|quadro|[rg]tx\s?\d{3,4})\b|英伟达(?:的)?(?:显卡|独显)|n卡", _I)
+_BESIDE_DENIED = re.compile(r"(?:\b(?:no|not|without|never)|n't\s+have|没有)\s*(?:an?\s+|any\s+|the\s+)?$", _I)
+
+
+# A program's message quoted in the sentence ("Please check that you have an NVIDIA GPU and
+# installed a driver" from torch) names no GPU of the machine.
+_QUOTED_SPAN = re.compile(r"\"[^\"]*\"|`[^`]*`|“[^”]*”")
+
+
+def _nvidia_beside(line: str, start: int, end: int) -> bool:
+    """An NVIDIA GPU named in the sentence holding ``line[start:end]``, outside quotes."""
+    left = max(line.rfind(c, 0, start) for c in ".!?;。！？")
+    rights = [p for p in (line.find(c, end) for c in ".!?;。！？") if p != -1]
+    said = _QUOTED_SPAN.sub(" ", line[left + 1:min(rights) if rights else len(line)])
+    return any(not _BESIDE_DENIED.search(said, max(0, m.start() - 20), m.start()) for m in _NVIDIA_BESIDE.finditer(said))
 # A line naming a CPU ("AMD Ryzen 7 5800H with Radeon Graphics", lscpu's "Model name:"):
 # its integrated graphics say nothing about an NVIDIA GPU beside it.
 _CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|threadripper)\b|model\s+name\s*:", _I)
@@ -301,6 +322,8 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
         m = None if search(_CPU_LINE, line) else search(_OTHER_GPU, line)
+        if m and _nvidia_beside(line, m.start(), m.end()):
+            m = None
         if (m and not _negated(line[max(0, m.start() - 25):m.start()]) and not asked(line, m.end())
                 and not ASIDE.search(line[max(0, m.start() - 40):m.start()])):
             # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU
