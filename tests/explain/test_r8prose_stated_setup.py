@@ -94,6 +94,33 @@ HYBRID = [
     "AMD Radeon graphics for the display and an RTX 3060 for compute. The system is using the nouveau driver.\n",
 ]
 
+NOUVEAU_STILL = [
+    "nouveau 驱动还在运行\n",
+    "nouveauが読み込まれたままです\n",
+    "nouveau가 여전히 로드되어 있습니다\n",
+    "nouveau sigue cargado después de instalar el driver de nvidia\n",
+    "nouveau ist immer noch geladen\n",
+]
+
+NOUVEAU_STILL_NEAR = [
+    "nouveau 驱动不在运行了\n",
+    "nouveauは読み込まれていない\n",
+    "nouveau가 아직 로드되어 있지 않습니다\n",
+    "nouveau ist nicht mehr geladen\n",
+    "nouveau 还在运行吗？\n",
+]
+
+
+@pytest.mark.parametrize("text", NOUVEAU_STILL)
+def test_nouveau_still_loaded_in_other_languages(text):
+    assert "nouveau_bound" in findings(text)
+
+
+@pytest.mark.parametrize("text", NOUVEAU_STILL_NEAR)
+def test_nouveau_still_loaded_near_misses(text):
+    assert "nouveau_bound" not in findings(text)
+
+
 NOT_HYBRID = [
     "Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed a driver "
     "from http://www.nvidia.com/Download/index.aspx\nbut I have a RX570 GPU.\n",

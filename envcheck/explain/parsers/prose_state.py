@@ -53,7 +53,14 @@ _NOUVEAU_USED = re.compile(r"\b(?:using|uses|running\s+(?:on|with)|stuck\s+(?:on
                            r"(?:active|in\s+use|being\s+used|running|bound|used|enabled|not\s+(?:disabled|blacklisted))\b"
                            r"|\bnouveau\b(?:\s+(?:driver|module))?\s+(?:wasn't|isn't|was\s+never|hasn't\s+been)\s+(?:disabled|blacklisted)"
                            r"|(?:用的是|使用的?是|使用了?|在用)\s*nouveau|nouveau\s*(?:驱动)?\s*(?:没有|未|并未)\s*(?:被)?(?:禁用|屏蔽|关闭)"
-                           r"|nouveau\s*(?:が|を)\s*(?:使われ|使用|有効)|nouveau\s*드라이버(?:를|가)?\s*(?:사용|쓰고)", _I)
+                           r"|nouveau\s*(?:が|を)\s*(?:使われ|使用|有効)|nouveau\s*드라이버(?:를|가)?\s*(?:사용|쓰고)"
+                           # still running / still loaded: 还在运行 (still running), 読み込まれたまま (left
+                           # loaded), 여전히 로드되어 (still loaded), sigue cargado, ist noch geladen
+                           r"|nouveau\s*(?:驱动|模块)?\s*(?:还在|仍在|仍然在|依然在|一直在)\s*(?:运行|工作|使用|加载|被使用)"
+                           r"|nouveau\s*(?:ドライバ|モジュール)?\s*(?:が|は)\s*(?:読み込まれ|ロードされ)(?:たまま|ています|ている)"
+                           r"|nouveau\s*(?:드라이버|모듈)?\s*(?:가|이|는)?\s*(?:여전히|아직)\s*(?:로드되어|로드돼|로드된|사용\s*중)(?!\s*있지\s*않)"
+                           r"|\bnouveau\b\s+(?:sigue|todav[ií]a\s+est[aá])\s+(?:cargado|activo|en\s+uso)"
+                           r"|\bnouveau\b\s+(?:ist|wird)\s+(?:immer\s+)?noch\s+(?:geladen|aktiv|verwendet)", _I)
 _NOUVEAU_DENIED = re.compile(r"\b(?:not|no\s+longer|never|instead\s+of|rather\s+than|from|stop(?:ped)?|avoid)\s+(?:\w+\s+){0,2}$", _I)
 # A suspend or sleep before the failure: "after suspend", "wakes up from standby", "resume
 # from hibernation", 休眠 / 待机 / 睡眠 (sleep) 唤醒 (wake).

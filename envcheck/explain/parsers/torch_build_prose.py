@@ -149,14 +149,14 @@ def parse(doc: Pasted) -> Found:
         bare = _QUOTED.sub("``", line)  # a command quoted inside a sentence does not make it a command line
         if len(line) > 600 or "==" in bare or "--" in bare:
             continue  # a log or a command line: their own readers read those
-        m = doc.search(_NO_CUDA_BUILD, line) or _CPU_PACKAGE.search(line)
+        m = doc.search(_NO_CUDA_BUILD, line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in line.lower() else None)
         if m is None and doc.search(_NAMES_TORCH, line):
             m = _TAGGED_CPU.search(line)
             if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
                 m = None
         state = None if m else doc.search(_MISSING_CUDA, line)
         if m is None and state is None:
-            state = _NOT_INSTALLED_CUDA.search(line)
+            state = doc.search(_NOT_INSTALLED_CUDA, line)
             if state is not None and _CONDITION.search(line, 0, state.start()):
                 state = None
         m = m or state
