@@ -54,6 +54,10 @@ CPU_TOLD = [
     "conda pulled in torch-cpu again after the update.\n",
     "requirements 安装以后没有安装上 GPU 版本的 torch\n",
     "I installed the cpu version of pytorch by mistake, how do I switch to the cuda one?\n",
+    # a command named inside the prose, and the fix command after it asking for a CUDA wheel
+    "But when trying to directly use `uvx --with moshi`, the wrong pytorch version is installed. It defaults to the "
+    "[cpu] version even when having cuda installed.\nThe quick-fix:\n"
+    "`uvx --with moshi --with torch==2.5.1+cu124 --index-url https://download.pytorch.org/whl/cu124 python x.py`\n",
 ]
 
 CPU_NEAR = [
@@ -80,6 +84,15 @@ def test_cpu_build_near_misses_claim_nothing(text):
 
 def test_a_command_line_is_left_to_the_command_readers():
     assert not _cpu_claimed("pip install torch --index-url https://download.pytorch.org/whl/cpu installs the cpu version\n")
+
+
+def test_the_fix_command_after_the_story_is_not_the_installed_build():
+    assert "torch_cpu_only_build" in findings(CPU_TOLD[-1])
+
+
+def test_a_sentence_carrying_a_pinned_command_is_left_to_the_command_readers():
+    assert not _cpu_claimed("I ran pip install torch==2.1.0 --index-url https://download.pytorch.org/whl/cpu and it "
+                            "installed the cpu version\n")
 
 
 def test_chinese_cpu_build_with_a_later_question_is_the_finding():

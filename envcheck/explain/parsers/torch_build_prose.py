@@ -140,14 +140,31 @@ _DEFAULTED = re.compile(r"\bdefault(?:s|ed)?\s+to\b|\bresolv\w*\s+(?:to\s+)?(?:t
 _QUOTED = re.compile(r"`[^`]*`")
 
 
+# A line that is a command ("pip install torch==2.1.0 --index-url …/cpu"): install_commands reads it.
+COMMAND_START = re.compile(r"^\s*(?:[$#>%]+\s*|\(\S+\)\s*\S*[$#>]\s*)?(?:sudo\s+)?(?:(?:pip3?|python[\d.]*\s+-m\s+pip|uv\s+pip)\s+"
+                            r"(?:install|uninstall|download|list|freeze|show)\b|uvx\s+-|uv\s+(?:add|sync|run)\b"
+                            r"|(?:conda|mamba|micromamba)\s+(?:install|create|env|update|list|search)\b|(?:poetry|pipenv|pixi)\s+(?:add|install|run)\b)",
+                            _I)
+
+
+def _in_command(line: str, start: int, end: int) -> bool:
+    """The sentence holding ``line[start:end]`` carries a command ("==" pins, "--" options) after
+    the quotes are taken out: a command in prose is read where it stands, not as the event.
+    An inline command quoted apart ("when I use `uvx --with moshi`, it defaults to the [cpu]
+    version") is not part of it."""
+    left = max(line.rfind(c, 0, start) for c in ".!?;。")
+    rights = [p for p in (line.find(c, end) for c in ".!?;。") if p != -1]
+    said = _QUOTED.sub("``", line[left + 1:min(rights) if rights else len(line)])
+    return "==" in said or " --" in said
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     # "the GPU version of torch" names no CUDA/CPU: lines naming a GPU are read where they name torch too.
     gpu_torch = set(doc.lines_containing("gpu")) & set(doc.lines_containing("torch"))
     for i in sorted(set(doc.lines_containing("cuda", "cpu")) | gpu_torch):
         line = doc.lines[i]
-        bare = _QUOTED.sub("``", line)  # a command quoted inside a sentence does not make it a command line
-        if len(line) > 600 or "==" in bare or "--" in bare:
+        if len(line) > 600 or COMMAND_START.match(line):
             continue  # a log or a command line: their own readers read those
         m = doc.search(_NO_CUDA_BUILD, line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in line.lower() else None)
         if m is None and doc.search(_NAMES_TORCH, line):
@@ -160,6 +177,8 @@ def parse(doc: Pasted) -> Found:
             if state is not None and _CONDITION.search(line, 0, state.start()):
                 state = None
         m = m or state
+        if m and _in_command(line, m.start(), m.end()):
+            continue
         if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
                 or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
             continue

@@ -39,7 +39,7 @@ _CVD = re.compile(rf"CUDA_VISIBLE_DEVICES['\"`]?\s*\]?\s*(?:=|:|\s+to\s+|\s*(?:�
 _FIX_BEFORE = re.compile(
     r"(?:\bchang\w*|\breplac\w*|\bswitch\w*|\bshould\s+be|\bmust\s+be|\bneeds?\s+to\s+be|\bhas\s+to\s+be|"
     r"\bset(?:ting)?\s+(?:it\s+)?(?:back\s+)?to\b|\binstead\b|\bfix(?:ed)?\s+(?:it\s+)?(?:by|with)\b|"
-    r"\bsolv\w*\s+(?:it\s+)?(?:by|with)\b|\bresolved?\s+(?:it\s+)?(?:by|with)\b|\bwork-?around\b|\bwalkaround\b|"
+    r"\bsolv\w*\s+(?:it\s+)?(?:by|with)\b|\bresolved?\s+(?:it\s+)?(?:by|with)\b|\bwork-?arounds?\b|\bwalkarounds?\b|"
     r"\badd(?:ing|ed)?\b|改为|改成|换成|设置为|设为|修改为|바꾸|변경|に変更|に変え|cambi\w*|\bänder\w*)[^\n]{0,80}$", _I)
 _FIX_AFTER = re.compile(r"^[^\n]{0,60}?(?:\bworks?\b|\bworked\b|\bworking\b|\bfix(?:es|ed)\b|\bsolv\w*|\bresolv\w*|"
                         r"\bruns?\s+(?:fine|ok)\b|解决|可以了|正常|就好|成功|됩니다|해결|動きました|解決|funciona)", _I)
