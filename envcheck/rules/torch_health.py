@@ -314,14 +314,18 @@ def _fixed_by_setting(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.facts.has_nvidia_gpu is False:
+        return
+    # The value the text shows judged first; only where it tells nothing (absent, or the one
+    # that fixed the run) does the fix alone speak.
+    found = list(_hidden_by_env(ctx))
+    yield from found or _fixed_by_setting(ctx)
+
+
+def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     env = f.env.variables.get({})
-    if f.has_nvidia_gpu is False:
-        return
-    # Only the fix told: the value an environment reader saw is the one that fixed it.
-    told = list(_fixed_by_setting(ctx))
-    if told or "CUDA_VISIBLE_DEVICES" not in env:
-        yield from told
+    if "CUDA_VISIBLE_DEVICES" not in env:
         return
     value = env["CUDA_VISIBLE_DEVICES"]
     # PyTorch saw a GPU in the same report: the value did not hide them from that run (it was
