@@ -268,3 +268,9 @@ def test_nouveau_fallback_ran_is_nouveau_bound(text):
 def test_nouveau_fallback_near_misses(text):
     f = findings(text)
     assert "nouveau_bound" not in f and "driver_kernel_module_not_loaded" not in f
+
+
+def test_a_shown_value_that_hides_every_gpu_outranks_the_fix_alone():
+    text = ("export CUDA_VISIBLE_DEVICES=-1\n" + _NO_GPUS + "setting CUDA_VISIBLE_DEVICES to 0 fixed it\n")
+    f = findings(text)["cuda_visible_devices_hides_gpus"]
+    assert "'-1'" in f.explanation and "said to have fixed it" not in f.explanation
