@@ -167,6 +167,11 @@ SB_BLAMED = [
     "开了安全启动以后 nvidia 驱动无法加载\n" + _SMI_FAIL,
     "セキュアブートが有効なのでNVIDIAドライバが読み込まれない\n",
     "보안 부팅 때문에 nvidia 드라이버가 로드되지 않습니다\n",
+    "found that NVIDIA drivers do not load on startup because of that security boot is enabled.\n",
+    "the problem was secure boot: the unsigned nvidia module was rejected\n",
+    "The nvidia kernel module gets rejected by secure boot on every boot.\n",
+    "Secure Boot ist aktiviert, deshalb lädt der nvidia Treiber nicht.\n",
+    "Con secure boot activado el controlador de nvidia no carga.\n",
 ]
 
 SB_NEAR = [
@@ -178,6 +183,9 @@ SB_NEAR = [
     "Secure boot may prevent the nvidia module from loading, so the installer signs it.\n",
     "Secure Boot blocked the nvidia module at first; after enrolling the MOK key it works now.\n",
     "关闭安全启动后 nvidia 驱动无法加载\n",
+    "Secure Boot ist deaktiviert, trotzdem lädt der nvidia Treiber nicht.\n",
+    "Con secure boot desactivado el controlador de nvidia no carga.\n",
+    "Was the nvidia module rejected by secure boot?\n",
 ]
 
 

@@ -136,6 +136,18 @@ _SB_BLAMED = re.compile(
     rf"|\b{_DRV}\w*\b[^.;!?\n]{{0,40}}?{_FAILS}\b[^.;!?\n]{{0,60}}?\b(?:because|due\s+to|since|when|whenever|while|with"
     rf"|if|under|caused\s+by)\b[^.;!?\n]{{0,30}}?\b{_SB}\b"
     rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?\b{_DRV}\w*\b[^.;!?\n]{{0,30}}?{_FAILS}"
+    # the module refused, passive: "the problem was secure boot: the unsigned nvidia module was rejected"
+    rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?\b{_DRV}\w*\b[^.;!?\n]{{0,30}}?\b(?:was|were|is|are|got|gets|being)\s+(?:being\s+)?"
+    r"(?:rejected|refused|blocked|denied)\b"
+    rf"|\b{_DRV}\w*\b[^.;!?\n]{{0,30}}?\b(?:was|were|is|are|got|gets|being)\s+(?:being\s+)?(?:rejected|refused|blocked|denied)\b"
+    rf"[^.;!?\n]{{0,20}}?\bby\s+(?:the\s+)?(?:uefi\s+)?{_SB}\b"
+    # German and Spanish: "Secure Boot ist aktiviert, deshalb lädt der nvidia Treiber nicht",
+    # "con secure boot activado el controlador de nvidia no carga"
+    rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?(?:\b(?:lädt|laden|funktioniert)\s+(?:der\s+|das\s+|die\s+)?(?:nvidia[- ]?)?"
+    r"(?:treiber|modul|kernelmodul)?\s*(?:\w+\s+)?nicht\b|(?:treiber|modul)\w*\b[^.;!?\n]{0,30}?\b(?:nicht\s+(?:geladen|lädt|"
+    r"laden|funktioniert)|lädt\s+nicht|funktioniert\s+nicht))"
+    rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?\b(?:controlador|driver|m[oó]dulo|nvidia)\w*\b[^.;!?\n]{{0,30}}?\bno\s+(?:se\s+)?"
+    r"(?:carga|cargan|funciona|funcionan)\b"
     r"|(?:安全启动|安全引导)[^。！？\n]{0,30}?(?:驱动|模块|nvidia)[^。！？\n]{0,15}?(?:无法|不能|没法|没有|未能?)(?:被)?(?:加载|载入|工作|使用)"
     r"|(?:安全启动|安全引导)[^。！？\n]{0,30}?(?:驱动|模块|nvidia)[^。！？\n]{0,15}?(?:加载不了|加载失败|用不了)"
     r"|セキュア\s?ブート[^。！？\n]{0,30}?(?:ドライバ|モジュール|nvidia)[^。！？\n]{0,15}?"
@@ -145,7 +157,7 @@ _SB_BLAMED = re.compile(
 # "without secure boot"), denied as the cause ("not because of Secure Boot"), or only possible
 # ("secure boot may prevent …"): not this machine's state.
 _SB_OFF = re.compile(r"\bdisabl\w*|\bturn\w*\s+(?:it\s+)?off\b|\bswitch\w*\s+(?:it\s+)?off\b|\b(?:is|was)\s+off\b|\bwithout\b"
-                     r"|\bdeactivat\w*|\bnot\s+(?:the\s+)?(?:problem|issue|cause|reason)|\bnot\s+because|\bisn't\b"
+                     r"|\bdeactivat\w*|\bdeaktiv\w*|\bausgeschaltet\b|\bdesactiv\w*|\bdeshabilit\w*|\bnot\s+(?:the\s+)?(?:problem|issue|cause|reason)|\bnot\s+because|\bisn't\b"
                      r"|\b(?:may|might|could|can)\s+(?:\w+\s+)?(?:prevent|block|stop|break|cause)"
                      r"|关闭|关掉|禁用|無効|オフ|비활성|끄", _I)
 _CONDITIONAL = re.compile(r"\b(?:if|when|whenever|unless)\b|如果|場合|경우", _I)
