@@ -293,10 +293,39 @@ def _hidden_by_value(ctx: RuleContext, value: str) -> Iterator[Finding]:
                severity=severity, confidence=Confidence.LIKELY)
 
 
+# explain/parsers/visible_devices.py: a person told only that setting CUDA_VISIBLE_DEVICES
+# fixed a no-device failure; the run's own value is not in the text.
+_FIXED_BY_SETTING = "setting CUDA_VISIBLE_DEVICES to"
+
+
+def _fixed_by_setting(ctx: RuleContext) -> Iterator[Finding]:
+    avail = ctx.facts.torch.cuda_available
+    if not (avail.ok and avail.value is False and _FIXED_BY_SETTING in (avail.detail or "")):
+        return
+    failure = next((s for s in ctx.stated if s.id in _NO_DEVICE), None)
+    if failure is None:
+        return
+    yield make("cuda_visible_devices_hides_gpus",
+               "CUDA found no device (or not the one asked for), and setting CUDA_VISIBLE_DEVICES is said to have "
+               "fixed it: the run had it set (by the program, its launch script or the shell) to GPUs this machine "
+               "does not have. Look for where it is set, and use indices that exist (`nvidia-smi -L` lists them).",
+               [("torch.cuda_available", avail), quote(failure)], {"visible_devices": "0"},
+               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+
+
 def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
+    if ctx.facts.has_nvidia_gpu is False:
+        return
+    # The value the text shows judged first; only where it tells nothing (absent, or the one
+    # that fixed the run) does the fix alone speak.
+    found = list(_hidden_by_env(ctx))
+    yield from found or _fixed_by_setting(ctx)
+
+
+def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     env = f.env.variables.get({})
-    if "CUDA_VISIBLE_DEVICES" not in env or f.has_nvidia_gpu is False:
+    if "CUDA_VISIBLE_DEVICES" not in env:
         return
     value = env["CUDA_VISIBLE_DEVICES"]
     # PyTorch saw a GPU in the same report: the value did not hide them from that run (it was

@@ -21,7 +21,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from envcheck.explain.gpu_names import mentions
 from envcheck.explain.parsers.system import describe_os
-from envcheck.explain.parsers.torch_build_prose import not_a_fault
+from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_fault
 from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
@@ -104,7 +104,11 @@ def _gpus(f: Found, line: str, i: int, readers: int) -> None:
 
 def _torch(f: Found, line: str, i: int) -> None:
     # The last version a sentence names is the one in use ("replace torch-2.11.0+cu128 with
-    # torch-2.12.0"); one being removed is not ("Uninstalling torch-2.1.0").
+    # torch-2.12.0"); one being removed is not ("Uninstalling torch-2.1.0"). A command line
+    # ("uvx --with torch==2.5.1+cu124 …", "pip install torch==…") asks for a build, often the
+    # fix told after the failure: install_commands reads what it asks.
+    if COMMAND_START.match(line):
+        return
     kept = [m for m in _TORCH.finditer(line) if not _REMOVED.search(line[:m.start()])]
     if not kept:
         return

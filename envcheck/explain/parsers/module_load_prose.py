@@ -118,6 +118,72 @@ def _blacklist_ignored(doc: Pasted, f: Found) -> None:
         return
 
 
+# Secure Boot named as what keeps the NVIDIA module out, in a person's words: "Secure boot, which
+# prevented the nvidia drivers from being properly loaded", "the nvidia driver doesn't load
+# because secure boot is enabled", "on my system, if it's enabled, nvidia drivers don't work",
+# "因为开了安全启动，nvidia 驱动加载不了", "セキュアブートが有効だとドライバが読み込まれない",
+# "보안 부팅 때문에 드라이버가 로드되지 않". The kernel's own refusals ("Key was rejected by
+# service", "Lockdown: … unsigned module") are catalogued messages read by driver_text; this is
+# the retelling. Kernel since 4.x with the lockdown patches / CONFIG_MODULE_SIG_FORCE, mokutil docs.
+_SB_WORDS = ("secure boot", "secureboot", "secure-boot", "security boot", "安全启动", "安全引导", "セキュアブート",
+             "セキュア ブート", "보안 부팅", "보안부팅")
+_SB = r"(?:secure[\s-]?boot|security\s+boot)"
+_DRV = r"(?:nvidia|driver|module|kmod|akmod|dkms|nvidia-smi)"
+_FAILS = (r"(?:n't|\bnot|\bnever|\bcannot|\bunable\s+to|\bfail(?:s|ed|ing)?\s+to|\brefuses?\s+to|\bstopp?(?:ed|s)?)"
+          r"\s+(?:to\s+)?(?:be\s+)?(?:properly\s+|correctly\s+|even\s+)?(?:load|work|start|run|insert)\w*")
+_SB_BLAMED = re.compile(
+    rf"\b{_SB}\b[^.;!?\n]{{0,40}}?\b(?:prevent|block|refus|reject|stop|break)\w*\b[^.;!?\n]{{0,30}}?\b{_DRV}"
+    rf"|\b{_DRV}\w*\b[^.;!?\n]{{0,40}}?{_FAILS}\b[^.;!?\n]{{0,60}}?\b(?:because|due\s+to|since|when|whenever|while|with"
+    rf"|if|under|caused\s+by)\b[^.;!?\n]{{0,30}}?\b{_SB}\b"
+    rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?\b{_DRV}\w*\b[^.;!?\n]{{0,30}}?{_FAILS}"
+    # the module refused, passive: "the problem was secure boot: the unsigned nvidia module was rejected"
+    rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?\b{_DRV}\w*\b[^.;!?\n]{{0,30}}?\b(?:was|were|is|are|got|gets|being)\s+(?:being\s+)?"
+    r"(?:rejected|refused|blocked|denied)\b"
+    rf"|\b{_DRV}\w*\b[^.;!?\n]{{0,30}}?\b(?:was|were|is|are|got|gets|being)\s+(?:being\s+)?(?:rejected|refused|blocked|denied)\b"
+    rf"[^.;!?\n]{{0,20}}?\bby\s+(?:the\s+)?(?:uefi\s+)?{_SB}\b"
+    # German and Spanish: "Secure Boot ist aktiviert, deshalb lädt der nvidia Treiber nicht",
+    # "con secure boot activado el controlador de nvidia no carga"
+    rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?(?:\b(?:lädt|laden|funktioniert)\s+(?:der\s+|das\s+|die\s+)?(?:nvidia[- ]?)?"
+    r"(?:treiber|modul|kernelmodul)?\s*(?:\w+\s+)?nicht\b|(?:treiber|modul)\w*\b[^.;!?\n]{0,30}?\b(?:nicht\s+(?:geladen|lädt|"
+    r"laden|funktioniert)|lädt\s+nicht|funktioniert\s+nicht))"
+    rf"|\b{_SB}\b[^.;!?\n]{{0,80}}?\b(?:controlador|driver|m[oó]dulo|nvidia)\w*\b[^.;!?\n]{{0,30}}?\bno\s+(?:se\s+)?"
+    r"(?:carga|cargan|funciona|funcionan)\b"
+    r"|(?:安全启动|安全引导)[^。！？\n]{0,30}?(?:驱动|模块|nvidia)[^。！？\n]{0,15}?(?:无法|不能|没法|没有|未能?)(?:被)?(?:加载|载入|工作|使用)"
+    r"|(?:安全启动|安全引导)[^。！？\n]{0,30}?(?:驱动|模块|nvidia)[^。！？\n]{0,15}?(?:加载不了|加载失败|用不了)"
+    r"|セキュア\s?ブート[^。！？\n]{0,30}?(?:ドライバ|モジュール|nvidia)[^。！？\n]{0,15}?"
+    r"(?:読み込まれ(?:ない|ません)|ロードされ(?:ない|ません)|ロードできない|動かない|動作しない)"
+    r"|보안\s?부팅[^.!?\n]{0,30}?(?:드라이버|모듈|nvidia)[^.!?\n]{0,15}?(?:로드되지|로드가\s*안|작동하지|동작하지|안\s*됩니다)", _I)
+# Secure Boot off in the same sentence ("I disabled Secure Boot and the driver still won't load",
+# "without secure boot"), denied as the cause ("not because of Secure Boot"), or only possible
+# ("secure boot may prevent …"): not this machine's state.
+_SB_OFF = re.compile(r"\bdisabl\w*|\bturn\w*\s+(?:it\s+)?off\b|\bswitch\w*\s+(?:it\s+)?off\b|\b(?:is|was)\s+off\b|\bwithout\b"
+                     r"|\bdeactivat\w*|\bdeaktiv\w*|\bausgeschaltet\b|\bdesactiv\w*|\bdeshabilit\w*|\bnot\s+(?:the\s+)?(?:problem|issue|cause|reason)|\bnot\s+because|\bisn't\b"
+                     r"|\b(?:may|might|could|can)\s+(?:\w+\s+)?(?:prevent|block|stop|break|cause)"
+                     r"|关闭|关掉|禁用|無効|オフ|비활성|끄", _I)
+_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|unless)\b|如果|場合|경우", _I)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|my|me|we|our|us)\b|我|私|저는|제", _I)
+
+
+def _secure_boot_blamed(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing(*_SB_WORDS):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed:
+            continue
+        m = _SB_BLAMED.search(line)
+        if not m:
+            continue
+        said = _sentence(line, m.start(), m.end())
+        # A general rule ("if Secure Boot is on, the driver will not load") tells nothing about
+        # this machine unless the person says it of theirs ("on my system, if it's enabled, …").
+        if (asked(line, m.end(), clause=False) or _SB_OFF.search(said) or _FIXED.search(line, m.end())
+                or (_CONDITIONAL.search(said) and not _FIRST_PERSON.search(said))):
+            continue
+        detail = f"{STATED_DETAIL}: Secure Boot keeps the NVIDIA module out ({m.group(0).strip()[:70]}, line {i + 1})"
+        f.set("host.secure_boot", True, i, rank=STATED, detail=detail)
+        f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED, detail=detail)
+        return
+
+
 # dkms status rows, old ("nvidia, 396.45, 4.17.14-202.fc28.x86_64, x86_64: installed") and new
 # ("nvidia/535.113.01, 6.2.0-34-generic, x86_64: installed") layouts (dkms 2.x/3.x ``status``).
 _DKMS_ROW = re.compile(r"^\s*nvidia(?:-open)?(?:/|,\s*)[\d.]+,\s*(?P<kernel>[^,\s]+),\s*[\w-]+:\s*(?:installed|built)\b")
@@ -158,6 +224,7 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     _gone(doc, f)
     _blacklist_ignored(doc, f)
+    _secure_boot_blamed(doc, f)
     if not f:
         _dkms_not_for_running(doc, f)
     return f

@@ -13,13 +13,22 @@ which ``driver_text`` and ``pci`` read):
 Each is nouveau driving the GPU, so the nouveau module is loaded (a listing's rank, from the
 tool). The proprietary driver's own strings ("OpenGL vendor string: NVIDIA Corporation",
 "driver=nvidia") and other vendors' Mesa drivers say nothing here.
+
+And Fedora's fallback unit, nvidia-fallback.service, which runs only while /sys/module/nvidia
+does not exist (ConditionPathExists=!/sys/module/nvidia) and then runs ``modprobe nouveau``:
+systemd's "Started Fallback to nouveau if nvidia did not load" (negativo17's unit) / "… as
+nvidia did not load" (RPM Fusion's), RPM Fusion's plymouth line "NVIDIA kernel module missing.
+Falling back to nouveau", and a person's "a Nouveau fallback service has started". The NVIDIA
+module is then not loaded and nouveau is (catalogue message ``nvidia_fallback_to_nouveau``).
+systemd's "Condition check resulted in … being skipped" is the opposite: nvidia was loaded.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..partial import LISTING, Found
+from ..partial import LISTING, STATED, Found
+from ..sentences import asked
 from ..source import Pasted
 
 SOURCE = "graphics driver output"
@@ -34,8 +43,43 @@ _LSHW_NOUVEAU = re.compile(r"^\s*configuration:.*\bdriver=nouveau\b", _I)
 _LSHW_VENDOR_NVIDIA = re.compile(r"^\s*vendor:\s*NVIDIA\b", _I)
 
 
+_FALLBACK_RAN = re.compile(r"\b(?:Started|Finished)\s+(?:nvidia-fallback\.service\s*-\s*)?Fallback to nouveau (?:if|as) nvidia "
+                           r"did not load|NVIDIA kernel module missing\. Falling back to nouveau")
+# systemctl status of the unit: its title line, then "Active: active (exited)" when it ran.
+_FALLBACK_TITLE = re.compile(r"nvidia-fallback\.service\s*-\s*Fallback to nouveau", _I)
+_ACTIVE = re.compile(r"^\s*Active:\s*active\b")
+# A person's retelling: "a Nouveau fallback service has started", "nvidia-fallback.service ran".
+_FALLBACK_TOLD = re.compile(r"\b(?:nouveau[- ]fallback|nvidia-fallback)(?:\.service|\s+service)?\b[^.;!?\n]{0,25}?"
+                            r"\b(?:has\s+|had\s+|was\s+)?(?:started|starts|ran|runs|kicked\s+in|activated|triggered)\b", _I)
+_NOT = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b|skipped|not\s+met", _I)
+
+
+def _fallback(doc: Pasted, f: Found) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("fallback to nouveau", "falling back to nouveau", "nouveau fallback", "nouveau-fallback",
+                                  "nvidia-fallback"):
+        line = lines[i]
+        ran = _FALLBACK_RAN.search(line)
+        if ran is None and _FALLBACK_TITLE.search(line):
+            ran = next((_ACTIVE.match(lines[j]) for j in range(i + 1, min(i + 4, len(lines))) if _ACTIVE.match(lines[j])),
+                       None)
+        rank = None
+        if ran is None:
+            told = _FALLBACK_TOLD.search(line)
+            if told is None or _NOT.search(told.group(0)) or asked(line, told.end()):
+                continue
+            ran, rank = told, STATED
+        detail = f"{SOURCE}, line {i + 1}: the nouveau fallback ran, so nvidia was not loaded ({ran.group(0).strip()[:60]})"
+        f.set("driver.loaded_modules", ("nouveau",), i, rank=rank, detail=detail)
+        f.set("driver.modules_not_loaded", ("nvidia",), i, rank=rank, detail=detail)
+        return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
+    _fallback(doc, f)
+    if f:
+        return f
     lines = doc.lines
     for i in doc.lines_containing("nouveau", "nvk", "renderer string"):
         line = lines[i]

@@ -53,7 +53,14 @@ _NOUVEAU_USED = re.compile(r"\b(?:using|uses|running\s+(?:on|with)|stuck\s+(?:on
                            r"(?:active|in\s+use|being\s+used|running|bound|used|enabled|not\s+(?:disabled|blacklisted))\b"
                            r"|\bnouveau\b(?:\s+(?:driver|module))?\s+(?:wasn't|isn't|was\s+never|hasn't\s+been)\s+(?:disabled|blacklisted)"
                            r"|(?:用的是|使用的?是|使用了?|在用)\s*nouveau|nouveau\s*(?:驱动)?\s*(?:没有|未|并未)\s*(?:被)?(?:禁用|屏蔽|关闭)"
-                           r"|nouveau\s*(?:が|を)\s*(?:使われ|使用|有効)|nouveau\s*드라이버(?:를|가)?\s*(?:사용|쓰고)", _I)
+                           r"|nouveau\s*(?:が|を)\s*(?:使われ|使用|有効)|nouveau\s*드라이버(?:를|가)?\s*(?:사용|쓰고)"
+                           # still running / still loaded: 还在运行 (still running), 読み込まれたまま (left
+                           # loaded), 여전히 로드되어 (still loaded), sigue cargado, ist noch geladen
+                           r"|nouveau\s*(?:驱动|模块)?\s*(?:还在|仍在|仍然在|依然在|一直在)\s*(?:运行|工作|使用|加载|被使用)"
+                           r"|nouveau\s*(?:ドライバ|モジュール)?\s*(?:が|は)\s*(?:読み込まれ|ロードされ)(?:たまま|ています|ている)"
+                           r"|nouveau\s*(?:드라이버|모듈)?\s*(?:가|이|는)?\s*(?:여전히|아직)\s*(?:로드되어|로드돼|로드된|사용\s*중)(?!\s*있지\s*않)"
+                           r"|\bnouveau\b\s+(?:sigue|todav[ií]a\s+est[aá])\s+(?:cargado|activo|en\s+uso)"
+                           r"|\bnouveau\b\s+(?:ist|wird)\s+(?:immer\s+)?noch\s+(?:geladen|aktiv|verwendet)", _I)
 _NOUVEAU_DENIED = re.compile(r"\b(?:not|no\s+longer|never|instead\s+of|rather\s+than|from|stop(?:ped)?|avoid)\s+(?:\w+\s+){0,2}$", _I)
 # A suspend or sleep before the failure: "after suspend", "wakes up from standby", "resume
 # from hibernation", 休眠 / 待机 / 睡眠 (sleep) 唤醒 (wake).
@@ -94,6 +101,27 @@ _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|ir
                         # "an RX 6700 XT", "a RX570 GPU": AMD's Radeon RX numbers (NVIDIA's are RTX/GTX)
                         r"|\brx\s?[4-9]\d{2,3}(?:\s?xtx?)?\b"
                         r"|\b(?:amd|radeon|intel)(?:\s+radeon)?\s+(?:integrated|onboard|built-in)\s+(?:gpu|graphics)\b", _I)
+# The same line naming an NVIDIA GPU beside it ("a monitor on the integrated Intel graphics and
+# the nvidia gpu left unconnected", "Intel UHD + NVIDIA GeForce", "AMD iGPU and an RTX 3060"): a
+# hybrid machine, whose other GPU is no evidence against the NVIDIA one.
+# The word "nvidia" alone is not a GPU ("nvidia-smi fails on my AMD GPU"); a denied one is none
+# ("Intel graphics and no NVIDIA card").
+_NVIDIA_BESIDE = re.compile(r"\bnvidia\s+(?:(?:discrete|dedicated)\s+)?(?:gpu|card|graphics\s+card|adapter|dgpu|geforce|quadro)s?\b"
+                            r"|\b(?:geforce|quadro|[rg]tx\s?\d{3,4})\b|英伟达(?:的)?(?:显卡|独显)|n卡", _I)
+_BESIDE_DENIED = re.compile(r"(?:\b(?:no|not|without|never)|n't\s+have|没有)\s*(?:an?\s+|any\s+|the\s+)?$", _I)
+
+
+# A program's message quoted in the sentence ("Please check that you have an NVIDIA GPU and
+# installed a driver" from torch) names no GPU of the machine.
+_QUOTED_SPAN = re.compile(r"\"[^\"]*\"|`[^`]*`|“[^”]*”")
+
+
+def _nvidia_beside(line: str, start: int, end: int) -> bool:
+    """An NVIDIA GPU named in the sentence holding ``line[start:end]``, outside quotes."""
+    left = max(line.rfind(c, 0, start) for c in ".!?;。！？")
+    rights = [p for p in (line.find(c, end) for c in ".!?;。！？") if p != -1]
+    said = _QUOTED_SPAN.sub(" ", line[left + 1:min(rights) if rights else len(line)])
+    return any(not _BESIDE_DENIED.search(said, max(0, m.start() - 20), m.start()) for m in _NVIDIA_BESIDE.finditer(said))
 # A line naming a CPU ("AMD Ryzen 7 5800H with Radeon Graphics", lscpu's "Model name:"):
 # its integrated graphics say nothing about an NVIDIA GPU beside it.
 _CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|threadripper)\b|model\s+name\s*:", _I)
@@ -301,6 +329,8 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
         m = None if search(_CPU_LINE, line) else search(_OTHER_GPU, line)
+        if m and _nvidia_beside(line, m.start(), m.end()):
+            m = None
         if (m and not _negated(line[max(0, m.start() - 25):m.start()]) and not asked(line, m.end())
                 and not ASIDE.search(line[max(0, m.start() - 40):m.start()])):
             # What the claim implies for the PCI bus: no NVIDIA device on it. Any NVIDIA GPU

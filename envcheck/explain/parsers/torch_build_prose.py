@@ -45,6 +45,20 @@ _NO_CUDA_BUILD = re.compile(
 _MISSING_CUDA = re.compile(
     rf"\bmissing\s+(?:the\s+|a\s+)?cuda(?:[- ]enabled)?\s+(?:(?:version|build|wheel)\s+of\s+)?{_TORCH}\b(?!\s*[a-z(])"
     rf"|\b{_TORCH}\s+(?:(?:is|was)\s+)?(?:missing|lacks|lacking)\s+(?:the\s+)?cuda(?:\s+support)?\b(?!\s*[a-z(])", _I)
+# An installer said not to give the CUDA build: "ltt_install_torch does not install CUDA version of
+# pytorch", "pip won't install the GPU version of torch", "conda never installs the cuda build of
+# pytorch", "没有安装GPU版本的torch" (did not install the GPU version). What it installed then
+# is the CPU build (PyPI's default, or conda's cpu variant): a state, like _MISSING_CUDA.
+_NOT_INSTALLED_CUDA = re.compile(
+    r"(?:\b(?:does|did|do|will|would)\s*n[o']t|\b(?:doesn't|didn't|don't|won't|never|cannot|can't)|\bfail(?:s|ed)?\s+to)"
+    r"\s+(?:to\s+)?(?:install|pull|download|fetch|pick|resolve|get)\w*\s+(?:me\s+)?(?:the\s+|a\s+|any\s+)?"
+    rf"(?:cuda|gpu)[- ]?(?:enabled\s+|capable\s+|supported\s+)?(?:(?:version|build|variant|wheel)s?\s+of\s+(?:the\s+)?{_TORCH}"
+    rf"|{_TORCH})\b"
+    r"|(?:没有|没|未|并未)(?:能)?(?:安装|装|下载)(?:上|到)?(?:的)?\s*(?:gpu|cuda)\s*(?:版本?|版的)\s*(?:的)?\s*(?:py)?torch", _I)
+# "if it does not install …", "when pip doesn't pick the CUDA build": a condition, not an event.
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|in\s+case|make\s+sure|ensure)\b[^.;!?。]*$|如果[^。；]*$", _I)
+# The conda/conda-forge package that is the CPU build ("installs pytorch-cpu").
+_CPU_PACKAGE = re.compile(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
 _HAPPENED = re.compile(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
                        r"switch\w*|got|ended\s+up|came\s+with|brought|descarg\w*|herunterge\w*|wurde|dumb\w*\s+down|chang\w*|"
@@ -85,6 +99,24 @@ def _other_frameworks(sentence: str, line: str, start: int, end: int) -> bool:
     return bool(_OTHER_FRAMEWORK.search(sentence)) and not _NAMES_TORCH.search(sentence)
 
 
+# What already happened, in the clause itself: "自动下载了cpu版本，能否…？" (it downloaded the
+# CPU version, could you …?) tells the event and then asks something else; "should I install
+# the CPU version, or the CUDA one?" tells nothing.
+_PAST = re.compile(r"\b(?:installed|downloaded|got|ended\s+up|pulled|replaced|forced|switched|turned|came\s+with)\b"
+                   r"|下载了|安装了|装了|装的是|下了|インストールされ|入って|설치되었|설치됐", _I)
+
+
+def _asked(line: str, start: int, end: int) -> bool:
+    """The sentence holding ``line[start:end]`` asks, and its own clause does not say the
+    build already got there."""
+    if not asked(line, end, clause=False):
+        return False
+    if asked(line, end):
+        return True
+    left = max(line.rfind(c, 0, start) for c in ",，;。.!")
+    return not _PAST.search(line, left + 1, end)
+
+
 def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
     a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
@@ -94,9 +126,9 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
     at = 0
     for part in sentence:
         if at <= start < at + len(part) + 1:
-            return asked(line, end, clause=False) or bool(_CHOSEN.search(part)) or _other_frameworks(part, line, start, end)
+            return _asked(line, start, end) or bool(_CHOSEN.search(part)) or _other_frameworks(part, line, start, end)
         at += len(part) + 1
-    return asked(line, end, clause=False)
+    return _asked(line, start, end)
 
 
 # The variant's own tag quoted as a name ("the [cpu] version", "the `+cpu` build", "the 'cpu'
@@ -108,20 +140,45 @@ _DEFAULTED = re.compile(r"\bdefault(?:s|ed)?\s+to\b|\bresolv\w*\s+(?:to\s+)?(?:t
 _QUOTED = re.compile(r"`[^`]*`")
 
 
+# A line that is a command ("pip install torch==2.1.0 --index-url …/cpu"): install_commands reads it.
+COMMAND_START = re.compile(r"^\s*(?:[$#>%]+\s*|\(\S+\)\s*\S*[$#>]\s*)?(?:sudo\s+)?(?:(?:pip3?|python[\d.]*\s+-m\s+pip|uv\s+pip)\s+"
+                            r"(?:install|uninstall|download|list|freeze|show)\b|uvx\s+-|uv\s+(?:add|sync|run)\b"
+                            r"|(?:conda|mamba|micromamba)\s+(?:install|create|env|update|list|search)\b|(?:poetry|pipenv|pixi)\s+(?:add|install|run)\b)",
+                            _I)
+
+
+def _in_command(line: str, start: int, end: int) -> bool:
+    """The sentence holding ``line[start:end]`` carries a command ("==" pins, "--" options) after
+    the quotes are taken out: a command in prose is read where it stands, not as the event.
+    An inline command quoted apart ("when I use `uvx --with moshi`, it defaults to the [cpu]
+    version") is not part of it."""
+    left = max(line.rfind(c, 0, start) for c in ".!?;。")
+    rights = [p for p in (line.find(c, end) for c in ".!?;。") if p != -1]
+    said = _QUOTED.sub("``", line[left + 1:min(rights) if rights else len(line)])
+    return "==" in said or " --" in said
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i in doc.lines_containing("cuda", "cpu"):
+    # "the GPU version of torch" names no CUDA/CPU: lines naming a GPU are read where they name torch too.
+    gpu_torch = set(doc.lines_containing("gpu")) & set(doc.lines_containing("torch"))
+    for i in sorted(set(doc.lines_containing("cuda", "cpu")) | gpu_torch):
         line = doc.lines[i]
-        bare = _QUOTED.sub("``", line)  # a command quoted inside a sentence does not make it a command line
-        if len(line) > 600 or "==" in bare or "--" in bare:
+        if len(line) > 600 or COMMAND_START.match(line):
             continue  # a log or a command line: their own readers read those
-        m = doc.search(_NO_CUDA_BUILD, line)
+        m = doc.search(_NO_CUDA_BUILD, line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in line.lower() else None)
         if m is None and doc.search(_NAMES_TORCH, line):
             m = _TAGGED_CPU.search(line)
             if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
                 m = None
         state = None if m else doc.search(_MISSING_CUDA, line)
+        if m is None and state is None:
+            state = doc.search(_NOT_INSTALLED_CUDA, line)
+            if state is not None and _CONDITION.search(line, 0, state.start()):
+                state = None
         m = m or state
+        if m and _in_command(line, m.start(), m.end()):
+            continue
         if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
                 or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
             continue

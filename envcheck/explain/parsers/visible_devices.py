@@ -34,12 +34,12 @@ SOURCE = "CUDA_VISIBLE_DEVICES told"
 _I = re.IGNORECASE
 
 _VALUE = r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|`[^`\n]*`|[\w,-]*)"
-_CVD = re.compile(rf"CUDA_VISIBLE_DEVICES['\"`]?\s*\]?\s*(?:=|:|\s+to\s+|\s*为\s*|\s*を\s*|\s*를\s*)\s*{_VALUE}")
+_CVD = re.compile(rf"CUDA_VISIBLE_DEVICES['\"`]?\s*\]?\s*(?:=|:|\s+to\s+|\s*(?:改|设置?|换|修改)?(?:为|成)\s*|\s*を\s*|\s*를\s*)\s*{_VALUE}")
 # A value named as the change that fixed the run (before it on its line, or on the line before).
 _FIX_BEFORE = re.compile(
     r"(?:\bchang\w*|\breplac\w*|\bswitch\w*|\bshould\s+be|\bmust\s+be|\bneeds?\s+to\s+be|\bhas\s+to\s+be|"
     r"\bset(?:ting)?\s+(?:it\s+)?(?:back\s+)?to\b|\binstead\b|\bfix(?:ed)?\s+(?:it\s+)?(?:by|with)\b|"
-    r"\bsolv\w*\s+(?:it\s+)?(?:by|with)\b|\bresolved?\s+(?:it\s+)?(?:by|with)\b|\bwork-?around\b|\bwalkaround\b|"
+    r"\bsolv\w*\s+(?:it\s+)?(?:by|with)\b|\bresolved?\s+(?:it\s+)?(?:by|with)\b|\bwork-?arounds?\b|\bwalkarounds?\b|"
     r"\badd(?:ing|ed)?\b|改为|改成|换成|设置为|设为|修改为|바꾸|변경|に変更|に変え|cambi\w*|\bänder\w*)[^\n]{0,80}$", _I)
 _FIX_AFTER = re.compile(r"^[^\n]{0,60}?(?:\bworks?\b|\bworked\b|\bworking\b|\bfix(?:es|ed)\b|\bsolv\w*|\bresolv\w*|"
                         r"\bruns?\s+(?:fine|ok)\b|解决|可以了|正常|就好|成功|됩니다|해결|動きました|解決|funciona)", _I)
@@ -68,6 +68,14 @@ _SINGLE = re.compile(
 _ADVICE = re.compile(r"(?:\bif\b|\bwhen\b|\bfor\s+(?:those|users|people|anyone)|\banyone\b|\busers?\s+with|如果|若是|若)"
                      r"[^.;!?\n]{0,30}$", _I)
 _NEGATED = re.compile(r"\b(?:not|never|more\s+than|no\s+longer)\b[^.;!?\n]{0,12}$", _I)
+
+
+# CUDA's and torch's no-device messages (catalogue: torch_no_cuda_gpus, cuda_no_device,
+# cuda_invalid_device), lower case for lines_containing.
+_NO_DEVICE_WORDS = ("no cuda gpus are available", "no cuda-capable device is detected", "invalid device ordinal",
+                    "cudaerrornodevice", "cuda_error_no_device", "cudaerrorinvaliddevice")
+# The words rules/torch_health.py looks for in torch.cuda_available's detail.
+FIXED_BY_SETTING = "setting CUDA_VISIBLE_DEVICES to"
 
 
 def _unquote(v: str) -> str:
@@ -177,6 +185,14 @@ def parse(doc: Pasted) -> Found:
         how = f"changing it to {fixed[0]!r}" if fixed else "removing it"
         f.set("torch.cuda_available", False, i,
               detail=f"{STATED_DETAIL}: with CUDA_VISIBLE_DEVICES={value!r} the run found no GPU; {how} fixed it")
+    elif run is None and fixed is not None and doc.lines_containing(*_NO_DEVICE_WORDS):
+        # Only the fix is told ("to overcome 'No CUDA GPUs are available', add os.environ[
+        # "CUDA_VISIBLE_DEVICES"] = "0""): the run's own value (the program's or its launch
+        # script's) is not shown, but a value naming GPUs this machine lacks is what setting
+        # it fixes. The failing run found no GPU; the rule reads this detail.
+        value, i = fixed
+        f.set("torch.cuda_available", False, i,
+              detail=f"{STATED_DETAIL}: the run found no GPU; {FIXED_BY_SETTING} {value!r} fixed it")
     single = _single_gpu(doc)
     if single is not None:
         i, said = single
