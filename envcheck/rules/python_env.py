@@ -22,6 +22,7 @@ from envcheck.knowledge.archs import ver
 from envcheck.rules.compat import advised, quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.wheel_gap import never_built, none_for_torch
 
 _TORCH_REQ = re.compile(r"torch(?:vision|audio)?(?:$|[=<>!~\[;])")
 _WHEEL_PY = re.compile(r"^(?P<pkg>torch(?:vision|audio)?)-[^-]+-cp(?P<major>\d)(?P<minor>\d{1,2})-")
@@ -76,7 +77,12 @@ def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
         yield from found
         return
     if py is None:
+        found = none_for_torch(ctx)
         said = _no_torch_at_all(ctx) if _requested_torch(ctx) is None else None
+        if found is not None and not never_built(ctx, found[1]) \
+                and not any(s.id == "pip_connection_retry" for s in ctx.stated):
+            # not one torch file, pinned or not (a pin changes nothing when none fits at all)
+            said = found[0]
         if said is not None:
             newest = ctx.kb.releases[0] if ctx.kb.releases else None  # newest first
             span = f" (the newest release in envcheck's tables, {newest.version}, has wheels for Python " \
@@ -85,7 +91,7 @@ def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
                        "pip found no PyTorch file at all for this Python and platform. The usual cause is a Python "
                        f"that PyTorch has no wheels for{span}: a newer one than its releases support, an old one, "
                        "or a 32-bit Python; the Python version is not in the text (`python --version`).",
-                       [quote(said)], confidence=Confidence.LIKELY)
+                       [said if isinstance(said, tuple) else quote(said)], confidence=Confidence.LIKELY)
         return
     if tv is not None and tv.build is not None and tv.build.release is not None:
         rel, basis = tv.build.release, [(tv.version.source, tv.version)]

@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.explain.parsers.packages import normalise, wheel_version
-from envcheck.explain.partial import INTENT, PROGRAM, STATED_DETAIL, Found
+from envcheck.explain.partial import INTENT, OUTCOME, PROGRAM, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.reading import Status
@@ -222,6 +222,87 @@ _SOLVER_PYTHON = re.compile(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s
 _UV_PYTHON = re.compile(r"^\s*Using CPython (\d+\.\d+\.\d+)(?:[a-z]+\d*)?(?:\s+interpreter at:\s+\S+)?\s*$")
 
 
+# What rules/wheel_gap.py looks for in torch.installed's detail (NO_TORCH_FOUND there; a test
+# pins the two).
+NO_TORCH_FOUND = "the installer found no torch for this Python"
+# A person saying the installer found no torch for their Python ("pip cant seem to find any
+# version for it", "I cannot install torch", "torch is not available for Python 3.14", "python
+# 3.14 ... cannot use torch"), in the languages reports come in. The line must name torch.
+_NO_TORCH_SAID = re.compile(
+    r"\b(?:pip3?|poetry|uv|conda|mamba)\s+(?:just\s+|still\s+)?(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not|"
+    r"doesn'?t|does\s+not|won'?t|is\s+unable\s+to|fails?\s+to|failed\s+to)\s+(?:seem\s+to\s+)?"
+    r"(?:find|locate|resolve|install|download)\b"
+    r"|\b(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not|unable\s+to|fail(?:s|ed)?\s+to)\s+(?:pip\s+)?"
+    r"(?:install|find|download|get)\s+(?:the\s+|any\s+)?(?:py)?torch\b"
+    r"|\b(?:py)?torch\s+(?:is\s+|was\s+)?(?:not|n't)\s+(?:yet\s+)?(?:available|found|installable|supported)\s+"
+    r"(?:for|in|on|with)\s+(?:python|py|cp)\s*3"
+    r"|\bno\s+(?:py)?torch\s+(?:wheels?|builds?|versions?|releases?|binar(?:y|ies)|packages?|distributions?)\s+"
+    r"(?:for|on)\s+(?:python|py|cp)\s*3"
+    r"|\bpython\s*(?:version\s*)?3\.\d{1,2}\b[^.\n]{0,40}?\b(?:can'?t|cannot|can\s+not|unable\s+to)\s+"
+    r"(?:use|install|get)\s+(?:py)?torch\b"
+    r"|(?:找不到|无法安装|無法安裝|装不上|安装不了)[^\n]{0,12}?(?:py)?torch|(?:py)?torch[^\n]{0,12}?"
+    r"(?:找不到(?:可用|匹配|对应|合适)?的?版本|装不上|安装不了|无法安装|無法安裝)"
+    r"|(?:py)?torch[^\n]{0,20}?(?:が見つから|のバージョンが見つから|をインストールできな|がインストールできな)"
+    r"|(?:py)?torch[^\n]{0,20}?(?:을|를)?\s?(?:찾을 수 없|설치할 수 없|설치가 안)"
+    r"|\bno\s+(?:puedo|se\s+puede|logro|consigo)\s+instalar\s+(?:py)?torch|\bpip\s+no\s+encuentra\s+(?:py)?torch"
+    r"|\bnão\s+(?:consigo|dá\s+para)\s+instalar\s+(?:o\s+)?(?:py)?torch"
+    r"|\b(?:py)?torch\s+(?:lässt\s+sich\s+nicht|kann\s+nicht)\s+installier|\bpip\s+findet\s+kein\w*\s+(?:py)?torch",
+    re.IGNORECASE)
+# Not the state of the machine: a condition, advice, or a problem already solved.
+_NOT_NOW = re.compile(r"\b(?:if|whether|unless|until|once|in\s+case)\b|\b(?:fixed|solved|resolved|works\s+now|"
+                      r"now\s+works|working\s+now|worked|succeeded|successfully)\b|解决|解決|已经好|해결|解決済|resuelto|"
+                      r"funciona\s+ahora|gelöst|resolvido", re.IGNORECASE)
+# Advice in the same sentence before the words ("you should", "try installing", "instead").
+_ADVISED = re.compile(r"\b(?:you\s+(?:should|could|can|may|might)|should\s+(?:use|try|install)|please\s+(?:use|try)|"
+                      r"try\s+(?:using|to\s+use|installing)|instead)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?。？！](?:\s|$)|[？。！]")
+
+
+def _sentence(line: str, m: re.Match) -> Tuple[str, str]:
+    """The part of ``m``'s sentence before it, and the character that ends the sentence."""
+    starts = [e.end() for e in _SENTENCE_END.finditer(line, 0, m.start())]
+    end = _SENTENCE_END.search(line, m.end())
+    return line[(starts[-1] if starts else 0):m.start()], (end.group(0).strip() if end else "")
+
+
+# A person naming the Python they run ("I am currently using python version 3.14", "so I just
+# installed 3.11", "my python version is 3.6"): outranks a Python merely mentioned in a line
+# ("Python 3.8 is on a legacy build cycle"), never a program's own output (collect_env, a banner).
+_PY_IN_USE = re.compile(
+    r"\b(?:(?:currently\s+|now\s+|just\s+)?(?:using|running|installed|upgraded\s+to|updated\s+to)\s+"
+    r"(?:the\s+)?(?:latest\s+|new\s+)?(?:python|py|cpython)?\s*(?:version\s*)?v?"
+    r"|my\s+python(?:\s+version)?\s+is\s+(?:python\s*)?v?)(3\.\d{1,2})(?:\.\d{1,2})?\b(?!\.?\d)", re.IGNORECASE)
+# pip's own `pip --version`: "pip 9.0.1 from /usr/local/lib/python3.6/site-packages (python 3.6)"
+# (pip/_internal/cli/main_parser.py, get_pip_version: "pip {} from {} (python {})").
+_PIP_VERSION = re.compile(r"\bpip \d+(?:\.\d+)+ from \S.{0,300}? \(python (3\.\d{1,2})\)")
+
+
+def _person_says(f: Found, doc: Pasted) -> None:
+    """The Python a person says they run, pip's own version line, and a person saying the
+    installer found no torch."""
+    lines = doc.lines
+    for i in doc.lines_containing("python", ignorecase=True):
+        line = lines[i]
+        m = _PIP_VERSION.search(line) if "(python " in line else None
+        if m:
+            f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"pip --version (line {i + 1})")
+            continue
+        m = _PY_IN_USE.search(line)
+        before = _sentence(line, m)[0] if m else ""
+        if m and not _NOT_NOW.search(before) and not _ADVISED.search(before):
+            f.set("python.version", m.group(1), i, rank=OUTCOME,
+                  detail=f"{STATED_DETAIL}: the Python in use (line {i + 1})")
+    for i in doc.lines_containing("torch", ignorecase=True):
+        line = lines[i]
+        m = _NO_TORCH_SAID.search(line)
+        if m is None or _NOT_NOW.search(line):
+            continue
+        before, end = _sentence(line, m)
+        if end not in ("?", "？") and not _ADVISED.search(before):
+            f.set("torch.installed", False, i, detail=f"{STATED_DETAIL}: {NO_TORCH_FOUND} (line {i + 1})")
+            return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, INTENT)
     lines = doc.lines
@@ -277,4 +358,5 @@ def parse(doc: Pasted) -> Found:
         elif py is None:
             idle.add(line)
     _windows_python(f, doc)
+    _person_says(f, doc)
     return f
