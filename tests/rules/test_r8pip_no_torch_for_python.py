@@ -58,6 +58,12 @@ NO_TORCH_FOR_THIS_PYTHON = [
     "Não consigo instalar o torch no Python 3.14.",
     "Mit Python 3.14 lässt sich torch nicht installieren; pip findet kein torch.",
     "Python 3.14: torch lässt sich nicht installieren.",
+    # uv's refusal retold without its first words, after `uv add torch`
+    "When I use python 3.13 on windows and run `uv add torch`:\n`@ registry+https://pypi.org/simple` can't be installed "
+    "because it doesn't have a source distribution or wheel for the current platform",
+    "Using CPython 3.14.0\n$ uv pip install torch\nerror: … can't be installed because it doesn't have a source "
+    "distribution or wheel for the current platform",
+    "PyTorch wheels are not available for Python 3.14 yet; I have python 3.14 installed.",
 ]
 
 NOT_THIS_CLASS = [
@@ -84,6 +90,10 @@ NOT_THIS_CLASS = [
     PIP_PIN.format(pin="1.13.1", listed="2.0.0, 2.0.1") + "Ubuntu 22.04, Python 3.11",
     "Installing torch (2.5.1): Failed\nUnable to find installation candidates for torch (2.5.1)\n"
     "Ubuntu 24.04 with Python 3.12",
+    # uv's words about another package; wheels of another package
+    WORKING + "$ uv add pyaudio\nerror: … can't be installed because it doesn't have a source distribution or wheel for "
+    "the current platform\nI use python 3.11",
+    WORKING + "Note: tensorflow wheels are not available for Python 3.13, so I use torch instead. I have python 3.11.",
 ]
 
 
@@ -113,6 +123,7 @@ def _python(text: str) -> object:
     ("I am currently using python version 3.14 but the script wants python3.13 or older.", "3.14"),
     ("pip 9.0.1 from /usr/local/lib/python3.6/site-packages (python 3.6)", "3.6"),
     ("my python version is 3.12.4", "3.12"),
+    ("When I use python 3.13 on windows it fails.\nWhen I use python 3.12, this error disappeared.", "3.13"),
 ])
 def test_the_python_in_use_outranks_one_merely_named(text, python):
     assert str(_python(text)).startswith(python)

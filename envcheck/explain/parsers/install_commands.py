@@ -248,10 +248,21 @@ _NO_TORCH_SAID = re.compile(
     r"|\bnão\s+(?:consigo|dá\s+para)\s+instalar\s+(?:o\s+)?(?:py)?torch"
     r"|\b(?:py)?torch\s+(?:lässt\s+sich\s+nicht|kann\s+nicht)\s+installier|\bpip\s+findet\s+kein\w*\s+(?:py)?torch",
     re.IGNORECASE)
+# The same said of wheels in a torch report, torch named elsewhere ("Wheel binaries are not
+# available for Python 3.11 Windows x86-64"), and uv's refusal retold without its first words
+# ("… can't be installed because it doesn't have a source distribution or wheel for the current
+# platform", uv crates/uv-distribution-types, uv 0.4 to 0.9) after `uv add torch`.
+_NO_WHEEL_SAID = re.compile(
+    r"\b(?:wheels?|wheel\s+binaries|binar(?:y|ies)|builds?|packages?)\s+(?:are|is)\s+(?:still\s+)?(?:not|n't)\s+"
+    r"(?:yet\s+)?available\s+(?:for|on)\s+(?:python|py|cp)\s*3"
+    r"|can't be installed because it doesn't have a source distribution or wheel for the current platform",
+    re.IGNORECASE)
+_ASKS_TORCH = re.compile(r"\b(?:uv\s+(?:add|pip\s+install)|pip3?\s+install|poetry\s+add)\s+(?:[^\n]*\s)?[\"']?torch\b")
 # Not the state of the machine: a condition, advice, or a problem already solved.
 _NOT_NOW = re.compile(r"\b(?:if|whether|unless|until|once|in\s+case)\b|\b(?:fixed|solved|resolved|works\s+now|"
-                      r"now\s+works|working\s+now|worked|succeeded|successfully)\b|解决|解決|已经好|해결|解決済|resuelto|"
+                      r"now\s+works|working\s+now|worked|succeeded|successfully|disappear\w*|goes\s+away|went\s+away)\b|解决|解決|已经好|해결|解決済|resuelto|"
                       r"funciona\s+ahora|gelöst|resolvido", re.IGNORECASE)
+_CONDITION = re.compile(r"\b(?:if|whether|unless|until|in\s+case)\b", re.IGNORECASE)
 # Advice in the same sentence before the words ("you should", "try installing", "instead").
 _ADVISED = re.compile(r"\b(?:you\s+(?:should|could|can|may|might)|should\s+(?:use|try|install)|please\s+(?:use|try)|"
                       r"try\s+(?:using|to\s+use|installing)|instead)\b", re.IGNORECASE)
@@ -271,30 +282,58 @@ def _sentence(line: str, m: re.Match) -> Tuple[str, str]:
 _PY_IN_USE = re.compile(
     r"\b(?:(?:currently\s+|now\s+|just\s+)?(?:using|running|installed|upgraded\s+to|updated\s+to)\s+"
     r"(?:the\s+)?(?:latest\s+|new\s+)?(?:python|py|cpython)?\s*(?:version\s*)?v?"
+    r"|\b(?:i|we)\s+(?:use|run|have)\s+(?:python|py|cpython)\s*(?:version\s*)?v?"
     r"|my\s+python(?:\s+version)?\s+is\s+(?:python\s*)?v?)(3\.\d{1,2})(?:\.\d{1,2})?\b(?!\.?\d)", re.IGNORECASE)
 # pip's own `pip --version`: "pip 9.0.1 from /usr/local/lib/python3.6/site-packages (python 3.6)"
 # (pip/_internal/cli/main_parser.py, get_pip_version: "pip {} from {} (python {})").
 _PIP_VERSION = re.compile(r"\bpip \d+(?:\.\d+)+ from \S.{0,300}? \(python (3\.\d{1,2})\)")
 
 
+# Words one of the sentences above cannot do without: only lines holding one (and "python" or
+# "torch") meet the patterns, so a long traceback full of torch/ paths costs substring searches.
+_IN_USE_WORDS = ("using", "running", "installed", "upgraded", "updated", "my python", "i use", "we use", "i run",
+                 "we run", "i have", "we have", "(python ")
+_SAID_WORDS = ("can't", "cant", "cannot", "can not", "couldn", "could not", "unable", "fail", "doesn", "does not",
+               "won't", "not available", "n't available", "not found", "not installable", "not supported",
+               "not yet", "no torch", "no pytorch", "找不到", "无法安装", "無法安裝", "装不上", "安装不了", "見つから",
+               "できな", "수 없", "설치가 안", "instalar", "encuentra", "installier", "findet")
+_WHEEL_WORDS = ("not available", "n't available", "not yet available", "current platform")
+
+
 def _person_says(f: Found, doc: Pasted) -> None:
     """The Python a person says they run, pip's own version line, and a person saying the
     installer found no torch."""
     lines = doc.lines
+    said = set(doc.lines_containing(*_IN_USE_WORDS, ignorecase=True))
     for i in doc.lines_containing("python", ignorecase=True):
         line = lines[i]
+        if i not in said:
+            continue
         m = _PIP_VERSION.search(line) if "(python " in line else None
         if m:
             f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"pip --version (line {i + 1})")
             continue
         m = _PY_IN_USE.search(line)
-        before = _sentence(line, m)[0] if m else ""
-        if m and not _NOT_NOW.search(before) and not _ADVISED.search(before):
+        before, after = (_sentence(line, m)[0], line[m.end():]) if m else ("", "")
+        if m and not _CONDITION.search(before) and not _ADVISED.search(before) \
+                and not _NOT_NOW.search(re.split(r"[.!?。？！]", after, maxsplit=1)[0]):
             f.set("python.version", m.group(1), i, rank=OUTCOME,
                   detail=f"{STATED_DETAIL}: the Python in use (line {i + 1})")
-    for i in doc.lines_containing("torch", ignorecase=True):
+    torch_lines = doc.lines_containing("torch", ignorecase=True)
+    if not torch_lines:
+        return
+    said = set(doc.lines_containing(*_SAID_WORDS, ignorecase=True)).intersection(torch_lines)
+    wheels = set(doc.lines_containing(*_WHEEL_WORDS, ignorecase=True))
+    asked = None
+    for i in sorted(said | wheels):
         line = lines[i]
-        m = _NO_TORCH_SAID.search(line)
+        m = _NO_TORCH_SAID.search(line) if i in said else None
+        if m is None and i in wheels:
+            m = _NO_WHEEL_SAID.search(line)
+            if m and "current platform" in m.group(0):
+                if asked is None:
+                    asked = any(_ASKS_TORCH.search(lines[j]) for j in torch_lines if "torch" in lines[j])
+                m = m if asked else None  # uv's words about some other package
         if m is None or _NOT_NOW.search(line):
             continue
         before, end = _sentence(line, m)
