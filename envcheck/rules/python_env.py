@@ -59,8 +59,10 @@ def _no_torch_at_all(ctx: RuleContext):
 def _windows_32bit(ctx: RuleContext) -> Iterator[Finding]:
     """pip found no torch at all, and the text shows a 32-bit CPython on Windows (its banner's
     "32 bit (Intel)", the installer's "Python38-32" folder): PyTorch has no wheels for it."""
-    bits = next((s for s in ctx.stated if s.id == "python_windows_32bit"), None)
-    said = _no_torch_at_all(ctx) if bits is not None else None
+    bits = next((s for s in ctx.stated if s.id in ("python_windows_32bit", "conda_channel_win32")), None)
+    said = None
+    if bits is not None:  # conda's own "not available from current channels" counts beside its win-32 subdir
+        said = _no_torch_at_all(ctx) or next((s for s in ctx.stated if s.id == "conda_torch_packages_not_found"), None)
     if said is None:
         return
     yield make("python_unsupported_by_torch",
@@ -218,19 +220,25 @@ def _fits(python: str, specifier: str) -> Optional[bool]:
         return None
 
 
+def _range(s) -> str:
+    """The Python range a solver line asks for; conda-forge's python_abi pin ("3.8") as "==3.8.*"."""
+    req = str(s.fact("python.requires") or "")
+    return f"=={req}.*" if s.id == "libmamba_torch_requires_python_abi" else req
+
+
 def conda_solver_says_another_python(ctx: RuleContext) -> Iterator[Finding]:
     """conda's libmamba solver could not install PyTorch: every torch package it lists would
     require a Python range the requested Python is outside of ("pytorch 2.5.1 would require
     └─ python >=3.12,<3.13.0a0, which conflicts …" while "python 3.13** is requested")."""
-    said = [s for s in ctx.stated if s.id == "libmamba_torch_requires_python"]
+    said = [s for s in ctx.stated if s.id in ("libmamba_torch_requires_python", "libmamba_torch_requires_python_abi")]
     py = python_version(ctx.facts)
     if not said or py is None:
         return
     py = ".".join(py.split(".")[:2])
-    fits = [_fits(py, str(s.fact("python.requires") or "")) for s in said]
+    fits = [_fits(py, _range(s)) for s in said]
     if any(f is None or f for f in fits):
         return  # the Python fits one of them: something else conflicts
-    ranges = sorted({str(s.fact("python.requires")) for s in said})
+    ranges = sorted({_range(s) for s in said})
     yield make("python_unsupported_by_torch",
                f"conda found no PyTorch package for Python {py}: each it could use requires Python "
                f"{' or '.join(ranges[:4])}. Create the environment with a Python PyTorch has packages for "

@@ -64,6 +64,15 @@ NO_TORCH_FOR_THIS_PYTHON = [
     "Using CPython 3.14.0\n$ uv pip install torch\nerror: … can't be installed because it doesn't have a source "
     "distribution or wheel for the current platform",
     "PyTorch wheels are not available for Python 3.14 yet; I have python 3.14 installed.",
+    # conda: a 32-bit conda's win-32 channels, conda-forge's python_abi pins in libmamba's tree
+    "PackagesNotFoundError: The following packages are not available from current channels:\n\n  - pytorch\n"
+    "  - torchvision -> pytorch[version='>=1.0.0']\n\nCurrent channels:\n\n  - https://conda.anaconda.org/pytorch/win-32\n"
+    "  - https://repo.anaconda.com/pkgs/main/win-32\n",
+    "Could not solve for environment specs\nThe following packages are incompatible\n"
+    "├─ python 3.12**  is installable with the potential options\n"
+    "└─ pytorch 1.13.1**  is not installable because there are no viable options\n"
+    "   ├─ pytorch 1.13.1 would require\n"
+    "   │  └─ python_abi 3.10.* *_cp310, which conflicts with any installable versions previously reported;\n",
 ]
 
 NOT_THIS_CLASS = [
@@ -94,6 +103,14 @@ NOT_THIS_CLASS = [
     WORKING + "$ uv add pyaudio\nerror: … can't be installed because it doesn't have a source distribution or wheel for "
     "the current platform\nI use python 3.11",
     WORKING + "Note: tensorflow wheels are not available for Python 3.13, so I use torch instead. I have python 3.11.",
+    # conda: a missing channel on 64-bit Linux; the solver's ABI pin fits the Python asked for
+    "PackagesNotFoundError: The following packages are not available from current channels:\n\n  - pytorch-cuda=12.1\n"
+    "\nCurrent channels:\n\n  - https://repo.anaconda.com/pkgs/main/linux-64\n",
+    "PackagesNotFoundError: The following packages are not available from current channels:\n\n  - pytorch\n\n"
+    "Current channels:\n\n  - https://repo.anaconda.com/pkgs/main/linux-64\n",
+    "The following packages are incompatible\n├─ python 3.10**  is installable with the potential options\n"
+    "└─ pytorch 2.0.0**  is not installable because there are no viable options\n   ├─ pytorch 2.0.0 would require\n"
+    "   │  └─ python_abi 3.10.* *_cp310, which conflicts with any installable versions previously reported;\n",
 ]
 
 

@@ -218,7 +218,7 @@ def _offered(lines: Tuple[str, ...], i: int) -> bool:
 # conda's libmamba solver names the Python asked for in its problem tree: "├─ python 3.13**  is
 # requested and can be installed;", "python =3.10.16 * is requested" (conda-libmamba-solver /
 # mamba problems_graph; conda 23.10+, mamba 1.x-2.x).
-_SOLVER_PYTHON = re.compile(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s?\*{0,2}\s+is requested and can be installed")
+_SOLVER_PYTHON = re.compile(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s?\*{0,2}\s+is (?:requested and can be installed|installable)")
 _UV_PYTHON = re.compile(r"^\s*Using CPython (\d+\.\d+\.\d+)(?:[a-z]+\d*)?(?:\s+interpreter at:\s+\S+)?\s*$")
 
 
@@ -297,7 +297,22 @@ _SAID_WORDS = ("can't", "cant", "cannot", "can not", "couldn", "could not", "una
                "won't", "not available", "n't available", "not found", "not installable", "not supported",
                "not yet", "no torch", "no pytorch", "找不到", "无法安装", "無法安裝", "装不上", "安装不了", "見つから",
                "できな", "수 없", "설치가 안", "instalar", "encuentra", "installier", "findet")
+_ASK_WORDS = ("uv add", "uv pip install", "pip install", "pip3 install", "poetry add")
 _WHEEL_WORDS = ("not available", "n't available", "not yet available", "current platform")
+
+
+def _chunks(line: str, words: Tuple[str, ...]) -> Tuple[str, ...]:
+    """``line`` itself, or for a long one (a whole log on one line) the stretches around its
+    first needles: the sentences read here are short, and a pattern over megabytes is not."""
+    if len(line) <= 600:
+        return (line,)
+    low, out = line.lower(), []
+    for w in words:
+        at = low.find(w)
+        while at >= 0 and len(out) < 40:
+            out.append(line[max(0, at - 200):at + 300])
+            at = low.find(w, at + 300)
+    return tuple(out)
 
 
 def _person_says(f: Found, doc: Pasted) -> None:
@@ -306,19 +321,19 @@ def _person_says(f: Found, doc: Pasted) -> None:
     lines = doc.lines
     said = set(doc.lines_containing(*_IN_USE_WORDS, ignorecase=True))
     for i in doc.lines_containing("python", ignorecase=True):
-        line = lines[i]
         if i not in said:
             continue
-        m = _PIP_VERSION.search(line) if "(python " in line else None
-        if m:
-            f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"pip --version (line {i + 1})")
-            continue
-        m = _PY_IN_USE.search(line)
-        before, after = (_sentence(line, m)[0], line[m.end():]) if m else ("", "")
-        if m and not _CONDITION.search(before) and not _ADVISED.search(before) \
-                and not _NOT_NOW.search(re.split(r"[.!?。？！]", after, maxsplit=1)[0]):
-            f.set("python.version", m.group(1), i, rank=OUTCOME,
-                  detail=f"{STATED_DETAIL}: the Python in use (line {i + 1})")
+        for line in _chunks(lines[i], _IN_USE_WORDS):
+            m = _PIP_VERSION.search(line) if "(python " in line else None
+            if m:
+                f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"pip --version (line {i + 1})")
+                continue
+            m = _PY_IN_USE.search(line)
+            before, after = (_sentence(line, m)[0], line[m.end():]) if m else ("", "")
+            if m and not _CONDITION.search(before) and not _ADVISED.search(before) \
+                    and not _NOT_NOW.search(re.split(r"[.!?。？！]", after, maxsplit=1)[0]):
+                f.set("python.version", m.group(1), i, rank=OUTCOME,
+                      detail=f"{STATED_DETAIL}: the Python in use (line {i + 1})")
     torch_lines = doc.lines_containing("torch", ignorecase=True)
     if not torch_lines:
         return
@@ -326,20 +341,21 @@ def _person_says(f: Found, doc: Pasted) -> None:
     wheels = set(doc.lines_containing(*_WHEEL_WORDS, ignorecase=True))
     asked = None
     for i in sorted(said | wheels):
-        line = lines[i]
-        m = _NO_TORCH_SAID.search(line) if i in said else None
-        if m is None and i in wheels:
-            m = _NO_WHEEL_SAID.search(line)
-            if m and "current platform" in m.group(0):
-                if asked is None:
-                    asked = any(_ASKS_TORCH.search(lines[j]) for j in torch_lines if "torch" in lines[j])
-                m = m if asked else None  # uv's words about some other package
-        if m is None or _NOT_NOW.search(line):
-            continue
-        before, end = _sentence(line, m)
-        if end not in ("?", "？") and not _ADVISED.search(before):
-            f.set("torch.installed", False, i, detail=f"{STATED_DETAIL}: {NO_TORCH_FOUND} (line {i + 1})")
-            return
+        for line in _chunks(lines[i], _SAID_WORDS + _WHEEL_WORDS):
+            m = _NO_TORCH_SAID.search(line) if i in said else None
+            if m is None and i in wheels:
+                m = _NO_WHEEL_SAID.search(line)
+                if m and "current platform" in m.group(0):
+                    if asked is None:
+                        asked = any(_ASKS_TORCH.search(c) for j in doc.lines_containing(*_ASK_WORDS)
+                                    for c in _chunks(lines[j], _ASK_WORDS))
+                    m = m if asked else None  # uv's words about some other package
+            if m is None or _NOT_NOW.search(line):
+                continue
+            before, end = _sentence(line, m)
+            if end not in ("?", "？") and not _ADVISED.search(before):
+                f.set("torch.installed", False, i, detail=f"{STATED_DETAIL}: {NO_TORCH_FOUND} (line {i + 1})")
+                return
 
 
 def parse(doc: Pasted) -> Found:
@@ -391,7 +407,7 @@ def parse(doc: Pasted) -> Found:
         if m:
             f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"uv: Using CPython {m.group(1)} (line {i + 1})")
             continue
-        m = _SOLVER_PYTHON.search(line) if "is requested" in line else None
+        m = _SOLVER_PYTHON.search(line) if "is requested" in line or "is installable" in line else None
         if m:
             f.set("python.version", m.group(1), i, detail=f"conda's solver: python {m.group(1)} is requested (line {i + 1})")
         elif py is None:
