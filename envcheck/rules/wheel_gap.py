@@ -90,7 +90,7 @@ def python_from_pip_listing(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-# The detail explain's install_commands parser gives torch.installed when a person says the
+# The detail explain's python_torch_prose parser gives torch.installed when a person says the
 # installer found no torch ("pip can't seem to find any version of torch"); tests pin both ends.
 NO_TORCH_FOUND = "the installer found no torch for this Python"
 # PyPI's torch 0.1.2, 0.1.2.post1, 0.1.2.post2: placeholder source packages from 2017 whose
@@ -216,7 +216,7 @@ def python_without_any_torch(ctx: RuleContext) -> Iterator[Finding]:
     yield make("python_unsupported_by_torch",
                f"{'pip' if req else 'The installer'} found no PyTorch file at all for this Python {py}: PyTorch had "
                "no wheel for this interpreter — a Python newer than the releases of the time (each new Python gets "
-               "torch wheels months after its release), or a build PyTorch publishes none for (32-bit, ARM "
+               "torch wheels months after its release), or a build PyTorch publishes none for (ARM "
                "Windows, free-threaded)." + when
                + " Use a 64-bit CPython that PyTorch has wheels for (e.g. uv venv --python 3.12).",
                basis, confidence=Confidence.LIKELY)

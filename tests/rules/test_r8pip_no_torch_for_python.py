@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from envcheck.explain import diagnose, source
-from envcheck.explain.parsers import install_commands
+from envcheck.explain.parsers import python_torch_prose
 from envcheck.rules import wheel_gap
 from tests.rules.test_unseen_classes import WORKING, errors, findings
 
@@ -90,6 +90,8 @@ NOT_THIS_CLASS = [
     "ERROR: Could not find a version that satisfies the requirement triton (from versions: none)\n"
     "ERROR: No matching distribution found for triton\nPython 3.11 on Windows, torch 2.4.1+cu121 works.",
     "ERROR: No matching distribution found for torchvision==0.2.0\nPython 3.13",
+    "找不到torchvision模块。我的 python 版本是 3.13",
+    "pip can't find torchvision 0.2.0 for my Python 3.12.",
     # the index, not the Python: no network, a CUDA variant that was never built
     "WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) after connection broken by "
     "'NewConnectionError'\nERROR: Could not find a version that satisfies the requirement torch (from versions: none)\n"
@@ -103,6 +105,9 @@ NOT_THIS_CLASS = [
     WORKING + "$ uv add pyaudio\nerror: … can't be installed because it doesn't have a source distribution or wheel for "
     "the current platform\nI use python 3.11",
     WORKING + "Note: tensorflow wheels are not available for Python 3.13, so I use torch instead. I have python 3.11.",
+    # an Intel Mac: the platform ended at 2.2 (no catalogue id for it), not this Python
+    PIP_PIN.format(pin="2.4", listed="1.11.0, 1.12.0, 1.13.1, 2.0.0, 2.1.0, 2.2.0, 2.2.1, 2.2.2")
+    + "MacBook Pro 2019, macOS 13.6 (x86_64), python 3.11",
     # conda: a missing channel on 64-bit Linux; the solver's ABI pin fits the Python asked for
     "PackagesNotFoundError: The following packages are not available from current channels:\n\n  - pytorch-cuda=12.1\n"
     "\nCurrent channels:\n\n  - https://repo.anaconda.com/pkgs/main/linux-64\n",
@@ -151,7 +156,7 @@ def test_advice_names_no_python_in_use():
 
 
 def test_the_parser_and_the_rule_agree_on_the_marker():
-    assert install_commands.NO_TORCH_FOUND == wheel_gap.NO_TORCH_FOUND
+    assert python_torch_prose.NO_TORCH_FOUND == wheel_gap.NO_TORCH_FOUND
 
 
 def test_the_platform_table_loads_and_names_the_linux_only_gaps():
