@@ -57,8 +57,9 @@ def _no_torch_at_all(ctx: RuleContext):
 
 
 def _windows_32bit(ctx: RuleContext) -> Iterator[Finding]:
-    """pip found no torch at all, and the text shows a 32-bit CPython on Windows (its banner's
-    "32 bit (Intel)", the installer's "Python38-32" folder): PyTorch has no wheels for it."""
+    """pip or conda found no torch at all, and the text shows a 32-bit CPython on Windows (its
+    banner's "32 bit (Intel)", the installer's "Python38-32" folder, conda's win-32 channels):
+    PyTorch has no wheels or packages for it."""
     bits = next((s for s in ctx.stated if s.id in ("python_windows_32bit", "conda_channel_win32")), None)
     said = None
     if bits is not None:  # conda's own "not available from current channels" counts beside its win-32 subdir
@@ -66,9 +67,10 @@ def _windows_32bit(ctx: RuleContext) -> Iterator[Finding]:
     if said is None:
         return
     yield make("python_unsupported_by_torch",
-               "pip found no PyTorch file for this Python, and it is a 32-bit CPython on Windows: PyTorch publishes "
-               "64-bit wheels only. Install the 64-bit Python (python.org's \"Windows installer (64-bit)\") and "
-               "install torch there.", [quote(bits), quote(said)], confidence=Confidence.LIKELY)
+               f"{'conda' if said.id.startswith('conda') else 'pip'} found no PyTorch package for this Python, and it "
+               "is a 32-bit CPython on Windows: PyTorch publishes 64-bit wheels only. Install the 64-bit Python "
+               "(python.org's \"Windows installer (64-bit)\", or a 64-bit Miniconda) and install torch there.",
+               [quote(bits), quote(said)], confidence=Confidence.LIKELY)
 
 
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
