@@ -22,6 +22,7 @@ from envcheck.knowledge.archs import ver
 from envcheck.rules.compat import advised, quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.wheel_gap import never_built, none_for_torch
 
 _TORCH_REQ = re.compile(r"torch(?:vision|audio)?(?:$|[=<>!~\[;])")
 _WHEEL_PY = re.compile(r"^(?P<pkg>torch(?:vision|audio)?)-[^-]+-cp(?P<major>\d)(?P<minor>\d{1,2})-")
@@ -56,16 +57,20 @@ def _no_torch_at_all(ctx: RuleContext):
 
 
 def _windows_32bit(ctx: RuleContext) -> Iterator[Finding]:
-    """pip found no torch at all, and the text shows a 32-bit CPython on Windows (its banner's
-    "32 bit (Intel)", the installer's "Python38-32" folder): PyTorch has no wheels for it."""
-    bits = next((s for s in ctx.stated if s.id == "python_windows_32bit"), None)
-    said = _no_torch_at_all(ctx) if bits is not None else None
+    """pip or conda found no torch at all, and the text shows a 32-bit CPython on Windows (its
+    banner's "32 bit (Intel)", the installer's "Python38-32" folder, conda's win-32 channels):
+    PyTorch has no wheels or packages for it."""
+    bits = next((s for s in ctx.stated if s.id in ("python_windows_32bit", "conda_channel_win32")), None)
+    said = None
+    if bits is not None:  # conda's own "not available from current channels" counts beside its win-32 subdir
+        said = _no_torch_at_all(ctx) or next((s for s in ctx.stated if s.id == "conda_torch_packages_not_found"), None)
     if said is None:
         return
     yield make("python_unsupported_by_torch",
-               "pip found no PyTorch file for this Python, and it is a 32-bit CPython on Windows: PyTorch publishes "
-               "64-bit wheels only. Install the 64-bit Python (python.org's \"Windows installer (64-bit)\") and "
-               "install torch there.", [quote(bits), quote(said)], confidence=Confidence.LIKELY)
+               f"{'conda' if said.id.startswith('conda') else 'pip'} found no PyTorch package for this Python, and it "
+               "is a 32-bit CPython on Windows: PyTorch publishes 64-bit wheels only. Install the 64-bit Python "
+               "(python.org's \"Windows installer (64-bit)\", or a 64-bit Miniconda) and install torch there.",
+               [quote(bits), quote(said)], confidence=Confidence.LIKELY)
 
 
 def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
@@ -76,7 +81,12 @@ def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
         yield from found
         return
     if py is None:
+        found = none_for_torch(ctx)
         said = _no_torch_at_all(ctx) if _requested_torch(ctx) is None else None
+        if found is not None and not never_built(ctx, found[1]) \
+                and not any(s.id == "pip_connection_retry" for s in ctx.stated):
+            # not one torch file, pinned or not (a pin changes nothing when none fits at all)
+            said = found[0]
         if said is not None:
             newest = ctx.kb.releases[0] if ctx.kb.releases else None  # newest first
             span = f" (the newest release in envcheck's tables, {newest.version}, has wheels for Python " \
@@ -85,7 +95,7 @@ def python_unsupported_by_torch(ctx: RuleContext) -> Iterator[Finding]:
                        "pip found no PyTorch file at all for this Python and platform. The usual cause is a Python "
                        f"that PyTorch has no wheels for{span}: a newer one than its releases support, an old one, "
                        "or a 32-bit Python; the Python version is not in the text (`python --version`).",
-                       [quote(said)], confidence=Confidence.LIKELY)
+                       [said if isinstance(said, tuple) else quote(said)], confidence=Confidence.LIKELY)
         return
     if tv is not None and tv.build is not None and tv.build.release is not None:
         rel, basis = tv.build.release, [(tv.version.source, tv.version)]
@@ -212,19 +222,25 @@ def _fits(python: str, specifier: str) -> Optional[bool]:
         return None
 
 
+def _range(s) -> str:
+    """The Python range a solver line asks for; conda-forge's python_abi pin ("3.8") as "==3.8.*"."""
+    req = str(s.fact("python.requires") or "")
+    return f"=={req}.*" if s.id == "libmamba_torch_requires_python_abi" else req
+
+
 def conda_solver_says_another_python(ctx: RuleContext) -> Iterator[Finding]:
     """conda's libmamba solver could not install PyTorch: every torch package it lists would
     require a Python range the requested Python is outside of ("pytorch 2.5.1 would require
     └─ python >=3.12,<3.13.0a0, which conflicts …" while "python 3.13** is requested")."""
-    said = [s for s in ctx.stated if s.id == "libmamba_torch_requires_python"]
+    said = [s for s in ctx.stated if s.id in ("libmamba_torch_requires_python", "libmamba_torch_requires_python_abi")]
     py = python_version(ctx.facts)
     if not said or py is None:
         return
     py = ".".join(py.split(".")[:2])
-    fits = [_fits(py, str(s.fact("python.requires") or "")) for s in said]
+    fits = [_fits(py, _range(s)) for s in said]
     if any(f is None or f for f in fits):
         return  # the Python fits one of them: something else conflicts
-    ranges = sorted({str(s.fact("python.requires")) for s in said})
+    ranges = sorted({_range(s) for s in said})
     yield make("python_unsupported_by_torch",
                f"conda found no PyTorch package for Python {py}: each it could use requires Python "
                f"{' or '.join(ranges[:4])}. Create the environment with a Python PyTorch has packages for "

@@ -56,6 +56,7 @@ from . import (
     packages,
     pci,
     prose_state,
+    python_torch_prose,
     resume_failure_prose,
     system,
     throttle_prose,
@@ -87,6 +88,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     module_load_prose.parse,
     nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
     torch_cpu_variant.parse,
+    python_torch_prose.parse,
 )
 
 __all__ = ["PARSERS"]

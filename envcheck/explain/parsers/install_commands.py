@@ -218,7 +218,7 @@ def _offered(lines: Tuple[str, ...], i: int) -> bool:
 # conda's libmamba solver names the Python asked for in its problem tree: "├─ python 3.13**  is
 # requested and can be installed;", "python =3.10.16 * is requested" (conda-libmamba-solver /
 # mamba problems_graph; conda 23.10+, mamba 1.x-2.x).
-_SOLVER_PYTHON = re.compile(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s?\*{0,2}\s+is requested and can be installed")
+_SOLVER_PYTHON = re.compile(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s?\*{0,2}\s+is (?:requested and can be installed|installable)")
 _UV_PYTHON = re.compile(r"^\s*Using CPython (\d+\.\d+\.\d+)(?:[a-z]+\d*)?(?:\s+interpreter at:\s+\S+)?\s*$")
 
 
@@ -271,7 +271,7 @@ def parse(doc: Pasted) -> Found:
         if m:
             f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"uv: Using CPython {m.group(1)} (line {i + 1})")
             continue
-        m = _SOLVER_PYTHON.search(line) if "is requested" in line else None
+        m = _SOLVER_PYTHON.search(line) if "is requested" in line or "is installable" in line else None
         if m:
             f.set("python.version", m.group(1), i, detail=f"conda's solver: python {m.group(1)} is requested (line {i + 1})")
         elif py is None:
