@@ -43,14 +43,17 @@ def _each_line(prefix: Callable[[int], str]) -> Callable[[str], str]:
 
 
 def _rewrap(text: str) -> str:
-    """Lines longer than 80 columns broken at spaces, as an editor or mail client fills prose."""
+    """Prose lines longer than 80 columns broken at spaces, as an editor or a mail client fills a
+    paragraph: not the lines of a fenced code block, nor indented ones (code, tool output)."""
     out: List[str] = []
+    fenced = False
     for line in text.split("\n"):
-        if len(line) <= 80:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or len(line) <= 80 or line[:1].isspace():
             out.append(line)
         else:
-            out.extend(textwrap.wrap(line, 80, break_long_words=False, break_on_hyphens=False,
-                                     drop_whitespace=True) or [""])
+            out.extend(textwrap.wrap(line, 80, break_long_words=False, break_on_hyphens=False) or [""])
     return "\n".join(out)
 
 

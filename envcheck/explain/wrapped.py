@@ -1,5 +1,5 @@
 """Upstream messages a person quoted in prose their editor wrapped at a fixed width: "CUDA
-init fails with error 802 ("system not yet" / "initialized")" split over two lines, which the
+init fails with error 802 ("system not yet" / "initialized")" split over two (or more) lines, which the
 catalogue's patterns (a line's words in a row) miss. Kept apart from ``source.py``, which calls
 :func:`across_breaks` for ``Pasted.messages``.
 """
@@ -33,6 +33,10 @@ _NEWLINE = re.compile(r"\n(?=[a-z\"')])")
 _CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
 WINDOW = 300  # characters each side of a break: a wrapped message's two parts
 MAX_BREAKS = 2000
+# A message quoted in wrapped prose spans at most this many breaks: torch's DataLoader message
+# ("… killed by signal: Bus / error. It is possible … out of shared / memory. Please …") runs
+# over three lines at 70 columns. Every newline inside a match must be such a break.
+MAX_CROSSED = 3
 
 
 def breaks_in(text: str) -> Iterator[int]:
@@ -50,8 +54,8 @@ def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]
     """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
     802 ("system not yet" / "initialized")"): each break between a prose line cut
     mid-sentence and its continuation is joined by a space, within a window around it,
-    and only matches that span exactly one break are kept (the others the plain scan
-    found). At most MAX_BREAKS breaks: wrapped prose is a report's description, not a log.
+    and only matches that cross one to MAX_CROSSED breaks, and no other newline, are kept
+    (the others the plain scan found). At most MAX_BREAKS breaks: wrapped prose is a report's description, not a log.
 
     The windows (overlapping ones merged) are scanned as one text, a newline between
     them, rather than the whole catalogue once per break: a log holding a thousand such
@@ -98,8 +102,8 @@ def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]
             continue  # runs into the next window
         start, end = spans[k][0] + w.start - placed[k], spans[k][0] + w.end - placed[k]
         j = bisect.bisect_right(breaks, start)
-        at = breaks[j] if j < len(breaks) else end
-        if at < end and at - start <= WINDOW and end - at <= WINDOW and text.count("\n", start, end) == 1:
+        crossed = bisect.bisect_left(breaks, end) - j  # the breaks inside the match
+        if 1 <= crossed <= MAX_CROSSED and text.count("\n", start, end) == crossed:
             out.append(dataclasses.replace(w, start=start, end=end, line=doc.line_of(start) + 1,
                                            text=text[start:end]))
     return out
