@@ -50,6 +50,37 @@ def breaks_in(text: str) -> Iterator[int]:
             yield at
 
 
+# A line an editor, a mail client or textwrap filled to a fixed width (72, 78, 80 columns; a
+# terminal's 80 or 100) ends near that width, on a word: where a message continues on the next
+# line with a capital, a digit or a bracket ("… (found version" / "11000). Please update …",
+# "UserWarning:" / "CUDA initialization: …") that the lower-case rule above does not take.
+FILLED = (60, 100)
+_FILLED_END = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,:()")
+# At most this many: a report's wrapped description holds a few; a log of lines that long would
+# otherwise make every newline a break (and the windows a second scan of the whole text).
+MAX_FILLED = 200
+
+
+def filled_breaks(doc: Paste) -> List[int]:
+    """The newlines after lines filled to a width (:data:`FILLED`, not indented, no table bar,
+    ending on a word, a comma, a colon or a bracket) before a line that starts with a capital, a
+    digit or a bracket; in order, at most MAX_FILLED."""
+    out: List[int] = []
+    lines = doc.lines
+    low, high = FILLED
+    end = -1  # the offset of the current line's newline
+    for i, line in enumerate(lines):
+        end += len(line) + 1
+        if low <= len(line) <= high and i + 1 < len(lines):
+            nxt = lines[i + 1][:1]
+            if (nxt and (nxt.isupper() or nxt.isdigit() or nxt in "([") and line[-1] in _FILLED_END
+                    and not line[:1].isspace() and "|" not in line):
+                out.append(end)
+                if len(out) >= MAX_FILLED:
+                    break
+    return out
+
+
 def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]:
     """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
     802 ("system not yet" / "initialized")"): each break between a prose line cut
@@ -72,6 +103,9 @@ def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]
         if len(line) < 30 or line[:1].isspace() or "|" in line:
             continue  # short lines, indented code, tables: not wrapped prose
         breaks.append(at)
+    filled = filled_breaks(doc)
+    if filled:
+        breaks = sorted(set(breaks).union(filled))
     if not breaks:
         return []
     spans: List[List[int]] = []  # the windows [a, b) around the breaks, merged
