@@ -24,13 +24,13 @@ class Paste(Protocol):
 
     def line_of(self, pos: int) -> int: ...
 
-# A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
+# A line of prose cut mid-sentence (a letter, digit, comma, bracket or quote at its end) and
 # the line that continues it (a lower-case word or a closing quote/bracket first).
 # Found as "a newline before a continuation" and the characters before it checked in Python:
 # the regex r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])", which starts on a class, is tried at every
 # position of the text (eight times slower on 4 MiB).
 _NEWLINE = re.compile(r"\n(?=[a-z\"')])")
-_CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
+_CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,()\"'")
 WINDOW = 300  # characters each side of a break: a wrapped message's two parts
 MAX_BREAKS = 2000
 # A message quoted in wrapped prose spans at most this many breaks: torch's DataLoader message
@@ -40,8 +40,8 @@ MAX_CROSSED = 3
 
 
 def breaks_in(text: str) -> Iterator[int]:
-    """Where a prose line cut mid-sentence ends (its newline), in order: a letter, comma or
-    opening bracket/quote, then at most one blank, before the newline; a lower-case word or a
+    """Where a prose line cut mid-sentence ends (its newline), in order: a letter, digit, comma,
+    bracket or quote, then at most one blank, before the newline; a lower-case word or a
     closing quote/bracket after it."""
     for m in _NEWLINE.finditer(text):
         at = m.start()
