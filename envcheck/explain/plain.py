@@ -45,8 +45,10 @@ _LOG_PREFIX = "|".join((
     rf"{_LEVEL}:[\w.]{{1,64}}:",
     # vLLM's logger: "%(levelname)s %(asctime)s [%(filename)s:%(lineno)d] " ("INFO 04-17 02:04:28 [api_server.py:1034] ").
     rf"{_LEVEL} \d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)? \[[\w.]{{1,64}}:\d{{1,6}}\][ \t]",
-    # glog / absl C++ logging: "E0105 12:34:56.789012 12345 file.cc:42] ".
-    r"[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6}[ \t]+\d+[ \t]+[\w./-]{1,200}:\d{1,6}\][ \t]",
+    # glog / absl C++ logging and Kubernetes' klog: "E0105 12:34:56.789012 12345 file.cc:42] ".
+    # Kept where the file is a CUDA source (".cu:"): a CHECK there names the program's own kernel
+    # ("F0310 … tanh_layer.cu:26] Check failed: … invalid device function"), which the catalogue reads.
+    r"[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6}[ \t]+\d+[ \t]+(?![\w./-]{0,200}\.cuh?:)[\w./-]{1,200}:\d{1,6}\][ \t]",
     # `docker compose logs`' service column ("kokoro-tts-1     | …").
     r"[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t]",
     # torch.distributed.elastic's per-worker prefix: "[{role}{local_rank}]:" of torchrun --tee

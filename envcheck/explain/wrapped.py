@@ -24,13 +24,13 @@ class Paste(Protocol):
 
     def line_of(self, pos: int) -> int: ...
 
-# A line of prose cut mid-sentence (a letter, digit, comma, bracket or quote at its end) and
+# A line of prose cut mid-sentence (a letter, comma or opening bracket/quote at its end) and
 # the line that continues it (a lower-case word or a closing quote/bracket first).
 # Found as "a newline before a continuation" and the characters before it checked in Python:
 # the regex r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])", which starts on a class, is tried at every
 # position of the text (eight times slower on 4 MiB).
 _NEWLINE = re.compile(r"\n(?=[a-z\"')])")
-_CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,()\"'")
+_CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
 WINDOW = 300  # characters each side of a break: a wrapped message's two parts
 MAX_BREAKS = 2000
 # A message quoted in wrapped prose spans at most this many breaks: torch's DataLoader message
@@ -40,8 +40,8 @@ MAX_CROSSED = 3
 
 
 def breaks_in(text: str) -> Iterator[int]:
-    """Where a prose line cut mid-sentence ends (its newline), in order: a letter, digit, comma,
-    bracket or quote, then at most one blank, before the newline; a lower-case word or a
+    """Where a prose line cut mid-sentence ends (its newline), in order: a letter, comma or
+    opening bracket/quote, then at most one blank, before the newline; a lower-case word or a
     closing quote/bracket after it."""
     for m in _NEWLINE.finditer(text):
         at = m.start()
@@ -51,9 +51,10 @@ def breaks_in(text: str) -> Iterator[int]:
 
 
 # A line an editor, a mail client or textwrap filled to a fixed width (72, 78, 80 columns; a
-# terminal's 80 or 100) ends near that width, on a word: where a message continues on the next
-# line with a capital, a digit or a bracket ("… (found version" / "11000). Please update …",
-# "UserWarning:" / "CUDA initialization: …") that the lower-case rule above does not take.
+# terminal's 80 or 100) ends near that width, on a word, a number or a bracket: a message may go
+# on in the next line with what the lower-case rule above does not take, a capital, a digit
+# ("… (found version" / "11000). Please update …", "UserWarning:" / "CUDA initialization: …"),
+# or after a closing bracket ("… worker (pid 47)" / "is killed by signal: Bus error").
 FILLED = (60, 100)
 _FILLED_END = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,:()")
 # At most this many: a report's wrapped description holds a few; a log of lines that long would
@@ -63,8 +64,8 @@ MAX_FILLED = 200
 
 def filled_breaks(doc: Paste) -> List[int]:
     """The newlines after lines filled to a width (:data:`FILLED`, not indented, no table bar,
-    ending on a word, a comma, a colon or a bracket) before a line that starts with a capital, a
-    digit or a bracket; in order, at most MAX_FILLED."""
+    ending on a word, a number, a comma, a colon or a bracket) before a line that does not start
+    with a blank; in order, at most MAX_FILLED."""
     out: List[int] = []
     lines = doc.lines
     low, high = FILLED
@@ -73,7 +74,7 @@ def filled_breaks(doc: Paste) -> List[int]:
         end += len(line) + 1
         if low <= len(line) <= high and i + 1 < len(lines):
             nxt = lines[i + 1][:1]
-            if (nxt and (nxt.isupper() or nxt.isdigit() or nxt in "([") and line[-1] in _FILLED_END
+            if (nxt and not nxt.isspace() and line[-1] in _FILLED_END
                     and not line[:1].isspace() and "|" not in line):
                 out.append(end)
                 if len(out) >= MAX_FILLED:

@@ -102,6 +102,8 @@ def test_a_prefix_goes_and_the_line_reads_as_printed(prefix):
     "| NVIDIA-SMI 550.90.07   Driver Version: 550.90.07   CUDA Version: 12.4 |",
     "ERROR: Could not find a version that satisfies the requirement torch",  # pip
     "Is CUDA available: True",
+    # glog naming a CUDA source: the file is the program's kernel, evidence of its own build
+    "F0310 07:19:41.605973 3025 tanh_layer.cu:26] Check failed: error == cudaSuccess (8 vs. 0)  invalid device function",
 ])
 def test_lines_that_only_look_prefixed_stay(line):
     assert plain(line) == line
