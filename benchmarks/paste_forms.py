@@ -57,6 +57,18 @@ def _rewrap(text: str) -> str:
     return "\n".join(out)
 
 
+def _hard_wrap(text: str, width: int = 80) -> str:
+    """Every line longer than ``width`` cut at exactly that column, mid-word: what copying from a
+    terminal that hard-wraps gives (Windows' console host, tmux/screen copy mode, a serial console)."""
+    out: List[str] = []
+    for line in text.split("\n"):
+        while len(line) > width:
+            out.append(line[:width])
+            line = line[width:]
+        out.append(line)
+    return "\n".join(out)
+
+
 def _jupyter(text: str) -> str:
     """IPython's coloured traceback (ultratb): frame lines green/cyan, the exception name red."""
     out = []
@@ -105,6 +117,7 @@ FORMS: Dict[str, Tuple[Callable[[str], str], str]] = {
     "md_quote": (_each_line(lambda n: "> "), "Markdown quote of a reply"),
     "html_entities": (lambda t: html.escape(t, quote=True), "a scraped HTML page (html.escape)"),
     "rewrap_80": (_rewrap, "prose refilled at 80 columns (textwrap, editors, mail)"),
+    "terminal_wrap_80": (_hard_wrap, "a terminal's hard wrap at 80 columns (conhost, tmux/screen copy)"),
     "jupyter_colour": (_jupyter, "IPython/Jupyter coloured traceback (ultratb ANSI codes)"),
 }
 

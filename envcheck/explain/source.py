@@ -24,7 +24,7 @@ from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Tuple, T
 
 from envcheck.errors import EnvcheckError
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain
-from envcheck.explain.wrapped import across_breaks
+from envcheck.explain.wrapped import across_breaks, unwrap_terminal
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
 
@@ -338,9 +338,14 @@ def normalise(text: str) -> Pasted:
         # Every line indented: a Markdown code block made by indentation (four spaces or a tab),
         # or a reply that indented the whole paste. Its common indent goes, as Markdown renders it.
         text = textwrap.dedent(text)
+    lines = text.split("\n")
+    unwrapped = unwrap_terminal(lines)  # a terminal's hard wrap undone (wrapped.py), on the lines it showed
+    if unwrapped is not lines:
+        lines = unwrapped
+        text = "\n".join(lines)
     if "#012" in text:
         text = RSYSLOG_NEWLINE.sub("\n", text)
-    lines = text.split("\n")
+        lines = text.split("\n")
     distinct = dict.fromkeys(lines)
     if len(distinct) * 2 > len(lines):
         return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in plain(text).split("\n")))

@@ -142,3 +142,55 @@ def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]
             out.append(dataclasses.replace(w, start=start, end=end, line=doc.line_of(start) + 1,
                                            text=text[start:end]))
     return out
+
+
+# A terminal that hard-wraps what it shows (a Windows console, a serial console, tmux/screen copy
+# mode, a CI log viewer) cuts every longer line at its width, mid-word, and copying gives those
+# pieces as lines. Its signature: no line longer than the width W, at least three different lines
+# of exactly W, one of them cut inside a word, and W the common length rather than the tail of a
+# smooth spread (more lines at W than in the twenty columns below it). A line of W that ends as a
+# table or a rule does (nvidia-smi's rows are all one width) is not a cut.
+_BORDER = frozenset("|+-=│┃┐┤┘╗╣╝*#")
+MIN_WIDTH = 60
+
+
+def terminal_width(lines: List[str]) -> int:
+    """The width a terminal cut these lines at, or 0 when they were not cut."""
+    if len(lines) < 4:
+        return 0
+    lengths = list(map(len, lines))
+    width = max(lengths)
+    if width < MIN_WIDTH or width > 400:
+        return 0
+    at = lengths.count(width)
+    if at < 3:
+        return 0
+    below = sum(1 for n in lengths if width - 20 <= n < width)
+    if at <= below:
+        return 0
+    cut = {line for line in lines if len(line) == width and line[-1] not in _BORDER}
+    if len(cut) < 3:  # the same line repeated (a log's message) is not three cuts
+        return 0
+    # At least one cut falls inside a word, as a width does and a writer does not (links to
+    # images of one length end on ")" before a line starting "![").
+    mid_word = any(len(a) == width and a[-1].isalnum() and b[:1].isalnum() for a, b in zip(lines, lines[1:]))
+    return width if mid_word else 0
+
+
+def unwrap_terminal(lines: List[str]) -> List[str]:
+    """``lines`` with each piece a terminal cut at its width (:func:`terminal_width`) joined to the
+    piece after it, as the program printed the line; the lines themselves when none was cut."""
+    width = terminal_width(lines)
+    if not width:
+        return lines
+    out: List[str] = []
+    carry = ""
+    for line in lines:
+        if len(line) == width and line[-1] not in _BORDER:
+            carry += line
+            continue
+        out.append(carry + line)
+        carry = ""
+    if carry:
+        out.append(carry)
+    return out

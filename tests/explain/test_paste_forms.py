@@ -230,3 +230,48 @@ def test_wrapping_a_message_changes_nothing(story):
     wrapped = "\n".join(_bench()._rewrap(one_line).split("\n"))
     assert wrapped.count("\n") >= 2
     assert ids(wrapped) == ids(one_line)
+
+
+# ---- a terminal's hard wrap -----------------------------------------------------------------
+
+def _cut(text: str, width: int) -> str:
+    return _bench()._hard_wrap(text, width)
+
+
+COLLECT_ENV = (
+    "PyTorch version: 2.5.1+cpu\n"
+    "Is debug build: False\n"
+    "CUDA used to build PyTorch: None\n"
+    "OS: Ubuntu 22.04.4 LTS (x86_64) with a rather long description that a terminal has to wrap somewhere\n"
+    "Python version: 3.10.12 (main, Nov 20 2023, 15:14:05) [GCC 11.4.0] (64-bit runtime) on the training host\n"
+    "Is CUDA available: False\n"
+    "GPU models and configuration: GPU 0: NVIDIA GeForce RTX 4090 (the card the machine was bought for)\n")
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+def test_a_terminals_hard_wrap_is_undone(width):
+    cut = _cut(COLLECT_ENV, width)
+    assert max(map(len, cut.split("\n"))) == width
+    lines = normalise(cut).lines
+    assert "Is CUDA available: False" in lines
+    assert any(line.startswith("Python version: 3.10.12 (main") and line.endswith("training host") for line in lines)
+    assert ids(cut) == ids(COLLECT_ENV)
+
+
+@pytest.mark.parametrize("paste", [
+    # nvidia-smi: every row one width, ending on its border
+    "\n".join(["+-----------------------------------------------------------------------------+",
+               "| NVIDIA-SMI 470.86       Driver Version: 470.86       CUDA Version: 11.4     |",
+               "|-------------------------------+----------------------+----------------------+",
+               "| GPU  Name        Persistence-M| Bus-Id        Disp.A | Volatile Uncorr. ECC |",
+               "|   0  NVIDIA GeForce ...  Off  | 00000000:01:00.0 Off |                  N/A |",
+               "+-------------------------------+----------------------+----------------------+"]),
+    # the same long message three times, then a shorter line
+    "\n".join(["Could not load library libcudnn_cnn_train.so.8. Error: libcudnn_ops_train.so.8: cannot open"] * 3
+              + ["Aborted (core dumped)"]),
+    # image links of one length
+    "\n".join(f"![image](https://user-images.githubusercontent.com/1/{n}933ee37-fd66-49d5-965f-9664f7ddc9ef.png)"
+              for n in range(3)) + "\nthanks",
+])
+def test_lines_of_one_width_that_were_not_cut_stay(paste):
+    assert list(normalise(paste).lines) == [line.rstrip() for line in paste.split("\n")]
