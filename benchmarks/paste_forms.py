@@ -115,6 +115,9 @@ FORMS: Dict[str, Tuple[Callable[[str], str], str]] = {
     "tab_indent": (_each_line(lambda n: "\t"), "Markdown indented code block (tab)"),
     "space_indent": (_each_line(lambda n: "    "), "Markdown indented code block (4 spaces)"),
     "md_quote": (_each_line(lambda n: "> "), "Markdown quote of a reply"),
+    # An issue template's list ("- OS: Ubuntu 22.04", "- PyTorch version: 2.1.0+cu121"), here over
+    # every line: left unread (parsers of llamafactory's env, compose and CDI lists need the "- ").
+    "md_bullets": (_each_line(lambda n: "- "), "Markdown list items of an issue template"),
     "html_entities": (lambda t: html.escape(t, quote=True), "a scraped HTML page (html.escape)"),
     "rewrap_80": (_rewrap, "prose refilled at 80 columns (textwrap, editors, mail)"),
     "terminal_wrap_80": (_hard_wrap, "a terminal's hard wrap at 80 columns (conhost, tmux/screen copy)"),
