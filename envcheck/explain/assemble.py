@@ -25,7 +25,7 @@ import re
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from envcheck.explain.gpu_names import same_gpu
-from envcheck.explain.partial import REPORT, STATED, TOOL, Claim, Found, GpuClaim, ItemClaim
+from envcheck.explain.partial import COPIED, REPORT, STATED, TOOL, Claim, Found, GpuClaim, ItemClaim, weight
 from envcheck.explain.smi_values import same_bus
 from envcheck.facts import (
     DriverFacts,
@@ -96,6 +96,10 @@ def _memo(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
 
 
 _BY_RANK = operator.attrgetter("rank", "line")
+
+
+def _BY_WEIGHT(c: Claim) -> Tuple[int, int]:  # noqa: N802 - a sort key like _BY_RANK
+    return weight(c), c.line
 _DISAGREES = "the text disagrees about "
 
 
@@ -103,6 +107,10 @@ def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) 
     """The winning claim; notes a disagreement between claims (of any rank)."""
     ordered = sorted(claims, key=_BY_RANK)
     winner = ordered[-1]
+    if winner.rank < COPIED and any(c.rank == STATED for c in ordered):
+        # A person's copy of a program's build string outranks an install command's pin (partial.weight).
+        ordered = sorted(claims, key=_BY_WEIGHT)
+        winner = ordered[-1]
     if compare is _compatible and winner.reading.ok and isinstance(winner.reading.value, str):
         # "3.10" (collect_env) and "3.10.12" (the REPL banner) agree: keep the more precise spelling.
         fixed = winner.reading.value

@@ -25,6 +25,11 @@ from envcheck.reading import Reading, Status
 STATED = 10
 # An install command: what was asked for, not necessarily what got installed.
 INTENT = 20
+# A person's list holding a version string only a program prints, with its local build label
+# ("- PyTorch: 2.8.0+cu128" in an issue template): copied from the program's output, so it
+# outranks what an install command asked for (often a later workaround), never a program's own
+# output. Its detail stays STATED_DETAIL. See :func:`weight`.
+COPIED = 22
 # A person saying what a command did ("it installed the CPU version"): outranks what the
 # command asked for, never a program's own output. Its detail is still STATED_DETAIL.
 OUTCOME = 25
@@ -36,6 +41,10 @@ LISTING = 40
 REPORT = 50
 # The tool's own output or error message (nvidia-smi, nvcc, torch's errors).
 TOOL = 60
+
+# A full release number and a PEP 440 local label naming a build ("2.8.0+cu128", "2.1.2+cpu",
+# "2.4.1+rocm6.1"): pip, torch.__version__ and collect_env print it, people do not make it up.
+_PRINTED_VERSION = re.compile(r"\d+\.\d+\.\d+(?:\.\w+)?\+(?:cu\d{2,3}|cpu|rocm\d+(?:\.\d+)*|xpu)")
 
 _EXCEPTION_PREFIX = re.compile(r"^(?:[\w.]*(?:Error|Exception|Warning|Check FAIL)\b:?\s*)+")
 
@@ -167,3 +176,14 @@ class Found:
 
     def __bool__(self) -> bool:
         return bool(self.claims or self.gpus or self.items)
+
+
+def weight(claim: Union[Claim, "GpuClaim", "ItemClaim"]) -> int:
+    """The rank the assembler weighs ``claim`` by: its own, except that a person's (STATED) word
+    which is a program-printed build string (:data:`_PRINTED_VERSION`) counts as COPIED."""
+    if claim.rank != STATED or not isinstance(claim, Claim):
+        return claim.rank
+    r = claim.reading
+    if r.ok and isinstance(r.value, str) and _PRINTED_VERSION.fullmatch(r.value):
+        return COPIED
+    return claim.rank

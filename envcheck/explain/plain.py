@@ -23,11 +23,51 @@ from envcheck.errors import EnvcheckError
 _ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
                    r"|\x1b[\]PX^_][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?"
                    r"|\x1b[ -/]{0,4}[0-~]?")
-# What log collectors put in front of every line of a tool's output: GitHub Actions'
-# timestamps ("2022-11-02T18:32:26.3725444Z lspci …"), ComfyUI's ("2025-01-05T01:35:23.210402 - …"),
-# `docker compose logs`' service column ("kokoro-tts-1     | …").
-_LOG_PREFIX = (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t](?:-[ \t])?"
-               r"|[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t]")
+# What log collectors and launchers put in front of every line of a program's output, removed
+# (up to three nested, "trainer-1  | [rank0]: …") so that each parser sees the line the program
+# printed. Each alternative starts on a fixed character or a digit, so the scan ("a newline, then
+# the pattern") stays one pass.
+_LEVEL = r"(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)"
+_LOG_PREFIX = "|".join((
+    # GitHub Actions' timestamps ("2022-11-02T18:32:26.3725444Z lspci …"), ComfyUI's
+    # ("2025-01-05T01:35:23.210402 - …").
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z?[ \t](?:-[ \t])?",
+    # Python logging's asctime ("2024-01-05 12:34:56,789"), bare or in the logging HOWTO's
+    # "%(asctime)s - %(name)s - %(levelname)s - " or loguru's default
+    # "{time} | {level: <8} | {name}:{function}:{line} - ".
+    r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:[,.]\d{1,6})?"
+    rf"(?:[ \t]+-[ \t]+[\w.<>-]{{1,64}}[ \t]+-[ \t]+{_LEVEL}[ \t]+-"
+    rf"|[ \t]+\|[ \t]*{_LEVEL}[ \t]*\|[ \t]*[\w.<>-]{{1,64}}:[\w.<>-]{{1,64}}:\d{{1,6}}[ \t]+-)?[ \t]",
+    # DeepSpeed's logger: "[%(asctime)s] [%(levelname)s] [%(filename)s:%(lineno)d:%(funcName)s] ".
+    rf"\[\d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}(?:[,.]\d{{1,6}})?\](?:[ \t]\[{_LEVEL}\])?"
+    r"(?:[ \t]\[[\w.<>-]{1,64}(?::[\w.<>-]{1,64}){0,2}\])?[ \t]",
+    # logging.basicConfig()'s default "%(levelname)s:%(name)s:" ("WARNING:root:").
+    rf"{_LEVEL}:[\w.]{{1,64}}:",
+    # vLLM's logger: "%(levelname)s %(asctime)s [%(filename)s:%(lineno)d] " ("INFO 04-17 02:04:28 [api_server.py:1034] ").
+    rf"{_LEVEL} \d{{2}}-\d{{2}} \d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)? \[[\w.]{{1,64}}:\d{{1,6}}\][ \t]",
+    # glog / absl C++ logging and Kubernetes' klog: "E0105 12:34:56.789012 12345 file.cc:42] ".
+    # Kept where the file is a CUDA source (".cu:"): a CHECK there names the program's own kernel
+    # ("F0310 … tanh_layer.cu:26] Check failed: … invalid device function"), which the catalogue reads.
+    r"[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d{6}[ \t]+\d+[ \t]+(?![\w./-]{0,200}\.cuh?:)[\w./-]{1,200}:\d{1,6}\][ \t]",
+    # `docker compose logs`' service column ("kokoro-tts-1     | …").
+    r"[a-z0-9][\w.-]*[-_]\d+[ \t]+\|[ \t]",
+    # torch.distributed.elastic's per-worker prefix: "[{role}{local_rank}]:" of torchrun --tee
+    # ("[default0]:"), "[rank0]:" since torch 2.2.
+    r"\[[A-Za-z_]{0,32}\d{1,6}\]:[ \t]?",
+    # Open MPI's mpirun --tag-output: "[jobid,rank]<stderr>:".
+    r"\[\d{1,6},\d{1,6}\]<std(?:out|err|diag)>:[ \t]?",
+    # Slurm's srun --label ("0: ", right-aligned to the widest task number: " 3: ").
+    r"[ \t]{0,5}\d{1,5}: ",
+    # pdsh / DeepSpeed's multi-node launcher: the host's address ("10.0.0.6: ").
+    r"(?:\d{1,3}\.){3}\d{1,3}: ",
+    # Ray's log_to_driver: "(RayWorkerWrapper pid=123, ip=10.0.0.1) ".
+    r"\((?:[\w.]{1,64} )?pid=\d{1,10}(?:, ip=[\d.]{7,15})?\)[ \t]",
+    # kubectl logs --prefix: "[pod/<pod>/<container>] ".
+    r"\[pod/[\w.-]{1,253}/[\w.-]{1,63}\][ \t]",
+    # journalctl's default "short" output (and syslog's): "Jan 05 12:34:56 host ident[pid]: ",
+    # the month as the locale spells it in three letters.
+    r"[A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} [\w.-]{1,64} [\w./@:-]{1,64}(?:\[\d{1,10}\])?:[ \t]",
+))
 
 
 class _AtLineStarts:
@@ -53,7 +93,7 @@ _FENCE = _AtLineStarts(r"[ \t]*(?:```+|~~~+)(?:[ \t]*[\w+#.:{}-]*[ \t]*$)?", re.
 # "> " quote markers of a Markdown reply, but not the ">>> " of a Python prompt.
 _QUOTE = r"(?:[ \t]*>(?!>>))+ ?"
 _QUOTES = _AtLineStarts(_QUOTE)
-_LOG_PREFIXES = _AtLineStarts(_LOG_PREFIX)
+_LOG_PREFIXES = _AtLineStarts(f"(?:{_LOG_PREFIX}){{1,3}}")
 # Markdown bold around a word ("- **PyTorch Version:** 2.1.0", "**Is CUDA available: Yes**"),
 # not Python's power or keyword-arguments operators ("2**20", "f(**kw)").
 # Written to start on the literal "**" (the context checked behind it): a pattern starting on a

@@ -19,11 +19,12 @@ import html
 import itertools
 import re
 import sys
+import textwrap
 from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain
-from envcheck.explain.wrapped import across_breaks
+from envcheck.explain.wrapped import across_breaks, unwrap_terminal
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
 
@@ -317,6 +318,13 @@ def _after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
     return re.compile(r"\n(?:" + pattern.pattern + ")", pattern.flags)
 
 
+# The entities a scraped page or an HTML export writes: the named ones of markup, and numeric
+# references (Python's html.escape writes "&#x27;" for an apostrophe).
+_ENTITY = re.compile(r"&(?:gt|lt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+# A line with text at its first column (the first such line ends the search: usually line one).
+_NOT_INDENTED = re.compile(r"^[^ \t\n]", re.MULTILINE)
+
+
 def normalise(text: str) -> Pasted:
     """Plain lines: no colour codes, fences, quote markers, entities or typographic quotes.
 
@@ -324,11 +332,20 @@ def normalise(text: str) -> Pasted:
     patterns per line: a paste may hold 4 MiB of short lines."""
     if "\r" in text:  # two passes over 4 MiB saved where there is none (5 ms)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text and re.search(r"&(gt|lt|amp|quot|#39);", text):
+    if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
+    if text[:1] in (" ", "\t") and not _NOT_INDENTED.search(text):
+        # Every line indented: a Markdown code block made by indentation (four spaces or a tab),
+        # or a reply that indented the whole paste. Its common indent goes, as Markdown renders it.
+        text = textwrap.dedent(text)
+    lines = text.split("\n")
+    unwrapped = unwrap_terminal(lines)  # a terminal's hard wrap undone (wrapped.py), on the lines it showed
+    if unwrapped is not lines:
+        lines = unwrapped
+        text = "\n".join(lines)
     if "#012" in text:
         text = RSYSLOG_NEWLINE.sub("\n", text)
-    lines = text.split("\n")
+        lines = text.split("\n")
     distinct = dict.fromkeys(lines)
     if len(distinct) * 2 > len(lines):
         return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in plain(text).split("\n")))

@@ -1,5 +1,5 @@
 """Upstream messages a person quoted in prose their editor wrapped at a fixed width: "CUDA
-init fails with error 802 ("system not yet" / "initialized")" split over two lines, which the
+init fails with error 802 ("system not yet" / "initialized")" split over two (or more) lines, which the
 catalogue's patterns (a line's words in a row) miss. Kept apart from ``source.py``, which calls
 :func:`across_breaks` for ``Pasted.messages``.
 """
@@ -33,6 +33,10 @@ _NEWLINE = re.compile(r"\n(?=[a-z\"')])")
 _CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
 WINDOW = 300  # characters each side of a break: a wrapped message's two parts
 MAX_BREAKS = 2000
+# A message quoted in wrapped prose spans at most this many breaks: torch's DataLoader message
+# ("… killed by signal: Bus / error. It is possible … out of shared / memory. Please …") runs
+# over three lines at 70 columns. Every newline inside a match must be such a break.
+MAX_CROSSED = 3
 
 
 def breaks_in(text: str) -> Iterator[int]:
@@ -46,12 +50,44 @@ def breaks_in(text: str) -> Iterator[int]:
             yield at
 
 
+# A line an editor, a mail client or textwrap filled to a fixed width (72, 78, 80 columns; a
+# terminal's 80 or 100) ends near that width, on a word, a number or a bracket: a message may go
+# on in the next line with what the lower-case rule above does not take, a capital, a digit
+# ("… (found version" / "11000). Please update …", "UserWarning:" / "CUDA initialization: …"),
+# or after a closing bracket ("… worker (pid 47)" / "is killed by signal: Bus error").
+FILLED = (60, 100)
+_FILLED_END = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789,:()")
+# At most this many: a report's wrapped description holds a few; a log of lines that long would
+# otherwise make every newline a break (and the windows a second scan of the whole text).
+MAX_FILLED = 200
+
+
+def filled_breaks(doc: Paste) -> List[int]:
+    """The newlines after lines filled to a width (:data:`FILLED`, not indented, no table bar,
+    ending on a word, a number, a comma, a colon or a bracket) before a line that does not start
+    with a blank; in order, at most MAX_FILLED."""
+    out: List[int] = []
+    lines = doc.lines
+    low, high = FILLED
+    end = -1  # the offset of the current line's newline
+    for i, line in enumerate(lines):
+        end += len(line) + 1
+        if low <= len(line) <= high and i + 1 < len(lines):
+            nxt = lines[i + 1][:1]
+            if (nxt and not nxt.isspace() and line[-1] in _FILLED_END
+                    and not line[:1].isspace() and "|" not in line):
+                out.append(end)
+                if len(out) >= MAX_FILLED:
+                    break
+    return out
+
+
 def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]:
     """Messages quoted in prose that was wrapped at a fixed width ("CUDA init fails with error
     802 ("system not yet" / "initialized")"): each break between a prose line cut
     mid-sentence and its continuation is joined by a space, within a window around it,
-    and only matches that span exactly one break are kept (the others the plain scan
-    found). At most MAX_BREAKS breaks: wrapped prose is a report's description, not a log.
+    and only matches that cross one to MAX_CROSSED breaks, and no other newline, are kept
+    (the others the plain scan found). At most MAX_BREAKS breaks: wrapped prose is a report's description, not a log.
 
     The windows (overlapping ones merged) are scanned as one text, a newline between
     them, rather than the whole catalogue once per break: a log holding a thousand such
@@ -68,6 +104,9 @@ def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]
         if len(line) < 30 or line[:1].isspace() or "|" in line:
             continue  # short lines, indented code, tables: not wrapped prose
         breaks.append(at)
+    filled = filled_breaks(doc)
+    if filled:
+        breaks = sorted(set(breaks).union(filled))
     if not breaks:
         return []
     spans: List[List[int]] = []  # the windows [a, b) around the breaks, merged
@@ -98,8 +137,60 @@ def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]
             continue  # runs into the next window
         start, end = spans[k][0] + w.start - placed[k], spans[k][0] + w.end - placed[k]
         j = bisect.bisect_right(breaks, start)
-        at = breaks[j] if j < len(breaks) else end
-        if at < end and at - start <= WINDOW and end - at <= WINDOW and text.count("\n", start, end) == 1:
+        crossed = bisect.bisect_left(breaks, end) - j  # the breaks inside the match
+        if 1 <= crossed <= MAX_CROSSED and text.count("\n", start, end) == crossed:
             out.append(dataclasses.replace(w, start=start, end=end, line=doc.line_of(start) + 1,
                                            text=text[start:end]))
+    return out
+
+
+# A terminal that hard-wraps what it shows (a Windows console, a serial console, tmux/screen copy
+# mode, a CI log viewer) cuts every longer line at its width, mid-word, and copying gives those
+# pieces as lines. Its signature: no line longer than the width W, at least three different lines
+# of exactly W, one of them cut inside a word, and W the common length rather than the tail of a
+# smooth spread (more lines at W than in the twenty columns below it). A line of W that ends as a
+# table or a rule does (nvidia-smi's rows are all one width) is not a cut.
+_BORDER = frozenset("|+-=│┃┐┤┘╗╣╝*#")
+MIN_WIDTH = 60
+
+
+def terminal_width(lines: List[str]) -> int:
+    """The width a terminal cut these lines at, or 0 when they were not cut."""
+    if len(lines) < 4:
+        return 0
+    lengths = list(map(len, lines))
+    width = max(lengths)
+    if width < MIN_WIDTH or width > 400:
+        return 0
+    at = lengths.count(width)
+    if at < 3:
+        return 0
+    below = sum(1 for n in lengths if width - 20 <= n < width)
+    if at <= below:
+        return 0
+    cut = {line for line in lines if len(line) == width and line[-1] not in _BORDER}
+    if len(cut) < 3:  # the same line repeated (a log's message) is not three cuts
+        return 0
+    # At least one cut falls inside a word, as a width does and a writer does not (links to
+    # images of one length end on ")" before a line starting "![").
+    mid_word = any(len(a) == width and a[-1].isalnum() and b[:1].isalnum() for a, b in zip(lines, lines[1:]))
+    return width if mid_word else 0
+
+
+def unwrap_terminal(lines: List[str]) -> List[str]:
+    """``lines`` with each piece a terminal cut at its width (:func:`terminal_width`) joined to the
+    piece after it, as the program printed the line; the lines themselves when none was cut."""
+    width = terminal_width(lines)
+    if not width:
+        return lines
+    out: List[str] = []
+    carry = ""
+    for line in lines:
+        if len(line) == width and line[-1] not in _BORDER:
+            carry += line
+            continue
+        out.append(carry + line)
+        carry = ""
+    if carry:
+        out.append(carry)
     return out
