@@ -21,6 +21,7 @@ from ..facts import Facts
 from ..knowledge import KnowledgeBase, load
 from ..knowledge.archs import arch_support, cc_tuple, major_minor, sm_name, ver, version_at_least
 from ..knowledge.records import WHEEL_INDEX, TorchRelease, TorchVariant
+from ..reading import Status
 
 CONDA_GONE = ("conda: not offered - PyTorch stopped publishing to its conda channel after 2.5 "
               "(https://github.com/pytorch/pytorch/issues/138506); use pip or uv inside the conda environment")
@@ -54,12 +55,18 @@ class Advice:
 def target_from_facts(facts: Facts, kb: Optional[KnowledgeBase] = None) -> Target:
     kb = kb or load()
     views = gpus(facts, kb)
+    names = tuple(v.name or "unknown GPU" for v in views)
+    ccs = tuple(v.cc or "" for v in views)
+    if not views and facts.source == "explain" and facts.nvml.gpus.status is Status.UNKNOWN and not facts.pci.gpus:
+        # A pasted report that names no GPU is not a machine without one: the CPU wheel would be
+        # the advice for "CPU-only PyTorch on a GPU machine". One GPU of unknown model instead.
+        names, ccs = ("a GPU the text does not name",), ("",)
     drv = driver_version(facts)
     container = facts.host.container
     arch = facts.host.arch.value if facts.host.arch.ok and facts.host.arch.value else "x86_64"
     return Target(
-        gpu_names=tuple(v.name or "unknown GPU" for v in views),
-        compute_capabilities=tuple(v.cc or "" for v in views),
+        gpu_names=names,
+        compute_capabilities=ccs,
         driver_version=drv.value if drv else None,
         python_version=python_version(facts),
         os_id=facts.host.os_id.value if facts.host.os_id.ok else None,

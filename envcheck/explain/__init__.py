@@ -30,6 +30,7 @@ from typing import Iterator, Optional, Tuple
 from envcheck import __version__, snapshot
 from envcheck.envelope import now
 from envcheck.errors import EnvcheckError
+from envcheck.explain import fix_context
 from envcheck.explain.assemble import assemble
 from envcheck.explain.parsers import PARSERS
 from envcheck.explain.resolved import said_over
@@ -66,7 +67,7 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
         raise EnvcheckError("this is envcheck's own JSON (a snapshot or a report), not pasted output: "
                             "diagnose it with `envcheck doctor --facts FILE`")
     with _no_cycle_collection():
-        found = [parse(doc) for parse in PARSERS]
+        found = fix_context.demote(doc, [parse(doc) for parse in PARSERS])
         recognised = tuple(f.source for f in found if f)
         when = collected_at if collected_at is not None else now()
         facts = snapshot.drop_secrets(assemble(found, collected_at=when, envcheck_version=__version__))

@@ -116,9 +116,10 @@ def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) 
         fixed = winner.reading.value
         agrees = _memo(lambda v: compare(v, fixed))
         best = None  # the longest agreeing value, then the highest rank and line (the first of equals)
+        floor = min(winner.rank, STATED)  # a value told as the fix (fix_context) never respells what ran
         for c in ordered:
             r = c.reading
-            if r.ok and isinstance(r.value, str) and agrees(r.value):
+            if c.rank >= floor and r.ok and isinstance(r.value, str) and agrees(r.value):
                 key = (len(r.value), c.rank, c.line)
                 if best is None or key > best:
                     winner, best = c, key

@@ -51,7 +51,6 @@ def _decode(code: str) -> str:
     return f"{n // 1000}.{n // 100 % 10}.{n % 100}"
 
 
-_RANK_PREFIX = re.compile(r"\s*\[(?:default)?rank(\d+)\]:")
 _RANKS = re.compile(r"rank (?P<a>\d+) version (?P<va>\d+) rank (?P<b>\d+) version (?P<vb>\d+)")
 
 
@@ -65,19 +64,19 @@ def nccl_versions_differ(ctx: RuleContext) -> Iterator[Finding]:
                    "(the same nvidia-nccl wheel, or the same torch build) on every node and in every environment "
                    "the job starts.", [quote(said)], severity=Severity.ERROR)
         return
-    # torch's NCCL errors end with the raising rank's NCCL (c10d ncclGetErrorWithVersion); torchrun
-    # prefixes each rank's lines with "[rankN]:".
-    per_rank: Dict[str, str] = {}
+    # torch's NCCL errors end with the raising rank's NCCL (c10d ncclGetErrorWithVersion). One job's
+    # ranks print them together (torchrun's "[rankN]:" prefixes are gone by now: explain.plain strips
+    # them), so two releases named there are two ranks' NCCL.
+    seen: Dict[str, int] = {}
     for s in ctx.stated:
-        rank = _RANK_PREFIX.match(s.text) if s.id == "torch_nccl_error" else None
-        if rank and s.fact("torch.nccl_version"):
-            per_rank.setdefault(rank.group(1), str(s.fact("torch.nccl_version")))
-    if len(set(per_rank.values())) > 1:
-        shown = [f"rank {r}: {v}" for r, v in sorted(per_rank.items(), key=lambda kv: int(kv[0]))]
+        if s.id == "torch_nccl_error" and s.fact("torch.nccl_version"):
+            seen.setdefault(str(s.fact("torch.nccl_version")), s.match.line)
+    if len(seen) > 1:
+        shown = [f"{v} (line {n})" for v, n in sorted(seen.items(), key=lambda kv: kv[1])]
         yield make("nccl_version_mismatch",
-                   f"torch's NCCL errors name different NCCL releases on different ranks ({'; '.join(shown[:4])}): "
-                   "the ranks of this job do not run the same NCCL. Install the same torch build (and nvidia-nccl "
-                   "wheel) on every node.", [("torch NCCL errors per rank", shown[:4])], confidence=Confidence.LIKELY)
+                   f"torch's NCCL errors in this text name different NCCL releases ({'; '.join(shown[:4])}): the "
+                   "ranks of this job do not run the same NCCL. Install the same torch build (and nvidia-nccl "
+                   "wheel) on every node.", [("torch NCCL errors", shown[:4])], confidence=Confidence.LIKELY)
         return
     libs = ctx.facts.toolkit.libraries.get(())
     by_wheel: Dict[str, List[str]] = {}

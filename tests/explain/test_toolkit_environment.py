@@ -105,6 +105,9 @@ def test_other_variables_are_ignored():
     "For debugging consider passing CUDA_LAUNCH_BLOCKING=1",  # c10/cuda/CUDAException.cpp's footer
     "For debugging consider passing CUDA_LAUNCH_BLOCKING=1.",
     "try setting CUDA_LAUNCH_BLOCKING=1 to see where it fails",
+    # torch's c10d NCCL error (ProcessGroupNCCL.cpp)
+    "NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1691, unhandled system error "
+    "(run with NCCL_DEBUG=INFO for details), NCCL version 2.19.3",
 ])
 def test_advice_to_set_a_variable_is_not_a_setting(line):
     assert items(environment.parse(text(line)), "env.variables") == []

@@ -33,8 +33,9 @@ _NAME_PARTS = ("cuda_", "nvidia_", "nccl_", "torch_", "cublas", "cudnn_", "ld_li
                "rocr_visible")
 # Text that recommends a setting rather than making it: torch's own error footer says "For
 # debugging consider passing CUDA_LAUNCH_BLOCKING=1" (c10/cuda/CUDAException.cpp).
-_ADVICE = re.compile(r"\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
-                     r"(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
+# NCCL's and torch's c10d errors end "(run with NCCL_DEBUG=INFO for details)" (ProcessGroupNCCL.cpp).
+_ADVICE = re.compile(r"(?:\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
+                     r"|\(\s*(?:re-?)?run\s+with)(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
 _PROMPT = re.compile(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
 
 
