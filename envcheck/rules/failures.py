@@ -35,10 +35,11 @@ _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_lib
                   "nvml_library_not_found", "nvidia_smi_library_not_found")
 # CUDA's "unknown error" (cudaErrorUnknown / CUDA_ERROR_UNKNOWN, 999; 30 before CUDA 10.1) at its
 # start, in every program's words: torch's, the runtime's, llama.cpp's, ollama's GPU discovery,
-# ONNX Runtime's provider, PyCUDA's cuInit; torch's cudaGetDeviceCount carries the code.
+# ONNX Runtime's provider, PyCUDA's cuInit, a person's own cuInit call or sentence giving 999;
+# torch's cudaGetDeviceCount carries the code.
 _UNKNOWN_AT_START = ("torch_cuda_unknown_error", "cuda_unknown_error", "torch_cuda_unknown_error_bare",
                      "ggml_cuda_unknown_error", "ollama_cuinit_unknown", "ort_cuda_failure_unknown",
-                     "pycuda_cuinit_unknown")
+                     "pycuda_cuinit_unknown", "cuda_999_retold")
 
 
 def unknown_at_start(s) -> bool:

@@ -140,6 +140,27 @@ def driver_mismatch_said_in_container(ctx: RuleContext) -> Iterator[Finding]:
                [("host.container", c.value), quote(said)], confidence=Confidence.LIKELY)
 
 
+def driver_in_the_image_shown(ctx: RuleContext) -> Iterator[Finding]:
+    """nvidia-smi at a container's prompt reaching no driver: the toolkit mounts nvidia-smi only
+    together with the device nodes, so this one is the image's own, in a container started
+    without GPU access. Likely: a host driver unloaded after the container started fails the
+    same way. (A Dockerfile installing the driver is container_prose's reading.)"""
+    f = ctx.facts
+    if f.has_nvidia_gpu is False and not is_stated(f.pci.devices):
+        return  # a tool read the bus and found no NVIDIA GPU: nothing for any driver to reach
+    prompt = next((s for s in ctx.stated if s.id == "nvidia_smi_no_driver_at_container_prompt"), None)
+    if prompt is None:
+        return
+    yield make("driver_installed_inside_container",
+               "nvidia-smi runs inside this container but reaches no driver. The NVIDIA Container Toolkit "
+               "mounts the host's nvidia-smi together with its libraries and /dev/nvidia* nodes, so this "
+               "nvidia-smi came with the image (driver packages or a driver .run installed in it), and the "
+               "container was started without GPU access. Remove the driver from the image and start the "
+               "container with `--gpus all` on a host with the toolkit. (If the host's driver was reinstalled "
+               "since the container started, restart the container instead.)",
+               [quote(prompt)], confidence=Confidence.LIKELY)
+
+
 # Programs that looked for a GPU and found none, in their own words (catalogue ids): Ollama's
 # discovery, vLLM's platform detection.
 _FOUND_NO_GPU = ("ollama_no_compatible_gpus", "vllm_failed_infer_device")
@@ -273,6 +294,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
     driver_files_in_the_image,
+    driver_in_the_image_shown,
     driver_mismatch_said_in_container,
     program_found_no_gpu_in_container,
     container_missing_gpus_flag,

@@ -163,7 +163,9 @@ _DRIVER_PKG = re.compile(
 # build's log ("#8 12.3 Setting up libcuda1:amd64 (545.23.08-1)", "46.44 Setting up …").
 _INSTALLS = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper|microdnf|apk)\s+(?:-\S+\s+)*install\b|\binstall\s+-y\b"
                        r"|^\s*(?:#\d+\s+)?\d+(?:\.\d+)?\s+(?:Setting up|Unpacking|Selecting previously unselected package)\s"
-                       r"|^\s*(?:RUN\s+)?(?:[^#\n]*&&\s*)?(?:sh|bash|\./)\s*\S*(?:NVIDIA-Linux-|cuda_\d)", _I)
+                       # a driver .run in a RUN step, also as docker build echoes it ("#7 [4/6] RUN …", "Step 5/9 : RUN …")
+                       r"|^\s*(?:#\d+\s+\[[^\]\n]{0,40}\]\s+|Step\s+\d+/\d+\s*:\s*)?(?:RUN\s+)?(?:[^#\n]*&&\s*)?(?:sh|bash|\./)\s*\S*"
+                       r"(?:NVIDIA-Linux-|cuda_\d)", _I)
 _SETTING_UP_VERSION = re.compile(r"Setting up (?:libcuda1|libnvidia-compute-\d{3}|nvidia-driver-\d{3}|libnvidia-ml1)"
                                  r"[\w:-]*\s+\((?P<v>\d{3}\.\d+(?:\.\d+)?)")
 # The text is (or holds) a Dockerfile or a docker build's output.

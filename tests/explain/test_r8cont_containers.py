@@ -1,0 +1,145 @@
+"""Containers and device nodes told by facts: commands quoted in a sentence, CUDA's catch-all
+error told by its number (cuInit's 999), nvidia-smi at a container's prompt reaching no driver,
+and (container_prose's) a Dockerfile installing the driver. Each reader with broken pastes in several wordings and
+near-misses in the same words (a working container, a question, other numbers, toolkit
+packages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain import diagnose, source
+from envcheck.explain.parsers import commands
+
+from .helpers import text, values
+
+
+def _findings(paste: str):
+    _, report = diagnose(source.normalise(paste))
+    return {f.id: f for f in report.findings}
+
+
+def _errors(paste: str):
+    return {i for i, f in _findings(paste).items() if f.severity.value == "error"}
+
+
+# --------------------------------------------------------------------------- quoted commands
+@pytest.mark.parametrize("line, expected", [
+    ('when I start a container "docker run -it sameli/manylinux2014_x86_64_cuda_12.3" and run nvidia-smi', "none"),
+    ("I started it with 'docker run --rm -it pytorch/pytorch:latest bash' and CUDA is False", "none"),
+    ("I used \u201cdocker run --gpus all -it myimg bash\u201d and it still fails", "--gpus all"),
+    ('I have also tried "docker run --gpus all sameli/manylinux2014 nvidia-smi"', "--gpus all"),
+    ('the container ("podman run --device nvidia.com/gpu=all ubuntu") sees the GPU', "--device nvidia.com/gpu=all"),
+])
+def test_a_command_quoted_in_a_sentence_ends_at_its_quote(line, expected):
+    assert values(commands.parse(text(line)))["host.container_gpus"] == expected
+
+
+@pytest.mark.parametrize("line", [
+    'the docs say "docker run" - my GPU is not used without it',
+    'what does "docker run --help" print?',
+    "it's docker's run command that I do not understand",
+])
+def test_quoted_words_that_are_no_run_command(line):
+    assert "host.container_gpus" not in values(commands.parse(text(line)))
+
+
+# --------------------------------------------------------------------------- cuInit's 999
+CUINIT_CTYPES = """$ docker run --rm --gpus all --device /dev/nvidia-uvm nvidia/cuda:12.4.1-base-ubuntu22.04 python3 -c \
+"import ctypes; c=ctypes.CDLL('libcuda.so.1'); print('cuInit:', c.cuInit(0))"
+cuInit: 999
+"""
+CUINIT_SAID = [
+    CUINIT_CTYPES,
+    "cuInit(0) = 999 inside the container, nvidia-smi works fine",
+    "In the LXC container cuInit returned 999 and torch says no GPU",
+    "Everything that uses pytorch inside docker fails with 999 error, so cuda is unusable",
+    "CUDA error 999 whenever the container starts a job; nvidia-smi shows the card",
+]
+
+
+@pytest.mark.parametrize("paste", CUINIT_SAID)
+def test_cuda_999_told_by_number_points_at_nvidia_uvm(paste):
+    f = _findings(paste)
+    assert "nvidia_uvm_missing" in f or "nvidia_uvm_stale_after_suspend" in f
+    assert f.get("nvidia_uvm_missing", f.get("nvidia_uvm_stale_after_suspend")).confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    "cuInit(0) = 0 inside the container, CUDA works",
+    "docker run --gpus all ghcr.io/ggml-org/llama.cpp:server-cuda -m model.gguf --n-gpu-layers 999",
+    "cuda: generated 999 tokens in 12 s",
+    "CUDA benchmark returned 999 MiB free",
+    "What does error 999 mean? Our CUDA setup works, I am only asking.",
+    "Ticket 999: cuda works, docs typo",
+])
+def test_other_999s_are_not_cudas_unknown_error(paste):
+    assert not {"nvidia_uvm_missing", "nvidia_uvm_stale_after_suspend"} & set(_findings(paste))
+
+
+# --------------------------------------------------------------------------- nvidia-smi at a container prompt
+PROMPT_BROKEN = [
+    "[root@24c96d985c30 /]# nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+    "Make sure that the latest NVIDIA driver is installed and running.\n",
+    "root@3f2a9c1b7d4e:/workspace# nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA "
+    "driver. Make sure that the latest NVIDIA driver is installed and running.\n",
+    "(venv) root@0a1b2c3d4e5f:/app$ sudo nvidia-smi\n\nNVIDIA-SMI has failed because it couldn't communicate with "
+    "the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running.\n",
+]
+
+
+@pytest.mark.parametrize("paste", PROMPT_BROKEN)
+def test_nvidia_smi_at_a_container_prompt_reaching_no_driver_is_the_images_own(paste):
+    f = _findings(paste)["driver_installed_inside_container"]
+    assert f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    # the host's shell (a host name, not a container id): the host's driver is not loaded
+    "user@workstation:~$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+    "Make sure that the latest NVIDIA driver is installed and running.\n",
+    # a container whose nvidia-smi works
+    "root@3f2a9c1b7d4e:/workspace# nvidia-smi\n"
+    "| NVIDIA-SMI 535.183.01             Driver Version: 535.183.01   CUDA Version: 12.2     |\n",
+    # the prompt, then another program's output
+    "root@3f2a9c1b7d4e:/workspace# python -c 'import torch; print(torch.cuda.is_available())'\nTrue\n",
+])
+def test_nvidia_smi_elsewhere_is_not_the_images_driver(paste):
+    assert "driver_installed_inside_container" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- a Dockerfile installing the driver
+# (container_prose's reading; kept here beside the prompt's, the same class in other words)
+DOCKERFILE_DRIVER = [
+    "FROM nvidia/cuda:12.2.0-devel-ubuntu22.04\nRUN apt-get update && apt-get install -y cuda-drivers\n"
+    "root@5561000296a4:~# nvidia-smi\nFailed to initialize NVML: Driver/library version mismatch\n",
+    "FROM ubuntu:22.04\nRUN apt-get update && \\\n    apt-get install -y --no-install-recommends \\\n"
+    "    nvidia-driver-535 \\\n    python3-pip\n\nInside the container torch.cuda.is_available() returns False\n"
+    "RuntimeError: Found no NVIDIA driver on your system.\n",
+    "Step 6/12 : RUN apt-get install -y libnvidia-compute-550-server\n ---> Running in 1b2c3d4e5f6a\n"
+    "RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling "
+    "NumCudaDevices() that might have already set an error? Error 803: system has unsupported display driver / "
+    "cuda driver combination\n",
+    "#7 [4/6] RUN sh NVIDIA-Linux-x86_64-535.104.05.run -s --no-kernel-module\n"
+    "Failed to initialize NVML: Driver/library version mismatch\n",
+]
+
+
+@pytest.mark.parametrize("paste", DOCKERFILE_DRIVER)
+def test_a_dockerfile_installing_the_driver_with_a_gpu_failure(paste):
+    f = _findings(paste)["driver_installed_inside_container"]
+    assert f.severity.value == "error" and f.confidence.value in ("likely", "confirmed")
+
+
+@pytest.mark.parametrize("paste", [
+    # toolkit and CUDA toolkit packages are not the driver
+    "FROM nvidia/cuda:12.4.1-base-ubuntu22.04\nRUN apt-get update && apt-get install -y cuda-toolkit-12-4 cuda-nvcc-12-4\n"
+    "RuntimeError: Found no NVIDIA driver on your system.\n",
+    "RUN apt-get install -y nvidia-container-toolkit && nvidia-ctk runtime configure --runtime=docker\n",
+    # the host's install, not an image's
+    "$ sudo apt-get install -y nvidia-driver-535\nnvidia-smi\nFailed to initialize NVML: Driver/library version mismatch\n",
+    # removed from the image, not installed
+    "RUN apt-get purge -y 'nvidia-*' && echo removed nvidia-driver-535 leftovers\n",
+])
+def test_no_driver_in_the_image_where_the_dockerfile_installs_none(paste):
+    assert "driver_installed_inside_container" not in _errors(paste)
