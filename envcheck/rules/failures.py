@@ -29,7 +29,7 @@ from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Confidence, Finding
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
                   "nvml_library_not_found", "nvidia_smi_library_not_found")
@@ -194,5 +194,47 @@ def uvm_node_said_missing(ctx: RuleContext) -> Iterator[Finding]:
                [("driver.device_nodes", f.driver.device_nodes)], confidence=Confidence.LIKELY)
 
 
+# CUDA finding no device at its start, in torch's and the runtime's words (not "no driver":
+# libcuda itself missing is the container's injection, container_without_gpu_access).
+_NO_DEVICE_AT_START = ("cuda_no_device", "torch_no_cuda_gpus")
+
+
+def uvm_absent_in_container(ctx: RuleContext) -> Iterator[Finding]:
+    """In a container where NVML reaches the GPUs (nvidia-smi's table) CUDA finds no device, or a
+    CUDA build of torch says CUDA is unavailable: nvidia-smi needs /dev/nvidiactl and /dev/nvidiaN,
+    CUDA also /dev/nvidia-uvm, which hand-made device lists, LXC configs, CDI specs and rootless
+    runtimes (which cannot load the module) leave out. Likely, and a warning: the table may be the
+    host's, and the image's torch or its driver capabilities can fail the same way."""
+    f = ctx.facts
+    kind = _container(ctx)
+    if kind is None or not (f.nvml.init.ok and f.gpus) or f.has_nvidia_gpu is False:
+        return
+    gpus = f.host.container_gpus
+    if gpus.ok and gpus.value == "none":
+        return  # started without GPUs: container_started_without_gpus says so
+    if "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
+        return  # the devices may be hidden on purpose: visible-devices rules
+    nodes = {n.path: n for n in f.driver.device_nodes.get(())}
+    if nodes.get("/dev/nvidia-uvm") is not None and nodes["/dev/nvidia-uvm"].exists:
+        return
+    tv = ctx.torch_view
+    if tv is not None and tv.is_cpu:
+        return  # a CPU-only torch: its own finding
+    said = next((s for s in ctx.stated if s.id in _NO_DEVICE_AT_START), None)
+    unavailable = f.torch.cuda_available.ok and f.torch.cuda_available.value is False and tv is not None
+    if said is None and not unavailable:
+        return
+    ev = [("host.container", kind), ("nvml.gpus", f"{len(f.gpus)} GPU(s) in nvidia-smi")]
+    ev += [quote(said)] if said else [("torch.cuda_available", f.torch.cuda_available)]
+    yield make("nvidia_uvm_missing",
+               f"In this {kind} container nvidia-smi reaches the GPU but CUDA finds none. nvidia-smi needs only "
+               "/dev/nvidiactl and /dev/nvidia<N>; CUDA also needs /dev/nvidia-uvm, which a hand-made device list "
+               "(--device, compose devices:, an LXC config, a CDI spec) or a rootless runtime that cannot load "
+               "nvidia-uvm leaves out. Check `ls -l /dev/nvidia*` inside the container and `lsmod | grep nvidia_uvm` "
+               "on the host (`sudo nvidia-modprobe -u -c=0` loads it). Other causes to rule out: the nvidia-smi table "
+               "is the host's and the container got no GPU; the container lacks the 'compute' driver capability.",
+               ev, confidence=Confidence.LIKELY, severity=Severity.WARNING)
+
+
 RULES = (container_without_gpu_access, container_started_without_gpus, container_lost_gpus, uvm_stale_after_suspend,
-         gpu_unreachable, nvml_refused, uvm_node_said_missing)
+         gpu_unreachable, nvml_refused, uvm_node_said_missing, uvm_absent_in_container)

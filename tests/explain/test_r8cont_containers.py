@@ -143,3 +143,65 @@ def test_a_dockerfile_installing_the_driver_with_a_gpu_failure(paste):
 ])
 def test_no_driver_in_the_image_where_the_dockerfile_installs_none(paste):
     assert "driver_installed_inside_container" not in _errors(paste)
+
+
+# --------------------------------------------------------------------------- LXC device rules and nvidia-uvm
+LXC = """lxc.cgroup2.devices.allow: c 195:* rwm
+lxc.mount.entry: /dev/nvidia0 dev/nvidia0 none bind,optional,create=file
+lxc.mount.entry: /dev/nvidiactl dev/nvidiactl none bind,optional,create=file
+lxc.mount.entry: /dev/nvidia-uvm dev/nvidia-uvm none bind,optional,create=file
+"""
+LXC_V1 = LXC.replace("cgroup2", "cgroup")
+CUDA_FAILS = "RuntimeError: CUDA unknown error - this may be due to an incorrectly set up environment\n"
+
+
+@pytest.mark.parametrize("paste", [LXC + CUDA_FAILS, LXC_V1 + CUDA_FAILS, "# /etc/pve/lxc/101.conf\n" + LXC + CUDA_FAILS])
+def test_lxc_rules_allowing_only_major_195_block_nvidia_uvm(paste):
+    f = _findings(paste)["nvidia_uvm_missing"]
+    assert f.severity.value == "error"
+
+
+@pytest.mark.parametrize("paste", [
+    LXC.replace("rwm\n", "rwm\nlxc.cgroup2.devices.allow: c 509:* rwm\n", 1),  # uvm's major allowed
+    LXC.replace("rwm\n", "rwm\nlxc.cgroup2.devices.allow: c 235:* rwm\n", 1),
+    LXC.replace("c 195:* rwm", "a"),  # every device allowed
+    LXC.replace("c 195:* rwm", "c *:* rwm"),
+])
+def test_lxc_rules_that_let_nvidia_uvm_through(paste):
+    assert "nvidia_uvm_missing" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- nvidia-smi works, CUDA finds no device
+SMI_IN_CONTAINER = """root@1d71768111b6:/opt/test# nvidia-smi
++-----------------------------------------------------------------------------+
+| NVIDIA-SMI 460.27.04    Driver Version: 460.27.04    CUDA Version: 11.1     |
+|-------------------------------+----------------------+----------------------+
+| GPU  Name        Persistence-M| Bus-Id        Disp.A | Volatile Uncorr. ECC |
+| Fan  Temp  Perf  Pwr:Usage/Cap|         Memory-Usage | GPU-Util  Compute M. |
+|===============================+======================+======================|
+|   0  GeForce RTX 2080    Off  | 00000000:01:00.0 Off |                  N/A |
+| 30%   35C    P8    20W / 215W |      1MiB /  7982MiB |      0%      Default |
++-------------------------------+----------------------+----------------------+
+"""
+
+
+@pytest.mark.parametrize("failure", [
+    "RuntimeError: No CUDA GPUs are available\n",
+    "root@1d71768111b6:/opt/test# ./deviceQuery\ncudaGetDeviceCount returned 100\n-> no CUDA-capable device is detected\n",
+    "docker run --gpus all -it img\nCUDA error: no CUDA-capable device is detected\n",
+])
+def test_nvidia_smi_works_in_a_container_and_cuda_finds_no_device(failure):
+    f = _findings(SMI_IN_CONTAINER + failure)["nvidia_uvm_missing"]
+    assert f.confidence.value == "likely" and f.severity.value == "warning"
+
+
+@pytest.mark.parametrize("paste", [
+    SMI_IN_CONTAINER + ">>> import torch\n>>> torch.cuda.is_available()\nTrue\n",  # CUDA works
+    SMI_IN_CONTAINER.replace("root@1d71768111b6:/opt/test# ", "user@box:~$ ")
+    + "RuntimeError: No CUDA GPUs are available\n",  # no container
+    "docker run --rm -it img bash\n" + SMI_IN_CONTAINER + "RuntimeError: No CUDA GPUs are available\n",  # no --gpus
+    SMI_IN_CONTAINER + "CUDA_VISIBLE_DEVICES=\nRuntimeError: No CUDA GPUs are available\n",  # hidden on purpose
+    SMI_IN_CONTAINER + "Is CUDA available: False\nPyTorch version: 2.1.0+cpu\n",  # a CPU-only torch
+])
+def test_no_uvm_guess_where_cuda_works_or_another_cause_is_shown(paste):
+    assert "nvidia_uvm_missing" not in _findings(paste)
