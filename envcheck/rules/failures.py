@@ -236,5 +236,29 @@ def uvm_absent_in_container(ctx: RuleContext) -> Iterator[Finding]:
                ev, confidence=Confidence.LIKELY, severity=Severity.WARNING)
 
 
+# The driver itself unreachable, in the words that follow enroot's uvm warning when it is:
+# nvidia-container-cli's "driver error" (its NVML RPC failed), NVML's or nvidia-smi's "no driver".
+_DRIVER_ITSELF_DOWN = ("nvidia_container_cli_init_error", "nvml_driver_not_loaded", "nvidia_smi_no_driver")
+
+
+def enroot_uvm_warning(ctx: RuleContext) -> Iterator[Finding]:
+    """enroot (and pyxis under Slurm) warns that nvidia_uvm is not loaded: being unprivileged it
+    cannot load it, and CUDA in the container then fails while nvidia-smi works. Silent where the
+    driver itself is said to be down (the warning fires then too)."""
+    said = next((s for s in ctx.stated if s.id == "enroot_uvm_not_loaded"), None)
+    if said is None or ctx.facts.has_nvidia_gpu is False:
+        return
+    if any(s.id in _DRIVER_ITSELF_DOWN for s in ctx.stated) or "nvidia" in (ctx.facts.driver.modules_not_loaded.get(()) or ()):
+        return
+    if ctx.facts.nvml.init_error in ("driver_not_loaded", "library_not_found"):
+        return
+    yield make("nvidia_uvm_missing",
+               "enroot says the nvidia_uvm kernel module is not loaded on the host. enroot runs unprivileged and "
+               "cannot load it, so containers get no /dev/nvidia-uvm: nvidia-smi works in them, CUDA does not. Load "
+               "it on the host (`sudo nvidia-modprobe -u -c=0` or `sudo modprobe nvidia-uvm`) and at every boot (a "
+               "udev rule or systemd unit), e.g. on the Slurm nodes.", [quote(said)], confidence=Confidence.LIKELY)
+
+
 RULES = (container_without_gpu_access, container_started_without_gpus, container_lost_gpus, uvm_stale_after_suspend,
-         gpu_unreachable, nvml_refused, uvm_node_said_missing, uvm_absent_in_container)
+         gpu_unreachable, nvml_refused, uvm_node_said_missing, uvm_absent_in_container,
+         enroot_uvm_warning)

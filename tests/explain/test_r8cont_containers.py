@@ -205,3 +205,29 @@ def test_nvidia_smi_works_in_a_container_and_cuda_finds_no_device(failure):
 ])
 def test_no_uvm_guess_where_cuda_works_or_another_cause_is_shown(paste):
     assert "nvidia_uvm_missing" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- enroot / pyxis: nvidia_uvm not loaded
+ENROOT_WARN = " [WARN] Kernel module nvidia_uvm is not loaded. Make sure the NVIDIA device driver is installed and loaded.\n"
+
+
+@pytest.mark.parametrize("paste", [
+    "$ srun --container-image=nvcr.io#nvidia/pytorch:23.10-py3 python train.py\npyxis: importing docker image\n"
+    + ENROOT_WARN + "RuntimeError: CUDA error: no CUDA-capable device is detected\n",
+    "$ enroot start --rw pytorch nvidia-smi -L\n" + ENROOT_WARN + "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-1)\n",
+    ENROOT_WARN,
+])
+def test_enroots_uvm_warning_says_nvidia_uvm_is_not_loaded(paste):
+    assert _findings(paste)["nvidia_uvm_missing"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    # the driver itself is down: the warning fires then too
+    ENROOT_WARN + " nvidia-container-cli: initialization error: driver error: failed to process request\n",
+    ENROOT_WARN + "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the "
+    "latest NVIDIA driver is installed and running.\n",
+    # a question about the warning, with the module loaded
+    "Why would enroot warn that nvidia_uvm is not loaded? lsmod shows it:\nnvidia_uvm           1347584  0\n",
+])
+def test_no_uvm_finding_from_enroot_when_the_driver_is_down_or_only_asked_about(paste):
+    assert "nvidia_uvm_missing" not in _errors(paste)
