@@ -231,3 +231,25 @@ def test_enroots_uvm_warning_says_nvidia_uvm_is_not_loaded(paste):
 ])
 def test_no_uvm_finding_from_enroot_when_the_driver_is_down_or_only_asked_about(paste):
     assert "nvidia_uvm_missing" not in _errors(paste)
+
+
+# --------------------------------------------------------------------------- works as root, fails as the user
+@pytest.mark.parametrize("paste", [
+    "With sudo python train.py the GPU is used; without sudo it says no CUDA-capable device is detected",
+    "sudo python3 demo.py runs on the GPU, as my normal user torch.cuda.is_available() is False",
+    "用 root 运行 torch.cuda.is_available() 是 True，普通用户是 False",
+    "root で実行すると動くが、一般ユーザーでは動かない (torch.cuda.is_available() False)",
+    "as root nvidia-smi works, as a regular user it fails with Insufficient Permissions",
+])
+def test_works_as_root_fails_as_the_user(paste):
+    f = _findings(paste)["device_node_permissions"]
+    assert f.confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    "sudo python train.py works fine, and as my normal user it works too, no error",
+    "Should CUDA work as root but not as a normal user? Mine works both ways.",
+    "as root and as my normal user alike, nvidia-smi works and torch sees the GPU",
+])
+def test_root_and_user_both_working_or_both_failing_is_no_permission_problem(paste):
+    assert "device_node_permissions" not in _findings(paste)
