@@ -253,3 +253,33 @@ def test_works_as_root_fails_as_the_user(paste):
 ])
 def test_root_and_user_both_working_or_both_failing_is_no_permission_problem(paste):
     assert "device_node_permissions" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- inside a container, by the paste's own marks
+@pytest.mark.parametrize("paste, kind", [
+    ("$ lxc exec gpu-box -- nvidia-smi\nNo devices were found\n", "lxc"),
+    ("$ incus exec trainer -- python3 -c 'import torch'\n", "lxc"),
+    ("$ enroot start --rw pytorch python train.py\n", "other"),
+    ("$ srun --gres=gpu:1 --container-image=nvcr.io#nvidia/pytorch:24.01-py3 python train.py\n", "other"),
+    ("$ cat /proc/self/cgroup\n0::/system.slice/docker-7f3c2a1b9d0e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a.scope\n",
+     "docker"),
+    ("$ cat /proc/self/cgroup\n0::/user.slice/user-1000.slice/user@1000.service/user.slice/"
+     "libpod-3f2a9c1b7d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a.scope\n", "podman"),
+    ("(base) root@7f3c2a1b9d0e:/workspace# nvidia-smi\n", "docker"),
+    ("(venv) user@0a1b2c3d4e5f:/app$ python train.py\n", "docker"),
+])
+def test_the_paste_shows_it_runs_in_a_container(paste, kind):
+    ex, _ = diagnose(source.normalise(paste))
+    assert ex.facts.host.container.value == kind
+
+
+@pytest.mark.parametrize("paste", [
+    "(base) user@workstation:~$ nvidia-smi\n",  # a host name, not a container id
+    "(venv) me@gpu-node-01:/app$ python train.py\n",
+    "$ cat /proc/self/cgroup\n0::/user.slice/user-1000.slice/session-3.scope\n",  # a login session
+    "I'm not using docker or lxc, this is bare metal\n",
+    "$ srun --gres=gpu:1 python train.py\n",  # Slurm without a container image
+])
+def test_host_marks_are_no_container(paste):
+    ex, _ = diagnose(source.normalise(paste))
+    assert ex.facts.host.container.value in (None, "none")

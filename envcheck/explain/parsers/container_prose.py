@@ -59,7 +59,16 @@ _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
     (re.compile(r"\b(?:lxc|lxd|incus)\s+(?:containers?|guest|instance)\b|\b(?:in|inside)\s+(?:an?\s+|the\s+|my\s+)?"
                 r"(?:lxc|lxd|incus)\b|\bproxmox\b[^.\n]{0,40}\b(?:lxc|CT)\b|\bunprivileged\s+(?:lxc|container)\b",
                 _I), "lxc"),
+    # A command run in one: ``lxc exec NAME -- cmd`` (LXD), ``incus exec``, ``lxc-attach -n NAME``.
+    (re.compile(r"\b(?:lxc|incus)\s+exec\s+\S+|\blxc-attach\b", _I), "lxc"),
     (re.compile(r"\b(?:apptainer|singularity)\b|\.sif\b", _I), "other"),
+    # enroot, and Slurm's pyxis that runs images through it (srun --container-image=...).
+    (re.compile(r"\benroot\s+(?:start|create|import|exec|batch)\b|--container-image[= ]", _I), "other"),
+    # /proc/self/cgroup under cgroup v2: the unit's name carries the runtime and the container id.
+    (re.compile(r"^\s*0::/\S*?(?:docker|cri-containerd|crio)-[0-9a-f]{12,64}\.scope\b"), "docker"),
+    (re.compile(r"^\s*0::/\S*?libpod-[0-9a-f]{12,64}\.scope\b"), "podman"),
+    # A prompt whose host name is a container id, after a conda or venv prefix: "(base) root@7f3c2a1b9d0e:/#".
+    (re.compile(r"^\s*\([\w.-]+\)\s+[\w.-]+@[0-9a-f]{12}:\S*\s?[#$]"), "docker"),
     (re.compile(r"\b(?:kubectl\s+exec|in\s+(?:a|the|my)\s+(?:k8s|kubernetes)\s+pod|pod\s+spec)\b", _I), "kubernetes"),
     # zh 容器 (container), 镜像 (image); ko 컨테이너, 도커; ja コンテナ; es contenedor; de "im Container"
     (re.compile(r"容器|docker\s*(?:镜像|环境|里|中|内)|(?:在|用)\s*docker|컨테이너|도커|コンテナ|Docker\s*(?:内|上|で)"
@@ -67,7 +76,7 @@ _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
 )
 _CONTAINER_NEEDLES = ("docker", "compose", "container", "buil", "==", "nvidia release", "podman", "lxc", "lxd", "incus",
                       "proxmox", "apptainer", "singularity", ".sif", "kubectl", "k8s", "kubernetes", "pod", "容器",
-                      "컨테이너", "도커", "コンテナ", "contenedor")
+                      "컨테이너", "도커", "コンテナ", "contenedor", "enroot", "crio-", "libpod-", "@")
 # "not in docker", "no container", "without docker", "outside of docker": the host.
 _NOT_HERE = re.compile(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead\s+of|rather\s+than)\s+(?:\w+\s+){0,2}$"
                        r"|(?:不是|没有|没用|不用|不在)\s*$", _I)
