@@ -13,6 +13,7 @@ from typing import Iterator, List, Tuple
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
+from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
@@ -161,6 +162,33 @@ def driver_in_the_image_shown(ctx: RuleContext) -> Iterator[Finding]:
                [quote(prompt)], confidence=Confidence.LIKELY)
 
 
+def older_libcuda_in_container(ctx: RuleContext) -> Iterator[Finding]:
+    """torch in a container finds a driver older than the one nvidia-smi reports: "The NVIDIA
+    driver on your system is too old (found version 11040)" beside a driver 550 header. The
+    toolkit injects the host's libcuda, of the host driver's version; the libcuda torch loaded
+    is another one, in the image (driver packages, a driver .run, copied libraries, a path to
+    them in LD_LIBRARY_PATH). Likely: the nvidia-smi shown may be another machine's."""
+    f = ctx.facts
+    if not in_container(f):
+        return
+    said = next((s for s in ctx.stated if s.id == "torch_driver_too_old"), None)
+    drv = f.nvml.driver_version
+    if said is None or not (drv.ok and drv.value) or is_stated(drv):
+        return
+    found = str(said.fact("nvml.cuda_driver_version") or "")
+    runs = ctx.kb.max_cuda_for_driver(str(drv.value))
+    if not found or not runs or version_at_least(found, runs):
+        return  # torch found the driver nvidia-smi shows: it is too old indeed (compat's rule)
+    yield make("driver_installed_inside_container",
+               f"torch in this {f.host.container.value} container finds a driver that runs CUDA {found} at most, but "
+               f"nvidia-smi reports driver {drv.value} (CUDA {runs}). The NVIDIA Container Toolkit injects the host "
+               "driver's own libcuda, so the libcuda torch loaded is another one from the image (driver packages, a "
+               "driver .run, copied libraries, or LD_LIBRARY_PATH pointing at them). Remove it from the image "
+               "(`ldconfig -p | grep libcuda` shows which), rather than changing the host's driver.",
+               [("host.container", f.host.container.value), ("nvml.driver_version", drv), quote(said)],
+               confidence=Confidence.LIKELY)
+
+
 # Programs that looked for a GPU and found none, in their own words (catalogue ids): Ollama's
 # discovery, vLLM's platform detection.
 _FOUND_NO_GPU = ("ollama_no_compatible_gpus", "vllm_failed_infer_device")
@@ -295,6 +323,7 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
 RULES = (
     driver_files_in_the_image,
     driver_in_the_image_shown,
+    older_libcuda_in_container,
     driver_mismatch_said_in_container,
     program_found_no_gpu_in_container,
     container_missing_gpus_flag,

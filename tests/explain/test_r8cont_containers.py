@@ -283,3 +283,39 @@ def test_the_paste_shows_it_runs_in_a_container(paste, kind):
 def test_host_marks_are_no_container(paste):
     ex, _ = diagnose(source.normalise(paste))
     assert ex.facts.host.container.value in (None, "none")
+
+
+# --------------------------------------------------------------------------- torch finds an older driver than nvidia-smi shows
+def _smi(driver: str, cuda: str, prompt: str = "root@1d71768111b6:/workspace# ") -> str:
+    return (f"{prompt}nvidia-smi\n"
+            "+-----------------------------------------------------------------------------------------+\n"
+            f"| NVIDIA-SMI {driver}              Driver Version: {driver}      CUDA Version: {cuda}     |\n"
+            "|-----------------------------------------+------------------------+----------------------+\n"
+            "| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |\n"
+            "| Fan  Temp   Perf          Pwr:Usage/Cap |           Memory-Usage | GPU-Util  Compute M. |\n"
+            "|=========================================+========================+======================|\n"
+            "|   0  NVIDIA GeForce RTX 3090        Off |   00000000:01:00.0 Off |                  N/A |\n"
+            "|  0%   32C    P8             20W /  350W |       1MiB /  24576MiB |      0%      Default |\n"
+            "+-----------------------------------------+------------------------+----------------------+\n")
+
+
+TOO_OLD = ("UserWarning: CUDA initialization: The NVIDIA driver on your system is too old (found version 11040). Please "
+           "update your GPU driver by downloading and installing a new version from the URL: "
+           "http://www.nvidia.com/Download/index.aspx Alternatively, go to: https://pytorch.org to install a PyTorch "
+           "version that has been compiled with your version of the CUDA driver.\n")
+
+
+@pytest.mark.parametrize("paste", [
+    _smi("550.54.14", "12.4") + TOO_OLD,
+    "I run it in a docker container.\n" + _smi("535.183.01", "12.2", prompt="$ ") + TOO_OLD,
+])
+def test_torch_finding_an_older_driver_than_nvidia_smi_in_a_container(paste):
+    assert _findings(paste)["driver_installed_inside_container"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    _smi("470.223.02", "11.4") + TOO_OLD,  # the driver is that old indeed
+    _smi("550.54.14", "12.4", prompt="user@workstation:~$ ") + TOO_OLD,  # no container
+])
+def test_no_image_driver_where_torch_found_the_driver_shown_or_no_container(paste):
+    assert "driver_installed_inside_container" not in _findings(paste)
