@@ -319,3 +319,26 @@ def test_torch_finding_an_older_driver_than_nvidia_smi_in_a_container(paste):
 ])
 def test_no_image_driver_where_torch_found_the_driver_shown_or_no_container(paste):
     assert "driver_installed_inside_container" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- TensorFlow: the driver is loaded, /dev/nvidia0 is not here
+TF_NO_NODE = ("2021-02-25 21:58:35.933252: W tensorflow/stream_executor/cuda/cuda_driver.cc:326] failed call to cuInit: "
+              "UNKNOWN ERROR (303)\n2021-02-25 21:58:35.933277: I tensorflow/stream_executor/cuda/cuda_diagnostics.cc:163] "
+              "no NVIDIA GPU device is present: /dev/nvidia0 does not exist\n")
+
+
+@pytest.mark.parametrize("paste", [
+    "docker run -it -p 8888:8888 tensorflow/tensorflow:latest-gpu-jupyter\n" + TF_NO_NODE,
+    "I am running TensorFlow inside a docker container\n" + TF_NO_NODE,
+    "$ kubectl exec -it tf-0 -- python train.py\n" + TF_NO_NODE,
+])
+def test_tensorflow_finding_no_dev_nvidia0_in_a_container(paste):
+    assert _findings(paste)["container_missing_gpus_flag"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    TF_NO_NODE,  # on a host: nodes never created, another cause
+    "docker run --gpus all -it tensorflow/tensorflow:latest-gpu\n" + TF_NO_NODE,  # the start asked for the GPU
+])
+def test_tensorflow_no_node_outside_a_no_gpu_container(paste):
+    assert "container_missing_gpus_flag" not in _findings(paste)
