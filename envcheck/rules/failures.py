@@ -165,10 +165,11 @@ def gpu_unreachable(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def nvml_refused(ctx: RuleContext) -> Iterator[Finding]:
-    """NVML itself reports "Insufficient Permissions": it found the driver and may not open
-    /dev/nvidia* (the device nodes belong to a group this user is not in)."""
+    """NVML itself reports "Insufficient Permissions" (also through the container toolkit's CLI,
+    "nvml error: insufficient permissions"): it found the driver and may not open /dev/nvidia*
+    (the device nodes belong to a group this user is not in)."""
     f = ctx.facts
-    said = next((s for s in ctx.stated if s.id == "nvml_no_permission"), None)
+    said = next((s for s in ctx.stated if s.id in ("nvml_no_permission", "container_cli_nvml_no_permission")), None)
     if said is None and f.nvml.init_error != "no_permission":
         return
     yield make("device_node_permissions",

@@ -342,3 +342,27 @@ def test_tensorflow_finding_no_dev_nvidia0_in_a_container(paste):
 ])
 def test_tensorflow_no_node_outside_a_no_gpu_container(paste):
     assert "container_missing_gpus_flag" not in _findings(paste)
+
+
+# --------------------------------------------------------------------------- the toolkit's NVML refused
+@pytest.mark.parametrize("paste", [
+    "$ podman run --rm --hooks-dir=/usr/share/containers/oci/hooks.d/ nvidia/cuda:11.0-base nvidia-smi\n"
+    "Error: OCI runtime error: runc create failed: error running hook #0: error running hook: exit status 1, stdout: , "
+    "stderr: nvidia-container-cli: initialization error: nvml error: insufficient permissions: unknown\n",
+    "Warning  Failed  kubelet  Error: failed to create containerd task: stderr: nvidia-container-cli.real: "
+    "initialization error: nvml error: insufficient permissions: unknown\n",
+    "nvidia-docker | 2017/01/06 20:03:02 Error: nvml: Insufficient Permissions\n",
+])
+def test_the_toolkits_nvml_refused_is_device_node_permissions(paste):
+    assert _findings(paste)["device_node_permissions"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    # nvidia-smi refusing a privileged setting on a working machine
+    "$ nvidia-smi -ac 5001,1590\nSetting applications clocks is not supported for GPU 00000000:01:00.0.\n"
+    "Treating as warning and moving on.\n",
+    # another tool's own capitalised wording for a clock change it may not make
+    "set_gpu_clocks failed: NVML error: Insufficient permissions (run as root to change clocks)\n",
+])
+def test_privileged_settings_refused_are_no_device_node_problem(paste):
+    assert "device_node_permissions" not in _errors(paste)
