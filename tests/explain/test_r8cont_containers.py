@@ -366,3 +366,26 @@ def test_the_toolkits_nvml_refused_is_device_node_permissions(paste):
 ])
 def test_privileged_settings_refused_are_no_device_node_problem(paste):
     assert "device_node_permissions" not in _errors(paste)
+
+
+# --------------------------------------------------------------------------- NVIDIA_VISIBLE_DEVICES=void / none
+@pytest.mark.parametrize("paste", [
+    "$ env | grep NVIDIA\nNVIDIA_VISIBLE_DEVICES=void\nNVIDIA_DRIVER_CAPABILITIES=compute,utility\n$ nvidia-smi\n"
+    "bash: nvidia-smi: command not found\n",
+    "services:\n  app:\n    image: myapp:latest\n    environment:\n      - NVIDIA_VISIBLE_DEVICES=none\n"
+    "app-1  | RuntimeError: No CUDA GPUs are available\n",
+    "ENV NVIDIA_VISIBLE_DEVICES=void\nroot@3f2a9c1b7d4e:/app# python -c \"import torch; torch.zeros(1).cuda()\"\n"
+    "RuntimeError: Found no NVIDIA driver on your system.\n",
+])
+def test_a_container_told_to_get_no_gpu_by_its_environment(paste):
+    assert "container_missing_gpus_flag" in _errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "$ env | grep NVIDIA\nNVIDIA_VISIBLE_DEVICES=all\nNVIDIA_DRIVER_CAPABILITIES=compute,utility\n$ nvidia-smi\n"
+    "bash: nvidia-smi: command not found\n",  # all: the GPUs are asked for (another cause)
+    "NVIDIA_VISIBLE_DEVICES=none is set for the CPU workers on purpose; training runs fine on the GPU node.\n",
+    "docker run --gpus all -e NVIDIA_VISIBLE_DEVICES=void img\nRuntimeError: No CUDA GPUs are available\n",
+])
+def test_visible_devices_that_ask_for_gpus_or_fail_nothing(paste):
+    assert "container_missing_gpus_flag" not in _errors(paste)

@@ -320,9 +320,34 @@ def _packages_in_container(f: Found, doc: Pasted) -> None:
             return
 
 
+# NVIDIA_VISIBLE_DEVICES as the container runtime reads it (nvidia-container-runtime's README):
+# "void" (or empty) behaves as runc, no GPU at all; "none" gives the driver's files and no GPU.
+# Set in an env listing, a compose environment: item, a Dockerfile ENV or a run command's -e.
+_NVD_NO_GPU = re.compile(r"(?:^|[\s\-\"'])NVIDIA_VISIBLE_DEVICES\s*[=:]\s*[\"']?(?P<v>void|none)?[\"']?\s*$"
+                         r"|(?:^|[\s\-\"'])NVIDIA_VISIBLE_DEVICES\s*[=:]\s*[\"']?(?P<w>void|none)[\"']?(?=\s)")
+
+
+def _visible_devices_none(f: Found, doc: Pasted) -> None:
+    """The container told by its own environment to get no GPU. Not where --gpus asks for them
+    (Docker passes its device request to the runtime itself)."""
+    if doc.lines_containing("--gpus"):
+        return
+    for i in doc.lines_containing("nvidia_visible_devices"):
+        m = _NVD_NO_GPU.search(doc.lines[i])
+        if not m:
+            continue
+        value = m.group("v") or m.group("w") or "empty"
+        f.set("host.container_gpus", "none", i, rank=PROGRAM,
+              detail=f"NVIDIA_VISIBLE_DEVICES={value if value != 'empty' else ''} on line {i + 1}: the NVIDIA runtime "
+                     "passes no GPU into this container")
+        f.set("host.container", "docker", i, rank=PROGRAM, detail="NVIDIA_VISIBLE_DEVICES is set: a container's environment")
+        return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
+    _visible_devices_none(f, doc)
     for i in doc.lines_containing(*_CONTAINER_NEEDLES):
         kind = _container_kind(lines[i])
         if kind:
