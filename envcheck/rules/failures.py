@@ -29,16 +29,17 @@ from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Confidence, Finding
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
-                  "nvml_library_not_found", "nvidia_smi_library_not_found")
+                  "nvml_library_not_found", "nvidia_smi_library_not_found", "tf_no_dev_nvidia0")
 # CUDA's "unknown error" (cudaErrorUnknown / CUDA_ERROR_UNKNOWN, 999; 30 before CUDA 10.1) at its
 # start, in every program's words: torch's, the runtime's, llama.cpp's, ollama's GPU discovery,
-# ONNX Runtime's provider, PyCUDA's cuInit; torch's cudaGetDeviceCount carries the code.
+# ONNX Runtime's provider, PyCUDA's cuInit, a person's own cuInit call or sentence giving 999;
+# torch's cudaGetDeviceCount carries the code.
 _UNKNOWN_AT_START = ("torch_cuda_unknown_error", "cuda_unknown_error", "torch_cuda_unknown_error_bare",
                      "ggml_cuda_unknown_error", "ollama_cuinit_unknown", "ort_cuda_failure_unknown",
-                     "pycuda_cuinit_unknown")
+                     "pycuda_cuinit_unknown", "cuda_999_retold")
 
 
 def unknown_at_start(s) -> bool:
@@ -164,10 +165,11 @@ def gpu_unreachable(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def nvml_refused(ctx: RuleContext) -> Iterator[Finding]:
-    """NVML itself reports "Insufficient Permissions": it found the driver and may not open
-    /dev/nvidia* (the device nodes belong to a group this user is not in)."""
+    """NVML itself reports "Insufficient Permissions" (also through the container toolkit's CLI,
+    "nvml error: insufficient permissions"): it found the driver and may not open /dev/nvidia*
+    (the device nodes belong to a group this user is not in)."""
     f = ctx.facts
-    said = next((s for s in ctx.stated if s.id == "nvml_no_permission"), None)
+    said = next((s for s in ctx.stated if s.id in ("nvml_no_permission", "container_cli_nvml_no_permission")), None)
     if said is None and f.nvml.init_error != "no_permission":
         return
     yield make("device_node_permissions",
@@ -193,5 +195,71 @@ def uvm_node_said_missing(ctx: RuleContext) -> Iterator[Finding]:
                [("driver.device_nodes", f.driver.device_nodes)], confidence=Confidence.LIKELY)
 
 
+# CUDA finding no device at its start, in torch's and the runtime's words (not "no driver":
+# libcuda itself missing is the container's injection, container_without_gpu_access).
+_NO_DEVICE_AT_START = ("cuda_no_device", "torch_no_cuda_gpus")
+
+
+def uvm_absent_in_container(ctx: RuleContext) -> Iterator[Finding]:
+    """In a container where NVML reaches the GPUs (nvidia-smi's table) CUDA finds no device, or a
+    CUDA build of torch says CUDA is unavailable: nvidia-smi needs /dev/nvidiactl and /dev/nvidiaN,
+    CUDA also /dev/nvidia-uvm, which hand-made device lists, LXC configs, CDI specs and rootless
+    runtimes (which cannot load the module) leave out. Likely, and a warning: the table may be the
+    host's, and the image's torch or its driver capabilities can fail the same way."""
+    f = ctx.facts
+    kind = _container(ctx)
+    if kind is None or not (f.nvml.init.ok and f.gpus) or f.has_nvidia_gpu is False:
+        return
+    gpus = f.host.container_gpus
+    if gpus.ok and gpus.value == "none":
+        return  # started without GPUs: container_started_without_gpus says so
+    if "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
+        return  # the devices may be hidden on purpose: visible-devices rules
+    nodes = {n.path: n for n in f.driver.device_nodes.get(())}
+    if nodes.get("/dev/nvidia-uvm") is not None and nodes["/dev/nvidia-uvm"].exists:
+        return
+    tv = ctx.torch_view
+    if tv is not None and tv.is_cpu:
+        return  # a CPU-only torch: its own finding
+    said = next((s for s in ctx.stated if s.id in _NO_DEVICE_AT_START), None)
+    unavailable = f.torch.cuda_available.ok and f.torch.cuda_available.value is False and tv is not None
+    if said is None and not unavailable:
+        return
+    ev = [("host.container", kind), ("nvml.gpus", f"{len(f.gpus)} GPU(s) in nvidia-smi")]
+    ev += [quote(said)] if said else [("torch.cuda_available", f.torch.cuda_available)]
+    yield make("nvidia_uvm_missing",
+               f"In this {kind} container nvidia-smi reaches the GPU but CUDA finds none. nvidia-smi needs only "
+               "/dev/nvidiactl and /dev/nvidia<N>; CUDA also needs /dev/nvidia-uvm, which a hand-made device list "
+               "(--device, compose devices:, an LXC config, a CDI spec) or a rootless runtime that cannot load "
+               "nvidia-uvm leaves out. Check `ls -l /dev/nvidia*` inside the container and `lsmod | grep nvidia_uvm` "
+               "on the host (`sudo nvidia-modprobe -u -c=0` loads it). Other causes to rule out: the nvidia-smi table "
+               "is the host's and the container got no GPU; the container lacks the 'compute' driver capability.",
+               ev, confidence=Confidence.LIKELY, severity=Severity.WARNING)
+
+
+# The driver itself unreachable, in the words that follow enroot's uvm warning when it is:
+# nvidia-container-cli's "driver error" (its NVML RPC failed), NVML's or nvidia-smi's "no driver".
+_DRIVER_ITSELF_DOWN = ("nvidia_container_cli_init_error", "nvml_driver_not_loaded", "nvidia_smi_no_driver")
+
+
+def enroot_uvm_warning(ctx: RuleContext) -> Iterator[Finding]:
+    """enroot (and pyxis under Slurm) warns that nvidia_uvm is not loaded: being unprivileged it
+    cannot load it, and CUDA in the container then fails while nvidia-smi works. Silent where the
+    driver itself is said to be down (the warning fires then too)."""
+    said = next((s for s in ctx.stated if s.id == "enroot_uvm_not_loaded"), None)
+    if said is None or ctx.facts.has_nvidia_gpu is False:
+        return
+    if any(s.id in _DRIVER_ITSELF_DOWN for s in ctx.stated) or "nvidia" in (ctx.facts.driver.modules_not_loaded.get(()) or ()):
+        return
+    if ctx.facts.nvml.init_error in ("driver_not_loaded", "library_not_found"):
+        return
+    yield make("nvidia_uvm_missing",
+               "enroot says the nvidia_uvm kernel module is not loaded on the host. enroot runs unprivileged and "
+               "cannot load it, so containers get no /dev/nvidia-uvm: nvidia-smi works in them, CUDA does not. Load "
+               "it on the host (`sudo nvidia-modprobe -u -c=0` or `sudo modprobe nvidia-uvm`) and at every boot (a "
+               "udev rule or systemd unit), e.g. on the Slurm nodes.", [quote(said)], confidence=Confidence.LIKELY)
+
+
 RULES = (container_without_gpu_access, container_started_without_gpus, container_lost_gpus, uvm_stale_after_suspend,
-         gpu_unreachable, nvml_refused, uvm_node_said_missing)
+         gpu_unreachable, nvml_refused, uvm_node_said_missing, uvm_absent_in_container,
+         enroot_uvm_warning)

@@ -13,6 +13,7 @@ from typing import Iterator, List, Tuple
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
+from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
@@ -138,6 +139,54 @@ def driver_mismatch_said_in_container(ctx: RuleContext) -> Iterator[Finding]:
                "Remove them from the image; if the host's driver was upgraded since the container started, "
                "restart the container (or reboot the host).",
                [("host.container", c.value), quote(said)], confidence=Confidence.LIKELY)
+
+
+def driver_in_the_image_shown(ctx: RuleContext) -> Iterator[Finding]:
+    """nvidia-smi at a container's prompt reaching no driver: the toolkit mounts nvidia-smi only
+    together with the device nodes, so this one is the image's own, in a container started
+    without GPU access. Likely: a host driver unloaded after the container started fails the
+    same way. (A Dockerfile installing the driver is container_prose's reading.)"""
+    f = ctx.facts
+    if f.has_nvidia_gpu is False and not is_stated(f.pci.devices):
+        return  # a tool read the bus and found no NVIDIA GPU: nothing for any driver to reach
+    prompt = next((s for s in ctx.stated if s.id == "nvidia_smi_no_driver_at_container_prompt"), None)
+    if prompt is None:
+        return
+    yield make("driver_installed_inside_container",
+               "nvidia-smi runs inside this container but reaches no driver. The NVIDIA Container Toolkit "
+               "mounts the host's nvidia-smi together with its libraries and /dev/nvidia* nodes, so this "
+               "nvidia-smi came with the image (driver packages or a driver .run installed in it), and the "
+               "container was started without GPU access. Remove the driver from the image and start the "
+               "container with `--gpus all` on a host with the toolkit. (If the host's driver was reinstalled "
+               "since the container started, restart the container instead.)",
+               [quote(prompt)], confidence=Confidence.LIKELY)
+
+
+def older_libcuda_in_container(ctx: RuleContext) -> Iterator[Finding]:
+    """torch in a container finds a driver older than the one nvidia-smi reports: "The NVIDIA
+    driver on your system is too old (found version 11040)" beside a driver 550 header. The
+    toolkit injects the host's libcuda, of the host driver's version; the libcuda torch loaded
+    is another one, in the image (driver packages, a driver .run, copied libraries, a path to
+    them in LD_LIBRARY_PATH). Likely: the nvidia-smi shown may be another machine's."""
+    f = ctx.facts
+    if not in_container(f):
+        return
+    said = next((s for s in ctx.stated if s.id == "torch_driver_too_old"), None)
+    drv = f.nvml.driver_version
+    if said is None or not (drv.ok and drv.value) or is_stated(drv):
+        return
+    found = str(said.fact("nvml.cuda_driver_version") or "")
+    runs = ctx.kb.max_cuda_for_driver(str(drv.value))
+    if not found or not runs or version_at_least(found, runs):
+        return  # torch found the driver nvidia-smi shows: it is too old indeed (compat's rule)
+    yield make("driver_installed_inside_container",
+               f"torch in this {f.host.container.value} container finds a driver that runs CUDA {found} at most, but "
+               f"nvidia-smi reports driver {drv.value} (CUDA {runs}). The NVIDIA Container Toolkit injects the host "
+               "driver's own libcuda, so the libcuda torch loaded is another one from the image (driver packages, a "
+               "driver .run, copied libraries, or LD_LIBRARY_PATH pointing at them). Remove it from the image "
+               "(`ldconfig -p | grep libcuda` shows which), rather than changing the host's driver.",
+               [("host.container", f.host.container.value), ("nvml.driver_version", drv), quote(said)],
+               confidence=Confidence.LIKELY)
 
 
 # Programs that looked for a GPU and found none, in their own words (catalogue ids): Ollama's
@@ -273,6 +322,8 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
     driver_files_in_the_image,
+    driver_in_the_image_shown,
+    older_libcuda_in_container,
     driver_mismatch_said_in_container,
     program_found_no_gpu_in_container,
     container_missing_gpus_flag,

@@ -33,7 +33,11 @@ from ..source import Pasted
 
 SOURCE = "container command"
 
-_RUN = re.compile(r"(?:^|[\s;&|$#>(])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s+(?P<args>.*)$")
+_RUN = re.compile(r"(?:^|[\s;&|$#>(]|(?P<quote>[\"'\u201c\u2018]))(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?"
+                  r"\s+run\s+(?P<args>.*)$")
+# A command quoted in a sentence ("I start it with "docker run -it img" and ..."): it ends at the
+# closing quote, and what follows is the sentence, not the command's arguments.
+_CLOSE = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
 # docker run's options that take no value (the rest take one, as the next token or after "=").
 # Apptainer / Singularity bind the host's driver and GPUs only with --nv (or --nvccli).
 _SINGULARITY = re.compile(r"(?:^|[\s;&|$#>(])(?P<tool>singularity|apptainer)\s+(?P<verb>exec|run|shell|instance\s+start)\s+"
@@ -169,7 +173,10 @@ def parse(doc: Pasted) -> Found:
         if "run" in line:
             m = _RUN.search(line)
             if m:
-                flag = gpu_request(m.group("tool"), _command(lines, i, m.group("args")))
+                args = m.group("args")
+                if m.group("quote"):
+                    args = args.split(_CLOSE[m.group("quote")], 1)[0]
+                flag = gpu_request(m.group("tool"), args if m.group("quote") else _command(lines, i, args))
                 if flag == "none":
                     f.set("host.container_gpus", "none", i,
                           detail=f"{m.group('tool')} run on line {i + 1}: {NO_FLAG}")

@@ -59,7 +59,16 @@ _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
     (re.compile(r"\b(?:lxc|lxd|incus)\s+(?:containers?|guest|instance)\b|\b(?:in|inside)\s+(?:an?\s+|the\s+|my\s+)?"
                 r"(?:lxc|lxd|incus)\b|\bproxmox\b[^.\n]{0,40}\b(?:lxc|CT)\b|\bunprivileged\s+(?:lxc|container)\b",
                 _I), "lxc"),
+    # A command run in one: ``lxc exec NAME -- cmd`` (LXD), ``incus exec``, ``lxc-attach -n NAME``.
+    (re.compile(r"\b(?:lxc|incus)\s+exec\s+\S+|\blxc-attach\b", _I), "lxc"),
     (re.compile(r"\b(?:apptainer|singularity)\b|\.sif\b", _I), "other"),
+    # enroot, and Slurm's pyxis that runs images through it (srun --container-image=...).
+    (re.compile(r"\benroot\s+(?:start|create|import|exec|batch)\b|--container-image[= ]", _I), "other"),
+    # /proc/self/cgroup under cgroup v2: the unit's name carries the runtime and the container id.
+    (re.compile(r"^\s*0::/\S*?(?:docker|cri-containerd|crio)-[0-9a-f]{12,64}\.scope\b"), "docker"),
+    (re.compile(r"^\s*0::/\S*?libpod-[0-9a-f]{12,64}\.scope\b"), "podman"),
+    # A prompt whose host name is a container id, after a conda or venv prefix: "(base) root@7f3c2a1b9d0e:/#".
+    (re.compile(r"^\s*\([\w.-]+\)\s+[\w.-]+@[0-9a-f]{12}:\S*\s?[#$]"), "docker"),
     (re.compile(r"\b(?:kubectl\s+exec|in\s+(?:a|the|my)\s+(?:k8s|kubernetes)\s+pod|pod\s+spec)\b", _I), "kubernetes"),
     # zh 容器 (container), 镜像 (image); ko 컨테이너, 도커; ja コンテナ; es contenedor; de "im Container"
     (re.compile(r"容器|docker\s*(?:镜像|环境|里|中|内)|(?:在|用)\s*docker|컨테이너|도커|コンテナ|Docker\s*(?:内|上|で)"
@@ -67,7 +76,7 @@ _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
 )
 _CONTAINER_NEEDLES = ("docker", "compose", "container", "buil", "==", "nvidia release", "podman", "lxc", "lxd", "incus",
                       "proxmox", "apptainer", "singularity", ".sif", "kubectl", "k8s", "kubernetes", "pod", "容器",
-                      "컨테이너", "도커", "コンテナ", "contenedor")
+                      "컨테이너", "도커", "コンテナ", "contenedor", "enroot", "crio-", "libpod-", "@")
 # "not in docker", "no container", "without docker", "outside of docker": the host.
 _NOT_HERE = re.compile(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead\s+of|rather\s+than)\s+(?:\w+\s+){0,2}$"
                        r"|(?:不是|没有|没用|不用|不在)\s*$", _I)
@@ -163,7 +172,9 @@ _DRIVER_PKG = re.compile(
 # build's log ("#8 12.3 Setting up libcuda1:amd64 (545.23.08-1)", "46.44 Setting up …").
 _INSTALLS = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper|microdnf|apk)\s+(?:-\S+\s+)*install\b|\binstall\s+-y\b"
                        r"|^\s*(?:#\d+\s+)?\d+(?:\.\d+)?\s+(?:Setting up|Unpacking|Selecting previously unselected package)\s"
-                       r"|^\s*(?:RUN\s+)?(?:[^#\n]*&&\s*)?(?:sh|bash|\./)\s*\S*(?:NVIDIA-Linux-|cuda_\d)", _I)
+                       # a driver .run in a RUN step, also as docker build echoes it ("#7 [4/6] RUN …", "Step 5/9 : RUN …")
+                       r"|^\s*(?:#\d+\s+\[[^\]\n]{0,40}\]\s+|Step\s+\d+/\d+\s*:\s*)?(?:RUN\s+)?(?:[^#\n]*&&\s*)?(?:sh|bash|\./)\s*\S*"
+                       r"(?:NVIDIA-Linux-|cuda_\d)", _I)
 _SETTING_UP_VERSION = re.compile(r"Setting up (?:libcuda1|libnvidia-compute-\d{3}|nvidia-driver-\d{3}|libnvidia-ml1)"
                                  r"[\w:-]*\s+\((?P<v>\d{3}\.\d+(?:\.\d+)?)")
 # The text is (or holds) a Dockerfile or a docker build's output.
@@ -309,9 +320,34 @@ def _packages_in_container(f: Found, doc: Pasted) -> None:
             return
 
 
+# NVIDIA_VISIBLE_DEVICES as the container runtime reads it (nvidia-container-runtime's README):
+# "void" (or empty) behaves as runc, no GPU at all; "none" gives the driver's files and no GPU.
+# Set in an env listing, a compose environment: item, a Dockerfile ENV or a run command's -e.
+_NVD_NO_GPU = re.compile(r"(?:^|[\s\-\"'])NVIDIA_VISIBLE_DEVICES\s*[=:]\s*[\"']?(?P<v>void|none)?[\"']?\s*$"
+                         r"|(?:^|[\s\-\"'])NVIDIA_VISIBLE_DEVICES\s*[=:]\s*[\"']?(?P<w>void|none)[\"']?(?=\s)")
+
+
+def _visible_devices_none(f: Found, doc: Pasted) -> None:
+    """The container told by its own environment to get no GPU. Not where --gpus asks for them
+    (Docker passes its device request to the runtime itself)."""
+    if doc.lines_containing("--gpus"):
+        return
+    for i in doc.lines_containing("nvidia_visible_devices"):
+        m = _NVD_NO_GPU.search(doc.lines[i])
+        if not m:
+            continue
+        value = m.group("v") or m.group("w") or "empty"
+        f.set("host.container_gpus", "none", i, rank=PROGRAM,
+              detail=f"NVIDIA_VISIBLE_DEVICES={value if value != 'empty' else ''} on line {i + 1}: the NVIDIA runtime "
+                     "passes no GPU into this container")
+        f.set("host.container", "docker", i, rank=PROGRAM, detail="NVIDIA_VISIBLE_DEVICES is set: a container's environment")
+        return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
+    _visible_devices_none(f, doc)
     for i in doc.lines_containing(*_CONTAINER_NEEDLES):
         kind = _container_kind(lines[i])
         if kind:

@@ -285,9 +285,30 @@ def _refused(doc: Pasted, f: Found) -> None:
         f.set("driver.device_nodes", tuple(refused.values()), first, detail=REFUSED_DETAIL)
 
 
+# The same program working with root's rights and failing without them, in one sentence:
+# "with sudo the GPU is used, without sudo it says no CUDA device", "root 运行是 True，普通用户是
+# False" (zh), "root では動くが一般ユーザーでは" (ja). What differs is only the user: the nodes.
+_GOOD = r"(?:works?|worked|working|fine|ok(?:ay)?|used|true|detected|found|sees?|runs?|正常|可以|能用|true|동작|작동|動く|動きます|使える)"
+_BAD = (r"(?:fails?|failed|(?<!no\s)(?<!without\s)error|false|not\b|no\s+(?:cuda|gpu|device)|doesn'?t|does\s+not|can'?t|cannot|unable|"
+        r"不行|不能|报错|失败|false|找不到|안\s*됨|안됩니다|動かない|使えない)")
+_ROOT_CONTRAST = re.compile(
+    rf"(?:\bwith\s+sudo\b|\bas\s+root\b|\bunder\s+root\b|\bsudo\s+(?:python3?|\./\S+)|\broot\s*(?:用户|ユーザー|계정)?\s*(?:运行|执行|下|で|로)|\broot\b\s*(?:では|으로는))"
+    rf"(?:[^.;!?\n]|\.(?=\S)){{0,80}}?{_GOOD}[^!?\n]{{0,60}}?"
+    rf"(?:\bwithout\s+sudo\b|\b(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b|\bas\s+(?:me|myself|my\s+user)\b"
+    rf"|普通用户|非\s*root|一般ユーザー|일반\s*(?:사용자|계정))[^!?\n]{{0,60}}?{_BAD}", _I)
+
+
 def _told_closed(doc: Pasted, f: Found) -> None:
-    """A person saying opening the nodes to the user fixed it, or that the user cannot open them."""
+    """A person saying opening the nodes to the user fixed it, or that the user cannot open them,
+    or that the same thing works as root and fails as the user."""
     lines = doc.lines
+    for i in doc.lines_containing("sudo", "root"):
+        m = _ROOT_CONTRAST.search(lines[i])
+        if m and "?" not in lines[i][m.end():m.end() + 20] and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25),
+                                                                                          m.start()):
+            f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i, rank=STATED,
+                  detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()[:80]})")
+            return
     for i in doc.lines_containing("/dev/nvidia", "video", "render", "nvidia device", "device node", "device file"):
         line = lines[i]
         m = _OPENED.search(line)
