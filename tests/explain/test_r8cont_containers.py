@@ -389,3 +389,17 @@ def test_a_container_told_to_get_no_gpu_by_its_environment(paste):
 ])
 def test_visible_devices_that_ask_for_gpus_or_fail_nothing(paste):
     assert "container_missing_gpus_flag" not in _errors(paste)
+
+
+@pytest.mark.parametrize("said", [
+    "nvidia-smi with sudo it works, without sudo it works as well",
+    "nvidia-smi doesn't work as root, nor as my normal user",
+])
+def test_root_and_user_said_alike_are_no_permission_problem(said):
+    from envcheck.explain.parsers import prose_state
+    assert "driver.device_nodes" not in values(prose_state.parse(text(said)))
+
+
+def test_root_only_said_is_a_permission_problem():
+    from envcheck.explain.parsers import prose_state
+    assert "driver.device_nodes" in values(prose_state.parse(text("nvidia-smi only works with sudo, not as my normal user")))

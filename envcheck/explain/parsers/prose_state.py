@@ -203,6 +203,8 @@ _ROOT_ONLY = re.compile(r"\bonly\s+(?:works?|runs?|detects?\s+\w+)\s+(?:with|und
                         r"|\b(?:works?|fine|runs?)\b[^.;!?\n]{0,30}\b(?:with|under|using|as)\s+(?:sudo|root)\b", _I)
 _AS_USER = re.compile(r"\bonly\s+(?:works?|runs?)|\bnon-?root\b|\b(?:normal|regular|ordinary|my|other|non-admin)\s+users?\b"
                       r"|\bwithout\s+sudo\b|\bas\s+(?:a\s+)?user\b", _I)
+# Both sides said to behave alike: "without sudo it works as well", "not as root, nor as my user".
+_ALIKE = re.compile(r"\b(?:as\s+well|too|either\s+way|both|neither|nor|also\s+works?|same)\b", _I)
 
 
 # Uncorrectable memory errors retold: "due to Uncorrectable ECC Error", "a double-bit ECC
@@ -322,7 +324,7 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("sudo", "root"):
         m = search(_ROOT_ONLY, lines[i])
         near = " ".join(lines[i:i + 2])
-        if m and search(_AS_USER, near) and not asked(lines[i], m.end()):
+        if m and search(_AS_USER, near) and not _ALIKE.search(near) and not asked(lines[i], m.end()):
             # What the claim implies for the nodes: this user may not open them.
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")
