@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -40,6 +41,15 @@ def _each_line(prefix: Callable[[int], str]) -> Callable[[str], str]:
     def apply(text: str) -> str:
         return "\n".join(prefix(n) + line for n, line in enumerate(text.split("\n")))
     return apply
+
+
+_FIELD = re.compile(r"^(?![\w.]*(?:Error|Exception|Warning)\b)[A-Za-z][\w .()/-]{0,40}:\s+\S")
+
+
+def _bulleted(text: str) -> str:
+    """Each "Key: value" line of an environment report as a Markdown list item ("- PyTorch version:
+    2.1.0"), as issue templates ask for it; tracebacks, tables and prose stay as they are."""
+    return "\n".join("- " + line if _FIELD.match(line) else line for line in text.split("\n"))
 
 
 def _rewrap(text: str) -> str:
@@ -117,7 +127,7 @@ FORMS: Dict[str, Tuple[Callable[[str], str], str]] = {
     "md_quote": (_each_line(lambda n: "> "), "Markdown quote of a reply"),
     # An issue template's list ("- OS: Ubuntu 22.04", "- PyTorch version: 2.1.0+cu121"), here over
     # every line: left unread (parsers of llamafactory's env, compose and CDI lists need the "- ").
-    "md_bullets": (_each_line(lambda n: "- "), "Markdown list items of an issue template"),
+    "md_bullets": (_bulleted, "Markdown list items of an issue template (its Key: value lines)"),
     "html_entities": (lambda t: html.escape(t, quote=True), "a scraped HTML page (html.escape)"),
     "rewrap_80": (_rewrap, "prose refilled at 80 columns (textwrap, editors, mail)"),
     "terminal_wrap_80": (_hard_wrap, "a terminal's hard wrap at 80 columns (conhost, tmux/screen copy)"),
