@@ -55,12 +55,14 @@ class Framework:
     weak: Tuple[str, ...]  # message ids that only suggest it (likely, with a GPU known present)
     broken: Tuple[str, ...]  # message ids of a GPU build that failed to load: not this finding
     fix: str
+    # message ids that suggest it only beside the CPU package listed (likely, with a GPU known present)
+    weak_with_rows: Tuple[str, ...] = ()
 
 
 FRAMEWORKS: Tuple[Framework, ...] = (
     Framework("JAX", ("jaxlib",), ("jax-cuda", "jax-cuda12-plugin", "jax-cuda11-plugin"),
               ("jax_cuda_jaxlib_not_installed",), ("jax_devices_cpu_only",), ("jax_plugin_configuration_error",),
-              "python -m pip install -U 'jax[cuda12]'"),
+              "python -m pip install -U 'jax[cuda12]'", ("jax_no_gpu_tpu_found",)),
     Framework("PaddlePaddle", ("paddlepaddle",), ("paddlepaddle-gpu",),
               ("paddle_cannot_use_gpu_cpu_version", "paddle_suite_cpu_version", "paddle_is_compiled_with_cuda_false",
                "paddle_not_compiled_with_cuda"), (), (),
@@ -162,11 +164,16 @@ def _judge(ctx: RuleContext, fw: Framework, installed: Dict[str, str], gpu_seen:
                         "what is installed.", [quote(weak[0])] + [("python.packages", r) for r in
                                                                   _rows(installed, fw.cpu_packages)][:1],
                         Confidence.LIKELY)
+    listed = [n for n in fw.cpu_packages if installed.get(n)]
+    weak = _said(ctx, fw.weak_with_rows)
+    if weak and listed and gpu_seen:
+        return _finding(fw, f"{fw.name} finds no GPU backend on a machine with an NVIDIA GPU, and {listed[0]} "
+                        f"{installed[listed[0]]} is its CPU-only build.",
+                        [quote(weak[0]), ("python.packages", f"{listed[0]}=={installed[listed[0]]}")], Confidence.LIKELY)
     claimed = [n for n in fw.cpu_packages if installed.get(n) == ""]
     if claimed:
         return _finding(fw, f"The text says {fw.name}'s CPU build ({claimed[0]}) is what is installed.",
                         [("python.packages", f"{claimed[0]} (said installed)")], Confidence.LIKELY)
-    listed = [n for n in fw.cpu_packages if installed.get(n)]
     if listed and gpu_seen:
         # A listing alone: the CPU package, no GPU package, on an NVIDIA machine. Healthy machines list
         # CPU-only onnxruntime or faiss-cpu as some library's dependency, so this is a warning only.

@@ -40,6 +40,9 @@ TF_TEMPLATE = ("### Issue type\n\nBug\n\n### TensorFlow version\n\n{tf}\n\n### O
     "jax:    0.4.30\njaxlib: 0.4.30\nnumpy:  1.26.4\njax.devices (1 total, 1 local): [CpuDevice(id=0)]\nprocess_count: 1\n"
     "\n$ nvidia-smi\n| NVIDIA-SMI 550.54.14              Driver Version: 550.54.14      CUDA Version: 12.4     |\n"
     "|   0  NVIDIA A100-SXM4-80GB          On  |   00000000:07:00.0 Off |                    0 |",
+    # JAX before 0.4.17: its old warning beside the PyPI CPU jaxlib listed, on an NVIDIA machine
+    SMI_L + "$ pip freeze | grep jax\njax==0.1.59\njaxlib==0.1.39\n"
+    "venv/lib/python3.6/site-packages/jax/lib/xla_bridge.py:130: UserWarning: No GPU/TPU found, falling back to CPU.",
     # PaddlePaddle's messages, its suites', its flag
     "E0714 16:34:40.972663 31948 pybind.cc:1277] Cannot use GPU because you have installed CPU version PaddlePaddle.\n"
     "If you want to use GPU, please try to install GPU version PaddlePaddle by: pip install paddlepaddle-gpu",
@@ -106,6 +109,10 @@ def test_cpu_only_build_of_another_framework(text):
     # the same outputs where nothing says an NVIDIA GPU is there
     SYSINFO.format(blas=0),
     ">>> jax.devices()\n[CpuDevice(id=0)]",
+    # JAX's old warning without the CPU jaxlib listed, or beside a CUDA jaxlib (cuInit failed there)
+    SMI_L + "WARNING:absl:No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)",
+    SMI_L + "jaxlib==0.1.70+cuda101\nWARNING:absl:No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and "
+    "rerun for more info.)",
     # both packages of a pair: the other finding
     "onnxruntime 1.16.1\nonnxruntime-gpu 1.16.1\n" + ORT_WARN,
     # a GPU build that cannot load its CUDA libraries: not a CPU build
