@@ -58,6 +58,7 @@ PROJECTS = (
     "paddlepaddle", "faiss", "dcgm",
     "binutils",
     "mxnet",
+    "jax",  # r9fw: jax/_src/xla_bridge.py, environment_info.py
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

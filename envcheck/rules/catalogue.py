@@ -272,3 +272,12 @@ _FRAMEWORK_PACKAGES = [
 ]
 _SPECS += _FRAMEWORK_PACKAGES
 CATALOGUE.update({s.id: s for s in _FRAMEWORK_PACKAGES})
+# ---- another framework's installed build has no GPU support (rules/framework_build.py)
+_FRAMEWORK_BUILD = [
+    FindingSpec("framework_cpu_only_build", E, "torch", "A framework's CPU-only build on a GPU machine",
+                "The installed build of a framework other than PyTorch (JAX, TensorFlow, PaddlePaddle, ONNX Runtime, "
+                "CTranslate2, llama.cpp, Faiss, CuPy, MXNet) has no CUDA support, so it runs on the CPU.",
+                "framework_cpu_only_build"),
+]
+_SPECS += _FRAMEWORK_BUILD
+CATALOGUE.update({s.id: s for s in _FRAMEWORK_BUILD})

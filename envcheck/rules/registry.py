@@ -17,6 +17,7 @@ from . import (
     driver_versions,
     extension_arch,
     failures,
+    framework_build,
     framework_packages,
     health,
     held_memory,
@@ -49,7 +50,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
-                               + nccl_runtime.RULES + own_kernel_site.RULES + upstream.RULES)
+                               + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

@@ -28,6 +28,7 @@ from . import (
     environment,
     error_messages,
     failures,
+    framework_builds,
     framework_env,
     framework_packages,
     freetext,
@@ -89,6 +90,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
     torch_cpu_variant.parse,
     python_torch_prose.parse,
+    framework_builds.parse,
 )
 
 __all__ = ["PARSERS"]
