@@ -282,3 +282,9 @@ def test_a_shown_value_that_hides_every_gpu_outranks_the_fix_alone():
     text = ("export CUDA_VISIBLE_DEVICES=-1\n" + _NO_GPUS + "setting CUDA_VISIBLE_DEVICES to 0 fixed it\n")
     f = findings(text)["cuda_visible_devices_hides_gpus"]
     assert "'-1'" in f.explanation and "said to have fixed it" not in f.explanation
+
+
+@pytest.mark.parametrize("said", ["我装的是CPU版的paddle", "I installed the CPU version of tensorflow, not torch's"])
+def test_another_frameworks_cpu_build_is_not_torchs(said):
+    from envcheck.explain import explain_text
+    assert explain_text(said).facts.torch.cuda_build.status.value == "unknown"

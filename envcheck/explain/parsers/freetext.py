@@ -21,7 +21,7 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from envcheck.explain.gpu_names import mentions
 from envcheck.explain.parsers.system import describe_os
-from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_fault
+from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_fault, other_frameworks
 from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
@@ -124,7 +124,7 @@ def _torch(f: Found, line: str, i: int) -> None:
 def _cpu_build(f: Found, line: str, i: int) -> None:
     m = _CPU_BUILD.search(line)
     if m and _CPU_CONTEXT.search(line) and not _CPU_NEGATED.search(line[:m.start()]) \
-            and not not_a_fault(line, m.start(), m.end()):
+            and not not_a_fault(line, m.start(), m.end()) and not other_frameworks(line, line, m.start(), m.end()):
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})",
                rank=OUTCOME)  # the result, over the install command's request ("cudatoolkit=11.6")
         f.set("torch.installed", True, i)  # a build was installed, the CPU one

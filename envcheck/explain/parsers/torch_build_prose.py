@@ -81,11 +81,12 @@ _CHOSEN = re.compile(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choic
 
 # Another framework's package or module: its CPU build ("the CPU version of onnxruntime",
 # "onnxruntime(cpu version)", "tensorflow-cpu") is not PyTorch's.
-_OTHER_FRAMEWORK = re.compile(r"(?<![\w.-])(?:onnx\s?runtime|tensorflow|tf-nightly|paddle\w*|faiss|mxnet|jax(?:lib)?|cupy"
-                              r"|ctranslate2|llama[-_.]?cpp|openvino|tensorrt)(?![\w])", re.IGNORECASE)
+# ASCII word edges: in "CPU版的paddle" the character before the name is a CJK letter, which \w counts.
+_OTHER_FRAMEWORK = re.compile(r"(?<![A-Za-z0-9_.-])(?:onnx\s?runtime|tensorflow|tf-nightly|paddle\w*|faiss|mxnet|jax(?:lib)?"
+                              r"|cupy|ctranslate2|llama[-_.]?cpp|openvino|tensorrt)(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
-def _other_frameworks(sentence: str, line: str, start: int, end: int) -> bool:
+def other_frameworks(sentence: str, line: str, start: int, end: int) -> bool:
     """The CPU build named at ``line[start:end]`` belongs to another framework: the words right
     around it name one and not torch ("onnxruntime (cpu version)", "the CPU version of
     `onnxruntime`"), or its sentence names one and never torch."""
@@ -126,7 +127,7 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
     at = 0
     for part in sentence:
         if at <= start < at + len(part) + 1:
-            return _asked(line, start, end) or bool(_CHOSEN.search(part)) or _other_frameworks(part, line, start, end)
+            return _asked(line, start, end) or bool(_CHOSEN.search(part)) or other_frameworks(part, line, start, end)
         at += len(part) + 1
     return _asked(line, start, end)
 
