@@ -63,6 +63,7 @@ class ScannedMessage(Protocol):
     needles: Optional[FrozenSet[str]]
     reach: int
     lead: Optional[int]
+    behind: Optional[int]
 
     def read_facts(self, m: "re.Match[str]") -> Tuple[Fact, ...]: ...
 
@@ -144,18 +145,64 @@ def _lead(items: "sre_parse.SubPattern", needles: FrozenSet[str]) -> Optional[in
     return best
 
 
-def shape_of(pattern: str) -> Tuple[Optional[FrozenSet[str]], int, Optional[int]]:
+# Position tests that look at the character before the place they stand on (a word boundary,
+# a multi-line ^), and those that look at the place's distance from the text's start.
+_LOOKS_BACK_ONE = frozenset({sre_constants.AT_BEGINNING_LINE, sre_constants.AT_BOUNDARY,
+                             sre_constants.AT_NON_BOUNDARY, sre_constants.AT_UNI_BOUNDARY,
+                             sre_constants.AT_UNI_NON_BOUNDARY, sre_constants.AT_LOC_BOUNDARY,
+                             sre_constants.AT_LOC_NON_BOUNDARY})
+_ABSOLUTE = frozenset({sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING})
+_BEHIND_CAP = 8192
+
+
+def _behind(items: object) -> Optional[int]:
+    """How many characters before the place a search starts the parsed ``items`` may read
+    (look-behinds' widths and one for each test of the character before), summed over the whole
+    pattern, so never less than the truth; None when unbounded or when a test depends on the
+    place's distance from the text's start (``^`` without MULTILINE, ``\\A``)."""
+    total = 0
+    if isinstance(items, sre_parse.SubPattern):
+        children: Iterable = items
+    else:
+        children = items if isinstance(items, (list, tuple)) else ()
+    for item in children:
+        if isinstance(item, sre_parse.SubPattern):
+            sub = _behind(item)
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], sre_constants._NamedIntConstant):
+            op, av = item
+            if op is sre_constants.AT:
+                if av in _ABSOLUTE:
+                    return None
+                sub = 1 if av in _LOOKS_BACK_ONE else 0
+            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and av[0] < 0:
+                inner = _behind(av[1])
+                sub = None if inner is None else av[1].getwidth()[1] + inner
+            else:
+                sub = _behind(av)
+        else:
+            sub = _behind(item) if isinstance(item, (list, tuple)) else 0
+        if sub is None:
+            return None
+        total += sub
+        if total > _BEHIND_CAP:
+            return None
+    return total
+
+
+def shape_of(pattern: str) -> Tuple[Optional[FrozenSet[str]], int, Optional[int], Optional[int]]:
     """What :func:`scan` needs of ``pattern``, from one parse of it: the lowercased literals
     every match holds one of (None: none worth a search), the longest a match can be (at most
-    REACH), and how far into a match (at most) one of those needles starts (None: unknown, or
+    REACH), how far into a match (at most) one of those needles starts (None: unknown, or
     a pattern matching without regard to case, where a match may hold a letter that
-    re.IGNORECASE takes for the needle's)."""
+    re.IGNORECASE takes for the needle's), and how far before the place a search starts it
+    may read (:func:`_behind`; None: unknown)."""
     parsed = sre_parse.parse(pattern)
     needles = _needles(parsed)
     reach = min(parsed.getwidth()[1], REACH)
+    behind = _behind(parsed)
     if needles is None or parsed.state.flags & re.IGNORECASE or not all(n.isascii() for n in needles):
-        return needles, reach, None
-    return needles, reach, _lead(parsed, needles)
+        return needles, reach, None, behind
+    return needles, reach, _lead(parsed, needles), behind
 
 
 # ------------------------------------------------------------------ matching
@@ -297,17 +344,37 @@ def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = N
         else:
             windows = [everywhere]
         lead = message.lead
+        behind = message.behind
+        seen: Dict[Tuple[str, int], List[Tuple[int, int, str, Tuple[Fact, ...]]]] = {}
         for a, b, first, last in windows:
             # Every match holds one of the window's needles at most ``lead`` into it, so none
             # starts before the first needle less the lead, or after the last one: the regex
             # need not try those places (the window's ends stay, for look-arounds and \b).
             start = first - lead if lead is not None and first - lead > a else a
+            # What the regex finds from ``start`` to ``b`` depends only on the characters from
+            # ``behind`` before ``start`` to ``b`` (it reads nothing past its end, and nothing
+            # before its start but look-behinds and \b): a window whose text is one met already
+            # (a log repeats its lines) takes that window's matches, moved. 11,500 windows, 900
+            # distinct texts on the benchmark's 4 MiB paste.
+            key = None
+            if behind is not None and start >= behind:
+                key = (stripped[start - behind:b], last - start if lead is not None else 0)
+                found = seen.get(key)
+                if found is not None:
+                    for rel, end, said, facts in found:
+                        out.append(Match(message.id, message.kind, start + rel, start + end, t.line(start + rel),
+                                         said, facts))
+                    continue
+            made: List[Tuple[int, int, str, Tuple[Fact, ...]]] = []
             for m in message.pattern.finditer(stripped, start, b):
                 if m.end() > m.start():
-                    out.append(Match(message.id, message.kind, m.start(), m.end(), t.line(m.start()), m.group(0),
-                                     t.facts(message, m)))
+                    said, facts = m.group(0), t.facts(message, m)
+                    out.append(Match(message.id, message.kind, m.start(), m.end(), t.line(m.start()), said, facts))
+                    made.append((m.start() - start, m.end() - start, said, facts))
                 if lead is not None and m.end() > last:
                     break
+            if key is not None:
+                seen[key] = made
     out.sort(key=_ORDER)
     return out
 

@@ -162,6 +162,7 @@ class Message:
     needles: Optional[FrozenSet[str]] = None  # lowercased; a match contains one of them (None: unknown)
     reach: int = 0  # the longest a match can be (capped at REACH)
     lead: Optional[int] = None  # how far into a match (at most) a needle starts (None: unknown)
+    behind: Optional[int] = None  # how far before a search's start the pattern may read (None: unknown)
     # Messages whose presence in the same text means this one is not about the machine (pip's
     # failed build subprocess: its "No module named 'torch'" is the build environment's).
     voided_by: Tuple[str, ...] = ()
