@@ -313,6 +313,23 @@ LARGE = 1 << 18
 SHORT = 1 << 12
 
 
+# The needles of a sequence of messages, all together (the catalogue scans with the same tuple
+# every time): {id(messages): (messages, needles)}; the messages are kept so the id stays theirs.
+_ALL_NEEDLES: Dict[int, Tuple[Sequence[ScannedMessage], FrozenSet[str]]] = {}
+
+
+def _present(messages: Sequence[ScannedMessage], lower: str) -> FrozenSet[str]:
+    """The messages' needles that ``lower`` holds."""
+    known = _ALL_NEEDLES.get(id(messages))
+    if known is None or known[0] is not messages:
+        known = (messages, frozenset().union(*(m.needles for m in messages if m.needles is not None)))
+        if isinstance(messages, tuple):  # kept only for a sequence that cannot change
+            if len(_ALL_NEEDLES) > 8:
+                _ALL_NEEDLES.clear()
+            _ALL_NEEDLES[id(messages)] = known
+    return frozenset([n for n in known[1] if n in lower])
+
+
 def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = None,
          words: Optional[str] = None, positions: Optional[Positions] = None,
          starts: Optional[Sequence[int]] = None) -> List[Match]:
@@ -332,10 +349,12 @@ def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = N
     out: List[Match] = []
     everywhere = (0, len(stripped), -1, len(stripped))
     # A short text (one error line, a traceback) holds few of the catalogue's words: a substring
-    # test per needle skips the rest before any window is built (the rules scan hundreds of them).
-    short = len(lower) < SHORT
+    # test per needle skips the rest before any window is built (the rules scan hundreds of
+    # them). Each distinct needle is tested once, then each message asks whether it has one of
+    # those present (a set operation in C, not a loop per message: 130 -> 50 us a text).
+    present = _present(messages, lower) if len(lower) < SHORT else None
     for message in messages:
-        if short and message.needles is not None and not any(n in lower for n in message.needles):
+        if present is not None and message.needles is not None and message.needles.isdisjoint(present):
             continue
         if message.needles is not None and t.aligned:
             windows = _windows(t, message.needles, message.reach)
