@@ -18,7 +18,7 @@ import operator
 import re
 import sys
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Protocol, Sequence, Tuple, Union
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
@@ -189,14 +189,39 @@ def _behind(items: object) -> Optional[int]:
     return total
 
 
-def shape_of(pattern: str) -> Tuple[Optional[FrozenSet[str]], int, Optional[int], Optional[int]]:
+def _check_look_behinds(items: object) -> None:
+    """The one check re.compile makes that re._parser does not: a look-behind has one width
+    (raises re.error as re.compile would), so a catalogue compiled only on first use still
+    refuses such a pattern when it is read."""
+    children = items if isinstance(items, (list, tuple, sre_parse.SubPattern)) else ()
+    for item in children:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], sre_constants._NamedIntConstant):
+            op, av = item
+            if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and av[0] < 0:
+                lo, hi = av[1].getwidth()
+                if lo != hi:
+                    raise re.error("look-behind requires fixed-width pattern")
+            _check_look_behinds(av)
+        elif isinstance(item, (list, tuple, sre_parse.SubPattern)):
+            _check_look_behinds(item)
+
+
+def parse_checked(pattern: str) -> "sre_parse.SubPattern":
+    """``pattern`` parsed, with every error re.compile would raise raised (re.error)."""
+    parsed = sre_parse.parse(pattern)
+    _check_look_behinds(parsed)
+    return parsed
+
+
+def shape_of(pattern: Union[str, "sre_parse.SubPattern"]) -> Tuple[Optional[FrozenSet[str]], int, Optional[int],
+                                                                 Optional[int]]:
     """What :func:`scan` needs of ``pattern``, from one parse of it: the lowercased literals
     every match holds one of (None: none worth a search), the longest a match can be (at most
     REACH), how far into a match (at most) one of those needles starts (None: unknown, or
     a pattern matching without regard to case, where a match may hold a letter that
     re.IGNORECASE takes for the needle's), and how far before the place a search starts it
     may read (:func:`_behind`; None: unknown)."""
-    parsed = sre_parse.parse(pattern)
+    parsed = sre_parse.parse(pattern) if isinstance(pattern, str) else pattern
     needles = _needles(parsed)
     reach = min(parsed.getwidth()[1], REACH)
     behind = _behind(parsed)

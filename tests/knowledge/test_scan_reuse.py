@@ -57,3 +57,21 @@ def test_reused_windows_find_what_a_fresh_search_finds(seed):
     reused = M.scan(CAT.messages, text)
     assert reused == M.scan(fresh, text)
     assert len(reused) > 1000
+
+
+@pytest.mark.parametrize("pattern", [r"(?<=ab+)c", r"(?<!a|bc)d", r"x(?:(?<=a{1,2})y)", r"(unclosed", r"a{2,1}"])
+def test_a_pattern_re_compile_refuses_is_refused_when_the_catalogue_is_read(pattern):
+    import re
+
+    with pytest.raises(re.error):
+        re.compile(pattern)
+    with pytest.raises(re.error):
+        M.parse_checked(pattern)
+
+
+def test_the_catalogue_compiles_a_pattern_only_when_a_text_holds_its_words():
+    catalogue = M.load()
+    compiled = [m.id for m in catalogue.messages if "_compiled" in vars(m.pattern)]
+    assert compiled == []
+    catalogue.match("RuntimeError: No CUDA GPUs are available")
+    assert 0 < sum("_compiled" in vars(m.pattern) for m in catalogue.messages) < 10
