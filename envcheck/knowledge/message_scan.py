@@ -155,61 +155,48 @@ _ABSOLUTE = frozenset({sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_ST
 _BEHIND_CAP = 8192
 
 
-def _behind(items: object) -> Optional[int]:
+_REPEATS = tuple(getattr(sre_constants, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(sre_constants, name))
+_ATOMIC = getattr(sre_constants, "ATOMIC_GROUP", None)
+
+
+def _behind(items: "sre_parse.SubPattern") -> Optional[int]:
     """How many characters before the place a search starts the parsed ``items`` may read
     (look-behinds' widths and one for each test of the character before), summed over the whole
     pattern, so never less than the truth; None when unbounded or when a test depends on the
-    place's distance from the text's start (``^`` without MULTILINE, ``\\A``)."""
-    total = 0
-    if isinstance(items, sre_parse.SubPattern):
-        children: Iterable = items
-    else:
-        children = items if isinstance(items, (list, tuple)) else ()
-    for item in children:
-        if isinstance(item, sre_parse.SubPattern):
-            sub = _behind(item)
-        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], sre_constants._NamedIntConstant):
-            op, av = item
-            if op is sre_constants.AT:
-                if av in _ABSOLUTE:
-                    return None
-                sub = 1 if av in _LOOKS_BACK_ONE else 0
-            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and av[0] < 0:
-                inner = _behind(av[1])
-                sub = None if inner is None else av[1].getwidth()[1] + inner
-            else:
-                sub = _behind(av)
-        else:
-            sub = _behind(item) if isinstance(item, (list, tuple)) else 0
-        if sub is None:
-            return None
-        total += sub
-        if total > _BEHIND_CAP:
-            return None
-    return total
-
-
-def _check_look_behinds(items: object) -> None:
-    """The one check re.compile makes that re._parser does not: a look-behind has one width
-    (raises re.error as re.compile would), so a catalogue compiled only on first use still
-    refuses such a pattern when it is read."""
-    children = items if isinstance(items, (list, tuple, sre_parse.SubPattern)) else ()
-    for item in children:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], sre_constants._NamedIntConstant):
-            op, av = item
-            if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and av[0] < 0:
+    place's distance from the text's start (``^`` without MULTILINE, ``\\A``). Raises re.error
+    for a look-behind of more than one width, as re.compile does (the parser lets it pass)."""
+    total: Optional[int] = 0
+    for op, av in items:
+        sub: Optional[int] = 0
+        if op is sre_constants.AT:
+            sub = None if av in _ABSOLUTE else 1 if av in _LOOKS_BACK_ONE else 0
+        elif op is sre_constants.ASSERT or op is sre_constants.ASSERT_NOT:
+            inner = _behind(av[1])
+            if av[0] < 0:
                 lo, hi = av[1].getwidth()
                 if lo != hi:
                     raise re.error("look-behind requires fixed-width pattern")
-            _check_look_behinds(av)
-        elif isinstance(item, (list, tuple, sre_parse.SubPattern)):
-            _check_look_behinds(item)
+                sub = None if inner is None else hi + inner
+            else:
+                sub = inner
+        elif op is sre_constants.SUBPATTERN:
+            sub = _behind(av[-1])
+        elif op is sre_constants.BRANCH or op is sre_constants.GROUPREF_EXISTS:
+            parts = [_behind(p) for p in (av[1] if op is sre_constants.BRANCH else av[1:]) if p is not None]
+            sub = None if None in parts else sum(parts)  # type: ignore[arg-type]
+        elif op in _REPEATS:
+            sub = _behind(av[2])
+        elif op is _ATOMIC:
+            sub = _behind(av)
+        total = None if total is None or sub is None else total + sub
+    return None if total is None or total > _BEHIND_CAP else total
 
 
 def parse_checked(pattern: str) -> "sre_parse.SubPattern":
     """``pattern`` parsed, with every error re.compile would raise raised (re.error)."""
     parsed = sre_parse.parse(pattern)
-    _check_look_behinds(parsed)
+    _behind(parsed)  # raises for what re.compile would refuse
     return parsed
 
 
