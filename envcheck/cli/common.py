@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import click
 
 from ..errors import EnvcheckError
-from ..report import Report, render
-from ..report.text import next_hint
+
+if TYPE_CHECKING:  # the renderers (and the recipes and rules they read) load when a report is emitted
+    from ..report import Report
 
 FORMATS = ("text", "json", "markdown")
 
@@ -59,6 +60,11 @@ def unicode_ok(stream=None) -> bool:
 
 def emit_report(report: Report, fmt: Optional[str], no_color: bool) -> None:
     """The report on stdout; for a person reading text, the next step as a hint on stderr."""
+    # Imported here: a command refused before it has a report (an empty file, a bad option)
+    # need not load them (0.17 s of `envcheck explain EMPTY`'s 0.5 s).
+    from ..report import render
+    from ..report.text import next_hint
+
     fmt = fmt or "text"
     text = render(report, fmt, colour=use_colour(no_color), unicode=unicode_ok())
     click.echo(text, nl=False)

@@ -32,10 +32,13 @@ def explain(fmt, no_color, strict, redact, file) -> None:
     with --strict), 2 usage error (also: empty, binary or over-4-MiB input), 3 envcheck
     itself failed, 5 too little in the text to judge (also: nothing in it recognised).
     """
-    from envcheck.explain import NOTHING_RECOGNISED, diagnose, source
+    from envcheck.explain import source
+
+    doc = source.read(file)  # a bad file is refused before the readers and rules are loaded
+    from envcheck.explain import NOTHING_RECOGNISED, diagnose
 
     # Markdown is for pasting into public issues, so it never carries identities.
-    explanation, report = diagnose(source.read(file), redact=redact or fmt == "markdown")
+    explanation, report = diagnose(doc, redact=redact or fmt == "markdown")
     progress("envcheck: recognised " + ", ".join(explanation.recognised) if explanation.recognised
              else "envcheck: " + NOTHING_RECOGNISED)
     emit_report(report, fmt, no_color)

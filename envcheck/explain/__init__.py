@@ -25,17 +25,17 @@ import dataclasses
 import gc
 import json
 from dataclasses import dataclass
-from typing import Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Iterator, Optional, Tuple
 
-from envcheck import __version__, snapshot
-from envcheck.envelope import now
 from envcheck.errors import EnvcheckError
-from envcheck.explain import fix_context
-from envcheck.explain.assemble import assemble
-from envcheck.explain.parsers import PARSERS
-from envcheck.explain.resolved import said_over
 from envcheck.explain.source import Pasted, normalise
-from envcheck.facts import Facts
+
+if TYPE_CHECKING:
+    from envcheck.facts import Facts
+
+# The readers (``parsers/``, some hundred modules' worth of imports with the rules and renderers
+# they lead to) load when a text is explained, not when this package is imported: reading the
+# input (``source``) comes first, and an empty, binary or oversized file is refused without them.
 
 NOTHING_RECOGNISED = ("nothing recognised in the text: paste the output of `python -m torch.utils.collect_env`, "
                       "`nvidia-smi`, `pip list`, `nvcc --version`, or the error message itself")  # a progress note
@@ -62,6 +62,12 @@ def _envcheck_json(doc: Pasted) -> bool:
 def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
     """Facts from pasted text (``recognised`` is empty when nothing in it was); raises
     :class:`EnvcheckError` for envcheck's own JSON, which ``doctor --facts`` reads."""
+    from envcheck import __version__, snapshot
+    from envcheck.envelope import now
+    from envcheck.explain import fix_context
+    from envcheck.explain.assemble import assemble
+    from envcheck.explain.parsers import PARSERS
+
     if _envcheck_json(doc):
         # Read as prose it gives nonsense (a "wsl" key reads as a mention of WSL); as facts it is exact.
         raise EnvcheckError("this is envcheck's own JSON (a snapshot or a report), not pasted output: "
@@ -98,6 +104,8 @@ def explain_text(text: str, collected_at: Optional[str] = None) -> Explanation:
 def redacted(explanation: Explanation, doc: Pasted) -> Explanation:
     """The explanation with identities removed: the doctor's redaction, given the user names
     the paste itself shows (the machine it came from is not this one)."""
+    from envcheck import snapshot
+
     facts = snapshot.redact(explanation.facts, users=snapshot.user_names(doc.text))
     return dataclasses.replace(explanation, facts=facts)
 
@@ -108,6 +116,7 @@ def diagnose(doc: Pasted, collected_at: Optional[str] = None, redact: bool = Fal
     This is the whole of ``envcheck explain`` but reading the file and rendering.
     ``redact``: remove UUIDs, serials, user names and home paths first (``--redact``;
     the CLI passes it for ``--markdown`` always, as the doctor does)."""
+    from envcheck.explain.resolved import said_over
     from envcheck.report import Report
     from envcheck.rules import evaluate
 
@@ -131,6 +140,15 @@ def _as_it_was(finding, over: str):
     return dataclasses.replace(finding, severity=Severity.WARNING,
                                explanation=f"{finding.explanation} The text says the problem is over (“{over}”): "
                                            "this is what it was.")
+
+
+def __getattr__(name: str):
+    """``PARSERS``, imported on first use (see the imports above)."""
+    if name == "PARSERS":
+        from envcheck.explain.parsers import PARSERS
+
+        return PARSERS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Explanation", "PARSERS", "diagnose", "explain", "explain_text", "redacted", "NOTHING_RECOGNISED"]

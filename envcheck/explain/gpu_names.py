@@ -15,6 +15,7 @@ from typing import List, Optional, Tuple
 
 # The cut-name phrase lives in envcheck/reading.py now; benchmarks/nvidia_formats_score.py
 # (another owner's) still imports it from here.
+from envcheck.lazyre import lazy
 from envcheck.reading import TRUNCATED, is_truncated  # noqa: F401
 
 # GeForce model numbers by series (desktop and laptop parts share numbers).
@@ -32,7 +33,7 @@ _LAPTOP_MX = {"920", "930", "940"}  # "GeForce 940MX"
 
 # Characters that may not touch a name: ASCII letters, digits and "_" ("rtx3090x", "v2070"),
 # not CJK text, which runs into names without spaces ("我的显卡是3060", "A100显卡").
-_CONSUMER = re.compile(
+_CONSUMER = lazy(
     r"(?<![A-Za-z0-9_.$/])(?P<brand>nvidia[\s-]*)?(?P<geforce>geforce[\s-]*)?(?P<series>rtx|gtx|mx)?[\s-]?"
     r"(?P<num>\d{3,4})(?P<m>mx?)?(?:\s?(?P<suffix>ti|super|d)(?![a-z]))?(?P<laptop>\s+laptop)?"
     r"(?![A-Za-z0-9_%]|\.\d)",
@@ -52,12 +53,12 @@ _DC = {
     "L4": "NVIDIA L4", "H20": "NVIDIA H20",
 }
 _AMBIGUOUS = {"T4", "P4", "A10", "A16", "A2", "L4", "H20", "A30", "A40", "K40", "M40", "M60", "P40", "L40", "A800"}
-_DC_RE = re.compile(r"(?<![A-Za-z0-9_.$/-])(?P<prefix>(?:nvidia|tesla|rtx)[\s-]+)?(?P<model>" +
-                    "|".join(sorted(_DC, key=len, reverse=True)) + r")(?![A-Za-z0-9_.])", re.IGNORECASE)
+_DC_RE = lazy(r"(?<![A-Za-z0-9_.$/-])(?P<prefix>(?:nvidia|tesla|rtx)[\s-]+)?(?P<model>" +
+              "|".join(sorted(_DC, key=len, reverse=True)) + r")(?![A-Za-z0-9_.])", re.IGNORECASE)
 # Workstation parts, as NVML names them: "Quadro K2200", "Quadro P4000", "Quadro RTX 5000",
 # "Quadro GV100", "NVIDIA RTX A2000", "NVIDIA RTX 6000 Ada Generation", "NVIDIA RTX PRO 6000
 # Blackwell …", "NVIDIA T1000". The word "Quadro" or "RTX A/PRO/… Ada" makes them names.
-_WORKSTATION = re.compile(
+_WORKSTATION = lazy(
     r"(?<![A-Za-z0-9_])(?:nvidia\s+)?(?:(?P<quadro>quadro\s+(?:rtx\s+\d{4}|[kmpt]\d{3,4}m?|gv100|gp100|\d{4}))"
     r"|(?P<rtxa>rtx\s*a\d{3,4}(?:\s+laptop)?)|(?P<ada>rtx\s+\d{4}\s+ada)|(?P<pro>rtx\s+pro\s+\d{4})"
     r"|(?P<t>\bt(?:400|550|600|1000|1200|2000)\b))(?![A-Za-z0-9_])", re.IGNORECASE)
@@ -80,30 +81,30 @@ def _workstation_name(m: re.Match) -> Optional[str]:
 # TITANs, as nvidia-smi names them: "NVIDIA TITAN RTX", "TITAN Xp", "TITAN V", "TITAN X (Pascal)" (2016),
 # "GeForce GTX TITAN X" (Maxwell, 2015), "GeForce GTX TITAN", "… TITAN Black", "… TITAN Z" (Kepler).
 # A bare "TITAN X" is either X: it stays as written, unless the text says which ("Maxwell Titan X").
-_TITAN = re.compile(r"(?<![A-Za-z0-9_])(?:(?P<arch0>maxwell|pascal)[\s-]+)?(?P<gtx>(?:geforce[\s-]*)?gtx[\s-]*)?titan"
-                    r"(?:[\s-]?(?P<model>rtx|xp|x|v|black|z))?(?:\s*\(?(?P<arch>maxwell|pascal)\)?)?(?![A-Za-z0-9_])",
-                    re.IGNORECASE)
+_TITAN = lazy(r"(?<![A-Za-z0-9_])(?:(?P<arch0>maxwell|pascal)[\s-]+)?(?P<gtx>(?:geforce[\s-]*)?gtx[\s-]*)?titan"
+              r"(?:[\s-]?(?P<model>rtx|xp|x|v|black|z))?(?:\s*\(?(?P<arch>maxwell|pascal)\)?)?(?![A-Za-z0-9_])",
+              re.IGNORECASE)
 _TITANS = {"rtx": "NVIDIA TITAN RTX", "xp": "NVIDIA TITAN Xp", "v": "NVIDIA TITAN V", "x": "NVIDIA TITAN X",
            "black": "NVIDIA GeForce GTX TITAN Black", "z": "NVIDIA GeForce GTX TITAN Z"}
 # Words that make a sentence about a GPU, for the ambiguous data-centre names ("we have a T4").
-_GPU_WORDS = re.compile(r"\b(gpus?|graphics|cards?|geforce|nvidia|video|vram|laptop|running|have|using|got)\b|显卡",
-                        re.IGNORECASE)
+_GPU_WORDS = lazy(r"\b(gpus?|graphics|cards?|geforce|nvidia|video|vram|laptop|running|have|using|got)\b|显卡",
+                  re.IGNORECASE)
 # A bare model number ("3060") is a GPU only next to a word for one: after it ("GPU: 3060",
 # "显卡是3060", "NVIDIA 3090", "graphics card 1080") or heading a phrase that ends in one ("a
 # 3090 GPU", "2x 3090 GPUs", "我的3060显卡"). In a log line ("step 1080 loss 3060 gpu") a number
 # is some other count's value.
 _WORD = r"(?:\b(?:gpus?|graphics(?:\s+cards?)?|video\s+cards?|cards?|geforce|nvidia|quadro|tesla|rtx|gtx)\b|显卡|独显|[nN]卡)"
-_NAMED_BY = re.compile(_WORD + r"\s*(?:\bmodel\b|型号)?\s*(?:[:：=]|\bis\b|是|为)?\s*(?:\b(?:an?|the)\s+)?$", re.IGNORECASE)
-_NAMES = re.compile(r"\s*(?:\b(?:gpus?|graphics\s+cards?|video\s+cards?|cards?)\b|显卡|独显)", re.IGNORECASE)
+_NAMED_BY = lazy(_WORD + r"\s*(?:\bmodel\b|型号)?\s*(?:[:：=]|\bis\b|是|为)?\s*(?:\b(?:an?|the)\s+)?$", re.IGNORECASE)
+_NAMES = lazy(r"\s*(?:\b(?:gpus?|graphics\s+cards?|video\s+cards?|cards?)\b|显卡|独显)", re.IGNORECASE)
 # What may stand before a number that heads such a phrase: nothing, punctuation, CJK text, an
 # article or a count ("my", "a", "2x"), not another word ("loss 3060 gpu").
-_HEADS = re.compile(r"(?:^|[(（,，:：;；。、]|[\u3000-\u9fff]|\b(?:an?|my|our|the|one|two|three|four|eight|single|dual"
-                    r"|\d{1,2}\s*x|x\s*\d{1,2}))\s*$", re.IGNORECASE)
+_HEADS = lazy(r"(?:^|[(（,，:：;；。、]|[\u3000-\u9fff]|\b(?:an?|my|our|the|one|two|three|four|eight|single|dual"
+              r"|\d{1,2}\s*x|x\s*\d{1,2}))\s*$", re.IGNORECASE)
 _BEFORE = 48  # characters before a number that may hold the word naming it
 # A machine named by its card: "works on my 4070", "get it to work on the 5090", "runs with
 # a 3090." The number must end its phrase: "on the 1080 images" counts images.
-_RUNS_ON = re.compile(r"\b(?:on|with)\s+(?:my|the|a|an|our|his|her|their)\s*$", re.IGNORECASE)
-_PHRASE_ENDS = re.compile(r"\s*(?:$|[.,;:!?)）。，]|\b(?:with|and|or|but|too|as\s+well|now|gpus?|cards?)\b)", re.IGNORECASE)
+_RUNS_ON = lazy(r"\b(?:on|with)\s+(?:my|the|a|an|our|his|her|their)\s*$", re.IGNORECASE)
+_PHRASE_ENDS = lazy(r"\s*(?:$|[.,;:!?)）。，]|\b(?:with|and|or|but|too|as\s+well|now|gpus?|cards?)\b)", re.IGNORECASE)
 
 
 def _bare_is_gpu(line: str, m: re.Match) -> bool:
@@ -165,8 +166,8 @@ def _titan_name(m: re.Match) -> Optional[str]:
 
 # What a line holds if the patterns above can find a name in it (cheap tests first: a long
 # log is read line by line).
-_THREE_DIGITS = re.compile(r"\d{3}")
-_LETTER_DIGIT = re.compile(r"[abghklmptv]\d", re.IGNORECASE)
+_THREE_DIGITS = lazy(r"\d{3}")
+_LETTER_DIGIT = lazy(r"[abghklmptv]\d", re.IGNORECASE)
 
 
 # A GeForce generation named as a family ("RTX 50 series", "an RTX 50xx card", "50系显卡",
@@ -174,7 +175,7 @@ _LETTER_DIGIT = re.compile(r"[abghklmptv]\d", re.IGNORECASE)
 # capability (gpu_models.toml's series rules), so the canonical name carries the range, which
 # the series rule reads. "RTX 5000 series" is the laymen's spelling of the same family; a
 # "Quadro RTX 5000" or an "RTX 5000 Ada" is one workstation card and is left to _WORKSTATION.
-_FAMILY = re.compile(
+_FAMILY = lazy(
     r"(?<![\w.])(?:(?:nvidia\s+)?(?:geforce\s+)?(?P<brand>rtx|gtx)|geforce)[\s-]?(?P<gen>10|16|20|30|40|50)(?:00)?[\s-]?"
     r"(?:series|serie|serien|séries?|xx|x0|系列?|シリーズ|시리즈)(?![\w])"
     r"|(?<![0-9A-Za-z_.])(?P<cjk>10|20|30|40|50)\s?系列?\s?(?:的)?\s?(?:显卡|顯卡|n卡|gpu|卡)", re.IGNORECASE)
@@ -184,13 +185,13 @@ _GENERATIONS = {"10": "GTX 10 series (GTX 1050 to 1080)", "16": "GTX 16 series (
                 "20": "RTX 20 series (RTX 2060 to 2080)", "30": "RTX 30 series (RTX 3050 to 3090)",
                 "40": "RTX 40 series (RTX 4050 to 4090)", "50": "RTX 50 series (RTX 5050 to 5090)"}
 # Embedded and desktop-module GPUs by their product names (gpu_models.toml: Jetson, GB10).
-_EMBEDDED = re.compile(r"(?<![\w.])(?:nvidia\s+)?jetson(?:\s+agx)?\s+(?P<jetson>orin|xavier|thor|nano|tx2)\b"
-                       r"|(?<![\w.])(?:nvidia\s+)?(?P<spark>dgx\s+spark|gb10)\b", re.IGNORECASE)
+_EMBEDDED = lazy(r"(?<![\w.])(?:nvidia\s+)?jetson(?:\s+agx)?\s+(?P<jetson>orin|xavier|thor|nano|tx2)\b"
+                 r"|(?<![\w.])(?:nvidia\s+)?(?P<spark>dgx\s+spark|gb10)\b", re.IGNORECASE)
 
 
 # Any "Tesla" model as NVML names it, suffix and all ("Tesla K40m", "Tesla K20Xm", "Tesla
 # M2090", "Tesla C2075"): the brand makes it a GPU, and gpu_models.toml's Tesla rules read it.
-_TESLA = re.compile(r"(?<![A-Za-z0-9_])tesla\s+(?P<model>[kmpvcta]\d{1,4}(?:x?[a-z])?)(?![A-Za-z0-9_])", re.IGNORECASE)
+_TESLA = lazy(r"(?<![A-Za-z0-9_])tesla\s+(?P<model>[kmpvcta]\d{1,4}(?:x?[a-z])?)(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
 def _families(line: str) -> List[Tuple[str, str]]:

@@ -33,10 +33,12 @@ from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, f
     Positions,
     absent,
     distinct_words,
+    parse_checked,
     scan,
     shape_of,
     strip_colour,
 )
+from envcheck.lazyre import lazy
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "messages.toml"
 
@@ -163,6 +165,7 @@ class Message:
     needles: Optional[FrozenSet[str]] = None  # lowercased; a match contains one of them (None: unknown)
     reach: int = 0  # the longest a match can be (capped at REACH)
     lead: Optional[int] = None  # how far into a match (at most) a needle starts (None: unknown)
+    behind: Optional[int] = None  # how far before a search's start the pattern may read (None: unknown)
     # Messages whose presence in the same text means this one is not about the machine (pip's
     # failed build subprocess: its "No module named 'torch'" is the build environment's).
     voided_by: Tuple[str, ...] = ()
@@ -229,17 +232,18 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "id must be snake_case")
     if row["kind"] not in KINDS:
         raise _fail(where, f"kind must be one of {', '.join(KINDS)}")
-    try:
-        pattern = re.compile(row["pattern"])
-    except re.error as exc:
+    try:  # parsed and checked now, compiled on first use: a paste needs few of the catalogue's
+        parsed = parse_checked(row["pattern"])
+    except (re.error, TypeError) as exc:
         raise _fail(where, f"pattern does not compile: {exc}") from None
+    pattern = lazy(row["pattern"])
     o = row["origin"]
     if not isinstance(o, dict) or o.get("project") not in PROJECTS or not o.get("where") or not o.get("versions"):
         raise _fail(where, f"origin needs project (one of {', '.join(PROJECTS)}), where and versions")
     facts = row.get("facts", {})
     if not isinstance(facts, dict):
         raise _fail(where, "facts must be a table")
-    groups = set(pattern.groupindex)
+    groups = set(parsed.state.groupdict)
     for group, fact in facts.items():
         if group not in groups:
             raise _fail(where, f"facts names group {group!r}, which the pattern lacks")
@@ -259,7 +263,7 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), *shape_of(row["pattern"]), voided_by=_strings(row, "voided_by", where),
+                   row.get("note", ""), *shape_of(parsed), voided_by=_strings(row, "voided_by", where),
                    encloses_output=row.get("encloses_output") is True)
 
 
@@ -287,7 +291,7 @@ def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogu
     for i, r in enumerate(data.get("ignore", [])):
         if not isinstance(r, dict) or not r.get("pattern") or not r.get("reason"):
             raise _fail(origin, f"[[ignore]] #{i + 1} needs pattern and reason")
-        ignored.append(Ignored(re.compile(r["pattern"]), r["reason"]))
+        ignored.append(Ignored(lazy(r["pattern"]), r["reason"]))
     source = meta["source"] if isinstance(meta["source"], list) else [meta["source"]]
     return Catalogue(tuple(str(s) for s in source), str(meta["checked"]), tuple(messages), tuple(ignored))
 

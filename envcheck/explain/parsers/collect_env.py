@@ -30,21 +30,22 @@ from envcheck.explain.parsers.system import describe_os, python_platform, set_ke
 from envcheck.explain.partial import REPORT, STATED, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import LibraryFile
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "collect_env"
 
 MISSING = {"could not collect", "no cuda", "n/a", "", "none found"}
-_KEY = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z][^:]{0,60}?):\s?(.*)$")
+_KEY = lazy(r"^\s*(?:[-*]\s+)?([A-Za-z][^:]{0,60}?):\s?(.*)$")
 # GitHub issue templates ask "PyTorch Version (e.g., 1.0):"; the example is not part of the key.
-_EXAMPLE = re.compile(r"\s*\((?:e\.g\.|eg\.|ex\.)[^)]*\)")
+_EXAMPLE = lazy(r"\s*\((?:e\.g\.|eg\.|ex\.)[^)]*\)")
 # The keys read below, at a line's start (one scan of the text finds the lines).
 _KEYS = ("pytorch version", "cuda used", "rocm used", "python version", "platform", "is cuda available",
          "cuda runtime version", "nvidia driver version", "gpu models", "cudnn version")
 # At a line's start (Pasted.lines_starting), in the lower-case text.
-_OS_KEY = re.compile(r"[ \t]*(?:[-*][ \t]+)?os[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")
-_GPU_LINE = re.compile(r"^\s*GPU (\d+): (.+?)(?:\s+\(UUID: [^)]*\))?\s*$")
-_CUDNN_NAME = re.compile(r"(?:lib)?cudnn\w*?(?:\.so(?P<so>(?:\.\d+)*)|64_(?P<dll>\d+)\.dll|\.dylib)(?![\w.])")
+_OS_KEY = lazy(r"[ \t]*(?:[-*][ \t]+)?os[ \t]*(?:\([^)\n]{0,40}\))?[ \t]*:")
+_GPU_LINE = lazy(r"^\s*GPU (\d+): (.+?)(?:\s+\(UUID: [^)]*\))?\s*$")
+_CUDNN_NAME = lazy(r"(?:lib)?cudnn\w*?(?:\.so(?P<so>(?:\.\d+)*)|64_(?P<dll>\d+)\.dll|\.dylib)(?![\w.])")
 
 
 def _bool(value: str) -> Optional[bool]:

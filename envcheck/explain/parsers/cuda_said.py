@@ -23,6 +23,7 @@ from envcheck.derived.driver_claims import CUDA_SAID_DETAIL
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "statements"
@@ -30,20 +31,20 @@ _I = re.IGNORECASE
 
 # "CUDA" (not part of a longer name: "pytorch-cuda", "nvidia/cuda:", "cuda_12.4", "CUDA_HOME"),
 # then optionally "version"/"版本"/"버전"/"バージョン" and a verb or colon, then X.Y.
-_SAID = re.compile(
+_SAID = lazy(
     r"(?<![A-Za-z0-9_/=:.+-])(?:(?:my|the|our|system|installed|local)\s+)?cuda(?![A-Za-z0-9_/=.+-])"
     r"(?:\s*(?:の|的)?\s*(?:version|ver\.?|版本(?:号)?|버전|バージョン|-version)\s*(?:は|은|는|이|号)?)?"
     r"\s*(?:is|=|:|：|是|为|為|of)?\s*v?(?P<v>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)(?!\s*(?:toolkit|sdk)\b)"
     r"|versi[oó]n\s+de\s+cuda\s*(?:es\s+)?(?::\s*)?v?(?P<es>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)", _I)
 # The number is a PyTorch build's or a package's, by what comes just before it on the line.
-_OTHERS = re.compile(r"(?:torch|built|compiled|for|with|wheel|pip|conda|install\w*|cudatoolkit|tensorflow|jax|"
-                     r"paddle|onnxruntime|cupy|\+cu\d+|requires?|needs?|supports?|upgrad\w*|downgrad\w*|switch\w*|"
-                     r"instead|from|to)\W*(?:\w+\W+){0,2}$", _I)
+_OTHERS = lazy(r"(?:torch|built|compiled|for|with|wheel|pip|conda|install\w*|cudatoolkit|tensorflow|jax|"
+               r"paddle|onnxruntime|cupy|\+cu\d+|requires?|needs?|supports?|upgrad\w*|downgrad\w*|switch\w*|"
+               r"instead|from|to)\W*(?:\w+\W+){0,2}$", _I)
 # nvidia-smi's header without its frame ("Driver Version: 535.54.03   CUDA Version: 12.2") and the
 # key rows of `nvidia-smi -q` / `--version` ("CUDA Version                              : 12.2"):
 # tools pad the key before the colon, people do not.
-_TOOL_ROW = re.compile(r"Driver Version|^\s*CUDA Version\s+:", _I)
-_QUESTION = re.compile(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b|吗|么|是否|까요|ですか", _I)
+_TOOL_ROW = lazy(r"Driver Version|^\s*CUDA Version\s+:", _I)
+_QUESTION = lazy(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b|吗|么|是否|까요|ですか", _I)
 _NEEDLES = ("cuda",)
 
 # The number retold with the tool that printed it: "nvidia-smi shows CUDA Version 11.4" (the
@@ -51,14 +52,14 @@ _NEEDLES = ("cuda",)
 # "显示", "표시", "表示" for "shows".
 _SHOWS = r"(?:\s*(?:--version|-V))?\s*(?:shows?|says?|reports?|gives?|displays?|prints?|is|:|显示(?:的是)?|显示为|에서|表示)?\s*"
 _TOOL_SAID = (
-    (re.compile(r"\bnvidia-smi" + _SHOWS + r"(?:(?:the\s+)?cuda\s*(?:version|版本|버전)?\s*(?:is|:|=|是|为)?\s*)v?"
-                r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "nvidia-smi's CUDA (the driver's)"),
-    (re.compile(r"\bnvcc" + _SHOWS + r"(?:(?:cuda\s*(?:compilation\s+tools,?\s*)?)?(?:release|version|版本|버전)?\s*(?:is|:|=)?\s*)v?"
-                r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "toolkit.nvcc_version", "nvcc's CUDA (the toolkit's)"),
+    (lazy(r"\bnvidia-smi" + _SHOWS + r"(?:(?:the\s+)?cuda\s*(?:version|版本|버전)?\s*(?:is|:|=|是|为)?\s*)v?"
+          r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "nvidia-smi's CUDA (the driver's)"),
+    (lazy(r"\bnvcc" + _SHOWS + r"(?:(?:cuda\s*(?:compilation\s+tools,?\s*)?)?(?:release|version|版本|버전)?\s*(?:is|:|=)?\s*)v?"
+          r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "toolkit.nvcc_version", "nvcc's CUDA (the toolkit's)"),
 )
 
 
-_END = re.compile(r"[.!?;。！？](?=\s|$)")
+_END = lazy(r"[.!?;。！？](?=\s|$)")
 
 
 def _sentence(line: str, start: int, end: int) -> str:

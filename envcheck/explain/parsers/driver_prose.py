@@ -26,14 +26,15 @@ from envcheck.derived.driver_claims import DRIVER_OLD_DETAIL
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "statements"
 _I = re.IGNORECASE
 
-_SENTENCE = re.compile(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
+_SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
 # "driver" (or "nvidia version") within a few words before "too old / outdated / not new enough".
-_OLD = re.compile(
+_OLD = lazy(
     r"\b(?:nvidia|gpu|graphics|display|cuda)?\s*driver(?:s|\s+version)?\b[^.!?;\n]{0,40}?"
     r"\b(?:(?:is|was|are|were|being|seems?|looks?)\s+)?(?:(?:too|very|so)\s+)?(?:old|outdated|out\s+of\s+date|"
     r"not\s+new\s+enough|older\s+than\s+(?:required|needed|what))\b"
@@ -45,13 +46,13 @@ _OLD = re.compile(
     r"(?:antiguo|viejo|obsoleto|desactualizado)"
     r"|Treiber\s+(?:ist|sind|war)\s+(?:zu\s+|viel\s+zu\s+)?(?:alt|veraltet)", _I)
 # A question, a denial, a condition, a driver since replaced: no claim.
-_NOT = re.compile(r"\?|？|\b(?:not\s+too|isn't|is\s+not|wasn't|was\s+not|aren't|not\s+(?:the\s+)?(?:problem|issue|cause)|"
-                  r"if|whether|unless|even\s+though|new\s+enough|up\s+to\s+date|latest)\b|"
-                  r"不是|并不|如果|是否|吗|아니|않|ない|\bno\s+es\b|\bnicht\b", _I)
+_NOT = lazy(r"\?|？|\b(?:not\s+too|isn't|is\s+not|wasn't|was\s+not|aren't|not\s+(?:the\s+)?(?:problem|issue|cause)|"
+            r"if|whether|unless|even\s+though|new\s+enough|up\s+to\s+date|latest)\b|"
+            r"不是|并不|如果|是否|吗|아니|않|ない|\bno\s+es\b|\bnicht\b", _I)
 _NEEDLES = ("driver", "nvidia version", "驱动", "드라이버", "ドライバ", "controlador", "treiber")
 
 # "I haven't installed the NVIDIA driver", "no driver is installed", in several languages.
-_UNINSTALLED = re.compile(
+_UNINSTALLED = lazy(
     r"\b(?:haven't|have\s+not|didn't|did\s+not|never|not\s+yet)\s+(?:yet\s+)?install(?:ed)?\s+(?:the\s+|any\s+|an?\s+)?"
     r"(?:nvidia\s+|gpu\s+|graphics\s+|display\s+|cuda\s+)*drivers?\b"
     r"|\bno\s+(?:nvidia\s+|gpu\s+|graphics\s+)*drivers?\s+(?:is\s+|are\s+)?installed\b"
@@ -63,9 +64,9 @@ _UNINSTALLED = re.compile(
     r"|\bno\s+(?:he|hemos)\s+instalado\s+(?:el|los|ning[uú]n)?\s*(?:driver|controlador)"
     r"|\bTreiber\s+(?:ist\s+|sind\s+)?(?:noch\s+)?nicht\s+installiert|\bkeinen?\s+(?:NVIDIA-?\s*)?Treiber\s+installiert", _I)
 # nvidia-smi said missing in words: "nvidia-smi 提示找不到命令", "nvidia-smi is not found".
-_SMI_GONE = re.compile(r"nvidia-smi\W{0,3}(?:提示)?\s*(?:找不到(?:命令|该命令)?|未找到命令|命令不存在)"
-                       r"|nvidia-smi\s+(?:is\s+)?not\s+(?:found|recognized|installed)\b", _I)
-_NOT_HERE = re.compile(r"\b(?:if|whether|unless|container|docker|image|wsl|inside)\b|如果|容器|镜像|もし|만약|\bsi\b|\bwenn\b|\bob\b", _I)
+_SMI_GONE = lazy(r"nvidia-smi\W{0,3}(?:提示)?\s*(?:找不到(?:命令|该命令)?|未找到命令|命令不存在)"
+                 r"|nvidia-smi\s+(?:is\s+)?not\s+(?:found|recognized|installed)\b", _I)
+_NOT_HERE = lazy(r"\b(?:if|whether|unless|container|docker|image|wsl|inside)\b|如果|容器|镜像|もし|만약|\bsi\b|\bwenn\b|\bob\b", _I)
 _UNINSTALLED_NEEDLES = ("install", "驱动", "ドライバ", "드라이버", "instalado", "treiber", "nvidia-smi")
 
 

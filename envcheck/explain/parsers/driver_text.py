@@ -34,35 +34,36 @@ from envcheck.derived.platform_text import NO_PACKAGE_DETAIL
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import XidEvent
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "kernel log"
 _V = r"\d{3}\.\d{2,3}(?:\.\d{2})?"
 
-_NVRM_VERSION = re.compile(rf"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \w+)?\s+({_V})\b")
+_NVRM_VERSION = lazy(rf"NVRM version: NVIDIA UNIX .*?Kernel Module(?: for \w+)?\s+({_V})\b")
 # The message's two halves on two lines (as dmesg shows it, and rsyslog's "#012" once
 # source.normalise has made it a newline again) or one.
-_API_MISMATCH = re.compile(rf"client has the version ({_V}), but\s+(?:NVRM:\s+)?this kernel module has the "
-                           rf"version ({_V})")
+_API_MISMATCH = lazy(rf"client has the version ({_V}), but\s+(?:NVRM:\s+)?this kernel module has the "
+                     rf"version ({_V})")
 # As the live probe reads them: drivers before ~R340 wrote the bus id without "PCI:", and
 # some Xids carry no text after the number.
-_XID = re.compile(r"NVRM: Xid \((?:PCI:)?(?P<pci>[0-9A-Fa-f:.]+)\): (?P<xid>\d+)(?:,\s*(?P<msg>.*))?$")
-_LOAD_ERRORS = re.compile(r"modprobe: (?:ERROR|FATAL): .*nvidia.*|Key was rejected by service|"
-                          r"Lockdown: .*unsigned module loading is restricted|"
-                          r"NVRM: The NVIDIA probe routine was not called|"
-                          r"nvidia: module verification failed: .*|"
-                          r"NVRM: .*(?:nouveau|rivafb|nvidiafb).*obtained ownership|"
-                          r"NVRM: No NVIDIA (?:GPU|devices?) found|"
-                          r"NVRM: RmInitAdapter failed|"
-                          r"nvidia-nvlink: Nvlink Core is being initialized.*failed", re.IGNORECASE)
-_SECURE_BOOT_REFUSAL = re.compile(r"Key was rejected by service|unsigned module loading is restricted", re.IGNORECASE)
-_MODULE_PATH = re.compile(r"Module nvidia not found in directory /lib/modules/(\S+)")
-_LSMOD = re.compile(r"^(nvidia(?:_uvm|_drm|_modeset|_peermem)?|nouveau|nova_core)\s+\d+\s+\d+")
-_DKMS = re.compile(rf"^nvidia(?:-open)?[,/]\s*({_V})(?:,\s*(\S+?))?(?:,\s*\S+)?:\s*(installed|built|added)")
-_USR_SRC = re.compile(rf"^(?:/usr/src/)?nvidia-(?:open-)?({_V})/?$")
-_MODINFO_VERSION = re.compile(rf"^version:\s+({_V})\s*$")
-_PACKAGE = re.compile(rf"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|nvidia-kernel-common)-\d{{3}}(?:-open|-server)*"
-                      rf"(?::\w+)?\s+({_V})-|\bxorg-x11-drv-nvidia-({_V})\b")
+_XID = lazy(r"NVRM: Xid \((?:PCI:)?(?P<pci>[0-9A-Fa-f:.]+)\): (?P<xid>\d+)(?:,\s*(?P<msg>.*))?$")
+_LOAD_ERRORS = lazy(r"modprobe: (?:ERROR|FATAL): .*nvidia.*|Key was rejected by service|"
+                    r"Lockdown: .*unsigned module loading is restricted|"
+                    r"NVRM: The NVIDIA probe routine was not called|"
+                    r"nvidia: module verification failed: .*|"
+                    r"NVRM: .*(?:nouveau|rivafb|nvidiafb).*obtained ownership|"
+                    r"NVRM: No NVIDIA (?:GPU|devices?) found|"
+                    r"NVRM: RmInitAdapter failed|"
+                    r"nvidia-nvlink: Nvlink Core is being initialized.*failed", re.IGNORECASE)
+_SECURE_BOOT_REFUSAL = lazy(r"Key was rejected by service|unsigned module loading is restricted", re.IGNORECASE)
+_MODULE_PATH = lazy(r"Module nvidia not found in directory /lib/modules/(\S+)")
+_LSMOD = lazy(r"^(nvidia(?:_uvm|_drm|_modeset|_peermem)?|nouveau|nova_core)\s+\d+\s+\d+")
+_DKMS = lazy(rf"^nvidia(?:-open)?[,/]\s*({_V})(?:,\s*(\S+?))?(?:,\s*\S+)?:\s*(installed|built|added)")
+_USR_SRC = lazy(rf"^(?:/usr/src/)?nvidia-(?:open-)?({_V})/?$")
+_MODINFO_VERSION = lazy(rf"^version:\s+({_V})\s*$")
+_PACKAGE = lazy(rf"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|nvidia-kernel-common)-\d{{3}}(?:-open|-server)*"
+                rf"(?::\w+)?\s+({_V})-|\bxorg-x11-drv-nvidia-({_V})\b")
 # The user-space driver's packages where the name carries no branch, as package tools list
 # them: Debian's `dpkg -l` rows (only "ii", installed: "rc" is removed), e.g.
 # "ii  nvidia-smi  525.85.12-1  amd64", "ii  libnvidia-ml1:amd64  525.85.12-1"; RPM names
@@ -70,20 +71,20 @@ _PACKAGE = re.compile(rf"\b(?:nvidia-driver|libnvidia-compute|nvidia-utils|nvidi
 # dnf's epoch "nvidia-driver-3:550.54.15-1.el9"); Arch's `pacman -Q` "nvidia-utils 550.78-1".
 _USERSPACE_DEB = ("nvidia-smi", "nvidia-driver", "nvidia-driver-bin", "libnvidia-ml1", "libcuda1", "nvidia-utils",
                   "libnvidia-compute", "nvidia-driver-libs", "libnvidia-cfg1")
-_DEB_ROW = re.compile(rf"^ii\s+({'|'.join(re.escape(n) for n in _USERSPACE_DEB)})(?::\w+)?\s+(?:\d+:)?({_V})-\S+\s")
-_RPM_NAME = re.compile(rf"(?<![\w-])(?:nvidia-driver(?:-libs|-cuda|-cuda-libs|-NVML)?|libnvidia-ml|nvidia-utils)"
-                       rf"-(?:\d+:)?({_V})-\d[\w.]*\.(?:x86_64|aarch64|ppc64le|i686)\b")
-_PACMAN = re.compile(rf"^nvidia-utils\s+({_V})-\d+\s*$")
+_DEB_ROW = lazy(rf"^ii\s+({'|'.join(re.escape(n) for n in _USERSPACE_DEB)})(?::\w+)?\s+(?:\d+:)?({_V})-\S+\s")
+_RPM_NAME = lazy(rf"(?<![\w-])(?:nvidia-driver(?:-libs|-cuda|-cuda-libs|-NVML)?|libnvidia-ml|nvidia-utils)"
+                 rf"-(?:\d+:)?({_V})-\d[\w.]*\.(?:x86_64|aarch64|ppc64le|i686)\b")
+_PACMAN = lazy(rf"^nvidia-utils\s+({_V})-\d+\s*$")
 # An upgrade of the user-space driver as the package logs record it: apt's history.log
 # ("Upgrade: libnvidia-compute-535:amd64 (535.104.05-0ubuntu1, 535.113.01-0ubuntu1), …") and
 # dpkg.log ("2023-10-01 06:25:01 upgrade libnvidia-compute-535:amd64 535.104.05-0ubuntu1
 # 535.113.01-0ubuntu1"): the second version is the one on disk now.
 _UPGRADED_NAME = r"(?:libnvidia-compute|libnvidia-common|libnvidia-gl|nvidia-utils|nvidia-compute-utils|nvidia-driver)-\d{3}(?:-server|-open)*:\w+"
-_UPGRADED = re.compile(rf"{_UPGRADED_NAME} \((?:\d+:)?{_V}-[^,)]*, (?:\d+:)?({_V})-[^)]*\)"
+_UPGRADED = lazy(rf"{_UPGRADED_NAME} \((?:\d+:)?{_V}-[^,)]*, (?:\d+:)?({_V})-[^)]*\)"
                        rf"|\bupgrade {_UPGRADED_NAME} (?:\d+:)?{_V}-\S+ (?:\d+:)?({_V})-\S+")
 # `cat /sys/module/nvidia/version` prints the loaded module's version alone on the next line.
-_SYS_MODULE = re.compile(r"/sys/module/nvidia/version\s*$")
-_BARE_VERSION = re.compile(rf"^\s*({_V})\s*$")
+_SYS_MODULE = lazy(r"/sys/module/nvidia/version\s*$")
+_BARE_VERSION = lazy(rf"^\s*({_V})\s*$")
 
 
 # What a line must hold for each pattern above to find something in it (lower case; the
@@ -111,16 +112,16 @@ def _modules(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
 
 # The open driver shown holding the GPU: lshw's "configuration: driver=nouveau", the kernel
 # log's "nouveau 0000:01:00.0: NVIDIA TU106 (…)" (the driver prefixes the device it drives).
-_OPEN_DRIVER = re.compile(r"\bconfiguration:.*\bdriver=(nouveau|nova_core)\b"
-                          r"|^(?:\[[\s\d.]+\]\s*|\w{3}\s+\d+\s+[\d:]+\s+\S+\s+kernel:\s*(?:\[[\s\d.]+\]\s*)?)?"
-                          r"(nouveau|nova_core)\s+[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]:")
+_OPEN_DRIVER = lazy(r"\bconfiguration:.*\bdriver=(nouveau|nova_core)\b"
+                    r"|^(?:\[[\s\d.]+\]\s*|\w{3}\s+\d+\s+[\d:]+\s+\S+\s+kernel:\s*(?:\[[\s\d.]+\]\s*)?)?"
+                    r"(nouveau|nova_core)\s+[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]:")
 # The NVIDIA module not in the kernel: its /proc entry is missing (it exists exactly while
 # nvidia.ko is loaded), or `lsmod | grep nvidia` printed nothing before the next prompt.
-_NO_PROC = re.compile(r"/proc/driver/nvidia(?:/(?:version|gpus)\S*)?['\"]?:\s*No such file or directory"
-                      r"|/proc/driver/nvidia/version does not exist")
-_LSMOD_GREP = re.compile(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia['\"]?\s*$")
+_NO_PROC = lazy(r"/proc/driver/nvidia(?:/(?:version|gpus)\S*)?['\"]?:\s*No such file or directory"
+                r"|/proc/driver/nvidia/version does not exist")
+_LSMOD_GREP = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia['\"]?\s*$")
 # The next prompt, where a command printed nothing: ``me@box:~$``, RHEL's ``[root@gpu01 ~]#``, a bare ``$``.
-_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
+_PROMPT = lazy(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
 
 
 def _open_driver(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
@@ -165,8 +166,8 @@ def _installed(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
 
 
 # systemd's words (systemctl status): the unit is unknown, or its state.
-_FM_UNIT = re.compile(r"Unit nvidia-fabricmanager(?:\.service)? could not be found|nvidia-fabricmanager\.service\b")
-_ACTIVE = re.compile(r"^\s*Active:\s+(?P<state>active \(running\)|inactive|failed|activating)")
+_FM_UNIT = lazy(r"Unit nvidia-fabricmanager(?:\.service)? could not be found|nvidia-fabricmanager\.service\b")
+_ACTIVE = lazy(r"^\s*Active:\s+(?P<state>active \(running\)|inactive|failed|activating)")
 
 
 def _fabric_manager(f: Found, lines: Tuple[str, ...], doc: Pasted) -> None:
@@ -188,31 +189,31 @@ def _fabric_manager(f: Found, lines: Tuple[str, ...], doc: Pasted) -> None:
 # The kernel (Ubuntu/Fedora lockdown patch: "Kernel is locked down from EFI Secure Boot mode;
 # see man kernel_lockdown.7"; arch/x86 "secureboot: Secure boot enabled"), systemd's bootctl and
 # sbctl ("Secure Boot: enabled" / "✓ Enabled").
-_SB_LOG = re.compile(r"Kernel is locked down from EFI Secure Boot|\bsecureboot: Secure boot (?P<kern>enabled|disabled)\b"
-                     r"|^\s*Secure Boot:\s*(?:[✓✗]\s*)?(?P<tool>enabled|disabled)\b", re.IGNORECASE)
+_SB_LOG = lazy(r"Kernel is locked down from EFI Secure Boot|\bsecureboot: Secure boot (?P<kern>enabled|disabled)\b"
+               r"|^\s*Secure Boot:\s*(?:[✓✗]\s*)?(?P<tool>enabled|disabled)\b", re.IGNORECASE)
 _SB_WORDS = ("secure boot", "secureboot", "secure-boot", "安全启动", "安全引导", "보안 부팅", "セキュアブート", "セキュア ブート")
 # Turning it off made the driver work: the off verb, then within the sentence the result.
-_SB_OFF_WORKED = re.compile(
+_SB_OFF_WORKED = lazy(
     r"(?:\bdisabl(?:ed|ing)\b|\b(?:had\s+to|needed\s+to|i|we|then|once)\s+disable\b|\bturn(?:ed|ing)\s+(?:it\s+|\w+\s+)?off\b|\bswitch(?:ed|ing)\s+(?:it\s+)?off\b|\bdeaktiviert\b|"
     r"\bausgeschaltet\b|\bdesactiv\w*|\bdeshabilit\w*)[^\n]{0,80}?(?:\bwork\w*|\bfix\w*|\bsolv\w*|\bload\w*|\bfunktion\w*|"
     r"\bfunciona\w*|\bgeht\b)"
     r"|(?:关闭|关掉|禁用)[^\n]{0,40}?(?:就|后|之后|以后)[^\n]{0,30}?(?:好|能|可以|正常|成功|加载)"
     r"|(?:끄니까|끄고|끄면|껐더니|비활성화\w*)[^\n]{0,40}?(?:됩니다|돼요|됐|해결|작동|로드)"
     r"|無効に(?:したら|すると|して)[^\n]{0,40}?(?:動|直|解決|ロード)", re.IGNORECASE)
-_SB_ROUTINE = re.compile(r"\b(?:should|must|need\w*|do\s+i|have\s+to|whether|if\s+you)\b|\?", re.IGNORECASE)
+_SB_ROUTINE = lazy(r"\b(?:should|must|need\w*|do\s+i|have\s+to|whether|if\s+you)\b|\?", re.IGNORECASE)
 # Turned off as a routine step before installing ("disabled Secure Boot before installing the
 # driver and it works"): no refusal was seen.
-_SB_BEFORE = re.compile(r"\bbefore\b|\bprior\s+to\b|\bduring\s+(?:the\s+)?install|安装前|安装之前|설치\s*전|インストール前",
-                        re.IGNORECASE)
-_UVM_REFUSED = re.compile(r"could not insert '(?P<m>nvidia[-_]uvm)'|FATAL: Module (?P<m2>nvidia[-_]uvm) not found"
-                          r"|\b(?:no|without|missing|but\s+not)\s+(?:the\s+)?nvidia[-_]uvm\b(?!\s*(?:error|issue|problem|warning))",
-                          re.IGNORECASE)
-# modprobe returns 0 for a module already loaded: its refusal of nvidia means nvidia is not loaded.
-_NVIDIA_REFUSED = re.compile(r"modprobe: (?:ERROR|FATAL): could not insert '(?:nvidia|nvidia_current|nvidia-current)'")
-_UVM_RELOADED = re.compile(r"rmmod\s+nvidia[-_]uvm|modprobe\s+(?:-r|--remove)\s+nvidia[-_]uvm|reload\w*\s+(?:the\s+)?"
-                           r"nvidia[-_]uvm", re.IGNORECASE)
-_FIXED = re.compile(r"\b(?:work\w*|fix\w*|solv\w*|resolv\w*|brings?\s+it\s+back|help\w*)\b|解决|就好|恢复|해결|解決",
+_SB_BEFORE = lazy(r"\bbefore\b|\bprior\s+to\b|\bduring\s+(?:the\s+)?install|安装前|安装之前|설치\s*전|インストール前",
+                  re.IGNORECASE)
+_UVM_REFUSED = lazy(r"could not insert '(?P<m>nvidia[-_]uvm)'|FATAL: Module (?P<m2>nvidia[-_]uvm) not found"
+                    r"|\b(?:no|without|missing|but\s+not)\s+(?:the\s+)?nvidia[-_]uvm\b(?!\s*(?:error|issue|problem|warning))",
                     re.IGNORECASE)
+# modprobe returns 0 for a module already loaded: its refusal of nvidia means nvidia is not loaded.
+_NVIDIA_REFUSED = lazy(r"modprobe: (?:ERROR|FATAL): could not insert '(?:nvidia|nvidia_current|nvidia-current)'")
+_UVM_RELOADED = lazy(r"rmmod\s+nvidia[-_]uvm|modprobe\s+(?:-r|--remove)\s+nvidia[-_]uvm|reload\w*\s+(?:the\s+)?"
+                     r"nvidia[-_]uvm", re.IGNORECASE)
+_FIXED = lazy(r"\b(?:work\w*|fix\w*|solv\w*|resolv\w*|brings?\s+it\s+back|help\w*)\b|解决|就好|恢复|해결|解決",
+              re.IGNORECASE)
 
 
 def _secure_boot_told(f: Found, doc: Pasted) -> None:
@@ -257,9 +258,9 @@ def _uvm_told(f: Found, doc: Pasted) -> None:
             return
 
 
-_PACKAGE_QUERY = re.compile(r"(?:^|[$#>]\s*)(?:sudo\s+)?(?:rpm\s+-qa|dpkg\s+(?:-l|--list)|apt\s+list\s+--installed|"
-                            r"dnf\s+list\s+installed|yum\s+list\s+installed|pacman\s+-Q)\s*(?:2>\S+\s*)?"
-                            r"\|\s*grep\s+(?:-\w+\s+)*['\"]?nvidia(?:-driver)?['\"]?\s*$", re.IGNORECASE)
+_PACKAGE_QUERY = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?(?:rpm\s+-qa|dpkg\s+(?:-l|--list)|apt\s+list\s+--installed|"
+                      r"dnf\s+list\s+installed|yum\s+list\s+installed|pacman\s+-Q)\s*(?:2>\S+\s*)?"
+                      r"\|\s*grep\s+(?:-\w+\s+)*['\"]?nvidia(?:-driver)?['\"]?\s*$", re.IGNORECASE)
 
 
 def _no_package(f: Found, doc: Pasted) -> None:

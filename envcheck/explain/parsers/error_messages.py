@@ -22,12 +22,12 @@ Dynamic-loader messages are also read by ``loader.py`` (which library, loaded fr
 from __future__ import annotations
 
 import functools
-import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.knowledge import messages
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "error message"
@@ -67,11 +67,11 @@ IMPORT_FAILURES = frozenset({
     "loader_version_not_found", "torch_windows_dll", "torch_c_extensions", "windows_dll_load_failed",
     "python_dll_load_failed",
 })
-_IMPORT_CONTEXT = re.compile(r"\bimport torch\b|torch[/\\]__init__\.py|from torch\._C import|on import\b")
+_IMPORT_CONTEXT = lazy(r"\bimport torch\b|torch[/\\]__init__\.py|from torch\._C import|on import\b")
 # A text without any of these cannot match _IMPORT_CONTEXT (a substring test is far cheaper).
 _IMPORT_WORDS = ("import torch", "torch/__init__.py", "torch\\__init__.py", "from torch._C import", "on import")
 # Python's warnings.formatwarning: "path/to/file.py:123: UserWarning: message".
-_WARNING_PREFIX = re.compile(r"^\s*(?:\S+:\d+:\s+)?\w*Warning:\s*")
+_WARNING_PREFIX = lazy(r"^\s*(?:\S+:\d+:\s+)?\w*Warning:\s*")
 # A recorded text longer than this keeps only the matched part and some context (a message
 # inside a one-line JSON log must not put the whole log into the facts).
 _LONGEST = 2000

@@ -30,33 +30,34 @@ from envcheck.explain.parsers.system import python_platform, set_kernel
 from envcheck.explain.partial import PROGRAM, REPORT, Found
 from envcheck.explain.source import Pasted, literal_prefix
 from envcheck.knowledge.archs import cudnn_int
+from envcheck.lazyre import lazy
 
 SOURCE = "library report"
 _MIB = 1 << 20
 
-_ULTRALYTICS = re.compile(r"Ultralytics\b.*?Python-(?P<py>\d+\.\d+\.\d+)\s+torch-(?P<torch>\d\S*)"
-                          r"(?:\s+(?P<cuda>CUDA:(?P<idx>\d+) \((?P<name>[^,]+), (?P<mib>\d+)MiB\)))?")
-_HF_TORCH = re.compile(r"PyTorch version \((?:GPU|accelerator)\?\):\s*(?P<v>\S+)\s*\((?P<gpu>[^)]*)\)")
-_PLATFORM = re.compile(r"^\s*-\s*Platform:\s*(\S+)")
-_MM_TORCH = re.compile(r"^PyTorch:\s*(\d+\.\d+\S*)\s*$")
-_MM_PYTHON = re.compile(r"^Python:\s*(\d+\.\d+\.\d+)")
-_MM_GPUS = re.compile(r"^GPU (\d{1,3}(?:,\d{1,3})*):\s+(.+?)(?:\s+\(UUID: [^)]*\))?\s*$")
-_MM_CUDA = re.compile(r"^CUDA available:\s*(True|False)\s*$")
-_D2_TORCH = re.compile(r"^PyTorch\s{2,}(\d+\.\d+\S*)(?:\s+@\S+)?\s*$")
-_D2_GPU_AVAILABLE = re.compile(r"^GPU available\s{2,}(Yes|No|True|False)\b")
-_D2_GPUS = re.compile(r"^GPU (\d{1,3}(?:,\d{1,3})*)\s{2,}(.+?)\s*\(arch=(\d+\.\d+)\)\s*$")
-_D2_DRIVER = re.compile(r"^Driver version\s{2,}(\d+\.\d+(?:\.\d+)?)\s*$")
-_D2_PYTHON = re.compile(r"^Python\s{2,}(\d+\.\d+\.\d+)")
-_LF_SECTION = re.compile(r"^\*\s+(CUDA|Lightning|Packages|System):\s*$")
-_LF_ITEM = re.compile(r"^(?P<indent>\s+)-\s+(?P<key>[\w .-]+?):\s*(?P<value>\S.*)?$")
-_LF_LIST = re.compile(r"^\s+-\s+(?P<value>[^:]+?)\s*$")
-_LLAMAFACTORY_TORCH = re.compile(r"^\s*-\s*PyTorch version:\s*\S+\s+\((?:GPU|NPU|MPS)\)\s*$")
-_LLAMAFACTORY_GPU = re.compile(r"^\s*-\s*GPU type:\s*(\S.*?)\s*$")
-_COMFY_DEVICE = re.compile(r"^\s*-\s*Name:\s*cuda:(\d+)\s+(.+?)\s*:\s*[\w.-]+\s*$")
-_CFG_CUDA = re.compile(r"^\s*-\s*CUDA Runtime (\d+\.\d+)")
-_CFG_CUDNN = re.compile(r"^\s*-\s*CuDNN (\d+)\.(\d+)(?:\.(\d+))?")
-_CFG_CUDNN_BUILT = re.compile(r"^\s*-\s*Built with CuDNN (\d+)\.(\d+)(?:\.(\d+))?")
-_CFG_ARCH = re.compile(r"NVCC architecture flags:\s*(\S+)")
+_ULTRALYTICS = lazy(r"Ultralytics\b.*?Python-(?P<py>\d+\.\d+\.\d+)\s+torch-(?P<torch>\d\S*)"
+                    r"(?:\s+(?P<cuda>CUDA:(?P<idx>\d+) \((?P<name>[^,]+), (?P<mib>\d+)MiB\)))?")
+_HF_TORCH = lazy(r"PyTorch version \((?:GPU|accelerator)\?\):\s*(?P<v>\S+)\s*\((?P<gpu>[^)]*)\)")
+_PLATFORM = lazy(r"^\s*-\s*Platform:\s*(\S+)")
+_MM_TORCH = lazy(r"^PyTorch:\s*(\d+\.\d+\S*)\s*$")
+_MM_PYTHON = lazy(r"^Python:\s*(\d+\.\d+\.\d+)")
+_MM_GPUS = lazy(r"^GPU (\d{1,3}(?:,\d{1,3})*):\s+(.+?)(?:\s+\(UUID: [^)]*\))?\s*$")
+_MM_CUDA = lazy(r"^CUDA available:\s*(True|False)\s*$")
+_D2_TORCH = lazy(r"^PyTorch\s{2,}(\d+\.\d+\S*)(?:\s+@\S+)?\s*$")
+_D2_GPU_AVAILABLE = lazy(r"^GPU available\s{2,}(Yes|No|True|False)\b")
+_D2_GPUS = lazy(r"^GPU (\d{1,3}(?:,\d{1,3})*)\s{2,}(.+?)\s*\(arch=(\d+\.\d+)\)\s*$")
+_D2_DRIVER = lazy(r"^Driver version\s{2,}(\d+\.\d+(?:\.\d+)?)\s*$")
+_D2_PYTHON = lazy(r"^Python\s{2,}(\d+\.\d+\.\d+)")
+_LF_SECTION = lazy(r"^\*\s+(CUDA|Lightning|Packages|System):\s*$")
+_LF_ITEM = lazy(r"^(?P<indent>\s+)-\s+(?P<key>[\w .-]+?):\s*(?P<value>\S.*)?$")
+_LF_LIST = lazy(r"^\s+-\s+(?P<value>[^:]+?)\s*$")
+_LLAMAFACTORY_TORCH = lazy(r"^\s*-\s*PyTorch version:\s*\S+\s+\((?:GPU|NPU|MPS)\)\s*$")
+_LLAMAFACTORY_GPU = lazy(r"^\s*-\s*GPU type:\s*(\S.*?)\s*$")
+_COMFY_DEVICE = lazy(r"^\s*-\s*Name:\s*cuda:(\d+)\s+(.+?)\s*:\s*[\w.-]+\s*$")
+_CFG_CUDA = lazy(r"^\s*-\s*CUDA Runtime (\d+\.\d+)")
+_CFG_CUDNN = lazy(r"^\s*-\s*CuDNN (\d+)\.(\d+)(?:\.(\d+))?")
+_CFG_CUDNN_BUILT = lazy(r"^\s*-\s*Built with CuDNN (\d+)\.(\d+)(?:\.(\d+))?")
+_CFG_ARCH = lazy(r"NVCC architecture flags:\s*(\S+)")
 
 
 def _gpus(f: Found, indices: str, name: str, i: int, cc: str = None) -> None:

@@ -19,6 +19,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 from envcheck.explain.partial import PROGRAM, STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "Python session"
@@ -126,18 +127,18 @@ EXPRESSIONS: Dict[str, Setter] = {
 }
 _EXPR = "|".join(re.escape(e) for e in sorted(EXPRESSIONS, key=len, reverse=True))
 # The Python prompt, or IPython/Jupyter's "In [2]:" (its result follows as "Out[2]: False").
-_REPL = re.compile(rf"^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?({_EXPR})\)?;?\s*$")
-_OUT = re.compile(r"^Out\[\d+\]:\s*")
-_INLINE = re.compile(rf"`?({_EXPR})`?\s*(?::|=|->|→|==>)\s*`?([^`]+?)`?\s*$")
+_REPL = lazy(rf"^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?({_EXPR})\)?;?\s*$")
+_OUT = lazy(r"^Out\[\d+\]:\s*")
+_INLINE = lazy(rf"`?({_EXPR})`?\s*(?::|=|->|→|==>)\s*`?([^`]+?)`?\s*$")
 # A script's line pasted bare, its output on the next line: "print(torch.cuda.is_available())"
 # then "False", often marked as output (">>false", "-> False", "output: False", "return False").
-_SCRIPT = re.compile(rf"^\s*print\(\s*({_EXPR})\s*\)\s*;?\s*$")
-_OUTPUT_MARK = re.compile(r"^(?:>>(?!>)|->|=>|→|#|output\s*[:：]|returns?\s*[:：]?|返回\s*[:：]?)\s*", re.I)
-_PRINT_CMD = re.compile(rf"python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
+_SCRIPT = lazy(rf"^\s*print\(\s*({_EXPR})\s*\)\s*;?\s*$")
+_OUTPUT_MARK = lazy(r"^(?:>>(?!>)|->|=>|→|#|output\s*[:：]|returns?\s*[:：]?|返回\s*[:：]?)\s*", re.I)
+_PRINT_CMD = lazy(rf"python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
 # One print of several expressions ("print(torch.__version__, torch.version.cuda,
 # torch.cuda.is_available())", at a prompt or in ``python -c``): Python prints the values on
 # one line separated by spaces, in the same order.
-_PRINT_MANY = re.compile(rf"print\(\s*((?:{_EXPR})(?:\s*,\s*(?:{_EXPR}))+)\s*\)")
+_PRINT_MANY = lazy(rf"print\(\s*((?:{_EXPR})(?:\s*,\s*(?:{_EXPR}))+)\s*\)")
 # A sentence about what the call gave: "torch.cuda.is_available() returning False",
 # "cuda.is_available()只会返回false" (returns), "... prints `False`". The module prefix is
 # often left out in prose, so "cuda.is_available()" counts too.
@@ -145,22 +146,22 @@ _SAID_EXPR = "|".join(re.escape(e.replace("torch.", "", 1)) for e in sorted(EXPR
 _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|printing|gives?|gave|giving|outputs?|"
            r"shows?|showed|is|was|still|always)\b|=+|返回|输出|显示|打印|为|是)\s*[:：]?\s*[`'\"]?"
            r"(True|False|None|true|false|\d+\.\d+[\w.+]*|\d+)\b")
-_SAID = re.compile(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
+_SAID = lazy(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
 _SAID_WORDS = tuple(e.replace("torch.", "", 1) for e in EXPRESSIONS)  # _SAID needs one of them
-_SAID_AFTER = re.compile(rf"^[;)'\"`\s]*{_RESULT}")
-_BANNER = re.compile(r"^Python (\d+\.\d+\.\d+)\s*(?:\||\()")
+_SAID_AFTER = lazy(rf"^[;)'\"`\s]*{_RESULT}")
+_BANNER = lazy(r"^Python (\d+\.\d+\.\d+)\s*(?:\||\()")
 # A logger's columns before a labelled print: "11:30:33 AM | INFO     | CUDA available: False".
 _LOGGED = r"^(?:[^\n]{0,60}?\b(?:INFO|DEBUG|WARNING|WARN)\b\s*[|:\]-]?\s*)?"
 # (pattern, what it sets, words of which a line must hold one for the pattern to match it — in
 # lower case and without i, s or k, which re.IGNORECASE also takes as ı, ſ and K: a substring
 # test is much cheaper than trying the pattern).
 _LABELLED: Tuple[Tuple[re.Pattern, Setter, Tuple[str, ...]], ...] = (
-    (re.compile(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version, ("torch",)),
-    (re.compile(_LOGGED + r"\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
+    (lazy(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version, ("torch",)),
+    (lazy(_LOGGED + r"\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
      _set_bool("torch.cuda_available"), ("lable",)),
-    (re.compile(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count"),
+    (lazy(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count"),
      ("count", "num")),
-    (re.compile(r"^\s*cuda version \((?:torch|pytorch)\)\s*[:=]\s*(\S+)\s*$", re.I), _cuda_build, ("torch)",)),
+    (lazy(r"^\s*cuda version \((?:torch|pytorch)\)\s*[:=]\s*(\S+)\s*$", re.I), _cuda_build, ("torch)",)),
 )
 
 

@@ -29,50 +29,51 @@ from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.smi_values import BUS_ID, GPU_LINE, plausible_power, unmargined
 from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
+from envcheck.lazyre import lazy
 from envcheck.reading import TRUNCATED, Reading, Status
 
 SOURCE = "nvidia-smi"
 _I = re.IGNORECASE
 _MIB = 1 << 20
 
-_HEADER = re.compile(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?P<kind>Driver|KMD) Version:\s*(?P<drv>[\d.]+)"
-                     r"(?:\s+CUDA(?: UMD)? Version:\s*(?P<cuda>[\d.]+|N/A|ERR!))?")
-_ROW1 = re.compile(r"^\|\s*(?P<idx>\d+)\s+(?P<name>.+?)\s+(?P<pm>On|Off|WDDM|TCC|N/A)\s*\|\s*"
-                   rf"(?P<bus>{BUS_ID})\s+(?P<disp>On|Off|N/A)\s*\|\s*(?P<ecc>[^|]*?)\s*\|")
-_ROW2 = re.compile(r"^\|\s*(?P<fan>\d+%|N/A|ERR!)\s+(?P<temp>\d+C|N/A|ERR!)\s+(?P<perf>P\d+|N/A|ERR!)\s+(?P<power>[^|]*?)\s*\|"
-                   r"\s*(?P<used>\d+)Mi?B\s*/\s*(?P<total>\d+)Mi?B\s*\|\s*(?P<util>\d+%|N/A|ERR!)\s+(?P<mode>[^|]*?)\s*\|")
+_HEADER = lazy(r"NVIDIA-SMI\s+(?P<smi>[\d.]+)\s+(?P<kind>Driver|KMD) Version:\s*(?P<drv>[\d.]+)"
+               r"(?:\s+CUDA(?: UMD)? Version:\s*(?P<cuda>[\d.]+|N/A|ERR!))?")
+_ROW1 = lazy(r"^\|\s*(?P<idx>\d+)\s+(?P<name>.+?)\s+(?P<pm>On|Off|WDDM|TCC|N/A)\s*\|\s*"
+             rf"(?P<bus>{BUS_ID})\s+(?P<disp>On|Off|N/A)\s*\|\s*(?P<ecc>[^|]*?)\s*\|")
+_ROW2 = lazy(r"^\|\s*(?P<fan>\d+%|N/A|ERR!)\s+(?P<temp>\d+C|N/A|ERR!)\s+(?P<perf>P\d+|N/A|ERR!)\s+(?P<power>[^|]*?)\s*\|"
+             r"\s*(?P<used>\d+)Mi?B\s*/\s*(?P<total>\d+)Mi?B\s*\|\s*(?P<util>\d+%|N/A|ERR!)\s+(?P<mode>[^|]*?)\s*\|")
 # Processes rows: "GPU GI CI PID Type Process name Usage" (R450+ with MIG ids), "GPU PID Type
 # Process name Usage" (R361+), "GPU PID Process name Usage" (R3xx "Compute processes:").
-_PROC = re.compile(r"^\|\s*(?P<gpu>\d+)\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?:(?P<type>C\+G|M\+C|C|G|M)\s+)?"
-                   r"(?P<name>.+?)\s+(?P<mem>\d+Mi?B|N/A)\s*\|$")
-_PROCESSES = re.compile(r"^\|\s*(?:Compute )?[Pp]rocesses:")
-_MIG_LIST = re.compile(r"^MIG\s+\S+\s+Device\s+\d+:")
-_UUID = re.compile(r"^GPU-[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
-_SMI_PATH = re.compile(r"^(/\S*/nvidia-smi)$")
-_NO_DEVICES = re.compile(r"^No devices were found\s*$")
+_PROC = lazy(r"^\|\s*(?P<gpu>\d+)\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?:(?P<type>C\+G|M\+C|C|G|M)\s+)?"
+             r"(?P<name>.+?)\s+(?P<mem>\d+Mi?B|N/A)\s*\|$")
+_PROCESSES = lazy(r"^\|\s*(?:Compute )?[Pp]rocesses:")
+_MIG_LIST = lazy(r"^MIG\s+\S+\s+Device\s+\d+:")
+_UUID = lazy(r"^GPU-[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_SMI_PATH = lazy(r"^(/\S*/nvidia-smi)$")
+_NO_DEVICES = lazy(r"^No devices were found\s*$")
 # "for GPU0000:07:00.0: Unknown Error", "for GPU 0000:09:00.0: …", and with the index first,
 # "for GPU1: 0000:34:00.0: Unknown Error".
-_HANDLE = re.compile(rf"Unable to determine the device handle for (?:GPU|gpu) ?(?:(?P<idx>\d+): )?(?P<bus>{BUS_ID}): "
-                     r"(?P<why>.+)$")
-_LIB_VERSION = re.compile(r"NVML library version:\s*([\d.]+)")
+_HANDLE = lazy(rf"Unable to determine the device handle for (?:GPU|gpu) ?(?:(?P<idx>\d+): )?(?P<bus>{BUS_ID}): "
+               r"(?P<why>.+)$")
+_LIB_VERSION = lazy(r"NVML library version:\s*([\d.]+)")
 
 # (pattern, NVML session error class, status of nvml.init)
 _FAILURES: Tuple[Tuple[re.Pattern, str, Status], ...] = (
-    (re.compile(r"NVIDIA-SMI has failed because it couldn'?t communicate with the NVIDIA driver", _I),
+    (lazy(r"NVIDIA-SMI has failed because it couldn'?t communicate with the NVIDIA driver", _I),
      "driver_not_loaded", Status.ERROR),
-    (re.compile(r"Failed to initialize NVML: Driver/library version mismatch", _I), "lib_rm_version_mismatch", Status.ERROR),
-    (re.compile(r"Failed to initialize NVML: (?:Insufficient Permissions|Permission denied|No permission)", _I),
+    (lazy(r"Failed to initialize NVML: Driver/library version mismatch", _I), "lib_rm_version_mismatch", Status.ERROR),
+    (lazy(r"Failed to initialize NVML: (?:Insufficient Permissions|Permission denied|No permission)", _I),
      "no_permission", Status.NO_PERMISSION),
-    (re.compile(r"Failed to initialize NVML: Unknown Error", _I), "unknown", Status.ERROR),
-    (re.compile(r"NVIDIA-SMI couldn'?t find libnvidia-ml\.so library|Failed to initialize NVML: "
-                r"(?:NVML Shared Library Not Found|Library not found)", _I), "library_not_found", Status.NOT_FOUND),
+    (lazy(r"Failed to initialize NVML: Unknown Error", _I), "unknown", Status.ERROR),
+    (lazy(r"NVIDIA-SMI couldn'?t find libnvidia-ml\.so library|Failed to initialize NVML: "
+          r"(?:NVML Shared Library Not Found|Library not found)", _I), "library_not_found", Status.NOT_FOUND),
 )
-_NOT_FOUND = re.compile(r"nvidia-smi'?\W{0,3}(?:command )?not found|command '?nvidia-smi'? not found"
-                        r"|'?nvidia-smi'? is not recognized|nvidia-smi: No such file or directory"
-                        r"|nvidia-smi.{0,40}command not found", _I)
+_NOT_FOUND = lazy(r"nvidia-smi'?\W{0,3}(?:command )?not found|command '?nvidia-smi'? not found"
+                  r"|'?nvidia-smi'? is not recognized|nvidia-smi: No such file or directory"
+                  r"|nvidia-smi.{0,40}command not found", _I)
 
 
-_NUMBER = re.compile(r"^\s*([\d.]+)")
+_NUMBER = lazy(r"^\s*([\d.]+)")
 
 
 def _num(text: str) -> Optional[float]:
@@ -179,9 +180,11 @@ def _processes(f: Found, lines: Tuple[str, ...], start: int, gpu_indices: List[i
         f.gpu(idx, end, processes=tuple(by_gpu.get(idx, ())))
 
 
-def _failures(f: Found, line: str, i: int, lines: Tuple[str, ...]) -> None:
+def _failures(f: Found, line: str, i: int, lines: Tuple[str, ...], doc: Pasted) -> None:
+    # doc.search: each pattern's answer remembered per distinct line (a log repeats its
+    # "nvidia-smi" lines; 15,700 searches on the benchmark's 4 MiB paste).
     for pattern, error, status in _FAILURES:
-        if pattern.search(line):
+        if doc.search(pattern, line):
             f.fail("nvml.init", status, i, detail=line.strip())
             f.set("nvml.init_error", error, i)
             f.error(line, i)
@@ -193,13 +196,13 @@ def _failures(f: Found, line: str, i: int, lines: Tuple[str, ...]) -> None:
                         f.set("driver.userspace_library_version", lm.group(1), j,
                               detail="nvidia-smi: NVML library version")
             return
-    if _NOT_FOUND.search(line):
+    if doc.search(_NOT_FOUND, line):
         f.fail("driver.nvidia_smi_path", Status.NOT_FOUND, i, detail=line.strip())
         f.fail("nvml.init", Status.NOT_FOUND, i, detail="nvidia-smi is not installed or not on PATH")
         f.set("nvml.init_error", "library_not_found", i)
         f.error(line, i)
         return
-    m = _HANDLE.search(line)
+    m = doc.search(_HANDLE, line)
     if m:
         # nvidia-smi could not even open the GPU (nvmlDeviceGetHandleByIndex failed): "GPU is lost",
         # or "Unknown Error" from a GPU that stopped answering — either way the GPU is gone until a
@@ -232,7 +235,7 @@ def _listed(f: Found, m: re.Match, i: int) -> int:
 _MAY_FAIL = ("nvidia-smi", "failed to initialize nvml", "unable to determine the device handle for")
 _MAY_SMI = _MAY_FAIL + ("(uuid:", "mig", "no devices were found")
 # A table row: "|" first on the line, after blanks or MATLAB's "% " margin (see unmargined).
-_MAY_ROW = re.compile(r"(?:% ?)?[^\S\n]*\|")
+_MAY_ROW = lazy(r"(?:% ?)?[^\S\n]*\|")
 
 
 def parse(doc: Pasted) -> Found:
@@ -272,5 +275,5 @@ def parse(doc: Pasted) -> Found:
             f.set("driver.nvidia_smi_path", m.group(1), i)
             continue
         if i in may_fail:
-            _failures(f, line, i, lines)
+            _failures(f, line, i, lines, doc)
     return f

@@ -18,16 +18,17 @@ from typing import List, Optional, Tuple
 from envcheck.explain.partial import LISTING, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import PciDevice
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading
 
 SOURCE = "lspci"
 
-_LINE = re.compile(r"^(?P<addr>(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(?P<cls>[^:\[]+?)"
-                   r"(?:\s*\[(?P<clsid>[0-9a-fA-F]{4})\])?:\s+NVIDIA Corporation\s+(?P<rest>.+)$")
+_LINE = lazy(r"^(?P<addr>(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])\s+(?P<cls>[^:\[]+?)"
+             r"(?:\s*\[(?P<clsid>[0-9a-fA-F]{4})\])?:\s+NVIDIA Corporation\s+(?P<rest>.+)$")
 _CLASSES = {"vga compatible controller": 0x030000, "3d controller": 0x030200, "display controller": 0x038000,
             "audio device": 0x040300, "bridge": 0x068000, "usb controller": 0x0C0330, "serial bus controller": 0x0C8000}
-_IDS = re.compile(r"\[10de:([0-9a-fA-F]{4})\]", re.IGNORECASE)
-_BRACKET = re.compile(r"\[([^\]]+)\]")
+_IDS = lazy(r"\[10de:([0-9a-fA-F]{4})\]", re.IGNORECASE)
+_BRACKET = lazy(r"\[([^\]]+)\]")
 _OPEN_DRIVERS = ("nouveau", "nova_core")
 
 
@@ -58,7 +59,7 @@ def _kernel_lines(lines: Tuple[str, ...], i: int) -> Tuple[Optional[str], bool]:
 
 # The listing's command asked for the kernel drivers (``lspci -k``, ``-nnk``, ``-vk``): a device
 # with its indented lines (Subsystem:) and no "Kernel driver in use" then has none bound.
-_K_COMMAND = re.compile(r"\blspci\b[^|\n]*\s-\w*k", re.IGNORECASE)
+_K_COMMAND = lazy(r"\blspci\b[^|\n]*\s-\w*k", re.IGNORECASE)
 
 
 def _asked_for_drivers(lines: Tuple[str, ...], i: int) -> bool:

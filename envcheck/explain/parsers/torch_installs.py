@@ -29,42 +29,43 @@ from typing import List, Optional, Tuple
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "torch installs"
 _I = re.IGNORECASE
 
 _V = r"(\d+\.\d+(?:\.\d+)?(?:[ab.]\w*)?(?:\+[\w.]+)?)"
 # What a package tool manages: pip list / conda list rows, freeze lines, pip show's Version.
-_LISTED = re.compile(rf"^\s*(?:\[(?:pip3?|conda)\]\s+)?(?:torch|pytorch)(?:\s*===?\s*|\s+){_V}(?:\s+\S+){{0,2}}\s*$")
-_SHOW_NAME = re.compile(r"^\s*Name:\s*torch\s*$")
-_SHOW_VERSION = re.compile(rf"^\s*Version:\s*{_V}\s*$")
+_LISTED = lazy(rf"^\s*(?:\[(?:pip3?|conda)\]\s+)?(?:torch|pytorch)(?:\s*===?\s*|\s+){_V}(?:\s+\S+){{0,2}}\s*$")
+_SHOW_NAME = lazy(r"^\s*Name:\s*torch\s*$")
+_SHOW_VERSION = lazy(rf"^\s*Version:\s*{_V}\s*$")
 # pip's "Requirement already satisfied: torch in /path/site-packages (2.1.0)" (pip/_internal/
 # resolution/resolvelib/… "Requirement already satisfied: %s in %s (%s)", pip 10 to 24): the
 # torch pip manages, and where.
-_SATISFIED = re.compile(rf"Requirement already satisfied:\s*torch(?:[=<>!~]=?[\w.+*]+)?\s+in\s+(?P<where>\S+)\s+\({_V}\)")
+_SATISFIED = lazy(rf"Requirement already satisfied:\s*torch(?:[=<>!~]=?[\w.+*]+)?\s+in\s+(?P<where>\S+)\s+\({_V}\)")
 # What the import printed: a REPL or print() of torch.__version__. (collect_env's "PyTorch
 # version:" beside its own "[pip3] torch==" would tell the same, but a paste often joins
 # reports of several environments, so only a session's own print counts.)
-_ASKED_VERSION = re.compile(r"(?:^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?\s*torch\.__version__\s*\)?\s*$"
-                            r"|python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*torch\.__version__\s*\))")
-_VALUE = re.compile(rf"^\s*(?:Out\[\d+\]:\s*)?['\"]?{_V}['\"]?\s*(?:#.*)?$")
+_ASKED_VERSION = lazy(r"(?:^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?\s*torch\.__version__\s*\)?\s*$"
+                      r"|python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*torch\.__version__\s*\))")
+_VALUE = lazy(rf"^\s*(?:Out\[\d+\]:\s*)?['\"]?{_V}['\"]?\s*(?:#.*)?$")
 
 # torch's files in the user site, and an environment's prefix.
 _SITE = (r"(?P<site>(?:~|/home/[^/\s'\"]+|/root|/Users/[^/\s'\"]+)/\.local/lib/python3\.\d+/site-packages"
          r"|[A-Za-z]:\\Users\\[^\\\s'\"]+\\AppData\\Roaming\\Python\\Python3\d+\\site-packages)")
-_USER_SITE = re.compile(_SITE + r"[\\/]torch\b")
-_USER_SITE_DIR = re.compile(_SITE + r"[\\/]?$", re.IGNORECASE)
+_USER_SITE = lazy(_SITE + r"[\\/]torch\b")
+_USER_SITE_DIR = lazy(_SITE + r"[\\/]?$", re.IGNORECASE)
 # pip show torch's "Location:" (the torch folder is under it), a few lines after "Name: torch".
-_LOCATION = re.compile(r"^\s*Location:\s*" + _SITE + r"[\\/]?\s*$")
-_ENV = re.compile(r"(?P<env>(?:[A-Za-z]:)?[\\/][^\s'\"]*?[\\/](?:envs[\\/][\w.-]+|\.?venv|virtualenvs[\\/][\w.-]+))"
-                  r"(?=[\\/](?:bin|lib|Lib|Scripts|python)|['\"\s:]|$)")
+_LOCATION = lazy(r"^\s*Location:\s*" + _SITE + r"[\\/]?\s*$")
+_ENV = lazy(r"(?P<env>(?:[A-Za-z]:)?[\\/][^\s'\"]*?[\\/](?:envs[\\/][\w.-]+|\.?venv|virtualenvs[\\/][\w.-]+))"
+            r"(?=[\\/](?:bin|lib|Lib|Scripts|python)|['\"\s:]|$)")
 
 # A traceback frame in torch's files: its site-packages (or dist-packages) root.
-_FRAME = re.compile(r"^\s*File\s+\"?(?P<root>[^\"\n]*?[\\/](?:site|dist)-packages)[\\/]torch[\\/]")
+_FRAME = lazy(r"^\s*File\s+\"?(?P<root>[^\"\n]*?[\\/](?:site|dist)-packages)[\\/]torch[\\/]")
 
 _TORCH = r"(?:py)?torch"
 # Sentences that say two installs were there (English, Spanish, German, Chinese, Korean, Japanese).
-_SAID = re.compile(
+_SAID = lazy(
     rf"\b(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\s+(?:different\s+|distintas\s+|verschiedene\s+)?"
     rf"(?:versions?|copies|installs?|installations?|versiones|instalaciones|copias|Versionen|Installationen)\s+"
     rf"(?:of\s+|de\s+|von\s+)?{_TORCH}\b"
@@ -91,16 +92,16 @@ _SAID = re.compile(
     rf"|{_TORCH}\s*(?:가|이)?\s*(?:두\s*개|2개|중복)"
     rf"|(?:二つ|2つ|複数)の(?:バージョンの)?\s*{_TORCH}|pip\s*と\s*conda\s*(?:の)?両方で?.{{0,10}}{_TORCH}", _I)
 # pip's and conda's torch said to conflict, in one sentence ("pip装的torch和conda装的pytorch冲突").
-_CONFLICT = re.compile(r"(?=[^.;!?。]*\bpip)(?=[^.;!?。]*conda)(?=[^.;!?。]*torch)[^.;!?。]*"
-                       r"(?:conflict|冲突|衝突|충돌|競合|konflikt|conflicto)", _I)
-_DENIED = re.compile(r"(?:\bnot\b|n't\b|\bno\b|\bnever\b|\bnicht\b|\bkeine?\b|不是|没有|没|아니|않|ではな)[^.;!?。]{0,40}$", _I)
-_DENIED_AFTER = re.compile(r"^[^.;!?。]{0,12}(?:아니|않|없|ではな|じゃな|ありません)")
+_CONFLICT = lazy(r"(?=[^.;!?。]*\bpip)(?=[^.;!?。]*conda)(?=[^.;!?。]*torch)[^.;!?。]*"
+                 r"(?:conflict|冲突|衝突|충돌|競合|konflikt|conflicto)", _I)
+_DENIED = lazy(r"(?:\bnot\b|n't\b|\bno\b|\bnever\b|\bnicht\b|\bkeine?\b|不是|没有|没|아니|않|ではな)[^.;!?。]{0,40}$", _I)
+_DENIED_AFTER = lazy(r"^[^.;!?。]{0,12}(?:아니|않|없|ではな|じゃな|ありません)")
 
 
 # A person saying torch is not installed in the environment used ("torch is not installed in
 # this env", "没有安装torch", "torch가 설치되어 있지 않습니다", "torchがインストールされていません");
 # not "not installed with CUDA" (a build), nor advice or a question.
-_ABSENT = re.compile(
+_ABSENT = lazy(
     rf"\b{_TORCH}\s+(?:is|was)\s+(?:not|n't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
     rf"|\b{_TORCH}\s+(?:isn't|wasn't)\s+(?:yet\s+|even\s+)?installed\b(?!\s+(?:with|for|correctly|properly|as))"
     # Python's error retold in a sentence ("it returns no module named torch error")
@@ -114,14 +115,14 @@ _ABSENT = re.compile(
 
 
 # Which of _ABSENT's forms retell Python's import error rather than describe the environment.
-_RETOLD = re.compile(r"no\s+module|找不到|模块|모듈|モジュール", _I)
+_RETOLD = lazy(r"no\s+module|找不到|模块|모듈|モジュール", _I)
 # A state the sentence says is over ("I used to get …", "before I activated the env", "fixed").
-_PAST = re.compile(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|got|is)\s+(?:fixed|solved|resolved)"
-                   r"|now\s+it\s+(?:works|imports))\b|已解决|解决了|해결", _I)
+_PAST = lazy(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|got|is)\s+(?:fixed|solved|resolved)"
+             r"|now\s+it\s+(?:works|imports))\b|已解决|解决了|해결", _I)
 
 
 # Python's own exception line: the message catalogue reads it (with its context), not this prose reader.
-_EXCEPTION_LINE = re.compile(r"^\s*(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception):")
+_EXCEPTION_LINE = lazy(r"^\s*(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception):")
 
 
 def _absent(f: Found, doc: Pasted) -> None:
@@ -191,8 +192,9 @@ def _versions(f: Found, doc: Pasted) -> bool:
 def _user_site(f: Found, doc: Pasted) -> bool:
     site: Optional[Tuple[int, str]] = None
     for i in doc.lines_containing(".local", "appdata"):
-        m = _USER_SITE.search(doc.lines[i]) or _LOCATION.match(doc.lines[i])
-        if m and (m.re is _USER_SITE or any(_SHOW_NAME.match(doc.lines[j]) for j in range(max(0, i - 12), i))):
+        in_site = _USER_SITE.search(doc.lines[i])
+        m = in_site or _LOCATION.match(doc.lines[i])
+        if m and (in_site is not None or any(_SHOW_NAME.match(doc.lines[j]) for j in range(max(0, i - 12), i))):
             site = (i, m.group("site"))
             break
         # pip says the torch it manages is in the user site (pip lower-cases Windows paths)
@@ -238,10 +240,10 @@ def _two_roots(f: Found, doc: Pasted) -> bool:
 
 
 # "Two versions of torch" counts where they were there at once, not where someone tried them in turn.
-_COUNTED = re.compile(r"^(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\b", _I)
-_PRESENT = re.compile(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|has|found|exist\w*|side\s+by\s+side"
-                      r"|same\s+(?:env\w*|machine|computer|python)|hab\w*|gibt|ten[ií]a|hay)\b", _I)
-_TRIED = re.compile(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
+_COUNTED = lazy(r"^(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\b", _I)
+_PRESENT = lazy(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|has|found|exist\w*|side\s+by\s+side"
+                r"|same\s+(?:env\w*|machine|computer|python)|hab\w*|gibt|ten[ií]a|hay)\b", _I)
+_TRIED = lazy(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
 
 
 def _said(f: Found, doc: Pasted) -> None:

@@ -1,0 +1,47 @@
+"""Patterns compiled on first use (envcheck/lazyre.py) behave as re.compile's, and every one
+the package makes compiles (an error would otherwise show at a paste's first use of it)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+import envcheck
+from envcheck import lazyre
+from envcheck.lazyre import LazyPattern, lazy
+
+
+def test_a_lazy_pattern_compiles_on_first_use_and_then_calls_the_compiled_methods():
+    p = lazy(r"(?i)cuda (?P<v>\d+)")
+    assert isinstance(p, LazyPattern) and "_compiled" not in vars(p)
+    assert p.pattern == r"(?i)cuda (?P<v>\d+)" and "_compiled" not in vars(p)  # known without compiling
+    assert p.search("CUDA 12").group("v") == "12"
+    assert vars(p)["search"] == p.compiled.search  # the compiled pattern's own method from now on
+    assert p.flags & re.IGNORECASE and p.groupindex == {"v": 1} and p.groups == 1
+
+
+def test_every_method_answers_as_the_compiled_pattern():
+    text = "a1 b22 c333"
+    for args in [("search", text), ("match", text), ("fullmatch", "a1"), ("findall", text), ("split", text),
+                 ("sub", "#", text), ("subn", "#", text)]:
+        name, rest = args[0], args[1:]
+        want = getattr(re.compile(r"[a-z](\d+)"), name)(*rest)
+        got = getattr(lazy(r"[a-z](\d+)"), name)(*rest)
+        assert (got.span() if isinstance(got, re.Match) else got) == (
+            want.span() if isinstance(want, re.Match) else want), name
+    assert [m.span() for m in lazy(r"\d+").finditer(text, 3)] == [m.span() for m in re.compile(r"\d+").finditer(text, 3)]
+
+
+def test_every_lazy_pattern_of_the_package_compiles():
+    for info in pkgutil.walk_packages(envcheck.__path__, "envcheck."):
+        if info.name.startswith(("envcheck.bench", "envcheck.burn", "envcheck.verify")):
+            continue  # torch's worlds
+        try:
+            importlib.import_module(info.name)
+        except ImportError:  # an optional third-party library this environment lacks
+            continue
+    made = lazyre.made()
+    assert len(made) > 100
+    for p in made:
+        assert isinstance(p.compiled, re.Pattern), p
