@@ -223,7 +223,7 @@ class LibraryFile:
     name: str  # soname or file name, "libcudnn.so.8"
     path: str
     version: Optional[str] = None  # from the file name or header, "8.6.0"
-    origin: str = "ldconfig"  # "ldconfig" | "ld_library_path" | "cuda_home" | "header"
+    origin: str = "ldconfig"  # "ldconfig" | "ld_library_path" | "cuda_home" | "header" | "python" (a pip wheel's copy)
 
 
 @dataclass(frozen=True)
