@@ -46,11 +46,19 @@ def _torch_label(f: Facts) -> str:
     return f"PyTorch {f.torch.version.value}" if f.torch.version.ok else "PyTorch"
 
 
+LISTING_ROWS = 8
+
+
 def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     py = f.python
     said_absent = f.torch.installed.ok and f.torch.installed.value is False
-    if not (py.packages.ok and py.package("torch") is None) and not said_absent:
+    # The doctor's probe lists every package of the environment. In a paste, a package set is a
+    # listing of the environment only with enough rows: a few packages are a `pip freeze | grep
+    # nccl`, pip's "Successfully installed …" line, or packages a person named, none of which
+    # would show torch where it is installed.
+    listed = py.packages.ok and (f.source != "explain" or len(py.packages.value or ()) >= LISTING_ROWS)
+    if not (listed and py.package("torch") is None) and not said_absent:
         return
     if f.torch.installed.ok and f.torch.installed.value:
         return

@@ -54,11 +54,17 @@ def test_cpu_only_build_and_no_cuda_fields():
     assert v["host.kernel"] == "6.1.0-21-amd64"
 
 
-def test_torch_not_importable_is_a_note_not_a_guess():
+def test_torch_not_importable_and_not_among_its_rows_is_not_installed():
+    # "PyTorch version: N/A" alone is only a note (torch may be installed and fail to import); with
+    # the script's own package rows, which always keep torch's, and none of them torch, it is absent.
     f = collect_env.parse(load("collect_env_no_torch.txt"))
     v = values(f)
-    assert "torch.version" not in v and "torch.installed" not in v and "torch.cuda_available" not in v
+    assert "torch.version" not in v and "torch.cuda_available" not in v
+    assert v["torch.installed"] is False and "hold no torch" in details(f)["torch.installed"]
     assert any("could not import torch" in n for n in f.notes)
+    listed = load("collect_env_no_torch.txt").text.replace("[pip3] numpy==2.0.0", "[pip3] numpy==2.0.0\n[pip3] torch==2.3.0")
+    g = collect_env.parse(text(listed))
+    assert "torch.installed" not in values(g) and any("could not import torch" in n for n in g.notes)
     assert v["host.os_id"] == "fedora" and v["host.os_version"] == "40"
     assert v["host.kernel"] == "6.9.7-200.fc40.x86_64"
     assert gpu_fields(f) == [{"index": 0, "name": "NVIDIA GeForce RTX 4070"}]

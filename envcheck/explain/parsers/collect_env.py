@@ -73,10 +73,22 @@ def cudnn_file(text: str) -> Optional[LibraryFile]:
     return LibraryFile(name=name, path=path, version=version, origin=origin)
 
 
-def _torch_version(f: Found, value: str, i: int) -> None:
+# collect_env's package rows ("[pip3] numpy==1.26.4", "[conda] pytorch 2.1.0 ..."): its own filter
+# (torch/utils/collect_env.py, get_pip_packages / get_conda_packages) keeps torch's rows always.
+_ROW = re.compile(r"^\s*\[(?:pip\d?|conda)\]\s+(?P<name>\S+)")
+_TORCH_ROW = re.compile(r"^(?:torch|pytorch)(?:[=\s]|$)", re.IGNORECASE)
+
+
+def _torch_version(f: Found, value: str, i: int, lines: Tuple[str, ...] = ()) -> None:
     if value.strip().upper() == "N/A":
         f.note("collect_env could not import torch (\"PyTorch version: N/A\"): it is not installed, "
                "or `import torch` fails in that environment")
+        rows = _package_rows(lines, i)
+        if rows and not any(_TORCH_ROW.match(r) for r in rows):
+            # An inference from absence: every other claim about it (a program's, a person's, which
+            # may say why: "the installer found no torch for this Python") speaks first.
+            f.set("torch.installed", False, i, rank=STATED - 1,
+                  detail=f"collect_env, line {i + 1}: PyTorch version N/A, and its package rows ({len(rows)}) hold no torch")
     elif _present(value):
         # "2.7.0.dev20250310+cu124 (Nightly)", "2.2.2 (GPU)": the version is the first word.
         m = re.match(r"^\s*v?(\d+\.\d+[\w.+-]*)", value)
@@ -188,7 +200,6 @@ def _cudnn(f: Found, value: str, i: int, lines: Tuple[str, ...]) -> None:
 
 Handler = Callable[[Found, str, int], None]
 _SIMPLE: Dict[str, Handler] = {
-    "pytorch version": _torch_version,
     "cuda used to build pytorch": _cuda_build,
     "rocm used to build pytorch": _hip_build,
     "os": _os,
@@ -199,7 +210,21 @@ _SIMPLE: Dict[str, Handler] = {
     "cuda runtime version": _cuda_runtime,
     "nvidia driver version": _driver,
 }
-_BLOCK = {"gpu models and configuration": _gpus, "cudnn version": _cudnn}
+_BLOCK = {"gpu models and configuration": _gpus, "cudnn version": _cudnn, "pytorch version": _torch_version}
+
+
+def _package_rows(lines: Tuple[str, ...], i: int) -> List[str]:
+    """The package names of the "Versions of relevant libraries" block after line ``i``
+    ("Could not collect" is no row)."""
+    out: List[str] = []
+    for j in range(i + 1, min(len(lines), i + 120)):
+        m = _ROW.match(lines[j])
+        if m:
+            if m.group("name").lower() not in ("could", "no"):  # "Could not collect", "No relevant packages"
+                out.append(m.group("name"))
+        elif out and lines[j].strip():
+            break
+    return out
 
 
 def parse(doc: Pasted) -> Found:
