@@ -41,6 +41,7 @@ _REFUSALS = ("nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined", "cm
 _FAILED_BUILDS = ("torch_extension_compile_failed", "setuptools_nvcc_command_failed")
 # The toolkit release in an nvcc path: /usr/local/cuda-11.0/bin/nvcc, ...\CUDA\v11.7\bin\nvcc.exe.
 _VERSIONED_NVCC = re.compile(r"cuda-(\d{1,2}\.\d{1,2})[/\\]bin[/\\]nvcc|CUDA[/\\]v(\d{1,2}\.\d{1,2})[/\\]bin[/\\]nvcc", re.I)
+_VERSIONED_HOME = re.compile(r"cuda-(\d{1,2}\.\d{1,2})(?:[/\\]|$)|CUDA[/\\]v(\d{1,2}\.\d{1,2})(?:[/\\]|$)", re.I)
 # One target as nvcc or CMake write it: compute_89, sm_120a, 89, 89-real.
 _TARGET = re.compile(r"(?:(?:sm|compute)_)?(\d{2,3})([af]?)(?:-real|-virtual)?")
 
@@ -53,9 +54,15 @@ def _release(ctx: RuleContext) -> Tuple[Optional[str], str]:
             m = _VERSIONED_NVCC.search(s.text)
             if m:
                 return m.group(1) or m.group(2), "the nvcc path of the failing command"
-    r = ctx.facts.toolkit.nvcc_version
+    tk = ctx.facts.toolkit
+    r = tk.nvcc_version
     if r.ok and r.value:
         return major_minor(str(r.value)) or str(r.value), "toolkit.nvcc_version"
+    # `which nvcc` or CUDA_HOME (what cpp_extension compiles with) naming a versioned install
+    for path, reading in (("toolkit.nvcc_path", tk.nvcc_path), ("toolkit.cuda_home", tk.cuda_home)):
+        m = _VERSIONED_HOME.search(str(reading.value)) if reading.ok and reading.value else None
+        if m:
+            return m.group(1) or m.group(2), path
     return None, ""
 
 

@@ -139,3 +139,18 @@ def test_the_recipe_installs_the_first_toolkit_that_knows_the_gpu():
     commands = fix(f, explanation.facts)
     assert "export CUDA_HOME=/usr/local/cuda-11.8" in commands
     assert "nvcc --list-gpu-arch" in commands
+
+
+@pytest.mark.parametrize("text", [
+    "$ which nvcc\n/usr/local/cuda-10.2/bin/nvcc\nGPU 0: NVIDIA GeForce RTX 3090\nRuntimeError: Error compiling objects for extension\n",
+    "CUDA_HOME=/usr/local/cuda-11.0\nGPU 0: NVIDIA A10\nRuntimeError: Error building extension 'fused_ops'\n",
+])
+def test_a_versioned_nvcc_or_cuda_home_names_the_release(text):
+    f = errors(text)
+    assert FID in f, sorted(findings(text))
+    assert f[FID].confidence.value == "likely" and "CUDA 11.1" in f[FID].explanation
+
+
+def test_a_versioned_cuda_home_new_enough_for_the_gpu_is_no_finding():
+    assert FID not in findings("CUDA_HOME=/usr/local/cuda-12.4\nGPU 0: NVIDIA GeForce RTX 3090\n"
+                               "RuntimeError: Error compiling objects for extension\n")
