@@ -154,3 +154,44 @@ def test_a_versioned_nvcc_or_cuda_home_names_the_release(text):
 def test_a_versioned_cuda_home_new_enough_for_the_gpu_is_no_finding():
     assert FID not in findings("CUDA_HOME=/usr/local/cuda-12.4\nGPU 0: NVIDIA GeForce RTX 3090\n"
                                "RuntimeError: Error compiling objects for extension\n")
+
+
+FAILED = "\nRuntimeError: Error compiling objects for extension\n"
+
+
+@pytest.mark.parametrize("text", [
+    "My environment: RTX 4090, CUDA toolkit 11.3, pytorch 1.10, python 3.9" + FAILED,
+    "GPU: NVIDIA GeForce RTX 3090\ncuda toolkit version is 11.0" + FAILED,
+    "I have the CUDA 10.2 toolkit installed.\nGPU 0: NVIDIA A100-SXM4-40GB" + FAILED,
+    "显卡是4090，CUDA工具包版本11.6，安装扩展时报错" + FAILED,
+    "RTX 4090 / CUDA 툴킷 11.7 환경에서 빌드가 실패합니다" + FAILED,
+    "RTX 5090 で CUDA Toolkit 12.4 を使っています" + FAILED,
+])
+def test_the_toolkit_release_told_in_words_beside_a_newer_gpu_and_a_failed_build(text):
+    f = errors(text)
+    assert FID in f, sorted(findings(text))
+    assert f[FID].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    # wanted, not had: an intention, a requirement, advice, a question, a change
+    "RTX 4090 requires CUDA Toolkit 11.8 or newer." + FAILED,
+    "GPU 0: NVIDIA GeForce RTX 4090. Please install CUDA Toolkit 11.3 first." + FAILED,
+    "GPU 0: NVIDIA GeForce RTX 4090. Should I use CUDA Toolkit 11.3?" + FAILED,
+    "GPU 0: NVIDIA GeForce RTX 4090. I upgraded from CUDA toolkit 11.3 to 12.1 and the build fails now" + FAILED,
+    "GPU 0: NVIDIA GeForce RTX 4090\n需要安装CUDA Toolkit 11.3以上" + FAILED,
+    # conda's cudatoolkit package is the runtime, without nvcc
+    "GPU 0: NVIDIA GeForce RTX 4090\ncudatoolkit               11.3.1               h2bc3f7f_2    conda-forge" + FAILED,
+    "GPU 0: NVIDIA GeForce RTX 4090\nsudo apt-get install -y cuda-toolkit-11-3" + FAILED,
+    # the toolkit told is new enough for the GPU
+    "GPU 0: NVIDIA GeForce RTX 4090, CUDA toolkit 12.1" + FAILED,
+    # the toolkit told, a newer GPU, but nothing was built
+    "RTX 4090, CUDA toolkit 11.3, pytorch 2.1.0+cu121, torch.cuda.is_available() is True",
+])
+def test_a_toolkit_wanted_or_new_enough_or_nothing_built_is_no_finding(text):
+    assert FID not in findings(text)
+
+
+def test_nvccs_own_release_outranks_the_toolkit_told_in_words():
+    text = "GPU 0: NVIDIA GeForce RTX 4090, CUDA toolkit 11.3\n" + NVCC_117.replace("11.7", "12.1") + FAILED
+    assert FID not in findings(text)

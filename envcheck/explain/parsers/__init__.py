@@ -61,6 +61,7 @@ from . import (
     system,
     throttle_prose,
     toolkit,
+    toolkit_said,
     torch_build_prose,
     torch_config,
     torch_cpu_variant,
@@ -89,6 +90,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
     torch_cpu_variant.parse,
     python_torch_prose.parse,
+    toolkit_said.parse,
 )
 
 __all__ = ["PARSERS"]
