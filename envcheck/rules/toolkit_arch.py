@@ -39,6 +39,8 @@ from envcheck.rules.finding import Confidence, Finding
 _REFUSALS = ("nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined", "cmake_cuda_architectures_unusable")
 # A build that failed without saying why on its own line.
 _FAILED_BUILDS = ("torch_extension_compile_failed", "setuptools_nvcc_command_failed")
+# The compiler's own reason for a failed build, other than the architecture: then the facts alone say nothing.
+_OTHER_REASONS = ("nvcc_unsupported_host_compiler",)
 # The toolkit release in an nvcc path: /usr/local/cuda-11.0/bin/nvcc, ...\CUDA\v11.7\bin\nvcc.exe.
 _VERSIONED_NVCC = re.compile(r"cuda-(\d{1,2}\.\d{1,2})[/\\]bin[/\\]nvcc|CUDA[/\\]v(\d{1,2}\.\d{1,2})[/\\]bin[/\\]nvcc", re.I)
 _VERSIONED_HOME = re.compile(r"cuda-(\d{1,2}\.\d{1,2})(?:[/\\]|$)|CUDA[/\\]v(\d{1,2}\.\d{1,2})(?:[/\\]|$)", re.I)
@@ -182,7 +184,7 @@ def toolkit_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
                 yield found
                 return
     failed = next((s for s in ctx.stated if s.id in _FAILED_BUILDS), None)
-    if release and failed is not None:
+    if release and failed is not None and not any(s.id in _OTHER_REASONS for s in ctx.stated):
         found = _from_facts(ctx, release, where, failed)
         if found is not None:
             yield found

@@ -123,6 +123,10 @@ def test_other_problems_with_the_same_words_are_not_a_toolkit_too_old(text):
     # an old nvcc and an old enough GPU whose extension failed for another reason
     NVCC_117.replace("11.7", "10.2") + "GPU 0: NVIDIA GeForce GTX 1080 Ti\n"
     "error: command '/usr/bin/g++' failed with exit status 1\nRuntimeError: Error compiling objects for extension\n",
+    # the compiler said why the build failed, and it is not the architecture
+    NVCC_117.replace("11.7", "11.5") + "GPU 0: NVIDIA GeForce RTX 4090\n/usr/include/crt/host_config.h:132:2: error: "
+    "#error -- unsupported GNU version! gcc versions later than 10 are not supported!\n"
+    "RuntimeError: Error compiling objects for extension\n",
     # nvcc's list of what it knows, printed on a healthy machine
     "$ nvcc --list-gpu-arch\ncompute_50\ncompute_75\ncompute_80\ncompute_86\ncompute_89\ncompute_90\n"
     "$ nvidia-smi --query-gpu=name,compute_cap --format=csv\nname, compute_cap\nNVIDIA GeForce RTX 4090, 8.9\n",
