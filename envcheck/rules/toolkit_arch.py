@@ -15,8 +15,10 @@ this compiler". A newer toolkit, or an older architecture target, fixes it.
   last, the toolkit is too new for the target, which is another problem.
 * **The facts alone**: nvcc's release (``nvcc --version``, collect_env, cpp_extension's
   "detected CUDA version", CMake's compiler identification, a versioned nvcc path in the
-  failing command) older than the GPU's first CUDA, or than an entry of TORCH_CUDA_ARCH_LIST,
-  while a build failed: "likely" (the failing build's own target is not shown).
+  failing command, CUDA_HOME, the toolkit's release told in words) older than the GPU's first
+  CUDA, or than an entry of TORCH_CUDA_ARCH_LIST, or a GPU newer than every target
+  ``nvcc --list-gpu-arch`` prints, while a build failed: "likely" (the failing build's own
+  target is not shown).
 
 Kept apart from ``gpu_arch_unsupported_by_torch_build`` (torch's own build lacks the GPU at
 run time; cpp_extension's "Unknown CUDA arch (X) or GPU not supported" is torch's own arch
@@ -154,22 +156,41 @@ def _arch_list_targets(ctx: RuleContext) -> Tuple[str, Tuple[str, ...]]:
     return spec, tuple(dict.fromkeys(cc_text(cc_tuple(a)) for a in archs))
 
 
-def _from_facts(ctx: RuleContext, release: str, where: str, failed: Stated) -> Optional[Finding]:
-    """nvcc's release older than a GPU's (or a listed target's) first CUDA, and a build failed."""
+def _listed(ctx: RuleContext) -> Tuple[str, ...]:
+    """The capabilities ``nvcc --list-gpu-arch`` / ``--list-gpu-code`` printed (what that nvcc knows)."""
+    said = next((s for s in ctx.stated if s.id == "nvcc_list_gpu_arch"), None)
+    return tuple(dict.fromkeys(cc for cc, _ in _targets(said))) if said is not None else ()
+
+
+def _from_facts(ctx: RuleContext, release: Optional[str], where: str, failed: Stated) -> Optional[Finding]:
+    """nvcc's release older than a GPU's (or a listed target's) first CUDA, or a GPU newer than
+    every target nvcc lists, and a build failed."""
+    known = _listed(ctx)
     spec, listed = _arch_list_targets(ctx)
     wanted = [(g.cc, g, f"{g.name or 'the GPU'} (compute capability {g.cc})")
               for g in ctx.gpus if g.cc and not g.other_ccs]
     wanted += [(cc, None, f"TORCH_CUDA_ARCH_LIST's {cc} (\"{spec}\")") for cc in listed]
     for cc, g, what in wanted:
         first, _ = _needs(ctx, cc)
-        if first is None or version_at_least(release, first) is not False:
+        if first is None:
+            continue
+        if known:
+            if cc in known or cc_tuple(cc) < max(cc_tuple(k) for k in known):
+                continue
+            names = [f"compute_{sm_name(k)[3:]}" for k in known]
+            said = f"this nvcc lists no target at or above {sm_name(cc)} (nvcc --list-gpu-arch: … {', '.join(names[-3:])})"
+            ev = [("nvcc --list-gpu-arch", " ".join(names))]
+        elif release and version_at_least(release, first) is False:
+            said = f"nvcc {release} ({where}) is older than that"
+            ev = [(where, release)]
+        else:
             continue
         return make("cuda_toolkit_too_old_for_gpu_arch",
-                    f"nvcc {release} ({where}) is older than {what}: CUDA {first} is the first toolkit that compiles "
-                    f"for {sm_name(cc)}, and the build failed. Install CUDA {first} or later and point the build at it "
-                    "(CUDA_HOME, PATH), or build for an older architecture this nvcc knows.",
-                    [(where, release), (g.cc_source if g is not None else "env.TORCH_CUDA_ARCH_LIST", cc),
-                     ("compute_capability table: first CUDA", f"{cc}: {first}"), quote(failed)],
+                    f"{what} needs CUDA {first} or newer to compile for: {said}, and the build failed. Install "
+                    f"CUDA {first} or later and point the build at it (CUDA_HOME, PATH), or build for an older "
+                    "architecture this nvcc knows.",
+                    ev + [(g.cc_source if g is not None else "env.TORCH_CUDA_ARCH_LIST", cc),
+                          ("compute_capability table: first CUDA", f"{cc}: {first}"), quote(failed)],
                     values=_values(ctx, first), gpu=g.index if g is not None else None,
                     confidence=Confidence.LIKELY)
     return None
@@ -184,7 +205,7 @@ def toolkit_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
                 yield found
                 return
     failed = next((s for s in ctx.stated if s.id in _FAILED_BUILDS), None)
-    if release and failed is not None and not any(s.id in _OTHER_REASONS for s in ctx.stated):
+    if failed is not None and not any(s.id in _OTHER_REASONS for s in ctx.stated):
         found = _from_facts(ctx, release, where, failed)
         if found is not None:
             yield found

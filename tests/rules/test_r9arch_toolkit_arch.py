@@ -199,3 +199,16 @@ def test_a_toolkit_wanted_or_new_enough_or_nothing_built_is_no_finding(text):
 def test_nvccs_own_release_outranks_the_toolkit_told_in_words():
     text = "GPU 0: NVIDIA GeForce RTX 4090, CUDA toolkit 11.3\n" + NVCC_117.replace("11.7", "12.1") + FAILED
     assert FID not in findings(text)
+
+
+def test_a_gpu_newer_than_every_target_nvcc_lists_with_a_failed_build():
+    text = ("GPU 0: NVIDIA GeForce RTX 4090\n$ nvcc --list-gpu-arch\ncompute_35\ncompute_50\ncompute_60\ncompute_70\n"
+            "compute_75\ncompute_80\ncompute_86\ncompute_87\n看起来确实没有89" + FAILED)
+    f = errors(text)[FID]
+    assert f.confidence.value == "likely" and "compute_87" in f.explanation
+
+
+def test_a_gpu_nvcc_lists_is_no_finding():
+    text = ("GPU 0: NVIDIA GeForce RTX 4090\n$ nvcc --list-gpu-arch\ncompute_75\ncompute_80\ncompute_86\ncompute_87\n"
+            "compute_89\ncompute_90\n" + FAILED)
+    assert FID not in findings(text)
