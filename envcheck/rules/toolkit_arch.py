@@ -58,6 +58,10 @@ def _release(ctx: RuleContext) -> Tuple[Optional[str], str]:
             m = _VERSIONED_NVCC.search(s.text)
             if m:
                 return m.group(1) or m.group(2), "the nvcc path of the failing command"
+    # an nvcc the build ran from a versioned install (a compile command echoed): one release only
+    run = {str(s.fact("detail")) for s in ctx.stated if s.id == "nvcc_versioned_path" and s.fact("detail")}
+    if len(run) == 1:
+        return run.pop(), "the nvcc path the build ran"
     tk = ctx.facts.toolkit
     r = tk.nvcc_version
     if r.ok and r.value:

@@ -212,3 +212,16 @@ def test_a_gpu_nvcc_lists_is_no_finding():
     text = ("GPU 0: NVIDIA GeForce RTX 4090\n$ nvcc --list-gpu-arch\ncompute_75\ncompute_80\ncompute_86\ncompute_87\n"
             "compute_89\ncompute_90\n" + FAILED)
     assert FID not in findings(text)
+
+
+def test_the_nvcc_a_build_echoes_from_a_versioned_install_names_the_release():
+    text = ("GPU 0: NVIDIA GeForce RTX 3090\n[1/2] /usr/local/cuda-11.0/bin/nvcc -I/usr/include -c ops.cu -o ops.o\n"
+            "FAILED: ops.o\nninja: build stopped: subcommand failed." + FAILED)
+    f = errors(text)[FID]
+    assert "nvcc 11.0" in f.explanation and f.confidence.value == "likely"
+
+
+def test_two_versioned_nvccs_name_no_release():
+    text = ("GPU 0: NVIDIA GeForce RTX 3090\n/usr/local/cuda-11.0/bin/nvcc -c a.cu\n/usr/local/cuda-12.1/bin/nvcc -c b.cu"
+            + FAILED)
+    assert FID not in findings(text)
