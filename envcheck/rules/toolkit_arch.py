@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
-from envcheck.derived.messages import Stated
+from envcheck.derived.messages import Stated, is_stated
 from envcheck.knowledge.archs import cc_text, cc_tuple, major_minor, parse_arch_list, sm_name, version_at_least
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -65,7 +65,7 @@ def _release(ctx: RuleContext) -> Tuple[Optional[str], str]:
     tk = ctx.facts.toolkit
     r = tk.nvcc_version
     if r.ok and r.value:
-        return major_minor(str(r.value)) or str(r.value), "toolkit.nvcc_version"
+        return major_minor(str(r.value)) or str(r.value), "toolkit.nvcc_version" + (", a person's words" if is_stated(r) else "")
     # `which nvcc` or CUDA_HOME (what cpp_extension compiles with) naming a versioned install
     for path, reading in (("toolkit.nvcc_path", tk.nvcc_path), ("toolkit.cuda_home", tk.cuda_home)):
         m = _VERSIONED_HOME.search(str(reading.value)) if reading.ok and reading.value else None
@@ -144,7 +144,10 @@ def _refused(ctx: RuleContext, s: Stated, release: Optional[str], where: str) ->
                     f"{first} or later) and point the build at it, or build for an older architecture this nvcc "
                     "knows (TORCH_CUDA_ARCH_LIST, CMAKE_CUDA_ARCHITECTURES, -gencode).",
                     ev, values=_values(ctx, first), gpu=g.index if g is not None else None,
-                    confidence=Confidence.CONFIRMED)
+                    # nvcc's words prove it only for a target never dropped; a release shown new enough may be
+                    # another nvcc's, or the one installed since the failure
+                    confidence=Confidence.LIKELY if (release and not older) or (last and "words" in where)
+                    else Confidence.CONFIRMED)
     return None
 
 

@@ -75,6 +75,7 @@ def test_the_release_in_the_failing_commands_path_is_the_nvcc_that_ran():
 def test_a_release_that_knows_the_target_means_another_older_nvcc_ran():
     f = errors(NVCC_117.replace("11.7", "12.9") + "nvcc fatal   : Unsupported gpu architecture 'compute_100'\n")[FID]
     assert "nvcc 12.9" in f.explanation and "an older toolkit comes first" in f.explanation
+    assert f.confidence.value == "likely"  # or the 12.9 shown was installed after the failure
 
 
 @pytest.mark.parametrize("text", [
