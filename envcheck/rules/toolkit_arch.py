@@ -40,7 +40,7 @@ from envcheck.rules.finding import Confidence, Finding
 # nvcc (or CMake's test of it) refusing a target (messages.toml, "# --- r9arch ---").
 _REFUSALS = ("nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined", "cmake_cuda_architectures_unusable")
 # A build that failed without saying why on its own line.
-_FAILED_BUILDS = ("torch_extension_compile_failed", "setuptools_nvcc_command_failed")
+_FAILED_BUILDS = ("torch_extension_compile_failed", "setuptools_nvcc_command_failed", "msbuild_cuda_compile_failed")
 # The compiler's own reason for a failed build, other than the architecture: then the facts alone say nothing.
 _OTHER_REASONS = ("nvcc_unsupported_host_compiler",)
 # The toolkit release in an nvcc path: /usr/local/cuda-11.0/bin/nvcc, ...\CUDA\v11.7\bin\nvcc.exe.
@@ -58,8 +58,10 @@ def _release(ctx: RuleContext) -> Tuple[Optional[str], str]:
             m = _VERSIONED_NVCC.search(s.text)
             if m:
                 return m.group(1) or m.group(2), "the nvcc path of the failing command"
-    # an nvcc the build ran from a versioned install (a compile command echoed): one release only
-    run = {str(s.fact("detail")) for s in ctx.stated if s.id == "nvcc_versioned_path" and s.fact("detail")}
+    # an nvcc the build ran from a versioned install (a compile command echoed, Visual Studio's
+    # "CUDA X.Y.targets"): one release only
+    run = {str(s.fact("detail")) for s in ctx.stated
+           if s.id in ("nvcc_versioned_path", "msbuild_cuda_compile_failed") and s.fact("detail")}
     if len(run) == 1:
         return run.pop(), "the nvcc path the build ran"
     tk = ctx.facts.toolkit

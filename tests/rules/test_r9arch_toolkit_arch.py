@@ -226,3 +226,11 @@ def test_two_versioned_nvccs_name_no_release():
     text = ("GPU 0: NVIDIA GeForce RTX 3090\n/usr/local/cuda-11.0/bin/nvcc -c a.cu\n/usr/local/cuda-12.1/bin/nvcc -c b.cu"
             + FAILED)
     assert FID not in findings(text)
+
+
+def test_visual_studios_cuda_targets_name_the_release_and_the_failure():
+    text = ("GPU: NVIDIA GeForce RTX 4090\nC:\\Program Files\\Microsoft Visual Studio\\2019\\Community\\MSBuild\\"
+            "Microsoft\\VC\\v160\\BuildCustomizations\\CUDA 11.6.targets(790,9): error MSB3721: The command "
+            "\"\"C:\\tools\\nvcc.exe\" -g kernel.cu\" exited with code 1.")
+    f = errors(text)[FID]
+    assert "nvcc 11.6" in f.explanation and f.confidence.value == "likely"
