@@ -103,6 +103,13 @@ def test_nvccs_release_older_than_the_gpu_with_a_failed_build_is_likely(text):
     "nvcc fatal   : Value 'native' is not defined for option 'gpu-architecture'",
     # torch's own arch table (torch too old for the GPU), not nvcc
     "ValueError: Unknown CUDA arch (12.0) or GPU not supported",
+    # torch's wheel lacking the GPU at run time (gpu_arch_unsupported_by_torch_build)
+    NVCC_117.replace("11.7", "11.8") + "NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the "
+    "current PyTorch installation.\nThe current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 "
+    "sm_80 sm_86 sm_90.",
+    # an extension that built, without the GPU's architecture (extension_built_without_gpu_arch)
+    "export TORCH_CUDA_ARCH_LIST=\"7.5\"\npython setup.py install\nGPU 0: NVIDIA A100-SXM4-80GB\n"
+    "RuntimeError: CUDA error: no kernel image is available for execution on the device",
     # a library that does not know a (new, fine) toolkit release
     NVCC_117.replace("11.7", "12.8") + "Unsupported cuda toolkit version: `12.8`. Please raise a github issue.\n"
     "GPU 0: NVIDIA GeForce RTX 4090\n",
