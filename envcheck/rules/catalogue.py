@@ -281,3 +281,12 @@ _FRAMEWORK_BUILD = [
 ]
 _SPECS += _FRAMEWORK_BUILD
 CATALOGUE.update({s.id: s for s in _FRAMEWORK_BUILD})
+# ---- a CUDA toolkit too old to compile for the GPU's architecture (rules/toolkit_arch.py)
+_TOOLKIT_ARCH = [
+    FindingSpec("cuda_toolkit_too_old_for_gpu_arch", E, "toolkit", "CUDA toolkit too old for the GPU's architecture",
+                "The nvcc that builds an extension or a CMake project predates the GPU's architecture (CUDA 10.x and "
+                "compute_86, 11.x before 11.8 and sm_89/sm_90, 12.0-12.7 and Blackwell), so the build stops: a newer "
+                "toolkit, or an older architecture target, fixes it.", "cuda_toolkit_too_old_for_gpu_arch"),
+]
+_SPECS += _TOOLKIT_ARCH
+CATALOGUE.update({s.id: s for s in _TOOLKIT_ARCH})

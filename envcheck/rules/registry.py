@@ -33,6 +33,7 @@ from . import (
     platform,
     python_env,
     tool_output,
+    toolkit_arch,
     torch_health,
     unresponsive,
     upstream,
@@ -50,7 +51,8 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
-                               + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + upstream.RULES)
+                               + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES
+                               + upstream.RULES)
 
 
 def evaluate(facts: Facts, rules: Optional[Iterable[RuleFunc]] = None, kb: object = None) -> Evaluation:

@@ -62,6 +62,7 @@ from . import (
     system,
     throttle_prose,
     toolkit,
+    toolkit_said,
     torch_build_prose,
     torch_config,
     torch_cpu_variant,
@@ -91,6 +92,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_cpu_variant.parse,
     python_torch_prose.parse,
     framework_builds.parse,
+    toolkit_said.parse,
 )
 
 __all__ = ["PARSERS"]
