@@ -116,6 +116,11 @@ _PLAIN = (
 RSYSLOG_NEWLINE = re.compile(r"#012(?![0-9A-Fa-f]{3}(?![0-9A-Za-z]))")
 
 
+def strip_colour(text: str) -> str:
+    """``text`` without terminal escape sequences (one linear pass; none holds a newline)."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
 def plain(text: str) -> str:
     """``text`` (a paste, or one line of it) without colour codes, typographic characters, and
     Markdown's and log collectors' marks."""

@@ -23,7 +23,7 @@ import textwrap
 from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
-from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain
+from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
 from envcheck.explain.wrapped import across_breaks, unwrap_terminal
 from envcheck.knowledge import messages
 from envcheck.userfiles import read_bounded
@@ -332,6 +332,9 @@ def normalise(text: str) -> Pasted:
     patterns per line: a paste may hold 4 MiB of short lines."""
     if "\r" in text:  # two passes over 4 MiB saved where there is none (5 ms)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Colour codes first: they make every line of a coloured log distinct (so the repeated-line
+    # path below would not be taken) and count in a terminal wrap's width.
+    text = strip_colour(text)
     if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
     if text[:1] in (" ", "\t") and not _NOT_INDENTED.search(text):

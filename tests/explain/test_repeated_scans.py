@@ -183,3 +183,10 @@ def test_unmargined_takes_off_what_the_margin_pattern_takes_off():
         doc = Pasted(tuple(text.split("\n")))
         want = tuple(margin.sub("\n", "\n" + doc.text)[1:].split("\n"))
         assert smi_values.unmargined(doc) == want, repr(text)
+
+
+def test_a_coloured_log_reads_as_the_same_log_without_colour():
+    from envcheck.explain.source import normalise
+    log = "".join(f"step {i % 7}: loss 0.{i % 5}\nRuntimeError: CUDA error: out of memory\n" for i in range(200))
+    coloured = "".join(f"\x1b[3{n % 8}m{line}\x1b[0m\n" for n, line in enumerate(log.split("\n")))
+    assert normalise(coloured).lines == normalise(log + "\n").lines
