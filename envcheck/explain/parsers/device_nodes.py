@@ -45,42 +45,43 @@ from envcheck.derived.platform_text import NAMED_DETAIL, PARAMS_DETAIL
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
+from envcheck.lazyre import lazy
 
 SOURCE = "device nodes"
 
-_NODE = re.compile(r"^\s*(?P<type>c)(?P<perm>[r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-])[.+@]?\s+\d+\s+(?P<owner>\S+)\s+"
+_NODE = lazy(r"^\s*(?P<type>c)(?P<perm>[r-][w-][xsS-][r-][w-][xsS-][r-][w-][xtT-])[.+@]?\s+\d+\s+(?P<owner>\S+)\s+"
                    r"(?P<group>\S+)\s+\d+,\s*\d+\s+.*?(?P<path>(?:/dev/|\s)nvidia[\w-]*)\s*$")
-_MISSING = re.compile(r"ls: cannot access '?(?P<path>/dev/nvidia[\w-]*\*?)'?: No such file or directory")
+_MISSING = lazy(r"ls: cannot access '?(?P<path>/dev/nvidia[\w-]*\*?)'?: No such file or directory")
 # Plain ``ls /dev/nvidia*`` (no -l): only node paths on the line, right after the command.
-_PLAIN = re.compile(r"^\s*/dev/nvidia[\w-]*(?:\s+/dev/nvidia[\w-]*)*\s*$")
-_LS_GLOB = re.compile(r"\bls(?:\s+-[a-zA-Z1]*)?\s+/dev/nvidia\*\s*$")
+_PLAIN = lazy(r"^\s*/dev/nvidia[\w-]*(?:\s+/dev/nvidia[\w-]*)*\s*$")
+_LS_GLOB = lazy(r"\bls(?:\s+-[a-zA-Z1]*)?\s+/dev/nvidia\*\s*$")
 # ``ls -la /dev | grep nvidia`` lists every node as the glob does.
-_LS_GREP = re.compile(r"\bls\s+-[a-zA-Z]*l[a-zA-Z]*\s+/dev/?\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia")
+_LS_GREP = lazy(r"\bls\s+-[a-zA-Z]*l[a-zA-Z]*\s+/dev/?\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia")
 # A program refused a node: strace's ``openat(AT_FDCWD, "/dev/nvidiactl", O_RDWR) = -1 EACCES
 # (Permission denied)``, a library's ``failed to open /dev/nvidia0: Permission denied``. The node
 # exists and this process may not open it; the line lists no other node.
-_REFUSED = re.compile(r"(?P<path>/dev/nvidia(?:ctl|\d+|-uvm))['\"]?[^\n]{0,60}?(?:\bEACCES\b|\bEPERM\b|permission denied|operation not permitted)",
+_REFUSED = lazy(r"(?P<path>/dev/nvidia(?:ctl|\d+|-uvm))['\"]?[^\n]{0,60}?(?:\bEACCES\b|\bEPERM\b|permission denied|operation not permitted)",
                       re.IGNORECASE)
 REFUSED_DETAIL = "a program was refused the node (not a listing of /dev)"
 
 _I = re.IGNORECASE
 # The fixes that open the nodes to this user, and the words saying they fixed it.
-_OPENED = re.compile(r"chmod\s+(?:-R\s+)?(?:0?666|0?777|[ugoa]*\+rw\w*)\s+['\"]?/dev/nvidia"
+_OPENED = lazy(r"chmod\s+(?:-R\s+)?(?:0?666|0?777|[ugoa]*\+rw\w*)\s+['\"]?/dev/nvidia"
                      r"|(?:usermod\s+(?:-a\s+)?-a?G\s*|gpasswd\s+-a\s+\S+\s+|adduser\s+\S+\s+)(?:video|render)\b"
                      r"|\badd(?:ed|ing)?\s+(?:the\s+|my\s+|a\s+|your\s+|our\s+)?(?:regular\s+|normal\s+|non-root\s+|[\w.-]+\s+)?"
                      r"(?:users?|accounts?|myself|me|\$USER)\s+(?:\w+\s+)?to\s+(?:the\s+)?[`'\"]?(?:video|render)[`'\"]?\s+group"
                      r"|(?:加入|添加到|加到)\s*(?:video|render)\s*(?:组|用户组)|(?:video|render)\s*(?:그룹|グループ)に?", _I)
-_WORKED = re.compile(r"\b(?:works?|worked|working|fix(?:es|ed)?|solv\w*|resolv\w*|as\s+long\s+as|work-?around|"
+_WORKED = lazy(r"\b(?:works?|worked|working|fix(?:es|ed)?|solv\w*|resolv\w*|as\s+long\s+as|work-?around|"
                      r"only\s+(?:if|after|when|once)|otherwise|helps?|helped|now\s+(?:it|nvidia-smi|cuda)\b)"
                      r"|解决|才(?:能|可以|行)|就好|就可以|해결|됩니다|解決|動きました|funciona", _I)
-_CANNOT = re.compile(r"(?:cannot|can'?t|could\s*n[o']?t|unable\s+to|not\s+(?:be\s+)?(?:able|allowed)\s+to)\s+"
+_CANNOT = lazy(r"(?:cannot|can'?t|could\s*n[o']?t|unable\s+to|not\s+(?:be\s+)?(?:able|allowed)\s+to)\s+"
                      r"(?:access|open|read|use)\s+(?:the\s+)?(?:nvidia\s+)?(?:device\s+(?:nodes?|files?)|devices|/dev/nvidia\S*)"
                      r"|(?:无法|不能)(?:访问|打开)\s*/dev/nvidia"
                      r"|\b(?:i'?m|i\s+am|user\s+is|account\s+is|we\s+are)\s+not\s+in\s+(?:the\s+)?[`'\"]?(?:video|render)\b"
                      r"|\bonly\s+root\s+(?:can|could|may)\s+(?:use|access|open|see)\s+(?:the\s+)?(?:cuda|gpus?|nvidia|/dev/nvidia)",
                      _I)
-_WHO = re.compile(r"\b(?:users?|permissions?|root|sudo|groups?|non-root|rootless)\b|权限|用户|권한|権限", _I)
-_DENIED_BEFORE = re.compile(r"\b(?:not|never|no|without|didn'?t|doesn'?t)\b[^.;!?\n]{0,20}$", _I)
+_WHO = lazy(r"\b(?:users?|permissions?|root|sudo|groups?|non-root|rootless)\b|权限|用户|권한|権限", _I)
+_DENIED_BEFORE = lazy(r"\b(?:not|never|no|without|didn'?t|doesn'?t)\b[^.;!?\n]{0,20}$", _I)
 
 
 def _after_ls(lines: Tuple[str, ...], i: int) -> bool:
@@ -92,8 +93,8 @@ def _after_ls(lines: Tuple[str, ...], i: int) -> bool:
 
 
 # A shell prompt: root's ends in "#" or starts "root@"; anyone else's in "$".
-_ID_GROUPS = re.compile(r"\buid=\d+\((?P<user>[^)]+)\).*?\bgroups=(?P<groups>\S+)")
-_USER_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?P<user>[\w.-]+)@[\w.-]+:[^\n$#]*(?P<end>[$#])\s")
+_ID_GROUPS = lazy(r"\buid=\d+\((?P<user>[^)]+)\).*?\bgroups=(?P<groups>\S+)")
+_USER_PROMPT = lazy(r"^\s*(?:\(\S+\)\s*)?(?P<user>[\w.-]+)@[\w.-]+:[^\n$#]*(?P<end>[$#])\s")
 
 
 def _mode(perm: str) -> int:
@@ -190,7 +191,7 @@ def parse(doc: Pasted) -> Found:
 
 # A user namespace shows a host id it cannot map as the overflow id: nobody / nogroup (65534).
 _UNMAPPED = frozenset({"nobody", "nogroup", "65534"})
-_KEEP_GROUPS = re.compile(r"keep-groups|keep_original_groups", _I)
+_KEEP_GROUPS = lazy(r"keep-groups|keep_original_groups", _I)
 
 
 def _named_listing(doc: Pasted, f: Found, user: Optional[str], groups: Optional[FrozenSet[str]]) -> None:
@@ -218,10 +219,10 @@ def _named_listing(doc: Pasted, f: Found, user: Optional[str], groups: Optional[
         f.set("driver.device_nodes", tuple(closed.values()), first, detail=NAMED_DETAIL)
 
 
-_PARAM = re.compile(r"\b(?:NVreg_)?DeviceFile(?P<key>Mode|GID)\s*(?P<sep>[=:])\s*(?P<value>0x[0-9a-f]+|\d+)", _I)
-_WHOAMI = re.compile(r"[$#]\s*whoami\s*$")
+_PARAM = lazy(r"\b(?:NVreg_)?DeviceFile(?P<key>Mode|GID)\s*(?P<sep>[=:])\s*(?P<value>0x[0-9a-f]+|\d+)", _I)
+_WHOAMI = lazy(r"[$#]\s*whoami\s*$")
 # ``getent group video`` / an /etc/group line: name:x:gid:member,member
-_GROUP_LINE = re.compile(r"^\s*(?P<name>[\w.-]+):[^:\n]*:(?P<gid>\d+):(?P<members>[\w.,-]*)\s*$")
+_GROUP_LINE = lazy(r"^\s*(?P<name>[\w.-]+):[^:\n]*:(?P<gid>\d+):(?P<members>[\w.,-]*)\s*$")
 
 
 def _number(value: str, sep: str) -> int:
@@ -291,7 +292,7 @@ def _refused(doc: Pasted, f: Found) -> None:
 _GOOD = r"(?:works?|worked|working|fine|ok(?:ay)?|used|true|detected|found|sees?|runs?|正常|可以|能用|true|동작|작동|動く|動きます|使える)"
 _BAD = (r"(?:fails?|failed|(?<!no\s)(?<!without\s)error|false|not\b|no\s+(?:cuda|gpu|device)|doesn'?t|does\s+not|can'?t|cannot|unable|"
         r"不行|不能|报错|失败|false|找不到|안\s*됨|안됩니다|動かない|使えない)")
-_ROOT_CONTRAST = re.compile(
+_ROOT_CONTRAST = lazy(
     rf"(?:\bwith\s+sudo\b|\bas\s+root\b|\bunder\s+root\b|\bsudo\s+(?:python3?|\./\S+)|\broot\s*(?:用户|ユーザー|계정)?\s*(?:运行|执行|下|で|로)|\broot\b\s*(?:では|으로는))"
     rf"(?:[^.;!?\n]|\.(?=\S)){{0,80}}?{_GOOD}[^!?\n]{{0,60}}?"
     rf"(?:\bwithout\s+sudo\b|\b(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b|\bas\s+(?:me|myself|my\s+user)\b"
@@ -329,13 +330,13 @@ def _told_closed(doc: Pasted, f: Found) -> None:
 
 # /dev/nvidia-uvm told missing: a person's "was missing" / "does not exist", or loading
 # nvidia-uvm said to fix it (a reload, rmmod then modprobe, is the suspend case instead).
-_UVM_GONE = re.compile(r"/dev/nvidia-uvm\b(?!-)['\"`]?(?:[^.;!?\n]{0,40}?\b(?:is|was|were|are|got)\s+|\s*)(?:missing|absent|gone|not\s+(?:there|present|created)|"
+_UVM_GONE = lazy(r"/dev/nvidia-uvm\b(?!-)['\"`]?(?:[^.;!?\n]{0,40}?\b(?:is|was|were|are|got)\s+|\s*)(?:missing|absent|gone|not\s+(?:there|present|created)|"
                        r"does(?:n'?t|\s+not)\s+exist|did(?:n'?t|\s+not)\s+exist|不存在|没有了?|가?\s*없)"
                        r"|\b(?:no|missing|without(?:\s+a)?)\s+[`'\"]?/dev/nvidia-uvm\b(?!-)"
                        r"|(?:没有|缺少)\s*/dev/nvidia-uvm\b(?!-)", _I)
-_UVM_LOADED_FIX = re.compile(r"nvidia-modprobe\b[^\n]{0,20}?\s-u\b|modprobe\s+(?:-\S+\s+)*nvidia[-_]uvm\b"
+_UVM_LOADED_FIX = lazy(r"nvidia-modprobe\b[^\n]{0,20}?\s-u\b|modprobe\s+(?:-\S+\s+)*nvidia[-_]uvm\b"
                              r"|\bload(?:ed|ing)?\s+(?:the\s+)?nvidia[-_]uvm\b", _I)
-_RELOAD = re.compile(r"rmmod\s+nvidia[-_]uvm|modprobe\s+-r\s+nvidia[-_]uvm|modprobe\s+--remove", _I)
+_RELOAD = lazy(r"rmmod\s+nvidia[-_]uvm|modprobe\s+-r\s+nvidia[-_]uvm|modprobe\s+--remove", _I)
 
 
 def _told_uvm_missing(doc: Pasted, f: Found) -> None:

@@ -38,6 +38,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+from envcheck.lazyre import lazy
+
 from ...derived.messages import STATED_DETAIL
 from ...facts import PciDevice
 from ...reading import Reading
@@ -51,7 +53,7 @@ _I = re.IGNORECASE
 _MARK = r"(?:\(R\)|\(TM\)|®|™)?"
 # A non-NVIDIA GPU by model, as Windows, macOS, inxi, glxinfo, clinfo and programs' logs print
 # it (Intel's and AMD's marketing names, pci.ids' bracketed names, Apple silicon).
-_OTHER_GPU = re.compile(
+_OTHER_GPU = lazy(
     rf"\bIntel{_MARK}\s+(?:(?:UHD|HD|Iris{_MARK}(?:\s+(?:Xe|Plus|Pro)){_MARK})\s+Graphics(?:\s+P?\d{{3,4}})?"
     rf"|Arc{_MARK}\s+(?:[AB]\d{{3}}M?|Graphics)|(?:Xe|Iris\s+Xe)\s+Graphics|Graphics\s+(?:\d{{3,4}}|Media\s+Accelerator))"
     rf"|\b(?:Mesa\s+)?Intel{_MARK}\s+(?:HD|UHD)\s+\d{{3,4}}\b|\bIntel{_MARK}\s+Iris{_MARK}\s+(?:Xe|Plus|Pro)\b"
@@ -65,22 +67,22 @@ _OTHER_GPU = re.compile(
     rf"|\bIntel\b[^\n\[]{{0,40}}\[(?:U?HD|Iris(?:\s+(?:Xe|Plus|Pro))?|Arc)[^\]]{{0,20}}Graphics[^\]]*\]"
     rf"|\[AMD/ATI\]\s+\w+|\bRaspberry\s+Pi(?:\s+\d)?\b|\bOrange\s+Pi\b|\bVideoCore\b|\bMali[- ]?[GT]\d+\b|\bAdreno\b", _I)
 # Server and VM adapters: beside NVIDIA GPUs on every GPU server and cloud VM.
-_SERVER_GPU = re.compile(r"\bASPEED\b|\bMatrox\b|\bVMware\s+SVGA|\bQXL\b|\bCirrus\s+Logic\b|\bHyper-V\s+Video\b"
+_SERVER_GPU = lazy(r"\bASPEED\b|\bMatrox\b|\bVMware\s+SVGA|\bQXL\b|\bCirrus\s+Logic\b|\bHyper-V\s+Video\b"
                          r"|\bAmazon\.com,\s+Inc\.|\bBochs\b|\bDevice\s+1234:1111\b|\bVirtio\s+GPU\b", _I)
 # NVIDIA hardware named anywhere: then nothing here is evidence of its absence.
 NVIDIA_HW = re.compile(r"\bNVIDIA\s+Corporation\b|\bGeForce\b|\bQuadro\b|\bTesla\s+[A-Z]?\d|\bTITAN\b|\b[GR]TX\s?\d{3,4}\b"
                         r"|\bNVIDIA\s+(?:[A-Z]\d{1,4}|RTX|GTX|DGX|Jetson|Tegra)\b|\b(?:A|H|B|L)(?:100|200|10|40|30)\b(?:\s*-?\s*"
                         r"(?:PCIe|SXM|80GB|40GB))|\|\s*NVIDIA-SMI\s+\d|\bGPU\s+\d+:\s+NVIDIA\b|\b10de:[0-9a-f]{4}\b|\bvendor:\s*NVIDIA\b", _I)
-_CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|core\s+ultra|xeon|epyc|threadripper|celeron|pentium)\b"
+_CPU_LINE = lazy(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|core\s+ultra|xeon|epyc|threadripper|celeron|pentium)\b"
                        r"|model\s+name\s*:|\bprocessor\b|\bcpu\b", _I)
 
 # One lspci line (plain, -nn, -k), behind an optional CI timestamp or log prefix.
 _PREFIX = r"(?:\d{4}-\d\d-\d\dT[\d:.]+Z?\s+|\[[^\]]*\]\s+|[$#>]\s+)?"
-_LSPCI = re.compile(rf"^{_PREFIX}(?:[0-9a-fA-F]{{4}}:)?[0-9a-fA-F]{{2}}:[0-9a-fA-F]{{2}}\.[0-7]\s+(?P<cls>[A-Za-z][\w /-]*?)"
+_LSPCI = lazy(rf"^{_PREFIX}(?:[0-9a-fA-F]{{4}}:)?[0-9a-fA-F]{{2}}:[0-9a-fA-F]{{2}}\.[0-7]\s+(?P<cls>[A-Za-z][\w /-]*?)"
                     r"(?:\s*\[[0-9a-fA-F]{4}\])?:\s+(?P<rest>.*)$")
-_ADDRESS_START = re.compile(rf"^{_PREFIX}(?:[0-9a-fA-F]{{4}}:)?[0-9a-fA-F]{{2}}:[0-9a-fA-F]{{2}}\.[0-7]\b")
+_ADDRESS_START = lazy(rf"^{_PREFIX}(?:[0-9a-fA-F]{{4}}:)?[0-9a-fA-F]{{2}}:[0-9a-fA-F]{{2}}\.[0-7]\b")
 _DISPLAY = ("vga compatible controller", "3d controller", "display controller")
-_KERNEL_LINE = re.compile(r"^\s+(?:Subsystem|Kernel driver in use|Kernel modules|Flags|Memory at|I/O ports|Capabilities"
+_KERNEL_LINE = lazy(r"^\s+(?:Subsystem|Kernel driver in use|Kernel modules|Flags|Memory at|I/O ports|Capabilities"
                           r"|Control|Status|Latency|Interrupt|Region|Expansion ROM|Physical Slot|DeviceName)\b")
 
 
@@ -100,7 +102,7 @@ def _lspci_blocks(lines: Tuple[str, ...], candidates: List[int]) -> List[Tuple[i
 
 # The command that printed a listing, on the line just above it: `lspci [-flags]`, maybe piped
 # through a grep whose pattern names the display classes.
-_COMMAND = re.compile(r"^\s*(?:\S*[$#>]\s*)?(?:sudo\s+)?lspci\b(?P<flags>[^|]*)(?:\|\s*(?:[ef]?grep|rg)\b(?P<grep>.*))?$", _I)
+_COMMAND = lazy(r"^\s*(?:\S*[$#>]\s*)?(?:sudo\s+)?lspci\b(?P<flags>[^|]*)(?:\|\s*(?:[ef]?grep|rg)\b(?P<grep>.*))?$", _I)
 
 
 def _command_above(lines: Tuple[str, ...], first: int) -> Optional["re.Match[str]"]:
@@ -146,10 +148,10 @@ def _no_nvidia_on_bus(f: Found, lines: Tuple[str, ...], candidates: List[int]) -
 # `lspci | grep -i nvidia` (or the vendor id, 10de) answered by nothing: the next line is the next
 # prompt (``me@box:~$``, ``[root@h ~]#``, a bare ``$``). WSL 2 shows no NVIDIA device on its bus
 # (its GPU is a paravirtual one), so a text that names WSL is not read.
-_GREP_NVIDIA = re.compile(r"^\s*(?:\[[^\]\n]+\]\s*[$#]\s*|\S*[$#]\s*)?(?:sudo\s+)?lspci\b[^|\n]*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*"
+_GREP_NVIDIA = lazy(r"^\s*(?:\[[^\]\n]+\]\s*[$#]\s*|\S*[$#]\s*)?(?:sudo\s+)?lspci\b[^|\n]*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*"
                           r"['\"]?(?:nvidia|10de:?)['\"]?\s*$", _I)
-_NEXT_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
-_WSL = re.compile(r"\bWSL\b|microsoft-standard|Windows Subsystem for Linux", _I)
+_NEXT_PROMPT = lazy(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
+_WSL = lazy(r"\bWSL\b|microsoft-standard|Windows Subsystem for Linux", _I)
 
 
 def _empty_nvidia_grep(f: Found, doc: Pasted) -> bool:
@@ -188,9 +190,9 @@ ASIDE = re.compile(r"\b(?:not|no|without|instead\s+of|rather\s+than|support(?:s|
 
 # lshw -C display: "*-display UNCLAIMED" is a device no driver claimed; inxi -G's "Device-1:
 # NVIDIA … driver: N/A" (or "driver: nouveau").
-_LSHW_HEAD = re.compile(r"^\s*\*-display(?::\d+)?(?P<unclaimed>\s+UNCLAIMED)?\s*$")
-_LSHW_BUS = re.compile(r"^\s*bus info:\s*pci@(?P<addr>[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])")
-_INXI = re.compile(r"\bDevice-\d+:\s+NVIDIA\b.*?\bdriver:\s*(?P<drv>N/A|nouveau|nova_core|nvidia)\b")
+_LSHW_HEAD = lazy(r"^\s*\*-display(?::\d+)?(?P<unclaimed>\s+UNCLAIMED)?\s*$")
+_LSHW_BUS = lazy(r"^\s*bus info:\s*pci@(?P<addr>[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])")
+_INXI = lazy(r"\bDevice-\d+:\s+NVIDIA\b.*?\bdriver:\s*(?P<drv>N/A|nouveau|nova_core|nvidia)\b")
 
 
 def _unbound(f: Found, lines: Tuple[str, ...], i: int, address: Optional[str], how: str) -> None:
@@ -203,11 +205,11 @@ def _unbound(f: Found, lines: Tuple[str, ...], i: int, address: Optional[str], h
 
 # Windows' stand-in when a display adapter has no vendor driver, as Device Manager, Task Manager,
 # dxdiag and wmic name it, in Windows' languages.
-_BASIC_ADAPTER = re.compile(r"Microsoft\s+Basic\s+Display\s+Adapter|Microsoft\s*基本显示适配器|Microsoft\s*基本ディスプレイ\s*アダプター"
+_BASIC_ADAPTER = lazy(r"Microsoft\s+Basic\s+Display\s+Adapter|Microsoft\s*基本显示适配器|Microsoft\s*基本ディスプレイ\s*アダプター"
                             r"|Microsoft\s*기본\s*디스플레이\s*어댑터|Microsoft[- ]Basisanzeigeadapter"
                             r"|Adaptador\s+de\s+pantalla\s+b[aá]sico\s+de\s+Microsoft|Carte\s+d'affichage\s+de\s+base\s+Microsoft", _I)
 # The NVIDIA driver shown working somewhere in the text: then the basic adapter is another GPU.
-_DRIVER_WORKS = re.compile(r"Driver Version:?\s*\d|NVIDIA-SMI\s+\d|Nvidia driver version:\s*\d|Is CUDA available:\s*True", _I)
+_DRIVER_WORKS = lazy(r"Driver Version:?\s*\d|NVIDIA-SMI\s+\d|Nvidia driver version:\s*\d|Is CUDA available:\s*True", _I)
 
 
 def _basic_adapter(f: Found, doc: Pasted) -> None:

@@ -25,6 +25,7 @@ from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "statements"
@@ -36,18 +37,18 @@ _MODULE = (r"(?P<mod>nvidia[_-]uvm|nvidia[_-]drm|nvidia[_-]modeset|nouveau|nvidi
            r"|(?:the\s+)?(?:kernel\s+)?(?:driver|kernel module))")
 # "<module> [module|driver] is/was/isn't … loaded", "<module> cannot be loaded", "<module> is
 # always present and loaded". At most 40 characters of the same clause between the two.
-_LOADED = re.compile(rf"\b{_MODULE}(?:\s+(?:kernel\s+)?(?:module|driver)s?)?\b(?P<between>[^.;!?,\n]{{0,40}}?)"
+_LOADED = lazy(rf"\b{_MODULE}(?:\s+(?:kernel\s+)?(?:module|driver)s?)?\b(?P<between>[^.;!?,\n]{{0,40}}?)"
                      r"\b(?:(?P<un>un)?loaded|loads|loading)\b", _I)
-_NOT = re.compile(r"\b(?:not|no longer|never|cannot|can't|couldn't|could not|fails? to|failed to|won't|doesn't|"
+_NOT = lazy(r"\b(?:not|no longer|never|cannot|can't|couldn't|could not|fails? to|failed to|won't|doesn't|"
                   r"didn't|isn't|wasn't|aren't|unable to)\b|n't\b", _I)
 # 没有加载 / 未加载 (not loaded), 已加载 / 加载了 (loaded).
-_CN_LOADED = re.compile(r"(?P<mod>nvidia[_-]uvm|nouveau|nvidia)\s*(?:模块|驱动)?\s*(?P<neg>没有|未|无法|不能)?\s*(?:被)?"
+_CN_LOADED = lazy(r"(?P<mod>nvidia[_-]uvm|nouveau|nvidia)\s*(?:模块|驱动)?\s*(?P<neg>没有|未|无法|不能)?\s*(?:被)?"
                         r"(?:已经?)?(?:加载|载入)", _I)
 # nouveau said to drive the GPU: "the system is using the nouveau driver", "still running on
 # nouveau", "nouveau is still active", "nouveau wasn't disabled", 用的是 nouveau 驱动 (uses the
 # nouveau driver), nouveau 没有禁用 (not disabled), nouveau が使われている, nouveau 드라이버를 사용.
 # Not the fix ("blacklisted nouveau", "disabled nouveau"), a denial, or a question.
-_NOUVEAU_USED = re.compile(r"\b(?:using|uses|running\s+(?:on|with)|stuck\s+(?:on|with)|falls?\s+back\s+to|fell\s+back\s+to)\s+"
+_NOUVEAU_USED = lazy(r"\b(?:using|uses|running\s+(?:on|with)|stuck\s+(?:on|with)|falls?\s+back\s+to|fell\s+back\s+to)\s+"
                            r"(?:the\s+)?(?:open[- ]source\s+)?nouveau\b"
                            r"|\bnouveau\b(?:\s+(?:kernel\s+)?(?:driver|module))?\s+(?:is|was)\s+(?:still\s+)?"
                            r"(?:active|in\s+use|being\s+used|running|bound|used|enabled|not\s+(?:disabled|blacklisted))\b"
@@ -61,11 +62,11 @@ _NOUVEAU_USED = re.compile(r"\b(?:using|uses|running\s+(?:on|with)|stuck\s+(?:on
                            r"|nouveau\s*(?:드라이버|모듈)?\s*(?:가|이|는)?\s*(?:여전히|아직)\s*(?:로드되어|로드돼|로드된|사용\s*중)(?!\s*있지\s*않)"
                            r"|\bnouveau\b\s+(?:sigue|todav[ií]a\s+est[aá])\s+(?:cargado|activo|en\s+uso)"
                            r"|\bnouveau\b\s+(?:ist|wird)\s+(?:immer\s+)?noch\s+(?:geladen|aktiv|verwendet)", _I)
-_NOUVEAU_DENIED = re.compile(r"\b(?:not|no\s+longer|never|instead\s+of|rather\s+than|from|stop(?:ped)?|avoid)\s+(?:\w+\s+){0,2}$", _I)
+_NOUVEAU_DENIED = lazy(r"\b(?:not|no\s+longer|never|instead\s+of|rather\s+than|from|stop(?:ped)?|avoid)\s+(?:\w+\s+){0,2}$", _I)
 # A suspend or sleep before the failure: "after suspend", "wakes up from standby", "resume
 # from hibernation", 休眠 / 待机 / 睡眠 (sleep) 唤醒 (wake).
 # "goes to sleep and wakes up", "after sleep mode", "woke it up" are the same event told plainly.
-_SUSPEND = re.compile(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|ed|ing)\s+from\s+sleep"
+_SUSPEND = lazy(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|ed|ing)\s+from\s+sleep"
                       r"|wak(?:e|es|ing)\s+(?:up\s+)?from\s+(?:sleep|suspend|standby)"
                       r"|(?:go|goes|going|went|gone|put\s+\w+)\s+(?:in)?to\s+sleep|sleep\s+mode"
                       r"|after\s+(?:a\s+|the\s+)?sleep|(?:wakes?|woke|waking)\s+(?:it\s+|\w+\s+)?up"
@@ -82,19 +83,19 @@ _SUSPEND = re.compile(r"\b(?:suspend(?:s|ed|ing)?|standby|hibernat\w*|resum(?:e|
                       r"|\bsuspensi[oó]n\b|\bsuspender\b|\bsuspens[aã]o\b|\bhibernaci[oó]n\b|\bRuhezustand\b|\bEnergiesparmodus\b"
                       r"|\bmise\s+en\s+veille\b|\bsortie\s+de\s+veille\b", _I)
 # Fabric Manager said to be missing or stopped.
-_FM = re.compile(r"\b(?:nvidia[-_ ]?)?fabric[-_ ]?manager\b[^.;!?\n]{0,30}?\b(?P<state>not\s+installed|not\s+running|"
+_FM = lazy(r"\b(?:nvidia[-_ ]?)?fabric[-_ ]?manager\b[^.;!?\n]{0,30}?\b(?P<state>not\s+installed|not\s+running|"
                  r"missing|isn't\s+installed|isn't\s+running|not\s+started|fails?\s+to\s+start|failed\s+to\s+start|"
                  r"errors?\s+and\s+exits|exited|crash\w*|dead|inactive)\b", _I)
 # nvidia-smi's failure in a person's words ("nvidia-smi gave errors like: can't find nvidia
 # driver", "nvidia-smi says it couldn't communicate with the driver"): nvidia-smi's own text
 # is read by the nvidia-smi parser, at a tool's rank.
-_SMI_NO_DRIVER = re.compile(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|couldn't|could not|unable to|fails? to|"
+_SMI_NO_DRIVER = lazy(r"\bnvidia-smi\b[^.!?\n]{0,60}?\b(?:can't|cannot|couldn't|could not|unable to|fails? to|"
                             r"failed to)\s+(?:find|communicate with|talk to|reach|load)\s+(?:the\s+)?(?:nvidia\s+)?driver",
                             _I)
 # Another vendor's GPU named as the machine's GPU: "I have AMD GPU", "an AMD Radeon RX 6800",
 # "Intel Arc A770", "my graphics card is a Radeon", "AMD 显卡" (graphics card). A CPU ("AMD
 # Ryzen") is not a GPU.
-_OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
+_OTHER_GPU = lazy(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|iris(?:\s+xe)?|uhd|hd)\s+)?(?:rx\s*\d{3,4}\w*\s+)?"
                         r"(?:(?:gpus?|graphics(?:\s+card)?|video\s+card|card)\b|(?:独立)?显卡)|\bradeon\s+(?:rx|pro|vii|r[579])\b"
                         r"|\bintel\s+arc\b|\bamd\s+(?:instinct|mi\d{2,3})\b|\bintel(?:\(r\))?\s+(?:uhd|iris|hd)\s+graphics\b"
                         r"|\b(?:uhd|iris(?:\s+xe)?|hd)\s+graphics\s+\d{3,4}\b"
@@ -106,14 +107,14 @@ _OTHER_GPU = re.compile(r"\b(?:amd|radeon|intel)(?:\(r\))?\s+(?:(?:radeon|arc|ir
 # hybrid machine, whose other GPU is no evidence against the NVIDIA one.
 # The word "nvidia" alone is not a GPU ("nvidia-smi fails on my AMD GPU"); a denied one is none
 # ("Intel graphics and no NVIDIA card").
-_NVIDIA_BESIDE = re.compile(r"\bnvidia\s+(?:(?:discrete|dedicated)\s+)?(?:gpu|card|graphics\s+card|adapter|dgpu|geforce|quadro)s?\b"
+_NVIDIA_BESIDE = lazy(r"\bnvidia\s+(?:(?:discrete|dedicated)\s+)?(?:gpu|card|graphics\s+card|adapter|dgpu|geforce|quadro)s?\b"
                             r"|\b(?:geforce|quadro|[rg]tx\s?\d{3,4})\b|英伟达(?:的)?(?:显卡|独显)|n卡", _I)
-_BESIDE_DENIED = re.compile(r"(?:\b(?:no|not|without|never)|n't\s+have|没有)\s*(?:an?\s+|any\s+|the\s+)?$", _I)
+_BESIDE_DENIED = lazy(r"(?:\b(?:no|not|without|never)|n't\s+have|没有)\s*(?:an?\s+|any\s+|the\s+)?$", _I)
 
 
 # A program's message quoted in the sentence ("Please check that you have an NVIDIA GPU and
 # installed a driver" from torch) names no GPU of the machine.
-_QUOTED_SPAN = re.compile(r"\"[^\"]*\"|`[^`]*`|“[^”]*”")
+_QUOTED_SPAN = lazy(r"\"[^\"]*\"|`[^`]*`|“[^”]*”")
 
 
 def _nvidia_beside(line: str, start: int, end: int) -> bool:
@@ -124,7 +125,7 @@ def _nvidia_beside(line: str, start: int, end: int) -> bool:
     return any(not _BESIDE_DENIED.search(said, max(0, m.start() - 20), m.start()) for m in _NVIDIA_BESIDE.finditer(said))
 # A line naming a CPU ("AMD Ryzen 7 5800H with Radeon Graphics", lscpu's "Model name:"):
 # its integrated graphics say nothing about an NVIDIA GPU beside it.
-_CPU_LINE = re.compile(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|threadripper)\b|model\s+name\s*:", _I)
+_CPU_LINE = lazy(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|threadripper)\b|model\s+name\s*:", _I)
 # No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
 # a CUDA-capable GPU", "without an nvidia card", 没有 N卡 / 没有英伟达显卡 (have no NVIDIA card).
 _NO_NVIDIA = Gated(re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
@@ -166,7 +167,7 @@ _NO_NVIDIA = Gated(re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(
                    # any is not searched (most lines that name a GPU or CUDA)
                    ("no", "n't", "without", "没有", "cpu", "ない", "無い", "ありません", "없", "sin", "tem", "tenho", "sem",
                     "kein", "pas", "aucun"))
-_NO_WORD = re.compile(r"\bno\s", _I)
+_NO_WORD = lazy(r"\bno\s", _I)
 _DENIAL_WORDS = tuple(w for w in _NO_NVIDIA.words if w != "no")
 
 
@@ -181,14 +182,14 @@ def _no_only_inside_words(line: str) -> bool:
 # Only an integrated GPU, in a person's words: "my laptop only has integrated graphics", "no
 # discrete GPU", 只有核显 / 没有独显 (only integrated / no discrete graphics), 内蔵GPUしかない,
 # 내장 그래픽만, "solo tiene gráficos integrados", "nur eine integrierte Grafik".
-_IGPU_ONLY = re.compile(r"\bonly\s+(?:has\s+|have\s+|got\s+)?(?:an?\s+)?(?:integrated|onboard|built-in)\s+(?:graphics|gpu|video)"
+_IGPU_ONLY = lazy(r"\bonly\s+(?:has\s+|have\s+|got\s+)?(?:an?\s+)?(?:integrated|onboard|built-in)\s+(?:graphics|gpu|video)"
                         r"|\b(?:integrated|onboard)\s+(?:graphics|gpu)\s+only\b|\bno\s+(?:discrete|dedicated)\s+(?:gpu|graphics)"
                         r"|只有\s*(?:核显|集显|集成显卡|核芯显卡|内置显卡)|没有\s*(?:独显|独立显卡)|无独显"
                         r"|内蔵\s*(?:GPU|グラフィックス?)\s*しか|내장\s*(?:그래픽|GPU)\s*만"
                         r"|\bsolo\s+(?:tiene|tengo)\s+(?:una?\s+)?gr[aá]ficos?\s+integrad|\bnur\s+(?:eine\s+)?(?:integrierte|onboard)\s*-?\s*Grafik", _I)
 # An Apple machine: no NVIDIA GPU and no CUDA since macOS 10.14 / CUDA 10.2. collect_env's
 # "OS: macOS 14.2" is read by the system parsers; this is a person's "on my M1 MacBook".
-_APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
+_APPLE = lazy(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s?mini|mac\s?studio|apple\s+silicon|"
                     r"apple\s+m[1-5]|m[1-5]\s+(?:pro|max|ultra)"
                     # "on my Mac", "a Mac M1", "M2 Mac" (a MAC address is no machine: a determiner or chip is required)
                     r"|(?:on|my|a|the|this|our)\s+mac(?:\s+m[1-5])?(?!\s*(?:address|addr|filter|os\b))|m[1-5]\s+mac|mac\s+m[1-5])\b"
@@ -198,22 +199,22 @@ _APPLE = re.compile(r"\b(?:mac\s?os|os\s?x|macbook(?:\s+(?:pro|air))?|imac|mac\s
 # CUDA working as root and not as the user: the user may not open the device nodes. "it only
 # works with sudo", "as root everything works fine, non-root users can't", "works under sudo but
 # not as my normal user".
-_ROOT_ONLY = re.compile(r"\bonly\s+(?:works?|runs?|detects?\s+\w+)\s+(?:with|under|using|as|when\s+run\s+as)\s+(?:sudo|root)\b"
+_ROOT_ONLY = lazy(r"\bonly\s+(?:works?|runs?|detects?\s+\w+)\s+(?:with|under|using|as|when\s+run\s+as)\s+(?:sudo|root)\b"
                         r"|\b(?:with|under|using|as)\s+(?:sudo|root)\b[^.;!?\n]{0,30}\b(?:works?|fine|ok|runs?)\b"
                         r"|\b(?:works?|fine|runs?)\b[^.;!?\n]{0,30}\b(?:with|under|using|as)\s+(?:sudo|root)\b", _I)
-_AS_USER = re.compile(r"\bonly\s+(?:works?|runs?)|\bnon-?root\b|\b(?:normal|regular|ordinary|my|other|non-admin)\s+users?\b"
+_AS_USER = lazy(r"\bonly\s+(?:works?|runs?)|\bnon-?root\b|\b(?:normal|regular|ordinary|my|other|non-admin)\s+users?\b"
                       r"|\bwithout\s+sudo\b|\bas\s+(?:a\s+)?user\b", _I)
 # Both sides said to behave alike: "without sudo it works as well", "not as root, nor as my user".
-_ALIKE = re.compile(r"\b(?:as\s+well|too|either\s+way|both|neither|nor|also\s+works?|same)\b", _I)
+_ALIKE = lazy(r"\b(?:as\s+well|too|either\s+way|both|neither|nor|also\s+works?|same)\b", _I)
 
 
 # Uncorrectable memory errors retold: "due to Uncorrectable ECC Error", "a double-bit ECC
 # error", "ECC errors (uncorrectable)", 不可纠正的 ECC 错误. CUDA's own "uncorrectable ECC
 # error encountered" is a catalogued message, read by the error parser at a program's rank.
-_ECC = re.compile(r"\b(?:uncorrect(?:able|ed)|double[- ]bit|dbe)\s+(?:memory\s+)?ECC\s+errors?\b"
+_ECC = lazy(r"\b(?:uncorrect(?:able|ed)|double[- ]bit|dbe)\s+(?:memory\s+)?ECC\s+errors?\b"
                   r"|\bECC\s+errors?\s*\(?\s*(?:uncorrect(?:able|ed)|double[- ]bit)\b|不可(?:纠正|修复|校正)的?\s*ECC", _I)
 # "no uncorrectable ECC errors", "without any …", "0 …": the words just before deny it.
-_ECC_DENIED = re.compile(r"\b(?:no|not|never|without|zero|0)\s+(?:any\s+|more\s+)?$|没有\s*$", _I)
+_ECC_DENIED = lazy(r"\b(?:no|not|never|without|zero|0)\s+(?:any\s+|more\s+)?$|没有\s*$", _I)
 
 
 def _negated(text: str) -> bool:

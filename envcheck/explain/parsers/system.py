@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+from envcheck.lazyre import lazy
+
 from ...derived.messages import STATED_DETAIL
 from ..partial import PROGRAM, STATED, TOOL, Found
 from ..source import Pasted
@@ -83,10 +85,10 @@ def describe_os(text: str, exact: bool = True) -> Optional[OsInfo]:
     return None
 
 
-_KERNEL_FLAVOUR = re.compile(
+_KERNEL_FLAVOUR = lazy(
     r"[.-](?:generic|lowlatency|aws|azure|gcp|gke|oracle|kvm|raspi|nvidia|tegra|microsoft-standard-WSL2|Microsoft|"
     r"amd64|arm64|cloud-amd64|el\d[\w.]*|fc\d+[\w.]*|arch\d*-\d+|zen\d*|cachyos|pve|default|rt\d*|lts)(?:[\w.+~-]*)$")
-_KERNEL_SHAPE = re.compile(r"^\d+\.\d+[\w.+~-]*$")
+_KERNEL_SHAPE = lazy(r"^\d+\.\d+[\w.+~-]*$")
 
 
 def is_kernel_release(text: str) -> bool:
@@ -127,36 +129,36 @@ def set_os(found: Found, info: OsInfo, line: int, rank: Optional[int] = None) ->
         found.set("host.arch", "x86_64" if info.arch == "AMD64" else info.arch, line, rank=rank)
 
 
-_OS_RELEASE = re.compile(r'^(PRETTY_NAME|ID|VERSION_ID)="?([^"]*)"?\s*$')
-_LSB = re.compile(r"^(Description|Release|Distributor ID):\s+(.+)$")
-_UNAME_A = re.compile(rf"^Linux\s+\S+\s+(\S+)\s+#.*?\b({_ARCH})\b.*GNU/Linux\s*$")
-_PROC_VERSION = re.compile(r"^Linux version (\S+) \(")
-_HOSTNAMECTL = re.compile(r"^\s*(Operating System|Kernel|Architecture):\s+(.+)$")
-_WSL_HEADER = re.compile(r"^\s*NAME\s+STATE\s+VERSION\s*$")
-_WSL_ROW = re.compile(r"^\s*(\*)?\s*(\S+)\s+(Running|Stopped|Installing|Converting|Uninstalling)\s+([12])\s*$")
-_SB = re.compile(r"^\s*(?:SecureBoot|Secure Boot:)\s*(enabled|disabled)\b", _I)
-_SB_STATED = re.compile(r"\bsecure ?boot\b[^.!?\n]{0,20}?\b(?:is|was|now|:)?\s*(enabled|disabled|on|off)\b", _I)
+_OS_RELEASE = lazy(r'^(PRETTY_NAME|ID|VERSION_ID)="?([^"]*)"?\s*$')
+_LSB = lazy(r"^(Description|Release|Distributor ID):\s+(.+)$")
+_UNAME_A = lazy(rf"^Linux\s+\S+\s+(\S+)\s+#.*?\b({_ARCH})\b.*GNU/Linux\s*$")
+_PROC_VERSION = lazy(r"^Linux version (\S+) \(")
+_HOSTNAMECTL = lazy(r"^\s*(Operating System|Kernel|Architecture):\s+(.+)$")
+_WSL_HEADER = lazy(r"^\s*NAME\s+STATE\s+VERSION\s*$")
+_WSL_ROW = lazy(r"^\s*(\*)?\s*(\S+)\s+(Running|Stopped|Installing|Converting|Uninstalling)\s+([12])\s*$")
+_SB = lazy(r"^\s*(?:SecureBoot|Secure Boot:)\s*(enabled|disabled)\b", _I)
+_SB_STATED = lazy(r"\bsecure ?boot\b[^.!?\n]{0,20}?\b(?:is|was|now|:)?\s*(enabled|disabled|on|off)\b", _I)
 # The verb first: "later I enabled the Secure Boot", "turned off secure boot".
-_SB_TURNED = re.compile(r"\b(enabled|disabled|turned\s+on|turned\s+off|switched\s+on|switched\s+off)\s+(?:the\s+)?"
+_SB_TURNED = lazy(r"\b(enabled|disabled|turned\s+on|turned\s+off|switched\s+on|switched\s+off)\s+(?:the\s+)?"
                         r"secure\s?boot\b", _I)
 # The fix retold: "disabled the SecureBoot and it worked", "after turning off secure boot
 # nvidia-smi works", "disabling Secure Boot fixed it", 关闭安全启动后就好了 (after turning off
 # Secure Boot it was fine). Not routine set-up: "disabled Secure Boot before installing".
-_SB_FIXED = re.compile(r"\b(?:disabl(?:ed|ing)|turn(?:ed|ing)\s+off|switch(?:ed|ing)\s+off|deactivat(?:ed|ing))\s+"
+_SB_FIXED = lazy(r"\b(?:disabl(?:ed|ing)|turn(?:ed|ing)\s+off|switch(?:ed|ing)\s+off|deactivat(?:ed|ing))\s+"
                        r"(?:the\s+)?secure\s?boot\b[^.;!?\n]{0,60}?\b(?:works?|worked|working|fixed|solved|resolved|"
                        r"loads?|loaded|boom|it\s+runs|all\s+good|is\s+fine)\b"
                        r"|(?:关闭|禁用|关掉)(?:了)?(?:bios\s*(?:里|中)?的?)?安全启动[^。；!\n]{0,12}?(?:就|后|之后)?(?:好了|正常|可以了|解决)", _I)
-_SB_ROUTINE = re.compile(r"\bbefore\s+(?:installing|the\s+install|install)|安装前|安装之前", _I)
+_SB_ROUTINE = lazy(r"\bbefore\s+(?:installing|the\s+install|install)|安装前|安装之前", _I)
 # 安全启动 (Secure Boot) 已开启 / 是开启的 / 关闭了 in a person's words.
-_SB_ZH = re.compile(r"(?:安全启动|セキュアブート|보안\s?부팅)\s*(?:是|已经?|已|が|は|이|가|을|를)?\s*"
+_SB_ZH = lazy(r"(?:安全启动|セキュアブート|보안\s?부팅)\s*(?:是|已经?|已|が|は|이|가|을|를)?\s*"
                     r"(?:(?P<on>开启|打开|启用|有効|オン|켜져|활성화|enabled|on)|(?P<off>关闭|禁用|無効|オフ|꺼져|비활성화|disabled|off))", _I)
 # A ticked form box outranks WSL mentioned in passing elsewhere in the same text (STATED).
 _ANSWERED = STATED + 1
 # What each reader's lines must hold, found with one scan of the text (Pasted.lines_with).
 # A kernel line: uname -a, /proc/version, hostnamectl's "Kernel:", or a bare `uname -r`.
-_BARE_KERNEL = re.compile(r"[ \t]*\d+\.\d+\S*[ \t]*$", re.MULTILINE)  # at a line's start (Pasted.lines_starting)
-_CGROUP_LINE = re.compile(r"[ \t]*\d+:[\w,=]*:/")  # at a line's start
-_CGROUP = re.compile(r"^\d+:[\w,=]*:/(docker|kubepods|lxc|libpod|containerd)\b")
+_BARE_KERNEL = lazy(r"[ \t]*\d+\.\d+\S*[ \t]*$", re.MULTILINE)  # at a line's start (Pasted.lines_starting)
+_CGROUP_LINE = lazy(r"[ \t]*\d+:[\w,=]*:/")  # at a line's start
+_CGROUP = lazy(r"^\d+:[\w,=]*:/(docker|kubepods|lxc|libpod|containerd)\b")
 
 
 def _os_release(doc: Pasted, found: Found) -> None:
@@ -224,7 +226,7 @@ def _kernel(doc: Pasted, found: Found) -> None:
 # kernel: 5.15.0-91-generic"), apt's linux-headers package, modprobe's /lib/modules path. Such a
 # release is the machine's (DKMS builds for the running kernel unless told otherwise); only a WSL
 # one is taken, since it names the platform, which no other kernel on the machine can change.
-_KERNEL_NAMED = re.compile(r"(?:\bfor kernel:?|\bon kernel:?|\blinux-headers-|/lib/modules/)\s*([0-9][\w.+~-]*)", _I)
+_KERNEL_NAMED = lazy(r"(?:\bfor kernel:?|\bon kernel:?|\blinux-headers-|/lib/modules/)\s*([0-9][\w.+~-]*)", _I)
 
 
 def _kernel_named(doc: Pasted, found: Found) -> None:
@@ -237,12 +239,12 @@ def _kernel_named(doc: Pasted, found: Found) -> None:
 
 
 # The WSL issue form's "Are you using WSL 1 or WSL 2?" with one box ticked: the person's answer.
-_WSL_TICKED = re.compile(r"^\s*[-*]\s*\[[xX]\]\s*WSL\s?([12])\s*$")
+_WSL_TICKED = lazy(r"^\s*[-*]\s*\[[xX]\]\s*WSL\s?([12])\s*$")
 # `wsl -l -v` as localised Windows prints it: the header's last column is VERSION (版本,
 # バージョン, 버전, …); a row is an optional "*", the distribution, its state in any
 # language, and 1 or 2.
-_WSL_HEADER_ANY = re.compile(r"^\s*\S+\s+\S+\s+(?:VERSION|Version|版本|バージョン|버전|Versión|Versão)\s*$")
-_WSL_ROW_ANY = re.compile(r"^\s*(\*)?\s*(\S+)\s+(?:\S+(?:\s\S+)?)\s+([12])\s*$")
+_WSL_HEADER_ANY = lazy(r"^\s*\S+\s+\S+\s+(?:VERSION|Version|版本|バージョン|버전|Versión|Versão)\s*$")
+_WSL_ROW_ANY = lazy(r"^\s*(\*)?\s*(\S+)\s+(?:\S+(?:\s\S+)?)\s+([12])\s*$")
 
 
 def _wsl_ticked(doc: Pasted, found: Found) -> None:

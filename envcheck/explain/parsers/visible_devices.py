@@ -29,31 +29,32 @@ from typing import List, Optional, Tuple
 
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "CUDA_VISIBLE_DEVICES told"
 _I = re.IGNORECASE
 
 _VALUE = r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|`[^`\n]*`|[\w,-]*)"
-_CVD = re.compile(rf"CUDA_VISIBLE_DEVICES['\"`]?\s*\]?\s*(?:=|:|\s+to\s+|\s*(?:改|设置?|换|修改)?(?:为|成)\s*|\s*を\s*|\s*를\s*)\s*{_VALUE}")
+_CVD = lazy(rf"CUDA_VISIBLE_DEVICES['\"`]?\s*\]?\s*(?:=|:|\s+to\s+|\s*(?:改|设置?|换|修改)?(?:为|成)\s*|\s*を\s*|\s*를\s*)\s*{_VALUE}")
 # A value named as the change that fixed the run (before it on its line, or on the line before).
-_FIX_BEFORE = re.compile(
+_FIX_BEFORE = lazy(
     r"(?:\bchang\w*|\breplac\w*|\bswitch\w*|\bshould\s+be|\bmust\s+be|\bneeds?\s+to\s+be|\bhas\s+to\s+be|"
     r"\bset(?:ting)?\s+(?:it\s+)?(?:back\s+)?to\b|\binstead\b|\bfix(?:ed)?\s+(?:it\s+)?(?:by|with)\b|"
     r"\bsolv\w*\s+(?:it\s+)?(?:by|with)\b|\bresolved?\s+(?:it\s+)?(?:by|with)\b|\bwork-?arounds?\b|\bwalkarounds?\b|"
     r"\badd(?:ing|ed)?\b|改为|改成|换成|设置为|设为|修改为|바꾸|변경|に変更|に変え|cambi\w*|\bänder\w*)[^\n]{0,80}$", _I)
-_FIX_AFTER = re.compile(r"^[^\n]{0,60}?(?:\bworks?\b|\bworked\b|\bworking\b|\bfix(?:es|ed)\b|\bsolv\w*|\bresolv\w*|"
+_FIX_AFTER = lazy(r"^[^\n]{0,60}?(?:\bworks?\b|\bworked\b|\bworking\b|\bfix(?:es|ed)\b|\bsolv\w*|\bresolv\w*|"
                         r"\bruns?\s+(?:fine|ok)\b|解决|可以了|正常|就好|成功|됩니다|해결|動きました|解決|funciona)", _I)
-_FAIL_AFTER = re.compile(r"^[^\n]{0,60}?(?:\bfails?\b|\bfailed\b|\berror\b|\bdoesn'?t\s+work|\bnot\s+work|\bcrash|"
+_FAIL_AFTER = lazy(r"^[^\n]{0,60}?(?:\bfails?\b|\bfailed\b|\berror\b|\bdoesn'?t\s+work|\bnot\s+work|\bcrash|"
                          r"\bno\s+(?:cuda\s+)?(?:gpus?|devices?)\b|报错|不行|失败|出错|에러|エラー)", _I)
-_REMOVE_BEFORE = re.compile(r"(?:\bcomment(?:ed|ing)?\s+out|\bremov\w*|\bdelet\w*|\bget\s+rid\s+of|注释|删除|删掉|去掉|"
+_REMOVE_BEFORE = lazy(r"(?:\bcomment(?:ed|ing)?\s+out|\bremov\w*|\bdelet\w*|\bget\s+rid\s+of|注释|删除|删掉|去掉|"
                             r"주석|삭제|コメントアウト|削除)[^\n]{0,80}$", _I)
 # A line that only joins two alternatives ("or") keeps a fix cue alive for the next value.
-_JOIN = re.compile(r"^\s*(?:or|或|或者|또는|o|oder|ou)\s*[:,]?\s*$", _I)
+_JOIN = lazy(r"^\s*(?:or|或|或者|또는|o|oder|ou)\s*[:,]?\s*$", _I)
 
 _ONE = r"(?:one|1|a\s+single|a)"
 _GPU = r"(?:nvidia\s+)?(?:gpu|graphics\s+card|video\s+card|card)(?!s)"
 _BOX = r"(?:machine|computer|pc|server|laptop|box|system|workstation|node|host)"
-_SINGLE = re.compile(
+_SINGLE = lazy(
     rf"\b(?:i|we)\s+(?:only\s+|just\s+)?(?:have|has|got|own)\s+(?:got\s+)?(?:only\s+|just\s+)?{_ONE}\s+(?:single\s+)?{_GPU}\b"
     rf"|\bmy\s+{_BOX}\s+(?:only\s+)?(?:has|have)\s+(?:only\s+|just\s+)?(?:one|1|a\s+single)\s+{_GPU}"
     rf"|\b(?:on|with|using|have)\s+(?:a|an|my)\s+(?:single|one|1)[-\s]gpu\s+{_BOX}"
@@ -65,9 +66,9 @@ _SINGLE = re.compile(
     r"|\b(?:solo|sólo)\s+tengo\s+una\s+(?:sola\s+)?gpu|\btengo\s+una\s+sola\s+gpu"
     r"|\b(?:ich\s+habe\s+)?nur\s+eine\s+(?:einzige\s+)?(?:gpu|grafikkarte)", _I)
 # "if you only have one GPU", "for those who have a single GPU": advice, not this machine.
-_ADVICE = re.compile(r"(?:\bif\b|\bwhen\b|\bfor\s+(?:those|users|people|anyone)|\banyone\b|\busers?\s+with|如果|若是|若)"
+_ADVICE = lazy(r"(?:\bif\b|\bwhen\b|\bfor\s+(?:those|users|people|anyone)|\banyone\b|\busers?\s+with|如果|若是|若)"
                      r"[^.;!?\n]{0,30}$", _I)
-_NEGATED = re.compile(r"\b(?:not|never|more\s+than|no\s+longer)\b[^.;!?\n]{0,12}$", _I)
+_NEGATED = lazy(r"\b(?:not|never|more\s+than|no\s+longer)\b[^.;!?\n]{0,12}$", _I)
 
 
 # CUDA's and torch's no-device messages (catalogue: torch_no_cuda_gpus, cuda_no_device,
@@ -141,8 +142,8 @@ def _single_gpu(doc: Pasted) -> Optional[Tuple[int, str]]:
 
 
 # A Kubernetes pod spec's env list: "- name: CUDA_VISIBLE_DEVICES" then "value: \"\"".
-_K8S_NAME = re.compile(r"^\s*-?\s*name:\s*['\"]?CUDA_VISIBLE_DEVICES['\"]?\s*$")
-_K8S_VALUE = re.compile(r"^\s*value:\s*(?P<value>\"[^\"]*\"|'[^']*'|\S*)\s*$")
+_K8S_NAME = lazy(r"^\s*-?\s*name:\s*['\"]?CUDA_VISIBLE_DEVICES['\"]?\s*$")
+_K8S_VALUE = lazy(r"^\s*value:\s*(?P<value>\"[^\"]*\"|'[^']*'|\S*)\s*$")
 
 
 def _k8s(doc: Pasted, f: Found) -> None:
@@ -156,8 +157,8 @@ def _k8s(doc: Pasted, f: Found) -> None:
 
 # docker/compose (compose-go template interpolation): the warning for a ${VAR} the shell and
 # .env leave unset; its value becomes "".
-_UNSET = re.compile(r"The \"?(?P<var>\w+)\"? variable is not set\. Defaulting to a blank string")
-_REF = re.compile(r"CUDA_VISIBLE_DEVICES['\"]?\s*[=:]\s*['\"]?\$\{?(?P<var>\w+)(?::?-)?\}?['\"]?\s*$")
+_UNSET = lazy(r"The \"?(?P<var>\w+)\"? variable is not set\. Defaulting to a blank string")
+_REF = lazy(r"CUDA_VISIBLE_DEVICES['\"]?\s*[=:]\s*['\"]?\$\{?(?P<var>\w+)(?::?-)?\}?['\"]?\s*$")
 
 
 def _compose_unset(doc: Pasted, f: Found) -> None:
