@@ -38,10 +38,9 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from envcheck.lazyre import lazy
-
 from ...derived.messages import STATED_DETAIL
 from ...facts import PciDevice
+from ...lazyre import lazy
 from ...reading import Reading
 from ..partial import LISTING, STATED, TOOL, Found
 from ..sentences import asked

@@ -17,9 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from envcheck.lazyre import lazy
-
 from ...derived.messages import STATED_DETAIL
+from ...lazyre import lazy
 from ..partial import PROGRAM, STATED, TOOL, Found
 from ..source import Pasted
 
