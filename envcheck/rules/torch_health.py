@@ -1,5 +1,5 @@
-"""What CUDA programs in this Python environment will see: the torch probe's results and the
-environment variables that change what CUDA shows or how fast it runs.
+"""What CUDA programs in this Python environment will see: the torch probe's results (the
+environment variables that change what CUDA shows or how fast it runs are ``cuda_env``'s).
 
 The torch probe (``envcheck/probes/torch_worker.py``) imports torch in a subprocess, asks for
 the devices, launches a tiny kernel and compares a small convolution with the CPU. These
@@ -9,7 +9,7 @@ rules turn its results into findings; they never import torch.
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List
 
 from envcheck.derived.machine import find_text
 from envcheck.derived.messages import STATED_DETAIL
@@ -204,235 +204,6 @@ def torch_probe_failed(ctx: RuleContext) -> Iterator[Finding]:
                evidence(*((f"torch.{n}", x) for n, x in bad)))
 
 
-# --------------------------------------------------------------------------- variables that change what CUDA sees
-def _parse_visible(value: str, count: Optional[int], uuids: Optional[Sequence[str]]):
-    """Which GPUs ``CUDA_VISIBLE_DEVICES=value`` leaves visible, following CUDA's parser as
-    PyTorch mirrors it (torch/cuda/__init__.py ``_parse_visible_devices``): each entry is read
-    like strtoul (leading digits) or as a GPU UUID prefix; the list ends at the first invalid
-    entry; a repeated entry makes the whole set empty. Returns ``(visible, stopped_at,
-    repeated)`` or ``None`` when it cannot be judged (GPU count or UUIDs unknown, MIG ids)."""
-    visible: List[int] = []
-    for tok in (t.strip() for t in value.split(",")):
-        if tok.upper().startswith("GPU-"):
-            if uuids is None:
-                return None
-            hits = [i for i, u in enumerate(uuids) if u.upper().startswith(tok.upper())]
-            if len(hits) != 1:
-                return visible, tok, False
-            idx = hits[0]
-        elif tok.upper().startswith("MIG-"):
-            return None
-        else:
-            m = re.match(r"\d+", tok)
-            if not m:
-                return visible, tok, False
-            if count is None:
-                return None
-            idx = int(m.group())
-            if idx >= count:
-                return visible, tok, False
-        if idx in visible:
-            return [], tok, True
-        visible.append(idx)
-    return visible, None, False
-
-
-# CUDA found no device, or not the one asked for: what a hiding CUDA_VISIBLE_DEVICES looks like.
-_NO_DEVICE = ("torch_no_cuda_gpus", "cuda_no_device", "cuda_invalid_device", "torch_device_not_visible",
-              "vllm_failed_infer_device")
-
-
-def _hides_by_itself(value: str) -> Optional[str]:
-    """Why ``value`` hides every GPU whatever the machine has: empty, or a first entry that
-    names no GPU at all (``-1``, ``NoDevFiles``, ``none``); CUDA's parser stops at the first
-    invalid entry, so nothing after it counts either."""
-    first = value.split(",")[0].strip()
-    if not first:
-        return "it is empty, so CUDA sees no GPU"
-    if first.startswith("-") or not re.match(r"\d+|GPU-|MIG-", first, re.IGNORECASE):
-        return f"{first!r} names no GPU, so CUDA sees none"
-    return None
-
-
-def _index_past_first(value: str) -> Optional[str]:
-    """An ordinary index above 0 is only suspicious: a machine with fewer GPUs has no such
-    one, and with one GPU set the program's cuda:1 no longer exists; most machines that set
-    it have that GPU."""
-    first = value.split(",")[0].strip()
-    if re.fullmatch(r"\d+", first) and int(first) >= 1:
-        return (f"it keeps only GPU {first} (renumbered 0 inside the program): a machine with fewer GPUs has none "
-                "left, and a program asking for a device index above 0 asks for one that is no longer there")
-    return None
-
-
-def _no_device_seen(ctx: RuleContext) -> Optional[Tuple[str, object]]:
-    """The evidence that CUDA found no device (or not the one asked for) in this report: a
-    no-device message, torch's device count 0, or is_available() False on a build that is not
-    known to be CPU-only (a CPU build is why, then). None when the report shows no such failure."""
-    f = ctx.facts
-    failure = next((s for s in ctx.stated if s.id in _NO_DEVICE), None)
-    if failure is not None:
-        return quote(failure)
-    if f.torch.device_count.ok and f.torch.device_count.value == 0:
-        return ("torch.device_count", 0)
-    tv = ctx.torch_view
-    if f.torch.cuda_available.ok and f.torch.cuda_available.value is False and not (tv is not None and tv.is_cpu):
-        return ("torch.cuda_available", f.torch.cuda_available)
-    return None
-
-
-def _hidden_by_value(ctx: RuleContext, value: str) -> Iterator[Finding]:
-    """The GPU count is not in the text: the value is evidence only beside CUDA failing to find
-    a device. A value that hides every GPU by itself is then likely the cause (error); an
-    ordinary index above 0 only may be (warning): in an env dump of a working run it is
-    what most multi-GPU machines set."""
-    failure = _no_device_seen(ctx)
-    if failure is None:
-        return
-    why, severity = _hides_by_itself(value), None
-    if why is None:
-        why, severity = _index_past_first(value), Severity.WARNING
-    if why is None:
-        return
-    yield make("cuda_visible_devices_hides_gpus",
-               f"CUDA_VISIBLE_DEVICES={value!r} is set and CUDA found no device (or not the one asked for): {why}. "
-               "Run again without it, or with indices that exist (`nvidia-smi -L` lists them).",
-               [("env.CUDA_VISIBLE_DEVICES", repr(value)), failure], {"visible_devices": "0"},
-               severity=severity, confidence=Confidence.LIKELY)
-
-
-# explain/parsers/visible_devices.py: a person told only that setting CUDA_VISIBLE_DEVICES
-# fixed a no-device failure; the run's own value is not in the text.
-_FIXED_BY_SETTING = "setting CUDA_VISIBLE_DEVICES to"
-
-
-def _fixed_by_setting(ctx: RuleContext) -> Iterator[Finding]:
-    avail = ctx.facts.torch.cuda_available
-    if not (avail.ok and avail.value is False and _FIXED_BY_SETTING in (avail.detail or "")):
-        return
-    failure = next((s for s in ctx.stated if s.id in _NO_DEVICE), None)
-    if failure is None:
-        return
-    yield make("cuda_visible_devices_hides_gpus",
-               "CUDA found no device (or not the one asked for), and setting CUDA_VISIBLE_DEVICES is said to have "
-               "fixed it: the run had it set (by the program, its launch script or the shell) to GPUs this machine "
-               "does not have. Look for where it is set, and use indices that exist (`nvidia-smi -L` lists them).",
-               [("torch.cuda_available", avail), quote(failure)], {"visible_devices": "0"},
-               severity=Severity.WARNING, confidence=Confidence.LIKELY)
-
-
-def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
-    if ctx.facts.has_nvidia_gpu is False:
-        return
-    # The value the text shows judged first; only where it tells nothing (absent, or the one
-    # that fixed the run) does the fix alone speak.
-    found = list(_hidden_by_env(ctx))
-    yield from found or _fixed_by_setting(ctx)
-
-
-def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
-    f = ctx.facts
-    env = f.env.variables.get({})
-    if "CUDA_VISIBLE_DEVICES" not in env:
-        return
-    value = env["CUDA_VISIBLE_DEVICES"]
-    # PyTorch saw a GPU in the same report: the value did not hide them from that run (it was
-    # set at another moment, or only inside the program).
-    if f.torch.cuda_available.ok and f.torch.cuda_available.value is True:
-        return
-    if not f.has_nvidia_gpu:  # nobody could tell whether there is a GPU: judge the value alone
-        yield from _hidden_by_value(ctx, value)
-        return
-    count = len(f.gpus) if f.gpus else (len(f.pci.gpus) if f.pci.devices.ok and f.pci.gpus else None)
-    uuids = None if f.redacted or not f.gpus or not all(g.uuid.ok for g in f.gpus) else [g.uuid.value for g in f.gpus]
-    parsed = _parse_visible(value, count, uuids)
-    ev: List[Tuple[str, object]] = [("env.CUDA_VISIBLE_DEVICES", repr(value))]
-    if count is not None:
-        ev.append(("nvml.gpus" if f.gpus else "pci.devices", f"{count} GPU(s), index 0..{count - 1}"))
-    values = {"visible_devices": ",".join(str(i) for i in range(count)) if count else "0"}
-    torch_sees_none = f.torch.cuda_build.ok and f.torch.device_count.ok and f.torch.device_count.value == 0
-    failure = _no_device_seen(ctx)
-    itself = _hides_by_itself(value)
-    if parsed is not None and not parsed[0]:
-        why = ("it is empty" if not value.strip() else
-               f"{parsed[1]!r} is listed twice, and CUDA then shows no device at all" if parsed[2] else
-               f"the entry {parsed[1]!r} names no GPU on this machine")
-        # NVML read live lists every GPU of the machine; a paste's list proves nothing by itself:
-        # nvidia-smi inside a container, or a cut paste, lists fewer GPUs than the run had. There
-        # an index past that list is the cause only beside CUDA finding no device.
-        if f.source == "explain" and itself is None and failure is None and not parsed[2]:
-            yield make("cuda_visible_devices_hides_gpus",
-                       f"CUDA_VISIBLE_DEVICES={value!r}: {why} as far as this report lists them; if the program "
-                       "finds no GPU, this is why.", ev, values, severity=Severity.WARNING,
-                       confidence=Confidence.LIKELY)
-            return
-        yield make("cuda_visible_devices_hides_gpus",
-                   f"CUDA_VISIBLE_DEVICES={value!r} leaves CUDA no GPU at all: {why}. CUDA programs then report "
-                   "“no CUDA-capable device is detected” and torch.cuda.is_available() is False.",
-                   ev + ([failure] if failure else []), values)
-    elif parsed is not None and parsed[1] is not None:
-        yield make("cuda_visible_devices_hides_gpus",
-                   f"CUDA_VISIBLE_DEVICES={value!r}: the entry {parsed[1]!r} names no GPU, and CUDA ignores it and "
-                   f"everything after it, so only GPU(s) {', '.join(map(str, parsed[0]))} are visible.",
-                   ev, values, severity=Severity.WARNING)
-    elif parsed is None and torch_sees_none and f.gpus:
-        yield make("cuda_visible_devices_hides_gpus",
-                   f"PyTorch sees no GPU while NVML sees {len(f.gpus)}, and CUDA_VISIBLE_DEVICES={value!r} is set; "
-                   "it may name GPUs that do not exist here. Try again without it.",
-                   ev + [("torch.device_count", 0)], values, severity=Severity.WARNING)
-
-
-# Variables that slow real work down (severity warning) or only add noise (info). Each value
-# is (test on the value, why). Sources: CUDA programming guide (CUDA_LAUNCH_BLOCKING,
-# CUDA_CACHE_DISABLE), cuDNN "Error Reporting and API Logging" (level 0 = no performance
-# penalty), cuBLAS logging, PyTorch "CUDA Environment Variables" and distributed debugging
-# docs, c10/cuda/CUDACachingAllocator.cpp (PYTORCH_NO_CUDA_MEMORY_CACHING is checked for
-# presence, so even "0" disables the cache in the releases that do so).
-def _on(v: str) -> bool:
-    return v.strip().lower() not in ("", "0", "false", "no", "off")
-
-
-_COSTLY = {
-    "CUDA_LAUNCH_BLOCKING": (_on, "every kernel launch waits for the GPU to finish"),
-    "PYTORCH_NO_CUDA_MEMORY_CACHING": (lambda v: True, "PyTorch's memory cache is off: every tensor is a "
-                                       "cudaMalloc/cudaFree (any value counts in releases that test presence)"),
-    "CUDNN_LOGLEVEL_DBG": (_on, "cuDNN logs every API call (level 0 is the only one without a cost)"),
-    "CUDNN_LOGINFO_DBG": (_on, "cuDNN logs every API call"),
-    "CUBLAS_LOGINFO_DBG": (_on, "cuBLAS logs every call"),
-    "CUBLASLT_LOG_LEVEL": (_on, "cuBLASLt logs every call"),
-    "TORCH_CUDA_SANITIZER": (_on, "PyTorch's CUDA sanitizer checks every kernel's memory accesses"),
-    "TORCH_DISTRIBUTED_DEBUG": (lambda v: v.strip().upper() == "DETAIL", "DETAIL adds synchronising checks to "
-                                "every collective"),
-    "NCCL_DEBUG": (lambda v: v.strip().upper() == "TRACE", "NCCL traces every call"),
-    "NVIDIA_TF32_OVERRIDE": (lambda v: v.strip() == "0", "TF32 tensor cores are forced off for float32 math"),
-    "CUDA_CACHE_DISABLE": (_on, "PTX is JIT-compiled again at every start"),
-    "TORCH_COMPILE_DEBUG": (_on, "torch.compile writes debug dumps for every graph"),
-}
-_NOISE = {
-    "NCCL_DEBUG": (lambda v: v.strip().upper() in ("INFO", "WARN", "VERSION"), "NCCL prints set-up logs"),
-    "TORCH_SHOW_CPP_STACKTRACES": (_on, "longer error messages only; no cost while things work"),
-    "TORCH_USE_CUDA_DSA": (_on, "a build-time option: it has no effect on prebuilt PyTorch wheels"),
-    "CUDA_MODULE_LOADING": (lambda v: v.strip().upper() == "EAGER", "all kernels load at start: slower start, "
-                            "more memory"),
-}
-
-
-def debug_env_vars_set(ctx: RuleContext) -> Iterator[Finding]:
-    env = ctx.facts.env.variables.get({})
-    costly = [(k, env[k], why) for k, (test, why) in _COSTLY.items() if k in env and test(env[k])]
-    noise = [(k, env[k], why) for k, (test, why) in _NOISE.items()
-             if k in env and test(env[k]) and k not in {c[0] for c in costly}]
-    if not costly and not noise:
-        return
-    found = costly + noise
-    yield make("debug_env_vars_set",
-               ("Debugging variables that slow GPU work down are set: " if costly else
-                "Debugging variables are set (harmless for speed, noisy): ")
-               + "; ".join(f"{k}={v} ({why})" for k, v, why in found) + ".",
-               [(f"env.{k}", v) for k, v, _ in found], {"debug_vars": " ".join(k for k, _, _ in found)},
-               severity=None if costly else Severity.INFO)
-
-
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
 RULES = (
     torch_not_installed,
@@ -441,6 +212,4 @@ RULES = (
     torch_cuda_unavailable,
     torch_gpu_check_failed,
     torch_probe_failed,
-    cuda_visible_devices_hides_gpus,
-    debug_env_vars_set,
 )

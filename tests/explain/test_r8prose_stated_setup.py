@@ -8,7 +8,7 @@
   disabled" reaches nouveau_bound;
 * Secure Boot blamed for the NVIDIA module not loading (module_load_prose);
 * only the fix told: setting CUDA_VISIBLE_DEVICES cured "No CUDA GPUs are available"
-  (visible_devices, rules/torch_health).
+  (visible_devices, rules/cuda_env).
 
 Each with near-misses in the same words: questions, denials, advice, conditions, Secure Boot off,
 another framework's CPU build, a healthy machine setting CUDA_VISIBLE_DEVICES=0.

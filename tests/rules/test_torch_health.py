@@ -10,12 +10,13 @@ import pytest
 from envcheck.facts import Facts, PciFacts, TorchFacts
 from envcheck.reading import Reading
 from envcheck.rules import Severity
+from envcheck.rules import cuda_env as ce
 from envcheck.rules import torch_health as t
 from tests.builders import env, fail, gpu, healthy_machine, machine, ok, pci_gpu, python_env, torch_build
 from tests.rules import fix, fix_text, one, run
 
 TORCH_RULES = [t.torch_not_installed, t.torch_import_failed, t.torch_cuda_unavailable, t.torch_gpu_check_failed,
-               t.torch_probe_failed, t.cuda_visible_devices_hides_gpus, t.debug_env_vars_set]
+               t.torch_probe_failed, ce.cuda_visible_devices_hides_gpus, ce.debug_env_vars_set]
 
 
 @pytest.mark.parametrize("rule", TORCH_RULES, ids=lambda r: r.__name__)
@@ -120,74 +121,74 @@ def cvd(value: str, n_gpus: int = 1, **groups) -> Facts:
 def test_index_past_the_last_gpu_hides_everything():
     # CUDA_VISIBLE_DEVICES=2 on a one-GPU machine (shared/realcases case_26)
     facts = cvd("2")
-    f = one(t.cuda_visible_devices_hides_gpus, facts)
+    f = one(ce.cuda_visible_devices_hides_gpus, facts)
     assert f.severity is Severity.ERROR and "'2' names no GPU" in f.explanation
     assert "unset CUDA_VISIBLE_DEVICES" in fix(f, facts) and "export CUDA_VISIBLE_DEVICES=0" in fix_text(f, facts)
 
 
 @pytest.mark.parametrize("value", ["", "-1", "NoDevFiles", "0,0", "all", "GPU-ffffffff"])
 def test_values_that_leave_no_gpu(value):
-    assert one(t.cuda_visible_devices_hides_gpus, cvd(value, 2)).severity is Severity.ERROR
+    assert one(ce.cuda_visible_devices_hides_gpus, cvd(value, 2)).severity is Severity.ERROR
 
 
 def test_repeated_entry_is_explained():
-    assert "listed twice" in one(t.cuda_visible_devices_hides_gpus, cvd("1,1", 2)).explanation
+    assert "listed twice" in one(ce.cuda_visible_devices_hides_gpus, cvd("1,1", 2)).explanation
 
 
 def test_invalid_entry_cuts_the_list_short():
-    f = one(t.cuda_visible_devices_hides_gpus, cvd("0,5,1", 2))
+    f = one(ce.cuda_visible_devices_hides_gpus, cvd("0,5,1", 2))
     assert f.severity is Severity.WARNING and "only GPU(s) 0 are visible" in f.explanation
 
 
 @pytest.mark.parametrize("value", ["0", "1", "1,0", " 0 , 1", "GPU-00000001", "GPU-00000000,GPU-00000001", "1gpu"])
 def test_valid_values_are_silent(value):
-    assert run(t.cuda_visible_devices_hides_gpus, cvd(value, 2)) == []
+    assert run(ce.cuda_visible_devices_hides_gpus, cvd(value, 2)) == []
 
 
 def test_pci_count_is_used_without_nvml():
     facts = machine(pci=PciFacts(ok((pci_gpu(),))), env=env(CUDA_VISIBLE_DEVICES="3"))
-    assert one(t.cuda_visible_devices_hides_gpus, facts).severity is Severity.ERROR
+    assert one(ce.cuda_visible_devices_hides_gpus, facts).severity is Severity.ERROR
 
 
 def test_uuids_are_not_judged_on_redacted_facts_or_mig():
     redacted = dataclasses.replace(cvd("GPU-ffffffff"), redacted=True)
-    assert run(t.cuda_visible_devices_hides_gpus, redacted) == []
-    assert run(t.cuda_visible_devices_hides_gpus, cvd("MIG-abc")) == []
+    assert run(ce.cuda_visible_devices_hides_gpus, redacted) == []
+    assert run(ce.cuda_visible_devices_hides_gpus, cvd("MIG-abc")) == []
 
 
 def test_torch_seeing_nothing_while_nvml_sees_gpus_warns_when_the_value_cannot_be_judged():
     facts = cvd("MIG-abc", torch=torch_build(available=False))
-    f = one(t.cuda_visible_devices_hides_gpus, facts)
+    f = one(ce.cuda_visible_devices_hides_gpus, facts)
     assert f.severity is Severity.WARNING and "PyTorch sees no GPU while NVML sees 1" in f.explanation
 
 
 def test_valid_value_with_a_cpu_only_torch_is_not_blamed():
     # shared/realcases case_07: CUDA_VISIBLE_DEVICES=0 with torch 2.1.0+cpu; the build is the cause.
     facts = cvd("0", torch=torch_build("2.1.0+cpu", cuda=None, available=False))
-    assert run(t.cuda_visible_devices_hides_gpus, facts) == []
+    assert run(ce.cuda_visible_devices_hides_gpus, facts) == []
 
 
 def test_unset_variable_or_no_gpu_known_is_silent():
-    assert run(t.cuda_visible_devices_hides_gpus, machine(gpus=[gpu()], env=env())) == []
-    assert run(t.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="2"))) == []
+    assert run(ce.cuda_visible_devices_hides_gpus, machine(gpus=[gpu()], env=env())) == []
+    assert run(ce.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="2"))) == []
 
 
 def test_a_pasted_gpu_list_does_not_prove_an_index_missing_without_a_failure():
     # nvidia-smi inside a container, or a cut paste, lists fewer GPUs than the run had: an
     # index past that list in a working run's env dump is a warning, beside a no-device failure an error.
     pasted = dataclasses.replace(cvd("2,3"), source="explain")
-    f = one(t.cuda_visible_devices_hides_gpus, pasted)
+    f = one(ce.cuda_visible_devices_hides_gpus, pasted)
     assert f.severity is Severity.WARNING and f.confidence.value == "likely"
     failed = dataclasses.replace(cvd("2,3", torch=torch_build(available=False)), source="explain")
-    assert one(t.cuda_visible_devices_hides_gpus, failed).severity is Severity.ERROR
+    assert one(ce.cuda_visible_devices_hides_gpus, failed).severity is Severity.ERROR
     # a value that hides every GPU whatever the count stays an error in a paste
-    assert one(t.cuda_visible_devices_hides_gpus,
+    assert one(ce.cuda_visible_devices_hides_gpus,
                dataclasses.replace(cvd("-1"), source="explain")).severity is Severity.ERROR
 
 
 def test_torch_seeing_a_gpu_clears_any_value():
-    assert run(t.cuda_visible_devices_hides_gpus, cvd("-1", torch=torch_build(available=True))) == []
-    assert run(t.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="3"),
+    assert run(ce.cuda_visible_devices_hides_gpus, cvd("-1", torch=torch_build(available=True))) == []
+    assert run(ce.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="3"),
                                                           torch=torch_build(available=True))) == []
 
 
@@ -196,33 +197,33 @@ def test_torch_seeing_a_gpu_clears_any_value():
 def test_without_a_gpu_count_an_ordinary_index_is_only_a_warning(value, severity):
     # No GPU count in the text: -1, empty or NoDevFiles hide every GPU; an index above 0 only may.
     facts = machine(env=env(CUDA_VISIBLE_DEVICES=value), torch=torch_build(available=False))
-    f = one(t.cuda_visible_devices_hides_gpus, facts)
+    f = one(ce.cuda_visible_devices_hides_gpus, facts)
     assert f.severity is severity and f.confidence.value == "likely"
-    assert run(t.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="0"),
+    assert run(ce.cuda_visible_devices_hides_gpus, machine(env=env(CUDA_VISIBLE_DEVICES="0"),
                                                           torch=torch_build(available=False))) == []
 
 
 # --------------------------------------------------------------------------- debug variables
 def test_launch_blocking_is_a_warning():
     facts = machine(env=env(CUDA_LAUNCH_BLOCKING="1", TORCH_SHOW_CPP_STACKTRACES="1"))
-    f = one(t.debug_env_vars_set, facts)
+    f = one(ce.debug_env_vars_set, facts)
     assert f.severity is Severity.WARNING
     assert fix(f, facts)[0] == "unset CUDA_LAUNCH_BLOCKING TORCH_SHOW_CPP_STACKTRACES"
 
 
 def test_no_cuda_memory_caching_counts_even_as_zero():
     # The allocator only checks that the variable exists (c10/cuda/CUDACachingAllocator.cpp).
-    assert one(t.debug_env_vars_set, machine(env=env(PYTORCH_NO_CUDA_MEMORY_CACHING="0"))).severity is Severity.WARNING
+    assert one(ce.debug_env_vars_set, machine(env=env(PYTORCH_NO_CUDA_MEMORY_CACHING="0"))).severity is Severity.WARNING
 
 
 def test_cheap_debug_variables_are_info():
-    f = one(t.debug_env_vars_set, machine(env=env(NCCL_DEBUG="INFO", TORCH_USE_CUDA_DSA="1")))
+    f = one(ce.debug_env_vars_set, machine(env=env(NCCL_DEBUG="INFO", TORCH_USE_CUDA_DSA="1")))
     assert f.severity is Severity.INFO and "no effect on prebuilt PyTorch wheels" in f.explanation
 
 
 def test_switched_off_or_unrelated_variables_are_silent():
     facts = machine(env=env(CUDA_LAUNCH_BLOCKING="0", CUDNN_LOGLEVEL_DBG="0", NCCL_DEBUG="", HOME="/home/u"))
-    assert run(t.debug_env_vars_set, facts) == []
+    assert run(ce.debug_env_vars_set, facts) == []
 
 
 def test_kernel_launch_that_raised_after_cuda_came_up_is_a_failed_check_not_a_probe_failure():

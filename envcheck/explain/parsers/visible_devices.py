@@ -75,7 +75,7 @@ _NEGATED = lazy(r"\b(?:not|never|more\s+than|no\s+longer)\b[^.;!?\n]{0,12}$", _I
 # cuda_invalid_device), lower case for lines_containing.
 _NO_DEVICE_WORDS = ("no cuda gpus are available", "no cuda-capable device is detected", "invalid device ordinal",
                     "cudaerrornodevice", "cuda_error_no_device", "cudaerrorinvaliddevice")
-# The words rules/torch_health.py looks for in torch.cuda_available's detail.
+# The words rules/cuda_env.py looks for in torch.cuda_available's detail.
 FIXED_BY_SETTING = "setting CUDA_VISIBLE_DEVICES to"
 
 

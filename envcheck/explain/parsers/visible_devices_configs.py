@@ -10,7 +10,7 @@ run configurations and Python calls that set it without an assignment.
 
 Each is a value the run was started with (claimed below a program's own output: an env dump
 printed by the run outranks it). What the value does is the rule's business
-(rules/torch_health.cuda_visible_devices_hides_gpus weighs it against the GPUs the text lists
+(rules/cuda_env.cuda_visible_devices_hides_gpus weighs it against the GPUs the text lists
 and against CUDA finding no device). A dict printed by a program (``environ({...})``) is such a
 dump too and reads the same way.
 """
