@@ -129,6 +129,10 @@ CPU_SAID = [
     "CUDA 없는 torch가 설치되었습니다.\n",
     "Se instaló PyTorch sin soporte para CUDA.\n",
     "Es wurde PyTorch ohne CUDA installiert.\n",
+    "pip gave me a CPU-only torch on Windows.\n",
+    "uv resolved torch to the CPU wheel even with the cu124 index configured.\n",
+    "torch.cuda.is_available() is False because pip installed the CPU build of torch.\n",
+    "My torch has no CUDA support after the update.\n",
 ]
 
 
@@ -156,6 +160,8 @@ CPU_NOT_SAID = [
     "The CPU version of onnxruntime got installed instead of onnxruntime-gpu; torch is fine.\n",
     "如果安装的是不带CUDA的torch，就需要重新安装。\n",
     "pip installed the CPU wheel of tensorflow.\n",
+    "My torch has no CUDA kernels for this op, so it falls back to the CPU one.\n",
+    "Does uv give a CPU-only torch on Windows?\n",
 ]
 
 
@@ -214,3 +220,17 @@ def test_a_variable_in_a_told_fix_is_left_to_its_reader():
     from envcheck.explain import fix_context
     doc = source.normalise("## Workaround\nCUDA_VISIBLE_DEVICES=0 bentoml serve\n")
     assert not fix_context.expectation_lines(doc)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("the worker process sets CUDA_VISIBLE_DEVICES=1, which makes PyTorch fail to detect GPU\n", "1"),
+    ("It ran with CUDA_VISIBLE_DEVICES=0.\n", "0"),
+    ("CUDA_VISIBLE_DEVICES=0,1 python train.py\n", "0,1"),
+    ("export LD_LIBRARY_PATH=/usr/local/cuda/lib64:.\n", None),
+])
+def test_a_variable_set_in_a_sentence_ends_at_its_punctuation(text, value):
+    env = _env(text)
+    if value is not None:
+        assert env.get("CUDA_VISIBLE_DEVICES") == value
+    else:
+        assert "LD_LIBRARY_PATH" in env

@@ -4,7 +4,7 @@ Two shapes people write, in any language:
 
 * **A requirement specifier inside a sentence**: "after pip安装paddlepaddle==2.3.2和
   paddlepaddle-gpu==2.3.2, ..." (after installing …, Chinese), "I have onnxruntime==1.16.0 and
-  onnxruntime-gpu==1.16.0 installed", "faiss-gpu>=1.7 がインストールされています" (Japanese).
+  onnxruntime-gpu==1.16.0 installed", "faiss-gpu==1.7.2 がインストールされています" (Japanese).
   The sentence must say the package is there (installed, have, got, 安装, 装了, インストール,
   설치, instalado, installiert) and must not make it a try, a wish, advice, a condition or a
   failure ("I tried to install …", "you should install …==…", "pip install …==… failed",
@@ -87,15 +87,19 @@ def _clause(line: str, start: int, end: int) -> str:
     return line[left:stop.start() if stop else len(line)]
 
 
+# Every name above holds one of these (a cheap first look before any pattern).
+_NEEDLES = ("onnxruntime", "paddlepaddle", "faiss", "tensorflow", "mxnet", "jaxlib")
+
+
 def _said(f: Found, doc: Pasted) -> None:
-    for i in doc.lines_containing("==", ">=", "~="):
+    for i in sorted(set(doc.lines_containing("==")).intersection(doc.lines_containing(*_NEEDLES))):
         line = doc.lines[i]
         if len(line) > 600 or COMMAND_START.match(line) or _INLINE_COMMAND.search(line):
             continue  # a log, or a command: their own readers read those
         if re.fullmatch(r"\s*\S+\s*===?\s*\S+\s*", line):
             continue  # a bare "name==version" row is packages.py's (a listing)
         for m in _SPEC.finditer(line):
-            if m.group("op") != "==" and m.group("op") != "===":
+            if m.group("op") not in ("==", "==="):
                 continue  # ">=" names a wish of a requirements file, not the version there
             said = _clause(line, m.start(), m.end())
             if not _THERE.search(said) or _NOT_STATE.search(said) or asked(line, m.end(), clause=False):
@@ -104,7 +108,7 @@ def _said(f: Found, doc: Pasted) -> None:
 
 
 def _rows(f: Found, doc: Pasted) -> None:
-    for i in doc.lines_containing("onnxruntime", "paddlepaddle", "faiss", "tensorflow", "mxnet", "jaxlib"):
+    for i in doc.lines_containing(*_NEEDLES):
         line = doc.lines[i]
         if len(line) > 80:
             continue

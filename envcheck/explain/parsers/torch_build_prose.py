@@ -63,7 +63,9 @@ _VARIANT_ALONE = re.compile(r"\b(?:the|a|an)\s+(?:non[- ]?cuda|cuda[- ]?less|cpu
 # missing cuda libraries" are about something else.
 _MISSING_CUDA = re.compile(
     rf"\bmissing\s+(?:the\s+|a\s+)?cuda(?:[- ]enabled)?\s+(?:(?:version|build|wheel)\s+of\s+)?{_TORCH}\b(?!\s*[a-z(])"
-    rf"|\b{_TORCH}\s+(?:(?:is|was)\s+)?(?:missing|lacks|lacking)\s+(?:the\s+)?cuda(?:\s+support)?\b(?!\s*[a-z(])", _I)
+    rf"|\b{_TORCH}\s+(?:(?:is|was)\s+)?(?:missing|lacks|lacking)\s+(?:the\s+)?cuda(?:\s+support)?\b(?!\s*[a-z(])"
+    # "my torch has no CUDA (support)", "the installed pytorch had no CUDA"
+    rf"|\b{_TORCH}\s+(?:build\s+|install\s+)?(?:has|had|comes\s+with)\s+no\s+cuda(?:\s+support\b|\b(?!\s*[a-z(]))", _I)
 # An installer said not to give the CUDA build: "ltt_install_torch does not install CUDA version of
 # pytorch", "pip won't install the GPU version of torch", "conda never installs the cuda build of
 # pytorch", "没有安装GPU版本的torch" (did not install the GPU version). What it installed then
@@ -83,7 +85,7 @@ _CPU_PACKAGE = re.compile(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
 _HAPPENED = re.compile(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
                        r"switch\w*|got|ended\s+up|came\s+with|brought|descarg\w*|herunterge\w*|wurde|dumb\w*\s+down|chang\w*|"
-                       r"turn\w*|revert\w*|go(?:es|ing)?\s+back|went\s+back|f[ae]l+s?\s+back)\b"
+                       r"turn\w*|revert\w*|go(?:es|ing)?\s+back|went\s+back|gave|give[sn]?|resolv\w*)\b"
                        r"|安装|装了|インストール|入って|설치", _I)
 _DENIED = re.compile(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bavoid\w*|\bprevent\w*"
                      r"|\bnicht\b|\bkeine?\b|\ben\s+vez\s+de\b|\bstatt\b)[^.;!?。]{0,30}$"
