@@ -45,6 +45,10 @@ PAIRS_SAID = [
     "paddlepaddle: 2.3.2\npaddlepaddle-gpu:2.3.2\nos: CentOS7.9\n",
     "* `faiss-cpu` 1.7.4\n* `faiss-gpu` 1.7.2\n",
     "- tensorflow-cpu：2.10.0\n- tensorflow-gpu：2.10.0\n",
+    # framework_packages' prose: the pair named with "in addition to" / "along with" / "además de"
+    "The gliner[gpu] extra installs onnxruntime in addition to onnxruntime-gpu.\n",
+    "The update pulled in onnxruntime along with onnxruntime-gpu, so the CUDA provider vanished.\n",
+    "Se instaló onnxruntime además de onnxruntime-gpu.\n",
 ]
 
 
@@ -72,6 +76,12 @@ NOT_SAID = [
     "requirements.txt:\nonnxruntime>=1.14\nonnxruntime-gpu>=1.14\n",
     # commands: install_commands reads them
     "RUN pip install onnxruntime==1.16.0 onnxruntime-gpu==1.16.0\n",
+    # a project's declared requirements
+    "setup.py has install_requires=['onnxruntime==1.16.0', 'onnxruntime-gpu==1.16.0'] for now\n",
+    "Our requirements pin paddlepaddle==2.5.1 and paddlepaddle-gpu==2.5.1 with the CPU one used in CI.\n",
+    # "in addition to" in advice or a removal
+    "Do not install onnxruntime in addition to onnxruntime-gpu.\n",
+    "I removed onnxruntime that was installed along with onnxruntime-gpu and it works now.\n",
     "I ran pip install paddlepaddle==2.3.2 paddlepaddle-gpu==2.3.2 yesterday.\n",
     # one package of the pair only (a healthy GPU install)
     "- OS: Ubuntu 22.04\n- onnxruntime-gpu: 1.16.3\n- CUDA: 11.8\n",

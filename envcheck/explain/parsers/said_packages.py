@@ -62,6 +62,8 @@ _NOT_STATE = re.compile(r"\b(?:try|tried|trying|attempt\w*|will|would|going\s+to
                         r"|recommend\w*|suggest\w*|if|whether|unless|not|never|don't|doesn't|didn't|can't|cannot"
                         r"|couldn't|could\s+not|unable|fail\w*|error\w*|instead|rather|un-?install\w*|remov\w*"
                         r"|requir\w*|satisf\w*|no\s+matching|downgrad\w*\s+to|upgrad\w*\s+to|switch\w*\s+to)\b"
+                        # a project's declared requirements, not what the environment holds
+                        r"|install_requires|extras_require|requirements|dependenc\w*|pyproject|setup\.py|environment\.ya?ml"
                         r"|尝试|试了|试过|试着|想要|打算|建议|应该|如果|是否|失败|报错|不要|卸载|无法安装|安装不"
                         r"|試し|したい|予定|失敗|시도|실패|하려고", _I)
 # Where a clause ends ("." inside "1.15.1" does not): the words about one package's state stay inside it.
