@@ -101,6 +101,8 @@ def test_rows_and_specifiers_are_read_as_said():
     assert _said("paddlepaddle-gpu2.3.2\npaddlepaddle2.3.2\n") == {"paddlepaddle-gpu", "paddlepaddle"}
     assert _said("- **onnxruntime-gpu**: 1.16.3\n") == {"onnxruntime-gpu"}
     assert _said("I have faiss_gpu==1.7.2 installed.\n") == {"faiss-gpu"}
+    assert _said("paddlepaddle-gpu version: 2.5.1\npaddlepaddle版本：2.5.1\n") == {"paddlepaddle-gpu", "paddlepaddle"}
+    assert _said("- onnxruntime-gpu (1.16.3)\n") == {"onnxruntime-gpu"}
     # a row holding more than the package is not a row; a name ending in digits needs a separator
     assert _said("onnxruntime 1.16 is what we use with CUDA 11.8\n") == set()
     assert _said("mxnet-cu1121.9.1\n") == set()

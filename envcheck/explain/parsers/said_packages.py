@@ -51,8 +51,10 @@ _SPEC = re.compile(rf"{_NAME}\s*(?P<op>===?|>=|~=)\s*{_VERSION}(?![A-Za-z0-9_]|\
 # A list row: the name, then a colon, a dash, spaces or nothing, then the version, and nothing after
 # but a closing mark. (Bullets, bold markers and backticks around it are allowed.)
 _NAME_OPEN = _NAME[:-len(r"(?![\w-])")]  # the row's version may follow the name without a space
-_ROW = re.compile(rf"^\s*(?:[-*•+]\s+)?[`*_]*{_NAME_OPEN}[`*_]*"
-                  rf"(?:\s*[:：]\s*|\s+[-–]\s+|\s+|(?=\d))v?{_VERSION}[`*_]*\s*[,;]?\s*$", _I)
+# The word "version" may stand between them ("paddlepaddle-gpu version: 2.5.1", "paddlepaddle-gpu版本：2.5.1"),
+# and the version may be in parentheses ("onnxruntime-gpu (1.16.3)").
+_ROW = re.compile(rf"^\s*(?:[-*•+]\s+)?[`*_]*{_NAME_OPEN}[`*_]*(?:\s*(?:version|版本|버전|バージョン))?"
+                  rf"(?:\s*[:：=]\s*|\s+[-–]\s+|\s+|(?=\d))[(（]?v?{_VERSION}[)）]?[`*_]*\s*[,;]?\s*$", _I)
 # The sentence says the package is on the machine.
 _THERE = re.compile(r"\binstal+\w*|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpresent\b|\bin\s+(?:my|the|this)\s+(?:env|venv|environment)"
                     r"|\bwith\b|\busing\b|\bused\b|\bcurrent(?:ly)?\b"
