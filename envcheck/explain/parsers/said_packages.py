@@ -91,8 +91,9 @@ def _clause(line: str, start: int, end: int) -> str:
     return line[left:stop.start() if stop else len(line)]
 
 
-# Every name above holds one of these (a cheap first look before any pattern).
-_NEEDLES = ("onnxruntime", "paddlepaddle", "faiss", "tensorflow", "mxnet", "jaxlib")
+# Every name above holds one of these (a cheap first look before any pattern); packages.py asks for
+# the same needles, so a long paste is scanned for them once.
+_NEEDLES = ("onnxruntime", "paddle", "faiss", "tensorflow", "mxnet", "jax")
 
 
 def _said(f: Found, doc: Pasted) -> None:
