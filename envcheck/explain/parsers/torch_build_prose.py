@@ -1,7 +1,11 @@
 """A CPU-only torch told in a person's words that ``freetext`` does not take: "it forced a
 non-CUDA version of Torch", "pip replaced torch with one without CUDA support", "a CPU-only
 PyTorch got installed", "CPU 버전이 설치되었습니다" (the CPU version was installed, Korean),
-"CPU版のPyTorchが入っていた" (Japanese).
+"CPU版のPyTorchが入っていた" (Japanese), "installed Torch without the CUDA version", "pytorch CPU
+instead of GPU", "no CUDA in the torch version", "pip pulled the CPU wheel" (torch named in the
+line), "torch without GPU support", "不带CUDA的torch", "CUDAなしのtorch", "CUDA 없는 torch",
+"PyTorch sin soporte para CUDA"; and a torch version with the CPU wheels' label quoted without the
+package's name ("in System Info it says "2.0.0+cpu"").
 
 A description alone is not the machine: the sentence must say the build got onto it
 (installed, forced, replaced, downgraded, pulled in, 安装, インストール, 설치) and must not deny
