@@ -13,8 +13,11 @@ read there is not what ran. :func:`fix_lines` finds those lines:
 
 :func:`demote` then ranks what parsers read on those lines below a person's word (``AFTER_FIX``),
 so such a value speaks only where nothing else in the text does, and drops package rows read there
-(a proposed environment file is not what is installed). Error messages and environment variables
-are left alone: a parser that reads a told fix (``visible_devices``) judges it itself.
+(a proposed environment file is not what is installed). Error messages are left alone, and so are
+environment variables in a told fix: a parser that reads one (``visible_devices``) judges it itself.
+Environment variables listed under an EXPECTATION heading ("Expected behavior", 期望行为) are
+ranked ``AFTER_FIX`` too: "### Expected behavior / CUDA_VISIBLE_DEVICES: 0" is the value the
+reporter wanted, not the one the run had (:func:`expectation_lines`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ _FIX_WORDS = (r"(?:(?:possible|temporary|suggested|proposed|my|the|a|quick)\s+)?
 # A heading: "## Workaround", "**Solution:**" (a Markdown heading or bold label, short), or the words
 # alone on their line, with or without a colon ("Workaround:", "Expected behavior"). Not a line
 # that only starts with such a word ("Resolved 48 packages in 1.2s" is uv's output).
+# The headings that open an expectation rather than a fix.
+_EXPECT = re.compile(r"expected|期望|预期|期待|예상", _I)
 _HEADING = re.compile(rf"^\s*(?:(?:#{{1,6}}\s*|\*\*\s*|__\s*)(?:{_FIX_WORDS})\b[^\n]{{0,40}}"
                       rf"|(?:{_FIX_WORDS})\s*(?:\([^()\n]{{0,30}}\))?\s*[:：]?\s*)$", _I)
 _ANY_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*\n]{1,60}\*\*:?\s*$)")
@@ -64,13 +69,13 @@ _DENIED = re.compile(r"\b(?:not|never|no|nothing|still|neither|nor|would|should|
 _TAKEN_BACK = re.compile(r"\b(?:but|however|though|still)\b|\?|但|还是", _I)
 
 
-def _sections(doc: Pasted, out: Set[int]) -> None:
+def _sections(doc: Pasted, out: Set[int], expected_only: bool = False) -> None:
     lines = doc.lines
     for i in doc.lines_containing("fix", "solution", "solved", "resolution", "resolved", "workaround",
                                   "work-around", "expected", "worked", "解决", "期望", "预期", "解決", "해결",
                                   "soluci", "lösung", "losung"):
         line = lines[i]
-        if len(line) > 80 or not _HEADING.match(line):
+        if len(line) > 80 or not _HEADING.match(line) or (expected_only and not _EXPECT.search(line)):
             continue
         labelled = not _ANY_HEADING.match(line)  # "Workaround:" alone: ends at the next label too
         for j in range(i + 1, min(len(lines), i + 1 + _SECTION_MAX)):
@@ -118,21 +123,33 @@ def fix_lines(doc: Pasted) -> FrozenSet[int]:
     return frozenset(out)
 
 
+def expectation_lines(doc: Pasted) -> FrozenSet[int]:
+    """The lines (0-based) of the sections under an expectation heading ("Expected behavior")."""
+    out: Set[int] = set()
+    _sections(doc, out, expected_only=True)
+    return frozenset(out)
+
+
 def demote(doc: Pasted, found: List[Found]) -> List[Found]:
-    """``found`` with what was read on :func:`fix_lines` ranked ``AFTER_FIX`` (package rows dropped)."""
+    """``found`` with what was read on :func:`fix_lines` ranked ``AFTER_FIX`` (package rows dropped),
+    and environment variables read under an expectation heading ranked ``AFTER_FIX`` too."""
     lines = fix_lines(doc)
     if not lines:
         return found
+    wanted = expectation_lines(doc)
     out = []
     for f in found:
         if not any(c.line in lines for c in f.claims) and not any(g.line in lines for g in f.gpus) \
-                and not any(it.line in lines and it.path == "python.packages" for it in f.items):
+                and not any(it.line in lines and it.path == "python.packages" for it in f.items) \
+                and not any(it.line in wanted and it.path == "env.variables" for it in f.items):
             out.append(f)
             continue
         g = dataclasses.replace(
             f,
             claims=[dataclasses.replace(c, rank=min(c.rank, AFTER_FIX)) if c.line in lines else c for c in f.claims],
             gpus=[dataclasses.replace(c, rank=min(c.rank, AFTER_FIX)) if c.line in lines else c for c in f.gpus],
-            items=[it for it in f.items if not (it.line in lines and it.path == "python.packages")])
+            items=[dataclasses.replace(it, rank=min(it.rank, AFTER_FIX))
+                   if it.line in wanted and it.path == "env.variables" else it
+                   for it in f.items if not (it.line in lines and it.path == "python.packages")])
         out.append(g)
     return out

@@ -59,6 +59,7 @@ from . import (
     prose_state,
     python_torch_prose,
     resume_failure_prose,
+    said_packages,
     system,
     throttle_prose,
     toolkit,
@@ -93,6 +94,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     python_torch_prose.parse,
     framework_builds.parse,
     toolkit_said.parse,
+    said_packages.parse,
 )
 
 __all__ = ["PARSERS"]

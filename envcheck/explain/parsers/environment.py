@@ -98,5 +98,13 @@ def parse(doc: Pasted) -> Found:
         for m in _ASSIGN.finditer(line):
             if _ADVICE.search(line[:m.start()]):
                 continue  # "For debugging consider passing CUDA_LAUNCH_BLOCKING=1": advice, not a setting
-            _set(f, m.group("var"), _unquote(m.group("value")), i, PROGRAM, "as set in the text")
+            _set(f, m.group("var"), _prose_end(_unquote(m.group("value"))), i, PROGRAM, "as set in the text")
     return f
+
+
+def _prose_end(value: str) -> str:
+    """An unquoted value that ends a clause of a sentence ("sets CUDA_VISIBLE_DEVICES=1, which makes",
+    "it had CUDA_VISIBLE_DEVICES=0.") without the punctuation; "0,1" keeps its comma."""
+    if value.endswith(",") or (value.endswith(".") and value[-2:-1].isdigit()):
+        return value[:-1]
+    return value

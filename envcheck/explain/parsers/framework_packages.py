@@ -47,6 +47,7 @@ _NAMES = tuple((_name(c), _name(g), c, g) for c, g in _PAIRS)
 _TOGETHER = re.compile(r"\bboth\b|\btogether\b|\balong\s*side\b|\bbeside\b|\bas\s+well\s+as\b|\bon\s+top\s+of\b"
                        r"|\boverwr\w*|\boverrid\w*|\bclobber\w*|\bshadow\w*|\bco-?exist\w*|\bco-?install\w*"
                        r"|\bside\s+by\s+side\b|\bat\s+the\s+same\s+time\b|\bbeides?\b|\bambos\b"
+                       r"|\bin\s+addition\s+to\b|\balong\s+with\b|\bnext\s+to\b|\badem[aá]s\s+de\b|\bzus[aä]tzlich\b|\bneben\b"
                        r"|同时|同時|都装|都安装|一起|覆盖|両方|둘\s*다|동시에", _I)
 # Installed, or there.
 _THERE = re.compile(r"\binstal+\w*|\bpresent\b|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpull\w*\s+in\b|\bbrings?\b"

@@ -1,7 +1,11 @@
 """A CPU-only torch told in a person's words that ``freetext`` does not take: "it forced a
 non-CUDA version of Torch", "pip replaced torch with one without CUDA support", "a CPU-only
 PyTorch got installed", "CPU 버전이 설치되었습니다" (the CPU version was installed, Korean),
-"CPU版のPyTorchが入っていた" (Japanese).
+"CPU版のPyTorchが入っていた" (Japanese), "installed Torch without the CUDA version", "pytorch CPU
+instead of GPU", "no CUDA in the torch version", "pip pulled the CPU wheel" (torch named in the
+line), "torch without GPU support", "不带CUDA的torch", "CUDAなしのtorch", "CUDA 없는 torch",
+"PyTorch sin soporte para CUDA"; and a torch version with the CPU wheels' label quoted without the
+package's name ("in System Info it says "2.0.0+cpu"").
 
 A description alone is not the machine: the sentence must say the build got onto it
 (installed, forced, replaced, downgraded, pulled in, 安装, インストール, 설치) and must not deny
@@ -30,7 +34,22 @@ _TORCH = r"(?:py)?torch"
 # CUDA"; French "la version CPU de PyTorch", "PyTorch sans CUDA".
 _NO_CUDA_BUILD = re.compile(
     rf"\b(?:non[- ]?cuda|cuda[- ]?less|cpu[- ]only)\s+(?:(?:version|build|variant|wheel|copy)\s+of\s+)?{_TORCH}\b"
-    rf"|\b{_TORCH}\s+(?:\w+\s+){{0,3}}?(?:without|with\s+no|lacking|sin|ohne|sans)\s+(?:any\s+)?cuda\b"
+    rf"|\b{_TORCH}\s+(?:\w+\s+){{0,3}}?(?:without|with\s+no|lacking|sin|ohne|sans)\s+(?:any\s+|the\s+|a\s+)?"
+    rf"(?:(?:soporte|support)\s+(?:de\s+|para\s+|f[üu]r\s+)?)?cuda\b"
+    # "torch without GPU support", "torch without the GPU version": GPU alone ("torch on a machine
+    # without a GPU") is a CPU-only machine, not a CPU build
+    rf"|\b{_TORCH}\s+(?:\w+\s+){{0,3}}?(?:without|with\s+no|lacking)\s+(?:the\s+|any\s+)?gpu[- ]"
+    rf"(?:support|version|build|enabled|acceleration)\b"
+    # the build named by its variant after the name: "pytorch CPU instead of GPU", "uninstall the
+    # pytorch CPU and install the GPU one", "torch CPU version" (not "torch CPU inference/threads")
+    rf"|\b{_TORCH}\s+\(?cpu\)?(?:[- ](?:version|build|wheel|variant|edition))?(?=\s+instead\b|\s+and\b|\s*[.,;:)!]|\s*$)"
+    # "no CUDA in the torch version", "there is no CUDA in my pytorch"
+    rf"|\bno\s+cuda\s+(?:support\s+)?in\s+(?:the\s+|my\s+|this\s+)?{_TORCH}\b"
+    # Chinese "不带CUDA的torch" (torch without CUDA), "不支持CUDA的pytorch"; Japanese "CUDAなしのtorch",
+    # "CUDA非対応のPyTorch"; Korean "CUDA 없는 torch", "CUDA 미지원 torch"
+    rf"|(?:不带|没有|不含|无|不支持)\s*cuda\s*(?:支持)?\s*的\s*(?:版本的?\s*)?{_TORCH}"
+    rf"|cuda\s*(?:なし|無し|非対応)\s*の?\s*(?:版の?\s*)?{_TORCH}"
+    rf"|cuda\s*(?:가\s*)?(?:없는|미지원)\s*(?:버전의?\s*)?{_TORCH}"
     rf"|\b{_TORCH}\s+(?:\(|\[)?(?:cpu[- ]only|non[- ]?cuda)\b"
     # what it was turned into: "downgraded torch to no cuda", "switched torch to a non-CUDA build"
     rf"|\b{_TORCH}\s+(?:\w+\s+){{0,2}}?(?:to|into)\s+(?:an?\s+)?(?:no|non)[- ]?cuda\b"
@@ -38,13 +57,19 @@ _NO_CUDA_BUILD = re.compile(
     rf"|\bcpu[- ](?:version|variante?|build)\s+(?:von\s+)?{_TORCH}\b"
     # Korean "CPU 버전" (version) / Japanese "CPU版" after the words were split by a space
     r"|\bcpu\s*(?:전용\s*)?버전|\bcpu\s*専用", _I)
+# The build named by its variant alone ("installed the non-CUDA version", "pip pulled the CPU wheel",
+# "a CPU-only build got installed"): read where the line names torch and no other framework.
+_VARIANT_ALONE = re.compile(r"\b(?:the|a|an)\s+(?:non[- ]?cuda|cuda[- ]?less|cpu(?:[- ]only)?)\s+"
+                            r"(?:version|build|wheel|variant|package|edition)\b", _I)
 # The CUDA build said to be absent, which tells the machine's state without an event word:
 # "missing cuda torch", "my torch is missing CUDA (support)", "pytorch lacks CUDA". Only where
 # the sentence ends there (or says "support"): "missing CUDA torch instructions" and "torch is
 # missing cuda libraries" are about something else.
 _MISSING_CUDA = re.compile(
     rf"\bmissing\s+(?:the\s+|a\s+)?cuda(?:[- ]enabled)?\s+(?:(?:version|build|wheel)\s+of\s+)?{_TORCH}\b(?!\s*[a-z(])"
-    rf"|\b{_TORCH}\s+(?:(?:is|was)\s+)?(?:missing|lacks|lacking)\s+(?:the\s+)?cuda(?:\s+support)?\b(?!\s*[a-z(])", _I)
+    rf"|\b{_TORCH}\s+(?:(?:is|was)\s+)?(?:missing|lacks|lacking)\s+(?:the\s+)?cuda(?:\s+support)?\b(?!\s*[a-z(])"
+    # "my torch has no CUDA (support)", "the installed pytorch had no CUDA"
+    rf"|\b{_TORCH}\s+(?:build\s+|install\s+)?(?:has|had|comes\s+with)\s+no\s+cuda(?:\s+support\b|\b(?!\s*[a-z(]))", _I)
 # An installer said not to give the CUDA build: "ltt_install_torch does not install CUDA version of
 # pytorch", "pip won't install the GPU version of torch", "conda never installs the cuda build of
 # pytorch", "没有安装GPU版本的torch" (did not install the GPU version). What it installed then
@@ -57,12 +82,14 @@ _NOT_INSTALLED_CUDA = re.compile(
     r"|(?:没有|没|未|并未)(?:能)?(?:安装|装|下载)(?:上|到)?(?:的)?\s*(?:gpu|cuda)\s*(?:版本?|版的)\s*(?:的)?\s*(?:py)?torch", _I)
 # "if it does not install …", "when pip doesn't pick the CUDA build": a condition, not an event.
 _CONDITION = re.compile(r"\b(?:if|when|whenever|unless|in\s+case|make\s+sure|ensure)\b[^.;!?。]*$|如果[^。；]*$", _I)
+# A condition before the build named: "if it installed torch without CUDA, …", "如果安装的是不带CUDA的torch".
+_IF = re.compile(r"\b(?:if|unless|in\s+case|whether)\b[^.;!?。]*$|(?:如果|假如|若是|もし|만약)[^。；]*$", _I)
 # The conda/conda-forge package that is the CPU build ("installs pytorch-cpu").
 _CPU_PACKAGE = re.compile(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
 _HAPPENED = re.compile(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
                        r"switch\w*|got|ended\s+up|came\s+with|brought|descarg\w*|herunterge\w*|wurde|dumb\w*\s+down|chang\w*|"
-                       r"turn\w*|revert\w*)\b"
+                       r"turn\w*|revert\w*|go(?:es|ing)?\s+back|went\s+back|gave|give[sn]?|resolv\w*)\b"
                        r"|安装|装了|インストール|入って|설치", _I)
 _DENIED = re.compile(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bavoid\w*|\bprevent\w*"
                      r"|\bnicht\b|\bkeine?\b|\ben\s+vez\s+de\b|\bstatt\b)[^.;!?。]{0,30}$"
@@ -139,6 +166,7 @@ _TAGGED_CPU = re.compile(r"[\[`'\"(]\+?cpu(?:[- ]only)?[\]`'\")]\s*(?:version|bu
 _NAMES_TORCH = re.compile(r"(?<![\w-])(?:py)?torch\b", _I)
 _DEFAULTED = re.compile(r"\bdefault(?:s|ed)?\s+to\b|\bresolv\w*\s+(?:to\s+)?(?:the\s+)?[\[`'\"(]", _I)
 _QUOTED = re.compile(r"`[^`]*`")
+_CLAUSE_END = re.compile(r"[.!?;,](?=\s|$)|[。，；]")
 
 
 # A line that is a command ("pip install torch==2.1.0 --index-url …/cpu"): install_commands reads it.
@@ -153,9 +181,13 @@ def _in_command(line: str, start: int, end: int) -> bool:
     the quotes are taken out: a command in prose is read where it stands, not as the event.
     An inline command quoted apart ("when I use `uvx --with moshi`, it defaults to the [cpu]
     version") is not part of it."""
-    left = max(line.rfind(c, 0, start) for c in ".!?;。")
-    rights = [p for p in (line.find(c, end) for c in ".!?;。") if p != -1]
-    said = _QUOTED.sub("``", line[left + 1:min(rights) if rights else len(line)])
+    # the quotes blanked first, keeping positions: a URL's dots inside one do not end the sentence
+    line = _QUOTED.sub(lambda q: "`" + " " * (len(q.group()) - 2) + "`", line)
+    # the clause: it ends at ".!?;," before a space or the line's end ("pytorch.org" goes on), or at
+    # "。，；" ("installed torch without CUDA, but I then ran pip install … --index-url …" is two)
+    left = max((e.end() for e in _CLAUSE_END.finditer(line, 0, start)), default=0)
+    right = _CLAUSE_END.search(line, end)
+    said = line[left:right.start() if right else len(line)]
     return "==" in said or " --" in said
 
 
@@ -169,7 +201,7 @@ def parse(doc: Pasted) -> Found:
             continue  # a log or a command line: their own readers read those
         m = doc.search(_NO_CUDA_BUILD, line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in line.lower() else None)
         if m is None and doc.search(_NAMES_TORCH, line):
-            m = _TAGGED_CPU.search(line)
+            m = _TAGGED_CPU.search(line) or _VARIANT_ALONE.search(line)
             if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
                 m = None
         state = None if m else doc.search(_MISSING_CUDA, line)
@@ -181,10 +213,40 @@ def parse(doc: Pasted) -> Found:
         if m and _in_command(line, m.start(), m.end()):
             continue
         if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
+                or _IF.search(line, 0, m.start())
                 or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
             continue
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME,
                detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
         f.set("torch.installed", True, i)
         break
+    if not f.claims:
+        _bare_cpu_version(doc, f)
     return f
+
+
+# A torch version with the CPU wheels' local label, quoted from a program's screen without the
+# package's name ("in the System Info section it says "2.0.0+cpu""): PyTorch's wheel index labels
+# its CPU builds "+cpu" (torch, torchvision, torchaudio). Intel's extension labels its CPU builds
+# "+cpu" too, with a three-digit patch ("2.1.100+cpu"): only one- or two-digit patches count, and a
+# line naming another package right before the version is left to the package readers.
+_BARE_CPU = re.compile(r"(?<![\w.+-])\d\.\d{1,2}\.\d{1,2}\+cpu(?![\w.+-])")
+_NAMED_BEFORE = re.compile(r"(?<![\w-])(?!(?:py)?torch(?:vision|audio)?\b)[A-Za-z][\w]*[-_][\w-]+\W{0,4}$"
+                           r"|\b(?:ipex|intel|extension|openvino|onnx\w*|tensorflow|paddle\w*|mxnet|jax\w*|dgl|pyg)\b", _I)
+
+
+def _bare_cpu_version(doc: Pasted, f: Found) -> None:
+    for i in doc.lines_containing("+cpu"):
+        line = doc.lines[i]
+        if len(line) > 600 or COMMAND_START.match(line) or "==" in line:
+            continue  # a log, a command, a pinned requirement: their own readers read those
+        m = _BARE_CPU.search(line)
+        if m is None or _NAMED_BEFORE.search(line[max(0, m.start() - 40):m.start()]):
+            continue
+        if (_DENIED.search(line[:m.start()]) or _IF.search(line, 0, m.start()) or _CHOSEN.search(line)
+                or asked(line, m.end(), clause=False)):
+            continue
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=STATED,
+               detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
+        f.set("torch.installed", True, i)
+        return
