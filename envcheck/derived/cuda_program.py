@@ -67,6 +67,14 @@ _PROGRAMS = (
      "a program built with the CUDA toolkit"),
 )
 
+# The runtime's or the driver API's enum NAME (cudaGetErrorName / cuGetErrorName):
+# "cudaErrorInsufficientDriver: CUDA driver version is insufficient…" from gpufetch, CuPy's
+# CUDARuntimeError, bladebit's "CUDA error: 35 (0x23) cudaErrorInsufficientDriver : …";
+# "CUDA_ERROR_…" from XLA, Numba, cudarc. PyTorch never prints them (c10's
+# c10_cuda_check_implementation: "CUDA error: " + cudaGetErrorString; torch.cuda's warnings
+# give the number), so such a line is another program's unless it names torch itself.
+_ERROR_NAME = re.compile(r"\bcudaError(?!_t\b)[A-Z]\w+|\bCUDA_ERROR_[A-Z_]{4,}\b")
+
 # A C, C++, CUDA or Rust source file in the line: the code that checked the CUDA call.
 _SOURCE = re.compile(r"[\w.\\/:-]{0,200}?[\w-]+\.(?:cu|cuh|cpp|cc|cxx|c|hpp|rs)\b(?![\w-])")
 
@@ -82,7 +90,25 @@ def other_program(s: Stated) -> Optional[str]:
         path = m.group(0)
         if not _TORCH.search(path):
             return re.split(r"[\\/]", path)[-1]
+    if _TORCH.search(line):
+        return None
+    if _ERROR_NAME.search(line):
+        return "a program printing CUDA's error names (cudaGetErrorName)"
+    if not _TORCH_FORM.search(line) and not _names_torch(s.text):
+        return "a program built with the CUDA toolkit (nothing in the text is PyTorch)"
     return None
+
+
+# torch's own wordings of a CUDA runtime error: c10's "CUDA error: <cudaGetErrorString>" (as
+# "RuntimeError: CUDA error: …"), THC's "cuda runtime error (35) : …" and "THCudaCheck FAIL".
+_TORCH_FORM = re.compile(r"\bCUDA error: |\bcuda runtime error \(\d+\)|\bTHCudaCheck FAIL\b")
+_TORCH_WORDS = ("torch", "c10", "aten", "thc", "caffe2")
+
+
+def _names_torch(text: str) -> bool:
+    """Does anything in the paste name PyTorch (a substring test: a false hit keeps torch's reading)?"""
+    low = text.lower()
+    return any(w in low for w in _TORCH_WORDS)
 
 
 def _around(text: str, matched: str, reach: int = 300) -> str:
@@ -112,3 +138,42 @@ def torchs_own(s: Stated, found) -> bool:
 def driver_older_elsewhere(found) -> list:
     """The CUDA errors in ``found`` saying the driver is older than another program's CUDA."""
     return [s for s in found if s.id in DRIVER_OLDER_MESSAGES and other_program(s)]
+
+
+# Whose ptxas refused the GPU ("ptxas fatal : Value 'sm_121a' is not defined for option
+# 'gpu-name'"). Triton runs the ptxas its wheel bundles (triton/backends/nvidia/bin/ptxas,
+# raising triton.runtime.errors.PTXASError; TRITON_PTXAS_PATH overrides it): a torch/triton
+# release older than the GPU. XLA (JAX, TensorFlow) and nvcc run the CUDA toolkit's
+# (/usr/local/cuda-X.Y/bin/ptxas, "Used ptxas at …", asm_compiler.cc's "Your CUDA software
+# stack is old", nvcc's own build lines): a toolkit older than the GPU.
+_TRITON_PTXAS = re.compile(r"triton|PTXASError", re.I)
+_TOOLKIT_PTXAS = re.compile(r"cuda[-\w.]*[/\\]bin[/\\]ptxas|CUDA[/\\]v\d+\.\d+[/\\]bin[/\\]ptxas|Used ptxas at|asm_compiler"
+                            r"|stream_executor|\bxla\b|jaxlib|Your CUDA software stack is old|\bnvcc\b|"
+                            r"#\$ ptxas|ptxas -arch", re.I)
+
+
+def ptxas_owner(s: Stated) -> Optional[str]:
+    """"triton" or "toolkit" for a ptxas message, by the lines around it (a repro command or
+    XLA's "Used ptxas at" follows the refusal); None when they do not say."""
+    at = s.text.find(s.match.text)
+    if at < 0:
+        return None
+    start = at
+    for _ in range(3):
+        start = s.text.rfind("\n", 0, max(start - 1, 0))
+        if start < 0:
+            start = 0
+            break
+    end = at
+    for _ in range(4):
+        nxt = s.text.find("\n", end + 1)
+        if nxt < 0:
+            end = len(s.text)
+            break
+        end = nxt
+    window = s.text[max(start, at - 1500):min(end, at + 1500)]
+    if _TRITON_PTXAS.search(window):
+        return "triton"
+    if _TOOLKIT_PTXAS.search(window):
+        return "toolkit"
+    return None
