@@ -75,6 +75,11 @@ _PROGRAMS = (
 # give the number), so such a line is another program's unless it names torch itself.
 _ERROR_NAME = re.compile(r"\bcudaError(?!_t\b)[A-Z]\w+|\bCUDA_ERROR_[A-Z_]{4,}\b")
 
+# Another package's torch binding, built with the machine's nvcc: "horovod/torch/cuda_util.cc"
+# (a package directory above a torch/ directory that is not an install or source root).
+_BINDING = re.compile(r"(?:^|[\\/])(?!(?:site-packages|dist-packages|pytorch|src|work|lib|lib64|python[\d.]*|build)[\\/])"
+                      r"[A-Za-z][\w.-]*[\\/]torch[\\/](?!csrc[\\/]|lib[\\/])")
+
 # A C, C++, CUDA or Rust source file in the line: the code that checked the CUDA call.
 _SOURCE = re.compile(r"[\w.\\/:-]{0,200}?[\w-]+\.(?:cu|cuh|cpp|cc|cxx|c|hpp|rs)\b(?![\w-])")
 
@@ -88,25 +93,27 @@ def other_program(s: Stated) -> Optional[str]:
             return name
     for m in _SOURCE.finditer(line):
         path = m.group(0)
-        if not _TORCH.search(path):
+        if not _TORCH.search(path) or _BINDING.search(path):
             return re.split(r"[\\/]", path)[-1]
     if _TORCH.search(line):
         return None
     if _ERROR_NAME.search(line):
         return "a program printing CUDA's error names (cudaGetErrorName)"
     if not _TORCH_FORM.search(line) and not _names_torch(s.text):
-        return "a program built with the CUDA toolkit (nothing in the text is PyTorch)"
+        return "a program built with the CUDA toolkit (nothing in its message is PyTorch's)"
     return None
 
 
 # torch's own wordings of a CUDA runtime error: c10's "CUDA error: <cudaGetErrorString>" (as
 # "RuntimeError: CUDA error: …"), THC's "cuda runtime error (35) : …" and "THCudaCheck FAIL".
-_TORCH_FORM = re.compile(r"\bCUDA error: |\bcuda runtime error \(\d+\)|\bTHCudaCheck FAIL\b")
+# A Python traceback's RuntimeError is torch's too (CuPy, Numba and XLA name their errors).
+_TORCH_FORM = re.compile(r"\bCUDA error: |\bcuda runtime error \(\d+\)|\bTHCudaCheck FAIL\b|\bRuntimeError: "
+                         r"|Traceback \(most recent call last\)|\.py\"?, line \d+")
 _TORCH_WORDS = ("torch", "c10", "aten", "thc", "caffe2")
 
 
 def _names_torch(text: str) -> bool:
-    """Does anything in the paste name PyTorch (a substring test: a false hit keeps torch's reading)?"""
+    """Does the message's text name PyTorch (a substring test: a false hit keeps torch's reading)?"""
     low = text.lower()
     return any(w in low for w in _TORCH_WORDS)
 
@@ -123,6 +130,20 @@ def _around(text: str, matched: str, reach: int = 300) -> str:
     return text[start:end]
 
 
+# The message asked about or quoted in code, not printed: a question, a C comparison or case label.
+# (glog's "Check failed: e == cudaSuccess || e == cudaErrorCudartUnloading …" is printed.)
+# A question mark after the message asks about it (torch's own "Did you run some cuda functions
+# before calling NumCudaDevices() …?" comes before it).
+_NOT_PRINTED = re.compile(r"\bcase\s+cudaError\w*\s*:|\bif\s*\(\s*\w+\s*[=!]=\s*cudaError")
+_ASKED = re.compile(r"\?(?:\s|$)")
+
+
+def printed(s: Stated) -> bool:
+    line = _around(s.text, s.match.text)
+    after = line[line.find(s.match.text) + len(s.match.text):] if s.match.text in line else ""
+    return "Check failed" in line or not (_NOT_PRINTED.search(line) or _ASKED.search(after))
+
+
 def torchs_own(s: Stated, found) -> bool:
     """Is ``s`` torch's? Not where its line names another program, nor where the runtime's
     message is unattributed and another program in the same paste printed one (CUDA samples
@@ -130,6 +151,8 @@ def torchs_own(s: Stated, found) -> bool:
     two lines; a log repeats the bare message)."""
     if s.id not in DRIVER_OLDER_MESSAGES:
         return True
+    if not printed(s):
+        return False
     if other_program(s):
         return False
     return not driver_older_elsewhere(found) or bool(_TORCH.search(_around(s.text, s.match.text)))
@@ -137,7 +160,8 @@ def torchs_own(s: Stated, found) -> bool:
 
 def driver_older_elsewhere(found) -> list:
     """The CUDA errors in ``found`` saying the driver is older than another program's CUDA."""
-    return [s for s in found if s.id in DRIVER_OLDER_MESSAGES and other_program(s)]
+    return [s for s in found if s.id in DRIVER_OLDER_MESSAGES and printed(s) and other_program(s)]
+
 
 
 # Whose ptxas refused the GPU ("ptxas fatal : Value 'sm_121a' is not defined for option
@@ -145,35 +169,26 @@ def driver_older_elsewhere(found) -> list:
 # raising triton.runtime.errors.PTXASError; TRITON_PTXAS_PATH overrides it): a torch/triton
 # release older than the GPU. XLA (JAX, TensorFlow) and nvcc run the CUDA toolkit's
 # (/usr/local/cuda-X.Y/bin/ptxas, "Used ptxas at …", asm_compiler.cc's "Your CUDA software
-# stack is old", nvcc's own build lines): a toolkit older than the GPU.
+# stack is old", nvcc's "#$ ptxas -arch=…" build lines): a toolkit older than the GPU.
 _TRITON_PTXAS = re.compile(r"triton|PTXASError", re.I)
 _TOOLKIT_PTXAS = re.compile(r"cuda[-\w.]*[/\\]bin[/\\]ptxas|CUDA[/\\]v\d+\.\d+[/\\]bin[/\\]ptxas|Used ptxas at|asm_compiler"
-                            r"|stream_executor|\bxla\b|jaxlib|Your CUDA software stack is old|\bnvcc\b|"
-                            r"#\$ ptxas|ptxas -arch", re.I)
+                            r"|stream_executor|\bxla\b|jaxlib|Your CUDA software stack is old|\bnvcc\b|#\$ ptxas", re.I)
+# Other messages in the text that say who ran it: XLA's own, or an nvcc build's.
+_TOOLKIT_RUNS = ("xla_ptxas_lacks_cc", "tf_cuda_stack_old_ptxas", "xla_driver_older_than_ptxas", "nvcc_versioned_path",
+                 "setuptools_nvcc_command_failed", "msbuild_cuda_compile_failed", "cmake_cuda_architectures_unusable",
+                 "nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined")
 
 
-def ptxas_owner(s: Stated) -> Optional[str]:
-    """"triton" or "toolkit" for a ptxas message, by the lines around it (a repro command or
-    XLA's "Used ptxas at" follows the refusal); None when they do not say."""
-    at = s.text.find(s.match.text)
-    if at < 0:
-        return None
-    start = at
-    for _ in range(3):
-        start = s.text.rfind("\n", 0, max(start - 1, 0))
-        if start < 0:
-            start = 0
-            break
-    end = at
-    for _ in range(4):
-        nxt = s.text.find("\n", end + 1)
-        if nxt < 0:
-            end = len(s.text)
-            break
-        end = nxt
-    window = s.text[max(start, at - 1500):min(end, at + 1500)]
-    if _TRITON_PTXAS.search(window):
+def ptxas_owner(s: Stated, found=()) -> Optional[str]:
+    """"triton" or "toolkit" for a ptxas message, by its own text (a repro command, XLA's
+    warning around it), else by the other messages in the paste; None when nothing says."""
+    if _TRITON_PTXAS.search(s.text):
         return "triton"
-    if _TOOLKIT_PTXAS.search(window):
+    if _TOOLKIT_PTXAS.search(s.text):
+        return "toolkit"
+    ids = {o.id for o in found if o is not s}
+    if any(i.startswith("triton") for i in ids):
+        return "triton"
+    if ids & set(_TOOLKIT_RUNS):
         return "toolkit"
     return None

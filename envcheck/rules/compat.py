@@ -219,7 +219,7 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     said = tuple(s for s in ctx.stated if s.message.findings("decisive")
                  and set(s.message.findings("decisive")) & {"gpu_arch_too_old_for_torch_build",
                                                             "gpu_arch_unsupported_by_torch_build"}
-                 and not (s.id == "ptxas_unknown_gpu_name" and ptxas_owner(s) == "toolkit"))
+                 and not (s.id == "ptxas_unknown_gpu_name" and ptxas_owner(s, ctx.stated) == "toolkit"))
     no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
     targets = _gpu_targets(ctx, said)
     if not targets and no_kernel:

@@ -241,7 +241,7 @@ def toolkit_ptxas_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
     for s in ctx.stated:
         if s.id not in _PTXAS_REFUSALS:
             continue
-        if s.id == "ptxas_unknown_gpu_name" and ptxas_owner(s) != "toolkit":
+        if s.id == "ptxas_unknown_gpu_name" and ptxas_owner(s, ctx.stated) != "toolkit":
             continue
         cc = _ptxas_cc(s)
         first, last = _needs(ctx, cc) if cc else (None, None)

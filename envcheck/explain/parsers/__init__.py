@@ -25,6 +25,7 @@ from . import (
     driver_prose,
     driver_text,
     ecc_prose,
+    empty_dev_listing,
     environment,
     error_messages,
     failures,
@@ -93,6 +94,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     python_torch_prose.parse,
     framework_builds.parse,
     toolkit_said.parse,
+    empty_dev_listing.parse,
 )
 
 __all__ = ["PARSERS"]
