@@ -107,8 +107,11 @@ def other_program(s: Stated) -> Optional[str]:
 # torch's own wordings of a CUDA runtime error: c10's "CUDA error: <cudaGetErrorString>" (as
 # "RuntimeError: CUDA error: …"), THC's "cuda runtime error (35) : …" and "THCudaCheck FAIL".
 # A Python traceback's RuntimeError is torch's too (CuPy, Numba and XLA name their errors).
+# torch.cuda's warning ("UserWarning: CUDA initialization: …") and c10's "Unexpected error from
+# cudaGetDeviceCount()" are torch's as well.
 _TORCH_FORM = re.compile(r"\bCUDA error: |\bcuda runtime error \(\d+\)|\bTHCudaCheck FAIL\b|\bRuntimeError: "
-                         r"|Traceback \(most recent call last\)|\.py\"?, line \d+")
+                         r"|Traceback \(most recent call last\)|\.py\"?, line \d+|CUDA initialization: "
+                         r"|Unexpected error from cudaGetDeviceCount")
 _TORCH_WORDS = ("torch", "c10", "aten", "thc", "caffe2")
 
 

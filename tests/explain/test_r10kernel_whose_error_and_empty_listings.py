@@ -62,6 +62,8 @@ TORCHS_OWN = [
     # torch's own tree in THC's check (torch 1.x on Windows)
     "THCudaCheck FAIL file=..\\torch\\csrc\\cuda\\Module.cpp line=33 error=35 : CUDA driver version is insufficient "
     "for CUDA runtime version",
+    # torch.cuda's warning, cut before its "(Triggered internally at …c10…)" tail
+    "UserWarning: CUDA initialization: CUDA driver version is insufficient for CUDA runtime version",
     # the bare message beside torch's name in prose
     "When I run my torch script I get: CUDA driver version is insufficient for CUDA runtime version",
 ]
