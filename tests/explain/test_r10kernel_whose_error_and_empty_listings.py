@@ -205,3 +205,23 @@ def test_an_empty_dev_grep_is_no_nvidia_node(text):
 @pytest.mark.parametrize("text", DEV_GREP_SAYS_NOTHING)
 def test_a_dev_grep_with_output_or_cut_off_says_nothing(text):
     assert not empty_dev_listing.parse(_norm(text)).claims
+
+
+MAIN_GREP_EMPTY = [
+    "(base) me@box:~$ lsmod | egrep -i 'nvidia'\n(base) me@box:~$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't "
+    "communicate with the NVIDIA driver.",
+    "[root@gpu01 ~]# lsmod | grep -i -w nvidia\n[root@gpu01 ~]# ",
+]
+
+
+@pytest.mark.parametrize("text", MAIN_GREP_EMPTY)
+def test_an_empty_nvidia_grep_is_the_module_not_loaded(text):
+    from envcheck.explain.parsers import driver_text
+    claims = [c for c in driver_text.parse(_norm(text)).claims if c.path == "driver.modules_not_loaded"]
+    assert claims and claims[0].reading.value == ("nvidia",)
+
+
+def test_an_nvidia_grep_with_rows_is_no_absence():
+    from envcheck.explain.parsers import driver_text
+    text = "$ lsmod | egrep nvidia\nnvidia              56655872  12 nvidia_modeset\n$ "
+    assert not [c for c in driver_text.parse(_norm(text)).claims if c.path == "driver.modules_not_loaded"]

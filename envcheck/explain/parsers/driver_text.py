@@ -127,7 +127,7 @@ _OPEN_DRIVER = lazy(r"\bconfiguration:.*\bdriver=(nouveau|nova_core)\b"
 # nvidia.ko is loaded), or `lsmod | grep nvidia` printed nothing before the next prompt.
 _NO_PROC = lazy(r"/proc/driver/nvidia(?:/(?:version|gpus)\S*)?['\"]?:\s*No such file or directory"
                 r"|/proc/driver/nvidia/version does not exist")
-_LSMOD_GREP = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia['\"]?\s*$")
+_LSMOD_GREP = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*['\"]?nvidia['\"]?\s*$")
 # `lsmod | grep nvidia_uvm` (or uvm) answered by nothing: nvidia_uvm is not loaded. Only where the
 # next line is the next prompt (a paste cut right after the command says nothing).
 _LSMOD_GREP_UVM = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*['\"]?(?:nvidia[-_])?uvm['\"]?\s*$")
