@@ -10,7 +10,15 @@ a CUDA sample) it is ``cuda_toolkit_newer_than_driver``. The line the error is o
 the program: its own wording (``ggml_cuda_init``, ``DriverError(``, ``CUDA failure 35:``) or
 the source file that checked the call (``at diffvg/scene.cpp:35``,
 ``file …/cuda_memtest.cu``); torch's own lines name torch's tree (``c10/cuda/…``,
-``aten/src/THC/…``) or torch itself.
+``aten/src/THC/…``) or torch itself. The message's own form says it too: the runtime's or
+the driver API's error NAMES (``cudaErrorInsufficientDriver``, ``CUDA_ERROR_…``, printed with
+cudaGetErrorName / cuGetErrorName) are never torch's, nor a native program's own tagged log
+line (``[ERROR] …``, ``ERROR: …``) that names nothing of torch; torch's forms are c10's
+``CUDA error: …``, THC's ``cuda runtime error (35)``, torch.cuda's ``CUDA initialization:``.
+A message asked about (a question mark after it) or quoted in code is no one's error.
+
+Whose ptxas refused a GPU is read here as well (``ptxas_owner``): triton's bundled one is the
+torch/triton release's, a CUDA toolkit's (XLA's, nvcc's) is the toolkit's.
 """
 
 from __future__ import annotations
@@ -84,6 +92,27 @@ _BINDING = re.compile(r"(?:^|[\\/])(?!(?:site-packages|dist-packages|pytorch|src
 _SOURCE = re.compile(r"[\w.\\/:-]{0,200}?[\w-]+\.(?:cu|cuh|cpp|cc|cxx|c|hpp|rs)\b(?![\w-])")
 
 
+# torch's own wordings of a CUDA runtime error: c10's "CUDA error: <cudaGetErrorString>" (as
+# "RuntimeError: CUDA error: …"), THC's "cuda runtime error (35) : …" and "THCudaCheck FAIL".
+# A Python traceback's RuntimeError is torch's too (CuPy, Numba and XLA name their errors).
+# torch.cuda's warning ("UserWarning: CUDA initialization: …") and c10's "Unexpected error from
+# cudaGetDeviceCount()" are torch's as well.
+_TORCH_FORM = re.compile(r"\bCUDA error: |\bcuda runtime error \(\d+\)|\bTHCudaCheck FAIL\b|\bRuntimeError: "
+                         r"|Traceback \(most recent call last\)|\.py\"?, line \d+|CUDA initialization: "
+                         r"|Unexpected error from cudaGetDeviceCount")
+_TORCH_WORDS = ("torch", "c10", "aten", "thc", "caffe2")
+# A native program's own log line: the message right after its "ERROR:" / "[ERROR]" / "Error:" /
+# "FATAL" tag at the start of the line (a timestamp or bracketed tags before it), as C, C++ and
+# Go programs log it; Python's "RuntimeError: " and a person's "I get this error: " are not.
+_NATIVE_TAG = re.compile(r"^\s*(?:\[[^\]\n]{0,40}\]\s*|[\d:./ -]{8,30}\s*)*\[?(?:ERROR|Error|error|FATAL|Fatal)\]?\s*:?\s")
+
+
+def _names_torch(text: str) -> bool:
+    """Does the message's text name PyTorch (a substring test: a false hit keeps torch's reading)?"""
+    low = text.lower()
+    return any(w in low for w in _TORCH_WORDS)
+
+
 def other_program(s: Stated) -> Optional[str]:
     """The program (not PyTorch) whose CUDA error ``s`` is, by what its line names; None when
     the line is torch's or names no program (then torch's reading stands)."""
@@ -99,26 +128,9 @@ def other_program(s: Stated) -> Optional[str]:
         return None
     if _ERROR_NAME.search(line):
         return "a program printing CUDA's error names (cudaGetErrorName)"
-    if not _TORCH_FORM.search(line) and not _names_torch(s.text):
-        return "a program built with the CUDA toolkit (nothing in its message is PyTorch's)"
+    if _NATIVE_TAG.search(line) and not _TORCH_FORM.search(line) and not _names_torch(s.text):
+        return "a program built with the CUDA toolkit (its own error tag; nothing in its message is PyTorch's)"
     return None
-
-
-# torch's own wordings of a CUDA runtime error: c10's "CUDA error: <cudaGetErrorString>" (as
-# "RuntimeError: CUDA error: …"), THC's "cuda runtime error (35) : …" and "THCudaCheck FAIL".
-# A Python traceback's RuntimeError is torch's too (CuPy, Numba and XLA name their errors).
-# torch.cuda's warning ("UserWarning: CUDA initialization: …") and c10's "Unexpected error from
-# cudaGetDeviceCount()" are torch's as well.
-_TORCH_FORM = re.compile(r"\bCUDA error: |\bcuda runtime error \(\d+\)|\bTHCudaCheck FAIL\b|\bRuntimeError: "
-                         r"|Traceback \(most recent call last\)|\.py\"?, line \d+|CUDA initialization: "
-                         r"|Unexpected error from cudaGetDeviceCount")
-_TORCH_WORDS = ("torch", "c10", "aten", "thc", "caffe2")
-
-
-def _names_torch(text: str) -> bool:
-    """Does the message's text name PyTorch (a substring test: a false hit keeps torch's reading)?"""
-    low = text.lower()
-    return any(w in low for w in _TORCH_WORDS)
 
 
 def _around(text: str, matched: str, reach: int = 300) -> str:
@@ -164,7 +176,6 @@ def torchs_own(s: Stated, found) -> bool:
 def driver_older_elsewhere(found) -> list:
     """The CUDA errors in ``found`` saying the driver is older than another program's CUDA."""
     return [s for s in found if s.id in DRIVER_OLDER_MESSAGES and printed(s) and other_program(s)]
-
 
 
 # Whose ptxas refused the GPU ("ptxas fatal : Value 'sm_121a' is not defined for option

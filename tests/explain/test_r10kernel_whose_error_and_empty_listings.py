@@ -48,8 +48,9 @@ OTHER_PROGRAMS = [
     # another package's torch binding, built with the machine's nvcc (Horovod's horovod/torch/)
     "[1,0]<stderr>:THCudaCheck FAIL file=horovod/torch/cuda_util.cc line=32 error=35 : CUDA driver version is "
     "insufficient for CUDA runtime version",
-    # a Go program's own line, in Chinese prose
-    "运行程序报错：\nfailed: CUDA driver version is insufficient for CUDA runtime version\n驱动是 390.87，装的是 CUDA 9.2",
+    # a program's own tagged log line, in Chinese prose
+    "运行程序报错：\n2023/10/10 12:00:01 [ERROR] CUDA driver version is insufficient for CUDA runtime version\n"
+    "驱动是 390.87，装的是 CUDA 9.2",
 ]
 
 TORCHS_OWN = [
@@ -64,6 +65,9 @@ TORCHS_OWN = [
     "for CUDA runtime version",
     # torch.cuda's warning, cut before its "(Triggered internally at …c10…)" tail
     "UserWarning: CUDA initialization: CUDA driver version is insufficient for CUDA runtime version",
+    # a person quoting torch's last line after a collect_env (the message alone, no tag)
+    "PyTorch version: 1.10.0+cu113\nIs CUDA available: False\nI get this error: CUDA driver version is insufficient "
+    "for CUDA runtime version",
     # the bare message beside torch's name in prose
     "When I run my torch script I get: CUDA driver version is insufficient for CUDA runtime version",
 ]
