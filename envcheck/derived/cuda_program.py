@@ -10,7 +10,15 @@ a CUDA sample) it is ``cuda_toolkit_newer_than_driver``. The line the error is o
 the program: its own wording (``ggml_cuda_init``, ``DriverError(``, ``CUDA failure 35:``) or
 the source file that checked the call (``at diffvg/scene.cpp:35``,
 ``file …/cuda_memtest.cu``); torch's own lines name torch's tree (``c10/cuda/…``,
-``aten/src/THC/…``) or torch itself.
+``aten/src/THC/…``) or torch itself. The message's own form says it too: the runtime's or
+the driver API's error NAMES (``cudaErrorInsufficientDriver``, ``CUDA_ERROR_…``, printed with
+cudaGetErrorName / cuGetErrorName) are never torch's, nor a native program's own tagged log
+line (``[ERROR] …``, ``ERROR: …``) that names nothing of torch; torch's forms are c10's
+``CUDA error: …``, THC's ``cuda runtime error (35)``, torch.cuda's ``CUDA initialization:``.
+A message asked about (a question mark after it) or quoted in code is no one's error.
+
+Whose ptxas refused a GPU is read here as well (``ptxas_owner``): triton's bundled one is the
+torch/triton release's, a CUDA toolkit's (XLA's, nvcc's) is the toolkit's.
 """
 
 from __future__ import annotations
@@ -67,8 +75,42 @@ _PROGRAMS = (
      "a program built with the CUDA toolkit"),
 )
 
+# The runtime's or the driver API's enum NAME (cudaGetErrorName / cuGetErrorName):
+# "cudaErrorInsufficientDriver: CUDA driver version is insufficient…" from gpufetch, CuPy's
+# CUDARuntimeError, bladebit's "CUDA error: 35 (0x23) cudaErrorInsufficientDriver : …";
+# "CUDA_ERROR_…" from XLA, Numba, cudarc. PyTorch never prints them (c10's
+# c10_cuda_check_implementation: "CUDA error: " + cudaGetErrorString; torch.cuda's warnings
+# give the number), so such a line is another program's unless it names torch itself.
+_ERROR_NAME = re.compile(r"\bcudaError(?!_t\b)[A-Z]\w+|\bCUDA_ERROR_[A-Z_]{4,}\b")
+
+# Another package's torch binding, built with the machine's nvcc: "horovod/torch/cuda_util.cc"
+# (a package directory above a torch/ directory that is not an install or source root).
+_BINDING = re.compile(r"(?:^|[\\/])(?!(?:site-packages|dist-packages|pytorch|src|work|lib|lib64|python[\d.]*|build)[\\/])"
+                      r"[A-Za-z][\w.-]*[\\/]torch[\\/](?!csrc[\\/]|lib[\\/])")
+
 # A C, C++, CUDA or Rust source file in the line: the code that checked the CUDA call.
 _SOURCE = re.compile(r"[\w.\\/:-]{0,200}?[\w-]+\.(?:cu|cuh|cpp|cc|cxx|c|hpp|rs)\b(?![\w-])")
+
+
+# torch's own wordings of a CUDA runtime error: c10's "CUDA error: <cudaGetErrorString>" (as
+# "RuntimeError: CUDA error: …"), THC's "cuda runtime error (35) : …" and "THCudaCheck FAIL".
+# A Python traceback's RuntimeError is torch's too (CuPy, Numba and XLA name their errors).
+# torch.cuda's warning ("UserWarning: CUDA initialization: …") and c10's "Unexpected error from
+# cudaGetDeviceCount()" are torch's as well.
+_TORCH_FORM = re.compile(r"\bCUDA error: |\bcuda runtime error \(\d+\)|\bTHCudaCheck FAIL\b|\bRuntimeError: "
+                         r"|Traceback \(most recent call last\)|\.py\"?, line \d+|CUDA initialization: "
+                         r"|Unexpected error from cudaGetDeviceCount")
+_TORCH_WORDS = ("torch", "c10", "aten", "thc", "caffe2")
+# A native program's own log line: the message right after its "ERROR:" / "[ERROR]" / "Error:" /
+# "FATAL" tag at the start of the line (a timestamp or bracketed tags before it), as C, C++ and
+# Go programs log it; Python's "RuntimeError: " and a person's "I get this error: " are not.
+_NATIVE_TAG = re.compile(r"^\s*(?:\[[^\]\n]{0,40}\]\s*|[\d:./ -]{8,30}\s*)*\[?(?:ERROR|Error|error|FATAL|Fatal)\]?\s*:?\s")
+
+
+def _names_torch(text: str) -> bool:
+    """Does the message's text name PyTorch (a substring test: a false hit keeps torch's reading)?"""
+    low = text.lower()
+    return any(w in low for w in _TORCH_WORDS)
 
 
 def other_program(s: Stated) -> Optional[str]:
@@ -80,8 +122,14 @@ def other_program(s: Stated) -> Optional[str]:
             return name
     for m in _SOURCE.finditer(line):
         path = m.group(0)
-        if not _TORCH.search(path):
+        if not _TORCH.search(path) or _BINDING.search(path):
             return re.split(r"[\\/]", path)[-1]
+    if _TORCH.search(line):
+        return None
+    if _ERROR_NAME.search(line):
+        return "a program printing CUDA's error names (cudaGetErrorName)"
+    if _NATIVE_TAG.search(line) and not _TORCH_FORM.search(line) and not _names_torch(s.text):
+        return "a program built with the CUDA toolkit (its own error tag; nothing in its message is PyTorch's)"
     return None
 
 
@@ -97,6 +145,20 @@ def _around(text: str, matched: str, reach: int = 300) -> str:
     return text[start:end]
 
 
+# The message asked about or quoted in code, not printed: a question, a C comparison or case label.
+# (glog's "Check failed: e == cudaSuccess || e == cudaErrorCudartUnloading …" is printed.)
+# A question mark after the message asks about it (torch's own "Did you run some cuda functions
+# before calling NumCudaDevices() …?" comes before it).
+_NOT_PRINTED = re.compile(r"\bcase\s+cudaError\w*\s*:|\bif\s*\(\s*\w+\s*[=!]=\s*cudaError")
+_ASKED = re.compile(r"\?(?:\s|$)")
+
+
+def printed(s: Stated) -> bool:
+    line = _around(s.text, s.match.text)
+    after = line[line.find(s.match.text) + len(s.match.text):] if s.match.text in line else ""
+    return "Check failed" in line or not (_NOT_PRINTED.search(line) or _ASKED.search(after))
+
+
 def torchs_own(s: Stated, found) -> bool:
     """Is ``s`` torch's? Not where its line names another program, nor where the runtime's
     message is unattributed and another program in the same paste printed one (CUDA samples
@@ -104,6 +166,8 @@ def torchs_own(s: Stated, found) -> bool:
     two lines; a log repeats the bare message)."""
     if s.id not in DRIVER_OLDER_MESSAGES:
         return True
+    if not printed(s):
+        return False
     if other_program(s):
         return False
     return not driver_older_elsewhere(found) or bool(_TORCH.search(_around(s.text, s.match.text)))
@@ -111,4 +175,34 @@ def torchs_own(s: Stated, found) -> bool:
 
 def driver_older_elsewhere(found) -> list:
     """The CUDA errors in ``found`` saying the driver is older than another program's CUDA."""
-    return [s for s in found if s.id in DRIVER_OLDER_MESSAGES and other_program(s)]
+    return [s for s in found if s.id in DRIVER_OLDER_MESSAGES and printed(s) and other_program(s)]
+
+
+# Whose ptxas refused the GPU ("ptxas fatal : Value 'sm_121a' is not defined for option
+# 'gpu-name'"). Triton runs the ptxas its wheel bundles (triton/backends/nvidia/bin/ptxas,
+# raising triton.runtime.errors.PTXASError; TRITON_PTXAS_PATH overrides it): a torch/triton
+# release older than the GPU. XLA (JAX, TensorFlow) and nvcc run the CUDA toolkit's
+# (/usr/local/cuda-X.Y/bin/ptxas, "Used ptxas at …", asm_compiler.cc's "Your CUDA software
+# stack is old", nvcc's "#$ ptxas -arch=…" build lines): a toolkit older than the GPU.
+_TRITON_PTXAS = re.compile(r"triton|PTXASError", re.I)
+_TOOLKIT_PTXAS = re.compile(r"cuda[-\w.]*[/\\]bin[/\\]ptxas|CUDA[/\\]v\d+\.\d+[/\\]bin[/\\]ptxas|Used ptxas at|asm_compiler"
+                            r"|stream_executor|\bxla\b|jaxlib|Your CUDA software stack is old|\bnvcc\b|#\$ ptxas", re.I)
+# Other messages in the text that say who ran it: XLA's own, or an nvcc build's.
+_TOOLKIT_RUNS = ("xla_ptxas_lacks_cc", "tf_cuda_stack_old_ptxas", "xla_driver_older_than_ptxas", "nvcc_versioned_path",
+                 "setuptools_nvcc_command_failed", "msbuild_cuda_compile_failed", "cmake_cuda_architectures_unusable",
+                 "nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined")
+
+
+def ptxas_owner(s: Stated, found=()) -> Optional[str]:
+    """"triton" or "toolkit" for a ptxas message, by its own text (a repro command, XLA's
+    warning around it), else by the other messages in the paste; None when nothing says."""
+    if _TRITON_PTXAS.search(s.text):
+        return "triton"
+    if _TOOLKIT_PTXAS.search(s.text):
+        return "toolkit"
+    ids = {o.id for o in found if o is not s}
+    if any(i.startswith("triton") for i in ids):
+        return "triton"
+    if ids & set(_TOOLKIT_RUNS):
+        return "toolkit"
+    return None

@@ -14,7 +14,7 @@ import dataclasses
 import re
 from typing import Iterator, List, Optional, Tuple
 
-from envcheck.derived.cuda_program import torchs_own
+from envcheck.derived.cuda_program import ptxas_owner, torchs_own
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
 from envcheck.derived.messages import Stated, decisive_for
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
@@ -214,9 +214,12 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     if tv is not None and tv.is_cpu:
         return
+    # A CUDA toolkit's ptxas (XLA's, nvcc's) refusing the GPU is the toolkit's age, not torch's
+    # build: rules/toolkit_arch.py says so; triton's bundled ptxas stays torch's.
     said = tuple(s for s in ctx.stated if s.message.findings("decisive")
                  and set(s.message.findings("decisive")) & {"gpu_arch_too_old_for_torch_build",
-                                                            "gpu_arch_unsupported_by_torch_build"})
+                                                            "gpu_arch_unsupported_by_torch_build"}
+                 and not (s.id == "ptxas_unknown_gpu_name" and ptxas_owner(s, ctx.stated) == "toolkit"))
     no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
     targets = _gpu_targets(ctx, said)
     if not targets and no_kernel:

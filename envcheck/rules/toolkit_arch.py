@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
+from envcheck.derived.cuda_program import ptxas_owner
 from envcheck.derived.messages import Stated, is_stated
 from envcheck.knowledge.archs import cc_text, cc_tuple, major_minor, parse_arch_list, sm_name, version_at_least
 from envcheck.rules.compat import quote
@@ -220,4 +221,43 @@ def toolkit_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
             yield found
 
 
-RULES = (toolkit_too_old_for_gpu_arch,)
+# The PTX assembler of a CUDA toolkit refusing the GPU at run time (XLA runs the toolkit's ptxas):
+# ptxas's own refusal on a toolkit's ptxas (cuda_program.ptxas_owner), XLA's "ptxas does not
+# support CC 8.9".
+_PTXAS_REFUSALS = ("ptxas_unknown_gpu_name", "xla_ptxas_lacks_cc")
+
+
+def _ptxas_cc(s: Stated) -> Optional[str]:
+    v = str(s.fact("gpu.compute_capability") or "")
+    if not v:
+        return None
+    try:
+        return cc_text(cc_tuple(v.replace(".", "")))
+    except (ValueError, IndexError):
+        return None
+
+
+def toolkit_ptxas_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
+    for s in ctx.stated:
+        if s.id not in _PTXAS_REFUSALS:
+            continue
+        if s.id == "ptxas_unknown_gpu_name" and ptxas_owner(s, ctx.stated) != "toolkit":
+            continue
+        cc = _ptxas_cc(s)
+        first, last = _needs(ctx, cc) if cc else (None, None)
+        if cc is None or first is None or last:
+            continue  # an architecture the table does not know, or one since dropped (a toolkit too new)
+        g = _gpu_for(ctx, cc)
+        gpu = f" ({g.name})" if g is not None and g.name else ""
+        yield make("cuda_toolkit_too_old_for_gpu_arch",
+                   f"The CUDA toolkit's ptxas (the PTX assembler XLA or nvcc runs, found on PATH or under CUDA_HOME) "
+                   f"does not know compute capability {cc}{gpu}: CUDA {first} is the first toolkit that compiles for "
+                   f"it. Install CUDA {first} or newer and put its bin/ptxas first on PATH (JAX and TensorFlow also "
+                   "ship it as the nvidia-cuda-nvcc wheel of their CUDA).",
+                   [quote(s), ("compute_capability table: first CUDA", f"{cc}: {first}")],
+                   values=_values(ctx, first), gpu=g.index if g is not None else None,
+                   confidence=Confidence.CONFIRMED if s.id == "ptxas_unknown_gpu_name" else Confidence.LIKELY)
+        return
+
+
+RULES = (toolkit_too_old_for_gpu_arch, toolkit_ptxas_too_old_for_gpu_arch)

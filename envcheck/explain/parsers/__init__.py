@@ -25,6 +25,7 @@ from . import (
     driver_prose,
     driver_text,
     ecc_prose,
+    empty_dev_listing,
     environment,
     error_messages,
     failures,
@@ -95,6 +96,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_builds.parse,
     toolkit_said.parse,
     said_packages.parse,
+    empty_dev_listing.parse,
 )
 
 __all__ = ["PARSERS"]

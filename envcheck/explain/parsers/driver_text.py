@@ -58,7 +58,11 @@ _LOAD_ERRORS = lazy(r"modprobe: (?:ERROR|FATAL): .*nvidia.*|Key was rejected by 
                     r"nvidia-nvlink: Nvlink Core is being initialized.*failed", re.IGNORECASE)
 _SECURE_BOOT_REFUSAL = lazy(r"Key was rejected by service|unsigned module loading is restricted", re.IGNORECASE)
 _MODULE_PATH = lazy(r"Module nvidia not found in directory /lib/modules/(\S+)")
-_LSMOD = lazy(r"^(nvidia(?:_uvm|_drm|_modeset|_peermem)?|nouveau|nova_core)\s+\d+\s+\d+")
+# A row: name, size, use count, then the modules using it ("nvidia  56655872  1234
+# nvidia_uvm,nvidia_modeset"): a module named there is loaded too, though its own row may
+# have been cut from the paste or grep'd away.
+_LSMOD = lazy(r"^(nvidia(?:_uvm|_drm|_modeset|_peermem)?|nouveau|nova_core)\s+\d+\s+\d+(?:\s+(\S+))?")
+_USER = lazy(r"^nvidia(?:_uvm|_drm|_modeset|_peermem)$")
 _DKMS = lazy(rf"^nvidia(?:-open)?[,/]\s*({_V})(?:,\s*(\S+?))?(?:,\s*\S+)?:\s*(installed|built|added)")
 _USR_SRC = lazy(rf"^(?:/usr/src/)?nvidia-(?:open-)?({_V})/?$")
 _MODINFO_VERSION = lazy(rf"^version:\s+({_V})\s*$")
@@ -103,9 +107,13 @@ def _modules(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
     for i in candidates:
         line = lines[i]
         m = _LSMOD.match(line.strip())
-        if m and m.group(1) not in loaded:
-            loaded.append(m.group(1))
-            first = i if first is None else first
+        if not m:
+            continue
+        users = [u for u in (m.group(2) or "").strip(",").split(",") if _USER.match(u)]
+        for name in [m.group(1)] + users:
+            if name not in loaded:
+                loaded.append(name)
+                first = i if first is None else first
     if loaded:
         f.set("driver.loaded_modules", tuple(loaded), first, detail="lsmod rows in the text (other modules may be loaded)")
 
@@ -119,7 +127,10 @@ _OPEN_DRIVER = lazy(r"\bconfiguration:.*\bdriver=(nouveau|nova_core)\b"
 # nvidia.ko is loaded), or `lsmod | grep nvidia` printed nothing before the next prompt.
 _NO_PROC = lazy(r"/proc/driver/nvidia(?:/(?:version|gpus)\S*)?['\"]?:\s*No such file or directory"
                 r"|/proc/driver/nvidia/version does not exist")
-_LSMOD_GREP = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*grep\s+(?:-\w+\s+)?['\"]?nvidia['\"]?\s*$")
+_LSMOD_GREP = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*['\"]?nvidia['\"]?\s*$")
+# `lsmod | grep nvidia_uvm` (or uvm) answered by nothing: nvidia_uvm is not loaded. Only where the
+# next line is the next prompt (a paste cut right after the command says nothing).
+_LSMOD_GREP_UVM = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?lsmod\s*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*['\"]?(?:nvidia[-_])?uvm['\"]?\s*$")
 # The next prompt, where a command printed nothing: ``me@box:~$``, RHEL's ``[root@gpu01 ~]#``, a bare ``$``.
 _PROMPT = lazy(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
 
@@ -239,8 +250,22 @@ def _secure_boot_told(f: Found, doc: Pasted) -> None:
             return
 
 
+def _uvm_grep_empty(f: Found, doc: Pasted) -> bool:
+    lines = doc.lines
+    if any(c.path == "driver.loaded_modules" and "nvidia_uvm" in (c.reading.value or ()) for c in f.claims):
+        return False  # a listing elsewhere in the text shows it loaded (before or after)
+    for i in doc.lines_containing("lsmod"):
+        if _LSMOD_GREP_UVM.search(lines[i]) and i + 1 < len(lines) and _PROMPT.match(lines[i + 1]):
+            f.set("driver.modules_not_loaded", ("nvidia_uvm",), i,
+                  detail=f"`lsmod | grep nvidia_uvm` printed nothing (line {i + 1})")
+            return True
+    return False
+
+
 def _uvm_told(f: Found, doc: Pasted) -> None:
     lines = doc.lines
+    if _uvm_grep_empty(f, doc):
+        return
     for i in doc.lines_containing("could not insert 'nvidia"):
         if _NVIDIA_REFUSED.search(lines[i]):
             f.set("driver.modules_not_loaded", ("nvidia",), i, detail=f"modprobe could not insert nvidia (line {i + 1})")
