@@ -13,7 +13,8 @@ Evidence, strongest first:
   NVIDIA driver", the NGC entrypoint's "NVIDIA Driver was not detected", docker's exec of
   nvidia-smi not found, …), a shell not finding nvidia-smi (bash/dash/zsh "command not found",
   cmd.exe "is not recognized": the container toolkit mounts nvidia-smi only into a container
-  given the GPU), ``torch.cuda.is_available()`` answered ``False``; against it, nvidia-smi's
+  given the GPU), a program's log saying it found no GPU ("No GPUs detected", "CUDA test
+  failed"), ``torch.cuda.is_available()`` answered ``False``; against it, nvidia-smi's
   table header ("NVIDIA-SMI 535.54  Driver Version: …"), deviceQuery's "Result = PASS" or
   ``is_available()`` answered ``True``;
 * the person's words on the start's own line (or a line ending in ":" just above it): "fails",
@@ -44,6 +45,12 @@ _NO_GPU = frozenset({
 # zsh "command not found: nvidia-smi", cmd.exe "'nvidia-smi' is not recognized".
 _SHELL_NOT_FOUND = re.compile(r"nvidia-smi'?:?\s*(?:command )?not found|not found:\s*nvidia-smi"
                               r"|'nvidia-smi' is not recognized", re.IGNORECASE)
+# A program in the container saying in its log that it found no GPU, in the general words many
+# print ("No GPUs detected", "no GPU found", "GPU unusable", "CUDA test failed", "GPUs requested but
+# none are available" (PyTorch Lightning)): output, where a person's sentence would be a question.
+_NO_GPU_LOGGED = re.compile(r"\bno (?:nvidia |cuda |compatible )?gpus? (?:was |were )?(?:detected|found|available)\b"
+                            r"|\bgpu unusable\b|\bcuda (?:acceleration )?test failed\b"
+                            r"|\bgpus requested but none are available\b", re.IGNORECASE)
 # nvidia-smi's table header; deviceQuery's verdict.
 _WORKED_OUTPUT = re.compile(r"NVIDIA-SMI \d+\.\d+.{0,40}Driver Version:\s*\d|Result = PASS", re.IGNORECASE)
 _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:|>>?(?!>)|->|=>)?\s*(True|False)\s*$")
@@ -86,6 +93,8 @@ def of_output(lines: Sequence[str], start: int, end: int) -> Optional[str]:
         if "result = pass" in low:
             return WORKED
         if "nvidia-smi" in low and _SHELL_NOT_FOUND.search(line):
+            return FAILED
+        if "gpu" in low and not line.rstrip().endswith("?") and _NO_GPU_LOGGED.search(line):
             return FAILED
         if any(m.id in _NO_GPU for m in messages.match(line)) if _may_hold_message(low) else False:
             return FAILED

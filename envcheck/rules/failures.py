@@ -98,7 +98,7 @@ def container_started_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
     if not failed and gpus.ok and gpus.value == "none" and failed_in_it(gpus):
         # The start's own output shows the GPU failing in it (nvidia-smi reaching no driver
         # through hand-mounted driver files, the NGC entrypoint's "driver was not detected").
-        failed = [("host.container_gpus", "the GPU failed in the lines after this start")]
+        failed = [("container start", str(gpus.detail))]
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
     if not failed or ctx.facts.pci.devices.ok and not ctx.facts.pci.gpus:
         return
