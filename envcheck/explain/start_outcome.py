@@ -51,8 +51,11 @@ _SHELL_NOT_FOUND = re.compile(r"nvidia-smi'?:?\s*(?:command )?not found|not foun
 _NO_GPU_LOGGED = re.compile(r"\bno (?:nvidia |cuda |compatible )?gpus? (?:was |were )?(?:detected|found|available)\b"
                             r"|\bgpu unusable\b|\bcuda (?:acceleration )?test failed\b"
                             r"|\bgpus requested but none are available\b", re.IGNORECASE)
-# nvidia-smi's table header; deviceQuery's verdict.
-_WORKED_OUTPUT = re.compile(r"NVIDIA-SMI \d+\.\d+.{0,40}Driver Version:\s*\d|Result = PASS", re.IGNORECASE)
+# nvidia-smi's table header, nvidia-smi -L's rows, deviceQuery's verdict, a program's log saying
+# it found the GPUs or that CUDA works ("Found 2 GPUs", "1 GPU detected", "CUDA acceleration working").
+_WORKED_OUTPUT = re.compile(r"NVIDIA-SMI \d+\.\d+.{0,40}Driver Version:\s*\d|Result = PASS|^\s*GPU \d+: .{3,80}\(UUID: GPU-"
+                            r"|\bfound [1-9]\d* (?:nvidia |cuda )?gpus?\b|\b[1-9]\d* (?:nvidia |cuda )?gpus? (?:detected|found)\b"
+                            r"|\bcuda (?:acceleration )?(?:is )?working\b", re.IGNORECASE)
 _ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:|>>?(?!>)|->|=>)?\s*(True|False)\s*$")
 
 # A person's words about how it went. Failure first: "doesn't work" holds "work", 不可以 holds 可以.
@@ -74,10 +77,10 @@ def said(words: str) -> Optional[str]:
     return None
 
 
-def of_output(lines: Sequence[str], start: int, end: int) -> Optional[str]:
+def of_output(lines: Sequence[str], start: int, end: int, asked: bool = False) -> Optional[str]:
     """What the output lines ``start``..``end`` (exclusive) say: FAILED, WORKED or None. The first
-    decisive line counts (a start's output comes right after it)."""
-    asked = False  # an is_available() call seen: a bare True/False after it is its answer
+    decisive line counts (a start's output comes right after it). ``asked``: the start's own
+    command calls is_available() (``docker run img python -c "…is_available()…"``)."""
     for i in range(start, min(end, start + _REACH)):
         line = lines[i]
         if "is_available" in line:
@@ -88,9 +91,8 @@ def of_output(lines: Sequence[str], start: int, end: int) -> Optional[str]:
             if m:
                 return FAILED if m.group(1) == "False" else WORKED
         low = line.lower()
-        if "nvidia-smi" in low and _WORKED_OUTPUT.search(line):
-            return WORKED
-        if "result = pass" in low:
+        if ("nvidia-smi" in low or "result = pass" in low or "uuid: gpu-" in low or "gpu" in low or "cuda" in low) \
+                and _WORKED_OUTPUT.search(line):
             return WORKED
         if "nvidia-smi" in low and _SHELL_NOT_FOUND.search(line):
             return FAILED
