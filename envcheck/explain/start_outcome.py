@@ -14,7 +14,9 @@ Evidence, strongest first:
   nvidia-smi not found, …), a shell not finding nvidia-smi (bash/dash/zsh "command not found",
   cmd.exe "is not recognized": the container toolkit mounts nvidia-smi only into a container
   given the GPU), a program's log saying it found no GPU ("No GPUs detected", "CUDA test
-  failed"), ``torch.cuda.is_available()`` answered ``False``; against it, nvidia-smi's
+  failed"), a check typed in it answered "none" (``torch.cuda.is_available()`` → ``False``,
+  TensorFlow's ``list_physical_devices('GPU')`` → ``[]``, R's ``cuda_is_available()`` →
+  ``[1] FALSE``, ``device_count()`` → ``0``); against it, nvidia-smi's
   table header ("NVIDIA-SMI 535.54  Driver Version: …"), deviceQuery's "Result = PASS" or
   ``is_available()`` answered ``True``;
 * the person's words on the start's own line (or a line ending in ":" just above it): "fails",
@@ -56,7 +58,12 @@ _NO_GPU_LOGGED = re.compile(r"\bno (?:nvidia |cuda |compatible )?gpus? (?:was |w
 _WORKED_OUTPUT = re.compile(r"NVIDIA-SMI \d+\.\d+.{0,40}Driver Version:\s*\d|Result = PASS|^\s*GPU \d+: .{3,80}\(UUID: GPU-"
                             r"|\bfound [1-9]\d* (?:nvidia |cuda )?gpus?\b|\b[1-9]\d* (?:nvidia |cuda )?gpus? (?:detected|found)\b"
                             r"|\bcuda (?:acceleration )?(?:is )?working\b", re.IGNORECASE)
-_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:|>>?(?!>)|->|=>)?\s*(True|False)\s*$")
+# A check of the GPU typed in the container, and the answer printed under it: torch's
+# is_available() / device_count(), TensorFlow's list_physical_devices('GPU') (a list, "[]" when
+# none) and test.is_gpu_available(), R torch's cuda_is_available() ("[1] FALSE").
+_ASKS = ("is_available", "is_gpu_available", "list_physical_devices", "device_count")
+_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:|>>?(?!>)|->|=>|\[1\])?\s*(True|False|TRUE|FALSE|\[\]|0|\[PhysicalDevice\b.*|[1-9]\d?)\s*$")
+_NONE_ANSWERS = ("False", "FALSE", "[]", "0")
 
 # A person's words about how it went. Failure first: "doesn't work" holds "work", 不可以 holds 可以.
 _SAID_FAILED = re.compile(
@@ -66,6 +73,11 @@ _SAID_FAILED = re.compile(
 _SAID_WORKED = re.compile(
     r"\b(?:works?|worked|working|succeed(?:s|ed)?|successfully|runs fine|funciona|funktioniert)\b|"
     r"能看到|可以|正常|成功|没问题|잘 ?됩|됩니다|動く|動作する|動きます", re.IGNORECASE)
+
+
+def asks(line: str) -> bool:
+    """The line calls a check of the GPU whose answer a later line prints."""
+    return any(a in line for a in _ASKS)
 
 
 def said(words: str) -> Optional[str]:
@@ -83,13 +95,13 @@ def of_output(lines: Sequence[str], start: int, end: int, asked: bool = False) -
     command calls is_available() (``docker run img python -c "…is_available()…"``)."""
     for i in range(start, min(end, start + _REACH)):
         line = lines[i]
-        if "is_available" in line:
+        if any(a in line for a in _ASKS):
             asked = True
             continue
         if asked:
             m = _ANSWER.match(line)
             if m:
-                return FAILED if m.group(1) == "False" else WORKED
+                return FAILED if m.group(1) in _NONE_ANSWERS else WORKED
         low = line.lower()
         if ("nvidia-smi" in low or "result = pass" in low or "uuid: gpu-" in low or "gpu" in low or "cuda" in low) \
                 and _WORKED_OUTPUT.search(line):

@@ -76,6 +76,28 @@ def test_a_failed_start_without_gpus_is_the_finding(paste):
     assert "container_missing_gpus_flag" in explain_ids(paste)
 
 
+@pytest.mark.parametrize("paste", [
+    # TensorFlow's device list, empty
+    "$ docker run --rm tensorflow/tensorflow:latest-gpu python -c \"import tensorflow as tf; "
+    "print(tf.config.list_physical_devices('GPU'))\"\n[]\n",
+    # R torch at R's prompt
+    "docker run -it rocker/ml R\n> library(torch)\n> cuda_is_available()\n[1] FALSE\n",
+    # a device count of 0
+    "docker run -it my/img python -c 'import torch; print(torch.cuda.device_count())'\n0\n",
+])
+def test_a_check_answered_none_in_a_container_started_without_gpus(paste):
+    _, detail, _ = _gpus(paste)
+    assert FAILED_IN_IT in detail
+    assert "container_missing_gpus_flag" in explain_ids(paste)
+
+
+def test_a_check_answered_with_devices_is_no_failure():
+    _, detail, _ = _gpus("docker run --rm tensorflow/tensorflow:latest-gpu python -c \"import tensorflow as tf; "
+                         "print(tf.config.list_physical_devices('GPU'))\"\n"
+                         "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n")
+    assert FAILED_IN_IT not in detail
+
+
 def test_kubectl_run_without_a_gpu_resource():
     value, _, _ = _gpus("kubectl run cuda-test --image=nvidia/cuda:12.2.0-base-ubuntu22.04 --restart=Never "
                         "-- nvidia-smi")

@@ -250,7 +250,7 @@ def _judged(starts: List[Start], lines: Tuple[str, ...]) -> List[Start]:
     for k, s in enumerate(starts):
         end = starts[k + 1].line if k + 1 < len(starts) else len(lines)
         said_above = lines[s.line - 1] if s.line and lines[s.line - 1].rstrip().endswith((":", "：")) else ""
-        shown.append(start_outcome.of_output(lines, s.line + 1, end, asked="is_available" in lines[s.line]))
+        shown.append(start_outcome.of_output(lines, s.line + 1, end, asked=start_outcome.asks(lines[s.line])))
         outcomes.append(shown[-1] or start_outcome.said(s.words) or start_outcome.said(said_above))
     failed = [k for k, o in enumerate(outcomes) if o == start_outcome.FAILED]
     worked = [starts[k].line + 1 for k, o in enumerate(outcomes) if o == start_outcome.WORKED]
