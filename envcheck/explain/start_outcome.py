@@ -68,10 +68,13 @@ _NONE_ANSWERS = ("False", "FALSE", "[]", "0")
 # A person's words about how it went. Failure first: "doesn't work" holds "work", 不可以 holds 可以.
 _SAID_FAILED = re.compile(
     r"\b(?:fails?|failed|failing|errors?|doesn'?t work|does not work|didn'?t work|not working|won'?t work|"
+    r"(?:is |are |was )?not found|not detected|no gpus?|can'?t (?:find|see)|cannot (?:find|see)|"
+    r"(?:returns?|returned|gives?|gave|prints?|printed|shows?|says?) false|"
     r"no funciona|falla|funktioniert nicht|fehler)\b|报错|報錯|失败|失敗|不行|错误|不可以|不能|无法|找不到|"
     r"안 ?됩|실패|에러|エラー|できない|動かない", re.IGNORECASE)
 _SAID_WORKED = re.compile(
-    r"\b(?:works?|worked|working|succeed(?:s|ed)?|successfully|runs fine|funciona|funktioniert)\b|"
+    r"\b(?:works?|worked|working|succeed(?:s|ed)?|successfully|runs fine|funciona|funktioniert|"
+    r"(?:returns?|returned|gives?|gave|prints?|printed|shows?|says?) true|shows? (?:the|my|all) gpus?)\b|"
     r"能看到|可以|正常|成功|没问题|잘 ?됩|됩니다|動く|動作する|動きます", re.IGNORECASE)
 
 

@@ -57,6 +57,11 @@ FAILED_THEN_WORKED = [
     # ko: the person's words on each start's line
     ("`docker run -it myimg python train.py` 로 실행하면 에러가 납니다.\n"
      "`docker run -it --gpus all nvidia/cuda:11.8.0-base-ubuntu22.04 nvidia-smi` 는 잘 됩니다.\n"),
+    # one sentence holding both starts (the working one first)
+    ("docker run --gpus all nvidia/cuda:12.2.0-base nvidia-smi shows my GPU, but docker run -it pytorch/pytorch "
+     "python -c 'import torch; print(torch.cuda.is_available())' prints False\n"),
+    ("When I run `docker run -it my/img nvidia-smi` it says nvidia-smi is not found, but `docker run --gpus all "
+     "nvidia/cuda:12.2.0-base nvidia-smi` works.\n"),
     # a program's own log saying it found no GPU
     ("❯ docker run --rm someone/app:latest --list-gpus\n2025/12/23 | ⚠ card1: NVIDIA CUDA test failed\n"
      "2025/12/23 | ❌ No GPUs detected\n\n❯ docker run --rm --gpus all someone/app:latest --list-gpus\n"
@@ -71,7 +76,7 @@ def test_the_start_that_failed_counts_not_the_last_one(paste):
     assert "worked" in detail
 
 
-@pytest.mark.parametrize("paste", FAILED_THEN_WORKED[:5] + FAILED_THEN_WORKED[6:])
+@pytest.mark.parametrize("paste", FAILED_THEN_WORKED)
 def test_a_failed_start_without_gpus_is_the_finding(paste):
     assert "container_missing_gpus_flag" in explain_ids(paste)
 
@@ -120,6 +125,11 @@ def test_the_failed_start_asked_for_gpus_so_its_flag_counts():
                         "False\nnvidia-docker run --rm nvidia/cuda nvidia-smi\n"
                         "| NVIDIA-SMI 418.87.00    Driver Version: 418.87.00    CUDA Version: 10.1     |\n")
     assert value == "--gpus all" and n == 1
+
+
+def test_two_starts_in_a_sentence_without_outcomes_keep_todays_reading():
+    value, _, n = _gpus("I tried docker run -it a/b bash and docker run --gpus all a/b bash\n")
+    assert n == 2 and value == "--gpus all"
 
 
 def test_starts_that_all_worked_keep_todays_reading():

@@ -61,6 +61,7 @@ _SPEC_GPU = re.compile(r"nvidia|capabilities:.*\bgpu\b|^\s*gpus:|^\s*-\s*gpu\s*$
 NO_SPEC_GPU = ("the {what} requests no GPU (no NVIDIA runtime, device reservation or nvidia.com/gpu resource "
                "in the text)")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]")
+_RUN_AT = re.compile(r"(?:^|[\s;&|$#>(`\"'\u201c\u2018])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s")
 _KUBECTL_RUN = re.compile(r"(?:^|[\s;&|$#>(`])kubectl\s+run\s+(?P<args>.*)$")
 _MAX_STARTS = 12  # more starts than this is a log or a script, not a comparison: each counts as today
 
@@ -71,6 +72,7 @@ class Start(NamedTuple):
     flag: str  # the GPU request, or "none"
     words: str  # the rest of its line, outside the command
     note: str = ""  # why this start is the one judged
+    col: int = 0  # where on its line (several starts in one sentence)
 
 
 _NO_NV = "without --nv (or --nvccli) the host's driver and GPUs are not bound in"
@@ -214,6 +216,21 @@ def _kubectl_start(lines: Tuple[str, ...], i: int) -> Optional[Start]:
     return Start(i, "kubectl run", flag, lines[i][:m.start()])
 
 
+def _starts_in_a_sentence(line: str, i: int) -> List[Start]:
+    """Several starts on one line ("docker run img says nvidia-smi not found, but docker run --gpus
+    all img works"): each runs up to the next, and its words are its part of the line."""
+    at = [m.start("tool") for m in _RUN_AT.finditer(line)] + [len(line)]
+    out = []
+    for k in range(len(at) - 1):
+        part = line[at[k]:at[k + 1]]
+        m = _RUN.search(part)
+        flag = gpu_request(m.group("tool"), m.group("args")) if m else None
+        if flag:
+            before = line[at[k - 1]:at[k]] if k else line[:at[0]]
+            out.append(Start(i, m.group("tool") + " run", flag, (before if k == 0 else "") + " " + part, col=at[k]))
+    return out
+
+
 def _singularity_start(lines: Tuple[str, ...], i: int) -> Optional[Start]:
     m = _SINGULARITY.search(lines[i])
     if not (m and _SIF.search(m.group("args"))):
@@ -230,6 +247,9 @@ def _starts(doc: Pasted) -> List[Start]:
     for i in doc.lines_containing(" run"):
         line = lines[i]
         m = _RUN.search(line)
+        if m and len(_RUN_AT.findall(line)) > 1:
+            out.extend(_starts_in_a_sentence(line, i))
+            continue
         start = _run_start(lines, i, m) if m else (_kubectl_start(lines, i) if "kubectl" in line else None)
         if start:
             out.append(start)
@@ -237,7 +257,7 @@ def _starts(doc: Pasted) -> List[Start]:
         start = _singularity_start(lines, i)
         if start and all(s.line != i for s in out):
             out.append(start)
-    return sorted(out)
+    return sorted(out, key=lambda s: (s.line, s.col))
 
 
 def _judged(starts: List[Start], lines: Tuple[str, ...]) -> List[Start]:
@@ -257,8 +277,10 @@ def _judged(starts: List[Start], lines: Tuple[str, ...]) -> List[Start]:
     if not failed:
         return starts
     where = f"; the start on line {', '.join(map(str, worked))} worked" if worked else ""
-    # Only output shown after the start ties a failure to it; a person's "it fails" picks the start.
-    marked = {k: starts[k]._replace(note=(f"; {FAILED_IN_IT} (its output)" if shown[k] else "") + where)
+    # Output shown after the start ties a failure to it; so does a person's "it fails" said of it
+    # beside a start that worked (the comparison); their words alone only pick the start.
+    marked = {k: starts[k]._replace(note=(f"; {FAILED_IN_IT} (its output)" if shown[k] else
+                                          f"; {FAILED_IN_IT} (by the words on its line)" if worked else "") + where)
               for k in failed}
     if not worked:
         return [marked.get(k, s) for k, s in enumerate(starts)]
