@@ -62,6 +62,12 @@ FAILED_THEN_WORKED = [
      "python -c 'import torch; print(torch.cuda.is_available())' prints False\n"),
     ("When I run `docker run -it my/img nvidia-smi` it says nvidia-smi is not found, but `docker run --gpus all "
      "nvidia/cuda:12.2.0-base nvidia-smi` works.\n"),
+    # a compose service without a GPU reservation, its log, and the toolkit's test container working
+    ("services:\n  app:\n    image: yanwk/comfyui-boot:latest\n    ports:\n      - 8188:8188\n\n"
+     "app-1  |   File \"/usr/local/lib/python3.11/site-packages/torch/cuda/__init__.py\", line 314, in _lazy_init\n"
+     "app-1  |     torch._C._cuda_init()\napp-1  | RuntimeError: No CUDA GPUs are available\n\n"
+     "$ sudo docker run --rm --runtime=nvidia --gpus all ubuntu nvidia-smi\n"
+     "| NVIDIA-SMI 555.58.02              Driver Version: 555.58.02      CUDA Version: 12.5     |\n"),
     # a program's own log saying it found no GPU
     ("❯ docker run --rm someone/app:latest --list-gpus\n2025/12/23 | ⚠ card1: NVIDIA CUDA test failed\n"
      "2025/12/23 | ❌ No GPUs detected\n\n❯ docker run --rm --gpus all someone/app:latest --list-gpus\n"

@@ -73,6 +73,7 @@ class Start(NamedTuple):
     words: str  # the rest of its line, outside the command
     note: str = ""  # why this start is the one judged
     col: int = 0  # where on its line (several starts in one sentence)
+    why: str = ""  # why "none" (a spec's own words)
 
 
 _NO_NV = "without --nv (or --nvccli) the host's driver and GPUs are not bound in"
@@ -127,7 +128,7 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
     return None
 
 
-def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
+def _spec_without_gpus(lines: Tuple[str, ...]) -> List[Start]:
     """A compose file or pod spec pasted whole (its services/containers and an image) with
     nothing anywhere in the text that asks for a GPU: the container gets none."""
     for i, line in enumerate(lines):
@@ -141,8 +142,10 @@ def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
         # Only the spec itself counts: a host's nvidia-smi table or "NVIDIA" in a sentence
         # elsewhere in the paste does not give the service a GPU.
         if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in block):
-            f.set("host.container_gpus", "none", i, detail=f"{what} on line {i + 1}: " + NO_SPEC_GPU.format(what=what))
-        return
+            # Its output (`docker compose up`'s log, its prefixes gone) follows the spec.
+            return [Start(i, what, "none", "", why=NO_SPEC_GPU.format(what=what))]
+        return []
+    return []
 
 
 def _inspected(f: Found, doc: Pasted) -> None:
@@ -290,11 +293,12 @@ def _judged(starts: List[Start], lines: Tuple[str, ...]) -> List[Start]:
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
     lines = doc.lines
+    starts = _starts(doc)
     if doc.lines_containing("services:", "containers:"):
-        _spec_without_gpus(f, lines)
-    for s in _judged(_starts(doc), lines):
+        starts = sorted(starts + _spec_without_gpus(lines), key=lambda s: (s.line, s.col))
+    for s in _judged(starts, lines):
         if s.flag == "none":
-            why = _NO_NV if s.tool.startswith(("singularity", "apptainer")) else NO_FLAG
+            why = s.why or (_NO_NV if s.tool.startswith(("singularity", "apptainer")) else NO_FLAG)
             f.set("host.container_gpus", "none", s.line, detail=f"{s.tool} on line {s.line + 1}: {why}{s.note}")
         else:
             f.set("host.container_gpus", s.flag, s.line, detail=f"{s.tool} on line {s.line + 1}{s.note}")
