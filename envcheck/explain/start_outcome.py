@@ -78,6 +78,15 @@ _SAID_WORKED = re.compile(
     r"能看到|可以|正常|成功|没问题|잘 ?됩|됩니다|動く|動作する|動きます", re.IGNORECASE)
 
 
+_OTHER_ERROR = re.compile(r"\berror\b|\bfailed\b|denied|exited with code [1-9]|killed", re.IGNORECASE)
+
+
+def quiet(lines: Sequence[str], start: int, end: int) -> bool:
+    """No error shows in the output lines ``start``..``end``: a person's "it fails" said of the
+    start then cannot be about another error (a port in use, a missing file)."""
+    return not any(_OTHER_ERROR.search(lines[i]) for i in range(start, min(end, start + _REACH)))
+
+
 def asks(line: str) -> bool:
     """The line calls a check of the GPU whose answer a later line prints."""
     return any(a in line for a in _ASKS)

@@ -138,6 +138,15 @@ def test_two_starts_in_a_sentence_without_outcomes_keep_todays_reading():
     assert n == 2 and value == "--gpus all"
 
 
+def test_a_start_said_to_fail_for_another_error_is_not_tied_to_the_gpu():
+    paste = ("This fails:\ndocker run -p 8080:8080 my/app\ndocker: Error response from daemon: driver failed programming "
+             "external connectivity: Bind for 0.0.0.0:8080 failed: port is already allocated.\n"
+             "This works:\ndocker run --gpus all -p 8081:8080 my/app\n")
+    _, detail, _ = _gpus(paste)
+    assert FAILED_IN_IT not in detail
+    assert "container_missing_gpus_flag" not in explain_ids(paste)
+
+
 def test_starts_that_all_worked_keep_todays_reading():
     value, detail, n = _gpus("docker run --gpus all nvidia/cuda nvidia-smi\n"
                              "| NVIDIA-SMI 535.54.03    Driver Version: 535.54.03    CUDA Version: 12.2 |\n"

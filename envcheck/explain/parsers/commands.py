@@ -269,21 +269,25 @@ def _judged(starts: List[Start], lines: Tuple[str, ...]) -> List[Start]:
     are the container the report is about (start_outcome)."""
     if not starts or len(starts) > _MAX_STARTS:
         return starts
-    shown, outcomes = [], []
+    shown, outcomes, quiet = [], [], []
     for k, s in enumerate(starts):
         end = starts[k + 1].line if k + 1 < len(starts) else len(lines)
         said_above = lines[s.line - 1] if s.line and lines[s.line - 1].rstrip().endswith((":", "：")) else ""
         shown.append(start_outcome.of_output(lines, s.line + 1, end, asked=start_outcome.asks(lines[s.line])))
         outcomes.append(shown[-1] or start_outcome.said(s.words) or start_outcome.said(said_above))
+        quiet.append(start_outcome.quiet(lines, s.line + 1, end))
     failed = [k for k, o in enumerate(outcomes) if o == start_outcome.FAILED]
-    worked = [starts[k].line + 1 for k, o in enumerate(outcomes) if o == start_outcome.WORKED]
+    worked = [k for k, o in enumerate(outcomes) if o == start_outcome.WORKED]
     if not failed:
         return starts
-    where = f"; the start on line {', '.join(map(str, worked))} worked" if worked else ""
-    # Output shown after the start ties a failure to it; so does a person's "it fails" said of it
-    # beside a start that worked (the comparison); their words alone only pick the start.
+    where = f"; the start on line {', '.join(str(starts[k].line + 1) for k in worked)} worked" if worked else ""
+    # Output shown after the start ties a failure to it. So does a person's "it fails" said of a
+    # start without GPUs beside one given them that worked (the comparison), where no other error
+    # shows after it; their words alone only pick the start.
+    compared = any(starts[k].flag != "none" for k in worked)
     marked = {k: starts[k]._replace(note=(f"; {FAILED_IN_IT} (its output)" if shown[k] else
-                                          f"; {FAILED_IN_IT} (by the words on its line)" if worked else "") + where)
+                                          f"; {FAILED_IN_IT} (by the words on its line)" if compared and quiet[k]
+                                          else "") + where)
               for k in failed}
     if not worked:
         return [marked.get(k, s) for k, s in enumerate(starts)]
