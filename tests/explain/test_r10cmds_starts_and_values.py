@@ -210,6 +210,27 @@ def test_an_expression_and_the_value_printed_for_it(paste, path, value):
     assert _read(paste).get(path) == value
 
 
+@pytest.mark.parametrize("paste, expected", [
+    ("```python\nimport torch\nprint(torch.__version__)\nprint(torch.version.cuda)\nprint(torch.cuda.is_available())\n```\n"
+     "Output:\n```\n2.1.0+cpu\nNone\nFalse\n```\n",
+     {"torch.version": "2.1.0+cpu", "torch.cuda_build": "not_found", "torch.cuda_available": False}),
+    ("import torch\nprint(torch.__version__)\nprint(torch.cuda.is_available())\n\n$ python check.py\n2.3.1+cu121\nTrue\n",
+     {"torch.version": "2.3.1+cu121", "torch.cuda_available": True}),
+    ("print(torch.__version__)\nprint(torch.cuda.is_available())\n输出：\n2.0.1+cu118\nFalse\n",
+     {"torch.version": "2.0.1+cu118", "torch.cuda_available": False}),
+])
+def test_a_scripts_prints_and_its_output_below_them(paste, expected):
+    got = _read(paste)
+    assert {k: got.get(k) for k in expected} == expected
+
+
+def test_a_scripts_prints_without_as_many_values_say_nothing():
+    assert _read("print(torch.__version__)\nprint(torch.cuda.is_available())\nmodel = Net()\nx = 1\n") == {}
+    # one value for two prints: which is which is not known
+    assert "torch.cuda_available" not in _read("print(torch.__version__)\nprint(torch.cuda.is_available())\n"
+                                               "Output:\nFalse\n\nThen I tried again.\n")
+
+
 @pytest.mark.parametrize("paste", [
     "Run this:\ntorch.cuda.is_available()\nIt should print True\n",  # advice, not a value
     "if torch.cuda.is_available():\n    print('ok')\n",

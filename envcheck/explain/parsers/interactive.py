@@ -7,6 +7,8 @@
   notebook cell or prompt-less session (then only a value as Python prints it counts), a
   warning Python printed in between skipped; ``>>> torch.version.cuda`` followed straight by
   the next prompt is None (the REPL echoes nothing for None);
+* a script's run of ``print(expr)`` lines and, after it (a fence, "Output:", the command
+  running it), one value line for each, in order;
 * ``python -c "import torch; print(torch.__version__)"`` (or ``py -c``) followed by its output;
 * inline forms ``torch.cuda.is_available(): False`` (Ultralytics prints this),
   ``torch.version.cuda = 12.1``, ``torch.cuda.is_available() -> True``;
@@ -214,6 +216,42 @@ def _expression(line: str) -> Optional[Tuple[str, bool, bool]]:
     return (m.group(2), bool(m.group(1)), prompted) if m else None
 
 
+# What stands between a script and its output: "Output:", 输出：, a command running it.
+_SEPARATOR = lazy(r"^(?:output|outputs|result|results|console|输出|结果|出力|결과|salida|ausgabe)\s*[:：]?\s*$"
+                  r"|^[$>#]?\s*(?:python3?|py)\S*\s+\S+\.py\b", re.I)
+
+
+def _printed(line: str) -> Optional[str]:
+    e = _expression(line)
+    return e[0] if e and e[1] and not e[2] else None
+
+
+def _block(f: Found, lines: Tuple[str, ...], i: int) -> bool:
+    """A script's run of print(expr) lines starting at ``i`` and, after it (past a fence,
+    "Output:" or the command running it), as many value lines: the values in order."""
+    if i and _printed(lines[i - 1]):
+        return False  # not the first print of its run
+    exprs, j = [], i
+    while j < len(lines) and j - i < 30:
+        s = lines[j].strip()
+        if not s or s.startswith(("```", "import ", "from ")):
+            j += 1
+        elif _printed(s):
+            exprs.append(_printed(s))
+            j += 1
+        else:
+            break
+    while j < len(lines) and j - i < 40 and (not lines[j].strip() or lines[j].strip().startswith("```")
+                                               or _SEPARATOR.match(lines[j].strip())):
+        j += 1
+    values = [(lines[k].strip(), k) for k in range(j, min(j + len(exprs), len(lines)))]
+    if len(exprs) < 2 or len(values) != len(exprs) or not all(_repr(v) for v, _ in values):
+        return False
+    for e, (v, k) in zip(exprs, values):
+        EXPRESSIONS[e](f, v, k)
+    return True
+
+
 def _repr(text: str) -> bool:
     """A value as Python prints one (True, None, 12, '2.1.0', (8, 6), [...]), or true/false
     typed by hand: what a bare expression's next line must be to be its value."""
@@ -289,6 +327,8 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> bool:
         e = _expression(line)
         if e:
             expr, printed, prompted = e
+            if printed and not prompted and _block(f, lines, i):
+                return True
             value = _next_value(lines, i)
             if value:
                 v = value[0] if prompted else _OUTPUT_MARK.sub("", value[0])
