@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from typing import Callable, Dict, Optional, Tuple
 
@@ -202,6 +203,7 @@ def _next_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a long log repeats its lines
 def _expression(line: str) -> Optional[Tuple[str, bool, bool]]:
     """The expression whose value the next line shows, with whether it is printed (print(…)) and
     whether it is at the interpreter's own prompt; None when the line is no such expression."""
