@@ -57,6 +57,11 @@ def _container(ctx: RuleContext):
 def container_without_gpu_access(ctx: RuleContext) -> Iterator[Finding]:
     kind = _container(ctx)
     said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE]
+    drv = ctx.facts.nvml.driver_version
+    if not said and not (drv.ok and drv.value) and not ctx.facts.gpus:
+        # CUDA's runtime reports cudaErrorInsufficientDriver (35) also when it cannot load libcuda
+        # at all: in a container that got no GPU, where no driver shows, that is the likelier cause.
+        said = [s for s in ctx.stated if s.id == "cuda_insufficient_driver"]
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
     if kind is None or not said or ctx.facts.has_nvidia_gpu is False:
         return

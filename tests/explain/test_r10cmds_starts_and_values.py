@@ -240,3 +240,18 @@ def test_a_scripts_prints_without_as_many_values_say_nothing():
 ])
 def test_lines_that_are_no_expression_and_its_value(paste):
     assert "torch.cuda_available" not in _read(paste)
+
+
+# --------------------------------------------------------------------------- "insufficient driver" in a container
+def test_insufficient_driver_in_a_container_with_no_driver_shown_may_be_a_missing_gpu_grant():
+    paste = ("I run it in a singularity container (handled by nextflow).\n"
+             "[error] CUDA error: CUDA driver version is insufficient for CUDA runtime version\n")
+    assert "container_missing_gpus_flag" in explain_ids(paste)
+
+
+def test_insufficient_driver_in_a_container_whose_nvidia_smi_shows_the_driver_is_the_driver():
+    paste = ("Inside the docker container:\n$ nvidia-smi\n"
+             "| NVIDIA-SMI 418.87.00    Driver Version: 418.87.00    CUDA Version: 10.1     |\n"
+             "|   0  Tesla V100-SXM2...  Off  | 00000000:00:1E.0 Off |                    0 |\n"
+             "RuntimeError: CUDA driver version is insufficient for CUDA runtime version\n")
+    assert "container_missing_gpus_flag" not in explain_ids(paste)
