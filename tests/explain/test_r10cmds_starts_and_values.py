@@ -117,6 +117,8 @@ def test_kubectl_run_without_a_gpu_resource():
                         '{"containers": [{"name": "c", "image": "nvidia/cuda:12.2.0-base", "resources": '
                         '{"limits": {"nvidia.com/gpu": 1}}}]}}\'')
     assert value == "nvidia.com/gpu"
+    value, _, _ = _gpus("kubectl run -it --rm debug --image=busybox --restart=Never -- sh")
+    assert value is None  # a debug pod says nothing of the GPU pod
 
 
 def test_a_single_start_whose_output_shows_the_gpu_failing_is_marked():

@@ -63,6 +63,7 @@ NO_SPEC_GPU = ("the {what} requests no GPU (no NVIDIA runtime, device reservatio
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]")
 _RUN_AT = re.compile(r"(?:^|[\s;&|$#>(`\"'\u201c\u2018])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s")
 _KUBECTL_RUN = re.compile(r"(?:^|[\s;&|$#>(`])kubectl\s+run\s+(?P<args>.*)$")
+_GPU_POD = re.compile(r"nvidia|cuda|gpu|torch|tensorflow|vllm|ollama", re.IGNORECASE)  # a pod meant to use the GPU
 _MAX_STARTS = 12  # more starts than this is a log or a script, not a comparison: each counts as today
 
 
@@ -215,6 +216,8 @@ def _kubectl_start(lines: Tuple[str, ...], i: int) -> Optional[Start]:
     if not m:
         return None
     command = _command(lines, i, m.group("args"))
+    if not _GPU_POD.search(command):
+        return None  # a debug pod (busybox, curl): not the container the report is about
     flag = "nvidia.com/gpu" if "nvidia.com/gpu" in command else "none"
     return Start(i, "kubectl run", flag, lines[i][:m.start()])
 
