@@ -13,7 +13,8 @@ pattern it relies on and is "likely" unless the evidence is a tool's own reading
   nothing known about the modules, nvidia-uvm not loaded (no /dev/nvidia-uvm), the classic
   cause (CUDA needs it, nvidia-smi does not);
 * a container started without GPU options (``docker run`` with no --gpus, NVIDIA runtime or
-  device) and GPUs failing in it: the container got no GPU;
+  device) and GPUs failing in it (or in the output shown after that start, where a paste holds
+  several starts): the container got no GPU;
 * nvidia-smi unable to open one GPU ("Unknown Error") while it reached the driver: that GPU
   is gone (fallen off the bus, Xid 79);
 * /dev/nvidia-uvm said missing by a program or a person ("lstat /dev/nvidia-uvm: no such file",
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 from typing import Iterator, List, Tuple
 
+from envcheck.derived.container_start import failed_in_it
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
@@ -55,6 +57,11 @@ def _container(ctx: RuleContext):
 def container_without_gpu_access(ctx: RuleContext) -> Iterator[Finding]:
     kind = _container(ctx)
     said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE]
+    drv = ctx.facts.nvml.driver_version
+    if not said and not (drv.ok and drv.value) and not ctx.facts.gpus:
+        # CUDA's runtime reports cudaErrorInsufficientDriver (35) also when it cannot load libcuda
+        # at all: in a container that got no GPU, where no driver shows, that is the likelier cause.
+        said = [s for s in ctx.stated if s.id == "cuda_insufficient_driver"]
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
     if kind is None or not said or ctx.facts.has_nvidia_gpu is False:
         return
@@ -93,6 +100,10 @@ def container_started_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     gpus = f.host.container_gpus
     failed = _gpu_failed(ctx) if gpus.ok and gpus.value == "none" else []
+    if not failed and gpus.ok and gpus.value == "none" and failed_in_it(gpus):
+        # The start's own output shows the GPU failing in it (nvidia-smi reaching no driver
+        # through hand-mounted driver files, the NGC entrypoint's "driver was not detected").
+        failed = [("container start", str(gpus.detail))]
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
     if not failed or ctx.facts.pci.devices.ok and not ctx.facts.pci.gpus:
         return

@@ -26,8 +26,11 @@ from __future__ import annotations
 import functools
 import re
 import shlex
-from typing import Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
+from envcheck.derived.container_start import FAILED_IN_IT
+
+from .. import start_outcome
 from ..partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from ..source import Pasted
 
@@ -57,6 +60,24 @@ _SPEC_IMAGE = re.compile(r"^\s*(?:-\s+)?image:\s*\S")
 _SPEC_GPU = re.compile(r"nvidia|capabilities:.*\bgpu\b|^\s*gpus:|^\s*-\s*gpu\s*$", re.IGNORECASE)
 NO_SPEC_GPU = ("the {what} requests no GPU (no NVIDIA runtime, device reservation or nvidia.com/gpu resource "
                "in the text)")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]")
+_RUN_AT = re.compile(r"(?:^|[\s;&|$#>(`\"'\u201c\u2018])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s")
+_KUBECTL_RUN = re.compile(r"(?:^|[\s;&|$#>(`])kubectl\s+run\s+(?P<args>.*)$")
+_GPU_POD = re.compile(r"nvidia|cuda|gpu|torch|tensorflow|vllm|ollama", re.IGNORECASE)  # a pod meant to use the GPU
+_MAX_STARTS = 12  # more starts than this is a log or a script, not a comparison: each counts as today
+
+
+class Start(NamedTuple):
+    line: int
+    tool: str  # "docker run", "kubectl run", …
+    flag: str  # the GPU request, or "none"
+    words: str  # the rest of its line, outside the command
+    note: str = ""  # why this start is the one judged
+    col: int = 0  # where on its line (several starts in one sentence)
+    why: str = ""  # why "none" (a spec's own words)
+
+
+_NO_NV = "without --nv (or --nvccli) the host's driver and GPUs are not bound in"
 NO_FLAG = ("the command passes no --gpus, --runtime=nvidia or NVIDIA device (a Docker daemon whose "
            "default runtime is nvidia would still pass the GPUs in)")
 
@@ -108,7 +129,7 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
     return None
 
 
-def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
+def _spec_without_gpus(lines: Tuple[str, ...]) -> List[Start]:
     """A compose file or pod spec pasted whole (its services/containers and an image) with
     nothing anywhere in the text that asks for a GPU: the container gets none."""
     for i, line in enumerate(lines):
@@ -122,8 +143,10 @@ def _spec_without_gpus(f: Found, lines: Tuple[str, ...]) -> None:
         # Only the spec itself counts: a host's nvidia-smi table or "NVIDIA" in a sentence
         # elsewhere in the paste does not give the service a GPU.
         if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in block):
-            f.set("host.container_gpus", "none", i, detail=f"{what} on line {i + 1}: " + NO_SPEC_GPU.format(what=what))
-        return
+            # Its output (`docker compose up`'s log, its prefixes gone) follows the spec.
+            return [Start(i, what, "none", "", why=NO_SPEC_GPU.format(what=what))]
+        return []
+    return []
 
 
 def _inspected(f: Found, doc: Pasted) -> None:
@@ -163,26 +186,131 @@ def _yaml_end(lines: Tuple[str, ...], i: int) -> int:
     return j
 
 
+def _run_start(lines: Tuple[str, ...], i: int, m: "re.Match[str]") -> Optional[Start]:
+    """The start ``docker run …`` on line ``i``, or None when no image follows its options."""
+    line = lines[i]
+    args, quote = m.group("args"), m.group("quote")
+    if quote:
+        args = args.split(_CLOSE[quote], 1)[0]
+    elif line.count("`", 0, m.start("tool")) % 2:
+        quote = "`"  # inside inline code ("使用：`sudo docker run … img` 启动后 …"): it ends at the closing backtick
+        args = args.split("`", 1)[0]
+    flag = gpu_request(m.group("tool"), args if quote else _command(lines, i, args))
+    if not flag:
+        return None
+    # The words around the command on its line: what the person says of it ("…能看到结果", "this fails").
+    before = line[:m.start("tool")]
+    after = m.group("args")[len(args):] if quote else ""
+    if not quote:
+        # Inline code loses its backticks in normalising; a sentence in CJK after the command
+        # ("… img 启动后，执行命令报错") is no argument of it.
+        cjk = _CJK.search(m.group("args"))
+        after = m.group("args")[cjk.start():] if cjk else ""
+    return Start(i, m.group("tool") + " run", flag, before + " " + after)
+
+
+def _kubectl_start(lines: Tuple[str, ...], i: int) -> Optional[Start]:
+    """``kubectl run NAME --image=IMG …``: a pod gets GPUs only through the nvidia.com/gpu resource
+    (``--limits`` before kubectl 1.21, or ``--overrides`` with a resources block)."""
+    m = _KUBECTL_RUN.search(lines[i])
+    if not m:
+        return None
+    command = _command(lines, i, m.group("args"))
+    if not _GPU_POD.search(command):
+        return None  # a debug pod (busybox, curl): not the container the report is about
+    flag = "nvidia.com/gpu" if "nvidia.com/gpu" in command else "none"
+    return Start(i, "kubectl run", flag, lines[i][:m.start()])
+
+
+def _starts_in_a_sentence(line: str, i: int) -> List[Start]:
+    """Several starts on one line ("docker run img says nvidia-smi not found, but docker run --gpus
+    all img works"): each runs up to the next, and its words are its part of the line."""
+    at = [m.start("tool") for m in _RUN_AT.finditer(line)] + [len(line)]
+    out = []
+    for k in range(len(at) - 1):
+        part = line[at[k]:at[k + 1]]
+        m = _RUN.search(part)
+        flag = gpu_request(m.group("tool"), m.group("args")) if m else None
+        if flag:
+            before = line[at[k - 1]:at[k]] if k else line[:at[0]]
+            out.append(Start(i, m.group("tool") + " run", flag, (before if k == 0 else "") + " " + part, col=at[k]))
+    return out
+
+
+def _singularity_start(lines: Tuple[str, ...], i: int) -> Optional[Start]:
+    m = _SINGULARITY.search(lines[i])
+    if not (m and _SIF.search(m.group("args"))):
+        return None
+    nv = any(t in ("--nv", "--nvccli") for t in _tokens(_command(lines, i, m.group("args"))))
+    return Start(i, f"{m.group('tool')} {m.group('verb')}", "--nv" if nv else "none", lines[i][:m.start()])
+
+
+def _starts(doc: Pasted) -> List[Start]:
+    """Every container start in the text, in order: docker/podman/nerdctl/nvidia-docker run,
+    kubectl run, singularity/apptainer exec|run|shell."""
+    lines = doc.lines
+    out: List[Start] = []
+    for i in doc.lines_containing(" run"):
+        line = lines[i]
+        m = _RUN.search(line)
+        if m and len(_RUN_AT.findall(line)) > 1:
+            out.extend(_starts_in_a_sentence(line, i))
+            continue
+        start = _run_start(lines, i, m) if m else (_kubectl_start(lines, i) if "kubectl" in line else None)
+        if start:
+            out.append(start)
+    for i in doc.lines_containing("singularity", "apptainer"):
+        start = _singularity_start(lines, i)
+        if start and all(s.line != i for s in out):
+            out.append(start)
+    return sorted(out, key=lambda s: (s.line, s.col))
+
+
+def _judged(starts: List[Start], lines: Tuple[str, ...]) -> List[Start]:
+    """The starts whose flags count, a start the GPU failed in marked so. Several starts pasted
+    together are often a failing one and one that works: then only the failing ones count, they
+    are the container the report is about (start_outcome)."""
+    if not starts or len(starts) > _MAX_STARTS:
+        return starts
+    shown, outcomes, quiet = [], [], []
+    for k, s in enumerate(starts):
+        end = starts[k + 1].line if k + 1 < len(starts) else len(lines)
+        said_above = lines[s.line - 1] if s.line and lines[s.line - 1].rstrip().endswith((":", "：")) else ""
+        shown.append(start_outcome.of_output(lines, s.line + 1, end, asked=start_outcome.asks(lines[s.line])))
+        outcomes.append(shown[-1] or start_outcome.said(s.words) or start_outcome.said(said_above))
+        quiet.append(start_outcome.quiet(lines, s.line + 1, end))
+    failed = [k for k, o in enumerate(outcomes) if o == start_outcome.FAILED]
+    worked = [k for k, o in enumerate(outcomes) if o == start_outcome.WORKED]
+    if not failed:
+        return starts
+    where = f"; the start on line {', '.join(str(starts[k].line + 1) for k in worked)} worked" if worked else ""
+    # Output shown after the start ties a failure to it. So does a person's "it fails" said of a
+    # start without GPUs beside one given them that worked (the comparison), where no other error
+    # shows after it; their words alone only pick the start.
+    compared = any(starts[k].flag != "none" for k in worked)
+    marked = {k: starts[k]._replace(note=(f"; {FAILED_IN_IT} (its output)" if shown[k] else
+                                          f"; {FAILED_IN_IT} (by the words on its line)" if compared and quiet[k]
+                                          else "") + where)
+              for k in failed}
+    if not worked:
+        return [marked.get(k, s) for k, s in enumerate(starts)]
+    return list(marked.values())
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
     lines = doc.lines
+    starts = _starts(doc)
     if doc.lines_containing("services:", "containers:"):
-        _spec_without_gpus(f, lines)
-    for i in doc.lines_containing(" run", "runtime:", "driver:"):
+        starts = sorted(starts + _spec_without_gpus(lines), key=lambda s: (s.line, s.col))
+    for s in _judged(starts, lines):
+        if s.flag == "none":
+            why = s.why or (_NO_NV if s.tool.startswith(("singularity", "apptainer")) else NO_FLAG)
+            f.set("host.container_gpus", "none", s.line, detail=f"{s.tool} on line {s.line + 1}: {why}{s.note}")
+        else:
+            f.set("host.container_gpus", s.flag, s.line, detail=f"{s.tool} on line {s.line + 1}{s.note}")
+    for i in doc.lines_containing("runtime:", "driver:"):
         line = lines[i]
-        if "run" in line:
-            m = _RUN.search(line)
-            if m:
-                args = m.group("args")
-                if m.group("quote"):
-                    args = args.split(_CLOSE[m.group("quote")], 1)[0]
-                flag = gpu_request(m.group("tool"), args if m.group("quote") else _command(lines, i, args))
-                if flag == "none":
-                    f.set("host.container_gpus", "none", i,
-                          detail=f"{m.group('tool')} run on line {i + 1}: {NO_FLAG}")
-                elif flag:
-                    f.set("host.container_gpus", flag, i, detail=f"{m.group('tool')} run on line {i + 1}")
-                continue
         if "nvidia" in line and (_COMPOSE_RUNTIME.match(line) or _COMPOSE_DRIVER.match(line)):
             cue = _proposed(lines, i)
             if cue is not None:
@@ -193,13 +321,6 @@ def parse(doc: Pasted) -> Found:
                              f"({cue}), so the service had no GPU")
                 continue
             f.set("host.container_gpus", line.strip(" -"), i, detail=f"compose file, line {i + 1}")
-    for i in doc.lines_containing("singularity", "apptainer"):
-        m = _SINGULARITY.search(lines[i])
-        if m and _SIF.search(m.group("args")):
-            nv = any(t in ("--nv", "--nvccli") for t in _tokens(_command(lines, i, m.group("args"))))
-            f.set("host.container_gpus", "--nv" if nv else "none", i,
-                  detail=f"{m.group('tool')} {m.group('verb')} on line {i + 1}"
-                         + ("" if nv else ": without --nv (or --nvccli) the host's driver and GPUs are not bound in"))
     _inspected(f, doc)
     if doc.lines_containing('"runargs"') and not doc.lines_containing("--gpus", "--runtime=nvidia", "nvidia.com/gpu",
                                                                       '"gpu"'):

@@ -1,10 +1,15 @@
 """What a user's own Python printed: REPL sessions and one-line checks.
 
-* ``>>> torch.cuda.is_available()`` followed by ``False`` (the REPL); ``>>> torch.version.cuda``
-  followed straight by the next prompt is None (the REPL echoes nothing for None);
-* ``python -c "import torch; print(torch.__version__)"`` followed by its output;
-* a script's bare ``print(torch.cuda.is_available())`` followed by its output (``False``,
-  ``>>false``, ``output: False``);
+* an expression and the value printed for it on the next line, however it was typed:
+  ``>>> torch.cuda.is_available()`` then ``False`` (the REPL), Jupyter's ``In [3]:`` /
+  ``Out[3]:``, a script's ``print(torch.cuda.is_available())`` (``import torch;`` before it)
+  then its output (``False``, ``>>false``, ``output: False``), the bare expression of a pasted
+  notebook cell or prompt-less session (then only a value as Python prints it counts), a
+  warning Python printed in between skipped; ``>>> torch.version.cuda`` followed straight by
+  the next prompt is None (the REPL echoes nothing for None);
+* a script's run of ``print(expr)`` lines and, after it (a fence, "Output:", the command
+  running it), one value line for each, in order;
+* ``python -c "import torch; print(torch.__version__)"`` (or ``py -c``) followed by its output;
 * inline forms ``torch.cuda.is_available(): False`` (Ultralytics prints this),
   ``torch.version.cuda = 12.1``, ``torch.cuda.is_available() -> True``;
 * labelled prints from check scripts: ``CUDA available: True``, ``torch version: 2.1.0``;
@@ -14,6 +19,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from typing import Callable, Dict, Optional, Tuple
 
@@ -126,15 +132,23 @@ EXPRESSIONS: Dict[str, Setter] = {
     "torch.cuda.nccl.version()": _nccl,
 }
 _EXPR = "|".join(re.escape(e) for e in sorted(EXPRESSIONS, key=len, reverse=True))
-# The Python prompt, or IPython/Jupyter's "In [2]:" (its result follows as "Out[2]: False").
-_REPL = lazy(rf"^\s*(?:>>>|In \[\d+\]:)\s*(?:print\()?({_EXPR})\)?;?\s*$")
+# An expression whose value follows on the next line, in every way it is pasted: at the Python
+# prompt or IPython/Jupyter's "In [2]:" (the value follows as "Out[2]: False"), printed by a
+# script's line ("print(torch.cuda.is_available())"), a notebook cell or a session pasted without
+# its prompts (the bare expression), or marked by hand ("> torch.cuda.is_available()" then
+# ">> False"); "import torch;" may come first on the line.
+_PROMPT = lazy(r"^(?:>>>|\.\.\.|In \[\d*\]:)\s*")
+_MARK = lazy(r"^(?:>{1,2}(?!>)|\$|#)\s*")
+_STATEMENT = lazy(rf"^(print\(\s*)?({_EXPR})(?(1)\s*\))$")
 _OUT = lazy(r"^Out\[\d+\]:\s*")
 _INLINE = lazy(rf"`?({_EXPR})`?\s*(?::|=|->|→|==>)\s*`?([^`]+?)`?\s*$")
-# A script's line pasted bare, its output on the next line: "print(torch.cuda.is_available())"
-# then "False", often marked as output (">>false", "-> False", "output: False", "return False").
-_SCRIPT = lazy(rf"^\s*print\(\s*({_EXPR})\s*\)\s*;?\s*$")
+# A printed value marked as output (">>false", "-> False", "output: False", "return False").
 _OUTPUT_MARK = lazy(r"^(?:>>(?!>)|->|=>|→|#|output\s*[:：]|returns?\s*[:：]?|返回\s*[:：]?)\s*", re.I)
-_PRINT_CMD = lazy(rf"python3?(?:\.\d+)?(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
+# python -c (or the Windows launcher py -c) printing an expression.
+_PRINT_CMD = lazy(rf"(?:\bpy|python3?(?:\.\d+)?)(?:\.exe)?\s+-c\s+.*print\(\s*({_EXPR})\s*\)")
+# Python's warning lines between a call and its value ("…/cuda/__init__.py:52: UserWarning: CUDA
+# initialization: …" then the source line it quotes, indented): not the value.
+_WARNING = lazy(r"\b\w*Warning:|warnings\.warn\(")
 # One print of several expressions ("print(torch.__version__, torch.version.cuda,
 # torch.cuda.is_available())", at a prompt or in ``python -c``): Python prints the values on
 # one line separated by spaces, in the same order.
@@ -166,14 +180,91 @@ _LABELLED: Tuple[Tuple[re.Pattern, Setter, Tuple[str, ...]], ...] = (
 
 
 def _next_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
-    for j in range(i + 1, min(i + 3, len(lines))):
-        s = lines[j].strip()
-        if not s:
+    """The value printed after line ``i``: its next line that is not blank, a code fence or a
+    warning Python printed first (within two such lines, or a dozen in all)."""
+    seen = 0
+    warned = False
+    for j in range(i + 1, min(i + 13, len(lines))):
+        raw = lines[j]
+        s = raw.strip()
+        if not s or s.startswith("```"):
             continue
         if s.startswith((">>>", "$", "Traceback", "In [")):
             return None
+        if _WARNING.search(s):
+            warned = True
+            continue
+        if warned and raw[:1].isspace():
+            continue  # the source line the warning quotes
+        seen += 1
+        if seen > 2:
+            return None
         return _OUT.sub("", s), j
     return None
+
+
+@functools.lru_cache(maxsize=4096)  # a long log repeats its lines
+def _expression(line: str) -> Optional[Tuple[str, bool, bool]]:
+    """The expression whose value the next line shows, with whether it is printed (print(…)) and
+    whether it is at the interpreter's own prompt; None when the line is no such expression."""
+    s = line.strip()
+    m = _PROMPT.match(s)
+    prompted = bool(m)
+    s = s[m.end():] if m else _MARK.sub("", s)
+    *before, last = [t.strip() for t in s.split(";") if t.strip()] or [""]
+    if any(not t.startswith(("import ", "from ")) for t in before):
+        return None  # other statements first: a line of a program, not a look at one value
+    m = _STATEMENT.match(last)
+    return (m.group(2), bool(m.group(1)), prompted) if m else None
+
+
+# What stands between a script and its output: "Output:", 输出：, a command running it.
+_SEPARATOR = lazy(r"^(?:output|outputs|result|results|console|输出|结果|出力|결과|salida|ausgabe)\s*[:：]?\s*$"
+                  r"|^[$>#]?\s*(?:python3?|py)\S*\s+\S+\.py\b", re.I)
+
+
+def _printed(line: str) -> Optional[str]:
+    e = _expression(line)
+    return e[0] if e and e[1] and not e[2] else None
+
+
+def _block(f: Found, lines: Tuple[str, ...], i: int) -> bool:
+    """A script's run of print(expr) lines starting at ``i`` and, after it (past a fence,
+    "Output:" or the command running it), as many value lines: the values in order."""
+    if i and _printed(lines[i - 1]):
+        return False  # not the first print of its run
+    exprs, j = [], i
+    while j < len(lines) and j - i < 30:
+        s = lines[j].strip()
+        if not s or s.startswith(("```", "import ", "from ")):
+            j += 1
+        elif _printed(s):
+            exprs.append(_printed(s))
+            j += 1
+        else:
+            break
+    while j < len(lines) and j - i < 40 and (not lines[j].strip() or lines[j].strip().startswith("```")
+                                               or _SEPARATOR.match(lines[j].strip())):
+        j += 1
+    values = [(lines[k].strip(), k) for k in range(j, min(j + len(exprs), len(lines)))]
+    if len(exprs) < 2 or len(values) != len(exprs) or not all(_repr(v) for v, _ in values):
+        return False
+    for e, (v, k) in zip(exprs, values):
+        EXPRESSIONS[e](f, v, k)
+    return True
+
+
+def _repr(text: str) -> bool:
+    """A value as Python prints one (True, None, 12, '2.1.0', (8, 6), [...]), or true/false
+    typed by hand: what a bare expression's next line must be to be its value."""
+    t = text.strip()
+    if t.lower() in ("true", "false") or t in _CONSTANTS:
+        return True
+    try:
+        ast.literal_eval(t)
+    except (ValueError, SyntaxError):
+        return bool(re.match(r"^\d+\.\d+(?:\.\d+)?(?:\+\w+)?$", t))  # print(torch.__version__)'s 2.1.0+cu118
+    return True
 
 
 _MAY_BE_NONE = ("torch.version.cuda",)  # the expressions whose value may be None
@@ -235,21 +326,20 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> bool:
         m = _PRINT_MANY.search(line) if line.count("torch.") > 1 else None
         if m and _printed_many(f, lines, i, m):
             return True
-        m = _REPL.match(line)
-        if m:
+        e = _expression(line)
+        if e:
+            expr, printed, prompted = e
+            if printed and not prompted and _block(f, lines, i):
+                return True
             value = _next_value(lines, i)
             if value:
-                EXPRESSIONS[m.group(1)](f, value[0], value[1])
-            elif m.group(1) in _MAY_BE_NONE and "print(" not in line and _prompt_follows(lines, i):
+                v = value[0] if prompted else _OUTPUT_MARK.sub("", value[0])
+                if prompted or printed or _repr(v):  # a bare expression: only a value as Python prints it
+                    EXPRESSIONS[expr](f, v, value[1])
+            elif prompted and expr in _MAY_BE_NONE and not printed and _prompt_follows(lines, i):
                 # The REPL echoes nothing for None (sys.displayhook; IPython shows no Out[n]):
                 # ">>> torch.version.cuda" followed straight by the next prompt is None.
-                EXPRESSIONS[m.group(1)](f, "None", i)
-            return True
-        m = _SCRIPT.match(line)
-        if m:
-            value = _next_value(lines, i)
-            if value:
-                EXPRESSIONS[m.group(1)](f, _OUTPUT_MARK.sub("", value[0]), value[1])
+                EXPRESSIONS[expr](f, "None", i)
             return True
         m = _PRINT_CMD.search(line)
         if m and line.count("print(") == 1:
