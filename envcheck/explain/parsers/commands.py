@@ -28,8 +28,7 @@ import re
 import shlex
 from typing import List, NamedTuple, Optional, Tuple
 
-from envcheck.derived.container_start import FAILED_IN_IT
-
+from ...derived.container_start import FAILED_IN_IT
 from .. import start_outcome
 from ..partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from ..source import Pasted
