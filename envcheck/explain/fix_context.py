@@ -104,7 +104,10 @@ def _block(lines, start: int, step: int, out: Set[int]) -> None:
 
 def _fixed_blocks(doc: Pasted, out: Set[int]) -> None:
     lines = doc.lines
-    for i in doc.lines_containing("fix", "solv", "resolv", "work", "解决", "可以了", "解決", "해결"):
+    # the cue's words, with what stands before "work" in each of _FIXED's forms ("it works", "this
+    # worked", "that works", "works now", "worked for me"): a bare "work" is on every other log line
+    for i in doc.lines_containing("fix", "solv", "resolv", "it work", "is work", "at work", "works now",
+                                  "worked for", "managed to", "解决", "可以了", "解決", "해결"):
         line = lines[i]
         m = _FIXED.search(line)
         if m is None or _COMMAND.match(line) or _DENIED.search(line, 0, m.start()) or _TAKEN_BACK.search(line, m.end()):
