@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from envcheck.explain import diagnose
 from envcheck.explain.assemble import assemble
 from envcheck.explain.partial import COPIED, INTENT, PROGRAM, STATED, Found, weight
 from envcheck.explain.plain import plain
 from envcheck.explain.source import normalise
+from tests.rules.test_unseen_classes import errors as shared_errors
+from tests.rules.test_unseen_classes import findings
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "corpus" / "diagnosis" / "cases"
@@ -30,11 +31,11 @@ def _bench():
 
 
 def ids(text: str):
-    return {f.id for f in diagnose(normalise(text), collected_at="")[1].findings}
+    return set(findings(text))
 
 
 def errors(text: str):
-    return {f.id for f in diagnose(normalise(text), collected_at="")[1].findings if f.severity.value == "error"}
+    return set(shared_errors(text))
 
 
 # ---- the benchmark's transformations on a few development cases -------------------------------

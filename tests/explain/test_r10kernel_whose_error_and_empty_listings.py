@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose
-from envcheck.explain.source import normalise
+from tests.rules.test_unseen_classes import findings
 
 
 def _ids(text: str):
-    return {f.id for f in diagnose(normalise(text))[1].findings}
+    return set(findings(text))
 
 
-def _findings(text: str):
-    return {f.id: f for f in diagnose(normalise(text))[1].findings}
+_findings = findings
 
 
 OTHER_PROGRAMS = [

@@ -10,17 +10,15 @@ import pytest
 
 from envcheck.explain import diagnose, source
 from envcheck.explain.parsers import commands
+from tests.rules.test_unseen_classes import errors, findings
 
 from .helpers import text, values
 
-
-def _findings(paste: str):
-    _, report = diagnose(source.normalise(paste))
-    return {f.id: f for f in report.findings}
+_findings = findings
 
 
 def _errors(paste: str):
-    return {i for i, f in _findings(paste).items() if f.severity.value == "error"}
+    return set(errors(paste))
 
 
 # --------------------------------------------------------------------------- quoted commands

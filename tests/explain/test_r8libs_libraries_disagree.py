@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain import diagnose
-from envcheck.explain.source import normalise
 from envcheck.rules.nccl_runtime import _decode
+from tests.rules.test_unseen_classes import findings
 
 
 def _ids(text: str):
-    return {f.id for f in diagnose(normalise(text))[1].findings}
+    return set(findings(text))
 
 
 # ---------------------------------------------------------------------------- loader: two copies
