@@ -14,8 +14,15 @@ lazy pattern of the package.
 
 from __future__ import annotations
 
+import _sre
 import re
-from typing import Any, Dict, List
+import sys
+from typing import Any, Dict, List, Optional
+
+if sys.version_info >= (3, 11):
+    from re import _compiler as sre_compile
+else:  # pragma: no cover - Python 3.10
+    import sre_compile
 
 # Every method of re.Pattern that a caller may use; each is replaced by the compiled
 # pattern's own on first use.
@@ -27,9 +34,10 @@ _MADE: List["LazyPattern"] = []  # every lazy pattern made, for the test that co
 class LazyPattern:
     """``re.compile(pattern, flags)``, done on first use (see the module's docstring)."""
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str, flags: int = 0, parsed: Optional[Any] = None) -> None:
         self.pattern = pattern
         self._flags = flags
+        self._parsed = parsed
         _MADE.append(self)
 
     @property
@@ -37,7 +45,10 @@ class LazyPattern:
         d: Dict[str, Any] = self.__dict__
         compiled = d.get("_compiled")
         if compiled is None:
-            compiled = d["_compiled"] = re.compile(self.pattern, self._flags)
+            parsed = self._parsed
+            compiled = d["_compiled"] = (re.compile(self.pattern, self._flags) if parsed is None
+                                         else _from_parsed(self.pattern, self._flags, parsed))
+            self._parsed = None  # the tree is not needed again
             for name in _METHODS:  # instance attributes: found before the class's methods below
                 d[name] = getattr(compiled, name)
         return compiled
@@ -87,9 +98,23 @@ class LazyPattern:
         return f"lazy({self.pattern!r}, {self._flags})"
 
 
-def lazy(pattern: str, flags: int = 0) -> "re.Pattern[str]":
-    """A pattern compiled on first use; typed as ``re.Pattern`` for its callers."""
-    return LazyPattern(pattern, flags)  # type: ignore[return-value]
+def _from_parsed(pattern: str, flags: int, parsed: Any) -> "re.Pattern[str]":
+    """``re.compile(pattern, flags)`` from the tree ``re``'s parser made of it already: what
+    ``re._compiler.compile`` does after parsing, with the pattern's text kept (the same
+    pattern object, ``==`` included; tests/core/test_lazyre.py compares them)."""
+    code = sre_compile._code(parsed, flags)
+    state = parsed.state
+    indexgroup: List[Optional[str]] = [None] * state.groups
+    for name, index in state.groupdict.items():
+        indexgroup[index] = name
+    return _sre.compile(pattern, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))
+
+
+def lazy(pattern: str, flags: int = 0, parsed: Optional[Any] = None) -> "re.Pattern[str]":
+    """A pattern compiled on first use; typed as ``re.Pattern`` for its callers. ``parsed``: the
+    tree ``re``'s parser made of ``pattern`` with ``flags`` (a caller that read it already: the
+    message catalogue reads every pattern's shape), so that compiling does not parse again."""
+    return LazyPattern(pattern, flags, parsed)  # type: ignore[return-value]
 
 
 def made() -> List[LazyPattern]:

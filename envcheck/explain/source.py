@@ -17,10 +17,11 @@ import dataclasses
 import functools
 import html
 import itertools
+import operator
 import re
 import sys
 import textwrap
-from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Tuple, TypeVar
+from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
@@ -36,6 +37,7 @@ else:  # pragma: no cover - Python 3.10
     import sre_parse
 
 T = TypeVar("T")
+_FIRST = operator.itemgetter(0)
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
@@ -219,6 +221,25 @@ class Pasted:
         for needle in needles:
             hits.update(self._lines_of(needle))
         return sorted(hits)
+
+    def where(self, test: Callable[[str], Optional[T]], *needles: str, ignorecase: bool = False) -> List[Tuple[int, T]]:
+        """(line number, ``test(line)``) for the lines holding any of ``needles``
+        (:meth:`lines_containing`; every line without needles) on which ``test`` gives something
+        (not None, not false), in order. ``test`` must read the line alone (a pattern's search, a check of its words): it
+        is called once per distinct line, and only the lines it keeps are visited copy by copy
+        (a 4 MiB log's needles stand on tens of thousands of lines, of a few hundred texts)."""
+        distinct, copies = self.distinct
+        if copies is None:
+            lines = self.lines
+            return [(i, r) for i, r in ((i, test(lines[i])) for i in self._candidates(needles, ignorecase)) if r]
+        dl = distinct.lines
+        kept = [(k, r) for k, r in ((k, test(dl[k])) for k in distinct._candidates(needles, ignorecase)) if r]
+        out = [(i, r) for k, r in kept for i in copies[k]]
+        out.sort(key=_FIRST)
+        return out
+
+    def _candidates(self, needles: Tuple[str, ...], ignorecase: bool) -> Sequence[int]:
+        return self.lines_containing(*needles, ignorecase=ignorecase) if needles else range(len(self.lines))
 
     def lines_with(self, pattern: "re.Pattern[str]", lower: bool = False) -> List[int]:
         """The numbers of the lines ``pattern`` finds something on, in order: one scan of the

@@ -200,6 +200,14 @@ def parse_checked(pattern: str) -> "sre_parse.SubPattern":
     return parsed
 
 
+def parse_shaped(pattern: str) -> Tuple["sre_parse.SubPattern", Tuple[Optional[FrozenSet[str]], int, Optional[int],
+                                                                        Optional[int]]]:
+    """:func:`parse_checked` and :func:`shape_of` from one parse and one walk of the look-behinds
+    (the catalogue's three hundred patterns, read at every start)."""
+    parsed = sre_parse.parse(pattern)
+    return parsed, shape_of(parsed)  # shape_of's _behind raises what re.compile would
+
+
 def shape_of(pattern: Union[str, "sre_parse.SubPattern"]) -> Tuple[Optional[FrozenSet[str]], int, Optional[int],
                                                                  Optional[int]]:
     """What :func:`scan` needs of ``pattern``, from one parse of it: the lowercased literals

@@ -34,6 +34,7 @@ from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, f
     absent,
     distinct_words,
     parse_checked,
+    parse_shaped,
     scan,
     shape_of,
     strip_colour,
@@ -233,10 +234,10 @@ def _message(row: dict, where: str) -> Message:
     if row["kind"] not in KINDS:
         raise _fail(where, f"kind must be one of {', '.join(KINDS)}")
     try:  # parsed and checked now, compiled on first use: a paste needs few of the catalogue's
-        parsed = parse_checked(row["pattern"])
+        parsed, shape = parse_shaped(row["pattern"])
     except (re.error, TypeError) as exc:
         raise _fail(where, f"pattern does not compile: {exc}") from None
-    pattern = lazy(row["pattern"])
+    pattern = lazy(row["pattern"], 0, parsed)
     o = row["origin"]
     if not isinstance(o, dict) or o.get("project") not in PROJECTS or not o.get("where") or not o.get("versions"):
         raise _fail(where, f"origin needs project (one of {', '.join(PROJECTS)}), where and versions")
@@ -263,7 +264,7 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "needs at least one example")
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
-                   row.get("note", ""), *shape_of(parsed), voided_by=_strings(row, "voided_by", where),
+                   row.get("note", ""), *shape, voided_by=_strings(row, "voided_by", where),
                    encloses_output=row.get("encloses_output") is True)
 
 

@@ -348,31 +348,26 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
     _visible_devices_none(f, doc)
-    for i in doc.lines_containing(*_CONTAINER_NEEDLES):
-        kind = _container_kind(lines[i])
-        if kind:
-            f.set("host.container", kind, i)
-    for i in doc.lines_containing(*_CAUSE_NEEDLES, "--", "忘", "没", "加上", "빼먹", "付け", "つけ", "sin ", "ohne", "sans "):
-        m = doc.search(_CAUSE, lines[i])
-        if m and not _blocked(lines[i], m.start(), m.end()):
+    for i, kind in doc.where(_container_kind, *_CONTAINER_NEEDLES):
+        f.set("host.container", kind, i)
+    for i, m in doc.where(_CAUSE.search, *_CAUSE_NEEDLES, "--", "忘", "没", "加上", "빼먹", "付け", "つけ", "sin ", "ohne",
+                          "sans "):
+        if not _blocked(lines[i], m.start(), m.end()):
             f.set("host.container_gpus", "none", i,
                   detail=f"{STATED_DETAIL}: started without GPU access ({m.group(0).strip()[:120]})")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
-    for i in doc.lines_containing(*_SYMPTOM_NEEDLES):
-        m = doc.search(_SYMPTOM, lines[i])
-        if m and not _blocked(lines[i], m.start(), m.end()):
+    for i, m in doc.where(_SYMPTOM.search, *_SYMPTOM_NEEDLES):
+        if not _blocked(lines[i], m.start(), m.end()):
             f.set("host.container_gpus", "none", i,
                   detail=f"{STATED_DETAIL}: the container does not get the GPU ({m.group(0).strip()[:120]})")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
-    for i in doc.lines_containing(*_SAID_NEEDLES):
-        m = doc.search(_SAID_INSTALLED, lines[i])
-        if m and not _blocked(lines[i], m.start(), m.end()):
+    for i, m in doc.where(_SAID_INSTALLED.search, *_SAID_NEEDLES):
+        if not _blocked(lines[i], m.start(), m.end()):
             f.set("driver.installed_module_versions", ("driver installed in the image",), i,
                   detail=f"{STATED_DETAIL}: {m.group(0).strip()[:120]}")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
-    for i in doc.lines_containing("container", "image", "dockerfile", "容器", "镜像"):
-        m = doc.search(_IMAGE_GETS, lines[i])
-        if not m or _blocked(lines[i], m.start(), m.end()):
+    for i, m in doc.where(_IMAGE_GETS.search, "container", "image", "dockerfile", "容器", "镜像"):
+        if _blocked(lines[i], m.start(), m.end()):
             continue
         near = lines[i][m.end():] + " " + " ".join(lines[i + 1:i + 3])
         p = _VERSIONED_PKG.search(near)

@@ -75,10 +75,16 @@ def _echo_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
     return None
 
 
+def _sets_something(line: str) -> bool:
+    """One of parse's forms is on ``line`` (the loop below reads nothing else of a line without one;
+    tested once per distinct line, Pasted.where)."""
+    return bool(_ECHO.search(line) or _ENVIRON.search(line) or _LISTED.match(line) or _ASSIGN.search(line))
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
     lines = doc.lines
-    for i in doc.lines_containing(*_NAME_PARTS):
+    for i, _ in doc.where(_sets_something, *_NAME_PARTS):
         line = lines[i]
         m = _ECHO.search(line)
         if m:

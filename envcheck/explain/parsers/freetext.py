@@ -273,10 +273,12 @@ def _readers(doc: Pasted) -> Dict[int, int]:
         for i in lines:
             out[i] = out.get(i, 0) | bit
     # A scan within lines finds the same on every copy of a line: it reads each distinct line
-    # once (a log repeats its lines), and its finds are given to every copy.
+    # once (a log repeats its lines), and a distinct line's readers, all found, go to every copy.
     distinct, copies = doc.distinct
     for bit, lines in _within_lines(distinct):
-        mark(bit, lines if copies is None else (i for k in lines for i in copies[k]))
+        mark(bit, lines)
+    if copies is not None:
+        out = {i: bits for k, bits in out.items() for i in copies[k]}
     # These two look across a line's end ("3060\nti", a version after blank lines).
     mark(_GPU_MODEL, _suffixed(doc))
     mark(_DRIVER_LINE, doc.lines_starting(_BARE_VERSION))

@@ -69,14 +69,16 @@ def _asked_for_drivers(lines: Tuple[str, ...], i: int) -> bool:
     return False
 
 
+def _device_line(line: str) -> Optional["re.Match[str]"]:
+    return _LINE.match(line.strip())
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
     devices: List[PciDevice] = []
     first = None
-    for i, line in enumerate(doc.lines):
-        m = _LINE.match(line.strip())
-        if not m:
-            continue
+    # A listing's device lines, each distinct line matched once (Pasted.where; a log repeats them).
+    for i, m in doc.where(_device_line):
         cls_text = m.group("cls").strip().lower()
         class_code = int(m.group("clsid"), 16) << 8 if m.group("clsid") else _CLASSES.get(cls_text)
         rest = m.group("rest")

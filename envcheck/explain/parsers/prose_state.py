@@ -16,7 +16,7 @@ problem") says nothing: questions are skipped, and a negation decides the value.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Tuple
+from typing import List, Optional, Tuple
 
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.gated import Gated
@@ -245,19 +245,30 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
     return loaded, missing
 
 
+# The line tests below (Pasted.where) read one line each: a repeated line is tested once.
+def _said_modules(line: str) -> Optional[Tuple[List[str], List[str]]]:
+    if line.lstrip().startswith(("[", "NVRM", "modprobe", "insmod")) or "|" in line:
+        return None  # a log line or a table row: the kernel log's readers read those
+    on, off = _modules(line)
+    return (on, off) if on or off else None
+
+
+def _no_nvidia(line: str) -> Optional["re.Match[str]"]:
+    return None if _no_only_inside_words(line) else _NO_NVIDIA.search(line)
+
+
+def _other_gpu(line: str) -> Optional["re.Match[str]"]:
+    return None if _CPU_LINE.search(line) else _OTHER_GPU.search(line)
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
     search = doc.search
-    said: Dict[str, Tuple[List[str], List[str]]] = {}
     loaded: List[str] = []
     missing: List[str] = []
     first = None
-    for i in doc.lines_containing("load", "加载", "载入"):
-        line = lines[i]
-        if line.lstrip().startswith(("[", "NVRM", "modprobe", "insmod")) or "|" in line:
-            continue  # a log line or a table row: the kernel log's readers read those
-        on, off = said[line] if line in said else said.setdefault(line, _modules(line))
+    for i, (on, off) in doc.where(_said_modules, "load", "加载", "载入"):
         for name in on:
             if name not in loaded and name not in missing:
                 loaded.append(name)
@@ -268,10 +279,9 @@ def parse(doc: Pasted) -> Found:
                 if name in loaded:
                     loaded.remove(name)
                 first = i if first is None else first
-    for i in doc.lines_containing("nouveau"):
+    for i, m in doc.where(_NOUVEAU_USED.search, "nouveau"):
         line = lines[i]
-        m = search(_NOUVEAU_USED, line)
-        if (m and "nouveau" not in loaded and "nouveau" not in missing and not asked(line, m.end())
+        if ("nouveau" not in loaded and "nouveau" not in missing and not asked(line, m.end())
                 and not _NOUVEAU_DENIED.search(line[max(0, m.start() - 30):m.start()])):
             loaded.append("nouveau")
             first = i if first is None else min(first, i)
@@ -280,59 +290,47 @@ def parse(doc: Pasted) -> Found:
     if missing:
         f.set("driver.modules_not_loaded", tuple(missing), first,
               detail=f"{STATED_DETAIL}: not loaded, in a person's words")
-    for i in doc.lines_containing("suspen", "standby", "hibernat", "sleep", "wake", "woke", "waking", "leav", "left", "idl",
-                                  "inactive", " lid", "休眠", "待机", "睡眠", "唤醒", "闲置", "合上", "スリープ", "サスペンド",
-                                  "休止", "復帰", "절전", "대기", "슬립", "ruhezustand", "energiespar", "veille"):
-        m = search(_SUSPEND, lines[i])
-        if m and not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not asked(lines[i], m.end()):
+    for i, m in doc.where(_SUSPEND.search, "suspen", "standby", "hibernat", "sleep", "wake", "woke", "waking", "leav",
+                          "left", "idl", "inactive", " lid", "休眠", "待机", "睡眠", "唤醒", "闲置", "合上", "スリープ",
+                          "サスペンド", "休止", "復帰", "절전", "대기", "슬립", "ruhezustand", "energiespar", "veille"):
+        if not _negated(lines[i][max(0, m.start() - 20):m.start()]) and not asked(lines[i], m.end()):
             f.set("host.resumed_from_suspend", True, i)
-    for i in doc.lines_containing("nvidia-smi"):
-        m = search(_SMI_NO_DRIVER, lines[i])
-        if m and not asked(lines[i], m.end()):
+    for i, m in doc.where(_SMI_NO_DRIVER.search, "nvidia-smi"):
+        if not asked(lines[i], m.end()):
             f.fail("nvml.init", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             f.set("nvml.init_error", "driver_not_loaded", i)
-    for i in doc.lines_containing("ecc"):
-        m = search(_ECC, lines[i])
-        after = lines[i][m.end():m.end() + 14].lower() if m else ""
-        if (m and "encountered" not in after and not re.match(r"\s*[:=]\s*0\b", after) and not asked(lines[i], m.end())
+    for i, m in doc.where(_ECC.search, "ecc"):
+        after = lines[i][m.end():m.end() + 14].lower()
+        if ("encountered" not in after and not re.match(r"\s*[:=]\s*0\b", after) and not asked(lines[i], m.end())
                 and not _ECC_DENIED.search(lines[i], max(0, m.start() - 20), m.start())):
             # A count over the GPU's life: the person saw at least one; nvidia-smi's counter
             # since the driver loaded is another fact, read from its own table.
             f.gpu(None, i, detail=f"{STATED_DETAIL}: {m.group(0)} (no count given)", ecc_aggregate_uncorrected=1)
-    for i in doc.lines_containing("fabric"):
-        m = search(_FM, lines[i])
-        if m:
-            f.set("driver.fabric_manager_running", False, i)
-    for i in doc.lines_containing("mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5", "苹果", "芯片", "チップ",
-                                  "칩", "맥"):
-        m = search(_APPLE, lines[i])
-        if m and not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not asked(lines[i], m.end()):
+    for i, _ in doc.where(_FM.search, "fabric"):
+        f.set("driver.fabric_manager_running", False, i)
+    for i, m in doc.where(_APPLE.search, "mac", "os x", "osx", "apple", " m1", " m2", " m3", " m4", " m5", "苹果", "芯片",
+                          "チップ", "칩", "맥"):
+        if not _negated(lines[i][max(0, m.start() - 25):m.start()]) and not asked(lines[i], m.end()):
             f.set("host.os_id", "macos", i)
-    for i in doc.lines_containing("nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu", "グラ", "ビデオカード",
-                                  "그래픽", "tarjeta", "placa", "grafikkarte", "carte graphique"):
-        if _no_only_inside_words(lines[i]):
-            continue
-        m = search(_NO_NVIDIA, lines[i])
+    for i, m in doc.where(_no_nvidia, "nvidia", "cuda", "英伟达", "n卡", "gpu", "graphics", "显卡", "cpu", "グラ", "ビデオカード",
+                          "그래픽", "tarjeta", "placa", "grafikkarte", "carte graphique"):
         # torch's own "If you are running on a CPU-only machine, please use torch.load with
         # map_location" is advice, not the machine.
-        if m and not asked(lines[i], m.end()) and "map_location" not in lines[i]:
+        if not asked(lines[i], m.end()) and "map_location" not in lines[i]:
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
-    for i in doc.lines_containing("integrated", "onboard", "built-in", "discrete", "dedicated", "核显", "集显", "集成显卡",
-                                  "核芯显卡", "内置显卡", "独显", "独立显卡", "内蔵", "내장", "integrad", "integrierte"):
-        m = search(_IGPU_ONLY, lines[i])
-        if m and not asked(lines[i], m.end()) and not ASIDE.search(lines[i][max(0, m.start() - 40):m.start()]):
+    for i, m in doc.where(_IGPU_ONLY.search, "integrated", "onboard", "built-in", "discrete", "dedicated", "核显", "集显",
+                          "集成显卡", "核芯显卡", "内置显卡", "独显", "独立显卡", "内蔵", "내장", "integrad", "integrierte"):
+        if not asked(lines[i], m.end()) and not ASIDE.search(lines[i][max(0, m.start() - 40):m.start()]):
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
-    for i in doc.lines_containing("sudo", "root"):
-        m = search(_ROOT_ONLY, lines[i])
+    for i, m in doc.where(_ROOT_ONLY.search, "sudo", "root"):
         near = " ".join(lines[i:i + 2])
-        if m and search(_AS_USER, near) and not _ALIKE.search(near) and not asked(lines[i], m.end()):
+        if search(_AS_USER, near) and not _ALIKE.search(near) and not asked(lines[i], m.end()):
             # What the claim implies for the nodes: this user may not open them.
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")
-    for i in doc.lines_containing("amd", "radeon", "intel", "graphics", "rx"):
+    for i, m in doc.where(_other_gpu, "amd", "radeon", "intel", "graphics", "rx"):
         line = lines[i]
-        m = None if search(_CPU_LINE, line) else search(_OTHER_GPU, line)
-        if m and _nvidia_beside(line, m.start(), m.end()):
+        if _nvidia_beside(line, m.start(), m.end()):
             m = None
         if (m and not _negated(line[max(0, m.start() - 25):m.start()]) and not asked(line, m.end())
                 and not ASIDE.search(line[max(0, m.start() - 40):m.start()])):

@@ -106,11 +106,8 @@ def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[st
     originals: List[Tuple[str, int]] = []
     fixed: Optional[Tuple[str, int]] = None
     fix_told = False
-    for i in doc.lines_containing("cuda_visible_devices"):
+    for i, m in doc.where(_CVD.search, "cuda_visible_devices"):
         line = lines[i]
-        m = _CVD.search(line)
-        if m is None:
-            continue
         value = _unquote(m.group("value"))
         before, after = line[:m.start()], line[m.end():]
         commented = line.lstrip().startswith("#") and not line.lstrip().startswith("# ")
@@ -128,17 +125,19 @@ def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[st
     return originals, fix_told, fixed
 
 
+def _single_said(line: str) -> Optional["re.Match[str]"]:
+    """One GPU said on ``line``: not advice, not denied, not asked (a line's test: Pasted.where)."""
+    m = _SINGLE.search(line)
+    if not m or _ADVICE.search(line, 0, m.start()) or _NEGATED.search(line, max(0, m.start() - 20), m.start()):
+        return None
+    if "?" in line[m.end():m.end() + 40]:
+        return None
+    return m
+
+
 def _single_gpu(doc: Pasted) -> Optional[Tuple[int, str]]:
-    lines = doc.lines
-    for i in doc.lines_containing("gpu", "card", "卡", "grafikkarte"):
-        line = lines[i]
-        m = doc.search(_SINGLE, line)
-        if not m or _ADVICE.search(line, 0, m.start()) or _NEGATED.search(line, max(0, m.start() - 20), m.start()):
-            continue
-        if "?" in line[m.end():m.end() + 40]:
-            continue
-        return i, m.group(0).strip()
-    return None
+    said = doc.where(_single_said, "gpu", "card", "卡", "grafikkarte")
+    return (said[0][0], said[0][1].group(0).strip()) if said else None
 
 
 # A Kubernetes pod spec's env list: "- name: CUDA_VISIBLE_DEVICES" then "value: \"\"".
