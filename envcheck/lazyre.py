@@ -102,12 +102,16 @@ def _from_parsed(pattern: str, flags: int, parsed: Any) -> "re.Pattern[str]":
     """``re.compile(pattern, flags)`` from the tree ``re``'s parser made of it already: what
     ``re._compiler.compile`` does after parsing, with the pattern's text kept (the same
     pattern object, ``==`` included; tests/core/test_lazyre.py compares them)."""
-    code = sre_compile._code(parsed, flags)
-    state = parsed.state
-    indexgroup: List[Optional[str]] = [None] * state.groups
-    for name, index in state.groupdict.items():
-        indexgroup[index] = name
-    return _sre.compile(pattern, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))
+    try:
+        code = sre_compile._code(parsed, flags)
+        state = parsed.state
+        indexgroup: List[Optional[str]] = [None] * state.groups
+        for name, index in state.groupdict.items():
+            indexgroup[index] = name
+        return _sre.compile(pattern, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover - another Python's private internals
+        # These are CPython's private internals (3.10-3.13 alike): where they differ, compile again.
+        return re.compile(pattern, flags)
 
 
 def lazy(pattern: str, flags: int = 0, parsed: Optional[Any] = None) -> "re.Pattern[str]":
