@@ -45,3 +45,11 @@ def test_every_lazy_pattern_of_the_package_compiles():
     assert len(made) > 100
     for p in made:
         assert isinstance(p.compiled, re.Pattern), p
+
+
+def test_the_rarer_methods_and_repr_of_a_lazy_pattern():
+    from envcheck.lazyre import lazy as _lazy
+    p = _lazy(r"a(b)")
+    assert repr(p) == "lazy('a(b)', 0)"
+    assert p.scanner("xab").search().group(1) == "b"
+    assert repr(p) == "lazy('a(b)', 0)"  # the same once compiled
