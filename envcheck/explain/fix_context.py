@@ -102,16 +102,20 @@ def _block(lines, start: int, step: int, out: Set[int]) -> None:
         j += step
 
 
+def _fix_cue(line: str) -> bool:
+    """Does ``line`` say that something fixed the problem (not denied, hoped for or taken back)?"""
+    m = _FIXED.search(line)
+    return not (m is None or _COMMAND.match(line) or _DENIED.search(line, 0, m.start())
+                or _TAKEN_BACK.search(line, m.end()))
+
+
 def _fixed_blocks(doc: Pasted, out: Set[int]) -> None:
     lines = doc.lines
     # the cue's words, with what stands before "work" in each of _FIXED's forms ("it works", "this
     # worked", "that works", "works now", "worked for me"): a bare "work" is on every other log line
-    for i in doc.lines_containing("fix", "solv", "resolv", "it work", "is work", "at work", "works now",
-                                  "worked for", "managed to", "解决", "可以了", "解決", "해결"):
-        line = lines[i]
-        m = _FIXED.search(line)
-        if m is None or _COMMAND.match(line) or _DENIED.search(line, 0, m.start()) or _TAKEN_BACK.search(line, m.end()):
-            continue
+    # The cue is judged once per distinct line (Pasted.where): a log repeats its lines.
+    for i, _ in doc.where(_fix_cue, "fix", "solv", "resolv", "it work", "is work", "at work", "works now",
+                          "worked for", "managed to", "解决", "可以了", "解決", "해결"):
         below = len(out)
         _block(lines, i + 1, 1, out)
         if len(out) == below and i and lines[i - 1].strip():
