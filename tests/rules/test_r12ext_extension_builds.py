@@ -150,3 +150,45 @@ def _verdict(text: str) -> str:
 def test_refusals_without_a_catalogued_cause_are_never_ok(text):
     assert _verdict(text) != "ok"
     assert not errors(text)
+
+
+WITHOUT_ARCH = "extension_built_without_gpu_arch"
+
+
+@pytest.mark.parametrize("text", [
+    # pointnet2 / OpenPCDet-style launch checks after the extension's own kernel
+    "ball_query_kernel_launcher_stack\nCUDA kernel failed : no kernel image is available for execution on the device",
+    "GPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-0b9a)\nCUDA kernel failed : invalid device function",
+    "在docker里编译后运行报错：CUDA kernel failed : no kernel image is available for execution on the device",
+    # an extension's CPU-only build raising on a CUDA tensor (c10's pre-1.7 suffix, pytorch3d's full stop)
+    "RuntimeError: Not compiled with GPU support (ROIAlign_forward at /home/u/detectron2/detectron2/layers/csrc/"
+    "ROIAlign/ROIAlign.h:73)\nframe #0: c10::Error::Error(c10::SourceLocation, std::string const&) + 0x47",
+    "  File \"/opt/conda/lib/python3.9/site-packages/pytorch3d/ops/knn.py\", line 64, in forward\n"
+    "    idx, dists = _C.knn_points_idx(p1, p2, lengths1, lengths2, norm, K, version)\n"
+    "RuntimeError: Not compiled with GPU support.",
+])
+def test_extension_kernels_missing_for_the_gpu(text):
+    found = findings(text)
+    assert WITHOUT_ARCH in found
+    # torch's build is not in the text: the failing kernel is the extension's, not torch's
+    assert "gpu_arch_unsupported_by_torch_build" not in found
+    assert "gpu_arch_too_old_for_torch_build" not in found
+
+
+@pytest.mark.parametrize("text", [
+    # the extension's source pasted, not its error
+    'at::Tensor ROIAlign_forward(const at::Tensor& input) {\n#ifdef WITH_CUDA\n  return ROIAlign_forward_cuda(input);\n'
+    '#else\n  AT_ERROR("Not compiled with GPU support");\n#endif\n}',
+    # another failure in the same launch check
+    "CUDA kernel failed : out of memory",
+    "CUDA kernel failed : an illegal memory access was encountered",
+])
+def test_source_code_and_other_launch_failures_are_not_missing_kernels(text):
+    assert WITHOUT_ARCH not in findings(text)
+
+
+def test_torch_saying_its_build_lacks_the_gpu_still_blames_torch():
+    text = ("UserWarning: NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the current PyTorch "
+            "installation.\nThe current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 "
+            "sm_90.\nCUDA kernel failed : no kernel image is available for execution on the device")
+    assert "gpu_arch_unsupported_by_torch_build" in findings(text)
