@@ -15,7 +15,7 @@ from envcheck.knowledge import messages
 from tests.rules.test_unseen_classes import errors, findings
 
 PENDING = Path(__file__).resolve().parents[2] / "docs" / "pending-messages-r12ext.toml"
-PROJECTS = ("detectron2", "mmcv", "flash_attn")
+PROJECTS = ("detectron2", "mmcv", "flash_attn", "tinycudann")
 WITHOUT_ARCH = "extension_built_without_gpu_arch"
 DIFFERS = "toolkit_differs_from_torch_cuda"
 
@@ -37,7 +37,7 @@ def test_pending_entries_are_valid_and_their_examples_match_only_themselves(pend
     own = [m for m in pending.messages if m.origin.project in PROJECTS]
     assert {m.id for m in own} == {"detectron2_arch_flags", "detectron2_cuda_compiler_not_available",
                                    "mmcv_cuda_compiler_not_available", "flash_attn_needs_newer_cuda",
-                                   "flash_attn_needs_ampere"}
+                                   "flash_attn_needs_ampere", "tinycudann_no_build_for_gpu"}
     for m in own:
         for example in m.examples:
             assert [x.id for x in pending.match(example)] == [m.id], example
@@ -79,6 +79,9 @@ FLASH = ("      RuntimeError: FlashAttention is only supported on CUDA 11.7 and 
     (MMCV_ENV.format(available="True", compiler="not available"), WITHOUT_ARCH),
     (FLASH.format(torch="2.3.1+cu121"), DIFFERS),
     ("RuntimeError: FlashAttention is only supported on CUDA 11.6 and above.", DIFFERS),
+    ("  File \"/venv/lib/python3.10/site-packages/tinycudann/modules.py\", line 51, in <module>\n"
+     "    raise EnvironmentError(f\"Could not find compatible tinycudann extension for compute capability \"\n"
+     "OSError: Could not find compatible tinycudann extension for compute capability 86.", WITHOUT_ARCH),
 ])
 def test_extension_reports_and_build_checks(pending, text, fid):
     assert fid in findings(text)
@@ -95,6 +98,9 @@ def test_extension_reports_and_build_checks(pending, text, fid):
     MMCV_ENV.format(available="False", compiler="not available").replace("GPU 0: NVIDIA GeForce RTX 3090\n", ""),
     # flash-attn asking for a newer CUDA than torch's own: an older flash-attn, not another nvcc
     FLASH.format(torch="1.9.0+cu111"),
+    # tiny-cuda-nn running an older build on a newer GPU: slower, not broken
+    "UserWarning: tinycudann was built for lower compute capability (75) than the system's (86). Performance may be "
+    "suboptimal.",
 ])
 def test_covered_gpus_cuda_builds_and_old_torch_are_not_flagged(pending, text):
     found = findings(text)
