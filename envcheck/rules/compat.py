@@ -113,7 +113,8 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 _TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
                      "tensorflow_gpu_below_min_capability")
 _OTHER_PROGRAMS_KERNEL = ("ggml_cuda_no_kernel_for_gpu", "extension_op_no_kernel_image", "program_invalid_device_function",
-                          "program_source_then_no_kernel", "no_kernel_at_program_source")
+                          "program_source_then_no_kernel", "no_kernel_at_program_source",
+                          "extension_launch_check_no_kernel")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",
               "torch_kernel_invalid_device_function")
 
@@ -238,6 +239,8 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         if judged is None or judged[0] in ("cubin", "ptx"):
             continue
         verdict, basis, confidence = judged
+        if confidence is Confidence.LIKELY and not said and any(s.id in _OTHER_PROGRAMS_KERNEL for s in ctx.stated):
+            continue  # torch's build is not in the text and the kernel that failed was an extension's or program's
         fid = "gpu_arch_too_old_for_torch_build" if verdict == "too_old" else "gpu_arch_unsupported_by_torch_build"
         row = ctx.kb.compute_capability(g.cc)
         label = g.name or "this GPU"

@@ -17,6 +17,7 @@ from . import (
     driver_claims,
     driver_versions,
     extension_arch,
+    extension_builds,
     failures,
     framework_build,
     framework_packages,
@@ -53,6 +54,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
                                + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES
+                               + extension_builds.RULES
                                + upstream.RULES)
 
 

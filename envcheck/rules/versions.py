@@ -343,7 +343,8 @@ def toolkit_differs_from_torch_cuda(ctx: RuleContext) -> Iterator[Finding]:
     yield make("toolkit_differs_from_torch_cuda",
                f"nvcc is CUDA {nvcc.value}, PyTorch uses its own CUDA {tv.cuda.value} runtime. That is fine for "
                "running PyTorch; only compiling CUDA extensions needs a toolkit matching PyTorch's major version.",
-               [("toolkit.nvcc_version", nvcc.value), (tv.cuda.source, tv.cuda.value)])
+               # the Reading and the derived value, not their values: a person's word for either makes it "likely"
+               [("toolkit.nvcc_version", nvcc), (tv.cuda.source, tv.cuda)])
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

@@ -28,6 +28,7 @@ from . import (
     empty_dev_listing,
     environment,
     error_messages,
+    extension_reports,
     failures,
     framework_builds,
     framework_env,
@@ -97,6 +98,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit_said.parse,
     said_packages.parse,
     empty_dev_listing.parse,
+    extension_reports.parse,
 )
 
 __all__ = ["PARSERS"]

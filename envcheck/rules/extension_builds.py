@@ -1,0 +1,129 @@
+"""Compiled extensions that say themselves what they were built for.
+
+xFormers' loader prints the torch its wheel was built for beside the running one when its
+C++ library does not load (xformers/_cpp_lib.py). The form with "with CUDA N" is read by
+``linking.xformers_built_for_other_torch``; the older form without it ("PyTorch 2.0.1 (you
+have 2.1.0+cu121)", catalogued as ``xformers_built_for_torch_no_cuda_field``) is read here
+the same way: another torch on the running side is an xFormers built for another torch; a
+running torch that is a CPU-only build is that finding's (``compat``); the same version on
+both sides means something else kept the library from loading, and nothing is said.
+
+Environment reports list an extension's build beside the machine (ids in
+docs/pending-messages-r12ext.toml until their projects are catalogued):
+
+* detectron2's "detectron2 arch flags" are the cubins in its _C: a GPU the report names that
+  none of them runs (``knowledge.archs.arch_support``) gets "no kernel image" from detectron2's
+  ops, whatever torch's own build covers. cuobjdump lists cubins only, so "likely".
+* "CUDA compiler  not available" (detectron2) / "MMCV CUDA Compiler: not available" (mmcv): the
+  extension was built without CUDA; with a GPU torch can use, its ops have no GPU kernels.
+* flash-attn's setup.py checks nvcc's release (under CUDA_HOME), not torch's: when torch's own
+  CUDA is new enough (or not shown), the toolkit differs from torch's CUDA and the build needs a
+  nvcc matching it. When torch's CUDA is older too, both are, and nothing is said.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Tuple
+
+from envcheck.knowledge.archs import arch_support, sm_name
+from envcheck.rules.compat import quote
+from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.finding import Confidence, Finding, Severity
+
+_BANNER = "xformers_built_for_torch_no_cuda_field"
+
+
+def xformers_banner_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
+    for s in ctx.stated:
+        if s.id != _BANNER:
+            continue
+        built, have = str(s.fact("detail") or ""), str(s.fact("torch.version") or "")
+        if not built or not have or have.endswith("+cpu") or built == have:
+            continue
+        yield make("extension_built_for_other_torch",
+                   f"xFormers' compiled extensions were built for PyTorch {built} but PyTorch {have} is running, so "
+                   "they do not load (its memory-efficient attention and other kernels are unavailable). Install the "
+                   "xFormers build made for the installed torch (the same index and CUDA), or the torch it was built "
+                   "for.", [quote(s), ("xformers.built_for", built), ("torch.version", have)])
+        return
+
+
+def _cubins(listed: str) -> Tuple[str, ...]:
+    """detectron2's arch flags ("7.0, 7.5" or "sm_37") as get_arch_list() names."""
+    out = []
+    for item in re.findall(r"sm_\d{2,3}|\d{1,2}\.\d{1,2}", listed):
+        out.append(item if item.startswith("sm_") else sm_name(item))
+    return tuple(out)
+
+
+def detectron2_arch_flags_lack_gpu(ctx: RuleContext) -> Iterator[Finding]:
+    said = next((s for s in ctx.stated if s.id == "detectron2_arch_flags"), None)
+    cubins = _cubins(str(said.fact("detail") or "")) if said is not None else ()
+    if not cubins:
+        return
+    for g in ctx.gpus:
+        if not g.cc or g.other_ccs or arch_support(cubins, g.cc) in ("cubin", "ptx"):
+            continue
+        yield make("extension_built_without_gpu_arch",
+                   f"detectron2's compiled ops hold kernels for {', '.join(cubins)} only, and {g.name or 'the GPU'} "
+                   f"has compute capability {g.cc}: its ops (ROIAlign, NMS, deformable convolution) fail with 'no "
+                   f"kernel image is available' on it. Rebuild detectron2 on this machine, or with "
+                   f"TORCH_CUDA_ARCH_LIST including {g.cc}.",
+                   [quote(said), (g.cc_source, g.cc)], gpu=g.index, confidence=Confidence.LIKELY)
+        return
+
+
+_BUILT_WITHOUT_CUDA = ("detectron2_cuda_compiler_not_available", "mmcv_cuda_compiler_not_available")
+
+
+def extension_built_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
+    said = next((s for s in ctx.stated if s.id in _BUILT_WITHOUT_CUDA), None)
+    if said is None:
+        return
+    tv = ctx.torch_view
+    available = ctx.facts.torch.cuda_available
+    if tv is not None and tv.is_cpu or available.ok and available.value is False:
+        return  # torch has no GPU either: the extension's CPU build is not what is missing
+    if not (available.ok and available.value) and not ctx.gpus:
+        return
+    name = "detectron2" if said.id.startswith("detectron2") else "mmcv"
+    yield make("extension_built_without_gpu_arch",
+               f"{name}'s compiled ops were built without CUDA ({quote(said)[1]}), while torch has a GPU: every op "
+               f"of it on a CUDA tensor fails (\"Not compiled with GPU support\", or no CUDA kernel). Reinstall the "
+               f"{name} build made for the installed torch and CUDA, or rebuild it where nvcc and the GPU are "
+               "visible (FORCE_CUDA=1).", [quote(said)] + ([("torch.cuda_available", available)] if available.ok else []),
+               confidence=Confidence.LIKELY)
+
+
+def _cuda_of(version: str) -> str:
+    m = re.search(r"\+cu(\d{2})(\d)$", version)
+    return f"{m.group(1)}.{m.group(2)}" if m else ""
+
+
+def flash_attn_nvcc_older(ctx: RuleContext) -> Iterator[Finding]:
+    said = next((s for s in ctx.stated if s.id == "flash_attn_needs_newer_cuda"), None)
+    if said is None:
+        return
+    need = str(said.fact("detail") or "")
+    tv = ctx.torch_view
+    if tv is not None and tv.is_cpu:
+        return
+    torch_cuda = str(tv.cuda.value) if tv is not None and tv.cuda is not None else ""
+    torch_cuda = torch_cuda or (_cuda_of(str(tv.version.value)) if tv is not None and tv.version else "")
+
+    def key(v: str) -> Tuple[int, ...]:
+        return tuple(int(x) for x in v.split(".")[:2])
+
+    if torch_cuda and need and key(torch_cuda) < key(need):
+        return  # torch's CUDA is older than flash-attn wants too: an older flash-attn, not another nvcc
+    ours = f"torch's own CUDA is {torch_cuda}" if torch_cuda else "torch's CUDA is not in the text"
+    yield make("toolkit_differs_from_torch_cuda",
+               f"flash-attn's build checks nvcc's release under CUDA_HOME, not torch's: nvcc is older than CUDA {need} "
+               f"while {ours}. Put a CUDA toolkit matching torch's CUDA first (CUDA_HOME, PATH), or install a "
+               "pre-built flash-attn wheel for this torch.",
+               [quote(said)] + ([(tv.cuda.source, tv.cuda)] if tv is not None and tv.cuda is not None else []),
+               severity=Severity.ERROR, confidence=Confidence.LIKELY)
+
+
+RULES = (xformers_banner_without_cuda, detectron2_arch_flags_lack_gpu, extension_built_without_cuda, flash_attn_nvcc_older)
