@@ -62,6 +62,7 @@ PROJECTS = (
     "binutils",
     "mxnet",
     "jax",  # r9fw: jax/_src/xla_bridge.py, environment_info.py
+    "detectron2", "mmcv", "flash_attn", "tinycudann",  # r12ext: compiled extensions' own reports
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

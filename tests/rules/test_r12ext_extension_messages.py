@@ -1,12 +1,9 @@
-"""Entries for detectron2, mmcv and flash-attn waiting in docs/pending-messages-r12ext.toml
-until their projects are in ``messages.PROJECTS`` (branch r12ext), and the rules of
-rules/extension_builds.py that read them: each test runs with the pending entries added to the
-catalogue, as they will be once merged. Texts written for the test from the tools' format
+"""Catalogue entries of detectron2, mmcv, flash-attn and tiny-cuda-nn (written on branch r12ext while
+their projects were not yet in ``messages.PROJECTS``; merged since), and the rules of
+rules/extension_builds.py that read them. Texts written for the test from the tools' format
 strings (detectron2/utils/collect_env.py, mmcv/utils/env.py, flash-attn's setup.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -14,33 +11,24 @@ from envcheck.explain import diagnose, source
 from envcheck.knowledge import messages
 from tests.rules.test_unseen_classes import errors, findings
 
-PENDING = Path(__file__).resolve().parents[2] / "docs" / "pending-messages-r12ext.toml"
 PROJECTS = ("detectron2", "mmcv", "flash_attn", "tinycudann")
 WITHOUT_ARCH = "extension_built_without_gpu_arch"
 DIFFERS = "toolkit_differs_from_torch_cuda"
 
 
 @pytest.fixture
-def pending(monkeypatch, tmp_path):
-    monkeypatch.setattr(messages, "PROJECTS", messages.PROJECTS + PROJECTS)
-    merged = tmp_path / "messages.toml"
-    merged.write_text(messages.DATA_FILE.read_text(encoding="utf-8") + "\n" + PENDING.read_text(encoding="utf-8"),
-                      encoding="utf-8")
-    catalogue = messages.load(merged)
-    messages.catalogue.cache_clear()
-    monkeypatch.setattr(messages, "load", lambda path=None: catalogue)
-    yield catalogue
-    messages.catalogue.cache_clear()
+def catalogue():
+    return messages.catalogue()
 
 
-def test_pending_entries_are_valid_and_their_examples_match_only_themselves(pending):
-    own = [m for m in pending.messages if m.origin.project in PROJECTS]
+def test_pending_entries_are_valid_and_their_examples_match_only_themselves(catalogue):
+    own = [m for m in catalogue.messages if m.origin.project in PROJECTS]
     assert {m.id for m in own} == {"detectron2_arch_flags", "detectron2_cuda_compiler_not_available",
                                    "mmcv_cuda_compiler_not_available", "flash_attn_needs_newer_cuda",
                                    "flash_attn_needs_ampere", "tinycudann_no_build_for_gpu"}
     for m in own:
         for example in m.examples:
-            assert [x.id for x in pending.match(example)] == [m.id], example
+            assert [x.id for x in catalogue.match(example)] == [m.id], example
 
 
 D2_TABLE = """----------------------  ----------------------------------------------------------------
@@ -83,7 +71,7 @@ FLASH = ("      RuntimeError: FlashAttention is only supported on CUDA 11.7 and 
      "    raise EnvironmentError(f\"Could not find compatible tinycudann extension for compute capability \"\n"
      "OSError: Could not find compatible tinycudann extension for compute capability 86.", WITHOUT_ARCH),
 ])
-def test_extension_reports_and_build_checks(pending, text, fid):
+def test_extension_reports_and_build_checks(catalogue, text, fid):
     assert fid in findings(text)
 
 
@@ -102,14 +90,14 @@ def test_extension_reports_and_build_checks(pending, text, fid):
     "UserWarning: tinycudann was built for lower compute capability (75) than the system's (86). Performance may be "
     "suboptimal.",
 ])
-def test_covered_gpus_cuda_builds_and_old_torch_are_not_flagged(pending, text):
+def test_covered_gpus_cuda_builds_and_old_torch_are_not_flagged(catalogue, text):
     found = findings(text)
     assert WITHOUT_ARCH not in found
     assert DIFFERS not in found
     assert not errors(text) or "FlashAttention" in text
 
 
-def test_flash_attn_refusing_a_pre_ampere_gpu_is_never_ok(pending):
+def test_flash_attn_refusing_a_pre_ampere_gpu_is_never_ok(catalogue):
     text = "RuntimeError: FlashAttention only supports Ampere GPUs or newer."
     _, report = diagnose(source.normalise(text), collected_at="")
     assert report.verdict != "ok"
