@@ -14,6 +14,7 @@ from ..source import Pasted
 from . import (
     cloud_instance,
     collect_env,
+    comfy_startup,
     commands,
     container_device_grants,
     container_prose,
@@ -26,6 +27,7 @@ from . import (
     driver_text,
     ecc_prose,
     empty_dev_listing,
+    env_info_dict,
     environment,
     error_messages,
     failures,
@@ -97,6 +99,8 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit_said.parse,
     said_packages.parse,
     empty_dev_listing.parse,
+    comfy_startup.parse,
+    env_info_dict.parse,
 )
 
 __all__ = ["PARSERS"]
