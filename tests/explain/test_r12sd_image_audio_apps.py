@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from envcheck.explain import diagnose, source
-from envcheck.explain.parsers import comfy_startup, env_info_dict
+from envcheck.explain.parsers import comfy_startup, env_info_dict, yolo_banner
 from envcheck.knowledge import messages
 
 from .helpers import gpu_fields, text, values
@@ -258,3 +258,44 @@ def test_a_supported_python_and_a_working_install_match_neither():
          "[MSC v.1932 64 bit (AMD64)]\nVersion: v1.10.1\nCommit hash: 82a973c04367123ae98bd9abdf80d9eda9b910e2\n"
          "Launching Web UI with arguments: --xformers\nRunning on local URL:  http://127.0.0.1:7860\n")
     assert not (_matched(t) & {"sd_webui_incompatible_python_version", "sd_webui_couldnt_install_torch"})
+
+
+# ------------------------------------------------------------------ YOLOv5 / YOLOR / YOLOv7 device banner
+YOLO_GPU = [
+    "YOLOv5 🚀 v7.0-187-g0004c74 Python-3.10.12 torch-2.0.1+cu118 CUDA:0 (Tesla T4, 15102MiB)\n",
+    "YOLOR 🚀 v0.1-107-gfb79783 torch 1.11.0+cu113 CUDA:0 (NVIDIA GeForce RTX 3080 Ti, 12031.3125MB)\n",
+    # Windows strips the emoji (select_device: s.encode().decode('ascii', 'ignore'))
+    "YOLOv5  2023-6-6 Python-3.11.4 torch-2.0.1+cu117 CUDA:0 (NVIDIA GeForce RTX 3070, 8192MiB)\n",
+]
+
+
+@pytest.mark.parametrize("t", YOLO_GPU)
+def test_a_yolov5_banner_on_a_gpu_is_read_and_is_healthy(t):
+    found = yolo_banner.parse(text(t))
+    assert values(found)["torch.cuda_available"] is True
+    assert gpu_fields(found)[0]["index"] == 0
+    assert _report(t).verdict == "ok"
+
+
+def test_a_cpu_wheel_in_the_yolov5_banner_beside_an_nvidia_gpu_is_the_cpu_only_build():
+    t = ("YOLOv5 🚀 2021-10-15 torch 1.9.1+cpu CPU\n\n$ nvidia-smi -L\n"
+         "GPU 0: NVIDIA GeForce RTX 3060 (UUID: GPU-1d2e3f40-1111-2222-3333-444455556666)\n")
+    assert values(yolo_banner.parse(text(t)))["torch.version"] == "1.9.1+cpu"
+    assert "torch_cpu_only_build" in _errors(t)
+
+
+YOLO_NEAR_MISSES = [
+    # --device cpu on a CUDA wheel: CPU asked for, nothing said about CUDA
+    "YOLOv5 🚀 v7.0-0 Python-3.10.9 torch-1.13.1+cu117 CPU\n",
+    # prose with the same words
+    "I run YOLOv5 with torch 1.13 on my RTX 3060, is CUDA:0 the right device?\n",
+    # Ultralytics 8's banner is framework_env's
+    "Ultralytics YOLOv8.0.196 🚀 Python-3.11.5 torch-2.1.0+cu118 CUDA:0 (NVIDIA GeForce GTX 1650, 3904MiB)\n",
+]
+
+
+@pytest.mark.parametrize("t", YOLO_NEAR_MISSES)
+def test_yolov5_banner_near_misses(t):
+    got = values(yolo_banner.parse(text(t)))
+    assert "torch.cuda_available" not in got
+    assert not _errors(t)

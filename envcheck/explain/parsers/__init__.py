@@ -74,6 +74,7 @@ from . import (
     uv_installed,
     visible_devices,
     visible_devices_configs,
+    yolo_banner,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -101,6 +102,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     empty_dev_listing.parse,
     comfy_startup.parse,
     env_info_dict.parse,
+    yolo_banner.parse,
 )
 
 __all__ = ["PARSERS"]
