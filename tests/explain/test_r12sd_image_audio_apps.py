@@ -299,3 +299,31 @@ def test_yolov5_banner_near_misses(t):
     got = values(yolo_banner.parse(text(t)))
     assert "torch.cuda_available" not in got
     assert not _errors(t)
+
+
+# ------------------------------------------------------------------ cuDNN 9's sub-library loader (faster-whisper >= 1.1)
+CUDNN9 = [
+    "INFO:faster_whisper:Processing audio with duration 01:13.003\nUnable to load any of {libcudnn_ops.so.9.1.0, "
+    "libcudnn_ops.so.9.1, libcudnn_ops.so.9, libcudnn_ops.so}\nInvalid handle. Cannot load symbol "
+    "cudnnCreateTensorDescriptor\nAborted (core dumped)\n",
+    "cuda指定でtest.pyを実行すると\nUnable to load any of {libcudnn_ops.so.9.1.0, libcudnn_ops.so.9.1, libcudnn_ops.so.9, "
+    "libcudnn_ops.so}\nInvalid handle. Cannot load symbol cudnnCreateTensorDescriptor\n中止 (コアダンプ)\n",
+]
+
+
+@pytest.mark.parametrize("t", CUDNN9)
+def test_cudnn9_cannot_load_its_sub_library_is_a_missing_library(t):
+    assert "cudnn9_unable_to_load_sublibrary" in _matched(t)
+    assert "cuda_library_missing" in _ids(t)
+
+
+CUDNN9_NEAR_MISSES = [
+    "$ ls venv/lib/python3.10/site-packages/nvidia/cudnn/lib\nlibcudnn.so.9  libcudnn_ops.so.9  libcudnn_cnn.so.9\n",
+    "Unable to load any of the models listed in config.yaml, please check the paths\n",
+]
+
+
+@pytest.mark.parametrize("t", CUDNN9_NEAR_MISSES)
+def test_cudnn9_near_misses(t):
+    assert "cudnn9_unable_to_load_sublibrary" not in _matched(t)
+    assert "cuda_library_missing" not in _ids(t)
