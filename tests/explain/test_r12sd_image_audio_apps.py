@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from envcheck.explain import diagnose, source
-from envcheck.explain.parsers import comfy_startup, env_info_dict, yolo_banner
+from envcheck.explain.parsers import comfy_startup, env_info_dict, launcher_torch_check, yolo_banner
 from envcheck.knowledge import messages
 
 from .helpers import gpu_fields, text, values
@@ -71,7 +71,8 @@ def test_a_cpu_build_in_the_banner_beside_an_nvidia_gpu_is_the_cpu_only_build():
     t = ("$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3060 (UUID: GPU-1d2e3f40-1111-2222-3333-444455556666)\n"
          "$ python main.py --cpu\nTotal VRAM 32556 MB, total RAM 32556 MB\npytorch version: 2.5.1+cpu\n"
          "Set vram state to: DISABLED\nDevice: cpu\n")
-    assert values(comfy_startup.parse(text(t)))["torch.version"] == "2.5.1+cpu"
+    # the CPU wheel's version is left to the stated-version readers, which already take it
+    assert "torch.version" not in values(comfy_startup.parse(text(t)))
     assert "torch_cpu_only_build" in _errors(t)
 
 
@@ -280,8 +281,9 @@ def test_a_yolov5_banner_on_a_gpu_is_read_and_is_healthy(t):
 def test_a_cpu_wheel_in_the_yolov5_banner_beside_an_nvidia_gpu_is_the_cpu_only_build():
     t = ("YOLOv5 🚀 2021-10-15 torch 1.9.1+cpu CPU\n\n$ nvidia-smi -L\n"
          "GPU 0: NVIDIA GeForce RTX 3060 (UUID: GPU-1d2e3f40-1111-2222-3333-444455556666)\n")
-    assert values(yolo_banner.parse(text(t)))["torch.version"] == "1.9.1+cpu"
+    assert "torch.version" not in values(yolo_banner.parse(text(t)))
     assert "torch_cpu_only_build" in _errors(t)
+    assert "torch_cpu_only_build" in _errors("YOLOv5 🚀 2021-10-15 torch 1.9.1+cpu CPU\n")  # as before this reader
 
 
 YOLO_NEAR_MISSES = [
@@ -327,3 +329,47 @@ CUDNN9_NEAR_MISSES = [
 def test_cudnn9_near_misses(t):
     assert "cudnn9_unable_to_load_sublibrary" not in _matched(t)
     assert "cuda_library_missing" not in _ids(t)
+
+
+# ------------------------------------------------------------------ SD.Next / kohya_ss torch check
+LAUNCHER_OK = [
+    "08:52:31-556783 INFO     Torch 2.1.2+cu121\n08:52:31-601255 INFO     Torch backend: nVidia CUDA 12.1 cuDNN 8801\n"
+    "08:52:31-604259 INFO     Torch detected GPU: NVIDIA GeForce RTX 3090 VRAM 24576 Arch (8, 6) Cores 82\n",
+    # kohya_ss 2024 (setup_common.log_cuda_info): "MB" and "8.9"
+    "17:05:12-110350 INFO     Torch 2.1.2+cu118\n17:05:12-120351 INFO     Torch backend: nVidia CUDA 11.8 cuDNN 8700\n"
+    "17:05:12-123350 INFO     Torch detected GPU: NVIDIA GeForce RTX 4090 VRAM 24564MB Arch 8.9 Cores 128\n",
+]
+
+
+@pytest.mark.parametrize("t", LAUNCHER_OK)
+def test_a_working_launcher_torch_check_is_read_and_is_healthy(t):
+    found = launcher_torch_check.parse(text(t))
+    got = values(found)
+    assert got["torch.cuda_available"] is True and got["torch.cuda_build"] in ("12.1", "11.8")
+    assert gpu_fields(found)[0]["compute_capability"] in ("8.6", "8.9")
+    assert "torch.cudnn_version" not in got  # platform-dependent for one wheel: not compared with a table
+    assert _report(t).verdict == "ok"
+
+
+def test_the_launcher_saying_cuda_is_not_available_on_a_cpu_wheel_is_the_cpu_only_build():
+    t = ("08:52:31-556783 INFO     Torch 2.1.2+cpu\n08:52:31-601255 WARNING  Torch reports CUDA not available\n"
+         "$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-1d2e3f40-1111-2222-3333-444455556666)\n")
+    assert values(launcher_torch_check.parse(text(t)))["torch.cuda_available"] is False
+    assert "torch_cpu_only_build" in _errors(t)
+
+
+LAUNCHER_NEAR_MISSES = [
+    # DirectML (AMD on Windows): no CUDA, and the GPU line has no VRAM/Arch
+    "INFO     Torch backend: DirectML (0.2.0.dev230426)\nINFO     Torch detected GPU: AMD Radeon RX 6800 XT\n",
+    # ROCm: not an nVidia CUDA backend
+    "INFO     Torch backend: AMD ROCm HIP 5.7.31921\n",
+    # prose with the same words
+    "I have Torch 2.1.2\nIs 'Torch reports CUDA not available' a problem if I only want the CPU?\n",
+]
+
+
+@pytest.mark.parametrize("t", LAUNCHER_NEAR_MISSES)
+def test_launcher_torch_check_near_misses(t):
+    got = values(launcher_torch_check.parse(text(t)))
+    assert "torch.cuda_build" not in got and "torch.cuda_available" not in got
+    assert not _errors(t)

@@ -43,6 +43,7 @@ from . import (
     hosted_runtime,
     install_commands,
     interactive,
+    launcher_torch_check,
     library_prose,
     loader,
     lspci_link,
@@ -103,6 +104,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     comfy_startup.parse,
     env_info_dict.parse,
     yolo_banner.parse,
+    launcher_torch_check.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -12,7 +12,9 @@ and ``"Device: {}".format(get_torch_device_name(...))``, where a CUDA device rea
 0.3.x, logging.info since 2024; Forge and Fooocus print them as is). The device line is printed
 only after torch opened that device, so it states torch.cuda.is_available(); a CPU device
 prints ``Device: cpu``, which says nothing about why (``--cpu`` asks for it) and is not read.
-``Total VRAM`` is the system RAM on a CPU device, so it is not read either.
+``Total VRAM`` is the system RAM on a CPU device, so it is not read either. A ``+cpu`` version
+is left to the readers of a stated version (rules/compat.py takes a CPU wheel somebody pasted as
+CUDA wanted; a program's banner read at its own rank would not be).
 
 The lines arrive with prefixes (``[ComfyUI] ``, a logging timestamp ``… - root - INFO - ``,
 a bullet ``  - ``): the patterns search the line, anchored on the literal ComfyUI prints and
@@ -40,8 +42,10 @@ def parse(doc: Pasted) -> Found:
         line = doc.lines[i]
         m = _TORCH.search(line) if "pytorch version: " in line else None
         if m:
-            f.set("torch.version", m.group("v"), i)
-            f.set("torch.installed", True, i)
+            if "+cpu" not in m.group("v"):
+                # A CPU wheel's version is left to the readers of a stated version (as yolo_banner.py).
+                f.set("torch.version", m.group("v"), i)
+                f.set("torch.installed", True, i)
             continue
         m = _DEVICE.search(line) if "Device: cuda:" in line else None
         if m:

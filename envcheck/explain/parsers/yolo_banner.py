@@ -43,8 +43,11 @@ def parse(doc: Pasted) -> Found:
         m = _BANNER.search(line)
         if not m:
             continue
-        f.set("torch.version", m.group("torch"), i)
-        f.set("torch.installed", True, i)
+        if "+cpu" not in m.group("torch"):
+            # A CPU wheel's version is left to the readers of a stated version: rules/compat.py
+            # takes a pointed-out CPU wheel as CUDA wanted, which a program's own banner is not.
+            f.set("torch.version", m.group("torch"), i)
+            f.set("torch.installed", True, i)
         if m.group("py"):
             f.set("python.version", m.group("py"), i)
         if m.group("idx"):
