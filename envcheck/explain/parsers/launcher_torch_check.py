@@ -13,9 +13,9 @@ when ``torch.cuda.is_available()``, ``Torch backend: nVidia CUDA {torch.version.
 2023: ``Torch repoorts CUDA not available``, after trying DirectML). SD.Next 2023-01 to 2024,
 kohya_ss v21 to v25.
 
-The cuDNN number is not read: it is the cuDNN this torch loaded, which differs by platform for
-one wheel (Windows and Linux builds of one release ship different cuDNN minors), and the
-cuDNN rule would compare it with one table value.
+The cuDNN number is not read: it is the cuDNN this torch loaded, which may differ by platform for
+one release (the Windows and Linux wheels bundle their cuDNN separately), while the cuDNN rule
+compares it with one table value per release.
 
 The version line (``Torch 2.0.1+cpu``) is left to the readers of a stated torch version: what
 rules/compat.py asks of a CPU wheel there is that somebody pointed it out, and a launcher's log
