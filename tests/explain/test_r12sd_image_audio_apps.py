@@ -373,3 +373,23 @@ def test_launcher_torch_check_near_misses(t):
     got = values(launcher_torch_check.parse(text(t)))
     assert "torch.cuda_build" not in got and "torch.cuda_available" not in got
     assert not _errors(t)
+
+
+# ------------------------------------------------------------------ bitsandbytes without a binary for the detected CUDA
+@pytest.mark.parametrize("t", [
+    "CUDA SETUP: Detected CUDA version 121\nCUDA SETUP: Required library version not found: libbitsandbytes_cuda121.so. "
+    "Maybe you need to compile it from source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...\n",
+    "CUDA SETUP: Required library version not found: libsbitsandbytes_cpu.so. Maybe you need to compile it from source?\n"
+    "CUDA SETUP: Defaulting to libbitsandbytes_cpu.so...\nargument of type 'WindowsPath' is not iterable\n",
+])
+def test_bitsandbytes_without_a_binary_is_read_and_never_called_healthy(t):
+    assert "bitsandbytes_required_library_not_found" in _matched(t)
+    assert _report(t).verdict != "ok"
+
+
+def test_bitsandbytes_loading_its_cuda_binary_is_not_a_missing_one():
+    t = ("CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
+         "CUDA SETUP: Highest compute capability among GPUs detected: 8.6\nCUDA SETUP: Detected CUDA version 118\n"
+         "CUDA SETUP: Loading binary /opt/conda/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda118.so...\n")
+    assert "bitsandbytes_required_library_not_found" not in _matched(t)
+    assert not _errors(t)
