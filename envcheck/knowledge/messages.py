@@ -63,6 +63,7 @@ PROJECTS = (
     "mxnet",
     "jax",  # r9fw: jax/_src/xla_bridge.py, environment_info.py
     "detectron2", "mmcv", "flash_attn", "tinycudann",  # r12ext: compiled extensions' own reports
+    "invokeai", "openai_whisper", "insightface", "comfyui",  # r12sd: image/audio apps
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

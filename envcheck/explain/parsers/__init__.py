@@ -14,6 +14,7 @@ from ..source import Pasted
 from . import (
     cloud_instance,
     collect_env,
+    comfy_startup,
     commands,
     container_device_grants,
     container_prose,
@@ -26,6 +27,7 @@ from . import (
     driver_text,
     ecc_prose,
     empty_dev_listing,
+    env_info_dict,
     environment,
     error_messages,
     extension_reports,
@@ -42,6 +44,7 @@ from . import (
     hosted_runtime,
     install_commands,
     interactive,
+    launcher_torch_check,
     library_prose,
     loader,
     lspci_link,
@@ -73,6 +76,7 @@ from . import (
     uv_installed,
     visible_devices,
     visible_devices_configs,
+    yolo_banner,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -99,6 +103,10 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     said_packages.parse,
     empty_dev_listing.parse,
     extension_reports.parse,
+    comfy_startup.parse,
+    env_info_dict.parse,
+    yolo_banner.parse,
+    launcher_torch_check.parse,
 )
 
 __all__ = ["PARSERS"]
