@@ -29,6 +29,7 @@ from . import (
     libraries,
     library_dialogs,
     linking,
+    llm_stack,
     nccl_runtime,
     own_kernel_site,
     platform,
@@ -53,6 +54,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
                                + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES
+                               + llm_stack.RULES
                                + upstream.RULES)
 
 

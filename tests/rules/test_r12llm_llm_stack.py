@@ -1,0 +1,141 @@
+"""Round 12 (branch r12llm): what LLM serving and training stacks print when the GPU stack under
+them is broken (messages.toml block r12llm, rules/llm_stack.py): Ollama's GPU discovery,
+llama.cpp's CUDA backend, vLLM's platform detection and capability checks, bitsandbytes' CUDA
+setup, transformers' quantizers. Texts written for the test from the upstream sources' format
+strings (values filled in the way the tools fill them), none taken from the diagnosis corpus.
+
+Three kinds of text: a line that names the cause (a finding, likely or confirmed); a line that
+only says the tool runs without the GPU (no finding decided, but never "ok": the verdict lists
+the likely causes); and a working machine printing the same tools' normal banners, or asking about
+those words (no error finding).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain import diagnose, source
+from tests.rules.test_unseen_classes import errors, findings
+
+OLLAMA = "time=2025-02-01T12:00:00.000Z level={lvl} source=gpu.go:{line} msg=\"{msg}\""
+BNB_FALLBACK = ("/opt/conda/lib/python3.10/site-packages/bitsandbytes/cextension.py:34: UserWarning: The installed version "
+                "of bitsandbytes was compiled without GPU support. 8-bit optimizers, 8-bit multiplication, and GPU "
+                "quantization are unavailable.")
+
+
+def _verdict(text: str) -> str:
+    return diagnose(source.normalise(text), collected_at="")[1].verdict
+
+
+@pytest.mark.parametrize("text, fid", [
+    # Ollama: cuInit's CUDA_ERROR_SYSTEM_DRIVER_MISMATCH / INSUFFICIENT_DRIVER, as a service log and in docker compose
+    (OLLAMA.format(lvl="WARN", line=587, msg="version mismatch between driver and cuda driver library - reboot or "
+                   "upgrade may be required: library /usr/lib/x86_64-linux-gnu/libcuda.so.560.28.03"),
+     "nvml_driver_library_mismatch"),
+    ("ollama  | " + OLLAMA.format(lvl="WARN", line=612, msg="version mismatch between driver and cuda driver library - "
+                                  "reboot or upgrade may be required: library /usr/lib/x86_64-linux-gnu/libcuda.so.575.51.03")
+     + "\nollama  | " + OLLAMA.format(lvl="INFO", line=377, msg="no compatible GPUs were discovered"),
+     "nvml_driver_library_mismatch"),
+    # Ollama: a libcuda older than the driver API its runners call (CUDA 11.4's cuCtxCreate_v3)
+    ("time=2024-07-04T17:13:20.135+08:00 level=DEBUG source=gpu.go:385 msg=\"Unable to load nvcuda\" "
+     "library=/usr/lib64/libcuda.so.418.74 error=\"symbol lookup for cuCtxCreate_v3 failed: /usr/lib64/libcuda.so.418.74: "
+     "undefined symbol: cuCtxCreate_v3\"", "cuda_toolkit_newer_than_driver"),
+    ("Jun 02 10:01:02 srv ollama[811]: time=2024-06-02T10:01:02.000Z level=INFO source=gpu.go:300 msg=\"Unable to load "
+     "cudart library /usr/lib/x86_64-linux-gnu/libcuda.so.470.57.02: symbol lookup for cuMemGetInfo_v3 failed: "
+     "/usr/lib/x86_64-linux-gnu/libcuda.so.470.57.02: undefined symbol: cuMemGetInfo_v3\"", "cuda_toolkit_newer_than_driver"),
+    # vLLM: NVML sees the GPU, the wheel is the CPU build
+    ("DEBUG 03-04 10:00:00 [__init__.py:80] CUDA platform is not available because vLLM is built with CPU.\n"
+     "INFO 03-04 10:00:00 [__init__.py:243] Automatically detected platform cpu.", "framework_cpu_only_build"),
+    # bitsandbytes without a binary for torch's CUDA: 0.44's warning, 0.45's error, 0.37-0.42's CUDA SETUP line
+    ("Could not find the bitsandbytes CUDA binary at PosixPath('/venv/lib/python3.11/site-packages/bitsandbytes/"
+     "libbitsandbytes_cuda128.so')\n" + BNB_FALLBACK, "extension_built_for_other_torch"),
+    ("ERROR:bitsandbytes.cextension:bitsandbytes library load error: Configured CUDA binary not found at "
+     "C:\\AI\\venv\\Lib\\site-packages\\bitsandbytes\\libbitsandbytes_cuda132.dll\nTraceback (most recent call last):",
+     "extension_built_for_other_torch"),
+    ("CUDA SETUP: Required library version not found: libbitsandbytes_cuda124.so. Maybe you need to compile it from "
+     "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "extension_built_for_other_torch"),
+    # bitsandbytes fell back to its CPU library after its search for libcudart failed
+    ("CUDA_SETUP: WARNING! libcudart.so not found in any environmental path. Searching in backup paths...\n"
+     + BNB_FALLBACK, "cuda_library_missing"),
+    ("UserWarning: WARNING: No libcudart.so found! Install CUDA or the cudatoolkit package (anaconda)!\n  warn(msg)\n"
+     "UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers and GPU "
+     "quantization are unavailable.", "cuda_library_missing"),
+])
+def test_a_line_that_names_the_cause(text, fid):
+    assert fid in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    # llama.cpp before b2700: cudaGetDeviceCount failed, the CUDA error itself not printed
+    "ggml_init_cublas: no CUDA devices found, CUDA will be disabled\nllama_model_loader: loaded meta data",
+    "llama-server.exe -m model.gguf -ngl 99\nggml_init_cublas: no CUDA devices found, CUDA will be disabled",
+    # vLLM's platform detection found nothing (a container, a driver): the cause is open
+    "vllm-1  | INFO 03-17 06:04:15 __init__.py:211] No platform detected, vLLM is running on UnspecifiedPlatform\n"
+    "vllm-1  | RuntimeError: Failed to infer device type",
+    "DEBUG 03-04 10:00:00 [__init__.py:72] CUDA platform is not available because no GPU is found.",
+    # Ollama: libcuda loaded, no device; a vGPU without CUDA; all layers on the CPU
+    "ollama  | " + OLLAMA.format(lvl="INFO", line=630, msg="no nvidia devices detected by library "
+                                 "/usr/lib/x86_64-linux-gnu/libcuda.so.565.57.01"),
+    OLLAMA.format(lvl="INFO", line=272, msg="error looking up nvidia GPU memory") + " error=\"cuda driver library failed "
+    "to get device context 801\"",
+    "ggml_cuda_init: failed to initialize CUDA: no CUDA-capable device is detected\n"
+    "llm_load_tensors: offloaded 0/33 layers to GPU",
+    # bitsandbytes' CPU fall-back alone; transformers' quantizer relaying torch
+    BNB_FALLBACK,
+    "  File \"/app/load.py\", line 12, in <module>\n    model = AutoModelForCausalLM.from_pretrained(name, "
+    "load_in_4bit=True)\nRuntimeError: No GPU found. A GPU is needed for quantization.",
+    "RuntimeError: \n        CUDA Setup failed despite GPU being available. Please run the following command to get more "
+    "information:\n\n        python -m bitsandbytes",
+    "CUDA SETUP: WARNING! libcuda.so not found! Do you have a CUDA driver installed? If you are on a cluster, make sure "
+    "you are on a CUDA machine!",
+])
+def test_running_without_the_gpu_is_never_called_healthy(text):
+    assert _verdict(text) not in ("ok", "insufficient")
+
+
+@pytest.mark.parametrize("text", [
+    # llama.cpp's banner on a working GPU, then an unrelated bug
+    "main: build = 3015 (74b239b3)\nggml_cuda_init: GGML_CUDA_FORCE_MMQ:    no\nggml_cuda_init: found 1 CUDA devices:\n"
+    "  Device 0: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes\nllm_load_tensors: offloaded 33/33 layers to "
+    "GPU\nThe output is gibberish after the latest commit.",
+    # Ollama's start-up on a working GPU
+    OLLAMA.format(lvl="INFO", line=226, msg="looking for compatible GPUs") + "\n"
+    "time=2025-01-10T08:00:01.700Z level=INFO source=types.go:131 msg=\"inference compute\" "
+    "id=GPU-93e08bff-19ea-9448-3848-d2ab3d687e30 library=cuda variant=v12 compute=8.9 driver=12.4 "
+    "name=\"NVIDIA GeForce RTX 4090\" total=\"23.6 GiB\" available=\"22.1 GiB\"\nThe model answers in the wrong language.",
+    # bitsandbytes' banner: the first search misses libcudart, the backup search finds it, the CUDA binary loads
+    "CUDA_SETUP: WARNING! libcudart.so not found in any environmental path. Searching in backup paths...\n"
+    "CUDA SETUP: CUDA runtime path found: /usr/local/cuda/lib64/libcudart.so\n"
+    "CUDA SETUP: Highest compute capability among GPUs detected: 8.6\nCUDA SETUP: Detected CUDA version 118\n"
+    "CUDA SETUP: Loading binary /opt/conda/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda118.so...",
+    # vLLM on a working GPU, a capacity error; bfloat16 on a Turing GPU (a dtype choice); Marlin on a T4
+    "INFO 05-02 10:11:12 [__init__.py:239] Automatically detected platform cuda.\nValueError: The model's max seq len "
+    "(32768) is larger than the maximum number of tokens that can be stored in KV cache (22352).",
+    "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla T4 GPU has compute "
+    "capability 7.5. You can use float16 instead by explicitly setting the`dtype` flag in CLI, for example: --dtype=half.",
+    "ValueError: The quantization method gptq_marlin is not supported for the current GPU. Minimum capability: 80. "
+    "Current capability: 75.",
+    # Ollama on a Kepler GPU: below its CUDA runners' minimum, nothing to fix in the setup
+    OLLAMA.format(lvl="INFO", line=251, msg="[0] CUDA GPU is too old. Compute Capability detected: 3.7"),
+    # questions and a Mac with the same words
+    "Is it normal that bitsandbytes says \"The installed version of bitsandbytes was compiled without GPU support\" on my "
+    "MacBook M2? There is no NVIDIA GPU in it.",
+    "What does 'No platform detected, vLLM is running on UnspecifiedPlatform' mean in the docs? My server works fine.",
+])
+def test_near_misses_get_no_error(text):
+    assert not errors(text)
+
+
+def test_the_cpu_fallback_alone_names_no_cause():
+    """bitsandbytes' fall-back warning has four causes: alone it decides none of them."""
+    got = findings(BNB_FALLBACK)
+    assert not {"cuda_library_missing", "framework_cpu_only_build", "extension_built_for_other_torch"} & set(got)
+
+
+def test_a_renamed_vllm_without_metadata_voids_the_platform_message():
+    """vLLM without its package metadata reports no platform although the GPU works (vllm-pascal)."""
+    text = ("WARNING 06-21 19:07:50 [__init__.py:25] The vLLM package was not found, so its version could not be "
+            "inspected. This may cause platform detection to fail.\n"
+            "INFO 06-21 19:07:50 [__init__.py:243] No platform detected, vLLM is running on UnspecifiedPlatform")
+    report = diagnose(source.normalise(text), collected_at="")[1]
+    assert [u.message for u in report.judgement.unexplained] == ["vllm_package_not_found"]
