@@ -57,6 +57,10 @@ def _verdict(text: str) -> str:
     # bitsandbytes fell back to its CPU library after its search for libcudart failed
     ("CUDA_SETUP: WARNING! libcudart.so not found in any environmental path. Searching in backup paths...\n"
      + BNB_FALLBACK, "cuda_library_missing"),
+    # llama.cpp without a GPU backend on a machine whose nvidia-smi lists a GPU
+    ("$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3060 (UUID: GPU-1b2c3d4e-5f60-7a8b-9c0d-1e2f3a4b5c6d)\n"
+     "$ ./llama-cli -m qwen2.5-7b-q4_k_m.gguf -ngl 99\nwarning: no usable GPU found, --gpu-layers option will be ignored\n"
+     "warning: one possible reason is that llama.cpp was compiled without GPU support", "framework_cpu_only_build"),
     ("UserWarning: WARNING: No libcudart.so found! Install CUDA or the cudatoolkit package (anaconda)!\n  warn(msg)\n"
      "UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers and GPU "
      "quantization are unavailable.", "cuda_library_missing"),
@@ -88,6 +92,13 @@ def test_a_line_that_names_the_cause(text, fid):
     "information:\n\n        python -m bitsandbytes",
     "CUDA SETUP: WARNING! libcuda.so not found! Do you have a CUDA driver installed? If you are on a cluster, make sure "
     "you are on a CUDA machine!",
+    # llama.cpp with no GPU device and nothing else known; DeepSpeed's CPU fall-back; Ollama on a CPU without AVX
+    "warning: no usable GPU found, --gpu-layers option will be ignored\nwarning: one possible reason is that llama.cpp "
+    "was compiled without GPU support\nwarning: consult docs/build.md for compilation instructions",
+    ">>> import deepspeed\n[2025-02-05 11:40:34,904] [WARNING] [real_accelerator.py:162:get_accelerator] Setting "
+    "accelerator to CPU. If you have GPU or other accelerator, we were unable to detect it.\n[2025-02-05 11:40:34,965] "
+    "[INFO] [real_accelerator.py:203:get_accelerator] Setting ds_accelerator to cpu (auto detect)",
+    OLLAMA.format(lvl="WARN", line=115, msg="CPU does not have AVX or AVX2, disabling GPU support."),
 ])
 def test_running_without_the_gpu_is_never_called_healthy(text):
     assert _verdict(text) not in ("ok", "insufficient")
@@ -121,6 +132,12 @@ def test_running_without_the_gpu_is_never_called_healthy(text):
     "Is it normal that bitsandbytes says \"The installed version of bitsandbytes was compiled without GPU support\" on my "
     "MacBook M2? There is no NVIDIA GPU in it.",
     "What does 'No platform detected, vLLM is running on UnspecifiedPlatform' mean in the docs? My server works fine.",
+    # DeepSpeed finding the GPU; llama.cpp's CI on a CPU-only runner (no GPU anywhere in the text)
+    "[2024-10-17 08:56:34,510] [INFO] [real_accelerator.py:191:get_accelerator] Setting ds_accelerator to cuda (auto "
+    "detect)\nRuntimeError: Error building extension 'fused_adam'",
+    "+ ./bin/llama-embedding --model ../models-mnt/bge-small/ggml-model-f16.gguf -p 'I believe' -ngl 99 -c 0\n"
+    "warning: no usable GPU found, --gpu-layers option will be ignored\n0.00.000.600 I build: 4589 (eb7cf15a) with cc "
+    "(Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0 for x86_64-linux-gnu",
 ])
 def test_near_misses_get_no_error(text):
     assert not errors(text)
