@@ -99,6 +99,11 @@ def test_a_line_that_names_the_cause(text, fid):
     "accelerator to CPU. If you have GPU or other accelerator, we were unable to detect it.\n[2025-02-05 11:40:34,965] "
     "[INFO] [real_accelerator.py:203:get_accelerator] Setting ds_accelerator to cpu (auto detect)",
     OLLAMA.format(lvl="WARN", line=115, msg="CPU does not have AVX or AVX2, disabling GPU support."),
+    # Ollama 0.12 and later: discovery kept no GPU
+    "time=2026-02-14T11:15:42.629Z level=INFO source=types.go:60 msg=\"inference compute\" id=cpu library=cpu compute=\"\" "
+    "name=cpu description=cpu libdirs=ollama driver=\"\" pci_id=\"\" type=\"\" total=\"31.2 GiB\" available=\"28.0 GiB\"\n"
+    "time=2026-02-14T11:15:42.629Z level=INFO source=routes.go:1648 msg=\"entering low vram mode\" \"total vram\"=\"0 B\" "
+    "threshold=\"20.0 GiB\"",
 ])
 def test_running_without_the_gpu_is_never_called_healthy(text):
     assert _verdict(text) not in ("ok", "insufficient")
@@ -132,6 +137,12 @@ def test_running_without_the_gpu_is_never_called_healthy(text):
     "Is it normal that bitsandbytes says \"The installed version of bitsandbytes was compiled without GPU support\" on my "
     "MacBook M2? There is no NVIDIA GPU in it.",
     "What does 'No platform detected, vLLM is running on UnspecifiedPlatform' mean in the docs? My server works fine.",
+    # Ollama 0.12 and later on a 16 GiB GPU: low-VRAM mode only means big models will not fit
+    "time=2025-10-01T11:18:18.978Z level=INFO source=types.go:42 msg=\"inference compute\" "
+    "id=GPU-7d14824c-991c-23c3-7303-1ef28991f48e filter_id=0 library=CUDA compute=6.0 name=CUDA0 description=\"Tesla "
+    "P100-PCIE-16GB\" libdirs=ollama,cuda_v12 driver=12.2 pci_id=0000:00:04.0 type=discrete total=\"15.9 GiB\" "
+    "available=\"14.4 GiB\"\ntime=2025-10-01T11:18:18.978Z level=INFO source=routes.go:1569 msg=\"entering low vram mode\" "
+    "\"total vram\"=\"15.9 GiB\" threshold=\"20.0 GiB\"",
     # DeepSpeed finding the GPU; llama.cpp's CI on a CPU-only runner (no GPU anywhere in the text)
     "[2024-10-17 08:56:34,510] [INFO] [real_accelerator.py:191:get_accelerator] Setting ds_accelerator to cuda (auto "
     "detect)\nRuntimeError: Error building extension 'fused_adam'",
