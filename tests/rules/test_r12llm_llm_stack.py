@@ -154,6 +154,27 @@ def test_near_misses_get_no_error(text):
     assert not errors(text)
 
 
+@pytest.mark.parametrize("text", [
+    "$ docker run -p 8000:8000 --ipc=host vllm/vllm-openai:latest --model Qwen/Qwen2.5-7B-Instruct\n"
+    "INFO 04-16 21:06:25 [__init__.py:243] No platform detected, vLLM is running on UnspecifiedPlatform",
+    "$ docker run -d -p 11434:11434 ollama/ollama\n$ docker logs ollama\n"
+    + OLLAMA.format(lvl="INFO", line=630, msg="no nvidia devices detected by library /usr/lib/x86_64-linux-gnu/libcuda.so.1"),
+    "$ docker run -it --rm -v $PWD:/w my-qlora-image python train.py\nCUDA SETUP: WARNING! libcuda.so not found! Do you "
+    "have a CUDA driver installed? If you are on a cluster, make sure you are on a CUDA machine!",
+])
+def test_in_a_container_started_without_the_gpu(text):
+    assert "container_missing_gpus_flag" in findings(text)
+
+
+def test_a_container_started_with_the_gpu_is_not_blamed_on_its_start():
+    text = ("$ docker run --gpus all -p 8000:8000 --ipc=host vllm/vllm-openai:latest --model Qwen/Qwen2.5-7B-Instruct\n"
+            "INFO 05-02 10:11:12 [__init__.py:239] Automatically detected platform cuda.\n"
+            "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla V100-SXM2-"
+            "32GB GPU has compute capability 7.0. You can use float16 instead by explicitly setting the`dtype` flag in "
+            "CLI, for example: --dtype=half.")
+    assert not errors(text)
+
+
 def test_the_cpu_fallback_alone_names_no_cause():
     """bitsandbytes' fall-back warning has four causes: alone it decides none of them."""
     got = findings(BNB_FALLBACK)
