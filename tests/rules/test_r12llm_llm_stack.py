@@ -52,6 +52,9 @@ def _verdict(text: str) -> str:
     ("ERROR:bitsandbytes.cextension:bitsandbytes library load error: Configured CUDA binary not found at "
      "C:\\AI\\venv\\Lib\\site-packages\\bitsandbytes\\libbitsandbytes_cuda132.dll\nTraceback (most recent call last):",
      "extension_built_for_other_torch"),
+    ("$ python -m bitsandbytes\nPyTorch settings found: CUDA_VERSION=128, Highest Compute Capability: (12, 0).\n"
+     "Library not found: /home/u/.venv/lib/python3.12/site-packages/bitsandbytes/libbitsandbytes_cuda128.so. Maybe you "
+     "need to compile it from source?", "extension_built_for_other_torch"),
     ("CUDA SETUP: Required library version not found: libbitsandbytes_cuda124.so. Maybe you need to compile it from "
      "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "extension_built_for_other_torch"),
     # bitsandbytes fell back to its CPU library after its search for libcudart failed
