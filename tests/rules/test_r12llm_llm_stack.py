@@ -102,6 +102,10 @@ def test_a_line_that_names_the_cause(text, fid):
     "accelerator to CPU. If you have GPU or other accelerator, we were unable to detect it.\n[2025-02-05 11:40:34,965] "
     "[INFO] [real_accelerator.py:203:get_accelerator] Setting ds_accelerator to cpu (auto detect)",
     OLLAMA.format(lvl="WARN", line=115, msg="CPU does not have AVX or AVX2, disabling GPU support."),
+    # xFormers' extension without CUDA (vLLM's XFORMERS backend, diffusers)
+    "NotImplementedError: No operator found for `memory_efficient_attention_forward` with inputs:\n     query       : "
+    "shape=(1, 4096, 8, 40) (torch.float16)\n`cutlassF` is not supported because:\n    xFormers wasn't build with CUDA "
+    "support\n    Operator wasn't built - see `python -m xformers.info` for more info",
     # Ollama 0.12 and later: discovery kept no GPU
     "time=2026-02-14T11:15:42.629Z level=INFO source=types.go:60 msg=\"inference compute\" id=cpu library=cpu compute=\"\" "
     "name=cpu description=cpu libdirs=ollama driver=\"\" pci_id=\"\" type=\"\" total=\"31.2 GiB\" available=\"28.0 GiB\"\n"
