@@ -57,6 +57,12 @@ def _verdict(text: str) -> str:
      "need to compile it from source?", "extension_built_for_other_torch"),
     ("CUDA SETUP: Required library version not found: libbitsandbytes_cuda124.so. Maybe you need to compile it from "
      "source?\nCUDA SETUP: Defaulting to libbitsandbytes_cpu.so...", "extension_built_for_other_torch"),
+    # Ollama built without its CUDA runners (a source build, a distribution's CPU package)
+    ("time=2024-02-02T04:35:58.549+01:00 level=INFO source=routes.go:983 msg=\"Listening on 127.0.0.1:11434 (version "
+     "0.0.0)\"\ntime=2024-02-02T04:35:58.565+01:00 level=INFO source=payload_common.go:145 msg=\"Dynamic LLM libraries "
+     "[cpu_avx2 cpu_avx cpu]\"", "framework_cpu_only_build"),
+    ("Mar 20 10:00:01 arch ollama[911]: time=2025-03-20T10:00:01.000Z level=INFO source=routes.go:1267 msg=\"Dynamic LLM "
+     "libraries\" runners=\"[cpu cpu_avx cpu_avx2]\"", "framework_cpu_only_build"),
     # bitsandbytes fell back to its CPU library after its search for libcudart failed
     ("CUDA_SETUP: WARNING! libcudart.so not found in any environmental path. Searching in backup paths...\n"
      + BNB_FALLBACK, "cuda_library_missing"),
@@ -144,6 +150,11 @@ def test_running_without_the_gpu_is_never_called_healthy(text):
     "Is it normal that bitsandbytes says \"The installed version of bitsandbytes was compiled without GPU support\" on my "
     "MacBook M2? There is no NVIDIA GPU in it.",
     "What does 'No platform detected, vLLM is running on UnspecifiedPlatform' mean in the docs? My server works fine.",
+    # Ollama's release build lists its CUDA runners
+    "time=2024-12-02T02:20:21.360Z level=INFO source=common.go:49 msg=\"Dynamic LLM libraries\" runners=\"[cpu cpu_avx "
+    "cpu_avx2 cuda_v11 cuda_v12]\"\ntime=2024-12-02T02:20:21.500Z level=INFO source=types.go:123 msg=\"inference compute\" "
+    "id=GPU-d8c5a1b2-0c3d-4e5f-8a9b-0c1d2e3f4a5b library=cuda variant=v12 compute=8.6 driver=12.4 name=\"NVIDIA GeForce RTX "
+    "3060\" total=\"11.7 GiB\" available=\"11.0 GiB\"",
     # Ollama 0.12 and later on a 16 GiB GPU: low-VRAM mode only means big models will not fit
     "time=2025-10-01T11:18:18.978Z level=INFO source=types.go:42 msg=\"inference compute\" "
     "id=GPU-7d14824c-991c-23c3-7303-1ef28991f48e filter_id=0 library=CUDA compute=6.0 name=CUDA0 description=\"Tesla "
