@@ -70,6 +70,11 @@ def _verdict(text: str) -> str:
     ("$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3060 (UUID: GPU-1b2c3d4e-5f60-7a8b-9c0d-1e2f3a4b5c6d)\n"
      "$ ./llama-cli -m qwen2.5-7b-q4_k_m.gguf -ngl 99\nwarning: no usable GPU found, --gpu-layers option will be ignored\n"
      "warning: one possible reason is that llama.cpp was compiled without GPU support", "framework_cpu_only_build"),
+    # llama-cpp-python's system_info with only the CPU backend, on a machine whose nvidia-smi lists a GPU
+    ("$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 4070 (UUID: GPU-0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d)\n>>> llm = "
+     "Llama(model_path='m.gguf', n_gpu_layers=-1)\nsystem_info: n_threads = 8 (n_threads_batch = 8) / 16 | CPU : SSE3 = 1 "
+     "| SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | LLAMAFILE = 1 | OPENMP = 1 | AARCH64_REPACK = 1 |",
+     "framework_cpu_only_build"),
     ("UserWarning: WARNING: No libcudart.so found! Install CUDA or the cudatoolkit package (anaconda)!\n  warn(msg)\n"
      "UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers and GPU "
      "quantization are unavailable.", "cuda_library_missing"),
@@ -150,6 +155,12 @@ def test_running_without_the_gpu_is_never_called_healthy(text):
     "Is it normal that bitsandbytes says \"The installed version of bitsandbytes was compiled without GPU support\" on my "
     "MacBook M2? There is no NVIDIA GPU in it.",
     "What does 'No platform detected, vLLM is running on UnspecifiedPlatform' mean in the docs? My server works fine.",
+    # llama.cpp's system_info with its CUDA backend first (a working build), and a CPU-only one on a laptop without a GPU
+    "system_info: n_threads = 8 (n_threads_batch = 8) / 16 | CUDA : ARCHS = 860,890,1200 | USE_GRAPHS = 1 | "
+    "PEER_MAX_BATCH_SIZE = 128 | CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 |\n"
+    "The server crashes when two requests use different grammars.",
+    "My laptop has no GPU, I run on the CPU only.\nsystem_info: n_threads = 4 (n_threads_batch = 4) / 8 | CPU : SSE3 = 1 | "
+    "AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | OPENMP = 1 |",
     # Ollama's release build lists its CUDA runners
     "time=2024-12-02T02:20:21.360Z level=INFO source=common.go:49 msg=\"Dynamic LLM libraries\" runners=\"[cpu cpu_avx "
     "cpu_avx2 cuda_v11 cuda_v12]\"\ntime=2024-12-02T02:20:21.500Z level=INFO source=types.go:123 msg=\"inference compute\" "
