@@ -217,3 +217,11 @@ def test_a_renamed_vllm_without_metadata_voids_the_platform_message():
             "INFO 06-21 19:07:50 [__init__.py:243] No platform detected, vLLM is running on UnspecifiedPlatform")
     report = diagnose(source.normalise(text), collected_at="")[1]
     assert [u.message for u in report.judgement.unexplained] == ["vllm_package_not_found"]
+
+
+def test_the_missing_binary_names_the_cuda_it_was_asked_for():
+    text = ("Could not find the bitsandbytes CUDA binary at PosixPath('/venv/lib/python3.11/site-packages/bitsandbytes/"
+            "libbitsandbytes_cuda128.so')")
+    finding = findings(text)["extension_built_for_other_torch"]
+    assert "CUDA 12.8" in finding.explanation
+    assert finding.confidence.value == "likely"
