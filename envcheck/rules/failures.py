@@ -34,7 +34,10 @@ from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
 _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
-                  "nvml_library_not_found", "nvidia_smi_library_not_found", "tf_no_dev_nvidia0")
+                  "nvml_library_not_found", "nvidia_smi_library_not_found", "tf_no_dev_nvidia0",
+                  # LLM servers' own words for the same (messages.toml block r12llm)
+                  "ollama_no_nvidia_devices_by_library", "bnb_libcuda_not_found", "vllm_cuda_platform_no_gpu",
+                  "vllm_unspecified_platform", "ollama_total_vram_zero", "ggml_init_cublas_no_devices")
 # CUDA's "unknown error" (cudaErrorUnknown / CUDA_ERROR_UNKNOWN, 999; 30 before CUDA 10.1) at its
 # start, in every program's words: torch's, the runtime's, llama.cpp's, ollama's GPU discovery,
 # ONNX Runtime's provider, PyCUDA's cuInit, a person's own cuInit call or sentence giving 999;

@@ -75,7 +75,8 @@ FRAMEWORKS: Tuple[Framework, ...] = (
     Framework("CTranslate2", (), (), ("ctranslate2_not_compiled_with_cuda",), (), ("ctranslate2_library_not_found",),
               "a CTranslate2 with CUDA (the PyPI wheel on Linux or Windows x86-64; a source build with -DWITH_CUDA=ON "
               "elsewhere)"),
-    Framework("llama.cpp", (), (), ("llama_cpp_no_gpu_offload_support",), ("llama_cpp_system_info_no_blas",), (),
+    Framework("llama.cpp", (), (), ("llama_cpp_no_gpu_offload_support",),
+              ("llama_cpp_system_info_no_blas", "llama_cpp_no_usable_gpu", "llama_cpp_system_info_cpu_backend_only"), (),
               "CMAKE_ARGS='-DGGML_CUDA=on' python -m pip install --force-reinstall --no-cache-dir llama-cpp-python "
               "(or llama.cpp built with -DGGML_CUDA=ON)"),
     Framework("TensorFlow", ("tensorflow-cpu",), ("tensorflow-gpu",), ("tensorflow_not_built_with_cuda",), (),

@@ -30,6 +30,7 @@ from . import (
     libraries,
     library_dialogs,
     linking,
+    llm_stack,
     nccl_runtime,
     own_kernel_site,
     platform,
@@ -55,6 +56,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
                                + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES
                                + extension_builds.RULES
+                               + llm_stack.RULES
                                + upstream.RULES)
 
 
