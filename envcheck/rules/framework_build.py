@@ -63,9 +63,10 @@ class Framework:
 
 FRAMEWORKS: Tuple[Framework, ...] = (
     Framework("JAX", ("jaxlib",), ("jax-cuda", "jax-cuda12-plugin", "jax-cuda11-plugin"),
-              ("jax_cuda_jaxlib_not_installed",), ("jax_devices_cpu_only",),
+              ("jax_cuda_jaxlib_not_installed",), ("jax_devices_cpu_only", "jax_cuda_backend_cpu_jaxlib"),
               ("jax_plugin_configuration_error", "jax_cuda_backend_failed", "jax_cuda_component_not_loadable",
-               "jax_cudnn_older_than_build", "jax_cuda_component_older_than_build", "jax_plugin_jaxlib_version_mismatch"),
+               "jax_cudnn_older_than_build", "jax_cuda_component_older_than_build", "jax_plugin_jaxlib_version_mismatch",
+               "jax_cuda_backend_no_visible_gpu"),
               "python -m pip install -U 'jax[cuda12]'", ("jax_no_gpu_tpu_found",), ("jax_gpu_devices_listed",)),
     Framework("PaddlePaddle", ("paddlepaddle",), ("paddlepaddle-gpu",),
               ("paddle_cannot_use_gpu_cpu_version", "paddle_suite_cpu_version", "paddle_is_compiled_with_cuda_false",

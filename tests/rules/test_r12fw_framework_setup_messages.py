@@ -90,6 +90,20 @@ def verdict(text: str) -> Tuple[str, Dict[str, str]]:
     (">>> paddle.fluid.install_check.run_check()\nRunning Verify Fluid Program ... \nW0506 14:56:06.782572 32108 "
      "dynamic_loader.cc:107] Can not find library: libcudnn.so. Please try to add the lib path to LD_LIBRARY_PATH.",
      "cuda_library_missing"),
+    # PaddlePaddle's own architecture check: a capability its wheel does not carry
+    ("W0612 10:01:02.000000 1234 gpu_resources.cc:119] The GPU compute capability in your current machine is 120, "
+     "which is not supported by Paddle, it is recommended to install the corresponding wheel package according to the "
+     "installation information on the official Paddle website.\nOSError: (External) CUDA error(209), no kernel image is "
+     "available for execution on the device.", "gpu_arch_unsupported_by_torch_build"),
+    # TensorFlow in a container started without GPUs: its libcuda stub's 303
+    ("$ docker run -it tensorflow/tensorflow:2.4.1-gpu python -c 'import tensorflow as tf; "
+     "print(tf.config.list_physical_devices(\"GPU\"))'\nE tensorflow/stream_executor/cuda/cuda_driver.cc:313] failed "
+     "call to cuInit: UNKNOWN ERROR (303)\n[]", "container_missing_gpus_flag"),
+    # JAX's CPU jaxlib on a machine with an NVIDIA GPU
+    ("$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-5d1c8a6e-2f1b-4c7e-9a3d-0e6f1b2c3d4e)\n"
+     "INFO:jax._src.xla_bridge:Unable to initialize backend 'cuda': module 'jaxlib.xla_extension' has no attribute "
+     "'GpuAllocatorConfig'\nWARNING:jax._src.xla_bridge:No GPU/TPU found, falling back to CPU. " + SET,
+     "framework_cpu_only_build"),
     # MXNet's CPU package asked for a GPU context
     ("$ pip list | grep mxnet\nmxnet 1.9.1\n>>> a = mx.nd.ones((2,3), ctx=mx.gpu())\nterminate called after throwing "
      "an instance of 'dmlc::Error'\n  what():  [22:03:01] src/storage/storage.cc:119: Compile with USE_CUDA=1 to "
@@ -112,6 +126,12 @@ def test_framework_setup_message_gives_its_finding(text, fid):
     "E external/xla/xla/stream_executor/cuda/cuda_dnn.cc:439] Could not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR"
     "\njaxlib.xla_extension.XlaRuntimeError: FAILED_PRECONDITION: DNN library initialization failed. Look at the "
     "errors above for more details.",
+    # TensorFlow's cuInit code without a name, JAX's CUDA build seeing no GPU, Paddle's runtime check
+    "E tensorflow/stream_executor/cuda/cuda_driver.cc:271] failed call to cuInit: UNKNOWN ERROR (34)",
+    "2023-09-10 13:47:04 - INFO - Unable to initialize backend 'cuda': FAILED_PRECONDITION: No visible GPU devices.",
+    "W0522 14:31:24.083271  3337 gpu_resources.cc:196] WARNING: device: 0. The installed \tPaddle is compiled with CUDA "
+    "11.8, but CUDA runtime version in your machine is 11.6, which may cause serious incompatible bug. Please recompile "
+    "or reinstall Paddle with compatible CUDA version.",
     # a JAX plugin of another release
     "/usr/local/lib/python3.12/dist-packages/jaxlib/plugin_support.py:71: RuntimeWarning: JAX plugin "
     "jax_cuda12_plugin version 0.7.2 is installed, but it is not compatible with the installed jaxlib version 0.7.1, "
@@ -141,7 +161,12 @@ def test_falling_back_without_saying_why_is_never_ok(text):
     "'CPUExecutionProvider']",
     PADDLE_OK,
     "paddlepaddle: 2.6.1\n" + PADDLE_OK,
-    # the stub's words on a machine without a GPU
+    # the stub's words on a machine without a GPU, JAX's CPU jaxlib on a Mac
+    "Running on my MacBook Air.\nINFO:jax._src.xla_bridge:Unable to initialize backend 'cuda': module "
+    "'jaxlib.xla_extension' has no attribute 'GpuAllocatorConfig'\nWARNING:jax._src.xla_bridge:No GPU/TPU found, "
+    "falling back to CPU. " + SET,
+    "My laptop has no NVIDIA GPU.\nW tensorflow/stream_executor/cuda/cuda_driver.cc:326] failed call to cuInit: UNKNOWN "
+    "ERROR (303)\nEpoch 1/5 - loss: 0.41",
     "My laptop has no GPU, I only use the CPU.\n" + CUDART_STUB + "\nTraining finished, accuracy 0.91",
     # a past state, fixed: at most a warning
     "Before, TensorFlow printed \"Cannot dlopen some GPU libraries. Please make sure the missing libraries mentioned "
