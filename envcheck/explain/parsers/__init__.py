@@ -31,6 +31,7 @@ from . import (
     failures,
     framework_builds,
     framework_env,
+    framework_gpu_reports,
     framework_packages,
     freetext,
     gpu_gone,
@@ -97,6 +98,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit_said.parse,
     said_packages.parse,
     empty_dev_listing.parse,
+    framework_gpu_reports.parse,
 )
 
 __all__ = ["PARSERS"]
