@@ -104,6 +104,11 @@ def verdict(text: str) -> Tuple[str, Dict[str, str]]:
      "INFO:jax._src.xla_bridge:Unable to initialize backend 'cuda': module 'jaxlib.xla_extension' has no attribute "
      "'GpuAllocatorConfig'\nWARNING:jax._src.xla_bridge:No GPU/TPU found, falling back to CPU. " + SET,
      "framework_cpu_only_build"),
+    # XLA (TensorFlow, JAX) without CUDA's libdevice
+    (">>> model.fit(x, y)\nW tensorflow/compiler/xla/service/gpu/llvm_gpu_backend/gpu_backend_lib.cc:530] libdevice is "
+     "required by this HLO module but was not found at ./libdevice.10.bc\ntensorflow.python.framework.errors_impl."
+     "InternalError: libdevice not found at ./libdevice.10.bc [Op:__inference_train_function_1234]",
+     "cuda_library_missing"),
     # MXNet's CPU package asked for a GPU context
     ("$ pip list | grep mxnet\nmxnet 1.9.1\n>>> a = mx.nd.ones((2,3), ctx=mx.gpu())\nterminate called after throwing "
      "an instance of 'dmlc::Error'\n  what():  [22:03:01] src/storage/storage.cc:119: Compile with USE_CUDA=1 to "
@@ -132,6 +137,11 @@ def test_framework_setup_message_gives_its_finding(text, fid):
     "W0522 14:31:24.083271  3337 gpu_resources.cc:196] WARNING: device: 0. The installed \tPaddle is compiled with CUDA "
     "11.8, but CUDA runtime version in your machine is 11.6, which may cause serious incompatible bug. Please recompile "
     "or reinstall Paddle with compatible CUDA version.",
+    # XLA's ptxas floor, ONNX Runtime's older provider warning
+    "jaxlib.xla_extension.XlaRuntimeError: INTERNAL: XLA requires ptxas version 11.8 or higher",
+    "[W:onnxruntime:Default, onnxruntime_pybind_state.cc:541 CreateExecutionProviderInstance] Failed to create "
+    "CUDAExecutionProvider. Please reference https://onnxruntime.ai/docs/execution-providers/CUDA-ExecutionProvider."
+    "html#requirements to ensure all dependencies are met.",
     # a JAX plugin of another release
     "/usr/local/lib/python3.12/dist-packages/jaxlib/plugin_support.py:71: RuntimeWarning: JAX plugin "
     "jax_cuda12_plugin version 0.7.2 is installed, but it is not compatible with the installed jaxlib version 0.7.1, "
@@ -168,6 +178,14 @@ def test_falling_back_without_saying_why_is_never_ok(text):
     "My laptop has no NVIDIA GPU.\nW tensorflow/stream_executor/cuda/cuda_driver.cc:326] failed call to cuInit: UNKNOWN "
     "ERROR (303)\nEpoch 1/5 - loss: 0.41",
     "My laptop has no GPU, I only use the CPU.\n" + CUDART_STUB + "\nTraining finished, accuracy 0.91",
+    # XLA's libdevice-directory warning on a run that needed none; TensorRT missing, CUDA provider working
+    "W external/xla/xla/service/gpu/nvptx_compiler.cc:718] Can't find libdevice directory ${CUDA_DIR}/nvvm/libdevice. "
+    "This may result in compilation or runtime failures, if the program we try to run uses routines from libdevice.\n"
+    + TF_CREATED + "\nEpoch 1/3 - loss: 0.52",
+    "[W:onnxruntime:Default, onnxruntime_pybind_state.cc:640 CreateExecutionProviderInstance] Failed to create "
+    "TensorrtExecutionProvider. Please reference https://onnxruntime.ai/docs/execution-providers/TensorRT-"
+    "ExecutionProvider.html#requirements to ensure all dependencies are met.\n>>> sess.get_providers()\n"
+    "['CUDAExecutionProvider', 'CPUExecutionProvider']",
     # a past state, fixed: at most a warning
     "Before, TensorFlow printed \"Cannot dlopen some GPU libraries. Please make sure the missing libraries mentioned "
     "above are installed properly\". I installed tensorflow[and-cuda] and that fixed it; now:\n" + TF_CREATED,
