@@ -142,6 +142,9 @@ def test_framework_setup_message_gives_its_finding(text, fid):
     "[W:onnxruntime:Default, onnxruntime_pybind_state.cc:541 CreateExecutionProviderInstance] Failed to create "
     "CUDAExecutionProvider. Please reference https://onnxruntime.ai/docs/execution-providers/CUDA-ExecutionProvider."
     "html#requirements to ensure all dependencies are met.",
+    # TensorFlow's generated kernels on a GPU its build has no code for
+    "I'm running TensorFlow 2.20 with an RTX 5090.\nW tensorflow/compiler/mlir/tools/kernel_gen/tf_gpu_runtime_wrappers."
+    "cc:40] 'cuModuleLoadData(&module, data)' failed with 'CUDA_ERROR_INVALID_PTX'",
     # a JAX plugin of another release
     "/usr/local/lib/python3.12/dist-packages/jaxlib/plugin_support.py:71: RuntimeWarning: JAX plugin "
     "jax_cuda12_plugin version 0.7.2 is installed, but it is not compatible with the installed jaxlib version 0.7.1, "
