@@ -78,7 +78,8 @@ FRAMEWORKS: Tuple[Framework, ...] = (
                "onnxruntime_providers_subset_error"), (),
               ("onnxruntime_provider_load_failed", "onnxruntime_cuda_ep_requirements", "onnxruntime_cuda_path_not_loaded",
                "onnxruntime_execution_provider_not_created"),
-              "python -m pip uninstall -y onnxruntime onnxruntime-gpu && python -m pip install onnxruntime-gpu"),
+              "python -m pip uninstall -y onnxruntime onnxruntime-gpu && python -m pip install onnxruntime-gpu",
+              working=("onnxruntime_session_uses_cuda",)),
     Framework("CTranslate2", (), (), ("ctranslate2_not_compiled_with_cuda",), (), ("ctranslate2_library_not_found",),
               "a CTranslate2 with CUDA (the PyPI wheel on Linux or Windows x86-64; a source build with -DWITH_CUDA=ON "
               "elsewhere)"),

@@ -210,3 +210,18 @@ def test_a_jaxlib_row_beside_a_gpu_device_is_not_the_cpu_build():
     cpu = text.replace('device info: NVIDIA A100-SXM4-80GB-1, 1 local devices"', "jax.devices (1 total, 1 local): "
                        "[CpuDevice(id=0)]")
     assert "framework_cpu_only_build" in findings(cpu)
+
+
+def test_an_onnxruntime_session_on_cuda_is_not_the_cpu_build():
+    """A session that kept CUDAExecutionProvider has the GPU build, whatever a listing row or a
+    sentence says; the same report with only the CPU provider applied keeps its warning."""
+    smi = "$ nvidia-smi -L\nGPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-5d1c8a6e-2f1b-4c7e-9a3d-0e6f1b2c3d4e)\n"
+    cuda = (smi + "$ pip list\nonnxruntime 1.16.3\nApplied providers: ['CUDAExecutionProvider', 'CPUExecutionProvider'], "
+            "with options: {'CUDAExecutionProvider': {'device_id': '0'}}")
+    assert "framework_cpu_only_build" not in findings(cuda)
+    said = ("I have the CPU version of onnxruntime installed.\n>>> sess.get_providers()\n"
+            "['CUDAExecutionProvider', 'CPUExecutionProvider']")
+    assert "framework_cpu_only_build" not in findings(said)
+    cpu = cuda.replace("['CUDAExecutionProvider', 'CPUExecutionProvider'], with options: {'CUDAExecutionProvider': "
+                       "{'device_id': '0'}}", "['CPUExecutionProvider'], with options: {'CPUExecutionProvider': {}}")
+    assert findings(cpu)["framework_cpu_only_build"].severity.value == "warning"
