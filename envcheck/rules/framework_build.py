@@ -57,21 +57,29 @@ class Framework:
     fix: str
     # message ids that suggest it only beside the CPU package listed (likely, with a GPU known present)
     weak_with_rows: Tuple[str, ...] = ()
+    # message ids of the GPU build at work (a GPU device listed or created): never this finding
+    working: Tuple[str, ...] = ()
 
 
 FRAMEWORKS: Tuple[Framework, ...] = (
     Framework("JAX", ("jaxlib",), ("jax-cuda", "jax-cuda12-plugin", "jax-cuda11-plugin"),
-              ("jax_cuda_jaxlib_not_installed",), ("jax_devices_cpu_only",), ("jax_plugin_configuration_error",),
-              "python -m pip install -U 'jax[cuda12]'", ("jax_no_gpu_tpu_found",)),
+              ("jax_cuda_jaxlib_not_installed",), ("jax_devices_cpu_only", "jax_cuda_backend_cpu_jaxlib"),
+              ("jax_plugin_configuration_error", "jax_cuda_backend_failed", "jax_cuda_component_not_loadable",
+               "jax_cudnn_older_than_build", "jax_cuda_component_older_than_build", "jax_plugin_jaxlib_version_mismatch",
+               "jax_cuda_backend_no_visible_gpu"),
+              "python -m pip install -U 'jax[cuda12]'", ("jax_no_gpu_tpu_found",), ("jax_gpu_devices_listed",)),
     Framework("PaddlePaddle", ("paddlepaddle",), ("paddlepaddle-gpu",),
               ("paddle_cannot_use_gpu_cpu_version", "paddle_suite_cpu_version", "paddle_is_compiled_with_cuda_false",
-               "paddle_not_compiled_with_cuda"), (), (),
-              "python -m pip uninstall -y paddlepaddle && python -m pip install paddlepaddle-gpu"),
+               "paddle_not_compiled_with_cuda"), (), ("paddle_cannot_load_cudnn", "paddle_cannot_find_library"),
+              "python -m pip uninstall -y paddlepaddle && python -m pip install paddlepaddle-gpu",
+              working=("paddle_run_check_gpu_ok",)),
     Framework("ONNX Runtime", ("onnxruntime",), ("onnxruntime-gpu",),
               ("onnxruntime_available_providers_without_cuda", "onnxruntime_cuda_provider_not_available",
                "onnxruntime_providers_subset_error"), (),
-              ("onnxruntime_provider_load_failed",),
-              "python -m pip uninstall -y onnxruntime onnxruntime-gpu && python -m pip install onnxruntime-gpu"),
+              ("onnxruntime_provider_load_failed", "onnxruntime_cuda_ep_requirements", "onnxruntime_cuda_path_not_loaded",
+               "onnxruntime_execution_provider_not_created"),
+              "python -m pip uninstall -y onnxruntime onnxruntime-gpu && python -m pip install onnxruntime-gpu",
+              working=("onnxruntime_session_uses_cuda",)),
     Framework("CTranslate2", (), (), ("ctranslate2_not_compiled_with_cuda",), (), ("ctranslate2_library_not_found",),
               "a CTranslate2 with CUDA (the PyPI wheel on Linux or Windows x86-64; a source build with -DWITH_CUDA=ON "
               "elsewhere)"),
@@ -80,11 +88,12 @@ FRAMEWORKS: Tuple[Framework, ...] = (
               "CMAKE_ARGS='-DGGML_CUDA=on' python -m pip install --force-reinstall --no-cache-dir llama-cpp-python "
               "(or llama.cpp built with -DGGML_CUDA=ON)"),
     Framework("TensorFlow", ("tensorflow-cpu",), ("tensorflow-gpu",), ("tensorflow_not_built_with_cuda",), (),
-              ("tensorflow_dso_not_loaded",),
-              "TensorFlow with CUDA: python -m pip install 'tensorflow[and-cuda]' on Linux or in WSL2"),
+              ("tensorflow_dso_not_loaded", "tensorflow_cannot_dlopen_gpu_libraries"),
+              "TensorFlow with CUDA: python -m pip install 'tensorflow[and-cuda]' on Linux or in WSL2",
+              working=("tensorflow_gpu_device_created",)),
     Framework("Faiss", ("faiss-cpu",), ("faiss-gpu",), (), (), (),
               "python -m pip uninstall -y faiss-cpu && python -m pip install faiss-gpu-cu12"),
-    Framework("MXNet", ("mxnet",), ("mxnet-cu",), (), (), (),
+    Framework("MXNet", ("mxnet",), ("mxnet-cu",), ("mxnet_not_compiled_with_cuda",), (), (),
               "python -m pip uninstall -y mxnet && python -m pip install mxnet-cu112"),
 )
 # A CUDA library missing, said by anyone: the GPU build is there but cannot load (not this finding).
@@ -145,7 +154,7 @@ def _finding(fw: Framework, what: str, evidence, confidence: Optional[Confidence
 
 
 def _judge(ctx: RuleContext, fw: Framework, installed: Dict[str, str], gpu_seen: bool) -> Optional[Finding]:
-    if _has_gpu_package(fw, installed) or _library_missing(ctx, fw):
+    if _has_gpu_package(fw, installed) or _library_missing(ctx, fw) or _said(ctx, fw.working):
         return None
     said = _said(ctx, fw.said)
     if said:

@@ -59,8 +59,10 @@ def cudnn_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # Other frameworks' own cuDNN comparison (TensorFlow/XLA's cuda_dnn.cc, Caffe2's
-# common_cudnn.h): the program checked the loaded cuDNN against its build and refused it.
-_OTHER_CUDNN_CHECKS = ("tensorflow_cudnn_version_mismatch", "caffe2_cudnn_version_mismatch")
+# common_cudnn.h, JAX's _check_cuda_versions): the program checked the loaded cuDNN against its build
+# and refused it.
+_OTHER_CUDNN_CHECKS = ("tensorflow_cudnn_version_mismatch", "caffe2_cudnn_version_mismatch",
+                       "jax_cudnn_older_than_build")
 
 
 def cudnn_mismatch_other_framework(ctx: RuleContext) -> Iterator[Finding]:

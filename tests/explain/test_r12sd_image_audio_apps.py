@@ -113,7 +113,7 @@ BROKEN = [
      "version of CUDA and cuDNN as mentioned in the GPU requirements page (https://onnxruntime.ai/docs/execution-"
      "providers/CUDA-ExecutionProvider.html#requirements), make sure they're in the PATH, and that your GPU is supported.\n"
      " when using ['CUDAExecutionProvider']\nFalling back to ['CUDAExecutionProvider', 'CPUExecutionProvider'] and retrying.\n",
-     "onnxruntime_cuda_path_set_not_loaded"),
+     "onnxruntime_cuda_path_not_loaded"),
     ("*************** EP Error ***************\nEP Error boom when using ['CUDAExecutionProvider']\n"
      "Falling back to ['CPUExecutionProvider'] and retrying.\n****************************************\n",
      "onnxruntime_ep_fallback_retry"),
@@ -145,7 +145,7 @@ def test_bitsandbytes_fallback_points_at_a_missing_library_or_a_cpu_build():
     assert not entry.findings("decisive")
 
 
-MINE = {"yolov5_invalid_cuda_device", "onnxruntime_ep_fallback_retry", "onnxruntime_cuda_path_set_not_loaded",
+MINE = {"yolov5_invalid_cuda_device", "onnxruntime_ep_fallback_retry", "onnxruntime_cuda_path_not_loaded",
         "ctranslate2_compute_type_unsupported", "ctranslate2_inferred_compute_type_converted",
         "bnb_compiled_without_gpu_support", "bnb_setup_failed_despite_gpu"}
 

@@ -34,6 +34,7 @@ from . import (
     failures,
     framework_builds,
     framework_env,
+    framework_gpu_reports,
     framework_packages,
     freetext,
     gpu_gone,
@@ -107,6 +108,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     env_info_dict.parse,
     yolo_banner.parse,
     launcher_torch_check.parse,
+    framework_gpu_reports.parse,
 )
 
 __all__ = ["PARSERS"]
