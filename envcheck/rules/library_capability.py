@@ -42,6 +42,7 @@ from envcheck.rules.finding import Confidence, Finding
 # message id -> (the library or feature, the capability it needs; None: read from the message)
 _REFUSALS = {
     "inductor_gpu_too_old_for_triton": ("torch.compile (Inductor's Triton backend)", "7.0"),
+    "inductor_gpu_too_old_for_triton_cut": ("torch.compile (Inductor's Triton backend)", "7.0"),
     "vllm_gpu_below_cc70": ("vLLM's source build (setup.py)", "7.0"),
     "vllm_bfloat16_needs_cc80": ("vLLM's bfloat16 dtype", "8.0"),
     "vllm_quantization_capability": ("vLLM's quantized kernels", None),

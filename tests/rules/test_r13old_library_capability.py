@@ -46,6 +46,12 @@ BROKEN = [
     "用 GTX 1080 Ti 训练时报错：\nRuntimeError: Found NVIDIA GeForce GTX 1080 Ti which is too old to be supported by the "
     "triton GPU compiler, which is used as the backend. Triton only supports devices of CUDA Capability >= 7.0, but "
     "your device is of CUDA capability 6.1",
+    # the same refusal cut short: a 200-character issue title, dynamo's WARNING line under suppress_errors
+    "RuntimeError: Found NVIDIA GeForce GTX 1070 which is too old to be supported by the triton GPU compiler, which is "
+    "used as the backend. Triton only supports devices of CUDA Capability >= 7.0, bu",
+    "[2024-06-18 23:38:49,504] torch._dynamo.convert_frame: [WARNING] RuntimeError: Found Quadro P4000 which is too old "
+    "to be supported by the triton GPU compiler, which is used as the backend. Triton only supports devices of CUDA "
+    "Capability >= 7.0, but your device is of CUDA capability ",
     # vLLM: bfloat16 on V100/T4, a quantization kernel newer than the GPU, its early setup.py on a Pascal card
     "INFO 09-05 11:21:03 llm_engine.py:72] Initializing an LLM engine with config: model='meta-llama/Llama-2-7b-hf'\n"
     + VLLM_BF16.format(gpu="Tesla V100-SXM2-32GB", cc="7.0"),
@@ -120,6 +126,8 @@ NEAR_MISS = [
     # flash-attn 2's check failing on a Blackwell card its build predates (too new, not too old)
     "GPU 0: NVIDIA GeForce RTX 5090 (UUID: GPU-5a1c9f6e-2b7d-4c1e-9f3a-8d2e6b0c4a17)\n"
     "!!! Exception during processing !!! FlashAttention only supports Ampere GPUs or newer.",
+    # a person quoting the refusal's wording about another GPU, in a question
+    "Will my RTX 3060 be \"too old to be supported by the triton GPU compiler\" like my old GTX 1060 was?",
     # bitsandbytes' note on a Pascal GPU: 8-bit matmul is slower there, not refused
     "CUDA SETUP: Highest compute capability among GPUs detected: 6.1\n"
     "WARNING: Compute capability < 7.5 detected! Only slow 8-bit matmul is supported for your GPU!",
@@ -140,6 +148,12 @@ def test_a_torch_build_without_the_gpus_arch_is_the_torch_finding_not_this_one()
             "this GPU because it is too old.\n    The minimum cuda capability supported by this library is 3.7.")
     got = findings(text)
     assert "gpu_arch_too_old_for_torch_build" in got and FID not in got
+
+
+def test_a_cut_refusal_takes_the_capability_from_the_gpus_name():
+    f = findings("RuntimeError: Found NVIDIA GeForce GTX 1070 which is too old to be supported by the triton GPU "
+                 "compiler, which is used as the backend. Triton only supports devices of CUDA Capability >= 7.0, bu")[FID]
+    assert "6.1" in f.explanation and "7.0" in f.explanation
 
 
 def test_the_triton_refusal_is_not_blamed_on_torchs_build():
