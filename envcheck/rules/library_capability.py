@@ -17,6 +17,9 @@ library's, not the stack's: turn the feature off (eager mode, float16, SDPA or f
   no visible GPU, so the GPU the text shows decides. Below 8.0: the finding (likely when the
   GPU is only named in prose); 8.0 or newer, or a CPU-only torch: not this finding; no GPU in
   the text: likely. (``upstream`` leaves this finding to this module: its ``_WEIGHED``.)
+* **torch's SDPA**: "Flash attention only supports gpu architectures in the range [sm80, …]" with
+  "No available kernel. Aborting execution." is this finding as likely; the warning alone is a
+  slower fallback.
 * **xFormers' operator reasons** (supporting): "(too old)" or "bf16 is only supported on A100+
   GPUs" under "No operator found" is this finding as likely, unless xFormers also says it
   was built without CUDA (another finding, r12ext's).
@@ -63,6 +66,8 @@ _FIXES = {
     "vLLM's quantized": "use another quantization (or the unquantized model) on this GPU",
     "flash-attn": "use SDPA or eager attention (attn_implementation=\"sdpa\"), flash-attn 1.x, or uninstall flash-attn",
     "xFormers": "load the model in float16, or use PyTorch's SDPA instead of xFormers",
+    "scaled_dot_product": "let SDPA pick its kernel (no sdpa_kernel(SDPBackend.FLASH_ATTENTION)) or use the "
+                          "memory-efficient backend",
     "TF32": "turn tf32 off (--tf32 False)",
     "setup.py": "hide the older GPU from the build (CUDA_VISIBLE_DEVICES) or use a Volta or newer GPU",
 }
@@ -156,6 +161,27 @@ def weighed_against_the_gpu(ctx: RuleContext) -> Iterator[Finding]:
             return
 
 
+_SDPA_RANGE = re.compile(r"range \[sm(\d{2,3}), sm\d{2,3}\]")
+
+
+def sdpa_flash_refused(ctx: RuleContext) -> Iterator[Finding]:
+    """torch's SDPA: the flash kernel's architecture range beside "No available kernel" (the flash
+    backend was asked for, or nothing else could run); the warning alone is a slower fallback."""
+    arch = [s for s in ctx.stated if s.id == "torch_sdpa_flash_arch_range"]
+    if not arch or not any(s.id == "torch_sdpa_no_available_kernel" for s in ctx.stated):
+        return
+    s = arch[0]
+    m = _SDPA_RANGE.search(s.text)
+    need = _cc(m.group(1)) if m else "8.0"
+    cc = _cc(s.fact("gpu.compute_capability"))
+    if cc is None or need is None or not _below(cc, need):
+        return
+    name, _, _ = _gpu(ctx)
+    yield make("gpu_too_old_for_library", _say("torch's flash attention kernel (scaled_dot_product_attention)", need,
+                                               name, cc),
+               [quote(s), ("gpu.compute_capability", cc)], confidence=Confidence.LIKELY)
+
+
 def xformers_operators_refused(ctx: RuleContext) -> Iterator[Finding]:
     said = [s for s in ctx.stated if s.id in _XFORMERS]
     if not said or any(s.id == _XFORMERS_NOT_BUILT for s in ctx.stated):
@@ -171,4 +197,4 @@ def xformers_operators_refused(ctx: RuleContext) -> Iterator[Finding]:
                [quote(x) for x in said[:2]], confidence=Confidence.LIKELY)
 
 
-RULES = (refused_by_library, weighed_against_the_gpu, xformers_operators_refused)
+RULES = (refused_by_library, weighed_against_the_gpu, xformers_operators_refused, sdpa_flash_refused)

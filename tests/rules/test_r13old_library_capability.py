@@ -72,6 +72,11 @@ BROKEN = [
     NVSMI_ROW.format(gpu="Tesla V100-SXM2-32GB") + TRANSFORMERS_BF16,
     "GPU：2080Ti\n" + TRANSFORMERS_BF16,
     "GPU: Tesla T4\nValueError: --tf32 requires Ampere or a newer GPU arch, cuda>=11 and torch>=1.7",
+    # torch's SDPA forced to its flash kernel on a T4
+    "with sdpa_kernel(SDPBackend.FLASH_ATTENTION):\n/usr/local/lib/python3.10/dist-packages/torch/nn/functional.py:5476: "
+    "UserWarning: Flash attention only supports gpu architectures in the range [sm80, sm90]. Attempting to run on a sm "
+    "7.5 gpu. (Triggered internally at ../aten/src/ATen/native/transformers/cuda/sdp_utils.cpp:201.)\n"
+    "RuntimeError: No available kernel. Aborting execution.",
     # xFormers: every operator refuses bfloat16 on a Turing card
     "Device: cuda:0 NVIDIA GeForce RTX 2070 SUPER : cudaMallocAsync\n" + XFORMERS,
 ]
@@ -126,6 +131,13 @@ NEAR_MISS = [
     # flash-attn 2's check failing on a Blackwell card its build predates (too new, not too old)
     "GPU 0: NVIDIA GeForce RTX 5090 (UUID: GPU-5a1c9f6e-2b7d-4c1e-9f3a-8d2e6b0c4a17)\n"
     "!!! Exception during processing !!! FlashAttention only supports Ampere GPUs or newer.",
+    # SDPA's flash warning alone: it falls back to the memory-efficient kernel; no kernel for another reason
+    "UserWarning: Flash attention only supports gpu architectures in the range [sm80, sm121]. Attempting to run on a "
+    "sm 7.5 gpu. (Triggered internally at /pytorch/aten/src/ATen/native/transformers/cuda/sdp_utils.cpp:265.)\n"
+    "The model trains fine but slower than on my A100.",
+    # an older torch on a Blackwell card: too new for its flash kernel, not too old
+    "UserWarning: Flash attention only supports gpu architectures in the range [sm80, sm90]. Attempting to run on a "
+    "sm 12.0 gpu.\nRuntimeError: No available kernel. Aborting execution.",
     # a person quoting the refusal's wording about another GPU, in a question
     "Will my RTX 3060 be \"too old to be supported by the triton GPU compiler\" like my old GTX 1060 was?",
     # bitsandbytes' note on a Pascal GPU: 8-bit matmul is slower there, not refused
