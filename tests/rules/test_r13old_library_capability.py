@@ -77,6 +77,10 @@ BROKEN = [
     "UserWarning: Flash attention only supports gpu architectures in the range [sm80, sm90]. Attempting to run on a sm "
     "7.5 gpu. (Triggered internally at ../aten/src/ATen/native/transformers/cuda/sdp_utils.cpp:201.)\n"
     "RuntimeError: No available kernel. Aborting execution.",
+    # Japanese and Korean reports around the same refusals
+    "Colab の T4 で SFTTrainer を実行すると次のエラーになります:\nValueError: Your setup doesn't support bf16/gpu. You need "
+    "Ampere+ GPU with cuda>=11.0",
+    "V100 서버에서 학습하면 에러가 납니다.\nRuntimeError: FlashAttention only supports Ampere GPUs or newer.",
     # xFormers: every operator refuses bfloat16 on a Turing card
     "Device: cuda:0 NVIDIA GeForce RTX 2070 SUPER : cudaMallocAsync\n" + XFORMERS,
 ]
@@ -138,6 +142,9 @@ NEAR_MISS = [
     # an older torch on a Blackwell card: too new for its flash kernel, not too old
     "UserWarning: Flash attention only supports gpu architectures in the range [sm80, sm90]. Attempting to run on a "
     "sm 12.0 gpu.\nRuntimeError: No available kernel. Aborting execution.",
+    # vLLM choosing another attention backend on Turing (an INFO line: it runs)
+    "INFO 03-10 12:00:01 selector.py:150] Cannot use FlashAttention-2 backend for Volta and Turing GPUs.\n"
+    "INFO 03-10 12:00:01 selector.py:51] Using XFormers backend.",
     # a person quoting the refusal's wording about another GPU, in a question
     "Will my RTX 3060 be \"too old to be supported by the triton GPU compiler\" like my old GTX 1060 was?",
     # bitsandbytes' note on a Pascal GPU: 8-bit matmul is slower there, not refused
