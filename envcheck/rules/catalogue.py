@@ -290,3 +290,13 @@ _TOOLKIT_ARCH = [
 ]
 _SPECS += _TOOLKIT_ARCH
 CATALOGUE.update({s.id: s for s in _TOOLKIT_ARCH})
+# ---- a library that needs a newer GPU than this one, by design (rules/library_capability.py)
+_LIBRARY_CAPABILITY = [
+    FindingSpec("gpu_too_old_for_library", E, "torch", "GPU too old for what this library requires",
+                "torch runs on this GPU, but a library or feature in use requires a newer compute capability by design "
+                "(torch.compile's Triton backend 7.0, bfloat16 and flash-attn 2 8.0, FP8 8.9 or 9.0, vLLM 7.0): turn "
+                "the feature off (eager mode, float16, SDPA or flash-attn 1.x) or run on a newer GPU.",
+                "gpu_too_old_for_library"),
+]
+_SPECS += _LIBRARY_CAPABILITY
+CATALOGUE.update({s.id: s for s in _LIBRARY_CAPABILITY})

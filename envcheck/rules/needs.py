@@ -100,6 +100,8 @@ NEEDS: Dict[str, Tuple[Need, ...]] = {
     "driver_too_old_for_torch_cuda": (DRIVER, BUILD),
     "gpu_arch_unsupported_by_torch_build": (GPU, Need("the build's GPU architectures", _arch, ARCH_LIST)),
     "gpu_arch_too_old_for_torch_build": (GPU, Need("the build's GPU architectures", _arch, ARCH_LIST)),
+    # a CPU-only torch decides it too: its bf16/tf32 refusal is torch_cpu_only_build (rules/library_capability.py)
+    "gpu_too_old_for_library": (Need("the GPU model", lambda v: has_gpu(v) or (v.torch is not None and v.torch.is_cpu), "nvidia-smi -L"),),
     "torch_cpu_only_build": (BUILD,),
     "torch_cuda_unavailable": (BUILD, Need("whether CUDA is available", _known("torch.cuda_available"), TORCH_BUILD)),
     "cuda_visible_devices_hides_gpus": (Need("CUDA_VISIBLE_DEVICES", _env("CUDA_VISIBLE_DEVICES"),

@@ -28,6 +28,7 @@ from . import (
     interconnect,
     kernel_signals,
     libraries,
+    library_capability,
     library_dialogs,
     linking,
     llm_stack,
@@ -57,6 +58,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES
                                + extension_builds.RULES
                                + llm_stack.RULES
+                               + library_capability.RULES
                                + upstream.RULES)
 
 

@@ -32,7 +32,9 @@ from envcheck.rules.needs import View, checkable
 _WEIGHED = frozenset({"driver_too_old_for_torch_cuda", "gpu_arch_too_old_for_torch_build",
                       "gpu_arch_unsupported_by_torch_build", "torch_cpu_only_build", "cudnn_version_mismatch",
                       # a refusal that names no module counts only when nvidia is missing (platform)
-                      "driver_not_loaded_secure_boot"})
+                      "driver_not_loaded_secure_boot",
+                      # weighed against the GPU the text shows (rules/library_capability.py)
+                      "gpu_too_old_for_library"})
 
 
 def _facts_said(s: Stated):

@@ -139,10 +139,7 @@ def _verdict(text: str) -> str:
 
 
 @pytest.mark.parametrize("text", [
-    # inductor refusing a Pascal GPU for Triton: no catalogued finding says it, but it is no healthy paste
-    "torch._dynamo.exc.BackendCompilerFailed: backend='inductor' raised:\nRuntimeError: Found NVIDIA GeForce GTX 1080 "
-    "Ti which is too old to be supported by the triton GPU compiler, which is used as the backend. Triton only "
-    "supports devices of CUDA Capability >= 7.0, but your device is of CUDA capability 6.1",
+    # (inductor refusing a Pascal GPU for Triton is gpu_too_old_for_library since r13old: tests/rules/test_r13old_library_capability.py)
     "deepspeed.ops.op_builder.builder.MissingCUDAException: CUDA_HOME does not exist, unable to compile CUDA op(s)",
     "`cutlassF` is not supported because:\n    xFormers wasn't build with CUDA support\n"
     "    operator wasn't built - see `python -m xformers.info` for more info",
