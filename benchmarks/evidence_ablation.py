@@ -2,9 +2,9 @@
 
 For every broken case whose expected ids `envcheck explain` recalls, and for each expected id:
 
-* **evidence**: the text lines that the finding's evidence (the claims of the parsers for
-  its facts) and the catalogued messages that support it (or that it quotes) come from are
-  blanked, and the text is diagnosed again;
+* **evidence**: the finding's main lines are blanked (the catalogued messages its evidence
+  quotes, or those supporting it at the strongest strength present, with their repeats; the
+  parsers' winning claims for the facts its evidence names), and the text is diagnosed again;
 * **catalogue**: EVERY line any catalogued message matched is blanked (what is left is the
   tools' formats and the prose), and the text is diagnosed again.
 
@@ -53,21 +53,21 @@ def _message_lines(doc: Pasted, matches: Iterable) -> Set[int]:
     return out
 
 
-def _claims(doc: Pasted) -> Dict[str, List[Tuple[int, str]]]:
-    """Fact path (no indices) → (line, value as text) of every claim the parsers made."""
+def _claims(doc: Pasted) -> Dict[str, List[Tuple[int, int, str]]]:
+    """Fact path (no indices) → (rank, line, value as text) of every claim the parsers made."""
     from envcheck.explain.parsers import PARSERS
 
     found = fix_context.demote(doc, [parse(doc) for parse in PARSERS])
-    out: Dict[str, List[Tuple[int, str]]] = defaultdict(list)
+    out: Dict[str, List[Tuple[int, int, str]]] = defaultdict(list)
     for f in found:
         for c in f.claims:
-            out[c.path].append((c.line, f"{c.reading.value} {c.reading.detail or ''}"))
+            out[c.path].append((c.rank, c.line, f"{c.reading.value} {c.reading.detail or ''}"))
         for g in f.gpus:
             for name, reading in g.fields:
-                out[f"nvml.gpus.{name}"].append((g.line, f"{reading.value} {reading.detail or ''}"))
-                out["nvml.gpus"].append((g.line, str(reading.value)))
+                out[f"nvml.gpus.{name}"].append((g.rank, g.line, f"{reading.value} {reading.detail or ''}"))
+                out["nvml.gpus"].append((g.rank, g.line, str(reading.value)))
         for it in f.items:
-            out[it.path].append((it.line, f"{it.key} {it.value}"))
+            out[it.path].append((it.rank, it.line, f"{it.key} {it.value}"))
     return out
 
 
@@ -76,23 +76,31 @@ def _value_parts(value: str) -> List[str]:
     return [p for p in parts if len(p) >= 2 and p.lower() not in _VAGUE]
 
 
-def evidence_lines(doc: Pasted, finding, claims: Dict[str, List[Tuple[int, str]]]) -> Set[int]:
-    """The lines ``finding`` rests on: its supporting (or quoted) catalogued messages, and the
-    parsers' claims for the facts its evidence names."""
+def evidence_lines(doc: Pasted, finding, claims: Dict[str, List[Tuple[int, int, str]]]) -> Set[int]:
+    """The lines ``finding`` rests on, its main lines: the catalogued messages its evidence
+    quotes, or else those that support it at the strongest strength the text holds (every
+    repeat of them); and for each fact its evidence names, the claims the assembler took (the
+    highest rank among those holding the value; a lower-ranked claim of the same fact is other
+    evidence, which the ablation leaves in place)."""
     cat = catalogue()
-    quoted = [" ".join(e.value.split())[:60] for e in finding.evidence if e.fact.endswith(" messages")]
-    matches = [m for m in doc.messages
-               if finding.id in cat.get(m.id).findings()
-               or any(q and q[:40] in " ".join(m.text.split()) for q in quoted)]
-    out = _message_lines(doc, matches)
+    quoted = [" ".join(e.value.split())[:40] for e in finding.evidence if e.fact.endswith(" messages")]
+    ids = {m.id for m in doc.messages if any(q and q in " ".join(m.text.split()) for q in quoted)}
+    if not ids:
+        for strength in ("decisive", "probable", "supporting"):
+            ids = {m.id for m in doc.messages if finding.id in cat.get(m.id).findings(strength)}
+            if ids:
+                break
+    out = _message_lines(doc, [m for m in doc.messages if m.id in ids])
     for e in finding.evidence:
         if e.fact.endswith(" messages") or " table" in e.fact:
             continue
         path = _INDEX.sub("", e.fact.split(" (")[0]).replace("..", ".")
         at = claims.get(path, [])
         parts = _value_parts(e.value)
-        hit = [line for line, said in at if any(p in said for p in parts)] if parts else []
-        out.update(hit or [line for line, _ in at])
+        hit = [c for c in at if any(p in c[2] for p in parts)] if parts else []
+        hit = hit or at
+        top = max((rank for rank, _, _ in hit), default=None)
+        out.update(line for rank, line, _ in hit if rank == top)
     return out
 
 
