@@ -156,3 +156,10 @@ def test_a_working_driver_with_the_same_words_in_a_question_is_not_a_mismatch():
     text = SMI + ("\nThe docs say to make sure the kernel module and the user-space driver match. "
                   "Do I need to reboot after every update?\n")
     assert "nvml_driver_library_mismatch" not in {f.id for f in _report(text).findings}
+
+
+def test_a_long_build_log_keeps_its_last_failure_lines_only():
+    log = "\n".join(f"make[{k}]: *** [Makefile:{k}: all] Error 1" for k in range(100))
+    found = failure_shapes.parse(source.normalise(log))
+    assert len(found.items) == failure_shapes.MAX_LINES
+    assert found.items[-1].value == "make[99]: *** [Makefile:99: all] Error 1"

@@ -53,15 +53,21 @@ _SHAPES = (
 _COMPILED = tuple((needles, re.compile(r"^\s*(?:" + shape + ")")) for needles, shape in _SHAPES)
 
 
+# One such line keeps a paste from "ok"; the verdict quotes them all. A long build log holds
+# hundreds (every make level repeats "*** Error 1"): the last ones, where the run stopped, are kept.
+MAX_LINES = 20
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
-    seen = set()
+    hits = set()
     for needles, shape in _COMPILED:
         for i in doc.lines_containing(*needles):
             line = doc.lines[i]
-            if i in seen or len(line) > 2000 or i in doc.enclosed:
+            if i in hits or len(line) > 2000 or i in doc.enclosed:
                 continue  # once; too long to be one; another process's captured output (Pasted.enclosed)
             if shape.match(line):
-                seen.add(i)
-                f.error(line, i)
+                hits.add(i)
+    for i in sorted(hits)[-MAX_LINES:]:
+        f.error(doc.lines[i], i)
     return f
