@@ -163,3 +163,23 @@ def test_a_long_build_log_keeps_its_last_failure_lines_only():
     found = failure_shapes.parse(source.normalise(log))
     assert len(found.items) == failure_shapes.MAX_LINES
     assert found.items[-1].value == "make[99]: *** [Makefile:99: all] Error 1"
+
+
+# ------------------------------------------------------------------ torch's report without torch
+NO_TORCH = (FIXTURES / "collect_env_no_torch.txt").read_text()
+
+
+def test_torchs_own_report_without_torch_is_a_warning_never_ok():
+    report = _report(NO_TORCH)
+    found = {f.id: f.severity.value for f in report.findings}
+    assert found.get("torch_not_installed") == "warning"
+    assert report.verdict == "warning"
+
+
+@pytest.mark.parametrize("text", [
+    NO_TORCH.replace("[pip3] numpy==2.0.0", "[pip3] numpy==2.0.0\n[pip3] torch==2.3.0"),  # a row says it is there
+    NO_TORCH.replace("PyTorch version: N/A", "PyTorch version: 2.3.0+cu121"),  # torch imported
+    "I do not use PyTorch here, only TensorFlow.\n" + SMI,
+])
+def test_near_misses_give_no_warning_for_a_missing_torch(text):
+    assert {f.id: f.severity.value for f in _report(text).findings}.get("torch_not_installed") != "warning"
