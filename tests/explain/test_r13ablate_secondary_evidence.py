@@ -183,3 +183,22 @@ def test_torchs_own_report_without_torch_is_a_warning_never_ok():
 ])
 def test_near_misses_give_no_warning_for_a_missing_torch(text):
     assert {f.id: f.severity.value for f in _report(text).findings}.get("torch_not_installed") != "warning"
+
+
+# ------------------------------------------------------------------ the NGC no-driver banner's tail
+@pytest.mark.parametrize("tail", [
+    "   Use the NVIDIA Container Toolkit to start this container with GPU support; see\n"
+    "   https://docs.nvidia.com/datacenter/cloud-native/ .",
+    "   Use 'nvidia-docker run' to start this container; see\n   https://github.com/NVIDIA/nvidia-docker/wiki/nvidia-docker",
+])
+def test_the_ngc_banners_tail_alone_tells_a_container_without_gpus(tail):
+    text = f"$ docker run --rm -it nvcr.io/nvidia/pytorch:24.01-py3\n{tail}\n>>> torch.cuda.is_available()\nFalse\n"
+    assert "container_missing_gpus_flag" in {f.id for f in _report(text).findings}
+
+
+def test_a_container_started_with_gpus_that_works_is_not_told_to_add_them():
+    # NGC's banner on a working GPU, and the same words in a person's account of a setup that works
+    text = ("$ docker run --rm --gpus all nvcr.io/nvidia/pytorch:24.01-py3 nvidia-smi\n"
+            "NVIDIA Release 24.01 (build 80741402)\nPyTorch Version 2.2.0a0+81ea7a4\n" + SMI +
+            "\nI used the NVIDIA Container Toolkit to start this container with GPU support (--gpus all).\n")
+    assert "container_missing_gpus_flag" not in {f.id for f in _report(text).findings}
