@@ -57,6 +57,7 @@ def _errors(report):
     "CMake Error at CMakeLists.txt:12 (find_package):",
     "make[2]: *** [CMakeFiles/app.dir/build.make:76: app] Error 1",
     "ninja: build stopped: subcommand failed.",
+    "Error! Bad return status for module build on kernel: 6.8.0-45-generic (x86_64)",
 ])
 def test_another_programs_failure_line_is_recorded(line):
     found = failure_shapes.parse(source.normalise(f"some output\n{line}\nmore output\n"))
@@ -74,6 +75,8 @@ def test_another_programs_failure_line_is_recorded(line):
     "-- The CUDA compiler identification is NVIDIA 12.4.131",
     "Name: nvidia-smi",
     "the error: was that I forgot --gpus all",
+    "Error! is what I got, no details",
+    "DKMS: install completed.",
 ])
 def test_lines_that_only_look_like_a_failure_are_not_one(line):
     assert failure_shapes.parse(source.normalise(line)).items == []

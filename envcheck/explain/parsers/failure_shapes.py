@@ -19,7 +19,9 @@ Each shape here is what the program itself prints for a failure, never a warning
   ``panic: …`` (``runtime/panic.go``, printed before the goroutine dump);
 * a build: a compiler's ``file:line[:col]: (fatal) error: …`` (GCC, Clang), nvcc's and MSVC's
   ``file(line): error …``, CMake's ``CMake Error at file:line``, GNU make's
-  ``make[N]: *** [target] Error N`` and ninja's ``ninja: build stopped: subcommand failed.``
+  ``make[N]: *** [target] Error N`` and ninja's ``ninja: build stopped: subcommand failed.``;
+* DKMS (``dkms``'s ``die``: ``echo $"Error! $*"``, dkms 2.x to 3.x): ``Error! Bad return status for
+  module build on kernel: 6.8.0-45-generic (x86_64)``, ``Error! Could not locate dkms.conf file.``
 
 The line goes into ``torch.errors`` as it was printed; the verdict quotes it under
 ``unexplained`` unless a finding accounts for it. Nothing here names a cause: no finding rests
@@ -49,6 +51,7 @@ _SHAPES = (
     (("cmake error at",), r"CMake Error at \S"),
     (("*** ",), r"\S*make(?:\[\d+\])?: \*\*\* .*\bError \d+"),
     (("build stopped: subcommand failed",), r"ninja: build stopped: subcommand failed"),
+    (("error! ",), r"Error! [A-Z]"),
 )
 _COMPILED = tuple((needles, re.compile(r"^\s*(?:" + shape + ")")) for needles, shape in _SHAPES)
 
