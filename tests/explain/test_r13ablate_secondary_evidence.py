@@ -205,3 +205,16 @@ def test_a_container_started_with_gpus_that_works_is_not_told_to_add_them():
             "NVIDIA Release 24.01 (build 80741402)\nPyTorch Version 2.2.0a0+81ea7a4\n" + SMI +
             "\nI used the NVIDIA Container Toolkit to start this container with GPU support (--gpus all).\n")
     assert "container_missing_gpus_flag" not in {f.id for f in _report(text).findings}
+
+
+# ------------------------------------------------------------------ torch's capability warning, quoted
+def test_torchs_capability_warning_quoted_without_its_period_is_read():
+    text = ("GPU: NVIDIA GeForce RTX 5090\nPyTorch warns, then crashes:\n"
+            "- NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the current PyTorch installation\n")
+    assert "gpu_arch_unsupported_by_torch_build" in _errors(_report(text))
+
+
+def test_the_warning_told_as_a_past_state_is_no_error():
+    text = (SMI + "\nBefore, torch warned: NVIDIA GeForce RTX 3090 with CUDA capability sm_86 is not compatible with "
+            "the current PyTorch installation\nUpdate: solved by installing torch 2.7.0+cu128, it works now.\n")
+    assert "gpu_arch_unsupported_by_torch_build" not in _errors(_report(text))
