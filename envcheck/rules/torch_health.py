@@ -64,16 +64,20 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
         return
     where = py.executable.value if py.executable.ok else "this Python"
     told = said_absent and (f.torch.installed.detail or "").startswith(STATED_DETAIL)
+    # torch's own report run where torch cannot be imported ("PyTorch version: N/A", no torch row):
+    # the environment the paste is about has no usable torch, which is not "no problems" (r13ablate)
+    collect_na = said_absent and f.source == "explain" and "PyTorch version N/A" in (f.torch.installed.detail or "")
     yield make("torch_not_installed",
                f"PyTorch is not installed for {where}"
                + (f" (a {py.env_kind.value} environment at {py.env_path.value})" if py.env_kind.ok and py.env_path.ok
                   else "") + ". `envcheck advise` picks the build that fits this driver and GPU and prints the "
                "install command.",
                evidence(("python.packages", "no torch"), ("python.executable", py.executable))
-               + ([("torch.installed", f.torch.installed)] if told else []),
+               + ([("torch.installed", f.torch.installed)] if told or collect_na else []),
                confidence=Confidence.LIKELY if told else None,
                # the person hit Python's error (retold in a sentence): a failure, not a note
-               severity=Severity.ERROR if told and "No module named" in (f.torch.installed.detail or "") else None)
+               severity=Severity.ERROR if told and "No module named" in (f.torch.installed.detail or "")
+               else Severity.WARNING if collect_na else None)
 
 
 _TORCH_LIB = re.compile(r"[\\/]torch[\\/]lib[\\/]|[\\/]torch[\\/]_C[.\w-]*\.(?:so|pyd)\b")

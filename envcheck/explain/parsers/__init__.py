@@ -16,6 +16,7 @@ from . import (
     collect_env,
     comfy_startup,
     commands,
+    companion_variant,
     container_device_grants,
     container_prose,
     cuda_said,
@@ -31,6 +32,7 @@ from . import (
     environment,
     error_messages,
     extension_reports,
+    failure_shapes,
     failures,
     framework_builds,
     framework_env,
@@ -109,6 +111,8 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     yolo_banner.parse,
     launcher_torch_check.parse,
     framework_gpu_reports.parse,
+    failure_shapes.parse,
+    companion_variant.parse,
 )
 
 __all__ = ["PARSERS"]
