@@ -27,6 +27,7 @@ from envcheck.errors import EnvcheckError
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
 from envcheck.explain.wrapped import across_breaks, unwrap_terminal
 from envcheck.knowledge import messages
+from envcheck.lazyre import lazy
 from envcheck.userfiles import read_bounded
 
 if sys.version_info >= (3, 11):
@@ -55,7 +56,7 @@ _FOLDS = ("\u0130", "\u0131", "\u017f")
 
 # Where a subprocess's captured output ends (Pasted.enclosed): pip's "[end of output]", or a
 # shell prompt, the next command.
-_OUTPUT_END = re.compile(r"^\s*(?:\[end of output\]|[$#>]\s|PS [A-Z]:\\|>>>\s|\(\S+\)\s*\S*[$#]\s)")
+_OUTPUT_END = lazy(r"^\s*(?:\[end of output\]|[$#>]\s|PS [A-Z]:\\|>>>\s|\(\S+\)\s*\S*[$#]\s)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -341,9 +342,9 @@ def _after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
 
 # The entities a scraped page or an HTML export writes: the named ones of markup, and numeric
 # references (Python's html.escape writes "&#x27;" for an apostrophe).
-_ENTITY = re.compile(r"&(?:gt|lt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_ENTITY = lazy(r"&(?:gt|lt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # A line with text at its first column (the first such line ends the search: usually line one).
-_NOT_INDENTED = re.compile(r"^[^ \t\n]", re.MULTILINE)
+_NOT_INDENTED = lazy(r"^[^ \t\n]", re.MULTILINE)
 
 
 def normalise(text: str) -> Pasted:
