@@ -27,6 +27,7 @@ from envcheck.errors import EnvcheckError
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
 from envcheck.explain.wrapped import across_breaks, unwrap_terminal
 from envcheck.knowledge import messages
+from envcheck.knowledge.line_scan import scan_lines
 from envcheck.lazyre import lazy
 from envcheck.userfiles import read_bounded
 
@@ -39,6 +40,7 @@ else:  # pragma: no cover - Python 3.10
 
 T = TypeVar("T")
 _FIRST = operator.itemgetter(0)
+_START_ID = operator.attrgetter("start", "id")  # the catalogue scan's order
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
@@ -291,8 +293,16 @@ class Pasted:
 
     def _scan(self) -> List[messages.Match]:
         """The catalogue's scan of this text, with what the paste knows already (its lowercased
-        text, words, where its lines start, and the distinct lines' needle places)."""
-        return messages.match(self.text, self.lower, self.words, self._positions, self.offsets)
+        text, words, where its lines start, and the distinct lines' needle places); in a paste
+        repeating its lines, the messages that fit in a line on its distinct lines (``line_scan``)."""
+        distinct, copies = self.distinct
+        if copies is None or len(distinct.lower) != len(distinct.text) or "\x1b" in distinct.text:
+            return messages.match(self.text, self.lower, self.words, self._positions, self.offsets)
+        local, spanning = messages.catalogue().by_line
+        found = messages.scan(spanning, self.text, self.lower, self.words, self._positions, self.offsets)
+        found += scan_lines(local, distinct.text, distinct.lower, self.words, distinct.offsets, copies, self.offsets)
+        found.sort(key=_START_ID)
+        return found
 
     @functools.cached_property
     def enclosed(self) -> FrozenSet[int]:
@@ -369,11 +379,14 @@ def normalise(text: str) -> Pasted:
         lines = unwrapped
         text = "\n".join(lines)
     if "#012" in text:
-        text = RSYSLOG_NEWLINE.sub("\n", text)
-        lines = text.split("\n")
+        # Only the lines holding one are split (the pattern reads nothing past a line's end): a
+        # pass over the few of them, not a substitution and a split of 4 MiB.
+        lines = list(itertools.chain.from_iterable(
+            RSYSLOG_NEWLINE.sub("\n", line).split("\n") if "#012" in line else (line,) for line in lines))
+        text = ""  # joined again below only where the lines do not repeat
     distinct = dict.fromkeys(lines)
     if len(distinct) * 2 > len(lines):
-        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in plain(text).split("\n")))
+        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in plain(text or "\n".join(lines)).split("\n")))
     # A log repeating its lines: the steps below are line-local (no match holds or looks past a
     # newline), so each distinct line is made plain once and its copies take the result.
     for line in distinct:

@@ -231,26 +231,36 @@ def _version(m: "re.Match[str]") -> str:
     return m.group(0)
 
 
+def _driver_versions(line: str) -> Tuple[str, ...]:
+    """The driver versions an install line names (before asking whether it is an install at
+    all, the costlier test where it is not): none on a removal, a conda / pip install (conda's
+    "cuda" from the nvidia channel and pip's nvidia-* wheels carry no driver), or the toolkit alone."""
+    if re.search(r"\b(?:remove|purge|autoremove)\b", line):
+        return ()
+    if re.search(r"\b(?:conda|mamba|micromamba|pip3?|uv)\s+(?:-\S+\s+)*install\b", line, _I):
+        return ()
+    v = _SETTING_UP_VERSION.search(line)
+    return tuple(v.group("v") if v else _version(m) for m in _DRIVER_PKG.finditer(line)
+                 if not (m.group("v8") and re.search(r"--toolkit\b", line)))
+
+
 def _image_drivers(f: Found, doc: Pasted) -> None:
     lines = doc.lines
     if not any(_IMAGE_BUILD.match(line) for line in lines[:4000]):
         return
     found = []
     first = None
-    for i in doc.lines_containing("nvidia", "cuda", "libcuda"):
+    # What a line names is judged once per distinct line (a build log repeats its lines); whether
+    # it is an install (or a continuation of one above) depends on its place, and is asked only
+    # of lines that name a driver package.
+    for i, versions in doc.where(_driver_versions, "nvidia", "cuda", "libcuda"):
         line = lines[i]
         prev = lines[i - 1].rstrip() if i else ""
         # The install command, or a continuation line of a RUN whose install started above.
         continued = prev.endswith("\\") and any(doc.search(_INSTALLS, lines[j]) for j in range(max(0, i - 8), i))
-        if not (doc.search(_INSTALLS, line) or continued) or re.search(r"\b(?:remove|purge|autoremove)\b", line):
+        if not (doc.search(_INSTALLS, line) or continued):
             continue
-        if re.search(r"\b(?:conda|mamba|micromamba|pip3?|uv)\s+(?:-\S+\s+)*install\b", line, _I):
-            continue  # conda's "cuda" (nvidia channel) and pip's nvidia-* wheels carry no driver
-        v = _SETTING_UP_VERSION.search(line)
-        for m in _DRIVER_PKG.finditer(line):
-            if m.group("v8") and re.search(r"--toolkit\b", line):
-                continue  # the toolkit alone
-            version = v.group("v") if v else _version(m)
+        for version in versions:
             if version not in found:
                 found.append(version)
                 first = i if first is None else first
