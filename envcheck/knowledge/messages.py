@@ -178,7 +178,17 @@ class Message:
     local: bool = False
 
     def findings(self, strength: Optional[str] = None) -> Tuple[str, ...]:
-        return tuple(s.finding for s in self.supports if strength is None or s.strength == strength)
+        # Asked tens of thousands of times per report (the verdict weighs each stated message
+        # against each finding): made once per strength.
+        out = self._findings.get(strength)
+        if out is None:
+            out = self._findings[strength] = tuple(
+                s.finding for s in self.supports if strength is None or s.strength == strength)
+        return out
+
+    @functools.cached_property
+    def _findings(self) -> Dict[Optional[str], Tuple[str, ...]]:
+        return {}
 
     def read_facts(self, m: "re.Match[str]") -> Tuple[Fact, ...]:
         """The facts a match of this message carries, converted (``message_scan`` calls this)."""
