@@ -27,7 +27,7 @@ from envcheck.errors import EnvcheckError
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
 from envcheck.explain.wrapped import across_breaks, unwrap_terminal
 from envcheck.knowledge import messages
-from envcheck.knowledge.line_scan import scan_lines
+from envcheck.knowledge.line_scan import scan_lines, sorted_matches
 from envcheck.lazyre import lazy
 from envcheck.userfiles import read_bounded
 
@@ -40,7 +40,6 @@ else:  # pragma: no cover - Python 3.10
 
 T = TypeVar("T")
 _FIRST = operator.itemgetter(0)
-_START_ID = operator.attrgetter("start", "id")  # the catalogue scan's order
 
 # No tool output envcheck reads has lines this long (a TORCH_CUDA_ARCH_LIST or
 # LD_LIBRARY_PATH line is a few hundred characters); longer lines are blobs (base64,
@@ -296,13 +295,13 @@ class Pasted:
         text, words, where its lines start, and the distinct lines' needle places); in a paste
         repeating its lines, the messages that fit in a line on its distinct lines (``line_scan``)."""
         distinct, copies = self.distinct
-        if copies is None or len(distinct.lower) != len(distinct.text) or "\x1b" in distinct.text:
+        if (copies is None or len(self.text) < messages.LARGE or len(distinct.lower) != len(distinct.text)
+                or "\x1b" in distinct.text):  # (a short text: two scans would cost more than they save)
             return messages.match(self.text, self.lower, self.words, self._positions, self.offsets)
         local, spanning = messages.catalogue().by_line
-        found = messages.scan(spanning, self.text, self.lower, self.words, self._positions, self.offsets)
-        found += scan_lines(local, distinct.text, distinct.lower, self.words, distinct.offsets, copies, self.offsets)
-        found.sort(key=_START_ID)
-        return found
+        return sorted_matches(messages.scan(spanning, self.text, self.lower, self.words, self._positions, self.offsets),
+                              scan_lines(local, distinct.text, distinct.lower, self.words, distinct.offsets, copies,
+                                         self.offsets))
 
     @functools.cached_property
     def enclosed(self) -> FrozenSet[int]:
@@ -379,8 +378,7 @@ def normalise(text: str) -> Pasted:
         lines = unwrapped
         text = "\n".join(lines)
     if "#012" in text:
-        # Only the lines holding one are split (the pattern reads nothing past a line's end): a
-        # pass over the few of them, not a substitution and a split of 4 MiB.
+        # only the lines holding one are split (the pattern reads no further than its line)
         lines = list(itertools.chain.from_iterable(
             RSYSLOG_NEWLINE.sub("\n", line).split("\n") if "#012" in line else (line,) for line in lines))
         text = ""  # joined again below only where the lines do not repeat

@@ -12,6 +12,8 @@ where ``message_scan.scan`` of the whole text built a window around every copy's
 
 from __future__ import annotations
 
+import itertools
+import operator
 import sys
 from typing import Iterable, List, Sequence
 
@@ -80,6 +82,14 @@ def line_local(items: Iterable, flags: int) -> bool:
         if not ok:
             return False
     return True
+
+
+_ORDER = operator.attrgetter("start", "id")  # message_scan.scan's order
+
+
+def sorted_matches(*parts: List[Match]) -> List[Match]:
+    """The matches of several scans of one text together, in :func:`message_scan.scan`'s order."""
+    return sorted(itertools.chain(*parts), key=_ORDER)
 
 
 def scan_lines(messages: Sequence[ScannedMessage], text: str, low: str, words: str,

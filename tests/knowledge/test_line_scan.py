@@ -41,8 +41,9 @@ def test_repeated_paste_scans_as_the_whole_text():
     """Every case-like text three times over: the distinct lines' scan placed on the copies is
     the whole text's scan, match for match (offsets, lines, facts)."""
     texts = [ex for m in messages.catalogue().messages for ex in m.examples]
-    doc = normalise("\n".join(texts + ["step 1 loss 0.5"]) * 3 + "\nend")
-    assert doc.distinct[1] is not None
+    block = "\n".join(texts + ["step 1 loss 0.5"]) + "\n"
+    doc = normalise(block * max(3, messages.LARGE // len(block) + 1) + "end")  # large enough to take that path
+    assert doc.distinct[1] is not None and len(doc.text) >= messages.LARGE
     whole = messages.match(doc.text, doc.lower, doc.words, doc._positions, doc.offsets)
     assert whole and doc._scan() == whole
 
