@@ -240,6 +240,18 @@ class Pasted:
         out.sort(key=_FIRST)
         return out
 
+    def first(self, test: Callable[[str], Optional[T]], *needles: str, ignorecase: bool = False) -> Optional[Tuple[int, T]]:
+        """The first of :meth:`where`'s pairs, or None: lines are read in order up to it (``test``
+        once per distinct line), where a claim made once need not read the rest of a long paste."""
+        seen: Dict[str, Optional[T]] = {}
+        lines = self.lines
+        for i in self._candidates(needles, ignorecase):
+            line = lines[i]
+            r = seen[line] if line in seen else seen.setdefault(line, test(line))
+            if r:
+                return i, r  # type: ignore[return-value]
+        return None
+
     def _candidates(self, needles: Tuple[str, ...], ignorecase: bool) -> Sequence[int]:
         return self.lines_containing(*needles, ignorecase=ignorecase) if needles else range(len(self.lines))
 

@@ -83,9 +83,9 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     _driver_absent(doc, f)
     # Each distinct line is read once (a log repeats its lines); the first saying it makes the claim.
-    said = doc.where(_old_said, *_NEEDLES)
+    said = doc.first(_old_said, *_NEEDLES)
     if said:
-        f.fail("nvml.cuda_driver_version", Status.ERROR, said[0][0], detail=said[0][1])
+        f.fail("nvml.cuda_driver_version", Status.ERROR, said[0], detail=said[1])
     return f
 
 
@@ -99,6 +99,6 @@ def _absent_said(line: str) -> Optional[str]:
 
 
 def _driver_absent(doc: Pasted, f: Found) -> None:
-    said = doc.where(_absent_said, *_UNINSTALLED_NEEDLES)
+    said = doc.first(_absent_said, *_UNINSTALLED_NEEDLES)
     if said:
-        f.fail("driver.nvidia_smi_path", Status.NOT_FOUND, said[0][0], detail=said[0][1])
+        f.fail("driver.nvidia_smi_path", Status.NOT_FOUND, said[0], detail=said[1])

@@ -224,9 +224,9 @@ def _cpu_build_said(line: str) -> Optional[str]:
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     # Each distinct line is read once (a log repeats its lines); the first saying it is the claim.
-    said = doc.where(_cpu_build_said, "cuda", "cpu", "gpu")
+    said = doc.first(_cpu_build_said, "cuda", "cpu", "gpu")
     if said:
-        i, detail = said[0]
+        i, detail = said
         f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME, detail=detail)
         f.set("torch.installed", True, i)
     if not f.claims:

@@ -138,9 +138,9 @@ def _absent_said(line: str) -> Optional[str]:
 
 
 def _absent(f: Found, doc: Pasted) -> None:
-    said = doc.where(_absent_said, "torch", ignorecase=True)  # each distinct line read once; the first counts
+    said = doc.first(_absent_said, "torch", ignorecase=True)  # each distinct line read once; the first counts
     if said:
-        i, detail = said[0]
+        i, detail = said
         f.set("torch.installed", False, i, rank=STATED, detail=detail)
 
 
@@ -267,9 +267,9 @@ def _two_said(line: str) -> Optional[Tuple[Tuple[str, ...], str]]:
 
 
 def _said(f: Found, doc: Pasted) -> None:
-    said = doc.where(_two_said, "torch", ignorecase=True)  # each distinct line read once; the first counts
+    said = doc.first(_two_said, "torch", ignorecase=True)  # each distinct line read once; the first counts
     if said:
-        i, (tools, detail) = said[0]
+        i, (tools, detail) = said
         f.set("torch.versions_listed", tools if len(tools) > 1 else tools + ("another install",), i, rank=STATED,
               detail=detail)
         f.set("torch.installed", True, i, rank=STATED)
