@@ -244,10 +244,10 @@ class Pasted:
         """The first of :meth:`where`'s pairs, or None: lines are read in order up to it (``test``
         once per distinct line), where a claim made once need not read the rest of a long paste."""
         seen: Dict[str, Optional[T]] = {}
-        lines = self.lines
+        lines, repeats = self.lines, self.distinct[1] is not None
         for i in self._candidates(needles, ignorecase):
             line = lines[i]
-            r = seen[line] if line in seen else seen.setdefault(line, test(line))
+            r = (seen[line] if line in seen else seen.setdefault(line, test(line))) if repeats else test(line)
             if r:
                 return i, r  # type: ignore[return-value]
         return None

@@ -18,7 +18,7 @@ happened outranks the install command's request), and a finding on it is "likely
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Callable, Dict, Optional
 
 from envcheck.explain.partial import OUTCOME, STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
@@ -193,22 +193,19 @@ def _in_command(line: str, start: int, end: int) -> bool:
     return "==" in said or " --" in said
 
 
-def _cpu_build_said(line: str) -> Optional[str]:
-    """The claim's detail where ``line`` says torch is a CPU-only build (it reads the line alone)."""
-    low = line.lower()
-    # "the GPU version of torch" names no CUDA/CPU: lines naming a GPU are read where they name torch too.
-    if not ("cuda" in low or "cpu" in low or ("gpu" in low and "torch" in low)):
-        return None
+def _cpu_build_said(line: str, search: Callable) -> Optional[str]:
+    """The claim's detail where ``line`` says torch is a CPU-only build (it reads the line alone;
+    ``search``: Pasted.search, whose answers other readers of the same patterns share)."""
     if len(line) > 600 or COMMAND_START.match(line):
         return None  # a log or a command line: their own readers read those
-    m = _NO_CUDA_BUILD.search(line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in low else None)
-    if m is None and _NAMES_TORCH.search(line):
+    m = search(_NO_CUDA_BUILD, line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in line.lower() else None)
+    if m is None and search(_NAMES_TORCH, line):
         m = _TAGGED_CPU.search(line) or _VARIANT_ALONE.search(line)
         if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
             m = None
-    state = None if m else _MISSING_CUDA.search(line)
+    state = None if m else search(_MISSING_CUDA, line)
     if m is None and state is None:
-        state = _NOT_INSTALLED_CUDA.search(line)
+        state = search(_NOT_INSTALLED_CUDA, line)
         if state is not None and _CONDITION.search(line, 0, state.start()):
             state = None
     m = m or state
@@ -223,12 +220,16 @@ def _cpu_build_said(line: str) -> Optional[str]:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    # Each distinct line is read once (a log repeats its lines); the first saying it is the claim.
-    said = doc.first(_cpu_build_said, "cuda", "cpu", "gpu")
-    if said:
-        i, detail = said
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME, detail=detail)
-        f.set("torch.installed", True, i)
+    # "the GPU version of torch" names no CUDA/CPU: lines naming a GPU are read where they name torch too.
+    gpu_torch = set(doc.lines_containing("gpu")) & set(doc.lines_containing("torch"))
+    seen: Dict[str, Optional[str]] = {}  # each distinct line read once (a log repeats its lines)
+    for i in sorted(set(doc.lines_containing("cuda", "cpu")) | gpu_torch):
+        line = doc.lines[i]
+        detail = seen[line] if line in seen else seen.setdefault(line, _cpu_build_said(line, doc.search))
+        if detail:  # the first line saying it makes the claim
+            f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME, detail=detail)
+            f.set("torch.installed", True, i)
+            break
     if not f.claims:
         _bare_cpu_version(doc, f)
     return f

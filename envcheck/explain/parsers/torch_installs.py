@@ -24,7 +24,7 @@ error retold in a sentence), which sets ``torch.installed`` False as a claim.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
@@ -125,11 +125,12 @@ _PAST = lazy(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|got|is
 _EXCEPTION_LINE = lazy(r"^\s*(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception):")
 
 
-def _absent_said(line: str) -> Optional[str]:
-    """The claim's detail where ``line`` says torch is not installed (it reads the line alone)."""
+def _absent_said(line: str, search: Callable) -> Optional[str]:
+    """The claim's detail where ``line`` says torch is not installed (it reads the line alone;
+    ``search``: Pasted.search, whose answers other readers of the same patterns share)."""
     if _EXCEPTION_LINE.match(line):
         return None
-    m = _ABSENT.search(line) if len(line) <= 400 else None
+    m = search(_ABSENT, line) if len(line) <= 400 else None
     if m and not asked(line, m.end(), clause=False) and not _PAST.search(line) \
             and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
         what = "Python's No module named 'torch' retold" if _RETOLD.search(m.group(0)) else "torch not installed"
@@ -138,7 +139,7 @@ def _absent_said(line: str) -> Optional[str]:
 
 
 def _absent(f: Found, doc: Pasted) -> None:
-    said = doc.first(_absent_said, "torch", ignorecase=True)  # each distinct line read once; the first counts
+    said = doc.first(lambda line: _absent_said(line, doc.search), "torch", ignorecase=True)  # each distinct line read once; the first counts
     if said:
         i, detail = said
         f.set("torch.installed", False, i, rank=STATED, detail=detail)
@@ -252,11 +253,11 @@ _PRESENT = lazy(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|h
 _TRIED = lazy(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
 
 
-def _two_said(line: str) -> Optional[Tuple[Tuple[str, ...], str]]:
+def _two_said(line: str, search: Callable) -> Optional[Tuple[Tuple[str, ...], str]]:
     """(the installs named, the claim's detail) where ``line`` says torch is installed twice."""
     if len(line) > 400:
         return None
-    m = _SAID.search(line) or _CONFLICT.search(line)
+    m = search(_SAID, line) or search(_CONFLICT, line)
     if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
             or asked(line, m.end(), clause=False)):
         return None
@@ -267,7 +268,7 @@ def _two_said(line: str) -> Optional[Tuple[Tuple[str, ...], str]]:
 
 
 def _said(f: Found, doc: Pasted) -> None:
-    said = doc.first(_two_said, "torch", ignorecase=True)  # each distinct line read once; the first counts
+    said = doc.first(lambda line: _two_said(line, doc.search), "torch", ignorecase=True)  # each distinct line read once; the first counts
     if said:
         i, (tools, detail) = said
         f.set("torch.versions_listed", tools if len(tools) > 1 else tools + ("another install",), i, rank=STATED,
