@@ -96,6 +96,7 @@ def _memo(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
 
 
 _BY_RANK = operator.attrgetter("rank", "line")
+_OK = Status.OK
 
 
 def _BY_WEIGHT(c: Claim) -> Tuple[int, int]:  # noqa: N802 - a sort key like _BY_RANK
@@ -117,19 +118,26 @@ def _pick(claims: List[Any], label: str, notes: List[str], compare=_compatible) 
         agrees = _memo(lambda v: compare(v, fixed))
         best = None  # the longest agreeing value, then the highest rank and line (the first of equals)
         floor = min(winner.rank, STATED)  # a value told as the fix (fix_context) never respells what ran
+        # The loops below visit every claim of a fact (20,000 on the densest 4 MiB input): the
+        # status is compared directly, and what does not change from claim to claim is read once.
         for c in ordered:
+            if c.rank < floor:
+                continue
             r = c.reading
-            if c.rank >= floor and r.ok and isinstance(r.value, str) and agrees(r.value):
-                key = (len(r.value), c.rank, c.line)
+            v = r.value
+            if r.status is _OK and isinstance(v, str) and agrees(v):
+                key = (len(v), c.rank, c.line)
                 if best is None or key > best:
                     winner, best = c, key
     a = winner.reading
+    a_ok, a_status = a.ok, a.status
     same_value = _memo(lambda v: compare(a.value, v))
     for other in reversed(ordered):
         if other is winner:
             continue
         b = other.reading
-        same = (a.ok and b.ok and same_value(b.value)) or (not a.ok and not b.ok and a.status == b.status)
+        # the same value, or (neither ok) the same status
+        same = (b.status is _OK and same_value(b.value)) if a_ok else (b.status is not _OK and a_status == b.status)
         if not same:
             notes.append(f"{_DISAGREES}{label}: {_show(a)} ({_where(winner)}) and {_show(b)} "
                          f"({_where(other)}); used {_show(a)}")

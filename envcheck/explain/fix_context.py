@@ -28,6 +28,7 @@ from typing import FrozenSet, List, Set
 
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 # Below STATED: a value a person gives as the fix or the wish, not as what the machine has.
 AFTER_FIX = STATED - 5
@@ -42,31 +43,31 @@ _FIX_WORDS = (r"(?:(?:possible|temporary|suggested|proposed|my|the|a|quick)\s+)?
 # alone on their line, with or without a colon ("Workaround:", "Expected behavior"). Not a line
 # that only starts with such a word ("Resolved 48 packages in 1.2s" is uv's output).
 # The headings that open an expectation rather than a fix.
-_EXPECT = re.compile(r"expected|期望|预期|期待|예상", _I)
-_HEADING = re.compile(rf"^\s*(?:(?:#{{1,6}}\s*|\*\*\s*|__\s*)(?:{_FIX_WORDS})\b[^\n]{{0,40}}"
+_EXPECT = lazy(r"expected|期望|预期|期待|예상", _I)
+_HEADING = lazy(rf"^\s*(?:(?:#{{1,6}}\s*|\*\*\s*|__\s*)(?:{_FIX_WORDS})\b[^\n]{{0,40}}"
                       rf"|(?:{_FIX_WORDS})\s*(?:\([^()\n]{{0,30}}\))?\s*[:：]?\s*)$", _I)
-_ANY_HEADING = re.compile(r"^\s*(?:#{1,6}\s+\S|\*\*[^*\n]{1,60}\*\*:?\s*$)")
+_ANY_HEADING = lazy(r"^\s*(?:#{1,6}\s+\S|\*\*[^*\n]{1,60}\*\*:?\s*$)")
 # A short label line ending in a colon ("Environment:", "Versions:"): ends a label-opened section.
-_LABEL = re.compile(r"^\s*[A-Z][\w /()-]{1,40}:\s*$")
+_LABEL = lazy(r"^\s*[A-Z][\w /()-]{1,40}:\s*$")
 _SECTION_MAX = 40
 
 # A sentence saying the commands beside it fixed the problem.
-_FIXED = re.compile(
+_FIXED = lazy(
     r"\bfix\w*\s+(?:it|this|that|the\s+(?:issue|problem|error))\b|\b(?:solv|resolv)\w*\s+(?:it|this|that|the\s+"
     r"(?:issue|problem|error))\b|\b(?:fixed|solved|resolved)\s+(?:it\s+)?by\b|\b(?:this|that|it)\s+(?:worked|works)\b"
     r"|\bworks?\s+now\b|\bworked\s+for\s+me\b|\bmanaged\s+to\s+(?:fix|solve)\b|解决了|问题解决|就可以了|解決しました|해결했",
     _I)
 # A line of a command block: a shell command, an install line, a YAML list row of an environment file.
-_COMMAND = re.compile(
+_COMMAND = lazy(
     r"^\s*(?:[$#>]\s+|\(\S+\)\s+\$?\s*)?(?:sudo\s+)?(?:pip3?|python3?(?:\.\d+)?|py|conda|mamba|micromamba|uv|poetry|"
     r"apt(?:-get)?|dnf|yum|export|set|docker|git|source|-\s+[\w.-]+(?:[=<>!]=?|\s*$))(?:\s|$)", _I)
 _BLOCK_MAX = 12
 # Words before the cue that deny it ("this did not fix it", "still not solved", "doesn't work now").
 # Words before the cue that deny it or make it a hope ("this did not fix it", "I thought this
 # would fix it"), and words after it that take it back ("fixes it, but ...").
-_DENIED = re.compile(r"\b(?:not|never|no|nothing|still|neither|nor|would|should|might|could|may|hope\w*|thought|"
+_DENIED = lazy(r"\b(?:not|never|no|nothing|still|neither|nor|would|should|might|could|may|hope\w*|thought|"
                      r"expect\w*|suppos\w*|tr(?:y|ied|ying))\b|n't\b|没|未|不|应该|可能", _I)
-_TAKEN_BACK = re.compile(r"\b(?:but|however|though|still)\b|\?|但|还是", _I)
+_TAKEN_BACK = lazy(r"\b(?:but|however|though|still)\b|\?|但|还是", _I)
 
 
 def _sections(doc: Pasted, out: Set[int], expected_only: bool = False) -> None:

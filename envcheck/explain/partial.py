@@ -14,11 +14,11 @@ output at ``TOOL`` and a person's sentence at ``STATED``.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from envcheck.derived.messages import STATED_DETAIL
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 # A person's words: "Video card: 3060ti", a bare "410.48" given as the driver.
@@ -44,9 +44,9 @@ TOOL = 60
 
 # A full release number and a PEP 440 local label naming a build ("2.8.0+cu128", "2.1.2+cpu",
 # "2.4.1+rocm6.1"): pip, torch.__version__ and collect_env print it, people do not make it up.
-_PRINTED_VERSION = re.compile(r"\d+\.\d+\.\d+(?:\.\w+)?\+(?:cu\d{2,3}|cpu|rocm\d+(?:\.\d+)*|xpu)")
+_PRINTED_VERSION = lazy(r"\d+\.\d+\.\d+(?:\.\w+)?\+(?:cu\d{2,3}|cpu|rocm\d+(?:\.\d+)*|xpu)")
 
-_EXCEPTION_PREFIX = re.compile(r"^(?:[\w.]*(?:Error|Exception|Warning|Check FAIL)\b:?\s*)+")
+_EXCEPTION_PREFIX = lazy(r"^(?:[\w.]*(?:Error|Exception|Warning|Check FAIL)\b:?\s*)+")
 
 # STATED_DETAIL (defined in derived.messages, where the rules read it) is the detail of a
 # value that is only someone's word; parsers import it from here.

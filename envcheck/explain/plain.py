@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from envcheck.errors import EnvcheckError
+from envcheck.lazyre import lazy
 
 # Terminal escape sequences (ECMA-48), removed in one linear pass: every alternative starts
 # on ESC and every repeat is bounded, so no position is scanned twice.
@@ -20,7 +21,7 @@ from envcheck.errors import EnvcheckError
 #   terminals end window titles and hyperlinks; a string left open stops at the line's end
 #   (or the next ESC), so a title that lost its terminator cannot eat the rest of the paste;
 # * any other escape: ESC, up to four intermediates, one final byte (ESC ( B, ESC 7, ESC =).
-_ANSI = re.compile(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
+_ANSI = lazy(r"\x1b\[[0-?]{0,64}[ -/]{0,8}[@-~]?"
                    r"|\x1b[\]PX^_][^\x07\x1b\n]{0,4096}(?:\x07|\x1b\\)?"
                    r"|\x1b[ -/]{0,4}[0-~]?")
 # What log collectors and launchers put in front of every line of a program's output, removed
@@ -98,8 +99,8 @@ _LOG_PREFIXES = _AtLineStarts(f"(?:{_LOG_PREFIX}){{1,3}}")
 # not Python's power or keyword-arguments operators ("2**20", "f(**kw)").
 # Written to start on the literal "**" (the context checked behind it): a pattern starting on a
 # look-behind is tried at every position of the text, ten times slower on 4 MiB.
-_BOLD = re.compile(r"\*\*(?:(?=\w)(?<![^\s\-]\*\*)|(?=\s|$)(?<=[\w:.)\]]\*\*))")
-_BACKTICK = re.compile(r"`(?![^`'\n]{1,200}'(?!\w))")
+_BOLD = lazy(r"\*\*(?:(?=\w)(?<![^\s\-]\*\*)|(?=\s|$)(?<=[\w:.)\]]\*\*))")
+_BACKTICK = lazy(r"`(?![^`'\n]{1,200}'(?!\w))")
 # Typographic characters and their plain forms. Replaced one by one where present:
 # str.translate visits every character in Python-level lookups, 50x slower on 4 MiB.
 _PLAIN = (
@@ -113,7 +114,7 @@ _PLAIN = (
 # octal 012 = LF) in /var/log/syslog and /var/log/messages ("kernel: NVRM: API mismatch: … but#012NVRM:
 # this kernel module …"): made newlines again, as dmesg shows them, for every kernel-log reader.
 # Not the start of a CSS colour ("#012abc").
-RSYSLOG_NEWLINE = re.compile(r"#012(?![0-9A-Fa-f]{3}(?![0-9A-Za-z]))")
+RSYSLOG_NEWLINE = lazy(r"#012(?![0-9A-Fa-f]{3}(?![0-9A-Za-z]))")
 
 
 def strip_colour(text: str) -> str:

@@ -14,16 +14,17 @@ import re
 from typing import Optional
 
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 _I = re.IGNORECASE
-_OVER = re.compile(
+_OVER = lazy(
     r"\b(?:update|edit)\s*:?\s*(?:solved|fixed|resolved)\b"
     r"|\b(?:problem|issue|error|it|this|that)\s+(?:is|was|has\s+been|got)\s+(?:now\s+)?(?:solved|fixed|resolved)\b"
     r"|\b(?:fixed|solved|resolved)\s+(?:it|the\s+(?:problem|issue|error))\b"
     r"|\b(?:works|runs|running|working)\s+(?:fine\s+|perfectly\s+|again\s+|well\s+)?now\b"
     r"|\bnow\s+(?:it\s+)?(?:works|runs)\b|\bwent\s+away\b"
     r"|问题(?:已经?)?解决|已解决|解决了", _I)
-_NOT_OVER = re.compile(r"\b(?:not|still|but|however|yet|unless|if|whether)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
+_NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
 _NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "解决")
 
 

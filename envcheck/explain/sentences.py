@@ -7,13 +7,13 @@ install the CPU version?") claims nothing. One test for all of them.
 
 from __future__ import annotations
 
-import re
+from envcheck.lazyre import lazy
 
 # Where a clause ends (a comma too: "I have no NVIDIA GPU, how can I fix this?" states, then
 # asks), and where a sentence ends ("Should I install the CPU version, or the CUDA one?" asks
 # about the CPU version although the "?" is past the comma).
-_CLAUSE_END = re.compile(r"[.!;,，。\n]")
-_SENTENCE_END = re.compile(r"[.!;。\n]")
+_CLAUSE_END = lazy(r"[.!;,，。\n]")
+_SENTENCE_END = lazy(r"[.!;。\n]")
 
 
 def asked(line: str, end: int, clause: bool = True) -> bool:

@@ -19,6 +19,7 @@ import re
 from typing import Dict, Optional, Tuple
 
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import IMPLAUSIBLE, Reading, Status
 
 _MIB = 1 << 20
@@ -28,7 +29,7 @@ _MIB = 1 << 20
 BUS_ID = r"[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-7]"
 # "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-…)": ``nvidia-smi -L``, and the line above each GPU's
 # part of ``nvlink -s``. The UUID may be empty ("GPU-") or elided by the poster ("...").
-GPU_LINE = re.compile(r"^GPU (?P<idx>\d+): (?P<name>.+?) \(UUID: ?(?P<uuid>[^)]*)\)")
+GPU_LINE = lazy(r"^GPU (?P<idx>\d+): (?P<name>.+?) \(UUID: ?(?P<uuid>[^)]*)\)")
 
 # A power draw above this multiple of the power limit is not a measurement: boards hold
 # their average draw at the limit (brief excursions over it are milliseconds long, well
@@ -135,7 +136,7 @@ def _unmargined(doc: Pasted) -> Tuple[str, ...]:
     return tuple(out)
 
 
-_MARGIN = re.compile("%")
+_MARGIN = lazy("%")
 
 
 def same_bus(a: Optional[str], b: Optional[str]) -> bool:

@@ -27,6 +27,8 @@ from envcheck.errors import EnvcheckError
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
 from envcheck.explain.wrapped import across_breaks, unwrap_terminal
 from envcheck.knowledge import messages
+from envcheck.knowledge.line_scan import scan_lines, sorted_matches
+from envcheck.lazyre import lazy
 from envcheck.userfiles import read_bounded
 
 if sys.version_info >= (3, 11):
@@ -55,7 +57,7 @@ _FOLDS = ("\u0130", "\u0131", "\u017f")
 
 # Where a subprocess's captured output ends (Pasted.enclosed): pip's "[end of output]", or a
 # shell prompt, the next command.
-_OUTPUT_END = re.compile(r"^\s*(?:\[end of output\]|[$#>]\s|PS [A-Z]:\\|>>>\s|\(\S+\)\s*\S*[$#]\s)")
+_OUTPUT_END = lazy(r"^\s*(?:\[end of output\]|[$#>]\s|PS [A-Z]:\\|>>>\s|\(\S+\)\s*\S*[$#]\s)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -238,6 +240,18 @@ class Pasted:
         out.sort(key=_FIRST)
         return out
 
+    def first(self, test: Callable[[str], Optional[T]], *needles: str, ignorecase: bool = False) -> Optional[Tuple[int, T]]:
+        """The first of :meth:`where`'s pairs, or None: lines are read in order up to it (``test``
+        once per distinct line), where a claim made once need not read the rest of a long paste."""
+        seen: Dict[str, Optional[T]] = {}
+        lines, repeats = self.lines, self.distinct[1] is not None
+        for i in self._candidates(needles, ignorecase):
+            line = lines[i]
+            r = (seen[line] if line in seen else seen.setdefault(line, test(line))) if repeats else test(line)
+            if r:
+                return i, r  # type: ignore[return-value]
+        return None
+
     def _candidates(self, needles: Tuple[str, ...], ignorecase: bool) -> Sequence[int]:
         return self.lines_containing(*needles, ignorecase=ignorecase) if needles else range(len(self.lines))
 
@@ -290,8 +304,16 @@ class Pasted:
 
     def _scan(self) -> List[messages.Match]:
         """The catalogue's scan of this text, with what the paste knows already (its lowercased
-        text, words, where its lines start, and the distinct lines' needle places)."""
-        return messages.match(self.text, self.lower, self.words, self._positions, self.offsets)
+        text, words, where its lines start, and the distinct lines' needle places); in a paste
+        repeating its lines, the messages that fit in a line on its distinct lines (``line_scan``)."""
+        distinct, copies = self.distinct
+        if (copies is None or len(self.text) < messages.LARGE or len(distinct.lower) != len(distinct.text)
+                or "\x1b" in distinct.text):  # (a short text: two scans would cost more than they save)
+            return messages.match(self.text, self.lower, self.words, self._positions, self.offsets)
+        local, spanning = messages.catalogue().by_line
+        return sorted_matches(messages.scan(spanning, self.text, self.lower, self.words, self._positions, self.offsets),
+                              scan_lines(local, distinct.text, distinct.lower, self.words, distinct.offsets, copies,
+                                         self.offsets))
 
     @functools.cached_property
     def enclosed(self) -> FrozenSet[int]:
@@ -341,9 +363,9 @@ def _after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
 
 # The entities a scraped page or an HTML export writes: the named ones of markup, and numeric
 # references (Python's html.escape writes "&#x27;" for an apostrophe).
-_ENTITY = re.compile(r"&(?:gt|lt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_ENTITY = lazy(r"&(?:gt|lt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 # A line with text at its first column (the first such line ends the search: usually line one).
-_NOT_INDENTED = re.compile(r"^[^ \t\n]", re.MULTILINE)
+_NOT_INDENTED = lazy(r"^[^ \t\n]", re.MULTILINE)
 
 
 def normalise(text: str) -> Pasted:
@@ -368,11 +390,13 @@ def normalise(text: str) -> Pasted:
         lines = unwrapped
         text = "\n".join(lines)
     if "#012" in text:
-        text = RSYSLOG_NEWLINE.sub("\n", text)
-        lines = text.split("\n")
+        # only the lines holding one are split (the pattern reads no further than its line)
+        lines = list(itertools.chain.from_iterable(
+            RSYSLOG_NEWLINE.sub("\n", line).split("\n") if "#012" in line else (line,) for line in lines))
+        text = ""  # joined again below only where the lines do not repeat
     distinct = dict.fromkeys(lines)
     if len(distinct) * 2 > len(lines):
-        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in plain(text).split("\n")))
+        return Pasted(tuple(line.rstrip()[:MAX_LINE] for line in plain(text or "\n".join(lines)).split("\n")))
     # A log repeating its lines: the steps below are line-local (no match holds or looks past a
     # newline), so each distinct line is made plain once and its copies take the result.
     for line in distinct:

@@ -31,6 +31,7 @@ import re
 from typing import Optional, Sequence
 
 from envcheck.knowledge import messages
+from envcheck.lazyre import lazy
 
 FAILED = "failed"
 WORKED = "worked"
@@ -45,40 +46,40 @@ _NO_GPU = frozenset({
 })
 # A shell not finding nvidia-smi: bash/zsh "command not found", dash "nvidia-smi: not found",
 # zsh "command not found: nvidia-smi", cmd.exe "'nvidia-smi' is not recognized".
-_SHELL_NOT_FOUND = re.compile(r"nvidia-smi'?:?\s*(?:command )?not found|not found:\s*nvidia-smi"
+_SHELL_NOT_FOUND = lazy(r"nvidia-smi'?:?\s*(?:command )?not found|not found:\s*nvidia-smi"
                               r"|'nvidia-smi' is not recognized", re.IGNORECASE)
 # A program in the container saying in its log that it found no GPU, in the general words many
 # print ("No GPUs detected", "no GPU found", "GPU unusable", "CUDA test failed", "GPUs requested but
 # none are available" (PyTorch Lightning)): output, where a person's sentence would be a question.
-_NO_GPU_LOGGED = re.compile(r"\bno (?:nvidia |cuda |compatible )?gpus? (?:was |were )?(?:detected|found|available)\b"
+_NO_GPU_LOGGED = lazy(r"\bno (?:nvidia |cuda |compatible )?gpus? (?:was |were )?(?:detected|found|available)\b"
                             r"|\bgpu unusable\b|\bcuda (?:acceleration )?test failed\b"
                             r"|\bgpus requested but none are available\b", re.IGNORECASE)
 # nvidia-smi's table header, nvidia-smi -L's rows, deviceQuery's verdict, a program's log saying
 # it found the GPUs or that CUDA works ("Found 2 GPUs", "1 GPU detected", "CUDA acceleration working").
-_WORKED_OUTPUT = re.compile(r"NVIDIA-SMI \d+\.\d+.{0,40}Driver Version:\s*\d|Result = PASS|^\s*GPU \d+: .{3,80}\(UUID: GPU-"
+_WORKED_OUTPUT = lazy(r"NVIDIA-SMI \d+\.\d+.{0,40}Driver Version:\s*\d|Result = PASS|^\s*GPU \d+: .{3,80}\(UUID: GPU-"
                             r"|\bfound [1-9]\d* (?:nvidia |cuda )?gpus?\b|\b[1-9]\d* (?:nvidia |cuda )?gpus? (?:detected|found)\b"
                             r"|\bcuda (?:acceleration )?(?:is )?working\b", re.IGNORECASE)
 # A check of the GPU typed in the container, and the answer printed under it: torch's
 # is_available() / device_count(), TensorFlow's list_physical_devices('GPU') (a list, "[]" when
 # none) and test.is_gpu_available(), R torch's cuda_is_available() ("[1] FALSE").
 _ASKS = ("is_available", "is_gpu_available", "list_physical_devices", "device_count")
-_ANSWER = re.compile(r"^\s*(?:Out\[\d+\]:|>>?(?!>)|->|=>|\[1\])?\s*(True|False|TRUE|FALSE|\[\]|0|\[PhysicalDevice\b.*|[1-9]\d?)\s*$")
+_ANSWER = lazy(r"^\s*(?:Out\[\d+\]:|>>?(?!>)|->|=>|\[1\])?\s*(True|False|TRUE|FALSE|\[\]|0|\[PhysicalDevice\b.*|[1-9]\d?)\s*$")
 _NONE_ANSWERS = ("False", "FALSE", "[]", "0")
 
 # A person's words about how it went. Failure first: "doesn't work" holds "work", 不可以 holds 可以.
-_SAID_FAILED = re.compile(
+_SAID_FAILED = lazy(
     r"\b(?:fails?|failed|failing|errors?|doesn'?t work|does not work|didn'?t work|not working|won'?t work|"
     r"(?:is |are |was )?not found|not detected|no gpus?|can'?t (?:find|see)|cannot (?:find|see)|"
     r"(?:returns?|returned|gives?|gave|prints?|printed|shows?|says?) false|"
     r"no funciona|falla|funktioniert nicht|fehler)\b|报错|報錯|失败|失敗|不行|错误|不可以|不能|无法|找不到|"
     r"안 ?됩|실패|에러|エラー|できない|動かない", re.IGNORECASE)
-_SAID_WORKED = re.compile(
+_SAID_WORKED = lazy(
     r"\b(?:works?|worked|working|succeed(?:s|ed)?|successfully|runs fine|funciona|funktioniert|"
     r"(?:returns?|returned|gives?|gave|prints?|printed|shows?|says?) true|shows? (?:the|my|all) gpus?)\b|"
     r"能看到|可以|正常|成功|没问题|잘 ?됩|됩니다|動く|動作する|動きます", re.IGNORECASE)
 
 
-_OTHER_ERROR = re.compile(r"\berror\b|\bfailed\b|denied|exited with code [1-9]|killed", re.IGNORECASE)
+_OTHER_ERROR = lazy(r"\berror\b|\bfailed\b|denied|exited with code [1-9]|killed", re.IGNORECASE)
 
 
 def quiet(lines: Sequence[str], start: int, end: int) -> bool:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import re
 from typing import Callable, Iterator, List, Protocol, Tuple
 
 from envcheck.knowledge.messages import Match
+from envcheck.lazyre import lazy
 
 
 class Paste(Protocol):
@@ -29,7 +29,7 @@ class Paste(Protocol):
 # Found as "a newline before a continuation" and the characters before it checked in Python:
 # the regex r"[A-Za-z,(\"'][ \t]?\n(?=[a-z\"')])", which starts on a class, is tried at every
 # position of the text (eight times slower on 4 MiB).
-_NEWLINE = re.compile(r"\n(?=[a-z\"')])")
+_NEWLINE = lazy(r"\n(?=[a-z\"')])")
 _CUT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,(\"'")
 WINDOW = 300  # characters each side of a break: a wrapped message's two parts
 MAX_BREAKS = 2000

@@ -25,6 +25,7 @@ from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence,
 from envcheck.datafile import read_toml
 from envcheck.errors import SetupError
 from envcheck.knowledge.archs import cc_text, cc_tuple, cuda_int_text, encode_cudnn, major_minor, sm_name
+from envcheck.knowledge.line_scan import line_local
 from envcheck.knowledge.message_scan import (  # noqa: F401 (the scan's names, for callers of this module)
     LARGE,
     REACH,
@@ -175,9 +176,21 @@ class Message:
     # The lines after it, to the subprocess's "[end of output]", are another process's output
     # (pip's build environment): the messages in them say nothing about this machine.
     encloses_output: bool = False
+    # No match can hold or look past a newline (``line_scan.line_local``): a repeated line is scanned once.
+    local: bool = False
 
     def findings(self, strength: Optional[str] = None) -> Tuple[str, ...]:
-        return tuple(s.finding for s in self.supports if strength is None or s.strength == strength)
+        # Asked tens of thousands of times per report (the verdict weighs each stated message
+        # against each finding): made once per strength.
+        out = self._findings.get(strength)
+        if out is None:
+            out = self._findings[strength] = tuple(
+                s.finding for s in self.supports if strength is None or s.strength == strength)
+        return out
+
+    @functools.cached_property
+    def _findings(self) -> Dict[Optional[str], Tuple[str, ...]]:
+        return {}
 
     def read_facts(self, m: "re.Match[str]") -> Tuple[Fact, ...]:
         """The facts a match of this message carries, converted (``message_scan`` calls this)."""
@@ -200,6 +213,11 @@ class Catalogue:
     @functools.cached_property
     def by_id(self) -> Dict[str, Message]:
         return {m.id: m for m in self.messages}
+
+    @functools.cached_property
+    def by_line(self) -> Tuple[Tuple[Message, ...], Tuple[Message, ...]]:
+        """(the messages no match of which spans a line, the others)."""
+        return tuple(m for m in self.messages if m.local), tuple(m for m in self.messages if not m.local)
 
     def get(self, message_id: str) -> Message:
         return self.by_id[message_id]
@@ -267,7 +285,7 @@ def _message(row: dict, where: str) -> Message:
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
                    row.get("note", ""), *shape, voided_by=_strings(row, "voided_by", where),
-                   encloses_output=row.get("encloses_output") is True)
+                   encloses_output=row.get("encloses_output") is True, local=line_local(parsed, parsed.state.flags))
 
 
 def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:

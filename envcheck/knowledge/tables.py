@@ -73,6 +73,8 @@ class KnowledgeBase:
     # (major, minor) -> row, built on first use: rules look capabilities up per GPU and
     # per candidate build, thousands of times for a long paste.
     _cc_index: Dict[Tuple[int, int], ComputeCapability] = field(default_factory=dict, repr=False)
+    # gpu_model's answer per name: the rules and advise ask it of the same few names hundreds of times.
+    _models: Dict[str, Optional[GpuModel]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ------------------------------------------------------------ CUDA <-> driver
     def toolkit_driver(self, cuda: str) -> Optional[str]:
@@ -147,6 +149,11 @@ class KnowledgeBase:
 
     def gpu_model(self, name: str) -> Optional[GpuModel]:
         """A GPU name as users or NVML write it -> compute capability and series."""
+        if name not in self._models:
+            self._models[name] = self._gpu_model(name)
+        return self._models[name]
+
+    def _gpu_model(self, name: str) -> Optional[GpuModel]:
         norm = normalise_gpu_name(name)
         if not norm:
             return None

@@ -3,6 +3,8 @@ paste that repeats its lines (tested once per distinct line) and one that does n
 
 import re
 
+import pytest
+
 from envcheck.explain.source import normalise
 
 _P = re.compile(r"driver (\d+)")
@@ -25,3 +27,20 @@ def test_where_matches_a_plain_loop():
     doc = normalise(block * 30)
     assert doc.distinct[1] is not None  # the repeated path was the one tested
     assert [i for i, _ in doc.where(lambda line: "else" in line)] == list(range(1, 120, 4))
+
+
+@pytest.mark.parametrize("repeat", [1, 40])  # the distinct-line path and the plain one
+def test_first_is_wheres_first_and_stops_there(repeat):
+    text = "\n".join(["step loss 0.1", "torch says cuda no", "other", "torch cuda YES 1", "torch cuda YES 2"] * repeat)
+    doc = normalise(text)
+    calls = []
+
+    def test(line):
+        calls.append(line)
+        return line.split()[-1] if "YES" in line else None
+
+    assert doc.first(test, "cuda") == doc.where(test, "cuda")[0] == (3, "1")
+    assert doc.first(lambda line: None, "cuda") is None
+    calls.clear()
+    doc.first(test, "cuda")
+    assert calls == ["torch says cuda no", "torch cuda YES 1"]  # in order, up to the first

@@ -20,9 +20,8 @@ enough?"), or a machine left behind ("moved from a t2.micro to a g4dn.xlarge").
 
 from __future__ import annotations
 
-import re
-
 from ...derived.messages import NO_NVIDIA_DETAIL
+from ...lazyre import lazy
 from ..partial import STATED, Found
 from ..sentences import asked
 from ..source import Pasted
@@ -31,17 +30,17 @@ from .display_adapters import ASIDE, names_nvidia_hardware
 SOURCE = "cloud machine type"
 
 _AWS_SIZE = r"\.(?:nano|micro|small|medium|large|\d{0,2}xlarge|metal(?:-\d{1,2}xl)?)\b"
-_AWS_NO_NVIDIA = re.compile(
+_AWS_NO_NVIDIA = lazy(
     r"(?<![\w.-])(?:t[1-4][a-z]?|[mcr][1-8][a-z]{0,4}|x[12][a-z]{0,3}|i[2-8][a-z]{0,4}|d[23][a-z]{0,2}|h1|z1d|a1"
     r"|inf[12]|trn[12]n?|dl[12]q?|f[12]|vt1|g4ad|hpc[67][a-z]?)" + _AWS_SIZE)
-_AWS_GPU = re.compile(r"(?<![\w.-])(?:p[2-6][a-z]{0,3}|g[3-7](?!ad)[a-z]{0,3}|gr6f?)" + _AWS_SIZE)
-_GCP_NO_GPU = re.compile(r"(?<![\w-])(?:e2|n2d?|n4|c2d?|c3d?|c4[ad]?|t2[ad]|m[1-3])-(?:standard|highmem|highcpu|ultramem"
+_AWS_GPU = lazy(r"(?<![\w.-])(?:p[2-6][a-z]{0,3}|g[3-7](?!ad)[a-z]{0,3}|gr6f?)" + _AWS_SIZE)
+_GCP_NO_GPU = lazy(r"(?<![\w-])(?:e2|n2d?|n4|c2d?|c3d?|c4[ad]?|t2[ad]|m[1-3])-(?:standard|highmem|highcpu|ultramem"
                          r"|megamem|micro|small|medium)(?:-\d{1,3})?\b")
-_GCP_GPU = re.compile(r"(?<![\w-])(?:a[234]|g2)-(?:highgpu|megagpu|ultragpu|edgegpu|standard)-\d{1,3}g?\b")
-_AZURE_NO_GPU = re.compile(r"\bStandard_(?:[BDEFLMH][a-z]?\d{1,3}|A\d{1,2})[A-Za-z0-9_-]*\b")
-_AZURE_GPU = re.compile(r"\bStandard_N[CDVG][A-Za-z0-9_-]*\b")
+_GCP_GPU = lazy(r"(?<![\w-])(?:a[234]|g2)-(?:highgpu|megagpu|ultragpu|edgegpu|standard)-\d{1,3}g?\b")
+_AZURE_NO_GPU = lazy(r"\bStandard_(?:[BDEFLMH][a-z]?\d{1,3}|A\d{1,2})[A-Za-z0-9_-]*\b")
+_AZURE_GPU = lazy(r"\bStandard_N[CDVG][A-Za-z0-9_-]*\b")
 # Datacenter GPUs by their bare names ("the A100 box", "a T4 attached"): another machine has one.
-_DC_GPU = re.compile(r"\b(?:A100|A10G?|A30|A40|A6000|H100|H200|H20|B200|GB200|L4|L40S?|V100|T4|P100|P40|P4|K80|M60)\b")
+_DC_GPU = lazy(r"\b(?:A100|A10G?|A30|A40|A6000|H100|H200|H20|B200|GB200|L4|L40S?|V100|T4|P100|P40|P4|K80|M60)\b")
 _NEEDLES = ("large", "micro", "nano", "small", "medium", "metal", "standard", "highmem", "highcpu")
 
 

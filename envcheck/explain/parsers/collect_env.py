@@ -75,8 +75,8 @@ def cudnn_file(text: str) -> Optional[LibraryFile]:
 
 # collect_env's package rows ("[pip3] numpy==1.26.4", "[conda] pytorch 2.1.0 ..."): its own filter
 # (torch/utils/collect_env.py, get_pip_packages / get_conda_packages) keeps torch's rows always.
-_ROW = re.compile(r"^\s*\[(?:pip\d?|conda)\]\s+(?P<name>\S+)")
-_TORCH_ROW = re.compile(r"^(?:torch|pytorch)(?:[=\s]|$)", re.IGNORECASE)
+_ROW = lazy(r"^\s*\[(?:pip\d?|conda)\]\s+(?P<name>\S+)")
+_TORCH_ROW = lazy(r"^(?:torch|pytorch)(?:[=\s]|$)", re.IGNORECASE)
 
 
 def _torch_version(f: Found, value: str, i: int, lines: Tuple[str, ...] = ()) -> None:

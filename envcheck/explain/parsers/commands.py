@@ -29,40 +29,41 @@ import shlex
 from typing import List, NamedTuple, Optional, Tuple
 
 from ...derived.container_start import FAILED_IN_IT
+from ...lazyre import lazy
 from .. import start_outcome
 from ..partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from ..source import Pasted
 
 SOURCE = "container command"
 
-_RUN = re.compile(r"(?:^|[\s;&|$#>(]|(?P<quote>[\"'\u201c\u2018]))(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?"
+_RUN = lazy(r"(?:^|[\s;&|$#>(]|(?P<quote>[\"'\u201c\u2018]))(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?"
                   r"\s+run\s+(?P<args>.*)$")
 # A command quoted in a sentence ("I start it with "docker run -it img" and ..."): it ends at the
 # closing quote, and what follows is the sentence, not the command's arguments.
 _CLOSE = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019"}
 # docker run's options that take no value (the rest take one, as the next token or after "=").
 # Apptainer / Singularity bind the host's driver and GPUs only with --nv (or --nvccli).
-_SINGULARITY = re.compile(r"(?:^|[\s;&|$#>(])(?P<tool>singularity|apptainer)\s+(?P<verb>exec|run|shell|instance\s+start)\s+"
+_SINGULARITY = lazy(r"(?:^|[\s;&|$#>(])(?P<tool>singularity|apptainer)\s+(?P<verb>exec|run|shell|instance\s+start)\s+"
                           r"(?P<args>.*)$")
-_SIF = re.compile(r"\S\.(?:sif|simg|img)\b|\b(?:docker|library|oras|shub|docker-archive)://")
+_SIF = lazy(r"\S\.(?:sif|simg|img)\b|\b(?:docker|library|oras|shub|docker-archive)://")
 _FLAGS = {"-d", "--detach", "-i", "--interactive", "-t", "--tty", "--rm", "--privileged", "--init", "-P",
           "--publish-all", "--read-only", "--no-healthcheck", "--oom-kill-disable", "-q", "--quiet"}
-_SHORT_BOOL = re.compile(r"^-[ditP]+$")
-_COMPOSE_RUNTIME = re.compile(r"^\s*runtime:\s*['\"]?nvidia['\"]?\s*$")
-_COMPOSE_DRIVER = re.compile(r"^\s*-?\s*driver:\s*['\"]?nvidia['\"]?\s*$")
+_SHORT_BOOL = lazy(r"^-[ditP]+$")
+_COMPOSE_RUNTIME = lazy(r"^\s*runtime:\s*['\"]?nvidia['\"]?\s*$")
+_COMPOSE_DRIVER = lazy(r"^\s*-?\s*driver:\s*['\"]?nvidia['\"]?\s*$")
 # Whole specs: a compose file's services, a Kubernetes pod template's containers.
-_COMPOSE_SERVICES = re.compile(r"^services:\s*$")
-_POD_CONTAINERS = re.compile(r"^\s*(?:-\s+)?containers:\s*$")
-_SPEC_IMAGE = re.compile(r"^\s*(?:-\s+)?image:\s*\S")
+_COMPOSE_SERVICES = lazy(r"^services:\s*$")
+_POD_CONTAINERS = lazy(r"^\s*(?:-\s+)?containers:\s*$")
+_SPEC_IMAGE = lazy(r"^\s*(?:-\s+)?image:\s*\S")
 # What gives a compose service or a pod GPUs: the NVIDIA runtime or device driver, a gpu
 # capability or a `gpus:` key (compose), the nvidia.com/gpu resource or runtime class (k8s).
-_SPEC_GPU = re.compile(r"nvidia|capabilities:.*\bgpu\b|^\s*gpus:|^\s*-\s*gpu\s*$", re.IGNORECASE)
+_SPEC_GPU = lazy(r"nvidia|capabilities:.*\bgpu\b|^\s*gpus:|^\s*-\s*gpu\s*$", re.IGNORECASE)
 NO_SPEC_GPU = ("the {what} requests no GPU (no NVIDIA runtime, device reservation or nvidia.com/gpu resource "
                "in the text)")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]")
-_RUN_AT = re.compile(r"(?:^|[\s;&|$#>(`\"'\u201c\u2018])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s")
-_KUBECTL_RUN = re.compile(r"(?:^|[\s;&|$#>(`])kubectl\s+run\s+(?P<args>.*)$")
-_GPU_POD = re.compile(r"nvidia|cuda|gpu|torch|tensorflow|vllm|ollama", re.IGNORECASE)  # a pod meant to use the GPU
+_CJK = lazy(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]")
+_RUN_AT = lazy(r"(?:^|[\s;&|$#>(`\"'\u201c\u2018])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s")
+_KUBECTL_RUN = lazy(r"(?:^|[\s;&|$#>(`])kubectl\s+run\s+(?P<args>.*)$")
+_GPU_POD = lazy(r"nvidia|cuda|gpu|torch|tensorflow|vllm|ollama", re.IGNORECASE)  # a pod meant to use the GPU
 _MAX_STARTS = 12  # more starts than this is a log or a script, not a comparison: each counts as today
 
 
@@ -168,7 +169,7 @@ def _inspected(f: Found, doc: Pasted) -> None:
 
 
 # A line of YAML: blank, indented, a list item, a comment, a fence, or a top-level "key:".
-_YAML_LINE = re.compile(r"^(?:\s*$|\s+\S|-\s|#|```|[\w.-]+:(?:\s|$))")
+_YAML_LINE = lazy(r"^(?:\s*$|\s+\S|-\s|#|```|[\w.-]+:(?:\s|$))")
 
 
 def _yaml_start(lines: Tuple[str, ...], i: int) -> int:
@@ -332,11 +333,11 @@ def parse(doc: Pasted) -> Found:
 # What starts a proposed fix rather than the configuration that ran: "## Fix", "Adding
 # something like", "you need to add", 解决 / 加上 (zh), 추가 (ko), 追加 (ja). "I added … but
 # it still fails" or "I already have …" is the configuration that ran.
-_PROPOSAL = re.compile(r"^\W*(?:fix|solution|workaround|the\s+fix|suggested\s+fix|proposed\s+fix)\b"
+_PROPOSAL = lazy(r"^\W*(?:fix|solution|workaround|the\s+fix|suggested\s+fix|proposed\s+fix)\b"
                        r"|\b(?:add|adding|try\s+adding|need(?:s)?\s+to\s+add|should\s+add|must\s+add|just\s+add"
                        r"|simply\s+add|by\s+adding|after\s+adding|is\s+missing|are\s+missing|was\s+missing)\b"
                        r"|解决|加上|添加|추가|追加", re.IGNORECASE)
-_RAN = re.compile(r"\b(?:tried|already|still|but|my\s+(?:docker-)?compose|here\s+is|this\s+is)\b", re.IGNORECASE)
+_RAN = lazy(r"\b(?:tried|already|still|but|my\s+(?:docker-)?compose|here\s+is|this\s+is)\b", re.IGNORECASE)
 
 
 def _proposed(lines: Tuple[str, ...], i: int) -> Optional[str]:

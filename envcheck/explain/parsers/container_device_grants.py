@@ -24,20 +24,21 @@ import re
 from typing import Dict
 
 from ...facts import DeviceNode
+from ...lazyre import lazy
 from ..partial import LISTING, Found
 from ..source import Pasted
 
 SOURCE = "container device list"
 
 _NODE = r"(/dev/nvidia(?:ctl|\d{1,2}))\b(?!-)"
-_GRANT = re.compile(
+_GRANT = lazy(
     rf"--device(?:=|\s+)[\"']?{_NODE}"  # docker / podman / nerdctl run
     rf"|^\s*-\s*[\"']?{_NODE}(?::/dev/\S*)?[\"']?\s*$"  # a compose devices: / CDI list item
     rf"|^\s*-?\s*(?:path|source|hostPath):\s*[\"']?{_NODE}"  # CDI deviceNodes, LXD unix-char
     rf"|\blxc\.mount\.entry\s*[:=]\s*{_NODE}\s"  # LXC / Proxmox bind mounts
     rf"|\bunix-char\b[^\n]*?\b(?:path|source)={_NODE}", re.IGNORECASE)
 # The toolkit injects the devices (uvm included): the hand-made list is not all there is.
-_TOOLKIT = re.compile(r"--gpus\b|--runtime[= ]nvidia\b|\bnvidia-docker\s+run\b|\bNVIDIA_VISIBLE_DEVICES\b"
+_TOOLKIT = lazy(r"--gpus\b|--runtime[= ]nvidia\b|\bnvidia-docker\s+run\b|\bNVIDIA_VISIBLE_DEVICES\b"
                       r"|^\s*runtime:\s*nvidia\b|^\s*-?\s*driver:\s*nvidia\b|\s--nv(?:ccli)?\b|^\s*type:\s*gpu\b"
                       r"|\bgpu\s+gpu\b|--device[= ]nvidia\.com/gpu", re.IGNORECASE | re.MULTILINE)
 
@@ -45,8 +46,8 @@ _TOOLKIT = re.compile(r"--gpus\b|--runtime[= ]nvidia\b|\bnvidia-docker\s+run\b|\
 # An LXC config's device cgroup rules (Proxmox: ``lxc.cgroup2.devices.allow: c 195:* rwm``).
 # /dev/nvidia0..N and nvidiactl have the NVIDIA driver's fixed major 195; nvidia-uvm gets a
 # dynamic major (/proc/devices: 234-254, then 384-511: 235, 237, 508, 509, 510, 511 in pastes).
-_LXC_ALLOW = re.compile(r"\blxc\.cgroup2?\.devices\.allow\s*[:=]\s*(?:[ac]\s+)?(?P<major>\d+|\*)(?::|\s|$)", re.IGNORECASE)
-_LXC_ALLOW_ALL = re.compile(r"\blxc\.cgroup2?\.devices\.allow\s*[:=]\s*a\s*$", re.IGNORECASE)
+_LXC_ALLOW = lazy(r"\blxc\.cgroup2?\.devices\.allow\s*[:=]\s*(?:[ac]\s+)?(?P<major>\d+|\*)(?::|\s|$)", re.IGNORECASE)
+_LXC_ALLOW_ALL = lazy(r"\blxc\.cgroup2?\.devices\.allow\s*[:=]\s*a\s*$", re.IGNORECASE)
 
 
 def _dynamic(major: str) -> bool:

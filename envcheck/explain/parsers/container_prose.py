@@ -39,6 +39,7 @@ from typing import Optional, Tuple
 from envcheck.explain.gated import Gated
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "container statements"
 _I = re.IGNORECASE
@@ -46,46 +47,46 @@ _I = re.IGNORECASE
 # --------------------------------------------------------------------------- from a container
 # (pattern, kind). The first that matches a line names the kind.
 _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
-    (re.compile(r"\b(?:in|inside|within|from|under|using|via|with)\s+(?:a\s+|the\s+|my\s+|our\s+|this\s+)?docker\b"
+    (lazy(r"\b(?:in|inside|within|from|under|using|via|with)\s+(?:a\s+|the\s+|my\s+|our\s+|this\s+)?docker\b"
                 r"|\bdocker\s+(?:containers?|images?|environment|env|desktop|instance|setup)\b|\bdocker-compose\b"
                 r"|\bcompose\s+up\b|\bdocker\s+exec\b|\bcontainer\s+image\b|\bdevcontainer\b"
                 # "after building the base:0.2.0 image": an image tag being built
                 r"|\bbuil(?:d|t|ding)\s+(?:the\s+|my\s+|our\s+)?(?:docker\s+)?(?:image\s+)?[a-z][\w./-]*:[\w.-]*\d[\w.-]*\b",
                 _I), "docker"),
     # The start banner of NVIDIA's (NGC and CUDA) images.
-    (re.compile(r"^\s*==\s*(?:CUDA|PyTorch|TensorFlow|Triton Inference Server|NVIDIA \w+)\s*==\s*$"
+    (lazy(r"^\s*==\s*(?:CUDA|PyTorch|TensorFlow|Triton Inference Server|NVIDIA \w+)\s*==\s*$"
                 r"|^Container image Copyright \(c\)|^NVIDIA Release \d{2}\.\d{2}\b"), "docker"),
-    (re.compile(r"\bpodman\b", _I), "podman"),
-    (re.compile(r"\b(?:lxc|lxd|incus)\s+(?:containers?|guest|instance)\b|\b(?:in|inside)\s+(?:an?\s+|the\s+|my\s+)?"
+    (lazy(r"\bpodman\b", _I), "podman"),
+    (lazy(r"\b(?:lxc|lxd|incus)\s+(?:containers?|guest|instance)\b|\b(?:in|inside)\s+(?:an?\s+|the\s+|my\s+)?"
                 r"(?:lxc|lxd|incus)\b|\bproxmox\b[^.\n]{0,40}\b(?:lxc|CT)\b|\bunprivileged\s+(?:lxc|container)\b",
                 _I), "lxc"),
     # A command run in one: ``lxc exec NAME -- cmd`` (LXD), ``incus exec``, ``lxc-attach -n NAME``.
-    (re.compile(r"\b(?:lxc|incus)\s+exec\s+\S+|\blxc-attach\b", _I), "lxc"),
-    (re.compile(r"\b(?:apptainer|singularity)\b|\.sif\b", _I), "other"),
+    (lazy(r"\b(?:lxc|incus)\s+exec\s+\S+|\blxc-attach\b", _I), "lxc"),
+    (lazy(r"\b(?:apptainer|singularity)\b|\.sif\b", _I), "other"),
     # enroot, and Slurm's pyxis that runs images through it (srun --container-image=...).
-    (re.compile(r"\benroot\s+(?:start|create|import|exec|batch)\b|--container-image[= ]", _I), "other"),
+    (lazy(r"\benroot\s+(?:start|create|import|exec|batch)\b|--container-image[= ]", _I), "other"),
     # /proc/self/cgroup under cgroup v2: the unit's name carries the runtime and the container id.
-    (re.compile(r"^\s*0::/\S*?(?:docker|cri-containerd|crio)-[0-9a-f]{12,64}\.scope\b"), "docker"),
-    (re.compile(r"^\s*0::/\S*?libpod-[0-9a-f]{12,64}\.scope\b"), "podman"),
+    (lazy(r"^\s*0::/\S*?(?:docker|cri-containerd|crio)-[0-9a-f]{12,64}\.scope\b"), "docker"),
+    (lazy(r"^\s*0::/\S*?libpod-[0-9a-f]{12,64}\.scope\b"), "podman"),
     # A prompt whose host name is a container id, after a conda or venv prefix: "(base) root@7f3c2a1b9d0e:/#".
-    (re.compile(r"^\s*\([\w.-]+\)\s+[\w.-]+@[0-9a-f]{12}:\S*\s?[#$]"), "docker"),
-    (re.compile(r"\b(?:kubectl\s+exec|in\s+(?:a|the|my)\s+(?:k8s|kubernetes)\s+pod|pod\s+spec)\b", _I), "kubernetes"),
+    (lazy(r"^\s*\([\w.-]+\)\s+[\w.-]+@[0-9a-f]{12}:\S*\s?[#$]"), "docker"),
+    (lazy(r"\b(?:kubectl\s+exec|in\s+(?:a|the|my)\s+(?:k8s|kubernetes)\s+pod|pod\s+spec)\b", _I), "kubernetes"),
     # zh 容器 (container), 镜像 (image); ko 컨테이너, 도커; ja コンテナ; es contenedor; de "im Container"
-    (re.compile(r"容器|docker\s*(?:镜像|环境|里|中|内)|(?:在|用)\s*docker|컨테이너|도커|コンテナ|Docker\s*(?:内|上|で)"
+    (lazy(r"容器|docker\s*(?:镜像|环境|里|中|内)|(?:在|用)\s*docker|컨테이너|도커|コンテナ|Docker\s*(?:内|上|で)"
                 r"|\bcontenedor(?:es)?\b|\b(?:im|in\s+einem|im\s+Docker-?)\s*Container\b", _I), "docker"),
 )
 _CONTAINER_NEEDLES = ("docker", "compose", "container", "buil", "==", "nvidia release", "podman", "lxc", "lxd", "incus",
                       "proxmox", "apptainer", "singularity", ".sif", "kubectl", "k8s", "kubernetes", "pod", "容器",
                       "컨테이너", "도커", "コンテナ", "contenedor", "enroot", "crio-", "libpod-", "@")
 # "not in docker", "no container", "without docker", "outside of docker": the host.
-_NOT_HERE = re.compile(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead\s+of|rather\s+than)\s+(?:\w+\s+){0,2}$"
+_NOT_HERE = lazy(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead\s+of|rather\s+than)\s+(?:\w+\s+){0,2}$"
                        r"|(?:不是|没有|没用|不用|不在)\s*$", _I)
 
 # --------------------------------------------------------------------------- no GPU given to it
 _FLAG = (r"`?(?:--gpus(?:[= ]\S+)?|--runtime[= ]?nvidia|--nv(?:ccli)?\b|--device[= ]nvidia\.com/gpu\S*|nvidia-docker"
          r"|(?:the\s+)?nvidia\s+(?:container\s+)?runtime|(?:the\s+)?gpus?\s+(?:flag|option|parameter|argument))`?")
 # The cause told: the flag was left out, or adding it fixed it.
-_CAUSE = Gated(re.compile(
+_CAUSE = Gated(lazy(
     rf"\b(?:without|forg[oe]t(?:ten)?\s+(?:to\s+)?(?:add|pass|use|specify|include|set|put)?|forgetting(?:\s+to\s+\w+)?"
     rf"|missing|omitt?(?:ed|ing)?|lack(?:s|ed|ing)?|didn't\s+(?:add|pass|use|specify)|did\s+not\s+(?:add|pass|use|specify)"
     rf"|not\s+(?:passing|adding|using|specifying)|no)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:option\s+|flag\s+)?{_FLAG}"
@@ -123,7 +124,7 @@ _GPU = r"(?:nvidia\s+)?(?:gpus?|graphics\s+cards?|video\s+cards?|cuda\s+devices?
 _IN_CONTAINER = (r"(?:in|inside|within|to|into|from|by)\s+(?:the\s+|my\s+|a\s+|this\s+|our\s+)?(?:docker\s+|podman\s+|lxc\s+)?"
                  r"(?:containers?|docker|pods?|lxc)")
 # The symptom told of the container: it does not get the GPU.
-_SYMPTOM = Gated(re.compile(
+_SYMPTOM = Gated(lazy(
     rf"\b{_GPU}\s+(?:is\s+|are\s+|was\s+|were\s+)?(?:not|never|n't)\s+(?:being\s+)?(?:detected|visible|available|found|"
     rf"recogni[sz]ed|accessible|passed(?:\s+through)?|exposed|mounted|seen)\s+{_IN_CONTAINER}"
     rf"|\b(?:no|not\s+any)\s+{_GPU}\s+{_IN_CONTAINER}"
@@ -153,14 +154,14 @@ _SYMPTOM = Gated(re.compile(
 _SYMPTOM_NEEDLES = ("is_available", "gpu", "graphics", "video card", "cuda device", "driver", "container", "docker", "pod", "podman",
                     "nvidia-smi", "容器", "컨테이너", "도커", "コンテナ", "contenedor", "grafikkarte")
 # "I did not say the GPU is not detected" is rare; what is common is a question or advice.
-_ADVICE = re.compile(r"\b(?:make\s+sure|be\s+sure|remember|don't\s+forget|do\s+not\s+forget|you\s+(?:must|should|need)"
+_ADVICE = lazy(r"\b(?:make\s+sure|be\s+sure|remember|don't\s+forget|do\s+not\s+forget|you\s+(?:must|should|need)"
                      r"|please|if\s+you|in\s+case|otherwise)\b[^.!?\n]{0,40}$", _I)
 
 # --------------------------------------------------------------------------- a driver in the image
 # Packages that put driver files (libcuda, libnvidia-ml, nvidia-smi) into the system they are
 # installed in; the ``cuda`` / ``cuda-X-Y`` meta packages pull cuda-drivers ("Installs all CUDA
 # Toolkit and Driver packages"), ``cuda-toolkit-X-Y`` does not.
-_DRIVER_PKG = re.compile(
+_DRIVER_PKG = lazy(
     r"(?<![\w.-])(?:nvidia-driver-(?P<v1>\d{3})(?:-server|-open|-server-open)?|nvidia-headless-(?:no-dkms-)?(?P<v2>\d{3})"
     r"(?:-server|-open)?|libnvidia-compute-(?P<v3>\d{3})(?:-server)?|nvidia-utils-(?P<v4>\d{3})(?:-server)?"
     r"|cuda-drivers(?:-(?P<v5>\d{3}))?|libcuda1(?:-(?P<v6>\d{3}))?|libnvidia-ml1|nvidia-driver-(?:libs|cuda)(?:-libs)?"
@@ -170,17 +171,17 @@ _DRIVER_PKG = re.compile(
     r"|cuda(?:-\d{1,2}-\d)?(?=\s*(?:$|&&|\\|;|\s-)))(?![\w.-])")
 # A line that installs packages, in a Dockerfile (RUN …, or the continuation of one) or in a
 # build's log ("#8 12.3 Setting up libcuda1:amd64 (545.23.08-1)", "46.44 Setting up …").
-_INSTALLS = re.compile(r"\b(?:apt-get|apt|yum|dnf|zypper|microdnf|apk)\s+(?:-\S+\s+)*install\b|\binstall\s+-y\b"
+_INSTALLS = lazy(r"\b(?:apt-get|apt|yum|dnf|zypper|microdnf|apk)\s+(?:-\S+\s+)*install\b|\binstall\s+-y\b"
                        r"|^\s*(?:#\d+\s+)?\d+(?:\.\d+)?\s+(?:Setting up|Unpacking|Selecting previously unselected package)\s"
                        # a driver .run in a RUN step, also as docker build echoes it ("#7 [4/6] RUN …", "Step 5/9 : RUN …")
                        r"|^\s*(?:#\d+\s+\[[^\]\n]{0,40}\]\s+|Step\s+\d+/\d+\s*:\s*)?(?:RUN\s+)?(?:[^#\n]*&&\s*)?(?:sh|bash|\./)\s*\S*"
                        r"(?:NVIDIA-Linux-|cuda_\d)", _I)
-_SETTING_UP_VERSION = re.compile(r"Setting up (?:libcuda1|libnvidia-compute-\d{3}|nvidia-driver-\d{3}|libnvidia-ml1)"
+_SETTING_UP_VERSION = lazy(r"Setting up (?:libcuda1|libnvidia-compute-\d{3}|nvidia-driver-\d{3}|libnvidia-ml1)"
                                  r"[\w:-]*\s+\((?P<v>\d{3}\.\d+(?:\.\d+)?)")
 # The text is (or holds) a Dockerfile or a docker build's output.
-_IMAGE_BUILD = re.compile(r"^\s*(?:FROM\s+\S+|RUN\s+\S|Step\s+\d+/\d+\s*:|#\d+\s+\[[^\]]*\d+/\d+\]|=>\s+\[)", _I)
+_IMAGE_BUILD = lazy(r"^\s*(?:FROM\s+\S+|RUN\s+\S|Step\s+\d+/\d+\s*:|#\d+\s+\[[^\]]*\d+/\d+\]|=>\s+\[)", _I)
 # A person saying the image / container holds a driver they installed.
-_SAID_INSTALLED = re.compile(
+_SAID_INSTALLED = lazy(
     r"\binstall(?:ed|ing)?\s+(?:the\s+|an?\s+|my\s+)?(?:nvidia\s+)?(?:gpu\s+|graphics\s+)?drivers?\s+"
     r"(?:\d{3}(?:\.\d+)*\s+)?(?:in|inside|into|within)\s+(?:the\s+|my\s+|a\s+|this\s+)?(?:docker\s+)?(?:containers?|images?"
     r"|dockerfile)\b"
@@ -196,10 +197,10 @@ _SAID_NEEDLES = ("driver", "驱动", "드라이버", "ドライバ", "controlado
 # "in the docker container, the PPA brings in libnvidia-compute-550": a sentence about the
 # container or image whose verb puts a driver package there (the package may follow on the
 # next line, a Markdown code span broken across lines).
-_IMAGE_GETS = re.compile(r"(?:\b(?:in|inside|into)\s+(?:the\s+|my\s+|a\s+|this\s+)?(?:docker\s+)?(?:containers?|images?)"
+_IMAGE_GETS = lazy(r"(?:\b(?:in|inside|into)\s+(?:the\s+|my\s+|a\s+|this\s+)?(?:docker\s+)?(?:containers?|images?)"
                          r"|\bdockerfile|容器|镜像)[^.!?\n]{0,60}?\b(?:install(?:s|ed)?|brings?\s+in|pulls?(?:\s+in)?|pulled"
                          r"|ships|bundles|contains|comes\s+with|has)\b|(?:容器|镜像)[^。\n]{0,20}(?:安装|装|带)了?", _I)
-_VERSIONED_PKG = re.compile(r"(?<![\w.-])(?:nvidia-driver-\d{3}|libnvidia-compute-\d{3}|nvidia-utils-\d{3}|cuda-drivers"
+_VERSIONED_PKG = lazy(r"(?<![\w.-])(?:nvidia-driver-\d{3}|libnvidia-compute-\d{3}|nvidia-utils-\d{3}|cuda-drivers"
                             r"|libcuda1|nvidia-headless-\d{3})(?![\w.])")
 
 
@@ -230,26 +231,36 @@ def _version(m: "re.Match[str]") -> str:
     return m.group(0)
 
 
+def _driver_versions(line: str) -> Tuple[str, ...]:
+    """The driver versions an install line names (before asking whether it is an install at
+    all, the costlier test where it is not): none on a removal, a conda / pip install (conda's
+    "cuda" from the nvidia channel and pip's nvidia-* wheels carry no driver), or the toolkit alone."""
+    if re.search(r"\b(?:remove|purge|autoremove)\b", line):
+        return ()
+    if re.search(r"\b(?:conda|mamba|micromamba|pip3?|uv)\s+(?:-\S+\s+)*install\b", line, _I):
+        return ()
+    v = _SETTING_UP_VERSION.search(line)
+    return tuple(v.group("v") if v else _version(m) for m in _DRIVER_PKG.finditer(line)
+                 if not (m.group("v8") and re.search(r"--toolkit\b", line)))
+
+
 def _image_drivers(f: Found, doc: Pasted) -> None:
     lines = doc.lines
     if not any(_IMAGE_BUILD.match(line) for line in lines[:4000]):
         return
     found = []
     first = None
-    for i in doc.lines_containing("nvidia", "cuda", "libcuda"):
+    # What a line names is judged once per distinct line (a build log repeats its lines); whether
+    # it is an install (or a continuation of one above) depends on its place, and is asked only
+    # of lines that name a driver package.
+    for i, versions in doc.where(_driver_versions, "nvidia", "cuda", "libcuda"):
         line = lines[i]
         prev = lines[i - 1].rstrip() if i else ""
         # The install command, or a continuation line of a RUN whose install started above.
         continued = prev.endswith("\\") and any(doc.search(_INSTALLS, lines[j]) for j in range(max(0, i - 8), i))
-        if not (doc.search(_INSTALLS, line) or continued) or re.search(r"\b(?:remove|purge|autoremove)\b", line):
+        if not (doc.search(_INSTALLS, line) or continued):
             continue
-        if re.search(r"\b(?:conda|mamba|micromamba|pip3?|uv)\s+(?:-\S+\s+)*install\b", line, _I):
-            continue  # conda's "cuda" (nvidia channel) and pip's nvidia-* wheels carry no driver
-        v = _SETTING_UP_VERSION.search(line)
-        for m in _DRIVER_PKG.finditer(line):
-            if m.group("v8") and re.search(r"--toolkit\b", line):
-                continue  # the toolkit alone
-            version = v.group("v") if v else _version(m)
+        for version in versions:
             if version not in found:
                 found.append(version)
                 first = i if first is None else first
@@ -260,8 +271,8 @@ def _image_drivers(f: Found, doc: Pasted) -> None:
 
 
 # A driver's user-space files carry its version: libcuda.so.550.78, libnvidia-ml.so.535.183.01.
-_DRIVER_LIB = re.compile(r"\blib(?:cuda|nvidia-[a-z]+(?:-[a-z]+)*|nvcuvid|nvidia-ml)\.so\.(?P<v>\d{3}\.\d{2,3}(?:\.\d{2})?)(?![\w.])")
-_RUNS_CONTAINER = re.compile(r"\b(?:docker|podman|nerdctl)\s+(?:run|exec)\b|--gpus\b|\bkubectl\b")
+_DRIVER_LIB = lazy(r"\blib(?:cuda|nvidia-[a-z]+(?:-[a-z]+)*|nvcuvid|nvidia-ml)\.so\.(?P<v>\d{3}\.\d{2,3}(?:\.\d{2})?)(?![\w.])")
+_RUNS_CONTAINER = lazy(r"\b(?:docker|podman|nerdctl)\s+(?:run|exec)\b|--gpus\b|\bkubectl\b")
 
 
 def _library_versions(f: Found, doc: Pasted) -> None:
@@ -286,7 +297,7 @@ def _library_versions(f: Found, doc: Pasted) -> None:
 # (``root@3f2a9c1b7d4e:/#``), or through ``docker exec`` / ``docker run``. The toolkit mounts the
 # host driver's files at start but never registers packages, so a driver package in the
 # container's own package database was installed into the image.
-_LISTS_PACKAGES = re.compile(r"^\S*@[0-9a-f]{12}:[^\n]*?[#$]\s*(?:sudo\s+)?(?:dpkg\s+(?:-l|--list)|apt\s+list\s+--installed"
+_LISTS_PACKAGES = lazy(r"^\S*@[0-9a-f]{12}:[^\n]*?[#$]\s*(?:sudo\s+)?(?:dpkg\s+(?:-l|--list)|apt\s+list\s+--installed"
                              r"|rpm\s+-qa)\b|\b(?:docker|podman|nerdctl)\s+(?:exec|run)\b[^\n]*\b(?:dpkg\s+(?:-l|--list)"
                              r"|apt\s+list\s+--installed|rpm\s+-qa)\b")
 _DRIVER_NAME = (r"(?:(?:libnvidia-(?:compute|gl|decode|encode|extra|fbc1|cfg1|ifr1)|nvidia-(?:utils|driver|compute-utils"
@@ -295,9 +306,9 @@ _DRIVER_NAME = (r"(?:(?:libnvidia-(?:compute|gl|decode|encode|extra|fbc1|cfg1|if
 # dpkg -l: "ii  libnvidia-compute-535:amd64  535.183.01-0ubuntu0.22.04.1  amd64  NVIDIA libcompute package";
 # apt list: "libnvidia-compute-535/jammy-updates,now 535.183.01-0ubuntu0.22.04.1 amd64 [installed]";
 # rpm -qa: "nvidia-driver-cuda-libs-550.54.15-1.el9.x86_64".
-_PACKAGE_ROW = re.compile(rf"^\s*(?:[ihrpu][iUFHWtcn]R?\s+{_DRIVER_NAME}(?::\w+)?\s+(?:\d+:)?"
+_PACKAGE_ROW = lazy(rf"^\s*(?:[ihrpu][iUFHWtcn]R?\s+{_DRIVER_NAME}(?::\w+)?\s+(?:\d+:)?"
                           rf"|{_DRIVER_NAME}/\S+\s+(?:\d+:)?|{_DRIVER_NAME}-(?:\d+:)?)(?P<v>\d{{3}}\.\d+(?:\.\d+)?)")
-_PROMPT = re.compile(r"^\s*(?:\S+@\S+[:~][^\n]*[#$]|[$#]\s)")
+_PROMPT = lazy(r"^\s*(?:\S+@\S+[:~][^\n]*[#$]|[$#]\s)")
 
 
 def _packages_in_container(f: Found, doc: Pasted) -> None:
@@ -323,7 +334,7 @@ def _packages_in_container(f: Found, doc: Pasted) -> None:
 # NVIDIA_VISIBLE_DEVICES as the container runtime reads it (nvidia-container-runtime's README):
 # "void" (or empty) behaves as runc, no GPU at all; "none" gives the driver's files and no GPU.
 # Set in an env listing, a compose environment: item, a Dockerfile ENV or a run command's -e.
-_NVD_NO_GPU = re.compile(r"(?:^|[\s\-\"'])NVIDIA_VISIBLE_DEVICES\s*[=:]\s*[\"']?(?P<v>void|none)?[\"']?\s*$"
+_NVD_NO_GPU = lazy(r"(?:^|[\s\-\"'])NVIDIA_VISIBLE_DEVICES\s*[=:]\s*[\"']?(?P<v>void|none)?[\"']?\s*$"
                          r"|(?:^|[\s\-\"'])NVIDIA_VISIBLE_DEVICES\s*[=:]\s*[\"']?(?P<w>void|none)[\"']?(?=\s)")
 
 

@@ -20,21 +20,20 @@ clock-event bitmask; ``DCGM_FI_DEV_PCIE_MAX_LINK_GEN`` / ``_WIDTH`` (235/236) an
 
 from __future__ import annotations
 
-import re
-
 from envcheck.explain.parsers.nvidia_smi_csv import reasons_of
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import XidEvent
+from envcheck.lazyre import lazy
 
 SOURCE = "dcgm-exporter metrics"
 
-_LINE = re.compile(r"\b(?P<field>DCGM_FI_DEV_XID_ERRORS|DCGM_EXP_XID_ERRORS_COUNT|DCGM_FI_DEV_ECC_(?:SBE|DBE)_(?:VOL|AGG)_TOTAL|"
+_LINE = lazy(r"\b(?P<field>DCGM_FI_DEV_XID_ERRORS|DCGM_EXP_XID_ERRORS_COUNT|DCGM_FI_DEV_ECC_(?:SBE|DBE)_(?:VOL|AGG)_TOTAL|"
                    r"DCGM_FI_DEV_RETIRED_(?:SBE|DBE|PENDING)|DCGM_FI_DEV_(?:UN)?CORRECTABLE_REMAPPED_ROWS|"
                    r"DCGM_FI_DEV_ROW_REMAP_(?:FAILURE|PENDING)|DCGM_FI_DEV_CLOCK_THROTTLE_REASONS|"
                    r"DCGM_FI_DEV_CLOCKS_EVENT_REASONS|DCGM_FI_DEV_PCIE_(?:MAX_)?LINK_(?:GEN|WIDTH)|DCGM_FI_DEV_GPU_(?:UTIL|TEMP))"
                    r"\s*\{(?P<labels>[^}]*)\}\s+(?P<value>\d+(?:\.0+)?(?:e\+?\d+)?)\s*(?:\d{10,13})?\s*$")
-_LABEL = re.compile(r'(\w+)="([^"]*)"')
+_LABEL = lazy(r'(\w+)="([^"]*)"')
 _ECC = {"DCGM_FI_DEV_ECC_SBE_VOL_TOTAL": "ecc_volatile_corrected",
         "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL": "ecc_volatile_uncorrected",
         "DCGM_FI_DEV_ECC_SBE_AGG_TOTAL": "ecc_aggregate_corrected",

@@ -24,25 +24,25 @@ same number nvidia-smi shows.
 
 from __future__ import annotations
 
-import re
 from typing import Dict, List, Optional, Tuple
 
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.smi_values import unmargined
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading
 
 SOURCE = "deviceQuery"
 
-_DETECTED = re.compile(r"^Detected (\d+) CUDA Capable device\(s\)")
-_DEVICE = re.compile(r'^Device (\d+): "(.+)"\s*$')
-_DRIVER = re.compile(r"^CUDA Driver Version / Runtime Version\s+(\d+\.\d+) / (\d+\.\d+)")
-_CC = re.compile(r"^CUDA Capability Major/Minor version number:\s+(\d+)\.(\d+)")
-_MEMORY = re.compile(r"^Total amount of global memory:\s+(\d+) MBytes \((\d+) bytes\)")
-_PCI = re.compile(r"^Device PCI Domain ID / Bus ID / location ID:\s+(\d+) / (\d+) / (\d+)")
-_SUMMARY = re.compile(r"^deviceQuery, CUDA Driver = CUDART, CUDA Driver Version = (\d+\.\d+)")
-_FAILED = re.compile(r"^cudaGetDeviceCount returned (\d+)")
-_NONE = re.compile(r"^There (?:are no available device\(s\)|is no device) (?:that support|supporting) CUDA")
+_DETECTED = lazy(r"^Detected (\d+) CUDA Capable device\(s\)")
+_DEVICE = lazy(r'^Device (\d+): "(.+)"\s*$')
+_DRIVER = lazy(r"^CUDA Driver Version / Runtime Version\s+(\d+\.\d+) / (\d+\.\d+)")
+_CC = lazy(r"^CUDA Capability Major/Minor version number:\s+(\d+)\.(\d+)")
+_MEMORY = lazy(r"^Total amount of global memory:\s+(\d+) MBytes \((\d+) bytes\)")
+_PCI = lazy(r"^Device PCI Domain ID / Bus ID / location ID:\s+(\d+) / (\d+) / (\d+)")
+_SUMMARY = lazy(r"^deviceQuery, CUDA Driver = CUDART, CUDA Driver Version = (\d+\.\d+)")
+_FAILED = lazy(r"^cudaGetDeviceCount returned (\d+)")
+_NONE = lazy(r"^There (?:are no available device\(s\)|is no device) (?:that support|supporting) CUDA")
 
 
 # What a line must hold (lower case) for the patterns above: the summary lines, and a device block's.

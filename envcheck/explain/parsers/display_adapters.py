@@ -69,7 +69,7 @@ _OTHER_GPU = lazy(
 _SERVER_GPU = lazy(r"\bASPEED\b|\bMatrox\b|\bVMware\s+SVGA|\bQXL\b|\bCirrus\s+Logic\b|\bHyper-V\s+Video\b"
                          r"|\bAmazon\.com,\s+Inc\.|\bBochs\b|\bDevice\s+1234:1111\b|\bVirtio\s+GPU\b", _I)
 # NVIDIA hardware named anywhere: then nothing here is evidence of its absence.
-NVIDIA_HW = re.compile(r"\bNVIDIA\s+Corporation\b|\bGeForce\b|\bQuadro\b|\bTesla\s+[A-Z]?\d|\bTITAN\b|\b[GR]TX\s?\d{3,4}\b"
+NVIDIA_HW = lazy(r"\bNVIDIA\s+Corporation\b|\bGeForce\b|\bQuadro\b|\bTesla\s+[A-Z]?\d|\bTITAN\b|\b[GR]TX\s?\d{3,4}\b"
                         r"|\bNVIDIA\s+(?:[A-Z]\d{1,4}|RTX|GTX|DGX|Jetson|Tegra)\b|\b(?:A|H|B|L)(?:100|200|10|40|30)\b(?:\s*-?\s*"
                         r"(?:PCIe|SXM|80GB|40GB))|\|\s*NVIDIA-SMI\s+\d|\bGPU\s+\d+:\s+NVIDIA\b|\b10de:[0-9a-f]{4}\b|\bvendor:\s*NVIDIA\b", _I)
 _CPU_LINE = lazy(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|core\s+ultra|xeon|epyc|threadripper|celeron|pentium)\b"
@@ -182,7 +182,7 @@ def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) ->
 
 # Words before the name that make it another machine, a plan or a denial: "not an Intel UHD",
 # "instead of my old Radeon RX 580", "support for Intel Arc", "compared with", 不是 (is not).
-ASIDE = re.compile(r"\b(?:not|no|without|instead\s+of|rather\s+than|support(?:s|ed|ing)?(?:\s+for)?|compared?\s+(?:to|with)"
+ASIDE = lazy(r"\b(?:not|no|without|instead\s+of|rather\s+than|support(?:s|ed|ing)?(?:\s+for)?|compared?\s+(?:to|with)"
                     r"|vs\.?|versus|previous(?:ly)?|old|former|used\s+to|switch(?:ed)?\s+from|replaced|deploy\w*\s+(?:it\s+)?(?:on|to))\s+(?:\w+\s+){0,3}$"
                     r"|不是\S{0,6}$|以前\S{0,6}$", _I)
 

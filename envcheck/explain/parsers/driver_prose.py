@@ -21,6 +21,7 @@ driver is rightly not installed: such sentences claim nothing.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from envcheck.derived.driver_claims import DRIVER_OLD_DETAIL
 from envcheck.derived.messages import STATED_DETAIL
@@ -70,24 +71,34 @@ _NOT_HERE = lazy(r"\b(?:if|whether|unless|container|docker|image|wsl|inside)\b|�
 _UNINSTALLED_NEEDLES = ("install", "驱动", "ドライバ", "드라이버", "instalado", "treiber", "nvidia-smi")
 
 
+def _old_said(line: str) -> Optional[str]:
+    """The claim's detail where a sentence of ``line`` says the driver is too old."""
+    for s in _SENTENCE.findall(line):
+        if _OLD.search(s) and not _NOT.search(s):
+            return f"{DRIVER_OLD_DETAIL} ({s.strip()[:160]})"
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     _driver_absent(doc, f)
-    lines = doc.lines
-    for i in doc.lines_containing(*_NEEDLES):
-        for s in _SENTENCE.findall(lines[i]):
-            if _OLD.search(s) and not _NOT.search(s):
-                f.fail("nvml.cuda_driver_version", Status.ERROR, i, detail=f"{DRIVER_OLD_DETAIL} ({s.strip()[:160]})")
-                return f
+    # Each distinct line is read once (a log repeats its lines); the first saying it makes the claim.
+    said = doc.first(_old_said, *_NEEDLES)
+    if said:
+        f.fail("nvml.cuda_driver_version", Status.ERROR, said[0], detail=said[1])
     return f
 
 
+def _absent_said(line: str) -> Optional[str]:
+    """The claim's detail where a sentence of ``line`` says no NVIDIA driver is installed."""
+    for s in _SENTENCE.findall(line):
+        m = _UNINSTALLED.search(s) or _SMI_GONE.search(s)
+        if m and "?" not in s and "？" not in s and not _NOT_HERE.search(s):
+            return f"{STATED_DETAIL}: no NVIDIA driver installed ({m.group(0).strip()[:80]})"
+    return None
+
+
 def _driver_absent(doc: Pasted, f: Found) -> None:
-    lines = doc.lines
-    for i in doc.lines_containing(*_UNINSTALLED_NEEDLES):
-        for s in _SENTENCE.findall(lines[i]):
-            m = _UNINSTALLED.search(s) or _SMI_GONE.search(s)
-            if m and "?" not in s and "？" not in s and not _NOT_HERE.search(s):
-                f.fail("driver.nvidia_smi_path", Status.NOT_FOUND, i,
-                       detail=f"{STATED_DETAIL}: no NVIDIA driver installed ({m.group(0).strip()[:80]})")
-                return
+    said = doc.first(_absent_said, *_UNINSTALLED_NEEDLES)
+    if said:
+        f.fail("driver.nvidia_smi_path", Status.NOT_FOUND, said[0], detail=said[1])

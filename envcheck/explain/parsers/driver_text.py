@@ -332,9 +332,10 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     _fabric_manager(f, lines, doc)
     xids = []
+    search = doc.search  # each pattern's search remembered per line text: a log repeats its lines
     for i in doc.lines_containing(*_MAY_LOG, ignorecase=True):
         line = lines[i]
-        m = _NVRM_VERSION.search(line)
+        m = search(_NVRM_VERSION, line)
         if m:
             f.set("driver.kernel_module_version", m.group(1), i)
         # The API-mismatch message spans two log lines.
@@ -343,10 +344,10 @@ def parse(doc: Pasted) -> Found:
             f.set("driver.userspace_library_version", m.group(1), i, detail="kernel log: NVRM API mismatch")
             f.set("driver.kernel_module_version", m.group(2), i, detail="kernel log: NVRM API mismatch")
             f.item("driver.module_load_errors", line.strip(), line.strip(), i)
-        m = _XID.search(line)
+        m = search(_XID, line)
         if m:
             xids.append((XidEvent(int(m.group("xid")), m.group("pci"), (m.group("msg") or "").strip()), i))
-        if _LOAD_ERRORS.search(line):
+        if search(_LOAD_ERRORS, line):
             f.item("driver.module_load_errors", line.strip(), line.strip(), i)
             if _SECURE_BOOT_REFUSAL.search(line):
                 f.set("host.secure_boot", True, i,
@@ -354,8 +355,8 @@ def parse(doc: Pasted) -> Found:
             pm = _MODULE_PATH.search(line)
             if pm:
                 f.set("host.kernel", pm.group(1), i)
-        u = _UPGRADED.search(line)  # a package log's old and new versions: the new one is on disk
-        m = None if u else _PACKAGE.search(line)
+        u = search(_UPGRADED, line)  # a package log's old and new versions: the new one is on disk
+        m = None if u else search(_PACKAGE, line)
         if u:
             f.set("driver.userspace_library_version", u.group(1) or u.group(2), i, rank=PROGRAM,
                   detail=f"driver packages upgraded to it (package log, line {i + 1})")

@@ -28,37 +28,38 @@ import re
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "statements"
 _I = re.IGNORECASE
 
-_COUNTER = re.compile(r"\bvolatile\s+uncorr(?:\.|ected|ectable)?\s*ecc\b|\buncorr\.\s*ecc\b"
+_COUNTER = lazy(r"\bvolatile\s+uncorr(?:\.|ected|ectable)?\s*ecc\b|\buncorr\.\s*ecc\b"
                       r"|\becc\.errors\.uncorrected\.(?:volatile|aggregate)\.total\b|\bECC\s+DBE\b", _I)
 # A sentence (a line may hold several); a dot inside "Uncorr. ECC" or a field name does not end one.
-_SENTENCE = re.compile(r"[^!?;。！？\n]+[!?;。！？]?")
-_NOT = re.compile(r"\?|？|\b(?:if|whether|would|could|should|when(?:ever)?)\b|如果|是否|吗|ですか|나요|인가요", _I)
+_SENTENCE = lazy(r"[^!?;。！？\n]+[!?;。！？]?")
+_NOT = lazy(r"\?|？|\b(?:if|whether|would|could|should|when(?:ever)?)\b|如果|是否|吗|ですか|나요|인가요", _I)
 # A count: digits not part of a version/address, not naming a GPU or a line.
 # ASCII classes: a CJK particle right after the count ("4로", "是6") is \w but not part of it.
-_COUNT = re.compile(r"(?<![0-9A-Za-z_.:#/-])(?<!GPU )(?<!GPU)(?<!card )(?<!卡)(?<!第)(\d{1,6})"
+_COUNT = lazy(r"(?<![0-9A-Za-z_.:#/-])(?<!GPU )(?<!GPU)(?<!card )(?<!卡)(?<!第)(\d{1,6})"
                     r"(?![0-9A-Za-z_.:%/-]|\s*(?:GPUs?|cards?|号|張|张|块|台|번|개|枚))", _I)
 
 
-_ECC_ERR = re.compile(r"(?<![\w-])ECC\s*(?:memory\s+)?(?:errors?|faults?|failures?)\b(?!\s*(?:reporting|counters?|counts?|"
+_ECC_ERR = lazy(r"(?<![\w-])ECC\s*(?:memory\s+)?(?:errors?|faults?|failures?)\b(?!\s*(?:reporting|counters?|counts?|"
                       r"checking|monitoring|correction|handling|status|mode|config\w*)\b)"
                       r"|ECC\s*(?:错误|報錯|报错|故障|에러|오류|エラー)", _I)
 # A verb of having or showing before it, or the GPU it is on after it.
-_ASSERT_BEFORE = re.compile(r"\b(?:reports?|reported|reporting|shows?|showed|showing|shown|has|have|had|having|got|gets?|"
+_ASSERT_BEFORE = lazy(r"\b(?:reports?|reported|reporting|shows?|showed|showing|shown|has|have|had|having|got|gets?|"
                             r"getting|see|sees|seeing|saw|seen|throws?|threw|thrown|hit|hits|hitting|encounter\w*|detect(?:s|ed)|"
                             r"logged|logs|due\s+to|because\s+of|caused\s+by|suffer\w*|produc\w*|gives?|gave|giving)\b"
                             r"|报|出现|发生|有|显示|발생|나|出て|出る|発生", _I)
-_ASSERT_AFTER = re.compile(r"^\s*(?:on|in|from|at)\s+(?:the\s+|my\s+|our\s+|one\s+of\s+the\s+)?(?:gpu|card|node|device|"
+_ASSERT_AFTER = lazy(r"^\s*(?:on|in|from|at)\s+(?:the\s+|my\s+|our\s+|one\s+of\s+the\s+)?(?:gpu|card|node|device|"
                            r"second|first|third|\d)|^\s*(?:がい|が(?:出|発生)|가\s*(?:발생|나)|이\s*(?:발생|나))", _I)
-_DENY = re.compile(r"\b(?:no|not|never|without|zero|none|free\s+of|n't|if|whether|when(?:ever)?|check\w*|monitor\w*|"
+_DENY = lazy(r"\b(?:no|not|never|without|zero|none|free\s+of|n't|if|whether|when(?:ever)?|check\w*|monitor\w*|"
                    r"detect(?:ing)?|avoid\w*|prevent\w*|clear\w*|reset\w*|how|what|any|can|could|would|should|might|may)\b"
                    r"|(?<![\d.])0\s*$|没有|沒有|无|不是|如果|是否|检查|없|ない|なし", _I)
-_CORRECTED = re.compile(r"\b(?:corrected|correctable|single[- ]bit|SBE)\b", _I)
-_UNCORRECTED = re.compile(r"\b(?:uncorrect\w*|double[- ]bit|DBE)\b", _I)
-_CUDA_MESSAGE = re.compile(r"ECC error encountered|ECC_UNCORRECTABLE", _I)
+_CORRECTED = lazy(r"\b(?:corrected|correctable|single[- ]bit|SBE)\b", _I)
+_UNCORRECTED = lazy(r"\b(?:uncorrect\w*|double[- ]bit|DBE)\b", _I)
+_CUDA_MESSAGE = lazy(r"ECC error encountered|ECC_UNCORRECTABLE", _I)
 
 
 def _claim(doc: Pasted, f: Found) -> None:

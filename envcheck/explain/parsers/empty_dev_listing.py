@@ -14,13 +14,14 @@ import re
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
+from envcheck.lazyre import lazy
 
 SOURCE = "device nodes"
 
-_GREP_DEV = re.compile(r"(?:^|[$#>]\s*)(?:sudo\s+)?ls(?:\s+-\w+)*\s+/dev/?(?:\s+-\w+)*\s*\|\s*(?:[ef]?grep|rg)"
+_GREP_DEV = lazy(r"(?:^|[$#>]\s*)(?:sudo\s+)?ls(?:\s+-\w+)*\s+/dev/?(?:\s+-\w+)*\s*\|\s*(?:[ef]?grep|rg)"
                        r"\s+(?:-\w+\s+)*['\"]?nvidia['\"]?\s*$", re.I)
 # The next prompt: ``me@box:~$``, ``[root@gpu01 ~]#``, a bare ``$`` or ``#``, a container's ``root@1a2b:/#``.
-_PROMPT = re.compile(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
+_PROMPT = lazy(r"^\s*(?:\(\S+\)\s*)?(?:\[[^\]\n]+\]\s*[$#]|(?:[\w.-]+@[\w.-]+:\S*\s*)?[$#])(?:\s|$)")
 
 
 def parse(doc: Pasted) -> Found:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from ...lazyre import lazy
 from ..partial import PROGRAM, TOOL, Found
 from ..source import Pasted
 
@@ -24,19 +25,19 @@ SOURCE = "environment"
 _VARS = r"(?:CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|NCCL_[A-Z_]+|PYTORCH_[A-Z_]+|TORCH_[A-Z_]+|CUBLAS_[A-Z_]+|CUDNN_[A-Z_]+|" \
         r"LD_LIBRARY_PATH|LD_PRELOAD|HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES)"
 _VALUE = r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s;&|)`]*)"
-_ASSIGN = re.compile(rf"(?:^|[\s;&(`])(?:export\s+|set\s+|-e\s+|--env[=\s]+|\$env:)?(?P<var>{_VARS})={_VALUE}")
-_ENVIRON = re.compile(rf"os\.environ(?:\.get\()?\[?\s*['\"](?P<var>{_VARS})['\"]\s*\]?\)?\s*(?P<op>[:=]|->)\s*{_VALUE}")
-_ECHO = re.compile(rf"\becho\s+\"?\$\{{?(?P<var>{_VARS})\}}?\"?\s*$")
-_LISTED = re.compile(rf"^\s*(?P<var>{_VARS}):\s+(?P<value>\S.*)$")
+_ASSIGN = lazy(rf"(?:^|[\s;&(`])(?:export\s+|set\s+|-e\s+|--env[=\s]+|\$env:)?(?P<var>{_VARS})={_VALUE}")
+_ENVIRON = lazy(rf"os\.environ(?:\.get\()?\[?\s*['\"](?P<var>{_VARS})['\"]\s*\]?\)?\s*(?P<op>[:=]|->)\s*{_VALUE}")
+_ECHO = lazy(rf"\becho\s+\"?\$\{{?(?P<var>{_VARS})\}}?\"?\s*$")
+_LISTED = lazy(rf"^\s*(?P<var>{_VARS}):\s+(?P<value>\S.*)$")
 # Every variable name above holds one of these (a cheap test before the patterns).
 _NAME_PARTS = ("cuda_", "nvidia_", "nccl_", "torch_", "cublas", "cudnn_", "ld_library_path", "ld_preload", "hip_visible",
                "rocr_visible")
 # Text that recommends a setting rather than making it: torch's own error footer says "For
 # debugging consider passing CUDA_LAUNCH_BLOCKING=1" (c10/cuda/CUDAException.cpp).
 # NCCL's and torch's c10d errors end "(run with NCCL_DEBUG=INFO for details)" (ProcessGroupNCCL.cpp).
-_ADVICE = re.compile(r"(?:\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
+_ADVICE = lazy(r"(?:\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
                      r"|\(\s*(?:re-?)?run\s+with)(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
-_PROMPT = re.compile(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
+_PROMPT = lazy(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
 
 
 def _unquote(value: str) -> str:

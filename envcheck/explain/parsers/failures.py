@@ -21,18 +21,17 @@ the paste ``unexplained`` and quotes it: a stranger's error is never answered wi
 
 from __future__ import annotations
 
-import re
-
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "failure line"
 
-_EXCEPTION = re.compile(r"^\s*(?:E\s+)?(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): \S")
+_EXCEPTION = lazy(r"^\s*(?:E\s+)?(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception): \S")
 _SIGNAL = r"(?:Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)(?: \(core dumped\))?"
 # bare, or after bash's "script: line N: PID " (then the command that died follows)
-_SIGNALLED = re.compile(rf"^\s*(?:{_SIGNAL}\s*$|\S+: line \d+: +\d+ +{_SIGNAL})")
-_TERMINATE = re.compile(r"^\s*terminate called after throwing an instance of ")
+_SIGNALLED = lazy(rf"^\s*(?:{_SIGNAL}\s*$|\S+: line \d+: +\d+ +{_SIGNAL})")
+_TERMINATE = lazy(r"^\s*terminate called after throwing an instance of ")
 # Cheap gates before the regular expressions (lower case, as Pasted.lines_containing
 # compares): most lines of a paste hold none of these.
 _GATES = ("error: ", "exception: ", "fault", "aborted", "illegal instruction", "bus error", "point exception",

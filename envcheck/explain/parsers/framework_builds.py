@@ -27,14 +27,15 @@ from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
+from envcheck.lazyre import lazy
 
 SOURCE = "framework builds"
 _I = re.IGNORECASE
 
 # ---------------------------------------------------------------- TensorFlow's version
-_TF_HEADING = re.compile(r"^[#*\s-]{0,8}tensor\s?flow\s+version\b[^:\n]{0,40}?:?[*\s]*$", _I)
-_TF_INLINE = re.compile(r"\btensor\s?flow\s+version\b[^:=\n]{0,40}[:=]\s*(?:tf\s*)?v?(\d\.\d{1,2}(?:\.\d{1,2})?)\b", _I)
-_VERSION = re.compile(r"(?<![\w.])(?:tf\s*|v)?(\d\.\d{1,2}(?:\.\d{1,2})?)(?![\w.])", _I)
+_TF_HEADING = lazy(r"^[#*\s-]{0,8}tensor\s?flow\s+version\b[^:\n]{0,40}?:?[*\s]*$", _I)
+_TF_INLINE = lazy(r"\btensor\s?flow\s+version\b[^:=\n]{0,40}[:=]\s*(?:tf\s*)?v?(\d\.\d{1,2}(?:\.\d{1,2})?)\b", _I)
+_VERSION = lazy(r"(?<![\w.])(?:tf\s*|v)?(\d\.\d{1,2}(?:\.\d{1,2})?)(?![\w.])", _I)
 
 
 def _template_version(doc: Pasted, i: int) -> Optional[Tuple[int, str]]:
@@ -66,36 +67,36 @@ def _tensorflow_version(doc: Pasted, f: Found) -> None:
 # ---------------------------------------------------------------- a person naming the CPU build
 # The frameworks a person names, and the CPU package each claim becomes.
 _FRAMEWORKS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
-    (re.compile(r"(?<![A-Za-z0-9_.-])jax(?:lib)?(?![A-Za-z0-9_-])", _I), "jaxlib"),
-    (re.compile(r"(?<![A-Za-z0-9_.-])(?:paddle\s?paddle|paddle)(?![A-Za-z0-9_-])|飞桨", _I), "paddlepaddle"),
-    (re.compile(r"(?<![A-Za-z0-9_.-])onnx\s?runtime(?![A-Za-z0-9_-])|(?<![A-Za-z0-9_.-])ort(?=\s+(?:package|wheel|build))", _I), "onnxruntime"),
-    (re.compile(r"(?<![A-Za-z0-9_.-])tensor\s?flow(?![A-Za-z0-9_-]|-cpu)|(?<![A-Za-z0-9_.-])tensorflow-cpu(?![A-Za-z0-9_-])", _I), "tensorflow-cpu"),
-    (re.compile(r"(?<![A-Za-z0-9_.-])faiss(?:-cpu)?(?![A-Za-z0-9_-])", _I), "faiss-cpu"),
-    (re.compile(r"(?<![A-Za-z0-9_.-])mxnet(?![A-Za-z0-9_-])", _I), "mxnet"),
+    (lazy(r"(?<![A-Za-z0-9_.-])jax(?:lib)?(?![A-Za-z0-9_-])", _I), "jaxlib"),
+    (lazy(r"(?<![A-Za-z0-9_.-])(?:paddle\s?paddle|paddle)(?![A-Za-z0-9_-])|飞桨", _I), "paddlepaddle"),
+    (lazy(r"(?<![A-Za-z0-9_.-])onnx\s?runtime(?![A-Za-z0-9_-])|(?<![A-Za-z0-9_.-])ort(?=\s+(?:package|wheel|build))", _I), "onnxruntime"),
+    (lazy(r"(?<![A-Za-z0-9_.-])tensor\s?flow(?![A-Za-z0-9_-]|-cpu)|(?<![A-Za-z0-9_.-])tensorflow-cpu(?![A-Za-z0-9_-])", _I), "tensorflow-cpu"),
+    (lazy(r"(?<![A-Za-z0-9_.-])faiss(?:-cpu)?(?![A-Za-z0-9_-])", _I), "faiss-cpu"),
+    (lazy(r"(?<![A-Za-z0-9_.-])mxnet(?![A-Za-z0-9_-])", _I), "mxnet"),
 )
 # The build is the CPU one: "CPU version/build/wheel/package", "CPU-only", "plain X (CPU build)",
 # "X instead of X-gpu", "non-GPU"; Chinese 版/版本, Japanese 版, Korean 버전.
-_CPU_BUILD = re.compile(
+_CPU_BUILD = lazy(
     r"\bcpu[\s-]*(?:only\s+)?(?:version|build|wheel|package|variant|edition)s?\b|\bcpu[\s-]only\b|\bnon[\s-]gpu\b"
     r"|\bwithout\s+(?:gpu|cuda)\s+support\b|\bno\s+(?:gpu|cuda)\s+support\b"
     r"|cpu\s*(?:的)?\s*版本?|cpu\s*版|cpu\s*버전|versi[oó]n\s+(?:de\s+)?cpu\b|\bcpu-version\b", _I)
 # "X instead of X-gpu" / "X, not X-gpu": the CPU package is the one there.
-_INSTEAD = re.compile(r"(?<![A-Za-z0-9_.-])(onnxruntime|paddlepaddle|faiss-cpu|tensorflow-cpu|jaxlib|mxnet)`?\*{0,2}"
+_INSTEAD = lazy(r"(?<![A-Za-z0-9_.-])(onnxruntime|paddlepaddle|faiss-cpu|tensorflow-cpu|jaxlib|mxnet)`?\*{0,2}"
                       r"[^.!?\n]{0,40}?\b(?:instead\s+of|rather\s+than|not)\s+`?\1?[-_]?(?:gpu|cuda)", _I)
 # Installed, there, in use.
-_THERE = re.compile(r"\binstal+\w*|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bis\b|\bwas\b|\bare\b|\bwere\b|\busing\b|\buses\b"
+_THERE = lazy(r"\binstal+\w*|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bis\b|\bwas\b|\bare\b|\bwere\b|\busing\b|\buses\b"
                     r"|\bran\b|\bruns\b|\bpull\w*\b|\bcame\b|\bended\s+up\b|\bresolved\b"
                     r"|\binstalad\w*|\btenía\b|\binstalliert\b|\bwar\b"
                     r"|安装|装了|装的|用的|是|インストール|入って|설치", _I)
 # Not the machine's state: advice, a condition, a question word, a denial, a plan.
-_NOT_STATE = re.compile(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|never|don't|do\s+not|doesn't"
+_NOT_STATE = lazy(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|never|don't|do\s+not|doesn't"
                         r"|didn't|isn't|wasn't|not\s+the|no\s+longer|want\s+to|need\s+to|how\s+(?:to|do|can)"
                         r"|can\s+i|switch\s+(?:back\s+)?to|go\s+back\s+to|support\s+for|for\s+users|option|used\s+to|previously"
                         r"|originally|formerly|at\s+first)\b"
                         r"|不要|别|如果|是否|吗|ではない|しない|아니|않", _I)
 # Upstream's own words that read like a person's ("you have installed CPU version PaddlePaddle").
-_UPSTREAM = re.compile(r"cannot use gpu because you have installed|using paddlepaddle cpu version|pybind\.cc|place\.cc", _I)
-_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_UPSTREAM = lazy(r"cannot use gpu because you have installed|using paddlepaddle cpu version|pybind\.cc|place\.cc", _I)
+_SENTENCE = lazy(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 _NEEDLES = ("cpu", "instead of", "rather than", "non-gpu", "non gpu", "without gpu", "without cuda", "no gpu support",
             "no cuda support")
 

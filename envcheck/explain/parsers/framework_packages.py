@@ -21,6 +21,7 @@ from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
+from envcheck.lazyre import lazy
 
 SOURCE = "statements"
 _I = re.IGNORECASE
@@ -44,19 +45,19 @@ def _name(pkg: str) -> "re.Pattern[str]":
 
 _NAMES = tuple((_name(c), _name(g), c, g) for c, g in _PAIRS)
 # Together in one environment.
-_TOGETHER = re.compile(r"\bboth\b|\btogether\b|\balong\s*side\b|\bbeside\b|\bas\s+well\s+as\b|\bon\s+top\s+of\b"
+_TOGETHER = lazy(r"\bboth\b|\btogether\b|\balong\s*side\b|\bbeside\b|\bas\s+well\s+as\b|\bon\s+top\s+of\b"
                        r"|\boverwr\w*|\boverrid\w*|\bclobber\w*|\bshadow\w*|\bco-?exist\w*|\bco-?install\w*"
                        r"|\bside\s+by\s+side\b|\bat\s+the\s+same\s+time\b|\bbeides?\b|\bambos\b"
                        r"|\bin\s+addition\s+to\b|\balong\s+with\b|\bnext\s+to\b|\badem[aá]s\s+de\b|\bzus[aä]tzlich\b|\bneben\b"
                        r"|同时|同時|都装|都安装|一起|覆盖|両方|둘\s*다|동시에", _I)
 # Installed, or there.
-_THERE = re.compile(r"\binstal+\w*|\bpresent\b|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpull\w*\s+in\b|\bbrings?\b"
+_THERE = lazy(r"\binstal+\w*|\bpresent\b|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpull\w*\s+in\b|\bbrings?\b"
                     r"|安装|装了|インストール|入って|설치", _I)
 # Not the machine's state: advice, a condition, a denial, a removal.
-_NOT_STATE = re.compile(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|never|not|don't|do\s+not"
+_NOT_STATE = lazy(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|never|not|don't|do\s+not"
                         r"|doesn't|didn't|no\s+longer|instead\s+of|rather\s+than|only\s+one|un-?install\w*|remov\w*"
                         r"|delet\w*)\b|不要|别|卸载|아니|않|しない|ない", _I)
-_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_SENTENCE = lazy(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 
 
 def _sentences(line: str):

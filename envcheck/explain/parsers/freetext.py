@@ -25,59 +25,60 @@ from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_faul
 from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "free text"
 _I = re.IGNORECASE
 
-_WSL = re.compile(r"\bWSL\s?([12])?\b|Windows Subsystem for Linux", _I)
+_WSL = lazy(r"\bWSL\s?([12])?\b|Windows Subsystem for Linux", _I)
 _CONTAINERS = (
-    (re.compile(r"\b(?:inside|in|within|from)\s+(?:a\s+|the\s+|my\s+|this\s+)?(?:docker\s+)?containers?\b", _I), "docker"),
-    (re.compile(r"\b(?:docker|nvidia-docker)\s+(?:run|exec|compose|build|pull|start)\b|\bDockerfile\b|^FROM\s+\S+:\S+", _I),
+    (lazy(r"\b(?:inside|in|within|from)\s+(?:a\s+|the\s+|my\s+|this\s+)?(?:docker\s+)?containers?\b", _I), "docker"),
+    (lazy(r"\b(?:docker|nvidia-docker)\s+(?:run|exec|compose|build|pull|start)\b|\bDockerfile\b|^FROM\s+\S+:\S+", _I),
      "docker"),
     # Image names; the look-behind starts a match only at a token's first character (linear time).
-    (re.compile(r"(?<![\w./-])(?:nvcr\.io/nvidia/\S+|nvidia/cuda:\S+|pytorch/pytorch:\S+"
+    (lazy(r"(?<![\w./-])(?:nvcr\.io/nvidia/\S+|nvidia/cuda:\S+|pytorch/pytorch:\S+"
                 r"|[\w./-]*pytorch[\w.-]*:[\w.-]*cuda[\w.-]*)"), "docker"),
-    (re.compile(r"\bpodman\s+(?:run|exec)\b", _I), "podman"),
-    (re.compile(r"\b(?:kubernetes|kubectl|k8s)\b", _I), "kubernetes"),
-    (re.compile(r"\b(?:singularity|apptainer)\s+(?:run|exec|shell)\b", _I), "other"),
+    (lazy(r"\bpodman\s+(?:run|exec)\b", _I), "podman"),
+    (lazy(r"\b(?:kubernetes|kubectl|k8s)\b", _I), "kubernetes"),
+    (lazy(r"\b(?:singularity|apptainer)\s+(?:run|exec|shell)\b", _I), "other"),
 )
-_NEGATED = re.compile(r"\b(?:not|n't|no|without|outside)\s+(?:\w+\s+){0,2}$", _I)
-_ROOT_PROMPT = re.compile(r"^root@[0-9a-f]{12}:")
+_NEGATED = lazy(r"\b(?:not|n't|no|without|outside)\s+(?:\w+\s+){0,2}$", _I)
+_ROOT_PROMPT = lazy(r"^root@[0-9a-f]{12}:")
 # A prompt a person labelled to tell the container's commands from the host's: "(container) $".
-_LABELLED_PROMPT = re.compile(r"^\s*\(\s*(?:in\s+(?:the\s+)?)?(?:docker\s+|podman\s+)?container\s*\)\s*[$#>]", _I)
-_PYTHON = re.compile(r"\bpython\s?-?(3\.\d{1,2}(?:\.\d+)?)\b|\bpython(3)(\d{1,2})\b", _I)
-_BARE_DRIVER = re.compile(r"^\W*(\d{3}\.\d{2,3}(?:\.\d{2})?)\W*$")
-_SAID_DRIVER = re.compile(r"\bdriver(?:\s+version)?\s*(?:is|:|=|of|v)?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b", _I)
-_CN_CONTAINER = re.compile(r"(?:docker\s*)?容器(?:中|内|里|内部)|在\s*docker\s*(?:中|里|内)")
-_CN_NEGATED = re.compile(r"(?:不|没|非)[^，。,.]{0,3}$")
-_CN_DRIVER = re.compile(r"驱动(?:程序)?(?:版本)?号?\s*[:：为是]?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b")
-_CN_PYTHON = re.compile(r"\bpython\s*(?:版本|version|ver\.?)\s*(?:号)?\s*[:：=为是]?\s*v?(3\.\d{1,2}(?:\.\d+)?)\b", _I)
+_LABELLED_PROMPT = lazy(r"^\s*\(\s*(?:in\s+(?:the\s+)?)?(?:docker\s+|podman\s+)?container\s*\)\s*[$#>]", _I)
+_PYTHON = lazy(r"\bpython\s?-?(3\.\d{1,2}(?:\.\d+)?)\b|\bpython(3)(\d{1,2})\b", _I)
+_BARE_DRIVER = lazy(r"^\W*(\d{3}\.\d{2,3}(?:\.\d{2})?)\W*$")
+_SAID_DRIVER = lazy(r"\bdriver(?:\s+version)?\s*(?:is|:|=|of|v)?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b", _I)
+_CN_CONTAINER = lazy(r"(?:docker\s*)?容器(?:中|内|里|内部)|在\s*docker\s*(?:中|里|内)")
+_CN_NEGATED = lazy(r"(?:不|没|非)[^，。,.]{0,3}$")
+_CN_DRIVER = lazy(r"驱动(?:程序)?(?:版本)?号?\s*[:：为是]?\s*(\d{3}\.\d{2,3}(?:\.\d{2})?)\b")
+_CN_PYTHON = lazy(r"\bpython\s*(?:版本|version|ver\.?)\s*(?:号)?\s*[:：=为是]?\s*v?(3\.\d{1,2}(?:\.\d+)?)\b", _I)
 # "torch 1.4", "pytorch1.0", "PyTorch version 2.1.0", "torch==1.5.1", "torch-2.12.0", "torch
 # 版本是 2.1.0", "torch 버전은 2.0.1" (version, in Chinese, Korean, Japanese), then
 # optionally the CUDA it is for: "with CUDA 10.1", "+cu118", "(cu124)", ", cuda 10.2".
-_TORCH = re.compile(
+_TORCH = lazy(
     r"(?<![\w./\\-])(?:py)?torch(?![A-Za-z_])(?:\s*(?:version|版本|버전(?:은|는|이)?|バージョン(?:は)?))?"
     r"\s*(?:==?|:|：|-|\s(?:is|was)|是|为|v)?\s*v?"
     r"(?P<v>\d{1,2}\.\d{1,2}(?:\.\d{1,3})?(?:\.?(?:dev|a|b|rc|post)\d+)?)(?P<suffix>\+(?:cu\d{2,3}|cpu|rocm[\d.]+))?"
     r"(?![\w.]*-cp\d)(?![\d.])"
     r"(?:\s*(?:\(|\+|,|/)?\s*(?:with|w/|using|built with|for|on|and)?\s*(?:cuda|cu)[\s_-]?(?P<cuda>\d{1,2}\.\d|\d{2,3})\b)?",
     _I)
-_REMOVED = re.compile(r"(?:uninstall\w*|removing|remove[sd]?|Found existing installation:)\s+(?:the\s+)?[`'\"]?$", _I)
+_REMOVED = lazy(r"(?:uninstall\w*|removing|remove[sd]?|Found existing installation:)\s+(?:the\s+)?[`'\"]?$", _I)
 # "the cpu version got installed", "installs the CPU-only build", "torch 默认的是 cpu 版本" (is the cpu version).
-_CPU_BUILD = re.compile(r"(?<![A-Za-z])cpu[\s-]*(?:only\s*)?(?:version|build|wheel|variant|package|版本?)|\bcpuonly\b",
+_CPU_BUILD = lazy(r"(?<![A-Za-z])cpu[\s-]*(?:only\s*)?(?:version|build|wheel|variant|package|版本?)|\bcpuonly\b",
                         _I)
-_CPU_CONTEXT = re.compile(r"torch|install|安装|装的|装了|默认|default", _I)
-_CPU_NEGATED = re.compile(r"(?:\bnot|n't|\binstead of|\brather than|\bno longer|不是|没有|而不是|不要)\b[^.;!?。]{0,30}$", _I)
+_CPU_CONTEXT = lazy(r"torch|install|安装|装的|装了|默认|default", _I)
+_CPU_NEGATED = lazy(r"(?:\bnot|n't|\binstead of|\brather than|\bno longer|不是|没有|而不是|不要)\b[^.;!?。]{0,30}$", _I)
 # "a single GPU", "1 GPU", "two GPUs", 单卡 / 一张显卡 (one card).
-_COUNT = re.compile(r"(?<![\w.])(?P<n>\d{1,2}|one|two|three|four|eight|single)\s*(?:x\s*)?(?:nvidia\s+)?gpus?\b|单卡|一张(?:显)?卡",
+_COUNT = lazy(r"(?<![\w.])(?P<n>\d{1,2}|one|two|three|four|eight|single)\s*(?:x\s*)?(?:nvidia\s+)?gpus?\b|单卡|一张(?:显)?卡",
                     _I)
 _NUMBERS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "eight": 8}
-_WINDOWS = re.compile(r"\b(?:on|under|using|in)\s+(?:a\s+)?(?:clean\s+|fresh\s+)?windows\b(?!\s*(?:subsystem|\d))|"
+_WINDOWS = lazy(r"\b(?:on|under|using|in)\s+(?:a\s+)?(?:clean\s+|fresh\s+)?windows\b(?!\s*(?:subsystem|\d))|"
                       r"\bwindows\s*(?:平台|系统|platform|machine|pc)\b", _I)
 # Lines that are some tool's output, read by other parsers: a sentence parser must not
 # second-guess them (an nvidia-smi row names the GPU better than a mention would).
-_TOOL_LINE = re.compile(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:"
+_TOOL_LINE = lazy(r"^\s*(\||\+-|\[pip3?\]|\[conda\]|GPU \d+:|[\w.-]+==[\w.+!-]+\s*$|NVRM|Driver Version\s+:"
                         r"|(?:[0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\s|Device \d+: \"|deviceQuery, |Peer access from )")  # lspci, deviceQuery
 
 
@@ -202,22 +203,22 @@ _GPU_MODEL_WORDS = ("rtx", "gtx", "mx1", "mx2", "mx3", "mx4", "mx5", "titan", "t
 # Data-centre and workstation models (gpu_names.py): a letter, then digits (A100, T4, GH200, L40S).
 # Written as (?<![a-z0-9])g?[abhlvpkmt]\d{1,4}[a-z]{0,2}(?![a-z0-9]) would find the same, but
 # starting on a letter of the class lets the regex engine skip to candidates (twice as fast).
-_DC_MODEL = re.compile(r"[abhlvpkmtg](?<![a-z0-9].)(?:(?<=g)[abhlvpkmt]|(?<!g))\d{1,4}[a-z]{0,2}(?![a-z0-9])")
+_DC_MODEL = lazy(r"[abhlvpkmtg](?<![a-z0-9].)(?:(?<=g)[abhlvpkmt]|(?<!g))\d{1,4}[a-z]{0,2}(?![a-z0-9])")
 # A model number with a suffix, \d{3}(?:\s?(?:ti|super)\b|mx?\b) ("3060ti", "2070 super", "960m",
 # "940mx"), found from its suffix: digits are everywhere in a log, these words are not (see _suffixed).
-_SUFFIX = re.compile(r"ti(?:(?<=\d{3}ti)|(?<=\d{3}\sti))\b|super(?:(?<=\d{3}super)|(?<=\d{3}\ssuper))\b"
+_SUFFIX = lazy(r"ti(?:(?<=\d{3}ti)|(?<=\d{3}\sti))\b|super(?:(?<=\d{3}super)|(?<=\d{3}\ssuper))\b"
                      r"|m(?<=\d{3}m)x?\b")
 # gpu_names.py's words that make a bare model number a GPU ("GPU: 3060", "a 3090 card", "3060
 # laptop"; the brands and series are _GPU_MODEL_WORDS).
-_GPU_CONTEXT_GATE = re.compile(r"(?:gpus?|graphics|cards?|video|laptop)\b")
-_GPU_CONTEXT = re.compile(r"\b(?:gpus?|graphics|cards?|video|laptop)\b")
+_GPU_CONTEXT_GATE = lazy(r"(?:gpus?|graphics|cards?|video|laptop)\b")
+_GPU_CONTEXT = lazy(r"\b(?:gpus?|graphics|cards?|video|laptop)\b")
 # _SUFFIX's matches that start a line: the newline is the \s of "3060\nti" (checked for the
 # three digits before it).
-_ACROSS = re.compile(r"\n(?:ti|super)\b")
-_THREE_DIGITS = re.compile(r"\d{3}")
-_MODEL_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_BARE_VERSION = re.compile(r"\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)  # at a line's start
+_ACROSS = lazy(r"\n(?:ti|super)\b")
+_THREE_DIGITS = lazy(r"\d{3}")
+_MODEL_NUMBER = lazy(r"(?<!\d)\d{3,4}(?!\d)")
+_NON_ASCII = lazy(r"[^\x00-\x7f]")
+_BARE_VERSION = lazy(r"\W{0,8}\d{3}\.\d{2,3}(?:\.\d{2})?\W{0,8}$", re.MULTILINE)  # at a line's start
 # Which readers a line needs, found by substring searches over the whole text (a 4 MiB log
 # has tens of thousands of lines; most hold none of these words and are not looked at).
 _CONTAINER, _GPU_MODEL, _GPU_WORDS, _WSL_LINE, _OS_LINE, _PY, _DRIVER_LINE, _TORCH_LINE, _CPU, _CJK_LINE = (

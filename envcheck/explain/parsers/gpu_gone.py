@@ -27,6 +27,7 @@ import re
 from envcheck.explain.gated import Gated
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "statements"
@@ -34,19 +35,19 @@ _I = re.IGNORECASE
 
 # lspci's row: "01:00.0 3D controller: NVIDIA Corporation GA100 [A100 SXM4 80GB] (rev ff)",
 # with -nn "[10de:20b2] (rev ff)". Display classes only: the GPU itself.
-_LSPCI_DEAD = re.compile(r"^\s*(?P<bus>(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\s+(?:VGA compatible controller|3D controller|"
+_LSPCI_DEAD = lazy(r"^\s*(?P<bus>(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\s+(?:VGA compatible controller|3D controller|"
                          r"Display controller)\b[^\n]*?(?:NVIDIA|\[10de:)[^\n]*\(rev ff\)(?:\s*\(prog-if ff\))?\s*$", _I)
-_BAD_HEADER = re.compile(r"!!! Unknown header type 7f\b", _I)
+_BAD_HEADER = lazy(r"!!! Unknown header type 7f\b", _I)
 # The machine switches the GPU off on purpose: rev ff is its normal state then.
-_SWITCHED_OFF = re.compile(r"\bbbswitch\b|\bbumblebee\b|\boptirun\b|\bprimusrun\b|\bnvidia-xrun\b|\bsupergfx\w*|"
+_SWITCHED_OFF = lazy(r"\bbbswitch\b|\bbumblebee\b|\boptirun\b|\bprimusrun\b|\bnvidia-xrun\b|\bsupergfx\w*|"
                            r"\benvycontrol\b|\bD3cold\b|\bprime-select\s+(?:intel|on-demand)\b|/power/control\b", _I)
 # The words _SWITCHED_OFF cannot match without (its lines are searched, not 4 MiB of text).
 _SWITCH_WORDS = ("bbswitch", "bumblebee", "optirun", "primusrun", "nvidia-xrun", "supergfx", "envycontrol", "d3cold",
                  "prime-select", "/power/control")
-_REV_FF_SAID = re.compile(r"\brev(?:ision)?\s*(?:id\s*)?[:=]?\s*0?x?ff\b", _I)
-_GPU_WORD = re.compile(r"\b(?:gpus?|cards?|nvidia|lspci|device)\b|显卡|卡", _I)
+_REV_FF_SAID = lazy(r"\brev(?:ision)?\s*(?:id\s*)?[:=]?\s*0?x?ff\b", _I)
+_GPU_WORD = lazy(r"\b(?:gpus?|cards?|nvidia|lspci|device)\b|显卡|卡", _I)
 # "lost 1 GPU", "lost one of the GPUs", "one GPU is lost/loss", "GPU 3 got lost", "Lost GPU occurs".
-_LOST = Gated(re.compile(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|my|its)\s+)?gpus?\b"
+_LOST = Gated(lazy(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|my|its)\s+)?gpus?\b"
                    r"|\b(?:a|one|\d{1,2})\s+(?:of\s+(?:the|our|my)\s+)?gpus?\s+(?:\d{1,2}\s+)?(?:is|was|got|gets|were|are)\s+"
                    r"(?:lost|loss)\b(?!\s+(?:access|connection))|\blost\s+gpu\s+(?:occurs|happens|again)\b"
                    r"|掉卡|显卡掉了|(?:GPU|显卡|卡)\s*(?:又)?掉(?:了|线)|GPU(?:가|이)\s*(?:빠지|떨어지|사라지)"
@@ -61,13 +62,13 @@ _LOST = Gated(re.compile(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|m
               ("gpu", "卡", "lspci", "少了"))
 # What every wording of _LOST holds besides the GPU, lower-cased ("loss" only as "is loss"; a
 # training log's "loss=" on every line is not it).
-_LOSS_WORD = re.compile(r"lost|(?:is|was|got|gets|were|are)\s+loss\b|掉|빠지|떨어지|사라지|disappear|vanish|missing|dropp"
+_LOSS_WORD = lazy(r"lost|(?:is|was|got|gets|were|are)\s+loss\b|掉|빠지|떨어지|사라지|disappear|vanish|missing|dropp"
                         r"|lspci|少了|消失")
 # A GPU gone after a change to the software is the driver's problem, not the bus's.
-_SOFTWARE_CHANGE = re.compile(r"\b(?:updat\w*|upgrad\w*|install\w*|reinstall\w*|apt|dnf|driver\s+\d|kernel\s+\d)\b|更新|升级|安装", _I)
-_NOT = re.compile(r"\b(?:not|never|no|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't|without|if|whether|would|could|"
+_SOFTWARE_CHANGE = lazy(r"\b(?:updat\w*|upgrad\w*|install\w*|reinstall\w*|apt|dnf|driver\s+\d|kernel\s+\d)\b|更新|升级|安装", _I)
+_NOT = lazy(r"\b(?:not|never|no|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't|without|if|whether|would|could|"
                   r"should|prevent\w*|avoid\w*)\b|没有|沒有|不会|不再|防止|如果|是否|않|없", _I)
-_CONTAINER = re.compile(r"\b(?:container|pod|docker|podman|kubelet|daemon-reload)\b", _I)
+_CONTAINER = lazy(r"\b(?:container|pod|docker|podman|kubelet|daemon-reload)\b", _I)
 
 
 def _said(line: str, m: re.Match) -> bool:

@@ -14,12 +14,12 @@ memory used and total, and the processes with their memory (a pid only with ``-p
 
 from __future__ import annotations
 
-import re
 from typing import Dict, List
 
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading
 
 SOURCE = "nvidia-smi process rows"
@@ -27,12 +27,12 @@ SOURCE = "nvidia-smi process rows"
 _MIB = 1 << 20
 # The type column is required here: without the table's header it is what tells a process
 # row from any other "| 0 123 name 45MiB |" line.
-_ROW = re.compile(r"^\|\s*(?P<gpu>\d{1,2})\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?P<type>C\+G|M\+C|C|G|M)\s+"
+_ROW = lazy(r"^\|\s*(?P<gpu>\d{1,2})\s+(?:(?:N/A|\d+)\s+(?:N/A|\d+)\s+)?(?P<pid>\d+)\s+(?P<type>C\+G|M\+C|C|G|M)\s+"
                   r"(?P<name>\S.*?)\s+(?P<mem>\d+)MiB\s*\|$")
-_GPUSTAT = re.compile(r"^\[(?P<gpu>\d{1,2})\]\s+(?P<name>[^|\n]+?)\s*\|[^|\n]*%\s*\|\s*(?P<used>\d+)\s*/\s*"
+_GPUSTAT = lazy(r"^\[(?P<gpu>\d{1,2})\]\s+(?P<name>[^|\n]+?)\s*\|[^|\n]*%\s*\|\s*(?P<used>\d+)\s*/\s*"
                       r"(?P<total>\d+)\s*MB\s*\|(?P<procs>[^\n]*)$")
-_GPUSTAT_PROC = re.compile(r"(?:(?P<user>[\w.-]+):)?(?:(?P<cmd>[^\s/()]+)/)?(?P<pid>\d+)?\((?P<mem>\d+)M\)")
-_HEADER = re.compile(r"\|\s*(?:Compute )?[Pp]rocesses:")
+_GPUSTAT_PROC = lazy(r"(?:(?P<user>[\w.-]+):)?(?:(?P<cmd>[^\s/()]+)/)?(?P<pid>\d+)?\((?P<mem>\d+)M\)")
+_HEADER = lazy(r"\|\s*(?:Compute )?[Pp]rocesses:")
 
 
 def _gpustat(doc: Pasted, f: Found) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ...derived.messages import STATED_DETAIL
+from ...lazyre import lazy
 from ..partial import STATED, Found
 from ..sentences import asked
 from ..source import Pasted
@@ -40,21 +41,21 @@ _GPU_NOUN = (r"(?:gpus?|graphics(?:\s+cards?)?|graphic\s+cards?|video\s+cards?|d
 _MODEL = (rf"(?:Radeon|Vega|Iris|UHD|Arc|{_L}RX\s?\d{{3,4}}|{_L}\d{{4}}\s?(?:XTX|XT|GRE){_R}|{_L}HD\s?\d{{3,4}}{_R})")
 # The vendor then, within a few words, a graphics word or a model: "AMD 6600XT", "Intel UHD",
 # "AMD graphics card", "Radeon" (a GPU name by itself), "A卡" (Chinese for an AMD card).
-_VENDOR_GPU = re.compile(
+_VENDOR_GPU = lazy(
     rf"{_VENDOR}[\s()®™RTM-]{{0,6}}(?:(?!(?:with|and|or|for|on|in|to|via|plus|but|cpu|processor)\b)[\w.-]+\s+){{0,2}}?"
     rf"(?:{_GPU_NOUN}|{_MODEL})"
     rf"|{_L}Radeon{_R}|{_L}A卡|{_L}(?:AMD|英特尔|Intel)的?(?:显卡|核显|集显)"
     # the graphics word first: "我的显卡是AMD的", "제 그래픽카드는 AMD", "GPU: Intel Iris Xe"
     rf"|{_GPU_NOUN}\s*(?:是|为|用的是|は|는|은|:|=|\bis\b|\bwas\b|\bes\b|\bist\b)\s*(?:an?\s+|una?\s+|eine?\s+)?{_VENDOR}{_R}", _I)
 # Whose GPU it is: the person's own machine, said in the sentence before the vendor.
-_MINE = re.compile(
+_MINE = lazy(
     r"\b(?:i|we)\s+(?:have|got|own|use|am\s+using|'m\s+using|'ve\s+got|am\s+on|'m\s+on|run\s+on|only\s+have)\b"
     r"|\bi'm\s+(?:using|on)\b|\bi've\s+got\b"
     r"|\bmy\s+(?:\w+\s+){0,2}?(?:pc|computer|laptop|notebook|machine|desktop|system|device|mac|gpu|graphics|card|rig|box)\b"
     r"|\b(?:gpu|graphics(?:\s+card)?|video\s+card)\s*[:=]"
     r"|我的|我是|我用|我这|本人|电脑是|显卡是|显卡为|私の|うちの|グラボは|제\s|내\s|저는|mi\s+(?:pc|port[aá]til|ordenador|computadora|tarjeta)"
     r"|tengo\s+una?|meine?\s+(?:pc|rechner|laptop|grafikkarte)|ich\s+habe", _I)
-_CPU = re.compile(r"\b(?:cpu|processor|ryzen|athlon|epyc|threadripper|core\s*i[3579]|i[3579]-\d{4,5}\w*|xeon|celeron|pentium"
+_CPU = lazy(r"\b(?:cpu|processor|ryzen|athlon|epyc|threadripper|core\s*i[3579]|i[3579]-\d{4,5}\w*|xeon|celeron|pentium"
                   r"|amd64|x86_64)\b|处理器|プロセッサ|프로세서", _I)
 _NEEDLES = ("amd", "intel", "radeon", "ati", "apple", "英特尔", "苹果", "a卡")
 
@@ -79,7 +80,7 @@ def parse(doc: Pasted) -> Found:
     return f
 
 
-_NOT = re.compile(r"(?:\bnot|\bno|n't|不是|并非|没有|아니|ではない|\bkein)\W*(?:\w+\W+){0,2}$", _I)
+_NOT = lazy(r"(?:\bnot|\bno|n't|不是|并非|没有|아니|ではない|\bkein)\W*(?:\w+\W+){0,2}$", _I)
 
 
 def _denied(before: str) -> bool:

@@ -29,17 +29,18 @@ import re
 from envcheck.derived.held_memory import HELD_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "statements"
 _I = re.IGNORECASE
 
-_SENTENCE = re.compile(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
-_MEMORY = re.compile(r"\b(?:gpu|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
+_SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
+_MEMORY = lazy(r"\b(?:gpu|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
                      r"(?:gpu|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
                      r"|\bmemoria\s+(?:de\s+(?:la\s+)?)?(?:gpu|vram|v[ií]deo)\b|\bGPU-Speicher|\bGrafikspeicher"
                      r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b", _I)
-_HELD = re.compile(
+_HELD = lazy(
     r"\b(?:is|was|are|were|remains?|remained|stays?|stayed|still)\s+(?:still\s+)?(?:being\s+)?"
     r"(?:occupied|held|taken|allocated|in\s+use|full)\b"
     r"|\bnot\s+(?:being\s+)?(?:released|freed|deallocated|cleared)\b|\bisn'?t\s+(?:released|freed)\b"
@@ -53,7 +54,7 @@ _HELD = re.compile(
     r"|\bn[ãa]o\s+(?:é|foi)\s+liberada|\bnicht\s+freigegeben|\b(?:bleibt|weiterhin|noch)\s+belegt"
     r"|\bn'est\s+pas\s+lib[ée]r[ée]e|\b(?:reste|toujours)\s+occup[ée]e", _I)
 # The process that held it ended, was killed, or is not shown.
-_GONE = re.compile(
+_GONE = lazy(
     r"\b(?:after|once|when|even\s+after|even\s+though)\b[^.;]{0,60}?\b(?:finish\w*|end(?:s|ed)?|exit\w*|terminat\w*|"
     r"kill\w*|stop\w*|crash\w*|clos\w*|quit\w*|interrupt\w*|abort\w*)\b"
     r"|\bkill(?:ed|ing)?\b|\bzombie\b|\bdefunct\b|\borphan\w*\b|\bleft\s*over\b|\bleftover\b|\bstale\b"
@@ -64,7 +65,7 @@ _GONE = re.compile(
     r"|\bmat(?:ar|é|ó)\b|\b(?:despu[ée]s|depois)\s+de\b|\bzombi\w*|\bencerr\w*|\bcerr[éeó]\b"
     r"|\bbeend\w*|\babgebrochen\b|\bnach\s+dem\b|\bapr[èe]s\s+avoir\b|\btu[ée]\b", _I)
 # A question, a condition, advice or a plan: nothing said about this machine.
-_NOT = re.compile(r"\?|？|\b(?:if|whether|should|could|would|might|maybe|perhaps|how\s+(?:to|do|can)|"
+_NOT = lazy(r"\?|？|\b(?:if|whether|should|could|would|might|maybe|perhaps|how\s+(?:to|do|can)|"
                   r"you\s+(?:can|need|must|have\s+to)|try|please|make\s+sure)\b"
                   r"|如果|是否|吗|怎么|如何|请|应该|可以用|나요|까요|인가요|하세요|ですか|ますか|ください|場合", _I)
 

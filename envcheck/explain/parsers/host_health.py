@@ -26,19 +26,20 @@ import re
 
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "host health"
 _I = re.IGNORECASE
 
-_OFF_BUS = re.compile(r"\b(?:falls?|fell|fallen|falling|drops?|dropped|dropping)\s+(?:out\s+of|off(?:\s+of)?)\s+"
+_OFF_BUS = lazy(r"\b(?:falls?|fell|fallen|falling|drops?|dropped|dropping)\s+(?:out\s+of|off(?:\s+of)?)\s+"
                       r"the\s+(?:pci(?:e|-e)?\s+)?bus\b|\bxid\s*(?:error\s*)?[:#]?\s*79\b|从总线(?:上)?掉(?:了|线)", _I)
-_DENIED = re.compile(r"\b(?:not|never|no|without|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't)\b[^.;!?\n]{0,25}$"
+_DENIED = lazy(r"\b(?:not|never|no|without|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't)\b[^.;!?\n]{0,25}$"
                      r"|n't\s+\w*\s*$", _I)
 # One df row: filesystem, size, used, avail, use%, mount point.
-_DF_ROW = re.compile(r"^\s*\S+\s+(?P<size>\d+(?:[.,]\d+)?)(?P<unit>[KMGT]i?)?\s+\S+\s+\S+\s+\d{1,3}%\s+/dev/shm\s*$", _I)
+_DF_ROW = lazy(r"^\s*\S+\s+(?P<size>\d+(?:[.,]\d+)?)(?P<unit>[KMGT]i?)?\s+\S+\s+\S+\s+\d{1,3}%\s+/dev/shm\s*$", _I)
 _SHM = r"(?:shared[\s-]*memory|/dev/shm|\bshm\b)"
-_SHM_SHORT = re.compile(
+_SHM_SHORT = lazy(
     r"\b(?:insufficient|not\s+enough|too\s+(?:small|little)|ran\s+out\s+of|run(?:s|ning)?\s+out\s+of|out\s+of|"
     rf"lack\s+of|exhausted)\s+(?:the\s+)?(?:\w+\s+)?{_SHM}"
     rf"|{_SHM}(?:\s*\([^)\n]{{0,10}}\))?[^.;!?\n]{{0,25}}?\b(?:is|was|are|were|gets?|got|being)\s+(?:too\s+(?:small|little)|"
@@ -50,16 +51,16 @@ _SHM_SHORT = re.compile(
 # container". A setting (--shm-size=, shm_size:), a default told as knowledge, a change from one
 # size to another, or a question says nothing about this machine.
 # Only the tmpfs's own names: "shared memory" with a size is as often CUDA's per-block memory.
-_SHM_SIZE = re.compile(r"(?:/dev/shm|\bshm\b)(?P<between>[^\n]{0,60}?)(?<![\w.=])"
+_SHM_SIZE = lazy(r"(?:/dev/shm|\bshm\b)(?P<between>[^\n]{0,60}?)(?<![\w.=])"
                        r"(?P<size>\d+(?:[.,]\d+)?)\s?(?P<unit>[KMGT])(?:i?B|i)?\b", _I)
-_SHM_SETTING = re.compile(r"shm[-_]?size|\bsize=|tmpfs|\bmount\b|\bdefault\w*|默认|デフォルト|기본|por\s+defecto|"
+_SHM_SETTING = lazy(r"shm[-_]?size|\bsize=|tmpfs|\bmount\b|\bdefault\w*|默认|デフォルト|기본|por\s+defecto|"
                           r"standardmäßig|\bincreas\w*|\braise\w*|\bbump\w*|\benlarg\w*|\bfrom\s+\d|\bset\s+(?:it\s+)?to\b|"
                           r"aument\w*|erhöh\w*|增加|增大|调大|扩大|늘리|늘려|増や|\bneeds?\b|\brequir\w*|\bat\s+least\b|"
                           r"\bobject\s+store\b|\brecommend\w*|\bshould\b|\bif\b|\bwhen\b|如果", _I)
 # mount(8)'s line and /proc/mounts' row for the tmpfs: "shm on /dev/shm type tmpfs (rw,…,size=65536k)",
 # "shm /dev/shm tmpfs rw,…,size=65536k 0 0" (util-linux mount; fs/proc_namespace.c show_vfsmnt,
 # tmpfs printing its size= option in kibibytes, or with a unit when mounted with one).
-_MOUNT_ROW = re.compile(r"\s/dev/shm\s+(?:type\s+)?tmpfs\s+\(?[^\n]*?\bsize=(?P<size>\d+)(?P<unit>[kmgt])\b", _I)
+_MOUNT_ROW = lazy(r"\s/dev/shm\s+(?:type\s+)?tmpfs\s+\(?[^\n]*?\bsize=(?P<size>\d+)(?P<unit>[kmgt])\b", _I)
 _UNIT = {"": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
@@ -78,11 +79,11 @@ def _shm_bytes(m: re.Match, blocks: bool):
 # hibernation: exit"), ACPI (drivers/acpi/sleep.c "ACPI: PM: Waking up from system sleep state
 # S%d"), systemd-sleep (src/sleep/sleep.c "System returned from sleep operation" / "sleep
 # state"), NVIDIA's resume unit (nvidia-resume.service, nvidia-sleep.sh resume).
-_RESUMED_LOG = re.compile(r"\bPM: (?:suspend|hibernation:?) exit\b|ACPI: (?:PM: )?Waking up from system sleep state"
+_RESUMED_LOG = lazy(r"\bPM: (?:suspend|hibernation:?) exit\b|ACPI: (?:PM: )?Waking up from system sleep state"
                           r"|System returned from sleep (?:state|operation)|\bnvidia-resume\.service\b.*\b(?:Started|Finished|"
                           r"Succeeded|Deactivated)|nvidia-sleep\.sh.*\bresume\b", _I)
 _MACHINE = r"(?:laptop|notebook|computer|machine|pc|system|workstation|desktop|box|it)"
-_RESUMED_SAID = re.compile(
+_RESUMED_SAID = lazy(
     r"\b(?:wak(?:e|es|ing)|woke|wakened)\s+(?:\w+\s+){0,3}(?:up\s+)?(?:from|out\s+of)\s+(?:sleep|suspend\w*|hibernat\w*|standby)"
     rf"|\b(?:after|when|once|whenever|every\s+time)\s+(?:the\s+|my\s+|this\s+)?{_MACHINE}\s+(?:wakes|woke|resumes|resumed|"
     r"comes\s+back|came\s+back)\b|\bsuspend\s*/\s*resume\b|\bsleep\s*/\s*(?:wake|resume)\b|\bresum(?:e|ed|ing)\s+from\s+"

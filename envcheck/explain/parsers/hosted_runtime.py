@@ -19,6 +19,7 @@ import re
 from typing import Optional, Tuple
 
 from ...derived.messages import STATED_DETAIL
+from ...lazyre import lazy
 from ..partial import STATED, Found
 from ..source import Pasted
 from .display_adapters import names_nvidia_hardware
@@ -29,29 +30,29 @@ _I = re.IGNORECASE
 # Where the text ran: Colab's /content working directory in a traceback or a shell, its
 # google.colab package, Kaggle's /kaggle paths, a Space's CPU hardware, a hosted runner label.
 _PLACES: Tuple[Tuple[re.Pattern, str], ...] = (
-    (re.compile(r"File \"/content/|\bgoogle\.colab\b|/content/drive/|\bcolab\.research\.google\.com\b|\bColab\b"
+    (lazy(r"File \"/content/|\bgoogle\.colab\b|/content/drive/|\bcolab\.research\.google\.com\b|\bColab\b"
                 r"|(?:在|用)\s*colab|colab\s*(?:上|で|에서)", _I), "Google Colab"),
-    (re.compile(r"File \"/kaggle/|/kaggle/(?:working|input)/|\bkaggle\s+notebook\b", _I), "Kaggle"),
-    (re.compile(r"\bhardware\s*[:=]\s*cpu-(?:basic|upgrade)\b|\bcpu-basic\b|\bCPU\s+basic\b", _I), "a Hugging Face Space on CPU"),
+    (lazy(r"File \"/kaggle/|/kaggle/(?:working|input)/|\bkaggle\s+notebook\b", _I), "Kaggle"),
+    (lazy(r"\bhardware\s*[:=]\s*cpu-(?:basic|upgrade)\b|\bcpu-basic\b|\bCPU\s+basic\b", _I), "a Hugging Face Space on CPU"),
     # Cloud instance types without a GPU: AWS's t/m/c/r families (SageMaker's "ml." ones too; GPUs
     # are g/p), GCP's E2/N2/C2/T2D (which cannot take a GPU), Azure's B/D/E/F sizes (GPUs are N).
-    (re.compile(r"\b(?:ml\.)?(?:t[234]g?|m[4-7][adgin]{0,2}|c[4-7][adgin]{0,2}n?|r[4-7][adgin]{0,2})\."
+    (lazy(r"\b(?:ml\.)?(?:t[234]g?|m[4-7][adgin]{0,2}|c[4-7][adgin]{0,2}n?|r[4-7][adgin]{0,2})\."
                 r"(?:nano|micro|small|medium|large|\d{0,2}xlarge|metal)\b"
                 r"|\b(?:e2|n2d?|c2d?|c3|t2[ad])-(?:standard|highmem|highcpu|medium|small|micro)(?:-\d+)?\b"
                 r"|\bStandard_[BDEF]\d+[a-z]*(?:_v\d)?\b"), "a cloud instance type without a GPU"),
-    (re.compile(r"\bruns-on:\s*\[?\s*['\"]?(?:ubuntu|windows|macos)-(?:latest|\d[\d.]*)\b", _I), "a GitHub-hosted runner"),
+    (lazy(r"\bruns-on:\s*\[?\s*['\"]?(?:ubuntu|windows|macos)-(?:latest|\d[\d.]*)\b", _I), "a GitHub-hosted runner"),
 )
 # CUDA failing for want of a GPU or driver (not a CPU build's "not compiled with CUDA").
-_NO_GPU_HERE = re.compile(r"Found no NVIDIA driver on your system|No CUDA GPUs are available|nvidia-smi: (?:command )?not found"
+_NO_GPU_HERE = lazy(r"Found no NVIDIA driver on your system|No CUDA GPUs are available|nvidia-smi: (?:command )?not found"
                           r"|no CUDA-capable device is detected|CUDA is not available|cuda\.is_available\(\)\s*(?:returns?|is|->|=+)?\s*False"
                           r"|Torch is not able to use GPU", _I)
-_CPU_BUILD = re.compile(r"Torch not compiled with CUDA enabled|\+cpu\b|CUDA used to build PyTorch: None", _I)
+_CPU_BUILD = lazy(r"Torch not compiled with CUDA enabled|\+cpu\b|CUDA used to build PyTorch: None", _I)
 # A person saying the runtime is a GPU one: "GPU runtime", "T4 GPU", "Accelerator: GPU".
-_GPU_RUNTIME_SAID = re.compile(r"\bGPU\s+runtime\b|\bT4\s+GPU\b|\baccelerator\s*[:=]\s*GPU|\bruntime\s+type\s+(?:is\s+)?(?:\w+\s+)?GPU\b"
+_GPU_RUNTIME_SAID = lazy(r"\bGPU\s+runtime\b|\bT4\s+GPU\b|\baccelerator\s*[:=]\s*GPU|\bruntime\s+type\s+(?:is\s+)?(?:\w+\s+)?GPU\b"
                                r"|GPU\s*(?:运行时|ランタイム)", _I)
 # A driver shown: then the runtime has a GPU, whatever else failed ("The NVIDIA driver on your
 # system is too old (found version 10010)", nvidia-smi's "Driver Version:").
-_DRIVER_SHOWN = re.compile(r"NVIDIA driver on your system is too old|Driver Version:?\s*\d|Nvidia driver version:\s*\d", _I)
+_DRIVER_SHOWN = lazy(r"NVIDIA driver on your system is too old|Driver Version:?\s*\d|Nvidia driver version:\s*\d", _I)
 
 
 # Words one of _PLACES needs on its line (found with one scan of the text, Pasted.lines_containing).

@@ -23,30 +23,31 @@ from envcheck.explain.parsers.packages import normalise, wheel_version
 from envcheck.explain.partial import INTENT, PROGRAM, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "install command"
 
-_PIP = re.compile(r"\b(?:uv\s+)?pip3?(?:\.exe)?\s+install\b(?P<args>.*)$|\bpython3?(?:\.exe)?\s+-m\s+pip\s+install\b(?P<args2>.*)$")
-_CONDA = re.compile(r"\b(?:conda|mamba|micromamba)\s+install\b(?P<args>.*)$")
-_VARIANT = re.compile(r"download\.pytorch\.org/whl/(?:nightly/|test/)?(?P<variant>cu\d{2,3}|cpu|rocm[\d.]+|xpu)\b")
-_REQ = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(?:(?P<op>===?)(?P<version>\d[\w.+!-]*))?$")
+_PIP = lazy(r"\b(?:uv\s+)?pip3?(?:\.exe)?\s+install\b(?P<args>.*)$|\bpython3?(?:\.exe)?\s+-m\s+pip\s+install\b(?P<args2>.*)$")
+_CONDA = lazy(r"\b(?:conda|mamba|micromamba)\s+install\b(?P<args>.*)$")
+_VARIANT = lazy(r"download\.pytorch\.org/whl/(?:nightly/|test/)?(?P<variant>cu\d{2,3}|cpu|rocm[\d.]+|xpu)\b")
+_REQ = lazy(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?(?:(?P<op>===?)(?P<version>\d[\w.+!-]*))?$")
 # A wheel file name (PEP 427): name-version(-build)?-python-abi-platform.whl. The python tag
 # says which CPython installs it, the platform tag which OS and CPU (PEP 425, PEP 600).
-_WHEEL = re.compile(r"(?<![\w.%+-])(?P<file>(?P<name>[A-Za-z0-9_.]+)-(?P<version>\d[\w.%+!]*)(?:-\d\w*)?"
+_WHEEL = lazy(r"(?<![\w.%+-])(?P<file>(?P<name>[A-Za-z0-9_.]+)-(?P<version>\d[\w.%+!]*)(?:-\d\w*)?"
                     r"-(?P<py>cp\d{2,3})-(?P<abi>[\w]+)-(?P<plat>[\w.]+)\.whl)\b")
-_PLATFORMS = ((re.compile(r"^win"), "windows"), (re.compile(r"^macosx"), "macos"))
-_CPYTHON = re.compile(r"^cp(\d)(\d+)$")
-_ARCHES = ((re.compile(r"(?:x86_64|amd64)$"), "x86_64"), (re.compile(r"(?:aarch64|arm64)$"), "aarch64"))
+_PLATFORMS = ((lazy(r"^win"), "windows"), (lazy(r"^macosx"), "macos"))
+_CPYTHON = lazy(r"^cp(\d)(\d+)$")
+_ARCHES = ((lazy(r"(?:x86_64|amd64)$"), "x86_64"), (lazy(r"(?:aarch64|arm64)$"), "aarch64"))
 # pip's first line when more than PyPI is configured: "Looking in indexes: https://pypi.org/simple, https://…/whl/cu117"
-_INDEXES = re.compile(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
+_INDEXES = lazy(r"^\s*Looking in (?:indexes|links):\s*(?P<urls>.+)$")
 _MAY_INSTALL = ("install", ".whl", "collecting", "looking in", "create", "using cpython", "is requested")
 # The Python a conda environment is made with: "conda create -n env python=3.13".
-_CONDA_PYTHON = re.compile(r"\b(?:conda|mamba|micromamba)\s+(?:create|install)\b[^\n]{0,300}?\spython\s*==?\s*(3\.\d{1,2})(?![\d.]*\*)\b")
-_FETCHED = re.compile(r"Collecting torch(?![\w-])|\btorch-\d[\w.%+]*-cp\d|Successfully installed[^\n]*\btorch-\d")
-_ADVICE = re.compile(r"\b(?:bypass\w*|work\s?around|instead|should|try|recommend\w*|suggest\w*|solution|alternatively)\b",
+_CONDA_PYTHON = lazy(r"\b(?:conda|mamba|micromamba)\s+(?:create|install)\b[^\n]{0,300}?\spython\s*==?\s*(3\.\d{1,2})(?![\d.]*\*)\b")
+_FETCHED = lazy(r"Collecting torch(?![\w-])|\btorch-\d[\w.%+]*-cp\d|Successfully installed[^\n]*\btorch-\d")
+_ADVICE = lazy(r"\b(?:bypass\w*|work\s?around|instead|should|try|recommend\w*|suggest\w*|solution|alternatively)\b",
                      re.IGNORECASE)
-_COLLECTING = re.compile(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
+_COLLECTING = lazy(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
 
 
 @functools.lru_cache(maxsize=1024)  # a long log repeats its install commands; shlex is slow
@@ -60,20 +61,20 @@ def _tokens(args: str) -> Tuple[str, ...]:
 
 # Signs that the paste comes from Windows: a wheel for it, a drive path, PowerShell's prompt,
 # "on Windows 11". WSL runs Linux, so a paste that names it is not Windows here.
-_WINDOWS = re.compile(r"\bwin_amd64\b|(?<![\w])[A-Z]:\\\w|^PS [A-Z]:\\|\b(?:on|under|using|in)\s+windows\b(?!\s*subsystem)"
+_WINDOWS = lazy(r"\bwin_amd64\b|(?<![\w])[A-Z]:\\\w|^PS [A-Z]:\\|\b(?:on|under|using|in)\s+windows\b(?!\s*subsystem)"
                       r"|\bwindows\s*1[01]\b", re.IGNORECASE)
 _INDEX_FLAGS = ("-i", "--index-url", "--extra-index-url", "-f", "--find-links")
 
 
 # pip's refusal (pip/_internal/resolution): the command installed no torch at all.
-_NO_TORCH = re.compile(r"(?:No matching distribution found for|Could not find a version that satisfies the requirement)"
+_NO_TORCH = lazy(r"(?:No matching distribution found for|Could not find a version that satisfies the requirement)"
                        r"\s+torch\b(?![\w-])", re.IGNORECASE)
 
 
 # A Windows Python seen at work: its packages on a drive path ("C:\\…\\site-packages\\torch\\…"
 # in a traceback, "…\\venv\\Scripts\\python.exe"), or PowerShell's / cmd's prompt before a
 # command. A Linux container or WSL run from that shell is not this Python: those texts are left.
-_WINDOWS_PYTHON = re.compile(r"(?<![\w])[A-Za-z]:\\[^\s\"'<>|]*?\\(?:site-packages|Scripts|python_embeded)\\"
+_WINDOWS_PYTHON = lazy(r"(?<![\w])[A-Za-z]:\\[^\s\"'<>|]*?\\(?:site-packages|Scripts|python_embeded)\\"
                              r"|^\s*PS [A-Z]:\\[^>]*>\s*\w|^\s*(?:\([\w.-]+\)\s*)?[A-Z]:\\[^>\n]*>\s*(?:pip|python|conda)\b",
                              re.IGNORECASE)
 
@@ -218,8 +219,8 @@ def _offered(lines: Tuple[str, ...], i: int) -> bool:
 # conda's libmamba solver names the Python asked for in its problem tree: "├─ python 3.13**  is
 # requested and can be installed;", "python =3.10.16 * is requested" (conda-libmamba-solver /
 # mamba problems_graph; conda 23.10+, mamba 1.x-2.x).
-_SOLVER_PYTHON = re.compile(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s?\*{0,2}\s+is (?:requested and can be installed|installable)")
-_UV_PYTHON = re.compile(r"^\s*Using CPython (\d+\.\d+\.\d+)(?:[a-z]+\d*)?(?:\s+interpreter at:\s+\S+)?\s*$")
+_SOLVER_PYTHON = lazy(r"(?:^|[─\s])python\s+=?=?(3\.\d{1,2})(?:\.\d+)?\s?\*{0,2}\s+is (?:requested and can be installed|installable)")
+_UV_PYTHON = lazy(r"^\s*Using CPython (\d+\.\d+\.\d+)(?:[a-z]+\d*)?(?:\s+interpreter at:\s+\S+)?\s*$")
 
 
 def parse(doc: Pasted) -> Found:

@@ -19,6 +19,7 @@ import re
 from envcheck.derived.stated_causes import LD_BLAMED_DETAIL, NCCL_BLAMED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "statements"
@@ -26,21 +27,21 @@ _I = re.IGNORECASE
 
 # One sentence with its end mark (a line may hold several): split at . ! ? ; and the CJK stops;
 # a dot inside a path or version ("cuda-11.2/lib64") does not end one.
-_SENTENCE = re.compile(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
-_CAUSE = re.compile(r"\b(?:conflict\w*|caus(?:e|es|ed|ing)|culprit|the\s+(?:problem|issue|reason)|"
+_SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
+_CAUSE = lazy(r"\b(?:conflict\w*|caus(?:e|es|ed|ing)|culprit|the\s+(?:problem|issue|reason)|"
                     r"(?:fix|fixes|fixed|solve[sd]?|resolve[sd]?)\b|unset(?:ting)?|remov(?:e|ed|ing)|drop(?:ped|ping)?|"
                     r"clear(?:ed|ing)?|works?\s+now|now\s+works?)|冲突|导致|解决|去掉|删掉|删除|移除", _I)
 # A fix that did not help, a question, a plan: no claim.
-_NOT = re.compile(r"\b(?:didn't|did\s+not|doesn't|does\s+not|not\s+help\w*|no\s+luck|still|won't|tried|try|"
+_NOT = lazy(r"\b(?:didn't|did\s+not|doesn't|does\s+not|not\s+help\w*|no\s+luck|still|won't|tried|try|"
                   r"should|could|would|whether|if)\b|没用|没有用|还是|仍然|\?|？", _I)
-_LD = re.compile(r"\bLD_LIBRARY_PATH\b")
+_LD = lazy(r"\bLD_LIBRARY_PATH\b")
 # The fix was to put a directory on the path: the library was missing, nothing clashed.
-_ADDED = re.compile(r"\b(?:add(?:s|ed|ing)?|append(?:s|ed|ing)?|prepend(?:s|ed|ing)?)\b[^;!?\n]{0,160}?"
+_ADDED = lazy(r"\b(?:add(?:s|ed|ing)?|append(?:s|ed|ing)?|prepend(?:s|ed|ing)?)\b[^;!?\n]{0,160}?"
                     r"\b(?:to|in|into)\s+(?:the\s+|my\s+|your\s+)?`?LD_LIBRARY_PATH"
                     r"|(?:添加|加入|加到|加上)[^。；]{0,60}LD_LIBRARY_PATH", _I)
-_DIR = re.compile(r"(?<![\w$])(/[\w.+-]+(?:/[\w.+-]+)*)")
-_CUDAISH = re.compile(r"cuda|cudnn|nvidia|nccl|tensorrt", _I)
-_NCCL = re.compile(r"\b(?:incompatible|mismatch\w*|wrong|different|conflicting)\s+(?:cuda\s+and\s+)?nccl"
+_DIR = lazy(r"(?<![\w$])(/[\w.+-]+(?:/[\w.+-]+)*)")
+_CUDAISH = lazy(r"cuda|cudnn|nvidia|nccl|tensorrt", _I)
+_NCCL = lazy(r"\b(?:incompatible|mismatch\w*|wrong|different|conflicting)\s+(?:cuda\s+and\s+)?nccl"
                    r"(?:\s+library)?\s+versions?\b"
                    r"|\bnccl(?:\s+library)?\s+versions?\s+(?:mismatch\w*|(?:is|are)\s+(?:incompatible|different|"
                    r"not\s+compatible)|(?:do|does)\s+not\s+match|don't\s+match|doesn't\s+match|conflict\w*)"

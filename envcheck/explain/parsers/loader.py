@@ -32,6 +32,7 @@ from typing import Optional, Tuple
 from envcheck.explain.partial import LISTING, TOOL, Found
 from envcheck.explain.source import Pasted, normalise
 from envcheck.facts import LibraryFile, LoadedLibrary, LoaderError
+from envcheck.lazyre import lazy
 
 SOURCE = "loader"
 
@@ -45,30 +46,30 @@ _C_PREFIXES: Tuple[Tuple[str, str], ...] = (
     # torch builds import it from MKL (https://github.com/pytorch/pytorch/issues/123097).
     ("iJIT_", "mkl"),
 )
-_CUDA_RUNTIME = re.compile(r"^cuda[A-Z]")  # cudaMalloc, cudaGetDeviceCount … (cuda_runtime_api.h)
-_CUDA_DRIVER = re.compile(r"^cu[A-Z]")  # cuInit, cuMemAlloc_v2 … (cuda.h)
+_CUDA_RUNTIME = lazy(r"^cuda[A-Z]")  # cudaMalloc, cudaGetDeviceCount … (cuda_runtime_api.h)
+_CUDA_DRIVER = lazy(r"^cu[A-Z]")  # cuInit, cuMemAlloc_v2 … (cuda.h)
 # C++ namespaces → library.
 _NAMESPACES = {"c10": "libtorch", "at": "libtorch", "torch": "libtorch", "caffe2": "libtorch", "thpp": "libtorch",
                "cudnn": "libcudnn", "nvinfer1": "libnvinfer"}
 # Itanium mangling: _Z, then N (nested) with optional CV qualifiers, or a special name
 # (TI typeinfo, TV vtable, TS typeinfo name), then <length><identifier>.
-_MANGLED = re.compile(r"^_Z(?:T[IVS])?N?[rVK]{0,3}(\d{1,3})")
+_MANGLED = lazy(r"^_Z(?:T[IVS])?N?[rVK]{0,3}(\d{1,3})")
 _VERSION_PROVIDERS = (("GLIBCXX_", "libstdc++"), ("CXXABI_", "libstdc++"), ("GLIBC_", "libc"))
 # Families of NVIDIA's libraries: a loaded file of these is worth recording.
-_NVIDIA_LIB = re.compile(r"^lib(?:cuda|cudart|cudnn\w*|nccl|cublas\w*|cufft\w*|curand|cusparse\w*|cusolver\w*|nvrtc"
+_NVIDIA_LIB = lazy(r"^lib(?:cuda|cudart|cudnn\w*|nccl|cublas\w*|cufft\w*|curand|cusparse\w*|cusolver\w*|nvrtc"
                          r"[\w-]*|nvJitLink|nvidia-ml|nvToolsExt|cupti)\.so(?:\.[\d.]+)?$")
 # ldd: "\tlibcudnn.so.8 => /usr/local/cuda/lib64/libcudnn.so.8 (0x00007f…)"
-_LDD = re.compile(r"^\s*(?P<name>lib[\w.+-]+\.so[\w.]*)\s+=>\s+(?P<path>/\S+)\s+\(0x[0-9a-f]+\)\s*$")
+_LDD = lazy(r"^\s*(?P<name>lib[\w.+-]+\.so[\w.]*)\s+=>\s+(?P<path>/\S+)\s+\(0x[0-9a-f]+\)\s*$")
 # A file listing (find, ls -l, ls -1 with the directory): a path alone at the end of a line.
-_LISTED = re.compile(r"(?:^|\s)(?P<path>(?:\.|~)?/\S*/(?P<name>lib[\w.+-]+\.so[\w.]*))\s*$")
+_LISTED = lazy(r"(?:^|\s)(?P<path>(?:\.|~)?/\S*/(?P<name>lib[\w.+-]+\.so[\w.]*))\s*$")
 # /proc/<pid>/maps: "7f12…-7f13… r-xp 00000000 08:01 1234 /usr/lib/x86_64-linux-gnu/libcuda.so.550.90.07"
 # The row may come quoted (a Python list of lines: "['7f3a…-7f3b… r-xp … /usr/lib/…/libcudnn.so.8']"),
 # after "grep -n"'s "12:" or a pid, so it is searched for, not anchored.
-_MAPS = re.compile(r"(?:^|[\s'\"\[,:])[0-9a-f]{6,16}-[0-9a-f]{6,16}\s+[r-][w-][x-][ps]\s+[0-9a-f]+\s+\S+\s+\d+\s+"
+_MAPS = lazy(r"(?:^|[\s'\"\[,:])[0-9a-f]{6,16}-[0-9a-f]{6,16}\s+[r-][w-][x-][ps]\s+[0-9a-f]+\s+\S+\s+\d+\s+"
                    r"(?P<path>/[^\s'\",\]\\]+)")
 # LD_DEBUG=libs: "     12345:\tcalling init: /usr/lib/x86_64-linux-gnu/libcudnn.so.8" (glibc elf/dl-init.c,
 # call_init) is printed for every object the loader initialised, i.e. the file that was loaded.
-_LD_DEBUG_INIT = re.compile(r"^\s*\d+:\s+calling init:\s+(?P<path>/\S+)\s*$")
+_LD_DEBUG_INIT = lazy(r"^\s*\d+:\s+calling init:\s+(?P<path>/\S+)\s*$")
 
 
 @functools.lru_cache(maxsize=4096)  # a long log repeats its loader errors
@@ -142,11 +143,11 @@ def _on_disk(f: Found, path: str, name: str, i: int) -> None:
 # traceback: the nearest frame outside the standard library ('File ".../site-packages/mmcv/utils/
 # ext_loader.py", line 12', IPython's "File ~/…/mamba_ssm/ops/x.py:11") or import statement
 # ("from detectron2 import _C", "---> 11 import selective_scan_cuda", ">>> import torch").
-_FRAME = re.compile(r'File "(?P<q>[^"]{1,400})", line \d+|File (?P<i>[~/\w.:\\-][^\s:]{0,400}\.py):\d+'
+_FRAME = lazy(r'File "(?P<q>[^"]{1,400})", line \d+|File (?P<i>[~/\w.:\\-][^\s:]{0,400}\.py):\d+'
                     r"|(?P<o>/\S{1,400}\.py) in ")
-_IMPORT = re.compile(r"^\s*(?:-*>\s*\d+\s+|>>>\s*|\d+\s+)?(?:from\s+(?P<a>[\w.]+)\s+import\b|import\s+(?P<b>[\w.]+))")
-_PACKAGE = re.compile(r"[/\\](?:site|dist)-packages[/\\](?P<pkg>[\w.-]+)")
-_STDLIB = re.compile(r"[/\\]lib[/\\]python\d[\d.]*[/\\](?!(?:site|dist)-packages)|<frozen")
+_IMPORT = lazy(r"^\s*(?:-*>\s*\d+\s+|>>>\s*|\d+\s+)?(?:from\s+(?P<a>[\w.]+)\s+import\b|import\s+(?P<b>[\w.]+))")
+_PACKAGE = lazy(r"[/\\](?:site|dist)-packages[/\\](?P<pkg>[\w.-]+)")
+_STDLIB = lazy(r"[/\\]lib[/\\]python\d[\d.]*[/\\](?!(?:site|dist)-packages)|<frozen")
 _LOOKBACK = 25
 
 
@@ -183,7 +184,7 @@ def _importer(lines: Tuple[str, ...], i: int) -> str:
 # A CUDA version the text names in any of the usual ways: "CUDA 11.1", "cuda12.1", "CUDA版本10.2",
 # "pytorch-cuda=11.7", "cudatoolkit=11.3", nvcc's "release 11.6", a wheel's or index's "cu111",
 # "+cu121". nvidia-smi's header (the driver's CUDA, not an installed one) is left out.
-_CUDA_SAID = re.compile(r"(?i)(?<![a-z])cuda(?:toolkit)?[\s_=:：-]*(?:の|的)?\s*(?:version|ver\.?|版本|버전|バージョン)?"
+_CUDA_SAID = lazy(r"(?i)(?<![a-z])cuda(?:toolkit)?[\s_=:：-]*(?:の|的)?\s*(?:version|ver\.?|版本|버전|バージョン)?"
                         r"\s*(?:は|은|는|이|号)?[\s:：=是为]*v?(?P<v>\d{1,2}\.\d)(?![\d])"
                         r"|versi[oó]n\s+de\s+cuda\s*(?:es\s+)?:?\s*v?(?P<e>\d{1,2}\.\d)(?![\d])"
                         r"|release (?P<r>\d{1,2}\.\d),"

@@ -16,14 +16,15 @@ import re
 
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "lspci -vv"
 _I = re.IGNORECASE
 
-_ROW = re.compile(r"^\s*(?P<bus>(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\s+\S[^\n]*$", _I)
-_GPU_ROW = re.compile(r"^\s*(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\s+(?:VGA compatible controller|3D controller|"
+_ROW = lazy(r"^\s*(?P<bus>(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\s+\S[^\n]*$", _I)
+_GPU_ROW = lazy(r"^\s*(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\s+(?:VGA compatible controller|3D controller|"
                       r"Display controller)\b[^\n]*(?:NVIDIA|\[10de:)", _I)
-_LINK = re.compile(r"\bLnk(?P<kind>Cap|Sta):\s+(?:Port #\d+,\s*)?Speed (?P<speed>[\d.]+)GT/s[^,\n]*,\s*"
+_LINK = lazy(r"\bLnk(?P<kind>Cap|Sta):\s+(?:Port #\d+,\s*)?Speed (?P<speed>[\d.]+)GT/s[^,\n]*,\s*"
                    r"Width x(?P<width>\d+)\b")
 _GEN = {"2.5": 1, "5": 2, "8": 3, "16": 4, "32": 5, "64": 6}
 

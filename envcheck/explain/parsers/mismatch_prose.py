@@ -18,13 +18,14 @@ import re
 from envcheck.derived.driver_claims import MISMATCH_SAID_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "statements"
 _I = re.IGNORECASE
 
-_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
-_DIFFER = re.compile(
+_SENTENCE = lazy(r"[^.!?。！？\n]+[.!?。！？]?")
+_DIFFER = lazy(
     r"\b(?:nvidia\s+)?(?:driver|kernel\s+module|nvidia\.ko|module)\s*(?:and|/|&|vs\.?|with)\s*(?:the\s+)?(?:user[\s-]?space\s+)?"
     r"(?:librar(?:y|ies)|libs?|nvml|driver|user[\s-]?space(?:\s+driver)?)\s+(?:versions?\s+)?"
     r"(?:(?:do(?:es)?\s*n[o']t|did\s*n[o']t)\s+match|mismatch(?:ed)?|(?:are|were)\s+(?:out\s+of\s+sync|different))"
@@ -32,7 +33,7 @@ _DIFFER = re.compile(
     r"|驱动(?:程序)?(?:和|与|跟|/)?(?:动态)?库?(?:的)?版本?不(?:一致|匹配)|(?:内核模块|内核驱动)(?:和|与|跟)?[^。\n]{0,10}版本不(?:一致|匹配)"
     r"|드라이버\s*(?:와|/|랑)?\s*라이브러리\s*(?:의\s*)?버전\s*(?:이|가)?\s*(?:맞지\s*않|불일치|다르)"
     r"|ドライバ(?:ー)?\s*(?:と|/)\s*ライブラリ\s*の?\s*バージョン\s*(?:が|は)?\s*(?:一致しない|合わない|違)", _I)
-_NOT = re.compile(r"\?|？|\b(?:if|whether|not\s+(?:a|the)\s+mismatch|no\s+mismatch|(?:do|does)\s+match|same\s+version|"
+_NOT = lazy(r"\?|？|\b(?:if|whether|not\s+(?:a|the)\s+mismatch|no\s+mismatch|(?:do|does)\s+match|same\s+version|"
                   r"without|didn't\s+help|did\s+not\s+help|still)\b|如果|是否|吗|一致的|没有不|不是|仍然|还是不", _I)
 _NEEDLES = ("match", "mismatch", "sync", "different", "不一致", "不匹配", "버전", "バージョン")
 

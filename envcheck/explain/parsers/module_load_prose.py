@@ -27,12 +27,13 @@ from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "statements about kernel modules"
 _I = re.IGNORECASE
 
 _QUAL = r"(?:completely|complete|entirely|totally|simply|just|now|also|still)\s+"
-_GONE = re.compile(
+_GONE = lazy(
     r"\b(?:nvidia|dkms|akmods?|kernel|driver)(?:[\s_-]+(?:kernel|dkms|driver))?\s+modules?\b"
     r"(?:\s+(?:for\s+(?:the\s+)?(?:new|current|running|latest)\s+kernel|\S*nvidia\S*))?"
     r"\s+(?:is|was|were|are|got|gets|has\s+been|have\s+been|ends?\s+up|seems?\s+to\s+be|appears?\s+to\s+be)\s+"
@@ -46,13 +47,13 @@ _GONE = re.compile(
 _LOST_WORDS = ("gone", "missing", "deleted", "removed", "wiped", "built", "build", "不见", "丢失", "消失", "删除",
                "编译", "构建", "生成")
 # "the vboxdrv dkms module", "my r8125 kernel module": another module, named just before.
-_WORD_BEFORE = re.compile(r"([A-Za-z0-9_'-]+)\s+$")
+_WORD_BEFORE = lazy(r"([A-Za-z0-9_'-]+)\s+$")
 _DETERMINERS = {"my", "the", "its", "our", "this", "that", "all", "any", "whole", "nvidia", "nvidia's", "gpu", "new",
                 "and", "so", "now", "but", "then", "because", "that's", "which", "seemingly", "apparently"}
-_GONE_DENIED = re.compile(r"\b(?:not|no\s+longer|never|isn't|wasn't|aren't)\s+$", _I)
+_GONE_DENIED = lazy(r"\b(?:not|no\s+longer|never|isn't|wasn't|aren't)\s+$", _I)
 
 _LOADS = r"(?:get|gets|got|is|was|being|keeps?\s+(?:getting|being))?\s*(?:re)?load(?:s|ed|ing)?"
-_IGNORED = re.compile(
+_IGNORED = lazy(
     rf"\b{_LOADS}\s+(?:again|anyway|nevertheless|regardless|still)\b[^.;!?\n]{{0,60}}"
     r"\b(?:although|though|even\s+though|despite|while|but|even\s+with|even\s+after)\b[^.;!?\n]{0,40}blacklist"
     rf"|\bblacklist\w*\b[^.;!?\n]{{0,60}}\b(?:but|yet|still|however)\b[^.;!?\n]{{0,40}}\b(?:still\s+|again\s+)?{_LOADS}"
@@ -62,8 +63,8 @@ _IGNORED = re.compile(
     r"|(?:屏蔽|禁用|拉黑|blacklist)[^。！？\n]{0,30}(?:但|可是|却|然而)[^。！？\n]{0,15}(?:仍然|还是|依然|又|仍)[^。！？\n]{0,6}"
     r"(?:加载|载入|在用|被加载)", _I)
 # "no longer loads", "is not loaded anymore", "does not load": the blacklist worked.
-_IGNORED_DENIED = re.compile(r"\b(?:no\s+longer|not|n't|never)\b[^.;!?\n]{0,12}load|不再|没有再", _I)
-_FIXED = re.compile(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again|fine)|working\s+(?:now|again))\b|解决|好了", _I)
+_IGNORED_DENIED = lazy(r"\b(?:no\s+longer|not|n't|never)\b[^.;!?\n]{0,12}load|不再|没有再", _I)
+_FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again|fine)|working\s+(?:now|again))\b|解决|好了", _I)
 
 
 def _sentence(line: str, start: int, end: int) -> str:
@@ -131,7 +132,7 @@ _SB = r"(?:secure[\s-]?boot|security\s+boot)"
 _DRV = r"(?:nvidia|driver|module|kmod|akmod|dkms|nvidia-smi)"
 _FAILS = (r"(?:n't|\bnot|\bnever|\bcannot|\bunable\s+to|\bfail(?:s|ed|ing)?\s+to|\brefuses?\s+to|\bstopp?(?:ed|s)?)"
           r"\s+(?:to\s+)?(?:be\s+)?(?:properly\s+|correctly\s+|even\s+)?(?:load|work|start|run|insert)\w*")
-_SB_BLAMED = re.compile(
+_SB_BLAMED = lazy(
     rf"\b{_SB}\b[^.;!?\n]{{0,40}}?\b(?:prevent|block|refus|reject|stop|break)\w*\b[^.;!?\n]{{0,30}}?\b{_DRV}"
     rf"|\b{_DRV}\w*\b[^.;!?\n]{{0,40}}?{_FAILS}\b[^.;!?\n]{{0,60}}?\b(?:because|due\s+to|since|when|whenever|while|with"
     rf"|if|under|caused\s+by)\b[^.;!?\n]{{0,30}}?\b{_SB}\b"
@@ -156,12 +157,12 @@ _SB_BLAMED = re.compile(
 # Secure Boot off in the same sentence ("I disabled Secure Boot and the driver still won't load",
 # "without secure boot"), denied as the cause ("not because of Secure Boot"), or only possible
 # ("secure boot may prevent …"): not this machine's state.
-_SB_OFF = re.compile(r"\bdisabl\w*|\bturn\w*\s+(?:it\s+)?off\b|\bswitch\w*\s+(?:it\s+)?off\b|\b(?:is|was)\s+off\b|\bwithout\b"
+_SB_OFF = lazy(r"\bdisabl\w*|\bturn\w*\s+(?:it\s+)?off\b|\bswitch\w*\s+(?:it\s+)?off\b|\b(?:is|was)\s+off\b|\bwithout\b"
                      r"|\bdeactivat\w*|\bdeaktiv\w*|\bausgeschaltet\b|\bdesactiv\w*|\bdeshabilit\w*|\bnot\s+(?:the\s+)?(?:problem|issue|cause|reason)|\bnot\s+because|\bisn't\b"
                      r"|\b(?:may|might|could|can)\s+(?:\w+\s+)?(?:prevent|block|stop|break|cause)"
                      r"|关闭|关掉|禁用|無効|オフ|비활성|끄", _I)
-_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|unless)\b|如果|場合|경우", _I)
-_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|my|me|we|our|us)\b|我|私|저는|제", _I)
+_CONDITIONAL = lazy(r"\b(?:if|when|whenever|unless)\b|如果|場合|경우", _I)
+_FIRST_PERSON = lazy(r"\b(?:i|i'm|i've|my|me|we|our|us)\b|我|私|저는|제", _I)
 
 
 def _secure_boot_blamed(doc: Pasted, f: Found) -> None:
@@ -186,10 +187,10 @@ def _secure_boot_blamed(doc: Pasted, f: Found) -> None:
 
 # dkms status rows, old ("nvidia, 396.45, 4.17.14-202.fc28.x86_64, x86_64: installed") and new
 # ("nvidia/535.113.01, 6.2.0-34-generic, x86_64: installed") layouts (dkms 2.x/3.x ``status``).
-_DKMS_ROW = re.compile(r"^\s*nvidia(?:-open)?(?:/|,\s*)[\d.]+,\s*(?P<kernel>[^,\s]+),\s*[\w-]+:\s*(?:installed|built)\b")
-_UNAME_A = re.compile(r"^\s*Linux\s+\S+\s+(?P<kernel>\d+\.\d+[^\s#]*)\s+#\d")
-_RELEASE = re.compile(r"^\s*(?P<kernel>\d+\.\d+\.\d+[\w.+~-]*)\s*$")
-_LSMOD_NVIDIA = re.compile(r"^\s*nvidia\s+\d+\s+\d+")
+_DKMS_ROW = lazy(r"^\s*nvidia(?:-open)?(?:/|,\s*)[\d.]+,\s*(?P<kernel>[^,\s]+),\s*[\w-]+:\s*(?:installed|built)\b")
+_UNAME_A = lazy(r"^\s*Linux\s+\S+\s+(?P<kernel>\d+\.\d+[^\s#]*)\s+#\d")
+_RELEASE = lazy(r"^\s*(?P<kernel>\d+\.\d+\.\d+[\w.+~-]*)\s*$")
+_LSMOD_NVIDIA = lazy(r"^\s*nvidia\s+\d+\s+\d+")
 
 
 def _running_kernel(doc: Pasted):

@@ -41,22 +41,21 @@ Claimed below a REPL's ``torch.cuda.nccl.version()`` (PROGRAM), which outranks i
 
 from __future__ import annotations
 
-import re
-
 from envcheck.explain.partial import LISTING, PROGRAM, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import LibraryFile
+from envcheck.lazyre import lazy
 
 SOURCE = "NCCL version printed"
 
-_BANNER = re.compile(r"\bNCCL INFO NCCL version (?P<v>\d+\.\d+\.\d+)(?:[-.\w]*)?\+cuda\d+\.\d+")
+_BANNER = lazy(r"\bNCCL INFO NCCL version (?P<v>\d+\.\d+\.\d+)(?:[-.\w]*)?\+cuda\d+\.\d+")
 _OTHER_USERS = ("tensorflow", "jax", "horovod", "paddle", "mxnet", "cupy", "oneflow", "mindspore")
 
-_DPKG = re.compile(r"^[a-z]i\s+libnccl2(?::\w+)?\s+(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\s")
-_RPM = re.compile(r"^libnccl-(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\.\w+\s*$")
-_APT = re.compile(r"^(?:Setting up libnccl2(?::\w+)? \(|libnccl2 is already the newest version \()"
+_DPKG = lazy(r"^[a-z]i\s+libnccl2(?::\w+)?\s+(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\s")
+_RPM = lazy(r"^libnccl-(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\.\w+\s*$")
+_APT = lazy(r"^(?:Setting up libnccl2(?::\w+)? \(|libnccl2 is already the newest version \()"
                   r"(?P<v>\d+\.\d+\.\d+)-\d+\+cuda\d+\.\d+\)")
-_OLLAMA = re.compile(r"server config\"?\s+env=\"?map\[[^\n]*?\bCUDA_VISIBLE_DEVICES:(?P<value>[^\s\]\"]+)")
+_OLLAMA = lazy(r"server config\"?\s+env=\"?map\[[^\n]*?\bCUDA_VISIBLE_DEVICES:(?P<value>[^\s\]\"]+)")
 
 
 def _nccl(doc: Pasted, f: Found) -> None:
@@ -82,12 +81,12 @@ def _system(doc: Pasted, f: Found) -> None:
 
 # A listing row of NVIDIA's NCCL wheel, alone on its line: freeze ("name==v"), collect_env's
 # "[pip3] name==v" / "[conda] name v build channel", pip list / conda list ("name   v   [build channel]").
-_WHEEL_ROW = re.compile(r"^(?:\[(?:pip3?|conda)\]\s+)?(?P<name>nvidia-nccl-cu\d{2})(?:==|\s+)(?P<v>\d+\.\d+\.\d+)"
+_WHEEL_ROW = lazy(r"^(?:\[(?:pip3?|conda)\]\s+)?(?P<name>nvidia-nccl-cu\d{2})(?:==|\s+)(?P<v>\d+\.\d+\.\d+)"
                         r"(?:\s+\S+\s+\S+)?\s*$")
 # The host NCCL's own log prefix names: "host:pid:tid [rank] NCCL INFO" (src/debug.cc), after a
 # launcher's own prefix where there is one (pdsh's "10.0.0.1: ", srun's "3: ", mpirun --tag-output's
 # "[1,0]<stdout>:").
-_HOST = re.compile(r"^(?:\[\d+,\d+\]<std\w+>:|[\w.-]+:\s)?(?P<host>[\w.-]+):\d+:\d+ \[\d+\] NCCL INFO NCCL version ")
+_HOST = lazy(r"^(?:\[\d+,\d+\]<std\w+>:|[\w.-]+:\s)?(?P<host>[\w.-]+):\d+:\d+ \[\d+\] NCCL INFO NCCL version ")
 
 
 def _nccl_seen(doc: Pasted, f: Found) -> None:
@@ -111,10 +110,10 @@ def _nccl_seen(doc: Pasted, f: Found) -> None:
 
 # A fully versioned libnccl file name, with the directory a listing prints before it (or, for a
 # symlink target "-> libnccl.so.2.23.4", the directory of the link).
-_FILE = re.compile(r"(?P<dir>(?:/[\w.+-]+)*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
-_LINK = re.compile(r"(?P<dir>(?:/[\w.+-]+)*/)libnccl\.so(?:\.\d+)?\s+->\s+(?:\S*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})")
+_FILE = lazy(r"(?P<dir>(?:/[\w.+-]+)*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})(?![\d.]*\d)")
+_LINK = lazy(r"(?P<dir>(?:/[\w.+-]+)*/)libnccl\.so(?:\.\d+)?\s+->\s+(?:\S*/)?libnccl\.so\.(?P<v>2\.\d{1,2}\.\d{1,2})")
 # The answer of torch.cuda.nccl.version() after the call on one line: "(2, 10, 3)", or the code 2708.
-_INLINE = re.compile(r"nccl\.version\(\)[^(\n]{0,120}?\(\s*(?P<a>2),\s*(?P<b>\d{1,2}),\s*(?P<c>\d{1,2})\s*\)")
+_INLINE = lazy(r"nccl\.version\(\)[^(\n]{0,120}?\(\s*(?P<a>2),\s*(?P<b>\d{1,2}),\s*(?P<c>\d{1,2})\s*\)")
 
 
 def _files(doc: Pasted, f: Found) -> None:

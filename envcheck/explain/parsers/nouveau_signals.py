@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from ...lazyre import lazy
 from ..partial import LISTING, STATED, Found
 from ..sentences import asked
 from ..source import Pasted
@@ -34,24 +35,24 @@ from ..source import Pasted
 SOURCE = "graphics driver output"
 
 _I = re.IGNORECASE
-_TOOL_LINE = re.compile(
+_TOOL_LINE = lazy(
     r"OpenGL vendor string:\s*nouveau\b|OpenGL renderer string:\s*(?:NV[0-9A-F]{2,3}\b|[^\n]*\(NVK\s)"
     r"|\bdriverName\s*=\s*NVK\b|\bDRIVER_ID_MESA_NVK\b|\(NVK\s+[A-Z]{2}\d{3}\)"
     r"|\(II\)\s+NOUVEAU(?:\(\d+\)|\s+driver)\b|/drivers/nouveau_drv\.so\b|LoadModule:\s*\"nouveau\""
     r"|Driver Status:\s*nouveau is active|^\s*Driver:\s*\"nouveau\"")
-_LSHW_NOUVEAU = re.compile(r"^\s*configuration:.*\bdriver=nouveau\b", _I)
-_LSHW_VENDOR_NVIDIA = re.compile(r"^\s*vendor:\s*NVIDIA\b", _I)
+_LSHW_NOUVEAU = lazy(r"^\s*configuration:.*\bdriver=nouveau\b", _I)
+_LSHW_VENDOR_NVIDIA = lazy(r"^\s*vendor:\s*NVIDIA\b", _I)
 
 
-_FALLBACK_RAN = re.compile(r"\b(?:Started|Finished)\s+(?:nvidia-fallback\.service\s*-\s*)?Fallback to nouveau (?:if|as) nvidia "
+_FALLBACK_RAN = lazy(r"\b(?:Started|Finished)\s+(?:nvidia-fallback\.service\s*-\s*)?Fallback to nouveau (?:if|as) nvidia "
                            r"did not load|NVIDIA kernel module missing\. Falling back to nouveau")
 # systemctl status of the unit: its title line, then "Active: active (exited)" when it ran.
-_FALLBACK_TITLE = re.compile(r"nvidia-fallback\.service\s*-\s*Fallback to nouveau", _I)
-_ACTIVE = re.compile(r"^\s*Active:\s*active\b")
+_FALLBACK_TITLE = lazy(r"nvidia-fallback\.service\s*-\s*Fallback to nouveau", _I)
+_ACTIVE = lazy(r"^\s*Active:\s*active\b")
 # A person's retelling: "a Nouveau fallback service has started", "nvidia-fallback.service ran".
-_FALLBACK_TOLD = re.compile(r"\b(?:nouveau[- ]fallback|nvidia-fallback)(?:\.service|\s+service)?\b[^.;!?\n]{0,25}?"
+_FALLBACK_TOLD = lazy(r"\b(?:nouveau[- ]fallback|nvidia-fallback)(?:\.service|\s+service)?\b[^.;!?\n]{0,25}?"
                             r"\b(?:has\s+|had\s+|was\s+)?(?:started|starts|ran|runs|kicked\s+in|activated|triggered)\b", _I)
-_NOT = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b|skipped|not\s+met", _I)
+_NOT = lazy(r"\b(?:not|never|no\s+longer)\b|n't\b|skipped|not\s+met", _I)
 
 
 def _fallback(doc: Pasted, f: Found) -> None:

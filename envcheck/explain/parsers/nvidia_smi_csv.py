@@ -22,6 +22,7 @@ from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.smi_values import convert, plausible_power
 from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading
 
 SOURCE = "nvidia-smi --query-gpu"
@@ -57,7 +58,7 @@ _OTHER = {"index", "driver_version", "kmd_version", "count", "timestamp", "gpu_s
 _KNOWN = set(_QUERY) | _APPS | _OTHER | {"clocks_throttle_reasons.active", "clocks_event_reasons.active"}
 # clocks_throttle_reasons.* (before R530) and clocks_event_reasons.* (R530+) name the NVML reasons
 # with the names envcheck uses.
-_REASON = re.compile(r"^clocks_(?:throttle|event)_reasons\.(gpu_idle|applications_clocks_setting|sw_power_cap|"
+_REASON = lazy(r"^clocks_(?:throttle|event)_reasons\.(gpu_idle|applications_clocks_setting|sw_power_cap|"
                      r"hw_slowdown|hw_thermal_slowdown|hw_power_brake_slowdown|sw_thermal_slowdown|sync_boost|"
                      r"display_clock_setting)$")
 # The whole set as one bitmask: clocks_throttle_reasons.active / clocks_event_reasons.active
@@ -68,7 +69,7 @@ REASON_BITS = ((0x1, "gpu_idle"), (0x2, "applications_clocks_setting"), (0x4, "s
                (0x10, "sync_boost"), (0x20, "sw_thermal_slowdown"), (0x40, "hw_thermal_slowdown"),
                (0x80, "hw_power_brake_slowdown"), (0x100, "display_clock_setting"))
 _MASK_COLUMNS = {"clocks_throttle_reasons.active", "clocks_event_reasons.active"}
-_MASK = re.compile(r"^(?:0x[0-9a-f]{1,16}|\d{1,10})$", re.I)
+_MASK = lazy(r"^(?:0x[0-9a-f]{1,16}|\d{1,10})$", re.I)
 
 
 def reasons_of(mask: int) -> Tuple[str, ...]:
@@ -76,10 +77,10 @@ def reasons_of(mask: int) -> Tuple[str, ...]:
     return tuple(name for bit, name in REASON_BITS if mask & bit)
 
 
-_FIELD = re.compile(r"^[A-Za-z_][\w.]*$")
-_COMMAND = re.compile(r"--query-(?:gpu|compute-apps)[= ]\"?'?([\w.,]+)")
-_LONE_VALUE = re.compile(r"^(?:\d[\d.]*(?:\s*[A-Za-z%]+)?|\[[\w/ ]+\]|Enabled|Disabled|Yes|No)$", re.I)
-_VERSION = re.compile(r"^\d+\.\d+(?:\.\d+)?$")
+_FIELD = lazy(r"^[A-Za-z_][\w.]*$")
+_COMMAND = lazy(r"--query-(?:gpu|compute-apps)[= ]\"?'?([\w.,]+)")
+_LONE_VALUE = lazy(r"^(?:\d[\d.]*(?:\s*[A-Za-z%]+)?|\[[\w/ ]+\]|Enabled|Disabled|Yes|No)$", re.I)
+_VERSION = lazy(r"^\d+\.\d+(?:\.\d+)?$")
 
 
 def _columns(line: str) -> Optional[List[str]]:

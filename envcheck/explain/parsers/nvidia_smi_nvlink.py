@@ -21,14 +21,15 @@ from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.smi_values import GPU_LINE, unmargined
 from envcheck.explain.source import Pasted
 from envcheck.facts import NvLink
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "nvidia-smi nvlink -s"
 
-_LINK = re.compile(r"^Link (?P<link>\d+): (?:(?P<speed>[\d.]+) GB/s|(?P<inactive><inactive>))\s*$")
-_NONE = re.compile(r"Device does not have or support Nvlink|Unable to retrieve Nvlink information as all links "
+_LINK = lazy(r"^Link (?P<link>\d+): (?:(?P<speed>[\d.]+) GB/s|(?P<inactive><inactive>))\s*$")
+_NONE = lazy(r"Device does not have or support Nvlink|Unable to retrieve Nvlink information as all links "
                    r"are inActive", re.IGNORECASE)
-_MIG = re.compile(r"nvlink.{0,20}not supported for Devices in MIG mode", re.IGNORECASE)
+_MIG = lazy(r"nvlink.{0,20}not supported for Devices in MIG mode", re.IGNORECASE)
 
 
 def parse(doc: Pasted) -> Found:

@@ -28,14 +28,15 @@ from envcheck.explain.partial import LISTING, TOOL, Found
 from envcheck.explain.smi_values import BUS_ID, convert, plausible_power, unmargined
 from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "nvidia-smi -q"
 
-_GPU = re.compile(rf"^(\s*)GPU\s+({BUS_ID})\s*$")
-_KV = re.compile(r"^(\s*)([A-Za-z][\w ./()-]*?)\s+:\s?(.*)$")
-_HEADER = re.compile(r"^(\s*)([A-Za-z][\w ./()-]{1,50})$")
-_VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)\b")
+_GPU = lazy(rf"^(\s*)GPU\s+({BUS_ID})\s*$")
+_KV = lazy(r"^(\s*)([A-Za-z][\w ./()-]*?)\s+:\s?(.*)$")
+_HEADER = lazy(r"^(\s*)([A-Za-z][\w ./()-]{1,50})$")
+_VERSION = lazy(r"^(\d+\.\d+(?:\.\d+)?)\b")
 
 # (innermost section or None for the GPU block itself, key) → GpuFacts field
 _FIELDS: Dict[Tuple[Optional[str], str], str] = {
@@ -197,7 +198,7 @@ def _fragment(lines: Tuple[str, ...], i: int) -> Optional[Tuple[int, bool]]:
 # Outside a GPU block only a line holding one of these (lower case) can start one or say
 # something: a GPU header, a top-level key, a section name. Inside a block every line counts.
 _MAY_OPEN = tuple(k.lower() for k in _TOP_KEYS) + tuple(sorted(s.lower() for s in _SECTIONS))
-_MAY_BE_GPU = re.compile(r"GPU\s+[0-9A-Fa-f]{4,8}:")  # what _GPU needs, found with one scan of the text
+_MAY_BE_GPU = lazy(r"GPU\s+[0-9A-Fa-f]{4,8}:")  # what _GPU needs, found with one scan of the text
 
 
 def parse(doc: Pasted) -> Found:

@@ -27,15 +27,16 @@ from envcheck.explain.partial import LISTING, TOOL, Found
 from envcheck.explain.smi_values import unmargined
 from envcheck.explain.source import Pasted
 from envcheck.facts import GpuAffinity, GpuPair
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "nvidia-smi topo -m"
 
-_COLOUR = re.compile(r"\[\d+(?:;\d+)*m")
-_ROW = re.compile(r"^GPU(\d+)\b")
-_MAY_BE_ROW = re.compile(r"GPU\d")
+_COLOUR = lazy(r"\[\d+(?:;\d+)*m")
+_ROW = lazy(r"^GPU(\d+)\b")
+_MAY_BE_ROW = lazy(r"GPU\d")
 _PATHS = {"X", "PIX", "PXB", "PHB", "NODE", "SYS", "SOC"}
-_NV = re.compile(r"^NV(\d+)$")
+_NV = lazy(r"^NV(\d+)$")
 
 
 def _cells(line: str) -> List[str]:

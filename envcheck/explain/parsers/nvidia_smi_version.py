@@ -25,16 +25,17 @@ from __future__ import annotations
 import bisect
 import re
 
+from ...lazyre import lazy
 from ..partial import TOOL, Found
 from ..smi_values import unmargined
 from ..source import Pasted
 
 SOURCE = "nvidia-smi --version"
 
-_LINE = re.compile(r"^(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA|CUDA UMD) version\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+_LINE = lazy(r"^(?P<key>NVIDIA-SMI|NVML|DRIVER|KMD|CUDA|CUDA UMD) version\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 # Lines only --version prints ("-q" says "Driver Version", "KMD Version": capital V).
-_OWN = re.compile(r"^(?:NVIDIA-SMI|NVML|DRIVER|KMD) version\s*:")
-_VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)$")
+_OWN = lazy(r"^(?:NVIDIA-SMI|NVML|DRIVER|KMD) version\s*:")
+_VERSION = lazy(r"^(\d+\.\d+(?:\.\d+)?)$")
 
 
 def parse(doc: Pasted) -> Found:

@@ -25,15 +25,16 @@ from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.smi_values import convert, plausible_power
 from envcheck.explain.source import Pasted
 from envcheck.facts import GpuProcess
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "nvidia-smi -q -x"
 
-_START = re.compile(r"<(?:\?xml\b|nvidia_smi_log\b)")
+_START = lazy(r"<(?:\?xml\b|nvidia_smi_log\b)")
 _END = "</nvidia_smi_log>"
-_DOCTYPE = re.compile(r"<!DOCTYPE\s+nvidia_smi_log\s+SYSTEM\s+\"[\w.]+\"\s*>")
-_UNSAFE = re.compile(r"<!ENTITY|<!DOCTYPE|<!ELEMENT|<!ATTLIST", re.IGNORECASE)
-_VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?)\b")
+_DOCTYPE = lazy(r"<!DOCTYPE\s+nvidia_smi_log\s+SYSTEM\s+\"[\w.]+\"\s*>")
+_UNSAFE = lazy(r"<!ENTITY|<!DOCTYPE|<!ELEMENT|<!ATTLIST", re.IGNORECASE)
+_VERSION = lazy(r"^(\d+\.\d+(?:\.\d+)?)\b")
 
 # element path under <gpu> → GpuFacts field; later entries win over earlier ones.
 _PATHS = (
@@ -65,7 +66,7 @@ _PATHS = (
 _POWER = ("power_readings", "gpu_power_readings")
 _DRAW = ("power_draw", "average_power_draw", "instant_power_draw")
 _LIMIT = ("power_limit", "current_power_limit", "enforced_power_limit")
-_REASONS = re.compile(r"^clocks_(?:throttle|event)_reason_(\w+)$")
+_REASONS = lazy(r"^clocks_(?:throttle|event)_reason_(\w+)$")
 _REASON_NAMES = {"gpu_idle", "applications_clocks_setting", "sw_power_cap", "hw_slowdown", "hw_thermal_slowdown",
                  "hw_power_brake_slowdown", "sync_boost", "sw_thermal_slowdown", "display_clocks_setting"}
 

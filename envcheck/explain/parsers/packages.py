@@ -20,57 +20,58 @@ from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.explain.partial import LISTING, PROGRAM, REPORT, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "package list"
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 _VERSION = r"\d[\w.!+-]*"
-_FREEZE = re.compile(rf"^\s*(?:\[(?P<tag>pip3?|conda)\]\s+)?(?P<name>{_NAME})\s*===?\s*(?P<version>{_VERSION})\s*$")
-_FREEZE_URL = re.compile(rf"^\s*(?:\[pip3?\]\s+)?(?P<name>{_NAME}) @ \S*/(?P<file>[^/\s]+\.whl)\s*$")
+_FREEZE = lazy(rf"^\s*(?:\[(?P<tag>pip3?|conda)\]\s+)?(?P<name>{_NAME})\s*===?\s*(?P<version>{_VERSION})\s*$")
+_FREEZE_URL = lazy(rf"^\s*(?:\[pip3?\]\s+)?(?P<name>{_NAME}) @ \S*/(?P<file>[^/\s]+\.whl)\s*$")
 # conda list rows may carry a feature in brackets between build and channel: "py3.7_cpu_0  [cpuonly]  pytorch".
-_COLUMNS = re.compile(rf"^\s*(?:\[(?P<tag>conda|pip3?)\]\s+)?(?P<name>{_NAME})\s+(?P<version>{_VERSION})"
+_COLUMNS = lazy(rf"^\s*(?:\[(?P<tag>conda|pip3?)\]\s+)?(?P<name>{_NAME})\s+(?P<version>{_VERSION})"
                       rf"(?:\s+(?P<build>[^\s\[]\S*))?(?:\s+\[[\w-]+\])?(?:\s+(?P<channel>\S+))?\s*$")
-_PIP_HEADER = re.compile(r"^\s*Package\s+Version(\s+.*)?$")
-_CONDA_HEADER = re.compile(r"^#\s*Name\s+Version\s+Build(\s+Channel)?\s*$")
-_INSTALLED = re.compile(r"Successfully installed (.+)$")
-_SATISFIED = re.compile(rf"Requirement already satisfied: (?P<name>{_NAME}) in \S+ \((?P<version>{_VERSION})\)")
-_CONDA_BUILD = re.compile(r"_\d+$")
+_PIP_HEADER = lazy(r"^\s*Package\s+Version(\s+.*)?$")
+_CONDA_HEADER = lazy(r"^#\s*Name\s+Version\s+Build(\s+Channel)?\s*$")
+_INSTALLED = lazy(r"Successfully installed (.+)$")
+_SATISFIED = lazy(rf"Requirement already satisfied: (?P<name>{_NAME}) in \S+ \((?P<version>{_VERSION})\)")
+_CONDA_BUILD = lazy(r"_\d+$")
 # Poetry's installer: "  • Installing torch (2.3.1+cpu)", "  - Updating torch (2.1.0 -> 2.3.1+cu121)"
 # (poetry/installation/executor.py); what it put into the environment.
-_POETRY_OP = re.compile(rf"^\s*[•*-]?\s*(?:Installing|Updating|Downgrading)\s+(?P<name>{_NAME})\s+"
+_POETRY_OP = lazy(rf"^\s*[•*-]?\s*(?:Installing|Updating|Downgrading)\s+(?P<name>{_NAME})\s+"
                         rf"\((?:{_VERSION}\s+->\s+)?(?P<version>{_VERSION})\)")
 # conda names a package file or spec as name-version-build: a lock file's or pixi's URL
 # ("…/linux-64/pytorch-2.4.1-cpu_mkl_py312h…_101.conda"), the solver's plan ("pytorch/linux-64::
 # pytorch-2.0.1-py3.10_cpu_0"), conda 4.x's plan ("pytorch:  1.4.0-py3.7_cpu_0") and its download
 # table ("pytorch-1.4.0  |  py3.7_cpu_0  27.2 MB"): what conda installs, its build string included.
-_CONDA_SPEC = re.compile(r"(?:^|[\s/:=\"'])(?P<name>pytorch(?:-nightly)?)-(?P<version>\d[\w.+]*)-(?P<build>[\w.]+?)"
+_CONDA_SPEC = lazy(r"(?:^|[\s/:=\"'])(?P<name>pytorch(?:-nightly)?)-(?P<version>\d[\w.+]*)-(?P<build>[\w.]+?)"
                          r"(?:\.conda|\.tar\.bz2)?(?![\w.])"
                          r"|^\s*(?P<name2>pytorch):\s+(?P<version2>\d[\w.]*)-(?P<build2>[\w.]+)\s"
                          r"|^\s*(?P<name3>pytorch)-(?P<version3>\d[\w.]*)\s*\|\s*(?P<build3>[\w.]+)\s")
 # conda env export / conda list --export: "- pytorch=2.0.1=py3.10_cpu_0", "pytorch-mutex=1.0=cpu".
-_CONDA_EXPORT = re.compile(r"^\s*(?:-\s*)?(?:[\w.-]+::)?(?P<name>pytorch|pytorch-mutex|pytorch-cuda|pytorch-nightly)="
+_CONDA_EXPORT = lazy(r"^\s*(?:-\s*)?(?:[\w.-]+::)?(?P<name>pytorch|pytorch-mutex|pytorch-cuda|pytorch-nightly)="
                            r"(?P<version>\d[\w.]*)=(?P<build>[\w.]+)\s*$")
 # A lock file's package table (poetry.lock, uv.lock, pdm.lock): 'name = "torch"', then its version.
-_LOCK_NAME = re.compile(r'^\s*name\s*=\s*"(?:torch|pytorch)"\s*$')
-_LOCK_VERSION = re.compile(rf'^\s*version\s*=\s*"({_VERSION})"\s*$')
+_LOCK_NAME = lazy(r'^\s*name\s*=\s*"(?:torch|pytorch)"\s*$')
+_LOCK_VERSION = lazy(rf'^\s*version\s*=\s*"({_VERSION})"\s*$')
 # pip list --format=json: [{"name": "torch", "version": "2.1.0+cpu"}, …] (often one long line).
-_JSON_ROW = re.compile(rf'"name":\s*"(?P<name>{_NAME})",\s*"version":\s*"(?P<version>{_VERSION})"')
+_JSON_ROW = lazy(rf'"name":\s*"(?P<name>{_NAME})",\s*"version":\s*"(?P<version>{_VERSION})"')
 # "conda list torch" (or pytorch) answering with its header and no row: no package of that
 # name in the environment, pip's included (conda lists them with channel pypi).
-_CONDA_LIST_TORCH = re.compile(r"\bconda\s+list\s+(?:-n\s+\S+\s+)?(?:py)?torch\s*$")
+_CONDA_LIST_TORCH = lazy(r"\bconda\s+list\s+(?:-n\s+\S+\s+)?(?:py)?torch\s*$")
 # An install command asking for a CUDA build (conda's cudatoolkit= / pytorch-cuda=, pytorch.org's
 # /whl/cuXXX index): beside a CPU build the tools installed, CUDA was wanted. The rules read
 # ASKED_CUDA in the CPU claim's detail (rules/compat.py, torch_cpu_only_build).
-_ASKED_CUDA = re.compile(r"\b(?:cudatoolkit|pytorch-cuda)\s*=+\s*\d|download\.pytorch\.org/whl/cu\d{2,3}\b")
+_ASKED_CUDA = lazy(r"\b(?:cudatoolkit|pytorch-cuda)\s*=+\s*\d|download\.pytorch\.org/whl/cu\d{2,3}\b")
 ASKED_CUDA = "CUDA was asked for"
 # Conda's and pip's nightly packages of old installed the torch module under another name.
 _TORCH_NAMES = ("torch", "pytorch", "pytorch-nightly", "torch-nightly")
-_SHOW_NAME = re.compile(rf"^Name: ({_NAME})\s*$")
-_SHOW_VERSION = re.compile(rf"^Version: ({_VERSION})\s*$")
+_SHOW_NAME = lazy(rf"^Name: ({_NAME})\s*$")
+_SHOW_VERSION = lazy(rf"^Version: ({_VERSION})\s*$")
 
 # Packages worth reading from a bare "name version" line with no header around it.
-_INTERESTING = re.compile(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
+_INTERESTING = lazy(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
                           r"|bitsandbytes|cudatoolkit|cudnn|nccl"
                           # a framework's CPU and GPU packages (rules/framework_packages.py reads the pairs)
@@ -85,10 +86,10 @@ _MAY_LIST = ("name", "package", "[pip", "[conda", "==", " @ ", "successfully ins
              "bitsandbytes", "cudatoolkit", "cudnn", "nccl", "paddle", "faiss", "mxnet")
 
 
-_SEPARATORS = re.compile(r"[-_.]+")
+_SEPARATORS = lazy(r"[-_.]+")
 # Frameworks whose conda GPU build keeps the CPU build's package name; the build string tells.
 _GPU_BUILD_NAMES = ("tensorflow", "tensorflow-base", "onnxruntime", "faiss", "paddlepaddle", "mxnet")
-_GPU_BUILD = re.compile(r"(?:^|_)(?:gpu|cuda\d*)(?:_|$|py)")
+_GPU_BUILD = lazy(r"(?:^|_)(?:gpu|cuda\d*)(?:_|$|py)")
 
 
 @functools.lru_cache(maxsize=4096)  # a listing repeated in a long paste names the same packages

@@ -128,7 +128,7 @@ def _nvidia_beside(line: str, start: int, end: int) -> bool:
 _CPU_LINE = lazy(r"\b(?:ryzen|athlon|core\(tm\)|core\s+i[3579]|xeon|epyc|threadripper)\b|model\s+name\s*:", _I)
 # No NVIDIA GPU at all, in a person's words: "my machine has no NVIDIA GPU", "I don't have
 # a CUDA-capable GPU", "without an nvidia card", 没有 N卡 / 没有英伟达显卡 (have no NVIDIA card).
-_NO_NVIDIA = Gated(re.compile(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
+_NO_NVIDIA = Gated(lazy(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|do\s+not|does\s+not)\s+have"
                         r"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?|(?:i'm|i\s+am|we're|we\s+are)\s+not\s+using"
                         r"(?:\s+an?|\s+any)?)\s+(?:nvidia|cuda[- ]capable|cuda)"
                         r"\s+(?:gpus?|graphics(?:\s+cards?)?|cards?|video\s+cards?|adapters?|devices?|chips?|hardware)\b"

@@ -20,6 +20,7 @@ from typing import Tuple
 
 from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "a person's words"
 
@@ -29,7 +30,7 @@ NO_TORCH_FOUND = "the installer found no torch for this Python"
 # A person saying the installer found no torch for their Python ("pip cant seem to find any
 # version for it", "I cannot install torch", "torch is not available for Python 3.14", "python
 # 3.14 ... cannot use torch"), in the languages reports come in. The line must name torch.
-_NO_TORCH_SAID = re.compile(
+_NO_TORCH_SAID = lazy(
     r"\b(?:pip3?|poetry|uv|conda|mamba)\s+(?:just\s+|still\s+)?(?:can'?t|cannot|can\s+not|couldn'?t|could\s+not|"
     r"doesn'?t|does\s+not|won'?t|is\s+unable\s+to|fails?\s+to|failed\s+to)\s+(?:seem\s+to\s+)?"
     r"(?:find|locate|resolve|install|download)\b"
@@ -53,22 +54,22 @@ _NO_TORCH_SAID = re.compile(
 # available for Python 3.11 Windows x86-64"), and uv's refusal retold without its first words
 # ("… can't be installed because it doesn't have a source distribution or wheel for the current
 # platform", uv crates/uv-distribution-types, uv 0.4 to 0.9) after `uv add torch`.
-_NO_WHEEL_SAID = re.compile(
+_NO_WHEEL_SAID = lazy(
     r"\b(?:wheels?|wheel\s+binaries|binar(?:y|ies)|builds?|packages?)\s+(?:are|is)\s+(?:still\s+)?(?:not|n't)\s+"
     r"(?:yet\s+)?available\s+(?:for|on)\s+(?:python|py|cp)\s*3"
     r"|can't be installed because it doesn't have a source distribution or wheel for the current platform",
     re.IGNORECASE)
-_ASKS_TORCH = re.compile(r"\b(?:uv\s+(?:add|pip\s+install)|pip3?\s+install|poetry\s+add)\s+(?:[^\n]*\s)?[\"']?torch\b")
-_TORCH = re.compile(r"torch(?![A-Za-z_-])", re.IGNORECASE)  # torch itself, not torchvision / torch-scatter
+_ASKS_TORCH = lazy(r"\b(?:uv\s+(?:add|pip\s+install)|pip3?\s+install|poetry\s+add)\s+(?:[^\n]*\s)?[\"']?torch\b")
+_TORCH = lazy(r"torch(?![A-Za-z_-])", re.IGNORECASE)  # torch itself, not torchvision / torch-scatter
 # Not the state of the machine: a condition, advice, or a problem already solved.
-_NOT_NOW = re.compile(r"\b(?:if|whether|unless|until|once|in\s+case)\b|\b(?:fixed|solved|resolved|works\s+now|"
+_NOT_NOW = lazy(r"\b(?:if|whether|unless|until|once|in\s+case)\b|\b(?:fixed|solved|resolved|works\s+now|"
                       r"now\s+works|working\s+now|worked|succeeded|successfully|disappear\w*|goes\s+away|went\s+away)\b|解决|解決|已经好|해결|解決済|resuelto|"
                       r"funciona\s+ahora|gelöst|resolvido", re.IGNORECASE)
-_CONDITION = re.compile(r"\b(?:if|whether|unless|until|in\s+case)\b", re.IGNORECASE)
+_CONDITION = lazy(r"\b(?:if|whether|unless|until|in\s+case)\b", re.IGNORECASE)
 # Advice in the same sentence before the words ("you should", "try installing", "instead").
-_ADVISED = re.compile(r"\b(?:you\s+(?:should|could|can|may|might)|should\s+(?:use|try|install)|please\s+(?:use|try)|"
+_ADVISED = lazy(r"\b(?:you\s+(?:should|could|can|may|might)|should\s+(?:use|try|install)|please\s+(?:use|try)|"
                       r"try\s+(?:using|to\s+use|installing)|instead)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?。？！](?:\s|$)|[？。！]")
+_SENTENCE_END = lazy(r"[.!?。？！](?:\s|$)|[？。！]")
 
 
 def _sentence(line: str, m: re.Match) -> Tuple[str, str]:
@@ -81,14 +82,14 @@ def _sentence(line: str, m: re.Match) -> Tuple[str, str]:
 # A person naming the Python they run ("I am currently using python version 3.14", "so I just
 # installed 3.11", "my python version is 3.6"): outranks a Python merely mentioned in a line
 # ("Python 3.8 is on a legacy build cycle"), never a program's own output (collect_env, a banner).
-_PY_IN_USE = re.compile(
+_PY_IN_USE = lazy(
     r"\b(?:(?:currently\s+|now\s+|just\s+)?(?:using|running|installed|upgraded\s+to|updated\s+to)\s+"
     r"(?:the\s+)?(?:latest\s+|new\s+)?(?:python|py|cpython)?\s*(?:version\s*)?v?"
     r"|\b(?:i|we)\s+(?:use|run|have)\s+(?:python|py|cpython)\s*(?:version\s*)?v?"
     r"|my\s+python(?:\s+version)?\s+is\s+(?:python\s*)?v?)(3\.\d{1,2})(?:\.\d{1,2})?\b(?!\.?\d)", re.IGNORECASE)
 # pip's own `pip --version`: "pip 9.0.1 from /usr/local/lib/python3.6/site-packages (python 3.6)"
 # (pip/_internal/cli/main_parser.py, get_pip_version: "pip {} from {} (python {})").
-_PIP_VERSION = re.compile(r"\bpip \d+(?:\.\d+)+ from \S.{0,300}? \(python (3\.\d{1,2})\)")
+_PIP_VERSION = lazy(r"\bpip \d+(?:\.\d+)+ from \S.{0,300}? \(python (3\.\d{1,2})\)")
 
 
 # Words one of the sentences above cannot do without: only lines holding one (and "python" or

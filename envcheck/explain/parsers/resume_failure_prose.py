@@ -16,27 +16,28 @@ from __future__ import annotations
 import re
 
 from ...derived.driver_claims import RESUME_FAILURE_DETAIL
+from ...lazyre import lazy
 from ..partial import STATED, Found
 from ..source import Pasted
 
 SOURCE = "resume statements"
 _I = re.IGNORECASE
 
-_RESUME = re.compile(r"\b(?:suspend\w*|resum\w*|hibernat\w*|standby|wak(?:e|es|ing)\s+(?:\w+\s+){0,2}up|woke|"
+_RESUME = lazy(r"\b(?:suspend\w*|resum\w*|hibernat\w*|standby|wak(?:e|es|ing)\s+(?:\w+\s+){0,2}up|woke|"
                      r"(?:from|after|out\s+of)\s+(?:a\s+)?sleep|sleep\s*/\s*(?:wake|resume)|lid)\b"
                      r"|休眠|唤醒|睡眠|待机|スリープ|サスペンド|復帰|절전|대기\s*모드|슬립", _I)
-_COMPUTE = re.compile(r"\b(?:cuda|torch|pytorch|tensorflow|jax|cupy|onnx\w*|ollama|llama[.\w-]*|comfyui|vllm|whisper"
+_COMPUTE = lazy(r"\b(?:cuda|torch|pytorch|tensorflow|jax|cupy|onnx\w*|ollama|llama[.\w-]*|comfyui|vllm|whisper"
                       r"|stable[\s-]diffusion|training|inference|models?)\b|\bgpu\b[^.;!?\n]{0,40}\bcpu\b|\bcpu\b[^.;!?\n]{0,40}\bgpu\b"
                       r"|训练|推理|模型|学習|推論|모델|학습", _I)
-_FAILED = re.compile(r"\b(?:stops?|stopped)\s+working|\bno\s+longer\s+(?:works?|detects?|sees?|finds?|uses?)"
+_FAILED = lazy(r"\b(?:stops?|stopped)\s+working|\bno\s+longer\s+(?:works?|detects?|sees?|finds?|uses?)"
                      r"|\b(?:doesn't|does\s+not|don't|can't|cannot|won't|isn't|is\s+not)\s+(?:work|detect|see|find|use|recogni[sz]e|available)"
                      r"|\bnot\s+(?:detected|available|found|working|recogni[sz]ed)|\bfail(?:s|ed|ing)?\b|\berrors?\b|\bbroken\b"
                      r"|\b(?:falls?|fell|falling)\s+back\s+to\s+(?:the\s+)?cpu|\b(?:only\s+)?(?:uses?|using|runs?\s+on|running\s+on)"
                      r"\s+(?:100%\s+)?(?:the\s+)?cpu|\bcpu[- ]only\b|\bunavailable\b|\bunknown\s+error"
                      r"|不能用|无法使用|用不了|报错|失败|检测不到|找不到|识别不到|使えない|認識しない|エラー|인식하지\s*못|안\s*됨|오류", _I)
-_NOT = re.compile(r"\?|？|\b(?:if|whether|unless|never|without|no\s+(?:errors?|problems?|issues?)|not\s+after|before\s+suspend"
+_NOT = lazy(r"\?|？|\b(?:if|whether|unless|never|without|no\s+(?:errors?|problems?|issues?)|not\s+after|before\s+suspend"
                   r"|disabled?\s+(?:suspend|sleep))\b|如果|もし|만약", _I)
-_SENTENCE = re.compile(r"[^.!;。！？\n]+[.!;。！？]?")
+_SENTENCE = lazy(r"[^.!;。！？\n]+[.!;。！？]?")
 
 
 def parse(doc: Pasted) -> Found:

@@ -35,6 +35,7 @@ from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
 from envcheck.knowledge.archs import ver
+from envcheck.lazyre import lazy
 
 SOURCE = "statements"
 _I = re.IGNORECASE
@@ -47,20 +48,20 @@ _NAME = (r"(?<![A-Za-z0-9_.-])(?P<name>onnxruntime(?:[-_](?:gpu|directml|openvin
          r"|jaxlib)(?![\w-])")
 _VERSION = r"(?P<version>\d+(?:\.\d+)+(?:\.?(?:post|dev|rc|a|b)\d*)?(?:\+[\w.]+)?)"
 # A specifier in a sentence: "paddlepaddle==2.3.2", "onnxruntime-gpu >= 1.16".
-_SPEC = re.compile(rf"{_NAME}\s*(?P<op>===?|>=|~=)\s*{_VERSION}(?![A-Za-z0-9_]|\.\d)", _I)
+_SPEC = lazy(rf"{_NAME}\s*(?P<op>===?|>=|~=)\s*{_VERSION}(?![A-Za-z0-9_]|\.\d)", _I)
 # A list row: the name, then a colon, a dash, spaces or nothing, then the version, and nothing after
 # but a closing mark. (Bullets, bold markers and backticks around it are allowed.)
 _NAME_OPEN = _NAME[:-len(r"(?![\w-])")]  # the row's version may follow the name without a space
 # The word "version" may stand between them ("paddlepaddle-gpu version: 2.5.1", "paddlepaddle-gpu版本：2.5.1"),
 # and the version may be in parentheses ("onnxruntime-gpu (1.16.3)").
-_ROW = re.compile(rf"^\s*(?:[-*•+]\s+)?[`*_]*{_NAME_OPEN}[`*_]*(?:\s*(?:version|版本|버전|バージョン))?"
+_ROW = lazy(rf"^\s*(?:[-*•+]\s+)?[`*_]*{_NAME_OPEN}[`*_]*(?:\s*(?:version|版本|버전|バージョン))?"
                   rf"(?:\s*[:：=]\s*|\s+[-–]\s+|\s+|(?=\d))[(（]?v?{_VERSION}[)）]?[`*_]*\s*[,;]?\s*$", _I)
 # The sentence says the package is on the machine.
-_THERE = re.compile(r"\binstal+\w*|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpresent\b|\bin\s+(?:my|the|this)\s+(?:env|venv|environment)"
+_THERE = lazy(r"\binstal+\w*|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpresent\b|\bin\s+(?:my|the|this)\s+(?:env|venv|environment)"
                     r"|\bwith\b|\busing\b|\bused\b|\bcurrent(?:ly)?\b"
                     r"|安装|装了|装的|用的|使用|インストール|入って|설치|instalad\w*|instalé|installiert|install[ée]", _I)
 # Not the machine's state: a try, a plan, advice, a condition, a denial, a failure.
-_NOT_STATE = re.compile(r"\b(?:try|tried|trying|attempt\w*|will|would|going\s+to|want\w*|plan\w*|should|must|need\w*"
+_NOT_STATE = lazy(r"\b(?:try|tried|trying|attempt\w*|will|would|going\s+to|want\w*|plan\w*|should|must|need\w*"
                         r"|recommend\w*|suggest\w*|if|whether|unless|not|never|don't|doesn't|didn't|can't|cannot"
                         r"|couldn't|could\s+not|unable|fail\w*|error\w*|instead|rather|un-?install\w*|remov\w*"
                         r"|requir\w*|satisf\w*|no\s+matching|downgrad\w*\s+to|upgrad\w*\s+to|switch\w*\s+to)\b"
@@ -69,9 +70,9 @@ _NOT_STATE = re.compile(r"\b(?:try|tried|trying|attempt\w*|will|would|going\s+to
                         r"|尝试|试了|试过|试着|想要|打算|建议|应该|如果|是否|失败|报错|不要|卸载|无法安装|安装不"
                         r"|試し|したい|予定|失敗|시도|실패|하려고", _I)
 # Where a clause ends ("." inside "1.15.1" does not): the words about one package's state stay inside it.
-_CLAUSE = re.compile(r"[.;!?,](?=\s|$)|[。；！？，、]")
+_CLAUSE = lazy(r"[.;!?,](?=\s|$)|[。；！？，、]")
 # A command written inline: install_commands reads it ("I ran `pip install x==1`" is a request).
-_INLINE_COMMAND = re.compile(r"\b(?:pip3?|conda|mamba|uv|poetry)\s+(?:install|add)\b|^\s*RUN\s", _I)
+_INLINE_COMMAND = lazy(r"\b(?:pip3?|conda|mamba|uv|poetry)\s+(?:install|add)\b|^\s*RUN\s", _I)
 
 
 def _record(f: Found, name: str, version: str, i: int) -> None:

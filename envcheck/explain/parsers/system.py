@@ -25,7 +25,7 @@ from ..source import Pasted
 SOURCE = "system files"
 
 _I = re.IGNORECASE
-_DISTROS: Tuple[Tuple[re.Pattern, str], ...] = tuple((re.compile(p, _I), os_id) for p, os_id in (
+_DISTROS: Tuple[Tuple[re.Pattern, str], ...] = tuple((lazy(p, _I), os_id) for p, os_id in (
     (r"\bUbuntu[ -]?(?P<v>\d{2}\.\d{2})(?:\.\d+)?", "ubuntu"),
     (r"\bUbuntu[ -]?(?P<y>\d{2})(?P<m>04|10)\b", "ubuntu"),  # "Ubuntu1804", "ubuntu 2204"
     (r"\bDebian(?: GNU/Linux)?\s+(?P<v>\d+)", "debian"),

@@ -16,20 +16,21 @@ import re
 
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Reading
 
 SOURCE = "statements"
 _I = re.IGNORECASE
 
-_THERMAL = re.compile(
+_THERMAL = lazy(
     r"\b(?:gpu|card|it|a100|h100|v100|rtx\s*\d{4}|gtx\s*\d{3,4}|tesla\s+\w+)\s+(?:\w+\s+){0,2}"
     r"(?:is|was|keeps|kept|starts?|started|gets?|got)\s+(?:\w+\s+)?(?:thermal(?:ly)?[\s-]+)?throttl(?:ing|ed)\b"
     r"|\bthermal[\s-]+throttl(?:ing|es|ed)\b|\bthrottl(?:es|ing|ed)\s+(?:\w+\s+){0,2}(?:due\s+to|because\s+of|from)\s+"
     r"(?:the\s+)?(?:heat|temperature|overheating|thermals?)\b|\bHW\s+(?:thermal\s+)?slowdown\s+(?:is\s+)?(?:active|engaged|kicks?\s+in)\b"
     r"|过热降频|温度过?高[^\n]{0,10}降频|降频[^\n]{0,6}(?:过热|温度)|サーマルスロットリング|熱で(?:クロックが)?下が|써멀\s?스로틀링|과열[^\n]{0,8}클럭", _I)
-_NOT = re.compile(r"\b(?:not|never|no|without|didn't|doesn't|isn't|wasn't|if|whether|could|would|should|might|"
+_NOT = lazy(r"\b(?:not|never|no|without|didn't|doesn't|isn't|wasn't|if|whether|could|would|should|might|"
                   r"prevent\w*|avoid\w*|check\w*)\b|没有|不会|如果|是否|ない|않|없", _I)
-_ON_PURPOSE = re.compile(r"\b(?:power[\s-]?limit|-pl\b|--power-limit|lock(?:ed)?[\s-]+(?:gpu[\s-]+)?clocks?|-lgc\b|undervolt\w*|"
+_ON_PURPOSE = lazy(r"\b(?:power[\s-]?limit|-pl\b|--power-limit|lock(?:ed)?[\s-]+(?:gpu[\s-]+)?clocks?|-lgc\b|undervolt\w*|"
                          r"laptop\s+on\s+battery)\b", _I)
 
 

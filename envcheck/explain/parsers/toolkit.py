@@ -15,20 +15,21 @@ from typing import Dict, Optional, Tuple
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import LibraryFile
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "CUDA toolkit"
 _I = re.IGNORECASE
 
-_NVCC = re.compile(r"Cuda compilation tools, release (\d+\.\d+), V([\d.]+)")
-_NVCC_PATH = re.compile(r"^(/\S*/bin/nvcc|[A-Za-z]:\\\S*\\bin\\nvcc\.exe)$")
-_NVCC_MISSING = re.compile(r"nvcc'?\W{0,3}(?:command )?not found|command '?nvcc'? not found|'?nvcc'? is not recognized", _I)
-_LDCONFIG = re.compile(r"^\s*(?P<name>lib(?:cuda|cudart|cudnn\w*|nccl|cublas\w*|cufft|curand|cusparse\w*|cusolver|nvrtc"
+_NVCC = lazy(r"Cuda compilation tools, release (\d+\.\d+), V([\d.]+)")
+_NVCC_PATH = lazy(r"^(/\S*/bin/nvcc|[A-Za-z]:\\\S*\\bin\\nvcc\.exe)$")
+_NVCC_MISSING = lazy(r"nvcc'?\W{0,3}(?:command )?not found|command '?nvcc'? not found|'?nvcc'? is not recognized", _I)
+_LDCONFIG = lazy(r"^\s*(?P<name>lib(?:cuda|cudart|cudnn\w*|nccl|cublas\w*|cufft|curand|cusparse\w*|cusolver|nvrtc"
                        r"|nvidia-ml|nvJitLink)\.so[\d.]*)\s+\((?P<abi>[^)]*)\)\s+=>\s+(?P<path>\S+)$")
-_DEFINE = re.compile(r"^\s*(?:(?P<file>\S*cudnn(?:_version)?\.h)[:-])?\s*#define\s+CUDNN_(?P<part>MAJOR|MINOR|PATCHLEVEL)"
+_DEFINE = lazy(r"^\s*(?:(?P<file>\S*cudnn(?:_version)?\.h)[:-])?\s*#define\s+CUDNN_(?P<part>MAJOR|MINOR|PATCHLEVEL)"
                      r"\s+(?P<n>\d+)")
 _MAY_TOOLKIT = ("nvcc", "cuda compilation", "=>")
-_HEADER_PATH = re.compile(r"(?:^|\s)(/\S*/cudnn(?:_version)?\.h)\b")
+_HEADER_PATH = lazy(r"(?:^|\s)(/\S*/cudnn(?:_version)?\.h)\b")
 
 
 def _nvcc(f: Found, line: str, i: int, lines: Tuple[str, ...]) -> bool:

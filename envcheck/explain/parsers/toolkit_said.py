@@ -22,6 +22,7 @@ from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "statements"
 _I = re.IGNORECASE
@@ -29,17 +30,17 @@ _I = re.IGNORECASE
 # A space before "toolkit": conda's "cudatoolkit" package is the runtime libraries, without nvcc.
 _KIT = r"(?:\s(?:tool\s?kit)|\s?(?:工具包|툴킷|ツールキット))"
 # "CUDA Toolkit [version] [is|:] X.Y" and "CUDA X.Y toolkit"; not "cuda-toolkit-12-4", "cudatoolkit=11.3".
-_SAID = re.compile(
+_SAID = lazy(
     r"(?<![A-Za-z0-9_/=.-])cuda" + _KIT + r"(?![A-Za-z0-9_-])\s*(?:の|的)?\s*(?:version|ver\.?|版本(?:号)?|버전|バージョン)?\s*"
     r"(?:は|은|는|이|号)?\s*(?:is|=|:|：|是|为|為|of)?\s*v?(?P<v>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)"
     r"|(?<![A-Za-z0-9_/=.-])cuda\s?v?(?P<w>\d{1,2}\.\d)(?:\.\d{1,3})?" + _KIT + r"(?![A-Za-z0-9_-])", _I)
 # Wanted, not had: the words just before the match on its line ...
-_WANTED_BEFORE = re.compile(
+_WANTED_BEFORE = lazy(
     r"(?:install(?:ing)?|upgrad\w*|updat\w*|downgrad\w*|switch\w*|requires?|required|needs?|want\w*|"
     r"tr(?:y|ied|ying)|recommend\w*|download\w*|get|to|from|instead\s+of|suggest\w*|please|should|must|"
     r"安装|升级|更新|需要|要求|换成|改成|설치|업그레이드|필요|インストールし(?:て|たい)|必要)\W*(?:\w+\W+){0,2}$", _I)
 # ... or right after it: "CUDA Toolkit 11.8 or newer", "12.8+", "以上".
-_WANTED_AFTER = re.compile(r"^\s*(?:\+|or\s+(?:newer|later|higher|above)|and\s+(?:newer|later|above)|or\s+greater|"
+_WANTED_AFTER = lazy(r"^\s*(?:\+|or\s+(?:newer|later|higher|above)|and\s+(?:newer|later|above)|or\s+greater|"
                            r"is\s+(?:required|needed)|以上|或更高|이상|が必要)", _I)
 _NEEDLES = ("toolkit", "tool kit", "工具包", "툴킷", "ツールキット")
 

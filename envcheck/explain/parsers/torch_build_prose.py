@@ -18,10 +18,12 @@ happened outranks the install command's request), and a finding on it is "likely
 from __future__ import annotations
 
 import re
+from typing import Callable, Dict, Optional
 
 from envcheck.explain.partial import OUTCOME, STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "statements"
@@ -32,7 +34,7 @@ _TORCH = r"(?:py)?torch"
 # without CUDA (support)", "CUDA-less torch", "a torch that has no CUDA"; Spanish "la versión
 # CPU de PyTorch", "PyTorch sin CUDA"; German "die CPU-Version von PyTorch", "PyTorch ohne
 # CUDA"; French "la version CPU de PyTorch", "PyTorch sans CUDA".
-_NO_CUDA_BUILD = re.compile(
+_NO_CUDA_BUILD = lazy(
     rf"\b(?:non[- ]?cuda|cuda[- ]?less|cpu[- ]only)\s+(?:(?:version|build|variant|wheel|copy)\s+of\s+)?{_TORCH}\b"
     rf"|\b{_TORCH}\s+(?:\w+\s+){{0,3}}?(?:without|with\s+no|lacking|sin|ohne|sans)\s+(?:any\s+|the\s+|a\s+)?"
     rf"(?:(?:soporte|support)\s+(?:de\s+|para\s+|f[üu]r\s+)?)?cuda\b"
@@ -59,13 +61,13 @@ _NO_CUDA_BUILD = re.compile(
     r"|\bcpu\s*(?:전용\s*)?버전|\bcpu\s*専用", _I)
 # The build named by its variant alone ("installed the non-CUDA version", "pip pulled the CPU wheel",
 # "a CPU-only build got installed"): read where the line names torch and no other framework.
-_VARIANT_ALONE = re.compile(r"\b(?:the|a|an)\s+(?:non[- ]?cuda|cuda[- ]?less|cpu(?:[- ]only)?)\s+"
+_VARIANT_ALONE = lazy(r"\b(?:the|a|an)\s+(?:non[- ]?cuda|cuda[- ]?less|cpu(?:[- ]only)?)\s+"
                             r"(?:version|build|wheel|variant|package|edition)\b", _I)
 # The CUDA build said to be absent, which tells the machine's state without an event word:
 # "missing cuda torch", "my torch is missing CUDA (support)", "pytorch lacks CUDA". Only where
 # the sentence ends there (or says "support"): "missing CUDA torch instructions" and "torch is
 # missing cuda libraries" are about something else.
-_MISSING_CUDA = re.compile(
+_MISSING_CUDA = lazy(
     rf"\bmissing\s+(?:the\s+|a\s+)?cuda(?:[- ]enabled)?\s+(?:(?:version|build|wheel)\s+of\s+)?{_TORCH}\b(?!\s*[a-z(])"
     rf"|\b{_TORCH}\s+(?:(?:is|was)\s+)?(?:missing|lacks|lacking)\s+(?:the\s+)?cuda(?:\s+support)?\b(?!\s*[a-z(])"
     # "my torch has no CUDA (support)", "the installed pytorch had no CUDA"
@@ -74,31 +76,31 @@ _MISSING_CUDA = re.compile(
 # pytorch", "pip won't install the GPU version of torch", "conda never installs the cuda build of
 # pytorch", "没有安装GPU版本的torch" (did not install the GPU version). What it installed then
 # is the CPU build (PyPI's default, or conda's cpu variant): a state, like _MISSING_CUDA.
-_NOT_INSTALLED_CUDA = re.compile(
+_NOT_INSTALLED_CUDA = lazy(
     r"(?:\b(?:does|did|do|will|would)\s*n[o']t|\b(?:doesn't|didn't|don't|won't|never|cannot|can't)|\bfail(?:s|ed)?\s+to)"
     r"\s+(?:to\s+)?(?:install|pull|download|fetch|pick|resolve|get)\w*\s+(?:me\s+)?(?:the\s+|a\s+|any\s+)?"
     rf"(?:cuda|gpu)[- ]?(?:enabled\s+|capable\s+|supported\s+)?(?:(?:version|build|variant|wheel)s?\s+of\s+(?:the\s+)?{_TORCH}"
     rf"|{_TORCH})\b"
     r"|(?:没有|没|未|并未)(?:能)?(?:安装|装|下载)(?:上|到)?(?:的)?\s*(?:gpu|cuda)\s*(?:版本?|版的)\s*(?:的)?\s*(?:py)?torch", _I)
 # "if it does not install …", "when pip doesn't pick the CUDA build": a condition, not an event.
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|in\s+case|make\s+sure|ensure)\b[^.;!?。]*$|如果[^。；]*$", _I)
+_CONDITION = lazy(r"\b(?:if|when|whenever|unless|in\s+case|make\s+sure|ensure)\b[^.;!?。]*$|如果[^。；]*$", _I)
 # A condition before the build named: "if it installed torch without CUDA, …", "如果安装的是不带CUDA的torch".
-_IF = re.compile(r"\b(?:if|unless|in\s+case|whether)\b[^.;!?。]*$|(?:如果|假如|若是|もし|만약)[^。；]*$", _I)
+_IF = lazy(r"\b(?:if|unless|in\s+case|whether)\b[^.;!?。]*$|(?:如果|假如|若是|もし|만약)[^。；]*$", _I)
 # The conda/conda-forge package that is the CPU build ("installs pytorch-cpu").
-_CPU_PACKAGE = re.compile(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
+_CPU_PACKAGE = lazy(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
-_HAPPENED = re.compile(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
+_HAPPENED = lazy(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
                        r"switch\w*|got|ended\s+up|came\s+with|brought|descarg\w*|herunterge\w*|wurde|dumb\w*\s+down|chang\w*|"
                        r"turn\w*|revert\w*|go(?:es|ing)?\s+back|went\s+back|gave|give[sn]?|resolv\w*)\b"
                        r"|安装|装了|インストール|入って|설치", _I)
-_DENIED = re.compile(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bavoid\w*|\bprevent\w*"
+_DENIED = lazy(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bavoid\w*|\bprevent\w*"
                      r"|\bnicht\b|\bkeine?\b|\ben\s+vez\s+de\b|\bstatt\b)[^.;!?。]{0,30}$"
                      # Spanish/French "no se instaló …", "n'a pas installé …": only close before
                      r"|\b(?:no|pas)\b[^.;!?。]{0,18}$", _I)
 # Korean and Japanese deny after the noun: "CPU 버전이 아니라" (not the CPU version), "CPU版ではない".
-_DENIED_AFTER = re.compile(r"^[^.;!?。]{0,8}(?:아니|않|ではな|じゃな)")
+_DENIED_AFTER = lazy(r"^[^.;!?。]{0,8}(?:아니|않|ではな|じゃな)")
 # The CPU build chosen on purpose (a machine meant to run on the CPU), in the sentence.
-_CHOSEN = re.compile(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choice|a\s+prop[oó]sito|absichtlich"
+_CHOSEN = lazy(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choice|a\s+prop[oó]sito|absichtlich"
                      r"|bewusst|expr[eè]s)\b|故意|特意|わざと|意図的|일부러|의도적"
                      # not this machine's state: one build tried in turn, or what a guide tells to do
                      r"|\b(?:tried|trying|tested|testing)\s+(?:out\s+)?(?:the\s+|a\s+|an\s+)?(?:cpu|non[- ]?cuda)"
@@ -109,7 +111,7 @@ _CHOSEN = re.compile(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choic
 # Another framework's package or module: its CPU build ("the CPU version of onnxruntime",
 # "onnxruntime(cpu version)", "tensorflow-cpu") is not PyTorch's.
 # ASCII word edges: in "CPU版的paddle" the character before the name is a CJK letter, which \w counts.
-_OTHER_FRAMEWORK = re.compile(r"(?<![A-Za-z0-9_.-])(?:onnx\s?runtime|tensorflow|tf-nightly|paddle\w*|faiss|mxnet|jax(?:lib)?"
+_OTHER_FRAMEWORK = lazy(r"(?<![A-Za-z0-9_.-])(?:onnx\s?runtime|tensorflow|tf-nightly|paddle\w*|faiss|mxnet|jax(?:lib)?"
                               r"|cupy|ctranslate2|llama[-_.]?cpp|openvino|tensorrt)(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
@@ -130,7 +132,7 @@ def other_frameworks(sentence: str, line: str, start: int, end: int) -> bool:
 # What already happened, in the clause itself: "自动下载了cpu版本，能否…？" (it downloaded the
 # CPU version, could you …?) tells the event and then asks something else; "should I install
 # the CPU version, or the CUDA one?" tells nothing.
-_PAST = re.compile(r"\b(?:installed|downloaded|got|ended\s+up|pulled|replaced|forced|switched|turned|came\s+with)\b"
+_PAST = lazy(r"\b(?:installed|downloaded|got|ended\s+up|pulled|replaced|forced|switched|turned|came\s+with)\b"
                    r"|下载了|安装了|装了|装的是|下了|インストールされ|入って|설치되었|설치됐", _I)
 
 
@@ -162,15 +164,15 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
 # The variant's own tag quoted as a name ("the [cpu] version", "the `+cpu` build", "the 'cpu'
 # wheel") in a line that names torch: uv's and pip's resolvers pick the PyPI/CPU variant and
 # people quote its tag. "default(s) to" counts as it happening.
-_TAGGED_CPU = re.compile(r"[\[`'\"(]\+?cpu(?:[- ]only)?[\]`'\")]\s*(?:version|build|wheel|variant)\b", _I)
-_NAMES_TORCH = re.compile(r"(?<![\w-])(?:py)?torch\b", _I)
-_DEFAULTED = re.compile(r"\bdefault(?:s|ed)?\s+to\b|\bresolv\w*\s+(?:to\s+)?(?:the\s+)?[\[`'\"(]", _I)
-_QUOTED = re.compile(r"`[^`]*`")
-_CLAUSE_END = re.compile(r"[.!?;,](?=\s|$)|[。，；]")
+_TAGGED_CPU = lazy(r"[\[`'\"(]\+?cpu(?:[- ]only)?[\]`'\")]\s*(?:version|build|wheel|variant)\b", _I)
+_NAMES_TORCH = lazy(r"(?<![\w-])(?:py)?torch\b", _I)
+_DEFAULTED = lazy(r"\bdefault(?:s|ed)?\s+to\b|\bresolv\w*\s+(?:to\s+)?(?:the\s+)?[\[`'\"(]", _I)
+_QUOTED = lazy(r"`[^`]*`")
+_CLAUSE_END = lazy(r"[.!?;,](?=\s|$)|[。，；]")
 
 
 # A line that is a command ("pip install torch==2.1.0 --index-url …/cpu"): install_commands reads it.
-COMMAND_START = re.compile(r"^\s*(?:[$#>%]+\s*|\(\S+\)\s*\S*[$#>]\s*)?(?:sudo\s+)?(?:(?:pip3?|python[\d.]*\s+-m\s+pip|uv\s+pip)\s+"
+COMMAND_START = lazy(r"^\s*(?:[$#>%]+\s*|\(\S+\)\s*\S*[$#>]\s*)?(?:sudo\s+)?(?:(?:pip3?|python[\d.]*\s+-m\s+pip|uv\s+pip)\s+"
                             r"(?:install|uninstall|download|list|freeze|show)\b|uvx\s+-|uv\s+(?:add|sync|run)\b"
                             r"|(?:conda|mamba|micromamba)\s+(?:install|create|env|update|list|search)\b|(?:poetry|pipenv|pixi)\s+(?:add|install|run)\b)",
                             _I)
@@ -191,35 +193,43 @@ def _in_command(line: str, start: int, end: int) -> bool:
     return "==" in said or " --" in said
 
 
+def _cpu_build_said(line: str, search: Callable) -> Optional[str]:
+    """The claim's detail where ``line`` says torch is a CPU-only build (it reads the line alone;
+    ``search``: Pasted.search, whose answers other readers of the same patterns share)."""
+    if len(line) > 600 or COMMAND_START.match(line):
+        return None  # a log or a command line: their own readers read those
+    m = search(_NO_CUDA_BUILD, line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in line.lower() else None)
+    if m is None and search(_NAMES_TORCH, line):
+        m = _TAGGED_CPU.search(line) or _VARIANT_ALONE.search(line)
+        if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
+            m = None
+    state = None if m else search(_MISSING_CUDA, line)
+    if m is None and state is None:
+        state = search(_NOT_INSTALLED_CUDA, line)
+        if state is not None and _CONDITION.search(line, 0, state.start()):
+            state = None
+    m = m or state
+    if m and _in_command(line, m.start(), m.end()):
+        return None
+    if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
+            or _IF.search(line, 0, m.start())
+            or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
+        return None
+    return f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})"
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     # "the GPU version of torch" names no CUDA/CPU: lines naming a GPU are read where they name torch too.
     gpu_torch = set(doc.lines_containing("gpu")) & set(doc.lines_containing("torch"))
+    seen: Dict[str, Optional[str]] = {}  # each distinct line read once (a log repeats its lines)
     for i in sorted(set(doc.lines_containing("cuda", "cpu")) | gpu_torch):
         line = doc.lines[i]
-        if len(line) > 600 or COMMAND_START.match(line):
-            continue  # a log or a command line: their own readers read those
-        m = doc.search(_NO_CUDA_BUILD, line) or (_CPU_PACKAGE.search(line) if "torch-cpu" in line.lower() else None)
-        if m is None and doc.search(_NAMES_TORCH, line):
-            m = _TAGGED_CPU.search(line) or _VARIANT_ALONE.search(line)
-            if m is not None and not (_HAPPENED.search(line) or _DEFAULTED.search(line)):
-                m = None
-        state = None if m else doc.search(_MISSING_CUDA, line)
-        if m is None and state is None:
-            state = doc.search(_NOT_INSTALLED_CUDA, line)
-            if state is not None and _CONDITION.search(line, 0, state.start()):
-                state = None
-        m = m or state
-        if m and _in_command(line, m.start(), m.end()):
-            continue
-        if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
-                or _IF.search(line, 0, m.start())
-                or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
-            continue
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME,
-               detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
-        f.set("torch.installed", True, i)
-        break
+        detail = seen[line] if line in seen else seen.setdefault(line, _cpu_build_said(line, doc.search))
+        if detail:  # the first line saying it makes the claim
+            f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME, detail=detail)
+            f.set("torch.installed", True, i)
+            break
     if not f.claims:
         _bare_cpu_version(doc, f)
     return f
@@ -230,8 +240,8 @@ def parse(doc: Pasted) -> Found:
 # its CPU builds "+cpu" (torch, torchvision, torchaudio). Intel's extension labels its CPU builds
 # "+cpu" too, with a three-digit patch ("2.1.100+cpu"): only one- or two-digit patches count, and a
 # line naming another package right before the version is left to the package readers.
-_BARE_CPU = re.compile(r"(?<![\w.+-])\d\.\d{1,2}\.\d{1,2}\+cpu(?![\w.+-])")
-_NAMED_BEFORE = re.compile(r"(?<![\w-])(?!(?:py)?torch(?:vision|audio)?\b)[A-Za-z][\w]*[-_][\w-]+\W{0,4}$"
+_BARE_CPU = lazy(r"(?<![\w.+-])\d\.\d{1,2}\.\d{1,2}\+cpu(?![\w.+-])")
+_NAMED_BEFORE = lazy(r"(?<![\w-])(?!(?:py)?torch(?:vision|audio)?\b)[A-Za-z][\w]*[-_][\w-]+\W{0,4}$"
                            r"|\b(?:ipex|intel|extension|openvino|onnx\w*|tensorflow|paddle\w*|mxnet|jax\w*|dgl|pyg)\b", _I)
 
 

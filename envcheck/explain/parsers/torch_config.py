@@ -27,14 +27,15 @@ import re
 
 from envcheck.explain.partial import PROGRAM, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "torch.__config__"
 
-_NO_CUDA_BINDING = re.compile(r"module 'torch\._C' has no attribute '(?P<name>_cuda_\w{1,40})'")
-_DS_ROW = re.compile(r"^\s*torch (?P<key>version|cuda version|hip version) \.{3,}\s*(?P<value>\S+)\s*$")
-_SETTINGS = re.compile(r"Build settings:\s*(?P<settings>[A-Z_]+=[^\n]*)")
-_SETTING = re.compile(r"\b(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>[^,\s]*)")
+_NO_CUDA_BINDING = lazy(r"module 'torch\._C' has no attribute '(?P<name>_cuda_\w{1,40})'")
+_DS_ROW = lazy(r"^\s*torch (?P<key>version|cuda version|hip version) \.{3,}\s*(?P<value>\S+)\s*$")
+_SETTINGS = lazy(r"Build settings:\s*(?P<settings>[A-Z_]+=[^\n]*)")
+_SETTING = lazy(r"\b(?P<key>[A-Z][A-Z0-9_]*)=(?P<value>[^,\s]*)")
 
 
 def parse(doc: Pasted) -> Found:

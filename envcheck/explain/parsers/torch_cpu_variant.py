@@ -27,27 +27,27 @@ Each is a fact about the package, not a sentence: the claim is the package reade
 from __future__ import annotations
 
 import bisect
-import re
 from typing import List
 
 from envcheck.derived.messages import PACKAGE_CPU_DETAIL
 from envcheck.explain.parsers.packages import conda_cuda
 from envcheck.explain.partial import INTENT, LISTING, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 from envcheck.reading import Status
 
 SOURCE = "package variant"
 
 # mamba's table row: sign, name, version, build, channel (then a size or "Cached").
-_MAMBA_ROW = re.compile(r"^\s*\+\s+(?P<name>pytorch|pytorch-cpu|pytorch-mutex|cpuonly)\s+(?P<version>\d[\w.]*)\s+"
+_MAMBA_ROW = lazy(r"^\s*\+\s+(?P<name>pytorch|pytorch-cpu|pytorch-mutex|cpuonly)\s+(?P<version>\d[\w.]*)\s+"
                         r"(?P<build>[\w.]+)\s+\S+")
 # conda list row of a selector: name, version, build, optional channel.
-_LIST_ROW = re.compile(r"^\s*(?:\[conda\]\s+)?(?P<name>cpuonly|pytorch-cpu)\s+\d[\w.]*\s+[\w.]+(?:\s+[\w/.-]+)?\s*$")
+_LIST_ROW = lazy(r"^\s*(?:\[conda\]\s+)?(?P<name>cpuonly|pytorch-cpu)\s+\d[\w.]*\s+[\w.]+(?:\s+[\w/.-]+)?\s*$")
 # environment.yml dependency (a YAML list item, channel-qualified or pinned).
-_YAML_DEP = re.compile(r"^\s*-\s+(?:[\w.-]+::)?(?P<name>cpuonly|pytorch-cpu)(?:\s*[=<>]=?\s*[\w.*]+)*\s*(?:#.*)?$")
-_REQ_INDEX = re.compile(r"^\s*(?:-i|--index-url|--extra-index-url)[\s=]+https?://download\.pytorch\.org/whl/cpu/?\s*$")
-_REQ_TORCH = re.compile(r"^\s*torch\s*(?:[=<>~!]=?\s*[\w.*+]+\s*(?:,\s*[=<>~!]=?\s*[\w.*+]+\s*)*)?(?:;.*)?(?:#.*)?$")
-_CPU_INDEX = re.compile(r'^\s*url\s*=\s*"https?://download\.pytorch\.org/whl/cpu/?"\s*$')
+_YAML_DEP = lazy(r"^\s*-\s+(?:[\w.-]+::)?(?P<name>cpuonly|pytorch-cpu)(?:\s*[=<>]=?\s*[\w.*]+)*\s*(?:#.*)?$")
+_REQ_INDEX = lazy(r"^\s*(?:-i|--index-url|--extra-index-url)[\s=]+https?://download\.pytorch\.org/whl/cpu/?\s*$")
+_REQ_TORCH = lazy(r"^\s*torch\s*(?:[=<>~!]=?\s*[\w.*+]+\s*(?:,\s*[=<>~!]=?\s*[\w.*+]+\s*)*)?(?:;.*)?(?:#.*)?$")
+_CPU_INDEX = lazy(r'^\s*url\s*=\s*"https?://download\.pytorch\.org/whl/cpu/?"\s*$')
 _LOOKBACK = 80  # lines from [package.source] back to its package's name (files = [...] sits between)
 
 

@@ -24,7 +24,7 @@ error retold in a sentence), which sets ``torch.installed`` False as a claim.
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
@@ -125,17 +125,24 @@ _PAST = lazy(r"\b(?:used\s+to|before\s+I|no\s+longer|not\s+anymore|(?:was|got|is
 _EXCEPTION_LINE = lazy(r"^\s*(?:[A-Za-z_]\w*\.)*[A-Za-z_]\w*(?:Error|Exception):")
 
 
+def _absent_said(line: str, search: Callable) -> Optional[str]:
+    """The claim's detail where ``line`` says torch is not installed (it reads the line alone;
+    ``search``: Pasted.search, whose answers other readers of the same patterns share)."""
+    if _EXCEPTION_LINE.match(line):
+        return None
+    m = search(_ABSENT, line) if len(line) <= 400 else None
+    if m and not asked(line, m.end(), clause=False) and not _PAST.search(line) \
+            and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
+        what = "Python's No module named 'torch' retold" if _RETOLD.search(m.group(0)) else "torch not installed"
+        return f"{STATED_DETAIL}: {what} ({line.strip()[:200]})"
+    return None
+
+
 def _absent(f: Found, doc: Pasted) -> None:
-    for i in doc.lines_containing("torch", ignorecase=True):
-        line = doc.lines[i]
-        if _EXCEPTION_LINE.match(line):
-            continue
-        m = doc.search(_ABSENT, line) if len(line) <= 400 else None
-        if m and not asked(line, m.end(), clause=False) and not _PAST.search(line) \
-                and not re.search(r"\b(?:if|when|whether|unless|make\s+sure)\b[^.;!?]{0,40}$", line[:m.start()], _I):
-            what = "Python's No module named 'torch' retold" if _RETOLD.search(m.group(0)) else "torch not installed"
-            f.set("torch.installed", False, i, rank=STATED, detail=f"{STATED_DETAIL}: {what} ({line.strip()[:200]})")
-            return
+    said = doc.first(lambda line: _absent_said(line, doc.search), "torch", ignorecase=True)  # each distinct line read once; the first counts
+    if said:
+        i, detail = said
+        f.set("torch.installed", False, i, rank=STATED, detail=detail)
 
 
 def _base(v: str) -> str:
@@ -246,22 +253,27 @@ _PRESENT = lazy(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|h
 _TRIED = lazy(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
 
 
+def _two_said(line: str, search: Callable) -> Optional[Tuple[Tuple[str, ...], str]]:
+    """(the installs named, the claim's detail) where ``line`` says torch is installed twice."""
+    if len(line) > 400:
+        return None
+    m = search(_SAID, line) or search(_CONFLICT, line)
+    if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
+            or asked(line, m.end(), clause=False)):
+        return None
+    if _COUNTED.match(m.group(0)) and (not _PRESENT.search(line) or _TRIED.search(line)):
+        return None
+    tools = tuple(t for t in ("pip", "conda", "~/.local") if t in line.lower()) or ("one install", "another")
+    return tools, f"{STATED_DETAIL}: two torch installs ({line.strip()[:200]})"
+
+
 def _said(f: Found, doc: Pasted) -> None:
-    for i in doc.lines_containing("torch", ignorecase=True):
-        line = doc.lines[i]
-        if len(line) > 400:
-            continue
-        m = doc.search(_SAID, line) or doc.search(_CONFLICT, line)
-        if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
-                or asked(line, m.end(), clause=False)):
-            continue
-        if _COUNTED.match(m.group(0)) and (not _PRESENT.search(line) or _TRIED.search(line)):
-            continue
-        tools = tuple(t for t in ("pip", "conda", "~/.local") if t in line.lower()) or ("one install", "another")
+    said = doc.first(lambda line: _two_said(line, doc.search), "torch", ignorecase=True)  # each distinct line read once; the first counts
+    if said:
+        i, (tools, detail) = said
         f.set("torch.versions_listed", tools if len(tools) > 1 else tools + ("another install",), i, rank=STATED,
-              detail=f"{STATED_DETAIL}: two torch installs ({line.strip()[:200]})")
+              detail=detail)
         f.set("torch.installed", True, i, rank=STATED)
-        return
 
 
 def parse(doc: Pasted) -> Found:

@@ -14,11 +14,12 @@ import re
 from envcheck.explain.partial import LISTING, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import PythonPackage
+from envcheck.lazyre import lazy
 
 SOURCE = "uv install summary"
 
-_ROW = re.compile(r"^\s*[+~]\s+(?P<name>nvidia[-_][\w.-]+)==(?P<v>\d[\w.+-]*)\s*$", re.IGNORECASE)
-_SUMMARY = re.compile(r"\b(?:Installed|Prepared|Resolved) \d+ packages? in\b")
+_ROW = lazy(r"^\s*[+~]\s+(?P<name>nvidia[-_][\w.-]+)==(?P<v>\d[\w.+-]*)\s*$", re.IGNORECASE)
+_SUMMARY = lazy(r"\b(?:Installed|Prepared|Resolved) \d+ packages? in\b")
 
 
 def parse(doc: Pasted) -> Found:

@@ -17,18 +17,17 @@ dump too and reads the same way.
 
 from __future__ import annotations
 
-import re
-
 from envcheck.explain.partial import PROGRAM, Found
 from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
 
 SOURCE = "CUDA_VISIBLE_DEVICES in a run configuration"
 
 _Q = r"[\"']"
 _FORMS = (
-    re.compile(rf"{_Q}CUDA_VISIBLE_DEVICES{_Q}\s*:\s*(?P<q>[\"'])(?P<value>[^\"'\n]*)(?P=q)"),
-    re.compile(r"<env\s+name=\"CUDA_VISIBLE_DEVICES\"\s+value=\"(?P<value>[^\"\n]*)\""),
-    re.compile(rf"\bos\.(?:environ\.setdefault|putenv)\(\s*{_Q}CUDA_VISIBLE_DEVICES{_Q}\s*,\s*(?P<q>[\"'])"
+    lazy(rf"{_Q}CUDA_VISIBLE_DEVICES{_Q}\s*:\s*(?P<q>[\"'])(?P<value>[^\"'\n]*)(?P=q)"),
+    lazy(r"<env\s+name=\"CUDA_VISIBLE_DEVICES\"\s+value=\"(?P<value>[^\"\n]*)\""),
+    lazy(rf"\bos\.(?:environ\.setdefault|putenv)\(\s*{_Q}CUDA_VISIBLE_DEVICES{_Q}\s*,\s*(?P<q>[\"'])"
                r"(?P<value>[^\"'\n]*)(?P=q)\s*\)"),
 )
 
