@@ -1,0 +1,52 @@
+"""Review 6's findings on session 6's messages and rules (branch r14fix): each a broken paste the
+rule must still explain and, where one applies, the near-miss that must not get the finding.
+Texts written by the reviewer and for this test, none from the diagnosis corpus."""
+
+from __future__ import annotations
+
+from envcheck.explain import diagnose, source
+from tests.rules.test_unseen_classes import errors, findings
+
+
+def _verdict(text: str) -> str:
+    return diagnose(source.normalise(text), collected_at="")[1].verdict
+
+
+def _ranked(text: str) -> list:
+    return [c.finding for c in diagnose(source.normalise(text), collected_at="")[1].causes]
+
+
+SMI_3090 = """\
+root@3f2a1b:/app# nvidia-smi
++-----------------------------------------------------------------------------------------+
+| NVIDIA-SMI 535.183.01             Driver Version: 535.183.01   CUDA Version: 12.2     |
+|-----------------------------------------+------------------------+----------------------+
+| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |
+|   0  NVIDIA GeForce RTX 3090        Off |   00000000:01:00.0 Off |                  N/A |
++-----------------------------------------+------------------------+----------------------+
+"""
+GGML_NO_DEVICES = "ggml_init_cublas: no CUDA devices found, CUDA will be disabled\n"
+
+
+# H1: an LLM server's "no devices" line in a container whose nvidia-smi shows the GPU is not the
+# container's start; where no GPU or driver shows it still is.
+def test_llm_no_devices_beside_a_working_nvidia_smi_is_not_the_container():
+    text = ("I run this in a Docker container (docker compose with the nvidia runtime).\n" + SMI_3090
+            + "root@3f2a1b:/app# nvcc --version\nCuda compilation tools, release 12.4, V12.4.131\n"
+            "root@3f2a1b:/app# ./main -m model.gguf -ngl 33\n" + GGML_NO_DEVICES)
+    got = findings(text)
+    assert "cuda_toolkit_newer_than_driver" in got and "container_missing_gpus_flag" not in got
+
+
+def test_ollama_zero_vram_beside_a_gpu_in_the_container_is_not_the_containers_start():
+    text = ("Running ollama in Docker (docker compose, runtime: nvidia):\n$ docker exec ollama nvidia-smi\n"
+            "| NVIDIA-SMI 550.120                Driver Version: 550.120        CUDA Version: 12.4     |\n"
+            "|   0  Tesla K80                      Off |   00000000:01:00.0 Off |                    0 |\n"
+            'time=2026-02-14T11:15:42.629Z level=INFO source=routes.go:1648 msg="entering low vram mode" '
+            '"total vram"="0 B" threshold="20.0 GiB"\n')
+    assert "container_missing_gpus_flag" not in findings(text)
+
+
+def test_llm_no_devices_in_a_container_showing_no_gpu_is_still_the_container():
+    text = "I run this in a Docker container.\nroot@3f2a1b:/app# ./main -m model.gguf -ngl 33\n" + GGML_NO_DEVICES
+    assert "container_missing_gpus_flag" in findings(text)
