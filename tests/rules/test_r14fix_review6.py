@@ -12,8 +12,10 @@ def _verdict(text: str) -> str:
     return diagnose(source.normalise(text), collected_at="")[1].verdict
 
 
-def _ranked(text: str) -> list:
-    return [c.finding for c in diagnose(source.normalise(text), collected_at="")[1].causes]
+def _ranked(text: str) -> set:
+    """The causes ranked under "Not explained"."""
+    report = diagnose(source.normalise(text), collected_at="")[1]
+    return {c.finding for u in report.judgement.unexplained for c in u.causes}
 
 
 SMI_3090 = """\
@@ -50,3 +52,24 @@ def test_ollama_zero_vram_beside_a_gpu_in_the_container_is_not_the_containers_st
 def test_llm_no_devices_in_a_container_showing_no_gpu_is_still_the_container():
     text = "I run this in a Docker container.\nroot@3f2a1b:/app# ./main -m model.gguf -ngl 33\n" + GGML_NO_DEVICES
     assert "container_missing_gpus_flag" in findings(text)
+
+
+# H2: JAX's and Paddle's "GPU below the build's minimum" are not torch's build: no torch-build
+# finding or cause (whose advice is a torch wheel) for them.
+TORCH_BUILD = {"gpu_arch_too_old_for_torch_build", "gpu_arch_unsupported_by_torch_build"}
+
+
+def test_jax_below_its_minimum_capability_gets_no_torch_advice():
+    text = (">>> import jax\n/usr/lib/python3.11/site-packages/jax/_src/xla_bridge.py:900: RuntimeWarning: Device 0 "
+            "has CUDA compute capability 3.7 which is lower than the minimum supported compute capability 5.2. See "
+            "https://jax.readthedocs.io/en/latest/installation.html#nvidia-gpu for more details\n")
+    assert not TORCH_BUILD & (set(findings(text)) | _ranked(text))
+    assert _verdict(text) != "ok"
+
+
+def test_paddle_arch_not_in_its_build_gets_no_torch_advice():
+    text = ("W0612 10:01:02.000000 1234 gpu_resources.cc:119] The GPU compute capability in your current machine is "
+            "120, which is not supported by Paddle, it is recommended to install the corresponding wheel package "
+            "according to the installation information on the official Paddle website.\n")
+    assert not TORCH_BUILD & (set(findings(text)) | _ranked(text))
+    assert _verdict(text) != "ok"
