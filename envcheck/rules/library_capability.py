@@ -9,10 +9,10 @@ and flash-attn 2 need Ampere (8.0); vLLM's quantized kernels name their own mini
 library's, not the stack's: turn the feature off (eager mode, float16, SDPA or flash-attn
 1.x, another quantization) or use a newer GPU.
 
-* **The library's own refusal** naming the requirement (decisive in the catalogue): confirmed,
-  with the GPU's capability from the message, else from the GPU the text shows; a refusal
-  that names no capability beside a GPU new enough is the library's build predating the GPU
-  (flash-attn 2 on Blackwell), not this finding.
+* **The library's own refusal** naming the requirement (decisive in the catalogue; flash-attn 2's
+  probable): confirmed with the GPU's capability from the message, else from the GPU the text
+  shows; likely when neither gives one; a refusal that names no capability beside a GPU new
+  enough is the library's build predating the GPU (flash-attn 2 on Blackwell), not this finding.
 * **transformers' bf16/tf32 check** (probable): the same check fails with a CPU-only torch or
   no visible GPU, so the GPU the text shows decides. Below 8.0: the finding (likely when the
   GPU is only named in prose); 8.0 or newer, or a CPU-only torch: not this finding; no GPU in
@@ -126,9 +126,11 @@ def refused_by_library(ctx: RuleContext) -> Iterator[Finding]:
             continue
         cc = said or cc
         name = str(s.fact("gpu.name") or "") or name
+        # without the GPU's capability the refusal is not checked: flash-attn 2's "Ampere or newer"
+        # is printed for a Blackwell GPU too by the releases that predate it
         yield make("gpu_too_old_for_library", _say(library, need, name, cc),
                    [quote(s)] + ([("gpu.compute_capability", cc)] if cc else []),
-                   confidence=Confidence.CONFIRMED)
+                   confidence=Confidence.CONFIRMED if cc else Confidence.LIKELY)
         return
 
 
