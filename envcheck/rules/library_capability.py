@@ -20,9 +20,10 @@ library's, not the stack's: turn the feature off (eager mode, float16, SDPA or f
 * **torch's SDPA**: "Flash attention only supports gpu architectures in the range [sm80, …]" with
   "No available kernel. Aborting execution." is this finding as likely; the warning alone is a
   slower fallback.
-* **xFormers' operator reasons** (supporting): "(too old)" or "bf16 is only supported on A100+
-  GPUs" under "No operator found" is this finding as likely, unless xFormers also says it
-  was built without CUDA (another finding, r12ext's).
+* **xFormers' operator reasons** (supporting): "bf16 is only supported on A100+ GPUs" (every
+  operator refuses bfloat16 before Ampere) is this finding as likely, unless xFormers also says
+  it was built without CUDA (another finding, r12ext's); "(too old)" alone is one operator's
+  refusal while another may refuse for the shape: a ranked cause only.
 
 Kept apart from gpu_arch_too_old_for_torch_build (torch's own wheel dropped the
 architecture: torch cannot run at all), extension_built_without_gpu_arch (an extension
@@ -185,10 +186,14 @@ def sdpa_flash_refused(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def xformers_operators_refused(ctx: RuleContext) -> Iterator[Finding]:
+    """Only with "bf16 is only supported on A100+ GPUs": every operator refuses bfloat16 before
+    Ampere, so no operator can run. "(too old)" alone is the flash operator's refusal; another
+    (cutlass) may refuse for the shape (a head dimension over its limit), a cause this is not."""
     said = [s for s in ctx.stated if s.id in _XFORMERS]
-    if not said or any(s.id == _XFORMERS_NOT_BUILT for s in ctx.stated):
+    if (not any(s.id == "xformers_bf16_needs_a100" for s in said)
+            or any(s.id == _XFORMERS_NOT_BUILT for s in ctx.stated)):
         return
-    s = said[0]
+    s = next((s for s in said if s.id == "xformers_op_gpu_too_old"), said[0])
     m = _XF_CAPS.search(s.text)
     need = f"{m.group(1)}.{m.group(2)}" if m else "8.0"
     name, cc, _ = _gpu(ctx)

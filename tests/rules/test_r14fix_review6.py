@@ -73,3 +73,25 @@ def test_paddle_arch_not_in_its_build_gets_no_torch_advice():
             "according to the installation information on the official Paddle website.\n")
     assert not TORCH_BUILD & (set(findings(text)) | _ranked(text))
     assert _verdict(text) != "ok"
+
+
+# H4: xFormers' flash operator "(too old)" beside cutlass refusing the shape is not the GPU.
+XF_SHAPE = ("NotImplementedError: No operator found for `memory_efficient_attention_forward` with inputs:\n"
+            "     query       : shape=(1, 4096, 1, 512) (torch.float16)\n"
+            "     key         : shape=(1, 4096, 1, 512) (torch.float16)\n"
+            "`flshattF@v2.3.2` is not supported because:\n"
+            "    requires device with capability > (8, 0) but your GPU has capability (7, 5) (too old)\n"
+            "    max(query.shape[-1] != value.shape[-1]) > 256\n"
+            "`cutlassF` is not supported because:\n    unsupported embed per head: 512\n"
+            "`smallkF` is not supported because:\n    max(query.shape[-1] != value.shape[-1]) > 32\n")
+
+
+def test_xformers_flash_operator_too_old_beside_a_shape_refusal_is_no_finding():
+    assert "gpu_too_old_for_library" not in findings(XF_SHAPE)
+    assert _verdict(XF_SHAPE) != "ok"
+
+
+def test_xformers_refusing_bfloat16_before_ampere_is_the_gpu():
+    text = XF_SHAPE.replace("(torch.float16)", "(torch.bfloat16)").replace(
+        "unsupported embed per head: 512", "bf16 is only supported on A100+ GPUs")
+    assert findings(text)["gpu_too_old_for_library"].confidence.value == "likely"
