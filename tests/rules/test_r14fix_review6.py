@@ -95,3 +95,27 @@ def test_xformers_refusing_bfloat16_before_ampere_is_the_gpu():
     text = XF_SHAPE.replace("(torch.float16)", "(torch.bfloat16)").replace(
         "unsupported embed per head: 512", "bf16 is only supported on A100+ GPUs")
     assert findings(text)["gpu_too_old_for_library"].confidence.value == "likely"
+
+
+# M1: INFO lines a working CPU setup prints leave a healthy paste without an unexplained message.
+SYSTEM_INFO_CPU = ("system_info: n_threads = 4 (n_threads_batch = 4) / 8 | CPU : SSE3 = 1 | AVX = 1 | AVX2 = 1 | "
+                   "F16C = 1 | FMA = 1 | OPENMP = 1 |\n")
+TF_CUDART = ("2024-02-15 17:38:56.694239: I tensorflow/tsl/cuda/cudart_stub.cc:28] Could not find cuda drivers on your "
+             "machine, GPU will not be used.\n")
+
+
+def test_tensorflow_on_a_machine_without_a_gpu_is_not_unexplained():
+    text = ('$ python -c "import tensorflow as tf; print(tf.__version__)"\n' + TF_CUDART + "2.15.0\n"
+            "This is my MacBook-less CPU laptop, no GPU, just curious about the log line.\n")
+    assert _verdict(text) in ("ok", "insufficient")
+
+
+def test_llama_cpp_on_the_cpu_with_no_layers_offloaded_is_not_unexplained():
+    text = ("llm_load_tensors: ggml ctx size =    0.11 MiB\nllm_load_tensors: offloaded 0/33 layers to GPU\n"
+            "llm_load_tensors:        CPU buffer size =  3647.87 MiB\n" + SYSTEM_INFO_CPU)
+    assert _verdict(text) in ("ok", "insufficient")
+
+
+def test_tensorflow_cpu_package_on_a_gpu_machine_with_the_cudart_line_is_the_cpu_build():
+    text = SMI_3090 + "$ pip list | grep tensorflow\ntensorflow-cpu                2.15.0\n" + TF_CUDART
+    assert "framework_cpu_only_build" in findings(text)
