@@ -5,7 +5,7 @@ Texts written by the reviewer and for this test, none from the diagnosis corpus.
 from __future__ import annotations
 
 from envcheck.explain import diagnose, source
-from tests.rules.test_unseen_classes import errors, findings
+from tests.rules.test_unseen_classes import findings
 
 
 def _verdict(text: str) -> str:
@@ -119,3 +119,17 @@ def test_llama_cpp_on_the_cpu_with_no_layers_offloaded_is_not_unexplained():
 def test_tensorflow_cpu_package_on_a_gpu_machine_with_the_cudart_line_is_the_cpu_build():
     text = SMI_3090 + "$ pip list | grep tensorflow\ntensorflow-cpu                2.15.0\n" + TF_CUDART
     assert "framework_cpu_only_build" in findings(text)
+
+
+# M2: xFormers' banner compares releases, not strings: a conda torch prints no local tag.
+XF_BANNER = ("WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+             "    PyTorch {built} (you have {have})\n    Python  3.10.13 (you have 3.10.13)\n  Please reinstall xformers\n")
+
+
+def test_xformers_built_for_the_same_release_without_the_local_tag_is_not_another_torch():
+    assert "extension_built_for_other_torch" not in findings(XF_BANNER.format(built="2.1.0+cu121", have="2.1.0"))
+
+
+def test_xformers_built_for_another_release_or_cuda_build_is_another_torch():
+    for built, have in (("2.0.1", "2.1.0+cu121"), ("2.1.0+cu118", "2.1.0+cu121")):
+        assert "extension_built_for_other_torch" in findings(XF_BANNER.format(built=built, have=have)), (built, have)
