@@ -133,3 +133,12 @@ def test_xformers_built_for_the_same_release_without_the_local_tag_is_not_anothe
 def test_xformers_built_for_another_release_or_cuda_build_is_another_torch():
     for built, have in (("2.0.1", "2.1.0+cu121"), ("2.1.0+cu118", "2.1.0+cu121")):
         assert "extension_built_for_other_torch" in findings(XF_BANNER.format(built=built, have=have)), (built, have)
+
+
+# M3: one message, one entry, however the message is wrapped.
+def test_the_triton_refusal_wrapped_with_a_deep_indent_matches_one_entry():
+    from envcheck.knowledge import messages
+    text = ("RuntimeError: Found NVIDIA GeForce GTX 1080 Ti which is too old to be supported by the triton GPU compiler, "
+            "which is used as the backend.\n" + " " * 12 + "Triton only supports devices of CUDA Capability >= 7.0, but "
+            "your device is of CUDA capability 6.1")
+    assert [m.id for m in messages.catalogue().match(text)] == ["inductor_gpu_too_old_for_triton"]
