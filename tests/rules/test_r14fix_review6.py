@@ -142,3 +142,15 @@ def test_the_triton_refusal_wrapped_with_a_deep_indent_matches_one_entry():
             "which is used as the backend.\n" + " " * 12 + "Triton only supports devices of CUDA Capability >= 7.0, but "
             "your device is of CUDA capability 6.1")
     assert [m.id for m in messages.catalogue().match(text)] == ["inductor_gpu_too_old_for_triton"]
+
+
+# M4: these entries' origins cite the upstream file that prints the words, not a report.
+def test_origins_cite_the_upstream_source_file():
+    from envcheck.knowledge import messages
+    by_id = {m.id: m for m in messages.catalogue().messages}
+    for mid, path in (("invokeai_device_type_cpu", "ldm/generate.py"),
+                      ("ctranslate2_compute_type_unsupported", "src/types.cc"),
+                      ("ctranslate2_inferred_compute_type_converted", "src/models/model.cc"),
+                      ("inductor_gpu_too_old_for_triton_cut", "torch/_inductor/exc.py")):
+        where = by_id[mid].origin.where
+        assert path in where and "#" not in where and "not found" not in where, mid
