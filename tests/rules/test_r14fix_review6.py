@@ -154,3 +154,12 @@ def test_origins_cite_the_upstream_source_file():
                       ("inductor_gpu_too_old_for_triton_cut", "torch/_inductor/exc.py")):
         where = by_id[mid].origin.where
         assert path in where and "#" not in where and "not found" not in where, mid
+
+
+# M5: notes and summaries are printed to users: no branch names in them.
+def test_no_branch_names_in_what_users_read():
+    import re
+    from envcheck.knowledge import messages
+    branch = re.compile(r"\br\d{1,2}[a-z]{2,6}\b")
+    for m in messages.catalogue().messages:
+        assert not branch.search(m.note or "") and not branch.search(m.summary), m.id
