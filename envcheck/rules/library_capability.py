@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional, Tuple
 
+from envcheck.derived.library_refusal import feature_of
 from envcheck.derived.messages import Stated
 from envcheck.knowledge.archs import cc_text, cc_tuple
 from envcheck.rules.compat import quote
@@ -61,26 +62,23 @@ _WEIGHED = {
 _XFORMERS = ("xformers_op_gpu_too_old", "xformers_bf16_needs_a100")
 _XFORMERS_NOT_BUILT = "xformers_op_not_built_with_cuda"
 
-_FIXES = {
-    "torch.compile": "run eagerly: drop torch.compile or the program's compile switch (nnU-Net's nnUNet_compile=f, "
-                     "nanoGPT's compile=False), or set torch._dynamo.config.suppress_errors = True or TORCHDYNAMO_DISABLE=1",
-    "vLLM's quantized": "use another quantization (or the unquantized model) on this GPU",
-    "flash-attn": "use SDPA or eager attention (attn_implementation=\"sdpa\"), flash-attn 1.x, or uninstall flash-attn",
-    "xFormers": "load the model in float16, or use PyTorch's SDPA instead of xFormers",
-    "scaled_dot_product": "let SDPA pick its kernel (no sdpa_kernel(SDPBackend.FLASH_ATTENTION)) or use the "
-                          "memory-efficient backend",
-    "TF32": "turn tf32 off (--tf32 False)",
-    "setup.py": "hide the older GPU from the build (CUDA_VISIBLE_DEVICES) or use a Volta or newer GPU",
+# What to turn off, in words, by the feature the message names (derived.library_refusal): the
+# commands are the recipe's, in the steps gated on the same feature.
+_ADVICE = {
+    "torch_compile": "run without torch.compile (turn off the program's compile option, or TorchDynamo itself)",
+    "bfloat16": "use float16 instead of bfloat16 (the program's dtype or precision setting)",
+    "tf32": "turn TF32 off (the program's tf32 setting)",
+    "flash_attn": "use PyTorch's SDPA or eager attention instead of flash-attn 2, or flash-attn 1.x",
+    "sdpa_flash": "let scaled_dot_product_attention choose its kernel instead of forcing the flash one",
+    "quantization": "use another quantization (or the unquantized model) on this GPU",
+    "build_for_old_gpu": "build with only the newer GPUs visible, or on a Volta or newer GPU",
 }
 _MINIMUM = re.compile(r"Minimum capability: (\d{2,3})")
 _XF_CAPS = re.compile(r"capability >?=? ?\((\d{1,2}), (\d)\) but your GPU has capability \((\d{1,2}), (\d)\)")
 
 
-def _fix(library: str) -> str:
-    for key, fix in _FIXES.items():
-        if key in library:
-            return fix
-    return "use float16 (--dtype half, fp16=True, torch_dtype=torch.float16) instead of bfloat16"
+def _fix(message_id: str) -> str:
+    return _ADVICE.get(feature_of(message_id) or "", "turn the feature off")
 
 
 def _cc(text: object) -> Optional[str]:
@@ -103,12 +101,12 @@ def _below(cc: str, need: str) -> bool:
     return cc_tuple(cc) < cc_tuple(need)
 
 
-def _say(library: str, need: Optional[str], name: Optional[str], cc: Optional[str]) -> str:
+def _say(library: str, need: Optional[str], name: Optional[str], cc: Optional[str], message_id: str) -> str:
     gpu = f"the {name}" if name else "this GPU"
     have = f" (compute capability {cc})" if cc else ""
     wants = f"a GPU of compute capability {need} or newer" if need else "a newer GPU"
     return (f"{library} needs {wants}, and {gpu}{have} is older. torch itself runs "
-            f"on it: only this library refuses it, by design. To run here, {_fix(library)}; otherwise use a newer GPU.")
+            f"on it: only this library refuses it, by design. On this GPU, {_fix(message_id)}; otherwise use a newer GPU.")
 
 
 def refused_by_library(ctx: RuleContext) -> Iterator[Finding]:
@@ -129,7 +127,7 @@ def refused_by_library(ctx: RuleContext) -> Iterator[Finding]:
         name = str(s.fact("gpu.name") or "") or name
         # without the GPU's capability the refusal is not checked: flash-attn 2's "Ampere or newer"
         # is printed for a Blackwell GPU too by the releases that predate it
-        yield make("gpu_too_old_for_library", _say(library, need, name, cc),
+        yield make("gpu_too_old_for_library", _say(library, need, name, cc, s.id),
                    [quote(s)] + ([("gpu.compute_capability", cc)] if cc else []),
                    confidence=Confidence.CONFIRMED if cc else Confidence.LIKELY)
         return
@@ -146,11 +144,11 @@ def _weighed(ctx: RuleContext, s: Stated) -> Optional[Finding]:
         return make("gpu_too_old_for_library",
                     f"Likely: {library} refused the GPU ({quote(s)[1]}); it needs compute capability {need} or newer, "
                     f"and a pre-Ampere GPU (V100, T4, RTX 20xx) is the usual reason (a CPU-only torch fails the same "
-                    f"check). The text does not show the GPU. To run on it, {_fix(library)}.",
+                    f"check). The text does not show the GPU. To run on it, {_fix(s.id)}.",
                     [quote(s)], confidence=Confidence.LIKELY)
     if not _below(cc, need):
         return None  # a GPU new enough: another cause
-    return make("gpu_too_old_for_library", _say(library, need, name, cc),
+    return make("gpu_too_old_for_library", _say(library, need, name, cc, s.id),
                 [quote(s), ("gpu.compute_capability", cc)],
                 confidence=Confidence.LIKELY if stated else Confidence.CONFIRMED)
 
@@ -181,7 +179,7 @@ def sdpa_flash_refused(ctx: RuleContext) -> Iterator[Finding]:
         return
     name, _, _ = _gpu(ctx)
     yield make("gpu_too_old_for_library", _say("torch's flash attention kernel (scaled_dot_product_attention)", need,
-                                               name, cc),
+                                               name, cc, s.id),
                [quote(s), ("gpu.compute_capability", cc)], confidence=Confidence.LIKELY)
 
 
@@ -200,7 +198,8 @@ def xformers_operators_refused(ctx: RuleContext) -> Iterator[Finding]:
     cc = f"{m.group(3)}.{m.group(4)}" if m else cc
     if cc is not None and not _below(cc, "8.0"):
         return  # a newer operator (fa3 on an Ampere GPU) refused; the others may run
-    yield make("gpu_too_old_for_library", _say("xFormers' attention operators", need, name, cc),
+    yield make("gpu_too_old_for_library", _say("xFormers (its attention operators)", need, name, cc,
+                                               "xformers_bf16_needs_a100"),
                [quote(x) for x in said[:2]], confidence=Confidence.LIKELY)
 
 

@@ -4,7 +4,11 @@ Texts written by the reviewer and for this test, none from the diagnosis corpus.
 
 from __future__ import annotations
 
+import re
+
 from envcheck.explain import diagnose, source
+from envcheck.knowledge import messages
+from tests.rules import fix
 from tests.rules.test_unseen_classes import findings
 
 
@@ -137,7 +141,6 @@ def test_xformers_built_for_another_release_or_cuda_build_is_another_torch():
 
 # M3: one message, one entry, however the message is wrapped.
 def test_the_triton_refusal_wrapped_with_a_deep_indent_matches_one_entry():
-    from envcheck.knowledge import messages
     text = ("RuntimeError: Found NVIDIA GeForce GTX 1080 Ti which is too old to be supported by the triton GPU compiler, "
             "which is used as the backend.\n" + " " * 12 + "Triton only supports devices of CUDA Capability >= 7.0, but "
             "your device is of CUDA capability 6.1")
@@ -146,7 +149,6 @@ def test_the_triton_refusal_wrapped_with_a_deep_indent_matches_one_entry():
 
 # M4: these entries' origins cite the upstream file that prints the words, not a report.
 def test_origins_cite_the_upstream_source_file():
-    from envcheck.knowledge import messages
     by_id = {m.id: m for m in messages.catalogue().messages}
     for mid, path in (("invokeai_device_type_cpu", "ldm/generate.py"),
                       ("ctranslate2_compute_type_unsupported", "src/types.cc"),
@@ -158,8 +160,29 @@ def test_origins_cite_the_upstream_source_file():
 
 # M5: notes and summaries are printed to users: no branch names in them.
 def test_no_branch_names_in_what_users_read():
-    import re
-    from envcheck.knowledge import messages
     branch = re.compile(r"\br\d{1,2}[a-z]{2,6}\b")
     for m in messages.catalogue().messages:
         assert not branch.search(m.note or "") and not branch.search(m.summary), m.id
+
+
+# M6: the finding's words name what to turn off; the commands are the recipe's, only the refused
+# feature's steps.
+def test_the_finding_words_have_no_commands_and_the_recipe_shows_the_refused_features_step():
+    pastes = {
+        "GPU: Tesla T4\nRuntimeError: FlashAttention only supports Ampere GPUs or newer.":
+            "python -m pip uninstall -y flash-attn",
+        "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla T4 GPU has "
+        "compute capability 7.5. You can use float16 instead by explicitly setting the `dtype` flag in CLI, for "
+        "example: --dtype=half.": "vllm serve MODEL --dtype half",
+        "RuntimeError: Found Tesla P40 which is too old to be supported by the triton GPU compiler, which is used as "
+        "the backend. Triton only supports devices of CUDA Capability >= 7.0, but your device is of CUDA capability "
+        "6.1": "export TORCHDYNAMO_DISABLE=1",
+    }
+    every = set(pastes.values())
+    for text, command in pastes.items():
+        explanation, report = diagnose(source.normalise(text), collected_at="")
+        f = next(f for f in report.findings if f.id == "gpu_too_old_for_library")
+        for word in ("TORCHDYNAMO", "--tf32", "attn_implementation", "nnU-Net", "nanoGPT", "pip "):
+            assert word not in f.explanation, (word, f.explanation)
+        got = set(fix(f, explanation.facts))
+        assert command in got and not (every - {command}) & got, (text[:40], got)
