@@ -186,3 +186,9 @@ def test_the_finding_words_have_no_commands_and_the_recipe_shows_the_refused_fea
             assert word not in f.explanation, (word, f.explanation)
         got = set(fix(f, explanation.facts))
         assert command in got and not (every - {command}) & got, (text[:40], got)
+
+
+# L1: detectron2's "CUDA compiler  not available" row, with or without the prefix some versions print.
+def test_detectron2_compiler_row_matches_without_an_optional_prefix():
+    for row in ("CUDA compiler           not available", "detectron2 CUDA compiler   not available"):
+        assert [m.id for m in messages.catalogue().match(row)] == ["detectron2_cuda_compiler_not_available"], row
