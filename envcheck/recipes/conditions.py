@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 from packaging.version import InvalidVersion, Version
 
 from envcheck.derived.driver import driver_installed, installed_driver_version
+from envcheck.derived.library_refusal import refused_features
 from envcheck.errors import EnvcheckError
 from envcheck.facts import Facts
 from envcheck.reading import Reading, Status
@@ -159,6 +160,8 @@ FACTS: Dict[str, Tuple[str, Callable[[Facts], Reading]]] = {
     "python_version": ("Python version of the probed interpreter", lambda f: _r(f.python.version)),
     "torch_installed": ("true when torch is installed in that Python", _torch_installed),
     "nvcc_version": ("CUDA toolkit version nvcc reports", lambda f: _r(f.toolkit.nvcc_version)),
+    "refused_features": ("features a library refused an old GPU for (torch_compile, bfloat16, tf32, flash_attn, "
+                         "sdpa_flash, quantization, build_for_old_gpu), from its message", refused_features),
 }
 
 

@@ -6,10 +6,10 @@ C++ library does not load (xformers/_cpp_lib.py). The form with "with CUDA N" is
 have 2.1.0+cu121)", catalogued as ``xformers_built_for_torch_no_cuda_field``) is read here
 the same way: another torch on the running side is an xFormers built for another torch; a
 running torch that is a CPU-only build is that finding's (``compat``); the same version on
-both sides means something else kept the library from loading, and nothing is said.
+both sides (or the same release with a local tag on one side only: a conda torch prints none)
+means something else kept the library from loading, and nothing is said.
 
-Environment reports list an extension's build beside the machine (ids in
-docs/pending-messages-r12ext.toml until their projects are catalogued):
+Environment reports list an extension's build beside the machine (messages.toml, block r12ext):
 
 * detectron2's "detectron2 arch flags" are the cubins in its _C: a GPU the report names that
   none of them runs (``knowledge.archs.arch_support``) gets "no kernel image" from detectron2's
@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Tuple
 
-from envcheck.knowledge.archs import arch_support, sm_name
+from envcheck.knowledge.archs import arch_support, sm_name, ver
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -34,12 +34,23 @@ from envcheck.rules.finding import Confidence, Finding, Severity
 _BANNER = "xformers_built_for_torch_no_cuda_field"
 
 
+def _other_torch(built: str, have: str) -> bool:
+    """Another release, or the same release of another CUDA build ("+cu118" against "+cu121").
+    A local tag on one side only (a conda torch prints none) says nothing about the build."""
+    b, h = ver(built), ver(have)
+    if b is None or h is None:
+        return built != have
+    if b.public != h.public:
+        return True
+    return bool(b.local and h.local and b.local != h.local)
+
+
 def xformers_banner_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
     for s in ctx.stated:
         if s.id != _BANNER:
             continue
         built, have = str(s.fact("detail") or ""), str(s.fact("torch.version") or "")
-        if not built or not have or have.endswith("+cpu") or built == have:
+        if not built or not have or have.endswith("+cpu") or not _other_torch(built, have):
             continue
         yield make("extension_built_for_other_torch",
                    f"xFormers' compiled extensions were built for PyTorch {built} but PyTorch {have} is running, so "
@@ -112,10 +123,7 @@ def flash_attn_nvcc_older(ctx: RuleContext) -> Iterator[Finding]:
     torch_cuda = str(tv.cuda.value) if tv is not None and tv.cuda is not None else ""
     torch_cuda = torch_cuda or (_cuda_of(str(tv.version.value)) if tv is not None and tv.version else "")
 
-    def key(v: str) -> Tuple[int, ...]:
-        return tuple(int(x) for x in v.split(".")[:2])
-
-    if torch_cuda and need and key(torch_cuda) < key(need):
+    if torch_cuda and need and ver(torch_cuda) is not None and ver(need) is not None and ver(torch_cuda) < ver(need):
         return  # torch's CUDA is older than flash-attn wants too: an older flash-attn, not another nvcc
     ours = f"torch's own CUDA is {torch_cuda}" if torch_cuda else "torch's CUDA is not in the text"
     yield make("toolkit_differs_from_torch_cuda",

@@ -34,10 +34,12 @@ from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
 _NO_GPU_INSIDE = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
-                  "nvml_library_not_found", "nvidia_smi_library_not_found", "tf_no_dev_nvidia0",
-                  # LLM servers' own words for the same (messages.toml block r12llm)
-                  "ollama_no_nvidia_devices_by_library", "bnb_libcuda_not_found", "vllm_cuda_platform_no_gpu",
-                  "vllm_unspecified_platform", "ollama_total_vram_zero", "ggml_init_cublas_no_devices")
+                  "nvml_library_not_found", "nvidia_smi_library_not_found", "tf_no_dev_nvidia0")
+# LLM servers' words that a container without the GPU prints, but also a toolkit newer than the
+# driver (ggml's own note), a library search that missed, a GPU too old: read only where no driver
+# or GPU shows in the container, like cuda_insufficient_driver.
+_NO_GPU_INSIDE_WEAK = ("ollama_no_nvidia_devices_by_library", "bnb_libcuda_not_found", "vllm_cuda_platform_no_gpu",
+                       "vllm_unspecified_platform", "ollama_total_vram_zero", "ggml_init_cublas_no_devices")
 # CUDA's "unknown error" (cudaErrorUnknown / CUDA_ERROR_UNKNOWN, 999; 30 before CUDA 10.1) at its
 # start, in every program's words: torch's, the runtime's, llama.cpp's, ollama's GPU discovery,
 # ONNX Runtime's provider, PyCUDA's cuInit, a person's own cuInit call or sentence giving 999;
@@ -63,8 +65,9 @@ def container_without_gpu_access(ctx: RuleContext) -> Iterator[Finding]:
     drv = ctx.facts.nvml.driver_version
     if not said and not (drv.ok and drv.value) and not ctx.facts.gpus:
         # CUDA's runtime reports cudaErrorInsufficientDriver (35) also when it cannot load libcuda
-        # at all: in a container that got no GPU, where no driver shows, that is the likelier cause.
-        said = [s for s in ctx.stated if s.id == "cuda_insufficient_driver"]
+        # at all, and the LLM servers' "no devices" lines have other causes: in a container where no
+        # driver or GPU shows, a container that got no GPU is the likelier cause.
+        said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE_WEAK + ("cuda_insufficient_driver",)]
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
     if kind is None or not said or ctx.facts.has_nvidia_gpu is False:
         return
@@ -89,7 +92,8 @@ def _gpu_failed(ctx: RuleContext) -> List[Tuple[str, object]]:
     ev: List[Tuple[str, object]] = []
     if f.torch.cuda_available.ok and f.torch.cuda_available.value is False:
         ev.append(("torch.cuda_available", f.torch.cuda_available))
-    said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE]
+    # after a start without GPU options any of these is the container's missing GPU
+    said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE + _NO_GPU_INSIDE_WEAK]
     if said:
         ev.append(quote(said[0]))
     if f.driver.nvidia_smi_path.status is Status.NOT_FOUND:

@@ -90,7 +90,7 @@ FRAMEWORKS: Tuple[Framework, ...] = (
     Framework("TensorFlow", ("tensorflow-cpu",), ("tensorflow-gpu",), ("tensorflow_not_built_with_cuda",), (),
               ("tensorflow_dso_not_loaded", "tensorflow_cannot_dlopen_gpu_libraries"),
               "TensorFlow with CUDA: python -m pip install 'tensorflow[and-cuda]' on Linux or in WSL2",
-              working=("tensorflow_gpu_device_created",)),
+              weak_with_rows=("tensorflow_cudart_not_found",), working=("tensorflow_gpu_device_created",)),
     Framework("Faiss", ("faiss-cpu",), ("faiss-gpu",), (), (), (),
               "python -m pip uninstall -y faiss-cpu && python -m pip install faiss-gpu-cu12"),
     Framework("MXNet", ("mxnet",), ("mxnet-cu",), ("mxnet_not_compiled_with_cuda",), (), (),

@@ -9,10 +9,10 @@ and flash-attn 2 need Ampere (8.0); vLLM's quantized kernels name their own mini
 library's, not the stack's: turn the feature off (eager mode, float16, SDPA or flash-attn
 1.x, another quantization) or use a newer GPU.
 
-* **The library's own refusal** naming the requirement (decisive in the catalogue): confirmed,
-  with the GPU's capability from the message, else from the GPU the text shows; a refusal
-  that names no capability beside a GPU new enough is the library's build predating the GPU
-  (flash-attn 2 on Blackwell), not this finding.
+* **The library's own refusal** naming the requirement (decisive in the catalogue; flash-attn 2's
+  probable): confirmed with the GPU's capability from the message, else from the GPU the text
+  shows; likely when neither gives one; a refusal that names no capability beside a GPU new
+  enough is the library's build predating the GPU (flash-attn 2 on Blackwell), not this finding.
 * **transformers' bf16/tf32 check** (probable): the same check fails with a CPU-only torch or
   no visible GPU, so the GPU the text shows decides. Below 8.0: the finding (likely when the
   GPU is only named in prose); 8.0 or newer, or a CPU-only torch: not this finding; no GPU in
@@ -20,9 +20,10 @@ library's, not the stack's: turn the feature off (eager mode, float16, SDPA or f
 * **torch's SDPA**: "Flash attention only supports gpu architectures in the range [sm80, …]" with
   "No available kernel. Aborting execution." is this finding as likely; the warning alone is a
   slower fallback.
-* **xFormers' operator reasons** (supporting): "(too old)" or "bf16 is only supported on A100+
-  GPUs" under "No operator found" is this finding as likely, unless xFormers also says it
-  was built without CUDA (another finding, r12ext's).
+* **xFormers' operator reasons** (supporting): "bf16 is only supported on A100+ GPUs" (every
+  operator refuses bfloat16 before Ampere) is this finding as likely, unless xFormers also says
+  it was built without CUDA (another finding, r12ext's); "(too old)" alone is one operator's
+  refusal while another may refuse for the shape: a ranked cause only.
 
 Kept apart from gpu_arch_too_old_for_torch_build (torch's own wheel dropped the
 architecture: torch cannot run at all), extension_built_without_gpu_arch (an extension
@@ -36,6 +37,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Optional, Tuple
 
+from envcheck.derived.library_refusal import feature_of
 from envcheck.derived.messages import Stated
 from envcheck.knowledge.archs import cc_text, cc_tuple
 from envcheck.rules.compat import quote
@@ -60,26 +62,23 @@ _WEIGHED = {
 _XFORMERS = ("xformers_op_gpu_too_old", "xformers_bf16_needs_a100")
 _XFORMERS_NOT_BUILT = "xformers_op_not_built_with_cuda"
 
-_FIXES = {
-    "torch.compile": "run eagerly: drop torch.compile or the program's compile switch (nnU-Net's nnUNet_compile=f, "
-                     "nanoGPT's compile=False), or set torch._dynamo.config.suppress_errors = True or TORCHDYNAMO_DISABLE=1",
-    "vLLM's quantized": "use another quantization (or the unquantized model) on this GPU",
-    "flash-attn": "use SDPA or eager attention (attn_implementation=\"sdpa\"), flash-attn 1.x, or uninstall flash-attn",
-    "xFormers": "load the model in float16, or use PyTorch's SDPA instead of xFormers",
-    "scaled_dot_product": "let SDPA pick its kernel (no sdpa_kernel(SDPBackend.FLASH_ATTENTION)) or use the "
-                          "memory-efficient backend",
-    "TF32": "turn tf32 off (--tf32 False)",
-    "setup.py": "hide the older GPU from the build (CUDA_VISIBLE_DEVICES) or use a Volta or newer GPU",
+# What to turn off, in words, by the feature the message names (derived.library_refusal): the
+# commands are the recipe's, in the steps gated on the same feature.
+_ADVICE = {
+    "torch_compile": "run without torch.compile (turn off the program's compile option, or TorchDynamo itself)",
+    "bfloat16": "use float16 instead of bfloat16 (the program's dtype or precision setting)",
+    "tf32": "turn TF32 off (the program's tf32 setting)",
+    "flash_attn": "use PyTorch's SDPA or eager attention instead of flash-attn 2, or flash-attn 1.x",
+    "sdpa_flash": "let scaled_dot_product_attention choose its kernel instead of forcing the flash one",
+    "quantization": "use another quantization (or the unquantized model) on this GPU",
+    "build_for_old_gpu": "build with only the newer GPUs visible, or on a Volta or newer GPU",
 }
 _MINIMUM = re.compile(r"Minimum capability: (\d{2,3})")
 _XF_CAPS = re.compile(r"capability >?=? ?\((\d{1,2}), (\d)\) but your GPU has capability \((\d{1,2}), (\d)\)")
 
 
-def _fix(library: str) -> str:
-    for key, fix in _FIXES.items():
-        if key in library:
-            return fix
-    return "use float16 (--dtype half, fp16=True, torch_dtype=torch.float16) instead of bfloat16"
+def _fix(message_id: str) -> str:
+    return _ADVICE.get(feature_of(message_id) or "", "turn the feature off")
 
 
 def _cc(text: object) -> Optional[str]:
@@ -102,12 +101,12 @@ def _below(cc: str, need: str) -> bool:
     return cc_tuple(cc) < cc_tuple(need)
 
 
-def _say(library: str, need: Optional[str], name: Optional[str], cc: Optional[str]) -> str:
+def _say(library: str, need: Optional[str], name: Optional[str], cc: Optional[str], message_id: str) -> str:
     gpu = f"the {name}" if name else "this GPU"
     have = f" (compute capability {cc})" if cc else ""
     wants = f"a GPU of compute capability {need} or newer" if need else "a newer GPU"
     return (f"{library} needs {wants}, and {gpu}{have} is older. torch itself runs "
-            f"on it: only this library refuses it, by design. To run here, {_fix(library)}; otherwise use a newer GPU.")
+            f"on it: only this library refuses it, by design. On this GPU, {_fix(message_id)}; otherwise use a newer GPU.")
 
 
 def refused_by_library(ctx: RuleContext) -> Iterator[Finding]:
@@ -126,9 +125,11 @@ def refused_by_library(ctx: RuleContext) -> Iterator[Finding]:
             continue
         cc = said or cc
         name = str(s.fact("gpu.name") or "") or name
-        yield make("gpu_too_old_for_library", _say(library, need, name, cc),
+        # without the GPU's capability the refusal is not checked: flash-attn 2's "Ampere or newer"
+        # is printed for a Blackwell GPU too by the releases that predate it
+        yield make("gpu_too_old_for_library", _say(library, need, name, cc, s.id),
                    [quote(s)] + ([("gpu.compute_capability", cc)] if cc else []),
-                   confidence=Confidence.CONFIRMED)
+                   confidence=Confidence.CONFIRMED if cc else Confidence.LIKELY)
         return
 
 
@@ -143,11 +144,11 @@ def _weighed(ctx: RuleContext, s: Stated) -> Optional[Finding]:
         return make("gpu_too_old_for_library",
                     f"Likely: {library} refused the GPU ({quote(s)[1]}); it needs compute capability {need} or newer, "
                     f"and a pre-Ampere GPU (V100, T4, RTX 20xx) is the usual reason (a CPU-only torch fails the same "
-                    f"check). The text does not show the GPU. To run on it, {_fix(library)}.",
+                    f"check). The text does not show the GPU. To run on it, {_fix(s.id)}.",
                     [quote(s)], confidence=Confidence.LIKELY)
     if not _below(cc, need):
         return None  # a GPU new enough: another cause
-    return make("gpu_too_old_for_library", _say(library, need, name, cc),
+    return make("gpu_too_old_for_library", _say(library, need, name, cc, s.id),
                 [quote(s), ("gpu.compute_capability", cc)],
                 confidence=Confidence.LIKELY if stated else Confidence.CONFIRMED)
 
@@ -178,22 +179,27 @@ def sdpa_flash_refused(ctx: RuleContext) -> Iterator[Finding]:
         return
     name, _, _ = _gpu(ctx)
     yield make("gpu_too_old_for_library", _say("torch's flash attention kernel (scaled_dot_product_attention)", need,
-                                               name, cc),
+                                               name, cc, s.id),
                [quote(s), ("gpu.compute_capability", cc)], confidence=Confidence.LIKELY)
 
 
 def xformers_operators_refused(ctx: RuleContext) -> Iterator[Finding]:
+    """Only with "bf16 is only supported on A100+ GPUs": every operator refuses bfloat16 before
+    Ampere, so no operator can run. "(too old)" alone is the flash operator's refusal; another
+    (cutlass) may refuse for the shape (a head dimension over its limit), a cause this is not."""
     said = [s for s in ctx.stated if s.id in _XFORMERS]
-    if not said or any(s.id == _XFORMERS_NOT_BUILT for s in ctx.stated):
+    if (not any(s.id == "xformers_bf16_needs_a100" for s in said)
+            or any(s.id == _XFORMERS_NOT_BUILT for s in ctx.stated)):
         return
-    s = said[0]
+    s = next((s for s in said if s.id == "xformers_op_gpu_too_old"), said[0])
     m = _XF_CAPS.search(s.text)
     need = f"{m.group(1)}.{m.group(2)}" if m else "8.0"
     name, cc, _ = _gpu(ctx)
     cc = f"{m.group(3)}.{m.group(4)}" if m else cc
     if cc is not None and not _below(cc, "8.0"):
         return  # a newer operator (fa3 on an Ampere GPU) refused; the others may run
-    yield make("gpu_too_old_for_library", _say("xFormers' attention operators", need, name, cc),
+    yield make("gpu_too_old_for_library", _say("xFormers (its attention operators)", need, name, cc,
+                                               "xformers_bf16_needs_a100"),
                [quote(x) for x in said[:2]], confidence=Confidence.LIKELY)
 
 

@@ -133,16 +133,34 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("t, mid", BROKEN)
-def test_app_setup_messages_are_read_and_never_called_healthy(t, mid):
+# What each BROKEN row's report names: a finding, else the first cause ranked under "Not explained",
+# else (a message linked to no finding) the message itself left unexplained.
+NAMED = ["torch_cpu_only_build", "torch_cpu_only_build", "cuda_library_missing", "cuda_library_missing",
+         "ctranslate2_compute_type_unsupported", "ctranslate2_inferred_compute_type_converted",
+         "cuda_library_missing", "cuda_library_missing"]
+
+
+def _named(t: str):
+    r = _report(t)
+    return ({f.id for f in r.findings} | {u.causes[0].finding for u in r.judgement.unexplained if u.causes}
+            | {u.message for u in r.judgement.unexplained if not u.causes})
+
+
+@pytest.mark.parametrize("t, mid, named", [(t, mid, n) for (t, mid), n in zip(BROKEN, NAMED, strict=True)])
+def test_app_setup_messages_are_read_and_never_called_healthy(t, mid, named):
     assert mid in _matched(t)
     assert _report(t).verdict != "ok"
+    assert named in _named(t)
 
 
-def test_bitsandbytes_fallback_points_at_a_missing_library_or_a_cpu_build():
-    entry = messages.catalogue().get("bnb_compiled_without_gpu_support")
-    assert {"cuda_library_missing", "framework_cpu_only_build"} <= {s.finding for s in entry.supports}
-    assert not entry.findings("decisive")
+def test_bitsandbytes_fallback_alone_decides_nothing_and_ranks_both_causes():
+    t = ("C:\\kohya_ss\\venv\\lib\\site-packages\\bitsandbytes\\cextension.py:34: UserWarning: The installed version "
+         "of bitsandbytes was compiled without GPU support. 8-bit optimizers, 8-bit multiplication, and GPU "
+         "quantization are unavailable.\n")
+    r = _report(t)
+    assert not {"cuda_library_missing", "framework_cpu_only_build"} & {f.id for f in r.findings}
+    ranked = {c.finding for u in r.judgement.unexplained for c in u.causes}
+    assert {"cuda_library_missing", "framework_cpu_only_build"} <= ranked
 
 
 MINE = {"yolov5_invalid_cuda_device", "onnxruntime_ep_fallback_retry", "onnxruntime_cuda_path_not_loaded",
@@ -383,8 +401,13 @@ def test_launcher_torch_check_near_misses(t):
     "CUDA SETUP: Defaulting to libbitsandbytes_cpu.so...\nargument of type 'WindowsPath' is not iterable\n",
 ])
 def test_bitsandbytes_without_a_binary_is_read_and_never_called_healthy(t):
-    assert {"bitsandbytes_required_library_not_found", "bnb_cuda_binary_missing"} & _matched(t)
-    assert _report(t).verdict != "ok"
+    # the asked-for CUDA binary missing is the wrong build; a missing CPU binary ranks its causes
+    if "cuda121" in t:
+        assert "bnb_cuda_binary_missing" in _matched(t)
+        assert "extension_built_for_other_torch" in _ids(t)
+    else:
+        assert "bitsandbytes_required_library_not_found" in _matched(t)
+        assert _report(t).verdict == "unexplained" and "cuda_library_missing" in _named(t)
 
 
 def test_bitsandbytes_loading_its_cuda_binary_is_not_a_missing_one():

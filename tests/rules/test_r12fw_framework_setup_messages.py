@@ -65,11 +65,7 @@ def verdict(text: str) -> Tuple[str, Dict[str, str]]:
      "cuda_library_missing"),
     ("worker-1  | WARNING:jax._src.xla_bridge:CUDA backend failed to initialize: Unable to load cuSOLVER. Is it "
      "installed? " + SET + "\nworker-1  | step 0 loss 2.31", "cuda_library_missing"),
-    # JAX's capability floor
-    ("/opt/venv/lib/python3.11/site-packages/jax_plugins/xla_cuda12/__init__.py:123: RuntimeWarning: Device 0 has "
-     "CUDA compute capability 3.7 which is lower than the minimum supported compute capability 5.2. See "
-     "https://jax.readthedocs.io/en/latest/installation.html#nvidia-gpu for more details",
-     "gpu_arch_too_old_for_torch_build"),
+    # (JAX's capability floor is no torch-build finding: test_r14fix_review6.py)
     # TensorFlow found the GPU but not its libraries: alone, in WSL, after the dlerror lines
     (TF_DLOPEN, "cuda_library_missing"),
     ("Ubuntu 22.04 on WSL2, RTX 3060\n>>> import tensorflow as tf\n" + TF_DLOPEN

@@ -180,6 +180,22 @@ def test_near_misses_get_no_error(text):
 
 
 @pytest.mark.parametrize("text", [
+    "My laptop has no GPU, I run on the CPU only.\nsystem_info: n_threads = 4 (n_threads_batch = 4) / 8 | CPU : SSE3 = 1 | "
+    "AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | OPENMP = 1 |",
+    "llm_load_tensors: offloaded 0/33 layers to GPU\nllm_load_tensors:        CPU buffer size =  3647.87 MiB",
+    "time=2024-12-02T02:20:21.360Z level=INFO source=common.go:49 msg=\"Dynamic LLM libraries\" runners=\"[cpu cpu_avx "
+    "cpu_avx2 cuda_v11 cuda_v12]\"",
+])
+def test_healthy_cpu_and_gpu_banners_leave_nothing_unexplained(text):
+    """A working setup's INFO lines (llama.cpp's system_info and offload count are LLAMA_LOG_INFO):
+    no error and nothing unexplained; a person saying the machine has no GPU may get that warning."""
+    verdict = _verdict(text)
+    assert verdict in ("ok", "insufficient", "warning")
+    if verdict == "warning":
+        assert set(findings(text)) == {"no_nvidia_gpu_found"}
+
+
+@pytest.mark.parametrize("text", [
     "$ docker run -p 8000:8000 --ipc=host vllm/vllm-openai:latest --model Qwen/Qwen2.5-7B-Instruct\n"
     "INFO 04-16 21:06:25 [__init__.py:243] No platform detected, vLLM is running on UnspecifiedPlatform",
     "$ docker run -d -p 11434:11434 ollama/ollama\n$ docker logs ollama\n"
