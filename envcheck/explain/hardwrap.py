@@ -110,12 +110,15 @@ _CLOSES = frozenset(".,;:)]}=/\\_")
 
 def _inside_a_token(a: str, b: str) -> bool:
     """Whether a cut fell inside a run of non-blank characters where a fill cannot break: after
-    an opening bracket, a slash or an underscore, before a closing one or a full stop, or one
-    letter cut off a word ("… More importantl" / "y cunn …"; not "a" or "I")."""
+    an opening bracket, a slash or an underscore, before a closing one or a full stop, inside a
+    C++ symbol's mangled name, or one letter cut off a word ("… More importantl" / "y cunn …";
+    not "a" or "I")."""
     if a[-1:] in (" ", "") or b[:1] in (" ", ""):
         return False
     if a[-1] in _OPENS or b[0] in _CLOSES:
         return True
+    if a[a.rfind(" ") + 1:].startswith("_Z") and (b[0].isalnum() or b[0] == "_"):
+        return True  # inside a C++ symbol ("undefined symbol: _ZN3c" / "106Device8validateEv")
     lone = b[:1].isalpha() and (len(b) == 1 or not b[1].isalnum()) and b[0] not in "aAI"
     return lone or (a[-1].isalpha() and (len(a) == 1 or not a[-2].isalnum()) and a[-1] not in "aAI")
 

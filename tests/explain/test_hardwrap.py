@@ -83,6 +83,14 @@ def test_a_broken_paste_cut_by_a_terminal_says_what_it_said(paste, width):
     assert longest.rstrip() in normalise(wrapped).lines
 
 
+def test_a_mangled_symbol_cut_once_is_one_line_again():
+    message = ("ImportError: /usr/lib/python3/site-packages/torch_sparse/_convert_cuda.so: "
+               "undefined symbol: _ZN3c106Device8validateEv")
+    paste = "$ python -c 'import torch_sparse'\n" + cut(message, 100) + "\n$ exit"
+    assert "_ZN3c10\n6Device" in paste  # one cut, inside the symbol
+    assert message in normalise(paste).lines
+
+
 def test_the_block_in_a_fence_is_undone_apart_from_the_prose_around_it():
     prose = ("I installed the driver and the toolkit from the NVIDIA website as the guide says, then "
              "ran the check below in a Windows terminal and it fails:")
