@@ -21,6 +21,7 @@ Usage: python benchmarks/paste_forms.py [DIR] [--only NAME[,NAME…]] [--list]
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import json
 import re
@@ -131,6 +132,9 @@ FORMS: Dict[str, Tuple[Callable[[str], str], str]] = {
     "html_entities": (lambda t: html.escape(t, quote=True), "a scraped HTML page (html.escape)"),
     "rewrap_80": (_rewrap, "prose refilled at 80 columns (textwrap, editors, mail)"),
     "terminal_wrap_80": (_hard_wrap, "a terminal's hard wrap at 80 columns (conhost, tmux/screen copy)"),
+    # Windows 10's console host opens 120 columns wide; 100 a resized window or a CI log viewer.
+    "terminal_wrap_100": (functools.partial(_hard_wrap, width=100), "a terminal's hard wrap at 100 columns"),
+    "terminal_wrap_120": (functools.partial(_hard_wrap, width=120), "a terminal's hard wrap at 120 columns (conhost's default)"),
     "jupyter_colour": (_jupyter, "IPython/Jupyter coloured traceback (ultratb ANSI codes)"),
 }
 

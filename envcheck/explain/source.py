@@ -24,8 +24,9 @@ import textwrap
 from typing import BinaryIO, Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, TypeVar
 
 from envcheck.errors import EnvcheckError
+from envcheck.explain import hardwrap
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
-from envcheck.explain.wrapped import across_breaks, unwrap_terminal
+from envcheck.explain.wrapped import across_breaks
 from envcheck.knowledge import messages
 from envcheck.knowledge.line_scan import scan_lines, sorted_matches
 from envcheck.lazyre import lazy
@@ -385,7 +386,7 @@ def normalise(text: str) -> Pasted:
         # or a reply that indented the whole paste. Its common indent goes, as Markdown renders it.
         text = textwrap.dedent(text)
     lines = text.split("\n")
-    unwrapped = unwrap_terminal(lines)  # a terminal's hard wrap undone (wrapped.py), on the lines it showed
+    unwrapped = hardwrap.unwrap(lines, text)  # a terminal's hard wrap undone, on the lines it showed
     if unwrapped is not lines:
         lines = unwrapped
         text = "\n".join(lines)
