@@ -107,11 +107,6 @@ def extension_built_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY)
 
 
-def _cuda_of(version: str) -> str:
-    m = re.search(r"\+cu(\d{2})(\d)$", version)
-    return f"{m.group(1)}.{m.group(2)}" if m else ""
-
-
 def flash_attn_nvcc_older(ctx: RuleContext) -> Iterator[Finding]:
     said = next((s for s in ctx.stated if s.id == "flash_attn_needs_newer_cuda"), None)
     if said is None:
@@ -121,7 +116,6 @@ def flash_attn_nvcc_older(ctx: RuleContext) -> Iterator[Finding]:
     if tv is not None and tv.is_cpu:
         return
     torch_cuda = str(tv.cuda.value) if tv is not None and tv.cuda is not None else ""
-    torch_cuda = torch_cuda or (_cuda_of(str(tv.version.value)) if tv is not None and tv.version else "")
 
     if torch_cuda and need and ver(torch_cuda) is not None and ver(need) is not None and ver(torch_cuda) < ver(need):
         return  # torch's CUDA is older than flash-attn wants too: an older flash-attn, not another nvcc
