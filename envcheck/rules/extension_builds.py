@@ -1,10 +1,10 @@
 """Compiled extensions that say themselves what they were built for.
 
 xFormers' loader prints the torch its wheel was built for beside the running one when its
-C++ library does not load (xformers/_cpp_lib.py). The form with "with CUDA N" is read by
-``linking.xformers_built_for_other_torch``; the older form without it ("PyTorch 2.0.1 (you
-have 2.1.0+cu121)", catalogued as ``xformers_built_for_torch_no_cuda_field``) is read here
-the same way: another torch on the running side is an xFormers built for another torch; a
+C++ library does not load (xformers/_cpp_lib.py), with "with CUDA N" ("PyTorch 2.1.0+cu121 with
+CUDA 1201 (you have 2.1.0+cu118)", ``xformers_built_for_other_torch``) or, in older releases,
+without it ("PyTorch 2.0.1 (you have 2.1.0+cu121)", ``xformers_built_for_torch_no_cuda_field``).
+Both are read the same way: another torch on the running side is an xFormers built for another torch; a
 running torch that is a CPU-only build is that finding's (``compat``); the same version on
 both sides (or the same release with a local tag on one side only: a conda torch prints none)
 means something else kept the library from loading, and nothing is said.
@@ -45,11 +45,23 @@ def _other_torch(built: str, have: str) -> bool:
     return bool(b.local and h.local and b.local != h.local)
 
 
-def xformers_banner_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
+# The form with the CUDA field: "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cu118)".
+_WITH_CUDA = re.compile(r"PyTorch (?P<built>[\w.+-]{1,40}) with CUDA (?:\d{3,5}|None) \(you have (?P<have>[\w.+-]{1,40})\)")
+
+
+def _banner_versions(s) -> Tuple[str, str]:
+    """The torch an xFormers banner was built for and the running one ("" when not this banner)."""
+    if s.id == "xformers_built_for_other_torch":
+        m = _WITH_CUDA.search(s.text)
+        return (m.group("built"), m.group("have")) if m else ("", "")
+    if s.id == _BANNER:
+        return str(s.fact("detail") or ""), str(s.fact("torch.version") or "")
+    return "", ""
+
+
+def xformers_built_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
     for s in ctx.stated:
-        if s.id != _BANNER:
-            continue
-        built, have = str(s.fact("detail") or ""), str(s.fact("torch.version") or "")
+        built, have = _banner_versions(s)
         if not built or not have or have.endswith("+cpu") or not _other_torch(built, have):
             continue
         yield make("extension_built_for_other_torch",
@@ -128,4 +140,4 @@ def flash_attn_nvcc_older(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR, confidence=Confidence.LIKELY)
 
 
-RULES = (xformers_banner_without_cuda, detectron2_arch_flags_lack_gpu, extension_built_without_cuda, flash_attn_nvcc_older)
+RULES = (xformers_built_for_other_torch, detectron2_arch_flags_lack_gpu, extension_built_without_cuda, flash_attn_nvcc_older)

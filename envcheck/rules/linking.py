@@ -209,29 +209,6 @@ def version_nodes_missing(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-# xFormers' banner: "built for: PyTorch 2.1.0+cu121 with CUDA 1201 (you have 2.1.0+cu118)".
-_XFORMERS = re.compile(r"PyTorch (?P<built>[\w.+-]{1,40}) with CUDA (?:\d{3,5}|None) \(you have (?P<have>[\w.+-]{1,40})\)")
-
-
-def xformers_built_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
-    """xFormers compares its build with the running torch itself. A running torch that is a
-    CPU-only build is that finding's (the banner's torch version says so); the same version
-    on both sides means something else kept the extensions from loading."""
-    for s in ctx.stated:
-        m = _XFORMERS.search(s.text) if s.id == "xformers_built_for_other_torch" else None
-        if not m:
-            continue
-        built, have = m.group("built"), m.group("have")
-        if have.endswith("+cpu") or built == have:
-            continue
-        yield make("extension_built_for_other_torch",
-                   f"xFormers' compiled extensions were built for PyTorch {built} but PyTorch {have} is running, so "
-                   "they do not load (its memory-efficient attention and other kernels are unavailable). Install the "
-                   "xFormers build made for the installed torch (the same index and CUDA), or the torch it was built "
-                   "for.", [quote(s), ("xformers.built_for", built), ("torch.version", have)])
-        return
-
-
 # PyG's wheel local version: "+pt21cu121" / "+pt113cpu" — built for torch 2.1 / 1.13.
 _PYG_BUILT_FOR = re.compile(r"\+pt(?P<major>\d)(?P<minor>\d{1,2})(?:cu\d{2,3}|cpu)$")
 _PYG_WHEELS = ("torch-scatter", "torch-sparse", "torch-cluster", "torch-spline-conv", "pyg-lib")
@@ -381,5 +358,5 @@ def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if refused else Severity.WARNING, confidence=Confidence.LIKELY)
 
 
-RULES = (undefined_symbols, version_nodes_missing, xformers_built_for_other_torch, listed_for_other_torch, listed_cuda_differs,
+RULES = (undefined_symbols, version_nodes_missing, listed_for_other_torch, listed_cuda_differs,
          listed_torchaudio_for_other_torch, ld_library_path_shadows_cudnn)

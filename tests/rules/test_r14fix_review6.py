@@ -139,6 +139,17 @@ def test_xformers_built_for_another_release_or_cuda_build_is_another_torch():
         assert "extension_built_for_other_torch" in findings(XF_BANNER.format(built=built, have=have)), (built, have)
 
 
+
+# The banner's form with the CUDA field is read by the same rule, so it compares releases too.
+XF_BANNER_CUDA = ("WARNING[XFORMERS]: xFormers can't load C++/CUDA extensions. xFormers was built for:\n"
+                  "    PyTorch {built} with CUDA 1201 (you have {have})\n    Python  3.10.13 (you have 3.10.13)\n")
+
+
+def test_xformers_banner_with_cuda_field_compares_releases_too():
+    assert "extension_built_for_other_torch" not in findings(XF_BANNER_CUDA.format(built="2.1.0+cu121", have="2.1.0"))
+    for built, have in (("2.1.0+cu121", "2.2.0+cu121"), ("2.1.0+cu121", "2.1.0+cu118")):
+        assert "extension_built_for_other_torch" in findings(XF_BANNER_CUDA.format(built=built, have=have)), (built, have)
+
 # M3: one message, one entry, however the message is wrapped.
 def test_the_triton_refusal_wrapped_with_a_deep_indent_matches_one_entry():
     text = ("RuntimeError: Found NVIDIA GeForce GTX 1080 Ti which is too old to be supported by the triton GPU compiler, "
