@@ -4,25 +4,12 @@ lines, code) are left as they are."""
 
 from __future__ import annotations
 
-from typing import List
-
 import pytest
 
+from benchmarks.paste_forms import _hard_wrap  # what copying from a terminal that many columns wide gives
 from envcheck.explain import hardwrap
 from envcheck.explain.source import normalise
 from tests.rules.test_unseen_classes import findings
-
-
-def cut(text: str, width: int) -> str:
-    """What copying ``text`` from a terminal ``width`` columns wide gives."""
-    out: List[str] = []
-    for line in text.split("\n"):
-        while len(line) > width:
-            out.append(line[:width])
-            line = line[width:]
-        out.append(line)
-    return "\n".join(out)
-
 
 DRIVER_TOO_OLD = (
     "$ python -c 'import torch; torch.zeros(1).cuda()'\n"
@@ -74,7 +61,7 @@ COLLECT_ENV = (
 @pytest.mark.parametrize("width", [80, 120])
 @pytest.mark.parametrize("paste", [DRIVER_TOO_OLD, NVML_MISMATCH, COLLECT_ENV], ids=["torch", "nvml", "collect_env"])
 def test_a_broken_paste_cut_by_a_terminal_says_what_it_said(paste, width):
-    wrapped = cut(paste, width)
+    wrapped = _hard_wrap(paste, width)
     assert max(map(len, wrapped.split("\n"))) == width
     whole = set(findings(paste))
     assert whole  # each is a broken setup
@@ -86,7 +73,7 @@ def test_a_broken_paste_cut_by_a_terminal_says_what_it_said(paste, width):
 def test_a_mangled_symbol_cut_once_is_one_line_again():
     message = ("ImportError: /usr/lib/python3/site-packages/torch_sparse/_convert_cuda.so: "
                "undefined symbol: _ZN3c106Device8validateEv")
-    paste = "$ python -c 'import torch_sparse'\n" + cut(message, 100) + "\n$ exit"
+    paste = "$ python -c 'import torch_sparse'\n" + _hard_wrap(message, 100) + "\n$ exit"
     assert "_ZN3c10\n6Device" in paste  # one cut, inside the symbol
     assert message in normalise(paste).lines
 
@@ -94,7 +81,7 @@ def test_a_mangled_symbol_cut_once_is_one_line_again():
 def test_the_block_in_a_fence_is_undone_apart_from_the_prose_around_it():
     prose = ("I installed the driver and the toolkit from the NVIDIA website as the guide says, then "
              "ran the check below in a Windows terminal and it fails:")
-    paste = prose + "\n```\n" + cut(DRIVER_TOO_OLD, 120) + "```\n"
+    paste = prose + "\n```\n" + _hard_wrap(DRIVER_TOO_OLD, 120) + "```\n"
     assert max(map(len, paste.split("\n"))) > 120  # the prose: no one width over the whole paste
     assert set(findings(paste)) == set(findings(DRIVER_TOO_OLD))
 
@@ -157,7 +144,7 @@ def test_lines_of_one_width_that_were_not_cut_stay(paste):
     assert len(normalise(paste).lines) == len(lines)  # (a log's timestamps go: compared by number)
 
 
-def test_a_person_filling_prose_at_80_is_no_terminal_cut():
+def test_a_person_filling_prose_at_80_is_no_terminal__hard_wrap():
     # an editor breaks between words: the pieces do not join into a word
     paste = ("RuntimeError: Detected that PyTorch and torchvision were compiled with different\n"
              "CUDA versions. PyTorch has CUDA Version=11.7 and torchvision has CUDA Version=11.8.\n"
