@@ -300,3 +300,13 @@ _LIBRARY_CAPABILITY = [
 ]
 _SPECS += _LIBRARY_CAPABILITY
 CATALOGUE.update({s.id: s for s in _LIBRARY_CAPABILITY})
+# ---- a framework's own packages from different releases (messages.toml: JAX's own checks; rules/upstream.py)
+_FRAMEWORK_RELEASES = [
+    FindingSpec("framework_packages_mismatched", E, "torch", "A framework's own packages are from different releases",
+                "A framework split into packages that must be one release (jax, jaxlib, jax-cuda12-plugin and "
+                "jax-cuda12-pjrt) has them at different versions: JAX refuses a newer jaxlib at import, and does not use "
+                "a CUDA plugin built for another jaxlib (it runs on the CPU, or its GPU backend fails to start).",
+                "framework_packages_mismatched"),
+]
+_SPECS += _FRAMEWORK_RELEASES
+CATALOGUE.update({s.id: s for s in _FRAMEWORK_RELEASES})

@@ -71,7 +71,7 @@ _SHOW_NAME = lazy(rf"^Name: ({_NAME})\s*$")
 _SHOW_VERSION = lazy(rf"^Version: ({_VERSION})\s*$")
 
 # Packages worth reading from a bare "name version" line with no header around it.
-_INTERESTING = lazy(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib"
+_INTERESTING = lazy(r"^(torch|torchvision|torchaudio|pytorch|pytorch-cuda|pytorch-nightly|torch-nightly|pytorch-mutex|triton|pytorch-triton|numpy|jax|jaxlib|jax-cuda\d{2}-(?:plugin|pjrt)"
                           r"|tensorflow|tensorflow-gpu|nvidia-.+|cupy.*|xformers|flash-attn|onnxruntime-gpu|vllm"
                           r"|bitsandbytes|cudatoolkit|cudnn|nccl"
                           # a framework's CPU and GPU packages (rules/framework_packages.py reads the pairs)

@@ -1,0 +1,62 @@
+"""framework_packages_mismatched: JAX's packages at different releases, from JAX's own messages
+and from a package listing (rules/framework_releases.py, rules/upstream.py)."""
+
+import pytest
+
+from envcheck.explain import diagnose, source
+
+
+def _found(text):
+    _, report = diagnose(source.normalise(text), collected_at="")
+    return {f.id: f for f in report.findings}, report.verdict
+
+
+@pytest.mark.parametrize("text", [
+    "RuntimeError: jaxlib version 0.4.31 is newer than and incompatible with jax version 0.4.20. Please update your "
+    "jax and/or jaxlib packages.",
+    "RuntimeError: jaxlib is version 0.4.7, but this version of jax requires version >= 0.4.14.",
+    "/usr/lib/python3.12/site-packages/jaxlib/plugin_support.py:71: RuntimeWarning: JAX plugin jax_cuda12_plugin "
+    "version 0.7.2 is installed, but it is not compatible with the installed jaxlib version 0.7.1, so it will not be used.",
+    "RuntimeError: Unable to initialize backend 'cuda': INVALID_ARGUMENT: Mismatched PJRT plugin PJRT API version "
+    "(0.54) and framework PJRT API version 0.51). (you may need to uninstall the failing plugin package, or set "
+    "JAX_PLATFORMS=cpu to skip this backend.)",
+])
+def test_jaxs_own_messages_confirm_it(text):
+    found, verdict = _found(text)
+    f = found["framework_packages_mismatched"]
+    assert f.severity.value == "error" and f.confidence.value == "confirmed"
+    assert verdict == "error"
+
+
+_LIST = """$ pip list | grep jax
+jax                      {jax}
+jaxlib                   {jaxlib}
+jax-cuda12-plugin        {plugin}
+jax-cuda12-pjrt          {plugin}
+numpy                    1.26.4
+scipy                    1.13.1
+flax                     0.8.5
+optax                    0.2.3
+"""
+
+
+def test_a_listing_with_jaxlib_newer_than_jax():
+    found, _ = _found(_LIST.format(jax="0.4.20", jaxlib="0.4.31", plugin="0.4.31"))
+    assert "framework_packages_mismatched" in found
+    assert "0.4.31" in found["framework_packages_mismatched"].explanation
+
+
+def test_a_listing_with_a_plugin_of_another_release_is_likely():
+    found, _ = _found(_LIST.format(jax="0.4.30", jaxlib="0.4.30", plugin="0.4.31"))
+    assert found["framework_packages_mismatched"].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    _LIST.format(jax="0.4.30", jaxlib="0.4.30", plugin="0.4.30"),
+    _LIST.format(jax="0.4.31", jaxlib="0.4.30", plugin="0.4.30"),  # jax may run on an older jaxlib (>= its minimum)
+    _LIST.format(jax="0.4.20", jaxlib="0.4.20+cuda12.cudnn89", plugin="0.4.20"),  # the old wheels' local tag
+    "Make sure jax and jaxlib are the same version; a newer jaxlib than jax fails at import.",
+])
+def test_matching_releases_and_advice_say_nothing(text):
+    found, _ = _found(text)
+    assert "framework_packages_mismatched" not in found
