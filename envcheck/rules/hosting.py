@@ -13,6 +13,7 @@ from typing import Iterator, List, Tuple
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
+from envcheck.derived.runtime_claims import said_unknown
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
 from envcheck.rules.compat import quote
@@ -83,6 +84,20 @@ def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
                "spec), or the host's NVIDIA Container Toolkit is missing or not configured for this runtime. Start it "
                "with `--gpus all` (compose: deploy.resources.reservations.devices with driver: nvidia) on a host "
                "with the toolkit; do not install a driver in the image.",
+               [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
+
+
+def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
+    """A person says the container engine does not know the nvidia runtime (Docker's "Unknown runtime
+    specified nvidia" retold): the toolkit did not register it, or the daemon was not restarted after.
+    Silent where the engine's own message is in the text (upstream's finding says it, confirmed)."""
+    gpus = ctx.facts.host.container_gpus
+    if not said_unknown(gpus) or any(s.supports("nvidia_container_toolkit_missing", "decisive") for s in ctx.stated):
+        return
+    yield make("nvidia_container_toolkit_missing",
+               "The text says the container engine does not know the nvidia runtime: the NVIDIA Container Toolkit "
+               "is not installed, or it was not registered with the engine (daemon.json's 'runtimes'), or the daemon "
+               "was not restarted after that. Register it with `nvidia-ctk runtime configure` and restart the engine.",
                [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
 
 
@@ -328,6 +343,7 @@ RULES = (
     program_found_no_gpu_in_container,
     container_missing_gpus_flag,
     container_said_without_gpus,
+    runtime_unknown_said,
     container_nvml_unknown,
     wsl1_no_gpu_support,
     fabric_manager_not_running,

@@ -19,6 +19,7 @@ from . import (
     companion_variant,
     container_device_grants,
     container_prose,
+    container_runtime_prose,
     cuda_said,
     dcgm,
     device_nodes,
@@ -52,6 +53,7 @@ from . import (
     loader,
     lspci_link,
     mismatch_prose,
+    module_absent_prose,
     module_load_prose,
     nccl_runtime,
     nouveau_signals,
@@ -113,6 +115,8 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_gpu_reports.parse,
     failure_shapes.parse,
     companion_variant.parse,
+    module_absent_prose.parse,
+    container_runtime_prose.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,158 @@
+"""A person retelling what the tools that look for the NVIDIA kernel module showed, without pasting
+their output: the module is not there for the running kernel.
+
+* **modprobe retold**: "a quick `modprobe nvidia` showed that the module does not exist",
+  "modprobe nvidia says module not found", "`modprobe nvidia` 提示找不到模块" — kmod's
+  "modprobe: FATAL: Module nvidia not found in directory /lib/modules/…" (a catalogued message)
+  in the person's words.
+* **an empty grep retold**: "`dmesg | grep NVIDIA` does not show anything", "`lsmod | grep nvidia`
+  returns nothing", "lsmod | grep nvidia 没有输出". ``nvidia.ko`` prints "NVRM: loading NVIDIA UNIX
+  … Kernel Module" as it loads and is an lsmod row while loaded (driver_text reads the empty
+  grep when it is pasted with the next prompt; this is the retelling).
+* **the older kernel works**: "booting with 5.3.11 works fine", "the previous kernel still works",
+  "works fine when I boot the old kernel" in a paste that names NVIDIA — the newer kernel got no
+  module (DKMS/akmods did not build it), the commonest cause of a driver that stops at a kernel
+  update (``driver_kernel_module_not_loaded``'s own explanation).
+
+Each is a claim (rank ``STATED``): ``driver.modules_not_loaded = ("nvidia",)``, which
+``driver_kernel_module_not_loaded`` reads as likely. A question, a denial ("modprobe nvidia
+works", "lsmod | grep nvidia shows nothing unusual"), a condition ("if dmesg shows nothing") or the
+same sentence telling the fix claims nothing; neither does a grep for another module.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from envcheck.derived.messages import STATED_DETAIL
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import asked
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "statements about the kernel module"
+_I = re.IGNORECASE
+
+_SENTENCE_STOP = ".!?;。！？"
+_FIXED = lazy(r"\b(?:fixed|solved|resolved|(?:now|again)\s+(?:it\s+)?works?|works?\s+(?:now|again)"
+              r"|after\s+(?:a\s+|the\s+)?(?:reboot|reinstall)\w*)\b|解决了", _I)
+_CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|should|make\s+sure|check\s+(?:that|if|whether))\b|如果|是否", _I)
+
+
+def _sentence(line: str, start: int, end: int) -> str:
+    left = max(line.rfind(c, 0, start) for c in _SENTENCE_STOP)
+    rights = [p for p in (line.find(c, end) for c in _SENTENCE_STOP) if p != -1]
+    return line[left + 1:min(rights) + 1 if rights else len(line)]
+
+
+def _claim(f: Found, i: int, what: str) -> None:
+    f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
+          detail=f"{STATED_DETAIL}: the NVIDIA kernel module is not there ({what[:70]}, line {i + 1})")
+
+
+# ------------------------------------------------------------------ modprobe retold
+_NOT_THERE = (r"(?:does\s*n[o']t|did\s*n[o']t)\s+exist|(?:is|was)\s*n[o']t\s+(?:found|there|present)"
+              r"|(?:is|was)\s+(?:not\s+found|missing|absent)|(?:could|can)\s*(?:n[o']t|not)\s+be\s+found"
+              r"|not\s+found")
+_MODPROBE_SAID = lazy(
+    rf"\bmodprobe\s+nvidia\b[^.;!?\n]{{0,80}}?\b(?:the\s+)?(?:nvidia\s+)?(?:kernel\s+)?module\s+(?:{_NOT_THERE})\b"
+    r"|\bmodprobe\s+nvidia\b[^.;!?\n]{0,60}?\b(?:says?|said|showed?|shows|gives?|gave|returns?|returned|reports?|"
+    r"complains?|prints?|printed|tells?|told)\b[^.;!?\n]{0,20}?\b(?:module\s+not\s+found|no\s+such\s+module"
+    rf"|(?:the\s+|it\s+)?(?:module\s+)?(?:{_NOT_THERE})\b)"
+    r"|\bmodprobe\s+nvidia\b[^。！？\n]{0,30}?(?:找不到(?:该)?模块|模块不存在|没有这个模块)", _I)
+# "modprobe: command not found": the tool, not the module; "modprobe nvidia works".
+_MODPROBE_DENIED = lazy(r"command\s+not\s+found|\bno\s+longer\b|\bmodprobe\s+nvidia\W*\s+(?:works|worked|succeed\w*|loads)\b", _I)
+
+
+def _modprobe_retold(doc: Pasted) -> Optional[int]:
+    for i in doc.lines_containing("modprobe"):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("modprobe:", "FATAL:", "$", "#")):
+            continue  # kmod's own line is the catalogued message's; a prompt line is a command
+        m = _MODPROBE_SAID.search(line)
+        if not m:
+            continue
+        said = _sentence(line, m.start(), m.end())
+        if asked(line, m.end(), clause=False) or _MODPROBE_DENIED.search(said) or _FIXED.search(said) \
+                or _CONDITION.search(line[max(0, m.start() - 25):m.start()]):
+            continue
+        return i
+    return None
+
+
+# ------------------------------------------------------------------ an empty grep retold
+# `dmesg | grep NVIDIA`, `lsmod | grep -i nvidia`, `dmesg | grep -i nvrm`: what the module leaves.
+_GREP = r"(?:sudo\s+)?(?:dmesg|lsmod|journalctl\s+-k)\s*\|\s*(?:[ef]?grep|rg)\s+(?:-\w+\s+)*['\"]?(?:nvidia|nvrm)['\"]?"
+_EMPTY = (r"(?:does\s*n[o']t|did\s*n[o']t|do\s*n[o']t)\s+(?:show|return|print|give|output|display|find)\s+anything"
+          r"|(?:shows?|showed|returns?|returned|prints?|printed|gives?|gave|outputs?|displays?|finds?|found)\s+nothing"
+          r"|(?:shows?|showed|returns?|returned|prints?|printed|gives?|gave|outputs?)\s+no\s+(?:output|results?|lines?)"
+          r"|(?:is|was|comes?\s+(?:back|up))\s+empty|(?:has|had)\s+no\s+output")
+_GREP_EMPTY = lazy(rf"{_GREP}[`'\"]?[^.;!?\n]{{0,20}}?\b(?:{_EMPTY})"
+                   rf"|{_GREP}[`'\"]?[^。！？\n]{{0,10}}?(?:没有(?:任何)?(?:输出|结果|显示)|什么都没有|为空|无输出)", _I)
+# "…does not show anything unusual / related to the error": an answer about errors, not an empty grep.
+_QUALIFIED = lazy(r"^\s*(?:unusual|useful|interesting|relevant|suspicious|abnormal|wrong|odd|strange|special|"
+                  r"helpful|new|else|different|related|about|out\s+of|bad|alarming|of\s+(?:note|interest))\b", _I)
+
+
+def _grep_empty(doc: Pasted) -> Optional[int]:
+    for i in doc.lines_containing("grep", "rg "):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed:
+            continue
+        m = _GREP_EMPTY.search(line)
+        if not m:
+            continue
+        said = _sentence(line, m.start(), m.end())
+        if (asked(line, m.end(), clause=False) or _QUALIFIED.search(line[m.end():]) or _FIXED.search(said)
+                or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
+            continue
+        return i
+    return None
+
+
+# ------------------------------------------------------------------ the older kernel works
+_OLD_KERNEL = r"(?:the\s+|my\s+|an?\s+)?(?:old(?:er)?|previous|prior|earlier|last|former|\d+\.\d+(?:\.\d+)?[\w.+~-]*)"
+_WORKS = r"(?:works?|worked|is\s+(?:fine|ok|okay)|(?:runs?|boots?)\s+fine|no\s+problems?|everything\s+(?:works|is\s+fine))"
+_OLD_WORKS = lazy(
+    rf"\b(?:boot(?:ing|ed|s)?|start(?:ing|ed)?|revert(?:ing|ed)?|go(?:ing)?\s+back|roll(?:ing|ed)?\s+back)\s+"
+    rf"(?:(?:in)?to|with|from|on|using)\s+{_OLD_KERNEL}(?:\s+kernel)?\b[^.;!?\n]{{0,20}}?\b{_WORKS}\b"
+    rf"|\b(?:old(?:er)?|previous|prior|earlier|last)\s+kernel\s+(?:\S+\s+)?(?:still\s+)?{_WORKS}\b"
+    rf"|\b{_WORKS}\s+(?:fine\s+)?(?:with|on|under|in)\s+(?:the\s+|my\s+)?(?:old(?:er)?|previous|prior|earlier|last)"
+    r"\s+kernel\b", _I)
+# "does not work on the older kernel either", "the old kernel works too": both kernels alike.
+_DENIED = lazy(r"(?:\bnot|n't|\bnever|\bneither|\bnor|\balso|\btoo|\beither|\bsame|\bas\s+well)\b", _I)
+
+
+def _older_kernel_works(doc: Pasted) -> Optional[int]:
+    if not doc.lines_containing("kernel") or not doc.lines_containing("nvidia"):
+        return None
+    for i in doc.lines_containing("kernel", "boot", "revert", "back"):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed:
+            continue
+        m = _OLD_WORKS.search(line)
+        if not m:
+            continue
+        # "booting with 5.3.11" needs the text to say a kernel; "with the older one" a kernel nearby.
+        near = " ".join(doc.lines[max(0, i - 3):i + 1]).lower()
+        if ("kernel" not in near or asked(line, m.end(), clause=False)
+                or _DENIED.search(line[max(m.start() - 20, line.rfind(",", 0, m.start()) + 1, 0):m.end() + 12])
+                or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
+            continue
+        return i
+    return None
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    if not doc.lines_containing("nvidia", "nvrm"):
+        return f
+    for reader, what in ((_modprobe_retold, "modprobe found no nvidia module"),
+                         (_grep_empty, "a grep for the NVIDIA module found nothing"),
+                         (_older_kernel_works, "an older kernel works, the new one has no module")):
+        i = reader(doc)
+        if i is not None:
+            _claim(f, i, what)
+            return f
+    return f
