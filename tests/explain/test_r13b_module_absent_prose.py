@@ -33,6 +33,12 @@ BROKEN = [
     "Since the 6.8.0-40 kernel the NVIDIA driver gives a black screen. Booting with 6.8.0-38 works fine.\n",
     "After the kernel update the nvidia driver is not working, the previous kernel still works.\n",
     "nvidia 550 stopped after the update. It works fine with the older kernel.\n",
+    "the nvidia driver stopped working after a kernel update\n",
+    "After updating the kernel, nvidia-smi no longer works.\n",
+    "lsmod shows no nvidia module, nvidia-smi fails.\n",
+    "ubuntu 内核自动更新后 nvidia 驱动用不了了，nvidia-smi 报错\n",
+    "升级内核以后 nvidia-smi 不能用了\n",
+    "There are no nvidia modules in lsmod although nvidia-driver-550 is installed.\n",
 ]
 
 HEALTHY = [
@@ -49,6 +55,13 @@ HEALTHY = [
     "Booting with 6.8.0-38 works fine, my wifi driver only fails on the new kernel.\n",  # no NVIDIA
     "The nvidia driver does not work on the older kernel either; booting with 6.8.0-38 also fails.\n",
     "Is it true that the previous kernel still works with nvidia?\n",
+    "After the kernel update my wifi driver stopped working, nvidia-smi shows the GPU.\n",
+    "If the driver stopped working after a kernel update, reinstall dkms.\n",
+    "The nvidia driver stopped working after a kernel update, reinstalling nvidia-dkms fixed it.\n",
+    "It's not that the nvidia driver stopped working after the kernel update; training is slow.\n",
+    "lsmod shows no nvidia_uvm module\n",
+    "内核更新后 nvidia 驱动用不了了吗？\n",
+    "如果内核升级后 nvidia 驱动用不了，重新安装 dkms\n",  # the UVM module, not nvidia.ko (its own finding)
 ]
 
 

@@ -6,13 +6,14 @@ their output: the module is not there for the running kernel.
   "modprobe: FATAL: Module nvidia not found in directory /lib/modules/…" (a catalogued message)
   in the person's words.
 * **an empty grep retold**: "`dmesg | grep NVIDIA` does not show anything", "`lsmod | grep nvidia`
-  returns nothing", "lsmod | grep nvidia 没有输出". ``nvidia.ko`` prints "NVRM: loading NVIDIA UNIX
+  returns nothing", "lsmod | grep nvidia 没有输出", "lsmod shows no nvidia module". ``nvidia.ko`` prints "NVRM: loading NVIDIA UNIX
   … Kernel Module" as it loads and is an lsmod row while loaded (driver_text reads the empty
   grep when it is pasted with the next prompt; this is the retelling).
-* **the older kernel works**: "booting with 5.3.11 works fine", "the previous kernel still works",
-  "works fine when I boot the old kernel" in a paste that names NVIDIA — the newer kernel got no
-  module (DKMS/akmods did not build it), the commonest cause of a driver that stops at a kernel
-  update (``driver_kernel_module_not_loaded``'s own explanation).
+* **a kernel update broke it**: "booting with 5.3.11 works fine", "the previous kernel still works",
+  "the nvidia driver stopped working after a kernel update", "since upgrading the kernel nvidia-smi
+  no longer works", "内核更新后 nvidia 驱动用不了了", in a paste that names NVIDIA — the newer kernel got no module (DKMS/akmods did
+  not build it), the commonest cause of a driver that stops at a kernel update
+  (``driver_kernel_module_not_loaded``'s own explanation).
 
 Each is a claim (rank ``STATED``): ``driver.modules_not_loaded = ("nvidia",)``, which
 ``driver_kernel_module_not_loaded`` reads as likely. A question, a denial ("modprobe nvidia
@@ -89,6 +90,11 @@ _EMPTY = (r"(?:does\s*n[o']t|did\s*n[o']t|do\s*n[o']t)\s+(?:show|return|print|gi
           r"|(?:shows?|showed|returns?|returned|prints?|printed|gives?|gave|outputs?)\s+no\s+(?:output|results?|lines?)"
           r"|(?:is|was|comes?\s+(?:back|up))\s+empty|(?:has|had)\s+no\s+output")
 _GREP_EMPTY = lazy(rf"{_GREP}[`'\"]?[^.;!?\n]{{0,20}}?\b(?:{_EMPTY})"
+                   # "lsmod shows no nvidia module", "no nvidia modules in lsmod"
+                   r"|\blsmod\b[`'\"]?\s+(?:shows?|showed|lists?|listed|has|had|returns?|returned|gives?|gave)\s+no\s+nvidia"
+                   r"(?:\s+(?:kernel\s+)?modules?|\s+entr(?:y|ies)|\s+lines?)?\b(?![-_\w])"
+                   r"|\bno\s+nvidia\s+(?:kernel\s+)?(?:modules?|entr(?:y|ies))\s+(?:(?:is|are)\s+)?(?:shown\s+|listed\s+)?in\s+"
+                   r"[`'\"]?lsmod\b"
                    rf"|{_GREP}[`'\"]?[^。！？\n]{{0,10}}?(?:没有(?:任何)?(?:输出|结果|显示)|什么都没有|为空|无输出)", _I)
 # "…does not show anything unusual / related to the error": an answer about errors, not an empty grep.
 _QUALIFIED = lazy(r"^\s*(?:unusual|useful|interesting|relevant|suspicious|abnormal|wrong|odd|strange|special|"
@@ -96,7 +102,7 @@ _QUALIFIED = lazy(r"^\s*(?:unusual|useful|interesting|relevant|suspicious|abnorm
 
 
 def _grep_empty(doc: Pasted) -> Optional[int]:
-    for i in doc.lines_containing("grep", "rg "):
+    for i in doc.lines_containing("grep", "rg ", "lsmod"):
         line = doc.lines[i]
         if len(line) > 2000 or i in doc.enclosed:
             continue
@@ -111,7 +117,7 @@ def _grep_empty(doc: Pasted) -> Optional[int]:
     return None
 
 
-# ------------------------------------------------------------------ the older kernel works
+# ------------------------------------------------------------------ a kernel update broke it
 _OLD_KERNEL = r"(?:the\s+|my\s+|an?\s+)?(?:old(?:er)?|previous|prior|earlier|last|former|\d+\.\d+(?:\.\d+)?[\w.+~-]*)"
 _WORKS = r"(?:works?|worked|is\s+(?:fine|ok|okay)|(?:runs?|boots?)\s+fine|no\s+problems?|everything\s+(?:works|is\s+fine))"
 _OLD_WORKS = lazy(
@@ -120,24 +126,43 @@ _OLD_WORKS = lazy(
     rf"|\b(?:old(?:er)?|previous|prior|earlier|last)\s+kernel\s+(?:\S+\s+)?(?:still\s+)?{_WORKS}\b"
     rf"|\b{_WORKS}\s+(?:fine\s+)?(?:with|on|under|in)\s+(?:the\s+|my\s+)?(?:old(?:er)?|previous|prior|earlier|last)"
     r"\s+kernel\b", _I)
+# "the nvidia driver stopped working after the kernel update", "since the kernel upgrade nvidia-smi
+# no longer works": what the kernel update changed for the driver is its module.
+_BROKE = (r"(?:stopped\s+working|no\s+longer\s+(?:works?|loads?)|(?:is|was)\s*n[o']t\s+(?:working|loading|loaded)"
+          r"|broke|(?:is|got)\s+broken|disappeared|(?:does\s*n[o']t|did\s*n[o']t|won'?t)\s+(?:work|load)\s+any\s?more"
+          r"|(?:does\s*n[o']t|did\s*n[o']t|won'?t)\s+load)")
+_SUBJECT = r"(?:nvidia(?:[\s-](?:driver|module|kernel\s+module))?|(?:the|my)\s+(?:gpu\s+|graphics\s+|video\s+)?driver|nvidia-smi)"
+_KERNEL_UPDATE = r"(?:a\s+|the\s+|my\s+|an?\s+|latest\s+|recent\s+|last\s+)*(?:linux\s+)?kernel\s+(?:update|upgrade)"
+_UPDATE_BROKE = lazy(
+    rf"\b{_SUBJECT}\b[^.;!?\n]{{0,30}}?\b{_BROKE}\b[^.;!?\n]{{0,30}}?\b(?:after|since|with)\s+{_KERNEL_UPDATE}"
+    rf"|\b(?:after|since)\s+(?:updating|upgrading)\s+(?:the\s+|my\s+)?kernel\b[^.;!?\n]{{0,30}}?\b{_SUBJECT}\b"
+    rf"[^.;!?\n]{{0,20}}?\b{_BROKE}\b"
+    rf"|\b(?:after|since)\s+{_KERNEL_UPDATE}\b[^.;!?\n]{{0,30}}?\b{_SUBJECT}\b[^.;!?\n]{{0,20}}?\b{_BROKE}\b"
+    # "内核自动更新后 nvidia 驱动用不了了", "升级内核以后 nvidia-smi 不能用了"
+    r"|(?:内核[^。！？\n]{0,4}(?:更新|升级)|(?:更新|升级)(?:了)?内核)(?:后|以后|之后)[^。！？\n]{0,20}?(?:nvidia|NVIDIA|驱动|显卡驱动)"
+    r"[^。！？\n]{0,12}?(?:用不了|不能用|无法使用|失效|加载不了|无法加载|没法用|不工作|挂了)", _I)
 # "does not work on the older kernel either", "the old kernel works too": both kernels alike.
+_NOT_THAT = lazy(r"\b(?:not\s+(?:that|because)|never|no\s+problem)\b|n't\s+(?:think|say|mean)", _I)
 _DENIED = lazy(r"(?:\bnot|n't|\bnever|\bneither|\bnor|\balso|\btoo|\beither|\bsame|\bas\s+well)\b", _I)
 
 
-def _older_kernel_works(doc: Pasted) -> Optional[int]:
-    if not doc.lines_containing("kernel") or not doc.lines_containing("nvidia"):
+def _kernel_update(doc: Pasted) -> Optional[int]:
+    if not doc.lines_containing("kernel", "内核") or not doc.lines_containing("nvidia"):
         return None
-    for i in doc.lines_containing("kernel", "boot", "revert", "back"):
+    for i in doc.lines_containing("kernel", "boot", "revert", "back", "内核"):
         line = doc.lines[i]
         if len(line) > 2000 or i in doc.enclosed:
             continue
-        m = _OLD_WORKS.search(line)
+        old = _OLD_WORKS.search(line)
+        m = old or _UPDATE_BROKE.search(line)
         if not m:
             continue
         # "booting with 5.3.11" needs the text to say a kernel; "with the older one" a kernel nearby.
         near = " ".join(doc.lines[max(0, i - 3):i + 1]).lower()
-        if ("kernel" not in near or asked(line, m.end(), clause=False)
-                or _DENIED.search(line[max(m.start() - 20, line.rfind(",", 0, m.start()) + 1, 0):m.end() + 12])
+        clause = max(m.start() - 20, line.rfind(",", 0, m.start()) + 1, 0)
+        if (("kernel" not in near and "内核" not in near) or asked(line, m.end(), clause=False)
+                or (old and _DENIED.search(line[clause:m.end() + 12]))
+                or (not old and (_NOT_THAT.search(line[clause:m.start()]) or _FIXED.search(_sentence(line, m.start(), m.end()))))
                 or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
             continue
         return i
@@ -150,7 +175,7 @@ def parse(doc: Pasted) -> Found:
         return f
     for reader, what in ((_modprobe_retold, "modprobe found no nvidia module"),
                          (_grep_empty, "a grep for the NVIDIA module found nothing"),
-                         (_older_kernel_works, "an older kernel works, the new one has no module")):
+                         (_kernel_update, "a kernel update broke the driver, the new kernel has no module")):
         i = reader(doc)
         if i is not None:
             _claim(f, i, what)
