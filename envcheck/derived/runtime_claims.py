@@ -1,6 +1,7 @@
 """What a person says of the container engine's NVIDIA runtime, as the detail a prose reader
 (``explain/parsers/container_runtime_prose.py``) writes on ``host.container_gpus``: the start asked
-for ``--runtime=nvidia`` and the engine does not know that runtime. The rules read :func:`said_unknown`;
+for ``--runtime=nvidia`` and the engine does not know that runtime, or the NVIDIA Container Toolkit
+that provides it is said not to be installed. The rules read :func:`said_unknown`;
 findings on it are "likely".
 """
 
@@ -9,8 +10,11 @@ from __future__ import annotations
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.reading import Reading
 
-RUNTIME_UNKNOWN_DETAIL = f"{STATED_DETAIL}: the container engine does not know the nvidia runtime"
+# Both claims start with RUNTIME_MISSING_DETAIL: the engine has no NVIDIA runtime to start a GPU container with.
+RUNTIME_MISSING_DETAIL = f"{STATED_DETAIL}: the container engine has no NVIDIA runtime"
+RUNTIME_UNKNOWN_DETAIL = f"{RUNTIME_MISSING_DETAIL}: it does not know the nvidia runtime"
+TOOLKIT_ABSENT_DETAIL = f"{RUNTIME_MISSING_DETAIL}: the NVIDIA Container Toolkit is not installed"
 
 
 def said_unknown(reading: Reading) -> bool:
-    return reading.ok and str(reading.detail or "").startswith(RUNTIME_UNKNOWN_DETAIL)
+    return reading.ok and str(reading.detail or "").startswith(RUNTIME_MISSING_DETAIL)

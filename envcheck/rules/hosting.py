@@ -13,7 +13,7 @@ from typing import Iterator, List, Tuple
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
-from envcheck.derived.runtime_claims import said_unknown
+from envcheck.derived.runtime_claims import TOOLKIT_ABSENT_DETAIL, said_unknown
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
 from envcheck.rules.compat import quote
@@ -89,15 +89,17 @@ def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
 
 def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
     """A person says the container engine does not know the nvidia runtime (Docker's "Unknown runtime
-    specified nvidia" retold): the toolkit did not register it, or the daemon was not restarted after.
+    specified nvidia" retold) or that the NVIDIA Container Toolkit is not installed on the host.
     Silent where the engine's own message is in the text (upstream's finding says it, confirmed)."""
     gpus = ctx.facts.host.container_gpus
     if not said_unknown(gpus) or any(s.supports("nvidia_container_toolkit_missing", "decisive") for s in ctx.stated):
         return
+    what = ("the NVIDIA Container Toolkit is not installed on the host" if str(gpus.detail).startswith(TOOLKIT_ABSENT_DETAIL)
+            else "the container engine does not know the nvidia runtime")
     yield make("nvidia_container_toolkit_missing",
-               "The text says the container engine does not know the nvidia runtime: the NVIDIA Container Toolkit "
-               "is not installed, or it was not registered with the engine (daemon.json's 'runtimes'), or the daemon "
-               "was not restarted after that. Register it with `nvidia-ctk runtime configure` and restart the engine.",
+               f"The text says {what}: without the toolkit registered with the engine (daemon.json's 'runtimes', "
+               "and the daemon restarted after) no container gets the host's GPU or driver. Install the NVIDIA "
+               "Container Toolkit, register it with `nvidia-ctk runtime configure` and restart the engine.",
                [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
 
 

@@ -27,6 +27,9 @@ SAID = [
     "The nvidia runtime is not registered with docker on this node.\n",
     "containerd cannot find the nvidia runtime, pods stay in ContainerCreating.\n",
     "装完之后 docker 无法识别 nvidia runtime\n",
+    "I haven't installed the nvidia container toolkit on the host, CUDA is not available in the container.\n",
+    "nvidia-container-toolkit is not installed\n",
+    "没有安装 nvidia-container-toolkit，docker 里用不了 GPU\n",
 ]
 
 NOT_SAID = [
@@ -36,6 +39,11 @@ NOT_SAID = [
     "docker does not recognize the runsc runtime, but GPU containers run fine.\n",
     "Docker recognizes the nvidia runtime and nvidia-smi works in the container.\n",
     "Make sure docker can find the nvidia runtime.\n",
+    "I did not install the CUDA toolkit, only the driver.\n",
+    "Do I need to install the nvidia container toolkit if I haven't installed nvidia-docker?\n",
+    "nvidia-container-toolkit is not installed in the image, as the docs say.\n",
+    "I haven't installed nvidia-docker2 at first, installing it fixed the problem.\n",
+    "If the nvidia container toolkit is not installed, docker cannot give the container a GPU.\n",
 ]
 
 
