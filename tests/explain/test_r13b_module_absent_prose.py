@@ -36,6 +36,10 @@ BROKEN = [
     "the nvidia driver stopped working after a kernel update\n",
     "After updating the kernel, nvidia-smi no longer works.\n",
     "lsmod shows no nvidia module, nvidia-smi fails.\n",
+    "I`ve installed `nvidia-dkms` and use kernel `linux-cachyos`. It can work while I am running the `linux` kernel.\n",
+    "When i upgrade the kernel 5.13.18 and i can not use nvidia-smi ,it shows\n",
+    "Now I have to manually do `sudo dkms install nvidia/440.31` after a kernel upgrade (Fedora 28).\n",
+    "After a reboot my monitor stays dark and `nvidia-smi` reports that the nvidia driver is not running.\n",
     "ubuntu 内核自动更新后 nvidia 驱动用不了了，nvidia-smi 报错\n",
     "升级内核以后 nvidia-smi 不能用了\n",
     "There are no nvidia modules in lsmod although nvidia-driver-550 is installed.\n",
@@ -61,6 +65,13 @@ HEALTHY = [
     "It's not that the nvidia driver stopped working after the kernel update; training is slow.\n",
     "lsmod shows no nvidia_uvm module\n",
     "内核更新后 nvidia 驱动用不了了吗？\n",
+    "It works when I boot the new kernel, nvidia is fine.\n",
+    "When I upgraded the kernel, nvidia-smi failed?\n",
+    "After updating the kernel nvidia-smi fails with an out of memory error in my script\n",
+    "Do I have to run dkms install after every kernel update for nvidia?\n",
+    "If nvidia-smi says the driver is not running, reinstall it.\n",
+    "The nvidia driver is not running?\n",
+    "nvidia-smi said the driver was not running, it works again after a reboot.\n",
     "如果内核升级后 nvidia 驱动用不了，重新安装 dkms\n",  # the UVM module, not nvidia.ko (its own finding)
 ]
 

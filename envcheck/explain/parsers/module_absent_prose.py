@@ -11,9 +11,13 @@ their output: the module is not there for the running kernel.
   grep when it is pasted with the next prompt; this is the retelling).
 * **a kernel update broke it**: "booting with 5.3.11 works fine", "the previous kernel still works",
   "the nvidia driver stopped working after a kernel update", "since upgrading the kernel nvidia-smi
-  no longer works", "内核更新后 nvidia 驱动用不了了", in a paste that names NVIDIA — the newer kernel got no module (DKMS/akmods did
+  no longer works", "内核更新后 nvidia 驱动用不了了", "it works while I run the `linux` kernel",
+  "I have to run `dkms install` by hand after each kernel upgrade", in a paste that names NVIDIA — the newer kernel got no module (DKMS/akmods did
   not build it), the commonest cause of a driver that stops at a kernel update
   (``driver_kernel_module_not_loaded``'s own explanation).
+
+* **the driver said not running**: "`nvidia-smi` reports that the nvidia driver is not running", "the
+  NVIDIA kernel driver is not running" (nvidia-smi's and nvidia-settings' refusals retold).
 
 Each is a claim (rank ``STATED``): ``driver.modules_not_loaded = ("nvidia",)``, which
 ``driver_kernel_module_not_loaded`` reads as likely. A question, a denial ("modprobe nvidia
@@ -37,7 +41,7 @@ _I = re.IGNORECASE
 
 _SENTENCE_STOP = ".!?;。！？"
 _FIXED = lazy(r"\b(?:fixed|solved|resolved|(?:now|again)\s+(?:it\s+)?works?|works?\s+(?:now|again)"
-              r"|after\s+(?:a\s+|the\s+)?(?:reboot|reinstall)\w*)\b|解决了", _I)
+              r"|(?:works?|fine|ok(?:ay)?)\s+(?:again\s+)?after\s+(?:a\s+|the\s+)?(?:reboot|reinstall)\w*)\b|解决了", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|should|make\s+sure|check\s+(?:that|if|whether))\b|如果|是否", _I)
 
 
@@ -125,18 +129,30 @@ _OLD_WORKS = lazy(
     rf"(?:(?:in)?to|with|from|on|using)\s+{_OLD_KERNEL}(?:\s+kernel)?\b[^.;!?\n]{{0,20}}?\b{_WORKS}\b"
     rf"|\b(?:old(?:er)?|previous|prior|earlier|last)\s+kernel\s+(?:\S+\s+)?(?:still\s+)?{_WORKS}\b"
     rf"|\b{_WORKS}\s+(?:fine\s+)?(?:with|on|under|in)\s+(?:the\s+|my\s+)?(?:old(?:er)?|previous|prior|earlier|last)"
-    r"\s+kernel\b", _I)
+    r"\s+kernel\b"
+    # another kernel named as the one it works on: "it can work while I am running the `linux` kernel"
+    rf"|\b(?:can\s+)?{_WORKS}\s+(?:fine\s+)?(?:while|when)\s+(?:i\s+am\s+|i'm\s+|i\s+)?(?:running|booting|using|"
+    r"boot|use|run)\s+(?:in)?(?:to\s+)?(?:the\s+|an?\s+)?[`'\"]?(?!(?:new|newer|newest|latest|current|updated|upgraded)\b)"
+    r"[\w.+~-]+[`'\"]?\s+kernel\b", _I)
 # "the nvidia driver stopped working after the kernel update", "since the kernel upgrade nvidia-smi
 # no longer works": what the kernel update changed for the driver is its module.
-_BROKE = (r"(?:stopped\s+working|no\s+longer\s+(?:works?|loads?)|(?:is|was)\s*n[o']t\s+(?:working|loading|loaded)"
+_BROKE = (r"(?:(?:i\s+)?(?:can\s*not|can't|could\s*not|couldn't)\s+(?:use|run|start|load)|"
+          r"stopped\s+working|no\s+longer\s+(?:works?|loads?)|(?:is|was)\s*n[o']t\s+(?:working|loading|loaded)"
           r"|broke|(?:is|got)\s+broken|disappeared|(?:does\s*n[o']t|did\s*n[o']t|won'?t)\s+(?:work|load)\s+any\s?more"
           r"|(?:does\s*n[o']t|did\s*n[o']t|won'?t)\s+load)")
+# A clause's gap, where a version's dots ("5.13.18", "nvidia/440.31") do not end the sentence.
+_GAP = r"(?:[^.;!?\n]|\.(?=\w))"
 _SUBJECT = r"(?:nvidia(?:[\s-](?:driver|module|kernel\s+module))?|(?:the|my)\s+(?:gpu\s+|graphics\s+|video\s+)?driver|nvidia-smi)"
 _KERNEL_UPDATE = r"(?:a\s+|the\s+|my\s+|an?\s+|latest\s+|recent\s+|last\s+)*(?:linux\s+)?kernel\s+(?:update|upgrade)"
 _UPDATE_BROKE = lazy(
     rf"\b{_SUBJECT}\b[^.;!?\n]{{0,30}}?\b{_BROKE}\b[^.;!?\n]{{0,30}}?\b(?:after|since|with)\s+{_KERNEL_UPDATE}"
     rf"|\b(?:after|since)\s+(?:updating|upgrading)\s+(?:the\s+|my\s+)?kernel\b[^.;!?\n]{{0,30}}?\b{_SUBJECT}\b"
     rf"[^.;!?\n]{{0,20}}?\b{_BROKE}\b"
+    rf"|\b(?:when|after|since)\s+(?:i\s+|we\s+)?(?:upgraded?|updated?|installed?)\s+(?:to\s+)?(?:the\s+|a\s+|my\s+)?(?:new\s+)?"
+    rf"(?:linux\s+)?kernel\b{_GAP}{{0,30}}?\b{_BROKE}\s+{_SUBJECT}\b"
+    # DKMS not building for new kernels by itself: "I have to manually do `sudo dkms install nvidia/x` after a kernel upgrade"
+    r"|\b(?:have|had|need)\s+to\s+(?:manually\s+)?(?:run\s+|do\s+|call\s+)?[`'\"]?(?:sudo\s+)?(?:dkms\s+(?:install|build|autoinstall)"
+    rf"|akmods)\b{_GAP}{{0,60}}?\b(?:after|each\s+time|every\s+time|whenever)\b{_GAP}{{0,30}}?\bkernel\b"
     rf"|\b(?:after|since)\s+{_KERNEL_UPDATE}\b[^.;!?\n]{{0,30}}?\b{_SUBJECT}\b[^.;!?\n]{{0,20}}?\b{_BROKE}\b"
     # "内核自动更新后 nvidia 驱动用不了了", "升级内核以后 nvidia-smi 不能用了"
     r"|(?:内核[^。！？\n]{0,4}(?:更新|升级)|(?:更新|升级)(?:了)?内核)(?:后|以后|之后)[^。！？\n]{0,20}?(?:nvidia|NVIDIA|驱动|显卡驱动)"
@@ -169,13 +185,39 @@ def _kernel_update(doc: Pasted) -> Optional[int]:
     return None
 
 
+# ------------------------------------------------------------------ the driver said not running
+# "`nvidia-smi` reports that the nvidia driver is not running", "the NVIDIA kernel driver is not running":
+# nvidia-smi's "couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is
+# installed and running" and nvidia-settings' "NVIDIA driver is not loaded" retold.
+_NOT_RUNNING = lazy(
+    r"\bnvidia(?:\s+kernel)?\s+(?:driver|module)\s+(?:is|was)\s*(?:not|n't)\s+running\b"
+    r"|\b(?:nvidia-smi|nvidia-settings)\b[`'\"]?[^.;!?\n]{0,30}?\b(?:reports?|says?|said|tells?|shows?|complains?)\s+"
+    r"(?:that\s+)?(?:the\s+)?(?:nvidia\s+)?(?:kernel\s+)?driver\s+(?:is|was)\s*(?:not|n't)\s+(?:running|loaded)\b", _I)
+
+
+def _said_not_running(doc: Pasted) -> Optional[int]:
+    for i in doc.lines_containing("running", "loaded"):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("ERROR:", "NVIDIA-SMI")):
+            continue  # the tools' own lines are catalogued messages
+        m = _NOT_RUNNING.search(line)
+        if not m:
+            continue
+        if (asked(line, m.end(), clause=False) or _FIXED.search(_sentence(line, m.start(), m.end()))
+                or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
+            continue
+        return i
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("nvidia", "nvrm"):
         return f
     for reader, what in ((_modprobe_retold, "modprobe found no nvidia module"),
                          (_grep_empty, "a grep for the NVIDIA module found nothing"),
-                         (_kernel_update, "a kernel update broke the driver, the new kernel has no module")):
+                         (_kernel_update, "a kernel update broke the driver, the new kernel has no module"),
+                         (_said_not_running, "the NVIDIA driver said not to be running")):
         i = reader(doc)
         if i is not None:
             _claim(f, i, what)
