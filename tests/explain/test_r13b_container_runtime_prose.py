@@ -42,7 +42,8 @@ NOT_SAID = [
     "I did not install the CUDA toolkit, only the driver.\n",
     "Do I need to install the nvidia container toolkit if I haven't installed nvidia-docker?\n",
     "nvidia-container-toolkit is not installed in the image, as the docs say.\n",
-    "I haven't installed nvidia-docker2 at first, installing it fixed the problem.\n",
+    "Installing nvidia-docker2 has not fixed the problem, nvidia-smi fails in the container.\n",
+    "Installing nvidia-docker2 fixed nothing.\n",
     "If the nvidia container toolkit is not installed, docker cannot give the container a GPU.\n",
 ]
 
@@ -72,3 +73,33 @@ def test_docker_refusal_quoted_loosely_is_the_catalogued_message(text):
 def test_another_runtime_refused_is_not_nvidias():
     assert "nvidia_container_toolkit_missing" not in findings("docker: Error response from daemon: Unknown runtime "
                                                              "specified sysbox-runc.\n")
+
+
+_INFO = "$ docker info | grep -i runtime\n Runtimes: io.containerd.runc.v2 runc\n Default Runtime: runc\n"
+
+
+@pytest.mark.parametrize("text", [
+    "While running the container Docker wasn't able to access the GPU.\n"
+    "Installing the Nvidia container toolkit fixed this issue.\n",
+    "I solved it by installing nvidia-docker2.\n",
+    "装了 nvidia-container-toolkit 之后就好了\n",
+    '{\n  "runtimes": {"nvidia": {"path": "nvidia-container-runtime"}},\n  "default-runtime": "nvidia"\n}\n' + _INFO,
+    "$ docker run --runtime=nvidia --rm nvidia/cuda nvidia-smi\ndocker: Error response from daemon: failed to create "
+    "shim task\n" + _INFO,
+    "services:\n  app:\n    image: nvidia/cuda\n    runtime: nvidia\n" + _INFO,
+])
+def test_toolkit_fix_told_or_runtime_unlisted_gives_toolkit_missing(text):
+    f = findings(text).get("nvidia_container_toolkit_missing")
+    assert f is not None and f.confidence == Confidence.LIKELY
+
+
+@pytest.mark.parametrize("text", [
+    "Installing the CUDA toolkit fixed this issue.\n",
+    "Does installing the nvidia container toolkit fix it?\n",
+    # --gpus goes through the toolkit's hook: docker info need not list an nvidia runtime
+    "$ docker run --gpus all --rm nvidia/cuda nvidia-smi\n" + _INFO,
+    "$ docker run --runtime=nvidia --rm nvidia/cuda nvidia-smi\n$ docker info | grep -i runtime\n"
+    " Runtimes: io.containerd.runc.v2 nvidia runc\n",
+])
+def test_healthy_listings_and_other_toolkits_say_nothing(text):
+    assert "nvidia_container_toolkit_missing" not in findings(text)

@@ -10,8 +10,14 @@ And the toolkit said not to be installed on the host: "I haven't installed the n
 toolkit", "nvidia-container-toolkit is not installed", "没有安装 nvidia-container-toolkit" (not the CUDA
 toolkit; not "not installed in the image", where it does not belong).
 
+And two more ways a report shows it: the toolkit's installation told as the fix ("Installing the Nvidia
+container toolkit fixed this issue": what was missing), and ``docker info`` listing the runtimes without
+nvidia (" Runtimes: io.containerd.runc.v2 runc") where the text asks for that runtime (``--runtime=nvidia``,
+compose's ``runtime: nvidia``, daemon.json's ``"default-runtime": "nvidia"``): the running daemon did not
+load it (not configured, or not restarted since).
+
 The claim: ``host.container_gpus = "--runtime=nvidia"`` (rank ``STATED``) with a detail of
-``derived/runtime_claims`` (RUNTIME_UNKNOWN_DETAIL, TOOLKIT_ABSENT_DETAIL), which ``rules/hosting.py`` reads as
+``derived/runtime_claims``, which ``rules/hosting.py`` reads as
 nvidia_container_toolkit_missing, likely. A run command in the text outranks it. A question, a
 denial ("docker recognizes the nvidia runtime now"), a condition or advice ("if Docker does not
 know the nvidia runtime, run …") and the fix told in the same sentence claim nothing.
@@ -20,9 +26,15 @@ know the nvidia runtime, run …") and the fix told in the same sentence claim n
 from __future__ import annotations
 
 import re
+from typing import Optional, Sequence, Tuple
 
-from envcheck.derived.runtime_claims import RUNTIME_UNKNOWN_DETAIL, TOOLKIT_ABSENT_DETAIL
-from envcheck.explain.partial import STATED, Found
+from envcheck.derived.runtime_claims import (
+    RUNTIME_LISTED_DETAIL,
+    RUNTIME_UNKNOWN_DETAIL,
+    TOOLKIT_ABSENT_DETAIL,
+    TOOLKIT_FIXED_DETAIL,
+)
+from envcheck.explain.partial import STATED, TOOL, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -54,42 +66,70 @@ _ABSENT = lazy(
     r"|(?:没有|没|未)(?:安装|装)\s*(?:nvidia-container-toolkit|nvidia-docker2?|nvidia\s*container\s*toolkit)", _I)
 _IN_IMAGE = lazy(r"\s*(?:in|inside|within|into)\s+(?:the\s+|my\s+|this\s+)?(?:container|image|dockerfile)\b", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case|make\s+sure|otherwise|so\s+that)\b|如果|是否", _I)
+_NOT_FIXED = lazy(r"\b(?:not|never|neither|nor)\b|n't\b|没有|没", _I)
 _FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again)|now\s+works?)\b|解决了", _I)
 _NEEDLES = ("runtime", "运行时")
 _TOOLKIT_NEEDLES = ("container toolkit", "container-toolkit", "nvidia-docker", "nvidia docker", "container runtime",
                     "container-runtime")
 
 
+# The toolkit's installation told as what fixed the run: "Installing the Nvidia container toolkit fixed
+# this issue", "solved it by installing nvidia-docker2", "装了 nvidia-container-toolkit 就好了".
+_FIXED_BY_INSTALL = lazy(
+    rf"\binstall(?:ing|ed)?\s+{_TOOLKIT}[^.;!?\n]{{0,30}}?\b(?:fixed|solved|resolved)\b(?!\s+(?:nothing|none))"
+    rf"|\b(?:fixed|solved|resolved)\s+(?:it|this|the\s+(?:issue|problem|error))\s+by\s+install(?:ing)?\s+{_TOOLKIT}"
+    r"|(?:安装|装)(?:了|上)?\s*(?:nvidia-container-toolkit|nvidia-docker2?|nvidia\s*container\s*toolkit)\s*(?:之后|以后|后)?"
+    r"[^。！？\n]{0,6}(?:就好了|解决了|就可以了)", _I)
+
+# `docker info` listing the engine's runtimes without nvidia (" Runtimes: io.containerd.runc.v2 runc")
+# where the text asks for it (--runtime=nvidia, compose's runtime: nvidia, daemon.json's default-runtime):
+# the daemon that runs did not load the nvidia runtime (not configured, or not restarted since).
+_RUNTIMES = lazy(r"^\s*Runtimes:\s+(?P<names>[\w.\- ]+?)\s*$")
+_ASKED = lazy(r"--runtime[= ]+[\"']?nvidia\b|^\s*runtime:\s*[\"']?nvidia\b|\"default-runtime\"\s*:\s*\"nvidia\"")
+
+
+def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str],
+          fix_ends: bool) -> Optional[Tuple[int, "re.Match[str]"]]:
+    for i in doc.lines_containing(*needles):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed:
+            continue
+        m = pattern.search(line)
+        if not m:
+            continue
+        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
+        if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
+                or (not fix_ends and _NOT_FIXED.search(m.group(0))) or (fix_ends and _FIXED.search(line, m.end())) or _IN_IMAGE.match(line, m.end())):
+            continue
+        return i, m
+    return None
+
+
+def _runtimes_listed_without_nvidia(doc: Pasted) -> Optional[Tuple[int, "re.Match[str]"]]:
+    listed = [(i, m) for i in doc.lines_containing("runtimes:") for m in [_RUNTIMES.match(doc.lines[i])] if m]
+    if not listed or any("nvidia" in m.group("names") for _, m in listed):
+        return None
+    if not any(_ASKED.search(doc.lines[i]) for i in doc.lines_containing("runtime")):
+        return None
+    return listed[0]
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("nvidia"):
         return f
-    for i in doc.lines_containing(*_NEEDLES):
-        line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed:
-            continue
-        m = _UNKNOWN.search(line)
-        if not m:
-            continue
-        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
-        if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
-                or _FIXED.search(line, m.end())):
-            continue
-        f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
-              detail=f"{RUNTIME_UNKNOWN_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
-        return f
-    for i in doc.lines_containing(*_TOOLKIT_NEEDLES):
-        line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed:
-            continue
-        m = _ABSENT.search(line)
-        if not m:
-            continue
-        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
-        if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
-                or _FIXED.search(line, m.end()) or _IN_IMAGE.match(line, m.end())):
-            continue
-        f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
-              detail=f"{TOOLKIT_ABSENT_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
-        return f
+    for pattern, needles, fix_ends, detail in ((_UNKNOWN, _NEEDLES, True, RUNTIME_UNKNOWN_DETAIL),
+                                                (_ABSENT, _TOOLKIT_NEEDLES, True, TOOLKIT_ABSENT_DETAIL),
+                                                (_FIXED_BY_INSTALL, _TOOLKIT_NEEDLES, False, TOOLKIT_FIXED_DETAIL)):
+        said = _said(doc, pattern, needles, fix_ends)
+        if said:
+            i, m = said
+            f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
+                  detail=f"{detail} ({m.group(0).strip()[:70]}, line {i + 1})")
+            return f
+    listed = _runtimes_listed_without_nvidia(doc)
+    if listed:
+        i, m = listed
+        f.set("host.container_gpus", "--runtime=nvidia", i, rank=TOOL,
+              detail=f"{RUNTIME_LISTED_DETAIL} (docker info: Runtimes: {m.group('names')[:60]}, line {i + 1})")
     return f
