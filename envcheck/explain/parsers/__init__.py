@@ -27,6 +27,7 @@ from . import (
     display_adapters,
     driver_prose,
     driver_text,
+    driver_update_prose,
     ecc_prose,
     empty_dev_listing,
     env_info_dict,
@@ -117,6 +118,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     companion_variant.parse,
     module_absent_prose.parse,
     container_runtime_prose.parse,
+    driver_update_prose.parse,
 )
 
 __all__ = ["PARSERS"]
