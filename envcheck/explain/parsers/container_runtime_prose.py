@@ -69,6 +69,8 @@ _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case|make\s+sure|o
 _NOT_FIXED = lazy(r"\b(?:not|never|neither|nor)\b|n't\b|没有|没", _I)
 _FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again)|now\s+works?)\b|解决了", _I)
 _NEEDLES = ("runtime", "运行时")
+_DENIAL_WORDS = ("n't", "not", "no longer", "cannot", "fail", "won't", "never", "forgot", "无法", "不能", "不识别", "找不到",
+                 "没")
 _TOOLKIT_NEEDLES = ("container toolkit", "container-toolkit", "nvidia-docker", "nvidia docker", "container runtime",
                     "container-runtime")
 
@@ -88,11 +90,15 @@ _RUNTIMES = lazy(r"^\s*Runtimes:\s+(?P<names>[\w.\- ]+?)\s*$")
 _ASKED = lazy(r"--runtime[= ]+[\"']?nvidia\b|^\s*runtime:\s*[\"']?nvidia\b|\"default-runtime\"\s*:\s*\"nvidia\"")
 
 
-def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str],
+def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str], words: Sequence[str],
           fix_ends: bool) -> Optional[Tuple[int, "re.Match[str]"]]:
+    named = set(doc.lines_containing("nvidia"))  # every form names NVIDIA's runtime or toolkit
     for i in doc.lines_containing(*needles):
         line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed:
+        if len(line) > 2000 or i not in named:
+            continue
+        lo = line.lower()
+        if not any(w in lo for w in words) or i in doc.enclosed:  # the pattern's own words, as substrings first
             continue
         m = pattern.search(line)
         if not m:
@@ -118,10 +124,12 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("nvidia"):
         return f
-    for pattern, needles, fix_ends, detail in ((_UNKNOWN, _NEEDLES, True, RUNTIME_UNKNOWN_DETAIL),
-                                                (_ABSENT, _TOOLKIT_NEEDLES, True, TOOLKIT_ABSENT_DETAIL),
-                                                (_FIXED_BY_INSTALL, _TOOLKIT_NEEDLES, False, TOOLKIT_FIXED_DETAIL)):
-        said = _said(doc, pattern, needles, fix_ends)
+    for pattern, needles, words, fix_ends, detail in (
+            (_UNKNOWN, _NEEDLES, _DENIAL_WORDS, True, RUNTIME_UNKNOWN_DETAIL),
+            (_ABSENT, _TOOLKIT_NEEDLES, _DENIAL_WORDS + ("missing",), True, TOOLKIT_ABSENT_DETAIL),
+            (_FIXED_BY_INSTALL, _TOOLKIT_NEEDLES, ("fixed", "solved", "resolved", "好了", "解决", "可以了"), False,
+             TOOLKIT_FIXED_DETAIL)):
+        said = _said(doc, pattern, needles, words, fix_ends)
         if said:
             i, m = said
             f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,

@@ -46,7 +46,10 @@ def parse(doc: Pasted) -> Found:
         return f
     for i in doc.lines_containing("reboot", "restart", "重启"):
         line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed:
+        lo = line.lower()
+        # the pattern's words as substrings first; the enclosed blocks only for a line that has them
+        if (len(line) > 2000 or not any(w in lo for w in ("updat", "upgrad", "更新", "升级"))
+                or "driver" not in lo and "驱动" not in lo or i in doc.enclosed):
             continue
         m = _SAID.search(line)
         if not m:

@@ -51,6 +51,16 @@ def _sentence(line: str, start: int, end: int) -> str:
     return line[left + 1:min(rights) + 1 if rights else len(line)]
 
 
+# A kernel or system log line ("[   13.55] nvidia: …", "Oct 14 07:35:56 host kernel: …") is a program's
+# output, not a person's sentence; a 4 MiB log is mostly such lines.
+_LOG_LINE = lazy(r"\s*\[\s*\d|\w{3}\s+\d{1,2}\s+\d\d:\d\d:\d\d\s|\d{4}-\d\d-\d\d[T ]\d\d:")
+
+
+def _prose(doc: Pasted, i: int) -> bool:
+    line = doc.lines[i]
+    return len(line) <= 2000 and not _LOG_LINE.match(line) and i not in doc.enclosed
+
+
 def _claim(f: Found, i: int, what: str) -> None:
     f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
           detail=f"{STATED_DETAIL}: the NVIDIA kernel module is not there ({what[:70]}, line {i + 1})")
@@ -73,7 +83,7 @@ _MODPROBE_DENIED = lazy(r"command\s+not\s+found|\bno\s+longer\b|\bmodprobe\s+nvi
 def _modprobe_retold(doc: Pasted) -> Optional[int]:
     for i in doc.lines_containing("modprobe"):
         line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("modprobe:", "FATAL:", "$", "#")):
+        if not _prose(doc, i) or line.lstrip().startswith(("modprobe:", "FATAL:", "$", "#")):
             continue  # kmod's own line is the catalogued message's; a prompt line is a command
         m = _MODPROBE_SAID.search(line)
         if not m:
@@ -108,7 +118,9 @@ _QUALIFIED = lazy(r"^\s*(?:unusual|useful|interesting|relevant|suspicious|abnorm
 def _grep_empty(doc: Pasted) -> Optional[int]:
     for i in doc.lines_containing("grep", "rg ", "lsmod"):
         line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed:
+        lo = line.lower()
+        # the pattern's words, as substrings first: a log's lines name grep or lsmod without them
+        if not ("|" in lo or "no nvidia" in lo) or "nvidia" not in lo and "nvrm" not in lo or not _prose(doc, i):
             continue
         m = _GREP_EMPTY.search(line)
         if not m:
@@ -162,15 +174,22 @@ _NOT_THAT = lazy(r"\b(?:not\s+(?:that|because)|never|no\s+problem)\b|n't\s+(?:th
 _DENIED = lazy(r"(?:\bnot|n't|\bnever|\bneither|\bnor|\balso|\btoo|\beither|\bsame|\bas\s+well)\b", _I)
 
 
+_WORKS_WORDS = ("work", "fine", " ok", "okay", "problem")
+_UPDATE_WORDS = ("updat", "upgrad", "dkms", "akmod", "更新", "升级")
+
+
 def _kernel_update(doc: Pasted) -> Optional[int]:
     if not doc.lines_containing("kernel", "内核") or not doc.lines_containing("nvidia"):
         return None
     for i in doc.lines_containing("kernel", "boot", "revert", "back", "内核"):
         line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed:
+        lo = line.lower()
+        # each pattern's words as substrings first (a log's lines say "kernel" and "boot" without them)
+        works, updated = any(w in lo for w in _WORKS_WORDS), any(w in lo for w in _UPDATE_WORDS)
+        if not (works or updated) or not _prose(doc, i):
             continue
-        old = _OLD_WORKS.search(line)
-        m = old or _UPDATE_BROKE.search(line)
+        old = _OLD_WORKS.search(line) if works else None
+        m = old or (_UPDATE_BROKE.search(line) if updated else None)
         if not m:
             continue
         # "booting with 5.3.11" needs the text to say a kernel; "with the older one" a kernel nearby.
@@ -198,7 +217,9 @@ _NOT_RUNNING = lazy(
 def _said_not_running(doc: Pasted) -> Optional[int]:
     for i in doc.lines_containing("running", "loaded"):
         line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("ERROR:", "NVIDIA-SMI")):
+        lo = line.lower()
+        if ("driver" not in lo or "not" not in lo and "n't" not in lo or not _prose(doc, i)
+                or line.lstrip().startswith(("ERROR:", "NVIDIA-SMI"))):
             continue  # the tools' own lines are catalogued messages
         m = _NOT_RUNNING.search(line)
         if not m:

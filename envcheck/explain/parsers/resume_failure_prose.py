@@ -39,7 +39,7 @@ _NOT = lazy(r"\?|？|\b(?:if|whether|unless|never|without|no\s+(?:errors?|proble
                   r"|disabled?\s+(?:suspend|sleep))\b|如果|もし|만약", _I)
 # A dot before a word character is a name's or a version's ("torch.cuda.is_available()", "550.54"), not
 # the end of the sentence that holds the resume and the failure.
-_SENTENCE = lazy(r"(?:[^.!;。！？\n]|\.(?=\w))+[.!;。！？]?")
+_SENTENCE = lazy(r"[^.!;。！？\n]+(?:\.(?=\w)[^.!;。！？\n]*)*[.!;。！？]?")
 
 
 def parse(doc: Pasted) -> Found:
