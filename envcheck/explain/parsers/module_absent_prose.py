@@ -6,18 +6,17 @@ their output: the module is not there for the running kernel.
   "modprobe: FATAL: Module nvidia not found in directory /lib/modules/…" (a catalogued message)
   in the person's words.
 * **an empty grep retold**: "`dmesg | grep NVIDIA` does not show anything", "`lsmod | grep nvidia`
-  returns nothing", "lsmod | grep nvidia 没有输出", "lsmod shows no nvidia module". ``nvidia.ko`` prints "NVRM: loading NVIDIA UNIX
-  … Kernel Module" as it loads and is an lsmod row while loaded (driver_text reads the empty
-  grep when it is pasted with the next prompt; this is the retelling).
-* **a kernel update broke it**: "booting with 5.3.11 works fine", "the previous kernel still works",
-  "the nvidia driver stopped working after a kernel update", "since upgrading the kernel nvidia-smi
-  no longer works", "内核更新后 nvidia 驱动用不了了", "it works while I run the `linux` kernel",
-  "I have to run `dkms install` by hand after each kernel upgrade", in a paste that names NVIDIA — the newer kernel got no module (DKMS/akmods did
-  not build it), the commonest cause of a driver that stops at a kernel update
-  (``driver_kernel_module_not_loaded``'s own explanation).
-
-* **the driver said not running**: "`nvidia-smi` reports that the nvidia driver is not running", "the
-  NVIDIA kernel driver is not running" (nvidia-smi's and nvidia-settings' refusals retold).
+  returns nothing", "lsmod | grep nvidia 没有输出", "lsmod shows no nvidia module". ``nvidia.ko``
+  prints "NVRM: loading NVIDIA UNIX … Kernel Module" as it loads and is an lsmod row while loaded
+  (driver_text reads the empty grep when it is pasted with the next prompt; this is the retelling).
+* **a kernel update broke it**: "booting with 5.3.11 works fine", "the previous kernel still
+  works", "it works while I run the `linux` kernel", "the nvidia driver stopped working after a
+  kernel update", "since upgrading the kernel nvidia-smi no longer works", "内核更新后 nvidia 驱动用不了了",
+  "I have to run `dkms install` by hand after each kernel upgrade", in a paste that names NVIDIA —
+  the newer kernel got no module (DKMS/akmods did not build it), the commonest cause of a driver
+  that stops at a kernel update (``driver_kernel_module_not_loaded``'s own explanation).
+* **the driver said not running**: "`nvidia-smi` reports that the nvidia driver is not running",
+  "the NVIDIA kernel driver is not running" (nvidia-smi's and nvidia-settings' refusals retold).
 
 Each is a claim (rank ``STATED``): ``driver.modules_not_loaded = ("nvidia",)``, which
 ``driver_kernel_module_not_loaded`` reads as likely. A question, a denial ("modprobe nvidia
