@@ -13,6 +13,12 @@ from typing import Iterator, List, Tuple
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
+from envcheck.derived.runtime_claims import (
+    RUNTIME_LISTED_DETAIL,
+    TOOLKIT_ABSENT_DETAIL,
+    TOOLKIT_FIXED_DETAIL,
+    said_unknown,
+)
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
 from envcheck.rules.compat import quote
@@ -83,6 +89,26 @@ def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
                "spec), or the host's NVIDIA Container Toolkit is missing or not configured for this runtime. Start it "
                "with `--gpus all` (compose: deploy.resources.reservations.devices with driver: nvidia) on a host "
                "with the toolkit; do not install a driver in the image.",
+               [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
+
+
+def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
+    """A person says the container engine does not know the nvidia runtime (Docker's "Unknown runtime
+    specified nvidia" retold) or that the NVIDIA Container Toolkit is not installed on the host (or that
+    installing it fixed the run), or docker info lists no nvidia runtime where the run asks for it.
+    Silent where the engine's own message is in the text (upstream's finding says it, confirmed)."""
+    gpus = ctx.facts.host.container_gpus
+    if not said_unknown(gpus) or any(s.supports("nvidia_container_toolkit_missing", "decisive") for s in ctx.stated):
+        return
+    detail = str(gpus.detail)
+    what = ("the NVIDIA Container Toolkit is not installed on the host" if detail.startswith(TOOLKIT_ABSENT_DETAIL)
+            else "installing the NVIDIA Container Toolkit fixed the run" if detail.startswith(TOOLKIT_FIXED_DETAIL)
+            else "docker info lists no nvidia runtime while the run asks for it" if detail.startswith(RUNTIME_LISTED_DETAIL)
+            else "the container engine does not know the nvidia runtime")
+    yield make("nvidia_container_toolkit_missing",
+               f"The text shows {what}: without the toolkit registered with the engine (daemon.json's 'runtimes', "
+               "and the daemon restarted after) no container gets the host's GPU or driver. Install the NVIDIA "
+               "Container Toolkit, register it with `nvidia-ctk runtime configure` and restart the engine.",
                [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
 
 
@@ -328,6 +354,7 @@ RULES = (
     program_found_no_gpu_in_container,
     container_missing_gpus_flag,
     container_said_without_gpus,
+    runtime_unknown_said,
     container_nvml_unknown,
     wsl1_no_gpu_support,
     fabric_manager_not_running,

@@ -19,6 +19,7 @@ from . import (
     companion_variant,
     container_device_grants,
     container_prose,
+    container_runtime_prose,
     cuda_said,
     dcgm,
     device_nodes,
@@ -26,6 +27,7 @@ from . import (
     display_adapters,
     driver_prose,
     driver_text,
+    driver_update_prose,
     ecc_prose,
     empty_dev_listing,
     env_info_dict,
@@ -52,6 +54,7 @@ from . import (
     loader,
     lspci_link,
     mismatch_prose,
+    module_absent_prose,
     module_load_prose,
     nccl_runtime,
     nouveau_signals,
@@ -113,6 +116,9 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_gpu_reports.parse,
     failure_shapes.parse,
     companion_variant.parse,
+    module_absent_prose.parse,
+    container_runtime_prose.parse,
+    driver_update_prose.parse,
 )
 
 __all__ = ["PARSERS"]

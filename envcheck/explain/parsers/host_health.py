@@ -12,6 +12,9 @@ pasted ``df``.
   shm", "shared memory不够", 共享内存不足): a claim, kept as a failed reading of the size
   (``Status.ERROR`` with the sentence as its detail) because the text gives no number; a df
   row outranks it.
+* NGC containers' start banner "NOTE: The SHMEM allocation limit is set to the default of 64MB":
+  the entrypoint prints it only when ``df -k /dev/shm`` gives 65536 (its own measurement, a tool's
+  reading of 64 MiB in a container started without --ipc=host or --shm-size).
 * A suspend and resume before the failure: the kernel's and systemd's own lines ("PM: suspend
   exit", "ACPI: PM: Waking up from system sleep state S3", "systemd-sleep[…]: System returned
   from sleep state.", the driver's nvidia-resume.service) are a tool's reading; a person's
@@ -61,6 +64,8 @@ _SHM_SETTING = lazy(r"shm[-_]?size|\bsize=|tmpfs|\bmount\b|\bdefault\w*|默认|�
 # "shm /dev/shm tmpfs rw,…,size=65536k 0 0" (util-linux mount; fs/proc_namespace.c show_vfsmnt,
 # tmpfs printing its size= option in kibibytes, or with a unit when mounted with one).
 _MOUNT_ROW = lazy(r"\s/dev/shm\s+(?:type\s+)?tmpfs\s+\(?[^\n]*?\bsize=(?P<size>\d+)(?P<unit>[kmgt])\b", _I)
+# NGC images' entrypoint (nvidia_entrypoint.sh / entrypoint.d): printed when `df -k /dev/shm` shows 65536.
+_NGC_SHM = lazy(r"The SHMEM allocation limit is set to the default of 64MB")
 _UNIT = {"": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
@@ -144,6 +149,12 @@ def parse(doc: Pasted) -> Found:
         if m:
             size = int(m.group("size")) * _UNIT[m.group("unit").upper()]
             f.set("host.shm_total_bytes", size, i, detail=f"mount options, line {i + 1} of the text", rank=TOOL)
+    for i in doc.lines_containing("shmem allocation limit"):
+        if _NGC_SHM.search(lines[i]):
+            f.set("host.shm_total_bytes", 64 * 2**20, i, rank=TOOL,
+                  detail=f"the NGC container's start banner (the SHMEM limit at the default of 64MB), line {i + 1}")
+            f.set("host.container", "docker", i, rank=TOOL, detail=f"an NGC container's start banner, line {i + 1}")
+            break
     shm_rows = doc.lines_containing("/dev/shm")
     if shm_rows:
         blocks = bool(doc.lines_containing("1k-blocks"))

@@ -33,11 +33,13 @@ _FAILED = lazy(r"\b(?:stops?|stopped)\s+working|\bno\s+longer\s+(?:works?|detect
                      r"|\b(?:doesn't|does\s+not|don't|can't|cannot|won't|isn't|is\s+not)\s+(?:work|detect|see|find|use|recogni[sz]e|available)"
                      r"|\bnot\s+(?:detected|available|found|working|recogni[sz]ed)|\bfail(?:s|ed|ing)?\b|\berrors?\b|\bbroken\b"
                      r"|\b(?:falls?|fell|falling)\s+back\s+to\s+(?:the\s+)?cpu|\b(?:only\s+)?(?:uses?|using|runs?\s+on|running\s+on)"
-                     r"\s+(?:100%\s+)?(?:the\s+)?cpu|\bcpu[- ]only\b|\bunavailable\b|\bunknown\s+error"
+                     r"\s+(?:100%\s+)?(?:the\s+)?cpu|\bcpu[- ]only\b|\bunavailable\b|\bunknown\s+error|\breturns?\s+(?:false|0)\b"
                      r"|不能用|无法使用|用不了|报错|失败|检测不到|找不到|识别不到|使えない|認識しない|エラー|인식하지\s*못|안\s*됨|오류", _I)
 _NOT = lazy(r"\?|？|\b(?:if|whether|unless|never|without|no\s+(?:errors?|problems?|issues?)|not\s+after|before\s+suspend"
                   r"|disabled?\s+(?:suspend|sleep))\b|如果|もし|만약", _I)
-_SENTENCE = lazy(r"[^.!;。！？\n]+[.!;。！？]?")
+# A dot before a word character is a name's or a version's ("torch.cuda.is_available()", "550.54"), not
+# the end of the sentence that holds the resume and the failure.
+_SENTENCE = lazy(r"[^.!;。！？\n]+(?:\.(?=\w)[^.!;。！？\n]*)*[.!;。！？]?")
 
 
 def parse(doc: Pasted) -> Found:

@@ -1,0 +1,143 @@
+"""A person saying the container engine does not know the NVIDIA runtime: "docker no longer
+recognizes the nvidia runtime", "Docker doesn't find the nvidia runtime", "the nvidia runtime is
+not registered with Docker", "containerd does not know the `nvidia` runtime", "docker 无法识别 nvidia
+runtime" — Docker's "Unknown runtime specified nvidia" / "unknown or invalid runtime name: nvidia"
+and containerd's 'no runtime for "nvidia" is configured' (catalogued messages) retold. The runtime
+is registered by the NVIDIA Container Toolkit (``nvidia-ctk runtime configure``, or the old
+nvidia-docker2 package) and read by the daemon when it starts.
+
+And the toolkit said not to be installed on the host: "I haven't installed the nvidia container
+toolkit", "nvidia-container-toolkit is not installed", "没有安装 nvidia-container-toolkit" (not the CUDA
+toolkit; not "not installed in the image", where it does not belong).
+
+And two more ways a report shows it: the toolkit's installation told as the fix ("Installing the Nvidia
+container toolkit fixed this issue": what was missing), and ``docker info`` listing the runtimes without
+nvidia (" Runtimes: io.containerd.runc.v2 runc") where the text asks for that runtime (``--runtime=nvidia``,
+compose's ``runtime: nvidia``, daemon.json's ``"default-runtime": "nvidia"``): the running daemon did not
+load it (not configured, or not restarted since).
+
+The claim: ``host.container_gpus = "--runtime=nvidia"`` (rank ``STATED``) with a detail of
+``derived/runtime_claims``, which ``rules/hosting.py`` reads as
+nvidia_container_toolkit_missing, likely. A run command in the text outranks it. A question, a
+denial ("docker recognizes the nvidia runtime now"), a condition or advice ("if Docker does not
+know the nvidia runtime, run …") and the fix told in the same sentence claim nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence, Tuple
+
+from envcheck.derived.runtime_claims import (
+    RUNTIME_LISTED_DETAIL,
+    RUNTIME_UNKNOWN_DETAIL,
+    TOOLKIT_ABSENT_DETAIL,
+    TOOLKIT_FIXED_DETAIL,
+)
+from envcheck.explain.partial import STATED, TOOL, Found
+from envcheck.explain.sentences import asked
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "statements about the container runtime"
+_I = re.IGNORECASE
+
+_ENGINE = r"(?:docker(?:d|-compose)?|containerd|podman|compose|the\s+(?:docker\s+)?daemon|k3s|moby)"
+_RT = r"(?:the\s+|an?\s+)?[`'\"]?nvidia[`'\"]?(?:-container)?\s+runtime\b"
+_NOT = (r"(?:does\s*n[o']t|did\s*n[o']t|do\s*n[o']t|no\s+longer|can\s*n[o']t|could\s*n[o']t|cannot|"
+        r"(?:fails?|failed)\s+to|won'?t|will\s+not)")
+_UNKNOWN = lazy(
+    rf"\b{_ENGINE}\b[^.;!?\n]{{0,40}}?\b{_NOT}\s+(?:\w+\s+)?(?:recogni[sz]e|know|find|see|list|detect)s?\s+{_RT}"
+    rf"|\b{_RT}\s+(?:is|was)\s*(?:n[o']t|not)\s+(?:recogni[sz]ed|registered|known|found|listed|detected)\b"
+    rf"[^.;!?\n]{{0,30}}?\b(?:by|in|with|for)\s+{_ENGINE}\b"
+    rf"|\b{_ENGINE}\b[^.;!?\n]{{0,30}}?\b(?:says|said|complains?|reports?)\s+(?:that\s+)?(?:it\s+)?(?:does\s*n[o']t\s+know|"
+    rf"can\s*n[o']t\s+find)\s+{_RT}"
+    rf"|\b{_ENGINE}\b[^。！？\n]{{0,20}}?(?:无法|不能|不)识别[^。！？\n]{{0,6}}nvidia\s*(?:runtime|运行时)"
+    rf"|\b{_ENGINE}\b[^。！？\n]{{0,20}}?找不到[^。！？\n]{{0,6}}nvidia\s*(?:runtime|运行时)", _I)
+# The toolkit said not to be installed on the host: "I haven't installed the nvidia container toolkit",
+# "nvidia-container-toolkit is not installed", "没有安装 nvidia-container-toolkit". Not the CUDA toolkit,
+# and not "not installed in the image" (where it does not belong).
+_TOOLKIT = (r"(?:the\s+)?(?:nvidia[\s-]container[\s-]toolkit|nvidia\s+container\s+runtime|nvidia-container-runtime"
+            r"|nvidia-docker2?|nvidia\s+docker)\b")
+_ABSENT = lazy(
+    rf"\b(?:have\s*n[o']t|have\s+not|had\s*n[o']t|did\s*n[o']t|did\s+not|never|forgot\s+to)\s+(?:yet\s+)?install(?:ed)?\s+"
+    rf"{_TOOLKIT}"
+    rf"|\b{_TOOLKIT}\s+(?:is|was)\s*(?:n[o']t|not)\s+(?:yet\s+)?installed\b|\b{_TOOLKIT}\s+(?:is|was)\s+missing\b"
+    r"|(?:没有|没|未)(?:安装|装)\s*(?:nvidia-container-toolkit|nvidia-docker2?|nvidia\s*container\s*toolkit)", _I)
+_IN_IMAGE = lazy(r"\s*(?:in|inside|within|into)\s+(?:the\s+|my\s+|this\s+)?(?:container|image|dockerfile)\b", _I)
+_CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case|make\s+sure|otherwise|so\s+that)\b|如果|是否", _I)
+_NOT_FIXED = lazy(r"\b(?:not|never|neither|nor)\b|n't\b|没有|没", _I)
+_FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again)|now\s+works?)\b|解决了", _I)
+_NEEDLES = ("runtime", "运行时")
+_DENIAL_WORDS = ("n't", "not", "no longer", "cannot", "fail", "won't", "never", "forgot", "无法", "不能", "不识别", "找不到",
+                 "没")
+_TOOLKIT_NEEDLES = ("container toolkit", "container-toolkit", "nvidia-docker", "nvidia docker", "container runtime",
+                    "container-runtime")
+
+
+# The toolkit's installation told as what fixed the run: "Installing the Nvidia container toolkit fixed
+# this issue", "solved it by installing nvidia-docker2", "装了 nvidia-container-toolkit 就好了".
+_FIXED_BY_INSTALL = lazy(
+    rf"\binstall(?:ing|ed)?\s+{_TOOLKIT}[^.;!?\n]{{0,30}}?\b(?:fixed|solved|resolved)\b(?!\s+(?:nothing|none))"
+    rf"|\b(?:fixed|solved|resolved)\s+(?:it|this|the\s+(?:issue|problem|error))\s+by\s+install(?:ing)?\s+{_TOOLKIT}"
+    r"|(?:安装|装)(?:了|上)?\s*(?:nvidia-container-toolkit|nvidia-docker2?|nvidia\s*container\s*toolkit)\s*(?:之后|以后|后)?"
+    r"[^。！？\n]{0,6}(?:就好了|解决了|就可以了)", _I)
+
+# `docker info` listing the engine's runtimes without nvidia (" Runtimes: io.containerd.runc.v2 runc")
+# where the text asks for it (--runtime=nvidia, compose's runtime: nvidia, daemon.json's default-runtime):
+# the daemon that runs did not load the nvidia runtime (not configured, or not restarted since).
+_RUNTIMES = lazy(r"^\s*Runtimes:\s+(?P<names>[\w.\- ]+?)\s*$")
+_ASKED = lazy(r"--runtime[= ]+[\"']?nvidia\b|^\s*runtime:\s*[\"']?nvidia\b|\"default-runtime\"\s*:\s*\"nvidia\"")
+
+
+def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str], words: Sequence[str],
+          fix_ends: bool) -> Optional[Tuple[int, "re.Match[str]"]]:
+    named = set(doc.lines_containing("nvidia"))  # every form names NVIDIA's runtime or toolkit
+    for i in doc.lines_containing(*needles):
+        line = doc.lines[i]
+        if len(line) > 2000 or i not in named:
+            continue
+        lo = line.lower()
+        if not any(w in lo for w in words) or i in doc.enclosed:  # the pattern's own words, as substrings first
+            continue
+        m = pattern.search(line)
+        if not m:
+            continue
+        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
+        if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
+                or (not fix_ends and _NOT_FIXED.search(m.group(0))) or (fix_ends and _FIXED.search(line, m.end())) or _IN_IMAGE.match(line, m.end())):
+            continue
+        return i, m
+    return None
+
+
+def _runtimes_listed_without_nvidia(doc: Pasted) -> Optional[Tuple[int, "re.Match[str]"]]:
+    listed = [(i, m) for i in doc.lines_containing("runtimes:") for m in [_RUNTIMES.match(doc.lines[i])] if m]
+    if not listed or any("nvidia" in m.group("names") for _, m in listed):
+        return None
+    if not any(_ASKED.search(doc.lines[i]) for i in doc.lines_containing("runtime")):
+        return None
+    return listed[0]
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    if not doc.lines_containing("nvidia"):
+        return f
+    for pattern, needles, words, fix_ends, detail in (
+            (_UNKNOWN, _NEEDLES, _DENIAL_WORDS, True, RUNTIME_UNKNOWN_DETAIL),
+            (_ABSENT, _TOOLKIT_NEEDLES, _DENIAL_WORDS + ("missing",), True, TOOLKIT_ABSENT_DETAIL),
+            (_FIXED_BY_INSTALL, _TOOLKIT_NEEDLES, ("fixed", "solved", "resolved", "好了", "解决", "可以了"), False,
+             TOOLKIT_FIXED_DETAIL)):
+        said = _said(doc, pattern, needles, words, fix_ends)
+        if said:
+            i, m = said
+            f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
+                  detail=f"{detail} ({m.group(0).strip()[:70]}, line {i + 1})")
+            return f
+    listed = _runtimes_listed_without_nvidia(doc)
+    if listed:
+        i, m = listed
+        f.set("host.container_gpus", "--runtime=nvidia", i, rank=TOOL,
+              detail=f"{RUNTIME_LISTED_DETAIL} (docker info: Runtimes: {m.group('names')[:60]}, line {i + 1})")
+    return f
