@@ -63,6 +63,7 @@ PROJECTS = (
     "binutils",
     "mxnet",
     "jax",  # r9fw: jax/_src/xla_bridge.py, environment_info.py
+    "systemd",  # r13b: src/shared/module-util.c (systemd-modules-load)
     "xla",  # openxla: xla/pjrt (the PJRT plugin API JAX's CUDA and Metal plugins speak)
     "detectron2", "mmcv", "flash_attn", "tinycudann",  # r12ext: compiled extensions' own reports
     "invokeai", "openai_whisper", "insightface", "comfyui",  # r12sd: image/audio apps
