@@ -113,6 +113,7 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 _TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
                      "tensorflow_gpu_below_min_capability")
 _OTHER_PROGRAMS_KERNEL = ("ggml_cuda_no_kernel_for_gpu", "extension_op_no_kernel_image", "program_invalid_device_function",
+                          "extension_op_no_kernel_image_stack_after",
                           "program_source_then_no_kernel", "no_kernel_at_program_source",
                           "extension_launch_check_no_kernel")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",

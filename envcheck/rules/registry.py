@@ -15,6 +15,7 @@ from . import (
     compat,
     cuda_env,
     driver_claims,
+    driver_older_program,
     driver_versions,
     extension_arch,
     extension_builds,
@@ -59,6 +60,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + extension_builds.RULES
                                + llm_stack.RULES
                                + library_capability.RULES
+                               + driver_older_program.RULES
                                + upstream.RULES)
 
 
