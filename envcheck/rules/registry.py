@@ -36,6 +36,7 @@ from . import (
     nccl_runtime,
     own_kernel_site,
     platform,
+    ptx_jit,
     python_env,
     tool_output,
     toolkit_arch,
@@ -60,7 +61,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + extension_builds.RULES
                                + llm_stack.RULES
                                + library_capability.RULES
-                               + driver_older_program.RULES
+                               + driver_older_program.RULES + ptx_jit.RULES
                                + upstream.RULES)
 
 
