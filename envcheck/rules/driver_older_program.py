@@ -16,6 +16,12 @@ driver rules do not weigh.
   12.9): that number is the toolkit's, newer than the driver. Only beside a failure, with no
   torch in the text (then ``driver_claims`` weighs the number against torch's CUDA) and no nvcc
   shown (``tool_output`` compares nvcc's own release).
+* A person saying the driver is too old for a failure ("got an error that turned out to be
+  caused by the nvidia driver being too old", ``explain/parsers/driver_prose.py``) where the text
+  shows no PyTorch at all: the program that failed brought its own CUDA (cuDF, a CUDA binary),
+  so it is that CUDA the driver is too old for. With torch in the text ``driver_claims`` weighs
+  the sentence against torch's CUDA; the sentence must name the failure itself, or the text
+  show one.
 
 Each is likely: the program's CUDA is inferred from its words or from a person's number.
 """
@@ -26,7 +32,7 @@ import re
 from typing import Iterator, Optional
 
 from envcheck.derived.cuda_program import DRIVER_OLDER_MESSAGES, other_program, printed
-from envcheck.derived.driver_claims import said_cuda
+from envcheck.derived.driver_claims import said_cuda, said_too_old
 from envcheck.derived.machine import driver_runs, driver_version
 from envcheck.derived.messages import Stated
 from envcheck.knowledge.archs import ver
@@ -104,4 +110,35 @@ def said_cuda_beyond_driver(ctx: RuleContext) -> Iterator[Finding]:
                confidence=Confidence.LIKELY)
 
 
-RULES = (driver_lacks_program_api, said_cuda_beyond_driver)
+# The sentence names the failure it blames on the driver ("got an error that turned out to be caused
+# by the driver being too old", "crashes because the driver is outdated").
+_FAILURE_WORDS = re.compile(r"\b(?:error|errors|fail\w*|crash\w*|exception|abort\w*)\b|报错|错误|失败|エラー|오류", re.I)
+# A fixed past state in the same sentence: the claim is history.
+_FIXED = re.compile(r"\b(?:fixed|solved|resolved|works?\s+now|working\s+now|after\s+updat\w*|after\s+upgrad\w*)\b", re.I)
+
+
+def driver_said_too_old_for_program(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    claim = f.nvml.cuda_driver_version
+    if not said_too_old(claim) or ctx.torch_view is not None or f.toolkit.nvcc_version.ok:
+        return
+    sentence = str(claim.detail).split("(", 1)[-1].rstrip(")")
+    if _FIXED.search(sentence):
+        return
+    failed = _failure(ctx)
+    if failed is None and not _FAILURE_WORDS.search(sentence):
+        return  # a driver called old beside nothing that failed
+    drv = driver_version(f)
+    most = ctx.kb.max_cuda_for_driver(drv.value) if drv is not None else None
+    yield make("cuda_toolkit_newer_than_driver",
+               f"The text says the NVIDIA driver is too old (“{sentence}”), for a program that is not PyTorch: that "
+               "program was built with a newer CUDA than the driver supports"
+               + (f" (driver {drv.value} runs CUDA {most} at most)" if most else "") + ". Install a driver for the "
+               "CUDA the program was built with (its release notes name it), or the program's build for the CUDA "
+               "the driver runs.",
+               [("nvml.cuda_driver_version", sentence[:160])] + ([(drv.source, drv.value)] if drv is not None else [])
+               + ([quote(failed)] if failed is not None else []),
+               confidence=Confidence.LIKELY)
+
+
+RULES = (driver_lacks_program_api, said_cuda_beyond_driver, driver_said_too_old_for_program)

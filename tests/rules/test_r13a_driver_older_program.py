@@ -76,3 +76,44 @@ NEAR_MISS = [
 def test_near_misses_with_the_same_words_say_nothing_of_the_driver(text):
     f = findings(text)
     assert NEWER not in f and TORCH_OLD not in f
+
+
+SAID_OLD = [
+    "I ran the k-means sample from cuML and got an error that turned out to be caused by the nvidia driver being too "
+    "old. The default nvidia driver on Ubuntu 18.04 is 390.87.",
+    "The nvidia driver on the cluster is too old for this build of the solver: it fails on start.",
+]
+
+
+@pytest.mark.parametrize("text", SAID_OLD)
+def test_the_driver_said_too_old_for_a_failing_program_without_torch(text):
+    f = findings(text)
+    assert NEWER in f and f[NEWER].confidence is Confidence.LIKELY
+    assert TORCH_OLD not in f
+
+
+def test_a_driver_once_too_old_and_since_updated_is_no_error():
+    # the fix's context (explain/fix_context.py) takes the finding down to a warning
+    assert NEWER not in errors("I got an error because my nvidia driver was too old; after updating to 550 it works now.")
+
+
+SAID_OLD_NEAR_MISS = [
+    "I got an error because my nvidia driver was too old, fixed after updating to 550.",
+    # a question, a denial
+    "Is my nvidia driver too old for cuDF? It is 390.87.",
+    "The nvidia driver is not too old (550.54), yet cuML crashes.",
+    # nothing failed
+    "The default nvidia driver on this image is outdated, so I keep it pinned.",
+]
+
+
+@pytest.mark.parametrize("text", SAID_OLD_NEAR_MISS)
+def test_a_fixed_asked_denied_or_harmless_old_driver_is_no_finding(text):
+    assert NEWER not in findings(text)
+
+
+def test_with_torch_in_the_text_the_sentence_is_weighed_against_torch():
+    text = ("PyTorch version: 2.4.0+cu124\nIs CUDA available: False\n"
+            "I got an error that says my nvidia driver is too old.")
+    f = findings(text)
+    assert NEWER not in f and TORCH_OLD in f
