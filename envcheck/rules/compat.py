@@ -350,8 +350,11 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     # An install command beside the CPU package asked for CUDA ("… cudatoolkit=10.2" resolved to
     # py3.8_cpu_0): the package reader marks the claim (explain/parsers/packages.py, ASKED_CUDA).
     requested = "CUDA was asked for" in (ctx.facts.torch.cuda_build.detail or "")
+    # torch counting no CUDA device ("torch.cuda.device_count() returns 0") is the same answer
+    # as is_available() False: a CPU build counts none.
+    count = ctx.facts.torch.device_count
     wanted = (bool(said) or asked or requested or (avail.ok and avail.value is False)
-              or (tv.cpu_source is not None and tv.cpu_source.stated))
+              or (count.ok and count.value == 0) or (tv.cpu_source is not None and tv.cpu_source.stated))
     if not (has_gpu or (has_gpu is None and (wanted or driver))):
         return
     evidence = [(tv.version.source, tv.version)] if tv.version else []

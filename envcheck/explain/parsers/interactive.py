@@ -171,7 +171,7 @@ _LOGGED = r"^(?:[^\n]{0,60}?\b(?:INFO|DEBUG|WARNING|WARN)\b\s*[|:\]-]?\s*)?"
 # test is much cheaper than trying the pattern).
 _LABELLED: Tuple[Tuple[re.Pattern, Setter, Tuple[str, ...]], ...] = (
     (lazy(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version, ("torch",)),
-    (lazy(_LOGGED + r"\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
+    (lazy(_LOGGED + r"\s*(?:is\s+)?(?:(?:py)?torch\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
      _set_bool("torch.cuda_available"), ("lable",)),
     (lazy(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count"),
      ("count", "num")),

@@ -1,0 +1,41 @@
+"""torch counting no CUDA device beside a CPU-only build is CUDA wanted and not there, as
+is_available() False is (rules/compat.py torch_cpu_only_build), and a "Torch CUDA available:
+False" line is read like "CUDA available: False" (explain/parsers/interactive.py). Texts written
+for the test; near-misses keep the words on a CUDA build, a machine said to have no NVIDIA GPU,
+or a count that is not 0."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import errors, findings
+
+FID = "torch_cpu_only_build"
+
+BROKEN = [
+    "torch.__version__ = '2.0.0+cpu'\ntorch.cuda.device_count() returns 0",
+    ">>> import torch\n>>> torch.__version__\n'2.3.1+cpu'\n>>> torch.cuda.device_count()\n0",
+    "pytorch                   2.1.2           cpu_generic_py311h5a9b2b4_0    conda-forge\nTorch CUDA available: False",
+    "torch==2.4.1+cpu\n12:01:33 | INFO | PyTorch CUDA available: False",
+]
+
+
+@pytest.mark.parametrize("text", BROKEN)
+def test_a_cpu_build_counting_no_device_is_the_finding(text):
+    assert FID in errors(text)
+
+
+NEAR_MISS = [
+    # a CUDA build counting none: not the CPU build (the driver or visibility is another finding)
+    ">>> torch.__version__\n'2.3.1+cu121'\n>>> torch.cuda.device_count()\n0",
+    # the CPU build on a machine said to have no NVIDIA GPU
+    "My laptop has no NVIDIA GPU, only Intel graphics.\ntorch.__version__ = '2.0.0+cpu'\ntorch.cuda.device_count() returns 0",
+    # a count that is not 0 on a CUDA build, and the labelled line saying True
+    ">>> torch.__version__\n'2.3.1+cu121'\n>>> torch.cuda.device_count()\n2",
+    "torch==2.4.1+cu124\nPyTorch CUDA available: True",
+]
+
+
+@pytest.mark.parametrize("text", NEAR_MISS)
+def test_near_misses_are_not_a_cpu_build_on_a_gpu_machine(text):
+    assert FID not in findings(text)
