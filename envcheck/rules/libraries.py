@@ -44,6 +44,8 @@ _FAMILIES: Tuple[Tuple[str, str], ...] = (
     ("cublaslt", "cuBLASLt"), ("cublas", "cuBLAS"), ("cudart", "the CUDA runtime"), ("cudnn", "cuDNN"),
     ("cufft", "cuFFT"), ("curand", "cuRAND"), ("cusolver", "cuSOLVER"), ("cusparse", "cuSPARSE"),
     ("nvrtc", "NVRTC"), ("nvjitlink", "nvJitLink"), ("nccl", "NCCL"), ("nvtoolsext", "NVTX"),
+    # libNVVM, the CUDA toolkit's compiler library that Numba (and CuPy's JIT) load to build kernels
+    ("nvvm", "libNVVM"),
 )
 # Where the package comes from, per family: (pip wheel stem, conda package, apt package stem).
 _PACKAGES = {
@@ -55,7 +57,11 @@ _PACKAGES = {
     "nvrtc": ("nvidia-cuda-nvrtc", "cuda-nvrtc", "cuda-nvrtc"), "nvjitlink": ("nvidia-nvjitlink", "libnvjitlink",
                                                                               "libnvjitlink"),
     "nccl": ("nvidia-nccl", "nccl", "libnccl2"), "nvtoolsext": ("nvidia-nvtx", "cuda-nvtx", "cuda-nvtx"),
+    # libnvvm ships in the nvcc wheel (nvidia/cuda_nvcc/nvvm/lib64) and conda's cuda-nvcc
+    "nvvm": ("nvidia-cuda-nvcc", "cuda-nvcc", "cuda-nvcc"),
 }
+# Libraries whose soname number is their own release, not CUDA's: cuDNN 9, NCCL 2, libNVVM 4.
+_OWN_NUMBERS = ("cudnn", "nccl", "nvvm")
 _IDS = ("loader_cannot_open", "tensorflow_dso_not_loaded", "onnxruntime_provider_load_failed",
         "ctranslate2_library_not_found", "cudnn_could_not_locate", "python_ctypes_module_not_found")
 # glibc appends the soname's version: libcudart.so.11.0, libcudnn.so.8; Windows DLLs carry it
@@ -70,7 +76,10 @@ def family(name: str) -> Optional[str]:
     """"libcublasLt.so.11" → "cublaslt", "cudnn_ops_infer64_8.dll" → "cudnn" (None: not a CUDA library)."""
     base = re.split(r"[/\\]", name)[-1].lower()
     base = base[3:] if base.startswith("lib") else base
-    return next((fam for fam, _ in _FAMILIES if base.startswith(fam)), None)
+    fam = next((fam for fam, _ in _FAMILIES if base.startswith(fam)), None)
+    if fam == "nvvm" and not re.match(r"nvvm(?:\.|64_|$)", base):
+        return None  # "libnvvmx_plugin.so" is another library; libNVVM is libnvvm.so[.N] / nvvm64_40_0.dll
+    return fam
 
 
 def major(name: str) -> Optional[str]:
@@ -172,16 +181,17 @@ def cuda_library_missing(ctx: RuleContext) -> Iterator[Finding]:
     more = f" (and {', '.join(n for n in names[1:4])})" if len(names) > 1 else ""
     where = ("the PATH (Windows looks for DLLs there and in the program's folder)" if windows
              else "the loader path (ldconfig's cache, LD_LIBRARY_PATH)")
-    text = (f"{name}{more} could not be loaded: {label}{f' for CUDA {want}' if want and fam not in ('cudnn', 'nccl') else ''}"
-            f"{f' {want}' if want and fam in ('cudnn', 'nccl') else ''} is not installed, or not on {where}. "
-            f"The program was built for that major version; install it (pip: {pip_stem}-cu{want or 'XX'}, "
+    text = (f"{name}{more} could not be loaded: {label}{f' for CUDA {want}' if want and fam not in _OWN_NUMBERS else ''}"
+            f"{f' {want}' if want and fam in _OWN_NUMBERS else ''} is not installed, or not on {where}. "
+            f"The program was built for that major version; install it (pip: {pip_stem}-cu"
+            f"{want if want and fam not in _OWN_NUMBERS else 'XX'}, "
             f"conda: {conda_pkg}, apt: {apt_stem}…) or install the program's build for the CUDA you have.")
     if tf_only:
         text += " TensorFlow goes on without the GPU after this line; on a machine with no GPU it is harmless."
     evidence = [quote(seen[n][0]) for n in names[:3]]
     yield make("cuda_library_missing", text, evidence,
                {"cuda_library": name, "cuda_library_pip": f"{pip_stem}-cu{want}" if want and fam not in
-                ("cudnn", "nccl") else pip_stem + "-cu12"},
+                _OWN_NUMBERS else pip_stem + "-cu12"},
                severity=Severity.WARNING if tf_only else None,
                confidence=Confidence.LIKELY if s.id == "bitsandbytes_cudart_not_detected" else None)
 
