@@ -128,6 +128,13 @@ def _fits(want: Tuple[int, Optional[int]], seen: str) -> bool:
     return want[0] >= 11 or want[1] is None or minor == want[1]
 
 
+# Packages that load CUDA libraries themselves, built with a CUDA toolkit rather than against torch:
+# a runtime library missing under them is a missing library, whatever torch is beside them.
+_OWN_CUDA_PACKAGES = re.compile(r"^(?:tensorflow\w*|jax\w*|cupy\w*|numba|onnxruntime\w*|ctranslate2|faster_whisper|paddle\w*"
+                                r"|mxnet|tensorrt\w*|trt\w*|pycuda|llama_cpp|cudf|cuml|rmm|nvidia|triton|bitsandbytes)"
+                                r"(?:[-.]|$)", re.I)
+
+
 def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
     """A compiled extension (not torch) asked for a CUDA runtime library of a release that no CUDA
     the text names has (mmcv's _ext wanting libcudart.so.10.2 beside CUDA 11.1): it was built for
@@ -139,10 +146,10 @@ def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
     for err in ctx.facts.torch.loader_errors.get(()) or ():
         m = _CUDA_SONAME.match(err.object) if err.kind == "cannot_open" else None
         shown = list(dict.fromkeys(list(err.cuda_seen) + [k for k in known if re.match(r"^\d+\.\d+", k)]))
-        if not m or not err.importer or err.importer == "torch" or not shown:
-            continue
+        if not m or not err.importer or err.importer == "torch" or _OWN_CUDA_PACKAGES.match(err.importer):
+            continue  # torch's own, or a package built with its own CUDA toolkit (CuPy, TensorFlow …)
         want = (int(m.group("major")), int(m.group("minor")) if m.group("minor") else None)
-        if any(_fits(want, v) for v in shown):
+        if not shown or any(_fits(want, v) for v in shown):
             continue
         asked = f"{want[0]}.{want[1]}" if want[1] is not None and want[0] < 11 else str(want[0])
         return make("extension_built_for_other_torch",
