@@ -39,3 +39,11 @@ NEAR_MISS = [
 @pytest.mark.parametrize("text", NEAR_MISS)
 def test_near_misses_are_not_a_cpu_build_on_a_gpu_machine(text):
     assert FID not in findings(text)
+
+
+def test_a_said_cuda_older_than_torchs_with_no_device_counted_is_the_driver_too_old():
+    # rules/driver_claims.py: torch counting no device is the failure is_available() False is
+    f = findings("CUDA version: 10.0\ntorch 1.5.0\ntorch.cuda.device_count() returns 0")
+    assert "driver_too_old_for_torch_cuda" in f
+    assert "driver_too_old_for_torch_cuda" not in findings("CUDA version: 10.2\ntorch 1.5.0\ntorch.cuda.device_count() returns 0")
+    assert "driver_too_old_for_torch_cuda" not in findings("CUDA version: 10.0\ntorch 1.5.0\ntorch.cuda.device_count() returns 1")
