@@ -44,3 +44,16 @@ def test_a_wanted_or_asked_driver_claims_nothing(said):
 def test_a_driver_new_enough_is_no_finding():
     text = "My driver supports CUDA 12.4" + AFTER
     assert _driver_cuda(text) == "12.4" and FID not in findings(text)
+
+
+def test_a_toolkit_installed_beside_the_drivers_cuda_is_still_the_drivers():
+    text = "I installed CUDA 12.4 toolkit but my driver only supports 11.4 and my compiled program fails"
+    assert _driver_cuda(text) == "11.4"
+
+
+def test_a_toolkit_said_installed_beyond_the_drivers_cuda_is_the_toolkit_newer():
+    # explain/parsers/toolkit_said.py: "installed" is had, "install" is wanted
+    f = findings("I installed CUDA 12.4 toolkit but my driver only supports 11.4 and my compiled program fails")
+    assert "cuda_toolkit_newer_than_driver" in f
+    f = findings("I want to install CUDA 12.4 toolkit but my driver only supports 11.4")
+    assert "cuda_toolkit_newer_than_driver" not in f

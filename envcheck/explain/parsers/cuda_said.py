@@ -87,10 +87,8 @@ def _tools_said(doc: Pasted, f: Found) -> None:
             continue
         for pattern, path, what in _TOOL_SAID:
             m = pattern.search(line)
-            if m and what == "the driver's CUDA":
-                sentence = _sentence(line, m.start(), m.end())
-                if _WANTED_DRIVER.search(sentence[:sentence.find(m.group(0)) + len(m.group(0))]):
-                    continue  # the words before it want a driver ("you need a driver that supports …")
+            if m and what == "the driver's CUDA" and _WANTED_DRIVER.search(line[max(0, m.start() - 30):m.end()]):
+                continue  # the words just before it want a driver ("you need a driver that supports …")
             if m and not _QUESTION.search(_sentence(line, m.start(), m.end())):
                 f.set(path, m.group("v"), i, detail=f"{STATED_DETAIL}: {what} ({m.group(0).strip()[:60]})")
 
