@@ -47,3 +47,21 @@ def test_a_said_cuda_older_than_torchs_with_no_device_counted_is_the_driver_too_
     assert "driver_too_old_for_torch_cuda" in f
     assert "driver_too_old_for_torch_cuda" not in findings("CUDA version: 10.2\ntorch 1.5.0\ntorch.cuda.device_count() returns 0")
     assert "driver_too_old_for_torch_cuda" not in findings("CUDA version: 10.0\ntorch 1.5.0\ntorch.cuda.device_count() returns 1")
+
+
+@pytest.mark.parametrize("line, value", [
+    ("GPU available: False, used: False", False),
+    ("INFO: GPU available: False, used: False", False),
+    ("INFO: GPU available: True (cuda), used: True", True),
+    ("GPU available: True (mps), used: True", None),  # Apple's GPU, not CUDA
+    ("GPU available: False", None),  # another script's own line, not Lightning's banner
+])
+def test_lightnings_trainer_banner_is_cuda_availability(line, value):
+    from envcheck.explain import diagnose, source
+    explanation, _ = diagnose(source.normalise("torch 2.1.0\n" + line), collected_at="")
+    assert explanation.facts.torch.cuda_available.value is value
+
+
+def test_a_cpu_build_under_lightning_saying_no_gpu_is_the_finding():
+    assert FID in errors("torch==2.1.0+cpu\nI have an RTX 3090\nINFO: GPU available: False, used: False")
+    assert FID not in findings("torch==2.1.0+cu121\nINFO: GPU available: True (cuda), used: True")
