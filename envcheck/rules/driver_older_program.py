@@ -20,8 +20,10 @@ driver rules do not weigh.
   caused by the nvidia driver being too old", ``explain/parsers/driver_prose.py``) where the text
   shows no PyTorch at all: the program that failed brought its own CUDA (cuDF, a CUDA binary),
   so it is that CUDA the driver is too old for. With torch in the text ``driver_claims`` weighs
-  the sentence against torch's CUDA; the sentence must name the failure itself, or the text
-  show one.
+  the sentence against torch's CUDA, and with a catalogued message that says whose CUDA it is
+  (torch's "driver on your system is too old", the runtime's cudaErrorInsufficientDriver) the
+  rules reading it decide; the sentence must name the failure itself, or the text show one. Which
+  program it was is inferred from torch's absence: the fix (a newer driver) is the same either way.
 
 Each is likely: the program's CUDA is inferred from its words or from a person's number.
 """
@@ -122,6 +124,9 @@ def driver_said_too_old_for_program(ctx: RuleContext) -> Iterator[Finding]:
     claim = f.nvml.cuda_driver_version
     if not said_too_old(claim) or ctx.torch_view is not None or f.toolkit.nvcc_version.ok:
         return
+    if any(s.supports("driver_too_old_for_torch_cuda") or s.supports("cuda_toolkit_newer_than_driver")
+           for s in ctx.stated):
+        return  # the program's own words are in the text: the rules that read them decide whose CUDA it is
     sentence = str(claim.detail).split("(", 1)[-1].rstrip(")")
     if _FIXED.search(sentence):
         return
@@ -135,7 +140,8 @@ def driver_said_too_old_for_program(ctx: RuleContext) -> Iterator[Finding]:
                "program was built with a newer CUDA than the driver supports"
                + (f" (driver {drv.value} runs CUDA {most} at most)" if most else "") + ". Install a driver for the "
                "CUDA the program was built with (its release notes name it), or the program's build for the CUDA "
-               "the driver runs.",
+               "the driver runs. (Were it PyTorch, whose version the text does not show, the fix is the same newer "
+               "driver.)",
                [("nvml.cuda_driver_version", sentence[:160])] + ([(drv.source, drv.value)] if drv is not None else [])
                + ([quote(failed)] if failed is not None else []),
                confidence=Confidence.LIKELY)

@@ -117,3 +117,8 @@ def test_with_torch_in_the_text_the_sentence_is_weighed_against_torch():
             "I got an error that says my nvidia driver is too old.")
     f = findings(text)
     assert NEWER not in f and TORCH_OLD in f
+
+
+def test_a_message_saying_whose_cuda_it_is_decides_over_the_sentence():
+    f = findings("my driver is too old, the error says: CUDA driver version is insufficient for CUDA runtime version")
+    assert TORCH_OLD in f and NEWER not in f
