@@ -75,17 +75,24 @@ def _sentence(line: str, start: int, end: int) -> str:
     return line[first:last]
 
 
+# Per form of _TOOL_SAID, groups of words of which its line holds one each (lower case).
+_TOOL_NEEDLES = ((("nvidia-smi",),), (("driver",), ("support", "cuda version is", "max")), (("nvcc",),))
 # What a driver should support, not what this one does: "you need a driver that supports CUDA 12.1".
 _WANTED_DRIVER = lazy(r"\b(?:need\w*|requir\w*|install\w*|upgrad\w*|updat\w*|download\w*|newer|latest|get)\b"
                       r"|\bdriver\s+(?:that|which)\b", _I)
 
 
 def _tools_said(doc: Pasted, f: Found) -> None:
+    seen = set()
     for i in doc.lines_containing("nvidia-smi", "nvcc", "driver"):
         line = doc.lines[i]
-        if "|" in line:
-            continue
-        for pattern, path, what in _TOOL_SAID:
+        if "|" in line or line in seen:
+            continue  # a table's row; a log repeats its lines, each distinct one is read once
+        seen.add(line)
+        low = line.lower()
+        for (pattern, path, what), needles in zip(_TOOL_SAID, _TOOL_NEEDLES):
+            if not all(any(n in low for n in group) for group in needles):
+                continue  # the words each form cannot match without (a substring test is cheaper)
             m = pattern.search(line)
             if m and what == "the driver's CUDA" and _WANTED_DRIVER.search(line[max(0, m.start() - 30):m.end()]):
                 continue  # the words just before it want a driver ("you need a driver that supports …")
