@@ -10,7 +10,8 @@ driver rules do not weigh.
   is decides the finding: torch's (c10's "CUDA error: …" with a CUDA build of torch in the
   text) is ``driver_too_old_for_torch_cuda``, another program's (lmdeploy's TurboMind, a
   CuTe DSL kernel, a cudarc binary) ``cuda_toolkit_newer_than_driver``. PyTorch never prints an
-  enum member's name, so the member-name form is another program's.
+  enum member's name, so the member-name form is another program's; c10's "CUDA error: …" with no
+  other program on its line is torch's, as ``cuda_program`` reads the runtime's other driver errors.
 * A CUDA release a person gives for the machine ("My CUDA version is 12.9.41") that the stated
   driver cannot be (driver 570.133.20 runs CUDA 12.8 at most, so nvidia-smi's header cannot say
   12.9): that number is the toolkit's, newer than the driver. Only beside a failure, with no
@@ -49,11 +50,11 @@ _C10_FORM = re.compile(r"\bCUDA error: API call is not supported")
 
 
 def _torchs(ctx: RuleContext, s: Stated) -> bool:
-    """The runtime that failed is torch's: c10's form, no other program named on its line, and
-    a CUDA build of torch in the text."""
+    """The runtime that failed is torch's: c10's form and no other program named on its line (as
+    ``cuda_program`` reads cudaErrorInsufficientDriver), unless the text shows a CPU build."""
     tv = ctx.torch_view
     return (s.id == REQUIRES_NEWER and bool(_C10_FORM.search(s.text)) and other_program(s) is None
-            and tv is not None and not tv.is_cpu and tv.cuda is not None)
+            and not (tv is not None and tv.is_cpu))
 
 
 def driver_lacks_program_api(ctx: RuleContext) -> Iterator[Finding]:
@@ -66,12 +67,14 @@ def driver_lacks_program_api(ctx: RuleContext) -> Iterator[Finding]:
             if said.id == REQUIRES_NEWER else "stops with cudaErrorInsufficientDriver")
     if _torchs(ctx, said):
         tv = ctx.torch_view
-        need = ctx.kb.min_driver_for_cuda(str(tv.cuda.value))
+        cuda = tv.cuda if tv is not None and tv.cuda is not None else None
+        need = ctx.kb.min_driver_for_cuda(str(cuda.value)) if cuda is not None else None
         yield make("driver_too_old_for_torch_cuda",
-                   f"PyTorch, built for CUDA {tv.cuda.value}, {what}{runs}: the driver is older than that CUDA. "
-                   f"Install a newer driver{f' (>= {need})' if need else ''}, or the PyTorch build for the CUDA the "
-                   "driver runs (nvidia-smi's header names it).",
-                   [quote(said), (tv.cuda.source, tv.cuda.value)], confidence=Confidence.LIKELY)
+                   f"PyTorch{f', built for CUDA {cuda.value},' if cuda is not None else ''} {what}{runs}: the driver is "
+                   f"older than the CUDA torch was built with. Install a newer driver{f' (>= {need})' if need else ''}, "
+                   "or the PyTorch build for the CUDA the driver runs (nvidia-smi's header names it).",
+                   [quote(said)] + ([(cuda.source, cuda.value)] if cuda is not None else []),
+                   confidence=Confidence.LIKELY)
         return
     program = other_program(said) or "The program"
     yield make("cuda_toolkit_newer_than_driver",

@@ -122,3 +122,10 @@ def test_with_torch_in_the_text_the_sentence_is_weighed_against_torch():
 def test_a_message_saying_whose_cuda_it_is_decides_over_the_sentence():
     f = findings("my driver is too old, the error says: CUDA driver version is insufficient for CUDA runtime version")
     assert TORCH_OLD in f and NEWER not in f
+
+
+def test_c10s_wording_without_torchs_build_in_the_text_is_still_torchs():
+    f = errors(f"Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\nRuntimeError: CUDA error: {API}")
+    assert TORCH_OLD in f and NEWER not in f
+    # a CPU build in the text: not torch's runtime
+    assert TORCH_OLD not in findings(f"PyTorch version: 2.4.0+cpu\nRuntimeError: CUDA error: {API}")
