@@ -14,6 +14,7 @@ from . import (
     build_arch_flags,
     compat,
     cuda_env,
+    cudnn_engine,
     driver_claims,
     driver_older_program,
     driver_versions,
@@ -61,7 +62,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + extension_builds.RULES
                                + llm_stack.RULES
                                + library_capability.RULES
-                               + driver_older_program.RULES + ptx_jit.RULES
+                               + driver_older_program.RULES + ptx_jit.RULES + cudnn_engine.RULES
                                + upstream.RULES)
 
 
