@@ -353,6 +353,9 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     # torch counting no CUDA device ("torch.cuda.device_count() returns 0") is the same answer
     # as is_available() False: a CPU build counts none.
     count = ctx.facts.torch.device_count
+    # torch's autocast warning ("User provided device_type of 'cuda', but CUDA is not available") is
+    # is_available() False printed by the program's own mixed-precision code: CUDA was asked for.
+    asked = asked or any(s.id == "torch_autocast_cuda_unavailable" for s in ctx.stated)
     wanted = (bool(said) or asked or requested or (avail.ok and avail.value is False)
               or (count.ok and count.value == 0) or (tv.cpu_source is not None and tv.cpu_source.stated))
     if not (has_gpu or (has_gpu is None and (wanted or driver))):

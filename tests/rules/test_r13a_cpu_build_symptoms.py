@@ -65,3 +65,15 @@ def test_lightnings_trainer_banner_is_cuda_availability(line, value):
 def test_a_cpu_build_under_lightning_saying_no_gpu_is_the_finding():
     assert FID in errors("torch==2.1.0+cpu\nI have an RTX 3090\nINFO: GPU available: False, used: False")
     assert FID not in findings("torch==2.1.0+cu121\nINFO: GPU available: True (cuda), used: True")
+
+
+AUTOCAST = ("/venv/lib/python3.10/site-packages/torch/amp/autocast_mode.py:250: UserWarning: User provided device_type of "
+            "'cuda', but CUDA is not available. Disabling\n  warnings.warn(\n")
+
+
+def test_torchs_autocast_warning_beside_a_cpu_build_is_the_finding():
+    assert FID in errors("torch==2.1.0+cpu\n" + AUTOCAST)
+    # the warning alone names no build; on macOS the CPU build is the only one; a CUDA build is not CPU-only
+    assert FID not in findings(AUTOCAST)
+    assert FID not in findings("OS: macOS 14.2 (arm64)\ntorch==2.1.0\n" + AUTOCAST)
+    assert FID not in findings("torch==2.1.0+cu121\n" + AUTOCAST)
