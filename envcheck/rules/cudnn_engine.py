@@ -32,7 +32,7 @@ def cudnn_found_no_engine(ctx: RuleContext) -> Iterator[Finding]:
     if said is None:
         return
     if any(s.id in _OTHER_CAUSES or _ALLOC.search(s.match.text) or s.supports("cuda_library_missing")
-           for s in ctx.stated):
+           for s in ctx.stated if s.id != NO_ENGINE):
         return  # the text shows another cause; the rules reading it say which
     if _NOT_NVIDIA.search(said.text) or ctx.facts.has_nvidia_gpu is False:
         return
