@@ -113,6 +113,7 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 _TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
                      "tensorflow_gpu_below_min_capability")
 _OTHER_PROGRAMS_KERNEL = ("ggml_cuda_no_kernel_for_gpu", "extension_op_no_kernel_image", "program_invalid_device_function",
+                          "extension_op_no_kernel_image_stack_after",
                           "program_source_then_no_kernel", "no_kernel_at_program_source",
                           "extension_launch_check_no_kernel")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",
@@ -349,8 +350,14 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     # An install command beside the CPU package asked for CUDA ("… cudatoolkit=10.2" resolved to
     # py3.8_cpu_0): the package reader marks the claim (explain/parsers/packages.py, ASKED_CUDA).
     requested = "CUDA was asked for" in (ctx.facts.torch.cuda_build.detail or "")
+    # torch counting no CUDA device ("torch.cuda.device_count() returns 0") is the same answer
+    # as is_available() False: a CPU build counts none.
+    count = ctx.facts.torch.device_count
+    # torch's autocast warning ("User provided device_type of 'cuda', but CUDA is not available") is
+    # is_available() False printed by the program's own mixed-precision code: CUDA was asked for.
+    asked = asked or any(s.id == "torch_autocast_cuda_unavailable" for s in ctx.stated)
     wanted = (bool(said) or asked or requested or (avail.ok and avail.value is False)
-              or (tv.cpu_source is not None and tv.cpu_source.stated))
+              or (count.ok and count.value == 0) or (tv.cpu_source is not None and tv.cpu_source.stated))
     if not (has_gpu or (has_gpu is None and (wanted or driver))):
         return
     evidence = [(tv.version.source, tv.version)] if tv.version else []

@@ -59,7 +59,9 @@ def said_cuda_older_than_torch(ctx: RuleContext) -> Iterator[Finding]:
         return
     if driver_version(f) is not None or (f.toolkit.nvcc_version.ok and str(f.toolkit.nvcc_version.value).startswith(said)):
         return
-    failed = f.torch.cuda_available.ok and f.torch.cuda_available.value is False
+    # torch counting no device is the same failure as is_available() False
+    failed = ((f.torch.cuda_available.ok and f.torch.cuda_available.value is False)
+              or (f.torch.device_count.ok and f.torch.device_count.value == 0))
     if not failed or driver_runs(said, str(tv.cuda.value)):
         return
     need = ctx.kb.min_driver_for_cuda(str(tv.cuda.value))

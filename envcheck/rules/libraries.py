@@ -44,6 +44,8 @@ _FAMILIES: Tuple[Tuple[str, str], ...] = (
     ("cublaslt", "cuBLASLt"), ("cublas", "cuBLAS"), ("cudart", "the CUDA runtime"), ("cudnn", "cuDNN"),
     ("cufft", "cuFFT"), ("curand", "cuRAND"), ("cusolver", "cuSOLVER"), ("cusparse", "cuSPARSE"),
     ("nvrtc", "NVRTC"), ("nvjitlink", "nvJitLink"), ("nccl", "NCCL"), ("nvtoolsext", "NVTX"),
+    # libNVVM, the CUDA toolkit's compiler library that Numba (and CuPy's JIT) load to build kernels
+    ("nvvm", "libNVVM"),
 )
 # Where the package comes from, per family: (pip wheel stem, conda package, apt package stem).
 _PACKAGES = {
@@ -55,7 +57,11 @@ _PACKAGES = {
     "nvrtc": ("nvidia-cuda-nvrtc", "cuda-nvrtc", "cuda-nvrtc"), "nvjitlink": ("nvidia-nvjitlink", "libnvjitlink",
                                                                               "libnvjitlink"),
     "nccl": ("nvidia-nccl", "nccl", "libnccl2"), "nvtoolsext": ("nvidia-nvtx", "cuda-nvtx", "cuda-nvtx"),
+    # libnvvm ships in the nvcc wheel (nvidia/cuda_nvcc/nvvm/lib64) and conda's cuda-nvcc
+    "nvvm": ("nvidia-cuda-nvcc", "cuda-nvcc", "cuda-nvcc"),
 }
+# Libraries whose soname number is their own release, not CUDA's: cuDNN 9, NCCL 2, libNVVM 4.
+_OWN_NUMBERS = ("cudnn", "nccl", "nvvm")
 _IDS = ("loader_cannot_open", "tensorflow_dso_not_loaded", "onnxruntime_provider_load_failed",
         "ctranslate2_library_not_found", "cudnn_could_not_locate", "python_ctypes_module_not_found")
 # glibc appends the soname's version: libcudart.so.11.0, libcudnn.so.8; Windows DLLs carry it
@@ -70,7 +76,10 @@ def family(name: str) -> Optional[str]:
     """"libcublasLt.so.11" → "cublaslt", "cudnn_ops_infer64_8.dll" → "cudnn" (None: not a CUDA library)."""
     base = re.split(r"[/\\]", name)[-1].lower()
     base = base[3:] if base.startswith("lib") else base
-    return next((fam for fam, _ in _FAMILIES if base.startswith(fam)), None)
+    fam = next((fam for fam, _ in _FAMILIES if base.startswith(fam)), None)
+    if fam == "nvvm" and not re.match(r"nvvm(?:\.|64_|$)", base):
+        return None  # "libnvvmx_plugin.so" is another library; libNVVM is libnvvm.so[.N] / nvvm64_40_0.dll
+    return fam
 
 
 def major(name: str) -> Optional[str]:
@@ -119,6 +128,13 @@ def _fits(want: Tuple[int, Optional[int]], seen: str) -> bool:
     return want[0] >= 11 or want[1] is None or minor == want[1]
 
 
+# Packages that load CUDA libraries themselves, built with a CUDA toolkit rather than against torch:
+# a runtime library missing under them is a missing library, whatever torch is beside them.
+_OWN_CUDA_PACKAGES = re.compile(r"^(?:tensorflow\w*|jax\w*|cupy\w*|numba|onnxruntime\w*|ctranslate2|faster_whisper|paddle\w*"
+                                r"|mxnet|tensorrt\w*|trt\w*|pycuda|llama_cpp|cudf|cuml|rmm|nvidia|triton|bitsandbytes)"
+                                r"(?:[-.]|$)", re.I)
+
+
 def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
     """A compiled extension (not torch) asked for a CUDA runtime library of a release that no CUDA
     the text names has (mmcv's _ext wanting libcudart.so.10.2 beside CUDA 11.1): it was built for
@@ -130,10 +146,10 @@ def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
     for err in ctx.facts.torch.loader_errors.get(()) or ():
         m = _CUDA_SONAME.match(err.object) if err.kind == "cannot_open" else None
         shown = list(dict.fromkeys(list(err.cuda_seen) + [k for k in known if re.match(r"^\d+\.\d+", k)]))
-        if not m or not err.importer or err.importer == "torch" or not shown:
-            continue
+        if not m or not err.importer or err.importer == "torch" or _OWN_CUDA_PACKAGES.match(err.importer):
+            continue  # torch's own, or a package built with its own CUDA toolkit (CuPy, TensorFlow …)
         want = (int(m.group("major")), int(m.group("minor")) if m.group("minor") else None)
-        if any(_fits(want, v) for v in shown):
+        if not shown or any(_fits(want, v) for v in shown):
             continue
         asked = f"{want[0]}.{want[1]}" if want[1] is not None and want[0] < 11 else str(want[0])
         return make("extension_built_for_other_torch",
@@ -172,16 +188,17 @@ def cuda_library_missing(ctx: RuleContext) -> Iterator[Finding]:
     more = f" (and {', '.join(n for n in names[1:4])})" if len(names) > 1 else ""
     where = ("the PATH (Windows looks for DLLs there and in the program's folder)" if windows
              else "the loader path (ldconfig's cache, LD_LIBRARY_PATH)")
-    text = (f"{name}{more} could not be loaded: {label}{f' for CUDA {want}' if want and fam not in ('cudnn', 'nccl') else ''}"
-            f"{f' {want}' if want and fam in ('cudnn', 'nccl') else ''} is not installed, or not on {where}. "
-            f"The program was built for that major version; install it (pip: {pip_stem}-cu{want or 'XX'}, "
+    text = (f"{name}{more} could not be loaded: {label}{f' for CUDA {want}' if want and fam not in _OWN_NUMBERS else ''}"
+            f"{f' {want}' if want and fam in _OWN_NUMBERS else ''} is not installed, or not on {where}. "
+            f"The program was built for that major version; install it (pip: {pip_stem}-cu"
+            f"{want if want and fam not in _OWN_NUMBERS else 'XX'}, "
             f"conda: {conda_pkg}, apt: {apt_stem}…) or install the program's build for the CUDA you have.")
     if tf_only:
         text += " TensorFlow goes on without the GPU after this line; on a machine with no GPU it is harmless."
     evidence = [quote(seen[n][0]) for n in names[:3]]
     yield make("cuda_library_missing", text, evidence,
                {"cuda_library": name, "cuda_library_pip": f"{pip_stem}-cu{want}" if want and fam not in
-                ("cudnn", "nccl") else pip_stem + "-cu12"},
+                _OWN_NUMBERS else pip_stem + "-cu12"},
                severity=Severity.WARNING if tf_only else None,
                confidence=Confidence.LIKELY if s.id == "bitsandbytes_cudart_not_detected" else None)
 

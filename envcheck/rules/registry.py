@@ -14,7 +14,9 @@ from . import (
     build_arch_flags,
     compat,
     cuda_env,
+    cudnn_engine,
     driver_claims,
+    driver_older_program,
     driver_versions,
     extension_arch,
     extension_builds,
@@ -36,6 +38,7 @@ from . import (
     nccl_runtime,
     own_kernel_site,
     platform,
+    ptx_jit,
     python_env,
     tool_output,
     toolkit_arch,
@@ -60,6 +63,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + extension_builds.RULES
                                + llm_stack.RULES
                                + library_capability.RULES
+                               + driver_older_program.RULES + ptx_jit.RULES + cudnn_engine.RULES
                                + upstream.RULES)
 
 

@@ -54,6 +54,11 @@ _SHOWS = r"(?:\s*(?:--version|-V))?\s*(?:shows?|says?|reports?|gives?|displays?|
 _TOOL_SAID = (
     (lazy(r"\bnvidia-smi" + _SHOWS + r"(?:(?:the\s+)?cuda\s*(?:version|版本|버전)?\s*(?:is|:|=|是|为)?\s*)v?"
           r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "nvidia-smi's CUDA (the driver's)"),
+    # A person giving the driver's own CUDA: "my driver supports CUDA 11.4", "the driver only supports up to
+    # CUDA 11.4", "driver's CUDA version is 11.4" (nvidia-smi's header, retold).
+    (lazy(r"\bdriver(?:'s)?\b[^.;\n]{0,40}?(?:\bsupports?\s+(?:up\s+to\s+|at\s+most\s+)?|\bcuda\s+version\s+is\s+|"
+          r"\bmax(?:imum)?\s+(?:supported\s+)?)(?:cuda\s*(?:version\s*)?)?v?"
+          r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "the driver's CUDA"),
     (lazy(r"\bnvcc" + _SHOWS + r"(?:(?:cuda\s*(?:compilation\s+tools,?\s*)?)?(?:release|version|版本|버전)?\s*(?:is|:|=)?\s*)v?"
           r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "toolkit.nvcc_version", "nvcc's CUDA (the toolkit's)"),
 )
@@ -70,13 +75,27 @@ def _sentence(line: str, start: int, end: int) -> str:
     return line[first:last]
 
 
+# Per form of _TOOL_SAID, groups of words of which its line holds one each (lower case).
+_TOOL_NEEDLES = ((("nvidia-smi",),), (("driver",), ("support", "cuda version is", "max")), (("nvcc",),))
+# What a driver should support, not what this one does: "you need a driver that supports CUDA 12.1".
+_WANTED_DRIVER = lazy(r"\b(?:need\w*|requir\w*|install\w*|upgrad\w*|updat\w*|download\w*|newer|latest|get)\b"
+                      r"|\bdriver\s+(?:that|which)\b", _I)
+
+
 def _tools_said(doc: Pasted, f: Found) -> None:
-    for i in doc.lines_containing("nvidia-smi", "nvcc"):
+    seen = set()
+    for i in doc.lines_containing("nvidia-smi", "nvcc", "driver"):
         line = doc.lines[i]
-        if "|" in line:
-            continue
-        for pattern, path, what in _TOOL_SAID:
+        if "|" in line or line in seen:
+            continue  # a table's row; a log repeats its lines, each distinct one is read once
+        seen.add(line)
+        low = line.lower()
+        for (pattern, path, what), needles in zip(_TOOL_SAID, _TOOL_NEEDLES):
+            if not all(any(n in low for n in group) for group in needles):
+                continue  # the words each form cannot match without (a substring test is cheaper)
             m = pattern.search(line)
+            if m and what == "the driver's CUDA" and _WANTED_DRIVER.search(line[max(0, m.start() - 30):m.end()]):
+                continue  # the words just before it want a driver ("you need a driver that supports …")
             if m and not _QUESTION.search(_sentence(line, m.start(), m.end())):
                 f.set(path, m.group("v"), i, detail=f"{STATED_DETAIL}: {what} ({m.group(0).strip()[:60]})")
 

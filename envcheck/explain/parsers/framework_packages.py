@@ -1,7 +1,8 @@
 """A person saying a framework's CPU and GPU packages are both installed: "installing both
 `onnxruntime` and `onnxruntime-gpu`", "gliner[gpu] installs both onnxruntime and
 onnxruntime-gpu", "onnxruntime installs in the same directory overwriting onnxruntime-gpu",
-"installing onnxruntime on top of onnxruntime-gpu", "同时安装了 paddlepaddle 和 paddlepaddle-gpu"
+"installing onnxruntime on top of onnxruntime-gpu", "the installation of onnxruntime is unnecessary as
+onnxruntime-gpu already contains the CPU provider", "同时安装了 paddlepaddle 和 paddlepaddle-gpu"
 (both installed, Chinese).
 
 A sentence must name both packages of one pair and say they are there together (both,
@@ -49,7 +50,11 @@ _TOGETHER = lazy(r"\bboth\b|\btogether\b|\balong\s*side\b|\bbeside\b|\bas\s+well
                        r"|\boverwr\w*|\boverrid\w*|\bclobber\w*|\bshadow\w*|\bco-?exist\w*|\bco-?install\w*"
                        r"|\bside\s+by\s+side\b|\bat\s+the\s+same\s+time\b|\bbeides?\b|\bambos\b"
                        r"|\bin\s+addition\s+to\b|\balong\s+with\b|\bnext\s+to\b|\badem[aá]s\s+de\b|\bzus[aä]tzlich\b|\bneben\b"
-                       r"|同时|同時|都装|都安装|一起|覆盖|両方|둘\s*다|동시에", _I)
+                       r"|同时|同時|都装|都安装|一起|覆盖|両方|둘\s*다|동시에"
+                       r"|\balready\b", _I)
+# "onnxruntime-gpu already contains the CPU provider" beside "the installation of onnxruntime":
+# the GPU package said to be there when the CPU one came in.
+_ALREADY = re.compile(r"already", _I)
 # Installed, or there.
 _THERE = lazy(r"\binstal+\w*|\bpresent\b|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpull\w*\s+in\b|\bbrings?\b"
                     r"|安装|装了|インストール|入って|설치", _I)
@@ -90,6 +95,8 @@ def parse(doc: Pasted) -> Found:
                 # ("do not install both", "X and X-gpu must not be installed together") is not the
                 # machine's state; one after it ("… so the CUDA provider is not available") is its effect
                 claim = sentence[:max(c.end(), g.end(), together.end(), there.end())]
+                if _ALREADY.fullmatch(together.group(0)):
+                    claim = sentence  # "already" says little alone: nothing in the sentence may deny or remove
                 if _NOT_STATE.search(claim) or asked(line, start + max(c.end(), g.end()), clause=False):
                     continue
                 f.item("python.packages", cpu, PythonPackage(cpu, ""), i)

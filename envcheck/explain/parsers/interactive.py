@@ -171,8 +171,12 @@ _LOGGED = r"^(?:[^\n]{0,60}?\b(?:INFO|DEBUG|WARNING|WARN)\b\s*[|:\]-]?\s*)?"
 # test is much cheaper than trying the pattern).
 _LABELLED: Tuple[Tuple[re.Pattern, Setter, Tuple[str, ...]], ...] = (
     (lazy(r"^\s*(?:torch|pytorch)(?: version)?\s*[:=]\s*(\d+\.\d+\.\d+\S*)\s*$", re.I), _version, ("torch",)),
-    (lazy(_LOGGED + r"\s*(?:is\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
+    (lazy(_LOGGED + r"\s*(?:is\s+)?(?:(?:py)?torch\s+)?cuda(?:\s+is)?\s+available\??\s*[:=]?\s*(True|False|Yes|No)\s*$", re.I),
      _set_bool("torch.cuda_available"), ("lable",)),
+    # PyTorch Lightning's trainer banner ("GPU available: True (cuda), used: True"; before 1.7 without
+    # the parenthesis): torch.cuda.is_available(). "(mps)" is Apple's GPU, not CUDA.
+    (lazy(_LOGGED + r"\s*GPU available:\s*(True|False)(?:\s*\(cuda\))?,\s*used:"), _set_bool("torch.cuda_available"),
+     ("used:",)),
     (lazy(r"^\s*(?:gpu|cuda device|device)[\s_]?(?:count|num)\s*[:=]\s*(\d+)\s*$", re.I), _int("torch.device_count"),
      ("count", "num")),
     (lazy(r"^\s*cuda version \((?:torch|pytorch)\)\s*[:=]\s*(\S+)\s*$", re.I), _cuda_build, ("torch)",)),
@@ -362,7 +366,7 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> bool:
     if (("(" in line and ("cuda." in low or "version" in low)) or "__version__" in line) \
             and any(e in line for e in _SAID_WORDS) and _said(f, line, i):
         return True
-    if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")):
+    if "torch" in low or "cuda" in low or low.lstrip().startswith(("gpu", "device")) or "gpu available:" in low:
         for pattern, setter, words in _LABELLED:
             for w in words:
                 if w in low:

@@ -34,9 +34,9 @@ _SAID = lazy(
     r"(?<![A-Za-z0-9_/=.-])cuda" + _KIT + r"(?![A-Za-z0-9_-])\s*(?:の|的)?\s*(?:version|ver\.?|版本(?:号)?|버전|バージョン)?\s*"
     r"(?:は|은|는|이|号)?\s*(?:is|=|:|：|是|为|為|of)?\s*v?(?P<v>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)"
     r"|(?<![A-Za-z0-9_/=.-])cuda\s?v?(?P<w>\d{1,2}\.\d)(?:\.\d{1,3})?" + _KIT + r"(?![A-Za-z0-9_-])", _I)
-# Wanted, not had: the words just before the match on its line ...
+# Wanted, not had: the words just before the match on its line ("installed" is had) ...
 _WANTED_BEFORE = lazy(
-    r"(?:install(?:ing)?|upgrad\w*|updat\w*|downgrad\w*|switch\w*|requires?|required|needs?|want\w*|"
+    r"(?:install(?:ing)?(?!ed)|upgrad\w*|updat\w*|downgrad\w*|switch\w*|requires?|required|needs?|want\w*|"
     r"tr(?:y|ied|ying)|recommend\w*|download\w*|get|to|from|instead\s+of|suggest\w*|please|should|must|"
     r"安装|升级|更新|需要|要求|换成|改成|설치|업그레이드|필요|インストールし(?:て|たい)|必要)\W*(?:\w+\W+){0,2}$", _I)
 # ... or right after it: "CUDA Toolkit 11.8 or newer", "12.8+", "以上".
