@@ -1,16 +1,21 @@
 """compiled.json (envcheck/datafile.py): the packaged TOML files parsed, and the catalogue's
 pattern analysis, used only for the very bytes they were made from; anything else (an edited
-file, a missing or damaged compiled.json) is read for real, with the same result."""
+file, a missing or damaged compiled.json) is read for real, with the same result. And
+compiled_re.json (envcheck/lazyre.py): the lazy patterns' code, used only under the Python
+that made it, giving the patterns re.compile gives."""
 
 import dataclasses
 import datetime
 import importlib.util
+import json
+import re
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from envcheck import datafile
+from envcheck import datafile, lazyre
 from envcheck.errors import SetupError
 from envcheck.knowledge import messages
 
@@ -53,11 +58,12 @@ def _fields(message):
     return out
 
 
-def test_compiled_json_is_current():
-    """Stale: run `python scripts/compile_data.py` (after editing a packaged TOML file or the pattern analysis)."""
-    script = _script()
-    assert datafile.COMPILED.read_text(encoding="utf-8") == script.render(script.build()), \
-        "compiled.json is stale: run python scripts/compile_data.py"
+def test_compiled_files_are_current():
+    """Stale: run `python scripts/compile_data.py` (after editing a packaged TOML file, the pattern
+    analysis or a module-level pattern). In a fresh process: this one has made test patterns."""
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "compile_data.py"), "--check"], capture_output=True,
+                          text=True, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_every_packaged_file_is_stored_and_reads_as_its_parse():
@@ -152,3 +158,44 @@ def test_times_round_trip():
     back = datafile.from_json(entry)
     assert datafile.same(back, data)
     assert not datafile.same({"n": 1}, {"n": 1.0}) and not datafile.same({"n": 1}, {"n": True})
+
+
+def test_every_stored_pattern_is_re_compiles():
+    stored = lazyre.stored()
+    if not stored:
+        pytest.skip("compiled_re.json was made under another Python: not used here")
+    for (text, flags) in stored:
+        built, want = lazyre._from_store(text, flags), re.compile(text, flags)
+        assert built == want and built.groupindex == want.groupindex and built.groups == want.groups, text
+
+
+def test_a_lazy_pattern_takes_its_stored_code(monkeypatch):
+    row = lazyre.code_of(r"(?i)cuda (?P<v>\d+)")
+    monkeypatch.setattr(lazyre, "stored", lambda: {(row[0], 0): row})
+    p = lazyre.lazy(r"(?i)cuda (?P<v>\d+)")
+    assert p.search("CUDA 12").group("v") == "12" and p.compiled == re.compile(r"(?i)cuda (?P<v>\d+)")
+    other = lazyre.lazy(r"(?i)cuda (?P<v>\d+)", re.MULTILINE)  # the same text, other flags: not that code
+    assert other.compiled.flags & re.MULTILINE
+    monkeypatch.setattr(lazyre, "stored", lambda: {(row[0], 0): row[:3] + ["not base64!"] + row[4:]})
+    assert lazyre.lazy(r"(?i)cuda (?P<v>\d+)").compiled == re.compile(r"(?i)cuda (?P<v>\d+)")  # damaged: compiled
+
+
+@pytest.mark.parametrize("content", [None, b"[1, 2", b'{"key": "another python", "patterns": []}', b'{"patterns": 3}'])
+def test_a_store_of_another_python_or_damaged_is_not_used(tmp_path, monkeypatch, content):
+    fake = tmp_path / "compiled_re.json"
+    if content is not None:
+        fake.write_bytes(content)
+    monkeypatch.setattr(lazyre, "STORE", fake)
+    real = lazyre.stored
+    real.cache_clear()
+    try:
+        assert real() == {}
+        assert lazyre.lazy(r"no (?P<n>\w+) here").search("no gpu here").group("n") == "gpu"
+    finally:
+        real.cache_clear()
+
+
+def test_the_store_names_the_python_it_was_made_under():
+    head = lazyre.STORE.read_text(encoding="utf-8").split("\n", 1)[0].rstrip(",") + "}"
+    key = json.loads(head)["key"]
+    assert len(key) == len(lazyre.store_key()) and key[1] == "cpython"
