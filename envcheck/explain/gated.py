@@ -70,10 +70,11 @@ _MADE: List["Gated"] = []  # every gate of a module-level (lazy) pattern, for th
 class Gated:
     """``pattern`` whose ``search`` of a whole string first checks the string holds one of
     ``words`` (lower-cased, where the pattern ignores case). Every match must hold one of
-    them, which is checked on the pattern's parse tree (ValueError otherwise: a gate that
-    would hide matches): when it is made for a compiled pattern, at its first search for a
-    lazy one (a module's: parsing the long patterns gated took 8 ms of every start; tests/
-    explain/test_gated.py checks every gate the package makes). Other calls pass through."""
+    them, which :meth:`check` reads from the pattern's parse tree (ValueError otherwise: a
+    gate that would hide matches): when the gate is made for a compiled pattern; for a lazy
+    one (a module's), by tests/explain/test_gated_deferred.py, which checks every gate the
+    package makes, as tests/core/test_lazyre.py compiles every lazy pattern (parsing the long
+    gated patterns took 8 ms of every run). Other calls pass through."""
 
     def __init__(self, pattern: "re.Pattern[str]", words: Tuple[str, ...]) -> None:
         fold = bool(pattern.flags & re.IGNORECASE)
@@ -89,17 +90,11 @@ class Gated:
             _MADE.append(self)
 
     def check(self) -> None:
-        """Refuse a gate that would hide a match (ValueError); from then on, searches go straight
-        to :meth:`_search`."""
+        """Refuse a gate that would hide a match (ValueError)."""
         if not _covered(sre_parse.parse(self.pattern, self.flags), self.words, self._lower):
             raise ValueError(f"not every match of {self.pattern[:60]!r}… holds one of {sorted(self.words)}")
-        self.__dict__["search"] = self._search  # found before the class's checking search below
 
     def search(self, string: str, *args, **kwargs) -> "Optional[re.Match[str]]":
-        self.check()
-        return self._search(string, *args, **kwargs)
-
-    def _search(self, string: str, *args, **kwargs) -> "Optional[re.Match[str]]":
         words = self.words
         if not args and not kwargs and (string.isascii() or not any(ch in string for ch in _FOLDS)):
             low = string.lower() if self._lower else string
