@@ -13,11 +13,10 @@ input over :data:`MAX_BYTES` are usage errors (exit 2) with one line saying why.
 from __future__ import annotations
 
 import html
-import itertools
 import re
 import sys
 import textwrap
-from typing import BinaryIO, Optional
+from typing import BinaryIO, List, Optional
 
 from envcheck.errors import EnvcheckError
 from envcheck.explain import hardwrap
@@ -65,9 +64,7 @@ def normalise(text: str) -> Pasted:
         lines = unwrapped
         text = "\n".join(lines)
     if "#012" in text:
-        # only the lines holding one are split (the pattern reads no further than its line)
-        lines = list(itertools.chain.from_iterable(
-            RSYSLOG_NEWLINE.sub("\n", line).split("\n") if "#012" in line else (line,) for line in lines))
+        lines = split_rsyslog(text, lines)
         text = ""  # joined again below only where the lines do not repeat
     distinct = dict.fromkeys(lines)
     if len(distinct) * 2 > len(lines):
@@ -77,6 +74,28 @@ def normalise(text: str) -> Pasted:
     for line in distinct:
         distinct[line] = plain(line).rstrip()[:MAX_LINE]
     return Pasted(tuple(map(distinct.__getitem__, lines)))
+
+
+def split_rsyslog(text: str, lines: List[str]) -> List[str]:
+    """``lines`` (``text`` split at its newlines) with each line holding rsyslog's "#012" split
+    there (the pattern reads no further than its line). The lines holding one are found from
+    the places of "#012" in the text, not by a test of each of a 4 MiB log's 100,000 lines."""
+    out: List[str] = []
+    copied = 0  # lines before this one are in out
+    line, counted = 0, 0  # the line holding offset ``counted`` of text
+    pos = text.find("#012")
+    while pos != -1:
+        line += text.count("\n", counted, pos)
+        out.extend(lines[copied:line])
+        out.extend(RSYSLOG_NEWLINE.sub("\n", lines[line]).split("\n"))
+        copied = line + 1
+        end = text.find("\n", pos)
+        if end == -1:
+            break
+        line, counted = line + 1, end + 1
+        pos = text.find("#012", counted)
+    out.extend(lines[copied:])
+    return out
 
 
 def from_bytes(data: bytes, name: str = "input") -> Pasted:
