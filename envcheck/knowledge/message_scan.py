@@ -344,20 +344,41 @@ SHORT = 1 << 12
 
 
 # The needles of a sequence of messages, all together (the catalogue scans with the same tuple
-# every time): {id(messages): (messages, needles)}; the messages are kept so the id stays theirs.
-_ALL_NEEDLES: Dict[int, Tuple[Sequence[ScannedMessage], FrozenSet[str]]] = {}
+# every time): {id(messages): (messages, needles, needle -> the messages' places holding it, the
+# places of those without needles)}; the messages are kept so the id stays theirs.
+_ALL_NEEDLES: Dict[int, Tuple[Sequence[ScannedMessage], FrozenSet[str], Dict[str, Tuple[int, ...]], Tuple[int, ...]]] = {}
 
 
-def _present(messages: Sequence[ScannedMessage], lower: str) -> FrozenSet[str]:
-    """The messages' needles that ``lower`` holds."""
+def _known(messages: Sequence[ScannedMessage]):
     known = _ALL_NEEDLES.get(id(messages))
     if known is None or known[0] is not messages:
-        known = (messages, frozenset().union(*(m.needles for m in messages if m.needles is not None)))
+        by_needle: Dict[str, List[int]] = {}
+        for i, m in enumerate(messages):
+            for n in m.needles or ():
+                by_needle.setdefault(n, []).append(i)
+        known = (messages, frozenset(by_needle), {n: tuple(v) for n, v in by_needle.items()},
+                 tuple(i for i, m in enumerate(messages) if m.needles is None))
         if isinstance(messages, tuple):  # kept only for a sequence that cannot change
             if len(_ALL_NEEDLES) > 8:
                 _ALL_NEEDLES.clear()
             _ALL_NEEDLES[id(messages)] = known
-    return frozenset([n for n in known[1] if n in lower])
+    return known
+
+
+def _present(messages: Sequence[ScannedMessage], lower: str) -> FrozenSet[str]:
+    """The messages' needles that ``lower`` holds."""
+    return frozenset([n for n in _known(messages)[1] if n in lower])
+
+
+def _holding(messages: Sequence[ScannedMessage], present: FrozenSet[str]) -> List[ScannedMessage]:
+    """The messages, in order, with a needle among ``present`` or none at all (the others cannot
+    match): picked by needle, not by a test of each of the catalogue's 400 messages (the rules
+    scan hundreds of short texts: 0.015 s of a 4 MiB paste's run)."""
+    _, _, by_needle, unguarded = _known(messages)
+    places = set(unguarded)
+    for n in present:
+        places.update(by_needle[n])
+    return [messages[i] for i in sorted(places)]
 
 
 def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = None,
@@ -382,10 +403,8 @@ def scan(messages: Sequence[ScannedMessage], text: str, lower: Optional[str] = N
     # test per needle skips the rest before any window is built (the rules scan hundreds of
     # them). Each distinct needle is tested once, then each message asks whether it has one of
     # those present (a set operation in C, not a loop per message: 130 -> 50 us a text).
-    present = _present(messages, lower) if len(lower) < SHORT else None
-    for message in messages:
-        if present is not None and message.needles is not None and message.needles.isdisjoint(present):
-            continue
+    todo = _holding(messages, _present(messages, lower)) if len(lower) < SHORT else messages
+    for message in todo:
         if message.needles is not None and t.aligned:
             windows = _windows(t, message.needles, message.reach)
         elif message.needles is not None and not any(n in lower for n in message.needles):
