@@ -6,7 +6,7 @@ that a start reads JSON instead of parsing.
 Usage: python scripts/compile_data.py [--check]
 
 Run it after editing any packaged TOML file (envcheck/**/*.toml, recipes/*.toml), the pattern
-analysis (knowledge/message_scan.py, line_scan.py) or any module-level pattern; ``--check``
+analysis (knowledge/pattern_shape.py, message_scan.py, line_scan.py) or any module-level pattern; ``--check``
 only says whether the files are current (exit 1 when not). A stale file costs speed, never
 correctness: a file whose bytes changed is parsed for real, a pattern not stored is compiled.
 tests/knowledge/test_compiled.py fails when either is stale (compiled_re.json: on the Python

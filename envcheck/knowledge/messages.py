@@ -345,7 +345,7 @@ def shapes_key(table_digest: str) -> Optional[str]:
     """What a stored analysis depends on: the table's bytes (SHA-256) and the modules that
     analyse patterns (None when their source cannot be read: nothing stored is then used)."""
     here = Path(__file__).resolve().parent
-    parts = [table_digest] + [digest_of(here / name) for name in ("message_scan.py", "line_scan.py")]
+    parts = [table_digest] + [digest_of(here / name) for name in ("pattern_shape.py", "message_scan.py", "line_scan.py")]
     return None if None in parts else ":".join(parts)  # type: ignore[arg-type]
 
 
