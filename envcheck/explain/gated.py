@@ -64,11 +64,17 @@ def _covered(items, words: FrozenSet[str], fold: bool) -> bool:
     return bool(run) and run_holds()
 
 
+_MADE: List["Gated"] = []  # every gate of a module-level (lazy) pattern, for the test that checks them all
+
+
 class Gated:
     """``pattern`` whose ``search`` of a whole string first checks the string holds one of
     ``words`` (lower-cased, where the pattern ignores case). Every match must hold one of
-    them, which is checked here on the pattern's parse tree (ValueError otherwise: a gate
-    that would hide matches). Other calls pass through."""
+    them, which :meth:`check` reads from the pattern's parse tree (ValueError otherwise: a
+    gate that would hide matches): when the gate is made for a compiled pattern; for a lazy
+    one (a module's), by tests/explain/test_gated_deferred.py, which checks every gate the
+    package makes, as tests/core/test_lazyre.py compiles every lazy pattern (parsing the long
+    gated patterns took 8 ms of every run). Other calls pass through."""
 
     def __init__(self, pattern: "re.Pattern[str]", words: Tuple[str, ...]) -> None:
         fold = bool(pattern.flags & re.IGNORECASE)
@@ -76,9 +82,17 @@ class Gated:
         self.pattern, self.flags = pattern.pattern, pattern.flags
         self.words = frozenset(w.lower() for w in words) if fold else frozenset(words)
         self._lower = fold
-        if pattern.flags & re.VERBOSE or not all(self.words) or not _covered(
-                sre_parse.parse(pattern.pattern, pattern.flags), self.words, fold):
+        if pattern.flags & re.VERBOSE or not all(self.words):
             raise ValueError(f"not every match of {pattern.pattern[:60]!r}… holds one of {sorted(self.words)}")
+        if isinstance(pattern, re.Pattern):
+            self.check()
+        else:
+            _MADE.append(self)
+
+    def check(self) -> None:
+        """Refuse a gate that would hide a match (ValueError)."""
+        if not _covered(sre_parse.parse(self.pattern, self.flags), self.words, self._lower):
+            raise ValueError(f"not every match of {self.pattern[:60]!r}… holds one of {sorted(self.words)}")
 
     def search(self, string: str, *args, **kwargs) -> "Optional[re.Match[str]]":
         words = self.words
@@ -90,3 +104,8 @@ class Gated:
 
     def __getattr__(self, name: str):
         return getattr(self.compiled, name)
+
+
+def made() -> List[Gated]:
+    """Every gate of a lazy pattern made so far (those of the modules imported)."""
+    return list(_MADE)

@@ -78,8 +78,8 @@ class _AtLineStarts:
     anchor at every position of the text."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.first = re.compile(f"(?:{pattern})", flags)
-        self.after = re.compile(f"\\n(?:{pattern})", flags)
+        self.first = lazy(f"(?:{pattern})", flags)  # compiled on first use (from the checked-in store)
+        self.after = lazy(f"\\n(?:{pattern})", flags)
 
     def sub(self, text: str) -> str:
         text = self.after.sub("\n", text)

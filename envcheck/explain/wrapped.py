@@ -1,6 +1,6 @@
 """Upstream messages a person quoted in prose their editor wrapped at a fixed width: "CUDA
 init fails with error 802 ("system not yet" / "initialized")" split over two (or more) lines, which the
-catalogue's patterns (a line's words in a row) miss. Kept apart from ``source.py``, which calls
+catalogue's patterns (a line's words in a row) miss. Kept apart from ``pasted.py``, which calls
 :func:`across_breaks` for ``Pasted.messages``.
 """
 
@@ -93,7 +93,7 @@ def across_breaks(doc: Paste, scan: Callable[[str], List[Match]]) -> List[Match]
     them, rather than the whole catalogue once per break: a log holding a thousand such
     breaks cost a thousand scans.
 
-    ``scan``: the catalogue's scan of a text (source.py's, which reuses a repeating text's
+    ``scan``: the catalogue's scan of a text (pasted.py's, which reuses a repeating text's
     distinct lines)."""
     text = doc.text
     breaks: List[int] = []

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from envcheck.datafile import read_toml
+from envcheck.datafile import compiled, digest_of, read_toml_digest
 from envcheck.errors import SetupError
 from envcheck.knowledge.archs import cc_text, cc_tuple, cuda_int_text, encode_cudnn, major_minor, sm_name
 from envcheck.knowledge.line_scan import line_local
@@ -245,7 +245,7 @@ def _strings(row: dict, key: str, where: str) -> Tuple[str, ...]:
     return tuple(value)
 
 
-def _message(row: dict, where: str) -> Message:
+def _message(row: dict, where: str, stored_shapes: Optional[Mapping[str, list]] = None) -> Message:
     for key in ("id", "kind", "summary", "pattern", "origin", "supports", "examples"):
         if key not in row:
             raise _fail(where, f"lacks {key}")
@@ -255,10 +255,19 @@ def _message(row: dict, where: str) -> Message:
         raise _fail(where, "id must be snake_case")
     if row["kind"] not in KINDS:
         raise _fail(where, f"kind must be one of {', '.join(KINDS)}")
-    try:  # parsed and checked now, compiled on first use: a paste needs few of the catalogue's
-        parsed, shape = parse_shaped(row["pattern"])
-    except (re.error, TypeError) as exc:
-        raise _fail(where, f"pattern does not compile: {exc}") from None
+    stored = stored_shapes.get(mid) if stored_shapes else None
+    if stored is not None:  # this very table analysed before (compiled.json): its pattern parsed then
+        parsed = None
+        needles, reach, lead, behind, local, group_names = stored
+        shape = (None if needles is None else frozenset(needles), reach, lead, behind)
+        groups = set(group_names)
+    else:
+        try:  # parsed and checked now, compiled on first use: a paste needs few of the catalogue's
+            parsed, shape = parse_shaped(row["pattern"])
+        except (re.error, TypeError) as exc:
+            raise _fail(where, f"pattern does not compile: {exc}") from None
+        groups = set(parsed.state.groupdict)
+        local = line_local(parsed, parsed.state.flags)
     pattern = lazy(row["pattern"], 0, parsed)
     o = row["origin"]
     if not isinstance(o, dict) or o.get("project") not in PROJECTS or not o.get("where") or not o.get("versions"):
@@ -266,7 +275,6 @@ def _message(row: dict, where: str) -> Message:
     facts = row.get("facts", {})
     if not isinstance(facts, dict):
         raise _fail(where, "facts must be a table")
-    groups = set(parsed.state.groupdict)
     for group, fact in facts.items():
         if group not in groups:
             raise _fail(where, f"facts names group {group!r}, which the pattern lacks")
@@ -287,18 +295,21 @@ def _message(row: dict, where: str) -> Message:
     return Message(mid, row["kind"], row["summary"], pattern, Origin(o["project"], o["where"], o["versions"]),
                    tuple(facts.items()), tuple(supports), examples, _strings(row, "overlaps", where),
                    row.get("note", ""), *shape, voided_by=_strings(row, "voided_by", where),
-                   encloses_output=row.get("encloses_output") is True, local=line_local(parsed, parsed.state.flags))
+                   encloses_output=row.get("encloses_output") is True, local=local)
 
 
-def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogue:
-    """Build and validate the catalogue from parsed TOML."""
+def parse(data: Mapping[str, object], origin: str = "messages.toml",
+          stored_shapes: Optional[Mapping[str, list]] = None) -> Catalogue:
+    """Build and validate the catalogue from parsed TOML. ``stored_shapes``: message id ->
+    what :func:`shape_record` read of its pattern, for this very table (see :func:`load`);
+    the patterns of the others are parsed and analysed now."""
     meta = data.get("meta")
     if not isinstance(meta, dict) or not meta.get("source") or not meta.get("checked"):
         raise _fail(origin, "[meta] needs source and checked")
     rows = data.get("message")
     if not isinstance(rows, list) or not rows:
         raise _fail(origin, "no [[message]] entries")
-    messages = [_message(r, f"{origin} [[message]] #{i + 1}") for i, r in enumerate(rows)]
+    messages = [_message(r, f"{origin} [[message]] #{i + 1}", stored_shapes) for i, r in enumerate(rows)]
     ids = [m.id for m in messages]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
@@ -320,8 +331,31 @@ def parse(data: Mapping[str, object], origin: str = "messages.toml") -> Catalogu
 
 
 def load(path: Path = DATA_FILE) -> Catalogue:
-    """Read and validate a message table file."""
-    return parse(read_toml(path), Path(path).name)
+    """Read and validate a message table file. Parsing and analysing its 400-odd patterns
+    (``sre_parse``, needles, reach ...) took ~0.08 s of each start: compiled.json keeps what it
+    gave for the packaged table (``scripts/compile_data.py``), used only for a table whose
+    bytes, and the analysing code's, are the ones it was made from (:func:`shapes_key`)."""
+    data, digest = read_toml_digest(path)
+    stored = compiled().get("catalogue")
+    shapes = None
+    if isinstance(stored, dict) and stored.get("key") == shapes_key(digest) and isinstance(stored.get("shapes"), dict):
+        shapes = stored["shapes"]
+    return parse(data, Path(path).name, shapes)
+
+
+def shapes_key(table_digest: str) -> Optional[str]:
+    """What a stored analysis depends on: the table's bytes (SHA-256) and the modules that
+    analyse patterns (None when their source cannot be read: nothing stored is then used)."""
+    here = Path(__file__).resolve().parent
+    parts = [table_digest] + [digest_of(here / name) for name in ("pattern_shape.py", "message_scan.py", "line_scan.py")]
+    return None if None in parts else ":".join(parts)  # type: ignore[arg-type]
+
+
+def shape_record(message: Message) -> list:
+    """[needles, reach, lead, behind, local, group names] of a message parsed for real, as
+    compiled.json stores them (``scripts/compile_data.py``)."""
+    needles = None if message.needles is None else sorted(message.needles)
+    return [needles, message.reach, message.lead, message.behind, message.local, sorted(message.pattern.groupindex)]
 
 
 @functools.lru_cache(maxsize=1)
