@@ -61,7 +61,7 @@ _TORCH = lazy(
     r"(?<![\w./\\-])(?:py)?torch(?![A-Za-z_])(?:\s*(?:version|版本|버전(?:은|는|이)?|バージョン(?:は)?))?"
     r"\s*(?:==?|:|：|-|\s(?:is|was)|是|为|v)?\s*v?"
     r"(?P<v>\d{1,2}\.\d{1,2}(?:\.\d{1,3})?(?:\.?(?:dev|a|b|rc|post)\d+)?)(?P<suffix>\+(?:cu\d{2,3}|cpu|rocm[\d.]+))?"
-    r"(?![\w.]*-cp\d)(?![\d.])"
+    r"(?![\w.]*-cp\d)(?!\d|\.\d)"
     r"(?:\s*(?:\(|\+|,|/)?\s*(?:with|w/|using|built with|for|on|and)?\s*(?:cuda|cu)[\s_-]?(?P<cuda>\d{1,2}\.\d|\d{2,3})\b)?",
     _I)
 _REMOVED = lazy(r"(?:uninstall\w*|removing|remove[sd]?|Found existing installation:)\s+(?:the\s+)?[`'\"]?$", _I)

@@ -143,6 +143,12 @@ _NO_NVIDIA = Gated(lazy(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
                         r"(?:without|with\s+no)\s+(?:an?\s+|any\s+)?(?:dedicated\s+|discrete\s+|nvidia\s+)?"
                         r"(?:gpus?|graphics\s+cards?|video\s+cards?)\b"
                         r"(?!\s*(?:memory|access|support|acceleration|passthrough|attached|drivers?))"
+                        # a sentence opening on the absence: "No NVIDIA GPU on this laptop, so …" (not "No NVIDIA
+                        # GPU on this machine is detected": that is the failure being reported)
+                        r"|(?:^|[.!;]\s+)no\s+(?:nvidia|cuda[- ]capable)\s+(?:gpus?|graphics\s+cards?|cards?)\s+(?:on|in)\s+"
+                        r"(?:this|my|the|our)\s+(?:laptop|machine|computer|pc|server|box|notebook|desktop|vm|instance|node)\b"
+                        r"(?!\s*(?:is|was|were|are|gets?|got|can\s+be|could\s+be)?\s*(?:found|detected|visible|recogni[sz]ed"
+                        r"|available|shown|listed|seen))"
                         # "I only have CPU", "we have only a CPU" (not "only the CPU version")
                         r"|\b(?:i|we)\s+(?:only\s+have|have\s+only)\s+(?:an?\s+|the\s+)?cpus?\b"
                         r"(?![- ]*(?:version|build|wheel|torch|pytorch|package|variant|install))"
