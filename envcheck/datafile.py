@@ -56,9 +56,11 @@ def read_toml_digest(path: Union[str, Path], error: Type[EnvcheckError] = SetupE
     stored = compiled_toml().get(digest)
     if stored is not None:
         try:
-            return from_json(stored), digest
+            data = from_json(stored)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            pass  # a damaged entry: the file itself is the truth
+            data = None  # a damaged entry: the file itself is the truth
+        if isinstance(data, dict):  # a TOML document is a table; anything else is a damaged entry
+            return data, digest
     try:
         return tomllib.loads(raw.decode()), digest  # what tomllib.load does with the bytes
     except TOMLDecodeError as exc:

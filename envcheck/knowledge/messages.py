@@ -245,6 +245,20 @@ def _strings(row: dict, key: str, where: str) -> Tuple[str, ...]:
     return tuple(value)
 
 
+def _stored_shape(stored: object) -> Optional[Tuple[tuple, bool, set]]:
+    """(shape, local, group names) from a compiled.json entry, or None when it is missing or damaged
+    (the pattern is then parsed for real)."""
+    try:
+        needles, reach, lead, behind, local, group_names = stored  # type: ignore[misc]
+        if not (needles is None or all(isinstance(n, str) for n in needles)) or not isinstance(reach, int) \
+                or not (lead is None or isinstance(lead, int)) or not (behind is None or isinstance(behind, int)) \
+                or not isinstance(local, bool) or not all(isinstance(g, str) for g in group_names):
+            return None
+        return (None if needles is None else frozenset(needles), reach, lead, behind), local, set(group_names)
+    except (TypeError, ValueError):
+        return None
+
+
 def _message(row: dict, where: str, stored_shapes: Optional[Mapping[str, list]] = None) -> Message:
     for key in ("id", "kind", "summary", "pattern", "origin", "supports", "examples"):
         if key not in row:
@@ -255,12 +269,10 @@ def _message(row: dict, where: str, stored_shapes: Optional[Mapping[str, list]] 
         raise _fail(where, "id must be snake_case")
     if row["kind"] not in KINDS:
         raise _fail(where, f"kind must be one of {', '.join(KINDS)}")
-    stored = stored_shapes.get(mid) if stored_shapes else None
+    stored = _stored_shape(stored_shapes.get(mid) if stored_shapes else None)
     if stored is not None:  # this very table analysed before (compiled.json): its pattern parsed then
         parsed = None
-        needles, reach, lead, behind, local, group_names = stored
-        shape = (None if needles is None else frozenset(needles), reach, lead, behind)
-        groups = set(group_names)
+        shape, local, groups = stored
     else:
         try:  # parsed and checked now, compiled on first use: a paste needs few of the catalogue's
             parsed, shape = parse_shaped(row["pattern"])

@@ -23,7 +23,6 @@ from . import (
     failures,
     framework_build,
     framework_packages,
-    framework_releases,
     health,
     held_memory,
     hosting,
@@ -55,7 +54,7 @@ from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + versions.RULES
-                               + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + framework_releases.RULES + driver_claims.RULES + driver_versions.RULES
+                               + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
                                + linking.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES

@@ -199,3 +199,21 @@ def test_the_store_names_the_python_it_was_made_under():
     head = lazyre.STORE.read_text(encoding="utf-8").split("\n", 1)[0].rstrip(",") + "}"
     key = json.loads(head)["key"]
     assert len(key) == len(lazyre.store_key()) and key[1] == "cpython"
+
+
+@pytest.mark.parametrize("bad", [[1, 2], "shape", [["a"], "long", 0, 0, True, []], [None, 5, 0, 0, "yes", []], None])
+def test_a_damaged_stored_shape_is_parsed_for_real(monkeypatch, no_cache, bad):
+    content = dict(datafile.compiled())
+    shapes = dict(content["catalogue"]["shapes"])
+    first = messages.catalogue().messages[0].id
+    shapes[first] = bad
+    monkeypatch.setattr(messages, "compiled", lambda: {**content, "catalogue": {**content["catalogue"], "shapes": shapes}})
+    assert _fields(messages.load().get(first)) == _fields(_real().get(first))
+
+
+@pytest.mark.parametrize("stored", ['"[1, 2]"', '"\\"text\\""', '"3"'])
+def test_a_stored_entry_that_is_no_table_is_parsed_for_real(monkeypatch, no_cache, stored):
+    path = messages.DATA_FILE.with_name("cudnn.toml")
+    digest = datafile.digest_of(path)
+    monkeypatch.setattr(datafile, "compiled_toml", lambda: {digest: {"json": json.loads(stored)}})
+    assert datafile.same(datafile.read_toml(path), _parsed(path))

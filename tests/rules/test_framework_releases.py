@@ -1,5 +1,5 @@
-"""framework_packages_mismatched: JAX's packages at different releases, from JAX's own messages
-and from a package listing (rules/framework_releases.py, rules/upstream.py)."""
+"""framework_packages_mismatched: JAX's packages at different releases, from JAX's and XLA's own
+checks (rules/upstream.py)."""
 
 import pytest
 
@@ -40,23 +40,14 @@ optax                    0.2.3
 """
 
 
-def test_a_listing_with_jaxlib_newer_than_jax():
-    found, _ = _found(_LIST.format(jax="0.4.20", jaxlib="0.4.31", plugin="0.4.31"))
-    assert "framework_packages_mismatched" in found
-    assert "0.4.31" in found["framework_packages_mismatched"].explanation
-
-
-def test_a_listing_with_a_plugin_of_another_release_is_likely():
-    found, _ = _found(_LIST.format(jax="0.4.30", jaxlib="0.4.30", plugin="0.4.31"))
-    assert found["framework_packages_mismatched"].confidence.value == "likely"
-
-
 @pytest.mark.parametrize("text", [
     _LIST.format(jax="0.4.30", jaxlib="0.4.30", plugin="0.4.30"),
-    _LIST.format(jax="0.4.31", jaxlib="0.4.30", plugin="0.4.30"),  # jax may run on an older jaxlib (>= its minimum)
-    _LIST.format(jax="0.4.20", jaxlib="0.4.20+cuda12.cudnn89", plugin="0.4.20"),  # the old wheels' local tag
+    # a package listing alone is not judged: its rows may be older than an upgrade shown beside them
+    # (a pip list, then "Successfully installed jax-0.4.31 jaxlib-0.4.31 …"), and package facts keep no order
+    _LIST.format(jax="0.4.20", jaxlib="0.4.31", plugin="0.4.31"),
+    _LIST.format(jax="0.4.30", jaxlib="0.4.30", plugin="0.4.31"),
     "Make sure jax and jaxlib are the same version; a newer jaxlib than jax fails at import.",
 ])
-def test_matching_releases_and_advice_say_nothing(text):
+def test_listings_and_advice_say_nothing(text):
     found, _ = _found(text)
     assert "framework_packages_mismatched" not in found

@@ -82,7 +82,12 @@ _WANTED_DRIVER = lazy(r"\b(?:need\w*|requir\w*|install\w*|upgrad\w*|updat\w*|dow
                       r"|\bdriver\s+(?:that|which)\b", _I)
 
 
+# Another machine's driver, not this one's: "my old laptop's driver only supports up to CUDA 10.2".
+_OTHER_MACHINE = lazy(r"\b(?:old|older|previous|former|other|another|last|second|friend'?s|colleague'?s)\b", _I)
+
+
 def _tools_said(doc: Pasted, f: Found) -> None:
+    said: Dict[str, list] = {}
     seen = set()
     for i in doc.lines_containing("nvidia-smi", "nvcc", "driver"):
         line = doc.lines[i]
@@ -96,8 +101,20 @@ def _tools_said(doc: Pasted, f: Found) -> None:
             m = pattern.search(line)
             if m and what == "the driver's CUDA" and _WANTED_DRIVER.search(line[max(0, m.start() - 30):m.end()]):
                 continue  # the words just before it want a driver ("you need a driver that supports …")
+            if m and what == "the driver's CUDA" and _OTHER_MACHINE.search(_sentence(line, m.start(), m.end()),
+                                                                          0, m.start() - _start(line, m.start())):
+                continue  # another machine's driver
             if m and not _QUESTION.search(_sentence(line, m.start(), m.end())):
-                f.set(path, m.group("v"), i, detail=f"{STATED_DETAIL}: {what} ({m.group(0).strip()[:60]})")
+                said.setdefault(path, []).append((m.group("v"), i, f"{STATED_DETAIL}: {what} ({m.group(0).strip()[:60]})"))
+    for path, values in said.items():
+        if len({v for v, _, _ in values}) == 1:  # two values told for one machine: neither is judged
+            v, i, detail = values[0]
+            f.set(path, v, i, detail=detail)
+
+
+def _start(line: str, at: int) -> int:
+    """Where the sentence of ``line`` holding ``at`` starts (:func:`_sentence`'s first character)."""
+    return max((m.end() for m in _END.finditer(line) if m.end() <= at), default=0)
 
 
 def _versions(line: str) -> Tuple[Tuple[str, str], ...]:

@@ -54,7 +54,9 @@ _TOGETHER = lazy(r"\bboth\b|\btogether\b|\balong\s*side\b|\bbeside\b|\bas\s+well
                        r"|\balready\b", _I)
 # "onnxruntime-gpu already contains the CPU provider" beside "the installation of onnxruntime":
 # the GPU package said to be there when the CPU one came in.
-_ALREADY = re.compile(r"already", _I)
+# Words that say only one of the two is there ("I skipped onnxruntime because onnxruntime-gpu already
+# includes the CPU provider", "I only have onnxruntime-gpu"): on the "already" path they void the claim.
+_ONE_OF_THEM = lazy(r"\b(?:skip\w*|only\s+(?:have|has|installed|use)|unnecessary|no\s+need|without|instead)\b", _I)
 # Installed, or there.
 _THERE = lazy(r"\binstal+\w*|\bpresent\b|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpull\w*\s+in\b|\bbrings?\b"
                     r"|安装|装了|インストール|入って|설치", _I)
@@ -95,8 +97,10 @@ def parse(doc: Pasted) -> Found:
                 # ("do not install both", "X and X-gpu must not be installed together") is not the
                 # machine's state; one after it ("… so the CUDA provider is not available") is its effect
                 claim = sentence[:max(c.end(), g.end(), together.end(), there.end())]
-                if _ALREADY.fullmatch(together.group(0)):
+                if together.group(0).lower() == "already":
                     claim = sentence  # "already" says little alone: nothing in the sentence may deny or remove
+                    if _ONE_OF_THEM.search(line):
+                        continue
                 if _NOT_STATE.search(claim) or asked(line, start + max(c.end(), g.end()), clause=False):
                     continue
                 f.item("python.packages", cpu, PythonPackage(cpu, ""), i)
