@@ -1,11 +1,16 @@
-"""Whether what a person wrote at a place in a line is asked rather than said.
+"""Whether what a person wrote at a place in a line is asked rather than said, and whether the
+machine is said to work after a failure claimed there.
 
 The prose readers (``explain/parsers/*_prose.py``, ``prose_state``, ``display_adapters``,
 ``torch_installs``) make claims from sentences; a question ("is nouveau loaded?", "should I
-install the CPU version?") claims nothing. One test for all of them.
+install the CPU version?") claims nothing; nor does a failure the text then says is over ("and
+everything still works fine"). One test each for all of them.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Sequence
 
 from envcheck.lazyre import lazy
 
@@ -22,3 +27,44 @@ def asked(line: str, end: int, clause: bool = True) -> bool:
     stop = (_CLAUSE_END if clause else _SENTENCE_END).search(rest)
     part = rest[:stop.start()] if stop else rest
     return "?" in part or "？" in part
+
+
+# The machine said to work now, or the trouble said fixed: what a prose reader's claim of a failure
+# must not outlive ("I updated the driver without rebooting, and everything still works fine",
+# "after a reboot it has been fine ever since", "Now nvidia-smi shows the GPU and torch sees it",
+# "lsmod | grep nvidia returns nothing inside the container, which is expected", "after I restarted
+# docker it does"). A working host is no answer for a container ("nvidia-smi works on the host").
+_GOOD = (r"(?:works?|working)\s+(?:(?:just\s+)?fine|now|again|ok(?:ay)?|perfectly|great|well)\b"
+         r"|(?:now|again)\s+(?:it\s+|everything\s+)?works?\b|now\s+works?\b"
+         r"|\beverything\s+(?:still\s+|now\s+)?(?:works|is\s+(?:fine|ok(?:ay)?|working))\b"
+         r"|\b(?:has|have)\s+been\s+(?:fine|ok(?:ay)?|working)\b|\bfine\s+ever\s+since\b"
+         r"|\bnvidia-smi\W{0,2}\s+(?:now\s+|still\s+)?(?:works|runs)\b"
+         r"|\bnvidia-smi\W{0,2}\s+(?:now\s+|still\s+)?(?:shows|lists|sees|detects)\s+(?:the|my|both|all|\d+|two|four|eight)\b"
+         r"|\b(?:torch|pytorch|cuda)\s+(?:now\s+|still\s+)?(?:sees|detects|finds)\s+(?:it|them|the\s+gpus?|my\s+gpus?|both|all)\b"
+         r"|\bis_available\(\)\W{0,3}\s*(?:(?:now\s+)?(?:returns?|gives?|is|says)\s+|==\s*|->\s*|→\s*)?True\b"
+         r"|\b(?:all\s+|both\s+)?(?:\d+|two|four|eight|both|all)\s+(?:of\s+(?:the|my)\s+)?gpus\s+(?:are|were)\s+"
+         r"(?:visible|detected|listed|shown|found)\b"
+         r"|\bwhich\s+is\s+(?:expected|normal|fine)\b"
+         r"|\bafter\b[^.!?;\n]{1,80}?\b(?:it|they|docker|podman|containerd)\s+(?:now\s+)?(?:does|do|works?)\b(?!\s*n[o']t)"
+         r"|\b(?:works?|fine|ok(?:ay)?)\s+(?:again\s+)?after\s+(?:a\s+|the\s+)?(?:reboot|reinstall|restart)\w*"
+         r"|\b(?:fixed|solved|resolved)\b|解决了|就好了|恢复正常")
+_WORKING = lazy(_GOOD, re.I)
+# "not everything works", "nothing works now", "if it works again": no state said.
+_UNSAID = lazy(r"(?:\bnot|n't|\bnever|\bnothing|\bno\s+longer|\bif|\bwhether|\bunless|\buntil|\bhope|\bshould|\bwould"
+               r"|\bwill|\bhas\s*n[o']t\s+been|\bbefore)\s+(?:\S+\s+){0,2}$", re.I)
+_HOST_ONLY = lazy(r"\s*(?:fine\s+)?(?:on|from|in)\s+(?:the\s+)?host\b|\s*outside\b", re.I)
+_STOPS = ".!?;。！？"
+
+
+def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) -> bool:
+    """Do the claim's sentence (the one holding position ``at`` of line ``i``; ``sentence=False``:
+    from ``at`` on) and the next two lines say the machine works now or the trouble was fixed?"""
+    line = lines[i]
+    start = max(line.rfind(c, 0, at) for c in _STOPS) + 1 if sentence else at
+    text = "\n".join([line[start:]] + [s for s in lines[i + 1:i + 3] if len(s) <= 2000])
+    for m in _WORKING.finditer(text):
+        clause = max(text.rfind(c, 0, m.start()) for c in _STOPS + ",\n") + 1
+        if _UNSAID.search(text[clause:m.start()]) or asked(text, m.end()) or _HOST_ONLY.match(text, m.end()):
+            continue
+        return True
+    return False

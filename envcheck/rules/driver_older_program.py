@@ -118,8 +118,11 @@ def said_cuda_beyond_driver(ctx: RuleContext) -> Iterator[Finding]:
 # The sentence names the failure it blames on the driver ("got an error that turned out to be caused
 # by the driver being too old", "crashes because the driver is outdated").
 _FAILURE_WORDS = re.compile(r"\b(?:error|errors|fail\w*|crash\w*|exception|abort\w*)\b|报错|错误|失败|エラー|오류", re.I)
-# A fixed past state in the same sentence: the claim is history.
-_FIXED = re.compile(r"\b(?:fixed|solved|resolved|works?\s+now|working\s+now|after\s+updat\w*|after\s+upgrad\w*)\b", re.I)
+# A fixed past state in the same sentence: the claim is history ("the old error was caused by the driver
+# being too old" names a failure that is over). The reader's detail holds only that sentence; what the
+# next ones say ("after updating it everything works") is explain.sentences.working_after's, at the reader.
+_FIXED = re.compile(r"\b(?:fixed|solved|resolved|works?\s+now|working\s+now|after\s+updat\w*|after\s+upgrad\w*)\b"
+                    r"|\b(?:old|earlier|previous|original|former)\s+(?:error|problem|issue|crash|failure)s?\b", re.I)
 
 
 def driver_said_too_old_for_program(ctx: RuleContext) -> Iterator[Finding]:

@@ -28,7 +28,8 @@ SAID = [
     "containerd cannot find the nvidia runtime, pods stay in ContainerCreating.\n",
     "装完之后 docker 无法识别 nvidia runtime\n",
     "I haven't installed the nvidia container toolkit on the host, CUDA is not available in the container.\n",
-    "nvidia-container-toolkit is not installed\n",
+    # the toolkit said absent where a GPU container is started (a host with no container needs none)
+    "nvidia-container-toolkit is not installed, nvidia-smi fails inside the container.\n",
     "没有安装 nvidia-container-toolkit，docker 里用不了 GPU\n",
 ]
 

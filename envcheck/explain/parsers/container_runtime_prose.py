@@ -8,7 +8,9 @@ nvidia-docker2 package) and read by the daemon when it starts.
 
 And the toolkit said not to be installed on the host: "I haven't installed the nvidia container
 toolkit", "nvidia-container-toolkit is not installed", "没有安装 nvidia-container-toolkit" (not the CUDA
-toolkit; not "not installed in the image", where it does not belong).
+toolkit; not "not installed in the image", where it does not belong), read only where the text
+starts or asks for a GPU container ("docker run", "--gpus", compose, "runtime:", podman/ctr with a
+device, "CUDA … in the container"): "because I don't use docker at all" needs no toolkit.
 
 And two more ways a report shows it: the toolkit's installation told as the fix ("Installing the Nvidia
 container toolkit fixed this issue": what was missing), and ``docker info`` listing the runtimes without
@@ -20,7 +22,8 @@ The claim: ``host.container_gpus = "--runtime=nvidia"`` (rank ``STATED``) with a
 ``derived/runtime_claims``, which ``rules/hosting.py`` reads as
 nvidia_container_toolkit_missing, likely. A run command in the text outranks it. A question, a
 denial ("docker recognizes the nvidia runtime now"), a condition or advice ("if Docker does not
-know the nvidia runtime, run …") and the fix told in the same sentence claim nothing.
+know the nvidia runtime, run …") and the engine said to work after it ("but after … restart docker it
+does": ``sentences.working_after``, a working host aside) claim nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from envcheck.derived.runtime_claims import (
     TOOLKIT_FIXED_DETAIL,
 )
 from envcheck.explain.partial import STATED, TOOL, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -67,7 +70,15 @@ _ABSENT = lazy(
 _IN_IMAGE = lazy(r"\s*(?:in|inside|within|into)\s+(?:the\s+|my\s+|this\s+)?(?:container|image|dockerfile)\b", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case|make\s+sure|otherwise|so\s+that)\b|如果|是否", _I)
 _NOT_FIXED = lazy(r"\b(?:not|never|neither|nor)\b|n't\b|没有|没", _I)
-_FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again)|now\s+works?)\b|解决了", _I)
+# A GPU container started or asked for: "docker run --gpus all", compose's "runtime: nvidia", podman/ctr
+# with a device. Without one, "I haven't installed the nvidia container toolkit" is a host that needs
+# none ("because I don't use docker at all"), not a missing toolkit.
+_GPU_CONTAINER = lazy(r"\bdocker(?:-compose)?\s+(?:container\s+)?run\b|--gpus\b|\bcompose\b|^\s*runtime:|--runtime[= ]"
+                      r"|\bdefault-runtime\b|\b(?:podman|ctr|nerdctl)\b[^\n]{0,80}?--(?:device|gpus)\b|nvidia\.com/gpu"
+                      # the GPU (CUDA) wanted in a container: "CUDA is not available in the container", "docker 里用不了 GPU"
+                      r"|\b(?:gpus?|cuda|nvidia-smi)\b[^.;!?\n]{0,50}?\b(?:in|inside|within|from)\s+(?:the\s+|my\s+|a\s+)?"
+                      r"(?:docker\s+)?containers?\b|(?:docker|容器)\s*(?:里|中|内)[^。！？\n]{0,12}?(?:gpu|GPU|cuda|CUDA)", _I)
+_CONTAINER_NEEDLES = ("run", "gpus", "compose", "runtime", "--device", "nvidia.com/gpu", "container", "容器", "docker")
 _NEEDLES = ("runtime", "运行时")
 _DENIAL_WORDS = ("n't", "not", "no longer", "cannot", "fail", "won't", "never", "forgot", "无法", "不能", "不识别", "找不到",
                  "没")
@@ -105,7 +116,9 @@ def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str], words
             continue
         start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
         if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
-                or (not fix_ends and _NOT_FIXED.search(m.group(0))) or (fix_ends and _FIXED.search(line, m.end())) or _IN_IMAGE.match(line, m.end())):
+                or (not fix_ends and _NOT_FIXED.search(m.group(0))) or _IN_IMAGE.match(line, m.end())
+                # what follows the claim says the engine works since ("but after … restart docker it does")
+                or (fix_ends and working_after(doc.lines, i, m.end(), sentence=False))):
             continue
         return i, m
     return None
@@ -129,6 +142,8 @@ def parse(doc: Pasted) -> Found:
             (_ABSENT, _TOOLKIT_NEEDLES, _DENIAL_WORDS + ("missing",), True, TOOLKIT_ABSENT_DETAIL),
             (_FIXED_BY_INSTALL, _TOOLKIT_NEEDLES, ("fixed", "solved", "resolved", "好了", "解决", "可以了"), False,
              TOOLKIT_FIXED_DETAIL)):
+        if pattern is _ABSENT and not any(_GPU_CONTAINER.search(doc.lines[j]) for j in doc.lines_containing(*_CONTAINER_NEEDLES)):
+            continue
         said = _said(doc, pattern, needles, words, fix_ends)
         if said:
             i, m = said

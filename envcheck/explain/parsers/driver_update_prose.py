@@ -10,7 +10,9 @@ detail says the versions differ (``derived/driver_claims.MISMATCH_SAID_DETAIL``)
 ``rules/driver_versions.py`` as likely; a package row or NVML's own message outranks it. A fresh
 install (nothing loaded before it) is not read: that is a module not loaded, not a mismatch. A
 question, a condition or advice ("if you updated the driver without rebooting…"), a reboot said
-done, or the fix told in the same sentence claims nothing.
+done, or the machine said to work since, in the sentence or the next two lines ("and everything
+still works fine", "after a reboot it has been fine ever since": ``sentences.working_after``), claims
+nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 
 from envcheck.derived.driver_claims import MISMATCH_SAID_DETAIL
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -37,7 +39,6 @@ _SAID = lazy(
     rf"{_UPDATED}{_GAP}{{0,60}}?\b{_NO_REBOOT}"
     r"|(?:更新|升级)(?:了)?\s*(?:nvidia\s*|NVIDIA\s*)?(?:显卡)?驱动[^。！？\n]{0,20}?(?:还)?(?:没有|没|未)(?:有)?重启", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|make\s+sure|remember|don'?t\s+forget|should|must)\b|如果|是否", _I)
-_FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again)|(?:now|again)\s+it\s+works)\b|解决了|就好了", _I)
 
 
 def parse(doc: Pasted) -> Found:
@@ -55,9 +56,9 @@ def parse(doc: Pasted) -> Found:
         if not m:
             continue
         start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
-        end = [p for p in (line.find(c, m.end()) for c in ".!?;。！？") if p != -1]
-        sentence = line[start:min(end) + 1 if end else len(line)]
-        if asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()]) or _FIXED.search(sentence):
+        # the fix told, or the machine said to work since ("and everything still works fine")
+        if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
+                or working_after(doc.lines, i, m.start())):
             continue
         f.fail("driver.userspace_library_version", Status.UNKNOWN, i, rank=STATED - 1,
                detail=f"{MISMATCH_SAID_DETAIL}: the driver was updated without a reboot ({m.group(0).strip()[:100]})")

@@ -20,8 +20,10 @@ their output: the module is not there for the running kernel.
 
 Each is a claim (rank ``STATED``): ``driver.modules_not_loaded = ("nvidia",)``, which
 ``driver_kernel_module_not_loaded`` reads as likely. A question, a denial ("modprobe nvidia
-works", "lsmod | grep nvidia shows nothing unusual"), a condition ("if dmesg shows nothing") or the
-same sentence telling the fix claims nothing; neither does a grep for another module.
+works", "lsmod | grep nvidia shows nothing unusual", "the old kernel works fine and so does the new
+one"), a condition ("if dmesg shows nothing"), or the sentence and the next two lines telling the fix
+or a working machine ("Now nvidia-smi shows the GPU", "…, which is expected":
+``sentences.working_after``) claims nothing; neither does a grep for another module.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Optional
 
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -39,8 +41,6 @@ SOURCE = "statements about the kernel module"
 _I = re.IGNORECASE
 
 _SENTENCE_STOP = ".!?;。！？"
-_FIXED = lazy(r"\b(?:fixed|solved|resolved|(?:now|again)\s+(?:it\s+)?works?|works?\s+(?:now|again)"
-              r"|(?:works?|fine|ok(?:ay)?)\s+(?:again\s+)?after\s+(?:a\s+|the\s+)?(?:reboot|reinstall)\w*)\b|解决了", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|should|make\s+sure|check\s+(?:that|if|whether))\b|如果|是否", _I)
 
 
@@ -88,7 +88,7 @@ def _modprobe_retold(doc: Pasted) -> Optional[int]:
         if not m:
             continue
         said = _sentence(line, m.start(), m.end())
-        if asked(line, m.end(), clause=False) or _MODPROBE_DENIED.search(said) or _FIXED.search(said) \
+        if asked(line, m.end(), clause=False) or _MODPROBE_DENIED.search(said) or working_after(doc.lines, i, m.start()) \
                 or _CONDITION.search(line[max(0, m.start() - 25):m.start()]):
             continue
         return i
@@ -124,8 +124,7 @@ def _grep_empty(doc: Pasted) -> Optional[int]:
         m = _GREP_EMPTY.search(line)
         if not m:
             continue
-        said = _sentence(line, m.start(), m.end())
-        if (asked(line, m.end(), clause=False) or _QUALIFIED.search(line[m.end():]) or _FIXED.search(said)
+        if (asked(line, m.end(), clause=False) or _QUALIFIED.search(line[m.end():]) or working_after(doc.lines, i, m.start())
                 or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
             continue
         return i
@@ -171,6 +170,8 @@ _UPDATE_BROKE = lazy(
 # "does not work on the older kernel either", "the old kernel works too": both kernels alike.
 _NOT_THAT = lazy(r"\b(?:not\s+(?:that|because)|never|no\s+problem)\b|n't\s+(?:think|say|mean)", _I)
 _DENIED = lazy(r"(?:\bnot|n't|\bnever|\bneither|\bnor|\balso|\btoo|\beither|\bsame|\bas\s+well)\b", _I)
+# "the old kernel works fine and so does the new kernel 6.8", "… on both kernels": said anywhere in the sentence.
+_ALIKE = lazy(r"\bso\s+(?:does|do|is|did)\b|\bboth\b|\bany\s+kernel\b", _I)
 
 
 _WORKS_WORDS = ("work", "fine", " ok", "okay", "problem")
@@ -195,8 +196,10 @@ def _kernel_update(doc: Pasted) -> Optional[int]:
         near = " ".join(doc.lines[max(0, i - 3):i + 1]).lower()
         clause = max(m.start() - 20, line.rfind(",", 0, m.start()) + 1, 0)
         if (("kernel" not in near and "内核" not in near) or asked(line, m.end(), clause=False)
-                or (old and _DENIED.search(line[clause:m.end() + 12]))
-                or (not old and (_NOT_THAT.search(line[clause:m.start()]) or _FIXED.search(_sentence(line, m.start(), m.end()))))
+                or (old and (_DENIED.search(line[clause:m.end() + 12]) or _ALIKE.search(_sentence(line, m.start(), m.end()))))
+                or (not old and _NOT_THAT.search(line[clause:m.start()]))
+                # the old kernel's "works fine" is the claim itself: only what follows it may say the new one works
+                or working_after(doc.lines, i, m.end() if old else m.start(), sentence=not old)
                 or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
             continue
         return i
@@ -223,7 +226,7 @@ def _said_not_running(doc: Pasted) -> Optional[int]:
         m = _NOT_RUNNING.search(line)
         if not m:
             continue
-        if (asked(line, m.end(), clause=False) or _FIXED.search(_sentence(line, m.start(), m.end()))
+        if (asked(line, m.end(), clause=False) or working_after(doc.lines, i, m.start())
                 or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
             continue
         return i
