@@ -18,6 +18,7 @@ def _errors(text):
     "shows CUDA Version: 12.4 and torch 2.3.0+cu121 works\n",
     "I only have onnxruntime-gpu; I skipped onnxruntime because onnxruntime-gpu already includes the CPU "
     "provider. CUDAExecutionProvider is listed.\n",
+    "I got an error because the driver was too old; after updating it everything works, cuDF runs on the GPU.\n",
     "systemd-modules-load[512]: Failed to find module 'nvidia-peermem'\n>>> torch.__version__, "
     "torch.cuda.is_available()\n('2.4.0+cu124', True)\n",
 ])

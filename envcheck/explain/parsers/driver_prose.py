@@ -26,6 +26,7 @@ from typing import Optional
 from envcheck.derived.driver_claims import DRIVER_OLD_DETAIL
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -84,6 +85,8 @@ def parse(doc: Pasted) -> Found:
     _driver_absent(doc, f)
     # Each distinct line is read once (a log repeats its lines); the first saying it makes the claim.
     said = doc.first(_old_said, *_NEEDLES)
+    if said and working_after(doc.lines, said[0], 0):
+        said = None  # "the driver was too old; after updating it everything works": a past state
     if said:
         f.fail("nvml.cuda_driver_version", Status.ERROR, said[0], detail=said[1])
     return f

@@ -56,7 +56,7 @@ _TOGETHER = lazy(r"\bboth\b|\btogether\b|\balong\s*side\b|\bbeside\b|\bas\s+well
 # the GPU package said to be there when the CPU one came in.
 # Words that say only one of the two is there ("I skipped onnxruntime because onnxruntime-gpu already
 # includes the CPU provider", "I only have onnxruntime-gpu"): on the "already" path they void the claim.
-_ONE_OF_THEM = lazy(r"\b(?:skip\w*|only\s+(?:have|has|installed|use)|unnecessary|no\s+need|without|instead)\b", _I)
+_ONE_OF_THEM = lazy(r"\b(?:skip\w*|only\s+(?:have|has|installed|use)|without|instead)\b", _I)
 # Installed, or there.
 _THERE = lazy(r"\binstal+\w*|\bpresent\b|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bpull\w*\s+in\b|\bbrings?\b"
                     r"|安装|装了|インストール|入って|설치", _I)
