@@ -402,6 +402,12 @@ class InterconnectFacts:
     process_cpus: Reading[str] = _u()  # CPUs this process may run on (sched_getaffinity), "0-15"
 
 
+# Starts the note a pasted text gets when the person says something fails ("it crashes",
+# "torch does not see the GPU") in their own words (explain/parsers/complaint.py): such a
+# text is never answered "no problems found" (rules/verdict.py).
+SAID_FAILING = "the text says something fails: "
+
+
 # --------------------------------------------------------------------------- the whole machine
 @dataclass(frozen=True)
 class Facts:

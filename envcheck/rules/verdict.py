@@ -9,7 +9,9 @@
   driver, or a torch without its build): the missing facts, each with the command that
   shows it. A live probe or its snapshot looked at everything, so what it lacks is a
   status (not readable, not there), not a gap in the text: it is never insufficient.
-* ``ok``: no error in the text and enough facts to say so.
+* ``ok``: no error in the text, enough facts to say so, and no sentence saying that something
+  fails (``explain/parsers/complaint.py``): a person's "it crashes" with no message and no
+  finding is ``insufficient``, asking for the error itself.
 
 Order: error > unexplained > warning > insufficient > ok: a warning is a concrete thing
 to act on; "insufficient" only refuses to say "no problems found".
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from envcheck.derived.messages import Stated, stated
-from envcheck.facts import Facts
+from envcheck.facts import SAID_FAILING, Facts
 from envcheck.rules.catalogue import CATALOGUE
 from envcheck.rules.finding import Finding, Severity
 from envcheck.rules.needs import (
@@ -180,6 +182,10 @@ def judge(facts: Facts, findings: Sequence[Finding], found: Optional[Tuple[State
     elif Severity.WARNING in severities:
         verdict = "warning"
     else:
+        said = next((n for n in facts.notes if n.startswith(SAID_FAILING)), None)
+        if said is not None and ERROR not in missing:
+            # The person says it fails and nothing here says why: never "no problems found".
+            missing.append(ERROR)
         verdict = "insufficient" if missing else "ok"
     paste = [c for u in unexplained for cause in u.causes[:2] for c in cause.paste]
     paste += [cmd for what, cmd in missing if (what, cmd) != ERROR] if verdict == "insufficient" else []

@@ -17,6 +17,7 @@ from . import (
     comfy_startup,
     commands,
     companion_variant,
+    complaint,
     container_device_grants,
     container_prose,
     container_runtime_prose,
@@ -119,6 +120,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     module_absent_prose.parse,
     container_runtime_prose.parse,
     driver_update_prose.parse,
+    complaint.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,99 @@
+"""A person saying that something fails is never answered "no problems found" (complaint.py).
+
+The texts below put one sentence before an environment report a working machine would print
+(every fact a verdict needs, nothing wrong in it): alone it is "ok"; with a failure said in
+words and no message explaining it, "insufficient", asking for the error itself. The near
+misses use the same words without saying that anything fails now.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain import diagnose, source
+from envcheck.explain.parsers import complaint
+from envcheck.facts import SAID_FAILING
+from envcheck.rules.needs import ERROR
+
+WORKING = """PyTorch version: 2.3.0+cu121
+Is debug build: False
+CUDA used to build PyTorch: 12.1
+OS: Ubuntu 22.04.4 LTS (x86_64)
+Python version: 3.10.12 (main, Nov 20 2023, 15:14:05) [GCC 11.4.0] (64-bit runtime)
+Is CUDA available: True
+CUDA runtime version: 12.1.105
+GPU models and configuration: GPU 0: NVIDIA GeForce RTX 4090
+Nvidia driver version: 550.54.14
+"""
+
+
+def _judged(sentence: str):
+    _, report = diagnose(source.normalise(sentence + "\n" + WORKING), collected_at="")
+    return report
+
+
+def test_the_working_report_alone_is_ok():
+    assert _judged("").verdict == "ok"
+
+
+@pytest.mark.parametrize("sentence", [
+    "I think it crashes my graphics driver and then the OS reboots.",
+    "Training hangs after the first epoch and never finishes.",
+    "The whole machine freezes when I start the second job.",
+    "Since yesterday the model runs on the CPU instead of the GPU.",
+    "My script is not using the GPU at all, only the processor.",
+    "torch does not see the GPU although nvidia-smi lists it.",
+    "I get the following error when I start the server:",
+    "The webui fails to start on my new workstation.",
+    "After the upgrade I am unable to load any model.",
+    "Inference segfaults as soon as the first batch arrives.",
+    "- the container keeps crashing every few minutes",
+    "我的电脑运行这个模型的时候报错，请问怎么解决",
+    "显卡识别不到，程序一直用CPU跑",
+    "GPUを認識しないので学習が動かないです",
+    "모델을 불러올 때 오류가 납니다 어떻게 해야 하나요",
+])
+def test_a_failure_said_in_words_is_never_ok(sentence):
+    report = _judged(sentence)
+    assert report.verdict == "insufficient", sentence
+    assert ERROR in report.judgement.missing
+    assert any(n.startswith(SAID_FAILING) for n in report.facts.notes)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Training started without errors and the loss goes down nicely.",
+    "No crash so far after three days of training on this box.",
+    "It does not fail anymore, so this is only about the docs.",
+    "If the job fails, the scheduler restarts it on another node.",
+    "Will it crash if I run two models on one card at the same time?",
+    "The mean squared error of the model is higher than in the paper.",
+    "We report the error rate and error bars for each run in the table.",
+    "The service has a fail-safe that drops to a smaller batch size.",
+    "It crashed at first, but after a reboot it works fine now.",
+    "How do I handle errors raised by the tokenizer in my own code?",
+    "We should avoid errors like this one in the next release of the app.",
+    "### Is there an existing issue for this error already?",
+    '    printf("kernel launch failed with error %s", msg);',
+    "2024-05-01 10:00:01 ERROR worker 3 lost its lease and was restarted",
+    "没有报错，模型可以正常运行，只是想问一下文档的问题",
+])
+def test_near_misses_say_nothing_fails(sentence):
+    report = _judged(sentence)
+    assert report.verdict == "ok", (sentence, report.facts.notes)
+
+
+def test_only_the_first_sentence_is_quoted_and_its_line_named():
+    found = complaint.parse(source.normalise("Hello.\nIt crashes every time I start it.\nIt also hangs sometimes."))
+    assert found.notes == [f"{SAID_FAILING}“It crashes every time I start it.” (line 2)"]
+
+
+def test_a_finding_still_answers_first():
+    # The same words beside a message that says why: the finding, not "insufficient"; beside a
+    # message with several causes: "unexplained", quoting it.
+    text = ("It crashes when I start training.\n"
+            "AssertionError: Torch not compiled with CUDA enabled")
+    _, report = diagnose(source.normalise(text), collected_at="")
+    assert report.verdict == "error"
+    _, report = diagnose(source.normalise("It crashes when I start training.\nRuntimeError: No CUDA GPUs are available"),
+                         collected_at="")
+    assert report.verdict in ("error", "unexplained")
