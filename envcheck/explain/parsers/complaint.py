@@ -103,19 +103,20 @@ def _question_about_future(line: str, at: int) -> bool:
     return ("?" in line[at:] or "？" in line[at:]) and bool(re.search(r"\b(?:will|would|could|can|does|do|is|should)\b[^.!?]*$", head))
 
 
+def _person_says_it_fails(line: str) -> Optional[int]:
+    """Where a person's sentence on this line says something fails (read once per distinct line)."""
+    if len(line) > 600 or _PROGRAM.match(line) or _CODE.search(line) or _sentence_word_count(line) < 4:
+        return None
+    at = _said(line)
+    return None if at is None or _question_about_future(line, at) else at + 1  # + 1: position 0 is a hit
+
+
 def parse(doc: Pasted) -> Found:
     found = Found(SOURCE, STATED)
-    for i in doc.lines_containing(*_NEEDLES, ignorecase=True):
-        line = doc.lines[i]
-        if len(line) > 600 or i in doc.enclosed or _PROGRAM.match(line) or _CODE.search(line) \
-                or _sentence_word_count(line) < 4:
+    for i, at in doc.where(_person_says_it_fails, *_NEEDLES, ignorecase=True):
+        if i in doc.enclosed or working_after(doc.lines, i, at - 1):
             continue
-        at = _said(line)
-        if at is None:
-            continue
-        if _question_about_future(line, at) or working_after(doc.lines, i, at):
-            continue
-        quoted = " ".join(line.split())
+        quoted = " ".join(doc.lines[i].split())
         found.note(f"{SAID_FAILING}“{quoted[:160]}{'…' if len(quoted) > 160 else ''}” (line {i + 1})")
         break
     return found
