@@ -97,3 +97,14 @@ def test_a_finding_still_answers_first():
     _, report = diagnose(source.normalise("It crashes when I start training.\nRuntimeError: No CUDA GPUs are available"),
                          collected_at="")
     assert report.verdict in ("error", "unexplained")
+
+
+@pytest.mark.parametrize("sentence, says", [
+    ("I googled for an hour but didn't find a good explanation anywhere.", False),
+    ("I did not see any difference between the two settings in my runs.", False),
+    ("PyTorch does not detect my GPU after the driver update today.", True),
+    ("The program can't find the CUDA libraries on this machine anymore.", True),
+    ("torch could not see any GPU inside the new container we built.", True),
+])
+def test_not_finding_is_a_failure_only_of_what_a_machine_finds(sentence, says):
+    assert bool(complaint.parse(source.normalise(sentence)).notes) is says

@@ -41,13 +41,19 @@ _NEEDLES = ("crash", "fail", "error", "hang", "hung", "freez", "froze", "stuck",
             "找不到", "识别不到", "检测不到", "没有反应", "エラー", "失敗", "動かない", "認識しない", "落ちる",
             "できない", "오류", "에러", "실패", "안 됩니다", "안됩니다", "작동하지", "인식하지")
 
+# What a machine fails to detect, see or find.
+_MACHINE_PART = (r"(?:the\s+|my\s+|any\s+|a\s+|an\s+|our\s+)?(?:\w+\s+)?(?:gpus?|devices?|cards?|cuda|driver|nvidia|graphics"
+                 r"|librar(?:y|ies)|modules?|it|them|cudnn|nccl)\b")
 _EN = lazy(
     r"\b(?:crash(?:es|ed|ing)?|fail(?:s|ed|ing|ure|ures)?|errors?|exceptions?|hang(?:s|ing)?|hung|freez(?:e|es|ing)"
     r"|froze(?:n)?|stuck|reboots?|rebooted|rebooting|segfaults?|segmentation\s+fault|black\s+screen"
     r"|blue\s+screen|bsod)\b"
-    r"|\b(?:does|do|did|is|are|was|were|will|would|could|can)\s*(?:n[o']t|not)\s+(?:work|run|start|load|detect|recogni[sz]e"
-    r"|see|find|use|show)\w*\b"
-    r"|\bcan(?:no|')t\s+(?:work|run|start|load|detect|recogni[sz]e|see|find|use)\b|\bunable\s+to\b"
+    r"|\b(?:does|do|did|is|are|was|were|will|would|could|can)\s*(?:n[o']t|not)\s+(?:work|run|start|load|use|show)\w*\b"
+    r"|\bcan(?:no|')t\s+(?:work|run|start|load|use)\b|\bunable\s+to\b"
+    # "does not detect / see / find" only with what a machine fails to find: "didn't find a good
+    # explanation" is the person's search.
+    rf"|(?:\b(?:does|do|did|is|are|was|were|will|would|could|can)\s*(?:n[o']t|not)|\bcan(?:no|')t)\s+"
+    rf"(?:detect|recogni[sz]e|see|find)\w*\s+(?:{_MACHINE_PART})"
     r"|\bnot\s+(?:working|detected|recogni[sz]ed|found|available|usable|used)\b"
     r"|\b(?:runs?|running|ran|uses?|using|used)\s+(?:on\s+|off\s+)?(?:the\s+|my\s+)?cpu\s+(?:instead|only|rather)\b"
     r"|\b(?:only|just)\s+(?:runs?|uses?|using|running)\s+(?:on\s+)?(?:the\s+)?cpu\b"
