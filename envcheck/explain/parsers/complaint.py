@@ -33,7 +33,7 @@ SOURCE = "a failure said in words"
 _I = re.IGNORECASE
 
 # Cheap candidates first: lines holding one of these (case-folded).
-_NEEDLES = ("crash", "fail", "error", "hang", "hung", "freez", "froze", "stuck", "reboot", "not work",
+_NEEDLES = ("crash", "problem", "issue", "trouble", "picking up", "utili", "fail", "error", "hang", "hung", "freez", "froze", "stuck", "reboot", "not work",
             "n't work", "not detect", "n't detect", "not recogni", "n't recogni", "n't see", "not see",
             "not find", "n't find", "not found", "unable", "segfault", "segmentation", "black screen",
             "blue screen", "bsod", "instead of", "not using", "n't use", "not use", "only use", "cpu only",
@@ -57,7 +57,11 @@ _EN = lazy(
     r"|\bnot\s+(?:working|detected|recogni[sz]ed|found|available|usable|used)\b"
     r"|\b(?:runs?|running|ran|uses?|using|used)\s+(?:on\s+|off\s+)?(?:the\s+|my\s+)?cpu\s+(?:instead|only|rather)\b"
     r"|\b(?:only|just)\s+(?:runs?|uses?|using|running)\s+(?:on\s+)?(?:the\s+)?cpu\b"
-    r"|\bnot\s+using\s+(?:the\s+|my\s+)?gpu\b|\bcpu\s+only\b", _I)
+    r"|\bnot\s+using\s+(?:the\s+|my\s+)?gpu\b|\bcpu\s+only\b"
+    r"|\bnot\s+(?:picking\s+up|utili[sz]ing)\b"
+    r"|\b(?:have|having|had|has|get|getting|got|run\s+into|ran\s+into|running\s+into|facing|faced|encounter(?:ed|ing)?)\s+"
+    r"(?:a\s+|an\s+|some\s+|the\s+|this\s+|that\s+|same\s+|similar\s+|weird\s+|strange\s+)?(?:problems?|issues?|trouble)\b"
+    r"|\btrouble\s+(?:running|with|using|getting|loading|starting)\b", _I)
 _CJK = lazy(r"报错|错误|失败|崩溃|无法|不能(?:用|使用|运行|识别|调用)|卡住|卡死|死机|闪退|用不了|不可用|找不到|识别不到|检测不到"
             r"|没有反应|エラー|失敗|動かない|認識しない|落ちる|できない|오류|에러|실패|안\s?됩니다|작동하지|인식하지")
 
@@ -81,7 +85,7 @@ _CJK_UNSAID = lazy(r"(?:没有|没|无|不会|如果|若|避免|防止|解决了
 _PROGRAM = lazy(
     r"^\s*(?:\[|\(|\d{1,4}[-/:.]\d|(?:\w{3}\s+\d{1,2}\s+\d\d:)|(?:INFO|WARN(?:ING)?|ERROR|DEBUG|TRACE|FATAL|CRITICAL|E\d{4}|W\d{4}|I\d{4})\b"
     r"|File\s+\"|at\s+[\w.$]+\(|Traceback\b|[\w.]*(?:Error|Exception|Warning)\b\s*:|[\w./-]+:\d+:|[$>]\s|#+\s|:\s|>>>|\.\.\.\s"
-    r"|[|+]|/|\w:\\|[\w .()/-]{1,40}:\s*(?:\S+\s*){0,3}$)")
+    r"|[|+]|/|\w:\\|[\w .()/-]{1,40}:\s*\S+(?:\s+\S+){0,2}\s*$)")
 
 # Source code quoted in the report: a call with a string argument, a statement's end.
 _CODE = lazy(r"\w\(\s*[\"']|[;{}]\s*$")
