@@ -60,7 +60,7 @@ _EN = lazy(
     r"|\bnot\s+using\s+(?:the\s+|my\s+)?gpu\b|\bcpu\s+only\b"
     r"|\bnot\s+(?:picking\s+up|utili[sz]ing)\b"
     r"|\b(?:have|having|had|has|get|getting|got|run\s+into|ran\s+into|running\s+into|facing|faced|encounter(?:ed|ing)?)\s+"
-    r"(?:a\s+|an\s+|some\s+|the\s+|this\s+|that\s+|same\s+|similar\s+|weird\s+|strange\s+)?(?:problems?|issues?|trouble)\b"
+    r"(?:(?:a|an|some|the|this|that|same|similar|weird|strange|odd|big|serious)\s+){0,2}(?:problems?|issues?|trouble)\b"
     r"|\btrouble\s+(?:running|with|using|getting|loading|starting)\b", _I)
 _CJK = lazy(r"报错|错误|失败|崩溃|无法|不能(?:用|使用|运行|识别|调用)|卡住|卡死|死机|闪退|用不了|不可用|找不到|识别不到|检测不到"
             r"|没有反应|エラー|失敗|動かない|認識しない|落ちる|できない|오류|에러|실패|안\s?됩니다|작동하지|인식하지")
