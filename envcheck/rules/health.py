@@ -19,6 +19,7 @@ from envcheck.knowledge import xid as xid_table
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.held_memory import working_moment
 
 GiB = 2**30
 # Above this utilisation the GPU counts as "under load". NVIDIA GPUs lower the PCIe link
@@ -28,8 +29,6 @@ UNDER_LOAD_PCT = 50
 # Other processes holding more than min(1 GiB, 10 % of the GPU) count as "in use".
 IN_USE_BYTES = GiB
 IN_USE_FRACTION = 0.10
-# A GPU this busy in a pasted nvidia-smi is running the reporter's job (gpu_memory_in_use).
-BUSY_PCT = 50
 # Processes named in gpu_memory_in_use; the rest are counted ("and 3 more processes").
 LISTED_PROCESSES = 6
 # Clock-event reasons (nvmlClocksEventReason*) that mean the GPU is being slowed down by
@@ -316,21 +315,9 @@ def _fmt_bytes(n: int) -> str:
     return f"{n / GiB:.1f} GiB" if n >= GiB else f"{n / 2**20:.0f} MiB"
 
 
-def _working_moment(ctx: RuleContext, g: GpuFacts) -> bool:
-    """A pasted nvidia-smi that shows a machine at work, not memory held from it: no failure for
-    memory in the text (out of memory, vLLM's free-memory check, cuDNN failing to start), and
-    either the GPU busy computing (the reporter's own training or web UI holding what it uses)
-    or no holder listed at all (nvidia-smi in a container lists none; a used figure alone names
-    nobody). An idle process listed holding memory stays: the stale holder of a killed run."""
-    if ctx.facts.source != "explain" or any(s.supports("gpu_memory_in_use") for s in ctx.stated):
-        return False
-    util = g.utilization_gpu_pct
-    return (util.ok and util.value is not None and util.value >= BUSY_PCT) or not (g.processes.ok and g.processes.value)
-
-
 def gpu_memory_in_use(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
-        if _working_moment(ctx, g):
+        if working_moment(ctx, g):
             continue
         total = _num(g.memory_total_bytes)
         limit = min(IN_USE_BYTES, int(IN_USE_FRACTION * total)) if total else IN_USE_BYTES
