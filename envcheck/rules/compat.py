@@ -44,8 +44,8 @@ def _forward_compat_runs(ctx: RuleContext, drv: Value, cuda: str) -> bool:
     ENABLED") is what programs get. Unsupported GPUs say so themselves (error 804)."""
     r = ctx.facts.nvml.cuda_driver_version
     banner = next((s.fact("nvml.cuda_driver_version") for s in ctx.stated if s.id == "ngc_forward_compat_enabled"), None)
-    if banner or not (r.ok and r.value) or is_stated(r):
-        return bool(banner) and driver_runs(str(banner), cuda)
+    if banner or not (r.ok and r.value) or is_stated(r) or ctx.facts.source != "explain":
+        return bool(banner) and driver_runs(str(banner), cuda)  # live: torch's own probe tells
     reported, native = str(r.value), ver(ctx.kb.max_cuda_for_driver(drv.value))
     return native is not None and (ver(reported) or native) > native and driver_runs(str(reported), cuda)
 
