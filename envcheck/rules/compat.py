@@ -16,7 +16,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.cuda_program import ptxas_owner, torchs_own
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
-from envcheck.derived.messages import Stated, decisive_for
+from envcheck.derived.messages import Stated, decisive_for, is_stated
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
@@ -38,12 +38,27 @@ def quote(s: Stated) -> Tuple[str, str]:
 
 
 # ---------------------------------------------------------------------------- driver
+def _forward_compat_runs(ctx: RuleContext, drv: Value, cuda: str) -> bool:
+    """The driver's own CUDA (nvidia-smi's header, NVML) is above its kernel module's release: a
+    forward-compatibility user-mode driver (cuda-compat; NGC's "CUDA Forward Compatibility mode
+    ENABLED") is what programs get. Unsupported GPUs say so themselves (error 804)."""
+    r = ctx.facts.nvml.cuda_driver_version
+    banner = next((s.fact("nvml.cuda_driver_version") for s in ctx.stated if s.id == "ngc_forward_compat_enabled"), None)
+    if banner or not (r.ok and r.value) or is_stated(r) or ctx.facts.source != "explain":
+        return bool(banner) and driver_runs(str(banner), cuda)  # live: torch's own probe tells
+    reported, native = str(r.value), ver(ctx.kb.max_cuda_for_driver(drv.value))
+    return native is not None and (ver(reported) or native) > native and driver_runs(str(reported), cuda)
+
+
 def _driver_verdict(ctx: RuleContext, cuda: Value):
     """(too old?, evidence, the driver floor) from the driver's version, else its CUDA."""
     need = ctx.kb.min_driver_for_cuda(str(cuda.value))
     drv = driver_version(ctx.facts)
     if drv is not None and need is not None:
-        return not version_at_least(drv.value, need), [drv, ("needed driver", f">= {need}")], need
+        old = not version_at_least(drv.value, need)
+        if old and _forward_compat_runs(ctx, drv, str(cuda.value)):
+            return False, [drv, ("nvml.cuda_driver_version", ctx.facts.nvml.cuda_driver_version.value)], need
+        return old, [drv, ("needed driver", f">= {need}")], need
     dcuda = driver_cuda(ctx.facts, ctx.kb, ctx.stated)
     if dcuda is not None:
         return not driver_runs(str(dcuda.value), str(cuda.value)), [dcuda], need

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
+from envcheck.derived.messages import is_stated
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -181,10 +182,15 @@ def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
                    "“no CUDA-capable device is detected” and torch.cuda.is_available() is False.",
                    ev + ([failure] if failure else []), values)
     elif parsed is not None and parsed[1] is not None:
+        # Some GPUs stay visible, so the run works on fewer. Where the count is only the person's
+        # words ("2x H100" read as one H100) it is their reading: nothing beside no failure at all.
+        listed = any(g.name.ok and not is_stated(g.name) for g in f.gpus)
+        if not listed and failure is None and f.source == "explain":
+            return
         yield make("cuda_visible_devices_hides_gpus",
                    f"CUDA_VISIBLE_DEVICES={value!r}: the entry {parsed[1]!r} names no GPU, and CUDA ignores it and "
                    f"everything after it, so only GPU(s) {', '.join(map(str, parsed[0]))} are visible.",
-                   ev, values, severity=Severity.WARNING)
+                   ev, values, severity=Severity.WARNING, confidence=None if listed else Confidence.LIKELY)
     elif parsed is None and torch_sees_none and f.gpus:
         yield make("cuda_visible_devices_hides_gpus",
                    f"PyTorch sees no GPU while NVML sees {len(f.gpus)}, and CUDA_VISIBLE_DEVICES={value!r} is set; "

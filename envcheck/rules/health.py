@@ -19,6 +19,7 @@ from envcheck.knowledge import xid as xid_table
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.held_memory import working_moment
 
 GiB = 2**30
 # Above this utilisation the GPU counts as "under load". NVIDIA GPUs lower the PCIe link
@@ -316,6 +317,8 @@ def _fmt_bytes(n: int) -> str:
 
 def gpu_memory_in_use(ctx: RuleContext) -> Iterator[Finding]:
     for g in ctx.facts.gpus:
+        if working_moment(ctx, g):
+            continue
         total = _num(g.memory_total_bytes)
         limit = min(IN_USE_BYTES, int(IN_USE_FRACTION * total)) if total else IN_USE_BYTES
         procs = g.processes.value if g.processes.ok else None

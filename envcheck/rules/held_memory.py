@@ -1,7 +1,8 @@
 """GPU memory a person says stays held by a process that ended or that nvidia-smi does not
 list (``explain/parsers/held_memory_prose.py``): the commonest reason a fresh run then finds
 the card full. "Likely", since it is their reading; a pasted process table outranks it and
-``health.gpu_memory_in_use`` then weighs the rows themselves.
+``health.gpu_memory_in_use`` then weighs the rows themselves, unless the table is a moment of
+a working machine (``working_moment``).
 """
 
 from __future__ import annotations
@@ -10,9 +11,25 @@ from typing import Iterator
 
 from envcheck.derived.held_memory import HELD_DETAIL
 from envcheck.derived.stated_causes import blamed
+from envcheck.facts import GpuFacts
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
+
+# A GPU this busy in a pasted nvidia-smi is running the reporter's job (health.gpu_memory_in_use).
+BUSY_PCT = 50
+
+
+def working_moment(ctx: RuleContext, g: GpuFacts) -> bool:
+    """A pasted nvidia-smi that shows a machine at work, not memory held from it: no failure for
+    memory in the text (out of memory, vLLM's free-memory check, cuDNN failing to start), and
+    either the GPU busy computing (the reporter's own training or web UI holding what it uses)
+    or no holder listed at all (nvidia-smi in a container lists none; a used figure alone names
+    nobody). An idle process listed holding memory stays: the stale holder of a killed run."""
+    if ctx.facts.source != "explain" or any(s.supports("gpu_memory_in_use") for s in ctx.stated):
+        return False
+    util = g.utilization_gpu_pct
+    return (util.ok and util.value is not None and util.value >= BUSY_PCT) or not (g.processes.ok and g.processes.value)
 
 
 def gpu_memory_held_after_exit(ctx: RuleContext) -> Iterator[Finding]:

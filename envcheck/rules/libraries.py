@@ -79,6 +79,10 @@ def family(name: str) -> Optional[str]:
     fam = next((fam for fam, _ in _FAMILIES if base.startswith(fam)), None)
     if fam == "nvvm" and not re.match(r"nvvm(?:\.|64_|$)", base):
         return None  # "libnvvmx_plugin.so" is another library; libNVVM is libnvvm.so[.N] / nvvm64_40_0.dll
+    if fam == "nccl" and not re.match(r"nccl(?:\.|$)", base):
+        # NCCL's optional plugins (libnccl-net.so, libnccl-tuner.so, libnccl-profiler.so): NCCL dlopens
+        # them at init and, when absent, logs "No plugin found ..., using internal implementation".
+        return None
     return fam
 
 

@@ -155,8 +155,19 @@ def nccl_blamed(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR, confidence=Confidence.LIKELY, recipe="clean_library_path" if ld else "")
 
 
+# nvidia-*-cu<major> wheels that hold a CUDA toolkit library a process loads by soname (the
+# redistributable components PyTorch, JAX and TensorFlow pin). Other nvidia-* wheels carry a
+# -cu<major> suffix too but are not such libraries: nvidia-cutlass-dsl installs its
+# nvidia-cutlass-dsl-libs-cu12 and -cu13 side by side on purpose, nvcomp/nvimgcodec/dali are
+# libraries of their own that nothing else resolves by the toolkit's sonames.
+CUDA_LIBRARY_WHEELS = frozenset({
+    "cublas", "cuda-runtime", "cuda-nvrtc", "cuda-cupti", "cuda-nvcc", "cuda-cccl", "cudnn", "cufft",
+    "cufile", "curand", "cusolver", "cusparse", "cusparselt", "nccl", "nvjitlink", "nvtx", "nvshmem",
+    "npp", "nvjpeg"})
+
+
 def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
-    installed = wheels(ctx.facts)
+    installed = {lib: per for lib, per in wheels(ctx.facts).items() if lib in CUDA_LIBRARY_WHEELS}
     if not installed:
         return
     tv = ctx.torch_view
@@ -216,6 +227,15 @@ def conflicting_cuda_libraries_loaded(ctx: RuleContext) -> Iterator[Finding]:
                {"ld_library_path_keep": ld_keep(ctx.facts, ld), "ld_library_path_cuda": ", ".join(ld)} if ld else None)
 
 
+NCCL_FAILED = ("nccl error", "undefined symbol: nccl", "ncclunhandledcudaerror", "ncclinternalerror",
+               "ncclsystemerror", "ncclinvalidusage", "ncclremoteerror")
+
+
+def _newer(have: str, pinned: str) -> bool:
+    a, b = ver(have), ver(pinned)
+    return a is not None and b is not None and a.major == b.major and a > b
+
+
 def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     tv = ctx.torch_view
     if tv is None or tv.is_cpu:
@@ -227,7 +247,12 @@ def nccl_version_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     pairs = []
     if expected and runtime and ver(runtime) != ver(expected):
         pairs.append(("torch.nccl_version", runtime, "torch_variants table (pinned)", expected))
-    if pkg and expected and ver(pkg.version) != ver(expected):
+    # A newer NCCL 2.x wheel than torch pins is not a mismatch by itself: NCCL keeps its 2.x ABI
+    # backward compatible, and serving stacks (vLLM, SGLang) pin a newer nvidia-nccl on purpose.
+    # An older one lacks symbols torch was built against ('undefined symbol: ncclCommRegister');
+    # a newer one is suspect only where NCCL itself failed.
+    if pkg and expected and ver(pkg.version) != ver(expected) and \
+            not (_newer(pkg.version, expected) and not find_text(ctx.facts, *NCCL_FAILED)):
         pairs.append((f"python.packages[{pkg.name}]", pkg.version, "torch_variants table (pinned)", expected))
     if pkg and runtime and ver(pkg.version) != ver(runtime) and not pairs:
         pairs.append(("torch.nccl_version", runtime, f"python.packages[{pkg.name}]", pkg.version))
