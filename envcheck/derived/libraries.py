@@ -56,11 +56,26 @@ def ld_keep(facts: Facts, drop: List[str]) -> str:
     return ":".join(e for e in ld_entries(facts) if e not in drop)
 
 
-def wheels(facts: Facts) -> Dict[str, Dict[int, str]]:
-    """nvidia-<lib>-cu<major> packages: lib -> {major: version}."""
-    out: Dict[str, Dict[int, str]] = {}
+# From CUDA 13 on, the wheels of the libraries numbered like CUDA itself dropped the suffix
+# (torch's cu130 wheels require nvidia-cublas / nvidia-cuda-runtime / nvidia-cuda-nvrtc ~= 13.0 and
+# nvidia-cudnn-cu13, nvidia-nccl-cu13): their CUDA major is their version's. The others (cuFFT 12.x,
+# cuRAND 10.x under CUDA 13) number themselves, so an unsuffixed one says no CUDA major.
+_CUDA_NUMBERED = frozenset({"cublas", "cuda-runtime", "cuda-nvrtc", "cuda-cupti", "cuda-nvcc", "cuda-cccl", "nvjitlink"})
+_UNSUFFIXED = re.compile(r"^nvidia-([a-z-]+?)$")
+
+
+def wheels(facts: Facts) -> Dict[str, Dict[int, Tuple[str, str]]]:
+    """NVIDIA's CUDA library wheels pip installed: lib -> {CUDA major: (package name, version)}
+    (nvidia-cublas-cu12 12.8.4.1 → "cublas": {12: ("nvidia-cublas-cu12", "12.8.4.1")}; nvidia-cublas
+    13.0.0.19 → "cublas": {13: ("nvidia-cublas", "13.0.0.19")})."""
+    out: Dict[str, Dict[int, Tuple[str, str]]] = {}
     for p in facts.python.packages.get(()):
         m = _WHEEL.match(p.name)
         if m:
-            out.setdefault(m.group(1), {})[int(m.group(2))] = p.version
+            out.setdefault(m.group(1), {})[int(m.group(2))] = (p.name, p.version)
+            continue
+        u = _UNSUFFIXED.match(p.name)
+        major = re.match(r"(\d+)\.", str(p.version or ""))
+        if u and u.group(1) in _CUDA_NUMBERED and major and int(major.group(1)) >= 13:
+            out.setdefault(u.group(1), {})[int(major.group(1))] = (p.name, p.version)
     return out

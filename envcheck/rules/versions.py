@@ -174,7 +174,7 @@ def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
     torch_major = int(tv.cuda.value.split(".")[0]) if tv and tv.cuda and not tv.is_cpu else None
     majors = sorted({m for per in installed.values() for m in per})
     keep = torch_major if torch_major is not None else majors[-1]
-    wrong = sorted(f"nvidia-{lib}-cu{m}" for lib, per in installed.items() for m in per if m != keep)
+    wrong = sorted(name for per in installed.values() for m, (name, _) in per.items() if m != keep)
     if len(majors) < 2 and not wrong:
         return
     symbol = find_text(ctx.facts, "undefined symbol")
@@ -182,8 +182,8 @@ def conflicting_cuda_wheel_packages(ctx: RuleContext) -> Iterator[Finding]:
            if len(majors) > 1 else f"nvidia-* wheels for CUDA {majors[0]} are installed")
     why += (f" while PyTorch uses CUDA {keep}" if torch_major is not None else
             f"; keeping CUDA {keep} (the newest; torch's CUDA is unknown)")
-    evidence = [("python.packages", [f"nvidia-{lib}-cu{m}=={v}" for lib, per in sorted(installed.items())
-                                     for m, v in sorted(per.items())])]
+    evidence = [("python.packages", [f"{name}=={v}" for _, per in sorted(installed.items())
+                                     for _, (name, v) in sorted(per.items())])]
     if tv and tv.cuda:
         evidence.append((tv.cuda.source, tv.cuda.value))
     if symbol:
