@@ -128,4 +128,11 @@ def main() -> None:
     # (burn, bench) replace it while they run.
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminated)
-    cli.main()
+    try:
+        cli.main()
+    finally:
+        # Under a Python other than the one that wrote the checked-in regex code, what this run
+        # compiled is kept for the next (lazyre.keep_compiled: a cache, silent on any failure).
+        lazyre = sys.modules.get("envcheck.lazyre")
+        if lazyre is not None:
+            lazyre.keep_compiled()
