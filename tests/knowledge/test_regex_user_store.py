@@ -24,6 +24,7 @@ def another_python(tmp_path, monkeypatch):
     store in a temporary directory (never the user's own cache)."""
     monkeypatch.setattr(lazyre, "stored", lambda: {})
     monkeypatch.setattr(lazyre, "_COMPILED_HERE", {})
+    monkeypatch.setattr(lazyre, "_MADE", list(lazyre._MADE))  # the patterns made here are forgotten after
     monkeypatch.setenv(lazyre.USER_STORE_ENV, str(tmp_path / "regex"))
     lazyre.user_stored.cache_clear()
     yield tmp_path / "regex"
