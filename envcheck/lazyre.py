@@ -18,6 +18,11 @@ of the package, made by the CPython release, regex engine and Unicode tables nam
 ``key``: under exactly those a stored pattern is built from its code (``_sre.compile``, what
 ``re.compile`` ends with), under any other, or for a pattern not stored, it is compiled. A
 pattern's text and flags select its code, so an edited pattern is never given another's.
+
+Under any other Python the CLI keeps the code of what a run compiled in a per-user store
+(:func:`keep_compiled`: envcheck's cache directory, or ``$ENVCHECK_REGEX_CACHE``; ``off`` keeps
+none), one file per interpreter (:func:`user_key`), read like the checked-in one from the next
+start on: a 4 MiB paste's ~730 patterns are then compiled once per Python, not once per run.
 """
 
 from __future__ import annotations
