@@ -263,7 +263,7 @@ def keep_compiled() -> bool:
         from envcheck.atomicio import atomic_write_text
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        with filelock.FileLock(str(path) + ".lock", timeout=0.5):
+        with filelock.FileLock(str(path) + ".lock", timeout=0):  # held: the other process writes it
             user_stored.cache_clear()  # another process may have written it since this one read it
             rows = dict(user_stored())
             rows.update((k, _packed(row, 1)) for k, row in _COMPILED_HERE.items())

@@ -123,3 +123,15 @@ def test_the_cli_keeps_what_a_start_compiled(tmp_path):
     assert first.returncode in (0, 1) and list((tmp_path / "regex").glob("compiled_re-*.json")), first.stderr
     again = subprocess.run([sys.executable, "-c", run, "explain", str(paste)], capture_output=True, text=True, env=env)
     assert (again.returncode, again.stdout) == (first.returncode, first.stdout) and "Traceback" not in again.stderr
+
+
+def test_a_store_another_process_is_writing_is_left_to_it(another_python):
+    import filelock
+
+    lazyre.lazy(PATTERN).search("driver 1.2")
+    path = lazyre.user_store_file()
+    path.parent.mkdir(parents=True)
+    with filelock.FileLock(str(path) + ".lock"):
+        assert lazyre.keep_compiled() is False  # not waited for
+    assert not path.exists()
+    assert lazyre.keep_compiled() is True  # kept until a later exit can write it
