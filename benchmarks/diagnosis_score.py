@@ -167,6 +167,7 @@ def time_big(cases: List[Path], runs: int = 1, bytecode: bool = False, stored_re
     print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not bytecode or k != "PYTHONDONTWRITEBYTECODE"}
+        env["ENVCHECK_REGEX_CACHE"] = "off"  # never the user's own per-user store (each input gets its own below)
         command = [sys.executable, "-m", "envcheck"] if stored_re else [sys.executable, "-c", _NO_STORED_RE]
         if bytecode:
             env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
