@@ -14,7 +14,7 @@ paste-like mix of reports and tracebacks, a colour-code heavy log, one huge line
 answered by `envcheck explain FILE` in a fresh process, timed from start to exit (--runs N: the
 best and the median of N runs, with the machine's load average before and after).
 
-Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [-v] [--json] [--big [--runs N] [--bytecode]]
+Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [-v] [--json] [--big [--runs N] [--bytecode] [--no-stored-re] [--big-only]]
 (DIR defaults to tests/corpus/diagnosis/cases; --list prints every miss and false error, -v
 every case: verdict, findings with their confidence, what was recognised, the catalogued
 messages, the unexplained ones and the facts a verdict missed.)
@@ -143,7 +143,14 @@ def _load() -> str:
         return "unknown"
 
 
-def time_big(cases: List[Path], runs: int = 1, bytecode: bool = False) -> None:
+# --no-stored-re: `python -m envcheck` with the checked-in regex code (knowledge/data/compiled_re.json)
+# out of reach, as under any Python other than the one that wrote it.
+_NO_STORED_RE = ("import pathlib, runpy, sys; import envcheck.lazyre as lazyre; "
+                 "lazyre.STORE = pathlib.Path('/nonexistent/compiled_re.json'); sys.argv[0] = 'envcheck'; "
+                 "runpy.run_module('envcheck', run_name='__main__', alter_sys=True)")
+
+
+def time_big(cases: List[Path], runs: int = 1, bytecode: bool = False, stored_re: bool = True) -> None:
     """Each input as a user meets it: `envcheck explain FILE` in a fresh process, wall clock
     from start to exit (start-up, reading, diagnosis, the text report); with ``runs`` > 1 the
     best and the median of that many runs, and the CPU time (user + system) of the best.
@@ -151,25 +158,35 @@ def time_big(cases: List[Path], runs: int = 1, bytecode: bool = False) -> None:
     ``bytecode``: the processes keep compiled modules in a cache (a temporary
     PYTHONPYCACHEPREFIX, filled by one untimed run), as an installed package has them; without
     it they run as this process's environment says (with PYTHONDONTWRITEBYTECODE set, every
-    start compiles all of envcheck's modules from source, ~0.15 s)."""
+    start compiles all of envcheck's modules from source, ~0.15 s).
+
+    ``stored_re`` False: the checked-in regex code is not used, as under another Python; the
+    per-user store (lazyre.keep_compiled) starts empty for each input, so the first of the runs
+    compiles every pattern it uses and the later ones read what it kept. Every run's per-user
+    store is a temporary directory (never the user's own cache)."""
     print(f"load average before: {_load()}")
     with tempfile.TemporaryDirectory() as tmp:
-        env = None
+        env = {k: v for k, v in os.environ.items() if not bytecode or k != "PYTHONDONTWRITEBYTECODE"}
+        env["ENVCHECK_REGEX_CACHE"] = "off"  # never the user's own per-user store (each input gets its own below)
+        command = [sys.executable, "-m", "envcheck"] if stored_re else [sys.executable, "-c", _NO_STORED_RE]
         if bytecode:
-            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
             env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-            subprocess.run([sys.executable, "-m", "envcheck", "explain", "-"], input="warm-up", capture_output=True,
-                           text=True, cwd=ROOT, env=env)
+            subprocess.run(command + ["explain", "-"], input="warm-up", capture_output=True, text=True, cwd=ROOT,
+                           env=env)
             print("with compiled modules cached (--bytecode)")
+        if not stored_re:
+            print("without the checked-in regex code (--no-stored-re; the first run of each input fills the per-user store)")
         for name, text in big_inputs(cases).items():
             path = Path(tmp) / "input.txt"
             path.write_text(text, encoding="utf-8")
             timings = []
+            if os.environ.get("ENVCHECK_REGEX_CACHE") != "off":  # off: no per-user store at all
+                env["ENVCHECK_REGEX_CACHE"] = str(Path(tmp) / f"regex-{len(name)}-{name[0]}")
             for _ in range(runs):
                 cpu0 = os.times()
                 t0 = time.perf_counter()
-                done = subprocess.run([sys.executable, "-m", "envcheck", "explain", str(path)], capture_output=True,
-                                      text=True, cwd=ROOT, env=env)
+                done = subprocess.run(command + ["explain", str(path)], capture_output=True, text=True, cwd=ROOT,
+                                      env=env)
                 seconds = time.perf_counter() - t0
                 cpu1 = os.times()
                 cpu = (cpu1.children_user - cpu0.children_user) + (cpu1.children_system - cpu0.children_system)
@@ -180,7 +197,8 @@ def time_big(cases: List[Path], runs: int = 1, bytecode: bool = False) -> None:
                 print(f"{size}  {timings[0][0]:.2f} s  ({said})")
                 continue
             walls = sorted(t for t, _ in timings)
-            print(f"{size}  best {walls[0]:.2f} s, median {statistics.median(walls):.2f} s of {runs} "
+            first = "" if stored_re else f", first {timings[0][0]:.2f} s"
+            print(f"{size}  best {walls[0]:.2f} s, median {statistics.median(walls):.2f} s of {runs}{first} "
                   f"(CPU {min(timings)[1]:.2f} s)  ({said})")
     print(f"load average after: {_load()}")
 
@@ -195,9 +213,14 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=1, help="with --big: runs per input (best and median printed)")
     ap.add_argument("--bytecode", action="store_true",
                     help="with --big: keep compiled modules in a cache, as an installed package has them")
+    ap.add_argument("--no-stored-re", action="store_true",
+                    help="with --big: leave the checked-in regex code unused, as under another Python")
+    ap.add_argument("--big-only", action="store_true", help="with --big: only the timings, no scoring")
     args = ap.parse_args()
     if args.big:
-        time_big(sorted(Path(args.dir).glob("*.json")), max(1, args.runs), args.bytecode)
+        time_big(sorted(Path(args.dir).glob("*.json")), max(1, args.runs), args.bytecode, not args.no_stored_re)
+        if args.big_only:
+            return 0
     results = [run_case(p) for p in sorted(Path(args.dir).glob("*.json"))]
     s = score(results)
     s["by_evidence"] = by_evidence(results, Path(args.dir))

@@ -18,6 +18,11 @@ of the package, made by the CPython release, regex engine and Unicode tables nam
 ``key``: under exactly those a stored pattern is built from its code (``_sre.compile``, what
 ``re.compile`` ends with), under any other, or for a pattern not stored, it is compiled. A
 pattern's text and flags select its code, so an edited pattern is never given another's.
+
+Under any other Python the CLI keeps the code of what a run compiled in a per-user store
+(:func:`keep_compiled`: envcheck's cache directory, or ``$ENVCHECK_REGEX_CACHE``; ``off`` keeps
+none), one file per interpreter (:func:`user_key`), read like the checked-in one from the next
+start on: a 4 MiB paste's ~730 patterns are then compiled once per Python, not once per run.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import _sre
 import array
 import base64
 import functools
+import hashlib
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -52,6 +59,12 @@ STORE = Path(__file__).resolve().parent / "knowledge" / "data" / "compiled_re.js
 # C: a list of 300,000 numbers in JSON took 0.03 s to read). The store's key holds the byte order.
 _CODE_TYPE = "I" if array.array("I").itemsize == _sre.CODESIZE else "L"
 
+# The per-user store (see keep_compiled): a directory, or one of these words to keep none.
+USER_STORE_ENV = "ENVCHECK_REGEX_CACHE"
+_OFF = ("", "0", "off", "no", "false", "none")
+# Patterns compiled in this process that neither store held: (text, flags) -> their row, code unpacked.
+_COMPILED_HERE: Dict[Tuple[str, int], List[Any]] = {}
+
 
 class LazyPattern:
     """``re.compile(pattern, flags)``, done on first use (see the module's docstring)."""
@@ -70,8 +83,7 @@ class LazyPattern:
             parsed = self._parsed
             compiled = _from_store(self.pattern, self._flags)
             if compiled is None:
-                compiled = (re.compile(self.pattern, self._flags) if parsed is None
-                            else _from_parsed(self.pattern, self._flags, parsed))
+                compiled = _compile_kept(self.pattern, self._flags, parsed)
             d["_compiled"] = compiled
             self._parsed = None  # the tree is not needed again
             for name in _METHODS:  # instance attributes: found before the class's methods below
@@ -123,20 +135,29 @@ class LazyPattern:
         return f"lazy({self.pattern!r}, {self._flags})"
 
 
-def _from_parsed(pattern: str, flags: int, parsed: Any) -> "re.Pattern[str]":
-    """``re.compile(pattern, flags)`` from the tree ``re``'s parser made of it already: what
-    ``re._compiler.compile`` does after parsing, with the pattern's text kept (the same
-    pattern object, ``==`` included; tests/core/test_lazyre.py compares them)."""
+def _compile_kept(pattern: str, flags: int, parsed: Optional[Any]) -> "re.Pattern[str]":
+    """``re.compile(pattern, flags)`` (a bad pattern raises ``re.error``, as there), its code
+    kept for :func:`keep_compiled` where neither store had it."""
+    if parsed is None:
+        parsed = sre_parse.parse(pattern, flags)
     try:
-        code = sre_compile._code(parsed, flags)
-        state = parsed.state
-        indexgroup: List[Optional[str]] = [None] * state.groups
-        for name, index in state.groupdict.items():
-            indexgroup[index] = name
-        return _sre.compile(pattern, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))
-    except (AttributeError, TypeError, ValueError):  # pragma: no cover - another Python's private internals
-        # These are CPython's private internals (3.10-3.13 alike): where they differ, compile again.
+        row = _row(pattern, flags, parsed)
+        compiled = _sre.compile(pattern, *row[2:4], row[4], row[5], tuple(row[6]))
+    except (AttributeError, TypeError, ValueError, RuntimeError):  # pragma: no cover - another Python's internals
         return re.compile(pattern, flags)
+    _COMPILED_HERE[(pattern, flags)] = row
+    return compiled
+
+
+def _row(pattern: str, flags: int, parsed: Any) -> List[Any]:
+    """[pattern, flags, the compiled pattern's flags, its code (a list), groups, group index,
+    index group]: what ``re._compiler.compile`` hands ``_sre.compile`` after parsing."""
+    code = sre_compile._code(parsed, flags)
+    state = parsed.state
+    indexgroup: List[Optional[str]] = [None] * state.groups
+    for name, index in state.groupdict.items():
+        indexgroup[index] = name
+    return [pattern, flags, flags | state.flags, code, state.groups - 1, dict(state.groupdict), indexgroup]
 
 
 def store_key() -> List[object]:
@@ -149,14 +170,14 @@ def store_key() -> List[object]:
 def code_of(pattern: str, flags: int = 0) -> List[object]:
     """A pattern as compiled_re.json stores it: [pattern, flags, the compiled pattern's flags,
     its code, groups, group index, index group] (``scripts/compile_data.py``)."""
-    parsed = sre_parse.parse(pattern, flags)
-    code = sre_compile._code(parsed, flags)
-    state = parsed.state
-    indexgroup: List[Optional[str]] = [None] * state.groups
-    for name, index in state.groupdict.items():
-        indexgroup[index] = name
-    packed = base64.b64encode(zlib.compress(array.array(_CODE_TYPE, code).tobytes(), 9)).decode("ascii")
-    return [pattern, flags, flags | state.flags, packed, state.groups - 1, dict(state.groupdict), indexgroup]
+    return _packed(_row(pattern, flags, sre_parse.parse(pattern, flags)))
+
+
+def _packed(row: List[Any], level: int = 9) -> List[Any]:
+    """``row`` with its code packed as the stores hold it (see _CODE_TYPE); ``level``: zlib's
+    (9, the smallest, for the checked-in store; 1 for the per-user one: 9 took 0.07 s a run)."""
+    packed = base64.b64encode(zlib.compress(array.array(_CODE_TYPE, row[3]).tobytes(), level)).decode("ascii")
+    return row[:3] + [packed] + row[4:]
 
 
 @functools.lru_cache(maxsize=1)
@@ -175,13 +196,85 @@ def stored() -> Dict[Tuple[str, int], List[Any]]:
 def _from_store(pattern: str, flags: int) -> "Optional[re.Pattern[str]]":
     row = stored().get((pattern, flags))
     if row is None:
-        return None
+        row = user_stored().get((pattern, flags))
+        if row is None:
+            return None
     try:
         _, _, all_flags, packed, groups, groupindex, indexgroup = row
         code = array.array(_CODE_TYPE, zlib.decompress(base64.b64decode(packed))).tolist()
         return _sre.compile(pattern, all_flags, code, groups, groupindex, tuple(indexgroup))
     except (TypeError, ValueError, RuntimeError, OverflowError, zlib.error):  # a damaged entry: compiled instead
         return None
+
+
+def user_store_file() -> Optional[Path]:
+    """Where this Python's per-user store is (one file per :func:`user_key`): under
+    $ENVCHECK_REGEX_CACHE, else envcheck's cache directory; None when it is turned off."""
+    where = os.environ.get(USER_STORE_ENV)
+    if where is not None and where.strip().lower() in _OFF:
+        return None
+    if where is None:
+        import platformdirs  # imported here: only a start without usable stored code needs it
+
+        where = str(Path(platformdirs.user_cache_dir("envcheck")) / "regex")
+    tag = hashlib.sha256(json.dumps(user_key()).encode()).hexdigest()[:16]
+    return Path(where) / f"compiled_re-{tag}.json"
+
+
+def user_key() -> List[object]:
+    """:func:`store_key` and the interpreter's full version line (a build of the same release
+    from another source still gets its own file)."""
+    return store_key() + [sys.version]
+
+
+@functools.lru_cache(maxsize=1)
+def user_stored() -> Dict[Tuple[str, int], List[Any]]:
+    """The per-user store's patterns by (text, flags), as :func:`stored`'s; none when it is
+    turned off, missing, unreadable or made by another Python (never an error: then the
+    patterns are compiled)."""
+    try:
+        path = user_store_file()
+        if path is None:
+            return {}
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("key") != user_key():
+            return {}
+        return {(row[0], row[1]): row for row in data["patterns"]}
+    except Exception:  # noqa: BLE001 - any failure of a cache is a cache miss
+        return {}
+
+
+def keep_compiled() -> bool:
+    """Add the code of the patterns this process compiled (neither the checked-in store nor the
+    per-user one had them) to the per-user store, so that the next start under this same Python
+    takes them from there: compiled_re.json serves only the CPython that wrote it, and compiling
+    a 4 MiB paste's ~700 patterns costs ~0.15 s. The CLI calls it on its way out. Kept: the
+    patterns of this process's modules (a pattern edited or removed drops out); written
+    atomically under a lock, skipped when another process holds it. True when written; any
+    failure is silent (a cache, never needed)."""
+    if not _COMPILED_HERE:
+        return False
+    try:
+        path = user_store_file()
+        if path is None:
+            return False
+        import filelock  # imported here: only a start that compiled patterns writes
+
+        from envcheck.atomicio import atomic_write_text
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with filelock.FileLock(str(path) + ".lock", timeout=0):  # held: the other process writes it
+            user_stored.cache_clear()  # another process may have written it since this one read it
+            rows = dict(user_stored())
+            rows.update((k, _packed(row, 1)) for k, row in _COMPILED_HERE.items())
+            live = {(p.pattern, p._flags) for p in _MADE}
+            kept = [row for k, row in rows.items() if k in live]
+            atomic_write_text(path, json.dumps({"key": user_key(), "patterns": kept}, ensure_ascii=False,
+                                               separators=(",", ":")))
+        _COMPILED_HERE.clear()
+        return True
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is no error (read-only home, full disk, a lock held)
+        return False
 
 
 def lazy(pattern: str, flags: int = 0, parsed: Optional[Any] = None) -> "re.Pattern[str]":

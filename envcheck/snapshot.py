@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, Optional, Tuple, Union
 
-from .atomicio import atomic_write_json
 from .envelope import newer_than_known, wrap
 from .errors import EnvcheckError
 from .facts import SCHEMA_VERSION, Facts, GpuFacts
@@ -74,6 +73,10 @@ def to_document(facts: Facts) -> Dict[str, Any]:
 
 
 def save(facts: Facts, path: Union[str, Path]) -> Path:
+    # Imported here: `envcheck explain` never writes a snapshot, and atomicio brings tempfile,
+    # shutil and the compression modules (~4 ms of its start).
+    from .atomicio import atomic_write_json
+
     return atomic_write_json(path, to_document(facts))
 
 

@@ -128,4 +128,45 @@ def main() -> None:
     # (burn, bench) replace it while they run.
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _terminated)
-    cli.main()
+    from .common import quick_exit, quick_exit_asked
+
+    quick_exit(False)  # asked only by the command this process runs
+    try:
+        cli.main()
+    except SystemExit as exc:
+        _keep_compiled()
+        if quick_exit_asked():
+            _quick_exit(exc.code)
+        raise
+    except BaseException:
+        _keep_compiled()
+        raise
+    _keep_compiled()
+
+
+def _keep_compiled() -> None:
+    # Under a Python other than the one that wrote the checked-in regex code, what this run
+    # compiled is kept for the next (lazyre.keep_compiled: a cache, silent on any failure).
+    lazyre = sys.modules.get("envcheck.lazyre")
+    if lazyre is not None:
+        lazyre.keep_compiled()
+
+
+def _quick_exit(code: object) -> None:
+    """End the process with ``code`` (SystemExit's) as the interpreter would, less its
+    teardown (common.quick_exit): the output flushed first; a reader gone from the pipe is
+    the quiet exit BrokenPipeError gets above."""
+    if code is not None and not isinstance(code, int):
+        return  # sys.exit("message"): the interpreter prints it
+    status = code or 0
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        status = exitcodes.OK
+    except (OSError, ValueError):  # a closed or failing stdout: what the normal exit would report
+        return
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(status)

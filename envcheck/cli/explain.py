@@ -7,7 +7,7 @@ import sys
 import click
 
 from envcheck import exitcodes
-from envcheck.cli.common import emit_report, format_options, progress
+from envcheck.cli.common import emit_report, format_options, progress, quick_exit
 
 
 @click.command(epilog=exitcodes.epilog())
@@ -42,4 +42,5 @@ def explain(fmt, no_color, strict, redact, file) -> None:
     progress("envcheck: recognised " + ", ".join(explanation.recognised) if explanation.recognised
              else "envcheck: " + NOTHING_RECOGNISED)
     emit_report(report, fmt, no_color)
+    quick_exit()  # the diagnosis of a long paste is a million objects not worth freeing one by one
     sys.exit(report.exit_code(strict))
