@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# CLI runs in subprocesses under a Python other than the one compiled_re.json was made by would
+# keep their regex code in the developer's own cache (envcheck/lazyre.py): tests write nothing there.
+os.environ.setdefault("ENVCHECK_REGEX_CACHE", "off")
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
