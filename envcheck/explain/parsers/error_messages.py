@@ -16,12 +16,17 @@ docs/messages.md): this module only turns each match into claims.
   compiled with CUDA enabled`` is a CPU-only build, ``No module named 'torch'`` means torch
   is not installed, a loader error under ``import torch`` is torch's import error.
 
+A message the person says they do not meet ("I don't get '…' any more", "- [x] I am not getting
+…", "I no longer see …") or tells as what may come ("if you see …") is not this machine's output
+and is skipped; one asked about ("why do I get …?") was met, and counts.
+
 Dynamic-loader messages are also read by ``loader.py`` (which library, loaded from where).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from envcheck.explain.partial import TOOL, Found
@@ -31,6 +36,7 @@ from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
 
 SOURCE = "error message"
+_I = re.IGNORECASE
 
 # Catalogue fact → the Facts path it is. Facts without a field (a CUDA error number, a
 # compiler version, NCCL's timeouts …) stay in the message text.
@@ -72,6 +78,20 @@ _IMPORT_CONTEXT = lazy(r"\bimport torch\b|torch[/\\]__init__\.py|from torch\._C 
 _IMPORT_WORDS = ("import torch", "torch/__init__.py", "torch\\__init__.py", "from torch._C import", "on import")
 # Python's warnings.formatwarning: "path/to/file.py:123: UserWarning: message".
 _WARNING_PREFIX = lazy(r"^\s*(?:\S+:\d+:\s+)?\w*Warning:\s*")
+# A message the person says they do not meet ("I don't get 'Torch not compiled with CUDA enabled'
+# any more", "- [x] I am not getting …", "I no longer see …") or tells as what may come ("if you
+# see …", "in case you get …"): not this machine's output. Only when the denial runs up to the quoted
+# message ("I don't get why it says …" is a person who does get it).
+_DENIED = lazy(
+    r"(?:\b(?:do|does|did|am|is|are|was|were|have|has|had)\s*(?:n[o']t|not)\s+(?:get|getting|got|gotten|see|seeing|saw"
+    r"|seen|receiv\w*|hit|hitting|encounter\w*|run\s+into|running\s+into|fac(?:e|ing)|observ\w*|experienc\w*)"
+    r"|\b(?:no\s+longer|never)\s+(?:get|gets|got|getting|see|sees|saw|seeing|seen|shows?|showed|prints?|printed|had|have"
+    r"|has|encounter\w*)"
+    r"|\b(?:if|in\s+case|whenever|when)\s+(?:you|one|someone|anyone|users?)\s+(?:still\s+)?(?:get|gets|see|sees|hit|hits"
+    r"|encounter\w*|run\s+into|runs\s+into|fac(?:e|es)|receiv\w*))"
+    r"(?:\s+(?:the|this|that|an?|any)\b)?(?:\s+(?:error|warning|message|exception)s?)?[\s:'\"`“”‘’(\[-]{0,6}"
+    r"(?:[\w.]{0,60}(?:Error|Exception|Warning)\s*:\s*)?$", _I)
+_DENIAL_WORDS = ("not", "n't", "never", "no longer", "if ", "in case", "when")
 # A recorded text longer than this keeps only the matched part and some context (a message
 # inside a one-line JSON log must not put the whole log into the facts).
 _LONGEST = 2000
@@ -175,6 +195,13 @@ def recognise(line: str) -> Optional[Tuple[str, str]]:
     return best.kind, best.id
 
 
+def _denied(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> bool:
+    i = m.line - 1
+    head = lines[i][max(0, m.start - offsets[i] - 120):m.start - offsets[i]]
+    low = head.lower()
+    return any(w in low for w in _DENIAL_WORDS) and bool(_DENIED.search(head))
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     if not doc.messages:
@@ -185,6 +212,8 @@ def parse(doc: Pasted) -> Found:
     cat = messages.catalogue()
     enclosed = doc.enclosed
     for group in _groups([m for m in doc.messages if m.line - 1 not in enclosed], lines):
+        if _denied(group[0], lines, offsets):
+            continue
         kind = "error" if any(m.kind == "error" for m in group) else "warning"
         f.error(_text(group, lines, offsets), group[0].line - 1, "torch.errors" if kind == "error" else "torch.warnings")
         for m in group:
