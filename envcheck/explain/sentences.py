@@ -47,9 +47,12 @@ _GOOD = (r"(?:works?|working)\s+(?:(?:just\s+)?fine|now|again|ok(?:ay)?|perfectl
          r"|\bwhich\s+is\s+(?:expected|normal|fine)\b"
          r"|\bafter\b[^.!?;\n]{1,80}?\b(?:it|they|docker|podman|containerd)\s+(?:now\s+)?(?:does|do|works?)\b(?!\s*n[o']t)"
          r"|\b(?:works?|fine|ok(?:ay)?)\s+(?:again\s+)?after\s+(?:a\s+|the\s+)?(?:reboot|reinstall|restart)\w*"
-         # "it has run for 3 weeks without any issue" (after the fix the text told)
-         r"|\b(?:has|have)\s+(?:run|worked|been\s+running|been\s+working|been\s+stable)\b[^.!?;\n]{0,30}?"
+         # "replaced the riser and it has run for 3 weeks without any issue": a told fix, then good health
+         # since (alone, "it has run for 3 years without any issue until last week" is the time before)
+         r"|\b(?:replac|reinstall|swapp|re-?seat|updat|upgrad|downgrad|fix|chang|reboot|restart|remov|rebuil|reflash)\w*\b"
+         r"[^!?\n]{0,100}?\b(?:has|have)\s+(?:run|worked|been\s+running|been\s+working|been\s+stable)\b[^.!?;\n]{0,30}?"
          r"\bwithout\s+(?:any\s+)?(?:issues?|problems?|errors?|crash\w*)\b"
+         r"(?![^.!?\n]{0,40}\b(?:until|before|then|but|except|now|on\s+(?:my|the|another|an)\s+(?:other|old|cpu|previous)))"
          r"|\b(?:fixed|solved|resolved)\b|解决了|就好了|恢复正常")
 _WORKING = lazy(_GOOD, re.I)
 # "not everything works", "nothing works now", "if it works again": no state said.

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from envcheck.explain import source
 from envcheck.explain.resolved import said_over
 from envcheck.explain.sentences import working_after
@@ -28,3 +30,26 @@ def test_working_after_reads_it():
     lines = ["The GPU fell off the bus twice.", "After reseating the card it has been running for a month without problems."]
     assert working_after(lines, 0, 4)
     assert not working_after(["The GPU fell off the bus twice and it has not run a day without errors."], 0, 4)
+
+
+LOG = ("[ 5123.456789] NVRM: Xid (PCI:0000:01:00): 79, pid=2211, GPU has fallen off the bus.\n"
+       "[ 5123.456801] NVRM: GPU 0000:01:00.0: GPU has fallen off the bus.\n")
+
+
+@pytest.mark.parametrize("text", [
+    "This server has run for 3 years without any issue until last week. Now training dies after an hour:\n",
+    "The same script has run without any problem on my other machine (A100).\nOn this one it fails:\n",
+    "Training has worked without crashes for months before the driver update to 550.\n",
+    "My old 3090 has worked without problems for years; the new 4090 in the same box gives\n",
+    "The job has run 2 days without errors, then this appeared in dmesg:\n",
+    "I updated the driver and it has run without any issue until this morning:\n",
+])
+def test_good_health_before_a_failure_is_not_over(text):
+    assert said_over(source.normalise(text + LOG)) is None
+    assert "gpu_lost" in errors(text + LOG)
+
+
+def test_a_told_fix_in_the_sentence_before_counts():
+    text = "I replaced the riser cable. It has run for 3 weeks without any issue.\n" + LOG
+    assert said_over(source.normalise(text))
+    assert not errors(text)
