@@ -38,10 +38,18 @@ def quote(s: Stated) -> Tuple[str, str]:
 
 
 # ---------------------------------------------------------------------------- driver
+_COMPAT_UNSUPPORTED = "cuda_compat_not_supported"
+
+
 def _forward_compat_runs(ctx: RuleContext, drv: Value, cuda: str) -> bool:
     """The driver's own CUDA (nvidia-smi's header, NVML) is above its kernel module's release: a
     forward-compatibility user-mode driver (cuda-compat; NGC's "CUDA Forward Compatibility mode
-    ENABLED") is what programs get. Unsupported GPUs say so themselves (error 804)."""
+    ENABLED") is what programs get. Not where CUDA said the GPU does not support it (error 804,
+    "forward compatibility was attempted on non supported HW"), nor on GeForce and TITAN cards:
+    NVIDIA's CUDA Compatibility guide supports it on data-center GPUs (and some RTX server SKUs)."""
+    if any(s.id == _COMPAT_UNSUPPORTED for s in ctx.stated) or (
+            ctx.gpus and all(re.search(r"\b(?:geforce|titan)\b", g.name or "", re.I) for g in ctx.gpus)):
+        return False
     r = ctx.facts.nvml.cuda_driver_version
     banner = next((s.fact("nvml.cuda_driver_version") for s in ctx.stated if s.id == "ngc_forward_compat_enabled"), None)
     if banner or not (r.ok and r.value) or is_stated(r) or ctx.facts.source != "explain":

@@ -10,6 +10,7 @@ import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from envcheck.derived.messages import is_stated
+from envcheck.facts import SAID_FAILING
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -74,6 +75,23 @@ def _index_past_first(value: str) -> Optional[str]:
         return (f"it keeps only GPU {first} (renumbered 0 inside the program): a machine with fewer GPUs has none "
                 "left, and a program asking for a device index above 0 asks for one that is no longer there")
     return None
+
+
+# A failure about which or how many GPUs a run sees: NCCL's "Duplicate GPU detected : rank 1 and rank 0
+# both on CUDA device …", "invalid device ordinal", vLLM's "The number of required GPUs exceeds the total
+# number of available GPUs", a person's "only one GPU is used".
+_GPU_COUNT_FAILURE = re.compile(
+    r"duplicate\s+gpu|invalid\s+device\s+ordinal|number\s+of\s+(?:required\s+|available\s+)?gpus"
+    r"|(?:only|just)\s+(?:one|1|a\s+single)\s+gpu|gpus?\s+(?:is|are|was|were)\s+(?:not\s+|never\s+)?(?:used|visible|found|detected)"
+    r"|device\s+count|tensor.parallel", re.I)
+
+
+def _text_fails(ctx: RuleContext) -> bool:
+    """A failure in a pasted text (an error line, or the person's own sentence) about which or how
+    many GPUs the run sees."""
+    f = ctx.facts
+    said = [n for n in f.notes if n.startswith(SAID_FAILING)]
+    return any(_GPU_COUNT_FAILURE.search(t) for t in list(f.torch.errors.get(())) + said)
 
 
 def _no_device_seen(ctx: RuleContext) -> Optional[Tuple[str, object]]:
@@ -185,7 +203,7 @@ def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
         # Some GPUs stay visible, so the run works on fewer. Where the count is only the person's
         # words ("2x H100" read as one H100) it is their reading: nothing beside no failure at all.
         listed = any(g.name.ok and not is_stated(g.name) for g in f.gpus)
-        if not listed and failure is None and f.source == "explain":
+        if not listed and failure is None and f.source == "explain" and not _text_fails(ctx):
             return
         yield make("cuda_visible_devices_hides_gpus",
                    f"CUDA_VISIBLE_DEVICES={value!r}: the entry {parsed[1]!r} names no GPU, and CUDA ignores it and "

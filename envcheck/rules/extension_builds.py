@@ -27,6 +27,7 @@ import re
 from typing import Iterator, Tuple
 
 from envcheck.derived.machine import find_text
+from envcheck.facts import SAID_FAILING
 from envcheck.knowledge.archs import arch_support, sm_name, ver
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -63,13 +64,15 @@ def _banner_versions(s) -> Tuple[str, str]:
 def xformers_built_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
     """The banner alone is a warning: xFormers is optional for the apps that print it (a web UI
     runs on without it, slower); with memory_efficient_attention's "No operator found for …"
-    (or its "not built with CUDA" reason) something needed it, and it is an error."""
+    (or its "not built with CUDA" reason), or the person saying it fails, something needed it,
+    and it is an error."""
     for s in ctx.stated:
         built, have = _banner_versions(s)
         if not built or not have or have.endswith("+cpu") or not _other_torch(built, have):
             continue
         failed = any(o.id == "xformers_op_not_built_with_cuda" for o in ctx.stated) or \
-            find_text(ctx.facts, "No operator found for") is not None
+            find_text(ctx.facts, "No operator found for") is not None or \
+            any(n.startswith(SAID_FAILING) for n in ctx.facts.notes)
         yield make("extension_built_for_other_torch",
                    f"xFormers' compiled extensions were built for PyTorch {built} but PyTorch {have} is running, so "
                    "they do not load (its memory-efficient attention and other kernels are unavailable). Install the "

@@ -7,11 +7,12 @@ a working machine (``working_moment``).
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from envcheck.derived.held_memory import HELD_DETAIL
 from envcheck.derived.stated_causes import blamed
-from envcheck.facts import GpuFacts
+from envcheck.facts import SAID_FAILING, GpuFacts
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
@@ -20,13 +21,28 @@ from envcheck.rules.finding import Confidence, Finding
 BUSY_PCT = 50
 
 
+# Memory named in a failure the catalogue does not tie to held memory: ollama's "llama runner process
+# has terminated: cudaMalloc failed: out of memory", TensorFlow's "Allocator (GPU_0_bfc) ran out of
+# memory trying to allocate …", Keras/JAX's RESOURCE_EXHAUSTED, or the person's "I run out of GPU memory".
+_MEMORY_FAILURE = re.compile(r"out\s+of\s+(?:gpu\s+|device\s+|cuda\s+)?memory|\boom\b|cudaMalloc|resource_exhausted"
+                             r"|failed\s+to\s+allocate|could\s+not\s+allocate|memory\s+(?:is\s+)?(?:full|exhausted)"
+                             r"|显存不足|显存(?:溢出|爆)|メモリ不足|메모리\s?부족", re.I)
+
+
+def _fails_for_memory(ctx: RuleContext) -> bool:
+    """Does a failure in the text (an error line, or the person's own sentence) name memory?"""
+    f = ctx.facts
+    said = [n for n in f.notes if n.startswith(SAID_FAILING)]
+    return any(_MEMORY_FAILURE.search(t) for t in list(f.torch.errors.get(())) + said)
+
+
 def working_moment(ctx: RuleContext, g: GpuFacts) -> bool:
     """A pasted nvidia-smi that shows a machine at work, not memory held from it: no failure for
     memory in the text (out of memory, vLLM's free-memory check, cuDNN failing to start), and
     either the GPU busy computing (the reporter's own training or web UI holding what it uses)
     or no holder listed at all (nvidia-smi in a container lists none; a used figure alone names
     nobody). An idle process listed holding memory stays: the stale holder of a killed run."""
-    if ctx.facts.source != "explain" or any(s.supports("gpu_memory_in_use") for s in ctx.stated):
+    if ctx.facts.source != "explain" or any(s.supports("gpu_memory_in_use") for s in ctx.stated) or _fails_for_memory(ctx):
         return False
     util = g.utilization_gpu_pct
     return (util.ok and util.value is not None and util.value >= BUSY_PCT) or not (g.processes.ok and g.processes.value)

@@ -228,7 +228,8 @@ def conflicting_cuda_libraries_loaded(ctx: RuleContext) -> Iterator[Finding]:
 
 
 NCCL_FAILED = ("nccl error", "undefined symbol: nccl", "ncclunhandledcudaerror", "ncclinternalerror",
-               "ncclsystemerror", "ncclinvalidusage", "ncclremoteerror")
+               "ncclsystemerror", "ncclinvalidusage", "ncclremoteerror", "watchdog caught collective operation timeout",
+               "nccl warn")
 
 
 def _newer(have: str, pinned: str) -> bool:

@@ -9,9 +9,9 @@ it, the verdict is ``insufficient`` and asks for the error itself (``rules/verdi
 Recorded as a note (``facts.SAID_FAILING`` starts it), not as a fact about the machine: it says
 what the person met, not which part is broken. The first such sentence is quoted.
 
-Read only in a person's sentences: not in a program's output (a log line with a time stamp or a
-level, a traceback's frame, an ``XError:`` line, a ``key: value`` row: the error readers and
-the catalogue read those), not in a question about a failure that may come ("will it crash if
+Read only in a person's sentences: not in a program's output (a line a catalogued message stands
+on, a log line with a time stamp or a level, a traceback's frame, an ``XError:`` line, a ``key:
+value`` row: the error readers and the catalogue read those), not in a question about a failure that may come ("will it crash if
 …?"), a condition ("if it fails, …", "when an error occurs"), a denial ("started without
 errors", "no crash so far", "it does not fail"), a failure the text then says is over ("…,
 fixed it by rebooting", ``sentences.working_after``), and not in words that only look like one
@@ -46,7 +46,7 @@ _I = re.IGNORECASE
 _NEEDLES = ("crash", "fail", "error", "exception", "hang", "hung", "freez", "froze", "stuck", "boot", "restart",
             "not ", "n't", "cannot", "unable", "segfault", "segmentation", "screen", "bsod", "instead", "rather",
             "only", "problem", "issue", "trouble", "picking up", "utili", "slow", "nothing happen", "kill", "die",
-            "exit", "stopped", "stops", "broke", "out of memory", "oom", "nan", "falla", "fallo", "funciona",
+            "exit", "stopped", "stops", "broke", "out of", "oom", "nan", "falla", "fallo", "funciona",
             "fehler", "stürzt", "erreur", "plante", "erro", "falha", "ошибк", "не ", "вылета", "but ", "get ",
             "disappear", "vanish", "missing", "illegal", "forever", "never", "wrong", "is_available", "usage", "util",
             "detecta", "reconoce", "pasa nada", "se usa", "lento", "cierra", "funktioniert", "erkennt", "läuft", "wird nicht",
@@ -66,7 +66,7 @@ _MODAL = r"(?:does|do|did|is|are|was|were|will|would|could|can|wo|has|have)"
 _EN = lazy(
     r"\b(?:crash(?:es|ed|ing)?|fail(?:s|ed|ing|ure|ures)?|errors?|exceptions?|hang(?:s|ing)?|hung|freez(?:e|es|ing)"
     r"|froze(?:n)?|stuck|reboots?|rebooted|rebooting|segfaults?|segmentation\s+fault|black\s+screen"
-    r"|blue\s+screen|bsod|out\s+of\s+memory|oom|nan)\b"
+    r"|blue\s+screen|bsod|out\s+of\s+(?:gpu\s+|cuda\s+|vram\s+|video\s+|device\s+)?memory|oom|nan)\b"
     rf"|\b{_MODAL}\s*(?:n[o']t|not)\s+(?:work|run|start|load|use|show|respond)\w*\b"
     r"|\bcan(?:no|')t\s+(?:work|run|start|load|use)\b|\bunable\s+to\b"
     # "does not detect / see / find" only with what a machine fails to find: "didn't find a good
@@ -199,8 +199,13 @@ def parse(doc: Pasted) -> Found:
     seen: Dict[str, Optional[int]] = {}
     first = next((k for k, line in enumerate(doc.lines) if line.strip()), 0) if doc.lines else 0
     budget = _BUDGET
+    printed: Optional[set] = None  # lines a catalogued message stands on: a program's, not a person's
     for i in doc.lines_containing(*_NEEDLES, ignorecase=True):
         line = doc.lines[i]
+        if printed is None:
+            printed = {m.line - 1 + k for m in doc.messages for k in range(m.text.count("\n") + 1)}
+        if i in printed:
+            continue
         if line in seen and i != first:
             at = seen[line]
         else:
