@@ -6,6 +6,7 @@ import json
 from typing import List
 
 from ..rules import SECTIONS
+from ..rules.needs import ERROR
 from ..serial import to_data
 from . import steps
 from .model import Report
@@ -38,7 +39,8 @@ def _judgement(report: Report) -> List[str]:
             out.append("")
     if j.missing:
         out += ["**Too little to judge**" if report.verdict == "insufficient" else "**Not in the text**", ""]
-        out += [f"- {what}: `{cmd}`" for what, cmd in j.missing] + [""]
+        # The error itself is asked for in words (run it again and copy it), not as a command.
+        out += [f"- {_cell(what)}: {cmd if cmd == ERROR[1] else f'`{cmd}`'}" for what, cmd in j.missing] + [""]
     if j.paste_next:
         out += ["**Paste next**", "", "```sh", *j.paste_next, "```", ""]
     return out

@@ -183,12 +183,13 @@ def judge(facts: Facts, findings: Sequence[Finding], found: Optional[Tuple[State
         verdict = "warning"
     else:
         said = next((n for n in facts.notes if n.startswith(SAID_FAILING)), None)
-        if said is not None and ERROR not in missing:
+        if said is not None and not any(cmd == ERROR[1] for _, cmd in missing):
             # The person says it fails and nothing here says why: never "no problems found".
-            missing.append(ERROR)
+            missing.append((f"the error behind {said[len(SAID_FAILING):]}, whole (the traceback or the command's "
+                            "output, not a summary)", ERROR[1]))
         verdict = "insufficient" if missing else "ok"
     paste = [c for u in unexplained for cause in u.causes[:2] for c in cause.paste]
-    paste += [cmd for what, cmd in missing if (what, cmd) != ERROR] if verdict == "insufficient" else []
+    paste += [cmd for _, cmd in missing if cmd != ERROR[1]] if verdict == "insufficient" else []
     if unexplained or verdict == "insufficient":
         paste.append(FULL_REPORT + "   (run on that machine: everything above in one report)")
     return Judgement(verdict, tuple(unexplained), tuple(missing), tuple(dict.fromkeys(paste)))

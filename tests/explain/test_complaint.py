@@ -96,7 +96,8 @@ def test_the_working_report_alone_is_ok():
 def test_a_failure_said_in_words_is_never_ok(sentence):
     report = _judged(sentence)
     assert report.verdict == "insufficient", sentence
-    assert ERROR in report.judgement.missing
+    asked = [what for what, cmd in report.judgement.missing if cmd == ERROR[1]]
+    assert len(asked) == 1 and asked[0].startswith("the error behind “"), asked
     assert any(n.startswith(SAID_FAILING) for n in report.facts.notes)
 
 
@@ -157,3 +158,16 @@ def test_a_finding_still_answers_first():
 ])
 def test_not_finding_is_a_failure_only_of_what_a_machine_finds(sentence, says):
     assert bool(complaint.parse(source.normalise(sentence)).notes) is says
+
+
+def test_the_quote_is_in_every_format():
+    from envcheck.report import render
+    from envcheck.report.jsonfmt import document
+
+    report = _judged("I think it crashes my graphics driver and then the OS reboots.")
+    md = render(report, "markdown")
+    assert "the error behind “I think it crashes my graphics driver" in md
+    assert "`run the failing command again" not in md  # asked for in words, not as a command
+    assert "the error behind “I think it crashes" in render(report, "text")
+    missing = document(report)["data"]["missing"] if "data" in document(report) else document(report)["missing"]
+    assert any("I think it crashes" in m["what"] for m in missing)
