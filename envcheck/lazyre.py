@@ -292,8 +292,8 @@ def keep_compiled() -> bool:
         return False
     try:
         path = user_store_file()
-        if path is None:
-            return False
+        if path is None or (path.exists() and not path.is_file()):  # a device or FIFO there: left alone
+            return False  # (writing through to a FIFO would wait for a reader for ever)
         import filelock  # imported here: only a start that compiled patterns writes
 
         from envcheck.atomicio import atomic_write_text

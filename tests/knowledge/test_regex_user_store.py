@@ -210,10 +210,12 @@ def test_a_store_that_is_a_device_a_pipe_or_too_big_is_not_read(another_python, 
     path.parent.mkdir(parents=True)
     path.symlink_to("/dev/zero")  # read whole, it would fill the memory
     assert lazyre.user_stored() == {}
+    lazyre.lazy(PATTERN).search("driver 1.2")
+    assert lazyre.keep_compiled() is False  # not written through to the device either
     path.unlink()
-    os.mkfifo(path)  # nobody writes it: opening it for reading would wait for ever
+    os.mkfifo(path)  # nobody writes or reads it: opening it would wait for ever
     lazyre.user_stored.cache_clear()
-    assert lazyre.user_stored() == {}
+    assert lazyre.user_stored() == {} and lazyre.keep_compiled() is False
     path.unlink()
     lazyre.lazy(PATTERN).search("driver 1.2")
     assert lazyre.keep_compiled() is True
