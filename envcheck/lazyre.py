@@ -23,6 +23,11 @@ Under any other Python the CLI keeps the code of what a run compiled in a per-us
 (:func:`keep_compiled`: envcheck's cache directory, or ``$ENVCHECK_REGEX_CACHE``; ``off`` keeps
 none), one file per interpreter (:func:`user_key`), read like the checked-in one from the next
 start on: a 4 MiB paste's ~730 patterns are then compiled once per Python, not once per run.
+
+``_sre.compile`` trusts the code it is given: a code word changed on disk crashed the process
+(SIGSEGV). So each row, in either store, carries a digest of what it hands ``_sre.compile``
+(:func:`_digest`), and a row that does not match it is compiled instead; a store file is read
+only when it is a regular file under :data:`_MAX_STORE_BYTES`.
 """
 
 from __future__ import annotations
@@ -35,11 +40,12 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 import unicodedata
 import zlib
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 if sys.version_info >= (3, 11):
     from re import _compiler as sre_compile
@@ -64,6 +70,10 @@ USER_STORE_ENV = "ENVCHECK_REGEX_CACHE"
 _OFF = ("", "0", "off", "no", "false", "none")
 # Patterns compiled in this process that neither store held: (text, flags) -> their row, code unpacked.
 _COMPILED_HERE: Dict[Tuple[str, int], List[Any]] = {}
+# A store file larger than this is not read (the checked-in one is ~0.7 MB; a store pointed at
+# /dev/zero or a huge file would otherwise be read whole).
+_MAX_STORE_BYTES = 16 * 1024 * 1024
+_DIGEST_CHARS = 32  # of sha256's hex: enough to tell a damaged row, not a secret
 
 
 class LazyPattern:
@@ -174,10 +184,33 @@ def code_of(pattern: str, flags: int = 0) -> List[object]:
 
 
 def _packed(row: List[Any], level: int = 9) -> List[Any]:
-    """``row`` with its code packed as the stores hold it (see _CODE_TYPE); ``level``: zlib's
-    (9, the smallest, for the checked-in store; 1 for the per-user one: 9 took 0.07 s a run)."""
+    """``row`` with its code packed as the stores hold it (see _CODE_TYPE) and its digest
+    appended (:func:`_digest`); ``level``: zlib's (9, the smallest, for the checked-in store;
+    1 for the per-user one: 9 took 0.07 s a run)."""
     packed = base64.b64encode(zlib.compress(array.array(_CODE_TYPE, row[3]).tobytes(), level)).decode("ascii")
-    return row[:3] + [packed] + row[4:]
+    out = row[:3] + [packed] + row[4:7]
+    return out + [_digest(out)]
+
+
+def _digest(row: List[Any]) -> str:
+    """sha256 of a stored row's first seven fields (everything ``_sre.compile`` is given) as
+    JSON writes them: a row read back verifies only when not one of them changed."""
+    text = json.dumps(row[:7], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_DIGEST_CHARS]
+
+
+def _read_store(path: Path) -> Any:
+    """A store file's JSON: only a regular file (never a device or a pipe a link points to),
+    only up to _MAX_STORE_BYTES; OSError or ValueError otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the open
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path}: not a regular file")
+        data = f.read(_MAX_STORE_BYTES + 1)
+    if len(data) > _MAX_STORE_BYTES:
+        raise ValueError(f"{path}: larger than {_MAX_STORE_BYTES} bytes")
+    return json.loads(data)
 
 
 @functools.lru_cache(maxsize=1)
@@ -185,7 +218,7 @@ def stored() -> Dict[Tuple[str, int], List[Any]]:
     """compiled_re.json's patterns by (text, flags); none when it is missing, unreadable or
     made under another :func:`store_key`."""
     try:
-        data = json.loads(STORE.read_bytes())
+        data = _read_store(STORE)
         if not isinstance(data, dict) or data.get("key") != store_key():
             return {}
         return {(row[0], row[1]): row for row in data["patterns"]}
@@ -200,7 +233,9 @@ def _from_store(pattern: str, flags: int) -> "Optional[re.Pattern[str]]":
         if row is None:
             return None
     try:
-        _, _, all_flags, packed, groups, groupindex, indexgroup = row
+        _, _, all_flags, packed, groups, groupindex, indexgroup, digest = row
+        if digest != _digest(row):  # damaged (or written before rows had digests): never handed to _sre
+            return None
         code = array.array(_CODE_TYPE, zlib.decompress(base64.b64decode(packed))).tolist()
         return _sre.compile(pattern, all_flags, code, groups, groupindex, tuple(indexgroup))
     except (TypeError, ValueError, RuntimeError, OverflowError, zlib.error):  # a damaged entry: compiled instead
@@ -236,7 +271,7 @@ def user_stored() -> Dict[Tuple[str, int], List[Any]]:
         path = user_store_file()
         if path is None:
             return {}
-        data = json.loads(path.read_bytes())
+        data = _read_store(path)
         if not isinstance(data, dict) or data.get("key") != user_key():
             return {}
         return {(row[0], row[1]): row for row in data["patterns"]}
@@ -248,16 +283,17 @@ def keep_compiled() -> bool:
     """Add the code of the patterns this process compiled (neither the checked-in store nor the
     per-user one had them) to the per-user store, so that the next start under this same Python
     takes them from there: compiled_re.json serves only the CPython that wrote it, and compiling
-    a 4 MiB paste's ~700 patterns costs ~0.15 s. The CLI calls it on its way out. Kept: the
-    patterns of this process's modules (a pattern edited or removed drops out); written
-    atomically under a lock, skipped when another process holds it. True when written; any
-    failure is silent (a cache, never needed)."""
+    a 4 MiB paste's ~700 patterns costs ~0.15 s. The CLI calls it on its way out. Kept: every
+    pattern the package makes (:func:`_package_patterns`) and those made here, so that another
+    command (``doctor`` after ``explain``) keeps what it does not use and runs alternating settle;
+    a pattern edited or removed drops out. Written atomically under a lock, skipped when another
+    process holds it. True when written; any failure is silent (a cache, never needed)."""
     if not _COMPILED_HERE:
         return False
     try:
         path = user_store_file()
-        if path is None:
-            return False
+        if path is None or (path.exists() and not path.is_file()):  # a device or FIFO there: left alone
+            return False  # (writing through to a FIFO would wait for a reader for ever)
         import filelock  # imported here: only a start that compiled patterns writes
 
         from envcheck.atomicio import atomic_write_text
@@ -267,14 +303,28 @@ def keep_compiled() -> bool:
             user_stored.cache_clear()  # another process may have written it since this one read it
             rows = dict(user_stored())
             rows.update((k, _packed(row, 1)) for k, row in _COMPILED_HERE.items())
-            live = {(p.pattern, p._flags) for p in _MADE}
-            kept = [row for k, row in rows.items() if k in live]
+            package = _package_patterns()
+            if package is None:  # the list is out of reach: nothing is known to be gone
+                kept = list(rows.values())
+            else:
+                live = package | {(p.pattern, p._flags) for p in _MADE}
+                kept = [row for k, row in rows.items() if k in live]
             atomic_write_text(path, json.dumps({"key": user_key(), "patterns": kept}, ensure_ascii=False,
                                                separators=(",", ":")))
         _COMPILED_HERE.clear()
         return True
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no error (read-only home, full disk, a lock held)
         return False
+
+
+def _package_patterns() -> Optional[Set[Tuple[str, int]]]:
+    """(text, flags) of every lazy pattern of the package: compiled_re.json's rows, whatever
+    Python wrote them (``scripts/compile_data.py`` lists them all); None when it cannot be read."""
+    try:
+        data = _read_store(STORE)
+        return {(row[0], row[1]) for row in data["patterns"]}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def lazy(pattern: str, flags: int = 0, parsed: Optional[Any] = None) -> "re.Pattern[str]":

@@ -10,11 +10,14 @@ Set ``ENVCHECK_DEBUG=1`` to see the traceback of an internal error.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import os
+import select
 import signal
 import sys
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import click
 
@@ -71,6 +74,17 @@ class EnvcheckGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, HELP.get(name, "")) for name in COMMANDS])
 
+    # A reader gone from the pipe (`envcheck explain FILE | head -1`) is the quiet exit 0: click's
+    # own main turns EPIPE into exit 1 before main below sees it, so it is caught inside, where
+    # click's main calls: parsing (--help) and the command.
+    def make_context(self, *args, **kwargs):  # type: ignore[override]
+        with _quiet_closed_pipe():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _quiet_closed_pipe():
+            return super().invoke(ctx)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         try:
             rv = super().main(args=args, prog_name=prog_name or "envcheck", complete_var=complete_var,
@@ -79,7 +93,11 @@ class EnvcheckGroup(click.Group):
             click.echo("envcheck: interrupted", err=True)
             sys.exit(exitcodes.INTERRUPTED)
         except click.exceptions.NoArgsIsHelpError as exc:
-            click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            try:
+                click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            except BrokenPipeError:  # the help's reader is gone: the quiet exit, as for any output
+                _stdout_to_devnull()
+                sys.exit(exitcodes.OK)
             sys.exit(exitcodes.USAGE)
         except click.UsageError as exc:
             cmd = exc.ctx.command_path if exc.ctx else "envcheck"
@@ -106,6 +124,40 @@ class EnvcheckGroup(click.Group):
                        f"(set ENVCHECK_DEBUG=1 for the traceback)", err=True)
             sys.exit(exitcodes.FAILED)
         sys.exit(rv if isinstance(rv, int) else exitcodes.OK)
+
+
+@contextlib.contextmanager
+def _quiet_closed_pipe() -> Iterator[None]:
+    """EPIPE on our stdout becomes click's Exit(OK), the rest of the output going nowhere; an
+    EPIPE from anything else (a child's pipe) goes on as the error it is."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno != errno.EPIPE or not _stdout_closed():
+            raise
+        _stdout_to_devnull()
+        raise click.exceptions.Exit(exitcodes.OK) from None
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (poll reports POLLERR on its write end)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll(), or stdout not a file: not ours to judge
+        return False
+
+
+def _stdout_to_devnull() -> None:
+    """What is still buffered for stdout (and any later write) goes to /dev/null, so that no
+    flush at exit fails again (Python's documented way for SIGPIPE-less programs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 @click.group(name="envcheck", cls=EnvcheckGroup, context_settings={"help_option_names": ["-h", "--help"]},
@@ -137,6 +189,7 @@ def main() -> None:
         _keep_compiled()
         if quick_exit_asked():
             _quick_exit(exc.code)
+        _flush_or_quiet(exc)
         raise
     except BaseException:
         _keep_compiled()
@@ -152,6 +205,19 @@ def _keep_compiled() -> None:
         lazyre.keep_compiled()
 
 
+def _flush_or_quiet(exc: SystemExit) -> None:
+    """Output still buffered is flushed here, where a reader gone from the pipe can still make
+    the exit the quiet 0 (at the interpreter's own final flush it would be exit 120 and a
+    message on stderr)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        exc.code = exitcodes.OK
+    except (OSError, ValueError):  # a closed or failing stdout: the interpreter reports it as ever
+        pass
+
+
 def _quick_exit(code: object) -> None:
     """End the process with ``code`` (SystemExit's) as the interpreter would, less its
     teardown (common.quick_exit): the output flushed first; a reader gone from the pipe is
@@ -162,6 +228,7 @@ def _quick_exit(code: object) -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
+        _stdout_to_devnull()
         status = exitcodes.OK
     except (OSError, ValueError):  # a closed or failing stdout: what the normal exit would report
         return

@@ -4,14 +4,16 @@ and click's test runner (no console entry point) is left alone."""
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
-from envcheck.cli import cli
+from envcheck.cli import _quiet_closed_pipe, cli
 
 REPO = Path(__file__).resolve().parents[2]
 PASTE = ("Traceback (most recent call last):\n  File \"train.py\", line 3, in <module>\n"
@@ -54,3 +56,33 @@ def test_a_reader_that_leaves_early_is_no_error(tmp_path):
     producer.stdout.close()  # as `| head -1` does
     _, err = producer.communicate(timeout=120)
     assert producer.returncode in (0, 1) and b"Traceback" not in err
+
+
+def _to_a_closed_pipe(*args: str) -> subprocess.CompletedProcess:
+    """envcheck with its stdout a pipe nobody reads any more (`envcheck … | true` once true has
+    gone): the reader is closed before the command starts, so every run sees EPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ENVCHECK_REGEX_CACHE": "off"}
+    try:
+        return subprocess.run([sys.executable, "-m", "envcheck", *args], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, env=env, cwd=REPO, timeout=120)
+    finally:
+        os.close(write_end)
+
+
+def test_a_closed_pipe_is_the_quiet_exit_0_for_every_command(tmp_path):
+    """click's own main turns EPIPE into exit 1 ("problems found"): caught before it, any
+    command's output to a reader that has gone ends with 0 and nothing on stderr."""
+    paste = tmp_path / "paste.txt"
+    paste.write_text(PASTE)
+    for args in (["explain", str(paste)], ["explain", "--json", str(paste)], ["explain", "--markdown", str(paste)],
+                 ["explain", "--help"], ["--help"], ["--version"], [], ["recipe", "list"]):
+        done = _to_a_closed_pipe(*args)
+        assert (done.returncode, done.stderr) == (0, ""), args
+
+
+def test_an_epipe_not_from_stdout_is_still_an_error(capsys):
+    """Only our own stdout gone is the quiet exit: a child's pipe breaking is an error."""
+    with pytest.raises(BrokenPipeError), _quiet_closed_pipe():
+        raise BrokenPipeError(errno.EPIPE, "a child's stdin")
