@@ -1,0 +1,70 @@
+"""explain.first_of: a pattern of alternatives searched one gated alternative at a time finds what
+the whole pattern finds (the same text at the same place), and Pasted.read remembers a line's reading."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from envcheck.explain import gated
+from envcheck.explain.first_of import FirstOf, alternatives
+from envcheck.explain.parsers import prose_state
+from envcheck.explain.source import normalise
+
+
+def _same(a, b):
+    return (a and (a.span(), a.group(0))) == (b and (b.span(), b.group(0)))
+
+
+def test_alternatives_split_only_at_the_top_level():
+    assert alternatives(r"a|b(?:c|d)|[|x]e|\|f|[]|]g") == ["a", "b(?:c|d)", "[|x]e", r"\|f", "[]|]g"]
+    assert alternatives(r"[^]|]|x") == ["[^]|]", "x"]
+    assert alternatives("abc") == ["abc"]
+
+
+def test_the_first_alternative_matching_leftmost_wins(monkeypatch):
+    monkeypatch.setattr(gated, "_MADE", [])  # (these gates are not the package's)
+    for pattern, words, text in [("ab|a", (("ab",), ("a",)), "xab"), ("a|ab", (("a",), ("ab",)), "xab"),
+                                 (r"b\w|ab", (("b",), ("ab",)), "xab"), (r"gpu\b|no\s+gpu", (("gpu",), ("no",)), "no gpu")]:
+        assert _same(FirstOf(pattern, 0, words).search(text), re.search(pattern, text)), pattern
+
+
+def test_gates_and_flags_are_checked(monkeypatch):
+    monkeypatch.setattr(gated, "_MADE", [])  # (these gates are not the package's)
+    with pytest.raises(ValueError):
+        FirstOf("a|b", 0, (("a",),))  # one gate for two alternatives
+    with pytest.raises(ValueError):
+        FirstOf("(?i)a|b", 0, (("a",), ("b",)))  # a global inline flag scopes over both
+    bad = FirstOf(r"no\s+gpu|(?:without\s+)?cuda", re.I, (("no",), ("without",)))  # "without" is optional
+    bad.alternatives[0].check()
+    with pytest.raises(ValueError):
+        bad.alternatives[1].check()  # what test_gated_deferred does for every gate the package makes
+
+
+_PIECES = ["I have no NVIDIA GPU", "we don't have a GPU", "without an nvidia card", "没有N卡", "电脑没有显卡",
+           "GPUがありません", "NVIDIAのGPUはない", "그래픽카드가 없습니다", "no tengo GPU", "não tenho gpu",
+           "keine NVIDIA-Grafikkarte", "pas de GPU NVIDIA", "I am using CPU", "I only have a CPU", "我只有cpu",
+           "on a CPU-only server", "a laptop without a GPU", "No NVIDIA GPU on this laptop, so", "the GPU is not visible",
+           "grad_norm=0.3 node 4", "İ HAVE NO NVİDİA GPU", "ſome text", "\u212aeine GPU", "plain log line 123",
+           "nvidia-smi: not found", "my laptop has no GPU memory left", "GPU is available"]
+
+
+def test_no_nvidia_one_alternative_at_a_time_finds_what_the_pattern_finds():
+    rnd = random.Random(11)
+    whole, first = prose_state._NO_NVIDIA.compiled, prose_state._NO_NVIDIA_FIRST
+    for _ in range(1500):
+        line = " ".join(rnd.choice([p, p.upper(), p.lower()]) for p in rnd.sample(_PIECES, rnd.randint(1, 4)))
+        assert _same(first.search(line), whole.search(line)), line
+
+
+def test_pasted_read_gives_the_reading_of_each_line_once():
+    calls = []
+
+    def reading(line: str) -> int:
+        calls.append(line)
+        return len(line)
+    doc = normalise("abc\nde\nabc\nabc\n")
+    assert [doc.read(reading, line) for line in doc.lines] == [3, 2, 3, 3, 0]
+    assert calls == ["abc", "de", ""]
