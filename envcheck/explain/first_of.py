@@ -72,15 +72,19 @@ class FirstOf:
             raise ValueError("inline or verbose flags scope over the alternatives")
         self.pattern, self.flags = pattern, flags
         self.alternatives = tuple(Gated(lazy(p, flags), words) for p, words in zip(parts, gates))
+        self._words = tuple(sorted(frozenset().union(*(a.words for a in self.alternatives))))
 
     def search(self, string: str) -> "Optional[re.Match[str]]":
         """What ``Gated.search`` of each alternative would give, the line lowered once for all."""
         fold = bool(self.flags & re.IGNORECASE)
         low = string.lower() if fold else string
         ungated = not string.isascii() and any(ch in string for ch in _FOLDS)
+        held = None if ungated else {w for w in self._words if w in low}  # each word looked for once
+        if held is not None and not held:
+            return None
         best = None
         for alternative in self.alternatives:
-            if not ungated and not any(w in low for w in alternative.words):
+            if held is not None and held.isdisjoint(alternative.words):
                 continue
             m = alternative.compiled.search(string)
             if m is not None and (best is None or m.start() < best.start()):

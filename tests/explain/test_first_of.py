@@ -10,7 +10,7 @@ import pytest
 
 from envcheck.explain import gated
 from envcheck.explain.first_of import FirstOf, alternatives
-from envcheck.explain.parsers import prose_state
+from envcheck.explain.parsers import container_prose, prose_state
 from envcheck.explain.source import normalise
 
 
@@ -48,15 +48,26 @@ _PIECES = ["I have no NVIDIA GPU", "we don't have a GPU", "without an nvidia car
            "keine NVIDIA-Grafikkarte", "pas de GPU NVIDIA", "I am using CPU", "I only have a CPU", "我只有cpu",
            "on a CPU-only server", "a laptop without a GPU", "No NVIDIA GPU on this laptop, so", "the GPU is not visible",
            "grad_norm=0.3 node 4", "İ HAVE NO NVİDİA GPU", "ſome text", "\u212aeine GPU", "plain log line 123",
-           "nvidia-smi: not found", "my laptop has no GPU memory left", "GPU is available"]
+           "nvidia-smi: not found", "my laptop has no GPU memory left", "GPU is available",
+           "docker run without --gpus all", "after adding --gpus all it works", "forgot to add the --gpus flag",
+           "the GPU is not detected in the container", "nvidia-smi: command not found inside docker",
+           "no deploy.resources.reservations.devices", "容器里识别不到GPU", "没有加--gpus", "--gpus 옵션을 빼먹",
+           "--gpus を付け忘れ", "sin --gpus", "ohne --gpus", "sans --gpus", "torch.cuda.is_available() returns False in docker",
+           "contenedor no detecta la GPU", "im Container wird die GPU nicht erkannt", "도커에서 GPU 인식이 안 돼요"]
 
 
-def test_no_nvidia_one_alternative_at_a_time_finds_what_the_pattern_finds():
+@pytest.mark.parametrize("whole, first", [(prose_state._NO_NVIDIA, prose_state._NO_NVIDIA_FIRST),
+                                          (container_prose._CAUSE, container_prose._CAUSE_FIRST),
+                                          (container_prose._SYMPTOM, container_prose._SYMPTOM_FIRST)])
+def test_one_alternative_at_a_time_finds_what_the_pattern_finds(whole, first):
     rnd = random.Random(11)
-    whole, first = prose_state._NO_NVIDIA.compiled, prose_state._NO_NVIDIA_FIRST
+    found = 0
     for _ in range(1500):
         line = " ".join(rnd.choice([p, p.upper(), p.lower()]) for p in rnd.sample(_PIECES, rnd.randint(1, 4)))
-        assert _same(first.search(line), whole.search(line)), line
+        want = whole.compiled.search(line)
+        assert _same(first.search(line), want), line
+        found += want is not None
+    assert found > 100  # the lines try the alternatives, not only their absence
 
 
 def test_pasted_read_gives_the_reading_of_each_line_once():
