@@ -62,9 +62,15 @@ def alternatives(pattern: str) -> List[str]:
 class FirstOf:
     """``re.compile(pattern, flags).search`` as its top-level alternatives, each gated by its
     ``gates`` entry (one tuple of words per alternative, in order). A pattern with inline
-    flags (which scope over every alternative) or a VERBOSE one is refused (ValueError)."""
+    flags (which scope over every alternative) or a VERBOSE one is refused (ValueError).
+    ``within``: the whole pattern's own gate, where it has one: a line holding none of its
+    words is not searched at all."""
 
-    def __init__(self, pattern: str, flags: int, gates: Sequence[Tuple[str, ...]]) -> None:
+    def __init__(self, pattern: str, flags: int, gates: Sequence[Tuple[str, ...]],
+                 within: Optional[Gated] = None) -> None:
+        if within is not None and (within.pattern, within.flags) != (pattern, flags):
+            raise ValueError("the gate of another pattern")
+        self._within = within.words if within is not None else ()
         parts = alternatives(pattern)
         if len(parts) != len(gates):
             raise ValueError(f"{len(parts)} alternatives, {len(gates)} gates")
@@ -79,6 +85,8 @@ class FirstOf:
         fold = bool(self.flags & re.IGNORECASE)
         low = string.lower() if fold else string
         ungated = not string.isascii() and any(ch in string for ch in _FOLDS)
+        if self._within and not ungated and not any(w in low for w in self._within):
+            return None
         held = None if ungated else {w for w in self._words if w in low}  # each word looked for once
         if held is not None and not held:
             return None

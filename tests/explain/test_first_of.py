@@ -10,7 +10,7 @@ import pytest
 
 from envcheck.explain import gated
 from envcheck.explain.first_of import FirstOf, alternatives
-from envcheck.explain.parsers import container_prose, prose_state
+from envcheck.explain.parsers import container_prose, prose_state, visible_devices
 from envcheck.explain.source import normalise
 
 
@@ -53,12 +53,16 @@ _PIECES = ["I have no NVIDIA GPU", "we don't have a GPU", "without an nvidia car
            "the GPU is not detected in the container", "nvidia-smi: command not found inside docker",
            "no deploy.resources.reservations.devices", "容器里识别不到GPU", "没有加--gpus", "--gpus 옵션을 빼먹",
            "--gpus を付け忘れ", "sin --gpus", "ohne --gpus", "sans --gpus", "torch.cuda.is_available() returns False in docker",
-           "contenedor no detecta la GPU", "im Container wird die GPU nicht erkannt", "도커에서 GPU 인식이 안 돼요"]
+           "contenedor no detecta la GPU", "im Container wird die GPU nicht erkannt", "도커에서 GPU 인식이 안 돼요",
+           "I only have one GPU", "we have a single GPU", "my server has just one GPU", "on a single-gpu machine",
+           "there is only 1 GPU", "我只有一张显卡", "我是单卡", "GPU가 하나뿐", "GPUは1枚しかない", "solo tengo una gpu",
+           "ich habe nur eine Grafikkarte", "I have 4 GPUs"]
 
 
 @pytest.mark.parametrize("whole, first", [(prose_state._NO_NVIDIA, prose_state._NO_NVIDIA_FIRST),
                                           (container_prose._CAUSE, container_prose._CAUSE_FIRST),
-                                          (container_prose._SYMPTOM, container_prose._SYMPTOM_FIRST)])
+                                          (container_prose._SYMPTOM, container_prose._SYMPTOM_FIRST),
+                                          (visible_devices._SINGLE, visible_devices._SINGLE_FIRST)])
 def test_one_alternative_at_a_time_finds_what_the_pattern_finds(whole, first):
     rnd = random.Random(11)
     found = 0

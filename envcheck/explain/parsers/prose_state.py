@@ -180,7 +180,7 @@ _NO_NVIDIA = Gated(lazy(r"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don'
 _NO_NVIDIA_FIRST = FirstOf(_NO_NVIDIA.pattern, _NO_NVIDIA.flags, (
     ("nvidia", "cuda"), ("没有",), ("gpu", "graphics"), ("没有",), ("gpu", "graphics", "video"), ("nvidia", "cuda"),
     ("cpu",), ("cpu",), ("cpu",), ("cpu",), ("只有",), ("ありません", "ない", "無い"), ("없",), ("gpu", "tarjeta", "placa"),
-    ("kein",), ("carte", "gpu")))
+    ("kein",), ("carte", "gpu")), within=_NO_NVIDIA)
 _NO_WORD = lazy(r"\bno\s", _I)
 _DENIAL_WORDS = tuple(w for w in _NO_NVIDIA.words if w != "no")
 

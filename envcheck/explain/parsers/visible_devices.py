@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+from envcheck.explain.first_of import FirstOf
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -65,6 +66,11 @@ _SINGLE = lazy(
     r"|gpu\s*(?:が|は)?\s*(?:1|一)\s*(?:枚|台|つ)\s*(?:しか|だけ)"
     r"|\b(?:solo|sólo)\s+tengo\s+una\s+(?:sola\s+)?gpu|\btengo\s+una\s+sola\s+gpu"
     r"|\b(?:ich\s+habe\s+)?nur\s+eine\s+(?:einzige\s+)?(?:gpu|grafikkarte)", _I)
+# _SINGLE searched one gated alternative at a time (first_of.py: the same match): most lines
+# naming a GPU hold none of an alternative's words.
+_SINGLE_FIRST = FirstOf(_SINGLE.pattern, _SINGLE.flags, (
+    ("have", "has", "got", "own"), ("has", "have"), ("single", "one", "1"), ("only",), ("only",), ("只有", "仅有", "就"),
+    ("只有", "仅有"), ("单卡",), ("뿐", "밖에"), ("しか", "だけ"), ("tengo",), ("tengo",), ("nur",)))
 # "if you only have one GPU", "for those who have a single GPU": advice, not this machine.
 _ADVICE = lazy(r"(?:\bif\b|\bwhen\b|\bfor\s+(?:those|users|people|anyone)|\banyone\b|\busers?\s+with|如果|若是|若)"
                      r"[^.;!?\n]{0,30}$", _I)
@@ -150,7 +156,7 @@ def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[st
 
 def _single_said(line: str) -> Optional["re.Match[str]"]:
     """One GPU said on ``line``: not advice, not denied, not asked (a line's test: Pasted.where)."""
-    m = _SINGLE.search(line)
+    m = _SINGLE_FIRST.search(line)
     if not m or _ADVICE.search(line, 0, m.start()) or _NEGATED.search(line, max(0, m.start() - 20), m.start()):
         return None
     if "?" in line[m.end():m.end() + 40]:
