@@ -213,6 +213,7 @@ def _next_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
 
 
 @functools.lru_cache(maxsize=4096)  # a long log repeats its lines
+@functools.lru_cache(maxsize=4096)  # a long log repeats its lines; the answer is a tuple
 def _expression(line: str) -> Optional[Tuple[str, bool, bool]]:
     """The expression whose value the next line shows, with whether it is printed (print(…)) and
     whether it is at the interpreter's own prompt; None when the line is no such expression."""

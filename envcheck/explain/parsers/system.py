@@ -13,6 +13,7 @@ is a claim, recorded elsewhere at a lower rank.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
@@ -63,6 +64,7 @@ class OsInfo:
     arch: Optional[str]
 
 
+@functools.lru_cache(maxsize=1024)  # a long log repeats its OS lines; an OsInfo is frozen
 def describe_os(text: str, exact: bool = True) -> Optional[OsInfo]:
     """"Ubuntu 24.10 (x86_64)" / "Fedora release 34" / "Ubuntu1804" → an :class:`OsInfo`.
 
@@ -106,6 +108,7 @@ def kernel_wsl(kernel: str) -> str:
     return "none"
 
 
+@functools.lru_cache(maxsize=1024)  # as describe_os
 def python_platform(text: str) -> Optional[Tuple[str, str]]:
     """platform.platform() ("Linux-6.11.0-21-generic-x86_64-with-glibc2.40") → (kernel, arch)."""
     m = re.match(rf"Linux-(.+?)-({_ARCH})(?:-with-.*)?$", text.strip())
