@@ -59,42 +59,64 @@ def alternatives(pattern: str) -> List[str]:
     return out
 
 
+_MADE: List["FirstOf"] = []  # every one made, for the test that checks their gates
+
+
 class FirstOf:
     """``re.compile(pattern, flags).search`` as its top-level alternatives, each gated by its
     ``gates`` entry (one tuple of words per alternative, in order). A pattern with inline
     flags (which scope over every alternative) or a VERBOSE one is refused (ValueError).
     ``within``: the whole pattern's own gate, where it has one: a line holding none of its
-    words is not searched at all."""
+    words is not searched at all.
+
+    Nothing is compiled or parsed when it is made (every start imports the readers): each
+    alternative is a lazy pattern, and that its words gate it is checked by :meth:`check`,
+    which tests/explain/test_first_of.py calls for every one the package makes."""
 
     def __init__(self, pattern: str, flags: int, gates: Sequence[Tuple[str, ...]],
                  within: Optional[Gated] = None) -> None:
-        if within is not None and (within.pattern, within.flags) != (pattern, flags):
+        if within is not None and (within.pattern, within.flags & ~re.UNICODE) != (pattern, flags & ~re.UNICODE):
             raise ValueError("the gate of another pattern")
-        self._within = within.words if within is not None else ()
         parts = alternatives(pattern)
         if len(parts) != len(gates):
             raise ValueError(f"{len(parts)} alternatives, {len(gates)} gates")
         if flags & re.VERBOSE or any(p.startswith("(?") and p[2:3] not in (":", "=", "!", "<", "P") for p in parts):
             raise ValueError("inline or verbose flags scope over the alternatives")
+        if not all(gates) or not all(all(words) for words in gates):
+            raise ValueError("an alternative without words")
         self.pattern, self.flags = pattern, flags
-        self.alternatives = tuple(Gated(lazy(p, flags), words) for p, words in zip(parts, gates))
-        self._words = tuple(sorted(frozenset().union(*(a.words for a in self.alternatives))))
+        self._fold = bool(flags & re.IGNORECASE)  # as Gated: the words and the line compared lower-cased
+        self._gates = tuple(tuple(words) for words in gates)
+        self._words = tuple(frozenset(w.lower() for w in words) if self._fold else frozenset(words) for words in gates)
+        self._alternatives = tuple(lazy(p, flags) for p in parts)
+        self._all = tuple(sorted(frozenset().union(*self._words)))
+        self._within = within.words if within is not None else ()
+        _MADE.append(self)
+
+    def check(self) -> None:
+        """Refuse a gate that would hide a match of its alternative (ValueError, from Gated)."""
+        for alternative, words in zip(self._alternatives, self._gates):
+            Gated(alternative.compiled, words)
 
     def search(self, string: str) -> "Optional[re.Match[str]]":
         """What ``Gated.search`` of each alternative would give, the line lowered once for all."""
-        fold = bool(self.flags & re.IGNORECASE)
-        low = string.lower() if fold else string
+        low = string.lower() if self._fold else string
         ungated = not string.isascii() and any(ch in string for ch in _FOLDS)
         if self._within and not ungated and not any(w in low for w in self._within):
             return None
-        held = None if ungated else {w for w in self._words if w in low}  # each word looked for once
+        held = None if ungated else {w for w in self._all if w in low}  # each word looked for once
         if held is not None and not held:
             return None
         best = None
-        for alternative in self.alternatives:
-            if held is not None and held.isdisjoint(alternative.words):
+        for alternative, words in zip(self._alternatives, self._words):
+            if held is not None and held.isdisjoint(words):
                 continue
-            m = alternative.compiled.search(string)
+            m = alternative.search(string)
             if m is not None and (best is None or m.start() < best.start()):
                 best = m  # at the same place, the earlier alternative's match stays
         return best
+
+
+def made() -> List[FirstOf]:
+    """Every FirstOf made so far (those of the modules imported)."""
+    return list(_MADE)

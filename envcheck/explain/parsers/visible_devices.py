@@ -68,7 +68,7 @@ _SINGLE = lazy(
     r"|\b(?:ich\s+habe\s+)?nur\s+eine\s+(?:einzige\s+)?(?:gpu|grafikkarte)", _I)
 # _SINGLE searched one gated alternative at a time (first_of.py: the same match): most lines
 # naming a GPU hold none of an alternative's words.
-_SINGLE_FIRST = FirstOf(_SINGLE.pattern, _SINGLE.flags, (
+_SINGLE_FIRST = FirstOf(_SINGLE.pattern, _I, (
     ("have", "has", "got", "own"), ("has", "have"), ("single", "one", "1"), ("only",), ("only",), ("只有", "仅有", "就"),
     ("只有", "仅有"), ("单卡",), ("뿐", "밖에"), ("しか", "だけ"), ("tengo",), ("tengo",), ("nur",)))
 # "if you only have one GPU", "for those who have a single GPU": advice, not this machine.
