@@ -179,6 +179,23 @@ class Pasted:
             found = seen[line] = pattern.search(line)
             return found
 
+    @functools.cached_property
+    def _read(self) -> Dict[Callable[[str], object], Dict[str, object]]:
+        return {}
+
+    def read(self, test: Callable[[str], T], line: str) -> T:
+        """``test(line)``, remembered for this paste (:meth:`search` for any reading of one line
+        alone): a reader visiting each copy of a repeated line gets the first copy's result.
+        ``test`` is a module-level function (told apart by identity), reading nothing but ``line``."""
+        seen = self._read.get(test)
+        if seen is None:
+            seen = self._read[test] = {}
+        try:
+            return seen[line]  # type: ignore[return-value]
+        except KeyError:
+            found = seen[line] = test(line)
+            return found
+
     def line_of(self, pos: int) -> int:
         """The number of the line holding offset ``pos`` of :attr:`text`."""
         return bisect.bisect_right(self.offsets, pos) - 1

@@ -227,15 +227,25 @@ def _package_rows(lines: Tuple[str, ...], i: int) -> List[str]:
     return out
 
 
+def _keyed(line: str) -> Optional[Tuple[str, str]]:
+    """(key, value) of a "Key: value" line whose key parse reads; None otherwise (read once per
+    distinct line: Pasted.read)."""
+    m = _KEY.match(line)
+    if not m:
+        return None
+    key = m.group(1)
+    key = (_EXAMPLE.sub("", key) if "(" in key else key).strip().lower()
+    return (key, m.group(2)) if key in _SIMPLE or key in _BLOCK else None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, REPORT)
+    lines, read = doc.lines, doc.read
     for i in sorted(set(doc.lines_containing(*_KEYS)) | set(doc.lines_starting(_OS_KEY, lower=True))):
-        line = doc.lines[i]
-        m = _KEY.match(line)
-        if not m:
+        keyed = read(_keyed, lines[i])
+        if keyed is None:
             continue
-        key = m.group(1)
-        key, value = (_EXAMPLE.sub("", key) if "(" in key else key).strip().lower(), m.group(2)
+        key, value = keyed
         if key in _SIMPLE:
             _SIMPLE[key](f, value, i)
         elif key in _BLOCK:

@@ -245,6 +245,12 @@ def _singularity_start(lines: Tuple[str, ...], i: int) -> Optional[Start]:
     return Start(i, f"{m.group('tool')} {m.group('verb')}", "--nv" if nv else "none", lines[i][:m.start()])
 
 
+def _run_on(line: str) -> Tuple[Optional["re.Match[str]"], bool]:
+    """The first ``… run`` command on ``line``, and whether several are (read once per distinct line)."""
+    m = _RUN.search(line)
+    return m, bool(m and len(_RUN_AT.findall(line)) > 1)
+
+
 def _starts(doc: Pasted) -> List[Start]:
     """Every container start in the text, in order: docker/podman/nerdctl/nvidia-docker run,
     kubectl run, singularity/apptainer exec|run|shell."""
@@ -252,8 +258,8 @@ def _starts(doc: Pasted) -> List[Start]:
     out: List[Start] = []
     for i in doc.lines_containing(" run"):
         line = lines[i]
-        m = _RUN.search(line)
-        if m and len(_RUN_AT.findall(line)) > 1:
+        m, several = doc.read(_run_on, line)
+        if several:
             out.extend(_starts_in_a_sentence(line, i))
             continue
         start = _run_start(lines, i, m) if m else (_kubectl_start(lines, i) if "kubectl" in line else None)

@@ -134,13 +134,9 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     _tools_said(doc, f)
     said = {}
-    # "cuda" is on most lines of a long log, which repeats its lines: each distinct line is read once.
-    read: Dict[str, Tuple[Tuple[str, str], ...]] = {}
-    for i in doc.lines_containing(*_NEEDLES):
-        line = doc.lines[i]
-        versions = read.get(line)
-        if versions is None:
-            versions = read[line] = _versions(line)
+    # "cuda" is on most lines of a long log, which repeats its lines: each distinct line is read
+    # once, and only the copies of those saying a version are visited (Pasted.where).
+    for i, versions in doc.where(_versions, *_NEEDLES):
         for version, words in versions:
             said.setdefault(version, (i, words))
     if len(said) != 1 or any(c.path == "nvml.cuda_driver_version" for c in f.claims):

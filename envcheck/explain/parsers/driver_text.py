@@ -28,7 +28,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from envcheck.derived.platform_text import NO_PACKAGE_DETAIL
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
@@ -158,19 +158,26 @@ def _not_loaded(f: Found, doc: Pasted) -> None:
             return
 
 
-def _installed(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
+def _module_versions(line: str) -> Tuple[Optional[str], Optional[str]]:
+    """(the version dkms or /usr/src names, the version a modinfo line names) on ``line``; read
+    once per distinct line (Pasted.read)."""
+    s = line.strip()
+    m = _DKMS.match(s) or _USR_SRC.match(s)
+    v = _MODINFO_VERSION.match(s)
+    return (m.group(1) if m else None), (v.group(1) if v else None)
+
+
+def _installed(f: Found, doc: Pasted, lines: Tuple[str, ...], candidates: List[int]) -> None:
     versions = []
     first = None
     for i in candidates:
-        s = lines[i].strip()
-        m = _DKMS.match(s) or _USR_SRC.match(s)
-        if m and m.group(1) not in versions:
-            versions.append(m.group(1))
+        built, modinfo = doc.read(_module_versions, lines[i])
+        if built is not None and built not in versions:
+            versions.append(built)
             first = i if first is None else first
-        m = _MODINFO_VERSION.match(s)
-        if m and any("modinfo" in lines[j] or "nvidia.ko" in lines[j] for j in range(max(0, i - 8), i)):
-            if m.group(1) not in versions:
-                versions.append(m.group(1))
+        if modinfo is not None and any("modinfo" in lines[j] or "nvidia.ko" in lines[j] for j in range(max(0, i - 8), i)):
+            if modinfo not in versions:
+                versions.append(modinfo)
                 first = i if first is None else first
     if versions:
         f.set("driver.installed_module_versions", tuple(versions), first)
@@ -374,7 +381,7 @@ def parse(doc: Pasted) -> Found:
     if not f.claims or all(c.path != "driver.loaded_modules" for c in f.claims):
         _open_driver(f, lines, candidates)
     _not_loaded(f, doc)
-    _installed(f, lines, candidates)
+    _installed(f, doc, lines, candidates)
     _secure_boot_told(f, doc)
     _uvm_told(f, doc)
     _no_package(f, doc)

@@ -76,36 +76,42 @@ def _echo_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
     return None
 
 
-def _sets_something(line: str) -> bool:
-    """One of parse's forms is on ``line`` (the loop below reads nothing else of a line without one;
-    tested once per distinct line, Pasted.where)."""
-    return bool(_ECHO.search(line) or _ENVIRON.search(line) or _LISTED.match(line) or _ASSIGN.search(line))
+def _form(line: str) -> Optional[Tuple[str, object]]:
+    """Which of parse's forms is on ``line``, and what it read there (None: none is). Read once
+    per distinct line (Pasted.where), and its result placed on each copy: a long log repeats them."""
+    m = _ECHO.search(line)
+    if m:
+        return "echo", m.group("var")
+    m = _ENVIRON.search(line)
+    if m:
+        return "environ", (m.group("var"), _unquote(m.group("value")), TOOL if m.group("op") != "=" else PROGRAM)
+    m = _LISTED.match(line)
+    if m:
+        return "listed", (m.group("var"), _unquote(m.group("value")))
+    if not _ASSIGN.search(line):
+        return None
+    # "For debugging consider passing CUDA_LAUNCH_BLOCKING=1": advice, not a setting
+    return "assign", [(m.group("var"), _prose_end(_unquote(m.group("value")))) for m in _ASSIGN.finditer(line)
+                      if not _ADVICE.search(line[:m.start()])]
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, PROGRAM)
     lines = doc.lines
-    for i, _ in doc.where(_sets_something, *_NAME_PARTS):
-        line = lines[i]
-        m = _ECHO.search(line)
-        if m:
+    for i, (form, read) in doc.where(_form, *_NAME_PARTS):
+        if form == "echo":
             out = _echo_value(lines, i)
             if out is not None:
-                _set(f, m.group("var"), out[0], out[1], TOOL, "as echoed")
-            continue
-        m = _ENVIRON.search(line)
-        if m:
-            _set(f, m.group("var"), _unquote(m.group("value")), i, TOOL if m.group("op") != "=" else PROGRAM,
-                 "from os.environ")
-            continue
-        m = _LISTED.match(line)
-        if m:
-            _set(f, m.group("var"), _unquote(m.group("value")), i, TOOL, "as printed")
-            continue
-        for m in _ASSIGN.finditer(line):
-            if _ADVICE.search(line[:m.start()]):
-                continue  # "For debugging consider passing CUDA_LAUNCH_BLOCKING=1": advice, not a setting
-            _set(f, m.group("var"), _prose_end(_unquote(m.group("value"))), i, PROGRAM, "as set in the text")
+                _set(f, read, out[0], out[1], TOOL, "as echoed")
+        elif form == "environ":
+            var, value, rank = read
+            _set(f, var, value, i, rank, "from os.environ")
+        elif form == "listed":
+            var, value = read
+            _set(f, var, value, i, TOOL, "as printed")
+        else:
+            for var, value in read:
+                _set(f, var, value, i, PROGRAM, "as set in the text")
     return f
 
 

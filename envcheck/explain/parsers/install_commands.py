@@ -201,15 +201,16 @@ def _wheel_says(name: str, file: str, py: str, plat: str) -> Tuple[Optional[str]
             tuple(arch for pattern, arch in _ARCHES if pattern.search(plat)))
 
 
-def _offered(lines: Tuple[str, ...], i: int) -> bool:
+def _offered(doc: Pasted, i: int) -> bool:
     """Is the command on line ``i`` offered as a way out ("It can be bypassed with", "you
     should run", "instead, use") rather than shown as what was run? Then it says nothing
-    about the machine the report is about."""
-    if _ADVICE.search(lines[i]):
+    about the machine the report is about. (Each line's search once per distinct line: Pasted.search.)"""
+    lines = doc.lines
+    if doc.search(_ADVICE, lines[i]):
         return True
     for j in range(i - 1, max(-1, i - 3), -1):
         if lines[j].strip():
-            return bool(_ADVICE.search(lines[j]))
+            return bool(doc.search(_ADVICE, lines[j]))
     return False
 
 
@@ -225,7 +226,7 @@ _UV_PYTHON = lazy(r"^\s*Using CPython (\d+\.\d+\.\d+)(?:[a-z]+\d*)?(?:\s+interpr
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, INTENT)
-    lines = doc.lines
+    lines, search = doc.lines, doc.search
     # pip looked in an index: that names torch's variant only if pip then got torch.
     torch_fetched = bool(_FETCHED.search(doc.text))
     windows = None
@@ -236,22 +237,22 @@ def parse(doc: Pasted) -> Found:
         line = lines[i]
         if line in idle:
             continue
-        m = _PIP.search(line)
+        m = search(_PIP, line)
         if m:
-            if not _offered(lines, i):
+            if not _offered(doc, i):
                 if windows is None:
                     windows = _on_windows(doc)
                 _pip(f, m.group("args") or m.group("args2") or "", i, windows)
             continue
-        py = _CONDA_PYTHON.search(line) if "python" in line else None
-        if py and not _offered(lines, i):
+        py = search(_CONDA_PYTHON, line) if "python" in line else None
+        if py and not _offered(doc, i):
             f.set("python.version", py.group(1), i, detail=f"the conda environment's Python (line {i + 1})")
-        m = _CONDA.search(line)
+        m = search(_CONDA, line)
         if m:
-            if not _offered(lines, i):
+            if not _offered(doc, i):
                 _conda(f, m.group("args"), i)
             continue
-        m = _WHEEL.search(line) if ".whl" in line else None
+        m = search(_WHEEL, line) if ".whl" in line else None
         if m:
             # A wheel pip refused ("is not a supported wheel on this platform") is for another
             # Python or platform than this one: it says what the machine is not.

@@ -40,10 +40,15 @@ def _literal(text: str):
     t = text.strip()
     if t in _CONSTANTS:  # what most calls print; ast.literal_eval compiles it first
         return _CONSTANTS[t]
+    return _evaluated(t)
+
+
+@functools.lru_cache(maxsize=4096)  # a long log prints the same values again (no caller changes what it gets)
+def _evaluated(t: str):
     try:
         return ast.literal_eval(t)
     except (ValueError, SyntaxError):
-        return text.strip().strip("'\"")
+        return t.strip("'\"")
 
 
 def _bool(text: str) -> Optional[bool]:
@@ -208,6 +213,7 @@ def _next_value(lines: Tuple[str, ...], i: int) -> Optional[Tuple[str, int]]:
 
 
 @functools.lru_cache(maxsize=4096)  # a long log repeats its lines
+@functools.lru_cache(maxsize=4096)  # a long log repeats its lines; the answer is a tuple
 def _expression(line: str) -> Optional[Tuple[str, bool, bool]]:
     """The expression whose value the next line shows, with whether it is printed (print(…)) and
     whether it is at the interpreter's own prompt; None when the line is no such expression."""

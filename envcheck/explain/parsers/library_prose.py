@@ -15,6 +15,7 @@ named it as the cause (``derived/stated_causes.py``); a tool's output in the pas
 from __future__ import annotations
 
 import re
+from typing import Optional, Tuple
 
 from envcheck.derived.stated_causes import LD_BLAMED_DETAIL, NCCL_BLAMED_DETAIL
 from envcheck.explain.partial import STATED, Found
@@ -48,20 +49,29 @@ _NCCL = lazy(r"\b(?:incompatible|mismatch\w*|wrong|different|conflicting)\s+(?:c
                    r"|\bnccl\s*版本\s*(?:不匹配|不一致|冲突|不兼容)", _I)
 
 
+def _ld_blamed(line: str) -> Optional[Tuple[Tuple[str, ...], str]]:
+    """(the CUDA-ish directories, the sentence) of the first sentence on ``line`` blaming
+    LD_LIBRARY_PATH; None when none does (read once per distinct line: Pasted.where)."""
+    for s in _SENTENCE.findall(line):
+        if not _LD.search(s) or not _CAUSE.search(s) or _NOT.search(s) or _ADDED.search(s) or "export " in s \
+                or "=" in s:
+            continue
+        return tuple(d for d in _DIR.findall(s) if _CUDAISH.search(d)), s
+    return None
+
+
+def _nccl_blamed(line: str) -> Optional[str]:
+    """The first sentence on ``line`` telling NCCL versions mismatch, not denied."""
+    for s in _SENTENCE.findall(line):
+        if _NCCL.search(s) and not _NOT.search(s):
+            return s
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    lines = doc.lines
-    for i in doc.lines_containing("ld_library_path"):
-        for s in _SENTENCE.findall(lines[i]):
-            if not _LD.search(s) or not _CAUSE.search(s) or _NOT.search(s) or _ADDED.search(s) or "export " in s \
-                    or "=" in s:
-                continue
-            dirs = tuple(d for d in _DIR.findall(s) if _CUDAISH.search(d))
-            f.set("toolkit.ld_library_path", dirs, i, detail=f"{LD_BLAMED_DETAIL} ({s.strip()[:160]})")
-            break
-    for i in doc.lines_containing("nccl"):
-        for s in _SENTENCE.findall(lines[i]):
-            if _NCCL.search(s) and not _NOT.search(s):
-                f.fail("torch.nccl_version", Status.ERROR, i, detail=f"{NCCL_BLAMED_DETAIL} ({s.strip()[:160]})")
-                break
+    for i, (dirs, s) in doc.where(_ld_blamed, "ld_library_path"):
+        f.set("toolkit.ld_library_path", dirs, i, detail=f"{LD_BLAMED_DETAIL} ({s.strip()[:160]})")
+    for i, s in doc.where(_nccl_blamed, "nccl"):
+        f.fail("torch.nccl_version", Status.ERROR, i, detail=f"{NCCL_BLAMED_DETAIL} ({s.strip()[:160]})")
     return f

@@ -269,18 +269,26 @@ def parse(doc: Pasted) -> Found:
                         cuda = _cuda_seen(doc)
                     err = dataclasses.replace(err, importer=_importer(lines, m.line - 1), cuda_seen=cuda)
                 f.item("torch.loader_errors", "|".join(key), err, m.line - 1)
-    for i in doc.lines_containing("=>", ".so"):
-        line = lines[i]
-        if "=>" in line:
-            lm = _LDD.match(line)
-            if lm:
-                _loaded(f, lm.group("path"), i)
-        elif "/" in line and "-" in line and _MAPS.search(line):
-            _loaded(f, _MAPS.search(line).group("path"), i)
-        elif "calling init:" in line and _LD_DEBUG_INIT.match(line):
-            _loaded(f, _LD_DEBUG_INIT.match(line).group("path"), i)
-        elif ".so" in line:
-            lm = _LISTED.search(line)
-            if lm and "cannot open" not in line and "undefined symbol" not in line:
-                _on_disk(f, lm.group("path"), lm.group("name"), i)
+    for i, (path, name) in doc.where(_library_on, "=>", ".so"):
+        if name is None:
+            _loaded(f, path, i)
+        else:
+            _on_disk(f, path, name, i)
     return f
+
+
+def _library_on(line: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(path, None) for a library a process loaded (ldd, /proc/PID/maps, LD_DEBUG), (path, name)
+    for one listed on disk, None otherwise; read once per distinct line (Pasted.where)."""
+    if "=>" in line:
+        lm = _LDD.match(line)
+        return (lm.group("path"), None) if lm else None
+    if "/" in line and "-" in line and _MAPS.search(line):
+        return _MAPS.search(line).group("path"), None
+    if "calling init:" in line and _LD_DEBUG_INIT.match(line):
+        return _LD_DEBUG_INIT.match(line).group("path"), None
+    if ".so" in line:
+        lm = _LISTED.search(line)
+        if lm and "cannot open" not in line and "undefined symbol" not in line:
+            return lm.group("path"), lm.group("name")
+    return None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Optional, Tuple
 
 from ...lazyre import lazy
 from ..partial import TOOL, Found
@@ -42,28 +43,40 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, TOOL)
     lines = unmargined(doc)
     candidates = doc.lines_containing("version", ignorecase=True)  # every pattern above holds it
-    own = [i for i in candidates if _OWN.match(lines[i].strip())]
+    read = doc.read  # each line's reading once per distinct line (a long log repeats them)
+    own = [i for i in candidates if read(_own, lines[i])]
     for i in candidates:
-        line = lines[i]
-        m = _LINE.match(line.strip())
-        if not m:
+        said = read(_said, lines[i])
+        if said is None:
             continue
         k = bisect.bisect_left(own, i - 5)
         if k == len(own) or own[k] > i + 5:
             continue  # no line only --version prints within 5 lines
-        key, value = m.group("key").upper(), m.group("value").strip()
-        v = _VERSION.match(value)
-        if not v:
-            continue  # "Deprecated, see …": the KMD / CUDA UMD line says it
+        key, version = said
         if key in ("DRIVER", "KMD"):
             f.set("nvml.init", True, i, detail="nvidia-smi --version ran (pasted output)")
-            f.set("nvml.driver_version", v.group(1), i)
+            f.set("nvml.driver_version", version, i)
         elif key in ("CUDA", "CUDA UMD"):
-            f.set("nvml.cuda_driver_version", v.group(1), i)
+            f.set("nvml.cuda_driver_version", version, i)
         elif key == "NVIDIA-SMI":
             # nvidia-smi ships with the driver's user-space libraries, of the same version; it
             # prints this line even when it cannot reach the kernel module.
-            f.set("driver.userspace_library_version", v.group(1), i, detail="nvidia-smi --version: NVIDIA-SMI version")
+            f.set("driver.userspace_library_version", version, i, detail="nvidia-smi --version: NVIDIA-SMI version")
         elif key == "NVML":
-            f.set("nvml.nvml_version", v.group(1), i)
+            f.set("nvml.nvml_version", version, i)
     return f
+
+
+def _own(line: str) -> bool:
+    """A line only ``nvidia-smi --version`` prints."""
+    return bool(_OWN.match(line.strip()))
+
+
+def _said(line: str) -> Optional[Tuple[str, str]]:
+    """(key, version) of a "KEY version : V" line; None for others, and for a value that is no
+    version ("Deprecated, see …": the KMD / CUDA UMD line says it)."""
+    m = _LINE.match(line.strip())
+    if not m:
+        return None
+    v = _VERSION.match(m.group("value").strip())
+    return (m.group("key").upper(), v.group(1)) if v else None

@@ -118,6 +118,23 @@ def _chunks(line: str, words: Tuple[str, ...]) -> Tuple[str, ...]:
     return tuple(out)
 
 
+def _pythons_said(line: str) -> Tuple[Tuple[str, bool], ...]:
+    """(version, told by pip --version) for each Python a chunk of ``line`` names as the one in
+    use; read once per distinct line (Pasted.read)."""
+    out = []
+    for chunk in _chunks(line, _IN_USE_WORDS):
+        m = _PIP_VERSION.search(chunk) if "(python " in chunk else None
+        if m:
+            out.append((m.group(1), True))
+            continue
+        m = _PY_IN_USE.search(chunk)
+        before, after = (_sentence(chunk, m)[0], chunk[m.end():]) if m else ("", "")
+        if m and not _CONDITION.search(before) and not _ADVISED.search(before) \
+                and not _NOT_NOW.search(re.split(r"[.!?。？！]", after, maxsplit=1)[0]):
+            out.append((m.group(1), False))
+    return tuple(out)
+
+
 def parse(doc: Pasted) -> Found:
     """The Python a person says they run, pip's own version line, and a person saying the
     installer found no torch."""
@@ -127,16 +144,11 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("python", ignorecase=True):
         if i not in said:
             continue
-        for line in _chunks(lines[i], _IN_USE_WORDS):
-            m = _PIP_VERSION.search(line) if "(python " in line else None
-            if m:
-                f.set("python.version", m.group(1), i, rank=PROGRAM, detail=f"pip --version (line {i + 1})")
-                continue
-            m = _PY_IN_USE.search(line)
-            before, after = (_sentence(line, m)[0], line[m.end():]) if m else ("", "")
-            if m and not _CONDITION.search(before) and not _ADVISED.search(before) \
-                    and not _NOT_NOW.search(re.split(r"[.!?。？！]", after, maxsplit=1)[0]):
-                f.set("python.version", m.group(1), i, rank=OUTCOME,
+        for version, by_pip in doc.read(_pythons_said, lines[i]):
+            if by_pip:
+                f.set("python.version", version, i, rank=PROGRAM, detail=f"pip --version (line {i + 1})")
+            else:
+                f.set("python.version", version, i, rank=OUTCOME,
                       detail=f"{STATED_DETAIL}: the Python in use (line {i + 1})")
     torch_lines = doc.lines_containing("torch", ignorecase=True)
     if not torch_lines:

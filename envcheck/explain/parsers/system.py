@@ -13,6 +13,7 @@ is a claim, recorded elsewhere at a lower rank.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
@@ -63,6 +64,7 @@ class OsInfo:
     arch: Optional[str]
 
 
+@functools.lru_cache(maxsize=1024)  # a long log repeats its OS lines; an OsInfo is frozen
 def describe_os(text: str, exact: bool = True) -> Optional[OsInfo]:
     """"Ubuntu 24.10 (x86_64)" / "Fedora release 34" / "Ubuntu1804" → an :class:`OsInfo`.
 
@@ -106,6 +108,7 @@ def kernel_wsl(kernel: str) -> str:
     return "none"
 
 
+@functools.lru_cache(maxsize=1024)  # as describe_os
 def python_platform(text: str) -> Optional[Tuple[str, str]]:
     """platform.platform() ("Linux-6.11.0-21-generic-x86_64-with-glibc2.40") → (kernel, arch)."""
     m = re.match(rf"Linux-(.+?)-({_ARCH})(?:-with-.*)?$", text.strip())
@@ -254,31 +257,34 @@ def _wsl_ticked(doc: Pasted, found: Found) -> None:
                       detail=f"{STATED_DETAIL}: the issue form's box “WSL {m.group(1)}” is ticked")
 
 
+def _wsl_header(line: str) -> bool:
+    """The header of `wsl -l -v` (read once per distinct line: Pasted.where)."""
+    return bool(_WSL_HEADER.match(line) or _WSL_HEADER_ANY.match(line))
+
+
 def _wsl_list(doc: Pasted, found: Found) -> None:
     rows = []
-    for i in doc.lines_containing("state", "版本", "バージョン", "버전", "version"):
-        line = doc.lines[i]
-        if _WSL_HEADER.match(line) or _WSL_HEADER_ANY.match(line):
-            rows = []
-            for j in range(i + 1, min(i + 20, len(doc.lines))):
-                m = _WSL_ROW.match(doc.lines[j])
-                if m:
-                    rows.append((bool(m.group(1)), m.group(2), m.group(4), j))
-                    continue
-                m = _WSL_ROW_ANY.match(doc.lines[j])
-                if not m:
-                    break
-                rows.append((bool(m.group(1)), m.group(2), m.group(3), j))
-            if not rows:
+    for i, _ in doc.where(_wsl_header, "state", "版本", "バージョン", "버전", "version"):
+        rows = []
+        for j in range(i + 1, min(i + 20, len(doc.lines))):
+            m = _WSL_ROW.match(doc.lines[j])
+            if m:
+                rows.append((bool(m.group(1)), m.group(2), m.group(4), j))
                 continue
-            chosen = [r for r in rows if r[0]] or (rows if len(rows) == 1 else [])
-            if chosen:
-                _, name, version, j = chosen[0]
-                found.set("host.wsl", f"wsl{version}", j,
-                          detail=f"`wsl -l -v`: distribution {name} runs under WSL {version}")
-            else:
-                found.note("`wsl -l -v` lists several distributions and marks no default; "
-                           "could not tell which one the report is about")
+            m = _WSL_ROW_ANY.match(doc.lines[j])
+            if not m:
+                break
+            rows.append((bool(m.group(1)), m.group(2), m.group(3), j))
+        if not rows:
+            continue
+        chosen = [r for r in rows if r[0]] or (rows if len(rows) == 1 else [])
+        if chosen:
+            _, name, version, j = chosen[0]
+            found.set("host.wsl", f"wsl{version}", j,
+                      detail=f"`wsl -l -v`: distribution {name} runs under WSL {version}")
+        else:
+            found.note("`wsl -l -v` lists several distributions and marks no default; "
+                       "could not tell which one the report is about")
 
 
 def _secure_boot(doc: Pasted, found: Found) -> None:

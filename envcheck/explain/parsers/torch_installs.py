@@ -155,35 +155,51 @@ def _same(a: str, b: str) -> bool:
     return pa[:n] == pb[:n]
 
 
-def _listed(lines: Tuple[str, ...], idx: List[int]) -> List[Tuple[int, str]]:
+# The lines _listed and _imported read hold one of these.
+_VERSION_WORDS = ("torch", "pytorch", "version")
+
+
+def _listed_form(line: str) -> Optional[Tuple[str, Optional[str]]]:
+    """("listed", the version) where a package tool lists torch on ``line``, ("show", None) for a
+    `pip show` name line (its version is on the next line), None otherwise (read once per distinct line)."""
+    m = _LISTED.match(line) or _SATISFIED.search(line)
+    if m:
+        return "listed", m.group(m.re.groups)
+    return ("show", None) if _SHOW_NAME.match(line) else None
+
+
+def _listed(doc: Pasted) -> List[Tuple[int, str]]:
+    lines = doc.lines
     out = []
-    for i in idx:
-        m = _LISTED.match(lines[i]) or _SATISFIED.search(lines[i])
-        if m:
-            out.append((i, m.group(m.re.groups)))
-        elif _SHOW_NAME.match(lines[i]) and i + 1 < len(lines):
+    for i, (form, version) in doc.where(_listed_form, *_VERSION_WORDS):
+        if form == "listed":
+            out.append((i, version))
+        elif i + 1 < len(lines):
             vm = _SHOW_VERSION.match(lines[i + 1])
             if vm:
                 out.append((i + 1, vm.group(1)))
     return out
 
 
-def _imported(lines: Tuple[str, ...], idx: List[int]) -> List[Tuple[int, str]]:
+def _asks_version(line: str) -> bool:
+    return "__version__" in line and bool(_ASKED_VERSION.search(line))
+
+
+def _imported(doc: Pasted) -> List[Tuple[int, str]]:
+    lines = doc.lines
     out = []
-    for i in idx:
-        if "__version__" in lines[i] and _ASKED_VERSION.search(lines[i]):
-            for j in range(i + 1, min(i + 3, len(lines))):
-                if lines[j].strip():
-                    vm = _VALUE.match(lines[j])
-                    if vm:
-                        out.append((j, vm.group(1)))
-                    break
+    for i, _ in doc.where(_asks_version, *_VERSION_WORDS):
+        for j in range(i + 1, min(i + 3, len(lines))):
+            if lines[j].strip():
+                vm = _VALUE.match(lines[j])
+                if vm:
+                    out.append((j, vm.group(1)))
+                break
     return out
 
 
 def _versions(f: Found, doc: Pasted) -> bool:
-    idx = doc.lines_containing("torch", "pytorch", "version")
-    listed, imported = _listed(doc.lines, idx), _imported(doc.lines, idx)
+    listed, imported = _listed(doc), _imported(doc)
     tools = {_base(v) for _, v in listed}
     # "2.0" written short and "2.0.1" printed are one release
     other = next(((i, v) for i, v in imported if not any(_same(_base(v), t) for t in tools)), None)

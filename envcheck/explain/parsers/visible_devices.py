@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
+from envcheck.explain.first_of import FirstOf
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -65,6 +66,11 @@ _SINGLE = lazy(
     r"|gpu\s*(?:が|は)?\s*(?:1|一)\s*(?:枚|台|つ)\s*(?:しか|だけ)"
     r"|\b(?:solo|sólo)\s+tengo\s+una\s+(?:sola\s+)?gpu|\btengo\s+una\s+sola\s+gpu"
     r"|\b(?:ich\s+habe\s+)?nur\s+eine\s+(?:einzige\s+)?(?:gpu|grafikkarte)", _I)
+# _SINGLE searched one gated alternative at a time (first_of.py: the same match): most lines
+# naming a GPU hold none of an alternative's words.
+_SINGLE_FIRST = FirstOf(_SINGLE.pattern, _I, (
+    ("have", "has", "got", "own"), ("has", "have"), ("single", "one", "1"), ("only",), ("only",), ("只有", "仅有", "就"),
+    ("只有", "仅有"), ("单卡",), ("뿐", "밖에"), ("しか", "だけ"), ("tengo",), ("tengo",), ("nur",)))
 # "if you only have one GPU", "for those who have a single GPU": advice, not this machine.
 _ADVICE = lazy(r"(?:\bif\b|\bwhen\b|\bfor\s+(?:those|users|people|anyone)|\banyone\b|\busers?\s+with|如果|若是|若)"
                      r"[^.;!?\n]{0,30}$", _I)
@@ -84,39 +90,62 @@ def _unquote(v: str) -> str:
     return v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"`" else v
 
 
-def _cue_above(lines, i: int) -> bool:
+def _above(line: str) -> Optional[bool]:
+    """What _cue_above makes of a line above a value: None to pass over (blank, "or", the
+    alternative just above), True for a fix cue, False for other text (read once per distinct line)."""
+    if not line.strip() or _JOIN.match(line) or _CVD.search(line):
+        return None
+    return bool(_FIX_BEFORE.search(line) or _REMOVE_BEFORE.search(line))
+
+
+def _cue_above(doc: Pasted, i: int) -> bool:
     """A fix cue on one of the few lines above a value ("should be changed to", "or")."""
+    lines = doc.lines
     seen = 0
     for j in range(i - 1, max(-1, i - 6), -1):
-        line = lines[j]
-        if not line.strip() or _JOIN.match(line) or _CVD.search(line):
-            continue  # blank, "or", or the alternative just above
+        cue = doc.read(_above, lines[j])
+        if cue is None:
+            continue
         seen += 1
-        if _FIX_BEFORE.search(line) or _REMOVE_BEFORE.search(line):
+        if cue:
             return True
         if seen == 2:
             return False
     return False
 
 
+def _setting(line: str) -> Optional[Tuple[str, str, bool]]:
+    """(how, value, commented out) for a line setting CUDA_VISIBLE_DEVICES: how is "remove" (a
+    fix removing it told before), "fail" (a failure told after), "fix" (a fix cue beside it) or
+    "" (none of these: a cue on the lines above may still make it a fix). Read once per distinct line."""
+    m = _CVD.search(line)
+    if not m:
+        return None
+    value = _unquote(m.group("value"))
+    before, after = line[:m.start()], line[m.end():]
+    commented = line.lstrip().startswith("#") and not line.lstrip().startswith("# ")
+    if _REMOVE_BEFORE.search(before):
+        return "remove", value, commented
+    if _FAIL_AFTER.search(after):
+        return "fail", value, commented
+    if _FIX_AFTER.search(after) or _FIX_BEFORE.search(before):
+        return "fix", value, commented
+    return "", value, commented
+
+
 def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[str, int]]]:
     """(values the run had, whether a fix is told, the first fixed value) from the lines
     setting CUDA_VISIBLE_DEVICES."""
-    lines = doc.lines
     originals: List[Tuple[str, int]] = []
     fixed: Optional[Tuple[str, int]] = None
     fix_told = False
-    for i, m in doc.where(_CVD.search, "cuda_visible_devices"):
-        line = lines[i]
-        value = _unquote(m.group("value"))
-        before, after = line[:m.start()], line[m.end():]
-        commented = line.lstrip().startswith("#") and not line.lstrip().startswith("# ")
-        if _REMOVE_BEFORE.search(before):
+    for i, (how, value, commented) in doc.where(_setting, "cuda_visible_devices"):
+        if how == "remove":
             originals.append((value, i))
             fix_told = True
-        elif _FAIL_AFTER.search(after):
+        elif how == "fail":
             originals.append((value, i))
-        elif _FIX_AFTER.search(after) or _FIX_BEFORE.search(before) or (originals and _cue_above(lines, i)):
+        elif how == "fix" or (originals and _cue_above(doc, i)):
             fix_told = True
             if not commented and fixed is None:
                 fixed = (value, i)
@@ -127,7 +156,7 @@ def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[st
 
 def _single_said(line: str) -> Optional["re.Match[str]"]:
     """One GPU said on ``line``: not advice, not denied, not asked (a line's test: Pasted.where)."""
-    m = _SINGLE.search(line)
+    m = _SINGLE_FIRST.search(line)
     if not m or _ADVICE.search(line, 0, m.start()) or _NEGATED.search(line, max(0, m.start() - 20), m.start()):
         return None
     if "?" in line[m.end():m.end() + 40]:
