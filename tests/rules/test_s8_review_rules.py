@@ -32,6 +32,7 @@ BUSY = _smi("NVIDIA GeForce RTX 3090", "535.171.04", "12.2", "22980MiB", "90%", 
 @pytest.mark.parametrize("failure", [
     "tensorflow.python.framework.errors_impl.ResourceExhaustedError: OOM when allocating tensor with shape[64,512,512]",
     "I run out of GPU memory as soon as the second model loads.",
+    "Error: llama runner process has terminated: cudaMalloc failed: out of memory",  # ollama's client (cobra)
 ])
 def test_a_busy_table_beside_a_failure_for_memory_is_weighed(failure):
     assert "gpu_memory_in_use" in findings(BUSY + "\n" + failure)
@@ -86,3 +87,17 @@ def test_xformers_banner_beside_a_said_crash_is_an_error():
             "    PyTorch 2.3.0+cu121 with CUDA 1201 (you have 2.2.2+cu121)\n"
             "Training with --xformers crashes right away.")
     assert "extension_built_for_other_torch" in errors(text)
+
+
+@pytest.mark.parametrize("line, failure", [
+    ("Error: llama runner process has terminated: cudaMalloc failed: out of memory", True),
+    ("ERROR: Could not find a version that satisfies the requirement torch==2.0.0+cu117", True),
+    ("error: externally-managed-environment", True),
+    ("Error: 0", False),
+    ("Errors: none", False),
+])
+def test_a_tools_own_error_line_is_never_no_problems(line, failure):
+    from envcheck.explain import diagnose, source
+
+    _, report = diagnose(source.normalise(line), collected_at="")
+    assert (report.verdict in ("unexplained", "error")) is failure, report.verdict

@@ -11,7 +11,11 @@ reader only notices that something failed, in the shapes the programs themselves
   ``Aborted``, ``Illegal instruction``, ``Bus error``, ``Floating point exception``, each
   optionally followed by ``(core dumped)`` (bash ``jobs.c``, the ``sys_siglist`` names);
 * a C++ exception leaving ``main``: ``terminate called after throwing an instance of …``
-  (libstdc++ ``vterminate.cc``).
+  (libstdc++ ``vterminate.cc``);
+* a command-line tool's own error line, ``Error: message`` / ``error: message`` / ``ERROR:
+  message`` at the start of a line (Go's cobra prints ``Error:`` before a command's error:
+  ollama, the NVIDIA container toolkit's CLIs, kubectl's ``error:``; pip's ``ERROR:``; git's and
+  cargo's ``error:``), where a word follows (``Error: 0`` is a counter, not a failure).
 
 Each such line goes into ``torch.errors`` like a catalogued message. The verdict
 (``envcheck/rules/verdict.py``) then either finds a finding that accounts for it or calls
@@ -32,6 +36,7 @@ _SIGNAL = r"(?:Segmentation fault|Aborted|Illegal instruction|Bus error|Floating
 # bare, or after bash's "script: line N: PID " (then the command that died follows)
 _SIGNALLED = lazy(rf"^\s*(?:{_SIGNAL}\s*$|\S+: line \d+: +\d+ +{_SIGNAL})")
 _TERMINATE = lazy(r"^\s*terminate called after throwing an instance of ")
+_CLI_ERROR = lazy(r"^\s*(?:Error|ERROR|error): +[A-Za-z]")
 # Cheap gates before the regular expressions (lower case, as Pasted.lines_containing
 # compares): most lines of a paste hold none of these.
 _GATES = ("error: ", "exception: ", "fault", "aborted", "illegal instruction", "bus error", "point exception",
@@ -44,6 +49,6 @@ def parse(doc: Pasted) -> Found:
         line = doc.lines[i]
         if len(line) > 2000 or i in doc.enclosed:
             continue  # too long to be one; another process's output (Pasted.enclosed)
-        if _EXCEPTION.match(line) or _SIGNALLED.match(line) or _TERMINATE.match(line):
+        if _EXCEPTION.match(line) or _SIGNALLED.match(line) or _TERMINATE.match(line) or _CLI_ERROR.match(line):
             f.error(line, i)
     return f
