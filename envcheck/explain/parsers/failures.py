@@ -15,7 +15,9 @@ reader only notices that something failed, in the shapes the programs themselves
 * a command-line tool's own error line, ``Error: message`` / ``error: message`` / ``ERROR:
   message`` at the start of a line (Go's cobra prints ``Error:`` before a command's error:
   ollama, the NVIDIA container toolkit's CLIs, kubectl's ``error:``; pip's ``ERROR:``; git's and
-  cargo's ``error:``), where a word follows (``Error: 0`` is a counter, not a failure).
+  cargo's ``error:``), where a word follows (``Error: 0`` is a counter, not a failure; pip's
+  "ERROR: pip's dependency resolver does not currently take into account …" follows an install
+  that succeeded).
 
 Each such line goes into ``torch.errors`` like a catalogued message. The verdict
 (``envcheck/rules/verdict.py``) then either finds a finding that accounts for it or calls
@@ -36,7 +38,8 @@ _SIGNAL = r"(?:Segmentation fault|Aborted|Illegal instruction|Bus error|Floating
 # bare, or after bash's "script: line N: PID " (then the command that died follows)
 _SIGNALLED = lazy(rf"^\s*(?:{_SIGNAL}\s*$|\S+: line \d+: +\d+ +{_SIGNAL})")
 _TERMINATE = lazy(r"^\s*terminate called after throwing an instance of ")
-_CLI_ERROR = lazy(r"^\s*(?:Error|ERROR|error): +[A-Za-z]")
+# pip prints its dependency resolver's notice with "ERROR:" after an install that succeeded.
+_CLI_ERROR = lazy(r"^\s*(?:Error|ERROR|error): +(?!pip's dependency resolver)[A-Za-z]")
 # Cheap gates before the regular expressions (lower case, as Pasted.lines_containing
 # compares): most lines of a paste hold none of these.
 _GATES = ("error: ", "exception: ", "fault", "aborted", "illegal instruction", "bus error", "point exception",
