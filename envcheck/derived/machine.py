@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from envcheck.derived.messages import Stated, is_package_claim, is_stated, stated, texts
-from envcheck.facts import Facts
+from envcheck.facts import SAID_FAILING, Facts
 from envcheck.knowledge.archs import major_minor, parse_arch_list, ver
 from envcheck.knowledge.pci_ids import range_of_device
 from envcheck.knowledge.tables import KnowledgeBase, TorchBuild
@@ -76,6 +76,18 @@ def find_text(facts: Facts, *needles: str) -> Optional[str]:
         if any(n.lower() in low for n in needles):
             return text
     return None
+
+
+def said_failing(facts: Facts) -> Optional[str]:
+    """The person's own sentence saying something fails, quoted with its line
+    (``explain/parsers/complaint.py``), or None."""
+    return next((n[len(SAID_FAILING):] for n in facts.notes if n.startswith(SAID_FAILING)), None)
+
+
+def failure_texts(facts: Facts) -> Tuple[str, ...]:
+    """What in a pasted text says something failed: its error lines and the person's sentence."""
+    said = said_failing(facts)
+    return tuple(facts.torch.errors.get(())) + ((said,) if said else ())
 
 
 def _said(found: Tuple[Stated, ...], fact: str) -> Optional[Tuple[object, Stated]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envcheck.explain.sentences import RAN_SINCE_FIX
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -23,12 +24,7 @@ _OVER = lazy(
     r"|\b(?:fixed|solved|resolved)\s+(?:it|the\s+(?:problem|issue|error))\b"
     r"|\b(?:works|runs|running|working)\s+(?:fine\s+|perfectly\s+|again\s+|well\s+)?now\b"
     r"|\bnow\s+(?:it\s+)?(?:works|runs)\b|\bwent\s+away\b"
-    # "replaced the riser and it has run for 3 weeks without any issue": a told fix, then good health
-    # since (alone, "has run for 3 years without any issue until last week" is the time before it broke)
-    r"|\b(?:replac|reinstall|swapp|re-?seat|updat|upgrad|downgrad|fix|chang|reboot|restart|remov|rebuil|reflash)\w*\b"
-    r"[^!?\n]{0,100}?\b(?:has|have)\s+(?:run|worked|been\s+running|been\s+working|been\s+stable)\b[^.!?;\n]{0,30}?"
-    r"\bwithout\s+(?:any\s+)?(?:issues?|problems?|errors?|crash\w*)\b"
-    r"(?![^.!?\n]{0,40}\b(?:until|before|then|but|except|now|on\s+(?:my|the|another|an)\s+(?:other|old|cpu|previous)))"
+    rf"|{RAN_SINCE_FIX}"
     r"|问题(?:已经?)?解决|已解决|解决了", _I)
 _NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
 _NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "without", "解决")

@@ -34,6 +34,13 @@ def asked(line: str, end: int, clause: bool = True) -> bool:
 # "after a reboot it has been fine ever since", "Now nvidia-smi shows the GPU and torch sees it",
 # "lsmod | grep nvidia returns nothing inside the container, which is expected", "after I restarted
 # docker it does"). A working host is no answer for a container ("nvidia-smi works on the host").
+# "replaced the riser and it has run for 3 weeks without any issue": a told fix, then good health
+# since (alone, "it has run for 3 years without any issue until last week" is the time before it
+# broke). resolved.py reads the same as the problem over.
+RAN_SINCE_FIX = (r"\b(?:replac|reinstall|swapp|re-?seat|updat|upgrad|downgrad|fix|chang|reboot|restart|remov|rebuil|reflash)\w*\b"
+                 r"[^!?\n]{0,100}?\b(?:has|have)\s+(?:run|worked|been\s+running|been\s+working|been\s+stable)\b"
+                 r"[^.!?;\n]{0,30}?\bwithout\s+(?:any\s+)?(?:issues?|problems?|errors?|crash\w*)\b"
+                 r"(?![^.!?\n]{0,40}\b(?:until|before|then|but|except|now|on\s+(?:my|the|another|an)\s+(?:other|old|cpu|previous)))")
 _GOOD = (r"(?:works?|working)\s+(?:(?:just\s+)?fine|now|again|ok(?:ay)?|perfectly|great|well)\b"
          r"|(?:now|again)\s+(?:it\s+|everything\s+)?works?\b|now\s+works?\b"
          r"|\beverything\s+(?:still\s+|now\s+)?(?:works|is\s+(?:fine|ok(?:ay)?|working))\b"
@@ -47,12 +54,7 @@ _GOOD = (r"(?:works?|working)\s+(?:(?:just\s+)?fine|now|again|ok(?:ay)?|perfectl
          r"|\bwhich\s+is\s+(?:expected|normal|fine)\b"
          r"|\bafter\b[^.!?;\n]{1,80}?\b(?:it|they|docker|podman|containerd)\s+(?:now\s+)?(?:does|do|works?)\b(?!\s*n[o']t)"
          r"|\b(?:works?|fine|ok(?:ay)?)\s+(?:again\s+)?after\s+(?:a\s+|the\s+)?(?:reboot|reinstall|restart)\w*"
-         # "replaced the riser and it has run for 3 weeks without any issue": a told fix, then good health
-         # since (alone, "it has run for 3 years without any issue until last week" is the time before)
-         r"|\b(?:replac|reinstall|swapp|re-?seat|updat|upgrad|downgrad|fix|chang|reboot|restart|remov|rebuil|reflash)\w*\b"
-         r"[^!?\n]{0,100}?\b(?:has|have)\s+(?:run|worked|been\s+running|been\s+working|been\s+stable)\b[^.!?;\n]{0,30}?"
-         r"\bwithout\s+(?:any\s+)?(?:issues?|problems?|errors?|crash\w*)\b"
-         r"(?![^.!?\n]{0,40}\b(?:until|before|then|but|except|now|on\s+(?:my|the|another|an)\s+(?:other|old|cpu|previous)))"
+         rf"|{RAN_SINCE_FIX}"
          r"|\b(?:fixed|solved|resolved)\b|解决了|就好了|恢复正常")
 _WORKING = lazy(_GOOD, re.I)
 # "not everything works", "nothing works now", "if it works again": no state said.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Sequence, Tuple
 
+from envcheck.derived.machine import failure_texts
 from envcheck.derived.messages import is_stated
-from envcheck.facts import SAID_FAILING
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -89,9 +89,7 @@ _GPU_COUNT_FAILURE = re.compile(
 def _text_fails(ctx: RuleContext) -> bool:
     """A failure in a pasted text (an error line, or the person's own sentence) about which or how
     many GPUs the run sees."""
-    f = ctx.facts
-    said = [n for n in f.notes if n.startswith(SAID_FAILING)]
-    return any(_GPU_COUNT_FAILURE.search(t) for t in list(f.torch.errors.get(())) + said)
+    return any(_GPU_COUNT_FAILURE.search(t) for t in failure_texts(ctx.facts))
 
 
 def _no_device_seen(ctx: RuleContext) -> Optional[Tuple[str, object]]:

@@ -26,8 +26,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Tuple
 
-from envcheck.derived.machine import find_text
-from envcheck.facts import SAID_FAILING
+from envcheck.derived.machine import find_text, said_failing
 from envcheck.knowledge.archs import arch_support, sm_name, ver
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -72,7 +71,7 @@ def xformers_built_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
             continue
         failed = any(o.id == "xformers_op_not_built_with_cuda" for o in ctx.stated) or \
             find_text(ctx.facts, "No operator found for") is not None or \
-            any(n.startswith(SAID_FAILING) for n in ctx.facts.notes)
+            said_failing(ctx.facts) is not None
         yield make("extension_built_for_other_torch",
                    f"xFormers' compiled extensions were built for PyTorch {built} but PyTorch {have} is running, so "
                    "they do not load (its memory-efficient attention and other kernels are unavailable). Install the "

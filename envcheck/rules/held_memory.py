@@ -11,8 +11,9 @@ import re
 from typing import Iterator
 
 from envcheck.derived.held_memory import HELD_DETAIL
+from envcheck.derived.machine import failure_texts
 from envcheck.derived.stated_causes import blamed
-from envcheck.facts import SAID_FAILING, GpuFacts
+from envcheck.facts import GpuFacts
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
@@ -31,9 +32,7 @@ _MEMORY_FAILURE = re.compile(r"out\s+of\s+(?:gpu\s+|device\s+|cuda\s+)?memory|\b
 
 def _fails_for_memory(ctx: RuleContext) -> bool:
     """Does a failure in the text (an error line, or the person's own sentence) name memory?"""
-    f = ctx.facts
-    said = [n for n in f.notes if n.startswith(SAID_FAILING)]
-    return any(_MEMORY_FAILURE.search(t) for t in list(f.torch.errors.get(())) + said)
+    return any(_MEMORY_FAILURE.search(t) for t in failure_texts(ctx.facts))
 
 
 def working_moment(ctx: RuleContext, g: GpuFacts) -> bool:

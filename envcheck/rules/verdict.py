@@ -22,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
+from envcheck.derived.machine import said_failing
 from envcheck.derived.messages import Stated, stated
-from envcheck.facts import SAID_FAILING, Facts
+from envcheck.facts import Facts
 from envcheck.rules.catalogue import CATALOGUE
 from envcheck.rules.finding import Finding, Severity
 from envcheck.rules.needs import (
@@ -182,10 +183,10 @@ def judge(facts: Facts, findings: Sequence[Finding], found: Optional[Tuple[State
     elif Severity.WARNING in severities:
         verdict = "warning"
     else:
-        said = next((n for n in facts.notes if n.startswith(SAID_FAILING)), None)
+        said = said_failing(facts)
         if said is not None and not any(cmd == ERROR[1] for _, cmd in missing):
             # The person says it fails and nothing here says why: never "no problems found".
-            missing.append((f"the error behind {said[len(SAID_FAILING):]}, whole (the traceback or the command's "
+            missing.append((f"the error behind {said}, whole (the traceback or the command's "
                             "output, not a summary)", ERROR[1]))
         verdict = "insufficient" if missing else "ok"
     paste = [c for u in unexplained for cause in u.causes[:2] for c in cause.paste]
