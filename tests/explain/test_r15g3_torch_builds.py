@@ -130,3 +130,29 @@ STILL_CPU = [
 @pytest.mark.parametrize("text", STILL_CPU)
 def test_a_cpu_build_that_stays_is_still_read(text):
     assert "torch_cpu_only_build" in findings(text)
+
+
+# --- the CPU package removed ---------------------------------------------------------------------
+
+def test_removing_the_cpu_package_fixed_it_is_two_installs():
+    # pytorch/pytorch#43753's wording: conda's pytorch-cpu had stayed beside the GPU pytorch
+    for text in ("I uninstalled pytorch-cpu and error went away! But now torch.cuda.is_available() is False?\n",
+                 "I removed torch-cpu and now it works with the GPU.\n"):
+        assert "mixed_torch_installations" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I uninstalled pytorch-cpu and the error did not go away.\n",
+    "Should I uninstall pytorch-cpu? Will that fix it?\n",
+])
+def test_removing_the_cpu_package_without_a_fix_is_not_two_installs(text):
+    assert "mixed_torch_installations" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "conda installed pytorch-cpu instead of the GPU build\n",
+    "pip removed my CUDA torch and installed the CPU version of torch\n",
+    "I uninstalled torch and pip reinstalled the CPU version of torch again\n",
+])
+def test_the_cpu_build_put_there_is_still_read(text):
+    assert "torch_cpu_only_build" in findings(text)

@@ -315,11 +315,28 @@ def _two_installed_said(line: str, search: Callable) -> Optional["re.Match[str]"
     return m if _NAMES_TORCH.search(sentence) and not _OTHER_SOFTWARE.search(sentence) else None
 
 
+# Removing the CPU build's own package fixed it ("I uninstalled pytorch-cpu and error went away!"):
+# conda's pytorch-cpu (or a torch-cpu) had stayed beside the CUDA torch, two installs of one module.
+# The resolution must be said in the same clause and not denied ("… and the error did not go away").
+_REMOVED_FIXED = lazy(r"\b(?:uninstall\w*|remov\w*|delet\w*)\s+(?:the\s+)?(?:py)?torch-cpu\b(?P<after>[^.;!?]{0,60}?)"
+                      r"\b(?:went\s+away|disappeared|(?:is|was|got)\s+(?:fixed|solved|resolved|gone)|fixed\s+it|solved\s+it"
+                      r"|works?\s+now|now\s+(?:it\s+|everything\s+)?works?)", _I)
+_NEGATED = lazy(r"\b(?:not|never|still)\b|n't\b", _I)
+
+
+def _removed_fixed(line: str, search: Callable) -> Optional["re.Match[str]"]:
+    if "torch-cpu" not in line.lower():
+        return None
+    m = search(_REMOVED_FIXED, line)
+    return m if m and not _NEGATED.search(m.group("after")) else None
+
+
 def _two_said(line: str, search: Callable) -> Optional[Tuple[Tuple[str, ...], str]]:
     """(the installs named, the claim's detail) where ``line`` says torch is installed twice."""
     if len(line) > 400:
         return None
-    m = search(_SAID, line) or search(_CONFLICT, line) or _two_installed_said(line, search)
+    m = (search(_SAID, line) or search(_CONFLICT, line) or _two_installed_said(line, search)
+         or _removed_fixed(line, search))
     if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
             or asked(line, m.end(), clause=False)):
         return None
