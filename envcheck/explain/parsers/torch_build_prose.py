@@ -245,6 +245,28 @@ _NAMED_BEFORE = lazy(r"(?<![\w-])(?!(?:py)?torch(?:vision|audio)?\b)[A-Za-z][\w]
                            r"|\b(?:ipex|intel|extension|openvino|onnx\w*|tensorflow|paddle\w*|mxnet|jax\w*|dgl|pyg)\b", _I)
 
 
+# The same kind of version with a CUDA wheel's label ("2.1.0+cu121"), written after the CPU one:
+# "At first it printed 2.1.0+cpu … now it prints 2.1.0+cu121 True" tells a CPU build that was
+# replaced, and the later build is the one installed now. Another package's version right before
+# it (torchvision's, torchaudio's: "+cu121" on a companion beside a CPU torch is the fault itself)
+# does not count.
+_BARE_CUDA = lazy(r"(?<![\w.+-])\d\.\d{1,2}\.\d{1,2}\+cu\d{2,3}(?![\w.+-])")
+_COMPANION_BEFORE = lazy(r"\b(?:torch)?(?:vision|audio|text|data)\b|\bxformers\b", _I)
+
+
+def _replaced_later(doc: Pasted, i: int, end: int) -> bool:
+    """A CUDA-labelled torch version follows the CPU one ending at ``doc.lines[i][end]``, on the
+    same line or a later one: the CPU build is not the one installed now."""
+    for j in doc.lines_containing("+cu"):
+        if j < i:
+            continue
+        line = doc.lines[j]
+        for m in _BARE_CUDA.finditer(line, end if j == i else 0):
+            if not _COMPANION_BEFORE.search(line[max(0, m.start() - 30):m.start()]):
+                return True
+    return False
+
+
 def _bare_cpu_version(doc: Pasted, f: Found) -> None:
     for i in doc.lines_containing("+cpu"):
         line = doc.lines[i]
@@ -253,6 +275,8 @@ def _bare_cpu_version(doc: Pasted, f: Found) -> None:
         m = _BARE_CPU.search(line)
         if m is None or _NAMED_BEFORE.search(line[max(0, m.start() - 40):m.start()]):
             continue
+        if _replaced_later(doc, i, m.end()):
+            return
         if (_DENIED.search(line[:m.start()]) or _IF.search(line, 0, m.start()) or _CHOSEN.search(line)
                 or asked(line, m.end(), clause=False)):
             continue

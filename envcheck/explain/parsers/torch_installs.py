@@ -168,6 +168,27 @@ def _listed_form(line: str) -> Optional[Tuple[str, Optional[str]]]:
     return ("show", None) if _SHOW_NAME.match(line) else None
 
 
+# A person telling what a package tool lists ("the torch version is displayed as 1.7.0xxxx by pip
+# list", "pip show says torch 2.0.1"): the tool named in the sentence, torch and then a version
+# within a few words, nothing else named between (no "and", comma or digits: "torch and transformers
+# 4.30.0" is another package's version). A claim: the import's own print is compared with it.
+_TOOL_SAID = lazy(r"\b(?:pip3?\s+(?:list|show|freeze)|conda\s+list)\b", _I)
+_TORCH_VERSION_SAID = lazy(rf"(?<![\w-])(?:py)?torch\b(?P<gap>[^\d.;!?,/]{{0,40}}?)(?<![\w.]){_V}", _I)
+
+
+def _said_listed_form(line: str) -> Optional[str]:
+    """The version where ``line`` tells, in a sentence, what a package tool lists for torch."""
+    if len(line) > 400 or _EXCEPTION_LINE.match(line) or _LISTED.match(line):
+        return None
+    for sentence in re.split(r"(?<=[.!?;])\s+", line):
+        if not _TOOL_SAID.search(sentence):
+            continue
+        m = _TORCH_VERSION_SAID.search(sentence)
+        if m and not re.search(r"\band\b|\bor\b", m.group("gap"), _I) and not asked(sentence, m.end(), clause=False):
+            return m.group(m.re.groups)
+    return None
+
+
 def _listed(doc: Pasted) -> List[Tuple[int, str]]:
     lines = doc.lines
     out = []
@@ -200,14 +221,19 @@ def _imported(doc: Pasted) -> List[Tuple[int, str]]:
 
 def _versions(f: Found, doc: Pasted) -> bool:
     listed, imported = _listed(doc), _imported(doc)
+    rank, told = PROGRAM, ""
+    if not listed and imported:
+        said = doc.first(_said_listed_form, "pip", "conda", ignorecase=True)
+        if said:
+            listed, rank, told = [said], STATED, f"{STATED_DETAIL}: "
     tools = {_base(v) for _, v in listed}
     # "2.0" written short and "2.0.1" printed are one release
     other = next(((i, v) for i, v in imported if not any(_same(_base(v), t) for t in tools)), None)
     if not tools or other is None or len(tools) > 1:
         return False  # nothing to compare, they agree, or the listing already names two (packages)
     li, lv = listed[0]
-    f.set("torch.versions_listed", (lv, other[1]), other[0], rank=PROGRAM,
-          detail=f"a package tool lists torch {lv} (line {li + 1}) but the import prints {other[1]} "
+    f.set("torch.versions_listed", (lv, other[1]), other[0], rank=rank,
+          detail=f"{told}a package tool lists torch {lv} (line {li + 1}) but the import prints {other[1]} "
                  f"(line {other[0] + 1}): another copy is imported")
     return True
 
@@ -269,11 +295,48 @@ _PRESENT = lazy(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|h
 _TRIED = lazy(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
 
 
+# "there are two versions installed", the package named elsewhere in the sentence ("…, pip uninstall
+# torch didn't uninstall 1.4.0"): torch counts only where the sentence names it and no other
+# software whose versions people also count (CUDA, cuDNN, Python, the driver, another package).
+_TWO_INSTALLED = lazy(r"\b(?:two|2|multiple|several|duplicate)\s+(?:different\s+)?(?:versions|copies|installs|installations)"
+                      r"\s+(?:(?:are|were|got|have\s+been|had\s+been)\s+)?(?:installed|present)\b", _I)
+_NAMES_TORCH = lazy(r"(?<![\w-])(?:py)?torch\b", _I)
+_OTHER_SOFTWARE = lazy(r"\b(?:cuda|cudnn|cudatoolkit|toolkits?|nvcc|drivers?|python\d*(?:\.\d+)*|gcc|numpy|tensorflow|"
+                       r"torchvision|torchaudio|xformers|transformers|opencv|protobuf|nvidia[-\w]*|onnx\w*|paddle\w*|jax\w*)\b", _I)
+
+
+def _two_installed_said(line: str, search: Callable) -> Optional["re.Match[str]"]:
+    m = search(_TWO_INSTALLED, line)
+    if m is None:
+        return None
+    left = max((e.end() for e in re.finditer(r"[.!?;](?=\s|$)", line[:m.start()])), default=0)
+    right = re.search(r"[.!?;](?=\s|$)", line[m.end():])
+    sentence = line[left:m.end() + (right.start() if right else len(line))]
+    return m if _NAMES_TORCH.search(sentence) and not _OTHER_SOFTWARE.search(sentence) else None
+
+
+# Removing the CPU build's own package fixed it ("I uninstalled pytorch-cpu and error went away!"):
+# conda's pytorch-cpu (or a torch-cpu) had stayed beside the CUDA torch, two installs of one module.
+# The resolution must be said in the same clause and not denied ("… and the error did not go away").
+_REMOVED_FIXED = lazy(r"\b(?:uninstall\w*|remov\w*|delet\w*)\s+(?:the\s+)?(?:py)?torch-cpu\b(?P<after>[^.;!?]{0,60}?)"
+                      r"\b(?:went\s+away|disappeared|(?:is|was|got)\s+(?:fixed|solved|resolved|gone)|fixed\s+it|solved\s+it"
+                      r"|works?\s+now|now\s+(?:it\s+|everything\s+)?works?)", _I)
+_NEGATED = lazy(r"\b(?:not|never|still)\b|n't\b", _I)
+
+
+def _removed_fixed(line: str, search: Callable) -> Optional["re.Match[str]"]:
+    if "torch-cpu" not in line.lower():
+        return None
+    m = search(_REMOVED_FIXED, line)
+    return m if m and not _NEGATED.search(m.group("after")) else None
+
+
 def _two_said(line: str, search: Callable) -> Optional[Tuple[Tuple[str, ...], str]]:
     """(the installs named, the claim's detail) where ``line`` says torch is installed twice."""
     if len(line) > 400:
         return None
-    m = search(_SAID, line) or search(_CONFLICT, line)
+    m = (search(_SAID, line) or search(_CONFLICT, line) or _two_installed_said(line, search)
+         or _removed_fixed(line, search))
     if (not m or _DENIED.search(line[:m.start()]) or _DENIED_AFTER.search(line[m.end():])
             or asked(line, m.end(), clause=False)):
         return None
