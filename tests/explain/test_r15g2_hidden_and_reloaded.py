@@ -65,6 +65,11 @@ def test_near_misses_of_an_index_change_claim_nothing(said):
     "Error: failed call to cuInit: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected\n",
     NO_GPUS + "In interactive Python, torch.cuda.is_available() correctly returns True.\n",
     NO_GPUS + "The GPU works fine in the terminal, only the service fails.\n",
+    # a plain check on the same machine, and other projects working
+    "When I run `torch.cuda.is_available()` it shows `true`. And Cuda is always work fine in all projects that need "
+    "GPU. However, in this project it returns `RuntimeError: No CUDA GPUs are available`\n",
+    "- 单独运行`python -c \"import torch; print(torch.cuda.is_available())\"`返回`True`\n"
+    "- 但使用脚本运行模型时报错：`RuntimeError: No CUDA GPUs are available`\n",
 ])
 def test_gpu_working_another_way_beside_no_device_is_a_hiding_environment(said):
     assert values(gpu_works_elsewhere.parse(text(said))).get("torch.cuda_available") is False
@@ -78,6 +83,10 @@ def test_gpu_working_another_way_beside_no_device_is_a_hiding_environment(said):
     NO_GPUS + "It works directly in python when I run it with sudo.\n",
     NO_GPUS + "The GPU works in the terminal on my other machine.\n",
     NO_GPUS + "I want it to work directly in python.\n",
+    NO_GPUS + "Does torch.cuda.is_available() return True for you?\n",
+    NO_GPUS + "If torch.cuda.is_available() returns True, the run should work.\n",
+    NO_GPUS + "On the host torch.cuda.is_available() returns True, inside the docker container it does not.\n",
+    NO_GPUS + "It works in all projects when I run them with sudo.\n",
     # no no-device message: nothing for this reader
     "In interactive Python, torch.cuda.is_available() correctly returns True.\n",
 ])

@@ -1,13 +1,15 @@
 """The GPU said to work when the same machine runs the code another way: "even though it does
 not raise the same error directly in python", "When I run debug the GPU works",
-"In interactive Python, torch.cuda.is_available() correctly returns True", "torch finds the GPU
-in the terminal".
+"In interactive Python, torch.cuda.is_available() correctly returns True", "the GPU works in the
+terminal", a plain check ("When I run `torch.cuda.is_available()` it shows `true`",
+"单独运行`…is_available()`返回`True`"), "Cuda is always work fine in all projects".
 
 Beside CUDA reporting no device at all (cudaErrorNoDevice "no CUDA-capable device is detected",
 torch's "No CUDA GPUs are available") that is the run's environment hiding the GPUs the driver
 shows elsewhere: a launch script, a worker pool (Ray, a serving framework) or the program
 setting CUDA_VISIBLE_DEVICES to nothing or to an index the machine lacks. The rule
-(rules/cuda_env.py) reads the claim only beside such a message.
+(rules/cuda_env.py) reads the claim only beside such a message. The failing run is the one the
+report is about: its claim outranks the plain check's True.
 
 Another machine, a container against the host, root against a user (device permissions) and
 Windows against WSL are other causes: a line naming one of them claims nothing. Questions
@@ -20,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -44,7 +46,13 @@ _SAID = lazy(
     rf"|\b(?:{_WAY}|when\s+i\s+run\s+(?:it\s+)?(?:in\s+)?\w+(?:\s+mode)?)\s*,?\s+(?:the\s+)?(?:gpu|cuda|torch[\w.]*(?:\(\))?|it)"
     rf"\s+(?:correctly\s+|still\s+)?{_OK}"
     # "even though it does not raise the same error directly in python"
-    rf"|\b(?:does\s*n[o']t|did\s*n[o']t|does\s+not|did\s+not)\s+(?:raise|throw|give|show|happen)\b[^.?!\n]{{0,30}}\b{_WAY}", _I)
+    rf"|\b(?:does\s*n[o']t|did\s*n[o']t|does\s+not|did\s+not)\s+(?:raise|throw|give|show|happen)\b[^.?!\n]{{0,30}}\b{_WAY}"
+    # a plain check run on the machine: "torch.cuda.is_available() it shows `true`", "…is_available())\"`返回`True`"
+    r"|is_available\(\)[)`'\"\s]*(?:(?:it|this|that)\s+)?(?:returns?|returned|shows?|showed|gives?|gave|prints?|printed"
+    r"|outputs?|is|was|==|->|:|返回|显示|输出|为|是)\s*[`'\"]?\s*true(?!\w)"
+    # "Cuda is always work fine in all projects that need GPU"
+    r"|\b(?:works?|worked|working)\s+(?:fine\s+|well\s+)?(?:in|with|for)\s+(?:all|other|every|any)\s+(?:\w+\s+){0,2}?"
+    r"(?:projects?|programs?|scripts?|repos?|repositories|models?)\b", _I)
 _OTHER_CAUSE = lazy(r"\b(?:docker|container|podman|root|sudo|wsl|windows|colab|other\s+(?:machine|computer|pc|server|laptop)"
                     r"|another\s+(?:machine|computer|pc|server|laptop))\b", _I)
 # A question whether it works, an intention or a denial: nothing said about this machine.
@@ -66,5 +74,7 @@ def parse(doc: Pasted) -> Found:
                      "used", ignorecase=True)
     if said is not None:
         i, words = said
-        f.set("torch.cuda_available", False, i, detail=f"{STATED_DETAIL}: {WORKS_ELSEWHERE} ({words})")
+        # This run is the one the report is about: its failure outranks the plain check the text
+        # shows working (interactive's reading of "is_available() returns True", PROGRAM).
+        f.set("torch.cuda_available", False, i, rank=PROGRAM + 5, detail=f"{STATED_DETAIL}: {WORKS_ELSEWHERE} ({words})")
     return f
