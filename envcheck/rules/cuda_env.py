@@ -133,8 +133,53 @@ def _hidden_by_value(ctx: RuleContext, value: str) -> Iterator[Finding]:
 _FIXED_BY_SETTING = "setting CUDA_VISIBLE_DEVICES to"
 
 
+# explain/parsers/gpu_index_fix.py: a person told that changing the run's GPU index (CUDA_ID=1,
+# init_env('1'), --gpu_ids 1) to 0 fixed CUDA finding no device at all.
+_FIXED_BY_INDEX = "changing the GPU index the run used to 0"
+# CUDA's "no device at all" (an index not passed on as CUDA_VISIBLE_DEVICES fails as an invalid ordinal instead).
+_NO_DEVICE_AT_ALL = ("torch_no_cuda_gpus", "cuda_no_device")
+
+
+def _fixed_by_index(ctx: RuleContext, avail) -> Iterator[Finding]:
+    failure = next((s for s in ctx.stated if s.id in _NO_DEVICE_AT_ALL), None)
+    if failure is None:
+        return
+    yield make("cuda_visible_devices_hides_gpus",
+               "CUDA found no device at all, and changing the GPU index the run was started with to 0 is said to "
+               "have fixed it. CUDA reports no device only when none is visible to it: the launch script or program "
+               "passes that index on as CUDA_VISIBLE_DEVICES, and an index this machine does not have hides every "
+               "GPU. Use indices that exist (`nvidia-smi -L` lists them; a one-GPU machine has only 0).",
+               [("torch.cuda_available", avail), quote(failure)], {"visible_devices": "0"},
+               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+
+
+# explain/parsers/gpu_works_elsewhere.py: the GPU said to work when the same machine runs the
+# code another way (directly in python, in debug mode) while this run found no device at all.
+_WORKS_ELSEWHERE = "the GPU works when the same machine runs the code another way"
+
+
+def _hidden_from_this_run(ctx: RuleContext, avail) -> Iterator[Finding]:
+    failure = next((s for s in ctx.stated if s.id in _NO_DEVICE_AT_ALL), None)
+    if failure is None:
+        return
+    yield make("cuda_visible_devices_hides_gpus",
+               "CUDA found no device at all in this run, while the text says the GPU works when the same machine "
+               "runs the code another way. The driver sees the GPU; what this run's launcher (a shell script, a "
+               "worker pool such as Ray, a serving framework) or the program sets hides it: CUDA_VISIBLE_DEVICES "
+               "empty, or an index this machine does not have. Print it where the run starts "
+               "(`import os; print(os.environ.get('CUDA_VISIBLE_DEVICES'))`) and look for where it is set.",
+               [("torch.cuda_available", avail), quote(failure)], {"visible_devices": "0"},
+               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+
+
 def _fixed_by_setting(ctx: RuleContext) -> Iterator[Finding]:
     avail = ctx.facts.torch.cuda_available
+    if avail.ok and avail.value is False and _FIXED_BY_INDEX in (avail.detail or ""):
+        yield from _fixed_by_index(ctx, avail)
+        return
+    if avail.ok and avail.value is False and _WORKS_ELSEWHERE in (avail.detail or ""):
+        yield from _hidden_from_this_run(ctx, avail)
+        return
     if not (avail.ok and avail.value is False and _FIXED_BY_SETTING in (avail.detail or "")):
         return
     failure = next((s for s in ctx.stated if s.id in _NO_DEVICE), None)

@@ -129,4 +129,25 @@ def toolkit_could_not_load_uvm(ctx: RuleContext) -> Iterator[Finding]:
                [quote(said)], confidence=Confidence.LIKELY)
 
 
-RULES = (driver_probed_no_gpu, cuda_failed_after_resume, toolkit_could_not_load_uvm)
+# explain/parsers/uvm_reload_fix.py: a person told that unloading and loading nvidia_uvm again
+# (rmmod, then modprobe) brought CUDA back.
+_UVM_RELOAD_FIXED = "reloading nvidia_uvm (rmmod, then modprobe) fixed it"
+
+
+def uvm_reload_fixed(ctx: RuleContext) -> Iterator[Finding]:
+    """nvidia_uvm was loaded (rmmod found it) and CUDA failed until it was loaded again: the
+    module's state was broken, which is what a suspend and resume leaves."""
+    f = ctx.facts
+    avail = f.torch.cuda_available
+    if f.has_nvidia_gpu is False or not (avail.ok and avail.value is False and _UVM_RELOAD_FIXED in (avail.detail or "")):
+        return
+    yield make("nvidia_uvm_stale_after_suspend",
+               "The text says CUDA (or a program on it) came back after nvidia_uvm was unloaded and loaded again. "
+               "The module was loaded but broken: that is what a suspend and resume (or hibernation) leaves, and "
+               "why nvidia-smi kept working. Reloading it is the workaround; keeping video memory across suspend "
+               "(NVreg_PreserveVideoMemoryAllocations=1 with nvidia-suspend.service) avoids it.",
+               [("torch.cuda_available", avail)] + evidence(("host.resumed_from_suspend", f.host.resumed_from_suspend)),
+               confidence=Confidence.LIKELY, links=("https://github.com/pop-os/default-settings/pull/64",))
+
+
+RULES = (driver_probed_no_gpu, cuda_failed_after_resume, toolkit_could_not_load_uvm, uvm_reload_fixed)

@@ -42,9 +42,12 @@ from . import (
     framework_gpu_reports,
     framework_packages,
     freetext,
+    gpu_count_prose,
     gpu_gone,
+    gpu_index_fix,
     gpu_processes,
     gpu_vendor_prose,
+    gpu_works_elsewhere,
     held_memory_prose,
     host_health,
     hosted_runtime,
@@ -81,6 +84,7 @@ from . import (
     torch_cpu_variant,
     torch_installs,
     uv_installed,
+    uvm_reload_fix,
     visible_devices,
     visible_devices_configs,
     yolo_banner,
@@ -121,6 +125,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     container_runtime_prose.parse,
     driver_update_prose.parse,
     complaint.parse,
+    gpu_index_fix.parse, uvm_reload_fix.parse, gpu_count_prose.parse, gpu_works_elsewhere.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -87,7 +87,11 @@ FIXED_BY_SETTING = "setting CUDA_VISIBLE_DEVICES to"
 
 def _unquote(v: str) -> str:
     v = v.strip()
-    return v[1:-1] if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"`" else v
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"`":
+        return v[1:-1]
+    # "sets CUDA_VISIBLE_DEVICES=1, which makes …": the sentence's comma, not an empty entry
+    # (CUDA's parser stops at an empty entry anyway, so "1," and "1" show the same GPUs).
+    return v.rstrip(",")
 
 
 def _above(line: str) -> Optional[bool]:
@@ -164,6 +168,10 @@ def _single_said(line: str) -> Optional["re.Match[str]"]:
     return m
 
 
+# The same reading for another parser's line (gpu_index_fix: a one-GPU machine told beside a fix).
+single_gpu_said = _single_said
+
+
 def _single_gpu(doc: Pasted) -> Optional[Tuple[int, str]]:
     said = doc.where(_single_said, "gpu", "card", "卡", "grafikkarte")
     return (said[0][0], said[0][1].group(0).strip()) if said else None
@@ -212,7 +220,9 @@ def parse(doc: Pasted) -> Found:
         value, i = run
         f.item("env.variables", "CUDA_VISIBLE_DEVICES", value, i, rank=PROGRAM + 5)
         how = f"changing it to {fixed[0]!r}" if fixed else "removing it"
-        f.set("torch.cuda_available", False, i,
+        # The failing run is the one the report is about: its word outranks a session the text
+        # shows working ("in interactive Python it returns True"), as the value does (PROGRAM + 5).
+        f.set("torch.cuda_available", False, i, rank=PROGRAM + 5,
               detail=f"{STATED_DETAIL}: with CUDA_VISIBLE_DEVICES={value!r} the run found no GPU; {how} fixed it")
     elif run is None and fixed is not None and doc.lines_containing(*_NO_DEVICE_WORDS):
         # Only the fix is told ("to overcome 'No CUDA GPUs are available', add os.environ[

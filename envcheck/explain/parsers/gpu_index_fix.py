@@ -1,0 +1,98 @@
+"""A GPU index the run was started with, told as changed to 0 to fix CUDA finding no device.
+
+CUDA says "no CUDA-capable device is detected" (cudaErrorNoDevice, runtime error 38 / 100;
+torch's "No CUDA GPUs are available") only when it sees no GPU at all. A machine whose driver
+works sees its GPUs unless CUDA_VISIBLE_DEVICES hides them; an index that names a GPU the
+machine lacks, passed on as CUDA_VISIBLE_DEVICES by a launch script or the program itself
+(``CUDA_VISIBLE_DEVICES=${CUDA_ID} python train.py``, ``init_env(gpu_id='1')`` setting
+``os.environ["CUDA_VISIBLE_DEVICES"]``), hides every one. A plain device index that is not
+passed on fails differently ("invalid device ordinal"). So a person telling that changing the
+run's GPU index to 0 fixed the no-device failure tells that the index hid the GPUs, even where
+the variable itself is never shown:
+
+* the change on one line, with the setting's name: "Please change `CUDA_ID=1` to `CUDA_ID=0`",
+  "changing --gpu_ids 1 to --gpu_ids 0 fixed it", "set gpu_id from 2 to 0";
+* a machine said to have one GPU, and a change to 0 told as what fixed it on that line: "但我
+  设备都只有一个gpu，改成0就好了" (only one GPU; changing it to 0 worked), "I only have one GPU,
+  changed it to 0 and it works".
+
+Only beside one of CUDA's no-device messages (catalogue ``cuda_no_device``,
+``torch_no_cuda_gpus``). Attempts ("I tried changing it to 0"), failures told after ("still"),
+questions and conditions claim nothing. The claim is torch.cuda_available false (stated) with a
+detail rules/cuda_env.py reads (:data:`FIXED_BY_INDEX`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from envcheck.explain.parsers.visible_devices import single_gpu_said
+from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "GPU index told changed"
+_I = re.IGNORECASE
+
+# CUDA runtime's cudaErrorNoDevice text (cuda_runtime_api: "no CUDA-capable device is detected"),
+# the driver API's CUDA_ERROR_NO_DEVICE, torch's "No CUDA GPUs are available"
+# (torch/cuda/__init__.py _lazy_init via c10/cuda/CUDAFunctions.cpp), lower case for lines_containing.
+_NO_DEVICE_WORDS = ("no cuda-capable device is detected", "no cuda gpus are available", "cudaerrornodevice",
+                    "cuda_error_no_device")
+# The words rules/cuda_env.py looks for in torch.cuda_available's detail (it keeps its own copy:
+# rules do not import the explain layer).
+FIXED_BY_INDEX = "changing the GPU index the run used to 0"
+
+# A setting that selects GPUs by number: CUDA_ID, GPU_ID, --gpu_ids, gpu-id, device_id, cuda_devices.
+# A count ("num_gpus 2 to 0") runs on the CPU instead: only names of an index.
+_NAME = (r"(?P<name>-{0,2}\b(?:[A-Za-z_][\w.-]*?)?(?:gpu|cuda|device)[_-]?(?:ids?|index|idx|ordinal)\b"
+         r"|--?(?:gpu|cuda|device)\b)")
+_OLD = r"\s*(?:=|:|\s)\s*(?:from\s+)?[`'\"]?(?P<old>[1-9]\d?)\b[`'\"]?"
+_NEW = r"[`'\"]?\s*(?:(?P=name)\s*(?:=|:|\s)\s*)?[`'\"]?0(?![.\d])"
+_CHANGE = lazy(rf"\b(?:chang\w*|replac\w*|set(?:ting)?|modif\w*|switch\w*|edit\w*)\b[^\n]{{0,40}}?[`'\"]?{_NAME}{_OLD}"
+               rf"[`'\"]?\s*(?:to|with|into|by|->|→)\s+{_NEW}", _I)
+# A change to 0 told as the fix, in a line that also says the machine has one GPU.
+_TO_ZERO_FIXED = lazy(r"(?:改成|改为|换成|设为|设置为|修改为)\s*[`'\"]?0(?![.\d])[`'\"]?\s*(?:就|后|之后)?\s*(?:好了|可以了|解决|正常|成功)"
+                      r"|\b(?:chang\w*|set|switch\w*)\s+(?:it|that|this|the\s+(?:gpu\s+)?(?:id|index|number))\s+to\s+[`'\"]?0\b"
+                      r"[`'\"]?[^.;!?\n]{0,30}?\b(?:works?|worked|fixed|solved|resolved)\b", _I)
+# An attempt, or a failure told after: the change did not fix it.
+_NOT_FIXED = lazy(r"\b(?:tried|try|trying|attempt\w*|still|didn'?t|did\s+not|doesn'?t|does\s+not|no\s+luck|same\s+error"
+                  r"|not\s+(?:work|help|fix))\b|试了|还是|仍然|依然|没用|不行|\?|？", _I)
+_CONDITION = lazy(r"\b(?:if|when|whether|unless|should\s+i|can\s+i|do\s+i)\b|如果|是否", _I)
+
+
+def _change(line: str) -> Optional[Tuple[str, str]]:
+    """(setting, old index) a line tells was changed to 0, or None (read once per distinct line)."""
+    if "visible_devices" in line.lower():
+        return None  # visible_devices.py reads the variable itself
+    m = _CHANGE.search(line)
+    if not m or _NOT_FIXED.search(line) or _CONDITION.search(line, 0, m.start()):
+        return None
+    return m.group("name"), m.group("old")
+
+
+def _zero_fixed_single(line: str) -> Optional[str]:
+    """The words telling a change to 0 fixed it, on a line saying the machine has one GPU."""
+    m = _TO_ZERO_FIXED.search(line)
+    if not m or _NOT_FIXED.search(line) or single_gpu_said(line) is None:
+        return None
+    return m.group(0)
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    if not doc.lines_containing(*_NO_DEVICE_WORDS):
+        return f
+    told = doc.first(_change, "gpu", "cuda", "device", ignorecase=True)
+    if told is not None:
+        i, (name, old) = told
+        f.set("torch.cuda_available", False, i,
+              detail=f"{STATED_DETAIL}: the run found no GPU; {FIXED_BY_INDEX} ({name.strip('-')} {old} -> 0) fixed it")
+        return f
+    said = doc.first(_zero_fixed_single, "0")
+    if said is not None:
+        i, words = said
+        f.set("torch.cuda_available", False, i,
+              detail=f"{STATED_DETAIL}: the run found no GPU on a one-GPU machine; {FIXED_BY_INDEX} ({words}) fixed it")
+    return f

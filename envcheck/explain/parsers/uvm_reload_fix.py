@@ -1,0 +1,73 @@
+"""Reloading nvidia_uvm told as what brought CUDA back.
+
+``rmmod nvidia_uvm`` (or ``modprobe -r nvidia_uvm``) followed by ``modprobe nvidia_uvm``
+unloads a module that was loaded and loads it again: the commands (kmod's rmmod/modprobe) are
+the known workaround for nvidia_uvm left broken by a suspend and resume
+(https://github.com/pop-os/default-settings/pull/64, ollama's docs/gpu.md "Laptop Suspend
+Resume"). A person telling that running them fixed the run ("sudo rmmod nvidia_uvm / sudo
+modprobe nvidia_uvm … ollama is running at full speed now", "reloading nvidia_uvm fixed it")
+tells that CUDA had failed with the module loaded and broken, not missing (loading a missing
+module needs no rmmod).
+
+The unload and the load within a few lines of each other, and a result told after them (on
+their line or the next few): it works, it is fixed, it runs on the GPU again. An attempt told
+as failing ("rmmod: ERROR: Module nvidia_uvm is in use", "didn't help", "still slow"), a
+question, or advice with no result claims nothing. The claim is torch.cuda_available false
+(stated) with a detail rules/kernel_signals.py reads (:data:`UVM_RELOAD_FIXED`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional
+
+from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "nvidia_uvm reload told"
+_I = re.IGNORECASE
+
+# rules/kernel_signals.py keeps its own copy (rules do not import the explain layer).
+UVM_RELOAD_FIXED = "reloading nvidia_uvm (rmmod, then modprobe) fixed it"
+
+# kmod's commands: rmmod MODULE, modprobe -r MODULE, modprobe MODULE; the module is nvidia_uvm
+# (modprobe also takes nvidia-uvm).
+_UNLOAD = lazy(r"\b(?:rmmod(?:\s+-f)?|modprobe\s+(?:-r|--remove))\s+nvidia[_-]uvm\b", _I)
+_LOAD = lazy(r"\bmodprobe\s+(?!-r\b|--remove\b)nvidia[_-]uvm\b", _I)
+_WORKED = lazy(r"\b(?:it\s+)?(?:works?|worked|working\s+(?:again|now|fine)|fixe[sd]|solved|resolved|did\s+the\s+trick"
+               r"|helped|back\s+to\s+normal|running\s+(?:at\s+full\s+speed|on\s+(?:the\s+)?gpu|fine|again|normally))\b"
+               r"|解决|好了|正常了|恢复", _I)
+_NOT_WORKED = lazy(r"\bin\s+use\b|\brmmod:\s+error|\b(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t|not)\s+(?:work|help|fix)"
+                   r"|\bstill\b|\bno\s+luck\b|\bsame\s+(?:error|problem|issue)\b|\bonly\s+silenced\b|\bslower\b"
+                   r"|\bnot\s+(?:able|possible)\b|\bcan'?t\b|\bcannot\b|没用|不行|还是|仍然|\?|？", _I)
+_WINDOW = 4  # lines between the unload and the load
+_AFTER = 6   # lines after the load that may tell the result
+
+
+def _reload_at(doc: Pasted, lines: List[str]) -> Optional[int]:
+    """The line of a load that follows an unload of nvidia_uvm, or None."""
+    unloads = [i for i in doc.lines_containing("nvidia_uvm", "nvidia-uvm") if doc.search(_UNLOAD, lines[i])]
+    for i in unloads:
+        for j in range(i, min(len(lines), i + _WINDOW + 1)):
+            line = lines[j] if j > i else lines[i][doc.search(_UNLOAD, lines[i]).end():]
+            if _LOAD.search(line):
+                return j
+    return None
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    lines = doc.lines
+    at = _reload_at(doc, lines)
+    if at is None:
+        return f
+    told = lines[at:min(len(lines), at + _AFTER + 1)]
+    if any(_NOT_WORKED.search(t) for t in told):
+        return f
+    for k, t in enumerate(told):
+        m = _WORKED.search(t)
+        if m:
+            f.set("torch.cuda_available", False, at + k, detail=f"{STATED_DETAIL}: {UVM_RELOAD_FIXED} ({m.group(0)})")
+            break
+    return f
