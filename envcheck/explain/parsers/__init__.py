@@ -18,6 +18,7 @@ from . import (
     commands,
     companion_variant,
     complaint,
+    container_capabilities,
     container_device_grants,
     container_prose,
     container_runtime_prose,
@@ -119,6 +120,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     companion_variant.parse,
     module_absent_prose.parse,
     container_runtime_prose.parse,
+    container_capabilities.parse,
     driver_update_prose.parse,
     complaint.parse,
 )
