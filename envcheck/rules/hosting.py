@@ -12,7 +12,7 @@ from typing import Iterator, List, Tuple
 
 from envcheck.derived.container_claims import RUNTIME_CONFIGURED_DETAIL, no_compute
 from envcheck.derived.driver import installed_driver_version
-from envcheck.derived.machine import in_container, said_failing
+from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
 from envcheck.derived.runtime_claims import (
     RUNTIME_LISTED_DETAIL,
@@ -124,7 +124,8 @@ def container_without_compute(ctx: RuleContext) -> Iterator[Finding]:
     """The container asks for NVIDIA driver capabilities without ``compute`` (a compose reservation's
     ``capabilities: [gpu, utility]``, ``NVIDIA_DRIVER_CAPABILITIES=utility``; ``container_capabilities``)
     and CUDA fails in it, or a person traces the failure to that capability: libcuda is not mounted.
-    Silent where nothing fails (a video-only container needs no compute) or a message names another cause."""
+    Silent where CUDA is not shown failing (a video-only or NVML-only container needs no compute) or a
+    message names another cause."""
     f = ctx.facts
     gpus = f.host.container_gpus
     if not no_compute(gpus) or any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated):
@@ -136,10 +137,8 @@ def container_without_compute(ctx: RuleContext) -> Iterator[Finding]:
             ev.append(quote(said))
         elif f.torch.cuda_available.ok and f.torch.cuda_available.value is False:
             ev.append(("torch.cuda_available", f.torch.cuda_available))
-        elif said_failing(f):
-            ev.append(("the text", said_failing(f)))
         else:
-            return
+            return  # NVML alone serves a monitoring container: only CUDA failing shows compute missed
     yield make("container_missing_gpus_flag",
                "The container is given the GPU without the 'compute' driver capability, so the NVIDIA Container "
                "Toolkit mounts nvidia-smi and NVML but not libcuda: nvidia-smi works inside, CUDA finds no driver. "

@@ -80,6 +80,15 @@ def test_video_only_container_where_nothing_fails_has_no_finding():
     assert "container_missing_gpus_flag" not in findings(text)
 
 
+def test_monitoring_container_with_an_unrelated_failure_has_no_finding():
+    text = ("services:\n  exporter:\n    image: utkuozdemir/nvidia_gpu_exporter:1.2.0\n    deploy:\n      resources:\n"
+            "        reservations:\n          devices:\n            - driver: nvidia\n"
+            "              capabilities: [gpu, utility]\n"
+            "The Grafana panel fails to load, the exporter's metrics are fine.\n")
+    assert _claimed(text)
+    assert "container_missing_gpus_flag" not in findings(text)
+
+
 def test_another_cause_named_keeps_it_silent():
     text = (_COMPOSE + "              capabilities: [gpu, utility]\n"
             "docker: Error response from daemon: could not select device driver \"nvidia\" with capabilities: [[gpu]].\n")
