@@ -20,6 +20,7 @@ from . import (
     complaint,
     container_capabilities,
     container_device_grants,
+    container_lost_prose,
     container_prose,
     container_runtime_prose,
     cuda_said,
@@ -121,6 +122,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     module_absent_prose.parse,
     container_runtime_prose.parse,
     container_capabilities.parse,
+    container_lost_prose.parse,
     driver_update_prose.parse,
     complaint.parse,
 )
