@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Tuple
 
+from envcheck.derived.container_claims import RUNTIME_CONFIGURED_DETAIL, no_compute
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
@@ -104,12 +105,47 @@ def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
     what = ("the NVIDIA Container Toolkit is not installed on the host" if detail.startswith(TOOLKIT_ABSENT_DETAIL)
             else "installing the NVIDIA Container Toolkit fixed the run" if detail.startswith(TOOLKIT_FIXED_DETAIL)
             else "docker info lists no nvidia runtime while the run asks for it" if detail.startswith(RUNTIME_LISTED_DETAIL)
+            else "configuring the engine for the NVIDIA runtime fixed the run" if detail.startswith(RUNTIME_CONFIGURED_DETAIL)
             else "the container engine does not know the nvidia runtime")
     yield make("nvidia_container_toolkit_missing",
                f"The text shows {what}: without the toolkit registered with the engine (daemon.json's 'runtimes', "
                "and the daemon restarted after) no container gets the host's GPU or driver. Install the NVIDIA "
                "Container Toolkit, register it with `nvidia-ctk runtime configure` and restart the engine.",
                [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
+
+
+# CUDA finding no driver, libcuda or device: what a container without the compute capability shows.
+_NO_CUDA_DRIVER = ("torch_no_nvidia_driver", "cuda_no_device", "loader_driver_library_missing", "torch_no_cuda_gpus",
+                   "cuda_insufficient_driver", "bnb_libcuda_not_found", "ggml_init_cublas_no_devices",
+                   "vllm_cuda_platform_no_gpu", "ollama_no_nvidia_devices_by_library")
+
+
+def container_without_compute(ctx: RuleContext) -> Iterator[Finding]:
+    """The container asks for NVIDIA driver capabilities without ``compute`` (a compose reservation's
+    ``capabilities: [gpu, utility]``, ``NVIDIA_DRIVER_CAPABILITIES=utility``; ``container_capabilities``)
+    and CUDA fails in it, or a person traces the failure to that capability: libcuda is not mounted.
+    Silent where CUDA is not shown failing (a video-only or NVML-only container needs no compute) or a
+    message names another cause."""
+    f = ctx.facts
+    gpus = f.host.container_gpus
+    if not no_compute(gpus) or any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated):
+        return
+    ev: List[Tuple[str, object]] = [("host.container_gpus", gpus)]
+    if not is_stated(gpus):
+        said = next((s for s in ctx.stated if s.id in _NO_CUDA_DRIVER), None)
+        if said is not None:
+            ev.append(quote(said))
+        elif f.torch.cuda_available.ok and f.torch.cuda_available.value is False:
+            ev.append(("torch.cuda_available", f.torch.cuda_available))
+        else:
+            return  # NVML alone serves a monitoring container: only CUDA failing shows compute missed
+    yield make("container_missing_gpus_flag",
+               "The container is given the GPU without the 'compute' driver capability, so the NVIDIA Container "
+               "Toolkit mounts nvidia-smi and NVML but not libcuda: nvidia-smi works inside, CUDA finds no driver. "
+               "Ask for compute (NVIDIA_DRIVER_CAPABILITIES=compute,utility, or all), or in a compose reservation "
+               "name only `capabilities: [gpu]`.", ev, confidence=Confidence.LIKELY,
+               links=("https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/"
+                      "docker-specialized.html#driver-capabilities",))
 
 
 def container_nvml_unknown(ctx: RuleContext) -> Iterator[Finding]:
@@ -354,6 +390,7 @@ RULES = (
     program_found_no_gpu_in_container,
     container_missing_gpus_flag,
     container_said_without_gpus,
+    container_without_compute,
     runtime_unknown_said,
     container_nvml_unknown,
     wsl1_no_gpu_support,

@@ -16,7 +16,9 @@ And two more ways a report shows it: the toolkit's installation told as the fix 
 container toolkit fixed this issue": what was missing), and ``docker info`` listing the runtimes without
 nvidia (" Runtimes: io.containerd.runc.v2 runc") where the text asks for that runtime (``--runtime=nvidia``,
 compose's ``runtime: nvidia``, daemon.json's ``"default-runtime": "nvidia"``): the running daemon did not
-load it (not configured, or not restarted since).
+load it (not configured, or not restarted since). And the engine's configuration for that runtime told as
+the fix, over a few lines: "changing default_runtime_name = "runc" to default_runtime_name = "nvidia" fixed
+the problem" (containerd), "`nvidia-ctk runtime configure --runtime=docker` … that solved it".
 
 The claim: ``host.container_gpus = "--runtime=nvidia"`` (rank ``STATED``) with a detail of
 ``derived/runtime_claims``, which ``rules/hosting.py`` reads as
@@ -31,6 +33,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence, Tuple
 
+from envcheck.derived.container_claims import RUNTIME_CONFIGURED_DETAIL
 from envcheck.derived.runtime_claims import (
     RUNTIME_LISTED_DETAIL,
     RUNTIME_UNKNOWN_DETAIL,
@@ -101,6 +104,43 @@ _RUNTIMES = lazy(r"^\s*Runtimes:\s+(?P<names>[\w.\- ]+?)\s*$")
 _ASKED = lazy(r"--runtime[= ]+[\"']?nvidia\b|^\s*runtime:\s*[\"']?nvidia\b|\"default-runtime\"\s*:\s*\"nvidia\"")
 
 
+# The engine's configuration for the NVIDIA runtime told as the fix: the toolkit's own configure command
+# (`nvidia-ctk runtime configure --runtime=docker|containerd|crio`, https://docs.nvidia.com/datacenter/cloud-native/
+# container-toolkit/latest/install-guide.html#configuration) "… that solved it", or the nvidia runtime made the
+# default (containerd's `default_runtime_name = "nvidia"`, daemon.json's "default-runtime") "fixed the problem".
+# Told over a few lines (the command or the config line in a block of its own), so read on a window of lines
+# joined; a sentence ends at a stop followed by a space (not inside "config.toml").
+_SPAN = r"(?:(?![.!?;](?:\s|$)).)"
+_CONFIGURED = lazy(
+    rf"\bnvidia-ctk\s+runtime\s+configure\b{_SPAN}{{0,160}}?\b(?P<fix>fixed|solved|resolved)\b(?!\s+(?:nothing|none))"
+    r"|\b(?P<fix2>fixed|solved|resolved)\s+(?:it|this|the\s+(?:issue|problem|error))\s+by\s+(?:running\s+)?[`'\"]?"
+    r"nvidia-ctk\s+runtime\s+configure\b"
+    rf"|\b(?:set(?:ting)?|chang(?:e|ed|ing)|switch(?:ed|ing)?)\b{_SPAN}{{0,200}}?\bdefault[-_ ]runtime(?:_name)?\b"
+    rf"{_SPAN}{{0,80}}?\bnvidia\b{_SPAN}{{0,60}}?\b(?P<fix3>fixed|solved|resolved)\b(?!\s+(?:nothing|none))", _I)
+_FIX_DENIED = lazy(r"(?:\bnot|n't|\bnever|\bhasn't|\bnothing)\s+(?:\w+\s+)?$", _I)
+
+
+def _configured(doc: Pasted) -> Optional[Tuple[int, "re.Match[str]"]]:
+    lines = doc.lines
+    for i in doc.lines_containing("fixed", "solved", "resolved"):
+        if len(lines[i]) > 2000 or i in doc.enclosed:
+            continue
+        window = [j for j in range(max(0, i - 8), i + 1) if lines[j].strip() and len(lines[j]) <= 2000]
+        text = " ".join(lines[j].strip() for j in window)
+        if "nvidia" not in text.lower():
+            continue
+        for m in _CONFIGURED.finditer(text):
+            fix = next(k for k in ("fix", "fix2", "fix3") if m.group(k))
+            last = len(text) - len(lines[i].strip())
+            if m.end() <= last or _FIX_DENIED.search(text[:m.start(fix)]) or asked(text, m.end(), clause=False):
+                continue
+            start = max(text.rfind(c + " ", 0, m.start()) for c in ".!?;") + 1
+            if _CONDITION.search(text[start:m.start()]):
+                continue
+            return i, m
+    return None
+
+
 def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str], words: Sequence[str],
           fix_ends: bool) -> Optional[Tuple[int, "re.Match[str]"]]:
     named = set(doc.lines_containing("nvidia"))  # every form names NVIDIA's runtime or toolkit
@@ -150,6 +190,12 @@ def parse(doc: Pasted) -> Found:
             f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
                   detail=f"{detail} ({m.group(0).strip()[:70]}, line {i + 1})")
             return f
+    configured = _configured(doc)
+    if configured:
+        i, m = configured
+        f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
+              detail=f"{RUNTIME_CONFIGURED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
+        return f
     listed = _runtimes_listed_without_nvidia(doc)
     if listed:
         i, m = listed

@@ -1,0 +1,74 @@
+"""Running containers said to lose the GPU, beside NVML's "Unknown Error": the error comes from a container.
+
+nvidia-smi's "Failed to initialize NVML: Unknown Error" in a container that worked at first is the known
+loss of its device access after a systemd reload on the host (NVIDIA/nvidia-container-toolkit#48, the
+NVIDIA notice); ``rules/failures.container_lost_gpus`` reads it where the text is known to come from a
+container. People tell where it happens in their own words rather than with ``docker run``: "the GPUs
+become unavailable inside all the running containers", "the GPU disappears from all containers",
+"running containers lose access to the GPU", "every time we run systemctl daemon-reload the containers
+lose the GPU", "restarting the container fixes it", "重启容器后恢复". Such a sentence, in a text that holds
+NVML's "Unknown Error", says the error was printed in a container: ``host.container`` (stated; a pod or
+Kubernetes named on the line: kubernetes, else docker).
+
+Not a question, a condition ("if the containers lose the GPU …") or a denial ("the containers do not
+lose the GPU"); nothing without the NVML error in the text (the symptom alone is ``container_prose``'s).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import asked
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "containers said to lose the GPU"
+_I = re.IGNORECASE
+
+_CTR = r"(?:all\s+)?(?:the\s+|my\s+|our\s+)?(?:running\s+)?(?:gpu\s+)?(?:docker\s+)?(?:containers?|pods?)\b"
+_LOST = lazy(
+    # "containers lose (access to) the GPU", "pods lost their GPUs"
+    rf"\b(?:containers?|pods?)\b[^.;!?\n]{{0,40}}?\b(?:lose|loses|lost|losing|drop|drops|dropped)\s+"
+    r"(?:their\s+|the\s+|its\s+|all\s+|access\s+to\s+(?:the\s+|their\s+)?)?(?:gpus?|gpu\s+access|access|devices?)\b"
+    # "the GPUs become unavailable inside all the running containers", "the GPU disappears from all containers"
+    rf"|\b(?:gpus?|devices?)\b[^.;!?\n]{{0,40}}?\b(?:become|became|becomes|get|gets|got|are|is|go|goes|went)\s+"
+    rf"(?:unavailable|inaccessible|lost|gone|missing)\s+(?:in|inside|within|from|for)\s+{_CTR}"
+    rf"|\b(?:gpus?|devices?)\b[^.;!?\n]{{0,30}}?\b(?:disappears?|disappeared|vanish(?:es|ed)?)\s+(?:from|in|inside)\s+{_CTR}"
+    # "restarting the container(s) fixes it": the failure was in them
+    rf"|\brestart(?:ing|ed)?\s+{_CTR}[^.;!?\n]{{0,30}}?\b(?:fix|fixes|fixed|solves|solved|restores|restored|helps|brings)\b(?!\s+nothing)"
+    # daemon-reload on the host named beside containers
+    r"|\bsystemctl\s+daemon-reload\b[^.;!?\n]{0,80}?\b(?:containers?|pods?)\b"
+    r"|\b(?:containers?|pods?)\b[^.;!?\n]{0,80}?\bsystemctl\s+daemon-reload\b"
+    r"|重启(?:了)?\s*(?:docker\s*)?容器[^。！？\n]{0,10}?(?:恢复|就好|好了|正常)|容器[^。！？\n]{0,20}?(?:丢失|失去)[^。！？\n]{0,6}(?:GPU|gpu|显卡)", _I)
+_CONDITION = lazy(r"\b(?:if|whether|unless|when\s+you|in\s+case)\b|如果", _I)
+_DENIED = lazy(r"\b(?:not|never|no\s+longer)\b|n't\b|没有|不会", _I)
+_KUBE = lazy(r"\b(?:pods?|kubernetes|k8s|kubectl|kubelet)\b", _I)
+_NEEDLES = ("container", "pod", "daemon-reload", "容器")
+
+
+def _lost(doc: Pasted) -> Optional[int]:
+    lines = doc.lines
+    for i in doc.lines_containing(*_NEEDLES):
+        line = lines[i]
+        if len(line) > 2000 or i in doc.enclosed:
+            continue
+        m = _LOST.search(line)
+        if not m:
+            continue
+        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
+        if asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.end()]) or _DENIED.search(m.group(0)):
+            continue
+        return i
+    return None
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    if not doc.lines_containing("failed to initialize nvml") or not doc.lines_containing("unknown error"):
+        return f
+    i = _lost(doc)
+    if i is not None:
+        f.set("host.container", "kubernetes" if _KUBE.search(doc.lines[i]) else "docker", i)
+    return f
