@@ -104,3 +104,23 @@ def test_the_printed_message_is_the_original_entrys():
         "RuntimeError: The NVIDIA driver on your system is too old (found version 11040)."), collected_at="")
     ids = {s.id for s in __import__("envcheck.derived.messages", fromlist=["stated"]).stated(explanation.facts)}
     assert "torch_driver_too_old" in ids and "torch_driver_too_old_retyped" not in ids
+
+
+OLLAMA_FILTERED = ('time=2026-06-02T13:52:53.784+03:00 level=WARN source=cuda_compat.go:71 msg="NVIDIA driver too old" '
+                   'device="NVIDIA GeForce GTX 1070 Ti" compute=6.1 driver=535 required_driver="570 or newer"')
+
+
+def test_ollama_filtering_a_gpu_for_an_old_driver_is_the_toolkit_newer():
+    assert NEWER in findings(OLLAMA_FILTERED)
+
+
+@pytest.mark.parametrize("text", [
+    # its other line: nothing compared
+    'time=2026-06-02T13:52:53.784+03:00 level=WARN source=cuda_compat.go:40 msg="could not verify NVIDIA driver '
+    'compatibility for CUDA"',
+    # a GPU discovery that kept the GPU
+    'time=2026-06-02T13:52:53.784+03:00 level=INFO source=types.go:42 msg="inference compute" id=GPU-0 library=CUDA '
+    'compute=6.1 name=CUDA0 description="NVIDIA GeForce GTX 1070 Ti" driver=12.9 total="8.0 GiB"',
+])
+def test_ollamas_other_discovery_lines_are_not_it(text):
+    assert NEWER not in findings(text)
