@@ -84,6 +84,7 @@ from . import (
     uv_installed,
     visible_devices,
     visible_devices_configs,
+    wsl_said,
     yolo_banner,
 )
 
@@ -103,6 +104,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     framework_packages.parse, torch_config.parse,
     cuda_said.parse, mismatch_prose.parse,
     driver_branch_said.parse,
+    wsl_said.parse,
     module_load_prose.parse,
     nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
     torch_cpu_variant.parse,
