@@ -35,6 +35,7 @@ import re
 from typing import Iterator, Optional
 
 from envcheck.derived.cuda_program import DRIVER_OLDER_MESSAGES, other_program, printed
+from envcheck.derived.driver_branch import said_branch
 from envcheck.derived.driver_claims import said_cuda, said_too_old
 from envcheck.derived.machine import driver_runs, driver_version
 from envcheck.derived.messages import Stated
@@ -45,6 +46,8 @@ from envcheck.rules.finding import Confidence, Finding
 
 REQUIRES_NEWER = "cuda_requires_newer_driver"
 MEMBER_NAME = "cuda_insufficient_driver_member_name"
+# CUDA error 804, cudaErrorCompatNotSupportedOnDevice (messages.toml cuda_compat_not_supported).
+COMPAT = "cuda_compat_not_supported"
 # c10's wording of a CUDA runtime error (C10_CUDA_CHECK: "CUDA error: " + cudaGetErrorString).
 _C10_FORM = re.compile(r"\bCUDA error: API call is not supported")
 
@@ -88,13 +91,25 @@ def _failure(ctx: RuleContext) -> Optional[Stated]:
     return next((s for s in ctx.stated if s.message.kind == "error"), None)
 
 
+def _driver_or_branch(f) -> Optional[tuple]:
+    """(version or branch, where it was read): a tool's or a person's full version, else a branch
+    a person named ("my driver is 525", ``derived/driver_branch.py``): the branch's newest CUDA is
+    all this rule compares."""
+    drv = driver_version(f)
+    if drv is not None:
+        return drv.value, drv.source
+    branch = said_branch(f.nvml.driver_version)
+    return (branch, "nvml.driver_version (a branch named in the text)") if branch else None
+
+
 def said_cuda_beyond_driver(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     said = said_cuda(f.nvml.cuda_driver_version)
-    drv = driver_version(f)
+    drv = _driver_or_branch(f)
     if said is None or drv is None or ctx.torch_view is not None or f.toolkit.nvcc_version.ok:
         return
-    most = ctx.kb.max_cuda_for_driver(drv.value)
+    drv_value, drv_source = drv
+    most = ctx.kb.max_cuda_for_driver(drv_value)
     have, want = ver(most) if most else None, ver(said)
     if have is None or want is None or want <= have:
         return
@@ -102,15 +117,19 @@ def said_cuda_beyond_driver(ctx: RuleContext) -> Iterator[Finding]:
     if failed is None:
         return  # a number and a driver on a machine that may work: nothing failed
     # Within one major a newer runtime still starts on the older driver (minor-version
-    # compatibility); only the driver's own words say it then failed for that reason.
-    if driver_runs(most, said) and failed.id not in DRIVER_OLDER_MESSAGES + (REQUIRES_NEWER, MEMBER_NAME):
+    # compatibility); only the driver's own words say it then failed for that reason, or
+    # CUDA's error 804: a newer user-mode driver (cuda-compat, as container images ship it) was
+    # loaded over this older kernel driver on a GPU without forward compatibility.
+    why = next((s for s in ctx.stated if s.id in DRIVER_OLDER_MESSAGES + (REQUIRES_NEWER, MEMBER_NAME, COMPAT)), None)
+    if driver_runs(most, said) and why is None:
         return
+    failed = why or failed
     words = str(f.nvml.cuda_driver_version.detail).split("(", 1)[-1].rstrip(")")
     yield make("cuda_toolkit_newer_than_driver",
-               f"The text gives CUDA {said} (“{words}”) and driver {drv.value}, which runs CUDA {most} at most: so "
+               f"The text gives CUDA {said} (“{words}”) and driver {drv_value}, which runs CUDA {most} at most: so "
                f"{said} is not the driver's CUDA but the toolkit's (nvcc's, the program's), newer than this driver. "
                f"Install a driver for CUDA {said} or newer, or build with a CUDA toolkit no newer than {most}.",
-               [("nvml.cuda_driver_version", words[:160]), (drv.source, drv.value),
+               [("nvml.cuda_driver_version", words[:160]), (drv_source, drv_value),
                 ("cuda_driver table (newest CUDA of the driver)", most), quote(failed)],
                confidence=Confidence.LIKELY)
 

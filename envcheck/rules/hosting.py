@@ -296,7 +296,7 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
     if w.value == "wsl1":
         yield make("wsl1_no_gpu_support",
                    "This Linux runs under WSL 1, which has no GPU access at all; CUDA works only under WSL 2.",
-                   [("host.wsl", "wsl1")])
+                   [("host.wsl", "wsl1")], confidence=Confidence.LIKELY if is_stated(w) else Confidence.CONFIRMED)
         return
     texts = [s.match.text for s in ctx.stated if s.id in _NO_DRIVER]
     smi = f.driver.nvidia_smi_path

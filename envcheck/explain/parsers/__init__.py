@@ -28,6 +28,7 @@ from . import (
     device_nodes,
     device_query,
     display_adapters,
+    driver_branch_said,
     driver_prose,
     driver_text,
     driver_update_prose,
@@ -89,6 +90,7 @@ from . import (
     uvm_reload_fix,
     visible_devices,
     visible_devices_configs,
+    wsl_said,
     yolo_banner,
 )
 
@@ -107,6 +109,8 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     held_memory_prose.parse,
     framework_packages.parse, torch_config.parse,
     cuda_said.parse, mismatch_prose.parse,
+    driver_branch_said.parse,
+    wsl_said.parse,
     module_load_prose.parse,
     nccl_runtime.parse, uv_installed.parse, visible_devices_configs.parse,
     torch_cpu_variant.parse,

@@ -82,6 +82,12 @@ _WANTED_DRIVER = lazy(r"\b(?:need\w*|requir\w*|install\w*|upgrad\w*|updat\w*|dow
                       r"|\bdriver\s+(?:that|which)\b", _I)
 
 
+# The driver's own version, then another clause, between "driver" and the CUDA number: "the
+# driver is 525 and the cuda version is 12.1" gives two things (the driver, then a CUDA not said
+# to be its); "driver 470 supports CUDA 11.4" gives one.
+_DRIVER_NUMBER = lazy(r"(?<![\d.])\d{3}(?:\.\d{1,3}){0,2}(?![\d.])\s*(?:,|;|&|\band\b|\bwith\b)", re.IGNORECASE)
+
+
 # Another machine's driver, not this one's: "my old laptop's driver only supports up to CUDA 10.2".
 _OTHER_MACHINE = lazy(r"\b(?:old|older|previous|former|other|another|last|second|friend'?s|colleague'?s)\b", _I)
 
@@ -101,6 +107,8 @@ def _tools_said(doc: Pasted, f: Found) -> None:
             m = pattern.search(line)
             if m and what == "the driver's CUDA" and _WANTED_DRIVER.search(line[max(0, m.start() - 30):m.end()]):
                 continue  # the words just before it want a driver ("you need a driver that supports …")
+            if m and what == "the driver's CUDA" and _DRIVER_NUMBER.search(line, m.start(), m.start("v")):
+                continue  # "driver is 525 and the cuda version is 12.1": the driver's version, then a CUDA
             if m and what == "the driver's CUDA" and _OTHER_MACHINE.search(_sentence(line, m.start(), m.end()),
                                                                           0, m.start() - _start(line, m.start())):
                 continue  # another machine's driver

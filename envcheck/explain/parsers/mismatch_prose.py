@@ -34,7 +34,7 @@ _DIFFER = lazy(
     r"|드라이버\s*(?:와|/|랑)?\s*라이브러리\s*(?:의\s*)?버전\s*(?:이|가)?\s*(?:맞지\s*않|불일치|다르)"
     r"|ドライバ(?:ー)?\s*(?:と|/)\s*ライブラリ\s*の?\s*バージョン\s*(?:が|は)?\s*(?:一致しない|合わない|違)", _I)
 _NOT = lazy(r"\?|？|\b(?:if|whether|not\s+(?:a|the)\s+mismatch|no\s+mismatch|(?:do|does)\s+match|same\s+version|"
-                  r"without|didn't\s+help|did\s+not\s+help|still)\b|如果|是否|吗|一致的|没有不|不是|仍然|还是不", _I)
+                  r"without|didn't\s+help|did\s+not\s+help|still)\b|如果|是否|吗|(?<!不)一致的|没有不|不是|仍然|还是不", _I)
 _NEEDLES = ("match", "mismatch", "sync", "different", "不一致", "不匹配", "버전", "バージョン")
 
 
