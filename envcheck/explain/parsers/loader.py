@@ -70,6 +70,14 @@ _MAPS = lazy(r"(?:^|[\s'\"\[,:])[0-9a-f]{6,16}-[0-9a-f]{6,16}\s+[r-][w-][x-][ps]
 # LD_DEBUG=libs: "     12345:\tcalling init: /usr/lib/x86_64-linux-gnu/libcudnn.so.8" (glibc elf/dl-init.c,
 # call_init) is printed for every object the loader initialised, i.e. the file that was loaded.
 _LD_DEBUG_INIT = lazy(r"^\s*\d+:\s+calling init:\s+(?P<path>/\S+)\s*$")
+# LD_DEBUG=libs, glibc elf/dl-load.c: _dl_map_object's "file=libnvJitLink.so.12 [0];  needed by
+# /…/nvidia/cusparse/lib/libcusparse.so.12 [0]" (the object whose dependency is being looked up was
+# loaded), and print_search_path's " search path=/a:/b\t\t(LD_LIBRARY_PATH)": the directories that
+# LD_LIBRARY_PATH held, each preceded by the capability subdirectories the loader tries in it
+# ("/a/glibc-hwcaps/x86-64-v3", older glibc's "/a/tls/haswell/x86_64"), which are not entries.
+_LD_DEBUG_NEEDED = lazy(r"^\s*\d+:\s+file=\S+\s+\[\d+\];\s+needed by\s+(?P<path>/\S+)\s+\[\d+\]\s*$")
+_LD_DEBUG_SEARCH = lazy(r"^\s*\d+:\s+search path=(?P<dirs>\S*)\s+\(LD_LIBRARY_PATH\)\s*$")
+_CAPABILITY_DIR = lazy(r"(?:^|/)(?:glibc-hwcaps/[\w.-]+|tls(?:/[\w.-]+){0,2}|haswell(?:/x86_64)?|x86_64|avx512_1(?:/x86_64)?)$")
 
 
 @functools.lru_cache(maxsize=4096)  # a long log repeats its loader errors
@@ -274,7 +282,37 @@ def parse(doc: Pasted) -> Found:
             _loaded(f, path, i)
         else:
             _on_disk(f, path, name, i)
+    for i, path in doc.where(_ld_debug_needed, "needed by"):
+        _loaded(f, path, i)
+    searched = doc.first(_ld_debug_search, "(ld_library_path)")
+    if searched is not None:
+        i, dirs = searched
+        f.set("toolkit.ld_library_path", dirs, i, detail=f"LD_LIBRARY_PATH as the loader searched it (LD_DEBUG), line {i + 1}")
     return f
+
+
+def _ld_debug_needed(line: str) -> Optional[str]:
+    m = _LD_DEBUG_NEEDED.match(line)
+    return m.group("path") if m else None
+
+
+def _ld_debug_search(line: str) -> Optional[Tuple[str, ...]]:
+    """The LD_LIBRARY_PATH entries of LD_DEBUG's search path, without the capability subdirectories
+    the loader adds to each (kept only where the directory itself is not listed, i.e. is an entry)."""
+    m = _LD_DEBUG_SEARCH.match(line)
+    if not m:
+        return None
+    dirs = [d for d in m.group("dirs").split(":") if d]
+    listed = set(dirs)
+    kept = []
+    for d in dirs:
+        cap = _CAPABILITY_DIR.search(d)
+        base = d[:cap.start()] if cap else None
+        if cap and (not base or base in listed):
+            continue  # "/a/glibc-hwcaps/x86-64-v3" beside "/a"; a bare "glibc-hwcaps/…" is an empty entry's
+        if d not in kept:
+            kept.append(d)
+    return tuple(kept) or None
 
 
 def _library_on(line: str) -> Optional[Tuple[str, Optional[str]]]:
