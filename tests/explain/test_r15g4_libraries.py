@@ -142,3 +142,40 @@ def test_said_nccl_other_than_torchs_is_a_likely_mismatch_warning():
 
 def test_said_nccl_same_as_torchs_is_nothing():
     assert "nccl_version_mismatch" not in _findings("I installed nccl-2.10.3.\n" + _TORCH_NCCL)
+
+
+# --- a compiled extension named in prose beside a CUDA runtime of another release -----------------
+
+_ENV = "my environment\ncuda version 11.1\npytorch 1.9.0\n\n"
+
+
+def test_extension_named_before_the_error_is_its_importer():
+    s = _ENV + "When I install mmcv-full =1.3.14\nthere's an import error : libcudart.so.10.2: cannot open shared object file\n"
+    found = _findings(s)
+    assert "extension_built_for_other_torch" in found and "cuda_library_missing" not in found
+
+
+def test_import_torch_before_the_error_is_torchs_own_library():
+    s = (_ENV + "I installed mmcv-full too.\n>>> import torch\n"
+         "ImportError: libcudart.so.10.2: cannot open shared object file: No such file or directory\n")
+    assert "extension_built_for_other_torch" not in _findings(s)
+
+
+def test_extension_named_far_from_the_error_is_no_importer():
+    s = (_ENV + "I use mmcv-full 1.3.14.\n\nThe training starts.\nThen after a while:\n\n"
+         "OSError: libcudart.so.10.2: cannot open shared object file: No such file or directory\n")
+    found = _findings(s)
+    assert "extension_built_for_other_torch" not in found and "cuda_library_missing" in found
+
+
+def test_extension_asking_for_the_cuda_the_text_has_is_a_missing_library():
+    s = _ENV + "When I import mmcv\nImportError: libcudart.so.11.0: cannot open shared object file\n"
+    found = _findings(s)
+    assert "extension_built_for_other_torch" not in found and "cuda_library_missing" in found
+
+
+def test_torch_build_the_text_shows_counts_but_a_bare_versions_default_does_not():
+    err = "When I install mmcv-full =1.3.14\nthere's an import error : libcudart.so.10.2: cannot open shared object file\n"
+    shown = "cuda version 11.1\ntorch 1.9.0+cu102\n\n" + err
+    assert "extension_built_for_other_torch" not in _findings(shown)  # torch's own cu102 is in the text
+    assert "extension_built_for_other_torch" in _findings(_ENV + err)  # "pytorch 1.9.0": cu102 only guessed

@@ -169,8 +169,30 @@ def _module_of(path: str) -> str:
     return parts[-2] if len(parts) > 1 else ""
 
 
+# Without a traceback, the person naming the package whose import failed, on the error's line or the
+# two before it ("When I install mmcv-full =1.3.14 / there's an import error : libcudart.so.10.2: …"):
+# PyPI distributions that ship CUDA code compiled against torch (their import loads that .so).
+_EXTENSION_NAMED = lazy(r"(?<![\w-])(?P<pkg>mmcv(?:[-_]full)?|detectron2|flash[-_]attn|xformers|torch[-_](?:scatter|sparse|cluster"
+                              r"|spline[-_]conv)|pytorch3d|apex|deepspeed|vllm|auto[-_]gptq|exllamav2|mamba[-_]ssm|causal[-_]conv1d"
+                              r"|maskrcnn[-_]benchmark|spconv|nvdiffrast|tinycudann|MinkowskiEngine|torchvision|torchaudio)(?![\w-])",
+                        re.IGNORECASE)
+
+
+def _named_extension(lines: Tuple[str, ...], i: int) -> str:
+    for j in range(i, max(-1, i - 3), -1):
+        m = _EXTENSION_NAMED.search(lines[j])
+        if m:
+            return re.split(r"[-_]", m.group("pkg").lower())[0] if m.group("pkg").lower().startswith("mmcv") \
+                else m.group("pkg").lower().replace("-", "_")
+    return ""
+
+
 def _importer(lines: Tuple[str, ...], i: int) -> str:
-    """The module whose import failed at line ``i`` ("" when no traceback or import is shown)."""
+    """The module whose import failed at line ``i`` ("" when no traceback, import or package is shown)."""
+    return _traced_importer(lines, i) or _named_extension(lines, i)
+
+
+def _traced_importer(lines: Tuple[str, ...], i: int) -> str:
     for j in range(i - 1 if "Error" in lines[i][:40] else i, max(-1, i - _LOOKBACK), -1):
         line = lines[j]
         if "File" in line or ".py in " in line:
