@@ -179,3 +179,31 @@ def test_torch_build_the_text_shows_counts_but_a_bare_versions_default_does_not(
     shown = "cuda version 11.1\ntorch 1.9.0+cu102\n\n" + err
     assert "extension_built_for_other_torch" not in _findings(shown)  # torch's own cu102 is in the text
     assert "extension_built_for_other_torch" in _findings(_ENV + err)  # "pytorch 1.9.0": cu102 only guessed
+
+
+# --- torch's own library missing a CUDA runtime / CUPTI symbol -----------------------------------------
+
+_C10 = ("ImportError: /home/u/proj/.venv/lib/python3.12/site-packages/torch/lib/libc10_cuda.so: undefined symbol: "
+        "cudaGetDriverEntryPointByVersion, version libcudart.so.12\n")
+
+
+def test_torch_missing_a_runtime_symbol_is_an_older_runtime_loaded():
+    found = _findings(_C10)
+    assert found["conflicting_cuda_libraries_loaded"] == ["error", "likely"]
+    assert found["ld_library_path_conflict"] == ["warning", "likely"]
+
+
+def test_torch_missing_a_cupti_symbol_by_its_version_tail():
+    found = _findings("ImportError: /x/site-packages/torch/lib/libtorch_cpu.so: undefined symbol: "
+                      "cuptiActivityEnableDriverApi, version libcupti.so.12\n")
+    assert "conflicting_cuda_libraries_loaded" in found
+
+
+def test_a_clean_ld_library_path_leaves_only_the_two_copies():
+    found = _findings("$ echo $LD_LIBRARY_PATH\n/usr/lib/x86_64-linux-gnu/openmpi/lib\n" + _C10)
+    assert "conflicting_cuda_libraries_loaded" in found and "ld_library_path_conflict" not in found
+
+
+def test_a_symbol_of_no_cuda_library_is_not_a_cuda_runtime_clash():
+    found = _findings("ImportError: /x/site-packages/foo/_ext.so: undefined symbol: curl_easy_init\n")
+    assert "conflicting_cuda_libraries_loaded" not in found and "ld_library_path_conflict" not in found
