@@ -144,7 +144,11 @@ def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
     the text names has (mmcv's _ext wanting libcudart.so.10.2 beside CUDA 11.1): it was built for
     another CUDA, so for another torch build, and installing that old CUDA is the wrong fix."""
     tv = ctx.torch_view
-    known = [str(tv.cuda.value)] if tv is not None and tv.cuda is not None and tv.cuda.value else []
+    # torch's CUDA counts where the text shows it (a +cuXYZ tag, torch.version.cuda), not where it is
+    # only the PyPI default of a bare version ("pytorch 1.9.0" → cu102): that is a guess, not a CUDA the text has.
+    guessed = tv is not None and tv.build is not None and tv.build.is_pypi_default and \
+        (tv.cuda is None or tv.cuda.source.startswith("torch_variants table"))
+    known = [str(tv.cuda.value)] if tv is not None and tv.cuda is not None and tv.cuda.value and not guessed else []
     nvcc = ctx.facts.toolkit.nvcc_version
     known += [str(nvcc.value)] if nvcc.ok and nvcc.value else []
     for err in ctx.facts.torch.loader_errors.get(()) or ():

@@ -106,10 +106,45 @@ def _versioned(ctx: RuleContext) -> Tuple[LoaderFailure, ...]:
     return tuple(out)
 
 
+# The CUDA runtime's API (cuda_runtime_api.h: cudaMalloc, cudaGetDriverEntryPointByVersion, new in 12.5)
+# and CUPTI's (cupti_activity.h: cuptiActivityEnableDriverApi) by name, or glibc's ", version
+# libcudart.so.12" tail (elf/dl-lookup.c): a symbol torch's own library misses from them means an older
+# copy of that library was loaded than the one the wheel brings (a CUDA 12.4 toolkit found first:
+# https://github.com/pytorch/pytorch/issues/157381).
+_VERSION_TAIL = re.compile(r"^lib(?P<fam>cudart|cupti)\.so", re.I)
+_RUNTIME_SYMBOL = re.compile(r"^(?P<fam>cuda|cupti)[A-Z]")
+
+
+def _runtime_family(lf: LoaderFailure) -> Optional[str]:
+    if lf.symbol_owner != "other":
+        return None
+    m = _VERSION_TAIL.match(str(lf.stated.fact("loader.symbol_version") or "")) or _RUNTIME_SYMBOL.match(lf.symbol)
+    return None if m is None else "cudart" if m.group("fam").lower() == "cuda" else m.group("fam").lower()
+
+
+def _older_runtime_loaded(ctx: RuleContext, lf: LoaderFailure, family: str) -> Iterator[Finding]:
+    where = lf.library or "a library"
+    evidence = [quote(lf.stated), ("loader.symbol", lf.symbol)]
+    yield make("conflicting_cuda_libraries_loaded",
+               f"{where} needs {lf.symbol} from lib{family}, and the lib{family} that was loaded lacks it: an older copy "
+               f"(a system CUDA toolkit's, a conda lib/) came first instead of the one "
+               + ("torch's wheels bring" if lf.library_owner == "torch" else "it was built with")
+               + ". Remove that copy from the loader's path, or make the newer one load first.",
+               evidence, confidence=Confidence.LIKELY)
+    if not _ld_known_clean(ctx):
+        yield make("ld_library_path_conflict",
+                   "The usual way that older copy comes first is a CUDA toolkit directory on LD_LIBRARY_PATH, searched "
+                   "before the wheels' own libraries.", evidence, confidence=Confidence.LIKELY)
+
+
 def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
     for lf in loader_failures(ctx.stated) + _versioned(ctx):
         where = lf.library or "a library"
         evidence = [quote(lf.stated), ("loader.symbol", lf.symbol)]
+        runtime = _runtime_family(lf)
+        if runtime is not None:
+            yield from _older_runtime_loaded(ctx, lf, runtime)
+            continue
         if lf.symbol_owner == "mkl":
             yield make("mkl_incompatible_with_torch",
                        f"{where} needs {lf.symbol}, which MKL 2024.1 and later no longer export; conda's PyTorch "

@@ -70,6 +70,14 @@ _MAPS = lazy(r"(?:^|[\s'\"\[,:])[0-9a-f]{6,16}-[0-9a-f]{6,16}\s+[r-][w-][x-][ps]
 # LD_DEBUG=libs: "     12345:\tcalling init: /usr/lib/x86_64-linux-gnu/libcudnn.so.8" (glibc elf/dl-init.c,
 # call_init) is printed for every object the loader initialised, i.e. the file that was loaded.
 _LD_DEBUG_INIT = lazy(r"^\s*\d+:\s+calling init:\s+(?P<path>/\S+)\s*$")
+# LD_DEBUG=libs, glibc elf/dl-load.c: _dl_map_object's "file=libnvJitLink.so.12 [0];  needed by
+# /…/nvidia/cusparse/lib/libcusparse.so.12 [0]" (the object whose dependency is being looked up was
+# loaded), and print_search_path's " search path=/a:/b\t\t(LD_LIBRARY_PATH)": the directories that
+# LD_LIBRARY_PATH held, each preceded by the capability subdirectories the loader tries in it
+# ("/a/glibc-hwcaps/x86-64-v3", older glibc's "/a/tls/haswell/x86_64"), which are not entries.
+_LD_DEBUG_NEEDED = lazy(r"^\s*\d+:\s+file=\S+\s+\[\d+\];\s+needed by\s+(?P<path>/\S+)\s+\[\d+\]\s*$")
+_LD_DEBUG_SEARCH = lazy(r"^\s*\d+:\s+search path=(?P<dirs>\S*)\s+\(LD_LIBRARY_PATH\)\s*$")
+_CAPABILITY_DIR = lazy(r"(?:^|/)(?:glibc-hwcaps/[\w.-]+|tls(?:/[\w.-]+){0,2}|haswell(?:/x86_64)?|x86_64|avx512_1(?:/x86_64)?)$")
 
 
 @functools.lru_cache(maxsize=4096)  # a long log repeats its loader errors
@@ -161,8 +169,30 @@ def _module_of(path: str) -> str:
     return parts[-2] if len(parts) > 1 else ""
 
 
+# Without a traceback, the person naming the package whose import failed, on the error's line or the
+# two before it ("When I install mmcv-full =1.3.14 / there's an import error : libcudart.so.10.2: …"):
+# PyPI distributions that ship CUDA code compiled against torch (their import loads that .so).
+_EXTENSION_NAMED = lazy(r"(?<![\w-])(?P<pkg>mmcv(?:[-_]full)?|detectron2|flash[-_]attn|xformers|torch[-_](?:scatter|sparse|cluster"
+                              r"|spline[-_]conv)|pytorch3d|apex|deepspeed|vllm|auto[-_]gptq|exllamav2|mamba[-_]ssm|causal[-_]conv1d"
+                              r"|maskrcnn[-_]benchmark|spconv|nvdiffrast|tinycudann|MinkowskiEngine|torchvision|torchaudio)(?![\w-])",
+                        re.IGNORECASE)
+
+
+def _named_extension(lines: Tuple[str, ...], i: int) -> str:
+    for j in range(i, max(-1, i - 3), -1):
+        m = _EXTENSION_NAMED.search(lines[j])
+        if m:
+            return re.split(r"[-_]", m.group("pkg").lower())[0] if m.group("pkg").lower().startswith("mmcv") \
+                else m.group("pkg").lower().replace("-", "_")
+    return ""
+
+
 def _importer(lines: Tuple[str, ...], i: int) -> str:
-    """The module whose import failed at line ``i`` ("" when no traceback or import is shown)."""
+    """The module whose import failed at line ``i`` ("" when no traceback, import or package is shown)."""
+    return _traced_importer(lines, i) or _named_extension(lines, i)
+
+
+def _traced_importer(lines: Tuple[str, ...], i: int) -> str:
     for j in range(i - 1 if "Error" in lines[i][:40] else i, max(-1, i - _LOOKBACK), -1):
         line = lines[j]
         if "File" in line or ".py in " in line:
@@ -274,7 +304,37 @@ def parse(doc: Pasted) -> Found:
             _loaded(f, path, i)
         else:
             _on_disk(f, path, name, i)
+    for i, path in doc.where(_ld_debug_needed, "needed by"):
+        _loaded(f, path, i)
+    searched = doc.first(_ld_debug_search, "(ld_library_path)")
+    if searched is not None:
+        i, dirs = searched
+        f.set("toolkit.ld_library_path", dirs, i, detail=f"LD_LIBRARY_PATH as the loader searched it (LD_DEBUG), line {i + 1}")
     return f
+
+
+def _ld_debug_needed(line: str) -> Optional[str]:
+    m = _LD_DEBUG_NEEDED.match(line)
+    return m.group("path") if m else None
+
+
+def _ld_debug_search(line: str) -> Optional[Tuple[str, ...]]:
+    """The LD_LIBRARY_PATH entries of LD_DEBUG's search path, without the capability subdirectories
+    the loader adds to each (kept only where the directory itself is not listed, i.e. is an entry)."""
+    m = _LD_DEBUG_SEARCH.match(line)
+    if not m:
+        return None
+    dirs = [d for d in m.group("dirs").split(":") if d]
+    listed = set(dirs)
+    kept = []
+    for d in dirs:
+        cap = _CAPABILITY_DIR.search(d)
+        base = d[:cap.start()] if cap else None
+        if cap and (not base or base in listed):
+            continue  # "/a/glibc-hwcaps/x86-64-v3" beside "/a"; a bare "glibc-hwcaps/…" is an empty entry's
+        if d not in kept:
+            kept.append(d)
+    return tuple(kept) or None
 
 
 def _library_on(line: str) -> Optional[Tuple[str, Optional[str]]]:

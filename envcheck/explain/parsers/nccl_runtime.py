@@ -37,11 +37,17 @@ Claimed below a REPL's ``torch.cuda.nccl.version()`` (PROGRAM), which outranks i
   release (NCCL's Makefile: libnccl.so.$(NCCL_MAJOR).$(NCCL_MINOR).$(NCCL_PATCH)).
 * ``torch.cuda.nccl.version()``'s answer written on the same line as the call ("print(torch.cuda.
   nccl.version())` ... I can see (2, 10, 3)"), which the REPL reader (next line) does not see.
+* A person saying which NCCL they installed on the system ("Now, I installed nccl-2.15.5.", "I have
+  installed NCCL 2.18.3", "upgraded libnccl2 to 2.19.3"): a claim (``STATED``) of the system's NCCL
+  package, weighed like the package managers' rows. A sentence that removes it ("I installed
+  nccl-2.10.3, after that I removed it"), tries, plans or asks, says nothing.
 """
 
 from __future__ import annotations
 
-from envcheck.explain.partial import LISTING, PROGRAM, TOOL, Found
+import re
+
+from envcheck.explain.partial import LISTING, PROGRAM, STATED, TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.facts import LibraryFile
 from envcheck.lazyre import lazy
@@ -136,6 +142,30 @@ def _inline(doc: Pasted, f: Found) -> None:
             f.set("torch.nccl_version", f"{m.group('a')}.{m.group('b')}.{m.group('c')}", i, rank=PROGRAM - 10)
 
 
+# One sentence (as library_prose splits them); the install verb before the package and its version.
+_SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\d)[^.!?;。！？\n]*)*[.!?;。！？]?")
+_INSTALLED = lazy(r"\b(?:installed|upgraded|updated)\s+(?:(?:the|a|system|my)\s+)?(?:lib)?nccl2?"
+                        r"(?:\s+(?:to|version)|\s*v|[-_])?\s*(?P<v>2\.\d{1,2}\.\d{1,2})(?![\d.]*\d)", re.IGNORECASE)
+_UNDONE = lazy(r"\b(?:remov\w*|uninstall\w*|purg\w*|delet\w*|downgrad\w*\s+from|tr(?:y|ied|ying)|want\w*|should|could|"
+                     r"would|if|plan\w*|not|n't|how)\b|\?", re.IGNORECASE)
+
+
+def _said_installed(line: str):
+    """The NCCL release a sentence on ``line`` says was installed (None when none does)."""
+    for sentence in _SENTENCE.findall(line):
+        m = _INSTALLED.search(sentence)
+        if m and not _UNDONE.search(sentence):
+            return m.group("v")
+    return None
+
+
+def _stated(doc: Pasted, f: Found) -> None:
+    for i, v in doc.where(_said_installed, "nccl"):
+        name = f"libnccl.so.{v}"
+        path = f"package:stated:{name}"  # the person's word, not a package manager's row
+        f.item("toolkit.libraries", path, LibraryFile(name=name, path=path, version=v, origin="ldconfig"), i, rank=STATED)
+
+
 def _ollama(doc: Pasted, f: Found) -> None:
     for i in doc.lines_containing("server config"):
         m = _OLLAMA.search(doc.lines[i])
@@ -150,5 +180,6 @@ def parse(doc: Pasted) -> Found:
     _nccl_seen(doc, f)
     _files(doc, f)
     _inline(doc, f)
+    _stated(doc, f)
     _ollama(doc, f)
     return f
