@@ -128,6 +128,9 @@ def test_memory_said_held_by_someone_beside_a_table_with_no_process():
 @pytest.mark.parametrize("paste", [
     "My GPU has 12GB allocated by someone even when I do not have any training processes running.\n",
     "The card shows 10 GB used by something unknown, even though I don't have any python processes running.\n",
+    "nvidia-smi shows 10GB used on the GPU but no processes are listed.\n",
+    "My card has 11 GB in use by something, even though I don't have any processes running.\n",
+    "我的显卡被占用了10G显存，但是nvidia-smi没有进程\n",
 ])
 def test_memory_said_held_by_someone_alone(paste):
     assert _ids(paste)["gpu_memory_in_use"].confidence.value == "likely"
@@ -141,6 +144,10 @@ def test_memory_said_held_by_someone_alone(paste):
     "Even when nothing runs, nvidia-smi shows 500MB used by something on my GPU.\n",
     "My GPU has 24 GB of memory.\n",
     "how do I free 12GB allocated by someone on my GPU?\n",
+    "如何释放被占用的显存？nvidia-smi没有进程\n",
+    "显存被占用了10G，是我的训练进程\n",
+    "nvidia-smi shows 10GB used on the GPU by my training process.\n",
+    "The port is in use by another process, no processes running on the GPU need it.\n",
     "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.93 GiB total capacity; "
     "5.81 GiB already allocated; 1.25 GiB free; 6.06 GiB reserved in total by PyTorch)\n",
     # a table with no process and no words about a holder: nvidia-smi inside a container

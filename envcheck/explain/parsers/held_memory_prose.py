@@ -42,7 +42,9 @@ _MEMORY = lazy(r"\b(?:gpu|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemo
                      r"|\bmemoria\s+(?:de\s+(?:la\s+)?)?(?:gpu|vram|v[ií]deo)\b|\bGPU-Speicher|\bGrafikspeicher"
                      r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b"
                      # a GPU with an amount on it: "my GPU still seems to have almost 13GB allocated"
-                     r"|\b(?:gpus?|cards?)\b[^.;]{0,40}?\b\d+(?:\.\d+)?\s*(?:[gm]i?b|gigs?)\b", _I)
+                     r"|\b(?:gpus?|cards?)\b[^.;]{0,40}?\b\d+(?:\.\d+)?\s*(?:[gm]i?b|gigs?)\b"
+                     # ... or the amount first: "10GB used on the GPU"
+                     r"|\b\d+(?:\.\d+)?\s*(?:[gm]i?b|gigs?)\s+(?:\w+\s+){0,2}(?:on|of|in)\s+(?:the\s+|my\s+)?(?:gpu|card)\b", _I)
 _HELD = lazy(
     r"\b(?:is|was|are|were|remains?|remained|stays?|stayed|still)\s+(?:still\s+)?(?:being\s+)?"
     r"(?:occupied|held|taken|allocated|in\s+use|full)\b"
@@ -55,6 +57,7 @@ _HELD = lazy(
     r"(?:[gm]i?b|gigs?)\s+(?:\w+\s+)?(?:allocated|used|occupied|taken|in\s+use)\b"
     r"|\b(?:allocated|occupied|held|used|taken)\s+by\s+(?:someone|something|somebody|an?\s+unknown|another\s+process)\b"
     r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
+    r"|被占用|占用了\s*\d+(?:\.\d+)?\s*[GM]"
     r"|해제되지\s*않|반환되지\s*않|해제가\s*안|(?:계속|여전히)\s*(?:점유|차지)"
     r"|解放されな|解放されず|解放されません|(?:占有|使用)されたまま"
     r"|\bsigue\s+(?:ocupada|en\s+uso|llena)|\bno\s+se\s+libera|\bqueda\s+ocupada|\bcontinua\s+ocupada"
@@ -95,7 +98,7 @@ def _little(sentence: str) -> bool:
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     for i in doc.lines_containing("memory", "vram", "显存", "显卡", "메모리", "メモリ", "memoria", "speicher", "mémoire",
-                                  "allocated", "occupied", "used by"):
+                                  "allocated", "occupied", "used by", "in use", "no process", "no running process"):
         line = doc.lines[i]
         if line.lstrip().startswith("|"):
             continue  # nvidia-smi's own table: its reader reads the cells
