@@ -310,3 +310,11 @@ _FRAMEWORK_RELEASES = [
 ]
 _SPECS += _FRAMEWORK_RELEASES
 CATALOGUE.update({s.id: s for s in _FRAMEWORK_RELEASES})
+# ---- clocks or voltage the GPU's owner changed (rules/clock_settings.py)
+_CLOCK_SETTINGS = [
+    FindingSpec("gpu_unstable_clock_settings", W, "nvml", "GPU clocks or voltage changed from stock",
+                "The GPU runs an overclock or an undervolt; settings stable in games can still make CUDA kernels fail "
+                "(unspecified launch failure, illegal memory access) or reset the driver.", "gpu_unstable_clock_settings"),
+]
+_SPECS += _CLOCK_SETTINGS
+CATALOGUE.update({s.id: s for s in _CLOCK_SETTINGS})

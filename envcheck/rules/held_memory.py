@@ -11,6 +11,7 @@ import re
 from typing import Iterator
 
 from envcheck.derived.held_memory import HELD_DETAIL
+from envcheck.derived.held_memory_note import held_said
 from envcheck.derived.machine import failure_texts
 from envcheck.derived.stated_causes import blamed
 from envcheck.facts import GpuFacts
@@ -18,6 +19,7 @@ from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 
+GiB = 2**30
 # A GPU this busy in a pasted nvidia-smi is running the reporter's job (health.gpu_memory_in_use).
 BUSY_PCT = 50
 
@@ -47,7 +49,34 @@ def working_moment(ctx: RuleContext, g: GpuFacts) -> bool:
     return (util.ok and util.value is not None and util.value >= BUSY_PCT) or not (g.processes.ok and g.processes.value)
 
 
+def _unlisted_holder(ctx: RuleContext) -> Iterator[Finding]:
+    """The person says memory is held by a process that is gone or not listed, and a pasted
+    nvidia-smi agrees: most of a GPU's memory used, no process listed, the GPU idle."""
+    said = held_said(ctx.facts)
+    if said is None:
+        return
+    for g in ctx.facts.gpus:
+        used, total, util = g.memory_used_bytes, g.memory_total_bytes, g.utilization_gpu_pct
+        if not (used.ok and g.processes.ok) or g.processes.value or used.value is None:
+            continue
+        limit = min(GiB, int(0.10 * total.value)) if total.ok and total.value else GiB
+        if used.value <= limit or (util.ok and util.value is not None and util.value >= BUSY_PCT):
+            continue
+        yield make("gpu_memory_in_use",
+                   f"{used.value / GiB:.1f} GiB of GPU {g.index}'s memory is in use while nvidia-smi lists no process, "
+                   f"and the text says it is held by a process that is gone or not listed ({said}). A process in "
+                   "another PID namespace (a container, another user) or the leftover workers of a killed run hold it: "
+                   "`sudo fuser -v /dev/nvidia*` lists the holders; end them (or restart the container) and the "
+                   "memory comes back.",
+                   [(f"gpus[{g.index}].memory_used_bytes", used), (f"gpus[{g.index}].processes", "none listed"),
+                    ("notes", said)], gpu=g.index, confidence=Confidence.LIKELY)
+        return
+
+
 def gpu_memory_held_after_exit(ctx: RuleContext) -> Iterator[Finding]:
+    if not any(g.memory_used_bytes.status is Status.ERROR for g in ctx.facts.gpus):
+        yield from _unlisted_holder(ctx)
+        return
     for g in ctx.facts.gpus:
         used = g.memory_used_bytes
         if used.status is not Status.ERROR or not blamed(used, HELD_DETAIL):

@@ -12,6 +12,7 @@ from typing import Iterable, Optional, Tuple
 from ..facts import Facts
 from . import (
     build_arch_flags,
+    clock_settings,
     compat,
     cuda_env,
     cudnn_engine,
@@ -58,7 +59,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
                                + linking.RULES + jax_paths.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
-                               + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + installer_signing.RULES
+                               + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + clock_settings.RULES + installer_signing.RULES
                                + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES
                                + extension_builds.RULES
                                + llm_stack.RULES

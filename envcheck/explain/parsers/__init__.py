@@ -12,6 +12,7 @@ from typing import Callable, Tuple
 from ..partial import Found
 from ..source import Pasted
 from . import (
+    clock_settings_prose,
     cloud_instance,
     collect_env,
     comfy_startup,
@@ -106,7 +107,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     visible_devices.parse, container_prose.parse, display_adapters.parse, hosted_runtime.parse, torch_installs.parse,
     gpu_vendor_prose.parse, container_device_grants.parse, cloud_instance.parse,
     nouveau_signals.parse, resume_failure_prose.parse,
-    held_memory_prose.parse,
+    held_memory_prose.parse, clock_settings_prose.parse,
     framework_packages.parse, torch_config.parse,
     cuda_said.parse, mismatch_prose.parse,
     driver_branch_said.parse,

@@ -60,6 +60,22 @@ _LOST = Gated(lazy(r"\blost\s+(?:a|one|two|\d{1,2})\s+(?:of\s+(?:the|our|my|its)
                    r"|nvidia-smi\s*(?:里|中)?\s*少了\s*[一两二三\d]\s*张|显卡消失", _I),
               # every wording names the GPU: a training log's "loss=" lines are not searched
               ("gpu", "卡", "lspci", "少了"))
+# The GPU unusable after an error until the machine is rebooted: what a GPU that stopped answering
+# does (a hung or fallen-off GPU is only reset by a reboot). "after this error the GPU cannot be used
+# until I reboot the server", "I have to restart the machine to use the GPU again", "报这个错之后显卡也会
+# 无法使用，必须重启服务器之后才可以重新使用显卡".
+_UNTIL_REBOOT = Gated(lazy(
+    r"\b(?:gpu|card)s?\b[^.;]{0,40}?\b(?:unusable|unavailable|(?:can(?:no|')t|cannot)\s+be\s+used|(?:is|was|stays?|remains?)\s+"
+    r"(?:unusable|unavailable|gone|dead))\b[^.;]{0,40}?\buntil\s+(?:a\s+|i\s+|we\s+)?(?:reboot|restart)"
+    r"|\b(?:have|had|need(?:ed)?|must)\s+to\s+(?:reboot|restart)\s+(?:the\s+|my\s+|our\s+)?(?:server|machine|computer|pc|"
+    r"system|node|host|workstation)\s+(?:to|before|in\s+order\s+to)\s+(?:use|access|see)\s+(?:the\s+|my\s+)?(?:gpu|card)s?"
+    r"\s+again\b"
+    r"|(?:必须|只能|需要)重启(?:服务器|电脑|机器|系统|主机)?(?:之后|以后|后)?"
+    r"才(?:可以|能)(?:重新|再)?使用(?:显卡|GPU|卡)", _I),
+    ("reboot", "restart", "重启"))
+# A reboot that follows a change of software or a suspend: the driver or nvidia_uvm, not the GPU.
+_NOT_THE_GPU = lazy(r"\b(?:suspend\w*|resum\w*|sleep|hibernat\w*|mismatch|jupyter|notebook|kernel\s+restart)\b"
+                    r"|休眠|睡眠|待机|挂起|更新|升级|安装", _I)
 # What every wording of _LOST holds besides the GPU, lower-cased ("loss" only as "is loss"; a
 # training log's "loss=" on every line is not it).
 _LOSS_WORD = lazy(r"lost|(?:is|was|got|gets|were|are)\s+loss\b|掉|빠지|떨어지|사라지|disappear|vanish|missing|dropp"
@@ -113,6 +129,16 @@ def parse(doc: Pasted) -> Found:
             continue
         m = _LOST.search(line)
         if m and _said(line, m) and not _CONTAINER.search(line) and not _SOFTWARE_CHANGE.search(line):
+            detail = f"{STATED_DETAIL}: {m.group(0)}"
+            f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
+            return f
+    for i in doc.lines_containing("reboot", "restart", "重启", ignorecase=True):
+        line = lines[i]
+        if len(line) > 2000:
+            continue  # a log run together on one line, not a person's sentence
+        m = _UNTIL_REBOOT.search(line)
+        if m and _said(line, m) and not re.search(r"\b(?:not|never|no)\b", m.group(0), _I) \
+                and not _NOT_THE_GPU.search(line) and not _SOFTWARE_CHANGE.search(line) and not _CONTAINER.search(line):
             detail = f"{STATED_DETAIL}: {m.group(0)}"
             f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
             return f

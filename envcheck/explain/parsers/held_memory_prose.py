@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 
 from envcheck.derived.held_memory import HELD_DETAIL
+from envcheck.derived.held_memory_note import HELD_NOTE
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -39,7 +40,11 @@ _SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。�
 _MEMORY = lazy(r"\b(?:gpu|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
                      r"(?:gpu|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
                      r"|\bmemoria\s+(?:de\s+(?:la\s+)?)?(?:gpu|vram|v[ií]deo)\b|\bGPU-Speicher|\bGrafikspeicher"
-                     r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b", _I)
+                     r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b"
+                     # a GPU with an amount on it: "my GPU still seems to have almost 13GB allocated"
+                     r"|\b(?:gpus?|cards?)\b[^.;]{0,40}?\b\d+(?:\.\d+)?\s*(?:[gm]i?b|gigs?)\b"
+                     # ... or the amount first: "10GB used on the GPU"
+                     r"|\b\d+(?:\.\d+)?\s*(?:[gm]i?b|gigs?)\s+(?:\w+\s+){0,2}(?:on|of|in)\s+(?:the\s+|my\s+)?(?:gpu|card)\b", _I)
 _HELD = lazy(
     r"\b(?:is|was|are|were|remains?|remained|stays?|stayed|still)\s+(?:still\s+)?(?:being\s+)?"
     r"(?:occupied|held|taken|allocated|in\s+use|full)\b"
@@ -47,7 +52,12 @@ _HELD = lazy(
     r"|\b(?:does|did|do|won'?t|will\s+not|can'?t|cannot|could\s+not|couldn'?t)\s*(?:n'?t|not)?\s+"
     r"(?:get\s+)?(?:released|freed|release|free)\b|\bnever\s+(?:gets?\s+)?(?:released|freed)\b"
     r"|\bkeeps?\s+(?:occupying|holding|using)\b|\bstill\s+(?:occupies|holds|uses|occupying|holding|using)\b"
+    # "still seems to have almost 13GB allocated", "has 12 GB used", "allocated by someone"
+    r"|\b(?:ha(?:s|ve)|had|shows?|showed)\s+(?:almost\s+|about\s+|around\s+|over\s+|nearly\s+)?\d+(?:\.\d+)?\s*"
+    r"(?:[gm]i?b|gigs?)\s+(?:\w+\s+)?(?:allocated|used|occupied|taken|in\s+use)\b"
+    r"|\b(?:allocated|occupied|held|used|taken)\s+by\s+(?:someone|something|somebody|an?\s+unknown|another\s+process)\b"
     r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
+    r"|被占用|占用了\s*\d+(?:\.\d+)?\s*[GM]"
     r"|해제되지\s*않|반환되지\s*않|해제가\s*안|(?:계속|여전히)\s*(?:점유|차지)"
     r"|解放されな|解放されず|解放されません|(?:占有|使用)されたまま"
     r"|\bsigue\s+(?:ocupada|en\s+uso|llena)|\bno\s+se\s+libera|\bqueda\s+ocupada|\bcontinua\s+ocupada"
@@ -60,6 +70,10 @@ _GONE = lazy(
     r"|\bkill(?:ed|ing)?\b|\bzombie\b|\bdefunct\b|\borphan\w*\b|\bleft\s*over\b|\bleftover\b|\bstale\b"
     r"|\bctrl\s*\+\s*c\b|\bno\s+(?:running\s+)?process(?:es)?\s+(?:is\s+|are\s+)?(?:shown|listed|visible|found)\b"
     r"|\bno\s+process(?:es)?\s+(?:in|on)\s+nvidia-smi\b|\bfuser\b"
+    # "even when I do not have any CrossE processes running", "no processes seem to be using it"
+    r"|\b(?:do\s+not|don'?t|didn'?t|did\s+not)\s+have\s+any\s+(?:\w+\s+){0,2}process(?:es)?\s+running\b"
+    r"|\bno\s+process(?:es)?\s+(?:seems?\s+to\s+be\s+|is\s+|are\s+)(?:using|holding|occupying)\b"
+    r"|\bby\s+(?:someone|somebody|something|an?\s+unknown)\b"
     r"|kill|杀|结束|退出|关闭|中断|终止|僵尸|残留|看不(?:到|见)[^。，,]{0,8}进程|没有(?:任何)?进程|无进程"
     r"|종료|좀비|죽였|죽여도|강제\s*종료|プロセスを(?:終了|kill|停止)|終了して|ゾンビ|落として|停止して"
     r"|\bmat(?:ar|é|ó)\b|\b(?:despu[ée]s|depois)\s+de\b|\bzombi\w*|\bencerr\w*|\bcerr[éeó]\b"
@@ -70,15 +84,28 @@ _NOT = lazy(r"\?|？|\b(?:if|whether|should|could|would|might|maybe|perhaps|how\
                   r"|如果|是否|吗|怎么|如何|请|应该|可以用|나요|까요|인가요|하세요|ですか|ますか|ください|場合", _I)
 
 
+# An amount named in the sentence: "13GB", "12799 MiB".
+_AMOUNT = lazy(r"\b(\d+(?:\.\d+)?)\s*([gm])i?b\b", _I)
+
+
+def _little(sentence: str) -> bool:
+    """Every amount the sentence names is under 1 GiB: what a display, the driver's own
+    reservation or a CUDA context keeps, not a job's memory held by a stray process."""
+    amounts = [float(n) * (1 if unit.lower() == "g" else 1 / 1024) for n, unit in _AMOUNT.findall(sentence)]
+    return bool(amounts) and max(amounts) < 1
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i in doc.lines_containing("memory", "vram", "显存", "显卡", "메모리", "メモリ", "memoria", "speicher", "mémoire"):
+    for i in doc.lines_containing("memory", "vram", "显存", "显卡", "메모리", "メモリ", "memoria", "speicher", "mémoire",
+                                  "allocated", "occupied", "used by", "in use", "no process", "no running process"):
         line = doc.lines[i]
         if line.lstrip().startswith("|"):
             continue  # nvidia-smi's own table: its reader reads the cells
         for s in _SENTENCE.findall(line):
-            if _MEMORY.search(s) and _HELD.search(s) and _GONE.search(s) and not _NOT.search(s):
+            if _MEMORY.search(s) and _HELD.search(s) and _GONE.search(s) and not _NOT.search(s) and not _little(s):
                 said = " ".join(s.split())[:160]
                 f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{HELD_DETAIL} ({said})"))
+                f.note(f"{HELD_NOTE}“{said}” (line {i + 1})")
                 return f
     return f

@@ -122,6 +122,9 @@ def _rows(f: Found, doc: Pasted) -> None:
         if m is None:
             continue
         name = m.group("name").lower().replace("_", "-")
+        written = m.group("name")
+        if written != name and "-" not in name and re.match(r"[`*_]*\s*(?:version|版本|버전|バージョン)", line[m.end("name"):], _I):
+            continue  # "MXNet version: 0.10", "PaddlePaddle version: 2.5": a template's framework, not which package
         if re.search(r"\d$", name) and not re.search(r"[\s:：–-]", line[m.end("name"):m.start("version")]):
             continue  # "mxnet-cu1121.9.1": where the name ends in digits the run-together row is unreadable
         _record(f, name, m.group("version"), i)

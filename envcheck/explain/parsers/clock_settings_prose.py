@@ -1,0 +1,92 @@
+"""Clocks or voltage a person set on their GPU themselves, in their words.
+
+An overclock or an undervolt that passes games and benchmarks can still fail CUDA work: the
+kernels die with "unspecified launch failure", "an illegal memory access/instruction was
+encountered", the driver resets, the machine reboots; with stock settings the same program runs.
+People retell the setting rather than paste it (no tool output people paste prints it: NVML's
+``nvmlDeviceGetGpcClkVfOffset`` / ``nvmlDeviceGetMemClkVfOffset`` are read by nobody's
+bug-report template):
+
+* offsets: "Overclock: 100% power, +125 MHz core, +600 memory", "core +150, mem +1000",
+  "memory clock offset of 1200";
+* ``nvidia-settings`` attributes (NV-CONTROL, ``nvidia-settings -a``):
+  ``[gpu:0]/GPUGraphicsClockOffset[3]=100``, ``GPUMemoryTransferRateOffsetAllPerformanceLevels=1000``;
+* a mining tool's offset flags (T-Rex ``--mclock +1000``, ``--cclock +100``);
+* the act itself: "I overclocked my 3080", "my overclock settings were too much", "the card is
+  undervolted with MSI Afterburner", "显卡超频了", "オーバークロックしている", "오버클럭".
+
+Not a card's model name ("RTX 2070 Super OC", "Gaming OC", "factory overclocked"), not clocks a
+person lowered or locked to be safe (a power limit, ``nvidia-smi -lgc``), and not a denial, a
+question, a condition, advice, or a setting said to be undone ("no overclock", "stock clocks",
+"could overclocking cause this?", "if you overclock", "I reset my overclock").
+
+Recorded as a note (``derived.clock_settings.CLOCKS_CHANGED`` starts it), the first such
+sentence quoted; ``rules/clock_settings.py`` makes the "likely" finding.
+"""
+
+from __future__ import annotations
+
+import re
+
+from envcheck.derived.clock_settings import CLOCKS_CHANGED
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "statements"
+_I = re.IGNORECASE
+
+_DOMAIN = r"(?:core|mem(?:ory)?|vram)"
+_SET = lazy(
+    # "+125 MHz core", "+600 memory", "+150 on the core", "+100 MHz on the GPU"
+    rf"(?<![\w.+])\+\s?\d{{2,4}}\s*(?:mhz\s+(?:on\s+(?:the\s+)?)?(?:{_DOMAIN}|gpu|graphics)|(?:on\s+(?:the\s+)?)?{_DOMAIN})\b"
+    # "core +150", "mem clock: +1000", "gpu clock offset +100"
+    rf"|\b(?:{_DOMAIN}|(?:gpu|graphics)\s+clocks?)(?:\s+clocks?)?(?:\s+offset)?\s*[:=]?\s*\+\s?\d{{2,4}}\b"
+    # "memory clock offset of 1200", "core offset: -100"
+    rf"|\b(?:{_DOMAIN}|gpu|graphics)(?:\s+clocks?)?\s+offset\s*(?:of\s+|[:=]\s*)?[+-]?\s?[1-9]\d{{1,3}}\b"
+    # nvidia-settings' NV-CONTROL attributes, set to something other than 0
+    r"|\bGPU(?:GraphicsClock|MemoryTransferRate)Offset(?:AllPerformanceLevels)?(?:\[\d\])?\s*=\s*[+-]?\s?[1-9]\d*"
+    # T-Rex's clock-offset options (t-rex --help: "--cclock", "--mclock"), as offsets
+    r"|--[cm]clock\s*[= ]\s*\+\s?\d{2,4}"
+    # the act: "I overclocked", "we've undervolted", "my overclock settings", "the card is undervolted"
+    r"|\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:also\s+|just\s+|slightly\s+|heavily\s+)?(?:overclock(?:ed)?|undervolt(?:ed)?)\b"
+    r"|\bmy\s+(?:gpu'?s?\s+|card'?s?\s+)?(?:overclock(?:ing)?|undervolt(?:ing)?|oc)(?:\s+(?:settings?|profile|curve))?\b"
+    r"|\b(?:gpu|card|it)\s+(?:is|was|were|has\s+been)\s+(?:\w+\s+)?(?:overclocked|undervolted)\b"
+    r"|\b(?:overclock(?:ing)?|oc)\s+settings?\b|\bundervolt(?:ed|ing)?\b"
+    # a template row: "Overclock: +100 core" (not "Overclock: none")
+    r"|^\s*[-*]?\s*(?:overclock(?:ing)?|oc)\s*:\s*(?!\s*(?:none|no|n/?a|stock|default|off|0)\b)\S"
+    r"|超频|降压|欠压|オーバークロック|アンダーボルト|低電圧化|오버클럭|언더볼팅|언더볼트", _I)
+# A model name or a maker's own overclock: what the card is sold as, not what its owner set.
+_FACTORY = lazy(r"\bfactory[\s-]+(?:over-?clock\w*|oc)\b|\boc\s+edition\b|\bgaming\s+oc\b|出厂超频|工厂超频", _I)
+# A denial, a condition, advice, a question word, or the setting said undone, just before it.
+_NOT = lazy(r"\b(?:no|not|never|without|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t|isn'?t|wasn'?t|aren'?t|stock|default"
+            r"|if|whether|could|would|should|might|maybe|perhaps|reset\w*|remov\w*|disabl\w*|revert\w*|undo\w*"
+            r"|undid|back\s+to|avoid\w*|prevent\w*|recommend\w*|suggest\w*|try|tried)\b"
+            r"|没有|没|不|未|如果|是否|建议|しない|していない|ない|않|없", _I)
+# Every wording above holds one of these (case-folded): the cheap first look. An offset's "+" is
+# everywhere (tables' borders, diffs), so a "+" line is read only when it also names a clock domain.
+_WORDS = ("overclock", "undervolt", "offset", "my oc", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
+          "アンダーボルト", "低電圧化", "오버클럭", "언더볼")
+_DOMAINS = ("core", "mem", "vram", "clock")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    lines = doc.lines
+    for i in doc.lines_containing(*_WORDS, "+", ignorecase=True):
+        line = lines[i]
+        if len(line) > 400:
+            continue  # a log line, not a person's sentence
+        low = line.lower()
+        if not any(w in low for w in _WORDS) and not any(d in low for d in _DOMAINS):
+            continue  # a "+" alone: a table's border, a diff, a sum
+        for m in _SET.finditer(line):
+            if _FACTORY.search(line[max(0, m.start() - 30):m.end() + 20]):
+                continue
+            before, after = line[max(0, m.start() - 40):m.start()], line[m.end():m.end() + 60]
+            if _NOT.search(before + " " + m.group(0)) or re.search(r"[?？]|吗|ですか|나요", after):
+                continue
+            said = " ".join(line.split())[:160]
+            f.note(f"{CLOCKS_CHANGED}“{said}” (line {i + 1})")
+            return f
+    return f
