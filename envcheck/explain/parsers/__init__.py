@@ -86,6 +86,7 @@ from . import (
     torch_build_prose,
     torch_config,
     torch_cpu_variant,
+    torch_dll_prose,
     torch_installs,
     uv_installed,
     uvm_reload_fix,
@@ -135,6 +136,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     driver_update_prose.parse,
     complaint.parse,
     gpu_index_fix.parse, uvm_reload_fix.parse, gpu_count_prose.parse, gpu_works_elsewhere.parse,
+    torch_dll_prose.parse,
 )
 
 __all__ = ["PARSERS"]

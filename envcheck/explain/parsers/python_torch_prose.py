@@ -38,6 +38,10 @@ _NO_TORCH_SAID = lazy(
     r"(?:install|find|download|get)\s+(?:the\s+|any\s+)?(?:py)?torch\b"
     r"|\b(?:py)?torch\s+(?:is\s+|was\s+)?(?:not|n't)\s+(?:yet\s+)?(?:available|found|installable|supported)\s+"
     r"(?:for|in|on|with)\s+(?:python|py|cp)\s*3"
+    # the pinned version said to be gone ("The torch version that the backend uses is no longer
+    # available somehow"), torch's own version, not torch.cuda's availability
+    r"|\b(?:py)?torch(?:\s+version|\s*==\s*\d[\w.+]*)(?![\w.])[^.\n]{0,60}?\b(?:is|are)\s+(?:no\s+longer|not)\s+"
+    r"(?:yet\s+)?available\b(?!\s+(?:on|for|with)\s+(?:gpu|cuda|cu\d|rocm|arm|aarch64|mac))"
     r"|\bno\s+(?:py)?torch\s+(?:wheels?|builds?|versions?|releases?|binar(?:y|ies)|packages?|distributions?)\s+"
     r"(?:for|on)\s+(?:python|py|cp)\s*3"
     r"|\bpython\s*(?:version\s*)?3\.\d{1,2}\b[^.\n]{0,40}?\b(?:can'?t|cannot|can\s+not|unable\s+to)\s+"
@@ -86,7 +90,11 @@ _PY_IN_USE = lazy(
     r"\b(?:(?:currently\s+|now\s+|just\s+)?(?:using|running|installed|upgraded\s+to|updated\s+to)\s+"
     r"(?:the\s+)?(?:latest\s+|new\s+)?(?:python|py|cpython)?\s*(?:version\s*)?v?"
     r"|\b(?:i|we)\s+(?:use|run|have)\s+(?:python|py|cpython)\s*(?:version\s*)?v?"
-    r"|my\s+python(?:\s+version)?\s+is\s+(?:python\s*)?v?)(3\.\d{1,2})(?:\.\d{1,2})?\b(?!\.?\d)", re.IGNORECASE)
+    r"|my\s+python(?:\s+version)?\s+is\s+(?:python\s*)?v?"
+    # the environment made with one ("the script is making venv with 3.13 instead of 3.10")
+    r"|\b(?:making|made|creat(?:ing|ed|es)|builds?|built)\s+(?:the\s+|a\s+|its\s+)?(?:venv|virtualenv|virtual\s+env(?:ironment)?)"
+    r"\s+(?:with|using|on|from)\s+(?:python\s*)?v?)"
+    r"(3\.\d{1,2})(?:\.\d{1,2})?\b(?!\.?\d)", re.IGNORECASE)
 # pip's own `pip --version`: "pip 9.0.1 from /usr/local/lib/python3.6/site-packages (python 3.6)"
 # (pip/_internal/cli/main_parser.py, get_pip_version: "pip {} from {} (python {})").
 _PIP_VERSION = lazy(r"\bpip \d+(?:\.\d+)+ from \S.{0,300}? \(python (3\.\d{1,2})\)")
@@ -95,10 +103,10 @@ _PIP_VERSION = lazy(r"\bpip \d+(?:\.\d+)+ from \S.{0,300}? \(python (3\.\d{1,2})
 # Words one of the sentences above cannot do without: only lines holding one (and "python" or
 # "torch") meet the patterns, so a long traceback full of torch/ paths costs substring searches.
 _IN_USE_WORDS = ("using", "running", "installed", "upgraded", "updated", "my python", "i use", "we use", "i run",
-                 "we run", "i have", "we have", "(python ")
+                 "we run", "i have", "we have", "(python ", "venv", "virtual env")
 _SAID_WORDS = ("can't", "cant", "cannot", "can not", "couldn", "could not", "unable", "fail", "doesn", "does not",
                "won't", "not available", "n't available", "not found", "not installable", "not supported",
-               "not yet", "no torch", "no pytorch", "找不到", "无法安装", "無法安裝", "装不上", "安装不了", "見つから",
+               "not yet", "no longer", "no torch", "no pytorch", "找不到", "无法安装", "無法安裝", "装不上", "安装不了", "見つから",
                "できな", "수 없", "설치가 안", "instalar", "encuentra", "installier", "findet")
 _ASK_WORDS = ("uv add", "uv pip install", "pip install", "pip3 install", "poetry add")
 _WHEEL_WORDS = ("not available", "n't available", "not yet available", "current platform")
