@@ -60,12 +60,14 @@ def test_torch7_cudnn_release_names_the_soname() -> None:
     "Under  「waifu2x-caffe ver 1.1.7.1」,\nCalling cuDNN failed, cannot find 「cudnn64_5.dll」 \nWindows 7 x64",
     "When I run it, it can't find cublas64_11.dll. I have CUDA 12.1 installed.",
     "The error says libcudnn.so.8 not found",
+    "It tells me cudnn_cnn_infer64_8.dll does not exist",
     "运行的时候提示找不到 cudnn64_8.dll，cuda 是 11.6",
     "启动后缺少 cublasLt64_12.dll",
     "実行すると cudnn_ops_infer64_8.dll が見つかりません と出ます",
     "실행하면 cudnn64_8.dll 을 찾을 수 없습니다 라고 나옵니다",
     "При запуске пишет, что не найден cudnn64_8.dll",
     "Al ejecutar dice que no se encuentra cudnn64_8.dll",
+    "No funciona: no se encuentra cublas64_12.dll",
     "I'm trying to run the webui and it still can't find cudnn_cnn_infer64_8.dll even after adding it to PATH",
     "Ao executar aparece que cudnn64_8.dll não foi encontrado",
 ])
@@ -81,6 +83,8 @@ def test_person_names_a_missing_cuda_library(said: str) -> None:
     "If cudnn64_8.dll is not found, install cuDNN and add it to PATH.",
     "cudnn64_8.dll was missing, after copying it into the bin folder it works now.",
     "找不到 cudnn64_8.dll 的问题已经解决了",
+    "Previously I got cudnn64_8.dll not found, that part is fine now; the issue is the output quality.",
+    "之前提示找不到 cudnn64_8.dll，现在是另一个问题",
     "zlibwapi.dll not found",  # cuDNN 8's dependency, not a CUDA library
     "nvcuda.dll is missing",  # the driver's, not a CUDA library
     "libnccl-net.so not found, using internal implementation",  # NCCL's optional plugin

@@ -46,10 +46,10 @@ _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|'
                 r"|no\s+se\s+(?:encuentra|encontr[óo])|no\s+encontrad|não\s+(?:foi\s+)?encontrad|não\s+encontra"
                 r"|est[áa]\s+faltando|\bfalta\b", _I)
 # A denial, a question, a fix that ended it, or a check that found the file: no claim.
-_NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|no\s+longer|anymore|exists?|is\s+there|are\s+there"
+_NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
             r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
-            r"|now\s+works?|working\s+now|if|whether|should|might|maybe)\b"
-            r"|[?？]|解决|好了|存在|已修复|吗|ですか|解決|있습니다|해결|есть|решен|resuel|resolvid|funciona", _I)
+            r"|now\s+works?|working\s+now|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
+            r"|[?？]|解决|好了|存在|已修复|吗|之前|以前|ですか|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
 # A program's log line (a level, a timestamp, glog's "W0512", "NAME:" of a tool), or a probe that goes
 # on ("falling back", "searching", "trying"): a tool's words, often harmless, not the person's.
 _LOG = lazy(r"^\s*(?:\[?\d{4}-\d\d-\d\d|\[?\d\d:\d\d:\d\d|\[?[WIEDF]\d{4}\b|\[?(?:WARN(?:ING)?|INFO|DEBUG|ERROR|TRACE|FATAL)\b"
