@@ -12,7 +12,14 @@
   "…onnxruntime_providers_cuda.dll"": the provider DLL is there, a CUDA or cuDNN DLL it imports
   is not (which one it does not say: likely, and the text says what ORT needs);
 * PaddlePaddle's loader: "The third-party dynamic library (cudnn64_8.dll) that Paddle depends on
-  is not configured correctly. (error code is 126)".
+  is not configured correctly. (error code is 126)";
+* .NET's P/Invoke: "Unable to load DLL 'cudnn64_6.dll': The specified module could not be found.
+  (Exception from HRESULT: 0x8007007E)" (System.DllNotFoundException);
+* Torch7's cuDNN bindings: "libcudnn (R5) not found in library path" (the release, not a file: it
+  asks for libcudnn.so.5);
+* the person's own words, when the tool's are not pasted: "Calling cuDNN failed, cannot find
+  「cudnn64_5.dll」", "找不到 cudnn64_8.dll" (``explain/parsers/library_missing_prose.py``; a
+  claim, so "likely", and only where no tool's message says it).
 
 Each names the file, so the family (cuBLAS, the runtime, cuDNN …) and its major come from the
 name as in ``rules/libraries.py``; a DLL that is not one of NVIDIA's CUDA libraries (the C++
@@ -24,13 +31,23 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from envcheck.derived.library_said import library_said_missing
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 from envcheck.rules.libraries import _FAMILIES, _PACKAGES, family, major
 
 _IDS = ("ld_cannot_find_cuda_library", "ld_needed_cuda_library_not_found", "ldd_cuda_library_not_found",
-        "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured")
+        "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured",
+        "dotnet_dll_not_found", "torch7_cudnn_not_found")
+
+
+def _library(s) -> str:
+    """The file a message names; Torch7's cuDNN bindings name the release ("R5"): libcudnn.so.5."""
+    if s.id == "torch7_cudnn_not_found":
+        release = str(s.fact("detail") or "")
+        return f"libcudnn.so.{release}" if release.isdigit() else ""
+    return str(s.fact("loader.library") or "")
 
 
 def _ort_provider(ctx: RuleContext) -> Iterator[Finding]:
@@ -46,10 +63,11 @@ def _ort_provider(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
-    said = [(s, str(s.fact("loader.library") or "")) for s in ctx.stated if s.id in _IDS]
+    said = [(s, _library(s)) for s in ctx.stated if s.id in _IDS]
     said = [(s, name) for s, name in said if name and family(name) is not None]
     if not said:
         yield from _ort_provider(ctx)
+        yield from _said_by_person(ctx)
         return
     s, name = said[0]
     fam = family(name)
@@ -67,6 +85,26 @@ def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
     severity = Severity.WARNING if all(x.id == "ld_needed_cuda_library_not_found" for x, _ in said) else None
     yield make("cuda_library_missing", text, [quote(x) for x, _ in said[:3]], {"cuda_library": name},
                severity=severity)
+
+
+def _said_by_person(ctx: RuleContext) -> Iterator[Finding]:
+    """The person says a CUDA library file is missing, and no tool's message in the text says it."""
+    said = library_said_missing(ctx.facts)
+    if said is None or family(said[0]) is None or any(s.supports("cuda_library_missing") for s in ctx.stated):
+        return
+    name, words = said
+    fam = family(name)
+    want = major(name)
+    pip_stem, conda_pkg, apt_stem = _PACKAGES[fam]
+    version = f" {want}" if want and fam in ("cudnn", "nccl") else f" for CUDA {want}" if want else ""
+    where = ("the PATH (Windows looks for DLLs there and in the program's folder)" if name.lower().endswith(".dll")
+             else "the loader path (ldconfig's cache, LD_LIBRARY_PATH)")
+    yield make("cuda_library_missing",
+               f"The text says {name} cannot be found: {dict(_FAMILIES)[fam]}{version} is not installed, or not on "
+               f"{where}. Install it (pip: {pip_stem}-cu{want if want and fam not in ('cudnn', 'nccl') else 'XX'}, "
+               f"conda: {conda_pkg}, apt: {apt_stem}…, or the CUDA toolkit / cuDNN archive) and put its directory on "
+               "that path, or use the program's build for the CUDA you have.",
+               [("the person's words", words)], {"cuda_library": name}, confidence=Confidence.LIKELY)
 
 
 RULES = (cuda_library_missing_by_tool,)

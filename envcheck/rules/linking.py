@@ -137,6 +137,12 @@ def _older_runtime_loaded(ctx: RuleContext, lf: LoaderFailure, family: str) -> I
                    "before the wheels' own libraries.", evidence, confidence=Confidence.LIKELY)
 
 
+# torch/csrc's Python globals (THPVariableClass, THPDtypeType …) are unmangled and in every torch since 0.4:
+# one missing means the extension was imported before torch (PyTorch's C++ FAQ, "Undefined symbol errors
+# from PyTorch/ATen": "The fix is to import torch before you import your extension"), not another torch.
+_THP_GLOBAL = re.compile(r"^THP[A-Z]\w*(?:Class|Type)$")
+
+
 def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
     for lf in loader_failures(ctx.stated) + _versioned(ctx):
         where = lf.library or "a library"
@@ -155,6 +161,8 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                        f"torch's own library {where} lacks the torch symbol {lf.symbol}: its libraries come from "
                        "two different builds (pip and conda, a nightly over a release, a stale copy).",
                        evidence, confidence=Confidence.LIKELY)
+        elif lf.symbol_owner == "torch" and _THP_GLOBAL.match(lf.symbol):
+            continue  # torch's Python globals: the extension was imported before torch (see _THP_GLOBAL)
         elif lf.symbol_owner == "torch":
             yield make("extension_built_for_other_torch",
                        f"{where} needs {lf.symbol} from libtorch, which the installed torch does not have: the "

@@ -58,6 +58,7 @@ from . import (
     install_commands,
     interactive,
     launcher_torch_check,
+    library_missing_prose,
     library_prose,
     loader,
     lspci_link,
@@ -137,6 +138,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     complaint.parse,
     gpu_index_fix.parse, uvm_reload_fix.parse, gpu_count_prose.parse, gpu_works_elsewhere.parse,
     torch_dll_prose.parse,
+    library_missing_prose.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,85 @@
+"""A person saying a named CUDA library file is missing, in their own words (any language):
+
+* "Calling cuDNN failed, cannot find 「cudnn64_5.dll」", "it can't find cublas64_11.dll",
+  "cudnn_ops_infer64_8.dll is missing", "libcudnn.so.8 not found";
+* "找不到 cudnn64_8.dll", "缺少 cublasLt64_12.dll", "cudnn64_8.dll が見つかりません",
+  "cudnn64_8.dll 을 찾을 수 없습니다", "не найден cudnn64_8.dll", "no se encuentra cudnn64_8.dll",
+  "cudnn64_8.dll não foi encontrado".
+
+The file must be one of NVIDIA's CUDA libraries (``rules/libraries.family``: cuDNN, cuBLAS, the
+runtime, cuFFT, NCCL …; not the driver's nvcuda.dll, not the C++ runtime, not zlibwapi.dll).
+A line a catalogued message already reads (the loader's own "cannot open shared object file",
+TensorFlow's "dlerror: cudart64_110.dll not found", cuDNN's "Could not locate …") is the tool's
+words, not the person's, and is left to it. No claim from a denial ("cudnn64_8.dll is not
+missing", "the file exists"), a question ("is cudnn64_8.dll missing?"), or a failure said to be
+over ("… was missing, after copying it, it works").
+
+Recorded as a note (``derived.library_said.LIBRARY_SAID_MISSING`` starts it), the first such
+sentence quoted; ``rules/library_dialogs.py`` makes the "likely" finding.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+from envcheck.derived.library_said import LIBRARY_SAID_MISSING
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "statements"
+_I = re.IGNORECASE
+
+# The families' stems (rules/libraries._FAMILIES): the cheap first look, case-folded.
+_STEMS = ("cudnn", "cublas", "cudart", "cufft", "curand", "cusolver", "cusparse", "nvrtc", "nvjitlink", "nccl")
+# A library's file name: "cudnn64_8.dll", "cudnn_ops_infer64_8.dll", "libcublasLt.so.11", "libcudnn.so".
+# NCCL's optional plugins (libnccl-net.so …) are not NCCL; rules/libraries.family checks the name again.
+_FILE = lazy(r"(?<![\w.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cusolver|cusparse|nvrtc|nvjitlink|nccl(?![-_]))"
+             r"[\w-]{0,40}\.(?:dll|so(?:\.\d{1,3}){0,3})(?![\w])", _I)
+# The person's word for "not there", in the sentence with the file.
+_MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|')t\s+find|could(?:\s+not|n't)\s+find"
+                r"|unable\s+to\s+find|(?:is|are|was|were|seems?)\s+(?:still\s+)?missing|missing|lacks?|no\s+such\s+file"
+                r"|does(?:\s+not|n't)\s+exist|not\s+exist)\b"
+                r"|找不到|缺少|缺失|没有找到|未找到|丢失|見つかりません|見つからない|찾을\s*수\s*없|누락"
+                r"|не\s+найден|не\s+удал[оа]сь\s+найти|не\s+удается\s+найти|отсутству"
+                r"|no\s+se\s+(?:encuentra|encontr[óo])|no\s+encontrad|não\s+(?:foi\s+)?encontrad|não\s+encontra"
+                r"|est[áa]\s+faltando|\bfalta\b", _I)
+# A denial, a question, a fix that ended it, or a check that found the file: no claim.
+_NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
+            r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
+            r"|now\s+works?|working\s+now|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
+            r"|[?？]|解决|好了|存在|已修复|吗|之前|以前|ですか|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
+# A program's log line (a level, a timestamp, glog's "W0512", "NAME:" of a tool), or a probe that goes
+# on ("falling back", "searching", "trying"): a tool's words, often harmless, not the person's.
+_LOG = lazy(r"^\s*(?:\[?\d{4}-\d\d-\d\d|\[?\d\d:\d\d:\d\d|\[?[WIEDF]\d{4}\b|\[?(?:WARN(?:ING)?|INFO|DEBUG|ERROR|TRACE|FATAL)\b"
+            r"|[A-Z][A-Z_]{2,}\s*:)|(?i:\bfall(?:ing)?\s*back\b|,\s*(?:searching|trying|skipping|ignoring|using)\b"
+            r"|\b(?:will\s+use|optional)\b)")
+# One sentence: split at . ! ; and the CJK stops, not at a dot inside a file name ("cudnn64_8.dll").
+_SENTENCE = lazy(r"(?:[^.!;。！；\n]|\.(?=\S))+[.!;。！；]?")
+
+
+def _said_missing(line: str) -> Optional[Tuple[str, str]]:
+    """(the CUDA library file, the sentence) of the first sentence on ``line`` saying the file is
+    missing and not denying it; None otherwise (read once per distinct line: Pasted.where)."""
+    if len(line) > 400 or _LOG.search(line):
+        return None  # a log line, not a person's sentence
+    for s in _SENTENCE.findall(line):
+        m = _FILE.search(s)
+        if m is None or not _MISSING.search(s) or _NOT.search(s):
+            continue
+        return m.group(0), s.strip()
+    return None
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    tool_lines = None
+    for i, (name, s) in doc.where(_said_missing, *_STEMS, ignorecase=True):
+        if tool_lines is None:
+            tool_lines = {k for m in doc.messages for k in range(m.line - 1, m.line + m.text.count("\n"))}
+        if i in tool_lines:
+            continue  # a loader's or a library's own message: read from messages.toml
+        f.note(f"{LIBRARY_SAID_MISSING}{name} — “{' '.join(s.split())[:160]}” (line {i + 1})")
+        return f
+    return f
