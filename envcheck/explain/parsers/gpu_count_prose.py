@@ -39,6 +39,8 @@ _AFTER = lazy(r"^\s*[x×*]\s*(?P<x>[1-9]\d?)\b(?!\s*(?:gb|gib|tb)\b)", _I)
 # A listing by a tool (nvidia-smi's header, collect_env's GPU list, "GPU 0: NAME (UUID: …)").
 _LISTED = ("driver version:", "gpu models and configuration", "gpu 0:")
 _NOT_THIS = lazy(r"(?:\b(?:if|whether|would|could|should|want|wanted|wish|plan\w*|buy\w*|rent\w*|purchas\w*|recommend\w*"
+                 # what a model needs, not what this machine has ("Llama 70B needs 2x A100 80GB")
+                 r"|needs?|needed|requir\w*|takes|minimum|at\s+least"
                  r"|such\s+as|for\s+example|than|vs|versus|instead\s+of|not|without|no)\b|\be\.g\.)[^;!?\n]{0,50}$", _I)
 _TOOL_LINE = lazy(r"^\s*(?:\||\+-|\[pip3?\]|\[conda\]|GPU \d+:)")
 # The lines worth reading, found in one scan of the lowercased text: a number then a model
@@ -67,9 +69,14 @@ def _count(line: str, words: str, plural: bool) -> Optional[int]:
     return int(after.group("x")) if after else None
 
 
+# The run's GPUs chosen on the same line ("training on 4x A100 with CUDA_VISIBLE_DEVICES=4,5,6,7", "2 of
+# the 8 A100s"): the count is of the GPUs the run uses, not of the machine's.
+_RUN_CHOSEN = lazy(r"cuda_visible_devices|\b(?:out\s+of|of\s+(?:the|our|my)|of\s+\d+)\b", _I)
+
+
 def _said(line: str) -> Optional[List[Tuple[str, int, str]]]:
     """(GPU name, count, the words) for each counted model a line names (read once per distinct line)."""
-    if _TOOL_LINE.match(line) or not _DIGIT.search(line):
+    if _TOOL_LINE.match(line) or not _DIGIT.search(line) or _RUN_CHOSEN.search(line):
         return None
     flat = _PLURAL.sub("", line)
     out = []

@@ -59,6 +59,11 @@ _TO_ZERO_FIXED = lazy(r"(?:改成|改为|换成|设为|设置为|修改为)\s*[`
 # An attempt, or a failure told after: the change did not fix it.
 _NOT_FIXED = lazy(r"\b(?:tried|try|trying|attempt\w*|still|didn'?t|did\s+not|doesn'?t|does\s+not|no\s+luck|same\s+error"
                   r"|not\s+(?:work|help|fix))\b|试了|还是|仍然|依然|没用|不行|\?|？", _I)
+# The failure told as following the change ("changed --gpu_ids 1 to 0 and got:", "set gpu_id from 1 to
+# 0, then ran train.py:"): the change did not fix it. Read after the change, to the line's end.
+_THEN_FAILED = lazy(r"\b(?:got|get|gets|getting|gave|gives|giving|results?\s+in|resulted\s+in|then|but|error\w*|fail\w*"
+                    r"|crash\w*|raise[sd]?|throws?|threw)\b|:\s*$|报错|出错|错误|然后|但是?", _I)
+_FIXED_AFTER = lazy(r"\b(?:fix\w*|solv\w*|resolv\w*|works?|worked|working)\b|好了|解决|可以了|正常", _I)
 _CONDITION = lazy(r"\b(?:if|when|whether|unless|should\s+i|can\s+i|do\s+i)\b|如果|是否", _I)
 
 
@@ -67,7 +72,8 @@ def _change(line: str) -> Optional[Tuple[str, str]]:
     if "visible_devices" in line.lower():
         return None  # visible_devices.py reads the variable itself
     m = _CHANGE.search(line)
-    if not m or _NOT_FIXED.search(line) or _CONDITION.search(line, 0, m.start()):
+    if not m or _NOT_FIXED.search(line) or _CONDITION.search(line, 0, m.start()) \
+            or (_THEN_FAILED.search(line, m.end()) and not _FIXED_AFTER.search(line, m.end())):
         return None
     return m.group("name"), m.group("old")
 

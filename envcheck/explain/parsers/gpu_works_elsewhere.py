@@ -55,13 +55,19 @@ _SAID = lazy(
     r"(?:projects?|programs?|scripts?|repos?|repositories|models?)\b", _I)
 _OTHER_CAUSE = lazy(r"\b(?:docker|container|podman|root|sudo|wsl|windows|colab|other\s+(?:machine|computer|pc|server|laptop)"
                     r"|another\s+(?:machine|computer|pc|server|laptop))\b", _I)
+# Another Python environment (another build of torch: its own cause), or the same machine at another
+# time ("until yesterday it returned True", "before the update"): a change, not another way of running.
+_OTHER_TIME_OR_ENV = lazy(r"\b(?:other|another|different|previous|old|new|second)\s+(?:conda\s+|python\s+|virtual\s+|docker\s+)?"
+                          r"(?:env\w*|venv|virtualenv|installs?|installation|versions?|builds?)\b"
+                          r"|\b(?:until|yesterday|before|used\s+to|previously|earlier|last\s+(?:week|month|time|night)"
+                          r"|(?:a\s+few|two|some)\s+(?:days|weeks)\s+ago)\b|之前|以前|昨天", _I)
 # A question whether it works, an intention or a denial: nothing said about this machine.
 _NOT_SAID = lazy(r"^\s*(?:does|do|did|can|could|will|would|should|is)\b|\b(?:if|whether|want|hope|expect\w*|supposed)\b", _I)
 
 
 def _said(line: str) -> Optional[str]:
     m = _SAID.search(line)
-    if not m or _OTHER_CAUSE.search(line) or _NOT_SAID.search(line, 0, m.start()):
+    if not m or _OTHER_CAUSE.search(line) or _OTHER_TIME_OR_ENV.search(line) or _NOT_SAID.search(line, 0, m.start()):
         return None
     return " ".join(m.group(0).split())
 

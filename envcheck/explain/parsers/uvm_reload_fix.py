@@ -41,6 +41,15 @@ _WORKED = lazy(r"\b(?:it\s+)?(?:works?|worked|working\s+(?:again|now|fine)|fixe[
 _NOT_WORKED = lazy(r"\bin\s+use\b|\brmmod:\s+error|\b(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t|not)\s+(?:work|help|fix)"
                    r"|\bstill\b|\bno\s+luck\b|\bsame\s+(?:error|problem|issue)\b|\bonly\s+silenced\b|\bslower\b"
                    r"|\bnot\s+(?:able|possible)\b|\bcan'?t\b|\bcannot\b|没用|不行|还是|仍然|\?|？", _I)
+# Advice or a condition, not a result: "if CUDA stops after suspend, run rmmod …, that fixes it", "this
+# should fix it", "it will work again", "you can try …".
+_ADVICE = lazy(r"\b(?:if|whenever|should|will|would|could|may|might|you\s+can|try|tip|suggest\w*|recommend\w*)\b|'ll\b"
+               r"|如果|的话|建议|可以试", _I)
+# The reload said to change nothing, or another step told between it and the result ("… did not
+# change anything. Then I reinstalled the driver and it works"): the result is not the reload's.
+_NO_CHANGE = lazy(r"\b(?:did\s*n[o']t|does\s*n[o']t|did\s+not|does\s+not)\s+(?:change|do)\b|\bnothing\s+changed\b"
+                  r"|\bno\s+(?:change|effect|difference)\b|\bthen\s+i\b|\b(?:after|by)\s+(?:re)?(?:install\w*|boot\w*)\b"
+                  r"|\brebooted\b|\breinstall\w*", _I)
 _WINDOW = 4  # lines between the unload and the load
 _AFTER = 6   # lines after the load that may tell the result
 
@@ -56,6 +65,14 @@ def _reload_at(doc: Pasted, lines: List[str]) -> Optional[int]:
     return None
 
 
+def _unload_line(doc: Pasted, lines: List[str], at: int) -> str:
+    """The line of the unload the load at ``at`` follows (the advice may be told there: "if …, run rmmod …")."""
+    for j in range(at, max(-1, at - _WINDOW - 1), -1):
+        if doc.search(_UNLOAD, lines[j]):
+            return lines[j]
+    return ""
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
@@ -68,6 +85,10 @@ def parse(doc: Pasted) -> Found:
     for k, t in enumerate(told):
         m = _WORKED.search(t)
         if m:
+            # the words from the reload to the result: advice, or the result of another step
+            between = " ".join(list(told[:k]) + [t[:m.end()]])
+            if _ADVICE.search(between) or _ADVICE.search(_unload_line(doc, lines, at)) or _NO_CHANGE.search(between):
+                break
             f.set("torch.cuda_available", False, at + k, detail=f"{STATED_DETAIL}: {UVM_RELOAD_FIXED} ({m.group(0)})")
             break
     return f

@@ -26,9 +26,18 @@ _ONE = lazy(r"\bWSL\s*(?:-|version\s*:?\s*)?1(?!\d)(?!\.\d)", _I)
 _TWO = lazy(r"\bWSL\s*(?:-|version\s*:?\s*)?2(?!\d)(?!\.\d)|microsoft-standard-WSL2", _I)
 _EMPTY_BOX = lazy(r"^\s*[-*]?\s*\[\s\]")
 _TICKED_BOX = lazy(r"^\s*[-*]?\s*\[[xX✓✔]\]")
-_QUESTION = lazy(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b", _I)
-_NOT = lazy(r"\b(?:not|no\s+longer|never|instead\s+of|rather\s+than|from|switch\w*|convert\w*|upgrad\w*|"
+_QUESTION = lazy(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b(?!['’]t)", _I)
+_NOT = lazy(r"\b(?:instead\s+of|rather\s+than|from|switch\w*|convert\w*|upgrad\w*|"
             r"migrat\w*|mov\w*|chang\w*|set-version|set-default-version)\b", _I)
+# Before the name, in its sentence (a failure told after it, "WSL1 … CUDA is not available", is no
+# denial of it): a denial ("not WSL 1"), with a contraction ("I don't use WSL1", "this isn't
+# WSL 1"), a WSL 1 left behind ("I previously used WSL1", "I used to run WSL 1"), and denials of
+# other languages that stand before it (Chinese 不是 / 没有用, German nicht / kein, Spanish and
+# Portuguese no / não, Russian не: "не WSL1", "no uso WSL1").
+_DENIED_BEFORE = lazy(r"n't\b|\b(?:not|no\s+longer|never|previous\w*|formerly|earlier|used\s+to|back\s+when)\b"
+                      r"|(?:不是|没有用|没有使用|没用|不用|\b(?:nicht|kein\w*|no|não|nao)\b|(?<!\w)не(?!\w))[^.!?;。！？]{0,12}$", _I)
+# Just after it: Japanese "WSL1ではありません" / "ではない" / "じゃない" (is not WSL 1).
+_DENIED_AFTER = lazy(r"^\s*(?:では(?:な|あり)|じゃな)")
 _END = lazy(r"[.!?;。！？](?=\s|$)")
 
 
@@ -46,6 +55,9 @@ def _ones(line: str):
     for m in _ONE.finditer(line):
         sentence = _sentence(line, m.start(), m.end())
         if not _TICKED_BOX.match(line) and (_QUESTION.search(sentence) or _NOT.search(sentence)):
+            continue
+        start = max((e.end() for e in _END.finditer(line, 0, m.start())), default=0)
+        if _DENIED_BEFORE.search(line, start, m.start()) or _DENIED_AFTER.search(line[m.end():]):
             continue
         out.append(m.group(0))
     return tuple(out)

@@ -1,0 +1,161 @@
+"""Round 16, review of round 15's prose readers: near-misses that claimed something, and the
+broken texts of the same class that must still fire.
+
+* WSL 1 denied with a contraction, left behind, or denied in another language (wsl_said): a
+  healthy text got the error ``wsl1_no_gpu_support``.
+* nvidia_uvm's reload given as advice or a condition, or followed by another step that fixed it
+  (uvm_reload_fix): a healthy text got the error ``nvidia_uvm_stale_after_suspend``.
+* "none of my containers lost the GPU" (container_lost_prose): a host's NVML error became a container's.
+* Clock settings denied after the verb (Japanese, Korean), undone later in the sentence, a template
+  row saying none ("disabled", "-"), a buffer's "memory offset" (clock_settings_prose).
+* A GPU index changed, then the failure shown (gpu_index_fix): an attempt, not a fix.
+* The GPU said to work in another environment or before an update (gpu_works_elsewhere).
+* A model's needs and a run's chosen GPUs are not this machine's count (gpu_count_prose).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from envcheck.explain.parsers import (clock_settings_prose, container_lost_prose, gpu_count_prose, gpu_index_fix,
+                                      gpu_works_elsewhere, uvm_reload_fix, wsl_said)
+from tests.explain.helpers import text, values
+from tests.rules.test_unseen_classes import errors, findings
+
+NO_GPUS = "RuntimeError: No CUDA GPUs are available\n"
+NO_DRIVER = "RuntimeError: Found no NVIDIA driver on your system.\n"
+ILLEGAL = "RuntimeError: CUDA error: an illegal memory access was encountered\n"
+LAUNCH = "RuntimeError: CUDA error: unspecified launch failure\n"
+NVML = "Failed to initialize NVML: Unknown Error\n"
+
+
+# --------------------------------------------------------------------------- WSL 1
+@pytest.mark.parametrize("said", [
+    "I don't use WSL1, I'm on WSL with Ubuntu 22.04 and CUDA works. torch.cuda.is_available() returns True.",
+    "I previously used WSL1 but now I run native Ubuntu 22.04. Everything works; my question is about batch size.",
+    "This isn't WSL 1. torch.cuda.is_available() is True.",
+    "I used to run WSL 1, now it is a native install.",
+    "WSL1ではありません。Ubuntu 22.04 を使っています。",
+    "我用的不是WSL1，是原生 Ubuntu。",
+    "Ich benutze kein WSL1, sondern natives Ubuntu.",
+])
+def test_wsl1_denied_or_left_behind_claims_nothing(said):
+    assert "host.wsl" not in values(wsl_said.parse(text(said)))
+    assert "wsl1_no_gpu_support" not in errors(said)
+
+
+@pytest.mark.parametrize("said", [
+    "I'm using Windows 10 with WSL1 and Ubuntu 20.04.\n" + NO_DRIVER,
+    "I'm on WSL1 and torch can't find the GPU.\n" + NO_DRIVER,
+    "WSL1 を使っています。\n" + NO_DRIVER,
+])
+def test_wsl1_said_still_fires(said):
+    assert values(wsl_said.parse(text(said))).get("host.wsl") == "wsl1"
+    assert "wsl1_no_gpu_support" in findings(said)
+
+
+# --------------------------------------------------------------------------- nvidia_uvm reloaded
+@pytest.mark.parametrize("said", [
+    "My setup works fine, torch.cuda.is_available() returns True.\nTip for others: if CUDA stops working after suspend, "
+    "run `sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm`, that fixes it.\nMy question is about the dataloader.",
+    "Run sudo rmmod nvidia_uvm; sudo modprobe nvidia_uvm and it will work again.",
+    "You could try:\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\nThis should fix it.",
+    "sudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\nthat did not change anything. Then I reinstalled the driver and it works.",
+])
+def test_uvm_reload_as_advice_or_before_another_fix_claims_nothing(said):
+    assert "torch.cuda_available" not in values(uvm_reload_fix.parse(text(said)))
+    assert "nvidia_uvm_stale_after_suspend" not in findings(said)
+
+
+@pytest.mark.parametrize("said", [
+    "After resume from suspend ollama runs on CPU.\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\nNow it works again.",
+    "sudo rmmod nvidia_uvm && sudo modprobe nvidia_uvm fixed it, when I run ollama now it uses the GPU again.",
+])
+def test_uvm_reload_told_as_the_fix_still_fires(said):
+    assert values(uvm_reload_fix.parse(text(said))).get("torch.cuda_available") is False
+    assert "nvidia_uvm_stale_after_suspend" in findings(said)
+
+
+# --------------------------------------------------------------------------- containers losing the GPU
+@pytest.mark.parametrize("said", [
+    NVML + "This is on the host; none of my containers lost the GPU.",
+    NVML + "On the host, neither container loses the GPU, only nvidia-smi fails.",
+])
+def test_containers_denied_losing_the_gpu_claim_nothing(said):
+    assert "host.container" not in values(container_lost_prose.parse(text(said)))
+    assert "container_gpu_lost_after_daemon_reload" not in errors(said)
+
+
+def test_containers_said_to_lose_the_gpu_still_fire():
+    said = NVML + "After a few days the running containers lose access to the GPU."
+    assert values(container_lost_prose.parse(text(said))).get("host.container") == "docker"
+
+
+# --------------------------------------------------------------------------- clocks and voltage
+@pytest.mark.parametrize("said", [
+    "オーバークロックはしていません。\n" + ILLEGAL,
+    "오버클럭은 하지 않았습니다.\n" + LAUNCH,
+    "I had overclocked the card but reverted everything to stock a month ago.\n" + LAUNCH,
+    "- GPU: RTX 3090\n- Overclock: disabled\n- Driver: 550.54\n",
+    "GPU: RTX 3090\nOC: -\nDriver: 550.54\n",
+    "The kernel writes at memory offset 4096 of the buffer and then crashes.\n" + ILLEGAL,
+])
+def test_clock_settings_denied_or_undone_claim_nothing(said):
+    assert not any("clock" in n.lower() for n in clock_settings_prose.parse(text(said)).notes)
+    assert "gpu_unstable_clock_settings" not in findings(said)
+
+
+@pytest.mark.parametrize("said", [
+    "オーバークロックしています。\n" + ILLEGAL,
+    "오버클럭을 했습니다.\n" + LAUNCH,
+    "Overclock: 100% power, +125 MHz core, +600 memory\n",
+    "memory clock offset of 1200 set with GreenWithEnvy\n" + LAUNCH,
+    "core offset: -100, mem offset: +1000\n" + LAUNCH,
+])
+def test_clock_settings_said_still_fire(said):
+    assert "gpu_unstable_clock_settings" in findings(said)
+
+
+# --------------------------------------------------------------------------- a GPU index changed
+@pytest.mark.parametrize("said", [
+    "I changed --gpu_ids 1 to --gpu_ids 0 and got:\n" + NO_GPUS,
+    "Set gpu_id from 1 to 0, then ran python train.py:\n" + NO_GPUS,
+])
+def test_an_index_change_followed_by_the_failure_claims_nothing(said):
+    assert "torch.cuda_available" not in values(gpu_index_fix.parse(text(said)))
+    assert "cuda_visible_devices_hides_gpus" not in findings(said)
+
+
+def test_an_index_change_that_fixed_the_error_still_fires():
+    said = NO_GPUS + "changing CUDA_ID=1 to CUDA_ID=0 fixed the error"
+    assert values(gpu_index_fix.parse(text(said))).get("torch.cuda_available") is False
+    assert "cuda_visible_devices_hides_gpus" in findings(said)
+
+
+# --------------------------------------------------------------------------- the GPU working elsewhere
+@pytest.mark.parametrize("said", [
+    "Until yesterday torch.cuda.is_available() returned True. After a driver update I get:\n" + NO_GPUS,
+    "In my other conda env torch.cuda.is_available() returns True, but in this env:\n" + NO_GPUS,
+])
+def test_another_time_or_environment_is_not_another_way(said):
+    assert "torch.cuda_available" not in values(gpu_works_elsewhere.parse(text(said)))
+    assert "cuda_visible_devices_hides_gpus" not in findings(said)
+
+
+# --------------------------------------------------------------------------- a GPU count in prose
+@pytest.mark.parametrize("said", [
+    "Llama 70B needs 2x A100 80GB to load in fp16.",
+    "I'm training on 4x A100 with CUDA_VISIBLE_DEVICES=4,5,6,7 and it runs fine.",
+    "The job uses 2 of the 8 A100s.",
+])
+def test_a_models_needs_or_a_runs_share_is_not_the_machines_count(said):
+    assert not gpu_count_prose.parse(text(said)).gpus
+
+
+def test_a_count_said_still_reads():
+    assert len(gpu_count_prose.parse(text("Server: 4x A100, Ubuntu 22.04.")).gpus) == 4
+
+
+def test_a_failure_told_after_wsl1_is_no_denial_of_it():
+    said = "I'm on WSL1 and CUDA is not available.\n" + NO_DRIVER
+    assert values(wsl_said.parse(text(said))).get("host.wsl") == "wsl1"
