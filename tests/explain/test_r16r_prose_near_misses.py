@@ -17,8 +17,15 @@ from __future__ import annotations
 
 import pytest
 
-from envcheck.explain.parsers import (clock_settings_prose, container_lost_prose, gpu_count_prose, gpu_index_fix,
-                                      gpu_works_elsewhere, uvm_reload_fix, wsl_said)
+from envcheck.explain.parsers import (
+    clock_settings_prose,
+    container_lost_prose,
+    gpu_count_prose,
+    gpu_index_fix,
+    gpu_works_elsewhere,
+    uvm_reload_fix,
+    wsl_said,
+)
 from tests.explain.helpers import text, values
 from tests.rules.test_unseen_classes import errors, findings
 
