@@ -166,3 +166,73 @@ def test_a_count_said_still_reads():
 def test_a_failure_told_after_wsl1_is_no_denial_of_it():
     said = "I'm on WSL1 and CUDA is not available.\n" + NO_DRIVER
     assert values(wsl_said.parse(text(said))).get("host.wsl") == "wsl1"
+
+
+@pytest.mark.parametrize("said", [
+    "On the host torch.cuda.is_available() returns True.\n" + NO_GPUS,
+    "On the login node torch.cuda.is_available() returns True.\n" + NO_GPUS,
+])
+def test_another_machine_in_other_words_is_not_another_way(said):
+    assert "torch.cuda_available" not in values(gpu_works_elsewhere.parse(text(said)))
+
+
+def test_the_gpu_working_directly_in_python_still_reads():
+    said = "torch.cuda.is_available() returns True directly in python, but inside the Ray worker:\n" + NO_GPUS
+    assert values(gpu_works_elsewhere.parse(text(said))).get("torch.cuda_available") is False
+    assert "cuda_visible_devices_hides_gpus" in findings(said)
+
+
+# --------------------------------------------------------------------------- the same classes in other words
+NO_DEV = "RuntimeError: CUDA error: no CUDA-capable device is detected\n"
+
+
+@pytest.mark.parametrize("said", [
+    NO_DEV + "把 --gpu_id 1 改成 --gpu_id 0 就好了",
+    NO_GPUS + "Fixed by setting `gpu_ids: [1]` to `gpu_ids: [0]` in the config.",
+])
+def test_an_index_change_in_other_words_reads(said):
+    assert values(gpu_index_fix.parse(text(said))).get("torch.cuda_available") is False
+
+
+@pytest.mark.parametrize("said", [
+    NO_DEV + "把 --gpu_id 1 改成 --gpu_id 0 还是报错",
+    NO_DEV + "如果把 --gpu_id 1 改成 --gpu_id 0 会怎样？",
+    NO_GPUS + "I set `gpu_ids: [1]` to `gpu_ids: [0]` and still get it.",
+    NO_GPUS + "Set gpu_ids from 1 to 0.5 of the memory, works.",
+])
+def test_an_index_change_in_other_words_that_did_not_fix_claims_nothing(said):
+    assert "torch.cuda_available" not in values(gpu_index_fix.parse(text(said)))
+
+
+@pytest.mark.parametrize("said", [
+    "torch.cuda.is_available() devuelve True en la terminal, pero con el script:\n" + NO_GPUS,
+    "ターミナルでは torch.cuda.is_available() は True を返します。\n" + NO_GPUS,
+])
+def test_a_plain_check_told_true_in_other_languages_reads(said):
+    assert values(gpu_works_elsewhere.parse(text(said))).get("torch.cuda_available") is False
+
+
+@pytest.mark.parametrize("said", [
+    "¿torch.cuda.is_available() devuelve True en la terminal?\n" + NO_GPUS,
+    "torch.cuda.is_available() は True を返しますか？\n" + NO_GPUS,
+    "En otra máquina (another machine) torch.cuda.is_available() devuelve True.\n" + NO_GPUS,
+])
+def test_a_plain_check_asked_or_elsewhere_in_other_languages_claims_nothing(said):
+    assert "torch.cuda_available" not in values(gpu_works_elsewhere.parse(text(said)))
+
+
+@pytest.mark.parametrize("said, n", [
+    ("我有 2 张 RTX 3090", 2),
+    ("2枚のRTX 3090を使っています", 2),
+    ("服务器有 4 张 A100，CUDA_VISIBLE_DEVICES=4 时报错", 4),
+])
+def test_a_count_with_a_measure_word_reads(said, n):
+    assert len(gpu_count_prose.parse(text(said)).gpus) == n
+
+
+@pytest.mark.parametrize("said", [
+    "如果买 2 张 A100 够吗",
+    "需要 4 张 A100 才能跑 70B",
+])
+def test_a_count_with_a_measure_word_asked_or_needed_reads_nothing(said):
+    assert not gpu_count_prose.parse(text(said)).gpus
