@@ -236,3 +236,22 @@ def test_a_count_with_a_measure_word_reads(said, n):
 ])
 def test_a_count_with_a_measure_word_asked_or_needed_reads_nothing(said):
     assert not gpu_count_prose.parse(text(said)).gpus
+
+
+# --------------------------------------------------------------------------- nvidia_uvm reloaded, result told first
+def test_uvm_reload_introduced_by_its_result_reads():
+    # tensorflow/tensorflow#5777 (a comment of a reporter): the result, then the commands as "what it was"
+    said = ("I tried to follow this advise but I could also not unload `nvidia_drm` for the same reason. But after "
+            "loading the first module in the list again, things worked for me again. So for me it was just:\n\n"
+            "```\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\n```\n")
+    assert values(uvm_reload_fix.parse(text(said))).get("torch.cuda_available") is False
+    assert "nvidia_uvm_stale_after_suspend" in findings(said)
+
+
+@pytest.mark.parametrize("said", [
+    "It worked until I suspended the laptop. Then I ran:\n```\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\n```\n",
+    "If CUDA stops after resume, this should make it work again:\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\n",
+    "Nothing worked, so I ran:\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\n",
+])
+def test_uvm_reload_introduced_otherwise_claims_nothing(said):
+    assert "torch.cuda_available" not in values(uvm_reload_fix.parse(text(said)))

@@ -73,6 +73,37 @@ def _unload_line(doc: Pasted, lines: List[str], at: int) -> str:
     return ""
 
 
+# The result told first, the commands after it as what did it: "… things worked for me again. So for
+# me it was just:" then the commands in a block of their own. Only the line just above the unload
+# (code fences aside), ending in a colon that introduces them; a time before ("worked until …") or a
+# denial ("nothing worked, so I ran:") is not it.
+_FENCE = lazy(r"^\s*(?:```|~~~)\S*\s*$")
+_UNTIL = lazy(r"\b(?:until|before|used\s+to|nothing|none|no(?:thing)?\s+else)\b", _I)
+
+
+def _told_before(doc: Pasted, lines: List[str], at: int) -> Optional["re.Match[str]"]:
+    unload = next((j for j in range(at, max(-1, at - _WINDOW - 1), -1) if doc.search(_UNLOAD, lines[j])), None)
+    if unload is None:
+        return None
+    j = unload - 1
+    while j >= 0 and unload - j <= 3 and (not lines[j].strip() or _FENCE.match(lines[j])):
+        j -= 1
+    if j < 0 or not lines[j].rstrip().endswith(":"):
+        return None
+    line = lines[j]
+    m = None
+    for m in _WORKED.finditer(line):
+        pass  # the last result told on the line
+    if m is None:
+        return None
+    # from the sentence that tells the result to the colon: earlier sentences tell what was tried
+    start = max(line.rfind(c, 0, m.start()) for c in ".!?;") + 1
+    span = line[start:]
+    if _NOT_WORKED.search(span) or _ADVICE.search(span) or _NO_CHANGE.search(span) or _UNTIL.search(span):
+        return None
+    return m
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
@@ -81,6 +112,10 @@ def parse(doc: Pasted) -> Found:
         return f
     told = lines[at:min(len(lines), at + _AFTER + 1)]
     if any(_NOT_WORKED.search(t) for t in told):
+        return f
+    before = _told_before(doc, lines, at)
+    if before is not None:
+        f.set("torch.cuda_available", False, at, detail=f"{STATED_DETAIL}: {UVM_RELOAD_FIXED} ({before.group(0)})")
         return f
     for k, t in enumerate(told):
         m = _WORKED.search(t)
