@@ -20,6 +20,7 @@ import pytest
 from envcheck.explain.parsers import (
     clock_settings_prose,
     container_lost_prose,
+    driver_branch_said,
     gpu_count_prose,
     gpu_index_fix,
     gpu_works_elsewhere,
@@ -255,3 +256,21 @@ def test_uvm_reload_introduced_by_its_result_reads():
 ])
 def test_uvm_reload_introduced_otherwise_claims_nothing(said):
     assert "torch.cuda_available" not in values(uvm_reload_fix.parse(text(said)))
+
+
+# --------------------------------------------------------------------------- a driver branch
+INSUFFICIENT = "RuntimeError: CUDA driver version is insufficient for CUDA runtime version\n"
+
+
+@pytest.mark.parametrize("said", [
+    "The docs say the 525 driver is enough for CUDA 12.0, and I have CUDA 12.1 installed.\n" + INSUFFICIENT,
+    "According to the table, driver 470 supports CUDA 11.4.\n" + INSUFFICIENT,
+])
+def test_a_branch_a_document_names_is_not_this_driver(said):
+    assert "nvml.driver_version" not in {c.path for c in driver_branch_said.parse(text(said)).claims}
+    assert "cuda_toolkit_newer_than_driver" not in findings(said)
+
+
+def test_a_branch_said_still_reads():
+    said = "My driver is 470 and I installed the CUDA 12.1 toolkit.\n" + INSUFFICIENT
+    assert "nvml.driver_version" in {c.path for c in driver_branch_said.parse(text(said)).claims}
