@@ -20,6 +20,7 @@ import pytest
 from envcheck.explain.parsers import (
     clock_settings_prose,
     container_lost_prose,
+    container_runtime_prose,
     driver_branch_said,
     gpu_count_prose,
     gpu_index_fix,
@@ -274,3 +275,18 @@ def test_a_branch_a_document_names_is_not_this_driver(said):
 def test_a_branch_said_still_reads():
     said = "My driver is 470 and I installed the CUDA 12.1 toolkit.\n" + INSUFFICIENT
     assert "nvml.driver_version" in {c.path for c in driver_branch_said.parse(text(said)).claims}
+
+
+# --------------------------------------------------------------------------- the engine configured as the fix
+SELECT = "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].\n"
+
+
+def test_the_engine_configured_on_another_node_is_not_this_fix():
+    said = ("I ran nvidia-ctk runtime configure --runtime=containerd on the other node, which fixed it there. "
+            "On this node:\n" + SELECT)
+    assert "host.container_gpus" not in values(container_runtime_prose.parse(text(said)))
+
+
+def test_the_engine_configured_here_still_reads():
+    said = SELECT + "sudo nvidia-ctk runtime configure --runtime=docker\nsudo systemctl restart docker\nthat fixed it.\n"
+    assert values(container_runtime_prose.parse(text(said))).get("host.container_gpus") == "--runtime=nvidia"
