@@ -290,3 +290,17 @@ def test_the_engine_configured_on_another_node_is_not_this_fix():
 def test_the_engine_configured_here_still_reads():
     said = SELECT + "sudo nvidia-ctk runtime configure --runtime=docker\nsudo systemctl restart docker\nthat fixed it.\n"
     assert values(container_runtime_prose.parse(text(said))).get("host.container_gpus") == "--runtime=nvidia"
+
+
+@pytest.mark.parametrize("said, fixed", [
+    ("Nach dem Standby läuft ollama nur auf der CPU.\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\n"
+     "Jetzt funktioniert es wieder.", True),
+    ("Nach dem Standby läuft ollama nur auf der CPU.\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\n"
+     "Es funktioniert immer noch nicht.", False),
+    ("После сна CUDA не видит GPU.\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\nТеперь снова работает.", True),
+    ("После сна CUDA не видит GPU.\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\nВсё ещё не работает.", False),
+    ("スリープ後に CUDA が使えない。\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\nこれで動くようになりました。", True),
+    ("スリープ後に CUDA が使えない。\nsudo rmmod nvidia_uvm\nsudo modprobe nvidia_uvm\nそれでも動かない。", False),
+])
+def test_uvm_reload_result_in_other_languages(said, fixed):
+    assert (values(uvm_reload_fix.parse(text(said))).get("torch.cuda_available") is False) is fixed

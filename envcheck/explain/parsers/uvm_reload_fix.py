@@ -37,10 +37,15 @@ _UNLOAD = lazy(r"\b(?:rmmod(?:\s+-f)?|modprobe\s+(?:-r|--remove))\s+nvidia[_-]uv
 _LOAD = lazy(r"\bmodprobe\s+(?!-r\b|--remove\b)nvidia[_-]uvm\b", _I)
 _WORKED = lazy(r"\b(?:it\s+)?(?:works?|worked|working\s+(?:again|now|fine)|fixe[sd]|solved|resolved|did\s+the\s+trick"
                r"|helped|back\s+to\s+normal|running\s+(?:at\s+full\s+speed|on\s+(?:the\s+)?gpu|fine|again|normally))\b"
-               r"|解决|好了|正常了|恢复", _I)
+               r"|解决|好了|正常了|恢复"
+               # German, Spanish/Portuguese, Russian, Japanese, Korean: "funktioniert wieder", "funciona de nuevo",
+               # "снова работает", "動くようになった", "작동합니다" (their denials are _NOT_WORKED's)
+               r"|\bfunktioniert\b|\bfunciona\b|работает|заработал\w*|動(?:いた|く|きました|くようになり)|작동(?:합니다|했|해요|한다)", _I)
 _NOT_WORKED = lazy(r"\bin\s+use\b|\brmmod:\s+error|\b(?:didn'?t|did\s+not|doesn'?t|does\s+not|won'?t|not)\s+(?:work|help|fix)"
                    r"|\bstill\b|\bno\s+luck\b|\bsame\s+(?:error|problem|issue)\b|\bonly\s+silenced\b|\bslower\b"
-                   r"|\bnot\s+(?:able|possible)\b|\bcan'?t\b|\bcannot\b|没用|不行|还是|仍然|\?|？", _I)
+                   r"|\bnot\s+(?:able|possible)\b|\bcan'?t\b|\bcannot\b|没用|不行|还是|仍然|\?|？"
+                   r"|\bnicht\b|\bimmer\s+noch\b|\bno\s+funciona|\bnão\s+funciona|\bне\s+(?:работает|помог)|\bвсё\s+ещё"
+                   r"|動かない|動きません|않|안\s*됨|안\s*돼", _I)
 # Advice or a condition, not a result: "if CUDA stops after suspend, run rmmod …, that fixes it", "this
 # should fix it", "it will work again", "you can try …".
 _ADVICE = lazy(r"\b(?:if|whenever|should|will|would|could|may|might|you\s+can|try|tip|suggest\w*|recommend\w*)\b|'ll\b"
