@@ -304,3 +304,21 @@ def test_the_engine_configured_here_still_reads():
 ])
 def test_uvm_reload_result_in_other_languages(said, fixed):
     assert (values(uvm_reload_fix.parse(text(said))).get("torch.cuda_available") is False) is fixed
+
+
+@pytest.mark.parametrize("said", [
+    "CUDA is not available on WSL1.\n" + NO_DRIVER,
+    "I get no GPU on WSL1.\n" + NO_DRIVER,
+    "No funciona la GPU en WSL1.\n" + NO_DRIVER,
+])
+def test_a_failure_told_before_wsl1_is_no_denial_of_it(said):
+    assert values(wsl_said.parse(text(said))).get("host.wsl") == "wsl1"
+
+
+@pytest.mark.parametrize("said", [
+    "No uso WSL1, uso Ubuntu nativo.",
+    "Я не использую WSL1.",
+    "I'm not on WSL 1.",
+])
+def test_wsl1_denied_just_before_claims_nothing(said):
+    assert "host.wsl" not in values(wsl_said.parse(text(said)))

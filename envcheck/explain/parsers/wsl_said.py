@@ -29,13 +29,16 @@ _TICKED_BOX = lazy(r"^\s*[-*]?\s*\[[xX✓✔]\]")
 _QUESTION = lazy(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b(?!['’]t)", _I)
 _NOT = lazy(r"\b(?:instead\s+of|rather\s+than|from|switch\w*|convert\w*|upgrad\w*|"
             r"migrat\w*|mov\w*|chang\w*|set-version|set-default-version)\b", _I)
-# Before the name, in its sentence (a failure told after it, "WSL1 … CUDA is not available", is no
-# denial of it): a denial ("not WSL 1"), with a contraction ("I don't use WSL1", "this isn't
-# WSL 1"), a WSL 1 left behind ("I previously used WSL1", "I used to run WSL 1"), and denials of
-# other languages that stand before it (Chinese 不是 / 没有用, German nicht / kein, Spanish and
-# Portuguese no / não, Russian не: "не WSL1", "no uso WSL1").
-_DENIED_BEFORE = lazy(r"n't\b|\b(?:not|no\s+longer|never|previous\w*|formerly|earlier|used\s+to|back\s+when)\b"
-                      r"|(?:不是|没有用|没有使用|没用|不用|\b(?:nicht|kein\w*|no|não|nao)\b|(?<!\w)не(?!\w))[^.!?;。！？]{0,12}$", _I)
+# Before the name, in its sentence: a WSL 1 left behind ("I previously used WSL1", "I used to run WSL
+# 1", "back when I had WSL1"); and, just before it, a denial of it ("not WSL 1", "I'm not using WSL1",
+# "I don't use WSL1", "this isn't WSL 1"), in other languages too (Chinese 不是 / 没有用, German kein /
+# nicht unter, Spanish and Portuguese no uso / não é, Russian не / не использую). A failure told before
+# it ("CUDA is not available on WSL1", "no GPU on WSL1") is no denial of it.
+_DENIED_BEFORE = lazy(r"\b(?:no\s+longer|previous\w*|formerly|earlier|used\s+to|back\s+when)\b"
+                      r"|(?:\bnot|n't|\bnever)(?:\s+(?:use|using|used|run|running|on|in|under|a|an|the|be|i'?m|am))*\s*$"
+                      r"|(?:不是|没有用|没有使用|没用|不用|\bkein\w*|\bnicht(?:\s+(?:unter|mit|auf))?"
+                      r"|\b(?:no|não|nao)\s+(?:uso|usa|utilizo|es|é|estoy\s+en|estou\s+(?:no|em)|tengo)"
+                      r"|(?<!\w)не(?:\s+(?:на|в|использую))?)\s*$", _I)
 # Just after it: Japanese "WSL1ではありません" / "ではない" / "じゃない" (is not WSL 1).
 _DENIED_AFTER = lazy(r"^\s*(?:では(?:な|あり)|じゃな)")
 _END = lazy(r"[.!?;。！？](?=\s|$)")
