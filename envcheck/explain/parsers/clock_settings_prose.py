@@ -43,7 +43,9 @@ _SET = lazy(
     # "core +150", "mem clock: +1000", "gpu clock offset +100"
     rf"|\b(?:{_DOMAIN}|(?:gpu|graphics)\s+clocks?)(?:\s+clocks?)?(?:\s+offset)?\s*[:=]?\s*\+\s?\d{{2,4}}\b"
     # "memory clock offset of 1200", "core offset: -100"
-    rf"|\b(?:{_DOMAIN}|gpu|graphics)(?:\s+clocks?)?\s+offset\s*(?:of\s+|[:=]\s*)?[+-]?\s?[1-9]\d{{1,3}}\b"
+    # (an unsigned offset only with "clock": "memory offset 4096" is an address within a buffer)
+    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+clocks?\s+offset\s*(?:of\s+|[:=]\s*)?[+-]?\s?[1-9]\d{{1,3}}\b"
+    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+offset\s*(?:of\s+|[:=]\s*)?[+-]\s?[1-9]\d{{1,3}}\b"
     # nvidia-settings' NV-CONTROL attributes, set to something other than 0
     r"|\bGPU(?:GraphicsClock|MemoryTransferRate)Offset(?:AllPerformanceLevels)?(?:\[\d\])?\s*=\s*[+-]?\s?[1-9]\d*"
     # T-Rex's clock-offset options (t-rex --help: "--cclock", "--mclock"), as offsets
@@ -54,7 +56,7 @@ _SET = lazy(
     r"|\b(?:gpu|card|it)\s+(?:is|was|were|has\s+been)\s+(?:\w+\s+)?(?:overclocked|undervolted)\b"
     r"|\b(?:overclock(?:ing)?|oc)\s+settings?\b|\bundervolt(?:ed|ing)?\b"
     # a template row: "Overclock: +100 core" (not "Overclock: none")
-    r"|^\s*[-*]?\s*(?:overclock(?:ing)?|oc)\s*:\s*(?!\s*(?:none|no|n/?a|stock|default|off|0)\b)\S"
+    r"|^\s*[-*]?\s*(?:overclock(?:ing)?|oc)\s*:\s*(?!\s*(?:none|no|n/?a|stock|default|off|0|disabled|false|nope|nein|-+)(?!\w))\S"
     r"|超频|降压|欠压|オーバークロック|アンダーボルト|低電圧化|오버클럭|언더볼팅|언더볼트", _I)
 # A model name or a maker's own overclock: what the card is sold as, not what its owner set.
 _FACTORY = lazy(r"\bfactory[\s-]+(?:over-?clock\w*|oc)\b|\boc\s+edition\b|\bgaming\s+oc\b|出厂超频|工厂超频", _I)
@@ -63,6 +65,10 @@ _NOT = lazy(r"\b(?:no|not|never|without|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t
             r"|if|whether|could|would|should|might|maybe|perhaps|reset\w*|remov\w*|disabl\w*|revert\w*|undo\w*"
             r"|undid|back\s+to|avoid\w*|prevent\w*|recommend\w*|suggest\w*|try|tried)\b"
             r"|没有|没|不|未|如果|是否|建议|しない|していない|ない|않|없", _I)
+# After it: Japanese and Korean deny after the verb ("オーバークロックはしていません", "오버클럭은 하지
+# 않았습니다"), and a setting told undone later in the sentence ("I had overclocked it but reverted to stock").
+_NOT_AFTER = lazy(r"^[^.!?;。！？\n]{0,40}?(?:\b(?:revert\w*|reset|undid|undone|removed|disabled|back\s+to\s+(?:stock|default)"
+                  r"|no\s+longer)\b|して(?:い)?ない|しない|していません|しません|ありません|なし|않|안\s*했|없)", _I)
 # Every wording above holds one of these (case-folded): the cheap first look. An offset's "+" is
 # everywhere (tables' borders, diffs), so a "+" line is read only when it also names a clock domain.
 _WORDS = ("overclock", "undervolt", "offset", "my oc", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
@@ -84,7 +90,7 @@ def parse(doc: Pasted) -> Found:
             if _FACTORY.search(line[max(0, m.start() - 30):m.end() + 20]):
                 continue
             before, after = line[max(0, m.start() - 40):m.start()], line[m.end():m.end() + 60]
-            if _NOT.search(before + " " + m.group(0)) or re.search(r"[?？]|吗|ですか|나요", after):
+            if _NOT.search(before + " " + m.group(0)) or re.search(r"[?？]|吗|ですか|나요", after) or _NOT_AFTER.search(after):
                 continue
             said = " ".join(line.split())[:160]
             f.note(f"{CLOCKS_CHANGED}“{said}” (line {i + 1})")

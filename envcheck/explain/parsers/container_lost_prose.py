@@ -44,6 +44,8 @@ _LOST = lazy(
     r"|重启(?:了)?\s*(?:docker\s*)?容器[^。！？\n]{0,10}?(?:恢复|就好|好了|正常)|容器[^。！？\n]{0,20}?(?:丢失|失去)[^。！？\n]{0,6}(?:GPU|gpu|显卡)", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when\s+you|in\s+case)\b|如果", _I)
 _DENIED = lazy(r"\b(?:not|never|no\s+longer)\b|n't\b|没有|不会", _I)
+# A denial before the words in their clause: "none of my containers lost the GPU", "neither container …".
+_DENIED_BEFORE = lazy(r"\b(?:none|neither|nor|no|not|never)\b|n't\b|没有|不会", _I)
 _KUBE = lazy(r"\b(?:pods?|kubernetes|k8s|kubectl|kubelet)\b", _I)
 _NEEDLES = ("container", "pod", "daemon-reload", "容器")
 
@@ -58,7 +60,8 @@ def _lost(doc: Pasted) -> Optional[int]:
         if not m:
             continue
         start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
-        if asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.end()]) or _DENIED.search(m.group(0)):
+        if asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.end()]) or _DENIED.search(m.group(0)) \
+                or _DENIED_BEFORE.search(line, start, m.start()):
             continue
         return i
     return None

@@ -117,6 +117,9 @@ _CONFIGURED = lazy(
     r"nvidia-ctk\s+runtime\s+configure\b"
     rf"|\b(?:set(?:ting)?|chang(?:e|ed|ing)|switch(?:ed|ing)?)\b{_SPAN}{{0,200}}?\bdefault[-_ ]runtime(?:_name)?\b"
     rf"{_SPAN}{{0,80}}?\bnvidia\b{_SPAN}{{0,60}}?\b(?P<fix3>fixed|solved|resolved)\b(?!\s+(?:nothing|none))", _I)
+# The fix told of another machine ("on the other node, which fixed it there"): not this engine's.
+_ELSEWHERE = lazy(r"\b(?:(?:the\s+)?other|another|second|previous|old)\s+(?:node|machine|server|host|box|computer|cluster)\b"
+                  r"|\bfixed\s+it\s+there\b", _I)
 _FIX_DENIED = lazy(r"(?:\bnot|n't|\bnever|\bhasn't|\bnothing)\s+(?:\w+\s+)?$", _I)
 
 
@@ -135,7 +138,7 @@ def _configured(doc: Pasted) -> Optional[Tuple[int, "re.Match[str]"]]:
             if m.end() <= last or _FIX_DENIED.search(text[:m.start(fix)]) or asked(text, m.end(), clause=False):
                 continue
             start = max(text.rfind(c + " ", 0, m.start()) for c in ".!?;") + 1
-            if _CONDITION.search(text[start:m.start()]):
+            if _CONDITION.search(text[start:m.start()]) or _ELSEWHERE.search(text, start, m.end() + 20):
                 continue
             return i, m
     return None

@@ -32,6 +32,10 @@ _BRANCH = lazy(
 # What a driver should be, not what this one is ("need driver 525", "upgraded to the 535 driver").
 _WANTED = lazy(r"\b(?:need\w*|requir\w*|install\w*|upgrad\w*|updat\w*|download\w*|newer|latest|recommend\w*|"
                r"switch\w*|to|least|above|minimum|min)\b|>=?", _I)
+# What a document or table says a branch is good for, not this machine's ("the docs say the 525 driver
+# is enough for CUDA 12.0", "according to the table, driver 470 supports 11.4").
+_DOCUMENTED = lazy(r"\b(?:docs?|documentation|according\s+to|readme|table|matrix|release\s+notes|nvidia\s+says"
+                   r"|enough|sufficient|compatible\s+with)\b", _I)
 _QUESTION = lazy(r"\?|？|\b(?:does|do|can|should|which|whether|if)\b", _I)
 _OTHER_MACHINE = lazy(r"\b(?:old|older|previous|former|other|another|last|second|friend'?s|colleague'?s)\b", _I)
 _END = lazy(r"[.!?;。！？](?=\s|$)")
@@ -55,7 +59,8 @@ def _branches(line: str):
             continue
         before = line[max(0, m.start() - 30):m.start()]
         if _WANTED.search(before) or _WANTED.search(m.group(0)) or _OTHER_MACHINE.search(before) \
-                or _QUESTION.search(_sentence(line, m.start(), m.end())):
+                or _QUESTION.search(_sentence(line, m.start(), m.end())) \
+                or _DOCUMENTED.search(_sentence(line, m.start(), m.end())):
             continue
         out.append((branch, m.group(0).strip()))
     return tuple(out)

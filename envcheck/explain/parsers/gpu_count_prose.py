@@ -32,19 +32,23 @@ _PLURAL = lazy(r"(?<=\d)s\b")
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "ten": 10, "twelve": 12,
           "sixteen": 16, "dual": 2, "quad": 4}
 # The count written before the model: "2x ", "4 x ", "8×", "2 * ", "two ", "8 ", "dual ".
-_BEFORE = lazy(r"(?:(?<![\w.])(?P<x>[1-9]\d?)\s*[x×*]\s*|(?<![\w.,])(?P<n>[1-9]\d?|two|three|four|five|six|seven|eight|ten"
+# (Chinese, Japanese and Korean count with a measure word: "4 张 A100", "2枚のRTX 3090", "A100 4장" is the after form)
+_BEFORE = lazy(r"(?:(?<![\w.])(?P<x>[1-9]\d?)\s*(?:[x×*]|张|块|個|枚|台|대|장)\s*(?:の\s*)?|(?<![\w.,])(?P<n>[1-9]\d?|two|three|four|five|six|seven|eight|ten"
                r"|twelve|sixteen|dual|quad)\s+)(?:nvidia\s+)?(?:geforce\s+)?$", _I)
 # …or after it: "RTX 3090 x2", "A100 ×8" (not a memory size: "A100 x 80GB" is no count).
 _AFTER = lazy(r"^\s*[x×*]\s*(?P<x>[1-9]\d?)\b(?!\s*(?:gb|gib|tb)\b)", _I)
 # A listing by a tool (nvidia-smi's header, collect_env's GPU list, "GPU 0: NAME (UUID: …)").
 _LISTED = ("driver version:", "gpu models and configuration", "gpu 0:")
 _NOT_THIS = lazy(r"(?:\b(?:if|whether|would|could|should|want|wanted|wish|plan\w*|buy\w*|rent\w*|purchas\w*|recommend\w*"
-                 r"|such\s+as|for\s+example|than|vs|versus|instead\s+of|not|without|no)\b|\be\.g\.)[^;!?\n]{0,50}$", _I)
+                 # what a model needs, not what this machine has ("Llama 70B needs 2x A100 80GB")
+                 r"|needs?|needed|requir\w*|takes|minimum|at\s+least"
+                 r"|such\s+as|for\s+example|than|vs|versus|instead\s+of|not|without|no)\b|\be\.g\.|如果|是否|需要|想|打算|比)"
+                 r"[^;!?\n]{0,50}$", _I)
 _TOOL_LINE = lazy(r"^\s*(?:\||\+-|\[pip3?\]|\[conda\]|GPU \d+:)")
 # The lines worth reading, found in one scan of the lowercased text: a number then a model
 # ("2x h100", "8 a100s", "4 x rtx 4090"), a model then a count ("3090 x2"); and the lines
 # holding a count word (lines_containing).
-_GATE_BEFORE = lazy(r"[1-9]\d?\s*(?:[x×*]\s*|\s)(?:nvidia\s+|tesla\s+|geforce\s+)?(?:rtx\s+|gtx\s+)?[a-z]{0,2}\d{2,4}")
+_GATE_BEFORE = lazy(r"[1-9]\d?\s*(?:[x×*]\s*|(?:张|块|個|枚|台|대|장)\s*(?:の\s*)?|\s)(?:nvidia\s+|tesla\s+|geforce\s+)?(?:rtx\s+|gtx\s+)?[a-z]{0,2}\d{2,4}")
 _GATE_AFTER = lazy(r"\d{2,4}[a-z]?\s*[x×*]\s*[1-9]")
 _COUNT_WORDS = ("two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "ten ", "twelve ", "sixteen ", "dual ",
                 "quad ")
@@ -67,9 +71,16 @@ def _count(line: str, words: str, plural: bool) -> Optional[int]:
     return int(after.group("x")) if after else None
 
 
+# The run's GPUs chosen on the same line ("training on 4x A100 with CUDA_VISIBLE_DEVICES=4,5,6,7", "2 of
+# the 8 A100s"): the count is of the GPUs the run uses, not of the machine's.
+_RUN_CHOSEN = lazy(r"\b(?:out\s+of|of\s+(?:the|our|my)|of\s+\d+)\b", _I)
+# CUDA_VISIBLE_DEVICES's value on the line (CUDA's own syntax: indices or UUIDs, comma-separated).
+_VISIBLE = lazy(r"CUDA_VISIBLE_DEVICES\s*=\s*[\"']?(?P<v>[\w-]+(?:\s*,\s*[\w-]+)*)", _I)
+
+
 def _said(line: str) -> Optional[List[Tuple[str, int, str]]]:
     """(GPU name, count, the words) for each counted model a line names (read once per distinct line)."""
-    if _TOOL_LINE.match(line) or not _DIGIT.search(line):
+    if _TOOL_LINE.match(line) or not _DIGIT.search(line) or _RUN_CHOSEN.search(line):
         return None
     flat = _PLURAL.sub("", line)
     out = []
@@ -81,6 +92,9 @@ def _said(line: str) -> Optional[List[Tuple[str, int, str]]]:
             continue
         if _NOT_THIS.search(flat, max(0, at - 60), at) or "?" in flat[at:at + 60]:
             continue
+        visible = _VISIBLE.search(line)
+        if visible and len(visible.group("v").split(",")) == n:
+            continue  # "on 4x A100 with CUDA_VISIBLE_DEVICES=4,5,6,7": the GPUs the run was given
         out.append((name, n, f"{n} × {words}"))
     return out or None
 

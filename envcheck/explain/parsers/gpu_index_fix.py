@@ -48,10 +48,15 @@ FIXED_BY_INDEX = "changing the GPU index the run used to 0"
 # A count ("num_gpus 2 to 0") runs on the CPU instead: only names of an index.
 _NAME = (r"(?P<name>-{0,2}\b(?:[A-Za-z_][\w.-]*?)?(?:gpu|cuda|device)[_-]?(?:ids?|index|idx|ordinal)\b"
          r"|--?(?:gpu|cuda|device)\b)")
-_OLD = r"\s*(?:=|:|\s)\s*(?:from\s+)?[`'\"]?(?P<old>[1-9]\d?)\b[`'\"]?"
-_NEW = r"[`'\"]?\s*(?:(?P=name)\s*(?:=|:|\s)\s*)?[`'\"]?0(?![.\d])"
+# (a list's brackets as a config writes it: "gpu_ids: [1]" to "gpu_ids: [0]")
+_OLD = r"\s*(?:=|:|\s)\s*(?:from\s+)?[`'\"]?\[?(?P<old>[1-9]\d?)\]?(?![\w.])[`'\"]?"
+_NEW = r"[`'\"]?\s*(?:(?P=name)\s*(?:=|:|\s)\s*)?[`'\"]?\[?0(?![.\d])\]?"
 _CHANGE = lazy(rf"\b(?:chang\w*|replac\w*|set(?:ting)?|modif\w*|switch\w*|edit\w*)\b[^\n]{{0,40}}?[`'\"]?{_NAME}{_OLD}"
                rf"[`'\"]?\s*(?:to|with|into|by|->|→)\s+{_NEW}", _I)
+# The same change told in Chinese, the setting named: "把 --gpu_id 1 改成 --gpu_id 0 就好了" (the fix told
+# after it, as _TO_ZERO_FIXED's words).
+_CHANGE_ZH = lazy(rf"(?:把|将)\s*[`'\"]?{_NAME}{_OLD}[`'\"]?\s*(?:改成|改为|换成|设为|设置为|修改为)\s*{_NEW}"
+                  r"[`'\"]?\s*(?:就|后|之后|以后)?\s*(?:好了|可以了|解决|正常|成功|能用)", _I)
 # A change to 0 told as the fix, in a line that also says the machine has one GPU.
 _TO_ZERO_FIXED = lazy(r"(?:改成|改为|换成|设为|设置为|修改为)\s*[`'\"]?0(?![.\d])[`'\"]?\s*(?:就|后|之后)?\s*(?:好了|可以了|解决|正常|成功)"
                       r"|\b(?:chang\w*|set|switch\w*)\s+(?:it|that|this|the\s+(?:gpu\s+)?(?:id|index|number))\s+to\s+[`'\"]?0\b"
@@ -59,6 +64,11 @@ _TO_ZERO_FIXED = lazy(r"(?:改成|改为|换成|设为|设置为|修改为)\s*[`
 # An attempt, or a failure told after: the change did not fix it.
 _NOT_FIXED = lazy(r"\b(?:tried|try|trying|attempt\w*|still|didn'?t|did\s+not|doesn'?t|does\s+not|no\s+luck|same\s+error"
                   r"|not\s+(?:work|help|fix))\b|试了|还是|仍然|依然|没用|不行|\?|？", _I)
+# The failure told as following the change ("changed --gpu_ids 1 to 0 and got:", "set gpu_id from 1 to
+# 0, then ran train.py:"): the change did not fix it. Read after the change, to the line's end.
+_THEN_FAILED = lazy(r"\b(?:got|get|gets|getting|gave|gives|giving|results?\s+in|resulted\s+in|then|but|error\w*|fail\w*"
+                    r"|crash\w*|raise[sd]?|throws?|threw)\b|:\s*$|报错|出错|错误|然后|但是?", _I)
+_FIXED_AFTER = lazy(r"\b(?:fix\w*|solv\w*|resolv\w*|works?|worked|working)\b|好了|解决|可以了|正常", _I)
 _CONDITION = lazy(r"\b(?:if|when|whether|unless|should\s+i|can\s+i|do\s+i)\b|如果|是否", _I)
 
 
@@ -66,8 +76,9 @@ def _change(line: str) -> Optional[Tuple[str, str]]:
     """(setting, old index) a line tells was changed to 0, or None (read once per distinct line)."""
     if "visible_devices" in line.lower():
         return None  # visible_devices.py reads the variable itself
-    m = _CHANGE.search(line)
-    if not m or _NOT_FIXED.search(line) or _CONDITION.search(line, 0, m.start()):
+    m = _CHANGE.search(line) or _CHANGE_ZH.search(line)
+    if not m or _NOT_FIXED.search(line) or _CONDITION.search(line, 0, m.start()) \
+            or (_THEN_FAILED.search(line, m.end()) and not _FIXED_AFTER.search(line, m.end())):
         return None
     return m.group("name"), m.group("old")
 

@@ -23,6 +23,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
+from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -49,19 +50,33 @@ _SAID = lazy(
     rf"|\b(?:does\s*n[o']t|did\s*n[o']t|does\s+not|did\s+not)\s+(?:raise|throw|give|show|happen)\b[^.?!\n]{{0,30}}\b{_WAY}"
     # a plain check run on the machine: "torch.cuda.is_available() it shows `true`", "…is_available())\"`返回`True`"
     r"|is_available\(\)[)`'\"\s]*(?:(?:it|this|that)\s+)?(?:returns?|returned|shows?|showed|gives?|gave|prints?|printed"
-    r"|outputs?|is|was|==|->|:|返回|显示|输出|为|是)\s*[`'\"]?\s*true(?!\w)"
+    r"|outputs?|is|was|==|->|:|返回|显示|输出|为|是|devuelve|retorna|regresa|da|возвращает|выдает|выдаёт|gibt)"
+    r"\s*[`'\"]?\s*true(?!\w)"
+    # Japanese and Korean put the verb last: "is_available() は True を返します", "is_available()가 True를 반환합니다"
+    r"|is_available\(\)[)`'\"\s]*(?:は|が|의\s*결과는|가|는)\s*[`'\"]?\s*true[`'\"]?\s*(?:を返|になり|になる|です|と表示|를\s*반환|입니다)"
     # "Cuda is always work fine in all projects that need GPU"
     r"|\b(?:works?|worked|working)\s+(?:fine\s+|well\s+)?(?:in|with|for)\s+(?:all|other|every|any)\s+(?:\w+\s+){0,2}?"
     r"(?:projects?|programs?|scripts?|repos?|repositories|models?)\b", _I)
 _OTHER_CAUSE = lazy(r"\b(?:docker|container|podman|root|sudo|wsl|windows|colab|other\s+(?:machine|computer|pc|server|laptop)"
-                    r"|another\s+(?:machine|computer|pc|server|laptop))\b", _I)
+                    r"|another\s+(?:machine|computer|pc|server|laptop)"
+                    # the host against its container, a login node against a job's node, another computer
+                    r"|host|login\s+node|local\s+machine|(?:my|the|our)\s+(?:laptop|desktop))\b", _I)
+# Another Python environment (another build of torch: its own cause), or the same machine at another
+# time ("until yesterday it returned True", "before the update"): a change, not another way of running.
+_OTHER_TIME_OR_ENV = lazy(r"\b(?:other|another|different|previous|old|new|second)\s+(?:conda\s+|python\s+|virtual\s+|docker\s+)?"
+                          r"(?:env\w*|venv|virtualenv|installs?|installation|versions?|builds?)\b"
+                          r"|\b(?:until|yesterday|before|used\s+to|previously|earlier|last\s+(?:week|month|time|night)"
+                          r"|(?:a\s+few|two|some)\s+(?:days|weeks)\s+ago)\b|之前|以前|昨天", _I)
+# A question built on the fact, not asking it: "why does X fail even though it works directly in python?"
+_BUILT_ON = lazy(r"\b(?:why|even\s+though|although|though)\b|为什么|为何|なぜ|どうして|por\s+qu[eé]|почему", _I)
 # A question whether it works, an intention or a denial: nothing said about this machine.
 _NOT_SAID = lazy(r"^\s*(?:does|do|did|can|could|will|would|should|is)\b|\b(?:if|whether|want|hope|expect\w*|supposed)\b", _I)
 
 
 def _said(line: str) -> Optional[str]:
     m = _SAID.search(line)
-    if not m or _OTHER_CAUSE.search(line) or _NOT_SAID.search(line, 0, m.start()):
+    if not m or _OTHER_CAUSE.search(line) or _OTHER_TIME_OR_ENV.search(line) or _NOT_SAID.search(line, 0, m.start()) \
+            or "¿" in line[:m.start()] or (asked(line, m.end(), clause=False) and not _BUILT_ON.search(line)):
         return None
     return " ".join(m.group(0).split())
 
