@@ -85,7 +85,23 @@ def _matches(text: str) -> Tuple[Match, ...]:
 
 def stated(facts: Facts) -> Tuple[Stated, ...]:
     """Every catalogued message in the facts' texts, each text's matches in order; the same
-    message seen twice (a traceback and the line quoted again) counts once."""
+    message seen twice (a traceback and the line quoted again) counts once.
+
+    Worked out once for a facts object (they are frozen): the rules, the verdict and the report
+    each ask for the same facts (a dozen calls on a long paste, 5 ms each)."""
+    last = _LAST[0]
+    if last is not None and last[0] is facts:
+        return last[1]
+    found = _stated(facts)
+    _LAST[0] = (facts, found)
+    return found
+
+
+# The last facts :func:`stated` read and what it found (one slot: one diagnosis at a time).
+_LAST: List[Optional[Tuple[Facts, Tuple[Stated, ...]]]] = [None]
+
+
+def _stated(facts: Facts) -> Tuple[Stated, ...]:
     cat = catalogue()
     out: List[Stated] = []
     seen = set()

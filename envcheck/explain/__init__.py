@@ -135,7 +135,7 @@ def diagnose(doc: Pasted, collected_at: Optional[str] = None, redact: bool = Fal
     over = said_over(doc)
     if over:
         findings = tuple(_as_it_was(f, over) for f in findings)
-    return explanation, Report("explain", explanation.facts, findings, ev.failures)
+    return explanation, Report("explain", explanation.facts, findings, ev.failures, getattr(ev, "advice", None))
 
 
 def _as_it_was(finding, over: str):

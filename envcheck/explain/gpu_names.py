@@ -15,6 +15,7 @@ from typing import List, Optional, Tuple
 
 # The cut-name phrase lives in envcheck/reading.py now; benchmarks/nvidia_formats_score.py
 # (another owner's) still imports it from here.
+from envcheck.explain.gated import Gated
 from envcheck.lazyre import lazy
 from envcheck.reading import TRUNCATED, is_truncated  # noqa: F401
 
@@ -194,16 +195,25 @@ _EMBEDDED = lazy(r"(?<![\w.])(?:nvidia\s+)?jetson(?:\s+agx)?\s+(?P<jetson>orin|x
 _TESLA = lazy(r"(?<![A-Za-z0-9_])tesla\s+(?P<model>[kmpvcta]\d{1,4}(?:x?[a-z])?)(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
+# The words every match of _FAMILY / _EMBEDDED holds (``Gated`` checks it): a line without one
+# (most lines that name a GPU by model) is not searched. The gated search finds the first match,
+# the scan goes on from there.
+_FAMILY_GATE = Gated(_FAMILY, ("rtx", "gtx", "geforce", "gpu", "卡"))
+_EMBEDDED_GATE = Gated(_EMBEDDED, ("jetson", "dgx", "gb10"))
+
+
 def _families(line: str) -> List[Tuple[str, str]]:
     out: List[Tuple[str, str]] = []
     for m in _TESLA.finditer(line) if "tesla" in line.lower() else ():
         out.append((f"Tesla {m.group('model')}", m.group(0).strip()))
-    for m in _FAMILY.finditer(line):
+    first = _FAMILY_GATE.search(line)
+    for m in _FAMILY.finditer(line, first.start()) if first else ():
         if re.search(r"quadro\s*$", line[:m.start()], re.IGNORECASE):
             continue
         gen = m.group("gen") or m.group("cjk")
         out.append((f"NVIDIA GeForce {_GENERATIONS[gen]}", m.group(0).strip()))
-    for m in _EMBEDDED.finditer(line):
+    first = _EMBEDDED_GATE.search(line)
+    for m in _EMBEDDED.finditer(line, first.start()) if first else ():
         if m.group("jetson"):
             out.append((f"NVIDIA Jetson {m.group('jetson').capitalize()}", m.group(0).strip()))
         else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
 from .. import exitcodes
 from ..errors import SetupError
 from ..facts import Facts
-from ..recipes import Plan, load_all, remedies, values_for
+from ..recipes import Plan, load_all, machine_values, remedies, values_for
 from ..rules import Finding, Severity
 from ..rules.verdict import Judgement, judge
 
@@ -20,6 +20,9 @@ class Report:
     facts: Facts
     findings: Tuple[Finding, ...]
     failures: Tuple[str, ...] = ()  # envcheck's own bugs (a probe or rule that raised)
+    # What the advisor answered for these facts when the rules asked (``rules.engine.Evaluation.advice``):
+    # the recipes' values are filled from it rather than asking again (None: they ask).
+    advice: object = field(default=None, compare=False, repr=False)
 
     def counts(self) -> Dict[str, int]:
         out = {s.value: 0 for s in Severity}
@@ -46,7 +49,8 @@ class Report:
             recipes = load_all()
         except SetupError as exc:  # an installation without its recipes: the findings still name them
             return {}, str(exc)
-        return remedies(recipes, self.facts, named, values_for(self.facts)), ""
+        values = values_for(self.facts) if self.advice is None else machine_values(self.facts, self.advice, "")
+        return remedies(recipes, self.facts, named, values), ""
 
     def remedy(self, finding: Finding) -> Optional[Plan]:
         """The filled steps of the recipe ``finding`` names (None: it names none, or it is not installed)."""

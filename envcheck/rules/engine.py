@@ -147,6 +147,9 @@ def _show(v: object) -> str:
 class Evaluation:
     findings: Tuple[Finding, ...]
     failures: Tuple[str, ...]  # "rule_name: error" for rules that raised (envcheck bugs)
+    # The advisor's answer when a rule asked for it with the default tables (None otherwise): the
+    # report's recipe values need the same answer (``report.model.Report.advice``).
+    advice: object = field(default=None, compare=False, repr=False)
 
 
 def _sort_key(f: Finding):
@@ -168,7 +171,8 @@ def run_rules(facts: Facts, rules: Iterable[RuleFunc], kb: object = None) -> Eva
         except Exception as exc:  # an envcheck bug: report it, keep going
             last = traceback.extract_tb(exc.__traceback__)[-1]
             failures.append(f"{r.__name__}: {type(exc).__name__}: {exc} ({last.filename.rsplit('/', 1)[-1]}:{last.lineno})")
-    return Evaluation(tuple(sorted(merge(findings), key=_sort_key)), tuple(failures))
+    advice = ctx.__dict__.get("advice") if kb is None else None  # (a cached_property: set once asked)
+    return Evaluation(tuple(sorted(merge(findings), key=_sort_key)), tuple(failures), advice)
 
 
 def _join(kept: Finding, other: Finding) -> Finding:
