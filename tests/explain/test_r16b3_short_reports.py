@@ -59,8 +59,6 @@ FBGEMM_NOT_FAILING = [
     "-a---            3/3/2026  7:38 PM        1086976 c10.dll\n"
     "-a---            3/3/2026  7:38 PM        5439488 fbgemm.dll\n",
     "torch 2.5.1+cu124 imports fine; fbgemm.dll is in torch\\lib as expected.\n",
-    # another program's DLL
-    "Error loading cudnn_ops_infer64_8.dll: the file is missing\n",
 ]
 
 
@@ -68,6 +66,14 @@ FBGEMM_NOT_FAILING = [
 def test_fbgemm_dll_named_without_a_present_failure_is_not_read(text):
     assert "known_bad_torch_build" not in findings(text)
     assert not errors(text)
+
+
+def test_a_cuda_librarys_dll_is_not_torchs_own():
+    # cuDNN's DLL said missing is a CUDA library missing (library_missing_prose), never torch's own
+    # DLLs failing (no torch_import_failed, no known-bad torch build)
+    found = findings("Error loading cudnn_ops_infer64_8.dll: the file is missing\n")
+    assert "known_bad_torch_build" not in found and "torch_import_failed" not in found
+    assert "cuda_library_missing" in found
 
 
 def test_the_upstream_line_is_left_to_the_catalogue():
