@@ -54,6 +54,13 @@ def unknown_at_start(s) -> bool:
                                          and str(s.fact("cuda.error_code")) in ("999", "30"))
 
 
+def on_wsl(ctx: RuleContext) -> bool:
+    """WSL (1 or 2): the Linux side has no nvidia or nvidia_uvm module (WSL 2 reaches the GPU
+    through /dev/dxg and the Windows driver), so nothing there is "nvidia_uvm not loaded"."""
+    w = ctx.facts.host.wsl
+    return w.ok and w.value not in (None, "none")
+
+
 def _container(ctx: RuleContext):
     c = ctx.facts.host.container
     return c.value if c.ok and c.value not in (None, "none") else None
@@ -139,7 +146,7 @@ def container_lost_gpus(ctx: RuleContext) -> Iterator[Finding]:
 def uvm_stale_after_suspend(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     said = next((s for s in ctx.stated if unknown_at_start(s)), None)
-    if said is None or "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}):
+    if said is None or "CUDA_VISIBLE_DEVICES" in f.env.variables.get({}) or on_wsl(ctx):
         return
     mods = f.driver.loaded_modules
     off = f.driver.modules_not_loaded.get(()) or ()
@@ -202,7 +209,7 @@ def uvm_node_said_missing(ctx: RuleContext) -> Iterator[Finding]:
     nodes = {n.path: n for n in f.driver.device_nodes.get(())}
     uvm, ctl = nodes.get("/dev/nvidia-uvm"), nodes.get("/dev/nvidiactl")
     # A listing with nvidiactl is platform's rule; nvidiactl missing too is the module itself.
-    if uvm is None or uvm.exists or ctl is not None or f.has_nvidia_gpu is False:
+    if uvm is None or uvm.exists or ctl is not None or f.has_nvidia_gpu is False or on_wsl(ctx):
         return
     if "nvidia" in (f.driver.modules_not_loaded.get(()) or ()) or f.nvml.init_error == "driver_not_loaded":
         return
@@ -226,7 +233,7 @@ def uvm_absent_in_container(ctx: RuleContext) -> Iterator[Finding]:
     host's, and the image's torch or its driver capabilities can fail the same way."""
     f = ctx.facts
     kind = _container(ctx)
-    if kind is None or not (f.nvml.init.ok and f.gpus) or f.has_nvidia_gpu is False:
+    if kind is None or not (f.nvml.init.ok and f.gpus) or f.has_nvidia_gpu is False or on_wsl(ctx):
         return
     gpus = f.host.container_gpus
     if gpus.ok and gpus.value == "none":

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from envcheck.derived.docker_gpu_request import gpus_flag_worked, unknown_capabilities
 from envcheck.derived.messages import Stated
 from envcheck.rules.catalogue import CATALOGUE
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
+from envcheck.rules.failures import on_wsl
 from envcheck.rules.finding import Confidence, Finding, Severity
 from envcheck.rules.needs import View, checkable
 
@@ -63,11 +65,22 @@ def _findings_for(s: Stated, fid: str):
     return (fid,)
 
 
+def _ruled_out(ctx: RuleContext, s: Stated, fid: str) -> bool:
+    """What the message means is not this machine's: dockerd's "could not select device driver"
+    where the text shows the NVIDIA driver is not what is missing (a capability no driver has,
+    "[[all gpu]]", or ``--gpus`` said to work on the same host: derived/docker_gpu_request.py);
+    nvidia_uvm on WSL, which has no such module (CUDA goes through /dev/dxg)."""
+    if fid == "nvidia_uvm_missing":
+        return on_wsl(ctx)
+    return (fid == "nvidia_container_toolkit_missing" and s.id == "docker_no_gpu_driver"
+            and bool(unknown_capabilities(s.match.text) or gpus_flag_worked(ctx.facts)))
+
+
 def stated_by_upstream(ctx: RuleContext) -> Iterator[Finding]:
     done = set()
     for s in ctx.stated:
         for fid in (x for f in s.message.findings("decisive") for x in _findings_for(s, f)):
-            if fid in _WEIGHED or fid in done:
+            if fid in _WEIGHED or fid in done or _ruled_out(ctx, s, fid):
                 continue
             done.add(fid)
             spec = CATALOGUE[fid]
@@ -85,7 +98,7 @@ def probable_from_upstream(ctx: RuleContext) -> Iterator[Finding]:
     done = set()
     for s in ctx.stated:
         for fid in (x for f in s.message.findings("probable") for x in _findings_for(s, f)):
-            if fid in _WEIGHED or fid in done:
+            if fid in _WEIGHED or fid in done or _ruled_out(ctx, s, fid):
                 continue
             view = view or View(ctx.facts, ctx.stated)
             if checkable(fid, view):

@@ -26,6 +26,11 @@ nvidia_container_toolkit_missing, likely. A run command in the text outranks it.
 denial ("docker recognizes the nvidia runtime now"), a condition or advice ("if Docker does not
 know the nvidia runtime, run …") and the engine said to work after it ("but after … restart docker it
 does": ``sentences.working_after``, a working host aside) claim nothing.
+
+And the opposite, as a note (``derived/docker_gpu_request.GPUS_WORKED``): ``--gpus`` said to work on
+this host ("docker run --gpus all … works fine", "All of these worked:" over ``--gpus`` command lines),
+not before an upgrade, not on another machine, not after a fix: dockerd has the NVIDIA device driver, so
+its "could not select device driver" for another request is no missing toolkit (rules/upstream.py).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import re
 from typing import Optional, Sequence, Tuple
 
 from envcheck.derived.container_claims import RUNTIME_CONFIGURED_DETAIL
+from envcheck.derived.docker_gpu_request import GPUS_WORKED
 from envcheck.derived.runtime_claims import (
     RUNTIME_LISTED_DETAIL,
     RUNTIME_UNKNOWN_DETAIL,
@@ -176,10 +182,59 @@ def _runtimes_listed_without_nvidia(doc: Pasted) -> Optional[Tuple[int, "re.Matc
     return listed[0]
 
 
+# docker's --gpus said to work on this host: "docker run --gpus all … works", "it runs fine with
+# --gpus all,capabilities=compute", or a header ("All of these worked:", "The following commands
+# work:") over command lines with --gpus. Read as a note (derived/docker_gpu_request.GPUS_WORKED):
+# the NVIDIA device driver is registered with dockerd, so its "could not select device driver"
+# for another request is no missing toolkit.
+_WORKS = r"(?:works?|worked|working|runs?\s+fine|ran\s+fine|succeed(?:s|ed)?|is\s+fine|without\s+(?:any\s+)?(?:problems?|issues?|errors?))\b"
+_IN_SENTENCE = r"(?:(?![.;!?](?:\s|$))[^\n])"  # "nvidia/cuda:11.0-base" does not end it
+_GPUS_WORKS = lazy(rf"--gpus\b{_IN_SENTENCE}{{0,160}}?\b{_WORKS}"
+                   rf"|\b{_WORKS}{_IN_SENTENCE}{{0,30}}?\bwith\s+[`'\"]?(?:docker\s+run\s+)?--gpus\b", _I)
+_WORKED_HEADER = lazy(rf"^\W*(?:(?:all|both)\s+(?:of\s+)?)?(?:these|those|the\s+following|this|the\s+rest)(?:\s+\w+){{0,2}}?"
+                      rf"\s+(?:all\s+)?{_WORKS}\s*[:.]?\W*$", _I)
+# Not this host, not now, or not working: "on my laptop", "before the upgrade", "works again after
+# installing the toolkit" (the fix: the toolkit was missing), "doesn't work", "fails".
+_WORKS_UNSAID = lazy(r"\b(?:not|never|no\s+longer|fail\w*|error|unable|before|previously|used\s+to|until|earlier|yesterday"
+                     r"|after|since|once|now|again|fix\w*|solv\w*|resolv\w*|if|when|whether|should|laptop"
+                     r"|(?:other|another|old|previous|second|different)\s+(?:\w+\s+)?(?:machine|host|server|node|box|computer|pc))\b"
+                     r"|n't\b|\?", _I)
+
+_STOP = lazy(r"[.;!?](?=\s|$)")
+
+
+def _gpus_worked(doc: Pasted) -> Optional[Tuple[int, str]]:
+    lines = doc.lines
+    for i in doc.lines_containing("--gpus"):
+        line = lines[i]
+        if len(line) > 600:
+            continue
+        m = _GPUS_WORKS.search(line)
+        if m:
+            # the sentence: it ends at a stop before a space ("nvidia/cuda:11.0-base" goes on)
+            start = max((e.end() for e in _STOP.finditer(line, 0, m.start())), default=0)
+            stop = _STOP.search(line, m.end())
+            if not _WORKS_UNSAID.search(line[start:stop.start() if stop else len(line)]):
+                return i, line.strip()
+        # a header line above, over command lines only: "All of these worked:" then `docker run --gpus …`
+        for j in range(i - 1, max(-1, i - 6), -1):
+            if _WORKED_HEADER.match(lines[j]) and not _WORKS_UNSAID.search(lines[j]):
+                if all("docker" in lines[k] or "--gpus" in lines[k] or not lines[k].strip() or lines[k].strip().startswith("`")
+                       for k in range(j + 1, i + 1)):
+                    return j, f"{lines[j].strip()} {line.strip()}"
+                break
+            if lines[j].strip() and not ("docker" in lines[j] or lines[j].strip().startswith("`")):
+                break
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("nvidia"):
         return f
+    worked = _gpus_worked(doc)
+    if worked:
+        f.note(f"{GPUS_WORKED}“{worked[1][:160]}” (line {worked[0] + 1})")
     for pattern, needles, words, fix_ends, detail in (
             (_UNKNOWN, _NEEDLES, _DENIAL_WORDS, True, RUNTIME_UNKNOWN_DETAIL),
             (_ABSENT, _TOOLKIT_NEEDLES, _DENIAL_WORDS + ("missing",), True, TOOLKIT_ABSENT_DETAIL),

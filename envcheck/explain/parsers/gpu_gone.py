@@ -13,6 +13,9 @@
   "2 GPUs disappeared in nvidia-smi", "shown in lspci, but not nvidia-smi", "掉卡", "显卡掉了",
   "nvidia-smi 少了一张", "GPU가 떨어져". Not when the same sentence names a software change
   (an update, an install: then the driver is the suspect) or a container.
+* A GPU unusable after a failure until a reboot: "after this error the GPU cannot be used until I
+  reboot". Only beside a failure told, and not after a change of settings (BIOS, MIG or
+  persistence mode, a module parameter), which a reboot applies.
 
 lspci's own lines are a tool's reading (``TOOL``); a person's words are claims (``STATED``):
 the finding is likely until the kernel log (Xid 79) or nvidia-smi ("GPU is lost", read by the
@@ -74,8 +77,18 @@ _UNTIL_REBOOT = Gated(lazy(
     r"才(?:可以|能)(?:重新|再)?使用(?:显卡|GPU|卡)", _I),
     ("reboot", "restart", "重启"))
 # A reboot that follows a change of software or a suspend: the driver or nvidia_uvm, not the GPU.
-_NOT_THE_GPU = lazy(r"\b(?:suspend\w*|resum\w*|sleep|hibernat\w*|mismatch|jupyter|notebook|kernel\s+restart)\b"
-                    r"|休眠|睡眠|待机|挂起|更新|升级|安装", _I)
+# Nor one that follows a change of settings (BIOS/UEFI, a kernel or module parameter, grub, MIG
+# or persistence mode, a configuration): a reboot applies those, the GPU did not stop answering.
+_NOT_THE_GPU = lazy(r"\b(?:suspend\w*|resum\w*|sleep|hibernat\w*|mismatch|jupyter|notebook|kernel\s+restart"
+                    r"|bios|uefi|settings?|config\w*|param\w*|options?|grub|modprobe|blacklist\w*|mig|persistence"
+                    r"|mode|enabl\w*|disabl\w*|toggl\w*)\b"
+                    r"|休眠|睡眠|待机|挂起|更新|升级|安装|设置|配置|参数", _I)
+# A failure told beside it (the same line or the two before): "after this error", "when it
+# crashes", "报这个错之后" (after this error is reported). Without one the reboot is a chore.
+_FAILURE_TOLD = lazy(r"\b(?:errors?|crash\w*|hang\w*|hung|freez\w*|froze\w*|fail\w*|exception|xid|fell\s+off"
+                     r"|stuck|died|dies|lost)\b|报.{0,3}错|出错|错误|崩溃|卡死|死机|エラー|오류|에러", _I)
+# The same sentence saying things are fine: "otherwise fine", "everything else works".
+_FINE = lazy(r"\b(?:otherwise|else)\s+(?:\w+\s+)?(?:fine|ok(?:ay)?|good|works?|working)\b|\bworks\s+fine\b", _I)
 # What every wording of _LOST holds besides the GPU, lower-cased ("loss" only as "is loss"; a
 # training log's "loss=" on every line is not it).
 _LOSS_WORD = lazy(r"lost|(?:is|was|got|gets|were|are)\s+loss\b|掉|빠지|떨어지|사라지|disappear|vanish|missing|dropp"
@@ -137,8 +150,10 @@ def parse(doc: Pasted) -> Found:
         if len(line) > 2000:
             continue  # a log run together on one line, not a person's sentence
         m = _UNTIL_REBOOT.search(line)
-        if m and _said(line, m) and not re.search(r"\b(?:not|never|no)\b", m.group(0), _I) \
-                and not _NOT_THE_GPU.search(line) and not _SOFTWARE_CHANGE.search(line) and not _CONTAINER.search(line):
+        told = any(_FAILURE_TOLD.search(lines[j]) for j in range(max(0, i - 2), i + 1))
+        if m and told and _said(line, m) and not re.search(r"\b(?:not|never|no)\b", m.group(0), _I) \
+                and not _NOT_THE_GPU.search(line) and not _SOFTWARE_CHANGE.search(line) and not _CONTAINER.search(line) \
+                and not _FINE.search(line):
             detail = f"{STATED_DETAIL}: {m.group(0)}"
             f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
             return f

@@ -40,7 +40,8 @@ Claimed below a REPL's ``torch.cuda.nccl.version()`` (PROGRAM), which outranks i
 * A person saying which NCCL they installed on the system ("Now, I installed nccl-2.15.5.", "I have
   installed NCCL 2.18.3", "upgraded libnccl2 to 2.19.3"): a claim (``STATED``) of the system's NCCL
   package, weighed like the package managers' rows. A sentence that removes it ("I installed
-  nccl-2.10.3, after that I removed it"), tries, plans or asks, says nothing.
+  nccl-2.10.3, after that I removed it"), tries, plans or asks, or puts it on another machine
+  ("on the old server"), says nothing.
 """
 
 from __future__ import annotations
@@ -150,11 +151,18 @@ _UNDONE = lazy(r"\b(?:remov\w*|uninstall\w*|purg\w*|delet\w*|downgrad\w*\s+from|
                      r"would|if|plan\w*|not|n't|how)\b|\?", re.IGNORECASE)
 
 
+# Another machine's install ("on the old server", "on another machine", "on my previous node"):
+# not this one's NCCL.
+_OTHER_MACHINE = lazy(r"\b(?:old|older|previous|former|other|another|different|second|friend'?s|colleague'?s)\s+"
+                      r"(?:\w+\s+)?(?:servers?|machines?|nodes?|hosts?|box(?:es)?|computers?|pcs?|clusters?"
+                      r"|workstations?|laptops?|instances?|vms?)\b", re.IGNORECASE)
+
+
 def _said_installed(line: str):
     """The NCCL release a sentence on ``line`` says was installed (None when none does)."""
     for sentence in _SENTENCE.findall(line):
         m = _INSTALLED.search(sentence)
-        if m and not _UNDONE.search(sentence):
+        if m and not _UNDONE.search(sentence) and not _OTHER_MACHINE.search(sentence):
             return m.group("v")
     return None
 

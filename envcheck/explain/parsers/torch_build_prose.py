@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, Optional
 
-from envcheck.explain.partial import OUTCOME, STATED, STATED_DETAIL, Found
+from envcheck.explain.partial import COPIED, OUTCOME, STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -254,17 +254,52 @@ _BARE_CUDA = lazy(r"(?<![\w.+-])\d\.\d{1,2}\.\d{1,2}\+cu\d{2,3}(?![\w.+-])")
 _COMPANION_BEFORE = lazy(r"\b(?:torch)?(?:vision|audio|text|data)\b|\bxformers\b", _I)
 
 
+# The CUDA version only asked for, not installed: pinned or in an install command ("pip install
+# torch==2.1.0+cu121", "installing 2.1.0+cu121"), tried, wanted or expected ("I need 2.1.0+cu121",
+# "should it print 2.1.0+cu121?"), read in the words between the clause's start (or the last
+# version) and the version. "I installed 2.1.0+cu121 and now it prints 2.1.0+cu121" is done.
+_ASKED_FOR = lazy(r"==\s*$|\b(?:pip3?|conda|mamba|uv)\s|\binstall(?:ing)?\b|\b(?:try|tried|trying|attempt\w*"
+                  r"|need|needs|want\w*|wish|hop\w+|should|expect\w*|supposed|would\s+like|instead\s+of|rather\s+than"
+                  r"|look\w*\s+for|search\w*\s+for|requir\w*)\b", _I)
+# The install said to fail on the line: pip's resolver ("ERROR: No matching distribution found for
+# torch==2.1.0+cu121", "Could not find a version that satisfies the requirement", pip/_internal/
+# resolution/resolvelib/factory.py), or in words ("it fails", "did not work").
+_INSTALL_FAILED = lazy(r"\bno\s+matching\s+distribution\b|\bcould\s+not\s+find\s+a\s+version\b|\bfail\w*\b"
+                       r"|\b(?:did|does|do)\s*n[o']t\s+work\b|\bdidn't\s+work\b|\berror\b", _I)
+
+
+def _cuda_installed(line: str, m: "re.Match[str]", left: int) -> bool:
+    """The CUDA-labelled version at ``m`` tells the build now installed: not another package's
+    (torchvision's "+cu121" beside a CPU torch is the fault itself), not asked for or tried
+    (the words from ``left`` to it), not on a line telling the install failed, not a question."""
+    if _COMPANION_BEFORE.search(line[max(0, m.start() - 30):m.start()]) or COMMAND_START.match(line):
+        return False
+    left = max([left] + [c.end() for c in _CLAUSE_END.finditer(line, left, m.start())])
+    return not (_ASKED_FOR.search(line[left:m.start()]) or _INSTALL_FAILED.search(line)
+                or asked(line, m.end(), clause=False))
+
+
 def _replaced_later(doc: Pasted, i: int, end: int) -> bool:
-    """A CUDA-labelled torch version follows the CPU one ending at ``doc.lines[i][end]``, on the
-    same line or a later one: the CPU build is not the one installed now."""
+    """A CUDA-labelled torch version, told as the one installed, follows the CPU one ending at
+    ``doc.lines[i][end]``, on the same line or a later one, and no CPU-labelled one follows it
+    ("I installed 2.1.0+cu121 but it still prints 2.1.0+cpu"): the CPU build is not the one
+    installed now."""
     for j in doc.lines_containing("+cu"):
         if j < i:
             continue
         line = doc.lines[j]
-        for m in _BARE_CUDA.finditer(line, end if j == i else 0):
-            if not _COMPANION_BEFORE.search(line[max(0, m.start() - 30):m.start()]):
+        left = end if j == i else 0
+        for m in _BARE_CUDA.finditer(line, left):
+            if _cuda_installed(line, m, left) and not _cpu_after(doc, j, m.end()):
                 return True
+            left = m.end()
     return False
+
+
+def _cpu_after(doc: Pasted, j: int, end: int) -> bool:
+    """A CPU-labelled torch version stands after ``doc.lines[j][end]``."""
+    return any(_BARE_CPU.search(doc.lines[k], end if k == j else 0)
+               for k in doc.lines_containing("+cpu") if k >= j)
 
 
 def _bare_cpu_version(doc: Pasted, f: Found) -> None:
@@ -280,7 +315,14 @@ def _bare_cpu_version(doc: Pasted, f: Found) -> None:
         if (_DENIED.search(line[:m.start()]) or _IF.search(line, 0, m.start()) or _CHOSEN.search(line)
                 or asked(line, m.end(), clause=False)):
             continue
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=STATED,
+        # a string only torch prints, copied (COPIED): it outranks a later install command's
+        # request for a CUDA wheel ("I tried pip install torch==2.1.0+cu121 but it fails")
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=COPIED,
                detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
+        before = line[max(0, m.start() - 40):m.start()]
+        if _NAMES_TORCH.search(before) and not _COMPANION_BEFORE.search(before):
+            # torch's own version, and the one installed now: a CUDA one said later was only
+            # asked for (_replaced_later), whatever sentence readers take from the request
+            f.set("torch.version", m.group(), i, rank=COPIED, detail=STATED_DETAIL)
         f.set("torch.installed", True, i)
         return

@@ -292,6 +292,14 @@ def _two_roots(f: Found, doc: Pasted) -> bool:
 _COUNTED = lazy(r"^(?:two|2|multiple|several|duplicate|dos|zwei|mehrere)\b", _I)
 _PRESENT = lazy(r"\b(?:install\w*|instalad\w*|there\s+(?:are|were|is)|had|have|has|found|exist\w*|side\s+by\s+side"
                 r"|same\s+(?:env\w*|machine|computer|python)|hab\w*|gibt|ten[ií]a|hay)\b", _I)
+# Each install in an environment of its own ("in separate conda envs", "in different
+# environments", "one per venv", "each in its own env", "在不同的环境"), or both said to work: one
+# torch per Python, which is no conflict.
+_ENVS = r"(?:conda\s+|virtual\s+|python\s+|docker\s+)?(?:env(?:ironment)?s?|venvs?|virtualenvs?|containers?)\b"
+_APART = lazy(rf"\b(?:separate|different|distinct|their\s+own|its\s+own|two|2|multiple|several|each)\s+{_ENVS}"
+              rf"|\b(?:one|each)\s+(?:per|in\s+(?:each|every|its\s+own))\s+{_ENVS}|\beach\s+{_ENVS}"
+              r"|\bboth\s+(?:of\s+them\s+)?(?:are\s+|were\s+)?(?:fine|ok(?:ay)?|work\w*|run\w*\s+fine)\b"
+              r"|不同的?(?:conda\s*)?(?:虚拟)?环境|各自的?(?:conda\s*)?(?:虚拟)?环境|別の(?:仮想)?環境|다른\s*(?:가상\s*)?환경", _I)
 _TRIED = lazy(r"\b(?:tried|tested|testing|switch\w*|fail\w*|neither|either|probé|versucht)\b|试了|尝试|시도|試し", _I)
 
 
@@ -341,6 +349,8 @@ def _two_said(line: str, search: Callable) -> Optional[Tuple[Tuple[str, ...], st
             or asked(line, m.end(), clause=False)):
         return None
     if _COUNTED.match(m.group(0)) and (not _PRESENT.search(line) or _TRIED.search(line)):
+        return None
+    if _APART.search(line):
         return None
     tools = tuple(t for t in ("pip", "conda", "~/.local") if t in line.lower()) or ("one install", "another")
     return tools, f"{STATED_DETAIL}: two torch installs ({line.strip()[:200]})"
