@@ -125,7 +125,7 @@ class Pasted:
             return hits
         distinct, copies = self.distinct
         if copies is not None:  # a log repeating its lines: the distinct ones are searched
-            hits = tuple(sorted(i for k in distinct._lines_of(needle) for i in copies[k]))
+            hits = tuple(sorted(itertools.chain.from_iterable(map(copies.__getitem__, distinct._lines_of(needle)))))
             self._needle_lines[needle] = hits
             return hits
         low, offsets = self.lower, self.offsets
