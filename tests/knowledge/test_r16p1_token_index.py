@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from envcheck.explain.pasted import Pasted
+from envcheck.explain.pasted import INDEXED, Pasted
 from envcheck.explain.source import normalise
 from envcheck.knowledge import messages
 from envcheck.knowledge.token_index import TokenIndex
@@ -58,25 +58,26 @@ def test_its_words_are_the_distinct_words():
     assert sorted(TokenIndex(text).words.split("\n")) == sorted(set(text.split()))
 
 
-def _large(repeat: bool) -> str:
-    """Every catalogue example among numbered filler, over messages.LARGE characters of distinct
-    lines, twice over when ``repeat`` (the distinct lines then make the index)."""
+def _large(repeat: bool, size: int = messages.LARGE) -> str:
+    """Every catalogue example among numbered filler, over ``size`` characters of distinct lines,
+    twice over when ``repeat`` (the distinct lines then make the index)."""
     examples = [ex for m in messages.catalogue().messages for ex in m.examples if len(ex.lower()) == len(ex)]
     rng = random.Random(3)
-    out, seen, size, n = [], set(), 0, 0
-    while size <= messages.LARGE + 20000:  # of distinct lines
+    out, seen, made, n = [], set(), 0, 0
+    while made <= size + 20000:  # of distinct lines
         line = examples[n % len(examples)] if n % 3 == 0 else f"step {n} loss {rng.random():.4f} cuda gpu{n % 7}"
         out.append(line)
         if line not in seen:
             seen.add(line)
-            size += len(line) + 1
+            made += len(line) + 1
         n += 1
     return "\n".join(out * 2 if repeat else out) + "\n"
 
 
+@pytest.mark.parametrize("size", [INDEXED, messages.LARGE])
 @pytest.mark.parametrize("repeat", [False, True])
-def test_a_large_pastes_searches_through_the_index_find_what_a_search_of_each_line_finds(repeat):
-    doc = normalise(_large(repeat))
+def test_a_large_pastes_searches_through_the_index_find_what_a_search_of_each_line_finds(repeat, size):
+    doc = normalise(_large(repeat, size))
     distinct = doc.distinct[0]
     assert (doc.distinct[1] is not None) is repeat
     assert distinct._index is not None
@@ -88,15 +89,16 @@ def test_a_large_pastes_searches_through_the_index_find_what_a_search_of_each_li
         assert doc.lines_containing(needle) == expected, repr(needle)
 
 
+@pytest.mark.parametrize("size", [INDEXED, messages.LARGE])
 @pytest.mark.parametrize("repeat", [False, True])
-def test_a_large_pastes_catalogue_scan_through_the_index_is_the_plain_scan(repeat):
-    doc = normalise(_large(repeat))
+def test_a_large_pastes_catalogue_scan_through_the_index_is_the_plain_scan(repeat, size):
+    doc = normalise(_large(repeat, size))
     assert doc.distinct[0]._index is not None
     plain = messages.match(doc.text)  # its own lowercasing and searches, nothing of the paste's
     assert plain and doc._scan() == plain
 
 
 def test_an_unaligned_large_paste_has_no_index():
-    doc = Pasted(tuple(f"İ line {n} cuda" for n in range(messages.LARGE // 10)))
+    doc = Pasted(tuple(f"İ line {n} cuda" for n in range(INDEXED // 10)))
     assert len(doc.lower) != len(doc.text) and doc._index is None
     assert doc.lines_containing("line 7 ") == [7]
