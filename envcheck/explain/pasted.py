@@ -21,7 +21,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, T
 from envcheck.explain.wrapped import across_breaks
 from envcheck.knowledge import messages
 from envcheck.knowledge.line_scan import line_local, scan_lines, sorted_matches
-from envcheck.knowledge.token_index import TokenIndex
+from envcheck.knowledge.token_index import INDEXED, TokenIndex
 from envcheck.lazyre import lazy
 
 if sys.version_info >= (3, 11):
@@ -38,11 +38,6 @@ _FIRST = operator.itemgetter(0)
 # match "i", ſ matches "s" (the Kelvin sign, which matches "k", lowers to "k").
 _FOLDS = ("\u0130", "\u0131", "\u017f")
 
-
-# A text (the distinct lines of a repeating one) longer than this has its needles found through a
-# word index (Pasted._index): some 1,400 needles, each a search of the text otherwise, against
-# ~0.2 µs a word to build it (~15 ms for 64k characters).
-INDEXED = 1 << 16
 
 # Where a subprocess's captured output ends (Pasted.enclosed): pip's "[end of output]", or a
 # shell prompt, the next command.
@@ -165,15 +160,10 @@ class Pasted:
             return None
         low, starts, offsets = distinct.lower, distinct.offsets, self.offsets
         out: List[int] = []
-        lines = distinct._index.lines_of(needle) if distinct._index is not None else None
-        if lines is not None:  # the distinct lines holding it, from the word index
-            for k in lines:
-                start = starts[k]
-                pos = low.find(needle, start, start + len(distinct.lines[k]))
-                while pos != -1:
-                    column = pos - start
-                    out.extend(map(column.__add__, map(offsets.__getitem__, copies[k])))
-                    pos = low.find(needle, pos + 1, start + len(distinct.lines[k]))
+        places = distinct._index.columns(needle) if distinct._index is not None else None
+        for k, column in places or ():  # the distinct lines holding it, from the word index
+            out.extend(map(column.__add__, map(offsets.__getitem__, copies[k])))
+        if places is not None:
             out.sort()
             return out
         if len(self.lower) > messages.LARGE and messages.absent(self.words, needle):
@@ -190,19 +180,8 @@ class Pasted:
     def _own_positions(self, needle: str) -> Optional[List[int]]:
         """Where ``needle`` (lower case) starts in :attr:`lower`, ascending, found in the lines the
         word index gives (:attr:`_index`); None without an index or for a needle it does not take."""
-        index = self._index
-        lines = index.lines_of(needle) if index is not None else None
-        if lines is None:
-            return None
-        low, starts, own = self.lower, self.offsets, self.lines
-        out: List[int] = []
-        for k in lines:
-            end = starts[k] + len(own[k])
-            pos = low.find(needle, starts[k], end)
-            while pos != -1:
-                out.append(pos)
-                pos = low.find(needle, pos + 1, end)
-        return out
+        places = self._index.columns(needle) if self._index is not None else None
+        return None if places is None else [self.offsets[k] + column for k, column in places]
 
     @functools.cached_property
     def _once(self) -> Dict[str, object]:

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from envcheck.explain.pasted import INDEXED, Pasted
+from envcheck.explain.pasted import Pasted
 from envcheck.explain.source import normalise
 from envcheck.knowledge import messages
-from envcheck.knowledge.token_index import TokenIndex
+from envcheck.knowledge.token_index import INDEXED, TokenIndex
 
 # Whitespace str.split() splits at besides the blank: a tab, NBSP, the ASCII separators, the
 # line and paragraph separators, an ideographic space.
@@ -102,3 +102,17 @@ def test_an_unaligned_large_paste_has_no_index():
     doc = Pasted(tuple(f"İ line {n} cuda" for n in range(INDEXED // 10)))
     assert len(doc.lower) != len(doc.text) and doc._index is None
     assert doc.lines_containing("line 7 ") == [7]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_needles_columns_are_every_place_it_starts(seed):
+    rng = random.Random(seed)
+    text = _text(rng, 300)
+    lines = text.split("\n")
+    index = TokenIndex(text)
+    for needle in _needles(rng, text):
+        got = index.columns(needle)
+        if not needle.split():
+            assert got is None
+            continue
+        assert got == [(k, c) for k, line in enumerate(lines) for c in range(len(line)) if line.startswith(needle, c)]
