@@ -21,6 +21,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, T
 from envcheck.explain.wrapped import across_breaks
 from envcheck.knowledge import messages
 from envcheck.knowledge.line_scan import line_local, scan_lines, sorted_matches
+from envcheck.knowledge.token_index import INDEXED, TokenIndex
 from envcheck.lazyre import lazy
 
 if sys.version_info >= (3, 11):
@@ -90,9 +91,21 @@ class Pasted:
     @functools.cached_property
     def words(self) -> str:
         """The distinct words of :attr:`lower` (``messages.distinct_words``; those of the
-        distinct lines are the same words)."""
+        distinct lines are the same words), from the word index where the text has one."""
         distinct = self.distinct[0]
+        index = distinct._index
+        if index is not None:
+            return index.words
         return messages.distinct_words(distinct.lower if distinct is not self else self.lower)
+
+    @functools.cached_property
+    def _index(self) -> Optional[TokenIndex]:
+        """The lines of each of the text's words (``knowledge/token_index.py``), for a text over
+        :data:`INDEXED` characters (the distinct lines of a repeating one) whose lowercasing kept
+        every line's length; None otherwise (its needles are searched in the text)."""
+        if self.distinct[1] is not None or len(self.lower) <= INDEXED or len(self.lower) != len(self.text):
+            return None
+        return TokenIndex(self.lower)
 
     @functools.cached_property
     def _folds(self) -> bool:
@@ -112,11 +125,14 @@ class Pasted:
             return hits
         distinct, copies = self.distinct
         if copies is not None:  # a log repeating its lines: the distinct ones are searched
-            hits = tuple(sorted(i for k in distinct._lines_of(needle) for i in copies[k]))
+            hits = tuple(sorted(itertools.chain.from_iterable(map(copies.__getitem__, distinct._lines_of(needle)))))
             self._needle_lines[needle] = hits
             return hits
         low, offsets = self.lower, self.offsets
-        if len(low) != len(self.text):  # lower() lengthened a letter: offsets no longer match
+        indexed = self._index.lines_of(needle) if self._index is not None else None
+        if indexed is not None:
+            hits = indexed
+        elif len(low) != len(self.text):  # lower() lengthened a letter: offsets no longer match
             hits = tuple(i for i, line in enumerate(self.lines) if needle in line.lower())
         elif len(low) > messages.LARGE and messages.absent(self.words, needle):
             hits = ()
@@ -138,10 +154,20 @@ class Pasted:
         catalogue's scan looks for some three hundred needles, each a pass over 4 MiB
         otherwise); None for other pastes, or where lowercasing changed a line's length."""
         distinct, copies = self.distinct
-        if copies is None or "\n" in needle or len(self.lower) != len(self.text):
+        if copies is None:
+            return self._own_positions(needle)
+        if "\n" in needle or len(self.lower) != len(self.text):
             return None
         low, starts, offsets = distinct.lower, distinct.offsets, self.offsets
         out: List[int] = []
+        places = distinct._index.columns(needle) if distinct._index is not None else None
+        for k, column in places or ():  # the distinct lines holding it, from the word index
+            out.extend(map(column.__add__, map(offsets.__getitem__, copies[k])))
+        if places is not None:
+            out.sort()
+            return out
+        if len(self.lower) > messages.LARGE and messages.absent(self.words, needle):
+            return out
         pos = low.find(needle)
         while pos != -1:
             k = bisect.bisect_right(starts, pos) - 1
@@ -150,6 +176,12 @@ class Pasted:
             pos = low.find(needle, pos + 1)
         out.sort()
         return out
+
+    def _own_positions(self, needle: str) -> Optional[List[int]]:
+        """Where ``needle`` (lower case) starts in :attr:`lower`, ascending, found in the lines the
+        word index gives (:attr:`_index`); None without an index or for a needle it does not take."""
+        places = self._index.columns(needle) if self._index is not None else None
+        return None if places is None else [self.offsets[k] + column for k, column in places]
 
     @functools.cached_property
     def _once(self) -> Dict[str, object]:
@@ -319,7 +351,7 @@ class Pasted:
         local, spanning = messages.catalogue().by_line
         return sorted_matches(messages.scan(spanning, self.text, self.lower, self.words, self._positions, self.offsets),
                               scan_lines(local, distinct.text, distinct.lower, self.words, distinct.offsets, copies,
-                                         self.offsets))
+                                         self.offsets, distinct._own_positions))
 
     @functools.cached_property
     def enclosed(self) -> FrozenSet[int]:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import itertools
 import operator
 import sys
-from typing import Iterable, List, Sequence
+from typing import Iterable, List, Optional, Sequence
 
-from envcheck.knowledge.message_scan import Match, ScannedMessage, scan
+from envcheck.knowledge.message_scan import Match, Positions, ScannedMessage, scan
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
@@ -93,13 +93,15 @@ def sorted_matches(*parts: List[Match]) -> List[Match]:
 
 
 def scan_lines(messages: Sequence[ScannedMessage], text: str, low: str, words: str,
-               starts: Sequence[int], copies: Sequence[Sequence[int]], offsets: Sequence[int]) -> List[Match]:
+               starts: Sequence[int], copies: Sequence[Sequence[int]], offsets: Sequence[int],
+               positions: Optional[Positions] = None) -> List[Match]:
     """The matches of line-local ``messages`` in a text whose distinct lines, joined, are ``text``
     (``low``: lowercased, ``words``: its distinct words, ``starts``: where each line starts)
     and whose line numbers ``copies[k]`` hold ``lines[k]`` (``offsets``: where each line of the
-    whole text starts), placed on every copy; unordered."""
+    whole text starts), placed on every copy; unordered. ``positions``: where a needle occurs in
+    ``low`` (``message_scan.Positions``), where the caller knows a faster way than a search."""
     out: List[Match] = []
-    for m in scan(messages, text, low, words, None, starts):
+    for m in scan(messages, text, low, words, positions, starts):
         k = m.line - 1
         column = m.start - starts[k]
         width = m.end - m.start

@@ -124,20 +124,24 @@ class _Text:
         if out is not None:
             return out
         low = self.low
-        if len(low) > LARGE and self._words is None:
-            self._words = distinct_words(low)
-        if len(low) > LARGE and absent(self._words, needle):  # type: ignore[arg-type]
+        out = self._positions(needle) if self._positions is not None else None
+        if out is not None:  # the caller's own means (a word index) tell absent needles too
+            pass
+        elif len(low) > LARGE and absent(self._known_words(), needle):
             out = []
         else:
-            out = self._positions(needle) if self._positions is not None else None
-            if out is None:
-                out = []
-                i = low.find(needle)
-                while i != -1:
-                    out.append(i)
-                    i = low.find(needle, i + 1)
+            out = []
+            i = low.find(needle)
+            while i != -1:
+                out.append(i)
+                i = low.find(needle, i + 1)
         self._hits[needle] = out
         return out
+
+    def _known_words(self) -> str:
+        if self._words is None:
+            self._words = distinct_words(self.low)
+        return self._words
 
     def line(self, pos: int) -> int:
         """1-based line of ``pos`` (a match starting on a newline counts on the next line)."""

@@ -197,7 +197,13 @@ def recognise(line: str) -> Optional[Tuple[str, str]]:
 
 def _denied(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> bool:
     i = m.line - 1
-    head = lines[i][max(0, m.start - offsets[i] - 120):m.start - offsets[i]]
+    return _denied_by(lines[i][max(0, m.start - offsets[i] - 120):m.start - offsets[i]])
+
+
+# Cached: a long log repeats the same messages after the same words.
+@functools.lru_cache(maxsize=4096)
+def _denied_by(head: str) -> bool:
+    """Do the words before a message (``head``) say the person does not meet it (_DENIED)?"""
     low = head.lower()
     return any(w in low for w in _DENIAL_WORDS) and bool(_DENIED.search(head))
 
