@@ -317,7 +317,7 @@ def _bare_cpu_version(doc: Pasted, f: Found) -> None:
             continue
         # a string only torch prints, copied (COPIED): it outranks a later install command's
         # request for a CUDA wheel ("I tried pip install torch==2.1.0+cu121 but it fails")
-        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=COPIED,
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=STATED,
                detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
         before = line[max(0, m.start() - 40):m.start()]
         if _NAMES_TORCH.search(before) and not _COMPANION_BEFORE.search(before):
