@@ -202,16 +202,6 @@ def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
     yield from found or _fixed_by_setting(ctx)
 
 
-def _tool_listed(f) -> bool:
-    """A GPU of the text's list was read from a tool's output, not only from the person's words."""
-    return any(g.name.ok and not is_stated(g.name) for g in f.gpus)
-
-
-def _named_once(f) -> bool:
-    """The text's only GPU is a model the person named, with no count of their own or a tool's list."""
-    return len(f.gpus) == 1 and f.gpus[0].name.ok and is_stated(f.gpus[0].name)
-
-
 def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     env = f.env.variables.get({})
@@ -243,10 +233,6 @@ def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
         # nvidia-smi inside a container, or a cut paste, lists fewer GPUs than the run had. There
         # an index past that list is the cause only beside CUDA finding no device.
         if f.source == "explain" and itself is None and failure is None and not parsed[2]:
-            # one GPU model named in the person's words ("an A100") is no list of the machine's
-            # GPUs (an 8-GPU node); a count they give ("on systems with 1 GPU", "2x H100") is
-            if _named_once(f) and not _text_fails(ctx):
-                return
             yield make("cuda_visible_devices_hides_gpus",
                        f"CUDA_VISIBLE_DEVICES={value!r}: {why} as far as this report lists them; if the program "
                        "finds no GPU, this is why.", ev, values, severity=Severity.WARNING,
@@ -259,7 +245,7 @@ def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:
     elif parsed is not None and parsed[1] is not None:
         # Some GPUs stay visible, so the run works on fewer. Where the count is only the person's
         # words ("2x H100" read as one H100) it is their reading: nothing beside no failure at all.
-        listed = _tool_listed(f)
+        listed = any(g.name.ok and not is_stated(g.name) for g in f.gpus)
         if not listed and failure is None and f.source == "explain" and not _text_fails(ctx):
             return
         yield make("cuda_visible_devices_hides_gpus",
