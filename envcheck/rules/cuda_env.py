@@ -140,17 +140,23 @@ _FIXED_BY_INDEX = "changing the GPU index the run used to 0"
 _NO_DEVICE_AT_ALL = ("torch_no_cuda_gpus", "cuda_no_device")
 
 
-def _fixed_by_index(ctx: RuleContext, avail) -> Iterator[Finding]:
+def _no_device_and(ctx: RuleContext, avail, why: str) -> Iterator[Finding]:
+    """CUDA found no device at all, and the text tells ``why`` a launcher's mask hides it (a
+    warning, likely: the mask itself is not in the text)."""
     failure = next((s for s in ctx.stated if s.id in _NO_DEVICE_AT_ALL), None)
     if failure is None:
         return
-    yield make("cuda_visible_devices_hides_gpus",
-               "CUDA found no device at all, and changing the GPU index the run was started with to 0 is said to "
-               "have fixed it. CUDA reports no device only when none is visible to it: the launch script or program "
-               "passes that index on as CUDA_VISIBLE_DEVICES, and an index this machine does not have hides every "
-               "GPU. Use indices that exist (`nvidia-smi -L` lists them; a one-GPU machine has only 0).",
-               [("torch.cuda_available", avail), quote(failure)], {"visible_devices": "0"},
-               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+    yield make("cuda_visible_devices_hides_gpus", why, [("torch.cuda_available", avail), quote(failure)],
+               {"visible_devices": "0"}, severity=Severity.WARNING, confidence=Confidence.LIKELY)
+
+
+def _fixed_by_index(ctx: RuleContext, avail) -> Iterator[Finding]:
+    yield from _no_device_and(
+        ctx, avail,
+        "CUDA found no device at all, and changing the GPU index the run was started with to 0 is said to "
+        "have fixed it. CUDA reports no device only when none is visible to it: the launch script or program "
+        "passes that index on as CUDA_VISIBLE_DEVICES, and an index this machine does not have hides every "
+        "GPU. Use indices that exist (`nvidia-smi -L` lists them; a one-GPU machine has only 0).")
 
 
 # explain/parsers/gpu_works_elsewhere.py: the GPU said to work when the same machine runs the
@@ -159,17 +165,13 @@ _WORKS_ELSEWHERE = "the GPU works when the same machine runs the code another wa
 
 
 def _hidden_from_this_run(ctx: RuleContext, avail) -> Iterator[Finding]:
-    failure = next((s for s in ctx.stated if s.id in _NO_DEVICE_AT_ALL), None)
-    if failure is None:
-        return
-    yield make("cuda_visible_devices_hides_gpus",
-               "CUDA found no device at all in this run, while the text says the GPU works when the same machine "
-               "runs the code another way. The driver sees the GPU; what this run's launcher (a shell script, a "
-               "worker pool such as Ray, a serving framework) or the program sets hides it: CUDA_VISIBLE_DEVICES "
-               "empty, or an index this machine does not have. Print it where the run starts "
-               "(`import os; print(os.environ.get('CUDA_VISIBLE_DEVICES'))`) and look for where it is set.",
-               [("torch.cuda_available", avail), quote(failure)], {"visible_devices": "0"},
-               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+    yield from _no_device_and(
+        ctx, avail,
+        "CUDA found no device at all in this run, while the text says the GPU works when the same machine "
+        "runs the code another way. The driver sees the GPU; what this run's launcher (a shell script, a "
+        "worker pool such as Ray, a serving framework) or the program sets hides it: CUDA_VISIBLE_DEVICES "
+        "empty, or an index this machine does not have. Print it where the run starts "
+        "(`import os; print(os.environ.get('CUDA_VISIBLE_DEVICES'))`) and look for where it is set.")
 
 
 def _fixed_by_setting(ctx: RuleContext) -> Iterator[Finding]:
