@@ -95,3 +95,15 @@ def test_another_cause_named_keeps_it_silent():
     fs = findings(text)
     assert "nvidia_container_toolkit_missing" in fs
     assert "container_missing_gpus_flag" not in fs
+
+
+def test_a_block_list_without_gpu_counts_beside_the_nvidia_driver_only():
+    # compose's device request: `driver: nvidia` a few lines from a capability list without
+    # compute (and without "gpu") is the NVIDIA device's capabilities; elsewhere it is not
+    nvidia = ("services:\n  app:\n    deploy:\n      resources:\n        reservations:\n          devices:\n"
+              "            - driver: nvidia\n              count: 1\n              capabilities:\n"
+              "                - utility\n")
+    other = ("services:\n  app:\n    cap_add:\n      - SYS_ADMIN\n    x-notes:\n      capabilities:\n"
+             "        - utility\n")
+    assert _claimed(nvidia)
+    assert not _claimed(other)
