@@ -211,7 +211,10 @@ def not_blank(png: bytes) -> Dict[str, float]:
     import numpy as np
 
     img = matplotlib.image.imread(io.BytesIO(png), format="png")
-    flat = (img[..., :3] * 255).round().astype(np.uint8).reshape(-1, 3)
-    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    rgb = (img[..., :3] * 255).round().astype(np.uint32)
+    # one integer per pixel: np.unique over rows (axis=0) sorts tuples and took ~25 s on a
+    # full-page screenshot; over packed integers it is the same count in a fraction of a second
+    packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    colours, counts = np.unique(packed.ravel(), return_counts=True)
     return {"colours": float(len(colours)), "drawn": float(1 - counts.max() / counts.sum()),
             "width": float(img.shape[1]), "height": float(img.shape[0])}
