@@ -197,7 +197,9 @@ class AllReducePhase:
         its = min((c[0] for c in counts), default=0)
         secs = max((c[2] for c in counts), default=0.0)
         bw = busbw_gb_s("all_reduce", self.cfg.size_bytes, secs / its, len(self.cfg.devices)) if its else 0.0
-        return PhaseStatus(its, sum(c[1] for c in counts), round(bw, 2))
+        # two decimals, but never 0.0 for a phase that moved data: a slow link (gloo on a
+        # loaded CPU: a few MB/s) keeps two significant figures
+        return PhaseStatus(its, sum(c[1] for c in counts), round(bw, 2) or float(f"{bw:.2g}"))
 
     def _hung(self) -> bool:
         now = time.monotonic()
