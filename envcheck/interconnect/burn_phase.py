@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .collectives import Case
-from .nccltests import busbw_gb_s, shape
+from .nccltests import busbw_gb_s, rounded_gb_s, shape
 
 GPU_SIZE_BYTES = 64 << 20
 CPU_SIZE_BYTES = 1 << 20
@@ -197,9 +197,7 @@ class AllReducePhase:
         its = min((c[0] for c in counts), default=0)
         secs = max((c[2] for c in counts), default=0.0)
         bw = busbw_gb_s("all_reduce", self.cfg.size_bytes, secs / its, len(self.cfg.devices)) if its else 0.0
-        # two decimals, but never 0.0 for a phase that moved data: a slow link (gloo on a
-        # loaded CPU: a few MB/s) keeps two significant figures
-        return PhaseStatus(its, sum(c[1] for c in counts), round(bw, 2) or float(f"{bw:.2g}"))
+        return PhaseStatus(its, sum(c[1] for c in counts), rounded_gb_s(bw))
 
     def _hung(self) -> bool:
         now = time.monotonic()

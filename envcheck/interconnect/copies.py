@@ -15,6 +15,7 @@ import statistics
 import time
 from typing import Any, Callable, List, Sequence
 
+from .nccltests import rounded_gb_s
 from .records import CopyRow, Matrix, MatrixCell
 
 TRANSFER_BYTES = 256 << 20
@@ -53,7 +54,7 @@ def host_device(torch: Any, device: str, rank: int, size_bytes: int = TRANSFER_B
         for direction, fn in (("h2d", lambda: dev.copy_(host, non_blocking=True)),
                               ("d2h", lambda: host.copy_(dev, non_blocking=True))):
             t = seconds_per_call(fn, sync, INNER)
-            rows.append(CopyRow(rank, device, direction, memory, size_bytes, round(size_bytes / t / 1e9, 2)))
+            rows.append(CopyRow(rank, device, direction, memory, size_bytes, rounded_gb_s(size_bytes / t / 1e9)))
     return rows
 
 
@@ -69,8 +70,8 @@ def _cell(torch: Any, src: int, dst: int, bufs: Any, small: Any, staging: Any, t
     host_bw = seconds_per_call(staged(True), sync, 2, repeats=3)
     host_lat = seconds_per_call(staged(False), sync, LATENCY_ITERS, repeats=3)
     n = bufs[src][0].numel()
-    return [MatrixCell(src, dst, "p2p", round(n / direct_bw / 1e9, 2), round(direct_lat * 1e6, 2), peer),
-            MatrixCell(src, dst, "host", round(n / host_bw / 1e9, 2), round(host_lat * 1e6, 2), peer)]
+    return [MatrixCell(src, dst, "p2p", rounded_gb_s(n / direct_bw / 1e9), round(direct_lat * 1e6, 2), peer),
+            MatrixCell(src, dst, "host", rounded_gb_s(n / host_bw / 1e9), round(host_lat * 1e6, 2), peer)]
 
 
 def matrix(torch: Any, node: int, host: str, size_bytes: int = TRANSFER_BYTES) -> Matrix:

@@ -68,3 +68,10 @@ def algbw_gb_s(size_bytes: int, seconds: float) -> float:
 
 def busbw_gb_s(collective: str, size_bytes: int, seconds: float, ranks: int) -> float:
     return algbw_gb_s(size_bytes, seconds) * busbw_factor(collective, ranks)
+
+
+def rounded_gb_s(value: float) -> float:
+    """A measured rate for a report: two decimals, but never 0.0 for a copy or phase that
+    moved data; a slow link (gloo or a pageable copy on a loaded CPU: a few MB/s) keeps two
+    significant figures."""
+    return round(value, 2) or float(f"{value:.2g}")

@@ -63,3 +63,11 @@ def test_sums_stay_exact_at_large_scale():
     c = Case(torch, object(), sh, 0, "cpu")
     exact = [sum((i + 3 * r) % 61 + 1 for r in range(4096)) for i in range(61)]
     assert c.expected(0).tolist() == [float(v) for v in exact] and max(exact) < 2**24
+
+
+def test_a_slow_rate_keeps_two_significant_figures_instead_of_rounding_to_zero():
+    from envcheck.interconnect.nccltests import rounded_gb_s
+
+    assert rounded_gb_s(12.345) == 12.35 and rounded_gb_s(0.05) == 0.05
+    assert rounded_gb_s(0.0046123) == 0.0046  # gloo on a loaded CPU: a few MB/s, not 0.0
+    assert rounded_gb_s(0.0) == 0.0
