@@ -137,3 +137,17 @@ def test_nouveau_blocked_then_working(text: str) -> None:
 ])
 def test_nouveau_blocked_near_misses(text: str) -> None:
     assert "nouveau_bound" not in findings(text)
+
+
+def test_nouveau_unloaded_by_hand_is_a_test_not_a_fix() -> None:
+    from envcheck.explain.parsers import nouveau_signals
+    text = ("The logs indicate that Nouveau wasn't disabled. Manually unloading the nouveau driver and loading the "
+            "nvidia driver seems to work.\n")
+    assert not nouveau_signals.parse(source.normalise(text)).claims
+
+
+def test_nouveau_state_outranks_the_fix_told() -> None:
+    # lsmod shows nouveau loaded now: the error stands, whatever fixed it elsewhere.
+    text = ("$ lsmod | grep nouveau\nnouveau              2433024  3\n"
+            "On my other box, after blacklisting nouveau the NVIDIA driver works.\n")
+    assert findings(text)["nouveau_bound"].severity.value == "error"

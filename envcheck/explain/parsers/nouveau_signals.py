@@ -83,9 +83,10 @@ def _fallback(doc: Pasted, f: Found) -> None:
 # Then nouveau held the GPU while the failure was reported (the NVIDIA installer's own "The
 # Nouveau kernel driver is currently in use" is a catalogued message): nouveau_bound, at a
 # person's rank and as a warning (the rule reads BLOCKED_DETAIL), since the text's machine has
-# been fixed. A modprobe.d line or a command is configuration, not what happened.
+# been fixed. A modprobe.d line or a command is configuration, not what happened; unloading
+# nouveau by hand ("unloading nouveau and loading nvidia seems to work") is a test, not a fix.
 BLOCKED_DETAIL = "nouveau held the GPU until it was blocked"
-_BLOCK = r"(?:blacklist\w*|block\w*|disabl\w*|remov\w*|unload\w*)\s+(?:the\s+)?(?:nouveau|nova(?:_core)?)\b"
+_BLOCK = r"(?:blacklist\w*|block\w*|disabl\w*|remov\w*)\s+(?:the\s+)?(?:nouveau|nova(?:_core)?)\b"
 _WORKED = (r"(?:works?|worked|working|success\w*|succeed\w*|fixed|solved|resolved|completed|(?:can|could)\s+(?:now\s+)?"
            r"(?:exec|run|install|load)\w*\s+(?:\w+\s+)?success\w*)")
 _BLOCK_FIXED = lazy(
@@ -108,7 +109,9 @@ def _blocked_fixed(doc: Pasted, f: Found) -> None:
         m = _BLOCK_FIXED.search(line)
         if m is None or asked(line, m.end()) or _BLOCK_FAILED.search(m.group(0)):
             continue
-        f.set("driver.loaded_modules", ("nouveau",), i, rank=STATED,
+        # Below a person's rank: any other reading of the modules (lsmod, "nouveau is still
+        # loaded") tells the machine's state, this only its past.
+        f.set("driver.loaded_modules", ("nouveau",), i, rank=STATED - 1,
               detail=f"{STATED_DETAIL}: {BLOCKED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
         return
 
