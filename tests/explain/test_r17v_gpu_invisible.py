@@ -151,3 +151,28 @@ def test_nouveau_state_outranks_the_fix_told() -> None:
     text = ("$ lsmod | grep nouveau\nnouveau              2433024  3\n"
             "On my other box, after blacklisting nouveau the NVIDIA driver works.\n")
     assert findings(text)["nouveau_bound"].severity.value == "error"
+
+
+# --------------------------------------------------------------------------- Paddle found no GPU
+PADDLE_NO_GPU = "W0226 22:01:12.924293  6132 init.cc:127] Compiled with WITH_GPU, but no GPU found in runtime.\n"
+PADDLE_NOT_SET = ("paddle/fluid/framework.py:634: UserWarning: You are using GPU version Paddle, but your CUDA device is "
+                  "not set properly. CPU device will be used by default.\n")
+
+
+@pytest.mark.parametrize("text", [
+    "export CUDA_VISIBLE_DEVICES=3\nsh run.sh\n" + PADDLE_NO_GPU,
+    "C:\\Users\\me>set CUDA_VISIBLE_DEVICES=1\n" + PADDLE_NO_GPU,
+    "export CUDA_VISIBLE_DEVICES=\"\"\n" + PADDLE_NOT_SET,
+])
+def test_paddle_no_device_beside_a_mask(text: str) -> None:
+    assert "cuda_visible_devices_hides_gpus" in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    PADDLE_NO_GPU,  # no mask in the text: nothing to blame on it
+    PADDLE_NOT_SET,
+    "export CUDA_VISIBLE_DEVICES=0\n" + PADDLE_NO_GPU,  # GPU 0 exists wherever there is one
+])
+def test_paddle_no_device_without_a_mask(text: str) -> None:
+    assert "cuda_visible_devices_hides_gpus" not in findings(text)
+    assert not errors(text)
