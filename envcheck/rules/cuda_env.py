@@ -51,7 +51,7 @@ def _parse_visible(value: str, count: Optional[int], uuids: Optional[Sequence[st
 
 # CUDA found no device, or not the one asked for: what a hiding CUDA_VISIBLE_DEVICES looks like.
 _NO_DEVICE = ("torch_no_cuda_gpus", "cuda_no_device", "cuda_invalid_device", "torch_device_not_visible",
-              "vllm_failed_infer_device")
+              "vllm_failed_infer_device", "paddle_no_gpu_found_in_runtime", "paddle_cuda_device_not_set_properly")
 
 
 def _hides_by_itself(value: str) -> Optional[str]:

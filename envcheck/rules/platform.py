@@ -23,6 +23,7 @@ from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 from envcheck.rules.kernel_signals import probed_no_gpu
+from envcheck.rules.no_gpu_mac import checked_cuda, mac_no_gpu, on_mac
 
 GiB = 2**30
 
@@ -45,14 +46,10 @@ def _installed(f: Facts) -> Optional[bool]:
 
 
 # --------------------------------------------------------------------------- GPUs on the PCI bus
-def _on_mac(f: Facts) -> bool:
-    return f.host.os_id.ok and f.host.os_id.value == "macos"
-
-
 def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
-    if f.has_nvidia_gpu is not True and _on_mac(f):  # "Chipset Model: Apple M2" is no news on a Mac
-        yield from _mac(ctx)
+    if f.has_nvidia_gpu is not True and on_mac(f):  # "Chipset Model: Apple M2" is no news on a Mac
+        yield from mac_no_gpu(ctx)
         return
     if f.has_nvidia_gpu is not False or hosted_with_driver(f):
         return
@@ -64,7 +61,7 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     # The person looked for the GPU stack and did not find it (torch.cuda.is_available() gave False,
     # their shell said nvidia-smi was not there): a failure they report, not a note that GPU checks
     # were skipped. The doctor not finding nvidia-smi on a machine without a GPU is no failure.
-    looked = _checked_cuda(f) or (f.source == "explain" and (f.driver.nvidia_smi_path.status is Status.NOT_FOUND
+    looked = checked_cuda(f) or (f.source == "explain" and (f.driver.nvidia_smi_path.status is Status.NOT_FOUND
                                                             or f.nvml.init.status is Status.ERROR))
     severity = Severity.ERROR if asked else Severity.WARNING if looked else None
     if is_stated(f.pci.devices):  # a person named another vendor's GPU, or said there is no NVIDIA one
@@ -80,6 +77,11 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
             # the report, never a note that GPU checks were skipped. Not an error on their word alone.
             severity = Severity.WARNING
         hosted = ": ran on " in str(f.pci.devices.detail)
+        if hosted and not asked:
+            # On a hosted CPU runtime nvidia-smi's "couldn't communicate with the NVIDIA driver"
+            # (its binary is in the image, no GPU is attached) is this failure, not a driver fault.
+            asked = [s for s in ctx.stated if s.message.kind == "error" and s.supports("gpu_present_driver_missing")]
+            severity = Severity.ERROR if asked else severity
         yield make("no_nvidia_gpu_found",
                    f"The text {what} ({said}) and no NVIDIA GPU. "
                    + ("Colab and Kaggle GPU runtimes come with NVIDIA's driver, so finding none means a CPU runtime: "
@@ -95,33 +97,6 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
                "in a container, the host must pass one in.",
                evidence(("pci.devices", seen), ("nvml.init", f.nvml.init)) + [quote(s) for s in asked[:1]],
                severity=severity)
-
-
-def _checked_cuda(f) -> bool:
-    """A person checked torch.cuda.is_available() and got False: they wanted CUDA. collect_env's
-    "Is CUDA available: False" on a machine reporting something else is how a healthy one looks."""
-    avail = f.torch.cuda_available
-    return avail.ok and avail.value is False and (is_stated(avail) or str(avail.detail).startswith("Python session"))
-
-
-def _mac(ctx: RuleContext) -> Iterator[Finding]:
-    """macOS: Apple has shipped no NVIDIA GPU since 2016 and no NVIDIA driver since macOS
-    10.13; CUDA 10.2 was its last release for macOS, and PyTorch builds for macOS have no
-    CUDA. A CUDA failure there means "no NVIDIA GPU", not a wrong build."""
-    f = ctx.facts
-    asked = [s for s in ctx.stated if s.message.kind == "error" and (
-        s.supports("no_nvidia_gpu_found") or s.supports("torch_cpu_only_build") or s.supports("gpu_present_driver_missing"))]
-    avail = f.torch.cuda_available
-    checked = _checked_cuda(f)
-    if not asked and not checked:
-        return
-    yield make("no_nvidia_gpu_found",
-               "This is macOS: Macs have no NVIDIA GPU and no CUDA (its last macOS release was CUDA 10.2, and "
-               "PyTorch's macOS builds have none). Use the Apple GPU through PyTorch's MPS backend "
-               "(device \"mps\", torch.backends.mps.is_available()), or run CUDA work on a Linux or Windows "
-               "machine with an NVIDIA GPU.",
-               [("host.os_id", f.host.os_id)] + ([quote(asked[0])] if asked else [("torch.cuda_available", avail)]),
-               severity=Severity.ERROR if asked else Severity.WARNING)
 
 
 def _no_driver_at_all(ctx: RuleContext) -> List[Tuple[str, object]]:
@@ -206,13 +181,16 @@ def nouveau_bound(ctx: RuleContext) -> Iterator[Finding]:
                    else ", ".join(loaded)))
     what = " and ".join(names)
     lines = [f"blacklist {m}" for m in names] + ["options nouveau modeset=0"]
+    # Only a person's "after blacklisting nouveau it works" (explain/parsers/nouveau_signals.py,
+    # BLOCKED_DETAIL): the cause they found, on a machine since fixed, so a warning, not an error.
+    told_fixed = not bound and "until it was blocked" in str(f.driver.loaded_modules.detail)
     yield make("nouveau_bound",
                f"The open-source {what} driver has the GPU"
                + (f" at {', '.join(x.address for x in bound)}" if bound else "")
                + ". CUDA only works with NVIDIA's driver, which cannot claim the GPU while "
                f"{what} holds it: block {what} from loading, rebuild the initramfs and reboot"
                + (" (and install the NVIDIA driver, which this machine lacks)." if _installed(f) is False else "."),
-               ev, {"blacklist_lines": "\\n".join(lines)})
+               ev, {"blacklist_lines": "\\n".join(lines)}, severity=Severity.WARNING if told_fixed else None)
 
 
 # --------------------------------------------------------------------------- the kernel module

@@ -43,7 +43,10 @@ _PLACES: Tuple[Tuple[re.Pattern, str], ...] = (
     (lazy(r"\bruns-on:\s*\[?\s*['\"]?(?:ubuntu|windows|macos)-(?:latest|\d[\d.]*)\b", _I), "a GitHub-hosted runner"),
 )
 # CUDA failing for want of a GPU or driver (not a CPU build's "not compiled with CUDA").
+# nvidia-smi's own "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver"
+# is what `!nvidia-smi` prints on a Colab CPU runtime (the binary is there, no GPU is).
 _NO_GPU_HERE = lazy(r"Found no NVIDIA driver on your system|No CUDA GPUs are available|nvidia-smi: (?:command )?not found"
+                          r"|NVIDIA-SMI has failed because it couldn.t communicate with the NVIDIA driver"
                           r"|no CUDA-capable device is detected|CUDA is not available|cuda\.is_available\(\)\s*(?:returns?|is|->|=+)?\s*False"
                           r"|Torch is not able to use GPU", _I)
 _CPU_BUILD = lazy(r"Torch not compiled with CUDA enabled|\+cpu\b|CUDA used to build PyTorch: None", _I)

@@ -130,7 +130,10 @@ _SB_WORDS = ("secure boot", "secureboot", "secure-boot", "security boot", "安�
              "セキュア ブート", "보안 부팅", "보안부팅")
 _SB = r"(?:secure[\s-]?boot|security\s+boot)"
 _DRV = r"(?:nvidia|driver|module|kmod|akmod|dkms|nvidia-smi)"
-_FAILS = (r"(?:n't|\bnot|\bnever|\bcannot|\bunable\s+to|\bfail(?:s|ed|ing)?\s+to|\brefuses?\s+to|\bstopp?(?:ed|s)?)"
+# Contractions typed without the apostrophe count too ("my nvidia driver cant load because of
+# secure boot", "wont load", "doesnt work"): strangers' reports often drop it.
+_FAILS = (r"(?:n't|\b(?:can|won|don|doesn|didn|couldn|wouldn)t\b|\bnot|\bnever|\bcannot|\bunable\s+to"
+          r"|\bfail(?:s|ed|ing)?\s+to|\brefuses?\s+to|\bstopp?(?:ed|s)?)"
           r"\s+(?:to\s+)?(?:be\s+)?(?:properly\s+|correctly\s+|even\s+)?(?:load|work|start|run|insert)\w*")
 _SB_BLAMED = lazy(
     rf"\b{_SB}\b[^.;!?\n]{{0,40}}?\b(?:prevent|block|refus|reject|stop|break)\w*\b[^.;!?\n]{{0,30}}?\b{_DRV}"

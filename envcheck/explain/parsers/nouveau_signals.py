@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from ...derived.messages import STATED_DETAIL
 from ...lazyre import lazy
 from ..partial import LISTING, STATED, Found
 from ..sentences import asked
@@ -76,9 +77,51 @@ def _fallback(doc: Pasted, f: Found) -> None:
         return
 
 
+# A person telling that blocking nouveau is what made the NVIDIA driver work: "after blacklisting
+# nouveau it works", "Installation has been successfully completed after disabling nouveau", "i
+# exec blacklist nouveau after, k8s-driver-manager can exec success", "禁用nouveau后驱动安装成功".
+# Then nouveau held the GPU while the failure was reported (the NVIDIA installer's own "The
+# Nouveau kernel driver is currently in use" is a catalogued message): nouveau_bound, at a
+# person's rank and as a warning (the rule reads BLOCKED_DETAIL), since the text's machine has
+# been fixed. A modprobe.d line or a command is configuration, not what happened; unloading
+# nouveau by hand ("unloading nouveau and loading nvidia seems to work") is a test, not a fix.
+BLOCKED_DETAIL = "nouveau held the GPU until it was blocked"
+_BLOCK = r"(?:blacklist\w*|block\w*|disabl\w*|remov\w*)\s+(?:the\s+)?(?:nouveau|nova(?:_core)?)\b"
+_WORKED = (r"(?:works?|worked|working|success\w*|succeed\w*|fixed|solved|resolved|completed|(?:can|could)\s+(?:now\s+)?"
+           r"(?:exec|run|install|load)\w*\s+(?:\w+\s+)?success\w*)")
+_BLOCK_FIXED = lazy(
+    rf"\b{_BLOCK}[^.;!?\n]{{0,20}}?\b(?:after|then|and|now|,)[^.;!?\n]{{0,60}}?\b{_WORKED}\b"
+    rf"|\bafter\s+(?:i\s+|we\s+)?(?:\w+\s+)?{_BLOCK}[^.;!?\n]{{0,60}}?\b{_WORKED}\b"
+    rf"|\b{_WORKED}\b[^.;!?\n]{{0,40}}?\bafter\s+(?:i\s+|we\s+)?{_BLOCK}"
+    r"|(?:屏蔽|禁用|拉黑|blacklist)\s*(?:了|掉)?\s*nouveau[^。！？\n]{0,30}?(?:后|之后|以后)[^。！？\n]{0,20}?"
+    r"(?:成功|正常|好了|解决|可以了)", _I)
+_BLOCK_FAILED = lazy(r"\b(?:not|never|no|still|neither|nor)\b|n't\b|didnt|doesnt|没有|仍然|还是|依然", _I)
+
+
+def _blocked_fixed(doc: Pasted, f: Found) -> None:
+    lines = doc.lines
+    for i in doc.lines_containing("nouveau", "nova"):
+        line = lines[i]
+        stripped = line.lstrip().lower()
+        if (len(line) > 2000 or i in doc.enclosed
+                or stripped.startswith(("blacklist ", "options ", "alias ", "#", "echo ", "sudo ", "$", "install "))):
+            continue
+        m = _BLOCK_FIXED.search(line)
+        if m is None or asked(line, m.end()) or _BLOCK_FAILED.search(m.group(0)):
+            continue
+        # Below a person's rank: any other reading of the modules (lsmod, "nouveau is still
+        # loaded") tells the machine's state, this only its past.
+        f.set("driver.loaded_modules", ("nouveau",), i, rank=STATED - 1,
+              detail=f"{STATED_DETAIL}: {BLOCKED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
+        return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING)
     _fallback(doc, f)
+    if f:
+        return f
+    _blocked_fixed(doc, f)
     if f:
         return f
     lines = doc.lines

@@ -1,0 +1,63 @@
+"""A person saying the machine has no NVIDIA GPU in two forms ``prose_state`` does not read:
+
+* the absence given as the reason for the failure: "it fails due to no Nvidia GPU", "the
+  error is because of no NVIDIA graphics card", "because of not having an nvidia gpu";
+* NVIDIA's name misspelt, as strangers type it: "I don't have an NVDIA GPU", "my laptop has no
+  nvida card", "without a nividia GPU" (nvdia, nvida, nivida, nividia, nvidea).
+
+CUDA runs on NVIDIA GPUs only, so either is why the CUDA call fails on that machine: no NVIDIA
+GPU, at a person's rank (the ``no_nvidia_gpu_found`` finding built on it is likely).
+
+Nothing is claimed where the text names NVIDIA hardware (a GPU model, nvidia-smi's table), for
+a question or a condition ("if you don't have an NVIDIA GPU", "does it fail due to no NVIDIA
+GPU?"), or where the absence is what a tool reported ("fails due to no NVIDIA GPU being
+detected / found"): that is the failure, on a machine that may have one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...derived.messages import NO_NVIDIA_DETAIL
+from ...lazyre import lazy
+from ..partial import STATED, Found
+from ..sentences import asked
+from ..source import Pasted
+from .display_adapters import names_nvidia_hardware
+
+SOURCE = "gpu absence statements"
+
+_I = re.IGNORECASE
+_MISSPELT = r"(?:nvdia|nvida|nivida|nividia|nvidea)"
+_GPU = r"(?:gpus?|graphics(?:\s+cards?)?|graphic\s+cards?|video\s+cards?|cards?)"
+# The absence as the cause: "due to no NVIDIA GPU", "because of not having an nvidia card".
+_CAUSE = lazy(rf"\b(?:due\s+to|because\s+of|owing\s+to)\s+(?:(?:having|there\s+being)\s+no|not\s+having\s+(?:an?\s+|any\s+)?"
+              rf"|no|the\s+lack\s+of\s+(?:an?\s+)?|lack\s+of\s+(?:an?\s+)?)\s*(?:nvidia|{_MISSPELT})\s+{_GPU}\b", _I)
+# Denials with the name misspelt (prose_state reads the same sentences with "nvidia").
+_MISSPELT_DENIAL = lazy(
+    rf"\b(?:(?:have|has|with|there\s+is|there's)\s+no|(?:don't|doesn't|dont|doesnt|do\s+not|does\s+not)\s+have"
+    rf"(?:\s+an?|\s+any)?|without(?:\s+an?|\s+any)?)\s+{_MISSPELT}\s+{_GPU}\b", _I)
+# What a tool reported, not the machine: "no NVIDIA GPU being detected", "… found", "… visible".
+_REPORTED = lazy(r"^\W{0,3}(?:(?:is|was|were|are|being|been|gets?|got)\s+)*(?:detected|found|visible|recogni[sz]ed|available"
+                 r"|shown|listed|seen|present)\b", _I)
+_CONDITION = lazy(r"\b(?:if|unless|whether|when)\b[^.;!?\n]{0,40}$", _I)
+_NEEDLES = ("nvdia", "nvida", "nivida", "nividia", "nvidea", "due to", "because of", "owing to")
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    if names_nvidia_hardware(doc):
+        return f
+    lines = doc.lines
+    for i in doc.lines_containing(*_NEEDLES):
+        line = lines[i]
+        if len(line) > 2000 or i in doc.enclosed:
+            continue  # another program's output, not a sentence
+        for pattern in (_CAUSE, _MISSPELT_DENIAL):
+            m = pattern.search(line)
+            if (m is None or asked(line, m.end()) or _REPORTED.search(line[m.end():m.end() + 30])
+                    or _CONDITION.search(line[max(0, m.start() - 60):m.start()])):
+                continue
+            f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
+            return f
+    return f
