@@ -51,6 +51,7 @@ DISK_NOT_FULL = [
     "ran out of memory on the GPU\n",
     "llama_decode: failed, no space left in the KV cache\n",
     "no space left on /dev/shm\n",
+    "warning: no space left in the ring buffer, dropping events\n",
     "Disk: About 50GB\n",
 ]
 

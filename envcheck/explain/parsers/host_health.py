@@ -77,7 +77,8 @@ _DISK_FULL = lazy(
     r"|\bdisk\s+alan[ıi]\s+(?:yetersiz|doldu|kalmad)|(?:ổ\s+đĩa|ổ\s+cứng)\s+(?:đã\s+)?đầy|hết\s+dung\s+lượng\s+ổ", _I)
 # What the sentence is about instead: GPU memory, /dev/shm, a cache inside a program (vLLM's or
 # llama.cpp's KV cache); or advice, a requirement, a denial.
-_NOT_DISK = lazy(r"\b(?:gpu|vram|cuda|shm|shared\s+memory|kv|cache\s+blocks?|context|ram|memory)\b|/dev/shm|显存|内存", _I)
+_NOT_DISK = lazy(r"\b(?:gpu|vram|cuda|shm|shared\s+memory|kv|cache\s+blocks?|context|ram|memory|buffers?|queues?|ring|"
+                       r"pool|batch|table|array|slots?|block)\b|/dev/shm|显存|内存", _I)
 _DISK_ADVICE = lazy(r"\b(?:make\s+sure|ensure|check|need(?:s|ed)?|requires?|required|at\s+least|recommend\w*|should|if|whether|"
                           r"plenty|enough\s+(?:disk\s+)?space|even\s+though|although|despite|not\s+(?:a|the)\b)", _I)
 _DISK_NEEDLES = (" space", "disk", "storage", "磁盘", "硬盘", "存储", "儲存", "存儲", "系统盘", "系統盤", "ディスク", "ストレージ",
