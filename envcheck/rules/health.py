@@ -17,6 +17,8 @@ from envcheck.derived.messages import is_stated
 from envcheck.facts import GpuFacts
 from envcheck.knowledge import xid as xid_table
 from envcheck.reading import Status
+from envcheck.rules.disk_space import low_disk_space
+from envcheck.rules.ecc_said import gpu_told as _gpu_told
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 from envcheck.rules.held_memory import working_moment
@@ -189,6 +191,8 @@ def ecc_errors(ctx: RuleContext) -> Iterator[Finding]:
                                                              "ecc_volatile_corrected", "ecc_aggregate_corrected")))
         if au and not vu and is_stated(g.ecc_aggregate_uncorrected):
             # Only a person's word: no count, no time. The counters settle it.
+            if not _gpu_told(ctx.facts, g):
+                continue  # the host's memory (a DIMM, EDAC) is told, and this claim names no GPU (rules/ecc_said.py)
             now = (" nvidia-smi's counter since the driver loaded shows none, so the error came before the "
                    "last driver load or reset." if g.ecc_volatile_uncorrected.ok else "")
             yield make("ecc_errors",
@@ -370,22 +374,6 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
                evidence(("host.shm_total_bytes", f"{shm.value} ({mib:.0f} MiB)"), ("host.container", c)),
                # a size told in words ("df -h /dev/shm gives 64M") is a person's reading, not df's
                confidence=Confidence.LIKELY if is_stated(shm) else Confidence.CONFIRMED)
-
-
-def low_disk_space(ctx: RuleContext) -> Iterator[Finding]:
-    h = ctx.facts.host
-    free = h.cache_disk_free_bytes
-    if not free.ok:
-        return
-    # Data sets, checkpoints and wheels need absolute space: 10 GiB free is what a CUDA torch
-    # install plus Fashion-MNIST and a few checkpoints take, whatever the disk's size.
-    if free.value >= 10 * GiB:
-        return
-    where = h.cache_dir.value if h.cache_dir.ok else "envcheck's cache directory"
-    yield make("low_disk_space",
-               f"Only {free.value / GiB:.1f} GiB is free on the disk holding {where}. Data sets, checkpoints and pip's wheel cache (a CUDA "
-               "PyTorch install alone downloads several GiB) will fail to write.",
-               evidence(("host.cache_disk_free_bytes", free.value), ("host.cache_dir", h.cache_dir)))
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

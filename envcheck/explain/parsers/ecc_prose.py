@@ -17,14 +17,18 @@ report ECC errors", "GPU 2 has uncorrectable ECC errors", "ECC errors on the sec
 "显卡报 ECC 错误", "ECC 에러가 발생", "ECCエラーが出ます") claims one uncorrectable error
 (a corrected one where it says "corrected"/"single-bit"). CUDA's own "uncorrectable ECC error
 encountered" is a catalogue message, read there. Nothing is read from a denial ("no ECC
-errors", "0 ECC errors"), a question, a condition, advice ("check for ECC errors"), or
-nvidia-smi -q's "ECC Errors" section heading.
+errors", "0 ECC errors"), a question, a condition, advice ("check for ECC errors"),
+nvidia-smi -q's "ECC Errors" section heading, or ECC errors of the host's own memory ("a failed
+DIMM throwing uncorrectable ECC errors", EDAC's "CE error on CPU#0Channel#2_DIMM#0", "the RAM
+reports ECC errors"): a sentence naming a DIMM, the system RAM or EDAC and no GPU is about the
+server's memory, not the GPU's.
 """
 
 from __future__ import annotations
 
 import re
 
+from envcheck.derived.host_ecc_note import HOST_ECC_NOTE
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
@@ -60,6 +64,11 @@ _DENY = lazy(r"\b(?:no|not|never|without|zero|none|free\s+of|n't|if|whether|when
 _CORRECTED = lazy(r"\b(?:corrected|correctable|single[- ]bit|SBE)\b", _I)
 _UNCORRECTED = lazy(r"\b(?:uncorrect\w*|double[- ]bit|DBE)\b", _I)
 _CUDA_MESSAGE = lazy(r"ECC error encountered|ECC_UNCORRECTABLE", _I)
+# The host's memory (a DIMM, system RAM, the kernel's EDAC/MCE reports), and words that put the
+# GPU back in the sentence.
+_HOST_MEMORY = lazy(r"\b(?:DIMMs?|R?DIMM\w*|(?:system|host|server|main)\s+(?:memory|RAM)|RAM|EDAC|MCE|memory\s+modules?|"
+                          r"motherboard|mainboard)\b|内存条|内存(?!.*显存)|メモリモジュール|메인\s*메모리", _I)
+_GPU_WORD = lazy(r"\b(?:GPUs?|cards?|VRAM|HBM\d?\w*|nvidia|cuda|tesla|a100|h100|v100)\b|显卡|显存|グラフィック|그래픽", _I)
 
 
 def _claim(doc: Pasted, f: Found) -> None:
@@ -75,6 +84,12 @@ def _claim(doc: Pasted, f: Found) -> None:
                 continue
             before, after = s[:m.start()], s[m.end():]
             if _DENY.search(before[-40:]) or re.match(r"\s*[:=]\s*0\b|\s*\(?0\)?\s*$", after):
+                continue
+            if _HOST_MEMORY.search(s) and not _GPU_WORD.search(s):
+                # the server's own memory (a DIMM, the RAM, EDAC): rules/ecc_said.py then keeps
+                # a bare "uncorrectable ECC errors" read elsewhere off the GPU
+                said = " ".join(s.split())[:160]
+                f.note(f"{HOST_ECC_NOTE}“{said}” (line {i + 1})")
                 continue
             if not (_ASSERT_BEFORE.search(before[-40:]) or _ASSERT_AFTER.search(after)):
                 continue

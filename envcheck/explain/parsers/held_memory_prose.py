@@ -37,8 +37,9 @@ SOURCE = "statements"
 _I = re.IGNORECASE
 
 _SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
-_MEMORY = lazy(r"\b(?:gpu|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
-                     r"(?:gpu|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
+# "GPU0 memory", "the memory of the GPU0": nvidia-smi's and torch's GPU numbering written on.
+_MEMORY = lazy(r"\b(?:gpu\d{0,2}|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
+                     r"(?:gpu\d{0,2}|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
                      r"|\bmemoria\s+(?:de\s+(?:la\s+)?)?(?:gpu|vram|v[ií]deo)\b|\bGPU-Speicher|\bGrafikspeicher"
                      r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b"
                      # a GPU with an amount on it: "my GPU still seems to have almost 13GB allocated"

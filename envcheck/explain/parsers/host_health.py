@@ -15,6 +15,13 @@ pasted ``df``.
 * NGC containers' start banner "NOTE: The SHMEM allocation limit is set to the default of 64MB":
   the entrypoint prints it only when ``df -k /dev/shm`` gives 65536 (its own measurement, a tool's
   reading of 64 MiB in a container started without --ipc=host or --shm-size).
+* A disk said to be full ("I ran out of disk space", "insufficient storage space", "the root
+  directory that has no space", "error: /tmp/ollama-tf… no space left", 磁盘空间不足, "no hay
+  espacio en el disco"): a claim on the free space, kept as a failed reading (``Status.ERROR``,
+  the sentence as its detail). The OS's own "No space left on device" / "Disk quota exceeded"
+  are catalogue messages. A denial ("plenty of disk space", "not a disk space issue"), a
+  question, advice or a requirement ("make sure you have enough disk space", "needs 50GB of
+  disk space"), GPU memory ("not enough space on the GPU") and /dev/shm say nothing of it.
 * A suspend and resume before the failure: the kernel's and systemd's own lines ("PM: suspend
   exit", "ACPI: PM: Waking up from system sleep state S3", "systemd-sleep[…]: System returned
   from sleep state.", the driver's nvidia-resume.service) are a tool's reading; a person's
@@ -26,6 +33,7 @@ pasted ``df``.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.source import Pasted
@@ -47,8 +55,39 @@ _SHM_SHORT = lazy(
     rf"lack\s+of|exhausted)\s+(?:the\s+)?(?:\w+\s+)?{_SHM}"
     rf"|{_SHM}(?:\s*\([^)\n]{{0,10}}\))?[^.;!?\n]{{0,25}}?\b(?:is|was|are|were|gets?|got|being)\s+(?:too\s+(?:small|little)|"
     r"not\s+enough|insufficient|full|exhausted|(?:limited|only)\s+(?:to\s+)?\d+\s*[KMG]i?B?)\b"
-    rf"|{_SHM}\s*(?:\([^)\n]{{0,10}}\))?\s*(?:不够|不足|太小|满了|被?限制)|共享内存(?:空间)?(?:不够|不足|太小)|限制了\s*(?:shm|共享内存)",
+    rf"|{_SHM}\s*(?:\([^)\n]{{0,10}}\))?\s*(?:不够|不足|太小|满了|被?限制)|共享内存(?:空间)?(?:不够|不足|太小)|限制了\s*(?:shm|共享内存)"
+    # "an error about shared memory limited occurs", "errors related to the shm limit"
+    rf"|\b(?:errors?|issues?|problems?|exceptions?)\s+(?:about|regarding|related\s+to|with|of)\s+(?:the\s+)?{_SHM}\s+limit(?:ed|s)?\b",
     _I)
+# A person saying a disk or file system is full, in their words (see the module's docstring).
+_DISK = r"(?:disk|storage|drive|hard\s*drive|hdd|ssd|partition|file\s*system|filesystem|volume)"
+_DISK_FULL = lazy(
+    rf"\b(?:insufficient|not\s+enough|ran\s+out\s+of|run(?:s|ning)?\s+out\s+of|out\s+of|lack\s+of|no)\s+(?:free\s+)?{_DISK}\s+space\b"
+    rf"|\b{_DISK}\s+(?:space\s+)?(?:is|was|got|gets|became|ran|runs)\s+(?:completely\s+|almost\s+)?(?:full|out)\b"
+    r"|\bno\s+(?:more\s+)?(?:free\s+)?space\s+left\b(?!\s+on\s+(?:the\s+)?device)"
+    r"|\b(?:directory|partition|disk|drive|volume|root|/[\w./-]+)\s+(?:that|which)\s+(?:has|had)\s+no\s+(?:free\s+)?space\b"
+    r"|(?:磁盘|硬盘|存储|儲存|存儲|系统盘|系統盤)(?:空间|空間)?(?:不足|不够|不夠|满了|已满|滿了)"
+    r"|ディスク(?:容量|の空き(?:容量)?)?が(?:不足|足りな|いっぱい)|ストレージ(?:容量)?が不足"
+    r"|디스크\s*(?:공간|용량)이?\s*(?:부족|없|가득)|저장\s*공간이?\s*부족"
+    r"|\b(?:no\s+hay|sin|falta\s+de)\s+(?:suficiente\s+)?espacio\s+(?:libre\s+)?(?:en\s+(?:el\s+)?)?disco\b|\bdisco\s+(?:est[áa]\s+)?lleno\b"
+    r"|\bsem\s+espa[çc]o\s+(?:livre\s+)?(?:em|no)\s+disco\b|\bdisco\s+(?:est[áa]\s+)?cheio\b"
+    r"|\bkein\s+(?:freier\s+)?Speicherplatz|\bnicht\s+genug\s+Speicherplatz|\bFestplatte\s+(?:ist\s+)?voll\b"
+    r"|\b(?:plus|pas\s+assez)\s+d'espace\s+(?:disque|de\s+stockage|sur\s+le\s+disque)|\bdisque\s+(?:est\s+)?plein\b"
+    r"|недостаточно\s+места\s+на\s+диске|нет\s+места\s+на\s+диске|диск\s+(?:заполнен|переполнен)"
+    r"|\bdisk\s+alan[ıi]\s+(?:yetersiz|doldu|kalmad)|(?:ổ\s+đĩa|ổ\s+cứng)\s+(?:đã\s+)?đầy|hết\s+dung\s+lượng\s+ổ", _I)
+# What the sentence is about instead: GPU memory, /dev/shm, a cache inside a program (vLLM's or
+# llama.cpp's KV cache); or advice, a requirement, a denial.
+_NOT_DISK = lazy(r"\b(?:gpu|vram|cuda|shm|shared\s+memory|kv|cache\s+blocks?|context|ram|memory|buffers?|queues?|ring|"
+                       r"pool|batch|table|array|slots?|block)\b|/dev/shm|显存|内存", _I)
+_DISK_ADVICE = lazy(r"\b(?:make\s+sure|ensure|check|need(?:s|ed)?|requires?|required|at\s+least|recommend\w*|should|if|whether|"
+                          r"plenty|enough\s+(?:disk\s+)?space|even\s+though|although|despite|not\s+(?:a|the)\b)", _I)
+_DISK_NEEDLES = (" space", "disk", "storage", "磁盘", "硬盘", "存储", "儲存", "存儲", "系统盘", "系統盤", "ディスク", "ストレージ",
+                 "디스크", "저장", "espacio", "disco", "speicherplatz", "festplatte", "d'espace", "disque", "диск", "места",
+                 "alan", "đĩa", "ổ cứng", "dung lượng")
+
+
+# CUDA's per-block shared memory (a kernel's limit, Triton's "out of resource: shared memory"), not /dev/shm.
+_CUDA_SMEM = lazy(r"\b(?:triton|ptxas|kernels?|per[\s-]block|blocks?|smem|threads?|warps?)\b", _I)
 # A size said beside /dev/shm in prose or a paraphrased command: "`df -h /dev/shm` da 64M",
 # "/dev/shm is only 64MB", "/dev/shm 只有 64M", "/dev/shm の容量は64MB", "shm is 64 MB inside the
 # container". A setting (--shm-size=, shm_size:), a default told as knowledge, a change from one
@@ -125,10 +164,31 @@ def _shm_said(doc: Pasted, f: Found) -> None:
         return
 
 
+def _disk_full(line: str) -> Optional[str]:
+    """The words of a person saying a disk is full, on one line, or None."""
+    m = _DISK_FULL.search(line)
+    if not m or _question(line, m.end()):
+        return None
+    start, end = max(0, m.start() - 60), min(len(line), m.end() + 40)
+    near = line[start:end]
+    if (_NOT_DISK.search(near) or _DISK_ADVICE.search(line, start, m.start())
+            or _DENIED.search(line, max(0, m.start() - 40), m.start()) or _DISK_ADVICE.search(line, m.end(), end)):
+        return None
+    return m.group(0)
+
+
+def _disk_said(doc: Pasted, f: Found) -> None:
+    hit = doc.first(_disk_full, *_DISK_NEEDLES, ignorecase=True)
+    if hit:
+        i, words = hit
+        f.fail("host.cache_disk_free_bytes", Status.ERROR, i, detail=f"{STATED_DETAIL}: {words}")
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
     _resumed(doc, f)
+    _disk_said(doc, f)
     for i in doc.lines_containing("bus", "xid", "总线", ignorecase=True):
         line = lines[i]
         if "NVRM" in line:
@@ -140,7 +200,8 @@ def parse(doc: Pasted) -> Found:
     for i in doc.lines_containing("shm", "shared memory", "shared-memory", "共享内存", ignorecase=True):
         line = lines[i]
         m = _SHM_SHORT.search(line)
-        if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
+        if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()) \
+                and not (m.group(0).lower().endswith(("limit", "limited", "limits")) and _CUDA_SMEM.search(line)):
             f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             break
     _shm_said(doc, f)
