@@ -66,6 +66,11 @@ _PROGRAMS = (
     # CTranslate2 (faster-whisper) src/cuda/utils.h: "CUDA failed with error " + cudaGetErrorString
     (re.compile(r"ctranslate2|faster[_-]whisper|\bCUDA failed with error\b", re.I), "CTranslate2"),
     (re.compile(r"\bmxnet\b", re.I), "MXNet"),
+    # PaddlePaddle's enforce (paddle/phi/core/enforce.h build_nvidia_error_msg(cudaError_t): "CUDA error(" << e
+    # << "), " << cudaGetErrorString(e); Paddle 2.0-2.1 "Cuda error(35), …"), thrown as errors::External:
+    # "OSError: (External) …", Paddle 1.8 "ExternalError:  Cuda error(35), …"; the source file that checked
+    # the call ("(at /paddle/…/gpu_info.cc:78)") is on the next line.
+    (re.compile(r"\bCU(?:DA|da) error\(\d+\), |\(External\)|\bExternalError:"), "PaddlePaddle"),
     # cuda-samples' vectorAdd.cu and kin: "Failed to allocate device vector A (error code %s)!".
     (re.compile(r"\bcuda\w+ returned \d+\b|\bcode=\d+\(cuda\w+\)|\(error code [^)\n]{3,200}\)!"), "a CUDA sample"),
     # A program naming the runtime call it checked ("ERROR: cudaGetDeviceCount CUDA driver

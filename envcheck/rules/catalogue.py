@@ -318,3 +318,12 @@ _CLOCK_SETTINGS = [
 ]
 _SPECS += _CLOCK_SETTINGS
 CATALOGUE.update({s.id: s for s in _CLOCK_SETTINGS})
+# ---- WSL 2 on a Windows build without GPU paravirtualization (rules/wsl_windows.py)
+_WSL_WINDOWS = [
+    FindingSpec("windows_too_old_for_wsl_gpu", E, "host", "Windows too old for GPU in WSL 2",
+                "This Windows build (before Windows 10 21H2, build 19044) has no GPU support for WSL 2, so no "
+                "program in the Linux distribution can see the GPU until Windows is updated.",
+                "windows_too_old_for_wsl_gpu"),
+]
+_SPECS += _WSL_WINDOWS
+CATALOGUE.update({s.id: s for s in _WSL_WINDOWS})

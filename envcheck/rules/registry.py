@@ -50,6 +50,7 @@ from . import (
     versions,
     wheel_gap,
     wsl_loader,
+    wsl_windows,
     xid_memory,
 )
 from .engine import Evaluation, RuleFunc, run_rules
@@ -57,7 +58,7 @@ from .engine import Evaluation, RuleFunc, run_rules
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
 RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + versions.RULES
                                + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
-                               + linking.RULES + jax_paths.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES
+                               + linking.RULES + jax_paths.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES + wsl_windows.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + clock_settings.RULES + installer_signing.RULES
                                + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES
