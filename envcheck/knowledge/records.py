@@ -180,3 +180,6 @@ class KnownBadBuild:
     when_library: Tuple[str, ...] = ()
     when_os: Tuple[str, ...] = ()
     fix_note: str = ""
+    # False where the when_text is also printed by other releases (or other causes): the entry
+    # then needs the torch version from the text and is never read from its failure alone.
+    text_alone: bool = True

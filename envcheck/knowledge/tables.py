@@ -282,5 +282,6 @@ def _build(docs: Dict[str, dict], meta: Dict[str, TableMeta]) -> KnowledgeBase:
                   for r in docs["gpu_specs"].get("gpu", ()))
     bad = tuple(KnownBadBuild(r["id"], r["torch"], _t(r, "variants"), r["summary"], r["issue"],
                               r["status"], _t(r, "when_text"), _t(r, "when_library"), _t(r, "when_os"),
-                              r.get("fix_note", "")) for r in docs["known_bad_builds"].get("bad", ()))
+                              r.get("fix_note", ""), bool(r.get("text_alone", True)))
+                for r in docs["known_bad_builds"].get("bad", ()))
     return KnowledgeBase(meta, toolkits, floors, branches, ccs, rules, releases, variants, lines, specs, bad)

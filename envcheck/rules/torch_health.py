@@ -124,7 +124,8 @@ def known_bad_build_by_signature(ctx: RuleContext) -> Iterator[Finding]:
         return  # a tool showed the version; a sentence's ("torch 2.3 and earlier don't need it") is weaker
     os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
     for bad in ctx.kb.known_bad:
-        if not (bad.when_text and bad.torch.startswith("==")) or (bad.when_os and os_id not in bad.when_os):
+        if not (bad.when_text and bad.text_alone and bad.torch.startswith("==")) or (
+                bad.when_os and os_id not in bad.when_os):
             continue
         text = find_text(ctx.facts, *bad.when_text)
         if text is None:

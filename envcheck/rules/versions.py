@@ -307,7 +307,8 @@ def known_bad_build_by_range_signature(ctx: RuleContext) -> Iterator[Finding]:
         return
     os_id = ctx.facts.host.os_id.value if ctx.facts.host.os_id.ok else None
     for bad in ctx.kb.known_bad:
-        if not bad.when_text or bad.torch.startswith("==") or (bad.when_os and os_id not in bad.when_os):
+        if not bad.when_text or not bad.text_alone or bad.torch.startswith("==") or (
+                bad.when_os and os_id not in bad.when_os):
             continue
         text = find_text(ctx.facts, *bad.when_text)
         # The signature is the wheel's own copy failing; a conda or system copy that fails the same

@@ -1,4 +1,5 @@
-"""What a person says about their Python and about the installer finding no torch for it.
+"""What a person says about their Python and about the installer finding no torch for it,
+and the torch an upgrade installed before things broke (torch_upgrade_said).
 
 * The Python in use, told in a sentence ("I am currently using python version 3.14", "so I just
   installed 3.11", "my python version is 3.6"): it outranks a Python merely named in a line
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
+from envcheck.explain.parsers import torch_upgrade_said
 from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -161,6 +163,7 @@ def parse(doc: Pasted) -> Found:
     torch_lines = doc.lines_containing("torch", ignorecase=True)
     if not torch_lines:
         return f
+    torch_upgrade_said.read(doc, f, torch_lines)
     said = set(doc.lines_containing(*_SAID_WORDS, ignorecase=True)).intersection(torch_lines)
     wheels = set(doc.lines_containing(*_WHEEL_WORDS, ignorecase=True))
     asked = None
