@@ -6,10 +6,8 @@ symbol is missing from whose library).
 * ``iJIT_NotifyEvent`` missing in libtorch: MKL too new for conda's torch;
 * a CUDA library's version node missing (glibc's "version `libcudnn_ops_infer.so.8' not found
   (required by …)"): the copy found first is another build of it, two copies mixed;
-* a CUDA library's symbol missing between two CUDA libraries: two versions of it are
-  mixed, and with pip's wheels the usual way a second copy gets in first is a directory on
-  LD_LIBRARY_PATH (https://github.com/pytorch/pytorch/issues/80637); when the path is known
-  clean, two copies were loaded some other way.
+* a CUDA library's symbol missing between two CUDA libraries: two copies mixed, with pip's wheels
+  usually a directory on LD_LIBRARY_PATH (https://github.com/pytorch/pytorch/issues/80637).
 
 A listing can show the same before anything is imported (``listed_for_other_torch``): PyG's
 compiled wheels carry the torch they were built for in their version ("torch-scatter
@@ -205,6 +203,11 @@ def undefined_symbols(ctx: RuleContext) -> Iterator[Finding]:
                                "usually a conda package the environment resolved to another CUDA release (cudatoolkit, "
                                f"lib{family}…, through torch's RPATH into the environment's lib/); pin it to torch's "
                                "CUDA.", evidence, confidence=Confidence.LIKELY)
+                elif lf.library_owner not in ("other", "torch") and lf.symbol_owner not in ("other", lf.library_owner):
+                    # two families shipped apart (cuSOLVER needing cuBLAS's symbol): two releases side by side
+                    yield make("conflicting_cuda_libraries_loaded", f"{where} lacks {lf.symbol}: it was built with "
+                               f"another {lf.symbol_owner} than the one loaded beside it; two sets of CUDA libraries "
+                               "are mixed in one process.", evidence, confidence=Confidence.LIKELY)
                 yield make("ld_library_path_conflict",
                            f"{where} lacks {lf.symbol}: two versions of {family} are mixed in one process. With "
                            "PyTorch's wheels the usual way a second copy gets loaded first is a CUDA or cuDNN "
