@@ -35,6 +35,8 @@ def _said(s: str) -> List[str]:
     "When I install onnxruntime-gpu==1.19.2, it will report lost of libcudnn.so.9, which needs cuDNN >=9",
     # a catalogued message ("initialization error") matched on the line, but it does not name the file
     'it will report something like initialization error, cuda_execution_provider.cc, file not found "libcublas.so.11"',
+    "Can't find cudnn64_8.dll when I start it",  # not a question's "can"
+    "Was getting libcudnn.so.8 not found when running the webui",  # a statement without its subject
 ])
 def test_person_names_a_missing_cuda_library(said: str) -> None:
     assert _said(said)
@@ -45,6 +47,7 @@ def test_person_names_a_missing_cuda_library(said: str) -> None:
     "找不到cudnn64_8.dll吗？",  # a question in the clause naming the file
     "Is cudnn64_8.dll missing, or is something else wrong?",
     "cudnn64_8.dll, is it missing?",
+    "Could it be that cudnn64_8.dll is missing, since the GPU is old",
     "libcudnn.so.9 is not lost, it is in /usr/lib",
     "cudnn64_8.dll存在，路径也加了",  # the file is there
     "之前找不到cudnn64_8.dll，现在可以了",  # a failure said to be over

@@ -56,8 +56,10 @@ _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n
             r"|now\s+works?|working\s+now|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
             r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
 # A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
-# question's opening verb): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.
-_ASKED = lazy(r"[?？]|吗|ですか|^\s*(?:is|are|was|were|does|do|did|can|could)\b", _I)
+# question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",
+# "Can't find …", "Was getting …"): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.
+_ASKED = lazy(r"[?？]|吗|ですか|^\s*(?:is|are|does|do|can|could)\s+(?:it|this|that|there|the|a|an|my|your|i|you|we|they"
+              r"|[\w-]+\.(?:dll|so[\d.]*))\b", _I)
 # A clause inside a sentence: up to a comma (ASCII, full-width, ideographic).
 _CLAUSE = lazy(r"[^,，、]+")
 # A program's log line (a level, a timestamp, glog's "W0512", "NAME:" of a tool), or a probe that goes
