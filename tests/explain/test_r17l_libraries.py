@@ -98,3 +98,28 @@ def test_a_symbol_listing_on_a_working_machine_is_no_finding() -> None:
     f = _findings("$ nm -D /usr/local/cuda/lib64/libcusolver.so.11 | grep cublasSetEnvironmentMode\n"
                   "                 U cublasSetEnvironmentMode@libcublas.so.12\n")
     assert "conflicting_cuda_libraries_loaded" not in f
+
+
+# --- pip's resolver: a compiled companion pinned to another torch ------------------------------
+@pytest.mark.parametrize("log", [
+    "ERROR: pip's dependency resolver does not currently take into account all the packages that are installed. This "
+    "behaviour is the source of the following dependency conflicts.\ntorchaudio 2.1.0+cu118 requires torch==2.1.0, but "
+    "you have torch 2.2.0+cu118 which is incompatible.\n",
+    "xformers 0.0.27.post2 requires torch==2.4.0, but you have torch 2.3.1+cu121 which is incompatible.\n",
+    "ERROR: torchvision 0.5.0 has requirement torch==1.4.0, but you'll have torch 1.5.0 which is incompatible.\n",
+])
+def test_companion_pinned_to_another_torch(log: str) -> None:
+    assert _findings(log)["extension_built_for_other_torch"] == ["error", "likely"]
+
+
+@pytest.mark.parametrize("log", [
+    # a patch release of the same torch: the companion's compiled code still fits
+    "torchvision 0.16.0+cu118 requires torch==2.1.0, but you have torch 2.1.2+cu118 which is incompatible.\n",
+    # a source build of torch: its companions are built against it from source
+    "vllm 0.6.6 requires torch==2.5.1, but you have torch 2.2.0a0+git8ac9b20 which is incompatible.\n",
+    # a range, not a pin, and a pure-Python package
+    "accelerate 0.20.0 requires torch>=1.10.0, but you have torch 1.9.0 which is incompatible.\n",
+    "spacy 3.7.2 requires typer<0.10.0,>=0.3.0, but you have typer 0.15.2 which is incompatible.\n",
+])
+def test_pip_conflicts_that_do_not_break_a_companion(log: str) -> None:
+    assert "extension_built_for_other_torch" not in _findings(log)
