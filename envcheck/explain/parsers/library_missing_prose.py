@@ -12,7 +12,11 @@ A line a catalogued message already reads (the loader's own "cannot open shared 
 TensorFlow's "dlerror: cudart64_110.dll not found", cuDNN's "Could not locate …") is the tool's
 words, not the person's, and is left to it. No claim from a denial ("cudnn64_8.dll is not
 missing", "the file exists"), a question ("is cudnn64_8.dll missing?"), or a failure said to be
-over ("… was missing, after copying it, it works").
+over ("… was missing, after copying it, it works"). A question is the clause's own (clauses end at
+commas): "报错说找不到cudnn64_8.dll, …, GPU版本默认找cudnn-8+吗？" claims the file missing and then
+asks about something else; a denial or a fix anywhere in the sentence still ends the claim. A line a
+message matched is left to the message only when the message itself names the file: the person's
+"…initialization error, …, file not found "libcublas.so.11"" is theirs, whatever else matched there.
 
 Recorded as a note (``derived.library_said.LIBRARY_SAID_MISSING`` starts it), the first such
 sentence quoted; ``rules/library_dialogs.py`` makes the "likely" finding.
@@ -21,7 +25,7 @@ sentence quoted; ``rules/library_dialogs.py`` makes the "likely" finding.
 from __future__ import annotations
 
 import re
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 from envcheck.derived.library_said import LIBRARY_SAID_MISSING
 from envcheck.explain.partial import STATED, Found
@@ -35,21 +39,29 @@ _I = re.IGNORECASE
 _STEMS = ("cudnn", "cublas", "cudart", "cufft", "curand", "cusolver", "cusparse", "nvrtc", "nvjitlink", "nccl")
 # A library's file name: "cudnn64_8.dll", "cudnn_ops_infer64_8.dll", "libcublasLt.so.11", "libcudnn.so".
 # NCCL's optional plugins (libnccl-net.so …) are not NCCL; rules/libraries.family checks the name again.
-_FILE = lazy(r"(?<![\w.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cusolver|cusparse|nvrtc|nvjitlink|nccl(?![-_]))"
-             r"[\w-]{0,40}\.(?:dll|so(?:\.\d{1,3}){0,3})(?![\w])", _I)
+# Bounded by ASCII word characters only: CJK text runs into the name without a space ("找不到cudnn64_8.dll吗").
+_FILE = lazy(r"(?<![A-Za-z0-9_.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cusolver|cusparse|nvrtc|nvjitlink|nccl(?![-_]))"
+             r"[\w-]{0,40}\.(?:dll|so(?:\.\d{1,3}){0,3})(?![A-Za-z0-9_])", _I)
 # The person's word for "not there", in the sentence with the file.
 _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|')t\s+find|could(?:\s+not|n't)\s+find"
                 r"|unable\s+to\s+find|(?:is|are|was|were|seems?)\s+(?:still\s+)?missing|missing|lacks?|no\s+such\s+file"
-                r"|does(?:\s+not|n't)\s+exist|not\s+exist)\b"
+                r"|does(?:\s+not|n't)\s+exist|not\s+exist|lost(?:\s+of)?)\b"
                 r"|找不到|缺少|缺失|没有找到|未找到|丢失|見つかりません|見つからない|찾을\s*수\s*없|누락"
                 r"|не\s+найден|не\s+удал[оа]сь\s+найти|не\s+удается\s+найти|отсутству"
                 r"|no\s+se\s+(?:encuentra|encontr[óo])|no\s+encontrad|não\s+(?:foi\s+)?encontrad|não\s+encontra"
                 r"|est[áa]\s+faltando|\bfalta\b", _I)
 # A denial, a question, a fix that ended it, or a check that found the file: no claim.
-_NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
+_NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n't\s+lost|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
             r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
             r"|now\s+works?|working\s+now|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
-            r"|[?？]|解决|好了|存在|已修复|吗|之前|以前|ですか|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
+            r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
+# A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
+# question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",
+# "Can't find …", "Was getting …"): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.
+_ASKED = lazy(r"[?？]|吗|ですか|^\s*(?:is|are|does|do|can|could)\s+(?:it|this|that|there|the|a|an|my|your|i|you|we|they"
+              r"|[\w-]+\.(?:dll|so[\d.]*))\b", _I)
+# A clause inside a sentence: up to a comma (ASCII, full-width, ideographic).
+_CLAUSE = lazy(r"[^,，、]+")
 # A program's log line (a level, a timestamp, glog's "W0512", "NAME:" of a tool), or a probe that goes
 # on ("falling back", "searching", "trying"): a tool's words, often harmless, not the person's.
 _LOG = lazy(r"^\s*(?:\[?\d{4}-\d\d-\d\d|\[?\d\d:\d\d:\d\d|\[?[WIEDF]\d{4}\b|\[?(?:WARN(?:ING)?|INFO|DEBUG|ERROR|TRACE|FATAL)\b"
@@ -68,18 +80,24 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
         m = _FILE.search(s)
         if m is None or not _MISSING.search(s) or _NOT.search(s):
             continue
+        clause = next((c for c in _CLAUSE.findall(s) if m.group(0) in c), s)
+        if _ASKED.search(clause) or (clause != s and not _MISSING.search(clause) and _ASKED.search(s)):
+            continue
         return m.group(0), s.strip()
     return None
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    tool_lines = None
+    tool_lines: Optional[Dict[int, str]] = None  # line index -> the text of the messages on it, lowercased
     for i, (name, s) in doc.where(_said_missing, *_STEMS, ignorecase=True):
         if tool_lines is None:
-            tool_lines = {k for m in doc.messages for k in range(m.line - 1, m.line + m.text.count("\n"))}
-        if i in tool_lines:
-            continue  # a loader's or a library's own message: read from messages.toml
+            tool_lines = {}
+            for m in doc.messages:
+                for k in range(m.line - 1, m.line + m.text.count("\n")):
+                    tool_lines[k] = tool_lines.get(k, "") + "\n" + m.text.lower()
+        if name.lower() in tool_lines.get(i, ""):
+            continue  # a loader's or a library's own message naming the file: read from messages.toml
         f.note(f"{LIBRARY_SAID_MISSING}{name} — “{' '.join(s.split())[:160]}” (line {i + 1})")
         return f
     return f
