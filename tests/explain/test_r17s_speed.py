@@ -1,0 +1,42 @@
+"""Round 17, speed (s): the word index's two shelves (ASCII words, the others) give a needle's
+lines exactly as a search of each line does, whichever shelf is empty; clause_start is the
+prose readers' "back to the last full stop"."""
+
+import pytest
+
+from envcheck.explain.sentences import clause_start
+from envcheck.knowledge.token_index import TokenIndex
+
+
+def _plain(text: str, needle: str):
+    return tuple(k for k, line in enumerate(text.split("\n")) if needle in line)
+
+
+@pytest.mark.parametrize("text", [
+    "cuda 12.1 driver\nno gpu found\ncuda version 12.1",  # ASCII words only: no second shelf
+    "显卡 驱动\n版本 显卡\nß",  # none ASCII: the ASCII shelf empty
+    "torch 的 cuda版本 是 12.1\ncuda 12.1\n显卡是3060 🚀\nrtx 3060",  # both, ASCII inside words that are not
+])
+@pytest.mark.parametrize("needle", ["cuda", "12.1", "显卡", "版本", "3060", "🚀", "cuda版", "cuda 12", " 12.1", "是 12",
+                                    "rtx 3060", "x", "ß", "absent", "是3"])
+def test_the_shelves_find_what_a_search_of_each_line_finds(text, needle):
+    index = TokenIndex(text)
+    assert index.lines_of(needle) == _plain(text, needle)
+    assert index.lines_of(needle) == _plain(text, needle)  # and again, from what it kept
+
+
+def test_the_words_stay_in_order_of_first_appearance():
+    assert TokenIndex("b 显卡 a\na b ß").words == "b\n显卡\na\nß"
+
+
+@pytest.mark.parametrize("line, at, stops, expected", [
+    ("It fails. Then it works", 15, ".!?;", 9),
+    ("no stop here", 5, ".!?;", 0),
+    ("a; b, c", 6, ".!?;", 2),
+    ("a; b, c", 6, ".!?;,", 5),
+    ("显卡坏了。驱动好", 7, ".!?;。！？", 5),
+    ("end.", 3, ".!?;", 0),  # only what stands before ``at``
+])
+def test_clause_start(line, at, stops, expected):
+    assert clause_start(line, at, stops) == expected
+    assert clause_start(line, at, stops) == max(line.rfind(c, 0, at) for c in stops) + 1
