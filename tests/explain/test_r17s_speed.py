@@ -40,3 +40,36 @@ def test_the_words_stay_in_order_of_first_appearance():
 def test_clause_start(line, at, stops, expected):
     assert clause_start(line, at, stops) == expected
     assert clause_start(line, at, stops) == max(line.rfind(c, 0, at) for c in stops) + 1
+
+
+# The catalogue's checks of its ids (messages.parse), with the set of ids made once.
+def _rows():
+    import copy
+
+    from envcheck.datafile import read_toml
+    from envcheck.knowledge import messages
+    return copy.deepcopy(read_toml(messages.DATA_FILE))
+
+
+def test_the_catalogue_refuses_an_id_listed_twice():
+    from envcheck.errors import SetupError
+    from envcheck.knowledge import messages
+    data = _rows()
+    data["message"].append(dict(data["message"][0]))
+    with pytest.raises(SetupError, match=f"ids listed twice: {data['message'][0]['id']}"):
+        messages.parse(data)
+
+
+@pytest.mark.parametrize("key, said", [("overlaps", "overlaps unknown ids"), ("voided_by", "is voided by unknown ids")])
+def test_the_catalogue_refuses_an_unknown_id(key, said):
+    from envcheck.errors import SetupError
+    from envcheck.knowledge import messages
+    data = _rows()
+    data["message"][0][key] = ["no_such_message"]
+    with pytest.raises(SetupError, match=said):
+        messages.parse(data)
+
+
+def test_the_packaged_catalogue_loads():
+    from envcheck.knowledge import messages
+    assert len({m.id for m in messages.load().messages}) == len(messages.load().messages)
