@@ -73,3 +73,34 @@ def test_the_catalogue_refuses_an_unknown_id(key, said):
 def test_the_packaged_catalogue_loads():
     from envcheck.knowledge import messages
     assert len({m.id for m in messages.load().messages}) == len(messages.load().messages)
+
+
+# freetext's container patterns, each gated by its words: the same claims as ungated.
+@pytest.mark.parametrize("line, kind", [
+    ("I run it inside a docker container", "docker"),
+    ("docker run --gpus all nvidia/cuda:12.2.0-base nvidia-smi", "docker"),
+    ("FROM nvcr.io/nvidia/pytorch:24.01-py3", "docker"),
+    ("image: my-pytorch-2.1:cuda12.1", "docker"),
+    ("podman run --device nvidia.com/gpu=all ubuntu", "podman"),
+    ("on a Kubernetes node", "kubernetes"),
+    ("apptainer exec --nv image.sif python", "other"),
+    ("IN A CONTAINER it fails", "docker"),
+    ("İnside a container", "docker"),  # a letter IGNORECASE folds: searched ungated
+    ("not inside a container", None),
+    ("the host, no docker at all", None),
+    ("PyTorch:2.1 built for CUDA 12.1", None),  # "pytorch" with capitals: the image pattern is case-sensitive
+    ("kubelet restarted", None),
+])
+def test_container_claims(line, kind):
+    from envcheck.explain.parsers import freetext
+    from envcheck.explain.partial import Found
+    f = Found("free text", 0)
+    freetext._container(f, line, 0)
+    said = [c.reading.value for c in f.claims if c.path == "host.container"]
+    assert said == ([kind] if kind else [])
+
+
+def test_the_container_gates_hold_every_match():
+    from envcheck.explain.parsers import freetext
+    for gated, _ in freetext._CONTAINERS:
+        gated.check()
