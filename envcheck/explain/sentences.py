@@ -64,14 +64,20 @@ _HOST_ONLY = lazy(r"\s*(?:fine\s+)?(?:on|from|in)\s+(?:the\s+)?host\b|\s*outside
 _STOPS = ".!?;。！？"
 
 
+def clause_start(line: str, at: int, stops: str = ".!?;") -> int:
+    """Where the clause holding position ``at`` of ``line`` starts: just past the last of
+    ``stops`` before ``at`` (0 when there is none); the prose readers' "back to the last full stop"."""
+    return max(line.rfind(c, 0, at) for c in stops) + 1
+
+
 def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) -> bool:
     """Do the claim's sentence (the one holding position ``at`` of line ``i``; ``sentence=False``:
     from ``at`` on) and the next two lines say the machine works now or the trouble was fixed?"""
     line = lines[i]
-    start = max(line.rfind(c, 0, at) for c in _STOPS) + 1 if sentence else at
+    start = clause_start(line, at, _STOPS) if sentence else at
     text = "\n".join([line[start:]] + [s for s in lines[i + 1:i + 3] if len(s) <= 2000])
     for m in _WORKING.finditer(text):
-        clause = max(text.rfind(c, 0, m.start()) for c in _STOPS + ",\n") + 1
+        clause = clause_start(text, m.start(), _STOPS + ",\n")
         if _UNSAID.search(text[clause:m.start()]) or asked(text, m.end()) or _HOST_ONLY.match(text, m.end()):
             continue
         return True

@@ -42,13 +42,28 @@ class TokenIndex:
                 elif seen[-1] != k:
                     seen.append(k)
         self._where = where
-        self._on = list(where.values())
         # The words one per line, between newlines, so that a word's start and end are "\n"
         # (a part that must start or end a word is searched with it).
         self._joined = "\n" + "\n".join(where) + "\n"
-        # Where each word starts in _joined (after its "\n").
-        self._starts = list(itertools.accumulate(map((1).__add__, map(len, where)), initial=1))
+        # Searched in two shelves, the ASCII words and the others, each with where its words start
+        # (after their "\n") and their lines: one emoji or CJK word made the whole text 4 (or 2)
+        # bytes a character, and every needle's search a pass over 860 KB, not 210 KB, on the
+        # benchmark's paste; a needle that is not ASCII is searched only among the words that are not.
+        ascii_words: List[str] = []
+        other_words: List[str] = []
+        ascii_on: List[List[int]] = []
+        other_on: List[List[int]] = []
+        for w, on in where.items():
+            if w.isascii():
+                ascii_words.append(w)
+                ascii_on.append(on)
+            else:
+                other_words.append(w)
+                other_on.append(on)
+        self._ascii = (_joined(ascii_words), _starts(ascii_words), ascii_on)
+        self._other = (_joined(other_words), _starts(other_words), other_on) if other_words else None
         self._lines_of: Dict[str, Tuple[int, ...]] = {}
+        self._held: Dict[str, Tuple[int, ...]] = {}
 
     @property
     def words(self) -> str:
@@ -90,14 +105,25 @@ class TokenIndex:
     def _holding(self, part: str, before: str = "", after: str = "") -> Tuple[int, ...]:
         """The lines of the words holding ``part``; with ``before``/``after`` "\\n", only the
         words it starts/ends."""
-        joined, starts, on = self._joined, self._starts, self._on
-        found: List[List[int]] = []
         key = before + part + after
-        at = joined.find(key)
-        while at != -1:
-            w = bisect.bisect_right(starts, at + len(before)) - 1
-            found.append(on[w])
-            at = joined.find(key, starts[w + 1] - 1 if before else starts[w + 1])
+        out = self._held.get(key)  # needles share parts ("cuda version", "driver version")
+        if out is None:
+            out = self._held[key] = self._holding_key(key, len(before))
+        return out
+
+    def _holding_key(self, key: str, before: int) -> Tuple[int, ...]:
+        """:meth:`_holding` of ``key`` (the part with its newlines; ``before``: 1 with one before it)."""
+        found: List[List[int]] = []
+        if not key.isascii():  # only among the words that are not ASCII
+            shelves = (self._other,) if self._other is not None else ()
+        else:
+            shelves = (self._ascii, self._other) if self._other is not None else (self._ascii,)
+        for joined, starts, on in shelves:
+            at = joined.find(key)
+            while at != -1:
+                w = bisect.bisect_right(starts, at + before) - 1
+                found.append(on[w])
+                at = joined.find(key, starts[w + 1] - 1 if before else starts[w + 1])
         if not found:
             return ()
         if len(found) == 1:
@@ -124,3 +150,14 @@ class TokenIndex:
         if len(first) >= len(last):
             return self._holding(first, "", "\n")
         return self._holding(last, "\n", "")
+
+
+def _joined(words: List[str]) -> str:
+    """``words`` one per line, with a newline before the first and after the last."""
+    return "\n" + "\n".join(words) + "\n"
+
+
+def _starts(words: List[str]) -> List[int]:
+    """Where each word starts in :func:`_joined` of ``words`` (after its newline), and where
+    one after the last would."""
+    return list(itertools.accumulate(map((1).__add__, map(len, words)), initial=1))

@@ -20,7 +20,7 @@ to act on; "insufficient" only refuses to say "no problems found".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from envcheck.derived.machine import said_failing
 from envcheck.derived.messages import Stated, stated
@@ -124,11 +124,15 @@ def _cause(fid: str, found: Sequence[Stated], view: View) -> Cause:
 
 def _unexplained(found: Sequence[Stated], facts: Facts, findings: Sequence[Finding], view: View):
     out = []
+    causes_of: Dict[str, Cause] = {}  # a finding's cause is the same for every message naming it
     for s, text, source in _texts(found, facts):
         if _accounted(s, text, findings):
             continue
         ids = s.message.findings() if s else ()
-        causes = sorted((_cause(fid, found, view) for fid in ids), key=lambda c: -c.score)
+        for fid in ids:
+            if fid not in causes_of:
+                causes_of[fid] = _cause(fid, found, view)
+        causes = sorted((causes_of[fid] for fid in ids), key=lambda c: -c.score)
         note = (s.message.note or s.message.summary) if s else "an error the message catalogue does not know"
         out.append(Unexplained(" ".join(text.split())[:400], source, s.id if s else None, note, tuple(causes[:4])))
     return out

@@ -23,7 +23,7 @@ from envcheck.explain.first_of import FirstOf
 from envcheck.explain.gated import Gated
 from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, clause_start
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
 from envcheck.lazyre import lazy
@@ -120,7 +120,7 @@ _QUOTED_SPAN = lazy(r"\"[^\"]*\"|`[^`]*`|“[^”]*”")
 
 def _nvidia_beside(line: str, start: int, end: int) -> bool:
     """An NVIDIA GPU named in the sentence holding ``line[start:end]``, outside quotes."""
-    left = max(line.rfind(c, 0, start) for c in ".!?;。！？")
+    left = clause_start(line, start, ".!?;。！？") - 1
     rights = [p for p in (line.find(c, end) for c in ".!?;。！？") if p != -1]
     said = _QUOTED_SPAN.sub(" ", line[left + 1:min(rights) if rights else len(line)])
     return any(not _BESIDE_DENIED.search(said, max(0, m.start() - 20), m.start()) for m in _NVIDIA_BESIDE.finditer(said))
