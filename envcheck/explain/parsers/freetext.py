@@ -49,6 +49,12 @@ _CONTAINERS = (
 )
 _NEGATED = lazy(r"\b(?:not|n't|no|without|outside)\s+(?:\w+\s+){0,2}$", _I)
 _ROOT_PROMPT = lazy(r"^root@[0-9a-f]{12}:")
+# libnvidia-container's debug log (nvidia-container-cli --debug; glog's "I0828 18:43:18.664828 4993
+# nvc.c:389] " prefix, which source.normalise strips) names WSL on every host: src/nvc.c logs "attempting
+# to load dxcore to see if we are running under Windows Subsystem for Linux (WSL)" and, off WSL, "dxcore
+# initialization failed, continuing assuming a non-WSL environment". A program's probe, never a
+# statement that this is WSL.
+_NVC_LOG = lazy(r"\bto see if we are running under Windows Subsystem for Linux|\bcontinuing assuming a non-WSL environment")
 # A prompt a person labelled to tell the container's commands from the host's: "(container) $".
 _LABELLED_PROMPT = lazy(r"^\s*\(\s*(?:in\s+(?:the\s+)?)?(?:docker\s+|podman\s+)?container\s*\)\s*[$#>]", _I)
 _PYTHON = lazy(r"\bpython\s?-?(3\.\d{1,2}(?:\.\d+)?)\b|\bpython(3)(\d{1,2})\b", _I)
@@ -147,6 +153,8 @@ def _chinese(f: Found, line: str, i: int) -> None:
 def _wsl(f: Found, line: str, i: int) -> None:
     if re.search(r"microsoft-standard|\d-Microsoft\b", line):
         return  # a kernel string: proof, read by the system parser
+    if _NVC_LOG.search(line):
+        return
     m = _WSL.search(line)
     if m and not _NEGATED.search(line[:m.start()]):
         f.set("host.wsl", "wsl", i)
