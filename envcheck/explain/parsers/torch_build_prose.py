@@ -21,7 +21,7 @@ import re
 from typing import Callable, Dict, Optional
 
 from envcheck.explain.partial import COPIED, OUTCOME, STATED, STATED_DETAIL, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, clause_start
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -143,8 +143,7 @@ def _asked(line: str, start: int, end: int) -> bool:
         return False
     if asked(line, end):
         return True
-    left = max(line.rfind(c, 0, start) for c in ",，;。.!")
-    return not _PAST.search(line, left + 1, end)
+    return not _PAST.search(line, clause_start(line, start, ",，;。.!"), end)
 
 
 def not_a_fault(line: str, start: int, end: int) -> bool:
