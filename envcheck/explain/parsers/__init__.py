@@ -79,6 +79,7 @@ from . import (
     pci,
     prose_state,
     python_torch_prose,
+    resume_cpu_switch,
     resume_failure_prose,
     said_packages,
     system,
@@ -140,6 +141,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     gpu_index_fix.parse, uvm_reload_fix.parse, gpu_count_prose.parse, gpu_works_elsewhere.parse,
     torch_dll_prose.parse,
     library_missing_prose.parse,
+    resume_cpu_switch.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -233,6 +233,49 @@ def _said_not_running(doc: Pasted) -> Optional[int]:
     return None
 
 
+# ------------------------------------------------------------------ the module's build retold as failed
+# "I received the message that the dkms build command would not work", "DKMS failed to build the nvidia
+# module", "akmods fails to build kmod-nvidia", "the GCC version used to build the kernel is different
+# than the current version of GCC": DKMS's "Bad return status for module build on kernel" (a catalogued
+# message) and Linux kbuild's "the compiler differs from the one used to build the kernel" (the check
+# NVIDIA's module build stops on unless IGNORE_CC_MISMATCH is set) in a person's words. No module was
+# built for the running kernel.
+_BUILDER = r"(?:dkms|akmods?|kmod-nvidia)"
+_BUILD_FAILED = lazy(
+    rf"\b{_BUILDER}\b[^.;!?\n]{{0,40}}?\b(?:would\s*n[o']t|wouldn't|won'?t|did\s*n[o']t|does\s*n[o']t|could\s*n[o']t"
+    r"|can'?t|cannot|can\s+not)\s+(?:work|build|compile|succeed|finish)\b"
+    rf"|\b{_BUILDER}\b[^.;!?\n]{{0,40}}?\b(?:fail(?:s|ed|ing)?|errors?\s+out|errored)\b"
+    rf"|\bfail(?:s|ed|ing)?\s+to\s+(?:build|compile)\b[^.;!?\n]{{0,40}}?\b{_BUILDER}\b"
+    r"|\b(?:gcc|compiler)\s+(?:version\s+)?used\s+to\s+(?:build|compile)\s+the\s+kernel\s+(?:is|was)\s+"
+    r"(?:different|not\s+the\s+same)"
+    r"|\bdkms\b[^。！？\n]{0,12}?(?:编译失败|构建失败|安装失败|编译不了|报错)", _I)
+# "the nvidia dkms build did not fail", "dkms never errors out": the failure denied inside the match.
+_FAIL_DENIED = lazy(r"\b(?:not|never|no)\s+(?:\w+\s+)?(?:fail|error)|n't\s+(?:\w+\s+)?(?:fail|error)", _I)
+# "dkms build failed for v4l2loopback": another module's build; "dkms status shows installed" is no failure.
+_OTHER_MODULE = lazy(r"\b(?:v4l2loopback|virtualbox|vboxdrv|zfs|evdi|wireguard|rtl\w+|8821\w*|88x2\w*|broadcom|wl|amdgpu|"
+                     r"rocm|xone|openrazer|ddcci|acpi_call|nvidia[-_]fs|gdrdrv|mlnx\w*|ofed)\b", _I)
+
+
+def _build_failed(doc: Pasted) -> Optional[int]:
+    for i in doc.lines_containing("dkms", "akmod", "kmod-nvidia", "gcc", "compiler"):
+        line = doc.lines[i]
+        if not _prose(doc, i) or line.lstrip().startswith(("Error!", "ERROR:", "$", "#")):
+            continue  # DKMS's own line is the catalogued message's; a prompt line is a command
+        m = _BUILD_FAILED.search(line)
+        if not m:
+            continue
+        said = _sentence(line, m.start(), m.end())
+        near = " ".join(doc.lines[max(0, i - 1):i + 2]).lower()
+        if ("nvidia" not in near or _OTHER_MODULE.search(said) or _FAIL_DENIED.search(m.group(0))
+                or asked(line, m.end(), clause=False)
+                or working_after(doc.lines, i, m.start())
+                or _CONDITION.search(line[max(0, m.start() - 25):m.start()])
+                or _NOT_THAT.search(line[max(0, m.start() - 20):m.start()])):
+            continue
+        return i
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("nvidia", "nvrm"):
@@ -240,7 +283,8 @@ def parse(doc: Pasted) -> Found:
     for reader, what in ((_modprobe_retold, "modprobe found no nvidia module"),
                          (_grep_empty, "a grep for the NVIDIA module found nothing"),
                          (_kernel_update, "a kernel update broke the driver, the new kernel has no module"),
-                         (_said_not_running, "the NVIDIA driver said not to be running")):
+                         (_said_not_running, "the NVIDIA driver said not to be running"),
+                         (_build_failed, "the module's build (DKMS, akmods) was said to fail")):
         i = reader(doc)
         if i is not None:
             _claim(f, i, what)

@@ -148,9 +148,13 @@ _SB_TURNED = lazy(r"\b(enabled|disabled|turned\s+on|turned\s+off|switched\s+on|s
 # Secure Boot it was fine). Not routine set-up: "disabled Secure Boot before installing".
 _SB_FIXED = lazy(r"\b(?:disabl(?:ed|ing)|turn(?:ed|ing)\s+off|switch(?:ed|ing)\s+off|deactivat(?:ed|ing))\s+"
                        r"(?:the\s+)?secure\s?boot\b[^.;!?\n]{0,60}?\b(?:works?|worked|working|fixed|solved|resolved|"
-                       r"loads?|loaded|boom|it\s+runs|all\s+good|is\s+fine)\b"
+                       r"loads?|loaded|boom|it\s+runs|all\s+good|is\s+fine|(?:returns?|returned|brings?|brought|restores?|restored|"
+                       r"gets?|got|goes|went|is|was)\s+(?:\w+\s+){0,2}(?:back\s+)?to\s+normal)\b"
                        r"|(?:关闭|禁用|关掉)(?:了)?(?:bios\s*(?:里|中)?的?)?安全启动[^。；!\n]{0,12}?(?:就|后|之后)?(?:好了|正常|可以了|解决)", _I)
 _SB_ROUTINE = lazy(r"\bbefore\s+(?:installing|the\s+install|install)|安装前|安装之前", _I)
+# The fix denied between the two: "disabling Secure Boot did not bring it back to normal", "turned off
+# secure boot but it still doesn't work".
+_SB_FIX_DENIED = lazy(r"\b(?:not|never|still|neither|nor)\b|n't\b|\bno\s+(?:change|difference|luck)\b|没有|还是|仍然", _I)
 # 安全启动 (Secure Boot) 已开启 / 是开启的 / 关闭了 in a person's words.
 _SB_ZH = lazy(r"(?:安全启动|セキュアブート|보안\s?부팅)\s*(?:是|已经?|已|が|は|이|가|을|를)?\s*"
                     r"(?:(?P<on>开启|打开|启用|有効|オン|켜져|활성화|enabled|on)|(?P<off>关闭|禁用|無効|オフ|꺼져|비활성화|disabled|off))", _I)
@@ -300,7 +304,7 @@ def _secure_boot(doc: Pasted, found: Found) -> None:
         # What a person says; the last statement on the line is the state now ("installed with
         # Secure Boot disabled, and later I enabled the Secure Boot").
         m = _SB_FIXED.search(line)
-        if m and not _SB_ROUTINE.search(line):
+        if m and not _SB_ROUTINE.search(line) and not _SB_FIX_DENIED.search(m.group(0)):
             # Turning Secure Boot off made the driver work: it was on while the module was refused.
             found.set("host.secure_boot", True, i, rank=STATED,
                       detail=f"{STATED_DETAIL}: turning Secure Boot off made it work ({m.group(0).strip()[:80]})")

@@ -1,0 +1,51 @@
+"""CUDA lost after a suspend and resume, told as the program leaving the GPU for the CPU: "after the
+system enters sleep mode and resumes, Ollama stops using the GPU and switches to the CPU", "after
+waking from suspend, it no longer utilizes the GPU", "after hibernation the model falls back to CPU".
+
+``resume_failure_prose`` reads the resume and a failure word ("stops working", "not detected",
+"only uses the CPU") in one sentence; this reads the other way people tell the same thing: the
+GPU abandoned, the CPU taken instead. Both give CUDA unavailable at a person's rank with the
+resume named (``derived/driver_claims.RESUME_FAILURE_DETAIL``), which
+``rules/kernel_signals.cuda_failed_after_resume`` reads as nvidia_uvm left broken by the resume
+(https://github.com/pop-os/default-settings/pull/64; Ollama's docs/gpu.md "Laptop Suspend Resume").
+
+A compute word is required (the same list as ``resume_failure_prose``); questions, conditions,
+denials ("it does not switch to the CPU after resume") claim nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...derived.driver_claims import RESUME_FAILURE_DETAIL
+from ...lazyre import lazy
+from ..partial import STATED, Found
+from ..source import Pasted
+from .resume_failure_prose import _COMPUTE, _NOT, _RESUME, _SENTENCE
+
+SOURCE = "resume statements (GPU left for the CPU)"
+_I = re.IGNORECASE
+
+# The GPU given up or the CPU taken instead, in the same sentence as the resume.
+_SWITCHED = lazy(r"\b(?:stops?|stopped|quits?)\s+(?:using|utili[sz]ing)\s+(?:the\s+|my\s+)?(?:gpu|cuda|graphics\s+card)\b"
+                 r"|\bno\s+longer\s+(?:uses?|utili[sz]es?|runs?\s+on|loads?\s+(?:in)?to)\s+(?:the\s+|my\s+)?(?:gpu|cuda|vram)\b"
+                 r"|\b(?:switch(?:es|ed)?|moves?|moved|drops?|dropped|reverts?|reverted)\s+(?:back\s+)?to\s+(?:the\s+)?cpu\b"
+                 r"|\binstead\s+(?:uses?|runs?\s+on)\s+(?:the\s+)?cpu\b", _I)
+# "it does not switch to the CPU", "never stops using the GPU": the failure denied.
+_DENIED = lazy(r"\b(?:not|never|n't)\s+(?:\w+\s+)?$", _I)
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    lines = doc.lines
+    for i in doc.lines_containing("suspend", "resum", "hibernat", "standby", "wak", "woke", "sleep"):
+        for s in _SENTENCE.findall(lines[i]):
+            m = _SWITCHED.search(s)
+            if not (m and _RESUME.search(s) and _COMPUTE.search(s)) or _NOT.search(s) \
+                    or _DENIED.search(s[max(0, m.start() - 25):m.start()]):
+                continue
+            said = " ".join(s.split())[:120]
+            f.set("torch.cuda_available", False, i, detail=f"{RESUME_FAILURE_DETAIL} ({said})")
+            f.set("host.resumed_from_suspend", True, i)
+            return f
+    return f
