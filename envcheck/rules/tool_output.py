@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List, Optional, Tuple
 
-from envcheck.derived.cuda_program import driver_older_elsewhere, other_program
+from envcheck.derived.cuda_program import driver_older_elsewhere, other_program, printed
 from envcheck.derived.machine import driver_cuda, find_text
 from envcheck.facts import GpuFacts
 from envcheck.knowledge.archs import major_minor, ver
@@ -209,6 +209,9 @@ def _said_by_another_program(ctx: RuleContext) -> Optional[Finding]:
                     "wheels bring their own CUDA and are judged apart.",
                     [quote(s)] + evidence(("nvml.cuda_driver_version", cuda), ("toolkit.nvcc_version", nvcc)),
                     confidence=Confidence.LIKELY if s.id in _PROBABLE_ONLY else None)
+    jit = _ptx_jit_refused(ctx)
+    if jit is not None:
+        return jit
     xla = next((s for s in ctx.stated if s.id == "xla_driver_older_than_ptxas"), None)
     if xla is None:
         return None
@@ -217,6 +220,35 @@ def _said_by_another_program(ctx: RuleContext) -> Optional[Finding]:
                 "parallelism, and the kernels a newer ptxas builds can fail to load on this driver. Update the "
                 "driver, or install the JAX/TensorFlow CUDA packages of the CUDA the driver runs.",
                 [quote(xla)] + evidence(("nvml.cuda_driver_version", cuda)), severity=Severity.WARNING)
+
+
+# messages.toml (r18d): the driver's JIT ptxas log line, "ptxas application ptx input, line 9; fatal :
+# Unsupported .version 8.1; current version is '8.0'" (PTX ISA of the code; newest the driver knows).
+_ISA = re.compile(r"Unsupported \.version (\d{1,2}\.\d{1,2}); current version is '(\d{1,2}\.\d{1,2})'")
+
+
+def _ptx_jit_refused(ctx: RuleContext) -> Optional[Finding]:
+    """The driver's own PTX JIT refused PTX of a newer ISA than it knows: the program that handed
+    it over (Numba, CuPy, ArrayFire: a cuLink* caller, never a PyTorch wheel) made it with a newer
+    CUDA than the driver's."""
+    for s in ctx.stated:
+        if s.id != "ptx_jit_unsupported_isa" or not printed(s):
+            continue
+        m = _ISA.search(s.match.text)
+        if m is None or _newer(m.group(1), m.group(2)) is not True:
+            continue
+        cuda = ctx.facts.nvml.cuda_driver_version
+        program = other_program(s) or "The program"
+        return make("cuda_toolkit_newer_than_driver",
+                    f"{program}'s PTX is PTX ISA {m.group(1)}, but the driver's JIT compiler knows PTX ISA "
+                    f"{m.group(2)} at most"
+                    + (f" (the driver supports CUDA {cuda.value})" if cuda.ok else "")
+                    + ": the CUDA that made the PTX (Numba's NVVM or a conda cudatoolkit, a toolkit's nvcc) is "
+                    "newer than the driver. Install a newer driver, or use the toolkit of the CUDA the driver "
+                    "supports (conda install cudatoolkit / cuda-nvcc of that release).",
+                    [quote(s)] + evidence(("nvml.cuda_driver_version", cuda),
+                                          ("toolkit.nvcc_version", ctx.facts.toolkit.nvcc_version)))
+    return None
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
