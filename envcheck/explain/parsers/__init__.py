@@ -39,6 +39,7 @@ from . import (
     environment,
     error_messages,
     extension_reports,
+    fabric_prose,
     failure_shapes,
     failures,
     framework_builds,
@@ -138,6 +139,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     driver_update_prose.parse,
     complaint.parse,
     gpu_index_fix.parse, uvm_reload_fix.parse, gpu_count_prose.parse, gpu_works_elsewhere.parse,
+    fabric_prose.parse,
     torch_dll_prose.parse,
     library_missing_prose.parse,
 )
