@@ -12,6 +12,7 @@ from typing import Iterator, List, Tuple
 
 from envcheck.derived.container_claims import RUNTIME_CONFIGURED_DETAIL, no_compute
 from envcheck.derived.driver import installed_driver_version
+from envcheck.derived.fabric_said import fabric_mismatch_said
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
 from envcheck.derived.runtime_claims import (
@@ -350,6 +351,8 @@ def fabric_manager_not_running(ctx: RuleContext) -> Iterator[Finding]:
         severity = None
     elif said_stopped and hgx and not f.pci.devices.ok:
         severity = None
+    elif said_stopped and fabric_mismatch_said(f) and not f.pci.devices.ok:
+        severity = None  # Fabric Manager set up at another version than the driver: only NVSwitch systems run it
     elif hgx and len(f.gpus) >= 8 and fm.ok and not f.pci.devices.ok:
         severity = Severity.WARNING  # 8-GPU HGX boards have NVSwitches; PCI was not read to confirm
     else:

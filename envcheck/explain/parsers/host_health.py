@@ -57,7 +57,17 @@ _SHM_SHORT = lazy(
     r"not\s+enough|insufficient|full|exhausted|(?:limited|only)\s+(?:to\s+)?\d+\s*[KMG]i?B?)\b"
     rf"|{_SHM}\s*(?:\([^)\n]{{0,10}}\))?\s*(?:不够|不足|太小|满了|被?限制)|共享内存(?:空间)?(?:不够|不足|太小)|限制了\s*(?:shm|共享内存)"
     # "an error about shared memory limited occurs", "errors related to the shm limit"
-    rf"|\b(?:errors?|issues?|problems?|exceptions?)\s+(?:about|regarding|related\s+to|with|of)\s+(?:the\s+)?{_SHM}\s+limit(?:ed|s)?\b",
+    rf"|\b(?:errors?|issues?|problems?|exceptions?)\s+(?:about|regarding|related\s+to|with|of)\s+(?:the\s+)?{_SHM}\s+limit(?:ed|s)?\b"
+    # the space on the tmpfs said short: "the limited amount of space on the `/dev/shm` (shared memory) drive",
+    # "no space left on /dev/shm", "ran out of space in shm"
+    r"|\b(?:limited|little|no|insufficient|not\s+enough|lack\s+of|(?:ran|run(?:s|ning)?)\s+out\s+of|out\s+of)\s+"
+    r"(?:amount\s+of\s+)?(?:free\s+)?space\s+(?:left\s+)?(?:on|in)\s+(?:the\s+)?`?(?:/dev/shm|shm\b)"  # not CUDA's smem
+    # the fix the person applied told as the way out: "workaround is to mount an emptyDir to /dev/shm",
+    # "fixed it by increasing the shm size", "solved by adding --shm-size=8g"
+    r"|\b(?:work-?around|solution|the\s+fix)\s+(?:is|was)\s+to\s+(?:mount|increase|raise|enlarge|expand|set|add|bump)\b"
+    rf"[^.;!?\n]{{0,60}}?(?:{_SHM}|shm[-_]?size)"
+    r"|\b(?:fixed|solved|resolved)\s+(?:it|this|the\s+(?:issue|problem|error))?\s*(?:by|with)\s+(?:increasing|raising|"
+    rf"enlarging|expanding|setting|adding|mounting|bumping)\b[^.;!?\n]{{0,40}}?(?:{_SHM}|shm[-_]?size)",
     _I)
 # A person saying a disk or file system is full, in their words (see the module's docstring).
 _DISK = r"(?:disk|storage|drive|hard\s*drive|hdd|ssd|partition|file\s*system|filesystem|volume)"
@@ -105,11 +115,21 @@ _SHM_SETTING = lazy(r"shm[-_]?size|\bsize=|tmpfs|\bmount\b|\bdefault\w*|默认|�
 _MOUNT_ROW = lazy(r"\s/dev/shm\s+(?:type\s+)?tmpfs\s+\(?[^\n]*?\bsize=(?P<size>\d+)(?P<unit>[kmgt])\b", _I)
 # NGC images' entrypoint (nvidia_entrypoint.sh / entrypoint.d): printed when `df -k /dev/shm` shows 65536.
 _NGC_SHM = lazy(r"The SHMEM allocation limit is set to the default of 64MB")
+# The fix branches of _SHM_SHORT said as advice or a plan ("if you use docker the fix is to add --shm-size",
+# "you could try: the workaround is to mount /dev/shm") tell nothing of this machine.
+_FIX_TOLD = lazy(r"(?:work-?around|solution|the\s+fix|fixed|solved|resolved)\b", _I)
+_ADVICE = lazy(r"\b(?:if|you|try|should|may|might|could|can|maybe|perhaps|suggest\w*|recommend\w*)\b", _I)
 _UNIT = {"": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
 def _question(line: str, end: int) -> bool:
     return "?" in line[end:end + 40]
+
+
+def _sentence_before(line: str, start: int) -> str:
+    """The part of the sentence on ``line`` before ``start``."""
+    cut = max(line.rfind(c, 0, start) for c in ".;!?")
+    return line[cut + 1:start]
 
 
 def _shm_bytes(m: re.Match, blocks: bool):
@@ -201,7 +221,8 @@ def parse(doc: Pasted) -> Found:
         line = lines[i]
         m = _SHM_SHORT.search(line)
         if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()) \
-                and not (m.group(0).lower().endswith(("limit", "limited", "limits")) and _CUDA_SMEM.search(line)):
+                and not (m.group(0).lower().endswith(("limit", "limited", "limits")) and _CUDA_SMEM.search(line)) \
+                and not (_FIX_TOLD.match(m.group(0)) and _ADVICE.search(_sentence_before(line, m.start()))):
             f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")
             break
     _shm_said(doc, f)
