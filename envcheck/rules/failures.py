@@ -30,6 +30,7 @@ from envcheck.derived.container_start import failed_in_it
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
+from envcheck.rules.container_driver_said import installed_without_gpus
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 
@@ -132,8 +133,8 @@ def container_started_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
 def container_lost_gpus(ctx: RuleContext) -> Iterator[Finding]:
     kind = _container(ctx)
     said = next((s for s in ctx.stated if s.id == "nvml_unknown_error"), None)
-    if kind is None or said is None:
-        return
+    if kind is None or said is None or installed_without_gpus(ctx) is not None:
+        return  # (a driver installed in a container never given the GPU: rules/container_driver_said.py)
     yield make("container_gpu_lost_after_daemon_reload",
                f"NVML fails with “Unknown Error” inside this {kind} container: it finds the driver's library but "
                "may not open /dev/nvidia*. With Docker's systemd cgroup driver that is what `systemctl "

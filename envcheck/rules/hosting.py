@@ -23,6 +23,7 @@ from envcheck.derived.runtime_claims import (
 )
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
+from envcheck.rules import container_driver_said
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -396,6 +397,7 @@ RULES = (
     container_without_compute,
     runtime_unknown_said,
     container_nvml_unknown,
+    *container_driver_said.RULES,
     wsl1_no_gpu_support,
     fabric_manager_not_running,
 )
