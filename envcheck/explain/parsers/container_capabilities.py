@@ -35,7 +35,7 @@ from typing import List, Optional, Tuple
 
 from envcheck.derived.container_claims import NO_COMPUTE_DETAIL, NO_COMPUTE_SAID_DETAIL, lacks_compute
 from envcheck.explain.partial import STATED, TOOL, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, clause_start
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -132,7 +132,7 @@ def _blamed(doc: Pasted) -> Optional[Tuple[int, str]]:
         m = _BLAME.search(line)
         if not m:
             continue
-        start = max(line.rfind(c, 0, m.start()) for c in ".!?;") + 1
+        start = clause_start(line, m.start())
         before = line[start:m.start()]
         if asked(line, m.end(), clause=False) or _CONDITION.search(before) or _DENIED.search(before + m.group(0)):
             continue

@@ -20,7 +20,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, clause_start
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -59,7 +59,7 @@ def _lost(doc: Pasted) -> Optional[int]:
         m = _LOST.search(line)
         if not m:
             continue
-        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
+        start = clause_start(line, m.start(), ".!?;。！？")
         if asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.end()]) or _DENIED.search(m.group(0)) \
                 or _DENIED_BEFORE.search(line, start, m.start()):
             continue

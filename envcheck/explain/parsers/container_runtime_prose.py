@@ -47,7 +47,7 @@ from envcheck.derived.runtime_claims import (
     TOOLKIT_FIXED_DETAIL,
 )
 from envcheck.explain.partial import STATED, TOOL, Found
-from envcheck.explain.sentences import asked, working_after
+from envcheck.explain.sentences import asked, clause_start, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -163,7 +163,7 @@ def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str], words
         m = pattern.search(line)
         if not m:
             continue
-        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
+        start = clause_start(line, m.start(), ".!?;。！？")
         if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
                 or (not fix_ends and _NOT_FIXED.search(m.group(0))) or _IN_IMAGE.match(line, m.end())
                 # what follows the claim says the engine works since ("but after … restart docker it does")

@@ -21,7 +21,7 @@ import re
 
 from envcheck.derived.driver_claims import MISMATCH_SAID_DETAIL
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked, working_after
+from envcheck.explain.sentences import asked, clause_start, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -55,7 +55,7 @@ def parse(doc: Pasted) -> Found:
         m = _SAID.search(line)
         if not m:
             continue
-        start = max(line.rfind(c, 0, m.start()) for c in ".!?;。！？") + 1
+        start = clause_start(line, m.start(), ".!?;。！？")
         # the fix told, or the machine said to work since ("and everything still works fine")
         if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
                 or working_after(doc.lines, i, m.start())):

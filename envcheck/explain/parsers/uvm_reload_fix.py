@@ -22,6 +22,7 @@ import re
 from typing import List, Optional
 
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.sentences import clause_start
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -102,7 +103,7 @@ def _told_before(doc: Pasted, lines: List[str], at: int) -> Optional["re.Match[s
     if m is None:
         return None
     # from the sentence that tells the result to the colon: earlier sentences tell what was tried
-    start = max(line.rfind(c, 0, m.start()) for c in ".!?;") + 1
+    start = clause_start(line, m.start())
     span = line[start:]
     if _NOT_WORKED.search(span) or _ADVICE.search(span) or _NO_CHANGE.search(span) or _UNTIL.search(span):
         return None
