@@ -25,6 +25,8 @@ _RTX = {"2050", "2060", "2070", "2080", "3050", "3060", "3070", "3080", "3090", 
 _GTX = {"1630", "1650", "1660", "1050", "1060", "1070", "1080", "950", "960", "970", "980", "750", "760", "770",
         "780", "660", "670", "680"}
 _MX = {"110", "130", "150", "230", "250", "330", "350", "450", "550", "570"}
+# Desktop GeForce GT parts (NVIDIA's GeForce product lists): "GeForce GT 730", "GT 1030".
+_GT = {"610", "620", "630", "640", "705", "710", "720", "730", "740", "1010", "1030"}
 # Laptop parts ("…M") by the series NVIDIA named them in (https://www.nvidia.com/en-us/geforce/gaming-laptops/
 # and the GeForce 700M/800M/900M product pages): "GeForce GT 750M", "GeForce GTX 965M", "GeForce 940M".
 _LAPTOP_GT = {"720", "730", "735", "740", "745", "750", "755"}
@@ -35,7 +37,7 @@ _LAPTOP_MX = {"920", "930", "940"}  # "GeForce 940MX"
 # Characters that may not touch a name: ASCII letters, digits and "_" ("rtx3090x", "v2070"),
 # not CJK text, which runs into names without spaces ("我的显卡是3060", "A100显卡").
 _CONSUMER = lazy(
-    r"(?<![A-Za-z0-9_.$/])(?P<brand>nvidia[\s-]*)?(?P<geforce>geforce[\s-]*)?(?P<series>rtx|gtx|mx)?[\s-]?"
+    r"(?<![A-Za-z0-9_.$/])(?P<brand>nvidia[\s-]*)?(?P<geforce>geforce[\s-]*)?(?P<series>rtx|gtx|gt|mx)?[\s-]?"
     r"(?P<num>\d{3,4})(?P<m>mx?)?(?:\s?(?P<suffix>ti|super|d)(?![a-z]))?(?P<laptop>\s+laptop)?"
     r"(?![A-Za-z0-9_%]|\.\d)",
     re.IGNORECASE)
@@ -145,6 +147,8 @@ def _consumer_name(m: re.Match, line: str) -> Optional[str]:
         base = f"NVIDIA GeForce RTX {num}"
     elif num in _GTX and series in ("", "GTX"):
         base = f"NVIDIA GeForce GTX {num}"
+    elif num in _GT and series == "GT" and (m.group("series") == "GT" or m.group("geforce") or m.group("brand")):
+        base = f"NVIDIA GeForce GT {num}"
     else:
         return None
     extra = {"ti": " Ti", "super": " SUPER", "d": " D", "": ""}[suffix]

@@ -93,7 +93,8 @@ FRAMEWORKS: Tuple[Framework, ...] = (
               weak_with_rows=("tensorflow_cudart_not_found",), working=("tensorflow_gpu_device_created",)),
     Framework("Faiss", ("faiss-cpu",), ("faiss-gpu",), (), (), (),
               "python -m pip uninstall -y faiss-cpu && python -m pip install faiss-gpu-cu12"),
-    Framework("MXNet", ("mxnet",), ("mxnet-cu",), ("mxnet_not_compiled_with_cuda",), (), (),
+    Framework("MXNet", ("mxnet",), ("mxnet-cu",), ("mxnet_not_compiled_with_cuda", "mxnet_please_compile_with_cuda"),
+              (), (),
               "python -m pip uninstall -y mxnet && python -m pip install mxnet-cu112"),
 )
 # A CUDA library missing, said by anyone: the GPU build is there but cannot load (not this finding).
