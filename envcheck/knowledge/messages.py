@@ -67,6 +67,7 @@ PROJECTS = (
     "xla",  # openxla: xla/pjrt (the PJRT plugin API JAX's CUDA and Metal plugins speak)
     "detectron2", "mmcv", "flash_attn", "tinycudann",  # r12ext: compiled extensions' own reports
     "invokeai", "openai_whisper", "insightface", "comfyui",  # r12sd: image/audio apps
+    "numba",  # r19l: numba/cuda/cudadrv (its own library lookup errors)
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

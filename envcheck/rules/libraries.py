@@ -10,7 +10,9 @@ What the loaders print when a library is missing, each naming the file (catalogu
   find module '…cudnn_ops_infer64_8.dll'``, CTranslate2's ``Library cublas64_12.dll is not
   found or cannot be loaded``, cuDNN 8's ``Could not locate cudnn_…dll``, ONNX Runtime's
   ``which depends on "cublasLt64_12.dll" which is missing``;
-* bitsandbytes' ``the main CUDA runtime library was not detected`` (libcudart, no version).
+* bitsandbytes' ``the main CUDA runtime library was not detected`` (libcudart, no version);
+* TensorFlow 0.x/1.x's ``Couldn't open CUDA library libcudnn.so.5. LD_LIBRARY_PATH: …`` and Numba's
+  ``library nvvm not found`` (its bare library name, under ``libNVVM cannot be found``).
 
 Only NVIDIA's CUDA libraries count: libcuda / nvcuda.dll / libnvidia-ml are the driver's
 (``loader_driver_library_missing`` and the driver findings), a missing torch library is a
@@ -63,7 +65,8 @@ _PACKAGES = {
 # Libraries whose soname number is their own release, not CUDA's: cuDNN 9, NCCL 2, libNVVM 4.
 _OWN_NUMBERS = ("cudnn", "nccl", "nvvm")
 _IDS = ("loader_cannot_open", "tensorflow_dso_not_loaded", "onnxruntime_provider_load_failed",
-        "ctranslate2_library_not_found", "cudnn_could_not_locate", "python_ctypes_module_not_found")
+        "ctranslate2_library_not_found", "cudnn_could_not_locate", "python_ctypes_module_not_found",
+        "tensorflow_dso_couldnt_open", "numba_cuda_library_not_found")
 # glibc appends the soname's version: libcudart.so.11.0, libcudnn.so.8; Windows DLLs carry it
 # after "64_" (cublas64_12.dll, cudart64_110.dll) or "_" (nvrtc64_120_0.dll).
 _SO_MAJOR = re.compile(r"\.so\.(\d+)")
@@ -107,7 +110,7 @@ def _missing(s: Stated) -> List[Tuple[str, bool]]:
     tf = _TF_NOT_FOUND.search(s.text)
     if s.id == "tensorflow_dso_not_loaded" and tf:
         names.append(tf.group("library"))
-    tensorflow = "Could not load dynamic library" in s.text
+    tensorflow = "Could not load dynamic library" in s.text or s.id == "tensorflow_dso_couldnt_open"
     for name in names:
         if not name or family(name) is None:
             continue
@@ -353,5 +356,26 @@ def mxnet_cudnn_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
+# The two versions of PaddlePaddle's warning (messages.toml paddle_cudnn_older_than_build): it prints
+# them as major.minor ("compiled with CUDNN 8.2, but CUDNN version in your machine is 7.6").
+_PADDLE_CUDNN = re.compile(r"compiled with CUDNN (\d{1,2})\.(\d{1,2}), but CUDNN version in your machine is (\d{1,2})\s{0,20}\.")
+
+
+def paddle_cudnn_other_major(ctx: RuleContext) -> Iterator[Finding]:
+    """PaddlePaddle warns whenever the machine's cuDNN is older than its build's; within a major that
+    usually still works (the message's note), but an older major lacks the API Paddle was built
+    against, so that alone is the mismatch."""
+    for s in ctx.stated:
+        m = _PADDLE_CUDNN.search(s.text) if s.id == "paddle_cudnn_older_than_build" else None
+        if not m or int(m.group(3)) >= int(m.group(1)):
+            continue
+        yield make("cudnn_version_mismatch",
+                   f"PaddlePaddle was compiled with cuDNN {m.group(1)}.{m.group(2)} and found cuDNN {m.group(3)} on "
+                   "this machine: an older major, whose API differs from the one Paddle was built against. Install "
+                   f"cuDNN {m.group(1)} (or the Paddle build made for cuDNN {m.group(3)}), and keep only that one on "
+                   "the library path.", [quote(s)], confidence=Confidence.LIKELY)
+        return
+
+
 RULES = (cuda_library_missing, nccl_cuda_too_new, cudnn_loaded_from_system, cudnn_wheel_other_major,
-         cudnn_sublibraries_mixed, mxnet_cudnn_mismatch)
+         cudnn_sublibraries_mixed, mxnet_cudnn_mismatch, paddle_cudnn_other_major)
