@@ -95,6 +95,10 @@ _BLOCK_FIXED = lazy(
     rf"|\b{_WORKED}\b[^.;!?\n]{{0,40}}?\bafter\s+(?:i\s+|we\s+)?{_BLOCK}"
     r"|(?:屏蔽|禁用|拉黑|blacklist)\s*(?:了|掉)?\s*nouveau[^。！？\n]{0,30}?(?:后|之后|以后)[^。！？\n]{0,20}?"
     r"(?:成功|正常|好了|解决|可以了)", _I)
+# Blocking done long before the text's trouble, as part of a set-up ("I blacklisted nouveau years
+# ago and the driver works; my question is about …"): no failure it cured.
+_LONG_AGO = lazy(r"\b(?:years?|months?|(?:a\s+)?long\s+time)\s+ago\b|\bback\s+in\s+(?:19|20)\d\d\b"
+                 r"|\bwhen\s+(?:i|we)\s+(?:first\s+)?(?:set\s+up|installed|built)\b|\bas\s+usual\b|\bof\s+course\b", _I)
 _BLOCK_FAILED = lazy(r"\b(?:not|never|no|still|neither|nor)\b|n't\b|didnt|doesnt|没有|仍然|还是|依然", _I)
 
 
@@ -107,7 +111,8 @@ def _blocked_fixed(doc: Pasted, f: Found) -> None:
                 or stripped.startswith(("blacklist ", "options ", "alias ", "#", "echo ", "sudo ", "$", "install "))):
             continue
         m = _BLOCK_FIXED.search(line)
-        if m is None or asked(line, m.end()) or _BLOCK_FAILED.search(m.group(0)):
+        if (m is None or asked(line, m.end()) or _BLOCK_FAILED.search(m.group(0))
+                or _LONG_AGO.search(line, max(0, m.start() - 40), m.end() + 20)):
             continue
         # Below a person's rank: any other reading of the modules (lsmod, "nouveau is still
         # loaded") tells the machine's state, this only its past.

@@ -1,0 +1,89 @@
+"""Round 19 review of rounds 17/18's prose readers: near-misses that made findings, each beside a
+broken text of the same class that must still fire. Reviewer's texts, after the shapes of the
+readers' own tests (resume_cpu_switch, nouveau_signals' blocked-then-fixed, gpu_absent_prose,
+rules/wsl_windows)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import errors, findings
+
+UVM = "nvidia_uvm_stale_after_suspend"
+SMI_TABLE = ("+-----------------------------------------------------------------------------+\n"
+             "| NVIDIA-SMI 525.60.11    Driver Version: 528.02       CUDA Version: 12.0     |\n"
+             "|-------------------------------+----------------------+----------------------+\n"
+             "|   0  NVIDIA GeForce ...  On   | 00000000:01:00.0  On |                  N/A |\n")
+
+
+# --- resume_cpu_switch: the switch told as over -------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Ollama used to switch to the CPU after resume, but since 0.1.30 it stays on the GPU after sleep.",
+    "Ollama doesn't switch to the CPU after resume anymore since the update.",
+    "Before the 0.5 release, ollama switched to CPU after resume from sleep; now it's fine.",
+])
+def test_a_switch_to_the_cpu_after_resume_told_as_over_claims_nothing(text):
+    assert UVM not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "After resuming from suspend, ollama switches to CPU.",
+    "I used to run ollama happily on my RTX 3060 but now after resume from suspend it switches to the CPU every time.",
+    # the cure names the cause: reloading nvidia_uvm
+    "After resuming from suspend, ollama switched to CPU, but that was fixed by reloading nvidia_uvm, it works now.",
+])
+def test_a_switch_to_the_cpu_after_resume_still_fires(text):
+    assert UVM in errors(text)
+
+
+# --- nouveau blocked long ago, as set-up ---------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "I blacklisted nouveau years ago and the nvidia driver works; my question is about the dataloader speed.",
+    "Of course I blacklisted nouveau and everything works, the issue is the dataloader.",
+])
+def test_nouveau_blocked_long_ago_is_no_finding(text):
+    assert "nouveau_bound" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "After blacklisting nouveau it works now, thanks!",
+    "nvidia-smi failed for two days. Yesterday I blacklisted nouveau and then it worked.",
+])
+def test_nouveau_blocked_as_the_fix_still_fires(text):
+    assert "nouveau_bound" in findings(text)
+
+
+# --- no NVIDIA GPU as the cause, on another machine or in the past ------------------------
+@pytest.mark.parametrize("text", [
+    "The tests fail due to no NVIDIA GPU on the GitHub runner; locally on my 3090 they pass.",
+    "Previously it failed because of no nvidia gpu, now I moved to a machine with one and it works.",
+    "Tests are skipped due to no NVIDIA GPU in the CI container.",
+])
+def test_no_nvidia_gpu_elsewhere_or_before_claims_nothing(text):
+    assert "no_nvidia_gpu_found" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "It crashes due to no NVIDIA GPU on my laptop.",
+    "I think the error is because of no nvidia gpu in this machine.",
+])
+def test_no_nvidia_gpu_as_the_cause_still_fires(text):
+    assert "no_nvidia_gpu_found" in findings(text)
+
+
+# --- an old Windows banner beside a GPU that works under WSL ------------------------------
+@pytest.mark.parametrize("text", [
+    "Microsoft Windows [Version 10.0.19041.1415]\nwsl --status: Default Version: 2\n$ nvidia-smi\n" + SMI_TABLE
+    + "$ python -c \"import torch; print(torch.cuda.is_available())\"\nTrue\n",
+    "Microsoft Windows [Version 10.0.19041.1415]\nI use WSL2 (Ubuntu 22.04).\n"
+    "$ python -c \"import torch; print(torch.cuda.is_available())\"\nTrue\n",
+])
+def test_an_old_windows_banner_beside_a_working_gpu_is_no_finding(text):
+    assert "windows_too_old_for_wsl_gpu" not in findings(text)
+
+
+def test_windows_nvidia_smi_listing_the_gpu_while_wsl_fails_still_fires():
+    text = ("Microsoft Windows [Version 10.0.19041.1415]\nPS C:\\> nvidia-smi\n" + SMI_TABLE
+            + "In WSL2:\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+              "Make sure that the latest NVIDIA driver is installed and running.\n")
+    assert "windows_too_old_for_wsl_gpu" in findings(text)
