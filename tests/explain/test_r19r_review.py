@@ -87,3 +87,56 @@ def test_windows_nvidia_smi_listing_the_gpu_while_wsl_fails_still_fires():
             + "In WSL2:\n$ nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
               "Make sure that the latest NVIDIA driver is installed and running.\n")
     assert "windows_too_old_for_wsl_gpu" in findings(text)
+
+
+# --- Secure Boot: its state now is not the act of turning it off --------------------------
+@pytest.mark.parametrize("text", [
+    "I have secure boot disabled and the nvidia module loads fine.",
+    "Secure boot is disabled in BIOS, the driver works.",
+])
+def test_secure_boot_said_off_beside_a_working_driver_is_no_finding(text):
+    got = findings(text)
+    assert "driver_not_loaded_secure_boot" not in got and "driver_kernel_module_not_loaded" not in got
+
+
+@pytest.mark.parametrize("text", [
+    "Turning Secure Boot off brought it back to normal.",
+    "The nvidia module did not load. I disabled secure boot and now it works.",
+    "Secure boot was disabled and then nvidia-smi worked.",
+])
+def test_secure_boot_turned_off_as_the_fix_still_fires(text):
+    assert "driver_not_loaded_secure_boot" in findings(text)
+
+
+@pytest.mark.parametrize("text", ["Disabling secure boot did not bring it back to normal.",
+                                  "Turning Secure Boot off did not help."])
+def test_secure_boot_off_without_effect_claims_nothing(text):
+    assert "driver_not_loaded_secure_boot" not in findings(text)
+
+
+# --- a CUDA library said missing, then said to load again ---------------------------------
+@pytest.mark.parametrize("text", [
+    "libcudnn.so.8 was lost after the upgrade, but I reinstalled cudnn and now it loads fine.",
+    "cublas64_11.dll is missing after the update, I copied it from the toolkit and it works again.",
+])
+def test_a_library_missing_then_loading_again_is_no_error(text):
+    assert "cuda_library_missing" not in errors(text)
+
+
+@pytest.mark.parametrize("text", ["libcudnn.so.8 was lost after the upgrade and now nothing runs.",
+                                  "It can't find cublas64_11.dll, so the program exits."])
+def test_a_library_said_missing_still_fires(text):
+    assert "cuda_library_missing" in errors(text)
+
+
+# --- a full disk denied after the words (ja, ko) or before them (zh) ----------------------
+@pytest.mark.parametrize("text", ["ディスクがいっぱいではありません。空き容量は十分あります。",
+                                  "디스크 공간이 부족하지 않습니다.", "不是磁盘满了，是驱动的问题。"])
+def test_a_full_disk_denied_in_cjk_is_no_finding(text):
+    assert "low_disk_space" not in findings(text)
+
+
+@pytest.mark.parametrize("text", ["ディスクがいっぱいで、モデルを保存できません。", "디스크 공간이 부족합니다.",
+                                  "磁盘空间不足，无法保存模型。"])
+def test_a_full_disk_said_in_cjk_still_fires(text):
+    assert "low_disk_space" in findings(text)
