@@ -140,3 +140,22 @@ def test_a_full_disk_denied_in_cjk_is_no_finding(text):
                                   "磁盘空间不足，无法保存模型。"])
 def test_a_full_disk_said_in_cjk_still_fires(text):
     assert "low_disk_space" in findings(text)
+
+
+# --- Fabric Manager said stopped, in the present ------------------------------------------
+H100S = ("$ nvidia-smi -L\nGPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1b2c3d4e-0000-0000-0000-000000000000)\n"
+         "GPU 1: NVIDIA H100 80GB HBM3 (UUID: GPU-1b2c3d4e-0000-0000-0000-000000000001)\n")
+
+
+def test_fabric_manager_said_stopped_on_an_hgx_fires():
+    assert "fabric_manager_not_running" in errors(H100S + "Fabric manager is stopped and torch.cuda.is_available() "
+                                                           "returns False.\n")
+
+
+@pytest.mark.parametrize("said", [
+    "nvidia-fabricmanager was stopped and then restarted after the driver upgrade; all GPUs work.",
+    "Is fabric manager stopped? no, it's running.",
+    "The fabric manager is stopped on purpose during the maintenance window, the GPUs are drained.",
+])
+def test_fabric_manager_stopped_then_restarted_asked_or_on_purpose_is_no_finding(said):
+    assert "fabric_manager_not_running" not in findings(H100S + said + "\n")
