@@ -159,3 +159,13 @@ def test_fabric_manager_said_stopped_on_an_hgx_fires():
 ])
 def test_fabric_manager_stopped_then_restarted_asked_or_on_purpose_is_no_finding(said):
     assert "fabric_manager_not_running" not in findings(H100S + said + "\n")
+
+
+def test_secure_boot_off_fixing_another_driver_is_no_finding():
+    # linuxmint/mintdrivers#103, a commenter's Broadcom Wi-Fi (verbatim): not the NVIDIA module
+    text = ("I encountered the same issue with a broadcom driver: driver manager suggested installing "
+            "broadcom-sta-dkms, although wifi was already working fine. But as it came, I installed it anyway and "
+            "ended up with broken wifi. Only after disabling secure boot wifi was working again (or after removing "
+            "the package).")
+    got = findings(text)
+    assert "driver_not_loaded_secure_boot" not in got and "driver_kernel_module_not_loaded" not in got

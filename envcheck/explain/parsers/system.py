@@ -22,6 +22,7 @@ from ...derived.messages import STATED_DETAIL
 from ...lazyre import lazy
 from ..partial import PROGRAM, STATED, TOOL, Found
 from ..source import Pasted
+from .driver_text import SB_OTHER_DRIVER
 
 SOURCE = "system files"
 
@@ -304,7 +305,8 @@ def _secure_boot(doc: Pasted, found: Found) -> None:
         # What a person says; the last statement on the line is the state now ("installed with
         # Secure Boot disabled, and later I enabled the Secure Boot").
         m = _SB_FIXED.search(line)
-        if m and not _SB_ROUTINE.search(line) and not _SB_FIX_DENIED.search(m.group(0)):
+        if (m and not _SB_ROUTINE.search(line) and not _SB_FIX_DENIED.search(m.group(0))
+                and not SB_OTHER_DRIVER.search(line)):
             # Turning Secure Boot off made the driver work: it was on while the module was refused.
             found.set("host.secure_boot", True, i, rank=STATED,
                       detail=f"{STATED_DETAIL}: turning Secure Boot off made it work ({m.group(0).strip()[:80]})")
