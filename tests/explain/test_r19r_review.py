@@ -169,3 +169,22 @@ def test_secure_boot_off_fixing_another_driver_is_no_finding():
             "the package).")
     got = findings(text)
     assert "driver_not_loaded_secure_boot" not in got and "driver_kernel_module_not_loaded" not in got
+
+
+# --- "nouveau was loaded, after blacklisting it everything works": the past, fixed ---------
+@pytest.mark.parametrize("text", ["nouveau was loaded, after blacklisting it everything works.",
+                                  "nouveau was loaded. After blacklisting it everything works."])
+def test_nouveau_loaded_then_blocked_with_a_pronoun_is_the_fixed_warning(text):
+    got = findings(text)
+    assert "nouveau_bound" in got and "nouveau_bound" not in errors(text)
+
+
+@pytest.mark.parametrize("text", ["lsmod shows nouveau loaded, nvidia-smi fails.",
+                                  "nouveau is loaded and nvidia-smi fails. I blacklisted nouveau but it still doesn't work."])
+def test_nouveau_loaded_and_not_fixed_stays_an_error(text):
+    assert "nouveau_bound" in errors(text)
+
+
+def test_it_for_secure_boot_is_not_nouveau_blocked():
+    text = "nouveau is not loaded; the nvidia module was refused because of secure boot, disabling it fixed it."
+    assert "nouveau_bound" not in findings(text)

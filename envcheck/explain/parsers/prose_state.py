@@ -22,6 +22,7 @@ from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.first_of import FirstOf
 from envcheck.explain.gated import Gated
 from envcheck.explain.parsers.display_adapters import ASIDE
+from envcheck.explain.parsers.nouveau_signals import blocked_fixed
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked, clause_start
 from envcheck.explain.source import Pasted
@@ -347,6 +348,8 @@ def parse(doc: Pasted) -> Found:
         if "nouveau" not in loaded and "nouveau" not in missing:
             loaded.append("nouveau")
             first = i if first is None else min(first, i)
+    if "nouveau" in loaded and blocked_fixed(doc):
+        loaded.remove("nouveau")  # "nouveau was loaded, after blacklisting it everything works": the past (nouveau_signals)
     if loaded:
         f.set("driver.loaded_modules", tuple(loaded), first, detail=f"{STATED_DETAIL}: loaded, in a person's words")
     if missing:
