@@ -188,3 +188,19 @@ def test_nouveau_loaded_and_not_fixed_stays_an_error(text):
 def test_it_for_secure_boot_is_not_nouveau_blocked():
     text = "nouveau is not loaded; the nvidia module was refused because of secure boot, disabling it fixed it."
     assert "nouveau_bound" not in findings(text)
+
+
+# --- "no NVIDIA GPU <noun>": something else missing than the GPU -----------------------------
+@pytest.mark.parametrize("text", [
+    "The error is because of no NVIDIA GPU support in the Docker image; I pulled the cpu tag by mistake.",
+    "It fails due to no NVIDIA GPU driver installed in the VM.",
+    "It failed because of no nvidia gpu access inside the container (I forgot --gpus all).",
+    "The crash is due to no nvidia card memory left.",
+    "I don't have an NVDIA GPU driver installed yet.",
+])
+def test_no_nvidia_gpu_support_driver_access_is_not_no_gpu(text):
+    assert "no_nvidia_gpu_found" not in findings(text)
+
+
+def test_no_nvidia_gpu_on_a_laptop_with_intel_graphics_still_fires():
+    assert "no_nvidia_gpu_found" in findings("It fails due to no NVIDIA GPU on this laptop (Intel Iris Xe only).")

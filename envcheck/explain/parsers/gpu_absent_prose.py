@@ -31,7 +31,11 @@ SOURCE = "gpu absence statements"
 
 _I = re.IGNORECASE
 _MISSPELT = r"(?:nvdia|nvida|nivida|nividia|nvidea)"
-_GPU = r"(?:gpus?|graphics(?:\s+cards?)?|graphic\s+cards?|video\s+cards?|cards?)"
+# A compound noun after it names something else missing than the GPU ("no NVIDIA GPU support in the
+# image", "… GPU driver", "… GPU access inside the container", "… card memory left").
+_GPU = (r"(?:gpus?|graphics(?:\s+cards?)?|graphic\s+cards?|video\s+cards?|cards?)"
+        r"(?![\s-]+(?:support\w*|drivers?|access|acceleration|accelerated|memory|vram|passthrough|runtime|device\s+plugin"
+        r"|toolkit|build|wheel|version|image|compute|utili[sz]ation|usage|resources?|capabilit\w*|backend|plugin|libraries)\b)")
 # The absence as the cause: "due to no NVIDIA GPU", "because of not having an nvidia card".
 _CAUSE = lazy(rf"\b(?:due\s+to|because\s+of|owing\s+to)\s+(?:(?:having|there\s+being)\s+no|not\s+having\s+(?:an?\s+|any\s+)?"
               rf"|no|the\s+lack\s+of\s+(?:an?\s+)?|lack\s+of\s+(?:an?\s+)?)\s*(?:nvidia|{_MISSPELT})\s+{_GPU}\b", _I)
