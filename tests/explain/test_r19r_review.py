@@ -204,3 +204,21 @@ def test_no_nvidia_gpu_support_driver_access_is_not_no_gpu(text):
 
 def test_no_nvidia_gpu_on_a_laptop_with_intel_graphics_still_fires():
     assert "no_nvidia_gpu_found" in findings("It fails due to no NVIDIA GPU on this laptop (Intel Iris Xe only).")
+
+
+# --- the NVIDIA module said absent elsewhere or as expected --------------------------------
+@pytest.mark.parametrize("text", [
+    "The nvidia module isn't loaded on the login node, which is expected; on the compute nodes it is.",
+    "lsmod | grep nvidia shows nothing on my Mac, of course.",
+])
+def test_the_module_absent_on_another_node_or_as_expected_is_no_finding(text):
+    assert "driver_kernel_module_not_loaded" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "lsmod | grep nvidia shows nothing, and nvidia-smi fails.",
+    "The nvidia module isn't loaded on the compute node where the job runs.",
+    "The nvidia module isn't loaded. Of course I rebooted twice.",
+])
+def test_the_module_absent_here_still_fires(text):
+    assert "driver_kernel_module_not_loaded" in errors(text)

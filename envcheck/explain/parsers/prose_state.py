@@ -21,6 +21,7 @@ from typing import List, Optional, Tuple
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.first_of import FirstOf
 from envcheck.explain.gated import Gated
+from envcheck.explain.not_this_host import not_this_host
 from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.parsers.nouveau_signals import blocked_fixed
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
@@ -254,6 +255,8 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
             continue
         name = _module_name(m.group("mod"))
         off = bool(m.group("un")) or _negated(m.group("between"))
+        if off and not_this_host(line, m.start(), m.end()):
+            continue  # "isn't loaded on the login node, which is expected", "… on my Mac, of course"
         (missing if off else loaded).append(name)
     for m in _CN_LOADED.finditer(line):
         (missing if m.group("neg") else loaded).append(_module_name(m.group("mod")))
