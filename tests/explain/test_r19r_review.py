@@ -131,13 +131,14 @@ def test_a_library_said_missing_still_fires(text):
 
 # --- a full disk denied after the words (ja, ko) or before them (zh) ----------------------
 @pytest.mark.parametrize("text", ["ディスクがいっぱいではありません。空き容量は十分あります。",
-                                  "디스크 공간이 부족하지 않습니다.", "不是磁盘满了，是驱动的问题。"])
+                                  "디스크 공간이 부족하지 않습니다.", "不是磁盘满了，是驱动的问题。",
+                                  "Disk alanı yetersiz değil, 200 GB boş."])
 def test_a_full_disk_denied_in_cjk_is_no_finding(text):
     assert "low_disk_space" not in findings(text)
 
 
 @pytest.mark.parametrize("text", ["ディスクがいっぱいで、モデルを保存できません。", "디스크 공간이 부족합니다.",
-                                  "磁盘空间不足，无法保存模型。"])
+                                  "磁盘空间不足，无法保存模型。", "Disk alanı yetersiz, model indirilemiyor."])
 def test_a_full_disk_said_in_cjk_still_fires(text):
     assert "low_disk_space" in findings(text)
 
