@@ -12,7 +12,8 @@ diagnosis in NVIDIA/nvidia-docker#1542.
 
 The build comes from Windows' own version banner in the text (cmd's ``ver``, PowerShell's
 OSVersion: messages.toml ``windows_ver_banner``), never from a person's words. A text
-showing a supported build too (an update, another machine) says nothing about which one ran.
+showing a supported build too (an update, another machine) says nothing about which one ran; nor
+does an old banner beside a GPU that nvidia-smi lists or torch reaches, with nothing failing.
 WSL 1 is ``wsl1_no_gpu_support`` (rules/hosting.py), not this.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from envcheck.derived.messages import is_stated
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -41,6 +43,11 @@ def windows_too_old_for_wsl_gpu(ctx: RuleContext) -> Iterator[Finding]:
     errors = [s for s in ctx.stated if s.message.kind == "error"]
     cuda = f.torch.cuda_available
     failed = bool(errors) or (cuda.ok and cuda.value is False) or (f.nvml.init.known and not f.nvml.init.ok)
+    if not failed and (f.gpus or (cuda.ok and cuda.value is True and not is_stated(cuda))):
+        # nvidia-smi's table lists a GPU, or torch reached CUDA, and nothing failed: the banner is
+        # another machine's or from before an update. (Windows' own nvidia-smi listing the GPU
+        # while WSL's fails is a failure, and stays.)
+        return
     # A GPU failure under a WSL 2 the text names is this build's doing; a bare banner beside
     # "WSL" (version unsaid, or nothing failing in the text) is a warning: the GPU cannot work there.
     severe = failed and wsl.value == "wsl2"

@@ -219,6 +219,13 @@ _SB_OFF_WORKED = lazy(
     r"|(?:끄니까|끄고|끄면|껐더니|비활성화\w*)[^\n]{0,40}?(?:됩니다|돼요|됐|해결|작동|로드)"
     r"|無効に(?:したら|すると|して)[^\n]{0,40}?(?:動|直|解決|ロード)", re.IGNORECASE)
 _SB_ROUTINE = lazy(r"\b(?:should|must|need\w*|do\s+i|have\s+to|whether|if\s+you)\b|\?", re.IGNORECASE)
+# Secure Boot's present state, not the act of turning it off: "Secure boot is disabled in BIOS, the
+# driver works", "I have secure boot disabled and it loads".
+_SB_STATE_NOW = lazy(r"(?:\b(?:is|are|has\s+been|have\s+been|remains?|stays?)|\b(?:have|has|keep)\s+(?:the\s+)?secure[\s-]?boot)"
+                     r"\s*(?:already\s+|always\s+)?$", re.IGNORECASE)
+# Another driver than NVIDIA's made to work by it (a Wi-Fi card's, VirtualBox's): not this GPU's.
+SB_OTHER_DRIVER = lazy(r"\b(?:wi-?fi|wlan|wireless|broadcom|realtek|bluetooth|virtualbox|vbox\w*|vmware|wacom|evdi)\b",
+                       re.IGNORECASE)
 # Turned off as a routine step before installing ("disabled Secure Boot before installing the
 # driver and it works"): no refusal was seen.
 _SB_BEFORE = lazy(r"\bbefore\b|\bprior\s+to\b|\bduring\s+(?:the\s+)?install|安装前|安装之前|설치\s*전|インストール前",
@@ -246,6 +253,7 @@ def _secure_boot_told(f: Found, doc: Pasted) -> None:
         line = lines[i]
         m = _SB_OFF_WORKED.search(line)
         if (m and not _SB_ROUTINE.search(line[:m.start()]) and "?" not in line[m.end():m.end() + 20]
+                and not _SB_STATE_NOW.search(line[:m.start()]) and not SB_OTHER_DRIVER.search(line)
                 and not _SB_BEFORE.search(m.group(0))
                 and not re.search(r"n't|\bnot\b|\bnever\b|没|不|안|ない", m.group(0))):
             # Above a bare "Secure Boot is disabled" in the same words (STATED): that is the state

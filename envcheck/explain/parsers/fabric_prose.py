@@ -2,7 +2,8 @@
 (``prose_state``: "is not running", "isn't installed", "failed to start") does not take:
 
 * past tense: "Fabric Manager wasn't running", "the fabricmanager service was not started",
-  "nvidia-fabricmanager had not been installed", "Fabric Manager had stopped";
+  "nvidia-fabricmanager had not been installed", "Fabric Manager had stopped", "Fabric manager is
+  stopped" (not where the line says it is not needed there: a PCIe card has no NVSwitch);
 * its version against the driver's, the reason it refuses to start
   (fabricmanager's own line is "fabric manager NVIDIA GPU driver interface version X don't match
   with driver version Y", a catalogue message): "a mismatched Fabric Manager version to the NVIDIA
@@ -21,6 +22,7 @@ import re
 from envcheck.derived.fabric_said import FM_MISMATCH_SAID
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -31,7 +33,10 @@ _FM = r"(?:nvidia[-_ ]?)?fabric[-_ ]?manager(?:'s)?(?:\.service|\s+service|\s+da
 _STOPPED = lazy(
     rf"\b{_FM}\b[^.;!?\n]{{0,30}}?\b(?:wasn't|was\s+not|weren't|were\s+not|hadn't\s+been|had\s+not\s+been|"
     r"never\s+(?:got\s+|been\s+)?)\s*(?:running|started|installed|active|enabled|up)\b"
-    rf"|\b{_FM}\b\s+(?:had\s+)?(?:stopped|died)\b", _I)
+    rf"|\b{_FM}\b\s+(?:had\s+|has\s+|is\s+|was\s+)?(?:stopped|died|dead|inactive)\b(?![^.;!?\n]{{0,30}}?\b(?:re)?start(?:ed|ing)?\b)", _I)
+# Not needed on this machine: a PCIe GPU or a single card has no NVSwitch for Fabric Manager to set up.
+_NOT_NEEDED = lazy(r"\b(?:not\s+needed|doesn't\s+need|does\s+not\s+need|don't\s+need|no\s+need|unnecessary|not\s+required"
+                   r"|pcie|single\s+gpu|no\s+nvswitch|on\s+purpose)\b", _I)
 _MISMATCH = lazy(
     rf"\b(?:mismatch(?:ed|ing)?|wrong|incompatible)\s+{_FM}\s+versions?\b"
     rf"|\b{_FM}\s+versions?\s+(?:does\s+not|doesn't|did\s+not|didn't|do\s+not|don't)\s+match\b"
@@ -60,6 +65,6 @@ def parse(doc: Pasted) -> Found:
             f.note(f"{FM_MISMATCH_SAID}“{' '.join(line.split())[:160]}” (line {i + 1})")
             return f
         stop = _STOPPED.search(line)
-        if stop and _said(line, stop):
+        if stop and _said(line, stop) and not _NOT_NEEDED.search(line) and not working_after(lines, i, stop.start()):
             f.set("driver.fabric_manager_running", False, i, detail=f"{STATED_DETAIL}: {stop.group(0)}")
     return f

@@ -10,7 +10,9 @@ GPU, at a person's rank (the ``no_nvidia_gpu_found`` finding built on it is like
 
 Nothing is claimed where the text names NVIDIA hardware (a GPU model, nvidia-smi's table), for
 a question or a condition ("if you don't have an NVIDIA GPU", "does it fail due to no NVIDIA
-GPU?"), or where the absence is what a tool reported ("fails due to no NVIDIA GPU being
+GPU?"), for another machine or the past ("fails due to no NVIDIA GPU on the CI runner",
+"previously it failed because of no nvidia gpu"), a text saying it works now, or where the
+absence is what a tool reported ("fails due to no NVIDIA GPU being
 detected / found"): that is the failure, on a machine that may have one.
 """
 
@@ -21,7 +23,7 @@ import re
 from ...derived.messages import NO_NVIDIA_DETAIL
 from ...lazyre import lazy
 from ..partial import STATED, Found
-from ..sentences import asked
+from ..sentences import asked, clause_start, working_after
 from ..source import Pasted
 from .display_adapters import names_nvidia_hardware
 
@@ -29,7 +31,11 @@ SOURCE = "gpu absence statements"
 
 _I = re.IGNORECASE
 _MISSPELT = r"(?:nvdia|nvida|nivida|nividia|nvidea)"
-_GPU = r"(?:gpus?|graphics(?:\s+cards?)?|graphic\s+cards?|video\s+cards?|cards?)"
+# A compound noun after it names something else missing than the GPU ("no NVIDIA GPU support in the
+# image", "… GPU driver", "… GPU access inside the container", "… card memory left").
+_GPU = (r"(?:gpus?|graphics(?:\s+cards?)?|graphic\s+cards?|video\s+cards?|cards?)"
+        r"(?![\s-]+(?:support\w*|drivers?|access|acceleration|accelerated|memory|vram|passthrough|runtime|device\s+plugin"
+        r"|toolkit|build|wheel|version|image|compute|utili[sz]ation|usage|resources?|capabilit\w*|backend|plugin|libraries)\b)")
 # The absence as the cause: "due to no NVIDIA GPU", "because of not having an nvidia card".
 _CAUSE = lazy(rf"\b(?:due\s+to|because\s+of|owing\s+to)\s+(?:(?:having|there\s+being)\s+no|not\s+having\s+(?:an?\s+|any\s+)?"
               rf"|no|the\s+lack\s+of\s+(?:an?\s+)?|lack\s+of\s+(?:an?\s+)?)\s*(?:nvidia|{_MISSPELT})\s+{_GPU}\b", _I)
@@ -41,6 +47,11 @@ _MISSPELT_DENIAL = lazy(
 _REPORTED = lazy(r"^\W{0,3}(?:(?:is|was|were|are|being|been|gets?|got)\s+)*(?:detected|found|visible|recogni[sz]ed|available"
                  r"|shown|listed|seen|present)\b", _I)
 _CONDITION = lazy(r"\b(?:if|unless|whether|when)\b[^.;!?\n]{0,40}$", _I)
+# Another machine than the one the text is about: "fails due to no NVIDIA GPU on the GitHub runner /
+# in the CI container / on my old laptop", or said as the past ("previously", "last year").
+_ELSEWHERE = lazy(r"\b(?:ci|runners?|github\s+actions|build\s+(?:server|machine|agent)|(?:other|another|old|previous|"
+                  r"friend'?s|colleague'?s)\s+(?:machine|computer|laptop|pc|server|box)|previously|last\s+(?:year|month|week)"
+                  r"|used\s+to)\b", _I)
 _NEEDLES = ("nvdia", "nvida", "nivida", "nividia", "nvidea", "due to", "because of", "owing to")
 
 
@@ -56,7 +67,9 @@ def parse(doc: Pasted) -> Found:
         for pattern in (_CAUSE, _MISSPELT_DENIAL):
             m = pattern.search(line)
             if (m is None or asked(line, m.end()) or _REPORTED.search(line[m.end():m.end() + 30])
-                    or _CONDITION.search(line[max(0, m.start() - 60):m.start()])):
+                    or _CONDITION.search(line[max(0, m.start() - 60):m.start()])
+                    or _ELSEWHERE.search(line[clause_start(line, m.start()):m.end() + 60])
+                    or working_after(lines, i, m.start())):
                 continue
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
             return f

@@ -91,6 +91,10 @@ _NOT_DISK = lazy(r"\b(?:gpu|vram|cuda|shm|shared\s+memory|kv|cache\s+blocks?|con
                        r"pool|batch|table|array|slots?|block)\b|/dev/shm|显存|内存", _I)
 _DISK_ADVICE = lazy(r"\b(?:make\s+sure|ensure|check|need(?:s|ed)?|requires?|required|at\s+least|recommend\w*|should|if|whether|"
                           r"plenty|enough\s+(?:disk\s+)?space|even\s+though|although|despite|not\s+(?:a|the)\b)", _I)
+# The same words denied where the language puts the negation after them (ja "ディスクがいっぱいでは
+# ありません", ko "디스크 공간이 부족하지 않습니다", tr "disk alanı yetersiz değil") or a zh "not" before them ("不是磁盘满了").
+_DISK_DENIED_AFTER = lazy(r"^\s*(?:では|じゃ)(?:ありません|ない|なかった)|^\s*(?:하지|지)\s*않|^\s*de[ğg]il\b")
+_DISK_DENIED_BEFORE = lazy(r"(?:不是|并非|並非|并不是|並不是)\s*$")
 _DISK_NEEDLES = (" space", "disk", "storage", "磁盘", "硬盘", "存储", "儲存", "存儲", "系统盘", "系統盤", "ディスク", "ストレージ",
                  "디스크", "저장", "espacio", "disco", "speicherplatz", "festplatte", "d'espace", "disque", "диск", "места",
                  "alan", "đĩa", "ổ cứng", "dung lượng")
@@ -192,7 +196,8 @@ def _disk_full(line: str) -> Optional[str]:
     start, end = max(0, m.start() - 60), min(len(line), m.end() + 40)
     near = line[start:end]
     if (_NOT_DISK.search(near) or _DISK_ADVICE.search(line, start, m.start())
-            or _DENIED.search(line, max(0, m.start() - 40), m.start()) or _DISK_ADVICE.search(line, m.end(), end)):
+            or _DENIED.search(line, max(0, m.start() - 40), m.start()) or _DISK_ADVICE.search(line, m.end(), end)
+            or _DISK_DENIED_AFTER.search(line[m.end():m.end() + 12]) or _DISK_DENIED_BEFORE.search(line[start:m.start()])):
         return None
     return m.group(0)
 

@@ -53,7 +53,8 @@ _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|'
 # A denial, a question, a fix that ended it, or a check that found the file: no claim.
 _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n't\s+lost|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
             r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
-            r"|now\s+works?|working\s+now|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
+            r"|now\s+works?|working\s+now|now\s+(?:it\s+|everything\s+)?(?:loads?|runs?|works?)|(?:loads?|runs?|works?)\s+(?:fine|again)"
+            r"|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
             r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
 # A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
 # question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",

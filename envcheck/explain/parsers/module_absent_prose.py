@@ -32,6 +32,7 @@ import re
 from typing import Optional
 
 from envcheck.derived.messages import STATED_DETAIL
+from envcheck.explain.not_this_host import not_this_host
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import asked, working_after
 from envcheck.explain.source import Pasted
@@ -125,6 +126,7 @@ def _grep_empty(doc: Pasted) -> Optional[int]:
         if not m:
             continue
         if (asked(line, m.end(), clause=False) or _QUALIFIED.search(line[m.end():]) or working_after(doc.lines, i, m.start())
+                or not_this_host(line, m.start(), m.end())
                 or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
             continue
         return i

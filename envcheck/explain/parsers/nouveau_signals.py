@@ -78,7 +78,8 @@ def _fallback(doc: Pasted, f: Found) -> None:
 
 
 # A person telling that blocking nouveau is what made the NVIDIA driver work: "after blacklisting
-# nouveau it works", "Installation has been successfully completed after disabling nouveau", "i
+# nouveau it works", "nouveau was loaded, after blacklisting it everything works" ("it" after
+# nouveau was named), "Installation has been successfully completed after disabling nouveau", "i
 # exec blacklist nouveau after, k8s-driver-manager can exec success", "禁用nouveau后驱动安装成功".
 # Then nouveau held the GPU while the failure was reported (the NVIDIA installer's own "The
 # Nouveau kernel driver is currently in use" is a catalogued message): nouveau_bound, at a
@@ -86,7 +87,7 @@ def _fallback(doc: Pasted, f: Found) -> None:
 # been fixed. A modprobe.d line or a command is configuration, not what happened; unloading
 # nouveau by hand ("unloading nouveau and loading nvidia seems to work") is a test, not a fix.
 BLOCKED_DETAIL = "nouveau held the GPU until it was blocked"
-_BLOCK = r"(?:blacklist\w*|block\w*|disabl\w*|remov\w*)\s+(?:the\s+)?(?:nouveau|nova(?:_core)?)\b"
+_BLOCK = r"(?:blacklist\w*|block\w*|disabl\w*|remov\w*)\s+(?:the\s+)?(?:nouveau|nova(?:_core)?|it)\b"
 _WORKED = (r"(?:works?|worked|working|success\w*|succeed\w*|fixed|solved|resolved|completed|(?:can|could)\s+(?:now\s+)?"
            r"(?:exec|run|install|load)\w*\s+(?:\w+\s+)?success\w*)")
 _BLOCK_FIXED = lazy(
@@ -95,10 +96,19 @@ _BLOCK_FIXED = lazy(
     rf"|\b{_WORKED}\b[^.;!?\n]{{0,40}}?\bafter\s+(?:i\s+|we\s+)?{_BLOCK}"
     r"|(?:屏蔽|禁用|拉黑|blacklist)\s*(?:了|掉)?\s*nouveau[^。！？\n]{0,30}?(?:后|之后|以后)[^。！？\n]{0,20}?"
     r"(?:成功|正常|好了|解决|可以了)", _I)
+# Blocking done long before the text's trouble, as part of a set-up ("I blacklisted nouveau years
+# ago and the driver works; my question is about …"): no failure it cured.
+_LONG_AGO = lazy(r"\b(?:years?|months?|(?:a\s+)?long\s+time)\s+ago\b|\bback\s+in\s+(?:19|20)\d\d\b"
+                 r"|\bwhen\s+(?:i|we)\s+(?:first\s+)?(?:set\s+up|installed|built)\b|\bas\s+usual\b|\bof\s+course\b", _I)
+_NAMED = lazy(r"nouveau|nova", _I)
+# "it" for nouveau: nouveau named just before, nothing else (Secure Boot, a service) in between.
+_IT_NOUVEAU = lazy(r"\b(?:nouveau|nova)\b(?:(?!secure|boot|service|wayland|gdm|sddm|module\s+signing)[^\n]){0,40}$", _I)
 _BLOCK_FAILED = lazy(r"\b(?:not|never|no|still|neither|nor)\b|n't\b|didnt|doesnt|没有|仍然|还是|依然", _I)
 
 
-def _blocked_fixed(doc: Pasted, f: Found) -> None:
+def blocked_fixed(doc: Pasted):
+    """(line index, match) of the first line telling that blocking nouveau made the NVIDIA driver
+    work, or None (``prose_state`` yields its "nouveau was loaded" to it: the past, fixed)."""
     lines = doc.lines
     for i in doc.lines_containing("nouveau", "nova"):
         line = lines[i]
@@ -107,13 +117,22 @@ def _blocked_fixed(doc: Pasted, f: Found) -> None:
                 or stripped.startswith(("blacklist ", "options ", "alias ", "#", "echo ", "sudo ", "$", "install "))):
             continue
         m = _BLOCK_FIXED.search(line)
-        if m is None or asked(line, m.end()) or _BLOCK_FAILED.search(m.group(0)):
+        if (m is None or asked(line, m.end()) or _BLOCK_FAILED.search(m.group(0))
+                or (not _NAMED.search(m.group(0)) and not _IT_NOUVEAU.search(line, 0, m.start()))
+                or _LONG_AGO.search(line, max(0, m.start() - 40), m.end() + 20)):
             continue
+        return i, m
+    return None
+
+
+def _blocked_fixed(doc: Pasted, f: Found) -> None:
+    hit = blocked_fixed(doc)
+    if hit:
+        i, m = hit
         # Below a person's rank: any other reading of the modules (lsmod, "nouveau is still
         # loaded") tells the machine's state, this only its past.
         f.set("driver.loaded_modules", ("nouveau",), i, rank=STATED - 1,
               detail=f"{STATED_DETAIL}: {BLOCKED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
-        return
 
 
 def parse(doc: Pasted) -> Found:

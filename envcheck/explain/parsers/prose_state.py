@@ -21,7 +21,9 @@ from typing import List, Optional, Tuple
 from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.first_of import FirstOf
 from envcheck.explain.gated import Gated
+from envcheck.explain.not_this_host import not_this_host
 from envcheck.explain.parsers.display_adapters import ASIDE
+from envcheck.explain.parsers.nouveau_signals import blocked_fixed
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
 from envcheck.explain.sentences import asked, clause_start
 from envcheck.explain.source import Pasted
@@ -253,6 +255,8 @@ def _modules(line: str) -> Tuple[List[str], List[str]]:
             continue
         name = _module_name(m.group("mod"))
         off = bool(m.group("un")) or _negated(m.group("between"))
+        if off and not_this_host(line, m.start(), m.end()):
+            continue  # "isn't loaded on the login node, which is expected", "… on my Mac, of course"
         (missing if off else loaded).append(name)
     for m in _CN_LOADED.finditer(line):
         (missing if m.group("neg") else loaded).append(_module_name(m.group("mod")))
@@ -347,6 +351,8 @@ def parse(doc: Pasted) -> Found:
         if "nouveau" not in loaded and "nouveau" not in missing:
             loaded.append("nouveau")
             first = i if first is None else min(first, i)
+    if "nouveau" in loaded and blocked_fixed(doc):
+        loaded.remove("nouveau")  # "nouveau was loaded, after blacklisting it everything works": the past (nouveau_signals)
     if loaded:
         f.set("driver.loaded_modules", tuple(loaded), first, detail=f"{STATED_DETAIL}: loaded, in a person's words")
     if missing:

@@ -10,7 +10,9 @@ resume named (``derived/driver_claims.RESUME_FAILURE_DETAIL``), which
 (https://github.com/pop-os/default-settings/pull/64; Ollama's docs/gpu.md "Laptop Suspend Resume").
 
 A compute word is required (the same list as ``resume_failure_prose``); questions, conditions,
-denials ("it does not switch to the CPU after resume") claim nothing.
+denials ("it does not switch to the CPU after resume") claim nothing, nor does a switch told as
+over ("used to", "anymore", "now it's fine") unless the cure named is the uvm module's reload or
+a reboot, which confirms the cause.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 from ...derived.driver_claims import RESUME_FAILURE_DETAIL
 from ...lazyre import lazy
 from ..partial import STATED, Found
+from ..sentences import working_after
 from ..source import Pasted
 from .resume_failure_prose import _COMPUTE, _NOT, _RESUME, _SENTENCE
 
@@ -33,6 +36,13 @@ _SWITCHED = lazy(r"\b(?:stops?|stopped|quits?)\s+(?:using|utili[sz]ing)\s+(?:the
                  r"|\binstead\s+(?:uses?|runs?\s+on)\s+(?:the\s+)?cpu\b", _I)
 # "it does not switch to the CPU", "never stops using the GPU": the failure denied.
 _DENIED = lazy(r"\b(?:not|never|n't)\s+(?:\w+\s+)?$", _I)
+# The failure told as the past: "Ollama used to switch to the CPU after resume", "it doesn't
+# switch to the CPU after resume anymore", "before the 0.5 release it moved to the CPU".
+_USED_TO = lazy(r"\bused\s+to\b|\bany\s?more\b", _I)
+_OVER = lazy(r"\bbefore\s+(?:the\s+)?(?:v?\d[\w.]*\s+)?(?:release|update|upgrade|version|fix)\b", _I)
+# A cure that names the cause (the uvm module reloaded, a reboot): "fixed by reloading nvidia_uvm"
+# confirms the finding rather than ending it (the way "after blacklisting nouveau it works" does).
+_UVM_CURE = lazy(r"\bnvidia[_-]uvm\b|\bmodprobe\b|\breboot\w*|\brestart(?:ing|ed)?\s+(?:the\s+)?(?:pc|computer|machine|system|laptop)\b", _I)
 
 
 def parse(doc: Pasted) -> Found:
@@ -42,8 +52,12 @@ def parse(doc: Pasted) -> Found:
         for s in _SENTENCE.findall(lines[i]):
             m = _SWITCHED.search(s)
             if not (m and _RESUME.search(s) and _COMPUTE.search(s)) or _NOT.search(s) \
-                    or _DENIED.search(s[max(0, m.start() - 25):m.start()]):
+                    or _DENIED.search(s[max(0, m.start() - 25):m.start()]) \
+                    or _USED_TO.search(s, max(0, m.start() - 30)) or _OVER.search(s):
                 continue
+            if working_after(lines, i, lines[i].find(s)) and not _UVM_CURE.search(
+                    "\n".join(lines[i:i + 3])):
+                continue  # "… switched to CPU, now it's fine since the update": the failure over
             said = " ".join(s.split())[:120]
             f.set("torch.cuda_available", False, i, detail=f"{RESUME_FAILURE_DETAIL} ({said})")
             f.set("host.resumed_from_suspend", True, i)

@@ -22,6 +22,7 @@ from ...derived.messages import STATED_DETAIL
 from ...lazyre import lazy
 from ..partial import PROGRAM, STATED, TOOL, Found
 from ..source import Pasted
+from .driver_text import SB_OTHER_DRIVER
 
 SOURCE = "system files"
 
@@ -144,10 +145,10 @@ _SB_STATED = lazy(r"\bsecure ?boot\b[^.!?\n]{0,20}?\b(?:is|was|now|:)?\s*(enable
 _SB_TURNED = lazy(r"\b(enabled|disabled|turned\s+on|turned\s+off|switched\s+on|switched\s+off)\s+(?:the\s+)?"
                         r"secure\s?boot\b", _I)
 # The fix retold: "disabled the SecureBoot and it worked", "after turning off secure boot
-# nvidia-smi works", "disabling Secure Boot fixed it", 关闭安全启动后就好了 (after turning off
+# nvidia-smi works", "disabling Secure Boot fixed it", "turning Secure Boot off brought it back to normal", 关闭安全启动后就好了 (after turning off
 # Secure Boot it was fine). Not routine set-up: "disabled Secure Boot before installing".
-_SB_FIXED = lazy(r"\b(?:disabl(?:ed|ing)|turn(?:ed|ing)\s+off|switch(?:ed|ing)\s+off|deactivat(?:ed|ing))\s+"
-                       r"(?:the\s+)?secure\s?boot\b[^.;!?\n]{0,60}?\b(?:works?|worked|working|fixed|solved|resolved|"
+_SB_FIXED = lazy(r"(?:\b(?:disabl(?:ed|ing)|turn(?:ed|ing)\s+off|switch(?:ed|ing)\s+off|deactivat(?:ed|ing))\s+"
+                       r"(?:the\s+)?secure\s?boot\b|\b(?:turn|switch)(?:ed|ing)\s+(?:the\s+)?secure\s?boot\s+off\b)[^.;!?\n]{0,60}?\b(?:works?|worked|working|fixed|solved|resolved|"
                        r"loads?|loaded|boom|it\s+runs|all\s+good|is\s+fine|(?:returns?|returned|brings?|brought|restores?|restored|"
                        r"gets?|got|goes|went|is|was)\s+(?:\w+\s+){0,2}(?:back\s+)?to\s+normal)\b"
                        r"|(?:关闭|禁用|关掉)(?:了)?(?:bios\s*(?:里|中)?的?)?安全启动[^。；!\n]{0,12}?(?:就|后|之后)?(?:好了|正常|可以了|解决)", _I)
@@ -304,7 +305,8 @@ def _secure_boot(doc: Pasted, found: Found) -> None:
         # What a person says; the last statement on the line is the state now ("installed with
         # Secure Boot disabled, and later I enabled the Secure Boot").
         m = _SB_FIXED.search(line)
-        if m and not _SB_ROUTINE.search(line) and not _SB_FIX_DENIED.search(m.group(0)):
+        if (m and not _SB_ROUTINE.search(line) and not _SB_FIX_DENIED.search(m.group(0))
+                and not SB_OTHER_DRIVER.search(line)):
             # Turning Secure Boot off made the driver work: it was on while the module was refused.
             found.set("host.secure_boot", True, i, rank=STATED,
                       detail=f"{STATED_DETAIL}: turning Secure Boot off made it work ({m.group(0).strip()[:80]})")
