@@ -30,6 +30,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.sentences import asked, working_after
 from envcheck.explain.source import Pasted
 from envcheck.knowledge import messages
 from envcheck.lazyre import lazy
@@ -92,6 +93,11 @@ _DENIED = lazy(
     r"(?:\s+(?:the|this|that|an?|any)\b)?(?:\s+(?:error|warning|message|exception)s?)?[\s:'\"`“”‘’(\[-]{0,6}"
     r"(?:[\w.]{0,60}(?:Error|Exception|Warning)\s*:\s*)?$", _I)
 _DENIAL_WORDS = ("not", "n't", "never", "no longer", "if ", "in case", "when")
+# After a message, the words placing it on another machine ("I got this on my old laptop, not on
+# this server"): with the machine said to work (sentences.working_after), it is not this one's.
+_ELSEWHERE = lazy(r"\bon\s+(?:my\s+|an?\s+|the\s+)?(?:old|other|another|different|previous|second|friend'?s)\s+"
+                  r"(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop)\b"
+                  r"|\bnot\s+(?:on|with)\s+this\s+(?:machine|server|laptop|computer|pc|box|node|system|one)\b", _I)
 # A recorded text longer than this keeps only the matched part and some context (a message
 # inside a one-line JSON log must not put the whole log into the facts).
 _LONGEST = 2000
@@ -200,6 +206,18 @@ def _denied(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -
     return _denied_by(lines[i][max(0, m.start - offsets[i] - 120):m.start - offsets[i]])
 
 
+def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> bool:
+    """A message only asked about ("What does '…' mean?") or placed on another machine, with the
+    machine said to work right after it ("Just curious, my setup works"): not this machine's output.
+    A traceback followed by "now it works" stays a failure (the cause confirmed by its fix)."""
+    i = m.line - 1
+    line = lines[i]
+    end = m.end - offsets[i]
+    if len(line) > 2000 or end > len(line) or not working_after(lines, i, end, sentence=False):
+        return False
+    return asked(line, end, clause=False) or bool(_ELSEWHERE.search(line, end, end + 200))
+
+
 # Cached: a long log repeats the same messages after the same words.
 @functools.lru_cache(maxsize=4096)
 def _denied_by(head: str) -> bool:
@@ -218,7 +236,7 @@ def parse(doc: Pasted) -> Found:
     cat = messages.catalogue()
     enclosed = doc.enclosed
     for group in _groups([m for m in doc.messages if m.line - 1 not in enclosed], lines):
-        if _denied(group[0], lines, offsets):
+        if _denied(group[0], lines, offsets) or _not_this_machine(group[-1], lines, offsets):
             continue
         kind = "error" if any(m.kind == "error" for m in group) else "warning"
         f.error(_text(group, lines, offsets), group[0].line - 1, "torch.errors" if kind == "error" else "torch.warnings")
