@@ -70,6 +70,13 @@ def clause_start(line: str, at: int, stops: str = ".!?;") -> int:
     return max(line.rfind(c, 0, at) for c in stops) + 1
 
 
+def sentence_around(line: str, start: int, end: int, stops: str = ".!?;。！？") -> str:
+    """The sentence of ``line`` that holds ``line[start:end]``: from just past the last of ``stops``
+    before it to the first after it (that stop included), or to the line's end."""
+    rights = [p for p in (line.find(c, end) for c in stops) if p != -1]
+    return line[clause_start(line, start, stops):min(rights) + 1 if rights else len(line)]
+
+
 def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) -> bool:
     """Do the claim's sentence (the one holding position ``at`` of line ``i``; ``sentence=False``:
     from ``at`` on) and the next two lines say the machine works now or the trouble was fixed?"""

@@ -104,3 +104,13 @@ def test_the_container_gates_hold_every_match():
     from envcheck.explain.parsers import freetext
     for gated, _ in freetext._CONTAINERS:
         gated.check()
+
+
+def test_sentence_around_is_the_sentence_holding_the_span():
+    from envcheck.explain.sentences import sentence_around
+
+    line = "Hello there. The nvidia module is not loaded! Next one"
+    assert sentence_around(line, 17, 30) == " The nvidia module is not loaded!"
+    assert sentence_around(line, 0, 5) == "Hello there."
+    assert sentence_around(line, 47, 51) == " Next one"  # no stop after it: to the line's end
+    assert sentence_around("驱动没有加载。重启后正常", 0, 2) == "驱动没有加载。"

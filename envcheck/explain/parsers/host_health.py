@@ -36,6 +36,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
+from envcheck.explain.sentences import clause_start
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
@@ -132,8 +133,7 @@ def _question(line: str, end: int) -> bool:
 
 def _sentence_before(line: str, start: int) -> str:
     """The part of the sentence on ``line`` before ``start``."""
-    cut = max(line.rfind(c, 0, start) for c in ".;!?")
-    return line[cut + 1:start]
+    return line[clause_start(line, start, ".;!?"):start]
 
 
 def _shm_bytes(m: re.Match, blocks: bool):

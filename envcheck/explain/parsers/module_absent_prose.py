@@ -34,7 +34,7 @@ from typing import Optional
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.not_this_host import not_this_host
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked, working_after
+from envcheck.explain.sentences import asked, sentence_around, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -46,9 +46,7 @@ _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|should|make\s+sure|chec
 
 
 def _sentence(line: str, start: int, end: int) -> str:
-    left = max(line.rfind(c, 0, start) for c in _SENTENCE_STOP)
-    rights = [p for p in (line.find(c, end) for c in _SENTENCE_STOP) if p != -1]
-    return line[left + 1:min(rights) + 1 if rights else len(line)]
+    return sentence_around(line, start, end, _SENTENCE_STOP)
 
 
 # A kernel or system log line ("[   13.55] nvidia: …", "Oct 14 07:35:56 host kernel: …") is a program's

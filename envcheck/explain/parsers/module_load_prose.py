@@ -25,7 +25,7 @@ import re
 
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked
+from envcheck.explain.sentences import asked, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -69,9 +69,7 @@ _FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again|fine)|working\s
 
 def _sentence(line: str, start: int, end: int) -> str:
     """The sentence of ``line`` around [start, end)."""
-    left = max(line.rfind(c, 0, start) for c in ".!?;。！？")
-    rights = [p for p in (line.find(c, end) for c in ".!?;。！？") if p != -1]
-    return line[left + 1:min(rights) + 1 if rights else len(line)]
+    return sentence_around(line, start, end)
 
 
 def _gone(doc: Pasted, f: Found) -> None:
