@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from envcheck.explain.sentences import RAN_SINCE_FIX
+from envcheck.explain.sentences import FINE_NOW, RAN_SINCE_FIX
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -24,9 +24,7 @@ _OVER = lazy(
     r"|\b(?:fixed|solved|resolved)\s+(?:it|the\s+(?:problem|issue|error))\b"
     r"|\b(?:works|runs|running|working)\s+(?:fine\s+|perfectly\s+|again\s+|well\s+)?now\b"
     r"|\bnow\s+(?:it\s+)?(?:works|runs)\b|\bwent\s+away\b"
-    # "I moved to 2.3.1 and it's fine now", "now numba works"
-    r"|\b(?:it'?s|it\s+is|everything'?s|all\s+is)\s+(?:all\s+)?(?:fine|ok(?:ay)?|good|working)\s+now\b"
-    r"|\bnow\s+(?!(?:nothing|no|none|never)\b)[\w.-]+\s+works\b"
+    rf"|{FINE_NOW}"
     rf"|{RAN_SINCE_FIX}"
     r"|问题(?:已经?)?解决|已解决|解决了", _I)
 _NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)

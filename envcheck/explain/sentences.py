@@ -41,11 +41,14 @@ RAN_SINCE_FIX = (r"\b(?:replac|reinstall|swapp|re-?seat|updat|upgrad|downgrad|fi
                  r"[^!?\n]{0,100}?\b(?:has|have)\s+(?:run|worked|been\s+running|been\s+working|been\s+stable)\b"
                  r"[^.!?;\n]{0,30}?\bwithout\s+(?:any\s+)?(?:issues?|problems?|errors?|crash\w*)\b"
                  r"(?![^.!?\n]{0,40}\b(?:until|before|then|but|except|now|on\s+(?:my|the|another|an)\s+(?:other|old|cpu|previous)))")
+# "it's fine now", "now numba works" (review of rounds 17/18); resolved.py reads the same as the
+# problem over.
+FINE_NOW = (r"\b(?:it'?s|it\s+is|everything'?s|all\s+is)\s+(?:all\s+)?(?:fine|ok(?:ay)?|good|working)\s+now\b"
+            r"|\bnow\s+(?!(?:nothing|no|not|never|none)\b)[\w.-]+\s+(?:still\s+)?works\b(?!\s*n[o']t)")
 _GOOD = (r"(?:works?|working)\s+(?:(?:just\s+)?fine|now|again|ok(?:ay)?|perfectly|great|well)\b"
          r"|(?:now|again)\s+(?:it\s+|everything\s+)?works?\b|now\s+works?\b"
-         # "it's fine now", "now numba works", "my setup works" (review of rounds 17/18)
-         r"|\b(?:it'?s|it\s+is|everything'?s|all\s+is)\s+(?:all\s+)?(?:fine|ok(?:ay)?|good|working)\s+now\b"
-         r"|\bnow\s+(?!(?:nothing|no|not|never|none)\b)[\w.-]+\s+(?:still\s+)?works\b(?!\s*n[o']t)"
+         rf"|{FINE_NOW}"
+         # "my setup works" (review of rounds 17/18)
          r"|\bmy\s+(?:setup|machine|system|install(?:ation)?|environment|env|server|box|gpu)\s+(?:still\s+|now\s+)?works\b"
          r"(?!\s*n[o']t)"
          r"|\beverything\s+(?:still\s+|now\s+)?(?:works|is\s+(?:fine|ok(?:ay)?|working))\b"
