@@ -213,9 +213,12 @@ def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequen
     i = m.line - 1
     line = lines[i]
     end = m.end - offsets[i]
-    if len(line) > 2000 or end > len(line) or not working_after(lines, i, end, sentence=False):
+    if len(line) > 2000 or end > len(line):
         return False
-    return asked(line, end, clause=False) or bool(_ELSEWHERE.search(line, end, end + 200))
+    # The cheap tests first: a long log holds thousands of messages, few of them asked about.
+    if not (asked(line, end, clause=False) or _ELSEWHERE.search(line, end, end + 200)):
+        return False
+    return working_after(lines, i, end, sentence=False)
 
 
 # Cached: a long log repeats the same messages after the same words.
