@@ -15,21 +15,16 @@ import functools
 import itertools
 import operator
 import re
-import sys
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, TypeVar
 
 from envcheck.explain.wrapped import across_breaks
 from envcheck.knowledge import messages
-from envcheck.knowledge.line_scan import line_local, scan_lines, sorted_matches
+from envcheck.knowledge.line_scan import after_newline as _after_newline
+from envcheck.knowledge.line_scan import on_copies as _on_copies
+from envcheck.knowledge.line_scan import pattern_line_local as _line_local
+from envcheck.knowledge.line_scan import scan_lines, sorted_matches
 from envcheck.knowledge.token_index import INDEXED, TokenIndex
 from envcheck.lazyre import lazy
-
-if sys.version_info >= (3, 11):
-    from re import _constants as sre_constants
-    from re import _parser as sre_parse
-else:  # pragma: no cover - Python 3.10
-    import sre_constants
-    import sre_parse
 
 T = TypeVar("T")
 _FIRST = operator.itemgetter(0)
@@ -375,39 +370,3 @@ class Pasted:
         """Messages quoted in prose a person's editor wrapped over two lines (``wrapped.py``); the
         windows around the breaks are scanned as a paste of their own (they repeat where the log does)."""
         return across_breaks(self, lambda text: Pasted(tuple(text.split("\n")))._scan())
-
-
-def literal_prefix(pattern: "re.Pattern[str]") -> str:
-    """The characters every match of ``pattern`` starts with (its literal start, after a ``^``),
-    so that ``s.startswith(prefix)`` can be tested before ``pattern.match(s)``; "" when the
-    pattern ignores case or starts otherwise."""
-    if pattern.flags & re.IGNORECASE:
-        return ""
-    out: List[str] = []
-    for n, (op, av) in enumerate(sre_parse.parse(pattern.pattern, pattern.flags)):
-        if n == 0 and op is sre_constants.AT and av is sre_constants.AT_BEGINNING:
-            continue
-        if op is not sre_constants.LITERAL:
-            break
-        out.append(chr(av))
-    return "".join(out)
-
-
-def _on_copies(found: List[int], copies: Sequence[Sequence[int]]) -> List[int]:
-    """The numbers of the lines that are copies of the distinct lines ``found``, in order."""
-    return sorted(itertools.chain.from_iterable(copies[k] for k in found))
-
-
-@functools.lru_cache(maxsize=None)
-def _line_local(pattern: "re.Pattern[str]") -> bool:
-    """No match of ``pattern`` holds or looks past a newline (``line_scan.line_local``): what it
-    finds on a line of a text is what it finds on the line alone, so a text repeating its lines
-    is searched on its distinct lines (:meth:`Pasted.lines_with`, :meth:`Pasted.lines_starting`)."""
-    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
-    return line_local(parsed, parsed.state.flags)
-
-
-@functools.lru_cache(maxsize=None)
-def _after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
-    """``pattern`` right after a newline (for :meth:`Pasted.lines_starting`)."""
-    return re.compile(r"\n(?:" + pattern.pattern + ")", pattern.flags)

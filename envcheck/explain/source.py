@@ -20,8 +20,9 @@ from typing import BinaryIO, List, Optional
 
 from envcheck.errors import EnvcheckError
 from envcheck.explain import hardwrap
-from envcheck.explain.pasted import Pasted, literal_prefix  # noqa: F401 (readers import them from here)
+from envcheck.explain.pasted import Pasted  # noqa: F401 (readers import them from here)
 from envcheck.explain.plain import RSYSLOG_NEWLINE, decode, plain, strip_colour
+from envcheck.knowledge.line_scan import literal_prefix  # noqa: F401
 from envcheck.lazyre import lazy
 from envcheck.userfiles import read_bounded
 

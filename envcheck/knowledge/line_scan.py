@@ -12,8 +12,10 @@ where ``message_scan.scan`` of the whole text built a window around every copy's
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
+import re
 import sys
 from typing import Iterable, List, Optional, Sequence
 
@@ -21,8 +23,10 @@ from envcheck.knowledge.message_scan import Match, Positions, ScannedMessage, sc
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
+    from re import _parser as sre_parse
 else:  # pragma: no cover - Python 3.10
     import sre_constants
+    import sre_parse
 
 _NEWLINE = 10
 # Classes that hold a newline (\s, \D, \W and their Unicode and locale forms).
@@ -109,3 +113,39 @@ def scan_lines(messages: Sequence[ScannedMessage], text: str, low: str, words: s
             at = offsets[c] + column
             out.append(Match(m.id, m.kind, at, at + width, c + 1, m.text, m.facts))
     return out
+
+
+def literal_prefix(pattern: "re.Pattern[str]") -> str:
+    """The characters every match of ``pattern`` starts with (its literal start, after a ``^``),
+    so that ``s.startswith(prefix)`` can be tested before ``pattern.match(s)``; "" when the
+    pattern ignores case or starts otherwise."""
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    out: List[str] = []
+    for n, (op, av) in enumerate(sre_parse.parse(pattern.pattern, pattern.flags)):
+        if n == 0 and op is sre_constants.AT and av is sre_constants.AT_BEGINNING:
+            continue
+        if op is not sre_constants.LITERAL:
+            break
+        out.append(chr(av))
+    return "".join(out)
+
+
+def on_copies(found: List[int], copies: Sequence[Sequence[int]]) -> List[int]:
+    """The numbers of the lines that are copies of the distinct lines ``found``, in order."""
+    return sorted(itertools.chain.from_iterable(copies[k] for k in found))
+
+
+@functools.lru_cache(maxsize=None)
+def pattern_line_local(pattern: "re.Pattern[str]") -> bool:
+    """No match of ``pattern`` holds or looks past a newline (``line_scan.line_local``): what it
+    finds on a line of a text is what it finds on the line alone, so a text repeating its lines
+    is searched on its distinct lines (``Pasted.lines_with``, ``Pasted.lines_starting``)."""
+    parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    return line_local(parsed, parsed.state.flags)
+
+
+@functools.lru_cache(maxsize=None)
+def after_newline(pattern: "re.Pattern[str]") -> "re.Pattern[str]":
+    """``pattern`` right after a newline (for ``Pasted.lines_starting``)."""
+    return re.compile(r"\n(?:" + pattern.pattern + ")", pattern.flags)
