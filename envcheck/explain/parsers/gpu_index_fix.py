@@ -111,6 +111,8 @@ def _zero_fixed_single(line: str) -> Optional[str]:
 def _lacking_fixed(line: str) -> Optional[str]:
     """The words of a line saying the machine lacks the GPUs asked for and that changing the run's GPU
     setting fixed it (read once per distinct line)."""
+    if len(line) > 2000:
+        return None  # another program's output, not a sentence
     lacks = _LACKS.search(line)
     if not lacks or asked(line, lacks.end()) or _CONDITION.search(line, 0, lacks.start()):
         return None

@@ -136,7 +136,7 @@ def _setting(line: str) -> Optional[Tuple[str, str, bool]]:
         return None
     value = _unquote(m.group("value"))
     before, after = line[:m.start()], line[m.end():]
-    if _SUPPOSED.search(before):
+    if _SUPPOSED.search(before[-300:]):
         return None  # a value supposed ("in the case when it is set to …, say CUDA_VISIBLE_DEVICES=0,1,2"): no run had it
     commented = line.lstrip().startswith("#") and not line.lstrip().startswith("# ")
     if _REMOVE_BEFORE.search(before):
@@ -162,7 +162,7 @@ def _said_to_work(line: str) -> Optional[str]:
     m = _CVD.search(line)
     if not m or _TEMPLATE.match(line, m.end()):
         return None
-    before, after = line[:m.start()], line[m.end():]
+    before, after = line[max(0, m.start() - 300):m.start()], line[m.end():m.end() + 300]
     works = _WORKS_AFTER.match(after)
     if (not works or _FAIL_AFTER.search(after) or _FIX_BEFORE.search(before) or _REMOVE_BEFORE.search(before)
             or _SUPPOSED.search(before) or _TAKEN_BACK.search(re.split(r"[.;!\n]", after[works.end():], 1)[0])
