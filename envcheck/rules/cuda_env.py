@@ -136,6 +136,9 @@ _FIXED_BY_SETTING = "setting CUDA_VISIBLE_DEVICES to"
 # explain/parsers/gpu_index_fix.py: a person told that changing the run's GPU index (CUDA_ID=1,
 # init_env('1'), --gpu_ids 1) to 0 fixed CUDA finding no device at all.
 _FIXED_BY_INDEX = "changing the GPU index the run used to 0"
+# explain/parsers/gpu_index_fix.py: the machine said to lack the GPUs the run asked for, and changing
+# the run's GPU setting told as the fix.
+_FIXED_BY_FEWER = "changing the GPUs the run asked for, which the machine was said to lack"
 # CUDA's "no device at all" (an index not passed on as CUDA_VISIBLE_DEVICES fails as an invalid ordinal instead).
 _NO_DEVICE_AT_ALL = ("torch_no_cuda_gpus", "cuda_no_device")
 
@@ -174,10 +177,25 @@ def _hidden_from_this_run(ctx: RuleContext, avail) -> Iterator[Finding]:
         "(`import os; print(os.environ.get('CUDA_VISIBLE_DEVICES'))`) and look for where it is set.")
 
 
+def _fixed_by_fewer(avail) -> Iterator[Finding]:
+    """The reader required CUDA's no-device message in the text; the message itself may be read as over
+    (the same text says the change "solved that problem"), so the claim is the evidence."""
+    yield make("cuda_visible_devices_hides_gpus",
+               "CUDA found no device at all, the text says the machine lacks the GPUs the run asked for, and "
+               "changing the run's GPU setting is said to have fixed it. CUDA reports no device only when none is "
+               "visible to it: the program or its launch script passes that setting on as CUDA_VISIBLE_DEVICES, and "
+               "GPUs this machine does not have hide every one. Name GPUs that exist (`nvidia-smi -L` lists them).",
+               [("torch.cuda_available", avail)], {"visible_devices": "0"},
+               severity=Severity.WARNING, confidence=Confidence.LIKELY)
+
+
 def _fixed_by_setting(ctx: RuleContext) -> Iterator[Finding]:
     avail = ctx.facts.torch.cuda_available
     if avail.ok and avail.value is False and _FIXED_BY_INDEX in (avail.detail or ""):
         yield from _fixed_by_index(ctx, avail)
+        return
+    if avail.ok and avail.value is False and _FIXED_BY_FEWER in (avail.detail or ""):
+        yield from _fixed_by_fewer(avail)
         return
     if avail.ok and avail.value is False and _WORKS_ELSEWHERE in (avail.detail or ""):
         yield from _hidden_from_this_run(ctx, avail)

@@ -16,6 +16,11 @@ the variable itself is never shown:
   设备都只有一个gpu，改成0就好了" (only one GPU; changing it to 0 worked), "I only have one GPU,
   changed it to 0 and it works".
 
+* the machine said to lack the GPUs the run asked for, and a change of the run's GPU setting told as
+  what fixed it: "since I haven't got 3 gpus I think I got that error. Changing cuda_devices to 1
+  solved that problem" (the setting is passed on as CUDA_VISIBLE_DEVICES; the value it was changed to
+  need not be 0). A count ("num_gpus", "n_gpu") is no index: it claims nothing.
+
 Only beside one of CUDA's no-device messages (catalogue ``cuda_no_device``,
 ``torch_no_cuda_gpus``). Attempts ("I tried changing it to 0"), failures told after ("still"),
 questions and conditions claim nothing. The claim is torch.cuda_available false (stated) with a
@@ -29,6 +34,7 @@ from typing import Optional, Tuple
 
 from envcheck.explain.parsers.visible_devices import single_gpu_said
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
+from envcheck.explain.sentences import asked
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -43,6 +49,8 @@ _NO_DEVICE_WORDS = ("no cuda-capable device is detected", "no cuda gpus are avai
 # The words rules/cuda_env.py looks for in torch.cuda_available's detail (it keeps its own copy:
 # rules do not import the explain layer).
 FIXED_BY_INDEX = "changing the GPU index the run used to 0"
+# The same for GPUs the machine was said to lack (rules/cuda_env.py keeps its own copy).
+FIXED_BY_FEWER = "changing the GPUs the run asked for, which the machine was said to lack"
 
 # A setting that selects GPUs by number: CUDA_ID, GPU_ID, --gpu_ids, gpu-id, device_id, cuda_devices.
 # A count ("num_gpus 2 to 0") runs on the CPU instead: only names of an index.
@@ -70,6 +78,15 @@ _THEN_FAILED = lazy(r"\b(?:got|get|gets|getting|gave|gives|giving|results?\s+in|
                     r"|crash\w*|raise[sd]?|throws?|threw)\b|:\s*$|报错|出错|错误|然后|但是?", _I)
 _FIXED_AFTER = lazy(r"\b(?:fix\w*|solv\w*|resolv\w*|works?|worked|working)\b|好了|解决|可以了|正常", _I)
 _CONDITION = lazy(r"\b(?:if|when|whether|unless|should\s+i|can\s+i|do\s+i)\b|如果|是否", _I)
+# The machine said to lack several GPUs: "I haven't got 3 gpus", "we don't have 4 GPUs".
+_LACKS = lazy(r"\b(?:i|we|it|this\s+(?:machine|server|pc|computer))\s+(?:haven'?t|have\s+not|don'?t\s+have|do\s+not\s+have"
+              r"|doesn'?t\s+have|does\s+not\s+have|has\s*n[o']t)\s+(?:got\s+)?(?:\d+|two|three|four|five|six|seven|eight"
+              r"|multiple|several|that\s+many)\s+(?:nvidia\s+)?gpus\b", _I)
+# A GPU setting told changed, and that fixing it: "Changing cuda_devices to 1 solved that problem".
+_SETTING_FIXED = lazy(r"\b(?:chang\w*|set(?:ting)?|switch\w*|modif\w*|edit\w*)\s+(?:the\s+)?[`'\"]?-{0,2}(?P<name>[\w.-]*"
+                      r"(?:gpu|cuda|device)[\w.-]*)[`'\"]?\s+(?:to|into)\s+[`'\"]?[\d,]+[`'\"]?(?![\w.])"
+                      r"[^.;!?\n]{0,30}?\b(?:works?|worked|fixed|solved|resolved)\b", _I)
+_COUNT = lazy(r"num|count|^n_?gpus?$|^ngpus?$|world_size|nproc", _I)
 
 
 def _change(line: str) -> Optional[Tuple[str, str]]:
@@ -91,6 +108,20 @@ def _zero_fixed_single(line: str) -> Optional[str]:
     return m.group(0)
 
 
+def _lacking_fixed(line: str) -> Optional[str]:
+    """The words of a line saying the machine lacks the GPUs asked for and that changing the run's GPU
+    setting fixed it (read once per distinct line)."""
+    if len(line) > 2000:
+        return None  # another program's output, not a sentence
+    lacks = _LACKS.search(line)
+    if not lacks or asked(line, lacks.end()) or _CONDITION.search(line, 0, lacks.start()):
+        return None
+    m = _SETTING_FIXED.search(line, lacks.end())
+    if not m or _COUNT.search(m.group("name")) or _NOT_FIXED.search(line) or _CONDITION.search(line, lacks.end(), m.start()):
+        return None
+    return f"{lacks.group(0)}; {m.group(0)}"
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing(*_NO_DEVICE_WORDS):
@@ -100,6 +131,12 @@ def parse(doc: Pasted) -> Found:
         i, (name, old) = told
         f.set("torch.cuda_available", False, i,
               detail=f"{STATED_DETAIL}: the run found no GPU; {FIXED_BY_INDEX} ({name.strip('-')} {old} -> 0) fixed it")
+        return f
+    lacking = doc.first(_lacking_fixed, "gpus", ignorecase=True)
+    if lacking is not None:
+        i, words = lacking
+        f.set("torch.cuda_available", False, i,
+              detail=f"{STATED_DETAIL}: the run found no GPU; {FIXED_BY_FEWER} ({words}) fixed it")
         return f
     said = doc.first(_zero_fixed_single, "0")
     if said is not None:

@@ -51,6 +51,8 @@ _VENDOR_GPU = lazy(
 _MINE = lazy(
     r"\b(?:i|we)\s+(?:have|got|own|use|am\s+using|'m\s+using|'ve\s+got|am\s+on|'m\s+on|run\s+on|only\s+have)\b"
     r"|\bi'm\s+(?:using|on)\b|\bi've\s+got\b"
+    # the machine the person is running on: "I'm attempting to run Forge on Windows 11 with an Intel R GPU"
+    r"|\bi(?:'m|\s+am)\s+(?:attempting|trying|going)\s+to\s+(?:run|use|start|launch)\b"
     r"|\bmy\s+(?:\w+\s+){0,2}?(?:pc|computer|laptop|notebook|machine|desktop|system|device|mac|gpu|graphics|card|rig|box)\b"
     r"|\b(?:gpu|graphics(?:\s+card)?|video\s+card)\s*[:=]"
     r"|我的|我是|我用|我这|本人|电脑是|显卡是|显卡为|私の|うちの|グラボは|제\s|내\s|저는|mi\s+(?:pc|port[aá]til|ordenador|computadora|tarjeta)"

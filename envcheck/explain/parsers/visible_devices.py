@@ -49,6 +49,15 @@ _FAIL_AFTER = lazy(r"^[^\n]{0,60}?(?:\bfails?\b|\bfailed\b|\berror\b|\bdoesn'?t\
                          r"\bno\s+(?:cuda\s+)?(?:gpus?|devices?)\b|报错|不行|失败|出错|에러|エラー)", _I)
 _REMOVE_BEFORE = lazy(r"(?:\bcomment(?:ed|ing)?\s+out|\bremov\w*|\bdelet\w*|\bget\s+rid\s+of|注释|删除|删掉|去掉|"
                             r"주석|삭제|コメントアウト|削除)[^\n]{0,80}$", _I)
+# An empty match followed by an expression, not a value: a template or a lookup printing the variable
+# ("print(f\"CUDA_VISIBLE_DEVICES: {os.getenv('CUDA_VISIBLE_DEVICES')}\")", "CUDA_VISIBLE_DEVICES=$GPU",
+# "CUDA_VISIBLE_DEVICES: %s" % …, "CUDA_VISIBLE_DEVICES=<ids>"): what the value is, is not on the line.
+_TEMPLATE = lazy(r"(?<![\w,'\"`-])[{$%<(\[]")
+# A value only supposed, before it in its sentence: "in the case when it is set to …, say", "assume",
+# "for example" (the "set to" there is no fix). Not "if" / "when": "If I set CUDA_VISIBLE_DEVICES=1 I
+# get …" tells the run that failed.
+_SUPPOSED = lazy(r"\b(?:in\s+(?:the\s+)?case|suppose|supposing|assume|assuming|say|e\.g\.|for\s+example"
+                 r"|for\s+instance)\b[^.;!?\n]*$", _I)
 # A line that only joins two alternatives ("or") keeps a fix cue alive for the next value.
 _JOIN = lazy(r"^\s*(?:or|或|或者|또는|o|oder|ou)\s*[:,]?\s*$", _I)
 
@@ -123,10 +132,12 @@ def _setting(line: str) -> Optional[Tuple[str, str, bool]]:
     fix removing it told before), "fail" (a failure told after), "fix" (a fix cue beside it) or
     "" (none of these: a cue on the lines above may still make it a fix). Read once per distinct line."""
     m = _CVD.search(line)
-    if not m:
+    if not m or _TEMPLATE.match(line, m.end()):
         return None
     value = _unquote(m.group("value"))
     before, after = line[:m.start()], line[m.end():]
+    if _SUPPOSED.search(before[-300:]):
+        return None  # a value supposed ("in the case when it is set to …, say CUDA_VISIBLE_DEVICES=0,1,2"): no run had it
     commented = line.lstrip().startswith("#") and not line.lstrip().startswith("# ")
     if _REMOVE_BEFORE.search(before):
         return "remove", value, commented
@@ -135,6 +146,29 @@ def _setting(line: str) -> Optional[Tuple[str, str, bool]]:
     if _FIX_AFTER.search(after) or _FIX_BEFORE.search(before):
         return "fix", value, commented
     return "", value, commented
+
+
+# The run with the value said to work, after it on its line: "set CUDA_VISIBLE_DEVICES=3 and it runs fine".
+_WORKS_AFTER = lazy(r"^(?:[^.;!?\n]|\.(?=\w)){0,60}?(?:\bworks?\b|\bworked\b|\bworking\b|\bruns?\s+(?:just\s+)?(?:fine|ok|well|great|perfectly)\b"
+                    r"|\bruns?\s+without\s+(?:any\s+)?(?:issues?|problems?|errors?))", _I)
+# The rest of that sentence taking it back: "… runs fine, but is_available() is False", "works? no".
+_TAKEN_BACK = lazy(r"\b(?:but|however|except|though|although|yet|until|unless|only\s+if)\b|n't\b|\bnot\b|\bno\b|error|fail"
+                   r"|\bFalse\b|\?", _I)
+
+
+def _said_to_work(line: str) -> Optional[str]:
+    """The value of a line telling the run with it works (not a fix of another value: nothing before it
+    cues one), or None (read once per distinct line)."""
+    m = _CVD.search(line)
+    if not m or _TEMPLATE.match(line, m.end()):
+        return None
+    before, after = line[max(0, m.start() - 300):m.start()], line[m.end():m.end() + 300]
+    works = _WORKS_AFTER.match(after)
+    if (not works or _FAIL_AFTER.search(after) or _FIX_BEFORE.search(before) or _REMOVE_BEFORE.search(before)
+            or _SUPPOSED.search(before) or _TAKEN_BACK.search(re.split(r"[.;!\n]", after[works.end():], 1)[0])
+            or _TAKEN_BACK.search(after[:works.start()])):
+        return None
+    return _unquote(m.group("value"))
 
 
 def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[str, int]]]:
@@ -232,6 +266,14 @@ def parse(doc: Pasted) -> Found:
         value, i = fixed
         f.set("torch.cuda_available", False, i,
               detail=f"{STATED_DETAIL}: the run found no GPU; {FIXED_BY_SETTING} {value!r} fixed it")
+    if not (run is not None and fix_told) and not doc.lines_containing(*_NO_DEVICE_WORDS):
+        # No run failed with another value, and the run with this one is said to work ("an A100 …
+        # CUDA_VISIBLE_DEVICES=3 … runs fine"): CUDA saw a GPU with it, whatever the text lists of the machine.
+        said = doc.first(_said_to_work, "cuda_visible_devices", ignorecase=True)
+        if said is not None and all(v == said[1] for v, _ in originals):
+            i, value = said
+            f.set("torch.cuda_available", True, i,
+                  detail=f"{STATED_DETAIL}: with CUDA_VISIBLE_DEVICES={value!r} the run is said to work")
     single = _single_gpu(doc)
     if single is not None:
         i, said = single
