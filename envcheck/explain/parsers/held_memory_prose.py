@@ -9,7 +9,7 @@ stays full, and the person finds the holder with ``fuser -v /dev/nvidia*``:
 
 * "after the program finishes, the gpu memory is still occupied by the process",
   "VRAM is not released after I kill the script", "a zombie process keeps holding GPU memory";
-* "kill主进程显卡不会释放显存", "显存一直被占用，nvidia-smi 看不到进程";
+* "kill主进程显卡不会释放显存", "kill掉进程后显存无法自动释放", "显存一直被占用，nvidia-smi 看不到进程";
 * "프로세스를 종료해도 GPU 메모리가 해제되지 않습니다"; "プロセスを終了してもGPUメモリが解放されない";
   "la memoria de la GPU sigue ocupada después de matar el proceso", "der GPU-Speicher wird nach
   dem Beenden nicht freigegeben", "la mémoire GPU n'est pas libérée après avoir tué le processus".
@@ -57,7 +57,7 @@ _HELD = lazy(
     r"|\b(?:ha(?:s|ve)|had|shows?|showed)\s+(?:almost\s+|about\s+|around\s+|over\s+|nearly\s+)?\d+(?:\.\d+)?\s*"
     r"(?:[gm]i?b|gigs?)\s+(?:\w+\s+)?(?:allocated|used|occupied|taken|in\s+use)\b"
     r"|\b(?:allocated|occupied|held|used|taken)\s+by\s+(?:someone|something|somebody|an?\s+unknown|another\s+process)\b"
-    r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
+    r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?(?:自动|马上|及时|正常|完全)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
     r"|被占用|占用了\s*\d+(?:\.\d+)?\s*[GM]"
     r"|해제되지\s*않|반환되지\s*않|해제가\s*안|(?:계속|여전히)\s*(?:점유|차지)"
     r"|解放されな|解放されず|解放されません|(?:占有|使用)されたまま"
