@@ -2,7 +2,7 @@
 
 The driver's kernel-log line is ``NVRM: Xid (PCI:0000:cb:00): 13, pid=…, …`` (the format
 leptonai/gpud's components/accelerator/nvidia/error/xid/README.md quotes and matches with
-``NVRM: Xid.*?: (\d+),``); ``driver_text.py`` reads those lines. People
+``NVRM: Xid.*?: (\\d+),``); ``driver_text.py`` reads those lines. People
 just as often summarise them: "dmesg shows Xid 79", "I got Xid 13 errors in the kernel log",
 or a list under "`dmesg` shows repeated NVIDIA Xid events … :" whose items name the codes
 ("- `Xid 48 / 171`: uncorrectable double-bit ECC (DBE) in HBM framebuffer", "- `Xid 63`: Row
