@@ -7,3 +7,6 @@ from __future__ import annotations
 from envcheck.derived.messages import STATED_DETAIL
 
 HELD_DETAIL = f"{STATED_DETAIL}: GPU memory said to stay held by a process that ended or is not listed"
+# "There's another program used a lot of GPU memory", "this was just from me running too much at once
+# on my gpu": the memory is taken by other live work on the same GPU (held_memory_prose writes it).
+SHARED_DETAIL = f"{STATED_DETAIL}: GPU memory said to be taken by other programs on the same GPU"

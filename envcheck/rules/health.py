@@ -14,6 +14,7 @@ from typing import Dict, Iterator, List, Optional
 
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
+from envcheck.derived.xid_said import xid_said
 from envcheck.facts import GpuFacts
 from envcheck.knowledge import xid as xid_table
 from envcheck.reading import Status
@@ -311,7 +312,8 @@ def xid_errors_logged(ctx: RuleContext) -> Iterator[Finding]:
     # on the GPU whose Xid NVIDIA's table says wants a reset.
     yield make("xid_errors_logged", lead + " ".join(p.rstrip(".") + "." for p in parts) + what, ev,
                {"gpu_index": reset[0]} if reset else None, severity=Severity(worst), links=(xid_table.CATALOG_URL,),
-               gpu=None, recipe="" if worst != "info" else None)
+               gpu=None, recipe="" if worst != "info" else None,
+               confidence=Confidence.LIKELY if xid_said(f.driver.xid_events) else None)
 
 
 # --------------------------------------------------------------------------- processes

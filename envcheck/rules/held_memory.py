@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from envcheck.derived.held_memory import HELD_DETAIL
+from envcheck.derived.held_memory import HELD_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import held_said
 from envcheck.derived.machine import failure_texts
 from envcheck.derived.stated_causes import blamed
@@ -79,6 +79,14 @@ def gpu_memory_held_after_exit(ctx: RuleContext) -> Iterator[Finding]:
         return
     for g in ctx.facts.gpus:
         used = g.memory_used_bytes
+        if used.status is Status.ERROR and blamed(used, SHARED_DETAIL) and _fails_for_memory(ctx):
+            said = str(used.detail)[len(SHARED_DETAIL):].strip(" ()")
+            yield make("gpu_memory_in_use",
+                       f"The text says other programs were using the same GPU (“{said}”), and a failure in it names "
+                       "memory: what they hold is not there for this run. `nvidia-smi` lists them and what each holds; "
+                       "stop them, wait for them, or run on a GPU nobody else uses (CUDA_VISIBLE_DEVICES).",
+                       [(f"gpus[{g.index}].memory_used_bytes", said)], gpu=g.index, confidence=Confidence.LIKELY)
+            return
         if used.status is not Status.ERROR or not blamed(used, HELD_DETAIL):
             continue
         said = str(used.detail)[len(HELD_DETAIL):].strip(" ()")

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from envcheck.derived.xid_said import xid_said
 from envcheck.rules.engine import RuleContext, evidence, make
-from envcheck.rules.finding import Finding, Severity
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 UNCORRECTABLE = {48: "DBE (Double Bit Error) ECC Error", 94: "Contained ECC error", 95: "Uncontained ECC error",
                  140: "ECC unrecovered error"}
@@ -47,18 +48,20 @@ def ecc_errors_in_kernel_log(ctx: RuleContext) -> Iterator[Finding]:
     said = ", ".join(f"Xid {c} “{names[c]}”" for c in codes) + (f" at {', '.join(where)}" if where else "")
     ev = evidence(*((f"driver.xid_events[xid={c}]", next(e.message.strip() or "(no text)" for e in shown if e.xid == c))
                     for c in codes))
+    likely = Confidence.LIKELY if xid_said(ctx.facts.driver.xid_events) else None
+    log = "The text says the kernel log showed" if likely else "The kernel log shows"
     if bad:
         yield make("ecc_errors",
-                   f"The kernel log shows {said}: the GPU's memory had an uncorrectable ECC error, so the work on "
+                   f"{log} {said}: the GPU's memory had an uncorrectable ECC error, so the work on "
                    "it was stopped or computed wrong results. A GPU reset retires or remaps the faulty memory; if "
                    "the errors come back after it, the GPU needs service (RMA). `nvidia-smi -q -d "
-                   "ECC,PAGE_RETIREMENT,ROW_REMAPPER` shows the counts.", ev)
+                   "ECC,PAGE_RETIREMENT,ROW_REMAPPER` shows the counts.", ev, confidence=likely)
     else:
         yield make("ecc_errors",
-                   f"The kernel log shows {said}: ECC is correcting many single-bit memory errors on this GPU. "
+                   f"{log} {said}: ECC is correcting many single-bit memory errors on this GPU. "
                    "Results are still right, but a fast-growing count often comes before uncorrectable errors: "
                    "watch `nvidia-smi -q -d ECC,PAGE_RETIREMENT,ROW_REMAPPER` and plan a service call.",
-                   ev, severity=Severity.WARNING, recipe=None)
+                   ev, severity=Severity.WARNING, recipe=None, confidence=likely)
 
 
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.

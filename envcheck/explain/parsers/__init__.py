@@ -97,6 +97,7 @@ from . import (
     visible_devices,
     visible_devices_configs,
     wsl_said,
+    xid_said,
     yolo_banner,
 )
 
@@ -144,6 +145,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_dll_prose.parse,
     library_missing_prose.parse,
     resume_cpu_switch.parse,
+    xid_said.parse,
 )
 
 __all__ = ["PARSERS"]

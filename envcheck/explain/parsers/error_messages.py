@@ -98,6 +98,11 @@ _DENIAL_WORDS = ("not", "n't", "never", "no longer", "if ", "in case", "when")
 _ELSEWHERE = lazy(r"\bon\s+(?:my\s+|an?\s+|the\s+)?(?:old|other|another|different|previous|second|friend'?s)\s+"
                   r"(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop)\b"
                   r"|\bnot\s+(?:on|with)\s+this\s+(?:machine|server|laptop|computer|pc|box|node|system|one)\b", _I)
+# Right after a message, its question answered no ("No space left on device? No, the disk has 400 GB
+# free", "'CUDA out of memory'? Nope."): the person asked whether it was that and says it was not.
+# "? No idea why", "? No matter what I do" answer nothing.
+_ANSWERED_NO = lazy(r"[\s'\"`“”‘’)]{0,3}\?\s*(?:no|nope|nah|not\s+(?:that|it|the\s+case|here))\b"
+                    r"(?!\s+(?:idea|clue|matter|luck|way|one|change|difference|help))", _I)
 # A recorded text longer than this keeps only the matched part and some context (a message
 # inside a one-line JSON log must not put the whole log into the facts).
 _LONGEST = 2000
@@ -208,11 +213,14 @@ def _denied(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -
 
 def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> bool:
     """A message only asked about ("What does '…' mean?") or placed on another machine, with the
-    machine said to work right after it ("Just curious, my setup works"): not this machine's output.
+    machine said to work right after it ("Just curious, my setup works"), or asked about and answered
+    no ("No space left on device? No, …"): not this machine's output.
     A traceback followed by "now it works" stays a failure (the cause confirmed by its fix)."""
     i = m.line - 1
     line = lines[i]
     end = m.end - offsets[i]
+    if 0 <= end < len(line) and _ANSWERED_NO.match(line, end):
+        return True
     if len(line) > 2000 or end > len(line):
         return False
     # The cheap tests first: a long log holds thousands of messages, few of them asked about.

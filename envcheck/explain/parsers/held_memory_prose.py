@@ -7,9 +7,10 @@ nvidia-smi lists no process (the holder is a stray DataLoader worker, another PI
 namespace, a process killed with ``kill -9`` whose children live on) while its memory column
 stays full, and the person finds the holder with ``fuser -v /dev/nvidia*``:
 
-* "after the program finishes, the gpu memory is still occupied by the process",
+* "after the program finishes, the gpu memory is still occupied by the process", "failed / canceled
+  runs appear to not reset the memory on our GPUs and run as PIDs that are not visible on nvidia-smi",
   "VRAM is not released after I kill the script", "a zombie process keeps holding GPU memory";
-* "kill主进程显卡不会释放显存", "显存一直被占用，nvidia-smi 看不到进程";
+* "kill主进程显卡不会释放显存", "kill掉进程后显存无法自动释放", "显存一直被占用，nvidia-smi 看不到进程";
 * "프로세스를 종료해도 GPU 메모리가 해제되지 않습니다"; "プロセスを終了してもGPUメモリが解放されない";
   "la memoria de la GPU sigue ocupada después de matar el proceso", "der GPU-Speicher wird nach
   dem Beenden nicht freigegeben", "la mémoire GPU n'est pas libérée après avoir tué le processus".
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from envcheck.derived.held_memory import HELD_DETAIL
+from envcheck.derived.held_memory import HELD_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import HELD_NOTE
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
@@ -38,8 +39,8 @@ _I = re.IGNORECASE
 
 _SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
 # "GPU0 memory", "the memory of the GPU0": nvidia-smi's and torch's GPU numbering written on.
-_MEMORY = lazy(r"\b(?:gpu\d{0,2}|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+)?"
-                     r"(?:gpu\d{0,2}|card)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
+_MEMORY = lazy(r"\b(?:gpu\d{0,2}|cuda|video|graphics|device)\s+memory\b|\bvram\b|\bmemory\s+(?:on|of)\s+(?:the\s+|our\s+|my\s+)?"
+                     r"(?:gpus?\d{0,2}|cards?)\b|显存|显卡|GPU\s*메모리|그래픽\s*메모리|VRAM|GPU\s*メモリ|ビデオメモリ"
                      r"|\bmemoria\s+(?:de\s+(?:la\s+)?)?(?:gpu|vram|v[ií]deo)\b|\bGPU-Speicher|\bGrafikspeicher"
                      r"|\bm[ée]moire\s+(?:du\s+|de\s+la\s+)?(?:gpu|vid[ée]o)\b"
                      # a GPU with an amount on it: "my GPU still seems to have almost 13GB allocated"
@@ -50,6 +51,9 @@ _HELD = lazy(
     r"\b(?:is|was|are|were|remains?|remained|stays?|stayed|still)\s+(?:still\s+)?(?:being\s+)?"
     r"(?:occupied|held|taken|allocated|in\s+use|full)\b"
     r"|\bnot\s+(?:being\s+)?(?:released|freed|deallocated|cleared)\b|\bisn'?t\s+(?:released|freed)\b"
+    # the run as the subject: "failed runs appear to not reset the memory on our GPUs"
+    r"|\b(?:not|never|n't)\s+(?:\w+\s+)?(?:reset|release|free|clear|return)\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:gpu\s+|vram\s+|video\s+)?memory\b"
     r"|\b(?:does|did|do|won'?t|will\s+not|can'?t|cannot|could\s+not|couldn'?t)\s*(?:n'?t|not)?\s+"
     r"(?:get\s+)?(?:released|freed|release|free)\b|\bnever\s+(?:gets?\s+)?(?:released|freed)\b"
     r"|\bkeeps?\s+(?:occupying|holding|using)\b|\bstill\s+(?:occupies|holds|uses|occupying|holding|using)\b"
@@ -57,7 +61,7 @@ _HELD = lazy(
     r"|\b(?:ha(?:s|ve)|had|shows?|showed)\s+(?:almost\s+|about\s+|around\s+|over\s+|nearly\s+)?\d+(?:\.\d+)?\s*"
     r"(?:[gm]i?b|gigs?)\s+(?:\w+\s+)?(?:allocated|used|occupied|taken|in\s+use)\b"
     r"|\b(?:allocated|occupied|held|used|taken)\s+by\s+(?:someone|something|somebody|an?\s+unknown|another\s+process)\b"
-    r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
+    r"|(?:不|没有?|未|无法)(?:会|能)?(?:被)?(?:自动|马上|及时|正常|完全)?释放|(?:一直|仍然|依然|还|仍)(?:在|是)?(?:被)?占(?:用|着)|占用(?:着)?显存"
     r"|被占用|占用了\s*\d+(?:\.\d+)?\s*[GM]"
     r"|해제되지\s*않|반환되지\s*않|해제가\s*안|(?:계속|여전히)\s*(?:점유|차지)"
     r"|解放されな|解放されず|解放されません|(?:占有|使用)されたまま"
@@ -67,7 +71,12 @@ _HELD = lazy(
 # The process that held it ended, was killed, or is not shown.
 _GONE = lazy(
     r"\b(?:after|once|when|even\s+after|even\s+though)\b[^.;]{0,60}?\b(?:finish\w*|end(?:s|ed)?|exit\w*|terminat\w*|"
-    r"kill\w*|stop\w*|crash\w*|clos\w*|quit\w*|interrupt\w*|abort\w*)\b"
+    r"kill\w*|stop\w*|crash\w*|clos\w*|quit\w*|interrupt\w*|abort\w*|cancel\w*)\b"
+    # "failed / canceled Bonito runs", "aborted jobs"
+    r"|\b(?:failed|cancel{1,2}ed|aborted|interrupted|killed|crashed)\s+(?:/\s+\w+\s+)?(?:`?\w+`?\s+){0,2}"
+    r"(?:runs?|jobs?|processes|trainings?)\b"
+    # "run as PIDs that are not visible on nvidia-smi"
+    r"|\bnot\s+(?:visible|shown|listed)\s+(?:on|in|by)\s+`?nvidia-smi\b"
     r"|\bkill(?:ed|ing)?\b|\bzombie\b|\bdefunct\b|\borphan\w*\b|\bleft\s*over\b|\bleftover\b|\bstale\b"
     r"|\bctrl\s*\+\s*c\b|\bno\s+(?:running\s+)?process(?:es)?\s+(?:is\s+|are\s+)?(?:shown|listed|visible|found)\b"
     r"|\bno\s+process(?:es)?\s+(?:in|on)\s+nvidia-smi\b|\bfuser\b"
@@ -83,6 +92,25 @@ _GONE = lazy(
 _NOT = lazy(r"\?|？|\b(?:if|whether|should|could|would|might|maybe|perhaps|how\s+(?:to|do|can)|"
                   r"you\s+(?:can|need|must|have\s+to)|try|please|make\s+sure)\b"
                   r"|如果|是否|吗|怎么|如何|请|应该|可以用|나요|까요|인가요|하세요|ですか|ますか|ください|場合", _I)
+
+
+# Other live work said to take the same GPU: "There's another program used a lot of GPU memory",
+# "multiple programs are executing on the server by different users", "this was just from me running
+# too much at once on my gpu", "显卡被其他程序占用了". A denial ("no other process is using the GPU",
+# "nothing else was running"), a question, a guess or advice ("another process may be using it",
+# "check whether another job uses the GPU") says nothing about the machine (_NOT, _NO_OTHER).
+_SHARED = lazy(
+    r"\b(?:another|other|a\s+different|someone\s+else'?s?|other\s+users?'?s?)\s+(?:\w+\s+){0,2}"
+    r"(?:programs?|process(?:es)?|jobs?|users?|applications?|apps?|models?|instances?|tasks?|scripts?)\b"
+    r"[^.;!?]{0,40}?\b(?:(?:is|was|are|were)\s+)?(?:using|used|occupying|occupied|holding|held|taking|took|eating|ate|"
+    r"consuming|consumed|hogging)\b[^.;!?]{0,30}?(?:\bgpus?\b|\bvram\b|\bmemory\b|\bcards?\b)"
+    r"|\brunning\s+(?:to{1,2}\s+much|to{1,2}\s+many\s+\w+|(?:two|several|multiple|other)\s+\w+)\s+"
+    r"(?:at\s+once|at\s+the\s+same\s+time|simultaneously|in\s+parallel)\s+on\s+(?:my|the|one|a|this)\s+(?:gpu|card)\b"
+    r"|(?:其他|别的|其它)(?:的)?(?:任务|进程|程序|用户|人)[^。，,！？]{0,10}占用了?(?:显存|显卡|GPU)"
+    r"|(?:显存|显卡|GPU)[^。，,！？]{0,6}被(?:其他|别的|其它)(?:的)?(?:任务|进程|程序|用户|人)占用", _I)
+# ... and a tool's own hint ("This happens when other processes are using the GPU memory").
+_NO_OTHER = lazy(r"\b(?:no|not|nothing|none|never|without|isn'?t|wasn'?t|aren'?t|weren'?t|may|when(?:ever)?|unless|"
+                 r"in\s+case|happens|can\s+be\s+caused)\b|没有|并没|不是|如果|可能", _I)
 
 
 # An amount named in the sentence: "13GB", "12799 MiB".
@@ -108,5 +136,20 @@ def parse(doc: Pasted) -> Found:
                 said = " ".join(s.split())[:160]
                 f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{HELD_DETAIL} ({said})"))
                 f.note(f"{HELD_NOTE}“{said}” (line {i + 1})")
+                return f
+    return _shared(doc, f)
+
+
+def _shared(doc: Pasted, f: Found) -> Found:
+    """Other live work said to take the same GPU (_SHARED)."""
+    for i in doc.lines_containing("other", " much", " many", "multiple", "several", "其他", "别的", "其它"):
+        line = doc.lines[i]
+        if line.lstrip().startswith("|"):
+            continue
+        for s in _SENTENCE.findall(line):
+            m = _SHARED.search(s)
+            if m and not _NOT.search(s) and not _NO_OTHER.search(s[:m.end()]):
+                said = " ".join(s.split())[:160]
+                f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{SHARED_DETAIL} ({said})"))
                 return f
     return f
