@@ -1,0 +1,62 @@
+"""Round 20 t: ``import torch`` killing the Python that ran it (explain/parsers/torch_import_crash.py).
+
+No traceback: only the import and the crash as its printer shows it (bash's strsignal line,
+zsh's and fish's job lines, the notebook's "kernel appears to have died", CPython's fault
+handler with a frame of torch/__init__.py) — torch_import_failed. Texts after the shapes of
+real reports (pytorch#100156 ">>> import torch / Illegal instruction", #97226
+'python3 -c "import torch;print(torch.__version__)"', #90535 zsh's job line, KumaTea/
+pytorch-aarch64#8 fish's line). Near-misses: a crash after other code, a command doing more
+than the import, a script run, the crash line or the import alone, another program's output
+captured inside pip's."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import errors, findings
+
+FAILED = "torch_import_failed"
+
+
+@pytest.mark.parametrize("text", [
+    ">>> import torch\nIllegal instruction",
+    ">>> import torch\nIllegal instruction (core dumped)",
+    "(venv) pi@raspberrypi:~ $ python3 -c \"import torch;print(torch.__version__)\"\nIllegal instruction",
+    "$ python -c 'import torch'\n\nSegmentation fault (core dumped)",
+    "MacBook-Pro:~ me$ python -c \"import torch\"\nIllegal instruction: 4",
+    ">>> import torch\nzsh: illegal hardware instruction  python3",
+    "% python3 -c \"import torch\"\nzsh: segmentation fault  python3 -c \"import torch\"",
+    "fish: Job 1, 'python3 -c \"import torch\"' terminated by signal SIGILL (Illegal instruction)",
+    "In [1]: import torch\n\nThe kernel appears to have died. It will restart automatically.",
+    "import torch\n\nKernel Restarting\nThe kernel for Untitled.ipynb appears to have died. It will restart automatically.",
+    "Fatal Python error: Segmentation fault\n\nCurrent thread 0x00007f3a2b1c0740 (most recent call first):\n"
+    "  File \"<frozen importlib._bootstrap>\", line 228 in _call_with_frames_removed\n"
+    "  File \"/home/u/venv/lib/python3.10/site-packages/torch/__init__.py\", line 237 in <module>\n"
+    "  File \"/home/u/app/main.py\", line 3 in <module>\nSegmentation fault (core dumped)",
+])
+def test_import_killed_by_a_signal_is_import_failed(text):
+    got = errors(text)
+    assert FAILED in got
+    assert "import torch" in got[FAILED].explanation
+
+
+@pytest.mark.parametrize("text", [
+    ">>> import torch\n>>> torch.zeros(1).cuda()\nSegmentation fault (core dumped)",  # a later call, not the import
+    "$ python -c \"import torch; torch.zeros(1).cuda()\"\nSegmentation fault (core dumped)",  # more than the import
+    "$ python train.py\nSegmentation fault (core dumped)",  # a script: anything in it
+    "import torch\nmodel = Net().cuda()\n\nThe kernel appears to have died. It will restart automatically.",
+    "Illegal instruction (core dumped)",  # the crash alone
+    ">>> import torch\n>>> print(torch.__version__)\n2.3.1+cu121",  # the import alone, and it worked
+    "[1]    181810 illegal hardware instruction (core dumped)  python repro.py",  # a script as a job
+    "Fatal Python error: Segmentation fault\n\nCurrent thread 0x00007f0b (most recent call first):\n"
+    "  File \"/home/u/venv/lib/python3.10/site-packages/torch/nn/modules/conv.py\", line 456 in _conv_forward\n"
+    "  File \"train.py\", line 40 in <module>",  # torch crashed running a model, not importing
+])
+def test_other_crashes_are_not_import_failed(text):
+    assert FAILED not in findings(text)
+
+
+def test_healthy_import_stays_quiet():
+    text = (">>> import torch\n>>> torch.__version__\n'2.1.0+cu118'\n>>> torch.cuda.is_available()\nTrue\n"
+            ">>> torch.cuda.get_device_name(0)\n'NVIDIA GeForce RTX 3090'\n")
+    assert not errors(text)
