@@ -60,3 +60,38 @@ def test_healthy_import_stays_quiet():
     text = (">>> import torch\n>>> torch.__version__\n'2.1.0+cu118'\n>>> torch.cuda.is_available()\nTrue\n"
             ">>> torch.cuda.get_device_name(0)\n'NVIDIA GeForce RTX 3090'\n")
     assert not errors(text)
+
+
+# ---- the aarch64 wheels' SIGILL at import (rules/arm_wheel_sigill.py): known_bad_torch_build
+BAD = "known_bad_torch_build"
+AARCH64_ENV = ("Collecting environment information...\nPyTorch version: 1.13.1\nIs debug build: False\n"
+               "CUDA used to build PyTorch: None\nOS: Ubuntu 22.04.3 LTS (aarch64)\n"
+               "Python platform: Linux-5.15.0-1034-raspi-aarch64-with-glibc2.35\nIs CUDA available: False\n")
+X86_ENV = ("Collecting environment information...\nPyTorch version: 2.0.0+cpu\nIs debug build: False\n"
+           "CUDA used to build PyTorch: None\nOS: Ubuntu 20.04.6 LTS (x86_64)\n"
+           "Python platform: Linux-5.15.0-86-generic-x86_64-with-glibc2.31\nIs CUDA available: False\n")
+
+
+@pytest.mark.parametrize("text", [
+    ">>> import torch\nIllegal instruction\n\n" + AARCH64_ENV,
+    "$ uname -a\nLinux raspberrypi 6.1.21-v8+ #1642 SMP PREEMPT Mon Apr  3 17:24:16 BST 2023 aarch64 GNU/Linux\n"
+    "$ python3 -c \"import torch\"\nIllegal instruction (core dumped)\n",
+    "Collecting torch\n  Downloading torch-2.0.0-cp310-cp310-manylinux2014_aarch64.whl (74.1 MB)\n"
+    "Successfully installed torch-2.0.0\n>>> import torch\nIllegal instruction (core dumped)",
+])
+def test_sigill_at_import_on_aarch64_is_the_known_bad_wheel(text):
+    got = findings(text)
+    assert BAD in got and got[BAD].confidence.value == "likely"
+    assert FAILED in got
+
+
+@pytest.mark.parametrize("text", [
+    ">>> import torch\nIllegal instruction\n\n" + X86_ENV,  # x86: another cause (a CPU without AVX …)
+    ">>> import torch\nSegmentation fault (core dumped)\n\n" + AARCH64_ENV,  # not SIGILL
+    ">>> import torch\nIllegal instruction",  # no architecture known
+    ">>> import torch\n>>> torch.nn.Conv2d(16, 33, 3)(torch.randn(20, 16, 50, 100))\nIllegal instruction\n\n"
+    + AARCH64_ENV,  # a later op, not the import
+    "OS: macOS 14.2.1 (arm64)\n>>> import torch\nzsh: illegal hardware instruction  python",  # macOS arm64
+])
+def test_other_sigill_shapes_are_not_the_aarch64_wheel(text):
+    assert BAD not in findings(text)
