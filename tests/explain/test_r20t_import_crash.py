@@ -95,3 +95,36 @@ def test_sigill_at_import_on_aarch64_is_the_known_bad_wheel(text):
 ])
 def test_other_sigill_shapes_are_not_the_aarch64_wheel(text):
     assert BAD not in findings(text)
+
+
+# ---- the same crash retold in a person's sentence: a claim, so "likely"
+@pytest.mark.parametrize("text", [
+    "When I import torch I get Illegal instruction (core dumped)",
+    "When I import torch, I get Illegal instruction (core dumped)",
+    "import torch fails with Segmentation fault",
+    "Importing torch crashes Python with 'Illegal instruction'",
+    "Segmentation fault (core dumped) when I import torch",
+    "`import torch` gives `Illegal instruction (core dumped)` on my Raspberry Pi 4",
+    "import torch 直接报 Illegal instruction (core dumped)",
+    "Whenever I do import torch the kernel dies",
+])
+def test_crash_told_in_a_sentence_is_a_likely_import_failure(text):
+    got = errors(text)
+    assert FAILED in got and got[FAILED].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    "import torch works fine but model.cuda() segfaults",  # another step crashed
+    "import torch, then x.cuda() gives Segmentation fault (core dumped)",
+    "import torch  # segfault happens later in training",
+    "The kernel dies when I run model training after import torch",
+    "Does import torch give Illegal instruction on a Pi?",  # asked
+    "If import torch gives Illegal instruction, your CPU lacks AVX",  # supposed
+    "You should check whether import torch gives Illegal instruction",  # advice
+    "Importing torch does not crash anymore",  # denied
+    "I never get a segfault when importing torch",
+    "import torch used to crash with Illegal instruction but after upgrading to 2.11 it works",  # over
+    "import torch just exits silently with no error",  # no crash named
+])
+def test_sentences_that_do_not_say_the_import_crashes(text):
+    assert FAILED not in findings(text)

@@ -33,6 +33,11 @@ printers give it:
   ``  File "…/torch/__init__.py", line 237 in <module>``): a frame of torch's
   ``__init__.py`` running at module level is the import itself, whatever command started it.
 
+The same failure retold in a person's sentence ("When I import torch I get Illegal instruction
+(core dumped)", "import torch 直接报 Segmentation fault", "importing torch, the Jupyter kernel
+dies") is a claim (``STATED``: ``torch_import_failed`` then ``likely``), unless the sentence asks,
+supposes ("if"), advises, denies ("does not crash") or says it is over ("used to", "fixed").
+
 Not read: a crash after other code (``>>> x.cuda()`` before it: not the import), a command
 that does more than import torch and print its version, a crash line quoted inside another
 process's captured output (``Pasted.enclosed``), and the import line or the crash alone.
@@ -40,9 +45,11 @@ process's captured output (``Pasted.enclosed``), and the import line or the cras
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
-from envcheck.explain.partial import TOOL, Found
+from envcheck.explain.partial import STATED, TOOL, Found
+from envcheck.explain.sentences import sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -125,6 +132,45 @@ def _torch_frame_below(doc: Pasted, i: int) -> bool:
     return False
 
 
+# A person's sentence: the import and the crash named in it, in either order, a few words apart.
+_CRASH_WORDS = (r"(?:illegal\s+(?:hardware\s+)?instruction|segmentation\s+fault|segfault\w*|core\s+dumped|bus\s+error"
+                r"|\bSIG(?:ILL|SEGV|BUS)\b|(?:jupyter\s+|ipython\s+|the\s+|python\s+)?kernel\s+(?:dies|died|crash(?:es|ed)?"
+                r"|keeps\s+dying|restarts))")
+_IMPORTING = r"\bimport(?:ing|ed)?\s+(?:of\s+)?[`'\"]?torch\b"
+_SAID = lazy(rf"{_IMPORTING}(?P<mid>[^.?!;\n]{{0,80}}?){_CRASH_WORDS}"
+             rf"|{_CRASH_WORDS}(?P<mid2>[^.?!;\n]{{0,40}}?)\b(?:when|while|on|at|after|upon|during)\s+(?:I\s+)?{_IMPORTING}",
+             re.IGNORECASE)
+# Between the import and the crash: another step ("import torch works, but model.cuda() segfaults").
+_MID_BREAK = lazy(r"\b(?:but|then|later|and|works?|worked|fine|ok(?:ay)?|succe\w*|however|though|train\w*|model|run\w*"
+                  r"|forward|backward|inference|infer)\b|\.cuda\b|\.to\(|然后|但是", re.IGNORECASE)
+# After them: the crash placed in a later step ("import torch  # segfault happens later in training").
+_AFTER_BREAK = lazy(r"\b(?:later|afterwards|then|train\w*|model|forward|backward|inference)\b|\.cuda\b|\.to\(|然后",
+                    re.IGNORECASE)
+# Not the machine's state: a supposition, advice, a denial, or the crash said to be over.
+_NOT_SAID = lazy(r"\b(?:if|whether|unless|in\s+case|should|could|might|may|try|make\s+sure|ensure|not|never|no\s+longer"
+                 r"|n't|used\s+to|fixed|solved|resolved|works?\s+now|now\s+works?|went\s+away|anymore)\b"
+                 r"|如果|不再|解决", re.IGNORECASE)
+
+
+def _told(doc: Pasted, f: Found) -> None:
+    """A person's sentence saying importing torch crashes."""
+    for i in doc.lines_containing("torch"):
+        line = doc.lines[i]
+        if len(line) > 2000 or i in doc.enclosed or "import" not in line.lower():
+            continue
+        m = _SAID.search(line)
+        # another step between the import and the crash, or after them ("… segfault happens later in training")
+        if m is None or _MID_BREAK.search(m.group("mid") or m.group("mid2") or "") \
+                or _AFTER_BREAK.search(line, m.end(), m.end() + 60):
+            continue
+        sentence = sentence_around(line, m.start(), m.end())
+        if "?" in sentence or "？" in sentence or _NOT_SAID.search(sentence):
+            continue
+        f.set("torch.import_error", " ".join(sentence.split())[:300], i, rank=STATED)
+        f.set("torch.installed", True, i, rank=STATED)
+        return
+
+
 def parse(doc: Pasted) -> Found:
     """``import torch`` (alone) followed by the crash of the process that ran it."""
     f = Found(SOURCE, TOOL)
@@ -139,4 +185,5 @@ def parse(doc: Pasted) -> Found:
               detail=f"`import torch` crashed the Python running it ({what}), line {i + 1}")
         f.set("torch.installed", True, i)
         return f
+    _told(doc, f)
     return f
