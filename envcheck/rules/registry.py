@@ -11,6 +11,7 @@ from typing import Iterable, Optional, Tuple
 
 from ..facts import Facts
 from . import (
+    arm_wheel_sigill,
     build_arch_flags,
     clock_settings,
     compat,
@@ -66,6 +67,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + t
                                + llm_stack.RULES
                                + library_capability.RULES
                                + driver_older_program.RULES + ptx_jit.RULES + cudnn_engine.RULES
+                               + arm_wheel_sigill.RULES
                                + upstream.RULES)
 
 

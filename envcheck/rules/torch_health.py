@@ -12,7 +12,7 @@ import re
 from typing import Iterator, List
 
 from envcheck.derived.machine import find_text
-from envcheck.derived.messages import STATED_DETAIL
+from envcheck.derived.messages import STATED_DETAIL, is_stated
 from envcheck.facts import Facts
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
@@ -108,7 +108,9 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",
                f"{_torch_label(f)} is installed but `import torch` fails: {last}",
-               evidence(("torch.import_error", err.value.strip()[-500:]), ("torch.version", f.torch.version)))
+               evidence(("torch.import_error", err.value.strip()[-500:]), ("torch.version", f.torch.version)),
+               # a person's sentence ("when I import torch I get Illegal instruction"): a claim
+               confidence=Confidence.LIKELY if is_stated(err) else None)
 
 
 def known_bad_build_by_signature(ctx: RuleContext) -> Iterator[Finding]:

@@ -91,6 +91,7 @@ from . import (
     torch_config,
     torch_cpu_variant,
     torch_dll_prose,
+    torch_import_crash,
     torch_installs,
     uv_installed,
     uvm_reload_fix,
@@ -146,6 +147,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     library_missing_prose.parse,
     resume_cpu_switch.parse,
     xid_said.parse,
+    torch_import_crash.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -1,0 +1,54 @@
+"""torch's Linux aarch64 wheels dying with SIGILL at import on ARMv8.0 CPUs: known_bad_torch_build.
+
+Several releases' aarch64 wheels were built with instructions that ARMv8.0 cores (the Raspberry
+Pi 4's Cortex-A72, AWS a1's Graviton 1, Cortex-A53/A57 boards) lack, and the instruction runs
+while torch's libraries load, so ``import torch`` dies before any Python code does:
+
+* 2.0.0: pytorch/pytorch#97226 (Raspberry Pi 4: the CPU index's wheel dies, the manylinux2014
+  one works), #100156 (AWS a1.large; 1.13.1 imports);
+* the 2.1.0 release candidates: #109312 (a maintainer: "one to one repetition of #97226");
+* 2.4.0: #132032 (Raspberry Pi, labelled a regression);
+* 2.10.0: #176993 (Raspberry Pi 4; its bundled mimalloc was built with ARMv8.1 LSE atomics,
+  fixed for 2.11 by #174401).
+
+Read when the import crash (explain/parsers/torch_import_crash.py, ``torch.import_error``) is
+SIGILL and the machine is Linux on aarch64 (``host.arch`` from collect_env, lscpu or a wheel's
+platform tag). Not for other signals, nor on macOS (``arm64``: an x86 Python under Rosetta
+dying there is another cause), nor when no architecture is known. ``likely``: which release
+the text shows is often the one installed after the crash (the reports paste collect_env from
+the version that works).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from envcheck.rules.engine import RuleContext, evidence, make
+from envcheck.rules.finding import Confidence, Finding
+
+# The crash line's signal, as bash/zsh/fish/CPython's fault handler name SIGILL
+# (explain/parsers/torch_import_crash.py cites each printer).
+_SIGILL = re.compile(r"illegal (?:hardware )?instruction|\bSIGILL\b", re.IGNORECASE)
+ISSUES = ("https://github.com/pytorch/pytorch/issues/97226", "https://github.com/pytorch/pytorch/issues/176993")
+
+
+def aarch64_wheel_sigill(ctx: RuleContext) -> Iterator[Finding]:
+    f = ctx.facts
+    err = f.torch.import_error
+    arch = f.host.arch
+    if not (err.ok and err.value and _SIGILL.search(str(err.value))):
+        return
+    if not (arch.ok and str(arch.value).lower() == "aarch64"):
+        return
+    yield make("known_bad_torch_build",
+               "`import torch` died with SIGILL (an illegal instruction) on this aarch64 machine: the Linux aarch64 "
+               "wheels of several torch releases (2.0.0, 2.4.0, 2.10.0) use instructions that ARMv8.0 CPUs "
+               "(Raspberry Pi 4, AWS a1, Cortex-A53/A57/A72 boards) lack. Install another release "
+               "(1.13.1 imported on these machines; 2.11 fixed the 2.10 crash).",
+               evidence(("torch.import_error", err), ("host.arch", arch)),
+               links=ISSUES, confidence=Confidence.LIKELY)
+
+
+# This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
+RULES = (aarch64_wheel_sigill,)
