@@ -105,3 +105,19 @@ def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) 
             continue
         return True
     return False
+
+
+# A sentence that tells how things go in general rather than what happened here: a condition
+# put to the reader ("If you see Xid 79 …", "in case of …"), advice ("Check dmesg for Xid 48",
+# "you should look for …"), or a definition ("Xid 48 means a double-bit ECC error"). "If I run
+# it for an hour, dmesg shows Xid 79" is the person's own run and stays a report.
+_GENERAL_BEFORE = lazy(r"\bif\s+(?!(?:i|we|my|our)\b)|\bin\s+case\b|\bshould\b|\btry\b|\bsuggest\w*|\brecommend\w*"
+                       r"|\b(?:check|look|search|grep)\s+(?:\S+\s+){0,2}?for\b|\b(?:means?|indicates?)\b"
+                       r"|^\W*(?:check|look|search|grep|watch)\b", re.I)
+_GENERAL_AFTER = lazy(r"\W{0,3}\s*(?:means|indicates|signals|stands\s+for|refers\s+to|is\s+(?:a|an|when|caused)\b)", re.I)
+
+
+def general_statement(line: str, start: int, end: int) -> bool:
+    """Is the sentence holding ``line[start:end]`` a condition, advice or a definition (above),
+    not a report of this machine?"""
+    return bool(_GENERAL_BEFORE.search(line[clause_start(line, start, _STOPS):start]) or _GENERAL_AFTER.match(line, end))

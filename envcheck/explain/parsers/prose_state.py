@@ -25,7 +25,7 @@ from envcheck.explain.not_this_host import not_this_host
 from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.parsers.nouveau_signals import blocked_fixed
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
-from envcheck.explain.sentences import asked, clause_start
+from envcheck.explain.sentences import asked, clause_start, general_statement
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
 from envcheck.lazyre import lazy
@@ -314,7 +314,7 @@ def _ecc(line: str) -> Optional["re.Match[str]"]:
         return None
     after = line[m.end():m.end() + 14].lower()
     if ("encountered" in after or re.match(r"\s*[:=]\s*0\b", after) or asked(line, m.end())
-            or _ECC_DENIED.search(line, max(0, m.start() - 20), m.start())):
+            or _ECC_DENIED.search(line, max(0, m.start() - 20), m.start()) or general_statement(line, m.start(), m.end())):
         return None
     return m
 
