@@ -23,7 +23,7 @@ from envcheck.derived.runtime_claims import (
 )
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
-from envcheck.rules import container_driver_said
+from envcheck.rules import container_driver_said, wsl_windows
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -309,6 +309,11 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
     # A GPU the driver reports (NVML up) disproves "no GPU support"; a GPU merely named in a
     # paste's prose ("Have a RTX3090") says nothing about whether the driver reaches it.
     if (f.nvml.init.ok and f.gpus) or not no_driver:
+        return
+    # Windows' own banner showing a build that runs WSL 2 without GPU support explains a missing
+    # driver under either WSL version (wsl_windows' finding): "maybe WSL 1" would be a guess beside
+    # it. (A build older than WSL 2 itself leaves WSL 1 the only WSL: the finding stays.)
+    if wsl_windows.wsl2_without_gpu_build(ctx) is not None:
         return
     ev = [("host.wsl", "WSL, version not confirmed")] + [("torch.errors", t) for t in texts[:1]]
     if f.nvml.init_error == "library_not_found":

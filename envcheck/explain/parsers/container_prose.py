@@ -93,8 +93,11 @@ _NOT_HERE = lazy(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead\s+of|
                        r"|(?:不是|没有|没用|不用|不在)\s*$", _I)
 
 # --------------------------------------------------------------------------- no GPU given to it
-_FLAG = (r"`?(?:--gpus(?:[= ]\S+)?|--runtime[= ]?nvidia|--nv(?:ccli)?\b|--device[= ]nvidia\.com/gpu\S*|nvidia-docker"
-         r"|(?:the\s+)?nvidia\s+(?:container\s+)?runtime|(?:the\s+)?gpus?\s+(?:flag|option|parameter|argument))`?")
+# The flag as written in a sentence: bare, in a code span or in quotes ('adding "--gpus all" fixed it').
+_Q = "[`\"'\u201c\u201d\u2018\u2019]?"
+_FLAG = (_Q + r"(?:--gpus(?:[= ][^\s\"'`\u201d\u2019]+)?|--runtime[= ]?nvidia|--nv(?:ccli)?\b|--device[= ]nvidia\.com/gpu\S*"
+         r"|nvidia-docker|(?:the\s+)?nvidia\s+(?:container\s+)?runtime|(?:the\s+)?gpus?\s+(?:flag|option|parameter|argument))"
+         + _Q)
 # The cause told: the flag was left out, or adding it fixed it.
 _CAUSE = Gated(lazy(
     rf"\b(?:without|forg[oe]t(?:ten)?\s+(?:to\s+)?(?:add|pass|use|specify|include|set|put)?|forgetting(?:\s+to\s+\w+)?"
