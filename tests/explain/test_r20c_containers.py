@@ -61,12 +61,12 @@ BUILD_LOG = """I tried to do the command you wrote below to launch the docker co
 46.44 Setting up libcuda1:amd64 (545.23.08-1) ...
 46.53 Configuring libcuda1:amd64
 46.53 --------------------------
-46.53 
+46.53
 46.53 Mismatching nvidia kernel module loaded
-46.53 
+46.53
 46.53 The NVIDIA driver that is being installed (version 545.23.08) does not
 46.53 match the nvidia kernel module currently loaded (version 545.29.06).
-46.53 
+46.53
 46.53 The X server, OpenGL, and GPGPU applications may not work properly.
 """
 HOST_APT = """$ sudo apt install nvidia-driver
