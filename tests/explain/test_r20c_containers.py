@@ -128,3 +128,40 @@ def test_wsl1_said_beside_an_old_banner_stays_wsl1():
     got = findings(f"{OLD_BANNER}\nI am on WSL 1 (wsl -l -v says VERSION 1).\n$ nvidia-smi\n{SMI_FAILED}\n")
     assert "wsl1_no_gpu_support" in got
     assert "windows_too_old_for_wsl_gpu" not in got
+
+
+# --------------------------------------------------------------------------- 4. the driver package said installed in the image
+SMI_NO_DRIVER = ("root@3f2a1c:/# nvidia-smi\nNVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. "
+                 "Make sure that the latest NVIDIA driver is installed and running.\n")
+
+
+@pytest.mark.parametrize("said", [
+    "I had installed nvidia-driver-525 in the image.",
+    "I installed libnvidia-compute-535 inside the container.",
+    "We install `nvidia-utils-535` into the image.",
+])
+def test_a_driver_package_said_installed_in_the_image(said):
+    assert "driver_installed_inside_container" in findings(said + "\n" + SMI_NO_DRIVER)
+
+
+@pytest.mark.parametrize("said", [
+    "I did not install nvidia-driver-525 in the image.",
+    "Should I install libnvidia-compute-535 in the container?",
+    "Do not install nvidia-utils-535 inside the image, the toolkit mounts it.",
+])
+def test_a_driver_package_denied_asked_or_advised_against_is_not(said):
+    assert "driver_installed_inside_container" not in findings(said)
+
+
+# --------------------------------------------------------------------------- 5. "in the pod"
+NOT_FOUND = "$ nvidia-smi\nbash: nvidia-smi: command not found\n"
+
+
+@pytest.mark.parametrize("where", ["In the pod:", "Inside my pod:"])
+def test_nvidia_smi_missing_in_a_pod_is_a_container_without_gpus(where):
+    assert FLAG in findings(f"{where}\n{NOT_FOUND}")
+
+
+@pytest.mark.parametrize("where", ["On the host (not in the pod):", "On my laptop:"])
+def test_nvidia_smi_missing_outside_a_pod_is_not(where):
+    assert FLAG not in findings(f"{where}\n{NOT_FOUND}")
