@@ -33,7 +33,9 @@ from envcheck.rules.finding import Confidence, Finding, Severity
 def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     c = f.host.container
-    if not (c.ok and c.value and c.value != "none") or f.gpus:
+    # GPUs a tool listed were seen where it ran; GPUs only named in prose ("My GPU is an RTX 3090")
+    # are the machine's, and say nothing about whether the container got them.
+    if not (c.ok and c.value and c.value != "none") or any(not is_stated(g.name) for g in f.gpus):
         return
     # A container sees the host's PCI bus in sysfs: when it was read and holds no NVIDIA GPU,
     # the host has none to pass in, and "start it with --gpus" would be wrong advice.

@@ -165,3 +165,21 @@ def test_nvidia_smi_missing_in_a_pod_is_a_container_without_gpus(where):
 @pytest.mark.parametrize("where", ["On the host (not in the pod):", "On my laptop:"])
 def test_nvidia_smi_missing_outside_a_pod_is_not(where):
     assert FLAG not in findings(f"{where}\n{NOT_FOUND}")
+
+
+# --------------------------------------------------------------------------- 6. a GPU named in prose is the machine's
+def test_a_gpu_named_in_prose_does_not_say_the_container_got_it():
+    text = ("My GPU is an RTX 3090 and the host driver is 535.\nInside the docker container:\n$ nvidia-smi\n"
+            "bash: nvidia-smi: command not found\n")
+    assert FLAG in findings(text)
+
+
+def test_a_gpu_listed_inside_the_container_is_not_missing():
+    text = ("I have an RTX 3090. Inside the docker container nvidia-smi works and lists it:\n$ nvidia-smi -L\n"
+            "GPU 0: NVIDIA GeForce RTX 3090 (UUID: GPU-1234)\n")
+    assert FLAG not in findings(text)
+
+
+def test_a_host_without_nvidia_smi_that_only_plans_docker_is_not_a_container():
+    text = "I have an RTX 3090 on Ubuntu 22.04.\n$ nvidia-smi\nnvidia-smi: command not found\nI plan to use docker later.\n"
+    assert FLAG not in findings(text)
