@@ -23,7 +23,7 @@ from envcheck.derived.runtime_claims import (
 )
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Reading, Status
-from envcheck.rules import container_driver_said
+from envcheck.rules import container_driver_said, wsl_windows
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -33,7 +33,9 @@ from envcheck.rules.finding import Confidence, Finding, Severity
 def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     c = f.host.container
-    if not (c.ok and c.value and c.value != "none") or f.gpus:
+    # GPUs a tool listed were seen where it ran; GPUs only named in prose ("My GPU is an RTX 3090")
+    # are the machine's, and say nothing about whether the container got them.
+    if not (c.ok and c.value and c.value != "none") or any(not is_stated(g.name) for g in f.gpus):
         return
     # A container sees the host's PCI bus in sysfs: when it was read and holds no NVIDIA GPU,
     # the host has none to pass in, and "start it with --gpus" would be wrong advice.
@@ -309,6 +311,11 @@ def wsl1_no_gpu_support(ctx: RuleContext) -> Iterator[Finding]:
     # A GPU the driver reports (NVML up) disproves "no GPU support"; a GPU merely named in a
     # paste's prose ("Have a RTX3090") says nothing about whether the driver reaches it.
     if (f.nvml.init.ok and f.gpus) or not no_driver:
+        return
+    # Windows' own banner showing a build that runs WSL 2 without GPU support explains a missing
+    # driver under either WSL version (wsl_windows' finding): "maybe WSL 1" would be a guess beside
+    # it. (A build older than WSL 2 itself leaves WSL 1 the only WSL: the finding stays.)
+    if wsl_windows.wsl2_without_gpu_build(ctx) is not None:
         return
     ev = [("host.wsl", "WSL, version not confirmed")] + [("torch.errors", t) for t in texts[:1]]
     if f.nvml.init_error == "library_not_found":

@@ -19,7 +19,7 @@ WSL 1 is ``wsl1_no_gpu_support`` (rules/hosting.py), not this.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from envcheck.derived.messages import is_stated
 from envcheck.rules.compat import quote
@@ -31,15 +31,35 @@ from envcheck.rules.finding import Confidence, Finding, Severity
 FIRST_GPU_BUILD = 19044
 
 
+# The oldest Windows 10 release that runs WSL 2 at all: 1903 (build 18362), by the August 2020
+# backport (KB4566116; Microsoft's "WSL 2 Support is coming to Windows 10 Versions 1903 and 1909",
+# devblogs.microsoft.com/commandline). Below it the only WSL is WSL 1.
+FIRST_WSL2_BUILD = 18362
+
+
+def old_windows_build(ctx: RuleContext) -> Optional[int]:
+    """The Windows build of the text's version banner(s) when it is older than the first with GPU
+    support in WSL 2; None when no banner is shown or one shows a supported build."""
+    builds = {int(b) for s in ctx.stated if s.id == "windows_ver_banner" and (b := s.fact("detail"))}
+    return max(builds) if builds and max(builds) < FIRST_GPU_BUILD else None
+
+
+def wsl2_without_gpu_build(ctx: RuleContext) -> Optional[int]:
+    """The banner's build when it runs WSL 2 but gives it no GPU (18362 to 19043): there the build,
+    not the WSL version, explains a Linux that reaches no driver. None otherwise (below 18362 the
+    WSL can only be WSL 1)."""
+    build = old_windows_build(ctx)
+    return build if build is not None and build >= FIRST_WSL2_BUILD else None
+
+
 def windows_too_old_for_wsl_gpu(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     wsl = f.host.wsl
     if not wsl.ok or wsl.value not in ("wsl2", "wsl"):
         return
-    builds = {int(b) for s in ctx.stated if s.id == "windows_ver_banner" and (b := s.fact("detail"))}
-    if not builds or max(builds) >= FIRST_GPU_BUILD:
+    build = old_windows_build(ctx)
+    if build is None:
         return
-    build = max(builds)
     errors = [s for s in ctx.stated if s.message.kind == "error"]
     cuda = f.torch.cuda_available
     failed = bool(errors) or (cuda.ok and cuda.value is False) or (f.nvml.init.known and not f.nvml.init.ok)

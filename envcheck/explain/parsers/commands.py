@@ -64,6 +64,10 @@ _CJK = lazy(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]
 _RUN_AT = lazy(r"(?:^|[\s;&|$#>(`\"'\u201c\u2018])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s")
 _KUBECTL_RUN = lazy(r"(?:^|[\s;&|$#>(`])kubectl\s+run\s+(?P<args>.*)$")
 _GPU_POD = lazy(r"nvidia|cuda|gpu|torch|tensorflow|vllm|ollama", re.IGNORECASE)  # a pod meant to use the GPU
+# Words that, right after "docker run", make it the command's name in a sentence ("the docker
+# run command", "docker run options"), not a run whose image they would be.
+_NAMING = frozenset({"command", "commands", "cmd", "line", "option", "options", "flag", "flags", "argument",
+                     "arguments", "args", "invocation", "call", "statement", "parameters"})
 _MAX_STARTS = 12  # more starts than this is a log or a script, not a comparison: each counts as today
 
 
@@ -108,6 +112,8 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
     if tool == "nvidia-docker":
         return "nvidia-docker"
     tokens = _tokens(args)
+    if tokens and tokens[0].lower().rstrip(".,:;!?)") in _NAMING:
+        return None  # "adding --gpus all to the docker run command": the command named, not run
     i = 0
     while i < len(tokens):
         tok = tokens[i]

@@ -78,7 +78,9 @@ _CONTAINER_WORDS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
     (Gated(lazy(r"^\s*0::/\S*?libpod-[0-9a-f]{12,64}\.scope\b"), ("libpod-",)), "podman"),
     # A prompt whose host name is a container id, after a conda or venv prefix: "(base) root@7f3c2a1b9d0e:/#".
     (Gated(lazy(r"^\s*\([\w.-]+\)\s+[\w.-]+@[0-9a-f]{12}:\S*\s?[#$]"), ("@",)), "docker"),
-    (Gated(lazy(r"\b(?:kubectl\s+exec|in\s+(?:a|the|my)\s+(?:k8s|kubernetes)\s+pod|pod\s+spec)\b", _I),
+    # "In the pod:" / "inside my pod": a Kubernetes (or RunPod) pod is a container.
+    (Gated(lazy(r"\b(?:kubectl\s+exec|in\s+(?:a|the|my)\s+(?:k8s|kubernetes)\s+pod|pod\s+spec"
+                r"|(?:in|inside|within)\s+(?:a|the|my|our|this)\s+pods?)\b", _I),
           ("kubectl", "k8s", "kubernetes", "pod")), "kubernetes"),
     # zh 容器 (container), 镜像 (image); ko 컨테이너, 도커; ja コンテナ; es contenedor; de "im Container"
     (Gated(lazy(r"容器|docker\s*(?:镜像|环境|里|中|内)|(?:在|用)\s*docker|컨테이너|도커|コンテナ|Docker\s*(?:内|上|で)"
@@ -93,8 +95,11 @@ _NOT_HERE = lazy(r"\b(?:not|n't|no|never|without|outside(?:\s+of)?|instead\s+of|
                        r"|(?:不是|没有|没用|不用|不在)\s*$", _I)
 
 # --------------------------------------------------------------------------- no GPU given to it
-_FLAG = (r"`?(?:--gpus(?:[= ]\S+)?|--runtime[= ]?nvidia|--nv(?:ccli)?\b|--device[= ]nvidia\.com/gpu\S*|nvidia-docker"
-         r"|(?:the\s+)?nvidia\s+(?:container\s+)?runtime|(?:the\s+)?gpus?\s+(?:flag|option|parameter|argument))`?")
+# The flag as written in a sentence: bare, in a code span or in quotes ('adding "--gpus all" fixed it').
+_Q = "[`\"'\u201c\u201d\u2018\u2019]?"
+_FLAG = (_Q + r"(?:--gpus(?:[= ][^\s\"'`\u201d\u2019]+)?|--runtime[= ]?nvidia|--nv(?:ccli)?\b|--device[= ]nvidia\.com/gpu\S*"
+         r"|nvidia-docker|(?:the\s+)?nvidia\s+(?:container\s+)?runtime|(?:the\s+)?gpus?\s+(?:flag|option|parameter|argument))"
+         + _Q)
 # The cause told: the flag was left out, or adding it fixed it.
 _CAUSE = Gated(lazy(
     rf"\b(?:without|forg[oe]t(?:ten)?\s+(?:to\s+)?(?:add|pass|use|specify|include|set|put)?|forgetting(?:\s+to\s+\w+)?"
@@ -186,6 +191,11 @@ _SAID_INSTALLED = lazy(
     r"\binstall(?:ed|ing)?\s+(?:the\s+|an?\s+|my\s+)?(?:nvidia\s+)?(?:gpu\s+|graphics\s+)?drivers?\s+"
     r"(?:\d{3}(?:\.\d+)*\s+)?(?:in|inside|into|within)\s+(?:the\s+|my\s+|a\s+|this\s+)?(?:docker\s+)?(?:containers?|images?"
     r"|dockerfile)\b"
+    # the driver's package named ("I had installed nvidia-driver-525 in the image"; Ubuntu's and
+    # NVIDIA's repository names, as _VERSIONED_PKG below)
+    r"|\binstall(?:ed|ing)?\s+(?:the\s+)?`?(?:nvidia-driver-\d{3}|libnvidia-compute-\d{3}|nvidia-utils-\d{3}|cuda-drivers"
+    r"|libcuda1|nvidia-headless-\d{3})[\w.=:-]*`?\s+(?:in|inside|into|within)\s+(?:the\s+|my\s+|a\s+|this\s+)?"
+    r"(?:docker\s+)?(?:containers?|images?|dockerfile)\b"
     r"|\b(?:the\s+|my\s+|this\s+)?(?:docker\s+)?(?:image|container)\s+(?:has|ships|bundles|includes|contains|comes\s+with)\s+"
     r"(?:its\s+own\s+|an?\s+|the\s+)?(?:nvidia\s+)?drivers?\b"
     r"|\bdrivers?\s+(?:are\s+|is\s+|were\s+|was\s+|got\s+)?(?:baked|bundled|pre-?installed)\s+(?:in|into)\s+(?:the\s+)?(?:docker\s+)?images?\b"
@@ -194,7 +204,8 @@ _SAID_INSTALLED = lazy(
     r"|(?:コンテナ|イメージ)\s*(?:内|の中)?に\s*(?:NVIDIA\s*)?ドライバ(?:ー)?を?\s*(?:インストール|入れ)"
     r"|\binstal[eé]\s+(?:el\s+)?(?:driver|controlador)(?:\s+de\s+nvidia)?\s+(?:dentro\s+del|en\s+el)\s+contenedor"
     r"|\bTreiber\s+(?:im|in\s+den|in\s+das)\s+(?:Container|Image)\s+installiert", _I)
-_SAID_NEEDLES = ("driver", "驱动", "드라이버", "ドライバ", "controlador", "treiber")
+_SAID_NEEDLES = ("driver", "驱动", "드라이버", "ドライバ", "controlador", "treiber", "libnvidia-compute", "nvidia-utils",
+                 "libcuda1", "nvidia-headless")
 # "in the docker container, the PPA brings in libnvidia-compute-550": a sentence about the
 # container or image whose verb puts a driver package there (the package may follow on the
 # next line, a Markdown code span broken across lines).
