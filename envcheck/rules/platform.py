@@ -337,7 +337,9 @@ def nvidia_uvm_missing(ctx: RuleContext) -> Iterator[Finding]:
     said_off = f.driver.modules_not_loaded.get(()) or ()
     # A person saying nvidia_uvm is not loaded (nvidia itself not said to be missing).
     said = "nvidia_uvm" in said_off and "nvidia" not in said_off
-    no_module = mods is not None and "nvidia" in mods and "nvidia_uvm" not in mods
+    # A person's "the nvidia module is loaded" lists no other module: nvidia_uvm is not known absent.
+    no_module = (mods is not None and "nvidia" in mods and "nvidia_uvm" not in mods
+                 and not is_stated(f.driver.loaded_modules))
     ctl = nodes.get("/dev/nvidiactl")
     uvm = nodes.get("/dev/nvidia-uvm")
     # A node a person's words imply is no listing: the others are not known missing.

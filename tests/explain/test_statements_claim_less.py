@@ -1,5 +1,6 @@
-"""A condition, advice or definition about Xid codes or ECC errors is no report of this machine
-(sentences.general_statement), while the person's own run stays one."""
+"""Words that claim less than a tool's output would: a condition, advice or definition about Xid
+codes or ECC errors is no report of this machine (sentences.general_statement), while the person's
+own run stays one; a module said loaded is no complete list of the loaded modules."""
 
 from __future__ import annotations
 
@@ -32,3 +33,13 @@ def test_general_statements_make_no_finding(text):
 ])
 def test_reports_of_this_machine_still_count(text, finding):
     assert finding in _ids(text)
+
+
+def test_a_module_said_loaded_lists_no_other_module():
+    # Debian's debconf dialog names "the nvidia kernel module currently loaded": nvidia_uvm is not
+    # thereby absent (an lsmod listing without it still is: tests/rules for nvidia_uvm_missing).
+    text = ("Mismatching nvidia kernel module loaded\n\nThe NVIDIA driver that is being installed (version 525.89.02) "
+            "does not\nmatch the nvidia kernel module currently loaded (version 525.85.12).\n")
+    assert "nvidia_uvm_missing" not in _ids(text)
+    lsmod = "$ lsmod | grep nvidia\nnvidia_drm             73728  0\nnvidia              56504320  1 nvidia_drm\n"
+    assert "nvidia_uvm_missing" in _ids(lsmod)
