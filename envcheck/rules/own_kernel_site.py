@@ -23,11 +23,13 @@ from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 
-_SITES = ("program_source_then_no_kernel", "no_kernel_at_program_source", "program_source_spaced_line_no_kernel")
-# A program's own check macro printing CUDA's "invalid device function" without naming a
-# file ("Error: %s", "CUDA Error: %s", "cudaCheckError() failed : %s": messages.toml). torch's
-# own check says "CUDA error: invalid device function" and is not among these.
-_OWN_CHECK = ("program_invalid_device_function",)
+_SITES = ("program_source_then_no_kernel", "no_kernel_at_program_source", "program_source_spaced_line_no_kernel",
+          "thc_check_no_kernel_at_own_source")
+# A program's or extension's own check printing CUDA's "no kernel" without naming a file
+# ("Error: %s", "CUDA Error: %s", "cudaCheckError() failed : %s"; Deformable-DETR's and DCNv2's
+# "error in <op>_cuda: %s" after their launches; spconv's TV_CHECK_CUDA_ERR: messages.toml). torch's own check says
+# "CUDA error: invalid device function" and is not among these.
+_OWN_CHECK = ("program_invalid_device_function", "ms_deform_attn_no_kernel", "dcnv2_no_kernel", "spconv_cuda_no_kernel")
 # PyTorch's (and caffe2's) own sources: a kernel there is torch's build, judged by rules/compat.py.
 _TORCH_TREE = ("aten/", "c10/", "thc/", "thcunn/", "caffe2/", "torch/csrc/", "/pytorch/")
 
@@ -87,11 +89,11 @@ def own_check_invalid_device_function(ctx: RuleContext) -> Iterator[Finding]:
     if build_arch_flags._targets(ctx) or extension_arch._arch_list(ctx):
         return  # the build's list is in the text: build_arch_flags / extension_arch weigh it
     yield make("extension_built_without_gpu_arch",
-               "The program's own CUDA error check printed “invalid device function”: a kernel it compiled "
-               "itself (nvcc, CMake, a Makefile's -arch/-gencode) has no code for this GPU's architecture. "
-               "Rebuild it with the GPU's compute capability in its architecture list (-gencode "
-               "arch=compute_XX,code=sm_XX, CMAKE_CUDA_ARCHITECTURES); `nvidia-smi --query-gpu=compute_cap "
-               "--format=csv` gives it.",
+               f"The program's (or extension's) own CUDA error check printed “{said.match.text.strip()}”: a kernel "
+               "it compiled itself (its setup.py's CUDAExtension, nvcc, CMake, a Makefile's -arch/-gencode) has no "
+               "code for this GPU's architecture. Rebuild it with the GPU's compute capability in its architecture "
+               "list (TORCH_CUDA_ARCH_LIST, -gencode arch=compute_XX,code=sm_XX, CMAKE_CUDA_ARCHITECTURES); "
+               "`nvidia-smi --query-gpu=compute_cap --format=csv` gives it.",
                [quote(said)], confidence=Confidence.LIKELY)
 
 

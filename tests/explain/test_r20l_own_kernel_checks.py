@@ -85,3 +85,42 @@ def test_own_source_spaced_does_not_blame_torch():
     f = findings(text)
     assert EXT in f
     assert not {"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"} & set(f)
+
+
+# Extensions' own launch checks without a file: Deformable-DETR's ms_deform_attn (GroundingDINO, DINO,
+# Mask2Former copy it), DCNv2's im2col, spconv's TV_CHECK_CUDA_ERR; THC's check in an extension's own .cu.
+@pytest.mark.parametrize("text", [
+    "GroundingDINO demo on our new server:\nerror in ms_deformable_im2col_cuda: no kernel image is available for "
+    "execution on the device\nRuntimeError: CUDA error: no kernel image is available for execution on the device",
+    "error in modulated_deformable_im2col_cuda: invalid device function",
+    "RuntimeError: /io/build/temp.linux-x86_64-cpython-38/spconv/build/core_cc/src/csrc/sparse/all/SpconvOps/"
+    "SpconvOps_get_indice_pairs_implicit_gemm.cu(163)\ncuda execution failed with error 209 no kernel image is available "
+    "for execution on the device",
+    "THCudaCheck FAIL file=/home/u/maskrcnn-benchmark/maskrcnn_benchmark/csrc/cuda/ROIAlign_cuda.cu line=310 error=48 : "
+    "no kernel image is available for execution on the device",
+])
+def test_extension_launch_checks(text):
+    f = findings(text)
+    assert EXT in errors(text)
+    assert not {"gpu_arch_unsupported_by_torch_build", "gpu_arch_too_old_for_torch_build"} & set(f)
+
+
+@pytest.mark.parametrize("text", [
+    "What does 'error in ms_deformable_im2col_cuda: no kernel image is available for execution on the device' mean?",
+    "error in modulated_deformable_im2col_cuda: out of memory",
+    "RuntimeError: /home/u/spconv/src/spconv/indice.cu 125\ncuda execution failed with error 2 out of memory",
+    # THC's check in torch's own file: the torch build's
+    "THCudaCheck FAIL file=/pytorch/aten/src/THC/THCTensorCopy.cu line=102 error=48 : no kernel image is available "
+    "for execution on the device",
+])
+def test_extension_launch_near_misses(text):
+    assert EXT not in findings(text)
+
+
+def test_torch_build_lacking_the_gpu_is_compats():
+    text = ("UserWarning: \nNVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with the current "
+            "PyTorch installation.\nThe current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 "
+            "sm_80 sm_86 sm_90.\nerror in ms_deformable_im2col_cuda: no kernel image is available for execution on "
+            "the device")
+    f = findings(text)
+    assert "gpu_arch_unsupported_by_torch_build" in f and EXT not in f
