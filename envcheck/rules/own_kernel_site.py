@@ -76,6 +76,16 @@ def _torch_build_lacks_gpu(ctx: RuleContext) -> bool:
     return any(g.cc and not g.other_ccs and extension_arch._torch_lacks(ctx, g.cc) for g in ctx.gpus)
 
 
+def _nvcc_differs_from_torch(ctx: RuleContext) -> bool:
+    """nvcc's release and torch's CUDA are both in the text and differ (Deformable-DETR's op built by a
+    CUDA 9.2 nvcc beside a cudatoolkit 10.1 torch prints "invalid device function" too): the
+    build's toolkit, not its architecture list, is then the likelier fault."""
+    nvcc, tv = ctx.facts.toolkit.nvcc_version, ctx.torch_view
+    if not (nvcc.ok and nvcc.value) or tv is None or tv.cuda is None or not tv.cuda.value:
+        return False
+    return str(nvcc.value).split(".")[:2] != str(tv.cuda.value).split(".")[:2]
+
+
 def own_check_invalid_device_function(ctx: RuleContext) -> Iterator[Finding]:
     """The program's own error check (no file named) printed "invalid device function": the
     kernel it launched is its own, compiled without this GPU's architecture. Left to the rules
@@ -84,7 +94,7 @@ def own_check_invalid_device_function(ctx: RuleContext) -> Iterator[Finding]:
     if any(s.id in _SITES for s in ctx.stated):
         return
     said = next((s for s in ctx.stated if s.id in _OWN_CHECK and not _asked(s)), None)
-    if said is None or _shown_build_covers_gpus(ctx) or _torch_build_lacks_gpu(ctx):
+    if said is None or _shown_build_covers_gpus(ctx) or _torch_build_lacks_gpu(ctx) or _nvcc_differs_from_torch(ctx):
         return
     if build_arch_flags._targets(ctx) or extension_arch._arch_list(ctx):
         return  # the build's list is in the text: build_arch_flags / extension_arch weigh it

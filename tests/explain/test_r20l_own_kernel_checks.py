@@ -124,3 +124,11 @@ def test_torch_build_lacking_the_gpu_is_compats():
             "the device")
     f = findings(text)
     assert "gpu_arch_unsupported_by_torch_build" in f and EXT not in f
+
+
+def test_nvcc_other_than_torchs_cuda_is_not_called_an_arch_list():
+    # Deformable-DETR#67's shape: the op built by nvcc 9.2 beside a cudatoolkit 10.1 torch
+    text = ("error in ms_deformable_im2col_cuda: invalid device function\n"
+            "Cuda compilation tools, release 9.2, V9.2.148\n"
+            "pytorch                   1.7.0           py3.7_cuda10.1.243_cudnn7.6.3_0    pytorch")
+    assert EXT not in findings(text)
