@@ -62,3 +62,13 @@ def test_extension_missing_a_torch_procedure(text):
 ])
 def test_near_misses(text):
     assert OTHER not in findings(text)
+
+
+def test_load_library_reraise_names_the_package():
+    # torch 2.x's torch.ops.load_library re-raises with the library's path (torch/_ops.py)
+    text = ("OSError: [WinError 127] The specified procedure could not be found.\n\n"
+            "The above exception was the direct cause of the following exception:\n\n"
+            "OSError: Could not load this library: C:\\venv\\Lib\\site-packages\\torch_scatter\\_version_cpu.pyd")
+    assert OTHER in errors(text)
+    own = text.replace("torch_scatter\\_version_cpu.pyd", "torch\\lib\\shm.dll")
+    assert OTHER not in findings(own)

@@ -197,6 +197,19 @@ def _importer(lines: Tuple[str, ...], i: int) -> str:
 _LOADING_FRAMES = lazy(r"[/\\]torch[/\\](?:_ops\.py|utils[/\\]cpp_extension\.py)|[/\\]ctypes[/\\]__init__\.py")
 
 
+# torch.ops.load_library's re-raise (torch/_ops.py, torch 2.x: raise OSError(f"Could not load this library:
+# {path}") from e), printed after the ctypes error it chains: the library's package is the importer.
+_COULD_NOT_LOAD = lazy(r"Could not load this library: (?P<path>\S{1,400})")
+
+
+def _load_library_owner(lines: Tuple[str, ...], i: int) -> str:
+    for line in lines[i:i + 8]:
+        m = _COULD_NOT_LOAD.search(line) if "Could not load" in line else None
+        if m:
+            return _module_of(m.group("path"))
+    return ""
+
+
 def _traced_importer(lines: Tuple[str, ...], i: int, past_loaders: bool = False) -> str:
     for j in range(i - 1 if "Error" in lines[i][:40] else i, max(-1, i - _LOOKBACK), -1):
         line = lines[j]
@@ -310,7 +323,7 @@ def parse(doc: Pasted) -> Found:
     for m in doc.messages:
         if m.id == "windows_procedure_not_found":
             # Windows' "undefined symbol" (ERROR_PROC_NOT_FOUND): which import it broke decides whose build it is.
-            importer = _traced_importer(lines, m.line - 1, past_loaders=True)
+            importer = _traced_importer(lines, m.line - 1, past_loaders=True) or _load_library_owner(lines, m.line - 1)
             if importer:
                 err = LoaderError("procedure_not_found", m.text.strip(), importer=importer)
                 f.item("torch.loader_errors", f"procedure_not_found|{importer}", err, m.line - 1)
