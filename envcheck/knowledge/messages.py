@@ -68,6 +68,8 @@ PROJECTS = (
     "detectron2", "mmcv", "flash_attn", "tinycudann",  # r12ext: compiled extensions' own reports
     "invokeai", "openai_whisper", "insightface", "comfyui",  # r12sd: image/audio apps
     "numba",  # r19l: numba/cuda/cudadrv (its own library lookup errors)
+    "xmr_stak",  # r20l: xmrstak/backend/nvidia (its own compiled-architecture check)
+    "deformable_detr", "dcnv2", "spconv",  # r20l: their CUDA ops' own launch checks
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

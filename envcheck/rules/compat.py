@@ -138,7 +138,10 @@ _TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropp
 _OTHER_PROGRAMS_KERNEL = ("ggml_cuda_no_kernel_for_gpu", "extension_op_no_kernel_image", "program_invalid_device_function",
                           "extension_op_no_kernel_image_stack_after",
                           "program_source_then_no_kernel", "no_kernel_at_program_source",
-                          "extension_launch_check_no_kernel")
+                          "extension_launch_check_no_kernel",
+                          "program_source_spaced_line_no_kernel", "xmrstak_not_compiled_for_gpu_arch",
+                          "ms_deform_attn_no_kernel", "dcnv2_no_kernel", "thc_check_no_kernel_at_own_source",
+                          "spconv_cuda_no_kernel")
 _NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",
               "torch_kernel_invalid_device_function")
 

@@ -149,4 +149,34 @@ def flash_attn_nvcc_older(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR, confidence=Confidence.LIKELY)
 
 
-RULES = (xformers_built_for_other_torch, detectron2_arch_flags_lack_gpu, extension_built_without_cuda, flash_attn_nvcc_older)
+# Packages whose compiled code is built with their own CUDA toolkit, not against torch (libraries.py's
+# list): a procedure missing under them is not another torch's.
+def _own_cuda_package(name: str) -> bool:
+    from envcheck.rules.libraries import _OWN_CUDA_PACKAGES
+
+    return bool(_OWN_CUDA_PACKAGES.match(name))
+
+
+def windows_procedure_not_found(ctx: RuleContext) -> Iterator[Finding]:
+    """Windows' "The specified procedure could not be found" (ERROR_PROC_NOT_FOUND, its form of an
+    undefined symbol) while importing a compiled extension (torch_scatter's .pyd through
+    torch.ops.load_library, detectron2's _C): the extension calls a function the installed torch's
+    DLLs do not export, so it was built for another torch. torch's own import is left to the torch
+    rules; a package built with its own CUDA toolkit is not torch's extension."""
+    for err in ctx.facts.torch.loader_errors.get(()) or ():
+        if err.kind != "procedure_not_found" or err.importer == "torch" or _own_cuda_package(err.importer):
+            continue
+        said = next((s for s in ctx.stated if s.id == "windows_procedure_not_found"), None)
+        yield make("extension_built_for_other_torch",
+                   f"Importing {err.importer} failed with Windows' \"The specified procedure could not be found\": its "
+                   "compiled library imports a function the installed torch's DLLs do not have, so it was built for "
+                   "another PyTorch (or another CUDA build of it). Install its build made for the installed torch and "
+                   "CUDA (for PyG's packages the wheel index named after them), or the torch it was built for.",
+                   ([quote(said)] if said is not None else [])
+                   + [("torch.loader_errors", f"{err.importer}: {err.object}")],
+                   confidence=Confidence.LIKELY)
+        return
+
+
+RULES = (xformers_built_for_other_torch, detectron2_arch_flags_lack_gpu, extension_built_without_cuda, flash_attn_nvcc_older,
+         windows_procedure_not_found)

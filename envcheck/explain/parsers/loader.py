@@ -192,13 +192,34 @@ def _importer(lines: Tuple[str, ...], i: int) -> str:
     return _traced_importer(lines, i) or _named_extension(lines, i)
 
 
-def _traced_importer(lines: Tuple[str, ...], i: int) -> str:
+# The frames that load an extension's library for it (torch.ops.load_library → ctypes.CDLL, torch's
+# cpp_extension.load): the module whose import failed is the caller above them.
+_LOADING_FRAMES = lazy(r"[/\\]torch[/\\](?:_ops\.py|utils[/\\]cpp_extension\.py)|[/\\]ctypes[/\\]__init__\.py")
+
+
+# torch.ops.load_library's re-raise (torch/_ops.py, torch 2.x: raise OSError(f"Could not load this library:
+# {path}") from e), printed after the ctypes error it chains: the library's package is the importer.
+_COULD_NOT_LOAD = lazy(r"Could not load this library: (?P<path>\S{1,400})")
+
+
+def _load_library_owner(lines: Tuple[str, ...], i: int) -> str:
+    for line in lines[i:i + 8]:
+        m = _COULD_NOT_LOAD.search(line) if "Could not load" in line else None
+        if m:
+            return _module_of(m.group("path"))
+    return ""
+
+
+def _traced_importer(lines: Tuple[str, ...], i: int, past_loaders: bool = False) -> str:
     for j in range(i - 1 if "Error" in lines[i][:40] else i, max(-1, i - _LOOKBACK), -1):
         line = lines[j]
         if "File" in line or ".py in " in line:
             fm = _FRAME.search(line)
             if fm:
-                module = _module_of(fm.group("q") or fm.group("i") or fm.group("o"))
+                path = fm.group("q") or fm.group("i") or fm.group("o")
+                if past_loaders and _LOADING_FRAMES.search(path):
+                    continue
+                module = _module_of(path)
                 if module:
                     return module
                 continue
@@ -299,6 +320,14 @@ def parse(doc: Pasted) -> Found:
                         cuda = _cuda_seen(doc)
                     err = dataclasses.replace(err, importer=_importer(lines, m.line - 1), cuda_seen=cuda)
                 f.item("torch.loader_errors", "|".join(key), err, m.line - 1)
+    for m in doc.messages:
+        if m.id == "windows_procedure_not_found":
+            # Windows' "undefined symbol" (ERROR_PROC_NOT_FOUND): which import it broke decides whose build it is.
+            importer = _traced_importer(lines, m.line - 1, past_loaders=True) or _load_library_owner(lines, m.line - 1)
+            if importer:
+                err = LoaderError("procedure_not_found", m.text.strip(), importer=importer)
+                f.item("torch.loader_errors", f"procedure_not_found|{importer}", err, m.line - 1)
+            break
     for i, (path, name) in doc.where(_library_on, "=>", ".so"):
         if name is None:
             _loaded(f, path, i)
