@@ -12,6 +12,7 @@ how sure it is. Anything still unknown stays ``None``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Optional, Tuple
@@ -262,6 +263,19 @@ def _cudnn(t, build: Optional[TorchBuild], found: Tuple[Stated, ...]):
     return compiled, loaded
 
 
+def _of_its_cuda(kb: KnowledgeBase, build: Optional[TorchBuild], t) -> Optional[TorchBuild]:
+    """An unsuffixed version ("1.12.1", as conda's builds and pip list print it) is PyPI's default
+    variant only until torch's own CUDA says otherwise: "CUDA used to build PyTorch: 11.3" beside
+    1.12.1 is the cu113 build (sm_80 and up), not PyPI's cu102 (no sm_80). A CUDA with no variant
+    of that release in the table (a source build) leaves the variant, and its arch list, unknown."""
+    if build is None or build.local != "" or build.release is None or not (t.cuda_build.ok and t.cuda_build.value):
+        return build
+    cuda = major_minor(str(t.cuda_build.value))
+    if cuda is None or (build.variant is not None and build.variant.cuda == cuda):
+        return build
+    return dataclasses.replace(build, variant=kb.variant(build.release.version, "cu" + cuda.replace(".", "")))
+
+
 def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ...]] = None) -> Optional[TorchView]:
     """None when nothing says torch is there (not installed, or nobody looked)."""
     found = stated(facts) if found is None else found
@@ -275,7 +289,7 @@ def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ..
         pkg = facts.python.package("torch")
         if pkg is not None:
             version = Value(pkg.version, "python.packages[torch]", is_stated(facts.python.packages))
-    build = kb.resolve_torch(str(version.value)) if version else None
+    build = _of_its_cuda(kb, kb.resolve_torch(str(version.value)) if version else None, t)
     cuda = _cuda(t, build, found)
     cpu = _cpu(t, build, version, found)
     if cpu is not None and (cpu.stated or is_package_claim(t.cuda_build)) and _cuda_shown(t, version, found):
