@@ -43,12 +43,14 @@ from envcheck.explain import diagnose, source  # noqa: E402
 from envcheck.rules.catalogue import CATALOGUE  # noqa: E402
 
 
-def run_case(path: Path) -> Dict[str, object]:
+def run_case(path: Path, title: bool = False) -> Dict[str, object]:
+    """``title``: the thread's title above the text, as a user pasting a whole issue gives it."""
     case = json.loads(path.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     detail: Dict[str, object] = {}
+    text = f"{case.get('title', '')}\n\n{case['text']}" if title else case["text"]
     try:
-        explanation, report = diagnose(source.normalise(case["text"]), collected_at="")
+        explanation, report = diagnose(source.normalise(text), collected_at="")
         ids = sorted({f.id for f in report.findings})
         errors = sorted({f.id for f in report.findings if f.severity.value == "error"})
         verdict = report.verdict
@@ -216,18 +218,22 @@ def main() -> int:
     ap.add_argument("--no-stored-re", action="store_true",
                     help="with --big: leave the checked-in regex code unused, as under another Python")
     ap.add_argument("--big-only", action="store_true", help="with --big: only the timings, no scoring")
+    ap.add_argument("--title", action="store_true",
+                    help="feed each report with its thread's title above the text (a robustness check: the "
+                         "corpus's figures are on the text alone)")
     args = ap.parse_args()
     if args.big:
         time_big(sorted(Path(args.dir).glob("*.json")), max(1, args.runs), args.bytecode, not args.no_stored_re)
         if args.big_only:
             return 0
-    results = [run_case(p) for p in sorted(Path(args.dir).glob("*.json"))]
+    results = [run_case(p, args.title) for p in sorted(Path(args.dir).glob("*.json"))]
     s = score(results)
     s["by_evidence"] = by_evidence(results, Path(args.dir))
     if args.json:
         print(json.dumps(s, indent=2))
         return 0
-    print(f"{args.dir}: {s['cases']} cases ({s['broken']} broken, {s['healthy']} healthy)")
+    print(f"{args.dir}: {s['cases']} cases ({s['broken']} broken, {s['healthy']} healthy)"
+          + (", each with its thread's title above its text" if args.title else ""))
     if s["recall"] is not None:
         print(f"recall: {s['recalled']}/{s['broken']} = {s['recall']:.0%} (all expected ids among the findings)")
         if s["catalogued"] < s["broken"]:

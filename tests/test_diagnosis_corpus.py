@@ -49,3 +49,13 @@ def test_the_unseen_sets_are_separate(listing):
     unseen = set(path.read_text(encoding="utf-8").split())
     dev = {json.loads(p.read_text(encoding="utf-8"))["url"] for p in DEV.glob("*.json")}
     assert unseen and not unseen & dev
+
+
+def test_the_title_check_feeds_the_title_above_the_text(tmp_path):
+    """`diagnosis_score.py --title`: the thread's title is read too, only when asked."""
+    case = {"url": "u", "kind": "broken", "title": "The NVIDIA driver on your system is too old (found version 10010)",
+            "text": "It fails when I start training.", "expected_ids": []}
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case), encoding="utf-8")
+    assert "driver_too_old_for_torch_cuda" not in run_case(path)["found"]
+    assert "driver_too_old_for_torch_cuda" in run_case(path, title=True)["found"]
