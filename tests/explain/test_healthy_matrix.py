@@ -1,9 +1,10 @@
-"""Every working combination the tables know gets no error finding: for each torch release and
-CUDA variant with an arch list, the oldest and the newest GPU it has kernels for (within the
-GPU's CUDA support), on the oldest driver branch that runs both, pasted as torch's collect_env
-prints it for a pip wheel ("2.4.1+cu121") and for a conda build (unsuffixed, its CUDA on the
-next line). A false error on a working machine is the failure users forgive least; this sweeps
-the combinations no corpus covers (the conda form found one: derived/machine._of_its_cuda)."""
+"""Every working combination the tables know gets no error finding, and every GPU outside a
+build gets its finding. For each torch release and CUDA variant with an arch list: the oldest and
+the newest GPU it has kernels for (within the GPU's CUDA support), on the oldest driver branch that
+runs both; and the first GPU newer than its kernels and the newest older one. Each pasted as
+torch's collect_env prints it for a pip wheel ("2.4.1+cu121") and for a conda build (unsuffixed,
+its CUDA on the next line). A false error on a working machine is the failure users forgive least;
+this sweeps the combinations no corpus covers (the conda form found one: derived/machine._of_its_cuda)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,49 @@ def test_a_working_combination_gets_no_error_finding(release, variant, cuda, gpu
     version = f"{release}+{variant}" if form == "pip" else release
     _, report = diagnose(source.normalise(_collect_env(version, cuda, gpu, driver)), collected_at="")
     assert [f.id for f in report.findings if f.severity.value == "error"] == []
+
+
+# ---------------------------------------------------------------- and every broken one is found
+def _cc(arch: str) -> Tuple[int, ...]:
+    digits = arch.split("_")[1]
+    return int(digits[:-1]), int(digits[-1])
+
+
+def _broken() -> List[Tuple[str, str, str, str, str, str]]:
+    """For each variant: the first GPU newer than its kernels (no cubin of the same major at or
+    below it, no PTX at or below it) and the newest GPU older than them."""
+    out = []
+    for rel in KB.releases:
+        for var in KB.variants_of(rel):
+            if not var.arch_list_spec:
+                continue
+            sms = [_cc(a) for a in var.arch_list if a.startswith("sm_")]
+            ptx = [_cc(a) for a in var.arch_list if a.startswith("compute_")]
+            gpus = [c for c in KB.ccs if not c.jetson and c.examples]
+            newer = [c for c in gpus if _v(c.cc) > max(sms) and not any(p <= _v(c.cc) for p in ptx)
+                     and not any(s[0] == _v(c.cc)[0] and s <= _v(c.cc) for s in sms)]
+            older = [c for c in gpus if (3, 0) <= _v(c.cc) < min(sms)]
+            if newer:
+                c = min(newer, key=lambda c: _v(c.cc))
+                out.append((rel.latest, var.variant, var.cuda, c.examples[0], "580.105.17",
+                            "gpu_arch_unsupported_by_torch_build"))
+            if older:
+                c = max(older, key=lambda c: _v(c.cc))
+                driver = "470.256.02" if (c.last_driver or 999) < 500 else "535.105.17"
+                out.append((rel.latest, var.variant, var.cuda, c.examples[0], driver, "gpu_arch_too_old_for_torch_build"))
+    return sorted(set(out))
+
+
+BROKEN = _broken()
+
+
+def test_the_broken_sweep_covers_the_tables():
+    assert len(BROKEN) > 60
+
+
+@pytest.mark.parametrize("release, variant, cuda, gpu, driver, expected", BROKEN)
+@pytest.mark.parametrize("form", ["pip", "conda"])
+def test_a_gpu_outside_the_build_is_found(release, variant, cuda, gpu, driver, expected, form):
+    version = f"{release}+{variant}" if form == "pip" else release
+    _, report = diagnose(source.normalise(_collect_env(version, cuda, gpu, driver)), collected_at="")
+    assert expected in {f.id for f in report.findings}
