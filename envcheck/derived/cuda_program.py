@@ -78,6 +78,12 @@ _PROGRAMS = (
     (re.compile(r"(?<!from )\bcuda(?:GetDeviceCount|SetDevice|GetDeviceProperties|Malloc\w*|Memcpy\w*|Free|"
                 r"DeviceSynchronize|GetLastError|StreamCreate\w*|EventCreate\w*)\b(?!\(\)\. Did you run)"),
      "a program built with the CUDA toolkit"),
+    # A C/C++ CUDA-check macro's own wording, which PyTorch never prints (c10: "CUDA error: <string>"):
+    # the common CUDA_CHECK's "CUDA error %d at %s:%d: %s", nheqminer's and its forks' (equihash miners)
+    # cuda_djezo "Cuda error in func '%s' at line %i : %s." and cuda_tromp "CUDA error '%s' in func '%s'
+    # line %d", and the same quoted form with "at line %d" (funakoshi-miner).
+    (re.compile(r"\bCUDA error \d+ at |\bCu(?:da|DA) error in func '|\bCUDA error '[^'\n]{4,160}' (?:in func '|at line \d)"),
+     "a program built with the CUDA toolkit (its own CUDA check macro)"),
 )
 
 # The runtime's or the driver API's enum NAME (cudaGetErrorName / cuGetErrorName):

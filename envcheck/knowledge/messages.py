@@ -70,6 +70,7 @@ PROJECTS = (
     "numba",  # r19l: numba/cuda/cudadrv (its own library lookup errors)
     "xmr_stak",  # r20l: xmrstak/backend/nvidia (its own compiled-architecture check)
     "deformable_detr", "dcnv2", "spconv",  # r20l: their CUDA ops' own launch checks
+    "cuda_jl", "tensorrt",  # r21d: JuliaGPU's CUDAnative/CUDA.jl/CUDA_Runtime_jll; TensorRT's builder/runtime
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
