@@ -23,7 +23,7 @@ from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 from envcheck.rules.kernel_signals import probed_no_gpu
-from envcheck.rules.no_gpu_mac import checked_cuda, mac_no_gpu, on_mac
+from envcheck.rules.no_gpu_mac import checked_cuda, desktop_vm_no_gpu, mac_no_gpu, on_mac
 
 GiB = 2**30
 
@@ -48,6 +48,10 @@ def _installed(f: Facts) -> Optional[bool]:
 # --------------------------------------------------------------------------- GPUs on the PCI bus
 def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
+    guest = list(desktop_vm_no_gpu(ctx))  # the host's GPU (or macOS) named, but the text runs in a VirtualBox guest
+    if guest:
+        yield from guest
+        return
     if f.has_nvidia_gpu is not True and on_mac(f):  # "Chipset Model: Apple M2" is no news on a Mac
         yield from mac_no_gpu(ctx)
         return

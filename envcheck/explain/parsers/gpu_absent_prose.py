@@ -14,13 +14,24 @@ GPU?"), for another machine or the past ("fails due to no NVIDIA GPU on the CI r
 "previously it failed because of no nvidia gpu"), a text saying it works now, or where the
 absence is what a tool reported ("fails due to no NVIDIA GPU being
 detected / found"): that is the failure, on a machine that may have one.
+
+And a person saying the system of the report runs as a desktop hypervisor's guest: "installing
+Ubuntu 18.04 on VMware", "Ubuntu 18.04 running w/8GB RAM in VirtualBox on Windows 10", "Ubuntu 64
+bit virtualized on Mac OS X with Parallels Desktop 10", "on a VirtualBox VM". VirtualBox (PCI
+passthrough was Linux-host-only and experimental, removed in 6.1), VMware Workstation / Player /
+Fusion and Parallels Desktop give the guest an emulated display adapter, not the host's NVIDIA GPU,
+so CUDA in the guest finds none: ``host.in_vm`` at a person's rank (read by
+``rules/no_gpu_mac.desktop_vm_no_gpu``). Not where the text names ESXi / vSphere, passthrough,
+vGPU, VFIO or DDA (a GPU can be given to such a guest), for a question or a condition, a denial
+or the past ("not in VirtualBox", "I used to run it in VMware"), another machine, or a text saying
+it works.
 """
 
 from __future__ import annotations
 
 import re
 
-from ...derived.messages import NO_NVIDIA_DETAIL
+from ...derived.messages import NO_NVIDIA_DETAIL, STATED_DETAIL
 from ...lazyre import lazy
 from ..partial import STATED, Found
 from ..sentences import asked, clause_start, working_after
@@ -55,8 +66,60 @@ _ELSEWHERE = lazy(r"\b(?:ci|runners?|github\s+actions|build\s+(?:server|machine|
 _NEEDLES = ("nvdia", "nvida", "nivida", "nividia", "nvidea", "due to", "because of", "owing to")
 
 
+_HYPERVISOR = r"(?:virtual\s?box|vmware(?:\s+(?:workstation|player|fusion))?|parallels(?:\s+desktop)?)"
+_OS = (r"(?:ubuntu|linux|debian|fedora|centos|rocky|alma\w*|kali|mint|arch|manjaro|opensuse|suse|rhel|pop!?_os"
+       r"|windows(?:\s+\d+)?|guest(?:\s+os)?|(?:the\s+)?os|system)")
+# The report's system inside one: "<OS> … on/in/inside/under/with <hypervisor>", "on a <hypervisor> VM".
+_GUEST = lazy(rf"\b{_OS}\b(?:[^.;!?\n]|\.(?=\d)){{0,60}}?\b(?:on|in|inside|under|within|with|using|via|w/)\s+(?:an?\s+|the\s+|my\s+)?"
+              rf"(?P<hv>{_HYPERVISOR})\b"
+              rf"|\b(?:on|in|inside|under|within|using)\s+(?:an?\s+|the\s+|my\s+)?(?P<hv2>{_HYPERVISOR})\s+"
+              rf"(?:virtual\s+machine|vm|guest)\b", _I)
+# A GPU can be handed to such a guest: ESXi / vSphere (DirectPath I/O, vGPU), VFIO, Hyper-V's DDA or GPU-P.
+_PASSED = lazy(r"\besxi\b|\bvsphere\b|\bvcenter\b|pass-?\s?through|\bvgpu\b|\bvfio\b|\bdda\b|directpath|gpu-?p\b"
+               r"|\bgpu[- ]pv\b|\bproxmox\b|\bkvm\b|\bqemu\b", _I)
+_NOT_HERE = lazy(r"\b(?:not|never|no\s+longer|used\s+to|previously|before|instead\s+of|rather\s+than|outside(?:\s+of)?"
+                 r"|without|switched|moved|migrated|tried|stopped)\b|n't\b", _I)
+_VM_NEEDLES = ("virtualbox", "virtual box", "vmware", "parallels")
+# The sentence's end for a question mark: a full stop inside a version ("Ubuntu 18.04?") is none.
+_SENTENCE_END = lazy(r"[.!;](?!\d)")
+
+
+def _question(line: str, end: int) -> bool:
+    stop = _SENTENCE_END.search(line, end)
+    return asked(line, end) or "?" in line[end:stop.start() if stop else len(line)]
+
+
+def _vm_name(hv: str) -> str:
+    hv = hv.lower()
+    return "virtualbox" if "box" in hv else "vmware" if hv.startswith("vmware") else "parallels"
+
+
+def _vm_guest(doc: Pasted, f: Found) -> None:
+    hits = doc.lines_containing(*_VM_NEEDLES)
+    if not hits or _PASSED.search(doc.text):
+        return
+    lines = doc.lines
+    for i in hits:
+        line = lines[i]
+        if len(line) > 2000 or i in doc.enclosed:
+            continue
+        m = _GUEST.search(line)
+        if m is None:
+            continue
+        start = clause_start(line, m.start())
+        if (_question(line, m.end()) or _NOT_HERE.search(line[start:m.end()])
+                or _CONDITION.search(line[max(0, m.start() - 60):m.start()])
+                or _ELSEWHERE.search(line[start:m.end() + 40]) or working_after(lines, i, m.start())):
+            continue
+        hv = m.group("hv") or m.group("hv2")
+        f.set("host.in_vm", _vm_name(hv), i,
+              detail=f"{STATED_DETAIL}: the system runs as a {hv.strip()} guest ({m.group(0).strip()[:80]}, line {i + 1})")
+        return
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
+    _vm_guest(doc, f)
     if names_nvidia_hardware(doc):
         return f
     lines = doc.lines

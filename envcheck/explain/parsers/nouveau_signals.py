@@ -30,7 +30,7 @@ import re
 from ...derived.messages import STATED_DETAIL
 from ...lazyre import lazy
 from ..partial import LISTING, STATED, Found
-from ..sentences import asked
+from ..sentences import asked, clause_start
 from ..source import Pasted
 
 SOURCE = "graphics driver output"
@@ -54,6 +54,13 @@ _ACTIVE = lazy(r"^\s*Active:\s*active\b")
 _FALLBACK_TOLD = lazy(r"\b(?:nouveau[- ]fallback|nvidia-fallback)(?:\.service|\s+service)?\b[^.;!?\n]{0,25}?"
                             r"\b(?:has\s+|had\s+|was\s+)?(?:started|starts|ran|runs|kicked\s+in|activated|triggered)\b", _I)
 _NOT = lazy(r"\b(?:not|never|no\s+longer)\b|n't\b|skipped|not\s+met", _I)
+# A person copying RPM Fusion's plymouth line (the ExecStartPost of its nvidia-fallback.service,
+# "NVIDIA kernel module missing. Falling back to nouveau") by hand: lower case, the full stop
+# dropped or a comma for it ("This is the phrase that I would get on boot: nvidia kernel module
+# missing falling back to nouveau"). The same fact at a person's rank; not where the sentence
+# denies it, asks about it, or puts it in the past ("I no longer get …", "used to say …").
+_FALLBACK_RETOLD = lazy(r"\bnvidia\s+kernel\s+module\s+(?:is\s+)?missing\s*[.,:;!-]?\s*falling\s+back\s+to\s+nouveau\b", _I)
+_GONE = lazy(r"\b(?:not|never|no\s+longer|anymore|any\s+more|used\s+to|stopped|gone)\b|n't\b|\bno\b", _I)
 
 
 def _fallback(doc: Pasted, f: Found) -> None:
@@ -65,13 +72,21 @@ def _fallback(doc: Pasted, f: Found) -> None:
         if ran is None and _FALLBACK_TITLE.search(line):
             ran = next((_ACTIVE.match(lines[j]) for j in range(i + 1, min(i + 4, len(lines))) if _ACTIVE.match(lines[j])),
                        None)
-        rank = None
+        rank, retold_hit = None, False
+        if ran is None:
+            retold = _FALLBACK_RETOLD.search(line)
+            if (retold is not None and not asked(line, retold.end())
+                    and not _GONE.search(line[clause_start(line, retold.start()):retold.start()])
+                    and not _GONE.search(line[retold.end():retold.end() + 30])):
+                ran, rank, retold_hit = retold, STATED, True
         if ran is None:
             told = _FALLBACK_TOLD.search(line)
             if told is None or _NOT.search(told.group(0)) or asked(line, told.end()):
                 continue
             ran, rank = told, STATED
         detail = f"{SOURCE}, line {i + 1}: the nouveau fallback ran, so nvidia was not loaded ({ran.group(0).strip()[:60]})"
+        if retold_hit:  # a person's copy: their word, so the findings on it are likely
+            detail = f"{STATED_DETAIL}: {detail}"
         f.set("driver.loaded_modules", ("nouveau",), i, rank=rank, detail=detail)
         f.set("driver.modules_not_loaded", ("nvidia",), i, rank=rank, detail=detail)
         return
