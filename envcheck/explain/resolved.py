@@ -1,10 +1,10 @@
 """A report that says its problem is over: "Update: solved", "a reboot fixed it", "runs fine
-now", 问题已解决. Threads are often pasted with the reporter's last word in them; what the
+now", "after a reboot it works again", 问题已解决. Threads are often pasted with the reporter's last word in them; what the
 text shows failing is then what it *was*. The findings stay (they name the cause, which is
 what such a paste is kept for) but an error becomes a warning, and says why.
 
-Only a plain statement counts: a line that also says "not", "still", "but", "however" or
-asks a question is not the problem being over ("it still fails, but the reboot fixed
+Only a plain statement counts: a line that also says "not", "still", "but", "however", hopes
+or supposes ("I hope it works again", "it should work now") or asks a question is not the problem being over ("it still fails, but the reboot fixed
 nvidia-smi" is a new problem).
 """
 
@@ -23,12 +23,12 @@ _OVER = lazy(
     r"|\b(?:problem|issue|error|it|this|that)\s+(?:is|was|has\s+been|got)\s+(?:now\s+)?(?:solved|fixed|resolved)\b"
     r"|\b(?:fixed|solved|resolved)\s+(?:it|the\s+(?:problem|issue|error))\b"
     r"|\b(?:works|runs|running|working)\s+(?:fine\s+|perfectly\s+|again\s+|well\s+)?now\b"
-    r"|\bnow\s+(?:it\s+)?(?:works|runs)\b|\bwent\s+away\b"
+    r"|\bnow\s+(?:it\s+)?(?:works|runs)\b|\bwent\s+away\b|\b(?:it|everything|all)\s+works\s+again\b"
     rf"|{FINE_NOW}"
     rf"|{RAN_SINCE_FIX}"
     r"|问题(?:已经?)?解决|已解决|解决了", _I)
-_NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
-_NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "without", "解决")
+_NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether|hope|wish|will|would|should|might)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
+_NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "works again", "without", "解决")
 
 
 def said_over(doc: Pasted) -> Optional[str]:

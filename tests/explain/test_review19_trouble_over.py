@@ -43,3 +43,16 @@ def test_a_message_only_asked_about_beside_a_working_setup_is_no_finding():
 def test_a_message_asked_about_beside_a_failing_setup_still_counts():
     text = 'Why do I get "The NVIDIA driver on your system is too old"? My setup worked yesterday, now it fails.'
     assert _severities(text).get("driver_too_old_for_torch_cuda") is Severity.ERROR
+
+
+NVML = "Failed to initialize NVML: Driver/library version mismatch\n{tail}"
+
+
+@pytest.mark.parametrize("tail, severity", [
+    ("After a reboot it works again.", Severity.WARNING),
+    ("It works again after the reboot, but fails after a while.", Severity.ERROR),
+    ("I hope it works again after a reboot.", Severity.ERROR),
+    ("Will it work again if I reboot?", Severity.ERROR),
+])
+def test_it_works_again_is_the_trouble_over(tail, severity):
+    assert _severities(NVML.format(tail=tail)).get("nvml_driver_library_mismatch") is severity
