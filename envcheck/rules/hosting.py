@@ -13,6 +13,7 @@ from typing import Iterator, List, Tuple
 from envcheck.derived.container_claims import RUNTIME_CONFIGURED_DETAIL, no_compute
 from envcheck.derived.driver import installed_driver_version
 from envcheck.derived.fabric_said import fabric_mismatch_said
+from envcheck.derived.gpu_request_unmet import requested
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
 from envcheck.derived.runtime_claims import (
@@ -38,8 +39,9 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     if not (c.ok and c.value and c.value != "none") or any(not is_stated(g.name) for g in f.gpus):
         return
     # A container sees the host's PCI bus in sysfs: when it was read and holds no NVIDIA GPU,
-    # the host has none to pass in, and "start it with --gpus" would be wrong advice.
-    if f.pci.devices.ok and not f.pci.gpus:
+    # the host has none to pass in, and "start it with --gpus" would be wrong advice; nor where
+    # the start asked for the GPU (the runtime did not act: rules/container_request_unmet.py).
+    if f.pci.devices.ok and not f.pci.gpus or requested(f) is not None:
         return
     # The readings themselves, not their values: a container or a missing nvidia-smi a person
     # only told of makes the finding likely (engine.make), not confirmed.

@@ -15,6 +15,8 @@ from . import (
     build_arch_flags,
     clock_settings,
     compat,
+    container_reload_repro,
+    container_request_unmet,
     cuda_env,
     cudnn_engine,
     driver_claims,
@@ -57,7 +59,7 @@ from . import (
 from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
-RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + versions.RULES
+RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + container_request_unmet.RULES + container_reload_repro.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + versions.RULES
                                + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
                                + linking.RULES + jax_paths.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES + wsl_windows.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES

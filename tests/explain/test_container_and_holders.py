@@ -72,7 +72,7 @@ def test_a_pod_spec_without_the_gpu_resource_gets_no_gpu():
 
 def test_a_pod_spec_with_the_gpu_resource_is_no_finding():
     pod = POD.replace("        cpu: 4", "        cpu: 4\n        nvidia.com/gpu: 1")
-    assert "host.container_gpus" not in values(commands.parse(text(pod)))
+    assert values(commands.parse(text(pod)))["host.container_gpus"] == "nvidia.com/gpu"  # the request (r21k)
     assert "container_missing_gpus_flag" not in _ids(pod)
 
 

@@ -15,7 +15,8 @@ Apptainer / Singularity: ``exec|run|shell`` with an image (``*.sif``, ``docker:/
 lines that the text proposes as the fix ("Adding something like: … driver: nvidia") say the
 service that ran had none: a claim of ``"none"``, not the flag.
 
-``docker inspect``: "DeviceRequests": null under the runc runtime.
+``docker inspect``: "DeviceRequests": null under the runc runtime. A pod spec whose container
+asks for the ``nvidia.com/gpu`` resource: ``"nvidia.com/gpu"``.
 
 Only the options before the image count: what follows the image is the container's own
 command line (``docker run img python train.py --gpus 2``).
@@ -64,6 +65,9 @@ _CJK = lazy(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]
 _RUN_AT = lazy(r"(?:^|[\s;&|$#>(`\"'\u201c\u2018])(?P<tool>nvidia-docker|docker|podman|nerdctl)(?:\s+container)?\s+run\s")
 _KUBECTL_RUN = lazy(r"(?:^|[\s;&|$#>(`])kubectl\s+run\s+(?P<args>.*)$")
 _GPU_POD = lazy(r"nvidia|cuda|gpu|torch|tensorflow|vllm|ollama", re.IGNORECASE)  # a pod meant to use the GPU
+# A pod spec's GPU request: the NVIDIA device plugin's extended resource under resources.limits
+# (or requests), a whole count (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/).
+_POD_GPU_RESOURCE = lazy(r"^\s*['\"]?nvidia\.com/gpu['\"]?\s*:\s*['\"]?[1-9]\d{0,2}['\"]?\s*(?:#.*)?$")
 # Words that, right after "docker run", make it the command's name in a sentence ("the docker
 # run command", "docker run options"), not a run whose image they would be.
 _NAMING = frozenset({"command", "commands", "cmd", "line", "option", "options", "flag", "flags", "argument",
@@ -151,6 +155,21 @@ def _spec_without_gpus(lines: Tuple[str, ...]) -> List[Start]:
         if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]) and not any(_SPEC_GPU.search(x) for x in block):
             # Its output (`docker compose up`'s log, its prefixes gone) follows the spec.
             return [Start(i, what, "none", "", why=NO_SPEC_GPU.format(what=what))]
+        return []
+    return []
+
+
+def _spec_gpu_resource(lines: Tuple[str, ...]) -> List[Start]:
+    """A pod spec pasted whole whose container asks for the nvidia.com/gpu resource: the pod
+    requested the GPU (the device plugin allocates it; the node's runtime must inject it)."""
+    for i, line in enumerate(lines):
+        if not _POD_CONTAINERS.match(line):
+            continue
+        end = _yaml_end(lines, i)
+        if any(_SPEC_IMAGE.match(x) for x in lines[i + 1:i + 40]):
+            at = next((j for j in range(i + 1, end) if _POD_GPU_RESOURCE.match(lines[j])), None)
+            if at is not None:
+                return [Start(i, "pod spec", "nvidia.com/gpu", "")]
         return []
     return []
 
@@ -315,6 +334,8 @@ def parse(doc: Pasted) -> Found:
     starts = _starts(doc)
     if doc.lines_containing("services:", "containers:"):
         starts = sorted(starts + _spec_without_gpus(lines), key=lambda s: (s.line, s.col))
+    if doc.lines_containing("nvidia.com/gpu") and doc.lines_containing("containers:"):
+        starts = sorted(starts + _spec_gpu_resource(lines), key=lambda s: (s.line, s.col))
     for s in _judged(starts, lines):
         if s.flag == "none":
             why = s.why or (_NO_NV if s.tool.startswith(("singularity", "apptainer")) else NO_FLAG)

@@ -12,6 +12,15 @@ Kubernetes named on the line: kubernetes, else docker).
 
 Not a question, a condition ("if the containers lose the GPU …") or a denial ("the containers do not
 lose the GPU"); nothing without the NVML error in the text (the symptom alone is ``container_prose``'s).
+
+A reproduction of the same loss, written as steps, says it without the error (the report's title
+often holds that): the GPU used in a container, then ``systemctl daemon-reload`` on the host, then
+the GPU in the container again ("Run `nvidia-smi` in the dev environment container and confirm that
+it works. / Run `sudo systemctl daemon-reload` on the host. / Run `nvidia-smi` in the dev environment
+container."), the order NVIDIA's notice gives (nvidia-container-toolkit#48). A note
+(``derived/container_reload.RELOAD_REPRO``) and ``host.container`` (stated). Not where the engine or
+the container is restarted after the reload (an install guide's "daemon-reload; restart docker"),
+where the step after it says the GPU still works, nor a question, condition or denial.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envcheck.derived.container_reload import RELOAD_REPRO
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import asked, clause_start
 from envcheck.explain.source import Pasted
@@ -67,9 +77,43 @@ def _lost(doc: Pasted) -> Optional[int]:
     return None
 
 
+# A step of a reproduction that uses the GPU in a container (before and after the reload).
+_IN_CTR = lazy(r"\b(?:nvidia-smi|gpus?|cuda)\b[^\n]{0,80}?\b(?:in|inside|within|from)\s+(?:the\s+|that\s+|a\s+|my\s+|"
+               r"same\s+|running\s+|\w+\s+){0,4}(?:containers?|pods?)\b", _I)
+_RELOAD = lazy(r"\bsystemctl\s+daemon-reload\b", _I)
+# What makes the reload harmless: the engine or the container started again after it.
+_RESTARTED = lazy(r"\brestart\b|\bsystemctl\s+(?:start|restart)\b|\bdocker\s+(?:run|start|restart)\b", _I)
+_STILL_WORKS = lazy(r"\b(?:still|keeps?)\s+(?:works?|working|running|fine|sees?)\b|\bno\s+(?:error|problem)s?\b", _I)
+
+
+def _repro(doc: Pasted) -> Optional[int]:
+    """The line of a reproduction's ``systemctl daemon-reload`` step between two steps using the GPU
+    in a container (each within three lines), or None."""
+    lines = doc.lines
+    for i in doc.lines_containing("daemon-reload"):
+        line = lines[i]
+        m = _RELOAD.search(line)
+        if not m or len(line) > 300 or asked(line, m.end(), clause=False) or _CONDITION.search(line[:m.start()]) \
+                or _DENIED.search(line[:m.start()]) or _RESTARTED.search(line):
+            continue
+        before = [j for j in range(max(0, i - 3), i) if _IN_CTR.search(lines[j])]
+        after = [j for j in range(i + 1, min(len(lines), i + 4)) if _IN_CTR.search(lines[j])]
+        if not before or not after:
+            continue
+        between = lines[i + 1:after[0] + 1]
+        if any(_RESTARTED.search(x) or _STILL_WORKS.search(x) or asked(x, 0, clause=False) for x in between):
+            continue
+        return i
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("failed to initialize nvml") or not doc.lines_containing("unknown error"):
+        i = _repro(doc) if doc.lines_containing("daemon-reload") else None
+        if i is not None:
+            f.set("host.container", "kubernetes" if _KUBE.search(doc.lines[i]) else "docker", i)
+            f.note(f"{RELOAD_REPRO}“{doc.lines[i].strip()[:160]}” (line {i + 1})")
         return f
     i = _lost(doc)
     if i is not None:
