@@ -58,7 +58,14 @@ _POD_CONTAINERS = lazy(r"^\s*(?:-\s+)?containers:\s*$")
 _SPEC_IMAGE = lazy(r"^\s*(?:-\s+)?image:\s*\S")
 # What gives a compose service or a pod GPUs: the NVIDIA runtime or device driver, a gpu
 # capability or a `gpus:` key (compose), the nvidia.com/gpu resource or runtime class (k8s).
-_SPEC_GPU = lazy(r"nvidia|capabilities:.*\bgpu\b|^\s*gpus:|^\s*-\s*gpu\s*$", re.IGNORECASE)
+# "nvidia" alone is no request: an image ("image: nvidia/cuda:12.2.0-base") or a command
+# ("command: nvidia-smi") names NVIDIA without giving the container a GPU.
+# Nor is nvidia.com/gpu as a toleration's key or a node label ("nvidia.com/gpu.present"): only a
+# resource with a count (k8s, MIG and time-sliced ones too) or a CDI device ("nvidia.com/gpu=all").
+_SPEC_GPU = lazy(r"(?:runtime|driver|runtimeClassName)\s*:\s*[\"']?nvidia"
+                 r"|nvidia\.com/(?:gpu(?:\.shared)?|mig-[\w.-]+)['\"]?\s*[:=]\s*['\"]?(?:[1-9]|all\b)"
+                 r"|NVIDIA_VISIBLE_DEVICES|/dev/nvidia"
+                 r"|capabilities:.*\bgpu\b|^\s*gpus:|^\s*-\s*gpu\s*$", re.IGNORECASE)
 NO_SPEC_GPU = ("the {what} requests no GPU (no NVIDIA runtime, device reservation or nvidia.com/gpu resource "
                "in the text)")
 _CJK = lazy(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uff01-\uff5e\u3001\u3002]")
