@@ -36,7 +36,8 @@ printers give it:
 The same failure retold in a person's sentence ("When I import torch I get Illegal instruction
 (core dumped)", "import torch 直接报 Segmentation fault", "importing torch, the Jupyter kernel
 dies") is a claim (``STATED``: ``torch_import_failed`` then ``likely``), unless the sentence asks,
-supposes ("if"), advises, denies ("does not crash") or says it is over ("used to", "fixed").
+supposes ("if"), advises, denies ("does not crash") or says it is over ("used to", "fixed"), or places
+it on another machine or other people (``sentences.not_here_now``).
 
 Not read: a crash after other code (``>>> x.cuda()`` before it: not the import), a command
 that does more than import torch and print its version, a crash line quoted inside another
@@ -49,7 +50,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, TOOL, Found
-from envcheck.explain.sentences import sentence_around
+from envcheck.explain.sentences import not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -164,7 +165,7 @@ def _told(doc: Pasted, f: Found) -> None:
                 or _AFTER_BREAK.search(line, m.end(), m.end() + 60):
             continue
         sentence = sentence_around(line, m.start(), m.end())
-        if "?" in sentence or "？" in sentence or _NOT_SAID.search(sentence):
+        if "?" in sentence or "？" in sentence or _NOT_SAID.search(sentence) or not_here_now(line, m.start(), m.end()):
             continue
         f.set("torch.import_error", " ".join(sentence.split())[:300], i, rank=STATED)
         f.set("torch.installed", True, i, rank=STATED)

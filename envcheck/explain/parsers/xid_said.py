@@ -13,7 +13,9 @@ them (rank ``STATED``: a pasted kernel line outranks them), so ``health.xid_erro
 Nothing is read from a question ("what does Xid 79 mean?"), a condition or advice ("if you see
 Xid 48 …", "check dmesg for Xid 79", "grep for Xid"), a denial ("no Xid errors", "dmesg shows no
 Xid 79"), nor from a code named as what it means in general ("Xid 79 means the GPU fell off the
-bus"). A code over 255 is no Xid (the catalog's codes are below 200).
+bus"), nor from one placed on another machine, on other people or in a reference's table, or said
+to be a habit that is over ("used to", ``sentences.not_here_now``). A code over 255 is no Xid (the
+catalog's codes are below 200).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import List, Tuple
 
 from envcheck.derived.xid_said import XID_SAID_DETAIL
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import not_here_now
 from envcheck.explain.source import Pasted
 from envcheck.facts import XidEvent
 from envcheck.lazyre import lazy
@@ -62,7 +65,7 @@ def parse(doc: Pasted) -> Found:
         if "NVRM" in line or "DCGM_" in line or line.lstrip().startswith("|"):
             continue  # the driver's own lines and exporter metrics: their readers read them
         h = _HEADER.search(line)
-        if h and not _NOT.search(line[:h.end()]):
+        if h and not _NOT.search(line[:h.end()]) and not not_here_now(line, h.start(), h.end()):
             for j in range(i + 1, min(len(lines), i + 12)):
                 if not _ITEM.match(lines[j]):
                     if lines[j].strip():
@@ -74,7 +77,7 @@ def parse(doc: Pasted) -> Found:
         if i in listed:
             continue
         for s in _SENTENCE.findall(line):
-            if _CODE.search(s) and _SAYS.search(s) and not _NOT.search(s):
+            if _CODE.search(s) and _SAYS.search(s) and not _NOT.search(s) and not not_here_now(s, 0, len(s)):
                 found += [(c, i) for c in _codes(s)]
     if found:
         f.set("driver.xid_events", tuple(XidEvent(c, None, "(the text names it)") for c, _ in found), found[0][1],

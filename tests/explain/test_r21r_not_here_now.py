@@ -1,0 +1,62 @@
+"""Review of round 20 (r21 r): round 20's prose readers took a failure told of another machine, of
+other people, of a reference's table, or of a habit that is over ("used to") as this machine's.
+
+sentences.not_here_now guards xid_said (Xid codes said), torch_import_crash's told form, host_health's
+"fell off the bus" / Xid 79 said and held_memory_prose's other work on the GPU; error_messages drops a
+catalogue message that other people are said to get ("Some users get '…'"). Each near-miss beside a
+text of the same class that must still fire."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import errors, findings
+
+OOM = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total "
+       "capacity; 20.1 GiB already allocated)\n")
+
+
+@pytest.mark.parametrize("text", [
+    "dmesg shows Xid 79 on the other server, this one is fine.",
+    "I have seen Xid 79 reported by other users on this forum.",
+    "dmesg used to show Xid 79, replaced the PSU and now it's gone.",
+    "We no longer see Xid 48 in the kernel log.",
+    "import torch gives Segmentation fault on the other machine, but on this one it works.",
+    "Other users report that import torch crashes with Illegal instruction on the Pi.",
+    "importing torch used to segfault with the conda build.",
+    'Some users get "WARNING: NVIDIA GPU 0: miner not compiled for the gpu architecture 86." with RTX 30 cards; '
+    "mine is a 1080 and it mines fine.",
+    'Others have reported "CUDA driver version is insufficient for CUDA runtime version" on older drivers.',
+])
+def test_elsewhere_or_over_gets_no_error(text):
+    assert errors(text) == {}
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("dmesg shows Xid 79 on this server since yesterday.", "xid_errors_logged"),
+    ("Xid 79 appeared in dmesg last week. Fixed by reseating the card.", "gpu_lost"),  # the fix confirms it
+    ("When I import torch I get Illegal instruction (core dumped)", "torch_import_failed"),
+    ('Like other users, I get "WARNING: NVIDIA GPU 0: miner not compiled for the gpu architecture 86." with my 3080.',
+     "extension_built_without_gpu_arch"),
+    ('Some people see "CUDA driver version is insufficient for CUDA runtime version", and I see it too.',
+     "driver_too_old_for_torch_cuda"),
+])
+def test_this_machine_still_fires(text, fid):
+    assert fid in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    OOM + "Another program was using the GPU yesterday, but I killed it and nvidia-smi shows 0MiB used now.",
+    OOM + "Other processes used to occupy the GPU memory, but I have a dedicated card now.",
+    OOM + "Only my process is on the GPU 0; other users' jobs are using the other GPUs.",
+])
+def test_other_work_gone_or_elsewhere_is_not_in_use(text):
+    assert "gpu_memory_in_use" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    OOM + "There's another program used a lot of GPU memory.",
+    OOM + "Other users are using the same GPU on our shared server.",
+])
+def test_other_work_on_the_gpu_still_in_use(text):
+    assert "gpu_memory_in_use" in findings(text)
