@@ -125,19 +125,23 @@ def general_statement(line: str, start: int, end: int) -> bool:
 
 # A sentence that tells of a failure not on this machine now (review of round 20): another machine
 # ("dmesg shows Xid 79 on the other server, this one is fine", "import torch segfaults on my old
-# laptop"), other people ("I have seen Xid 79 reported by other users"), a reference's table
-# ("NVIDIA's table lists Xid 79 as …"), or a habit that is over ("dmesg used to show Xid 79", "no
-# longer", "anymore"). A fix told after a failure ("… Fixed by reseating the card") is not this: the
-# failure happened here, and its fix confirms the cause.
+# laptop"), other people ("I have seen Xid 79 reported by other users", "a user reported …"), a
+# reference's table ("NVIDIA's table lists Xid 79 as …"), a general statement ("known issue: … on some
+# builds"), or a habit that is over ("dmesg used to show Xid 79", "no longer", "anymore"). A fix told
+# after a failure ("… Fixed by reseating the card") is not this: the failure happened here, and its
+# fix confirms the cause.
 _NOT_HERE_NOW = lazy(
     r"\bon\s+(?:my\s+|an?\s+|the\s+|our\s+|his\s+|her\s+|their\s+)?(?:old|other|another|different|previous|second|"
     r"friend'?s|colleague'?s)\s+(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop|host|vm|cluster)s?\b"
     r"|\b(?:docs?|documentation|manual|table|wiki|guide|catalog(?:ue)?)\s+(?:lists?|listed|says?|said|shows?|describes?"
     r"|defines?|explains?)\b|\baccording\s+to\b"
     r"|\bused\s+to\b|\bno\s+longer\b|\banymore\b|\bwent\s+away\b|\b(?:is|are)\s+(?:now\s+)?gone\b|\bgone\s+now\b"
+    r"|\bon\s+some\s+(?:builds|machines|systems|setups|platforms|servers|nodes)\b|\bknown\s+(?:issue|bug|problem)\b"
     r"|在另一台|别的机器|其他机器", re.I)
 _OTHER_PEOPLE = lazy(r"\b(?:other|some|many)\s+(?:users|people|folks)\b|\bsomeone\s+else\b"
-                     r"|\bothers\s+(?:have|had|report\w*|see|saw|get|got)\b", re.I)
+                     r"|\bothers\s+(?:have|had|report\w*|see|saw|get|got)\b"
+                     r"|\b(?:a|another|one)\s+(?:user|colleague|customer|reader)\s+(?:reported|reports|says|said|has|had|gets|got"
+                     r"|sees|saw)\b|\bon\s+(?:their|his|her|someone'?s)\s+(?:machine|computer|laptop|server|pc|system|box)\b", re.I)
 
 
 def not_here_now(line: str, start: int, end: int, people: bool = True) -> bool:

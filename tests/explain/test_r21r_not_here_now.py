@@ -24,6 +24,8 @@ OOM = ("torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 
     "import torch gives Segmentation fault on the other machine, but on this one it works.",
     "Other users report that import torch crashes with Illegal instruction on the Pi.",
     "importing torch used to segfault with the conda build.",
+    "Known issue: import torch segfaults with numpy 2 on some builds (see #12345).",
+    "A user reported that importing torch segfaults on their machine.",
     'Some users get "WARNING: NVIDIA GPU 0: miner not compiled for the gpu architecture 86." with RTX 30 cards; '
     "mine is a 1080 and it mines fine.",
     'Others have reported "CUDA driver version is insufficient for CUDA runtime version" on older drivers.',
