@@ -62,3 +62,17 @@ def test_other_work_gone_or_elsewhere_is_not_in_use(text):
 ])
 def test_other_work_on_the_gpu_still_in_use(text):
     assert "gpu_memory_in_use" in findings(text)
+
+
+@pytest.mark.parametrize("text, fires", [
+    ("If you see\n\n    >>> import torch\n    Illegal instruction (core dumped)\n\nyour CPU lacks AVX.", False),
+    ("On my old laptop:\n$ python -c \"import torch\"\nIllegal instruction (core dumped)\n"
+     "On this machine it imports fine, but CUDA is not available.", False),
+    ("When I run the following:\n$ python -c \"import torch\"\nIllegal instruction (core dumped)", True),
+    ("If I do\n>>> import torch\nIllegal instruction (core dumped)", True),
+    ("Here is what happens on the Pi:\n>>> import torch\nIllegal instruction (core dumped)", True),
+    ("Before (torch 2.0.0):\n>>> import torch\nIllegal instruction (core dumped)\n"
+     "After downgrading to 1.13.1 it imports and works.", True),  # the fix confirms it
+])
+def test_import_crash_under_a_framing_line(text, fires):
+    assert ("torch_import_failed" in errors(text)) is fires

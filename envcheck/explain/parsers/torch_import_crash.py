@@ -41,7 +41,8 @@ it on another machine or other people (``sentences.not_here_now``).
 
 Not read: a crash after other code (``>>> x.cuda()`` before it: not the import), a command
 that does more than import torch and print its version, a crash line quoted inside another
-process's captured output (``Pasted.enclosed``), and the import line or the crash alone.
+process's captured output (``Pasted.enclosed``), the import line or the crash alone, and the two
+under a line that sets them on another machine or as a condition ("On my old laptop:", "If you see").
 """
 
 from __future__ import annotations
@@ -172,6 +173,24 @@ def _told(doc: Pasted, f: Found) -> None:
         return
 
 
+# The prose line over the import and its crash that frames them as another machine's or as a condition
+# (review of round 20): "On my old laptop:", "If you see" ("When I run it:", "If I do" is the person's
+# own run; "For example:" may be too, and stays read).
+_FRAME_CONDITION = lazy(r"^\W*(?:(?:if|when(?:ever)?)\s+(?!(?:i|we|my|our|running|importing|trying)\b)|in\s+case\b)",
+                        re.IGNORECASE)
+
+
+def _framed_elsewhere(doc: Pasted, i: int) -> bool:
+    """The first prose line above the crash at ``i`` and its command (within a few lines) sets them on
+    another machine or as a condition."""
+    for j in range(i - 1, max(-1, i - 6), -1):
+        line = doc.lines[j]
+        if not line.strip() or _imports_only(line) or _DIALOG_TITLE.match(line):
+            continue
+        return len(line) <= 300 and bool(_FRAME_CONDITION.match(line) or not_here_now(line, 0, len(line)))
+    return False
+
+
 def parse(doc: Pasted) -> Found:
     """``import torch`` (alone) followed by the crash of the process that ran it."""
     f = Found(SOURCE, TOOL)
@@ -180,7 +199,7 @@ def parse(doc: Pasted) -> Found:
         if len(line) > 400 or i in doc.enclosed:
             continue
         what = _crash(doc, i)
-        if what is None:
+        if what is None or _framed_elsewhere(doc, i):
             continue
         f.set("torch.import_error", line.strip(), i,
               detail=f"`import torch` crashed the Python running it ({what}), line {i + 1}")
