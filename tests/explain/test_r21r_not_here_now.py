@@ -76,3 +76,14 @@ def test_other_work_on_the_gpu_still_in_use(text):
 ])
 def test_import_crash_under_a_framing_line(text, fires):
     assert ("torch_import_failed" in errors(text)) is fires
+
+
+@pytest.mark.parametrize("text, fires", [
+    # round 20's general_statement read "try" and "should" anywhere as advice
+    ("Whenever I try to train, the GPU falls off the bus.", True),
+    ("I should mention that after an hour the GPU fell off the bus.", True),
+    ("You should check dmesg for \"fallen off the bus\".", False),
+    ("Try reseating the card if the GPU falls off the bus.", False),
+])
+def test_advice_is_imperative_only(text, fires):
+    assert ("gpu_lost" in errors(text)) is fires
