@@ -59,8 +59,14 @@ SOURCE = "import torch crash"
 
 # bash jobs.c: strsignal(sig) [+ " (core dumped)"], macOS's strsignal with ": N"; a retyped
 # paste may end it with a full stop.
-_BASH = lazy(r"^\s*(?P<what>Illegal instruction|Segmentation fault|Bus error|Aborted|Floating point exception)"
-             r"(?::\s*\d{1,2})?(?: \(core dumped\))?\.?\s*$")
+# Under another locale bash prints glibc's translated strsignal and its own translated " (core dumped)"
+# (glibc po/zh_CN.po, de.po, ja.po, ru.po; bash po/*.po): "段错误 (核心已转储)", "非法指令 (核心已转储)",
+# "Speicherzugriffsfehler (Speicherabzug geschrieben)", "Ungültiger Maschinenbefehl (Speicherabzug
+# geschrieben)", "セグメンテーション違反です (コアダンプ)", "Ошибка сегментирования (стек памяти сброшен на диск)".
+_BASH = lazy(r"^\s*(?P<what>Illegal instruction|Segmentation fault|Bus error|Aborted|Floating point exception"
+             r"|段错误|非法指令|Speicherzugriffsfehler|Ungültiger Maschinenbefehl|セグメンテーション違反です"
+             r"|Ошибка сегментирования)"
+             r"(?::\s*\d{1,2})?(?: \(core dumped\)|\s?[(（][^()（）]{1,40}[)）])?\.?\s*$")
 # zsh Src/signals.h sig_msg, printed "zsh: MSG  CMD" (or "[N]    PID MSG  CMD" for a job).
 _ZSH = lazy(r"^\s*(?:zsh:|\[\d+\]\s+\d+)\s+(?P<what>illegal hardware instruction|segmentation fault|bus error|abort|"
             r"floating point exception)(?: \(core dumped\))?\s+(?P<cmd>\S.*)$")
@@ -87,7 +93,8 @@ _PYTHON_C = lazy(r"(?:^|[\s$#>%:])(?:\S*[\\/])?(?:python|py)(?:\d(?:\.\d+)?)?(?:
 _INTERPRETER = lazy(r"^(?:\S*[\\/])?(?:python|ipython|py)(?:\d(?:\.\d+)?)?(?:\.exe)?$")
 # Cheap first look (lower case, Pasted.lines_containing): most lines hold none of these.
 _GATES = ("illegal", "segmentation fault", "bus error", "abort", "point exception", "terminated by signal",
-          "appears to have died")
+          "appears to have died", "段错误", "非法指令", "speicherzugriffsfehler", "maschinenbefehl", "セグメンテーション違反",
+          "ошибка сегментирования")
 _BACK = 3  # blank lines allowed between the import and the crash
 # The notebook dialog's title, on a line of its own when the dialog is copied.
 _DIALOG_TITLE = lazy(r"^\s*Kernel Restarting\s*$")
@@ -135,7 +142,7 @@ def _torch_frame_below(doc: Pasted, i: int) -> bool:
 
 
 # A person's sentence: the import and the crash named in it, in either order, a few words apart.
-_CRASH_WORDS = (r"(?:illegal\s+(?:hardware\s+)?instruction|segmentation\s+fault|segfault\w*|core\s+dumped|bus\s+error"
+_CRASH_WORDS = (r"(?:illegal\s+(?:hardware\s+)?instruction|segmentation\s+fault|segfault\w*|core\s+dumped|bus\s+error|段错误|非法指令"
                 r"|\bSIG(?:ILL|SEGV|BUS)\b|(?:jupyter\s+|ipython\s+|the\s+|python\s+)?kernel\s+(?:dies|died|crash(?:es|ed)?"
                 r"|keeps\s+dying|restarts))")
 _IMPORTING = r"\bimport(?:ing|ed)?\s+(?:of\s+)?[`'\"]?torch\b"
