@@ -116,6 +116,8 @@ def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) 
 _GENERAL_BEFORE = lazy(r"\bif\s+(?!(?:i|we|my|our)\b)|\bin\s+case\b"
                        r"|(?<![Ii] )(?<!\bwe )\bshould\b(?!\s+(?:also\s+)?(?:mention|note|add|say|point|clarify|state)\b)"
                        r"|(?:^\W*|\b(?:you|please|just|then|and)\s+)try\b|\bsuggest\w*|\brecommend\w*"
+                       # Chinese and Japanese conditions: "如果出现 Xid 79，…", "もし Xid 79 が出たら"
+                       r"|如果|假如|要是|もし"
                        r"|\b(?:check|look|search|grep)\s+(?:\S+\s+){0,2}?for\b|\b(?:means?|indicates?)\b"
                        r"|^\W*(?:check|look|search|grep|watch)\b", re.I)
 _GENERAL_AFTER = lazy(r"\W{0,3}\s*(?:means|indicates|signals|stands\s+for|refers\s+to|is\s+(?:a|an|when|caused)\b)", re.I)

@@ -87,3 +87,22 @@ def test_import_crash_under_a_framing_line(text, fires):
 ])
 def test_advice_is_imperative_only(text, fires):
     assert ("gpu_lost" in errors(text)) is fires
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("训练一段时间后 dmesg 显示 Xid 79，然后 nvidia-smi 就看不到卡了。", "xid_errors_logged"),
+    ("dmesg 里出现了 Xid 48 错误", "xid_errors_logged"),
+    ("dmesgにXid 79が出ています。", "gpu_lost"),
+])
+def test_xid_said_in_chinese_and_japanese(text, fid):
+    assert fid in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    "如果出现 Xid 79，说明显卡掉了。",  # a condition
+    "Xid 79 是什么意思？",  # a question, full-width mark
+    "dmesg 中没有 Xid 错误。",
+    "dmesgにXid 79は出ていません。",
+])
+def test_xid_near_misses_in_chinese_and_japanese(text):
+    assert errors(text) == {}

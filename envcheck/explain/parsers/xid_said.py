@@ -35,13 +35,17 @@ _I = re.IGNORECASE
 
 _SENTENCE = lazy(r"[^!?;。！？\n]+(?:[!?;。！？]|$)")
 # "Xid 48", "Xid: 79", "Xid #13", "`Xid 48 / 171`" (two codes). Not the kernel's "Xid (PCI:…)".
-_CODE = lazy(r"\bXid\s*(?:errors?\s*)?[:#]?\s*(\d{1,3})\b((?:\s*/\s*\d{1,3}\b)*)", _I)
+# Bounded by lookarounds, not \b: Japanese writes it between kana ("dmesgにXid 79が出ています").
+_CODE = lazy(r"(?<![A-Za-z0-9_])Xid\s*(?:errors?\s*)?[:#]?\s*(\d{1,3})(?!\d|\.\d)((?:\s*/\s*\d{1,3}\b)*)", _I)
 # The log said to show it, or the person having it.
 _SAYS = lazy(r"\b(?:shows?|showed|showing|got|gets?|getting|see|sees|saw|seeing|seen|logged|logs|reports?|reported|"
              r"appear(?:s|ed)?|hit|hits|hitting|encounter(?:s|ed)?|throws?|threw|prints?|printed|records?|recorded)\b"
-             r"|\bin\s+(?:the\s+)?(?:dmesg|syslog|journal\w*|kernel\s+logs?|/var/log/\w+)\b", _I)
+             r"|\bin\s+(?:the\s+)?(?:dmesg|syslog|journal\w*|kernel\s+logs?|/var/log/\w+)\b"
+             # Chinese and Japanese: "dmesg 显示 Xid 79", "dmesg 里出现了 Xid 48", "dmesgにXid 79が出ています"
+             r"|显示|出现|报了?|が出て|が出ま|が出た|が表示", _I)
 _NOT = lazy(r"\?|？|\b(?:if|whether|when(?:ever)?|no|not|nothing|none|never|without|should|could|would|might|may|what|how|why|"
-            r"check|look\s+for|grep|means?|meaning|e\.g|such\s+as|like)\b|n't\b", _I)
+            r"check|look\s+for|grep|means?|meaning|e\.g|such\s+as|like)\b|n't\b"
+            r"|如果|假如|要是|没有|没出现|是否|是什么|什么意思|吗|もし|場合|出ていない|出ていません|出ません|ありません|とは", _I)
 # A header over a list of codes: "`dmesg` shows repeated NVIDIA Xid events, … :".
 _HEADER = lazy(r"\b(?:dmesg|syslog|journalctl|kernel\s+log|kern\.log)\b`?[^.?\n]{0,40}?\b(?:shows?|showed|has|had|"
                r"reports?|reported|logged|lists?|listed|contains?|contained)\b[^?\n]{0,60}?\bXids?\b(?:\s+(?:events?|errors?))?", _I)
