@@ -106,3 +106,13 @@ def test_xid_said_in_chinese_and_japanese(text, fid):
 ])
 def test_xid_near_misses_in_chinese_and_japanese(text):
     assert errors(text) == {}
+
+
+@pytest.mark.parametrize("text, held", [
+    (OOM + "Failed runs used to not reset the memory on our GPUs, but that was fixed in the driver update.", False),
+    (OOM + "On the old server the GPU memory was not released after I killed the script.", False),
+    (OOM + "kill掉进程后显存无法自动释放", True),
+    (OOM + "The GPU memory is not released after I kill the script.", True),
+])
+def test_held_memory_said_over_or_elsewhere(text, held):
+    assert ("gpu_memory_in_use" in findings(text)) is held

@@ -137,7 +137,8 @@ def parse(doc: Pasted) -> Found:
         if line.lstrip().startswith("|"):
             continue  # nvidia-smi's own table: its reader reads the cells
         for s in _SENTENCE.findall(line):
-            if _MEMORY.search(s) and _HELD.search(s) and _GONE.search(s) and not _NOT.search(s) and not _little(s):
+            if _MEMORY.search(s) and _HELD.search(s) and _GONE.search(s) and not _NOT.search(s) and not _little(s) \
+                    and not not_here_now(s, 0, len(s)):  # "used to …", another machine's
                 said = " ".join(s.split())[:160]
                 f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{HELD_DETAIL} ({said})"))
                 f.note(f"{HELD_NOTE}“{said}” (line {i + 1})")
