@@ -219,6 +219,12 @@ def _denied(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -
     return _denied_by(lines[i][max(0, m.start - offsets[i] - 120):m.start - offsets[i]])
 
 
+def _others_before(head: str) -> bool:
+    """_OTHERS_GOT, tried only where one of its words is (a long log holds thousands of messages)."""
+    low = head.lower()
+    return ("other" in low or "some" in low or "many" in low) and bool(_OTHERS_GOT.search(head))
+
+
 def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> bool:
     """A message only asked about ("What does '…' mean?") or placed on another machine, with the
     machine said to work right after it ("Just curious, my setup works"), or asked about and answered
@@ -230,8 +236,7 @@ def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequen
     if 0 <= end < len(line) and _ANSWERED_NO.match(line, end):
         return True
     start = m.start - offsets[i]
-    if 0 <= start <= len(line) and _OTHERS_GOT.search(line, max(0, start - 200), start) \
-            and not _ME_TOO.match(line, max(0, end)):
+    if 0 <= start <= len(line) and _others_before(line[max(0, start - 200):start]) and not _ME_TOO.match(line, max(0, end)):
         return True
     if len(line) > 2000 or end > len(line):
         return False
