@@ -29,7 +29,8 @@ from envcheck.rules.finding import Confidence, Finding
 
 # The crash line's signal, as bash/zsh/fish/CPython's fault handler name SIGILL
 # (explain/parsers/torch_import_crash.py cites each printer).
-_SIGILL = re.compile(r"illegal (?:hardware )?instruction|\bSIGILL\b", re.IGNORECASE)
+# (and bash under a Chinese or German locale: 非法指令, Ungültiger Maschinenbefehl).
+_SIGILL = re.compile(r"illegal (?:hardware )?instruction|\bSIGILL\b|非法指令|Ungültiger Maschinenbefehl", re.IGNORECASE)
 ISSUES = ("https://github.com/pytorch/pytorch/issues/97226", "https://github.com/pytorch/pytorch/issues/176993")
 
 

@@ -103,6 +103,14 @@ _ELSEWHERE = lazy(r"\bon\s+(?:my\s+|an?\s+|the\s+)?(?:old|other|another|differen
 # "? No idea why", "? No matter what I do" answer nothing.
 _ANSWERED_NO = lazy(r"[\s'\"`“”‘’)]{0,3}\?\s*(?:no|nope|nah|not\s+(?:that|it|the\s+case|here))\b"
                     r"(?!\s+(?:idea|clue|matter|luck|way|one|change|difference|help))", _I)
+# Other people said to get the message, earlier in its sentence, no first person between ("Some users
+# get '…' with RTX 30 cards; mine is a 1080", "others have reported …"): not this machine's output
+# (review of round 20). "Like other users, I get …" names the person and stays.
+_OTHERS_GOT = lazy(r"\b(?:(?:other|some|many)\s+(?:users|people|folks)|someone\s+else|others)\s+(?:also\s+)?"
+                   r"(?:get|got|see|saw|have\s+(?:seen|had|reported|gotten|got)|had|report(?:ed)?|hit|run\s+into|ran\s+into)\b"
+                   r"(?![^.!?]*\b(?:I|me|my|we|our)\b)[^.!?]*$", _I)
+# ... unless the rest of its sentence puts the person with them ("…, and I see it too").
+_ME_TOO = lazy(r"[^.!?;\n]*\b(?:I|me|my|we|us|our)\b", _I)
 # A recorded text longer than this keeps only the matched part and some context (a message
 # inside a one-line JSON log must not put the whole log into the facts).
 _LONGEST = 2000
@@ -211,6 +219,12 @@ def _denied(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -
     return _denied_by(lines[i][max(0, m.start - offsets[i] - 120):m.start - offsets[i]])
 
 
+def _others_before(head: str) -> bool:
+    """_OTHERS_GOT, tried only where one of its words is (a long log holds thousands of messages)."""
+    low = head.lower()
+    return ("other" in low or "some" in low or "many" in low) and bool(_OTHERS_GOT.search(head))
+
+
 def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> bool:
     """A message only asked about ("What does '…' mean?") or placed on another machine, with the
     machine said to work right after it ("Just curious, my setup works"), or asked about and answered
@@ -220,6 +234,9 @@ def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequen
     line = lines[i]
     end = m.end - offsets[i]
     if 0 <= end < len(line) and _ANSWERED_NO.match(line, end):
+        return True
+    start = m.start - offsets[i]
+    if 0 <= start <= len(line) and _others_before(line[max(0, start - 200):start]) and not _ME_TOO.match(line, max(0, end)):
         return True
     if len(line) > 2000 or end > len(line):
         return False

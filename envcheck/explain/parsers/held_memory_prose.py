@@ -30,6 +30,7 @@ import re
 from envcheck.derived.held_memory import HELD_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import HELD_NOTE
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import not_here_now
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
@@ -111,6 +112,10 @@ _SHARED = lazy(
 # ... and a tool's own hint ("This happens when other processes are using the GPU memory").
 _NO_OTHER = lazy(r"\b(?:no|not|nothing|none|never|without|isn'?t|wasn'?t|aren'?t|weren'?t|may|when(?:ever)?|unless|"
                  r"in\s+case|happens|can\s+be\s+caused)\b|没有|并没|不是|如果|可能", _I)
+# After it (review of round 20): the other work on other GPUs than this run's ("other users' jobs are
+# using the other GPUs"), or ended before this run ("…, but I killed it and nvidia-smi shows 0MiB").
+_NOT_THIS_RUN = lazy(r"\b(?:the\s+)?other\s+(?:\d+\s+)?(?:gpus|cards)\b|\b(?:killed|stopped|closed|ended|terminated|exited)\s+"
+                     r"(?:it|them|that|those|the\s+\w+)\b|\bshows?\s+0\s*mib\b", _I)
 
 
 # An amount named in the sentence: "13GB", "12799 MiB".
@@ -132,7 +137,8 @@ def parse(doc: Pasted) -> Found:
         if line.lstrip().startswith("|"):
             continue  # nvidia-smi's own table: its reader reads the cells
         for s in _SENTENCE.findall(line):
-            if _MEMORY.search(s) and _HELD.search(s) and _GONE.search(s) and not _NOT.search(s) and not _little(s):
+            if _MEMORY.search(s) and _HELD.search(s) and _GONE.search(s) and not _NOT.search(s) and not _little(s) \
+                    and not not_here_now(s, 0, len(s)):  # "used to …", another machine's
                 said = " ".join(s.split())[:160]
                 f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{HELD_DETAIL} ({said})"))
                 f.note(f"{HELD_NOTE}“{said}” (line {i + 1})")
@@ -148,7 +154,8 @@ def _shared(doc: Pasted, f: Found) -> Found:
             continue
         for s in _SENTENCE.findall(line):
             m = _SHARED.search(s)
-            if m and not _NOT.search(s) and not _NO_OTHER.search(s[:m.end()]):
+            if m and not _NOT.search(s) and not _NO_OTHER.search(s[:m.end()]) and not _NOT_THIS_RUN.search(s, m.start()) \
+                    and not not_here_now(s, m.start(), m.end(), people=False):
                 said = " ".join(s.split())[:160]
                 f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{SHARED_DETAIL} ({said})"))
                 return f

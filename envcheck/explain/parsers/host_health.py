@@ -36,7 +36,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
-from envcheck.explain.sentences import clause_start, general_statement
+from envcheck.explain.sentences import clause_start, general_statement, not_here_now
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
@@ -45,9 +45,11 @@ SOURCE = "host health"
 _I = re.IGNORECASE
 
 _OFF_BUS = lazy(r"\b(?:falls?|fell|fallen|falling|drops?|dropped|dropping)\s+(?:out\s+of|off(?:\s+of)?)\s+"
-                      r"the\s+(?:pci(?:e|-e)?\s+)?bus\b|\bxid\s*(?:error\s*)?[:#]?\s*79\b|从总线(?:上)?掉(?:了|线)", _I)
+                      r"the\s+(?:pci(?:e|-e)?\s+)?bus\b|(?<![a-z0-9_])xid\s*(?:error\s*)?[:#]?\s*79(?!\d|\.\d)|从总线(?:上)?掉(?:了|线)", _I)
 _DENIED = lazy(r"\b(?:not|never|no|without|didn't|doesn't|hasn't|haven't|won't|isn't|wasn't)\b[^.;!?\n]{0,25}$"
-                     r"|n't\s+\w*\s*$", _I)
+                     r"|n't\s+\w*\s*$|(?:没有|没|未|无)[^。；！？\n]{0,10}$", _I)
+# Japanese denies after the words: "Xid 79は出ていません", "Xid 79 は出ていない".
+_DENIED_AFTER = lazy(r"\s*[はがも]?\s*(?:出ていない|出ていません|出ません|ありません|見当たらない|見当たりません)")
 # One df row: filesystem, size, used, avail, use%, mount point.
 _DF_ROW = lazy(r"^\s*\S+\s+(?P<size>\d+(?:[.,]\d+)?)(?P<unit>[KMGT]i?)?\s+\S+\s+\S+\s+\d{1,3}%\s+/dev/shm\s*$", _I)
 _SHM = r"(?:shared[\s-]*memory|/dev/shm|\bshm\b)"
@@ -128,7 +130,7 @@ _UNIT = {"": 2**10, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}
 
 
 def _question(line: str, end: int) -> bool:
-    return "?" in line[end:end + 40]
+    return "?" in line[end:end + 40] or "？" in line[end:end + 40]
 
 
 def _sentence_before(line: str, start: int) -> str:
@@ -220,13 +222,15 @@ def parse(doc: Pasted) -> Found:
             continue  # the kernel's own line: a catalogue message, read at a tool's rank
         m = _OFF_BUS.search(line)
         if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()) \
-                and not general_statement(line, m.start(), m.end()):
+                and not _DENIED_AFTER.match(line, m.end()) \
+                and not general_statement(line, m.start(), m.end()) and not not_here_now(line, m.start(), m.end()):
             detail = f"{STATED_DETAIL}: {m.group(0)}"
             f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
     for i in doc.lines_containing("shm", "shared memory", "shared-memory", "共享内存", ignorecase=True):
         line = lines[i]
         m = _SHM_SHORT.search(line)
         if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()) \
+                and not _DENIED_AFTER.match(line, m.end()) \
                 and not (m.group(0).lower().endswith(("limit", "limited", "limits")) and _CUDA_SMEM.search(line)) \
                 and not (_FIX_TOLD.match(m.group(0)) and _ADVICE.search(_sentence_before(line, m.start()))):
             f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{STATED_DETAIL}: {m.group(0)}")

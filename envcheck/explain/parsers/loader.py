@@ -31,6 +31,7 @@ from typing import Optional, Tuple
 
 from envcheck.explain.partial import LISTING, TOOL, Found
 from envcheck.explain.source import Pasted, normalise
+from envcheck.explain.torch_extension_import import under_torch_extension
 from envcheck.facts import LibraryFile, LoadedLibrary, LoaderError
 from envcheck.lazyre import lazy
 
@@ -324,7 +325,7 @@ def parse(doc: Pasted) -> Found:
         if m.id == "windows_procedure_not_found":
             # Windows' "undefined symbol" (ERROR_PROC_NOT_FOUND): which import it broke decides whose build it is.
             importer = _traced_importer(lines, m.line - 1, past_loaders=True) or _load_library_owner(lines, m.line - 1)
-            if importer:
+            if importer and under_torch_extension(lines, m.line - 1, importer):  # not cv2's, numpy's own DLLs
                 err = LoaderError("procedure_not_found", m.text.strip(), importer=importer)
                 f.item("torch.loader_errors", f"procedure_not_found|{importer}", err, m.line - 1)
             break

@@ -36,11 +36,13 @@ printers give it:
 The same failure retold in a person's sentence ("When I import torch I get Illegal instruction
 (core dumped)", "import torch 直接报 Segmentation fault", "importing torch, the Jupyter kernel
 dies") is a claim (``STATED``: ``torch_import_failed`` then ``likely``), unless the sentence asks,
-supposes ("if"), advises, denies ("does not crash") or says it is over ("used to", "fixed").
+supposes ("if"), advises, denies ("does not crash") or says it is over ("used to", "fixed"), or places
+it on another machine or other people (``sentences.not_here_now``).
 
 Not read: a crash after other code (``>>> x.cuda()`` before it: not the import), a command
 that does more than import torch and print its version, a crash line quoted inside another
-process's captured output (``Pasted.enclosed``), and the import line or the crash alone.
+process's captured output (``Pasted.enclosed``), the import line or the crash alone, and the two
+under a line that sets them on another machine or as a condition ("On my old laptop:", "If you see").
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, TOOL, Found
-from envcheck.explain.sentences import sentence_around
+from envcheck.explain.sentences import not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -57,8 +59,14 @@ SOURCE = "import torch crash"
 
 # bash jobs.c: strsignal(sig) [+ " (core dumped)"], macOS's strsignal with ": N"; a retyped
 # paste may end it with a full stop.
-_BASH = lazy(r"^\s*(?P<what>Illegal instruction|Segmentation fault|Bus error|Aborted|Floating point exception)"
-             r"(?::\s*\d{1,2})?(?: \(core dumped\))?\.?\s*$")
+# Under another locale bash prints glibc's translated strsignal and its own translated " (core dumped)"
+# (glibc po/zh_CN.po, de.po, ja.po, ru.po; bash po/*.po): "段错误 (核心已转储)", "非法指令 (核心已转储)",
+# "Speicherzugriffsfehler (Speicherabzug geschrieben)", "Ungültiger Maschinenbefehl (Speicherabzug
+# geschrieben)", "セグメンテーション違反です (コアダンプ)", "Ошибка сегментирования (стек памяти сброшен на диск)".
+_BASH = lazy(r"^\s*(?P<what>Illegal instruction|Segmentation fault|Bus error|Aborted|Floating point exception"
+             r"|段错误|非法指令|Speicherzugriffsfehler|Ungültiger Maschinenbefehl|セグメンテーション違反です"
+             r"|Ошибка сегментирования)"
+             r"(?::\s*\d{1,2})?(?: \(core dumped\)|\s?[(（][^()（）]{1,40}[)）])?\.?\s*$")
 # zsh Src/signals.h sig_msg, printed "zsh: MSG  CMD" (or "[N]    PID MSG  CMD" for a job).
 _ZSH = lazy(r"^\s*(?:zsh:|\[\d+\]\s+\d+)\s+(?P<what>illegal hardware instruction|segmentation fault|bus error|abort|"
             r"floating point exception)(?: \(core dumped\))?\s+(?P<cmd>\S.*)$")
@@ -85,7 +93,8 @@ _PYTHON_C = lazy(r"(?:^|[\s$#>%:])(?:\S*[\\/])?(?:python|py)(?:\d(?:\.\d+)?)?(?:
 _INTERPRETER = lazy(r"^(?:\S*[\\/])?(?:python|ipython|py)(?:\d(?:\.\d+)?)?(?:\.exe)?$")
 # Cheap first look (lower case, Pasted.lines_containing): most lines hold none of these.
 _GATES = ("illegal", "segmentation fault", "bus error", "abort", "point exception", "terminated by signal",
-          "appears to have died")
+          "appears to have died", "段错误", "非法指令", "speicherzugriffsfehler", "maschinenbefehl", "セグメンテーション違反",
+          "ошибка сегментирования")
 _BACK = 3  # blank lines allowed between the import and the crash
 # The notebook dialog's title, on a line of its own when the dialog is copied.
 _DIALOG_TITLE = lazy(r"^\s*Kernel Restarting\s*$")
@@ -133,7 +142,7 @@ def _torch_frame_below(doc: Pasted, i: int) -> bool:
 
 
 # A person's sentence: the import and the crash named in it, in either order, a few words apart.
-_CRASH_WORDS = (r"(?:illegal\s+(?:hardware\s+)?instruction|segmentation\s+fault|segfault\w*|core\s+dumped|bus\s+error"
+_CRASH_WORDS = (r"(?:illegal\s+(?:hardware\s+)?instruction|segmentation\s+fault|segfault\w*|core\s+dumped|bus\s+error|段错误|非法指令"
                 r"|\bSIG(?:ILL|SEGV|BUS)\b|(?:jupyter\s+|ipython\s+|the\s+|python\s+)?kernel\s+(?:dies|died|crash(?:es|ed)?"
                 r"|keeps\s+dying|restarts))")
 _IMPORTING = r"\bimport(?:ing|ed)?\s+(?:of\s+)?[`'\"]?torch\b"
@@ -164,11 +173,29 @@ def _told(doc: Pasted, f: Found) -> None:
                 or _AFTER_BREAK.search(line, m.end(), m.end() + 60):
             continue
         sentence = sentence_around(line, m.start(), m.end())
-        if "?" in sentence or "？" in sentence or _NOT_SAID.search(sentence):
+        if "?" in sentence or "？" in sentence or _NOT_SAID.search(sentence) or not_here_now(line, m.start(), m.end()):
             continue
         f.set("torch.import_error", " ".join(sentence.split())[:300], i, rank=STATED)
         f.set("torch.installed", True, i, rank=STATED)
         return
+
+
+# The prose line over the import and its crash that frames them as another machine's or as a condition
+# (review of round 20): "On my old laptop:", "If you see" ("When I run it:", "If I do" is the person's
+# own run; "For example:" may be too, and stays read).
+_FRAME_CONDITION = lazy(r"^\W*(?:(?:if|when(?:ever)?)\s+(?!(?:i|we|my|our|running|importing|trying)\b)|in\s+case\b)",
+                        re.IGNORECASE)
+
+
+def _framed_elsewhere(doc: Pasted, i: int) -> bool:
+    """The first prose line above the crash at ``i`` and its command (within a few lines) sets them on
+    another machine or as a condition."""
+    for j in range(i - 1, max(-1, i - 6), -1):
+        line = doc.lines[j]
+        if not line.strip() or _imports_only(line) or _DIALOG_TITLE.match(line):
+            continue
+        return len(line) <= 300 and bool(_FRAME_CONDITION.match(line) or not_here_now(line, 0, len(line)))
+    return False
 
 
 def parse(doc: Pasted) -> Found:
@@ -179,7 +206,7 @@ def parse(doc: Pasted) -> Found:
         if len(line) > 400 or i in doc.enclosed:
             continue
         what = _crash(doc, i)
-        if what is None:
+        if what is None or _framed_elsewhere(doc, i):
             continue
         f.set("torch.import_error", line.strip(), i,
               detail=f"`import torch` crashed the Python running it ({what}), line {i + 1}")
