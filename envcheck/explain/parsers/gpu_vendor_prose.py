@@ -62,9 +62,28 @@ _CPU = lazy(r"\b(?:cpu|processor|ryzen|athlon|epyc|threadripper|core\s*i[3579]|i
 _NEEDLES = ("amd", "intel", "radeon", "ati", "apple", "英特尔", "苹果", "a卡")
 
 
+# "the NVIDIA card", "my nvidia gpu": NVIDIA hardware said without a model (NVIDIA_HW wants one),
+# as this machine's ("the", "my", "our", "this"). "an NVIDIA GPU" is a kind, not a card: torch's
+# own "Please check that you have an NVIDIA GPU", "it needs an NVIDIA GPU". "I don't have the
+# NVIDIA card any more" denies it (_denied, the words before).
+_NVIDIA_SAID = lazy(r"\b(?:the|my|our|this)\s+nvidia\s+(?:card|gpu|graphics(?:\s+card)?|dgpu|discrete\s+gpu)\b", _I)
+
+
+def _nvidia_said(doc: Pasted) -> bool:
+    lines = doc.lines
+    for i in doc.lines_containing("nvidia"):
+        for m in _NVIDIA_SAID.finditer(lines[i]):
+            before = lines[i][max(0, m.start() - 60):m.start()]
+            if not (_denied(before) or asked(lines[i], m.end()) or ASIDE.search(before[-40:])):
+                return True
+    return False
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    if names_nvidia_hardware(doc):  # a hybrid machine's NVIDIA GPU: the other vendor's is no evidence
+    # A hybrid machine's NVIDIA GPU, by model or in words ("CUDA runs on the NVIDIA card"): the
+    # other vendor's is no evidence.
+    if names_nvidia_hardware(doc) or _nvidia_said(doc):
         return f
     lines = doc.lines
     for i in doc.lines_containing(*_NEEDLES):
