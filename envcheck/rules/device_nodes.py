@@ -25,11 +25,17 @@ def on_wsl(f: Facts) -> bool:
     return f.host.wsl.ok and f.host.wsl.value not in (None, "none")
 
 
+# nvidia-smi itself not found (bash's "command not found", a script's "nvidia-smi not found",
+# cmd's "is not recognized"): a missing program, no CUDA failure.
+_SMI_ABSENT = re.compile(r"nvidia-smi\W{0,3}\s*(?::\s*)?(?:command\s+)?not\s+found|nvidia-smi\W{0,3}\s+is\s+not\s+recognized",
+                         re.IGNORECASE)
+
+
 def _cuda_failed(f: Facts) -> bool:
     t = f.torch
     # nvidia-smi missing from PATH is recorded as an error line too, but it is no CUDA failure.
     smi_missing = str(f.driver.nvidia_smi_path.detail).strip() if f.driver.nvidia_smi_path.status is Status.NOT_FOUND else None
-    errors = [e for e in t.errors.get(()) if e.strip() != smi_missing]
+    errors = [e for e in t.errors.get(()) if e.strip() != smi_missing and not _SMI_ABSENT.search(e)]
     return (t.cuda_build.ok and t.cuda_available.ok and t.cuda_available.value is False) or bool(errors)
 
 

@@ -43,3 +43,11 @@ def test_a_module_said_loaded_lists_no_other_module():
     assert "nvidia_uvm_missing" not in _ids(text)
     lsmod = "$ lsmod | grep nvidia\nnvidia_drm             73728  0\nnvidia              56504320  1 nvidia_drm\n"
     assert "nvidia_uvm_missing" in _ids(lsmod)
+
+
+def test_nvidia_smi_not_found_is_no_cuda_failure():
+    # A missing program, not CUDA failing: nvidia_uvm_missing stays the info it is without a failure.
+    lsmod = "$ lsmod | grep nvidia\nnvidia_drm             73728  0\nnvidia              56504320  1 nvidia_drm\n"
+    _, report = diagnose(source.normalise("[rhel8] nvidia-smi not found, NVIDIA GPU Driver not installed correctly.\n"
+                                          + lsmod), collected_at="")
+    assert {f.id: f.severity.value for f in report.findings}.get("nvidia_uvm_missing") == "info"
