@@ -136,9 +136,12 @@ def general_statement(line: str, start: int, end: int) -> bool:
 # builds"), or a habit that is over ("dmesg used to show Xid 79", "no longer", "anymore"). A fix told
 # after a failure ("… Fixed by reseating the card") is not this: the failure happened here, and its
 # fix confirms the cause.
+# "on my old laptop", "on the other server": the machine named is not this one (error_messages.py too).
+ANOTHER_MACHINE = (r"\bon\s+(?:my\s+|an?\s+|the\s+|our\s+|his\s+|her\s+|their\s+)?(?:old|other|another|different|previous"
+                   r"|second|friend'?s|colleague'?s)\s+(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop"
+                   r"|host|vm|cluster)s?\b")
 _NOT_HERE_NOW = lazy(
-    r"\bon\s+(?:my\s+|an?\s+|the\s+|our\s+|his\s+|her\s+|their\s+)?(?:old|other|another|different|previous|second|"
-    r"friend'?s|colleague'?s)\s+(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop|host|vm|cluster)s?\b"
+    rf"{ANOTHER_MACHINE}"
     r"|\b(?:docs?|documentation|manual|table|wiki|guide|catalog(?:ue)?)\s+(?:lists?|listed|says?|said|shows?|describes?"
     r"|defines?|explains?)\b|\baccording\s+to\b"
     r"|\bused\s+to\b|\bno\s+longer\b|\banymore\b|\bwent\s+away\b|\b(?:is|are)\s+(?:now\s+)?gone\b|\bgone\s+now\b"

@@ -30,7 +30,7 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from envcheck.explain.partial import TOOL, Found
-from envcheck.explain.sentences import asked, working_after
+from envcheck.explain.sentences import ANOTHER_MACHINE, asked, working_after
 from envcheck.explain.source import Pasted
 from envcheck.knowledge import messages
 from envcheck.lazyre import lazy
@@ -95,8 +95,7 @@ _DENIED = lazy(
 _DENIAL_WORDS = ("not", "n't", "never", "no longer", "if ", "in case", "when")
 # After a message, the words placing it on another machine ("I got this on my old laptop, not on
 # this server"): with the machine said to work (sentences.working_after), it is not this one's.
-_ELSEWHERE = lazy(r"\bon\s+(?:my\s+|an?\s+|the\s+)?(?:old|other|another|different|previous|second|friend'?s)\s+"
-                  r"(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop)\b"
+_ELSEWHERE = lazy(rf"{ANOTHER_MACHINE}"
                   r"|\bnot\s+(?:on|with)\s+this\s+(?:machine|server|laptop|computer|pc|box|node|system|one)\b", _I)
 # Right after a message, its question answered no ("No space left on device? No, the disk has 400 GB
 # free", "'CUDA out of memory'? Nope."): the person asked whether it was that and says it was not.
