@@ -4,7 +4,8 @@
 With no build in the text and no "no kernel image" line, compat.py cannot tell which build
 failed. For a GPU no wheel in the tables ever covered (Fermi, Kepler sm_30: "GPU is GeForce
 GT 740M | 3.0 … The pytorch cannot detect the old CUDA"), every current PyTorch wheel is too old
-for it, so the person's own sentence that PyTorch/CUDA fails on it is enough, as *likely*.
+for it, so an error line or the person's own sentence that PyTorch/CUDA fails on it is
+enough, as *likely*.
 A GPU some wheel covers (Kepler sm_35/37 in 1.x, Maxwell, Pascal) is not judged here: the
 build would have to be in the text. Every GPU named must be that old (a display GT 710
 beside an RTX 3090 says nothing about the 3090's failure)."""
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional, Tuple
 
-from envcheck.derived.machine import said_failing
+from envcheck.derived.machine import failure_texts
 from envcheck.knowledge.archs import arch_support, parse_arch_list
 from envcheck.rules.engine import RuleContext
 
@@ -45,10 +46,10 @@ def before_every_wheel(ctx: RuleContext, cc: str) -> bool:
 
 
 def said_fails_on_old_gpu(ctx: RuleContext) -> Optional[Tuple[str, str]]:
-    """(source, quote) of the person's sentence that PyTorch/CUDA fails, when every GPU the
-    text names with a capability is older than every wheel; else None."""
-    said = said_failing(ctx.facts)
-    if not said or not _ABOUT_GPU.search(said):
+    """(source, quote) of an error line or the person's sentence saying PyTorch/CUDA fails,
+    when every GPU the text names with a capability is older than every wheel; else None."""
+    said = next((t for t in failure_texts(ctx.facts) if _ABOUT_GPU.search(t)), None)
+    if said is None:
         return None
     ccs = [cc for g in ctx.gpus if g.cc for cc in (g.cc,) + tuple(g.other_ccs)]
     if not ccs or not all(before_every_wheel(ctx, cc) for cc in ccs):

@@ -42,3 +42,30 @@ def test_old_gpu_and_torch_fails(text):
 ])
 def test_near_misses(text):
     assert OLD not in findings(text)
+
+
+# --------------------------------------------------------------------------- the capability said in prose
+# (explain/parsers/gpu_capability_said.py): after pytorch/pytorch.github.io#72's shape
+@pytest.mark.parametrize("text", [
+    "with my old graphics card (GeForce GM630m => cuda capability 2.1), I always get the "
+    "`cuda runtime error (8) : invalid device function` error.\n",
+    "My GPU is a GeForce GTX 670M, compute capability 2.1.\nPyTorch fails on the GPU every time.\n",
+])
+def test_capability_said_for_own_gpu(text):
+    assert OLD in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    # a requirement or a policy, not the person's GPU
+    "PyTorch requires a GPU with compute capability 3.5 or higher.\nCUDA fails on my laptop.\n",
+    "The minimum cuda capability that we support is 3.5.\nCUDA fails on my laptop.\n",
+    "GPUs with compute capability >= 3.0 work here.\nCUDA fails on my laptop.\n",
+    # a question
+    "Does a card with cuda capability 2.1 work with pytorch? CUDA fails for me.\n",
+    # a current GPU's capability
+    "My GPU is an RTX 3090 with compute capability 8.6.\nPyTorch fails on the GPU every time.\n",
+    # said, but nothing fails
+    "My GPU is a GeForce GTX 670M, compute capability 2.1. I run pytorch on the CPU.\n",
+])
+def test_capability_near_misses(text):
+    assert OLD not in findings(text)
