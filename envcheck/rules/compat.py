@@ -21,6 +21,7 @@ from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
+from envcheck.rules.gpu_before_wheels import said_fails_on_old_gpu
 
 
 def advised(ctx: RuleContext) -> str:
@@ -209,7 +210,8 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
     era = _era(ctx, g.cc) if no_kernel else None
     if era:
         return era, quote(no_kernel), Confidence.LIKELY
-    return None
+    fails = said_fails_on_old_gpu(ctx)  # a GPU no wheel covers, and the person says torch fails on it
+    return ("too_old", fails, Confidence.LIKELY) if fails else None
 
 
 def _judge(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
