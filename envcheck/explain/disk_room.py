@@ -45,10 +45,12 @@ _SPAN = 300
 def room_answered(message_id: str, lines: Sequence[str], i: int, end: int) -> bool:
     """Is the disk-space message ending at ``end`` of line ``i`` asked about and answered with
     room to spare (the module's docstring)?"""
-    if _SPACE_FINDING not in messages.catalogue().get(message_id).findings():
-        return False
     line = lines[i]
-    if not _ASKED.match(line, end):
+    head = line[end:end + 5]
+    # The cheap tests first: a long log holds thousands of messages, few of them asked.
+    if ("?" not in head and "？" not in head) or not _ASKED.match(line, end):
+        return False
+    if _SPACE_FINDING not in messages.catalogue().get(message_id).findings():
         return False
     text = "\n".join([line[end:end + _SPAN]] + [s[:_SPAN] for s in lines[i + 1:i + 3]])
     for m in _ROOM.finditer(text):
