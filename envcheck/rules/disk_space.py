@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from envcheck.derived.df_reading import df_row
 from envcheck.derived.messages import is_stated
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, evidence, make
@@ -31,6 +32,15 @@ def low_disk_space(ctx: RuleContext) -> Iterator[Finding]:
                    evidence(("host.cache_disk_free_bytes", free)), confidence=Confidence.LIKELY)
         return
     if not free.ok:
+        return
+    row = df_row(free)
+    if row:
+        # A pasted df table's row at 100% (explain/parsers/df_full.py): the mount it names, not envcheck's cache.
+        yield make("low_disk_space",
+                   f"The pasted df output shows a full file system ({row}, {free.value / GiB:.1f} GiB available). Downloads "
+                   "(pip's wheels and Hugging Face models go through /tmp and ~/.cache), checkpoints and compiler temporaries "
+                   "written there fail; free space or point TMPDIR / the cache at a volume with room.",
+                   evidence(("host.cache_disk_free_bytes", free)))
         return
     # Data sets, checkpoints and wheels need absolute space: 10 GiB free is what a CUDA torch
     # install plus Fashion-MNIST and a few checkpoints take, whatever the disk's size.

@@ -29,6 +29,7 @@ import functools
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from envcheck.explain.disk_room import room_answered
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.sentences import ANOTHER_MACHINE, asked, working_after
 from envcheck.explain.source import Pasted
@@ -232,7 +233,7 @@ def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequen
     i = m.line - 1
     line = lines[i]
     end = m.end - offsets[i]
-    if 0 <= end < len(line) and _ANSWERED_NO.match(line, end):
+    if 0 <= end < len(line) and (_ANSWERED_NO.match(line, end) or room_answered(m.id, lines, i, end)):
         return True
     start = m.start - offsets[i]
     if 0 <= start <= len(line) and _others_before(line[max(0, start - 200):start]) and not _ME_TOO.match(line, max(0, end)):

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envcheck.explain.parsers import df_full
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.sentences import clause_start, general_statement, not_here_now
 from envcheck.explain.source import Pasted
@@ -216,6 +217,7 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     _resumed(doc, f)
     _disk_said(doc, f)
+    df_full.read(doc, f)  # a df table's full file system, at a tool's rank
     for i in doc.lines_containing("bus", "xid", "总线", ignorecase=True):
         line = lines[i]
         if "NVRM" in line:
