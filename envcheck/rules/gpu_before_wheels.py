@@ -22,14 +22,13 @@ from envcheck.rules.engine import RuleContext
 _ABOUT_GPU = re.compile(r"\b(?:py)?torch\b|\bcuda\b|\bgpu\b|graphics card|\bvideo card\b", re.I)
 
 
-_COVERED: Dict[Tuple[int, str], bool] = {}
-
-
 def _covered_by_some_wheel(kb, cc: str) -> bool:
-    key = (id(kb), cc)
-    if key not in _COVERED:
-        _COVERED[key] = _scan(kb, cc)
-    return _COVERED[key]
+    # Kept on the knowledge base itself (as its other lookups are): a cache keyed by id(kb) could
+    # answer for another tables' object that reuses a freed id.
+    covered: Dict[str, bool] = kb.__dict__.setdefault("_covered_by_wheel", {})
+    if cc not in covered:
+        covered[cc] = _scan(kb, cc)
+    return covered[cc]
 
 
 def _scan(kb, cc: str) -> bool:
