@@ -152,9 +152,9 @@ def flash_attn_nvcc_older(ctx: RuleContext) -> Iterator[Finding]:
 # Packages whose compiled code is built with their own CUDA toolkit, not against torch (libraries.py's
 # list): a procedure missing under them is not another torch's.
 def _own_cuda_package(name: str) -> bool:
-    from envcheck.rules.libraries import _OWN_CUDA_PACKAGES
+    from envcheck.rules.libraries import OWN_CUDA_PACKAGES
 
-    return bool(_OWN_CUDA_PACKAGES.match(name))
+    return bool(OWN_CUDA_PACKAGES.match(name))
 
 
 def windows_procedure_not_found(ctx: RuleContext) -> Iterator[Finding]:

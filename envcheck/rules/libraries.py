@@ -42,7 +42,7 @@ from envcheck.rules.finding import Confidence, Finding, Severity
 
 # Library families (Linux soname stem; Windows DLLs are "<stem>64_<major>.dll" or
 # "<stem>_<ver>.dll"), longest first so cublasLt is not read as cublas.
-_FAMILIES: Tuple[Tuple[str, str], ...] = (
+FAMILIES: Tuple[Tuple[str, str], ...] = (
     ("cublaslt", "cuBLASLt"), ("cublas", "cuBLAS"), ("cudart", "the CUDA runtime"), ("cudnn", "cuDNN"),
     ("cufft", "cuFFT"), ("curand", "cuRAND"), ("cusolver", "cuSOLVER"), ("cusparse", "cuSPARSE"),
     ("nvrtc", "NVRTC"), ("nvjitlink", "nvJitLink"), ("nccl", "NCCL"), ("nvtoolsext", "NVTX"),
@@ -50,7 +50,7 @@ _FAMILIES: Tuple[Tuple[str, str], ...] = (
     ("nvvm", "libNVVM"),
 )
 # Where the package comes from, per family: (pip wheel stem, conda package, apt package stem).
-_PACKAGES = {
+PACKAGES = {
     "cublaslt": ("nvidia-cublas", "libcublas", "libcublas"), "cublas": ("nvidia-cublas", "libcublas", "libcublas"),
     "cudart": ("nvidia-cuda-runtime", "cuda-cudart", "cuda-cudart"), "cudnn": ("nvidia-cudnn", "cudnn", "cudnn9-cuda"),
     "cufft": ("nvidia-cufft", "libcufft", "libcufft"), "curand": ("nvidia-curand", "libcurand", "libcurand"),
@@ -79,7 +79,7 @@ def family(name: str) -> Optional[str]:
     """"libcublasLt.so.11" → "cublaslt", "cudnn_ops_infer64_8.dll" → "cudnn" (None: not a CUDA library)."""
     base = re.split(r"[/\\]", name)[-1].lower()
     base = base[3:] if base.startswith("lib") else base
-    fam = next((fam for fam, _ in _FAMILIES if base.startswith(fam)), None)
+    fam = next((fam for fam, _ in FAMILIES if base.startswith(fam)), None)
     if fam == "nvvm" and not re.match(r"nvvm(?:\.|64_|$)", base):
         return None  # "libnvvmx_plugin.so" is another library; libNVVM is libnvvm.so[.N] / nvvm64_40_0.dll
     if fam == "nccl" and not re.match(r"nccl(?:\.|$)", base):
@@ -137,7 +137,7 @@ def _fits(want: Tuple[int, Optional[int]], seen: str) -> bool:
 
 # Packages that load CUDA libraries themselves, built with a CUDA toolkit rather than against torch:
 # a runtime library missing under them is a missing library, whatever torch is beside them.
-_OWN_CUDA_PACKAGES = re.compile(r"^(?:tensorflow\w*|jax\w*|cupy\w*|numba|onnxruntime\w*|ctranslate2|faster_whisper|paddle\w*"
+OWN_CUDA_PACKAGES = re.compile(r"^(?:tensorflow\w*|jax\w*|cupy\w*|numba|onnxruntime\w*|ctranslate2|faster_whisper|paddle\w*"
                                 r"|mxnet|tensorrt\w*|trt\w*|pycuda|llama_cpp|cudf|cuml|rmm|nvidia|triton|bitsandbytes)"
                                 r"(?:[-.]|$)", re.I)
 
@@ -157,7 +157,7 @@ def _extension_for_other_cuda(ctx: RuleContext) -> Optional[Finding]:
     for err in ctx.facts.torch.loader_errors.get(()) or ():
         m = _CUDA_SONAME.match(err.object) if err.kind == "cannot_open" else None
         shown = list(dict.fromkeys(list(err.cuda_seen) + [k for k in known if re.match(r"^\d+\.\d+", k)]))
-        if not m or not err.importer or err.importer == "torch" or _OWN_CUDA_PACKAGES.match(err.importer):
+        if not m or not err.importer or err.importer == "torch" or OWN_CUDA_PACKAGES.match(err.importer):
             continue  # torch's own, or a package built with its own CUDA toolkit (CuPy, TensorFlow …)
         want = (int(m.group("major")), int(m.group("minor")) if m.group("minor") else None)
         if not shown or any(_fits(want, v) for v in shown):
@@ -191,9 +191,9 @@ def cuda_library_missing(ctx: RuleContext) -> Iterator[Finding]:
     s, _ = seen[names[0]]
     name = next(n for n, _ in _missing(s))
     fam = family(name) or "cudart"
-    label = dict(_FAMILIES)[fam]
+    label = dict(FAMILIES)[fam]
     want = major(name)
-    pip_stem, conda_pkg, apt_stem = _PACKAGES[fam]
+    pip_stem, conda_pkg, apt_stem = PACKAGES[fam]
     tf_only = all(t for _, t in seen.values())
     windows = name.lower().endswith(".dll")
     more = f" (and {', '.join(n for n in names[1:4])})" if len(names) > 1 else ""

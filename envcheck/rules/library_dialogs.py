@@ -35,7 +35,7 @@ from envcheck.derived.library_said import library_said_missing
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
-from envcheck.rules.libraries import _FAMILIES, _PACKAGES, family, major
+from envcheck.rules.libraries import FAMILIES, PACKAGES, family, major
 
 _IDS = ("ld_cannot_find_cuda_library", "ld_needed_cuda_library_not_found", "ldd_cuda_library_not_found",
         "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured",
@@ -71,9 +71,9 @@ def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
         return
     s, name = said[0]
     fam = family(name)
-    label = dict(_FAMILIES)[fam]
+    label = dict(FAMILIES)[fam]
     want = major(name)
-    pip_stem, conda_pkg, apt_stem = _PACKAGES[fam]
+    pip_stem, conda_pkg, apt_stem = PACKAGES[fam]
     linking = s.id.startswith("ld_")
     where = ("the PATH (Windows looks for DLLs there and in the program's folder)" if name.lower().endswith(".dll")
              else "the link path (-L, CUDA's lib64)" if linking else "the loader path (ldconfig's cache, LD_LIBRARY_PATH)")
@@ -95,12 +95,12 @@ def _said_by_person(ctx: RuleContext) -> Iterator[Finding]:
     name, words = said
     fam = family(name)
     want = major(name)
-    pip_stem, conda_pkg, apt_stem = _PACKAGES[fam]
+    pip_stem, conda_pkg, apt_stem = PACKAGES[fam]
     version = f" {want}" if want and fam in ("cudnn", "nccl") else f" for CUDA {want}" if want else ""
     where = ("the PATH (Windows looks for DLLs there and in the program's folder)" if name.lower().endswith(".dll")
              else "the loader path (ldconfig's cache, LD_LIBRARY_PATH)")
     yield make("cuda_library_missing",
-               f"The text says {name} cannot be found: {dict(_FAMILIES)[fam]}{version} is not installed, or not on "
+               f"The text says {name} cannot be found: {dict(FAMILIES)[fam]}{version} is not installed, or not on "
                f"{where}. Install it (pip: {pip_stem}-cu{want if want and fam not in ('cudnn', 'nccl') else 'XX'}, "
                f"conda: {conda_pkg}, apt: {apt_stem}…, or the CUDA toolkit / cuDNN archive) and put its directory on "
                "that path, or use the program's build for the CUDA you have.",

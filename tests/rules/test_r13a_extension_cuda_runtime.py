@@ -1,6 +1,6 @@
 """A package that brings its own CUDA (CuPy, TensorFlow, ONNX Runtime …) asking for a CUDA runtime
 library of another release than torch's is a missing library (its own CUDA variant), not a torch
-extension built for another torch (rules/libraries.py, _OWN_CUDA_PACKAGES). Texts written for the
+extension built for another torch (rules/libraries.py, OWN_CUDA_PACKAGES). Texts written for the
 test from CPython's traceback and glibc's loader line; the extensions' own case stays the finding."""
 
 from __future__ import annotations

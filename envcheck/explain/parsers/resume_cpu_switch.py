@@ -24,7 +24,7 @@ from ...lazyre import lazy
 from ..partial import STATED, Found
 from ..sentences import working_after
 from ..source import Pasted
-from .resume_failure_prose import _COMPUTE, _NOT, _RESUME, _SENTENCE
+from .resume_failure_prose import COMPUTE, NOT_SAID, RESUME, SENTENCE
 
 SOURCE = "resume statements (GPU left for the CPU)"
 _I = re.IGNORECASE
@@ -49,9 +49,9 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
     for i in doc.lines_containing("suspend", "resum", "hibernat", "standby", "wak", "woke", "sleep"):
-        for s in _SENTENCE.findall(lines[i]):
+        for s in SENTENCE.findall(lines[i]):
             m = _SWITCHED.search(s)
-            if not (m and _RESUME.search(s) and _COMPUTE.search(s)) or _NOT.search(s) \
+            if not (m and RESUME.search(s) and COMPUTE.search(s)) or NOT_SAID.search(s) \
                     or _DENIED.search(s[max(0, m.start() - 25):m.start()]) \
                     or _USED_TO.search(s, max(0, m.start() - 30)) or _OVER.search(s):
                 continue

@@ -23,10 +23,10 @@ from ..source import Pasted
 SOURCE = "resume statements"
 _I = re.IGNORECASE
 
-_RESUME = lazy(r"\b(?:suspend\w*|resum\w*|hibernat\w*|standby|wak(?:e|es|ing)\s+(?:\w+\s+){0,2}up|woke|"
+RESUME = lazy(r"\b(?:suspend\w*|resum\w*|hibernat\w*|standby|wak(?:e|es|ing)\s+(?:\w+\s+){0,2}up|woke|"
                      r"(?:from|after|out\s+of)\s+(?:a\s+)?sleep|sleep\s*/\s*(?:wake|resume)|lid)\b"
                      r"|休眠|唤醒|睡眠|待机|スリープ|サスペンド|復帰|절전|대기\s*모드|슬립", _I)
-_COMPUTE = lazy(r"\b(?:cuda|torch|pytorch|tensorflow|jax|cupy|onnx\w*|ollama|llama[.\w-]*|comfyui|vllm|whisper"
+COMPUTE = lazy(r"\b(?:cuda|torch|pytorch|tensorflow|jax|cupy|onnx\w*|ollama|llama[.\w-]*|comfyui|vllm|whisper"
                       r"|stable[\s-]diffusion|training|inference|models?)\b|\bgpu\b[^.;!?\n]{0,40}\bcpu\b|\bcpu\b[^.;!?\n]{0,40}\bgpu\b"
                       r"|训练|推理|模型|学習|推論|모델|학습", _I)
 _FAILED = lazy(r"\b(?:stops?|stopped)\s+working|\bno\s+longer\s+(?:works?|detects?|sees?|finds?|uses?)"
@@ -35,11 +35,11 @@ _FAILED = lazy(r"\b(?:stops?|stopped)\s+working|\bno\s+longer\s+(?:works?|detect
                      r"|\b(?:falls?|fell|falling)\s+back\s+to\s+(?:the\s+)?cpu|\b(?:only\s+)?(?:uses?|using|runs?\s+on|running\s+on)"
                      r"\s+(?:100%\s+)?(?:the\s+)?cpu|\bcpu[- ]only\b|\bunavailable\b|\bunknown\s+error|\breturns?\s+(?:false|0)\b"
                      r"|不能用|无法使用|用不了|报错|失败|检测不到|找不到|识别不到|使えない|認識しない|エラー|인식하지\s*못|안\s*됨|오류", _I)
-_NOT = lazy(r"\?|？|\b(?:if|whether|unless|never|without|no\s+(?:errors?|problems?|issues?)|not\s+after|before\s+suspend"
+NOT_SAID = lazy(r"\?|？|\b(?:if|whether|unless|never|without|no\s+(?:errors?|problems?|issues?)|not\s+after|before\s+suspend"
                   r"|disabled?\s+(?:suspend|sleep))\b|如果|もし|만약", _I)
 # A dot before a word character is a name's or a version's ("torch.cuda.is_available()", "550.54"), not
 # the end of the sentence that holds the resume and the failure.
-_SENTENCE = lazy(r"[^.!;。！？\n]+(?:\.(?=\w)[^.!;。！？\n]*)*[.!;。！？]?")
+SENTENCE = lazy(r"[^.!;。！？\n]+(?:\.(?=\w)[^.!;。！？\n]*)*[.!;。！？]?")
 
 
 def parse(doc: Pasted) -> Found:
@@ -47,8 +47,8 @@ def parse(doc: Pasted) -> Found:
     lines = doc.lines
     for i in doc.lines_containing("suspend", "resum", "hibernat", "standby", "wak", "woke", "sleep", "lid", "休眠",
                                   "唤醒", "睡眠", "待机", "スリープ", "サスペンド", "復帰", "절전", "대기", "슬립"):
-        for s in _SENTENCE.findall(lines[i]):
-            if _RESUME.search(s) and _COMPUTE.search(s) and _FAILED.search(s) and not _NOT.search(s):
+        for s in SENTENCE.findall(lines[i]):
+            if RESUME.search(s) and COMPUTE.search(s) and _FAILED.search(s) and not NOT_SAID.search(s):
                 said = " ".join(s.split())[:120]
                 f.set("torch.cuda_available", False, i, detail=f"{RESUME_FAILURE_DETAIL} ({said})")
                 f.set("host.resumed_from_suspend", True, i)
