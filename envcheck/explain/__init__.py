@@ -67,13 +67,14 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
     from envcheck.explain import fix_context
     from envcheck.explain.assemble import assemble
     from envcheck.explain.parsers import PARSERS
+    from envcheck.explain.two_processes import read_all
 
     if _envcheck_json(doc):
         # Read as prose it gives nonsense (a "wsl" key reads as a mention of WSL); as facts it is exact.
         raise EnvcheckError("this is envcheck's own JSON (a snapshot or a report), not pasted output: "
                             "diagnose it with `envcheck doctor --facts FILE`")
     with _no_cycle_collection():
-        found = fix_context.demote(doc, [parse(doc) for parse in PARSERS])
+        found = fix_context.demote(doc, read_all(doc, PARSERS))
         recognised = tuple(f.source for f in found if f)
         when = collected_at if collected_at is not None else now()
         facts = snapshot.drop_secrets(assemble(found, collected_at=when, envcheck_version=__version__))
