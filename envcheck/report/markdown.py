@@ -9,7 +9,7 @@ from ..rules import SECTIONS
 from ..rules.needs import ERROR
 from ..serial import to_data
 from . import steps
-from .model import Report
+from .model import Report, listed
 from .summary import section_lines
 
 _ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
@@ -35,7 +35,7 @@ def _judgement(report: Report) -> List[str]:
                 for label, items in (("for", cause.support), ("against", cause.against),
                                      ("not in the text", cause.unchecked)):
                     if items:
-                        out.append(f"   - {label}: {_cell('; '.join(items))}")
+                        out.append(f"   - {label}: {_cell(listed(items))}")
             out.append("")
     if j.missing:
         out += ["**Too little to judge**" if report.verdict == "insufficient" else "**Not in the text**", ""]

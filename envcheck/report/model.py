@@ -69,3 +69,14 @@ class Report:
         if self.verdict == "insufficient":
             return exitcodes.INSUFFICIENT
         return exitcodes.OK
+
+
+# A cause's evidence for or against, as a person reads it: a long log says the same thing in
+# dozens of messages, and the first few make the case (the JSON report lists every one).
+SHOWN = 3
+
+
+def listed(items: Tuple[str, ...]) -> str:
+    """``items`` joined with "; ", the first :data:`SHOWN` of them and how many more."""
+    more = len(items) - SHOWN
+    return "; ".join(items[:SHOWN]) + (f"; and {more} more (the JSON report lists all)" if more > 0 else "")

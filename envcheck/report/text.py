@@ -12,7 +12,7 @@ from ..facts import Facts
 from ..reading import is_truncated
 from ..rules import SECTIONS, Finding, Severity
 from . import steps
-from .model import Report
+from .model import Report, listed
 from .summary import Line, section_lines
 
 # Sections about the GPU, the driver and NVML: on a machine without an NVIDIA GPU they found nothing.
@@ -99,8 +99,8 @@ def _unexplained(report: Report, st: _Style, width: int) -> List[str]:
                          "(its code, its input, its memory use).", "      ", width)
         for i, c in enumerate(u.causes, 1):
             out.append(f"      {i}. {c.title}  [{c.finding}]")
-            out += _wrap("for: " + "; ".join(c.support), "           ", width) if c.support else []
-            out += _wrap("against: " + "; ".join(c.against), "           ", width) if c.against else []
+            out += _wrap("for: " + listed(c.support), "           ", width) if c.support else []
+            out += _wrap("against: " + listed(c.against), "           ", width) if c.against else []
             out += _wrap("not in the text: " + ", ".join(c.unchecked), "           ", width) if c.unchecked else []
     out.append("")
     return out
