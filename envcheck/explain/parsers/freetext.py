@@ -20,6 +20,7 @@ import re
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from envcheck.explain.gated import Gated
+from envcheck.explain.gpu_elsewhere import elsewhere
 from envcheck.explain.gpu_names import mentions
 from envcheck.explain.parsers.system import describe_os
 from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_fault, other_frameworks
@@ -102,8 +103,9 @@ def _gpus(f: Found, line: str, i: int, readers: int) -> None:
     low = line.lower()
     if readers & (_GPU_MODEL | _CJK_LINE) or (_GPU_CONTEXT.search(low) and _MODEL_NUMBER.search(line)):
         named = mentions(line)
-    for name, _ in named:
-        f.gpu(None, i, name=name)
+    for name, words in named:
+        if not elsewhere(line, words):  # not another machine's ("my 1080 is in the other PC")
+            f.gpu(None, i, name=name)
     m = _COUNT.search(line) if not named and ("gpu" in low or cjk) else None
     if m:
         n = m.group("n")
