@@ -75,9 +75,11 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
             # the report, never a note that GPU checks were skipped. Not an error on their word alone.
             severity = Severity.WARNING
         hosted = ": ran on " in str(f.pci.devices.detail)
-        if hosted and not asked:
+        if not asked:
             # On a hosted CPU runtime nvidia-smi's "couldn't communicate with the NVIDIA driver"
-            # (its binary is in the image, no GPU is attached) is this failure, not a driver fault.
+            # (its binary is in the image, no GPU is attached) is this failure, not a driver fault;
+            # on a machine said to have no NVIDIA GPU, so is CUDA's "no CUDA-capable device is
+            # detected" (cudaErrorNoDevice: the driver found none) or torch's "No CUDA GPUs are available".
             asked = [s for s in ctx.stated if s.message.kind == "error" and s.supports("gpu_present_driver_missing")]
             severity = Severity.ERROR if asked else severity
         yield make("no_nvidia_gpu_found",

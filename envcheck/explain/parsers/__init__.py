@@ -52,6 +52,7 @@ from . import (
     gpu_count_prose,
     gpu_gone,
     gpu_index_fix,
+    gpu_less_machine,
     gpu_processes,
     gpu_vendor_prose,
     gpu_works_elsewhere,
@@ -150,6 +151,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     resume_cpu_switch.parse,
     xid_said.parse,
     torch_import_crash.parse,
+    gpu_less_machine.parse,
 )
 
 __all__ = ["PARSERS"]

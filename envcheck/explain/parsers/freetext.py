@@ -20,6 +20,7 @@ import re
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from envcheck.explain.gated import Gated
+from envcheck.explain.gpu_elsewhere import elsewhere
 from envcheck.explain.gpu_names import mentions
 from envcheck.explain.parsers.system import describe_os
 from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_fault, other_frameworks
@@ -102,8 +103,11 @@ def _gpus(f: Found, line: str, i: int, readers: int) -> None:
     low = line.lower()
     if readers & (_GPU_MODEL | _CJK_LINE) or (_GPU_CONTEXT.search(low) and _MODEL_NUMBER.search(line)):
         named = mentions(line)
-    for name, _ in named:
-        f.gpu(None, i, name=name)
+    for name, words in named:
+        if elsewhere(line, words):  # another machine's ("my 1080 is in the other PC")
+            f.note(f"the text names a {name} as another machine's GPU, which is not among the GPUs of this one")
+        else:
+            f.gpu(None, i, name=name)
     m = _COUNT.search(line) if not named and ("gpu" in low or cjk) else None
     if m:
         n = m.group("n")
@@ -336,9 +340,11 @@ def parse(doc: Pasted) -> Found:
             said = Found(SOURCE, STATED)
             if line.strip():
                 _line(said, line, 0, readers[i])
-            said = seen[line] = said if said else None
+            said = seen[line] = said if said or said.notes else None
         if said is None:
             continue
+        for n in said.notes:
+            f.note(n)
         for c in said.claims:
             claims.append(Claim(c.path, c.reading, c.rank, c.source, i))
         for g in said.gpus:
