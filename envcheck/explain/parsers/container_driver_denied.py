@@ -39,7 +39,9 @@ _WORDS = ("not", "n't", "never", "no ")
 
 def read(f: Found, doc: Pasted) -> None:
     lines = doc.lines
-    for i in doc.lines_containing("driver", "nvidia-utils", "libnvidia-compute"):
+    # every form names installing (or "no driver … in the image") and a driver: few lines hold both
+    named = set(doc.lines_containing("driver", "nvidia-utils", "libnvidia-compute"))
+    for i in sorted(named.intersection(doc.lines_containing("install", "no driver", "no nvidia driver"))):
         line = lines[i]
         lo = line.lower()
         if len(line) > 600 or not any(w in lo for w in _WORDS):
