@@ -22,6 +22,7 @@ from envcheck.derived.runtime_claims import (
     TOOLKIT_FIXED_DETAIL,
     said_unknown,
 )
+from envcheck.derived.runtime_said import runtime_said
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Status
 from envcheck.rules import container_driver_said, wsl_windows
@@ -109,9 +110,13 @@ def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
     installing it fixed the run), or docker info lists no nvidia runtime where the run asks for it.
     Silent where the engine's own message is in the text (upstream's finding says it, confirmed)."""
     gpus = ctx.facts.host.container_gpus
-    if not said_unknown(gpus) or any(s.supports("nvidia_container_toolkit_missing", "decisive") for s in ctx.stated):
+    # the person's word survives a run command that took the fact ("docker run --gpus all … fails. Turns out
+    # I was missing the toolkit": the start asked, the engine could not answer; derived/runtime_said)
+    note = None if said_unknown(gpus) else runtime_said(ctx.facts)
+    if not said_unknown(gpus) and note is None or any(
+            s.supports("nvidia_container_toolkit_missing", "decisive") for s in ctx.stated):
         return
-    detail = str(gpus.detail)
+    detail = str(gpus.detail) if note is None else note
     what = ("the NVIDIA Container Toolkit is not installed on the host" if detail.startswith(TOOLKIT_ABSENT_DETAIL)
             else "installing the NVIDIA Container Toolkit fixed the run" if detail.startswith(TOOLKIT_FIXED_DETAIL)
             else "docker info lists no nvidia runtime while the run asks for it" if detail.startswith(RUNTIME_LISTED_DETAIL)
@@ -121,7 +126,7 @@ def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
                f"The text shows {what}: without the toolkit registered with the engine (daemon.json's 'runtimes', "
                "and the daemon restarted after) no container gets the host's GPU or driver. Install the NVIDIA "
                "Container Toolkit, register it with `nvidia-ctk runtime configure` and restart the engine.",
-               [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
+               [("host.container_gpus", gpus) if note is None else ("the text", note)], confidence=Confidence.LIKELY)
 
 
 # CUDA finding no driver, libcuda or device: what a container without the compute capability shows.

@@ -34,6 +34,10 @@ MISMATCH = "Failed to initialize NVML: Driver/library version mismatch\nNVML lib
     "When trying to run the container, it says that it is not able to use the GPU.\n"
     "I checked and I was missing the nvidia-container-toolkit.",
     "Running my container with --gpus all fails. Turns out I'm missing the NVIDIA Container Toolkit on this box.",
+    # the run command takes host.container_gpus; the person's word is kept beside it (derived/runtime_said)
+    "docker run --gpus all myimage fails. Turns out I'm missing the NVIDIA Container Toolkit on this box.",
+    "$ docker run --rm --gpus all nvidia/cuda:12.4.1-base-ubuntu22.04 nvidia-smi\n"
+    "So to fix it I had to run `sudo nvidia-ctk runtime configure --runtime=docker`.",
     "I have Discovered that my Nvidia GPU wasn't used by Docker since it did not \"know\" of the runtime Nvidia.",
     "Docker doesn't know about the runtime nvidia on this server.",
     "My GPU was not available in containers.\nSo to fix it I had to run `sudo nvidia-ctk runtime configure "
@@ -53,6 +57,9 @@ def test_the_runtime_said_missing(text):
     "Am I missing the nvidia-container-toolkit? docker run --gpus all works fine.",
     "If Docker does not know of the runtime nvidia, run nvidia-ctk runtime configure.",
     "If it fails, to fix it you have to run `nvidia-ctk runtime configure --runtime=docker`.",
+    # beside a run command: a question, a denial
+    "docker run --gpus all myimage works. Am I missing the nvidia container toolkit?",
+    "docker run --gpus all myimage runs out of memory. I was not missing the nvidia-container-toolkit, it is installed.",
     # tried, not the fix
     "To fix it I tried running nvidia-ctk runtime configure --runtime=docker but nothing changed.",
     # the name of a runtime binary, not the runtime said unknown

@@ -46,6 +46,7 @@ from envcheck.derived.runtime_claims import (
     TOOLKIT_ABSENT_DETAIL,
     TOOLKIT_FIXED_DETAIL,
 )
+from envcheck.derived.runtime_said import RUNTIME_SAID
 from envcheck.explain.parsers import container_node_gpus
 from envcheck.explain.partial import STATED, TOOL, Found
 from envcheck.explain.sentences import asked, clause_start, working_after
@@ -258,14 +259,16 @@ def parse(doc: Pasted) -> Found:
         said = _said(doc, pattern, needles, words, fix_ends)
         if said:
             i, m = said
-            f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
-                  detail=f"{detail} ({m.group(0).strip()[:70]}, line {i + 1})")
+            told = f"{detail} ({m.group(0).strip()[:70]}, line {i + 1})"
+            f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED, detail=told)
+            f.note(RUNTIME_SAID + told)  # kept where a run command takes the fact (derived/runtime_said)
             return f
     configured = _configured(doc)
     if configured:
         i, m = configured
-        f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
-              detail=f"{RUNTIME_CONFIGURED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
+        told = f"{RUNTIME_CONFIGURED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})"
+        f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED, detail=told)
+        f.note(RUNTIME_SAID + told)
         return f
     listed = _runtimes_listed_without_nvidia(doc)
     if listed:
