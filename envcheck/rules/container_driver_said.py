@@ -21,6 +21,7 @@ from typing import Iterator, Optional
 
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import Stated, is_stated
+from envcheck.derived.node_gpus import node_without_gpus
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
@@ -46,8 +47,8 @@ def installed_without_gpus(ctx: RuleContext) -> Optional[Stated]:
     if any(s.id in _OTHER for s in ctx.stated):
         return None
     gpus = f.host.container_gpus
-    if gpus.ok and gpus.value != "none":
-        return None  # the start asked for the GPU: not this cause
+    if gpus.ok and gpus.value != "none" or node_without_gpus(f) is not None:
+        return None  # the start asked for the GPU, or the node advertises none: not this cause
     return next((s for s in ctx.stated if s.id in _FAILS), None)
 
 

@@ -28,6 +28,7 @@ from typing import Iterator, List, Tuple
 
 from envcheck.derived.container_start import failed_in_it
 from envcheck.derived.messages import is_stated
+from envcheck.derived.node_gpus import node_without_gpus
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.container_driver_said import installed_without_gpus
@@ -77,8 +78,8 @@ def container_without_gpu_access(ctx: RuleContext) -> Iterator[Finding]:
         # driver or GPU shows, a container that got no GPU is the likelier cause.
         said = [s for s in ctx.stated if s.id in _NO_GPU_INSIDE_WEAK + ("cuda_insufficient_driver",)]
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
-    if kind is None or not said or ctx.facts.has_nvidia_gpu is False:
-        return
+    if kind is None or not said or ctx.facts.has_nvidia_gpu is False or node_without_gpus(ctx.facts) is not None:
+        return  # (a Kubernetes node advertising no nvidia.com/gpu: no start flag gives the pod one)
     # Docker's --gpus (without capabilities=) injects compute and utility: its run command asked for
     # the GPUs and libcuda, so the cause is elsewhere. --runtime=nvidia gives what the image's
     # NVIDIA_DRIVER_CAPABILITIES asks (utility alone when unset: nvidia-smi works, CUDA does not).
@@ -120,7 +121,7 @@ def container_started_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
         # through hand-mounted driver files, the NGC entrypoint's "driver was not detected").
         failed = [("container start", str(gpus.detail))]
     # A container sees the host's PCI bus: none there means no GPU to pass in (platform's rule too).
-    if not failed or ctx.facts.pci.devices.ok and not ctx.facts.pci.gpus:
+    if not failed or ctx.facts.pci.devices.ok and not ctx.facts.pci.gpus or node_without_gpus(ctx.facts) is not None:
         return
     yield make("container_missing_gpus_flag",
                "The container was started without GPU access (its run command passes no --gpus, "

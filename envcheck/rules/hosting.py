@@ -12,14 +12,17 @@ from typing import Iterator, List, Tuple
 
 from envcheck.derived.container_claims import RUNTIME_CONFIGURED_DETAIL, no_compute
 from envcheck.derived.gpu_request_unmet import requested
+from envcheck.derived.image_driver_denied import image_driver_denied
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
+from envcheck.derived.node_gpus import node_without_gpus
 from envcheck.derived.runtime_claims import (
     RUNTIME_LISTED_DETAIL,
     TOOLKIT_ABSENT_DETAIL,
     TOOLKIT_FIXED_DETAIL,
     said_unknown,
 )
+from envcheck.derived.runtime_said import runtime_said
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Status
 from envcheck.rules import container_driver_said, wsl_windows
@@ -41,6 +44,9 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
     # the host has none to pass in, and "start it with --gpus" would be wrong advice; nor where
     # the start asked for the GPU (the runtime did not act: rules/container_request_unmet.py).
     if f.pci.devices.ok and not f.pci.gpus or requested(f) is not None:
+        return
+    # Nor on a Kubernetes node that advertises no nvidia.com/gpu: the pod could not get one however it asked.
+    if node_without_gpus(f) is not None:
         return
     # The readings themselves, not their values: a container or a missing nvidia-smi a person
     # only told of makes the finding likely (engine.make), not confirmed.
@@ -84,8 +90,8 @@ def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
     if f.has_nvidia_gpu is False and not is_stated(f.pci.devices):
         return  # a tool read the bus and found no NVIDIA GPU: nothing to pass in (a person's "no GPU"
         # said of the container is the symptom itself)
-    if any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated):
-        return
+    if any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated) or node_without_gpus(f) is not None:
+        return  # another cause named, or a node advertising no nvidia.com/gpu: no start flag gives one
     tv = ctx.torch_view
     if tv is not None and tv.is_cpu:
         return  # a CPU-only torch in the image is its own finding, and enough to explain it
@@ -104,9 +110,13 @@ def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
     installing it fixed the run), or docker info lists no nvidia runtime where the run asks for it.
     Silent where the engine's own message is in the text (upstream's finding says it, confirmed)."""
     gpus = ctx.facts.host.container_gpus
-    if not said_unknown(gpus) or any(s.supports("nvidia_container_toolkit_missing", "decisive") for s in ctx.stated):
+    # the person's word survives a run command that took the fact ("docker run --gpus all … fails. Turns out
+    # I was missing the toolkit": the start asked, the engine could not answer; derived/runtime_said)
+    note = None if said_unknown(gpus) else runtime_said(ctx.facts)
+    if not said_unknown(gpus) and note is None or any(
+            s.supports("nvidia_container_toolkit_missing", "decisive") for s in ctx.stated):
         return
-    detail = str(gpus.detail)
+    detail = str(gpus.detail) if note is None else note
     what = ("the NVIDIA Container Toolkit is not installed on the host" if detail.startswith(TOOLKIT_ABSENT_DETAIL)
             else "installing the NVIDIA Container Toolkit fixed the run" if detail.startswith(TOOLKIT_FIXED_DETAIL)
             else "docker info lists no nvidia runtime while the run asks for it" if detail.startswith(RUNTIME_LISTED_DETAIL)
@@ -116,7 +126,7 @@ def runtime_unknown_said(ctx: RuleContext) -> Iterator[Finding]:
                f"The text shows {what}: without the toolkit registered with the engine (daemon.json's 'runtimes', "
                "and the daemon restarted after) no container gets the host's GPU or driver. Install the NVIDIA "
                "Container Toolkit, register it with `nvidia-ctk runtime configure` and restart the engine.",
-               [("host.container_gpus", gpus)], confidence=Confidence.LIKELY)
+               [("host.container_gpus", gpus) if note is None else ("the text", note)], confidence=Confidence.LIKELY)
 
 
 # CUDA finding no driver, libcuda or device: what a container without the compute capability shows.
@@ -197,7 +207,8 @@ def driver_mismatch_said_in_container(ctx: RuleContext) -> Iterator[Finding]:
     the libraries of a driver the host has since replaced fails the same way: likely."""
     c = ctx.facts.host.container
     said = next((s for s in ctx.stated if s.id == "cuda_system_driver_mismatch"), None)
-    if said is None or not in_container(ctx.facts):
+    # the text says no driver goes into the image: the other cause (a host driver replaced since) is left
+    if said is None or not in_container(ctx.facts) or image_driver_denied(ctx.facts) is not None:
         return
     yield make("driver_installed_inside_container",
                f"CUDA finds the user-space driver library and the kernel module of different versions inside this "
@@ -270,8 +281,8 @@ def program_found_no_gpu_in_container(ctx: RuleContext) -> Iterator[Finding]:
     said = next((s for s in ctx.stated if s.id in _FOUND_NO_GPU), None)
     if said is None or not in_container(f) or any(s.id in _OTHER_CONTAINER_CAUSES for s in ctx.stated):
         return
-    if f.pci.devices.ok and not f.pci.gpus:
-        return
+    if f.pci.devices.ok and not f.pci.gpus or node_without_gpus(f) is not None:
+        return  # no NVIDIA GPU on the bus, or a Kubernetes node advertising none: nothing a start flag could pass
     gpus = f.host.container_gpus
     if gpus.ok and gpus.value != "none":
         return  # the start asked for the GPU: not this cause

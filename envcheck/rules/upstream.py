@@ -24,6 +24,7 @@ from typing import Iterator
 from envcheck.derived.docker_gpu_request import gpus_flag_worked, unknown_capabilities
 from envcheck.derived.gpu_request_unmet import requested
 from envcheck.derived.messages import Stated
+from envcheck.derived.node_gpus import node_without_gpus
 from envcheck.rules.catalogue import CATALOGUE
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -73,8 +74,8 @@ def _ruled_out(ctx: RuleContext, s: Stated, fid: str) -> bool:
     nvidia_uvm on WSL, which has no such module (CUDA goes through /dev/dxg)."""
     if fid == "nvidia_uvm_missing":
         return on_wsl(ctx)
-    if fid == "container_missing_gpus_flag":  # the start asked for the GPU (rules/container_request_unmet.py)
-        return requested(ctx.facts) is not None
+    if fid == "container_missing_gpus_flag":  # the start asked for the GPU (rules/container_request_unmet.py),
+        return requested(ctx.facts) is not None or node_without_gpus(ctx.facts) is not None  # or the node has none
     return (fid == "nvidia_container_toolkit_missing" and s.id == "docker_no_gpu_driver"
             and bool(unknown_capabilities(s.match.text) or gpus_flag_worked(ctx.facts)))
 

@@ -14,6 +14,7 @@ import re
 from typing import Dict, Iterator, List
 
 from envcheck.derived.driver import driver_branch
+from envcheck.derived.image_driver_denied import image_driver_denied
 from envcheck.derived.libraries import BUNDLED, cudnn_package, ld_dirs_with, ld_entries, ld_keep, lib_version, wheels
 from envcheck.derived.machine import find_text
 from envcheck.derived.stated_causes import LD_BLAMED_DETAIL, NCCL_BLAMED_DETAIL, blamed
@@ -349,6 +350,8 @@ def driver_installed_inside_container(ctx: RuleContext) -> Iterator[Finding]:
     # NVML's own refusal inside the container: the toolkit injects libraries of the host's
     # driver, which match its module; a mismatch means the image brought others.
     said = next((s for s in ctx.stated if s.id == "nvml_driver_library_mismatch"), None)
+    if not evidence and image_driver_denied(ctx.facts) is not None:
+        said = None  # the text says no driver went into the image: nothing left to infer it from
     inferred = not evidence and said is not None
     if said is not None and not evidence:
         evidence.append(quote(said))

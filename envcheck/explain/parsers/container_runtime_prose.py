@@ -46,6 +46,8 @@ from envcheck.derived.runtime_claims import (
     TOOLKIT_ABSENT_DETAIL,
     TOOLKIT_FIXED_DETAIL,
 )
+from envcheck.derived.runtime_said import RUNTIME_SAID
+from envcheck.explain.parsers import container_node_gpus
 from envcheck.explain.partial import STATED, TOOL, Found
 from envcheck.explain.sentences import asked, clause_start, working_after
 from envcheck.explain.source import Pasted
@@ -55,11 +57,14 @@ SOURCE = "statements about the container runtime"
 _I = re.IGNORECASE
 
 _ENGINE = r"(?:docker(?:d|-compose)?|containerd|podman|compose|the\s+(?:docker\s+)?daemon|k3s|moby)"
-_RT = r"(?:the\s+|an?\s+)?[`'\"]?nvidia[`'\"]?(?:-container)?\s+runtime\b"
+_RT = (r"(?:(?:the\s+|an?\s+)?[`'\"]?nvidia[`'\"]?(?:-container)?\s+runtime\b"
+       # the name after the word: "it did not "know" of the runtime Nvidia"
+       r"|(?:the\s+)?runtime\s+[`'\"]?nvidia\b(?![-\w]))")
+_QV = "[`'\"\u201c\u201d\u2018\u2019]?"  # a word set in quotes: 'did not "know" of the runtime'
 _NOT = (r"(?:does\s*n[o']t|did\s*n[o']t|do\s*n[o']t|no\s+longer|can\s*n[o']t|could\s*n[o']t|cannot|"
         r"(?:fails?|failed)\s+to|won'?t|will\s+not)")
 _UNKNOWN = lazy(
-    rf"\b{_ENGINE}\b[^.;!?\n]{{0,40}}?\b{_NOT}\s+(?:\w+\s+)?(?:recogni[sz]e|know|find|see|list|detect)s?\s+{_RT}"
+    rf"\b{_ENGINE}\b[^.;!?\n]{{0,40}}?\b{_NOT}\s+(?:\w+\s+)?{_QV}(?:recogni[sz]e|know|find|see|list|detect)s?{_QV}\s+(?:(?:of|about)\s+)?{_RT}"
     rf"|\b{_RT}\s+(?:is|was)\s*(?:n[o']t|not)\s+(?:recogni[sz]ed|registered|known|found|listed|detected)\b"
     rf"[^.;!?\n]{{0,30}}?\b(?:by|in|with|for)\s+{_ENGINE}\b"
     rf"|\b{_ENGINE}\b[^.;!?\n]{{0,30}}?\b(?:says|said|complains?|reports?)\s+(?:that\s+)?(?:it\s+)?(?:does\s*n[o']t\s+know|"
@@ -75,6 +80,9 @@ _ABSENT = lazy(
     rf"\b(?:have\s*n[o']t|have\s+not|had\s*n[o']t|did\s*n[o']t|did\s+not|never|forgot\s+to)\s+(?:yet\s+)?install(?:ed)?\s+"
     rf"{_TOOLKIT}"
     rf"|\b{_TOOLKIT}\s+(?:is|was)\s*(?:n[o']t|not)\s+(?:yet\s+)?installed\b|\b{_TOOLKIT}\s+(?:is|was)\s+missing\b"
+    # the person's own host lacked it: "I checked and I was missing the nvidia-container-toolkit" (not "the
+    # README is missing nvidia-container-toolkit", a document's gap)
+    rf"|\b(?:I|we)\s*(?:was|were|am|are|'m|'re)\s+(?:still\s+)?missing\s+{_TOOLKIT}"
     r"|(?:没有|没|未)(?:安装|装)\s*(?:nvidia-container-toolkit|nvidia-docker2?|nvidia\s*container\s*toolkit)", _I)
 _IN_IMAGE = lazy(r"\s*(?:in|inside|within|into)\s+(?:the\s+|my\s+|this\s+)?(?:container|image|dockerfile)\b", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case|make\s+sure|otherwise|so\s+that)\b|如果|是否", _I)
@@ -85,6 +93,8 @@ _NOT_FIXED = lazy(r"\b(?:not|never|neither|nor)\b|n't\b|没有|没", _I)
 _GPU_CONTAINER = lazy(r"\bdocker(?:-compose)?\s+(?:container\s+)?run\b|--gpus\b|\bcompose\b|^\s*runtime:|--runtime[= ]"
                       r"|\bdefault-runtime\b|\b(?:podman|ctr|nerdctl)\b[^\n]{0,80}?--(?:device|gpus)\b|nvidia\.com/gpu"
                       # the GPU (CUDA) wanted in a container: "CUDA is not available in the container", "docker 里用不了 GPU"
+                      # the container started: "When trying to run the container, it says …"
+                      r"|\brun(?:ning)?\s+(?:the|a|my|this|your|our)\s+(?:docker\s+)?container\b"
                       r"|\b(?:gpus?|cuda|nvidia-smi)\b[^.;!?\n]{0,50}?\b(?:in|inside|within|from)\s+(?:the\s+|my\s+|a\s+)?"
                       r"(?:docker\s+)?containers?\b|(?:docker|容器)\s*(?:里|中|内)[^。！？\n]{0,12}?(?:gpu|GPU|cuda|CUDA)", _I)
 _CONTAINER_NEEDLES = ("run", "gpus", "compose", "runtime", "--device", "nvidia.com/gpu", "container", "容器", "docker")
@@ -122,7 +132,10 @@ _CONFIGURED = lazy(
     r"|\b(?P<fix2>fixed|solved|resolved)\s+(?:it|this|the\s+(?:issue|problem|error))\s+by\s+(?:running\s+)?[`'\"]?"
     r"nvidia-ctk\s+runtime\s+configure\b"
     rf"|\b(?:set(?:ting)?|chang(?:e|ed|ing)|switch(?:ed|ing)?)\b{_SPAN}{{0,200}}?\bdefault[-_ ]runtime(?:_name)?\b"
-    rf"{_SPAN}{{0,80}}?\bnvidia\b{_SPAN}{{0,60}}?\b(?P<fix3>fixed|solved|resolved)\b(?!\s+(?:nothing|none))", _I)
+    rf"{_SPAN}{{0,80}}?\bnvidia\b{_SPAN}{{0,60}}?\b(?P<fix3>fixed|solved|resolved)\b(?!\s+(?:nothing|none))"
+    # the fix told before the command: "So to fix it I had to run `sudo nvidia-ctk runtime configure --runtime=docker`"
+    r"|\bto\s+(?P<fix4>fix)\s+(?:it|this|that|the\s+(?:issue|problem|error))\s*,?\s+(?:I|we)\s+(?:had|needed)\s+to\s+"
+    r"(?:run\s+)?[`'\"]?(?:sudo\s+)?nvidia-ctk\s+runtime\s+configure\b", _I)
 # The fix told of another machine ("on the other node, which fixed it there"): not this engine's.
 _ELSEWHERE = lazy(r"\b(?:(?:the\s+)?other|another|second|previous|old)\s+(?:node|machine|server|host|box|computer|cluster)\b"
                   r"|\bfixed\s+it\s+there\b", _I)
@@ -131,7 +144,7 @@ _FIX_DENIED = lazy(r"(?:\bnot|n't|\bnever|\bhasn't|\bnothing)\s+(?:\w+\s+)?$", _
 
 def _configured(doc: Pasted) -> Optional[Tuple[int, "re.Match[str]"]]:
     lines = doc.lines
-    for i in doc.lines_containing("fixed", "solved", "resolved"):
+    for i in doc.lines_containing("fix", "solved", "resolved"):
         if len(lines[i]) > 2000 or i in doc.enclosed:
             continue
         window = [j for j in range(max(0, i - 8), i + 1) if lines[j].strip() and len(lines[j]) <= 2000]
@@ -139,7 +152,7 @@ def _configured(doc: Pasted) -> Optional[Tuple[int, "re.Match[str]"]]:
         if "nvidia" not in text.lower():
             continue
         for m in _CONFIGURED.finditer(text):
-            fix = next(k for k in ("fix", "fix2", "fix3") if m.group(k))
+            fix = next(k for k in ("fix", "fix2", "fix3", "fix4") if m.group(k))
             last = len(text) - len(lines[i].strip())
             if m.end() <= last or _FIX_DENIED.search(text[:m.start(fix)]) or asked(text, m.end(), clause=False):
                 continue
@@ -232,6 +245,7 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("nvidia"):
         return f
+    container_node_gpus.read(f, doc)
     worked = _gpus_worked(doc)
     if worked:
         f.note(f"{GPUS_WORKED}“{worked[1][:160]}” (line {worked[0] + 1})")
@@ -245,14 +259,16 @@ def parse(doc: Pasted) -> Found:
         said = _said(doc, pattern, needles, words, fix_ends)
         if said:
             i, m = said
-            f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
-                  detail=f"{detail} ({m.group(0).strip()[:70]}, line {i + 1})")
+            told = f"{detail} ({m.group(0).strip()[:70]}, line {i + 1})"
+            f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED, detail=told)
+            f.note(RUNTIME_SAID + told)  # kept where a run command takes the fact (derived/runtime_said)
             return f
     configured = _configured(doc)
     if configured:
         i, m = configured
-        f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED,
-              detail=f"{RUNTIME_CONFIGURED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})")
+        told = f"{RUNTIME_CONFIGURED_DETAIL} ({m.group(0).strip()[:70]}, line {i + 1})"
+        f.set("host.container_gpus", "--runtime=nvidia", i, rank=STATED, detail=told)
+        f.note(RUNTIME_SAID + told)
         return f
     listed = _runtimes_listed_without_nvidia(doc)
     if listed:
