@@ -12,8 +12,9 @@ repeated Xid events:", read by ``parsers/xid_said.py``).
 :func:`table_lines` finds the rows: three or more lines, each a code followed by its meaning
 ("Xid 13: Graphics Engine Exception", "- `Xid 31` — GPU memory page fault"; under a header naming
 Xid, also "| 79 | GPU has fallen off the bus |" and "79<TAB>GPU has fallen off the bus"), at least
-three different codes, no more than two lines apart, and not under a line saying a log showed
-them. :func:`drop` removes what every parser read on those lines.
+three different codes, no more than two lines apart, none counting its occurrences ("(3 times)"),
+and not under a line saying a log showed them ("dmesg shows:", "we got these on our cluster:").
+:func:`drop` removes what every parser read on those lines.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ _HEADER = lazy(r"\bxid\b", _I)
 # "we see these Xids", "I got the following".
 _SEEN = lazy(r"\b(?:dmesg|journalctl|syslog|kern\.log|kernel\s+log|(?:the|our|my)\s+logs?)\b[^\n]{0,80}?"
              r"\b(?:show(?:s|ed|ing)?|has|had|have|contain(?:s|ed)?|report(?:s|ed)?|print(?:s|ed)?|logged)\b"
-             r"|\b(?:we|I)\s+(?:\w+\s+){0,2}?(?:see|saw|seeing|get|got|getting|observed?|hit|notic(?:e|ed))\b", _I)
+             r"|\b(?:we|I)\s+(?:\w+\s+){0,2}?(?:see|saw|seeing|get|got|getting|had|observed?|hit|notic(?:e|ed)|"
+             r"encounter\w*|experienc\w*)\b|\b(?:from|on|in)\s+(?:our|my)\s+(?:cluster|nodes?|servers?|machines?|fleet|gpus?)\b", _I)
+# A row counting its code's occurrences ("Xid 79: GPU has fallen off the bus (3 times)"): events seen.
+_COUNTED = lazy(r"\b\d+\s*(?:times|occurrences|events?)\b|\(\s*x?\s*\d+\s*x?\s*\)", _I)
+# A note quoting its line at its end, as parsers write them: "… (line 8)".
+_NOTE_LINE = lazy(r"\(line (\d+)\)$")
 _MIN_ROWS = 3
 _GAP = 2  # rows may be this many lines apart (a blank line, a wrapped meaning)
 _HEADER_REACH = 3  # a header this many lines above a block's first bare-code row
@@ -81,7 +87,8 @@ def table_lines(doc: Pasted) -> FrozenSet[int]:
             elif last is not None and i - last > _GAP:
                 break
             i += 1
-        if len(block) >= _MIN_ROWS and len(codes) >= _MIN_ROWS and not _seen_above(lines, block[0]):
+        if len(block) >= _MIN_ROWS and len(codes) >= _MIN_ROWS and not _seen_above(lines, block[0]) \
+                and not any(_COUNTED.search(lines[j]) for j in block):
             out.update(block)
     return frozenset(out)
 
@@ -94,10 +101,17 @@ def drop(doc: Pasted, found: List[Found]) -> List[Found]:
     out = []
     for f in found:
         if not (any(c.line in rows for c in f.claims) or any(g.line in rows for g in f.gpus)
-                or any(it.line in rows for it in f.items)):
+                or any(it.line in rows for it in f.items) or any(_noted_on(n, rows) for n in f.notes)):
             out.append(f)
             continue
         out.append(dataclasses.replace(f, claims=[c for c in f.claims if c.line not in rows],
                                        gpus=[g for g in f.gpus if g.line not in rows],
-                                       items=[it for it in f.items if it.line not in rows]))
+                                       items=[it for it in f.items if it.line not in rows],
+                                       notes=[n for n in f.notes if not _noted_on(n, rows)]))
     return out
+
+
+def _noted_on(note: str, rows: FrozenSet[int]) -> bool:
+    """Does a parser's note quote one of the rows ("the text says something fails: “…” (line 8)")?"""
+    m = _NOTE_LINE.search(note)
+    return m is not None and int(m.group(1)) - 1 in rows

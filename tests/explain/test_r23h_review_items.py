@@ -83,3 +83,19 @@ def test_a_hosts_default_sized_shm_is_no_finding():
 ])
 def test_small_shm_still_counts(text):
     assert SHM in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Here are the Xid errors we had this month:\nXid 13: Graphics Engine Exception\nXid 48: Double Bit ECC Error\n"
+    "Xid 79: GPU has fallen off the bus\n",
+    "Xid summary:\nXid 13: Graphics Engine Exception (12 times)\nXid 48: Double Bit ECC Error (2 times)\n"
+    "Xid 79: GPU has fallen off the bus (1 time)\n",
+])
+def test_a_list_of_codes_seen_or_counted_still_counts(text):
+    assert LOST in findings(text)
+
+
+def test_a_catalogue_row_is_not_quoted_as_the_failure():
+    from envcheck.explain import explain_text
+    notes = explain_text(DOCS_LIST).facts.notes
+    assert not any("row remapper recording failure" in n for n in notes)

@@ -271,13 +271,18 @@ def parse(doc: Pasted) -> Found:
     return f
 
 
+def _said_host(line: str) -> Optional[str]:
+    m = _BARE_METAL.search(line)
+    if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
+        return m.group(0)
+    return None
+
+
 def _bare_metal(doc: Pasted, f: Found) -> None:
     """The machine said to be a host, not a container ("bare-metal Ubuntu server", "not running in
     a container"): ranked below every other word on it (a container said anywhere wins)."""
-    lines = doc.lines
-    for i in doc.lines_containing("bare", "metal", "container", "docker", ignorecase=True):
-        line = lines[i]
-        m = _BARE_METAL.search(line)
-        if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
-            f.set("host.container", "none", i, rank=BELOW_STATED, detail=f"{STATED_DETAIL}: {m.group(0)}")
-            return
+    hit = doc.first(_said_host, "bare", "metal", "outside", "not in", "not running", "n't in", "n't running",
+                    ignorecase=True)
+    if hit:
+        i, words = hit
+        f.set("host.container", "none", i, rank=BELOW_STATED, detail=f"{STATED_DETAIL}: {words}")
