@@ -64,7 +64,7 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
     :class:`EnvcheckError` for envcheck's own JSON, which ``doctor --facts`` reads."""
     from envcheck import __version__, snapshot
     from envcheck.envelope import now
-    from envcheck.explain import fix_context
+    from envcheck.explain import fix_context, reference_table
     from envcheck.explain.assemble import assemble
     from envcheck.explain.parsers import PARSERS
     from envcheck.explain.two_processes import read_all
@@ -74,7 +74,7 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
         raise EnvcheckError("this is envcheck's own JSON (a snapshot or a report), not pasted output: "
                             "diagnose it with `envcheck doctor --facts FILE`")
     with _no_cycle_collection():
-        found = fix_context.demote(doc, read_all(doc, PARSERS))
+        found = reference_table.drop(doc, fix_context.demote(doc, read_all(doc, PARSERS)))
         recognised = tuple(f.source for f in found if f)
         when = collected_at if collected_at is not None else now()
         facts = snapshot.drop_secrets(assemble(found, collected_at=when, envcheck_version=__version__))

@@ -23,6 +23,7 @@ from envcheck.rules.ecc_said import gpu_told as _gpu_told
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding, Severity
 from envcheck.rules.held_memory import working_moment
+from envcheck.rules.shm_limit import shm_limit
 
 GiB = 2**30
 # Above this utilisation the GPU counts as "under load". NVIDIA GPUs lower the PCIe link
@@ -365,7 +366,7 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
                       else "; `df -h /dev/shm` shows its size."),
                    evidence(("host.shm_total_bytes", shm), ("host.container", c)), confidence=Confidence.LIKELY)
         return
-    if not shm.ok or shm.value >= GiB:
+    if not shm.ok or shm.value >= shm_limit(f):
         return
     mib = shm.value / 2**20
     yield make("shm_too_small",

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envcheck.explain.df_layout import host_df
 from envcheck.explain.parsers import df_full
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.sentences import clause_start, general_statement, not_here_now
@@ -51,6 +52,12 @@ _DENIED = lazy(r"\b(?:not|never|no|without|didn't|doesn't|hasn't|haven't|won't|i
                      r"|n't\s+\w*\s*$|(?:没有|没|未|无)[^。；！？\n]{0,10}$", _I)
 # Japanese denies after the words: "Xid 79は出ていません", "Xid 79 は出ていない".
 _DENIED_AFTER = lazy(r"\s*[はがも]?\s*(?:出ていない|出ていません|出ません|ありません|見当たらない|見当たりません)")
+# Below a person's word (STATED) and a fix's (AFTER_FIX): a host read from df's layout or told in
+# passing yields to a container said or read anywhere else in the text.
+BELOW_STATED = STATED - 8  # (not 0: Found.set takes a falsy rank for its own)
+# The machine said to be a host: "bare-metal", "not running in a container", "outside docker".
+_BARE_METAL = lazy(r"\bbare[- ]?metal\b|\b(?:not|n't)\s+(?:running\s+)?(?:in|inside)\s+(?:a\s+|the\s+|any\s+)?"
+                   r"(?:docker|container|pod)\b|\boutside\s+(?:of\s+)?(?:a\s+|the\s+|any\s+)?(?:docker|containers?)\b", _I)
 # One df row: filesystem, size, used, avail, use%, mount point.
 _DF_ROW = lazy(r"^\s*\S+\s+(?P<size>\d+(?:[.,]\d+)?)(?P<unit>[KMGT]i?)?\s+\S+\s+\S+\s+\d{1,3}%\s+/dev/shm\s*$", _I)
 _SHM = r"(?:shared[\s-]*memory|/dev/shm|\bshm\b)"
@@ -257,4 +264,25 @@ def parse(doc: Pasted) -> Found:
             size = _shm_bytes(m, blocks) if m else None
             if size:
                 f.set("host.shm_total_bytes", size, i, detail=f"df, line {i + 1} of the text", rank=TOOL)
+                host = host_df(lines, i)
+                if host:  # below any other word on it: a container said or read elsewhere wins
+                    f.set("host.container", "none", i, rank=BELOW_STATED, detail=f"{host} (line {i + 1})")
+    _bare_metal(doc, f)
     return f
+
+
+def _said_host(line: str) -> Optional[str]:
+    m = _BARE_METAL.search(line)
+    if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()):
+        return m.group(0)
+    return None
+
+
+def _bare_metal(doc: Pasted, f: Found) -> None:
+    """The machine said to be a host, not a container ("bare-metal Ubuntu server", "not running in
+    a container"): ranked below every other word on it (a container said anywhere wins)."""
+    hit = doc.first(_said_host, "bare", "metal", "outside", "not in", "not running", "n't in", "n't running",
+                    ignorecase=True)
+    if hit:
+        i, words = hit
+        f.set("host.container", "none", i, rank=BELOW_STATED, detail=f"{STATED_DETAIL}: {words}")
