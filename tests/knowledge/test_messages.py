@@ -178,7 +178,9 @@ def test_captured_facts_are_converted(text, facts):
 
 
 def test_conversions():
-    assert M.cuda_int_text(11040) == "11.4" and M.cuda_int_text(13000) == "13.0" and M.cuda_int_text(9020) == "9.2"
+    from envcheck.knowledge.archs import cuda_int_text
+
+    assert cuda_int_text(11040) == "11.4" and cuda_int_text(13000) == "13.0" and cuda_int_text(9020) == "9.2"
     assert M.convert("gpu.compute_capability", "sm_86") == "8.6"
     assert M.convert("gpu.compute_capability", "121") == "12.1"
     assert M.convert("torch.cudnn_version", "(8, 9, 7)") == 8907
