@@ -46,6 +46,7 @@ from . import (
     python_env,
     tool_output,
     toolkit_arch,
+    torch_arch_said,
     torch_health,
     unresponsive,
     upstream,
@@ -59,7 +60,7 @@ from . import (
 from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
-RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + container_request_unmet.RULES + container_reload_repro.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + versions.RULES
+RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + container_request_unmet.RULES + container_reload_repro.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + torch_arch_said.RULES + versions.RULES
                                + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
                                + linking.RULES + jax_paths.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES + wsl_windows.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES

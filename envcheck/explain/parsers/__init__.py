@@ -88,6 +88,7 @@ from . import (
     throttle_prose,
     toolkit,
     toolkit_said,
+    torch_arch_prose,
     torch_build_prose,
     torch_config,
     torch_cpu_variant,
@@ -150,6 +151,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     resume_cpu_switch.parse,
     xid_said.parse,
     torch_import_crash.parse,
+    torch_arch_prose.parse,
 )
 
 __all__ = ["PARSERS"]
