@@ -18,6 +18,7 @@ Both "likely": the person's account, not torch's own list.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, List
 
 from envcheck.derived.machine import GpuView, Value
@@ -33,6 +34,18 @@ def _torch_said_arch(ctx: RuleContext) -> bool:
     """Does a tool's line in the text already speak of torch's build and the GPU?"""
     return any(s.id in NO_KERNEL or s.id in OTHER_PROGRAMS_KERNEL or set(s.message.findings("decisive")) & _ARCH_IDS
                for s in ctx.stated)
+
+
+# The architecture the sentence names when no GPU model is known: "doesn't support sm_120 yet".
+_SM = re.compile(r"\bsm_?(\d{2,3})\b", re.I)
+
+
+def _sm_named(said: str) -> List[GpuView]:
+    m = _SM.search(said)
+    if m is None:
+        return []
+    cc = f"{m.group(1)[:-1]}.{m.group(1)[-1]}"
+    return [GpuView(None, m.group(0), cc, f"the text ({m.group(0)})", stated=True)]
 
 
 def _gpu_evidence(gpus: List[GpuView]):
@@ -68,7 +81,7 @@ def torch_build_lacks_gpu_said(ctx: RuleContext) -> Iterator[Finding]:
         return
     if tv is not None and (tv.arch_list is not None or tv.cuda is not None):
         return  # the build is in the text: compat.py judges it against the GPU
-    gpus = [g for g in ctx.gpus if g.cc]
+    gpus = [g for g in ctx.gpus if g.cc] or _sm_named(said)
     verdicts = {wheel_era(ctx, cc) for g in gpus for cc in (g.cc,) + g.other_ccs}
     if not gpus or len(verdicts) != 1 or None in verdicts:
         return

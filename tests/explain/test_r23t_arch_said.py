@@ -111,3 +111,22 @@ def test_source_build_without_failure_says_nothing():
     f = findings(paste)
     assert NEW not in f and OLD not in f
     assert not errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "PyTorch doesn't support sm_120 yet so my card can't be used.",
+    "torch still does not support my RTX 5090 yet, waiting for a release.",
+])
+def test_said_lack_for_now(paste):
+    f = findings(paste)
+    assert NEW in f, sorted(f)
+
+
+@pytest.mark.parametrize("paste", [
+    # "yet" without the lack, or a lack without torch
+    "I have not tried torch on the RTX 5090 yet.",
+    "My RTX 5090 does not work yet with the game, drivers pending.",
+])
+def test_yet_alone_is_no_claim(paste):
+    f = findings(paste)
+    assert NEW not in f and OLD not in f, sorted(f)

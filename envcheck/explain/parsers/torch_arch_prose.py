@@ -3,7 +3,7 @@
 * "the version of torch installed does not work with the RTX 50XX", "PyTorch 2.5 doesn't support
   my RTX 5090 yet", "the current pytorch build is not compatible with my 5070 Ti", "The current
   installation … is not compatible with the RTX 5000 series due to needing a CUDA 12.8 version of
-  Pytorch", "there is still no stable version of torch for the RTX 50XX series", "torch 1.x is too
+  Pytorch", "there is still no stable version of torch for the RTX 50XX series", "PyTorch doesn't support sm_120 yet", "torch 1.x is too
   old for the A100", "torch 2.9 does not support my GTX 1080"; "当前版本的torch不支持5090";
 * a PyTorch built from source: "the source build one report … no kernel image", "I built pytorch
   from source", "compiled torch from source" (a source build has kernels only for its own
@@ -60,6 +60,9 @@ _LACKS = lazy(r"\b(?:does|do|did|is|are|was|were|will|would|can)\s*(?:not|n't)\s
               r"|\bnot\s+(?:yet\s+)?(?:compatible|supported)\b|\bincompatible\b|\bunsupported\b"
               r"|\bno\s+(?:\w+\s+){0,2}?(?:support|build|version|release|wheel)s?\s+(?:of\s+(?:py)?torch\s+)?(?:yet\s+)?for\b"
               r"|\btoo\s+(?:new|old)\s+for\b|不支持|不兼容|未対応|非対応|지원하지\s*않|호환되지\s*않", _I)
+# The lack said to be temporary ("doesn't support sm_120 yet", "not yet supported", "还不支持"): the
+# release lacks the GPU, which names the build as well as a version does.
+_YET = lazy(r"\byet\b|还不支持|尚不支持|暂不支持|まだ", _I)
 # Another cause, with its own reader: a CPU-only build, the driver, another vendor's GPU or Apple's.
 _OTHER_CAUSE = lazy(r"\bcpu\b|\bdriver|\brocm\b|\bamd\b|\bradeon\b|\bmps\b|\bmac(?:os|book)?\b|\bintel\b|\bdirectml\b", _I)
 # A source build of torch.
@@ -86,7 +89,8 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
     for m in _SENTENCE.finditer(line):
         s = m.group(0)
         lack = _LACKS.search(s)
-        if lack is None or not _GPU.search(s) or not _TORCH_BUILD.search(s) or _OTHER_CAUSE.search(s):
+        build = _TORCH_BUILD.search(s) or (_YET.search(s) and _TORCH_WORD.search(s))
+        if lack is None or not _GPU.search(s) or not build or _OTHER_CAUSE.search(s):
             continue
         if _here(line, m.start() + lack.start(), m.start() + lack.end()):
             return m
