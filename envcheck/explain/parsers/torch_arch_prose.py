@@ -82,10 +82,18 @@ def _here(line: str, start: int, end: int) -> bool:
     return not (asked(line, end, clause=False) or general_statement(line, start, end) or not_here_now(line, start, end))
 
 
+# Every alternative of _LACKS holds one of these (lowercased): the cheap look before the patterns,
+# which most of a long paste's torch lines (traceback frames) fail.
+_LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支持", "不兼容", "対応", "지원", "호환")
+
+
 def _arch_sentence(line: str) -> Optional[re.Match]:
     """The first sentence of ``line`` saying the installed torch build lacks a named GPU."""
     if len(line) > 600:
         return None  # a log line or a dump, not a person's sentence
+    low = line.lower()
+    if not any(w in low for w in _LACK_WORDS):
+        return None
     for m in _SENTENCE.finditer(line):
         s = m.group(0)
         lack = _LACKS.search(s)
