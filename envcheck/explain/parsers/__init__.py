@@ -94,6 +94,7 @@ from . import (
     torch_cpu_variant,
     torch_dll_prose,
     torch_import_crash,
+    torch_import_retold,
     torch_installs,
     uv_installed,
     uvm_reload_fix,
@@ -152,6 +153,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     xid_said.parse,
     torch_import_crash.parse,
     torch_arch_prose.parse,
+    torch_import_retold.parse,
 )
 
 __all__ = ["PARSERS"]
