@@ -16,7 +16,8 @@ Blackwell, sm_120), and the lack ("does not work with", "not compatible", "doesn
 stable version … for", "too old for"). Not from a question ("does torch 2.5 support the RTX
 5090?"), advice or a condition ("if your torch does not support …"), another machine, a failure
 said to be over ("… didn't work with my 5090, now it works"), nor a sentence about a CPU-only
-build, the driver, or another vendor's GPU (other causes with their own readers). A source build
+build, the driver, another vendor's GPU (other causes with their own readers), or an extension
+("flash-attn does not support the RTX 5090 yet, the current torch does": its own build). A source build
 only where the sentence names torch and no extension (a flash-attn built from source is not
 torch's build) and does not deny it ("not a source build", "instead of building from source").
 
@@ -98,7 +99,7 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
         s = m.group(0)
         lack = _LACKS.search(s)
         build = _TORCH_BUILD.search(s) or (_YET.search(s) and _TORCH_WORD.search(s))
-        if lack is None or not _GPU.search(s) or not build or _OTHER_CAUSE.search(s):
+        if lack is None or not _GPU.search(s) or not build or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
             continue
         if _here(line, m.start() + lack.start(), m.start() + lack.end()):
             return m
