@@ -38,6 +38,7 @@ from . import (
     env_info_dict,
     environment,
     error_messages,
+    extension_prose,
     extension_reports,
     fabric_prose,
     failure_shapes,
@@ -154,6 +155,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_import_crash.parse,
     torch_arch_prose.parse,
     torch_import_retold.parse,
+    extension_prose.parse,
 )
 
 __all__ = ["PARSERS"]
