@@ -24,6 +24,7 @@ OLD = "gpu_arch_too_old_for_torch_build"
     "The current installation is not compatible with the RTX 5000 series due to needing a CUDA 12.8 version of Pytorch.",
     "There is still no stable version of torch for the RTX 5090, so I have to wait.",
     "My new RTX 5080 is not supported by the current pytorch build.",
+    "50系显卡不支持当前版本的torch",
 ])
 def test_said_build_lacks_new_gpu(paste):
     f = findings(paste)
@@ -136,4 +137,14 @@ def test_extension_lacking_gpu_is_not_torchs_build():
     paste = "flash-attn does not support the RTX 5090 yet, the current torch build itself works."
     f = findings(paste)
     assert NEW not in f and OLD not in f
+    assert not errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "The current torch version does not work with numpy 2 on my RTX 4090 box.",
+    "nvidia-smi shows the RTX 4090; the installed torch release does not support Python 3.13.",
+])
+def test_lack_about_something_else(paste):
+    f = findings(paste)
+    assert NEW not in f and OLD not in f, sorted(f)
     assert not errors(paste)

@@ -88,6 +88,22 @@ def _here(line: str, start: int, end: int) -> bool:
 _LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支持", "不兼容", "対応", "지원", "호환")
 
 
+# The GPU must be what the lack is about: right after it ("does not work with the RTX 50XX", "doesn't
+# support my RTX 5070 Ti", "no stable version of torch for the RTX 50XX") or right before it ("RTX 5080 is
+# not supported by …"); "does not work with numpy 2 on my 4090" is about numpy.
+_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:with|on|for|in|by)\s+)?(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
+_BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$", _I)
+
+
+def _about_gpu(s: str, lack: re.Match) -> bool:
+    for g in _GPU.finditer(s):
+        if g.start() >= lack.end() and _AFTER_LACK.match(s[lack.end():g.start()]):
+            return True
+        if g.end() <= lack.start() and _BEFORE_LACK.match(s[g.end():lack.start()]):
+            return True
+    return False
+
+
 def _arch_sentence(line: str) -> Optional[re.Match]:
     """The first sentence of ``line`` saying the installed torch build lacks a named GPU."""
     if len(line) > 600:
@@ -99,7 +115,7 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
         s = m.group(0)
         lack = _LACKS.search(s)
         build = _TORCH_BUILD.search(s) or (_YET.search(s) and _TORCH_WORD.search(s))
-        if lack is None or not _GPU.search(s) or not build or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
+        if lack is None or not build or not _about_gpu(s, lack) or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
             continue
         if _here(line, m.start() + lack.start(), m.start() + lack.end()):
             return m
