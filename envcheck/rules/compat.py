@@ -17,6 +17,7 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.derived.cuda_program import ptxas_owner, torchs_own
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
 from envcheck.derived.messages import Stated, decisive_for, is_stated
+from envcheck.derived.torch_arch_said import source_build_said
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
 from envcheck.reading import Status
 from envcheck.rules.engine import RuleContext, make
@@ -136,14 +137,14 @@ def _ptx_newer_than_driver(ctx: RuleContext) -> Iterator[Finding]:
 # ---------------------------------------------------------------------------- architecture
 _TOO_OLD_MESSAGES = ("torch_gpu_too_old", "torch_cudnn_sm_too_old", "ptxas_dropped_gpu_name",
                      "tensorflow_gpu_below_min_capability")
-_OTHER_PROGRAMS_KERNEL = ("ggml_cuda_no_kernel_for_gpu", "extension_op_no_kernel_image", "program_invalid_device_function",
+OTHER_PROGRAMS_KERNEL = ("ggml_cuda_no_kernel_for_gpu", "extension_op_no_kernel_image", "program_invalid_device_function",
                           "extension_op_no_kernel_image_stack_after",
                           "program_source_then_no_kernel", "no_kernel_at_program_source",
                           "extension_launch_check_no_kernel",
                           "program_source_spaced_line_no_kernel", "xmrstak_not_compiled_for_gpu_arch",
                           "ms_deform_attn_no_kernel", "dcnv2_no_kernel", "thc_check_no_kernel_at_own_source",
                           "spconv_cuda_no_kernel")
-_NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",
+NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mismatch", "torch_cpp_unknown_arch",
               "torch_kernel_invalid_device_function")
 
 
@@ -159,7 +160,7 @@ def _cuda_window(ctx: RuleContext, cc: str, cuda: str) -> Optional[str]:
     return None
 
 
-def _era(ctx: RuleContext, cc: str) -> Optional[str]:
+def wheel_era(ctx: RuleContext, cc: str) -> Optional[str]:
     """With "no kernel image" but no build known: among every PyTorch wheel in the tables,
     the ones without kernels for this GPU are either all older than it (it is too new for
     them: an RTX 3090 under a CUDA 10 build) or all newer (it is too old: a Kepler under a
@@ -182,7 +183,7 @@ def _between(ctx: RuleContext, archs, cc: str) -> str:
     verdict = arch_support(archs, cc)
     if verdict == "too_new":
         listed = [cc_tuple(a.split("_")[1].rstrip("af")) for a in archs if "_" in str(a)]
-        if any(a > cc_tuple(cc) for a in listed) and _era(ctx, cc) == "too_old":
+        if any(a > cc_tuple(cc) for a in listed) and wheel_era(ctx, cc) == "too_old":
             return "too_old"
     return verdict
 
@@ -197,7 +198,7 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
         if s.id in _TOO_OLD_MESSAGES:
             return "too_old", quote(s), Confidence.CONFIRMED
         archs = s.fact("torch.arch_list") or (tv.arch_list.value if tv and tv.arch_list else None)
-        verdict = _between(ctx, archs, g.cc) if archs else (_era(ctx, g.cc) or "too_new")
+        verdict = _between(ctx, archs, g.cc) if archs else (wheel_era(ctx, g.cc) or "too_new")
         if verdict in ("cubin", "ptx"):  # the message and the list disagree: the message is the runtime's
             verdict = "too_old" if cc_tuple(g.cc) < (5, 0) else "too_new"
         return verdict, quote(s), Confidence.CONFIRMED
@@ -206,8 +207,9 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
     if tv is not None and tv.cuda is not None:
         window = _cuda_window(ctx, g.cc, str(tv.cuda.value))
         return (window or "cubin"), (tv.cuda.source, f"CUDA {tv.cuda.value}"), None
-    no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
-    era = _era(ctx, g.cc) if no_kernel else None
+    no_kernel = next((s for s in ctx.stated if s.id in NO_KERNEL), None)
+    # A source build's own arch list, not the wheels', lacks the GPU: rules/torch_arch_said.py.
+    era = wheel_era(ctx, g.cc) if no_kernel and not source_build_said(ctx.facts) else None
     if era:
         return era, quote(no_kernel), Confidence.LIKELY
     fails = said_fails_on_old_gpu(ctx)  # a GPU no wheel covers, and the person says torch fails on it
@@ -250,12 +252,12 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
                  and set(s.message.findings("decisive")) & {"gpu_arch_too_old_for_torch_build",
                                                             "gpu_arch_unsupported_by_torch_build"}
                  and not (s.id == "ptxas_unknown_gpu_name" and ptxas_owner(s, ctx.stated) == "toolkit"))
-    no_kernel = next((s for s in ctx.stated if s.id in _NO_KERNEL), None)
+    no_kernel = next((s for s in ctx.stated if s.id in NO_KERNEL), None)
     targets = _gpu_targets(ctx, said)
     if not targets and no_kernel:
         # The failing kernel was another program's (llama.cpp's ggml, an extension's own op, a
         # program's own kernels): extension_built_without_gpu_arch says so; torch's build is not shown.
-        if not any(s.id in _OTHER_PROGRAMS_KERNEL for s in ctx.stated):
+        if not any(s.id in OTHER_PROGRAMS_KERNEL for s in ctx.stated):
             yield from _no_kernel_without_gpu(ctx, no_kernel)
         return
     judgements = [_judge(ctx, g, said) for g in targets]
@@ -268,7 +270,7 @@ def gpu_arch_vs_torch_build(ctx: RuleContext) -> Iterator[Finding]:
         if judged is None or judged[0] in ("cubin", "ptx"):
             continue
         verdict, basis, confidence = judged
-        if confidence is Confidence.LIKELY and not said and any(s.id in _OTHER_PROGRAMS_KERNEL for s in ctx.stated):
+        if confidence is Confidence.LIKELY and not said and any(s.id in OTHER_PROGRAMS_KERNEL for s in ctx.stated):
             continue  # torch's build is not in the text and the kernel that failed was an extension's or program's
         fid = "gpu_arch_too_old_for_torch_build" if verdict == "too_old" else "gpu_arch_unsupported_by_torch_build"
         row = ctx.kb.compute_capability(g.cc)
@@ -351,7 +353,7 @@ def _windows_pypi_wheel(ctx: RuleContext, tv) -> Optional[Value]:
         return None
     if t.cuda_build.status is not Status.UNKNOWN or (t.cuda_available.ok and t.cuda_available.value):
         return None
-    if any(set(s.message.findings("decisive")) & set(_CUDA_BUILD_SAYS) or s.id in _NO_KERNEL for s in ctx.stated):
+    if any(set(s.message.findings("decisive")) & set(_CUDA_BUILD_SAYS) or s.id in NO_KERNEL for s in ctx.stated):
         return None
     return Value(version, f"{tv.version.source} on Windows: PyPI's torch {version} for Windows has no CUDA "
                  "(pytorch.org's CUDA wheels are named +cuXXX)")

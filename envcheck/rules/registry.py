@@ -24,6 +24,7 @@ from . import (
     driver_versions,
     extension_arch,
     extension_builds,
+    extension_said,
     failures,
     framework_build,
     framework_packages,
@@ -46,6 +47,7 @@ from . import (
     python_env,
     tool_output,
     toolkit_arch,
+    torch_arch_said,
     torch_health,
     unresponsive,
     upstream,
@@ -59,9 +61,9 @@ from . import (
 from .engine import Evaluation, RuleFunc, run_rules
 
 # upstream comes last: where a rule that reads the facts says the same, its finding is kept (engine.merge).
-RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + container_request_unmet.RULES + container_reload_repro.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + versions.RULES
+RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + container_request_unmet.RULES + container_reload_repro.RULES + health.RULES + torch_health.RULES + cuda_env.RULES + compat.RULES + torch_arch_said.RULES + versions.RULES
                                + python_env.RULES + wheel_gap.RULES + uv_platform.RULES + framework_packages.RULES + driver_claims.RULES + driver_versions.RULES
-                               + linking.RULES + jax_paths.RULES + extension_arch.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES + wsl_windows.RULES
+                               + linking.RULES + jax_paths.RULES + extension_arch.RULES + extension_said.RULES + build_arch_flags.RULES + libraries.RULES + library_dialogs.RULES + wsl_loader.RULES + wsl_windows.RULES
                                + failures.RULES + kernel_signals.RULES + tool_output.RULES
                                + interconnect.RULES + unresponsive.RULES + xid_memory.RULES + held_memory.RULES + clock_settings.RULES + installer_signing.RULES
                                + nccl_runtime.RULES + own_kernel_site.RULES + framework_build.RULES + toolkit_arch.RULES

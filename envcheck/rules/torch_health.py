@@ -81,7 +81,10 @@ def torch_not_installed(ctx: RuleContext) -> Iterator[Finding]:
 
 
 _TORCH_LIB = re.compile(r"[\\/]torch[\\/]lib[\\/]|[\\/]torch[\\/]_C[.\w-]*\.(?:so|pyd)\b")
-_IMPORT_LINE = re.compile(r"^\s*(?:ImportError|OSError|ModuleNotFoundError)\b")
+# The exception's line, or torch/__init__.py's own words retyped without it ("WinError 127 Error loading
+# D:\\…\\torch\\lib\\caffe2.dll or one of its dependencies": _load_dll_libraries' strerror tail).
+_EXCEPTION = re.compile(r"^\s*(?:ImportError|OSError|ModuleNotFoundError)\b")
+_IMPORT_LINE = re.compile(rf"{_EXCEPTION.pattern}|\bError\s+loading\b")
 
 
 def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
@@ -95,7 +98,7 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
         # …): Library not loaded").
         refused = next((s for s in ctx.stated if _TORCH_LIB.search(str(s.fact("loader.required_by") or ""))), None)
         own = next((e for e in (f.torch.errors.value or ()) if f.torch.errors.ok
-                    and _IMPORT_LINE.match(e) and _TORCH_LIB.search(e)), None)
+                    and _IMPORT_LINE.search(e) and _TORCH_LIB.search(e)), None)
         if refused is not None:
             yield make("torch_import_failed",
                        f"{_torch_label(f)} cannot be imported: the dynamic loader refused what "
@@ -103,7 +106,9 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
                        [quote(refused)])
         elif own is not None:
             yield make("torch_import_failed", f"{_torch_label(f)} cannot be imported: Python failed to load torch's "
-                       f"own compiled files ({' '.join(own.split())[:240]}).", evidence(("torch.errors", own[:500])))
+                       f"own compiled files ({' '.join(own.split())[:240]}).", evidence(("torch.errors", own[:500])),
+                       # torch's words retyped without the exception's line: a person's retelling
+                       confidence=None if _EXCEPTION.match(own) else Confidence.LIKELY)
         return
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",

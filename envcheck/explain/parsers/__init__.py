@@ -38,6 +38,7 @@ from . import (
     env_info_dict,
     environment,
     error_messages,
+    extension_prose,
     extension_reports,
     fabric_prose,
     failure_shapes,
@@ -89,11 +90,13 @@ from . import (
     throttle_prose,
     toolkit,
     toolkit_said,
+    torch_arch_prose,
     torch_build_prose,
     torch_config,
     torch_cpu_variant,
     torch_dll_prose,
     torch_import_crash,
+    torch_import_retold,
     torch_installs,
     uv_installed,
     uvm_reload_fix,
@@ -152,6 +155,9 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     xid_said.parse,
     torch_import_crash.parse,
     gpu_less_machine.parse,
+    torch_arch_prose.parse,
+    torch_import_retold.parse,
+    extension_prose.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -33,8 +33,11 @@ SOURCE = "a person's words"
 # torch's own DLLs in torch\lib of the Windows wheels (torch/__init__.py _load_dll_libraries
 # loads every *.dll there; names from the wheels of torch 1.5 to 2.x, as in messages.toml's
 # ctypes "Could not find module" entry).
-_DLL = (r"(?<![\w.-])(?:c10|c10_cuda|torch|torch_cpu|torch_cuda|torch_cuda_cpp|torch_cuda_cu|torch_python|"
-        r"torch_global_deps|caffe2_nvrtc|fbgemm|asmjit|shm)\.dll\b")
+_DLL = (r"(?:(?<![\w.-])(?:c10|c10_cuda|torch|torch_cpu|torch_cuda|torch_cuda_cpp|torch_cuda_cu|torch_python|"
+        r"torch_global_deps|caffe2_nvrtc|fbgemm|asmjit|shm)\.dll\b"
+        # any DLL by its path in torch\lib, which import torch loads one by one (1.x's caffe2.dll,
+        # caffe2_detectron_ops_gpu.dll, the cuDNN and cuBLAS copies the wheels bring)
+        r"|(?<=[\\/]torch[\\/]lib[\\/])[\w+-][\w.+-]{0,79}\.dll\b)")
 # Saying it is missing or will not load, in the languages reports come in.
 _FAILS = (r"(?:is\s+|was\s+|are\s+)?(?:missing|not\s+found|(?:could|can)\s*not\s+be\s+(?:found|loaded)|"
           r"can'?t\s+be\s+(?:found|loaded)|fail(?:s|ed|ing)?\s+to\s+load|(?:does\s+not|doesn'?t|won'?t|will\s+not)\s+load|"

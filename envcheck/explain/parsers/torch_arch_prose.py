@@ -1,0 +1,152 @@
+"""A PyTorch build that lacks the person's GPU, told in their own words, with no tool's line:
+
+* "the version of torch installed does not work with the RTX 50XX", "PyTorch 2.5 doesn't support
+  my RTX 5090 yet", "the current pytorch build is not compatible with my 5070 Ti", "The current
+  installation … is not compatible with the RTX 5000 series due to needing a CUDA 12.8 version of
+  Pytorch", "there is still no stable version of torch for the RTX 50XX series", "PyTorch doesn't support sm_120 yet", "torch 1.x is too
+  old for the A100", "torch 2.9 does not support my GTX 1080"; "当前版本的torch不支持5090";
+* a PyTorch built from source: "the source build one report … no kernel image", "I built pytorch
+  from source", "compiled torch from source" (a source build has kernels only for its own
+  TORCH_CUDA_ARCH_LIST, by default the building machine's GPU: ``rules/compat.py``).
+
+The sentence must name the build (torch or PyTorch with a word of its version, release or install
+within a few words: "the version of torch", "torch 2.5", "current PyTorch", "cu121 torch"), a GPU by
+its model or architecture (RTX/GTX/TITAN/Tesla/Quadro and a number, "RTX 50 series", A100/H100,
+Blackwell, sm_120), and the lack ("does not work with", "not compatible", "doesn't support", "no
+stable version … for", "too old for"). Not from a question ("does torch 2.5 support the RTX
+5090?"), advice or a condition ("if your torch does not support …"), another machine, a failure
+said to be over ("… didn't work with my 5090, now it works"), nor a sentence about a CPU-only
+build, the driver, another vendor's GPU (other causes with their own readers), or an extension
+("flash-attn does not support the RTX 5090 yet, the current torch does": its own build). A source build
+only where the sentence names torch and no extension (a flash-attn built from source is not
+torch's build) and does not deny it ("not a source build", "instead of building from source").
+
+Recorded as notes (``derived.torch_arch_said``), the first such sentence quoted; the rules make
+"likely" findings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from envcheck.derived.torch_arch_said import ARCH_SAID, SOURCE_BUILD_SAID
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import asked, general_statement, not_here_now, working_after
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "statements"
+_I = re.IGNORECASE
+
+_TORCH = r"(?:py)?torch"
+# A word of the build: its version, release, install, variant.
+_BUILD_WORD = (r"(?:versions?|builds?|releases?|install(?:ation|ed)?|wheels?|binar(?:y|ies)|stable|current|nightly"
+               r"|cu\d{2,3}|cuda\s*\d{2}(?:\.\d)?|\d+\.\d+(?:\.\d+)?)")
+# torch and a word of its build within a few words, either side: "the version of torch",
+# "torch 2.5.1", "current PyTorch", "a CUDA 12.8 version of Pytorch"; CJK "torch版本", "版本的torch".
+_TORCH_BUILD = lazy(rf"\b{_BUILD_WORD}\b\W*(?:\w+\W+){{0,3}}?{_TORCH}\b|\b{_TORCH}\b\W*(?:\w+\W+){{0,2}}?{_BUILD_WORD}\b"
+                    rf"|{_TORCH}\s*(?:的)?\s*(?:版本|バージョン|버전)|(?:版本|バージョン|버전)\s*(?:的|の)?\s*{_TORCH}", _I)
+# A GPU by model or architecture: "RTX 5090", "RTX 50XX", "RTX 5000 series", "GTX 1080 Ti", "Tesla
+# K80", "A100", "H100", "Blackwell", "sm_120", a bare "5070 Ti" / "4090".
+_GPU = lazy(r"\b(?:geforce\s+)?(?:rtx|gtx|titan|quadro|tesla)\s*-?\s*(?:[a-z]\s*)?\d{2,4}\w*"
+            r"|\b(?:blackwell|hopper|ada\s+lovelace|ampere|turing|volta|pascal|maxwell|kepler)\b"
+            r"|\bsm_?\d{2,3}\b|\b[ahlbtvpk]\d{2,3}\b|\b[1-5]0[5-9]0(?:\s*ti)?\b|\d0系", _I)
+# The lack: "does not work with", "isn't compatible", "doesn't support", "no stable version … for",
+# "too old for", "no longer supports"; Chinese, Japanese, Korean "does not support".
+_LACKS = lazy(r"\b(?:does|do|did|is|are|was|were|will|would|can)\s*(?:not|n't)\s+(?:yet\s+|even\s+|really\s+)?(?:be\s+)?"
+              r"(?:work|run|compatible|support|supported)\w*"
+              r"|\b(?:doesn't|don't|didn't|isn't|aren't|wasn't|won't|can't|cannot)\s+(?:yet\s+|even\s+)?(?:be\s+)?"
+              r"(?:work|run|compatible|support|supported)\w*"
+              r"|\bnot\s+(?:yet\s+)?(?:compatible|supported)\b|\bincompatible\b|\bunsupported\b"
+              r"|\bno\s+(?:\w+\s+){0,2}?(?:support|build|version|release|wheel)s?\s+(?:of\s+(?:py)?torch\s+)?(?:yet\s+)?for\b"
+              r"|\btoo\s+(?:new|old)\s+for\b|不支持|不兼容|未対応|非対応|지원하지\s*않|호환되지\s*않", _I)
+# The lack said to be temporary ("doesn't support sm_120 yet", "not yet supported", "还不支持"): the
+# release lacks the GPU, which names the build as well as a version does.
+_YET = lazy(r"\byet\b|还不支持|尚不支持|暂不支持|まだ", _I)
+# Another cause, with its own reader: a CPU-only build, the driver, another vendor's GPU or Apple's.
+_OTHER_CAUSE = lazy(r"\bcpu\b|\bdriver|\brocm\b|\bamd\b|\bradeon\b|\bmps\b|\bmac(?:os|book)?\b|\bintel\b|\bdirectml\b", _I)
+# A source build of torch.
+_SOURCE_BUILD = lazy(r"\bsource[- ]builds?\b|\b(?:built|build|building|compiled|compile|compiling)\s+(?:\w+\s+){0,3}?"
+                     r"from\s+(?:the\s+)?sources?\b|\bfrom[- ]source\s+builds?\b", _I)
+# An extension's or another program's build, not torch's: "built flash-attn from source".
+_OTHER_BUILD = lazy(r"flash|xformers|apex|mmcv|detectron|vllm|bitsandbytes|deepspeed|extension|tensorflow|jax"
+                    r"|llama|ggml|onnx|tensorrt|triton|\b(?:custom|cuda|own)\s+(?:ops?|kernels?)\b", _I)
+_DENIED = lazy(r"(?:\bnot|n't|\bnever|\binstead\s+of|\bwithout|\brather\s+than|\bno)\s+(?:\w+\s+){0,3}$", _I)
+_TORCH_WORD = lazy(rf"\b{_TORCH}\b", _I)
+# One sentence: split at . ! ; and the CJK stops, not at a dot inside a version ("torch 2.5.1").
+_SENTENCE = lazy(r"(?:[^.!;?。！；？\n]|\.(?=\S))+[.!;?。！；？]?")
+
+
+def _here(line: str, start: int, end: int) -> bool:
+    """The claim at ``line[start:end]`` is about this machine now: no question, advice, other machine."""
+    return not (asked(line, end, clause=False) or general_statement(line, start, end) or not_here_now(line, start, end))
+
+
+# Every alternative of _LACKS holds one of these (lowercased): the cheap look before the patterns,
+# which most of a long paste's torch lines (traceback frames) fail.
+_LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支持", "不兼容", "対応", "지원", "호환")
+
+
+# The GPU must be what the lack is about: right after it ("does not work with the RTX 50XX", "doesn't
+# support my RTX 5070 Ti", "no stable version of torch for the RTX 50XX") or right before it ("RTX 5080 is
+# not supported by …"); "does not work with numpy 2 on my 4090" is about numpy.
+_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:with|on|for|in|by)\s+)?(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
+_BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$", _I)
+
+
+def _about_gpu(s: str, lack: re.Match) -> bool:
+    for g in _GPU.finditer(s):
+        if g.start() >= lack.end() and _AFTER_LACK.match(s[lack.end():g.start()]):
+            return True
+        if g.end() <= lack.start() and _BEFORE_LACK.match(s[g.end():lack.start()]):
+            return True
+    return False
+
+
+def _arch_sentence(line: str) -> Optional[re.Match]:
+    """The first sentence of ``line`` saying the installed torch build lacks a named GPU."""
+    if len(line) > 600:
+        return None  # a log line or a dump, not a person's sentence
+    low = line.lower()
+    if not any(w in low for w in _LACK_WORDS):
+        return None
+    for m in _SENTENCE.finditer(line):
+        s = m.group(0)
+        lack = _LACKS.search(s)
+        build = _TORCH_BUILD.search(s) or (_YET.search(s) and _TORCH_WORD.search(s))
+        if lack is None or not build or not _about_gpu(s, lack) or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
+            continue
+        if _here(line, m.start() + lack.start(), m.start() + lack.end()):
+            return m
+    return None
+
+
+def _source_sentence(line: str) -> Optional[re.Match]:
+    """The first sentence of ``line`` saying its torch was built from source."""
+    if len(line) > 600:
+        return None
+    for m in _SENTENCE.finditer(line):
+        s = m.group(0)
+        b = _SOURCE_BUILD.search(s)
+        if b is None or not _TORCH_WORD.search(s) or _OTHER_BUILD.search(s) or _DENIED.search(s[:b.start()]):
+            continue
+        if _here(line, m.start() + b.start(), m.start() + b.end()):
+            return m
+    return None
+
+
+def _quote(doc: Pasted, i: int, m: re.Match) -> str:
+    return f"“{' '.join(m.group(0).split())[:160]}” (line {i + 1})"
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    for i, m in doc.where(_arch_sentence, "torch", ignorecase=True):
+        if not working_after(doc.lines, i, m.start()):
+            f.note(f"{ARCH_SAID}{_quote(doc, i, m)}")
+            break
+    for i, m in doc.where(_source_sentence, "source", ignorecase=True):
+        f.note(f"{SOURCE_BUILD_SAID}{_quote(doc, i, m)}")
+        break
+    return f
