@@ -176,7 +176,7 @@ def advise(target: Target, kb: Optional[KnowledgeBase] = None) -> Advice:
     else:
         reasons.append("Python: unknown, assuming any supported version")
 
-    ccs = [cc for cc in target.compute_capabilities if cc]
+    ccs = list(dict.fromkeys(cc for cc in target.compute_capabilities if cc))  # eight A100s are one capability
     unknown = [n for n, cc in zip(target.gpu_names, target.compute_capabilities) if not cc]
     for name in unknown:
         reasons.append(f"GPU {name}: compute capability unknown, not checked")

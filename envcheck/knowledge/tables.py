@@ -116,7 +116,7 @@ class KnowledgeBase:
         still supporting every GPU (``last_driver``); None when no branch does."""
         need = ver(min_driver) if min_driver else None
         ceiling = None
-        for cc in ccs:
+        for cc in dict.fromkeys(ccs):  # a paste of many machines names the same GPUs again and again
             row = self.compute_capability(cc)
             if row is None:
                 continue
