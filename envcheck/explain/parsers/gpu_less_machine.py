@@ -46,9 +46,12 @@ _HAS_NONE = lazy(
     rf"\b(?:i|we|(?:my|our|this)\s+(?:own\s+)?{_MACHINE})\s+(?:don'?t|doesn'?t|do\s+not|does\s+not)\s+have\s+"
     r"(?:an?\s+|any\s+)?(?:dedicated\s+|discrete\s+|nvidia\s+)?(?:gpus?|graphics\s+cards?|video\s+cards?)"
     rf"(?:[- ](?:enabled|equipped|capable|powered)\s+{_MACHINE})?\b"
-    r"(?![\s-]+(?:support\w*|drivers?|access|acceleration|accelerated|memory|vram|passthrough|runtime|toolkit|build"
-    r"|wheel|version|image|compute|utili[sz]ation|usage|resources?|capabilit\w*|backend|plugin|libraries|enabled|"
-    r"equipped|capable|powered|quota|allocat\w*|assigned|attached|available|visible|in\s+(?:the|my|this|docker)\b))", _I)
+    # the GPU the end of the claim: punctuation, the line's end, or a word that starts another clause or
+    # places the machine ("… GPU, so", "… GPU at all", "… GPU here"). Any other word makes "GPU" a
+    # modifier of what is missing ("doesn't have GPU monitoring installed", "… GPU support", "… GPU
+    # drivers"): a tool or a package, not the card (review of round 23).
+    r"(?=\s*(?:$|[.,;:!?)(\u2014\u2013\"'`]|-\s)|\s+(?:so|and|but|or|at\s+all|here|either|because|since|though|although"
+    r"|which|that|to|for|on\s+(?:it|board)|in\s+it|installed|inside|anymore|yet|now|myself|\d)\b)", _I)
 _CONDITION = lazy(r"\b(?:if|unless|whether|when|in\s+case)\b[^.;!?\n]{0,60}$", _I)
 _ELSEWHERE = lazy(r"\b(?:ci|runners?|github\s+actions|other|another|old|older|previous|second|friend'?s|colleague'?s"
                   r"|used\s+to|last\s+(?:year|month|week))\b", _I)
