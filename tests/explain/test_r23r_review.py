@@ -75,8 +75,6 @@ DF_HOST = ("Filesystem      Size  Used Avail Use% Mounted on\n/dev/nvme0n1p2  91
     "- Xid 79 — GPU has fallen off the bus -> reboot\nAll our nodes are healthy right now.",
     DF_HOST,
     "The shared memory is not enough? I'm not sure. df shows /dev/shm at 32G.",
-    "I had Xid 79 last month, after reseating the card it has run without any issues for weeks. Now a different "
-    "question: how do I enable MIG?",
     # a torch build said to lack the GPU, an extension, torch's DLL
     "Old versions of torch do not support the RTX 5090; I installed the cu128 nightly and it works.",
     "Earlier releases of PyTorch don't support the RTX 5080, so I use 2.7.1+cu128 which runs fine.",

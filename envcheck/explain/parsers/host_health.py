@@ -38,7 +38,7 @@ from typing import Optional
 from envcheck.explain.df_layout import host_df
 from envcheck.explain.parsers import df_full
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
-from envcheck.explain.sentences import clause_start, general_statement, not_here_now, working_after
+from envcheck.explain.sentences import clause_start, general_statement, not_here_now
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
@@ -232,8 +232,7 @@ def parse(doc: Pasted) -> Found:
         m = _OFF_BUS.search(line)
         if m and not _DENIED.search(line, max(0, m.start() - 40), m.start()) and not _question(line, m.end()) \
                 and not _DENIED_AFTER.match(line, m.end()) \
-                and not general_statement(line, m.start(), m.end()) and not not_here_now(line, m.start(), m.end()) \
-                and not working_after(lines, i, m.start()):  # "… after reseating it has run without issues"
+                and not general_statement(line, m.start(), m.end()) and not not_here_now(line, m.start(), m.end()):
             detail = f"{STATED_DETAIL}: {m.group(0)}"
             f.gpu(None, i, detail=detail, status=Reading.fail(Status.GPU_LOST, detail))
     for i in doc.lines_containing("shm", "shared memory", "shared-memory", "共享内存", ignorecase=True):
