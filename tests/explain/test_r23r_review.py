@@ -68,12 +68,20 @@ DF_HOST = ("Filesystem      Size  Used Avail Use% Mounted on\n/dev/nvme0n1p2  91
     "After the device plugin restart allocatable nvidia.com/gpu is now 4 (it was 0).",
     "Our CPU-only node has allocatable nvidia.com/gpu: 0, as expected; the GPU node has 8.",
     "I installed nvidia-container-toolkit and restarted docker, now docker run --gpus all nvidia/cuda:12.2.0-base nvidia-smi works.",
+    "docker run --gpus all nvidia/cuda:12.4.0-base-ubuntu22.04 nvidia-smi works fine. I was missing the "
+    "nvidia-container-toolkit on my laptop at first, but installed it last week.",
+    "The README is missing nvidia-container-toolkit in the prerequisites list. docker run --gpus all works for me.",
+    "We were missing the nvidia-container-toolkit on the old node; this one has it and docker run --gpus all works.",
+    "We were missing the nvidia-container-toolkit on the old node.\ndocker run --gpus all -it myimage bash",
+    "Are we missing the nvidia-container-toolkit? docker run --gpus all works on the other box.",
     # Xid tables, /dev/shm, a GPU lost said to be over
     "Which of these Xid errors should we alert on?\nXid 13: Graphics Engine Exception\nXid 31: GPU memory page fault\n"
     "Xid 48: Double Bit ECC Error\nXid 79: GPU has fallen off the bus",
     "Our alerting rules:\n- Xid 48 — Double Bit ECC Error -> drain node\n- Xid 63 — ECC page retirement -> ticket\n"
     "- Xid 79 — GPU has fallen off the bus -> reboot\nAll our nodes are healthy right now.",
     DF_HOST,
+    "Xid 79 means the GPU has fallen off the bus; we have never seen it on this node.",
+    "Xid 48 indicates a Double Bit ECC Error, right? Our nodes are fine, just asking.",
     "The shared memory is not enough? I'm not sure. df shows /dev/shm at 32G.",
     # a torch build said to lack the GPU, an extension, torch's DLL
     "Old versions of torch do not support the RTX 5090; I installed the cu128 nightly and it works.",
@@ -127,6 +135,10 @@ def test_not_read_any_more(text, fid):
     ("I don't have a GPU here.\n" + NO_DEVICE, "no_nvidia_gpu_found"),
     ("I didn't install the driver in the image.\nFailed to initialize NVML: Driver/library version mismatch",
      "nvml_driver_library_mismatch"),
+    ("docker run --gpus all myimage\ndocker: Error response from daemon: could not select device driver \"\" with "
+     "capabilities: [[gpu]].\nTurns out I was missing the nvidia-container-toolkit.", "nvidia_container_toolkit_missing"),
+    ("docker run --gpus all -it myimage bash fails.\nI checked and we were missing the nvidia-container-toolkit on this host.",
+     "nvidia_container_toolkit_missing"),
     ("The torch version I installed is not compatible with my RTX 5070 Ti.", "gpu_arch_unsupported_by_torch_build"),
     ("torch 2.4.1 doesn't support my RTX 5090 yet, I get an error when training.", "gpu_arch_unsupported_by_torch_build"),
     ("PyTorch 1.7 is too old for the RTX 3090.", "gpu_arch_unsupported_by_torch_build"),
@@ -137,6 +149,12 @@ def test_not_read_any_more(text, fid):
     ("Every time I import torch: DLL load failed. Windows 10, python 3.11.", "torch_import_failed"),
     ("GPU 0 keeps falling off the bus under load.", "gpu_lost"),
     ("dmesg shows Xid 79 every few hours on this node.", "gpu_lost"),
+    # a definition beside the log's own words, or the person's own sighting
+    ("dmesg shows Xid 79 every few hours on this node. Xid 79 means the GPU has fallen off the bus.", "gpu_lost"),
+    ("I got Xid 79, which means the GPU has fallen off the bus.", "gpu_lost"),
+    ("Xid 79 is what we see every night: GPU has fallen off the bus.", "gpu_lost"),
+    ("[ 1234.567] NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.\n"
+     "Xid 79 means the GPU has fallen off the bus, what can I do?", "gpu_lost"),
 ])
 def test_broken_in_other_words_is_found(text, fid):
     assert fid in errors(text)
