@@ -101,6 +101,14 @@ DF_HOST = ("Filesystem      Size  Used Avail Use% Mounted on\n/dev/nvme0n1p2  91
     "If you upgrade torch, flash-attn may fail with an undefined symbol; rebuild it.",
     "Upgraded torch to 2.5, xformers worked fine. The undefined symbol error I reported was from another machine.",
     "Does upgrading torch break torchvision with undefined symbol?",
+    "After upgrading torch, remember to rebuild flash-attn, otherwise you get undefined symbol.",
+    "Note for others: after upgrading torch to 2.4 the xformers import fails with undefined symbol unless you reinstall xformers.",
+    "Changelog 0.0.28: fixed the undefined symbol error in xformers after upgrading torch to 2.5.",
+    "We upgraded torch to 2.5 across the fleet; vllm, xformers and flash-attn all import fine. Undefined symbol errors "
+    "are a thing of the past for us.",
+    "The RTX 4090 is in my other PC; this laptop has an RTX 3050 and torch.cuda.is_available() is True.",
+    "the 5090 in my friend's PC is not supported by his torch 2.4, but my 4090 runs fine with it",
+    "user@bob-VirtualBox:~$ ssh gpu-server\nbob@gpu-server:~$ nvidia-smi -L\nGPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-1234)",
     "When I import torch I used to get DLL load failed, but installing the VC++ redistributable fixed it.",
     "import torch works; importing cv2 gives DLL load failed.",
     "If import torch gives DLL load failed, install the Visual C++ redistributable.",
@@ -119,6 +127,9 @@ def test_healthy_or_near_miss_gets_no_error(text):
     # "didn't install the driver in the image" is a denial (container_prose)
     ("I didn't install the driver in the image because the host already had it, and it works fine now.",
      "driver_installed_inside_container"),
+    # the machine the person writes from (gpu_less_machine)
+    ("I'm typing this on my non-GPU laptop; the training server is what fails:\n"
+     "RuntimeError: CUDA error: no kernel image is available for execution on the device", "no_nvidia_gpu_found"),
     # another module's DLL failure beside a working torch import (torch_import_retold)
     ("import torch works; importing cv2 gives DLL load failed.", "torch_import_failed"),
 ])

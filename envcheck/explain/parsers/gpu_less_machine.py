@@ -56,6 +56,9 @@ _CONDITION = lazy(r"\b(?:if|unless|whether|when|in\s+case)\b[^.;!?\n]{0,60}$", _
 _ELSEWHERE = lazy(r"\b(?:ci|runners?|github\s+actions|other|another|old|older|previous|second|friend'?s|colleague'?s"
                   r"|used\s+to|last\s+(?:year|month|week))\b", _I)
 _DENIED = lazy(r"\b(?:not|never|isn'?t|wasn'?t|no\s+longer)\s+(?:\w+\s+){0,2}$", _I)
+# The machine the person writes from, not the one the report is about: "I'm typing this on my non-GPU laptop;
+# the training server is what fails" (review of round 23).
+_WRITING_ON = lazy(r"\b(?:typing|writing|posting|replying|sending)\s+(?:this\s+|it\s+)?(?:from|on)\b", _I)
 # Words each pattern needs (lower case; Pasted.lines_containing): a training log's thousands of
 # lines naming "gpu" are not searched.
 _NON_GPU_NEEDLES = ("non gpu", "non-gpu", "nongpu", "no gpu", "no-gpu", "nogpu", "gpuless", "gpu-less", "gpu less")
@@ -73,7 +76,7 @@ def _said(line: str, i: int, lines, m: "re.Match[str]", owner: bool) -> bool:
     if owner and not _OWNER.search(before):
         return False
     return not (asked(line, m.end()) or _CONDITION.search(line[max(0, m.start() - 70):m.start()])
-                or _DENIED.search(before) or _ELSEWHERE.search(line[start:m.end() + 30])
+                or _DENIED.search(before) or _ELSEWHERE.search(line[start:m.end() + 30]) or _WRITING_ON.search(before)
                 or working_after(lines, i, m.start()))
 
 
