@@ -13,7 +13,9 @@ repeated Xid events:", read by ``parsers/xid_said.py``).
 ("Xid 13: Graphics Engine Exception", "- `Xid 31` — GPU memory page fault"; under a header naming
 Xid, also "| 79 | GPU has fallen off the bus |" and "79<TAB>GPU has fallen off the bus"), at least
 three different codes, no more than two lines apart, none counting its occurrences ("(3 times)"),
-and not under a line saying a log showed them ("dmesg shows:", "we got these on our cluster:").
+and not under a line saying a log showed them ("dmesg shows:", "we got these on our cluster:"); also
+a single code defined in a sentence ("Xid 79 means the GPU has fallen off the bus") where the line
+says no log showed it.
 :func:`drop` removes what every parser read on those lines.
 """
 
@@ -41,6 +43,11 @@ _SEEN = lazy(r"\b(?:dmesg|journalctl|syslog|kern\.log|kernel\s+log|(?:the|our|my
              r"\b(?:show(?:s|ed|ing)?|has|had|have|contain(?:s|ed)?|report(?:s|ed)?|print(?:s|ed)?|logged)\b"
              r"|\b(?:we|I)\s+(?:\w+\s+){0,2}?(?:see|saw|seeing|get|got|getting|had|observed?|hit|notic(?:e|ed)|"
              r"encounter\w*|experienc\w*)\b|\b(?:from|on|in)\s+(?:our|my)\s+(?:cluster|nodes?|servers?|machines?|fleet|gpus?)\b", _I)
+# One code defined in a sentence (review of round 23): "Xid 79 means the GPU has fallen off the bus", "Xid 48
+# indicates a double bit ECC error", "Xid 13 is a graphics engine exception": NVIDIA's catalogue retold
+# (https://docs.nvidia.com/deploy/xid-errors/), unless the line says a log showed it ("… and dmesg shows it").
+_DEFINED = lazy(r"\bXid\s*#?\s*\d{1,3}\s*[`*_]*\s+(?:means|indicates|signals|signifies|stands\s+for|refers\s+to"
+                r"|is\s+(?:a|an|the|when|what|caused|raised|reported\s+when)\b)", _I)
 # A row counting its code's occurrences ("Xid 79: GPU has fallen off the bus (3 times)"): events seen.
 _COUNTED = lazy(r"\b\d+\s*(?:times|occurrences|events?)\b|\(\s*x?\s*\d+\s*x?\s*\)", _I)
 # A note quoting its line at its end, as parsers write them: "… (line 8)".
@@ -90,6 +97,9 @@ def table_lines(doc: Pasted) -> FrozenSet[int]:
         if len(block) >= _MIN_ROWS and len(codes) >= _MIN_ROWS and not _seen_above(lines, block[0]) \
                 and not any(_COUNTED.search(lines[j]) for j in block):
             out.update(block)
+    for h in hits:
+        if h not in out and _DEFINED.search(lines[h]) and not _SEEN.search(lines[h]) and not _COUNTED.search(lines[h]):
+            out.add(h)
     return frozenset(out)
 
 

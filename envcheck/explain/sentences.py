@@ -142,8 +142,10 @@ ANOTHER_MACHINE = (r"\bon\s+(?:my\s+|an?\s+|the\s+|our\s+|his\s+|her\s+|their\s+
                    r"|host|vm|cluster)s?\b")
 _NOT_HERE_NOW = lazy(
     rf"{ANOTHER_MACHINE}"
-    r"|\b(?:docs?|documentation|manual|table|wiki|guide|catalog(?:ue)?)\s+(?:lists?|listed|says?|said|shows?|describes?"
-    r"|defines?|explains?)\b|\baccording\s+to\b"
+    r"|\b(?:docs?|documentation|manual|table|wiki|guide|catalog(?:ue)?|faq|readme|changelog|release\s+notes)\s+(?:lists?"
+    r"|listed|says?|said|shows?|describes?|defines?|explains?)\b|\baccording\s+to\b"
+    # a reference quoted after its name and a colon: "The FAQ: 'import torch fails with …'" (review of round 23)
+    r"|\b(?:faq|readme|changelog|release\s+notes|troubleshooting(?:\s+guide)?)\s*:"
     r"|\bused\s+to\b|\bno\s+longer\b|\banymore\b|\bwent\s+away\b|\b(?:is|are)\s+(?:now\s+)?gone\b|\bgone\s+now\b"
     r"|\bon\s+some\s+(?:builds|machines|systems|setups|platforms|servers|nodes)\b|\bknown\s+(?:issue|bug|problem)\b"
     r"|在另一台|别的机器|其他机器", re.I)

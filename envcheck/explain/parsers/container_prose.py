@@ -225,7 +225,7 @@ def _blocked(line: str, start: int, end: int) -> bool:
     asked = "?" in (rest[:stop.start()] if stop else rest) or "？" in rest[:30]
     meant = re.search(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|is\s+fine|cpu\s+image)\b", line, _I)
     return asked or bool(meant) or bool(_ADVICE.search(before)) \
-        or bool(re.search(r"\b(?:not|n't|never)\s+(?:\w+\s+){0,1}$", before, _I))
+        or bool(re.search(r"(?:\bnot|n't|\bnever)\s+(?:\w+\s+){0,1}$", before, _I))  # "didn't": no \b before n't
 
 
 @functools.lru_cache(maxsize=4096)  # a log repeats its lines

@@ -179,6 +179,8 @@ def _said(doc: Pasted, pattern: "re.Pattern[str]", needles: Sequence[str], words
         start = clause_start(line, m.start(), ".!?;。！？")
         if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
                 or (not fix_ends and _NOT_FIXED.search(m.group(0))) or _IN_IMAGE.match(line, m.end())
+                # another host: "we were missing the toolkit on the old node"
+                or (fix_ends and _ELSEWHERE.search(line, start, m.end() + 30))
                 # what follows the claim says the engine works since ("but after … restart docker it does")
                 or (fix_ends and working_after(doc.lines, i, m.end(), sentence=False))):
             continue
@@ -255,6 +257,11 @@ def parse(doc: Pasted) -> Found:
             (_FIXED_BY_INSTALL, _TOOLKIT_NEEDLES, ("fixed", "solved", "resolved", "好了", "解决", "可以了"), False,
              TOOLKIT_FIXED_DETAIL)):
         if pattern is _ABSENT and not any(_GPU_CONTAINER.search(doc.lines[j]) for j in doc.lines_containing(*_CONTAINER_NEEDLES)):
+            continue
+        # --gpus shown working here: the toolkit's hook is installed, so its absence is over or another
+        # host's ("I was missing the toolkit at first"; review of round 23). The runtime's name can still be
+        # unknown to the engine (--gpus needs no daemon.json entry), so _UNKNOWN stays.
+        if pattern is _ABSENT and worked:
             continue
         said = _said(doc, pattern, needles, words, fix_ends)
         if said:

@@ -45,6 +45,10 @@ _TORCH_CHANGED = lazy(
     r"|got\s+(?:upgraded|downgraded|updated|replaced|changed)|(?:is|was)\s+now\s+\d|changed|upgraded|downgraded)\b"
     r"|\b(?:degrade|downgrade|upgrade|update)\s+(?:py)?torch\b"
     r"|(?:升级|降级|更新|重装)\s*(?:了\s*)?(?:py)?torch|(?:py)?torch\s*(?:版本)?\s*(?:升级|降级|更新)", _I)
+# Advice or a warning to others, not the person's run (review of round 23): "After upgrading torch, remember
+# to rebuild flash-attn, otherwise you get undefined symbol", "Note for others: … unless you reinstall xformers".
+_ADVICE = lazy(r"\b(?:remember|make\s+sure|be\s+sure|don'?t\s+forget|otherwise|unless|note\s+(?:for|to)\s+(?:others|everyone"
+               r"|anyone)|tip|you(?:'ll|\s+will|\s+may|\s+might|\s+would)?\s+get)\b", _I)
 _SENTENCE = lazy(r"(?:[^.!;?。！；？\n]|\.(?=\S))+[.!;?。！；？]?")
 
 
@@ -64,7 +68,8 @@ def _said(line: str) -> Optional[Tuple[str, re.Match]]:
         before = [e for e in exts if e.start() < u.start()]
         ext = before[-1] if before else exts[0]
         a, b = m.start() + u.start(), m.start() + u.end()
-        if asked(line, b, clause=False) or general_statement(line, a, b) or not_here_now(line, a, b):
+        if asked(line, b, clause=False) or general_statement(line, a, b) or not_here_now(line, a, b) \
+                or _ADVICE.search(line[:m.end()]):
             continue
         return ext.group(0), m
     return None

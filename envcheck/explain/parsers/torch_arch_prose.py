@@ -72,6 +72,13 @@ _SOURCE_BUILD = lazy(r"\bsource[- ]builds?\b|\b(?:built|build|building|compiled|
 # An extension's or another program's build, not torch's: "built flash-attn from source".
 _OTHER_BUILD = lazy(r"flash|xformers|apex|mmcv|detectron|vllm|bitsandbytes|deepspeed|extension|tensorflow|jax"
                     r"|llama|ggml|onnx|tensorrt|triton|\b(?:custom|cuda|own)\s+(?:ops?|kernels?)\b", _I)
+# Releases other than the one installed, the lack told as history: "old versions of torch do not support the
+# RTX 5090", "earlier releases lack sm_120", "torch < 2.7 doesn't support Blackwell" (review of round 23),
+# unless the person says the old one is theirs ("my older torch version", "the old build I have installed").
+_OTHER_RELEASES = lazy(r"\b(?:old|older|earlier|previous|prior|past)\s+(?:\w+\s+){0,2}?(?:versions?|builds?|releases?|wheels?"
+                       r"|binar(?:y|ies))\b|\b(?:versions?|releases?|builds?)\s+(?:before|prior\s+to|older\s+than|below|<)\s*v?\d"
+                       r"|\b(?:py)?torch\s*<=?\s*\d", _I)
+_MINE = lazy(r"\b(?:my|our|installed|i\s+have|i'?m\s+(?:on|using)|we\s+have)\b", _I)
 _DENIED = lazy(r"(?:\bnot|n't|\bnever|\binstead\s+of|\bwithout|\brather\s+than|\bno)\s+(?:\w+\s+){0,3}$", _I)
 _TORCH_WORD = lazy(rf"\b{_TORCH}\b", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a version ("torch 2.5.1").
@@ -116,6 +123,8 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
         lack = _LACKS.search(s)
         build = _TORCH_BUILD.search(s) or (_YET.search(s) and _TORCH_WORD.search(s))
         if lack is None or not build or not _about_gpu(s, lack) or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
+            continue
+        if _OTHER_RELEASES.search(s) and not _MINE.search(s[:lack.start()]):
             continue
         if _here(line, m.start() + lack.start(), m.start() + lack.end()):
             return m

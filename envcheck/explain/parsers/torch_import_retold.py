@@ -18,7 +18,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked, general_statement, not_here_now, working_after
+from envcheck.explain.sentences import asked, general_statement, not_here_now, sentence_around, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -38,7 +38,9 @@ def _retold(line: str) -> Optional[re.Match]:
     m = _DLL_FAILED.search(line)
     if m is None or (m.group("module") and m.group("module") not in ("_C", "torch", "torch._C")):
         return None
-    if not _IMPORT_TORCH.search(line):
+    # the import of torch in the failure's own sentence: "import torch works; importing cv2 gives DLL
+    # load failed" is another module's failure (review of round 23)
+    if not _IMPORT_TORCH.search(sentence_around(line, m.start(), m.end())):
         return None
     if asked(line, m.end(), clause=False) or general_statement(line, m.start(), m.end()) \
             or not_here_now(line, m.start(), m.end()):
