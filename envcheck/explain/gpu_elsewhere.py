@@ -1,7 +1,7 @@
 """A GPU a person names as another machine's, not the one the report is about (review of round
 23): "my NVIDIA GTX 1080 is in the other PC", "the 3090 is in my desktop, this is the laptop",
 "my old laptop had a 960M", "I have a 3090 in my other PC", "in my friend's PC there is a
-4090". Read by ``parsers/freetext`` before it counts a named GPU as this machine's.
+4090", "his RTX 5090". Read by ``parsers/freetext`` before it counts a named GPU as this machine's.
 
 A GPU said to be in a machine counts for this one unless the sentence makes that machine
 another: an adjective that does ("other", "another", "second", "old", "previous", a friend's),
@@ -28,6 +28,9 @@ _IN_AFTER = lazy(rf"^\W{{0,3}}(?:\([^)]{{0,30}}\)\s*)?(?:(?:gpu|card)\s+)?(?:(?:
 # Before it, in its clause: "my old laptop had a …", "in the other PC I have a …", "my friend's
 # PC with a …".
 _OTHER_BEFORE = lazy(rf"\b{_OTHER}\s+{_MACHINE}\b[^.;!?]{{0,30}}$", _I)
+# Someone else's GPU, named as theirs just before it: "his RTX 5090", "my friend's 4090", "their A100s".
+_OWNER_BEFORE = lazy(r"\b(?:his|her|their|(?:friend|colleague|co-?worker|brother|sister|boss|roommate)'?s)\s+(?:\w+\s+){0,2}$",
+                     _I)
 # The machine of the report named: "this is the laptop", "I'm on my laptop", "typing this on a laptop".
 _THIS_ONE = lazy(rf"(?:\bthis\s+(?:one\s+)?is|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:now\s+)?(?:on|using|typing\s+(?:this\s+)?on"
                  rf"|writing\s+(?:this\s+)?(?:on|from)|running\s+(?:this\s+|it\s+)?on))\s+(?:the|my|a|an|this)\s+(?:\w+\s+)?"
@@ -35,7 +38,7 @@ _THIS_ONE = lazy(rf"(?:\bthis\s+(?:one\s+)?is|\b(?:i'?m|i\s+am|we'?re|we\s+are)\
 _KINDS = {"notebook": "laptop", "pc": "desktop", "computer": "desktop", "tower": "desktop", "rig": "desktop",
           "workstation": "desktop", "box": "server"}
 _WORDS = ("other", "another", "different", "second", "old", "previous", "friend", "colleague", "brother", "sister",
-          "this is", "this one is", "i'm", "i am", "we're", "we are")
+          "this is", "this one is", "i'm", "i am", "we're", "we are", "his ", "her ", "their ")
 
 
 def _kind(noun: str) -> str:
@@ -61,4 +64,5 @@ def elsewhere(line: str, words: str) -> bool:
         if this is not None and noun not in ("machine", "system") and this.group("noun").lower() not in ("machine", "system"):
             return _kind(this.group("noun")) != _kind(noun)
         return False
-    return _OTHER_BEFORE.search(line[clause_start(line, at):at]) is not None
+    before = line[clause_start(line, at):at]
+    return _OTHER_BEFORE.search(before) is not None or _OWNER_BEFORE.search(before) is not None

@@ -78,17 +78,37 @@ _HOST_ONLY = lazy(r"\s*(?:fine\s+)?(?:on|from|in)\s+(?:the\s+)?host\b|\s*outside
 _STOPS = ".!?;。！？"
 
 
+def _ends(line: str, p: int) -> bool:
+    """Does the stop at ``line[p]`` end a sentence? Not the dot of a version number, between two
+    digits (review of round 23: "According to the forums, torch 2.5 doesn't support …" was cut at
+    "2." and lost its source)."""
+    return not (line[p] == "." and 0 < p < len(line) - 1 and line[p - 1].isdigit() and line[p + 1].isdigit())
+
+
 def clause_start(line: str, at: int, stops: str = ".!?;") -> int:
     """Where the clause holding position ``at`` of ``line`` starts: just past the last of
-    ``stops`` before ``at`` (0 when there is none); the prose readers' "back to the last full stop"."""
-    return max(line.rfind(c, 0, at) for c in stops) + 1
+    ``stops`` before ``at`` that ends a sentence (0 when there is none); the prose readers' "back
+    to the last full stop"."""
+    best = -1
+    for c in stops:
+        p = line.rfind(c, 0, at)
+        while p > best and not _ends(line, p):
+            p = line.rfind(c, 0, p)
+        best = max(best, p)
+    return best + 1
 
 
 def sentence_around(line: str, start: int, end: int, stops: str = ".!?;。！？") -> str:
     """The sentence of ``line`` that holds ``line[start:end]``: from just past the last of ``stops``
-    before it to the first after it (that stop included), or to the line's end."""
-    rights = [p for p in (line.find(c, end) for c in stops) if p != -1]
-    return line[clause_start(line, start, stops):min(rights) + 1 if rights else len(line)]
+    before it to the first after it that ends a sentence (that stop included), or to the line's end."""
+    right = len(line)
+    for c in stops:
+        p = line.find(c, end, right)
+        while p != -1 and not _ends(line, p):
+            p = line.find(c, p + 1, right)
+        if p != -1:
+            right = p + 1
+    return line[clause_start(line, start, stops):right]
 
 
 def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) -> bool:

@@ -25,6 +25,7 @@ from envcheck.explain.gpu_names import mentions
 from envcheck.explain.parsers.system import describe_os
 from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_fault, other_frameworks
 from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
+from envcheck.explain.sentences import ANOTHER_MACHINE, clause_start
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.lazyre import lazy
@@ -76,6 +77,18 @@ _TORCH = lazy(
     r"(?:\s*(?:\(|\+|,|/)?\s*(?:with|w/|using|built with|for|on|and)?\s*(?:cuda|cu)[\s_-]?(?P<cuda>\d{1,2}\.\d|\d{2,3})\b)?",
     _I)
 _REMOVED = lazy(r"(?:uninstall\w*|removing|remove[sd]?|Found existing installation:)\s+(?:the\s+)?[`'\"]?$", _I)
+# A version that is not this machine's (review of round 23): someone else's ("my friend's torch 2.4",
+# "his PyTorch 2.1"), a source quoted ("According to the PyTorch forums, torch 2.5 …", "the docs say
+# torch 2.0 …"), another machine ("On my old laptop torch 1.13 …"), in the clause before the version;
+# or a release's history, the version its subject ("PyTorch 2.7 added support for the RTX 5090",
+# "torch 2.0 drops support for sm_35"): that is the release notes, not an install.
+_NOT_MINE_BEFORE = lazy(
+    r"\b(?:friend|colleague|co-?worker|brother|sister|boss|roommate)'?s\s+(?:\w+\s+){0,2}?$"
+    r"|\b(?:his|her|their)\s+(?:\w+\s+){0,2}?$"
+    r"|\baccording\s+to\b|\b(?:docs?|documentation|forums?|faq|readme|changelog|release\s+notes)\s+(?:says?|said|lists?|shows?)\b"
+    rf"|{ANOTHER_MACHINE}", _I)
+_RELEASE_HISTORY = lazy(r"\s*(?:has\s+|have\s+|had\s+)?(?:added|adds|dropped|drops|removed|removes|introduced|brought)\s+"
+                        r"(?:\w+\s+)?support\b", _I)
 # "the cpu version got installed", "installs the CPU-only build", "torch 默认的是 cpu 版本" (is the cpu version).
 _CPU_BUILD = lazy(r"(?<![A-Za-z])cpu[\s-]*(?:only\s*)?(?:version|build|wheel|variant|package|版本?)|\bcpuonly\b",
                         _I)
@@ -128,6 +141,8 @@ def _torch(f: Found, line: str, i: int) -> None:
     if not kept:
         return
     m = kept[-1]
+    if _NOT_MINE_BEFORE.search(line[clause_start(line, m.start()):m.start()]) or _RELEASE_HISTORY.match(line, m.end()):
+        return
     f.set("torch.version", m.group("v") + (m.group("suffix") or ""), i)
     cuda = m.group("cuda")
     if cuda:
