@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 CLOCKS_CHANGED = "the text says the GPU runs clocks or voltage changed from stock: "
@@ -19,4 +20,4 @@ CLOCKS_CHANGED = "the text says the GPU runs clocks or voltage changed from stoc
 
 def clocks_changed(facts: Facts) -> Optional[str]:
     """The person's words about the changed clocks (quoted, with their line), or None."""
-    return next((n[len(CLOCKS_CHANGED):] for n in facts.notes if n.startswith(CLOCKS_CHANGED)), None)
+    return note_after(facts, CLOCKS_CHANGED)

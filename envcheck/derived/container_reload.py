@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 RELOAD_REPRO = "the text reproduces a container's GPU use across a host's systemctl daemon-reload: "
@@ -16,4 +17,4 @@ RELOAD_REPRO = "the text reproduces a container's GPU use across a host's system
 
 def reload_repro(facts: Facts) -> Optional[str]:
     """The step quoted (with its line), or None."""
-    return next((n[len(RELOAD_REPRO):] for n in facts.notes if n.startswith(RELOAD_REPRO)), None)
+    return note_after(facts, RELOAD_REPRO)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 GPUS_WORKED = "the text shows docker's --gpus working on this host: "
@@ -45,4 +46,4 @@ def unknown_capabilities(message: str) -> Tuple[str, ...]:
 
 def gpus_flag_worked(facts: Facts) -> Optional[str]:
     """The person's words showing ``--gpus`` working on this host (quoted, with their line), or None."""
-    return next((n[len(GPUS_WORKED):] for n in facts.notes if n.startswith(GPUS_WORKED)), None)
+    return note_after(facts, GPUS_WORKED)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 EXTENSION_TORCH_CHANGED = "the text says an extension lost a symbol after torch changed: "
@@ -21,8 +22,8 @@ EXTENSION_TORCH_CHANGED = "the text says an extension lost a symbol after torch 
 
 def extension_said(facts: Facts) -> Optional[Tuple[str, str]]:
     """(the extension named, the person's words quoted with their line), or None."""
-    for n in facts.notes:
-        if n.startswith(EXTENSION_TORCH_CHANGED):
-            name, _, said = n[len(EXTENSION_TORCH_CHANGED):].partition(" — ")
-            return name, said
-    return None
+    rest = note_after(facts, EXTENSION_TORCH_CHANGED)
+    if rest is None:
+        return None
+    name, _, said = rest.partition(" — ")
+    return name, said

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 FM_MISMATCH_SAID = "the text says Fabric Manager's version does not match the driver's: "
@@ -20,4 +21,4 @@ FM_MISMATCH_SAID = "the text says Fabric Manager's version does not match the dr
 
 def fabric_mismatch_said(facts: Facts) -> Optional[str]:
     """The person's words about the mismatch (quoted, with their line), or None."""
-    return next((n[len(FM_MISMATCH_SAID):] for n in facts.notes if n.startswith(FM_MISMATCH_SAID)), None)
+    return note_after(facts, FM_MISMATCH_SAID)

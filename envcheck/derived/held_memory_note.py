@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 HELD_NOTE = "the text says GPU memory stays held by a process that is gone or not listed: "
@@ -19,4 +20,4 @@ HELD_NOTE = "the text says GPU memory stays held by a process that is gone or no
 
 def held_said(facts: Facts) -> Optional[str]:
     """The person's sentence (quoted, with its line), or None."""
-    return next((n[len(HELD_NOTE):] for n in facts.notes if n.startswith(HELD_NOTE)), None)
+    return note_after(facts, HELD_NOTE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 HOST_ECC_NOTE = "the text tells of ECC errors in the host's own memory (a DIMM, the RAM, EDAC), not a GPU's: "
@@ -17,4 +18,4 @@ HOST_ECC_NOTE = "the text tells of ECC errors in the host's own memory (a DIMM, 
 
 def host_ecc_said(facts: Facts) -> Optional[str]:
     """The person's sentence (quoted, with its line), or None."""
-    return next((n[len(HOST_ECC_NOTE):] for n in facts.notes if n.startswith(HOST_ECC_NOTE)), None)
+    return note_after(facts, HOST_ECC_NOTE)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 IMAGE_DRIVER_DENIED = "the text says no NVIDIA driver is installed in the image: "
@@ -22,4 +23,4 @@ IMAGE_DRIVER_DENIED = "the text says no NVIDIA driver is installed in the image:
 
 def image_driver_denied(facts: Facts) -> Optional[str]:
     """The denial as the text says it, or None."""
-    return next((n[len(IMAGE_DRIVER_DENIED):] for n in facts.notes if n.startswith(IMAGE_DRIVER_DENIED)), None)
+    return note_after(facts, IMAGE_DRIVER_DENIED)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from envcheck.derived.messages import Stated, is_package_claim, is_stated, stated, texts
+from envcheck.derived.notes import note_after
 from envcheck.facts import SAID_FAILING, Facts
 from envcheck.knowledge.archs import major_minor, parse_arch_list, ver
 from envcheck.knowledge.pci_ids import range_of_device
@@ -82,7 +83,7 @@ def find_text(facts: Facts, *needles: str) -> Optional[str]:
 def said_failing(facts: Facts) -> Optional[str]:
     """The person's own sentence saying something fails, quoted with its line
     (``explain/parsers/complaint.py``), or None."""
-    return next((n[len(SAID_FAILING):] for n in facts.notes if n.startswith(SAID_FAILING)), None)
+    return note_after(facts, SAID_FAILING)
 
 
 def failure_texts(facts: Facts) -> Tuple[str, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 NODE_NO_GPU = "the text shows a Kubernetes node advertising no nvidia.com/gpu: "
@@ -20,4 +21,4 @@ NODE_NO_GPU = "the text shows a Kubernetes node advertising no nvidia.com/gpu: "
 
 def node_without_gpus(facts: Facts) -> Optional[str]:
     """Where the text shows it, the node listing that advertises 0 nvidia.com/gpu; None otherwise."""
-    return next((n[len(NODE_NO_GPU):] for n in facts.notes if n.startswith(NODE_NO_GPU)), None)
+    return note_after(facts, NODE_NO_GPU)

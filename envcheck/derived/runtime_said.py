@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 RUNTIME_SAID = "the text says the container engine has no NVIDIA runtime: "
@@ -19,4 +20,4 @@ RUNTIME_SAID = "the text says the container engine has no NVIDIA runtime: "
 
 def runtime_said(facts: Facts) -> Optional[str]:
     """The claim's detail (a ``derived/runtime_claims`` detail and where it was said), or None."""
-    return next((n[len(RUNTIME_SAID):] for n in facts.notes if n.startswith(RUNTIME_SAID)), None)
+    return note_after(facts, RUNTIME_SAID)

@@ -15,21 +15,18 @@ from __future__ import annotations
 
 from typing import Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 ARCH_SAID = "the text says this PyTorch has no build for the GPU: "
 SOURCE_BUILD_SAID = "the text says this PyTorch was built from source: "
 
 
-def _note(facts: Facts, prefix: str) -> Optional[str]:
-    return next((n[len(prefix):] for n in facts.notes if n.startswith(prefix)), None)
-
-
 def arch_said(facts: Facts) -> Optional[str]:
     """The person's sentence that their PyTorch lacks their GPU, quoted with its line, or None."""
-    return _note(facts, ARCH_SAID)
+    return note_after(facts, ARCH_SAID)
 
 
 def source_build_said(facts: Facts) -> Optional[str]:
     """The person's sentence that their PyTorch was built from source, quoted with its line, or None."""
-    return _note(facts, SOURCE_BUILD_SAID)
+    return note_after(facts, SOURCE_BUILD_SAID)
