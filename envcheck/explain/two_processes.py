@@ -39,6 +39,11 @@ SPLIT_AT = 1 << 20
 _SIZE = 2  # bytes per reader number in the queue
 
 
+def _one_process() -> bool:
+    """ENVCHECK_PROCESSES=1 asks for one process (to time the two against it, or where a fork is unwelcome)."""
+    return os.environ.get("ENVCHECK_PROCESSES", "").strip() == "1"
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -82,7 +87,8 @@ def _child(doc: Pasted, readers: Sequence[Reader], queue: int, out: int) -> None
 
 def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
     """``[reader(doc) for reader in readers]``, in two processes for a large paste."""
-    if len(doc.text) < SPLIT_AT or len(readers) >= 1 << (8 * _SIZE) or not hasattr(os, "fork") or _cores() < 2:
+    if (len(doc.text) < SPLIT_AT or len(readers) >= 1 << (8 * _SIZE) or not hasattr(os, "fork") or _cores() < 2
+            or _one_process()):
         return [reader(doc) for reader in readers]
     _shared(doc)
     try:

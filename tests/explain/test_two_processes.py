@@ -91,3 +91,14 @@ def test_a_small_paste_forks_nothing(monkeypatch):
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert len(two_processes.read_all(_doc(), _readers(lambda doc: Found("last", 9)))) == 7
+
+
+def test_envcheck_processes_1_asks_for_one_process(monkeypatch):
+    monkeypatch.setattr(two_processes, "SPLIT_AT", 0)
+    monkeypatch.setenv("ENVCHECK_PROCESSES", "1")
+
+    def no_fork():
+        raise AssertionError("forked though one process was asked for")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert len(two_processes.read_all(_doc(), _readers(lambda doc: Found("last", 9)))) == 7
