@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
-from envcheck.derived.notes import note_after
+from envcheck.derived.notes import named_note
 from envcheck.facts import Facts
 
 EXTENSION_TORCH_CHANGED = "the text says an extension lost a symbol after torch changed: "
@@ -22,8 +22,4 @@ EXTENSION_TORCH_CHANGED = "the text says an extension lost a symbol after torch 
 
 def extension_said(facts: Facts) -> Optional[Tuple[str, str]]:
     """(the extension named, the person's words quoted with their line), or None."""
-    rest = note_after(facts, EXTENSION_TORCH_CHANGED)
-    if rest is None:
-        return None
-    name, _, said = rest.partition(" — ")
-    return name, said
+    return named_note(facts, EXTENSION_TORCH_CHANGED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional, Tuple
 
-from envcheck.derived.notes import note_after
+from envcheck.derived.notes import named_note
 from envcheck.facts import Facts
 
 LIBRARY_SAID_MISSING = "the text says a CUDA library file is missing: "
@@ -20,8 +20,4 @@ LIBRARY_SAID_MISSING = "the text says a CUDA library file is missing: "
 
 def library_said_missing(facts: Facts) -> Optional[Tuple[str, str]]:
     """(the file named, the person's words quoted with their line), or None."""
-    rest = note_after(facts, LIBRARY_SAID_MISSING)
-    if rest is None:
-        return None
-    name, _, said = rest.partition(" — ")
-    return name, said
+    return named_note(facts, LIBRARY_SAID_MISSING)

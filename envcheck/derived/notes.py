@@ -4,7 +4,7 @@ reading. Each phrase's module says what its note holds; this finds it."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Tuple
 
 from envcheck.facts import Facts
 
@@ -12,3 +12,13 @@ from envcheck.facts import Facts
 def note_after(facts: Facts, prefix: str) -> Optional[str]:
     """What follows ``prefix`` in the first of the facts' notes that starts with it, or None."""
     return next((n[len(prefix):] for n in facts.notes if n.startswith(prefix)), None)
+
+
+def named_note(facts: Facts, prefix: str) -> Optional[Tuple[str, str]]:
+    """For a note that names a thing and then quotes the person ("… : cudnn64_8.dll — “…” (line 3)"):
+    (the thing named, the words quoted with their line), or None."""
+    rest = note_after(facts, prefix)
+    if rest is None:
+        return None
+    name, _, said = rest.partition(" — ")
+    return name, said
