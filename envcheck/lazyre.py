@@ -70,6 +70,15 @@ USER_STORE_ENV = "ENVCHECK_REGEX_CACHE"
 _OFF = ("", "0", "off", "no", "false", "none")
 # Patterns compiled in this process that neither store held: (text, flags) -> their row, code unpacked.
 _COMPILED_HERE: Dict[Tuple[str, int], List[Any]] = {}
+
+
+def compiled_here() -> Dict[Tuple[str, int], List[Any]]:
+    """The patterns compiled in this process that neither store held (the dict itself): a forked
+    reader process (explain/two_processes.py) sends its own back, and they join these for
+    :func:`keep_compiled`."""
+    return _COMPILED_HERE
+
+
 # A store file larger than this is not read (the checked-in one is ~0.7 MB; a store pointed at
 # /dev/zero or a huge file would otherwise be read whole).
 _MAX_STORE_BYTES = 16 * 1024 * 1024

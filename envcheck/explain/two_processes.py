@@ -24,8 +24,9 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-from typing import Callable, Dict, List, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Set
 
+from envcheck import lazyre
 from envcheck.explain.partial import Found
 from envcheck.explain.pasted import Pasted
 
@@ -45,10 +46,20 @@ def _one_process() -> bool:
 
 
 def _cores() -> int:
+    """The cores this process may use: its CPU affinity, capped by a cgroup v2 CPU quota (a
+    container given one CPU of a larger machine)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as fh:
+            quota, period = fh.read().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(quota) // max(1, int(period))))
+    except (OSError, ValueError):
+        pass
+    return cores
 
 
 def _shared(doc: Pasted) -> None:
@@ -63,86 +74,161 @@ def _take(queue: int) -> int:
     return int.from_bytes(got, "big") if len(got) == _SIZE else -1
 
 
-def _child(doc: Pasted, readers: Sequence[Reader], queue: int, out: int) -> None:
-    """Run readers from the queue, send {number: Found} down ``out``, and exit (never returns)."""
-    code = 0
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _block() -> Optional[Set[int]]:
+    """SIGINT and SIGTERM held back around the fork (the mask before, to restore), so that neither
+    lands between the fork and the child's own handlers, nor before the parent's clean-up is armed."""
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a Ctrl-C ends the child quietly; the parent reports it
+        return signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    except (AttributeError, OSError, ValueError):  # no pthread_sigmask, or not the main thread
+        return None
+
+
+def _unblock(before: Optional[Set[int]]) -> None:
+    if before is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a signal held back is delivered here
+
+
+def _child(doc: Pasted, readers: Sequence[Reader], queue: int, out: int, before: Optional[Set[int]]) -> None:
+    """Run readers from the queue, send ({number: Found}, the patterns compiled here) down ``out``,
+    and exit (never returns). A reader that raises is left to the parent, which raises it where
+    the user sees it. A signal ends the child at once, quietly: the parent reports it."""
+    code = 1
+    try:
+        for signum in _SIGNALS:
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # ignored stays ignored, as for the parent
+                signal.signal(signum, signal.SIG_DFL)
+        _unblock(before)
+        inherited = set(lazyre.compiled_here())  # the parent's own, compiled before the fork
         done: Dict[int, Found] = {}
         i = _take(queue)
         while i >= 0:
             try:
                 done[i] = readers[i](doc)
-            except Exception:  # left to the parent, which raises it where the user sees it
+            except Exception:
                 pass
             i = _take(queue)
-        data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+        compiled = {k: v for k, v in lazyre.compiled_here().items() if k not in inherited}
+        data = pickle.dumps((done, compiled), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(out, "wb") as fh:
             fh.write(data)
-    except BaseException:
-        code = 1
+        code = 0
     finally:
-        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers, no unwinding into the caller
+
+
+def _one_way(readers: Sequence[Reader], doc: Pasted) -> List[Found]:
+    return [reader(doc) for reader in readers]
 
 
 def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
     """``[reader(doc) for reader in readers]``, in two processes for a large paste."""
     if (len(doc.text) < SPLIT_AT or len(readers) >= 1 << (8 * _SIZE) or not hasattr(os, "fork") or _cores() < 2
             or _one_process()):
-        return [reader(doc) for reader in readers]
+        return _one_way(readers, doc)
     _shared(doc)
+    fds: List[int] = []
     try:
         queue, fill = os.pipe()
+        fds += [queue, fill]
         back, out = os.pipe()
+        fds += [back, out]
+        # The numbers fit the pipe's buffer (at least 4 KiB; 2 bytes x under a hundred readers).
+        os.write(fill, b"".join(i.to_bytes(_SIZE, "big") for i in range(len(readers))))
     except OSError:
-        return [reader(doc) for reader in readers]
-    # The numbers fit the pipe's buffer (64 KiB on Linux; 2 bytes x under a hundred readers).
-    os.write(fill, b"".join(i.to_bytes(_SIZE, "big") for i in range(len(readers))))
-    os.close(fill)
+        _close(fds)
+        return _one_way(readers, doc)
+    before = _block()
     try:
         pid = os.fork()
     except OSError:
         pid = -1
     if pid == 0:
-        os.close(back)
-        _child(doc, readers, queue, out)
-    os.close(out)
+        try:
+            os.close(fill)
+            os.close(back)
+            _child(doc, readers, queue, out, before)
+        finally:
+            os._exit(1)
     done: Dict[int, Found] = {}
+    failed: Dict[int, Exception] = {}
     delivered = False
     try:
+        _unblock(before)
+        _close([fill, out])
+        fds = [queue, back]
         if pid > 0:
             i = _take(queue)
             while i >= 0:
-                done[i] = readers[i](doc)
+                try:
+                    done[i] = readers[i](doc)
+                except Exception as exc:  # raised below in the readers' order, as one process would
+                    failed[i] = exc
+                    break
                 i = _take(queue)
             done.update(_received(back))
             delivered = True
     finally:
-        os.close(queue)
-        os.close(back)
-        if pid > 0:
-            _reap(pid, delivered)
-    # What the child did not deliver (or all, without a child), run here.
-    return [done[i] if i in done else readers[i](doc) for i in range(len(readers))]
+        try:
+            _close(fds)
+        finally:
+            if pid > 0:
+                _reap(pid, delivered)
+    out_list: List[Found] = []
+    for i, reader in enumerate(readers):  # what the child did not deliver (or all, without a child) runs here
+        if i in done:
+            out_list.append(done[i])
+        elif i in failed:
+            raise failed[i]
+        else:
+            out_list.append(reader(doc))
+    return out_list
+
+
+def _close(fds: List[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def _received(back: int) -> Dict[int, Found]:
-    """What the child sent, read to its end (the child has exited or is exiting then)."""
+    """What the child sent, read to its end (the child has exited or is exiting then); the patterns
+    it compiled join this process's, for the per-user store (``lazyre.keep_compiled``)."""
     with os.fdopen(os.dup(back), "rb") as fh:
         data = fh.read()
     try:
-        got = pickle.loads(data) if data else {}
+        done, compiled = pickle.loads(data) if data else ({}, {})
     except Exception:  # a child killed while writing: its readers run here
         return {}
-    return got if isinstance(got, dict) else {}
+    if isinstance(compiled, dict):
+        lazyre.compiled_here().update(compiled)
+    return done if isinstance(done, dict) else {}
 
 
 def _reap(pid: int, delivered: bool) -> None:
     """Wait for the child, which has sent its part (``delivered``) or is ended first (a reader
     here raised, or this process was interrupted)."""
-    try:
-        if not delivered:
+    if not delivered:
+        try:
             os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
+        except OSError:
+            pass
+    while True:
+        try:
+            os.waitpid(pid, 0)
+            return
+        except ChildProcessError:
+            return
+        except InterruptedError:  # (PEP 475 retries these; a handler that raised lands below)
+            continue
+        except BaseException:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+            raise

@@ -4,6 +4,8 @@ findings as one process, whatever happens to the child."""
 import json
 import os
 import re
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,79 @@ def test_envcheck_processes_1_asks_for_one_process(monkeypatch):
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert len(two_processes.read_all(_doc(), _readers(lambda doc: Found("last", 9)))) == 7
+
+
+def _slow(i):
+    def reader(doc):
+        time.sleep(0.05)
+        return Found(f"pid {os.getpid()}", i)
+    return reader
+
+
+def test_the_child_delivers_its_part(monkeypatch):
+    # Readers slow enough that the child takes some: their results come back from its process.
+    monkeypatch.setattr(two_processes, "SPLIT_AT", 0)
+    found = two_processes.read_all(_doc(), [_slow(i) for i in range(8)])
+    assert [f.rank for f in found] == list(range(8))
+    assert {f.source for f in found} - {f"pid {os.getpid()}"}, "every reader ran in this process"
+
+
+def test_a_signal_in_the_child_ends_it_quietly(monkeypatch):
+    # The caller's SIGTERM handler raises (as envcheck's CLI's does): the child must not run it
+    # (it would unwind into the caller's code); it dies, and its readers run here.
+    monkeypatch.setattr(two_processes, "SPLIT_AT", 0)
+    parent = os.getpid()
+
+    def raise_here(signum, frame):
+        raise AssertionError("the caller's handler ran")
+
+    def kills_the_child(doc):
+        time.sleep(0.05)
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+        return Found("ran here", 1)
+
+    old = signal.signal(signal.SIGTERM, raise_here)
+    try:
+        found = two_processes.read_all(_doc(), [kills_the_child, _slow(2), kills_the_child, _slow(4)])
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert [f.source for f in found][0] == "ran here" and [f.rank for f in found] == [1, 2, 1, 4]
+
+
+def test_two_readers_that_raise_raise_the_first_in_order(monkeypatch):
+    monkeypatch.setattr(two_processes, "SPLIT_AT", 0)
+
+    def first(doc):
+        time.sleep(0.1)
+        raise ValueError("the first reader's bug")
+
+    def second(doc):
+        raise KeyError("the second reader's bug")
+
+    for _ in range(3):
+        with pytest.raises(ValueError, match="the first reader's bug"):
+            two_processes.read_all(_doc(), [first, second, _slow(2), _slow(3)])
+
+
+def _open_fds():
+    return set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else set()
+
+
+def test_a_refused_pipe_leaves_no_descriptor_open(monkeypatch):
+    monkeypatch.setattr(two_processes, "SPLIT_AT", 0)
+    real = os.pipe
+    calls = []
+
+    def second_refused():
+        calls.append(1)
+        if len(calls) % 2 == 0:
+            raise OSError(24, "Too many open files")
+        return real()
+
+    monkeypatch.setattr(os, "pipe", second_refused)
+    before = _open_fds()
+    for _ in range(5):
+        assert len(two_processes.read_all(_doc(), _readers(lambda doc: Found("last", 9)))) == 7
+    assert _open_fds() == before
