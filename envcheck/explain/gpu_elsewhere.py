@@ -1,7 +1,7 @@
 """A GPU a person names as another machine's, not the one the report is about (review of round
 23): "my NVIDIA GTX 1080 is in the other PC", "the 3090 is in my desktop, this is the laptop",
 "my old laptop had a 960M", "I have a 3090 in my other PC", "in my friend's PC there is a
-4090", "his RTX 5090". Read by ``parsers/freetext`` before it counts a named GPU as this machine's.
+4090", "his RTX 5090", "drops support for sm_35 (Tesla K40)". Read by ``parsers/freetext`` before it counts a named GPU as this machine's.
 
 A GPU said to be in a machine counts for this one unless the sentence makes that machine
 another: an adjective that does ("other", "another", "second", "old", "previous", a friend's),
@@ -31,6 +31,10 @@ _OTHER_BEFORE = lazy(rf"\b{_OTHER}\s+{_MACHINE}\b[^.;!?]{{0,30}}$", _I)
 # Someone else's GPU, named as theirs just before it: "his RTX 5090", "my friend's 4090", "their A100s".
 _OWNER_BEFORE = lazy(r"\b(?:his|her|their|(?:friend|colleague|co-?worker|brother|sister|boss|roommate)'?s)\s+(?:\w+\s+){0,2}$",
                      _I)
+# A GPU a release's support changed for, named after it: "torch 2.0 drops support for sm_35 (Tesla K40)",
+# "CUDA 12 removed support for the K80": the release notes, not this machine ("… for my K80" is).
+_RELEASE_OBJECT = lazy(r"\b(?:added|adds|dropped|drops|removed|removes|deprecated|deprecates|ended|ends)\s+support\s+for\b"
+                       r"(?![^.;!?]*\b(?:my|our)\s+(?:\w+\s+)?$)[^.;!?]{0,40}$", _I)
 # The machine of the report named: "this is the laptop", "I'm on my laptop", "typing this on a laptop".
 _THIS_ONE = lazy(rf"(?:\bthis\s+(?:one\s+)?is|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:now\s+)?(?:on|using|typing\s+(?:this\s+)?on"
                  rf"|writing\s+(?:this\s+)?(?:on|from)|running\s+(?:this\s+|it\s+)?on))\s+(?:the|my|a|an|this)\s+(?:\w+\s+)?"
@@ -38,7 +42,7 @@ _THIS_ONE = lazy(rf"(?:\bthis\s+(?:one\s+)?is|\b(?:i'?m|i\s+am|we'?re|we\s+are)\
 _KINDS = {"notebook": "laptop", "pc": "desktop", "computer": "desktop", "tower": "desktop", "rig": "desktop",
           "workstation": "desktop", "box": "server"}
 _WORDS = ("other", "another", "different", "second", "old", "previous", "friend", "colleague", "brother", "sister",
-          "this is", "this one is", "i'm", "i am", "we're", "we are", "his ", "her ", "their ")
+          "this is", "this one is", "i'm", "i am", "we're", "we are", "his ", "her ", "their ", "support for")
 
 
 def _kind(noun: str) -> str:
@@ -65,4 +69,4 @@ def elsewhere(line: str, words: str) -> bool:
             return _kind(this.group("noun")) != _kind(noun)
         return False
     before = line[clause_start(line, at):at]
-    return _OTHER_BEFORE.search(before) is not None or _OWNER_BEFORE.search(before) is not None
+    return any(p.search(before) is not None for p in (_OTHER_BEFORE, _OWNER_BEFORE, _RELEASE_OBJECT))

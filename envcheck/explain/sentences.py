@@ -160,12 +160,23 @@ def general_statement(line: str, start: int, end: int) -> bool:
 ANOTHER_MACHINE = (r"\bon\s+(?:my\s+|an?\s+|the\s+|our\s+|his\s+|her\s+|their\s+)?(?:old|other|another|different|previous"
                    r"|second|friend'?s|colleague'?s)\s+(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop"
                    r"|host|vm|cluster)s?\b")
+# A reference named, then a colon: what follows is quoted from it ("The FAQ: …", "Our runbook: Xid 79 — …").
+_REFERENCE_NAMED = (r"\b(?:faq|readme|changelog|release\s+notes|troubleshooting(?:\s+guide)?|runbook|playbook|wiki|docs"
+                    r"|documentation|manual|knowledge\s+base)\s*:")
+_REFERENCE = lazy(_REFERENCE_NAMED, re.I)
+
+
+def from_reference(head: str) -> bool:
+    """Do the words before a message (``head``, its line up to it) name a reference it is quoted from?"""
+    return ":" in head and _REFERENCE.search(head) is not None
+
+
 _NOT_HERE_NOW = lazy(
     rf"{ANOTHER_MACHINE}"
     r"|\b(?:docs?|documentation|manual|table|wiki|guide|catalog(?:ue)?|faq|readme|changelog|release\s+notes)\s+(?:lists?"
     r"|listed|says?|said|shows?|describes?|defines?|explains?)\b|\baccording\s+to\b"
     # a reference quoted after its name and a colon: "The FAQ: 'import torch fails with …'" (review of round 23)
-    r"|\b(?:faq|readme|changelog|release\s+notes|troubleshooting(?:\s+guide)?)\s*:"
+    rf"|{_REFERENCE_NAMED}"
     r"|\bused\s+to\b|\bno\s+longer\b|\banymore\b|\bwent\s+away\b|\b(?:is|are)\s+(?:now\s+)?gone\b|\bgone\s+now\b"
     r"|\bon\s+some\s+(?:builds|machines|systems|setups|platforms|servers|nodes)\b|\bknown\s+(?:issue|bug|problem)\b"
     r"|在另一台|别的机器|其他机器", re.I)

@@ -53,3 +53,23 @@ def test_a_version_numbers_dot_does_not_end_the_sentence():
     other = "It failed. torch.cuda.is_available() is False."
     at = other.index("False")
     assert sentence_around(other, at, at + 5) == "is_available() is False."
+
+
+@pytest.mark.parametrize("text", [
+    # a runbook's, wiki's or the docs' row quoted after its name and a colon
+    "Our runbook: Xid 79 — the GPU has fallen off the bus — reboot the node.",
+    "From the wiki: 'GPU has fallen off the bus' means the card needs reseating. Ours are fine.",
+    # a GPU a release's support changed for
+    "Changelog: torch 2.0 drops support for sm_35 (Tesla K40). We run A100s with torch 2.1 and everything works.",
+])
+def test_a_reference_quoted_is_not_this_machine(text):
+    assert not _errors(text)
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("Since this morning dmesg shows: NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.", "gpu_lost"),
+    ("torch 2.0 dropped support for my Tesla K40, now I get no kernel image is available for execution on the device "
+     "with torch 2.1", "gpu_arch_too_old_for_torch_build"),
+])
+def test_the_machines_own_failure_is_still_found(text, fid):
+    assert fid in _errors(text)

@@ -31,7 +31,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from envcheck.explain.disk_room import room_answered
 from envcheck.explain.partial import TOOL, Found
-from envcheck.explain.sentences import ANOTHER_MACHINE, asked, working_after
+from envcheck.explain.sentences import ANOTHER_MACHINE, asked, from_reference, working_after
 from envcheck.explain.source import Pasted
 from envcheck.knowledge import messages
 from envcheck.lazyre import lazy
@@ -237,6 +237,8 @@ def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequen
         return True
     start = m.start - offsets[i]
     if 0 <= start <= len(line) and _others_before(line[max(0, start - 200):start]) and not _ME_TOO.match(line, max(0, end)):
+        return True
+    if 0 <= start <= len(line) and from_reference(line[max(0, start - 200):start]):  # "Our runbook: Xid 79 — …"
         return True
     if len(line) > 2000 or end > len(line):
         return False
