@@ -92,6 +92,26 @@ def failure_texts(facts: Facts) -> Tuple[str, ...]:
     return tuple(facts.torch.errors.get(())) + ((said,) if said else ())
 
 
+# PyTorch named in a failure's text: the word, or a path in its tree ("site-packages/torch/…", "torch\\lib").
+_TORCH_NAMED = re.compile(r"\b(?:py)?torch\b|[/\\]torch[/\\]", re.I)
+
+
+def torch_in_play(facts: Facts) -> bool:
+    """Does the text put PyTorch in the failure at all: a fact of its build or install, a
+    catalogued message of torch's, or torch named in an error line or the person's failing
+    sentence? A Caffe benchmark, an OpenMM test or a project's own ``cudaCheckError()`` on an old
+    GPU says nothing about a PyTorch build (sweep 24: three thin reports judged torch's build
+    by the GPU's age alone)."""
+    t = facts.torch
+    if any(r.known for r in (t.version, t.cuda_build, t.installed, t.import_error, t.arch_list, t.cuda_available)):
+        return True
+    if any(p.name.startswith("torch") for p in facts.python.packages.get(())):
+        return True
+    if any(s.message.origin.project == "torch" for s in stated(facts)):
+        return True
+    return any(_TORCH_NAMED.search(text) for text in failure_texts(facts))
+
+
 def _said(found: Tuple[Stated, ...], fact: str) -> Optional[Tuple[object, Stated]]:
     """The first value of ``fact`` an upstream message carries, with the message."""
     for s in found:

@@ -15,11 +15,12 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.cuda_program import ptxas_owner, torchs_own
-from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version
+from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version, failure_texts
 from envcheck.derived.messages import Stated, decisive_for, is_stated
 from envcheck.derived.torch_arch_said import source_build_said
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
 from envcheck.reading import Status
+from envcheck.rules.assumed_variant import first_cuda_of_major, guessed_default
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 from envcheck.rules.gpu_before_wheels import said_fails_on_old_gpu
@@ -148,16 +149,21 @@ NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mi
               "torch_kernel_invalid_device_function")
 
 
-def _cuda_window(ctx: RuleContext, cc: str, cuda: str) -> Optional[str]:
-    """Without an arch list: is the build's CUDA outside what can target this GPU?"""
+def _cuda_window(ctx: RuleContext, cc: str, cuda: str, failed: bool) -> Optional[str]:
+    """Without an arch list: is the build's CUDA outside what can target this GPU? A CUDA older
+    than the GPU but able to target an earlier GPU of its major (CUDA 11.0, sm_80, on an sm_86
+    RTX 3090) may have shipped that cubin, which runs on it: outside only where the text shows a
+    failure (``failed``: "no kernel image", an error line, the person saying it fails), as a guessed
+    variant stands only beside one (rules/assumed_variant.py)."""
     row = ctx.kb.compute_capability(cc)
     if row is None:
         return None
     if row.last_cuda and ver(cuda) > ver(row.last_cuda):
         return "too_old"
-    if row.first_cuda and ver(cuda) < ver(row.first_cuda):
+    if row.first_cuda and ver(cuda) < ver(row.first_cuda if failed else first_cuda_of_major(ctx.kb, cc)):
         return "too_new"
     return None
+
 
 
 def wheel_era(ctx: RuleContext, cc: str) -> Optional[str]:
@@ -202,12 +208,14 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
         if verdict in ("cubin", "ptx"):  # the message and the list disagree: the message is the runtime's
             verdict = "too_old" if cc_tuple(g.cc) < (5, 0) else "too_new"
         return verdict, quote(s), Confidence.CONFIRMED
+    no_kernel = next((s for s in ctx.stated if s.id in NO_KERNEL), None)
+    if tv is not None and no_kernel is None and guessed_default(ctx, tv, g.cc):
+        return None  # PyPI's default variant only guessed, and another variant runs the GPU
     if tv is not None and tv.arch_list is not None:
         return _between(ctx, tv.arch_list.value, g.cc), (tv.arch_list.source, tv.arch_list), None
     if tv is not None and tv.cuda is not None:
-        window = _cuda_window(ctx, g.cc, str(tv.cuda.value))
+        window = _cuda_window(ctx, g.cc, str(tv.cuda.value), no_kernel is not None or bool(failure_texts(ctx.facts)))
         return (window or "cubin"), (tv.cuda.source, f"CUDA {tv.cuda.value}"), None
-    no_kernel = next((s for s in ctx.stated if s.id in NO_KERNEL), None)
     # A source build's own arch list, not the wheels', lacks the GPU: rules/torch_arch_said.py.
     era = wheel_era(ctx, g.cc) if no_kernel and not source_build_said(ctx.facts) else None
     if era:

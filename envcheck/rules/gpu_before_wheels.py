@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional, Tuple
 
-from envcheck.derived.machine import failure_texts
+from envcheck.derived.machine import failure_texts, torch_in_play
 from envcheck.knowledge.archs import arch_support, parse_arch_list
 from envcheck.rules.engine import RuleContext
 
@@ -48,7 +48,7 @@ def said_fails_on_old_gpu(ctx: RuleContext) -> Optional[Tuple[str, str]]:
     """(source, quote) of an error line or the person's sentence saying PyTorch/CUDA fails,
     when every GPU the text names with a capability is older than every wheel; else None."""
     said = next((t for t in failure_texts(ctx.facts) if _ABOUT_GPU.search(t)), None)
-    if said is None:
+    if said is None or not torch_in_play(ctx.facts):  # CUDA failing in Caffe on a Kepler is not torch's build
         return None
     ccs = [cc for g in ctx.gpus if g.cc for cc in (g.cc,) + tuple(g.other_ccs)]
     if not ccs or not all(before_every_wheel(ctx, cc) for cc in ccs):

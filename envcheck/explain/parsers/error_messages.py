@@ -103,6 +103,10 @@ _ELSEWHERE = lazy(rf"{ANOTHER_MACHINE}"
 # "? No idea why", "? No matter what I do" answer nothing.
 _ANSWERED_NO = lazy(r"[\s'\"`“”‘’)]{0,3}\?\s*(?:no|nope|nah|not\s+(?:that|it|the\s+case|here))\b"
                     r"(?!\s+(?:idea|clue|matter|luck|way|one|change|difference|help))", _I)
+# Right after a message, a negated condition: what would happen otherwise ("(The error is '…no kernel
+# image…' if not using CUDA 11)", "… unless you install the cu118 build"), not what happened here
+# (sweep 24: a working RTX 3090 given an error). "… if I use the GPU" is the person's own run and stays.
+_OTHERWISE = lazy(r"[\s'\"`“”‘’)\].,]{0,4}(?:if\s+(?:not|you\s+(?:don'?t|do\s+not|aren'?t|are\s+not))\b|unless\s+you\b)", _I)
 # Other people said to get the message, earlier in its sentence, no first person between ("Some users
 # get '…' with RTX 30 cards; mine is a 1080", "others have reported …"): not this machine's output
 # (review of round 20). "Like other users, I get …" names the person and stays.
@@ -233,7 +237,8 @@ def _not_this_machine(m: messages.Match, lines: Tuple[str, ...], offsets: Sequen
     i = m.line - 1
     line = lines[i]
     end = m.end - offsets[i]
-    if 0 <= end < len(line) and (_ANSWERED_NO.match(line, end) or room_answered(m.id, lines, i, end)):
+    if 0 <= end < len(line) and (_ANSWERED_NO.match(line, end) or _OTHERWISE.match(line, end)
+                                 or room_answered(m.id, lines, i, end)):
         return True
     start = m.start - offsets[i]
     if 0 <= start <= len(line) and _others_before(line[max(0, start - 200):start]) and not _ME_TOO.match(line, max(0, end)):

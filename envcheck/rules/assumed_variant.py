@@ -1,0 +1,51 @@
+"""A PyTorch version a person wrote without its build ("pytorch==1.12.1", "PyTorch: 1.7.0") is
+judged as PyPI's default variant of that release, whose architecture list the tables hold. That
+is a guess where another variant of the same release runs the GPU: "gpu 3090 / cuda 11.3 /
+pytorch==1.12.1" is most likely the cu113 build, not PyPI's cu102 (no sm_86), and the person
+says it trains (sweep 24: three healthy reports given an error this way). Such a guess alone makes
+no finding about the GPU's architecture where nothing in the text fails; a tool's output (`pip
+list`, collect_env: the wheel installed), a build suffix or its CUDA, a failure or a "no kernel
+image" message lets the guess stand.
+"""
+
+from __future__ import annotations
+
+from envcheck.derived.machine import TorchView, failure_texts
+from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, ver
+from envcheck.knowledge.tables import KnowledgeBase
+from envcheck.rules.engine import RuleContext
+
+
+def first_cuda_of_major(kb: KnowledgeBase, cc: str) -> str:
+    """The first CUDA that targets any GPU of ``cc``'s major up to ``cc``: a cubin for sm_80 runs on
+    sm_86 and sm_89 (same major, lower minor), so a CUDA 11.0 build may run an RTX 3090 (sweep 24:
+    torch 1.7.1+cu110 training on one was called "no kernels nor PTX")."""
+    want = cc_tuple(cc)
+    firsts = [ver(r.first_cuda) for r in kb.ccs if r.first_cuda and cc_tuple(r.cc)[0] == want[0] and cc_tuple(r.cc) <= want]
+    return str(min(firsts)) if firsts else str(kb.compute_capability(cc).first_cuda)
+
+
+def _runs(kb: KnowledgeBase, variant, cc: str) -> bool:
+    """Can this variant run ``cc``: its architecture list says so, or, without one, its CUDA can
+    target the GPU's major (and is not past the GPU's last CUDA)."""
+    if variant.arch_list_spec:
+        return arch_support(parse_arch_list(variant.arch_list_spec), cc) in ("cubin", "ptx")
+    row = kb.compute_capability(cc)
+    if row is None or not variant.cuda or not row.first_cuda:
+        return False
+    return ver(variant.cuda) >= ver(first_cuda_of_major(kb, cc)) and not (row.last_cuda and ver(variant.cuda) > ver(row.last_cuda))
+
+
+def guessed_default(ctx: RuleContext, tv: TorchView, cc: str) -> bool:
+    """Is ``tv``'s architecture list only PyPI's default variant guessed for a version a person
+    wrote without its build, while another variant of that release runs compute capability ``cc``?"""
+    if tv.version is None or not tv.version.stated or tv.build is None or tv.build.local != "":
+        return False
+    if ctx.facts.torch.cuda_build.ok or failure_texts(ctx.facts):
+        return False  # the build's CUDA said ("PyTorch 2.8.0 + cu129"), or a failure beside the guess
+    if tv.arch_list is not None and not str(tv.arch_list.source).startswith("torch_variants table"):
+        return False  # torch's own list (collect_env, get_arch_list()), not the table's
+    release = tv.build.release
+    if release is None:
+        return False
+    return any(_runs(ctx.kb, v, cc) for v in ctx.kb.variants_of(release))
