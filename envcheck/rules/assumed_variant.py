@@ -1,4 +1,4 @@
-"""A PyTorch version a person wrote without its build ("pytorch==1.12.1", "PyTorch: 1.7.0") is
+"""What a PyTorch build the text does not show in full can run. A PyTorch version a person wrote without its build ("pytorch==1.12.1", "PyTorch: 1.7.0") is
 judged as PyPI's default variant of that release, whose architecture list the tables hold. That
 is a guess where another variant of the same release runs the GPU: "gpu 3090 / cuda 11.3 /
 pytorch==1.12.1" is most likely the cu113 build, not PyPI's cu102 (no sm_86), and the person
@@ -6,9 +6,14 @@ says it trains (sweep 24: three healthy reports given an error this way). Such a
 no finding about the GPU's architecture where nothing in the text fails; a tool's output (`pip
 list`, collect_env: the wheel installed), a build suffix or its CUDA, a failure or a "no kernel
 image" message lets the guess stand.
+
+Also the judgements made without a build's architecture list: which way every wheel that lacks
+a GPU lacks it (``wheel_era``), and whether a build's CUDA can target it (``cuda_window``).
 """
 
 from __future__ import annotations
+
+from typing import Optional
 
 from envcheck.derived.machine import TorchView, failure_texts
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, ver
@@ -49,3 +54,35 @@ def guessed_default(ctx: RuleContext, tv: TorchView, cc: str) -> bool:
     if release is None:
         return False
     return any(_runs(ctx.kb, v, cc) for v in ctx.kb.variants_of(release))
+
+
+def wheel_era(ctx: RuleContext, cc: str) -> Optional[str]:
+    """With "no kernel image" but no build known: among every PyTorch wheel in the tables,
+    the ones without kernels for this GPU are either all older than it (it is too new for
+    them: an RTX 3090 under a CUDA 10 build) or all newer (it is too old: a Kepler under a
+    recent build). When both kinds exist (Pascal, Volta: dropped by the newest wheels,
+    unknown to none), the build has to be in the text to tell."""
+    kinds = set()
+    for rel in ctx.kb.releases:
+        for v in ctx.kb.variants_of(rel):
+            if v.arch_list_spec:
+                verdict = arch_support(parse_arch_list(v.arch_list_spec), cc)
+                if verdict in ("too_old", "too_new"):
+                    kinds.add(verdict)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def cuda_window(ctx: RuleContext, cc: str, cuda: str, failed: bool) -> Optional[str]:
+    """Without an arch list: is the build's CUDA outside what can target this GPU? A CUDA older
+    than the GPU but able to target an earlier GPU of its major (CUDA 11.0, sm_80, on an sm_86
+    RTX 3090) may have shipped that cubin, which runs on it: outside only where the text shows a
+    failure (``failed``: "no kernel image", an error line, the person saying it fails), as a guessed
+    variant stands only beside one (rules/assumed_variant.py)."""
+    row = ctx.kb.compute_capability(cc)
+    if row is None:
+        return None
+    if row.last_cuda and ver(cuda) > ver(row.last_cuda):
+        return "too_old"
+    if row.first_cuda and ver(cuda) < ver(row.first_cuda if failed else first_cuda_of_major(ctx.kb, cc)):
+        return "too_new"
+    return None

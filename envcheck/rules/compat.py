@@ -18,9 +18,9 @@ from envcheck.derived.cuda_program import ptxas_owner, torchs_own
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version, failure_texts
 from envcheck.derived.messages import Stated, decisive_for, is_stated
 from envcheck.derived.torch_arch_said import source_build_said
-from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, sm_name, ver, version_at_least
+from envcheck.knowledge.archs import arch_support, cc_tuple, sm_name, ver, version_at_least
 from envcheck.reading import Status
-from envcheck.rules.assumed_variant import first_cuda_of_major, guessed_default
+from envcheck.rules.assumed_variant import cuda_window, guessed_default, wheel_era
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 from envcheck.rules.gpu_before_wheels import said_fails_on_old_gpu
@@ -149,38 +149,6 @@ NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mi
               "torch_kernel_invalid_device_function")
 
 
-def _cuda_window(ctx: RuleContext, cc: str, cuda: str, failed: bool) -> Optional[str]:
-    """Without an arch list: is the build's CUDA outside what can target this GPU? A CUDA older
-    than the GPU but able to target an earlier GPU of its major (CUDA 11.0, sm_80, on an sm_86
-    RTX 3090) may have shipped that cubin, which runs on it: outside only where the text shows a
-    failure (``failed``: "no kernel image", an error line, the person saying it fails), as a guessed
-    variant stands only beside one (rules/assumed_variant.py)."""
-    row = ctx.kb.compute_capability(cc)
-    if row is None:
-        return None
-    if row.last_cuda and ver(cuda) > ver(row.last_cuda):
-        return "too_old"
-    if row.first_cuda and ver(cuda) < ver(row.first_cuda if failed else first_cuda_of_major(ctx.kb, cc)):
-        return "too_new"
-    return None
-
-
-
-def wheel_era(ctx: RuleContext, cc: str) -> Optional[str]:
-    """With "no kernel image" but no build known: among every PyTorch wheel in the tables,
-    the ones without kernels for this GPU are either all older than it (it is too new for
-    them: an RTX 3090 under a CUDA 10 build) or all newer (it is too old: a Kepler under a
-    recent build). When both kinds exist (Pascal, Volta: dropped by the newest wheels,
-    unknown to none), the build has to be in the text to tell."""
-    kinds = set()
-    for rel in ctx.kb.releases:
-        for v in ctx.kb.variants_of(rel):
-            if v.arch_list_spec:
-                verdict = arch_support(parse_arch_list(v.arch_list_spec), cc)
-                if verdict in ("too_old", "too_new"):
-                    kinds.add(verdict)
-    return kinds.pop() if len(kinds) == 1 else None
-
 
 def _between(ctx: RuleContext, archs, cc: str) -> str:
     """arch_support, with a GPU that sits between the build's architectures (Pascal in a
@@ -214,7 +182,7 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
     if tv is not None and tv.arch_list is not None:
         return _between(ctx, tv.arch_list.value, g.cc), (tv.arch_list.source, tv.arch_list), None
     if tv is not None and tv.cuda is not None:
-        window = _cuda_window(ctx, g.cc, str(tv.cuda.value), no_kernel is not None or bool(failure_texts(ctx.facts)))
+        window = cuda_window(ctx, g.cc, str(tv.cuda.value), no_kernel is not None or bool(failure_texts(ctx.facts)))
         return (window or "cubin"), (tv.cuda.source, f"CUDA {tv.cuda.value}"), None
     # A source build's own arch list, not the wheels', lacks the GPU: rules/torch_arch_said.py.
     era = wheel_era(ctx, g.cc) if no_kernel and not source_build_said(ctx.facts) else None

@@ -23,7 +23,8 @@ from typing import Iterator, List
 
 from envcheck.derived.machine import GpuView, Value
 from envcheck.derived.torch_arch_said import arch_said, source_build_said
-from envcheck.rules.compat import NO_KERNEL, OTHER_PROGRAMS_KERNEL, advised, quote, wheel_era
+from envcheck.rules.assumed_variant import wheel_era
+from envcheck.rules.compat import NO_KERNEL, OTHER_PROGRAMS_KERNEL, advised, quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 
