@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Optional
 
 from envcheck.derived.machine import TorchView, failure_texts
+from envcheck.derived.torch_arch_said import arch_said
 from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, ver
 from envcheck.knowledge.tables import KnowledgeBase
 from envcheck.rules.engine import RuleContext
@@ -46,8 +47,8 @@ def guessed_default(ctx: RuleContext, tv: TorchView, cc: str) -> bool:
     wrote without its build, while another variant of that release runs compute capability ``cc``?"""
     if tv.version is None or not tv.version.stated or tv.build is None or tv.build.local != "":
         return False
-    if ctx.facts.torch.cuda_build.ok or failure_texts(ctx.facts):
-        return False  # the build's CUDA said ("PyTorch 2.8.0 + cu129"), or a failure beside the guess
+    if ctx.facts.torch.cuda_build.ok or failure_texts(ctx.facts) or arch_said(ctx.facts):
+        return False  # the build's CUDA said ("PyTorch 2.8.0 + cu129"), a failure, or the lack said ("… too old for the RTX 3090")
     if tv.arch_list is not None and not str(tv.arch_list.source).startswith("torch_variants table"):
         return False  # torch's own list (collect_env, get_arch_list()), not the table's
     release = tv.build.release
