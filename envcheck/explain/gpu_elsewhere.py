@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from envcheck.explain.sentences import clause_start
+from envcheck.explain.sentences import SOMEONE_ELSES, clause_start
 from envcheck.lazyre import lazy
 
 _I = re.IGNORECASE
@@ -29,8 +29,7 @@ _IN_AFTER = lazy(rf"^\W{{0,3}}(?:\([^)]{{0,30}}\)\s*)?(?:(?:gpu|card)\s+)?(?:(?:
 # PC with a …".
 _OTHER_BEFORE = lazy(rf"\b{_OTHER}\s+{_MACHINE}\b[^.;!?]{{0,30}}$", _I)
 # Someone else's GPU, named as theirs just before it: "his RTX 5090", "my friend's 4090", "their A100s".
-_OWNER_BEFORE = lazy(r"\b(?:his|her|their|(?:friend|colleague|co-?worker|brother|sister|boss|roommate)'?s)\s+(?:\w+\s+){0,2}$",
-                     _I)
+_OWNER_BEFORE = lazy(SOMEONE_ELSES, _I)
 # A GPU a release's support changed for, named after it: "torch 2.0 drops support for sm_35 (Tesla K40)",
 # "CUDA 12 removed support for the K80": the release notes, not this machine ("… for my K80" is).
 _RELEASE_OBJECT = lazy(r"\b(?:added|adds|dropped|drops|removed|removes|deprecated|deprecates|ended|ends)\s+support\s+for\b"

@@ -160,6 +160,9 @@ def general_statement(line: str, start: int, end: int) -> bool:
 ANOTHER_MACHINE = (r"\bon\s+(?:my\s+|an?\s+|the\s+|our\s+|his\s+|her\s+|their\s+)?(?:old|other|another|different|previous"
                    r"|second|friend'?s|colleague'?s)\s+(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop"
                    r"|host|vm|cluster)s?\b")
+# Someone else's thing, named as theirs just before it (the text up to it ends with this): "his RTX
+# 5090", "my friend's torch 2.4", "their A100s". Read by gpu_elsewhere and freetext's torch version.
+SOMEONE_ELSES = r"\b(?:his|her|their|(?:friend|colleague|co-?worker|brother|sister|boss|roommate)'?s)\s+(?:\w+\s+){0,2}$"
 # A reference named, then a colon: what follows is quoted from it ("The FAQ: …", "Our runbook: Xid 79 — …").
 _REFERENCE_NAMED = (r"\b(?:faq|readme|changelog|release\s+notes|troubleshooting(?:\s+guide)?|runbook|playbook|wiki|docs"
                     r"|documentation|manual|knowledge\s+base)\s*:")

@@ -198,7 +198,7 @@ def _close(fds: List[int]) -> None:
 def _received(back: int) -> Dict[int, Found]:
     """What the child sent, read to its end (the child has exited or is exiting then); the patterns
     it compiled join this process's, for the per-user store (``lazyre.keep_compiled``)."""
-    with os.fdopen(os.dup(back), "rb") as fh:
+    with os.fdopen(back, "rb", closefd=False) as fh:
         data = fh.read()
     try:
         done, compiled = pickle.loads(data) if data else ({}, {})
@@ -217,18 +217,14 @@ def _reap(pid: int, delivered: bool) -> None:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
-    while True:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+    except BaseException:  # a signal handler that raised while waiting: the child is ended first
         try:
+            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return
-        except ChildProcessError:
-            return
-        except InterruptedError:  # (PEP 475 retries these; a handler that raised lands below)
-            continue
-        except BaseException:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-            raise
+        except OSError:
+            pass
+        raise

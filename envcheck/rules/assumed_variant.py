@@ -17,7 +17,7 @@ from typing import Optional
 
 from envcheck.derived.machine import TorchView, failure_texts
 from envcheck.derived.torch_arch_said import arch_said
-from envcheck.knowledge.archs import arch_support, cc_tuple, parse_arch_list, ver
+from envcheck.knowledge.archs import arch_support, cc_tuple, ver
 from envcheck.knowledge.tables import KnowledgeBase
 from envcheck.rules.engine import RuleContext
 
@@ -35,7 +35,7 @@ def _runs(kb: KnowledgeBase, variant, cc: str) -> bool:
     """Can this variant run ``cc``: its architecture list says so, or, without one, its CUDA can
     target the GPU's major (and is not past the GPU's last CUDA)."""
     if variant.arch_list_spec:
-        return arch_support(parse_arch_list(variant.arch_list_spec), cc) in ("cubin", "ptx")
+        return arch_support(variant.arch_list, cc) in ("cubin", "ptx")
     row = kb.compute_capability(cc)
     if row is None or not variant.cuda or not row.first_cuda:
         return False
@@ -67,7 +67,7 @@ def wheel_era(ctx: RuleContext, cc: str) -> Optional[str]:
     for rel in ctx.kb.releases:
         for v in ctx.kb.variants_of(rel):
             if v.arch_list_spec:
-                verdict = arch_support(parse_arch_list(v.arch_list_spec), cc)
+                verdict = arch_support(v.arch_list, cc)
                 if verdict in ("too_old", "too_new"):
                     kinds.add(verdict)
     return kinds.pop() if len(kinds) == 1 else None
@@ -78,7 +78,7 @@ def cuda_window(ctx: RuleContext, cc: str, cuda: str, failed: bool) -> Optional[
     than the GPU but able to target an earlier GPU of its major (CUDA 11.0, sm_80, on an sm_86
     RTX 3090) may have shipped that cubin, which runs on it: outside only where the text shows a
     failure (``failed``: "no kernel image", an error line, the person saying it fails), as a guessed
-    variant stands only beside one (rules/assumed_variant.py)."""
+    variant stands only beside one (``guessed_default``)."""
     row = ctx.kb.compute_capability(cc)
     if row is None:
         return None

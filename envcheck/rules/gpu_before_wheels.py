@@ -15,7 +15,7 @@ import re
 from typing import Dict, Optional, Tuple
 
 from envcheck.derived.machine import failure_texts, torch_in_play
-from envcheck.knowledge.archs import arch_support, parse_arch_list
+from envcheck.knowledge.archs import arch_support
 from envcheck.rules.engine import RuleContext
 
 # The failing sentence must be about the GPU stack, not any failure ("the script fails").
@@ -34,7 +34,7 @@ def _covered_by_some_wheel(kb, cc: str) -> bool:
 def _scan(kb, cc: str) -> bool:
     for rel in kb.releases:
         for v in kb.variants_of(rel):
-            if v.arch_list_spec and arch_support(parse_arch_list(v.arch_list_spec), cc) in ("cubin", "ptx"):
+            if v.arch_list_spec and arch_support(v.arch_list, cc) in ("cubin", "ptx"):
                 return True
     return False
 

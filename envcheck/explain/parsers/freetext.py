@@ -25,7 +25,7 @@ from envcheck.explain.gpu_names import mentions
 from envcheck.explain.parsers.system import describe_os
 from envcheck.explain.parsers.torch_build_prose import COMMAND_START, not_a_fault, other_frameworks
 from envcheck.explain.partial import OUTCOME, PROGRAM, STATED, STATED_DETAIL, Claim, Found
-from envcheck.explain.sentences import ANOTHER_MACHINE, clause_start
+from envcheck.explain.sentences import ANOTHER_MACHINE, SOMEONE_ELSES, clause_start
 from envcheck.explain.source import Pasted
 from envcheck.knowledge.archs import variant_cuda
 from envcheck.lazyre import lazy
@@ -83,8 +83,7 @@ _REMOVED = lazy(r"(?:uninstall\w*|removing|remove[sd]?|Found existing installati
 # or a release's history, the version its subject ("PyTorch 2.7 added support for the RTX 5090",
 # "torch 2.0 drops support for sm_35"): that is the release notes, not an install.
 _NOT_MINE_BEFORE = lazy(
-    r"\b(?:friend|colleague|co-?worker|brother|sister|boss|roommate)'?s\s+(?:\w+\s+){0,2}?$"
-    r"|\b(?:his|her|their)\s+(?:\w+\s+){0,2}?$"
+    rf"{SOMEONE_ELSES}"
     r"|\baccording\s+to\b|\b(?:docs?|documentation|forums?|faq|readme|changelog|release\s+notes)\s+(?:says?|said|lists?|shows?)\b"
     rf"|{ANOTHER_MACHINE}", _I)
 _RELEASE_HISTORY = lazy(r"\s*(?:has\s+|have\s+|had\s+)?(?:added|adds|dropped|drops|removed|removes|introduced|brought)\s+"
