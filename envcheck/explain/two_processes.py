@@ -3,10 +3,14 @@
 Each reader (``parsers/``) is a function of the paste alone, so readers can run in any order
 and anywhere: on a paste of a megabyte or more (a log, a dump, a whole thread), this process
 forks once after the searches every reader shares (the paste's distinct lines, its
-lowercased text, its catalogued messages) and both processes take readers from one queue
-until none is left; the child sends what its readers found back, pickled. The result is the
-list the readers give one after the other, in their order (a test compares the two ways on
-every development report).
+lowercased text and its words). The catalogue's scan of the paste (``Pasted.messages``, half
+a second of 4 MiB) is read by a few readers only (:data:`MESSAGE_READERS`): this process makes
+it and runs those while the child starts on the others; then both take the rest from one
+queue until none is left; the child sends what its readers found back, pickled. The result
+is the list the readers give one after the other, in their order (a test compares the two
+ways on every development report). A reader missing from MESSAGE_READERS that reads the
+messages in the child still gets them (the child scans for itself), only later: a test keeps
+the list whole.
 
 The queue is a pipe holding the readers' numbers, two bytes each: a read of two bytes from a
 pipe is atomic, so each number goes to exactly one process, and a process that is done
@@ -24,7 +28,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-from typing import Callable, Dict, List, Optional, Sequence, Set
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set
 
 from envcheck import lazyre
 from envcheck.explain.partial import Found
@@ -62,10 +66,33 @@ def _cores() -> int:
     return cores
 
 
+# The readers (their modules, under explain/parsers/) that read the paste's catalogued messages,
+# ``Pasted.messages`` or ``Pasted.enclosed``; tests/explain/test_two_processes.py checks the list.
+MESSAGE_READERS = frozenset({
+    "complaint", "container_lost_prose", "container_runtime_prose", "driver_update_prose", "error_messages",
+    "extension_prose", "failure_shapes", "failures", "gpu_less_machine", "library_missing_prose", "loader",
+    "module_absent_prose", "module_load_prose", "torch_dll_prose", "torch_import_crash",
+})
+
+
+def reads_messages(reader: Reader) -> bool:
+    return reader.__module__.rpartition(".")[2] in MESSAGE_READERS
+
+
 def _shared(doc: Pasted) -> None:
-    """The searches most readers make, made once before the fork (else each process makes them)."""
-    doc.messages
-    doc.enclosed
+    """The searches every reader makes, made once before the fork (else each process makes them)."""
+    doc.distinct
+    doc.offsets
+    doc.words  # the distinct lines' word index with it, where the paste is long enough to have one
+
+
+def _parents(here: Sequence[int], queue: int) -> Iterator[int]:
+    """The readers this process runs: the message readers (``here``), then what the queue gives."""
+    yield from here
+    i = _take(queue)
+    while i >= 0:
+        yield i
+        i = _take(queue)
 
 
 def _take(queue: int) -> int:
@@ -136,7 +163,9 @@ def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
         back, out = os.pipe()
         fds += [back, out]
         # The numbers fit the pipe's buffer (at least 4 KiB; 2 bytes x under a hundred readers).
-        os.write(fill, b"".join(i.to_bytes(_SIZE, "big") for i in range(len(readers))))
+        here = [i for i, reader in enumerate(readers) if reads_messages(reader)]
+        os.write(fill, b"".join(i.to_bytes(_SIZE, "big") for i, reader in enumerate(readers)
+                                if not reads_messages(reader)))
     except OSError:
         _close(fds)
         return _one_way(readers, doc)
@@ -160,14 +189,12 @@ def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
         _close([fill, out])
         fds = [queue, back]
         if pid > 0:
-            i = _take(queue)
-            while i >= 0:
+            for i in _parents(here, queue):
                 try:
                     done[i] = readers[i](doc)
                 except Exception as exc:  # raised below in the readers' order, as one process would
                     failed[i] = exc
                     break
-                i = _take(queue)
             done.update(_received(back))
             delivered = True
     finally:

@@ -12,6 +12,7 @@ import pytest
 
 from envcheck.explain import diagnose, two_processes
 from envcheck.explain.partial import Found
+from envcheck.explain.pasted import Pasted
 from envcheck.explain.source import normalise
 from envcheck.report import render
 
@@ -180,3 +181,33 @@ def test_a_refused_pipe_leaves_no_descriptor_open(monkeypatch):
     for _ in range(5):
         assert len(two_processes.read_all(_doc(), _readers(lambda doc: Found("last", 9)))) == 7
     assert _open_fds() == before
+
+
+class _Watched(Pasted):
+    """A paste that notes whether its catalogued messages were asked for (``enclosed`` asks too)."""
+
+    @property
+    def messages(self):
+        self._asked.append(True)
+        return self._known_messages
+
+
+def test_message_readers_lists_every_reader_of_the_messages():
+    # The parent scans for the messages while the child runs the other readers: a reader that
+    # reads them and is not listed makes the child scan too (the same result, a second scan).
+    # Each reader gets a paste of its own, with the costly searches shared but nothing another
+    # reader worked out from the messages (Pasted.once).
+    from envcheck.explain.parsers import PARSERS
+
+    base = normalise("\n\n".join(json.loads(p.read_text(encoding="utf-8"))["text"] for p in CASES))
+    known = base.messages
+    base.distinct, base.offsets, base.words, base.lower
+    shared = {k: v for k, v in base.__dict__.items() if k in ("text", "lower", "offsets", "distinct", "words", "_index")}
+    readers_of = set()
+    for reader in PARSERS:
+        doc = _Watched(base.lines)
+        doc.__dict__.update(shared, _asked=[], _known_messages=known)
+        reader(doc)
+        if doc._asked:
+            readers_of.add(reader.__module__.rpartition(".")[2])
+    assert readers_of == two_processes.MESSAGE_READERS
