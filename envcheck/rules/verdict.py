@@ -20,7 +20,7 @@ to act on; "insufficient" only refuses to say "no problems found".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from envcheck.derived.machine import said_failing
 from envcheck.derived.messages import Stated, stated
@@ -82,12 +82,16 @@ def _texts(found: Sequence[Stated], facts: Facts):
     """The messages to account for: each catalogued match (a wrapper such as "CUDA error: X"
     folded into the match it wraps), and error lines the catalogue does not know."""
     out: List[Tuple[Optional[Stated], str, str]] = []
+    in_text: Dict[str, List[Stated]] = {}  # a wrapper and what it wraps are in one text (a long log's are hundreds)
+    for s in found:
+        in_text.setdefault(s.text, []).append(s)
     for s in found:
         if s.source not in _PRINTED:
             continue
-        inner = [o for o in found if o is not s and o.text == s.text and o.match.start >= s.match.start
-                 and o.match.end <= s.match.end and (o.match.start, o.match.end) != (s.match.start, s.match.end)]
-        if inner or s.message.kind not in ("error", "warning"):
+        a, b = s.match.start, s.match.end
+        if s.message.kind not in ("error", "warning") or any(
+                o is not s and o.match.start >= a and o.match.end <= b and (o.match.start, o.match.end) != (a, b)
+                for o in in_text[s.text]):
             continue
         out.append((s, s.match.text, s.source))
     matched = {s.text for s in found}
@@ -97,13 +101,18 @@ def _texts(found: Sequence[Stated], facts: Facts):
     return out
 
 
-def _accounted(s: Optional[Stated], text: str, findings: Sequence[Finding]) -> bool:
-    ids = {f.id for f in findings}
+def _accounted(s: Optional[Stated], text: str, findings: Sequence[Finding], reported: Set[str], evidence: str) -> bool:
+    """Does a finding account for the message? Its id is one the message supports, or the message
+    (its first 80 characters) is in a finding's evidence; an error line the catalogue does not
+    know: any finding above INFO. ``evidence``: every evidence value, each ended by a NUL, so that
+    one search stands for a search of each (a long log has hundreds of messages to account for)."""
     if s is not None:
-        if ids & set(s.message.findings()):
+        if not reported.isdisjoint(s.message.findings()):
             return True
-        return any(text.strip()[:80] in e.value for f in findings for e in f.evidence)
-    # An error line the catalogue does not know: a finding of this report may explain it.
+        quoted = text.strip()[:80]
+        if "\0" in quoted:  # could match across two values: each searched alone
+            return any(quoted in e.value for f in findings for e in f.evidence)
+        return bool(evidence) and quoted in evidence
     return any(f.severity is not Severity.INFO for f in findings)
 
 
@@ -125,8 +134,10 @@ def _cause(fid: str, found: Sequence[Stated], view: View) -> Cause:
 def _unexplained(found: Sequence[Stated], facts: Facts, findings: Sequence[Finding], view: View):
     out = []
     causes_of: Dict[str, Cause] = {}  # a finding's cause is the same for every message naming it
+    reported = {f.id for f in findings}
+    evidence = "".join(f"{e.value}\0" for f in findings for e in f.evidence)
     for s, text, source in _texts(found, facts):
-        if _accounted(s, text, findings):
+        if _accounted(s, text, findings, reported, evidence):
             continue
         ids = s.message.findings() if s else ()
         for fid in ids:
