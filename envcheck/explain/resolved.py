@@ -5,7 +5,9 @@ what such a paste is kept for) but an error becomes a warning, and says why.
 
 Only a plain statement counts: a line that also says "not", "still", "but", "however", hopes
 or supposes ("I hope it works again", "it should work now") or asks a question is not the problem being over ("it still fails, but the reboot fixed
-nvidia-smi" is a new problem).
+nvidia-smi" is a new problem). What comes before a "but" or "however" that the statement
+follows is the past it contrasts with ("torch 1.7 did not support my 3090, but I upgraded
+and now everything works"): only the words after it are weighed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _OVER = lazy(
     r"|问题(?:已经?)?解决|已解决|解决了", _I)
 _NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether|hope|wish|will|would|should|might)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
 _NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "works again", "without", "解决")
+_CONTRAST = lazy(r"\b(?:but|however)\b", _I)
 
 
 def said_over(doc: Pasted) -> Optional[str]:
@@ -36,6 +39,14 @@ def said_over(doc: Pasted) -> Optional[str]:
     for i in doc.lines_containing(*_NEEDLES):
         line = doc.lines[i]
         m = doc.search(_OVER, line)
-        if m and not _NOT_OVER.search(line):
+        if m and not _NOT_OVER.search(line, _after_contrast(line, m.start())):
             return line.strip()[:160]
     return None
+
+
+def _after_contrast(line: str, end: int) -> int:
+    """Where the words to weigh start: after the last "but"/"however" before ``end``, else 0."""
+    start = 0
+    for c in _CONTRAST.finditer(line, 0, end):
+        start = c.end()
+    return start

@@ -163,7 +163,11 @@ def _unprefixed(text: str) -> str:
 
 def _subject(m: messages.Match, lines: Tuple[str, ...], offsets: Sequence[int]) -> Optional[str]:
     """The GPU a capability message is about when its name precedes the message on the line:
-    torch prints ``f"{device_name} with CUDA capability sm_{cc} is not compatible …"``."""
+    torch prints ``f"{device_name} with CUDA capability sm_{cc} is not compatible …"``
+    (torch/cuda/__init__.py, _check_capability). A match without those words (the message
+    quoted from its "sm_XY" on, in a sentence) has no name before it, only the sentence."""
+    if not m.text.lower().startswith("with cuda capability"):
+        return None
     i = m.line - 1
     before = lines[i][:m.start - offsets[i]]
     before = _WARNING_PREFIX.sub("", before).strip(" :")

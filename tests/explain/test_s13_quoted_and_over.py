@@ -1,0 +1,62 @@
+"""Two readings of prose around a quoted message (session 13):
+
+* torch's capability warning is ``"{device_name} with CUDA capability sm_XY is not compatible …"``
+  (torch/cuda/__init__.py, _check_capability): the words before it are the GPU's name only in
+  that form; a sentence quoting "sm_XY is not compatible …" has no name before it.
+* "X failed, but I upgraded and now it works": what precedes the "but" is the past the
+  statement contrasts with; a "not"/"still" after it still blocks (explain/resolved.py).
+"""
+
+import pytest
+
+from envcheck.explain import diagnose
+from envcheck.explain.resolved import said_over
+from envcheck.explain.source import normalise
+from envcheck.rules.finding import Severity
+
+
+def _gpu_names(text):
+    explanation, _ = diagnose(normalise(text))
+    gpus = explanation.facts.nvml.gpus.value or ()
+    return [g.name.value for g in gpus if g.name.ok]
+
+
+def test_a_sentence_before_a_quoted_capability_message_is_not_a_gpu_name():
+    names = _gpu_names("Last year torch 1.7 did not support my RTX 3090 (sm_86 is not compatible with the "
+                       "current PyTorch installation), so I asked here.")
+    assert names == ["NVIDIA GeForce RTX 3090"]
+
+
+def test_torchs_own_warning_still_names_the_gpu():
+    names = _gpu_names("UserWarning: NVIDIA GeForce RTX 5090 with CUDA capability sm_120 is not compatible with "
+                       "the current PyTorch installation.")
+    assert names == ["NVIDIA GeForce RTX 5090"]
+
+
+@pytest.mark.parametrize("line", [
+    "Last year torch 1.7 did not support my RTX 3090, but I upgraded and now everything works.",
+    "It did not work at first, however after a reboot it works again",
+    "The driver was not loaded but now it works",
+])
+def test_over_after_a_contrast(line):
+    assert said_over(normalise(line))
+
+
+@pytest.mark.parametrize("line", [
+    "It works now, but not on GPU 1.",
+    "I reinstalled torch but it still works now only on CPU",
+    "I tried a reboot but would it work now?",
+    "It did not work, but I hope it works now",
+    "It is not fixed yet, it works now only on the CPU",
+])
+def test_not_over_when_the_words_after_the_contrast_say_so(line):
+    assert said_over(normalise(line)) is None
+
+
+def test_a_paste_said_over_after_a_contrast_keeps_its_finding_as_a_warning():
+    text = ("RuntimeError: CUDA error: no kernel image is available for execution on the device\n"
+            "torch 1.7 did not support my RTX 3090, but I upgraded torch and now it works.")
+    _, report = diagnose(normalise(text))
+    ids = {f.id: f.severity for f in report.findings}
+    assert "gpu_arch_unsupported_by_torch_build" in ids
+    assert ids["gpu_arch_unsupported_by_torch_build"] is Severity.WARNING
