@@ -72,3 +72,7 @@ def test_seen_cpu_build_with_doubt(paste):
 ])
 def test_seen_cpu_build_near_misses(paste):
     assert CPU not in findings(paste)
+
+
+def test_seen_cpu_build_ive_found():
+    assert CPU in findings("I've found that torch got installed with the CPU version? cuda is not available.")

@@ -15,13 +15,14 @@ its model or architecture (RTX/GTX/TITAN/Tesla/Quadro and a number, "RTX 50 seri
 Blackwell, sm_120), and the lack ("does not work with", "not compatible", "doesn't support", "no
 stable version … for", "too old for"; hedged: "doesn't seem to work properly on", "doesn't want to
 run on"). A binding that ships its own libtorch build (TorchSharp, LibTorch) names that build by
-itself: "I'm using TorchSharp, but it doesn't seem to work properly on the RTX 5080 Super GPU". Not from a question ("does torch 2.5 support the RTX
-5090?"), advice or a condition ("if your torch does not support …"), another machine, a failure
-said to be over ("… didn't work with my 5090, now it works"), nor a sentence about a CPU-only
-build, the driver, another vendor's GPU (other causes with their own readers), or an extension
-("flash-attn does not support the RTX 5090 yet, the current torch does": its own build). A source build
-only where the sentence names torch and no extension (a flash-attn built from source is not
-torch's build) and does not deny it ("not a source build", "instead of building from source").
+itself: "I'm using TorchSharp, but it doesn't seem to work properly on the RTX 5080 Super GPU". Not
+from a question ("does torch 2.5 support the RTX 5090?"), advice or a condition ("if your torch does
+not support …"), another machine, a failure said to be over ("… didn't work with my 5090, now it
+works"), nor a sentence about a CPU-only build, the driver, another vendor's GPU (other causes with
+their own readers), or an extension ("flash-attn does not support the RTX 5090 yet, the current
+torch does": its own build). A source build only where the sentence names torch and no extension (a
+flash-attn built from source is not torch's build) and does not deny it ("not a source build",
+"instead of building from source").
 
 Recorded as notes (``derived.torch_arch_said``), the first such sentence quoted; the rules make
 "likely" findings.
@@ -59,7 +60,8 @@ _GPU = lazy(r"\b(?:geforce\s+)?(?:rtx|gtx|titan|quadro|tesla)\s*-?\s*(?:[a-z]\s*
 # "doesn't seem to work", "doesn't want to be compatible", "does not appear to run" (round 25: a
 # person's hedge of the same lack).
 _SEEM = r"(?:seem|want|appear)s?\s+to\s+"
-_LACKS = lazy(r"\b(?:does|do|did|is|are|was|were|will|would|can)\s*(?:not|n't)\s+(?:yet\s+|even\s+|really\s+|" + _SEEM + r")?(?:be\s+)?"
+_LACKS = lazy(r"\b(?:does|do|did|is|are|was|were|will|would|can)\s*(?:not|n't)\s+"
+              r"(?:yet\s+|even\s+|really\s+|" + _SEEM + r")?(?:be\s+)?"
               r"(?:work|run|compatible|support|supported|comply)\w*"
               r"|\b(?:doesn't|don't|didn't|isn't|aren't|wasn't|won't|can't|cannot)\s+(?:yet\s+|even\s+|" + _SEEM + r")?(?:be\s+)?"
               r"(?:work|run|compatible|support|supported|comply)\w*"
@@ -107,7 +109,9 @@ _LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支�
 # The GPU must be what the lack is about: right after it ("does not work with the RTX 50XX", "doesn't
 # support my RTX 5070 Ti", "no stable version of torch for the RTX 50XX") or right before it ("RTX 5080 is
 # not supported by …"); "does not work with numpy 2 on my 4090" is about numpy.
-_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|correctly|well|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
+# An adverb may stand between ("doesn't seem to work properly on the RTX 5080").
+_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|correctly|well|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?"
+                   r"(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
 _BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$", _I)
 
 

@@ -11,8 +11,8 @@ A description alone is not the machine: the sentence must say the build got onto
 (installed, forced, replaced, downgraded, pulled in, 安装, インストール, 설치) and must not deny
 it or ask ("not the CPU-only build", "should I install the non-CUDA version?"; a person's own
 finding told with a doubtful "?" asks nothing: "I noticed that the torch is actually installed with
-the cpu version?"), unless it says the CUDA build is missing ("missing cuda torch", "my torch is missing CUDA"). Everything
-here is a claim (rank ``OUTCOME`` like freetext's "the cpu version got installed": what
+the cpu version?"), unless it says the CUDA build is missing ("missing cuda torch", "my torch is
+missing CUDA"). Everything here is a claim (rank ``OUTCOME`` like freetext's "the cpu version got installed": what
 happened outranks the install command's request), and a finding on it is "likely".
 """
 
@@ -143,7 +143,7 @@ _PAST = lazy(r"\b(?:installed|downloaded|got|ended\s+up|pulled|replaced|forced|s
 # claim itself (nothing but a few letters between) and the sentence does not open as a question
 # ("Did I notice …", "Why …"); "Have you noticed that …?" and "I noticed the cpu version, should I
 # install it?" still ask.
-_OBSERVED = lazy(r"\bI\s+(?:just\s+|then\s+|later\s+|also\s+|now\s+|have\s+|'ve\s+)?(?:noticed|found|realized|realised"
+_OBSERVED = lazy(r"\bI(?:'ve|\s+have)?\s+(?:just\s+|then\s+|later\s+|also\s+|now\s+)?(?:noticed|found|realized|realised"
                  r"|saw|discovered|checked\s+and\s+(?:found|saw))\s+(?:out\s+)?(?:that\s+)?", _I)
 _QUESTION_OPENS = lazy(r"^\s*(?:why|how|what|did|do|does|have|has|had|is|are|was|were|can|could|should|would|will|shall)\b", _I)
 
