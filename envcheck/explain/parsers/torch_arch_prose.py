@@ -13,13 +13,16 @@ The sentence must name the build (torch or PyTorch with a word of its version, r
 within a few words: "the version of torch", "torch 2.5", "current PyTorch", "cu121 torch"), a GPU by
 its model or architecture (RTX/GTX/TITAN/Tesla/Quadro and a number, "RTX 50 series", A100/H100,
 Blackwell, sm_120), and the lack ("does not work with", "not compatible", "doesn't support", "no
-stable version … for", "too old for"). Not from a question ("does torch 2.5 support the RTX
-5090?"), advice or a condition ("if your torch does not support …"), another machine, a failure
-said to be over ("… didn't work with my 5090, now it works"), nor a sentence about a CPU-only
-build, the driver, another vendor's GPU (other causes with their own readers), or an extension
-("flash-attn does not support the RTX 5090 yet, the current torch does": its own build). A source build
-only where the sentence names torch and no extension (a flash-attn built from source is not
-torch's build) and does not deny it ("not a source build", "instead of building from source").
+stable version … for", "too old for"; hedged: "doesn't seem to work properly on", "doesn't want to
+run on"). A binding that ships its own libtorch build (TorchSharp, LibTorch) names that build by
+itself: "I'm using TorchSharp, but it doesn't seem to work properly on the RTX 5080 Super GPU". Not
+from a question ("does torch 2.5 support the RTX 5090?"), advice or a condition ("if your torch does
+not support …"), another machine, a failure said to be over ("… didn't work with my 5090, now it
+works"), nor a sentence about a CPU-only build, the driver, another vendor's GPU (other causes with
+their own readers), or an extension ("flash-attn does not support the RTX 5090 yet, the current
+torch does": its own build). A source build only where the sentence names torch and no extension (a
+flash-attn built from source is not torch's build) and does not deny it ("not a source build",
+"instead of building from source").
 
 Recorded as notes (``derived.torch_arch_said``), the first such sentence quoted; the rules make
 "likely" findings.
@@ -54,10 +57,14 @@ _GPU = lazy(r"\b(?:geforce\s+)?(?:rtx|gtx|titan|quadro|tesla)\s*-?\s*(?:[a-z]\s*
             r"|\bsm_?\d{2,3}\b|\b[ahlbtvpk]\d{2,3}\b|\b[1-5]0[5-9]0(?:\s*ti)?\b|\d0系", _I)
 # The lack: "does not work with", "isn't compatible", "doesn't support", "no stable version … for",
 # "too old for", "no longer supports"; Chinese, Japanese, Korean "does not support".
-_LACKS = lazy(r"\b(?:does|do|did|is|are|was|were|will|would|can)\s*(?:not|n't)\s+(?:yet\s+|even\s+|really\s+)?(?:be\s+)?"
-              r"(?:work|run|compatible|support|supported)\w*"
-              r"|\b(?:doesn't|don't|didn't|isn't|aren't|wasn't|won't|can't|cannot)\s+(?:yet\s+|even\s+)?(?:be\s+)?"
-              r"(?:work|run|compatible|support|supported)\w*"
+# "doesn't seem to work", "doesn't want to be compatible", "does not appear to run" (round 25: a
+# person's hedge of the same lack).
+_SEEM = r"(?:seem|want|appear)s?\s+to\s+"
+_LACKS = lazy(r"\b(?:does|do|did|is|are|was|were|will|would|can)\s*(?:not|n't)\s+"
+              r"(?:yet\s+|even\s+|really\s+|" + _SEEM + r")?(?:be\s+)?"
+              r"(?:work|run|compatible|support|supported|comply)\w*"
+              r"|\b(?:doesn't|don't|didn't|isn't|aren't|wasn't|won't|can't|cannot)\s+(?:yet\s+|even\s+|" + _SEEM + r")?(?:be\s+)?"
+              r"(?:work|run|compatible|support|supported|comply)\w*"
               r"|\bnot\s+(?:yet\s+)?(?:compatible|supported)\b|\bincompatible\b|\bunsupported\b"
               r"|\bno\s+(?:\w+\s+){0,2}?(?:support|build|version|release|wheel)s?\s+(?:of\s+(?:py)?torch\s+)?(?:yet\s+)?for\b"
               r"|\btoo\s+(?:new|old)\s+for\b|不支持|不兼容|未対応|非対応|지원하지\s*않|호환되지\s*않", _I)
@@ -81,6 +88,10 @@ _OTHER_RELEASES = lazy(r"\b(?:old|older|earlier|previous|prior|past)\s+(?:\w+\s+
 _MINE = lazy(r"\b(?:my|our|installed|i\s+have|i'?m\s+(?:on|using)|we\s+have)\b", _I)
 _DENIED = lazy(r"(?:\bnot|n't|\bnever|\binstead\s+of|\bwithout|\brather\s+than|\bno)\s+(?:\w+\s+){0,3}$", _I)
 _TORCH_WORD = lazy(rf"\b{_TORCH}\b", _I)
+# A binding that ships one libtorch build of its own (TorchSharp's libtorch-cuda-12.1, a downloaded
+# LibTorch): named, it names that build ("I'm using TorchSharp, but it doesn't seem to work properly
+# on the RTX 5080 Super GPU": dotnet/TorchSharp#1459, its libtorch built with CUDA 12.1).
+_BINDING = lazy(r"\b(?:torchsharp|libtorch)\b", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a version ("torch 2.5.1").
 _SENTENCE = lazy(r"(?:[^.!;?。！；？\n]|\.(?=\S))+[.!;?。！；？]?")
 
@@ -98,7 +109,9 @@ _LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支�
 # The GPU must be what the lack is about: right after it ("does not work with the RTX 50XX", "doesn't
 # support my RTX 5070 Ti", "no stable version of torch for the RTX 50XX") or right before it ("RTX 5080 is
 # not supported by …"); "does not work with numpy 2 on my 4090" is about numpy.
-_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:with|on|for|in|by)\s+)?(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
+# An adverb may stand between ("doesn't seem to work properly on the RTX 5080").
+_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|correctly|well|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?"
+                   r"(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
 _BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$", _I)
 
 
@@ -121,7 +134,7 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
     for m in _SENTENCE.finditer(line):
         s = m.group(0)
         lack = _LACKS.search(s)
-        build = _TORCH_BUILD.search(s) or (_YET.search(s) and _TORCH_WORD.search(s))
+        build = _TORCH_BUILD.search(s) or (_YET.search(s) and _TORCH_WORD.search(s)) or _BINDING.search(s)
         if lack is None or not build or not _about_gpu(s, lack) or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
             continue
         if _OTHER_RELEASES.search(s) and not _MINE.search(s[:lack.start()]):

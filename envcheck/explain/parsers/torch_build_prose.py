@@ -9,9 +9,10 @@ package's name ("in System Info it says "2.0.0+cpu"").
 
 A description alone is not the machine: the sentence must say the build got onto it
 (installed, forced, replaced, downgraded, pulled in, 安装, インストール, 설치) and must not deny
-it or ask ("not the CPU-only build", "should I install the non-CUDA version?"), unless it says
-the CUDA build is missing ("missing cuda torch", "my torch is missing CUDA"). Everything
-here is a claim (rank ``OUTCOME`` like freetext's "the cpu version got installed": what
+it or ask ("not the CPU-only build", "should I install the non-CUDA version?"; a person's own
+finding told with a doubtful "?" asks nothing: "I noticed that the torch is actually installed with
+the cpu version?"), unless it says the CUDA build is missing ("missing cuda torch", "my torch is
+missing CUDA"). Everything here is a claim (rank ``OUTCOME`` like freetext's "the cpu version got installed": what
 happened outranks the install command's request), and a finding on it is "likely".
 """
 
@@ -136,10 +137,29 @@ _PAST = lazy(r"\b(?:installed|downloaded|got|ended\s+up|pulled|replaced|forced|s
                    r"|下载了|安装了|装了|装的是|下了|インストールされ|入って|설치되었|설치됐", _I)
 
 
+# A person's own finding, told with a doubtful "?" ("I noticed that the torch is actually installed
+# with the cpu version? (.cuda.is_available() = False)"): "I noticed / found / realized (that)" before
+# the build, in its sentence, tells what they saw, not a question. Only where the "?" closes the
+# claim itself (nothing but a few letters between) and the sentence does not open as a question
+# ("Did I notice …", "Why …"); "Have you noticed that …?" and "I noticed the cpu version, should I
+# install it?" still ask.
+_OBSERVED = lazy(r"\bI(?:'ve|\s+have)?\s+(?:just\s+|then\s+|later\s+|also\s+|now\s+)?(?:noticed|found|realized|realised"
+                 r"|saw|discovered|checked\s+and\s+(?:found|saw))\s+(?:out\s+)?(?:that\s+)?", _I)
+_QUESTION_OPENS = lazy(r"^\s*(?:why|how|what|did|do|does|have|has|had|is|are|was|were|can|could|should|would|will|shall)\b", _I)
+
+
+def _observed(line: str, start: int, end: int) -> bool:
+    """The sentence holding ``line[start:end]`` reports what the person saw, its "?" a doubt."""
+    cs = clause_start(line, start, ".!?;。！？")
+    q = re.match(r"[\w\s]{0,12}[?？]", line[end:])
+    return (q is not None and _OBSERVED.search(line, cs, start) is not None
+            and not _QUESTION_OPENS.match(line[cs:start]) and _PAST.search(line, cs, end) is not None)
+
+
 def _asked(line: str, start: int, end: int) -> bool:
     """The sentence holding ``line[start:end]`` asks, and its own clause does not say the
     build already got there."""
-    if not asked(line, end, clause=False):
+    if not asked(line, end, clause=False) or _observed(line, start, end):
         return False
     if asked(line, end):
         return True
