@@ -12,6 +12,11 @@ ways on every development report). A reader missing from MESSAGE_READERS that re
 messages in the child still gets them (the child scans for itself), only later: a test keeps
 the list whole.
 
+The child writes each reader's result as soon as it has it, pickled, to a file both
+processes hold (:class:`_Spool`), and this process reads what has arrived between its own
+readers: the pickling and the unpickling of a large paste's results (a megabyte and a half,
+a tenth of a second each way) happen while the other process still reads, not after.
+
 The queue is a pipe holding the readers' numbers, two bytes each: a read of two bytes from a
 pipe is atomic, so each number goes to exactly one process, and a process that is done
 takes the next (the readers' costs differ a hundredfold on the same text, so no split fixed
@@ -28,6 +33,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import tempfile
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set
 
 from envcheck import lazyre
@@ -118,10 +124,12 @@ def _unblock(before: Optional[Set[int]]) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)  # a signal held back is delivered here
 
 
-def _child(doc: Pasted, readers: Sequence[Reader], queue: int, out: int, before: Optional[Set[int]]) -> None:
-    """Run readers from the queue, send ({number: Found}, the patterns compiled here) down ``out``,
-    and exit (never returns). A reader that raises is left to the parent, which raises it where
-    the user sees it. A signal ends the child at once, quietly: the parent reports it."""
+def _child(doc: Pasted, readers: Sequence[Reader], queue: int, spool: int, out: int,
+           before: Optional[Set[int]]) -> None:
+    """Run readers from the queue, each result written to ``spool`` as it comes, then the patterns
+    compiled here; then one byte down ``out`` says all is written; exit (never returns). A reader
+    that raises is left to the parent, which raises it where the user sees it. A signal ends the
+    child at once, quietly: the parent reports it."""
     code = 1
     try:
         for signum in _SIGNALS:
@@ -129,21 +137,81 @@ def _child(doc: Pasted, readers: Sequence[Reader], queue: int, out: int, before:
                 signal.signal(signum, signal.SIG_DFL)
         _unblock(before)
         inherited = set(lazyre.compiled_here())  # the parent's own, compiled before the fork
-        done: Dict[int, Found] = {}
         i = _take(queue)
         while i >= 0:
             try:
-                done[i] = readers[i](doc)
+                found = readers[i](doc)
             except Exception:
-                pass
+                found = None
+            if found is not None:
+                _write(spool, (i, found))
             i = _take(queue)
-        compiled = {k: v for k, v in lazyre.compiled_here().items() if k not in inherited}
-        data = pickle.dumps((done, compiled), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(out, "wb") as fh:
-            fh.write(data)
+        _write(spool, (-1, {k: v for k, v in lazyre.compiled_here().items() if k not in inherited}))
+        os.write(out, b"\1")
         code = 0
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers, no unwinding into the caller
+
+
+_LENGTH = 4  # bytes before each pickle in the spool: its length
+
+
+def _write(fd: int, item: object) -> None:
+    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    data = len(data).to_bytes(_LENGTH, "big") + data
+    while data:
+        data = data[os.write(fd, data):]
+
+
+class _Spool:
+    """This process's side of the file the child writes its results to: the whole ones that have
+    arrived are read (``os.pread``: the file's offset is the child's), each once."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.at = 0  # where the first result not yet read starts
+        self.done: Dict[int, Found] = {}
+        self.broken = False  # something unreadable: the rest runs here
+
+    def read(self) -> None:
+        if self.broken:
+            return
+        try:
+            size = os.fstat(self.fd).st_size
+            while self.at + _LENGTH <= size:
+                n = int.from_bytes(_pread(self.fd, _LENGTH, self.at), "big")
+                if self.at + _LENGTH + n > size:
+                    return  # being written
+                i, item = pickle.loads(_pread(self.fd, n, self.at + _LENGTH))
+                self.at += _LENGTH + n
+                if i >= 0:
+                    self.done[i] = item
+                elif isinstance(item, dict):  # the patterns the child compiled, for the per-user store
+                    lazyre.compiled_here().update(item)
+        except Exception:  # a child killed while writing, or a result that does not unpickle
+            self.broken = True
+
+
+def _pread(fd: int, n: int, at: int) -> bytes:
+    parts = []
+    while n > 0:
+        got = os.pread(fd, n, at)
+        if not got:
+            raise EOFError("the spool ended early")
+        parts.append(got)
+        n -= len(got)
+        at += len(got)
+    return b"".join(parts)
+
+
+def _spool_file() -> int:
+    """A file with no name for the child's results: in memory where the system has memfd_create."""
+    try:
+        return os.memfd_create("envcheck-readers", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        fd, path = tempfile.mkstemp(prefix="envcheck-readers-")
+        os.unlink(path)
+        return fd
 
 
 def _one_way(readers: Sequence[Reader], doc: Pasted) -> List[Found]:
@@ -162,6 +230,8 @@ def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
         fds += [queue, fill]
         back, out = os.pipe()
         fds += [back, out]
+        spool = _spool_file()
+        fds.append(spool)
         # The numbers fit the pipe's buffer (at least 4 KiB; 2 bytes x under a hundred readers).
         here = [i for i, reader in enumerate(readers) if reads_messages(reader)]
         os.write(fill, b"".join(i.to_bytes(_SIZE, "big") for i, reader in enumerate(readers)
@@ -178,7 +248,7 @@ def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
         try:
             os.close(fill)
             os.close(back)
-            _child(doc, readers, queue, out, before)
+            _child(doc, readers, queue, spool, out, before)
         finally:
             os._exit(1)
     done: Dict[int, Found] = {}
@@ -187,15 +257,19 @@ def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
     try:
         _unblock(before)
         _close([fill, out])
-        fds = [queue, back]
+        fds = [queue, back, spool]
         if pid > 0:
+            arrived = _Spool(spool)
             for i in _parents(here, queue):
                 try:
                     done[i] = readers[i](doc)
                 except Exception as exc:  # raised below in the readers' order, as one process would
                     failed[i] = exc
                     break
-            done.update(_received(back))
+                arrived.read()
+            _wait(back)  # the child's byte, or the end of the pipe where it died first
+            arrived.read()
+            done.update(arrived.done)
             delivered = True
     finally:
         try:
@@ -222,18 +296,9 @@ def _close(fds: List[int]) -> None:
             pass
 
 
-def _received(back: int) -> Dict[int, Found]:
-    """What the child sent, read to its end (the child has exited or is exiting then); the patterns
-    it compiled join this process's, for the per-user store (``lazyre.keep_compiled``)."""
-    with os.fdopen(back, "rb", closefd=False) as fh:
-        data = fh.read()
-    try:
-        done, compiled = pickle.loads(data) if data else ({}, {})
-    except Exception:  # a child killed while writing: its readers run here
-        return {}
-    if isinstance(compiled, dict):
-        lazyre.compiled_here().update(compiled)
-    return done if isinstance(done, dict) else {}
+def _wait(back: int) -> None:
+    """Until the child has written all (its byte arrives) or has ended (the pipe's end)."""
+    os.read(back, 1)
 
 
 def _reap(pid: int, delivered: bool) -> None:
