@@ -164,6 +164,17 @@ def _empty_nvidia_grep(f: Found, doc: Pasted) -> bool:
     return False
 
 
+# What parts the items of a person's spec list ("Specs: Ryzen 5 5600X, Radeon RX 6700 XT, 32GB
+# RAM", "i5-12400F / Intel Arc A750"): a CPU in an earlier item is another part, not the GPU's
+# own name ("AMD Ryzen 7 5800H with Radeon Graphics" is one item: the CPU's integrated graphics).
+_ITEM_SEP = lazy(r"[,;|+]|\s/\s|\s-\s")
+
+
+def _item_before(line: str, start: int) -> str:
+    """The text before ``start`` within its list item."""
+    return _ITEM_SEP.split(line[:start])[-1]
+
+
 def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
     tried = set()  # a log repeats its lines: each distinct line is searched once
     for i in candidates:
@@ -172,7 +183,7 @@ def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) ->
             continue
         tried.add(line)
         m = _OTHER_GPU.search(line)
-        if (not m or _CPU_LINE.search(line[:m.start()]) or re.search(r"\bwith\s+$", line[:m.start()], _I)
+        if (not m or _CPU_LINE.search(_item_before(line, m.start())) or re.search(r"\bwith\s+$", line[:m.start()], _I)
                 or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or asked(line, m.end())):
             continue
         f.set("pci.devices", (), i, rank=STATED,

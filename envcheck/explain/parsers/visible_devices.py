@@ -171,6 +171,70 @@ def _said_to_work(line: str) -> Optional[str]:
     return _unquote(m.group("value"))
 
 
+# Both values on one line, the change between them told: "a change of the CUDA_VISIBLE_DEVICE …
+# (in my case a change from '1' to '0' was necessary)", "changed CUDA_VISIBLE_DEVICES from 2 to
+# 0 and it works", "export CUDA_VISIBLE_DEVICES=1 gives an error. Changing it to
+# CUDA_VISIBLE_DEVICES=0 worked", "CUDA_VISIBLE_DEVICES=1, changing it to 0 fixed it". The
+# person's word that the change made the run work is what it says (a success after the new
+# value, or the change "was necessary" / "had to" be made); advice ("you can change …", "if …"),
+# a question, a supposition or a change that did not help say nothing.
+_IDS = r"['\"`]?(?P<{}>-?\d+(?:\s*,\s*-?\d+)*)['\"`]?"
+_CHANGE = r"\b(?:chang\w*|switch\w*|edit\w*|modif\w*|set(?:ting)?)\b"
+_FROM_TO = lazy(rf"{_CHANGE}(?P<what>[^.;!?\n]{{0,40}}?)\bfrom\s+{_IDS.format('old')}\s+to\s+{_IDS.format('new')}(?![\w.])", _I)
+_IT_TO = lazy(rf"^[^\n]{{0,60}}?{_CHANGE}\s+(?:it|this|that|the\s+value)\s+to\s+(?:CUDA_VISIBLE_DEVICES\s*=\s*)?"
+              rf"{_IDS.format('new')}(?![\w.])", _I)
+_NEEDED = lazy(r"\b(?:was|is|were|be)\s+(?:necessary|needed|required)\b|\bhad\s+to\b|\bneeded\s+to\b|\bin\s+my\s+case\b"
+               r"|\bfix(?:ed)?\s+(?:it|this|the\s+\w+)\s+by\b|\bsolved?\s+(?:it|this)\s+by\b", _I)
+# The person's own case said, after which earlier advice or requests ("it would be useful if you
+# could mention …") no longer govern: "(in my case a change from '1' to '0' was necessary)".
+_OWN_CASE = lazy(r"\bin\s+my\s+case\b|\bfor\s+me\b|\bon\s+my\s+(?:machine|system|pc|computer|server|laptop)\b", _I)
+_ADVISED = lazy(r"\b(?:you|one|users?)\s+(?:can|could|should|may|might|need|have)\b|\bif\b|\bwhen\b|\btry\b|\bplease\b", _I)
+
+
+_STOP = lazy(r"[;!?]|\.(?!\w)")  # a sentence's end; not the dot of "main.py" or "2.1"
+
+
+def _sentence(line: str, start: int, end: int) -> Tuple[str, str]:
+    """The text of the sentence holding line[start:end] before and after it."""
+    left = max((m.end() for m in _STOP.finditer(line, 0, start)), default=0)
+    right = _STOP.search(line, end)
+    return line[left:start], line[end:right.start() if right else len(line)]
+
+
+def _changed_on_line(line: str) -> Optional[Tuple[str, str]]:
+    """(the value the run had, the value that made it work), both told on ``line`` (a line's test)."""
+    m = _FROM_TO.search(line)
+    # What changed: the variable named between the verb and "from", or nothing named there and the
+    # variable earlier in the sentence ("a change of the CUDA_VISIBLE_DEVICE … a change from '1' to
+    # '0'"), not another setting ("changed the batch size from 16 to 8").
+    near = m and ("cuda_visible_device" in m.group("what").lower()
+                  or (re.fullmatch(r"\s*(?:it|this|that|the\s+value)?\s*", m.group("what"), _I) is not None
+                      and "cuda_visible_device" in _sentence(line, m.start(), m.end())[0][-150:].lower()))
+    pair = (m.group("old"), m.group("new"), m.start(), m.end()) if near else None
+    if pair is None:
+        first = _CVD.search(line)
+        if first and not _TEMPLATE.match(line, first.end()):
+            it = _IT_TO.search(line[first.end():])
+            if it and not _ADVISED.search(line, first.end(), first.end() + it.start("new")):
+                pair = (_unquote(first.group("value")), it.group("new"), first.start(), first.end() + it.end())
+    if pair is None:
+        return None
+    old, new, start, end = pair
+    old, new = re.sub(r"\s+", "", old), re.sub(r"\s+", "", new)
+    if not old or old == new:
+        return None
+    before, after = _sentence(line, start, end)
+    own = None
+    for own in _OWN_CASE.finditer(before):
+        pass
+    advised_in = before[own.end():] if own else before
+    told_ok = _FIX_AFTER.search(after) or _NEEDED.search(before + " " + line[start:end] + after)
+    if (not told_ok or "?" in after or _ADVISED.search(advised_in) or _SUPPOSED.search(advised_in)
+            or _TAKEN_BACK.search(after[:60]) and not _FIX_AFTER.match(after[:30])):
+        return None
+    return old, new
+
+
 def _values(doc: Pasted) -> Tuple[List[Tuple[str, int]], bool, Optional[Tuple[str, int]]]:
     """(values the run had, whether a fix is told, the first fixed value) from the lines
     setting CUDA_VISIBLE_DEVICES."""
@@ -244,7 +308,7 @@ def _compose_unset(doc: Pasted, f: Found) -> None:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    if not doc.lines_containing("cuda_visible_devices"):
+    if not doc.lines_containing("cuda_visible_device"):  # also the singular people type
         return f
     _k8s(doc, f)
     _compose_unset(doc, f)
@@ -266,6 +330,14 @@ def parse(doc: Pasted) -> Found:
         value, i = fixed
         f.set("torch.cuda_available", False, i,
               detail=f"{STATED_DETAIL}: the run found no GPU; {FIXED_BY_SETTING} {value!r} fixed it")
+    if not (run is not None and fix_told):
+        changed = doc.where(_changed_on_line, "cuda_visible_device")
+        if changed:
+            i, (value, to) = changed[0]
+            f.item("env.variables", "CUDA_VISIBLE_DEVICES", value, i, rank=PROGRAM + 5)
+            f.set("torch.cuda_available", False, i, rank=PROGRAM + 5,
+                  detail=f"{STATED_DETAIL}: with CUDA_VISIBLE_DEVICES={value!r} the run found no GPU; changing it to {to!r} fixed it")
+            run, fix_told = (value, i), True
     if not (run is not None and fix_told) and not doc.lines_containing(*_NO_DEVICE_WORDS):
         # No run failed with another value, and the run with this one is said to work ("an A100 …
         # CUDA_VISIBLE_DEVICES=3 … runs fine"): CUDA saw a GPU with it, whatever the text lists of the machine.
