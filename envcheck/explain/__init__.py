@@ -74,13 +74,28 @@ def explain(doc: Pasted, collected_at: Optional[str] = None) -> Explanation:
         raise EnvcheckError("this is envcheck's own JSON (a snapshot or a report), not pasted output: "
                             "diagnose it with `envcheck doctor --facts FILE`")
     with _no_cycle_collection():
-        found = reference_table.drop(doc, fix_context.demote(doc, read_all(doc, PARSERS)))
+        found = reference_table.drop(doc, fix_context.demote(doc, read_all(doc, PARSERS, meanwhile=_after_reading)))
         recognised = tuple(f.source for f in found if f)
         when = collected_at if collected_at is not None else now()
         facts = snapshot.drop_secrets(assemble(found, collected_at=when, envcheck_version=__version__))
     if not recognised:  # said in the report itself (every format), not only as a progress line
         facts = dataclasses.replace(facts, notes=(NOTHING_RECOGNISED,) + tuple(facts.notes))
     return Explanation(facts, recognised)
+
+
+def _after_reading() -> None:
+    """What the diagnosis needs once the readers are done (the rules, the report, the recipes),
+    made ready while a large paste's readers run in the other process (two_processes.read_all):
+    a fifth of a second of imports and reading that would otherwise wait for the readers.
+    A failure here is left to where the same import or read happens for real."""
+    try:
+        import envcheck.report  # noqa: F401
+        import envcheck.rules  # noqa: F401
+        from envcheck.recipes.loader import load_all
+
+        load_all()
+    except Exception:
+        pass
 
 
 @contextlib.contextmanager
@@ -125,10 +140,11 @@ def diagnose(doc: Pasted, collected_at: Optional[str] = None, redact: bool = Fal
     ``redact``: remove UUIDs, serials, user names and home paths first (``--redact``;
     the CLI passes it for ``--markdown`` always, as the doctor does)."""
     from envcheck.explain.resolved import said_over
-    from envcheck.report import Report
-    from envcheck.rules import evaluate
 
     explanation = explain(doc, collected_at)
+    from envcheck.report import Report  # after the readers: see _after_reading
+    from envcheck.rules import evaluate
+
     if redact:
         explanation = redacted(explanation, doc)
     ev = evaluate(explanation.facts)

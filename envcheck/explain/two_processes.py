@@ -218,8 +218,10 @@ def _one_way(readers: Sequence[Reader], doc: Pasted) -> List[Found]:
     return [reader(doc) for reader in readers]
 
 
-def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
-    """``[reader(doc) for reader in readers]``, in two processes for a large paste."""
+def read_all(doc: Pasted, readers: Sequence[Reader], meanwhile: Optional[Callable[[], None]] = None) -> List[Found]:
+    """``[reader(doc) for reader in readers]``, in two processes for a large paste. ``meanwhile``:
+    what the caller does next that needs none of the readers' results (imports, say): with two
+    processes, called in this one while the child reads (the queue evens the load out)."""
     if (len(doc.text) < SPLIT_AT or len(readers) >= 1 << (8 * _SIZE) or not hasattr(os, "fork") or _cores() < 2
             or _one_process()):
         return _one_way(readers, doc)
@@ -260,6 +262,8 @@ def read_all(doc: Pasted, readers: Sequence[Reader]) -> List[Found]:
         fds = [queue, back, spool]
         if pid > 0:
             arrived = _Spool(spool)
+            if meanwhile is not None:
+                meanwhile()
             for i in _parents(here, queue):
                 try:
                     done[i] = readers[i](doc)

@@ -211,3 +211,35 @@ def test_message_readers_lists_every_reader_of_the_messages():
         if doc._asked:
             readers_of.add(reader.__module__.rpartition(".")[2])
     assert readers_of == two_processes.MESSAGE_READERS
+
+
+def test_meanwhile_runs_here_while_the_child_reads(monkeypatch):
+    monkeypatch.setattr(two_processes, "SPLIT_AT", 0)
+    calls = []
+    found = two_processes.read_all(_doc(), [_slow(i) for i in range(4)], meanwhile=lambda: calls.append(os.getpid()))
+    assert calls == [os.getpid()] and [f.rank for f in found] == list(range(4))
+
+
+def test_a_large_pastes_report_needs_nothing_imported_after_its_readers():
+    # The rules, the report and the recipes are made ready during the readers (explain._after_reading).
+    import subprocess
+    import sys
+
+    code = ("import sys, json, pathlib\n"
+            "from envcheck.explain import two_processes as tp, diagnose\n"
+            "from envcheck.explain.source import normalise\n"
+            "tp.SPLIT_AT = 0\n"
+            "orig = tp.read_all\n"
+            "seen = {}\n"
+            "def ra(doc, readers, meanwhile=None):\n"
+            "    out = orig(doc, readers, meanwhile)\n"
+            "    seen['after'] = set(sys.modules)\n"
+            "    return out\n"
+            "tp.read_all = ra\n"
+            "_, report = diagnose(normalise('RuntimeError: No CUDA GPUs are available\\n' * 5))\n"
+            "from envcheck.report import render\n"
+            "render(report, 'text')\n"
+            "print(sorted(m for m in set(sys.modules) - seen['after'] if m.startswith('envcheck')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
