@@ -48,6 +48,9 @@ def test_a_process_found_taking_the_memory(text):
     OOM + "In nvidia-smi I found a process using all the GPU memory, killed it and it works now.\n",
     # system memory, not the GPU's: no GPU tool or GPU memory on the line
     ZH_OOM + "top里发现有个java进程，把所有内存基本全吃了。\n",
+    # another machine's, or the past
+    OOM + "On my other server, nvidia-smi once showed there was a process hogging all the GPU memory.\n",
+    OOM + "Last year I found a process eating all the GPU memory in nvidia-smi, but that was another machine.\n",
 ])
 def test_found_process_denied_asked_over_or_without_a_memory_failure(text):
     assert HELD not in findings(text)
@@ -78,6 +81,8 @@ def test_workers_at_zero_fixing_it_in_a_container(text):
     "I run the training in a docker container. Does setting num_workers=0 fix it?\n",
     "I run the training in a docker container. Setting num_workers=0 did not help, it still crashes.\n",
     "I run the training in a docker container. 我把num_workers设置为0了，还是不行。\n",
+    # the container is another machine's
+    "Setting num_workers=0 fixed it on my laptop. On my old server we used to run it in a docker container.\n",
     # zero of something else
     "In the docker container, setting CUDA_VISIBLE_DEVICES=0 fixed it.\n",
 ])

@@ -134,6 +134,10 @@ _GPU_SCOPE = lazy(r"nvidia-smi|nvitop|gpustat|显存|显卡|\bgpu\b|\bvram\b", _
 # The clause after it saying it is over: "…, killed it and the memory was released", "杀掉后就好了".
 _OVER = lazy(r"释放了|正常了|好了|解决了|恢复了|就可以了|\b(?:works?\s+now|freed|released|solved|fixed|resolved)\b", _I)
 _CLAUSE_END = lazy(r"[，,。！？!?;；]")
+# Another machine or long ago, said anywhere in the sentence ("…, but that was another machine", "last
+# year"): sentences.not_here_now reads "on my other server", not these.
+_ELSEWHERE = lazy(r"\b(?:another|a\s+different|the\s+other)\s+(?:machine|server|computer|pc|laptop|node|box|host)\b"
+                  r"|\blast\s+(?:year|month|week)\b|\b(?:years?|months?)\s+ago\b|另一台|别的机器|去年|以前", _I)
 # The run failing for memory, which the found process must stand beside: torch's and TensorFlow's "out of
 # memory", "OOM", "CUDA内存不足" / "显存不足" / "显存溢出" in the person's words.
 _MEMORY_FAILED = lazy(r"out\s+of\s+(?:gpu\s+|cuda\s+|device\s+)?memory|\boom\b|(?:cuda|gpu)\s*内存(?:不足|不够|溢出)"
@@ -181,7 +185,8 @@ def _found_process(doc: Pasted, f: Found) -> bool:
             tail = _CLAUSE_END.search(s, at + len(m.group(0)))
             said_part = s[:tail.start() if tail else len(s)]
             if not _GPU_SCOPE.search(s) or _NOT.search(said_part) or _NO_OTHER.search(s[:at]) \
-                    or _OVER.search(s, at + len(m.group(0))) or not_here_now(s, at, at + len(m.group(0)), people=False):
+                    or _OVER.search(s, at + len(m.group(0))) or _ELSEWHERE.search(s) \
+                    or not_here_now(s, at, at + len(m.group(0)), people=False):
                 continue
             if not any(_MEMORY_FAILED.search(doc.lines[j]) for j in doc.lines_containing("memory", "oom", "内存", "显存")):
                 return False

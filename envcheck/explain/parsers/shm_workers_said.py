@@ -22,7 +22,7 @@ from typing import List, Optional
 
 from envcheck.derived.shm_said import WORKERS_DETAIL
 from envcheck.explain.partial import Found
-from envcheck.explain.sentences import sentence_around
+from envcheck.explain.sentences import ANOTHER_MACHINE, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -47,12 +47,16 @@ _CONTAINER = lazy(r"\bdocker[- ]?containers?\b|\b(?:in|inside|within|from|into)\
 # A container denied before the words: "without docker", "not in a container", "没有使用docker".
 _NO_CONTAINER = lazy(r"\b(?:not|without|no|outside|never|n't)\b[^.;!?\n]{0,20}$|(?:没有|不是|不用|未|非)[^。；！？\n]{0,8}$", _I)
 
+# The container another machine's or past: "On my old server we used to run it in a docker container".
+_ELSEWHERE = lazy(rf"{ANOTHER_MACHINE}|\bused\s+to\b", _I)
+
 
 def _in_container(doc: Pasted) -> bool:
     for i in doc.lines_containing("docker", "container", "pod", "k8s", "kubernetes", "容器", ignorecase=True):
         line = doc.lines[i]
         for m in _CONTAINER.finditer(line):
-            if not _NO_CONTAINER.search(line, max(0, m.start() - 30), m.start()):
+            if not _NO_CONTAINER.search(line, max(0, m.start() - 30), m.start()) \
+                    and not _ELSEWHERE.search(sentence_around(line, m.start(), m.end())):
                 return True
     return False
 
