@@ -10,3 +10,6 @@ HELD_DETAIL = f"{STATED_DETAIL}: GPU memory said to stay held by a process that 
 # "There's another program used a lot of GPU memory", "this was just from me running too much at once
 # on my gpu": the memory is taken by other live work on the same GPU (held_memory_prose writes it).
 SHARED_DETAIL = f"{STATED_DETAIL}: GPU memory said to be taken by other programs on the same GPU"
+# "发现有个VeCarRecoServer进程，把所有内存基本全吃了" beside "CUDA内存不足": a process the person found taking
+# (nearly) all of the memory, in a text that says the run failed for memory (held_memory_prose checks both).
+FOUND_DETAIL = f"{STATED_DETAIL}: a process found taking the GPU's memory, beside a failure for memory"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from envcheck.derived.held_memory import HELD_DETAIL, SHARED_DETAIL
+from envcheck.derived.held_memory import FOUND_DETAIL, HELD_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import held_said
 from envcheck.derived.machine import failure_texts
 from envcheck.derived.stated_causes import blamed
@@ -29,7 +29,7 @@ BUSY_PCT = 50
 # memory trying to allocate …", Keras/JAX's RESOURCE_EXHAUSTED, or the person's "I run out of GPU memory".
 _MEMORY_FAILURE = re.compile(r"out\s+of\s+(?:gpu\s+|device\s+|cuda\s+)?memory|\boom\b|cudaMalloc|resource_exhausted"
                              r"|failed\s+to\s+allocate|could\s+not\s+allocate|memory\s+(?:is\s+)?(?:full|exhausted)"
-                             r"|显存不足|显存(?:溢出|爆)|メモリ不足|메모리\s?부족", re.I)
+                             r"|显存不足|显存(?:溢出|爆)|(?:CUDA|GPU)\s*内存(?:不足|不够|溢出)|メモリ不足|메모리\s?부족", re.I)
 
 
 def _fails_for_memory(ctx: RuleContext) -> bool:
@@ -79,8 +79,9 @@ def gpu_memory_held_after_exit(ctx: RuleContext) -> Iterator[Finding]:
         return
     for g in ctx.facts.gpus:
         used = g.memory_used_bytes
-        if used.status is Status.ERROR and blamed(used, SHARED_DETAIL) and _fails_for_memory(ctx):
-            said = str(used.detail)[len(SHARED_DETAIL):].strip(" ()")
+        found = used.status is Status.ERROR and blamed(used, FOUND_DETAIL)  # its failure checked where it was read
+        if found or (used.status is Status.ERROR and blamed(used, SHARED_DETAIL) and _fails_for_memory(ctx)):
+            said = str(used.detail)[len(FOUND_DETAIL if found else SHARED_DETAIL):].strip(" ()")
             yield make("gpu_memory_in_use",
                        f"The text says other programs were using the same GPU (“{said}”), and a failure in it names "
                        "memory: what they hold is not there for this run. `nvidia-smi` lists them and what each holds; "

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import re
 
-from envcheck.derived.held_memory import HELD_DETAIL, SHARED_DETAIL
+from envcheck.derived.held_memory import FOUND_DETAIL, HELD_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import HELD_NOTE
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import not_here_now
+from envcheck.explain.sentences import not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Reading, Status
@@ -118,6 +118,32 @@ _NOT_THIS_RUN = lazy(r"\b(?:the\s+)?other\s+(?:\d+\s+)?(?:gpus|cards)\b|\b(?:kil
                      r"(?:it|them|that|those|the\s+\w+)\b|\bshows?\s+0\s*mib\b", _I)
 
 
+# A process the person found (in nvidia-smi) taking all or nearly all of the memory (round 25, a thin
+# report: "我运行nvidia-smi，发现有个VeCarRecoServer进程，把所有内存基本全吃了"; en "I ran nvidia-smi and found a
+# process called X eating almost all the GPU memory"). The process found, not named as the person's own
+# run; a question after a comma ("…，请问这个进程是什么呢？") asks what it is, not whether it is there.
+_FOUND_PROCESS = lazy(
+    r"(?:发现|看到|看见)(?:了)?(?:有)?(?:一)?个[^。，,！？]{0,40}?进程[，,]?\s*(?:把|将)?(?:所有|全部|几乎所有|大部分)?的?"
+    r"(?:显存|内存|显卡)?(?:基本|几乎)?(?:全|都|全部)?(?:吃|占|用)(?:了|满|光|完)"
+    r"|\b(?:found|discovered|noticed|saw|see|there\s+(?:is|was|'s))\s+(?:a|an|one|some)\s+(?:\w+\s+){0,2}process\b"
+    r"(?:\s+(?:called|named))?[^.;!?]{0,40}?\b(?:eating|taking|using|occupying|hogging|eats|takes|uses|occupies|hogs)\s+"
+    r"(?:up\s+)?(?:almost\s+|nearly\s+|basically\s+|pretty\s+much\s+)?(?:all|most)\s+(?:of\s+)?(?:the\s+)?"
+    r"(?:gpu\s+|vram\s+|video\s+|gpu'?s\s+)?(?:memory|vram)\b", _I)
+# Where the memory the found process takes is the GPU's: nvidia-smi named on the line, or GPU memory said.
+_GPU_SCOPE = lazy(r"nvidia-smi|nvitop|gpustat|显存|显卡|\bgpu\b|\bvram\b", _I)
+# The clause after it saying it is over: "…, killed it and the memory was released", "杀掉后就好了".
+_OVER = lazy(r"释放了|正常了|好了|解决了|恢复了|就可以了|\b(?:works?\s+now|freed|released|solved|fixed|resolved)\b", _I)
+_CLAUSE_END = lazy(r"[，,。！？!?;；]")
+# Another machine or long ago, said anywhere in the sentence ("…, but that was another machine", "last
+# year"): sentences.not_here_now reads "on my other server", not these.
+_ELSEWHERE = lazy(r"\b(?:another|a\s+different|the\s+other)\s+(?:machine|server|computer|pc|laptop|node|box|host)\b"
+                  r"|\blast\s+(?:year|month|week)\b|\b(?:years?|months?)\s+ago\b|另一台|别的机器|去年|以前", _I)
+# The run failing for memory, which the found process must stand beside: torch's and TensorFlow's "out of
+# memory", "OOM", "CUDA内存不足" / "显存不足" / "显存溢出" in the person's words.
+_MEMORY_FAILED = lazy(r"out\s+of\s+(?:gpu\s+|cuda\s+|device\s+)?memory|\boom\b|(?:cuda|gpu)\s*内存(?:不足|不够|溢出)"
+                      r"|显存(?:不足|不够|溢出|爆)", _I)
+
+
 # An amount named in the sentence: "13GB", "12799 MiB".
 _AMOUNT = lazy(r"\b(\d+(?:\.\d+)?)\s*([gm])i?b\b", _I)
 
@@ -146,8 +172,34 @@ def parse(doc: Pasted) -> Found:
     return _shared(doc, f)
 
 
+def _found_process(doc: Pasted, f: Found) -> bool:
+    """A process the person found taking (nearly) all of the GPU's memory (_FOUND_PROCESS), in a
+    text whose run failed for memory (_MEMORY_FAILED)."""
+    for i in doc.lines_containing("进程", "process"):
+        line = doc.lines[i]
+        if line.lstrip().startswith("|"):
+            continue
+        for m in _FOUND_PROCESS.finditer(line):  # the words first, then only their sentence is read
+            s = sentence_around(line, m.start(), m.end())
+            at = s.find(m.group(0))
+            tail = _CLAUSE_END.search(s, at + len(m.group(0)))
+            said_part = s[:tail.start() if tail else len(s)]
+            if not _GPU_SCOPE.search(s) or _NOT.search(said_part) or _NO_OTHER.search(s[:at]) \
+                    or _OVER.search(s, at + len(m.group(0))) or _ELSEWHERE.search(s) \
+                    or not_here_now(s, at, at + len(m.group(0)), people=False):
+                continue
+            if not any(_MEMORY_FAILED.search(doc.lines[j]) for j in doc.lines_containing("memory", "oom", "内存", "显存")):
+                return False
+            said = " ".join(s.split())[:160]
+            f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{FOUND_DETAIL} ({said})"))
+            return True
+    return False
+
+
 def _shared(doc: Pasted, f: Found) -> Found:
-    """Other live work said to take the same GPU (_SHARED)."""
+    """Other live work said to take the same GPU (_SHARED), or a process found taking its memory."""
+    if _found_process(doc, f):
+        return f
     for i in doc.lines_containing("other", " much", " many", "multiple", "several", "其他", "别的", "其它"):
         line = doc.lines[i]
         if line.lstrip().startswith("|"):

@@ -36,7 +36,7 @@ import re
 from typing import Optional
 
 from envcheck.explain.df_layout import host_df
-from envcheck.explain.parsers import df_full
+from envcheck.explain.parsers import df_full, shm_workers_said
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
 from envcheck.explain.sentences import clause_start, general_statement, not_here_now
 from envcheck.explain.source import Pasted
@@ -225,6 +225,7 @@ def parse(doc: Pasted) -> Found:
     _resumed(doc, f)
     _disk_said(doc, f)
     df_full.read(doc, f)  # a df table's full file system, at a tool's rank
+    shm_workers_said.read(doc, f)  # workers=0 told as the fix, in a container
     for i in doc.lines_containing("bus", "xid", "总线", ignorecase=True):
         line = lines[i]
         if "NVRM" in line:
