@@ -41,7 +41,7 @@ from typing import Optional, Tuple
 
 from envcheck.explain.first_of import FirstOf
 from envcheck.explain.gated import Gated
-from envcheck.explain.parsers import container_driver_denied
+from envcheck.explain.parsers import container_driver_denied, container_others
 from envcheck.explain.parsers.container_image import image_drivers, library_versions, packages_in_container
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
@@ -293,6 +293,7 @@ def parse(doc: Pasted) -> Found:
                   detail=f"{STATED_DETAIL}: the image gets {p.group(0)} ({m.group(0).strip()[:80]})")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
     container_driver_denied.read(f, doc)
+    container_others.read(f, doc)
     image_drivers(f, doc)
     library_versions(f, doc)
     packages_in_container(f, doc)
