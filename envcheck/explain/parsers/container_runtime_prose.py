@@ -96,7 +96,11 @@ _GPU_CONTAINER = lazy(r"\bdocker(?:-compose)?\s+(?:container\s+)?run\b|--gpus\b|
                       # the container started: "When trying to run the container, it says …"
                       r"|\brun(?:ning)?\s+(?:the|a|my|this|your|our)\s+(?:docker\s+)?container\b"
                       r"|\b(?:gpus?|cuda|nvidia-smi)\b[^.;!?\n]{0,50}?\b(?:in|inside|within|from)\s+(?:the\s+|my\s+|a\s+)?"
-                      r"(?:docker\s+)?containers?\b|(?:docker|容器)\s*(?:里|中|内)[^。！？\n]{0,12}?(?:gpu|GPU|cuda|CUDA)", _I)
+                      r"(?:docker\s+)?containers?\b|(?:docker|容器)\s*(?:里|中|内)[^。！？\n]{0,12}?(?:gpu|GPU|cuda|CUDA)"
+                      # the container said not to get the GPU: "The container doesn't see the GPU"
+                      r"|\bcontainers?\b[^.;!?\n]{0,30}?(?:\b(?:does\s+not|do\s+not|cannot|can\s+not|could\s+not|fails?\s+to|is\s+unable\s+to)"
+                      r"|n't)\s+(?:see|detect|find|use|access|recogni[sz]e)\s+(?:the\s+|my\s+|any\s+)?"
+                      r"(?:nvidia\s+)?gpus?\b", _I)
 _CONTAINER_NEEDLES = ("run", "gpus", "compose", "runtime", "--device", "nvidia.com/gpu", "container", "容器", "docker")
 _NEEDLES = ("runtime", "运行时")
 _DENIAL_WORDS = ("n't", "not", "no longer", "cannot", "fail", "won't", "never", "forgot", "无法", "不能", "不识别", "找不到",
