@@ -19,6 +19,7 @@ from typing import Iterator
 
 from envcheck.derived.container_claims import no_compute
 from envcheck.derived.machine import in_container
+from envcheck.derived.messages import is_stated
 from envcheck.derived.node_gpus import node_without_gpus
 from envcheck.derived.others_get_gpu import no_gpu_here, others_get_gpu
 from envcheck.rules.engine import RuleContext, make
@@ -71,4 +72,32 @@ def container_others_get_gpu(ctx: RuleContext) -> Iterator[Finding]:
                "and recreate the container.", ev, confidence=Confidence.LIKELY)
 
 
-RULES = (container_others_get_gpu,)
+def started_without_request_said(ctx: RuleContext) -> Iterator[Finding]:
+    """The container's start shown in the text asks for no GPU (a ``docker run`` without ``--gpus``, a
+    compose service without ``runtime: nvidia`` or a device reservation: ``explain/parsers/commands.py``)
+    and the person says the GPU is not found or not used there ("Ollama in docker runs on the CPU only",
+    "no GPU found"): container_missing_gpus_flag, likely (a daemon whose default runtime is nvidia would
+    pass the GPU all the same). Silent where the text says it in its own words already (the stated claim's
+    rule), names another cause, shows no NVIDIA GPU, or has torch as a CPU build."""
+    f = ctx.facts
+    gpus = f.host.container_gpus
+    if not (gpus.ok and gpus.value == "none") or is_stated(gpus) or not in_container(f):
+        return
+    said = no_gpu_here(f)
+    if said is None or f.has_nvidia_gpu is False:
+        return
+    if any(s.id in _OTHER_CAUSES for s in ctx.stated) or node_without_gpus(f) is not None:
+        return
+    if any(s.supports("container_missing_gpus_flag") for s in ctx.stated):
+        return  # a program's own "no GPU" message has its rule (hosting.program_found_no_gpu_in_container)
+    tv = ctx.torch_view
+    if tv is not None and tv.is_cpu:
+        return
+    yield make("container_missing_gpus_flag",
+               "The container's start in the text asks for no GPU, and the text says the GPU is not found or not "
+               "used there: the container was started without GPU access. Start it with `--gpus all` (compose: "
+               "`runtime: nvidia` or a device reservation with driver: nvidia) on a host with the NVIDIA Container "
+               "Toolkit.", [("host.container_gpus", gpus), ("the text", said)], confidence=Confidence.LIKELY)
+
+
+RULES = (container_others_get_gpu, started_without_request_said)

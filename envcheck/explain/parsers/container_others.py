@@ -57,15 +57,18 @@ _DENIED = lazy(r"\b(?:not|never|no|none|neither|nor|either|cannot)\b|n't\b|不�
                r"|nicht|\bni\b", _I)
 _EITHER = lazy(r"^\W{0,3}\s*(?:either|neither)\b", _I)
 _CONDITION = lazy(r"\b(?:if|whether|when|unless|check|see\s+if|make\s+sure|verify|try|test)\b[^.!?;\n]*$", _I)
-# The GPU not found here, in the person's words: read only where the sentence above was found.
+# The GPU not found here, in the person's words ("no GPU found", "the GPU is not detected", "it runs on
+# the CPU instead"): the failure the rules weigh beside the sentence above or a start shown without a GPU.
 _NO_GPU = lazy(r"\bno\s+(?:nvidia\s+|cuda\s+)?(?:gpus?|graphics\s+cards?)\s+(?:was\s+|were\s+)?(?:found|detected|available)"
                r"|\b(?:gpus?|graphics\s+cards?)\s+(?:is\s+|was\s+|are\s+)?(?:not|isn't|wasn't|aren't)\s+(?:being\s+)?"
                r"(?:detected|found|recogni[sz]ed|available|used|visible)"
                r"|\b(?:doesn't|does\s+not|don't|can't|cannot|won't|couldn't)\s+(?:see|detect|find|use|recogni[sz]e)\s+"
                r"(?:the\s+|my\s+|any\s+)?(?:nvidia\s+)?gpus?\b"
-               r"|\bruns?\s+on\s+(?:the\s+)?cpu\s+(?:instead|only)\b"
+               r"|\bruns?\s+on\s+(?:the\s+)?cpu\s+(?:instead|only)\b|\b(?:uses?|using)\s+(?:only\s+)?(?:the\s+)?cpu\s+(?:instead|only)\b"
                r"|(?:GPU|显卡)\s*(?:用不了|识别不到|检测不到|无法使用)|(?:识别不到|检测不到|找不到)\s*(?:GPU|显卡)"
                r"|GPU\s*(?:が|を)\s*(?:認識されない|使えない|見つからない)", _I)
+# The CPU meant: "runs on the CPU only, as expected", "the CPU image", "CPU-only on purpose".
+_MEANT = lazy(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|cpu[\s-](?:only\s+)?(?:image|build|version|tag))\b", _I)
 _ELSEWHERE = lazy(ANOTHER_MACHINE + r"|\bon\s+(?:my|the|a)\s+(?:other|second|old)\s+(?:host|server|machine)\b", _I)
 
 
@@ -84,7 +87,8 @@ def _said(line: str) -> Optional[re.Match]:
 
 
 def read(f: Found, doc: Pasted) -> None:
-    """Note the first such sentence (container_prose's parse calls this)."""
+    """Note the first such sentence, and the person's sentence that the GPU is not found here
+    (container_prose's parse calls this)."""
     for i in doc.lines_containing(*_NEEDLES, ignorecase=True):
         if i in doc.enclosed:
             continue
@@ -92,20 +96,30 @@ def read(f: Found, doc: Pasted) -> None:
         if m:
             quoted = " ".join(doc.lines[i].split())
             f.note(f"{OTHERS_GET_GPU}“{quoted[:160]}{'…' if len(quoted) > 160 else ''}” (line {i + 1})")
-            _no_gpu_here(f, doc)
-            return
+            break
+    _no_gpu_here(f, doc)
+
+
+_NEGATIONS = ("not", "n't", "no ", "cpu", "用不了", "识别不到", "检测不到", "找不到", "无法", "認識", "使え", "見つから")
+
+
+def _kept(line: str) -> Optional[re.Match]:
+    """The first "GPU not found here" on the line that is not asked, conditional or another machine's."""
+    low = line.lower()  # substrings first: most lines naming the GPU say nothing of it missing
+    if len(line) > 1000 or not any(w in low for w in _NEGATIONS) or _ELSEWHERE.search(line):
+        return None
+    for m in _NO_GPU.finditer(line):
+        start = clause_start(line, m.start())
+        if not (asked(line, m.end()) or _CONDITION.search(line[start:m.start()]) or _MEANT.search(line)):
+            return m
+    return None
 
 
 def _no_gpu_here(f: Found, doc: Pasted) -> None:
-    for i in doc.lines_containing("gpu", "graphics", "cpu", "显卡", ignorecase=True):
-        line = doc.lines[i]
-        if i in doc.enclosed or len(line) > 1000:
-            continue
-        for m in _NO_GPU.finditer(line):
-            start = clause_start(line, m.start())
-            if asked(line, m.end()) or _CONDITION.search(line[start:m.start()]) or _ELSEWHERE.search(line) \
-                    or working_after(doc.lines, i, m.start(), sentence=False):
-                continue  # a question, a condition, another machine, or a failure said to be over
-            quoted = " ".join(line.split())
-            f.note(f"{NO_GPU_HERE}“{quoted[:160]}{'…' if len(quoted) > 160 else ''}” (line {i + 1})")
-            return
+    # each distinct line read once (Pasted.where): a log repeats its lines
+    for i, m in doc.where(_kept, "gpu", "cpu", "graphics", "显卡"):
+        if i in doc.enclosed or working_after(doc.lines, i, m.start(), sentence=False):
+            continue  # a failure said to be over
+        quoted = " ".join(doc.lines[i].split())
+        f.note(f"{NO_GPU_HERE}“{quoted[:160]}{'…' if len(quoted) > 160 else ''}” (line {i + 1})")
+        return

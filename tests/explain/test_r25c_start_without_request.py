@@ -1,0 +1,34 @@
+"""Round 25 c: a container start shown without a GPU request (``docker run`` with no ``--gpus``) beside the
+person's words that the GPU is not found or not used there ("Ollama in docker runs on the CPU only"):
+container_missing_gpus_flag, likely (rules/container_others.started_without_request_said). Near-misses:
+the CPU meant, a question, no NVIDIA GPU on the machine, a start that asks for the GPU.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import findings
+
+FLAG = "container_missing_gpus_flag"
+RUN = "docker run -d -p 11434:11434 ollama/ollama\n"
+
+
+@pytest.mark.parametrize("text", [
+    "Ollama in docker runs on the CPU only, very slow. I started it with docker run -d -p 11434:11434 ollama/ollama",
+    RUN + "No GPU found, everything is slow.",
+    RUN + "The GPU is not used at all, it uses the CPU instead.",
+])
+def test_a_start_without_request_and_no_gpu_said(text):
+    assert FLAG in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I run the CPU image on purpose: docker run -d -p 11434:11434 ollama/ollama runs on the CPU only, as expected.",
+    RUN + "Is it normal that it runs on the CPU only?",
+    RUN + "It runs on the CPU only. This server has no NVIDIA GPU, only the Intel iGPU.",
+    "docker run -d --gpus=all -p 11434:11434 ollama/ollama\nIt runs on the CPU only.",
+    RUN + "The model loads and answers quickly.",
+])
+def test_near_misses_stay_silent(text):
+    assert FLAG not in findings(text)
