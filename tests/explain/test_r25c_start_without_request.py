@@ -32,3 +32,22 @@ def test_a_start_without_request_and_no_gpu_said(text):
 ])
 def test_near_misses_stay_silent(text):
     assert FLAG not in findings(text)
+
+
+# A pod spec without the GPU resource, said so (parsers/container_prose.py's _CAUSE).
+@pytest.mark.parametrize("text", [
+    "The pod is Running but torch.cuda.is_available() is False. The node has GPUs. I did not set nvidia.com/gpu in "
+    "resources limits.",
+    "I forgot to add nvidia.com/gpu to the pod spec, so the pod has no GPU.",
+])
+def test_pod_without_the_gpu_resource_said(text):
+    assert FLAG in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Did you set nvidia.com/gpu in the resources limits?",
+    "If you did not set nvidia.com/gpu in the limits, the pod gets no GPU.",
+    "I did set nvidia.com/gpu: 1 in the limits and the pod sees the GPU.",
+])
+def test_pod_resource_near_misses(text):
+    assert FLAG not in findings(text)
