@@ -40,6 +40,8 @@ def test_a_running_container_losing_the_gpu(text):
     "After a driver update the GPU stopped working in the container after a few hours.",
     # another machine
     "On my old server the GPU disappeared from docker containers after a few days.",
+    # a setup step told, then the container restarted
+    "I ran systemctl daemon-reload and restarted the container.",
     # restarting fixes it, and nothing says the container had the GPU
     "The app in docker doesn't start with GPU; restarting the container fixes it.",
 ])

@@ -40,7 +40,7 @@ from typing import Optional
 from envcheck.derived.container_lost_said import LOST_SAID
 from envcheck.derived.container_reload import RELOAD_REPRO
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import ANOTHER_MACHINE, asked, clause_start
+from envcheck.explain.sentences import ANOTHER_MACHINE, asked, clause_start, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -90,6 +90,7 @@ _IN_A_CONTAINER = lazy(r"\b(?:containers?|pods?|docker)\b|容器|コンテナ|�
 _OTHER_TRIGGER = lazy(r"\b(?:re)?boot\w*|\bsleep\w*|\bsuspend\w*|\bresum\w*|\bhibernat\w*|\bwak(?:e|es|ing)\s+up"
                       r"|\bupdat\w*|\bupgrad\w*|\bdriver\s+install\w*|重启(?:电脑|机器|系统|主机)|休眠|睡眠|更新|升级", _I)
 _ELSEWHERE = lazy(ANOTHER_MACHINE, _I)
+_RESTARTED_AFTER = lazy(r"\brestart(?:s|ed|ing)?\b|\bdocker\s+(?:run|start)\b", _I)
 
 
 def _lost_said(doc: Pasted) -> Optional[int]:
@@ -111,8 +112,10 @@ def _lost_said(doc: Pasted) -> Optional[int]:
         start = clause_start(line, m.start(), ".!?;。！？")
         if asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.end()]) or _DENIED.search(m.group(0)) \
                 or _DENIED_BEFORE.search(line, start, m.start()) or _OTHER_TRIGGER.search(line) \
-                or _ELSEWHERE.search(line):
+                or _ELSEWHERE.search(line) or working_after(lines, i, m.end(), sentence=False):
             continue
+        if "daemon-reload" in m.group(0).lower() and _RESTARTED_AFTER.search(line):
+            continue  # "I ran systemctl daemon-reload and restarted the container": a setup step, not the loss
         return i
     return None
 
