@@ -78,13 +78,13 @@ _AFTER = (r"\b(?:after\s+(?:some\s+time|a\s+while|(?:a\s+)?(?:few|couple\s+of|se
 _TIMED_GONE = lazy(
     r"\b(?:gpus?|nvidia-smi|cuda|nvml)\b[^.;!?\n]{0,90}?\b(?:stops?\s+working|stopped\s+working|becomes?\s+(?:unavailable"
     r"|inaccessible)|became\s+(?:unavailable|inaccessible)|(?:is|gets|got)\s+lost|disappears?|disappeared|vanish(?:es|ed)?)\b"
-    r"|(?:容器|docker)[^。！？\n]{0,12}一段时间(?:后|之后|以后)?[^。！？\n]{0,20}(?:GPU|gpu|显卡|nvidia-smi)[^。！？\n]{0,12}"
-    r"(?:不可用|用不了|消失|失效|找不到|识别不到)"
+    r"|(?:容器|docker)[^。！？\n]{0,12}(?:一段时间|几天|几个小时|数小时|一阵子)(?:后|之后|以后)?[^。！？\n]{0,20}"
+    r"(?:GPU|gpu|显卡|nvidia-smi)[^。！？\n]{0,12}(?:不可用|用不了|消失|失效|找不到|识别不到|报错)"
     r"|コンテナ[^。\n]{0,20}(?:しばらく|長時間|数時間|数日)[^。\n]{0,20}(?:GPU|nvidia-smi)[^。\n]{0,12}(?:見えなく|使えなく"
     r"|認識されなく|消え)"
     r"|컨테이너[^.\n]{0,20}(?:오래|몇\s*시간|며칠|한동안)[^.\n]{0,20}(?:GPU|nvidia-smi)[^.\n]{0,12}(?:사라|안\s*보|인식\s*(?:이\s*)?안)",
     _I)
-_TIME = lazy(_AFTER + r"|一段时间|しばらく|長時間|数時間|数日|오래|몇\s*시간|며칠|한동안", _I)
+_TIME = lazy(_AFTER + r"|一段时间|几天|几个小时|数小时|一阵子|しばらく|長時間|数時間|数日|오래|몇\s*시간|며칠|한동안", _I)
 _IN_A_CONTAINER = lazy(r"\b(?:containers?|pods?|docker)\b|容器|コンテナ|컨테이너", _I)
 # Another trigger named: a reboot or boot (a container started before the driver), sleep, a driver update.
 _OTHER_TRIGGER = lazy(r"\b(?:re)?boot\w*|\bsleep\w*|\bsuspend\w*|\bresum\w*|\bhibernat\w*|\bwak(?:e|es|ing)\s+up"

@@ -66,7 +66,8 @@ _NO_GPU = lazy(r"\bno\s+(?:nvidia\s+|cuda\s+)?(?:gpus?|graphics\s+cards?)\s+(?:w
                r"(?:the\s+|my\s+|any\s+)?(?:nvidia\s+)?gpus?\b"
                r"|\bruns?\s+on\s+(?:the\s+)?cpu\s+(?:instead|only)\b|\b(?:uses?|using)\s+(?:only\s+)?(?:the\s+)?cpu\s+(?:instead|only)\b"
                r"|(?:GPU|显卡)\s*(?:用不了|识别不到|检测不到|无法使用)|(?:识别不到|检测不到|找不到)\s*(?:GPU|显卡)"
-               r"|GPU\s*(?:が|を)\s*(?:認識されない|使えない|見つからない)", _I)
+               r"|GPU\s*(?:が|を)\s*(?:認識されない|使えない|見つからない)"
+               r"|只(?:能)?(?:用|跑)(?:了)?\s*CPU|用的是\s*CPU|没(?:有)?用(?:上|到)?\s*GPU", _I)
 # The CPU meant: "runs on the CPU only, as expected", "the CPU image", "CPU-only on purpose".
 _MEANT = lazy(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|cpu[\s-](?:only\s+)?(?:image|build|version|tag))\b", _I)
 _ELSEWHERE = lazy(ANOTHER_MACHINE + r"|\bon\s+(?:my|the|a)\s+(?:other|second|old)\s+(?:host|server|machine)\b", _I)
@@ -100,7 +101,7 @@ def read(f: Found, doc: Pasted) -> None:
     _no_gpu_here(f, doc)
 
 
-_NEGATIONS = ("not", "n't", "no ", "cpu", "用不了", "识别不到", "检测不到", "找不到", "无法", "認識", "使え", "見つから")
+_NEGATIONS = ("not", "n't", "no ", "cpu", "用不了", "识别不到", "检测不到", "找不到", "无法", "認識", "使え", "見つから", "没")
 
 
 def _kept(line: str) -> Optional[re.Match]:
