@@ -69,7 +69,9 @@ _NO_GPU = lazy(r"\bno\s+(?:nvidia\s+|cuda\s+)?(?:gpus?|graphics\s+cards?)\s+(?:w
                r"|GPU\s*(?:が|を)\s*(?:認識されない|使えない|見つからない)"
                r"|只(?:能)?(?:用|跑)(?:了)?\s*CPU|用的是\s*CPU|没(?:有)?用(?:上|到)?\s*GPU", _I)
 # The CPU meant: "runs on the CPU only, as expected", "the CPU image", "CPU-only on purpose".
-_MEANT = lazy(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|cpu[\s-](?:only\s+)?(?:image|build|version|tag))\b", _I)
+_MEANT = lazy(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|cpu[\s-](?:only\s+)?(?:image|build|version|tag)"
+              r"|cpu-only|no\s+gpu\s+(?:is\s+)?(?:needed|required)|(?:doesn't|does\s+not|don't|do\s+not)\s+need\s+"
+              r"(?:a\s+|the\s+|any\s+)?gpu)\b", _I)
 _ELSEWHERE = lazy(ANOTHER_MACHINE + r"|\bon\s+(?:my|the|a)\s+(?:other|second|old)\s+(?:host|server|machine)\b", _I)
 
 
