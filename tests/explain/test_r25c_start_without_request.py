@@ -29,6 +29,8 @@ def test_a_start_without_request_and_no_gpu_said(text):
     RUN + "It runs on the CPU only. This server has no NVIDIA GPU, only the Intel iGPU.",
     "docker run -d --gpus=all -p 11434:11434 ollama/ollama\nIt runs on the CPU only.",
     RUN + "The model loads and answers quickly.",
+    # a program's source, not the person's words
+    "docker run -d -p 8080:8080 myapp\nif not torch.cuda.is_available(): print(\"GPU is not available\")",
     # a service that needs no GPU
     "docker run -d -p 8080:8080 myapp\nThe GPU is not used by this service, it is a CPU-only web server.",
     "docker run -d -p 8080:8080 myapp\nNo GPU needed for this one; the GPU is not used here.",

@@ -103,13 +103,15 @@ def read(f: Found, doc: Pasted) -> None:
     _no_gpu_here(f, doc)
 
 
+# A program's source, not a person's words: `print("GPU is not available")`, `raise RuntimeError("no GPU found")`.
+_CODE = lazy(r"\bprint\s*\(|\blog(?:ger|ging)?\.\w+\s*\(|\braise\s+\w+|\bwarnings\.warn\s*\(|\bif\s+not\s+\w+[\w.]*\(|\bconsole\.\w+\(")
 _NEGATIONS = ("not", "n't", "no ", "cpu", "用不了", "识别不到", "检测不到", "找不到", "无法", "認識", "使え", "見つから", "没")
 
 
 def _kept(line: str) -> Optional[re.Match]:
     """The first "GPU not found here" on the line that is not asked, conditional or another machine's."""
     low = line.lower()  # substrings first: most lines naming the GPU say nothing of it missing
-    if len(line) > 1000 or not any(w in low for w in _NEGATIONS) or _ELSEWHERE.search(line):
+    if len(line) > 1000 or not any(w in low for w in _NEGATIONS) or _ELSEWHERE.search(line) or _CODE.search(line):
         return None
     for m in _NO_GPU.finditer(line):
         start = clause_start(line, m.start())
