@@ -108,7 +108,7 @@ _GPU_CONTAINER = lazy(r"\bdocker(?:-compose)?\s+(?:container\s+)?run\b|--gpus\b|
                       r"|n't)\s+(?:see|detect|find|use|access|recogni[sz]e)\s+(?:the\s+|my\s+|any\s+)?"
                       r"(?:nvidia\s+)?gpus?\b"
                       r"|(?:docker|コンテナ|컨테이너|도커)[^。.\n]{0,20}GPU|\bcontenedor\b[^.\n]{0,30}\bgpu\b"
-                      r"|\bContainer\b[^.\n]{0,30}\b(?:GPU|Grafikkarte)\b", _I)
+                      r"|\b(?:im|in\s+(?:dem|einem))\s+Container\b[^.\n]{0,30}\b(?:GPU|Grafikkarte)\b", _I)
 _CONTAINER_NEEDLES = ("run", "gpus", "compose", "runtime", "--device", "nvidia.com/gpu", "container", "容器", "docker",
                       "コンテナ", "컨테이너", "도커", "contenedor")
 _NEEDLES = ("runtime", "运行时")
