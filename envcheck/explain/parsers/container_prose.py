@@ -41,7 +41,7 @@ from typing import Optional, Tuple
 
 from envcheck.explain.first_of import FirstOf
 from envcheck.explain.gated import Gated
-from envcheck.explain.parsers import container_driver_denied
+from envcheck.explain.parsers import container_driver_denied, container_others
 from envcheck.explain.parsers.container_image import image_drivers, library_versions, packages_in_container
 from envcheck.explain.partial import PROGRAM, STATED, STATED_DETAIL, Found
 from envcheck.explain.source import Pasted
@@ -130,7 +130,10 @@ _CAUSE = Gated(lazy(
     # es / de / fr
     rf"|\bsin\s+(?:el\s+|la\s+)?(?:flag\s+|opci[oó]n\s+|par[aá]metro\s+)?{_FLAG}|\bolvid[eéó]\s+(?:poner|agregar|a[nñ]adir|pasar)\s+{_FLAG}"
     rf"|\bohne\s+(?:die\s+|das\s+|den\s+)?(?:Option\s+|Flag\s+|Parameter\s+)?{_FLAG}|{_FLAG}[^.\n]{{0,30}}\bvergessen\b"
-    rf"|\bsans\s+(?:l'option\s+|le\s+flag\s+)?{_FLAG}|\boubli[ée]\s+(?:d'ajouter\s+|de\s+mettre\s+)?{_FLAG}", _I),
+    rf"|\bsans\s+(?:l'option\s+|le\s+flag\s+)?{_FLAG}|\boubli[ée]\s+(?:d'ajouter\s+|de\s+mettre\s+)?{_FLAG}"
+    # a pod spec without the GPU resource, said so: "I did not set nvidia.com/gpu in the resources limits"
+    r"|\b(?:did\s*n[o']t|did\s+not|forgot\s+to|never)\s+(?:set|add|specify|request|put)\s+(?:the\s+|an?\s+|any\s+)?`?"
+    r"nvidia\.com/gpu\b", _I),
                 # every match names the flag or the GPU request (checked when made): other lines are not searched
                 ("--gpus", "--nv", "nvidia", "flag", "option", "parameter", "argument", "reservation", "deploy.resources"))
 _CAUSE_NEEDLES = ("--gpus", "--runtime", "--nv", "nvidia.com/gpu", "nvidia-docker", "runtime", "flag", "option",
@@ -176,7 +179,7 @@ _CAUSE_FIRST = FirstOf(_CAUSE.pattern, _CAUSE.flags, (
     ("without",), ("without",), ("require",), ("reservation", "deploy.resources", "nvidia.com/gpu", "runtime:"),
     ("加", "带", "指定", "使用", "传", "写"), ("加", "带上"), ("빼먹", "안", "넣지", "추가하지", "빠뜨", "누락", "없이"),
     ("추가", "넣으니", "넣어서"), ("忘れ", "指定していな", "付け", "つけ", "なしで"), ("たら",), ("sin",), ("olvid",),
-    ("ohne",), ("vergessen",), ("sans",), ("oubli",)), within=_CAUSE)
+    ("ohne",), ("vergessen",), ("sans",), ("oubli",), ("nvidia.com/gpu",)), within=_CAUSE)
 _SYMPTOM_FIRST = FirstOf(_SYMPTOM.pattern, _SYMPTOM.flags, (
     ("container", "docker", "pod", "lxc"), ("container", "docker", "pod", "lxc"), ("container", "docker", "pod"),
     ("nvidia-smi",), ("nvidia-smi",), ("passed",), ("is_available",), ("is_available",), ("is_available",),
@@ -293,6 +296,7 @@ def parse(doc: Pasted) -> Found:
                   detail=f"{STATED_DETAIL}: the image gets {p.group(0)} ({m.group(0).strip()[:80]})")
             f.set("host.container", _container_kind(lines[i]) or "docker", i)
     container_driver_denied.read(f, doc)
+    container_others.read(f, doc)
     image_drivers(f, doc)
     library_versions(f, doc)
     packages_in_container(f, doc)

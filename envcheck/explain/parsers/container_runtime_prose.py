@@ -83,7 +83,13 @@ _ABSENT = lazy(
     # the person's own host lacked it: "I checked and I was missing the nvidia-container-toolkit" (not "the
     # README is missing nvidia-container-toolkit", a document's gap)
     rf"|\b(?:I|we)\s*(?:was|were|am|are|'m|'re)\s+(?:still\s+)?missing\s+{_TOOLKIT}"
-    r"|(?:没有|没|未)(?:安装|装)\s*(?:nvidia-container-toolkit|nvidia-docker2?|nvidia\s*container\s*toolkit)", _I)
+    r"|(?:没有|没|未)(?:安装|装)\s*(?:nvidia-container-toolkit|nvidia-docker2?|nvidia\s*container\s*toolkit)"
+    # ja / ko / es / de
+    rf"|{_TOOLKIT}\s*(?:を|が)?\s*(?:インストールしていません|インストールしていなかった|入れていません|入れていなかった"
+    r"|インストールされていません)"
+    rf"|{_TOOLKIT}\s*(?:을|를|이|가)?\s*(?:설치하지\s*않|설치\s*안\s*(?:했|됐|되어)|설치되어\s*있지\s*않)"
+    rf"|\bno\s+(?:tengo|he|hab[ií]a)\s+instalado\s+(?:el\s+)?{_TOOLKIT}|{_TOOLKIT}\s+no\s+(?:est[aá]|estaba)\s+instalado"
+    rf"|{_TOOLKIT}\s+(?:ist|war)\s+nicht\s+installiert|\b(?:habe|hatte)\s+(?:das\s+|den\s+)?{_TOOLKIT}\s+nicht\s+installiert", _I)
 _IN_IMAGE = lazy(r"\s*(?:in|inside|within|into)\s+(?:the\s+|my\s+|this\s+)?(?:container|image|dockerfile)\b", _I)
 _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case|make\s+sure|otherwise|so\s+that)\b|如果|是否", _I)
 _NOT_FIXED = lazy(r"\b(?:not|never|neither|nor)\b|n't\b|没有|没", _I)
@@ -96,8 +102,15 @@ _GPU_CONTAINER = lazy(r"\bdocker(?:-compose)?\s+(?:container\s+)?run\b|--gpus\b|
                       # the container started: "When trying to run the container, it says …"
                       r"|\brun(?:ning)?\s+(?:the|a|my|this|your|our)\s+(?:docker\s+)?container\b"
                       r"|\b(?:gpus?|cuda|nvidia-smi)\b[^.;!?\n]{0,50}?\b(?:in|inside|within|from)\s+(?:the\s+|my\s+|a\s+)?"
-                      r"(?:docker\s+)?containers?\b|(?:docker|容器)\s*(?:里|中|内)[^。！？\n]{0,12}?(?:gpu|GPU|cuda|CUDA)", _I)
-_CONTAINER_NEEDLES = ("run", "gpus", "compose", "runtime", "--device", "nvidia.com/gpu", "container", "容器", "docker")
+                      r"(?:docker\s+)?containers?\b|(?:docker|容器)\s*(?:里|中|内)[^。！？\n]{0,12}?(?:gpu|GPU|cuda|CUDA)"
+                      # the container said not to get the GPU: "The container doesn't see the GPU"
+                      r"|\bcontainers?\b[^.;!?\n]{0,30}?(?:\b(?:does\s+not|do\s+not|cannot|can\s+not|could\s+not|fails?\s+to|is\s+unable\s+to)"
+                      r"|n't)\s+(?:see|detect|find|use|access|recogni[sz]e)\s+(?:the\s+|my\s+|any\s+)?"
+                      r"(?:nvidia\s+)?gpus?\b"
+                      r"|(?:docker|コンテナ|컨테이너|도커)[^。.\n]{0,20}GPU|\bcontenedor\b[^.\n]{0,30}\bgpu\b"
+                      r"|\b(?:im|in\s+(?:dem|einem))\s+Container\b[^.\n]{0,30}\b(?:GPU|Grafikkarte)\b", _I)
+_CONTAINER_NEEDLES = ("run", "gpus", "compose", "runtime", "--device", "nvidia.com/gpu", "container", "容器", "docker",
+                      "コンテナ", "컨테이너", "도커", "contenedor")
 _NEEDLES = ("runtime", "运行时")
 _DENIAL_WORDS = ("n't", "not", "no longer", "cannot", "fail", "won't", "never", "forgot", "无法", "不能", "不识别", "找不到",
                  "没")
@@ -253,7 +266,8 @@ def parse(doc: Pasted) -> Found:
         f.note(f"{GPUS_WORKED}“{worked[1][:160]}” (line {worked[0] + 1})")
     for pattern, needles, words, fix_ends, detail in (
             (_UNKNOWN, _NEEDLES, _DENIAL_WORDS, True, RUNTIME_UNKNOWN_DETAIL),
-            (_ABSENT, _TOOLKIT_NEEDLES, _DENIAL_WORDS + ("missing",), True, TOOLKIT_ABSENT_DETAIL),
+            (_ABSENT, _TOOLKIT_NEEDLES, _DENIAL_WORDS + ("missing", "ません", "なかった", "않", "안 ", "no ", "nicht"), True,
+             TOOLKIT_ABSENT_DETAIL),
             (_FIXED_BY_INSTALL, _TOOLKIT_NEEDLES, ("fixed", "solved", "resolved", "好了", "解决", "可以了"), False,
              TOOLKIT_FIXED_DETAIL)):
         if pattern is _ABSENT and not any(_GPU_CONTAINER.search(doc.lines[j]) for j in doc.lines_containing(*_CONTAINER_NEEDLES)):
