@@ -75,7 +75,7 @@ def _cores() -> int:
 # The readers (their modules, under explain/parsers/) that read the paste's catalogued messages,
 # ``Pasted.messages`` or ``Pasted.enclosed``; tests/explain/test_two_processes.py checks the list.
 MESSAGE_READERS = frozenset({
-    "complaint", "container_lost_prose", "container_runtime_prose", "driver_update_prose", "error_messages",
+    "complaint", "container_lost_prose", "container_prose", "container_runtime_prose", "driver_update_prose", "error_messages",
     "extension_prose", "failure_shapes", "failures", "gpu_less_machine", "library_missing_prose", "loader",
     "module_absent_prose", "module_load_prose", "torch_dll_prose", "torch_import_crash",
 })
