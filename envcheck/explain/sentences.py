@@ -186,7 +186,11 @@ _NOT_HERE_NOW = lazy(
 _OTHER_PEOPLE = lazy(r"\b(?:other|some|many)\s+(?:users|people|folks)\b|\bsomeone\s+else\b"
                      r"|\bothers\s+(?:have|had|report\w*|see|saw|get|got)\b"
                      r"|\b(?:a|another|one)\s+(?:user|colleague|customer|reader)\s+(?:reported|reports|says|said|has|had|gets|got"
-                     r"|sees|saw)\b|\bon\s+(?:their|his|her|someone'?s)\s+(?:machine|computer|laptop|server|pc|system|box)\b", re.I)
+                     r"|sees|saw)\b|\bon\s+(?:their|his|her|someone'?s)\s+(?:machine|computer|laptop|server|pc|system|box)\b"
+                     # hearsay, its place named: "someone in the Discord said that …", "a user on the forum
+                     # wrote …"; not advice ("someone said to reinstall") (review of round 25)
+                     r"|\b(?:someone|somebody|a\s+(?:user|person|commenter|poster))(?:\s+(?:on|in|from|at)\s+(?:the\s+)?[\w.-]+"
+                     r"(?:\s+[\w.-]+)?)?\s+(?:said|says|wrote|writes|mentioned|claims?|claimed|posted)\b(?!\s+to\b)", re.I)
 
 
 def not_here_now(line: str, start: int, end: int, people: bool = True) -> bool:

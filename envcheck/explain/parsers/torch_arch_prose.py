@@ -109,8 +109,10 @@ _LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支�
 # The GPU must be what the lack is about: right after it ("does not work with the RTX 50XX", "doesn't
 # support my RTX 5070 Ti", "no stable version of torch for the RTX 50XX") or right before it ("RTX 5080 is
 # not supported by …"); "does not work with numpy 2 on my 4090" is about numpy.
-# An adverb may stand between ("doesn't seem to work properly on the RTX 5080").
-_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|correctly|well|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?"
+# An adverb may stand between ("doesn't seem to work properly on the RTX 5080"); not "correctly" nor
+# "well": wrong numbers or slowness, the kernels ran ("PyTorch 1.8.1 doesn't work correctly on the
+# RTX 3090: the results are totally different", pytorch/pytorch#58434, tf32; review of round 25).
+_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?"
                    r"(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
 _BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$", _I)
 

@@ -87,6 +87,11 @@ _NOT_INSTALLED_CUDA = lazy(
 _CONDITION = lazy(r"\b(?:if|when|whenever|unless|in\s+case|make\s+sure|ensure)\b[^.;!?。]*$|如果[^。；]*$", _I)
 # A condition before the build named: "if it installed torch without CUDA, …", "如果安装的是不带CUDA的torch".
 _IF = lazy(r"\b(?:if|unless|in\s+case|whether)\b[^.;!?。]*$|(?:如果|假如|若是|もし|만약)[^。；]*$", _I)
+# What would, could, might or may have happened, in the build's clause: a counterfactual or a guess
+# ("pip would have installed the cpu version of torch without the index URL", "pip might have
+# installed the CPU version, I am not sure"), not what got onto the machine (review of round 25).
+# "must have installed" is the person's inference from what they saw, and counts.
+_GUESSED = lazy(r"\b(?:would|could|might|may)(?:\s+not|n't)?\s+have\s+(?:been\s+)?\w+", _I)
 # The conda/conda-forge package that is the CPU build ("installs pytorch-cpu").
 _CPU_PACKAGE = lazy(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
@@ -170,7 +175,12 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
     a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
     install, or one about another framework's build (the sentence names onnxruntime,
-    TensorFlow … and not torch). Used by freetext's reader too."""
+    TensorFlow … and not torch), or a guess (what "would / might have" happened). Used by freetext's
+    reader too."""
+    cs = clause_start(line, start, ",;.!?")
+    cs = max([cs] + [b.end() for b in re.finditer(r"\b(?:but|and|so)\b", line[:start], re.I)])
+    if _GUESSED.search(line, cs, start):
+        return True
     sentence = re.split(r"(?<=[.!?。])\s", line)
     at = 0
     for part in sentence:
