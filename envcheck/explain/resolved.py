@@ -36,9 +36,12 @@ _NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether|hope|wish|wi
 _NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "works again", "without", "解决")
 _CONTRAST = lazy(r"\b(?:but|however)\b", _I)
 # The statement's sentence goes on to narrow or undo it: a restriction, a time limit, another
-# symptom, another machine. Read to the sentence's end ("..." does not end it).
-_TAKEN_BACK = lazy(r"\b(?:until|till|except|instead|sometimes|intermittent\w*|occasionally|randomly|partially|partly)\b"
-                   r"|\bfor\s+a\s+(?:few|while|couple)\b|\bon\s+(?:the\s+)?cpus?\b|\bcpu[- ]only\b|\bslow\w*"
+# symptom, another machine. Read to the sentence's end ("..." does not end it). Not "instead":
+# "now it runs on the GPU instead of the CPU" is the CPU-only build's trouble over.
+_TAKEN_BACK = lazy(r"\b(?:until|till|except|sometimes|intermittent\w*|occasionally|randomly|partially|partly)\b"
+                   r"|\bfor\s+a\s+(?:few|while|couple)\b|\bcpu[- ]only\b|\bslow\w*"
+                   # "on the CPU", not "instead of on the CPU" nor "on the CPU and the GPU"
+                   r"|(?<!of\s)(?<!than\s)\bon\s+(?:the\s+)?cpus?\b(?!\s+(?:and|&|as\s+well|too)\b)"
                    r"|\bout\s+of\s+memory\b|\bthen\s+(?:it\s+)?(?:crash|fail|freez|hang|stop|die|throw|segfault)\w*"
                    rf"|{ANOTHER_MACHINE}", _I)
 # "only" narrows the statement in its own clause ("now it works only when I run it as root"), not

@@ -40,6 +40,10 @@ def _errors(paste):
     "TorchSharp: torch.nn.functional.interpolate doesn't seem to work correctly on the RTX 3080, the "
     "output is shifted compared to Python.",
     "torch 2.1 doesn't seem to work well on my RTX 3080, it is slower than my old GTX 1080.",
+    # another reason given
+    "The TorchSharp sample does not seem to work properly on the RTX 4060 laptop because the batch size "
+    "is too large for 8 GB.",
+    "torch 2.1 doesn't work on my RTX 3060 because my power supply is too weak.",
     # hearsay: other people's machines
     "Someone in the Discord said that the current PyTorch doesn't seem to work properly on the RTX 5090.",
     "Someone on Reddit said the current PyTorch doesn't work with the RTX 5090, mine is a 4090.",
@@ -67,6 +71,8 @@ def test_arch_near_misses_get_no_arch_finding(paste):
     "PyTorch 2.6 (cu124) doesn't appear to support the RTX 5090.",
     "libtorch 2.5.1+cu124 doesn't seem to work properly on my RTX 5090.",
     "The stable pytorch doesn't seem to work at all on the RTX 5090.",
+    "The current PyTorch does not work with the RTX 5090 because it was built with CUDA 12.4.",
+    "The installed torch doesn't support my RTX 5080 due to its sm_120 architecture.",
     "Someone in the Discord said to reinstall it, but the current PyTorch still doesn't work with my RTX 5090.",
 ])
 def test_arch_broken_in_other_words_found(paste):
@@ -123,7 +129,10 @@ def test_cpu_build_claims_found(paste):
     "I reinstalled it, but now it works intermittently.",
     "I reinstalled, but now it works sometimes.",
     "It works now only on the CPU.",
+    "It works now, then crashes after an hour.",
+    "Now it works on the CPU.",
     # already passing
+    "It works now, but slow.",
     "It failed with CUDA error: no kernel image, but now it fails differently.",
     "CUDA was not found, but now it works in the container while the host still fails.",
 ])
@@ -139,6 +148,15 @@ def test_not_over_when_what_follows_takes_it_back(line):
     "I reinstalled the driver and it works now without any errors.",
     "It works now on the GPU.",
     "After a reboot it works again, thanks.",
+    # the words after it do not take it back
+    "Fixed it by installing the cu121 build; it works now on the GPU instead of the CPU.",
+    "I reinstalled torch with the cuda index and now it runs on the GPU instead of on the CPU.",
+    "Now it works on the CPU and the GPU.",
+    "It works now, thanks! I only needed to reboot.",
+    "After a reboot it works again, no more crashes.",
+    "Now it works, then I ran the training and it finished.",
+    "Reinstalled the driver and now it runs without crashing.",
+    "now it works perfectly, the training is much faster than on the CPU.",
 ])
 def test_real_over_statements(line):
     assert said_over(normalise(line))

@@ -92,6 +92,13 @@ _TORCH_WORD = lazy(rf"\b{_TORCH}\b", _I)
 # LibTorch): named, it names that build ("I'm using TorchSharp, but it doesn't seem to work properly
 # on the RTX 5080 Super GPU": dotnet/TorchSharp#1459, its libtorch built with CUDA 12.1).
 _BINDING = lazy(r"\b(?:torchsharp|libtorch)\b", _I)
+# The person gives the lack another reason, after it in the sentence: "… does not work properly on
+# the RTX 4060 laptop because the batch size is too large for 8 GB". A reason naming the build, CUDA,
+# the architecture or support is this cause ("… not compatible with the RTX 5000 series due to
+# needing a CUDA 12.8 version of Pytorch") (review of round 25).
+_REASON = lazy(r"\b(?:because|due\s+to|caused\s+by)\b", _I)
+_BUILD_REASON = lazy(rf"{_TORCH}|\bcuda|\bcu\d{{2,3}}\b|\bsm_?\d|\barch|\bkernel|\bsupport|\bcompat|\bbuil[dt]|\bwheel"
+                     r"|\bversion|\brelease|\bnew|\bold|\bblackwell|\bcapabilit", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a version ("torch 2.5.1").
 _SENTENCE = lazy(r"(?:[^.!;?。！；？\n]|\.(?=\S))+[.!;?。！；？]?")
 
@@ -140,6 +147,9 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
         if lack is None or not build or not _about_gpu(s, lack) or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
             continue
         if _OTHER_RELEASES.search(s) and not _MINE.search(s[:lack.start()]):
+            continue
+        why = _REASON.search(s, lack.end())
+        if why and not _BUILD_REASON.search(s, why.end()):
             continue
         if _here(line, m.start() + lack.start(), m.start() + lack.end()):
             return m
