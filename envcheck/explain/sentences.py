@@ -133,7 +133,8 @@ def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) 
 # it for an hour, dmesg shows Xid 79" is the person's own run and stays a report.
 # "should" and "try" as advice only: "I should mention that …", "Whenever I try to train, …" are the
 # person's own report (review of round 20: round 19 read both as gpu_lost).
-_GENERAL_BEFORE = lazy(r"\bif\s+(?!(?:i|we|my|our)\b)|\bin\s+case\b"
+# "whether" as "if": "I am not sure whether the current torch doesn't support my RTX 5090" (review of round 25)
+_GENERAL_BEFORE = lazy(r"\bif\s+(?!(?:i|we|my|our)\b)|\bwhether\b|\bin\s+case\b"
                        r"|(?<![Ii] )(?<!\bwe )\bshould\b(?!\s+(?:also\s+)?(?:mention|note|add|say|point|clarify|state)\b)"
                        r"|(?:^\W*|\b(?:you|please|just|then|and)\s+)try\b|\bsuggest\w*|\brecommend\w*"
                        # Chinese and Japanese conditions: "如果出现 Xid 79，…", "もし Xid 79 が出たら"

@@ -44,6 +44,9 @@ def _errors(paste):
     "The TorchSharp sample does not seem to work properly on the RTX 4060 laptop because the batch size "
     "is too large for 8 GB.",
     "torch 2.1 doesn't work on my RTX 3060 because my power supply is too weak.",
+    # a doubt
+    "I am not sure whether the current torch build doesn't support my RTX 5090.",
+    "I wonder if LibTorch doesn't seem to work properly on the RTX 5080.",
     # hearsay: other people's machines
     "Someone in the Discord said that the current PyTorch doesn't seem to work properly on the RTX 5090.",
     "Someone on Reddit said the current PyTorch doesn't work with the RTX 5090, mine is a 4090.",
