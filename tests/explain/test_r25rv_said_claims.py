@@ -6,7 +6,9 @@ machine's owner, or a person with another problem, would write around the widene
   build without the GPU; "properly" / "at all" stay. Hearsay ("someone on Discord said …") is
   not this machine.
 * explain/parsers/torch_build_prose.py: a build that "would / could / might have" been installed
-  is a counterfactual or a guess, not what got onto the machine.
+  is a counterfactual or a guess, not what got onto the machine; one on another machine, in a
+  reference, or in a fix's description for users ("intended to fix issues with the user getting a
+  CPU-only version of torch", invoke-ai/InvokeAI#2532) is not this machine's.
 * explain/resolved.py: what follows "now it works" can take it back ("now it works only on the
   CPU", "now it runs out of memory", "now it works ... until I start training", "now it works on
   my other machine"): the problem is not over.
@@ -89,6 +91,14 @@ def test_arch_broken_in_other_words_found(paste):
     "I noticed that pip would have installed the cpu version of torch without the index URL.",
     "I found that pip could have installed the cpu version of torch?",
     "Pip might have installed the CPU version of torch, I am not sure.",
+    # another machine, a reference, a fix described for users (invoke-ai/InvokeAI#2532, a pull
+    # request's description, verbatim)
+    "pip installed the CPU version of torch on my old laptop.",
+    "According to the docs, pip installs the CPU version of torch on Windows.",
+    "This PR fixes the case where users end up with the CPU version of torch.",
+    "For the torch and torchvision libraries **only**, the installer will now pass the pip `--force-reinstall` "
+    "option. This is intended to fix issues with the user getting a CPU-only version of torch and then not being "
+    "able to replace it.",
     # already passing
     "I noticed that the CPU build is NOT installed?",
     "I checked and found that the cuda version of torch is installed, not the cpu one?",
@@ -110,6 +120,9 @@ def test_cpu_build_near_misses_get_no_error(paste):
     "It seems pip would not find the cu121 wheel, so it installed the cpu version of torch.",
     "Pip must have installed the CPU version of torch, torch.cuda.is_available() is False.",
     "I would have expected pip to install the cuda build but it installed the cpu version of torch.",
+    "I tried to fix the issue with pip installing the cpu version of torch by adding the index URL, but it "
+    "still installs the cpu version.",
+    "For some people the installer installs the cpu only version of torch, and I am one of them.",
 ])
 def test_cpu_build_claims_found(paste):
     assert CPU in findings(paste)

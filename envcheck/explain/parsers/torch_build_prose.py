@@ -22,7 +22,7 @@ import re
 from typing import Callable, Dict, Optional
 
 from envcheck.explain.partial import COPIED, OUTCOME, STATED, STATED_DETAIL, Found
-from envcheck.explain.sentences import asked, clause_start
+from envcheck.explain.sentences import asked, clause_start, not_here_now
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -92,6 +92,11 @@ _IF = lazy(r"\b(?:if|unless|in\s+case|whether)\b[^.;!?。]*$|(?:如果|假如|�
 # installed the CPU version, I am not sure"), not what got onto the machine (review of round 25).
 # "must have installed" is the person's inference from what they saw, and counts.
 _GUESSED = lazy(r"\b(?:would|could|might|may)(?:\s+not|n't)?\s+have\s+(?:been\s+)?\w+", _I)
+# Users in general as who gets the build, after a fix word in its sentence: a change's description ("This is intended to fix
+# issues with the user getting a CPU-only version of torch": invoke-ai/InvokeAI#2532, a pull request),
+# not this machine (review of round 25).
+_USERS_GET = lazy(r"\b(?:fix\w*|prevent\w*|avoid\w*|address\w*|handl\w*)\b[^.;!?]{0,40}\b(?:the\s+)?(?:users?|people|everyone|anyone)"
+                  r"\s+(?:\w+\s+)?(?:get\w*|got|end\w*\s+up|ended\s+up|receiv\w*)\b[^.;!?]{0,30}$", _I)
 # The conda/conda-forge package that is the CPU build ("installs pytorch-cpu").
 _CPU_PACKAGE = lazy(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
@@ -175,11 +180,14 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
     a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
     install, or one about another framework's build (the sentence names onnxruntime,
-    TensorFlow … and not torch), or a guess (what "would / might have" happened). Used by freetext's
-    reader too."""
+    TensorFlow … and not torch), or a guess (what "would / might have" happened), or one that
+    tells of another machine or a reference ("… on my old laptop", "according to the docs"), or
+    describes a fix for users who get it. Not merely other people: a report that "for some people
+    it installs the cpu only version" is filed by one of them. Used by freetext's reader too."""
     cs = clause_start(line, start, ",;.!?")
     cs = max([cs] + [b.end() for b in re.finditer(r"\b(?:but|and|so)\b", line[:start], re.I)])
-    if _GUESSED.search(line, cs, start):
+    if (_GUESSED.search(line, cs, start) or _USERS_GET.search(line, clause_start(line, start), start)
+            or not_here_now(line, start, end, people=False)):
         return True
     sentence = re.split(r"(?<=[.!?。])\s", line)
     at = 0
