@@ -99,6 +99,12 @@ def test_arch_broken_in_other_words_found(paste):
     "For the torch and torchvision libraries **only**, the installer will now pass the pip `--force-reinstall` "
     "option. This is intended to fix issues with the user getting a CPU-only version of torch and then not being "
     "able to replace it.",
+    # the build described, not had; the event in another sentence
+    "There is also a CPU-only version of torch.",
+    "I installed everything with the cu124 index; there is also a CPU-only version of torch for people "
+    "without a GPU.",
+    "Installed with the cu121 index. The CPU version of torch is 200 MB smaller.",
+    "The project page offers a CPU version of torch for laptops.",
     # already passing
     "I noticed that the CPU build is NOT installed?",
     "I checked and found that the cuda version of torch is installed, not the cpu one?",
@@ -123,6 +129,9 @@ def test_cpu_build_near_misses_get_no_error(paste):
     "I tried to fix the issue with pip installing the cpu version of torch by adding the index URL, but it "
     "still installs the cpu version.",
     "For some people the installer installs the cpu only version of torch, and I am one of them.",
+    "My torch is the CPU version.",
+    "I have the CPU version of torch installed.",
+    "pip installed the CPU version of torch, which is 200 MB smaller.",
 ])
 def test_cpu_build_claims_found(paste):
     assert CPU in findings(paste)

@@ -22,7 +22,7 @@ import re
 from typing import Callable, Dict, Optional
 
 from envcheck.explain.partial import COPIED, OUTCOME, STATED, STATED_DETAIL, Found
-from envcheck.explain.sentences import asked, clause_start, not_here_now
+from envcheck.explain.sentences import asked, clause_start, not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -97,6 +97,14 @@ _GUESSED = lazy(r"\b(?:would|could|might|may)(?:\s+not|n't)?\s+have\s+(?:been\s+
 # not this machine (review of round 25).
 _USERS_GET = lazy(r"\b(?:fix\w*|prevent\w*|avoid\w*|address\w*|handl\w*)\b[^.;!?]{0,40}\b(?:the\s+)?(?:users?|people|everyone|anyone)"
                   r"\s+(?:\w+\s+)?(?:get\w*|got|end\w*\s+up|ended\s+up|receiv\w*)\b[^.;!?]{0,30}$", _I)
+# The build described, not had: offered or said to exist ("there is also a CPU-only version of torch
+# for people without a GPU", "the project page offers a CPU version"), or compared ("the CPU version of
+# torch is 200 MB smaller", the build the sentence's subject) (review of round 25). "I have the CPU version" and "my torch is the CPU
+# version" still tell the machine's.
+_DESCRIBED_BEFORE = lazy(r"\b(?:there\s+(?:is|are|exists?)|offers?|provides?|ships?|publish(?:es)?)\s+(?:also\s+|still\s+)?"
+                         r"(?:an?\s+|the\s+)?(?:separate\s+|smaller\s+|lighter\s+)?$", _I)
+_DESCRIBED_AFTER = lazy(r"[^,.;!?]{0,20}?\b(?:is|are)\s+(?:\w+\s+)?(?:smaller|larger|bigger|lighter|faster|slower|available"
+                        r"|\d+(?:\.\d+)?\s*[mg]i?b)\b", _I)
 # The conda/conda-forge package that is the CPU build ("installs pytorch-cpu").
 _CPU_PACKAGE = lazy(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
@@ -187,7 +195,8 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
     cs = clause_start(line, start, ",;.!?")
     cs = max([cs] + [b.end() for b in re.finditer(r"\b(?:but|and|so)\b", line[:start], re.I)])
     if (_GUESSED.search(line, cs, start) or _USERS_GET.search(line, clause_start(line, start), start)
-            or not_here_now(line, start, end, people=False)):
+            or not_here_now(line, start, end, people=False) or _DESCRIBED_BEFORE.search(line, cs, start)
+            or (re.match(r"\s*(?:the|an?)?\s*$", line[cs:start], re.I) and _DESCRIBED_AFTER.match(line, end))):
         return True
     sentence = re.split(r"(?<=[.!?。])\s", line)
     at = 0
@@ -230,6 +239,15 @@ def _in_command(line: str, start: int, end: int) -> bool:
     return "==" in said or " --" in said
 
 
+def _happened(line: str, start: int, end: int) -> bool:
+    """The build's sentence says it got onto the machine: the event word in another sentence of the
+    line ("Installed with the cu121 index. The CPU version of torch is 200 MB smaller.", "I installed
+    everything with the cu124 index; there is also a CPU-only version of torch …") is another
+    event (review of round 25)."""
+    sentence = sentence_around(line, start, end)
+    return bool(_HAPPENED.search(sentence) or _DEFAULTED.search(sentence))
+
+
 def _cpu_build_said(line: str, search: Callable) -> Optional[str]:
     """The claim's detail where ``line`` says torch is a CPU-only build (it reads the line alone;
     ``search``: Pasted.search, whose answers other readers of the same patterns share)."""
@@ -248,7 +266,7 @@ def _cpu_build_said(line: str, search: Callable) -> Optional[str]:
     m = m or state
     if m and _in_command(line, m.start(), m.end()):
         return None
-    if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
+    if (not m or not (state or _happened(line, m.start(), m.end())) or _DENIED.search(line[:m.start()])
             or _IF.search(line, 0, m.start())
             or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
         return None
