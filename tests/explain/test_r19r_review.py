@@ -29,11 +29,16 @@ def test_a_switch_to_the_cpu_after_resume_told_as_over_claims_nothing(text):
 @pytest.mark.parametrize("text", [
     "After resuming from suspend, ollama switches to CPU.",
     "I used to run ollama happily on my RTX 3060 but now after resume from suspend it switches to the CPU every time.",
-    # the cure names the cause: reloading nvidia_uvm
-    "After resuming from suspend, ollama switched to CPU, but that was fixed by reloading nvidia_uvm, it works now.",
 ])
 def test_a_switch_to_the_cpu_after_resume_still_fires(text):
     assert UVM in errors(text)
+
+
+def test_a_switch_told_fixed_by_its_cure_still_fires_as_it_was():
+    # the cure names the cause: reloading nvidia_uvm; told over after its "but", the error is a
+    # warning (explain/resolved.py since session 13)
+    text = "After resuming from suspend, ollama switched to CPU, but that was fixed by reloading nvidia_uvm, it works now."
+    assert UVM in findings(text)
 
 
 # --- nouveau blocked long ago, as set-up ---------------------------------------------------

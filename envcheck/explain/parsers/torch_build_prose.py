@@ -184,6 +184,15 @@ def _asked(line: str, start: int, end: int) -> bool:
     return not _PAST.search(line, clause_start(line, start, ",，;。.!"), end)
 
 
+def _described(line: str, cs: int, start: int, end: int) -> bool:
+    """The CPU build named at ``line[start:end]`` (its clause from ``cs``) is described, not had
+    (above). Not an absence: "there is no CUDA in the torch version it installed" tells the machine's."""
+    if "cpu" not in line[start:end].lower():
+        return False
+    return bool(_DESCRIBED_BEFORE.search(line, cs, start)
+                or (re.match(r"\s*(?:the|an?)?\s*$", line[cs:start], re.I) and _DESCRIBED_AFTER.match(line, end)))
+
+
 def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
     a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
@@ -195,8 +204,7 @@ def not_a_fault(line: str, start: int, end: int) -> bool:
     cs = clause_start(line, start, ",;.!?")
     cs = max([cs] + [b.end() for b in re.finditer(r"\b(?:but|and|so)\b", line[:start], re.I)])
     if (_GUESSED.search(line, cs, start) or _USERS_GET.search(line, clause_start(line, start), start)
-            or not_here_now(line, start, end, people=False) or _DESCRIBED_BEFORE.search(line, cs, start)
-            or (re.match(r"\s*(?:the|an?)?\s*$", line[cs:start], re.I) and _DESCRIBED_AFTER.match(line, end))):
+            or not_here_now(line, start, end, people=False) or _described(line, cs, start, end)):
         return True
     sentence = re.split(r"(?<=[.!?。])\s", line)
     at = 0
