@@ -40,8 +40,9 @@ _CONTRAST = lazy(r"\b(?:but|however)\b", _I)
 # "now it runs on the GPU instead of the CPU" is the CPU-only build's trouble over.
 _TAKEN_BACK = lazy(r"\b(?:until|till|except|sometimes|intermittent\w*|occasionally|randomly|partially|partly)\b"
                    r"|\bfor\s+a\s+(?:few|while|couple)\b|\bcpu[- ]only\b|\bslow\w*"
-                   # "on the CPU", not "instead of on the CPU" nor "on the CPU and the GPU"
-                   r"|(?<!of\s)(?<!than\s)\bon\s+(?:the\s+)?cpus?\b(?!\s+(?:and|&|as\s+well|too)\b)"
+                   # "on / using the CPU" ("Update: solved by using the CPU"), not "instead of on the
+                   # CPU" nor "on the CPU and the GPU"
+                   r"|(?<!of\s)(?<!than\s)\b(?:on|using|with|to)\s+(?:the\s+)?cpus?\b(?!\s+(?:and|&|as\s+well|too)\b)"
                    r"|\bout\s+of\s+memory\b|\bthen\s+(?:it\s+)?(?:crash|fail|freez|hang|stop|die|throw|segfault)\w*"
                    rf"|{ANOTHER_MACHINE}", _I)
 # "only" narrows the statement in its own clause ("now it works only when I run it as root"), not

@@ -156,6 +156,8 @@ def test_cpu_build_claims_found(paste):
     "It works now only on the CPU.",
     "It works now, then crashes after an hour.",
     "Now it works on the CPU.",
+    "Update: solved by using the CPU.",
+    "It works now with the CPU, the GPU is still not found.",
     # already passing
     "It works now, but slow.",
     "It failed with CUDA error: no kernel image, but now it fails differently.",
@@ -177,6 +179,7 @@ def test_not_over_when_what_follows_takes_it_back(line):
     "Fixed it by installing the cu121 build; it works now on the GPU instead of the CPU.",
     "I reinstalled torch with the cuda index and now it runs on the GPU instead of on the CPU.",
     "Now it works on the CPU and the GPU.",
+    "Update: solved by switching from the CPU wheel to the cu124 wheel.",
     "It works now, thanks! I only needed to reboot.",
     "After a reboot it works again, no more crashes.",
     "Now it works, then I ran the training and it finished.",
