@@ -7,7 +7,10 @@ Only a plain statement counts: a line that also says "not", "still", "but", "how
 or supposes ("I hope it works again", "it should work now") or asks a question is not the problem being over ("it still fails, but the reboot fixed
 nvidia-smi" is a new problem). What comes before a "but" or "however" that the statement
 follows is the past it contrasts with ("torch 1.7 did not support my 3090, but I upgraded
-and now everything works"): only the words after it are weighed.
+and now everything works"): only the words after it are weighed. What follows the statement in
+its sentence can take it back (review of round 25): "now it works only on the CPU", "now it runs
+out of memory", "now it works... until I start training", "now it runs, then crashes", "now it
+works on my other machine" tell a new or narrower problem, not the old one over.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from envcheck.explain.sentences import FINE_NOW, RAN_SINCE_FIX
+from envcheck.explain.sentences import ANOTHER_MACHINE, FINE_NOW, RAN_SINCE_FIX
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -32,6 +35,20 @@ _OVER = lazy(
 _NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether|hope|wish|will|would|should|might)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
 _NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "works again", "without", "解决")
 _CONTRAST = lazy(r"\b(?:but|however)\b", _I)
+# The statement's sentence goes on to narrow or undo it: a restriction, a time limit, another
+# symptom, another machine. Read to the sentence's end ("..." does not end it). Not "instead":
+# "now it runs on the GPU instead of the CPU" is the CPU-only build's trouble over.
+_TAKEN_BACK = lazy(r"\b(?:until|till|except|sometimes|intermittent\w*|occasionally|randomly|partially|partly)\b"
+                   r"|\bfor\s+a\s+(?:few|while|couple)\b|\bcpu[- ]only\b|\bslow\w*"
+                   # "on / using the CPU" ("Update: solved by using the CPU"), not "instead of on the
+                   # CPU" nor "on the CPU and the GPU"
+                   r"|(?<!of\s)(?<!than\s)\b(?:on|using|with|to)\s+(?:the\s+)?cpus?\b(?!\s+(?:and|&|as\s+well|too)\b)"
+                   r"|\bout\s+of\s+memory\b|\bthen\s+(?:it\s+)?(?:crash|fail|freez|hang|stop|die|throw|segfault)\w*"
+                   rf"|{ANOTHER_MACHINE}", _I)
+# "only" narrows the statement in its own clause ("now it works only when I run it as root"), not
+# in the next ("it works now, I only had to reboot").
+_ONLY = lazy(r"^[^,;]*\bonly\b", _I)
+_SENTENCE_END = lazy(r"(?<!\.)[.!?;](?!\.)(?=\s|$)")
 
 
 def said_over(doc: Pasted) -> Optional[str]:
@@ -39,7 +56,7 @@ def said_over(doc: Pasted) -> Optional[str]:
     for i in doc.lines_containing(*_NEEDLES):
         line = doc.lines[i]
         m = doc.search(_OVER, line)
-        if m and not _NOT_OVER.search(line, _after_contrast(line, m.start())):
+        if m and not _NOT_OVER.search(line, _after_contrast(line, m.start())) and not _taken_back(line, m.end()):
             return line.strip()[:160]
     return None
 
@@ -50,3 +67,10 @@ def _after_contrast(line: str, end: int) -> int:
     for c in _CONTRAST.finditer(line, 0, end):
         start = c.end()
     return start
+
+
+def _taken_back(line: str, end: int) -> bool:
+    """Does the rest of the sentence after the statement (ending at ``end``) narrow or undo it?"""
+    stop = _SENTENCE_END.search(line, end)
+    rest = line[end:stop.start() if stop else len(line)]
+    return bool(_TAKEN_BACK.search(rest) or _ONLY.search(rest))

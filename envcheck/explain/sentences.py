@@ -133,7 +133,8 @@ def working_after(lines: Sequence[str], i: int, at: int, sentence: bool = True) 
 # it for an hour, dmesg shows Xid 79" is the person's own run and stays a report.
 # "should" and "try" as advice only: "I should mention that …", "Whenever I try to train, …" are the
 # person's own report (review of round 20: round 19 read both as gpu_lost).
-_GENERAL_BEFORE = lazy(r"\bif\s+(?!(?:i|we|my|our)\b)|\bin\s+case\b"
+# "whether" as "if": "I am not sure whether the current torch doesn't support my RTX 5090" (review of round 25)
+_GENERAL_BEFORE = lazy(r"\bif\s+(?!(?:i|we|my|our)\b)|\bwhether\b|\bin\s+case\b"
                        r"|(?<![Ii] )(?<!\bwe )\bshould\b(?!\s+(?:also\s+)?(?:mention|note|add|say|point|clarify|state)\b)"
                        r"|(?:^\W*|\b(?:you|please|just|then|and)\s+)try\b|\bsuggest\w*|\brecommend\w*"
                        # Chinese and Japanese conditions: "如果出现 Xid 79，…", "もし Xid 79 が出たら"
@@ -186,7 +187,11 @@ _NOT_HERE_NOW = lazy(
 _OTHER_PEOPLE = lazy(r"\b(?:other|some|many)\s+(?:users|people|folks)\b|\bsomeone\s+else\b"
                      r"|\bothers\s+(?:have|had|report\w*|see|saw|get|got)\b"
                      r"|\b(?:a|another|one)\s+(?:user|colleague|customer|reader)\s+(?:reported|reports|says|said|has|had|gets|got"
-                     r"|sees|saw)\b|\bon\s+(?:their|his|her|someone'?s)\s+(?:machine|computer|laptop|server|pc|system|box)\b", re.I)
+                     r"|sees|saw)\b|\bon\s+(?:their|his|her|someone'?s)\s+(?:machine|computer|laptop|server|pc|system|box)\b"
+                     # hearsay, its place named: "someone in the Discord said that …", "a user on the forum
+                     # wrote …"; not advice ("someone said to reinstall") (review of round 25)
+                     r"|\b(?:someone|somebody|a\s+(?:user|person|commenter|poster))(?:\s+(?:on|in|from|at)\s+(?:the\s+)?[\w.-]+"
+                     r"(?:\s+[\w.-]+)?)?\s+(?:said|says|wrote|writes|mentioned|claims?|claimed|posted)\b(?!\s+to\b)", re.I)
 
 
 def not_here_now(line: str, start: int, end: int, people: bool = True) -> bool:

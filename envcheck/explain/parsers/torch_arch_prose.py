@@ -92,6 +92,13 @@ _TORCH_WORD = lazy(rf"\b{_TORCH}\b", _I)
 # LibTorch): named, it names that build ("I'm using TorchSharp, but it doesn't seem to work properly
 # on the RTX 5080 Super GPU": dotnet/TorchSharp#1459, its libtorch built with CUDA 12.1).
 _BINDING = lazy(r"\b(?:torchsharp|libtorch)\b", _I)
+# The person gives the lack another reason, after it in the sentence: "… does not work properly on
+# the RTX 4060 laptop because the batch size is too large for 8 GB". A reason naming the build, CUDA,
+# the architecture or support is this cause ("… not compatible with the RTX 5000 series due to
+# needing a CUDA 12.8 version of Pytorch") (review of round 25).
+_REASON = lazy(r"\b(?:because|due\s+to|caused\s+by)\b", _I)
+_BUILD_REASON = lazy(rf"{_TORCH}|\bcuda|\bcu\d{{2,3}}\b|\bsm_?\d|\barch|\bkernel|\bsupport|\bcompat|\bbuil[dt]|\bwheel"
+                     r"|\bversion|\brelease|\bnew|\bold|\bblackwell|\bcapabilit", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a version ("torch 2.5.1").
 _SENTENCE = lazy(r"(?:[^.!;?。！；？\n]|\.(?=\S))+[.!;?。！；？]?")
 
@@ -109,8 +116,10 @@ _LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支�
 # The GPU must be what the lack is about: right after it ("does not work with the RTX 50XX", "doesn't
 # support my RTX 5070 Ti", "no stable version of torch for the RTX 50XX") or right before it ("RTX 5080 is
 # not supported by …"); "does not work with numpy 2 on my 4090" is about numpy.
-# An adverb may stand between ("doesn't seem to work properly on the RTX 5080").
-_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|correctly|well|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?"
+# An adverb may stand between ("doesn't seem to work properly on the RTX 5080"); not "correctly" nor
+# "well": wrong numbers or slowness, the kernels ran ("PyTorch 1.8.1 doesn't work correctly on the
+# RTX 3090: the results are totally different", pytorch/pytorch#58434, tf32; review of round 25).
+_AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?"
                    r"(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
 _BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$", _I)
 
@@ -138,6 +147,9 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
         if lack is None or not build or not _about_gpu(s, lack) or _OTHER_CAUSE.search(s) or _OTHER_BUILD.search(s):
             continue
         if _OTHER_RELEASES.search(s) and not _MINE.search(s[:lack.start()]):
+            continue
+        why = _REASON.search(s, lack.end())
+        if why and not _BUILD_REASON.search(s, why.end()):
             continue
         if _here(line, m.start() + lack.start(), m.start() + lack.end()):
             return m

@@ -22,7 +22,7 @@ import re
 from typing import Callable, Dict, Optional
 
 from envcheck.explain.partial import COPIED, OUTCOME, STATED, STATED_DETAIL, Found
-from envcheck.explain.sentences import asked, clause_start
+from envcheck.explain.sentences import asked, clause_start, not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -87,6 +87,24 @@ _NOT_INSTALLED_CUDA = lazy(
 _CONDITION = lazy(r"\b(?:if|when|whenever|unless|in\s+case|make\s+sure|ensure)\b[^.;!?。]*$|如果[^。；]*$", _I)
 # A condition before the build named: "if it installed torch without CUDA, …", "如果安装的是不带CUDA的torch".
 _IF = lazy(r"\b(?:if|unless|in\s+case|whether)\b[^.;!?。]*$|(?:如果|假如|若是|もし|만약)[^。；]*$", _I)
+# What would, could, might or may have happened, in the build's clause: a counterfactual or a guess
+# ("pip would have installed the cpu version of torch without the index URL", "pip might have
+# installed the CPU version, I am not sure"), not what got onto the machine (review of round 25).
+# "must have installed" is the person's inference from what they saw, and counts.
+_GUESSED = lazy(r"\b(?:would|could|might|may)(?:\s+not|n't)?\s+have\s+(?:been\s+)?\w+", _I)
+# Users in general as who gets the build, after a fix word in its sentence: a change's description ("This is intended to fix
+# issues with the user getting a CPU-only version of torch": invoke-ai/InvokeAI#2532, a pull request),
+# not this machine (review of round 25).
+_USERS_GET = lazy(r"\b(?:fix\w*|prevent\w*|avoid\w*|address\w*|handl\w*)\b[^.;!?]{0,40}\b(?:the\s+)?(?:users?|people|everyone|anyone)"
+                  r"\s+(?:\w+\s+)?(?:get\w*|got|end\w*\s+up|ended\s+up|receiv\w*)\b[^.;!?]{0,30}$", _I)
+# The build described, not had: offered or said to exist ("there is also a CPU-only version of torch
+# for people without a GPU", "the project page offers a CPU version"), or compared ("the CPU version of
+# torch is 200 MB smaller", the build the sentence's subject) (review of round 25). "I have the CPU version" and "my torch is the CPU
+# version" still tell the machine's.
+_DESCRIBED_BEFORE = lazy(r"\b(?:there\s+(?:is|are|exists?)|offers?|provides?|ships?|publish(?:es)?)\s+(?:also\s+|still\s+)?"
+                         r"(?:an?\s+|the\s+)?(?:separate\s+|smaller\s+|lighter\s+)?$", _I)
+_DESCRIBED_AFTER = lazy(r"[^,.;!?]{0,20}?\b(?:is|are)\s+(?:\w+\s+)?(?:smaller|larger|bigger|lighter|faster|slower|available"
+                        r"|\d+(?:\.\d+)?\s*[mg]i?b)\b", _I)
 # The conda/conda-forge package that is the CPU build ("installs pytorch-cpu").
 _CPU_PACKAGE = lazy(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
@@ -166,11 +184,28 @@ def _asked(line: str, start: int, end: int) -> bool:
     return not _PAST.search(line, clause_start(line, start, ",，;。.!"), end)
 
 
+def _described(line: str, cs: int, start: int, end: int) -> bool:
+    """The CPU build named at ``line[start:end]`` (its clause from ``cs``) is described, not had
+    (above). Not an absence: "there is no CUDA in the torch version it installed" tells the machine's."""
+    if "cpu" not in line[start:end].lower():
+        return False
+    return bool(_DESCRIBED_BEFORE.search(line, cs, start)
+                or (re.match(r"\s*(?:the|an?)?\s*$", line[cs:start], re.I) and _DESCRIBED_AFTER.match(line, end)))
+
+
 def not_a_fault(line: str, start: int, end: int) -> bool:
     """A CPU build named at ``line[start:end]`` that is not the machine's fault: a question,
     a sentence saying it was chosen on purpose, tried in turn, or what a guide says to
     install, or one about another framework's build (the sentence names onnxruntime,
-    TensorFlow … and not torch). Used by freetext's reader too."""
+    TensorFlow … and not torch), or a guess (what "would / might have" happened), or one that
+    tells of another machine or a reference ("… on my old laptop", "according to the docs"), or
+    describes a fix for users who get it. Not merely other people: a report that "for some people
+    it installs the cpu only version" is filed by one of them. Used by freetext's reader too."""
+    cs = clause_start(line, start, ",;.!?")
+    cs = max([cs] + [b.end() for b in re.finditer(r"\b(?:but|and|so)\b", line[:start], re.I)])
+    if (_GUESSED.search(line, cs, start) or _USERS_GET.search(line, clause_start(line, start), start)
+            or not_here_now(line, start, end, people=False) or _described(line, cs, start, end)):
+        return True
     sentence = re.split(r"(?<=[.!?。])\s", line)
     at = 0
     for part in sentence:
@@ -212,6 +247,15 @@ def _in_command(line: str, start: int, end: int) -> bool:
     return "==" in said or " --" in said
 
 
+def _happened(line: str, start: int, end: int) -> bool:
+    """The build's sentence says it got onto the machine: the event word in another sentence of the
+    line ("Installed with the cu121 index. The CPU version of torch is 200 MB smaller.", "I installed
+    everything with the cu124 index; there is also a CPU-only version of torch …") is another
+    event (review of round 25)."""
+    sentence = sentence_around(line, start, end)
+    return bool(_HAPPENED.search(sentence) or _DEFAULTED.search(sentence))
+
+
 def _cpu_build_said(line: str, search: Callable) -> Optional[str]:
     """The claim's detail where ``line`` says torch is a CPU-only build (it reads the line alone;
     ``search``: Pasted.search, whose answers other readers of the same patterns share)."""
@@ -230,7 +274,7 @@ def _cpu_build_said(line: str, search: Callable) -> Optional[str]:
     m = m or state
     if m and _in_command(line, m.start(), m.end()):
         return None
-    if (not m or not (state or _HAPPENED.search(line) or _DEFAULTED.search(line)) or _DENIED.search(line[:m.start()])
+    if (not m or not (state or _happened(line, m.start(), m.end())) or _DENIED.search(line[:m.start()])
             or _IF.search(line, 0, m.start())
             or _DENIED_AFTER.search(line[m.end():]) or not_a_fault(line, m.start(), m.end())):
         return None
