@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from envcheck.derived.container_lost_said import lost_said
-from envcheck.rules.engine import RuleContext, make
-from envcheck.rules.finding import Confidence, Finding
+from envcheck.rules.container_reload_repro import reload_loss
+from envcheck.rules.engine import RuleContext
+from envcheck.rules.finding import Finding
 
 _OTHER = frozenset({"nvml_driver_library_mismatch", "cuda_system_driver_mismatch", "nvidia_container_cli_init_error",
                     "nvidia_container_cli_mount_error", "nvml_unknown_error", "torch_driver_too_old",
@@ -27,16 +28,7 @@ def container_lost_said(ctx: RuleContext) -> Iterator[Finding]:
     said = lost_said(ctx.facts)
     if said is None or any(s.id in _OTHER for s in ctx.stated):
         return
-    c = ctx.facts.host.container
-    kind = c.value if c.ok and c.value not in (None, "none") else "docker"
-    yield make("container_gpu_lost_after_daemon_reload",
-               f"The text says a running {kind} container lost the GPU it had: {said}. With systemd managing the "
-               "containers' cgroups, a `systemctl daemon-reload` on the host (run by hand or by package installs) "
-               "takes a running container's access to /dev/nvidia* away; nvidia-smi then fails inside with 'Failed to "
-               "initialize NVML: Unknown Error' while the host is fine, and recreating the container restores it. "
-               "NVIDIA's workarounds: the /dev/char symlinks (`nvidia-ctk system create-dev-char-symlinks "
-               "--create-all`) or Docker's cgroupfs driver.", [("host.container", c)], confidence=Confidence.LIKELY,
-               links=("https://github.com/NVIDIA/nvidia-container-toolkit/issues/48",))
+    yield reload_loss(ctx, lambda kind: f"The text says a running {kind} container lost the GPU it had: {said}.")
 
 
 RULES = (container_lost_said,)
