@@ -107,6 +107,10 @@ def test_discrete_card_after_the_cpu(text):
     "RuntimeError: CUDA error: out of memory",
     "My colleague had to change CUDA_VISIBLE_DEVICES from 1 to 0 to make it run. I'm on a different machine.",
     "I changed CUDA_VISIBLE_DEVICES from 0 to 1 to use the second GPU and it works.",
+    "CUDA_VISIBLE_DEVICES=1 picked the wrong GPU, changing it to 0 fixed it.",
+    "I changed CUDA_VISIBLE_DEVICES from 2 to 0 and now the loss is fine, it works.",
+    "I changed CUDA_VISIBLE_DEVICES from 1 to 0 and it works, since GPU 1 is an old Kepler card not supported by torch 2.x.",
+    "I changed CUDA_VISIBLE_DEVICES from 1 to 0 and it works — GPU 1 has a lower compute capability.",
     "GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-5c3a1d2e-0b6f-4c1e-9a55-3f2a1b7c9d01)\n"
     "GPU 1: NVIDIA A100-SXM4-80GB (UUID: GPU-7d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6)\n"
     "I changed CUDA_VISIBLE_DEVICES from 1 to 0 and it works.",
@@ -117,6 +121,7 @@ def test_change_for_another_reason(text):
 
 @pytest.mark.parametrize("text", [
     "Switched CUDA_VISIBLE_DEVICES from 1 to 0 and now it runs, thanks!",
+    "CUDA_VISIBLE_DEVICES=1 didn't work, changing it to 0 worked.",
     'I modified CUDA_VISIBLE_DEVICES from "1" to "0" and the error disappeared.',
     "I changed CUDA_VISIBLE_DEVICES from 1 to 0 because I only have one GPU, and it works.",
     "RuntimeError: No CUDA GPUs are available\nI changed CUDA_VISIBLE_DEVICES from 1 to 0 and it works.",

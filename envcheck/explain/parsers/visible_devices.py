@@ -193,10 +193,13 @@ _ADVISED = lazy(r"\b(?:you|one|users?)\s+(?:can|could|should|may|might|need|have
 # change picked another one (busy, full or slower; a failure that needs a GPU, such as running out
 # of its memory, an illegal access, NCCL or DDP): "since GPU 1 was busy", "GPU 1 is used by another
 # job, so I changed …", "=1 gives an out-of-memory error. Changing it to 0 worked", "to use the
-# faster GPU". Prose, no printer: the words people give for picking a GPU.
+# faster GPU", "picked the wrong GPU", "GPU 1 is an old Kepler card not supported". Prose, no
+# printer: the words people give for picking a GPU.
 _OTHER_REASON = lazy(r"\b(?:busy|occupied|idle|free|full|shared|reserved|in\s+use|used\s+by|another\s+(?:job|process|user|program|task)"
                      r"|other\s+(?:jobs?|process(?:es)?|users?|programs?|tasks?)|out[\s-]+of[\s-]+memory|oom|memory|vram"
-                     r"|slow\w*|fast\w*|speed|performance|hangs?|hung|nan|illegal|ddp|nccl|display|monitor)\b"
+                     r"|slow\w*|fast\w*|speed|performance|hangs?|hung|nan|loss|illegal|ddp|nccl|display|monitor"
+                     # the GPU the old value chose was there, but not the one wanted or one torch supports
+                     r"|wrong|instead\s+of|support\w*|capabilit\w*|sm_\d+|kepler|maxwell|pascal)\b"
                      r"|占用|显存|内存|空闲|更快|太慢", _I)
 # The change made by someone else, or working for them: "Someone in #12 changed … and it worked for
 # them", "My colleague had to change …".
