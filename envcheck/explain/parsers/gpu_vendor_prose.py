@@ -128,10 +128,14 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     # A hybrid machine's NVIDIA GPU, by model or in words ("CUDA runs on the NVIDIA card"): the
     # other vendor's is no evidence.
+    vendor_lines = doc.lines_containing(*_NEEDLES)
+    label_lines = sorted(set(doc.lines_containing(*_LABELS)) & set(doc.lines_containing(*_MODEL_WORDS)))
+    if not (vendor_lines or label_lines):
+        return f  # no other vendor's card named: the NVIDIA checks below (bare numbers) need not run
     if names_nvidia_hardware(doc) or _nvidia_said(doc):
         return f
     lines = doc.lines
-    for i in doc.lines_containing(*_NEEDLES):
+    for i in vendor_lines:
         line = lines[i]
         for m in _VENDOR_GPU.finditer(line):
             said = m.group(0)
@@ -141,7 +145,7 @@ def parse(doc: Pasted) -> Found:
                     or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or _denied(before)):
                 continue
             return _claim(f, i, said)
-    for i in sorted(set(doc.lines_containing(*_LABELS)) & set(doc.lines_containing(*_MODEL_WORDS))):
+    for i in label_lines:
         line = lines[i]
         for m in _LABEL_MODEL.finditer(line):
             before = line[max(0, m.start() - 60):m.start()]
