@@ -72,6 +72,19 @@ def test_working_machines_with_another_vendors_gpu_get_no_error(text):
     assert not errors(text)
 
 
+@pytest.mark.parametrize("text", [
+    "GPU: RX 7900 XTX (ROCm 6.1), torch 2.4.0+rocm6.1, everything works. Feature request: add a --dtype flag.",
+    "My GPU is an AMD RX 6800. PyTorch version: 2.3.1+rocm6.0\nTraining works, how do I resume from a checkpoint?",
+])
+def test_rocm_build_in_use_on_purpose_is_no_missing_nvidia_gpu(text):
+    assert NO_GPU not in findings(text)
+
+
+def test_rocm_build_with_a_cuda_failure_still_tells_no_nvidia_gpu():
+    text = "My GPU is an AMD RX 6800, torch 2.3.1+rocm6.0\n" + NO_DRIVER
+    assert NO_GPU in findings(text)
+
+
 # --------------------------------------------------------------------------- 2. spec lists
 @pytest.mark.parametrize("text", [
     "Laptop: Ryzen 7 4800H, Radeon Graphics, 16GB RAM\n" + NO_DRIVER,
