@@ -39,6 +39,9 @@ OOM = "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 G
     "我这边是3090，没问题。AMD 6800显卡部署出错是另一个问题",
     "AMD Radeon driver crashes were an issue on my old PC. Now everything runs fine on this one.",
     "I use the AMD 6800 for display and my 3090 for compute.\n" + NOT_COMPILED,
+    "显卡：6700XT 在我的旧电脑上，现在这台是另一张卡，运行正常",
+    "Graphics card: Arc A770 in my other PC; this one works fine.",
+    "I have a GeForce card and an AMD RX 6600 for the monitors.\n" + NOT_COMPILED,
 ])
 def test_card_not_this_machines(text):
     assert NO_GPU not in findings(text)
@@ -48,6 +51,8 @@ def test_card_not_this_machines(text):
     "AMD 6800显卡部署出错\n" + NOT_COMPILED,
     "AMD RX 6800 card crashes with " + NO_DRIVER,
     NOT_COMPILED + "\n显卡：AMD 6800，没有N卡",
+    # the NVIDIA card told as the one used before
+    "我的显卡是6700XT，之前用的3060，现在换成A卡后报错\n" + NOT_COMPILED,
     # NVIDIA named as a kind, not a card of this machine: "CUDA is the NVIDIA camp's"
     "请问是不是不支持AMD显卡？我是AMD 6600XT\n碰到了异常:\"Torch not compiled with CUDA enabled\"\nCUDA是N卡阵营的",
 ])

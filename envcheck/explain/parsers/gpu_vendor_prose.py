@@ -85,7 +85,7 @@ _OTHERS_TELL = lazy(r"(?:(?:用户|别人|有人|朋友|同事|他们|网友|群
                     r"[^\n。.!?？！]{0,20}$", _I)
 # After the failure, in its sentence: another or a past machine ("… crashes were an issue on my old
 # PC"), or the failure told as over or discussed elsewhere ("…报错的问题已经解决了/在 #123 已经讨论过了").
-_ELSEWHERE = lazy(r"\bon\s+(?:my\s+|a\s+|an\s+|the\s+)?(?:old|previous|former|other|another|\w+'s)\s+(?:\w+\s+)?"
+_ELSEWHERE = lazy(r"\b(?:on|in)\s+(?:my\s+|a\s+|an\s+|the\s+)?(?:old|previous|former|other|another|\w+'s)\s+(?:\w+\s+)?"
                   r"(?:pc|machine|computer|laptop|system|rig|box|desktop|server)\b|\bused\s+to\b|\bin\s+the\s+past\b"
                   r"|\b(?:solved|resolved|fixed|discussed)\b|以前|之前|旧电脑|已经?解决|解决了|讨论过", _I)
 _PLURAL = lazy(r"(?:gpus|cards|graphics\s+cards|video\s+cards)\s*$", _I)
@@ -108,10 +108,15 @@ _MODEL_WORDS = ("rx", "xt", "gre", "arc ")
 _BARE_GEFORCE = r"(?<![A-Za-z0-9_.])[1-5]0[5-9]0(?:\s?ti|\s?super)?(?![A-Za-z0-9_.])"
 _NVIDIA_SAID = lazy(r"\b(?:the|my|our|this)\s+nvidia\s+(?:card|gpu|graphics(?:\s+card)?|dgpu|discrete\s+gpu)\b"
                     rf"|\b(?:the|my|our|this)\s+(?:geforce\s+)?{_BARE_GEFORCE}"
+                    r"|\b(?:the|my|our|this|a)\s+geforce\s+(?:card|gpu|graphics\s+card)\b"
                     # "是" only after the person or their machine: "CUDA是N卡阵营的" (CUDA is the NVIDIA camp's) is a kind
                     r"|(?:我的|我这|这张|那张|一张|另一张|张|块|换成了?|换了|用的是|用的|(?:我|显卡|电脑|机器)[^，。,.\s]{0,3}是)\s*"
                     rf"(?:N卡|(?:NVIDIA|英伟达)\s*的?\s*(?:显卡|卡|GPU)|{_BARE_GEFORCE})", _I)
-_NVIDIA_NEEDLES = ("nvidia", "n卡", "英伟达", "050", "060", "070", "080", "090")
+_NVIDIA_NEEDLES = ("nvidia", "geforce", "n卡", "英伟达", "050", "060", "070", "080", "090")
+
+
+# A card the machine had before: "之前用的3060" (the 3060 used before), "原来的N卡".
+_PAST = lazy(r"(?:之前|以前|原来|曾经)\S{0,4}$")
 
 
 def _nvidia_said(doc: Pasted) -> bool:
@@ -119,7 +124,7 @@ def _nvidia_said(doc: Pasted) -> bool:
     for i in doc.lines_containing(*_NVIDIA_NEEDLES):
         for m in _NVIDIA_SAID.finditer(lines[i]):
             before = lines[i][max(0, m.start() - 60):m.start()]
-            if not (_denied(before) or asked(lines[i], m.end()) or ASIDE.search(before[-40:])):
+            if not (_denied(before) or asked(lines[i], m.end()) or ASIDE.search(before[-40:]) or _PAST.search(before)):
                 return True
     return False
 
@@ -150,7 +155,8 @@ def parse(doc: Pasted) -> Found:
         for m in _LABEL_MODEL.finditer(line):
             before = line[max(0, m.start() - 60):m.start()]
             if (asked(line, m.end()) or _denied(before) or _CONDITION.search(before[-20:])
-                    or ASIDE.search(line[max(0, m.start() - 40):m.start()])):
+                    or ASIDE.search(line[max(0, m.start() - 40):m.start()])
+                    or _ELSEWHERE.search(re.split(r"[\n。.!?？！]", line[m.end():m.end() + 120], 1)[0])):
                 continue
             return _claim(f, i, m.group(0))
     return f
