@@ -69,6 +69,8 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
                 else "names a GPU that is not NVIDIA's")
         if f.torch.cuda_available.ok and f.torch.cuda_available.value is True:
             return  # torch's ROCm build on an AMD GPU answers is_available() True: that machine works
+        if severity is None and f.torch.hip_build.ok and f.torch.hip_build.value:
+            return  # torch's ROCm build told in use ("2.4.0+rocm6.1") and no failure: AMD's stack on purpose
         if severity is None:
             # A person telling, in a report about their GPU stack, that the machine has no NVIDIA GPU
             # (or checking torch for CUDA and getting no) is saying why CUDA fails: the point of

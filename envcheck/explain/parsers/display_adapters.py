@@ -175,6 +175,22 @@ def _item_before(line: str, start: int) -> str:
     return _ITEM_SEP.split(line[:start])[-1]
 
 
+# In a spec list whose CPU is an earlier item: the CPU's own integrated graphics named as the next
+# item ("Ryzen 7 4800H, Radeon Graphics", "i7-1165G7 / Intel Iris Xe Graphics": no discrete model,
+# the part the CPU name already holds; a laptop's NVIDIA GPU is often left out of such a list), or a
+# list headed as another machine or a comparison ("For comparison - Ryzen 9 7950X, Radeon RX 7900 XTX").
+_INTEGRATED = lazy(r"(?:Radeon\W*Graphics|\b(?:UHD|HD|Iris|Xe)\b[^,;|+]*)$", _I)
+_LIST_ASIDE = lazy(r"\b(?:compar\w*|vs\.?|versus|old|older|previous|former|other|another|friend'?s?|colleague'?s?"
+                   r"|for\s+example|e\.g\.|benchmark\w*|reference)\b|以前|之前|对比|比较|旧", _I)
+
+
+def _listed_after_cpu_aside(line: str, m: "re.Match[str]") -> bool:
+    cpu = _CPU_LINE.search(line, 0, m.start())
+    if cpu is None:
+        return False
+    return bool(_INTEGRATED.search(m.group(0).strip()) or _LIST_ASIDE.search(line, 0, cpu.start()))
+
+
 def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) -> None:
     tried = set()  # a log repeats its lines: each distinct line is searched once
     for i in candidates:
@@ -184,7 +200,8 @@ def _other_gpu_named(f: Found, lines: Tuple[str, ...], candidates: List[int]) ->
         tried.add(line)
         m = _OTHER_GPU.search(line)
         if (not m or _CPU_LINE.search(_item_before(line, m.start())) or re.search(r"\bwith\s+$", line[:m.start()], _I)
-                or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or asked(line, m.end())):
+                or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or asked(line, m.end())
+                or _listed_after_cpu_aside(line, m)):
             continue
         f.set("pci.devices", (), i, rank=STATED,
               detail=f"{STATED_DETAIL}: the GPU named is not NVIDIA's ({m.group(0).strip()}); other adapters may exist")

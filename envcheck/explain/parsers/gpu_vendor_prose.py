@@ -79,6 +79,15 @@ _FAILS_AFTER = lazy(r"^[^\n。.!?？！,，;；:：]{0,10}?(?:出错|报错|错�
 _CONDITION = lazy(r"(?:如果|若是?|假如|要是|对于|\bif\b|\bwhen\b|\bwhether\b|\bfor\b|\ball\b|\bany\b|\bevery\b|\bmost\b)"
                   r"[^\n。.!?？！]{0,12}$", _I)
 _ELSES = lazy(SOMEONE_ELSES, _I)
+# Others telling of the failure, just before the card ("用户反馈 AMD 6800显卡部署出错" — users report
+# …; "some users say the AMD RX 6800 card fails"): not this person's machine.
+_OTHERS_TELL = lazy(r"(?:(?:用户|别人|有人|朋友|同事|他们|网友|群友)|\b(?:someone|somebody|users?|people|others|they|he|she)\b)"
+                    r"[^\n。.!?？！]{0,20}$", _I)
+# After the failure, in its sentence: another or a past machine ("… crashes were an issue on my old
+# PC"), or the failure told as over or discussed elsewhere ("…报错的问题已经解决了/在 #123 已经讨论过了").
+_ELSEWHERE = lazy(r"\b(?:on|in)\s+(?:my\s+|a\s+|an\s+|the\s+)?(?:old|previous|former|other|another|\w+'s)\s+(?:\w+\s+)?"
+                  r"(?:pc|machine|computer|laptop|system|rig|box|desktop|server)\b|\bused\s+to\b|\bin\s+the\s+past\b"
+                  r"|\b(?:solved|resolved|fixed|discussed)\b|以前|之前|旧电脑|已经?解决|解决了|讨论过", _I)
 _PLURAL = lazy(r"(?:gpus|cards|graphics\s+cards|video\s+cards)\s*$", _I)
 # A graphics word then an AMD or Intel model alone, no vendor word: "我的显卡是6700XT", "GPU: RX
 # 6600", "graphics card: Arc A770" (NVIDIA's models are RTX/GTX; a 4-digit number with XT/XTX/GRE
@@ -93,15 +102,29 @@ _MODEL_WORDS = ("rx", "xt", "gre", "arc ")
 # as this machine's ("the", "my", "our", "this"). "an NVIDIA GPU" is a kind, not a card: torch's
 # own "Please check that you have an NVIDIA GPU", "it needs an NVIDIA GPU". "I don't have the
 # NVIDIA card any more" denies it (_denied, the words before).
-_NVIDIA_SAID = lazy(r"\b(?:the|my|our|this)\s+nvidia\s+(?:card|gpu|graphics(?:\s+card)?|dgpu|discrete\s+gpu)\b", _I)
+# Also a GeForce number people type bare ("my 3090", "the 4060"; NVIDIA's x0[5-9]0 numbers, which
+# no AMD or Intel card has) and the Chinese words for an NVIDIA card after a possessive, a measure
+# word or a switch ("我这边是3090", "另一张N卡", "换成了NVIDIA的卡"; N卡 is said as A卡 is).
+_BARE_GEFORCE = r"(?<![A-Za-z0-9_.])[1-5]0[5-9]0(?:\s?ti|\s?super)?(?![A-Za-z0-9_.])"
+_NVIDIA_SAID = lazy(r"\b(?:the|my|our|this)\s+nvidia\s+(?:card|gpu|graphics(?:\s+card)?|dgpu|discrete\s+gpu)\b"
+                    rf"|\b(?:the|my|our|this)\s+(?:geforce\s+)?{_BARE_GEFORCE}"
+                    r"|\b(?:the|my|our|this|a)\s+geforce\s+(?:card|gpu|graphics\s+card)\b"
+                    # "是" only after the person or their machine: "CUDA是N卡阵营的" (CUDA is the NVIDIA camp's) is a kind
+                    r"|(?:我的|我这|这张|那张|一张|另一张|张|块|换成了?|换了|用的是|用的|(?:我|显卡|电脑|机器)[^，。,.\s]{0,3}是)\s*"
+                    rf"(?:N卡|(?:NVIDIA|英伟达)\s*的?\s*(?:显卡|卡|GPU)|{_BARE_GEFORCE})", _I)
+_NVIDIA_NEEDLES = ("nvidia", "geforce", "n卡", "英伟达", "050", "060", "070", "080", "090")
+
+
+# A card the machine had before: "之前用的3060" (the 3060 used before), "原来的N卡".
+_PAST = lazy(r"(?:之前|以前|原来|曾经)\S{0,4}$")
 
 
 def _nvidia_said(doc: Pasted) -> bool:
     lines = doc.lines
-    for i in doc.lines_containing("nvidia"):
+    for i in doc.lines_containing(*_NVIDIA_NEEDLES):
         for m in _NVIDIA_SAID.finditer(lines[i]):
             before = lines[i][max(0, m.start() - 60):m.start()]
-            if not (_denied(before) or asked(lines[i], m.end()) or ASIDE.search(before[-40:])):
+            if not (_denied(before) or asked(lines[i], m.end()) or ASIDE.search(before[-40:]) or _PAST.search(before)):
                 return True
     return False
 
@@ -110,10 +133,14 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     # A hybrid machine's NVIDIA GPU, by model or in words ("CUDA runs on the NVIDIA card"): the
     # other vendor's is no evidence.
+    vendor_lines = doc.lines_containing(*_NEEDLES)
+    label_lines = sorted(set(doc.lines_containing(*_LABELS)) & set(doc.lines_containing(*_MODEL_WORDS)))
+    if not (vendor_lines or label_lines):
+        return f  # no other vendor's card named: the NVIDIA checks below (bare numbers) need not run
     if names_nvidia_hardware(doc) or _nvidia_said(doc):
         return f
     lines = doc.lines
-    for i in doc.lines_containing(*_NEEDLES):
+    for i in vendor_lines:
         line = lines[i]
         for m in _VENDOR_GPU.finditer(line):
             said = m.group(0)
@@ -123,12 +150,13 @@ def parse(doc: Pasted) -> Found:
                     or ASIDE.search(line[max(0, m.start() - 40):m.start()]) or _denied(before)):
                 continue
             return _claim(f, i, said)
-    for i in sorted(set(doc.lines_containing(*_LABELS)) & set(doc.lines_containing(*_MODEL_WORDS))):
+    for i in label_lines:
         line = lines[i]
         for m in _LABEL_MODEL.finditer(line):
             before = line[max(0, m.start() - 60):m.start()]
             if (asked(line, m.end()) or _denied(before) or _CONDITION.search(before[-20:])
-                    or ASIDE.search(line[max(0, m.start() - 40):m.start()])):
+                    or ASIDE.search(line[max(0, m.start() - 40):m.start()])
+                    or _ELSEWHERE.search(re.split(r"[\n。.!?？！]", line[m.end():m.end() + 120], 1)[0])):
                 continue
             return _claim(f, i, m.group(0))
     return f
@@ -142,8 +170,10 @@ def _claim(f: Found, i: int, said: str) -> Found:
 
 def _fails_on_it(line: str, m: "re.Match[str]", before: str) -> bool:
     """A failure said right after the named card, of that one card, not under a condition."""
+    rest = re.split(r"[\n。.!?？！]", line[m.end():m.end() + 120], 1)[0]
     return bool(_FAILS_AFTER.search(line[m.end():m.end() + 40]) and not _PLURAL.search(m.group(0))
-                and not _CONDITION.search(before[-20:]) and not _ELSES.search(before))
+                and not _CONDITION.search(before[-20:]) and not _ELSES.search(before)
+                and not _OTHERS_TELL.search(before[-40:]) and not _ELSEWHERE.search(rest))
 
 
 _NOT = lazy(r"(?:\bnot|\bno|n't|不是|并非|没有|아니|ではない|\bkein)\W*(?:\w+\W+){0,2}$", _I)

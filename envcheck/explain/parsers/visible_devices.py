@@ -189,6 +189,30 @@ _NEEDED = lazy(r"\b(?:was|is|were|be)\s+(?:necessary|needed|required)\b|\bhad\s+
 # could mention …") no longer govern: "(in my case a change from '1' to '0' was necessary)".
 _OWN_CASE = lazy(r"\bin\s+my\s+case\b|\bfor\s+me\b|\bon\s+my\s+(?:machine|system|pc|computer|server|laptop)\b", _I)
 _ADVISED = lazy(r"\b(?:you|one|users?)\s+(?:can|could|should|may|might|need|have)\b|\bif\b|\bwhen\b|\btry\b|\bplease\b", _I)
+# Another reason told for the change, in its sentence: the run with the old value had a GPU and the
+# change picked another one (busy, full or slower; a failure that needs a GPU, such as running out
+# of its memory, an illegal access, NCCL or DDP): "since GPU 1 was busy", "GPU 1 is used by another
+# job, so I changed …", "=1 gives an out-of-memory error. Changing it to 0 worked", "to use the
+# faster GPU", "picked the wrong GPU", "GPU 1 is an old Kepler card not supported". Prose, no
+# printer: the words people give for picking a GPU.
+_OTHER_REASON = lazy(r"\b(?:busy|occupied|idle|free|full|shared|reserved|in\s+use|used\s+by|another\s+(?:job|process|user|program|task)"
+                     r"|other\s+(?:jobs?|process(?:es)?|users?|programs?|tasks?)|out[\s-]+of[\s-]+memory|oom|memory|vram"
+                     r"|slow\w*|fast\w*|speed|performance|hangs?|hung|nan|loss|illegal|ddp|nccl|display|monitor"
+                     # the GPU the old value chose was there, but not the one wanted or one torch supports
+                     r"|wrong|instead\s+of|support\w*|capabilit\w*|sm_\d+|kepler|maxwell|pascal)\b"
+                     r"|占用|显存|内存|空闲|更快|太慢", _I)
+# The change made by someone else, or working for them: "Someone in #12 changed … and it worked for
+# them", "My colleague had to change …".
+_OTHERS_DID = lazy(r"\b(?:someone|somebody|others|other\s+people|people|users|he|she|they"
+                   r"|(?:my|a|our)\s+(?:colleague|friend|co-?worker|teammate)s?)\b", _I)
+# A reason given for the change ("because …", "since …") that says nothing of a GPU missing (no
+# "only one GPU", "GPU 1 does not exist"): "because GPU 0 is the 3090" picked a GPU that was there.
+_REASON = lazy(r"\b(?:because|since|cause|due\s+to)\b(?P<why>[^.;!?\n]*)", _I)
+_MISSING = lazy(r"\b(?:only|single|one|no|not|none|exist\w*|missing|absent)\b|n't\b", _I)
+# The run said to work after the change in words _FIX_AFTER has not: "now it runs", "the error disappeared".
+_GONE = lazy(r"^[^.;!?\n]{0,60}?(?:\bnow\s+it\s+(?:runs|works)\b|\bit\s+runs\s+now\b"
+             r"|\b(?:error|problem|issue)\s+(?:is\s+gone|was\s+gone|disappeared|went\s+away|vanished)\b)", _I)
+_FOR_THEM = lazy(r"\bfor\s+(?:them|him|her|others|other\s+people)\b", _I)
 
 
 _STOP = lazy(r"[;!?]|\.(?!\w)")  # a sentence's end; not the dot of "main.py" or "2.1"
@@ -228,10 +252,14 @@ def _changed_on_line(line: str) -> Optional[Tuple[str, str]]:
     for own in _OWN_CASE.finditer(before):
         pass
     advised_in = before[own.end():] if own else before
-    told_ok = _FIX_AFTER.search(after) or _NEEDED.search(before + " " + line[start:end] + after)
+    told_ok = _FIX_AFTER.search(after) or _GONE.search(after) or _NEEDED.search(before + " " + line[start:end] + after)
     if (not told_ok or "?" in after or _ADVISED.search(advised_in) or _SUPPOSED.search(advised_in)
-            or _TAKEN_BACK.search(after[:60]) and not _FIX_AFTER.match(after[:30])):
+            or _TAKEN_BACK.search(after[:60]) and not (_FIX_AFTER.match(after[:30]) or _GONE.match(after))):
         return None
+    if (_OTHER_REASON.search(before + " " + line[start:end] + " " + after) or _OTHERS_DID.search(advised_in)
+            or _FOR_THEM.search(after) or any(not _MISSING.search(r.group("why"))
+                                              for r in _REASON.finditer(before + " " + line[start:end] + " " + after))):
+        return None  # the old value's run had a GPU (another was picked), or it was not this person's run
     return old, new
 
 
