@@ -60,3 +60,25 @@ def test_a_paste_said_over_after_a_contrast_keeps_its_finding_as_a_warning():
     ids = {f.id: f.severity for f in report.findings}
     assert "gpu_arch_unsupported_by_torch_build" in ids
     assert ids["gpu_arch_unsupported_by_torch_build"] is Severity.WARNING
+
+
+@pytest.mark.parametrize("text", [
+    "Driver crashes were an issue on my old PC. Now everything runs fine.",
+    "The driver on my old laptop was 470, this one has 550.",
+    "I kept the driver from the old install and it works.",
+])
+def test_old_before_a_noun_is_not_the_driver_said_too_old(text):
+    # driver_prose: "old" said of the driver ("is old", "too old", "outdated."), not of another thing
+    _, report = diagnose(normalise(text))
+    assert not [f for f in report.findings if f.severity is Severity.ERROR]
+
+
+@pytest.mark.parametrize("text", [
+    "my nvidia driver is too old",
+    "the error says my driver outdated.",
+    "Driver version too old, please update",
+])
+def test_the_driver_said_too_old_still_counts(text):
+    from envcheck.explain.parsers.driver_prose import _old_said
+
+    assert _old_said(text)

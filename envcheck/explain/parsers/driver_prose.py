@@ -35,11 +35,14 @@ SOURCE = "statements"
 _I = re.IGNORECASE
 
 _SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
-# "driver" (or "nvidia version") within a few words before "too old / outdated / not new enough".
+# "driver" (or "nvidia version") within a few words before "too old / outdated / not new enough":
+# said of it ("is old", "too old"), or ending its clause ("driver outdated."), not "old" before
+# a noun, which is another thing's ("Driver crashes were an issue on my old PC").
 _OLD = lazy(
     r"\b(?:nvidia|gpu|graphics|display|cuda)?\s*driver(?:s|\s+version)?\b[^.!?;\n]{0,40}?"
-    r"\b(?:(?:is|was|are|were|being|seems?|looks?)\s+)?(?:(?:too|very|so)\s+)?(?:old|outdated|out\s+of\s+date|"
-    r"not\s+new\s+enough|older\s+than\s+(?:required|needed|what))\b"
+    r"(?:\b(?:(?:is|was|are|were|being|seems?|looks?)\s+(?:(?:too|very|so)\s+)?|(?:too|very|so)\s+)"
+    r"(?:old|outdated|out\s+of\s+date|not\s+new\s+enough|older\s+than\s+(?:required|needed|what))\b"
+    r"|\b(?:old|outdated|out\s+of\s+date)\b(?!\s+[^\W\d_]))"
     r"|\bnvidia\s+version\s+(?:is|was)\s+(?:too\s+)?(?:old|outdated)\b"
     r"|驱动[^。！？\n]{0,8}?(?:太|过|比较|有点)(?:老|旧|低)|驱动版本(?:太|过)低"
     r"|드라이버[가는]?\s*(?:너무\s*)?(?:오래|낮|구버전)"
