@@ -25,14 +25,16 @@ from envcheck.derived.others_get_gpu import no_gpu_here, others_get_gpu
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 
-# Messages that name another cause of no GPU in a container (hosting._OTHER_CONTAINER_CAUSES, the
-# same list: the toolkit failing at start, NVML's unknown error of a reload, a driver in the image).
-_OTHER_CAUSES = frozenset({"nvml_unknown_error", "nvml_driver_library_mismatch", "nvidia_container_cli_init_error",
-                           "nvidia_container_cli_load_library", "nvidia_container_cli_requirement",
-                           "nvidia_container_cli_mount_error", "docker_no_gpu_driver", "docker_unknown_runtime",
-                           "cdi_device_unresolvable", "container_runtime_binary_not_found",
-                           "containerd_runtime_not_configured", "go_nvml_error_unknown", "pynvml_unknown_error",
-                           "cuda_system_driver_mismatch", "torch_driver_too_old", "cuda_insufficient_driver"})
+# Messages that name another cause of no GPU in a container: the toolkit failing at start, a runtime
+# missing, a node without GPUs (OTHER_CONTAINER_CAUSES, which hosting's rules read too), and beyond
+# those, NVML's unknown error of a reload or a driver in the image and an old driver.
+OTHER_CONTAINER_CAUSES = frozenset({"nvml_unknown_error", "nvml_driver_library_mismatch",
+                                    "nvidia_container_cli_init_error", "nvidia_container_cli_load_library",
+                                    "nvidia_container_cli_requirement", "nvidia_container_cli_mount_error",
+                                    "docker_no_gpu_driver", "docker_unknown_runtime", "cdi_device_unresolvable",
+                                    "container_runtime_binary_not_found", "containerd_runtime_not_configured"})
+_OTHER_CAUSES = OTHER_CONTAINER_CAUSES | {"go_nvml_error_unknown", "pynvml_unknown_error", "cuda_system_driver_mismatch",
+                                          "torch_driver_too_old", "cuda_insufficient_driver"}
 # Upstream's words for "no GPU / no driver reachable here" (message catalogue ids).
 _NO_GPU = frozenset({"torch_no_nvidia_driver", "cuda_no_device", "torch_no_cuda_gpus", "nvidia_smi_no_driver",
                      "loader_driver_library_missing", "ollama_no_compatible_gpus", "vllm_failed_infer_device",

@@ -72,11 +72,7 @@ def container_missing_gpus_flag(ctx: RuleContext) -> Iterator[Finding]:
 # Other causes of "no GPU in the container" that a message in the text names: the devices
 # lost after a daemon reload, a driver in the image, the toolkit failing at start (its own
 # error), an image needing a newer driver, the host's engine without the NVIDIA runtime.
-_OTHER_CONTAINER_CAUSES = frozenset({"nvml_unknown_error", "nvml_driver_library_mismatch", "nvidia_container_cli_init_error",
-                                     "nvidia_container_cli_load_library", "nvidia_container_cli_requirement",
-                                     "nvidia_container_cli_mount_error", "docker_no_gpu_driver", "docker_unknown_runtime",
-                                     "cdi_device_unresolvable", "container_runtime_binary_not_found",
-                                     "containerd_runtime_not_configured"})
+_OTHER_CONTAINER_CAUSES = container_others.OTHER_CONTAINER_CAUSES
 
 
 def container_said_without_gpus(ctx: RuleContext) -> Iterator[Finding]:
