@@ -82,3 +82,23 @@ def test_the_driver_said_too_old_still_counts(text):
     from envcheck.explain.parsers.driver_prose import _old_said
 
     assert _old_said(text)
+
+
+@pytest.mark.parametrize("text", [
+    'The only solution that works for us is to set `CUDA_VISIBLE_DEVICES=""`. Is there another way to disable CUDA?',
+    "We export CUDA_VISIBLE_DEVICES=-1 to run the data workers on the CPU.",
+    "def main():\n    # import os\n    # os.environ[\"CUDA_VISIBLE_DEVICES\"] = \"\"\n    print(torch.cuda.is_available())",
+])
+def test_gpus_hidden_on_purpose_or_in_commented_code_are_no_fault(text):
+    # environment: a setting made to keep the GPU out, said so, or Python code commented out
+    _, report = diagnose(normalise(text))
+    assert "cuda_visible_devices_hides_gpus" not in {f.id for f in report.findings}
+
+
+@pytest.mark.parametrize("text", [
+    'os.environ["CUDA_VISIBLE_DEVICES"] = ""\nimport torch\nprint(torch.cuda.is_available())\nFalse',
+    "$ CUDA_VISIBLE_DEVICES= python train.py\nRuntimeError: No CUDA GPUs are available",
+])
+def test_gpus_hidden_by_a_setting_in_effect_still_found(text):
+    _, report = diagnose(normalise(text))
+    assert "cuda_visible_devices_hides_gpus" in {f.id for f in report.findings}

@@ -38,6 +38,12 @@ _NAME_PARTS = ("cuda_", "nvidia_", "nccl_", "torch_", "cublas", "cudnn_", "ld_li
 _ADVICE = lazy(r"(?:\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
                      r"|\(\s*(?:re-?)?run\s+with)(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
 _PROMPT = lazy(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
+# A setting the line says is made on purpose to keep the GPU out ("the only solution that works is to
+# set CUDA_VISIBLE_DEVICES=\"\". Is there another way to disable CUDA?", "… to run these workers on the
+# CPU"): the person's choice, not a fault in the setup.
+_ON_PURPOSE = lazy(r"\b(?:disabl\w*|turn\w*\s+off)\s+(?:cuda|the\s+gpus?|gpus?)\b"
+                   r"|\b(?:run|running|force|forcing|keep|keeping)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?cpus?\b"
+                   r"|\bhid(?:e|ing)\s+(?:the\s+|all\s+)?gpus?\b", re.IGNORECASE)
 
 
 def _unquote(value: str) -> str:
@@ -82,8 +88,12 @@ def _form(line: str) -> Optional[Tuple[str, object]]:
     m = _ECHO.search(line)
     if m:
         return "echo", m.group("var")
+    if _ON_PURPOSE.search(line):
+        return None
     m = _ENVIRON.search(line)
     if m:
+        if line.lstrip().startswith("#"):
+            return None  # Python code commented out ("# os.environ[...] = ..."): not in effect
         return "environ", (m.group("var"), _unquote(m.group("value")), TOOL if m.group("op") != "=" else PROGRAM)
     m = _LISTED.match(line)
     if m:
