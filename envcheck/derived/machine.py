@@ -92,6 +92,23 @@ def failure_texts(facts: Facts) -> Tuple[str, ...]:
     return tuple(facts.torch.errors.get(())) + ((said,) if said else ())
 
 
+# A CUDA version named in a failure's text ("cannot use PyTorch with CUDA 10.2").
+_CUDA_NAMED = re.compile(r"\bcuda\s*(\d{1,2}\.\d)", re.I)
+
+
+def fails_with(facts: Facts, cuda: str) -> bool:
+    """Does the text say something failed that can be a build of CUDA ``cuda``'s doing: an error
+    line or the person's failing sentence, unless it names CUDA versions and none is ``cuda``
+    ("Since the RTX 3090 cannot use PyTorch with CUDA 10.2 …", told beside runs of a CUDA 11.0
+    build, is about another build)."""
+    mine = ".".join(cuda.split(".")[:2])
+    for text in failure_texts(facts):
+        named = {m.group(1) for m in _CUDA_NAMED.finditer(text)}
+        if not named or mine in named:
+            return True
+    return False
+
+
 # PyTorch named in a failure's text: the word, or a path in its tree ("site-packages/torch/…", "torch\\lib").
 _TORCH_NAMED = re.compile(r"\b(?:py)?torch\b|[/\\]torch[/\\]", re.I)
 

@@ -15,7 +15,7 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.cuda_program import ptxas_owner, torchs_own
-from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version, failure_texts
+from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version, fails_with
 from envcheck.derived.messages import Stated, decisive_for, is_stated
 from envcheck.derived.torch_arch_said import source_build_said
 from envcheck.knowledge.archs import arch_support, cc_tuple, sm_name, ver, version_at_least
@@ -182,7 +182,8 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
     if tv is not None and tv.arch_list is not None:
         return _between(ctx, tv.arch_list.value, g.cc), (tv.arch_list.source, tv.arch_list), None
     if tv is not None and tv.cuda is not None:
-        window = cuda_window(ctx, g.cc, str(tv.cuda.value), no_kernel is not None or bool(failure_texts(ctx.facts)))
+        cuda = str(tv.cuda.value)
+        window = cuda_window(ctx, g.cc, cuda, no_kernel is not None or fails_with(ctx.facts, cuda))
         return (window or "cubin"), (tv.cuda.source, f"CUDA {tv.cuda.value}"), None
     # A source build's own arch list, not the wheels', lacks the GPU: rules/torch_arch_said.py.
     era = wheel_era(ctx, g.cc) if no_kernel and not source_build_said(ctx.facts) else None

@@ -102,3 +102,21 @@ def test_gpus_hidden_on_purpose_or_in_commented_code_are_no_fault(text):
 def test_gpus_hidden_by_a_setting_in_effect_still_found(text):
     _, report = diagnose(normalise(text))
     assert "cuda_visible_devices_hides_gpus" in {f.id for f in report.findings}
+
+
+def test_a_failure_said_of_another_cuda_is_not_this_builds():
+    # derived.machine.fails_with: the CUDA window's strict reading needs a failure of this build
+    text = ("- RTX 3090 + PyTorch 1.8.0 + CUDA 11.1 = 0.94 ms\n"
+            "- RTX 3090 + PyTorch 1.7.0 + CUDA 11.0 = 1.12 ms\n"
+            "Since RTX 3090 cannot use PyTorch with CUDA 10.2, it is a pity.")
+    _, report = diagnose(normalise(text))
+    assert not [f for f in report.findings if f.severity is Severity.ERROR]
+
+
+def test_a_failure_of_this_build_still_judged_strictly():
+    from envcheck.derived.machine import fails_with
+
+    explanation, _ = diagnose(normalise("RTX 3090, torch 1.7.0: with CUDA 11.0 the training fails with an error."))
+    assert fails_with(explanation.facts, "11.0") and not fails_with(explanation.facts, "10.2")
+    explanation, _ = diagnose(normalise("RTX 3090, torch 1.7.0+cu110: training fails with an error."))
+    assert fails_with(explanation.facts, "11.0")
