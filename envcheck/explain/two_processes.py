@@ -236,8 +236,8 @@ def read_all(doc: Pasted, readers: Sequence[Reader], meanwhile: Optional[Callabl
         fds.append(spool)
         # The numbers fit the pipe's buffer (at least 4 KiB; 2 bytes x under a hundred readers).
         here = [i for i, reader in enumerate(readers) if reads_messages(reader)]
-        os.write(fill, b"".join(i.to_bytes(_SIZE, "big") for i, reader in enumerate(readers)
-                                if not reads_messages(reader)))
+        queued = sorted(set(range(len(readers))).difference(here))
+        os.write(fill, b"".join(i.to_bytes(_SIZE, "big") for i in queued))
     except OSError:
         _close(fds)
         return _one_way(readers, doc)

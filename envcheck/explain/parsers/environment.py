@@ -38,7 +38,7 @@ _NAME_PARTS = ("cuda_", "nvidia_", "nccl_", "torch_", "cublas", "cudnn_", "ld_li
 _ADVICE = lazy(r"(?:\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
                      r"|\(\s*(?:re-?)?run\s+with)(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
 _PROMPT = lazy(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
-# A setting the line says is made on purpose to keep the GPU out ("the only solution that works is to
+# A *_VISIBLE_DEVICES setting the line says is made on purpose to keep the GPU out ("the only solution that works is to
 # set CUDA_VISIBLE_DEVICES=\"\". Is there another way to disable CUDA?", "… to run these workers on the
 # CPU"): the person's choice, not a fault in the setup.
 _ON_PURPOSE = lazy(r"\b(?:disabl\w*|turn\w*\s+off)\s+(?:cuda|the\s+gpus?|gpus?)\b"
@@ -88,8 +88,8 @@ def _form(line: str) -> Optional[Tuple[str, object]]:
     m = _ECHO.search(line)
     if m:
         return "echo", m.group("var")
-    if _ON_PURPOSE.search(line):
-        return None
+    if "VISIBLE_DEVICES" in line and _ON_PURPOSE.search(line):
+        return None  # (only the GPU-hiding settings: another variable on such a line is still set)
     m = _ENVIRON.search(line)
     if m:
         if line.lstrip().startswith("#"):
