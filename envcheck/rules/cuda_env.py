@@ -11,6 +11,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 from envcheck.derived.machine import failure_texts
 from envcheck.derived.messages import is_stated
+from envcheck.derived.visible_devices_shown import ray_without_gpus, shown_empty
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -213,13 +214,45 @@ def _fixed_by_setting(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.WARNING, confidence=Confidence.LIKELY)
 
 
+def _shown_empty(ctx: RuleContext) -> Iterator[Finding]:
+    """explain/parsers/visible_devices_shown.py: the failing run's CUDA_VISIBLE_DEVICES shown empty in a
+    person's sentence, a program's print or a snippet's result, beside a failure the text tells; or a
+    Ray task or actor declared without GPUs beside CUDA finding no device (Ray sets such a worker's
+    CUDA_VISIBLE_DEVICES to the GPU ids it was given, joined with commas: "" —
+    ray/_private/accelerators/nvidia_gpu.py, set_current_process_visible_accelerator_ids)."""
+    said = shown_empty(ctx.facts)
+    if said is not None:
+        failure = _no_device_seen(ctx) or next((("text", t) for t in failure_texts(ctx.facts)), None)
+        if failure is None:
+            return
+        yield make("cuda_visible_devices_hides_gpus",
+                   f"The text shows CUDA_VISIBLE_DEVICES empty in the run that fails ({said}). An empty value leaves "
+                   "CUDA no GPU at all: “no CUDA-capable device is detected”, torch.cuda.is_available() False. Find "
+                   "where it is set to nothing (a launch script, a scheduler, a worker pool, the program) and unset it "
+                   "or name GPUs that exist (`nvidia-smi -L` lists them).",
+                   [("text", said), failure], {"visible_devices": "0"}, confidence=Confidence.LIKELY)
+        return
+    ray = ray_without_gpus(ctx.facts)
+    if ray is None:
+        return
+    failure = _no_device_seen(ctx) or next((("text", t) for t in failure_texts(ctx.facts)), None)
+    yield make("cuda_visible_devices_hides_gpus",
+               f"A Ray task or actor is declared without GPUs ({ray}) and CUDA finds no device. Ray sets each "
+               "worker's CUDA_VISIBLE_DEVICES to the GPUs it assigned it, so a task or actor given none runs with "
+               "CUDA_VISIBLE_DEVICES=\"\" and sees no GPU, even where the driver process sees it. Ask for GPUs "
+               "where the GPU is used (`@ray.remote(num_gpus=1)`, or `.options(num_gpus=…)`).",
+               [("text", ray)] + ([failure] if failure else []), {"visible_devices": "0"},
+               severity=Severity.WARNING, confidence=Confidence.LIKELY,
+               links=("https://docs.ray.io/en/latest/ray-core/scheduling/accelerators.html",))
+
+
 def cuda_visible_devices_hides_gpus(ctx: RuleContext) -> Iterator[Finding]:
     if ctx.facts.has_nvidia_gpu is False:
         return
     # The value the text shows judged first; only where it tells nothing (absent, or the one
-    # that fixed the run) does the fix alone speak.
-    found = list(_hidden_by_env(ctx))
-    yield from found or _fixed_by_setting(ctx)
+    # that fixed the run) does the fix alone speak, then a value or a Ray worker shown empty.
+    found = list(_hidden_by_env(ctx)) or list(_fixed_by_setting(ctx))
+    yield from found or _shown_empty(ctx)
 
 
 def _hidden_by_env(ctx: RuleContext) -> Iterator[Finding]:

@@ -102,6 +102,8 @@ from . import (
     uvm_reload_fix,
     visible_devices,
     visible_devices_configs,
+    visible_devices_launchers,
+    visible_devices_shown,
     wsl_said,
     xid_said,
     yolo_banner,
@@ -158,6 +160,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_arch_prose.parse,
     torch_import_retold.parse,
     extension_prose.parse,
+    visible_devices_shown.parse, visible_devices_launchers.parse,
 )
 
 __all__ = ["PARSERS"]
