@@ -102,3 +102,23 @@ def test_accelerate_gpu_ids_hide_the_gpus(text):
 ])
 def test_accelerate_near_misses(text):
     assert HIDES not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "在容器里 CUDA_VISIBLE_DEVICES 为空，torch.cuda.is_available() 返回 False。\n" + NO_GPUS,
+    "ジョブ内では CUDA_VISIBLE_DEVICES が空でした。\n" + NO_GPUS,
+    "Dentro del contenedor CUDA_VISIBLE_DEVICES está vacía y la GPU no aparece.\n" + NO_GPUS,
+    "Im Job ist CUDA_VISIBLE_DEVICES leer, siehe unten.\n" + NO_GPUS,
+])
+def test_an_empty_value_said_in_other_languages(text):
+    assert HIDES in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "如果 CUDA_VISIBLE_DEVICES 为空，就看不到 GPU。我的设置是 0。\n" + NO_GPUS,
+    "CUDA_VISIBLE_DEVICES が空ですか？\n" + NO_GPUS,
+    "CUDA_VISIBLE_DEVICES no está vacía, vale 0.\n" + NO_GPUS,
+    "CUDA_VISIBLE_DEVICES ist nicht leer.\n" + NO_GPUS,
+])
+def test_an_empty_value_near_miss_in_other_languages(text):
+    assert HIDES not in errors(text)

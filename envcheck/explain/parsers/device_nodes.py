@@ -297,6 +297,13 @@ _ROOT_CONTRAST = lazy(
     rf"(?:[^.;!?\n]|\.(?=\S)){{0,80}}?{_GOOD}[^!?\n]{{0,60}}?"
     rf"(?:\bwithout\s+sudo\b|\b(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b|\bas\s+(?:me|myself|my\s+user)\b"
     rf"|普通用户|非\s*root|一般ユーザー|일반\s*(?:사용자|계정))[^!?\n]{{0,60}}?{_BAD}", _I)
+# The same told the other way round, the user first: "False as a normal user, True with sudo",
+# "普通用户运行返回 False，用 sudo 运行就是 True" (zh), "一般ユーザーでは動かないが sudo では動く" (ja).
+_USER_FIRST = lazy(
+    rf"(?:\bwithout\s+sudo\b|\b(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b|\bas\s+(?:me|myself|my\s+user)\b"
+    rf"|普通用户|非\s*root|一般ユーザー|일반\s*(?:사용자|계정))(?:[^.;!?\n]|\.(?=\S)){{0,80}}?{_BAD}[^!?\n]{{0,60}}?"
+    rf"(?:\bwith\s+sudo\b|\bas\s+root\b|\bunder\s+root\b|\bsudo\s+(?:python3?|\./\S+)|用\s*sudo|sudo\s*(?:运行|执行|では|で|로)"
+    rf"|\broot\s*(?:用户|ユーザー|계정)?\s*(?:运行|执行|下|では|で|로))[^!?\n]{{0,60}}?{_GOOD}", _I)
 
 
 def _told_closed(doc: Pasted, f: Found) -> None:
@@ -304,7 +311,7 @@ def _told_closed(doc: Pasted, f: Found) -> None:
     or that the same thing works as root and fails as the user."""
     lines = doc.lines
     for i in doc.lines_containing("sudo", "root"):
-        m = _ROOT_CONTRAST.search(lines[i])
+        m = _ROOT_CONTRAST.search(lines[i]) or _USER_FIRST.search(lines[i])
         if m and "?" not in lines[i][m.end():m.end() + 20] and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25),
                                                                                           m.start()):
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i, rank=STATED,

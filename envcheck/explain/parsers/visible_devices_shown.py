@@ -5,7 +5,8 @@ Guide, "CUDA Environment Variables": "If the variable is set to an empty string,
 visible"). A report shows the run's value empty in three forms:
 
 * a person's sentence: "it turned out CUDA_VISIBLE_DEVICES was set to an empty string",
-  "CUDA_VISIBLE_DEVICES is empty in the job", "CUDA_VISIBLE_DEVICES inside the container is blank";
+  "CUDA_VISIBLE_DEVICES is empty in the job", "CUDA_VISIBLE_DEVICES inside the container is blank",
+  "容器里 CUDA_VISIBLE_DEVICES 为空", "CUDA_VISIBLE_DEVICES が空でした", "CUDA_VISIBLE_DEVICES está vacía";
 * a program's print of it: "CUDA_VISIBLE_DEVICES is empty: True" (``print(f"… is empty:
   {os.environ.get('CUDA_VISIBLE_DEVICES') == ''}")``), "CUDA_VISIBLE_DEVICES in the actor: " (a
   ``print(f"CUDA_VISIBLE_DEVICES in the actor: {os.environ.get(…)}")`` with nothing after the colon);
@@ -53,7 +54,12 @@ _SAID_EMPTY = lazy(
     r"(?:\s+(?:in|inside|within|for|of|on)\s+(?:the\s+|my\s+|this\s+|each\s+|every\s+|that\s+)?[\w.-]+(?:\s+[\w.-]+)?)?"
     r"\s+(?:is|was|were|gets|got|becomes|became|ends\s+up|remains|remained|stays|stayed)"
     r"\s+(?:still\s+|always\s+|just\s+|now\s+)?(?:(?:being\s+)?set\s+(?:to|as)\s+)?"
-    r"(?:(?:an?\s+)?(?:empty|blank)\b(?:\s+string)?|''|\"\")", _I)
+    r"(?:(?:an?\s+)?(?:empty|blank)\b(?:\s+string)?|''|\"\")"
+    # the same said in other languages: "CUDA_VISIBLE_DEVICES 为空 / 被设置为空", "が空", "가 비어 있", "está vacía",
+    # "ist leer", "пустая"
+    r"|CUDA_VISIBLE_DEVICES['\"`]?\s*(?:(?:被|是)?\s*(?:设置|设)?\s*(?:为|成)\s*空|是空的?|が空|は空|(?:이|가|는)\s*비어\s*있"
+    r"|(?:está|esta|es)\s+vac[ií][oa]|(?:ist|war)\s+leer|(?:является\s+)?пуст\w*)"
+    r"|\b(?:ist|war)\s+(?:\w+\s+){0,3}?CUDA_VISIBLE_DEVICES['\"`]?\s+leer\b", _I)
 # A print labelled with where it ran, nothing after the colon: "CUDA_VISIBLE_DEVICES in the actor: ".
 _LABEL_EMPTY = lazy(r"CUDA_VISIBLE_DEVICES\s+(?:in|inside|within|for|of|on|from)\s+(?:the\s+|this\s+|each\s+)?"
                     r"[\w.-]+(?:\s+[\w.-]+)?\s*:\s*$", _I)
