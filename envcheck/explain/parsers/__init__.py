@@ -72,6 +72,7 @@ from . import (
     module_load_prose,
     nccl_runtime,
     nouveau_signals,
+    nvenc_prose,
     nvidia_smi,
     nvidia_smi_csv,
     nvidia_smi_nvlink,
@@ -105,6 +106,7 @@ from . import (
     wsl_said,
     xid_said,
     yolo_banner,
+    zlib_prose,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -158,6 +160,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_arch_prose.parse,
     torch_import_retold.parse,
     extension_prose.parse,
+    zlib_prose.parse, nvenc_prose.parse,
 )
 
 __all__ = ["PARSERS"]
