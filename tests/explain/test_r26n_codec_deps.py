@@ -130,6 +130,7 @@ def test_a_person_says_the_driver_is_too_old_for_nvenc(text):
     "NVENC requires driver 551.76 or newer; I have 560.94 and it still fails with an out of memory error.",  # newer
     "NVENC failed because the driver was too old; after updating the driver NVENC works now.",  # over
     "My driver is not too old, NVENC still fails with the 10-bit preset.",  # a denial
+    "NVENC failed on the old driver 470; with the new driver 535 it works.",  # another driver, now working
 ])
 def test_no_nvenc_finding_on_near_misses(text):
     assert NVENC not in findings(text)

@@ -45,7 +45,8 @@ _FAILS = lazy(r"\b(?:not\s+(?:available|work(?:ing)?|supported|show(?:ing)?)|doe
               r"|error|can(?:no|')t|unable|missing|greyed|grayed|broke)\b|报错|失败|不能|无法|エラー|使えない|できない", _I)
 # A denial, a question, a fix that ended it, or advice: no claim.
 _NOT = lazy(r"[?？]|吗|\b(?:not\s+too\s+old|isn't\s+too\s+old|no\s+longer|anymore|(?:fix|fixe[ds]|solved|resolved)\b"
-            r"|works?\s+now|now\s+works?|working\s+now|after\s+updat\w*|updated|if|whether|might|maybe)\b"
+            r"|works?\s+now|now\s+works?|working\s+now|after\s+updat\w*|updated|if|whether|might|maybe"
+            r"|works?\s+(?:with|on|after|fine)|with\s+(?:the\s+)?(?:new|newer|latest|updated)\s+driver)\b"
             r"|解决|解決|好了|已修复|更新后|更新完", _I)
 
 
