@@ -71,6 +71,7 @@ PROJECTS = (
     "xmr_stak",  # r20l: xmrstak/backend/nvidia (its own compiled-architecture check)
     "deformable_detr", "dcnv2", "spconv",  # r20l: their CUDA ops' own launch checks
     "cuda_jl", "tensorrt",  # r21d: JuliaGPU's CUDAnative/CUDA.jl/CUDA_Runtime_jll; TensorRT's builder/runtime
+    "ffmpeg", "nvidia_video_codec_sdk", "obs_studio",  # r26n: NVENC users' own driver checks
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -327,3 +327,17 @@ _WSL_WINDOWS = [
 ]
 _SPECS += _WSL_WINDOWS
 CATALOGUE.update({s.id: s for s in _WSL_WINDOWS})
+# ---- cuDNN 8 on Windows without its zlib DLL; an NVENC program newer than the driver (rules/codec_deps.py)
+_CODEC_DEPS = [
+    FindingSpec("cudnn_zlib_missing", E, "toolkit", "cuDNN cannot find zlibwapi.dll (Windows)",
+                "cuDNN 8.3 to 8.9 on Windows needs zlibwapi.dll (the 64-bit zlib DLL), which neither the CUDA "
+                "toolkit nor cuDNN installs: without it on the PATH every program that reaches cuDNN (TensorFlow, "
+                "onnxruntime, PaddlePaddle, faster-whisper, darknet, TensorRT apps) stops at its first convolution.",
+                "cudnn_zlib_missing"),
+    FindingSpec("driver_too_old_for_nvenc_api", E, "driver", "Driver too old for the program's NVENC API",
+                "The video encoder (FFmpeg's h264_nvenc / hevc_nvenc, HandBrake, OBS, PyAV) was built for a newer "
+                "NVENC API than the installed NVIDIA driver provides, so hardware encoding does not start: update the "
+                "driver, or use a build made for the older API.", "driver_too_old_for_nvenc_api"),
+]
+_SPECS += _CODEC_DEPS
+CATALOGUE.update({s.id: s for s in _CODEC_DEPS})

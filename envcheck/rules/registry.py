@@ -14,6 +14,7 @@ from . import (
     arm_wheel_sigill,
     build_arch_flags,
     clock_settings,
+    codec_deps,
     compat,
     container_reload_repro,
     container_request_unmet,
@@ -71,7 +72,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + container_reques
                                + llm_stack.RULES
                                + library_capability.RULES
                                + driver_older_program.RULES + ptx_jit.RULES + cudnn_engine.RULES
-                               + arm_wheel_sigill.RULES
+                               + arm_wheel_sigill.RULES + codec_deps.RULES
                                + upstream.RULES)
 
 

@@ -72,6 +72,7 @@ from . import (
     module_load_prose,
     nccl_runtime,
     nouveau_signals,
+    nvenc_prose,
     nvidia_smi,
     nvidia_smi_csv,
     nvidia_smi_nvlink,
@@ -107,6 +108,7 @@ from . import (
     wsl_said,
     xid_said,
     yolo_banner,
+    zlib_prose,
 )
 
 # Order does not decide anything (ranks and line numbers do); it only orders the
@@ -161,6 +163,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_import_retold.parse,
     extension_prose.parse,
     visible_devices_shown.parse, visible_devices_launchers.parse,
+    zlib_prose.parse, nvenc_prose.parse,
 )
 
 __all__ = ["PARSERS"]
