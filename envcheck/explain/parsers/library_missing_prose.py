@@ -28,6 +28,7 @@ import re
 from typing import Dict, Optional, Tuple
 
 from envcheck.derived.library_said import LIBRARY_SAID_MISSING
+from envcheck.explain.parsers.library_prose_forms import family_said_missing, wanted_not_had
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -88,17 +89,31 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
     return None
 
 
+def _said_otherwise(line: str) -> Optional[Tuple[str, str]]:
+    """The looser forms (``library_prose_forms``): the program wants one file and the person has
+    another major, or the library named by its family; same log-line guard."""
+    if len(line) > 400 or _LOG.search(line):
+        return None
+    return wanted_not_had(line, _MISSING, _NOT, _ASKED) or family_said_missing(line, _MISSING, _NOT, _ASKED, _CLAUSE)
+
+
+def _tool_lines(doc: Pasted) -> Dict[int, str]:
+    """Line index -> the text of the catalogued messages on it, lowercased."""
+    out: Dict[int, str] = {}
+    for m in doc.messages:
+        for k in range(m.line - 1, m.line + m.text.count("\n")):
+            out[k] = out.get(k, "") + "\n" + m.text.lower()
+    return out
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    tool_lines: Optional[Dict[int, str]] = None  # line index -> the text of the messages on it, lowercased
-    for i, (name, s) in doc.where(_said_missing, *_STEMS, ignorecase=True):
-        if tool_lines is None:
-            tool_lines = {}
-            for m in doc.messages:
-                for k in range(m.line - 1, m.line + m.text.count("\n")):
-                    tool_lines[k] = tool_lines.get(k, "") + "\n" + m.text.lower()
-        if name.lower() in tool_lines.get(i, ""):
-            continue  # a loader's or a library's own message naming the file: read from messages.toml
-        f.note(f"{LIBRARY_SAID_MISSING}{name} — “{' '.join(s.split())[:160]}” (line {i + 1})")
-        return f
+    tool_lines: Optional[Dict[int, str]] = None
+    for reader in (_said_missing, _said_otherwise):
+        for i, (name, s) in doc.where(reader, *_STEMS, ignorecase=True):
+            tool_lines = _tool_lines(doc) if tool_lines is None else tool_lines
+            if name.lower() in tool_lines.get(i, ""):
+                continue  # a loader's or a library's own message naming it: read from messages.toml
+            f.note(f"{LIBRARY_SAID_MISSING}{name} — “{' '.join(s.split())[:160]}” (line {i + 1})")
+            return f
     return f
