@@ -41,6 +41,8 @@ _FILE = lazy(r"(?<![A-Za-z0-9_.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cu
 _WANT = lazy(r"(?:\b(?:requires?|required|needs?|needed|expects?|expected|wants?|wanted|look(?:s|ing)?\s+for|searche?s?(?:ing)?\s+for"
              r"|depends?\s+on|depending\s+on|asks?\s+for|asking\s+for|tr(?:y|ies|ying)\s+to\s+load|links?\s+against)\b"
              r"|依赖|需要|要求|找的是|在找|寻找|を探して|必要|필요)[^.!?;。！？；\n]{0,80}?$", _I)
+# The cheap first look for _WANT: one of its words anywhere on the line.
+_WANT_WORD = lazy(r"requir|need|expect|want|look|search|depend|ask|load|link|依赖|需要|要求|找的是|在找|寻找|探して|必要|필요", _I)
 # The person has another file: the word just before it.
 _HAVE = lazy(r"(?:\b(?:is\s+called|are\s+called|named|installs?|installed|(?:i|we)\s+(?:only\s+)?(?:have|had|got)|found"
              r"|ships?|shipped|comes?\s+with|provides?|only\s+has|there\s+is\s+only|my\s+[\w.-]{1,40}\s+(?:is|are))\b"
@@ -73,7 +75,7 @@ def wanted_not_had(line: str, missing, denied, asked) -> Optional[Tuple[str, str
     another of the same family and another major; ``missing``/``denied``/``asked`` are the calling
     module's patterns (a denial or fix anywhere on the line, a question in the wanted file's sentence)."""
     files = list(_FILE.finditer(line))
-    if len(files) < 2 or denied.search(line):
+    if len(files) < 2 or _WANT_WORD.search(line) is None or denied.search(line):
         return None
     wanted: List[str] = []
     had: List[str] = []
@@ -99,7 +101,7 @@ def wanted_not_had(line: str, missing, denied, asked) -> Optional[Tuple[str, str
 def family_said_missing(line: str, missing, denied, asked, clauses) -> Optional[Tuple[str, str]]:
     """(the family as written, the clause) where a clause names a CUDA library by its family and says
     it is not there, and the line is no build status, denial or fix."""
-    if _BUILD.search(line) or denied.search(line):
+    if not missing.search(line) or _FAMILY.search(line) is None or _BUILD.search(line) or denied.search(line):
         return None
     for clause in clauses.findall(line):
         m = _FAMILY.search(clause)
