@@ -98,3 +98,29 @@ def test_library_named_by_family_said_missing(text):
 ])
 def test_family_near_misses_are_quiet(text):
     assert MISSING not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Ошибка: не найдена библиотека cudnn, хотя CUDA 11.8 установлена",
+    "La bibliothèque cuDNN est introuvable au lancement du modèle",
+    "Die Bibliothek cuBLAS wurde nicht gefunden",
+    "cudnn kütüphanesi bulunamadı",
+    "Lỗi: không tìm thấy thư viện cudnn khi chạy",
+    "cuDNNライブラリが見つかりません",
+    "La librería cudnn no se encuentra",
+    "Ao iniciar, a biblioteca cublas não foi encontrada",
+])
+def test_family_said_missing_in_other_languages(text):
+    assert MISSING in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Die Bibliothek cuBLAS fehlt nicht, sie liegt in /usr/lib",  # a denial
+    "La bibliothèque cuDNN était introuvable, après l'installation de cuDNN 8.9 tout fonctionne maintenant",  # over
+    "Si la bibliothèque cuDNN est introuvable, ajoutez-la au PATH.",  # advice
+    "cudnn kütüphanesi bulunamadı hatası çözüldü",  # solved
+    "Lỗi không tìm thấy thư viện cudnn đã sửa xong",  # fixed
+    "Falls die Bibliothek cuDNN nicht gefunden wird, LD_LIBRARY_PATH setzen.",  # advice
+])
+def test_family_near_misses_in_other_languages_are_quiet(text):
+    assert MISSING not in findings(text)

@@ -50,13 +50,18 @@ _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|'
                 r"|找不到|缺少|缺失|没有找到|未找到|丢失|見つかりません|見つからない|찾을\s*수\s*없|누락"
                 r"|не\s+найден|не\s+удал[оа]сь\s+найти|не\s+удается\s+найти|отсутству"
                 r"|no\s+se\s+(?:encuentra|encontr[óo])|no\s+encontrad|não\s+(?:foi\s+)?encontrad|não\s+encontra"
-                r"|est[áa]\s+faltando|\bfalta\b", _I)
+                r"|est[áa]\s+faltando|\bfalta\b"
+                r"|introuvable|\bn'(?:a|ont)\s+pas\s+(?:été\s+)?trouvée?s?|\bpas\s+trouvée?s?|\bmanquante?s?\b"
+                r"|nicht\s+gefunden|\bfehl(?:t|en|ende)\b|bulunamad[ıi]|bulunamıyor|eksik\b|không\s+tìm\s+thấy|bị\s+thiếu", _I)
 # A denial, a question, a fix that ended it, or a check that found the file: no claim.
 _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n't\s+lost|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
             r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
             r"|now\s+works?|working\s+now|now\s+(?:it\s+|everything\s+)?(?:loads?|runs?|works?)|(?:loads?|runs?|works?)\s+(?:fine|again)"
             r"|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
-            r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
+            r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b"
+            r"|\b(?:fehlt\s+nicht|nicht\s+fehlt|vorhanden|existiert|gelöst|behoben|funktioniert\s+(?:jetzt|wieder)|vorher|früher|falls"
+            r"|résolu|réglée?|fonctionne\s+(?:maintenant|à\s+nouveau)|tout\s+fonctionne|présente?|était|auparavant|\bsi\b"
+            r"|çözüldü|mevcut|artık|đã\s+(?:sửa|giải\s+quyết)|hoạt\s+động\s+(?:bình\s+thường|lại))\b", _I)
 # A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
 # question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",
 # "Can't find …", "Was getting …"): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.

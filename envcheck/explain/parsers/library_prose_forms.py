@@ -47,10 +47,14 @@ _WANT_WORD = lazy(r"requir|need|expect|want|look|search|depend|ask|load|link|依
 _HAVE = lazy(r"(?:\b(?:is\s+called|are\s+called|named|installs?|installed|(?:i|we)\s+(?:only\s+)?(?:have|had|got)|found"
              r"|ships?|shipped|comes?\s+with|provides?|only\s+has|there\s+is\s+only|my\s+[\w.-]{1,40}\s+(?:is|are))\b"
              r"|找到的是|安装的是|装的是|只有|インストールされているのは|설치된\s*것은)[^.!?;。！？；\n]{0,60}?$", _I)
-# A family named as a library, not a file: "cudnn library", "cuBLAS DLLs", "CUDNN库", "libcudart" (no extension).
+# A family named as a library, not a file: "cudnn library", "cuBLAS DLLs", "CUDNN库", "libcudart" (no extension),
+# "cuDNN ライブラリ", "cudnn 라이브러리", and with the library word first in ru/es/pt/fr/de/tr/vi.
 _FAMILY = lazy(r"(?<![A-Za-z0-9_.\\/-])(?:(?:cudnn|cublas(?:lt)?|cudart|cufft|curand|cusolver|cusparse|nvrtc)(?:64)?"
-               r"\s{0,2}(?:shared\s+)?(?:librar(?:y|ies)|libs?\b|dlls?\b|dso\b|库|ライブラリ|라이브러리)"
-               r"|lib(?:cudnn|cublas(?:lt)?|cudart|cufft|curand|cusolver|cusparse|nvrtc)(?![\w.-]))", _I)
+               r"\s{0,2}(?:shared\s+)?(?:librar(?:y|ies)|libs?\b|dlls?\b|dso\b|库|ライブラリ|라이브러리|kütüphanes\w{0,3})"
+               r"|lib(?:cudnn|cublas(?:lt)?|cudart|cufft|curand|cusolver|cusparse|nvrtc)(?![\w.-])"
+               # the library word first: "библиотека cudnn", "la librería cuDNN", "die Bibliothek cuBLAS", "thư viện cudnn"
+               r"|(?:библиотек\w{0,3}|librer[ií]as?|bibliotecas?|biblioth[eè]ques?|Bibliothek(?:en)?|kütüphanes\w{0,3}|thư\s+viện)"
+               r"\s{1,2}(?:lib)?(?:cudnn|cublas(?:lt)?|cudart|cufft|curand|cusolver|cusparse|nvrtc)(?![\w.-]))", _I)
 # CMake's find module and PyTorch's build status: the build goes on without the library.
 _BUILD = lazy(r"Could NOT find|compiling without|building without|build(?:ing)? without|will be disabled|\bUSE_\w+\b"
               r"|-- |CMake", 0)
@@ -107,7 +111,7 @@ def family_said_missing(line: str, missing, denied, asked, clauses) -> Optional[
         m = _FAMILY.search(clause)
         if m is None or not missing.search(clause) or asked.search(clause):
             continue
-        name = m.group(0).split()[0]
+        name = next((w for w in m.group(0).split() if family(w)), "")
         if family(name) is None:
             continue
         return name, clause.strip()
