@@ -124,3 +124,21 @@ def test_family_said_missing_in_other_languages(text):
 ])
 def test_family_near_misses_in_other_languages_are_quiet(text):
     assert MISSING not in findings(text)
+
+
+def test_library_said_not_loadable_is_missing():
+    text = ("It complains of 'libcuda.so.1' and 'libnvrtc.so.10.1' can not be loaded. CUDA version reported by "
+            "`nvidia-smi` is **10.2**  while the `nvcc` is **10.1**.")
+    got = findings(text)
+    assert MISSING in got and "libnvrtc.so.10.1" in got[MISSING].explanation
+
+
+@pytest.mark.parametrize("text", [
+    "libcudnn_cnn_infer.so.8 could not be loaded because of an undefined symbol",  # another reason
+    "cublas64_11.dll could not be loaded: %1 is not a valid Win32 application",  # another reason
+    "cudnn64_8.dll can not be loaded? How do I check?",  # a question
+    "cudart64_110.dll could not be loaded before, now it loads fine",  # over
+    "libcuda.so.1 cannot be loaded inside the container",  # the driver's library, not a CUDA toolkit one
+])
+def test_not_loadable_near_misses_are_quiet(text):
+    assert MISSING not in findings(text)

@@ -46,7 +46,10 @@ _FILE = lazy(r"(?<![A-Za-z0-9_.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cu
 # The person's word for "not there", in the sentence with the file.
 _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|')t\s+find|could(?:\s+not|n't)\s+find"
                 r"|unable\s+to\s+find|(?:is|are|was|were|seems?)\s+(?:still\s+)?missing|missing|lacks?|no\s+such\s+file"
-                r"|does(?:\s+not|n't)\s+exist|not\s+exist|lost(?:\s+of)?)\b"
+                r"|does(?:\s+not|n't)\s+exist|not\s+exist|lost(?:\s+of)?"
+                # "'libnvrtc.so.10.1' can not be loaded": a load failure, read as missing only where the line
+                # names no other reason (_OTHER_REASON)
+                r"|can(?:not|'t|\s+not)\s+be\s+loaded|could(?:\s+not|n't)\s+be\s+loaded)\b"
                 r"|找不到|缺少|缺失|没有找到|未找到|丢失|見つかりません|見つからない|찾을\s*수\s*없|누락"
                 r"|не\s+найден|не\s+удал[оа]сь\s+найти|не\s+удается\s+найти|отсутству"
                 r"|no\s+se\s+(?:encuentra|encontr[óo])|no\s+encontrad|não\s+(?:foi\s+)?encontrad|não\s+encontra"
@@ -62,6 +65,10 @@ _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n
             r"|\b(?:fehlt\s+nicht|nicht\s+fehlt|vorhanden|existiert|gelöst|behoben|funktioniert\s+(?:jetzt|wieder)|vorher|früher|falls"
             r"|résolu|réglée?|fonctionne\s+(?:maintenant|à\s+nouveau)|tout\s+fonctionne|présente?|était|auparavant|\bsi\b"
             r"|çözüldü|mevcut|artık|đã\s+(?:sửa|giải\s+quyết)|hoạt\s+động\s+(?:bình\s+thường|lại))\b", _I)
+# A library that is there but does not load for another reason: a symbol, a version, another copy,
+# an architecture, a permission ("could not be loaded: undefined symbol …", "… wrong ELF class").
+_OTHER_REASON = lazy(r"symbol|version\s+`|incompatible|mismatch|wrong\s+(?:elf|version|architecture)|elf\s+class"
+                     r"|permission|corrupt|not\s+a\s+valid|%1\s+is\s+not", _I)
 # A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
 # question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",
 # "Can't find …", "Was getting …"): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.
@@ -85,7 +92,7 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
         return None  # a log line, not a person's sentence
     for s in _SENTENCE.findall(line):
         m = _FILE.search(s)
-        if m is None or not _MISSING.search(s) or _NOT.search(s):
+        if m is None or not _MISSING.search(s) or _NOT.search(s) or _OTHER_REASON.search(s):
             continue
         clause = next((c for c in _CLAUSE.findall(s) if m.group(0) in c), s)
         if _ASKED.search(clause) or (clause != s and not _MISSING.search(clause) and _ASKED.search(s)):
