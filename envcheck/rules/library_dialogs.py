@@ -39,14 +39,21 @@ from envcheck.rules.libraries import FAMILIES, PACKAGES, family, major
 
 _IDS = ("ld_cannot_find_cuda_library", "ld_needed_cuda_library_not_found", "ldd_cuda_library_not_found",
         "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured",
-        "dotnet_dll_not_found", "torch7_cudnn_not_found")
+        "dotnet_dll_not_found", "torch7_cudnn_not_found", "tensorflow_cudnn_dso_not_loaded")
+# Messages that name cuDNN, not a file: Torch7's give the release ("R5"), TensorFlow 0.x/1.x's "Unable to load
+# cuDNN DSO" none (the family is enough to say what to install).
+_CUDNN_NAMED = {"torch7_cudnn_not_found": "libcudnn.so", "tensorflow_cudnn_dso_not_loaded": "libcudnn.so"}
+# Programs that log the miss and go on (the link may survive; TensorFlow runs without cuDNN until a convolution).
+_GOES_ON = ("ld_needed_cuda_library_not_found", "tensorflow_cudnn_dso_not_loaded")
 
 
 def _library(s) -> str:
-    """The file a message names; Torch7's cuDNN bindings name the release ("R5"): libcudnn.so.5."""
-    if s.id == "torch7_cudnn_not_found":
+    """The file a message names; Torch7's cuDNN bindings name the release ("R5"): libcudnn.so.5; TensorFlow's
+    "Unable to load cuDNN DSO" only the family: libcudnn.so."""
+    if s.id in _CUDNN_NAMED:
         release = str(s.fact("detail") or "")
-        return f"libcudnn.so.{release}" if release.isdigit() else ""
+        stem = _CUDNN_NAMED[s.id]
+        return f"{stem}.{release}" if release.isdigit() else "" if s.id == "torch7_cudnn_not_found" else stem
     return str(s.fact("loader.library") or "")
 
 
@@ -82,7 +89,7 @@ def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
             f"(pip: {pip_stem}-cu{want or 'XX'}, conda: {conda_pkg}, apt: {apt_stem}…, or the CUDA toolkit / cuDNN "
             "archive) and put its directory on that path, or use the program's build for the CUDA you have.")
     # ld's 'needed by … not found' is a warning the link may survive; the others stop the program.
-    severity = Severity.WARNING if all(x.id == "ld_needed_cuda_library_not_found" for x, _ in said) else None
+    severity = Severity.WARNING if all(x.id in _GOES_ON for x, _ in said) else None
     yield make("cuda_library_missing", text, [quote(x) for x, _ in said[:3]], {"cuda_library": name},
                severity=severity)
 

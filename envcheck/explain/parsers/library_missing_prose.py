@@ -28,6 +28,7 @@ import re
 from typing import Dict, Optional, Tuple
 
 from envcheck.derived.library_said import LIBRARY_SAID_MISSING
+from envcheck.explain.parsers.library_prose_forms import family_said_missing, wanted_not_had
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -45,17 +46,29 @@ _FILE = lazy(r"(?<![A-Za-z0-9_.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cu
 # The person's word for "not there", in the sentence with the file.
 _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|')t\s+find|could(?:\s+not|n't)\s+find"
                 r"|unable\s+to\s+find|(?:is|are|was|were|seems?)\s+(?:still\s+)?missing|missing|lacks?|no\s+such\s+file"
-                r"|does(?:\s+not|n't)\s+exist|not\s+exist|lost(?:\s+of)?)\b"
+                r"|does(?:\s+not|n't)\s+exist|not\s+exist|lost(?:\s+of)?"
+                # "'libnvrtc.so.10.1' can not be loaded": a load failure, read as missing only where the line
+                # names no other reason (_OTHER_REASON)
+                r"|can(?:not|'t|\s+not)\s+be\s+loaded|could(?:\s+not|n't)\s+be\s+loaded)\b"
                 r"|找不到|缺少|缺失|没有找到|未找到|丢失|見つかりません|見つからない|찾을\s*수\s*없|누락"
                 r"|не\s+найден|не\s+удал[оа]сь\s+найти|не\s+удается\s+найти|отсутству"
                 r"|no\s+se\s+(?:encuentra|encontr[óo])|no\s+encontrad|não\s+(?:foi\s+)?encontrad|não\s+encontra"
-                r"|est[áa]\s+faltando|\bfalta\b", _I)
+                r"|est[áa]\s+faltando|\bfalta\b"
+                r"|introuvable|\bn'(?:a|ont)\s+pas\s+(?:été\s+)?trouvée?s?|\bpas\s+trouvée?s?|\bmanquante?s?\b"
+                r"|nicht\s+gefunden|\bfehl(?:t|en|ende)\b|bulunamad[ıi]|bulunamıyor|eksik\b|không\s+tìm\s+thấy|bị\s+thiếu", _I)
 # A denial, a question, a fix that ended it, or a check that found the file: no claim.
 _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n't\s+lost|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
             r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
             r"|now\s+works?|working\s+now|now\s+(?:it\s+|everything\s+)?(?:loads?|runs?|works?)|(?:loads?|runs?|works?)\s+(?:fine|again)"
             r"|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
-            r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b", _I)
+            r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b"
+            r"|\b(?:fehlt\s+nicht|nicht\s+fehlt|vorhanden|existiert|gelöst|behoben|funktioniert\s+(?:jetzt|wieder)|vorher|früher|falls"
+            r"|résolu|réglée?|fonctionne\s+(?:maintenant|à\s+nouveau)|tout\s+fonctionne|présente?|était|auparavant|\bsi\b"
+            r"|çözüldü|mevcut|artık|đã\s+(?:sửa|giải\s+quyết)|hoạt\s+động\s+(?:bình\s+thường|lại))\b", _I)
+# A library that is there but does not load for another reason: a symbol, a version, another copy,
+# an architecture, a permission ("could not be loaded: undefined symbol …", "… wrong ELF class").
+_OTHER_REASON = lazy(r"symbol|version\s+`|incompatible|mismatch|wrong\s+(?:elf|version|architecture)|elf\s+class"
+                     r"|permission|corrupt|not\s+a\s+valid|%1\s+is\s+not", _I)
 # A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
 # question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",
 # "Can't find …", "Was getting …"): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.
@@ -79,7 +92,7 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
         return None  # a log line, not a person's sentence
     for s in _SENTENCE.findall(line):
         m = _FILE.search(s)
-        if m is None or not _MISSING.search(s) or _NOT.search(s):
+        if m is None or not _MISSING.search(s) or _NOT.search(s) or _OTHER_REASON.search(s):
             continue
         clause = next((c for c in _CLAUSE.findall(s) if m.group(0) in c), s)
         if _ASKED.search(clause) or (clause != s and not _MISSING.search(clause) and _ASKED.search(s)):
@@ -88,17 +101,31 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
     return None
 
 
+def _said_otherwise(line: str) -> Optional[Tuple[str, str]]:
+    """The looser forms (``library_prose_forms``): the program wants one file and the person has
+    another major, or the library named by its family; same log-line guard."""
+    if len(line) > 400 or _LOG.search(line):
+        return None
+    return wanted_not_had(line, _MISSING, _NOT, _ASKED) or family_said_missing(line, _MISSING, _NOT, _ASKED, _CLAUSE)
+
+
+def _tool_lines(doc: Pasted) -> Dict[int, str]:
+    """Line index -> the text of the catalogued messages on it, lowercased."""
+    out: Dict[int, str] = {}
+    for m in doc.messages:
+        for k in range(m.line - 1, m.line + m.text.count("\n")):
+            out[k] = out.get(k, "") + "\n" + m.text.lower()
+    return out
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    tool_lines: Optional[Dict[int, str]] = None  # line index -> the text of the messages on it, lowercased
-    for i, (name, s) in doc.where(_said_missing, *_STEMS, ignorecase=True):
-        if tool_lines is None:
-            tool_lines = {}
-            for m in doc.messages:
-                for k in range(m.line - 1, m.line + m.text.count("\n")):
-                    tool_lines[k] = tool_lines.get(k, "") + "\n" + m.text.lower()
-        if name.lower() in tool_lines.get(i, ""):
-            continue  # a loader's or a library's own message naming the file: read from messages.toml
-        f.note(f"{LIBRARY_SAID_MISSING}{name} — “{' '.join(s.split())[:160]}” (line {i + 1})")
-        return f
+    tool_lines: Optional[Dict[int, str]] = None
+    for reader in (_said_missing, _said_otherwise):
+        for i, (name, s) in doc.where(reader, *_STEMS, ignorecase=True):
+            tool_lines = _tool_lines(doc) if tool_lines is None else tool_lines
+            if name.lower() in tool_lines.get(i, ""):
+                continue  # a loader's or a library's own message naming it: read from messages.toml
+            f.note(f"{LIBRARY_SAID_MISSING}{name} — “{' '.join(s.split())[:160]}” (line {i + 1})")
+            return f
     return f
