@@ -91,6 +91,7 @@ from . import (
     toolkit,
     toolkit_said,
     torch_arch_prose,
+    torch_belief_prose,
     torch_build_prose,
     torch_config,
     torch_cpu_variant,
@@ -157,6 +158,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     gpu_less_machine.parse,
     torch_arch_prose.parse,
     torch_import_retold.parse,
+    torch_belief_prose.parse,
     extension_prose.parse,
 )
 
