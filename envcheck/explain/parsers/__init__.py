@@ -92,6 +92,7 @@ from . import (
     toolkit_said,
     torch_arch_prose,
     torch_belief_prose,
+    torch_build_langs,
     torch_build_prose,
     torch_config,
     torch_cpu_variant,
@@ -159,6 +160,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_arch_prose.parse,
     torch_import_retold.parse,
     torch_belief_prose.parse,
+    torch_build_langs.parse,
     extension_prose.parse,
 )
 
