@@ -99,6 +99,7 @@ from . import (
     torch_dll_prose,
     torch_import_crash,
     torch_import_retold,
+    torch_import_said,
     torch_installs,
     uv_installed,
     uvm_reload_fix,
@@ -161,6 +162,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_import_retold.parse,
     torch_belief_prose.parse,
     torch_build_langs.parse,
+    torch_import_said.parse,
     extension_prose.parse,
 )
 
