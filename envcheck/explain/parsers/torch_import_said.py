@@ -56,6 +56,10 @@ _NOT_INSTALLED = lazy(r"No module named ['\"]?torch['\"]?(?![\w.])", _I)
 # "can't import torch anymore": a failure that is new, not a habit over (sentences.not_here_now reads
 # "anymore" alone as the past); blanked before that test.
 _NEGATED_ANYMORE = lazy(r"(?:n't|\bnot|\bcannot|\bunable)\b[^.;!?]{0,40}?\b(any\s?more)\b", _I)
+# A traceback's frame or exception line, a prompt, a comment or a logger's line (not the catalogued
+# messages: this reader does not ask for them, two_processes.MESSAGE_READERS).
+_CODE_LINE = lazy(r"^\s*(?:File\s+\"|Traceback\b|[\w.]*(?:Error|Exception|Warning)\b:|>>>|\.\.\.\s|\$|#|In\s*\[\d+\]"
+                  r"|\d{4}-\d\d-\d\d[ T]\d|\[?(?:INFO|WARNING|ERROR|DEBUG)\b)")
 _NEEDLES = ("import torch", "import pytorch", "importing torch", "导入", "導入", "引入")
 
 
@@ -78,9 +82,9 @@ def parse(doc: Pasted) -> Found:
     if any(_NOT_INSTALLED.search(doc.lines[i]) for i in doc.lines_containing("no module named", ignorecase=True)):
         return f
     for i in doc.lines_containing(*_NEEDLES, ignorecase=True):
-        if i in doc.enclosed:
-            continue  # a traceback's or a program's lines: their own readers read them
         line = doc.lines[i]
+        if _CODE_LINE.match(line):
+            continue  # a traceback's, a prompt's or a log's line: their own readers read them
         m = _said(line)
         if m is None or working_after(doc.lines, i, m.start()):
             continue
