@@ -59,6 +59,9 @@ class Framework:
     weak_with_rows: Tuple[str, ...] = ()
     # message ids of the GPU build at work (a GPU device listed or created): never this finding
     working: Tuple[str, ...] = ()
+    # a listing of the CPU package tells the build (False: one package name for every build, as
+    # llama-cpp-python's, built by pip for the CPU or for CUDA: only a claim of its CPU build counts)
+    listing_is_cpu: bool = True
 
 
 FRAMEWORKS: Tuple[Framework, ...] = (
@@ -70,12 +73,13 @@ FRAMEWORKS: Tuple[Framework, ...] = (
               "python -m pip install -U 'jax[cuda12]'", ("jax_no_gpu_tpu_found",), ("jax_gpu_devices_listed",)),
     Framework("PaddlePaddle", ("paddlepaddle",), ("paddlepaddle-gpu",),
               ("paddle_cannot_use_gpu_cpu_version", "paddle_suite_cpu_version", "paddle_is_compiled_with_cuda_false",
-               "paddle_not_compiled_with_cuda"), (), ("paddle_cannot_load_cudnn", "paddle_cannot_find_library"),
+               "paddle_not_compiled_with_cuda"), ("paddle_compiled_with_cuda_false_said",),
+              ("paddle_cannot_load_cudnn", "paddle_cannot_find_library"),
               "python -m pip uninstall -y paddlepaddle && python -m pip install paddlepaddle-gpu",
               working=("paddle_run_check_gpu_ok",)),
     Framework("ONNX Runtime", ("onnxruntime",), ("onnxruntime-gpu",),
               ("onnxruntime_available_providers_without_cuda", "onnxruntime_cuda_provider_not_available",
-               "onnxruntime_providers_subset_error"), (),
+               "onnxruntime_providers_subset_error"), ("onnxruntime_get_device_cpu",),
               ("onnxruntime_provider_load_failed", "onnxruntime_cuda_ep_requirements", "onnxruntime_cuda_path_not_loaded",
                "onnxruntime_execution_provider_not_created"),
               "python -m pip uninstall -y onnxruntime onnxruntime-gpu && python -m pip install onnxruntime-gpu",
@@ -83,11 +87,12 @@ FRAMEWORKS: Tuple[Framework, ...] = (
     Framework("CTranslate2", (), (), ("ctranslate2_not_compiled_with_cuda",), (), ("ctranslate2_library_not_found",),
               "a CTranslate2 with CUDA (the PyPI wheel on Linux or Windows x86-64; a source build with -DWITH_CUDA=ON "
               "elsewhere)"),
-    Framework("llama.cpp", (), (), ("llama_cpp_no_gpu_offload_support",),
+    Framework("llama.cpp", ("llama-cpp-python",), (), ("llama_cpp_no_gpu_offload_support",),
               ("llama_cpp_system_info_no_blas", "llama_cpp_no_usable_gpu", "llama_cpp_system_info_cpu_backend_only"), (),
               "CMAKE_ARGS='-DGGML_CUDA=on' python -m pip install --force-reinstall --no-cache-dir llama-cpp-python "
-              "(or llama.cpp built with -DGGML_CUDA=ON)"),
-    Framework("TensorFlow", ("tensorflow-cpu",), ("tensorflow-gpu",), ("tensorflow_not_built_with_cuda",), (),
+              "(or llama.cpp built with -DGGML_CUDA=ON)", listing_is_cpu=False),
+    Framework("TensorFlow", ("tensorflow-cpu",), ("tensorflow-gpu",), ("tensorflow_not_built_with_cuda",),
+              ("tensorflow_built_with_cuda_false_said",),
               ("tensorflow_dso_not_loaded", "tensorflow_cannot_dlopen_gpu_libraries"),
               "TensorFlow with CUDA: python -m pip install 'tensorflow[and-cuda]' on Linux or in WSL2",
               weak_with_rows=("tensorflow_cudart_not_found",), working=("tensorflow_gpu_device_created",)),
@@ -175,7 +180,7 @@ def _judge(ctx: RuleContext, fw: Framework, installed: Dict[str, str], gpu_seen:
                         "what is installed.", [quote(weak[0])] + [("python.packages", r) for r in
                                                                   _rows(installed, fw.cpu_packages)][:1],
                         Confidence.LIKELY)
-    listed = [n for n in fw.cpu_packages if installed.get(n)]
+    listed = [n for n in fw.cpu_packages if installed.get(n)] if fw.listing_is_cpu else []
     weak = _said(ctx, fw.weak_with_rows)
     if weak and listed and gpu_seen:
         return _finding(fw, f"{fw.name} finds no GPU backend on a machine with an NVIDIA GPU, and {listed[0]} "

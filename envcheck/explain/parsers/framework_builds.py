@@ -73,21 +73,29 @@ _FRAMEWORKS: Tuple[Tuple["re.Pattern[str]", str], ...] = (
     (lazy(r"(?<![A-Za-z0-9_.-])tensor\s?flow(?![A-Za-z0-9_-]|-cpu)|(?<![A-Za-z0-9_.-])tensorflow-cpu(?![A-Za-z0-9_-])", _I), "tensorflow-cpu"),
     (lazy(r"(?<![A-Za-z0-9_.-])faiss(?:-cpu)?(?![A-Za-z0-9_-])", _I), "faiss-cpu"),
     (lazy(r"(?<![A-Za-z0-9_.-])mxnet(?![A-Za-z0-9_-])", _I), "mxnet"),
+    # llama.cpp's Python binding, built from source by pip: its CPU build is a build, not a package
+    # name (rules/framework_build.py reads the claim, never a listing of it)
+    (lazy(r"(?<![A-Za-z0-9_.-])llama[-_.]?cpp(?:[-_]python)?(?![A-Za-z0-9_-])", _I), "llama-cpp-python"),
 )
 # The build is the CPU one: "CPU version/build/wheel/package", "CPU-only", "plain X (CPU build)",
 # "X instead of X-gpu", "non-GPU"; Chinese 版/版本, Japanese 版, Korean 버전.
 _CPU_BUILD = lazy(
     r"\bcpu[\s-]*(?:only\s+)?(?:version|build|wheel|package|variant|edition)s?\b|\bcpu[\s-]only\b|\bnon[\s-]gpu\b"
     r"|\bwithout\s+(?:gpu|cuda)\s+support\b|\bno\s+(?:gpu|cuda)\s+support\b"
+    # built or installed without the GPU backend: "llama-cpp-python was built without CUDA", "compiled
+    # without cuBLAS", "installed without CMAKE_ARGS" (pip then builds llama.cpp for the CPU)
+    r"|\b(?:built|compiled|installed|build)\s+(?:\w+\s+){0,3}?without\s+(?:the\s+)?(?:gpu|cuda|cublas|ggml_cuda|llama_cublas|cmake_args)\b"
+
     r"|cpu\s*(?:的)?\s*版本?|cpu\s*版|cpu\s*버전|versi[oó]n\s+(?:de\s+)?cpu\b|\bcpu-version\b", _I)
 # "X instead of X-gpu" / "X, not X-gpu": the CPU package is the one there.
 _INSTEAD = lazy(r"(?<![A-Za-z0-9_.-])(onnxruntime|paddlepaddle|faiss-cpu|tensorflow-cpu|jaxlib|mxnet)`?\*{0,2}"
-                      r"[^.!?\n]{0,40}?\b(?:instead\s+of|rather\s+than|not)\s+`?\1?[-_]?(?:gpu|cuda)", _I)
+                      r"[^.!?\n]{0,40}?\b(?:instead\s+of|rather\s+than|not)\s+`?"
+                      r"(?:\1|onnxruntime|paddlepaddle|faiss|tensorflow|jaxlib|mxnet)?[-_]?(?:gpu|cuda)", _I)
 # Installed, there, in use.
 _THERE = lazy(r"\binstal+\w*|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bis\b|\bwas\b|\bare\b|\bwere\b|\busing\b|\buses\b"
                     r"|\bran\b|\bruns\b|\bpull\w*\b|\bcame\b|\bended\s+up\b|\bresolved\b"
                     r"|\binstalad\w*|\btenía\b|\binstalliert\b|\bwar\b"
-                    r"|安装|装了|装的|用的|是|インストール|入って|설치", _I)
+                    r"|安装|装了|装的|装成|裝成|装上|用的|是|インストール|入って|설치", _I)
 # Not the machine's state: advice, a condition, a question word, a denial, a plan.
 _NOT_STATE = lazy(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|never|don't|do\s+not|doesn't"
                         r"|didn't|isn't|wasn't|not\s+the|no\s+longer|want\s+to|need\s+to|how\s+(?:to|do|can)"
@@ -98,7 +106,8 @@ _NOT_STATE = lazy(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|neve
 _UPSTREAM = lazy(r"cannot use gpu because you have installed|using paddlepaddle cpu version|pybind\.cc|place\.cc", _I)
 _SENTENCE = lazy(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 _NEEDLES = ("cpu", "instead of", "rather than", "non-gpu", "non gpu", "without gpu", "without cuda", "no gpu support",
-            "no cuda support")
+            "no cuda support", "without cublas", "without the cuda", "without the gpu", "without ggml_cuda",
+            "without llama_cublas", "without cmake_args")
 
 
 def _sentences(line: str):
@@ -109,8 +118,32 @@ def _sentences(line: str):
         at = start + len(part)
 
 
+# The CPU package named by its own name ("I had installed tensorflow-cpu by mistake", "faiss-cpu got
+# pulled in"): said there only in the past or as a state (a bare "install" is a plan or advice), not
+# denied right before it ("faiss-gpu, not faiss-cpu"), not quoted from a guide, not chosen on purpose,
+# and not beside the GPU package in the same sentence (which of the two is there is then unsaid).
+_NAMED_CPU = lazy(r"(?<![A-Za-z0-9_.-])(tensorflow-cpu|faiss-cpu)(?![A-Za-z0-9_-])", _I)
+_NAMED_THERE = lazy(r"\binstalled\b|\bhad\b|\bhave\b|\bhas\b|\bgot\b|\bwas\b|\bis\b|\bwere\b|\busing\b|\bpulled\b|\bended\s+up\b"
+                    r"|\bcame\b|安装了|装了|装的|装成|インストールされ|설치되", _I)
+_NAMED_DENIED = lazy(r"\b(?:not|no|never|without|instead\s+of|rather\s+than)\s+(?:the\s+)?`?$", _I)
+_NAMED_ELSEWHERE = lazy(r"\b(?:says?|said|tells?|recommends?|suggests?|readme|docs?|documentation|guide|tutorial"
+                        r"|on\s+purpose|intentional\w*|deliberate\w*|ci\b|runners?)\b"
+                        r"|(?<![A-Za-z0-9_.-])(?:tensorflow-gpu|faiss-gpu\S*|tensorflow\[and-cuda\])", _I)
+
+
+def _named_cpu_package(sentence: str) -> Optional[str]:
+    m = _NAMED_CPU.search(sentence)
+    if m is None or not _NAMED_THERE.search(sentence) or _NAMED_DENIED.search(sentence, 0, m.start()) \
+            or _NAMED_ELSEWHERE.search(sentence) or _NOT_STATE.search(sentence):
+        return None
+    return m.group(1).lower()
+
+
 def _claim(sentence: str) -> Optional[str]:
     """The CPU package a sentence says is installed, if it says so."""
+    named = _named_cpu_package(sentence)
+    if named:
+        return named
     m = _INSTEAD.search(sentence)
     if m and not _NOT_STATE.search(sentence[:m.start()]):
         name = m.group(1).lower()

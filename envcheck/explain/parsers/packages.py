@@ -149,21 +149,32 @@ def _add(f: Found, name: str, version: str, i: int, rank: int, build: Optional[s
               detail=f"conda pytorch-cuda={version}, line {i + 1}")
 
 
-def _torch_row(name: str, version: str, line: int, block: int, rows: Dict[int, List[Tuple[int, str]]]) -> None:
-    """Remember a torch row of one listing (``block``: the listing's first line)."""
+def _torch_row(name: str, version: str, line: int, block: int, rows: Dict[int, List[Tuple[int, str, Optional[str]]]],
+               build: Optional[str] = None) -> None:
+    """Remember a torch row of one listing (``block``: the listing's first line). ``build``: a
+    conda listing's build string, "pypi_0" for what pip installed (conda list shows pip's
+    packages so, conda/cli/main_list.py), else conda's own package's."""
     if normalise(name) in _TORCH_NAMES:
-        rows.setdefault(block, []).append((line, version.split("+", 1)[0]))
+        origin = None if not build else "pip" if build.startswith("pypi") else "conda"
+        rows.setdefault(block, []).append((line, version.split("+", 1)[0], origin))
 
 
-def _two_installs(f: Found, rows: Dict[int, List[Tuple[int, str]]]) -> None:
+def _two_installs(f: Found, rows: Dict[int, List[Tuple[int, Optional[str], Optional[str]]]]) -> None:
     """One listing of one environment with torch at two versions (conda's pytorch beside
     pip's torch, or pip list showing torch twice): two installs' files in one site-packages.
-    Only the base versions count: "2.1.0+cu121" and "2.1.0" are one build named twice."""
+    Only the base versions count: "2.1.0+cu121" and "2.1.0" are one build named twice. In one
+    conda listing, conda's pytorch beside a torch pip put in ("torch  2.0.0  pypi_0  pypi") are
+    two installs at any versions: conda does not list its own package's files as pip's."""
     for block in sorted(rows):
-        versions = tuple(dict.fromkeys(v for _, v in rows[block]))
+        versions = tuple(dict.fromkeys(v for _, v, _ in rows[block]))
+        span = f"lines {rows[block][0][0] + 1}-{rows[block][-1][0] + 1}"
         if len(versions) > 1:
-            f.set("torch.versions_listed", versions, rows[block][0][0],
-                  detail=f"one package listing, lines {rows[block][0][0] + 1}-{rows[block][-1][0] + 1}")
+            f.set("torch.versions_listed", versions, rows[block][0][0], detail=f"one package listing, {span}")
+            return
+        by = {o: v for _, v, o in rows[block] if o}
+        if "pip" in by and "conda" in by:
+            f.set("torch.versions_listed", (f"{by['conda']} (conda)", f"{by['pip']} (pip)"), rows[block][0][0],
+                  detail=f"one conda listing with conda's pytorch and pip's torch, {span}")
             return
 
 
@@ -181,7 +192,7 @@ def _no_rows(lines: Tuple[str, ...], i: int) -> bool:
 
 
 def _table(f: Found, lines: Tuple[str, ...], start: int, conda: bool,
-           rows: Optional[Dict[int, List[Tuple[int, str]]]] = None) -> int:
+           rows: Optional[Dict[int, List[Tuple[int, str, Optional[str]]]]] = None) -> int:
     """Rows under a ``pip list`` / ``conda list`` header; returns the last row read."""
     j = start
     for j in range(start, len(lines)):
@@ -195,7 +206,7 @@ def _table(f: Found, lines: Tuple[str, ...], start: int, conda: bool,
             return j
         _add(f, m.group("name"), m.group("version"), j, LISTING, m.group("build") if conda else None)
         if rows is not None:
-            _torch_row(m.group("name"), m.group("version"), j, start, rows)
+            _torch_row(m.group("name"), m.group("version"), j, start, rows, m.group("build") if conda else None)
     return j
 
 
@@ -205,7 +216,7 @@ def parse(doc: Pasted) -> Found:
     skip_to = -1
     # torch rows per listing: a pip/conda table by its header, collect_env's tagged rows
     # ("[pip3] torch==…", "[conda] pytorch …") by their run of nearby lines.
-    rows: Dict[int, List[Tuple[int, str]]] = {}
+    rows: Dict[int, List[Tuple[int, str, Optional[str]]]] = {}
     tagged_block, last_tagged = -1, -10
     bare_block, last_bare = -1, -10
     # Lines that matched none of the readers below and looked at no other line: a long log
@@ -262,7 +273,7 @@ def parse(doc: Pasted) -> Found:
         if m and m.group("tag") == "conda":
             _add(f, m.group("name"), m.group("version"), i, REPORT, m.group("build"))
             tagged_block, last_tagged = (tagged_block if i - last_tagged <= 3 else i), i
-            _torch_row(m.group("name"), m.group("version"), i, tagged_block, rows)
+            _torch_row(m.group("name"), m.group("version"), i, tagged_block, rows, m.group("build"))
             continue
         if m and not m.group("tag") and _INTERESTING.match(normalise(m.group("name"))):
             # A bare "name version" row, or a conda row ("name version build channel").
@@ -273,7 +284,7 @@ def parse(doc: Pasted) -> Found:
                 _add(f, m.group("name"), m.group("version"), i, LISTING, build)
                 # rows of a grep'd listing, without its header: one listing while they run on
                 bare_block, last_bare = (bare_block if i - last_bare <= 1 else i), i
-                _torch_row(m.group("name"), m.group("version"), i, bare_block, rows)
+                _torch_row(m.group("name"), m.group("version"), i, bare_block, rows, build)
             continue
         m = _INSTALLED.search(line) if "Successfully installed " in line else None
         if m:

@@ -110,7 +110,10 @@ _CPU_PACKAGE = lazy(r"(?<![\w/.-])(?:py)?torch-cpu(?![-\w])", _I)
 # The build got onto the machine ("instaló", "installiert", "installé" too).
 _HAPPENED = lazy(r"\b(?:instal+\w*|forc\w*|replac\w*|downgrad\w*|overwr\w*|pull\w*\s+in|pulled|swapp?\w*|"
                        r"switch\w*|got|ended\s+up|came\s+with|brought|descarg\w*|herunterge\w*|wurde|dumb\w*\s+down|chang\w*|"
-                       r"turn\w*|revert\w*|go(?:es|ing)?\s+back|went\s+back|gave|give[sn]?|resolv\w*)\b"
+                       r"turn\w*|revert\w*|go(?:es|ing)?\s+back|went\s+back|gave|give[sn]?|resolv\w*"
+                       # a resolver said to take it: "pip searches PyPI first, grabbing the non-cuda
+                       # pytorch version", "uv picked up the CPU-only build"
+                       r"|grabb?\w*|picked\s+up|picks\s+up|fetched)\b"
                        r"|安装|装了|インストール|入って|설치", _I)
 _DENIED = lazy(r"(?:\bnot\b|n't\b|\binstead\s+of\b|\brather\s+than\b|\bno\s+longer\b|\bavoid\w*|\bprevent\w*"
                      r"|\bnicht\b|\bkeine?\b|\ben\s+vez\s+de\b|\bstatt\b)[^.;!?。]{0,30}$"

@@ -87,14 +87,19 @@ _SAID = lazy(
     rf"|\b{_TORCH}\b[^.;!?]{{0,40}}\bsowohl\s+(?:über|mit|per)\s+(?:pip|conda)\s+als\s+auch"
     rf"|(?:两个|2个|多个|两套|两种)(?:不同)?(?:版本的?)?\s*{_TORCH}|pip\s*和\s*conda\s*(?:都|各)\s*(?:安?装)了?(?:一个)?\s*{_TORCH}"
     rf"|{_TORCH}\s*(?:装了两个|装了两次|重复安装)"
+    # both tools' builds named as had: "I have both the pip torch and the conda pytorch installed";
+    # Chinese "同时用pip和conda装了torch" (installed torch with pip and conda at once)
+    rf"|\bboth\s+(?:the\s+|a\s+)?(?:pip|conda)(?:'s|-installed)?\s+{_TORCH}\s+and\s+(?:the\s+|a\s+)?(?:pip|conda)(?:'s|-installed)?\s+{_TORCH}\b"
+    rf"|同时\s*(?:用|通过|使用)?\s*pip\s*(?:和|与|跟)\s*conda\s*(?:都|各)?\s*(?:安装|装)了?\s*(?:一个|一遍)?\s*{_TORCH}"
     rf"|pip\S{{0,4}}\s*(?:설치한\s*)?{_TORCH}\S{{0,2}}\s*(?:와|과|랑)?\s*conda\S{{0,4}}\s*(?:설치한\s*)?{_TORCH}\S{{0,2}}\s*(?:가|이)?\s*"
     rf"(?:같이|함께|둘\s*다|중복)"
     rf"|{_TORCH}\s*(?:가|이)?\s*(?:두\s*개|2개|중복)"
     rf"|(?:二つ|2つ|複数)の(?:バージョンの)?\s*{_TORCH}|pip\s*と\s*conda\s*(?:の)?両方で?.{{0,10}}{_TORCH}", _I)
 # pip's and conda's torch said to conflict, in one sentence ("pip装的torch和conda装的pytorch冲突").
-_CONFLICT = lazy(r"(?=[^.;!?。]*\bpip)(?=[^.;!?。]*conda)(?=[^.;!?。]*torch)[^.;!?。]*"
+# (ASCII edges: "用pip" has a CJK letter, a word character, right before the name)
+_CONFLICT = lazy(r"(?=[^.;!?。]*(?<![A-Za-z0-9_])pip)(?=[^.;!?。]*conda)(?=[^.;!?。]*torch)[^.;!?。]*"
                  r"(?:conflict|冲突|衝突|충돌|競合|konflikt|conflicto)", _I)
-_DENIED = lazy(r"(?:\bnot\b|n't\b|\bno\b|\bnever\b|\bnicht\b|\bkeine?\b|不是|没有|没|아니|않|ではな)[^.;!?。]{0,40}$", _I)
+_DENIED = lazy(r"(?:\bnot\b|n't\b|\bno\b|\bnever\b|\bnicht\b|\bkeine?\b|不是|没有|没|不要|别|避免|切勿|아니|않|ではな)[^.;!?。]{0,40}$", _I)
 _DENIED_AFTER = lazy(r"^[^.;!?。]{0,12}(?:아니|않|없|ではな|じゃな|ありません)")
 
 

@@ -2,9 +2,12 @@
 as `` + nvidia-cublas-cu12==12.4.5.8`` (`` - name==version`` for one it removed, `` ~ `` for one
 reinstalled), uv crates/uv/src/commands/pip/operations.rs ``report_changes``, uv 0.1 to 0.9.
 
-Only nvidia-* rows are read, as the package listing they are (one step below pip list: it is
-what that run put in, not what the environment holds now); ``rules/versions`` then sees two CUDA
-majors of one library (conflicting_cuda_wheel_packages). Removed rows are not installed ones.
+Only nvidia-* rows and torch's are read, as the package listing they are (one step below pip
+list: it is what that run put in, not what the environment holds now); ``rules/versions`` then sees
+two CUDA majors of one library (conflicting_cuda_wheel_packages). torch's row gives its version as
+installed (`` + torch==2.5.1``, `` + torch==2.5.1+cu124``): the local label tells the build, and an
+unlabelled torch 2.x on Windows is PyPI's CPU-only wheel (``rules/compat.py``). Removed rows are
+not installed ones.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from envcheck.lazyre import lazy
 
 SOURCE = "uv install summary"
 
-_ROW = lazy(r"^\s*[+~]\s+(?P<name>nvidia[-_][\w.-]+)==(?P<v>\d[\w.+-]*)\s*$", re.IGNORECASE)
+_ROW = lazy(r"^\s*[+~]\s+(?P<name>nvidia[-_][\w.-]+|torch)==(?P<v>\d[\w.+-]*)\s*$", re.IGNORECASE)
 _SUMMARY = lazy(r"\b(?:Installed|Prepared|Resolved) \d+ packages? in\b")
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, LISTING - 5)
-    rows = doc.lines_containing(" nvidia-", " nvidia_")
+    rows = doc.lines_containing(" nvidia-", " nvidia_", " torch==")
     if not rows or not any(_SUMMARY.search(doc.lines[i]) for i in doc.lines_containing(" packages in ", " package in ")):
         return f
     for i in rows:
@@ -32,4 +35,7 @@ def parse(doc: Pasted) -> Found:
         if m:
             name = m.group("name").lower().replace("_", "-")
             f.item("python.packages", name, PythonPackage(name, m.group("v")), i, rank=LISTING - 5)
+            if name == "torch":
+                f.set("torch.version", m.group("v"), i, rank=LISTING - 5)
+                f.set("torch.installed", True, i, rank=LISTING - 5)
     return f
