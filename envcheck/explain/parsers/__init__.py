@@ -89,6 +89,7 @@ from . import (
     system,
     throttle_prose,
     toolkit,
+    toolkit_arch_said,
     toolkit_said,
     torch_arch_prose,
     torch_build_prose,
@@ -158,6 +159,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     torch_arch_prose.parse,
     torch_import_retold.parse,
     extension_prose.parse,
+    toolkit_arch_said.parse,
 )
 
 __all__ = ["PARSERS"]
