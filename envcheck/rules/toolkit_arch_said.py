@@ -127,8 +127,10 @@ def _tensorrt_claim(ctx: RuleContext, claim: ArchClaim, gpus: List[Tuple[str, st
 def toolkit_too_old_said(ctx: RuleContext) -> Iterator[Finding]:
     """A person's claim that their toolkit or TensorRT is too old for their GPU, the table agreeing."""
     for claim in arch_claims(ctx.facts):
-        gpus = _named(ctx, claim.target) or _gpus(ctx)
-        found = (_tensorrt_claim if claim.product == "tensorrt" else _cuda_claim)(ctx, claim, gpus)
+        named = _named(ctx, claim.target)
+        if not named and not claim.release and claim.product == "cuda":
+            continue  # "my CUDA is too old" with neither its release nor the GPU in the sentence: too little
+        found = (_tensorrt_claim if claim.product == "tensorrt" else _cuda_claim)(ctx, claim, named or _gpus(ctx))
         if found is not None:
             yield found
             return

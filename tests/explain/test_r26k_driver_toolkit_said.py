@@ -75,3 +75,22 @@ def test_toolkit_newer_than_the_driver_said():
 ])
 def test_near_misses_get_no_error(text):
     assert NEWER not in errors(text)
+
+
+@pytest.mark.parametrize("text, driver", [
+    ("CUDA 12.4 requires driver version 550.54.14 or newer, my driver version is 535.104.05", "535.104.05"),
+    ("It appears the CUDA toolkit version installed (12.5) requires driver version 555.42.02, wherease the script "
+     "installs driver version 550.90.07.", "550.90.07"),
+    ("my driver version is 535.104.05", "535.104.05"),
+])
+def test_the_installed_driver_not_the_required_one(text, driver):
+    assert _facts(text).nvml.driver_version.value == driver
+
+
+@pytest.mark.parametrize("text", [
+    "The toolkit needs driver 550.54.14 or newer.",
+    "CUDA 12.5 requires driver version 555.42.02.",
+    "At least driver 525.60.13 is required.",
+])
+def test_a_required_driver_is_not_the_installed_one(text):
+    assert _facts(text).nvml.driver_version.value is None

@@ -42,8 +42,11 @@ def test_cuda_too_old_said(text):
     "CUDA 11.0 did not support my RTX 3090 but after the upgrade it works now.",
     # another machine
     "CUDA 10.2 is too old for sm_86 on my other machine, this one has CUDA 12.1.",
-    # the driver's CUDA, not the toolkit's
+    # the driver's CUDA, not the toolkit's; the GPU as the subject (Ollama's own line)
     "CUDA 10.2 from the driver does not support sm_86.",
+    'level=INFO source=gpu.go:251 msg="[0] CUDA GPU is too old. Compute Capability detected: 3.7"',
+    # "too old" with neither a release nor the GPU in the sentence
+    "I have an RTX 4090 and my CUDA is too old.",
     # said in Chinese: a question, the table denying it
     "cuda10.2不支持3090吗？",
     "服务器是3090，cuda12.1不支持3090，编译报错。",

@@ -61,6 +61,9 @@ _CHANGED_AFTER = lazy(r"\b(?:so|therefore|thus|hence)\s+(?:i|we)\s+(?:have\s+|ha
                       r"(?:installed|upgraded|updated|switched|moved|changed|downgraded|built|rebuilt|compiled|set|used|use)\b",
                       _I)
 _ELSEWHERE = lazy(ANOTHER_MACHINE, _I)
+# Between the product and the lack, a word that makes something else the subject: the driver's CUDA
+# ("CUDA 12.2 from the driver doesn't support …"), the GPU ("CUDA GPU is too old", Ollama's own log line).
+_OTHER_SUBJECT = lazy(r"\b(?:driver|nvidia-smi|gpus?|cards?|devices?|graphics|hardware)\b|显卡|驱动", _I)
 _NEEDLES = ("support", "too old", "too low", "不支持", "太老", "太旧", "太低", "过低", "过旧")
 
 
@@ -84,8 +87,8 @@ def _claims(line: str) -> List[tuple]:
         return []
     out = []
     for m in _SUBJECT_FIRST.finditer(line):
-        if re.search(r"\b(?:driver|nvidia-smi)\b", m.group("mid") or "", _I):
-            continue  # "CUDA 12.2 from the driver doesn't support …": the driver's CUDA, another finding
+        if _OTHER_SUBJECT.search(m.group("mid") or ""):
+            continue  # "CUDA 12.2 from the driver doesn't support …", "CUDA GPU is too old": not the toolkit
         out.append((m.start(), m.end(), _product(m), _release(m), _words(m, "tgt"),
                     bool(m.group("old") or (m.group("zh") or "") in ("太老", "太旧", "太低", "版本过低", "版本太低", "过旧"))))
     for m in _GPU_FIRST.finditer(line):
