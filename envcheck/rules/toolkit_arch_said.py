@@ -3,8 +3,10 @@
 
 * **The person's words** (``derived.toolkit_arch_said``): "CUDA 10.2 is too old for sm_86", "cuda
   11.0 does not support 8.6", "my current GPU does not support CUDA 8", "TensorRT 8.4.1.5 doesn't
-  support RTX 4080's SM". The GPU is the one the sentence names (sm_XX, compute_XX, a capability, an
-  architecture, a model), else the text's GPUs. A CUDA claim stands only where its release (the
+  support RTX 4080's SM". The GPU is the one the sentence names as what is not supported (sm_XX,
+  compute_XX, a capability, an architecture, a model: "for sm_86", "to support RTX4090"; not "FP8 on
+  my 4090", "Python 3.13"), else, where the words stand for a GPU without naming one ("my current
+  GPU", nothing), the text's GPUs. A CUDA claim stands only where its release (the
   sentence's, else nvcc's in the text) is older than that GPU's first CUDA in the
   compute_capability table: "my GTX 680 doesn't support CUDA 12" is a GPU too old for the toolkit,
   and "CUDA 11.7 doesn't support the 3090" is wrong, so neither is this finding. Without a release,
@@ -46,29 +48,46 @@ def _first(ctx: RuleContext, cc: str) -> Optional[str]:
     return row.first_cuda if row is not None and row.first_cuda else None
 
 
+# What may stand before the GPU in the words after the lack, for the GPU to be what is not supported:
+# "for sm_86", "to support RTX4090", "the RTX 3090", "my new card, an RTX 4090"; not "FP8 on my 4090"
+# (a feature), "Python 3.13".
+_BEFORE_GPU = re.compile(r"^\W*(?:(?:for|to|support|run|on|with|by|the|my|our|this|a|an|new|current|newer|geforce|nvidia|compute|cuda"
+                         r"|gpu|card|graphics|its|it|yet)\b\W*)*$", re.I)
+# Words after the lack that name no GPU but stand for it: "my current GPU", "the card", "it" (the
+# text's GPUs are then the ones meant).
+_GENERIC = re.compile(r"^\W*(?:(?:my|the|this|our|new|current|graphics|video|gpus?|cards?|hardware|it|them|yet)\b\W*)*"
+                      r"(?:[,;(]|\b(?:so|and|but|because|which|when|while)\b|$)", re.I)
+
+
 def _named(ctx: RuleContext, words: str) -> List[Tuple[str, str]]:
-    """(capability, what named it) of the GPU or architecture ``words`` name; [] when none."""
+    """(capability, what named it) of the GPU or architecture ``words`` name as what is not
+    supported; [] when none."""
+    found = _found(ctx, words)
+    return found[1] if found and _BEFORE_GPU.match(words[:found[0]]) else []
+
+
+def _found(ctx: RuleContext, words: str) -> Optional[Tuple[int, List[Tuple[str, str]]]]:
+    """(where, [(capability, what named it)]) of the first GPU or architecture ``words`` name."""
+    out = []
     m = _SM.search(words)
     if m:
         try:
-            return [(cc_text(cc_tuple(m.group(1))), m.group(0))]
+            out.append((m.start(), [(cc_text(cc_tuple(m.group(1))), m.group(0))]))
         except (ValueError, IndexError):
-            return []
+            pass
     m = _CC.search(words)
     if m and ctx.kb.compute_capability(m.group(1) or m.group(2)) is not None:
-        return [(m.group(1) or m.group(2), m.group(0).strip())]
+        out.append((m.start(), [(m.group(1) or m.group(2), m.group(0).strip())]))
     m = _ARCH.search(words)
-    if m:
-        name = m.group(1).lower().split()[-1]
-        rows = [r for r in ctx.kb.ccs if r.first_cuda and name in r.arch.lower()]
-        if rows:  # the architecture's earliest capability: "CUDA 11.0 doesn't support Ampere" is wrong for 8.0
-            low = min(rows, key=lambda r: tuple(int(x) for x in r.first_cuda.split(".")))
-            return [(low.cc, m.group(0))]
+    rows = [r for r in ctx.kb.ccs if r.first_cuda and m.group(1).lower().split()[-1] in r.arch.lower()] if m else []
+    if rows:  # the architecture's earliest capability: "CUDA 11.0 doesn't support Ampere" is wrong for 8.0
+        low = min(rows, key=lambda r: tuple(int(x) for x in r.first_cuda.split(".")))
+        out.append((m.start(), [(low.cc, m.group(0))]))
     m = _MODEL.search(words)
-    model = ctx.kb.gpu_model(m.group(0)) if m else None
+    model = ctx.kb.gpu_model(re.sub(r"(?<=[a-z])(?=\d)", " ", m.group(0), flags=re.I)) if m else None  # "RTX4090"
     if model is not None and not model.other_ccs:
-        return [(model.cc, m.group(0).strip())]
-    return []
+        out.append((m.start(), [(model.cc, m.group(0).strip())]))
+    return min(out, key=lambda o: o[0]) if out else None
 
 
 def _gpus(ctx: RuleContext) -> List[Tuple[str, str]]:
@@ -128,8 +147,8 @@ def toolkit_too_old_said(ctx: RuleContext) -> Iterator[Finding]:
     """A person's claim that their toolkit or TensorRT is too old for their GPU, the table agreeing."""
     for claim in arch_claims(ctx.facts):
         named = _named(ctx, claim.target)
-        if not named and not claim.release and claim.product == "cuda":
-            continue  # "my CUDA is too old" with neither its release nor the GPU in the sentence: too little
+        if not named and not (_GENERIC.match(claim.target) and (claim.release or claim.product == "tensorrt")):
+            continue  # something else not supported ("FP8 on my 4090", "Python 3.13"), or too little said
         found = (_tensorrt_claim if claim.product == "tensorrt" else _cuda_claim)(ctx, claim, named or _gpus(ctx))
         if found is not None:
             yield found

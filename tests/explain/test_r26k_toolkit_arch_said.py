@@ -47,6 +47,9 @@ def test_cuda_too_old_said(text):
     'level=INFO source=gpu.go:251 msg="[0] CUDA GPU is too old. Compute Capability detected: 3.7"',
     # "too old" with neither a release nor the GPU in the sentence
     "I have an RTX 4090 and my CUDA is too old.",
+    # something else not supported: a feature, a Python
+    "I have an RTX 5090. CUDA 12.1 doesn't support Python 3.13, so I use 3.12.",
+    "On my RTX 5090, CUDA 12.1 does not support FP4 on this card and the kernel is slow.",
     # said in Chinese: a question, the table denying it
     "cuda10.2不支持3090吗？",
     "服务器是3090，cuda12.1不支持3090，编译报错。",
@@ -71,6 +74,7 @@ def test_tensorrt_too_old(text):
 
 @pytest.mark.parametrize("text", [
     "Does TensorRT 8.4 support the RTX 4080?",
+    "TensorRT 8.6 doesn't support INT4 on my RTX 4090, only INT8.",
     "If TensorRT 8.4 doesn't support RTX 4080, should I use 8.5?",
     "TensorRT 8.4 doesn't support RTX 4080 on my colleague's machine; mine has 8.6 and works.",
     # an older GPU: TensorRT may have dropped it rather than predate it

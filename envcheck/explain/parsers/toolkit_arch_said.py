@@ -46,7 +46,10 @@ _LACK = (r"(?:(?:does|do|did|can|will|would)\s*n[o'’]?t|cannot|won[’']t)\s+(
          r"support|(?:is|are|was|were|'s|’s)\s+(?:way\s+|much\s+)?too\s+(?P<old>old|low)\b"
          r"|(?:is|are|was|were)\s*n?[o'’]?t\s+(?:yet\s+)?supported\s+(?:on|by|for|with)\b|(?:has|have)\s+no\s+support\s+for"
          r"|(?P<zh>不支持|不能支持|太老|太旧|太低|版本过低|版本太低|过旧)")
-_SUBJECT_FIRST = lazy(_PRODUCT + r"(?P<mid>[^.;!?。！？\n]{0,48}?)(?P<lack>" + _LACK + r")(?P<tgt>[^.;!?。！？\n]{0,64})", _I)
+# Up to the sentence's end; a dot between digits ("8.6", "11.0") is no end.
+_SAME_SENTENCE = r"(?:[^.;!?。！？\n]|\.(?=\d))"
+_SUBJECT_FIRST = lazy(_PRODUCT + r"(?P<mid>" + _SAME_SENTENCE + r"{0,48}?)(?P<lack>" + _LACK + r")(?P<tgt>"
+                      + _SAME_SENTENCE + r"{0,64})", _I)
 # The GPU as the subject: "my (current) GPU / card", or a card's model, then "does not support CUDA 8".
 _GPU_FIRST = lazy(r"(?P<tgt>\bmy\s+(?:current\s+|new\s+)?(?:gpu|card|graphics\s+card|video\s+card)"
                   r"|\b(?:geforce\s+)?(?:rtx|gtx|titan|quadro|tesla)\s*-?\s*[a-z]?\s*\d{2,4}\s*(?:ti|super)?\b"
