@@ -68,6 +68,7 @@ _ELSEWHERE = lazy(ANOTHER_MACHINE, _I)
 # ("CUDA 12.2 from the driver doesn't support …"), the GPU ("CUDA GPU is too old", Ollama's own log line).
 _OTHER_SUBJECT = lazy(r"\b(?:driver|nvidia-smi|gpus?|cards?|devices?|graphics|hardware)\b|显卡|驱动", _I)
 _NEEDLES = ("support", "too old", "too low", "不支持", "太老", "太旧", "太低", "过低", "过旧")
+_PRODUCTS = ("cuda", "nvcc", "tensor", "trt")  # every _PRODUCT match holds one (lower case)
 
 
 def _words(m: re.Match, group: str) -> str:
@@ -88,13 +89,16 @@ def _claims(line: str) -> List[tuple]:
     """(start, end, product, release, target words, "too old" said) of each claim on ``line``."""
     if len(line) > 600 or line.lstrip().startswith(">"):
         return []
+    low = line.lower()
+    if not any(p in low for p in _PRODUCTS):
+        return []  # a substring test first: most lines holding "support" name no toolkit (a log's "Unsupported …")
     out = []
     for m in _SUBJECT_FIRST.finditer(line):
         if _OTHER_SUBJECT.search(m.group("mid") or ""):
             continue  # "CUDA 12.2 from the driver doesn't support …", "CUDA GPU is too old": not the toolkit
         out.append((m.start(), m.end(), _product(m), _release(m), _words(m, "tgt"),
                     bool(m.group("old") or (m.group("zh") or "") in ("太老", "太旧", "太低", "版本过低", "版本太低", "过旧"))))
-    for m in _GPU_FIRST.finditer(line):
+    for m in (_GPU_FIRST.finditer(line) if "support " in low else ()):
         out.append((m.start(), m.end(), _product(m), _release(m), _words(m, "tgt"), False))
     return out
 
