@@ -37,6 +37,7 @@ from envcheck.knowledge.archs import cc_text, cc_tuple, major_minor, parse_arch_
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
+from envcheck.rules.toolkit_arch_said import RULES as _SAID_RULES
 
 # nvcc (or CMake's test of it) refusing a target (messages.toml, "# --- r9arch ---").
 _REFUSALS = ("nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined", "cmake_cuda_architectures_unusable")
@@ -260,4 +261,5 @@ def toolkit_ptxas_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-RULES = (toolkit_too_old_for_gpu_arch, toolkit_ptxas_too_old_for_gpu_arch)
+# the person's words and TensorRT's refusal (rules/toolkit_arch_said.py)
+RULES = (toolkit_too_old_for_gpu_arch, toolkit_ptxas_too_old_for_gpu_arch) + _SAID_RULES

@@ -90,6 +90,7 @@ from . import (
     system,
     throttle_prose,
     toolkit,
+    toolkit_arch_said,
     toolkit_said,
     torch_arch_prose,
     torch_belief_prose,
@@ -170,6 +171,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     extension_prose.parse,
     visible_devices_shown.parse, visible_devices_launchers.parse,
     zlib_prose.parse, nvenc_prose.parse,
+    toolkit_arch_said.parse,
 )
 
 __all__ = ["PARSERS"]

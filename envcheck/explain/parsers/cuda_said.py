@@ -55,9 +55,12 @@ _TOOL_SAID = (
     (lazy(r"\bnvidia-smi" + _SHOWS + r"(?:(?:the\s+)?cuda\s*(?:version|版本|버전)?\s*(?:is|:|=|是|为)?\s*)v?"
           r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "nvidia-smi's CUDA (the driver's)"),
     # A person giving the driver's own CUDA: "my driver supports CUDA 11.4", "the driver only supports up to
-    # CUDA 11.4", "driver's CUDA version is 11.4" (nvidia-smi's header, retold).
-    (lazy(r"\bdriver(?:'s)?\b[^.;\n]{0,40}?(?:\bsupports?\s+(?:up\s+to\s+|at\s+most\s+)?|\bcuda\s+version\s+is\s+|"
-          r"\bmax(?:imum)?\s+(?:supported\s+)?)(?:cuda\s*(?:version\s*)?)?v?"
+    # CUDA 11.4", "driver's CUDA version is 11.4" (nvidia-smi's header, retold); "the CUDA driver is version
+    # 550.54.15 supporting CUDA Toolkit 12.4", "the installed driver is compatible with CUDA 12.4" (round 26:
+    # the driver's own version may stand between, its dots inside the number).
+    (lazy(r"\bdriver(?:'s)?\b(?:[^.;\n]|\.(?=\d)){0,40}?(?:\bsupport(?:s|ing)?\s+(?:up\s+to\s+|at\s+most\s+)?"
+          r"|\bcompatible\s+with\s+|\bcuda\s+version\s+is\s+|"
+          r"\bmax(?:imum)?\s+(?:supported\s+)?)(?:cuda\s*(?:tool\s?kit\s*)?(?:version\s*)?)?v?"
           r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "nvml.cuda_driver_version", "the driver's CUDA"),
     (lazy(r"\bnvcc" + _SHOWS + r"(?:(?:cuda\s*(?:compilation\s+tools,?\s*)?)?(?:release|version|版本|버전)?\s*(?:is|:|=)?\s*)v?"
           r"(?P<v>\d{1,2}\.\d)(?![\d.]*\d)", _I), "toolkit.nvcc_version", "nvcc's CUDA (the toolkit's)"),
@@ -76,9 +79,10 @@ def _sentence(line: str, start: int, end: int) -> str:
 
 
 # Per form of _TOOL_SAID, groups of words of which its line holds one each (lower case).
-_TOOL_NEEDLES = ((("nvidia-smi",),), (("driver",), ("support", "cuda version is", "max")), (("nvcc",),))
-# What a driver should support, not what this one does: "you need a driver that supports CUDA 12.1".
-_WANTED_DRIVER = lazy(r"\b(?:need\w*|requir\w*|install\w*|upgrad\w*|updat\w*|download\w*|newer|latest|get)\b"
+_TOOL_NEEDLES = ((("nvidia-smi",),), (("driver",), ("support", "cuda version is", "max", "compatible")), (("nvcc",),))
+# What a driver should support, not what this one does: "you need a driver that supports CUDA 12.1"
+# ("the installed driver supports …" is this one's).
+_WANTED_DRIVER = lazy(r"\b(?:need\w*|requir\w*|install(?!ed\b)\w*|upgrad\w*|updat\w*|download\w*|newer|latest|get)\b"
                       r"|\bdriver\s+(?:that|which)\b", _I)
 
 

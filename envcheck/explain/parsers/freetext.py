@@ -213,8 +213,15 @@ def _python(f: Found, line: str, i: int) -> None:
         f.set("python.version", m.group(1) or f"{m.group(2)}.{m.group(3)}", i)
 
 
+# A driver a toolkit or program requires, not the one installed (round 26): "requires driver version
+# 555.42.02", "needs driver 550.54.14 or newer".
+_REQUIRED_DRIVER = lazy(r"(?:\brequir\w*|\bneed\w*|\bminimum|\bat\s+least)\s+(?:\w+\s+){0,2}$", _I)
+_OR_NEWER = lazy(r"\s*(?:or\s+(?:newer|later|higher|above)\b|\+)", _I)
+
+
 def _driver(f: Found, line: str, i: int) -> None:
-    m = _BARE_DRIVER.match(line) or _SAID_DRIVER.search(line)
+    m = _BARE_DRIVER.match(line) or next((d for d in _SAID_DRIVER.finditer(line) if not (
+        _REQUIRED_DRIVER.search(line, max(0, d.start() - 30), d.start()) or _OR_NEWER.match(line, d.end()))), None)
     if m:
         major = int(m.group(1).split(".")[0])
         if 173 <= major <= 999:  # NVIDIA's Linux driver branches since CUDA exists
