@@ -127,7 +127,15 @@ _CHOSEN = lazy(r"\b(?:on\s+purpose|intentional\w*|deliberate\w*|by\s+choice|a\s+
                      # not this machine's state: one build tried in turn, or what a guide tells to do
                      r"|\b(?:tried|trying|tested|testing)\s+(?:out\s+)?(?:the\s+|a\s+|an\s+)?(?:cpu|non[- ]?cuda)"
                      r"|\b(?:says?|said|tells?|told|asks?|recommends?|suggests?)\s+(?:you\s+|us\s+|me\s+|people\s+)?to\s+"
-                     r"(?:install|use)\b|\bfor\s+(?:the\s+)?ci\b", _I)
+                     r"(?:install|use)\b|\bfor\s+(?:the\s+)?ci\b"
+                     # the build picked by name, or a reason given for it (sweep of session 14: CI
+                     # set-ups that install the CPU wheel to save time): "explicitly installing the
+                     # cpu-only version", "by specifying the CPU-only version", "does not need the
+                     # GPU version", "to save download time"
+                     r"|\b(?:explicit\w*\s+(?:install\w*|us\w*|pin\w*|cho\w*)|specify\w*|specified|pinn?\w*|cho(?:ose|osing|se)|select\w*)"
+                     r"\s+(?:only\s+)?(?:the\s+|a\s+)?(?:cpu|non[- ]?cuda|[\[`'\"(]\+?cpu)"
+                     r"|\b(?:does|do|did)\s*(?:n't|\s+not)\s+need\s+(?:the\s+|a\s+)?(?:gpu|cuda)"
+                     r"|\bsav(?:e|es|ed|ing)\s+(?:\w+\s+){0,3}(?:time|space|disk|bandwidth|megabytes|gigabytes)\b", _I)
 
 
 # Another framework's package or module: its CPU build ("the CPU version of onnxruntime",
