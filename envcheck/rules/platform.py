@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Iterator, List, Optional, Tuple
 
+from envcheck.derived.cpu_run_asked import cpu_run_asked
 from envcheck.derived.driver import driver_installed, installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
@@ -84,8 +85,16 @@ def no_nvidia_gpu_found(ctx: RuleContext) -> Iterator[Finding]:
             # detected" (cudaErrorNoDevice: the driver found none) or torch's "No CUDA GPUs are available".
             asked = [s for s in ctx.stated if s.message.kind == "error" and s.supports("gpu_present_driver_missing")]
             severity = Severity.ERROR if asked else severity
+        # The run was told to use the CPU, and CUDA was asked for all the same: the machine is as its
+        # owner means it; the program ignores its own setting somewhere (explain/parsers/cpu_run_asked.py).
+        cpu_run = cpu_run_asked(f) if severity is Severity.ERROR else None
+        if cpu_run is not None:
+            severity = Severity.WARNING
         yield make("no_nvidia_gpu_found",
                    f"The text {what} ({said}) and no NVIDIA GPU. "
+                   + (f"The run was told to use the CPU ({cpu_run}), yet CUDA was asked for: the program, or a "
+                      "library it calls, ignores that setting somewhere (a model or a DataLoader's pinned memory "
+                      "sent to CUDA), which is its bug to fix, not this machine's. " if cpu_run else "")
                    + ("Colab and Kaggle GPU runtimes come with NVIDIA's driver, so finding none means a CPU runtime: "
                       "pick a GPU one (Colab: Runtime > Change runtime type; Kaggle: Settings > Accelerator; a Space: "
                       "GPU hardware; GitHub Actions: a GPU runner)." if hosted else

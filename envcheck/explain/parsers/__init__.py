@@ -24,6 +24,7 @@ from . import (
     container_lost_prose,
     container_prose,
     container_runtime_prose,
+    cpu_run_asked,
     cuda_said,
     dcgm,
     device_nodes,
@@ -171,6 +172,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     extension_prose.parse,
     visible_devices_shown.parse, visible_devices_launchers.parse,
     zlib_prose.parse, nvenc_prose.parse,
+    cpu_run_asked.parse,
     toolkit_arch_said.parse,
 )
 
