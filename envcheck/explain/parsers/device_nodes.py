@@ -303,7 +303,18 @@ _USER_FIRST = lazy(
     rf"(?:\bwithout\s+sudo\b|\b(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b|\bas\s+(?:me|myself|my\s+user)\b"
     rf"|普通用户|非\s*root|一般ユーザー|일반\s*(?:사용자|계정))(?:[^.;!?\n]|\.(?=\S)){{0,80}}?{_BAD}[^!?\n]{{0,60}}?"
     rf"(?:\bwith\s+sudo\b|\bas\s+root\b|\bunder\s+root\b|\bsudo\s+(?:python3?|\./\S+)|用\s*sudo|sudo\s*(?:运行|执行|では|で|로)"
-    rf"|\broot\s*(?:用户|ユーザー|계정)?\s*(?:运行|执行|下|では|で|로))[^!?\n]{{0,60}}?{_GOOD}", _I)
+    rf"|\broot\s*(?:用户|ユーザー|계정)?\s*(?:运行|执行|下|では|で|로))[^!?\n]{{0,60}}?{_GOOD}"
+    # each state before its user: "returns False as a normal user, but True with sudo"
+    rf"|{_BAD}\s+(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b[^.;!?\n]{{0,30}}?{_GOOD}"
+    rf"\s+(?:with\s+sudo|as\s+root|under\s+root)\b", _I)
+
+# What the contrast is about: the GPU (CUDA, torch's is_available, nvidia-smi, the GPU itself), not
+# another program's rights that sudo also changes (review of round 26: "without sudo pip install fails,
+# with sudo it works", docker's socket, a cache owned by root).
+_GPU_TOLD = lazy(r"cuda|\bgpus?\b|nvidia|is_available|device_count|显卡|GPU|グラフィック|그래픽", _I)
+OTHER_RIGHTS = lazy(r"docker\.sock|docker\s+daemon|\bpip3?\s+install|\bconda\s+(?:install|create)|\bapt(?:-get)?\s+install"
+                     r"|\.cache\b|owned\s+by\s+root|site-packages|dist-packages|\bhuggingface\b"
+                     r"|permission\s+denied:?\s*['\"]?/(?!dev/nvidia)", _I)
 
 
 def _told_closed(doc: Pasted, f: Found) -> None:
@@ -312,7 +323,7 @@ def _told_closed(doc: Pasted, f: Found) -> None:
     lines = doc.lines
     for i in doc.lines_containing("sudo", "root"):
         m = _ROOT_CONTRAST.search(lines[i]) or _USER_FIRST.search(lines[i])
-        if m and "?" not in lines[i][m.end():m.end() + 20] and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25),
+        if m and _GPU_TOLD.search(lines[i]) and not OTHER_RIGHTS.search(lines[i]) and "?" not in lines[i][m.end():m.end() + 20] and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25),
                                                                                           m.start()):
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i, rank=STATED,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()[:80]})")
