@@ -34,7 +34,7 @@ _I = re.IGNORECASE
 _IMPORT = r"\bimport(?:ing)?\s+(?:py)?torch\b(?![\w.-])"
 _FAILS = (r"(?:just\s+|still\s+|now\s+|always\s+|immediately\s+|simply\s+)?"
           r"(?:fail(?:s|ed|ing)?|crash(?:es|ed|ing)?|err(?:s|ors|ored)\s+out|breaks|broke|segfaults?"
-          r"|(?:throws|threw|gives|gave|raises|raised|returns|returned|produces|shows|showed)\s+(?:me\s+)?(?:an?\s+|this\s+|the\s+following\s+)?(?:\w+\s+)?(?:error|exception)s?"
+          r"|(?:throws|threw|gives|gave|raises|raised|returns|returned|produces|shows|showed)\s+(?:me\s+)?(?:an?\s+|this\s+|the\s+following\s+)?(?!(?:no|zero|any)\s)(?:\w+\s+)?(?:error|exception)s?"
           r"|(?:does\s*n[o']t|doesn't|is\s*n[o']t|isn't|won't|will\s+not)\s+(?:work|load)(?:ing)?|is\s+not\s+working|not\s+working)\b")
 _SAID = lazy(
     rf"{_IMPORT}\s*(?:`|'|\")?\s*(?:(?:on|in|at)\s+(?:my|the|this)\s+\w+\s+|command\s+|statement\s+|line\s+)?{_FAILS}"
@@ -60,6 +60,9 @@ _NEGATED_ANYMORE = lazy(r"(?:n't|\bnot|\bcannot|\bunable)\b[^.;!?]{0,40}?\b(any\
 # messages: this reader does not ask for them, two_processes.MESSAGE_READERS).
 _CODE_LINE = lazy(r"^\s*(?:File\s+\"|Traceback\b|[\w.]*(?:Error|Exception|Warning)\b:|>>>|\.\.\.\s|\$|#|In\s*\[\d+\]"
                   r"|\d{4}-\d\d-\d\d[ T]\d|\[?(?:INFO|WARNING|ERROR|DEBUG)\b)")
+# The failure over, later in its line: "… failed, I reinstalled and now it imports fine" (the words
+# sentences.working_after does not read for an import).
+_NOW_IMPORTS = lazy(r"\bnow\s+(?:it\s+|torch\s+|everything\s+)?(?:imports|works|loads)\b(?!\s+not\b)", _I)
 _NEEDLES = ("import torch", "import pytorch", "importing torch", "导入", "導入", "引入")
 
 
@@ -86,7 +89,7 @@ def parse(doc: Pasted) -> Found:
         if _CODE_LINE.match(line):
             continue  # a traceback's, a prompt's or a log's line: their own readers read them
         m = _said(line)
-        if m is None or working_after(doc.lines, i, m.start()):
+        if m is None or working_after(doc.lines, i, m.start()) or _NOW_IMPORTS.search(line, m.end()):
             continue
         f.set("torch.import_error", " ".join(line.split())[:300], i)  # STATED: the person's words
         f.set("torch.installed", True, i)

@@ -1,0 +1,95 @@
+"""Review of round 26, section ra: texts a working machine's owner (or a near-miss) would paste for
+the classes round 26 widened, and broken texts of the same classes in other words. Texts written
+for the test.
+
+* CUDA_VISIBLE_DEVICES shown empty (explain/parsers/visible_devices_shown.py): a print's label with
+  its value on the next line is a heading, not an empty print; a result comment is the lookup's only
+  where it is the first result after it and names the function it stands in; the empty value on a
+  login node "which is normal there"; Ray's GPU request written as a dict key ("num_gpus": 1) is a
+  request; ``num_gpus=0`` is none.
+* Accelerate's --gpu_ids given as a shell variable shows no value (visible_devices_launchers.py).
+* sudo-only access (device_nodes.py, prose_state.py): pip's, docker's socket's or a cache's rights
+  are not the GPU's nodes; the user-first form needs the GPU in its sentence; "False as a normal
+  user, but True with sudo" is read.
+* "I thought I had CUDA / a GPU, but I didn't" is the toolkit or the hardware, not torch's build
+  (torch_belief_prose.py).
+* "import torch returns / gives no error" denies the failure; "… failed, … now it imports fine" is
+  over (torch_import_said.py).
+* torch's CPU build kept for CI or to save time, told in Russian, Portuguese, Turkish (torch_build_langs.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import findings
+
+NOCUDA = "RuntimeError: No CUDA GPUs are available"
+HIDES = "cuda_visible_devices_hides_gpus"
+
+
+def _errors(text):
+    return sorted(k for k, f in findings(text).items() if f.severity.value == "error")
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("CUDA_VISIBLE_DEVICES in the job script:\n0,1\nThe training crashes with CUDA out of memory.\n"
+     "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", HIDES),
+    ("CUDA_VISIBLE_DEVICES in my .bashrc:\nexport CUDA_VISIBLE_DEVICES=0\n"
+     "RuntimeError: CUDA error: device-side assert triggered", HIDES),
+    ("CUDA_VISIBLE_DEVICES is empty on the login node, which is normal there; on the compute node it is 0,1.\n"
+     "RuntimeError: CUDA error: out of memory", HIDES),
+    ("def gpus():\n    return os.environ.get('CUDA_VISIBLE_DEVICES')\n\nprint(gpus())  # prints 0,1\n"
+     "name = get_run_name()  # returns ''\nRuntimeError: CUDA error: device-side assert triggered", HIDES),
+    ("@serve.deployment(ray_actor_options={\"num_gpus\": 1})\nclass Model:\n    ...\n\n@ray.remote\n"
+     "def preprocess(x):\n    return x\n\nAssertionError: torch.cuda.is_available() is False inside the deployment", HIDES),
+    ("@ray.remote\nclass Worker:\n    pass\n\nw = Worker.options(**{'num_gpus': 1}).remote()\n"
+     "torch.cuda.is_available() is False in the worker", HIDES),
+    ("accelerate launch --gpu_ids $GPUS train.py\n" + NOCUDA, HIDES),
+    ("accelerate launch --gpu_ids ${CUDA_VISIBLE_DEVICES} --num_processes 2 train.py\n"
+     "RuntimeError: CUDA error: out of memory", HIDES),
+    ("Without sudo, pip install fails with a permission error; with sudo it works.\nERROR: Could not install "
+     "packages due to an OSError: [Errno 13] Permission denied: '/usr/lib/python3/dist-packages/torch'",
+     "device_node_permissions"),
+    ("As a normal user docker run --gpus all fails with permission denied on /var/run/docker.sock, with sudo it "
+     "works fine.", "device_node_permissions"),
+    ("As my own user the script fails because ~/.cache/huggingface is owned by root, with sudo it runs.",
+     "device_node_permissions"),
+    ("I thought I had CUDA but I didn't, so I installed the CUDA toolkit 12.1 and nvcc works now.\n"
+     "nvcc fatal   : No input files specified", "torch_cpu_only_build"),
+    ("import torch returns no error and torch.__version__ is 2.1.0+cu121, but training is slow.",
+     "torch_import_failed"),
+    ("import torch gives no errors, torch.cuda.is_available() prints True.", "torch_import_failed"),
+    ("import torch raises no exception on my machine; the problem is in torchvision.", "torch_import_failed"),
+    ("Yesterday import torch failed, I reinstalled and now it imports fine.", "torch_import_failed"),
+    ("No CI é instalada a versão CPU do torch, para economizar tempo.", "torch_cpu_only_build"),
+    ("В CI стоит torch для CPU, чтобы сэкономить время.", "torch_cpu_only_build"),
+    ("CI'da torch'un CPU sürümü yüklü, zaman tasarrufu için.", "torch_cpu_only_build"),
+])
+def test_near_miss_gets_no_finding(text, fid):
+    f = findings(text)
+    assert fid not in f, f[fid].summary if fid in f else ""
+    assert not _errors(text) or fid not in _errors(text)
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("It turned out CUDA_VISIBLE_DEVICES was set to an empty string by the scheduler.\n" + NOCUDA, HIDES),
+    ("CUDA_VISIBLE_DEVICES in the actor:\n" + NOCUDA, HIDES),
+    ("def gpus():\n    return os.environ.get('CUDA_VISIBLE_DEVICES')\n\nprint(ray.get(gpus.remote()))  # prints ''\n"
+     + NOCUDA, HIDES),
+    ("@ray.remote(num_gpus=0)\ndef f():\n    return torch.cuda.is_available()\n\nprint(ray.get(f.remote()))  # False\n"
+     + NOCUDA, HIDES),
+    ("compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\ngpu_ids: '[1,2,3,4]'\n" + NOCUDA, HIDES),
+    ("torch.cuda.is_available() returns False as a normal user, but True with sudo.", "device_node_permissions"),
+    ("Without sudo torch.cuda.is_available() returns False, with sudo it returns True.", "device_node_permissions"),
+    ("I thought I had the CUDA version of pytorch but I didn't, pip had pulled the cpu wheel.\n"
+     "AssertionError: Torch not compiled with CUDA enabled", "torch_cpu_only_build"),
+    ("我以为装的是GPU版本的torch，结果是CPU版本\nAssertionError: Torch not compiled with CUDA enabled",
+     "torch_cpu_only_build"),
+    ("After the update I can't import torch anymore.", "torch_import_failed"),
+    ("import torch throws an error on my machine since the update.", "torch_import_failed"),
+    ("Был поставлен torch без поддержки cuda.\nAssertionError: Torch not compiled with CUDA enabled",
+     "torch_cpu_only_build"),
+])
+def test_broken_is_found(text, fid):
+    assert fid in findings(text), sorted(findings(text))
