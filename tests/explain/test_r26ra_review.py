@@ -93,3 +93,35 @@ def test_near_miss_gets_no_finding(text, fid):
 ])
 def test_broken_is_found(text, fid):
     assert fid in findings(text), sorted(findings(text))
+
+
+@pytest.mark.parametrize("text", [
+    "CUDA_VISIBLE_DEVICES is empty (not set at all), so all GPUs should be visible.\n" + NOCUDA,
+    "CUDA_VISIBLE_DEVICES is empty, I never set it.\n" + NOCUDA,
+])
+def test_an_unset_variable_is_not_an_empty_one(text):
+    assert HIDES not in findings(text)
+
+
+NO_GPU = "I don't have an NVIDIA GPU, this is a CPU-only laptop.\n"
+NO_DRIVER = ("RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and "
+             "installed a driver")
+
+
+@pytest.mark.parametrize("setting", [
+    "usage: main.py [-h] [--cpu] [--listen]",
+    "  --cpu                 To use the CPU for everything (slow).",
+    "The README says to run python main.py --cpu on machines without a GPU, but I didn't.",
+    "def load(device='cpu'):\n    ...",
+    "# python main.py --device cpu would work",
+])
+def test_an_option_named_is_not_the_run_told_to_use_the_cpu(setting):
+    """cpu_run_asked.py: argparse's usage and help rows, a function's default, advice or a plan name
+    the option; the run was not told to use the CPU, and no_nvidia_gpu_found stays an error."""
+    f = findings(NO_GPU + setting + "\n" + NO_DRIVER)
+    assert f["no_nvidia_gpu_found"].severity.value == "error"
+
+
+def test_the_run_told_after_a_comma_still_counts():
+    f = findings("I don't have a GPU, so I ran python main.py --cpu\n" + NO_DRIVER)
+    assert f["no_nvidia_gpu_found"].severity.value == "warning"

@@ -71,6 +71,10 @@ _ON_PURPOSE = lazy(r"\b(?:disabl\w*|turn\w*\s+off)\s+(?:cuda|the\s+gpus?|gpus?)\
                    # the empty value called normal there, or shown on a node that runs no GPU work (review
                    # of round 26: "empty on the login node, which is normal there")
                    r"|\bwhich\s+is\s+(?:normal|expected|fine|correct)\b|\bon\s+the\s+(?:login|head|submit)\s+node\b", _I)
+# The variable said unset, not set to "": CUDA then shows every GPU ("is empty (not set at all)", "I
+# never set it"); an unset variable echoes as an empty line too (review of round 26).
+_UNSET = lazy(r"\b(?:not\s+(?:been\s+)?(?:set|defined|exported)|unset|never\s+(?:set|exported|defined)|undefined"
+              r"|(?:isn't|wasn't|is\s+not|was\s+not)\s+(?:set|defined|exported)|not\s+present)\b|未设置|没有设置|未定義|未設定", _I)
 # A denial or a condition just before it: "I don't think CUDA_VISIBLE_DEVICES is empty", "unless …".
 _DENIED_BEFORE = lazy(r"(?:\b(?:not|never|no|unless|once)\b|n't\b)[^,:;]{0,25}$", _I)
 
@@ -121,7 +125,8 @@ def _said(line: str) -> Optional[str]:
         before = line[clause_start(line, m.start()):m.start()]
         if (_DENIED_BEFORE.search(before) or general_statement(line, m.start(), m.end())
                 or not_here_now(line, m.start(), m.end())
-                or _ON_PURPOSE.search(sentence_around(line, m.start(), m.end()))):
+                or _ON_PURPOSE.search(sentence_around(line, m.start(), m.end()))
+                or _UNSET.search(line, m.end())):
             return None
         return line.strip()
     m = _LABEL_EMPTY.search(line)
