@@ -122,6 +122,13 @@ def test_an_option_named_is_not_the_run_told_to_use_the_cpu(setting):
     assert f["no_nvidia_gpu_found"].severity.value == "error"
 
 
-def test_the_run_told_after_a_comma_still_counts():
-    f = findings("I don't have a GPU, so I ran python main.py --cpu\n" + NO_DRIVER)
+@pytest.mark.parametrize("text", [
+    "I don't have a GPU, so I ran python main.py --cpu\n" + NO_DRIVER,
+    NO_GPU + "I want to run python main.py --cpu but it fails.\n" + NO_DRIVER,
+    NO_GPU + "I'm trying to run python main.py --device cpu\n" + NO_DRIVER,
+])
+def test_the_run_told_in_the_reporters_words_still_counts(text):
+    """The person's own run (after a comma, wanted, tried: xinntao/ESRGAN#88's "I'm trying to put the
+    command python test.py --cpu …") stays the run told to use the CPU."""
+    f = findings(text)
     assert f["no_nvidia_gpu_found"].severity.value == "warning"

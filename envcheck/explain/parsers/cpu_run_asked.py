@@ -39,8 +39,8 @@ _CPU_SETTING = lazy(r"(?<![\w.])(?:device|device_map)\s*=\s*(?P<q>[\"'])cpu(?P=q
 # load(device='cpu'):"), and advice, a plan or a denial before it on its line ("the README says to run
 # … --cpu", "… --device cpu would work", "I didn't use --cpu").
 _OPTION_ONLY = lazy(r"^\s*(?:usage:|def\s|async\s+def\s)|^\s*(?:-\w,\s*)?--(?:cpu|device)\b[^\n]*?\s{2,}\S", re.IGNORECASE)
-_NOT_RUN = lazy(r"\b(?:says?|said|suggest\w*|recommend\w*|should|would|could|try|trying|if|unless|instead|without"
-                r"|don't|didn't|do\s+not|did\s+not|never|not|want)\b", re.IGNORECASE)
+_NOT_RUN = lazy(r"\b(?:says?|said|suggest\w*|recommend\w*|should|would|could|if|unless|instead|without"
+                r"|don't|didn't|do\s+not|did\s+not|never|not)\b", re.IGNORECASE)
 _NOT_RUN_AFTER = lazy(r"^[^.;!?\n]{0,20}\b(?:would|could|should|might)\b", re.IGNORECASE)
 
 
