@@ -132,3 +132,21 @@ def test_the_run_told_in_the_reporters_words_still_counts(text):
     command python test.py --cpu …") stays the run told to use the CPU."""
     f = findings(text)
     assert f["no_nvidia_gpu_found"].severity.value == "warning"
+
+
+@pytest.mark.parametrize("text", [
+    "Back in version 0.1.x llama-cpp-python was built without cuBLAS by default; now I install it with CMAKE_ARGS "
+    "and 35/35 layers are offloaded.",
+    "Before I rebuilt it, llama-cpp-python was built without CUDA; now it offloads 33/33 layers to GPU.\n"
+    "llm_load_tensors: offloaded 33/33 layers to GPU",
+])
+def test_a_cpu_build_of_another_time_is_not_the_state(text):
+    """framework_builds.py: a build said of an earlier version or before a rebuild, the state said
+    otherwise now."""
+    assert "framework_cpu_only_build" not in findings(text)
+
+
+def test_a_cpu_build_said_now_is_found():
+    text = ("llama-cpp-python was built without CUDA, so nothing is offloaded.\n"
+            "llm_load_tensors: offloaded 0/33 layers to GPU")
+    assert "framework_cpu_only_build" in findings(text)
