@@ -150,3 +150,29 @@ def test_a_cpu_build_said_now_is_found():
     text = ("llama-cpp-python was built without CUDA, so nothing is offloaded.\n"
             "llm_load_tensors: offloaded 0/33 layers to GPU")
     assert "framework_cpu_only_build" in findings(text)
+
+
+@pytest.mark.parametrize("text, fid", [
+    # a program's source, not its output (visible_devices_shown.py), and a comparison, not an
+    # assignment (environment.py's os.environ form: "==" compares)
+    ("print(f'CUDA_VISIBLE_DEVICES is empty: {os.environ.get(\"CUDA_VISIBLE_DEVICES\") == \"\"}')\n"
+     "CUDA_VISIBLE_DEVICES is empty: False\n" + NOCUDA, HIDES),
+    ("if os.environ.get('CUDA_VISIBLE_DEVICES') == '':\n    print('CUDA_VISIBLE_DEVICES is empty')\n" + NOCUDA, HIDES),
+    ("    logger.warning(\"CUDA_VISIBLE_DEVICES is empty, falling back to CPU\")\n" + NOCUDA, HIDES),
+    ("CUDA_VISIBLE_DEVICES is empty in the preprocessing job, it only uses the CPU.\n"
+     "ValueError: invalid literal for int() with base 10: ''", HIDES),
+    ("My colleague said CUDA_VISIBLE_DEVICES was empty on his node.\n" + NOCUDA, HIDES),
+    # advice put to the reader (device_nodes.py's opened-nodes reading)
+    ("The docs say: if it only works with sudo, add your user to the video group.\n"
+     "RuntimeError: CUDA error: out of memory", "device_node_permissions"),
+    # a rule put to the reader, a linter's complaint (torch_import_said.py)
+    ("You can't import torch before setting CUDA_VISIBLE_DEVICES if you want it to take effect.", "torch_import_failed"),
+    ("import torch gives a pylint error (no-member) but everything runs.", "torch_import_failed"),
+])
+def test_more_near_misses(text, fid):
+    assert fid not in findings(text)
+
+
+def test_the_person_said_it_only_works_with_sudo():
+    f = findings("It only works with sudo, as a normal user torch.cuda.is_available() is False.")
+    assert "device_node_permissions" in f

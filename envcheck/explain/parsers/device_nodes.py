@@ -43,6 +43,7 @@ from typing import Dict, FrozenSet, Optional, Tuple
 
 from envcheck.derived.platform_text import NAMED_DETAIL, PARAMS_DETAIL
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
+from envcheck.explain.sentences import general_statement
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
 from envcheck.lazyre import lazy
@@ -323,8 +324,10 @@ def _told_closed(doc: Pasted, f: Found) -> None:
     lines = doc.lines
     for i in doc.lines_containing("sudo", "root"):
         m = _ROOT_CONTRAST.search(lines[i]) or _USER_FIRST.search(lines[i])
-        if m and _GPU_TOLD.search(lines[i]) and not OTHER_RIGHTS.search(lines[i]) and "?" not in lines[i][m.end():m.end() + 20] and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25),
-                                                                                          m.start()):
+        if m and _GPU_TOLD.search(lines[i]) and not OTHER_RIGHTS.search(lines[i]) \
+                and "?" not in lines[i][m.end():m.end() + 20] \
+                and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25), m.start()) \
+                and not general_statement(lines[i], m.start(), m.end()):
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i, rank=STATED,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()[:80]})")
             return
@@ -335,7 +338,8 @@ def _told_closed(doc: Pasted, f: Found) -> None:
             near = " ".join(lines[max(0, i - 1):i + 2])
             # "Should I add the user to the video group, or …?" asks; it tells nothing.
             asked = "?" in re.split(r"[.!;\n]", line[m.end():], maxsplit=1)[0]
-            if not _WORKED.search(near) or _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()) or asked:
+            if not _WORKED.search(near) or _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()) or asked \
+                    or general_statement(line, m.start(), m.end()):  # "if it only works with sudo, add your user …"
                 continue
         else:
             m = _CANNOT.search(line)

@@ -384,7 +384,8 @@ def parse(doc: Pasted) -> Found:
     for i, m in doc.where(_ROOT_ONLY.search, "sudo", "root"):
         near = " ".join(lines[i:i + 2])
         if search(_AS_USER, near) and not _ALIKE.search(near) and not asked(lines[i], m.end()) \
-                and not OTHER_RIGHTS.search(near):  # pip's, docker's socket, a cache: not the GPU's nodes
+                and not OTHER_RIGHTS.search(near) and not general_statement(lines[i], m.start(), m.end()):
+            # (not pip's, docker's socket's or a cache's rights; not a condition or advice put to the reader)
             # What the claim implies for the nodes: this user may not open them.
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")

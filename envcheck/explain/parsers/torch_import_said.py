@@ -23,7 +23,14 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked, clause_start, general_statement, not_here_now, working_after
+from envcheck.explain.sentences import (
+    asked,
+    clause_start,
+    general_statement,
+    not_here_now,
+    sentence_around,
+    working_after,
+)
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -51,6 +58,10 @@ _DENIED = lazy(r"(?:\b(?:not|never|no\s+longer|without)|n't)\s+(?:\w+\s+)?(?:fai
 # A condition or advice before it in its clause.
 _IF = lazy(r"\b(?:if|when(?:ever)?|unless|in\s+case|whether|make\s+sure|to\s+avoid|so\s+that)\b[^.;!?]*$"
            r"|(?:如果|假如|若|もし|만약)[^。；]*$", _I)
+# Not this machine's import: a rule put to the reader ("you can't import torch before setting …"), or
+# a linter's or an editor's complaint about the line ("gives a pylint error", "a red squiggly").
+_NOT_IMPORT_FAILURE = lazy(r"\b(?:you|one|people|users)\s+(?:can't|cannot|can\s+not|couldn't|could\s+not|shouldn't)\s+import\b"
+                           r"|\b(?:pylint|pylance|pyright|mypy|flake8|ruff|linter|lint|type[- ]?check\w*|squiggl\w*|intellisense)\b", _I)
 # Python saying torch is not there: a missing install, not a failing import.
 _NOT_INSTALLED = lazy(r"No module named ['\"]?torch['\"]?(?![\w.])", _I)
 # "can't import torch anymore": a failure that is new, not a habit over (sentences.not_here_now reads
@@ -74,6 +85,7 @@ def _said(line: str) -> Optional["re.Match[str]"]:
     for m in _SAID.finditer(line):
         cs = clause_start(line, m.start())
         if (asked(line, m.end(), clause=False) or _IF.search(line, cs, m.start()) or _DENIED.search(m.group())
+                or _NOT_IMPORT_FAILURE.search(sentence_around(line, m.start(), m.end()))
                 or general_statement(line, m.start(), m.end()) or not_here_now(line, m.start(), m.end())):
             continue
         return m

@@ -67,6 +67,7 @@ _LABEL_EMPTY = lazy(r"CUDA_VISIBLE_DEVICES\s+(?:in|inside|within|for|of|on|from)
 _ON_PURPOSE = lazy(r"\b(?:disabl\w*|turn\w*\s+off)\s+(?:cuda|the\s+gpus?|gpus?)\b"
                    r"|\b(?:run|running|force|forcing|keep|keeping)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?cpus?\b"
                    r"|\bhid(?:e|ing)\s+(?:the\s+|all\s+)?gpus?\b|\bcpu[\s-]only\b|\bas\s+(?:expected|intended)\b"
+                   r"|\b(?:only\s+)?(?:uses?|needs?)\s+(?:only\s+)?(?:the\s+)?cpus?\b"
                    r"|\b(?:on\s+purpose|by\s+design|intentional\w*|deliberate\w*)\b"
                    # the empty value called normal there, or shown on a node that runs no GPU work (review
                    # of round 26: "empty on the login node, which is normal there")
@@ -75,6 +76,13 @@ _ON_PURPOSE = lazy(r"\b(?:disabl\w*|turn\w*\s+off)\s+(?:cuda|the\s+gpus?|gpus?)\
 # never set it"); an unset variable echoes as an empty line too (review of round 26).
 _UNSET = lazy(r"\b(?:not\s+(?:been\s+)?(?:set|defined|exported)|unset|never\s+(?:set|exported|defined)|undefined"
               r"|(?:isn't|wasn't|is\s+not|was\s+not)\s+(?:set|defined|exported)|not\s+present)\b|未设置|没有设置|未定義|未設定", _I)
+# A program's source, not its output: a print, a logger's or a warning's call holding the words
+# ("print('CUDA_VISIBLE_DEVICES is empty')", "logger.warning(\"CUDA_VISIBLE_DEVICES is empty, …\")").
+_SOURCE_LINE = lazy(r"^\s*(?:[\w.\[\]]+\s*=\s*)?(?:print|[\w.]*log(?:ger|ging)?\.\w+|warnings\.warn|raise\s+\w+|sys\.\w+\.write"
+                    r"|assert\b|if\b|elif\b)\s*\(?")
+# Another machine or another person's run: "on his node", "my colleague said …".
+_ELSEWHERE = lazy(r"\b(?:his|her|their|(?:a\s+|my\s+)?colleague's|another|(?:the\s+)?other)\s+(?:node|machine|server|computer|pc|box|cluster)s?\b"
+                  r"|\b(?:colleague|coworker|co-worker|friend)s?\b", _I)
 # A denial or a condition just before it: "I don't think CUDA_VISIBLE_DEVICES is empty", "unless …".
 _DENIED_BEFORE = lazy(r"(?:\b(?:not|never|no|unless|once)\b|n't\b)[^,:;]{0,25}$", _I)
 
@@ -117,6 +125,8 @@ def _below_value(lines, i: int) -> bool:
 
 def _said(line: str) -> Optional[str]:
     """The words on ``line`` that show the variable empty in this run, or None (a line's test)."""
+    if _SOURCE_LINE.match(line):
+        return None  # the program's source: what it prints is told by its output
     m = _SAID_EMPTY.search(line)
     if m:
         rest = line[m.end():]
@@ -126,6 +136,7 @@ def _said(line: str) -> Optional[str]:
         if (_DENIED_BEFORE.search(before) or general_statement(line, m.start(), m.end())
                 or not_here_now(line, m.start(), m.end())
                 or _ON_PURPOSE.search(sentence_around(line, m.start(), m.end()))
+                or _ELSEWHERE.search(sentence_around(line, m.start(), m.end()))
                 or _UNSET.search(line, m.end())):
             return None
         return line.strip()
