@@ -162,6 +162,7 @@ def test_a_cpu_build_said_now_is_found():
     ("CUDA_VISIBLE_DEVICES is empty in the preprocessing job, it only uses the CPU.\n"
      "ValueError: invalid literal for int() with base 10: ''", HIDES),
     ("My colleague said CUDA_VISIBLE_DEVICES was empty on his node.\n" + NOCUDA, HIDES),
+    ("CUDA_VISIBLE_DEVICES 为空，因为这个任务只用 CPU。\nValueError: bad value", HIDES),
     # advice put to the reader (device_nodes.py's opened-nodes reading)
     ("The docs say: if it only works with sudo, add your user to the video group.\n"
      "RuntimeError: CUDA error: out of memory", "device_node_permissions"),

@@ -68,6 +68,8 @@ _ON_PURPOSE = lazy(r"\b(?:disabl\w*|turn\w*\s+off)\s+(?:cuda|the\s+gpus?|gpus?)\
                    r"|\b(?:run|running|force|forcing|keep|keeping)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?cpus?\b"
                    r"|\bhid(?:e|ing)\s+(?:the\s+|all\s+)?gpus?\b|\bcpu[\s-]only\b|\bas\s+(?:expected|intended)\b"
                    r"|\b(?:only\s+)?(?:uses?|needs?)\s+(?:only\s+)?(?:the\s+)?cpus?\b"
+                   # the same in Chinese, Japanese, Korean: "只用 CPU", "CPU で動かす", "CPU만", "故意", "わざと"
+                   r"|(?:只|仅|僅)\s*(?:用|使用|跑)\s*cpu|cpu\s*(?:で|だけ)\s*(?:動か|実行|走ら)|cpu\s*만|故意|有意|わざと|意図的|일부러"
                    r"|\b(?:on\s+purpose|by\s+design|intentional\w*|deliberate\w*)\b"
                    # the empty value called normal there, or shown on a node that runs no GPU work (review
                    # of round 26: "empty on the login node, which is normal there")
