@@ -33,9 +33,42 @@ _CPU_SETTING = lazy(r"(?<![\w.])(?:device|device_map)\s*=\s*(?P<q>[\"'])cpu(?P=q
                     r"|(?<![\w-])--cpu\b(?![\w-])", re.IGNORECASE)
 
 
+# Where the form names an option, not a setting of this run (review of round 26): argparse's usage
+# line ("usage: main.py [-h] [--cpu]", optional arguments in brackets) and help rows ("  --cpu    To
+# use the CPU …", the option then two spaces, argparse/HelpFormatter), a function's default ("def
+# load(device='cpu'):"), and advice, a plan or a denial before it on its line ("the README says to run
+# … --cpu", "… --device cpu would work", "I didn't use --cpu").
+_OPTION_ONLY = lazy(r"^\s*(?:usage:|def\s|async\s+def\s)|^\s*(?:-\w,\s*)?--(?:cpu|device)\b[^\n]*?\s{2,}\S", re.IGNORECASE)
+_NOT_RUN = lazy(r"\b(?:says?|said|suggest\w*|recommend\w*|should|would|could|if|unless|instead|without"
+                r"|don't|didn't|do\s+not|did\s+not|never|not)\b", re.IGNORECASE)
+_NOT_RUN_AFTER = lazy(r"^[^.;!?\n]{0,20}\b(?:would|could|should|might)\b", re.IGNORECASE)
+
+
+_STOP = lazy(r"[,;!?]|\.(?:\s|$)")
+
+
+def _clause(line: str, at: int) -> int:
+    """Where the clause before ``at`` starts: past its last comma, semicolon or sentence's end (not
+    the dot of "main.py")."""
+    return max((m.end() for m in _STOP.finditer(line, 0, at)), default=0)
+
+
+def _set(line: str):
+    """The CPU setting the line gives this run, or None."""
+    if _OPTION_ONLY.search(line):
+        return None
+    for m in _CPU_SETTING.finditer(line):
+        if m.group(0).startswith("--cpu") and line[max(0, m.start() - 1):m.start()] == "[":
+            continue  # "[--cpu]": a usage line's optional argument
+        if _NOT_RUN.search(line, _clause(line, m.start()), m.start()) or _NOT_RUN_AFTER.search(line[m.end():]):
+            continue
+        return m
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    hit = doc.first(_CPU_SETTING.search, "cpu")
+    hit = doc.first(_set, "cpu")
     if hit is not None:
         i, m = hit
         f.note(f"{CPU_RUN_ASKED}“{m.group(0)}” (line {i + 1})")

@@ -43,6 +43,7 @@ from typing import Dict, FrozenSet, Optional, Tuple
 
 from envcheck.derived.platform_text import NAMED_DETAIL, PARAMS_DETAIL
 from envcheck.explain.partial import STATED, STATED_DETAIL, TOOL, Found
+from envcheck.explain.sentences import general_statement
 from envcheck.explain.source import Pasted
 from envcheck.facts import DeviceNode
 from envcheck.lazyre import lazy
@@ -303,7 +304,18 @@ _USER_FIRST = lazy(
     rf"(?:\bwithout\s+sudo\b|\b(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b|\bas\s+(?:me|myself|my\s+user)\b"
     rf"|普通用户|非\s*root|一般ユーザー|일반\s*(?:사용자|계정))(?:[^.;!?\n]|\.(?=\S)){{0,80}}?{_BAD}[^!?\n]{{0,60}}?"
     rf"(?:\bwith\s+sudo\b|\bas\s+root\b|\bunder\s+root\b|\bsudo\s+(?:python3?|\./\S+)|用\s*sudo|sudo\s*(?:运行|执行|では|で|로)"
-    rf"|\broot\s*(?:用户|ユーザー|계정)?\s*(?:运行|执行|下|では|で|로))[^!?\n]{{0,60}}?{_GOOD}", _I)
+    rf"|\broot\s*(?:用户|ユーザー|계정)?\s*(?:运行|执行|下|では|で|로))[^!?\n]{{0,60}}?{_GOOD}"
+    # each state before its user: "returns False as a normal user, but True with sudo"
+    rf"|{_BAD}\s+(?:as\s+)?(?:a\s+|my\s+)?(?:normal|regular|non-root|ordinary|own)\s+user\b[^.;!?\n]{{0,30}}?{_GOOD}"
+    rf"\s+(?:with\s+sudo|as\s+root|under\s+root)\b", _I)
+
+# What the contrast is about: the GPU (CUDA, torch's is_available, nvidia-smi, the GPU itself), not
+# another program's rights that sudo also changes (review of round 26: "without sudo pip install fails,
+# with sudo it works", docker's socket, a cache owned by root).
+_GPU_TOLD = lazy(r"cuda|\bgpus?\b|nvidia|is_available|device_count|显卡|GPU|グラフィック|그래픽", _I)
+OTHER_RIGHTS = lazy(r"docker\.sock|docker\s+daemon|\bpip3?\s+install|\bconda\s+(?:install|create)|\bapt(?:-get)?\s+install"
+                     r"|\.cache\b|owned\s+by\s+root|site-packages|dist-packages|\bhuggingface\b"
+                     r"|permission\s+denied:?\s*['\"]?/(?!dev/nvidia)", _I)
 
 
 def _told_closed(doc: Pasted, f: Found) -> None:
@@ -312,8 +324,10 @@ def _told_closed(doc: Pasted, f: Found) -> None:
     lines = doc.lines
     for i in doc.lines_containing("sudo", "root"):
         m = _ROOT_CONTRAST.search(lines[i]) or _USER_FIRST.search(lines[i])
-        if m and "?" not in lines[i][m.end():m.end() + 20] and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25),
-                                                                                          m.start()):
+        if m and _GPU_TOLD.search(lines[i]) and not OTHER_RIGHTS.search(lines[i]) \
+                and "?" not in lines[i][m.end():m.end() + 20] \
+                and not _DENIED_BEFORE.search(lines[i], max(0, m.start() - 25), m.start()) \
+                and not general_statement(lines[i], m.start(), m.end()):
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i, rank=STATED,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()[:80]})")
             return
@@ -324,7 +338,8 @@ def _told_closed(doc: Pasted, f: Found) -> None:
             near = " ".join(lines[max(0, i - 1):i + 2])
             # "Should I add the user to the video group, or …?" asks; it tells nothing.
             asked = "?" in re.split(r"[.!;\n]", line[m.end():], maxsplit=1)[0]
-            if not _WORKED.search(near) or _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()) or asked:
+            if not _WORKED.search(near) or _DENIED_BEFORE.search(line, max(0, m.start() - 25), m.start()) or asked \
+                    or general_statement(line, m.start(), m.end()):  # "if it only works with sudo, add your user …"
                 continue
         else:
             m = _CANNOT.search(line)

@@ -26,7 +26,7 @@ _VARS = r"(?:CUDA_[A-Z_]+|NVIDIA_[A-Z_]+|NCCL_[A-Z_]+|PYTORCH_[A-Z_]+|TORCH_[A-Z
         r"LD_LIBRARY_PATH|LD_PRELOAD|HIP_VISIBLE_DEVICES|ROCR_VISIBLE_DEVICES)"
 _VALUE = r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s;&|)`]*)"
 _ASSIGN = lazy(rf"(?:^|[\s;&(`])(?:export\s+|set\s+|-e\s+|--env[=\s]+|\$env:)?(?P<var>{_VARS})={_VALUE}")
-_ENVIRON = lazy(rf"os\.environ(?:\.get\()?\[?\s*['\"](?P<var>{_VARS})['\"]\s*\]?\)?\s*(?P<op>[:=]|->)\s*{_VALUE}")
+_ENVIRON = lazy(rf"os\.environ(?:\.get\()?\[?\s*['\"](?P<var>{_VARS})['\"]\s*\]?\)?\s*(?P<op>[:=](?!=)|->)\s*{_VALUE}")  # "==" compares
 _ECHO = lazy(rf"\becho\s+\"?\$\{{?(?P<var>{_VARS})\}}?\"?\s*$")
 _LISTED = lazy(rf"^\s*(?P<var>{_VARS}):\s+(?P<value>\S.*)$")
 # Every variable name above holds one of these (a cheap test before the patterns).

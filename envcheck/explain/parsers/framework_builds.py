@@ -100,8 +100,15 @@ _THERE = lazy(r"\binstal+\w*|\bhave\b|\bhas\b|\bhad\b|\bgot\b|\bis\b|\bwas\b|\ba
 _NOT_STATE = lazy(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|never|don't|do\s+not|doesn't"
                         r"|didn't|isn't|wasn't|not\s+the|no\s+longer|want\s+to|need\s+to|how\s+(?:to|do|can)"
                         r"|can\s+i|switch\s+(?:back\s+)?to|go\s+back\s+to|support\s+for|for\s+users|option|used\s+to|previously"
-                        r"|originally|formerly|at\s+first)\b"
+                        r"|originally|formerly|at\s+first"
+                        # a time before this one (review of round 26): "back in version 0.1.x", "in older
+                        # versions", "before I rebuilt it"
+                        r"|back\s+in|in\s+(?:older|old|earlier|previous)\s+(?:versions?|releases?)"
+                        r"|before\s+I\s+(?:re)?(?:built|build|installed|install|compiled))\b"
                         r"|不要|别|如果|是否|吗|ではない|しない|아니|않", _I)
+# The state said changed later in the sentence: "…; now I install it with CMAKE_ARGS", "but now it
+# offloads 35/35 layers".
+_NOW_OTHERWISE = lazy(r"(?:[;,]|\bbut)\s*now\b|\bnow\s+(?:it|I|we)\s+(?:is|are|works?|offloads?|install\w*|uses?|runs?|build\w*|built)\b", _I)
 # Upstream's own words that read like a person's ("you have installed CPU version PaddlePaddle").
 _UPSTREAM = lazy(r"cannot use gpu because you have installed|using paddlepaddle cpu version|pybind\.cc|place\.cc", _I)
 _SENTENCE = lazy(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
@@ -159,7 +166,7 @@ def _claim(sentence: str) -> Optional[str]:
         if there is None:
             return None
         claim = sentence[:max(cpu.end(), fw.end(), there.end())]
-        if _NOT_STATE.search(claim):
+        if _NOT_STATE.search(claim) or _NOW_OTHERWISE.search(sentence, len(claim)):
             return None
         return package
     return None

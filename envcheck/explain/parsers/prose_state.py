@@ -22,6 +22,7 @@ from envcheck.derived.messages import NO_NVIDIA_DETAIL
 from envcheck.explain.first_of import FirstOf
 from envcheck.explain.gated import Gated
 from envcheck.explain.not_this_host import not_this_host
+from envcheck.explain.parsers.device_nodes import OTHER_RIGHTS
 from envcheck.explain.parsers.display_adapters import ASIDE
 from envcheck.explain.parsers.nouveau_signals import blocked_fixed
 from envcheck.explain.partial import STATED, STATED_DETAIL, Found
@@ -382,7 +383,9 @@ def parse(doc: Pasted) -> Found:
         f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
     for i, m in doc.where(_ROOT_ONLY.search, "sudo", "root"):
         near = " ".join(lines[i:i + 2])
-        if search(_AS_USER, near) and not _ALIKE.search(near) and not asked(lines[i], m.end()):
+        if search(_AS_USER, near) and not _ALIKE.search(near) and not asked(lines[i], m.end()) \
+                and not OTHER_RIGHTS.search(near) and not general_statement(lines[i], m.start(), m.end()):
+            # (not pip's, docker's socket's or a cache's rights; not a condition or advice put to the reader)
             # What the claim implies for the nodes: this user may not open them.
             f.set("driver.device_nodes", (DeviceNode("/dev/nvidiactl", True, accessible=False),), i,
                   detail=f"{STATED_DETAIL}: works as root, not as the user ({m.group(0).strip()})")

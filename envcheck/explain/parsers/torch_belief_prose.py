@@ -71,6 +71,9 @@ _OTHER = lazy(r"(?<![A-Za-z0-9_.-])(?:onnx\s?runtime|tensorflow|tf-nightly|paddl
 _OTHER_NEEDLES = ("onnx", "tensorflow", "tf-nightly", "paddle", "faiss", "mxnet", "jax", "cupy", "ctranslate2",
                   "llama", "openvino", "tensorrt")
 _TORCH = lazy(r"(?<![\w-])(?:py)?torch\b", _I)
+# A build named as one: "the cuda version", "a GPU build", "pytorch with cuda". A bare "I thought I had
+# CUDA / a GPU" is about the toolkit or the hardware (review of round 26), not torch's build.
+_BUILD_WORD = lazy(r"\b(?:version|build|wheel|variant|one|edition|package)\b|torch|版", _I)
 
 
 def _whose_is_torch(doc: Pasted, sentence: str, line: str, start: int, end: int) -> bool:
@@ -91,7 +94,7 @@ def parse(doc: Pasted) -> Found:
             continue  # a log line: not a person's sentence
         for m in _BELIEF.finditer(line):
             sentence = sentence_around(line, m.start(), m.end())
-            if (asked(line, m.end(), clause=False) or _IF.search(line, clause_start(line, m.start()), m.start())
+            if (not _BUILD_WORD.search(m.group()) or asked(line, m.end(), clause=False) or _IF.search(line, clause_start(line, m.start()), m.start())
                     or not_here_now(line, m.start(), m.end(), people=False)
                     or not _whose_is_torch(doc, sentence, line, m.start(), m.end())):
                 continue

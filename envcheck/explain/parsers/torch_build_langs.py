@@ -57,7 +57,11 @@ _HAPPENED = lazy(
 _DENIED_BEFORE = lazy(r"\bне\b|\bнет\b|\bn[ãa]o\b|\bnunca\b|\bkhông\b|\bchưa\b", _I)
 _DENIED_AFTER = lazy(r"\b\w+(?:med[iı]|mad[iı]|miyor|m[ıi]yor|mıyor|muyor|müyor)\b|\bdeğil\b|\bне\s+(?:был|была|было|стоял\w*|постав\w*|установ\w*)", _I)
 _CHOSEN = lazy(r"намеренно|специально|нарочно|\bde\s+prop[óo]sito\b|\bpropositalmente\b|\bintencionalmente\b"
-               r"|\bbilerek\b|\bkas[ıi]tl[ıi]\b|\bbilin[çc]li\b|\bcố\s+ý\b", _I)
+               r"|\bbilerek\b|\bkas[ıi]tl[ıi]\b|\bbilin[çc]li\b|\bcố\s+ý\b"
+               # for CI, or to save time / space, as torch_build_prose's _CHOSEN (review of round 26):
+               # "в CI", "no CI", "CI'da", "trong CI"; "чтобы сэкономить", "para economizar", "tasarruf", "tiết kiệm"
+               r"|(?:\b(?:в|для|no|na|em|para\s+o|trong|cho)\s+)ci\b|\bci['’]?(?:da|de|ta|te)\b"
+               r"|сэконом\w*|экономи\w*|\beconomiz\w*|\bpoupar\b|tasarruf\w*|tiết\s+kiệm", _I)
 _IF = lazy(r"\b(?:если|se|eğer|nếu)\b[^.;!?]*$", _I)
 # Advice or a plan, not what happened: "нужно поставить …" (one must install), "você deve instalar …",
 # "… kurmanız gerekiyor", "bạn nên cài …".

@@ -23,7 +23,14 @@ import re
 from typing import Optional
 
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked, clause_start, general_statement, not_here_now, working_after
+from envcheck.explain.sentences import (
+    asked,
+    clause_start,
+    general_statement,
+    not_here_now,
+    sentence_around,
+    working_after,
+)
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -34,7 +41,7 @@ _I = re.IGNORECASE
 _IMPORT = r"\bimport(?:ing)?\s+(?:py)?torch\b(?![\w.-])"
 _FAILS = (r"(?:just\s+|still\s+|now\s+|always\s+|immediately\s+|simply\s+)?"
           r"(?:fail(?:s|ed|ing)?|crash(?:es|ed|ing)?|err(?:s|ors|ored)\s+out|breaks|broke|segfaults?"
-          r"|(?:throws|threw|gives|gave|raises|raised|returns|returned|produces|shows|showed)\s+(?:me\s+)?(?:an?\s+|this\s+|the\s+following\s+)?(?:\w+\s+)?(?:error|exception)s?"
+          r"|(?:throws|threw|gives|gave|raises|raised|returns|returned|produces|shows|showed)\s+(?:me\s+)?(?:an?\s+|this\s+|the\s+following\s+)?(?!(?:no|zero|any)\s)(?:\w+\s+)?(?:error|exception)s?"
           r"|(?:does\s*n[o']t|doesn't|is\s*n[o']t|isn't|won't|will\s+not)\s+(?:work|load)(?:ing)?|is\s+not\s+working|not\s+working)\b")
 _SAID = lazy(
     rf"{_IMPORT}\s*(?:`|'|\")?\s*(?:(?:on|in|at)\s+(?:my|the|this)\s+\w+\s+|command\s+|statement\s+|line\s+)?{_FAILS}"
@@ -51,6 +58,10 @@ _DENIED = lazy(r"(?:\b(?:not|never|no\s+longer|without)|n't)\s+(?:\w+\s+)?(?:fai
 # A condition or advice before it in its clause.
 _IF = lazy(r"\b(?:if|when(?:ever)?|unless|in\s+case|whether|make\s+sure|to\s+avoid|so\s+that)\b[^.;!?]*$"
            r"|(?:如果|假如|若|もし|만약)[^。；]*$", _I)
+# Not this machine's import: a rule put to the reader ("you can't import torch before setting …"), or
+# a linter's or an editor's complaint about the line ("gives a pylint error", "a red squiggly").
+_NOT_IMPORT_FAILURE = lazy(r"\b(?:you|one|people|users)\s+(?:can't|cannot|can\s+not|couldn't|could\s+not|shouldn't)\s+import\b"
+                           r"|\b(?:pylint|pylance|pyright|mypy|flake8|ruff|linter|lint|type[- ]?check\w*|squiggl\w*|intellisense)\b", _I)
 # Python saying torch is not there: a missing install, not a failing import.
 _NOT_INSTALLED = lazy(r"No module named ['\"]?torch['\"]?(?![\w.])", _I)
 # "can't import torch anymore": a failure that is new, not a habit over (sentences.not_here_now reads
@@ -60,6 +71,9 @@ _NEGATED_ANYMORE = lazy(r"(?:n't|\bnot|\bcannot|\bunable)\b[^.;!?]{0,40}?\b(any\
 # messages: this reader does not ask for them, two_processes.MESSAGE_READERS).
 _CODE_LINE = lazy(r"^\s*(?:File\s+\"|Traceback\b|[\w.]*(?:Error|Exception|Warning)\b:|>>>|\.\.\.\s|\$|#|In\s*\[\d+\]"
                   r"|\d{4}-\d\d-\d\d[ T]\d|\[?(?:INFO|WARNING|ERROR|DEBUG)\b)")
+# The failure over, later in its line: "… failed, I reinstalled and now it imports fine" (the words
+# sentences.working_after does not read for an import).
+_NOW_IMPORTS = lazy(r"\bnow\s+(?:it\s+|torch\s+|everything\s+)?(?:imports|works|loads)\b(?!\s+not\b)", _I)
 _NEEDLES = ("import torch", "import pytorch", "importing torch", "导入", "導入", "引入")
 
 
@@ -71,6 +85,7 @@ def _said(line: str) -> Optional["re.Match[str]"]:
     for m in _SAID.finditer(line):
         cs = clause_start(line, m.start())
         if (asked(line, m.end(), clause=False) or _IF.search(line, cs, m.start()) or _DENIED.search(m.group())
+                or _NOT_IMPORT_FAILURE.search(sentence_around(line, m.start(), m.end()))
                 or general_statement(line, m.start(), m.end()) or not_here_now(line, m.start(), m.end())):
             continue
         return m
@@ -86,7 +101,7 @@ def parse(doc: Pasted) -> Found:
         if _CODE_LINE.match(line):
             continue  # a traceback's, a prompt's or a log's line: their own readers read them
         m = _said(line)
-        if m is None or working_after(doc.lines, i, m.start()):
+        if m is None or working_after(doc.lines, i, m.start()) or _NOW_IMPORTS.search(line, m.end()):
             continue
         f.set("torch.import_error", " ".join(line.split())[:300], i)  # STATED: the person's words
         f.set("torch.installed", True, i)

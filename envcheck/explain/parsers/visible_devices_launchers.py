@@ -45,6 +45,8 @@ def _unquote(v: str) -> str:
 def _passed_on(value: str) -> Optional[str]:
     """The mask Accelerate sets for ``value``, or None where it sets none ("all", none given)."""
     v = _unquote(value)
+    if any(c in v for c in "$%{<"):
+        return None  # a shell variable or a template ("$GPUS", "%GPUS%", "{gpu_ids}", "<ids>"): its value is not shown
     return None if v.lower() in ("all", "none", "null", "~", "") else v
 
 

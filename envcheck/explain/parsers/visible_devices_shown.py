@@ -67,7 +67,24 @@ _LABEL_EMPTY = lazy(r"CUDA_VISIBLE_DEVICES\s+(?:in|inside|within|for|of|on|from)
 _ON_PURPOSE = lazy(r"\b(?:disabl\w*|turn\w*\s+off)\s+(?:cuda|the\s+gpus?|gpus?)\b"
                    r"|\b(?:run|running|force|forcing|keep|keeping)\s+(?:\w+\s+){0,3}on\s+(?:the\s+)?cpus?\b"
                    r"|\bhid(?:e|ing)\s+(?:the\s+|all\s+)?gpus?\b|\bcpu[\s-]only\b|\bas\s+(?:expected|intended)\b"
-                   r"|\b(?:on\s+purpose|by\s+design|intentional\w*|deliberate\w*)\b", _I)
+                   r"|\b(?:only\s+)?(?:uses?|needs?)\s+(?:only\s+)?(?:the\s+)?cpus?\b"
+                   # the same in Chinese, Japanese, Korean: "只用 CPU", "CPU で動かす", "CPU만", "故意", "わざと"
+                   r"|(?:只|仅|僅)\s*(?:用|使用|跑)\s*cpu|cpu\s*(?:で|だけ)\s*(?:動か|実行|走ら)|cpu\s*만|故意|有意|わざと|意図的|일부러"
+                   r"|\b(?:on\s+purpose|by\s+design|intentional\w*|deliberate\w*)\b"
+                   # the empty value called normal there, or shown on a node that runs no GPU work (review
+                   # of round 26: "empty on the login node, which is normal there")
+                   r"|\bwhich\s+is\s+(?:normal|expected|fine|correct)\b|\bon\s+the\s+(?:login|head|submit)\s+node\b", _I)
+# The variable said unset, not set to "": CUDA then shows every GPU ("is empty (not set at all)", "I
+# never set it"); an unset variable echoes as an empty line too (review of round 26).
+_UNSET = lazy(r"\b(?:not\s+(?:been\s+)?(?:set|defined|exported)|unset|never\s+(?:set|exported|defined)|undefined"
+              r"|(?:isn't|wasn't|is\s+not|was\s+not)\s+(?:set|defined|exported)|not\s+present)\b|未设置|没有设置|未定義|未設定", _I)
+# A program's source, not its output: a print, a logger's or a warning's call holding the words
+# ("print('CUDA_VISIBLE_DEVICES is empty')", "logger.warning(\"CUDA_VISIBLE_DEVICES is empty, …\")").
+_SOURCE_LINE = lazy(r"^\s*(?:[\w.\[\]]+\s*=\s*)?(?:print|[\w.]*log(?:ger|ging)?\.\w+|warnings\.warn|raise\s+\w+|sys\.\w+\.write"
+                    r"|assert\b|if\b|elif\b)\s*\(?")
+# Another machine or another person's run: "on his node", "my colleague said …".
+_ELSEWHERE = lazy(r"\b(?:his|her|their|(?:a\s+|my\s+)?colleague's|another|(?:the\s+)?other)\s+(?:node|machine|server|computer|pc|box|cluster)s?\b"
+                  r"|\b(?:colleague|coworker|co-worker|friend)s?\b", _I)
 # A denial or a condition just before it: "I don't think CUDA_VISIBLE_DEVICES is empty", "unless …".
 _DENIED_BEFORE = lazy(r"(?:\b(?:not|never|no|unless|once)\b|n't\b)[^,:;]{0,25}$", _I)
 
@@ -77,6 +94,13 @@ _LOOKUP = lazy(r"\b(?:return|print|yield)\b[^\n#]*(?:os\.environ(?:\.get\s*\(|\s
                r"|os\.getenv\s*\(\s*['\"]CUDA_VISIBLE_DEVICES['\"])")
 _RESULT_EMPTY = lazy(r"\)\s*#\s*(?:returns?|returned|prints?|printed|gives|gave|outputs?|->|=>)?\s*:?\s*(?:''|\"\")\s*$")
 _RESULT_WINDOW = 40  # lines after the lookup that a result comment may stand on
+# Any call's result given in a comment: the first one after the lookup is its result, or none is.
+_RESULT_ANY = lazy(r"\)\s*#\s*(?:returns?|returned|prints?|printed|gives|gave|outputs?|->|=>)?\s*:?\s*\S")
+# The function the lookup stands in (Python's def), whose call the result comment must name.
+_DEF = lazy(r"^\s*(?:async\s+)?def\s+(?P<name>\w+)\s*\(")
+# A value on the line after a print's label ("CUDA_VISIBLE_DEVICES in the job script:" then "0,1"
+# or "export CUDA_VISIBLE_DEVICES=0"): the label is a heading, not an empty print.
+_VALUE_BELOW = lazy(r"^\s*(?:[\"']?[\w.-]+(?:\s*,\s*[\w.-]+)*[\"']?|.*CUDA_VISIBLE_DEVICES\s*=.*)\s*$")
 # The Python REPL (">>> ", IPython "In [3]: ") asking for the variable, answered '' on the next line.
 _REPL_LOOKUP = lazy(r"^\s*(?:>>>|In\s*\[\d+\]:)\s*(?:print\s*\(\s*)?(?:os\.environ(?:\.get\s*\(|\s*\[)\s*"
                     r"['\"]CUDA_VISIBLE_DEVICES['\"]\s*[\])]|os\.getenv\s*\(\s*['\"]CUDA_VISIBLE_DEVICES['\"]\s*\))\s*\)?\s*$")
@@ -85,7 +109,7 @@ _REPL_EMPTY = lazy(r"^\s*(?:Out\s*\[\d+\]:\s*)?(?:''|\"\")\s*$")
 # Ray's task and actor declarations (the decorator, or ray.remote wrapping a class or function).
 _RAY_DECL = lazy(r"(?:@|\b)ray\.remote\b(?:\s*\((?P<args>[^)\n]*))?")
 # GPUs given to some task or actor: num_gpus above 0 or a variable, a "GPU" resource, Ray Train's use_gpu.
-_GPU_ASKED = lazy(r"\bnum_gpus\s*[=:]\s*(?:0*[1-9]|0*\.\d*[1-9]|[A-Za-z_])|['\"]GPU['\"]\s*:\s*(?:0*[1-9]|0*\.\d*[1-9])"
+_GPU_ASKED = lazy(r"\bnum_gpus['\"]?\s*[=:]\s*(?:0*[1-9]|0*\.\d*[1-9]|[A-Za-z_])|['\"]GPU['\"]\s*:\s*(?:0*[1-9]|0*\.\d*[1-9])"
                   r"|\buse_gpu\s*=\s*True\b|\bresources_per_(?:trial|worker)\b[^\n]*gpu", _I)
 # CUDA finding no device, as torch, the CUDA runtime and Ray's deserializer print it (catalogue:
 # torch_no_cuda_gpus, cuda_no_device) or a person tells it; lower case for lines_containing.
@@ -95,8 +119,16 @@ _NO_DEVICE = ("no cuda gpus are available", "no cuda-capable device", "cuda_erro
               "device_count() = 0", "device_count() returns 0", "device_count() returned 0")
 
 
+def _below_value(lines, i: int) -> bool:
+    """Does the first non-blank line after ``i`` give a value (the label was a heading)?"""
+    nxt = next((lines[j] for j in range(i + 1, min(i + 3, len(lines))) if lines[j].strip()), None)
+    return nxt is not None and bool(_VALUE_BELOW.match(nxt))
+
+
 def _said(line: str) -> Optional[str]:
     """The words on ``line`` that show the variable empty in this run, or None (a line's test)."""
+    if _SOURCE_LINE.match(line):
+        return None  # the program's source: what it prints is told by its output
     m = _SAID_EMPTY.search(line)
     if m:
         rest = line[m.end():]
@@ -105,7 +137,9 @@ def _said(line: str) -> Optional[str]:
         before = line[clause_start(line, m.start()):m.start()]
         if (_DENIED_BEFORE.search(before) or general_statement(line, m.start(), m.end())
                 or not_here_now(line, m.start(), m.end())
-                or _ON_PURPOSE.search(sentence_around(line, m.start(), m.end()))):
+                or _ON_PURPOSE.search(sentence_around(line, m.start(), m.end()))
+                or _ELSEWHERE.search(sentence_around(line, m.start(), m.end()))
+                or _UNSET.search(line, m.end())):
             return None
         return line.strip()
     m = _LABEL_EMPTY.search(line)
@@ -122,9 +156,15 @@ def _snippet_result(doc: Pasted) -> Optional[int]:
             if nxt is not None and _REPL_EMPTY.match(lines[nxt]):
                 return nxt
         elif _LOOKUP.search(line):
+            # the function it stands in, where there is one: the result must be of its call
+            name = next((d.group("name") for d in (_DEF.match(lines[k]) for k in range(i - 1, max(-1, i - 20), -1))
+                         if d), None)
             for j in range(i + 1, min(i + 1 + _RESULT_WINDOW, len(lines))):
+                if not _RESULT_ANY.search(lines[j]) or (name and f"{name}(" not in lines[j] and f"{name}." not in lines[j]):
+                    continue
                 if _RESULT_EMPTY.search(lines[j]):
                     return j
+                break  # the lookup's result is another value
     return None
 
 
@@ -139,7 +179,8 @@ def _ray_without_gpus(doc: Pasted) -> Optional[int]:
         return None
     for i in decls:
         for m in _RAY_DECL.finditer(lines[i]):
-            if m.group("args") is None or "gpu" not in m.group("args").lower():
+            # none asked, or num_gpus=0 (Ray gives that worker "" too)
+            if m.group("args") is None or not _GPU_ASKED.search(m.group("args")):
                 return i
     return None
 
@@ -148,8 +189,9 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing("cuda_visible_devices", "ray.remote"):
         return f
-    said = doc.first(_said, "cuda_visible_devices")
-    i = said[0] if said else _snippet_result(doc)
+    said = next((i for i in doc.lines_containing("cuda_visible_devices")
+                  if _said(doc.lines[i]) and not (_LABEL_EMPTY.search(doc.lines[i]) and _below_value(doc.lines, i))), None)
+    i = said if said is not None else _snippet_result(doc)
     if i is not None:
         f.note(f"{SHOWN_EMPTY}“{doc.lines[i].strip()[:160]}” (line {i + 1})")
         return f
