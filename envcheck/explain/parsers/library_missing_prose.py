@@ -30,6 +30,7 @@ from typing import Dict, Optional, Tuple
 from envcheck.derived.library_said import LIBRARY_SAID_MISSING
 from envcheck.explain.parsers.library_prose_forms import family_said_missing, wanted_not_had
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import ANOTHER_MACHINE
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -64,11 +65,20 @@ _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n
             r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b"
             r"|\b(?:fehlt\s+nicht|nicht\s+fehlt|vorhanden|existiert|gelöst|behoben|funktioniert\s+(?:jetzt|wieder)|vorher|früher|falls"
             r"|résolu|réglée?|fonctionne\s+(?:maintenant|à\s+nouveau)|tout\s+fonctionne|présente?|était|auparavant|\bsi\b"
-            r"|çözüldü|mevcut|artık|đã\s+(?:sửa|giải\s+quyết)|hoạt\s+động\s+(?:bình\s+thường|lại))\b", _I)
+            r"|çözüldü|mevcut|artık|đã\s+(?:sửa|giải\s+quyết)|hoạt\s+động\s+(?:bình\s+thường|lại))\b"
+            # round 26 review: a fix said in other words ("all good now"), a warning said harmless, a
+            # general remark ("a common problem"), a working setup ("works great"), a condition in de/ru/vi/tr
+            r"|\b(?:all\s+good|(?:good|fine|ok(?:ay)?)\s+now|harmless|can\s+be\s+(?:safely\s+)?ignored"
+            r"|(?:a\s+)?common\s+(?:problem|issue|error|cause)|known\s+issue|works?\s+(?:great|well|perfectly)"
+            r"|wenn|если|nếu|eğer)\b", _I)
 # A library that is there but does not load for another reason: a symbol, a version, another copy,
 # an architecture, a permission ("could not be loaded: undefined symbol …", "… wrong ELF class").
 _OTHER_REASON = lazy(r"symbol|version\s+`|incompatible|mismatch|wrong\s+(?:elf|version|architecture)|elf\s+class"
-                     r"|permission|corrupt|not\s+a\s+valid|%1\s+is\s+not", _I)
+                     r"|permission|corrupt|not\s+a\s+valid|%1\s+is\s+not"
+                     # round 26 review: "… because it was built for aarch64", "…: access denied"
+                     r"|built\s+for|access\s+(?:is\s+)?denied", _I)
+# Another machine or another person's ("on the other server", "on my colleague's machine"): no claim here.
+_ELSEWHERE = lazy(ANOTHER_MACHINE + r"|\b(?:friend|colleague|co-?worker|roommate)'?s\s", _I)
 # A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
 # question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",
 # "Can't find …", "Was getting …"): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.
@@ -92,7 +102,7 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
         return None  # a log line, not a person's sentence
     for s in _SENTENCE.findall(line):
         m = _FILE.search(s)
-        if m is None or not _MISSING.search(s) or _NOT.search(s) or _OTHER_REASON.search(s):
+        if m is None or not _MISSING.search(s) or _NOT.search(s) or _OTHER_REASON.search(s) or _ELSEWHERE.search(s):
             continue
         clause = next((c for c in _CLAUSE.findall(s) if m.group(0) in c), s)
         if _ASKED.search(clause) or (clause != s and not _MISSING.search(clause) and _ASKED.search(s)):
@@ -104,7 +114,7 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
 def _said_otherwise(line: str) -> Optional[Tuple[str, str]]:
     """The looser forms (``library_prose_forms``): the program wants one file and the person has
     another major, or the library named by its family; same log-line guard."""
-    if len(line) > 400 or _LOG.search(line):
+    if len(line) > 400 or _LOG.search(line) or _ELSEWHERE.search(line):
         return None
     return wanted_not_had(line, _MISSING, _NOT, _ASKED) or family_said_missing(line, _MISSING, _NOT, _ASKED, _CLAUSE)
 
