@@ -33,6 +33,13 @@ NVENC = "driver_too_old_for_nvenc_api"
     "libcudnn.so.8 was missing, reinstalled cudnn, all good now.",
     "Wenn libcudnn.so.8 fehlt, bitte cuDNN installieren.",
     "Если libcudnn.so.8 не найден, установите cuDNN.",
+    "libcudart not found in ldconfig -p, but torch works because the wheel ships its own.",
+    "Note: libnvrtc.so.12 could not be loaded by the JIT; this is expected without the toolkit.",
+    "CuPy warns that libcudnn.so.8 can not be loaded, but I don't use cuDNN, so it's fine.",
+    "The cuDNN libraries are not found in /usr/lib, they are in /usr/local/cuda/lib64 and everything works.",
+    "In the docs example, cudnn64_8.dll is missing on purpose to show the error message.",
+    "libcublas.so.11 cannot be loaded on CUDA 12 machines, which is why we build for cu12 too.",
+    "Torch 2.1 needs libcudnn.so.8 and comes with libcudnn.so.8; my system has libcudnn.so.9 too, no problem.",
 ])
 def test_library_said_missing_near_misses(text):
     assert LIB not in errors(text)
@@ -46,6 +53,10 @@ def test_library_said_missing_near_misses(text):
     "On my machine the cudnn library could not be found when running the model.",
     "libcudnn.so.8 is missing on the server, so training stops.",
     "Die Bibliothek cuDNN wurde nicht gefunden.",
+    'I get "libcudnn_cnn_infer.so.8 can not be loaded" every time I run inference.',
+    "cudnn_cnn_infer64_8.dll could not be loaded and the program exits.",
+    "没有找到cudnn库，跑不起来",
+    "It works on CPU, but libcudnn.so.8 is missing for the GPU run.",
 ])
 def test_library_said_missing_broken(text):
     assert LIB in findings(text)
