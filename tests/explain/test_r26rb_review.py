@@ -110,6 +110,9 @@ def test_driver_versions_in_prose_near_misses(text):
     "zlibwapi.dll was missing, copied it into CUDA\\bin, all good now.",
     "On my old laptop zlibwapi.dll was missing.",
     "cuDNN 9 no longer needs zlibwapi.dll, so nothing is missing here.",
+    "I don't think zlibwapi.dll is missing, it's in C:\\Windows\\System32.",
+    "zlibwapi.dll不存在的问题已经没有了",
+    "The missing zlibwapi.dll error was from my old install; now cuDNN 9 is used.",
 ])
 def test_zlib_said_near_misses(text):
     assert ZLIB not in findings(text)
@@ -118,6 +121,8 @@ def test_zlib_said_near_misses(text):
 @pytest.mark.parametrize("text", [
     "Windows can't locate zlibwapi.dll when I start training",
     "zlibwapi.dll not found when running the model on my PC",
+    "zlibwapi.dll 找不到，cuDNN 8.6 跑不起来",
+    "I think zlibwapi.dll is missing: the training crashes as soon as cuDNN starts.",
 ])
 def test_zlib_said_broken(text):
     assert ZLIB in findings(text)
@@ -129,6 +134,8 @@ def test_zlib_said_broken(text):
     "NVENC failed with an old driver last year; I'm on 560.94 now and encoding is fine.",
     "NVENC requires driver 570 or newer; I have 572.16 and it works.",
     "The docs say NVENC needs driver 551.76 and later; errors happen if you run 537.58.",
+    "nvenc报错，不是驱动太旧的问题",
+    "NVENC fails with error 'unsupported device', I don't think it's an old driver.",
 ])
 def test_nvenc_said_near_misses(text):
     assert NVENC not in findings(text)
@@ -138,6 +145,7 @@ def test_nvenc_said_near_misses(text):
     "NVENC fails: OBS says driver 551.76 and later is required but I have 537.58.",
     "NVENC doesn't work in HandBrake, my driver is too old.",
     "nvenc报错，驱动版本太低",
+    "I think NVENC fails because my driver is too old.",
 ])
 def test_nvenc_said_broken(text):
     assert NVENC in findings(text)

@@ -44,7 +44,10 @@ _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|no\s+longer|anymore|(?<!not\s)(
             # round 26 review: a fix in other words ("now it works", "all good now"), a general remark
             # ("a common problem with cuDNN 8.x"), another machine
             r"|\b(?:now\s+(?:it|everything)\s+(?:works|runs)|all\s+good|(?:good|fine|ok(?:ay)?)\s+now"
-            r"|(?:a\s+)?common\s+(?:problem|issue|error|cause)|known\s+issue)\b|" + ANOTHER_MACHINE, _I)
+            r"|(?:a\s+)?common\s+(?:problem|issue|error|cause)|known\s+issue"
+            # a doubt, the error said gone, an old install's
+            r"|don'?t\s+think|not\s+sure|(?:is|are)\s+gone|(?:my|the)\s+(?:old|previous)\s+(?:install\w*|setup|version))\b"
+            r"|没有了|不再|已经没有|" + ANOTHER_MACHINE, _I)
 # A question in the sentence (a question mark, 吗, ですか, an English yes/no question's opening).
 _ASKED = lazy(r"[?？]|吗|ですか|^\s*(?:is|are|does|do|can|could|should)\s+(?:it|this|that|there|the|a|an|my|i|you|we"
               r"|zlibwapi)\b", _I)
