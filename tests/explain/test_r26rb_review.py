@@ -74,6 +74,9 @@ def test_library_said_missing_broken(text):
     "cuda11.8不支持Python 3.13，但是我的4090没问题",
     "CUDA 11.8 doesn't support Python 3.13 yet.",
     "CUDA 12 doesn't support my GTX 680.",
+    "Unlike CUDA 10.2, which doesn't support sm_86, CUDA 11.1 works on my 3090.",
+    "CUDA 10.2 doesn't support sm_86 (see the release notes), I'm using CUDA 11.3.",
+    "CUDA 10.2 doesn't support the 3090 — that's why our Docker image is on 11.8.",
 ])
 def test_toolkit_arch_said_near_misses(text):
     assert ARCH not in errors(text)
@@ -87,6 +90,9 @@ def test_toolkit_arch_said_near_misses(text):
     "CUDA 10.2 doesn't support my RTX 3090 but I need CUDA 10.2 for this repo.",
     "CUDA 10.2 doesn't support my RTX 3090, so training fails with no kernel image.",
     "But CUDA 10.2 doesn't support my RTX 3090.",
+    "CUDA 10.2 doesn't support my RTX 3090 and I can't upgrade because of the old code.",
+    'nvcc 11.0 does not support sm_86, the build stops with "Unsupported gpu architecture".',
+    "TensorRT 8.2 doesn't support my RTX 4090, the engine build fails.",
 ])
 def test_toolkit_arch_said_broken(text):
     assert ARCH in findings(text)
