@@ -40,6 +40,9 @@ NVENC = "driver_too_old_for_nvenc_api"
     "In the docs example, cudnn64_8.dll is missing on purpose to show the error message.",
     "libcublas.so.11 cannot be loaded on CUDA 12 machines, which is why we build for cu12 too.",
     "Torch 2.1 needs libcudnn.so.8 and comes with libcudnn.so.8; my system has libcudnn.so.9 too, no problem.",
+    "The old release needed cudnn64_7.dll; I have cudnn64_8.dll and use the new release.",
+    "TensorFlow 2.10 expects cudart64_110.dll, and I have cudart64_110.dll and cudart64_12.dll installed.",
+    "Does onnxruntime want libcudnn.so.8 even though I have libcudnn.so.9?",
 ])
 def test_library_said_missing_near_misses(text):
     assert LIB not in errors(text)
@@ -57,6 +60,7 @@ def test_library_said_missing_near_misses(text):
     "cudnn_cnn_infer64_8.dll could not be loaded and the program exits.",
     "没有找到cudnn库，跑不起来",
     "It works on CPU, but libcudnn.so.8 is missing for the GPU run.",
+    "onnxruntime wants libcudnn.so.8 but I have libcudnn.so.9",
 ])
 def test_library_said_missing_broken(text):
     assert LIB in findings(text)
