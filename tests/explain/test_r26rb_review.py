@@ -43,6 +43,8 @@ NVENC = "driver_too_old_for_nvenc_api"
     "The old release needed cudnn64_7.dll; I have cudnn64_8.dll and use the new release.",
     "TensorFlow 2.10 expects cudart64_110.dll, and I have cudart64_110.dll and cudart64_12.dll installed.",
     "Does onnxruntime want libcudnn.so.8 even though I have libcudnn.so.9?",
+    "libnccl.so.2 could not be loaded, it's only needed for multi-GPU and I have one GPU.",
+    "Our tests simulate libcublas.so.12 could not be loaded to check the error path.",
 ])
 def test_library_said_missing_near_misses(text):
     assert LIB not in errors(text)
@@ -61,6 +63,7 @@ def test_library_said_missing_near_misses(text):
     "没有找到cudnn库，跑不起来",
     "It works on CPU, but libcudnn.so.8 is missing for the GPU run.",
     "onnxruntime wants libcudnn.so.8 but I have libcudnn.so.9",
+    "libcudnn.so.8 could not be loaded and training stops with an error.",
 ])
 def test_library_said_missing_broken(text):
     assert LIB in findings(text)

@@ -76,10 +76,10 @@ _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n
             r"|everything\s+works|(?:so\s+)?(?:it|that)'?s\s+fine|no\s+problem|works\s+because"
             r"|(?:but|and)\s+(?:\w+\s+)?works\b(?!\s+(?:only|on\s+(?:the\s+)?cpu))"
             r")\b", _I)
-# Anywhere on the line, past the sentence: the miss said expected, on purpose, harmless ("…; this is expected
-# without the toolkit").
+# Anywhere on the line, past the sentence: the miss said expected, on purpose, harmless, not needed or
+# simulated ("…; this is expected without the toolkit", "it's only needed for multi-GPU").
 _EXPECTED = lazy(r"\b(?:(?:is|as|was)\s+expected|that'?s\s+expected|on\s+purpose|intentional\w*|harmless"
-                 r"|can\s+be\s+(?:safely\s+)?ignored)\b", _I)
+                 r"|can\s+be\s+(?:safely\s+)?ignored|only\s+needed\s+for|(?:is|are)\s*n[o']?t\s+needed|simulat\w*)\b", _I)
 # A library that is there but does not load for another reason: a symbol, a version, another copy,
 # an architecture, a permission ("could not be loaded: undefined symbol …", "… wrong ELF class").
 _OTHER_REASON = lazy(r"symbol|version\s+`|incompatible|mismatch|wrong\s+(?:elf|version|architecture)|elf\s+class"
