@@ -50,9 +50,9 @@ def _first(ctx: RuleContext, cc: str) -> Optional[str]:
 
 # What may stand before the GPU in the words after the lack, for the GPU to be what is not supported:
 # "for sm_86", "to support RTX4090", "the RTX 3090", "my new card, an RTX 4090"; not "FP8 on my 4090"
-# (a feature), "Python 3.13".
+# (a feature), "Python 3.13"; zh "，不支持3080" (the lack said again before the GPU; round 26 review).
 _BEFORE_GPU = re.compile(r"^\W*(?:(?:for|to|support|run|on|with|by|the|my|our|this|a|an|new|current|newer|geforce|nvidia|compute|cuda"
-                         r"|gpu|card|graphics|its|it|yet)\b\W*)*$", re.I)
+                         r"|gpu|card|graphics|its|it|yet)\b\W*|(?:不|无法|不能)?支持\W*|对\W*)*$", re.I)
 # Words after the lack that name no GPU but stand for it: "my current GPU", "the card", "it" (the
 # text's GPUs are then the ones meant).
 _GENERIC = re.compile(r"^\W*(?:(?:my|the|this|our|new|current|graphics|video|gpus?|cards?|hardware|it|them|yet)\b\W*)*"
@@ -62,6 +62,7 @@ _GENERIC = re.compile(r"^\W*(?:(?:my|the|this|our|new|current|graphics|video|gpu
 def _named(ctx: RuleContext, words: str) -> List[Tuple[str, str]]:
     """(capability, what named it) of the GPU or architecture ``words`` name as what is not
     supported; [] when none."""
+    words = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef])(?=[A-Za-z0-9])", " ", words)  # "不支持3080": CJK runs into the model
     found = _found(ctx, words)
     return found[1] if found and _BEFORE_GPU.match(words[:found[0]]) else []
 

@@ -30,6 +30,7 @@ from typing import Dict, Optional, Tuple
 from envcheck.derived.library_said import LIBRARY_SAID_MISSING
 from envcheck.explain.parsers.library_prose_forms import family_said_missing, wanted_not_had
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import ANOTHER_MACHINE
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -64,11 +65,32 @@ _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n
             r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b"
             r"|\b(?:fehlt\s+nicht|nicht\s+fehlt|vorhanden|existiert|gelöst|behoben|funktioniert\s+(?:jetzt|wieder)|vorher|früher|falls"
             r"|résolu|réglée?|fonctionne\s+(?:maintenant|à\s+nouveau)|tout\s+fonctionne|présente?|était|auparavant|\bsi\b"
-            r"|çözüldü|mevcut|artık|đã\s+(?:sửa|giải\s+quyết)|hoạt\s+động\s+(?:bình\s+thường|lại))\b", _I)
+            r"|çözüldü|mevcut|artık|đã\s+(?:sửa|giải\s+quyết)|hoạt\s+động\s+(?:bình\s+thường|lại))\b"
+            # round 26 review: a fix said in other words ("all good now"), a warning said harmless, a
+            # general remark ("a common problem"), a working setup ("works great"), a condition in de/ru/vi/tr
+            r"|\b(?:all\s+good|(?:good|fine|ok(?:ay)?)\s+now|harmless|can\s+be\s+(?:safely\s+)?ignored"
+            r"|(?:a\s+)?common\s+(?:problem|issue|error|cause)|known\s+issue|works?\s+(?:great|well|perfectly)"
+            r"|wenn|если|nếu|eğer"
+            # the machine said to work in the same breath ("but torch works because the wheel ships its own",
+            # "everything works", "so it's fine", "no problem")
+            r"|everything\s+works|(?:so\s+)?(?:it|that)'?s\s+fine|no\s+problem|works\s+because"
+            r"|(?:but|and)\s+(?:\w+\s+)?works\b(?!\s+(?:only|on\s+(?:the\s+)?cpu))"
+            r")\b", _I)
+# Anywhere on the line, past the sentence: the miss said expected, on purpose, harmless, not needed or
+# simulated ("…; this is expected without the toolkit", "it's only needed for multi-GPU").
+_EXPECTED = lazy(r"\b(?:(?:is|as|was)\s+expected|that'?s\s+expected|on\s+purpose|intentional\w*|harmless"
+                 r"|can\s+be\s+(?:safely\s+)?ignored|only\s+needed\s+for|(?:is|are)\s*n[o']?t\s+needed|simulat\w*)\b", _I)
 # A library that is there but does not load for another reason: a symbol, a version, another copy,
 # an architecture, a permission ("could not be loaded: undefined symbol …", "… wrong ELF class").
 _OTHER_REASON = lazy(r"symbol|version\s+`|incompatible|mismatch|wrong\s+(?:elf|version|architecture)|elf\s+class"
-                     r"|permission|corrupt|not\s+a\s+valid|%1\s+is\s+not", _I)
+                     r"|permission|corrupt|not\s+a\s+valid|%1\s+is\s+not"
+                     # round 26 review: "… because it was built for aarch64", "…: access denied"
+                     r"|built\s+for|access\s+(?:is\s+)?denied", _I)
+# Another machine or another person's ("on the other server", "on my colleague's machine") or machines in
+# general: no claim here (round 26 review).
+_ELSEWHERE = lazy(ANOTHER_MACHINE + r"|\b(?:friend|colleague|co-?worker|roommate)'?s\s"
+                  # machines in general ("… cannot be loaded on CUDA 12 machines"): a remark, not this one
+                  r"|\bon\s+(?:[\w.-]+\s+){0,3}(?:machines|systems|hosts|computers)\b", _I)
 # A question, read in the clause that names the file (a question mark, 吗, ですか, an English yes/no
 # question's verb and subject: "is cudnn64_8.dll missing", "could it be"; not "Could not find …",
 # "Can't find …", "Was getting …"): "is cudnn64_8.dll missing?" is no claim, "… not found, how do I fix it?" is.
@@ -90,9 +112,11 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
     missing and not denying it; None otherwise (read once per distinct line: Pasted.where)."""
     if len(line) > 400 or _LOG.search(line):
         return None  # a log line, not a person's sentence
+    if _EXPECTED.search(line):
+        return None
     for s in _SENTENCE.findall(line):
         m = _FILE.search(s)
-        if m is None or not _MISSING.search(s) or _NOT.search(s) or _OTHER_REASON.search(s):
+        if m is None or not _MISSING.search(s) or _NOT.search(s) or _OTHER_REASON.search(s) or _ELSEWHERE.search(s):
             continue
         clause = next((c for c in _CLAUSE.findall(s) if m.group(0) in c), s)
         if _ASKED.search(clause) or (clause != s and not _MISSING.search(clause) and _ASKED.search(s)):
@@ -104,7 +128,7 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
 def _said_otherwise(line: str) -> Optional[Tuple[str, str]]:
     """The looser forms (``library_prose_forms``): the program wants one file and the person has
     another major, or the library named by its family; same log-line guard."""
-    if len(line) > 400 or _LOG.search(line):
+    if len(line) > 400 or _LOG.search(line) or _ELSEWHERE.search(line) or _EXPECTED.search(line):
         return None
     return wanted_not_had(line, _MISSING, _NOT, _ASKED) or family_said_missing(line, _MISSING, _NOT, _ASKED, _CLAUSE)
 

@@ -55,6 +55,9 @@ _FAMILY = lazy(r"(?<![A-Za-z0-9_.\\/-])(?:(?:cudnn|cublas(?:lt)?|cudart|cufft|cu
                # the library word first: "библиотека cudnn", "la librería cuDNN", "die Bibliothek cuBLAS", "thư viện cudnn"
                r"|(?:библиотек\w{0,3}|librer[ií]as?|bibliotecas?|biblioth[eè]ques?|Bibliothek(?:en)?|kütüphanes\w{0,3}|thư\s+viện)"
                r"\s{1,2}(?:lib)?(?:cudnn|cublas(?:lt)?|cudart|cufft|curand|cusolver|cusparse|nvrtc)(?![\w.-]))", _I)
+# The wanting program is an older release than the one in use: "The old release needed cudnn64_7.dll; I have
+# cudnn64_8.dll and use the new release" (round 26 review).
+_PAST_RELEASE = lazy(r"\b(?:old|older|previous|earlier)\s+(?:release|version|build)s?\b", re.IGNORECASE)
 # CMake's find module and PyTorch's build status: the build goes on without the library.
 _BUILD = lazy(r"Could NOT find|compiling without|building without|build(?:ing)? without|will be disabled|\bUSE_\w+\b"
               r"|-- |CMake", 0)
@@ -88,10 +91,14 @@ def wanted_not_had(line: str, missing, denied, asked) -> Optional[Tuple[str, str
         if _WANT.search(before):
             after = re.match(r"[^!?;。！？；\n]*?(?:[.!?;。！？；](?=\s|$)|$)", line[m.end():])
             sentence = re.split(r"[.!?;。！？；](?=\s|$)", before)[-1] + m.group(0) + (after.group(0) if after else "")
-            if not asked.search(sentence):
+            if not asked.search(sentence) and not _PAST_RELEASE.search(sentence):
                 wanted.append(m.group(0))
         elif _HAVE.search(before):
             had.append(m.group(0))
+    # Two majors of one family wanted ("TensorRT 8.6 needs libcudnn.so.8 …, TensorRT 10 needs libcudnn.so.9"):
+    # a comparison of programs, not this one's miss (round 26 review).
+    if len({(family(w), major(w)) for w in wanted}) != len({family(w) for w in wanted}):
+        return None
     for w in wanted:
         fam, want = family(w), major(w)
         if fam is None or want is None:

@@ -47,7 +47,13 @@ _FAILS = lazy(r"\b(?:not\s+(?:available|work(?:ing)?|supported|show(?:ing)?)|doe
 _NOT = lazy(r"[?？]|吗|\b(?:not\s+too\s+old|isn't\s+too\s+old|no\s+longer|anymore|(?:fix|fixe[ds]|solved|resolved)\b"
             r"|works?\s+now|now\s+works?|working\s+now|after\s+updat\w*|updated|if|whether|might|maybe"
             r"|works?\s+(?:with|on|after|fine)|with\s+(?:the\s+)?(?:new|newer|latest|updated)\s+driver)\b"
-            r"|解决|解決|好了|已修复|更新后|更新完", _I)
+            r"|解决|解決|好了|已修复|更新后|更新完"
+            # round 26 review: the driver since upgraded, the encoder said to work now, a failure of the past
+            r"|\b(?:upgraded\s+(?:the\s+|my\s+)?(?:nvidia\s+)?(?:driver|to\s+\d{3})|(?:i'?m|we'?re)\s+on\s+\d{3}(?:\.\d+)*\s+now"
+            r"|(?:it|encoding|nvenc|everything)\s+(?:works|is\s+fine|runs\s+fine)|last\s+(?:year|month|week)"
+            # a denial or a doubt: "I don't think it's an old driver", "不是驱动太旧的问题"
+            r"|don'?t\s+think|not\s+sure|neither|(?:is\s*n[o']?t|not)\s+(?:an?\s+|the\s+|my\s+)?(?:old|outdated)\s+driver)\b"
+            r"|不是|并非|不是因为", _I)
 
 
 def _said_old(line: str) -> Optional[Tuple[str, str]]:

@@ -58,12 +58,37 @@ _GPU_FIRST = lazy(r"(?P<tgt>\bmy\s+(?:current\s+|new\s+)?(?:gpu|card|graphics\s+
 # A question put to the reader, a condition, advice, a denial, the lines of a quoted reply.
 _NOT_A_REPORT = lazy(r"\bif\b|\bwhether\b|\bin\s+case\b|\bshould\b|\bsuggest\w*|\brecommend\w*|\bplease\b|\btry\b"
                      r"|\bnot\s+(?:true|the\s+case|because|that)\b|\bit'?s\s+not\s+that\b|\bdon'?t\s+think\b"
-                     r"|\bnot\s+sure\b|\bdoubt\b|\bwonder\w*|\bdoes\s+it\s+mean\b|如果|是否", _I)
+                     r"|\bnot\s+sure\b|\bdoubt\b|\bwonder\w*|\bdoes\s+it\s+mean\b|如果|是否"
+                     # a comparison: "Unlike CUDA 10.2, which doesn't support sm_86, …" (round 26 review)
+                     r"|\bunlike\b|\bcompared\s+(?:to|with)\b|\bas\s+opposed\s+to\b|不像", _I)
 # The sentence tells of a change already made: "…, so I installed CUDA 11.1".
 _CHANGED_AFTER = lazy(r"\b(?:so|therefore|thus|hence)\s+(?:i|we)\s+(?:have\s+|had\s+|then\s+)?"
                       r"(?:installed|upgraded|updated|switched|moved|changed|downgraded|built|rebuilt|compiled|set|used|use)\b",
                       _I)
 _ELSEWHERE = lazy(ANOTHER_MACHINE, _I)
+# Anywhere in the sentence: the lack said to be theory or expected, a choice ("that's expected", "on
+# purpose", "in theory") - round 26 review.
+_CHOSEN = lazy(r"\b(?:in\s+theory|theoretically|(?:that'?s|is|as)\s+expected|on\s+purpose|intentional\w*|by\s+design)\b", _I)
+# After the lack, a clause naming another release as the one that works or is used: "but TensorRT 8.6
+# does", "so the image uses CUDA 11.3", "but I'm on CUDA 10.2 now" (a comparison or a change, not
+# this machine's state); the release is compared with the claim's (round 26 review).
+_OTHER_RELEASE = lazy(r"(?:\b(?:but|so|hence|therefore|thus|which\s+is\s+why|that'?s\s+why|instead|i'?m|i\s+am|we'?re"
+                      r"|(?:we|i)\s+(?:use|run))\b|所以|但是?|因此|于是|改用|换成)"
+                      r"[^.;!?。！？\n]{0,80}?"
+                      r"(?:(?<![\w/=+.-])(?:cuda(?:\s?tool\s?kit)?|nvcc|tensor\s?rt|trt)[\s_-]*|\b(?:on|to|uses?|using|running)\s+)"
+                      r"v?(?P<r>\d{1,2}(?:\.\d{1,2})?)(?!\.?\d)"
+                      r"|\bbut\s+(?:(?:cuda|tensor\s?rt|trt|nvcc)\s*)?v?(?P<s>\d{1,2}(?:\.\d{1,4})*)\s+(?:does|do|did)\b", _I)
+
+
+def _other_release(line: str, start: int, release: str) -> bool:
+    """Does the claim's sentence, from its product on (``start``), name another release as the working
+    or chosen one?"""
+    stop = re.search(r"[.;!?。！？](?=\s|$)", line[start:])
+    for m in _OTHER_RELEASE.finditer(line[start:start + stop.start()] if stop else line[start:]):
+        other = m.group("r") or m.group("s")
+        if other.split(".")[0] != release.split(".")[0] or ("." in other and "." in release and other != release):
+            return True
+    return False
 # Between the product and the lack, a word that makes something else the subject: the driver's CUDA
 # ("CUDA 12.2 from the driver doesn't support …"), the GPU ("CUDA GPU is too old", Ollama's own log line).
 _OTHER_SUBJECT = lazy(r"\b(?:driver|nvidia-smi|gpus?|cards?|devices?|graphics|hardware)\b|显卡|驱动", _I)
@@ -111,6 +136,8 @@ def _kept(line: str) -> Optional[List[tuple]]:
             continue
         sentence = sentence_around(line, start, end)
         if _CHANGED_AFTER.search(sentence) or not_here_now(line, start, end) or _ELSEWHERE.search(sentence):
+            continue
+        if _CHOSEN.search(sentence) or _other_release(line, start, rest[1]):
             continue
         kept.append((start, end, *rest))
     return kept or None

@@ -17,6 +17,7 @@ from typing import Optional, Tuple
 
 from envcheck.derived.codec_deps_said import ZLIB_SAID_MISSING
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import ANOTHER_MACHINE
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -39,7 +40,14 @@ _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|no\s+longer|anymore|(?<!not\s)(
             r"|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now|now\s+works?|working\s+now|(?:runs?|works?)\s+(?:fine|again)"
             r"|after\s+(?:copying|installing|adding|putting|placing|downloading)|if|whether|should|might|maybe|may"
             r"|previously|earlier|used\s+to|at\s+first)\b"
-            r"|解决|解決|好了|就行|可以了|正常了|已修复|之前|以前|存在します|해결|решен|resuelto|resolvid", _I)
+            r"|解决|解決|好了|就行|可以了|正常了|已修复|之前|以前|存在します|해결|решен|resuelto|resolvid"
+            # round 26 review: a fix in other words ("now it works", "all good now"), a general remark
+            # ("a common problem with cuDNN 8.x"), another machine
+            r"|\b(?:now\s+(?:it|everything)\s+(?:works|runs)|all\s+good|(?:good|fine|ok(?:ay)?)\s+now"
+            r"|(?:a\s+)?common\s+(?:problem|issue|error|cause)|known\s+issue"
+            # a doubt, the error said gone, an old install's
+            r"|don'?t\s+think|not\s+sure|(?:is|are)\s+gone|(?:my|the)\s+(?:old|previous)\s+(?:install\w*|setup|version))\b"
+            r"|没有了|不再|已经没有|" + ANOTHER_MACHINE, _I)
 # A question in the sentence (a question mark, 吗, ですか, an English yes/no question's opening).
 _ASKED = lazy(r"[?？]|吗|ですか|^\s*(?:is|are|does|do|can|could|should)\s+(?:it|this|that|there|the|a|an|my|i|you|we"
               r"|zlibwapi)\b", _I)
