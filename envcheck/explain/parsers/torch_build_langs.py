@@ -89,16 +89,27 @@ def _said(line: str) -> bool:
     return False
 
 
+def _one_of_these_languages(line: str) -> bool:
+    """``line`` names torch and a build, in one of these languages, and says the CPU build got there.
+    A log line or English (torch_build_prose's) unless a word of these languages is in it."""
+    if len(line) > 600:
+        return False
+    low = line.lower()
+    if "torch" not in low or not ("cpu" in low or "cuda" in low or "gpu" in low):
+        return False
+    if line.isascii() and not any(w in low for w in _ASCII_WORDS):
+        return False
+    return _said(line)
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    named = set(doc.lines_containing("torch"))
-    for i in sorted(named & set(doc.lines_containing("cpu", "cuda", "gpu"))):
+    # each distinct line tested once, in order, up to the first that says it
+    hit = doc.first(_one_of_these_languages, "torch")
+    if hit is not None:
+        i, _ = hit
         line = doc.lines[i]
-        if len(line) > 600 or (line.isascii() and not any(w in line.lower() for w in _ASCII_WORDS)):
-            continue  # a log line; English (torch_build_prose's) unless a word of these languages is in it
-        if _said(line):
-            f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME,
-                   detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
-            f.set("torch.installed", True, i)
-            break
+        f.fail("torch.cuda_build", Status.NOT_FOUND, i, rank=OUTCOME,
+               detail=f"{STATED_DETAIL}: CPU-only build ({line.strip()[:200]})")
+        f.set("torch.installed", True, i)
     return f
