@@ -221,8 +221,11 @@ def _shown_empty(ctx: RuleContext) -> Iterator[Finding]:
     CUDA_VISIBLE_DEVICES to the GPU ids it was given, joined with commas: "" —
     ray/_private/accelerators/nvidia_gpu.py, set_current_process_visible_accelerator_ids)."""
     said = shown_empty(ctx.facts)
+    ray = ray_without_gpus(ctx.facts) if said is None else None
+    if said is None and ray is None:
+        return
+    failure = _no_device_seen(ctx) or next((("text", t) for t in failure_texts(ctx.facts)), None)
     if said is not None:
-        failure = _no_device_seen(ctx) or next((("text", t) for t in failure_texts(ctx.facts)), None)
         if failure is None:
             return
         yield make("cuda_visible_devices_hides_gpus",
@@ -232,10 +235,6 @@ def _shown_empty(ctx: RuleContext) -> Iterator[Finding]:
                    "or name GPUs that exist (`nvidia-smi -L` lists them).",
                    [("text", said), failure], {"visible_devices": "0"}, confidence=Confidence.LIKELY)
         return
-    ray = ray_without_gpus(ctx.facts)
-    if ray is None:
-        return
-    failure = _no_device_seen(ctx) or next((("text", t) for t in failure_texts(ctx.facts)), None)
     yield make("cuda_visible_devices_hides_gpus",
                f"A Ray task or actor is declared without GPUs ({ray}) and CUDA finds no device. Ray sets each "
                "worker's CUDA_VISIBLE_DEVICES to the GPUs it assigned it, so a task or actor given none runs with "

@@ -28,6 +28,7 @@ import re
 from typing import Dict, Optional, Tuple
 
 from envcheck.derived.library_said import LIBRARY_SAID_MISSING
+from envcheck.explain.parsers.library_prose_forms import LIBRARY_FILE as _FILE
 from envcheck.explain.parsers.library_prose_forms import family_said_missing, wanted_not_had
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import ANOTHER_MACHINE
@@ -39,11 +40,6 @@ _I = re.IGNORECASE
 
 # The families' stems (rules/libraries._FAMILIES): the cheap first look, case-folded.
 _STEMS = ("cudnn", "cublas", "cudart", "cufft", "curand", "cusolver", "cusparse", "nvrtc", "nvjitlink", "nccl")
-# A library's file name: "cudnn64_8.dll", "cudnn_ops_infer64_8.dll", "libcublasLt.so.11", "libcudnn.so".
-# NCCL's optional plugins (libnccl-net.so …) are not NCCL; rules/libraries.family checks the name again.
-# Bounded by ASCII word characters only: CJK text runs into the name without a space ("找不到cudnn64_8.dll吗").
-_FILE = lazy(r"(?<![A-Za-z0-9_.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cusolver|cusparse|nvrtc|nvjitlink|nccl(?![-_]))"
-             r"[\w-]{0,40}\.(?:dll|so(?:\.\d{1,3}){0,3})(?![A-Za-z0-9_])", _I)
 # The person's word for "not there", in the sentence with the file.
 _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|')t\s+find|could(?:\s+not|n't)\s+find"
                 r"|unable\s+to\s+find|(?:is|are|was|were|seems?)\s+(?:still\s+)?missing|missing|lacks?|no\s+such\s+file"

@@ -34,9 +34,11 @@ _STEMS = ("cublaslt", "cublas", "cudart", "cudnn", "cufft", "curand", "cusolver"
 # (cublas64_12.dll, cudart64_110.dll: CUDA 11.0 written without the dot).
 _MAJOR = lazy(r"\.so\.(\d+)|64_(\d+)")
 
-# A library file, as library_missing_prose._FILE reads it (same bounds: CJK text runs into the name).
-_FILE = lazy(r"(?<![A-Za-z0-9_.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cusolver|cusparse|nvrtc|nvjitlink|nccl(?![-_]))"
-             r"[\w-]{0,40}\.(?:dll|so(?:\.\d{1,3}){0,3})(?![A-Za-z0-9_])", _I)
+# A library's file name: "cudnn64_8.dll", "cudnn_ops_infer64_8.dll", "libcublasLt.so.11", "libcudnn.so".
+# NCCL's optional plugins (libnccl-net.so …) are not NCCL; rules/libraries.family checks the name again.
+# Bounded by ASCII word characters only: CJK text runs into the name without a space ("找不到cudnn64_8.dll吗").
+LIBRARY_FILE = lazy(r"(?<![A-Za-z0-9_.-])(?:lib)?(?:cudnn|cublas|cudart|cufft|curand|cusolver|cusparse|nvrtc|nvjitlink|nccl(?![-_]))"
+                    r"[\w-]{0,40}\.(?:dll|so(?:\.\d{1,3}){0,3})(?![A-Za-z0-9_])", _I)
 # The program wants the file: the verb, then the file within the sentence (no stop between them).
 _WANT = lazy(r"(?:\b(?:requires?|required|needs?|needed|expects?|expected|wants?|wanted|look(?:s|ing)?\s+for|searche?s?(?:ing)?\s+for"
              r"|depends?\s+on|depending\s+on|asks?\s+for|asking\s+for|tr(?:y|ies|ying)\s+to\s+load|links?\s+against)\b"
@@ -81,7 +83,7 @@ def wanted_not_had(line: str, missing, denied, asked) -> Optional[Tuple[str, str
     """(the wanted file, the line) where the line says the program wants one file and the person has
     another of the same family and another major; ``missing``/``denied``/``asked`` are the calling
     module's patterns (a denial or fix anywhere on the line, a question in the wanted file's sentence)."""
-    files = list(_FILE.finditer(line))
+    files = list(LIBRARY_FILE.finditer(line))
     if len(files) < 2 or _WANT_WORD.search(line) is None or denied.search(line):
         return None
     wanted: List[str] = []
