@@ -71,6 +71,14 @@ _HOST_MEMORY = lazy(r"\b(?:DIMMs?|R?DIMM\w*|(?:system|host|server|main)\s+(?:mem
 _GPU_WORD = lazy(r"\b(?:GPUs?|cards?|VRAM|HBM\d?\w*|nvidia|cuda|tesla|a100|h100|v100)\b|显卡|显存|グラフィック|그래픽", _I)
 
 
+def _in_table(sentence: str) -> bool:
+    """Cells of nvidia-smi's table, not a person's sentence: its rows put "|" between the cells
+    (nvidia-smi's default view), and a table whose line breaks were lost (a paste flattened to
+    one line, a table quoted inside a sentence) still has them, though the line no longer starts
+    with one. People do not write "|" in prose."""
+    return sentence.count("|") >= 2
+
+
 def _claim(doc: Pasted, f: Found) -> None:
     """A sentence that says a GPU has ECC errors, without a count."""
     lines = doc.lines
@@ -80,7 +88,7 @@ def _claim(doc: Pasted, f: Found) -> None:
             continue  # nvidia-smi's table, or CUDA's message (the catalogue reads both)
         for s in _SENTENCE.findall(line):
             m = _ECC_ERR.search(s)
-            if not m or _NOT.search(s):
+            if not m or _NOT.search(s) or _in_table(s):
                 continue
             before, after = s[:m.start()], s[m.end():]
             if _DENY.search(before[-40:]) or re.match(r"\s*[:=]\s*0\b|\s*\(?0\)?\s*$", after):
@@ -111,7 +119,7 @@ def parse(doc: Pasted) -> Found:
             continue  # nvidia-smi's own table: its reader reads the cells
         for s in _SENTENCE.findall(line):
             m = _COUNTER.search(s)
-            if not m or _NOT.search(s):
+            if not m or _NOT.search(s) or _in_table(s):
                 continue
             counts = [int(c) for c in _COUNT.findall(s[m.end():])]
             worst = max(counts, default=0)
