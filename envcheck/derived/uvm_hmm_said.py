@@ -6,6 +6,8 @@
   kmod-nvidia-open-dkms, the dnf stream nvidia-driver:570-open), the runfile's
   --kernel-module-type=open / -m=kernel-open, NixOS's hardware.nvidia.open = true, modinfo's
   "license: Dual MIT/GPL" for nvidia.ko, NVIDIA's open-module issue template, or a person saying so;
+* that a person says CUDA's start (cuInit, cudaGetDeviceCount) returned error 3 in their own words
+  ("cuInit() fails with error 3", "cudaGetDeviceCount err=3"), where no program's line is quoted;
 * that a person says turning HMM off in nvidia_uvm (uvm_disable_hmm=1) fixed CUDA.
 
 Kept as notes on the facts, the evidence quoted with its line; a finding on the open modules
@@ -22,6 +24,7 @@ from envcheck.facts import Facts
 
 OPEN_MODULES = "the text shows NVIDIA's open kernel modules: "
 HMM_FIX_SAID = "the text says turning HMM off in nvidia_uvm fixed CUDA: "
+INIT_3_SAID = "the text says CUDA's start returned error 3: "
 # The branch the evidence names, kept in its note's name ("open kernel module banner, branch 570").
 _BRANCH = re.compile(r"branch (\d{3})$")
 
@@ -34,6 +37,11 @@ def open_modules(facts: Facts) -> Optional[Tuple[str, Optional[int], str]]:
     what, words = named
     m = _BRANCH.search(what)
     return what, (int(m.group(1)) if m else None), words
+
+
+def init_3_said(facts: Facts) -> Optional[Tuple[str, str]]:
+    """(the call named, the person's words with their line), or None."""
+    return named_note(facts, INIT_3_SAID)
 
 
 def hmm_fix_said(facts: Facts) -> Optional[Tuple[str, str]]:

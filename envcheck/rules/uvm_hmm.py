@@ -26,7 +26,7 @@ import re
 from typing import Iterator, Optional
 
 from envcheck.derived.machine import find_text
-from envcheck.derived.uvm_hmm_said import hmm_fix_said, open_modules
+from envcheck.derived.uvm_hmm_said import hmm_fix_said, init_3_said, open_modules
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.failures import on_wsl
@@ -60,7 +60,10 @@ def _init_failed(ctx: RuleContext):
     if s is not None:
         return quote(s)
     text = find_text(ctx.facts, "cudaGetDeviceCount returned 3\n", "cudaGetDeviceCount returned 3 ")
-    return ("deviceQuery", " ".join(text.split())[:200]) if text else None
+    if text:
+        return ("deviceQuery", " ".join(text.split())[:200])
+    said = init_3_said(ctx.facts)
+    return ("the person's words", said[1]) if said else None
 
 
 def _branch(ctx: RuleContext, named: Optional[int]) -> Optional[int]:

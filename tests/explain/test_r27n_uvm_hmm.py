@@ -72,6 +72,7 @@ def test_the_kernel_log_says_hmm_failed(text):
     CUINIT_3 + "\nSetting \"uvm_disable_hmm=1\" on open kernel, as described in the above link, also worksaround/solves "
     "the issue.",
     SMI_580 + TORCH_3 + "\n加上 options nvidia_uvm uvm_disable_hmm=1 然后重启，问题解决了",
+    TORCH_3 + "\n在 modprobe.d 里禁用HMM之后重新加载 nvidia_uvm，问题解决了",
 ])
 def test_a_person_says_turning_hmm_off_fixed_it(text):
     f = _hmm(text)
@@ -89,6 +90,9 @@ def test_a_person_says_turning_hmm_off_fixed_it(text):
     "hardware.nvidia = {\n  modesetting.enable = true;\n  open = true;\n};\n" + TORCH_3,
     "When I boot with the **open** kernel modules, cuInit() fails with error 3 (CUDA_ERROR_NOT_INITIALIZED).",
     "cudaGetDeviceCount returned 3\n-> initialization error\nResult = FAIL\n" + BANNER,
+    # error 3 in a person's words, the open modules in a package or a switch
+    "Fixes cuInit/cudaGetDeviceCount err=3 when using NVIDIA open-source kernel modules (nvidia-*-open).",
+    "Ubuntu 24.04, nvidia-open 580 from NVIDIA's repository: cuInit returns 3 for every CUDA program.",
 ])
 def test_cuda_error_3_on_the_open_modules(text):
     f = _hmm(text)
@@ -117,6 +121,10 @@ def test_cuda_error_3_on_the_open_modules(text):
     # nouveau called the open source driver; a pre-HMM branch of the open modules
     "Before installing I blacklisted the open source driver nouveau.\n" + TORCH_3,
     "[    3.2] NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  515.65.01  Release Build\n" + TORCH_3,
+    # another error code, a success, error 3 asked about
+    "With nvidia-driver-570-open, cuInit returns 0 and deviceQuery passes.",
+    "nvidia-open 575 installed; cudaGetDeviceCount returned 35 -> CUDA driver version is insufficient",
+    "Does cuInit return 3 on the open kernel modules too?",
     # a link to the tracker, the package named as something removed
     "See https://github.com/NVIDIA/open-gpu-kernel-modules/issues/901\n" + TORCH_3,
     "I removed nvidia-open and installed cuda-drivers instead of nvidia-open.\n" + TORCH_3,

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from envcheck.derived.uvm_hmm_said import HMM_FIX_SAID, OPEN_MODULES
+from envcheck.derived.uvm_hmm_said import HMM_FIX_SAID, INIT_3_SAID, OPEN_MODULES
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import ANOTHER_MACHINE
 from envcheck.explain.source import Pasted
@@ -71,8 +71,8 @@ _NOT_OPEN = lazy(r"\b(?:not|n't|never|instead\s+of|rather\s+than|without|other\s
                  r"|" + ANOTHER_MACHINE, _I)
 
 # Turning HMM off: the option, or words for it.
-_HMM_OFF = lazy(r"uvm_disable_hmm|\bdisabl(?:e|ed|ing)\s+(?:the\s+)?HMM\b|\bHMM\s+(?:disabled|off)\b|\bturn(?:ed|ing)?\s+off\s+HMM\b",
-                _I)
+_HMM_OFF = lazy(r"uvm_disable_hmm|\bdisabl(?:e|ed|ing)\s+(?:the\s+)?HMM\b|\bHMM\s+(?:disabled|off)\b|\bturn(?:ed|ing)?\s+off\s+HMM\b"
+                r"|(?:禁用|关闭|關閉|停用)\s*HMM|HMM\s*(?:を|の)?\s*無効", _I)
 # It fixed something: the person's words (any of English, Chinese, Japanese, Korean, Russian, Spanish, German).
 _FIXED = lazy(r"\b(?:fix(?:es|ed)?|solv(?:es|ed)|resolv(?:es|ed)|work(?:s|ed)?[- ]?around|did\s+the\s+trick|helped"
               r"|(?:was|is)\s+(?:needed|required|necessary)|needed\s+to|had\s+to|(?:now|then)\s+(?:it\s+|cuda\s+)?works"
@@ -82,6 +82,10 @@ _FIXED = lazy(r"\b(?:fix(?:es|ed)?|solv(?:es|ed)|resolv(?:es|ed)|work(?:s|ed)?[-
 _NOT_FIXED = lazy(r"[?？]|\b(?:not|n't|no\s+(?:effect|change|luck|difference)|never|still\s+(?:fails?|failing|broken|the\s+same)"
                   r"|try|trying|tried\s+but|you\s+(?:can|could|may|might|should)|might|maybe|perhaps|suggest\w*|would|if"
                   r"|whether|no\s+longer|unnecessary|without)\b|" + ANOTHER_MACHINE, _I)
+# CUDA's start returning 3 in a person's words: the driver API's cuInit or the runtime's
+# cudaGetDeviceCount (CUresult / cudaError_t 3: CUDA_ERROR_NOT_INITIALIZED, cudaErrorInitializationError).
+_INIT_3 = lazy(r"\b(?P<call>cuInit|cudaGetDeviceCount|cuda\s*init(?:iali[sz]ation)?)\b(?:\(\d?\))?[^\n]{0,40}?"
+               r"\b(?:err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?![\d.])", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a name ("nvidia.ko", "570.86").
 _SENTENCE = lazy(r"(?:[^.!;。！；\n]|\.(?=\S))+[.!;。！；]?")
 
@@ -160,6 +164,18 @@ def _fix_said(line: str) -> Optional[Tuple[str, str]]:
     return None
 
 
+def _init_3(line: str) -> Optional[Tuple[str, str]]:
+    """(the call, the sentence) where a sentence says cuInit / cudaGetDeviceCount returned 3."""
+    clean = _clean(line)
+    if len(clean) > 600:
+        return None
+    for s in _SENTENCE.findall(clean):
+        m = _INIT_3.search(s)
+        if m and not _NOT_FIXED.search(s):
+            return m.group("call"), s.strip()
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     fix = doc.first(_fix_said, "uvm_disable_hmm", "hmm", ignorecase=True)
@@ -169,6 +185,10 @@ def parse(doc: Pasted) -> Found:
     hit = doc.first(_open_on_line, "open kernel", "open-source", "open source", "open gpu", "open driver",
                     "open module", "open nvidia", "-open", ":open", "kernel-module-type", "nvidia.open",
                     ignorecase=True)
+    init3 = doc.first(_init_3, "cuinit", "cudagetdevicecount", "cuda init", "cudainit", ignorecase=True)
+    if init3 is not None:
+        i, (call, s) = init3
+        f.note(f"{INIT_3_SAID}{call} — “{_quote(s)}” (line {i + 1})")
     lines = doc.lines
     blocks = (i for i in doc.lines_containing("dual mit/gpl", "open = true", "open gpu kernel modules version",
                                               ignorecase=True))
