@@ -99,8 +99,8 @@ def open_modules_init_3(ctx: RuleContext) -> Iterator[Finding]:
     if any(s.supports(ID, "decisive") for s in ctx.stated) or _not_loaded(ctx):
         return
     failed = _init_failed(ctx)
-    if failed is None:
-        return
+    if failed is None or any(s.id == "torch_fork_reinit" for s in ctx.stated):
+        return  # a forked child re-initialising CUDA also says "initialization error"
     what, named, words = shown
     branch = _branch(ctx, named)
     if branch is not None and branch < _FIRST_HMM_BRANCH:

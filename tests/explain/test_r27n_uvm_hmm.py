@@ -125,6 +125,9 @@ def test_cuda_error_3_on_the_open_modules(text):
     "With nvidia-driver-570-open, cuInit returns 0 and deviceQuery passes.",
     "nvidia-open 575 installed; cudaGetDeviceCount returned 35 -> CUDA driver version is insufficient",
     "Does cuInit return 3 on the open kernel modules too?",
+    # a forked DataLoader worker re-initialising CUDA on an open-module machine
+    BANNER + "\nRuntimeError: Cannot re-initialize CUDA in forked subprocess. To use CUDA with multiprocessing, you "
+    "must use the 'spawn' start method\nRuntimeError: CUDA error: initialization error",
     # a link to the tracker, the package named as something removed
     "See https://github.com/NVIDIA/open-gpu-kernel-modules/issues/901\n" + TORCH_3,
     "I removed nvidia-open and installed cuda-drivers instead of nvidia-open.\n" + TORCH_3,
