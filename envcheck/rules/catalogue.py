@@ -341,3 +341,13 @@ _CODEC_DEPS = [
 ]
 _SPECS += _CODEC_DEPS
 CATALOGUE.update({s.id: s for s in _CODEC_DEPS})
+# ---- the open kernel modules' nvidia_uvm failing its HMM set-up, so cuInit fails (rules/uvm_hmm.py)
+_UVM_HMM = [
+    FindingSpec("nvidia_uvm_hmm_init_failure", E, "driver", "nvidia_uvm's HMM set-up breaks CUDA (open modules)",
+                "With NVIDIA's open kernel modules, nvidia_uvm enables Heterogeneous Memory Management on kernels "
+                "that support it; where its set-up fails (EL9/EL10, KASLR-enabled kernels), every CUDA program stops "
+                "at cuInit with error 3 (CUDA_ERROR_NOT_INITIALIZED) while nvidia-smi works. The nvidia_uvm option "
+                "uvm_disable_hmm=1, nokaslr, or the proprietary modules avoid it.", "nvidia_uvm_hmm_init_failure"),
+]
+_SPECS += _UVM_HMM
+CATALOGUE.update({s.id: s for s in _UVM_HMM})

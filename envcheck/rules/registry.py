@@ -53,6 +53,7 @@ from . import (
     unresponsive,
     upstream,
     uv_platform,
+    uvm_hmm,
     versions,
     wheel_gap,
     wsl_loader,
@@ -72,7 +73,7 @@ RULES: Tuple[RuleFunc, ...] = (platform.RULES + hosting.RULES + container_reques
                                + llm_stack.RULES
                                + library_capability.RULES
                                + driver_older_program.RULES + ptx_jit.RULES + cudnn_engine.RULES
-                               + arm_wheel_sigill.RULES + codec_deps.RULES
+                               + arm_wheel_sigill.RULES + codec_deps.RULES + uvm_hmm.RULES
                                + upstream.RULES)
 
 

@@ -105,6 +105,7 @@ from . import (
     torch_import_said,
     torch_installs,
     uv_installed,
+    uvm_hmm_prose,
     uvm_reload_fix,
     visible_devices,
     visible_devices_configs,
@@ -174,6 +175,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     zlib_prose.parse, nvenc_prose.parse,
     cpu_run_asked.parse,
     toolkit_arch_said.parse,
+    uvm_hmm_prose.parse,
 )
 
 __all__ = ["PARSERS"]

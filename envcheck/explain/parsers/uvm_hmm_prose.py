@@ -1,0 +1,200 @@
+"""NVIDIA's open kernel modules shown in a paste, and a person saying that turning HMM off in
+nvidia_uvm (``options nvidia_uvm uvm_disable_hmm=1``) fixed CUDA: the two halves of
+``nvidia_uvm_hmm_init_failure`` (``rules/uvm_hmm.py``) other than the kernel log's own line
+(messages.toml, r27n block).
+
+The open modules, in the forms other programs and people show them:
+
+* the kernel log / /proc/driver/nvidia/version banner, "NVRM: loading NVIDIA UNIX Open Kernel Module
+  for x86_64  570.86.16  Release Build", and nvidia-modeset's "Loading NVIDIA UNIX Open Kernel Mode
+  Setting Driver for x86_64  570.172.08" (kernel-open/nvidia/nv.c, nvidia-modeset's banner);
+* a package: Ubuntu's nvidia-driver-570-open / linux-modules-nvidia-570-open-generic /
+  nvidia-dkms-570-open, NVIDIA's repositories' nvidia-open, kmod-nvidia-open-dkms, the dnf module
+  stream nvidia-driver:570-open, Arch's nvidia-open(-dkms);
+* the runfile's --kernel-module-type=open (CUDA installer) or -m=kernel-open (driver .run);
+* NixOS's hardware.nvidia.open = true (or "open = true;" inside a hardware.nvidia block);
+* modinfo nvidia: "license: Dual MIT/GPL" (the proprietary nvidia.ko says "NVIDIA"; nvidia-uvm.ko is
+  Dual MIT/GPL in both, so only the nvidia.ko block counts);
+* NVIDIA's open-gpu-kernel-modules issue template ("NVIDIA Open GPU Kernel Modules Version"), whose
+  tracker is only for the open modules;
+* a person: "with the open kernel modules", "the newest open-source drivers".
+
+Nothing from a question, a denial ("not the open modules", "instead of nvidia-open"), a link
+(github.com/NVIDIA/open-gpu-kernel-modules), or another machine. The HMM fix only where the
+sentence says it fixed, solved or worked around something, never from a question, a denial
+("did not help"), advice ("you could try"), or a config that merely sets the option.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from envcheck.derived.uvm_hmm_said import HMM_FIX_SAID, INIT_3_SAID, OPEN_MODULES
+from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import ANOTHER_MACHINE
+from envcheck.explain.source import Pasted
+from envcheck.lazyre import lazy
+
+SOURCE = "statements"
+_I = re.IGNORECASE
+
+# The open modules' banners (kernel-open/nvidia/nv.c "NVRM: loading %s"; nvidia-modeset's "Loading
+# NVIDIA UNIX Open Kernel Mode Setting Driver for %s  %s"), with the driver version after the arch.
+_BANNER = lazy(r"NVIDIA UNIX Open Kernel Mod(?:ule|e Setting Driver)(?: for \S+)?\s+(\d{3})\.\d{1,3}(?:\.\d{1,3})?")
+# Packages of the open flavour (Ubuntu, NVIDIA's apt/dnf repositories, RHEL's dnf module stream, Arch).
+_PACKAGE = lazy(r"(?<![\w/.-])(?:(?:kmod-|linux-modules-|linux-objects-)?nvidia(?:-(?:driver|dkms|kernel|kernel-source"
+                r"|headless|utils|modules))?(?:-(\d{3}))?(?:-server)?-open(?:-dkms|-generic|-source)?"
+                r"|nvidia-driver:(?:(\d{3})-)?open(?:-dkms)?)(?![\w])", _I)
+# The installers' switch: the CUDA runfile's --kernel-module-type=open, the driver runfile's -m=kernel-open.
+_INSTALLER = lazy(r"--kernel-module-type[= ]open\b|(?:^|\s)(?:-m|--kernel-module-build-directory)[= ]kernel-open\b", _I)
+# NixOS: the option set, or "open = true;" below a hardware.nvidia block's opening.
+_NIX_OPTION = lazy(r"hardware\.nvidia\.open\s*=\s*true\b")
+_NIX_BARE = lazy(r"^\s*open\s*=\s*true\s*;")
+# modinfo's fields (kmod's "name:   value" layout).
+_LICENSE_OPEN = lazy(r"^\s*license:\s+Dual MIT/GPL\s*$")
+_FILENAME = lazy(r"^\s*filename:\s+(\S+)")
+_NVIDIA_KO = lazy(r"/nvidia\.ko(?:\.(?:xz|zst|gz))?$")
+# NVIDIA/open-gpu-kernel-modules' bug template heading; the version follows on its own line.
+_TEMPLATE = lazy(r"^#{0,4}\s*NVIDIA Open GPU Kernel Modules Version\s*$", _I)
+_VERSION_LINE = lazy(r"^\s*(\d{3})\.\d{1,3}(?:\.\d{1,3})?\b")
+# A person naming them: "open kernel modules", "open-source GPU kernel modules", "open source drivers".
+_SAID_OPEN = lazy(r"\bopen(?:[- ]source)?\s+(?:nvidia\s+|gpu\s+)?(?:kernel[- ]?(?:modules?|drivers?)|drivers?|modules?)\b",
+                  _I)
+# A denial, a switch away, a question's words, advice, a link: no claim.
+_NOT_OPEN = lazy(r"\b(?:not|n't|never|instead\s+of|rather\s+than|without|other\s+than|except|unlike|vs\.?|versus"
+                 r"|should\s+i|do\s+i\s+need|can\s+i|would|if|whether|support\s+for|plans?\s+to"
+                 # taken off the machine
+                 r"|remov\w*|uninstall\w*|purg\w*|replac\w*|switch\w*\s+(?:away\s+)?from|got\s+rid\s+of"
+                 # the open drivers of other GPUs, and NVIDIA's other open driver (nouveau, nova)
+                 r"|nouveau|nova|amdgpu|radeon|mesa|intel|amd|rocm)\b|github\.com|[?？]"
+                 r"|" + ANOTHER_MACHINE, _I)
+
+# Turning HMM off: the option, or words for it.
+_HMM_OFF = lazy(r"uvm_disable_hmm|\bdisabl(?:e|ed|ing)\s+(?:the\s+)?HMM\b|\bHMM\s+(?:disabled|off)\b|\bturn(?:ed|ing)?\s+off\s+HMM\b"
+                r"|(?:禁用|关闭|關閉|停用)\s*HMM|HMM\s*(?:を|の)?\s*無効", _I)
+# It fixed something: the person's words (any of English, Chinese, Japanese, Korean, Russian, Spanish, German).
+_FIXED = lazy(r"\b(?:fix(?:es|ed)?|solv(?:es|ed)|resolv(?:es|ed)|work(?:s|ed)?[- ]?around|did\s+the\s+trick|helped"
+              r"|(?:was|is)\s+(?:needed|required|necessary)|needed\s+to|had\s+to|(?:now|then)\s+(?:it\s+|cuda\s+)?works"
+              r"|works\s+now|allows?\s+CUDA|cuda\s+works)\b"
+              r"|解决|解決|修复|正常了|好了|해결|решил|помогл|resuelto|funciona|behoben|gelöst", _I)
+# A question, a denial, advice, a remark about it in general, no longer needed: no claim.
+_NOT_FIXED = lazy(r"[?？]|\b(?:not|n't|no\s+(?:effect|change|luck|difference)|never|still\s+(?:fails?|failing|broken|the\s+same)"
+                  r"|try|trying|tried\s+but|you\s+(?:can|could|may|might|should)|might|maybe|perhaps|suggest\w*|would|if"
+                  r"|whether|no\s+longer|unnecessary|without)\b|" + ANOTHER_MACHINE, _I)
+# CUDA's start returning 3 in a person's words: the driver API's cuInit or the runtime's
+# cudaGetDeviceCount (CUresult / cudaError_t 3: CUDA_ERROR_NOT_INITIALIZED, cudaErrorInitializationError).
+_INIT_3 = lazy(r"\b(?P<call>cuInit|cudaGetDeviceCount|cuda\s*init(?:iali[sz]ation)?)\b(?:\(\d?\))?[^\n]{0,40}?"
+               r"\b(?:err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?![\d.])", _I)
+# One sentence: split at . ! ; and the CJK stops, not at a dot inside a name ("nvidia.ko", "570.86").
+_SENTENCE = lazy(r"(?:[^.!;。！；\n]|\.(?=\S))+[.!;。！；]?")
+
+
+def _clean(s: str) -> str:
+    """Markdown emphasis and code marks out: "the **open** kernel modules", "`uvm_disable_hmm=1`"."""
+    return s.replace("*", "").replace("`", "")
+
+
+def _quote(s: str) -> str:
+    return " ".join(s.split())[:160]
+
+
+def _branch(m: "re.Match[str]") -> Optional[str]:
+    return next((g for g in m.groups() if g), None)
+
+
+def _open_on_line(line: str) -> Optional[Tuple[str, str]]:
+    """(what showed the open modules, with its branch when named; the words), or None."""
+    if len(line) > 600:
+        return None
+    m = _BANNER.search(line)
+    if m:
+        return f"open kernel module banner, branch {m.group(1)}", line.strip()
+    for m in _PACKAGE.finditer(line):
+        before = line[:m.start()]
+        if _NOT_OPEN.search(before[-40:]):
+            continue
+        branch = _branch(m)
+        return f"{m.group(0)} package" + (f", branch {branch}" if branch else ""), line.strip()
+    if _INSTALLER.search(line) or _NIX_OPTION.search(line):
+        return "the installer or system set to the open modules", line.strip()
+    clean = _clean(line)
+    if "open" not in clean.lower():
+        return None
+    for s in _SENTENCE.findall(clean):
+        if _SAID_OPEN.search(s) and not _NOT_OPEN.search(s):
+            return "said in the text", s.strip()
+    return None
+
+
+def _block_open(lines: List[str], i: int) -> Optional[Tuple[str, str]]:
+    """Line ``i`` is in a block that shows the open modules: modinfo's nvidia.ko licence, NixOS's
+    bare ``open = true;`` inside hardware.nvidia, the open-module tracker's version heading."""
+    line = lines[i]
+    if _LICENSE_OPEN.search(line):
+        for j in range(i - 1, max(-1, i - 15), -1):
+            m = _FILENAME.search(lines[j])
+            if m:
+                return ("modinfo nvidia (license Dual MIT/GPL)", f"{m.group(1)} … {line.strip()}") \
+                    if _NVIDIA_KO.search(m.group(1)) else None
+        return None
+    if _NIX_BARE.search(line):
+        if any("hardware.nvidia" in lines[j] for j in range(max(0, i - 12), i)):
+            return "NixOS hardware.nvidia open = true", line.strip()
+        return None
+    if _TEMPLATE.search(line):
+        for j in range(i + 1, min(len(lines), i + 4)):
+            m = _VERSION_LINE.search(lines[j])
+            if m:
+                return f"NVIDIA's open-module issue template, branch {m.group(1)}", f"{line.strip()} {lines[j].strip()}"
+        return "NVIDIA's open-module issue template", line.strip()
+    return None
+
+
+def _fix_said(line: str) -> Optional[Tuple[str, str]]:
+    """(what was turned off, the sentence) where a sentence says turning HMM off fixed CUDA."""
+    clean = _clean(line)
+    if len(clean) > 600:
+        return None
+    for s in _SENTENCE.findall(clean):
+        m = _HMM_OFF.search(s)
+        if m is None or not _FIXED.search(s) or _NOT_FIXED.search(s):
+            continue
+        return ("uvm_disable_hmm=1" if "uvm_disable_hmm" in m.group(0).lower() else "HMM off"), s.strip()
+    return None
+
+
+def _init_3(line: str) -> Optional[Tuple[str, str]]:
+    """(the call, the sentence) where a sentence says cuInit / cudaGetDeviceCount returned 3."""
+    clean = _clean(line)
+    if len(clean) > 600:
+        return None
+    for s in _SENTENCE.findall(clean):
+        m = _INIT_3.search(s)
+        if m and not _NOT_FIXED.search(s):
+            return m.group("call"), s.strip()
+    return None
+
+
+def parse(doc: Pasted) -> Found:
+    f = Found(SOURCE, STATED)
+    fix = doc.first(_fix_said, "uvm_disable_hmm", "hmm", ignorecase=True)
+    if fix is not None:
+        i, (what, s) = fix
+        f.note(f"{HMM_FIX_SAID}{what} — “{_quote(s)}” (line {i + 1})")
+    hit = doc.first(_open_on_line, "open kernel", "open-source", "open source", "open gpu", "open driver",
+                    "open module", "open nvidia", "-open", ":open", "kernel-module-type", "nvidia.open",
+                    ignorecase=True)
+    init3 = doc.first(_init_3, "cuinit", "cudagetdevicecount", "cuda init", "cudainit", ignorecase=True)
+    if init3 is not None:
+        i, (call, s) = init3
+        f.note(f"{INIT_3_SAID}{call} — “{_quote(s)}” (line {i + 1})")
+    lines = doc.lines
+    blocks = (i for i in doc.lines_containing("dual mit/gpl", "open = true", "open gpu kernel modules version",
+                                              ignorecase=True))
+    block = next(((i, r) for i in blocks for r in [_block_open(lines, i)] if r), None)
+    found = min((h for h in (hit, block) if h is not None), key=lambda h: h[0], default=None)
+    if found is not None:
+        i, (what, words) = found
+        f.note(f"{OPEN_MODULES}{what} — “{_quote(words)}” (line {i + 1})")
+    return f
