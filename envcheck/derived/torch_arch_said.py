@@ -13,6 +13,7 @@ not as readings: they are the person's account, quoted, and a finding on them is
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from envcheck.derived.notes import note_after
@@ -30,3 +31,32 @@ def arch_said(facts: Facts) -> Optional[str]:
 def source_build_said(facts: Facts) -> Optional[str]:
     """The person's sentence that their PyTorch was built from source, quoted with its line, or None."""
     return note_after(facts, SOURCE_BUILD_SAID)
+
+
+# The line a fact read from an install command came from: explain/parsers/install_commands.py writes
+# "from the install command on line N" (torch.version) and "install command asks for the cuXYZ wheel
+# (line N)" (torch.cuda_build).
+_COMMAND_LINE = re.compile(r"install command[^()\n]{0,80}?(?:on line |\(line )(\d+)")
+# The line of a quoted sentence: "“…” (line N)" (notes of explain/parsers/torch_arch_prose.py).
+_QUOTED_LINE = re.compile(r"\(line (\d+)\)\s*$")
+
+
+def build_only_from_later_command(facts: Facts, said: str) -> bool:
+    """Is every word of torch's build in the text an install command typed after the person's
+    sentence ``said`` ("the PyTorch 2.7.1 binary … does not contain sm_61", then "I ran pip install
+    torch==2.7.1 … cu118 … this solves it", deepbeepmeep/Wan2GP#1933)? That command is what they
+    tried next, not the build the sentence is about. False where a listing, a version print or an
+    arch list shows the build, or where the command came first."""
+    quoted = _QUOTED_LINE.search(said)
+    t = facts.torch
+    if quoted is None or facts.python.package("torch") is not None or (t.arch_list is not None and t.arch_list.ok):
+        return False
+    lines = []
+    for r in (t.version, t.cuda_build):
+        if r is None or not r.ok:
+            continue
+        m = _COMMAND_LINE.search(r.detail or "")
+        if m is None:
+            return False
+        lines.append(int(m.group(1)))
+    return bool(lines) and min(lines) > int(quoted.group(1))

@@ -13,7 +13,7 @@ a GPU lacks it (``wheel_era``), and whether a build's CUDA can target it (``cuda
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Set
 
 from envcheck.derived.machine import TorchView, failure_texts
 from envcheck.derived.torch_arch_said import arch_said
@@ -63,14 +63,21 @@ def wheel_era(ctx: RuleContext, cc: str) -> Optional[str]:
     them: an RTX 3090 under a CUDA 10 build) or all newer (it is too old: a Kepler under a
     recent build). When both kinds exist (Pascal, Volta: dropped by the newest wheels,
     unknown to none), the build has to be in the text to tell."""
-    kinds = set()
+    kinds = wheel_eras(ctx, cc)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def wheel_eras(ctx: RuleContext, cc: str) -> Set[str]:
+    """How the PyTorch wheels in the tables that lack this GPU lack it: "too_old" (newer wheels
+    dropped it), "too_new" (older wheels predate it), both (Pascal, Volta) or none."""
+    kinds: Set[str] = set()
     for rel in ctx.kb.releases:
         for v in ctx.kb.variants_of(rel):
             if v.arch_list_spec:
                 verdict = arch_support(v.arch_list, cc)
                 if verdict in ("too_old", "too_new"):
                     kinds.add(verdict)
-    return kinds.pop() if len(kinds) == 1 else None
+    return kinds
 
 
 def cuda_window(ctx: RuleContext, cc: str, cuda: str, failed: bool) -> Optional[str]:

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, Optional, Tuple
 
+from envcheck.derived.gpu_package_reinstall import gpu_reinstall_said
 from envcheck.knowledge.archs import ver
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -101,21 +102,29 @@ def cpu_and_gpu_packages_both_installed(ctx: RuleContext) -> Iterator[Finding]:
         cpu_listed = pair.cpu in installed
         if cpu_listed and not _cpu_only(pair, installed[pair.cpu]):
             continue  # tensorflow 2.1+ is the GPU build itself: two names for one build
-        if not cpu_listed and (said is None or not pair.message_names_the_package):
+        again = gpu_reinstall_said(ctx.facts)
+        again = again if again is not None and again[0] == gpu and pair.message_names_the_package else None
+        if not cpu_listed and again is None and (said is None or not pair.message_names_the_package):
             continue
         stated = any(installed.get(n) == "" for n in (pair.cpu, gpu) if n in installed)
         rows = [f"{n}=={installed[n]}" if installed[n] else f"{n} (said installed)" for n in (pair.cpu, gpu)
                 if n in installed]
-        evidence = [("python.packages", rows)] + ([quote(said)] if said is not None else [])
+        evidence = ([("python.packages", rows)] + ([quote(said)] if said is not None else [])
+                    + ([("text", again[1])] if again is not None and not cpu_listed else []))
         if cpu_listed:
             what = (f"{pair.cpu} and {gpu} are both installed: the two packages put the same {pair.framework} "
                     f"module in one folder, so whichever was installed last overwrote the other, and the CPU "
                     f"build is what runs")
             what += (f" ({pair.framework} itself says the build it loaded has no GPU support)." if said is not None
                      else ".")
-        else:
+        elif said is not None:
             what = (f"{gpu} is installed, yet {pair.framework} says the build Python imported has no GPU support: "
                     f"another install of the module, most likely the CPU package {pair.cpu}, shadows it.")
+        else:  # the person says reinstalling the GPU package made it use the GPU
+            what = (f"The text says reinstalling {gpu} is what made {pair.framework} use the GPU. A reinstall changes "
+                    f"nothing unless another package wrote over its files: the CPU package {pair.cpu}, which "
+                    f"unpacks the same module, did, and installing it again (a dependency that asks for it) undoes "
+                    f"the fix.")
         yield make(FINDING,
                    what + f" Uninstalling only one of them removes the shared folder and breaks the other: remove "
                    f"both, then install the GPU package alone (python -m pip uninstall -y {pair.cpu} {gpu} && "

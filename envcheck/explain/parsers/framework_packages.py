@@ -65,6 +65,11 @@ _NOT_STATE = lazy(r"\b(?:if|whether|should|must|make\s+sure|ensure|avoid\w*|neve
                         r"|doesn't|didn't|no\s+longer|instead\s+of|rather\s+than|only\s+one|un-?install\w*|remov\w*"
                         r"|delet\w*)\b|不要|别|卸载|아니|않|しない|ない", _I)
 _SENTENCE = lazy(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+# A command line (a shell prompt "$"/"#", a REPL, pip/conda/uv typed out): its own readers read it.
+# A Markdown heading ("## Update: … installed alongside regular onnxruntime", danielgatis/rembg#600,
+# round 27) starts with two or more "#" and is the person's prose, as is "# " before a word that is
+# no command ("# Update: …"); a root prompt is "# " and a command.
+_COMMAND = lazy(r"\s*(?:\$|>>>|(?:pip|conda|uv)\s|#(?!#)\s*(?:pip3?|conda|uv|python3?|sudo|apt(?:-get)?|yum|dnf)\b)", _I)
 
 
 def _sentences(line: str):
@@ -81,7 +86,7 @@ def parse(doc: Pasted) -> Found:
     # "GPU" lines are not looked at
     for i in doc.lines_containing("-gpu", "_gpu"):
         line = doc.lines[i]
-        if len(line) > 600 or line.lstrip().startswith(("$", "#", ">>>", "pip ", "conda ", "uv ")):
+        if len(line) > 600 or _COMMAND.match(line):
             continue  # a log, a command or a listing: their own readers read those
         if not _TOGETHER.search(line):
             continue

@@ -67,7 +67,16 @@ _LACKS = lazy(r"\b(?:does|do|did|is|are|was|were|will|would|can)\s*(?:not|n't)\s
               r"(?:work|run|compatible|support|supported|comply)\w*"
               r"|\bnot\s+(?:yet\s+)?(?:compatible|supported)\b|\bincompatible\b|\bunsupported\b"
               r"|\bno\s+(?:\w+\s+){0,2}?(?:support|build|version|release|wheel)s?\s+(?:of\s+(?:py)?torch\s+)?(?:yet\s+)?for\b"
-              r"|\btoo\s+(?:new|old)\s+for\b|不支持|不兼容|未対応|非対応|지원하지\s*않|호환되지\s*않", _I)
+              r"|\btoo\s+(?:new|old)\s+for\b|不支持|不兼容|未対応|非対応|지원하지\s*않|호환되지\s*않"
+              # The build said not to hold the GPU's kernels, or to have lost them (round 27): "the
+              # PyTorch 2.7.1 binary … does not contain sm_61" (deepbeepmeep/Wan2GP#1933), "the wheels
+              # dropped sm_61 support", "torch 2.8 no longer includes Pascal", "removed support for the
+              # GTX 10 series"; "不再支持" (no longer supports).
+              r"|\b(?:does|do|did)\s*(?:not|n't)\s+(?:contain|include|ship|carry|have)\w*(?:\s+(?:kernels?|support)\s+for)?"
+              r"|\b(?:doesn't|don't|didn't)\s+(?:contain|include|ship|carry|have)\w*(?:\s+(?:kernels?|support)\s+for)?"
+              r"|\blacks?\b(?:\s+(?:kernels?|support)\s+for)?"
+              r"|\bno\s+longer\s+(?:supports?|includes?|contains?|ships?|has|works?)\b(?:\s+(?:kernels?|support)\s+for)?"
+              r"|\b(?:dropped|removed|deprecated)\b(?:\s+(?:the\s+)?support(?:\s+for)?)?|不再支持|移除了?对", _I)
 # The lack said to be temporary ("doesn't support sm_120 yet", "not yet supported", "还不支持"): the
 # release lacks the GPU, which names the build as well as a version does.
 _YET = lazy(r"\byet\b|还不支持|尚不支持|暂不支持|まだ", _I)
@@ -110,7 +119,8 @@ def _here(line: str, start: int, end: int) -> bool:
 
 # Every alternative of _LACKS holds one of these (lowercased): the cheap look before the patterns,
 # which most of a long paste's torch lines (traceback frames) fail.
-_LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支持", "不兼容", "対応", "지원", "호환")
+_LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "lack", "dropped", "removed", "deprecated",
+               "不支持", "不兼容", "不再支持", "移除", "対応", "지원", "호환")
 
 
 # The GPU must be what the lack is about: right after it ("does not work with the RTX 50XX", "doesn't
@@ -121,7 +131,9 @@ _LACK_WORDS = ("not", "n't", "incompatib", "unsupport", "too ", "no ", "不支�
 # RTX 3090: the results are totally different", pytorch/pytorch#58434, tf32; review of round 25).
 _AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|at\s+all)\s+)?(?:(?:with|on|for|in|by)\s+)?"
                    r"(?:(?:the|my|a|an|this|our|new|nvidia|geforce)\s+){0,3}$", _I)
-_BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$", _I)
+# The GPU may carry its architecture in brackets before the lack: "Blackwell (sm_120) is not supported
+# by my installed torch 2.4" (round 27).
+_BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$|^\s*\([\w .-]{1,24}\)[\s\w-]{0,24}$", _I)
 
 
 def _about_gpu(s: str, lack: re.Match) -> bool:
@@ -151,7 +163,14 @@ def _arch_sentence(line: str) -> Optional[re.Match]:
         why = _REASON.search(s, lack.end())
         if why and not _BUILD_REASON.search(s, why.end()):
             continue
-        if _here(line, m.start() + lack.start(), m.start() + lack.end()):
+        if "?" in s[lack.end():] or "？" in s[lack.end():]:
+            continue  # a question, its "?" after a version's dot ("… not supported by torch 2.4?"), which
+            # asked() would take for the sentence's end
+        at, to = m.start() + lack.start(), m.start() + lack.end()
+        # "no longer supports" is the lack itself, not a failure said to be over ("it no longer
+        # fails"), which not_here_now looks for in the whole sentence: blank the lack's own words
+        seen = line[:at] + " " * (to - at) + line[to:] if lack.group(0).lower().startswith("no") else line
+        if _here(seen, at, to):
             return m
     return None
 
