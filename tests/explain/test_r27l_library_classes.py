@@ -125,3 +125,29 @@ def test_system_cudnn_said(paste):
 ])
 def test_system_cudnn_near_misses(paste):
     assert "cudnn_version_mismatch" not in findings(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    ("RuntimeError: The following operation failed in the TorchScript interpreter.\n"
+     "RuntimeError: nvrtc: error: failed to open libnvrtc-builtins.so.13.0.\n"
+     "  Make sure that libnvrtc-builtins.so.13.0 is installed correctly.\nnvrtc compilation failed: \n"),
+    ("Program compile log: nvrtc: error: failed to open libnvrtc-builtins.so.12.5.\n"
+     "Make sure that libnvrtc-builtins.so.12.5 is installed correctly.\n\n"
+     "Error at /home/u/madrona/src/mw/cpp_compile.cpp:100\nNVRTC_ERROR_BUILTIN_OPERATION_FAILURE\n"),
+])
+def test_nvrtc_builtins_not_installed(paste):
+    assert "cuda_library_missing" in findings(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    # the message quoted in advice
+    ('If you see "nvrtc: error: failed to open libnvrtc-builtins.so.12.1. Make sure that '
+     'libnvrtc-builtins.so.12.1 is installed correctly." set LD_LIBRARY_PATH to the wheel\'s lib directory.\n'),
+    # another library NVRTC could not open is not the builtins'
+    "nvrtc: error: invalid value for --gpu-architecture (-arch)\n",
+    # a working machine's listing of the builtins library
+    ("$ ls site-packages/nvidia/cuda_nvrtc/lib\nlibnvrtc-builtins.so.12.1  libnvrtc.so.12\n"
+     "Make sure that the CUDA toolkit is installed correctly: it is, torch.cuda.is_available() is True.\n"),
+])
+def test_nvrtc_builtins_near_misses(paste):
+    assert "cuda_library_missing" not in findings(paste)
