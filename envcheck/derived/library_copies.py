@@ -21,3 +21,13 @@ LISTING_NEEDS_TWO_MAJORS = "one program's library listing needs two majors of a 
 def listing_needs_two_majors(facts: Facts) -> Optional[Tuple[str, str]]:
     """(the sonames, e.g. "libcudnn.so.5, libcudnn.so.6", the rows quoted with their lines), or None."""
     return named_note(facts, LISTING_NEEDS_TWO_MAJORS)
+
+
+COPIES_SAID_TO_CLASH = "the text says two copies of a CUDA library clash: "
+
+
+def copies_said_to_clash(facts: Facts) -> Optional[Tuple[str, str]]:
+    """(the library named, the person's words quoted with their line) when a person said two copies or
+    versions of one CUDA library are loaded together or conflict ("two copies of libcudnn are loaded",
+    "装了两个版本的cudnn，互相冲突"; ``explain/parsers/library_prose.py``), or None."""
+    return named_note(facts, COPIES_SAID_TO_CLASH)

@@ -19,7 +19,7 @@ import re
 from typing import Iterator, Optional, Tuple
 
 from envcheck.derived.libraries import ld_entries
-from envcheck.derived.library_copies import listing_needs_two_majors
+from envcheck.derived.library_copies import copies_said_to_clash, listing_needs_two_majors
 from envcheck.derived.library_said import system_cudnn_said
 from envcheck.derived.linking import LoaderFailure, library_owner, loader_failures, symbol_owner
 from envcheck.facts import SAID_FAILING
@@ -288,6 +288,11 @@ def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if refused else Severity.WARNING, confidence=Confidence.LIKELY)
 
 
+def _failure_told(ctx: RuleContext) -> bool:
+    """The text tells a failure: a person says something fails, or an upstream error message is in it."""
+    return any(n.startswith(SAID_FAILING) for n in ctx.facts.notes) or any(s.message.kind == "error" for s in ctx.stated)
+
+
 def two_majors_in_one_listing(ctx: RuleContext) -> Iterator[Finding]:
     """One program's ``ldd`` listing needs two majors of one CUDA library
     (``derived.library_copies``): parts of it were built against two installs of the library, so
@@ -295,6 +300,14 @@ def two_majors_in_one_listing(ctx: RuleContext) -> Iterator[Finding]:
     install and rebuild against it."""
     said = listing_needs_two_majors(ctx.facts)
     if said is None:
+        said = copies_said_to_clash(ctx.facts)
+        if said is None or not _failure_told(ctx):
+            return
+        yield make("conflicting_cuda_libraries_loaded",
+                   f"The text says two copies of {said[0]} clash ({said[1]}): one process loading two builds of the "
+                   "same CUDA library mixes their symbols. Keep one copy on the library path (the one the program was "
+                   "built with, e.g. its pip wheel's) and remove the other from LD_LIBRARY_PATH or uninstall it.",
+                   [("the person's words", said[1])], confidence=Confidence.LIKELY)
         return
     names, quoted = said
     yield make("conflicting_cuda_libraries_loaded",
@@ -311,7 +324,7 @@ def system_cudnn_said_loaded(ctx: RuleContext) -> Iterator[Finding]:
     under /usr/local/cuda) instead of its own (``derived.library_said.system_cudnn_said``), and the
     text tells a failure: the cuDNN it runs with is not the one it was built with. Likely: their words."""
     said = system_cudnn_said(ctx.facts)
-    if said is None or not any(n.startswith(SAID_FAILING) for n in ctx.facts.notes):
+    if said is None or not _failure_told(ctx):
         return
     tv = ctx.torch_view
     if tv is not None and tv.is_cpu:

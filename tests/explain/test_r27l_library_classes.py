@@ -151,3 +151,31 @@ def test_nvrtc_builtins_not_installed(paste):
 ])
 def test_nvrtc_builtins_near_misses(paste):
     assert "cuda_library_missing" not in findings(paste)
+
+
+CRASH = "Training crashes with CUDNN_STATUS_INTERNAL_ERROR.\n"
+
+
+@pytest.mark.parametrize("paste", [
+    CRASH + "I found that two copies of libcudnn are loaded in the process: one from /usr/local/cuda/lib64 and one "
+            "from the pip wheel.\n",
+    CRASH + "It turned out two different versions of cuBLAS were mixed in one environment.\n",
+    "训练时报错 CUDNN_STATUS_EXECUTION_FAILED，后来发现系统里装了两个版本的cudnn，互相冲突。\n",
+])
+def test_copies_said_to_clash(paste):
+    assert "conflicting_cuda_libraries_loaded" in findings(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    # two toolkits side by side: normal, and not a library's copies
+    CRASH + "I have two versions of CUDA installed (11.8 and 12.1), could they conflict\n",
+    CRASH + "两个版本的cuda会冲突吗\n",
+    # a denial, a question, advice
+    CRASH + "There is no conflict between the two versions of cudnn on this machine.\n",
+    CRASH + "Could two copies of cudnn conflict?\n",
+    CRASH + "Make sure you don't have two copies of libcudnn loaded.\n",
+    # no failure told: a working machine's words
+    "Two versions of cudnn are installed side by side (8 and 9) and both are loaded by different programs without trouble.\n",
+])
+def test_copies_near_misses(paste):
+    assert "conflicting_cuda_libraries_loaded" not in findings(paste)
