@@ -21,3 +21,13 @@ LIBRARY_SAID_MISSING = "the text says a CUDA library file is missing: "
 def library_said_missing(facts: Facts) -> Optional[Tuple[str, str]]:
     """(the file named, the person's words quoted with their line), or None."""
     return named_note(facts, LIBRARY_SAID_MISSING)
+
+
+SYSTEM_CUDNN_SAID = "the text says the framework loads a cuDNN other than its own: "
+
+
+def system_cudnn_said(facts: Facts) -> Optional[Tuple[str, str]]:
+    """("cuDNN", the person's words quoted with their line) when a person said the framework links or
+    loads the system's (pre-installed, conda's, /usr/local/cuda's) cuDNN instead of its own
+    (``explain/parsers/library_prose_cudnn.py``), or None."""
+    return named_note(facts, SYSTEM_CUDNN_SAID)

@@ -19,7 +19,10 @@ import re
 from typing import Iterator, Optional, Tuple
 
 from envcheck.derived.libraries import ld_entries
+from envcheck.derived.library_copies import copies_said_to_clash, listing_needs_two_majors
+from envcheck.derived.library_said import system_cudnn_said
 from envcheck.derived.linking import LoaderFailure, library_owner, loader_failures, symbol_owner
+from envcheck.facts import SAID_FAILING
 from envcheck.knowledge.archs import decode_cudnn
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -285,5 +288,55 @@ def ld_library_path_shadows_cudnn(ctx: RuleContext) -> Iterator[Finding]:
                severity=Severity.ERROR if refused else Severity.WARNING, confidence=Confidence.LIKELY)
 
 
+def _failure_told(ctx: RuleContext) -> bool:
+    """The text tells a failure: a person says something fails, or an upstream error message is in it."""
+    return any(n.startswith(SAID_FAILING) for n in ctx.facts.notes) or any(s.message.kind == "error" for s in ctx.stated)
+
+
+def two_majors_in_one_listing(ctx: RuleContext) -> Iterator[Finding]:
+    """One program's ``ldd`` listing needs two majors of one CUDA library
+    (``derived.library_copies``): parts of it were built against two installs of the library, so
+    the process maps both copies (or one, failing on the other) and their symbols clash. Keep one
+    install and rebuild against it."""
+    said = listing_needs_two_majors(ctx.facts)
+    if said is None:
+        said = copies_said_to_clash(ctx.facts)
+        if said is None or not _failure_told(ctx):
+            return
+        yield make("conflicting_cuda_libraries_loaded",
+                   f"The text says two copies of {said[0]} clash ({said[1]}): one process loading two builds of the "
+                   "same CUDA library mixes their symbols. Keep one copy on the library path (the one the program was "
+                   "built with, e.g. its pip wheel's) and remove the other from LD_LIBRARY_PATH or uninstall it.",
+                   [("the person's words", said[1])], confidence=Confidence.LIKELY)
+        return
+    names, quoted = said
+    yield make("conflicting_cuda_libraries_loaded",
+               f"One program's library listing needs {names}: parts of it were built against two installs of the "
+               "same CUDA library, so the process loads both copies (or one, and cannot find the other) and their "
+               "symbols clash (errors such as CUDNN_STATUS_BAD_PARAM, undefined symbols). Keep one install of it on "
+               "the library path (remove the other, e.g. a copy placed in the CUDA toolkit's directory or a distribution "
+               "package) and rebuild the program against that one.",
+               [("ldd listing", quoted)], confidence=Confidence.LIKELY)
+
+
+def system_cudnn_said_loaded(ctx: RuleContext) -> Iterator[Finding]:
+    """A person says the framework links or loads another install's cuDNN (the system's, conda's, one
+    under /usr/local/cuda) instead of its own (``derived.library_said.system_cudnn_said``), and the
+    text tells a failure: the cuDNN it runs with is not the one it was built with. Likely: their words."""
+    said = system_cudnn_said(ctx.facts)
+    if said is None or not _failure_told(ctx):
+        return
+    tv = ctx.torch_view
+    if tv is not None and tv.is_cpu:
+        return
+    yield make("cudnn_version_mismatch",
+               f"The text says the framework loads a cuDNN other than its own ({said[1]}): it then runs with another "
+               "cuDNN version than the one it was built with, which fails or misbehaves. Remove the other cuDNN from "
+               "the library path (LD_LIBRARY_PATH, /etc/ld.so.conf.d, a copy in the CUDA toolkit's lib64) so the "
+               "framework loads its own, or make the system cuDNN the version it was built with.",
+               [("the person's words", said[1])], confidence=Confidence.LIKELY)
+
+
 RULES = (undefined_symbols, version_nodes_missing, listed_for_other_torch, listed_cuda_differs,
-         listed_torchaudio_for_other_torch, ld_library_path_shadows_cudnn)
+         listed_torchaudio_for_other_torch, ld_library_path_shadows_cudnn, two_majors_in_one_listing,
+         system_cudnn_said_loaded)

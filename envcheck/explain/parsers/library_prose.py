@@ -6,7 +6,13 @@
   fix. Setting it up ("export LD_LIBRARY_PATH=…"), asking about it, or a fix that did not
   help ("removing it from LD_LIBRARY_PATH didn't help") says nothing.
 * an NCCL version mismatch: "incompatible cuda and nccl version", "the NCCL versions do not
-  match", "NCCL 版本不一致" (inconsistent).
+  match", "NCCL 版本不一致" (inconsistent);
+* two copies of one CUDA library clashing: "two copies of libcudnn are loaded in the process", "two
+  versions of cuDNN were installed and conflicting", "装了两个版本的cudnn，互相冲突". Two copies or
+  versions of a named library (cuDNN, cuBLAS, NCCL, cudart, cuFFT, cuSPARSE) and a word that they
+  clash (conflict, clash, interfere, both loaded, mixed; 冲突); having two toolkits installed says
+  nothing, nor does a denial ("no conflict"), a question or advice. A note
+  (``derived.library_copies.COPIES_SAID_TO_CLASH``) judged by ``rules/linking.py``.
 
 Each is a claim (rank ``STATED``) on the fact it concerns, with a detail that says the person
 named it as the cause (``derived/stated_causes.py``); a tool's output in the paste outranks it.
@@ -17,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Tuple
 
+from envcheck.derived.library_copies import COPIES_SAID_TO_CLASH
 from envcheck.derived.stated_causes import LD_BLAMED_DETAIL, NCCL_BLAMED_DETAIL
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.source import Pasted
@@ -49,6 +56,27 @@ _NCCL = lazy(r"\b(?:incompatible|mismatch\w*|wrong|different|conflicting)\s+(?:c
                    r"|\bnccl\s*版本\s*(?:不匹配|不一致|冲突|不兼容)", _I)
 
 
+_LIB = r"(?:lib)?(?:cudnn|cublas(?:lt)?|nccl|cudart|cufft|cusparse)\w*"
+_COPIES = lazy(r"\b(?:two|2|multiple|several|different)\s+(?:\w+\s+)?(?:copies|versions|installs|installations|builds)"
+               r"\s+of\s+(?:the\s+)?(?P<a>" + _LIB + r")\b"
+               r"|(?:两个|2个|多个|两套|两份)(?:不同)?(?:版本的?|的)?\s*(?P<b>" + _LIB + r")", _I)
+_CLASH = lazy(r"\b(?:conflict\w*|clash\w*|interfer\w*|mix(?:ed|ing)|both\s+(?:\w+\s+)?(?:loaded|linked|mapped)|"
+              r"(?:are|were|got|get|being)\s+loaded|loaded\s+(?:together|twice|at\s+once|in\s+the\s+(?:same\s+)?process))\b"
+              r"|冲突|打架|同时加载", _I)
+_DENIED = lazy(r"\b(?:no|not|never|without|avoid|don't|doesn't|didn't|isn't|aren't|wasn't|weren't|make\s+sure)\b"
+               r"|不|没|避免|是否", _I)
+
+
+def _copies_clash(line: str) -> Optional[Tuple[str, str]]:
+    """(the library, the sentence) of the first sentence on ``line`` saying two copies of one CUDA
+    library clash, not denied, asked or advised."""
+    for s in _SENTENCE.findall(line):
+        m = _COPIES.search(s)
+        if m and _CLASH.search(s) and not _NOT.search(s) and not _DENIED.search(s):
+            return (m.group("a") or m.group("b")), s
+    return None
+
+
 def _ld_blamed(line: str) -> Optional[Tuple[Tuple[str, ...], str]]:
     """(the CUDA-ish directories, the sentence) of the first sentence on ``line`` blaming
     LD_LIBRARY_PATH; None when none does (read once per distinct line: Pasted.where)."""
@@ -72,6 +100,10 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     for i, (dirs, s) in doc.where(_ld_blamed, "ld_library_path"):
         f.set("toolkit.ld_library_path", dirs, i, detail=f"{LD_BLAMED_DETAIL} ({s.strip()[:160]})")
+    hit = doc.first(_copies_clash, "cudnn", "cublas", "nccl", "cudart", "cufft", "cusparse")
+    if hit is not None:
+        i, (lib, s) = hit
+        f.note(f"{COPIES_SAID_TO_CLASH}{lib} — “{' '.join(s.split())[:160]}” (line {i + 1})")
     for i, s in doc.where(_nccl_blamed, "nccl"):
         f.fail("torch.nccl_version", Status.ERROR, i, detail=f"{NCCL_BLAMED_DETAIL} ({s.strip()[:160]})")
     return f
