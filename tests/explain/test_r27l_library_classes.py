@@ -179,3 +179,28 @@ def test_copies_said_to_clash(paste):
 ])
 def test_copies_near_misses(paste):
     assert "conflicting_cuda_libraries_loaded" not in findings(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    # two programs' listings, each loading its own cuDNN from its own place
+    ("$ ldd app_old app_new | grep cudnn\napp_old:\n"
+     "\tlibcudnn.so.8 => /usr/local/cuda-11.2/lib64/libcudnn.so.8 (0x00007f5dd266d000)\napp_new:\n"
+     "\tlibcudnn.so.8 => /home/u/venv/lib/python3.10/site-packages/nvidia/cudnn/lib/libcudnn.so.8 (0x00007f5dd0000000)\n"),
+    ("$ ldd old/bin/train | grep cublas\n"
+     "\tlibcublas.so.11 => /usr/local/cuda-11.8/lib64/libcublas.so.11 (0x00007f5dd266d000)\n"
+     "$ ldd new/bin/train | grep cublas\n"
+     "\tlibcublas.so.11 => /opt/conda/lib/libcublas.so.11 (0x00007f5dd0000000)\n"),
+])
+def test_two_programs_listings_are_not_one_process(paste):
+    """The loaded-libraries rule (rules/versions.py) reads only one listing's copies as a clash:
+    a library another program's listing gave first is that program's (parsers/loader.py)."""
+    assert "conflicting_cuda_libraries_loaded" not in findings(paste)
+
+
+def test_two_copies_in_one_listing_still_clash():
+    paste = ("$ ldd libtorch_cuda.so | grep cudnn\n"
+             "\tlibcudnn.so.8 => /usr/local/cuda-11.2/lib64/libcudnn.so.8 (0x00007f5dd266d000)\n"
+             "\tlinux-vdso.so.1 (0x00007ffd1a5f2000)\n"
+             "\tlibcudnn.so.8 => /home/u/venv/lib/python3.10/site-packages/nvidia/cudnn/lib/libcudnn.so.8 "
+             "(0x00007f5dd0000000)\n")
+    assert "conflicting_cuda_libraries_loaded" in findings(paste)

@@ -29,6 +29,7 @@ import functools
 import re
 from typing import Optional, Tuple
 
+from envcheck.explain.ldd_listings import Listings
 from envcheck.explain.partial import LISTING, TOOL, Found
 from envcheck.explain.source import Pasted, normalise
 from envcheck.explain.torch_extension_import import under_torch_extension
@@ -329,9 +330,11 @@ def parse(doc: Pasted) -> Found:
                 err = LoaderError("procedure_not_found", m.text.strip(), importer=importer)
                 f.item("torch.loader_errors", f"procedure_not_found|{importer}", err, m.line - 1)
             break
+    listings = Listings(lines)
     for i, (path, name) in doc.where(_library_on, "=>", ".so"):
         if name is None:
-            _loaded(f, path, i)
+            if listings.keeps(path, i):
+                _loaded(f, path, i)
         else:
             _on_disk(f, path, name, i)
     for i, path in doc.where(_ld_debug_needed, "needed by"):
