@@ -162,7 +162,7 @@ def parse(doc: Pasted) -> Found:
             return f
     for i in doc.lines_containing(*_LANG_NEEDLES, ignorecase=True):
         line = lines[i]
-        m = _ABSENT_LANGS.search(line) if len(line) <= 2000 and i not in doc.enclosed else None
+        m = _ABSENT_LANGS.search(line) if len(line) <= 2000 else None
         if m is None:
             continue
         clause = line[clause_start(line, m.start()):m.end()]

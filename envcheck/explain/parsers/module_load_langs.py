@@ -74,8 +74,6 @@ def parse(doc: Pasted) -> Found:
     if not doc.lines_containing("nvidia", "英伟达", "n卡", ignorecase=True):
         return f
     for i, m in doc.where(_said, *_NEEDLES, ignorecase=True):
-        if i in doc.enclosed:
-            continue  # a program's output, which its own readers read
         near = " ".join(doc.lines[max(0, i - 2):i + 1]).lower()
         if not any(w in near for w in _NVIDIA):
             continue
