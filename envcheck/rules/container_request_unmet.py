@@ -11,7 +11,14 @@ request). nvidia_container_toolkit_missing, likely; the upstream guess "started 
 access" is ruled out for these messages (rules/upstream.py).
 
 Silent without a request in the text, and where a message names another cause (a driver in the
-image, a mismatch, the toolkit's own start error: its finding says more).
+image, a mismatch, the toolkit's own start error: its finding says more). Silent too on WSL where
+the only such words are the NGC banner from an entrypoint whose driver check predates WSL 2: the
+images' nvidia_entrypoint.sh up to about 2022 tests ``ls /dev/nvidiactl`` (and libcuda.so.1 under
+/usr), a node WSL 2 never has (its GPU is /dev/dxg), so it prints "The NVIDIA Driver was not
+detected" in a container whose GPU works (NVIDIA/nvidia-docker#1548). The later check
+(/opt/nvidia/entrypoint.d/50-gpu-driver-check.sh, ``ls /dev/nvidiactl /dev/dxg /dev/nvgpu``)
+knows WSL 2 and ends its banner "Use the NVIDIA Container Toolkit to start this container with GPU
+support": that banner still counts there.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Iterator
 
 from envcheck.derived.gpu_request_unmet import UNMET, requested
 from envcheck.rules.compat import quote
+from envcheck.rules.device_nodes import on_wsl
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 
@@ -27,15 +35,26 @@ from envcheck.rules.finding import Confidence, Finding
 _OTHER = frozenset({"nvml_driver_library_mismatch", "nvidia_container_cli_init_error",
                     "nvidia_container_cli_load_library", "nvidia_container_cli_requirement",
                     "nvidia_container_cli_mount_error", "cuda_system_driver_mismatch"})
+# The NGC entrypoint's banner (messages.toml ids), and the end only its WSL-aware check prints.
+_NGC_BANNER = frozenset({"ngc_driver_not_detected", "ngc_driver_not_detected_tail"})
+_WSL_AWARE_TAIL = "start this container with GPU support"
+
+
+def _banner_blind_to_wsl(ctx: RuleContext, unmet) -> bool:
+    """On WSL, the only words of an unmet request are the NGC banner of a check that knows no
+    /dev/dxg (its older tail, or no tail to tell): no evidence the GPU is missing there."""
+    return (on_wsl(ctx.facts) and all(s.id in _NGC_BANNER for s in unmet)
+            and not any(_WSL_AWARE_TAIL in s.match.text for s in unmet))
 
 
 def request_not_answered(ctx: RuleContext) -> Iterator[Finding]:
     flag = requested(ctx.facts)
     if flag is None or any(s.id in _OTHER for s in ctx.stated):
         return
-    said = next((s for s in ctx.stated if s.id in UNMET), None)
-    if said is None:
+    unmet = [s for s in ctx.stated if s.id in UNMET]
+    if not unmet or _banner_blind_to_wsl(ctx, unmet):
         return
+    said = unmet[0]
     pod = flag == "nvidia.com/gpu"
     engine = ("the node's container runtime (containerd or CRI-O) did not use the NVIDIA runtime for the pod: "
               "its default runtime is runc and the pod names no RuntimeClass nvidia, or the toolkit is not "

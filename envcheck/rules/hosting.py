@@ -25,7 +25,7 @@ from envcheck.derived.runtime_claims import (
 from envcheck.derived.runtime_said import runtime_said
 from envcheck.knowledge.archs import version_at_least
 from envcheck.reading import Status
-from envcheck.rules import container_driver_said, container_lost_said, container_others, wsl_windows
+from envcheck.rules import container_driver_said, container_lost_said, container_others, wsl_linux_driver, wsl_windows
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.fabric import fabric_manager_not_running
@@ -349,6 +349,7 @@ RULES = (
     *container_driver_said.RULES,
     *container_others.RULES,
     *container_lost_said.RULES,
+    *wsl_linux_driver.RULES,
     wsl1_no_gpu_support,
     fabric_manager_not_running,
 )

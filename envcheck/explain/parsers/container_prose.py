@@ -8,8 +8,9 @@ container, that the container was not given the GPU, that the image carries a dr
   ``docker run`` and image names; this adds the other ways people say it.
 * **No GPU given to it** (``host.container_gpus = "none"``, stated): the cause told ("without
   --gpus", "I forgot to add --gpus all", "adding --gpus all fixed it", "the service has no
-  NVIDIA device reservation", 忘了加 --gpus, --gpus 옵션을 빼먹었, --gpus を付け忘れ, "sin
-  --gpus", "ohne --gpus"), or the symptom told of the container ("the container can't see
+  NVIDIA device reservation", "missing a flag for docker: --gpus all", "I had to add --gpus=all",
+  忘了加 --gpus, --gpus 옵션을 빼먹었, --gpus を付け忘れ, "sin --gpus", "ohne --gpus", "sem --gpus",
+  "без --gpus", "забыл добавить --gpus"), or the symptom told of the container ("the container can't see
   the GPU", "GPU not detected inside the container", 容器里识别不到显卡, 컨테이너에서 GPU 인식이
   안 됩니다, コンテナ内で GPU が認識されない). Both are claims: a run command in the text that
   shows the flag outranks them, and a finding built on them is "likely".
@@ -106,6 +107,12 @@ _CAUSE = Gated(lazy(
     rf"\b(?:without|forg[oe]t(?:ten)?\s+(?:to\s+)?(?:add|pass|use|specify|include|set|put)?|forgetting(?:\s+to\s+\w+)?"
     rf"|missing|omitt?(?:ed|ing)?|lack(?:s|ed|ing)?|didn't\s+(?:add|pass|use|specify)|did\s+not\s+(?:add|pass|use|specify)"
     rf"|not\s+(?:passing|adding|using|specifying)|no)\s+(?:the\s+|a\s+|an\s+|any\s+)?(?:option\s+|flag\s+)?{_FLAG}"
+    # "is missing a flag for docker: --gpus all", "I had to add --gpus all", "needed to pass --gpus=all"
+    rf"|\bmissing\s+(?:a|the)\s+(?:flag|option|parameter|argument)\s+(?:for\s+(?:docker|podman)\s*)?:?\s*{_FLAG}"
+    rf"|\b(?:I|we)\s+(?:had|needed)\s+to\s+(?:add|pass|use|specify|include|append)\s+(?:the\s+)?{_FLAG}"
+    # pt / ru: sem --gpus, esqueci de adicionar --gpus; без --gpus, забыл(а) добавить --gpus
+    rf"|\bsem\s+(?:o\s+|a\s+)?(?:flag\s+|op[cç][aã]o\s+|par[aâ]metro\s+)?{_FLAG}|\besqueci\s+(?:de\s+)?(?:adicionar|colocar|passar)\s+{_FLAG}"
+    rf"|(?<![\w-])без\s+(?:флага\s+|опции\s+|параметра\s+)?{_FLAG}|(?<![\w-])забыл\w*\s+(?:добавить|указать|передать)\s+{_FLAG}"
     rf"|\b(?:add(?:ing|ed)?|after\s+adding|by\s+adding|once\s+I\s+added|passing)\s+(?:the\s+)?{_FLAG}"
     # up to the verb, no "but", "still" or negation on the way ("added it but it still doesn't work")
     rf"(?:(?!\b(?:but|still|not|however)\b|n't)[^.!?\n]){{0,80}}?"
@@ -175,7 +182,8 @@ _SYMPTOM_NEEDLES = ("is_available", "gpu", "graphics", "video card", "cuda devic
 # _CAUSE and _SYMPTOM searched one alternative at a time (first_of.py: the same match), each
 # only in lines holding one of its own words (the whole patterns: ~35 ms on the 4 MiB paste).
 _CAUSE_FIRST = FirstOf(_CAUSE.pattern, _CAUSE.flags, (
-    ("without", "forg", "missing", "omit", "lack", "didn't", "no"), ("add", "passing"), ("fixed", "solved", "resolved"),
+    ("without", "forg", "missing", "omit", "lack", "didn't", "no"), ("missing",), ("had", "needed"), ("sem",),
+    ("esqueci",), ("gpu", "nvidia", "--nv"), ("gpu", "nvidia", "--nv"), ("add", "passing"), ("fixed", "solved", "resolved"),
     ("without",), ("without",), ("require",), ("reservation", "deploy.resources", "nvidia.com/gpu", "runtime:"),
     ("加", "带", "指定", "使用", "传", "写"), ("加", "带上"), ("빼먹", "안", "넣지", "추가하지", "빠뜨", "누락", "없이"),
     ("추가", "넣으니", "넣어서"), ("忘れ", "指定していな", "付け", "つけ", "なしで"), ("たら",), ("sin",), ("olvid",),

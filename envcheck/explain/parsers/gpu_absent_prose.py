@@ -3,7 +3,10 @@
 * the absence given as the reason for the failure: "it fails due to no Nvidia GPU", "the
   error is because of no NVIDIA graphics card", "because of not having an nvidia gpu";
 * NVIDIA's name misspelt, as strangers type it: "I don't have an NVDIA GPU", "my laptop has no
-  nvida card", "without a nividia GPU" (nvdia, nvida, nivida, nividia, nvidea).
+  nvida card", "without a nividia GPU" (nvdia, nvida, nivida, nividia, nvidea);
+* the absence in the languages prose_state does not read: Russian "у меня нет видеокарты nvidia",
+  Japanese "NVIDIAのGPUは搭載していません", Turkish "NVIDIA ekran kartı yok", Vietnamese "không có
+  card NVIDIA", Italian "non ho una scheda video NVIDIA" (not in a question or a condition).
 
 CUDA runs on NVIDIA GPUs only, so either is why the CUDA call fails on that machine: no NVIDIA
 GPU, at a person's rank (the ``no_nvidia_gpu_found`` finding built on it is likely).
@@ -64,6 +67,21 @@ _ELSEWHERE = lazy(r"\b(?:ci|runners?|github\s+actions|build\s+(?:server|machine|
                   r"friend'?s|colleague'?s)\s+(?:machine|computer|laptop|pc|server|box)|previously|last\s+(?:year|month|week)"
                   r"|used\s+to)\b", _I)
 _NEEDLES = ("nvdia", "nvida", "nivida", "nividia", "nvidea", "due to", "because of", "owing to")
+# The machine has no NVIDIA GPU, in the languages prose_state does not read (Russian, Japanese,
+# Turkish, Vietnamese, Italian): "у меня нет видеокарты nvidia", "NVIDIAのGPUは搭載していません",
+# "NVIDIA ekran kartım yok", "máy tôi không có card NVIDIA", "non ho una scheda video nvidia".
+_GPU_WORDS_RU = r"(?:видеокарт\w*|gpu|графическ\w+\s+(?:процессор\w*|карт\w*|адаптер\w*))"
+_ABSENT_LANGS = lazy(
+    rf"(?<![\w-])нет\s+(?:дискретной\s+)?{_GPU_WORDS_RU}\s+(?:от\s+)?nvidia\b|(?<![\w-])нет\s+nvidia\b"
+    rf"|(?<![\w-])без\s+(?:дискретной\s+)?{_GPU_WORDS_RU}\s+(?:от\s+)?nvidia\b"
+    r"|nvidia\s*(?:の|製の)?\s*(?:gpu|グラフィックボード|グラボ|グラフィックカード|ビデオカード)\s*(?:は|が)?\s*"
+    r"(?:搭載して(?:いま)?せん|搭載していない|ありません|ない|無い|積んで(?:いま)?せん|ついていません|ついていない)"
+    r"|nvidia\s+(?:ekran|grafik)\s+kart\w*\s+(?:yok|bulunm\w+)|nvidia\s+gpu\w*\s+yok\b"
+    r"|không\s+có\s+(?:card|gpu|vga)(?:\s+(?:màn\s+hình|đồ\s+họa|rời))*\s+nvidia\b|không\s+có\s+nvidia\b"
+    r"|\bnon\s+ho\s+(?:una\s+)?(?:scheda\s+(?:video|grafica)|gpu)\s+nvidia\b", _I)
+_LANG_NEEDLES = ("нет", "без", "không có", "non ho", "搭載", "ありません", "ない", "無い", "積ん", "つい", "yok", "bulunm")
+# A condition, in those languages: "если нет …", "もし…", "eğer …", "nếu không có …", "se non ho …".
+_CONDITION_LANGS = lazy(r"(?:если|もし|eğer|nếu|\bse\b|ならば|なら|場合)", _I)
 
 
 _HYPERVISOR = r"(?:virtual\s?box|vmware(?:\s+(?:workstation|player|fusion))?|parallels(?:\s+desktop)?)"
@@ -142,4 +160,15 @@ def parse(doc: Pasted) -> Found:
                 continue
             f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
             return f
+    for i in doc.lines_containing(*_LANG_NEEDLES, ignorecase=True):
+        line = lines[i]
+        m = _ABSENT_LANGS.search(line) if len(line) <= 2000 else None
+        if m is None:
+            continue
+        clause = line[clause_start(line, m.start()):m.end()]
+        if (_question(line, m.end()) or "？" in line[m.end():m.end() + 20] or _CONDITION_LANGS.search(clause)
+                or _CONDITION_LANGS.search(line[m.end():m.end() + 6]) or working_after(lines, i, m.start())):
+            continue
+        f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")
+        return f
     return f
