@@ -27,6 +27,7 @@ import re
 from typing import Optional
 
 from envcheck.derived.messages import Stated
+from envcheck.derived.driver_program_forms import program_in_native_form
 
 # The CUDA runtime's messages that say "the driver is older than the CUDA of the code".
 DRIVER_OLDER_MESSAGES = ("cuda_insufficient_driver", "cuda_unsupported_ptx")
@@ -131,6 +132,9 @@ def other_program(s: Stated) -> Optional[str]:
     for pattern, name in _PROGRAMS:
         if pattern.search(line):
             return name
+    native = program_in_native_form(s.text, s.match.text)  # ggml's second line, [FT][ERROR] (r27k)
+    if native:
+        return native
     for m in _SOURCE.finditer(line):
         path = m.group(0)
         if not _TORCH.search(path) or _BINDING.search(path):
