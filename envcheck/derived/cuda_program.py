@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from envcheck.derived.messages import Stated
 from envcheck.derived.driver_program_forms import program_in_native_form
+from envcheck.derived.messages import Stated
 
 # The CUDA runtime's messages that say "the driver is older than the CUDA of the code".
 DRIVER_OLDER_MESSAGES = ("cuda_insufficient_driver", "cuda_unsupported_ptx")
