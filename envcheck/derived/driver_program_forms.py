@@ -61,3 +61,15 @@ def program_in_native_form(text: str, matched: str) -> Optional[str]:
         if _GGML_SECOND_LINE.search(following):
             return "llama.cpp (ggml)"
     return None
+
+
+# Whose ptxas refused the GPU, by a ptxas command line in the paste (messages.toml
+# ptxas_command_line): triton runs its bundled ptxas by its full path under triton/backends/nvidia/bin;
+# any other ptxas command (accelerate-llvm-ptx's "ptxas - -o …sass -arch=sm_89", a Makefile's "ptxas
+# -arch=sm_86 …") runs the one on PATH, the CUDA toolkit's.
+_TRITON = re.compile(r"triton", re.I)
+
+
+def ptxas_run_outside_triton(found) -> bool:
+    """Does a message in ``found`` show a ptxas command that is not triton's bundled ptxas?"""
+    return any(s.id == "ptxas_command_line" and not _TRITON.search(s.text) for s in found)
