@@ -14,6 +14,10 @@ native families print the message in words that look like torch's or name nothin
   <file>:<line>" (lmdeploy's TurboMind "[TM][ERROR] …", TensorRT-LLM's "[TensorRT-LLM][ERROR] CUDA
   runtime error in <call>: <msg>"), often inside a docker compose prefix, after libstdc++'s
   "what():  ", or wrapped in Python's "RuntimeError: " by their bindings.
+
+And whose ptxas refused the GPU ("Value 'sm_89' is not defined for option 'gpu-name'") when the
+refusal's line does not say: a ptxas command line in the paste that is not triton's bundled ptxas
+is the CUDA toolkit's on PATH (``ptxas_run_outside_triton``, used by ``cuda_program.ptxas_owner``).
 """
 
 from __future__ import annotations
