@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from envcheck.derived.driver_program_forms import program_in_native_form, ptxas_run_outside_triton
 from envcheck.derived.messages import Stated
 
 # The CUDA runtime's messages that say "the driver is older than the CUDA of the code".
@@ -131,6 +132,9 @@ def other_program(s: Stated) -> Optional[str]:
     for pattern, name in _PROGRAMS:
         if pattern.search(line):
             return name
+    native = program_in_native_form(s.text, s.match.text)  # ggml's second line, [FT][ERROR] (r27k)
+    if native:
+        return native
     for m in _SOURCE.finditer(line):
         path = m.group(0)
         if not _TORCH.search(path) or _BINDING.search(path):
@@ -215,5 +219,7 @@ def ptxas_owner(s: Stated, found=()) -> Optional[str]:
     if any(i.startswith("triton") for i in ids):
         return "triton"
     if ids & set(_TOOLKIT_RUNS):
+        return "toolkit"
+    if ptxas_run_outside_triton(found):  # a ptxas command on PATH, not triton's (r27k)
         return "toolkit"
     return None
