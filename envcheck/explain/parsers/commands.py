@@ -128,6 +128,10 @@ def gpu_request(tool: str, args: str) -> Optional[str]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        if not tok.startswith("-"):
+            # the image, in a sentence that goes on after it ("docker run -it img, then …"): its
+            # punctuation is the sentence's (no image name ends in one)
+            tok = tok.rstrip(".,;:!?)")
         if not re.match(r"^(?:-|[A-Za-z0-9$][\w.$/{}:@-]*$)", tok) or tok == "-":
             return None  # "`docker run` - my GPU …": the command named in a sentence, not run
         if not tok.startswith("-"):
