@@ -162,9 +162,14 @@ _PRINT_MANY = lazy(rf"print\(\s*((?:{_EXPR})(?:\s*,\s*(?:{_EXPR}))+)\s*\)")
 # "cuda.is_available()只会返回false" (returns), "... prints `False`". The module prefix is
 # often left out in prose, so "cuda.is_available()" counts too.
 _SAID_EXPR = "|".join(re.escape(e.replace("torch.", "", 1)) for e in sorted(EXPRESSIONS, key=len, reverse=True))
+# The verb in other languages too: de gibt/liefert/zeigt/ist, ru возвращает/выдаёт/показывает/равно,
+# es devuelve/retorna/muestra/da/es, pt retorna/devolve/mostra/dá/é, fr renvoie/retourne/donne/affiche/est,
+# ja/ko put a particle before the value ("がFalseを返す", "가 False로 나옵니다").
 _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|printing|gives?|gave|giving|outputs?|"
-           r"shows?|showed|is|was|still|always)\b|=+|返回|输出|显示|打印|为|是)\s*[:：]?\s*[`'\"]?"
-           r"(True|False|None|true|false|\d+\.\d+[\w.+]*|\d+)\b")
+           r"shows?|showed|is|was|still|always|gibt|liefert|zeigt|ergibt|ist|immer|возвращает|вернул[аои]?|выда[её]т|"
+           r"показывает|равно|devuelve|retorna|muestra|da|es|sigue|devolve|mostra|dá|é|continua|renvoie|retourne|donne|"
+           r"affiche|est|reste)\b|=+|返回|输出|显示|打印|为|是|が|は|이|가|는)\s*[:：]?\s*[`'\"]?"
+           r"(True|False|None|true|false|\d+\.\d+[\w.+]*|\d+)(?![A-Za-z0-9_])")  # a CJK particle may follow ("False로")
 _SAID = lazy(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
 _SAID_WORDS = tuple(e.replace("torch.", "", 1) for e in EXPRESSIONS)  # _SAID needs one of them
 _SAID_AFTER = lazy(rf"^[;)'\"`\s]*{_RESULT}")
