@@ -253,7 +253,8 @@ def row_remap_pending(ctx: RuleContext) -> Iterator[Finding]:
                    "the next GPU reset. Running programs are unaffected, but the repair is not active yet.",
                    evidence((_p(g, "remapped_rows_pending"), True),
                             (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable),
-                            (_p(g, "remapped_rows_correctable"), g.remapped_rows_correctable)), gpu=g.index)
+                            (_p(g, "remapped_rows_correctable"), g.remapped_rows_correctable)), gpu=g.index,
+                   confidence=Confidence.LIKELY if is_stated(g.remapped_rows_pending) else None)
 
 
 def row_remap_failed(ctx: RuleContext) -> Iterator[Finding]:
@@ -264,7 +265,8 @@ def row_remap_failed(ctx: RuleContext) -> Iterator[Finding]:
                    f"{_label(g)} failed to remap a faulty memory row (no spare row left in that bank). It can no "
                    "longer repair its memory, and NVIDIA treats this as a reason for replacement.",
                    evidence((_p(g, "remapped_rows_failed"), True),
-                            (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable)), gpu=g.index)
+                            (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable)), gpu=g.index,
+                   confidence=Confidence.LIKELY if is_stated(g.remapped_rows_failed) else None)
 
 
 # --------------------------------------------------------------------------- kernel log

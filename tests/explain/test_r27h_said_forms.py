@@ -132,3 +132,37 @@ def test_clock_settings_blamed_undone_or_said_in_other_languages(text):
 ])
 def test_clock_settings_near_misses(text):
     assert CLOCKS not in findings(text)
+
+
+# Row remapping (A100 and later) told outside nvidia-smi -q's block, or shown by Xid 63/64 on a GPU
+# with a row remapper (explain/parsers/ecc_prose.py, rules/xid_memory.py).
+@pytest.mark.parametrize("text, fid", [
+    ("[Mon Jan  1 00:00:00 2024] NVRM: Xid (PCI:0000:3b:00): 64, pid='<unknown>', name=<unknown>, Row remapper: "
+     "failed\n", "row_remap_failed"),
+    ("GPU 0: NVIDIA A100-SXM4-80GB\ndmesg shows Xid 63\n", "row_remap_pending"),
+    ("nvidia-smi -q shows Remapping Failure Occurred : Yes\n", "row_remap_failed"),
+    ("Remapped Rows Correctable Error : 0 Uncorrectable Error : 8 Pending : No Remapping Failure Occurred : Yes\n",
+     "row_remap_failed"),
+    ("Remapped Rows Correctable Error : 0 Uncorrectable Error : 0 Pending : Yes Remapping Failure Occurred : No\n",
+     "row_remap_pending"),
+    ("The GPU has a row remapping failure and needs RMA.\n", "row_remap_failed"),
+    ("nvidia-smi says 2 rows are pending remapping, we will reset the GPU.\n", "row_remap_pending"),
+])
+def test_row_remap_told_or_logged(text, fid):
+    got = findings(text)
+    assert fid in got
+    assert got[fid].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    "dmesg shows Xid 64 on GPU 3\n",  # no GPU with a row remapper shown: page retirement's Xid on older GPUs
+    "Remapped Rows Correctable Error : 0 Uncorrectable Error : 0 Pending : No Remapping Failure Occurred : No\n",
+    "There is no row remapping failure on this GPU.\n",
+    "What does row remapping failure mean?\n",
+    "Check whether a row remap is pending.\n",
+    "    Remapped Rows\n        Correctable Error                 : 0\n        Uncorrectable Error               : 0\n"
+    "        Pending                           : No\n        Remapping Failure Occurred        : No\n",
+])
+def test_row_remap_near_misses(text):
+    got = findings(text)
+    assert "row_remap_failed" not in got and "row_remap_pending" not in got

@@ -177,13 +177,14 @@ _CLOSED_OTHER = lazy(
     r"|\b(?:Notebook|Kernel|Prozess|Programm|Jupyter)\w*\b[^.;!?]{0,40}?\b(?:geschlossen|beendet|gekillt|gestoppt)\b"
     r"|\b(?:ferm[ée]\w*|tu[ée]\w*|arr[êe]t[ée]\w*)\s+(?:le\s+|la\s+|l'|les\s+)?(?:autre\s+)?(?:notebook|noyau|kernel|processus|"
     r"programme)s?\b", _I)
-# ... the failure gone with it, in the same sentence.
+# ... the failure gone with it, in the same sentence (not memory "released" after a kill: that is what a
+# finished process's memory does, r17h).
 _ENDED = lazy(
     r"\b(?:didn'?t|did\s+not|don'?t|doesn'?t|won'?t|no\s+longer|never)\s+(?:get|receive|have|see|hit|show|throw|raise)\s+"
     r"(?:the\s+|any\s+|an?\s+|this\s+)?(?:same\s+)?(?:problem|issue|error|oom|(?:cuda\s+)?out\s+of\s+memory)"
     r"|\bunless\s+(?:I|we)\b|\bonly\s+(?:works?|runs?)\s+(?:after|when|if|once)\b"
     r"|\b(?:works?|worked|runs?|ran)\s+(?:fine|now|again|ok(?:ay)?|normally|well)\b|\b(?:fixed|solved|resolved|disappear\w*|"
-    r"went\s+away|(?:was|is)\s+gone|freed|released)\b|就好了|就可以了|解决了?|正常了|没问题了|释放了"
+    r"went\s+away|(?:was|is)\s+gone)\b|就好了|就可以了|解决了?|正常了|没问题了"
     r"|解決|直り|直った|動きました|動いた|出なくな|해결|잘\s*(?:됩니다|돼요|되었|됐|돌아)|정상"
     r"|\b(?:funciona\w*|se\s+solucion\w*|se\s+resolvi\w*|ya\s+no|funktioniert|behoben|gel[öo]st|fonctionne\w*|r[ée]solu)\b", _I)
 # A question, advice, a hedge, or the closing said not to help.
