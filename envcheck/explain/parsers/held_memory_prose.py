@@ -217,7 +217,9 @@ def _closed(doc: Pasted, f: Found) -> bool:
             done, ended = _DONE.search(s) or _CLOSED_OTHER.search(s), _ENDED.search(s)
             # another machine's or long ago, read before the failure told over ("no longer" is the point here);
             # other processes are the point too
+            # a process found taking the memory, then killed and the run fine: r25h reads that as over (_found_process)
             if not ended or not done or _CLOSED_NOT.search(s) or _HABIT.search(s) or _ELSEWHERE.search(s) \
+                    or _FOUND_PROCESS.search(s) \
                     or (ended.start() and not_here_now(s[:ended.start()], 0, ended.start(), people=False)):
                 continue
             near = " ".join(lines[max(0, i - 2):i + 3])
