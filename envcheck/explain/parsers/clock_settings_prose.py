@@ -119,25 +119,39 @@ _NOT_AFTER = lazy(r"^[^.!?;。！？\n]{0,40}?(?:\b(?:revert\w*|reset|undid|undo
 # everywhere (tables' borders, diffs), so a "+" line is read only when it also names a clock domain.
 _WORDS = ("overclock", "undervolt", "offset", "my oc", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
           "アンダーボルト", "低電圧化", "오버클럭", "언더볼", "afterburner", "precision x1", "gpu tweak", "gputweak",
-          "greenwithenvy", "lact", "underclock", "разогна", "разгон", "übertakt", "surcadenc", "aşırt", "asirt", "ép xung",
-          "default", "stock", "original", "factory")
+          "greenwithenvy", "lact", "underclock", "разогна", "разгон", "übertakt", "surcadenc", "aşırt", "asirt", "ép xung")
+# The undone forms' "the default MSI profile" names no clock word: such a line is read only when it also
+# names a profile, clocks or a curve, and tells the failure gone (cheap looks before the patterns: a log
+# with "default" on every line costs nothing).
+_DEFAULTS = ("default", "stock", "original", "factory")
+_DEFAULT_TARGETS = ("profile", "clock", "curve", "setting")
+_GONE_WORDS = ("fixed", "solved", "resolved", "disappear", "went away", "gone", "stable", "no more", "no longer",
+               "n't crash", "n't fail", "not crash", "works", "worked", "解决", "好了", "正常了", "消失")
+_BLAME_WORDS = ("caused by", "due to", "because of", "culprit", "cause", "problem", "issue", "blame", "reason")
+# The same looks as one alternation of literals each (a scan in C, not a loop in Python, over every line).
+_LOOK_WORDS, _LOOK_DEFAULT_TARGETS, _LOOK_GONE, _LOOK_BLAME = (
+    lazy("|".join(map(re.escape, words))) for words in (_WORDS, _DEFAULT_TARGETS, _GONE_WORDS, _BLAME_WORDS))
 _DOMAINS = ("core", "mem", "vram", "clock")
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
-    for i in doc.lines_containing(*_WORDS, "+", ignorecase=True):
+    for i in doc.lines_containing(*_WORDS, *_DEFAULTS, "+", ignorecase=True):
         line = lines[i]
         if len(line) > 400:
             continue  # a log line, not a person's sentence
         low = line.lower()
-        if not any(w in low for w in _WORDS) and not any(d in low for d in _DOMAINS):
+        worded = bool(_LOOK_WORDS.search(low))
+        if not worded and not any(d in low for d in _DOMAINS) and not any(d in low for d in _DEFAULTS):
             continue  # a "+" alone: a table's border, a diff, a sum
-        said = _blamed_or_undone(line)
+        said = _blamed_or_undone(line) if (worded and _LOOK_BLAME.search(low)) or (_LOOK_GONE.search(low) and (
+            worded or _LOOK_DEFAULT_TARGETS.search(low))) else None
         if said:
             f.note(f"{CLOCKS_CHANGED}“{said}” (line {i + 1})")
             return f
+        if not worded and "+" not in line:
+            continue  # read for the undone forms only (the wordings below all hold a word of _WORDS or a "+")
         for m in _SET.finditer(line):
             if _FACTORY.search(line[max(0, m.start() - 30):m.end() + 20]):
                 continue

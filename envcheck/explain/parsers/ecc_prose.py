@@ -148,13 +148,18 @@ _REMAP_NOT = lazy(r"\?|？|\b(?:if|whether|no|not|never|without|n't|check\w*|mon
                   r"should|could|would|might|may|can|means?|such\s+as|e\.g)\b|如果|是否|没有", _I)
 
 
+# Every form above holds one of these (lower-cased).
+_REMAP_LOOKS = ("remapping failure", "remapped rows", "row remap", "row-remap", "to remap", "pending remap",
+                "rows pending", "rows are pending", "rows is pending", "重映射", "리매핑")
+
+
 def _row_remap(doc: Pasted, f: Found) -> None:
     """Row remapping failed or pending, told or quoted outside the -q block (see above)."""
     lines = doc.lines
     for i in doc.lines_containing("remap", "重映射", "리매핑", ignorecase=True):
-        line = lines[i]
-        if line.lstrip().startswith("|") or len(line) > 2000:
-            continue
+        line, low = lines[i], lines[i].lower()
+        if line.lstrip().startswith("|") or len(line) > 2000 or not any(w in low for w in _REMAP_LOOKS):
+            continue  # a table's row, a log line, or "remap" in some other sense (cheap looks first)
         failed, pending = _FAILED_FIELD.search(line), _PENDING_FIELD.search(line)
         if (failed or pending) and not re.match(r"^\s+(?:Remapping Failure Occurred|Pending)\s*:", line):
             # a field on a line of its own is nvidia-smi -q's block, read by its reader; here the quoted or flattened one

@@ -201,6 +201,22 @@ _HABIT = lazy(r"\b(?:every|always|usually|daily|each|whenever|normally)\b|每次
 _MEMORY_WORD = lazy(r"\bmemory\b|\bvram\b|\boom\b|显存|内存|メモリ|메모리|\bmemoria\b|\bspeicher\b|\bm[ée]moire\b", _I)
 
 
+# Cheap looks before the patterns (lower-cased): every holder _CLOSED and _CLOSED_OTHER name, and every
+# word _ENDED needs.
+_HOLDER_LOOKS = ("jupyter", "notebook", "kernel", "ipython", "tab", "session", "process", "program", "app", "instance",
+                 "script", "job", "web", "ollama", "comfyui", "server", "进程", "程序", "任务", "内核", "ノートブック", "カーネル",
+                 "プロセス", "タブ", "노트북", "커널", "프로세스", "탭", "cuaderno", "proceso", "prozess", "noyau")
+_ENDED_LOOKS = ("n't", "did not", "does not", "do not", "will not", "no longer", "never", "unless", "only work", "only run",
+                "works ", "work ", "worked ", "runs ", "run ", "ran ", "fixed", "solved", "resolved", "disappear", "went away",
+                "gone", "就", "解决", "正常", "没问题", "解決", "直",
+                "動", "出なくな", "해결", "잘", "정상", "funciona", "solucion", "resolvi", "ya no", "funktioniert", "behoben",
+                "gelöst", "geloest", "fonctionne", "résolu", "resolu")
+
+
+# ... each as one alternation of literals (a scan in C over every line).
+_LOOK_HOLDER, _LOOK_ENDED = (lazy("|".join(map(re.escape, looks))) for looks in (_HOLDER_LOOKS, _ENDED_LOOKS))
+
+
 def _closed(doc: Pasted, f: Found) -> bool:
     """Another holder of the GPU closed and the failure gone (_CLOSED, _ENDED), in a sentence with no
     question, advice or "did not help" (_CLOSED_NOT), where the sentence, a line beside it or a failure in
@@ -210,8 +226,10 @@ def _closed(doc: Pasted, f: Found) -> bool:
                                   "停止", "종료", "닫", "끄", "껐", "cerr", "matar", "maté", "matando", "deten", "detuve",
                                   "geschlossen", "beendet", "gestoppt", "ferm", "tué", "arrêt", ignorecase=True):
         line = lines[i]
-        if line.lstrip().startswith("|") or len(line) > 600:
-            continue  # a table's row, a log line
+        low = line.lower()
+        if line.lstrip().startswith("|") or len(line) > 600 or not _LOOK_HOLDER.search(low) \
+                or not _LOOK_ENDED.search(low) or not _ENDED.search(line):
+            continue  # a table's row, a log line, no holder named or nothing said over (cheap looks first)
         for m in [*_CLOSED.finditer(line), *_CLOSED_OTHER.finditer(line)]:
             s = sentence_around(line, m.start(), m.end())
             done, ended = _DONE.search(s) or _CLOSED_OTHER.search(s), _ENDED.search(s)

@@ -118,8 +118,9 @@ _TOLD = lazy(r"\b(?:add(?:ed|ing)?|increas\w*|rais(?:e|ed|ing)|enlarg\w*|bump\w*
 _NOT_TOLD = lazy(r"\b(?:already|still|not|never|n't|didn'?t|doesn'?t|without|if|whether)\b|已经|还是|仍然|没用|如果", _I)
 def _sigbus(doc: Pasted) -> Optional[int]:
     """The first line that reports a process killed by SIGBUS (_SIGBUS), not a PCIe or lost-GPU line."""
-    for i in doc.lines_containing("bus", "signal 7", "return code", "exit code", "exitcode", "exited with", "总线错误",
-                                  "バスエラー", "barramento", "шины", "버스", ignorecase=True):
+    for i in doc.lines_containing("bus error", "sigbus", "signal 7", "code = -7", "code -7", "code: -7", "exitcode",
+                                  "code 135", "code: 135", "status 135", "bus-zugriff", "de bus", "el bus", "barramento",
+                                  "шины", "버스", "总线错误", "バスエラー", ignorecase=True):
         line = doc.lines[i]
         m = _SIGBUS.search(line)
         if m and not _NOT_SIGBUS.search(line) and not asked(line, m.end(), clause=False) \
