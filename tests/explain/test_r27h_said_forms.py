@@ -67,6 +67,10 @@ def test_sigbus_near_misses(text):
     OOM + "After closing the other notebook it works fine.\n",
     OOM + "关掉另一个notebook就好了\n",
     OOM + "I killed the other process and no longer get out of memory.\n",
+    # the same sentence filled at 80 columns by an editor
+    "I had Jupyter opened (using` jupyter notebook` command) in another tab and even\nthough I wasn't running "
+    "anything with it and I already had trained my data using\nGPU, after closing it, I didn't receive out of "
+    "memory issue.\n",
     OOM + "別のノートブックを閉じたら解決しました。\n",
     OOM + "다른 노트북을 종료하니 잘 됩니다.\n",
     OOM + "Después de cerrar el otro notebook funciona.\n",
@@ -89,6 +93,7 @@ def test_holder_closed_and_failure_gone(text):
     "After closing the browser the web UI was gone.\n",  # no memory anywhere
     "If I close the notebook, will it work?\n",
     OOM + "I used to close the other notebook and then it worked fine.\n",
+    OOM + "I closed the other notebook.\n\nThe training works fine on the CPU.\n",  # two paragraphs, not one sentence
     OOM + "Cerré el otro notebook pero no funciona.\n",
     OOM + "別のノートブックを閉じたら解決しますか？\n",
     OOM + "Nachdem ich das andere Notebook geschlossen habe, funktioniert es nicht.\n",

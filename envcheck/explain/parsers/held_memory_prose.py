@@ -217,6 +217,21 @@ _ENDED_LOOKS = ("n't", "did not", "does not", "do not", "will not", "no longer",
 _LOOK_HOLDER, _LOOK_ENDED = (lazy("|".join(map(re.escape, looks))) for looks in (_HOLDER_LOOKS, _ENDED_LOOKS))
 
 
+def _filled(lines, i: int) -> str:
+    """Line ``i`` with the prose lines around it that its sentence runs over, for a paragraph an editor
+    filled at 80 columns ("… in another tab and even" / "though I wasn't running anything …" / "GPU, after
+    closing it, I didn't receive out of memory issue."): the two lines before and the one after, joined
+    while each is a short line of prose (not blank, a table's row or a log line)."""
+    def prose(j: int) -> bool:
+        return 0 <= j < len(lines) and 0 < len(lines[j].strip()) <= 200 and not lines[j].lstrip().startswith(("|", "+"))
+    start, end = i, i
+    while start > i - 2 and prose(start - 1) and not lines[start - 1].rstrip().endswith((".", "!", "?", "。", "！", "？")):
+        start -= 1
+    if prose(i + 1) and not lines[i].rstrip().endswith((".", "!", "?", "。", "！", "？")):
+        end = i + 1
+    return " ".join(lines[j].strip() for j in range(start, end + 1)) if (start, end) != (i, i) else lines[i]
+
+
 def _closed(doc: Pasted, f: Found) -> bool:
     """Another holder of the GPU closed and the failure gone (_CLOSED, _ENDED), in a sentence with no
     question, advice or "did not help" (_CLOSED_NOT), where the sentence, a line beside it or a failure in
@@ -225,11 +240,12 @@ def _closed(doc: Pasted, f: Found) -> bool:
     for i in doc.lines_containing("clos", "shut", "kill", "stop", "quit", "termin", "exit", "关", "杀", "结束", "閉じ", "終了",
                                   "停止", "종료", "닫", "끄", "껐", "cerr", "matar", "maté", "matando", "deten", "detuve",
                                   "geschlossen", "beendet", "gestoppt", "ferm", "tué", "arrêt", ignorecase=True):
-        line = lines[i]
+        if lines[i].lstrip().startswith("|") or len(lines[i]) > 600:
+            continue  # a table's row, a log line
+        line = _filled(lines, i)
         low = line.lower()
-        if line.lstrip().startswith("|") or len(line) > 600 or not _LOOK_HOLDER.search(low) \
-                or not _LOOK_ENDED.search(low) or not _ENDED.search(line):
-            continue  # a table's row, a log line, no holder named or nothing said over (cheap looks first)
+        if not _LOOK_HOLDER.search(low) or not _LOOK_ENDED.search(low) or not _ENDED.search(line):
+            continue  # no holder named or nothing said over (cheap looks first)
         for m in [*_CLOSED.finditer(line), *_CLOSED_OTHER.finditer(line)]:
             s = sentence_around(line, m.start(), m.end())
             done, ended = _DONE.search(s) or _CLOSED_OTHER.search(s), _ENDED.search(s)
