@@ -13,3 +13,7 @@ SHARED_DETAIL = f"{STATED_DETAIL}: GPU memory said to be taken by other programs
 # "发现有个VeCarRecoServer进程，把所有内存基本全吃了" beside "CUDA内存不足": a process the person found taking
 # (nearly) all of the memory, in a text that says the run failed for memory (held_memory_prose checks both).
 FOUND_DETAIL = f"{STATED_DETAIL}: a process found taking the GPU's memory, beside a failure for memory"
+# "I had Jupyter opened … in another tab …, after closing it, I didn't receive out of memory issue": another
+# holder of the GPU (a notebook, its kernel, a process) closed and the failure gone with it, where the text
+# names memory (held_memory_prose checks both, r27h).
+CLOSED_DETAIL = f"{STATED_DETAIL}: closing another holder of the GPU (a notebook, a process) said to end the failure"

@@ -14,7 +14,7 @@ from typing import Dict, Iterator, List, Optional
 
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import is_stated
-from envcheck.derived.shm_said import WORKERS_DETAIL
+from envcheck.derived.shm_said import said_head
 from envcheck.derived.xid_said import xid_said
 from envcheck.facts import GpuFacts
 from envcheck.knowledge import xid as xid_table
@@ -253,7 +253,8 @@ def row_remap_pending(ctx: RuleContext) -> Iterator[Finding]:
                    "the next GPU reset. Running programs are unaffected, but the repair is not active yet.",
                    evidence((_p(g, "remapped_rows_pending"), True),
                             (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable),
-                            (_p(g, "remapped_rows_correctable"), g.remapped_rows_correctable)), gpu=g.index)
+                            (_p(g, "remapped_rows_correctable"), g.remapped_rows_correctable)), gpu=g.index,
+                   confidence=Confidence.LIKELY if is_stated(g.remapped_rows_pending) else None)
 
 
 def row_remap_failed(ctx: RuleContext) -> Iterator[Finding]:
@@ -264,7 +265,8 @@ def row_remap_failed(ctx: RuleContext) -> Iterator[Finding]:
                    f"{_label(g)} failed to remap a faulty memory row (no spare row left in that bank). It can no "
                    "longer repair its memory, and NVIDIA treats this as a reason for replacement.",
                    evidence((_p(g, "remapped_rows_failed"), True),
-                            (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable)), gpu=g.index)
+                            (_p(g, "remapped_rows_uncorrectable"), g.remapped_rows_uncorrectable)), gpu=g.index,
+                   confidence=Confidence.LIKELY if is_stated(g.remapped_rows_failed) else None)
 
 
 # --------------------------------------------------------------------------- kernel log
@@ -360,10 +362,8 @@ def shm_too_small(ctx: RuleContext) -> Iterator[Finding]:
     contained = in_container(f)
     if shm.status is Status.ERROR and is_stated(shm):
         # A person's words, no size: "shared memory is not enough", 共享内存不足.
-        said = shm.detail.split(": ", 1)[-1]  # workers=0 told as the fix in a container: shm_workers_said
         yield make("shm_too_small",
-                   (f"The text says {said}; with no workers nothing goes through /dev/shm. " if shm.detail.startswith(
-                       WORKERS_DETAIL) else f"The text says shared memory ran short ({said}). ") + "PyTorch DataLoader "
+                   said_head(shm.detail) + "PyTorch DataLoader "
                    "workers hand batches over through /dev/shm and die with “bus error” when it is full"
                    + (", the usual state of a container started with Docker's 64 MiB default." if contained
                       else "; `df -h /dev/shm` shows its size."),

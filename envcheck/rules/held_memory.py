@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from envcheck.derived.held_memory import FOUND_DETAIL, HELD_DETAIL, SHARED_DETAIL
+from envcheck.derived.held_memory import CLOSED_DETAIL, FOUND_DETAIL, HELD_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import held_said
 from envcheck.derived.machine import failure_texts
 from envcheck.derived.stated_causes import blamed
@@ -86,6 +86,15 @@ def gpu_memory_held_after_exit(ctx: RuleContext) -> Iterator[Finding]:
                        f"The text says other programs were using the same GPU (“{said}”), and a failure in it names "
                        "memory: what they hold is not there for this run. `nvidia-smi` lists them and what each holds; "
                        "stop them, wait for them, or run on a GPU nobody else uses (CUDA_VISIBLE_DEVICES).",
+                       [(f"gpus[{g.index}].memory_used_bytes", said)], gpu=g.index, confidence=Confidence.LIKELY)
+            return
+        if used.status is Status.ERROR and blamed(used, CLOSED_DETAIL):  # memory checked where it was read
+            said = str(used.detail)[len(CLOSED_DETAIL):].strip(" ()")
+            yield make("gpu_memory_in_use",
+                       f"The text says the failure went away once another holder of the GPU was closed (“{said}”): "
+                       "a notebook's kernel or another process keeps the memory it took until it exits, and the next "
+                       "run finds the card full. `nvidia-smi` lists the holders; shut down idle notebook kernels "
+                       "(Jupyter's Running tab) or end the process before the run.",
                        [(f"gpus[{g.index}].memory_used_bytes", said)], gpu=g.index, confidence=Confidence.LIKELY)
             return
         if used.status is not Status.ERROR or not blamed(used, HELD_DETAIL):

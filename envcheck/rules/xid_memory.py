@@ -12,6 +12,7 @@ where counters were pasted, ``health.ecc_errors`` reads them and this rule stays
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from envcheck.derived.xid_said import xid_said
@@ -64,5 +65,41 @@ def ecc_errors_in_kernel_log(ctx: RuleContext) -> Iterator[Finding]:
                    ev, severity=Severity.WARNING, recipe=None, confidence=likely)
 
 
+# Xid 63 "ECC page retirement or row remapping recording event" and 64 "ECC page retirement or row remapper
+# recording failure" (NVIDIA's Xid catalog): on a GPU with a row remapper (A100 and later data-center parts;
+# NVIDIA's "A100 GPU Memory Error Management") 63 is a row marked for remapping at the next reset, 64 a
+# remap that could not be made (an RMA criterion); on older GPUs they are page retirement's, which
+# retired_pages_pending and xid_errors_logged cover. Read where the GPU shown has a remapper or the line
+# itself names the remapper, and no remapped-rows counters were pasted (health.row_remap_* judge those).
+_REMAPPER_GPU = re.compile(r"\b(?:A100|A800|A30|H100|H800|H200|H20|GH200|B100|B200|GB200|B300|GB300)\b", re.I)
+_REMAP_XIDS = {63: "row_remap_pending", 64: "row_remap_failed"}
+
+
+def _remapper(ctx: RuleContext, events) -> bool:
+    if any("remap" in e.message.lower() for e in events):
+        return True
+    return any(g.name.ok and _REMAPPER_GPU.search(str(g.name.value)) for g in ctx.facts.gpus)
+
+
+def row_remap_in_kernel_log(ctx: RuleContext) -> Iterator[Finding]:
+    events = [e for e in ctx.facts.driver.xid_events.get(()) or () if e.xid in _REMAP_XIDS]
+    if not events or not _remapper(ctx, events):
+        return
+    if any(r.ok for g in ctx.facts.gpus for r in (g.remapped_rows_pending, g.remapped_rows_failed)):
+        return
+    for code in sorted({e.xid for e in events}, reverse=True):
+        e = next(x for x in events if x.xid == code)
+        where = f" at {e.pci}" if e.pci else ""
+        said = ("a faulty memory row was marked for remapping, which takes effect at the next GPU reset or reboot"
+                if code == 63 else "the GPU could not remap a faulty memory row: its spare rows are used up, which "
+                "NVIDIA treats as a reason for replacement")
+        yield make(_REMAP_XIDS[code],
+                   f"The kernel log shows Xid {code}{where}: {said}. `nvidia-smi -q -d ROW_REMAPPER` shows the "
+                   "remapper's counters.",
+                   evidence((f"driver.xid_events[xid={code}]", e.message.strip() or "(no text)")),
+                   confidence=Confidence.LIKELY)
+        return  # a failure says more than a pending remap
+
+
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
-RULES = (ecc_errors_in_kernel_log,)
+RULES = (ecc_errors_in_kernel_log, row_remap_in_kernel_log)

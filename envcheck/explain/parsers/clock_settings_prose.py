@@ -20,6 +20,13 @@ person lowered or locked to be safe (a power limit, ``nvidia-smi -lgc``), and no
 question, a condition, advice, or a setting said to be undone ("no overclock", "stock clocks",
 "could overclocking cause this?", "if you overclock", "I reset my overclock").
 
+Also (round 27) the person blaming their clock tool or settings for the failure ("were caused by...
+MSI Afterburner and overclocking/underclocking settings", "my undervolt curve was the culprit"), the
+setting undone with the failure gone ("installed the default MSI profile … and the problem
+disappeared", "lowering the memory clock offset fixed it"; not an underclock of a stock card), and
+the act in other languages (ru "разогнал", de "übertaktet", fr "overclocké", es/pt "tengo overclock",
+tr "hız aşırtma", vi "ép xung"), with their denials.
+
 Recorded as a note (``derived.clock_settings.CLOCKS_CHANGED`` starts it), the first such
 sentence quoted; ``rules/clock_settings.py`` makes the "likely" finding.
 """
@@ -30,6 +37,7 @@ import re
 
 from envcheck.derived.clock_settings import CLOCKS_CHANGED
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.sentences import not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -57,14 +65,52 @@ _SET = lazy(
     r"|\b(?:overclock(?:ing)?|oc)\s+settings?\b|\bundervolt(?:ed|ing)?\b"
     # a template row: "Overclock: +100 core" (not "Overclock: none")
     r"|^\s*[-*]?\s*(?:overclock(?:ing)?|oc)\s*:\s*(?!\s*(?:none|no|n/?a|stock|default|off|0|disabled|false|nope|nein|-+)(?!\w))\S"
-    r"|超频|降压|欠压|オーバークロック|アンダーボルト|低電圧化|오버클럭|언더볼팅|언더볼트", _I)
+    r"|超频|降压|欠压|オーバークロック|アンダーボルト|低電圧化|오버클럭|언더볼팅|언더볼트"
+    # "overclocking/underclocking settings": both named as what the card runs with
+    r"|\b(?:over|under)clock(?:ing)?\s*/\s*(?:over|under)clock(?:ing)?\s+(?:settings?|profiles?|curves?)\b"
+    # The act in other languages (r27h): ru "разогнал видеокарту", "разгон", de "übertaktet", "Übertaktung",
+    # fr "overclocké", "surcadencé", es/pt "hice overclock", "con overclock", "fiz overclock", tr "hız aşırtma",
+    # vi "ép xung"
+    r"|разогна\w*|разгон\w*|\bübertakt\w*|\boverclock[ée]e?s?\b|\bsurcadenc\w*"
+    r"|\b(?:hice|hago|tengo|ten[ií]a|con|fiz|fa[çc]o|tenho|com|estava\s+com|est[áa]\s+con)\s+(?:un\s+|o\s+|el\s+)?overclock\b"
+    r"|\bh[ıi]z\s+a[şs][ıi]rt\w*|\b[ée]p\s+xung\b", _I)
+# The person blaming their own clock settings for the failure (r27h: Wan2GP#1846's "almost 99% of my
+# CUDA_LAUNCH_BLOCKING=1 errors on my 4090 graphics card were caused by... MSI Afterburner and
+# overclocking/underclocking settings"): a cause word, then within the clause the tool that sets clocks
+# (MSI Afterburner, EVGA Precision X1, ASUS GPU Tweak, GreenWithEnvy, LACT) or the setting itself; or the
+# setting first, then named the culprit. The _NOT words before it (a denial, "could", "if") still count.
+_TOOLS = r"(?:msi\s+)?afterburner|precision\s+x1|gpu\s*tweak|greenwithenvy|\blact\b|overclock\w*|undervolt\w*|underclock\w*"
+_BLAMED = lazy(
+    rf"\b(?:(?:were|was|is|are|got|been)\s+)?(?:caused\s+by|due\s+to|because\s+of)\b(?:[^.!?;\n]|\.{{2,}}|…){{0,40}}?(?:{_TOOLS})"
+    rf"|(?:{_TOOLS})(?:[^.!?;\n]){{0,40}}?\b(?:was|were|is|turned\s+out\s+to\s+be)\s+(?:the|to)\s+"
+    r"(?:culprit|cause|problem|issue|blame|reason)\b", _I)
+# The setting undone and the failure gone with it, in one sentence: "I simply installed the default MSI
+# profile … and the problem disappeared", "after resetting the overclock it has not crashed", "lowering the
+# memory clock offset fixed it". The undoing is the evidence that the changed clocks were the cause.
+_UNDONE = lazy(r"\b(?:reset\w*|revert\w*|remov\w*|disabl\w*|undo\w*|undid|turn\w*\s+off|back\s+to|went\s+back)\b"
+               r"[^.!?;\n]{0,40}?(?:\b(?:default|stock|original|factory)\s+(?:msi\s+|afterburner\s+)?(?:profile|clocks?|settings?|curve)"
+               r"|\b(?:overclock\w*|undervolt\w*|oc|(?:clock\s+)?offsets?))\b"
+               # lowering an offset or the overclock, not the clocks themselves (an underclock that steadies a
+               # faulty card says nothing of a setting: lc0#1461 ended with a replaced board)
+               r"|\b(?:lower\w*|reduc\w*|dropp\w*|decreas\w*)\b[^.!?;\n]{0,30}?\b(?:overclock\w*|oc|undervolt\w*|"
+               r"(?:clock\s+)?offsets?)\b"
+               r"|\b(?:install\w*|load\w*|appl(?:y|ied|ying)|us(?:e|ed|ing))\s+(?:the\s+)?(?:default|stock|original|factory)\s+"
+               r"(?:msi\s+|afterburner\s+)?(?:profile|clocks?|settings?|curve)\b", _I)
+_GONE = lazy(r"\b(?:fixed|solved|resolved|disappear\w*|went\s+away|gone|stable|no\s+(?:more|longer)\b|"
+             r"(?:has|have|had)n'?t\s+(?:crashed|failed)|works?\s+(?:fine|now|again)|worked)\b"
+             r"|解决|好了|正常了|消失", _I)
+# Advice, a question, a hedge or a denial in the sentence: nothing said about this machine.
+_HEDGE = lazy(r"[?？]|\b(?:if|whether|could|would|should|might|may|maybe|perhaps|try|you|not|no|never|n't|didn'?t|"
+              r"doesn'?t|still)\b", _I)
 # A model name or a maker's own overclock: what the card is sold as, not what its owner set.
 _FACTORY = lazy(r"\bfactory[\s-]+(?:over-?clock\w*|oc)\b|\boc\s+edition\b|\bgaming\s+oc\b|出厂超频|工厂超频", _I)
 # A denial, a condition, advice, a question word, or the setting said undone, just before it.
 _NOT = lazy(r"\b(?:no|not|never|without|don'?t|didn'?t|doesn'?t|haven'?t|hasn'?t|isn'?t|wasn'?t|aren'?t|stock|default"
             r"|if|whether|could|would|should|might|maybe|perhaps|reset\w*|remov\w*|disabl\w*|revert\w*|undo\w*"
             r"|undid|back\s+to|avoid\w*|prevent\w*|recommend\w*|suggest\w*|try|tried)\b"
-            r"|没有|没|不|未|如果|是否|建议|しない|していない|ない|않|없", _I)
+            r"|没有|没|不|未|如果|是否|建议|しない|していない|ない|않|없"
+            # other languages' denials and conditions (r27h): de, fr, es, pt, tr, vi, ru
+            r"|\b(?:nicht|kein\w*|ohne|wenn|pas|sans|si|sin|sem|n[ãa]o|se|de[ğg]il|kh[ôo]ng|n[ếe]u)\b|\b(?:не|без|если)\b", _I)
 # After it: Japanese and Korean deny after the verb ("オーバークロックはしていません", "오버클럭은 하지
 # 않았습니다"), and a setting told undone later in the sentence ("I had overclocked it but reverted to stock").
 _NOT_AFTER = lazy(r"^[^.!?;。！？\n]{0,40}?(?:\b(?:revert\w*|reset|undid|undone|removed|disabled|back\s+to\s+(?:stock|default)"
@@ -72,20 +118,40 @@ _NOT_AFTER = lazy(r"^[^.!?;。！？\n]{0,40}?(?:\b(?:revert\w*|reset|undid|undo
 # Every wording above holds one of these (case-folded): the cheap first look. An offset's "+" is
 # everywhere (tables' borders, diffs), so a "+" line is read only when it also names a clock domain.
 _WORDS = ("overclock", "undervolt", "offset", "my oc", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
-          "アンダーボルト", "低電圧化", "오버클럭", "언더볼")
+          "アンダーボルト", "低電圧化", "오버클럭", "언더볼", "afterburner", "precision x1", "gpu tweak", "gputweak",
+          "greenwithenvy", "lact", "underclock", "разогна", "разгон", "übertakt", "surcadenc", "aşırt", "asirt", "ép xung")
+# The undone forms' "the default MSI profile" names no clock word: such a line is read only when it also
+# names a profile, clocks or a curve, and tells the failure gone (cheap looks before the patterns: a log
+# with "default" on every line costs nothing).
+_DEFAULTS = ("default", "stock", "original", "factory")
+_DEFAULT_TARGETS = ("profile", "clock", "curve", "setting")
+_GONE_WORDS = ("fixed", "solved", "resolved", "disappear", "went away", "gone", "stable", "no more", "no longer",
+               "n't crash", "n't fail", "not crash", "works", "worked", "解决", "好了", "正常了", "消失")
+_BLAME_WORDS = ("caused by", "due to", "because of", "culprit", "cause", "problem", "issue", "blame", "reason")
+# The same looks as one alternation of literals each (a scan in C, not a loop in Python, over every line).
+_LOOK_WORDS, _LOOK_DEFAULT_TARGETS, _LOOK_GONE, _LOOK_BLAME = (
+    lazy("|".join(map(re.escape, words))) for words in (_WORDS, _DEFAULT_TARGETS, _GONE_WORDS, _BLAME_WORDS))
 _DOMAINS = ("core", "mem", "vram", "clock")
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     lines = doc.lines
-    for i in doc.lines_containing(*_WORDS, "+", ignorecase=True):
+    for i in doc.lines_containing(*_WORDS, *_DEFAULTS, "+", ignorecase=True):
         line = lines[i]
         if len(line) > 400:
             continue  # a log line, not a person's sentence
         low = line.lower()
-        if not any(w in low for w in _WORDS) and not any(d in low for d in _DOMAINS):
+        worded = bool(_LOOK_WORDS.search(low))
+        if not worded and not any(d in low for d in _DOMAINS) and not any(d in low for d in _DEFAULTS):
             continue  # a "+" alone: a table's border, a diff, a sum
+        said = _blamed_or_undone(line) if (worded and _LOOK_BLAME.search(low)) or (_LOOK_GONE.search(low) and (
+            worded or _LOOK_DEFAULT_TARGETS.search(low))) else None
+        if said:
+            f.note(f"{CLOCKS_CHANGED}“{said}” (line {i + 1})")
+            return f
+        if not worded and "+" not in line:
+            continue  # read for the undone forms only (the wordings below all hold a word of _WORDS or a "+")
         for m in _SET.finditer(line):
             if _FACTORY.search(line[max(0, m.start() - 30):m.end() + 20]):
                 continue
@@ -96,3 +162,17 @@ def parse(doc: Pasted) -> Found:
             f.note(f"{CLOCKS_CHANGED}“{said}” (line {i + 1})")
             return f
     return f
+
+
+def _blamed_or_undone(line: str):
+    """The sentence of ``line`` that blames the clock settings (_BLAMED) or tells them undone with the
+    failure gone (_UNDONE then _GONE), with no hedge, question or denial in it; else None."""
+    for rx in (_BLAMED, _UNDONE):
+        for m in rx.finditer(line):
+            s = sentence_around(line, m.start(), m.end())
+            if rx is _UNDONE and not (_GONE.search(line, m.end()) and _GONE.search(s)):
+                continue
+            if _HEDGE.search(_GONE.sub(" ", s)) or _FACTORY.search(s) or not_here_now(s, 0, len(s)):
+                continue
+            return " ".join(s.split())[:160]
+    return None

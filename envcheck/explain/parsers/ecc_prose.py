@@ -127,4 +127,48 @@ def parse(doc: Pasted) -> Found:
                 f.gpu(None, i, detail=f"{STATED_DETAIL}: {s.strip()[:160]}", ecc_aggregate_uncorrected=worst)
                 return f
     _claim(doc, f)
+    _row_remap(doc, f)
     return f
+
+
+# Row remapping (A100 and later) told outside nvidia-smi -q's block (r27h): the block's own fields on
+# one line where the paste lost its breaks ("Remapped Rows Correctable Error : 0 Uncorrectable Error : 8
+# Pending : No Remapping Failure Occurred : Yes", nvidia-smi -q's ROW_REMAPPER section, R450+), the
+# field quoted ("nvidia-smi -q shows Remapping Failure Occurred : Yes"), and the state in words ("a row
+# remapping failure", "row remapping failed", "failed to remap the row", "rows pending remapping",
+# "a row remap is pending"). Nothing from a question, a condition, advice or a denial ("no row remapping
+# failure", "check whether a remap is pending"), nor from "Remapping Failure Occurred : No".
+_FAILED_FIELD = lazy(r"\bRemapping\s+Failure\s+Occurred\s*:\s*(Yes|No)\b", _I)
+_PENDING_FIELD = lazy(r"\bRemapped\s+Rows\b.{0,120}?\bPending\s*:\s*(Yes|No)\b", _I)
+_REMAP_FAILED = lazy(r"\brow[\s-]+remap(?:ping|per)?\s+(?:has\s+)?(?:fail(?:ed|ure|ures|s)?)\b|\bremapping\s+failure\b"
+                     r"|\bfail(?:ed|s)?\s+to\s+remap\b|\brow[\s-]+remap(?:ping)?\s+(?:is\s+)?exhausted\b|行重映射失败|로우\s*리매핑\s*실패", _I)
+_REMAP_PENDING = lazy(r"\brows?\s+(?:are\s+|is\s+)?pending\s+remap(?:ping)?\b|\brow[\s-]+remap(?:ping|s)?\s+(?:is\s+|are\s+)?pending\b"
+                      r"|\bpending\s+row[\s-]+remap\w*", _I)
+_REMAP_NOT = lazy(r"\?|？|\b(?:if|whether|no|not|never|without|n't|check\w*|monitor\w*|detect(?:s|ing)?|watch\w*|when(?:ever)?|"
+                  r"should|could|would|might|may|can|means?|such\s+as|e\.g)\b|如果|是否|没有", _I)
+
+
+# Every form above holds one of these (lower-cased).
+_REMAP_LOOKS = ("remapping failure", "remapped rows", "row remap", "row-remap", "to remap", "pending remap",
+                "rows pending", "rows are pending", "rows is pending", "重映射", "리매핑")
+
+
+def _row_remap(doc: Pasted, f: Found) -> None:
+    """Row remapping failed or pending, told or quoted outside the -q block (see above)."""
+    lines = doc.lines
+    for i in doc.lines_containing("remap", "重映射", "리매핑", ignorecase=True):
+        line, low = lines[i], lines[i].lower()
+        if line.lstrip().startswith("|") or len(line) > 2000 or not any(w in low for w in _REMAP_LOOKS):
+            continue  # a table's row, a log line, or "remap" in some other sense (cheap looks first)
+        failed, pending = _FAILED_FIELD.search(line), _PENDING_FIELD.search(line)
+        if (failed or pending) and not re.match(r"^\s+(?:Remapping Failure Occurred|Pending)\s*:", line):
+            # a field on a line of its own is nvidia-smi -q's block, read by its reader; here the quoted or flattened one
+            detail = f"{STATED_DETAIL}: {' '.join(line.split())[:160]}"
+            f.gpu(None, i, detail=detail, remapped_rows_failed=failed and failed.group(1).lower() == "yes",
+                  remapped_rows_pending=pending and pending.group(1).lower() == "yes")
+            continue
+        for s in _SENTENCE.findall(line):
+            for rx, field in ((_REMAP_FAILED, "remapped_rows_failed"), (_REMAP_PENDING, "remapped_rows_pending")):
+                m = rx.search(s)
+                if m and not _REMAP_NOT.search(s) and not _in_table(s):
+                    f.gpu(None, i, detail=f"{STATED_DETAIL}: {s.strip()[:160]}", **{field: True})

@@ -15,6 +15,12 @@ stays full, and the person finds the holder with ``fuser -v /dev/nvidia*``:
   "la memoria de la GPU sigue ocupada después de matar el proceso", "der GPU-Speicher wird nach
   dem Beenden nicht freigegeben", "la mémoire GPU n'est pas libérée après avoir tué le processus".
 
+Or another holder closed and the failure gone with it (round 27): "I had Jupyter opened … in another
+tab …, after closing it, I didn't receive out of memory issue", "the problem is still there unless I
+shutdown the notebook", "关掉另一个notebook就好了", "別のノートブックを閉じたら解決しました", where
+memory is named beside it or a failure for memory is in the text; not a habit, a question, advice,
+"did not help", another machine's or a time long past.
+
 A sentence must say both that memory is held (not released, still occupied) and that its
 process ended or cannot be seen (killed, finished, zombie, no process listed). Questions,
 conditions and advice ("how do I free GPU memory?", "you should kill the process that
@@ -27,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-from envcheck.derived.held_memory import FOUND_DETAIL, HELD_DETAIL, SHARED_DETAIL
+from envcheck.derived.held_memory import CLOSED_DETAIL, FOUND_DETAIL, HELD_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import HELD_NOTE
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import not_here_now, sentence_around
@@ -144,6 +150,122 @@ _MEMORY_FAILED = lazy(r"out\s+of\s+(?:gpu\s+|cuda\s+|device\s+)?memory|\boom\b|(
                       r"|显存(?:不足|不够|溢出|爆)", _I)
 
 
+# Another holder of the GPU closed and the failure gone with it (r27h): "I had Jupyter opened (using `jupyter
+# notebook` command) in another tab …, after closing it, I didn't receive out of memory issue" (tf-faster-rcnn#7),
+# "If I shutdown 1st notebook and run the other one, it won't have the same problem", "the problem is still
+# there unless I shutdown the notebook" (keras#5769), "关掉另一个notebook就好了", "把未杀掉的进程手动杀掉就好了".
+# The holder: a notebook or its kernel, a tab, a process, a program, an instance of a server or web UI.
+_HOLDER = (r"(?:jupyter(?:\s+notebook|\s+lab)?|notebooks?|kernels?|ipython|tabs?|sessions?|process(?:es)?|programs?|"
+           r"applications?|apps?|instances?|scripts?|jobs?|web\s*ui|ollama|comfyui|servers?)")
+_CLOSE = r"(?:clos(?:e|ed|es|ing)|shut(?:ting)?\s*down|shutdown|kill(?:ed|ing|s)?|stop(?:ped|ping|s)?|quit(?:ting)?|terminat\w+|exit(?:ed|ing)?)"
+_CLOSED = lazy(
+    # "shutdown the 1st notebook", "closing the other Jupyter tab", "killed the remaining processes"
+    rf"\b{_CLOSE}\s+(?:down\s+)?(?:the\s+|that\s+|this\s+|my\s+|all\s+|those\s+|these\s+)?(?:(?:other|first|1st|previous|old|"
+    rf"second|running|idle|remaining|leftover|stale|zombie|another)\s+)*(?:\w+\s+)?{_HOLDER}\b"
+    # the holder named first, then "closing it": "I had Jupyter opened … after closing it"
+    rf"|\b{_HOLDER}\b[^.;!?]{{0,160}}?\b{_CLOSE}\s+(?:it|them)\b"
+    r"|(?:关掉|关闭|杀掉|杀死|kill掉|结束)(?:了)?[^。，,！？]{0,12}(?:notebook|进程|程序|kernel|内核|任务)"
+    r"|(?:notebook|进程|程序|kernel|内核|任务)[^。，,！？]{0,12}(?:关掉|关闭|杀掉|杀死|kill掉|结束)", _I)
+# The same in other languages, the closing told as done by its form: ja "別のノートブックを閉じたら解決しました",
+# ko "다른 노트북을 종료하니 잘 됩니다", es "después de cerrar el otro notebook funciona", de "nachdem ich das andere
+# Notebook geschlossen habe, funktioniert es", fr "après avoir fermé l'autre notebook, ça fonctionne".
+_CLOSED_OTHER = lazy(
+    r"(?:ノートブック|カーネル|プロセス|タブ|notebook|jupyter)を?\s*(?:閉じ|終了し|停止し|kill\s*し)(?:たら|た後|てから|ると)"
+    r"|(?:노트북|커널|프로세스|탭|notebook|jupyter)[을를]?\s*(?:종료하|닫|끄|껐|kill\s*하)(?:니|고\s*나서|자|었더니|았더니|더니|면)"
+    r"|\b(?:cerr(?:ar|é|ando)|mat(?:ar|é|ando)|deten(?:er|iendo)|detuve)\s+(?:el\s+|la\s+|los\s+|las\s+)?(?:otr[oa]s?\s+)?"
+    r"(?:notebook|cuaderno|kernel|proceso|programa|instancia)s?\b"
+    r"|\b(?:Notebook|Kernel|Prozess|Programm|Jupyter)\w*\b[^.;!?]{0,40}?\b(?:geschlossen|beendet|gekillt|gestoppt)\b"
+    r"|\b(?:ferm[ée]\w*|tu[ée]\w*|arr[êe]t[ée]\w*)\s+(?:le\s+|la\s+|l'|les\s+)?(?:autre\s+)?(?:notebook|noyau|kernel|processus|"
+    r"programme)s?\b", _I)
+# ... the failure gone with it, in the same sentence (not memory "released" after a kill: that is what a
+# finished process's memory does, r17h).
+_ENDED = lazy(
+    r"\b(?:didn'?t|did\s+not|don'?t|doesn'?t|won'?t|no\s+longer|never)\s+(?:get|receive|have|see|hit|show|throw|raise)\s+"
+    r"(?:the\s+|any\s+|an?\s+|this\s+)?(?:same\s+)?(?:problem|issue|error|oom|(?:cuda\s+)?out\s+of\s+memory)"
+    r"|\bunless\s+(?:I|we)\b|\bonly\s+(?:works?|runs?)\s+(?:after|when|if|once)\b"
+    r"|\b(?:works?|worked|runs?|ran)\s+(?:fine|now|again|ok(?:ay)?|normally|well)\b|\b(?:fixed|solved|resolved|disappear\w*|"
+    r"went\s+away|(?:was|is)\s+gone)\b|就好了|就可以了|解决了?|正常了|没问题了"
+    r"|解決|直り|直った|動きました|動いた|出なくな|해결|잘\s*(?:됩니다|돼요|되었|됐|돌아)|정상"
+    r"|\b(?:funciona\w*|se\s+solucion\w*|se\s+resolvi\w*|ya\s+no|funktioniert|behoben|gel[öo]st|fonctionne\w*|r[ée]solu)\b", _I)
+# A question, advice, a hedge, or the closing said not to help.
+_CLOSED_NOT = lazy(r"[?？]|\b(?:you|should|could|would|might|maybe|perhaps|try|please|whether|(?:did\s*not|didn'?t|doesn'?t|"
+                   r"does\s+not)\s+help|no\s+effect|still\s+(?:get|got|gets|have|had|fail\w*|crash\w*|the\s+same|oom|out\s+of))\b"
+                   r"|如果|是否|吗|怎么|如何|请|应该|还是不行|没用|ですか|ますか|ください|나요|까요|하세요|\b(?:deber[ií]a|podr[ií]a|sollte|"
+                   r"k[öo]nnte|devrais|pourrait|no\s+(?:funciona|se\s+solucion)\w*|sigue|nicht|pas)\b", _I)
+# The closing told as done (past tense, a gerund after "after", "once I", "if I", "unless I"), not a habit
+# ("I close the notebook every evening and the machine works fine").
+_DONE = lazy(rf"\b(?:closed|shut\s*down|shutdown|killed|stopped|quit|terminated|exited|ended)\b|\b(?:after|once|upon)\s+(?:\w+\s+)?"
+             rf"(?:closing|shutting|killing|stopping|quitting|terminating|exiting)\b|\b(?:if|unless|when|once|after)\s+(?:I|we)\s+"
+             rf"(?:\w+\s+)?{_CLOSE}|关掉|关闭|杀掉|杀死|kill掉|结束", _I)
+_HABIT = lazy(r"\b(?:every|always|usually|daily|each|whenever|normally)\b|每次|每天|总是", _I)
+_MEMORY_WORD = lazy(r"\bmemory\b|\bvram\b|\boom\b|显存|内存|メモリ|메모리|\bmemoria\b|\bspeicher\b|\bm[ée]moire\b", _I)
+
+
+# Cheap looks before the patterns (lower-cased): every holder _CLOSED and _CLOSED_OTHER name, and every
+# word _ENDED needs.
+_HOLDER_LOOKS = ("jupyter", "notebook", "kernel", "ipython", "tab", "session", "process", "program", "app", "instance",
+                 "script", "job", "web", "ollama", "comfyui", "server", "进程", "程序", "任务", "内核", "ノートブック", "カーネル",
+                 "プロセス", "タブ", "노트북", "커널", "프로세스", "탭", "cuaderno", "proceso", "prozess", "noyau")
+_ENDED_LOOKS = ("n't", "did not", "does not", "do not", "will not", "no longer", "never", "unless", "only work", "only run",
+                "works ", "work ", "worked ", "runs ", "run ", "ran ", "fixed", "solved", "resolved", "disappear", "went away",
+                "gone", "就", "解决", "正常", "没问题", "解決", "直",
+                "動", "出なくな", "해결", "잘", "정상", "funciona", "solucion", "resolvi", "ya no", "funktioniert", "behoben",
+                "gelöst", "geloest", "fonctionne", "résolu", "resolu")
+
+
+# ... each as one alternation of literals (a scan in C over every line).
+_LOOK_HOLDER, _LOOK_ENDED = (lazy("|".join(map(re.escape, looks))) for looks in (_HOLDER_LOOKS, _ENDED_LOOKS))
+
+
+def _filled(lines, i: int) -> str:
+    """Line ``i`` with the prose lines around it that its sentence runs over, for a paragraph an editor
+    filled at 80 columns ("… in another tab and even" / "though I wasn't running anything …" / "GPU, after
+    closing it, I didn't receive out of memory issue."): the two lines before and the one after, joined
+    while each is a short line of prose (not blank, a table's row or a log line)."""
+    def prose(j: int) -> bool:
+        return 0 <= j < len(lines) and 0 < len(lines[j].strip()) <= 200 and not lines[j].lstrip().startswith(("|", "+"))
+    start, end = i, i
+    while start > i - 2 and prose(start - 1) and not lines[start - 1].rstrip().endswith((".", "!", "?", "。", "！", "？")):
+        start -= 1
+    if prose(i + 1) and not lines[i].rstrip().endswith((".", "!", "?", "。", "！", "？")):
+        end = i + 1
+    return " ".join(lines[j].strip() for j in range(start, end + 1)) if (start, end) != (i, i) else lines[i]
+
+
+def _closed(doc: Pasted, f: Found) -> bool:
+    """Another holder of the GPU closed and the failure gone (_CLOSED, _ENDED), in a sentence with no
+    question, advice or "did not help" (_CLOSED_NOT), where the sentence, a line beside it or a failure in
+    the text names memory."""
+    lines = doc.lines
+    for i in doc.lines_containing("clos", "shut", "kill", "stop", "quit", "termin", "exit", "关", "杀", "结束", "閉じ", "終了",
+                                  "停止", "종료", "닫", "끄", "껐", "cerr", "matar", "maté", "matando", "deten", "detuve",
+                                  "geschlossen", "beendet", "gestoppt", "ferm", "tué", "arrêt", ignorecase=True):
+        if lines[i].lstrip().startswith("|") or len(lines[i]) > 600:
+            continue  # a table's row, a log line
+        line = _filled(lines, i)
+        low = line.lower()
+        if not _LOOK_HOLDER.search(low) or not _LOOK_ENDED.search(low) or not _ENDED.search(line):
+            continue  # no holder named or nothing said over (cheap looks first)
+        for m in [*_CLOSED.finditer(line), *_CLOSED_OTHER.finditer(line)]:
+            s = sentence_around(line, m.start(), m.end())
+            done, ended = _DONE.search(s) or _CLOSED_OTHER.search(s), _ENDED.search(s)
+            # another machine's or long ago, read before the failure told over ("no longer" is the point here);
+            # other processes are the point too
+            # a process found taking the memory, then killed and the run fine: r25h reads that as over (_found_process)
+            if not ended or not done or _CLOSED_NOT.search(s) or _HABIT.search(s) or _ELSEWHERE.search(s) \
+                    or _FOUND_PROCESS.search(s) \
+                    or (ended.start() and not_here_now(s[:ended.start()], 0, ended.start(), people=False)):
+                continue
+            near = " ".join(lines[max(0, i - 2):i + 3])
+            if not (_MEMORY_WORD.search(near) or any(_MEMORY_FAILED.search(lines[j])
+                                                     for j in doc.lines_containing("memory", "oom", "内存", "显存"))):
+                return False
+            said = " ".join(s.split())[:160]
+            f.gpu(None, i, memory_used_bytes=Reading.fail(Status.ERROR, f"{CLOSED_DETAIL} ({said})"))
+            return True
+    return False
+
+
 # An amount named in the sentence: "13GB", "12799 MiB".
 _AMOUNT = lazy(r"\b(\d+(?:\.\d+)?)\s*([gm])i?b\b", _I)
 
@@ -198,7 +320,7 @@ def _found_process(doc: Pasted, f: Found) -> bool:
 
 def _shared(doc: Pasted, f: Found) -> Found:
     """Other live work said to take the same GPU (_SHARED), or a process found taking its memory."""
-    if _found_process(doc, f):
+    if _found_process(doc, f) or _closed(doc, f):
         return f
     for i in doc.lines_containing("other", " much", " many", "multiple", "several", "其他", "别的", "其它"):
         line = doc.lines[i]

@@ -11,8 +11,17 @@ advice, a question, a denial or "did not help"), and the run in a container (not
 "without docker", "not in a container"). On Windows or a bare host, workers=0 gets past other
 things (spawn, pickling), so a container is required.
 
-A claim (``STATED``) on the size of /dev/shm, failed with :data:`WORKERS_DETAIL`, so a df row or
-a size said outranks it; ``rules/health.py`` makes it a "likely" shm_too_small.
+A process killed by SIGBUS, in any program's words (a shell's "Bus error (core dumped)" and glibc's
+translations of it, torch elastic's "Signal 7 (SIGBUS)", DeepSpeed's "return code = -7"), is the same
+shortage told another way (round 27: ManiGaussian#16, "I got a Bus error when executing the
+evaluation codes" … "You need to add "--shm-size 8G" when running docker"): read where /dev/shm is
+told as what is needed or what fixed it, or where the run is in a container and the text never
+names /dev/shm (a size set, "already increased", a question: the person has weighed it). A bare
+host's bus error with no word of /dev/shm is not read: mmap'd files and misaligned loads raise it too.
+
+A claim (``STATED``) on the size of /dev/shm, failed with :data:`WORKERS_DETAIL` or
+:data:`SIGBUS_DETAIL`, so a df row or a size said outranks it; ``rules/health.py`` makes it a
+"likely" shm_too_small.
 """
 
 from __future__ import annotations
@@ -20,9 +29,9 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
-from envcheck.derived.shm_said import WORKERS_DETAIL
+from envcheck.derived.shm_said import SIGBUS_DETAIL, WORKERS_DETAIL
 from envcheck.explain.partial import Found
-from envcheck.explain.sentences import ANOTHER_MACHINE, sentence_around
+from envcheck.explain.sentences import ANOTHER_MACHINE, asked, not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 from envcheck.reading import Status
@@ -84,9 +93,72 @@ def _zero_fixed(line: str) -> Optional[str]:
     return None
 
 
+# SIGBUS in the words of the programs that report it (r27h): glibc's strsignal(SIGBUS) "Bus error" as a
+# shell reports the job it killed (bash "Bus error (core dumped)", zsh "zsh: bus error  python …"), and
+# glibc's translations of it (po/zh_CN "总线错误", ja "バスエラー", de "Bus-Zugriffsfehler", fr "Erreur de
+# bus", es "Error en el bus", pt_BR "Erro no barramento", ru "Ошибка шины", ko "버스 오류"); torch elastic's
+# ProcessFailure "Signal 7 (SIGBUS) received by PID n" and "exitcode  : -7" (torch/distributed/elastic/
+# multiprocessing/errors/__init__.py); DeepSpeed's launcher "… exits with return code = -7"
+# (deepspeed/launcher/launch.py); a container's exit status 135 (128 + SIGBUS); Python's faulthandler
+# "Fatal Python error: Bus error"; a person's "I got a Bus error".
+_SIGBUS = lazy(r"\bbus\s+error\b|\bSIGBUS\b|\bsignal\s+7\b|\breturn\s+code\s*=\s*-7\b|\bexit\s*code\s*:?\s*(?:-7|135)\b"
+               r"|\bexited\s+with\s+(?:code|status)\s+135\b|总线错误|バスエラー|Bus-Zugriffsfehler|Erreur\s+de\s+bus"
+               r"|Error\s+en\s+el\s+bus|Erro\s+no\s+barramento|Ошибка\s+шины|버스\s*오류", _I)
+# Not a SIGBUS: the kernel's PCIe AER report ("pcieport 0000:00:01.0: AER: PCIe Bus Error: severity=Corrected")
+# and the driver's "fallen off the bus" (their readers read them).
+_NOT_SIGBUS = lazy(r"\bpcie\b|\bAER\b|\bpci\b|fallen\s+off", _I)
+# /dev/shm named as the way out: Docker's --shm-size, compose's shm_size, the tmpfs itself, Kubernetes'
+# memory emptyDir over /dev/shm, sharing the host's IPC namespace, or "shared memory" in words.
+_SHM_NAMED = lazy(r"--shm[-_]size|\bshm[-_]size\b|/dev/shm|\bemptyDir\b|--ipc[= ]host|\bipc:\s*host\b"
+                  r"|\bshared[\s-]+memory\b|\bshm\b|共享内存|共有メモリ|공유\s*메모리", _I)
+# ... told as what is needed or what fixed it ("You need to add --shm-size 8G when running docker",
+# "increased the shm size and it works", "加大共享内存后解决"), not said already done or not enough.
+_TOLD = lazy(r"\b(?:add(?:ed|ing)?|increas\w*|rais(?:e|ed|ing)|enlarg\w*|bump\w*|mount(?:ed|ing)?|need(?:ed|s)?\s+to|"
+             r"fix(?:ed|es)?|solv\w*|resolv\w*|works?|worked|helped)\b|增加|加大|调大|扩大|解决|増や|늘려|늘리", _I)
+_NOT_TOLD = lazy(r"\b(?:already|still|not|never|n't|didn'?t|doesn'?t|without|if|whether)\b|已经|还是|仍然|没用|如果", _I)
+def _sigbus(doc: Pasted) -> Optional[int]:
+    """The first line that reports a process killed by SIGBUS (_SIGBUS), not a PCIe or lost-GPU line."""
+    for i in doc.lines_containing("bus error", "sigbus", "signal 7", "code = -7", "code -7", "code: -7", "exitcode",
+                                  "code 135", "code: 135", "status 135", "bus-zugriff", "de bus", "el bus", "barramento",
+                                  "шины", "버스", "总线错误", "バスエラー", ignorecase=True):
+        line = doc.lines[i]
+        m = _SIGBUS.search(line)
+        if m and not _NOT_SIGBUS.search(line) and not asked(line, m.end(), clause=False) \
+                and not not_here_now(line, m.start(), m.end()):
+            return i
+    return None
+
+
+def _shm_told(doc: Pasted) -> Optional[str]:
+    """A sentence naming /dev/shm as what is needed or what fixed it (not a denial, a condition, a
+    question, nor something said already done), or None."""
+    for i in doc.lines_containing("shm", "shared memory", "shared-memory", "emptydir", "ipc", "共享内存", "共有メモリ", "공유",
+                                  ignorecase=True):
+        line = doc.lines[i]
+        for m in _SHM_NAMED.finditer(line):
+            s = sentence_around(line, m.start(), m.end())
+            if _TOLD.search(s) and not _NOT_TOLD.search(s) and not s.rstrip().endswith(("?", "？")) \
+                    and not not_here_now(line, m.start(), m.end()):
+                return " ".join(s.split()).rstrip(".。!！ ")[:160]
+    return None
+
+
 def read(doc: Pasted, f: Found) -> None:
-    """Workers at 0 told as the fix, in a container: a failed reading of /dev/shm's size."""
+    """Workers at 0 told as the fix, in a container; or a process killed by SIGBUS where /dev/shm is
+    told as the way out, or in a container with no shm setting: a failed reading of /dev/shm's size."""
     hit = doc.first(_zero_fixed, "workers", ignorecase=True)
     if hit and _in_container(doc):
         i, said = hit
         f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{WORKERS_DETAIL}: {said}")
+        return
+    i = _sigbus(doc)
+    if i is None:
+        return
+    told = _shm_told(doc)
+    # Without it, a container and no word of /dev/shm anywhere (a flag set, "I already increased the shm
+    # size", a question about it: the person has weighed it, and the default 64 MiB is not what they run).
+    if told is None and (not _in_container(doc) or any(_SHM_NAMED.search(doc.lines[j]) for j in doc.lines_containing(
+            "shm", "shared memory", "shared-memory", "emptydir", "ipc", "共享内存", "共有メモリ", "공유", ignorecase=True))):
+        return
+    said = told or f"“{' '.join(doc.lines[i].split())[:120]}” in a container"
+    f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{SIGBUS_DETAIL}: {said}")
