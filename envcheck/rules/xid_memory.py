@@ -76,7 +76,10 @@ _REMAP_XIDS = {63: "row_remap_pending", 64: "row_remap_failed"}
 
 
 def _remapper(ctx: RuleContext, events) -> bool:
-    if any("remap" in e.message.lower() for e in events):
+    # The catalog's own wording of 63/64 names both mechanisms ("ECC page retirement or row remapping
+    # recording event"): only other words about the remapper (R470+'s "Row Remapper: New row marked for
+    # remapping, reset gpu to activate.") say which one this GPU has.
+    if any("remap" in low and "page retirement or row remap" not in low for low in (e.message.lower() for e in events)):
         return True
     return any(g.name.ok and _REMAPPER_GPU.search(str(g.name.value)) for g in ctx.facts.gpus)
 

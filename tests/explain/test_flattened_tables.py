@@ -42,3 +42,4 @@ def test_a_flattened_table_is_not_a_sentence_about_ecc(text):
 ])
 def test_a_sentence_giving_the_counter_is_still_read(text):
     assert "ecc_errors" in findings(text)
+

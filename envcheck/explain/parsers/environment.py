@@ -37,6 +37,9 @@ _NAME_PARTS = ("cuda_", "nvidia_", "nccl_", "torch_", "cublas", "cudnn_", "ld_li
 # NCCL's and torch's c10d errors end "(run with NCCL_DEBUG=INFO for details)" (ProcessGroupNCCL.cpp).
 _ADVICE = lazy(r"(?:\b(?:consider|try|trying|passing|pass|e\.g\.?|for example|such as|like|recommend\w*|suggest\w*)"
                      r"|\(\s*(?:re-?)?run\s+with)(?:\s+\w+){0,2}\s*$", re.IGNORECASE)
+# The setting as the name of the errors that advise it ("almost all my CUDA_LAUNCH_BLOCKING=1 errors were
+# caused by ...": torch's footer above names the variable), not a setting made.
+_ERRORS_NAMED = lazy(r"\s+(?:errors?|error\s+messages?|exceptions?|crash(?:es)?|issues?)\b", re.IGNORECASE)
 _PROMPT = lazy(r"(^\S*[$#>]\s)|(^\(\S+\)\s)|(^>>>)")
 # A *_VISIBLE_DEVICES setting the line says is made on purpose to keep the GPU out ("the only solution that works is to
 # set CUDA_VISIBLE_DEVICES=\"\". Is there another way to disable CUDA?", "… to run these workers on the
@@ -102,7 +105,13 @@ def _form(line: str) -> Optional[Tuple[str, object]]:
         return None
     # "For debugging consider passing CUDA_LAUNCH_BLOCKING=1": advice, not a setting
     return "assign", [(m.group("var"), _prose_end(_unquote(m.group("value")))) for m in _ASSIGN.finditer(line)
-                      if not _ADVICE.search(line[:m.start()])]
+                      if not _ADVICE.search(line[:m.start()]) and not _names_errors(line, m)]
+
+
+def _names_errors(line: str, m: "re.Match[str]") -> bool:
+    """The setting written as the name of errors ("CUDA_LAUNCH_BLOCKING=1 errors"), not one clause
+    ending before another ("I set CUDA_LAUNCH_BLOCKING=1, errors are the same")."""
+    return not m.group("value").endswith((",", ".", ";", ":")) and bool(_ERRORS_NAMED.match(line, m.end()))
 
 
 def parse(doc: Pasted) -> Found:
