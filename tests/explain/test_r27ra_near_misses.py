@@ -220,3 +220,34 @@ def test_absence_near_misses(text):
 ])
 def test_absence_said(text):
     assert NO_GPU in findings(text)
+
+
+# --------------------------------------------------------------- messages r27v: kmod_module_built_for_other_kernel
+@pytest.mark.parametrize("text", [
+    # GPUDirect RDMA's and GPUDirect Storage's modules: the InfiniBand stack's symbols, the driver works
+    "$ sudo modprobe nvidia-peermem\nmodprobe: ERROR: could not insert 'nvidia_peermem': Unknown symbol in module, or "
+    "unknown parameter (see dmesg)\nCUDA itself works, only GPUDirect RDMA is missing.",
+    "$ sudo modprobe nvidia-fs\nmodprobe: ERROR: could not insert 'nvidia_fs': Unknown symbol in module, or unknown "
+    "parameter (see dmesg)",
+])
+def test_kmod_refusing_another_nvidia_module(text):
+    assert NOT_LOADED not in findings(text)
+
+
+def test_kmod_refusing_the_driver():
+    assert NOT_LOADED in findings("modprobe: ERROR: could not insert 'nvidia': Exec format error")
+
+
+# --------------------------------------------------------------- interactive: is_available() said in other languages
+def _available(text):
+    from envcheck.explain.parsers import interactive
+    from envcheck.explain.source import normalise
+    return [c.reading.value for c in interactive.parse(normalise(text + "\n")).claims if c.path == "torch.cuda_available"]
+
+
+@pytest.mark.parametrize("text", [
+    "torch.cuda.is_available() が False か True かを確認してください。",
+    "torch.cuda.is_available() gibt True oder False zurück, je nach Treiber.",
+])
+def test_two_values_offered_are_no_result(text):
+    assert _available(text) == []
