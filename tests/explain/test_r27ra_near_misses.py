@@ -251,3 +251,23 @@ def _available(text):
 ])
 def test_two_values_offered_are_no_result(text):
     assert _available(text) == []
+
+
+# Real reports (the search tool's issues corpus), the GPU working, Code 31 on NVIDIA's Platform
+# Controllers and Framework device (nvpcf, Dynamic Boost): not the GPU's driver. The title above the
+# reporter's text, as a user pasting the whole issue gives it.
+@pytest.mark.parametrize("text", [
+    # https://github.com/dartraiden/NVIDIA-patcher/issues/149
+    "Nvidia Platform Controllers and Framework Code 31 (CMP 70HX)\n\n"
+    "the gpu itself has no error but for some reason when i installed the drivers the Nvidia controller things has a "
+    "CODE 31 error \"Este dispositivo no funciona correctamente porque Windows no puede cargar los controladores "
+    "requeridos para dicho dispositivo. (Código 31)\"\n"
+    "it says something like: this device wont work properly cuz windows cant load the requiered drivers for this device",
+    # https://github.com/arutar/FrankenDriver/issues/8
+    "error 31 in nvidia platforms controller and framework\n\n"
+    "Восклицательный знак в диспетчере устройств. но вроде бы игрушки идут, адоб премьер кажется работает\n\n"
+    "Это устройство работает неправильно, т.к. Windows не удается загрузить для него нужные драйверы. (Код 31)\n\n"
+    "Служба: nvpcf",
+])
+def test_real_platform_controllers_code_31(text):
+    assert NOT_LOADED not in findings(text)
