@@ -30,6 +30,10 @@ NO_GPU = "no_nvidia_gpu_found"
     "The GTX 1080 lacks tensor cores, so bf16 in the current torch release is slow on it.",
     "My RTX 3060 lacks the VRAM to run this model with the stable torch build, it goes OOM.",
     "My GTX 1080 does not have tensor cores, so the current torch build runs fp16 slowly.",
+    # the GPU as a modifier of what was dropped
+    "The latest torch release dropped my RTX 3090 from 10 it/s to 7 it/s.",
+    "The nightly torch build dropped the RTX 4090's throughput by 30%.",
+    "The current torch release no longer has the RTX 4090 memory leak.",
 ])
 def test_arch_lack_words_on_a_working_gpu(text):
     assert not ARCH & set(findings(text))
@@ -42,6 +46,7 @@ def test_arch_lack_words_on_a_working_gpu(text):
      "gpu_arch_too_old_for_torch_build"),
     ("The current PyTorch build does not contain kernels for my GTX 1080.", "gpu_arch_too_old_for_torch_build"),
     ("The current torch version does not work with my RTX 5090.", "gpu_arch_unsupported_by_torch_build"),
+    ("The stable torch wheel lacks sm_120, so my RTX 5090 fails.", "gpu_arch_unsupported_by_torch_build"),
 ])
 def test_arch_lack_said_in_other_words(text, fid):
     assert fid in findings(text)

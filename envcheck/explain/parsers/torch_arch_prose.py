@@ -148,6 +148,11 @@ _OBJECT_LACK = lazy(r"^(?:lacks?|dropped|removed|deprecated|(?:does|do|did)\s*(?
                     r"|(?:doesn't|don't|didn't)\s+(?:contain|include|ship|carry|have)\w*"
                     r"|no\s+longer\s+(?:has|includes?|contains?|ships?))$", _I)
 _AFTER_OBJECT = lazy(r"\s*(?:(?:the|my|a|an|this|our|nvidia|geforce)\s+){0,3}$", _I)
+# The GPU as a modifier of what was dropped or lacked, not the object itself: "dropped my RTX 3090 from
+# 10 it/s to 7", "dropped the RTX 4090's throughput", "no longer has the RTX 4090 memory leak".
+_NOT_OBJECT_END = lazy(r"(?:'s|’s)\b|\s+(?:from|to|by)\s+[~\d]|(?:\s+\w+){0,2}?\s+(?:memory|vram|throughput|speed|performance"
+                       r"|perf|bug|leak|issue|problem|regression|latency|utili[sz]ation|usage|temperature|power|clocks?|fans?"
+                       r"|crash\w*|error|warning|slowdown)\b", _I)
 _PASSIVE_BEFORE = lazy(r"^[\s\w-]{0,24}\b(?:was|were|is|are|been|got|gets|get)\s+$", _I)
 
 
@@ -155,7 +160,8 @@ def _about_gpu(s: str, lack: re.Match) -> bool:
     bare = _OBJECT_LACK.match(lack.group(0)) is not None
     passive = bare and lack.group(0).lower() in ("dropped", "removed", "deprecated")
     for g in _GPU.finditer(s):
-        if g.start() >= lack.end() and (_AFTER_OBJECT if bare else _AFTER_LACK).match(s[lack.end():g.start()]):
+        if g.start() >= lack.end() and (_AFTER_OBJECT if bare else _AFTER_LACK).match(s[lack.end():g.start()]) \
+                and not (bare and _NOT_OBJECT_END.match(s, g.end())):
             return True
         if g.end() <= lack.start() and (not bare or passive) and (
                 _PASSIVE_BEFORE if bare else _BEFORE_LACK).match(s[g.end():lack.start()]):
