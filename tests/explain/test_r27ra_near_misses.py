@@ -129,6 +129,11 @@ def test_device_manager_code_said(text):
     "runs fine.",
     "Without sudo, nvidia-smi -pm 1 gives an error; with sudo it works.",
     "As a normal user ncu fails with ERR_NVGPUCTRPERM on the GPU, with sudo it works.",
+    # the docker CLI as the user: the docker group, not the GPU's nodes
+    "Als normaler Benutzer funktioniert docker run --gpus all nicht, mit sudo geht es.",
+    "Sin sudo, docker run --gpus all falla; con sudo funciona.",
+    "Без sudo docker run --gpus all выдаёт ошибку, через sudo работает.",
+    "As a normal user docker run --gpus all fails, with sudo it works.",
     "nvidia-smi -i 0 -pl 170\nFailed to set power management limit for GPU 0000:01:00.0: Insufficient Permissions\n"
     "Terminating early due to previous errors.\nsudo nvidia-smi -i 0 -pl 170\n"
     "Power limit for GPU 0000:01:00.0 was set to 170.00 W from 170.00 W.\nAll done.",

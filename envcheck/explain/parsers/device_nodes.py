@@ -323,7 +323,9 @@ OTHER_RIGHTS = lazy(r"docker\.sock|docker\s+daemon|\bpip3?\s+install|\bconda\s+(
                      r"|lock-gpu-clocks|lock-memory-clocks|reset-gpu-clocks|applications-clocks|gpu-reset|ecc-config|compute-mode"
                      r"|multi-instance-gpu))|\bnvidia-settings\b|\bcoolbits\b|ERR_NVGPUCTRPERM|RmProfilingAdminOnly"
                      r"|\bpower\s*limit|\bpersistence\s*mode|\bover-?clock\w*|\bclocks\b|\btaktrat\w*|\bleistungs?limit\w*|частот\w*"
-                     r"|лимит\w*\s+мощност\w*|\bl[ií]mite\s+de\s+pot[eê]ncia|\blimite\s+de\s+puissance", _I)
+                     r"|лимит\w*\s+мощност\w*|\bl[ií]mite\s+de\s+pot[eê]ncia|\blimite\s+de\s+puissance"
+                     # the docker CLI as the user: the docker group (the daemon's socket), not the GPU's nodes
+                     r"|\b(?:docker|nerdctl)\s+(?:run|compose|exec|ps|pull|build|info|images|start)\b|\bdocker\s+group\b", _I)
 
 
 def _told_closed(doc: Pasted, f: Found) -> None:
