@@ -281,3 +281,23 @@ def test_two_values_offered_are_no_result(text):
 ])
 def test_real_platform_controllers_code_31(text):
     assert NOT_LOADED not in findings(text)
+
+
+# module_load_langs: another device's driver that does not load, beside an NVIDIA GPU said to work
+@pytest.mark.parametrize("text", [
+    "GPU: NVIDIA RTX 4090, CUDA läuft.\nDer WLAN-Treiber wird nach dem Update nicht geladen.",
+    "Видеокарта NVIDIA RTX 3060 работает, CUDA тоже.\nДрайвер Wi-Fi после обновления ядра не загружается.",
+    "Tengo una NVIDIA RTX 3070 y CUDA funciona.\nEl driver de audio Realtek no se carga desde la actualización.",
+    "NVIDIA RTX 3070 ok. Le pilote du touchpad ne se charge plus.",
+    "NVIDIA RTX 3070 ok。無線LANのドライバが読み込まれない。",
+])
+def test_another_devices_driver_not_loading(text):
+    assert NOT_LOADED not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Laptop con Intel i7 y RTX 3060: el driver de NVIDIA no se carga.",
+    "Sur mon portable, son pilote nvidia ne se charge plus depuis la mise à jour.",
+])
+def test_nvidia_driver_not_loading_beside_other_words(text):
+    assert NOT_LOADED in findings(text)

@@ -58,6 +58,13 @@ _FIXED = lazy(r"\b(?:funktioniert\s+(?:\w+\s+){0,2}?wieder|geht\s+(?:\w+\s+){0,2
 # Another module named as the one that does not load ("das Modul vboxdrv wird nicht geladen").
 _OTHER_MODULE = lazy(r"\b(?:vbox\w*|virtualbox|wl|r8\d{3}\w*|rtl\w+|iwl\w*|zfs|v4l2\w*|evdi|acpi_call|bbswitch|"
                      r"amdgpu|radeon|i915|snd\w*|btusb|kvm\w*)\b", _I)
+# Another device's driver named in the sentence ("Der WLAN-Treiber wird nicht geladen", "Драйвер Wi-Fi не
+# загружается", "el driver de audio no se carga", "le pilote du touchpad"), beside an NVIDIA GPU said to work.
+_OTHER_DEVICE = lazy(r"(?:\b|-)(?:w-?lan|wi-?fi|bluetooth|ethernet|lan|netzwerk\w*|network|r[eé]seau|сет[иь]\w*|audio\w*|sound\w*"
+                     r"|sonido|звук\w*|аудио|touch-?pad\w*|pav[eé]\s+tactile|tastatur\w*|keyboard|clavier|teclado|клавиатур\w*"
+                     r"|webcam|kamera|camera|cam[eé]ra|c[aá]mara|камер\w*|drucker|printer|imprim\w*|принтер\w*|realtek|broadcom"
+                     r"|radeon|usb|scanner|fingerprint|fingerabdruck|отпечат\w*)\b"
+                     r"|無線|ワイヤレス|サウンド|オーディオ|무선|사운드|오디오|网卡|声卡|蓝牙|无线", _I)
 # Between the driver and "does not load", another subject: a contrast ("the driver is fine, but the
 # model does not load": Ollama's or ComfyUI's weights, not the kernel module) or a thing that loads
 # (a model, a file, a page, a game).
@@ -94,7 +101,8 @@ def _told(line: str, m: re.Match) -> bool:
     """Is ``m`` a person's claim that the NVIDIA driver does not load now: one subject (the driver or
     module) up to the negation, no condition, question, fix, nouveau or other module around it?"""
     said = sentence_around(line, m.start(), m.end())
-    if "?" in said or "？" in said or "nouveau" in said.lower() or _FIXED.search(said) or _OTHER_MODULE.search(said):
+    if "?" in said or "？" in said or "nouveau" in said.lower() or _FIXED.search(said) or _OTHER_MODULE.search(said) \
+            or _OTHER_DEVICE.search(said):
         return False
     stretch = m.group(0)
     if _OTHER_SUBJECT.search(stretch):
