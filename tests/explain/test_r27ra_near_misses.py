@@ -192,6 +192,11 @@ def test_linux_driver_said_inside_wsl():
     "Ohne --gpus sieht der Container die GPU nicht, das ist normal. Mit --gpus all funktioniert es.",
     # the flag added and still failing: not the flag
     "I had to add --gpus all and it still does not see the GPU.",
+    # the flag's omission denied
+    "Я не забыл добавить --gpus all, проблема в другом: NCCL timeout.",
+    "Não esqueci de adicionar --gpus all; a dúvida é sobre NCCL.",
+    "No olvidé poner --gpus all; la pregunta es sobre NCCL.",
+    "Ich habe --gpus all nicht vergessen; es geht um NCCL.",
 ])
 def test_gpus_flag_near_misses(text):
     assert FLAG not in findings(text)

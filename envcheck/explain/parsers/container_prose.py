@@ -236,6 +236,13 @@ _MEANT_LANGS = lazy(r"\b(?:es\s+lo\s+esperado|esperad[oa]|(?:es|é|isso\s+é)\s+
                     r"|정상입니다", _I)
 
 
+# A denial right before the cause ("didn't": no \b before n't), in the languages it is read in: "Я не
+# забыл добавить --gpus all", "Não esqueci de adicionar", "No olvidé poner"; German puts it inside
+# ("--gpus all nicht vergessen").
+_DENIED_BEFORE = lazy(r"(?:\bnot|n't|\bnever|(?<![\w-])не|\bn[aã]o|\bno|\bnunca|\bjamais|\bnie)\s+(?:\w+\s+){0,1}$", _I)
+_DENIED_IN = lazy(r"\bnicht\s+vergessen\b|\bpas\s+oubli", _I)
+
+
 def _blocked(line: str, start: int, end: int) -> bool:
     """A denial, a question or advice around the match at ``start``…``end``."""
     before = line[max(0, start - 40):start]
@@ -244,7 +251,7 @@ def _blocked(line: str, start: int, end: int) -> bool:
     asked = "?" in (rest[:stop.start()] if stop else rest) or "？" in rest[:30]
     meant = re.search(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|is\s+fine|cpu\s+image)\b", line, _I)
     return asked or bool(meant) or bool(_MEANT_LANGS.search(line)) or bool(_ADVICE.search(before)) \
-        or bool(re.search(r"(?:\bnot|n't|\bnever)\s+(?:\w+\s+){0,1}$", before, _I))  # "didn't": no \b before n't
+        or bool(_DENIED_BEFORE.search(before)) or bool(_DENIED_IN.search(line, start, end))
 
 
 @functools.lru_cache(maxsize=4096)  # a log repeats its lines
