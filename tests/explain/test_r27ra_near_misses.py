@@ -222,6 +222,8 @@ def test_gpus_flag_left_out(text):
     "NVIDIA ekran kartı yoksa CPU kullanılır.",
     "NVIDIA ekran kartı yok mu diye kontrol ediyor.",
     "Máy không có card NVIDIA thì dùng CPU.",
+    # Japanese: a question without its mark (か)
+    "NVIDIAのGPUは搭載していませんか",
 ])
 def test_absence_near_misses(text):
     assert NO_GPU not in findings(text)
@@ -232,6 +234,8 @@ def test_absence_near_misses(text):
     "Máy tôi không có card NVIDIA, chỉ có Intel UHD.",
     "NVIDIA ekran kartım yok, sadece Intel var.",
     "Lỗi CUDA vì máy tôi không có card NVIDIA.",
+    "NVIDIAのGPUは搭載していません。",
+    "NVIDIAのGPUがないので、CPUで動かしています。",
 ])
 def test_absence_said(text):
     assert NO_GPU in findings(text)
