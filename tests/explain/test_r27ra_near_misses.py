@@ -310,3 +310,23 @@ def test_another_devices_driver_not_loading(text):
 ])
 def test_nvidia_driver_not_loading_beside_other_words(text):
     assert NOT_LOADED in findings(text)
+
+
+# module_load_langs: the conditional forms after the verb (Japanese 場合, Korean -으면, Turkish -sa)
+@pytest.mark.parametrize("text", [
+    "nvidia のドライバが読み込まれない場合は、Secure Boot を無効にしてください。",
+    "nvidia 드라이버가 로드되지 않으면 Secure Boot를 끄세요.",
+    "nvidia sürücüsü yüklenmiyorsa Secure Boot'u kapatın.",
+])
+def test_module_not_loading_as_a_condition(text):
+    assert NOT_LOADED not in findings(text)
+
+
+# torch_arch_prose: the passive of "removed / dropped" is the build's only with the build or support named
+def test_a_card_removed_from_the_server():
+    text = "The RTX 3090 was removed from the server and the current torch build runs on the A100."
+    assert not ARCH & set(findings(text))
+
+
+def test_a_gpu_dropped_from_the_wheels():
+    assert "gpu_arch_too_old_for_torch_build" in findings("The GTX 1080 was dropped from the current torch wheels.")

@@ -85,7 +85,9 @@ _ADVERBS_ONLY = lazy(r"^\s*(?:(?:jetzt|nun|immer|noch|schon|plötzlich|уже|в
 _CONDITION_BEFORE = lazy(r"\b(?:si|wenn|falls|sofern|если|коли|eğer|nếu|qualora|quando|cuando|lorsque)\b"
                          r"|\bse\s+(?:o|a|os|as|il|lo|la|i|gli|le|l['’]|um|uma|un|una|uno|não|non|seu|meu|mio|tuo|il\s+tuo)\b"
                          r"|もし|万一|만약|如果|假如|要是|\b(?:prüfen|check|проверьте|verifique|revise|vérifiez|controlla)\b", _I)
-_CONDITION_AFTER = lazy(r"^(?:[^\s。、,]{0,2}(?:場合|とき|時|なら|たら)|\S{0,2}(?:으면|면|을\s*때|는\s*경우)|sa\b|se\b|ysa\b|yse\b)", _I)
+_CONDITION_AFTER = lazy(r"[^\s。、,]{0,2}(?:場合|とき|時|なら|たら)|\S{0,2}(?:으면|면|을\s*때|는\s*경우)", _I)
+# Turkish puts "if" in the verb: "yüklenmiyorsa" (if it does not load).
+_CONDITION_IN = lazy(r"yüklen\w*(?:sa|se)$", _I)
 _KANA_HANGUL = lazy(r"[\u3040-\u30ff\uac00-\ud7af]")
 _CJK_SUBJECT = lazy(r"[がはも](?![\u3040-\u309f])|[이가은는]\s")
 # Where the verb phrase starts in the stretch (what stands between a clause break and it is read).
@@ -115,7 +117,7 @@ def _told(line: str, m: re.Match) -> bool:
         if _CJK_SUBJECT.search(rest) if _KANA_HANGUL.search(stretch) else not _ADVERBS_ONLY.match(rest):
             return False
     before = line[clause_start(line, m.start(), ".!?;。！？"):m.start()]
-    return not (_CONDITION_BEFORE.search(before) or _CONDITION_AFTER.match(line, m.end()))
+    return not (_CONDITION_BEFORE.search(before) or _CONDITION_AFTER.match(line, m.end()) or _CONDITION_IN.search(stretch))
 
 
 def _said(line: str):

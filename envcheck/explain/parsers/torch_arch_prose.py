@@ -153,6 +153,11 @@ _AFTER_OBJECT = lazy(r"\s*(?:(?:the|my|a|an|this|our|nvidia|geforce)\s+){0,3}$",
 _NOT_OBJECT_END = lazy(r"(?:'s|’s)\b|\s+(?:from|to|by)\s+[~\d]|(?:\s+\w+){0,2}?\s+(?:memory|vram|throughput|speed|performance"
                        r"|perf|bug|leak|issue|problem|regression|latency|utili[sz]ation|usage|temperature|power|clocks?|fans?"
                        r"|crash\w*|error|warning|slowdown)\b", _I)
+# The passive is the build's only where support is its subject or the build follows ("Pascal support was
+# dropped", "the GTX 1080 was dropped from the current torch wheels"), not "the RTX 3090 was removed from
+# the server" (the card taken out).
+_PASSIVE_BUILD = lazy(r"\s+(?:from|in|by|with)\s+(?:the\s+|this\s+)?(?:(?:latest|current|new|newest|stable|nightly|recent)\s+)?"
+                      r"(?:(?:py)?torch|wheels?|builds?|binar\w+|releases?|versions?|cu\d{2,3}|arch\w*|\d)", _I)
 _PASSIVE_BEFORE = lazy(r"^[\s\w-]{0,24}\b(?:was|were|is|are|been|got|gets|get)\s+$", _I)
 
 
@@ -164,7 +169,8 @@ def _about_gpu(s: str, lack: re.Match) -> bool:
                 and not (bare and _NOT_OBJECT_END.match(s, g.end())):
             return True
         if g.end() <= lack.start() and (not bare or passive) and (
-                _PASSIVE_BEFORE if bare else _BEFORE_LACK).match(s[g.end():lack.start()]):
+                _PASSIVE_BEFORE if bare else _BEFORE_LACK).match(s[g.end():lack.start()]) and (
+                not passive or "support" in s[g.end():lack.start()].lower() or _PASSIVE_BUILD.match(s, lack.end())):
             return True
     return False
 
