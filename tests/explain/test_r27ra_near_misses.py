@@ -330,3 +330,13 @@ def test_a_card_removed_from_the_server():
 
 def test_a_gpu_dropped_from_the_wheels():
     assert "gpu_arch_too_old_for_torch_build" in findings("The GTX 1080 was dropped from the current torch wheels.")
+
+
+def test_uninstalling_the_driver_is_no_reinstall_of_the_package():
+    text = "I uninstalled the NVIDIA driver and installed onnxruntime-gpu again, now it uses the GPU."
+    assert BOTH not in findings(text)
+
+
+def test_uninstalling_the_cpu_package_then_the_gpu_package_again():
+    text = "I uninstalled onnxruntime and installed onnxruntime-gpu again, now it uses the GPU."
+    assert BOTH in findings(text)

@@ -66,8 +66,16 @@ _OBJECT_AFTER = lazy(r"^[\s`'\"]*(?:(?:the|my|a|it|package|pip|python3?|-m|-U|--
 _OBJECT_BEFORE = lazy(r"^[\s`'\"]*(?:を|를|을|,)?\s*$", _I)
 
 
+# What "uninstall X and install … again" took out, when X is not the framework: "I uninstalled the
+# NVIDIA driver and installed onnxruntime-gpu again" is the driver's fix.
+_OTHER_OBJECT = lazy(r"\b(?:drivers?|python\d*|cuda|cudnn|tensorrt|(?:py)?torch|windows|visual|vc\+\+|conda|anaconda|venv"
+                     r"|environment|msvc|redistributable)\b", _I)
+
+
 def _object(s: str, again: re.Match) -> Optional[re.Match]:
     """The GPU package the reinstall at ``again`` is of, or None."""
+    if _OTHER_OBJECT.search(again.group(0)):
+        return None
     for pkg in _GPU_PACKAGE.finditer(s):
         if again.start() <= pkg.start() < again.end() \
                 or pkg.start() >= again.end() and _OBJECT_AFTER.match(s[again.end():pkg.start()]) \
