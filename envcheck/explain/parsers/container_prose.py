@@ -110,6 +110,7 @@ _CAUSE = Gated(lazy(
     # "is missing a flag for docker: --gpus all", "I had to add --gpus all", "needed to pass --gpus=all"
     rf"|\bmissing\s+(?:a|the)\s+(?:flag|option|parameter|argument)\s+(?:for\s+(?:docker|podman)\s*)?:?\s*{_FLAG}"
     rf"|\b(?:I|we)\s+(?:had|needed)\s+to\s+(?:add|pass|use|specify|include|append)\s+(?:the\s+)?{_FLAG}"
+    rf"(?![^.!?\n]{{0,80}}?(?:\b(?:but|still|however|not)\b|n't))"
     # pt / ru: sem --gpus, esqueci de adicionar --gpus; без --gpus, забыл(а) добавить --gpus
     rf"|\bsem\s+(?:o\s+|a\s+)?(?:flag\s+|op[cç][aã]o\s+|par[aâ]metro\s+)?{_FLAG}|\besqueci\s+(?:de\s+)?(?:adicionar|colocar|passar)\s+{_FLAG}"
     rf"|(?<![\w-])без\s+(?:флага\s+|опции\s+|параметра\s+)?{_FLAG}|(?<![\w-])забыл\w*\s+(?:добавить|указать|передать)\s+{_FLAG}"
@@ -228,6 +229,20 @@ _VERSIONED_PKG = lazy(r"(?<![\w.-])(?:nvidia-driver-\d{3}|libnvidia-compute-\d{3
                             r"|libcuda1|nvidia-headless-\d{3})(?![\w.])")
 
 
+# The behaviour said to be expected, in the languages the cause is read in ("sin --gpus el contenedor
+# no ve la GPU, es lo esperado", "без --gpus … это нормально", "ohne --gpus … das ist normal").
+_MEANT_LANGS = lazy(r"\b(?:es\s+lo\s+esperado|esperad[oa]|(?:es|é|isso\s+é)\s+normal|das\s+ist\s+(?:normal|so\s+gewollt|erwartet)"
+                    r"|erwartungsgemäß|c['’]est\s+normal|attendu)\b|это\s+нормально|ожидаемо|так\s+и\s+должно|正常现象|预期|想定通り"
+                    r"|정상입니다", _I)
+
+
+# A denial right before the cause ("didn't": no \b before n't), in the languages it is read in: "Я не
+# забыл добавить --gpus all", "Não esqueci de adicionar", "No olvidé poner"; German puts it inside
+# ("--gpus all nicht vergessen").
+_DENIED_BEFORE = lazy(r"(?:\bnot|n't|\bnever|(?<![\w-])не|\bn[aã]o|\bno|\bnunca|\bjamais|\bnie)\s+(?:\w+\s+){0,1}$", _I)
+_DENIED_IN = lazy(r"\bnicht\s+vergessen\b|\bpas\s+oubli", _I)
+
+
 def _blocked(line: str, start: int, end: int) -> bool:
     """A denial, a question or advice around the match at ``start``…``end``."""
     before = line[max(0, start - 40):start]
@@ -235,8 +250,8 @@ def _blocked(line: str, start: int, end: int) -> bool:
     stop = re.search(r"[.!;,，。\n]", rest)
     asked = "?" in (rest[:stop.start()] if stop else rest) or "？" in rest[:30]
     meant = re.search(r"\b(?:expected|intended|on\s+purpose|by\s+design|as\s+designed|is\s+fine|cpu\s+image)\b", line, _I)
-    return asked or bool(meant) or bool(_ADVICE.search(before)) \
-        or bool(re.search(r"(?:\bnot|n't|\bnever)\s+(?:\w+\s+){0,1}$", before, _I))  # "didn't": no \b before n't
+    return asked or bool(meant) or bool(_MEANT_LANGS.search(line)) or bool(_ADVICE.search(before)) \
+        or bool(_DENIED_BEFORE.search(before)) or bool(_DENIED_IN.search(line, start, end))
 
 
 @functools.lru_cache(maxsize=4096)  # a log repeats its lines

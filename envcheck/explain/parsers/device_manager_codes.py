@@ -34,6 +34,17 @@ _CODE = lazy(r"\((?:code|código|codice|kod|код|代码|代碼|コード|코�
 _NVIDIA = lazy(r"nvidia|geforce|\b(?:rtx|gtx|quadro|tesla)\b", _I)
 _OTHER_DEVICE = lazy(r"\b(?:audio|sound|vad|virtual\s+(?:display|audio|adapter)|bluetooth|wi-?fi|wlan|ethernet|network|tap"
                      r"|usb|camera|webcam|printer|realtek|intel|amd|radeon|vpn|serial|ch34\w*)\b|声卡|网卡|蓝牙", _I)
+# Other things with a Device Manager entry that a sentence may name beside the GPU: NVIDIA's own
+# non-GPU devices ("NVIDIA Platform Controllers and Framework", "NVIDIA Broadcast", "NVIDIA FrameView
+# SDK", nForce chipsets), input, biometric and system devices.
+_OTHER_ENTRY = lazy(r"\b(?:controllers?|framework|platform|fingerprint|reader|keyboard|mouse|touch-?pad|track-?pad|sensors?"
+                    r"|biometric|chipset|sm\s?bus|tpm|xbox|gamepad|joystick|headsets?|speakers?|microphones?|mic|broadcast"
+                    r"|frameview|shield|nforce|streaming|unknown\s+device|base\s+system\s+device|monitor|printer)\b", _I)
+# A program's exit or return status, an HTTP status: "exited with code 31", "Process finished with exit code 52".
+_STATUS_BEFORE = lazy(r"\b(?:exit\w*|return\w*|status|rc|errno|http|finished|terminated|killed)\b[\s\w]{0,12}$", _I)
+# A question without its mark ("What does Code 52 on my RTX 3060 mean").
+_ASKING = lazy(r"^\W*(?:what|why|how|does|do|is|can|could|should|anyone|any\s+idea|was\s+bedeutet|что\s+(?:значит|означает)"
+               r"|qu[eé]\s+significa|o\s+que\s+significa)\b", _I)
 _FIXED = lazy(r"\b(?:fixed|solved|resolved|works?\s+(?:now|again|fine)|working\s+(?:now|again))\b|解决|好了", _I)
 _MEANS = {"52": "Code 52: Windows could not verify the driver's signature",
           "39": "Code 39: Windows cannot load the device driver",
@@ -45,7 +56,8 @@ def _code(line: str):
     if m is None or len(line) > 2000:
         return None
     said = sentence_around(line, m.start(), m.end())
-    if "?" in said or _OTHER_DEVICE.search(said) or _FIXED.search(said):
+    if "?" in said or _OTHER_DEVICE.search(said) or _OTHER_ENTRY.search(said) or _FIXED.search(said) \
+            or _ASKING.match(said) or _STATUS_BEFORE.search(line, max(0, m.start() - 30), m.start()):
         return None
     return m
 
@@ -54,9 +66,15 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     for i, m in doc.where(_code, "code", "código", "codice", "kod", "код", "代码", "代碼", "コード", "코드",
                           ignorecase=True):
-        near = " ".join(doc.lines[max(0, i - 2):i + 1])
-        if not _NVIDIA.search(near) or working_after(doc.lines, i, m.start()):
+        before = "\n".join([*doc.lines[max(0, i - 2):i], doc.lines[i][:m.start()]])
+        named = None
+        for named in _NVIDIA.finditer(before):
+            pass
+        if named is None or working_after(doc.lines, i, m.start()):
             continue
+        between = before[named.end():]
+        if _OTHER_ENTRY.search(between) or _OTHER_DEVICE.search(between):
+            continue  # the device the code is about comes after the GPU's name ("NVIDIA Platform Controllers … (Code 31)")
         code = m.group("p") or m.group("s") or m.group("z")
         f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
               detail=f"{STATED_DETAIL}: Device Manager's {_MEANS[code]} for the NVIDIA GPU (line {i + 1})")

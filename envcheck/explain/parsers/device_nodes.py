@@ -315,7 +315,17 @@ _USER_FIRST = lazy(
 _GPU_TOLD = lazy(r"cuda|\bgpus?\b|nvidia|is_available|device_count|显卡|GPU|グラフィック|그래픽", _I)
 OTHER_RIGHTS = lazy(r"docker\.sock|docker\s+daemon|\bpip3?\s+install|\bconda\s+(?:install|create)|\bapt(?:-get)?\s+install"
                      r"|\.cache\b|owned\s+by\s+root|site-packages|dist-packages|\bhuggingface\b"
-                     r"|permission\s+denied:?\s*['\"]?/(?!dev/nvidia)", _I)
+                     r"|permission\s+denied:?\s*['\"]?/(?!dev/nvidia)"
+                     # the settings only root may change on a working GPU (NVML's nvmlDeviceSet*: "Requires
+                     # root/admin permissions"; nvidia-smi -pm/-pl/-lgc/-ac/-r/-e/-c/-mig), nvidia-settings'
+                     # overclocking, and the profiling counters (ncu/nsys: ERR_NVGPUCTRPERM, RmProfilingAdminOnly)
+                     r"|\bnvidia-smi\b[^\n]{0,40}?\s(?:-(?:pm|pl|lgc|rgc|lmc|rmc|ac|rac|acp|r|e|c|mig)\b|--(?:persistence-mode|power-limit"
+                     r"|lock-gpu-clocks|lock-memory-clocks|reset-gpu-clocks|applications-clocks|gpu-reset|ecc-config|compute-mode"
+                     r"|multi-instance-gpu))|\bnvidia-settings\b|\bcoolbits\b|ERR_NVGPUCTRPERM|RmProfilingAdminOnly"
+                     r"|\bpower\s*limit|\bpersistence\s*mode|\bover-?clock\w*|\bclocks\b|\btaktrat\w*|\bleistungs?limit\w*|частот\w*"
+                     r"|лимит\w*\s+мощност\w*|\bl[ií]mite\s+de\s+pot[eê]ncia|\blimite\s+de\s+puissance"
+                     # the docker CLI as the user: the docker group (the daemon's socket), not the GPU's nodes
+                     r"|\b(?:docker|nerdctl)\s+(?:run|compose|exec|ps|pull|build|info|images|start)\b|\bdocker\s+group\b", _I)
 
 
 def _told_closed(doc: Pasted, f: Found) -> None:

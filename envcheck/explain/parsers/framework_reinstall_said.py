@@ -53,7 +53,37 @@ _DENIED = lazy(r"\b(?:not|n't|never|no\s+(?:luck|change|difference)|without|didn
 # A reinstall for another reason: a version pinned or changed, a CUDA or cuDNN to match ("pip install
 # --force-reinstall onnxruntime-gpu==1.17 for CUDA 11.8 fixed it" is the version's fix).
 _OTHER_REASON = lazy(r"==|\b(?:cuda|cudnn|tensorrt|versions?|upgrad\w*|downgrad\w*|updat\w*|latest|older|newer)\b"
+                     # a library the loader could not find: the reinstall fixed an incomplete install or a path
+                     # (onnxruntime's "libcublasLt.so.11: cannot open shared object file", "LoadLibrary failed … .dll")
+                     r"|\.so(?:\.\d+)*\b|\.dll\b|shared\s+object|cannot\s+open|\blibcu\w+"
                      r"|升级|降级|版本", _I)
+# The reinstall's object must be the GPU package: right after the verb ("reinstalling onnxruntime-gpu",
+# "pip install --force-reinstall onnxruntime-gpu", "重新安装onnxruntime-gpu"), inside "uninstall … and
+# install … again", or right before it ("onnxruntime-gpu を再インストール", "onnxruntime-gpu 재설치").
+# "After reinstalling the NVIDIA driver, onnxruntime-gpu uses the GPU" is the driver's reinstall.
+_OBJECT_AFTER = lazy(r"^[\s`'\"]*(?:(?:the|my|a|it|package|pip|python3?|-m|-U|--upgrade|--no-cache-dir|--no-deps|-y|again|"
+                     r"and|then|also|both)\s+[`'\"]?)*$", _I)
+_OBJECT_BEFORE = lazy(r"^[\s`'\"]*(?:を|를|을|,)?\s*$", _I)
+
+
+# What "uninstall X and install … again" took out, when X is not the framework: "I uninstalled the
+# NVIDIA driver and installed onnxruntime-gpu again" is the driver's fix.
+_OTHER_OBJECT = lazy(r"\b(?:drivers?|python\d*|cuda|cudnn|tensorrt|(?:py)?torch|windows|visual|vc\+\+|conda|anaconda|venv"
+                     r"|environment|msvc|redistributable)\b", _I)
+
+
+def _object(s: str, again: re.Match) -> Optional[re.Match]:
+    """The GPU package the reinstall at ``again`` is of, or None."""
+    if _OTHER_OBJECT.search(again.group(0)):
+        return None
+    for pkg in _GPU_PACKAGE.finditer(s):
+        if again.start() <= pkg.start() < again.end() \
+                or pkg.start() >= again.end() and _OBJECT_AFTER.match(s[again.end():pkg.start()]) \
+                or pkg.end() <= again.start() and _OBJECT_BEFORE.match(s[pkg.end():again.start()]):
+            return pkg
+    return None
+
+
 _SENTENCE = lazy(r"(?:[^.!;?。！；？\n]|\.(?=\S))+[.!;?。！；？]?")
 
 
@@ -62,9 +92,9 @@ def _claim(line: str) -> Optional[Tuple[re.Match, str]]:
         return None  # a log line, not a person's sentence
     for m in _SENTENCE.finditer(line):
         s = m.group(0)
-        pkg = _GPU_PACKAGE.search(s)
-        again = _REINSTALL.search(s) if pkg else None
-        result = _RESULT.search(s) if again else None
+        again = _REINSTALL.search(s) if _GPU_PACKAGE.search(s) else None
+        pkg = _object(s, again) if again else None
+        result = _RESULT.search(s) if pkg else None
         if result is None or _DENIED.search(s) or _OTHER_REASON.search(s):
             continue
         at, to = m.start() + again.start(), m.start() + again.end()

@@ -71,17 +71,27 @@ _NEEDLES = ("nvdia", "nvida", "nivida", "nividia", "nvidea", "due to", "because 
 # Turkish, Vietnamese, Italian): "у меня нет видеокарты nvidia", "NVIDIAのGPUは搭載していません",
 # "NVIDIA ekran kartım yok", "máy tôi không có card NVIDIA", "non ho una scheda video nvidia".
 _GPU_WORDS_RU = r"(?:видеокарт\w*|gpu|графическ\w+\s+(?:процессор\w*|карт\w*|адаптер\w*))"
+# NVIDIA as the thing missing, not a program or package of its name ("нет nvidia-smi", "không có
+# nvidia-container-toolkit") nor its driver ("у меня нет nvidia драйвера": the driver is missing).
+_NV = r"nvidia(?![\w-])(?!\s+(?:драйвер\w*|driver\w*|sürücü\w*|smi|container|toolkit|docker|cuda))"
+# The Japanese plain negative as the sentence's verb, not a noun's modifier or a condition ("NVIDIAの
+# GPUがない環境でも", "GPUがないとエラーになる", "ないPC"): a stop, a reason or a "but" after it.
+_JA_END = r"(?=\s*(?:[。、，,.!！)）]|$|です|ので|から|ため|んです|のです|けど|けれど|が[、,]|し[、,]))"
 _ABSENT_LANGS = lazy(
-    rf"(?<![\w-])нет\s+(?:дискретной\s+)?{_GPU_WORDS_RU}\s+(?:от\s+)?nvidia\b|(?<![\w-])нет\s+nvidia\b"
-    rf"|(?<![\w-])без\s+(?:дискретной\s+)?{_GPU_WORDS_RU}\s+(?:от\s+)?nvidia\b"
+    rf"(?<![\w-])нет\s+(?:дискретной\s+)?{_GPU_WORDS_RU}\s+(?:от\s+)?{_NV}|(?<![\w-])нет\s+{_NV}"
+    rf"|(?<![\w-])без\s+(?:дискретной\s+)?{_GPU_WORDS_RU}\s+(?:от\s+)?{_NV}"
     r"|nvidia\s*(?:の|製の)?\s*(?:gpu|グラフィックボード|グラボ|グラフィックカード|ビデオカード)\s*(?:は|が)?\s*"
-    r"(?:搭載して(?:いま)?せん|搭載していない|ありません|ない|無い|積んで(?:いま)?せん|ついていません|ついていない)"
-    r"|nvidia\s+(?:ekran|grafik)\s+kart\w*\s+(?:yok|bulunm\w+)|nvidia\s+gpu\w*\s+yok\b"
-    r"|không\s+có\s+(?:card|gpu|vga)(?:\s+(?:màn\s+hình|đồ\s+họa|rời))*\s+nvidia\b|không\s+có\s+nvidia\b"
-    r"|\bnon\s+ho\s+(?:una\s+)?(?:scheda\s+(?:video|grafica)|gpu)\s+nvidia\b", _I)
+    rf"(?:(?:搭載して(?:いま)?せん|ありません|積んで(?:いま)?せん|ついていません)(?!\s*か)|(?:搭載していない|ない|無い|ついていない){_JA_END})"
+    r"|nvidia\s+(?:ekran|grafik)\s+kart\w*\s+(?:yok(?![\w'’])(?!\s*m[ıiuü]\b)|bulunm(?:uyor|adı|az)\b)"
+    r"|nvidia\s+gpu\w*\s+yok\b(?!\s*m[ıiuü]\b)"
+    rf"|không\s+có\s+(?:card|gpu|vga)(?:\s+(?:màn\s+hình|đồ\s+họa|rời))*\s+{_NV}|không\s+có\s+{_NV}"
+    rf"|\bnon\s+ho\s+(?:una\s+)?(?:scheda\s+(?:video|grafica)|gpu)\s+{_NV}", _I)
 _LANG_NEEDLES = ("нет", "без", "không có", "non ho", "搭載", "ありません", "ない", "無い", "積ん", "つい", "yok", "bulunm")
 # A condition, in those languages: "если нет …", "もし…", "eğer …", "nếu không có …", "se non ho …".
-_CONDITION_LANGS = lazy(r"(?:если|もし|eğer|nếu|\bse\b|ならば|なら|場合)", _I)
+_CONDITION_LANGS = lazy(r"(?:если|もし|eğer|nếu|\bse\b|ならば|なら|場合|\bthì\b|\bise\b)", _I)
+# A container, a VM or WSL named in the clause: the GPU may be the host's, not passed in ("В контейнере
+# нет видеокарты nvidia", "trong container không có card NVIDIA").
+_INSIDE_LANGS = lazy(r"контейнер\w*|\bdocker\b|\bcontainer\w*|konteyner\w*|コンテナ|컨테이너|容器|виртуальн\w*|\bwsl\b", _I)
 
 
 _HYPERVISOR = r"(?:virtual\s?box|vmware(?:\s+(?:workstation|player|fusion))?|parallels(?:\s+desktop)?)"
@@ -167,6 +177,7 @@ def parse(doc: Pasted) -> Found:
             continue
         clause = line[clause_start(line, m.start()):m.end()]
         if (_question(line, m.end()) or "？" in line[m.end():m.end() + 20] or _CONDITION_LANGS.search(clause)
+                or _INSIDE_LANGS.search(clause)
                 or _CONDITION_LANGS.search(line[m.end():m.end() + 6]) or working_after(lines, i, m.start())):
             continue
         f.set("pci.devices", (), i, detail=f"{NO_NVIDIA_DETAIL} ({m.group(0).strip()})")

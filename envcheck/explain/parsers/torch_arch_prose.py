@@ -136,11 +136,41 @@ _AFTER_LACK = lazy(r"\s*(?:yet\s+)?(?:(?:properly|at\s+all)\s+)?(?:(?:with|on|fo
 _BEFORE_LACK = lazy(r"^[\s\w-]{0,24}$|^\s*\([\w .-]{1,24}\)[\s\w-]{0,24}$", _I)
 
 
+# Round 27's words of a build that lacks or lost something ("lacks", "does not contain / have",
+# "dropped", "removed", "deprecated", "no longer has / includes") take what is lacking as their
+# object: the GPU right after them ("dropped sm_61", "lacks sm_120", "no longer includes Pascal") or
+# after "support / kernels for". Not the GPU behind a preposition ("speed dropped on my RTX 4090",
+# "deprecated on my RTX 3090": a measurement or a warning on a working GPU), nor the GPU as their
+# subject ("the GTX 1080 lacks tensor cores", "my RTX 3060 doesn't have the VRAM"): what the GPU
+# lacks. "dropped / removed / deprecated" may follow the GPU in the passive ("Pascal support was
+# dropped", "the GTX 1080 was removed from the wheels").
+_OBJECT_LACK = lazy(r"^(?:lacks?|dropped|removed|deprecated|(?:does|do|did)\s*(?:not|n't)\s+(?:contain|include|ship|carry|have)\w*"
+                    r"|(?:doesn't|don't|didn't)\s+(?:contain|include|ship|carry|have)\w*"
+                    r"|no\s+longer\s+(?:has|includes?|contains?|ships?))$", _I)
+_AFTER_OBJECT = lazy(r"\s*(?:(?:the|my|a|an|this|our|nvidia|geforce)\s+){0,3}$", _I)
+# The GPU as a modifier of what was dropped or lacked, not the object itself: "dropped my RTX 3090 from
+# 10 it/s to 7", "dropped the RTX 4090's throughput", "no longer has the RTX 4090 memory leak".
+_NOT_OBJECT_END = lazy(r"(?:'s|’s)\b|\s+(?:from|to|by)\s+[~\d]|(?:\s+\w+){0,2}?\s+(?:memory|vram|throughput|speed|performance"
+                       r"|perf|bug|leak|issue|problem|regression|latency|utili[sz]ation|usage|temperature|power|clocks?|fans?"
+                       r"|crash\w*|error|warning|slowdown)\b", _I)
+# The passive is the build's only where support is its subject or the build follows ("Pascal support was
+# dropped", "the GTX 1080 was dropped from the current torch wheels"), not "the RTX 3090 was removed from
+# the server" (the card taken out).
+_PASSIVE_BUILD = lazy(r"\s+(?:from|in|by|with)\s+(?:the\s+|this\s+)?(?:(?:latest|current|new|newest|stable|nightly|recent)\s+)?"
+                      r"(?:(?:py)?torch|wheels?|builds?|binar\w+|releases?|versions?|cu\d{2,3}|arch\w*|\d)", _I)
+_PASSIVE_BEFORE = lazy(r"^[\s\w-]{0,24}\b(?:was|were|is|are|been|got|gets|get)\s+$", _I)
+
+
 def _about_gpu(s: str, lack: re.Match) -> bool:
+    bare = _OBJECT_LACK.match(lack.group(0)) is not None
+    passive = bare and lack.group(0).lower() in ("dropped", "removed", "deprecated")
     for g in _GPU.finditer(s):
-        if g.start() >= lack.end() and _AFTER_LACK.match(s[lack.end():g.start()]):
+        if g.start() >= lack.end() and (_AFTER_OBJECT if bare else _AFTER_LACK).match(s[lack.end():g.start()]) \
+                and not (bare and _NOT_OBJECT_END.match(s, g.end())):
             return True
-        if g.end() <= lack.start() and _BEFORE_LACK.match(s[g.end():lack.start()]):
+        if g.end() <= lack.start() and (not bare or passive) and (
+                _PASSIVE_BEFORE if bare else _BEFORE_LACK).match(s[g.end():lack.start()]) and (
+                not passive or "support" in s[g.end():lack.start()].lower() or _PASSIVE_BUILD.match(s, lack.end())):
             return True
     return False
 

@@ -49,6 +49,10 @@ _NOT_THIS = lazy(r"\?|？|\b(?:don'?t|do\s+not|does\s+not|doesn'?t|didn'?t|did\s
                  r"remov\w*|uninstall\w*|purg\w*|delet\w*|native|dual[- ]?boot|bare[- ]?metal|if|whether)\b"
                  r"|\b(?:linux|ubuntu)\s+(?:host|machine|server|pc)\b|\bon\s+the\s+host\b"
                  r"|不要|不用|别|没有装|没装|未安装|卸载|删除|しない|しないで|삭제|제거", _I)
+# The driver denied right before its name: "I installed cuda-toolkit-12-4 inside WSL, not the Linux
+# NVIDIA driver", "… in WSL, no linux driver", "only the Windows driver, never nvidia-driver-535".
+_DENIED_BEFORE = lazy(r"(?:\bnot|\bno|\bnor|n't|\bnever|\bwithout|\bexcept|\binstead\s+of|\brather\s+than)\s+"
+                      r"(?:(?:the|a|an|any|some|its|their)\s+)?(?:\w+\s+){0,1}$", _I)
 _END = lazy(r"[.!;。！；](?=\s|$)")
 
 # The paste proves WSL: its kernel release, or WSL's own driver directory.
@@ -80,7 +84,7 @@ def _said(line: str) -> Optional[str]:
         return None
     sentence = _sentence(line, min(where.start(), what.start()), max(where.end(), what.end()))
     if not _INSTALLED.search(sentence) or _NOT_THIS.search(sentence) or not _PACKAGE.search(sentence) \
-            and not _LINUX_DRIVER.search(sentence):
+            and not _LINUX_DRIVER.search(sentence) or _DENIED_BEFORE.search(line, max(0, what.start() - 40), what.start()):
         return None
     return what.group(0)
 
