@@ -16,8 +16,10 @@ Known Issues: "CUDA initialization can fail on certain Linux kernels with KASLR 
   (535 or newer, or a branch the text does not give).
 
 Never without the open modules or the fix said (error 3 alone is ``cuda_init_failed``'s or
-another cause's); never where a message says the driver or nvidia_uvm is not loaded (that is
-``driver_kernel_module_not_loaded`` / ``nvidia_uvm_missing``); never on WSL (no nvidia_uvm there).
+another cause's); never where a message or the text says the driver or nvidia_uvm is not loaded
+or /dev/nvidia-uvm is missing (that is ``driver_kernel_module_not_loaded`` / ``nvidia_uvm_missing``),
+nor where the program ran in a container started without the GPUs; never on WSL (no nvidia_uvm
+there).
 """
 
 from __future__ import annotations
@@ -51,7 +53,24 @@ def _not_loaded(ctx: RuleContext) -> bool:
     init = ctx.facts.nvml.init
     if not init.ok and init.status.value != "unknown":
         return True
-    return any(s.supports(fid, "decisive") for s in ctx.stated for fid in _NOT_LOADED)
+    if any(s.supports(fid, "decisive") for s in ctx.stated for fid in _NOT_LOADED):
+        return True
+    return _other_cause_shown(ctx)
+
+
+def _other_cause_shown(ctx: RuleContext) -> bool:
+    """The text shows another cause of CUDA's error 3: /dev/nvidia-uvm (or the control node) said or
+    listed missing, the module said not loaded (nvidia_uvm_missing's and the module's findings), or
+    the failing program ran in a container started without the GPUs (no libcuda or nodes injected:
+    container_missing_gpus_flag's cause)."""
+    f = ctx.facts
+    nodes = f.driver.device_nodes.get(()) or ()
+    if any(n.path in ("/dev/nvidia-uvm", "/dev/nvidiactl") and n.exists is False for n in nodes):
+        return True
+    if set(f.driver.modules_not_loaded.get(()) or ()) & {"nvidia", "nvidia_uvm", "nvidia-uvm"}:
+        return True
+    gpus = f.host.container_gpus
+    return gpus.ok and gpus.value == "none"
 
 
 def _init_failed(ctx: RuleContext):

@@ -60,7 +60,7 @@ _LIB = r"(?:lib)?(?:cudnn|cublas(?:lt)?|nccl|cudart|cufft|cusparse)\w*"
 _COPIES = lazy(r"\b(?:two|2|multiple|several|different)\s+(?:\w+\s+)?(?:copies|versions|installs|installations|builds)"
                r"\s+of\s+(?:the\s+)?(?P<a>" + _LIB + r")\b"
                r"|(?:两个|2个|多个|两套|两份)(?:不同)?(?:版本的?|的)?\s*(?P<b>" + _LIB + r")", _I)
-_CLASH = lazy(r"\b(?:conflict\w*|clash\w*|interfer\w*|mix(?:ed|ing)|both\s+(?:\w+\s+)?(?:loaded|linked|mapped)|"
+_CLASH = lazy(r"\b(?:conflict\w*|clash\w*|interfer\w*|mix(?:ed|ing)(?![\s-]+precision)|both\s+(?:\w+\s+)?(?:loaded|linked|mapped)|"
               r"(?:are|were|got|get|being)\s+loaded|loaded\s+(?:together|twice|at\s+once|in\s+the\s+(?:same\s+)?process))\b"
               r"|冲突|打架|同时加载", _I)
 _DENIED = lazy(r"\b(?:no|not|never|without|avoid|don't|doesn't|didn't|isn't|aren't|wasn't|weren't|make\s+sure)\b"

@@ -81,11 +81,18 @@ _FIXED = lazy(r"\b(?:fix(?:es|ed)?|solv(?:es|ed)|resolv(?:es|ed)|work(?:s|ed)?[-
 # A question, a denial, advice, a remark about it in general, no longer needed: no claim.
 _NOT_FIXED = lazy(r"[?？]|\b(?:not|n't|no\s+(?:effect|change|luck|difference)|never|still\s+(?:fails?|failing|broken|the\s+same)"
                   r"|try|trying|tried\s+but|you\s+(?:can|could|may|might|should)|might|maybe|perhaps|suggest\w*|would|if"
-                  r"|whether|no\s+longer|unnecessary|without)\b|" + ANOTHER_MACHINE, _I)
+                  r"|whether|no\s+longer\s+(?:needed|necessary|required|helps?|works?)|unnecessary|without"
+                  # a speed-up, not CUDA's start: HMM also changes how managed memory migrates
+                  r"|slow\w*|faster|speed\w*|performance|latency|throughput|bandwidth|page\s+faults?)\b|" + ANOTHER_MACHINE, _I)
+# A failure said to be over ("cuInit no longer returns 3"): not CUDA's start failing now. (The fix
+# sentence may say it: "uvm_disable_hmm=1 fixed it, cuInit no longer fails".)
+_OVER = lazy(r"\bno\s+longer\b", _I)
 # CUDA's start returning 3 in a person's words: the driver API's cuInit or the runtime's
 # cudaGetDeviceCount (CUresult / cudaError_t 3: CUDA_ERROR_NOT_INITIALIZED, cudaErrorInitializationError).
 _INIT_3 = lazy(r"\b(?P<call>cuInit|cudaGetDeviceCount|cuda\s*init(?:iali[sz]ation)?)\b(?:\(\d?\))?[^\n]{0,40}?"
-               r"\b(?:err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?![\d.])", _I)
+               r"\b(?:err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?![\d.])"
+               # not a device count ("cudaGetDeviceCount returned 3 devices", "returns 3 as expected")
+               r"(?!\s*(?:\w+\s+)?(?:devices?|gpus?|cards?|as\s+expected|correctly)\b)", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a name ("nvidia.ko", "570.86").
 _SENTENCE = lazy(r"(?:[^.!;。！；\n]|\.(?=\S))+[.!;。！；]?")
 
@@ -171,7 +178,7 @@ def _init_3(line: str) -> Optional[Tuple[str, str]]:
         return None
     for s in _SENTENCE.findall(clean):
         m = _INIT_3.search(s)
-        if m and not _NOT_FIXED.search(s):
+        if m and not _NOT_FIXED.search(s) and not _OVER.search(s):
             return m.group("call"), s.strip()
     return None
 

@@ -1,0 +1,101 @@
+"""Review of round 27 (rb): the classes of rounds 27 n, l and k tried with texts a working
+machine's owner would paste, near-misses, and broken texts of the same classes in other words.
+
+* nvidia_uvm_hmm_init_failure (rules/uvm_hmm.py, explain/parsers/uvm_hmm_prose.py): a device count
+  of 3 is not error 3; HMM turned off for managed-memory speed is not a CUDA start fixed; error 3
+  with /dev/nvidia-uvm said missing (nvidia_uvm_missing's cause) or in a container started without
+  the GPUs is another cause; "cuInit no longer fails" after the fix is still the fix said.
+* conflicting_cuda_libraries_loaded (explain/ldd_listings.py, explain/parsers/library_copies.py,
+  library_prose.py): ldd rows of several programs whose headings a grep, a loop or xargs dropped
+  are several processes; "mixed precision" is not two copies mixed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import errors, findings
+
+HMM = "nvidia_uvm_hmm_init_failure"
+COPIES = "conflicting_cuda_libraries_loaded"
+TORCH_3 = "RuntimeError: CUDA driver initialization failed, you might not have a CUDA gpu."
+OOM = ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.65 GiB total capacity; "
+       "20.1 GiB already allocated)")
+CUDNN_ERR = "RuntimeError: cuDNN error: CUDNN_STATUS_INTERNAL_ERROR"
+
+
+# ------------------------------------------------------------------ nvidia_uvm_hmm_init_failure
+@pytest.mark.parametrize("text", [
+    # a device count of three on a working open-module machine
+    "Installed nvidia-driver-570-open on Ubuntu 24.04. My test program prints: cudaGetDeviceCount returned 3 "
+    "devices, all three RTX 4090 work fine.",
+    "cudaGetDeviceCount returns 3 GPUs on this box; we use nvidia-driver-570-open and all three train fine.",
+    # HMM turned off for managed memory's speed, CUDA working throughout
+    "We run the open kernel modules (nvidia-open 580). Disabling HMM with uvm_disable_hmm=1 fixed the slow "
+    "cudaMallocManaged performance in CUDA for our benchmark.",
+    "We use the open kernel modules. Setting uvm_disable_hmm=1 fixed it: page faults on managed memory are much "
+    "faster now.",
+    "On the open kernel modules, disabling HMM fixed the slow page migration of cudaMallocManaged in our benchmark; "
+    "CUDA itself always worked.",
+])
+def test_working_open_module_machines_get_no_error(text):
+    assert HMM not in errors(text)
+
+
+@pytest.mark.parametrize("text", [
+    # the container got no GPU: its start passes no --gpus
+    "Host: Ubuntu 24.04 with nvidia-driver-570-open, nvidia-smi works.\n"
+    "$ docker run --rm -it pytorch/pytorch python -c \"import torch; torch.cuda.init()\"\n" + TORCH_3,
+    # /dev/nvidia-uvm missing, said and fixed by loading the module
+    "I'm on the open kernel modules (nvidia-open 575). cuInit returned 3, sudo modprobe nvidia-uvm fixed it.",
+    "Driver: nvidia-driver-570-open. " + TORCH_3 + "\nThe real cause was that /dev/nvidia-uvm was missing; running "
+    "nvidia-modprobe -u -c=0 fixed it.",
+])
+def test_error_3_with_another_cause_shown_is_not_hmm(text):
+    assert HMM not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "nvidia-open 575 installed. cuInit() fails with error 3 and CUDA programs cannot start; nvidia-smi works.",
+    "With nvidia-driver-570-open, cudaGetDeviceCount returned 3 (initialization error) for every program.",
+    "I'm on the open kernel modules. Setting uvm_disable_hmm=1 fixed CUDA: cuInit no longer fails with error 3.",
+])
+def test_error_3_on_the_open_modules_in_other_words_is_found(text):
+    assert HMM in findings(text)
+
+
+# ------------------------------------------------------------------ conflicting_cuda_libraries_loaded
+@pytest.mark.parametrize("text", [
+    # several programs' ldd rows, their headings dropped by grep, a loop, xargs
+    "$ ldd build/lib/a.so build/lib/b.so | grep cudart\n"
+    "\tlibcudart.so.11.0 => /usr/local/cuda-11.8/lib64/libcudart.so.11.0 (0x00007f0a1c000000)\n"
+    "\tlibcudart.so.12 => /usr/local/cuda-12.4/lib64/libcudart.so.12 (0x00007f0a1b000000)",
+    "$ for f in build/lib/*.so; do ldd $f; done | grep cudnn\n"
+    "\tlibcudnn.so.8 => /usr/lib/x86_64-linux-gnu/libcudnn.so.8 (0x00007f0a1c000000)\n"
+    "\tlibcudnn.so.9 => /opt/cudnn9/lib/libcudnn.so.9 (0x00007f0a1b000000)",
+    "$ find . -name \"*.so\" | xargs ldd | grep cudnn\n"
+    "\tlibcudnn.so.8 => /usr/lib/x86_64-linux-gnu/libcudnn.so.8 (0x00007f0a1c000000)\n"
+    "\tlibcudnn.so.9 => /opt/cudnn9/lib/libcudnn.so.9 (0x00007f0a1b000000)",
+    # two cuDNN versions compared with mixed precision, an unrelated out-of-memory error
+    "I benchmarked two versions of cuDNN with mixed precision: 8.9 is faster than 9.1 on my RTX 4090.\n" + OOM,
+    "We compared two builds of NCCL using mixed-precision training; 2.21 is faster.\n" + OOM,
+])
+def test_no_two_copies_on_near_misses(text):
+    assert COPIES not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    # one program's listing: its rows still count
+    "$ ldd build/lib/a.so | grep cudart\n"
+    "\tlibcudart.so.11.0 => /usr/local/cuda-11.8/lib64/libcudart.so.11.0 (0x00007f0a1c000000)\n"
+    "\tlibcudart.so.12 => /usr/local/cuda-12.4/lib64/libcudart.so.12 (0x00007f0a1b000000)",
+    "$ ldd ./openpose.bin\n\tlinux-vdso.so.1 (0x00007ffd12345000)\n"
+    "\tlibcudnn.so.5 => /usr/local/cuda-8.0/lib64/libcudnn.so.5 (0x00007f0a1c000000)\n\tlibcudnn.so.6 => not found",
+    "$ ldd -v ./openpose.bin | grep cudnn\n"
+    "\tlibcudnn.so.5 => /usr/local/cuda-8.0/lib64/libcudnn.so.5 (0x00007f0a1c000000)\n\tlibcudnn.so.6 => not found",
+    # two copies said to clash in other words
+    "Two versions of cuDNN are loaded in one process (torch's and TensorRT's) and they conflict.\n" + CUDNN_ERR,
+    "Mixing two versions of cuDNN in one process crashed it.\n" + CUDNN_ERR,
+])
+def test_two_copies_in_one_program_are_found(text):
+    assert COPIES in findings(text)
