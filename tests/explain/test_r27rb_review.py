@@ -99,3 +99,48 @@ def test_no_two_copies_on_near_misses(text):
 ])
 def test_two_copies_in_one_program_are_found(text):
     assert COPIES in findings(text)
+
+
+# ------------------------------------------------------------------ the open modules listed, not installed
+UBUNTU_DRIVERS = """$ ubuntu-drivers devices
+== /sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0 ==
+modalias : pci:v000010DEd00002684sv00001043sd000088E2bc03sc00ib00
+vendor   : NVIDIA Corporation
+model    : AD102 [GeForce RTX 4090]
+driver   : nvidia-driver-570-open - distro non-free
+driver   : nvidia-driver-570 - distro non-free recommended
+driver   : xserver-xorg-video-nouveau - distro free builtin
+$ sudo apt install nvidia-driver-570
+"""
+
+
+@pytest.mark.parametrize("text", [
+    UBUNTU_DRIVERS + TORCH_3,
+    "I tried the open source driver first but switched to the proprietary one. Now torch says:\n" + TORCH_3,
+    "$ dpkg -l | grep nvidia\n"
+    "rc  nvidia-driver-570-open   570.133.07-0ubuntu1   amd64   NVIDIA driver (open kernel) metapackage\n"
+    "ii  nvidia-driver-570        570.133.07-0ubuntu1   amd64   NVIDIA driver metapackage\n" + TORCH_3,
+    "$ apt list --installed | grep nvidia-driver\nnvidia-driver-570/noble,now 570.133.07-0ubuntu1 amd64 [installed]\n"
+    "$ apt search nvidia-driver-570\nnvidia-driver-570-open/noble 570.133.07-0ubuntu1 amd64\n"
+    "  NVIDIA driver (open kernel) metapackage\n" + TORCH_3,
+    "$ dnf list kmod-nvidia*\nAvailable Packages\n"
+    "kmod-nvidia-open-dkms.x86_64     3:570.86.15-1.el9     cuda-rhel9-x86_64\nInstalled Packages\n"
+    "kmod-nvidia-latest-dkms.x86_64   3:570.86.15-1.el9     @cuda-rhel9-x86_64\n" + TORCH_3,
+    "NVIDIA recommends the open kernel modules for Turing and newer GPUs.\n"
+    "My GTX 1080 (Pascal) on nvidia-driver-535: " + TORCH_3,
+])
+def test_open_modules_listed_or_left_are_not_in_use(text):
+    assert HMM not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "$ dpkg -l | grep nvidia\n"
+    "ii  nvidia-driver-570-open   570.133.07-0ubuntu1   amd64   NVIDIA driver (open kernel) metapackage\n" + TORCH_3,
+    "$ apt list --installed | grep nvidia-driver\n"
+    "nvidia-driver-570-open/noble,now 570.133.07-0ubuntu1 amd64 [installed]\n" + TORCH_3,
+    "$ dnf list installed | grep nvidia\n"
+    "kmod-nvidia-open-dkms.x86_64     3:570.86.15-1.el9     @cuda-rhel9-x86_64\n" + TORCH_3,
+    "in nvidia-driver-570-open land, cuInit returns 3 for every CUDA program.",
+])
+def test_open_modules_installed_rows_still_count(text):
+    assert HMM in findings(text)

@@ -69,6 +69,19 @@ _NOT_OPEN = lazy(r"\b(?:not|n't|never|instead\s+of|rather\s+than|without|other\s
                  # the open drivers of other GPUs, and NVIDIA's other open driver (nouveau, nova)
                  r"|nouveau|nova|amdgpu|radeon|mesa|intel|amd|rocm)\b|github\.com|[?？]"
                  r"|" + ANOTHER_MACHINE, _I)
+# A sentence naming the open modules beside the proprietary ones (a switch to them), or NVIDIA's
+# advice about them ("NVIDIA recommends the open kernel modules for Turing"): no claim they run here.
+_NOT_OPEN_SAID = lazy(r"\b(?:proprietary|closed[- ]source|recommend\w*)\b", _I)
+# Package rows that list a package without saying it is installed: ubuntu-drivers devices'
+# "driver   : nvidia-driver-570-open - distro non-free" (ubuntu-drivers-common, the drivers
+# available for a device), dpkg -l rows whose state is not installed ("rc  nvidia-driver-570-open …":
+# removed, its configuration left; dpkg-query's two-letter desired/status column), and apt list /
+# apt search rows ("nvidia-driver-570-open/noble 570.133.07 amd64") without apt's "[installed…]",
+# and dnf / yum list rows of a repository rather than the installed set ("kmod-nvidia-open-dkms.x86_64
+# 3:570.86.15-1.el9  cuda-rhel9-x86_64"; installed rows name their repository "@cuda-rhel9-x86_64").
+_AVAILABLE_ROW = lazy(r"^\s*driver\s*:\s|^\s*(?!ii|hi)[uirph][ncuhfwti]R?\s+\S+\s+\d[\w.:~+-]*\s+\w+\s")
+_APT_ROW = lazy(r"^\s*[\w.+-]+/[\w.,-]+\s+\d[\w.:~+-]*\s+\w+")
+_DNF_AVAILABLE = lazy(r"^\s*[\w.+-]+\.(?:x86_64|aarch64|noarch|i686)\s+\d[\w.:~+-]*\s+[\w-]")
 
 # Turning HMM off: the option, or words for it.
 _HMM_OFF = lazy(r"uvm_disable_hmm|\bdisabl(?:e|ed|ing)\s+(?:the\s+)?HMM\b|\bHMM\s+(?:disabled|off)\b|\bturn(?:ed|ing)?\s+off\s+HMM\b"
@@ -119,6 +132,9 @@ def _open_on_line(line: str) -> Optional[Tuple[str, str]]:
         return f"open kernel module banner, branch {m.group(1)}", line.strip()
     for m in _PACKAGE.finditer(line):
         before = line[:m.start()]
+        if _AVAILABLE_ROW.search(line) or _DNF_AVAILABLE.search(line) or (_APT_ROW.search(line)
+                                                                           and "[installed" not in line):
+            break  # a driver available, removed or found by a search: not the one installed
         if _NOT_OPEN.search(before[-40:]):
             continue
         branch = _branch(m)
@@ -129,7 +145,7 @@ def _open_on_line(line: str) -> Optional[Tuple[str, str]]:
     if "open" not in clean.lower():
         return None
     for s in _SENTENCE.findall(clean):
-        if _SAID_OPEN.search(s) and not _NOT_OPEN.search(s):
+        if _SAID_OPEN.search(s) and not _NOT_OPEN.search(s) and not _NOT_OPEN_SAID.search(s):
             return "said in the text", s.strip()
     return None
 
