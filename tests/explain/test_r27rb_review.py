@@ -144,3 +144,24 @@ def test_open_modules_listed_or_left_are_not_in_use(text):
 ])
 def test_open_modules_installed_rows_still_count(text):
     assert HMM in findings(text)
+
+
+# ------------------------------------------------------------------ r27k: native programs' "insufficient driver"
+GGML_35 = ("CUDA error: CUDA driver version is insufficient for CUDA runtime version\n"
+           "  current device: 0, in function ggml_cuda_init at /app/ggml/src/ggml-cuda/ggml-cuda.cu:250")
+FT_35 = ("[FT][ERROR] CUDA runtime error: CUDA driver version is insufficient for CUDA runtime version "
+         "/workspace/FasterTransformer/src/fastertransformer/utils/cuda_utils.h:142")
+
+
+@pytest.mark.parametrize("error", [GGML_35, FT_35])
+def test_insufficient_driver_in_a_container_without_gpus_is_the_start(error):
+    text = "$ docker run --rm -it ghcr.io/ggml-org/llama.cpp:server-cuda -m /models/q4.gguf\n" + error
+    f = findings(text)
+    assert "cuda_toolkit_newer_than_driver" not in f
+    assert "container_missing_gpus_flag" in f
+
+
+@pytest.mark.parametrize("error", [GGML_35, FT_35])
+def test_insufficient_driver_with_the_gpus_passed_is_the_toolkit(error):
+    text = "$ docker run --rm -it --gpus all ghcr.io/ggml-org/llama.cpp:server-cuda -m /models/q4.gguf\n" + error
+    assert "cuda_toolkit_newer_than_driver" in findings(text)
