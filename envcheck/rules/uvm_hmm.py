@@ -28,6 +28,7 @@ import re
 from typing import Iterator, Optional
 
 from envcheck.derived.machine import find_text
+from envcheck.derived.messages import is_stated
 from envcheck.derived.uvm_hmm_said import hmm_fix_said, init_3_said, open_modules
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -43,6 +44,8 @@ _INIT_3 = frozenset({"cuda_initialization_error", "torch_driver_init_failed", "o
 # The driver or nvidia_uvm not loaded at all: another finding's cause, not this one.
 _NOT_LOADED = ("driver_kernel_module_not_loaded", "nvidia_uvm_missing", "gpu_present_driver_missing",
                "driver_not_loaded_secure_boot")
+# The nodes CUDA opens (rules/device_nodes.py's device_node_permissions reads the same).
+_NODE = re.compile(r"/dev/nvidia(?:ctl|\d+|-uvm)$")
 # A driver version as NVML / nvidia-smi / the NVRM banner give it: its branch.
 _MAJOR = re.compile(r"^(\d{3})\.")
 
@@ -60,15 +63,21 @@ def _not_loaded(ctx: RuleContext) -> bool:
 
 def _other_cause_shown(ctx: RuleContext) -> bool:
     """The text shows another cause of CUDA's error 3: /dev/nvidia-uvm (or the control node) said or
-    listed missing, the module said not loaded (nvidia_uvm_missing's and the module's findings), or
+    listed missing, the nodes closed to the user, the module said not loaded or lsmod listing nvidia
+    without nvidia_uvm (nvidia_uvm_missing's, device_node_permissions' and the module's findings), or
     the failing program ran in a container started without the GPUs (no libcuda or nodes injected:
     container_missing_gpus_flag's cause)."""
     f = ctx.facts
     nodes = f.driver.device_nodes.get(()) or ()
     if any(n.path in ("/dev/nvidia-uvm", "/dev/nvidiactl") and n.exists is False for n in nodes):
         return True
+    if any(n.exists and n.accessible is False and _NODE.search(n.path) for n in nodes):
+        return True  # the user may not open them (device_node_permissions): "works with sudo"
     if set(f.driver.modules_not_loaded.get(()) or ()) & {"nvidia", "nvidia_uvm", "nvidia-uvm"}:
         return True
+    mods = f.driver.loaded_modules.value if f.driver.loaded_modules.ok else None
+    if mods is not None and "nvidia" in mods and "nvidia_uvm" not in mods and not is_stated(f.driver.loaded_modules):
+        return True  # lsmod lists nvidia without nvidia_uvm (rules/device_nodes.nvidia_uvm_missing)
     gpus = f.host.container_gpus
     return gpus.ok and gpus.value == "none"
 

@@ -50,6 +50,13 @@ def test_working_open_module_machines_get_no_error(text):
     "I'm on the open kernel modules (nvidia-open 575). cuInit returned 3, sudo modprobe nvidia-uvm fixed it.",
     "Driver: nvidia-driver-570-open. " + TORCH_3 + "\nThe real cause was that /dev/nvidia-uvm was missing; running "
     "nvidia-modprobe -u -c=0 fixed it.",
+    # the nodes closed to the user: CUDA works with sudo
+    "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  570.86.16  Release Build\n" + TORCH_3
+    + "\nIt works with sudo but not as my user.",
+    # lsmod: nvidia loaded, nvidia_uvm not
+    "NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  570.86.16  Release Build\n$ lsmod | grep nvidia\n"
+    "nvidia_drm            131072  0\nnvidia_modeset       1355776  1 nvidia_drm\n"
+    "nvidia              9801728  1 nvidia_modeset\n" + TORCH_3,
 ])
 def test_error_3_with_another_cause_shown_is_not_hmm(text):
     assert HMM not in findings(text)
@@ -59,6 +66,13 @@ def test_error_3_with_another_cause_shown_is_not_hmm(text):
     "nvidia-open 575 installed. cuInit() fails with error 3 and CUDA programs cannot start; nvidia-smi works.",
     "With nvidia-driver-570-open, cudaGetDeviceCount returned 3 (initialization error) for every program.",
     "I'm on the open kernel modules. Setting uvm_disable_hmm=1 fixed CUDA: cuInit no longer fails with error 3.",
+    # lsmod with nvidia_uvm loaded, the nodes open to the user
+    "NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  570.86.16  Release Build\n$ lsmod | grep nvidia\n"
+    "nvidia_uvm           4956160  0\nnvidia_drm            131072  0\nnvidia_modeset       1355776  1 nvidia_drm\n"
+    "nvidia              9801728  2 nvidia_uvm,nvidia_modeset\n" + TORCH_3,
+    "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  570.86.16  Release Build\n$ ls -l /dev/nvidia*\n"
+    "crw-rw-rw- 1 root root 195,   0 Mar  3 10:00 /dev/nvidia0\ncrw-rw-rw- 1 root root 195, 255 Mar  3 10:00 "
+    "/dev/nvidiactl\ncrw-rw-rw- 1 root root 508,   0 Mar  3 10:00 /dev/nvidia-uvm\n" + TORCH_3,
 ])
 def test_error_3_on_the_open_modules_in_other_words_is_found(text):
     assert HMM in findings(text)
