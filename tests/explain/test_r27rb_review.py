@@ -179,3 +179,29 @@ def test_insufficient_driver_in_a_container_without_gpus_is_the_start(error):
 def test_insufficient_driver_with_the_gpus_passed_is_the_toolkit(error):
     text = "$ docker run --rm -it --gpus all ghcr.io/ggml-org/llama.cpp:server-cuda -m /models/q4.gguf\n" + error
     assert "cuda_toolkit_newer_than_driver" in findings(text)
+
+
+# ------------------------------------------------------------------ r27l: mmcv's "not compiled with GPU support", NVRTC's advice
+@pytest.mark.parametrize("text", [
+    "We use faiss-cpu on purpose: Faiss is not compiled with GPU support here, and torch trains on the GPU fine.\n"
+    ">>> torch.cuda.is_available()\nTrue",
+    "Note: mmcv-lite is installed on purpose, so RoIAlign is not compiled with GPU support; we only run CPU inference.",
+    "LightGBM is not compiled with GPU support, which is fine for us; only xgboost uses the GPU.",
+    "nvrtc works here. If you ever see \"Make sure that libnvrtc-builtins.so.12.1 is installed correctly\", add the "
+    "wheel's lib to LD_LIBRARY_PATH.",
+])
+def test_a_working_machine_telling_of_cpu_builds_gets_no_error(text):
+    assert not errors(text), sorted(errors(text))
+
+
+@pytest.mark.parametrize("text, fid", [
+    ("Traceback (most recent call last):\n  File \"train.py\", line 12, in <module>\n"
+     "RuntimeError: DeformConv is not compiled with GPU support", "extension_built_without_gpu_arch"),
+    ("RuntimeError: ModulatedDeformConv is not compiled with GPU support (modulated_deform_conv_forward at "
+     "mmcv/ops/csrc/pytorch/modulated_deform_conv.cpp:122)", "extension_built_without_gpu_arch"),
+    ("I get 'nms is not compiled with GPU support' when training on the GPU.", "extension_built_without_gpu_arch"),
+    ("nvrtc: error: failed to open libnvrtc-builtins.so.12.1.\n  Make sure that libnvrtc-builtins.so.12.1 is installed "
+     "correctly.", "cuda_library_missing"),
+])
+def test_the_printed_forms_are_still_found(text, fid):
+    assert fid in findings(text)
