@@ -205,3 +205,23 @@ def test_a_working_machine_telling_of_cpu_builds_gets_no_error(text):
 ])
 def test_the_printed_forms_are_still_found(text, fid):
     assert fid in findings(text)
+
+
+# ------------------------------------------------------------------ r27l: another install's cuDNN said loaded
+@pytest.mark.parametrize("text", [
+    "jax uses the local cuDNN from /usr/local/cuda, as jax[cuda12_local] is meant to.\n" + OOM,
+    "torch uses the system cuDNN 9.1 because I built it that way, and it runs fine.\n" + OOM,
+    "It uses the system cudnn 8.9.7 and training is fast; the only problem is this:\n" + OOM,
+])
+def test_another_cudnn_chosen_on_purpose_is_no_mismatch(text):
+    assert "cudnn_version_mismatch" not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "PyTorch is using the cuDNN in /usr/local/cuda instead of the bundled one.\n"
+    "RuntimeError: cuDNN error: CUDNN_STATUS_NOT_INITIALIZED",
+    "Paddle loads the old cuDNN 7.6 from /usr/lib and crashes: Segmentation fault",
+    "torch loads the system cuDNN 8.9.7 from /usr/lib/x86_64-linux-gnu/libcudnn.so.8 and fails.\n" + CUDNN_ERR,
+])
+def test_another_cudnn_said_loaded_with_a_failure_is_found(text):
+    assert "cudnn_version_mismatch" in findings(text)
