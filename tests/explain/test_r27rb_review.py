@@ -93,6 +93,9 @@ def test_error_3_on_the_open_modules_in_other_words_is_found(text):
     # two cuDNN versions compared with mixed precision, an unrelated out-of-memory error
     "I benchmarked two versions of cuDNN with mixed precision: 8.9 is faster than 9.1 on my RTX 4090.\n" + OOM,
     "We compared two builds of NCCL using mixed-precision training; 2.21 is faster.\n" + OOM,
+    # copies kept apart and working; what a reference says may happen
+    "Two versions of cuDNN were installed side by side and are loaded by different venvs, which works well.\n" + OOM,
+    "The release notes say that multiple copies of NCCL loaded in the same process can conflict.\n" + OOM,
 ])
 def test_no_two_copies_on_near_misses(text):
     assert COPIES not in findings(text)
@@ -110,6 +113,7 @@ def test_no_two_copies_on_near_misses(text):
     # two copies said to clash in other words
     "Two versions of cuDNN are loaded in one process (torch's and TensorRT's) and they conflict.\n" + CUDNN_ERR,
     "Mixing two versions of cuDNN in one process crashed it.\n" + CUDNN_ERR,
+    "Two copies of cudnn are loaded and clash, so I can't train.\n" + CUDNN_ERR,
 ])
 def test_two_copies_in_one_program_are_found(text):
     assert COPIES in findings(text)
