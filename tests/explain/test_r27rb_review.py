@@ -30,6 +30,8 @@ CUDNN_ERR = "RuntimeError: cuDNN error: CUDNN_STATUS_INTERNAL_ERROR"
     "Installed nvidia-driver-570-open on Ubuntu 24.04. My test program prints: cudaGetDeviceCount returned 3 "
     "devices, all three RTX 4090 work fine.",
     "cudaGetDeviceCount returns 3 GPUs on this box; we use nvidia-driver-570-open and all three train fine.",
+    "nvidia-driver-570-open here. cudaGetDeviceCount returns 3, matching nvidia-smi.",
+    "nvidia-driver-570-open here. cudaGetDeviceCount() returned 3 and every GPU trains.",
     # HMM turned off for managed memory's speed, CUDA working throughout
     "We run the open kernel modules (nvidia-open 580). Disabling HMM with uvm_disable_hmm=1 fixed the slow "
     "cudaMallocManaged performance in CUDA for our benchmark.",
@@ -66,6 +68,9 @@ def test_error_3_with_another_cause_shown_is_not_hmm(text):
     "nvidia-open 575 installed. cuInit() fails with error 3 and CUDA programs cannot start; nvidia-smi works.",
     "With nvidia-driver-570-open, cudaGetDeviceCount returned 3 (initialization error) for every program.",
     "I'm on the open kernel modules. Setting uvm_disable_hmm=1 fixed CUDA: cuInit no longer fails with error 3.",
+    # the code at the sentence's end
+    "nvidia-driver-570-open here. cudaGetDeviceCount fails with error 3.",
+    "nvidia-driver-570-open here. cuInit returns 3.",
     # lsmod with nvidia_uvm loaded, the nodes open to the user
     "NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  570.86.16  Release Build\n$ lsmod | grep nvidia\n"
     "nvidia_uvm           4956160  0\nnvidia_drm            131072  0\nnvidia_modeset       1355776  1 nvidia_drm\n"

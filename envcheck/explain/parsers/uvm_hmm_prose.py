@@ -103,9 +103,12 @@ _OVER = lazy(r"\bno\s+longer\b", _I)
 # CUDA's start returning 3 in a person's words: the driver API's cuInit or the runtime's
 # cudaGetDeviceCount (CUresult / cudaError_t 3: CUDA_ERROR_NOT_INITIALIZED, cudaErrorInitializationError).
 _INIT_3 = lazy(r"\b(?P<call>cuInit|cudaGetDeviceCount|cuda\s*init(?:iali[sz]ation)?)\b(?:\(\d?\))?[^\n]{0,40}?"
-               r"\b(?:err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?![\d.])"
+               r"\b(?P<verb>err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?!\d|\.\d)"
                # not a device count ("cudaGetDeviceCount returned 3 devices", "returns 3 as expected")
                r"(?!\s*(?:\w+\s+)?(?:devices?|gpus?|cards?|as\s+expected|correctly)\b)", _I)
+# cudaGetDeviceCount "returns 3" is also its count (the int it fills): as error 3 only with a word of
+# failure in the sentence ("returned 3 (initialization error)", "fails", CUDA_ERROR_NOT_INITIALIZED).
+_FAILURE_WORD = lazy(r"\b(?:error|errors|err|fail\w*|initiali[sz]ation|not[_ ]initiali[sz]ed|broken|cannot|can't)\b", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a name ("nvidia.ko", "570.86").
 _SENTENCE = lazy(r"(?:[^.!;。！；\n]|\.(?=\S))+[.!;。！；]?")
 
@@ -194,6 +197,9 @@ def _init_3(line: str) -> Optional[Tuple[str, str]]:
         return None
     for s in _SENTENCE.findall(clean):
         m = _INIT_3.search(s)
+        if m and m.group("call").lower() == "cudagetdevicecount" and m.group("verb").lower().startswith("return") \
+                and not _FAILURE_WORD.search(s):
+            continue  # a count of three GPUs
         if m and not _NOT_FIXED.search(s) and not _OVER.search(s):
             return m.group("call"), s.strip()
     return None
