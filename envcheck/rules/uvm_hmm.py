@@ -10,7 +10,8 @@ Known Issues: "CUDA initialization can fail on certain Linux kernels with KASLR 
 * **confirmed**: nvidia-uvm's own kernel-log line "devmem_alloc_pagemap … request_free_mem_region()
   err -34" (messages.toml, decisive: ``rules/upstream.py`` gives it), or a person saying that
   turning HMM off (``uvm_disable_hmm=1``) fixed CUDA, with CUDA's failure in the text or the fix
-  sentence itself naming what it fixed (``explain/parsers/uvm_hmm_prose.py``).
+  sentence itself naming what it fixed (``explain/parsers/uvm_hmm_prose.py``); a warning where no
+  failure is shown (the workaround in place: a modprobe.d comment, a note on a working machine).
 * **likely**: CUDA's error 3 at start-up together with the open modules (their banner, an -open
   package, the installer's switch, modinfo, NixOS's option, a person's words) on a branch with HMM
   (535 or newer, or a branch the text does not give).
@@ -30,10 +31,11 @@ from typing import Iterator, Optional
 from envcheck.derived.machine import find_text
 from envcheck.derived.messages import is_stated
 from envcheck.derived.uvm_hmm_said import hmm_fix_said, init_3_said, open_modules
+from envcheck.facts import SAID_FAILING
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.failures import on_wsl
-from envcheck.rules.finding import Confidence, Finding
+from envcheck.rules.finding import Confidence, Finding, Severity
 
 ID = "nvidia_uvm_hmm_init_failure"
 # HMM is enabled by default in nvidia_uvm on x86_64 from the 535 branch (CUDA 12.2's HMM support).
@@ -94,6 +96,11 @@ def _init_failed(ctx: RuleContext):
     return ("the person's words", said[1]) if said else None
 
 
+def _failure_told(ctx: RuleContext) -> bool:
+    """A failure in the text besides error 3: a person saying something fails, or an upstream error."""
+    return any(n.startswith(SAID_FAILING) for n in ctx.facts.notes) or any(s.message.kind == "error" for s in ctx.stated)
+
+
 def _branch(ctx: RuleContext, named: Optional[int]) -> Optional[int]:
     if named is not None:
         return named
@@ -110,14 +117,20 @@ def hmm_fix_was_said(ctx: RuleContext) -> Iterator[Finding]:
         return  # the kernel log's own line says it (rules/upstream.py)
     what, words = said
     failed = _init_failed(ctx)
+    if failed == ("the person's words", words):
+        failed = None  # "uvm_disable_hmm=1 fixes cuInit error 3": the fix's own sentence, no failure shown
     if failed is None and not re.search(r"\b(?:issue|problem|error|cuda|cuinit|it)\b", words, re.IGNORECASE):
         return  # a fix of nothing named: a config that sets the option
+    # With no failure shown, the text tells of the workaround in place (a modprobe.d comment, a
+    # config management note): the cause as it was, a warning, not an error of this machine now.
     yield make(ID,
                f"The text says turning HMM off in nvidia_uvm ({what}) fixed CUDA: nvidia_uvm's Heterogeneous Memory "
                "Management set-up (open kernel modules) was failing, so cuInit returned CUDA_ERROR_NOT_INITIALIZED. "
                "Keep the option in /etc/modprobe.d (or boot with nokaslr, or use the proprietary modules) until a "
-               "driver fixes it.",
-               [("the person's words", words)] + ([failed] if failed else []), confidence=Confidence.CONFIRMED)
+               "driver fixes it."
+               + ("" if failed else " No failure is shown here: this is what it was, with the workaround in place."),
+               [("the person's words", words)] + ([failed] if failed else []), confidence=Confidence.CONFIRMED,
+               severity=None if failed or _failure_told(ctx) else Severity.WARNING)
 
 
 def open_modules_init_3(ctx: RuleContext) -> Iterator[Finding]:

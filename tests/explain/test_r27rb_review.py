@@ -234,3 +234,20 @@ def test_another_cudnn_chosen_on_purpose_is_no_mismatch(text):
 ])
 def test_another_cudnn_said_loaded_with_a_failure_is_found(text):
     assert "cudnn_version_mismatch" in findings(text)
+
+
+# ------------------------------------------------------------------ the HMM workaround in place on a working machine
+@pytest.mark.parametrize("text", [
+    "$ cat /etc/modprobe.d/nvidia-uvm.conf\n# Workaround: uvm_disable_hmm=1 fixes cuInit error 3 on EL9 kernels\n"
+    "options nvidia_uvm uvm_disable_hmm=1\n$ python -c \"import torch; print(torch.cuda.is_available())\"\nTrue",
+    "Our Ansible role sets options nvidia_uvm uvm_disable_hmm=1 because it fixed CUDA on EL9 for us last year; this "
+    "node works, the question is about NCCL bandwidth.",
+])
+def test_the_workaround_in_place_is_what_it_was_not_an_error(text):
+    f = findings(text)
+    assert HMM in f and f[HMM].severity.value == "warning"
+
+
+def test_the_fix_said_with_the_failure_shown_stays_an_error():
+    f = findings(TORCH_3 + "\nSetting uvm_disable_hmm=1 fixed CUDA on this box.")
+    assert HMM in f and f[HMM].severity.value == "error"
