@@ -169,7 +169,7 @@ _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|pr
            r"shows?|showed|is|was|still|always|gibt|liefert|zeigt|ergibt|ist|immer|возвращает|вернул[аои]?|выда[её]т|"
            r"показывает|равно|devuelve|retorna|muestra|da|es|sigue|devolve|mostra|dá|é|continua|renvoie|retourne|donne|"
            r"affiche|est|reste)\b|=+|返回|输出|显示|打印|为|是|が|は|이|가|는)\s*[:：]?\s*[`'\"]?"
-           r"(True|False|None|true|false|\d+\.\d+[\w.+]*|\d+)(?![A-Za-z0-9_])")  # a CJK particle may follow ("False로")
+           r"(True|False|None|true|false|\d+\.\d+(?:[\w+]|\.(?=\w))*|\d+)(?![A-Za-z0-9_])")  # a CJK particle may follow ("False로")
 _SAID = lazy(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
 _SAID_WORDS = tuple(e.replace("torch.", "", 1) for e in EXPRESSIONS)  # _SAID needs one of them
 _SAID_AFTER = lazy(rf"^[;)'\"`\s]*{_RESULT}")
