@@ -50,7 +50,8 @@ def _breaks_listing(line: str) -> bool:
 # find -exec running ldd once per file (no heading), xargs or a glob or several operands piped
 # through grep (the headings filtered out).
 _LDD_LOOP = re.compile(r"\bfor\s+\w+\s+in\b.*\bldd\b|-exec(?:dir)?\s+ldd\b|\bxargs\b[^|;\n]*\bldd\b")
-_LDD_ARGS = re.compile(r"\bldd((?:\s+[^\s|;&<>]+)+)\s*\|")
+_LDD_ARGS = re.compile(r"\bldd((?:\s+(?:\$\([^)\n]*\)|`[^`\n]*`|\"[^\"\n]*\"|'[^'\n]*'|[^\s|;&<>]+))+)\s*\|")
+_ONE_WORD = re.compile(r"\$\([^)\n]*\)|`[^`\n]*`|\"[^\"\n]*\"|'[^'\n]*'")
 
 
 def several_programs(lines: Sequence[str], i: int) -> bool:
@@ -67,6 +68,7 @@ def several_programs(lines: Sequence[str], i: int) -> bool:
         m = _LDD_ARGS.search(line)
         if m is None:
             return False
-        operands = [a for a in m.group(1).split() if not a.startswith("-")]
+        # a command substitution or a quoted path is one operand ("ldd $(which python) | grep …")
+        operands = [a for a in _ONE_WORD.sub("X", m.group(1)).split() if not a.startswith("-")]
         return len(operands) > 1 or any(c in a for a in operands for c in "*?[")
     return False

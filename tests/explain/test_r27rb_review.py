@@ -92,6 +92,9 @@ def test_error_3_on_the_open_modules_in_other_words_is_found(text):
     "$ for f in build/lib/*.so; do ldd $f; done | grep cudnn\n"
     "\tlibcudnn.so.8 => /usr/lib/x86_64-linux-gnu/libcudnn.so.8 (0x00007f0a1c000000)\n"
     "\tlibcudnn.so.9 => /opt/cudnn9/lib/libcudnn.so.9 (0x00007f0a1b000000)",
+    "$ ldd $(which a) $(which b) | grep cudart\n"
+    "\tlibcudart.so.11.0 => /usr/local/cuda-11.8/lib64/libcudart.so.11.0 (0x00007f0a1c000000)\n"
+    "\tlibcudart.so.12 => /usr/local/cuda-12.4/lib64/libcudart.so.12 (0x00007f0a1b000000)",
     "$ find . -name \"*.so\" | xargs ldd | grep cudnn\n"
     "\tlibcudnn.so.8 => /usr/lib/x86_64-linux-gnu/libcudnn.so.8 (0x00007f0a1c000000)\n"
     "\tlibcudnn.so.9 => /opt/cudnn9/lib/libcudnn.so.9 (0x00007f0a1b000000)",
@@ -113,6 +116,12 @@ def test_no_two_copies_on_near_misses(text):
     "\tlibcudart.so.12 => /usr/local/cuda-12.4/lib64/libcudart.so.12 (0x00007f0a1b000000)",
     "$ ldd ./openpose.bin\n\tlinux-vdso.so.1 (0x00007ffd12345000)\n"
     "\tlibcudnn.so.5 => /usr/local/cuda-8.0/lib64/libcudnn.so.5 (0x00007f0a1c000000)\n\tlibcudnn.so.6 => not found",
+    "$ ldd $(which ffmpeg) | grep cudart\n"
+    "\tlibcudart.so.11.0 => /usr/local/cuda-11.8/lib64/libcudart.so.11.0 (0x00007f0a1c000000)\n"
+    "\tlibcudart.so.12 => /usr/local/cuda-12.4/lib64/libcudart.so.12 (0x00007f0a1b000000)",
+    "$ ldd \"/opt/my app/bin/run\" | grep cudart\n"
+    "\tlibcudart.so.11.0 => /usr/local/cuda-11.8/lib64/libcudart.so.11.0 (0x00007f0a1c000000)\n"
+    "\tlibcudart.so.12 => /usr/local/cuda-12.4/lib64/libcudart.so.12 (0x00007f0a1b000000)",
     "$ ldd -v ./openpose.bin | grep cudnn\n"
     "\tlibcudnn.so.5 => /usr/local/cuda-8.0/lib64/libcudnn.so.5 (0x00007f0a1c000000)\n\tlibcudnn.so.6 => not found",
     # two copies said to clash in other words
