@@ -30,7 +30,7 @@ from typing import Iterator, Optional
 
 from envcheck.derived.machine import find_text
 from envcheck.derived.messages import is_stated
-from envcheck.derived.uvm_hmm_said import hmm_fix_said, init_3_said, open_modules
+from envcheck.derived.uvm_hmm_said import hmm_fix_said, init_3_said, open_modules, proprietary_too
 from envcheck.facts import SAID_FAILING
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -135,8 +135,8 @@ def hmm_fix_was_said(ctx: RuleContext) -> Iterator[Finding]:
 
 def open_modules_init_3(ctx: RuleContext) -> Iterator[Finding]:
     shown = open_modules(ctx.facts)
-    if shown is None or hmm_fix_said(ctx.facts) is not None or on_wsl(ctx):
-        return
+    if shown is None or hmm_fix_said(ctx.facts) is not None or on_wsl(ctx) or proprietary_too(ctx.facts):
+        return  # (the same failure on the proprietary modules: not the open modules' HMM)
     if any(s.supports(ID, "decisive") for s in ctx.stated) or _not_loaded(ctx):
         return
     failed = _init_failed(ctx)

@@ -260,3 +260,17 @@ def test_the_workaround_in_place_is_what_it_was_not_an_error(text):
 def test_the_fix_said_with_the_failure_shown_stays_an_error():
     f = findings(TORCH_3 + "\nSetting uvm_disable_hmm=1 fixed CUDA on this box.")
     assert HMM in f and f[HMM].severity.value == "error"
+
+
+# ------------------------------------------------------------------ the open-module tracker's older template
+TEMPLATE = ("### NVIDIA Open GPU Kernel Modules Version\n\n575.51.03\n\n"
+            "### Does this happen with the proprietary driver (of the same version) as well?\n\n{}\n\n"
+            "### Describe the bug\n\n" + TORCH_3)
+
+
+def test_the_same_failure_on_the_proprietary_driver_is_not_hmm():
+    assert HMM not in findings(TEMPLATE.format("Yes"))
+
+
+def test_a_failure_only_on_the_open_modules_is_hmm():
+    assert HMM in findings(TEMPLATE.format("No"))

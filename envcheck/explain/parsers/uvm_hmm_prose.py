@@ -19,6 +19,9 @@ The open modules, in the forms other programs and people show them:
   tracker is only for the open modules;
 * a person: "with the open kernel modules", "the newest open-source drivers".
 
+The older issue template's "Does this happen with the proprietary driver (of the same version) as
+well?" answered "Yes" is noted too: the failure is not the open modules' own.
+
 Nothing from a question, a denial ("not the open modules", "instead of nvidia-open"), a link
 (github.com/NVIDIA/open-gpu-kernel-modules), or another machine. The HMM fix only where the
 sentence says it fixed, solved or worked around something, never from a question, a denial
@@ -30,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from envcheck.derived.uvm_hmm_said import HMM_FIX_SAID, INIT_3_SAID, OPEN_MODULES
+from envcheck.derived.uvm_hmm_said import HMM_FIX_SAID, INIT_3_SAID, OPEN_MODULES, PROPRIETARY_TOO
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import ANOTHER_MACHINE
 from envcheck.explain.source import Pasted
@@ -58,6 +61,10 @@ _NVIDIA_KO = lazy(r"/nvidia\.ko(?:\.(?:xz|zst|gz))?$")
 # NVIDIA/open-gpu-kernel-modules' bug template heading; the version follows on its own line.
 _TEMPLATE = lazy(r"^#{0,4}\s*NVIDIA Open GPU Kernel Modules Version\s*$", _I)
 _VERSION_LINE = lazy(r"^\s*(\d{3})\.\d{1,3}(?:\.\d{1,3})?\b")
+# The older template's question, answered on a following line: "Yes" says the failure happens with
+# the proprietary modules too, so it is not the open modules' HMM.
+_PROPRIETARY_ASKED = lazy(r"^#{0,4}\s*Does this happen with the proprietary driver \(of the same version\) as well\?\s*$", _I)
+_YES = lazy(r"^\s*(?:yes|y)\b", _I)
 # A person naming them: "open kernel modules", "open-source GPU kernel modules", "open source drivers".
 _SAID_OPEN = lazy(r"\bopen(?:[- ]source)?\s+(?:nvidia\s+|gpu\s+)?(?:kernel[- ]?(?:modules?|drivers?)|drivers?|modules?)\b",
                   _I)
@@ -219,6 +226,12 @@ def parse(doc: Pasted) -> Found:
         i, (call, s) = init3
         f.note(f"{INIT_3_SAID}{call} — “{_quote(s)}” (line {i + 1})")
     lines = doc.lines
+    for i in doc.lines_containing("proprietary driver (of the same version) as well", ignorecase=True):
+        if _PROPRIETARY_ASKED.search(lines[i]):
+            answer = next((ln for ln in lines[i + 1:i + 4] if ln.strip()), "")
+            if _YES.search(answer):
+                f.note(f"{PROPRIETARY_TOO}“{_quote(lines[i])} {answer.strip()}” (line {i + 1})")
+            break
     blocks = (i for i in doc.lines_containing("dual mit/gpl", "open = true", "open gpu kernel modules version",
                                               ignorecase=True))
     block = next(((i, r) for i in blocks for r in [_block_open(lines, i)] if r), None)
