@@ -25,6 +25,7 @@ from envcheck.facts import Facts
 OPEN_MODULES = "the text shows NVIDIA's open kernel modules: "
 HMM_FIX_SAID = "the text says turning HMM off in nvidia_uvm fixed CUDA: "
 INIT_3_SAID = "the text says CUDA's start returned error 3: "
+PROPRIETARY_TOO = "the text says the failure happens with the proprietary driver too: "
 # The branch the evidence names, kept in its note's name ("open kernel module banner, branch 570").
 _BRANCH = re.compile(r"branch (\d{3})$")
 
@@ -47,3 +48,9 @@ def init_3_said(facts: Facts) -> Optional[Tuple[str, str]]:
 def hmm_fix_said(facts: Facts) -> Optional[Tuple[str, str]]:
     """(what was said to fix it, the person's words with their line), or None."""
     return named_note(facts, HMM_FIX_SAID)
+
+
+def proprietary_too(facts: Facts) -> bool:
+    """Does the text say the failure happens with the proprietary modules as well (the open-module
+    tracker's older template answered "Yes")?"""
+    return any(n.startswith(PROPRIETARY_TOO) for n in facts.notes)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Sequence
+from typing import Dict, Sequence, Set
 
 
 class Listings:
@@ -12,24 +12,63 @@ class Listings:
     a later listing that an earlier one already gave is that other program's, not a second copy in
     the same process: only two copies within one listing are (rules/versions.py's
     conflicting_cuda_libraries_loaded). A listing is a run of rows with nothing between them but
-    glibc's other trace rows (``linux-vdso.so.1 (0x…)``, the loader itself, ``=> not found``)."""
+    glibc's other trace rows (``linux-vdso.so.1 (0x…)``, the loader itself, ``=> not found``).
+    Rows under a command that ran ldd on several programs without their headings
+    (``several_programs``) are as many processes as rows: a library's second row there is
+    another program's."""
 
     def __init__(self, lines: Sequence[str]) -> None:
         self._lines = lines
         self._last = -1  # the line of the last ldd row
         self._listing = 0
         self._first: Dict[str, int] = {}  # library base name -> the listing that gave it first
+        self._several = False  # the current listing is several programs' rows, headings dropped
+        self._in_listing: Set[str] = set()
 
     def keeps(self, path: str, i: int) -> bool:
         if "=>" not in self._lines[i]:
             return True  # /proc/PID/maps, LD_DEBUG: one process's own view
         if self._last < 0 or any(_breaks_listing(self._lines[j]) for j in range(self._last + 1, i)):
             self._listing += 1
+            self._several = several_programs(self._lines, i)
+            self._in_listing = set()
         self._last = i
         base = re.sub(r"\.so.*$", "", re.split(r"[/\\]", path)[-1])
+        if self._several and base in self._in_listing:
+            return False
+        self._in_listing.add(base)
         return self._first.setdefault(base, self._listing) == self._listing
 
 
 def _breaks_listing(line: str) -> bool:
     """A line that is not one of ldd's trace rows: a prompt, a program's name, words."""
     return bool(line.strip()) and "=>" not in line and "(0x" not in line
+
+
+# A shell command running ldd (glibc's ldd script: "ldd [OPTION]... FILE...") on several programs
+# whose output lost the "FILE:" heading ldd prints above each one when given several: a loop or
+# find -exec running ldd once per file (no heading), xargs or a glob or several operands piped
+# through grep (the headings filtered out).
+_LDD_LOOP = re.compile(r"\bfor\s+\w+\s+in\b.*\bldd\b|-exec(?:dir)?\s+ldd\b|\bxargs\b[^|;\n]*\bldd\b")
+_LDD_ARGS = re.compile(r"\bldd((?:\s+(?:\$\([^)\n]*\)|`[^`\n]*`|\"[^\"\n]*\"|'[^'\n]*'|[^\s|;&<>]+))+)\s*\|")
+_ONE_WORD = re.compile(r"\$\([^)\n]*\)|`[^`\n]*`|\"[^\"\n]*\"|'[^'\n]*'")
+
+
+def several_programs(lines: Sequence[str], i: int) -> bool:
+    """Are the ldd rows from line ``i`` on several programs' rows with no heading between them?
+    Read from the command line above them (the first line up from ``i`` that is not a trace row)."""
+    for j in range(i - 1, max(-1, i - 400), -1):
+        line = lines[j]
+        if not _breaks_listing(line):
+            continue
+        if "ldd" not in line:
+            return False
+        if _LDD_LOOP.search(line):
+            return True
+        m = _LDD_ARGS.search(line)
+        if m is None:
+            return False
+        # a command substitution or a quoted path is one operand ("ldd $(which python) | grep …")
+        operands = [a for a in _ONE_WORD.sub("X", m.group(1)).split() if not a.startswith("-")]
+        return len(operands) > 1 or any(c in a for a in operands for c in "*?[")
+    return False

@@ -196,6 +196,11 @@ def _said_by_another_program(ctx: RuleContext) -> Optional[Finding]:
     f = ctx.facts
     cuda, nvcc = f.nvml.cuda_driver_version, f.toolkit.nvcc_version
     found = [(s, other_program(s)) for s in driver_older_elsewhere(ctx.stated)]
+    gpus = f.host.container_gpus
+    if gpus.ok and gpus.value == "none":
+        # CUDA's runtime answers cudaErrorInsufficientDriver also where it cannot load libcuda at all:
+        # in a container started without the GPUs that is the start's fault (container_missing_gpus_flag).
+        found = [(s, p) for s, p in found if s.id == "cuda_unsupported_ptx"]
     found += [(s, s.message.origin.project) for s in ctx.stated if s.id in _DRIVER_OLDER_OWN_WORDS]
     if found:
         s, program = found[0]

@@ -89,7 +89,7 @@ _DENIED = lazy(
     r"|seen|receiv\w*|hit|hitting|encounter\w*|run\s+into|running\s+into|fac(?:e|ing)|observ\w*|experienc\w*)"
     r"|\b(?:no\s+longer|never)\s+(?:get|gets|got|getting|see|sees|saw|seeing|seen|shows?|showed|prints?|printed|had|have"
     r"|has|encounter\w*)"
-    r"|\b(?:if|in\s+case|whenever|when)\s+(?:you|one|someone|anyone|users?)\s+(?:still\s+)?(?:get|gets|see|sees|hit|hits"
+    r"|\b(?:if|in\s+case|whenever|when)\s+(?:you|one|someone|anyone|users?)\s+(?:still\s+|ever\s+)?(?:get|gets|see|sees|hit|hits"
     r"|encounter\w*|run\s+into|runs\s+into|fac(?:e|es)|receiv\w*))"
     r"(?:\s+(?:the|this|that|an?|any)\b)?(?:\s+(?:error|warning|message|exception)s?)?[\s:'\"`“”‘’(\[-]{0,6}"
     r"(?:[\w.]{0,60}(?:Error|Exception|Warning)\s*:\s*)?$", _I)

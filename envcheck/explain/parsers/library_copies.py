@@ -8,7 +8,9 @@ Two rows of one listing naming the same library with different majors ("libcudnn
 were built against two installs of it: the process maps both, or one and misses the other.
 
 A listing is a run of consecutive ldd rows; ``ldd a b`` heads each program's rows with "a:", so
-two programs' rows are two listings. ``ldconfig -p`` ("libcudnn.so.8 (libc6,x86-64) => /…")
+two programs' rows are two listings; rows under a command that ran ldd on several programs with
+their headings lost (``ldd a b | grep``, a loop, ``xargs ldd``: ``ldd_listings.several_programs``)
+are several programs' and prove nothing. ``ldconfig -p`` ("libcudnn.so.8 (libc6,x86-64) => /…")
 lists what is installed, not what one program needs, and is another format. Kept as a note
 (``derived/library_copies.LISTING_NEEDS_TWO_MAJORS``); ``rules/linking.py`` judges it.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from envcheck.derived.library_copies import LISTING_NEEDS_TWO_MAJORS
+from envcheck.explain.ldd_listings import several_programs
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -48,7 +51,7 @@ def parse(doc: Pasted) -> Found:
         listing.append((i, row))
         last = k == len(rows) - 1 or not _same_listing(lines, i, rows[k + 1][0])
         if last:
-            two = _two_majors(listing)
+            two = None if several_programs(lines, listing[0][0]) else _two_majors(listing)
             if two is not None:
                 base, majors, at = two
                 names = ", ".join(f"{base}.so.{m}" for m in majors)

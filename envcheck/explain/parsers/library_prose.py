@@ -11,7 +11,8 @@
   versions of cuDNN were installed and conflicting", "装了两个版本的cudnn，互相冲突". Two copies or
   versions of a named library (cuDNN, cuBLAS, NCCL, cudart, cuFFT, cuSPARSE) and a word that they
   clash (conflict, clash, interfere, both loaded, mixed; 冲突); having two toolkits installed says
-  nothing, nor does a denial ("no conflict"), a question or advice. A note
+  nothing, nor does a denial ("no conflict"), a question or advice, what may happen in general ("… can
+  conflict", "the release notes say …"), or copies kept apart or working ("loaded by different venvs"). A note
   (``derived.library_copies.COPIES_SAID_TO_CLASH``) judged by ``rules/linking.py``.
 
 Each is a claim (rank ``STATED``) on the fact it concerns, with a detail that says the person
@@ -60,11 +61,19 @@ _LIB = r"(?:lib)?(?:cudnn|cublas(?:lt)?|nccl|cudart|cufft|cusparse)\w*"
 _COPIES = lazy(r"\b(?:two|2|multiple|several|different)\s+(?:\w+\s+)?(?:copies|versions|installs|installations|builds)"
                r"\s+of\s+(?:the\s+)?(?P<a>" + _LIB + r")\b"
                r"|(?:两个|2个|多个|两套|两份)(?:不同)?(?:版本的?|的)?\s*(?P<b>" + _LIB + r")", _I)
-_CLASH = lazy(r"\b(?:conflict\w*|clash\w*|interfer\w*|mix(?:ed|ing)|both\s+(?:\w+\s+)?(?:loaded|linked|mapped)|"
+_CLASH = lazy(r"\b(?:conflict\w*|clash\w*|interfer\w*|mix(?:ed|ing)(?![\s-]+precision)|both\s+(?:\w+\s+)?(?:loaded|linked|mapped)|"
               r"(?:are|were|got|get|being)\s+loaded|loaded\s+(?:together|twice|at\s+once|in\s+the\s+(?:same\s+)?process))\b"
               r"|冲突|打架|同时加载", _I)
 _DENIED = lazy(r"\b(?:no|not|never|without|avoid|don't|doesn't|didn't|isn't|aren't|wasn't|weren't|make\s+sure)\b"
                r"|不|没|避免|是否", _I)
+
+# What may happen in general, as a reference says it ("multiple copies of NCCL loaded in the same
+# process can conflict", "the release notes say …"), and copies kept apart or working ("loaded by
+# different venvs, which works well", 分别给不同的环境用): no clash told of this machine.
+_GENERAL = lazy(r"\b(?:can(?!['’]t|not)|may|might|could|tend\s+to|known\s+to|says?|warns?|docs?|documentation"
+                r"|release\s+notes|readme|faq)\b", _I)
+_APART = lazy(r"\b(?:different|separate)\s+(?:\w+\s+)?(?:venvs?|envs?|environments?|processes|containers?|machines?)\b"
+              r"|\b(?:works?|working|runs?|running)\s+(?:well|fine|great)\b|分别|不同的环境", _I)
 
 
 def _copies_clash(line: str) -> Optional[Tuple[str, str]]:
@@ -72,7 +81,8 @@ def _copies_clash(line: str) -> Optional[Tuple[str, str]]:
     library clash, not denied, asked or advised."""
     for s in _SENTENCE.findall(line):
         m = _COPIES.search(s)
-        if m and _CLASH.search(s) and not _NOT.search(s) and not _DENIED.search(s):
+        if m and _CLASH.search(s) and not _NOT.search(s) and not _DENIED.search(s) and not _GENERAL.search(s) \
+                and not _APART.search(s):
             return (m.group("a") or m.group("b")), s
     return None
 

@@ -9,7 +9,9 @@ A framework word or "it", a verb of loading (link, load, use, pick up, find, cal
 conda's, one under /usr or /opt). The claim's own clause must not deny, doubt or advise ("doesn't
 use the system cudnn", "make sure it is not loading…", "if torch loads…", "is torch using…?"),
 nor be about a build from source (which links the system cuDNN on purpose), nor a failure said to
-be over ("…, now it works"). Recorded as a note (``derived.library_said.SYSTEM_CUDNN_SAID``);
+be over ("…, now it works"); its sentence must not say it is so on purpose or works ("as
+jax[cuda12_local] is meant to", "and training is fast"). A dot inside a version or a path ends no
+clause ("the system cuDNN 9.1 because I built it"). Recorded as a note (``derived.library_said.SYSTEM_CUDNN_SAID``);
 ``rules/linking.py`` judges it with the failure the text tells.
 """
 
@@ -40,6 +42,15 @@ _NOT = lazy(r"\b(?:not|never|no\s+longer|didn't|doesn't|don't|isn't|wasn't|won't
             r"may|whether|if|make\s+sure|ensure|check|from\s+source|built|compiled|now\s+works?|works?\s+now|fixed|"
             r"solved)\b|n't\b|不|没|是否|如果|应该", _I)
 _CLAUSE_END = ",;.!?。，；！？"
+# A clause ends at one of those, but a dot only before a space or the line's end: "cuDNN 9.1", a path
+# ("/usr/lib/x86_64-linux-gnu/libcudnn.so.8") and a file name keep theirs.
+_END = lazy(r"[,;!?。，；！？]|\.(?=\s|$)")
+# The sentence says it is so on purpose or works ("as jax[cuda12_local] is meant to", "by design",
+# "and training is fast", "which is fine"): a setup described, not the failure's cause.
+_ON_PURPOSE = lazy(r"\b(?:meant\s+to|by\s+design|on\s+purpose|intended|intentionally|as\s+(?:designed|expected|documented)"
+                   r"|(?:runs?|works?|running|working)\s+(?:fine|well|great|perfectly)|is\s+(?:fine|fast|ok|okay)"
+                   r"|no\s+(?:problem|issue)s?\s+with)\b|预期|正常", _I)
+_SENTENCE_END = lazy(r"[.!?。！？](?=\s|$)")
 
 
 def _claim(line: str) -> Optional[str]:
@@ -48,11 +59,14 @@ def _claim(line: str) -> Optional[str]:
     m = _CLAIM_EN.search(line) or _CLAIM_ZH.search(line)
     if not m:
         return None
-    start = max(line.rfind(c, 0, m.start()) for c in _CLAUSE_END) + 1
-    ends = [k for k in (line.find(c, m.end()) for c in _CLAUSE_END) if k != -1]
-    end = min(ends) if ends else len(line)
+    start = max((e.end() for e in _END.finditer(line, 0, m.start())), default=0)
+    e = _END.search(line, m.end())
+    end = e.start() if e else len(line)
     clause = line[start:end + 1]
     if _NOT.search(clause) or clause.rstrip().endswith(("?", "？")):
+        return None
+    stop = _SENTENCE_END.search(line, m.end())
+    if _ON_PURPOSE.search(line[start:stop.end() if stop else len(line)]):
         return None
     return clause.strip()
 

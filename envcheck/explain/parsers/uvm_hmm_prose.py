@@ -19,6 +19,9 @@ The open modules, in the forms other programs and people show them:
   tracker is only for the open modules;
 * a person: "with the open kernel modules", "the newest open-source drivers".
 
+The older issue template's "Does this happen with the proprietary driver (of the same version) as
+well?" answered "Yes" is noted too: the failure is not the open modules' own.
+
 Nothing from a question, a denial ("not the open modules", "instead of nvidia-open"), a link
 (github.com/NVIDIA/open-gpu-kernel-modules), or another machine. The HMM fix only where the
 sentence says it fixed, solved or worked around something, never from a question, a denial
@@ -30,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Tuple
 
-from envcheck.derived.uvm_hmm_said import HMM_FIX_SAID, INIT_3_SAID, OPEN_MODULES
+from envcheck.derived.uvm_hmm_said import HMM_FIX_SAID, INIT_3_SAID, OPEN_MODULES, PROPRIETARY_TOO
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import ANOTHER_MACHINE
 from envcheck.explain.source import Pasted
@@ -58,6 +61,10 @@ _NVIDIA_KO = lazy(r"/nvidia\.ko(?:\.(?:xz|zst|gz))?$")
 # NVIDIA/open-gpu-kernel-modules' bug template heading; the version follows on its own line.
 _TEMPLATE = lazy(r"^#{0,4}\s*NVIDIA Open GPU Kernel Modules Version\s*$", _I)
 _VERSION_LINE = lazy(r"^\s*(\d{3})\.\d{1,3}(?:\.\d{1,3})?\b")
+# The older template's question, answered on a following line: "Yes" says the failure happens with
+# the proprietary modules too, so it is not the open modules' HMM.
+_PROPRIETARY_ASKED = lazy(r"^#{0,4}\s*Does this happen with the proprietary driver \(of the same version\) as well\?\s*$", _I)
+_YES = lazy(r"^\s*(?:yes|y)\b", _I)
 # A person naming them: "open kernel modules", "open-source GPU kernel modules", "open source drivers".
 _SAID_OPEN = lazy(r"\bopen(?:[- ]source)?\s+(?:nvidia\s+|gpu\s+)?(?:kernel[- ]?(?:modules?|drivers?)|drivers?|modules?)\b",
                   _I)
@@ -69,6 +76,19 @@ _NOT_OPEN = lazy(r"\b(?:not|n't|never|instead\s+of|rather\s+than|without|other\s
                  # the open drivers of other GPUs, and NVIDIA's other open driver (nouveau, nova)
                  r"|nouveau|nova|amdgpu|radeon|mesa|intel|amd|rocm)\b|github\.com|[?？]"
                  r"|" + ANOTHER_MACHINE, _I)
+# A sentence naming the open modules beside the proprietary ones (a switch to them), or NVIDIA's
+# advice about them ("NVIDIA recommends the open kernel modules for Turing"): no claim they run here.
+_NOT_OPEN_SAID = lazy(r"\b(?:proprietary|closed[- ]source|recommend\w*)\b", _I)
+# Package rows that list a package without saying it is installed: ubuntu-drivers devices'
+# "driver   : nvidia-driver-570-open - distro non-free" (ubuntu-drivers-common, the drivers
+# available for a device), dpkg -l rows whose state is not installed ("rc  nvidia-driver-570-open …":
+# removed, its configuration left; dpkg-query's two-letter desired/status column), and apt list /
+# apt search rows ("nvidia-driver-570-open/noble 570.133.07 amd64") without apt's "[installed…]",
+# and dnf / yum list rows of a repository rather than the installed set ("kmod-nvidia-open-dkms.x86_64
+# 3:570.86.15-1.el9  cuda-rhel9-x86_64"; installed rows name their repository "@cuda-rhel9-x86_64").
+_AVAILABLE_ROW = lazy(r"^\s*driver\s*:\s|^\s*(?!ii|hi)[uirph][ncuhfwti]R?\s+\S+\s+\d[\w.:~+-]*\s+\w+\s")
+_APT_ROW = lazy(r"^\s*[\w.+-]+/[\w.,-]+\s+\d[\w.:~+-]*\s+\w+")
+_DNF_AVAILABLE = lazy(r"^\s*[\w.+-]+\.(?:x86_64|aarch64|noarch|i686)\s+\d[\w.:~+-]*\s+[\w-]")
 
 # Turning HMM off: the option, or words for it.
 _HMM_OFF = lazy(r"uvm_disable_hmm|\bdisabl(?:e|ed|ing)\s+(?:the\s+)?HMM\b|\bHMM\s+(?:disabled|off)\b|\bturn(?:ed|ing)?\s+off\s+HMM\b"
@@ -81,11 +101,21 @@ _FIXED = lazy(r"\b(?:fix(?:es|ed)?|solv(?:es|ed)|resolv(?:es|ed)|work(?:s|ed)?[-
 # A question, a denial, advice, a remark about it in general, no longer needed: no claim.
 _NOT_FIXED = lazy(r"[?？]|\b(?:not|n't|no\s+(?:effect|change|luck|difference)|never|still\s+(?:fails?|failing|broken|the\s+same)"
                   r"|try|trying|tried\s+but|you\s+(?:can|could|may|might|should)|might|maybe|perhaps|suggest\w*|would|if"
-                  r"|whether|no\s+longer|unnecessary|without)\b|" + ANOTHER_MACHINE, _I)
+                  r"|whether|no\s+longer\s+(?:needed|necessary|required|helps?|works?)|unnecessary|without"
+                  # a speed-up, not CUDA's start: HMM also changes how managed memory migrates
+                  r"|slow\w*|faster|speed\w*|performance|latency|throughput|bandwidth|page\s+faults?)\b|" + ANOTHER_MACHINE, _I)
+# A failure said to be over ("cuInit no longer returns 3"): not CUDA's start failing now. (The fix
+# sentence may say it: "uvm_disable_hmm=1 fixed it, cuInit no longer fails".)
+_OVER = lazy(r"\bno\s+longer\b", _I)
 # CUDA's start returning 3 in a person's words: the driver API's cuInit or the runtime's
 # cudaGetDeviceCount (CUresult / cudaError_t 3: CUDA_ERROR_NOT_INITIALIZED, cudaErrorInitializationError).
 _INIT_3 = lazy(r"\b(?P<call>cuInit|cudaGetDeviceCount|cuda\s*init(?:iali[sz]ation)?)\b(?:\(\d?\))?[^\n]{0,40}?"
-               r"\b(?:err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?![\d.])", _I)
+               r"\b(?P<verb>err(?:or)?|returns?|returned|code|failure|fails?\s+with(?:\s+error)?)\s*[=:]?\s*\(?3\)?(?!\d|\.\d)"
+               # not a device count ("cudaGetDeviceCount returned 3 devices", "returns 3 as expected")
+               r"(?!\s*(?:\w+\s+)?(?:devices?|gpus?|cards?|as\s+expected|correctly)\b)", _I)
+# cudaGetDeviceCount "returns 3" is also its count (the int it fills): as error 3 only with a word of
+# failure in the sentence ("returned 3 (initialization error)", "fails", CUDA_ERROR_NOT_INITIALIZED).
+_FAILURE_WORD = lazy(r"\b(?:error|errors|err|fail\w*|initiali[sz]ation|not[_ ]initiali[sz]ed|broken|cannot|can't)\b", _I)
 # One sentence: split at . ! ; and the CJK stops, not at a dot inside a name ("nvidia.ko", "570.86").
 _SENTENCE = lazy(r"(?:[^.!;。！；\n]|\.(?=\S))+[.!;。！；]?")
 
@@ -112,6 +142,9 @@ def _open_on_line(line: str) -> Optional[Tuple[str, str]]:
         return f"open kernel module banner, branch {m.group(1)}", line.strip()
     for m in _PACKAGE.finditer(line):
         before = line[:m.start()]
+        if _AVAILABLE_ROW.search(line) or _DNF_AVAILABLE.search(line) or (_APT_ROW.search(line)
+                                                                           and "[installed" not in line):
+            break  # a driver available, removed or found by a search: not the one installed
         if _NOT_OPEN.search(before[-40:]):
             continue
         branch = _branch(m)
@@ -122,7 +155,7 @@ def _open_on_line(line: str) -> Optional[Tuple[str, str]]:
     if "open" not in clean.lower():
         return None
     for s in _SENTENCE.findall(clean):
-        if _SAID_OPEN.search(s) and not _NOT_OPEN.search(s):
+        if _SAID_OPEN.search(s) and not _NOT_OPEN.search(s) and not _NOT_OPEN_SAID.search(s):
             return "said in the text", s.strip()
     return None
 
@@ -171,7 +204,10 @@ def _init_3(line: str) -> Optional[Tuple[str, str]]:
         return None
     for s in _SENTENCE.findall(clean):
         m = _INIT_3.search(s)
-        if m and not _NOT_FIXED.search(s):
+        if m and m.group("call").lower() == "cudagetdevicecount" and m.group("verb").lower().startswith("return") \
+                and not _FAILURE_WORD.search(s):
+            continue  # a count of three GPUs
+        if m and not _NOT_FIXED.search(s) and not _OVER.search(s):
             return m.group("call"), s.strip()
     return None
 
@@ -190,6 +226,12 @@ def parse(doc: Pasted) -> Found:
         i, (call, s) = init3
         f.note(f"{INIT_3_SAID}{call} — “{_quote(s)}” (line {i + 1})")
     lines = doc.lines
+    for i in doc.lines_containing("proprietary driver (of the same version) as well", ignorecase=True):
+        if _PROPRIETARY_ASKED.search(lines[i]):
+            answer = next((ln for ln in lines[i + 1:i + 4] if ln.strip()), "")
+            if _YES.search(answer):
+                f.note(f"{PROPRIETARY_TOO}“{_quote(lines[i])} {answer.strip()}” (line {i + 1})")
+            break
     blocks = (i for i in doc.lines_containing("dual mit/gpl", "open = true", "open gpu kernel modules version",
                                               ignorecase=True))
     block = next(((i, r) for i in blocks for r in [_block_open(lines, i)] if r), None)
