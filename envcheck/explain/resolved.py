@@ -29,11 +29,14 @@ _OVER = lazy(
     r"|\b(?:fixed|solved|resolved)\s+(?:it|the\s+(?:problem|issue|error))\b"
     r"|\b(?:works|runs|running|working)\s+(?:fine\s+|perfectly\s+|again\s+|well\s+)?now\b"
     r"|\bnow\s+(?:it\s+)?(?:works|runs)\b|\bwent\s+away\b|\b(?:it|everything|all)\s+works\s+again\b"
+    # "after the reboot everything works", "gone after a reboot, everything works fine": a step taken, then
+    # the working state (reviews of rounds 26 and 27)
+    r"|\bafter\s+[^.!?\n]{1,60}?\b(?:it|everything|all|things)\s+(?:works|runs|is\s+working|is\s+fine)\b"
     rf"|{FINE_NOW}"
     rf"|{RAN_SINCE_FIX}"
     r"|问题(?:已经?)?解决|已解决|解决了", _I)
 _NOT_OVER = lazy(r"\b(?:not|still|but|however|yet|unless|if|whether|hope|wish|will|would|should|might)\b|n't\b|\?|没有解决|未解决|仍然|还是", _I)
-_NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "works again", "without", "解决")
+_NEEDLES = ("solved", "fixed", "resolved", "now", "went away", "works again", "without", "after", "解决")
 _CONTRAST = lazy(r"\b(?:but|however)\b", _I)
 # The statement's sentence goes on to narrow or undo it: a restriction, a time limit, another
 # symptom, another machine. Read to the sentence's end ("..." does not end it). Not "instead":
