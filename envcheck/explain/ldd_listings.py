@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Sequence, Set
 
+from envcheck.lazyre import lazy
+
 
 class Listings:
     """``ldd`` rows grouped by listing: a paste may hold several programs' listings (``ldd a.so``,
@@ -28,7 +30,7 @@ class Listings:
     def keeps(self, path: str, i: int) -> bool:
         if "=>" not in self._lines[i]:
             return True  # /proc/PID/maps, LD_DEBUG: one process's own view
-        if self._last < 0 or any(_breaks_listing(self._lines[j]) for j in range(self._last + 1, i)):
+        if self._last < 0 or not same_listing(self._lines, self._last, i):
             self._listing += 1
             self._several = several_programs(self._lines, i)
             self._in_listing = set()
@@ -40,9 +42,21 @@ class Listings:
         return self._first.setdefault(base, self._listing) == self._listing
 
 
-def _breaks_listing(line: str) -> bool:
-    """A line that is not one of ldd's trace rows: a prompt, a program's name, words."""
-    return bool(line.strip()) and "=>" not in line and "(0x" not in line
+# The rows of a listing without "=>": the vDSO and the loader itself ("\\tlinux-vdso.so.1 (0x…)",
+# "\\t/lib64/ld-linux-x86-64.so.2 (0x…)"), printed by the same trace (glibc elf/rtld.c).
+_BARE_ROW = lazy(r"^\s*\S+\s+\(0x[0-9a-fA-F]+\)\s*$")
+
+
+def _trace_row(line: str) -> bool:
+    """One of ldd's trace rows (a library: " => " a path or "not found"; the vDSO; the loader), or a
+    blank line a paste put between them."""
+    return not line.strip() or " => " in line or bool(_BARE_ROW.match(line))
+
+
+def same_listing(lines: Sequence[str], i: int, j: int) -> bool:
+    """Rows i and j are one listing: only ldd's trace rows between them; a program's "a:" heading,
+    a prompt or words end a listing."""
+    return all(_trace_row(lines[k]) for k in range(i + 1, j))
 
 
 # A shell command running ldd (glibc's ldd script: "ldd [OPTION]... FILE...") on several programs
@@ -59,7 +73,7 @@ def several_programs(lines: Sequence[str], i: int) -> bool:
     Read from the command line above them (the first line up from ``i`` that is not a trace row)."""
     for j in range(i - 1, max(-1, i - 400), -1):
         line = lines[j]
-        if not _breaks_listing(line):
+        if _trace_row(line):
             continue
         if "ldd" not in line:
             return False

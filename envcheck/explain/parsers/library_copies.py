@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Tuple
 
 from envcheck.derived.library_copies import LISTING_NEEDS_TWO_MAJORS
-from envcheck.explain.ldd_listings import several_programs
+from envcheck.explain.ldd_listings import same_listing, several_programs
 from envcheck.explain.partial import TOOL, Found
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -49,7 +49,7 @@ def parse(doc: Pasted) -> Found:
     listing: List[Tuple[int, Tuple[str, str]]] = []
     for k, (i, row) in enumerate(rows):
         listing.append((i, row))
-        last = k == len(rows) - 1 or not _same_listing(lines, i, rows[k + 1][0])
+        last = k == len(rows) - 1 or not same_listing(lines, i, rows[k + 1][0])
         if last:
             two = None if several_programs(lines, listing[0][0]) else _two_majors(listing)
             if two is not None:
@@ -60,18 +60,6 @@ def parse(doc: Pasted) -> Found:
                 return f
             listing = []
     return f
-
-
-# The rows of a listing without "=>": the vDSO and the loader itself ("\\tlinux-vdso.so.1 (0x…)",
-# "\\t/lib64/ld-linux-x86-64.so.2 (0x…)"), printed by the same trace.
-_BARE_ROW = lazy(r"^\s*\S+\s+\(0x[0-9a-fA-F]+\)\s*$")
-
-
-def _same_listing(lines: Tuple[str, ...], i: int, j: int) -> bool:
-    """Rows i and j are one listing: only ldd rows of other libraries between them (a row with
-    " => ", or the vDSO's and the loader's bare rows); a program's "a:" heading or any other
-    line ends a listing."""
-    return all(" => " in lines[k] or _BARE_ROW.match(lines[k]) for k in range(i + 1, j))
 
 
 def _two_majors(listing: List[Tuple[int, Tuple[str, str]]]) -> Optional[Tuple[str, List[str], List[int]]]:
