@@ -14,7 +14,7 @@ paste-like mix of reports and tracebacks, a colour-code heavy log, one huge line
 answered by `envcheck explain FILE` in a fresh process, timed from start to exit (--runs N: the
 best and the median of N runs, with the machine's load average before and after).
 
-Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [-v] [--json] [--title] [--form FORM] [--big [--runs N] [--bytecode] [--no-stored-re] [--big-only]]
+Usage: python benchmarks/diagnosis_score.py [DIR] [--list] [-v] [--json] [--big [--runs N] [--bytecode] [--no-stored-re] [--big-only]]
 (DIR defaults to tests/corpus/diagnosis/cases; --list prints every miss and false error, -v
 every case: verdict, findings with their confidence, what was recognised, the catalogued
 messages, the unexplained ones and the facts a verdict missed.)
@@ -23,19 +23,16 @@ messages, the unexplained ones and the facts a verdict missed.)
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -46,39 +43,12 @@ from envcheck.explain import diagnose, source  # noqa: E402
 from envcheck.rules.catalogue import CATALOGUE  # noqa: E402
 
 
-def _wrapped(text: str, width: int = 80) -> str:
-    return "\n".join(piece for line in text.split("\n")
-                     for piece in (textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""]))
-
-
-# The forms a paste arrives in (--form): the same report quoted in a reply, fenced, indented as a
-# Markdown code block, with Windows line ends, HTML-escaped by a scraper, with typographic quotes,
-# with tabs for spaces; and three that lose its line structure: filled at 80 columns by an editor or
-# a mail client (at word boundaries, unlike a terminal's cut, which hardwrap.py undoes), flattened to
-# one line (a chat box, a form field), its newlines escaped ("\\n", as a JSON log or a repr holds them).
-FORMS: Dict[str, Callable[[str], str]] = {
-    "quote": lambda t: "\n".join("> " + line for line in t.split("\n")),
-    "fence": lambda t: f"```\n{t}\n```",
-    "crlf": lambda t: t.replace("\n", "\r\n"),
-    "indent": lambda t: "\n".join("    " + line for line in t.split("\n")),
-    "html": lambda t: html.escape(t, quote=False),
-    "smart": lambda t: re.sub(r'"([^"\n]{1,80})"', "\u201c\\1\u201d", re.sub(r"(?<=\w)'(?=\w)", "\u2019", t)),
-    "tabs": lambda t: t.replace("    ", "\t"),
-    "wrap80": _wrapped,
-    "oneline": lambda t: t.replace("\n", " "),
-    "escaped": lambda t: t.replace("\n", "\\n"),
-}
-
-
-def run_case(path: Path, title: bool = False, form: Optional[str] = None) -> Dict[str, object]:
-    """``title``: the thread's title above the text, as a user pasting a whole issue gives it;
-    ``form``: the text put in one of :data:`FORMS` first."""
+def run_case(path: Path, title: bool = False) -> Dict[str, object]:
+    """``title``: the thread's title above the text, as a user pasting a whole issue gives it."""
     case = json.loads(path.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     detail: Dict[str, object] = {}
     text = f"{case.get('title', '')}\n\n{case['text']}" if title else case["text"]
-    if form:
-        text = FORMS[form](text)
     try:
         explanation, report = diagnose(source.normalise(text), collected_at="")
         ids = sorted({f.id for f in report.findings})
@@ -251,24 +221,19 @@ def main() -> int:
     ap.add_argument("--title", action="store_true",
                     help="feed each report with its thread's title above the text (a robustness check: the "
                          "corpus's figures are on the text alone)")
-    ap.add_argument("--form", choices=sorted(FORMS),
-                    help="feed each report in another form a paste arrives in (a robustness check): quoted, "
-                         "fenced, indented, CRLF, HTML-escaped, typographic quotes, tabs; filled at 80 columns, "
-                         "flattened to one line, newlines escaped")
     args = ap.parse_args()
     if args.big:
         time_big(sorted(Path(args.dir).glob("*.json")), max(1, args.runs), args.bytecode, not args.no_stored_re)
         if args.big_only:
             return 0
-    results = [run_case(p, args.title, args.form) for p in sorted(Path(args.dir).glob("*.json"))]
+    results = [run_case(p, args.title) for p in sorted(Path(args.dir).glob("*.json"))]
     s = score(results)
     s["by_evidence"] = by_evidence(results, Path(args.dir))
     if args.json:
         print(json.dumps(s, indent=2))
         return 0
     print(f"{args.dir}: {s['cases']} cases ({s['broken']} broken, {s['healthy']} healthy)"
-          + (", each with its thread's title above its text" if args.title else "")
-          + (f", each in the form {args.form!r}" if args.form else ""))
+          + (", each with its thread's title above its text" if args.title else ""))
     if s["recall"] is not None:
         print(f"recall: {s['recalled']}/{s['broken']} = {s['recall']:.0%} (all expected ids among the findings)")
         if s["catalogued"] < s["broken"]:

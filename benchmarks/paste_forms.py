@@ -95,6 +95,12 @@ def _jupyter(text: str) -> str:
 
 
 # name -> (transformation, where upstream writes this form)
+def _smart_quotes(text: str) -> str:
+    """An apostrophe inside a word as ’, a short double-quoted phrase as “…”."""
+    text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)
+    return re.sub(r'"([^"\n]{1,80})"', "\u201c\\1\u201d", text)
+
+
 FORMS: Dict[str, Tuple[Callable[[str], str], str]] = {
     # torch.distributed.elastic (torchrun --tee 3 / --local-ranks-filter): each worker's line
     # behind "[{role}{local_rank}]:" ("[default0]:"), torch >= 2.2 names it by rank ("[rank0]:").
@@ -136,6 +142,15 @@ FORMS: Dict[str, Tuple[Callable[[str], str], str]] = {
     "terminal_wrap_100": (functools.partial(_hard_wrap, width=100), "a terminal's hard wrap at 100 columns"),
     "terminal_wrap_120": (functools.partial(_hard_wrap, width=120), "a terminal's hard wrap at 120 columns (conhost's default)"),
     "jupyter_colour": (_jupyter, "IPython/Jupyter coloured traceback (ultratb ANSI codes)"),
+    # A fenced code block around the whole paste (CommonMark's ``` fence).
+    "md_fence": (lambda t: f"```\n{t}\n```", "Markdown fenced code block"),
+    # A word processor's or a chat app's typographic quotes: ’ for an apostrophe, “ ” around a quotation.
+    "smart_quotes": (_smart_quotes, "typographic quotes (word processors, chat apps' autocorrect)"),
+    # Forms that lose the line structure, which no reader rebuilds (tests/explain/test_paste_forms.py's UNREAD):
+    # a chat box or a one-line form field joins the lines; a JSON log keeps them as "\n" escapes
+    # (Docker's json-file log driver, a Python repr of the output).
+    "one_line": (lambda t: t.replace("\n", " "), "lines joined by a chat box or a one-line form field"),
+    "escaped_newlines": (lambda t: t.replace("\n", "\\n"), "newlines escaped in a JSON log (docker json-file) or a repr"),
 }
 
 
