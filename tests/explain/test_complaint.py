@@ -92,6 +92,10 @@ def test_the_working_report_alone_is_ok():
     "显卡识别不到，程序一直用CPU跑",
     "GPUを認識しないので学習が動かないです",
     "모델을 불러올 때 오류가 납니다 어떻게 해야 하나요",
+    # the contraction typed without its apostrophe, as strangers often write it
+    "tried to update everything etc. and still cant load the gpu",
+    "the webui starts but the gpu isnt used at all",
+    "my 3060 doesnt work with this build",
 ])
 def test_a_failure_said_in_words_is_never_ok(sentence):
     report = _judged(sentence)
@@ -122,6 +126,9 @@ def test_a_failure_said_in_words_is_never_ok(sentence):
     "失敗はしていません、質問です",
     "报错已经消失了，现在可以正常训练",
     "The import error is gone and training runs fine.",
+    "It doesnt crash anymore since the update, thanks.",
+    "I dont want to change the driver, it works well.",
+    "Training is fast and the results look right, so I cant complain.",
     "Feature request: report the reason instead of failing silently.",
     "We log the time to failure of disks in the fleet.",
     "[INFO] worker 3 failed to connect, retrying in 5 seconds",

@@ -44,7 +44,8 @@ _I = re.IGNORECASE
 # Cheap candidates first: lines holding one of these (case-folded). Every alternative of the
 # patterns below holds one (tests/explain/test_complaint.py checks the examples of each).
 _NEEDLES = ("crash", "fail", "error", "exception", "hang", "hung", "freez", "froze", "stuck", "boot", "restart",
-            "not ", "n't", "cannot", "unable", "segfault", "segmentation", "screen", "bsod", "instead", "rather",
+            "not ", "n't", *(w + " " for w in ("cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent",
+                                                "wont", "couldnt", "wouldnt", "hasnt", "havent")), "cannot", "unable", "segfault", "segmentation", "screen", "bsod", "instead", "rather",
             "only", "problem", "issue", "trouble", "picking up", "utili", "slow", "nothing happen", "kill", "die",
             "exit", "stopped", "stops", "broke", "out of", "oom", "nan", "falla", "fallo", "funciona",
             "fehler", "stürzt", "erreur", "plante", "erro", "falha", "ошибк", "не ", "вылета", "but ", "get ",
@@ -67,11 +68,11 @@ _EN = lazy(
     r"\b(?:crash(?:es|ed|ing)?|fail(?:s|ed|ing|ure|ures)?|errors?|exceptions?|hang(?:s|ing)?|hung|freez(?:e|es|ing)"
     r"|froze(?:n)?|stuck|reboots?|rebooted|rebooting|segfaults?|segmentation\s+fault|black\s+screen"
     r"|blue\s+screen|bsod|out\s+of\s+(?:gpu\s+|cuda\s+|vram\s+|video\s+|device\s+)?memory|oom|nan)\b"
-    rf"|\b{_MODAL}\s*(?:n[o']t|not)\s+(?:work|run|start|load|use|show|respond)\w*\b"
-    r"|\bcan(?:no|')t\s+(?:work|run|start|load|use)\b|\bunable\s+to\b"
+    rf"|\b{_MODAL}\s*(?:n[o']?t|not)\s+(?:work|run|start|load|use|show|respond)\w*\b"
+    r"|\bcan(?:no|')?t\s+(?:work|run|start|load|use)\b|\bunable\s+to\b"
     # "does not detect / see / find" only with what a machine fails to find: "didn't find a good
     # explanation" is the person's search.
-    rf"|(?:\b{_MODAL}\s*(?:n[o']t|not)|\bcan(?:no|')t)\s+(?:detect|recogni[sz]e|see|find)\w*\s+(?:{_MACHINE_PART})"
+    rf"|(?:\b{_MODAL}\s*(?:n[o']?t|not)|\bcan(?:no|')?t)\s+(?:detect|recogni[sz]e|see|find)\w*\s+(?:{_MACHINE_PART})"
     r"|\bnot\s+(?:working|detected|recogni[sz]ed|found|available|usable|used|responding)\b"
     r"|\b(?:runs?|running|ran|uses?|using|used)\s+(?:on\s+|off\s+)?(?:the\s+|my\s+)?cpu\s*,?\s+(?:instead|only|rather)\b"
     r"|\b(?:only|just)\s+(?:runs?|uses?|using|running)\s+(?:on\s+)?(?:the\s+)?cpu\b"
@@ -86,7 +87,7 @@ _EN = lazy(
     r"|\b(?:computer|pc|machine|system|server|laptop)\s+(?:restarts|reboots|shuts\s+down|turns\s+off)\b"
     r"|\b(?:gets|got|was|is|being)\s+killed\b|\bkilled\s+by\b|\bkernel\s+(?:dies|died|crashe[sd]|restarts)\b"
     r"|\b(?:stopped|stops)\s+working\b|\bbroke\s+(?:after|when|since)\b|\bis\s+broken\b"
-    r"|\bbut\s+[\w.-]+\s+(?:does|did|can|is)n[o']t\b|\bcan(?:no|')t\s+get\s+(?:[\w-]+\s+){1,3}to\s+work\b"
+    r"|\bbut\s+[\w.-]+\s+(?:does|did|can|is)n[o']?t\b|\bcan(?:no|')?t\s+get\s+(?:[\w-]+\s+){1,3}to\s+work\b"
     r"|\b(?:gpus?|cards?|devices?)\s+(?:has\s+|have\s+)?(?:disappeared|vanished|went\s+missing|is\s+missing|are\s+missing)\b"
     r"|\billegal\s+memory\s+access\b|\btakes\s+forever\b|\bnever\s+(?:finishes|ends|completes|returns|loads|starts|used)\b"
     r"|\b(?:is|are)\s+wrong\b|\bwrong\s+(?:results?|outputs?|answers?)\b|\b\w+(?:Error|Exception)\b"
@@ -124,6 +125,9 @@ _DENY = frozenset(("without", "no", "not", "never", "zero", "0", "any", "if", "w
                    "handling", "catch", "catches", "ignore", "ignores", "ignored", "ignoring", "suppress",
                    "suppresses", "suppressed", "suppressing", "expect", "expects", "expected", "expecting", "might",
                    "may", "could", "would", "should", "will", "check", "checks", "checked", "checking", "case"))
+# The same contractions typed without the apostrophe ("it doesnt crash"), as strangers often write them.
+_NT = frozenset(("cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "couldnt", "wouldnt",
+                 "hasnt", "havent", "shouldnt"))
 _CJK_UNSAID = lazy(r"(?:没有|没|无|不会|如果|若|避免|防止|解决了?)[^，。,.]{0,2}$|(?:なし|ない)$")
 
 # Program output, not a person: a log line (time stamp, level, bracketed tag), a traceback frame
@@ -150,7 +154,7 @@ def _sentence_word_count(line: str) -> int:
 def _unsaid(head: str) -> bool:
     """Do the few words before a failure word deny it, make it a condition, or hope it away?"""
     words = _HEAD_WORDS.findall(head.lower())[-4:]
-    return any(w in _DENY or w.endswith("n't") for w in words)
+    return any(w in _DENY or w.endswith("n't") or w in _NT for w in words)
 
 
 def _said(line: str) -> Optional[int]:
