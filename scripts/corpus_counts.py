@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus" / "diagnosis"
-SETS = ("cases", "heldout", "fresh4")
+SETS = ("cases", "heldout", "fresh4", "fresh5")
 
 
 def main() -> None:
