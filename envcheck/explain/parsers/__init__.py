@@ -12,6 +12,7 @@ from typing import Callable, Tuple
 from ..partial import Found
 from ..source import Pasted
 from . import (
+    clock_raised_prose,
     clock_settings_prose,
     cloud_instance,
     collect_env,
@@ -189,6 +190,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     cpu_run_asked.parse,
     toolkit_arch_said.parse,
     uvm_hmm_prose.parse,
+    clock_raised_prose.parse,
 )
 
 __all__ = ["PARSERS"]
