@@ -62,6 +62,7 @@ from . import (
     gpu_processes,
     gpu_vendor_prose,
     gpu_works_elsewhere,
+    held_memory_more,
     held_memory_prose,
     host_health,
     hosted_runtime,
@@ -191,6 +192,7 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     toolkit_arch_said.parse,
     uvm_hmm_prose.parse,
     clock_raised_prose.parse,
+    held_memory_more.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -33,8 +33,8 @@ from __future__ import annotations
 import re
 
 from envcheck.derived.clock_settings import CLOCKS_CHANGED
-from envcheck.explain.partial import STATED, Found
 from envcheck.explain.parsers.clock_settings_prose import _HEDGE, _NOT, _NOT_AFTER
+from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import not_here_now, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
