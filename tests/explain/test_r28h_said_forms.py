@@ -6,7 +6,8 @@
   clock_settings_prose.py).
 * GPU memory held by a run that should be gone, told across sentences, as a zombie that cannot be
   killed, as an interrupted run's process killed by hand, or as two jobs on one GPU then out of memory:
-  gpu_memory_in_use, likely (explain/parsers/held_memory_more.py).
+  gpu_memory_in_use, likely (explain/parsers/held_memory_more.py); and a failure for memory on one node or
+  GPU while the same job runs on the others.
 """
 
 from __future__ import annotations
@@ -113,4 +114,26 @@ def test_memory_held_told_apart(text):
     "The process didn't exit after Ctrl+C on my old server, killed it and it works now.\n",
 ])
 def test_memory_held_near_misses(text):
+    assert HELD not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "each time I submit a job on `cn119` I get an CUDA error about failing to allocate memory.  The same job on a different node works fine.\n",
+    "RuntimeError: CUDA out of memory on GPU 3. The same script runs fine on the other GPUs.\n",
+    "On node gpu07 training fails with out of memory; it works fine on the other nodes.\n",
+])
+def test_memory_failing_on_one_node_only(text):
+    got = findings(text)
+    assert HELD in got
+    assert got[HELD].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    "I get CUDA out of memory. The same job on a different node with a bigger GPU works fine.\n",
+    "I get CUDA out of memory. Does the same job work on a different node?\n",
+    "The same job on a different node works fine, and this node works fine too.\n",
+    "I get CUDA out of memory. The same job on a different node also fails.\n",
+    "There is no out of memory error. The same job on a different node works fine.\n",
+])
+def test_memory_one_node_near_misses(text):
     assert HELD not in findings(text)

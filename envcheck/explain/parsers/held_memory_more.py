@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from envcheck.derived.held_memory import HELD_DETAIL, SHARED_DETAIL
+from envcheck.derived.held_memory import HELD_DETAIL, ONE_NODE_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import HELD_NOTE
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import not_here_now
@@ -75,6 +75,17 @@ _OVERLAP = lazy(r"\b(?:two|2|multiple|several|different)\s+(?:\w+\s+)?(?:jobs|pr
                 r"[^.;!?]{0,30}?\b(?:overlap\w*|shar(?:e|ed|ing)\s+(?:the\s+)?(?:same\s+)?gpus?|(?:on|using|use|used)\s+the\s+same\s+gpus?)\b",
                 _I)
 # ... a failure after it told as what follows ("Then it will report …").
+# The same job said to run on another node or GPU (trixie#92's "The same job on a different node works fine"),
+# not one with more memory ("on another node with a bigger GPU", "on the 80GB card").
+_ELSEWHERE_FINE = lazy(r"\b(?:the\s+)?same\s+(?:job|code|script|command|model|run|training|program)\b[^.;!?]{0,40}?\b(?:on|in)\s+"
+                       r"(?:a\s+|an\s+|the\s+)?(?:different|another|other|any\s+other|all\s+(?:the\s+)?other)\s+(?:nodes?|gpus?|"
+                       r"machines?|servers?|hosts?|cards?)\b[^.;!?]{0,30}?\b(?:works?|worked|runs?|ran|succeed\w*|is\s+fine)\b"
+                       r"|\b(?:works?|worked|runs?|ran)\s+(?:fine\s+|well\s+|ok(?:ay)?\s+)?on\s+(?:all\s+)?(?:the\s+)?(?:other|"
+                       r"different)\s+(?:nodes|gpus|machines|servers)\b", _I)
+_BIGGER = lazy(r"\b(?:bigger|larger|more\s+(?:memory|vram)|\d+\s*gb|a100|h100|h200)\b", _I)
+# The failure for memory told in the person's words ("a CUDA error about failing to allocate memory").
+_MEMORY_FAILED_SAID = lazy(r"out\s+of\s+(?:gpu\s+|cuda\s+|device\s+)?memory|\boom\b|fail(?:s|ed|ing)?\s+to\s+allocate"
+                           r"|(?:could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+allocate|allocation\s+fail", _I)
 _THEN = lazy(r"^\s*(?:then|and\s+then|so|and)\b", _I)
 # A question, advice, a condition, a denial.
 _NOT = lazy(r"[?？]|\b(?:if|whether|should|could|would|how\s+(?:to|do|can)|you\s+(?:can|need|must|should|have\s+to)|try|please|"
@@ -113,9 +124,32 @@ def parse(doc: Pasted) -> Found:
             before = sents[:k] + [t for j in range(max(0, i - 3), i) for t in _sentences(lines[j])][-2:]
             if any(_ended(t) for t in before[-2:]):
                 return _said(f, i, HELD_DETAIL, s)
-    if not _zombie(doc, f) and not _lingered(doc, f):
-        _overlap(doc, f)
+    if not _zombie(doc, f) and not _lingered(doc, f) and not _overlap(doc, f):
+        _one_node(doc, f)
     return f
+
+
+def _one_node(doc: Pasted, f: Found) -> bool:
+    """A failure for memory on this node or GPU (its sentence, or the one before) while the same job is said
+    to run on another (_ELSEWHERE_FINE), with no question, advice, denial or bigger GPU there."""
+    lines = doc.lines
+    for i in doc.lines_containing("same job", "same code", "same script", "same command", "same model", "same run",
+                                  "same training", "same program", "other node", "other gpu", "other machine",
+                                  "other server", "different node", "different gpu", "different machine", "different server"):
+        if lines[i].lstrip().startswith("|") or len(lines[i]) > 600:
+            continue
+        sents = _sentences(lines[i])
+        above = [t for j in range(max(0, i - 2), i) for t in _sentences(lines[j])]
+        for k, s in enumerate(sents):
+            m = _ELSEWHERE_FINE.search(s)
+            if not m or _NOT.search(s) or _DENIED.search(s) or _BIGGER.search(s):
+                continue
+            failed = [t for t in (above + sents[:k])[-2:] + [s[:m.start()]]
+                      if _MEMORY_FAILED_SAID.search(t) and not _NOT.search(t) and not _DENIED.search(t)]
+            if failed:
+                _said(f, i, ONE_NODE_DETAIL, f"{failed[-1].strip()} {s.strip()}", note=False)
+                return True
+    return False
 
 
 def _ended(s: str) -> bool:
