@@ -5,9 +5,9 @@
   in more languages and words: gpu_unstable_clock_settings, likely (explain/parsers/clock_raised_prose.py,
   clock_settings_prose.py).
 * GPU memory held by a run that should be gone, told across sentences, as a zombie that cannot be
-  killed, as an interrupted run's process killed by hand, or as two jobs on one GPU then out of memory:
-  gpu_memory_in_use, likely (explain/parsers/held_memory_more.py); and a failure for memory on one node or
-  GPU while the same job runs on the others.
+  killed, as an interrupted run's process killed by hand, or as two jobs on one GPU then out of memory;
+  and a failure for memory on one node or GPU while the same job runs on the others: gpu_memory_in_use,
+  likely (explain/parsers/held_memory_more.py).
 """
 
 from __future__ import annotations
@@ -48,6 +48,17 @@ HELD = "gpu_memory_in_use"
     "unspecified launch failure\n메모리 클럭을 기본 클럭보다 높게 설정했습니다\n",
     "unspecified launch failure\no clock da memória está acima do clock padrão\n",
     "unspecified launch failure\nla fréquence mémoire est au-dessus de la fréquence d'origine\n",
+    "Xid 13: Graphics Exception\nI enabled Coolbits and set the memory transfer rate offset to 1000.\n",
+    "CUDA error: unspecified launch failure\nIn GreenWithEnvy I set the memory offset to +800 MHz.\n",
+    "CUDA error: an illegal memory access was encountered\nnvidia-settings -a \"[gpu:0]/GPUMemoryTransferRateOffset[3]=1400\"\n",
+    "CUDA error: an illegal memory access was encountered\nMy card is overclocked with MSI Afterburner.\n",
+    "CUDA error: an illegal memory access was encountered\nAfter lowering the memory clock back to stock the errors are gone.\n",
+    "CUDA error: an illegal memory access was encountered\nOnce I disabled the OC in Afterburner everything works.\n",
+    "CUDA error: an illegal memory access was encountered\nI had OC on the memory, turned it off and now it is stable.\n",
+    "CUDA error: an illegal memory access was encountered\n显存超频+1000，出现这个错误\n",
+    "RuntimeError: CUDA error: unspecified launch failure\nThe GPU was overclocked by the miner software.\n",
+    "CUDA error: an illegal memory access was encountered\ngminer --algo ethash --mclock 1200 --cclock 100 --pl 70\n",
+    "CUDA error: an illegal memory access was encountered\nPhoenixMiner -mclock +700 -cclock +100\n",
 ])
 def test_clocks_raised_or_undone(text):
     got = findings(text)
@@ -77,6 +88,10 @@ def test_clocks_raised_or_undone(text):
     "CUDA error: an illegal memory access was encountered\nSet the clocks to stock speeds and see if it works.\n",
     "CUDA error: an illegal memory access was encountered\nResetting to default clocks fixed nothing.\n",
     "The memory clock runs 500 MHz above stock and it is stable, no errors at all.\n",
+    "CUDA error: an illegal memory access was encountered\nAfter lowering the memory clock back to stock the errors are still there.\n",
+    "CUDA error: an illegal memory access was encountered\nI had OC on my old card, this one runs stock.\n",
+    "CUDA error: an illegal memory access was encountered\nPhoenixMiner -mclock 0 -cclock 0\n",
+    "CUDA error: an illegal memory access was encountered\nOn my other rig, lowering the memory clock back to stock made the errors go away.\n",
 ])
 def test_clocks_near_misses(text):
     assert CLOCKS not in findings(text)

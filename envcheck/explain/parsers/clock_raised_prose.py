@@ -80,7 +80,9 @@ _VERSUS = lazy(r"\b(\d{3,5})\s*(?:mhz)?\s*(?:\(\s*(?:default|stock)\s*(?:is\s+|w
 # lolMiner (1.64 release notes): "--coff", "--moff"; GMiner / T-Rex: "--cclock", "--mclock" (offsets on
 # NVIDIA); NVIDIA Inspector: "-setMemoryClockOffset:0,0,800", "-setBaseClockOffset:0,0,100".
 _OPTIONS = lazy(r"(?<![\w-])--(?:coff|moff|cclock|mclock)\s*[= ]\s*\+?0*[1-9]\d{1,3}\b(?!\s*[,*]\s*-)"
-                r"|-set(?:Memory|Base|Gpu)ClockOffset:\d+,\d+,\+?0*[1-9]\d{1,3}\b", _I)
+                r"|-set(?:Memory|Base|Gpu)ClockOffset:\d+,\d+,\+?0*[1-9]\d{1,3}\b"
+                # PhoenixMiner's "-cclock" / "-mclock" take a relative value with a sign on NVIDIA ("-mclock +700")
+                r"|(?<![\w-])-(?:cclock|mclock)\s*[= ]\s*\+\s?0*[1-9]\d{1,3}\b", _I)
 # A maker's overclock blamed for the failure: "the factory overclock was the problem", "I think the card's
 # factory OC is the cause", "caused by the factory overclock".
 _FACTORY_BLAMED = lazy(r"\bfactory[\s-]+(?:over-?clock\w*|oc)\b[^.!?;\n]{0,40}?\b(?:was|is|were|are)\s+(?:the\s+|to\s+)?"
@@ -105,7 +107,7 @@ _FAILED_LOOKS = ("illegal instruction", "illegal memory access", "illegal addres
 # The cheap looks of the sentence forms above (lower-cased).
 _LOOKS = ("default", "stock", "reference", "factory", "standard", "normal", "original", "spec", "rated", "advertised",
           "overclocks", "raises", "raised", "increases", "increased", "pushes", "pushed", "boosts", "boosted",
-          "--coff", "--moff", "--cclock", "--mclock", "clockoffset", "默认", "原厂", "公版", "出厂", "标准", "定格", "デフォルト",
+          "-cclock", "-mclock", "--coff", "--moff", "clockoffset", "默认", "原厂", "公版", "出厂", "标准", "定格", "デフォルト",
           "기본", "순정", "레퍼런스", "выше", "über", "höher", "encima", "acima", "dessus", "instead of", "vs", "rather than")
 
 

@@ -52,8 +52,12 @@ _SET = lazy(
     rf"|\b(?:{_DOMAIN}|(?:gpu|graphics)\s+clocks?)(?:\s+clocks?)?(?:\s+offset)?\s*[:=]?\s*\+\s?\d{{2,4}}\b"
     # "memory clock offset of 1200", "core offset: -100"
     # (an unsigned offset only with "clock": "memory offset 4096" is an address within a buffer)
-    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+clocks?\s+offset\s*(?:of\s+|[:=]\s*)?[+-]?\s?[1-9]\d{{1,3}}\b"
-    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+offset\s*(?:of\s+|[:=]\s*)?[+-]\s?[1-9]\d{{1,3}}\b"
+    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+clocks?\s+offset\s*(?:of\s+|to\s+|[:=]\s*)?[+-]?\s?[1-9]\d{{1,3}}\b"
+    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+offset\s*(?:of\s+|to\s+|[:=]\s*)?[+-]\s?[1-9]\d{{1,3}}\b"
+    # nvidia-settings' name in words (r28h): "set the memory transfer rate offset to 1000"
+    r"|\b(?:memory\s+)?transfer\s+rate\s+offset\s*(?:of\s+|to\s+|[:=]\s*)?\+?\s?[1-9]\d{1,3}\b"
+    # r28h: "I had OC on the memory", "we have an overclock applied"
+    r"|\b(?:i|we)\s+(?:had|have|'ve)\s+(?:an?\s+)?(?:oc|overclock)\s+(?:on\s+(?:the\s+|my\s+)?(?:memory|mem|core|vram|gpu|card)|applied)\b"
     # nvidia-settings' NV-CONTROL attributes, set to something other than 0
     r"|\bGPU(?:GraphicsClock|MemoryTransferRate)Offset(?:AllPerformanceLevels)?(?:\[\d\])?\s*=\s*[+-]?\s?[1-9]\d*"
     # T-Rex's clock-offset options (t-rex --help: "--cclock", "--mclock"), as offsets
@@ -96,6 +100,9 @@ _UNDONE = lazy(r"\b(?:reset\w*|revert\w*|remov\w*|disabl\w*|undo\w*|undid|turn\w
                # faulty card says nothing of a setting: lc0#1461 ended with a replaced board)
                r"|\b(?:lower\w*|reduc\w*|dropp\w*|decreas\w*)\b[^.!?;\n]{0,30}?\b(?:overclock\w*|oc|undervolt\w*|"
                r"(?:clock\s+)?offsets?)\b"
+               # r28h: "lowering the memory clock back to stock", "brought the clocks back to default"
+               r"|\b(?:lower\w*|reduc\w*|dropp\w*|bring\w*|brought|set\w*|put\w*)\s+(?:the\s+)?(?:memory\s+|core\s+|gpu\s+)?"
+               r"clocks?\s+back\s+to\s+(?:stock|default|reference)\b"
                r"|\b(?:install\w*|load\w*|appl(?:y|ied|ying)|us(?:e|ed|ing))\s+(?:the\s+)?(?:default|stock|original|factory)\s+"
                r"(?:msi\s+|afterburner\s+)?(?:profile|clocks?|settings?|curve)\b"
                # r28h: "setting the card back to reference clocks fixed it", "put the clocks back to stock speeds"
@@ -130,7 +137,7 @@ _NOT_AFTER = lazy(r"^[^.!?;。！？\n]{0,40}?(?:\b(?:revert\w*|reset|undid|undo
                   r"|no\s+longer)\b|して(?:い)?ない|しない|していません|しません|ありません|なし|않|안\s*했|없)", _I)
 # Every wording above holds one of these (case-folded): the cheap first look. An offset's "+" is
 # everywhere (tables' borders, diffs), so a "+" line is read only when it also names a clock domain.
-_WORDS = ("overcl", "undervolt", "offset", "my oc", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
+_WORDS = ("overcl", "undervolt", "offset", "my oc", "oc on", "oc applied", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
           "アンダーボルト", "低電圧化", "오버클럭", "언더볼", "afterburner", "precision x1", "gpu tweak", "gputweak",
           "greenwithenvy", "lact", "underclock", "разогна", "разгон", "übertakt", "surcadenc", "aşırt", "asirt", "ép xung")
 # The undone forms' "the default MSI profile" names no clock word: such a line is read only when it also
@@ -186,7 +193,8 @@ def _blamed_or_undone(line: str):
             s = sentence_around(line, m.start(), m.end())
             if rx is _UNDONE and not (_GONE.search(line, m.end()) and _GONE.search(s)):
                 continue
-            if _HEDGE.search(_GONE.sub(" ", s)) or _FACTORY.search(s) or not_here_now(s, 0, len(s)):
+            plain = _GONE.sub(" ", s)  # the failure told over is the point here ("the errors are gone")
+            if _HEDGE.search(plain) or _FACTORY.search(s) or not_here_now(plain, 0, len(plain)):
                 continue
             return " ".join(s.split())[:160]
     return None
