@@ -8,6 +8,8 @@
   killed, as an interrupted run's process killed by hand, or as two jobs on one GPU then out of memory;
   and a failure for memory on one node or GPU while the same job runs on the others: gpu_memory_in_use,
   likely (explain/parsers/held_memory_more.py).
+* DataLoader workers above 0 said to bring the failure, in a container: shm_too_small, likely
+  (explain/parsers/shm_workers_said.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from tests.rules.test_unseen_classes import findings
 
 CLOCKS = "gpu_unstable_clock_settings"
 HELD = "gpu_memory_in_use"
+SHM = "shm_too_small"
 
 
 @pytest.mark.parametrize("text", [
@@ -152,3 +155,27 @@ def test_memory_failing_on_one_node_only(text):
 ])
 def test_memory_one_node_near_misses(text):
     assert HELD not in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    "When I set num_workers greater than 0 in the DataLoader I get this error. I run it in docker.\n",
+    "When I set `num_workers=1` or other value greater than 0 in `torch.utils.data.DataLoader`, I get this error.\nI'm running it inside a docker container.\n",
+    "With num_workers=4 the DataLoader crashes. I'm on a VS Code devcontainer.\n",
+    "num_workers大于0就报错，在docker中运行\n",
+])
+def test_shm_workers_above_zero_fail_in_a_container(text):
+    got = findings(text)
+    assert SHM in got
+    assert got[SHM].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("text", [
+    "When I set num_workers greater than 0 in the DataLoader I get this error.\n",
+    "With num_workers=4 everything works fine. I run it in docker.\n",
+    "Should I set num_workers greater than 0? I run it in docker.\n",
+    "With num_workers=4 it does not crash anymore. I run it in docker.\n",
+    "I use num_workers=8 and it trains fine inside a docker container.\n",
+    "On my old server, num_workers=4 crashed in docker.\n",
+])
+def test_shm_workers_above_zero_near_misses(text):
+    assert SHM not in findings(text)
