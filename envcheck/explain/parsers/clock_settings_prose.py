@@ -27,6 +27,12 @@ disappeared", "lowering the memory clock offset fixed it"; not an underclock of 
 the act in other languages (ru "разогнал", de "übertaktet", fr "overclocké", es/pt "tengo overclock",
 tr "hız aşırtma", vi "ép xung"), with their denials.
 
+Also (round 28) the setting undone in es/pt/fr/de ("quité el overclock y funciona", "j'ai retiré l'overclock
+et ça marche"), clocks brought back to stock or reference with the errors gone, "it works" as the failure
+gone, nvidia-settings' "memory transfer rate offset" in words, "I had OC on the memory", an act spelt
+wrong beside an offset ("Memory Overclokced +930"). Clocks said above stock, tools raising them and
+miners' offset options are read by ``clock_raised_prose`` (beside a GPU failure only).
+
 Recorded as a note (``derived.clock_settings.CLOCKS_CHANGED`` starts it), the first such
 sentence quoted; ``rules/clock_settings.py`` makes the "likely" finding.
 """
