@@ -17,3 +17,7 @@ FOUND_DETAIL = f"{STATED_DETAIL}: a process found taking the GPU's memory, besid
 # holder of the GPU (a notebook, its kernel, a process) closed and the failure gone with it, where the text
 # names memory (held_memory_prose checks both, r27h).
 CLOSED_DETAIL = f"{STATED_DETAIL}: closing another holder of the GPU (a notebook, a process) said to end the failure"
+# "each time I submit a job on `cn119` I get an CUDA error about failing to allocate memory. The same job on a
+# different node works fine": a failure for memory on one node or GPU while the same job runs on the others,
+# whose memory is then likely taken by something else there (held_memory_more writes it, r28h).
+ONE_NODE_DETAIL = f"{STATED_DETAIL}: a failure for memory on one node or GPU while the same job runs on others"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from envcheck.derived.held_memory import CLOSED_DETAIL, FOUND_DETAIL, HELD_DETAIL, SHARED_DETAIL
+from envcheck.derived.held_memory import CLOSED_DETAIL, FOUND_DETAIL, HELD_DETAIL, ONE_NODE_DETAIL, SHARED_DETAIL
 from envcheck.derived.held_memory_note import held_said
 from envcheck.derived.machine import failure_texts
 from envcheck.derived.stated_causes import blamed
@@ -95,6 +95,15 @@ def gpu_memory_held_after_exit(ctx: RuleContext) -> Iterator[Finding]:
                        "a notebook's kernel or another process keeps the memory it took until it exits, and the next "
                        "run finds the card full. `nvidia-smi` lists the holders; shut down idle notebook kernels "
                        "(Jupyter's Running tab) or end the process before the run.",
+                       [(f"gpus[{g.index}].memory_used_bytes", said)], gpu=g.index, confidence=Confidence.LIKELY)
+            return
+        if used.status is Status.ERROR and blamed(used, ONE_NODE_DETAIL):  # its failure checked where it was read
+            said = str(used.detail)[len(ONE_NODE_DETAIL):].strip(" ()")
+            yield make("gpu_memory_in_use",
+                       f"The text says the job fails for memory on one node or GPU while the same job runs on the others "
+                       f"(“{said}”): on that one the memory is likely taken already — a stuck or zombie process, another "
+                       "user's job. `nvidia-smi` there lists the holders and what each holds (`sudo fuser -v /dev/nvidia*` "
+                       "finds those it does not list); end them, or have the node drained and rebooted.",
                        [(f"gpus[{g.index}].memory_used_bytes", said)], gpu=g.index, confidence=Confidence.LIKELY)
             return
         if used.status is not Status.ERROR or not blamed(used, HELD_DETAIL):

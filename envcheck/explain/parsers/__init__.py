@@ -12,6 +12,7 @@ from typing import Callable, Tuple
 from ..partial import Found
 from ..source import Pasted
 from . import (
+    clock_raised_prose,
     clock_settings_prose,
     cloud_instance,
     collect_env,
@@ -61,6 +62,7 @@ from . import (
     gpu_processes,
     gpu_vendor_prose,
     gpu_works_elsewhere,
+    held_memory_more,
     held_memory_prose,
     host_health,
     hosted_runtime,
@@ -189,6 +191,8 @@ PARSERS: Tuple[Callable[[Pasted], Found], ...] = (
     cpu_run_asked.parse,
     toolkit_arch_said.parse,
     uvm_hmm_prose.parse,
+    clock_raised_prose.parse,
+    held_memory_more.parse,
 )
 
 __all__ = ["PARSERS"]

@@ -27,6 +27,12 @@ disappeared", "lowering the memory clock offset fixed it"; not an underclock of 
 the act in other languages (ru "разогнал", de "übertaktet", fr "overclocké", es/pt "tengo overclock",
 tr "hız aşırtma", vi "ép xung"), with their denials.
 
+Also (round 28) the setting undone in es/pt/fr/de ("quité el overclock y funciona", "j'ai retiré l'overclock
+et ça marche"), clocks brought back to stock or reference with the errors gone, "it works" as the failure
+gone, nvidia-settings' "memory transfer rate offset" in words, "I had OC on the memory", an act spelt
+wrong beside an offset ("Memory Overclokced +930"). Clocks said above stock, tools raising them and
+miners' offset options are read by ``clock_raised_prose`` (beside a GPU failure only).
+
 Recorded as a note (``derived.clock_settings.CLOCKS_CHANGED`` starts it), the first such
 sentence quoted; ``rules/clock_settings.py`` makes the "likely" finding.
 """
@@ -52,12 +58,18 @@ _SET = lazy(
     rf"|\b(?:{_DOMAIN}|(?:gpu|graphics)\s+clocks?)(?:\s+clocks?)?(?:\s+offset)?\s*[:=]?\s*\+\s?\d{{2,4}}\b"
     # "memory clock offset of 1200", "core offset: -100"
     # (an unsigned offset only with "clock": "memory offset 4096" is an address within a buffer)
-    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+clocks?\s+offset\s*(?:of\s+|[:=]\s*)?[+-]?\s?[1-9]\d{{1,3}}\b"
-    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+offset\s*(?:of\s+|[:=]\s*)?[+-]\s?[1-9]\d{{1,3}}\b"
+    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+clocks?\s+offset\s*(?:of\s+|to\s+|[:=]\s*)?[+-]?\s?[1-9]\d{{1,3}}\b"
+    rf"|\b(?:{_DOMAIN}|gpu|graphics)\s+offset\s*(?:of\s+|to\s+|[:=]\s*)?[+-]\s?[1-9]\d{{1,3}}\b"
+    # nvidia-settings' name in words (r28h): "set the memory transfer rate offset to 1000"
+    r"|\b(?:memory\s+)?transfer\s+rate\s+offset\s*(?:of\s+|to\s+|[:=]\s*)?\+?\s?[1-9]\d{1,3}\b"
+    # r28h: "I had OC on the memory", "we have an overclock applied"
+    r"|\b(?:i|we)\s+(?:had|have|'ve)\s+(?:an?\s+)?(?:oc|overclock)\s+(?:on\s+(?:the\s+|my\s+)?(?:memory|mem|core|vram|gpu|card)|applied)\b"
     # nvidia-settings' NV-CONTROL attributes, set to something other than 0
     r"|\bGPU(?:GraphicsClock|MemoryTransferRate)Offset(?:AllPerformanceLevels)?(?:\[\d\])?\s*=\s*[+-]?\s?[1-9]\d*"
     # T-Rex's clock-offset options (t-rex --help: "--cclock", "--mclock"), as offsets
     r"|--[cm]clock\s*[= ]\s*\+\s?\d{2,4}"
+    # a domain, the act (spelt any way) and an offset (r28h: "Memory Overclokced +930 Samsung", "Memory OC +930")
+    r"|\b(?:memory|mem|core|vram|gpu)\s+(?:over-?cl\w+|oc)\s*[:=]?\s*\+\s?\d{2,4}\b"
     # the act: "I overclocked", "we've undervolted", "my overclock settings", "the card is undervolted"
     r"|\b(?:i|we)(?:'ve|\s+have|\s+had)?\s+(?:also\s+|just\s+|slightly\s+|heavily\s+)?(?:overclock(?:ed)?|undervolt(?:ed)?)\b"
     r"|\bmy\s+(?:gpu'?s?\s+|card'?s?\s+)?(?:overclock(?:ing)?|undervolt(?:ing)?|oc)(?:\s+(?:settings?|profile|curve))?\b"
@@ -94,10 +106,24 @@ _UNDONE = lazy(r"\b(?:reset\w*|revert\w*|remov\w*|disabl\w*|undo\w*|undid|turn\w
                # faulty card says nothing of a setting: lc0#1461 ended with a replaced board)
                r"|\b(?:lower\w*|reduc\w*|dropp\w*|decreas\w*)\b[^.!?;\n]{0,30}?\b(?:overclock\w*|oc|undervolt\w*|"
                r"(?:clock\s+)?offsets?)\b"
+               # r28h: "lowering the memory clock back to stock", "brought the clocks back to default"
+               r"|\b(?:lower\w*|reduc\w*|dropp\w*|bring\w*|brought|set\w*|put\w*)\s+(?:the\s+)?(?:memory\s+|core\s+|gpu\s+)?"
+               r"clocks?\s+back\s+to\s+(?:stock|default|reference)\b"
                r"|\b(?:install\w*|load\w*|appl(?:y|ied|ying)|us(?:e|ed|ing))\s+(?:the\s+)?(?:default|stock|original|factory)\s+"
-               r"(?:msi\s+|afterburner\s+)?(?:profile|clocks?|settings?|curve)\b", _I)
-_GONE = lazy(r"\b(?:fixed|solved|resolved|disappear\w*|went\s+away|gone|stable|no\s+(?:more|longer)\b|"
+               r"(?:msi\s+|afterburner\s+)?(?:profile|clocks?|settings?|curve)\b"
+               # r28h: "setting the card back to reference clocks fixed it", "put the clocks back to stock speeds"
+               r"|\b(?:set\w*|put\w*|return\w*|brought|bring\w*)\s+(?:it|them|the\s+(?:card|gpu|clocks?|memory))?\s*(?:back\s+)?to\s+"
+               r"(?:the\s+)?(?:default|stock|reference|factory|original)\s+(?:clocks?|speeds?|frequenc\w*|settings?)\b"
+               # es/pt/fr/de (r28h): "quité el overclock", "tirei o overclock", "j'ai retiré l'overclock", "OC entfernt"
+               r"|\b(?:quit[ée]|quitar|quitando|retir[ée]\w*|retirar|sacar|saqu[ée]|desactiv\w*|tirei|tirar|removi|remover|"
+               r"desativ\w*|enlev\w*|supprim\w*|d[ée]sactiv\w*)\s+(?:el\s+|la\s+|o\s+|a\s+|l'|le\s+|mon\s+|mi\s+|meu\s+)?"
+               r"(?:overclock\w*|oc|undervolt\w*)\b"
+               r"|\b(?:overclock\w*|oc|übertaktung)\s+(?:\w+\s+)?(?:entfernt|deaktiviert|zurückgesetzt)\b", _I)
+_GONE = lazy(r"\b(?:(?:fixed|solved|resolved)(?!\s+nothing)|disappear\w*|went\s+away|gone|stable|no\s+(?:more|longer)\b|"
              r"(?:has|have|had)n'?t\s+(?:crashed|failed)|works?\s+(?:fine|now|again)|worked)\b"
+             # r28h: "it works", "everything runs", es/pt/fr/de "funciona", "funcionou", "ça marche", "läuft"
+             r"|\b(?:it|everything|all)\s+(?:works|runs)\b(?!\s*n[o']t)|\bfuncion\w*|\bmarche\b|\bfonctionne\w*|\bl[äa]uft\b"
+             r"|\bfunktioniert\b"
              r"|解决|好了|正常了|消失", _I)
 # Advice, a question, a hedge or a denial in the sentence: nothing said about this machine.
 _HEDGE = lazy(r"[?？]|\b(?:if|whether|could|would|should|might|may|maybe|perhaps|try|you|not|no|never|n't|didn'?t|"
@@ -117,16 +143,17 @@ _NOT_AFTER = lazy(r"^[^.!?;。！？\n]{0,40}?(?:\b(?:revert\w*|reset|undid|undo
                   r"|no\s+longer)\b|して(?:い)?ない|しない|していません|しません|ありません|なし|않|안\s*했|없)", _I)
 # Every wording above holds one of these (case-folded): the cheap first look. An offset's "+" is
 # everywhere (tables' borders, diffs), so a "+" line is read only when it also names a clock domain.
-_WORDS = ("overclock", "undervolt", "offset", "my oc", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
+_WORDS = ("overcl", "undervolt", "offset", "my oc", "oc on", "oc applied", "oc setting", "oc:", "超频", "降压", "欠压", "オーバークロック",
           "アンダーボルト", "低電圧化", "오버클럭", "언더볼", "afterburner", "precision x1", "gpu tweak", "gputweak",
           "greenwithenvy", "lact", "underclock", "разогна", "разгон", "übertakt", "surcadenc", "aşırt", "asirt", "ép xung")
 # The undone forms' "the default MSI profile" names no clock word: such a line is read only when it also
 # names a profile, clocks or a curve, and tells the failure gone (cheap looks before the patterns: a log
 # with "default" on every line costs nothing).
-_DEFAULTS = ("default", "stock", "original", "factory")
-_DEFAULT_TARGETS = ("profile", "clock", "curve", "setting")
+_DEFAULTS = ("default", "stock", "original", "factory", "reference")
+_DEFAULT_TARGETS = ("profile", "clock", "curve", "setting", "speed", "frequenc")
 _GONE_WORDS = ("fixed", "solved", "resolved", "disappear", "went away", "gone", "stable", "no more", "no longer",
-               "n't crash", "n't fail", "not crash", "works", "worked", "解决", "好了", "正常了", "消失")
+               "n't crash", "n't fail", "not crash", "works", "worked", "runs", "funcion", "marche", "fonctionne", "läuft",
+               "lauft", "funktioniert", "解决", "好了", "正常了", "消失")
 _BLAME_WORDS = ("caused by", "due to", "because of", "culprit", "cause", "problem", "issue", "blame", "reason")
 # The same looks as one alternation of literals each (a scan in C, not a loop in Python, over every line).
 _LOOK_WORDS, _LOOK_DEFAULT_TARGETS, _LOOK_GONE, _LOOK_BLAME = (
@@ -172,7 +199,8 @@ def _blamed_or_undone(line: str):
             s = sentence_around(line, m.start(), m.end())
             if rx is _UNDONE and not (_GONE.search(line, m.end()) and _GONE.search(s)):
                 continue
-            if _HEDGE.search(_GONE.sub(" ", s)) or _FACTORY.search(s) or not_here_now(s, 0, len(s)):
+            plain = _GONE.sub(" ", s)  # the failure told over is the point here ("the errors are gone")
+            if _HEDGE.search(plain) or _FACTORY.search(s) or not_here_now(plain, 0, len(plain)):
                 continue
             return " ".join(s.split())[:160]
     return None

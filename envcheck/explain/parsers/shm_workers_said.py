@@ -19,7 +19,11 @@ told as what is needed or what fixed it, or where the run is in a container and 
 names /dev/shm (a size set, "already increased", a question: the person has weighed it). A bare
 host's bus error with no word of /dev/shm is not read: mmap'd files and misaligned loads raise it too.
 
-A claim (``STATED``) on the size of /dev/shm, failed with :data:`WORKERS_DETAIL` or
+Or the converse (round 28: pytorch#5040, "When I set `num_workers=1` or other value greater than 0 in
+`torch.utils.data.DataLoader`, I get this error"): workers above 0 told as what brings the failure (not a
+question, advice, a denial, "works fine"), in a container (a VS Code devcontainer counts).
+
+A claim (``STATED``) on the size of /dev/shm, failed with :data:`WORKERS_DETAIL`, :data:`WORKERS_FAIL_DETAIL` or
 :data:`SIGBUS_DETAIL`, so a df row or a size said outranks it; ``rules/health.py`` makes it a
 "likely" shm_too_small.
 """
@@ -29,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
-from envcheck.derived.shm_said import SIGBUS_DETAIL, WORKERS_DETAIL
+from envcheck.derived.shm_said import SIGBUS_DETAIL, WORKERS_DETAIL, WORKERS_FAIL_DETAIL
 from envcheck.explain.partial import Found
 from envcheck.explain.sentences import ANOTHER_MACHINE, asked, not_here_now, sentence_around
 from envcheck.explain.source import Pasted
@@ -49,13 +53,25 @@ _NOT_FIXED = lazy(r"\b(?:not|n't|never|still|try|trying|you|should|could|would|m
                   r"whether|suggest\w*|recommend\w*)\b|没用|无效|不行|还是|仍然|依然|如果|试试|可以试", _I)
 # The run in a container: "the Docker-Container, where I run the training", "inside a docker container",
 # "in the pod", "docker run …", "在docker中", "容器里".
-_CONTAINER = lazy(r"\bdocker[- ]?containers?\b|\b(?:in|inside|within|from|into)\s+(?:an?\s+|the\s+|my\s+|our\s+|this\s+)?"
+_CONTAINER = lazy(r"\bdocker[- ]?containers?\b|\b(?:vs\s?code\s+)?dev\s?containers?\b|\b(?:in|inside|within|from|into)\s+(?:an?\s+|the\s+|my\s+|our\s+|this\s+)?"
                   r"(?:nvidia-)?(?:docker|podman|kubernetes|k8s)?\s*(?:containers?|pods?)\b"
                   r"|\b(?:in|inside|within|under|using|with)\s+(?:an?\s+|the\s+|my\s+)?(?:nvidia-)?docker\b|\bdocker\s+run\b"
                   r"|(?:docker|容器)\s*(?:中|里|内|下)|在\s*(?:docker|容器)", _I)
 # A container denied before the words: "without docker", "not in a container", "没有使用docker".
 _NO_CONTAINER = lazy(r"\b(?:not|without|no|outside|never|n't)\b[^.;!?\n]{0,20}$|(?:没有|不是|不用|未|非)[^。；！？\n]{0,8}$", _I)
 
+# The converse (r28h, pytorch#5040's "When I set `num_workers=1` or other value greater than 0 in
+# `torch.utils.data.DataLoader`, I get this error"): workers above 0 told as what brings the failure.
+_NONZERO = lazy(r"(?<![A-Za-z0-9_])(?:num_?)?workers?(?:_per_gpu)?`*\s*(?:(?:=|:|\bto\b)\s*`*[1-9]\d*`*(?:\s+or\s+(?:any\s+)?"
+                r"(?:other\s+)?(?:value\s+)?(?:greater|larger|bigger|higher|more)\s+than\s+0)?|(?:>|>=|greater\s+than|larger\s+than|"
+                r"bigger\s+than|higher\s+than|above|more\s+than|大于|超过)\s*`*0)(?![\d.])"
+                r"|(?:大于|>)\s*0\s*(?:的)?(?:num_?)?workers?", _I)
+_FAILS = lazy(r"\b(?:get|got|gets|getting|throws?|threw|raises?|raised|see|saw)\s+(?:this|the|an?|that)\s+(?:\w+\s+)?"
+              r"(?:error|exception|crash)\b|\b(?:crash(?:es|ed)?|fails?|failed|hangs?|hung|errors?\s+out|dies|died|"
+              r"(?:is|was|are|were|gets?|got)\s+killed)\b|报错|出错|崩溃", _I)
+_SENTENCE = lazy(r"[^.!?;。！？\n]+(?:\.(?=\S)[^.!?;。！？\n]*)*[.!?;。！？]?")
+_NOT_FAILS = lazy(r"[?？]|\b(?:not|n't|never|no\s+longer|try|trying|you|should|could|would|might|maybe|perhaps|whether|"
+                  r"suggest\w*|recommend\w*|works?|worked|fine)\b|没有|不会|如果|试试", _I)
 # The container another machine's or past: "On my old server we used to run it in a docker container".
 _ELSEWHERE = lazy(rf"{ANOTHER_MACHINE}|\bused\s+to\b", _I)
 
@@ -76,6 +92,16 @@ def _places(line: str, word: str) -> List[int]:
         out.append(pos)
         pos = line.find(word, pos + len(word))
     return out
+
+
+def _nonzero_fails(line: str) -> Optional[str]:
+    """Workers above 0 told as what brings the failure, in a sentence with no denial, advice or question."""
+    for m in _NONZERO.finditer(line):
+        # the sentence, where a dot inside a name ("torch.utils.data.DataLoader") does not end it
+        s = next((t for t in _SENTENCE.finditer(line) if t.start() <= m.start() < t.end()), m).group(0)
+        if _FAILS.search(s) and not _NOT_FAILS.search(s) and not not_here_now(s, 0, len(s)):
+            return " ".join(s.split()).rstrip(".。!！ ")[:160]
+    return None
 
 
 def _zero_fixed(line: str) -> Optional[str]:
@@ -146,11 +172,12 @@ def _shm_told(doc: Pasted) -> Optional[str]:
 def read(doc: Pasted, f: Found) -> None:
     """Workers at 0 told as the fix, in a container; or a process killed by SIGBUS where /dev/shm is
     told as the way out, or in a container with no shm setting: a failed reading of /dev/shm's size."""
-    hit = doc.first(_zero_fixed, "workers", ignorecase=True)
-    if hit and _in_container(doc):
-        i, said = hit
-        f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{WORKERS_DETAIL}: {said}")
-        return
+    for reader, needle, detail in ((_zero_fixed, "workers", WORKERS_DETAIL), (_nonzero_fails, "worker", WORKERS_FAIL_DETAIL)):
+        hit = doc.first(reader, needle, ignorecase=True)
+        if hit and _in_container(doc):
+            i, said = hit
+            f.fail("host.shm_total_bytes", Status.ERROR, i, detail=f"{detail}: {said}")
+            return
     i = _sigbus(doc)
     if i is None:
         return
