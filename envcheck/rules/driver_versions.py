@@ -129,7 +129,7 @@ def system_driver_mismatch(ctx: RuleContext) -> Iterator[Finding]:
                "is not of the version of the NVIDIA kernel module in memory. Usually the driver was updated and the "
                "machine not rebooted, or the update was only partly installed. Reboot; if it persists, reinstall one "
                "driver version completely, and check that no other libcuda.so (LD_LIBRARY_PATH, a copy in the "
-               "program's folder) is loaded first.",
+               "program's folder, a conda environment's cuda-compat package) is loaded first.",
                [quote(said)], confidence=Confidence.LIKELY)
 
 
