@@ -96,10 +96,12 @@ def test_toolkit_too_old_for_the_build(paste):
     "My GTX 1080 with CUDA 13.0: nvcc fatal   : Unsupported gpu architecture 'compute_61'\n",
     "My friend's machine has an RTX 4090 with CUDA 11.3; on mine (RTX 2080, CUDA 11.3) building apex fails.\n",
     "Is my nvidia compiler not up to date enough to support blackwell chips?\n",
+    "GPU: RTX 4090, CUDA 11.3\nI built apex from source without errors, but training is slow.\n",
+    "GPU: RTX 4090, CUDA 11.3\nThe build of flash-attn didn't fail; the import does.\n",
     "My CUDA compiler is not new enough for C++20.\n",
     "The nvidia compiler wasn't up to date enough to support blackwell chips, so I installed CUDA 12.8 and now it builds.\n",
 ], ids=["no-build", "toolkit-new-enough", "question", "over", "torch-install", "past-the-drop", "another-machine",
-        "compiler-question", "compiler-language-standard", "compiler-fixed"])
+        "compiler-question", "without-errors", "did-not-fail", "compiler-language-standard", "compiler-fixed"])
 def test_toolkit_too_old_near_misses(paste):
     e = errors(paste)
     assert TOO_OLD not in e, sorted(e)

@@ -53,6 +53,8 @@ NEEDLES = ("err", "fail", "crash", "报错", "錯誤", "错误", "失败", "失�
            "ошибк", "не удал", "fall", "falh", "fehler", "fehlgeschlagen", "fehl", "erreur", "chou")
 
 
+# The failure denied just before its word: "without errors", "no error", "didn't fail", "never fails".
+_DENIED_BEFORE = lazy(r"(?:\b(?:without|no|never|zero|any)|n[o'’]?t|没有|没|無|없이)\s*(?:\w+\s+)?$", _I)
 # A sentence end: "setup.py" and "torch.utils" are none.
 _END = lazy(r"[.!?;。！？](?=\s|$)")
 # The failure over in the same sentence: "failed at first, but after upgrading to CUDA 11.8 it built fine".
@@ -83,6 +85,8 @@ def build_failed_line(line: str) -> Optional[Tuple[int, str]]:
     for m in _FAILED_RE.finditer(line):
         first, last = _bounds(line, m.start(), m.end())
         sentence = line[first:last]
+        if _DENIED_BEFORE.search(line[max(first, m.start() - 30):m.start()]):
+            continue  # "built apex without errors", "the build didn't fail", "no error"
         if _OVER_AFTER.search(line[first:last]):
             continue  # "failed at first, but after upgrading CUDA it built fine"
         if not (_VERB_RE.search(sentence) and _COMPILED_RE.search(sentence)) or _NOT_BUILT.search(sentence):
