@@ -12,8 +12,9 @@ and it is dropped) and makes a "likely" finding of what holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
+from envcheck.derived.notes import note_after
 from envcheck.facts import Facts
 
 TOOLKIT_ARCH_SAID = "the text says a toolkit is too old for the GPU: "
@@ -44,3 +45,13 @@ def arch_claims(facts: Facts) -> List[ArchClaim]:
         if len(parts) == 5:
             out.append(ArchClaim(parts[0], parts[1], parts[2], parts[3] == "1", parts[4]))
     return out
+
+
+# A person saying that building compiled CUDA code fails, the compiler's message not in the text
+# ("whern i install tiny_cuda_nn,there have a erroe"; explain/parsers/build_failure_said.py).
+BUILD_FAILED_SAID = "the text says building compiled CUDA code fails: "
+
+
+def build_failed_said(facts: Facts) -> Optional[str]:
+    """The person's sentence quoted with its line, or None."""
+    return note_after(facts, BUILD_FAILED_SAID)

@@ -7,15 +7,21 @@ the loaded one, the driver was updated and the machine not rebooted: the update 
 user-space libraries too, so NVML and CUDA refuse the old module ("Driver/library version
 mismatch"). Where the text shows the user-space version as well, ``platform`` decides on it; this
 rule speaks only where it does not, as likely.
+
+CUDA's error 803 (cudaErrorSystemDriverMismatch) says the same of libcuda and the module, in every
+program's words (``system_driver_mismatch``, round 28).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from envcheck.derived.driver_claims import said_mismatch
-from envcheck.derived.machine import driver_runs
+from envcheck.derived.machine import driver_runs, find_text, in_container
+from envcheck.derived.messages import is_stated
 from envcheck.knowledge.archs import ver
+from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 
@@ -73,4 +79,58 @@ def runtime_newer_than_driver_reported(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
-RULES = (loaded_module_not_installed, mismatch_said, runtime_newer_than_driver_reported)
+# CUDA's error 803 in every program's words (messages.toml: cuda_system_driver_mismatch, and the
+# "# --- r28k ---" block for the number alone and Ollama's discovery log).
+_ERROR_803 = ("cuda_system_driver_mismatch", "cuda_error_803_code", "ollama_cuda_init_failure_803")
+# The CUDA forward-compatibility package: its libcuda is newer than the kernel module on purpose,
+# and runs only on the driver branches and data-center GPUs it lists (CUDA Compatibility guide).
+# The message quoted, not printed here: advice ("if you see …"), a question ("what does … mean?"), a denial.
+_NOT_A_REPORT = re.compile(r"\b(?:if|when(?:ever)?)\s+(?:you|one|users?|people)\s+(?:see|get|hit|encounter)\b|"
+                           r"\bwhat\s+(?:does|is)\b|\bno\s+longer\b|\bnever\s+(?:got|get|saw|seen)\b|"
+                           r"\b(?:haven'?t|have\s+not|didn'?t|did\s+not)\s+(?:seen|see|get|got)\b", re.I)
+_COMPAT = ("cuda-compat", "cuda_compat", "/compat/libcuda", "cuda/compat", "forward compat")
+
+
+def system_driver_mismatch(ctx: RuleContext) -> Iterator[Finding]:
+    """CUDA's error 803, cudaErrorSystemDriverMismatch ("system has unsupported display driver /
+    cuda driver combination": "a mismatch between the versions of the display driver and the CUDA
+    driver", CUDA Runtime API), outside a container: the libcuda the program loaded is not of the
+    loaded kernel module's version. A driver updated without a reboot (its new libcuda meets the
+    old module) or installed only in part, or a second libcuda of another driver on the loader's
+    path. Likely: the versions themselves are not in the text.
+
+    Left to others: in a container (``hosting.driver_mismatch_said_in_container``: the image's
+    driver), but for nvidia-container-cli's hook, which runs on the host with the host's libcuda; under WSL (its libcuda is Windows'); with the CUDA forward-compatibility package in
+    the text (its libcuda is newer than the module on purpose; an unsupported branch or GPU is
+    the compat package's problem, not a reboot's); a reading that shows the two versions
+    (``platform.nvml_driver_library_mismatch`` speaks then)."""
+    f = ctx.facts
+    said = next((s for s in ctx.stated if s.id in _ERROR_803), None)
+    # nvidia-container-cli's hook runs on the host before the container starts, with the host's libcuda
+    host_side = said is not None and "nvidia-container-cli" in said.text
+    if said is None or (in_container(f) and not host_side) or (f.host.wsl.ok and f.host.wsl.value not in (None, "none")):
+        return
+    km, lib = f.driver.kernel_module_version, f.driver.userspace_library_version
+    if f.nvml.init_error == "lib_rm_version_mismatch" or (km.ok and lib.ok and not is_stated(lib)):
+        return  # NVML's own mismatch, or both versions read: platform's rule decides
+    paths = " ".join(str(p) for p in (f.toolkit.ld_library_path.get(()) or ()))
+    if find_text(f, *_COMPAT) or any(c in paths.lower() for c in _COMPAT) or paths.rstrip("/").endswith("compat"):
+        return
+    line = said.text
+    at = line.find(said.match.text[:40])
+    rest = line[at:] if at >= 0 else ""
+    stop = re.search(r"[.!;](?:\s|$)", rest[len(said.match.text):]) if rest else None
+    if at >= 0 and (_NOT_A_REPORT.search(line[:at]) or "?" in rest[:len(said.match.text) + (stop.start() if stop
+                                                                                          else len(rest))]):
+        return  # quoted in a question or as advice, or said not to happen
+    yield make("nvml_driver_library_mismatch",
+               "CUDA refused to start with error 803 (cudaErrorSystemDriverMismatch, “system has unsupported display "
+               "driver / cuda driver combination”): the user-space CUDA driver library (libcuda) this program loaded "
+               "is not of the version of the NVIDIA kernel module in memory. Usually the driver was updated and the "
+               "machine not rebooted, or the update was only partly installed. Reboot; if it persists, reinstall one "
+               "driver version completely, and check that no other libcuda.so (LD_LIBRARY_PATH, a copy in the "
+               "program's folder, a conda environment's cuda-compat package) is loaded first.",
+               [quote(said)], confidence=Confidence.LIKELY)
+
+
+RULES = (loaded_module_not_installed, mismatch_said, runtime_newer_than_driver_reported, system_driver_mismatch)

@@ -203,8 +203,10 @@ def driver_mismatch_said_in_container(ctx: RuleContext) -> Iterator[Finding]:
     the libraries of a driver the host has since replaced fails the same way: likely."""
     c = ctx.facts.host.container
     said = next((s for s in ctx.stated if s.id == "cuda_system_driver_mismatch"), None)
-    # the text says no driver goes into the image: the other cause (a host driver replaced since) is left
-    if said is None or not in_container(ctx.facts) or image_driver_denied(ctx.facts) is not None:
+    # the text says no driver goes into the image: the other cause (a host driver replaced since) is left;
+    # nvidia-container-cli's hook runs on the host, with the host's libcuda (rules/driver_versions.py)
+    if said is None or not in_container(ctx.facts) or image_driver_denied(ctx.facts) is not None \
+            or "nvidia-container-cli" in said.text:
         return
     yield make("driver_installed_inside_container",
                f"CUDA finds the user-space driver library and the kernel module of different versions inside this "

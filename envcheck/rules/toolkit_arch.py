@@ -18,7 +18,13 @@ this compiler". A newer toolkit, or an older architecture target, fixes it.
   failing command, CUDA_HOME, the toolkit's release told in words) older than the GPU's first
   CUDA, or than an entry of TORCH_CUDA_ARCH_LIST, or a GPU newer than every target
   ``nvcc --list-gpu-arch`` prints, while a build failed: "likely" (the failing build's own
-  target is not shown).
+  target is not shown). A build said to fail in the person's words, the compiler's message not
+  shown (``derived.toolkit_arch_said.build_failed_said``), counts as a failed build here (round 28).
+* **A release told in words** ("a P6000 with Cuda 10.1", "CUDA Version：11.3"; whose CUDA, the
+  sentence does not say) is the release of last resort. Beside nvcc's refusal of a target since
+  dropped, a release that knows the target and comes a major or more before the drop says the
+  nvcc that ran was another of that era (a distribution's /usr/bin/nvcc first on PATH), not one
+  past the drop: likely (round 28).
 
 Kept apart from ``gpu_arch_unsupported_by_torch_build`` (torch's own build lacks the GPU at
 run time; cpp_extension's "Unknown CUDA arch (X) or GPU not supported" is torch's own arch
@@ -32,7 +38,9 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.cuda_program import ptxas_owner
+from envcheck.derived.driver_claims import said_cuda
 from envcheck.derived.messages import Stated, is_stated
+from envcheck.derived.toolkit_arch_said import build_failed_said
 from envcheck.knowledge.archs import cc_text, cc_tuple, major_minor, parse_arch_list, sm_name, version_at_least
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
@@ -40,7 +48,8 @@ from envcheck.rules.finding import Confidence, Finding
 from envcheck.rules.toolkit_arch_said import RULES as _SAID_RULES
 
 # nvcc (or CMake's test of it) refusing a target (messages.toml, "# --- r9arch ---").
-_REFUSALS = ("nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined", "cmake_cuda_architectures_unusable")
+_REFUSALS = ("nvcc_unsupported_gpu_arch", "nvcc_gpu_arch_value_not_defined", "cmake_cuda_architectures_unusable",
+             "nvcc_unsupported_gpu_arch_spaced", "nvcc_gpu_arch_value_spaced")
 # A build that failed without saying why on its own line.
 _FAILED_BUILDS = ("torch_extension_compile_failed", "setuptools_nvcc_command_failed", "msbuild_cuda_compile_failed")
 # The compiler's own reason for a failed build, other than the architecture: then the facts alone say nothing.
@@ -75,7 +84,21 @@ def _release(ctx: RuleContext) -> Tuple[Optional[str], str]:
         m = _VERSIONED_HOME.search(str(reading.value)) if reading.ok and reading.value else None
         if m:
             return m.group(1) or m.group(2), path
+    # "Ubuntu 16.04 and a P6000 with Cuda 10.1": a CUDA release told in words, whose not said (round 28)
+    said = said_cuda(ctx.facts.nvml.cuda_driver_version)
+    if said:
+        return major_minor(said) or said, _SAID_WHERE
     return None, ""
+
+
+_SAID_WHERE = "the CUDA release the text's words give"
+
+
+def _major(release: str) -> int:
+    try:
+        return int(release.split(".")[0])
+    except ValueError:
+        return 0
 
 
 def _targets(s: Stated) -> List[Tuple[str, str]]:
@@ -122,7 +145,11 @@ def _refused(ctx: RuleContext, s: Stated, release: Optional[str], where: str) ->
         if first is None:
             continue  # not an architecture the table knows ('compute_native', a typo)
         older = bool(release) and version_at_least(release, first) is False
-        if not older and (last or release and listed):
+        # A dropped target, with a release shown that knows it and is a major or more before the drop: the
+        # nvcc that ran is another, and one of that era (a distro's /usr/bin/nvcc, PATH) rather than one
+        # past the drop (round 28).
+        before_drop = bool(release and last and not older and not listed and _major(release) < _major(last))
+        if not older and not before_drop and (last or release and listed):
             continue  # a dropped target (the toolkit may be too new for it), or one of CMake's list this release knows
         target = f"compute_{sm_name(cc)[3:]}{suffix}"
         g = _gpu_for(ctx, cc)
@@ -133,6 +160,11 @@ def _refused(ctx: RuleContext, s: Stated, release: Optional[str], where: str) ->
         elif suffix and release:
             why = (f"nvcc {release} knows compute_{sm_name(cc)[3:]} but not the architecture-specific {target}{gpu}, "
                    "which came with a later CUDA release")
+        elif before_drop:
+            why = (f"the text shows CUDA {release} ({where}), which knows {target}{gpu} and predates the release that "
+                   f"dropped it (after CUDA {last}), yet the nvcc that ran refused it: another, older nvcc ran (a "
+                   f"distribution's /usr/bin/nvcc, PATH, CUDA_HOME, a conda environment's nvcc); {target} needs CUDA "
+                   f"{first} or newer")
         elif release:
             why = (f"the text shows nvcc {release}, which knows {target}, yet the nvcc that ran refused it: an older "
                    f"toolkit comes first (PATH, CUDA_HOME, a conda environment's nvcc); {target} needs CUDA {first} "
@@ -173,7 +205,7 @@ def _listed(ctx: RuleContext) -> Tuple[str, ...]:
     return tuple(dict.fromkeys(cc for cc, _ in _targets(said))) if said is not None else ()
 
 
-def _from_facts(ctx: RuleContext, release: Optional[str], where: str, failed: Stated) -> Optional[Finding]:
+def _from_facts(ctx: RuleContext, release: Optional[str], where: str, failed: Tuple[str, str]) -> Optional[Finding]:
     """nvcc's release older than a GPU's (or a listed target's) first CUDA, or a GPU newer than
     every target nvcc lists, and a build failed."""
     known = _listed(ctx)
@@ -192,7 +224,7 @@ def _from_facts(ctx: RuleContext, release: Optional[str], where: str, failed: St
             said = f"this nvcc lists no target at or above {sm_name(cc)} (nvcc --list-gpu-arch: … {', '.join(names[-3:])})"
             ev = [("nvcc --list-gpu-arch", " ".join(names))]
         elif release and version_at_least(release, first) is False:
-            said = f"nvcc {release} ({where}) is older than that"
+            said = f"{'CUDA' if where == _SAID_WHERE else 'nvcc'} {release} ({where}) is older than that"
             ev = [(where, release)]
         else:
             continue
@@ -201,7 +233,7 @@ def _from_facts(ctx: RuleContext, release: Optional[str], where: str, failed: St
                     f"CUDA {first} or later and point the build at it (CUDA_HOME, PATH), or build for an older "
                     "architecture this nvcc knows.",
                     ev + [(g.cc_source if g is not None else "env.TORCH_CUDA_ARCH_LIST", cc),
-                          ("compute_capability table: first CUDA", f"{cc}: {first}"), quote(failed)],
+                          ("compute_capability table: first CUDA", f"{cc}: {first}"), failed],
                     values=_values(ctx, first), gpu=g.index if g is not None else None,
                     confidence=Confidence.LIKELY)
     return None
@@ -216,8 +248,10 @@ def toolkit_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
                 yield found
                 return
     failed = next((s for s in ctx.stated if s.id in _FAILED_BUILDS), None)
-    if failed is not None and not any(s.id in _OTHER_REASONS for s in ctx.stated):
-        found = _from_facts(ctx, release, where, failed)
+    # else the person's words that a build of compiled CUDA code fails, its messages not shown (round 28)
+    said = build_failed_said(ctx.facts) if failed is None else None
+    if (failed is not None or said) and not any(s.id in _OTHER_REASONS for s in ctx.stated):
+        found = _from_facts(ctx, release, where, quote(failed) if failed is not None else ("text", said))
         if found is not None:
             yield found
 
@@ -261,5 +295,29 @@ def toolkit_ptxas_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
+# clang's own table (messages.toml "# --- r28k ---"): the releases that build for the target, and the one found.
+_CLANG_RANGE = re.compile(r"GPU arch (sm_\d{2,3}[af]?) is supported by CUDA versions between (\d{1,2}\.\d{1,2}) and "
+                          r"(\d{1,2}\.\d{1,2}) \(inclusive\), but installation at (.{0,200}?) is (\d{1,2}\.\d{1,2})")
+
+
+def clang_cuda_too_old(ctx: RuleContext) -> Iterator[Finding]:
+    """clang compiling CUDA finds an installation older than the first release its table gives
+    for the target: the toolkit is too old for it (newer than the last: the target was dropped,
+    another problem; no release printed: nothing to weigh)."""
+    for s in ctx.stated:
+        m = _CLANG_RANGE.search(s.match.text) if s.id == "clang_cuda_version_unsupported" else None
+        if m is None or version_at_least(m.group(5), m.group(2)) is not False:
+            continue
+        sm, first, have = m.group(1), m.group(2), m.group(5)
+        yield make("cuda_toolkit_too_old_for_gpu_arch",
+                   f"clang compiles CUDA for {sm} only with CUDA {first} to {m.group(3)}, and the installation it found "
+                   f"({m.group(4).strip() or 'the default'}) is CUDA {have}: too old for that GPU architecture. Install "
+                   f"CUDA {first} or later and pass it with --cuda-path (or CUDA_PATH), or build for an older "
+                   "architecture.",
+                   [quote(s), ("clang: first CUDA for " + sm, first), ("clang: CUDA found", have)],
+                   values=_values(ctx, first), confidence=Confidence.CONFIRMED)
+        return
+
+
 # the person's words and TensorRT's refusal (rules/toolkit_arch_said.py)
-RULES = (toolkit_too_old_for_gpu_arch, toolkit_ptxas_too_old_for_gpu_arch) + _SAID_RULES
+RULES = (toolkit_too_old_for_gpu_arch, toolkit_ptxas_too_old_for_gpu_arch, clang_cuda_too_old) + _SAID_RULES

@@ -32,14 +32,21 @@ _I = re.IGNORECASE
 # "CUDA" (not part of a longer name: "pytorch-cuda", "nvidia/cuda:", "cuda_12.4", "CUDA_HOME"),
 # then optionally "version"/"版本"/"버전"/"バージョン" and a verb or colon, then X.Y.
 _SAID = lazy(
-    r"(?<![A-Za-z0-9_/=:.+-])(?:(?:my|the|our|system|installed|local)\s+)?cuda(?![A-Za-z0-9_/=.+-])"
+    # "CUDA7.5", "cuda11.3" (the release run into the word; round 28)
+    r"(?<![A-Za-z0-9_/=:.+-])(?:(?:my|the|our|system|installed|local)\s+)?cuda(?![A-Za-z_/=.+-]|\d+(?![.\d]))"
     r"(?:\s*(?:の|的)?\s*(?:version|ver\.?|版本(?:号)?|버전|バージョン|-version)\s*(?:は|은|는|이|号)?)?"
     r"\s*(?:is|=|:|：|是|为|為|of)?\s*v?(?P<v>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)(?!\s*(?:toolkit|sdk)\b)"
     r"|versi[oó]n\s+de\s+cuda\s*(?:es\s+)?(?::\s*)?v?(?P<es>\d{1,2}\.\d)(?:\.\d{1,3})?(?![\d.]*\d)", _I)
 # The number is a PyTorch build's or a package's, by what comes just before it on the line.
-_OTHERS = lazy(r"(?:torch|built|compiled|for|with|wheel|pip|conda|install\w*|cudatoolkit|tensorflow|jax|"
+_OTHERS = lazy(r"(?:torch|built|compiled|for|wheel|pip|conda|install\w*|cudatoolkit|tensorflow|jax|"
                r"paddle|onnxruntime|cupy|\+cu\d+|requires?|needs?|supports?|upgrad\w*|downgrad\w*|switch\w*|"
                r"instead|from|to)\W*(?:\w+\W+){0,2}$", _I)
+# "with CUDA X" is a build's or a package's when one is named just before ("torch 1.10 with CUDA 11.3",
+# "a docker image with cuda 11.8"), the machine's otherwise ("an Nvidia P6000 GPU with Cuda 10.1",
+# "Ubuntu 20.04 with CUDA 11.3"; round 28).
+_WITH_OTHER = lazy(r"(?:torch|tensorflow|\btf|jax|paddle|mxnet|onnxruntime|cupy|wheel|build|compiled|package|image|container|"
+                   r"docker|env\w*|\+cu\d+)\S*(?:\s+\S+){0,2}?\s+with\W*(?:\w+\W+){0,2}$", _I)
+_WITH = lazy(r"\bwith\W*(?:\w+\W+){0,2}$", _I)
 # nvidia-smi's header without its frame ("Driver Version: 535.54.03   CUDA Version: 12.2") and the
 # key rows of `nvidia-smi -q` / `--version` ("CUDA Version                              : 12.2"):
 # tools pad the key before the colon, people do not.
@@ -137,6 +144,8 @@ def _versions(line: str) -> Tuple[Tuple[str, str], ...]:
     for m in _SAID.finditer(line):
         before = line[max(0, m.start() - 40):m.start()]
         if _OTHERS.search(before) or _QUESTION.search(_sentence(line, m.start(), m.end())):
+            continue
+        if _WITH.search(before) and _WITH_OTHER.search(line[max(0, m.start() - 60):m.start()]):
             continue
         out.append((m.group("v") or m.group("es"), m.group(0).strip()))
     return tuple(out)

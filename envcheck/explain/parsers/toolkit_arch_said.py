@@ -17,6 +17,9 @@ CUDA 11 doesn't support …", "you should …"), a denial ("it's not that CUDA 1
 …"), another machine or other people, a quoted reply ("> …"), a sentence that goes on to a change
 already made ("…, so I installed 11.1") or a failure said to be over ("… now it works").
 
+Also noted here: a build of compiled CUDA code said to fail, the compiler's words not in the text
+(``parsers/build_failure_said.py``; round 28).
+
 Recorded as notes (``derived.toolkit_arch_said``), one per sentence. Prose, not a tool's format:
 the patterns below are people's phrasings, found by the literals of ``_NEEDLES`` first
 (``doc.where``), then tried on those lines only.
@@ -27,7 +30,8 @@ from __future__ import annotations
 import re
 from typing import List, Optional
 
-from envcheck.derived.toolkit_arch_said import ArchClaim, claim_note
+from envcheck.derived.toolkit_arch_said import BUILD_FAILED_SAID, ArchClaim, claim_note
+from envcheck.explain.parsers.build_failure_said import build_failed
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import ANOTHER_MACHINE, asked, not_here_now, sentence_around, working_after
 from envcheck.explain.source import Pasted
@@ -36,14 +40,16 @@ from envcheck.lazyre import lazy
 SOURCE = "toolkit arch said"
 _I = re.IGNORECASE
 
-# The product and its release: "CUDA 11.0", "cuda11.8", "CUDA Toolkit 10.2", "nvcc 11.5", "TensorRT
+# The product and its release ("my nvidia compiler", "the CUDA compiler": nvcc, round 28): "CUDA 11.0", "cuda11.8", "CUDA Toolkit 10.2", "nvcc 11.5", "TensorRT
 # 8.4.1.5", "TRT 7.0", "tensorrt version" (no release). Not "pytorch-cuda", "CUDA_HOME", "cuda-toolkit-12-4".
-_PRODUCT = (r"(?<![\w/=+.-])(?P<prod>cuda(?:\s?tool\s?kit)?|nvcc|tensor\s?rt|trt)(?![A-Za-z_/=+-])"
+_PRODUCT = (r"(?<![\w/=+.-])(?P<prod>cuda(?:\s?tool\s?kit)?|nvcc|tensor\s?rt|trt|(?:nvidia\s+(?:cuda\s+)?|cuda\s+)compiler)(?![A-Za-z_/=+-])"
             r"(?:[\s_-]*(?:versions?|ver\.?)?\s*[:=]?\s*v?(?P<rel>\d{1,2}(?:\.\d{1,2})?)(?:\.\d{1,4}){0,2}(?!\.?\d))?")
 # The lack: "does not support", "doesn't yet support", "is too old for", "is too low to support",
 # "is not supported on", "has no support for", "不支持", "太老", "版本过低".
 _LACK = (r"(?:(?:does|do|did|can|will|would)\s*n[o'’]?t|cannot|won[’']t)\s+(?:yet\s+|even\s+|fully\s+|really\s+)?"
          r"support|(?:is|are|was|were|'s|’s)\s+(?:way\s+|much\s+)?too\s+(?P<old>old|low)\b"
+         # "wasn't up to date enough to support blackwell chips", "is not new enough for sm_120" (round 28)
+         r"|(?:is|are|was|were)\s*n[o'’]?t\s+(?P<enough>up[\s-]to[\s-]date|new|recent)\s+enough\s+(?:to\s+support|for)\b"
          r"|(?:is|are|was|were)\s*n?[o'’]?t\s+(?:yet\s+)?supported\s+(?:on|by|for|with)\b|(?:has|have)\s+no\s+support\s+for"
          r"|(?P<zh>不支持|不能支持|太老|太旧|太低|版本过低|版本太低|过旧)")
 # Up to the sentence's end; a dot between digits ("8.6", "11.0") is no end.
@@ -92,8 +98,8 @@ def _other_release(line: str, start: int, release: str) -> bool:
 # Between the product and the lack, a word that makes something else the subject: the driver's CUDA
 # ("CUDA 12.2 from the driver doesn't support …"), the GPU ("CUDA GPU is too old", Ollama's own log line).
 _OTHER_SUBJECT = lazy(r"\b(?:driver|nvidia-smi|gpus?|cards?|devices?|graphics|hardware)\b|显卡|驱动", _I)
-_NEEDLES = ("support", "too old", "too low", "不支持", "太老", "太旧", "太低", "过低", "过旧")
-_PRODUCTS = ("cuda", "nvcc", "tensor", "trt")  # every _PRODUCT match holds one (lower case)
+_NEEDLES = ("support", "too old", "too low", "enough for", "不支持", "太老", "太旧", "太低", "过低", "过旧")
+_PRODUCTS = ("cuda", "nvcc", "tensor", "trt", "compiler")  # every _PRODUCT match holds one (lower case)
 
 
 def _words(m: re.Match, group: str) -> str:
@@ -122,7 +128,8 @@ def _claims(line: str) -> List[tuple]:
         if _OTHER_SUBJECT.search(m.group("mid") or ""):
             continue  # "CUDA 12.2 from the driver doesn't support …", "CUDA GPU is too old": not the toolkit
         out.append((m.start(), m.end(), _product(m), _release(m), _words(m, "tgt"),
-                    bool(m.group("old") or (m.group("zh") or "") in ("太老", "太旧", "太低", "版本过低", "版本太低", "过旧"))))
+                    bool(m.group("old") or m.group("enough")
+                         or (m.group("zh") or "") in ("太老", "太旧", "太低", "版本过低", "版本太低", "过旧"))))
     for m in (_GPU_FIRST.finditer(line) if "support " in low else ()):
         out.append((m.start(), m.end(), _product(m), _release(m), _words(m, "tgt"), False))
     return out
@@ -152,4 +159,7 @@ def parse(doc: Pasted) -> Found:
                 continue
             quote = f"“{' '.join(line[start:end].split())[:160]}” (line {i + 1})"
             f.note(claim_note(ArchClaim(product, release, target, old, quote)))
+    built = build_failed(doc)  # a build said to fail, the compiler's words not shown (round 28)
+    if built is not None:
+        f.note(BUILD_FAILED_SAID + built)
     return f
