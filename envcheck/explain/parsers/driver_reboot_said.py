@@ -35,8 +35,10 @@ SOURCE = "statements about a fresh driver install"
 _I = re.IGNORECASE
 
 _GAP = r"(?:[^.;!?\n]|\.(?=\w))"
-_INSTALL = (r"(?:after|since|following)\s+(?:i\s+|we\s+)?(?:install(?:ing|ed)?|setting\s+up)\s+(?:the\s+|my\s+|our\s+)?"
-            r"(?:nvidia\s+)?(?:gpu\s+|graphics\s+|display\s+)?(?:drivers?|cuda(?:\s+toolkit)?|cuda-drivers|nvidia-driver[\w-]*)\b")
+_INSTALL = (r"(?:after|since|following)\s+(?:(?:i\s+|we\s+)?(?:install(?:ing|ed)?|setting\s+up)\s+(?:the\s+|my\s+|our\s+)?"
+            r"(?:nvidia\s+)?(?:gpu\s+|graphics\s+|display\s+)?(?:drivers?|cuda(?:\s+toolkit)?|cuda-drivers|nvidia-driver[\w-]*)\b"
+            # the noun: "after the driver install", "following the driver installation"
+            r"|(?:the\s+|my\s+)?(?:nvidia\s+)?(?:drivers?|cuda(?:\s+toolkit)?)\s+install(?:ation)?\b)")
 _REBOOT = r"(?:reboot|restart)(?:ed|ing)?(?:\s+(?:my|the|our)\s+(?:system|machine|computer|pc|server|laptop|box))?"
 _SEE = (r"(?:work|list|show|detect|recogni[sz]e|see|find|display|communicate|run|load)\w*")
 _SAID = lazy(
@@ -51,12 +53,26 @@ _SAID = lazy(
     r"|\b(?:i|we)\s+(?:just\s+)?install(?:ed)?\s+(?:the\s+|my\s+)?(?:nvidia\s+)?(?:drivers?|cuda(?:\s+toolkit)?|cuda-drivers|nvidia-driver[\w-]*)"
     r"\b[^.;!?\n]{0,40}?\b(?:but|and)\s+(?:i\s+|we\s+)?(?:have\s*n[o']?t|have\s+not|did\s*n[o']?t|did\s+not)\s+(?:yet\s+)?"
     r"(?:reboot|restart)(?:ed)?\b"
-    rf"|\b(?:i|we)\s+forgot\s+to\s+{_REBOOT}\s+{_INSTALL}", _I)
+    rf"|\b(?:i|we)\s+forgot\s+to\s+{_REBOOT}\s+{_INSTALL}"
+    # "I had to restart my PC after the driver install for the GPU to show up in nvidia-smi"
+    rf"|\b(?:i|we)\s+(?:needed|had|have|need|must)\s+to\s+(?:reboot|restart)(?:\s+(?:my|the|our)\s+(?:system|machine|computer|pc|server|"
+    rf"laptop|box))?\s+{_INSTALL}{_GAP}{{0,20}}?\bfor\s+(?:the\s+|my\s+)?(?:gpus?|nvidia-smi|cuda|driver|card)\b{_GAP}{{0,20}}?\bto\s+"
+    r"(?:show\s+up|appear|be\s+(?:detected|recogni[sz]ed|listed|found)|work)"
+    # "nvidia-smi only worked after a reboot following the driver installation"
+    r"|\b(?:nvidia-smi|the\s+gpus?|my\s+gpus?|cuda|it)\b[^.;!?\n]{0,20}?\bonly\s+(?:worked|started\s+working|showed\s+up|appeared|"
+    rf"(?:was|were)\s+(?:detected|listed|recogni[sz]ed))\s+(?:after|once)\s+(?:a\s+|i\s+|we\s+)?(?:reboot|restart)(?:ed|ing)?\b"
+    rf"{_GAP}{{0,12}}?\b{_INSTALL}"
+    # "The nvidia driver installed fine but I haven't restarted yet; nvidia-smi fails"
+    r"|\b(?:nvidia\s+)?(?:drivers?|cuda(?:\s+toolkit)?)\s+(?:was\s+|got\s+)?installed\s+(?:fine\s+|successfully\s+|ok\s+)?,?\s*but\s+"
+    r"(?:i\s+|we\s+)?(?:have\s*n[o']?t|have\s+not|did\s*n[o']?t|did\s+not)\s+(?:yet\s+)?(?:reboot|restart)(?:ed)?\b", _I)
 _SAID_LANGS = lazy(
     # zh: "安装驱动后需要重启才能识别", "装完驱动重启之后才能用", "装了驱动还没重启"
     r"(?:安装|装完|装了|装好)(?:了)?\s*(?:nvidia\s*|NVIDIA\s*)?(?:显卡)?(?:驱动|CUDA|cuda)[^。！？\n]{0,12}?(?:需要|要|得|必须)?重启"
     r"(?:一下|电脑|系统|机器)?(?:之后|以后|后)?才(?:能|可以|会)"
     r"|(?:安装|装了)(?:了)?\s*(?:nvidia\s*|NVIDIA\s*)?(?:显卡)?驱动[^。！？\n]{0,8}?(?:还)?(?:没有|没|未)(?:有)?重启"
+    # "装完驱动之后 nvidia-smi 报错，重启以后就好了": a failure right after the install, gone after the reboot
+    r"|(?:安装|装完|装了|装好)(?:了)?\s*(?:nvidia\s*|NVIDIA\s*)?(?:显卡)?驱动[^。！？\n]{0,24}?(?:报错|不能用|用不了|失败|找不到|识别不到|没反应)"
+    r"[^。！？\n]{0,6}?重启(?:一下|电脑|系统)?(?:以后|之后|后)?(?:就)?(?:好了|正常了|可以了|能用了|识别了)"
     # ja: "ドライバをインストールした後、再起動するまで認識されなかった", "再起動しないと nvidia-smi が動かなかった"
     r"|(?:ドライバ|ドライバー|CUDA)[^。！？\n]{0,12}?インストール[^。！？\n]{0,12}?再起動(?:する|した)?(?:まで|しないと|しなければ)"
     # de: "nach der (Treiber)installation musste ich neu starten, damit …"

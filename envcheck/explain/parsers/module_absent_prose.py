@@ -156,7 +156,8 @@ _SUBJECT = r"(?:nvidia(?:[\s-](?:driver|module|kernel\s+module))?|(?:the|my)\s+(
 _KERNEL_UPDATE = r"(?:a\s+|the\s+|my\s+|an?\s+|latest\s+|recent\s+|last\s+)*(?:linux\s+)?kernel\s+(?:update|upgrade)"
 _UPDATE_BROKE = lazy(
     rf"\b{_SUBJECT}\b[^.;!?\n]{{0,30}}?\b{_BROKE}\b[^.;!?\n]{{0,30}}?\b(?:after|since|with)\s+{_KERNEL_UPDATE}"
-    rf"|\b(?:after|since)\s+(?:updating|upgrading)\s+(?:the\s+|my\s+)?kernel\b[^.;!?\n]{{0,30}}?\b{_SUBJECT}\b"
+    rf"|\b(?:after|since)\s+(?:updating|upgrading)\s+(?:to\s+)?(?:the\s+|my\s+|a\s+)?(?:new(?:er|est)?\s+|latest\s+)?(?:linux\s+)?kernel\b"
+    rf"{_GAP}{{0,30}}?\b{_SUBJECT}\b"
     rf"[^.;!?\n]{{0,20}}?\b{_BROKE}\b"
     rf"|\b(?:when|after|since)\s+(?:i\s+|we\s+)?(?:upgraded?|updated?|installed?)\s+(?:to\s+)?(?:the\s+|a\s+|my\s+)?(?:new\s+)?"
     rf"(?:linux\s+)?kernel\b{_GAP}{{0,30}}?\b{_BROKE}\s+{_SUBJECT}\b"

@@ -26,6 +26,8 @@ import re
 from typing import Optional
 
 from envcheck.derived.messages import STATED_DETAIL
+from envcheck.explain.parsers.module_load_langs import _FIXED as _FIXED_LANGS
+from envcheck.explain.parsers.module_load_langs import _OTHER_DEVICE
 from envcheck.explain.partial import STATED, Found
 from envcheck.explain.sentences import asked, clause_start, working_after
 from envcheck.explain.source import Pasted
@@ -85,6 +87,9 @@ _WORDS = ("dkms", "akmod", "kmod-nvidia", "nvidia")
 _FAIL_WORDS = ("fail", "n't", "not", "broke", "break", "cannot", "can't", "error", "schlägt", "fehlgeschlagen", "nicht",
                "falla", "falló", "fallo", "no ", "falha", "não", "erro", "échou", "ne ", "не ", "сборк", "失敗", "できな",
                "できませ", "通らな", "실패", "안", "失败", "不了", "出错", "出錯", "报错", "不通过")
+# A builder or a verb of building: every pattern above holds one.
+_BUILD_WORDS = ("dkms", "akmod", "kmod", "build", "built", "compil", "bauen", "übersetz", "собира", "собра", "сборк", "ビルド",
+                "コンパイル", "構築", "빌드", "컴파일", "编译", "构建", "構建", "編譯")
 # Another DKMS module named: its build is not the GPU's.
 _OTHER_MODULE = lazy(r"\b(?:v4l2loopback|virtualbox|vbox\w*|zfs|spl|evdi|wireguard|rtl\w+|r8125|r8168|8821\w*|88x2\w*|broadcom|"
                      r"wl|amdgpu|rocm|xone|xpadneo|openrazer|ddcci|acpi_call|nvidia[-_]fs|gdrdrv|mlnx\w*|ofed|bbswitch|"
@@ -97,10 +102,14 @@ _CONDITION = lazy(r"\b(?:if|whether|unless|when(?:ever)?|in\s+case|should|might|
                   r"|otherwise|prevent|avoid)\b|如果|もし|만약|falls|wenn|si\s|если", _I)
 
 
+# A kernel or system log line ("[   13.55] nvidia: …", "Oct 14 07:35:56 host kernel: …") is a program's output.
+_LOG_LINE = lazy(r"\s*\[\s*\d|\w{3}\s+\d{1,2}\s+\d\d:\d\d:\d\d\s|\d{4}-\d\d-\d\d[T ]\d\d:")
+
+
 def _prose(doc: Pasted, i: int) -> bool:
     line = doc.lines[i]
     # a builder's own output line (dkms's "Error! …", akmods' rows, a prompt) is the catalogue's
-    return (len(line) <= 2000 and i not in doc.enclosed
+    return (len(line) <= 2000 and not _LOG_LINE.match(line) and i not in doc.enclosed
             and not line.lstrip().startswith(("Error!", "ERROR", "==>", "$", "#", "Building ", "DKMS module '", "[", "+ ")))
 
 
@@ -109,7 +118,7 @@ def _find(doc: Pasted) -> Optional[int]:
     for i in doc.lines_containing(*_WORDS):
         line = doc.lines[i]
         lo = line.lower()
-        if not any(w in lo for w in _FAIL_WORDS) or not _prose(doc, i):
+        if not any(w in lo for w in _FAIL_WORDS) or not any(w in lo for w in _BUILD_WORDS) or not _prose(doc, i):
             continue
         m = _SAID_EN.search(line) or _SAID_LANGS.search(line)
         if not m:
@@ -129,13 +138,78 @@ def _find(doc: Pasted) -> Optional[int]:
     return None
 
 
+
+# ------------------------------------------------------------------ a kernel update broke the driver, other languages
+# module_absent_prose reads English and Chinese ("the nvidia driver stopped working after a kernel update",
+# "内核更新后 nvidia 驱动用不了了"); these are the other languages, and a kernel named as breaking the driver
+# ("linux 6.6 breaks nvidia 525"), and a kernel updated without the reboot that would load its module ("updated
+# the kernel, but didn't reboot": the running kernel's modules are gone or not yet built on many distributions).
+_NV = r"(?:nvidia|NVIDIA|Nvidia)"
+_UPDATE_LANGS = lazy(
+    # en: "linux 6.6 breaks nvidia 525", "kernel 6.8 broke the nvidia driver"
+    rf"\b(?:linux|kernel)\s+\d+\.\d+(?:\.\d+)?[\w.+~-]*\s+(?:breaks|broke|has\s+broken)\s+(?:the\s+|my\s+)?{_NV}(?:\s+(?:drivers?|modules?|\d{{3}}))?\b"
+    # de: "Nach dem Kernel-Update funktioniert/lädt/geht der NVIDIA-Treiber nicht mehr"
+    rf"|\b(?:nach|seit)\s+(?:dem|einem)\s+(?:letzten\s+)?kernel[\s-]?(?:update|upgrade|aktualisierung)\b[^.;!?\n]{{0,50}}?(?:{_NV}|treiber)"
+    r"[^.;!?\n]{0,30}?\bnicht\s+mehr\b"
+    # es: "después de actualizar el kernel, el driver de nvidia dejó de funcionar / no funciona / ya no carga"
+    r"|\b(?:despu[eé]s\s+de|tras)\s+(?:actualizar\s+el\s+(?:kernel|n[uú]cleo)|la\s+actualizaci[oó]n\s+del\s+(?:kernel|n[uú]cleo))\b"
+    rf"[^.;!?\n]{{0,50}}?(?:{_NV}|driver|controlador)[^.;!?\n]{{0,30}}?\b(?:dej[oó]\s+de\s+funcionar|ya\s+no\s+(?:funciona|carga)|no\s+(?:funciona|carga))\b"
+    # pt: "depois de atualizar o kernel o driver da nvidia parou de funcionar / não funciona mais"
+    r"|\b(?:depois\s+de|ap[oó]s)\s+(?:atualizar\s+o\s+(?:kernel|n[uú]cleo)|a\s+atualiza[cç][aã]o\s+do\s+(?:kernel|n[uú]cleo))\b"
+    rf"[^.;!?\n]{{0,50}}?(?:{_NV}|driver)[^.;!?\n]{{0,30}}?\b(?:parou\s+de\s+funcionar|n[aã]o\s+(?:funciona|carrega))"
+    # fr: "après la mise à jour du noyau, le pilote nvidia ne fonctionne plus / ne se charge plus"
+    r"|\bapr[eè]s\s+(?:la\s+)?mise\s+[aà]\s+jour\s+du\s+(?:noyau|kernel)\b"
+    rf"[^.;!?\n]{{0,50}}?(?:{_NV}|pilote|driver)[^.;!?\n]{{0,30}}?\bne\s+(?:fonctionne|marche|se\s+charge|charge)\s+plus\b"
+    # ru: "после обновления ядра драйвер nvidia перестал работать / не работает / слетел / не загружается"
+    rf"|после\s+обновлени\w+\s+ядра[^.;!?\n]{{0,50}}?(?:{_NV}|драйвер)[^.;!?\n]{{0,30}}?(?:перестал\w*\s+работать|не\s+работает|слетел\w*"
+    r"|не\s+загружа\w*|отвалил\w*)"
+    # ja: "カーネルをアップデートしたら nvidia のドライバが動かなくなった"
+    rf"|カーネル[^。！？\n]{{0,6}}?(?:アップデート|更新|アップグレード)[^。！？\n]{{0,10}}?(?:したら|した後|後|してから)[^。！？\n]{{0,30}}?"
+    rf"(?:{_NV}|ドライバ)[^。！？\n]{{0,20}}?(?:動かなくなった|動かない|動作しない|使えなくなった|認識しなくなった|読み込まれない|ロードされない)"
+    # ko: "커널 업데이트 후 nvidia 드라이버가 작동하지 않습니다"
+    rf"|커널\s*(?:업데이트|업그레이드)\s*(?:후|이후|하고\s*나서|한\s*뒤)[^.!?\n]{{0,30}}?(?:{_NV}|드라이버)[^.!?\n]{{0,20}}?"
+    r"(?:작동하지|작동\s*안|안\s*(?:됨|돼|됩니다)|인식(?:이)?\s*안|로드되지)"
+    # en: "updated the kernel, but didn't reboot", "I upgraded the kernel and haven't rebooted yet"
+    r"|\b(?:updated|upgraded)\s+(?:the|my|our)\s+kernel\b,?\s+(?:but|and)\s+(?:i\s+|we\s+)?(?:did\s*n[o']?t|did\s+not|have\s*n[o']?t"
+    r"|have\s+not|had\s*n[o']?t|never)\s+(?:yet\s+)?(?:reboot|restart)(?:ed)?\b", _I)
+# "ya funciona", "já funciona", "marche à nouveau", "работает": said after it, the trouble is over.
+_WORKS_AGAIN = lazy(r"\b(?:ya\s+funciona|j[aá]\s+funciona|funciona\s+(?:bien|normalmente)|marche\s+(?:à|de)\s+nouveau|remarche"
+                    r"|fonctionne\s+(?:bien|correctement)|funktioniert\s+(?:jetzt|alles|wieder))\b|заработал\w*|動くようになった|작동합니다", _I)
+_UPDATE_WORDS = ("kernel", "linux", "noyau", "núcleo", "nucleo", "ядра", "カーネル", "커널")
+
+
+# The words of an update or a break, as substrings first: a kernel log's every line says "kernel".
+_CHANGE_WORDS = ("updat", "upgrad", "aktualis", "actualiz", "atualiz", "mise à jour", "mise a jour", "обновлени", "アップデート",
+                 "更新", "アップグレード", "업데이트", "업그레이드", "break", "broke")
+
+
+def _kernel_update(doc: Pasted) -> Optional[int]:
+    for i in doc.lines_containing(*_UPDATE_WORDS):
+        line = doc.lines[i]
+        lo = line.lower()
+        if len(line) > 2000 or not any(w in lo for w in _CHANGE_WORDS) or i in doc.enclosed or _LOG_LINE.match(line):
+            continue
+        m = _UPDATE_LANGS.search(line)
+        if not m:
+            continue
+        start = clause_start(line, m.start(), ".!?;。！？")
+        rest = "\n".join([line[m.end():], *doc.lines[i + 1:i + 2]])
+        # another device's driver (WLAN, audio …) is what broke; the failure said over afterwards, in any language
+        if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
+                or _OTHER_DEVICE.search(m.group(0)) or _FIXED_LANGS.search(rest) or _WORKS_AGAIN.search(rest)
+                or working_after(doc.lines, i, m.end())):
+            continue
+        return i
+    return None
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    if not doc.lines_containing("dkms", "akmod", "kmod-nvidia") and not doc.lines_containing("nvidia"):
-        return f
-    i = _find(doc)
+    i = _find(doc) if doc.lines_containing("dkms", "akmod", "kmod-nvidia", "nvidia") else None
+    # "the driver" after a kernel update is the GPU's where the paste names NVIDIA, CUDA or a GPU
+    if i is None and doc.lines_containing("nvidia", "cuda", "gpu"):
+        i = _kernel_update(doc)
     if i is not None:
         f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
-              detail=f"{STATED_DETAIL}: the NVIDIA module's build failed for a kernel (line {i + 1}: "
+              detail=f"{STATED_DETAIL}: the NVIDIA module was not built or not loaded for a new kernel (line {i + 1}: "
                      f"{doc.lines[i].strip()[:70]})")
     return f
