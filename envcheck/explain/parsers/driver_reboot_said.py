@@ -99,7 +99,7 @@ def _find(doc: Pasted) -> Optional[int]:
         return None  # the reboot then is the mismatch's, not a fresh module's
     for i in doc.lines_containing(*_WORDS):
         line = doc.lines[i]
-        if len(line) > 2000 or i in doc.enclosed or line.lstrip().startswith(("$", "#", "[")):
+        if len(line) > 2000 or line.lstrip().startswith(("$", "#", "[")):
             continue
         m = _SAID.search(line) or _SAID_LANGS.search(line)
         if not m:

@@ -109,7 +109,7 @@ _LOG_LINE = lazy(r"\s*\[\s*\d|\w{3}\s+\d{1,2}\s+\d\d:\d\d:\d\d\s|\d{4}-\d\d-\d\d
 def _prose(doc: Pasted, i: int) -> bool:
     line = doc.lines[i]
     # a builder's own output line (dkms's "Error! …", akmods' rows, a prompt) is the catalogue's
-    return (len(line) <= 2000 and not _LOG_LINE.match(line) and i not in doc.enclosed
+    return (len(line) <= 2000 and not _LOG_LINE.match(line)
             and not line.lstrip().startswith(("Error!", "ERROR", "==>", "$", "#", "Building ", "DKMS module '", "[", "+ ")))
 
 
@@ -187,7 +187,7 @@ def _kernel_update(doc: Pasted) -> Optional[int]:
     for i in doc.lines_containing(*_UPDATE_WORDS):
         line = doc.lines[i]
         lo = line.lower()
-        if len(line) > 2000 or not any(w in lo for w in _CHANGE_WORDS) or i in doc.enclosed or _LOG_LINE.match(line):
+        if len(line) > 2000 or not any(w in lo for w in _CHANGE_WORDS) or _LOG_LINE.match(line):
             continue
         m = _UPDATE_LANGS.search(line)
         if not m:
