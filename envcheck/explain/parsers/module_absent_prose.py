@@ -103,6 +103,9 @@ _EMPTY = (r"(?:does\s*n[o']t|did\s*n[o']t|do\s*n[o']t)\s+(?:show|return|print|gi
           r"|(?:is|was|comes?\s+(?:back|up))\s+empty|(?:has|had)\s+no\s+output")
 _GREP_EMPTY = lazy(rf"{_GREP}[`'\"]?[^.;!?\n]{{0,20}}?\b(?:{_EMPTY})"
                    # "lsmod shows no nvidia module", "no nvidia modules in lsmod"
+                   # "lsmod shows nothing for nvidia", "lsmod returns nothing about nvidia"
+                   r"|\blsmod\b[`'\"]?\s+(?:shows?|showed|returns?|returned|gives?|gave|prints?|printed|lists?|listed)\s+nothing\s+"
+                   r"(?:for|about|related\s+to|with|named|matching)\s+[`'\"]?nvidia\b"
                    r"|\blsmod\b[`'\"]?\s+(?:shows?|showed|lists?|listed|has|had|returns?|returned|gives?|gave)\s+no\s+nvidia"
                    r"(?:\s+(?:kernel\s+)?modules?|\s+entr(?:y|ies)|\s+lines?)?\b(?![-_\w])"
                    r"|\bno\s+nvidia\s+(?:kernel\s+)?(?:modules?|entr(?:y|ies))\s+(?:(?:is|are)\s+)?(?:shown\s+|listed\s+)?in\s+"
@@ -118,7 +121,7 @@ def _grep_empty(doc: Pasted) -> Optional[int]:
         line = doc.lines[i]
         lo = line.lower()
         # the pattern's words, as substrings first: a log's lines name grep or lsmod without them
-        if not ("|" in lo or "no nvidia" in lo) or "nvidia" not in lo and "nvrm" not in lo or not _prose(doc, i):
+        if not ("|" in lo or "no nvidia" in lo or "nothing" in lo) or "nvidia" not in lo and "nvrm" not in lo or not _prose(doc, i):
             continue
         m = _GREP_EMPTY.search(line)
         if not m:
@@ -156,17 +159,22 @@ _SUBJECT = r"(?:nvidia(?:[\s-](?:driver|module|kernel\s+module))?|(?:the|my)\s+(
 _KERNEL_UPDATE = r"(?:a\s+|the\s+|my\s+|an?\s+|latest\s+|recent\s+|last\s+)*(?:linux\s+)?kernel\s+(?:update|upgrade)"
 _UPDATE_BROKE = lazy(
     rf"\b{_SUBJECT}\b[^.;!?\n]{{0,30}}?\b{_BROKE}\b[^.;!?\n]{{0,30}}?\b(?:after|since|with)\s+{_KERNEL_UPDATE}"
-    rf"|\b(?:after|since)\s+(?:updating|upgrading)\s+(?:the\s+|my\s+)?kernel\b[^.;!?\n]{{0,30}}?\b{_SUBJECT}\b"
+    rf"|\b(?:after|since)\s+(?:updating|upgrading)\s+(?:to\s+)?(?:the\s+|my\s+|a\s+)?(?:new(?:er|est)?\s+|latest\s+)?(?:linux\s+)?kernel\b"
+    rf"{_GAP}{{0,30}}?\b{_SUBJECT}\b"
     rf"[^.;!?\n]{{0,20}}?\b{_BROKE}\b"
     rf"|\b(?:when|after|since)\s+(?:i\s+|we\s+)?(?:upgraded?|updated?|installed?)\s+(?:to\s+)?(?:the\s+|a\s+|my\s+)?(?:new\s+)?"
     rf"(?:linux\s+)?kernel\b{_GAP}{{0,30}}?\b{_BROKE}\s+{_SUBJECT}\b"
+    # "Ubuntu updated the kernel to 6.8 and the NVIDIA driver stopped working"
+    rf"|\b(?:updated|upgraded)\s+(?:the\s+|my\s+)?(?:linux\s+)?kernel\b{_GAP}{{0,30}}?(?:\band|,)\s+(?:now\s+|then\s+)?(?:the\s+|my\s+)?{_SUBJECT}\b"
+    rf"{_GAP}{{0,20}}?\b{_BROKE}\b"
     # DKMS not building for new kernels by itself: "I have to manually do `sudo dkms install nvidia/x` after a kernel upgrade"
     r"|\b(?:have|had|need)\s+to\s+(?:manually\s+)?(?:run\s+|do\s+|call\s+)?[`'\"]?(?:sudo\s+)?(?:dkms\s+(?:install|build|autoinstall)"
     rf"|akmods)\b{_GAP}{{0,60}}?\b(?:after|each\s+time|every\s+time|whenever)\b{_GAP}{{0,30}}?\bkernel\b"
     rf"|\b(?:after|since)\s+{_KERNEL_UPDATE}\b[^.;!?\n]{{0,30}}?\b{_SUBJECT}\b[^.;!?\n]{{0,20}}?\b{_BROKE}\b"
     # "内核自动更新后 nvidia 驱动用不了了", "升级内核以后 nvidia-smi 不能用了"
     r"|(?:内核[^。！？\n]{0,4}(?:更新|升级)|(?:更新|升级)(?:了)?内核)(?:后|以后|之后)[^。！？\n]{0,20}?(?:nvidia|NVIDIA|驱动|显卡驱动)"
-    r"[^。！？\n]{0,12}?(?:用不了|不能用|无法使用|失效|加载不了|无法加载|没法用|不工作|挂了)", _I)
+    r"[^。！？\n]{0,12}?(?:用不了|不能用|无法使用|失效|加载不了|无法加载|没法用|不工作|挂了"
+    r"|(?:无法|不能|没法)(?:和|与|跟)驱动通信|通信失败|找不到驱动)", _I)
 # "does not work on the older kernel either", "the old kernel works too": both kernels alike.
 _NOT_THAT = lazy(r"\b(?:not\s+(?:that|because)|never|no\s+problem)\b|n't\s+(?:think|say|mean)", _I)
 _DENIED = lazy(r"(?:\bnot|n't|\bnever|\bneither|\bnor|\balso|\btoo|\beither|\bsame|\bas\s+well)\b", _I)

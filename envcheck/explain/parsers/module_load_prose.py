@@ -38,13 +38,19 @@ _GONE = lazy(
     r"(?:\s+(?:for\s+(?:the\s+)?(?:new|current|running|latest)\s+kernel|\S*nvidia\S*))?"
     r"\s+(?:is|was|were|are|got|gets|has\s+been|have\s+been|ends?\s+up|seems?\s+to\s+be|appears?\s+to\s+be)\s+"
     rf"(?:{_QUAL})*(?P<what>gone|missing|deleted|removed|wiped|(?:not|never)\s+(?:being\s+)?(?:re)?built)\b"
+    # "the nvidia module wasn't built for it", "the nvidia kernel module hasn't been rebuilt"
+    r"|\bnvidia(?:[\s_-]+(?:kernel|dkms|driver))?\s+modules?\s+(?:was|is|were|are|has|have)n'?t\s+(?:been\s+)?(?:re)?built\b"
+    r"(?!\s+for\s+(?:the\s+|my\s+|an?\s+)?(?:old|older|previous|other|another)\b)"
+    # "no NVIDIA module for the running kernel", "there is no nvidia kernel module for 6.8.0-45"
+    r"|\bno\s+nvidia\s+(?:kernel\s+)?modules?\s+(?:(?:built|installed)\s+)?for\s+(?:the\s+)?(?:running|current|new|newer|latest|booted)\s+"
+    r"kernel\b"
     r"|\b(?:deleted|removed|wiped)\s+(?:out\s+)?(?:my|the|all)\s+(?:nvidia\s+)?(?:dkms|akmods?|kernel|nvidia)\s+modules?\b"
     r"|\b(?:dkms|akmods?)\s+(?:did\s+not|didn't|never|failed\s+to)\s+(?:re)?build\s+(?:the\s+)?(?:nvidia\s+)?(?:kernel\s+)?"
     r"modules?\b"
     r"|(?:nvidia|NVIDIA|内核|驱动|dkms|DKMS)\s*模块\s*(?:没有|没|未|并未)(?:被)?(?:编译|构建|生成|重新编译)"
     r"|(?:nvidia|NVIDIA|内核|驱动|dkms|DKMS)\s*模块\s*(?:不见了|丢失了?|消失了?|被删除)", _I)
 # "not missing", "no longer gone", "never deleted": the words just before deny it.
-_LOST_WORDS = ("gone", "missing", "deleted", "removed", "wiped", "built", "build", "不见", "丢失", "消失", "删除",
+_LOST_WORDS = ("no nvidia", "gone", "missing", "deleted", "removed", "wiped", "built", "build", "不见", "丢失", "消失", "删除",
                "编译", "构建", "生成")
 # "the vboxdrv dkms module", "my r8125 kernel module": another module, named just before.
 _WORD_BEFORE = lazy(r"([A-Za-z0-9_'-]+)\s+$")
