@@ -1,0 +1,116 @@
+"""Round 28 l: two classes in the short forms strangers paste, each with its near-misses.
+
+* cuDNN 8's loader line without its reason ("Error: Could not load library libcudnn_cnn_infer.so.8")
+  or its advice line alone ("Please make sure … is in your library path!") → cuda_library_missing,
+  likely; where the line with the reason is pasted, that reason decides (libcuda.so under WSL, an
+  undefined symbol of another cuDNN copy).
+* torchvision's / torchaudio's compiled ops missing from torch ("No such operator torchvision::nms",
+  "'_OpNamespace' 'torchvision' object has no attribute 'nms'", torchaudio's "compiled with different
+  CUDA versions") → extension_built_for_other_torch, also where the two versions pair (the builds'
+  CUDA tags differ); SGLang's "Ignore import error" form is a warning.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.test_unseen_classes import findings
+
+CUDA_LIB = "cuda_library_missing"
+OTHER_TORCH = "extension_built_for_other_torch"
+
+
+@pytest.mark.parametrize("paste", [
+    "Right after the model checkpoint is loaded, the following error occurs:\n\n"
+    "```\nError: Could not load library libcudnn_cnn_infer.so.8\n```\n",
+    "Could not load library cudnn_ops_infer64_8.dll\n",
+    "Please make sure libcudnn_cnn_infer.so.8 is in your library path!\n",
+    "transcribing fails with: Please make sure cudnn_adv_infer64_8.dll is in your library path!\n",
+    "Could not load library libcudnn_ops_infer.so.8.\nAborted (core dumped)\n",
+])
+def test_cudnn_line_without_reason(paste):
+    f = findings(paste)
+    assert CUDA_LIB in f
+    assert f[CUDA_LIB].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    # a failure said to be over
+    'I used to get "Could not load library libcudnn_cnn_infer.so.8" but after sudo apt install libcudnn8 it works now.',
+    # advice quoted
+    'If you see "Please make sure libcudnn_ops_infer.so.8 is in your library path!", add the nvidia/cudnn/lib '
+    "folder to LD_LIBRARY_PATH.",
+    # a question
+    'Does "Could not load library libcudnn_cnn_infer.so.8" mean cuDNN is not installed?',
+    # a listing of the library present
+    "$ ldconfig -p | grep cudnn_cnn\n"
+    "\tlibcudnn_cnn_infer.so.8 (libc6,x86-64) => /lib/x86_64-linux-gnu/libcudnn_cnn_infer.so.8\n",
+])
+def test_cudnn_line_near_misses(paste):
+    f = findings(paste)
+    assert CUDA_LIB not in f or f[CUDA_LIB].severity.value != "error"
+
+
+@pytest.mark.parametrize("paste, other", [
+    # the reason is the driver's libcuda.so (WSL's loader path), not cuDNN
+    ("Could not load library libcudnn_cnn_infer.so.8. Error: libcuda.so: cannot open shared object file: No such "
+     "file or directory\nPlease make sure libcudnn_cnn_infer.so.8 is in your library path!\nAborted\n", None),
+    # the reason is another cuDNN copy's symbol
+    ("Could not load library libcudnn_cnn_train.so.8. Error: /usr/lib/x86_64-linux-gnu/libcudnn_cnn_train.so.8: "
+     "undefined symbol: _ZN5cudnn3cnn34layerNormFwd_execute_internal_implERKNS_7backend11VariantPackEP11CUstream_st"
+     "RNS0_18LayerNormFwd_ParamsERKNS1_20NormForwardOperationEmb, version libcudnn_cnn_infer.so.8\n"
+     "Please make sure libcudnn_cnn_train.so.8 is in your library path!\n", "ld_library_path_conflict"),
+])
+def test_cudnn_reason_decides(paste, other):
+    f = findings(paste)
+    assert CUDA_LIB not in f
+    if other:
+        assert other in f
+
+
+@pytest.mark.parametrize("paste", [
+    # the versions pair, the builds do not (torch's +cu92 beside PyPI's untagged torchvision)
+    "RuntimeError: No such operator torchvision::nms\ntorch 1.4.0+cu92\ntorchvision 0.5.0\n",
+    "AttributeError: '_OpNamespace' 'torchvision' object has no attribute 'nms'\n",
+    "AttributeError: '_OpNamespace' 'torchaudio' object has no attribute 'forced_align'\n",
+    "RuntimeError: No such operator torchaudio::sox_io_load_audio_file\n",
+    "RuntimeError: Detected that PyTorch and TorchAudio were compiled with different CUDA versions. PyTorch has "
+    "CUDA version 13.0 whereas TorchAudio has CUDA version 12.8. Please install the TorchAudio version that matches "
+    "your PyTorch version.\n",
+])
+def test_companion_ops_missing(paste):
+    f = findings(paste)
+    assert OTHER_TORCH in f
+    assert f[OTHER_TORCH].severity.value == "error"
+
+
+def test_pairing_tags_named():
+    f = findings("RuntimeError: No such operator torchvision::nms\ntorch 1.4.0+cu92\ntorchvision 0.5.0\n")
+    assert "no +cu tag" in f[OTHER_TORCH].explanation
+
+
+@pytest.mark.parametrize("paste", [
+    # a failure said to be over
+    'I had "RuntimeError: No such operator torchvision::nms"; reinstalling torch and torchvision from the cu118 '
+    "index fixed it, everything works now.",
+    # advice quoted
+    'If you get "operator torchvision::nms does not exist", make sure torch and torchvision come from the same index.',
+    # a question
+    "Does \"AttributeError: '_OpNamespace' 'torchvision' object has no attribute 'nms'\" mean my torchvision is wrong?",
+    # a working listing: the builds match
+    "torch 2.1.0+cu118\ntorchvision 0.16.0+cu118\ntorchaudio 2.1.0+cu118\n",
+    # another namespace: a person's own extension, not torchvision's
+    "AttributeError: '_OpNamespace' 'my_ops' object has no attribute 'scale_shift'\n",
+])
+def test_companion_ops_near_misses(paste):
+    f = findings(paste)
+    assert OTHER_TORCH not in f or f[OTHER_TORCH].severity.value != "error"
+
+
+def test_ignored_torchaudio_check_is_a_warning():
+    f = findings("[2026-02-04 11:27:44] Ignore import error when loading sglang.srt.models.midashenglm: Detected that "
+                 "PyTorch and TorchAudio were compiled with different CUDA versions. PyTorch has CUDA version 12.8 "
+                 "whereas TorchAudio has CUDA version 12.9. Please install the TorchAudio version that matches your "
+                 "PyTorch version.\nLoading safetensors checkpoint shards: 100% Completed | 4/4 [00:03<00:00,  "
+                 "1.18it/s]\n")
+    assert f[OTHER_TORCH].severity.value == "warning"
