@@ -114,3 +114,56 @@ def test_ignored_torchaudio_check_is_a_warning():
                  "PyTorch version.\nLoading safetensors checkpoint shards: 100% Completed | 4/4 [00:03<00:00,  "
                  "1.18it/s]\n")
     assert f[OTHER_TORCH].severity.value == "warning"
+
+
+@pytest.mark.parametrize("paste", [
+    "Failed to load libcudnn_cnn_infer.so.8 when I run the webui",
+    "Unable to load library cublasLt64_12.dll, the GPU is not used.",
+    "It says cannot load libcudnn_ops_infer.so.8 and then aborts",
+    "运行时报错，无法加载 cudnn64_8.dll",
+    "не удалось загрузить libcudnn.so.8",
+])
+def test_load_said_to_fail(paste):
+    f = findings(paste)
+    assert CUDA_LIB in f
+    assert f[CUDA_LIB].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    # the verb is about something else, the file is there
+    "Failed to load the model, and libcudnn.so.8 is installed in /usr/lib/x86_64-linux-gnu.",
+    # another reason named
+    "Failed to load libcudnn_cnn_infer.so.8 because of an undefined symbol in it",
+    # over
+    "Failed to load libcudnn_cnn_infer.so.8 at first, solved by installing libcudnn8.",
+    # another machine
+    "Failed to load libcudnn_ops_infer.so.8 on my other server, this one works.",
+    # a program's log line, not the person's words
+    "[WARNING] Failed to load libnccl-net.so, falling back to the internal implementation",
+])
+def test_load_said_to_fail_near_misses(paste):
+    f = findings(paste)
+    assert CUDA_LIB not in f or f[CUDA_LIB].severity.value != "error"
+
+
+@pytest.mark.parametrize("paste", [
+    "Could not load dynamic library 'libcudnn.so.8'\n",
+    "Could not load dynamic library 'cudart64_110.dll'\n",
+])
+def test_tensorflow_line_without_dlerror(paste):
+    f = findings(paste)
+    assert f[CUDA_LIB].severity.value == "warning"
+    assert f[CUDA_LIB].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    # TensorFlow's optional libraries: the profiler's CUPTI, TensorRT
+    "Could not load dynamic library 'libcupti.so.11.2'\n",
+    "Could not load dynamic library 'libnvinfer.so.7'\n",
+    # the driver's library is another finding's
+    "Could not load dynamic library 'nvcuda.dll'\n",
+    # a working machine's line
+    "I tensorflow/stream_executor/platform/default/dso_loader.cc:53] Successfully opened dynamic library libcudnn.so.8\n",
+])
+def test_tensorflow_line_near_misses(paste):
+    assert CUDA_LIB not in findings(paste)
