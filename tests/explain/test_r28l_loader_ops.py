@@ -167,3 +167,35 @@ def test_tensorflow_line_without_dlerror(paste):
 ])
 def test_tensorflow_line_near_misses(paste):
     assert CUDA_LIB not in findings(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "I have torch 2.1.0 and torchvision 0.15.2 installed and importing torchvision fails.",
+    "pytorch 1.7.1, torchvision 0.9.0, the detection demo crashes",
+    "我的 torch 是 2.1.0，torchvision 是 0.15.2，运行报错",
+    "torch 2.1.0 and torchaudio 2.0.2, import torchaudio fails",
+])
+def test_pair_said_for_other_torch(paste):
+    f = findings(paste)
+    assert OTHER_TORCH in f
+    assert f[OTHER_TORCH].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste", [
+    # the pair matches
+    "torch 2.1.0 and torchvision 0.16.0, the demo crashes",
+    # a change that ended it
+    "I upgraded torchvision from 0.15.2 to 0.16.0 with torch 2.1.0 and now it works.",
+    # a requirement quoted
+    "torchvision 0.15.2 requires torch 2.0.1, the demo crashes",
+    # a question
+    "Should I use torch 2.1.0 with torchvision 0.15.2? The demo crashes.",
+    # an install command (what pip is asked for, not what is there)
+    "pip install torch==2.1.0 torchvision==0.15.2\nthe demo crashes",
+    # nothing fails
+    "I have torch 2.1.0 and torchvision 0.15.2 installed.",
+    # another machine
+    "On my other machine torch 2.1.0 and torchvision 0.15.2 crash, this one is fine.",
+])
+def test_pair_said_near_misses(paste):
+    assert OTHER_TORCH not in findings(paste)
