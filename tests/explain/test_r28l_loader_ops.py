@@ -122,6 +122,11 @@ def test_ignored_torchaudio_check_is_a_warning():
     "It says cannot load libcudnn_ops_infer.so.8 and then aborts",
     "运行时报错，无法加载 cudnn64_8.dll",
     "не удалось загрузить libcudnn.so.8",
+    # the verb after the file
+    "cudnn64_8.dll を読み込めません",
+    "cudnn64_8.dll 을 로드할 수 없습니다",
+    "libcudnn_ops_infer.so.8 konnte nicht geladen werden",
+    "libcudnn_cnn_infer.so.8 failed to load, then the process aborted",
 ])
 def test_load_said_to_fail(paste):
     f = findings(paste)
@@ -136,6 +141,8 @@ def test_load_said_to_fail(paste):
     "Failed to load libcudnn_cnn_infer.so.8 because of an undefined symbol in it",
     # over
     "Failed to load libcudnn_cnn_infer.so.8 at first, solved by installing libcudnn8.",
+    "cudnn64_8.dll を読み込めませんでしたが、再インストールで解決しました",
+    "libcudnn_cnn_infer.so.8 failed to load because of an undefined symbol",
     # another machine
     "Failed to load libcudnn_ops_infer.so.8 on my other server, this one works.",
     # a program's log line, not the person's words
