@@ -22,7 +22,8 @@ Environment reports list an extension's build beside the machine (messages.toml,
   with different CUDA versions"): the package's library did not load into this torch, so it was built
   for another torch or another CUDA build of it — also where the versions pair ("torch 1.4.0+cu92",
   "torchvision 0.5.0": the untagged wheel is PyPI's, another CUDA build), which the listing rules
-  cannot see. A program that logs torchaudio's check as an ignored import error goes on: a warning.
+  cannot see. torch.ops.load_library's "Could not load this library: …/libtorchaudio.so" counts only
+  where the loader's own reason is not in the text. A program that logs torchaudio's check as an ignored import error goes on: a warning.
 * flash-attn's setup.py checks nvcc's release (under CUDA_HOME), not torch's: when torch's own
   CUDA is new enough (or not shown), the toolkit differs from torch's CUDA and the build needs a
   nvcc matching it. When torch's CUDA is older too, both are, and nothing is said.
@@ -188,7 +189,8 @@ def windows_procedure_not_found(ctx: RuleContext) -> Iterator[Finding]:
 
 # torch's dispatcher or the package itself saying its compiled ops did not load (messages.toml).
 _COMPANION_OPS = ("torchvision_operator_missing", "torchvision_custom_ops_missing", "torch_ops_companion_attribute_missing",
-                  "torch_no_such_operator_torchaudio", "torchaudio_cuda_version_differs")
+                  "torch_no_such_operator_torchaudio", "torchaudio_cuda_version_differs",
+                  "torch_load_library_companion_failed")
 # SGLang's model loader: "Ignore import error when loading sglang.srt.models.X: <the message>".
 _IGNORED = re.compile(r"Ignore import error when loading")
 # A wheel's CUDA local tag as download.pytorch.org names its builds ("+cu92", "+cu118").
@@ -210,6 +212,10 @@ def _tags(ctx: RuleContext, package: str) -> str:
 
 def companion_ops_missing(ctx: RuleContext) -> Iterator[Finding]:
     said = [s for s in ctx.stated if s.id in _COMPANION_OPS and not ASKED.search(s.text)]
+    if ctx.facts.torch.loader_errors.get(()):
+        # the loader's own reason is in the text (an undefined symbol, a library that cannot be opened): the
+        # rules that read it decide; torch.ops.load_library's wrapper line adds nothing to them
+        said = [s for s in said if s.id != "torch_load_library_companion_failed"]
     if not said:
         return
     s = said[0]

@@ -206,3 +206,30 @@ def test_pair_said_for_other_torch(paste):
 ])
 def test_pair_said_near_misses(paste):
     assert OTHER_TORCH not in findings(paste)
+
+
+LOAD_LIBRARY = "OSError: Could not load this library: /usr/local/lib/python3.10/dist-packages/torchaudio/lib/libtorchaudio.so\n"
+
+
+def test_load_library_wrapper_alone():
+    f = findings(LOAD_LIBRARY)
+    assert f[OTHER_TORCH].confidence.value == "likely"
+
+
+@pytest.mark.parametrize("paste, fid", [
+    # the loader's reason before it decides: a CUDA runtime that cannot be opened
+    ("OSError: libcudart.so.12: cannot open shared object file: No such file or directory\n\nThe above exception "
+     "was the direct cause of the following exception:\n\n" + LOAD_LIBRARY, CUDA_LIB),
+])
+def test_load_library_reason_decides(paste, fid):
+    f = findings(paste)
+    assert fid in f and OTHER_TORCH not in f
+
+
+@pytest.mark.parametrize("paste", [
+    # torchvision's image extension (libjpeg/libpng as often; torchvision goes on) and torchcodec (FFmpeg)
+    "OSError: Could not load this library: /usr/local/lib/python3.10/dist-packages/torchvision/image.so\n",
+    "OSError: Could not load this library: /root/venv/lib/python3.10/site-packages/torchcodec/libtorchcodec_core8.so\n",
+])
+def test_load_library_other_packages(paste):
+    assert OTHER_TORCH not in findings(paste)
