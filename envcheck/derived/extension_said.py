@@ -12,6 +12,7 @@ finding on it is "likely".
 
 from __future__ import annotations
 
+import re
 from typing import Optional, Tuple
 
 from envcheck.derived.notes import named_note
@@ -23,3 +24,17 @@ EXTENSION_TORCH_CHANGED = "the text says an extension lost a symbol after torch 
 def extension_said(facts: Facts) -> Optional[Tuple[str, str]]:
     """(the extension named, the person's words quoted with their line), or None."""
     return named_note(facts, EXTENSION_TORCH_CHANGED)
+
+
+COMPANION_PAIR_SAID = "the text says torch with a companion's version: "
+
+
+def companion_pair_said(facts: Facts) -> Optional[Tuple[str, str, str, str]]:
+    """(torch's version, "torchvision" / "torchaudio", its version, the person's words quoted with their
+    line) from ``explain/parsers/companion_pair_said.py``, or None."""
+    said = named_note(facts, COMPANION_PAIR_SAID)
+    if said is None:
+        return None
+    pair, words = said
+    m = re.match(r"torch (\S+) \| (torchvision|torchaudio) (\S+)$", pair)
+    return (m.group(1), m.group(2), m.group(3), words) if m else None

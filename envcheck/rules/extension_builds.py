@@ -16,6 +16,14 @@ Environment reports list an extension's build beside the machine (messages.toml,
   ops, whatever torch's own build covers. cuobjdump lists cubins only, so "likely".
 * "CUDA compiler  not available" (detectron2) / "MMCV CUDA Compiler: not available" (mmcv): the
   extension was built without CUDA; with a GPU torch can use, its ops have no GPU kernels.
+* torchvision's and torchaudio's compiled ops missing from torch's dispatcher ("No such operator
+  torchvision::nms", "operator torchvision::nms does not exist", "'_OpNamespace' 'torchvision' object
+  has no attribute 'nms'", "Couldn't load custom C++ ops") or torchaudio's own CUDA check ("compiled
+  with different CUDA versions"): the package's library did not load into this torch, so it was built
+  for another torch or another CUDA build of it — also where the versions pair ("torch 1.4.0+cu92",
+  "torchvision 0.5.0": the untagged wheel is PyPI's, another CUDA build), which the listing rules
+  cannot see. torch.ops.load_library's "Could not load this library: …/libtorchaudio.so" counts only
+  where the loader's own reason is not in the text. A program that logs torchaudio's check as an ignored import error goes on: a warning.
 * flash-attn's setup.py checks nvcc's release (under CUDA_HOME), not torch's: when torch's own
   CUDA is new enough (or not shown), the toolkit differs from torch's CUDA and the build needs a
   nvcc matching it. When torch's CUDA is older too, both are, and nothing is said.
@@ -31,6 +39,7 @@ from envcheck.knowledge.archs import arch_support, sm_name, ver
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
+from envcheck.rules.library_dialogs import ASKED
 
 _BANNER = "xformers_built_for_torch_no_cuda_field"
 
@@ -178,5 +187,48 @@ def windows_procedure_not_found(ctx: RuleContext) -> Iterator[Finding]:
         return
 
 
+# torch's dispatcher or the package itself saying its compiled ops did not load (messages.toml).
+_COMPANION_OPS = ("torchvision_operator_missing", "torchvision_custom_ops_missing", "torch_ops_companion_attribute_missing",
+                  "torch_no_such_operator_torchaudio", "torchaudio_cuda_version_differs",
+                  "torch_load_library_companion_failed")
+# SGLang's model loader: "Ignore import error when loading sglang.srt.models.X: <the message>".
+_IGNORED = re.compile(r"Ignore import error when loading")
+# A wheel's CUDA local tag as download.pytorch.org names its builds ("+cu92", "+cu118").
+_CU = re.compile(r"\+cu(\d{2,3})$")
+
+
+def _tags(ctx: RuleContext, package: str) -> str:
+    """"torch 1.4.0+cu92 beside torchvision 0.5.0 (no CUDA tag: PyPI's build)" when the two builds' tags
+    differ in what the text shows, else ""."""
+    tv = ctx.torch_view
+    have = str(tv.version.value) if tv is not None and tv.version is not None else ""
+    other = next((p.version for p in ctx.facts.python.packages.get(()) or () if p.name == package), "")
+    t, o = _CU.search(have), _CU.search(other)
+    if not t or not other or (o and o.group(1) == t.group(1)):
+        return ""
+    return (f" The text shows torch {have} beside {package} {other}"
+            f"{'' if o else ' (no +cu tag: the PyPI wheel, another CUDA build)'}.")
+
+
+def companion_ops_missing(ctx: RuleContext) -> Iterator[Finding]:
+    said = [s for s in ctx.stated if s.id in _COMPANION_OPS and not ASKED.search(s.text)]
+    if ctx.facts.torch.loader_errors.get(()):
+        # the loader's own reason is in the text (an undefined symbol, a library that cannot be opened): the
+        # rules that read it decide; torch.ops.load_library's wrapper line adds nothing to them
+        said = [s for s in said if s.id != "torch_load_library_companion_failed"]
+    if not said:
+        return
+    s = said[0]
+    package = "torchaudio" if "torchaudio" in s.text.lower() and "torchvision" not in s.text.lower() else "torchvision"
+    ignored = all(_IGNORED.search(x.text) for x in said)
+    yield make("extension_built_for_other_torch",
+               f"{package}'s compiled library did not load into the installed torch ({quote(s)[1]}), so it was "
+               f"built for another PyTorch or another CUDA build of it.{_tags(ctx, package)} Install torch and "
+               f"{package} together from one index (https://download.pytorch.org/whl/cuXYZ), in one command, so "
+               "their builds match." + (" The program logged it and went on without that package." if ignored else ""),
+               [quote(x) for x in said[:2]], severity=Severity.WARNING if ignored else None,
+               confidence=Confidence.LIKELY)
+
+
 RULES = (xformers_built_for_other_torch, detectron2_arch_flags_lack_gpu, extension_built_without_cuda, flash_attn_nvcc_older,
-         windows_procedure_not_found)
+         windows_procedure_not_found, companion_ops_missing)

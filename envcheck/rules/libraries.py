@@ -66,7 +66,9 @@ PACKAGES = {
 _OWN_NUMBERS = ("cudnn", "nccl", "nvvm")
 _IDS = ("loader_cannot_open", "tensorflow_dso_not_loaded", "onnxruntime_provider_load_failed",
         "ctranslate2_library_not_found", "cudnn_could_not_locate", "python_ctypes_module_not_found",
-        "tensorflow_dso_couldnt_open", "numba_cuda_library_not_found")
+        "tensorflow_dso_couldnt_open", "numba_cuda_library_not_found", "tensorflow_dso_not_loaded_no_reason")
+# Lines that do not show why the library failed (bitsandbytes names none, TensorFlow's line cut before its dlerror).
+_NO_REASON = ("bitsandbytes_cudart_not_detected", "tensorflow_dso_not_loaded_no_reason")
 # glibc appends the soname's version: libcudart.so.11.0, libcudnn.so.8; Windows DLLs carry it
 # after "64_" (cublas64_12.dll, cudart64_110.dll) or "_" (nvrtc64_120_0.dll).
 _SO_MAJOR = re.compile(r"\.so\.(\d+)")
@@ -211,7 +213,7 @@ def cuda_library_missing(ctx: RuleContext) -> Iterator[Finding]:
                {"cuda_library": name, "cuda_library_pip": f"{pip_stem}-cu{want}" if want and fam not in
                 _OWN_NUMBERS else pip_stem + "-cu12"},
                severity=Severity.WARNING if tf_only else None,
-               confidence=Confidence.LIKELY if s.id == "bitsandbytes_cudart_not_detected" else None)
+               confidence=Confidence.LIKELY if all(seen[n][0].id in _NO_REASON for n in names) else None)
 
 
 def nccl_cuda_too_new(ctx: RuleContext) -> Iterator[Finding]:

@@ -8,6 +8,10 @@
   found", "The program can't start because cudart64_110.dll is missing from your computer"
   (and the Chinese system strings);
 * cuDNN 8 on Windows: "Could not load library cudnn_cnn_infer64_8.dll. Error code 126";
+* cuDNN 8's loader line without its reason ("Error: Could not load library libcudnn_cnn_infer.so.8")
+  or its advice line alone ("Please make sure libcudnn_ops_infer.so.8 is in your library path!"):
+  likely, and only where the line with the reason is not in the text (that reason decides: libcuda.so
+  under WSL is the driver's, an undefined symbol another cuDNN copy);
 * ONNX Runtime on Windows: "LoadLibrary failed with error 126 "" when trying to load
   "…onnxruntime_providers_cuda.dll"": the provider DLL is there, a CUDA or cuDNN DLL it imports
   is not (which one it does not say: likely, and the text says what ORT needs);
@@ -29,6 +33,7 @@ speak, the engine keeps that rule's finding and joins this evidence.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from envcheck.derived.library_said import library_said_missing
@@ -39,7 +44,13 @@ from envcheck.rules.libraries import FAMILIES, PACKAGES, family, major
 
 _IDS = ("ld_cannot_find_cuda_library", "ld_needed_cuda_library_not_found", "ldd_cuda_library_not_found",
         "windows_dll_not_found_dialog", "cudnn_could_not_load_dll", "paddle_dynamic_library_not_configured",
-        "dotnet_dll_not_found", "torch7_cudnn_not_found", "tensorflow_cudnn_dso_not_loaded")
+        "dotnet_dll_not_found", "torch7_cudnn_not_found", "tensorflow_cudnn_dso_not_loaded",
+        "cudnn8_load_library_no_reason", "cudnn_make_sure_in_library_path")
+# cuDNN's lines that do not say why the sub-library failed: read only without the line that does.
+_NO_REASON = ("cudnn8_load_library_no_reason", "cudnn_make_sure_in_library_path")
+_WITH_REASON = ("cudnn_could_not_load_library", "cudnn_could_not_load_dll", "cudnn_could_not_locate")
+# The person asking about the line ("Does … mean cuDNN is not installed?"): no claim that it happened.
+ASKED = re.compile(r"^\W{0,4}(?:does|do|is|are|can|could|what|why|how)\b[^\n]{0,400}\?\s*$", re.I)
 # Messages that name cuDNN, not a file: Torch7's give the release ("R5"), TensorFlow 0.x/1.x's "Unable to load
 # cuDNN DSO" none (the family is enough to say what to install).
 _CUDNN_NAMED = {"torch7_cudnn_not_found": "libcudnn.so", "tensorflow_cudnn_dso_not_loaded": "libcudnn.so"}
@@ -72,6 +83,10 @@ def _ort_provider(ctx: RuleContext) -> Iterator[Finding]:
 def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
     said = [(s, _library(s)) for s in ctx.stated if s.id in _IDS]
     said = [(s, name) for s, name in said if name and family(name) is not None]
+    if any(s.id in _WITH_REASON for s in ctx.stated):
+        said = [(s, name) for s, name in said if s.id not in _NO_REASON]
+    said = [(s, name) for s, name in said if s.id not in _NO_REASON or not ASKED.search(s.text)]
+    said.sort(key=lambda x: x[0].id in _NO_REASON)  # a line with the reason speaks first
     if not said:
         yield from _ort_provider(ctx)
         yield from _said_by_person(ctx)
@@ -91,7 +106,7 @@ def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
     # ld's 'needed by … not found' is a warning the link may survive; the others stop the program.
     severity = Severity.WARNING if all(x.id in _GOES_ON for x, _ in said) else None
     yield make("cuda_library_missing", text, [quote(x) for x, _ in said[:3]], {"cuda_library": name},
-               severity=severity)
+               severity=severity, confidence=Confidence.LIKELY if all(x.id in _NO_REASON for x, _ in said) else None)
 
 
 def _said_by_person(ctx: RuleContext) -> Iterator[Finding]:

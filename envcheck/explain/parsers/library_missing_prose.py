@@ -1,7 +1,9 @@
 """A person saying a named CUDA library file is missing, in their own words (any language):
 
 * "Calling cuDNN failed, cannot find 「cudnn64_5.dll」", "it can't find cublas64_11.dll",
-  "cudnn_ops_infer64_8.dll is missing", "libcudnn.so.8 not found";
+  "cudnn_ops_infer64_8.dll is missing", "libcudnn.so.8 not found", "Failed to load libcudnn_cnn_infer.so.8",
+  "无法加载 cudnn64_8.dll", "cudnn64_8.dll を読み込めません" (a load said to fail, the verb right
+  before or right after the file);
 * "找不到 cudnn64_8.dll", "缺少 cublasLt64_12.dll", "cudnn64_8.dll が見つかりません",
   "cudnn64_8.dll 을 찾을 수 없습니다", "не найден cudnn64_8.dll", "no se encuentra cudnn64_8.dll",
   "cudnn64_8.dll não foi encontrado".
@@ -53,6 +55,19 @@ _MISSING = lazy(r"\b(?:not\s+(?:be\s+)?found|cannot\s+(?:be\s+)?found|can(?:no|'
                 r"|est[áa]\s+faltando|\bfalta\b"
                 r"|introuvable|\bn'(?:a|ont)\s+pas\s+(?:été\s+)?trouvée?s?|\bpas\s+trouvée?s?|\bmanquante?s?\b"
                 r"|nicht\s+gefunden|\bfehl(?:t|en|ende)\b|bulunamad[ıi]|bulunamıyor|eksik\b|không\s+tìm\s+thấy|bị\s+thiếu", _I)
+# A load of the file said to fail, the verb right before it ("Failed to load libcudnn_cnn_infer.so.8",
+# "unable to load library cublasLt64_12.dll", "无法加载 cudnn64_8.dll"): a load failure, read as missing
+# only where the sentence names no other reason (_OTHER_REASON). Right before the file only: "could not load
+# the model, libcudnn.so.8 is there" says nothing of the file.
+_LOAD_BEFORE = lazy(r"(?:\b(?:failed|fails|unable)\s+to\s+(?:load|open|dlopen)|\bcan(?:no|')t\s+(?:load|open)"
+                    r"|\bcould(?:\s+not|n't)\s+(?:load|open)|无法加载|加载失败|不能加载|無法載入|を読み込めません"
+                    r"|не\s+удалось\s+загрузить|no\s+se\s+pudo\s+cargar|não\s+foi\s+possível\s+carregar"
+                    r"|impossible\s+de\s+charger)\s*[:：]?\s*(?:the\s+)?(?:(?:dynamic\s+)?library\s+|dll\s+)?['\"“「]?$", _I)
+# The same said after the file, in the languages that put the verb last ("cudnn64_8.dll を読み込めません",
+# "cudnn64_8.dll 을 로드할 수 없습니다", "libcudnn.so.8 konnte nicht geladen werden", "… failed to load").
+_LOAD_AFTER = lazy(r"^\s*['\"”」]?\s*(?:(?:を|が)\s*(?:読み込めません|読み込めない|ロードできません)|(?:을|를|이|가)?\s*(?:로드할|불러올)\s*수\s*없"
+                   r"|konnte\s+nicht\s+geladen|no\s+se\s+pudo\s+cargar|não\s+(?:pôde|foi\s+possível)\s+(?:ser\s+)?carregad"
+                   r"|(?:failed|fails)\s+to\s+load|加载失败|无法加载)", _I)
 # A denial, a question, a fix that ended it, or a check that found the file: no claim.
 _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n't\s+lost|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
             r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
@@ -112,7 +127,9 @@ def _said_missing(line: str) -> Optional[Tuple[str, str]]:
         return None
     for s in _SENTENCE.findall(line):
         m = _FILE.search(s)
-        if m is None or not _MISSING.search(s) or _NOT.search(s) or _OTHER_REASON.search(s) or _ELSEWHERE.search(s):
+        if m is None or not (_MISSING.search(s) or _LOAD_BEFORE.search(s[:m.start()]) or _LOAD_AFTER.search(s[m.end():])) \
+                or _NOT.search(s) \
+                or _OTHER_REASON.search(s) or _ELSEWHERE.search(s):
             continue
         clause = next((c for c in _CLAUSE.findall(s) if m.group(0) in c), s)
         if _ASKED.search(clause) or (clause != s and not _MISSING.search(clause) and _ASKED.search(s)):
