@@ -1,4 +1,5 @@
-"""torch's Linux aarch64 wheels dying with SIGILL at import on ARMv8.0 CPUs: known_bad_torch_build.
+"""torch's Linux aarch64 wheels: dying with SIGILL at import on ARMv8.0 CPUs (known_bad_torch_build), and
+without CUDA on a Jetson (torch_cpu_only_build: ``jetson_torch_without_cuda`` below).
 
 Several releases' aarch64 wheels were built with instructions that ARMv8.0 cores (the Raspberry
 Pi 4's Cortex-A72, AWS a1's Graviton 1, Cortex-A53/A57 boards) lack, and the instruction runs
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from envcheck.derived.torch_arch_said import jetson_said
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding
 
@@ -79,21 +81,22 @@ def jetson_torch_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
     unavailable = (t.cuda_available.ok and t.cuda_available.value is False) or (
         t.device_count.ok and t.device_count.value == 0)
     gpus = [g for g in ctx.gpus if g.cc]
-    if not unavailable or not gpus:
+    if not unavailable:
         return
     rows = [ctx.kb.compute_capability(g.cc) for g in gpus]
-    if not all(r is not None and r.jetson for r in rows):
+    platform = jetson_said(ctx.facts) if not gpus else None  # JetPack, L4T, a -tegra kernel, "my Jetson"
+    if not (platform or (gpus and all(r is not None and r.jetson for r in rows))):
         return
-    g = gpus[0]
+    g = gpus[0] if gpus else None
+    where = ([(g.cc_source, g.cc)] if g is not None else [("text", platform)])
     yield make("torch_cpu_only_build",
-               f"{g.name or 'This GPU'} is a Jetson module, and torch says CUDA is unavailable on it. The Linux "
+               f"{(g.name if g else None) or 'This machine'} is a Jetson, and torch says CUDA is unavailable on it. The Linux "
                "aarch64 wheels pip installs from PyPI carry no CUDA for a Jetson's GPU: only NVIDIA's PyTorch builds "
                "for this JetPack release (or its jetson-containers images) use it. A GPU too old for a build would "
                "still report CUDA available and warn. Install NVIDIA's wheel for this JetPack.",
-               evidence((g.cc_source, g.cc), ("torch.cuda_available", t.cuda_available if t.cuda_available.ok
-                                                 else t.device_count))
+               evidence(*where, ("torch.cuda_available", t.cuda_available if t.cuda_available.ok else t.device_count))
                + ([(tv.version.source, tv.version)] if tv is not None and tv.version is not None else []),
-               gpu=g.index, links=("https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/"
+               gpu=g.index if g is not None else None, links=("https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/"
                                    "index.html",), confidence=Confidence.LIKELY)
 
 

@@ -170,10 +170,11 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
         return verdict, quote(s), Confidence.CONFIRMED
     no_kernel = next((s for s in ctx.stated if s.id in NO_KERNEL), None)
     row = ctx.kb.compute_capability(g.cc)
-    if row is not None and row.jetson and (tv is None or _from_tables(tv.arch_list) or (
-            tv.arch_list is None and _from_tables(tv.cuda))):
-        # A Jetson's GPU is in no desktop wheel, for its platform, not its age: the tables' lists say
-        # nothing of NVIDIA's JetPack builds (arm_wheel_sigill.jetson_torch_without_cuda).
+    if row is not None and row.jetson and (tv is None or (not (tv.build and tv.build.local) and (
+            _from_tables(tv.arch_list) or (tv.arch_list is None and _from_tables(tv.cuda))))):
+        # A Jetson's GPU is in no desktop wheel, for its platform, not its age: the tables' lists for a
+        # bare version (PyPI's x86 default) say nothing of NVIDIA's JetPack builds
+        # (arm_wheel_sigill.jetson_torch_without_cuda); a +cuXXX wheel's list is that wheel's.
         return None
     if tv is not None and no_kernel is None and guessed_default(ctx, tv, g.cc):
         return None  # PyPI's default variant only guessed, and another variant runs the GPU

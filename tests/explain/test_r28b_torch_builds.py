@@ -31,6 +31,10 @@ NK = "RuntimeError: CUDA error: no kernel image is available for execution on th
     "I installed torch on my Jetson Orin NX with pip install torch but torch.cuda.is_available() returns False",
     "Jetson Xavier NX, torch 1.10.0, torch.cuda.is_available() returns False",
     ">>> import torch\n>>> torch.__version__\n'2.5.0'\n>>> torch.cuda.is_available()\nFalse\n(on a Jetson Orin Nano, JetPack 6.1)",
+    # the platform without its module (explain/parsers/torch_jetson_platform.py)
+    "JetPack 5.1 (L4T 35.3.1): torch.cuda.is_available() returns False after pip install torch",
+    "Linux ubuntu 5.15.148-tegra #1 SMP PREEMPT aarch64\ntorch.cuda.is_available() returns False",
+    "On my Jetson, torch.cuda.is_available() returns False",
 ])
 def test_jetson_without_cuda_is_the_cpu_wheel(paste):
     got = findings(paste)
@@ -47,6 +51,10 @@ def test_jetson_without_cuda_is_the_cpu_wheel(paste):
     "Is CUDA available: False",
     # a desktop GPU beside it: its build may be the one meant
     "My RTX 3090 desktop: torch.cuda.is_available() returns False. My Jetson Nano works fine.",
+    "My Jetson works fine. On my laptop torch.cuda.is_available() returns False.",
+    "Does torch.cuda.is_available() return False on a Jetson?",  # a question
+    "I will deploy to a Jetson later. Right now torch.cuda.is_available() returns False on my desktop.",
+    "On my Jetson, torch.cuda.is_available() returns True",
 ])
 def test_jetson_near_misses_are_not_the_cpu_wheel(paste):
     got = findings(paste)

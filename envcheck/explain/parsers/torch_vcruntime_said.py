@@ -66,6 +66,10 @@ _NOT_FIXED = lazy(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,2}?(?:help|fix|res
 _ADVICE = lazy(r"\b(?:you|one|users?)\s+(?:should|must|need|may|might|can|could|have\s+to|will\s+need)\b"
                r"|\b(?:make\s+sure|ensure|be\s+sure|remember\s+to|don'?t\s+forget|please\s+install)\b"
                r"|请|請|してください|하세요|попробуйте|asegúrate|certifique|stellen\s+sie\s+sicher|assurez", _I)
+# The sentence tells of a machine where torch imports now ("after installing the VC++ redistributable import
+# torch works"): a past failure told beside a working torch, not the report's failure.
+_IMPORTS_NOW = lazy(r"\bimport(?:ing)?\s+(?:py)?torch\s+(?:now\s+|again\s+)?(?:works|succeeds|is\s+fine)"
+                    r"|\b(?:py)?torch\s+(?:now\s+)?(?:imports|loads)\b", _I)
 # torch's own printed line (messages.toml ``torch_vc_redist_missing``), not a person's words.
 _UPSTREAM = lazy(r"this\s+may\s+lead\s+to\s+the\s+DLL\s+load\s+failure|It\s+can\s+be\s+downloaded\s+at", _I)
 _NEEDLES = ("redist", "visual c++", "vc++", "msvc", "运行库", "運行庫", "再頒布", "재배포", "msvcp140", "vcruntime140")
@@ -85,7 +89,7 @@ def _said(line: str) -> Optional[re.Match]:
     for m in _RUNTIME.finditer(line):  # (on the link-blanked line)
         sentence = sentence_around(line, m.start(), m.end())
         fixed = _FIXED.search(sentence)
-        if fixed is None or _NOT_FIXED.search(sentence) or _ADVICE.search(sentence):
+        if fixed is None or _NOT_FIXED.search(sentence) or _ADVICE.search(sentence) or _IMPORTS_NOW.search(sentence):
             continue
         if asked(line, m.end(), clause=False) or general_statement(line, m.start(), m.end()) \
                 or not_here_now(line, m.start(), m.end()):
