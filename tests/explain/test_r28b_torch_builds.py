@@ -105,14 +105,14 @@ def test_an_old_gpu_said_without_a_kernel_failure_says_nothing():
     "resolve this issue.",
     "Installing the latest Visual C++ Redistributable fixed it.",
     "The VC++ runtime was missing.",
-    "装了VC运行库就好了",
+    "安装VC运行库后解决了",
     "去https://aka.ms/vs/16/release/vc_redist.x64.exe下载安装即可",
     "Visual C++ 再頒布可能パッケージを入れたら解決しました。",
     "Visual C++ 재배포 가능 패키지를 설치하니 해결됐습니다.",
     "Помогла установка Visual C++ Redistributable.",
     "Se solucionó instalando vc_redist.",
     "Instalar o vc_redist resolveu.",
-    "Nach der Installation von vc_redist funktioniert es.",
+    "Nach der Installation von vc_redist war das Problem behoben.",
     "Résolu en installant Visual C++ Redistributable.",
 ])
 def test_the_vc_runtime_said_as_the_fix(paste):
@@ -130,6 +130,10 @@ def test_the_vc_runtime_said_as_the_fix(paste):
     "Installing Microsoft Visual C++ 2015-2022 Redistributable (x64)... done",
     "TensorFlow could not find msvcp140_1.dll; installing the VC++ redistributable fixed it.",
     "My friend's PC needed vc_redist, on the other machine it was missing.",
+    # the machine said to work now: the failure is over
+    "When I import torch I got DLL load failed. Fixed it by installing the VC++ runtime, now it works.",
+    "装了VC运行库就好了",
+    "Nach der Installation von vc_redist funktioniert es jetzt.",
 ])
 def test_the_vc_runtime_near_misses(paste):
     assert IMPORT not in findings(paste)
