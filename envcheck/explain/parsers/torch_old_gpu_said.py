@@ -34,9 +34,11 @@ from envcheck.lazyre import lazy
 SOURCE = "statements"
 _I = re.IGNORECASE
 
-_GPU_WORD = r"(?:gpu|card|graphics\s+card|video\s+card|graphics\s+board|nvidia\s+card|geforce)"
-_DEGREE = r"(?:(?:quite|very|pretty|rather|really|somewhat|fairly|kind\s+of|a\s+bit|a\s+little|too|so)\s+)?"
-_OLD = r"(?:old|older|ancient|legacy|outdated|dated|aging|ageing)"
+_GPU_WORD = (r"(?:gpu|card|graphics\s+card|video\s+card|graphics\s+board|nvidia\s+card|geforce|gtx|quadro|tesla"
+             r"|architecture|generation)")
+# "quite", "a bit", and "quite an" / "rather an" (the article after the degree: "it's quite an old card")
+_DEGREE = r"(?:(?:quite|very|pretty|rather|really|somewhat|fairly|kind\s+of|a\s+bit|a\s+little|too|so)\s+(?:an?\s+)?)?"
+_OLD = r"(?:old|older|ancient|legacy|outdated|dated|aging|ageing)(?:[- ]gen(?:eration)?)?"
 _SAID = lazy(
     # "my GPU is old", "the card is quite old", "my graphics card is too old"
     rf"\b(?:my|the|this|our)\s+(?:(?:nvidia|geforce)\s+)?{_GPU_WORD}\s+(?:is|'s|’s|was)\s+(?:(?:an?)\s+)?{_DEGREE}{_OLD}\b"

@@ -1,11 +1,11 @@
-"""The Microsoft Visual C++ runtime said, in a person's words, to be what fixed their failure: "I had
+"""The Microsoft Visual C++ runtime said, in a person's words, to have been missing or needed for their failure: "I had
 to download https://aka.ms/vs/16/release/vc_redist.x64.exe on a fresh install of Win10 … to resolve
-this issue", "installing the latest Visual C++ Redistributable fixed it", "the VC++ runtime was
-missing"; Chinese "去 vc_redist.x64.exe 下载安装即可" / "安装VC运行库后解决了", Japanese "Visual C++
-再頒布可能パッケージを入れたら解決しました", Korean "Visual C++ 재배포 가능 패키지 설치하니 해결됐습니다",
-Russian "помогла установка Visual C++ Redistributable", Spanish "se solucionó instalando vc_redist",
-Portuguese "instalar o vc_redist resolveu", German "nach der Installation von vc_redist war das
-Problem behoben", French "résolu en installant Visual C++ Redistributable".
+this issue", "I needed to install the Visual C++ Redistributable", "the VC++ runtime was missing";
+Chinese "去 vc_redist.x64.exe 下载安装即可" / "缺少VC运行库", Japanese "Visual C++ 再頒布可能パッケージが
+入っていなかった", Korean "Visual C++ 재배포 가능 패키지가 설치되어 있지 않았습니다", Russian "не был установлен
+Visual C++ Redistributable", Spanish "tuve que instalar vc_redist", Portuguese "tive que instalar o
+vc_redist", German "ich musste vc_redist installieren", French "j'ai dû installer Visual C++
+Redistributable".
 
 torch's Windows wheels link the Visual C++ runtime (vcruntime140.dll, vcruntime140_1.dll,
 msvcp140.dll); without it their DLLs (c10.dll, torch_cpu.dll, fbgemm.dll, caffe2_detectron_ops.dll)
@@ -16,8 +16,9 @@ the DLL load failure. It can be downloaded at https://aka.ms/vs/16/release/vc_re
 line is the catalogued ``torch_vc_redist_missing``; this reader takes the person's retelling of the
 fix, as ``torch.import_error`` (``STATED``: torch_import_failed then "likely").
 
-Not a claim: the machine said to work now ("Fixed it by installing the VC++ runtime, now it works":
-the failure over, tests/explain/test_r23t_import_retold.py), the runtime said not to have helped ("installed vc_redist, still the same error", "没用"),
+Not a claim: the failure told as over ("Fixed it by installing the VC++ runtime, now it works", "…
+solved after installing the VC++ runtime": tests/explain/test_r23t_import_retold.py and
+test_r23t_torch_dll_retold.py), the runtime said not to have helped ("installed vc_redist, still the same error", "没用"),
 a question, advice or a condition ("make sure the VC++ redistributable is installed", "if import
 fails, install vc_redist"), another machine or other people, an install log with no fix said, nor a
 text that names another framework (TensorFlow's msvcp140_1.dll, onnxruntime, OpenCV, dlib, llama.cpp)
@@ -48,13 +49,17 @@ _RUNTIME = lazy(r"vc_?redist\w*(?:\.(?:x64|x86|arm64)\.exe)?|\bvcredist\w*"
                 r"|(?<![A-Za-z])(?:vc\+\+|msvc|vc|c\+\+)\s*(?:\d{4}\s*)?(?:redistributable|runtime|redist|运行库|運行庫)"
                 r"|visual\s+studio\s+(?:\d{4}\s+)?redistributable|再頒布可能パッケージ|재배포\s*가능\s*패키지"
                 r"|\b(?:msvcp140|vcruntime140)(?:_\d)?\.dll", _I)
-# The fix said: resolved, fixed, solved, "did the trick", works now, "had to", "was missing"; in the
-# other languages their words for solved / it works now / "just do this" (即可).
-_FIXED = lazy(r"\b(?:resolv|solv|fix|sort(?:ed)?\s+(?:it|this|out))\w*|\bdid\s+the\s+trick\b|\bhelped\b"
-              r"|\bwas\s+the\s+(?:solution|fix|answer|culprit|problem|issue)\b|\bthe\s+(?:solution|fix)\s+(?:was|is)\b"
-              r"|\b(?:had|needed)\s+to\b|\b(?:was|were)\s+(?:missing|not\s+installed)\b"
-              r"|解决|解決|即可|搞定|直り|直っ|治りました|해결|помогл?[оаи]?|решил\w*|исправ\w*|solucion\w*|resuelt\w*|resolv\w*"
-              r"|arregl\w*|consert\w*|behoben|gelöst|geholfen|résolu|corrigé|réglé", _I)
+# What the runtime was to the failure, not the failure said over: it had to be installed ("I had to
+# download vc_redist.x64.exe … to resolve this issue", "needed to install"), it was missing, or the way
+# to install it told as the answer ("下载安装即可": just install it); in the other languages their words
+# for had to / was missing / was not installed. Not "fixed it", "solved after installing", "resolveu": a
+# failure told as over (sentences._GOOD; tests/explain/test_r23t_torch_dll_retold.py).
+_FIXED = lazy(r"\b(?:had|needed)\s+to\b|\b(?:was|were)\s+(?:missing|not\s+installed)\b|\bto\s+(?:resolve|fix|solve)\b"
+              r"|\bwas\s+(?:the\s+)?(?:culprit|cause|missing\s+piece)\b"
+              r"|即可|缺少|缺了|没有安装|没装|未安装|沒有安裝|沒裝|が必要でした|入っていなかった|インストールされていなかった"
+              r"|필요했|설치되어\s*있지\s*않|없어서|нужно\s+было|пришлось|не\s+был\w*\s+установлен|не\s+хватало|отсутствовал"
+              r"|tuve\s+que|hac[íi]a\s+falta|faltaba|no\s+estaba\s+instalad|tive\s+que|precisei|faltava|n[ãa]o\s+estava\s+instalad"
+              r"|musste|fehlte|war\s+nicht\s+installiert|j'ai\s+d[ûu]|il\s+fallait|manquait|n'[ée]tait\s+pas\s+install", _I)
 # The machine said to work now ("…, now it works", "import torch works fine now"): the failure is over and
 # the text is about a working torch (tests/explain/test_r23t_import_retold.py), not the report's failure.
 _WORKS_NOW = lazy(r"\bnow\s+(?:it\s+|everything\s+|torch\s+|all\s+)?works\b|\bworks?\s+(?:now|again|fine)\b"
