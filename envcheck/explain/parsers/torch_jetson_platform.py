@@ -56,7 +56,8 @@ def _said(line: str) -> Optional[re.Match]:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i, m in doc.where(_said, *_NEEDLES, ignorecase=True):
+    hit = doc.first(_said, *_NEEDLES, ignorecase=True)
+    if hit is not None:
+        i = hit[0]
         f.note(f"{JETSON_SAID}“{' '.join(doc.lines[i].split())[:160]}” (line {i + 1})")
-        break
     return f

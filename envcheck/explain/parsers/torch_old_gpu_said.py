@@ -62,9 +62,10 @@ _SAID = lazy(
     r"|\b(?:GPU|Grafikkarte|Karte)\s+ist\s+(?:schon\s+|sehr\s+|ziemlich\s+|etwas\s+|zu\s+)*alt\b"
     r"|\b(?:vieille|ancienne)\s+(?:carte|GPU)\b|\bvieux\s+GPU\b"
     r"|\b(?:GPU|carte\s+graphique)\s+(?:est\s+)?(?:assez\s+|très\s+|un\s+peu\s+|trop\s+)?(?:ancienne|vieille|ancien|vieux)\b", _I)
-# Words no match can miss (the cheap look before the pattern).
-_NEEDLES = ("old", "legacy", "ancient", "dated", "aging", "ageing", "老", "旧", "舊", "古い", "오래", "стар", "antig", "viej",
-            "velh", "alt", "ält", "vieil", "ancien", "vieux")
+# Words no match can miss (the cheap look before the pattern), each as the word starts: " old" not
+# "folder", " dated" not "updated", " aging" not "packaging", " alte" not "default".
+_NEEDLES = (" old", "old ", "older", "legacy", "ancient", "outdated", " dated", " aging", " ageing", "老", "旧", "舊", "古い",
+            "오래", "стар", "antig", "viej", "velh", " alt", "ält", "vieil", "ancien", "vieux")
 # A "no kernel image"-like line: CUDA's cudaErrorNoKernelImageForDevice in its forms, and the
 # kernel lookups' "invalid device function" (the catalogued NO_KERNEL messages' words).
 _NO_KERNEL_NEEDLES = ("kernel image", "NoKernelImage", "NO_BINARY_FOR_GPU", "no binary for gpu", "invalid device function")
@@ -94,7 +95,8 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     if not doc.lines_containing(*_NO_KERNEL_NEEDLES, ignorecase=True):
         return f
-    for i, m in doc.where(_said, *_NEEDLES, ignorecase=True):
+    hit = doc.first(_said, *_NEEDLES, ignorecase=True)
+    if hit is not None:
+        i, m = hit
         f.note(f"{OLD_GPU_SAID}“{' '.join(m.group(0).split())[:120]}” (line {i + 1})")
-        break
     return f

@@ -111,12 +111,12 @@ def _said(line: str) -> Optional[re.Match]:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    hits = doc.where(_said, *_NEEDLES, ignorecase=True)
-    if not hits:
+    hit = doc.first(_said, *_NEEDLES, ignorecase=True)
+    if hit is None:
         return f
     if doc.lines_containing(*_OTHERS, ignorecase=True) and not doc.lines_containing("torch", ignorecase=True):
         return f  # another framework's DLLs, not torch's
-    i, m = hits[0]
+    i, m = hit
     line = _URL.sub(lambda u: u.group(0).replace(".", "\0"), doc.lines[i])
     sentence = " ".join(sentence_around(line, m.start(), m.end()).replace("\0", ".").split())[:240]
     f.set("torch.import_error", f"{VCRUNTIME_SAID}“{sentence}” (line {i + 1})", i)
