@@ -21,6 +21,10 @@ from envcheck.facts import Facts
 
 ARCH_SAID = "the text says this PyTorch has no build for the GPU: "
 SOURCE_BUILD_SAID = "the text says this PyTorch was built from source: "
+# explain/parsers/torch_old_gpu_said.py: the person calls their GPU old ("this is an older GPU").
+OLD_GPU_SAID = "the text says the GPU is old: "
+# explain/parsers/torch_jetson_platform.py: the machine is a Jetson (JetPack, L4T, a -tegra kernel).
+JETSON_SAID = "the text says the machine is a Jetson: "
 
 
 def arch_said(facts: Facts) -> Optional[str]:
@@ -31,6 +35,16 @@ def arch_said(facts: Facts) -> Optional[str]:
 def source_build_said(facts: Facts) -> Optional[str]:
     """The person's sentence that their PyTorch was built from source, quoted with its line, or None."""
     return note_after(facts, SOURCE_BUILD_SAID)
+
+
+def old_gpu_said(facts: Facts) -> Optional[str]:
+    """The person's words that their GPU is old, quoted with its line, or None."""
+    return note_after(facts, OLD_GPU_SAID)
+
+
+def jetson_said(facts: Facts) -> Optional[str]:
+    """The line that says the machine is a Jetson, quoted, or None."""
+    return note_after(facts, JETSON_SAID)
 
 
 # The line a fact read from an install command came from: explain/parsers/install_commands.py writes

@@ -1,4 +1,5 @@
-"""torch's Linux aarch64 wheels dying with SIGILL at import on ARMv8.0 CPUs: known_bad_torch_build.
+"""torch's Linux aarch64 wheels: dying with SIGILL at import on ARMv8.0 CPUs (known_bad_torch_build), and
+without CUDA on a Jetson (torch_cpu_only_build: ``jetson_torch_without_cuda`` below).
 
 Several releases' aarch64 wheels were built with instructions that ARMv8.0 cores (the Raspberry
 Pi 4's Cortex-A72, AWS a1's Graviton 1, Cortex-A53/A57 boards) lack, and the instruction runs
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from envcheck.derived.torch_arch_said import jetson_said
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding
 
@@ -51,5 +53,52 @@ def aarch64_wheel_sigill(ctx: RuleContext) -> Iterator[Finding]:
                links=ISSUES, confidence=Confidence.LIKELY)
 
 
+# NVIDIA's own Jetson builds of torch: "2.1.0a0+41361538.nv23.06", "1.10.0a0+git36449ea.nv21.12"
+# (https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform-release-notes/),
+# and a source build's "a0" version: CUDA builds whose is_available() False is another cause.
+_JETSON_BUILD = re.compile(r"\.nv\d|\bl4t\b|a0(?:\+|$)", re.IGNORECASE)
+
+
+def jetson_torch_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
+    """A Jetson module (its integrated GPU: kb ``jetson``) where torch is installed and says CUDA is
+    unavailable: torch_cpu_only_build. The Linux aarch64 wheels pip takes from PyPI had no CUDA
+    (pytorch/pytorch#134790: "PyTorch is built with CUDA support for x86-64 but not for arm64"; the
+    CUDA aarch64 wheels added since target SBSA servers, not Tegra's L4T), so on a Jetson only
+    NVIDIA's builds for its JetPack reach the GPU
+    (https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/index.html).
+    A GPU too old for a build leaves is_available() True and warns, so this is not the GPU's age.
+    Not where the build is shown as a CUDA one (torch.version.cuda, NVIDIA's ".nvYY.MM" version,
+    a source build's "a0"), nor beside a desktop GPU, whose own build may be the one meant; a CPU
+    build the text shows is compat.py's. ``likely``: the wheel's origin is not in the text."""
+    tv = ctx.torch_view
+    # PyPI's default variant guessed from a bare version is x86's: its CUDA says nothing here
+    if tv is not None and (tv.is_cpu or (tv.cuda is not None and not str(tv.cuda.source).startswith(
+            "torch_variants table"))):
+        return
+    if tv is not None and tv.version is not None and _JETSON_BUILD.search(str(tv.version.value)):
+        return
+    t = ctx.facts.torch
+    unavailable = (t.cuda_available.ok and t.cuda_available.value is False) or (
+        t.device_count.ok and t.device_count.value == 0)
+    gpus = [g for g in ctx.gpus if g.cc]
+    if not unavailable:
+        return
+    rows = [ctx.kb.compute_capability(g.cc) for g in gpus]
+    platform = jetson_said(ctx.facts) if not gpus else None  # JetPack, L4T, a -tegra kernel, "my Jetson"
+    if not (platform or (gpus and all(r is not None and r.jetson for r in rows))):
+        return
+    g = gpus[0] if gpus else None
+    where = ([(g.cc_source, g.cc)] if g is not None else [("text", platform)])
+    yield make("torch_cpu_only_build",
+               f"{(g.name if g else None) or 'This machine'} is a Jetson, and torch says CUDA is unavailable on it. The Linux "
+               "aarch64 wheels pip installs from PyPI carry no CUDA for a Jetson's GPU: only NVIDIA's PyTorch builds "
+               "for this JetPack release (or its jetson-containers images) use it. A GPU too old for a build would "
+               "still report CUDA available and warn. Install NVIDIA's wheel for this JetPack.",
+               evidence(*where, ("torch.cuda_available", t.cuda_available if t.cuda_available.ok else t.device_count))
+               + ([(tv.version.source, tv.version)] if tv is not None and tv.version is not None else []),
+               gpu=g.index if g is not None else None, links=("https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform/"
+                                   "index.html",), confidence=Confidence.LIKELY)
+
+
 # This module's rules, in report order; ``registry.RULES`` joins every module's tuple.
-RULES = (aarch64_wheel_sigill,)
+RULES = (aarch64_wheel_sigill, jetson_torch_without_cuda)

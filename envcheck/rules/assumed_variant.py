@@ -94,3 +94,15 @@ def cuda_window(ctx: RuleContext, cc: str, cuda: str, failed: bool) -> Optional[
     if row.first_cuda and ver(cuda) < ver(row.first_cuda if failed else first_cuda_of_major(ctx.kb, cc)):
         return "too_new"
     return None
+
+
+def between_archs(ctx: RuleContext, archs, cc: str) -> str:
+    """arch_support, with a GPU that sits between the build's architectures (Pascal in a
+    nightly with sm_50 and sm_70) called too old when every wheel that lacks it is newer
+    than it: its architecture was dropped, not yet to come."""
+    verdict = arch_support(archs, cc)
+    if verdict == "too_new":
+        listed = [cc_tuple(a.split("_")[1].rstrip("af")) for a in archs if "_" in str(a)]
+        if any(a > cc_tuple(cc) for a in listed) and wheel_era(ctx, cc) == "too_old":
+            return "too_old"
+    return verdict

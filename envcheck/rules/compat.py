@@ -17,10 +17,10 @@ from typing import Iterator, List, Optional, Tuple
 from envcheck.derived.cuda_program import ptxas_owner, torchs_own
 from envcheck.derived.machine import GpuView, Value, driver_cuda, driver_runs, driver_version, fails_with
 from envcheck.derived.messages import Stated, decisive_for, is_stated
-from envcheck.derived.torch_arch_said import source_build_said
-from envcheck.knowledge.archs import arch_support, cc_tuple, sm_name, ver, version_at_least
+from envcheck.derived.torch_arch_said import old_gpu_said, source_build_said
+from envcheck.knowledge.archs import cc_tuple, sm_name, ver, version_at_least
 from envcheck.reading import Status
-from envcheck.rules.assumed_variant import cuda_window, guessed_default, wheel_era
+from envcheck.rules.assumed_variant import between_archs, cuda_window, guessed_default, wheel_era
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding
 from envcheck.rules.gpu_before_wheels import said_fails_on_old_gpu
@@ -150,16 +150,8 @@ NO_KERNEL = ("cuda_no_kernel_image", "nvrtc_invalid_arch", "cudnn_status_arch_mi
 
 
 
-def _between(ctx: RuleContext, archs, cc: str) -> str:
-    """arch_support, with a GPU that sits between the build's architectures (Pascal in a
-    nightly with sm_50 and sm_70) called too old when every wheel that lacks it is newer
-    than it: its architecture was dropped, not yet to come."""
-    verdict = arch_support(archs, cc)
-    if verdict == "too_new":
-        listed = [cc_tuple(a.split("_")[1].rstrip("af")) for a in archs if "_" in str(a)]
-        if any(a > cc_tuple(cc) for a in listed) and wheel_era(ctx, cc) == "too_old":
-            return "too_old"
-    return verdict
+def _from_tables(v: Optional[Value]) -> bool:
+    return v is not None and str(v.source).startswith("torch_variants table")
 
 
 def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
@@ -172,15 +164,22 @@ def _verdict(ctx: RuleContext, g: GpuView, said: Tuple[Stated, ...]):
         if s.id in _TOO_OLD_MESSAGES:
             return "too_old", quote(s), Confidence.CONFIRMED
         archs = s.fact("torch.arch_list") or (tv.arch_list.value if tv and tv.arch_list else None)
-        verdict = _between(ctx, archs, g.cc) if archs else (wheel_era(ctx, g.cc) or "too_new")
+        verdict = between_archs(ctx, archs, g.cc) if archs else (wheel_era(ctx, g.cc) or "too_new")
         if verdict in ("cubin", "ptx"):  # the message and the list disagree: the message is the runtime's
             verdict = "too_old" if cc_tuple(g.cc) < (5, 0) else "too_new"
         return verdict, quote(s), Confidence.CONFIRMED
     no_kernel = next((s for s in ctx.stated if s.id in NO_KERNEL), None)
+    row = ctx.kb.compute_capability(g.cc)
+    if row is not None and row.jetson and (tv is None or (not (tv.build and tv.build.local) and (
+            _from_tables(tv.arch_list) or (tv.arch_list is None and _from_tables(tv.cuda))))):
+        # A Jetson's GPU is in no desktop wheel, for its platform, not its age: the tables' lists for a
+        # bare version (PyPI's x86 default) say nothing of NVIDIA's JetPack builds
+        # (arm_wheel_sigill.jetson_torch_without_cuda); a +cuXXX wheel's list is that wheel's.
+        return None
     if tv is not None and no_kernel is None and guessed_default(ctx, tv, g.cc):
         return None  # PyPI's default variant only guessed, and another variant runs the GPU
     if tv is not None and tv.arch_list is not None:
-        return _between(ctx, tv.arch_list.value, g.cc), (tv.arch_list.source, tv.arch_list), None
+        return between_archs(ctx, tv.arch_list.value, g.cc), (tv.arch_list.source, tv.arch_list), None
     if tv is not None and tv.cuda is not None:
         cuda = str(tv.cuda.value)
         window = cuda_window(ctx, g.cc, cuda, no_kernel is not None or fails_with(ctx.facts, cuda))
@@ -281,10 +280,19 @@ def _no_kernel_without_gpu(ctx: RuleContext, no_kernel: Stated) -> Iterator[Find
     tv = ctx.torch_view
     archs = tv.arch_list.value if tv is not None and tv.arch_list is not None else None
     current = [c.cc for c in ctx.kb.ccs if c.last_driver is None and not c.jetson]
-    newer_possible = archs is None or any(_between(ctx, archs, cc) == "too_new" for cc in current)
+    newer_possible = archs is None or any(between_archs(ctx, archs, cc) == "too_new" for cc in current)
     version = f"PyTorch {tv.version.value}" if tv and tv.version else "this PyTorch build"
     covers = f" It has kernels for {', '.join(str(a) for a in archs)}." if archs else ""
     evidence = [quote(no_kernel)] + ([(tv.arch_list.source, tv.arch_list)] if archs else [])
+    old = old_gpu_said(ctx.facts)
+    if old and newer_possible:  # the person calls the GPU old: the build dropped it, it did not predate it
+        yield make("gpu_arch_too_old_for_torch_build",
+                   f"CUDA found no kernel for the GPU in {version}, and the text calls the GPU old. A build lacks an "
+                   "old GPU when its architecture was dropped: recent wheels start at sm_70 or sm_75 (CUDA 12.8 and "
+                   "later), so Maxwell and Pascal cards (GTX 9xx/10xx) need a build for CUDA 12.6 or older. "
+                   "`nvidia-smi -L` names the GPU." + advised(ctx), evidence + [("text", old)],
+                   confidence=Confidence.LIKELY)
+        return
     if not newer_possible:
         yield make("gpu_arch_too_old_for_torch_build",
                    f"CUDA found no kernel for the GPU in {version}.{covers} That covers every current NVIDIA GPU, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List
 
-from envcheck.derived.machine import find_text
+from envcheck.derived.machine import find_text, torch_in_play
 from envcheck.derived.messages import STATED_DETAIL, is_stated
 from envcheck.facts import Facts
 from envcheck.reading import Status
@@ -87,6 +87,33 @@ _EXCEPTION = re.compile(r"^\s*(?:ImportError|OSError|ModuleNotFoundError)\b")
 _IMPORT_LINE = re.compile(rf"{_EXCEPTION.pattern}|\bError\s+loading\b")
 
 
+# torch's own Windows DLLs by name (torch\\lib of the wheels, loaded by torch/__init__.py's
+# _load_dll_libraries), retold without their path: "c10.dll can't be found", "Error loading c10.dll"
+# (explain/parsers/torch_dll_prose.py puts the sentence in torch.errors).
+_OWN_DLL = re.compile(r"(?<![\w.-])(?:c10|c10_cuda|torch_cpu|torch_cuda\w*|torch_python|torch_global_deps|caffe2\w*"
+                      r"|fbgemm|asmjit)\.dll\b", re.IGNORECASE)
+# The Visual C++ runtime torch's DLLs link (torch/__init__.py checks vcruntime140.dll, msvcp140.dll,
+# vcruntime140_1.dll first): Windows' "MSVCP140.dll was not found" with torch in the failure.
+_VC_RUNTIME = re.compile(r"^(?:msvcp140|vcruntime140)(?:_\d)?\.dll$", re.IGNORECASE)
+
+
+def _windows_dll_failed(ctx: RuleContext) -> Iterator[Finding]:
+    """torch's own DLL said not to load, or Windows missing the VC++ runtime while torch is the program."""
+    f = ctx.facts
+    said = next((e for e in (f.torch.errors.value or ()) if f.torch.errors.ok and _OWN_DLL.search(e)), None)
+    if said is not None:
+        yield make("torch_import_failed", f"{_torch_label(f)} cannot be imported: one of its own DLLs did not load "
+                   f"({' '.join(said.split())[:240]}). Usually the Visual C++ runtime it links is missing (install the "
+                   "Microsoft Visual C++ 2015-2022 x64 redistributable), or the install is broken.",
+                   evidence(("torch.errors", said[:500])), confidence=Confidence.LIKELY)
+        return
+    vc = next((s for s in ctx.stated if _VC_RUNTIME.match(str(s.fact("loader.library") or ""))), None)
+    if vc is not None and torch_in_play(f):
+        yield make("torch_import_failed", f"Windows could not find {vc.fact('loader.library')}, the Visual C++ runtime "
+                   "torch's DLLs link, so torch cannot be loaded: install the Microsoft Visual C++ 2015-2022 x64 "
+                   "redistributable.", [quote(vc)], confidence=Confidence.LIKELY)
+
+
 def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     err = f.torch.import_error
@@ -109,6 +136,8 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
                        f"own compiled files ({' '.join(own.split())[:240]}).", evidence(("torch.errors", own[:500])),
                        # torch's words retyped without the exception's line: a person's retelling
                        confidence=None if _EXCEPTION.match(own) else Confidence.LIKELY)
+        else:
+            yield from _windows_dll_failed(ctx)
         return
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",

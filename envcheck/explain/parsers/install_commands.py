@@ -50,13 +50,23 @@ _ADVICE = lazy(r"\b(?:bypass\w*|work\s?around|instead|should|try|recommend\w*|su
 _COLLECTING = lazy(r"^\s*Collecting (?P<name>torch)(?:===?(?P<version>\d[\w.+!-]*))?")
 
 
+# pip's own failure words (pip/_internal/resolution/resolvelib/factory.py) after the command in one
+# line: what follows is what pip did not find, not what the command installs.
+_PIP_FAILED = lazy(r"\b(?:No matching distribution found|Could not find a version that satisfies|ERROR:)")
+
+
 @functools.lru_cache(maxsize=1024)  # a long log repeats its install commands; shlex is slow
 def _tokens(args: str) -> Tuple[str, ...]:
-    args = args.split(" #", 1)[0].strip().strip("`")
+    # A command retold in a sentence ends with its clause: "when I ran pip install -r requirements.txt, there
+    # was a dependency conflict as No matching distribution found for torch==1.13.1+cu117" installs no torch==
+    # (the backticks around it are gone by then: explain/source.py's normalise).
+    args = _PIP_FAILED.split(args.split(" #", 1)[0], 1)[0].strip().strip("`")
     try:
-        return tuple(shlex.split(args))
+        tokens = tuple(shlex.split(args))
     except ValueError:
-        return tuple(args.split())
+        tokens = tuple(args.split())
+    end = next((k for k, t in enumerate(tokens) if t.endswith((",", ";"))), None)
+    return tokens if end is None else tokens[:end] + (tokens[end].rstrip(",;"),)
 
 
 # Signs that the paste comes from Windows: a wheel for it, a drive path, PowerShell's prompt,
