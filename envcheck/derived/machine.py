@@ -314,6 +314,19 @@ def _of_its_cuda(kb: KnowledgeBase, build: Optional[TorchBuild], t) -> Optional[
     return dataclasses.replace(build, variant=kb.variant(build.release.version, "cu" + cuda.replace(".", "")))
 
 
+def _off_linux(facts: Facts, build: Optional[TorchBuild]) -> Optional[TorchBuild]:
+    """The table's default variant of an unsuffixed version is PyPI's Linux x86_64 wheel. On Windows
+    that version is PyPI's CPU wheel (2.x), or, in 1.x, that or download.pytorch.org's unsuffixed CUDA
+    wheel, or a conda build: which one, the text has to say (a +cuXXX label, torch's own CUDA), so
+    Linux's wheel and its architecture list are not assumed (``rules/compat.py`` judges PyPI's)."""
+    os_id = facts.host.os_id
+    if build is None or build.local != "" or build.variant is None or not (os_id.ok and os_id.value == "windows"):
+        return build
+    if facts.torch.cuda_build.ok and facts.torch.cuda_build.value:
+        return build  # torch's own CUDA chose the variant (_of_its_cuda)
+    return dataclasses.replace(build, variant=None)
+
+
 def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ...]] = None) -> Optional[TorchView]:
     """None when nothing says torch is there (not installed, or nobody looked)."""
     found = stated(facts) if found is None else found
@@ -327,7 +340,7 @@ def torch_view(facts: Facts, kb: KnowledgeBase, found: Optional[Tuple[Stated, ..
         pkg = facts.python.package("torch")
         if pkg is not None:
             version = Value(pkg.version, "python.packages[torch]", is_stated(facts.python.packages))
-    build = _of_its_cuda(kb, kb.resolve_torch(str(version.value)) if version else None, t)
+    build = _off_linux(facts, _of_its_cuda(kb, kb.resolve_torch(str(version.value)) if version else None, t))
     cuda = _cuda(t, build, found)
     cpu = _cpu(t, build, version, found)
     if cpu is not None and (cpu.stated or is_package_claim(t.cuda_build)) and _cuda_shown(t, version, found):

@@ -324,6 +324,18 @@ _CUDA_BUILD_SAYS = ("driver_too_old_for_torch_cuda", "gpu_arch_too_old_for_torch
                     "gpu_arch_unsupported_by_torch_build", "cudnn_version_mismatch")
 
 
+def _pip_1x_without_cuda(ctx: RuleContext, version: str) -> bool:
+    """A 1.x torch without a local version, pip's (its site-packages path is no conda
+    environment's: explain/parsers/windows_paths.py), on Windows, with CUDA unavailable: PyPI's
+    CPU wheel, what a plain ``pip install torch`` gets there. download.pytorch.org's unsuffixed
+    CUDA 1.x wheel (``-f torch_stable.html``) is the other kind, and it sees a GPU whose driver
+    works; hence only where CUDA is said to be unavailable."""
+    kind, t = ctx.facts.python.env_kind, ctx.facts.torch
+    if not (re.match(r"^1\.\d", version) and kind.ok and kind.value in ("system", "user", "venv")):
+        return False
+    return (t.cuda_available.ok and t.cuda_available.value is False) or (t.device_count.ok and t.device_count.value == 0)
+
+
 def _windows_pypi_wheel(ctx: RuleContext, tv) -> Optional[Value]:
     """torch 2.x without a local version (+cu121 / +cpu) on Windows, read by a tool (a pip
     listing, collect_env): PyPI's torch, whose Windows wheels have no CUDA — pytorch.org's
@@ -334,14 +346,14 @@ def _windows_pypi_wheel(ctx: RuleContext, tv) -> Optional[Value]:
     if not (os_id.ok and os_id.value == "windows") or tv is None or tv.version is None or tv.version.stated:
         return None
     version = str(tv.version.value)
-    if "+" in version or not re.match(r"^[2-9]\.\d", version):
+    if "+" in version or not (re.match(r"^[2-9]\.\d", version) or _pip_1x_without_cuda(ctx, version)):
         return None
     if t.cuda_build.status is not Status.UNKNOWN or (t.cuda_available.ok and t.cuda_available.value):
         return None
     if any(set(s.message.findings("decisive")) & set(_CUDA_BUILD_SAYS) or s.id in NO_KERNEL for s in ctx.stated):
         return None
     return Value(version, f"{tv.version.source} on Windows: PyPI's torch {version} for Windows has no CUDA "
-                 "(pytorch.org's CUDA wheels are named +cuXXX)")
+                 "(pytorch.org's CUDA wheels are named +cuXXX since 2.0)")
 
 
 def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
@@ -379,7 +391,7 @@ def torch_cpu_only_build(ctx: RuleContext) -> Iterator[Finding]:
     if pypi_windows is not None:
         yield make("torch_cpu_only_build",
                    f"This is PyPI's torch {pypi_windows.value} on Windows, which is built without CUDA (the CUDA "
-                   "wheels come from download.pytorch.org and are named +cuXXX), so it cannot use the NVIDIA GPU."
+                   "wheels come from download.pytorch.org, named +cuXXX since 2.0), so it cannot use the NVIDIA GPU."
                    + advised(ctx), [(pypi_windows.source, pypi_windows.value), ("host.os_id", "windows")],
                    confidence=Confidence.LIKELY)
         return

@@ -168,7 +168,7 @@ _SAID_EXPR = "|".join(re.escape(e.replace("torch.", "", 1)) for e in sorted(EXPR
 _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|printing|gives?|gave|giving|outputs?|"
            r"shows?|showed|is|was|still|always|gibt|liefert|zeigt|ergibt|ist|immer|возвращает|вернул[аои]?|выда[её]т|"
            r"показывает|равно|devuelve|retorna|muestra|da|es|sigue|devolve|mostra|dá|é|continua|renvoie|retourne|donne|"
-           r"affiche|est|reste)\b|=+|返回|输出|显示|打印|为|是|が|は|이|가|는)\s*[:：]?\s*[`'\"]?"
+           r"affiche|est|reste)\b(?:\s+(?:me|us|back))?|=+|返回|输出|显示|打印|为|是|が|は|이|가|는)\s*[:：]?\s*[`'\"]?"
            r"(True|False|None|true|false|\d+\.\d+(?:[\w.+]*\w)?|\d+)(?![A-Za-z0-9_])"  # a CJK particle may follow ("False로"),
            # a version ends in a letter or digit, not the sentence's full stop ("prints 2.1.0+cpu. Should …")
            # not one of two values offered ("が True か False かを確認", "True or False"): a choice, no result
@@ -350,6 +350,8 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> bool:
             if printed and not prompted and _block(f, lines, i):
                 return True
             value = _next_value(lines, i)
+            if value and not prompted and not _repr(value[0]) and _said(f, value[0], value[1], expr):
+                return True  # the code, then the person's "it prints False" on the next line
             if value:
                 v = value[0] if prompted else _OUTPUT_MARK.sub("", value[0])
                 if prompted or printed or _repr(v):  # a bare expression: only a value as Python prints it
