@@ -175,6 +175,8 @@ _RESULT = (r"[^\n`]{0,16}?(?:\b(?:returns?|returned|returning|prints?|printed|pr
            r"(?![`'\"]?\s*(?:か|or|oder|или|ou|o|또는|或)\s*[`'\"]?(?:True|False|true|false)\b)")
 _SAID = lazy(rf"(?:torch\.)?({_SAID_EXPR})[`'\"]?{_RESULT}")
 _SAID_WORDS = tuple(e.replace("torch.", "", 1) for e in EXPRESSIONS)  # _SAID needs one of them
+# What a value should be, not what it was: "It should print True", "is it supposed to return …".
+_EXPECTED = lazy(r"\b(?:should|would|will|must|supposed|expect\w*|might|may|could|ought|want\w*|hop\w*)\b", re.I)
 _SAID_AFTER = lazy(rf"^[;)'\"`\s]*{_RESULT}")
 _BANNER = lazy(r"^Python (\d+\.\d+\.\d+)\s*(?:\||\()")
 # A logger's columns before a labelled print: "11:30:33 AM | INFO     | CUDA available: False".
@@ -350,7 +352,8 @@ def _line(f: Found, lines: Tuple[str, ...], i: int) -> bool:
             if printed and not prompted and _block(f, lines, i):
                 return True
             value = _next_value(lines, i)
-            if value and not prompted and not _repr(value[0]) and _said(f, value[0], value[1], expr):
+            if value and not prompted and not _repr(value[0]) and not _EXPECTED.search(value[0]) \
+                    and _said(f, value[0], value[1], expr):
                 return True  # the code, then the person's "it prints False" on the next line
             if value:
                 v = value[0] if prompted else _OUTPUT_MARK.sub("", value[0])
