@@ -110,6 +110,10 @@ _LOOKS = ("default", "stock", "reference", "factory", "standard", "normal", "ori
           "-cclock", "-mclock", "--coff", "--moff", "clockoffset", "默认", "原厂", "公版", "出厂", "标准", "定格", "デフォルト",
           "기본", "순정", "레퍼런스", "выше", "über", "höher", "encima", "acima", "dessus", "instead of", "vs", "rather than")
 
+# The cheap looks of _CLOCK_WORD and _OPTIONS (lower-cased): a line none of them is in holds no form.
+_CLOCK_LOOKS = ("clock", "frequ", "fréqu", "frecuen", "mhz", "boost", " oc", "oc ", "oc,", "oc.", "oc)", "-coff", "-moff",
+                "频", "クロック", "周波数", "클럭", "클록", "частот", "такт", "takt", "reloj", "horloge")
+
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
@@ -117,7 +121,10 @@ def parse(doc: Pasted) -> Found:
     candidates = doc.lines_containing(*_LOOKS, ignorecase=True)
     if not candidates or not doc.lines_containing(*_FAILED_LOOKS, ignorecase=True):
         return f
-    for i in candidates:
+    # Every form names a clock (_CLOCK_WORD, _OPTIONS): the common words of _LOOKS alone ("default",
+    # "standard", "vs") hold thousands of a long log's lines.
+    clocked = set(doc.lines_containing(*_CLOCK_LOOKS, ignorecase=True))
+    for i in (i for i in candidates if i in clocked):
         line = lines[i]
         said = _options(line) if len(line) <= 2000 else None
         if said is None and len(line) <= 400:  # longer: a log line, not a person's sentence

@@ -115,10 +115,13 @@ def _prose(doc: Pasted, i: int) -> bool:
 
 def _find(doc: Pasted) -> Optional[int]:
     named = bool(doc.lines_containing("nvidia"))
-    for i in doc.lines_containing(*_WORDS):
+    words = set(doc.lines_containing(*_WORDS))  # a long log names nvidia on thousands of lines; few say building
+    for i in doc.lines_containing(*_BUILD_WORDS):
+        if i not in words:
+            continue
         line = doc.lines[i]
         lo = line.lower()
-        if not any(w in lo for w in _FAIL_WORDS) or not any(w in lo for w in _BUILD_WORDS) or not _prose(doc, i):
+        if not any(w in lo for w in _FAIL_WORDS) or not _prose(doc, i):
             continue
         m = _SAID_EN.search(line) or _SAID_LANGS.search(line)
         if not m:
