@@ -33,8 +33,8 @@ from typing import Optional
 
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.not_this_host import not_this_host
-from envcheck.explain.partial import STATED, Found
 from envcheck.explain.parsers.module_build_said import BUILT_AFTER
+from envcheck.explain.partial import STATED, Found
 from envcheck.explain.said_elsewhere import said_elsewhere
 from envcheck.explain.sentences import asked, sentence_around, working_after
 from envcheck.explain.source import Pasted
