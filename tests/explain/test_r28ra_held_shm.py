@@ -50,3 +50,21 @@ def test_workers_compared_without_failure(text):
 ])
 def test_workers_zero_fixed_in_container(text):
     assert SHM in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    OOM + "It only OOMs on GPU 3, the others are fine. nvidia-smi shows 20 GiB used on GPU 3 by a process I don't know.",
+    "Rank 2 runs out of memory right away, the other GPUs are fine with the same batch.",
+])
+def test_one_numbered_gpu_fails_the_others_fine(text):
+    assert HELD in findings(text)
+
+
+@pytest.mark.parametrize("text", [
+    OOM + "Model A runs out of memory, the others are fine.",
+    "GPU 3 ran out of memory? The others are fine, I am asking whether that can happen.",
+    "GPU 3 never runs out of memory and the others are fine too.",
+    "GPU 3 (the 12GB card) runs out of memory, the others are fine.",
+])
+def test_one_numbered_gpu_near_misses(text):
+    assert HELD not in findings(text)
