@@ -38,6 +38,11 @@ NOT_LOADED = "driver_kernel_module_not_loaded"
     # the build said to succeed after its failure; the failure said over in German
     "nvidia dkms build failed on kernel 6.6 but after reinstalling the headers it built.",
     "Nach dem Kernel-Update funktioniert der NVIDIA-Treiber nicht mehr, aber nach einem Neustart lief alles wieder.",
+    # the build's failure said over in other languages
+    "el módulo de nvidia no compila con el kernel 6.6, pero con el driver 550 ya funciona.",
+    "la compilation du module nvidia échouait avec le noyau 6.6, avec le pilote 550 ça marche à nouveau.",
+    "カーネル更新後、nvidia の DKMS のビルドに失敗しましたが、ドライバを更新したら直りました。",
+    "после обновления ядра dkms не собирает модуль nvidia, но после установки заголовков всё заработало",
 ])
 def test_working_machine_pastes_claim_nothing(text):
     assert NOT_LOADED not in findings(text)

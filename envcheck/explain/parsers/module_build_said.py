@@ -126,6 +126,9 @@ def _find(doc: Pasted) -> Optional[int]:
             continue
         start = clause_start(line, m.start(), ".!?;。！？")
         near = "\n".join(doc.lines[max(0, i - 2):i + 3])
+        # the failure said over after it, in any language ("pero con el driver 550 ya funciona", "…直りました",
+        # "всё заработало"; review of round 28, ra)
+        rest = "\n".join([line[m.end():], *doc.lines[i + 1:i + 3]])
         # NVIDIA named in the paste, or a DKMS/akmods build broken for a kernel with no other module named
         kernel_said = "kernel" in lo or "linux" in lo or "内核" in line or "カーネル" in line or "커널" in line \
             or "ядр" in lo or "núcleo" in lo or bool(_VERSION.search(m.group(0)))
@@ -134,7 +137,7 @@ def _find(doc: Pasted) -> Optional[int]:
         if (_OTHER_MODULE.search(near) or _DENIED.search(line[start:m.end() + 30])
                 or asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.end()])
                 or working_after(doc.lines, i, m.start()) or said_elsewhere(line, m.start(), m.end())
-                or BUILT_AFTER.search("\n".join([line[m.end():], *doc.lines[i + 1:i + 3]]))):
+                or BUILT_AFTER.search(rest) or _FIXED_LANGS.search(rest) or _WORKS_AGAIN.search(rest)):
             continue
         return i
     return None
@@ -181,7 +184,7 @@ _UPDATE_LANGS = lazy(
     r"|have\s+not|had\s*n[o']?t|never)\s+(?:yet\s+)?(?:reboot|restart)(?:ed)?\b", _I)
 # "ya funciona", "já funciona", "marche à nouveau", "работает": said after it, the trouble is over.
 _WORKS_AGAIN = lazy(r"\b(?:ya\s+funciona|j[aá]\s+funciona|funciona\s+(?:bien|normalmente)|marche\s+(?:à|de)\s+nouveau|remarche"
-                    r"|fonctionne\s+(?:bien|correctement)|funktioniert\s+(?:jetzt|alles|wieder)|(?:läuft|lief)\s+(?:jetzt\s+)?(?:alles\s+)?wieder)\b|заработал\w*|動くようになった|작동합니다", _I)
+                    r"|fonctionne\s+(?:bien|correctement)|funktioniert\s+(?:jetzt|alles|wieder)|(?:läuft|lief)\s+(?:jetzt\s+)?(?:alles\s+)?wieder)\b|заработал\w*|動くようになった|直りました|直ります|작동합니다", _I)
 _UPDATE_WORDS = ("kernel", "linux", "noyau", "núcleo", "nucleo", "ядра", "カーネル", "커널")
 
 
