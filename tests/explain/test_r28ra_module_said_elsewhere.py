@@ -38,6 +38,10 @@ NOT_LOADED = "driver_kernel_module_not_loaded"
     # the build said to succeed after its failure; the failure said over in German
     "nvidia dkms build failed on kernel 6.6 but after reinstalling the headers it built.",
     "Nach dem Kernel-Update funktioniert der NVIDIA-Treiber nicht mehr, aber nach einem Neustart lief alles wieder.",
+    # a reboot not done on a machine said to work, a guide's words, anyone's duty, in other languages
+    "装了驱动还没重启，不过 nvidia-smi 一切正常，训练也没问题。",
+    "教程里说：安装驱动后需要重启才能识别显卡。我照做了，现在一切正常。",
+    "Laut Anleitung: nach der Treiberinstallation muss man neu starten, damit nvidia-smi funktioniert.",
     # the build's failure said over in other languages
     "el módulo de nvidia no compila con el kernel 6.6, pero con el driver 550 ya funciona.",
     "la compilation du module nvidia échouait avec le noyau 6.6, avec le pilote 550 ça marche à nouveau.",
@@ -59,6 +63,8 @@ def test_working_machine_pastes_claim_nothing(text):
     "I installed the driver but haven't rebooted yet and nvidia-smi says NVIDIA-SMI has failed because it couldn't "
     "communicate with the NVIDIA driver.",
     "Nach dem Kernel-Update funktioniert der NVIDIA-Treiber nicht mehr.",
+    "nach der Treiberinstallation musste ich neu starten, damit nvidia-smi funktioniert",
+    "装了驱动还没重启，nvidia-smi 报错。",
     "Ubuntu updated the kernel to 6.8 and the NVIDIA driver stopped working",
     "there is no nvidia kernel module for the running kernel",
     "My colleague's server works, but on this machine nvidia-dkms fails to build on linux 6.8.",
