@@ -128,6 +128,7 @@ _DENY = frozenset(("without", "no", "not", "never", "zero", "0", "any", "if", "w
 # The same contractions typed without the apostrophe ("it doesnt crash"), as strangers often write them.
 _NT = frozenset(("cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "couldnt", "wouldnt",
                  "hasnt", "havent", "shouldnt"))
+_NOTHING_VERBS = frozenset(("is", "was", "has", "had", "ever", "seems", "else"))
 _CJK_UNSAID = lazy(r"(?:没有|没|无|不会|如果|若|避免|防止|解决了?)[^，。,.]{0,2}$|(?:なし|ない)$")
 
 # Program output, not a person: a log line (time stamp, level, bracketed tag), a traceback frame
@@ -154,7 +155,9 @@ def _sentence_word_count(line: str) -> int:
 def _unsaid(head: str) -> bool:
     """Do the few words before a failure word deny it, make it a condition, or hope it away?"""
     words = _HEAD_WORDS.findall(head.lower())[-4:]
-    return any(w in _DENY or w.endswith("n't") or w in _NT for w in words)
+    # "nothing is broken", "nothing ever crashed" (review of round 28, ra); not "nothing but errors"
+    nothing = words[-1:] == ["nothing"] or words[-2:-1] == ["nothing"] and words[-1] in _NOTHING_VERBS
+    return nothing or any(w in _DENY or w.endswith("n't") or w in _NT for w in words)
 
 
 def _said(line: str) -> Optional[int]:

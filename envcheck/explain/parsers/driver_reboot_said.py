@@ -27,7 +27,8 @@ from typing import Optional
 
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
-from envcheck.explain.sentences import asked, clause_start
+from envcheck.explain.said_elsewhere import said_elsewhere
+from envcheck.explain.sentences import asked, clause_start, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
 
@@ -90,8 +91,26 @@ _WORDS = ("reboot", "restart", "重启", "再起動", "neu start", "neustart", "
 # An update/upgrade of a loaded driver is the mismatch; "a newer version", "over the old driver" too.
 _UPDATE = lazy(r"\b(?:updat\w*|upgrad\w*|newer|new\s+version|over\s+the\s+(?:old|existing|previous)|reinstall\w*|mismatch)\b"
                r"|更新|升级|アップデート|アップグレード|aktualisier\w*|actualiz\w*|atualiz\w*|обновл\w*|업데이트|업그레이드", _I)
-_ADVICE = lazy(r"\b(?:you|one|users?|if|whether|unless|should|make\s+sure|remember|don'?t\s+forget|please|recommend\w*|suggest\w*)\b"
-               r"|如果|もし|만약|wenn|falls|si\s|если", _I)
+# "The installer said I need to restart …": advice reported (review of round 28, ra).
+_ADVICE = lazy(r"\b(?:you|one|users?|if|whether|unless|should|make\s+sure|remember|don'?t\s+forget|please|recommend\w*|suggest\w*"
+               r"|says?|said|tells?|told|warns?|warned|prompts?|prompted|asks?|asked|laut|according)\b"
+               # a guide or its words quoted: "教程里说：…", "マニュアルによると", "Laut Anleitung: …"
+               r"|如果|もし|만약|wenn|falls|si\s|если|教程|文档|说明书|手册|据说|说[：:]|マニュアル|によると|によれば|anleitung", _I)
+# Said of anyone: German "muss man neu starten" (one must restart), "one has to reboot".
+_GENERIC = lazy(r"\b(?:muss|musste|müssen)\s+man\b|\bone\s+(?:has|needs|must)\b", _I)
+
+
+# The forms that tell no failure, only a reboot not yet done ("installed the driver but haven't rebooted yet",
+# "forgot to reboot", "装了驱动还没重启"): the machine said to work after it ("…, training works fine",
+# "didn't reboot because it wasn't needed: nvidia-smi worked right away") makes them no claim (review of
+# round 28, ra). The forms that tell the failure until the reboot keep it: the reboot is their fix.
+_NOT_REBOOTED = lazy(r"(?:n[o']?t|\bnot|\bnever|\bforgot\s+to)\s+(?:yet\s+)?(?:reboot|restart)|(?:没有|没|未)(?:有)?重启", _I)
+_WORKED_ANYWAY = lazy(r"\b(?:worked|works|working|ran|runs|shows?|showed|lists?|listed|sees|saw|detect(?:s|ed))\s+"
+                      r"(?:right\s+away|immediately|straight\s+away|without\s+(?:a\s+|the\s+)?(?:reboot|restart))"
+                      r"|\b(?:was|is)\s*n[o']?t\s+needed\b|\bnot\s+needed\b|\bno\s+(?:reboot|restart)\s+(?:was\s+)?needed\b"
+                      # zh/ja/de/es/pt: "一切正常", "没问题", "問題なく動いて", "funktioniert trotzdem", "funciona bien"
+                      r"|一切正常|没问题|没有问题|正常(?:工作|运行|使用|识别)|問題なく|正常に動|\bfunktioniert\s+(?:trotzdem|problemlos"
+                      r"|einwandfrei)|\bfunciona\s+(?:bien|normalmente|sin\s+problemas|sem\s+problemas)", _I)
 
 
 def _find(doc: Pasted) -> Optional[int]:
@@ -107,7 +126,11 @@ def _find(doc: Pasted) -> Optional[int]:
         start = clause_start(line, m.start(), ".!?;。！？")
         sentence_end = min((p for p in (line.find(c, m.end()) for c in ".!?;。！？") if p >= 0), default=len(line))
         if (_UPDATE.search(line[start:sentence_end]) or asked(line, m.end(), clause=False)
-                or _ADVICE.search(line[start:m.start()])):
+                or _ADVICE.search(line[start:m.start()]) or _GENERIC.search(m.group(0))
+                or said_elsewhere(line, m.start(), m.end())):
+            continue
+        if _NOT_REBOOTED.search(m.group(0)) and (working_after(doc.lines, i, m.start())
+                                                 or _WORKED_ANYWAY.search("\n".join([line[m.end():], *doc.lines[i + 1:i + 3]]))):
             continue
         return i
     return None

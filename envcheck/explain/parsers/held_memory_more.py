@@ -81,10 +81,23 @@ _ELSEWHERE_FINE = lazy(r"\b(?:the\s+)?same\s+(?:job|code|script|command|model|ru
                        r"(?:a\s+|an\s+|the\s+)?(?:different|another|other|any\s+other|all\s+(?:the\s+)?other)\s+(?:nodes?|gpus?|"
                        r"machines?|servers?|hosts?|cards?)\b[^.;!?]{0,30}?\b(?:works?|worked|runs?|ran|succeed\w*|is\s+fine)\b"
                        r"|\b(?:works?|worked|runs?|ran)\s+(?:fine\s+|well\s+|ok(?:ay)?\s+)?on\s+(?:all\s+)?(?:the\s+)?(?:other|"
-                       r"different)\s+(?:nodes|gpus|machines|servers)\b", _I)
+                       r"different)\s+(?:nodes|gpus|machines|servers)\b"
+                       # the others numbered: "the same job runs fine on nodes 1 and 2", "the same script runs on GPU 0 and 1"
+                       # (review of round 28, ra)
+                       r"|\b(?:the\s+)?same\s+(?:job|code|script|command|model|run|training|program)\b[^.;!?]{0,40}?\b(?:works?|worked|"
+                       r"runs?|ran|succeed\w*|is\s+fine)\b[^.;!?]{0,15}?\bon\s+(?:nodes?|gpus?|cards?|servers?|machines?|hosts?)\s*"
+                       r"#?\d+(?:\s*(?:,|and|&)\s*#?\d+)+\b", _I)
+# What follows the same job's success, told in its sentence as the contrast: "…, but on GPU 2 it runs out of memory".
+# The others said fine after a failure on a numbered one: "It only OOMs on GPU 3, the others are fine" (review of
+# round 28, ra); the failure's text must name the GPU or node by its number (not "model A OOMs, the others are fine").
+_OTHERS_FINE = lazy(r"\bthe\s+other(?:s|\s+(?:gpus|nodes|cards|ranks|ones))\s+(?:are|were|run|ran|work|worked)\s+(?:all\s+)?"
+                    r"(?:fine|ok(?:ay)?|normal(?:ly)?|well)\b", _I)
+_NUMBERED = lazy(r"\b(?:gpu|node|rank|card|device|cuda)\s*[#:]?\s*\d+\b", _I)
+_ALSO_HERE = lazy(r"\b(?:too|as\s+well|also|everywhere)\b", _I)
+_CONTRAST = lazy(r"\W{0,3}\s*(?:but|while|whereas|yet|however)\b", _I)
 _BIGGER = lazy(r"\b(?:bigger|larger|more\s+(?:memory|vram)|\d+\s*gb|a100|h100|h200)\b", _I)
 # The failure for memory told in the person's words ("a CUDA error about failing to allocate memory").
-_MEMORY_FAILED_SAID = lazy(r"out\s+of\s+(?:gpu\s+|cuda\s+|device\s+)?memory|\boom\b|fail(?:s|ed|ing)?\s+to\s+allocate"
+_MEMORY_FAILED_SAID = lazy(r"out\s+of\s+(?:gpu\s+|cuda\s+|device\s+)?memory|\boom(?:s|ed|ing)?\b|fail(?:s|ed|ing)?\s+to\s+allocate"
                            r"|(?:could\s*n[o']?t|cannot|can'?t|unable\s+to)\s+allocate|allocation\s+fail", _I)
 _THEN = lazy(r"^\s*(?:then|and\s+then|so|and)\b", _I)
 # A question, advice, a condition, a denial.
@@ -135,17 +148,24 @@ def _one_node(doc: Pasted, f: Found) -> bool:
     lines = doc.lines
     for i in doc.lines_containing("same job", "same code", "same script", "same command", "same model", "same run",
                                   "same training", "same program", "other node", "other gpu", "other machine",
-                                  "other server", "different node", "different gpu", "different machine", "different server"):
+                                  "other server", "different node", "different gpu", "different machine", "different server",
+                                  "the others"):
         if lines[i].lstrip().startswith("|") or len(lines[i]) > 600:
             continue
         sents = _sentences(lines[i])
         above = [t for j in range(max(0, i - 2), i) for t in _sentences(lines[j])]
         for k, s in enumerate(sents):
             m = _ELSEWHERE_FINE.search(s)
+            numbered = m is None
+            m = m or _OTHERS_FINE.search(s)
             if not m or _NOT.search(s) or _DENIED.search(s) or _BIGGER.search(s):
                 continue
-            failed = [t for t in (above + sents[:k])[-2:] + [s[:m.start()]]
-                      if _MEMORY_FAILED_SAID.search(t) and not _NOT.search(t) and not _DENIED.search(t)]
+            if _ALSO_HERE.search(s, m.end()):
+                continue  # "…, and on node 3 too": this one runs it as well
+            after = [s[m.end():]] if _CONTRAST.match(s, m.end()) else []
+            failed = [t for t in (above + sents[:k])[-2:] + [s[:m.start()]] + after
+                      if _MEMORY_FAILED_SAID.search(t) and not _NOT.search(t) and not _DENIED.search(t)
+                      and (not numbered or _NUMBERED.search(t))]
             if failed:
                 _said(f, i, ONE_NODE_DETAIL, f"{failed[-1].strip()} {s.strip()}", note=False)
                 return True

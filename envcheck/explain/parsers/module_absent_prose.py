@@ -33,7 +33,9 @@ from typing import Optional
 
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.not_this_host import not_this_host
+from envcheck.explain.parsers.module_build_said import BUILT_AFTER
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.said_elsewhere import said_elsewhere
 from envcheck.explain.sentences import asked, sentence_around, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -208,7 +210,7 @@ def _kernel_update(doc: Pasted) -> Optional[int]:
                 or (not old and _NOT_THAT.search(line[clause:m.start()]))
                 # the old kernel's "works fine" is the claim itself: only what follows it may say the new one works
                 or working_after(doc.lines, i, m.end() if old else m.start(), sentence=not old)
-                or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
+                or _CONDITION.search(line[max(0, m.start() - 25):m.start()]) or said_elsewhere(line, m.start(), m.end())):
             continue
         return i
     return None
@@ -235,7 +237,7 @@ def _said_not_running(doc: Pasted) -> Optional[int]:
         if not m:
             continue
         if (asked(line, m.end(), clause=False) or working_after(doc.lines, i, m.start())
-                or _CONDITION.search(line[max(0, m.start() - 25):m.start()])):
+                or _CONDITION.search(line[max(0, m.start() - 25):m.start()]) or said_elsewhere(line, m.start(), m.end())):
             continue
         return i
     return None
@@ -278,7 +280,10 @@ def _build_failed(doc: Pasted) -> Optional[int]:
                 or asked(line, m.end(), clause=False)
                 or working_after(doc.lines, i, m.start())
                 or _CONDITION.search(line[max(0, m.start() - 25):m.start()])
-                or _NOT_THAT.search(line[max(0, m.start() - 20):m.start()])):
+                or _NOT_THAT.search(line[max(0, m.start() - 20):m.start()])
+                # a reference, another machine; the build said to succeed after it (review of round 28, ra)
+                or said_elsewhere(line, m.start(), m.end())
+                or BUILT_AFTER.search("\n".join([line[m.end():], *doc.lines[i + 1:i + 3]]))):
             continue
         return i
     return None

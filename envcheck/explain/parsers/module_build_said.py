@@ -29,6 +29,7 @@ from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.parsers.module_load_langs import _FIXED as _FIXED_LANGS
 from envcheck.explain.parsers.module_load_langs import _OTHER_DEVICE
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.said_elsewhere import said_elsewhere
 from envcheck.explain.sentences import asked, clause_start, working_after
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -128,6 +129,9 @@ def _find(doc: Pasted) -> Optional[int]:
             continue
         start = clause_start(line, m.start(), ".!?;。！？")
         near = "\n".join(doc.lines[max(0, i - 2):i + 3])
+        # the failure said over after it, in any language ("pero con el driver 550 ya funciona", "…直りました",
+        # "всё заработало"; review of round 28, ra)
+        rest = "\n".join([line[m.end():], *doc.lines[i + 1:i + 3]])
         # NVIDIA named in the paste, or a DKMS/akmods build broken for a kernel with no other module named
         kernel_said = "kernel" in lo or "linux" in lo or "内核" in line or "カーネル" in line or "커널" in line \
             or "ядр" in lo or "núcleo" in lo or bool(_VERSION.search(m.group(0)))
@@ -135,12 +139,18 @@ def _find(doc: Pasted) -> Optional[int]:
             continue
         if (_OTHER_MODULE.search(near) or _DENIED.search(line[start:m.end() + 30])
                 or asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.end()])
-                or working_after(doc.lines, i, m.start())):
+                or working_after(doc.lines, i, m.start()) or said_elsewhere(line, m.start(), m.end())
+                or BUILT_AFTER.search(rest) or _FIXED_LANGS.search(rest) or _WORKS_AGAIN.search(rest)):
             continue
         return i
     return None
 
 
+# The build said to succeed after the failure: "…, but after reinstalling the headers it built", "then the DKMS
+# build succeeded", "now it compiles" (review of round 28, ra).
+BUILT_AFTER = lazy(r"\b(?:it|dkms|akmods|the\s+(?:dkms\s+)?(?:build|module)|the\s+nvidia\s+module)\s+(?:then\s+|now\s+|finally\s+)?"
+                    r"(?:built|builds|compiled|compiles|(?:was|got)\s+built|succeeded|installed\s+(?:fine|successfully|ok))\b"
+                    r"(?!\s+(?:for\s+the\s+old|on\s+the\s+old))", _I)
 
 # ------------------------------------------------------------------ a kernel update broke the driver, other languages
 # module_absent_prose reads English and Chinese ("the nvidia driver stopped working after a kernel update",
@@ -177,7 +187,7 @@ _UPDATE_LANGS = lazy(
     r"|have\s+not|had\s*n[o']?t|never)\s+(?:yet\s+)?(?:reboot|restart)(?:ed)?\b", _I)
 # "ya funciona", "já funciona", "marche à nouveau", "работает": said after it, the trouble is over.
 _WORKS_AGAIN = lazy(r"\b(?:ya\s+funciona|j[aá]\s+funciona|funciona\s+(?:bien|normalmente)|marche\s+(?:à|de)\s+nouveau|remarche"
-                    r"|fonctionne\s+(?:bien|correctement)|funktioniert\s+(?:jetzt|alles|wieder))\b|заработал\w*|動くようになった|작동합니다", _I)
+                    r"|fonctionne\s+(?:bien|correctement)|funktioniert\s+(?:jetzt|alles|wieder)|(?:läuft|lief)\s+(?:jetzt\s+)?(?:alles\s+)?wieder)\b|заработал\w*|動くようになった|直りました|直ります|작동합니다", _I)
 _UPDATE_WORDS = ("kernel", "linux", "noyau", "núcleo", "nucleo", "ядра", "カーネル", "커널")
 
 
@@ -200,10 +210,11 @@ def _kernel_update(doc: Pasted) -> Optional[int]:
         # another device's driver (WLAN, audio …) is what broke; the failure said over afterwards, in any language
         if (asked(line, m.end(), clause=False) or _CONDITION.search(line[start:m.start()])
                 or _OTHER_DEVICE.search(m.group(0)) or _FIXED_LANGS.search(rest) or _WORKS_AGAIN.search(rest)
-                or working_after(doc.lines, i, m.end())):
+                or working_after(doc.lines, i, m.end()) or said_elsewhere(line, m.start(), m.end())):
             continue
         return i
     return None
+
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)

@@ -25,6 +25,7 @@ import re
 
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
+from envcheck.explain.said_elsewhere import said_elsewhere
 from envcheck.explain.sentences import asked, sentence_around
 from envcheck.explain.source import Pasted
 from envcheck.lazyre import lazy
@@ -95,7 +96,8 @@ def _gone(doc: Pasted, f: Found) -> None:
             unnamed = m.group(0)[:1].lower() in "dak"  # "dkms/akmods/kernel/driver module": whose?
             before = unnamed and _WORD_BEFORE.search(line[max(0, m.start() - 30):m.start()])
             if (asked(line, m.end()) or _GONE_DENIED.search(line[max(0, m.start() - 20):m.start()])
-                    or _FIXED.search(said) or (before and before.group(1).lower() not in _DETERMINERS)):
+                    or _FIXED.search(said) or (before and before.group(1).lower() not in _DETERMINERS)
+                    or said_elsewhere(line, m.start(), m.end())):
                 continue
             f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
                   detail=f"{STATED_DETAIL}: the NVIDIA kernel module is gone ({m.group(0).strip()[:60]}, line {i + 1})")

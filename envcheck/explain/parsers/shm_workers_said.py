@@ -114,7 +114,9 @@ def _zero_fixed(line: str) -> Optional[str]:
         s = sentence_around(line, m.start(), m.end())
         if s.rstrip().endswith(("?", "？")):
             continue
-        if _FIXED.search(s) and not _NOT_FIXED.search(s):
+        # "with num_workers=0 it works, with num_workers=4 it is twice as fast": workers above 0 told in the same
+        # sentence with no failure is a comparison, not a way past one (review of round 28, ra)
+        if _FIXED.search(s) and not _NOT_FIXED.search(s) and not (_NONZERO.search(s) and not _FAILS.search(s)):
             return " ".join(s.split()).rstrip(".。!！ ")[:160]
     return None
 
