@@ -111,3 +111,17 @@ def test_loader_lines_elsewhere(paste, fid):
 ])
 def test_loader_lines_here(paste, fid):
     assert fid in errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "Why would nvcc say Unsupported gpu architecture compute 89 when I have CUDA 12.2?\n",
+    "Why would nvcc say Unsupported gpu architecture 'compute_89' when I have CUDA 12.2? It builds fine now after "
+    "fixing PATH.\n",
+    "On my old laptop nvcc said Unsupported gpu architecture compute 89 with CUDA 11.4, this one is fine.\n",
+])
+def test_nvcc_refusal_retold(paste):
+    assert TOO_OLD not in errors(paste)
+
+
+def test_nvcc_refusal_spaced_printed():
+    assert TOO_OLD in errors("nvcc fatal   : Unsupported gpu architecture ' compute_89'\nCUDA 11.4 on an RTX 4090.\n")
