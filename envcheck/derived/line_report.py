@@ -25,10 +25,14 @@ _I = re.IGNORECASE
 # A condition or advice put to the reader, or a reference quoted, before the message in its sentence.
 _ADVICE_BEFORE = re.compile(
     r"\b(?:if|when(?:ever)?)\s+(?:you|one|users?|people)\s+(?:see|get|hit|encounter|run\s+into)\b"
+    # a condition not of the person's own run ("If it fails with …", "In case of …"; "If I run it, …" is a report:
+    # the shape of explain/sentences._GENERAL_BEFORE)
+    r"|\bif\s+(?!(?:i|we|my|our)\b)|\bin\s+case\b|\bwhether\b"
+    r"|\b(?:common|typical|frequent|known)\s+(?:error|cause|issue|bug|problem|failure)s?\b"
     r"|\b(?:tip|hint|faq|readme|changelog|release\s+notes|docs?|documentation|wiki)\s*:"
     r"|\bwhat\s+(?:does|is)\b", _I)
 # A definition after it: "… usually means …", "… is caused by …", "… happens when …".
-_DEFINED_AFTER = re.compile(r"\W{0,3}\s*(?:(?:usually|typically|often|generally|always)\s+)?"
+_DEFINED_AFTER = re.compile(r"\W{0,3}\s*(?:(?:it|this|which)\s+)?(?:(?:usually|typically|often|generally|always)\s+)?"
                             r"(?:means|indicates|is\s+caused\s+by|happens\s+when|occurs\s+when)\b", _I)
 # Denied right before it: "It's not the …", "I don't get …", "never saw …", "haven't seen …".
 _DENIED_BEFORE = re.compile(r"(?:\bnot|\bnever|n['’]?t|\bno\s+longer)\s+(?:(?:get(?:ting)?|got|see(?:ing|n)?|saw|hit(?:ting)?"
@@ -38,7 +42,9 @@ _ELSEWHERE = re.compile(
     r"\bon\s+(?:my\s+|an?\s+|the\s+|our\s+|his\s+|her\s+|their\s+)?(?:old|other|another|different|previous|second"
     r"|friend'?s|colleague'?s|co-?worker'?s)\s+(?:laptop|machine|server|computer|pc|box|node|workstation|system|desktop"
     r"|host|vm|cluster)s?\b|\b(?:my\s+)?(?:friend|colleague|co-?worker)(?:'?s)?\s+(?:pc|laptop|machine|server|computer|box)\b"
-    r"|\bno\s+longer\b|\bused\s+to\b|\banymore\b", _I)
+    r"|\bno\s+longer\b|\bused\s+to\b|\banymore\b"
+    # other people's ("Someone in the Discord said they got …", "other users report …")
+    r"|\b(?:someone|somebody|other\s+(?:users|people)|another\s+user|a\s+user)\b", _I)
 # A sentence's end: a stop followed by a space or the line's end ("1.10.0" and "THC.cpp" hold none).
 _STOP = re.compile(r"[.!?;](?=\s|$)")
 

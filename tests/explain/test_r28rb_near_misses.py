@@ -125,3 +125,25 @@ def test_nvcc_refusal_retold(paste):
 
 def test_nvcc_refusal_spaced_printed():
     assert TOO_OLD in errors("nvcc fatal   : Unsupported gpu architecture ' compute_89'\nCUDA 11.4 on an RTX 4090.\n")
+
+
+@pytest.mark.parametrize("paste, fid", [
+    ("Step 2: if it prints Please make sure libcudnn_ops_infer.so.8 is in your library path! run export "
+     "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu\n", CUDA_LIB),
+    ("A common error is Could not load library libcudnn_cnn_infer.so.8; it is caused by a missing cuDNN.\n", CUDA_LIB),
+    ("If it fails with CUDA error 803, reboot the node.\n", MISMATCH),
+    ("In case of CUDA error 803, reboot.\n", MISMATCH),
+    ("A common cause of CUDA error 803 is a pending reboot.\n", MISMATCH),
+    ("Someone in the Discord said they got CUDA error 803 with the same driver; mine runs fine.\n", MISMATCH),
+    ("Known issue: '_OpNamespace' 'torchvision' object has no attribute 'nms' with mismatched wheels.\n", OTHER_TORCH),
+])
+def test_conditions_and_others(paste, fid):
+    assert fid not in errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "If I run the demo, it fails with CUDA error 803 and falls back to the CPU.\n",
+    "When I start ComfyUI I get Error 803: " + _803 + "\n",
+])
+def test_803_own_run(paste):
+    assert MISMATCH in errors(paste)
