@@ -49,6 +49,18 @@ _ELSEWHERE = re.compile(
 _STOP = re.compile(r"[.!?;](?=\s|$)")
 
 
+def asked_in_sentence(line: str, snippet: str) -> bool:
+    """Does the sentence of ``line`` holding ``snippet`` end in a question mark ("Why would nvcc say … when I
+    have CUDA 12.2?")? A question in a later sentence ("I got …. Does this module support CUDA 11.0?")
+    leaves the message reported."""
+    at = line.find(snippet[:40])
+    if at < 0:
+        return False
+    rest = line[at + len(snippet):]
+    stop = _STOP.search(rest)
+    return "?" in rest[:stop.end() if stop else len(rest)]
+
+
 def not_reported(line: str, snippet: str) -> bool:
     """Does the sentence of ``line`` holding ``snippet`` (the message's matched text) quote it as
     advice, a definition or a denial, or place it elsewhere or in the past (above)?"""
