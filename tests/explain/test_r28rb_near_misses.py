@@ -147,3 +147,12 @@ def test_conditions_and_others(paste, fid):
 ])
 def test_803_own_run(paste):
     assert MISMATCH in errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "The README says the code was tested on a V100 with CUDA 10.1. I have an RTX 3090 and building the CUDA extension "
+    "fails.\n",
+    "The authors used a Titan X with CUDA 9.0. On my RTX 3090 the build of the custom ops fails.\n",
+])
+def test_with_cuda_of_another_setup(paste):
+    assert TOO_OLD not in errors(paste)
