@@ -81,6 +81,8 @@ def test_build_said_broken(paste):
     "The old env had torch 2.0.1 and torchvision 0.16.0.\nThe new env: torch 2.1.0 and torchvision 0.16.0, it crashes "
     "with CUDA out of memory.\n",
     "torch 2.1.0 and torchvision 0.16.0 on an RTX 3090. Training runs, but I get NaN loss after 3 epochs.\n",
+    "I use torch 2.1.0 and torchvision 0.15.2 without any errors on my RTX 3090.\n",
+    "torch 2.1.0 with torchvision 0.15.2 has not crashed once in a month of training.\n",
 ])
 def test_pair_near_misses(paste):
     assert OTHER_TORCH not in errors(paste)
