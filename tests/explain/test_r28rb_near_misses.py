@@ -158,3 +158,24 @@ def test_803_own_run(paste):
 ])
 def test_with_cuda_of_another_setup(paste):
     assert TOO_OLD not in errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "RTX 4090、CUDA 11.7 です。flash-attn のビルドはエラーなしで成功しました。\n",
+    "RTX 4090, CUDA 11.7. apex 빌드는 오류 없이 완료되었습니다.\n",
+    "RTX 4090, CUDA 11.7. Das Kompilieren von apex lief ohne Fehler durch.\n",
+    "RTX 4090, CUDA 11.7. La compilación de detectron2 terminó sin errores.\n",
+    "RTX 4090, CUDA 11.7. This PR improves error reporting when building the CUDA extension.\n",
+])
+def test_build_said_denied_in_other_languages(paste):
+    assert TOO_OLD not in errors(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "RTX 4090、CUDA 11.7 です。flash-attn のビルドでエラーが出ます。\n",
+    "RTX 4090, CUDA 11.7. apex 빌드 중 오류가 발생합니다.\n",
+    "RTX 4090, CUDA 11.7. Beim Kompilieren von apex kommt ein Fehler.\n",
+    "RTX 4090, CUDA 11.7. Error al compilar detectron2.\n",
+])
+def test_build_said_failing_in_other_languages(paste):
+    assert TOO_OLD in errors(paste)

@@ -56,7 +56,10 @@ NEEDLES = ("err", "fail", "crash", "报错", "錯誤", "错误", "失败", "失�
 
 
 # The failure denied just before its word: "without errors", "no error", "didn't fail", "never fails".
-_DENIED_BEFORE = lazy(r"(?:\b(?:without|no|never|zero|any)|n[o'’]?t|没有|没|無|없이)\s*(?:\w+\s+)?$", _I)
+_DENIED_BEFORE = lazy(r"(?:\b(?:without|no|never|zero|any|sin|ohne|keine?|sem|sans|без)|n[o'’]?t|没有|没|無|없이)\s*(?:\w+\s+)?$", _I)
+# The failure denied just after its word, or the word naming no failure (review of round 28): "エラーなしで",
+# "エラーなく", "오류 없이", "error handling", "error reporting", "error checking".
+_DENIED_AFTER = lazy(r"\s*(?:なし|無し|なく|は(?:ありません|出ません|出なかった)|が出ずに|없이|없었|\s(?:handling|reporting|checking)\b)", _I)
 # The failure in a clause of its own after the build said to go through ("I installed xformers from the
 # wheel without problems, but training crashes"): what fails is not the build (review of round 28).
 _CLAUSE_TURN = lazy(r"\b(?:but|however|though|although|yet|whereas)\b|[,;]\s*(?:then|and\s+then)\b", _I)
@@ -100,6 +103,8 @@ def build_failed_line(line: str) -> Optional[Tuple[int, str]]:
         sentence = line[first:last]
         if _DENIED_BEFORE.search(line[max(first, m.start() - 30):m.start()]):
             continue  # "built apex without errors", "the build didn't fail", "no error"
+        if _DENIED_AFTER.match(line, m.end()):
+            continue  # "エラーなしで成功", "오류 없이", "error handling"
         if _OVER_AFTER.search(line[first:last]):
             continue  # "failed at first, but after upgrading CUDA it built fine"
         turn = [t for t in _CLAUSE_TURN.finditer(line, first, m.start()) if _WENT_THROUGH.search(line, first, t.start())]
