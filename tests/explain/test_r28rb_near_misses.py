@@ -179,3 +179,7 @@ def test_build_said_denied_in_other_languages(paste):
 ])
 def test_build_said_failing_in_other_languages(paste):
     assert TOO_OLD in errors(paste)
+
+
+def test_load_failure_until_a_fix():
+    assert CUDA_LIB not in errors("It could not load cudnn64_8.dll until I added the folder to PATH; works now.\n")
