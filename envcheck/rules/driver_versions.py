@@ -18,6 +18,7 @@ import re
 from typing import Iterator
 
 from envcheck.derived.driver_claims import said_mismatch
+from envcheck.derived.line_report import not_reported
 from envcheck.derived.machine import driver_runs, find_text, in_container
 from envcheck.derived.messages import is_stated
 from envcheck.knowledge.archs import ver
@@ -123,6 +124,8 @@ def system_driver_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     if at >= 0 and (_NOT_A_REPORT.search(line[:at]) or "?" in rest[:len(said.match.text) + (stop.start() if stop
                                                                                           else len(rest))]):
         return  # quoted in a question or as advice, or said not to happen
+    if not_reported(line, said.match.text):
+        return  # a definition, a denial, another machine's, or over (review of round 28)
     yield make("nvml_driver_library_mismatch",
                "CUDA refused to start with error 803 (cudaErrorSystemDriverMismatch, “system has unsupported display "
                "driver / cuda driver combination”): the user-space CUDA driver library (libcuda) this program loaded "

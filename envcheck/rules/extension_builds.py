@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, Tuple
 
+from envcheck.derived.line_report import not_reported
 from envcheck.derived.machine import find_text, said_failing
 from envcheck.knowledge.archs import arch_support, sm_name, ver
 from envcheck.rules.compat import quote
@@ -211,7 +212,8 @@ def _tags(ctx: RuleContext, package: str) -> str:
 
 
 def companion_ops_missing(ctx: RuleContext) -> Iterator[Finding]:
-    said = [s for s in ctx.stated if s.id in _COMPANION_OPS and not ASKED.search(s.text)]
+    said = [s for s in ctx.stated if s.id in _COMPANION_OPS and not ASKED.search(s.text)
+            and not not_reported(s.text, s.match.text)]
     if ctx.facts.torch.loader_errors.get(()):
         # the loader's own reason is in the text (an undefined symbol, a library that cannot be opened): the
         # rules that read it decide; torch.ops.load_library's wrapper line adds nothing to them

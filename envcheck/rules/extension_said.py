@@ -59,6 +59,14 @@ _FAILS = re.compile(r"\b(?:fail\w*|crash\w*|errors?|broken|does(?:n't| not) work
                     r"|报错|失败|错误|崩溃|エラー|오류|ошибк", re.I)
 
 
+# A failure word denied just before it: "without any errors", "has not crashed once" (review of round 28).
+_DENIED = re.compile(r"(?:\bwithout|\bno|\bnever|\bnot|n['’]t|\bzero)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _fails(words: str) -> bool:
+    return any(not _DENIED.search(words[max(0, m.start() - 30):m.start()]) for m in _FAILS.finditer(words))
+
+
 def companion_said_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
     said = companion_pair_said(ctx.facts)
     if said is None:
@@ -71,7 +79,7 @@ def companion_said_for_other_torch(ctx: RuleContext) -> Iterator[Finding]:
     want = (release.torchvision if release is not None else None) if name == "torchvision" else _torchaudio_for(have)
     if not want or series == want:
         return
-    if said_failing(ctx.facts) is None and not _FAILS.search(words) and not any(s.message.kind == "error" for s in ctx.stated):
+    if said_failing(ctx.facts) is None and not _fails(words) and not any(s.message.kind == "error" for s in ctx.stated):
         return  # the pair alone, nothing failing: no claim that it matters here
     built = next((r.version for r in ctx.kb.releases if r.torchvision == series), None) if name == "torchvision" else None
     yield make("extension_built_for_other_torch",

@@ -37,6 +37,7 @@ import re
 from typing import Iterator
 
 from envcheck.derived.library_said import library_said_missing
+from envcheck.derived.line_report import not_reported
 from envcheck.rules.compat import quote
 from envcheck.rules.engine import RuleContext, make
 from envcheck.rules.finding import Confidence, Finding, Severity
@@ -85,7 +86,8 @@ def cuda_library_missing_by_tool(ctx: RuleContext) -> Iterator[Finding]:
     said = [(s, name) for s, name in said if name and family(name) is not None]
     if any(s.id in _WITH_REASON for s in ctx.stated):
         said = [(s, name) for s, name in said if s.id not in _NO_REASON]
-    said = [(s, name) for s, name in said if s.id not in _NO_REASON or not ASKED.search(s.text)]
+    said = [(s, name) for s, name in said if s.id not in _NO_REASON
+            or not (ASKED.search(s.text) or not_reported(s.text, s.match.text))]
     said.sort(key=lambda x: x[0].id in _NO_REASON)  # a line with the reason speaks first
     if not said:
         yield from _ort_provider(ctx)

@@ -39,6 +39,7 @@ from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.cuda_program import ptxas_owner
 from envcheck.derived.driver_claims import said_cuda
+from envcheck.derived.line_report import asked_in_sentence, not_reported
 from envcheck.derived.messages import Stated, is_stated
 from envcheck.derived.toolkit_arch_said import build_failed_said
 from envcheck.knowledge.archs import cc_text, cc_tuple, major_minor, parse_arch_list, sm_name, version_at_least
@@ -242,7 +243,8 @@ def _from_facts(ctx: RuleContext, release: Optional[str], where: str, failed: Tu
 def toolkit_too_old_for_gpu_arch(ctx: RuleContext) -> Iterator[Finding]:
     release, where = _release(ctx)
     for s in ctx.stated:
-        if s.id in _REFUSALS:
+        # asked about, or retold as another machine's, a denial or a thing of the past: not this build's (review of round 28)
+        if s.id in _REFUSALS and not asked_in_sentence(s.text, s.match.text) and not not_reported(s.text, s.match.text):
             found = _refused(ctx, s, release, where)
             if found is not None:
                 yield found

@@ -28,7 +28,7 @@ from envcheck.lazyre import lazy
 _I = re.IGNORECASE
 
 # Building or installing, in several languages.
-_VERB = (r"(?:\binstall\w*|\bbuild\w*|\bcompil\w*|\bsetup\.py\b|\bcmake\b|\bmake\b|\bpip\s+install\b|"
+_VERB = (r"(?:\binstall\w*|\bbuild\w*|\bcompil\w*|\bsetup\.py\b|\bcmake\b|\bmake\b(?!\s+sure\b)|\bpip\s+install\b|"
          r"编译|安装|構建|构建|ビルド|コンパイル|インストール|빌드|컴파일|설치|"
          r"\bсобр\w*|\bсборк\w*|\bкомпил\w*|\bустанов\w*|\binstal\w*|\bkompil\w*|\bconstru\w*)")
 # A failure.
@@ -40,7 +40,9 @@ _COMPILED = (r"(?:tiny[-_ ]?cuda[-_ ]?nn|tinycudann|\bapex\b|flash[-_ ]?att\w*|x
              r"diff[-_]gaussian[-_]rasterization|simple[-_]knn|gsplat|nvdiffrast|kaolin|deepspeed|mamba[-_]ssm|"
              r"causal[-_]conv1d|\bdcn(?:v[234])?\b|deformable[-_ ]conv\w*|maskrcnn[-_]benchmark|warp[-_]?ctc|"
              r"llama[-_]cpp[-_]python|auto[-_]gptq|exllama\w*|sageattention|\bsetup\.py\b|\bcmake\b|\bnvcc\b|"
-             r"cuda[-_ ]ext\w*|\bextensions?\b|custom\s+ops?\b|\bops\b|from\s+source|\bkernels?\b|"
+             # an extension of torch's or CUDA's, not an editor's or a browser's ("the Python extension in VS Code")
+             r"(?:cuda|c\+\+|cpp|torch|pytorch)[-_ ]ext\w*|\bextensions?\s+(?:module|build|ops?)\b|custom\s+ops?\b|\bops\b|"
+             r"from\s+source|\bkernels?\b|"
              r"扩展|拡張|확장|расширени\w*|erweiterung)")
 _VERB_RE = lazy(_VERB, _I)
 _FAILED_RE = lazy(_FAILED, _I)
@@ -54,7 +56,21 @@ NEEDLES = ("err", "fail", "crash", "报错", "錯誤", "错误", "失败", "失�
 
 
 # The failure denied just before its word: "without errors", "no error", "didn't fail", "never fails".
-_DENIED_BEFORE = lazy(r"(?:\b(?:without|no|never|zero|any)|n[o'’]?t|没有|没|無|없이)\s*(?:\w+\s+)?$", _I)
+_DENIED_BEFORE = lazy(r"(?:\b(?:without|no|never|zero|any|sin|ohne|keine?|sem|sans|без)|n[o'’]?t|没有|没|無|없이)\s*(?:\w+\s+)?$", _I)
+# The failure denied just after its word, or the word naming no failure (review of round 28): "エラーなしで",
+# "エラーなく", "오류 없이", "error handling", "error reporting", "error checking".
+_DENIED_AFTER = lazy(r"\s*(?:なし|無し|なく|は(?:ありません|出ません|出なかった)|が出ずに|없이|없었|\s(?:handling|reporting|checking)\b)", _I)
+# The failure in a clause of its own after the build said to go through ("I installed xformers from the
+# wheel without problems, but training crashes"): what fails is not the build (review of round 28).
+_CLAUSE_TURN = lazy(r"\b(?:but|however|though|although|yet|whereas)\b|[,;]\s*(?:then|and\s+then)\b", _I)
+_WENT_THROUGH = lazy(r"\bwithout\s+(?:any\s+)?(?:problems?|errors?|issues?)\b|\bsuccess\w*|\bfine\b|\bno\s+(?:problems?|errors?|issues?)\b"
+                     r"|\b(?:worked|works|went\s+through|went\s+well)\b", _I)
+# The failure's reason named, and it is not the GPU's architecture: a missing host compiler, headers,
+# a Python module, memory or disk (review of round 28: "fails with error: Microsoft Visual C++ 14.0 or
+# greater is required" beside an RTX 4090 and CUDA 11.7 is no toolkit too old).
+_OTHER_REASON = lazy(r"visual\s+c\+\+|\bmsvc\b|\bcl\.exe\b|\bgcc\b|\bg\+\+|python\.h|\bno\s+module\s+named\b"
+                     r"|\bmodulenotfounderror\b|\bout\s+of\s+memory\b|\bno\s+space\b|\bpermission\s+denied\b|\bninja\b"
+                     r"|\bcuda_home\b|\bunsupported\s+python\b|\bpython\s+3\.\d+\s+is\s+not\s+supported\b", _I)
 # A sentence end: "setup.py" and "torch.utils" are none.
 _END = lazy(r"[.!?;。！？](?=\s|$)")
 # The failure over in the same sentence: "failed at first, but after upgrading to CUDA 11.8 it built fine".
@@ -87,10 +103,16 @@ def build_failed_line(line: str) -> Optional[Tuple[int, str]]:
         sentence = line[first:last]
         if _DENIED_BEFORE.search(line[max(first, m.start() - 30):m.start()]):
             continue  # "built apex without errors", "the build didn't fail", "no error"
+        if _DENIED_AFTER.match(line, m.end()):
+            continue  # "エラーなしで成功", "오류 없이", "error handling"
         if _OVER_AFTER.search(line[first:last]):
             continue  # "failed at first, but after upgrading CUDA it built fine"
-        if not (_VERB_RE.search(sentence) and _COMPILED_RE.search(sentence)) or _NOT_BUILT.search(sentence):
+        turn = [t for t in _CLAUSE_TURN.finditer(line, first, m.start()) if _WENT_THROUGH.search(line, first, t.start())]
+        clause = line[turn[-1].end():last] if turn else sentence  # the failure's own clause
+        if not (_VERB_RE.search(clause) and _COMPILED_RE.search(clause)) or _NOT_BUILT.search(sentence):
             continue
+        if _OTHER_REASON.search(sentence):
+            continue  # the build failed for a reason named, not the architecture
         if asked(line, m.end(), clause=False) or general_statement(line, m.start(), m.end()):
             continue
         if not_here_now(line, m.start(), m.end()):

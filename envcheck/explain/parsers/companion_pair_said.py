@@ -43,6 +43,12 @@ _COMMAND = lazy(r"\b(?:pip3?|conda|mamba|uv|poetry)(?:\.exe)?\s+(?:install|add)\
                 r"|WARN(?:ING)?|INFO|DEBUG|ERROR)\b|\blevel=\w", _I)
 
 
+# Another person's pair ("My colleague has torch 1.13.1 and torchvision 0.15.1"), or one known in general to
+# fail ("this combination is known to crash"): not this machine's (review of round 28).
+_THEIRS = lazy(r"\b(?:friend|colleague|co-?worker|coworker|brother|sister|boss|teammate|someone|somebody|another\s+user)(?:'?s)?\b"
+               r"|\b(?:he|she|they)\s+(?:has|have|had|uses?|used)\b|\bknown\s+to\b|\btested\s+with\b", _I)
+
+
 def _pair(line: str) -> Optional[Tuple[str, str, str, int]]:
     """(torch's version, the companion, its version, where the pair starts) on a short line, or None."""
     if len(line) > 400 or _COMMAND.search(line):
@@ -53,7 +59,7 @@ def _pair(line: str) -> Optional[Tuple[str, str, str, int]]:
         return None
     start, end = min(c.start(), t.start()), max(c.end(), t.end())
     between = line[start:end]
-    if re.search(r"[.!;。！；](?:\s|$)", between) or _CHANGE.search(line):
+    if re.search(r"[.!;。！；](?:\s|$)", between) or _CHANGE.search(line) or _THEIRS.search(line):
         return None  # two sentences, or a change / advice
     if asked(line, end, clause=False) or general_statement(line, start, end) or not_here_now(line, start, end):
         return None
@@ -62,7 +68,10 @@ def _pair(line: str) -> Optional[Tuple[str, str, str, int]]:
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    for i, (torch, name, version, at) in doc.where(_pair, "torchvision", "torchaudio", ignorecase=True):
+    pairs = [(i, p) for i, p in doc.where(_pair, "torchvision", "torchaudio", ignorecase=True)]
+    if len({p[:3] for _, p in pairs}) > 1:
+        return f  # two pairs named: which is this machine's, the text does not say (review of round 28)
+    for i, (torch, name, version, at) in pairs:
         if working_after(doc.lines, i, at):
             continue
         words = " ".join(doc.lines[i].split())[:160]

@@ -47,6 +47,11 @@ _OTHERS = lazy(r"(?:torch|built|compiled|for|wheel|pip|conda|install\w*|cudatool
 _WITH_OTHER = lazy(r"(?:torch|tensorflow|\btf|jax|paddle|mxnet|onnxruntime|cupy|wheel|build|compiled|package|image|container|"
                    r"docker|env\w*|\+cu\d+)\S*(?:\s+\S+){0,2}?\s+with\W*(?:\w+\W+){0,2}$", _I)
 _WITH = lazy(r"\bwith\W*(?:\w+\W+){0,2}$", _I)
+# "with CUDA X" in a sentence about another setup: the one a project was tested on, its authors' or README's
+# ("The README says the code was tested on a V100 with CUDA 10.1"; review of round 28).
+_WITH_ELSEWHERE = lazy(r"\b(?:tested|verified|developed|authors?|paper|readme|docs?|documentation|official\w*|requirements?"
+                       r"|recommended|original|their|his|her|colleague\w*|friend\w*)\b"
+                       r"|测试|作者|论文", _I)
 # nvidia-smi's header without its frame ("Driver Version: 535.54.03   CUDA Version: 12.2") and the
 # key rows of `nvidia-smi -q` / `--version` ("CUDA Version                              : 12.2"):
 # tools pad the key before the colon, people do not.
@@ -145,7 +150,8 @@ def _versions(line: str) -> Tuple[Tuple[str, str], ...]:
         before = line[max(0, m.start() - 40):m.start()]
         if _OTHERS.search(before) or _QUESTION.search(_sentence(line, m.start(), m.end())):
             continue
-        if _WITH.search(before) and _WITH_OTHER.search(line[max(0, m.start() - 60):m.start()]):
+        if _WITH.search(before) and (_WITH_OTHER.search(line[max(0, m.start() - 60):m.start()])
+                                     or _WITH_ELSEWHERE.search(_sentence(line, m.start(), m.end()))):
             continue
         out.append((m.group("v") or m.group("es"), m.group(0).strip()))
     return tuple(out)

@@ -72,7 +72,9 @@ _LOAD_AFTER = lazy(r"^\s*['\"”」]?\s*(?:(?:を|が)\s*(?:読み込めませ�
 _NOT = lazy(r"\b(?:not\s+missing|isn't\s+missing|is\s+not\s+missing|not\s+lost|n't\s+lost|no\s+longer|anymore|(?<!not\s)(?<!n't\s)exists?|is\s+there|are\s+there"
             r"|is\s+present|are\s+present|i\s+(?:can\s+)?see\s+it|(?:fix|fixe[ds]|solved|resolved)\b|works?\s+now"
             r"|now\s+works?|working\s+now|now\s+(?:it\s+|everything\s+)?(?:loads?|runs?|works?)|(?:loads?|runs?|works?)\s+(?:fine|again)"
-            r"|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first)\b"
+            r"|if|whether|should|might|maybe|previously|earlier|used\s+to|at\s+first"
+            # a fix that ended it, told after "until" ("could not load cudnn64_8.dll until I added it to PATH"; review of round 28)
+            r"|until\s+(?:i|we)\b)\b"
             r"|解决|好了|存在|已修复|之前|以前|解決|以前は|있습니다|해결|есть|решен|раньше|resuelto|resolvid|(?:ya|ahora|agora)\s+funciona|\bantes\b"
             r"|\b(?:fehlt\s+nicht|nicht\s+fehlt|vorhanden|existiert|gelöst|behoben|funktioniert\s+(?:jetzt|wieder)|vorher|früher|falls"
             r"|résolu|réglée?|fonctionne\s+(?:maintenant|à\s+nouveau)|tout\s+fonctionne|présente?|était|auparavant|\bsi\b"
