@@ -79,6 +79,12 @@ _NOT_FIXED = lazy(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,2}?(?:help|fix|res
 _ADVICE = lazy(r"\b(?:you|one|users?)\s+(?:should|must|need|may|might|can|could|have\s+to|will\s+need)\b"
                r"|\b(?:make\s+sure|ensure|be\s+sure|remember\s+to|don'?t\s+forget|please\s+install)\b"
                r"|请|請|してください|하세요|попробуйте|asegúrate|certifique|stellen\s+sie\s+sicher|assurez", _I)
+# The runtime packaged for others, not this machine's failure: "our Docker image needed to include vc_redist",
+# "we had to bundle vc_redist.x64.exe … for users", "it was missing on our test machines".
+_PACKAGED = lazy(r"\b(?:bundl\w*|ship(?:s|ped|ping)?|includ\w*|docker\w*|image|for\s+(?:our\s+|the\s+)?users"
+                 r"|our\s+(?:\w+\s+)?(?:machines|users|customers|clients|servers))\b", _I)
+# An install guide's step, put as an order: "2. Install the Microsoft Visual C++ Redistributable (…)".
+_STEP = lazy(r"^\W*(?:\d+\W+)?(?:install|download|get|run|grab)\b", _I)
 # torch's own printed line (messages.toml ``torch_vc_redist_missing``), not a person's words.
 _UPSTREAM = lazy(r"this\s+may\s+lead\s+to\s+the\s+DLL\s+load\s+failure|It\s+can\s+be\s+downloaded\s+at", _I)
 _NEEDLES = ("redist", "visual c++", "vc++", "msvc", "运行库", "運行庫", "再頒布", "재배포", "msvcp140", "vcruntime140")
@@ -99,6 +105,8 @@ def _said(line: str) -> Optional[re.Match]:
         sentence = sentence_around(line, m.start(), m.end())
         fixed = _FIXED.search(sentence)
         if fixed is None or _NOT_FIXED.search(sentence) or _ADVICE.search(sentence) or _WORKS_NOW.search(line, m.start()):
+            continue
+        if _PACKAGED.search(sentence) or _STEP.search(line[clause_start(line, m.start()):]) or _STEP.search(line):
             continue
         if asked(line, m.end(), clause=False) or general_statement(line, m.start(), m.end()) \
                 or not_here_now(line, m.start(), m.end()):
