@@ -59,6 +59,17 @@ def aarch64_wheel_sigill(ctx: RuleContext) -> Iterator[Finding]:
 _JETSON_BUILD = re.compile(r"[.+]nv\d|\bl4t\b|a0(?:\+|$)", re.IGNORECASE)  # and JetPack 5's "2.0.0+nv23.05"
 
 
+def _not_a_jetson(ctx: RuleContext) -> bool:
+    """The text shows the failing machine is none: an x86 ``uname -m``, WSL, or Windows (L4T is aarch64 Linux),
+    as when a Jetson is named only as a target beside the laptop that fails."""
+    h = ctx.facts.host
+    if h.arch.ok and h.arch.value and str(h.arch.value).lower() not in ("aarch64", "arm64"):
+        return True
+    if h.wsl.ok and h.wsl.value and h.wsl.value != "none":  # "wsl1", "wsl2", or "wsl" said in words
+        return True
+    return h.os_id.ok and str(h.os_id.value or "").lower() == "windows"
+
+
 def jetson_torch_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
     """A Jetson module (its integrated GPU: kb ``jetson``) where torch is installed and says CUDA is
     unavailable: torch_cpu_only_build. The Linux aarch64 wheels pip takes from PyPI had no CUDA
@@ -78,6 +89,8 @@ def jetson_torch_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
     if tv is not None and tv.version is not None and _JETSON_BUILD.search(str(tv.version.value)):
         return
     if jetson_build_said(ctx.facts):  # NVIDIA's wheel, its l4t-pytorch container or index named in the text
+        return
+    if _not_a_jetson(ctx):
         return
     t = ctx.facts.torch
     unavailable = (t.cuda_available.ok and t.cuda_available.value is False) or (

@@ -96,6 +96,16 @@ def test_jetson_with_the_pypi_wheel_in_other_words(paste):
     assert CPU in findings(paste)
 
 
+@pytest.mark.parametrize("paste", [
+    # NVIDIA's build named but not taken: still the PyPI wheel
+    "I did not use NVIDIA's wheel; I ran pip install torch on my Jetson Orin Nano and torch.cuda.is_available() "
+    "returns False.",
+    "Should I use NVIDIA's wheel? On my Jetson Nano torch.cuda.is_available() returns False after pip install torch",
+])
+def test_jetson_with_nvidias_build_not_taken(paste):
+    assert CPU in findings(paste)
+
+
 # ---------------------------------------------------------------- an old GPU said
 @pytest.mark.parametrize("said", [
     "It worked fine on my old GPU, but after upgrading I get",  # the old GPU is the one before
@@ -162,3 +172,36 @@ def test_vc_runtime_near_misses(paste):
 ])
 def test_vc_runtime_failures_in_other_words(paste):
     assert IMPORT in findings(paste)
+
+
+# ---------------------------------------------------------------- second pass: Jetsons in general, a target only
+@pytest.mark.parametrize("paste", [
+    "Note: on Jetson devices, torch.cuda.is_available() returns False if you install torch from PyPI.",
+    "Jetson users: torch.cuda.is_available() returns False with the PyPI wheel.",
+    # the Jetson a target; the laptop failing is WSL (L4T is aarch64 Linux)
+    "Jetson Orin Nano\ntorch.cuda.is_available() returns False in WSL on my laptop.",
+    "Jetson Orin Nano is my target.\n$ uname -a\nLinux LAPTOP 5.15.153.1-microsoft-standard-WSL2 #1 SMP x86_64 "
+    "GNU/Linux\n>>> torch.cuda.is_available()\nFalse",
+])
+def test_jetsons_in_general_or_as_a_target_are_not_this_machine(paste):
+    assert CPU not in findings(paste)
+
+
+@pytest.mark.parametrize("said", [
+    "老显卡已经换成4090了。",  # replaced
+    "我的显卡不老，是4090。",  # denied
+    "My old GPU (a 1080) was replaced by the 5090 I use now.",
+    "Old GPU support was dropped in CUDA 12.8, according to the release notes.",
+])
+def test_old_gpu_near_misses_second_pass(said):
+    assert OLD not in findings(f"{said}\n{NK}")
+
+
+@pytest.mark.parametrize("paste", [
+    "我之前缺少VC运行库，装了之后 import torch 没问题了。现在训练很慢。",  # over
+    "The Visual C++ Redistributable was missing, so pip install failed to build llama-cpp-python; torch itself is fine.",
+    "I had to install the VC++ redistributable for the NVIDIA driver installer.",  # another program's
+    "vc_redist.x64.exe /install /quiet /norestart\nInstalling torch...\nSuccessfully installed torch-2.3.1",
+])
+def test_vc_runtime_near_misses_second_pass(paste):
+    assert IMPORT not in findings(paste)

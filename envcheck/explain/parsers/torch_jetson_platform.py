@@ -8,7 +8,13 @@ wheels pip takes from PyPI have no CUDA for it. ``rules/arm_wheel_sigill.jetson_
 reads this note beside torch saying CUDA is unavailable, as it reads a Jetson module named (the GPU
 tables' ``jetson`` rows). A note, the line quoted: the rule's finding is "likely".
 
-Not from a question ("does PyTorch run on a Jetson?"), a plan or a condition ("I will deploy to a
+NVIDIA's own Jetson build of torch named in the text (a "+nv23.05" / ".nv23.06" wheel, an l4t-pytorch
+container, NVIDIA's JetPack wheel index, "NVIDIA's wheel") is a second note
+(``derived.torch_arch_said.JETSON_BUILD_SAID``): that torch is a CUDA build, and the rule stays silent.
+
+Not from a question ("does PyTorch run on a Jetson?"), a denial ("this is not a Jetson", "unlike a
+Jetson"), Jetsons in general ("on Jetson devices …", "Jetson users: …"), the x86 host that flashes one
+(SDK Manager), a Raspberry Pi, a plan or a condition ("I will deploy to a
 Jetson later", "if you are on a Jetson …"), another machine ("my Jetson works, my PC does not"), nor
 a sentence that names a desktop machine as the one failing.
 """
@@ -58,7 +64,10 @@ _PLURAL = lazy(r"(?:s\b|\s+(?:devices|boards|modules|platforms|users|owners|kits
 # another cause (the container run without NVIDIA's runtime, the user outside the video group).
 _NV_BUILD = lazy(r"[+.]nv\d{2}\.\d{2}\b|\bl4t-(?:pytorch|ml)\b|/compute/redist/jp/|\bjetson-ai-lab\b"
                  r"|\bnvidia['’]?s\s+(?:own\s+)?(?:jetson\s+|jetpack\s+)?(?:pytorch\s+|torch\s+)?(?:wheel|whl|build)s?\b", _I)
-_NV_NEEDLES = ("nv2", "nv1", "nv3", "l4t-", "/redist/jp", "jetson-ai-lab", "nvidia's", "nvidia’s", "nvidias")
+# A build not taken: "I did not use NVIDIA's wheel", "should I try the l4t-pytorch container?", "instead of NVIDIA's build".
+_NOT_TAKEN = lazy(r"\b(?:should|try|trying|recommend\w*|suggest\w*|instead|rather|without|could|would)\b"
+                  r"|(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,3}?(?:nvidia|l4t|the|a|an|from)\b", _I)
+_NV_NEEDLES = ("+nv", ".nv1", ".nv2", ".nv3", "l4t-", "/redist/jp", "jetson-ai-lab", "nvidia's", "nvidia’s", "nvidias")
 
 
 def _said(line: str) -> Optional[re.Match]:
@@ -76,13 +85,23 @@ def _said(line: str) -> Optional[re.Match]:
     return None
 
 
+def _build_said(line: str) -> Optional[re.Match]:
+    if len(line) > 600:
+        return None
+    for m in _NV_BUILD.finditer(line):
+        if asked(line, m.end(), clause=False) or _NOT_TAKEN.search(sentence_around(line, m.start(), m.end())):
+            continue
+        return m
+    return None
+
+
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     hit = doc.first(_said, *_NEEDLES, ignorecase=True)
     if hit is not None:
         i = hit[0]
         f.note(f"{JETSON_SAID}“{' '.join(doc.lines[i].split())[:160]}” (line {i + 1})")
-    build = doc.first(_NV_BUILD.search, *_NV_NEEDLES, ignorecase=True)
+    build = doc.first(_build_said, *_NV_NEEDLES, ignorecase=True)
     if build is not None:
         f.note(f"{JETSON_BUILD_SAID}“{' '.join(doc.lines[build[0]].split())[:160]}” (line {build[0] + 1})")
     return f

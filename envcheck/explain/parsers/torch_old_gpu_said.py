@@ -78,7 +78,7 @@ _DENIED = lazy(r"(?:\bnot|n't|\bnever|\bno)\s+(?:(?:that|so|very|really|an?)\s+)
 # The old card set against a new one, or gone: "my old card worked, the new one …", "I replaced my old GPU".
 _CONTRAST = lazy(r"\bnew(?:er)?\s+(?:\w+\s+){0,2}?(?:gpu|card|one)\b|\breplac\w*|\bswapp?\w*|\bprevious\b|\bformer\b"
                  r"|\bsold\b|\bupgrad(?:ed|ing|e)\b|\b(?:moved|moving|switched|switching)\s+(?:over\s+)?from\b|\bused\s+to\b"
-                 r"|换了|換了|新显卡|新顯卡|以前|之前|原来|原來"
+                 r"|换了|換了|换成|換成|更换|更換|升级|升級|新显卡|新顯卡|以前|之前|原来|原來"
                  # the age set aside: "my GPU is old but that is not the problem"
                  r"|\bnot\s+(?:the|my|our)\s+(?:problem|issue|cause)\b|\bisn'?t\s+the\s+(?:problem|issue|cause)\b"
                  # a condition or a question to come: "will I get … on an old GPU if I upgrade?"
