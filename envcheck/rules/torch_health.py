@@ -105,6 +105,11 @@ _TORCH_FINE = re.compile(r"\b(?:py)?torch\b(?:[^.;!?]|\.(?=\d)){0,40}?\b(?:works
                          r"(?:fine|ok(?:ay)?|well|correctly|normally)\b|\bimport\s+torch\s+works\b", re.IGNORECASE)
 
 
+# A retold DLL failure said to be over, in the person's words.
+_OVER = re.compile(r"\b(?:it'?s|it\s+is|is|was)\s+gone\b|\bwent\s+away\b|\bno\s+longer\b|\bdisappeared\b"
+                   r"|\b(?:was|got|is|been)\s+(?:fixed|resolved|solved)\b|\bworks?\s+(?:now|again)\b", re.IGNORECASE)
+
+
 def _torch_ran(f: Facts) -> bool:
     """The text shows torch imported: torch.cuda.is_available() answered (collect_env's "Is CUDA available",
     a REPL's output, or the person's "returns True"), or the person says torch works."""
@@ -118,6 +123,8 @@ def _windows_dll_failed(ctx: RuleContext) -> Iterator[Finding]:
     """torch's own DLL said not to load, or Windows missing the VC++ runtime while torch is the program."""
     f = ctx.facts
     said = next((e for e in (f.torch.errors.value or ()) if f.torch.errors.ok and _OWN_DLL.search(e)), None)
+    if said is not None and (_OVER.search(said) or _torch_ran(f)):
+        return  # the DLL's failure told as over ("… happened last week, I reinstalled and it's gone"), or torch runs
     if said is not None:
         yield make("torch_import_failed", f"{_torch_label(f)} cannot be imported: one of its own DLLs did not load "
                    f"({' '.join(said.split())[:240]}). Usually the Visual C++ runtime it links is missing (install the "

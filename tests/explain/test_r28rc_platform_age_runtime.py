@@ -205,3 +205,21 @@ def test_old_gpu_near_misses_second_pass(said):
 ])
 def test_vc_runtime_near_misses_second_pass(paste):
     assert IMPORT not in findings(paste)
+
+
+@pytest.mark.parametrize("paste", [
+    "Error loading c10.dll happened last week, I reinstalled and it's gone.",  # over
+    WIN_ENV + "Earlier I got Error loading c10.dll, so I reinstalled torch. Now my question is about DataLoader workers.",
+])
+def test_torchs_dll_retold_as_over_or_beside_a_running_torch(paste):
+    assert IMPORT not in findings(paste)
+
+
+@pytest.mark.parametrize("said", [
+    "Meine Grafikkarte ist nicht alt, es ist eine RTX 4080.",
+    "Ma carte graphique n'est pas vieille.",
+    "Моя видеокарта не старая.",
+    "Mi tarjeta gráfica no es antigua.",
+])
+def test_old_gpu_denied_in_other_languages(said):
+    assert OLD not in findings(f"{said}\n{NK}")
