@@ -25,6 +25,8 @@ SOURCE_BUILD_SAID = "the text says this PyTorch was built from source: "
 OLD_GPU_SAID = "the text says the GPU is old: "
 # explain/parsers/torch_jetson_platform.py: the machine is a Jetson (JetPack, L4T, a -tegra kernel).
 JETSON_SAID = "the text says the machine is a Jetson: "
+# explain/parsers/torch_jetson_platform.py: NVIDIA's own Jetson build of torch named (a "+nv23.05" wheel, l4t-pytorch).
+JETSON_BUILD_SAID = "the text names NVIDIA's Jetson build of torch: "
 
 
 def arch_said(facts: Facts) -> Optional[str]:
@@ -45,6 +47,11 @@ def old_gpu_said(facts: Facts) -> Optional[str]:
 def jetson_said(facts: Facts) -> Optional[str]:
     """The line that says the machine is a Jetson, quoted, or None."""
     return note_after(facts, JETSON_SAID)
+
+
+def jetson_build_said(facts: Facts) -> Optional[str]:
+    """The line that names NVIDIA's Jetson build of torch (wheel, container, index), quoted, or None."""
+    return note_after(facts, JETSON_BUILD_SAID)
 
 
 # The line a fact read from an install command came from: explain/parsers/install_commands.py writes

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from envcheck.derived.torch_arch_said import jetson_said
+from envcheck.derived.torch_arch_said import jetson_build_said, jetson_said
 from envcheck.rules.engine import RuleContext, evidence, make
 from envcheck.rules.finding import Confidence, Finding
 
@@ -56,7 +56,18 @@ def aarch64_wheel_sigill(ctx: RuleContext) -> Iterator[Finding]:
 # NVIDIA's own Jetson builds of torch: "2.1.0a0+41361538.nv23.06", "1.10.0a0+git36449ea.nv21.12"
 # (https://docs.nvidia.com/deeplearning/frameworks/install-pytorch-jetson-platform-release-notes/),
 # and a source build's "a0" version: CUDA builds whose is_available() False is another cause.
-_JETSON_BUILD = re.compile(r"\.nv\d|\bl4t\b|a0(?:\+|$)", re.IGNORECASE)
+_JETSON_BUILD = re.compile(r"[.+]nv\d|\bl4t\b|a0(?:\+|$)", re.IGNORECASE)  # and JetPack 5's "2.0.0+nv23.05"
+
+
+def _not_a_jetson(ctx: RuleContext) -> bool:
+    """The text shows the failing machine is none: an x86 ``uname -m``, WSL, or Windows (L4T is aarch64 Linux),
+    as when a Jetson is named only as a target beside the laptop that fails."""
+    h = ctx.facts.host
+    if h.arch.ok and h.arch.value and str(h.arch.value).lower() not in ("aarch64", "arm64"):
+        return True
+    if h.wsl.ok and h.wsl.value and h.wsl.value != "none":  # "wsl1", "wsl2", or "wsl" said in words
+        return True
+    return h.os_id.ok and str(h.os_id.value or "").lower() == "windows"
 
 
 def jetson_torch_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
@@ -76,6 +87,10 @@ def jetson_torch_without_cuda(ctx: RuleContext) -> Iterator[Finding]:
             "torch_variants table"))):
         return
     if tv is not None and tv.version is not None and _JETSON_BUILD.search(str(tv.version.value)):
+        return
+    if jetson_build_said(ctx.facts):  # NVIDIA's wheel, its l4t-pytorch container or index named in the text
+        return
+    if _not_a_jetson(ctx):
         return
     t = ctx.facts.torch
     unavailable = (t.cuda_available.ok and t.cuda_available.value is False) or (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterator, List
 
-from envcheck.derived.machine import find_text, torch_in_play
+from envcheck.derived.machine import failure_texts, find_text, torch_in_play
 from envcheck.derived.messages import STATED_DETAIL, is_stated
 from envcheck.facts import Facts
 from envcheck.reading import Status
@@ -97,10 +97,34 @@ _OWN_DLL = re.compile(r"(?<![\w.-])(?:c10|c10_cuda|torch_cpu|torch_cuda\w*|torch
 _VC_RUNTIME = re.compile(r"^(?:msvcp140|vcruntime140)(?:_\d)?\.dll$", re.IGNORECASE)
 
 
+# explain/parsers/torch_vcruntime_said.py's VCRUNTIME_SAID: the runtime said missing, in a person's words.
+_VC_SAID = "the Microsoft Visual C++ runtime was missing, the text says: "
+# The person saying torch itself works ("torch 2.2 works fine in my venv", "import torch works"): a Windows
+# dialog beside it is another program's.
+_TORCH_FINE = re.compile(r"\b(?:py)?torch\b(?:[^.;!?]|\.(?=\d)){0,40}?\b(?:works?|working|imports?|loads?)\s+(?:just\s+)?"
+                         r"(?:fine|ok(?:ay)?|well|correctly|normally)\b|\bimport\s+torch\s+works\b", re.IGNORECASE)
+
+
+# A retold DLL failure said to be over, in the person's words.
+_OVER = re.compile(r"\b(?:it'?s|it\s+is|is|was)\s+gone\b|\bwent\s+away\b|\bno\s+longer\b|\bdisappeared\b"
+                   r"|\b(?:was|got|is|been)\s+(?:fixed|resolved|solved)\b|\bworks?\s+(?:now|again)\b", re.IGNORECASE)
+
+
+def _torch_ran(f: Facts) -> bool:
+    """The text shows torch imported: torch.cuda.is_available() answered (collect_env's "Is CUDA available",
+    a REPL's output, or the person's "returns True"), or the person says torch works."""
+    a = f.torch.cuda_available
+    if a.ok and (not is_stated(a) or a.value is True):
+        return True
+    return any(_TORCH_FINE.search(t) for t in failure_texts(f))
+
+
 def _windows_dll_failed(ctx: RuleContext) -> Iterator[Finding]:
     """torch's own DLL said not to load, or Windows missing the VC++ runtime while torch is the program."""
     f = ctx.facts
     said = next((e for e in (f.torch.errors.value or ()) if f.torch.errors.ok and _OWN_DLL.search(e)), None)
+    if said is not None and (_OVER.search(said) or _torch_ran(f)):
+        return  # the DLL's failure told as over ("… happened last week, I reinstalled and it's gone"), or torch runs
     if said is not None:
         yield make("torch_import_failed", f"{_torch_label(f)} cannot be imported: one of its own DLLs did not load "
                    f"({' '.join(said.split())[:240]}). Usually the Visual C++ runtime it links is missing (install the "
@@ -108,7 +132,7 @@ def _windows_dll_failed(ctx: RuleContext) -> Iterator[Finding]:
                    evidence(("torch.errors", said[:500])), confidence=Confidence.LIKELY)
         return
     vc = next((s for s in ctx.stated if _VC_RUNTIME.match(str(s.fact("loader.library") or ""))), None)
-    if vc is not None and torch_in_play(f):
+    if vc is not None and torch_in_play(f) and not _torch_ran(f):
         yield make("torch_import_failed", f"Windows could not find {vc.fact('loader.library')}, the Visual C++ runtime "
                    "torch's DLLs link, so torch cannot be loaded: install the Microsoft Visual C++ 2015-2022 x64 "
                    "redistributable.", [quote(vc)], confidence=Confidence.LIKELY)
@@ -139,6 +163,8 @@ def torch_import_failed(ctx: RuleContext) -> Iterator[Finding]:
         else:
             yield from _windows_dll_failed(ctx)
         return
+    if is_stated(err) and err.value.startswith(_VC_SAID) and _torch_ran(f):
+        return  # the runtime's absence told beside a torch that runs: the failure is over, or another program's
     last = err.value.strip().splitlines()[-1] if err.value.strip() else err.value
     yield make("torch_import_failed",
                f"{_torch_label(f)} is installed but `import torch` fails: {last}",

@@ -34,19 +34,23 @@ from envcheck.lazyre import lazy
 SOURCE = "statements"
 _I = re.IGNORECASE
 
-_GPU_WORD = (r"(?:gpu|card|graphics\s+card|video\s+card|graphics\s+board|nvidia\s+card|geforce|gtx|quadro|tesla"
-             r"|architecture|generation)")
+# (not a bare "architecture" or "generation": "this is an old architecture" is as often a model's)
+_GPU_WORD = r"(?:gpu|card|graphics\s+card|video\s+card|graphics\s+board|nvidia\s+card|geforce|gtx|quadro|tesla)"
 # "quite", "a bit", and "quite an" / "rather an" (the article after the degree: "it's quite an old card")
 _DEGREE = r"(?:(?:quite|very|pretty|rather|really|somewhat|fairly|kind\s+of|a\s+bit|a\s+little|too|so)\s+(?:an?\s+)?)?"
-_OLD = r"(?:old|older|ancient|legacy|outdated|dated|aging|ageing)(?:[- ]gen(?:eration)?)?"
+# not a comparison ("the GPU is older than the CPU")
+_OLD = r"(?:old|older|ancient|legacy|outdated|dated|aging|ageing)(?:[- ]gen(?:eration)?)?(?!\s+than\b)"
 _SAID = lazy(
     # "my GPU is old", "the card is quite old", "my graphics card is too old"
     rf"\b(?:my|the|this|our)\s+(?:(?:nvidia|geforce)\s+)?{_GPU_WORD}\s+(?:is|'s|’s|was)\s+(?:(?:an?)\s+)?{_DEGREE}{_OLD}\b"
     # "this is an older GPU", "it's a pretty old card", "mine is an ancient GeForce"
     rf"|\b(?:this|it|that|mine)\s*(?:is|'s|’s)\s+(?:an?\s+)?{_DEGREE}{_OLD}\s+(?:(?:nvidia|geforce)\s+)?{_GPU_WORD}\b"
     # "I have an old GPU", "I'm using an older card", "running on an old GPU"
-    rf"|\b(?:i\s+have|i'?ve\s+got|i(?:\s+am|'m|’m)\s+(?:using|running|on)|i\s+use|i\s+run|running\s+on|on)\s+"
+    # (a bare "on my old GPU" is as often the one before: "it worked fine on my old GPU")
+    rf"|\b(?:i\s+have|i'?ve\s+got|i(?:\s+am|'m|’m)\s+(?:using|running)|i\s+use|i\s+run)\s+"
     rf"(?:an?|this|my)\s+{_DEGREE}{_OLD}\s+(?:(?:nvidia|geforce)\s+)?{_GPU_WORD}\b(?!\s*drivers?\b)"
+    rf"|\b(?:i(?:\s+am|'m|’m)\s+on|running\s+on|on)\s+"
+    rf"(?:an?|this)\s+{_DEGREE}{_OLD}\s+(?:(?:nvidia|geforce)\s+)?{_GPU_WORD}\b(?!\s*drivers?\b)"
     # Chinese (simplified and traditional), Japanese, Korean
     r"|(?:显卡|顯卡|GPU)\s*(?:比较|比較|太|很|有点|有點|已经|已經|较|較|偏)?\s*(?:老|旧|舊)|(?:老|旧|舊)(?:的)?(?:显卡|顯卡)"
     r"|古い\s*(?:GPU|グラボ|グラフィック(?:ス)?ボード|ビデオカード)|(?:GPU|グラボ|グラフィックボード|ビデオカード)\s*(?:が|は)\s*"
@@ -73,7 +77,14 @@ _NO_KERNEL_NEEDLES = ("kernel image", "NoKernelImage", "NO_BINARY_FOR_GPU", "no 
 _DENIED = lazy(r"(?:\bnot|n't|\bnever|\bno)\s+(?:(?:that|so|very|really|an?)\s+)?$|(?:不是|并不|並不|没有|沒有)\s*$", _I)
 # The old card set against a new one, or gone: "my old card worked, the new one …", "I replaced my old GPU".
 _CONTRAST = lazy(r"\bnew(?:er)?\s+(?:\w+\s+){0,2}?(?:gpu|card|one)\b|\breplac\w*|\bswapp?\w*|\bprevious\b|\bformer\b"
-                 r"|\bsold\b|\bupgraded\s+(?:from|to)\b|换了|換了|新显卡|新顯卡", _I)
+                 r"|\bsold\b|\bupgrad(?:ed|ing|e)\b|\b(?:moved|moving|switched|switching)\s+(?:over\s+)?from\b|\bused\s+to\b"
+                 r"|换了|換了|换成|換成|更换|更換|升级|升級|新显卡|新顯卡|以前|之前|原来|原來"
+                 # the age set aside: "my GPU is old but that is not the problem"
+                 r"|\bnot\s+(?:the|my|our)\s+(?:problem|issue|cause)\b|\bisn'?t\s+the\s+(?:problem|issue|cause)\b"
+                 # a condition or a question to come: "will I get … on an old GPU if I upgrade?"
+                 r"|\bif\b(?!\s+(?:that|it)\s+(?:matters|helps))|\bwhether\b|\bunless\b|\bwill\s+i\b|\bwould\b"
+                 # a recent generation named beside "old": "my GPU is old-ish (Ampere)": the wheels carry it
+                 r"|\b(?:turing|ampere|ada\s+lovelace|lovelace|hopper|blackwell)\b", _I)
 
 
 def _said(line: str) -> Optional[re.Match]:

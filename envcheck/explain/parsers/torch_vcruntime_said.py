@@ -66,7 +66,9 @@ _WORKS_NOW = lazy(r"\bnow\s+(?:it\s+|everything\s+|torch\s+|all\s+)?works\b|\bwo
                   r"|\bworking\s+(?:now|again|fine)\b|\beverything\s+works\b"
                   r"|\bimport(?:ing)?\s+(?:py)?torch\s+(?:now\s+|again\s+)?(?:works|succeeds|is\s+fine)"
                   r"|\b(?:py)?torch\s+(?:now\s+)?(?:imports|loads)\b"
-                  r"|现在(?:可以|正常|好)|現在(?:可以|正常)|就好了|就可以了|就行了|正常了|今は動|이제\s*(?:잘\s*)?(?:작동|돼|됩)"
+                  # torch itself said fine: "…, so pip failed to build llama-cpp-python; torch itself is fine"
+                  r"|\b(?:py)?torch\b(?:\s+itself)?\s+(?:is|works|runs|imports)\s+(?:just\s+)?fine\b"
+                  r"|现在(?:可以|正常|好)|現在(?:可以|正常)|就好了|就可以了|就行了|正常了|没问题了|沒問題了|没有问题了|能用了|今は動|이제\s*(?:잘\s*)?(?:작동|돼|됩)"
                   r"|теперь\s+работает|заработал\w*|ahora\s+funciona|agora\s+funciona|jetzt\s+funktioniert|funktioniert\s+es"
                   r"|maintenant\s+(?:ça\s+)?(?:fonctionne|marche)", _I)
 # The fix denied or still to come: "didn't help", "still the same error", "no luck", "没用", "не помогло".
@@ -79,6 +81,16 @@ _NOT_FIXED = lazy(r"(?:\bnot|n't|\bnever|\bno)\s+(?:\w+\s+){0,2}?(?:help|fix|res
 _ADVICE = lazy(r"\b(?:you|one|users?)\s+(?:should|must|need|may|might|can|could|have\s+to|will\s+need)\b"
                r"|\b(?:make\s+sure|ensure|be\s+sure|remember\s+to|don'?t\s+forget|please\s+install)\b"
                r"|请|請|してください|하세요|попробуйте|asegúrate|certifique|stellen\s+sie\s+sicher|assurez", _I)
+# The runtime packaged for others, not this machine's failure: "our Docker image needed to include vc_redist",
+# "we had to bundle vc_redist.x64.exe … for users", "it was missing on our test machines".
+_PACKAGED = lazy(r"\b(?:bundl\w*|ship(?:s|ped|ping)?|includ\w*|docker\w*|image|for\s+(?:our\s+|the\s+)?users"
+                 r"|our\s+(?:\w+\s+)?(?:machines|users|customers|clients|servers))\b", _I)
+# What the runtime was needed for, when it is another program: "I had to install the VC++ redistributable for the
+# NVIDIA driver installer", "… for my game".
+_FOR_OTHER = lazy(r"\bfor\s+(?:the\s+|my\s+|an?\s+|this\s+)?(?:[\w.+-]+\s+){0,2}?(?:installer|setup|game|app|application"
+                  r"|program|launcher|editor|plugin|tool)s?\b", _I)
+# An install guide's step, put as an order: "2. Install the Microsoft Visual C++ Redistributable (…)".
+_STEP = lazy(r"^\W*(?:\d+\W+)?(?:install|download|get|run|grab)\b", _I)
 # torch's own printed line (messages.toml ``torch_vc_redist_missing``), not a person's words.
 _UPSTREAM = lazy(r"this\s+may\s+lead\s+to\s+the\s+DLL\s+load\s+failure|It\s+can\s+be\s+downloaded\s+at", _I)
 _NEEDLES = ("redist", "visual c++", "vc++", "msvc", "运行库", "運行庫", "再頒布", "재배포", "msvcp140", "vcruntime140")
@@ -99,6 +111,8 @@ def _said(line: str) -> Optional[re.Match]:
         sentence = sentence_around(line, m.start(), m.end())
         fixed = _FIXED.search(sentence)
         if fixed is None or _NOT_FIXED.search(sentence) or _ADVICE.search(sentence) or _WORKS_NOW.search(line, m.start()):
+            continue
+        if _PACKAGED.search(sentence) or _FOR_OTHER.search(sentence, sentence.find(m.group(0)) + 1) or _STEP.search(line[clause_start(line, m.start()):]) or _STEP.search(line):
             continue
         if asked(line, m.end(), clause=False) or general_statement(line, m.start(), m.end()) \
                 or not_here_now(line, m.start(), m.end()):
