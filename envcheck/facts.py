@@ -345,6 +345,10 @@ class EnvFacts:
 # "torch does not see the GPU") in their own words (explain/parsers/complaint.py): such a
 # text is never answered "no problems found" (rules/verdict.py).
 SAID_FAILING = "the text says something fails: "
+# The detail of ``driver.modules_not_loaded`` where a person told that the module of a freshly installed
+# driver was not loaded until a reboot loaded it (explain/parsers/driver_reboot_said.py): the failure is
+# over, unless other evidence shows it now (rules/platform.py).
+REBOOT_LOADED_MODULE = "until a reboot loaded its module"
 
 
 # --------------------------------------------------------------------------- the whole machine

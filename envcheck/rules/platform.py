@@ -17,7 +17,7 @@ from envcheck.derived.driver import driver_installed, installed_driver_version
 from envcheck.derived.machine import in_container
 from envcheck.derived.messages import NO_NVIDIA_DETAIL, decisive_for, is_stated
 from envcheck.derived.platform_text import NO_PACKAGE_DETAIL, hosted_with_driver
-from envcheck.facts import Facts
+from envcheck.facts import REBOOT_LOADED_MODULE, Facts
 from envcheck.reading import Status
 from envcheck.rules.compat import quote
 from envcheck.rules.device_nodes import device_node_permissions, nvidia_uvm_missing
@@ -231,6 +231,13 @@ def _not_loaded_evidence(f: Facts) -> List[Tuple[str, object]]:
     return ev
 
 
+def _reboot_loaded_it(ev: List[Tuple[str, object]], f: Facts) -> bool:
+    """The only evidence is a person's word that a reboot loaded the module of a freshly installed
+    driver (explain/parsers/driver_reboot_said.py): the failure told is over."""
+    return bool(ev) and all(path == "driver.modules_not_loaded" for path, _ in ev) \
+        and REBOOT_LOADED_MODULE in str(f.driver.modules_not_loaded.detail or "")
+
+
 def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
     f = ctx.facts
     # The kernel's and modprobe's refusals, from the message catalogue. ("module verification
@@ -244,6 +251,8 @@ def driver_not_loaded_secure_boot(ctx: RuleContext) -> Iterator[Finding]:
     sb = f.host.secure_boot
     if f.nvml.init.ok or (not rejected and not not_loaded) or (not rejected and sb.ok and sb.value is False):
         return
+    if not rejected and _reboot_loaded_it(not_loaded, f):
+        return  # the reboot loaded the module: Secure Boot let it in
     if probed_no_gpu(ctx) is not None and not named:  # the module ran and found no GPU: no_nvidia_gpu_found
         return
     ev = list(not_loaded) + evidence(("host.secure_boot", sb))
@@ -292,6 +301,14 @@ def driver_kernel_module_not_loaded(ctx: RuleContext) -> Iterator[Finding]:
         open_causes.append("nouveau holding the GPU (`lsmod | grep nouveau`; `lspci -nnk -d 10de:`)")
     if version is None:
         open_causes.append("no driver installed at all (`dpkg -l | grep -i nvidia-driver` or `rpm -qa | grep -i nvidia`)")
+    if _reboot_loaded_it(ev, f):
+        yield make("driver_kernel_module_not_loaded",
+                   "The text says the GPU was unreachable after the driver was installed until a reboot: a freshly "
+                   "installed driver's kernel module is loaded at the next boot, so nvidia-smi, NVML and CUDA could "
+                   "not reach the GPU before it. The reboot loaded it; if nvidia-smi fails again, look for a kernel "
+                   "update without a module built for it (`dkms status`, `uname -r`).",
+                   ev, severity=Severity.WARNING)
+        return
     yield make("driver_kernel_module_not_loaded",
                "The NVIDIA kernel module is not loaded, so nvidia-smi, NVML and CUDA cannot reach the GPU."
                + have + " The usual cause is a kernel update: the module was not built (DKMS/akmods) or not "

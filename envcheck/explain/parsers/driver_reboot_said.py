@@ -30,6 +30,7 @@ from envcheck.explain.partial import STATED, Found
 from envcheck.explain.said_elsewhere import said_elsewhere
 from envcheck.explain.sentences import asked, clause_start, working_after
 from envcheck.explain.source import Pasted
+from envcheck.facts import REBOOT_LOADED_MODULE
 from envcheck.lazyre import lazy
 
 SOURCE = "statements about a fresh driver install"
@@ -140,7 +141,13 @@ def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
     i = _find(doc)
     if i is not None:
+        line = doc.lines[i]
+        m = _SAID.search(line) or _SAID_LANGS.search(line)
+        if m is not None and _NOT_REBOOTED.search(m.group(0)):
+            how = "and the machine has not been rebooted since, so its module is not loaded"
+        else:
+            how = REBOOT_LOADED_MODULE
         f.set("driver.modules_not_loaded", ("nvidia",), i, rank=STATED,
-              detail=f"{STATED_DETAIL}: the GPU was unreachable after a fresh driver install until a reboot loaded "
-                     f"its module (line {i + 1}: {doc.lines[i].strip()[:70]})")
+              detail=f"{STATED_DETAIL}: the GPU was unreachable after a fresh driver install {how} "
+                     f"(line {i + 1}: {line.strip()[:70]})")
     return f
