@@ -12,6 +12,7 @@ import re
 from typing import Iterator, List, Optional, Tuple
 
 from envcheck.derived.cuda_program import driver_older_elsewhere, other_program, printed
+from envcheck.derived.line_report import not_reported
 from envcheck.derived.machine import driver_cuda, find_text
 from envcheck.facts import GpuFacts
 from envcheck.knowledge.archs import major_minor, ver
@@ -133,6 +134,9 @@ def cuda_init_failed(ctx: RuleContext) -> Iterator[Finding]:
     if failure is None or failure[0] == 35:
         return  # 35 (insufficient driver) is cuda_toolkit_newer_than_driver
     code, text = failure
+    said = _RETURNED.search(text)
+    if said is not None and not_reported(text, said.group(0)):
+        return  # retold as advice, a definition, a denial, or another machine's (derived/line_report.py)
     name, meaning = CUDA_ERRORS.get(code, (f"CUDA error {code}", "CUDA failed to start"))
     yield make("cuda_init_failed",
                f"A CUDA program (deviceQuery) could not start CUDA: cudaGetDeviceCount returned {code} ({name}): "
