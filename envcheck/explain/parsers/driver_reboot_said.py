@@ -23,7 +23,7 @@ failure told ("I installed the driver and rebooted, nvidia-smi shows the GPU"), 
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Tuple
 
 from envcheck.derived.messages import STATED_DETAIL
 from envcheck.explain.partial import STATED, Found
@@ -114,7 +114,7 @@ _WORKED_ANYWAY = lazy(r"\b(?:worked|works|working|ran|runs|shows?|showed|lists?|
                       r"|einwandfrei)|\bfunciona\s+(?:bien|normalmente|sin\s+problemas|sem\s+problemas)", _I)
 
 
-def _find(doc: Pasted) -> Optional[int]:
+def _find(doc: Pasted) -> Optional[Tuple[int, "re.Match[str]"]]:
     if doc.lines_containing("version mismatch", "driver/library"):
         return None  # the reboot then is the mismatch's, not a fresh module's
     for i in doc.lines_containing(*_WORDS):
@@ -133,17 +133,17 @@ def _find(doc: Pasted) -> Optional[int]:
         if _NOT_REBOOTED.search(m.group(0)) and (working_after(doc.lines, i, m.start())
                                                  or _WORKED_ANYWAY.search("\n".join([line[m.end():], *doc.lines[i + 1:i + 3]]))):
             continue
-        return i
+        return i, m
     return None
 
 
 def parse(doc: Pasted) -> Found:
     f = Found(SOURCE, STATED)
-    i = _find(doc)
-    if i is not None:
+    found = _find(doc)
+    if found is not None:
+        i, m = found
         line = doc.lines[i]
-        m = _SAID.search(line) or _SAID_LANGS.search(line)
-        if m is not None and _NOT_REBOOTED.search(m.group(0)):
+        if _NOT_REBOOTED.search(m.group(0)):
             how = "and the machine has not been rebooted since, so its module is not loaded"
         else:
             how = REBOOT_LOADED_MODULE
